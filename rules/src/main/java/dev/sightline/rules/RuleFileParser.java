@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 /**
  * Reads rule files in Prometheus's format (model/rulefmt): {@code groups:} of {@code name, interval, limit,
  * query_offset, rules}; each rule {@code record} or {@code alert}, {@code expr}, {@code for}, {@code keep_firing_for},
- * {@code labels}, {@code annotations}. Every problem is collected with its line; a file with any error yields no
- * groups. Names are checked against the classic (pre-UTF-8) metric and label name syntax.
+ * {@code labels}, {@code annotations}; group {@code labels} are added to each rule of the group. Every problem is
+ * collected with its line; a file with any error yields no groups. Names are checked against the classic (pre-UTF-8) metric and label name syntax.
  */
 public final class RuleFileParser {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -105,9 +105,8 @@ public final class RuleFileParser {
         } else if (!names.add(name)) {
             errors.add(new RuleError(file, m.line(), "groupname: \"" + name + "\" is repeated in the same file"));
         }
-        if (m.entries().containsKey("labels")) {
-            errors.add(new RuleError(file, m.entries().get("labels").keyLine(), "group labels are not supported yet"));
-        }
+        // Group labels (Prometheus 3) apply to every rule of the group; a rule's own label of the same name wins.
+        Map<String, Template> groupLabels = templates(file, m, "labels", "__group_" + name, errors, true);
         long interval = duration(file, m, "interval", errors);
         long queryOffset = duration(file, m, "query_offset", errors);
         int limit = 0;
@@ -130,7 +129,7 @@ public final class RuleFileParser {
                 for (YamlNode r : seq.items()) {
                     RuleConfig rule = rule(file, name, r, errors);
                     if (rule != null) {
-                        rules.add(rule);
+                        rules.add(groupLabels.isEmpty() ? rule : withGroupLabels(rule, groupLabels));
                     }
                 }
             } else {
@@ -139,6 +138,13 @@ public final class RuleFileParser {
         }
         return errors.size() > before ? null
                 : new RuleGroupConfig(file, name, interval, limit, queryOffset, List.copyOf(rules), m.line());
+    }
+
+    private static RuleConfig withGroupLabels(RuleConfig r, Map<String, Template> groupLabels) {
+        Map<String, Template> labels = new LinkedHashMap<>(groupLabels);
+        labels.putAll(r.labels());
+        return new RuleConfig(r.record(), r.alert(), r.exprText(), r.expr(), r.forMs(), r.keepFiringForMs(), labels,
+                r.annotations(), r.line());
     }
 
     private static RuleConfig rule(String file, String group, YamlNode node, List<RuleError> errors) {

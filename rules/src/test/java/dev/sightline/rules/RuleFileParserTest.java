@@ -49,6 +49,47 @@ class RuleFileParserTest {
     }
 
     @Test
+    void groupLabelsApplyToEveryRuleAndRuleLabelsWin() {
+        RuleFileParser.Result r = parse("""
+                groups:
+                  - name: shop
+                    labels:
+                      team: shop
+                      severity: ticket
+                    rules:
+                      - record: job:orders:rate1m
+                        expr: sum by (job) (rate(orders_total[1m]))
+                      - alert: RunawayOrders
+                        expr: job:orders:rate1m > 100
+                        labels:
+                          severity: page
+                """);
+        assertThat(r.errors()).isEmpty();
+        RuleConfig record = r.groups().get(0).rules().get(0);
+        RuleConfig alert = r.groups().get(0).rules().get(1);
+        assertThat(record.labels()).containsOnlyKeys("team", "severity");
+        assertThat(record.labels().get("severity").source()).isEqualTo("ticket");
+        assertThat(alert.labels().get("team").source()).isEqualTo("shop");
+        assertThat(alert.labels().get("severity").source()).isEqualTo("page");
+    }
+
+    @Test
+    void badGroupLabelIsReportedWithItsLine() {
+        RuleFileParser.Result r = parse("""
+                groups:
+                  - name: shop
+                    labels:
+                      bad-name: x
+                    rules:
+                      - record: a
+                        expr: up
+                """);
+        assertThat(r.groups()).isEmpty();
+        assertThat(r.errors()).extracting(RuleError::line, RuleError::message)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(4, "invalid label name: bad-name"));
+    }
+
+    @Test
     void reportsEachErrorWithItsLine() {
         RuleFileParser.Result r = parse("""
                 groups:
