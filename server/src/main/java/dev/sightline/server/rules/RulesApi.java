@@ -1,6 +1,9 @@
 package dev.sightline.server.rules;
 
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.promql.parser.ParseException;
+import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.rules.Alert;
 import dev.sightline.rules.AlertState;
 import dev.sightline.rules.AlertingRule;
@@ -16,8 +19,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** {@code /api/v1/rules} and {@code /api/v1/alerts}, in the JSON shapes Prometheus's API returns. */
@@ -30,14 +35,71 @@ public final class RulesApi {
     }
 
     void rules(RoutingContext ctx) {
-        String type = ctx.request().getParam("type");
-        if (type != null && !type.isEmpty() && !type.equals("alert") && !type.equals("record")) {
+        Filter filter;
+        try {
+            filter = Filter.of(ctx);
+        } catch (IllegalArgumentException e) {
             JsonObject err = new JsonObject().put("status", "error").put("errorType", "bad_data")
-                    .put("error", "not supported value \"" + type + "\"");
+                    .put("error", e.getMessage());
             HttpApi.respond(ctx, 400, JSON, err.toBuffer());
             return;
         }
-        HttpApi.respond(ctx, 200, JSON, success(new JsonObject().put("groups", rulesJson(groups.get(), type))));
+        HttpApi.respond(ctx, 200, JSON, success(new JsonObject().put("groups", rulesJson(groups.get(), filter))));
+    }
+
+    /**
+     * The filters of Prometheus's /api/v1/rules: {@code type} (alert|record), {@code rule_name[]},
+     * {@code rule_group[]}, {@code file[]} (any listed value matches), {@code match[]} (selectors over the rule's
+     * labels; any set matches) and {@code exclude_alerts}. Empty lists filter nothing.
+     */
+    public record Filter(String type, Set<String> ruleNames, Set<String> groups, Set<String> files,
+                         List<List<LabelMatcher>> matchers, boolean excludeAlerts) {
+        public static final Filter NONE = new Filter(null, Set.of(), Set.of(), Set.of(), List.of(), false);
+
+        static Filter of(RoutingContext ctx) {
+            String type = ctx.request().getParam("type");
+            if (type != null && !type.isEmpty() && !type.equals("alert") && !type.equals("record")) {
+                throw new IllegalArgumentException("not supported value \"" + type + "\"");
+            }
+            List<List<LabelMatcher>> matchers = new ArrayList<>();
+            for (String m : ctx.queryParam("match[]")) {
+                try {
+                    matchers.add(PromQLParser.parseMetricSelector(m));
+                } catch (ParseException e) {
+                    throw new IllegalArgumentException("invalid parameter \"match[]\": " + e.getMessage());
+                }
+            }
+            String exclude = ctx.request().getParam("exclude_alerts", "");
+            if (!exclude.isEmpty() && !exclude.matches("(?i)true|false|[01]|t|f")) {
+                throw new IllegalArgumentException("error converting exclude_alerts: strconv.ParseBool: parsing \""
+                        + exclude + "\": invalid syntax");
+            }
+            return new Filter(type == null || type.isEmpty() ? null : type, Set.copyOf(ctx.queryParam("rule_name[]")),
+                    Set.copyOf(ctx.queryParam("rule_group[]")), Set.copyOf(ctx.queryParam("file[]")), matchers,
+                    exclude.matches("(?i)true|1|t"));
+        }
+
+        boolean keepsGroup(RuleGroup g) {
+            return (groups.isEmpty() || groups.contains(g.name())) && (files.isEmpty() || files.contains(g.file()));
+        }
+
+        boolean keepsRule(Rule r) {
+            if (type != null && r.config().isAlerting() != type.equals("alert")) {
+                return false;
+            }
+            if (!ruleNames.isEmpty() && !ruleNames.contains(r.config().name())) {
+                return false;
+            }
+            Map<String, Template> labels = r.config().labels();
+            return matchers.isEmpty() || matchers.stream().anyMatch(set -> set.stream().allMatch(m -> {
+                Template t = labels.get(m.name());
+                return m.matches(t == null ? "" : t.source());
+            }));
+        }
+
+        boolean filtersRules() {
+            return type != null || !ruleNames.isEmpty() || !matchers.isEmpty();
+        }
     }
 
     void alerts(RoutingContext ctx) {
@@ -48,19 +110,25 @@ public final class RulesApi {
         return new JsonObject().put("status", "success").put("data", data).toBuffer();
     }
 
-    /** The {@code groups} array; {@code type} "alert" or "record" keeps only that kind, null keeps both. */
-    public static JsonArray rulesJson(List<RuleGroup> groups, String type) {
+    /** The {@code groups} array with what {@code filter} keeps; a group left without rules by a rule filter goes. */
+    public static JsonArray rulesJson(List<RuleGroup> groups, Filter filter) {
         JsonArray out = new JsonArray();
         for (RuleGroup g : groups) {
+            if (!filter.keepsGroup(g)) {
+                continue;
+            }
             JsonArray rules = new JsonArray();
             for (Rule r : g.rules()) {
-                if (r instanceof AlertingRule a && !"record".equals(type)) {
-                    rules.add(alertingRule(a));
-                } else if (r instanceof RecordingRule rec && !"alert".equals(type)) {
+                if (!filter.keepsRule(r)) {
+                    continue;
+                }
+                if (r instanceof AlertingRule a) {
+                    rules.add(alertingRule(a, filter.excludeAlerts()));
+                } else if (r instanceof RecordingRule rec) {
                     rules.add(recordingRule(rec));
                 }
             }
-            if (rules.isEmpty() && type != null && !type.isEmpty()) {
+            if (rules.isEmpty() && filter.filtersRules()) {
                 continue;
             }
             out.add(new JsonObject()
@@ -75,13 +143,7 @@ public final class RulesApi {
         return out;
     }
 
-    private static JsonObject alertingRule(AlertingRule a) {
-        JsonArray alerts = new JsonArray();
-        for (Alert alert : a.alerts()) {
-            if (alert.state() != AlertState.INACTIVE) {
-                alerts.add(alert(alert));
-            }
-        }
+    private static JsonObject alertingRule(AlertingRule a, boolean excludeAlerts) {
         JsonObject o = new JsonObject()
                 .put("state", a.state().apiName())
                 .put("name", a.config().alert())
@@ -89,9 +151,17 @@ public final class RulesApi {
                 .put("duration", number(a.config().forMs() / 1000.0))
                 .put("keepFiringFor", number(a.config().keepFiringForMs() / 1000.0))
                 .put("labels", templates(a.config().labels()))
-                .put("annotations", templates(a.config().annotations()))
-                .put("alerts", alerts)
-                .put("health", a.health());
+                .put("annotations", templates(a.config().annotations()));
+        if (!excludeAlerts) {
+            JsonArray alerts = new JsonArray();
+            for (Alert alert : a.alerts()) {
+                if (alert.state() != AlertState.INACTIVE) {
+                    alerts.add(alert(alert));
+                }
+            }
+            o.put("alerts", alerts);
+        }
+        o.put("health", a.health());
         health(o, a);
         return o.put("type", "alerting");
     }

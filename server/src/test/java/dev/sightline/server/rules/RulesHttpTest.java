@@ -85,6 +85,64 @@ class RulesHttpTest {
     }
 
     @Test
+    void filtersRulesAsPrometheusDoes() throws Exception {
+        Path config = dir.resolve("sightline.yml");
+        Files.writeString(config, "rule_files: [a.yml, b.yml]\n");
+        Files.writeString(dir.resolve("a.yml"), """
+                groups:
+                  - name: shop
+                    labels: {team: shop}
+                    rules:
+                      - record: job:orders:rate1m
+                        expr: vector(1)
+                      - alert: Runaway
+                        expr: vector(1)
+                        labels: {severity: page}
+                """);
+        Files.writeString(dir.resolve("b.yml"), """
+                groups:
+                  - name: infra
+                    rules:
+                      - alert: Down
+                        expr: vector(0) > 1
+                """);
+        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
+                new ConfigLoader().load(config), config));
+        server.storage().get();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (groups().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(names("")).containsExactly("job:orders:rate1m", "Runaway", "Down");
+        assertThat(names("?type=alert")).containsExactly("Runaway", "Down");
+        assertThat(names("?rule_name[]=Down&rule_name[]=job:orders:rate1m")).containsExactly("job:orders:rate1m", "Down");
+        assertThat(names("?rule_group[]=infra")).containsExactly("Down");
+        assertThat(names("?file[]=" + dir.resolve("a.yml"))).containsExactly("job:orders:rate1m", "Runaway");
+        assertThat(names("?match[]=%7Bteam%3D%22shop%22%7D")).containsExactly("job:orders:rate1m", "Runaway");
+        assertThat(names("?match[]=%7Bseverity%3D%22page%22%7D&type=alert")).containsExactly("Runaway");
+        JsonNode rule = JSON.readTree(send(req("/api/v1/rules?exclude_alerts=true&rule_name[]=Runaway")).body())
+                .path("data").path("groups").get(0).path("rules").get(0);
+        assertThat(rule.has("alerts")).isFalse();
+        assertThat(rule.path("labels").path("team").asText()).isEqualTo("shop");
+        HttpResponse<String> badMatch = send(req("/api/v1/rules?match[]=%7Bteam%3D"));
+        assertThat(badMatch.statusCode()).isEqualTo(400);
+        assertThat(badMatch.body()).contains("invalid parameter \\\"match[]\\\"");
+        assertThat(send(req("/api/v1/rules?exclude_alerts=maybe")).statusCode()).isEqualTo(400);
+    }
+
+    private java.util.List<String> names(String query) throws Exception {
+        HttpResponse<String> r = send(req("/api/v1/rules" + query));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode g : JSON.readTree(r.body()).path("data").path("groups")) {
+            for (JsonNode rule : g.path("rules")) {
+                out.add(rule.path("name").asText());
+            }
+        }
+        return out;
+    }
+
+    @Test
     void badRuleFileStopsTheStart() throws Exception {
         Path config = dir.resolve("sightline.yml");
         Files.writeString(config, "rule_files: [r.yml]\n");

@@ -83,7 +83,7 @@ class RulesServiceTest {
         RuleGroup g = service.groups().get(0);
         service.manager().evaluate(g, T0);
 
-        JsonArray groups = RulesApi.rulesJson(service.groups(), null);
+        JsonArray groups = RulesApi.rulesJson(service.groups(), RulesApi.Filter.NONE);
         JsonObject group = groups.getJsonObject(0);
         assertThat(group.fieldNames()).containsExactly("name", "file", "rules", "interval", "limit", "evaluationTime",
                 "lastEvaluation");
@@ -114,8 +114,8 @@ class RulesServiceTest {
                 .filter(m -> m.getMetadata().getPrometheusName().equals("sightline_rule_alerts")).findFirst().orElseThrow();
         assertThat(alertsGauge.getDataPoints()).extracting(d -> d.getLabels().get("state") + "=" + d.getValue())
                 .containsExactlyInAnyOrder("pending=1.0", "firing=0.0");
-        assertThat(RulesApi.rulesJson(service.groups(), "record").getJsonObject(0).getJsonArray("rules")).hasSize(1);
-        assertThat(RulesApi.rulesJson(service.groups(), "alert").getJsonObject(0).getJsonArray("rules").getJsonObject(0)
+        assertThat(RulesApi.rulesJson(service.groups(), onlyType("record")).getJsonObject(0).getJsonArray("rules")).hasSize(1);
+        assertThat(RulesApi.rulesJson(service.groups(), onlyType("alert")).getJsonObject(0).getJsonArray("rules").getJsonObject(0)
                 .getString("type")).isEqualTo("alerting");
     }
 
@@ -144,5 +144,10 @@ class RulesServiceTest {
                 .hasMessageContaining("no such file");
         assertThatThrownBy(() -> service.start(tsdb)).isInstanceOf(RuleLoadException.class)
                 .hasMessageContaining("no such file");
+    }
+
+    private static RulesApi.Filter onlyType(String type) {
+        return new RulesApi.Filter(type, java.util.Set.of(), java.util.Set.of(), java.util.Set.of(), java.util.List.of(),
+                false);
     }
 }
