@@ -1,10 +1,10 @@
 package dev.sightline.promql.engine;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
+import dev.sightline.promql.ast.Printer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -159,7 +159,7 @@ final class Aggregations {
             Map<Labels, Integer> counts = new LinkedHashMap<>();
             for (Map.Entry<Labels, List<Sample>> e : groups.entrySet()) {
                 for (Sample s : e.getValue()) {
-                    String v = s.h() != null ? HistogramStats.format(s.h()) : formatF(s.f());
+                    String v = s.h() != null ? HistogramStats.format(s.h()) : Printer.formatFloat(s.f());
                     counts.merge(e.getKey().toBuilder().set(label, v).build(), 1, Integer::sum);
                 }
             }
@@ -176,18 +176,6 @@ final class Aggregations {
             }
         }
         return out;
-    }
-
-    /** Go's strconv.FormatFloat(f, 'f', -1, 64). */
-    static String formatF(double f) {
-        if (Double.isNaN(f)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(f)) {
-            return f > 0 ? "+Inf" : "-Inf";
-        }
-        String s = new java.math.BigDecimal(Double.toString(f)).stripTrailingZeros().toPlainString();
-        return s.equals("-0") ? "-0" : s;
     }
 
     static int compareTop(double a, double b) {

@@ -1,9 +1,9 @@
 package dev.sightline.promql.engine;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.promql.ast.Call;
+import dev.sightline.promql.ast.Printer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -354,14 +354,8 @@ final class HistogramStats {
 
     /** OpenMetrics-style number label: integers keep a ".0" (1 is "1.0"). */
     static String formatQuantileLabel(double q) {
-        if (Double.isNaN(q)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(q)) {
-            return q > 0 ? "+Inf" : "-Inf";
-        }
-        String s = Aggregations.formatF(q);
-        return s.contains(".") || s.contains("e") ? s : s + ".0";
+        String s = Printer.formatFloat(q);
+        return s.contains(".") || s.contains("e") || s.contains("N") || s.contains("I") ? s : s + ".0";
     }
 
     /** Classic-bucket fraction of observations in [lower, upper], interpolating linearly inside buckets. */

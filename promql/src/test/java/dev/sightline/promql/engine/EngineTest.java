@@ -49,6 +49,16 @@ class EngineTest {
     }
 
     @Test
+    void countValuesWritesValuesAsGoFormatsThem() throws Exception {
+        Engine e = new Engine(EngineOptions.defaults());
+        // Go's strconv.FormatFloat(v, 'f', -1, 64): negative zero keeps its sign, no exponent, +Inf.
+        Vector v = (Vector) instant(e, storage, "count_values(\"v\", vector(-0.0) or label_replace(vector(1e21), "
+                + "\"x\", \"1\", \"\", \"\") or label_replace(vector(1/0), \"x\", \"2\", \"\", \"\"))", 0);
+        assertThat(v.samples()).extracting(smp -> smp.labels().get("v")).containsExactlyInAnyOrder("-0",
+                "1000000000000000000000", "+Inf");
+    }
+
+    @Test
     void instantSelectorUsesLookbackAndStalenessEndsASeries() throws Exception {
         Engine e = new Engine(EngineOptions.defaults());
         Vector v = (Vector) instant(e, storage, "req_total", 270_000);
