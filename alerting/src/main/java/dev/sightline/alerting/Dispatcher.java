@@ -1,0 +1,337 @@
+package dev.sightline.alerting;
+
+import dev.sightline.alerting.config.AlertmanagerConfig;
+import dev.sightline.alerting.config.ReceiverConfig;
+import dev.sightline.core.Labels;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Alertmanager's dispatcher: holds the alerts, routes each to its aggregation groups (route x group labels), and
+ * flushes a group group_wait after it was created, then every group_interval. A flush drops inhibited and silenced
+ * alerts and notifies each integration of the receiver unless the notification log says nothing changed since its
+ * last notification and repeat_interval has not passed (deduplication). Resolved alerts leave their group after
+ * the flush that reported them.
+ * <p>
+ * Time comes from {@code clockMs}; {@link #tick()} does what is due now, so tests step a manual clock and call it.
+ * {@link #start()} runs ticks on a thread of its own, woken when alerts arrive.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    /** How long notification log entries are kept (Alertmanager's --data.retention). */
+    private static final long NFLOG_RETENTION_MS = Silences.RETENTION_MS;
+    /** Upper bound on the sleep of the dispatching thread, so clock changes and GC are seen. */
+    private static final long MAX_SLEEP_MS = 1_000;
+
+    /** Told about every delivery attempt's outcome (self-metrics). */
+    public interface DeliveryListener {
+        void delivered(String receiver, String integration, boolean ok, String failureReason);
+    }
+
+    /** An alert as the API shows it: whom it routes to and what mutes it. */
+    public record AlertStatus(Alert alert, List<String> receivers, List<String> silencedBy, List<String> inhibitedBy) {
+        public boolean muted() {
+            return !silencedBy.isEmpty() || !inhibitedBy.isEmpty();
+        }
+    }
+
+    private record Setup(AlertmanagerConfig config, Route tree, Inhibitor inhibitor, Map<String, List<Integration>> integrations) {
+    }
+
+    /** Alertmanager's notification log entry: what was last sent for a group to one integration. */
+    private record LogEntry(Set<Long> firing, Set<Long> resolved, long atMs) {
+    }
+
+    private static final class Group {
+        final Route route;
+        final Labels labels;
+        final String key;
+        final Map<Long, Alert> alerts = new LinkedHashMap<>();
+        long nextFlushMs;
+        boolean flushed;
+
+        Group(Route route, Labels labels, long nextFlushMs) {
+            this.route = route;
+            this.labels = labels;
+            this.key = route.key() + ":" + labels;
+            this.nextFlushMs = nextFlushMs;
+        }
+    }
+
+    private final LongSupplier clockMs;
+    private final Silences silences;
+    private final Function<ReceiverConfig, List<Integration>> integrationFactory;
+    private final DeliveryListener listener;
+    private final String externalUrl;
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<Long, Alert> alerts = new HashMap<>();
+    private final Map<Route, Map<Labels, Group>> groups = new IdentityHashMap<>();
+    private final Map<String, LogEntry> nflog = new HashMap<>();
+    private final Set<String> inFlight = new HashSet<>();
+    private Setup setup;
+    private Thread thread;
+    private boolean closed;
+
+    /**
+     * {@code config} null: alerts are kept and listed but routed nowhere. {@code integrationFactory} builds the
+     * integrations of a receiver (webhooks in production, recording fakes in tests).
+     */
+    public Dispatcher(AlertmanagerConfig config, Silences silences, Function<ReceiverConfig, List<Integration>> integrationFactory,
+                      DeliveryListener listener, String externalUrl, LongSupplier clockMs) {
+        this.clockMs = clockMs;
+        this.silences = silences;
+        this.integrationFactory = integrationFactory;
+        this.listener = listener;
+        this.externalUrl = externalUrl;
+        this.setup = setup(config);
+    }
+
+    private Setup setup(AlertmanagerConfig config) {
+        if (config == null) {
+            return new Setup(null, null, new Inhibitor(List.of()), Map.of());
+        }
+        Map<String, List<Integration>> integrations = new HashMap<>();
+        for (ReceiverConfig r : config.receivers()) {
+            integrations.put(r.name(), integrationFactory.apply(r));
+        }
+        return new Setup(config, Route.tree(config.route()), new Inhibitor(config.inhibitRules()), integrations);
+    }
+
+    /**
+     * Applies a new configuration as Alertmanager's reload does: groups are rebuilt from the held alerts (new
+     * groups wait group_wait again), while the notification log survives, so nothing unchanged is sent twice.
+     */
+    public synchronized void reload(AlertmanagerConfig config) {
+        setup = setup(config);
+        groups.clear();
+        long now = clockMs.getAsLong();
+        for (Alert a : alerts.values()) {
+            route(a, now);
+        }
+        notifyAll();
+    }
+
+    public synchronized AlertmanagerConfig config() {
+        return setup.config;
+    }
+
+    /** Receives alerts (from rules or the API): merged into held ones by fingerprint and routed. */
+    public synchronized void put(List<Alert> incoming) {
+        long now = clockMs.getAsLong();
+        long resolveTimeoutMs = setup.config == null ? 300_000 : setup.config.global().resolveTimeout().toMillis();
+        for (Alert in : incoming) {
+            long start = in.startsAtMs() == 0 ? now : in.startsAtMs();
+            long end = in.endsAtMs() == 0 ? now + resolveTimeoutMs : in.endsAtMs();
+            Alert a = new Alert(in.labels(), in.annotations(), start, end, in.generatorUrl(), now);
+            Alert held = alerts.get(a.fingerprint());
+            Alert merged = held == null ? a : held.merge(a);
+            alerts.put(merged.fingerprint(), merged);
+            route(merged, now);
+        }
+        notifyAll();
+    }
+
+    private void route(Alert a, long now) {
+        if (setup.tree == null) {
+            return;
+        }
+        for (Route r : setup.tree.match(a.labels())) {
+            Labels gl = r.groupLabels(a.labels());
+            Group g = groups.computeIfAbsent(r, x -> new HashMap<>()).computeIfAbsent(gl,
+                    x -> new Group(r, gl, now + r.groupWaitMs()));
+            // An alert older than group_wait needs no more waiting (Alertmanager flushes such a new group at once).
+            if (!g.flushed && a.startsAtMs() + r.groupWaitMs() < now) {
+                g.nextFlushMs = Math.min(g.nextFlushMs, now);
+            }
+            g.alerts.put(a.fingerprint(), a);
+        }
+    }
+
+    /** Flushes every group that is due; returns when the next one is due. */
+    public synchronized long tick() {
+        long now = clockMs.getAsLong();
+        long next = now + MAX_SLEEP_MS;
+        for (Map<Labels, Group> byLabels : groups.values()) {
+            for (var it = byLabels.values().iterator(); it.hasNext(); ) {
+                Group g = it.next();
+                if (g.nextFlushMs <= now) {
+                    flush(g, now);
+                    g.flushed = true;
+                    g.nextFlushMs = now + g.route.groupIntervalMs();
+                    g.alerts.values().removeIf(a -> a.resolvedAt(now));
+                    if (g.alerts.isEmpty()) {
+                        it.remove();
+                        continue;
+                    }
+                }
+                next = Math.min(next, g.nextFlushMs);
+            }
+        }
+        groups.values().removeIf(Map::isEmpty);
+        alerts.values().removeIf(a -> a.resolvedAt(now) && !inAnyGroup(a));
+        nflog.values().removeIf(e -> e.atMs + NFLOG_RETENTION_MS < now);
+        return next;
+    }
+
+    private boolean inAnyGroup(Alert a) {
+        for (Map<Labels, Group> byLabels : groups.values()) {
+            for (Group g : byLabels.values()) {
+                if (g.alerts.containsKey(a.fingerprint())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void flush(Group g, long now) {
+        List<Alert> kept = new ArrayList<>();
+        for (Alert a : g.alerts.values()) {
+            if (setup.inhibitor.inhibitedBy(a, alerts.values(), now).isEmpty() && silences.silencedBy(a.labels()).isEmpty()) {
+                kept.add(a);
+            }
+        }
+        kept.sort((x, y) -> x.labels().compareTo(y.labels()));
+        Set<Long> firing = new HashSet<>();
+        Set<Long> resolved = new HashSet<>();
+        for (Alert a : kept) {
+            (a.resolvedAt(now) ? resolved : firing).add(a.fingerprint());
+        }
+        String receiver = g.route.receiver();
+        List<Integration> integrations = setup.integrations.getOrDefault(receiver, List.of());
+        for (int i = 0; i < integrations.size(); i++) {
+            Integration integration = integrations.get(i);
+            String logKey = g.key + "|" + receiver + "|" + integration.name() + "|" + i;
+            if (inFlight.contains(logKey)
+                    || !needsUpdate(nflog.get(logKey), firing, resolved, integration.sendResolved(), g.route.repeatIntervalMs(), now)) {
+                continue;
+            }
+            List<Alert> send = integration.sendResolved() ? kept : kept.stream().filter(a -> !a.resolvedAt(now)).toList();
+            LogEntry entry = new LogEntry(Set.copyOf(firing), Set.copyOf(resolved), now);
+            if (send.isEmpty()) {
+                // Everything resolved and send_resolved is off: nothing to send, but the log forgets the firing set.
+                nflog.put(logKey, entry);
+                continue;
+            }
+            Notification n = new Notification(receiver, g.key, g.labels, List.copyOf(send), now, externalUrl);
+            inFlight.add(logKey);
+            senders.execute(() -> deliver(integration, n, logKey, entry));
+        }
+    }
+
+    /** Alertmanager's DedupStage: notify on new firing alerts, on newly resolved ones (if sent), or after repeat_interval. */
+    private static boolean needsUpdate(LogEntry last, Set<Long> firing, Set<Long> resolved, boolean sendResolved,
+                                       long repeatMs, long now) {
+        if (last == null) {
+            return !firing.isEmpty();
+        }
+        if (!last.firing.containsAll(firing)) {
+            return true;
+        }
+        if (firing.isEmpty()) {
+            // All resolved: tell once (also clears the firing set from the log when resolved ones are not sent).
+            return !last.firing.isEmpty();
+        }
+        if (sendResolved && !last.resolved.containsAll(resolved)) {
+            return true;
+        }
+        return last.atMs + repeatMs <= now;
+    }
+
+    private void deliver(Integration integration, Notification n, String logKey, LogEntry entry) {
+        boolean ok = false;
+        String reason = "";
+        try {
+            integration.send(n);
+            ok = true;
+        } catch (WebhookIntegration.DeliveryException e) {
+            reason = e.reason();
+            LOG.warning("notifying receiver " + n.receiver() + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reason = "interrupted";
+        } catch (Exception e) {
+            reason = "error";
+            LOG.log(Level.WARNING, "notifying receiver " + n.receiver() + " failed", e);
+        }
+        synchronized (this) {
+            inFlight.remove(logKey);
+            if (ok) {
+                nflog.put(logKey, entry);
+            }
+        }
+        listener.delivered(n.receiver(), integration.name(), ok, reason);
+    }
+
+    /** The held alerts that have not resolved, with their receivers and what mutes them. */
+    public synchronized List<AlertStatus> alerts() {
+        long now = clockMs.getAsLong();
+        List<AlertStatus> out = new ArrayList<>();
+        for (Alert a : alerts.values()) {
+            if (a.resolvedAt(now)) {
+                continue;
+            }
+            List<String> receivers = new ArrayList<>();
+            if (setup.tree != null) {
+                for (Route r : setup.tree.match(a.labels())) {
+                    if (!receivers.contains(r.receiver())) {
+                        receivers.add(r.receiver());
+                    }
+                }
+            }
+            out.add(new AlertStatus(a, receivers, silences.silencedBy(a.labels()),
+                    setup.inhibitor.inhibitedBy(a, alerts.values(), now)));
+        }
+        out.sort((x, y) -> x.alert().labels().compareTo(y.alert().labels()));
+        return out;
+    }
+
+    /** Number of aggregation groups (for tests and metrics). */
+    public synchronized int groupCount() {
+        return groups.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Runs {@link #tick()} on a thread of its own until {@link #close()}. */
+    public synchronized void start() {
+        thread = Thread.ofPlatform().name("sightline-alert-dispatcher").daemon(true).start(this::loop);
+    }
+
+    private synchronized void loop() {
+        while (!closed) {
+            try {
+                long next = tick();
+                long wait = Math.max(1, Math.min(MAX_SLEEP_MS, next - clockMs.getAsLong()));
+                wait(wait);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "alert dispatching failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+        senders.shutdownNow();
+    }
+}

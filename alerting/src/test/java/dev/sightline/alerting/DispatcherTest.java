@@ -1,0 +1,238 @@
+package dev.sightline.alerting;
+
+import dev.sightline.core.Labels;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Grouping timers, deduplication, resolved notifications, inhibition and silences, on a manual clock. */
+class DispatcherTest {
+    private static final long T0 = 1_700_000_000_000L;
+    private final AtomicLong clock = new AtomicLong(T0);
+    private final List<Notification> sentA = new CopyOnWriteArrayList<>();
+    private final List<Notification> sentQuiet = new CopyOnWriteArrayList<>();
+    private Dispatcher dispatcher;
+    private Silences silences;
+
+    private static Integration recorder(List<Notification> out, boolean sendResolved) {
+        return new Integration() {
+            @Override
+            public String name() {
+                return "webhook";
+            }
+
+            @Override
+            public boolean sendResolved() {
+                return sendResolved;
+            }
+
+            @Override
+            public void send(Notification n) {
+                out.add(n);
+            }
+        };
+    }
+
+    private void start(String config) throws IOException {
+        silences = new Silences(null, clock::get);
+        dispatcher = new Dispatcher(TestConfigs.parse(config), silences,
+                r -> r.name().equals("quiet") ? List.of(recorder(sentQuiet, false)) : List.of(recorder(sentA, true)),
+                (receiver, integration, ok, reason) -> { }, "http://sightline:9797", clock::get);
+    }
+
+    @AfterEach
+    void close() {
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+    }
+
+    private static final String TIMERS = "{'route':{'receiver':'a','group_by':['alertname'],'group_wait':'30s',"
+            + "'group_interval':'5m','repeat_interval':'1h','routes':[{'matchers':['quiet=yes'],'receiver':'quiet'}]},"
+            + "'receivers':[{'name':'a'},{'name':'quiet'}]}";
+
+    private static Alert firing(long startMs, String... labels) {
+        return new Alert(Labels.of(labels), Labels.of("summary", "s"), startMs, 0, "", 0);
+    }
+
+    /** Advances the clock and runs the dispatcher; sends happen on virtual threads, so wait for them to land. */
+    private void at(long offsetMs, int expectedTotal) throws InterruptedException {
+        clock.set(T0 + offsetMs);
+        dispatcher.tick();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (sentA.size() + sentQuiet.size() < expectedTotal && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(20);
+        assertThat(sentA.size() + sentQuiet.size()).as("notifications at +" + offsetMs + "ms").isEqualTo(expectedTotal);
+    }
+
+    @Test
+    void groupWaitThenGroupIntervalThenRepeatInterval() throws Exception {
+        start(TIMERS);
+        dispatcher.put(List.of(firing(T0, "alertname", "A", "instance", "1")));
+        at(29_000, 0);
+        dispatcher.put(List.of(firing(T0 + 29_000, "alertname", "A", "instance", "2")));
+        at(30_000, 1);
+        Notification first = sentA.get(0);
+        assertThat(first.alerts()).hasSize(2);
+        assertThat(first.groupKey()).isEqualTo("{}:{alertname=\"A\"}");
+        assertThat(first.groupLabels()).isEqualTo(Labels.of("alertname", "A"));
+        // Re-sent alerts change nothing: no notification at the next group_interval.
+        clock.set(T0 + 60_000);
+        dispatcher.put(List.of(firing(T0, "alertname", "A", "instance", "1"), firing(T0, "alertname", "A", "instance", "2")));
+        at(330_000, 1);
+        // A new alert in the group waits for the next group_interval, then goes out with the others.
+        keepFiring(400_000);
+        at(500_000, 1);
+        at(630_000, 2);
+        assertThat(sentA.get(1).alerts()).hasSize(3);
+        // Nothing changes until repeat_interval (1h after the last notification) has passed.
+        keepFiring(630_000 + 3_000_000);
+        at(630_000 + 3_000_000, 2);
+        keepFiring(630_000 + 3_600_000);
+        at(630_000 + 3_600_000, 3);
+    }
+
+    private void keepFiring(long offsetMs) {
+        clock.set(T0 + offsetMs);
+        dispatcher.put(List.of(firing(T0, "alertname", "A", "instance", "1"), firing(T0, "alertname", "A", "instance", "2"),
+                firing(T0 + 400_000, "alertname", "A", "instance", "3")));
+    }
+
+    @Test
+    void oldAlertsAreFlushedWithoutGroupWaitAndGroupsAreSeparate() throws Exception {
+        start(TIMERS);
+        clock.set(T0 + 60_000);
+        dispatcher.put(List.of(firing(T0, "alertname", "A"), firing(T0 + 60_000, "alertname", "B")));
+        at(60_000, 1);
+        assertThat(sentA.get(0).groupLabels()).isEqualTo(Labels.of("alertname", "A"));
+        assertThat(dispatcher.groupCount()).isEqualTo(2);
+        at(90_000, 2);
+    }
+
+    @Test
+    void resolvedAlertsAreSentOnceWhenSendResolvedAndGroupsEnd() throws Exception {
+        start(TIMERS);
+        dispatcher.put(List.of(firing(T0, "alertname", "A"), firing(T0, "alertname", "Q", "quiet", "yes")));
+        at(30_000, 2);
+        clock.set(T0 + 100_000);
+        dispatcher.put(List.of(new Alert(Labels.of("alertname", "A"), Labels.EMPTY, T0, T0 + 100_000, "", 0),
+                new Alert(Labels.of("alertname", "Q", "quiet", "yes"), Labels.EMPTY, T0, T0 + 100_000, "", 0)));
+        // send_resolved true: one resolved notification; false (quiet): none.
+        at(330_000, 3);
+        Notification resolved = sentA.get(1);
+        assertThat(resolved.firing()).isFalse();
+        assertThat(resolved.webhookPayload(0).path("status").asText()).isEqualTo("resolved");
+        assertThat(sentQuiet).hasSize(1);
+        assertThat(dispatcher.groupCount()).isZero();
+        assertThat(dispatcher.alerts()).isEmpty();
+        at(700_000, 3);
+    }
+
+    @Test
+    void alertsWithoutEndsAtResolveAfterResolveTimeout() throws Exception {
+        start(TIMERS.replace("'route'", "'global':{'resolve_timeout':'1m'},'route'"));
+        dispatcher.put(List.of(firing(T0, "alertname", "A")));
+        at(30_000, 1);
+        assertThat(dispatcher.alerts()).hasSize(1);
+        at(330_000, 2);
+        assertThat(sentA.get(1).firing()).isFalse();
+    }
+
+    @Test
+    void inhibitionMutesTargetsWithEqualLabelsWhileTheSourceFires() throws Exception {
+        start("{'route':{'receiver':'a','group_by':['...'],'group_wait':'0s','group_interval':'1m'},"
+                + "'receivers':[{'name':'a'}],'inhibit_rules':[{'source_matchers':['severity=critical'],"
+                + "'target_match':{'severity':'warning'},'equal':['cluster']}]}");
+        dispatcher.put(List.of(firing(T0, "alertname", "Down", "severity", "critical", "cluster", "c1"),
+                firing(T0, "alertname", "Slow", "severity", "warning", "cluster", "c1"),
+                firing(T0, "alertname", "Slow", "severity", "warning", "cluster", "c2")));
+        at(0, 2);
+        List<String> notified = new ArrayList<>();
+        sentA.forEach(n -> n.alerts().forEach(a -> notified.add(a.labels().get("alertname") + "/" + a.labels().get("cluster"))));
+        assertThat(notified).containsExactlyInAnyOrder("Down/c1", "Slow/c2");
+        Dispatcher.AlertStatus slowC1 = dispatcher.alerts().stream()
+                .filter(s -> s.alert().labels().get("cluster").equals("c1") && s.alert().labels().get("alertname").equals("Slow"))
+                .findFirst().orElseThrow();
+        assertThat(slowC1.inhibitedBy()).containsExactly(new Alert(Labels.of("alertname", "Down", "severity", "critical",
+                "cluster", "c1"), Labels.EMPTY, 0, 0, "", 0).fingerprintHex());
+        // The source resolves: the target is no longer muted and goes out at the next group_interval.
+        clock.set(T0 + 10_000);
+        dispatcher.put(List.of(new Alert(Labels.of("alertname", "Down", "severity", "critical", "cluster", "c1"),
+                Labels.EMPTY, T0, T0 + 10_000, "", 0)));
+        at(60_000, 4);
+    }
+
+    @Test
+    void silencesMuteMatchingAlertsUntilTheyExpire() throws Exception {
+        start("{'route':{'receiver':'a','group_by':['alertname'],'group_wait':'0s','group_interval':'1m'},'receivers':[{'name':'a'}]}");
+        String id = silences.upsert(new Silence(null, List.of(Matcher.parse("alertname=\"A\"")), 0, T0 + 90_000, 0, "me", "maintenance"));
+        dispatcher.put(List.of(firing(T0, "alertname", "A"), firing(T0, "alertname", "B")));
+        at(0, 1);
+        assertThat(sentA.get(0).alerts().get(0).labels().get("alertname")).isEqualTo("B");
+        assertThat(dispatcher.alerts().get(0).silencedBy()).containsExactly(id);
+        keepFiringAB(60_000);
+        at(60_000, 1);
+        keepFiringAB(120_000);
+        at(120_000, 2);
+        assertThat(sentA.get(1).alerts().get(0).labels().get("alertname")).isEqualTo("A");
+    }
+
+    private void keepFiringAB(long offsetMs) {
+        clock.set(T0 + offsetMs);
+        dispatcher.put(List.of(firing(T0, "alertname", "A"), firing(T0, "alertname", "B")));
+    }
+
+    @Test
+    void failedDeliveriesAreRetriedAtTheNextFlush() throws Exception {
+        silences = new Silences(null, clock::get);
+        List<Notification> delivered = new CopyOnWriteArrayList<>();
+        AtomicLong calls = new AtomicLong();
+        Integration flaky = new Integration() {
+            @Override
+            public String name() {
+                return "webhook";
+            }
+
+            @Override
+            public boolean sendResolved() {
+                return true;
+            }
+
+            @Override
+            public void send(Notification n) throws IOException {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IOException("down");
+                }
+                delivered.add(n);
+            }
+        };
+        dispatcher = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_wait':'0s','group_interval':'1m'},"
+                + "'receivers':[{'name':'a'}]}"), silences, r -> List.of(flaky), (r, i, ok, why) -> { }, "", clock::get);
+        dispatcher.put(List.of(firing(T0, "alertname", "A")));
+        dispatcher.tick();
+        waitFor(() -> calls.get() == 1);
+        Thread.sleep(20);
+        clock.set(T0 + 60_000);
+        dispatcher.put(List.of(firing(T0, "alertname", "A")));
+        dispatcher.tick();
+        waitFor(() -> delivered.size() == 1);
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!c.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(c.getAsBoolean()).isTrue();
+    }
+}
