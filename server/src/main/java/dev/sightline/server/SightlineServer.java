@@ -18,6 +18,7 @@ import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -66,8 +67,10 @@ public final class SightlineServer implements AutoCloseable {
         this.settings = settings;
         this.metrics = new SelfMetrics(BuildInfo.current());
         this.vertx = Vertx.vertx();
+        ExemplarStore exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
+        exemplars.registerMetrics(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
-                new MetadataStore());
+                new MetadataStore(), exemplars);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.rules = new RulesService(settings.configFile(), settings.config(), EngineOptions.defaults(),
                 RulesService.loggingNotifier(), System::currentTimeMillis);
@@ -106,7 +109,7 @@ public final class SightlineServer implements AutoCloseable {
     private void listen() throws IOException {
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
         new PromApi(() -> isReady() ? storage.getNow(null) : null, EngineOptions.defaults(), System::currentTimeMillis,
-                guards.metadata()).register(api);
+                guards.metadata(), guards.exemplars()).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new IngestMetrics(metrics.registry()),
                 settings.config().limits().toDecoderLimits(), guards).register(api);
         scrape.register(api);

@@ -8,7 +8,12 @@ public final class MalformedRequestException extends Exception {
     private final long offset;
 
     public MalformedRequestException(Layer layer, long offset, String reason) {
-        super((layer == Layer.SNAPPY ? "malformed snappy block" : "malformed protobuf WriteRequest")
+        this(layer, offset, reason, "WriteRequest");
+    }
+
+    /** {@code message} names the protobuf message being decoded (WriteRequest for 1.0, Request for 2.0). */
+    public MalformedRequestException(Layer layer, long offset, String reason, String message) {
+        super((layer == Layer.SNAPPY ? "malformed snappy block" : "malformed protobuf " + message)
                 + " at byte offset " + offset + ": " + reason, null, false, false);
         this.layer = layer;
         this.offset = offset;

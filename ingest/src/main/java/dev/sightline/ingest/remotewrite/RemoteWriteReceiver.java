@@ -8,9 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prometheus remote-write 1.0 receiving, without HTTP: takes a request's body and headers, decodes it into a
- * {@link SampleSink} and says what to answer. Remote-write 2.0 ({@code proto=io.prometheus.write.v2.Request}) is
- * not implemented and answered 415, which makes a 2.0 sender fall back to 1.0 as the 2.0 spec describes.
+ * Prometheus remote-write receiving, without HTTP: takes a request's body and headers, decodes it into a
+ * {@link SampleSink} and says what to answer. The Content-Type's {@code proto} parameter chooses the message:
+ * {@code prometheus.WriteRequest} (1.0, also when absent) or {@code io.prometheus.write.v2.Request} (2.0); any other
+ * is answered 415, as the 2.0 spec asks.
  *
  * <p>Status codes: 204 all stored; 400 malformed body (nothing kept) or some series/samples refused (the valid rest
  * is kept, see {@link RemoteWriteResult#commit()}); 413 declared decompressed size over the limit (checked from the
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class RemoteWriteReceiver {
     public static final String PROTOCOL = "prometheus_remote_write";
     static final String V1_PROTO = "prometheus.WriteRequest";
+    static final String V2_PROTO = "io.prometheus.write.v2.Request";
 
     private final IngestLimits limits;
     private final SeriesLimiter seriesLimiter;
@@ -42,33 +44,35 @@ public final class RemoteWriteReceiver {
                                      String remoteWriteVersion, SampleSink sink) {
         String unsupported = checkHeaders(contentEncoding, contentType, remoteWriteVersion);
         if (unsupported != null) {
-            return RemoteWriteResult.refused(415, unsupported);
+            return RemoteWriteResult.refused(415, unsupported, 1);
         }
+        int version = V2_PROTO.equals(protoParameter(contentType)) ? 2 : 1;
         byte[] message;
         try {
             long declared = Snappy.declaredLength(body, off, len);
             if (declared > limits.maxDecompressedBytes()) {
                 return RemoteWriteResult.refused(413, "decompressed body of " + declared
                         + " bytes (from the snappy header) exceeds the limit of " + limits.maxDecompressedBytes()
-                        + " bytes (max_request_body_bytes)");
+                        + " bytes (max_request_body_bytes)", version);
             }
             message = Snappy.decompress(body, off, len);
         } catch (MalformedRequestException e) {
-            return RemoteWriteResult.refused(400, e.getMessage());
+            return RemoteWriteResult.refused(400, e.getMessage(), version);
         }
-        WriteRequestDecoder d = new WriteRequestDecoder(message, sink, limits.labelLimits(), seriesLimiter,
-                limits.maxReportedErrors());
+        RemoteWriteDecoder d = version == 2
+                ? new WriteRequestV2Decoder(message, sink, limits.labelLimits(), seriesLimiter, limits.maxReportedErrors())
+                : new WriteRequestDecoder(message, sink, limits.labelLimits(), seriesLimiter, limits.maxReportedErrors());
         try {
             d.decode(0, message.length);
         } catch (MalformedRequestException e) {
-            return RemoteWriteResult.refused(400, e.getMessage());
+            return RemoteWriteResult.refused(400, e.getMessage(), version);
         }
         long rejected = 0;
         for (long v : d.rejected.values()) {
             rejected += v;
         }
         if (rejected == 0) {
-            return new RemoteWriteResult(204, "", true, d.samplesAccepted, d.histogramsAccepted, d.exemplarsReceived,
+            return new RemoteWriteResult(204, "", true, version, d.samplesAccepted, d.histogramsAccepted, d.exemplarsReceived,
                     d.metadataReceived, d.rejected, d.errors);
         }
         StringBuilder msg = new StringBuilder();
@@ -80,7 +84,7 @@ public final class RemoteWriteReceiver {
         if (d.errors.size() == limits.maxReportedErrors()) {
             msg.append("\n(only the first ").append(limits.maxReportedErrors()).append(" errors are listed)");
         }
-        return new RemoteWriteResult(400, msg.toString(), true, d.samplesAccepted, d.histogramsAccepted,
+        return new RemoteWriteResult(400, msg.toString(), true, version, d.samplesAccepted, d.histogramsAccepted,
                 d.exemplarsReceived, d.metadataReceived, d.rejected, d.errors);
     }
 
@@ -95,29 +99,38 @@ public final class RemoteWriteReceiver {
         return sb.toString();
     }
 
-    /** Null when the request is remote-write 1.0 (an absent content type or encoding is taken as 1.0's defaults). */
+    /** Null when the request is remote-write 1.0 or 2.0 (an absent content type or encoding is taken as 1.0's defaults). */
     static String checkHeaders(String contentEncoding, String contentType, String version) {
         if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.trim().equalsIgnoreCase("snappy")) {
-            return "unsupported Content-Encoding \"" + contentEncoding + "\": remote-write 1.0 bodies are snappy block-compressed";
+            return "unsupported Content-Encoding \"" + contentEncoding + "\": remote-write bodies are snappy block-compressed";
         }
         if (contentType == null || contentType.isBlank()) {
             return null;
         }
-        String[] parts = contentType.split(";");
-        String media = parts[0].trim().toLowerCase(Locale.ROOT);
+        String media = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         if (!media.equals("application/x-protobuf")) {
             return "unsupported Content-Type \"" + contentType + "\": expected application/x-protobuf";
         }
+        String proto = protoParameter(contentType);
+        if (proto != null && !proto.equals(V1_PROTO) && !proto.equals(V2_PROTO)) {
+            return "unsupported Content-Type \"" + contentType + "\""
+                    + (version == null ? "" : " (X-Prometheus-Remote-Write-Version " + version + ")")
+                    + ": supported are proto=" + V1_PROTO + " (remote-write 1.0) and proto=" + V2_PROTO + " (2.0)";
+        }
+        return null;
+    }
+
+    /** The value of the Content-Type's {@code proto} parameter, null when absent. */
+    private static String protoParameter(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        String[] parts = contentType.split(";");
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
             int eq = p.indexOf('=');
             if (eq > 0 && p.substring(0, eq).trim().equalsIgnoreCase("proto")) {
-                String proto = p.substring(eq + 1).trim();
-                if (!proto.equals(V1_PROTO)) {
-                    return "unsupported Content-Type \"" + contentType + "\""
-                            + (version == null ? "" : " (X-Prometheus-Remote-Write-Version " + version + ")")
-                            + ": only remote-write 1.0 (proto=" + V1_PROTO + ") is supported";
-                }
+                return p.substring(eq + 1).trim();
             }
         }
         return null;

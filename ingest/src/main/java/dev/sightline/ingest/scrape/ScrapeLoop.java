@@ -363,9 +363,15 @@ final class ScrapeLoop {
                     boolean explicitTs = honorTs && p.hasTimestamp();
                     ce.explicitTs = explicitTs;
                     try {
-                        ce.ref = batch.append(ce.ref, ce.labels, explicitTs ? p.timestamp() : ts, p.value());
+                        long sampleTs = explicitTs ? p.timestamp() : ts;
+                        ce.ref = batch.append(ce.ref, ce.labels, sampleTs, p.value());
                         if (ce.born == iteration) {
                             counts[2]++;
+                        }
+                        if (p.hasExemplar()) {
+                            // An exemplar without a timestamp takes its sample's, as in Prometheus.
+                            batch.appendExemplar(ce.ref, ce.labels, p.exemplarLabels(),
+                                    p.exemplarHasTimestamp() ? p.exemplarTimestamp() : sampleTs, p.exemplarValue());
                         }
                     } catch (ValidationException ve) {
                         // Out of order, duplicate or too old: Prometheus counts and skips such a sample too.

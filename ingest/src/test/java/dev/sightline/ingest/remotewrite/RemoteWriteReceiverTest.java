@@ -273,9 +273,9 @@ class RemoteWriteReceiverTest {
     @Test
     void unsupportedContentTypesAndEncodingsAre415() {
         byte[] body = new WriteRequestBuilder().series("__name__", "m").sample(1, 1).end().toSnappy();
-        RemoteWriteResult v2 = receiver.receive(body, "snappy", "application/x-protobuf;proto=io.prometheus.write.v2.Request", "2.0.0", sink);
-        assertThat(v2.status()).isEqualTo(415);
-        assertThat(v2.message()).contains("only remote-write 1.0");
+        RemoteWriteResult v3 = receiver.receive(body, "snappy", "application/x-protobuf;proto=io.prometheus.write.v3.Request", "3.0.0", sink);
+        assertThat(v3.status()).isEqualTo(415);
+        assertThat(v3.message()).contains("(X-Prometheus-Remote-Write-Version 3.0.0)").contains("proto=io.prometheus.write.v2.Request (2.0)");
         assertThat(receiver.receive(body, "gzip", CT, null, sink).status()).isEqualTo(415);
         assertThat(receiver.receive(body, "snappy", "application/json", null, sink).status()).isEqualTo(415);
         assertThat(sink.floats).isEmpty();

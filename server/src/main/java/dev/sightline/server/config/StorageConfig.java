@@ -2,13 +2,24 @@ package dev.sightline.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Sightline's {@code storage:} section; {@code tsdb:} is the only store so far. */
-public record StorageConfig(@JsonProperty("tsdb") TsdbConfig tsdb) {
+/** Sightline's {@code storage:} section: {@code tsdb:} and, as in Prometheus's configuration, {@code exemplars:}. */
+public record StorageConfig(@JsonProperty("tsdb") TsdbConfig tsdb, @JsonProperty("exemplars") Exemplars exemplars) {
     public StorageConfig {
         tsdb = tsdb == null ? TsdbConfig.defaults() : tsdb;
+        exemplars = exemplars == null ? new Exemplars(null) : exemplars;
     }
 
     public static StorageConfig defaults() {
-        return new StorageConfig(null);
+        return new StorageConfig(null, null);
+    }
+
+    /** {@code storage: exemplars: max_exemplars:} — the exemplar buffer's size (Prometheus's default 100000; 0 = off). */
+    public record Exemplars(@JsonProperty("max_exemplars") Integer maxExemplars) {
+        public Exemplars {
+            maxExemplars = maxExemplars == null ? 100_000 : maxExemplars;
+            if (maxExemplars < 0) {
+                throw new IllegalArgumentException("max_exemplars must not be negative, got " + maxExemplars);
+            }
+        }
     }
 }

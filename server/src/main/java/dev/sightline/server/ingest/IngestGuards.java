@@ -1,13 +1,12 @@
 package dev.sightline.server.ingest;
 
-import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
-import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.server.metadata.MetadataStore;
+import dev.sightline.tsdb.Appender;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -15,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What every ingest path (remote-write, OTLP, scrape) shares around its storage sink: one series-per-metric limiter,
- * so a metric's series count is bounded whichever protocol writes it; the metadata store; and
+ * What every ingest path (remote-write, OTLP, scrape) shares around its storage appender: one series-per-metric
+ * limiter, so a metric's series count is bounded whichever protocol writes it; the metadata and exemplar stores; and
  * {@code sightline_ingest_limit_breaches_total{limit,protocol}}, where {@code limit} is the {@code limits:} key of
  * sightline.yml that was broken and each refused request or sample counts once.
  */
@@ -27,13 +26,16 @@ public final class IngestGuards {
     private final SeriesLimiter seriesLimiter;
     private final int maxSeriesPerMetric;
     private final MetadataStore metadata;
+    private final ExemplarStore exemplars;
     private final Counter breaches;
 
     /** {@code maxSeriesPerMetric} 0 = no limit. */
-    public IngestGuards(PrometheusRegistry registry, int maxSeriesPerMetric, MetadataStore metadata) {
+    public IngestGuards(PrometheusRegistry registry, int maxSeriesPerMetric, MetadataStore metadata,
+                        ExemplarStore exemplars) {
         this.maxSeriesPerMetric = maxSeriesPerMetric;
         this.seriesLimiter = new SeriesLimiter(maxSeriesPerMetric);
         this.metadata = metadata;
+        this.exemplars = exemplars;
         this.breaches = Counter.builder()
                 .name("sightline_ingest_limit_breaches_total")
                 .help("Requests or samples refused for breaking a configured limit, by the limits: key of sightline.yml and protocol.")
@@ -41,13 +43,18 @@ public final class IngestGuards {
                 .register(registry);
     }
 
-    /** No series limit, a metadata store of its own, counters in a registry of their own (tests, tools). */
+    /** No series limit, metadata and exemplar stores of its own, counters in a registry of their own (tests, tools). */
     public static IngestGuards none() {
-        return new IngestGuards(new PrometheusRegistry(), 0, new MetadataStore());
+        return new IngestGuards(new PrometheusRegistry(), 0, new MetadataStore(),
+                new ExemplarStore(ExemplarStore.DEFAULT_MAX_EXEMPLARS));
     }
 
     public MetadataStore metadata() {
         return metadata;
+    }
+
+    public ExemplarStore exemplars() {
+        return exemplars;
     }
 
     public void breach(String limit, String protocol) {
@@ -83,41 +90,15 @@ public final class IngestGuards {
     }
 
     /**
-     * The sink the decoders write into: new series (ref 0, the first append of a series in this batch) pass the
-     * series limiter first; metadata goes to the store. A refusal is a {@link ValidationException}, which the
-     * decoders count and report while they keep the rest of the request.
+     * A batch over a storage appender that the decoders write into: new series (ref 0, the first append of a series
+     * in this batch) pass the series limiter first; metadata goes to the store; exemplars wait for the commit. A
+     * refusal is a {@link ValidationException}, which the decoders count and report while they keep the rest.
      */
-    public SampleSink guard(SampleSink storage, String protocol) {
-        return new SampleSink() {
-            @Override
-            public long append(long ref, Labels labels, long timestampMs, double value) {
-                if (ref == 0) {
-                    admit(labels, protocol);
-                }
-                return storage.append(ref, labels, timestampMs, value);
-            }
-
-            @Override
-            public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
-                if (ref == 0) {
-                    admit(labels, protocol);
-                }
-                return storage.appendHistogram(ref, labels, timestampMs, histogram);
-            }
-
-            @Override
-            public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-                storage.appendExemplar(ref, series, exemplarLabels, timestampMs, value);
-            }
-
-            @Override
-            public void metadata(String family, MetricType type, String help, String unit) {
-                metadata.put(family, type, help, unit);
-            }
-        };
+    public IngestBatch begin(Appender appender, String protocol) {
+        return new IngestBatch(this, appender, exemplars.batch(), protocol);
     }
 
-    private void admit(Labels labels, String protocol) {
+    void admit(Labels labels, String protocol) {
         if (maxSeriesPerMetric == 0) {
             return;
         }

@@ -1,13 +1,10 @@
 package dev.sightline.server.ingest;
 
-import dev.sightline.core.Histogram;
-import dev.sightline.core.Labels;
+import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
-import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.remotewrite.RemoteWriteReceiver;
 import dev.sightline.ingest.remotewrite.RemoteWriteResult;
 import dev.sightline.server.http.HttpApi;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Storage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -21,11 +18,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code POST /api/v1/write}: Prometheus remote-write 1.0. The body is read with a size limit, decoded by
+ * {@code POST /api/v1/write}: Prometheus remote-write 1.0 and 2.0. The body is read with a size limit, decoded by
  * {@link RemoteWriteReceiver} into one storage appender per request, and committed before the answer, so a 204 means
- * the samples are durable (per the WAL fsync policy). A malformed or refused body is rolled back as a whole; a body
- * with some invalid series commits the valid ones and answers 400, which the sender does not retry. 5xx (storage not
- * ready, commit failed) makes the sender retry.
+ * the samples are durable (per the WAL fsync policy); exemplars are stored after the commit. A malformed or refused
+ * body is rolled back as a whole; a body with some invalid series commits the valid ones and answers 400, which the
+ * sender does not retry. 5xx makes the sender retry: 503 while storage is not ready or when the storage refused the
+ * whole batch at commit (head persistence raced it; nothing was stored), 500 when the commit failed otherwise.
+ * Answers to 2.0 requests carry X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written.
  */
 public final class RemoteWriteEndpoint {
     private static final Logger LOG = Logger.getLogger(RemoteWriteEndpoint.class.getName());
@@ -96,41 +95,59 @@ public final class RemoteWriteEndpoint {
                 respond(ctx, 500, "remote-write failed: " + ar.cause().getMessage(), Map.of(), 0);
                 return;
             }
-            RemoteWriteResult r = ar.result();
+            Written w = ar.result();
+            RemoteWriteResult r = w.result;
             if (r.status() == 413) {
                 guards.breach(IngestGuards.MAX_REQUEST_BODY_BYTES, RemoteWriteReceiver.PROTOCOL);
             }
+            if (r.version() == 2) {
+                ctx.response().putHeader("X-Prometheus-Remote-Write-Samples-Written", Long.toString(w.samples))
+                        .putHeader("X-Prometheus-Remote-Write-Histograms-Written", Long.toString(w.histograms))
+                        .putHeader("X-Prometheus-Remote-Write-Exemplars-Written", Long.toString(w.exemplars));
+            }
             String limits = guards.labelLimitBreaches(RemoteWriteReceiver.PROTOCOL, r.rejected());
             respond(ctx, r.status(), limits.isEmpty() ? r.message() : r.message() + "\n" + limits, r.rejected(),
-                    r.samplesAccepted() + r.histogramsAccepted());
+                    w.samples + w.histograms);
         });
     }
 
-    /** Runs on a worker: decode into one appender, then commit (or roll back) before answering. */
-    RemoteWriteResult ingest(byte[] body, String encoding, String type, String version) throws IOException {
-        Storage db = storage.get();
-        if (db == null) {
-            return new RemoteWriteResult(503, "storage is not ready yet (WAL replay in progress)", false, 0, 0, 0, 0,
-                    Map.of(), java.util.List.of());
+    /** A request's result and what of it was stored (zero unless committed). */
+    record Written(RemoteWriteResult result, long samples, long histograms, long exemplars) {
+        static Written nothing(RemoteWriteResult r) {
+            return new Written(r, 0, 0, 0);
         }
-        Appender appender = db.appender();
-        RemoteWriteResult r;
-        try {
-            r = receiver.receive(body, encoding, type, version,
-                    guards.guard(new AppenderSink(appender), RemoteWriteReceiver.PROTOCOL));
-        } catch (RuntimeException e) {
-            appender.rollback();
-            throw e;
-        }
-        if (r.commit()) {
-            appender.commit();
-        } else {
-            appender.rollback();
-        }
-        return r;
     }
 
-    private void respond(RoutingContext ctx, int status, String message, Map<dev.sightline.core.ValidationException.Reason, Long> rejected,
+    /** Runs on a worker: decode into one appender, then commit (or roll back) before answering. */
+    Written ingest(byte[] body, String encoding, String type, String version) throws IOException {
+        Storage db = storage.get();
+        if (db == null) {
+            return Written.nothing(RemoteWriteResult.refused(503, "storage is not ready yet (WAL replay in progress)", 1));
+        }
+        IngestBatch batch = guards.begin(db.appender(), RemoteWriteReceiver.PROTOCOL);
+        RemoteWriteResult r;
+        try {
+            r = receiver.receive(body, encoding, type, version, batch);
+        } catch (RuntimeException e) {
+            batch.rollback();
+            throw e;
+        }
+        if (!r.commit()) {
+            batch.rollback();
+            return Written.nothing(r);
+        }
+        try {
+            batch.commit();
+        } catch (ValidationException e) {
+            // The storage refused the whole batch (head persistence moved past some of its samples meanwhile): nothing
+            // is stored, and a retry stores what is still recent enough and names the rest in a 400.
+            return Written.nothing(RemoteWriteResult.refused(503, "storage refused the whole request at commit,"
+                    + " nothing was stored; retry: " + e.getMessage(), r.version()));
+        }
+        return new Written(r, r.samplesAccepted(), r.histogramsAccepted(), batch.exemplarsWritten());
+    }
+
+    private void respond(RoutingContext ctx, int status, String message, Map<ValidationException.Reason, Long> rejected,
                          long accepted) {
         metrics.record(RemoteWriteReceiver.PROTOCOL, status, accepted, rejected);
         if (ctx.response().ended()) {
@@ -141,19 +158,6 @@ public final class RemoteWriteEndpoint {
         } else {
             ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
                     .end(message.endsWith("\n") ? message : message + "\n");
-        }
-    }
-
-    /** The ingest sink over a storage appender; refusals (ValidationException) pass through to the decoder. */
-    private record AppenderSink(Appender appender) implements SampleSink {
-        @Override
-        public long append(long ref, Labels labels, long timestampMs, double value) {
-            return appender.append(ref, labels, timestampMs, value);
-        }
-
-        @Override
-        public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
-            return appender.appendHistogram(ref, labels, timestampMs, histogram);
         }
     }
 }

@@ -1,12 +1,10 @@
 package dev.sightline.server.otlp;
 
-import dev.sightline.core.Histogram;
-import dev.sightline.core.Labels;
-import dev.sightline.ingest.SampleSink;
+import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
 import dev.sightline.ingest.otlp.OtlpResult;
+import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Storage;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
@@ -18,7 +16,10 @@ import java.util.function.Supplier;
  * before the answer, so an acknowledged export is durable (per the WAL fsync policy). Runs on a worker thread.
  */
 final class OtlpIngester {
-    /** Storage is not open yet or the commit failed: the client should retry (HTTP 503, gRPC UNAVAILABLE). */
+    /**
+     * Storage is not open yet, or the commit failed or refused the whole batch: nothing was stored and the client
+     * should retry (HTTP 503, gRPC UNAVAILABLE).
+     */
     static final class UnavailableException extends Exception {
         UnavailableException(String message, Throwable cause) {
             super(message, cause);
@@ -45,18 +46,22 @@ final class OtlpIngester {
         if (db == null) {
             throw new UnavailableException("storage is not ready yet (WAL replay in progress)", null);
         }
-        Appender appender = db.appender();
+        IngestBatch batch = guards.begin(db.appender(), protocol);
         OtlpResult result;
         try {
-            result = translator.translate(request, guards.guard(new AppenderSink(appender), protocol));
+            result = translator.translate(request, batch);
         } catch (RuntimeException e) {
-            appender.rollback();
+            batch.rollback();
             throw e;
         }
         try {
-            appender.commit();
+            batch.commit();
         } catch (IOException e) {
             throw new UnavailableException("storage commit failed: " + e.getMessage(), e);
+        } catch (ValidationException e) {
+            // The whole batch was refused (head persistence raced the commit): nothing is stored, a retry can work.
+            throw new UnavailableException("storage refused the whole request at commit, nothing was stored: "
+                    + e.getMessage(), e);
         }
         String limits = guards.labelLimitBreaches(protocol, result.rejectedByReason());
         if (!limits.isEmpty()) {
@@ -64,18 +69,5 @@ final class OtlpIngester {
                     result.rejectedByReason(), result.errorMessage() + "; " + limits);
         }
         return result;
-    }
-
-    /** Refusals (ValidationException) pass through to the translator, which reports them as partial success. */
-    private record AppenderSink(Appender appender) implements SampleSink {
-        @Override
-        public long append(long ref, Labels labels, long timestampMs, double value) {
-            return appender.append(ref, labels, timestampMs, value);
-        }
-
-        @Override
-        public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
-            return appender.appendHistogram(ref, labels, timestampMs, histogram);
-        }
     }
 }

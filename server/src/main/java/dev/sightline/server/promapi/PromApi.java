@@ -27,6 +27,9 @@ import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.tsdb.Querier;
 import dev.sightline.tsdb.Queryable;
 import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.tsdb.exemplar.Exemplar;
+import dev.sightline.tsdb.exemplar.ExemplarSeries;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -63,6 +66,7 @@ public final class PromApi {
     private final LongSupplier clockMs;
     private final ThreadPoolExecutor pool;
     private final MetadataStore metadataStore;
+    private final ExemplarStore exemplarStore;
 
     /** A request's answer: the data and the annotations to list with it. */
     private record Result(Json.Body data, List<String> warnings, List<String> infos) {
@@ -87,7 +91,14 @@ public final class PromApi {
     /** {@code metadataStore} answers /api/v1/metadata. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
                    MetadataStore metadataStore) {
+        this(storage, engineOptions, clockMs, metadataStore, new ExemplarStore(0));
+    }
+
+    /** {@code metadataStore} answers /api/v1/metadata, {@code exemplarStore} /api/v1/query_exemplars. */
+    public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
+                   MetadataStore metadataStore, ExemplarStore exemplarStore) {
         this.metadataStore = metadataStore;
+        this.exemplarStore = exemplarStore;
         this.storage = storage;
         this.engineOptions = engineOptions;
         this.clockMs = clockMs;
@@ -460,38 +471,69 @@ public final class PromApi {
         return new Result(g -> g.writeString(pretty));
     }
 
-    /** Exemplars are not stored yet: the parameters are checked as Prometheus does and the answer is empty. */
+    /**
+     * The exemplars of the series any selector of the query selects, in [start, end], as Prometheus answers:
+     * {@code [{"seriesLabels":{...},"exemplars":[{"labels":{...},"value":"1.5","timestamp":1600096945.479}]}]},
+     * series sorted by labels; {@code null} data for a query without selectors.
+     */
     private Result queryExemplars(Queryable q, Params p, RoutingContext ctx) throws ApiError {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         if (end < start) {
             throw ApiError.badData("end timestamp must not be before start time");
         }
-        Expr expr = parseQuery(p.get("query"));
-        boolean any = hasSelector(expr);
+        List<List<LabelMatcher>> selectors = new ArrayList<>();
+        selectors(parseQuery(p.get("query")), selectors);
+        if (selectors.isEmpty()) {
+            // Prometheus returns no data at all for a query without selectors.
+            return new Result(g -> g.writeNull());
+        }
+        List<ExemplarSeries> found = exemplarStore.select(start, end, selectors);
         return new Result(g -> {
-            if (any) {
-                g.writeStartArray();
+            g.writeStartArray();
+            for (ExemplarSeries s : found) {
+                g.writeStartObject();
+                g.writeFieldName("seriesLabels");
+                Json.labels(g, s.seriesLabels());
+                g.writeArrayFieldStart("exemplars");
+                for (Exemplar e : s.exemplars()) {
+                    g.writeStartObject();
+                    g.writeFieldName("labels");
+                    Json.labels(g, e.labels());
+                    g.writeStringField("value", Json.formatFloat(e.value()));
+                    g.writeFieldName("timestamp");
+                    Json.timestamp(g, e.timestampMs());
+                    g.writeEndObject();
+                }
                 g.writeEndArray();
-            } else {
-                // Prometheus returns no data at all for a query without selectors.
-                g.writeNull();
+                g.writeEndObject();
             }
+            g.writeEndArray();
         });
     }
 
-    private static boolean hasSelector(Expr e) {
-        return switch (e) {
-            case VectorSelector vs -> true;
-            case MatrixSelector ms -> true;
-            case SubqueryExpr sq -> hasSelector(sq.expr());
-            case ParenExpr pe -> hasSelector(pe.expr());
-            case UnaryExpr u -> hasSelector(u.expr());
-            case StepInvariantExpr s -> hasSelector(s.expr());
-            case BinaryExpr b -> hasSelector(b.lhs()) || hasSelector(b.rhs());
-            case AggregateExpr a -> hasSelector(a.expr()) || (a.param() != null && hasSelector(a.param()));
-            case Call c -> c.args().stream().anyMatch(PromApi::hasSelector);
-            default -> false;
-        };
+    /** The matchers of every vector selector in the expression, as Prometheus's parser.ExtractSelectors. */
+    private static void selectors(Expr e, List<List<LabelMatcher>> out) {
+        switch (e) {
+            case VectorSelector vs -> out.add(vs.matchers());
+            case MatrixSelector ms -> out.add(ms.vectorSelector().matchers());
+            case SubqueryExpr sq -> selectors(sq.expr(), out);
+            case ParenExpr pe -> selectors(pe.expr(), out);
+            case UnaryExpr u -> selectors(u.expr(), out);
+            case StepInvariantExpr s -> selectors(s.expr(), out);
+            case BinaryExpr b -> {
+                selectors(b.lhs(), out);
+                selectors(b.rhs(), out);
+            }
+            case AggregateExpr a -> {
+                selectors(a.expr(), out);
+                if (a.param() != null) {
+                    selectors(a.param(), out);
+                }
+            }
+            case Call c -> c.args().forEach(arg -> selectors(arg, out));
+            default -> {
+            }
+        }
     }
 }

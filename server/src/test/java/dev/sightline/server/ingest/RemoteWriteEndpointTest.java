@@ -145,9 +145,9 @@ class RemoteWriteEndpointTest {
     }
 
     @Test
-    void remoteWrite2Is415() throws Exception {
+    void anUnknownProtoIs415() throws Exception {
         byte[] body = snappy(request(series(List.of("__name__", "m"), new double[]{1}, new long[]{1000})));
-        HttpResponse<String> r = post(body, "application/x-protobuf;proto=io.prometheus.write.v2.Request");
+        HttpResponse<String> r = post(body, "application/x-protobuf;proto=io.prometheus.write.v3.Request");
         assertThat(r.statusCode()).isEqualTo(415);
         assertThat(samples(Labels.of("__name__", "m"))).isEmpty();
     }

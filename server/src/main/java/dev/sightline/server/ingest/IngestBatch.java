@@ -1,0 +1,82 @@
+package dev.sightline.server.ingest;
+
+import dev.sightline.core.Histogram;
+import dev.sightline.core.Labels;
+import dev.sightline.ingest.MetricType;
+import dev.sightline.ingest.scrape.ScrapeStorage;
+import dev.sightline.tsdb.Appender;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
+
+import java.io.IOException;
+
+/**
+ * One request's (or scrape's) writes: samples into a storage appender behind the shared ingest guards, exemplars held
+ * back until the samples are committed, so a commit that fails leaves neither stored. Used by one thread.
+ */
+public final class IngestBatch implements ScrapeStorage.Batch {
+    private final IngestGuards guards;
+    private final Appender appender;
+    private final ExemplarStore.Batch exemplars;
+    private final String protocol;
+    private int exemplarsWritten;
+
+    IngestBatch(IngestGuards guards, Appender appender, ExemplarStore.Batch exemplars, String protocol) {
+        this.guards = guards;
+        this.appender = appender;
+        this.exemplars = exemplars;
+        this.protocol = protocol;
+    }
+
+    @Override
+    public long append(long ref, Labels labels, long timestampMs, double value) {
+        if (ref == 0) {
+            guards.admit(labels, protocol);
+        }
+        return appender.append(ref, labels, timestampMs, value);
+    }
+
+    @Override
+    public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+        if (ref == 0) {
+            guards.admit(labels, protocol);
+        }
+        return appender.appendHistogram(ref, labels, timestampMs, histogram);
+    }
+
+    @Override
+    public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        exemplars.add(series, exemplarLabels, value, timestampMs);
+    }
+
+    @Override
+    public void metadata(String family, MetricType type, String help, String unit) {
+        guards.metadata().put(family, type, help, unit);
+    }
+
+    /**
+     * Commits the samples, then stores the exemplars. The appender may refuse the whole batch at commit with a
+     * {@link dev.sightline.core.ValidationException} (TOO_OLD_SAMPLE when head persistence raced it): then nothing,
+     * exemplars included, is stored and the exception passes on.
+     */
+    @Override
+    public void commit() throws IOException {
+        try {
+            appender.commit();
+        } catch (IOException | RuntimeException e) {
+            exemplars.clear();
+            throw e;
+        }
+        exemplarsWritten = exemplars.commit();
+    }
+
+    @Override
+    public void rollback() {
+        exemplars.clear();
+        appender.rollback();
+    }
+
+    /** Exemplars stored by {@link #commit()} (duplicates, out-of-order and over-long ones are not). */
+    public int exemplarsWritten() {
+        return exemplarsWritten;
+    }
+}
