@@ -79,6 +79,16 @@ public final class HttpApi {
                 .handler(handler);
     }
 
+    /** Registers a DELETE endpoint; {@code pattern} is the handler label as for {@link #get}. */
+    public void delete(String pattern, Handler<RoutingContext> handler) {
+        router.route(pattern).method(HttpMethod.DELETE)
+                .handler(ctx -> {
+                    ctx.put(HANDLER_KEY, pattern);
+                    ctx.next();
+                })
+                .handler(handler);
+    }
+
     /**
      * Registers a POST endpoint whose body is read first (form bodies become {@code request().formAttributes()});
      * {@code pattern} is the handler label as for {@link #get}.
