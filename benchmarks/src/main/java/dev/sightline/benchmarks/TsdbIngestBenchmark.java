@@ -136,6 +136,7 @@ public final class TsdbIngestBenchmark {
                 replaySec, numSeries, samples, db.headSeries());
 
         long walBytes = treeSize(dataDir.resolve("wal"));
+        long headChunkBytes = treeSize(dataDir.resolve("chunks_head"));
         long tf = System.nanoTime();
         db.flushHead();
         double flushSec = (System.nanoTime() - tf) / 1e9;
@@ -143,8 +144,9 @@ public final class TsdbIngestBenchmark {
         double perSample = blockBytes / (double) samples;
         report("bytes per sample on disk (blocks, no WAL)", perSample, "bytes", "<=", TARGET_BYTES_PER_SAMPLE,
                 perSample <= TARGET_BYTES_PER_SAMPLE);
-        System.out.printf(Locale.ROOT, "  (%d block bytes for %d samples; flushHead took %.2f s; WAL before flush: %d bytes = %.2f bytes/sample)%n",
-                blockBytes, samples, flushSec, walBytes, walBytes / (double) samples);
+        System.out.printf(Locale.ROOT, "  (%d block bytes for %d samples; flushHead took %.2f s; before flush: WAL %d bytes = %.2f"
+                + " bytes/sample, chunks_head %d bytes)%n", blockBytes, samples, flushSec, walBytes, walBytes / (double) samples,
+                headChunkBytes);
         db.close();
         System.out.printf(Locale.ROOT, "  (the same value mix in bare 120-sample XOR chunks: %.2f bytes/sample; the rest is index and block overhead)%n",
                 chunkBytesPerSample(numSeries, scrapes, intervalMs));
@@ -221,7 +223,7 @@ public final class TsdbIngestBenchmark {
         try (Stream<Path> children = Files.list(dataDir)) {
             for (Path p : children.toList()) {
                 String name = p.getFileName().toString();
-                if (Files.isDirectory(p) && !name.equals("wal") && !name.equals("corrupted") && !name.endsWith(".tmp")) {
+                if (Files.isDirectory(p) && !name.equals("wal") && !name.equals("chunks_head") && !name.equals("corrupted") && !name.endsWith(".tmp")) {
                     total += treeSize(p);
                 }
             }

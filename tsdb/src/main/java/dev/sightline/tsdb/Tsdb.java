@@ -47,7 +47,8 @@ import java.util.logging.Logger;
  * persisted blocks under one data directory. A background thread moves old head data into blocks, compacts blocks
  * and applies retention.
  *
- * <p>Layout: {@code dataDir/wal/} (WAL segments), {@code dataDir/<ULID>/} (blocks), {@code dataDir/corrupted/}
+ * <p>Layout: {@code dataDir/wal/} (WAL segments), {@code dataDir/chunks_head/} (the head's full chunks, memory-mapped;
+ * rebuilt from the WAL when damaged), {@code dataDir/<ULID>/} (blocks), {@code dataDir/corrupted/}
  * (blocks that failed verification), {@code dataDir/lock} (held while open, so two processes never share a
  * directory).
  *
@@ -58,6 +59,8 @@ import java.util.logging.Logger;
 public final class Tsdb implements Storage {
     private static final Logger LOG = Logger.getLogger(Tsdb.class.getName());
     private static final long MAX_BLOCK_RANGE_MS = 31L * 24 * 3600_000L;
+    /** Full head chunks, memory-mapped (see Head). */
+    private static final String CHUNKS_HEAD_DIR = "chunks_head";
 
     private final Path dataDir;
     private final TsdbOptions options;
@@ -108,13 +111,17 @@ public final class Tsdb implements Storage {
                 openedWal = SegmentedWal.open(dataDir.resolve("wal"), walOptions);
             }
             this.wal = openedWal;
-            this.head = new Head(options.labelLimits(), options.blockDurationMs(), options.outOfOrderWindowMs(), wal);
+            this.head = wal == null
+                    ? new Head(options.labelLimits(), options.blockDurationMs(), options.outOfOrderWindowMs(), null)
+                    : new Head(options.labelLimits(), options.blockDurationMs(), options.outOfOrderWindowMs(), wal,
+                    dataDir.resolve(CHUNKS_HEAD_DIR));
             if (wal != null) {
                 long newestBlockEnd = Long.MIN_VALUE;
                 for (BlockRef b : blocks) {
                     newestBlockEnd = Math.max(newestBlockEnd, b.block.meta().maxTime());
                 }
                 wal.replay(head.replayHandler(newestBlockEnd));
+                head.finishReplay();
                 // Series whose samples were all in blocks already come back empty; drop them.
                 head.truncateBefore(newestBlockEnd);
             }
@@ -474,6 +481,7 @@ public final class Tsdb implements Storage {
                     wal.close();
                 }
             } finally {
+                head.close();
                 metrics.forEach(options.registry()::unregister);
                 for (BlockRef r : blocks) {
                     r.block.close();

@@ -336,7 +336,34 @@ class TsdbTest {
             assertThat(data.resolve(db.blocks().get(0).ulid()).resolve("meta.json")).exists();
         }
         try (var files = Files.list(data)) {
-            assertThat(files.map(p -> p.getFileName().toString())).contains("lock", "wal").hasSize(4);
+            assertThat(files.map(p -> p.getFileName().toString())).contains("lock", "wal", "chunks_head").hasSize(5);
+        }
+    }
+
+    @Test
+    void damagedHeadChunkFileIsRefilledFromTheWalAndPersistenceDeletesTheFiles() throws Exception {
+        Path data = dir.resolve("data");
+        try (Tsdb db = Tsdb.open(data, fast())) {
+            fill(db, 3, 0, 600_000, 1000); // four full chunks per series go to chunks_head/
+        }
+        Path chunks = data.resolve("chunks_head");
+        List<Path> files;
+        try (var s = Files.list(chunks)) {
+            files = s.sorted().toList();
+        }
+        assertThat(files).isNotEmpty();
+        Path first = files.getFirst();
+        byte[] bytes = Files.readAllBytes(first);
+        bytes[bytes.length / 3] ^= 0x10;
+        Files.write(first, bytes);
+        try (Tsdb db = Tsdb.open(data, fast())) {
+            assertThat(Files.size(first)).isLessThan(bytes.length);
+            assertThat(dump(db, 0, 600_000)).isEqualTo(expected(3, 0, 600_000, 1000));
+            db.flushHead();
+            assertThat(dump(db, 0, 600_000)).isEqualTo(expected(3, 0, 600_000, 1000));
+            try (var s = Files.list(chunks)) {
+                assertThat(s.toList()).as("chunk files left after the head was persisted").isEmpty();
+            }
         }
     }
 }

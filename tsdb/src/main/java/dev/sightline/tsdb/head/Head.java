@@ -10,6 +10,8 @@ import dev.sightline.tsdb.index.MemPostings;
 import dev.sightline.tsdb.wal.WalReplayHandler;
 import dev.sightline.tsdb.wal.WriteAheadLog;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,6 +35,7 @@ public final class Head {
     private final long chunkRangeMs;
     private final long outOfOrderWindowMs;
     private final WriteAheadLog wal;
+    private final HeadChunkFiles chunkFiles;
 
     private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
     private final SeriesRefMap byRef = new SeriesRefMap();
@@ -51,11 +54,28 @@ public final class Head {
     final HeadStats stats = new HeadStats();
 
     /**
+     * A head that keeps its full chunks in heap buffers.
+     *
      * @param chunkRangeMs the block duration: chunks are cut at multiples of it, so persisting a block window takes
      *                     whole chunks
      * @param wal          null for a head without durability
      */
     public Head(LabelLimits labelLimits, long chunkRangeMs, long outOfOrderWindowMs, WriteAheadLog wal) {
+        this(labelLimits, chunkRangeMs, outOfOrderWindowMs, wal, HeadChunkFiles.inMemory());
+    }
+
+    /**
+     * A head that writes its full chunks to memory-mapped files in {@code chunksDir} (see {@link HeadChunkFiles}),
+     * which WAL replay then reuses. Chunks already there are checked now; a damaged tail is cut off with a warning.
+     */
+    public Head(LabelLimits labelLimits, long chunkRangeMs, long outOfOrderWindowMs, WriteAheadLog wal,
+                Path chunksDir) throws IOException {
+        this(labelLimits, chunkRangeMs, outOfOrderWindowMs, wal,
+                HeadChunkFiles.open(chunksDir, HeadChunkFiles.DEFAULT_FILE_SIZE));
+    }
+
+    Head(LabelLimits labelLimits, long chunkRangeMs, long outOfOrderWindowMs, WriteAheadLog wal,
+         HeadChunkFiles chunkFiles) {
         if (chunkRangeMs <= 0) {
             throw new IllegalArgumentException("chunk range must be positive, got " + chunkRangeMs);
         }
@@ -63,6 +83,9 @@ public final class Head {
         this.chunkRangeMs = chunkRangeMs;
         this.outOfOrderWindowMs = Math.max(0, outOfOrderWindowMs);
         this.wal = wal;
+        this.chunkFiles = chunkFiles;
+        // A chunk file may name a series the WAL no longer has: never give its ref to a new series.
+        nextRef.accumulateAndGet(chunkFiles.maxLoadedSeriesRef() + 1, Math::max);
     }
 
     public Appender appender() {
@@ -137,6 +160,10 @@ public final class Head {
 
     WriteAheadLog wal() {
         return wal;
+    }
+
+    HeadChunkFiles chunkFiles() {
+        return chunkFiles;
     }
 
     MemPostings postings() {
@@ -244,6 +271,8 @@ public final class Head {
                 byRef.remove(s.ref);
                 postings.remove(s.ref, s.labels);
             }
+            // After every series dropped its chunks before the cut, so no snapshot taken from now on names them.
+            chunkFiles.truncateBefore(cut);
             minTime.set(range[0]);
             maxTime.set(range[1]);
             removed = empty.size();
@@ -266,11 +295,14 @@ public final class Head {
      * Rebuilds the head from the WAL: series keep their original refs (a label set seen again under a new ref is
      * mapped to the first), samples before {@code minValidTime} (already in blocks) are skipped, and samples the
      * head would refuse now (duplicates, out of order) are dropped as they were when first written. Nothing is
-     * re-written to the WAL. Call before any append.
+     * re-written to the WAL. Full chunks found in the chunk files are attached to their series as the series come
+     * back, and the samples they hold are not decoded again. Call before any append, and {@link #finishReplay}
+     * after the last record.
      */
     public WalReplayHandler replayHandler(long minValidTime) {
         this.minValidTime = minValidTime;
         Map<Long, MemSeries> aliases = new HashMap<>();
+        Map<Long, long[]> loadedChunks = chunkFiles.takeLoaded();
         return new WalReplayHandler() {
             @Override
             public void series(long ref, Labels labels) {
@@ -287,6 +319,15 @@ public final class Head {
                 MemSeries s = create(ref, labels);
                 s.walLogged = true;
                 nextRef.accumulateAndGet(ref + 1, Math::max);
+                long[] chunks = loadedChunks.remove(ref);
+                if (chunks != null) {
+                    int kept = s.attachLoaded(chunks, Head.this.minValidTime);
+                    if (kept > 0) {
+                        stats.chunks.add(kept);
+                        noteTime(s.minTime());
+                        noteTime(s.maxTime());
+                    }
+                }
             }
 
             @Override
@@ -307,7 +348,7 @@ public final class Head {
 
             /** Stores without counting: these samples were counted when first appended. */
             private void replay(MemSeries s, long t, long bits, Histogram h) {
-                int c = s.add(t, bits, h, outOfOrderWindowMs, chunkRangeMs, stats);
+                int c = s.replay(t, bits, h, Head.this);
                 if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
                     noteTime(t);
                 }
@@ -320,12 +361,23 @@ public final class Head {
         };
     }
 
+    /** Ends a replay: series whose newest sample is only in a chunk file learn it from there. */
+    public void finishReplay() {
+        HeadChunkFiles.Table table = chunkFiles.table();
+        byRef.forEach(s -> s.settleAfterReplay(table));
+    }
+
+    /** Releases the chunk files (the one being written is trimmed). The head must not be used afterwards. */
+    public void close() {
+        chunkFiles.close();
+    }
+
     /**
      * Stores one sample; returns the classification (see MemSeries). Counts refused samples; the caller reports
      * the stored ones per batch through {@link #noteAppended}, sparing two shared-counter updates per sample.
      */
     int store(MemSeries s, long t, long bits, Histogram h) {
-        int c = s.add(t, bits, h, outOfOrderWindowMs, chunkRangeMs, stats);
+        int c = s.add(t, bits, h, this);
         switch (c) {
             case MemSeries.IN_ORDER, MemSeries.OUT_OF_ORDER_ACCEPTED -> {
             }

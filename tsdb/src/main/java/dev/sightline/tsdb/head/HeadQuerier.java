@@ -44,7 +44,7 @@ public final class HeadQuerier implements Querier {
             if (s == null) {
                 continue;
             }
-            MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt);
+            MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt, head.chunkFiles());
             if (snap != null) {
                 out.add(new HeadSeries(s.labels, snap, mint, maxt));
             }

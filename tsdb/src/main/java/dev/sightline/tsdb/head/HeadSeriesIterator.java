@@ -10,8 +10,14 @@ import dev.sightline.tsdb.chunk.Chunk;
  * [mint, maxt]. On equal timestamps the in-order sample wins and the other is skipped. Allocates nothing per sample.
  */
 final class HeadSeriesIterator implements SampleIterator {
-    private Chunk[] chunks;
+    private long[] closedRefs;
+    private HeadChunkFiles.Table table;
+    private Chunk openChunk;
+    /** Chunks of the snapshot: the full ones, then the open one when there is one. */
+    private int numChunks;
     private int nextChunk;
+    /** The bytes of the full chunk being read, copied out of its segment; reused. */
+    private final byte[][] chunkBuf = new byte[1][];
     private SampleIterator chunkIt;
     private SampleIterator spareChunkIt;
     private long mint;
@@ -32,7 +38,10 @@ final class HeadSeriesIterator implements SampleIterator {
     private long curT;
 
     void reset(MemSeries.SeriesSnapshot s, long mint, long maxt) {
-        this.chunks = s.chunks();
+        this.closedRefs = s.closedRefs();
+        this.table = s.table();
+        this.openChunk = s.openChunk();
+        this.numChunks = closedRefs.length + (openChunk != null ? 1 : 0);
         this.nextChunk = 0;
         if (chunkIt != null) {
             spareChunkIt = chunkIt;
@@ -55,11 +64,13 @@ final class HeadSeriesIterator implements SampleIterator {
         while (true) {
             ValueType ty;
             if (chunkIt == null) {
-                if (nextChunk >= chunks.length) {
+                if (nextChunk >= numChunks) {
                     inType = ValueType.NONE;
                     return;
                 }
-                chunkIt = chunks[nextChunk++].iterator(spareChunkIt);
+                int i = nextChunk++;
+                Chunk c = i < closedRefs.length ? table.read(closedRefs[i], chunkBuf) : openChunk;
+                chunkIt = c.iterator(spareChunkIt);
                 spareChunkIt = null;
                 ty = chunkIt.seek(mint);
             } else {
@@ -69,7 +80,7 @@ final class HeadSeriesIterator implements SampleIterator {
                 inT = chunkIt.timestamp();
                 if (inT > maxt) {
                     inType = ValueType.NONE;
-                    nextChunk = chunks.length;
+                    nextChunk = numChunks;
                     return;
                 }
                 inType = ty;

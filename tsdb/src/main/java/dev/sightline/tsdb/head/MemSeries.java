@@ -2,6 +2,8 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.tsdb.SampleIterator;
+import dev.sightline.tsdb.ValueType;
 import dev.sightline.tsdb.chunk.Chunk;
 import dev.sightline.tsdb.chunk.ChunkEncoding;
 import dev.sightline.tsdb.chunk.Chunks;
@@ -53,14 +55,9 @@ public final class MemSeries {
     }
 
     /**
-     * Closed (full) chunks, oldest first, their encoded bytes back to back in one exactly-sized array: one array
-     * header per series instead of a chunk object and an array per chunk. Never changed once published (closing a
-     * chunk or truncating copies), so query views over it need no lock. Null when there is none.
-     */
-    private byte[] closedData;
-    /**
-     * Per closed chunk 2 longs: min time, then (max - min time) << 32 | end offset in closedData << 1 | 1 for a
-     * histogram chunk. A chunk is cut before its span outgrows 32 bits.
+     * Closed (full) chunks, oldest first, 3 longs each: min time, max time, and the ref of its bytes in the head's
+     * {@link HeadChunkFiles}. Never changed once published (closing a chunk or truncating copies), so query views
+     * over it need no lock.
      */
     private long[] closedMeta = NO_META;
     private static final long[] NO_META = new long[0];
@@ -153,33 +150,86 @@ public final class MemSeries {
 
     /**
      * Stores a sample ({@code h == null}: the float with raw bits {@code bits}). Returns the classification; the
-     * sample is stored for IN_ORDER and OUT_OF_ORDER_ACCEPTED only. {@code chunkRange} aligns chunk cuts to block
-     * windows; {@code headStats} counts cut chunks.
+     * sample is stored for IN_ORDER and OUT_OF_ORDER_ACCEPTED only.
      */
-    synchronized int add(long t, long bits, Histogram h, long oooWindowMs, long chunkRange, HeadStats headStats) {
-        int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, oooWindowMs);
+    synchronized int add(long t, long bits, Histogram h, Head head) {
+        int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
         if (c == IN_ORDER) {
-            appendInOrder(t, bits, h, chunkRange, headStats);
-            hasLast = true;
-            lastT = t;
-            lastBits = bits;
-            lastHistogram = h;
+            appendInOrder(t, bits, h, head);
+            setLast(t, bits, h);
         } else if (c == OUT_OF_ORDER_ACCEPTED) {
             insertOutOfOrder(t, Double.longBitsToDouble(bits), h);
         }
         return c;
     }
 
-    private void appendInOrder(long t, long bits, Histogram h, long chunkRange, HeadStats headStats) {
+    /**
+     * Replays a WAL sample as {@link #add} stores it, except that an in-order sample that a full chunk found on disk
+     * already holds only becomes the series' newest sample: it is not decoded into a chunk again.
+     */
+    synchronized int replay(long t, long bits, Histogram h, Head head) {
+        int n = numClosed();
+        if (headChunk == null && n > 0 && t <= closedMax(n - 1)) {
+            int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
+            if (c == IN_ORDER) {
+                setLast(t, bits, h);
+            } else if (c == OUT_OF_ORDER_ACCEPTED) {
+                insertOutOfOrder(t, Double.longBitsToDouble(bits), h);
+            }
+            return c;
+        }
+        return add(t, bits, h, head);
+    }
+
+    /**
+     * Takes the full chunks found on disk for this series (3 longs each, see closedMeta), dropping those wholly
+     * before {@code minValidTime}. Returns the number kept. Call before the series' first replayed sample.
+     */
+    synchronized int attachLoaded(long[] meta, long minValidTime) {
+        int drop = 0;
+        while (drop < meta.length && meta[drop + 1] < minValidTime) {
+            drop += 3;
+        }
+        closedMeta = drop == 0 ? meta : Arrays.copyOfRange(meta, drop, meta.length);
+        return numClosed();
+    }
+
+    /**
+     * After replay: when the newest sample is in a chunk found on disk (the WAL no longer held it), reads it from
+     * there, so that order and duplicate checks see it.
+     */
+    synchronized void settleAfterReplay(HeadChunkFiles.Table table) {
+        int n = numClosed();
+        if (headChunk != null || n == 0 || (hasLast && lastT >= closedMax(n - 1))) {
+            return;
+        }
+        SampleIterator it = table.read(closedRef(n - 1), new byte[1][]).iterator(null);
+        for (ValueType vt = it.next(); vt != ValueType.NONE; vt = it.next()) {
+            if (vt == ValueType.HISTOGRAM) {
+                setLast(it.timestamp(), 0, it.histogram());
+            } else {
+                setLast(it.timestamp(), Double.doubleToRawLongBits(it.value()), null);
+            }
+        }
+    }
+
+    private void setLast(long t, long bits, Histogram h) {
+        hasLast = true;
+        lastT = t;
+        lastBits = bits;
+        lastHistogram = h;
+    }
+
+    private void appendInOrder(long t, long bits, Histogram h, Head head) {
         ChunkEncoding enc = h == null ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM;
         if (headChunk == null || headChunk.encoding() != enc || headSamples >= SAMPLES_PER_CHUNK || t >= headChunkEnd
                 || t - headMinT > MAX_CHUNK_SPAN) {
-            cut(enc, t, chunkRange, headStats);
+            cut(enc, t, head);
         }
         if (h == null) {
             headChunk.appender().append(t, Double.longBitsToDouble(bits));
         } else if (!headChunk.appender().appendHistogram(t, h)) {
-            cut(enc, t, chunkRange, headStats);
+            cut(enc, t, head);
             if (!headChunk.appender().appendHistogram(t, h)) {
                 throw new IllegalStateException("an empty histogram chunk refused a histogram: " + h);
             }
@@ -187,10 +237,11 @@ public final class MemSeries {
         headSamples++;
     }
 
-    private void cut(ChunkEncoding enc, long t, long chunkRange, HeadStats headStats) {
+    private void cut(ChunkEncoding enc, long t, Head head) {
         if (headChunk != null) {
-            close();
+            close(head.chunkFiles());
         }
+        long chunkRange = head.chunkRangeMs();
         headChunk = Chunks.newChunk(enc);
         headSamples = 0;
         headMinT = t;
@@ -198,45 +249,35 @@ public final class MemSeries {
         if (headChunkEnd < t) {
             headChunkEnd = Long.MAX_VALUE; // overflow near the end of the long range
         }
-        headStats.chunks.increment();
+        head.stats.chunks.increment();
     }
 
-    /** Moves the open chunk's bytes to the end of the closed chunks; readers holding the open chunk keep it. */
-    private void close() {
-        byte[] b = headChunk.bytes();
-        int n = numClosed();
-        int start = n == 0 ? 0 : closedEnd(n - 1);
-        byte[] data = closedData == null ? new byte[b.length] : Arrays.copyOf(closedData, start + b.length);
-        System.arraycopy(b, 0, data, start, b.length);
-        long[] meta = Arrays.copyOf(closedMeta, 2 * n + 2);
-        meta[2 * n] = headMinT;
-        meta[2 * n + 1] = (lastT - headMinT) << 32 | (long) (start + b.length) << 1
-                | (headChunk.encoding() == ChunkEncoding.FLOAT_HISTOGRAM ? 1 : 0);
-        closedData = data;
+    /** Writes the open chunk to the chunk files and keeps its ref; readers holding the open chunk keep it. */
+    private void close(HeadChunkFiles files) {
+        long ref = files.write(this.ref, headMinT, lastT, headChunk.encoding(), headChunk.bytes());
+        int n = closedMeta.length;
+        long[] meta = Arrays.copyOf(closedMeta, n + 3);
+        meta[n] = headMinT;
+        meta[n + 1] = lastT;
+        meta[n + 2] = ref;
         closedMeta = meta;
         headChunk = null;
     }
 
     private int numClosed() {
-        return closedMeta.length / 2;
+        return closedMeta.length / 3;
     }
 
     private long closedMin(int i) {
-        return closedMeta[2 * i];
+        return closedMeta[3 * i];
     }
 
     private long closedMax(int i) {
-        return closedMeta[2 * i] + (closedMeta[2 * i + 1] >>> 32);
+        return closedMeta[3 * i + 1];
     }
 
-    private int closedEnd(int i) {
-        return (int) (closedMeta[2 * i + 1] & 0xFFFF_FFFFL) >>> 1;
-    }
-
-    private Chunk closedChunk(int i) {
-        int start = i == 0 ? 0 : closedEnd(i - 1);
-        ChunkEncoding enc = (closedMeta[2 * i + 1] & 1) != 0 ? ChunkEncoding.FLOAT_HISTOGRAM : ChunkEncoding.XOR;
-        return Chunks.fromBytes(enc, closedData, start, closedEnd(i) - start);
+    private long closedRef(int i) {
+        return closedMeta[3 * i + 2];
     }
 
     private void insertOutOfOrder(long t, double v, Histogram h) {
@@ -271,7 +312,7 @@ public final class MemSeries {
     }
 
     /** A consistent view of the data overlapping [mint, maxt], or null when there is none. */
-    synchronized SeriesSnapshot snapshot(long mint, long maxt) {
+    synchronized SeriesSnapshot snapshot(long mint, long maxt, HeadChunkFiles files) {
         int n = numClosed();
         int first = 0;
         while (first < n && closedMax(first) < mint) {
@@ -291,12 +332,9 @@ public final class MemSeries {
         if (last == first && !withHead && oTo == oFrom) {
             return null;
         }
-        Chunk[] cs = new Chunk[last - first + (withHead ? 1 : 0)];
+        long[] refs = new long[last - first];
         for (int i = first; i < last; i++) {
-            cs[i - first] = closedChunk(i);
-        }
-        if (withHead) {
-            cs[cs.length - 1] = headChunk;
+            refs[i - first] = closedRef(i);
         }
         long[] ot = null;
         double[] ov = null;
@@ -306,7 +344,9 @@ public final class MemSeries {
             ov = Arrays.copyOfRange(oooV, oFrom, oTo);
             oh = oooH == null ? null : Arrays.copyOfRange(oooH, oFrom, oTo);
         }
-        return new SeriesSnapshot(cs, ot, ov, oh);
+        // Read under the monitor: every ref here was written before, and segments are dropped only after every
+        // series let go of their chunks, so this table holds all the segments the refs name.
+        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh);
     }
 
     private static int lowerBound(long[] a, int n, long t) {
@@ -346,17 +386,9 @@ public final class MemSeries {
             headStats.chunks.decrement();
         }
         if (drop == n) {
-            closedData = null;
             closedMeta = NO_META;
         } else if (drop > 0) {
-            // Fresh arrays: queries may still read the old ones.
-            int base = closedEnd(drop - 1);
-            closedData = Arrays.copyOfRange(closedData, base, closedEnd(n - 1));
-            long[] meta = Arrays.copyOfRange(closedMeta, 2 * drop, 2 * n);
-            for (int i = 1; i < meta.length; i += 2) {
-                meta[i] -= (long) base << 1;
-            }
-            closedMeta = meta;
+            closedMeta = Arrays.copyOfRange(closedMeta, 3 * drop, 3 * n); // fresh: queries may still read the old one
         }
         headStats.chunks.add(-drop);
         if (oooCount > 0) {
@@ -395,7 +427,11 @@ public final class MemSeries {
         return numClosed() + (headChunk != null ? 1 : 0);
     }
 
-    /** What a query needs of a series: the chunks overlapping its range and the out-of-order samples in it. */
-    record SeriesSnapshot(Chunk[] chunks, long[] oooT, double[] oooV, Histogram[] oooH) {
+    /**
+     * What a query needs of a series: the full chunks overlapping its range (refs into {@code table}), the open chunk
+     * when it overlaps (else null), and the out-of-order samples in the range.
+     */
+    record SeriesSnapshot(long[] closedRefs, HeadChunkFiles.Table table, Chunk openChunk, long[] oooT, double[] oooV,
+                          Histogram[] oooH) {
     }
 }
