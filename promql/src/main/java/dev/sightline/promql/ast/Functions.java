@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Every function of Prometheus 3's PromQL (promql/parser/functions.go), by name. */
+/** Every function of Prometheus 3's PromQL (promql/parser/functions.go), and Sightline's anomaly functions, by name. */
 public final class Functions {
     private static final Map<String, Function> ALL = new TreeMap<>();
 
@@ -62,6 +62,17 @@ public final class Functions {
         for (String n : List.of("start", "end", "range", "step")) {
             add(n, List.of(), 0, SCALAR, true);
         }
+        // Sightline's anomaly functions, not in Prometheus (docs/anomaly.md; engine/AnomalyKernels.java).
+        add("zscore_over_time", List.of(MATRIX), 0, VECTOR, false);
+        add("robust_zscore_over_time", List.of(MATRIX), 0, VECTOR, false);
+        for (String n : List.of("seasonal_expected", "seasonal_zscore", "seasonal_score")) {
+            add(n, List.of(MATRIX, SCALAR), 0, VECTOR, false);
+        }
+        add("seasonal_lower", List.of(MATRIX, SCALAR, SCALAR), 1, VECTOR, false);
+        add("seasonal_upper", List.of(MATRIX, SCALAR, SCALAR), 1, VECTOR, false);
+        add("anomaly_score_over_time", List.of(MATRIX, SCALAR), 1, VECTOR, false);
+        add("bimodality_over_time", List.of(MATRIX, STRING), 1, VECTOR, false);
+        add("histogram_bimodality", List.of(VECTOR, STRING), 1, VECTOR, false);
     }
 
     private Functions() {

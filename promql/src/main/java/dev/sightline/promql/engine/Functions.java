@@ -166,6 +166,7 @@ final class Functions {
             case "histogram_quantile" -> HistogramStats.histogramQuantile(ev, c);
             case "histogram_quantiles" -> HistogramStats.histogramQuantiles(ev, c);
             case "histogram_fraction" -> HistogramStats.histogramFraction(ev, c);
+            case "histogram_bimodality" -> AnomalyKernels.histogramBimodality(ev, c);
             default -> throw PromQLException.execution("function \"" + name + "\" is not supported yet");
         };
     }
@@ -590,7 +591,8 @@ final class Functions {
         }
         boolean dropName = !name.equals("last_over_time") && !name.equals("first_over_time");
         List<Series> out = new ArrayList<>();
-        RangeKernels k = new RangeKernels(ev, c, rd, name);
+        WindowKernel k = AnomalyKernels.RANGE_FUNCTIONS.contains(name) ? new AnomalyKernels(ev, c, name)
+                : new RangeKernels(ev, c, rd, name);
         boolean slides = rd.slides();
         int[] sliding = new int[4];
         for (Series s : rd.series) {

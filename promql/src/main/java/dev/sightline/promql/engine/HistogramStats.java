@@ -213,7 +213,7 @@ final class HistogramStats {
     }
 
     /** One classic histogram (bucket series sharing labels apart from le) or one native histogram, per step. */
-    private static final class Group {
+    static final class Group {
         final Labels labels;
         final List<double[]> buckets = new ArrayList<>(); // {upperBound, cumulativeCount}
         Histogram h;
@@ -229,7 +229,7 @@ final class HistogramStats {
      * key, as Prometheus does with delayed name removal, so two differently named histograms collide only when the
      * names are finally dropped. A key seen as both kinds is reported and skipped.
      */
-    private static List<Group> groups(Evaluator ev, List<Sample> in, dev.sightline.promql.ast.PositionRange pos) {
+    static List<Group> groups(Evaluator ev, List<Sample> in, dev.sightline.promql.ast.PositionRange pos) {
         Map<Labels, Group> groups = new LinkedHashMap<>();
         java.util.Set<Labels> mixed = new java.util.HashSet<>();
         for (Sample s : in) {

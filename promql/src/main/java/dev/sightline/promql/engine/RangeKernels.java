@@ -6,7 +6,7 @@ import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.ast.PositionRange;
 
 /** Applies one range-vector function to the window of one series at one step, appending to the output series. */
-final class RangeKernels {
+final class RangeKernels implements WindowKernel {
     private final Evaluator ev;
     private final String name;
     private final PositionRange argPos;
@@ -24,7 +24,8 @@ final class RangeKernels {
         this.argPos = arg.position();
     }
 
-    void apply(Series s, int[] w, long ref, long t, int step, double[][] scalars, Series out) {
+    @Override
+    public void apply(Series s, int[] w, long ref, long t, int step, double[][] scalars, Series out) {
         int f0 = w[0], f1 = w[1], h0 = w[2], h1 = w[3];
         int nf = f1 - f0, nh = h1 - h0;
         if (nf == 0 && nh == 0) {

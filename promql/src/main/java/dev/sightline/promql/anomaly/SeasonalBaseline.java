@@ -1,0 +1,112 @@
+package dev.sightline.promql.anomaly;
+
+/**
+ * A seasonal baseline from same-phase medians: the expected value of the latest point (time t) is the median of
+ * the earlier points in the window whose time is within {@code tolerance} of t - k * season (k = 1, 2, ...), and its
+ * deviation the robust sigma of those same points (see {@link RobustSpread}). The band is expected +- n sigma
+ * (n = {@link #BAND_SIGMAS} by default) and the statistic the robust z of the latest point against it.
+ *
+ * <p>Chosen over Holt-Winters because it needs no regular sampling (scrape jitter, gaps, restarts are fine), has
+ * no state to carry between evaluations (a rule and a back-test see the same numbers) and a past incident at the
+ * same hour is outvoted by the other seasons instead of being smoothed into the forecast. It does not follow a
+ * trend within the window; a trend shows up as a growing score, which is usually what one wants to know.
+ */
+public final class SeasonalBaseline implements Detector {
+    public static final double BAND_SIGMAS = 3;
+    /** Earlier seasons that must have points near the same phase; with one, the "median" is a single day's value. */
+    public static final int MIN_SEASONS = 2;
+
+    private final long seasonMs;
+    private final long toleranceMs;
+    private final RobustSpread spread = new RobustSpread();
+    private double expected = Double.NaN;
+    private double sigma = Double.NaN;
+
+    /** Tolerance season/48: +-30 minutes for a daily season, +-3.5 hours for a weekly one. */
+    public SeasonalBaseline(long seasonMs) {
+        this(seasonMs, seasonMs / 48);
+    }
+
+    public SeasonalBaseline(long seasonMs, long toleranceMs) {
+        if (seasonMs <= 0) {
+            throw new IllegalArgumentException("season must be positive, got " + seasonMs + "ms");
+        }
+        if (toleranceMs < 0 || 2 * toleranceMs >= seasonMs) {
+            throw new IllegalArgumentException("tolerance must be >= 0 and less than half the season, got "
+                    + toleranceMs + "ms for a season of " + seasonMs + "ms");
+        }
+        this.seasonMs = seasonMs;
+        this.toleranceMs = toleranceMs;
+    }
+
+    /**
+     * Fits the baseline of point {@code to - 1} from the points before it; false, with NaN expected value and
+     * sigma, when fewer than {@link #MIN_SEASONS} earlier seasons or fewer than {@link #MIN_HISTORY} points match.
+     */
+    public boolean fit(long[] ts, double[] vs, int from, int to) {
+        expected = Double.NaN;
+        sigma = Double.NaN;
+        int last = to - 1;
+        if (last <= from) {
+            return false;
+        }
+        spread.clear();
+        int seasons = 0;
+        long t = ts[last];
+        int hi = last; // points at or after the current phase window are never needed again
+        for (long c = t - seasonMs; c + toleranceMs >= ts[from]; c -= seasonMs) {
+            int a = firstAtOrAfter(ts, from, hi, c - toleranceMs);
+            int b = firstAtOrAfter(ts, a, hi, c + toleranceMs + 1);
+            if (b > a) {
+                seasons++;
+                spread.addAll(vs, a, b);
+            }
+            hi = a;
+        }
+        if (seasons < MIN_SEASONS || spread.size() < MIN_HISTORY) {
+            return false;
+        }
+        spread.compute();
+        expected = spread.median();
+        sigma = spread.sigma();
+        return true;
+    }
+
+    public double expected() {
+        return expected;
+    }
+
+    public double sigma() {
+        return sigma;
+    }
+
+    public double lower(double sigmas) {
+        return expected - sigmas * sigma;
+    }
+
+    public double upper(double sigmas) {
+        return expected + sigmas * sigma;
+    }
+
+    /** Robust z of x against the fitted baseline (NaN when the fit failed). */
+    public double zscore(double x) {
+        return Scores.z(x, expected, sigma);
+    }
+
+    @Override
+    public double score(long[] ts, double[] vs, int from, int to) {
+        return fit(ts, vs, from, to) ? Scores.ofZ(zscore(vs[to - 1])) : Double.NaN;
+    }
+
+    private static int firstAtOrAfter(long[] ts, int lo, int hi, long t) {
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ts[mid] < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
