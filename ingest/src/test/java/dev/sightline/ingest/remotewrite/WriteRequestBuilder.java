@@ -182,7 +182,7 @@ final class WriteRequestBuilder {
         return b.toByteArray();
     }
 
-    private static void write(Io io) {
+    static void write(Io io) {
         try {
             io.run();
         } catch (IOException e) {
