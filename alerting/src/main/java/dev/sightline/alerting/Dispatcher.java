@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -75,7 +76,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Silences silences;
     private final Function<ReceiverConfig, List<Integration>> integrationFactory;
     private final DeliveryListener listener;
-    private final String externalUrl;
+    private final Supplier<String> externalUrl;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, Alert> alerts = new HashMap<>();
     private final Map<Route, Map<Labels, Group>> groups = new IdentityHashMap<>();
@@ -87,10 +88,11 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * {@code config} null: alerts are kept and listed but routed nowhere. {@code integrationFactory} builds the
-     * integrations of a receiver (webhooks in production, recording fakes in tests).
+     * integrations of a receiver (webhooks in production, recording fakes in tests); {@code externalUrl} is the
+     * address notifications link back to (Alertmanager's --web.external-url).
      */
     public Dispatcher(AlertmanagerConfig config, Silences silences, Function<ReceiverConfig, List<Integration>> integrationFactory,
-                      DeliveryListener listener, String externalUrl, LongSupplier clockMs) {
+                      DeliveryListener listener, Supplier<String> externalUrl, LongSupplier clockMs) {
         this.clockMs = clockMs;
         this.silences = silences;
         this.integrationFactory = integrationFactory;
@@ -226,7 +228,7 @@ public final class Dispatcher implements AutoCloseable {
                 nflog.put(logKey, entry);
                 continue;
             }
-            Notification n = new Notification(receiver, g.key, g.labels, List.copyOf(send), now, externalUrl);
+            Notification n = new Notification(receiver, g.key, g.labels, List.copyOf(send), now, externalUrl.get());
             inFlight.add(logKey);
             senders.execute(() -> deliver(integration, n, logKey, entry));
         }

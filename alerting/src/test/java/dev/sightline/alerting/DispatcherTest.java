@@ -44,7 +44,7 @@ class DispatcherTest {
         silences = new Silences(null, clock::get);
         dispatcher = new Dispatcher(TestConfigs.parse(config), silences,
                 r -> r.name().equals("quiet") ? List.of(recorder(sentQuiet, false)) : List.of(recorder(sentA, true)),
-                (receiver, integration, ok, reason) -> { }, "http://sightline:9797", clock::get);
+                (receiver, integration, ok, reason) -> { }, () -> "http://sightline:9797", clock::get);
     }
 
     @AfterEach
@@ -216,7 +216,7 @@ class DispatcherTest {
             }
         };
         dispatcher = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_wait':'0s','group_interval':'1m'},"
-                + "'receivers':[{'name':'a'}]}"), silences, r -> List.of(flaky), (r, i, ok, why) -> { }, "", clock::get);
+                + "'receivers':[{'name':'a'}]}"), silences, r -> List.of(flaky), (r, i, ok, why) -> { }, () -> "", clock::get);
         dispatcher.put(List.of(firing(T0, "alertname", "A")));
         dispatcher.tick();
         waitFor(() -> calls.get() == 1);

@@ -1,6 +1,7 @@
 package dev.sightline.server;
 
 import dev.sightline.promql.engine.EngineOptions;
+import dev.sightline.server.alerting.AlertingService;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.ServerConfig;
 import dev.sightline.server.config.SightlineConfig;
@@ -24,6 +25,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +57,7 @@ public final class SightlineServer implements AutoCloseable {
     private final Vertx vertx;
     private final ScrapeService scrape;
     private final RulesService rules;
+    private final AlertingService alerting;
     /** Series limit, metadata store and limit-breach counters shared by remote-write, OTLP and scraping. */
     private final IngestGuards guards;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
@@ -63,9 +66,12 @@ public final class SightlineServer implements AutoCloseable {
     private HttpServer http;
     private OtlpReceiver otlp;
 
-    private SightlineServer(Settings settings) {
+    private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
         this.metrics = new SelfMetrics(BuildInfo.current());
+        String host = externalHost(settings.listenAddress());
+        this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
+                () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
         this.vertx = Vertx.vertx();
         ExemplarStore exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
         exemplars.registerMetrics(metrics.registry());
@@ -73,7 +79,7 @@ public final class SightlineServer implements AutoCloseable {
                 new MetadataStore(), exemplars);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.rules = new RulesService(settings.configFile(), settings.config(), EngineOptions.defaults(),
-                RulesService.loggingNotifier(), System::currentTimeMillis);
+                alerting.notifier(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
         scrape.onReload(next -> {
             try {
@@ -82,6 +88,19 @@ public final class SightlineServer implements AutoCloseable {
                 throw new ConfigException("rule_files", e.getMessage(), e);
             }
         });
+        scrape.onReload(alerting::reload);
+    }
+
+    /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */
+    private static String externalHost(String listenAddress) {
+        if (!listenAddress.equals("0.0.0.0") && !listenAddress.equals("::")) {
+            return listenAddress.contains(":") ? "[" + listenAddress + "]" : listenAddress;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     /** Starts listening (returns once the port is bound) and begins opening storage in the background. */
@@ -91,17 +110,20 @@ public final class SightlineServer implements AutoCloseable {
             server.rules.validate();
         } catch (RuleLoadException e) {
             server.vertx.close();
+            server.alerting.close();
             throw new IOException("invalid rule files:\n" + e.getMessage(), e);
         }
         try {
             server.listen();
         } catch (IOException | RuntimeException e) {
             server.vertx.close();
+            server.alerting.close();
             throw e;
         }
         if (settings.configFile() != null) {
             server.scrape.handleSighup();
         }
+        server.alerting.start();
         server.openStorage();
         return server;
     }
@@ -114,6 +136,7 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().toDecoderLimits(), guards).register(api);
         scrape.register(api);
         rules.register(api);
+        alerting.register(api);
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards);
         otlp.register(api);
@@ -184,6 +207,11 @@ public final class SightlineServer implements AutoCloseable {
         return rules;
     }
 
+    /** Built-in alerting: dispatcher, silences. */
+    public AlertingService alerting() {
+        return alerting;
+    }
+
     /** Scraping: targets, reload. */
     public ScrapeService scrape() {
         return scrape;
@@ -249,6 +277,7 @@ public final class SightlineServer implements AutoCloseable {
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();
             rules.close();
+            alerting.close();
             Tsdb db = null;
             try {
                 // Storage still opening: let it finish so its WAL and lock are released properly.

@@ -22,14 +22,10 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Reads {@code sightline.yml}. Unknown keys, duplicate keys and bad values are errors located at FILE:LINE:COL;
- * keys that belong to features not built yet are refused rather than silently ignored.
+ * Reads {@code sightline.yml}. Unknown keys, duplicate keys and bad values are errors located at FILE:LINE:COL,
+ * so keys of features not built yet are refused rather than silently ignored.
  */
 public final class ConfigLoader {
-    /** Top-level keys the architecture reserves for later work, with the feature that will read them. */
-    private static final Map<String, String> NOT_SUPPORTED_YET = Map.of(
-            "alertmanager", "built-in alerting");
-
     private final ObjectMapper mapper;
 
     public ConfigLoader() {
@@ -66,6 +62,11 @@ public final class ConfigLoader {
                 SightlineConfig config = mapper.readValue(content, SightlineConfig.class);
                 return config == null ? SightlineConfig.defaults() : config;
             } catch (JsonMappingException e) {
+                String nested = nestedKey(e, keys);
+                if (nested != null) {
+                    String msg = e.getCause().getMessage();
+                    throw located(name, keys.get(nested), nested + msg.substring(msg.indexOf(": ")));
+                }
                 throw located(name, locationOf(e, keys), describe(e));
             }
         } catch (JsonProcessingException e) {
@@ -78,7 +79,7 @@ public final class ConfigLoader {
     /**
      * Streams the document once to note where every key is, by dotted path. The YAML parser reads ahead, so data
      * binding only knows positions after the fact; an unknown key or a failed section check is reported at its key.
-     * Reserved top-level keys are refused here. Returns null for an empty document.
+     * Returns null for an empty document.
      */
     private Map<String, JsonLocation> scanKeys(String name, byte[] content) throws IOException, ConfigException {
         try (JsonParser p = mapper.getFactory().createParser(content)) {
@@ -92,11 +93,6 @@ public final class ConfigLoader {
             Map<String, JsonLocation> keys = new HashMap<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
-                String feature = NOT_SUPPORTED_YET.get(key);
-                if (feature != null) {
-                    throw located(name, p.currentTokenLocation(),
-                            "\"" + key + "\" is not supported yet (" + feature + " is not built yet); remove it from the file");
-                }
                 keys.put(key, p.currentTokenLocation());
                 p.nextToken();
                 scanValue(p, key, keys);
@@ -141,6 +137,20 @@ public final class ConfigLoader {
             key = colon > 0 ? keys.get(msg.substring(0, colon)) : null;
         }
         return key != null ? key : e.getLocation();
+    }
+
+    /**
+     * The full path of the key a section's own check names relative to the section (the alertmanager section says
+     * "route.routes[0].receiver: ..."), when that key is in the file; otherwise null.
+     */
+    private static String nestedKey(JsonMappingException e, Map<String, JsonLocation> keys) {
+        if (!(e instanceof ValueInstantiationException) || !(e.getCause() instanceof IllegalArgumentException iae)
+                || iae.getMessage() == null || path(e).isEmpty()) {
+            return null;
+        }
+        int colon = iae.getMessage().indexOf(": ");
+        String key = colon > 0 ? path(e) + "." + iae.getMessage().substring(0, colon) : null;
+        return key != null && keys.containsKey(key) ? key : null;
     }
 
     private static String describe(JsonMappingException e) {

@@ -1,7 +1,9 @@
 package dev.sightline.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sightline.alerting.config.AlertmanagerConfig;
 import dev.sightline.ingest.scrape.ScrapeConfig;
+import dev.sightline.server.alerting.AlertingConfig;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,7 +18,11 @@ public record SightlineConfig(
         @JsonProperty("limits") LimitsConfig limits,
         @JsonProperty("scrape_configs") List<ScrapeConfig> scrapeConfigs,
         // Globs of Prometheus rule files, relative to the configuration file's folder (read by server.rules).
-        @JsonProperty("rule_files") List<String> ruleFiles) {
+        @JsonProperty("rule_files") List<String> ruleFiles,
+        // Prometheus's alerting section: external Alertmanagers the alerts are also sent to.
+        @JsonProperty("alerting") AlertingConfig alerting,
+        // Alertmanager's own configuration for the built-in alerting; null: alerts are kept but routed nowhere.
+        @JsonProperty("alertmanager") AlertmanagerConfig alertmanager) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -25,19 +31,20 @@ public record SightlineConfig(
         limits = limits == null ? LimitsConfig.defaults() : limits;
         scrapeConfigs = resolveScrapeConfigs(global, scrapeConfigs);
         ruleFiles = ruleFiles == null ? List.of() : List.copyOf(ruleFiles);
+        alerting = alerting == null ? AlertingConfig.NONE : alerting;
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs) {
-        this(global, server, storage, limits, scrapeConfigs, null);
+        this(global, server, storage, limits, scrapeConfigs, null, null, null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits) {
-        this(global, server, storage, limits, null, null);
+        this(global, server, storage, limits, null, null, null, null);
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */

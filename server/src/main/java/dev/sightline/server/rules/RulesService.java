@@ -2,7 +2,6 @@ package dev.sightline.server.rules;
 
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
-import dev.sightline.rules.Alert;
 import dev.sightline.rules.AlertState;
 import dev.sightline.rules.AlertingRule;
 import dev.sightline.rules.Rule;
@@ -32,7 +31,7 @@ import java.util.stream.Stream;
 /**
  * The server's side of rules: resolves {@code rule_files} globs relative to the configuration file, loads them at
  * start, reloads them with the configuration (a bad file keeps the running rules and the error names FILE:LINE),
- * and serves {@code /api/v1/rules} and {@code /api/v1/alerts}. Until an alerting module exists, alerts are logged.
+ * and serves {@code /api/v1/rules} and {@code /api/v1/alerts}. Alerts go to the given notifier (server.alerting).
  */
 public final class RulesService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RulesService.class.getName());
@@ -51,15 +50,6 @@ public final class RulesService implements AutoCloseable {
         this.engineOptions = engineOptions;
         this.notifier = notifier;
         this.clockMs = clockMs;
-    }
-
-    /** The notifier used until the alerting module exists: one log line per alert sent. */
-    public static Notifier loggingNotifier() {
-        return alerts -> {
-            for (Alert a : alerts) {
-                LOG.info("alert " + a.state().apiName() + ": " + a.labels() + " " + a.annotations());
-            }
-        };
     }
 
     /** Checks the configured rule files without running them, so a server can refuse to start on a bad one. */

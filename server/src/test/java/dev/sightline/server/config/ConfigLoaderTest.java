@@ -137,19 +137,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void reservedKeysAreRefusedAtTheirLine() throws Exception {
-        ConfigException e = failure("""
-                global:
-                  scrape_interval: 15s
-                alertmanager:
-                  route: {}
-                """);
-        assertThat(e.line()).isEqualTo(3);
-        assertThat(e.column()).isEqualTo(1);
-        assertThat(e.detail()).startsWith("\"alertmanager\" is not supported yet");
-    }
-
-    @Test
     void ruleFilesAreAListOfGlobs() throws Exception {
         SightlineConfig c = loader.parse("s.yml", "rule_files:\n  - rules/*.yml\n  - extra.yml\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(c.ruleFiles()).containsExactly("rules/*.yml", "extra.yml");

@@ -1,0 +1,278 @@
+package dev.sightline.server.alerting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.alerting.Alert;
+import dev.sightline.alerting.Dispatcher;
+import dev.sightline.alerting.Json;
+import dev.sightline.alerting.Matcher;
+import dev.sightline.alerting.Silence;
+import dev.sightline.alerting.Silences;
+import dev.sightline.core.LabelLimits;
+import dev.sightline.core.Labels;
+import dev.sightline.server.BuildInfo;
+import dev.sightline.server.http.HttpApi;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Alertmanager's API v2 subset, in its JSON shapes: {@code /api/v2/alerts} (GET with filter, active, silenced,
+ * inhibited, unprocessed, receiver; POST of postable alerts, so Prometheus can use Sightline as its Alertmanager),
+ * {@code /api/v2/silences} (GET with filter; POST creates or updates and answers {silenceID}),
+ * {@code /api/v2/silence/{id}} (GET, DELETE) and {@code /api/v2/status}. Errors are JSON strings, as Alertmanager's.
+ */
+final class AlertmanagerApi {
+    private static final String JSON = "application/json";
+
+    private final AlertingService service;
+    private final LongSupplier clockMs;
+
+    AlertmanagerApi(AlertingService service, LongSupplier clockMs) {
+        this.service = service;
+        this.clockMs = clockMs;
+    }
+
+    void register(HttpApi api) {
+        api.get("/api/v2/alerts", this::getAlerts);
+        api.post("/api/v2/alerts", this::postAlerts);
+        api.get("/api/v2/silences", this::getSilences);
+        api.post("/api/v2/silences", this::postSilence);
+        api.get("/api/v2/silence/:silenceID", this::getSilence);
+        api.delete("/api/v2/silence/:silenceID", this::deleteSilence);
+        api.get("/api/v2/status", this::status);
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonNode body) {
+        HttpApi.respond(ctx, status, JSON, Buffer.buffer(body.toString()));
+    }
+
+    private static void error(RoutingContext ctx, int status, String message) {
+        json(ctx, status, Json.MAPPER.getNodeFactory().textNode(message));
+    }
+
+    /** The {@code filter} parameters as matchers (each {@code name="value"}, braces allowed); null after a 400. */
+    private static List<Matcher> filter(RoutingContext ctx) {
+        List<Matcher> out = new ArrayList<>();
+        for (String f : ctx.queryParam("filter")) {
+            String s = f.strip();
+            if (s.startsWith("{") && s.endsWith("}")) {
+                s = s.substring(1, s.length() - 1);
+            }
+            if (s.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(Matcher.parse(s));
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, "bad matcher format: " + f + ": " + e.getMessage());
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private static boolean flag(RoutingContext ctx, String name) {
+        String v = ctx.request().getParam(name);
+        return v == null || !v.equalsIgnoreCase("false");
+    }
+
+    private void getAlerts(RoutingContext ctx) {
+        List<Matcher> filter = filter(ctx);
+        if (filter == null) {
+            return;
+        }
+        Pattern receiver;
+        try {
+            String r = ctx.request().getParam("receiver");
+            receiver = r == null || r.isEmpty() ? null : Pattern.compile("^(?:" + r + ")$");
+        } catch (PatternSyntaxException e) {
+            error(ctx, 400, "failed to parse receiver param: " + e.getDescription());
+            return;
+        }
+        boolean active = flag(ctx, "active");
+        boolean silenced = flag(ctx, "silenced");
+        boolean inhibited = flag(ctx, "inhibited");
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Dispatcher.AlertStatus s : service.dispatcher().alerts()) {
+            Alert a = s.alert();
+            if (!filter.stream().allMatch(m -> m.matches(a.labels()))
+                    || receiver != null && s.receivers().stream().noneMatch(r -> receiver.matcher(r).matches())
+                    || !active && !s.muted()
+                    || !silenced && !s.silencedBy().isEmpty()
+                    || !inhibited && !s.inhibitedBy().isEmpty()) {
+                continue;
+            }
+            ObjectNode o = out.addObject();
+            o.set("annotations", Json.labels(a.annotations()));
+            o.put("endsAt", Json.time(a.endsAtMs()));
+            o.put("fingerprint", a.fingerprintHex());
+            ArrayNode receivers = o.putArray("receivers");
+            s.receivers().forEach(r -> receivers.addObject().put("name", r));
+            o.put("startsAt", Json.time(a.startsAtMs()));
+            ObjectNode st = o.putObject("status");
+            st.put("state", s.muted() ? "suppressed" : "active");
+            ArrayNode sb = st.putArray("silencedBy");
+            s.silencedBy().forEach(sb::add);
+            ArrayNode ib = st.putArray("inhibitedBy");
+            s.inhibitedBy().forEach(ib::add);
+            o.put("updatedAt", Json.time(a.updatedAtMs()));
+            o.put("generatorURL", a.generatorUrl());
+            o.set("labels", Json.labels(a.labels()));
+        }
+        json(ctx, 200, out);
+    }
+
+    private void postAlerts(RoutingContext ctx) {
+        List<Alert> alerts = new ArrayList<>();
+        try {
+            JsonNode body = Json.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            if (body == null || !body.isArray()) {
+                throw new IllegalArgumentException("expected a JSON list of alerts");
+            }
+            for (int i = 0; i < body.size(); i++) {
+                try {
+                    alerts.add(postableAlert(body.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("alerts[" + i + "]: " + e.getMessage(), e);
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        service.receive(alerts);
+        HttpApi.respond(ctx, 200, JSON, Buffer.buffer());
+    }
+
+    private static Alert postableAlert(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("expected an alert object");
+        }
+        Labels labels = Json.parseLabels(n, "labels");
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("labels: at least one label pair required");
+        }
+        labels.forEach((name, value) -> {
+            if (!LabelLimits.isLegacyName(name, false)) {
+                throw new IllegalArgumentException("labels: invalid label name \"" + name + "\"");
+            }
+        });
+        long start = Json.parseTime(n, "startsAt");
+        long end = Json.parseTime(n, "endsAt");
+        if (start != 0 && end != 0 && end < start) {
+            throw new IllegalArgumentException("endsAt: start time must be before end time");
+        }
+        String url = n.path("generatorURL").asText("");
+        return new Alert(labels, Json.parseLabels(n, "annotations"), start, end, url, 0);
+    }
+
+    private ObjectNode gettableSilence(Silence s, long now) {
+        ObjectNode o = Json.silence(s);
+        o.putObject("status").put("state", s.state(now).apiName());
+        return o;
+    }
+
+    private void getSilences(RoutingContext ctx) {
+        List<Matcher> filter = filter(ctx);
+        if (filter == null) {
+            return;
+        }
+        long now = clockMs.getAsLong();
+        List<Silence> all = new ArrayList<>(service.silences().list());
+        // Alertmanager's order: active (soonest end first), pending (soonest start first), expired (latest end first).
+        all.sort(Comparator.<Silence>comparingInt(s -> switch (s.state(now)) {
+            case ACTIVE -> 0;
+            case PENDING -> 1;
+            case EXPIRED -> 2;
+        }).thenComparingLong(s -> switch (s.state(now)) {
+            case ACTIVE -> s.endsAtMs();
+            case PENDING -> s.startsAtMs();
+            case EXPIRED -> -s.endsAtMs();
+        }));
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Silence s : all) {
+            if (matchesFilter(s, filter)) {
+                out.add(gettableSilence(s, now));
+            }
+        }
+        json(ctx, 200, out);
+    }
+
+    /** As Alertmanager: the filter is applied to the label set the silence's equality matchers describe. */
+    private static boolean matchesFilter(Silence s, List<Matcher> filter) {
+        Labels.Builder b = Labels.builder();
+        for (Matcher m : s.matchers()) {
+            if (m.type() == Matcher.Type.EQ) {
+                b.set(m.name(), m.value());
+            }
+        }
+        Labels l = b.build();
+        return filter.stream().allMatch(m -> m.matches(l));
+    }
+
+    private void postSilence(RoutingContext ctx) {
+        Silence s;
+        try {
+            JsonNode body = Json.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            s = Json.parseSilence(body);
+        } catch (IOException | IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        blocking(ctx, () -> service.silences().upsert(s),
+                id -> json(ctx, 200, Json.MAPPER.createObjectNode().put("silenceID", id)));
+    }
+
+    private void getSilence(RoutingContext ctx) {
+        try {
+            json(ctx, 200, gettableSilence(service.silences().get(ctx.pathParam("silenceID")), clockMs.getAsLong()));
+        } catch (Silences.NotFoundException e) {
+            error(ctx, 404, e.getMessage());
+        }
+    }
+
+    private void deleteSilence(RoutingContext ctx) {
+        String id = ctx.pathParam("silenceID");
+        blocking(ctx, () -> {
+            service.silences().expire(id);
+            return id;
+        }, x -> HttpApi.respond(ctx, 200, JSON, Buffer.buffer()));
+    }
+
+    /** Runs a silences change (it writes the silences file) off the event loop and answers its outcome. */
+    private static <T> void blocking(RoutingContext ctx, Callable<T> work, java.util.function.Consumer<T> ok) {
+        ctx.vertx().executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ok.accept(ar.result());
+            } else if (ar.cause() instanceof Silences.NotFoundException) {
+                error(ctx, 404, ar.cause().getMessage());
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                error(ctx, 400, "silence invalid: " + ar.cause().getMessage());
+            } else {
+                error(ctx, 500, String.valueOf(ar.cause().getMessage()));
+            }
+        });
+    }
+
+    private void status(RoutingContext ctx) {
+        BuildInfo b = BuildInfo.current();
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.putObject("cluster").put("name", "").put("status", "disabled").putArray("peers");
+        o.putObject("versionInfo").put("version", b.version()).put("revision", b.revision()).put("branch", b.branch())
+                .put("buildUser", b.buildUser()).put("buildDate", b.buildDate()).put("goVersion", b.javaVersion());
+        // Alertmanager puts its configuration file here; the alertmanager section is part of sightline.yml.
+        o.putObject("config").put("original", "");
+        o.put("uptime", Json.time(service.startedMs()));
+        json(ctx, 200, o);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.sightline.server.alerting;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.alerting.Alert;
+import dev.sightline.alerting.Json;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Sends alerts to external Alertmanagers as Prometheus's notifier does: a bounded queue (the oldest alerts are
+ * dropped when it is full), batches of at most {@link #MAX_BATCH} POSTed as JSON to every Alertmanager's
+ * {@code /api/v2/alerts}. There is no retry: the rules re-send firing alerts every minute anyway.
+ */
+final class ExternalAlertmanagers implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ExternalAlertmanagers.class.getName());
+    static final int QUEUE_CAPACITY = 10_000;
+    static final int MAX_BATCH = 256;
+
+    /** Outcome of one batch to one Alertmanager, for the self-metrics. */
+    interface Listener {
+        void sent(String alertmanager, int alerts, boolean ok);
+
+        void dropped(int alerts);
+    }
+
+    private record Target(URI url, Duration timeout) {
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ArrayDeque<Alert> queue = new ArrayDeque<>();
+    private final Listener listener;
+    private final String userAgent;
+    private volatile List<Target> targets;
+    private Thread thread;
+    private boolean closed;
+
+    ExternalAlertmanagers(AlertingConfig config, Listener listener, String userAgent) {
+        this.listener = listener;
+        this.userAgent = userAgent;
+        update(config);
+    }
+
+    void update(AlertingConfig config) {
+        List<Target> t = new ArrayList<>();
+        for (AlertingConfig.Endpoint e : config.alertmanagers()) {
+            new AlertingConfig(List.of(e)).alertsUrls().forEach(u -> t.add(new Target(u, e.timeout())));
+        }
+        targets = List.copyOf(t);
+    }
+
+    synchronized void start() {
+        thread = Thread.ofPlatform().name("sightline-alertmanager-sender").daemon(true).start(this::loop);
+    }
+
+    /** Queues alerts for every configured Alertmanager; a no-op when none is configured. */
+    synchronized void send(List<Alert> alerts) {
+        if (targets.isEmpty() || closed) {
+            return;
+        }
+        queue.addAll(alerts);
+        int over = queue.size() - QUEUE_CAPACITY;
+        for (int i = 0; i < over; i++) {
+            queue.pollFirst();
+        }
+        if (over > 0) {
+            listener.dropped(over);
+        }
+        notifyAll();
+    }
+
+    private void loop() {
+        while (true) {
+            List<Alert> batch = new ArrayList<>();
+            synchronized (this) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+                    batch.add(queue.pollFirst());
+                }
+            }
+            post(batch);
+        }
+    }
+
+    private void post(List<Alert> batch) {
+        ArrayNode body = Json.MAPPER.createArrayNode();
+        for (Alert a : batch) {
+            ObjectNode o = body.addObject();
+            o.set("labels", Json.labels(a.labels()));
+            o.set("annotations", Json.labels(a.annotations()));
+            o.put("startsAt", Json.time(a.startsAtMs()));
+            o.put("endsAt", Json.time(a.endsAtMs()));
+            o.put("generatorURL", a.generatorUrl());
+        }
+        byte[] bytes = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (Target t : targets) {
+            boolean ok = false;
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(t.url()).timeout(t.timeout())
+                        .header("Content-Type", "application/json").header("User-Agent", userAgent)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+                ok = r.statusCode() / 100 == 2;
+                if (!ok) {
+                    LOG.warning("sending " + batch.size() + " alerts to " + t.url() + " failed: " + r.statusCode() + " " + r.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warning("sending " + batch.size() + " alerts to " + t.url() + " failed: " + e);
+            }
+            listener.sent(t.url().getAuthority(), batch.size(), ok);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+}
