@@ -29,6 +29,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new ServerCommand());
         cl.addSubcommand(new PromqlTestCommand());
         cl.addSubcommand(new CheckRulesCommand());
+        cl.addSubcommand(new DetectCommand());
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }
