@@ -1,0 +1,235 @@
+package dev.sightline.server.alerting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.server.SightlineServer;
+import dev.sightline.server.config.ConfigLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Alerting in a running server: a rule fires and the "action" webhook (a halt endpoint) receives Alertmanager's
+ * payload within one evaluation interval + group_wait + 1 s; the API v2 lists, silences and accepts alerts; a bad
+ * reload keeps the old routing; silences survive a restart.
+ */
+class AlertingHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private SightlineServer server;
+    private WebhookReceiver hooks;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (hooks != null) {
+            hooks.close();
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder req(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path));
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return send(req(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = send(req(path));
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private String config(String haltPath) {
+        return """
+                global:
+                  evaluation_interval: 1s
+                  external_labels: {site: lab}
+                rule_files: [rules.yml]
+                alertmanager:
+                  route:
+                    receiver: ops
+                    group_by: [alertname]
+                    group_wait: 0s
+                    group_interval: 1s
+                    routes:
+                      - matchers: ['action="halt"']
+                        receiver: halt-trading
+                        continue: true
+                      - receiver: ops
+                  receivers:
+                    - name: ops
+                      webhook_configs: [{url: '%s'}]
+                    - name: halt-trading
+                      webhook_configs: [{url: '%s'}]
+                """.formatted(hooks.url("/ops"), hooks.url(haltPath));
+    }
+
+    private Path start(String haltPath) throws Exception {
+        hooks = new WebhookReceiver();
+        Path cfg = dir.resolve("sightline.yml");
+        Files.writeString(cfg, config(haltPath));
+        Files.writeString(dir.resolve("rules.yml"), """
+                groups:
+                  - name: trading
+                    rules:
+                      - alert: OrderRateRunaway
+                        expr: vector(42)
+                        labels: {action: halt, desk: fx}
+                        annotations: {summary: 'order rate {{ $value }}'}
+                """);
+        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
+                new ConfigLoader().load(cfg), cfg));
+        return cfg;
+    }
+
+    @Test
+    void firingRuleReachesTheHaltWebhookWithinOneIntervalPlusGroupWaitPlusOneSecond() throws Exception {
+        start("/halt");
+        server.storage().get();
+        long ready = System.nanoTime();
+        WebhookReceiver.Call halt = hooks.await(c -> c.path().equals("/halt"), 10_000);
+        assertThat(halt).as("halt webhook called").isNotNull();
+        // evaluation_interval 1s + group_wait 0s + 1s.
+        long ms = (halt.atNanos() - ready) / 1_000_000;
+        System.out.println("halt webhook called " + ms + " ms after storage was ready");
+        assertThat(ms).isLessThanOrEqualTo(2_000);
+        JsonNode p = halt.payload();
+        assertThat(p.get("version").asText()).isEqualTo("4");
+        assertThat(p.get("receiver").asText()).isEqualTo("halt-trading");
+        assertThat(p.get("status").asText()).isEqualTo("firing");
+        assertThat(p.get("groupKey").asText()).isEqualTo("{}/{action=\"halt\"}:{alertname=\"OrderRateRunaway\"}");
+        assertThat(p.get("groupLabels").toString()).isEqualTo("{\"alertname\":\"OrderRateRunaway\"}");
+        assertThat(p.get("externalURL").asText()).isEqualTo("http://127.0.0.1:" + server.httpPort());
+        assertThat(p.get("truncatedAlerts").asInt()).isZero();
+        JsonNode alert = p.get("alerts").get(0);
+        assertThat(alert.get("labels").toString())
+                .isEqualTo("{\"action\":\"halt\",\"alertname\":\"OrderRateRunaway\",\"desk\":\"fx\",\"site\":\"lab\"}");
+        assertThat(alert.get("annotations").get("summary").asText()).isEqualTo("order rate 42");
+        assertThat(alert.get("status").asText()).isEqualTo("firing");
+        assertThat(alert.get("endsAt").asText()).isEqualTo("0001-01-01T00:00:00Z");
+        assertThat(Instant.parse(alert.get("startsAt").asText())).isBefore(Instant.now().plusSeconds(1));
+        assertThat(alert.get("fingerprint").asText()).matches("[0-9a-f]{16}");
+        // continue: true, so the next sibling route (to ops) gets it too.
+        assertThat(hooks.await(c -> c.path().equals("/ops"), 5_000)).isNotNull();
+
+        // Deduplicated: the rule re-sends the same alert, no new notification within repeat_interval (4h).
+        int calls = hooks.calls.size();
+        Thread.sleep(2_500);
+        assertThat(hooks.calls).hasSize(calls);
+
+        String metrics = send(req("/metrics")).body();
+        assertThat(metrics).contains("sightline_alerting_notifications_total{integration=\"webhook\",receiver=\"halt-trading\"} 1.0");
+        assertThat(metrics).contains("sightline_alerting_alerts{state=\"active\"} 1.0");
+    }
+
+    @Test
+    void apiListsSilencesAndAcceptsAlerts() throws Exception {
+        start("/halt");
+        server.storage().get();
+        assertThat(hooks.await(c -> c.path().equals("/halt"), 10_000)).isNotNull();
+
+        JsonNode alerts = getJson("/api/v2/alerts?filter=alertname%3D%22OrderRateRunaway%22");
+        assertThat(alerts.size()).isEqualTo(1);
+        JsonNode a = alerts.get(0);
+        assertThat(a.get("status").get("state").asText()).isEqualTo("active");
+        assertThat(a.get("receivers").toString()).isEqualTo("[{\"name\":\"halt-trading\"},{\"name\":\"ops\"}]");
+        assertThat(a.get("labels").get("desk").asText()).isEqualTo("fx");
+        assertThat(getJson("/api/v2/alerts?filter=desk%3D%22rates%22").size()).isZero();
+        assertThat(getJson("/api/v2/alerts?receiver=ops").size()).isEqualTo(1);
+        assertThat(send(req("/api/v2/alerts?filter=desk%7E%22x")).statusCode()).isEqualTo(400);
+
+        // A silence mutes it: listed as suppressed, and hidden with silenced=false.
+        String silence = """
+                {"matchers":[{"name":"desk","value":"fx|rates","isRegex":true,"isEqual":true}],
+                 "startsAt":"%s","endsAt":"%s","createdBy":"ops","comment":"maintenance"}
+                """.formatted(Instant.now(), Instant.now().plusSeconds(3600));
+        HttpResponse<String> created = post("/api/v2/silences", silence);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String id = JSON.readTree(created.body()).get("silenceID").asText();
+        JsonNode muted = getJson("/api/v2/alerts").get(0);
+        assertThat(muted.get("status").get("state").asText()).isEqualTo("suppressed");
+        assertThat(muted.get("status").get("silencedBy").get(0).asText()).isEqualTo(id);
+        assertThat(getJson("/api/v2/alerts?silenced=false").size()).isZero();
+        // As Alertmanager, a filter applies to the silence's equality matchers only.
+        assertThat(getJson("/api/v2/silences?filter=desk%3D%22fx%22").size()).isZero();
+        JsonNode listed = getJson("/api/v2/silences");
+        assertThat(listed.size()).isEqualTo(1);
+        assertThat(listed.get(0).get("status").get("state").asText()).isEqualTo("active");
+        assertThat(listed.get(0).get("comment").asText()).isEqualTo("maintenance");
+        assertThat(getJson("/api/v2/silence/" + id).get("id").asText()).isEqualTo(id);
+        assertThat(send(req("/api/v2/silence/nope")).statusCode()).isEqualTo(404);
+        HttpResponse<String> bad = post("/api/v2/silences", "{\"matchers\":[],\"endsAt\":\"" + Instant.now().plusSeconds(60) + "\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("at least one matcher");
+
+        // Expire it: active again.
+        assertThat(send(req("/api/v2/silence/" + id).DELETE()).statusCode()).isEqualTo(200);
+        assertThat(getJson("/api/v2/silence/" + id).get("status").get("state").asText()).isEqualTo("expired");
+        assertThat(getJson("/api/v2/alerts").get(0).get("status").get("state").asText()).isEqualTo("active");
+
+        // Alerts posted as Prometheus posts them are routed and notified.
+        HttpResponse<String> posted = post("/api/v2/alerts", """
+                [{"labels":{"alertname":"FromPrometheus","instance":"p:9090"},"annotations":{"summary":"x"},
+                  "startsAt":"%s","generatorURL":"http://prom:9090/graph"}]
+                """.formatted(Instant.now()));
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        WebhookReceiver.Call fromProm = hooks.await(c -> c.path().equals("/ops")
+                && c.payload().get("groupLabels").path("alertname").asText().equals("FromPrometheus"), 5_000);
+        assertThat(fromProm).isNotNull();
+        assertThat(fromProm.payload().get("alerts").get(0).get("generatorURL").asText()).isEqualTo("http://prom:9090/graph");
+        HttpResponse<String> refused = post("/api/v2/alerts", "[{\"labels\":{}}]");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("alerts[0]: labels: at least one label pair required");
+        assertThat(getJson("/api/v2/status").get("cluster").get("status").asText()).isEqualTo("disabled");
+
+        // Silences survive a restart.
+        String kept = JSON.readTree(post("/api/v2/silences", silence).body()).get("silenceID").asText();
+        server.close();
+        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
+                new ConfigLoader().load(dir.resolve("sightline.yml")), dir.resolve("sightline.yml")));
+        assertThat(getJson("/api/v2/silence/" + kept).get("status").get("state").asText()).isEqualTo("active");
+        assertThat(getJson("/api/v2/silence/" + id).get("status").get("state").asText()).isEqualTo("expired");
+    }
+
+    @Test
+    void reloadAppliesANewRouteAndABadOneKeepsTheOld() throws Exception {
+        Path cfg = start("/halt");
+        server.storage().get();
+        assertThat(hooks.await(c -> c.path().equals("/halt"), 10_000)).isNotNull();
+
+        Files.writeString(cfg, config("/halt").replace("receiver: halt-trading", "receiver: nobody"));
+        HttpResponse<String> bad = send(req("/-/reload").POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(bad.statusCode()).isEqualTo(500);
+        assertThat(bad.body()).contains(cfg + ":13:9: ").contains("alertmanager.route.routes[0].receiver: undefined receiver \"nobody\"");
+        assertThat(server.alerting().dispatcher().config().route().routes().get(0).receiver()).isEqualTo("halt-trading");
+
+        Files.writeString(cfg, config("/halt-v2"));
+        assertThat(send(req("/-/reload").POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(200);
+        // Groups are rebuilt; the new URL is a new integration config but the same receiver and group: the
+        // notification log says nothing changed, so it is not re-sent. A new alert in the group is.
+        post("/api/v2/alerts", "[{\"labels\":{\"alertname\":\"OrderRateRunaway\",\"action\":\"halt\",\"desk\":\"rates\"}}]");
+        assertThat(hooks.await(c -> c.path().equals("/halt-v2"), 5_000)).isNotNull();
+    }
+}

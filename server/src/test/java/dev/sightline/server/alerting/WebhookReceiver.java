@@ -1,0 +1,54 @@
+package dev.sightline.server.alerting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** A local webhook endpoint that records every payload with the time it arrived. */
+final class WebhookReceiver implements AutoCloseable {
+    record Call(String path, JsonNode payload, long atNanos) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+
+    WebhookReceiver() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            calls.add(new Call(ex.getRequestURI().getPath(), JSON.readTree(ex.getRequestBody()), System.nanoTime()));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /** The first call matching, waiting up to {@code timeoutMs}; null if none came. */
+    Call await(Predicate<Call> which, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (Call c : calls) {
+                if (which.test(c)) {
+                    return c;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
