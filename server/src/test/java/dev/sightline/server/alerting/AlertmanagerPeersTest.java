@@ -1,0 +1,177 @@
+package dev.sightline.server.alerting;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.server.SightlineServer;
+import dev.sightline.server.config.ConfigLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Against the real peers: Debian's prometheus-alertmanager receives Sightline's alerts through its API v2 (the
+ * {@code alerting:} section), and Debian's Prometheus, with Sightline as its Alertmanager, posts its alerts here.
+ */
+class AlertmanagerPeersTest {
+    private static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
+    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path tmp;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process run(Path log, String... command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** GETs a JSON list until one element has label alertname = {@code name}; null after the timeout. */
+    private JsonNode awaitAlert(String url, String name, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    for (JsonNode a : JSON.readTree(r.body())) {
+                        if (a.path("labels").path("alertname").asText().equals(name)) {
+                            return a;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        return null;
+    }
+
+    private static String log(Path log) throws IOException {
+        String s = Files.readString(log);
+        return s.length() > 3000 ? s.substring(s.length() - 3000) : s;
+    }
+
+    @Test
+    void debianAlertmanagerReceivesSightlinesAlerts() throws Exception {
+        assumeTrue(Files.isExecutable(ALERTMANAGER), "peer not available: " + ALERTMANAGER + " (Debian package prometheus-alertmanager)");
+        int amPort = freePort();
+        Path amConfig = tmp.resolve("alertmanager.yml");
+        Files.writeString(amConfig, "route: {receiver: blackhole}\nreceivers: [{name: blackhole}]\n");
+        Path amLog = tmp.resolve("alertmanager.log");
+        Process am = run(amLog, ALERTMANAGER.toString(), "--config.file=" + amConfig,
+                "--storage.path=" + tmp.resolve("am-data"), "--web.listen-address=127.0.0.1:" + amPort,
+                "--cluster.listen-address=");
+        try {
+            Path cfg = tmp.resolve("sightline.yml");
+            Files.writeString(cfg, """
+                    global:
+                      evaluation_interval: 1s
+                      external_labels: {site: lab}
+                    rule_files: [rules.yml]
+                    alerting:
+                      alertmanagers:
+                        - static_configs: [{targets: ['127.0.0.1:%d']}]
+                          api_version: v2
+                          timeout: 5s
+                    """.formatted(amPort));
+            Files.writeString(tmp.resolve("rules.yml"), """
+                    groups:
+                      - name: g
+                        rules:
+                          - alert: SightlinePeerCheck
+                            expr: vector(7)
+                            labels: {severity: page}
+                            annotations: {summary: 'value {{ $value }}'}
+                    """);
+            try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(tmp.resolve("data"), "127.0.0.1", 0,
+                    new ConfigLoader().load(cfg), cfg))) {
+                server.storage().get(60, TimeUnit.SECONDS);
+                JsonNode a = awaitAlert("http://127.0.0.1:" + amPort + "/api/v2/alerts", "SightlinePeerCheck", 30);
+                assertThat(a).as("alert in Alertmanager (log: %s)", log(amLog)).isNotNull();
+                assertThat(a.get("labels").toString())
+                        .isEqualTo("{\"alertname\":\"SightlinePeerCheck\",\"severity\":\"page\",\"site\":\"lab\"}");
+                assertThat(a.get("annotations").get("summary").asText()).isEqualTo("value 7");
+                assertThat(a.get("status").get("state").asText()).isEqualTo("active");
+                assertThat(a.get("receivers").get(0).get("name").asText()).isEqualTo("blackhole");
+                // Alertmanager computes the same fingerprint for the label set as Sightline does.
+                JsonNode ours = awaitAlert("http://127.0.0.1:" + server.httpPort() + "/api/v2/alerts", "SightlinePeerCheck", 5);
+                assertThat(a.get("fingerprint").asText()).isEqualTo(ours.get("fingerprint").asText());
+                assertThat(server.metrics().scrape()).asString()
+                        .contains("sightline_alerting_external_alerts_sent_total{alertmanager=\"127.0.0.1:" + amPort + "\"}");
+            }
+        } finally {
+            stop(am);
+        }
+    }
+
+    @Test
+    void debianPrometheusPostsItsAlertsToSightline() throws Exception {
+        assumeTrue(Files.isExecutable(PROMETHEUS), "peer not available: " + PROMETHEUS + " (Debian package prometheus)");
+        try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(tmp.resolve("data"), "127.0.0.1", 0,
+                new ConfigLoader().parse("s.yml", new byte[0])))) {
+            server.storage().get(60, TimeUnit.SECONDS);
+            int promPort = freePort();
+            Path promConfig = tmp.resolve("prometheus.yml");
+            Files.writeString(promConfig, """
+                    global:
+                      evaluation_interval: 1s
+                    rule_files: [prom-rules.yml]
+                    alerting:
+                      alertmanagers:
+                        - static_configs: [{targets: ['127.0.0.1:%d']}]
+                          api_version: v2
+                    """.formatted(server.httpPort()));
+            Files.writeString(tmp.resolve("prom-rules.yml"), """
+                    groups:
+                      - name: p
+                        rules:
+                          - alert: FromRealPrometheus
+                            expr: vector(1)
+                            labels: {team: risk}
+                    """);
+            Path log = tmp.resolve("prometheus.log");
+            // Prometheus finds its Alertmanagers ~5 s after start and drops what fires before; a short resend
+            // delay re-sends within the test's time instead of after the default minute.
+            Process prom = run(log, PROMETHEUS.toString(), "--config.file=" + promConfig,
+                    "--storage.tsdb.path=" + tmp.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort,
+                    "--rules.alert.resend-delay=1s");
+            try {
+                JsonNode a = awaitAlert("http://127.0.0.1:" + server.httpPort() + "/api/v2/alerts", "FromRealPrometheus", 45);
+                assertThat(a).as("alert from Prometheus (log: %s)", log(log)).isNotNull();
+                assertThat(a.get("labels").get("team").asText()).isEqualTo("risk");
+                assertThat(a.get("generatorURL").asText()).contains("/graph?g0.expr=");
+                assertThat(a.get("status").get("state").asText()).isEqualTo("active");
+                assertThat(List.of(a.get("endsAt").asText())).doesNotContain("0001-01-01T00:00:00Z");
+            } finally {
+                stop(prom);
+            }
+        }
+    }
+}
