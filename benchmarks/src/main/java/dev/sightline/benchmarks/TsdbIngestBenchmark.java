@@ -96,6 +96,8 @@ public final class TsdbIngestBenchmark {
         long start = Math.floorDiv(System.currentTimeMillis() - 4 * durationMs, 7_200_000L) * 7_200_000L;
         System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
                 numSeries, set.instances(), NodeExporterSet.seriesPerInstance(), scrapes, intervalMs, samples);
+        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
+                Runtime.getRuntime().availableProcessors(), loadAverage());
         System.out.printf(Locale.ROOT, "options: fsync=%s, one commit per instance scrape (%d commits), data dir %s%n",
                 options.fsyncPolicy(), (long) scrapes * set.instances(), dataDir);
 
@@ -129,11 +131,16 @@ public final class TsdbIngestBenchmark {
                 + " over %d series; head series reported: %d)%n", heapAfter, heapBefore, numSeries, headSeries);
 
         db.close();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long t0 = System.nanoTime();
+        long threadCpu0 = threads.getCurrentThreadCpuTime();
+        long processCpu0 = os.getProcessCpuTime();
         db = Tsdb.open(dataDir, options);
         double replaySec = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "WAL replay (close, then Tsdb.open): %.2f s for %d series, %d samples (head series after replay: %d)%n",
-                replaySec, numSeries, samples, db.headSeries());
+        System.out.printf(Locale.ROOT, "WAL replay (close, then Tsdb.open): %.2f s wall, %.2f s CPU of the opening thread, %.2f s CPU"
+                        + " of the process, for %d series, %d samples (head series after replay: %d)%n", replaySec,
+                (threads.getCurrentThreadCpuTime() - threadCpu0) / 1e9, (os.getProcessCpuTime() - processCpu0) / 1e9,
+                numSeries, samples, db.headSeries());
 
         long walBytes = treeSize(dataDir.resolve("wal"));
         long headChunkBytes = treeSize(dataDir.resolve("chunks_head"));
@@ -150,6 +157,7 @@ public final class TsdbIngestBenchmark {
         db.close();
         System.out.printf(Locale.ROOT, "  (the same value mix in bare 120-sample XOR chunks: %.2f bytes/sample; the rest is index and block overhead)%n",
                 chunkBytesPerSample(numSeries, scrapes, intervalMs));
+        System.out.printf(Locale.ROOT, "machine load average at the end: %s%n", loadAverage());
     }
 
     /** Encodes a fresh copy of the data set straight into chunks, to separate the encoding's share of the disk figure. */
@@ -195,6 +203,16 @@ public final class TsdbIngestBenchmark {
             }
         }
         return System.nanoTime() - t0;
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static void report(String what, double value, String unit, String op, double target, boolean ok) {

@@ -303,6 +303,9 @@ public final class Head {
         this.minValidTime = minValidTime;
         Map<Long, MemSeries> aliases = new HashMap<>();
         Map<Long, long[]> loadedChunks = chunkFiles.takeLoaded();
+        // The newest time each series' loaded chunks hold. Without an out-of-order window a sample at or before it
+        // is in those chunks or was refused when written, so replay drops it without touching the series.
+        LongLongMap covered = outOfOrderWindowMs == 0 ? new LongLongMap(loadedChunks.size(), Long.MIN_VALUE) : null;
         return new WalReplayHandler() {
             @Override
             public void series(long ref, Labels labels) {
@@ -326,12 +329,18 @@ public final class Head {
                         stats.chunks.add(kept);
                         noteTime(s.minTime());
                         noteTime(s.maxTime());
+                        if (covered != null) {
+                            covered.put(ref, s.maxTime());
+                        }
                     }
                 }
             }
 
             @Override
             public void sample(long ref, long t, double v) {
+                if (covered != null && t <= covered.get(ref)) {
+                    return;
+                }
                 MemSeries s = resolve(ref);
                 if (s != null && t >= Head.this.minValidTime) {
                     replay(s, t, Double.doubleToRawLongBits(v), null);
@@ -340,6 +349,9 @@ public final class Head {
 
             @Override
             public void histogram(long ref, long t, Histogram h) {
+                if (covered != null && t <= covered.get(ref)) {
+                    return;
+                }
                 MemSeries s = resolve(ref);
                 if (s != null && t >= Head.this.minValidTime) {
                     replay(s, t, 0, h);

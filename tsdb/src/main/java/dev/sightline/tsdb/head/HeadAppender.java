@@ -33,7 +33,7 @@ final class HeadAppender implements Appender {
     private long[] pendingLastBits = new long[16];
     private Histogram[] pendingLastH = new Histogram[16];
     private int numSeries;
-    private final LongIntMap slotByRef = new LongIntMap();
+    private final LongLongMap slotByRef = new LongLongMap(16, -1);
     /** Names this appender in series' batch marks; never 0, which means unclaimed. */
     private final int id = nextId();
 
@@ -184,7 +184,7 @@ final class HeadAppender implements Appender {
                 return slot;
             }
         }
-        return slotByRef.size > 0 ? slotByRef.get(s.ref) : -1;
+        return slotByRef.size > 0 ? (int) slotByRef.get(s.ref) : -1;
     }
 
     private int addSlot(MemSeries s) {
@@ -308,63 +308,5 @@ final class HeadAppender implements Appender {
         minPendingT = Long.MAX_VALUE;
         histograms.clear();
         walBatch.clear();
-    }
-
-    /** Open-addressing long -> int map for the batch's series; no boxing, cleared cheaply between batches. */
-    private static final class LongIntMap {
-        private long[] keys = new long[32];
-        private int[] vals = new int[32];
-        private boolean[] used = new boolean[32];
-        private int size;
-
-        private static int slot(long k, int mask) {
-            long h = k * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32)) & mask;
-        }
-
-        int get(long k) {
-            int mask = keys.length - 1;
-            for (int i = slot(k, mask); used[i]; i = (i + 1) & mask) {
-                if (keys[i] == k) {
-                    return vals[i];
-                }
-            }
-            return -1;
-        }
-
-        void put(long k, int v) {
-            if ((size + 1) * 2 > keys.length) {
-                long[] ok = keys;
-                int[] ov = vals;
-                boolean[] ou = used;
-                keys = new long[ok.length * 2];
-                vals = new int[ok.length * 2];
-                used = new boolean[ok.length * 2];
-                size = 0;
-                for (int i = 0; i < ok.length; i++) {
-                    if (ou[i]) {
-                        put(ok[i], ov[i]);
-                    }
-                }
-            }
-            int mask = keys.length - 1;
-            int i = slot(k, mask);
-            while (used[i] && keys[i] != k) {
-                i = (i + 1) & mask;
-            }
-            if (!used[i]) {
-                size++;
-            }
-            used[i] = true;
-            keys[i] = k;
-            vals[i] = v;
-        }
-
-        void clear() {
-            if (size > 0) {
-                Arrays.fill(used, false);
-                size = 0;
-            }
-        }
     }
 }
