@@ -20,6 +20,22 @@ public interface SampleIterator {
 
     Histogram histogram();
 
+    /**
+     * Bulk read for query loading: appends the current sample and then, moving on as {@link #next()} does, every
+     * following sample while it is a float at or before {@code maxt}. Returns the type of the first sample not
+     * appended (NONE when exhausted); the iterator stands on it, so {@link #timestamp()} and the value accessors
+     * refer to it. The iterator must stand on a float sample at or before {@code maxt}. Implementations override this
+     * to decode without a call chain per sample.
+     */
+    default ValueType appendFloats(long maxt, FloatSamples out) {
+        ValueType vt;
+        do {
+            out.add(timestamp(), value());
+            vt = next();
+        } while (vt == ValueType.FLOAT && timestamp() <= maxt);
+        return vt;
+    }
+
     SampleIterator EMPTY = new SampleIterator() {
         @Override
         public ValueType next() {

@@ -1,6 +1,7 @@
 package dev.sightline.tsdb.block;
 
 import dev.sightline.core.Histogram;
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 
@@ -49,6 +50,22 @@ final class BlockSeriesIterator implements SampleIterator {
             return advanceFrom(chunk + 1, metas.mint);
         }
         return settle(vt);
+    }
+
+    /** Bulk-reads chunk after chunk; each chunk's iterator decodes its run without a call per sample. */
+    @Override
+    public ValueType appendFloats(long maxt, FloatSamples out) {
+        long limit = Math.min(maxt, metas.maxt);
+        while (true) {
+            ValueType vt = chunkIt.appendFloats(limit, out);
+            if (vt != ValueType.NONE) {
+                return settle(vt);
+            }
+            vt = advanceFrom(chunk + 1, metas.mint);
+            if (vt != ValueType.FLOAT || curT > maxt) {
+                return vt;
+            }
+        }
     }
 
     @Override

@@ -43,16 +43,24 @@ final class BitReader {
     /** Reads {@code n} bits (1 to 64) as an unsigned number. */
     long readBits(int n) {
         long p = pos;
+        int i = base + (int) (p >>> 3);
+        // Small enough to inline into the decode loops: one big-endian 8-byte load covers skip + n <= 63 bits, and
+        // bytes past the limit are shifted out.
+        if (n <= 56 && p + n <= limit && i + 8 <= buf.length) {
+            pos = p + n;
+            return ((long) BE_LONG.get(buf, i) << (p & 7)) >>> (64 - n);
+        }
+        return readBitsSlow(n);
+    }
+
+    private long readBitsSlow(int n) {
+        long p = pos;
         if (p + n > limit) {
             throw pastEnd(n);
         }
         pos = p + n;
         int i = base + (int) (p >>> 3);
         int skip = (int) (p & 7);
-        if (n <= 56 && i + 8 <= buf.length) {
-            // One big-endian 8-byte load covers skip + n <= 63 bits; bytes past the limit are shifted out.
-            return ((long) BE_LONG.get(buf, i) << skip) >>> (64 - n);
-        }
         int avail = 8 - skip;
         long cur = buf[i] & (0xFF >>> (8 - avail));
         if (n <= avail) {

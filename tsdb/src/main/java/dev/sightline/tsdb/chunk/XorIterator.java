@@ -1,6 +1,7 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 
@@ -44,6 +45,42 @@ final class XorIterator implements SampleIterator {
         }
         read = n + 1;
         return at = ValueType.FLOAT;
+    }
+
+    /** The decode loop of {@link #next()} inlined, with the state in locals while it runs. */
+    @Override
+    public ValueType appendFloats(long maxt, FloatSamples out) {
+        out.ensureCapacity(out.n + total - read + 1);
+        long[] ts = out.t;
+        double[] vs = out.v;
+        int o = out.n;
+        long tt = t;
+        long d = delta;
+        int n = read;
+        ts[o] = tt;
+        vs[o++] = Double.longBitsToDouble(bits[0]);
+        ValueType result = ValueType.NONE;
+        while (n < total) {
+            if (n == 1) {
+                d = r.readVarint();
+            } else {
+                d += Gorilla.readDod(r);
+            }
+            tt += d;
+            Gorilla.readXor(r, bits, windows, 0);
+            n++;
+            if (tt > maxt) {
+                result = ValueType.FLOAT;
+                break;
+            }
+            ts[o] = tt;
+            vs[o++] = Double.longBitsToDouble(bits[0]);
+        }
+        out.n = o;
+        t = tt;
+        delta = d;
+        read = n;
+        return at = result;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.sightline.tsdb.merge;
 
 import dev.sightline.core.Histogram;
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.Series;
 import dev.sightline.tsdb.ValueType;
@@ -71,6 +72,30 @@ final class MergeIterator implements SampleIterator {
             }
         }
         return pick();
+    }
+
+    /**
+     * Hands the current source whole runs that lie strictly before every other source's next sample; samples where
+     * sources meet go one at a time through {@link #next()}, which settles ties.
+     */
+    @Override
+    public ValueType appendFloats(long maxt, FloatSamples out) {
+        ValueType vt = types[cur];
+        while (vt == ValueType.FLOAT && curT <= maxt) {
+            if (curT < bound) {
+                vt = its[cur].appendFloats(Math.min(maxt, bound - 1), out);
+                load(cur, vt);
+                if (times[cur] < bound) {
+                    curT = times[cur];
+                } else {
+                    vt = pick();
+                }
+            } else {
+                out.add(curT, its[cur].value());
+                vt = next();
+            }
+        }
+        return vt;
     }
 
     @Override

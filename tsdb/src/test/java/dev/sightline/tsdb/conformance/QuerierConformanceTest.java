@@ -5,6 +5,7 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.tsdb.Querier;
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.Series;
 import dev.sightline.tsdb.SeriesSet;
@@ -236,6 +237,54 @@ public abstract class QuerierConformanceTest {
         List<Sample> part = samples.subList(300, 701);
         assertThat(collect(q.select(true, part.get(0).t(), part.get(part.size() - 1).t(), eq("__name__", "long"))).values())
                 .singleElement().isEqualTo(part);
+    }
+
+    /** appendFloats must read exactly what seek + next read, and leave the iterator on the first sample it did not take. */
+    @Test
+    void bulkFloatReadsMatchSampleBySampleReads() throws Exception {
+        List<Sample> mixed = new ArrayList<>(floats(0, 15_000, 300, 0.25));
+        for (int i = 0; i < 20; i++) {
+            mixed.add(Sample.h(4_500_000L + 15_000L * i, histogram(i)));
+        }
+        mixed.addAll(floats(4_800_000, 15_000, 200, 7));
+        List<SeriesData> data = List.of(series(floats(1_000_000, 15_000, 1000, 0.5), "__name__", "long"),
+                series(mixed, "__name__", "mixed"));
+        Querier q = open(data, 0, Long.MAX_VALUE);
+        long[][] windows = {{0, Long.MAX_VALUE}, {1_000_000, 1_000_000}, {2_000_001, 9_000_000}, {0, 4_600_000},
+                {4_400_000, 4_900_000}, {3_000_000, 3_100_000}, {20_000_000, 30_000_000}};
+        for (SeriesData sd : data) {
+            for (long[] w : windows) {
+                List<Sample> want = sd.samples().stream().filter(x -> x.t() >= w[0] && x.t() <= w[1]).toList();
+                SeriesSet set = q.select(true, w[0], w[1], eq("__name__", sd.labels().get("__name__")));
+                List<Sample> got = new ArrayList<>();
+                if (set.next()) {
+                    SampleIterator it = set.at().iterator(null);
+                    FloatSamples buf = new FloatSamples(1);
+                    ValueType vt = it.seek(w[0]);
+                    while (vt != ValueType.NONE && it.timestamp() <= w[1]) {
+                        if (vt == ValueType.FLOAT) {
+                            buf.clear();
+                            vt = it.appendFloats(w[1], buf);
+                            for (int i = 0; i < buf.n; i++) {
+                                got.add(Sample.f(buf.t[i], buf.v[i]));
+                            }
+                            if (vt != ValueType.NONE) {
+                                int at = sd.samples().indexOf(got.get(got.size() - 1)) + 1;
+                                assertThat(it.timestamp()).as("stands on the first sample not taken")
+                                        .isEqualTo(sd.samples().get(at).t());
+                            }
+                        } else {
+                            got.add(Sample.h(it.timestamp(), it.histogram()));
+                            vt = it.next();
+                        }
+                    }
+                }
+                assertThat(got).as("%s in [%d, %d]", sd.labels(), w[0], w[1]).extracting(x -> x.t() + " "
+                                + (x.h() == null ? Double.toString(x.v()) : content(x.h())))
+                        .containsExactlyElementsOf(want.stream().map(x -> x.t() + " "
+                                + (x.h() == null ? Double.toString(x.v()) : content(x.h()))).toList());
+            }
+        }
     }
 
     @Test
