@@ -3,6 +3,8 @@ package dev.sightline.promql.engine;
 import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.core.Staleness;
+import dev.sightline.tsdb.FloatSamples;
 
 import java.util.Arrays;
 
@@ -43,6 +45,24 @@ public final class Series {
         }
         ft[fn] = t;
         fv[fn++] = v;
+    }
+
+    /** Takes the float points read in bulk, in exact-size arrays, leaving out staleness markers if asked. */
+    public void setFloats(FloatSamples in, boolean dropStale) {
+        int n = in.n;
+        ft = Arrays.copyOf(in.t, n);
+        fv = Arrays.copyOf(in.v, n);
+        fn = n;
+        if (dropStale) {
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (!Staleness.isStaleMarker(fv[i])) {
+                    ft[k] = ft[i];
+                    fv[k++] = fv[i];
+                }
+            }
+            fn = k;
+        }
     }
 
     public void addHistogram(long t, Histogram h) {
