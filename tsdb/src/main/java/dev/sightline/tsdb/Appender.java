@@ -21,7 +21,14 @@ public interface Appender {
     /** Adds a native histogram sample; see {@link #append}. */
     long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram);
 
-    /** Writes the batch to the WAL (and fsyncs, per the configured policy) and then makes it visible to queries. */
+    /**
+     * Writes the batch to the WAL (and fsyncs, per the configured policy) and then makes it visible to queries.
+     *
+     * @throws ValidationException TOO_OLD_SAMPLE when the head was persisted past a sample of the batch after it was
+     *                             appended (nothing is stored); or, when another batch committed a sample of the same
+     *                             series in between, OUT_OF_ORDER_SAMPLE or DUPLICATE_SAMPLE_FOR_TIMESTAMP for the
+     *                             samples that made so (the rest is stored; the message gives both counts)
+     */
     void commit() throws IOException;
 
     /** Drops the batch. */

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A head persistence may raise the head's minimum valid time between append and commit. A batch holding a sample
  * that is now too old fails as a whole at commit (nothing is written or stored, the appender is cleared): each
- * sample a commit acknowledges is stored, none is dropped behind the caller's back.
+ * sample a commit acknowledges is stored, none is dropped behind the caller's back. Another batch writing the same
+ * series may commit in between and make a sample append accepted a duplicate or out of order: commit then stores the
+ * rest and throws a ValidationException saying how many samples were stored and which one was refused first.
  */
 final class HeadAppender implements Appender {
     private final Head head;
@@ -246,6 +248,9 @@ final class HeadAppender implements Appender {
             long stored = 0;
             long minT = Long.MAX_VALUE;
             long maxT = Long.MIN_VALUE;
+            int refused = 0;
+            int firstRefused = -1;
+            int firstReason = 0;
             for (int i = 0; i < numSamples; i++) {
                 long t = sampleT[i];
                 Histogram h = histIdx[i] < 0 ? null : histograms.get(histIdx[i]);
@@ -254,9 +259,17 @@ final class HeadAppender implements Appender {
                     stored++;
                     minT = Math.min(minT, t);
                     maxT = Math.max(maxT, t);
+                } else if (c != MemSeries.DUP_IGNORED) {
+                    if (refused++ == 0) {
+                        firstRefused = i;
+                        firstReason = c;
+                    }
                 }
             }
             head.noteAppended(stored, minT, maxT);
+            if (refused > 0) {
+                throw refusedAtCommit(stored, refused, firstRefused, firstReason);
+            }
         } finally {
             head.commitLock.readLock().unlock();
             clear();
@@ -285,6 +298,22 @@ final class HeadAppender implements Appender {
                 "commit refused the whole batch of " + numSamples + " samples: " + tooOld + " became older than the"
                         + " head's start " + minValid + " (persisted meanwhile), the first at " + sampleT[first]
                         + " for series " + series[sampleSlot[first]].labels);
+    }
+
+    /**
+     * A concurrent batch committed a sample of the same series first, making samples that append accepted
+     * out of order or duplicates now. The rest of the batch is stored; the caller learns which part was not.
+     */
+    private ValidationException refusedAtCommit(long stored, int refused, int first, int classification) {
+        ValidationException.Reason reason = switch (classification) {
+            case MemSeries.REJECT_DUPLICATE -> ValidationException.Reason.DUPLICATE_SAMPLE_FOR_TIMESTAMP;
+            case MemSeries.REJECT_TOO_OLD -> ValidationException.Reason.TOO_OLD_SAMPLE;
+            default -> ValidationException.Reason.OUT_OF_ORDER_SAMPLE;
+        };
+        return new ValidationException(reason, "timestamp", "commit stored " + stored + " of " + numSamples
+                + " samples: " + refused + " accepted by append were refused because a concurrent batch committed a"
+                + " sample of the same series first (" + reason + "), the first at " + sampleT[first] + " for series "
+                + series[sampleSlot[first]].labels);
     }
 
     @Override

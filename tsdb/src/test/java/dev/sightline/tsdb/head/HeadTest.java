@@ -99,6 +99,42 @@ class HeadTest {
     }
 
     @Test
+    void aSampleAConcurrentBatchMadeInvalidIsReportedByCommitAndTheRestStored() throws Exception {
+        Head head = head(0);
+        Appender first = head.appender();
+        Appender second = head.appender();
+        // Both batches check against the stored series, which has nothing yet: each accepts its sample.
+        first.append(0, A, 2000, 1);
+        second.append(0, A, 2000, 2);
+        second.append(0, B, 2000, 3);
+        first.commit();
+        assertThatThrownBy(second::commit)
+                .isInstanceOfSatisfying(ValidationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.DUPLICATE_SAMPLE_FOR_TIMESTAMP))
+                .hasMessageContaining("stored 1 of 2").hasMessageContaining("at 2000").hasMessageContaining("s=\"a\"");
+        assertThat(samples(head, A, 0, 10_000)).containsExactly("2000=1.0");
+        assertThat(samples(head, B, 0, 10_000)).containsExactly("2000=3.0");
+        // Out of order: the later batch commits first.
+        Appender older = head.appender();
+        Appender newer = head.appender();
+        older.append(0, A, 3000, 3);
+        newer.append(0, A, 4000, 4);
+        newer.commit();
+        assertThatThrownBy(older::commit)
+                .isInstanceOfSatisfying(ValidationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.OUT_OF_ORDER_SAMPLE))
+                .hasMessageContaining("stored 0 of 1");
+        // The same sample committed twice is no conflict: the second copy is ignored silently.
+        Appender again1 = head.appender();
+        Appender again2 = head.appender();
+        again1.append(0, A, 5000, 5);
+        again2.append(0, A, 5000, 5);
+        again1.commit();
+        again2.commit();
+        assertThat(samples(head, A, 0, 10_000)).containsExactly("2000=1.0", "4000=4.0", "5000=5.0");
+    }
+
+    @Test
     void commitFailsWholeBatchWhenPersistenceRaisedMinValidTimeAfterAppend() throws Exception {
         Head head = head(0);
         Appender app = head.appender();
