@@ -19,11 +19,21 @@ public interface SampleSink {
     /** Adds a native histogram sample (absolute bucket counts); see {@link #append}. */
     long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram);
 
-    /** An exemplar of a series. Ignored by default: there is no exemplar storage yet. */
+    /**
+     * Where a decoder may remember this sink's series refs across requests, or null (the default) when refs are only
+     * good within one batch. With a cache, a decoder may pass {@code labels} null with a ref it cached: the sink
+     * then appends by ref alone, and throws {@link IllegalArgumentException} if it no longer knows the ref (the
+     * decoder forgets it and appends again with the labels).
+     */
+    default SeriesRefCache seriesRefs() {
+        return null;
+    }
+
+    /** An exemplar of a series. Ignored by default. */
     default void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
     }
 
-    /** Metadata of a metric family. Ignored by default: there is no metadata storage yet. */
+    /** Metadata of a metric family. Ignored by default. */
     default void metadata(String metricFamilyName, MetricType type, String help, String unit) {
     }
 }

@@ -1,7 +1,6 @@
 package dev.sightline.ingest.remotewrite;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
@@ -9,8 +8,12 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
 import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.ingest.remotewrite.MalformedRequestException.Layer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -18,10 +21,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the remote-write 1.0 and 2.0 decoders share: the labels of the series being read, their validation, the
- * per-sample path into the {@link SampleSink} and the request's accounting. A structural error ends decoding with
- * {@link MalformedRequestException}; an invalid series is refused with all its samples and a sample the sink refuses
- * is counted, and decoding goes on with the rest. One instance per request.
+ * What the remote-write 1.0 and 2.0 decoders share: the series being read (its labels, their validation, its
+ * storage ref), the per-sample path into the {@link SampleSink} and the request's accounting. A structural error ends
+ * decoding with {@link MalformedRequestException}; an invalid series is refused with all its samples and a sample
+ * the sink refuses is counted, and decoding goes on with the rest. One instance per request.
+ *
+ * <p>The fast path: a subclass hashes the series' label bytes ({@link #hashBytes}) and calls {@link #startSeries()}.
+ * When the sink offers a {@link SeriesRefCache} that knows the hash, samples are appended by ref with no label
+ * strings, validation or lookup; the labels are decoded only if something needs them (a refused sample's message,
+ * an exemplar, a ref the storage no longer knows). Otherwise the subclass's {@link #decodeLabels()} builds them.
  */
 abstract class RemoteWriteDecoder {
     final byte[] buf;
@@ -48,6 +56,14 @@ abstract class RemoteWriteDecoder {
 
     final HistogramReader histogram = new HistogramReader();
 
+    // The series being read: labels null while only its cached ref is known.
+    private final SeriesRefCache refCache;
+    private Labels seriesLabels;
+    private ValidationException refusal;
+    private long ref;
+    /** The label-bytes hash being built, and the finished one of the current series (its cache key). */
+    private long hash1 = SEED1, hash2 = SEED2, keyHash1, keyHash2;
+
     RemoteWriteDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter,
                        int maxReportedErrors, String messageName) {
         this.buf = buf;
@@ -56,6 +72,7 @@ abstract class RemoteWriteDecoder {
         this.limiter = limiter;
         this.maxReportedErrors = maxReportedErrors;
         this.messageName = messageName;
+        this.refCache = sink.seriesRefs();
     }
 
     static int tag(int field, int wireType) {
@@ -78,16 +95,85 @@ abstract class RemoteWriteDecoder {
         return l;
     }
 
-    static boolean isLengthDelimited(int tag) {
-        return WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    // ---- the series being read ----
+
+    /** Adds the current series' labels (names and values, via {@link #addLabel}), setting {@link #labelError} on a problem. */
+    abstract void decodeLabels();
+
+    /** Starts the series whose label bytes were hashed since the last start; finds its ref or decodes its labels. */
+    final void startSeries() {
+        long h1 = fmix(hash1), h2 = fmix(hash2);
+        hash1 = SEED1;
+        hash2 = SEED2;
+        long cached = refCache == null ? 0 : refCache.get(h1, h2);
+        keyHash1 = h1;
+        keyHash2 = h2;
+        if (cached != 0) {
+            seriesLabels = null;
+            refusal = null;
+            ref = cached;
+        } else {
+            ref = 0;
+            resolveLabels();
+        }
+    }
+
+    private void resolveLabels() {
+        labelCount = 0;
+        labelError = null;
+        decodeLabels();
+        seriesLabels = buildLabels();
+        refusal = admit(seriesLabels);
+    }
+
+    /** Whether the current series is refused (a series known only by its cached ref never is). */
+    final boolean refused() {
+        return refusal != null;
+    }
+
+    /** The current series' labels, decoded now if only its ref was known. */
+    final Labels seriesLabels() {
+        if (seriesLabels == null) {
+            resolveLabels();
+        }
+        return seriesLabels;
+    }
+
+    // ---- hashing of label bytes (two independent 64-bit hashes, murmur3-style rounds) ----
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long SEED1 = 0x9E3779B97F4A7C15L, SEED2 = 0xC2B2AE3D27D4EB4FL;
+
+    /** Adds a byte range (with its length, so ranges cannot run into each other) to the series' hash. */
+    final void hashBytes(byte[] b, int off, int len) {
+        mix(len);
+        int i = off, end = off + len;
+        for (; i + 8 <= end; i += 8) {
+            mix((long) LONGS.get(b, i));
+        }
+        long tail = 0;
+        for (int shift = 0; i < end; i++, shift += 8) {
+            tail |= (b[i] & 0xffL) << shift;
+        }
+        mix(tail);
+    }
+
+    private void mix(long v) {
+        long k1 = Long.rotateLeft(v * 0x87C37B91114253D5L, 31) * 0x4CF5AD432745937FL;
+        hash1 = Long.rotateLeft(hash1 ^ k1, 27) * 5 + 0x52DCE729;
+        long k2 = Long.rotateLeft(v * 0x4CF5AD432745937FL, 33) * 0x87C37B91114253D5L;
+        hash2 = Long.rotateLeft(hash2 ^ k2, 31) * 5 + 0x38495AB5;
+    }
+
+    private static long fmix(long h) {
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
     }
 
     // ---- labels of the series being read ----
-
-    void resetLabels() {
-        labelCount = 0;
-        labelError = null;
-    }
 
     void addLabel(String name, String value) {
         if (labelCount == names.length) {
@@ -150,43 +236,76 @@ abstract class RemoteWriteDecoder {
 
     // ---- samples ----
 
-    /** Appends a float sample of an admitted series (refusal null) or counts it as refused; returns the next ref. */
-    long sample(long ref, Labels labels, ValidationException refusal, long ts, double v) {
+    /** Appends a float sample of the current series, or counts it as refused. */
+    final void sample(long ts, double v) {
         if (refusal != null) {
             count(refusal.reason());
-            return ref;
+            return;
         }
         try {
-            ref = sink.append(ref, labels, ts, v);
+            learn(sink.append(ref, seriesLabels, ts, v));
             samplesAccepted++;
         } catch (ValidationException e) {
-            refuseSample(e, labels, ts);
+            refuseSample(e, ts);
+        } catch (IllegalArgumentException staleRef) {
+            forgetStaleRef(staleRef);
+            sample(ts, v);
         }
-        return ref;
     }
 
     /** As {@link #sample}, for the histogram just read by {@link #histogram}. */
-    long histogramSample(long ref, Labels labels, ValidationException refusal, long ts) {
+    final void histogramSample(long ts) {
         if (refusal != null) {
             count(refusal.reason());
-            return ref;
+            return;
         }
         try {
             Histogram h = histogram.build();
             h.validate();
-            ref = sink.appendHistogram(ref, labels, ts, h);
+            learn(sink.appendHistogram(ref, seriesLabels, ts, h));
             histogramsAccepted++;
         } catch (ValidationException e) {
-            refuseSample(e, labels, ts);
+            refuseSample(e, ts);
+        } catch (IllegalArgumentException staleRef) {
+            forgetStaleRef(staleRef);
+            histogramSample(ts);
         }
-        return ref;
+    }
+
+    /** Hands an exemplar of the current series to the sink, unless the series is refused. */
+    final void exemplar(Labels exemplarLabels, long ts, double v) {
+        Labels series = refusal == null ? seriesLabels() : null;
+        if (refusal == null) {
+            sink.appendExemplar(ref, series, exemplarLabels, ts, v);
+            exemplarsReceived++;
+        }
+    }
+
+    private void learn(long newRef) {
+        if (ref == 0 && refCache != null && newRef != 0) {
+            refCache.put(keyHash1, keyHash2, newRef);
+        }
+        ref = newRef;
+    }
+
+    /**
+     * The sink did not know a cached ref (the storage dropped the series): forgets it and decodes the labels, so the
+     * caller appends again with them. With labels given, the exception is not about a ref and passes on.
+     */
+    private void forgetStaleRef(IllegalArgumentException e) {
+        if (seriesLabels != null) {
+            throw e;
+        }
+        refCache.remove(keyHash1, keyHash2);
+        ref = 0;
+        resolveLabels();
     }
 
     // ---- accounting ----
 
-    private void refuseSample(ValidationException e, Labels labels, long ts) {
+    private void refuseSample(ValidationException e, long ts) {
         count(e.reason());
-        report("series " + describe(labels) + " sample at " + ts + ": " + e.getMessage());
+        report("series " + describe(seriesLabels()) + " sample at " + ts + ": " + e.getMessage());
     }
 
     private void count(Reason r) {

@@ -1,7 +1,6 @@
 package dev.sightline.ingest.remotewrite;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
@@ -17,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes a prometheus.WriteRequest (remote-write 1.0, prompb/remote.proto and types.proto) straight into a
- * {@link SampleSink}: no message objects. Per series the labels are built once; per float sample nothing is
- * allocated. A series is read in two passes over its bytes (labels first, then samples), because protobuf does
- * not promise that labels come before samples.
+ * {@link SampleSink}: no message objects. Per series the labels are built once, or not at all when the sink's
+ * series ref cache knows their bytes; per float sample nothing is allocated. A series is read in two passes over its
+ * bytes (labels first, then samples), because protobuf does not promise that labels come before samples.
  *
  * <p>A structural error anywhere (truncation, bad wire type, bad varint) ends decoding with
  * {@link MalformedRequestException}. A series whose labels are invalid is refused with all its samples, and a
@@ -49,6 +48,8 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private static final int MD_FAMILY = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int MD_HELP = tag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int MD_UNIT = tag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+
+    private final HistogramReader.Ints labelRanges = new HistogramReader.Ints();
 
     WriteRequestDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
         super(buf, sink, labelLimits, limiter, maxReportedErrors, "WriteRequest");
@@ -80,10 +81,9 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     // ---- TimeSeries ----
 
     private void timeSeries(int start, int len) throws MalformedRequestException {
-        Labels labels = readSeriesLabels(start, len);
-        ValidationException refusal = admit(labels);
+        scanLabels(start, len);
+        startSeries();
         CodedInputStream in = CodedInputStream.newInstance(buf, start, len);
-        long ref = 0;
         try {
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == TS_SAMPLE) {
@@ -100,15 +100,15 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
                         }
                     }
                     in.popLimit(lim);
-                    ref = sample(ref, labels, refusal, ts, v);
+                    sample(ts, v);
                 } else if (t == TS_HISTOGRAM) {
                     int lim = in.pushLimit(in.readRawVarint32());
                     long ts = histogram.read(in);
                     in.popLimit(lim);
-                    ref = histogramSample(ref, labels, refusal, ts);
+                    histogramSample(ts);
                 } else if (t == TS_EXEMPLAR) {
                     int lim = in.pushLimit(in.readRawVarint32());
-                    readExemplar(in, start, refusal == null ? labels : null, ref);
+                    readExemplar(in, start);
                     in.popLimit(lim);
                 } else {
                     in.skipField(t);
@@ -119,49 +119,72 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
         }
     }
 
-    /** First pass: the series' labels; any problem is left in {@link #labelError} (structure errors throw). */
-    private Labels readSeriesLabels(int start, int len) throws MalformedRequestException {
-        resetLabels();
+    /**
+     * First pass: where each label's name and value bytes are (in {@link #labelRanges}: name offset, name length,
+     * value offset, value length); no strings yet. The label fields' raw bytes are hashed for the series ref cache,
+     * adjacent fields (the usual case) as one range. Structure errors throw.
+     */
+    private void scanLabels(int start, int len) throws MalformedRequestException {
+        labelRanges.size = 0;
+        int hashFrom = start, hashTo = start;
         CodedInputStream in = CodedInputStream.newInstance(buf, start, len);
         try {
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == TS_LABEL) {
-                    int lim = in.pushLimit(in.readRawVarint32());
-                    readLabel(in, start);
-                    in.popLimit(lim);
-                } else {
-                    in.skipField(t);
+            while (true) {
+                int fieldStart = start + in.getTotalBytesRead();
+                int t = in.readTag();
+                if (t == 0) {
+                    break;
                 }
+                if (t != TS_LABEL) {
+                    in.skipField(t);
+                    continue;
+                }
+                int lim = in.pushLimit(readLength(in, start));
+                int nameAt = 0, nameLen = 0, valueAt = 0, valueLen = 0;
+                for (int st = in.readTag(); st != 0; st = in.readTag()) {
+                    if (st == LABEL_NAME || st == LABEL_VALUE) {
+                        int l = readLength(in, start);
+                        int pos = start + in.getTotalBytesRead();
+                        in.skipRawBytes(l);
+                        if (st == LABEL_NAME) {
+                            nameAt = pos;
+                            nameLen = l;
+                        } else {
+                            valueAt = pos;
+                            valueLen = l;
+                        }
+                    } else {
+                        in.skipField(st);
+                    }
+                }
+                in.popLimit(lim);
+                labelRanges.add(nameAt);
+                labelRanges.add(nameLen);
+                labelRanges.add(valueAt);
+                labelRanges.add(valueLen);
+                if (fieldStart != hashTo) {
+                    hashBytes(buf, hashFrom, hashTo - hashFrom);
+                    hashFrom = fieldStart;
+                }
+                hashTo = start + in.getTotalBytesRead();
             }
         } catch (IOException e) {
             throw malformed(start + in.getTotalBytesRead(), e.getMessage());
         }
-        return buildLabels();
+        hashBytes(buf, hashFrom, hashTo - hashFrom);
     }
 
-    private void readLabel(CodedInputStream in, int base) throws IOException {
-        String name = "";
-        String value = "";
-        for (int t = in.readTag(); t != 0; t = in.readTag()) {
-            if (t == LABEL_NAME) {
-                name = readString(in, base, true, null);
-            } else if (t == LABEL_VALUE) {
-                value = readString(in, base, false, name);
-            } else {
-                in.skipField(t);
-            }
+    @Override
+    void decodeLabels() {
+        int[] r = labelRanges.a;
+        for (int i = 0; i < labelRanges.size; i += 4) {
+            String name = string(r[i], r[i + 1], true, null);
+            addLabel(name, string(r[i + 2], r[i + 3], false, name));
         }
-        addLabel(name, value);
     }
 
-    /** Reads a string field; invalid UTF-8 refuses the series (labelError) and yields a replacement-char version. */
-    private String readString(CodedInputStream in, int base, boolean isName, String labelName) throws IOException {
-        int l = in.readRawVarint32();
-        if (l < 0) {
-            throw new InvalidProtocolBufferException("negative string length " + l);
-        }
-        int pos = base + in.getTotalBytesRead();
-        in.skipRawBytes(l);
+    /** A label string; invalid UTF-8 refuses the series (labelError) and yields a replacement-char version. */
+    private String string(int pos, int l, boolean isName, String labelName) {
         if (labelError == null && !Utf8.isValid(buf, pos, l)) {
             labelError = isName
                     ? new ValidationException(Reason.INVALID_LABEL_NAME, null, "label name at byte offset " + pos + " is not valid UTF-8")
@@ -173,21 +196,19 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
 
     // ---- Exemplar, metadata ----
 
-    private void readExemplar(CodedInputStream in, int base, Labels series, long ref) throws IOException {
+    /** Exemplars are best effort, as in Prometheus: one with invalid UTF-8 labels is dropped, the series kept. */
+    private void readExemplar(CodedInputStream in, int base) throws IOException, MalformedRequestException {
         Labels.Builder b = Labels.builder();
         double v = 0;
         long ts = 0;
         boolean utf8ok = true;
         for (int t = in.readTag(); t != 0; t = in.readTag()) {
             if (t == EX_LABEL) {
-                int lim = in.pushLimit(in.readRawVarint32());
+                int lim = in.pushLimit(readLength(in, base));
                 String name = "", value = "";
                 for (int st = in.readTag(); st != 0; st = in.readTag()) {
                     if (st == LABEL_NAME || st == LABEL_VALUE) {
-                        int l = in.readRawVarint32();
-                        if (l < 0) {
-                            throw new InvalidProtocolBufferException("negative string length " + l);
-                        }
+                        int l = readLength(in, base);
                         int pos = base + in.getTotalBytesRead();
                         in.skipRawBytes(l);
                         utf8ok &= Utf8.isValid(buf, pos, l);
@@ -211,10 +232,8 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
                 in.skipField(t);
             }
         }
-        // Exemplars are best effort, as in Prometheus: a bad one is dropped without failing the series.
-        if (series != null && utf8ok) {
-            sink.appendExemplar(ref, series, b.build(), ts, v);
-            exemplarsReceived++;
+        if (utf8ok) {
+            exemplar(b.build(), ts, v);
         }
     }
 

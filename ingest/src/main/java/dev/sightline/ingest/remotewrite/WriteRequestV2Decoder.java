@@ -56,7 +56,9 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints symbolLength = new HistogramReader.Ints();
     private String[] symbols;
     private byte[] symbolUtf8;
-    private final HistogramReader.Ints refs = new HistogramReader.Ints();
+    // Label refs of the series being read (kept until its labels are decoded, maybe lazily) and of an exemplar.
+    private final HistogramReader.Ints seriesRefs = new HistogramReader.Ints();
+    private final HistogramReader.Ints exemplarRefs = new HistogramReader.Ints();
 
     WriteRequestV2Decoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
         super(buf, sink, labelLimits, limiter, maxReportedErrors, "io.prometheus.write.v2.Request");
@@ -90,15 +92,15 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     }
 
     private void timeSeries(int start, int len) throws MalformedRequestException {
-        resetLabels();
+        seriesRefs.size = 0;
         int mdType = 0, mdHelp = 0, mdUnit = 0;
         boolean hasMetadata = false;
         CodedInputStream in = CodedInputStream.newInstance(buf, start, len);
         try {
-            // First pass: labels and metadata.
+            // First pass: label refs and metadata.
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (WireFormat.getTagFieldNumber(t) == TS_LABELS_REFS) {
-                    readRefs(in, t, start);
+                    readRefs(in, t, start, seriesRefs);
                 } else if (t == TS_METADATA) {
                     int lim = in.pushLimit(readLength(in, start));
                     for (int st = in.readTag(); st != 0; st = in.readTag()) {
@@ -121,16 +123,18 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
         } catch (IOException e) {
             throw malformed(start + in.getTotalBytesRead(), e.getMessage());
         }
-        labelsFromRefs(start, "timeseries labels_refs");
-        Labels labels = buildLabels();
-        ValidationException refusal = admit(labels);
-        if (hasMetadata && refusal == null && (mdType != 0 || mdHelp != 0 || mdUnit != 0)) {
-            sink.metadata(labels.metricName(), MetricType.ofNumber(mdType), symbol(mdHelp), symbol(mdUnit));
+        checkLabelRefs(seriesRefs, start, "timeseries labels_refs");
+        for (int i = 0; i < seriesRefs.size; i++) {
+            int sym = seriesRefs.a[i];
+            hashBytes(buf, symbolStart.a[sym], symbolLength.a[sym]);
+        }
+        startSeries();
+        if (hasMetadata && !refused() && (mdType != 0 || mdHelp != 0 || mdUnit != 0)) {
+            sink.metadata(metricName(), MetricType.ofNumber(mdType), symbol(mdHelp), symbol(mdUnit));
             metadataReceived++;
         }
 
         in = CodedInputStream.newInstance(buf, start, len);
-        long ref = 0;
         long lastTs = 0;
         try {
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
@@ -148,17 +152,17 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
                         }
                     }
                     in.popLimit(lim);
-                    ref = sample(ref, labels, refusal, ts, v);
+                    sample(ts, v);
                     lastTs = ts;
                 } else if (t == TS_HISTOGRAM) {
                     int lim = in.pushLimit(readLength(in, start));
                     long ts = histogram.read(in);
                     in.popLimit(lim);
-                    ref = histogramSample(ref, labels, refusal, ts);
+                    histogramSample(ts);
                     lastTs = ts;
                 } else if (t == TS_EXEMPLAR) {
                     int lim = in.pushLimit(readLength(in, start));
-                    exemplar(in, start, refusal == null ? labels : null, ref, lastTs);
+                    readExemplar(in, start, lastTs);
                     in.popLimit(lim);
                 } else {
                     in.skipField(t);
@@ -169,15 +173,15 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
         }
     }
 
-    /** Adds to {@link #refs} a repeated uint32, packed (proto3's default) or not. */
-    private void readRefs(CodedInputStream in, int t, int base) throws IOException, MalformedRequestException {
+    /** Adds to {@code out} a repeated uint32, packed (proto3's default) or not. */
+    private void readRefs(CodedInputStream in, int t, int base, HistogramReader.Ints out) throws IOException, MalformedRequestException {
         int wire = WireFormat.getTagWireType(t);
         if (wire == WireFormat.WIRETYPE_VARINT) {
-            refs.add(in.readRawVarint32());
+            out.add(in.readRawVarint32());
         } else if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
             int lim = in.pushLimit(readLength(in, base));
             while (in.getBytesUntilLimit() > 0) {
-                refs.add(in.readRawVarint32());
+                out.add(in.readRawVarint32());
             }
             in.popLimit(lim);
         } else {
@@ -185,26 +189,38 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
         }
     }
 
-    /** Turns {@link #refs} (name, value, name, value...) into the labels being built, then clears it. */
-    private void labelsFromRefs(int offset, String what) throws MalformedRequestException {
-        try {
-            if (refs.size % 2 != 0) {
-                throw malformed(offset, what + " has " + refs.size + " entries, not name/value pairs");
+    /** Label refs come in name/value pairs, each a symbol of the request, or the request is malformed. */
+    private void checkLabelRefs(HistogramReader.Ints refs, long offset, String what) throws MalformedRequestException {
+        if (refs.size % 2 != 0) {
+            throw malformed(offset, what + " has " + refs.size + " entries, not name/value pairs");
+        }
+        for (int i = 0; i < refs.size; i++) {
+            checkRef(refs.a[i], offset, what + "[" + i + "]");
+        }
+    }
+
+    /** The value of the series' __name__ label, "" if it has none. */
+    private String metricName() {
+        for (int i = 0; i < seriesRefs.size; i += 2) {
+            if (symbol(seriesRefs.a[i]).equals(Labels.METRIC_NAME)) {
+                return symbol(seriesRefs.a[i + 1]);
             }
-            for (int i = 0; i < refs.size; i += 2) {
-                int name = checkRef(refs.a[i], offset, what + "[" + i + "]");
-                int value = checkRef(refs.a[i + 1], offset, what + "[" + (i + 1) + "]");
-                if (labelError == null && !validUtf8(name)) {
-                    labelError = new ValidationException(Reason.INVALID_LABEL_NAME, null,
-                            "label name (symbol " + name + ") is not valid UTF-8");
-                } else if (labelError == null && !validUtf8(value)) {
-                    labelError = new ValidationException(Reason.INVALID_LABEL_VALUE, symbol(name),
-                            "value of label \"" + symbol(name) + "\" (symbol " + value + ") is not valid UTF-8");
-                }
-                addLabel(symbol(name), symbol(value));
+        }
+        return "";
+    }
+
+    @Override
+    void decodeLabels() {
+        for (int i = 0; i < seriesRefs.size; i += 2) {
+            int name = seriesRefs.a[i], value = seriesRefs.a[i + 1];
+            if (labelError == null && !validUtf8(name)) {
+                labelError = new ValidationException(Reason.INVALID_LABEL_NAME, null,
+                        "label name (symbol " + name + ") is not valid UTF-8");
+            } else if (labelError == null && !validUtf8(value)) {
+                labelError = new ValidationException(Reason.INVALID_LABEL_VALUE, symbol(name),
+                        "value of label \"" + symbol(name) + "\" (symbol " + value + ") is not valid UTF-8");
             }
-        } finally {
-            refs.size = 0;
+            addLabel(symbol(name), symbol(value));
         }
     }
 
@@ -233,13 +249,13 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     }
 
     /** Exemplars are best effort, as in Prometheus: one with invalid UTF-8 labels is dropped, the series kept. */
-    private void exemplar(CodedInputStream in, int base, Labels series, long ref, long lastTs)
-            throws IOException, MalformedRequestException {
+    private void readExemplar(CodedInputStream in, int base, long lastTs) throws IOException, MalformedRequestException {
+        exemplarRefs.size = 0;
         double v = 0;
         long ts = 0;
         for (int t = in.readTag(); t != 0; t = in.readTag()) {
             if (WireFormat.getTagFieldNumber(t) == EX_LABELS_REFS) {
-                readRefs(in, t, base);
+                readRefs(in, t, base, exemplarRefs);
             } else if (t == EX_VALUE) {
                 v = Double.longBitsToDouble(in.readRawLittleEndian64());
             } else if (t == EX_TIMESTAMP) {
@@ -248,23 +264,16 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
                 in.skipField(t);
             }
         }
-        int offset = base + in.getTotalBytesRead();
-        if (refs.size % 2 != 0) {
-            refs.size = 0;
-            throw malformed(offset, "exemplar labels_refs has an odd number of entries");
-        }
+        checkLabelRefs(exemplarRefs, base + in.getTotalBytesRead(), "exemplar labels_refs");
         Labels.Builder b = Labels.builder();
         boolean utf8ok = true;
-        for (int i = 0; i < refs.size; i += 2) {
-            int name = checkRef(refs.a[i], offset, "exemplar labels_refs[" + i + "]");
-            int value = checkRef(refs.a[i + 1], offset, "exemplar labels_refs[" + (i + 1) + "]");
+        for (int i = 0; i < exemplarRefs.size; i += 2) {
+            int name = exemplarRefs.a[i], value = exemplarRefs.a[i + 1];
             utf8ok &= validUtf8(name) && validUtf8(value);
             b.set(symbol(name), symbol(value));
         }
-        refs.size = 0;
-        if (series != null && utf8ok) {
-            sink.appendExemplar(ref, series, b.build(), ts != 0 ? ts : lastTs, v);
-            exemplarsReceived++;
+        if (utf8ok) {
+            exemplar(b.build(), ts != 0 ? ts : lastTs, v);
         }
     }
 }

@@ -5,13 +5,18 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
+import dev.sightline.ingest.SeriesRefCache;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Records what was appended; refuses a sample not newer than the last of its series, as storage does. */
+/**
+ * Records what was appended; refuses a sample not newer than the last of its series, as storage does. With a
+ * {@link SeriesRefCache} it takes appends by ref alone (labels null), as the storage appender does, and throws
+ * IllegalArgumentException for a ref it does not know (see {@link #forgetRefs()}).
+ */
 final class RecordingSink implements SampleSink {
     record Float(long ref, Labels labels, long t, long valueBits) {
     }
@@ -30,7 +35,29 @@ final class RecordingSink implements SampleSink {
     final List<Exemplar> exemplars = new ArrayList<>();
     final List<Metadata> metadata = new ArrayList<>();
     private final Map<Labels, Long> refs = new HashMap<>();
+    private final Map<Long, Labels> byRef = new HashMap<>();
     private final Map<Labels, Long> lastT = new HashMap<>();
+    private final SeriesRefCache cache;
+    private long nextRef = 1;
+
+    RecordingSink() {
+        this(null);
+    }
+
+    RecordingSink(SeriesRefCache cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public SeriesRefCache seriesRefs() {
+        return cache;
+    }
+
+    /** Forgets every series ref, as a storage that dropped its series; later series get new refs. */
+    void forgetRefs() {
+        refs.clear();
+        byRef.clear();
+    }
 
     @Override
     public long append(long ref, Labels labels, long t, double v) {
@@ -47,13 +74,23 @@ final class RecordingSink implements SampleSink {
     }
 
     private long check(long ref, Labels labels, long t) {
+        if (labels == null) {
+            labels = byRef.get(ref);
+            if (labels == null) {
+                throw new IllegalArgumentException("series ref " + ref + " is unknown and no labels were given");
+            }
+        }
         Long last = lastT.get(labels);
         if (last != null && t <= last) {
             throw new ValidationException(ValidationException.Reason.OUT_OF_ORDER_SAMPLE, null,
                     "out of order sample: " + t + " is not after " + last);
         }
         lastT.put(labels, t);
-        return refs.computeIfAbsent(labels, l -> (long) refs.size() + 1);
+        Labels l = labels;
+        return refs.computeIfAbsent(labels, k -> {
+            byRef.put(nextRef, l);
+            return nextRef++;
+        });
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.sightline.server.ingest;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.MetricType;
+import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.ingest.scrape.ScrapeStorage;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -41,6 +42,12 @@ public final class IngestBatch implements ScrapeStorage.Batch {
             guards.admit(labels, protocol);
         }
         return appender.appendHistogram(ref, labels, timestampMs, histogram);
+    }
+
+    /** Storage refs stay valid across batches; the appender takes a ref alone and refuses one it no longer knows. */
+    @Override
+    public SeriesRefCache seriesRefs() {
+        return guards.seriesRefs();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
 import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -27,6 +28,8 @@ public final class IngestGuards {
     private final int maxSeriesPerMetric;
     private final MetadataStore metadata;
     private final ExemplarStore exemplars;
+    /** Storage refs of the series remote-write senders send again and again (at most 4M, 24 bytes each). */
+    private final SeriesRefCache seriesRefs = new SeriesRefCache(1 << 22);
     private final Counter breaches;
 
     /** {@code maxSeriesPerMetric} 0 = no limit. */
@@ -55,6 +58,11 @@ public final class IngestGuards {
 
     public ExemplarStore exemplars() {
         return exemplars;
+    }
+
+    /** The refs of the one storage these guards front; see {@link dev.sightline.ingest.SampleSink#seriesRefs()}. */
+    SeriesRefCache seriesRefs() {
+        return seriesRefs;
     }
 
     public void breach(String limit, String protocol) {

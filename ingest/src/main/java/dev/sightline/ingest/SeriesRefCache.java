@@ -1,0 +1,141 @@
+package dev.sightline.ingest;
+
+/**
+ * Storage series refs by a 128-bit hash of a series' label bytes as a sender encodes them, so a receiver that sees
+ * the same series in request after request (remote-write sends every active series each scrape interval) can append
+ * by ref without decoding, validating and looking up its labels again. 128 bits make a collision between two label
+ * sets practically impossible (about 10^-27 for a million series), which is what lets a hit skip the label bytes.
+ *
+ * <p>Only the hash and the ref are kept (24 bytes per series, no strings). Bounded: a segment that reaches its share
+ * of {@code maxEntries} is cleared and refills from the slow path. Thread-safe, striped over {@value #SEGMENTS} locks.
+ */
+public final class SeriesRefCache {
+    private static final int SEGMENTS = 64;
+    private static final long EMPTY = 0, REMOVED = -1;
+
+    private final Segment[] segments = new Segment[SEGMENTS];
+    private final int maxPerSegment;
+
+    public SeriesRefCache(int maxEntries) {
+        this.maxPerSegment = Math.max(16, maxEntries / SEGMENTS);
+        for (int i = 0; i < SEGMENTS; i++) {
+            segments[i] = new Segment();
+        }
+    }
+
+    /** The ref cached for the hash, 0 if none. */
+    public long get(long h1, long h2) {
+        return segment(h1).get(h1, h2);
+    }
+
+    /** Remembers a ref (never 0) for the hash. */
+    public void put(long h1, long h2, long ref) {
+        if (ref == EMPTY || ref == REMOVED) {
+            throw new IllegalArgumentException("ref " + ref + " cannot be cached");
+        }
+        segment(h1).put(h1, h2, ref, maxPerSegment);
+    }
+
+    /** Forgets the hash, for example when storage no longer knows its ref. */
+    public void remove(long h1, long h2) {
+        segment(h1).remove(h1, h2);
+    }
+
+    public int size() {
+        int n = 0;
+        for (Segment s : segments) {
+            n += s.size();
+        }
+        return n;
+    }
+
+    private Segment segment(long h1) {
+        return segments[(int) (h1 >>> 58)];
+    }
+
+    /** Open addressing, linear probing over triples (h1, h2, ref); a removed entry keeps its key, ref REMOVED. */
+    private static final class Segment {
+        private long[] table = new long[3 * 16];
+        private int used;
+
+        synchronized long get(long h1, long h2) {
+            int mask = table.length / 3 - 1;
+            for (int i = (int) h2 & mask; ; i = (i + 1) & mask) {
+                long ref = table[3 * i + 2];
+                if (ref == EMPTY) {
+                    return 0;
+                }
+                if (table[3 * i] == h1 && table[3 * i + 1] == h2) {
+                    return ref == REMOVED ? 0 : ref;
+                }
+            }
+        }
+
+        synchronized void put(long h1, long h2, long ref, int max) {
+            if (used >= max) {
+                table = new long[3 * 16];
+                used = 0;
+            } else if ((used + 1) * 4 > (table.length / 3) * 3) {
+                rehash(table.length / 3 * 2);
+            }
+            if (insert(table, h1, h2, ref)) {
+                used++;
+            }
+        }
+
+        synchronized void remove(long h1, long h2) {
+            int mask = table.length / 3 - 1;
+            for (int i = (int) h2 & mask; ; i = (i + 1) & mask) {
+                if (table[3 * i + 2] == EMPTY) {
+                    return;
+                }
+                if (table[3 * i] == h1 && table[3 * i + 1] == h2) {
+                    table[3 * i + 2] = REMOVED;
+                    return;
+                }
+            }
+        }
+
+        synchronized int size() {
+            int n = 0;
+            for (int i = 2; i < table.length; i += 3) {
+                if (table[i] != EMPTY && table[i] != REMOVED) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** Whether a new slot was taken (false when the key was there and its ref replaced). */
+        private static boolean insert(long[] t, long h1, long h2, long ref) {
+            int mask = t.length / 3 - 1;
+            for (int i = (int) h2 & mask; ; i = (i + 1) & mask) {
+                if (t[3 * i + 2] == EMPTY) {
+                    t[3 * i] = h1;
+                    t[3 * i + 1] = h2;
+                    t[3 * i + 2] = ref;
+                    return true;
+                }
+                if (t[3 * i] == h1 && t[3 * i + 1] == h2) {
+                    t[3 * i + 2] = ref;
+                    return false;
+                }
+            }
+        }
+
+        /** Grows to {@code slots} (a power of two), dropping removed entries. */
+        private void rehash(int slots) {
+            long[] next = new long[3 * slots];
+            int n = 0;
+            for (int i = 0; i < table.length; i += 3) {
+                long ref = table[i + 2];
+                if (ref != EMPTY && ref != REMOVED) {
+                    insert(next, table[i], table[i + 1], ref);
+                    n++;
+                }
+            }
+            table = next;
+            used = n;
+        }
+    }
+}
