@@ -54,7 +54,8 @@ public final class AlertingRule extends RuleHealth implements Rule {
         List<Sample> result = ctx.query(config.expr(), tsMs);
         Map<Labels, Active> current = new HashMap<>();
         for (Sample s : result) {
-            Template.Data data = new Template.Data(s.labels().without(Labels.METRIC_NAME), s.f(), ctx.externalLabels());
+            Template.Data data = new Template.Data(s.labels().without(Labels.METRIC_NAME), s.f(), ctx.externalLabels(),
+                    promql -> ctx.templateQuery(promql, tsMs));
             Labels.Builder b = s.labels().toBuilder().remove(Labels.METRIC_NAME);
             for (Map.Entry<String, Template> l : config.labels().entrySet()) {
                 String v = expand(l.getValue(), data);

@@ -6,9 +6,12 @@ import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
 import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
+import dev.sightline.promql.parser.ParseException;
+import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.core.Labels;
 import dev.sightline.tsdb.Queryable;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,5 +25,14 @@ public record RuleContext(Engine engine, Queryable queryable, long queryOffsetMs
             case Scalar s -> List.of(new Sample(Labels.EMPTY, s.t(), s.v()));
             default -> throw new IllegalStateException("rule result is not a vector or scalar");
         };
+    }
+
+    /** The {@code query} of annotation templates: a PromQL text run as the rule's own expression is. */
+    public List<Template.QuerySample> templateQuery(String promql, long tsMs) throws ParseException {
+        List<Template.QuerySample> out = new ArrayList<>();
+        for (Sample s : query(PromQLParser.parseExpr(promql), tsMs)) {
+            out.add(new Template.QuerySample(s.labels(), s.f()));
+        }
+        return out;
     }
 }

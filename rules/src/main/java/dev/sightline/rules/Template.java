@@ -12,8 +12,11 @@ import java.util.Set;
  * The subset of Go's text/template that Prometheus rule labels and annotations mostly use: {@code {{ $value }}},
  * {@code {{ $labels.x }}}, {@code {{ $externalLabels.x }}}, {@code {{ .Value }}}, {@code {{ .Labels.x }}}, string
  * and number literals, and pipelines through {@code humanize}, {@code humanize1024}, {@code humanizePercentage},
- * {@code humanizeDuration} and {@code printf}. Control structures and {@code query} are refused when parsing, so a
- * rule file using them fails {@code check-rules} instead of rendering something wrong. A missing label renders as
+ * {@code humanizeDuration}, {@code printf}, and {@code query}, {@code first}, {@code value}, {@code label} (so an
+ * annotation can show other figures than the alert's own value:
+ * {@code {{ printf "avg_over_time(x{job='%s'}[1d])" $labels.job | query | first | value | humanize }}}). Control
+ * structures are refused when parsing, so a rule file using them fails {@code check-rules} instead of rendering
+ * something wrong. A missing label renders as
  * the empty string (Prometheus runs templates with missingkey=zero).
  */
 public final class Template {
@@ -24,12 +27,28 @@ public final class Template {
         }
     }
 
-    /** What a template sees: the alert's labels, its value, and the server's external labels. */
-    public record Data(Labels labels, double value, Map<String, String> externalLabels) {
+    /**
+     * What a template sees: the alert's labels, its value, the server's external labels, and the instant query that
+     * {@code query} runs (at the rule's evaluation time; null where no query can run).
+     */
+    public record Data(Labels labels, double value, Map<String, String> externalLabels, QueryFunc query) {
+        public Data(Labels labels, double value, Map<String, String> externalLabels) {
+            this(labels, value, externalLabels, null);
+        }
+    }
+
+    /** Runs a PromQL instant query for {@code query}; a failure's message becomes the template error. */
+    @FunctionalInterface
+    public interface QueryFunc {
+        List<QuerySample> query(String promql) throws Exception;
+    }
+
+    /** One element of a {@code query} result, as Prometheus's templates see it (.Labels, .Value). */
+    public record QuerySample(Labels labels, double value) {
     }
 
     private static final Set<String> FUNCTIONS = Set.of("humanize", "humanize1024", "humanizePercentage",
-            "humanizeDuration", "printf");
+            "humanizeDuration", "printf", "query", "first", "value", "label");
     private static final Set<String> KEYWORDS = Set.of("if", "else", "end", "range", "with", "define", "template",
             "block", "break", "continue");
 
@@ -227,9 +246,6 @@ public final class Template {
                 throw new TemplateException(where + "bad number syntax: \"" + word + "\"");
             }
         }
-        if (word.equals("query")) {
-            throw new TemplateException(where + "function \"query\" is not supported in Sightline templates yet");
-        }
         if (KEYWORDS.contains(word)) {
             throw new TemplateException(where + "\"" + word + "\" actions are not supported in Sightline templates");
         }
@@ -263,7 +279,7 @@ public final class Template {
                 if (hasPiped) {
                     args.add(piped);
                 }
-                piped = call(f.name(), args);
+                piped = call(f.name(), args, data);
             } else {
                 piped = value(cmd.get(0), data);
             }
@@ -292,6 +308,9 @@ public final class Template {
         if (o instanceof Double d) {
             return GoFormat.v(d);
         }
+        if (o instanceof QuerySample q) {
+            return "{" + print(q.labels().toMap()) + " " + GoFormat.v(q.value()) + "}";
+        }
         if (o instanceof Map<?, ?> m) {
             StringBuilder sb = new StringBuilder("map[");
             m.entrySet().stream().sorted(Map.Entry.comparingByKey((a, b) -> a.toString().compareTo(b.toString())))
@@ -301,17 +320,53 @@ public final class Template {
         return String.valueOf(o);
     }
 
-    private static Object call(String name, List<Object> args) throws TemplateException {
+    private static Object call(String name, List<Object> args, Data data) throws TemplateException {
         if (name.equals("printf")) {
             if (args.isEmpty() || !(args.get(0) instanceof String format)) {
                 throw new TemplateException("error calling printf: the first argument must be a format string");
             }
             return printf(format, args.subList(1, args.size()));
         }
+        if (name.equals("label")) {
+            if (args.size() != 2 || !(args.get(1) instanceof QuerySample sample)) {
+                throw new TemplateException("error calling label: want a label name and a query sample");
+            }
+            return orEmpty(sample.labels().get(String.valueOf(args.get(0))));
+        }
         if (args.size() != 1) {
             throw new TemplateException("wrong number of args for " + name + ": want 1 got " + args.size());
         }
-        double v = number(name, args.get(0));
+        Object arg = args.get(0);
+        switch (name) {
+            case "query" -> {
+                if (data.query() == null) {
+                    throw new TemplateException("error calling query: no query engine here");
+                }
+                try {
+                    return data.query().query(String.valueOf(arg));
+                } catch (Exception e) {
+                    throw new TemplateException("error calling query: " + e.getMessage());
+                }
+            }
+            case "first" -> {
+                if (!(arg instanceof List<?> list)) {
+                    throw new TemplateException("error calling first: want a query result, got " + print(arg));
+                }
+                if (list.isEmpty()) {
+                    throw new TemplateException("error calling first: first() called on vector with no elements");
+                }
+                return list.get(0);
+            }
+            case "value" -> {
+                if (!(arg instanceof QuerySample sample)) {
+                    throw new TemplateException("error calling value: want a query sample, got " + print(arg));
+                }
+                return sample.value();
+            }
+            default -> {
+            }
+        }
+        double v = number(name, arg);
         return switch (name) {
             case "humanize" -> humanize(v);
             case "humanize1024" -> humanize1024(v);

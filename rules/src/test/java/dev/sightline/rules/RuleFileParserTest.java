@@ -140,7 +140,7 @@ class RuleFileParserTest {
     }
 
     @Test
-    void recordingRulesRefuseAlertOnlyFieldsAndQueryTemplates() {
+    void recordingRulesRefuseAlertOnlyFieldsAndControlStructuresAreRefused() {
         RuleFileParser.Result r = parse("""
                 groups:
                   - name: a
@@ -151,11 +151,12 @@ class RuleFileParserTest {
                       - alert: Q
                         expr: up
                         annotations:
-                          d: '{{ query "up" }}'
+                          d: '{{ with query "up" }}{{ . }}{{ end }}'
+                          e: '{{ query "up" | first | value }}'
                 """);
         assertThat(r.errors()).extracting(RuleError::toString).containsExactly(
                 "r.yml:6: invalid field 'for' in recording rule",
-                "r.yml:10: template: __alert_Q:1: function \"query\" is not supported in Sightline templates yet");
+                "r.yml:10: template: __alert_Q:1: \"with\" actions are not supported in Sightline templates");
     }
 
     @Test

@@ -53,6 +53,25 @@ class TemplateTest {
     }
 
     @Test
+    void queryFirstValueAndLabel() throws Exception {
+        Template t = Template.parse("t", "{{ printf \"avg(x{job='%s'})\" $labels.job | query | first | value | humanize }}"
+                + " from {{ query \"x\" | first | label \"instance\" }}");
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        Template.Data data = new Template.Data(Labels.of("job", "shop"), 1, Map.of(), q -> {
+            asked.add(q);
+            return java.util.List.of(new Template.QuerySample(Labels.of("instance", "a:1"), 1234.5));
+        });
+        assertThat(t.render(data)).isEqualTo("1.234k from a:1");
+        assertThat(asked).containsExactly("avg(x{job='shop'})", "x");
+        Template empty = Template.parse("t", "{{ query \"nothing\" | first | value }}");
+        assertThatThrownBy(() -> empty.render(new Template.Data(Labels.EMPTY, 0, Map.of(), q -> java.util.List.of())))
+                .hasMessageContaining("first() called on vector with no elements");
+        assertThatThrownBy(() -> empty.render(new Template.Data(Labels.EMPTY, 0, Map.of(), q -> {
+            throw new IllegalArgumentException("parse error at char 3");
+        }))).hasMessageContaining("error calling query: parse error at char 3");
+    }
+
+    @Test
     void humanizeOfNonNumberFailsAtRender() throws Exception {
         Template t = Template.parse("t", "{{ $labels.job | humanize }}");
         assertThatThrownBy(() -> t.render(new Template.Data(Labels.of("job", "x"), 0, Map.of())))
