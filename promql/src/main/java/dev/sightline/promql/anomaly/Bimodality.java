@@ -22,8 +22,9 @@ import java.util.Arrays;
 public final class Bimodality implements Detector {
     public static final double MIN_WEIGHT = 0.1;
     public static final double MIN_SEPARATION = 2;
-    private static final int MAX_ITERATIONS = 300;
-    private static final double TOLERANCE = 1e-9;
+    private static final int MAX_ITERATIONS = 100;
+    /** EM stops when the means move less than this many standard deviations and the weights less than this. */
+    private static final double TOLERANCE = 1e-6;
     private static final int DIP_GRID = 64;
     private static final int BIC_EXTRA_PARAMETERS = 3;
 
@@ -160,19 +161,14 @@ public final class Bimodality implements Detector {
         s1 = Math.max(s1 / w1, floor);
         s2 = Math.max(s2 / w2, floor);
         double p1 = w1 / total;
-        double prevLl = Double.NEGATIVE_INFINITY, ll = 0;
+        double scale = Math.sqrt(var);
         for (int it = 0; it < MAX_ITERATIONS; it++) {
+            // E-step with one exp per point: the first component's share is 1 / (1 + exp(l2 - l1)).
             double lp1 = Math.log(p1) - 0.5 * Math.log(s1), lp2 = Math.log(1 - p1) - 0.5 * Math.log(s2);
-            ll = 0;
             double r1 = 0, r1x = 0, r1xx = 0, r2x = 0, r2xx = 0, r1v = 0, r2v = 0;
             for (int i = 0; i < n; i++) {
                 double d1 = x[i] - m1, d2 = x[i] - m2;
-                double l1 = lp1 - d1 * d1 / (2 * s1), l2 = lp2 - d2 * d2 / (2 * s2);
-                double m = Math.max(l1, l2);
-                double e1 = Math.exp(l1 - m), e2 = Math.exp(l2 - m);
-                double sum = e1 + e2;
-                ll += w[i] * (m + Math.log(sum));
-                double a = w[i] * e1 / sum, b = w[i] - a;
+                double a = w[i] / (1 + Math.exp(lp2 - d2 * d2 / (2 * s2) - lp1 + d1 * d1 / (2 * s1))), b = w[i] - a;
                 // Sums shifted by the old means, for precision when the values are large and close together.
                 r1 += a;
                 r1x += a * d1;
@@ -184,19 +180,18 @@ public final class Bimodality implements Detector {
             }
             double r2 = total - r1;
             if (r1 < total * 1e-9 || r2 < total * 1e-9) {
-                unimodal(mean, Math.sqrt(var));
+                unimodal(mean, scale);
                 return true;
             }
-            double dm1 = r1x / r1, dm2 = r2x / r2;
+            double dm1 = r1x / r1, dm2 = r2x / r2, dp = r1 / total - p1;
             m1 += dm1;
             m2 += dm2;
             s1 = Math.max((r1xx + r1v) / r1 - dm1 * dm1, floor);
             s2 = Math.max((r2xx + r2v) / r2 - dm2 * dm2, floor);
-            p1 = r1 / total;
-            if (ll - prevLl <= TOLERANCE * Math.abs(ll)) {
+            p1 += dp;
+            if (Math.abs(dm1) + Math.abs(dm2) < TOLERANCE * scale && Math.abs(dp) < TOLERANCE) {
                 break;
             }
-            prevLl = ll;
         }
         boolean firstLow = m1 <= m2;
         modeLow = firstLow ? m1 : m2;
@@ -210,8 +205,9 @@ public final class Bimodality implements Detector {
         // often look two-humped to EM. For histograms feed counts (increase), not per-second rates.
         // The log-likelihood of one Gaussian leaves out the same constant as the mixture's.
         double ll1 = -0.5 * total * (Math.log(var) + 1);
-        if (!dipBetweenModes() || 2 * (ll - ll1) <= BIC_EXTRA_PARAMETERS * Math.log(Math.max(total, 1))) {
-            unimodal(mean, Math.sqrt(var));
+        if (!dipBetweenModes() || 2 * (logLikelihood(m1, s1, m2, s2, p1) - ll1)
+                <= BIC_EXTRA_PARAMETERS * Math.log(Math.max(total, 1))) {
+            unimodal(mean, scale);
         }
         return true;
     }
@@ -242,6 +238,19 @@ public final class Bimodality implements Detector {
     private static double normal(double at, double mean, double sigma) {
         double d = (at - mean) / sigma;
         return Math.exp(-0.5 * d * d) / sigma;
+    }
+
+    /** The mixture's log-likelihood of the points, without the constant -log(sqrt(2 pi)) per unit of weight. */
+    private double logLikelihood(double m1, double s1, double m2, double s2, double p1) {
+        double lp1 = Math.log(p1) - 0.5 * Math.log(s1), lp2 = Math.log(1 - p1) - 0.5 * Math.log(s2);
+        double ll = 0;
+        for (int i = 0; i < n; i++) {
+            double d1 = x[i] - m1, d2 = x[i] - m2;
+            double l1 = lp1 - d1 * d1 / (2 * s1), l2 = lp2 - d2 * d2 / (2 * s2);
+            double m = Math.max(l1, l2);
+            ll += w[i] * (m + Math.log(Math.exp(l1 - m) + Math.exp(l2 - m)));
+        }
+        return ll;
     }
 
     /** The index ending the lower class of the best two-class split (max between-class variance), or -1 if none. */

@@ -12,12 +12,16 @@ public final class ZScore implements Detector {
         if (n < MIN_HISTORY) {
             return Double.NaN;
         }
-        // Welford: stable for large values with small spread (counters, timestamps).
-        double mean = 0, m2 = 0;
+        // Two passes (mean, then squared deviations from it): as stable as Welford for large values with a small
+        // spread, without a division per point.
+        double sum = 0;
+        for (int i = from; i < to - 1; i++) {
+            sum += vs[i];
+        }
+        double mean = sum / n, m2 = 0;
         for (int i = from; i < to - 1; i++) {
             double d = vs[i] - mean;
-            mean += d / (i - from + 1);
-            m2 += d * (vs[i] - mean);
+            m2 += d * d;
         }
         return Scores.z(vs[to - 1], mean, Math.sqrt(m2 / n));
     }
