@@ -1,6 +1,7 @@
 package dev.sightline.alerting;
 
 import dev.sightline.alerting.config.InhibitRuleConfig;
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
  * label. An alert never inhibits itself.
  */
 final class Inhibitor {
-    private record Rule(List<Matcher> source, List<Matcher> target, List<String> equal) {
+    private record Rule(List<LabelMatcher> source, List<LabelMatcher> target, List<String> equal) {
     }
 
     private final List<Rule> rules = new ArrayList<>();
@@ -29,11 +30,11 @@ final class Inhibitor {
         List<String> out = new ArrayList<>();
         long targetFp = target.fingerprint();
         for (Rule r : rules) {
-            if (!matchesAll(r.target, target.labels())) {
+            if (!Matchers.matchesAll(r.target, target.labels())) {
                 continue;
             }
             for (Alert source : all) {
-                if (source.resolvedAt(nowMs) || source.fingerprint() == targetFp || !matchesAll(r.source, source.labels())) {
+                if (source.resolvedAt(nowMs) || source.fingerprint() == targetFp || !Matchers.matchesAll(r.source, source.labels())) {
                     continue;
                 }
                 if (equalLabels(r.equal, source.labels(), target.labels())) {
@@ -42,15 +43,6 @@ final class Inhibitor {
             }
         }
         return out;
-    }
-
-    private static boolean matchesAll(List<Matcher> matchers, Labels labels) {
-        for (Matcher m : matchers) {
-            if (!m.matches(labels)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean equalLabels(List<String> names, Labels a, Labels b) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 
 import java.time.Instant;
@@ -66,10 +67,10 @@ public final class Json {
         return b.build();
     }
 
-    public static ArrayNode matchers(List<Matcher> matchers) {
+    public static ArrayNode matchers(List<LabelMatcher> matchers) {
         ArrayNode a = MAPPER.createArrayNode();
-        for (Matcher m : matchers) {
-            a.addObject().put("name", m.name()).put("value", m.value()).put("isRegex", m.isRegex()).put("isEqual", m.isEqual());
+        for (LabelMatcher m : matchers) {
+            a.addObject().put("name", m.name()).put("value", m.value()).put("isRegex", Matchers.isRegex(m)).put("isEqual", Matchers.isEqual(m));
         }
         return a;
     }
@@ -98,14 +99,14 @@ public final class Json {
         if (ms == null || !ms.isArray()) {
             throw new IllegalArgumentException("matchers: expected a list of {name, value, isRegex, isEqual}");
         }
-        List<Matcher> matchers = new ArrayList<>();
+        List<LabelMatcher> matchers = new ArrayList<>();
         for (int i = 0; i < ms.size(); i++) {
             JsonNode m = ms.get(i);
             try {
                 if (!m.path("name").isTextual() || !m.path("value").isTextual()) {
                     throw new IllegalArgumentException("name and value must be strings");
                 }
-                matchers.add(Matcher.of(m.get("name").asText(), m.get("value").asText(), m.path("isRegex").asBoolean(false),
+                matchers.add(Matchers.of(m.get("name").asText(), m.get("value").asText(), m.path("isRegex").asBoolean(false),
                         m.path("isEqual").asBoolean(true)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("matchers[" + i + "]: " + e.getMessage(), e);

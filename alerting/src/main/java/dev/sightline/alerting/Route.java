@@ -1,6 +1,7 @@
 package dev.sightline.alerting;
 
 import dev.sightline.alerting.config.RouteConfig;
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.StringJoiner;
  */
 public final class Route {
     private final Route parent;
-    private final List<Matcher> matchers;
+    private final List<LabelMatcher> matchers;
     private final String receiver;
     /** null: group by every label ('...'). */
     private final List<String> groupBy;
@@ -55,10 +56,8 @@ public final class Route {
 
     /** The routes an alert with these labels goes to, in tree order; empty if the root does not match. */
     public List<Route> match(Labels labels) {
-        for (Matcher m : matchers) {
-            if (!m.matches(labels)) {
-                return List.of();
-            }
+        if (!Matchers.matchesAll(matchers, labels)) {
+            return List.of();
         }
         List<Route> all = new ArrayList<>();
         for (Route child : children) {

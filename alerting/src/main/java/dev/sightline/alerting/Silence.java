@@ -1,11 +1,12 @@
 package dev.sightline.alerting;
 
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 
 import java.util.List;
 
 /** An Alertmanager silence: mutes alerts matching all its matchers between startsAt and endsAt (Unix ms). */
-public record Silence(String id, List<Matcher> matchers, long startsAtMs, long endsAtMs, long updatedAtMs,
+public record Silence(String id, List<LabelMatcher> matchers, long startsAtMs, long endsAtMs, long updatedAtMs,
                       String createdBy, String comment) {
     public enum State {
         PENDING, ACTIVE, EXPIRED;
@@ -29,12 +30,7 @@ public record Silence(String id, List<Matcher> matchers, long startsAtMs, long e
     }
 
     public boolean matches(Labels labels) {
-        for (Matcher m : matchers) {
-            if (!m.matches(labels)) {
-                return false;
-            }
-        }
-        return true;
+        return Matchers.matchesAll(matchers, labels);
     }
 
     Silence with(String newId, long startsAt, long endsAt, long updatedAt) {

@@ -18,7 +18,7 @@ class SilencesTest {
     Path dir;
 
     private static Silence silence(String id, long start, long end, String... matchers) {
-        return new Silence(id, java.util.Arrays.stream(matchers).map(Matcher::parse).toList(), start, end, 0, "ops", "why");
+        return new Silence(id, java.util.Arrays.stream(matchers).map(Matchers::parse).toList(), start, end, 0, "ops", "why");
     }
 
     @Test
@@ -35,7 +35,7 @@ class SilencesTest {
         Silences reopened = new Silences(file, clock::get);
         assertThat(reopened.list()).extracting(Silence::id).containsExactlyInAnyOrder(id, pending);
         Silence back = reopened.get(id);
-        assertThat(back.matchers()).containsExactly(Matcher.parse("job=\"api\""), Matcher.parse("env=~\"prod|staging\""));
+        assertThat(back.matchers()).containsExactly(Matchers.parse("job=\"api\""), Matchers.parse("env=~\"prod|staging\""));
         assertThat(back.endsAtMs()).isEqualTo(T0 + 3_600_000);
         assertThat(back.createdBy()).isEqualTo("ops");
 

@@ -1,7 +1,8 @@
 package dev.sightline.alerting.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.sightline.alerting.Matcher;
+import dev.sightline.alerting.Matchers;
+import dev.sightline.core.LabelMatcher;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,26 +29,26 @@ public record InhibitRuleConfig(
         matchers("target", targetMatch, targetMatchRe, targetMatchersText);
     }
 
-    public List<Matcher> sourceMatchers() {
+    public List<LabelMatcher> sourceMatchers() {
         return matchers("source", sourceMatch, sourceMatchRe, sourceMatchersText);
     }
 
-    public List<Matcher> targetMatchers() {
+    public List<LabelMatcher> targetMatchers() {
         return matchers("target", targetMatch, targetMatchRe, targetMatchersText);
     }
 
-    private static List<Matcher> matchers(String side, Map<String, String> eq, Map<String, String> re, List<String> text) {
-        List<Matcher> out = new ArrayList<>();
+    private static List<LabelMatcher> matchers(String side, Map<String, String> eq, Map<String, String> re, List<String> text) {
+        List<LabelMatcher> out = new ArrayList<>();
         if (eq != null) {
-            new TreeMap<>(eq).forEach((k, v) -> out.add(RouteConfig.at(side + "_match." + k, () -> new Matcher(k, Matcher.Type.EQ, v))));
+            new TreeMap<>(eq).forEach((k, v) -> out.add(RouteConfig.at(side + "_match." + k, () -> new LabelMatcher(LabelMatcher.Type.EQ, k, v))));
         }
         if (re != null) {
-            new TreeMap<>(re).forEach((k, v) -> out.add(RouteConfig.at(side + "_match_re." + k, () -> new Matcher(k, Matcher.Type.RE, v))));
+            new TreeMap<>(re).forEach((k, v) -> out.add(RouteConfig.at(side + "_match_re." + k, () -> new LabelMatcher(LabelMatcher.Type.RE, k, v))));
         }
         if (text != null) {
             for (int i = 0; i < text.size(); i++) {
                 String m = text.get(i);
-                out.add(RouteConfig.at(side + "_matchers[" + i + "]", () -> Matcher.parse(m)));
+                out.add(RouteConfig.at(side + "_matchers[" + i + "]", () -> Matchers.parse(m)));
             }
         }
         return List.copyOf(out);

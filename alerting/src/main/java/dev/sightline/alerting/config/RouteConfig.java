@@ -1,7 +1,8 @@
 package dev.sightline.alerting.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.sightline.alerting.Matcher;
+import dev.sightline.alerting.Matchers;
+import dev.sightline.core.LabelMatcher;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,30 +56,30 @@ public record RouteConfig(
     }
 
     /** The route's matchers from all three keys, sorted as Alertmanager sorts them (its route key depends on it). */
-    public List<Matcher> allMatchers() {
+    public List<LabelMatcher> allMatchers() {
         return allMatchers(match, matchRe, matchers);
     }
 
-    private static List<Matcher> allMatchers(Map<String, String> match, Map<String, String> matchRe, List<String> matchers) {
-        List<Matcher> out = new ArrayList<>();
+    private static List<LabelMatcher> allMatchers(Map<String, String> match, Map<String, String> matchRe, List<String> matchers) {
+        List<LabelMatcher> out = new ArrayList<>();
         if (match != null) {
-            new TreeMap<>(match).forEach((k, v) -> out.add(at("match." + k, () -> new Matcher(k, Matcher.Type.EQ, v))));
+            new TreeMap<>(match).forEach((k, v) -> out.add(at("match." + k, () -> new LabelMatcher(LabelMatcher.Type.EQ, k, v))));
         }
         if (matchRe != null) {
-            new TreeMap<>(matchRe).forEach((k, v) -> out.add(at("match_re." + k, () -> new Matcher(k, Matcher.Type.RE, v))));
+            new TreeMap<>(matchRe).forEach((k, v) -> out.add(at("match_re." + k, () -> new LabelMatcher(LabelMatcher.Type.RE, k, v))));
         }
         if (matchers != null) {
             for (int i = 0; i < matchers.size(); i++) {
                 String m = matchers.get(i);
-                out.add(at("matchers[" + i + "]", () -> Matcher.parse(m)));
+                out.add(at("matchers[" + i + "]", () -> Matchers.parse(m)));
             }
         }
-        out.sort(null);
+        out.sort(Matchers.ORDER);
         return List.copyOf(out);
     }
 
     /** Runs a matcher constructor, prefixing its error with the key it came from. */
-    static Matcher at(String key, java.util.function.Supplier<Matcher> m) {
+    static LabelMatcher at(String key, java.util.function.Supplier<LabelMatcher> m) {
         try {
             return m.get();
         } catch (IllegalArgumentException e) {

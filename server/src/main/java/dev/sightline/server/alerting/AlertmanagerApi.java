@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.alerting.Alert;
 import dev.sightline.alerting.Dispatcher;
 import dev.sightline.alerting.Json;
-import dev.sightline.alerting.Matcher;
+import dev.sightline.alerting.Matchers;
 import dev.sightline.alerting.Silence;
 import dev.sightline.alerting.Silences;
 import dev.sightline.core.LabelLimits;
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.HttpApi;
@@ -61,8 +62,8 @@ final class AlertmanagerApi {
     }
 
     /** The {@code filter} parameters as matchers (each {@code name="value"}, braces allowed); null after a 400. */
-    private static List<Matcher> filter(RoutingContext ctx) {
-        List<Matcher> out = new ArrayList<>();
+    private static List<LabelMatcher> filter(RoutingContext ctx) {
+        List<LabelMatcher> out = new ArrayList<>();
         for (String f : ctx.queryParam("filter")) {
             String s = f.strip();
             if (s.startsWith("{") && s.endsWith("}")) {
@@ -72,7 +73,7 @@ final class AlertmanagerApi {
                 continue;
             }
             try {
-                out.add(Matcher.parse(s));
+                out.add(Matchers.parse(s));
             } catch (IllegalArgumentException e) {
                 error(ctx, 400, "bad matcher format: " + f + ": " + e.getMessage());
                 return null;
@@ -87,7 +88,7 @@ final class AlertmanagerApi {
     }
 
     private void getAlerts(RoutingContext ctx) {
-        List<Matcher> filter = filter(ctx);
+        List<LabelMatcher> filter = filter(ctx);
         if (filter == null) {
             return;
         }
@@ -105,7 +106,7 @@ final class AlertmanagerApi {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (Dispatcher.AlertStatus s : service.dispatcher().alerts()) {
             Alert a = s.alert();
-            if (!filter.stream().allMatch(m -> m.matches(a.labels()))
+            if (!filter.stream().allMatch(m -> Matchers.matches(m, a.labels()))
                     || receiver != null && s.receivers().stream().noneMatch(r -> receiver.matcher(r).matches())
                     || !active && !s.muted()
                     || !silenced && !s.silencedBy().isEmpty()
@@ -183,7 +184,7 @@ final class AlertmanagerApi {
     }
 
     private void getSilences(RoutingContext ctx) {
-        List<Matcher> filter = filter(ctx);
+        List<LabelMatcher> filter = filter(ctx);
         if (filter == null) {
             return;
         }
@@ -209,15 +210,15 @@ final class AlertmanagerApi {
     }
 
     /** As Alertmanager: the filter is applied to the label set the silence's equality matchers describe. */
-    private static boolean matchesFilter(Silence s, List<Matcher> filter) {
+    private static boolean matchesFilter(Silence s, List<LabelMatcher> filter) {
         Labels.Builder b = Labels.builder();
-        for (Matcher m : s.matchers()) {
-            if (m.type() == Matcher.Type.EQ) {
+        for (LabelMatcher m : s.matchers()) {
+            if (m.type() == LabelMatcher.Type.EQ) {
                 b.set(m.name(), m.value());
             }
         }
         Labels l = b.build();
-        return filter.stream().allMatch(m -> m.matches(l));
+        return filter.stream().allMatch(m -> Matchers.matches(m, l));
     }
 
     private void postSilence(RoutingContext ctx) {
