@@ -33,8 +33,12 @@ final class Inhibitor {
             if (!Matchers.matchesAll(r.target, target.labels())) {
                 continue;
             }
+            // A target that also matches the source side is only inhibited by sources that are not targets too,
+            // so two such alerts cannot mute each other (Alertmanager's excludeTwoSidedMatch).
+            boolean twoSided = Matchers.matchesAll(r.source, target.labels());
             for (Alert source : all) {
-                if (source.resolvedAt(nowMs) || source.fingerprint() == targetFp || !Matchers.matchesAll(r.source, source.labels())) {
+                if (source.resolvedAt(nowMs) || source.fingerprint() == targetFp || !Matchers.matchesAll(r.source, source.labels())
+                        || twoSided && Matchers.matchesAll(r.target, source.labels())) {
                     continue;
                 }
                 if (equalLabels(r.equal, source.labels(), target.labels())) {

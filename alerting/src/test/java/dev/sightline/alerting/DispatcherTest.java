@@ -174,6 +174,17 @@ class DispatcherTest {
     }
 
     @Test
+    void alertsMatchingBothSidesDoNotInhibitEachOther() throws Exception {
+        start("{'route':{'receiver':'a','group_by':['...'],'group_wait':'0s','group_interval':'1m'},"
+                + "'receivers':[{'name':'a'}],'inhibit_rules':[{'source_matchers':['team=db'],"
+                + "'target_matchers':['team=db'],'equal':['cluster']}]}");
+        dispatcher.put(List.of(firing(T0, "alertname", "X", "team", "db", "cluster", "c1"),
+                firing(T0, "alertname", "Y", "team", "db", "cluster", "c1")));
+        assertThat(dispatcher.alerts()).allSatisfy(s -> assertThat(s.inhibitedBy()).isEmpty());
+        at(0, 2);
+    }
+
+    @Test
     void silencesMuteMatchingAlertsUntilTheyExpire() throws Exception {
         start("{'route':{'receiver':'a','group_by':['alertname'],'group_wait':'0s','group_interval':'1m'},'receivers':[{'name':'a'}]}");
         String id = silences.upsert(new Silence(null, List.of(Matchers.parse("alertname=\"A\"")), 0, T0 + 90_000, 0, "me", "maintenance"));
