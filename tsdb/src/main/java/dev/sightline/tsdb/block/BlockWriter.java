@@ -82,13 +82,17 @@ public final class BlockWriter {
         }
     }
 
-    /** Re-chunks every series into the segment writer; returns the number of samples written. */
+    /**
+     * Re-chunks every series into the segment writer; returns the number of samples written. Float runs are
+     * collected and written whole, each as the smaller of XOR and DECIMAL; histograms are appended to chunks.
+     */
     private static long writeChunks(SeriesSet set, long minTime, long maxTime, ChunkSegmentWriter segments,
                                     List<IndexWriter.SeriesEntry> entries) throws IOException {
         long samples = 0;
         Labels prev = null;
         SampleIterator it = null;
         ChunkMetas metas = new ChunkMetas();
+        FloatRun floats = new FloatRun();
         while (set.next()) {
             Series s = set.at();
             Labels labels = s.labels();
@@ -98,9 +102,8 @@ public final class BlockWriter {
             prev = labels;
             it = s.iterator(it);
             metas.n = 0;
-            Chunk chunk = null;
-            ChunkAppender app = null;
-            ValueType chunkType = ValueType.NONE;
+            Chunk hchunk = null;
+            ChunkAppender happ = null;
             long chunkMin = 0;
             long lastT = Long.MIN_VALUE;
             for (ValueType vt = it.seek(minTime); vt != ValueType.NONE; vt = it.next()) {
@@ -111,27 +114,32 @@ public final class BlockWriter {
                 if (t <= lastT) {
                     throw new IllegalArgumentException("series " + labels + ": timestamp " + t + " does not increase (previous " + lastT + ")");
                 }
-                if (chunk != null && (vt != chunkType || chunk.numSamples() >= SAMPLES_PER_CHUNK)) {
-                    metas.add(chunkMin, lastT, segments.write(chunk));
-                    chunk = null;
-                }
-                if (chunk == null) {
-                    chunk = Chunks.newChunk(vt == ValueType.FLOAT ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM);
-                    app = chunk.appender();
-                    chunkType = vt;
-                    chunkMin = t;
-                }
                 if (vt == ValueType.FLOAT) {
-                    app.append(t, it.value());
+                    if (hchunk != null) {
+                        metas.add(chunkMin, lastT, segments.write(hchunk));
+                        hchunk = null;
+                    }
+                    if (floats.n == SAMPLES_PER_CHUNK) {
+                        floats.flush(metas, segments);
+                    }
+                    floats.add(t, it.value());
                 } else {
+                    floats.flush(metas, segments);
+                    if (hchunk != null && hchunk.numSamples() >= SAMPLES_PER_CHUNK) {
+                        metas.add(chunkMin, lastT, segments.write(hchunk));
+                        hchunk = null;
+                    }
                     Histogram h = it.histogram();
-                    if (!app.appendHistogram(t, h)) {
+                    if (hchunk != null && !happ.appendHistogram(t, h)) {
                         // The chunk cannot take this histogram (layout change, counter reset): cut and retry once.
-                        metas.add(chunkMin, lastT, segments.write(chunk));
-                        chunk = Chunks.newChunk(ChunkEncoding.FLOAT_HISTOGRAM);
-                        app = chunk.appender();
+                        metas.add(chunkMin, lastT, segments.write(hchunk));
+                        hchunk = null;
+                    }
+                    if (hchunk == null) {
+                        hchunk = Chunks.newChunk(ChunkEncoding.FLOAT_HISTOGRAM);
+                        happ = hchunk.appender();
                         chunkMin = t;
-                        if (!app.appendHistogram(t, h)) {
+                        if (!happ.appendHistogram(t, h)) {
                             throw new IllegalStateException("series " + labels + ": a fresh chunk refused the histogram at " + t);
                         }
                     }
@@ -139,8 +147,9 @@ public final class BlockWriter {
                 lastT = t;
                 samples++;
             }
-            if (chunk != null) {
-                metas.add(chunkMin, lastT, segments.write(chunk));
+            floats.flush(metas, segments);
+            if (hchunk != null) {
+                metas.add(chunkMin, lastT, segments.write(hchunk));
             }
             if (metas.n > 0) {
                 entries.add(new IndexWriter.SeriesEntry(labels, Arrays.copyOf(metas.mins, metas.n),
@@ -148,6 +157,25 @@ public final class BlockWriter {
             }
         }
         return samples;
+    }
+
+    /** The float samples of the chunk being collected, reused across chunks and series. */
+    private static final class FloatRun {
+        final long[] ts = new long[SAMPLES_PER_CHUNK];
+        final double[] vs = new double[SAMPLES_PER_CHUNK];
+        int n;
+
+        void add(long t, double v) {
+            ts[n] = t;
+            vs[n++] = v;
+        }
+
+        void flush(ChunkMetas metas, ChunkSegmentWriter segments) throws IOException {
+            if (n > 0) {
+                metas.add(ts[0], ts[n - 1], segments.write(Chunks.encodeFloats(ts, vs, n)));
+                n = 0;
+            }
+        }
     }
 
     /** Chunk metas of the series being written, reused across series. */

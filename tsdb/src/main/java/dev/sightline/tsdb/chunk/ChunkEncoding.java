@@ -5,7 +5,12 @@ public enum ChunkEncoding {
     /** Delta-of-delta timestamps and XOR'd float values, after Facebook's Gorilla paper. */
     XOR(1),
     /** Native histograms with float counts: delta-of-delta timestamps, XOR'd count/sum/buckets, layout on change. */
-    FLOAT_HISTOGRAM(3);
+    FLOAT_HISTOGRAM(3),
+    /**
+     * Floats that are all short decimals, as integers scaled by a power of ten with delta-coded steps. Written only
+     * into blocks, when smaller than XOR; never appended to (see DecimalChunks).
+     */
+    DECIMAL(4);
 
     private final int code;
 

@@ -12,7 +12,22 @@ public final class Chunks {
         return switch (Objects.requireNonNull(encoding, "encoding")) {
             case XOR -> new XorChunk();
             case FLOAT_HISTOGRAM -> new HistogramChunk();
+            case DECIMAL -> throw new IllegalArgumentException("DECIMAL chunks are encoded whole (see encodeFloats), not appended to");
         };
+    }
+
+    /**
+     * The smaller of the XOR chunk holding these float samples and their DECIMAL encoding (when every value is a
+     * short decimal), for chunks written whole. Timestamps must increase.
+     */
+    public static Chunk encodeFloats(long[] timestamps, double[] values, int n) {
+        Chunk xor = newChunk(ChunkEncoding.XOR);
+        ChunkAppender app = xor.appender();
+        for (int i = 0; i < n; i++) {
+            app.append(timestamps[i], values[i]);
+        }
+        byte[] decimal = DecimalChunks.encode(timestamps, values, n, xor.byteLength());
+        return decimal == null ? xor : new ReadOnlyChunk(ChunkEncoding.DECIMAL, decimal, 0, decimal.length);
     }
 
     /**

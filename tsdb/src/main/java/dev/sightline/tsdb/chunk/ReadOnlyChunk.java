@@ -53,6 +53,11 @@ final class ReadOnlyChunk implements Chunk {
             it.reset(data, off, AppendableChunk.HEADER_BITS, limit, count);
             return it;
         }
+        if (encoding == ChunkEncoding.DECIMAL) {
+            DecimalIterator it = reuse instanceof DecimalIterator x ? x : new DecimalIterator();
+            it.reset(data, off, AppendableChunk.HEADER_BITS, limit, count);
+            return it;
+        }
         HistogramIterator it = reuse instanceof HistogramIterator x ? x : new HistogramIterator();
         it.reset(data, off, AppendableChunk.HEADER_BITS, limit, count);
         return it;

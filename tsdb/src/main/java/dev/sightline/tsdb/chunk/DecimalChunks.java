@@ -1,0 +1,148 @@
+package dev.sightline.tsdb.chunk;
+
+/**
+ * The DECIMAL encoding, for persisted float chunks whose values are all decimals with few digits after the point
+ * (counters in 1/100 s or ms, integer byte counters, two-decimal load averages): each value is an integer m scaled
+ * by 10^-e, one e per chunk, and m is delta-coded. Gorilla's XOR spends most of a value's 64 bits on such numbers,
+ * because adding 0.01 changes nearly every mantissa bit, while the delta of m takes a dozen.
+ *
+ * <p>Layout after the 2-byte sample count: e (4 bits); timestamps exactly as in XOR chunks; the first m as a
+ * zigzag varint; then per sample the delta of m: '0' for none, '10' + as many zigzag bits as the current width,
+ * or '11' + 6 bits (width - 1) + that many bits, which sets the width.
+ */
+final class DecimalChunks {
+    /** 10^e for e in [0, 15]: every one is exact as a double, and so is m / 10^e's rounding. */
+    static final double[] POW10 = new double[16];
+    /** Integers beyond 2^53 are not all representable as doubles. */
+    private static final double MAX_EXACT = 0x1p53;
+
+    static {
+        double p = 1;
+        for (int e = 0; e < POW10.length; e++) {
+            POW10[e] = p;
+            p *= 10;
+        }
+    }
+
+    private DecimalChunks() {
+    }
+
+    /**
+     * Encodes the samples when every value is such a decimal (never NaN, infinite or -0.0) and the result is smaller
+     * than {@code xorLength} bytes; returns null otherwise. Timestamps must increase.
+     */
+    static byte[] encode(long[] ts, double[] vs, int n, int xorLength) {
+        if (n == 0 || n > AppendableChunk.MAX_SAMPLES) {
+            return null;
+        }
+        int e = 0;
+        for (int i = 0; i < n; i++) {
+            int ei = exponent(vs[i], e);
+            if (ei < 0) {
+                return null;
+            }
+            e = ei;
+        }
+        Writer w = new Writer(xorLength);
+        w.writeBits(e, 4);
+        long prevM = 0;
+        long prevT = 0;
+        long prevDelta = 0;
+        int width = 0;
+        for (int i = 0; i < n; i++) {
+            long m = scaled(vs[i], e);
+            if (m == Long.MIN_VALUE) {
+                return null; // exact at a smaller e, not at the chunk's one (rounding of v * 10^e)
+            }
+            long t = ts[i];
+            if (i == 0) {
+                w.writeVarint(t);
+                w.writeVarint(m);
+            } else {
+                long delta = t - prevT;
+                if (i == 1) {
+                    w.writeVarint(delta);
+                } else {
+                    Gorilla.writeDod(w, delta - prevDelta);
+                }
+                prevDelta = delta;
+                width = writeDelta(w, m - prevM, width);
+            }
+            prevT = t;
+            prevM = m;
+            if (w.bitLength() >= (long) xorLength * 8) {
+                return null;
+            }
+        }
+        byte[] out = java.util.Arrays.copyOf(w.buffer(), (int) ((w.bitLength() + 7) >>> 3));
+        out[0] = (byte) (n >>> 8);
+        out[1] = (byte) n;
+        return out;
+    }
+
+    /** The smallest exponent, at least {@code from}, that scales v to an exact integer; -1 when there is none. */
+    private static int exponent(double v, int from) {
+        if (Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(-0.0)) {
+            return -1;
+        }
+        for (int e = from; e < POW10.length; e++) {
+            if (scaled(v, e) != Long.MIN_VALUE) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** m with m / 10^e == v bit for bit, or Long.MIN_VALUE when there is none (also for NaN and infinities). */
+    private static long scaled(double v, int e) {
+        double x = v * POW10[e];
+        if (!(Math.abs(x) < MAX_EXACT)) {
+            return Long.MIN_VALUE;
+        }
+        long m = Math.round(x);
+        return Double.doubleToRawLongBits(m / POW10[e]) == Double.doubleToRawLongBits(v) ? m : Long.MIN_VALUE;
+    }
+
+    private static int writeDelta(Writer w, long delta, int width) {
+        if (delta == 0) {
+            w.writeBit(false);
+            return width;
+        }
+        long zz = (delta << 1) ^ (delta >> 63);
+        int len = 64 - Long.numberOfLeadingZeros(zz);
+        // Keep the width when it fits and costs less than stating a new one.
+        if (len <= width && 2 + width <= 8 + len) {
+            w.writeBits(0b10, 2);
+            w.writeBits(zz, width);
+            return width;
+        }
+        w.writeBits(0b11L << 6 | (len - 1), 8);
+        w.writeBits(zz, len);
+        return len;
+    }
+
+    /** Reads one delta of m; {@code width[0]} carries the current width between calls. */
+    static long readDelta(BitReader r, int[] width) {
+        if (!r.readBit()) {
+            return 0;
+        }
+        int n;
+        if (!r.readBit()) {
+            n = width[0];
+            if (n == 0) {
+                throw new CorruptChunkException("value delta reuses a width before one was set, at bit " + r.position());
+            }
+        } else {
+            n = (int) r.readBits(6) + 1;
+            width[0] = n;
+        }
+        long zz = r.readBits(n);
+        return (zz >>> 1) ^ -(zz & 1);
+    }
+
+    private static final class Writer extends BitWriter {
+        Writer(int initialBytes) {
+            super(Math.max(initialBytes, 16), AppendableChunk.HEADER_BITS);
+        }
+    }
+}

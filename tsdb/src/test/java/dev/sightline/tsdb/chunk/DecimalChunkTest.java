@@ -1,0 +1,131 @@
+package dev.sightline.tsdb.chunk;
+
+import dev.sightline.tsdb.SampleIterator;
+import dev.sightline.tsdb.ValueType;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Float chunks written whole: DECIMAL when every value is a short decimal and it is smaller, else XOR; exact either way. */
+class DecimalChunkTest {
+
+    /** Encodes through {@link Chunks#encodeFloats}, re-reads from the bytes as a block does, and compares bit for bit. */
+    private static Chunk roundTrip(long[] ts, double[] vs) {
+        Chunk c = Chunks.encodeFloats(ts, vs, ts.length);
+        byte[] b = c.bytes();
+        Chunk read = Chunks.fromBytes(c.encoding(), b, 0, b.length);
+        SampleIterator it = read.iterator(null);
+        for (int i = 0; i < ts.length; i++) {
+            assertThat(it.next()).as("sample %d", i).isEqualTo(ValueType.FLOAT);
+            assertThat(it.timestamp()).as("timestamp %d", i).isEqualTo(ts[i]);
+            assertThat(Long.toHexString(Double.doubleToRawLongBits(it.value()))).as("value %d of %s", i, vs[i])
+                    .isEqualTo(Long.toHexString(Double.doubleToRawLongBits(vs[i])));
+        }
+        assertThat(it.next()).isEqualTo(ValueType.NONE);
+        Chunk xor = Chunks.newChunk(ChunkEncoding.XOR);
+        for (int i = 0; i < ts.length; i++) {
+            xor.appender().append(ts[i], vs[i]);
+        }
+        assertThat(c.byteLength()).isLessThanOrEqualTo(xor.byteLength());
+        return c;
+    }
+
+    private static long[] times(int n, Random rnd) {
+        long[] ts = new long[n];
+        long t = 1_700_000_000_000L + rnd.nextInt(1_000_000);
+        for (int i = 0; i < n; i++) {
+            t += 1 + (rnd.nextInt(4) == 0 ? rnd.nextInt(100_000) : 15_000);
+            ts[i] = t;
+        }
+        return ts;
+    }
+
+    @Provide
+    Arbitrary<double[]> decimals() {
+        Arbitrary<Integer> exps = Arbitraries.integers().between(0, 9);
+        Arbitrary<Long> mantissas = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.longs().between(-1_000_000, 1_000_000)),
+                Tuple.of(2, Arbitraries.longs().between(-(1L << 53), 1L << 53)),
+                Tuple.of(1, Arbitraries.of(0L, 1L, -1L)));
+        return exps.flatMap(e -> mantissas.list().ofMinSize(1).ofMaxSize(200).map(ms -> {
+            double[] vs = new double[ms.size()];
+            for (int i = 0; i < vs.length; i++) {
+                vs[i] = ms.get(i) / DecimalChunks.POW10[e];
+            }
+            return vs;
+        }));
+    }
+
+    @Property
+    void shortDecimalsRoundTripExactly(@ForAll("decimals") double[] vs, @ForAll long seed) {
+        roundTrip(times(vs.length, new Random(seed)), vs);
+    }
+
+    @Property
+    void anyFloatsRoundTripExactly(@ForAll("anyValues") double[] vs, @ForAll long seed) {
+        roundTrip(times(vs.length, new Random(seed)), vs);
+    }
+
+    @Provide
+    Arbitrary<double[]> anyValues() {
+        Arbitrary<Double> special = Arbitraries.of(Arrays.stream(XorChunkTest.SPECIAL_BITS).boxed().toList())
+                .map(Double::longBitsToDouble);
+        Arbitrary<Double> v = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.integers().between(-1000, 1000).map(i -> i / 100.0)),
+                Tuple.of(1, special),
+                Tuple.of(2, Arbitraries.doubles()),
+                Tuple.of(1, Arbitraries.longs().map(Double::longBitsToDouble)));
+        return v.list().ofMinSize(1).ofMaxSize(150).map(l -> l.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    @Property(tries = 50)
+    void widthsOfEveryLength(@ForAll @IntRange(min = 1, max = 53) int bits, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        double[] vs = new double[120];
+        long m = 0;
+        for (int i = 0; i < vs.length; i++) {
+            m += (rnd.nextLong() >> (64 - bits)) / 4;
+            m = Math.max(-(1L << 52), Math.min(1L << 52, m));
+            vs[i] = m;
+        }
+        roundTrip(times(vs.length, rnd), vs);
+    }
+
+    @Example
+    void aCpuCounterInHundredthsTakesAFractionOfItsXorSize() {
+        Random rnd = new Random(1);
+        long[] ts = times(120, rnd);
+        double[] vs = new double[120];
+        double v = 123_456.78;
+        for (int i = 0; i < vs.length; i++) {
+            v = Math.round(v * 100 + rnd.nextInt(1500)) / 100.0;
+            vs[i] = v;
+        }
+        Chunk c = roundTrip(ts, vs);
+        assertThat(c.encoding()).isEqualTo(ChunkEncoding.DECIMAL);
+        Chunk xor = Chunks.newChunk(ChunkEncoding.XOR);
+        for (int i = 0; i < ts.length; i++) {
+            xor.appender().append(ts[i], vs[i]);
+        }
+        assertThat(c.byteLength() * 2).isLessThan(xor.byteLength());
+    }
+
+    @Example
+    void nanInfinityAndNegativeZeroKeepXor() {
+        for (double odd : List.of(Double.NaN, Double.POSITIVE_INFINITY, -0.0, Math.PI)) {
+            double[] vs = {1.5, 2.5, odd, 3.5};
+            assertThat(roundTrip(new long[]{1, 2, 3, 4}, vs).encoding()).as("with %s", odd).isEqualTo(ChunkEncoding.XOR);
+        }
+    }
+}
