@@ -181,7 +181,7 @@ public final class AlertingService implements AutoCloseable {
     }
 
     public void register(HttpApi api) {
-        new AlertmanagerApi(this, clockMs).register(api);
+        new AlertmanagerApi(this, clockMs, config.limits().maxRequestBodyBytes()).register(api);
     }
 
     @Override

@@ -37,17 +37,20 @@ final class AlertmanagerApi {
 
     private final AlertingService service;
     private final LongSupplier clockMs;
+    private final long maxBodyBytes;
 
-    AlertmanagerApi(AlertingService service, LongSupplier clockMs) {
+    AlertmanagerApi(AlertingService service, LongSupplier clockMs, long maxBodyBytes) {
         this.service = service;
         this.clockMs = clockMs;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     void register(HttpApi api) {
         api.get("/api/v2/alerts", this::getAlerts);
-        api.post("/api/v2/alerts", this::postAlerts);
+        // Bodies are bounded like every other request body (limits.max_request_body_bytes).
+        api.post("/api/v2/alerts", maxBodyBytes, this::postAlerts);
         api.get("/api/v2/silences", this::getSilences);
-        api.post("/api/v2/silences", this::postSilence);
+        api.post("/api/v2/silences", maxBodyBytes, this::postSilence);
         api.get("/api/v2/silence/:silenceID", this::getSilence);
         api.delete("/api/v2/silence/:silenceID", this::deleteSilence);
         api.get("/api/v2/status", this::status);
