@@ -1,7 +1,6 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 
 import java.util.Arrays;
@@ -10,17 +9,11 @@ import java.util.Arrays;
  * Decodes a FLOAT_HISTOGRAM chunk's first {@code total} samples. Decoding reuses its arrays; {@link #histogram()}
  * builds the (immutable) Histogram only when asked, sharing the chunk's span and bound arrays.
  */
-final class HistogramIterator implements SampleIterator {
-    private final BitReader r = new BitReader();
+final class HistogramIterator extends DodIterator {
     private long[] bits = new long[HistogramChunk.FIXED_FIELDS];
     private int[] windows = new int[HistogramChunk.FIXED_FIELDS];
     private int fields;
-    private int total;
-    private int read;
-    private long t;
-    private long delta;
     private int hint;
-    private ValueType at;
     private Histogram current;
 
     private int schema;
@@ -33,10 +26,7 @@ final class HistogramIterator implements SampleIterator {
     private int numPos;
 
     void reset(byte[] buf, int baseByte, long startBit, long limitBit, int total) {
-        r.reset(buf, baseByte, startBit, limitBit);
-        this.total = total;
-        this.read = 0;
-        this.at = null;
+        resetReader(buf, baseByte, startBit, limitBit, total);
         this.current = null;
         if (total > 0) {
             readLayout();
@@ -108,16 +98,7 @@ final class HistogramIterator implements SampleIterator {
         if (n >= total) {
             return at = ValueType.NONE;
         }
-        if (n == 0) {
-            t = r.readVarint();
-        } else {
-            if (n == 1) {
-                delta = r.readVarint();
-            } else {
-                delta += Gorilla.readDod(r);
-            }
-            t += delta;
-        }
+        readTimestamp(n);
         hint = (int) r.readBits(2);
         for (int i = 0; i < fields; i++) {
             Gorilla.readXor(r, bits, windows, i);
@@ -125,27 +106,6 @@ final class HistogramIterator implements SampleIterator {
         read = n + 1;
         current = null;
         return at = ValueType.HISTOGRAM;
-    }
-
-    @Override
-    public ValueType seek(long target) {
-        if (at == ValueType.NONE) {
-            return at;
-        }
-        if (at != null && t >= target) {
-            return at;
-        }
-        while (next() != ValueType.NONE) {
-            if (t >= target) {
-                return at;
-            }
-        }
-        return at;
-    }
-
-    @Override
-    public long timestamp() {
-        return t;
     }
 
     @Override

@@ -2,27 +2,16 @@ package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 
 /** Decodes an XOR chunk's first {@code total} samples; allocation-free, reusable across chunks. */
-final class XorIterator implements SampleIterator {
-    private final BitReader r = new BitReader();
+final class XorIterator extends DodIterator {
     private final long[] bits = new long[1];
     private final int[] windows = new int[1];
-    private int total;
-    private int read;
-    private long t;
-    private long delta;
-    /** null until the first next/seek. */
-    private ValueType at;
 
     void reset(byte[] buf, int baseByte, long startBit, long limitBit, int total) {
-        r.reset(buf, baseByte, startBit, limitBit);
-        this.total = total;
-        this.read = 0;
+        resetReader(buf, baseByte, startBit, limitBit, total);
         this.windows[0] = Gorilla.NO_WINDOW;
-        this.at = null;
     }
 
     @Override
@@ -31,16 +20,10 @@ final class XorIterator implements SampleIterator {
         if (n >= total) {
             return at = ValueType.NONE;
         }
+        readTimestamp(n);
         if (n == 0) {
-            t = r.readVarint();
             bits[0] = r.readBits(64);
         } else {
-            if (n == 1) {
-                delta = r.readVarint();
-            } else {
-                delta += Gorilla.readDod(r);
-            }
-            t += delta;
             Gorilla.readXor(r, bits, windows, 0);
         }
         read = n + 1;
@@ -81,27 +64,6 @@ final class XorIterator implements SampleIterator {
         delta = d;
         read = n;
         return at = result;
-    }
-
-    @Override
-    public ValueType seek(long target) {
-        if (at == ValueType.NONE) {
-            return at;
-        }
-        if (at != null && t >= target) {
-            return at;
-        }
-        while (next() != ValueType.NONE) {
-            if (t >= target) {
-                return at;
-            }
-        }
-        return at;
-    }
-
-    @Override
-    public long timestamp() {
-        return t;
     }
 
     @Override

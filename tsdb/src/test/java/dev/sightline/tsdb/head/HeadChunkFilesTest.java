@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -44,16 +45,23 @@ class HeadChunkFilesTest {
         return new Head(LabelLimits.DEFAULT, 2 * HOUR, 0, null, dir);
     }
 
-    /** Appends every series' samples (series i gets ref i + 1) and closes the head, leaving its chunk files. */
-    private void writeAndClose() throws Exception {
-        Head head = newHead();
+    /** Appends every series' samples, one batch per timestamp (series i gets ref i + 1), checking after each. */
+    private static void appendAll(Head head, IntConsumer afterBatch) throws Exception {
         for (int k = 0; k < SAMPLES; k++) {
             Appender app = head.appender();
             for (int i = 0; i < SERIES; i++) {
                 app.append(0, series(i), k * STEP, value(i, k));
             }
             app.commit();
+            afterBatch.accept(k);
         }
+    }
+
+    /** Appends every series' samples and closes the head, leaving its chunk files. */
+    private void writeAndClose() throws Exception {
+        Head head = newHead();
+        appendAll(head, k -> {
+        });
         assertThat(chunkFiles()).isNotEmpty();
         head.close();
     }
@@ -167,18 +175,12 @@ class HeadChunkFilesTest {
     @Test
     void queriesReadFullChunksWhileAppendsGoOn() throws Exception {
         Head head = newHead();
-        for (int k = 0; k < SAMPLES; k++) {
-            Appender app = head.appender();
-            for (int i = 0; i < SERIES; i++) {
-                app.append(0, series(i), k * STEP, value(i, k));
-            }
-            app.commit();
+        appendAll(head, k -> {
             if (k % 97 == 0) {
-                int n = k + 1;
-                assertThat(samples(head, series(3), 0, Long.MAX_VALUE)).hasSize(n).last()
+                assertThat(samples(head, series(3), 0, Long.MAX_VALUE)).hasSize(k + 1).last()
                         .isEqualTo(k * STEP + "=" + value(3, k));
             }
-        }
+        });
         assertThat(samples(head, series(3), 0, Long.MAX_VALUE)).isEqualTo(expected(3));
         head.close();
     }
