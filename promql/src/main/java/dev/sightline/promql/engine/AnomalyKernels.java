@@ -4,11 +4,11 @@ import dev.sightline.core.Histogram;
 import dev.sightline.promql.anomaly.Bimodality;
 import dev.sightline.promql.anomaly.CombinedDetector;
 import dev.sightline.promql.anomaly.RobustZScore;
+import dev.sightline.promql.anomaly.Scores;
 import dev.sightline.promql.anomaly.SeasonalBaseline;
 import dev.sightline.promql.anomaly.ZScore;
 import dev.sightline.promql.ast.Call;
 import dev.sightline.promql.ast.Expr;
-import dev.sightline.promql.ast.ExprType;
 import dev.sightline.promql.ast.PositionRange;
 
 import java.util.List;
@@ -80,7 +80,7 @@ final class AnomalyKernels implements WindowKernel {
             case "seasonal_lower" -> seasonal.lower(sigmas);
             case "seasonal_upper" -> seasonal.upper(sigmas);
             case "seasonal_zscore" -> seasonal.zscore(s.fv[f1 - 1]);
-            default -> dev.sightline.promql.anomaly.Scores.ofZ(seasonal.zscore(s.fv[f1 - 1]));
+            default -> Scores.ofZ(seasonal.zscore(s.fv[f1 - 1]));
         };
     }
 
@@ -127,9 +127,6 @@ final class AnomalyKernels implements WindowKernel {
     static Object histogramBimodality(Evaluator ev, Call c) {
         Bimodality.Stat st = stat(ev, c);
         Expr arg = c.args().get(0);
-        if (arg.type() != ExprType.VECTOR) {
-            throw PromQLException.execution("histogram_bimodality expects an instant vector");
-        }
         Matrix m = ev.evalVector(arg);
         Evaluator.StepCursor cur = new Evaluator.StepCursor(m);
         Evaluator.Assembler asm = ev.assembler();
