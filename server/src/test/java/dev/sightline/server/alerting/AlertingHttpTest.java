@@ -2,8 +2,11 @@ package dev.sightline.server.alerting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.core.Labels;
 import dev.sightline.server.SightlineServer;
 import dev.sightline.server.config.ConfigLoader;
+import dev.sightline.tsdb.Appender;
+import dev.sightline.tsdb.Tsdb;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,19 +89,25 @@ class AlertingHttpTest {
                 """.formatted(hooks.url("/ops"), hooks.url(haltPath));
     }
 
+    private static final String RUNAWAY = """
+            groups:
+              - name: trading
+                rules:
+                  - alert: OrderRateRunaway
+                    expr: vector(42)
+                    labels: {action: halt, desk: fx}
+                    annotations: {summary: 'order rate {{ $value }}'}
+            """;
+
     private Path start(String haltPath) throws Exception {
+        return start(haltPath, RUNAWAY);
+    }
+
+    private Path start(String haltPath, String rules) throws Exception {
         hooks = new WebhookReceiver();
         Path cfg = dir.resolve("sightline.yml");
         Files.writeString(cfg, config(haltPath));
-        Files.writeString(dir.resolve("rules.yml"), """
-                groups:
-                  - name: trading
-                    rules:
-                      - alert: OrderRateRunaway
-                        expr: vector(42)
-                        labels: {action: halt, desk: fx}
-                        annotations: {summary: 'order rate {{ $value }}'}
-                """);
+        Files.writeString(dir.resolve("rules.yml"), rules);
         server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
                 new ConfigLoader().load(cfg), cfg));
         return cfg;
@@ -142,6 +151,37 @@ class AlertingHttpTest {
         String metrics = send(req("/metrics")).body();
         assertThat(metrics).contains("sightline_alerting_notifications_total{integration=\"webhook\",receiver=\"halt-trading\"} 1.0");
         assertThat(metrics).contains("sightline_alerting_alerts{state=\"active\"} 1.0");
+    }
+
+    @Test
+    void aThresholdOnAWrittenSeriesFiresThenResolves() throws Exception {
+        start("/halt", """
+                groups:
+                  - name: desk
+                    rules:
+                      - alert: PositionDrift
+                        expr: position_drift > 50
+                """);
+        Tsdb db = server.storage().get();
+        write(db, 120);
+        WebhookReceiver.Call firing = hooks.await(c -> c.path().equals("/ops")
+                && c.payload().get("status").asText().equals("firing"), 10_000);
+        assertThat(firing).isNotNull();
+        assertThat(firing.payload().get("alerts").get(0).get("labels").get("alertname").asText()).isEqualTo("PositionDrift");
+        write(db, 10);
+        WebhookReceiver.Call resolved = hooks.await(c -> c.path().equals("/ops")
+                && c.payload().get("status").asText().equals("resolved"), 10_000);
+        assertThat(resolved).as("resolved notification (send_resolved defaults to true)").isNotNull();
+        JsonNode a = resolved.payload().get("alerts").get(0);
+        assertThat(a.get("status").asText()).isEqualTo("resolved");
+        assertThat(Instant.parse(a.get("endsAt").asText())).isAfter(Instant.parse(a.get("startsAt").asText()));
+        assertThat(hooks.calls).noneMatch(c -> c.path().equals("/halt"));
+    }
+
+    private static void write(Tsdb db, double value) throws Exception {
+        Appender app = db.appender();
+        app.append(0, Labels.of("__name__", "position_drift", "desk", "fx"), System.currentTimeMillis(), value);
+        app.commit();
     }
 
     @Test
