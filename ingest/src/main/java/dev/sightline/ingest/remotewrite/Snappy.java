@@ -35,6 +35,14 @@ public final class Snappy {
         throw new MalformedRequestException(Layer.SNAPPY, 4, "length header longer than 5 bytes");
     }
 
+    private static int checkedLength(byte[] src, int off, int len) throws MalformedRequestException {
+        long declared = declaredLength(src, off, len);
+        if (declared > Integer.MAX_VALUE - 16) {
+            throw new MalformedRequestException(Layer.SNAPPY, 0, "declared length " + declared + " is too large");
+        }
+        return (int) declared;
+    }
+
     private static int headerSize(byte[] src, int off) {
         int i = 0;
         while ((src[off + i] & 0x80) != 0) {
@@ -48,11 +56,20 @@ public final class Snappy {
      * against their limit first; this method trusts it only as far as to allocate.
      */
     public static byte[] decompress(byte[] src, int off, int len) throws MalformedRequestException {
-        long declared = declaredLength(src, off, len);
-        if (declared > Integer.MAX_VALUE - 16) {
-            throw new MalformedRequestException(Layer.SNAPPY, 0, "declared length " + declared + " is too large");
+        byte[] dst = new byte[checkedLength(src, off, len)];
+        decompress(src, off, len, dst);
+        return dst;
+    }
+
+    /**
+     * Decompresses a block into the start of {@code dst}, which must hold at least the declared length (a reused
+     * buffer); returns that length. Nothing beyond it is written.
+     */
+    public static int decompress(byte[] src, int off, int len, byte[] dst) throws MalformedRequestException {
+        int limit = checkedLength(src, off, len);
+        if (dst.length < limit) {
+            throw new IllegalArgumentException("buffer of " + dst.length + " bytes for " + limit + " declared bytes");
         }
-        byte[] dst = new byte[(int) declared];
         int ip = headerSize(src, off);
         int op = 0;
         while (ip < len) {
@@ -71,9 +88,9 @@ public final class Snappy {
                             l |= (long) (src[off + ip + k] & 0xff) << (8 * k);
                         }
                         ip += extra;
-                        if (l >= dst.length) {
+                        if (l >= limit) {
                             throw new MalformedRequestException(Layer.SNAPPY, elementStart,
-                                    "literal of " + (l + 1) + " bytes exceeds the declared length " + dst.length);
+                                    "literal of " + (l + 1) + " bytes exceeds the declared length " + limit);
                         }
                         lenMinus1 = (int) l;
                     }
@@ -82,9 +99,9 @@ public final class Snappy {
                         throw new MalformedRequestException(Layer.SNAPPY, elementStart,
                                 "literal of " + litLen + " bytes runs past the end of the input");
                     }
-                    if (litLen > dst.length - op) {
+                    if (litLen > limit - op) {
                         throw new MalformedRequestException(Layer.SNAPPY, elementStart,
-                                "literal of " + litLen + " bytes exceeds the declared length " + dst.length);
+                                "literal of " + litLen + " bytes exceeds the declared length " + limit);
                     }
                     System.arraycopy(src, off + ip, dst, op, litLen);
                     ip += litLen;
@@ -97,7 +114,7 @@ public final class Snappy {
                     int copyLen = 4 + ((tag >>> 2) & 7);
                     int offset = ((tag >>> 5) << 8) | (src[off + ip] & 0xff);
                     ip += 1;
-                    op = copy(dst, op, offset, copyLen, elementStart);
+                    op = copy(dst, limit, op, offset, copyLen, elementStart);
                 }
                 case 2 -> {
                     if (ip + 2 > len) {
@@ -106,7 +123,7 @@ public final class Snappy {
                     int copyLen = 1 + (tag >>> 2);
                     int offset = (src[off + ip] & 0xff) | (src[off + ip + 1] & 0xff) << 8;
                     ip += 2;
-                    op = copy(dst, op, offset, copyLen, elementStart);
+                    op = copy(dst, limit, op, offset, copyLen, elementStart);
                 }
                 default -> {
                     if (ip + 4 > len) {
@@ -120,25 +137,25 @@ public final class Snappy {
                         throw new MalformedRequestException(Layer.SNAPPY, elementStart,
                                 "copy offset " + offset + " reaches before the start of the output (at " + op + ")");
                     }
-                    op = copy(dst, op, (int) offset, copyLen, elementStart);
+                    op = copy(dst, limit, op, (int) offset, copyLen, elementStart);
                 }
             }
         }
-        if (op != dst.length) {
+        if (op != limit) {
             throw new MalformedRequestException(Layer.SNAPPY, len,
-                    "input ended after " + op + " of the " + dst.length + " declared bytes");
+                    "input ended after " + op + " of the " + limit + " declared bytes");
         }
-        return dst;
+        return limit;
     }
 
-    private static int copy(byte[] dst, int op, int offset, int copyLen, int at) throws MalformedRequestException {
+    private static int copy(byte[] dst, int limit, int op, int offset, int copyLen, int at) throws MalformedRequestException {
         if (offset == 0 || offset > op) {
             throw new MalformedRequestException(Layer.SNAPPY, at,
                     "copy offset " + offset + " is outside the " + op + " bytes written so far");
         }
-        if (copyLen > dst.length - op) {
+        if (copyLen > limit - op) {
             throw new MalformedRequestException(Layer.SNAPPY, at,
-                    "copy of " + copyLen + " bytes exceeds the declared length " + dst.length);
+                    "copy of " + copyLen + " bytes exceeds the declared length " + limit);
         }
         int from = op - offset;
         if (offset >= copyLen) {

@@ -57,18 +57,26 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
 
     @Override
     void decode(int off, int len) throws MalformedRequestException {
+        // One stream for the whole request; a series' labels are scanned on the raw bytes first (no objects).
         CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
         try {
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == WR_TIMESERIES || t == WR_METADATA) {
+                if (t == WR_TIMESERIES) {
+                    int l = readLength(in, off);
+                    int start = off + in.getTotalBytesRead();
+                    if (l > off + len - start) {
+                        throw malformed(start, "timeseries of " + l + " bytes runs past the end of the message");
+                    }
+                    scanLabels(start, start + l);
+                    startSeries();
+                    int lim = in.pushLimit(l);
+                    seriesBody(in, off);
+                    in.popLimit(lim);
+                } else if (t == WR_METADATA) {
                     int l = readLength(in, off);
                     int start = off + in.getTotalBytesRead();
                     in.skipRawBytes(l);
-                    if (t == WR_TIMESERIES) {
-                        timeSeries(start, l);
-                    } else {
-                        metadata(start, l);
-                    }
+                    metadata(start, l);
                 } else {
                     in.skipField(t);
                 }
@@ -80,98 +88,147 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
 
     // ---- TimeSeries ----
 
-    private void timeSeries(int start, int len) throws MalformedRequestException {
-        scanLabels(start, len);
-        startSeries();
-        CodedInputStream in = CodedInputStream.newInstance(buf, start, len);
-        try {
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == TS_SAMPLE) {
-                    int lim = in.pushLimit(in.readRawVarint32());
-                    double v = 0;
-                    long ts = 0;
-                    for (int st = in.readTag(); st != 0; st = in.readTag()) {
-                        if (st == SAMPLE_VALUE) {
-                            v = Double.longBitsToDouble(in.readRawLittleEndian64());
-                        } else if (st == SAMPLE_TIMESTAMP) {
-                            ts = in.readInt64();
-                        } else {
-                            in.skipField(st);
-                        }
-                    }
-                    in.popLimit(lim);
-                    sample(ts, v);
-                } else if (t == TS_HISTOGRAM) {
-                    int lim = in.pushLimit(in.readRawVarint32());
-                    long ts = histogram.read(in);
-                    in.popLimit(lim);
-                    histogramSample(ts);
-                } else if (t == TS_EXEMPLAR) {
-                    int lim = in.pushLimit(in.readRawVarint32());
-                    readExemplar(in, start);
-                    in.popLimit(lim);
-                } else {
-                    in.skipField(t);
-                }
-            }
-        } catch (IOException e) {
-            throw malformed(start + in.getTotalBytesRead(), e.getMessage());
-        }
-    }
-
-    /**
-     * First pass: where each label's name and value bytes are (in {@link #labelRanges}: name offset, name length,
-     * value offset, value length); no strings yet. The label fields' raw bytes are hashed for the series ref cache,
-     * adjacent fields (the usual case) as one range. Structure errors throw.
-     */
-    private void scanLabels(int start, int len) throws MalformedRequestException {
-        labelRanges.size = 0;
-        int hashFrom = start, hashTo = start;
-        CodedInputStream in = CodedInputStream.newInstance(buf, start, len);
-        try {
-            while (true) {
-                int fieldStart = start + in.getTotalBytesRead();
-                int t = in.readTag();
-                if (t == 0) {
-                    break;
-                }
-                if (t != TS_LABEL) {
-                    in.skipField(t);
-                    continue;
-                }
-                int lim = in.pushLimit(readLength(in, start));
-                int nameAt = 0, nameLen = 0, valueAt = 0, valueLen = 0;
+    /** Second pass over a series (the stream limited to it): samples, histograms and exemplars. */
+    private void seriesBody(CodedInputStream in, int base) throws IOException, MalformedRequestException {
+        for (int t = in.readTag(); t != 0; t = in.readTag()) {
+            if (t == TS_SAMPLE) {
+                int lim = in.pushLimit(readLength(in, base));
+                double v = 0;
+                long ts = 0;
                 for (int st = in.readTag(); st != 0; st = in.readTag()) {
-                    if (st == LABEL_NAME || st == LABEL_VALUE) {
-                        int l = readLength(in, start);
-                        int pos = start + in.getTotalBytesRead();
-                        in.skipRawBytes(l);
-                        if (st == LABEL_NAME) {
-                            nameAt = pos;
-                            nameLen = l;
-                        } else {
-                            valueAt = pos;
-                            valueLen = l;
-                        }
+                    if (st == SAMPLE_VALUE) {
+                        v = Double.longBitsToDouble(in.readRawLittleEndian64());
+                    } else if (st == SAMPLE_TIMESTAMP) {
+                        ts = in.readInt64();
                     } else {
                         in.skipField(st);
                     }
                 }
                 in.popLimit(lim);
-                labelRanges.add(nameAt);
-                labelRanges.add(nameLen);
-                labelRanges.add(valueAt);
-                labelRanges.add(valueLen);
-                if (fieldStart != hashTo) {
-                    hashBytes(buf, hashFrom, hashTo - hashFrom);
-                    hashFrom = fieldStart;
-                }
-                hashTo = start + in.getTotalBytesRead();
+                sample(ts, v);
+            } else if (t == TS_HISTOGRAM) {
+                int lim = in.pushLimit(readLength(in, base));
+                long ts = histogram.read(in);
+                in.popLimit(lim);
+                histogramSample(ts);
+            } else if (t == TS_EXEMPLAR) {
+                int lim = in.pushLimit(readLength(in, base));
+                readExemplar(in, base);
+                in.popLimit(lim);
+            } else {
+                in.skipField(t);
             }
-        } catch (IOException e) {
-            throw malformed(start + in.getTotalBytesRead(), e.getMessage());
+        }
+    }
+
+    /**
+     * First pass over buf[from, to), on the raw bytes: where each label's name and value are (in {@link #labelRanges}:
+     * name offset, name length, value offset, value length); no strings yet. The label fields' bytes are hashed for
+     * the series ref cache, adjacent fields (the usual case) as one range. Structure errors throw.
+     */
+    private void scanLabels(int from, int to) throws MalformedRequestException {
+        labelRanges.size = 0;
+        int hashFrom = from, hashTo = from;
+        pos = from;
+        while (pos < to) {
+            int fieldStart = pos;
+            int t = scanTag(to);
+            if (t != TS_LABEL) {
+                scanSkip(t, to);
+                continue;
+            }
+            int labelLen = scanLength(to);
+            int end = pos + labelLen;
+            int nameAt = 0, nameLen = 0, valueAt = 0, valueLen = 0;
+            while (pos < end) {
+                int st = scanTag(end);
+                if (st == LABEL_NAME || st == LABEL_VALUE) {
+                    int l = scanLength(end);
+                    if (st == LABEL_NAME) {
+                        nameAt = pos;
+                        nameLen = l;
+                    } else {
+                        valueAt = pos;
+                        valueLen = l;
+                    }
+                    pos += l;
+                } else {
+                    scanSkip(st, end);
+                }
+            }
+            labelRanges.add(nameAt);
+            labelRanges.add(nameLen);
+            labelRanges.add(valueAt);
+            labelRanges.add(valueLen);
+            if (fieldStart != hashTo) {
+                hashBytes(buf, hashFrom, hashTo - hashFrom);
+                hashFrom = fieldStart;
+            }
+            hashTo = end;
         }
         hashBytes(buf, hashFrom, hashTo - hashFrom);
+    }
+
+    // ---- a minimal protobuf scanner on buf for the label pass: bounds-checked, allocation-free ----
+
+    private int pos;
+
+    private long scanVarint(int end) throws MalformedRequestException {
+        long r = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos >= end) {
+                throw malformed(pos, "varint runs past the end of its message");
+            }
+            byte b = buf[pos++];
+            r |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return r;
+            }
+        }
+        throw malformed(pos, "varint longer than 10 bytes");
+    }
+
+    private int scanTag(int end) throws MalformedRequestException {
+        long t = scanVarint(end);
+        if (t >>> 3 == 0 || t > Integer.MAX_VALUE) {
+            throw malformed(pos, "invalid field tag " + t);
+        }
+        return (int) t;
+    }
+
+    private int scanLength(int end) throws MalformedRequestException {
+        long l = scanVarint(end);
+        if (l < 0 || l > end - pos) {
+            throw malformed(pos, "length " + l + " runs past the end of its message (" + (end - pos) + " bytes left)");
+        }
+        return (int) l;
+    }
+
+    /** Skips the value of a field with tag t (a group up to its end tag). */
+    private void scanSkip(int t, int end) throws MalformedRequestException {
+        switch (WireFormat.getTagWireType(t)) {
+            case WireFormat.WIRETYPE_VARINT -> scanVarint(end);
+            case WireFormat.WIRETYPE_FIXED64 -> scanFixed(8, end);
+            case WireFormat.WIRETYPE_FIXED32 -> scanFixed(4, end);
+            case WireFormat.WIRETYPE_LENGTH_DELIMITED -> {
+                int l = scanLength(end);
+                pos += l;
+            }
+            case WireFormat.WIRETYPE_START_GROUP -> {
+                int endTag = (t & ~7) | WireFormat.WIRETYPE_END_GROUP;
+                for (int g = scanTag(end); g != endTag; g = scanTag(end)) {
+                    scanSkip(g, end);
+                }
+            }
+            default -> throw malformed(pos, "invalid wire type in tag " + t);
+        }
+    }
+
+    private void scanFixed(int n, int end) throws MalformedRequestException {
+        if (end - pos < n) {
+            throw malformed(pos, "fixed-size field runs past the end of its message");
+        }
+        pos += n;
     }
 
     @Override

@@ -23,8 +23,10 @@ class SeriesRefCacheDecodingTest {
 
     @Test
     void aSeriesSeenBeforeIsAppendedByRefWithoutLabels() {
-        assertThat(v1(1000, 1).status()).isEqualTo(204);
-        assertThat(v1(2000, 2).status()).isEqualTo(204);
+        RemoteWriteResult first = v1(1000, 1);
+        assertThat(first.status()).as(first.message()).isEqualTo(204);
+        RemoteWriteResult second = v1(2000, 2);
+        assertThat(second.status()).as(second.message()).isEqualTo(204);
         assertThat(sink.floats.get(0)).isEqualTo(new RecordingSink.Float(0, UP, 1000, Double.doubleToRawLongBits(1)));
         assertThat(sink.floats.get(1)).isEqualTo(new RecordingSink.Float(1, null, 2000, Double.doubleToRawLongBits(2)));
         assertThat(cache.size()).isEqualTo(1);

@@ -32,6 +32,21 @@ class SnappyTest {
         assertThat(Snappy.decompress(compressed, 0, compressed.length)).isEqualTo(raw);
     }
 
+    /** A reused buffer: bigger than needed and dirty from an earlier request; only the declared prefix is written. */
+    @Property(tries = 100)
+    void decodesIntoTheStartOfAReusedBuffer(@ForAll("compressible") byte[] raw) throws Exception {
+        byte[] compressed = WriteRequestBuilder.snappy(raw);
+        byte[] dst = new byte[raw.length + 17];
+        java.util.Arrays.fill(dst, (byte) 0x5a);
+        assertThat(Snappy.decompress(compressed, 0, compressed.length, dst)).isEqualTo(raw.length);
+        assertThat(java.util.Arrays.copyOf(dst, raw.length)).isEqualTo(raw);
+        assertThat(java.util.Arrays.copyOfRange(dst, raw.length, dst.length)).containsOnly((byte) 0x5a);
+        if (raw.length > 0) {
+            assertThatThrownBy(() -> Snappy.decompress(compressed, 0, compressed.length, new byte[raw.length - 1]))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
     @Property(tries = 100)
     void decodesRandomBytes(@ForAll byte[] raw) throws Exception {
         byte[] compressed = WriteRequestBuilder.snappy(raw);

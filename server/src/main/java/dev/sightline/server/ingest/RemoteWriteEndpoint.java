@@ -6,7 +6,11 @@ import dev.sightline.ingest.remotewrite.RemoteWriteReceiver;
 import dev.sightline.ingest.remotewrite.RemoteWriteResult;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.tsdb.Storage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -88,8 +92,12 @@ public final class RemoteWriteEndpoint {
         String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
         String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
         String version = req.getHeader("X-Prometheus-Remote-Write-Version");
-        byte[] bytes = body == null ? new byte[0] : body.getBytes();
-        ctx.vertx().executeBlocking(() -> ingest(bytes, encoding, type, version), false).onComplete(ar -> {
+        // The body handler's buffer is an unpooled heap buffer: decode from its array rather than copy it.
+        ByteBuf bb = body == null ? Unpooled.EMPTY_BUFFER : ((BufferInternal) body).getByteBuf();
+        byte[] bytes = bb.hasArray() ? bb.array() : ByteBufUtil.getBytes(bb);
+        int off = bb.hasArray() ? bb.arrayOffset() + bb.readerIndex() : 0;
+        int len = bb.readableBytes();
+        ctx.vertx().executeBlocking(() -> ingest(bytes, off, len, encoding, type, version), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "remote-write request failed", ar.cause());
                 respond(ctx, 500, "remote-write failed: " + ar.cause().getMessage(), Map.of(), 0);
@@ -119,7 +127,7 @@ public final class RemoteWriteEndpoint {
     }
 
     /** Runs on a worker: decode into one appender, then commit (or roll back) before answering. */
-    Written ingest(byte[] body, String encoding, String type, String version) throws IOException {
+    Written ingest(byte[] body, int off, int len, String encoding, String type, String version) throws IOException {
         Storage db = storage.get();
         if (db == null) {
             return Written.nothing(RemoteWriteResult.refused(503, "storage is not ready yet (WAL replay in progress)", 1));
@@ -127,7 +135,7 @@ public final class RemoteWriteEndpoint {
         IngestBatch batch = guards.begin(db.appender(), RemoteWriteReceiver.PROTOCOL);
         RemoteWriteResult r;
         try {
-            r = receiver.receive(body, encoding, type, version, batch);
+            r = receiver.receive(body, off, len, encoding, type, version, batch);
         } catch (RuntimeException e) {
             batch.rollback();
             throw e;
