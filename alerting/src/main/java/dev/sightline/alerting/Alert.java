@@ -59,8 +59,4 @@ public record Alert(Labels labels, Labels annotations, long startsAtMs, long end
         long start = ongoing ? Math.min(startsAtMs, newer.startsAtMs) : newer.startsAtMs;
         return new Alert(labels, newer.annotations, start, newer.endsAtMs, newer.generatorUrl, newer.updatedAtMs);
     }
-
-    public Alert withEndsAt(long ms) {
-        return new Alert(labels, annotations, startsAtMs, ms, generatorUrl, updatedAtMs);
-    }
 }

@@ -15,7 +15,6 @@ import java.util.StringJoiner;
  * {@code continue: true}; a route none of whose children match takes the alert itself.
  */
 public final class Route {
-    private final Route parent;
     private final List<LabelMatcher> matchers;
     private final String receiver;
     /** null: group by every label ('...'). */
@@ -28,7 +27,6 @@ public final class Route {
     private final String key;
 
     private Route(Route parent, RouteConfig c) {
-        this.parent = parent;
         this.matchers = c.allMatchers();
         this.receiver = c.receiver() != null ? c.receiver() : parent.receiver;
         List<String> gb = c.groupBy() != null ? c.groupBy() : parent == null ? List.of() : parent.groupBy;
@@ -104,10 +102,6 @@ public final class Route {
 
     public long repeatIntervalMs() {
         return repeatIntervalMs;
-    }
-
-    public Route parent() {
-        return parent;
     }
 
     public List<Route> children() {
