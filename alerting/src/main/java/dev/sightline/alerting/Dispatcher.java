@@ -206,7 +206,7 @@ public final class Dispatcher implements AutoCloseable {
                 kept.add(a);
             }
         }
-        kept.sort((x, y) -> x.labels().compareTo(y.labels()));
+        kept.sort(Dispatcher::alertOrder);
         Set<Long> firing = new HashSet<>();
         Set<Long> resolved = new HashSet<>();
         for (Alert a : kept) {
@@ -232,6 +232,27 @@ public final class Dispatcher implements AutoCloseable {
             inFlight.add(logKey);
             senders.execute(() -> deliver(integration, n, logKey, entry));
         }
+    }
+
+    /**
+     * Alertmanager's order of alerts in a notification: by job, then instance (an alert having the label first),
+     * then by all labels.
+     */
+    static int alertOrder(Alert x, Alert y) {
+        for (String key : new String[] {"job", "instance"}) {
+            String a = x.labels().get(key);
+            String b = y.labels().get(key);
+            if (a == null && b == null) {
+                continue;
+            }
+            if (a == null || b == null) {
+                return a == null ? 1 : -1;
+            }
+            if (!a.equals(b)) {
+                return a.compareTo(b);
+            }
+        }
+        return x.labels().compareTo(y.labels());
     }
 
     /** Alertmanager's DedupStage: notify on new firing alerts, on newly resolved ones (if sent), or after repeat_interval. */

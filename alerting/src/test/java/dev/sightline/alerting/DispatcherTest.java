@@ -110,6 +110,15 @@ class DispatcherTest {
     }
 
     @Test
+    void notificationsListAlertsByJobThenInstanceThenLabels() {
+        List<Alert> alerts = new ArrayList<>(List.of(firing(T0, "alertname", "A"), firing(T0, "alertname", "B", "instance", "i2"),
+                firing(T0, "alertname", "C", "job", "z"), firing(T0, "alertname", "D", "job", "a", "instance", "i9"),
+                firing(T0, "alertname", "E", "job", "a", "instance", "i1")));
+        alerts.sort(Dispatcher::alertOrder);
+        assertThat(alerts).extracting(a -> a.labels().get("alertname")).containsExactly("E", "D", "C", "B", "A");
+    }
+
+    @Test
     void oldAlertsAreFlushedWithoutGroupWaitAndGroupsAreSeparate() throws Exception {
         start(TIMERS);
         clock.set(T0 + 60_000);
