@@ -93,12 +93,14 @@ final class AnomalyKernels implements WindowKernel {
         return combined;
     }
 
+    /** The season in whole milliseconds: at least 1 (or exactly 0 where allowed), at most about 30,000 years. */
     private long seasonMs(double seconds, boolean zeroAllowed) {
-        if (!(seconds > 0) && !(zeroAllowed && seconds == 0) || seconds > 1e12) {
+        long ms = Math.round(seconds * 1000);
+        if (!(seconds >= 0) || seconds > 1e12 || (ms == 0 && !(zeroAllowed && seconds == 0))) {
             throw PromQLException.execution(String.format("invalid season for %s: expected %s seconds, got %s",
-                    name, zeroAllowed ? "0 or a positive number of" : "a positive number of", seconds));
+                    name, zeroAllowed ? "0 or at least 0.001" : "at least 0.001", seconds));
         }
-        return Math.round(seconds * 1000);
+        return ms;
     }
 
     /** The statistic named by the optional string argument (default "score"); an unknown name is an error. */

@@ -164,8 +164,12 @@ class AnomalyFunctionsTest {
         }
         assertThatThrownBy(() -> query("bimodality_over_time(mixed[1h], \"modes\")", 60 * MIN))
                 .isInstanceOf(PromQLException.class).hasMessageContaining("unknown statistic \"modes\"");
-        assertThatThrownBy(() -> query("seasonal_score(daily[3d], -5)", DAY))
-                .isInstanceOf(PromQLException.class).hasMessageContaining("invalid season");
+        for (String season : new String[]{"-5", "0", "0.0001", "NaN"}) {
+            assertThatThrownBy(() -> query("seasonal_score(daily[3d], " + season + ")", DAY)).as(season)
+                    .isInstanceOf(PromQLException.class).hasMessageContaining("invalid season for seasonal_score");
+        }
+        assertThatThrownBy(() -> query("anomaly_score_over_time(daily[3d], -1)", DAY))
+                .isInstanceOf(PromQLException.class).hasMessageContaining("expected 0 or at least 0.001 seconds");
     }
 
     @Test
