@@ -171,6 +171,22 @@ class DetectCommandTest {
         }
     }
 
+    @Test
+    void aFileLongerThanTheBufferScoresLikeTheDetectorOverTheWholeArray() throws Exception {
+        // 5,000 rows pass through the 1,024-point buffer several times (slid and, with a long lookback, grown).
+        String data = noise(5000, 4000, 5);
+        double[] vs = data.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
+        for (String lookback : new String[]{"30m", "1d"}) {
+            Run r = run("detect", "--detector", "zscore", "--param", "lookback=" + lookback, csv("long.csv", data).toString());
+            int window = lookback.equals("30m") ? 30 : 1440;
+            for (int i = 0; i < vs.length; i += 7) {
+                double expected = dev.sightline.promql.anomaly.Scores.ofZ(
+                        dev.sightline.promql.anomaly.ZScore.zscore(vs, Math.max(0, i + 1 - window), i + 1));
+                assertThat(r.score(i)).as("row " + i + ", lookback " + lookback).isEqualTo(Double.isNaN(expected) ? 0 : expected);
+            }
+        }
+    }
+
     /** No look-ahead: scoring a prefix of the file gives exactly the first rows of scoring the whole file. */
     @Property(tries = 15)
     void aPrefixScoresLikeTheWholeFilesPrefix(@ForAll @IntRange(min = 1, max = 399) int prefix,
