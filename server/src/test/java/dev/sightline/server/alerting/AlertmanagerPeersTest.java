@@ -132,6 +132,78 @@ class AlertmanagerPeersTest {
     }
 
     @Test
+    void webhookPayloadIsAlertmanagersFieldByField() throws Exception {
+        assumeTrue(Files.isExecutable(ALERTMANAGER), "peer not available: " + ALERTMANAGER + " (Debian package prometheus-alertmanager)");
+        try (WebhookReceiver hooks = new WebhookReceiver()) {
+            String route = """
+                      route: {receiver: hook, group_by: [alertname, desk], group_wait: 0s, group_interval: 1s}
+                      receivers: [{name: hook, webhook_configs: [{url: '%s'}]}]
+                    """;
+            int amPort = freePort();
+            Path amConfig = tmp.resolve("alertmanager.yml");
+            Files.writeString(amConfig, route.formatted(hooks.url("/am")).stripIndent());
+            Path amLog = tmp.resolve("alertmanager.log");
+            Process am = run(amLog, ALERTMANAGER.toString(), "--config.file=" + amConfig,
+                    "--storage.path=" + tmp.resolve("am-data"), "--web.listen-address=127.0.0.1:" + amPort,
+                    "--cluster.listen-address=");
+            Path cfg = tmp.resolve("sightline.yml");
+            Files.writeString(cfg, "alertmanager:\n" + route.formatted(hooks.url("/sl")));
+            try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(tmp.resolve("data"), "127.0.0.1", 0,
+                    new ConfigLoader().load(cfg), cfg))) {
+                String alerts = """
+                        [{"labels":{"alertname":"Drift","desk":"fx","instance":"a"},"annotations":{"summary":"s","x":"1"},
+                          "startsAt":"2026-01-02T03:04:05.678Z","generatorURL":"http://prom/graph"},
+                         {"labels":{"alertname":"Drift","desk":"fx","instance":"b"},"annotations":{"summary":"s","x":"2"},
+                          "startsAt":"2026-01-02T03:04:05Z","endsAt":"2026-01-02T03:09:05Z"}]
+                        """;
+                postUntilAccepted("http://127.0.0.1:" + amPort + "/api/v2/alerts", alerts);
+                postUntilAccepted("http://127.0.0.1:" + server.httpPort() + "/api/v2/alerts", alerts);
+                WebhookReceiver.Call theirs = hooks.await(c -> c.path().equals("/am"), 30_000);
+                WebhookReceiver.Call ours = hooks.await(c -> c.path().equals("/sl"), 10_000);
+                assertThat(theirs).as("Alertmanager's webhook call (log: %s)", log(amLog)).isNotNull();
+                assertThat(ours).isNotNull();
+                JsonNode t = theirs.payload();
+                JsonNode o = ours.payload();
+                System.out.println("Alertmanager: " + t + "\nSightline:    " + o);
+                assertThat(o.fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(() -> t.fieldNames());
+                for (String field : List.of("version", "groupKey", "truncatedAlerts", "status", "receiver", "groupLabels",
+                        "commonLabels", "commonAnnotations")) {
+                    assertThat(o.get(field)).as(field).isEqualTo(t.get(field));
+                }
+                assertThat(o.get("alerts").size()).isEqualTo(t.get("alerts").size());
+                for (int i = 0; i < t.get("alerts").size(); i++) {
+                    JsonNode ta = t.get("alerts").get(i);
+                    JsonNode oa = o.get("alerts").get(i);
+                    assertThat(oa.fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(() -> ta.fieldNames());
+                    String at = "alerts[" + i + "].";
+                    ta.fieldNames().forEachRemaining(f -> assertThat(oa.get(f)).as(at + f).isEqualTo(ta.get(f)));
+                }
+            } finally {
+                stop(am);
+            }
+        }
+    }
+
+    /** POSTs until the peer answers 200 (it may still be starting). */
+    private void postUntilAccepted(String url, String body) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int code = 0;
+        while (System.nanoTime() < deadline) {
+            try {
+                code = client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                if (code == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        assertThat(code).as("POST " + url).isEqualTo(200);
+    }
+
+    @Test
     void debianPrometheusPostsItsAlertsToSightline() throws Exception {
         assumeTrue(Files.isExecutable(PROMETHEUS), "peer not available: " + PROMETHEUS + " (Debian package prometheus)");
         try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(tmp.resolve("data"), "127.0.0.1", 0,
