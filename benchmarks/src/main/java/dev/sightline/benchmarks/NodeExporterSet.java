@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 /**
  * A node_exporter-shaped set of series over many instances and jobs, with values that move the way real ones do:
  * CPU counters in 1/100 s steps, byte and packet counters with noisy increments, error counters that are mostly
- * idle, gauges that wander in page-sized steps, constants, and a few noisy float gauges (collector durations).
+ * idle, gauges that wander in page-sized steps, constants, and noisy durations (every collector's, in nanoseconds).
  * Value updates are one switch and a few arithmetic operations per sample, so generating them costs little
  * next to the append being measured.
  */
@@ -22,9 +22,9 @@ final class NodeExporterSet {
     static final byte RARE = 5;          // error/drop counters: +1..3 one scrape in 20
     static final byte PAGES = 6;         // memory/filesystem gauges: +-k * 4096
     static final byte LOAD = 7;          // load averages: 2 decimals, wandering
-    static final byte NOISY = 8;         // collector durations: a fresh random float every scrape
+    static final byte NOISY = 8;         // durations: a fresh random value every scrape, in whole nanoseconds
     static final byte SECONDS = 9;       // counters in seconds with ms resolution (disk io time)
-    static final byte TIME = 10;         // node_time_seconds: +15 s plus a few ms of jitter
+    static final byte TIME = 10;         // node_time_seconds: +15 s plus jitter, at full float resolution
 
     private record Template(String[] labelPairs, byte kind, double start) {
     }
@@ -113,9 +113,11 @@ final class NodeExporterSet {
                 }
             }
             case LOAD -> v = Math.max(0, Math.round(v * 100 + rnd.nextInt(-20, 21)) / 100.0);
-            case NOISY -> v = rnd.nextDouble() * 0.05;
+            // Go measures durations in nanoseconds and prints float64 seconds, so a real value has at most 9 decimals.
+            case NOISY -> v = Math.round(rnd.nextDouble() * 0.05 * 1e9) / 1e9;
             case SECONDS -> v = Math.round(v * 1000 + rnd.nextInt(2_000)) / 1000.0;
-            case TIME -> v = Math.round((v + 15) * 1000 + rnd.nextInt(-3, 4)) / 1000.0;
+            // UnixNano / 1e9 as a float64: no short decimal, whatever the clock's resolution.
+            case TIME -> v = v + 15 + (rnd.nextDouble() - 0.5) * 0.006;
             default -> {
             }
         }
@@ -216,11 +218,11 @@ final class NodeExporterSet {
                 "mdadm", "meminfo", "netclass", "netdev", "netstat", "nfs", "nfsd", "nvme", "os", "powersupplyclass",
                 "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile",
                 "thermal_zone", "time", "timex", "udp_queues", "uname", "vmstat", "xfs", "zfs"};
-        for (int i = 0; i < collectors.length; i++) {
-            // Durations of the busier collectors are noisy floats; most are cheap and report near-constant times.
-            t.add(new Template(new String[]{"__name__", "node_scrape_collector_duration_seconds", "collector", collectors[i]},
-                    i % 4 == 0 ? NOISY : CONSTANT, 1.2e-4));
-            t.add(new Template(new String[]{"__name__", "node_scrape_collector_success", "collector", collectors[i]},
+        for (String collector : collectors) {
+            // Every collector times itself on every scrape, so every duration changes (as a real node_exporter's do).
+            t.add(new Template(new String[]{"__name__", "node_scrape_collector_duration_seconds", "collector", collector},
+                    NOISY, 1.2e-4));
+            t.add(new Template(new String[]{"__name__", "node_scrape_collector_success", "collector", collector},
                     CONSTANT, 1));
         }
         t.add(new Template(new String[]{"__name__", "node_context_switches_total"}, PACKETS, 1e10));
