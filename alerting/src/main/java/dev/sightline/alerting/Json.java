@@ -8,6 +8,8 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,13 +21,25 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper();
     /** Go's zero time, which Alertmanager writes for "not set". */
     static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+    private static final long ZERO_MS = Instant.parse(ZERO_TIME).toEpochMilli();
 
     private Json() {
     }
 
-    /** RFC 3339 in UTC as Go prints time.Time (trailing zero fractions dropped); 0 is Go's zero time. */
+    /** Alertmanager's API v2 times (go-openapi's strfmt.DateTime): always milliseconds, e.g. 2026-01-02T03:04:05.000Z. */
+    private static final DateTimeFormatter API_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+
+    /**
+     * Times in the webhook payload: RFC 3339 in UTC as Go prints time.Time (trailing zero fractions dropped); 0 is
+     * Go's zero time.
+     */
     public static String time(long ms) {
         return ms == 0 ? ZERO_TIME : Instant.ofEpochMilli(ms).toString();
+    }
+
+    /** Times in the API v2 (alerts and silences), which always carry milliseconds. */
+    public static String apiTime(long ms) {
+        return API_TIME.format(Instant.ofEpochMilli(ms == 0 ? ZERO_MS : ms));
     }
 
     /** Parses RFC 3339; null, empty or Go's zero time give 0. Throws IllegalArgumentException naming the field. */
@@ -82,9 +96,9 @@ public final class Json {
             o.put("id", s.id());
         }
         o.set("matchers", matchers(s.matchers()));
-        o.put("startsAt", time(s.startsAtMs()));
-        o.put("endsAt", time(s.endsAtMs()));
-        o.put("updatedAt", time(s.updatedAtMs()));
+        o.put("startsAt", apiTime(s.startsAtMs()));
+        o.put("endsAt", apiTime(s.endsAtMs()));
+        o.put("updatedAt", apiTime(s.updatedAtMs()));
         o.put("createdBy", s.createdBy());
         o.put("comment", s.comment());
         return o;

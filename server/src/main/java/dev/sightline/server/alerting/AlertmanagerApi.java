@@ -118,18 +118,18 @@ final class AlertmanagerApi {
             }
             ObjectNode o = out.addObject();
             o.set("annotations", Json.labels(a.annotations()));
-            o.put("endsAt", Json.time(a.endsAtMs()));
+            o.put("endsAt", Json.apiTime(a.endsAtMs()));
             o.put("fingerprint", a.fingerprintHex());
             ArrayNode receivers = o.putArray("receivers");
             s.receivers().forEach(r -> receivers.addObject().put("name", r));
-            o.put("startsAt", Json.time(a.startsAtMs()));
+            o.put("startsAt", Json.apiTime(a.startsAtMs()));
             ObjectNode st = o.putObject("status");
             st.put("state", s.muted() ? "suppressed" : "active");
             ArrayNode sb = st.putArray("silencedBy");
             s.silencedBy().forEach(sb::add);
             ArrayNode ib = st.putArray("inhibitedBy");
             s.inhibitedBy().forEach(ib::add);
-            o.put("updatedAt", Json.time(a.updatedAtMs()));
+            o.put("updatedAt", Json.apiTime(a.updatedAtMs()));
             o.put("generatorURL", a.generatorUrl());
             o.set("labels", Json.labels(a.labels()));
         }
@@ -276,7 +276,7 @@ final class AlertmanagerApi {
                 .put("buildUser", b.buildUser()).put("buildDate", b.buildDate()).put("goVersion", b.javaVersion());
         // Alertmanager puts its configuration file here; the alertmanager section is part of sightline.yml.
         o.putObject("config").put("original", "");
-        o.put("uptime", Json.time(service.startedMs()));
+        o.put("uptime", Json.apiTime(service.startedMs()));
         json(ctx, 200, o);
     }
 }

@@ -105,8 +105,8 @@ final class ExternalAlertmanagers implements AutoCloseable {
             ObjectNode o = body.addObject();
             o.set("labels", Json.labels(a.labels()));
             o.set("annotations", Json.labels(a.annotations()));
-            o.put("startsAt", Json.time(a.startsAtMs()));
-            o.put("endsAt", Json.time(a.endsAtMs()));
+            o.put("startsAt", Json.apiTime(a.startsAtMs()));
+            o.put("endsAt", Json.apiTime(a.endsAtMs()));
             o.put("generatorURL", a.generatorUrl());
         }
         byte[] bytes = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);

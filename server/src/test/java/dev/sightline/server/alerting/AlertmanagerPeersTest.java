@@ -178,10 +178,42 @@ class AlertmanagerPeersTest {
                     String at = "alerts[" + i + "].";
                     ta.fieldNames().forEachRemaining(f -> assertThat(oa.get(f)).as(at + f).isEqualTo(ta.get(f)));
                 }
+
+                // The API v2 shapes too: alerts (times set on arrival aside) and silences (id and times aside).
+                String silence = """
+                        {"matchers":[{"name":"instance","value":"a","isRegex":false,"isEqual":true}],
+                         "startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"me","comment":"c"}
+                        """;
+                postUntilAccepted("http://127.0.0.1:" + amPort + "/api/v2/silences", silence);
+                postUntilAccepted("http://127.0.0.1:" + server.httpPort() + "/api/v2/silences", silence);
+                JsonNode theirAlerts = awaitAlert("http://127.0.0.1:" + amPort + "/api/v2/alerts", "Drift", 5);
+                JsonNode ourAlerts = awaitAlert("http://127.0.0.1:" + server.httpPort() + "/api/v2/alerts", "Drift", 5);
+                sameExcept(ourAlerts, theirAlerts, "updatedAt", "endsAt", "status");
+                // Silence ids are each side's own.
+                sameExcept(ourAlerts.get("status"), theirAlerts.get("status"), "silencedBy");
+                assertThat(ourAlerts.get("status").get("silencedBy").size()).isEqualTo(1);
+                JsonNode theirSilence = getList("http://127.0.0.1:" + amPort + "/api/v2/silences").get(0);
+                JsonNode ourSilence = getList("http://127.0.0.1:" + server.httpPort() + "/api/v2/silences").get(0);
+                sameExcept(ourSilence, theirSilence, "id", "updatedAt", "startsAt");
             } finally {
                 stop(am);
             }
         }
+    }
+
+    private JsonNode getList(String url) throws Exception {
+        return JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** Same field names, and the same values except in the fields named. */
+    private static void sameExcept(JsonNode ours, JsonNode theirs, String... ignored) {
+        assertThat(ours.fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(() -> theirs.fieldNames());
+        List<String> skip = List.of(ignored);
+        theirs.fieldNames().forEachRemaining(f -> {
+            if (!skip.contains(f)) {
+                assertThat(ours.get(f)).as(f + " in " + ours + " vs " + theirs).isEqualTo(theirs.get(f));
+            }
+        });
     }
 
     /** POSTs until the peer answers 200 (it may still be starting). */

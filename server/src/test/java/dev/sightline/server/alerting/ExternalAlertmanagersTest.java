@@ -85,8 +85,8 @@ class ExternalAlertmanagersTest {
         JsonNode first = batches.get(0).get(0);
         assertThat(first.get("labels").toString()).isEqualTo("{\"alertname\":\"A\",\"i\":\"0\"}");
         assertThat(first.get("annotations").get("summary").asText()).isEqualTo("s");
-        assertThat(first.get("startsAt").asText()).isEqualTo("2023-11-14T22:13:20Z");
-        assertThat(first.get("endsAt").asText()).isEqualTo("2023-11-14T22:17:20Z");
+        assertThat(first.get("startsAt").asText()).isEqualTo("2023-11-14T22:13:20.000Z");
+        assertThat(first.get("endsAt").asText()).isEqualTo("2023-11-14T22:17:20.000Z");
         assertThat(first.has("generatorURL")).isTrue();
     }
 
