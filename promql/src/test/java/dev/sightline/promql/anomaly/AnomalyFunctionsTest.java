@@ -173,6 +173,36 @@ class AnomalyFunctionsTest {
     }
 
     @Test
+    void aRangeQueryEqualsInstantQueriesAtEachStepAndSubqueriesWork() throws Exception {
+        // One kernel serves every series and step of a range query: its reused buffers must not leak between them.
+        for (String q : new String[]{"robust_zscore_over_time({__name__=~\"steady|spiky\"}[30m])",
+                "anomaly_score_over_time({__name__=~\"steady|spiky\"}[30m], 600)",
+                "bimodality_over_time({__name__=~\"steady|spiky\"}[30m], \"mode_high\")", "bimodality_over_time(mixed[30m], \"weight_low\")",
+                "seasonal_upper(daily[2d], 43200, 2)", "zscore_over_time(steady[20m:1m])"}) {
+            long start = 40 * MIN, end = 60 * MIN, step = 5 * MIN;
+            if (q.startsWith("seasonal")) {
+                start = 2 * DAY;
+                end = 2 * DAY + 60 * MIN;
+            }
+            var m = (dev.sightline.promql.engine.Matrix) engine.range(tsdb, PromQLParser.parseExpr(q), start, end, step, q).value();
+            int compared = 0;
+            for (var series : m.series()) {
+                for (int i = 0; i < series.fn; i++) {
+                    long t = series.ft[i];
+                    Labels l = series.labels;
+                    double expected = query(q, t).samples().stream().filter(x -> x.labels().equals(l)).findFirst()
+                            .orElseThrow().f();
+                    assertThat(series.fv[i]).as(q + " at " + t + " " + l).isEqualTo(expected);
+                    compared++;
+                }
+            }
+            assertThat(compared).as(q).isGreaterThanOrEqualTo(5);
+        }
+        // A subquery at the samples' own resolution sees the same points as the range selector.
+        assertThat(single("zscore_over_time(steady[1h:1m])", 60 * MIN)).isEqualTo(single("zscore_over_time(steady[1h])", 60 * MIN));
+    }
+
+    @Test
     void tooLittleHistoryGivesNoSample() throws Exception {
         // Three points in [3m] at 3m: 1m, 2m, 3m — a baseline of two.
         for (String f : new String[]{"zscore_over_time", "robust_zscore_over_time", "anomaly_score_over_time",
