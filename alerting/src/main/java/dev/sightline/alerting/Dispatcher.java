@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * last notification and repeat_interval has not passed (deduplication). Resolved alerts leave their group after
  * the flush that reported them.
  * <p>
- * Time comes from {@code clockMs}; {@link #tick()} does what is due now, so tests step a manual clock and call it.
+ * The notification log survives restarts (see {@link NotificationLog}). Time comes from {@code clockMs}; {@link #tick()} does what is due now, so tests step a manual clock and call it.
  * {@link #start()} runs ticks on a thread of its own, woken when alerts arrive.
  */
 public final class Dispatcher implements AutoCloseable {
@@ -50,10 +50,6 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private record Setup(AlertmanagerConfig config, Route tree, Inhibitor inhibitor, Map<String, List<Integration>> integrations) {
-    }
-
-    /** Alertmanager's notification log entry: what was last sent for a group to one integration. */
-    private record LogEntry(Set<Long> firing, Set<Long> resolved, long atMs) {
     }
 
     private static final class Group {
@@ -80,7 +76,7 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, Alert> alerts = new HashMap<>();
     private final Map<Route, Map<Labels, Group>> groups = new IdentityHashMap<>();
-    private final Map<String, LogEntry> nflog = new HashMap<>();
+    private final NotificationLog nflog;
     private final Set<String> inFlight = new HashSet<>();
     private Setup setup;
     private Thread thread;
@@ -91,10 +87,12 @@ public final class Dispatcher implements AutoCloseable {
      * integrations of a receiver (webhooks in production, recording fakes in tests); {@code externalUrl} is the
      * address notifications link back to (Alertmanager's --web.external-url).
      */
-    public Dispatcher(AlertmanagerConfig config, Silences silences, Function<ReceiverConfig, List<Integration>> integrationFactory,
-                      DeliveryListener listener, Supplier<String> externalUrl, LongSupplier clockMs) {
+    public Dispatcher(AlertmanagerConfig config, Silences silences, NotificationLog nflog,
+                      Function<ReceiverConfig, List<Integration>> integrationFactory, DeliveryListener listener,
+                      Supplier<String> externalUrl, LongSupplier clockMs) {
         this.clockMs = clockMs;
         this.silences = silences;
+        this.nflog = nflog;
         this.integrationFactory = integrationFactory;
         this.listener = listener;
         this.externalUrl = externalUrl;
@@ -184,7 +182,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         groups.values().removeIf(Map::isEmpty);
         alerts.values().removeIf(a -> a.resolvedAt(now) && !inAnyGroup(a));
-        nflog.values().removeIf(e -> e.atMs + NFLOG_RETENTION_MS < now);
+        nflog.gc(now, NFLOG_RETENTION_MS);
+        nflog.saveIfChanged();
         return next;
     }
 
@@ -222,7 +221,7 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             List<Alert> send = integration.sendResolved() ? kept : kept.stream().filter(a -> !a.resolvedAt(now)).toList();
-            LogEntry entry = new LogEntry(Set.copyOf(firing), Set.copyOf(resolved), now);
+            NotificationLog.Entry entry = new NotificationLog.Entry(Set.copyOf(firing), Set.copyOf(resolved), now);
             if (send.isEmpty()) {
                 // Everything resolved and send_resolved is off: nothing to send, but the log forgets the firing set.
                 nflog.put(logKey, entry);
@@ -256,25 +255,25 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Alertmanager's DedupStage: notify on new firing alerts, on newly resolved ones (if sent), or after repeat_interval. */
-    private static boolean needsUpdate(LogEntry last, Set<Long> firing, Set<Long> resolved, boolean sendResolved,
+    private static boolean needsUpdate(NotificationLog.Entry last, Set<Long> firing, Set<Long> resolved, boolean sendResolved,
                                        long repeatMs, long now) {
         if (last == null) {
             return !firing.isEmpty();
         }
-        if (!last.firing.containsAll(firing)) {
+        if (!last.firing().containsAll(firing)) {
             return true;
         }
         if (firing.isEmpty()) {
             // All resolved: tell once (also clears the firing set from the log when resolved ones are not sent).
-            return !last.firing.isEmpty();
+            return !last.firing().isEmpty();
         }
-        if (sendResolved && !last.resolved.containsAll(resolved)) {
+        if (sendResolved && !last.resolved().containsAll(resolved)) {
             return true;
         }
-        return last.atMs + repeatMs <= now;
+        return last.atMs() + repeatMs <= now;
     }
 
-    private void deliver(Integration integration, Notification n, String logKey, LogEntry entry) {
+    private void deliver(Integration integration, Notification n, String logKey, NotificationLog.Entry entry) {
         boolean ok = false;
         String reason = "";
         try {
@@ -296,6 +295,7 @@ public final class Dispatcher implements AutoCloseable {
                 nflog.put(logKey, entry);
             }
         }
+        nflog.saveIfChanged();
         listener.delivered(n.receiver(), integration.name(), ok, reason);
     }
 

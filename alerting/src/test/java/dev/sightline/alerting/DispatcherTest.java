@@ -3,8 +3,10 @@ package dev.sightline.alerting;
 import dev.sightline.core.Labels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,8 +45,12 @@ class DispatcherTest {
     }
 
     private void start(String config) throws IOException {
+        start(config, new NotificationLog(null));
+    }
+
+    private void start(String config, NotificationLog nflog) throws IOException {
         silences = new Silences(null, clock::get);
-        dispatcher = new Dispatcher(TestConfigs.parse(config), silences,
+        dispatcher = new Dispatcher(TestConfigs.parse(config), silences, nflog,
                 r -> r.name().equals("quiet") ? List.of(recorder(sentQuiet, false)) : List.of(recorder(sentA, true)),
                 (receiver, integration, ok, reason) -> finished.incrementAndGet(), () -> "http://sightline:9797", clock::get);
     }
@@ -116,6 +122,23 @@ class DispatcherTest {
                 firing(T0, "alertname", "E", "job", "a", "instance", "i1")));
         alerts.sort(Dispatcher::alertOrder);
         assertThat(alerts).extracting(a -> a.labels().get("alertname")).containsExactly("E", "D", "C", "B", "A");
+    }
+
+    @Test
+    void theNotificationLogSurvivesARestartSoNothingIsSentTwice(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("nflog.json");
+        start(TIMERS, new NotificationLog(file));
+        dispatcher.put(List.of(firing(T0, "alertname", "A")));
+        at(30_000, 1);
+        dispatcher.close();
+        // Restarted: the same alert comes back (rules restore it) and its new group flushes, but the log says sent.
+        start(TIMERS, new NotificationLog(file));
+        clock.set(T0 + 60_000);
+        dispatcher.put(List.of(firing(T0, "alertname", "A")));
+        at(90_000, 1);
+        // Something new in the group is sent.
+        dispatcher.put(List.of(firing(T0 + 90_000, "alertname", "A", "instance", "2")));
+        at(390_000, 2);
     }
 
     @Test
@@ -239,7 +262,7 @@ class DispatcherTest {
         };
         List<String> outcomes = new CopyOnWriteArrayList<>();
         dispatcher = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_wait':'0s','group_interval':'1m'},"
-                + "'receivers':[{'name':'a'}]}"), silences, r -> List.of(flaky), (r, i, ok, why) -> outcomes.add(ok + why),
+                + "'receivers':[{'name':'a'}]}"), silences, new NotificationLog(null), r -> List.of(flaky), (r, i, ok, why) -> outcomes.add(ok + why),
                 () -> "", clock::get);
         dispatcher.put(List.of(firing(T0, "alertname", "A")));
         dispatcher.tick();

@@ -3,6 +3,7 @@ package dev.sightline.server.alerting;
 import dev.sightline.alerting.Alert;
 import dev.sightline.alerting.Dispatcher;
 import dev.sightline.alerting.Integration;
+import dev.sightline.alerting.NotificationLog;
 import dev.sightline.alerting.Silence;
 import dev.sightline.alerting.Silences;
 import dev.sightline.alerting.WebhookIntegration;
@@ -72,7 +73,9 @@ public final class AlertingService implements AutoCloseable {
         this.externalDropped = Counter.builder().name("sightline_alerting_external_dropped_total")
                 .help("Alerts dropped because the queue to external Alertmanagers was full.").register(registry);
         this.silences = new Silences(dataDir.resolve("alerting").resolve("silences.json"), clockMs);
-        this.dispatcher = new Dispatcher(config.alertmanager(), silences, this::integrations, this::delivered, externalUrl, clockMs);
+        this.dispatcher = new Dispatcher(config.alertmanager(), silences,
+                new NotificationLog(dataDir.resolve("alerting").resolve("nflog.json")), this::integrations, this::delivered,
+                externalUrl, clockMs);
         this.external = new ExternalAlertmanagers(config.alerting(), new ExternalAlertmanagers.Listener() {
             @Override
             public void sent(String alertmanager, int alerts, boolean ok) {
