@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,8 +60,11 @@ public final class RuleManager implements AutoCloseable {
         this.notifier = notifier;
         this.options = options;
         this.clockMs = clockMs;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sightline-rules");
+        // Groups run concurrently, as Prometheus runs each group on its own: one slow group (week-long anomaly
+        // lookbacks) must not delay the others. A group never overlaps itself (fixed-rate tasks do not).
+        AtomicInteger threads = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "sightline-rules-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
