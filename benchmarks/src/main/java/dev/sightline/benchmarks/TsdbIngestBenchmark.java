@@ -156,33 +156,42 @@ public final class TsdbIngestBenchmark {
                 headChunkBytes);
         db.close();
         double[] bare = chunkBytesPerSample(numSeries, scrapes, intervalMs);
-        System.out.printf(Locale.ROOT, "  (the same values in bare 120-sample chunks: %.2f bytes/sample XOR only, %.2f as blocks encode them"
-                + " (XOR or DECIMAL, the smaller); the rest is index and block overhead)%n", bare[0], bare[1]);
+        System.out.printf(Locale.ROOT, "  (the same values in bare chunks: %.2f bytes/sample in the head's 120-sample XOR chunks, %.2f as"
+                + " blocks encode them (480 samples, XOR or DECIMAL, the smaller); the rest is index and block overhead)%n", bare[0], bare[1]);
         System.out.printf(Locale.ROOT, "machine load average at the end: %s%n", loadAverage());
     }
 
     /**
-     * Encodes a fresh copy of the data set straight into 120-sample chunks, to separate the encoding's share of the
-     * disk figure: {XOR only, the smaller of XOR and DECIMAL as blocks write them} in bytes per sample.
+     * Encodes a fresh copy of the data set straight into chunks, to separate the encoding's share of the disk figure:
+     * {XOR in the head's 120-sample chunks, the smaller of XOR and DECIMAL in the blocks' 480-sample chunks}, in
+     * bytes per sample.
      */
     private static double[] chunkBytesPerSample(int numSeries, int scrapes, long intervalMs) {
         NodeExporterSet set = new NodeExporterSet(numSeries, 42);
         SplittableRandom rnd = new SplittableRandom(7);
         long xor = 0;
         long best = 0;
-        long[] t = new long[120];
-        double[] v = new double[120];
+        long[] t = new long[scrapes];
+        double[] v = new double[scrapes];
+        long[] bt = new long[480];
+        double[] bv = new double[480];
         for (int s = 0; s < numSeries; s++) {
-            for (int from = 0; from < scrapes; from += 120) {
-                int n = Math.min(120, scrapes - from);
-                Chunk c = Chunks.newChunk(ChunkEncoding.XOR);
-                for (int i = 0; i < n; i++) {
-                    t[i] = (from + i) * intervalMs;
-                    v[i] = set.next(s, rnd);
-                    c.appender().append(t[i], v[i]);
+            Chunk c = null;
+            for (int k = 0; k < scrapes; k++) {
+                if (k % 120 == 0) {
+                    xor += c == null ? 0 : c.byteLength();
+                    c = Chunks.newChunk(ChunkEncoding.XOR);
                 }
-                xor += c.byteLength();
-                best += Chunks.encodeFloats(t, v, n).byteLength();
+                t[k] = k * intervalMs;
+                v[k] = set.next(s, rnd);
+                c.appender().append(t[k], v[k]);
+            }
+            xor += c.byteLength();
+            for (int from = 0; from < scrapes; from += bt.length) {
+                int n = Math.min(bt.length, scrapes - from);
+                System.arraycopy(t, from, bt, 0, n);
+                System.arraycopy(v, from, bv, 0, n);
+                best += Chunks.encodeFloats(bt, bv, n).byteLength();
             }
         }
         double samples = (double) numSeries * scrapes;

@@ -47,9 +47,9 @@ class BlockTest {
         assertThat(meta.numSamples()).isEqualTo((long) data.size() * N);
         assertThat(meta.compactionLevel()).isEqualTo(1);
         assertThat(meta.sources()).containsExactly(meta.ulid());
-        // 4 float series of 300 samples = 3 chunks of up to 120 each; the histogram series cuts at the counter
-        // reset (100), the schema change (150) and the switch to floats (225).
-        assertThat(meta.numChunks()).isEqualTo(4 * 3 + 4);
+        // 4 float series of 300 samples = one chunk each (up to 480 samples); the histogram series cuts at the
+        // counter reset (100), the schema change (150) and the switch to floats (225).
+        assertThat(meta.numChunks()).isEqualTo(4 + 4);
         Path b = dir.resolve(meta.ulid());
         assertThat(b.resolve("meta.json")).isRegularFile();
         assertThat(b.resolve("index")).isRegularFile();
