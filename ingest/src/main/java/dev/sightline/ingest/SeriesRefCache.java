@@ -1,13 +1,15 @@
 package dev.sightline.ingest;
 
+import java.util.concurrent.locks.StampedLock;
+
 /**
  * Storage series refs by a 128-bit hash of a series' label bytes as a sender encodes them, so a receiver that sees
  * the same series in request after request (remote-write sends every active series each scrape interval) can append
  * by ref without decoding, validating and looking up its labels again. 128 bits make a collision between two label
  * sets practically impossible (about 10^-27 for a million series), which is what lets a hit skip the label bytes.
  *
- * <p>Only the hash and the ref are kept (24 bytes per series, no strings). Bounded: a segment that reaches its share
- * of {@code maxEntries} is cleared and refills from the slow path. Thread-safe, striped over {@value #SEGMENTS} locks.
+ * <p>Only the hash and the ref are kept (24 to 48 bytes per series, no strings). Bounded: a segment that reaches its share
+ * of {@code maxEntries} is cleared and refills from the slow path. Thread-safe, striped over {@value #SEGMENTS} locks; lookups take none unless a write is under way.
  */
 public final class SeriesRefCache {
     private static final int SEGMENTS = 64;
@@ -53,57 +55,89 @@ public final class SeriesRefCache {
         return segments[(int) (h1 >>> 58)];
     }
 
-    /** Open addressing, linear probing over triples (h1, h2, ref); a removed entry keeps its key, ref REMOVED. */
+    /**
+     * Open addressing, linear probing over triples (h1, h2, ref), at most half full; a removed entry keeps its key,
+     * ref REMOVED. Writers lock; readers probe optimistically and retry under the read lock only if a write
+     * intervened. A table array is never written after it is replaced, so a reader holding an old one still ends.
+     */
     private static final class Segment {
+        private final StampedLock lock = new StampedLock();
         private long[] table = new long[3 * 16];
         private int used;
 
-        synchronized long get(long h1, long h2) {
-            int mask = table.length / 3 - 1;
-            for (int i = (int) h2 & mask; ; i = (i + 1) & mask) {
-                long ref = table[3 * i + 2];
+        long get(long h1, long h2) {
+            long stamp = lock.tryOptimisticRead();
+            long ref = probe(table, h1, h2);
+            if (lock.validate(stamp)) {
+                return ref;
+            }
+            stamp = lock.readLock();
+            try {
+                return probe(table, h1, h2);
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+
+        private static long probe(long[] t, long h1, long h2) {
+            int slots = t.length / 3, mask = slots - 1;
+            for (int n = 0, i = (int) h2 & mask; n < slots; n++, i = (i + 1) & mask) {
+                long ref = t[3 * i + 2];
                 if (ref == EMPTY) {
                     return 0;
                 }
-                if (table[3 * i] == h1 && table[3 * i + 1] == h2) {
+                if (t[3 * i] == h1 && t[3 * i + 1] == h2) {
                     return ref == REMOVED ? 0 : ref;
                 }
             }
+            return 0;
         }
 
-        synchronized void put(long h1, long h2, long ref, int max) {
-            if (used >= max) {
-                table = new long[3 * 16];
-                used = 0;
-            } else if ((used + 1) * 4 > (table.length / 3) * 3) {
-                rehash(table.length / 3 * 2);
-            }
-            if (insert(table, h1, h2, ref)) {
-                used++;
-            }
-        }
-
-        synchronized void remove(long h1, long h2) {
-            int mask = table.length / 3 - 1;
-            for (int i = (int) h2 & mask; ; i = (i + 1) & mask) {
-                if (table[3 * i + 2] == EMPTY) {
-                    return;
+        void put(long h1, long h2, long ref, int max) {
+            long stamp = lock.writeLock();
+            try {
+                if (used >= max) {
+                    table = new long[3 * 16];
+                    used = 0;
+                } else if ((used + 1) * 2 > table.length / 3) {
+                    rehash(table.length / 3 * 2);
                 }
-                if (table[3 * i] == h1 && table[3 * i + 1] == h2) {
-                    table[3 * i + 2] = REMOVED;
-                    return;
+                if (insert(table, h1, h2, ref)) {
+                    used++;
                 }
+            } finally {
+                lock.unlockWrite(stamp);
             }
         }
 
-        synchronized int size() {
-            int n = 0;
-            for (int i = 2; i < table.length; i += 3) {
-                if (table[i] != EMPTY && table[i] != REMOVED) {
-                    n++;
+        void remove(long h1, long h2) {
+            long stamp = lock.writeLock();
+            try {
+                int mask = table.length / 3 - 1;
+                for (int i = (int) h2 & mask; table[3 * i + 2] != EMPTY; i = (i + 1) & mask) {
+                    if (table[3 * i] == h1 && table[3 * i + 1] == h2) {
+                        table[3 * i + 2] = REMOVED;
+                        return;
+                    }
                 }
+            } finally {
+                lock.unlockWrite(stamp);
             }
-            return n;
+        }
+
+        int size() {
+            long stamp = lock.readLock();
+            try {
+                int n = 0;
+                for (int i = 2; i < table.length; i += 3) {
+                    if (table[i] != EMPTY && table[i] != REMOVED) {
+                        n++;
+                    }
+                }
+                return n;
+            } finally {
+                lock.unlockRead(stamp);
+            }
         }
 
         /** Whether a new slot was taken (false when the key was there and its ref replaced). */

@@ -42,6 +42,39 @@ class SeriesRefCacheTest {
         assertThat(c.get(100_000 * 0x9E3779B97F4A7C15L, 100_000)).isEqualTo(100_000);
     }
 
+    /** Readers racing writers (puts that grow and clear segments, removals) see a key's own ref or none, never another's. */
+    @Test
+    void concurrentReadersNeverSeeAnotherKeysRef() throws Exception {
+        SeriesRefCache c = new SeriesRefCache(64 * 512);
+        java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            int me = t;
+            threads[t] = new Thread(() -> {
+                java.util.SplittableRandom rnd = new java.util.SplittableRandom(me);
+                for (int i = 0; i < 300_000; i++) {
+                    long k = rnd.nextLong(1, 50_000);
+                    long h1 = k * 0x9E3779B97F4A7C15L, h2 = Long.rotateLeft(k, 17) ^ 0x5bd1e995L;
+                    switch (rnd.nextInt(4)) {
+                        case 0 -> c.put(h1, h2, k);
+                        case 1 -> c.remove(h1, h2);
+                        default -> {
+                            long got = c.get(h1, h2);
+                            if (got != 0 && got != k) {
+                                wrong.set("key " + k + " read ref " + got);
+                            }
+                        }
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(wrong.get()).isNull();
+    }
+
     /** Against a HashMap, with keys drawn from a small space so that probes collide and removals interleave. */
     @Property(tries = 200)
     void behavesLikeAMap(@ForAll @Size(max = 300) List<@IntRange(min = 0, max = 63) Integer> keys,

@@ -28,7 +28,7 @@ public final class IngestGuards {
     private final int maxSeriesPerMetric;
     private final MetadataStore metadata;
     private final ExemplarStore exemplars;
-    /** Storage refs of the series remote-write senders send again and again (at most 4M, 24 bytes each). */
+    /** Storage refs of the series remote-write senders send again and again (at most 4M, 24-48 bytes each). */
     private final SeriesRefCache seriesRefs = new SeriesRefCache(1 << 22);
     private final Counter breaches;
 
