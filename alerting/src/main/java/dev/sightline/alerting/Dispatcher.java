@@ -168,10 +168,10 @@ public final class Dispatcher implements AutoCloseable {
             for (var it = byLabels.values().iterator(); it.hasNext(); ) {
                 Group g = it.next();
                 if (g.nextFlushMs <= now) {
-                    flush(g, now);
+                    Set<Long> unsettled = flush(g, now);
                     g.flushed = true;
                     g.nextFlushMs = now + g.route.groupIntervalMs();
-                    g.alerts.values().removeIf(a -> a.resolvedAt(now));
+                    g.alerts.values().removeIf(a -> a.resolvedAt(now) && !unsettled.contains(a.fingerprint()));
                     if (g.alerts.isEmpty()) {
                         it.remove();
                         continue;
@@ -198,7 +198,12 @@ public final class Dispatcher implements AutoCloseable {
         return false;
     }
 
-    private void flush(Group g, long now) {
+    /**
+     * Notifies what needs it; returns the resolved alerts whose resolution some integration (with send_resolved)
+     * has not yet been told of successfully: they stay in the group so a failed resolved notification is retried at
+     * the next flush, as Alertmanager keeps them until the notification succeeded.
+     */
+    private Set<Long> flush(Group g, long now) {
         List<Alert> kept = new ArrayList<>();
         for (Alert a : g.alerts.values()) {
             if (setup.inhibitor.inhibitedBy(a, alerts.values(), now).isEmpty() && silences.silencedBy(a.labels()).isEmpty()) {
@@ -215,7 +220,7 @@ public final class Dispatcher implements AutoCloseable {
         List<Integration> integrations = setup.integrations.getOrDefault(receiver, List.of());
         for (int i = 0; i < integrations.size(); i++) {
             Integration integration = integrations.get(i);
-            String logKey = g.key + "|" + receiver + "|" + integration.name() + "|" + i;
+            String logKey = logKey(g, integration, i);
             if (inFlight.contains(logKey)
                     || !needsUpdate(nflog.get(logKey), firing, resolved, integration.sendResolved(), g.route.repeatIntervalMs(), now)) {
                 continue;
@@ -231,6 +236,24 @@ public final class Dispatcher implements AutoCloseable {
             inFlight.add(logKey);
             senders.execute(() -> deliver(integration, n, logKey, entry));
         }
+        Set<Long> unsettled = new HashSet<>();
+        for (int i = 0; i < integrations.size(); i++) {
+            Integration integration = integrations.get(i);
+            String logKey = logKey(g, integration, i);
+            NotificationLog.Entry last = nflog.get(logKey);
+            for (long fp : resolved) {
+                if (integration.sendResolved() && (inFlight.contains(logKey)
+                        || last != null && last.firing().contains(fp) && !last.resolved().contains(fp))) {
+                    unsettled.add(fp);
+                }
+            }
+        }
+        return unsettled;
+    }
+
+    /** The notification log's key: one entry per group and integration of its receiver. */
+    private static String logKey(Group g, Integration integration, int index) {
+        return g.key + "|" + g.route.receiver() + "|" + integration.name() + "|" + index;
     }
 
     /**

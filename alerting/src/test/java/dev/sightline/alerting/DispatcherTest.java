@@ -166,9 +166,11 @@ class DispatcherTest {
         assertThat(resolved.firing()).isFalse();
         assertThat(resolved.webhookPayload(0).path("status").asText()).isEqualTo("resolved");
         assertThat(sentQuiet).hasSize(1);
-        assertThat(dispatcher.groupCount()).isZero();
         assertThat(dispatcher.alerts()).isEmpty();
-        at(700_000, 3);
+        // The resolved alert leaves its group at the flush after its resolution was delivered; nothing more is sent.
+        at(630_000, 3);
+        assertThat(dispatcher.groupCount()).isZero();
+        at(1_000_000, 3);
     }
 
     @Test
@@ -273,6 +275,57 @@ class DispatcherTest {
         dispatcher.tick();
         waitFor(() -> delivered.size() == 1);
         assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedResolvedNotificationIsRetriedAtTheNextFlush() throws Exception {
+        silences = new Silences(null, clock::get);
+        List<Notification> delivered = new CopyOnWriteArrayList<>();
+        AtomicLong failNext = new AtomicLong();
+        List<String> outcomes = new CopyOnWriteArrayList<>();
+        Integration hook = new Integration() {
+            @Override
+            public String name() {
+                return "webhook";
+            }
+
+            @Override
+            public boolean sendResolved() {
+                return true;
+            }
+
+            @Override
+            public void send(Notification n) throws IOException {
+                if (failNext.getAndSet(0) == 1) {
+                    throw new IOException("down");
+                }
+                delivered.add(n);
+            }
+        };
+        dispatcher = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_wait':'0s','group_interval':'1m'},"
+                + "'receivers':[{'name':'a'}]}"), silences, new NotificationLog(null), r -> List.of(hook),
+                (r, i, ok, why) -> outcomes.add(ok + why), () -> "", clock::get);
+        dispatcher.put(List.of(firing(T0, "alertname", "A")));
+        dispatcher.tick();
+        waitFor(() -> outcomes.size() == 1);
+        // Resolved while the receiver is down: the resolved notification fails ...
+        clock.set(T0 + 30_000);
+        dispatcher.put(List.of(new Alert(Labels.of("alertname", "A"), Labels.EMPTY, T0, T0 + 30_000, "", 0)));
+        failNext.set(1);
+        clock.set(T0 + 60_000);
+        dispatcher.tick();
+        waitFor(() -> outcomes.size() == 2);
+        assertThat(outcomes.get(1)).isEqualTo("falseerror");
+        assertThat(dispatcher.groupCount()).isEqualTo(1);
+        // ... and is sent again at the next group_interval, after which the group ends.
+        clock.set(T0 + 120_000);
+        dispatcher.tick();
+        waitFor(() -> outcomes.size() == 3);
+        assertThat(delivered).hasSize(2);
+        assertThat(delivered.get(1).firing()).isFalse();
+        clock.set(T0 + 180_000);
+        dispatcher.tick();
+        assertThat(dispatcher.groupCount()).isZero();
     }
 
     private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
