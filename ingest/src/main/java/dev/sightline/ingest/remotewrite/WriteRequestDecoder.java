@@ -50,9 +50,11 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private static final int MD_UNIT = tag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
 
     private final HistogramReader.Ints labelRanges = new HistogramReader.Ints();
+    private final RequestStrings strings;
 
     WriteRequestDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
         super(buf, sink, labelLimits, limiter, maxReportedErrors, "WriteRequest");
+        this.strings = new RequestStrings(buf);
     }
 
     @Override
@@ -242,13 +244,14 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
 
     /** A label string; invalid UTF-8 refuses the series (labelError) and yields a replacement-char version. */
     private String string(int pos, int l, boolean isName, String labelName) {
-        if (labelError == null && !Utf8.isValid(buf, pos, l)) {
+        String s = strings.get(pos, l);
+        if (labelError == null && !strings.lastValid) {
             labelError = isName
                     ? new ValidationException(Reason.INVALID_LABEL_NAME, null, "label name at byte offset " + pos + " is not valid UTF-8")
                     : new ValidationException(Reason.INVALID_LABEL_VALUE, labelName,
                     "value of label \"" + labelName + "\" (byte offset " + pos + ") is not valid UTF-8");
         }
-        return new String(buf, pos, l, StandardCharsets.UTF_8);
+        return s;
     }
 
     // ---- Exemplar, metadata ----
