@@ -6,13 +6,19 @@ package dev.sightline.tsdb.chunk;
  * by 10^-e, one e per chunk, and m is delta-coded. Gorilla's XOR spends most of a value's 64 bits on such numbers,
  * because adding 0.01 changes nearly every mantissa bit, while the delta of m takes a dozen.
  *
- * <p>Layout after the 2-byte sample count: e (4 bits); timestamps exactly as in XOR chunks; the first m as a
- * zigzag varint; then per sample the delta of m: '0' for none, '10' + as many zigzag bits as the current width,
- * or '11' + 6 bits (width - 1) + that many bits, which sets the width.
+ * <p>A value is m / 10^e, or, in multiply mode, m * 10^-e (the double nearest it): exporters compute both, e.g.
+ * node_exporter's CPU seconds as ticks / 100 and its disk seconds as ms * 0.001, which gives 27.900000000000002
+ * for 27900 ms, no short decimal but m = 27900 all the same.
+ *
+ * <p>Layout after the 2-byte sample count: e (4 bits); the mode (1 bit, 1 = multiply); timestamps exactly as in XOR
+ * chunks; the first m as a zigzag varint; then per sample the delta of m: '0' for none, '10' + as many zigzag bits
+ * as the current width, or '11' + 6 bits (width - 1) + that many bits, which sets the width.
  */
 final class DecimalChunks {
     /** 10^e for e in [0, 15]: every one is exact as a double, and so is m / 10^e's rounding. */
     static final double[] POW10 = new double[16];
+    /** The double nearest 10^-e, as the literal 1e-e reads. */
+    static final double[] INV_POW10 = new double[16];
     /** Integers beyond 2^53 are not all representable as doubles. */
     private static final double MAX_EXACT = 0x1p53;
 
@@ -20,6 +26,7 @@ final class DecimalChunks {
         double p = 1;
         for (int e = 0; e < POW10.length; e++) {
             POW10[e] = p;
+            INV_POW10[e] = 1 / p; // correctly rounded: the double nearest 10^-e
             p *= 10;
         }
     }
@@ -28,29 +35,34 @@ final class DecimalChunks {
     }
 
     /**
-     * Encodes the samples when every value is such a decimal (never NaN, infinite or -0.0) and the result is smaller
-     * than {@code xorLength} bytes; returns null otherwise. Timestamps must increase.
+     * Encodes the samples when every value is such a decimal (never NaN, infinite or -0.0) in one of the two modes
+     * and the result is smaller than {@code xorLength} bytes; returns null otherwise. Timestamps must increase.
      */
     static byte[] encode(long[] ts, double[] vs, int n, int xorLength) {
         if (n == 0 || n > AppendableChunk.MAX_SAMPLES) {
             return null;
         }
+        byte[] divided = encode(ts, vs, n, xorLength, false);
+        return divided != null ? divided : encode(ts, vs, n, xorLength, true);
+    }
+
+    private static byte[] encode(long[] ts, double[] vs, int n, int xorLength, boolean multiply) {
         int e = 0;
         for (int i = 0; i < n; i++) {
-            int ei = exponent(vs[i], e);
+            int ei = exponent(vs[i], e, multiply);
             if (ei < 0) {
                 return null;
             }
             e = ei;
         }
         Writer w = new Writer(xorLength);
-        w.writeBits(e, 4);
+        w.writeBits(e << 1 | (multiply ? 1 : 0), 5);
         long prevM = 0;
         long prevT = 0;
         long prevDelta = 0;
         int width = 0;
         for (int i = 0; i < n; i++) {
-            long m = scaled(vs[i], e);
+            long m = scaled(vs[i], e, multiply);
             if (m == Long.MIN_VALUE) {
                 return null; // exact at a smaller e, not at the chunk's one (rounding of v * 10^e)
             }
@@ -81,26 +93,31 @@ final class DecimalChunks {
     }
 
     /** The smallest exponent, at least {@code from}, that scales v to an exact integer; -1 when there is none. */
-    private static int exponent(double v, int from) {
+    private static int exponent(double v, int from, boolean multiply) {
         if (Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(-0.0)) {
             return -1;
         }
         for (int e = from; e < POW10.length; e++) {
-            if (scaled(v, e) != Long.MIN_VALUE) {
+            if (scaled(v, e, multiply) != Long.MIN_VALUE) {
                 return e;
             }
         }
         return -1;
     }
 
-    /** m with m / 10^e == v bit for bit, or Long.MIN_VALUE when there is none (also for NaN and infinities). */
-    private static long scaled(double v, int e) {
+    /** The value m stands for at exponent e in the given mode; the decoder computes exactly this. */
+    static double value(long m, int e, boolean multiply) {
+        return multiply ? m * INV_POW10[e] : m / POW10[e];
+    }
+
+    /** m with value(m, e) == v bit for bit, or Long.MIN_VALUE when there is none (also for NaN and infinities). */
+    private static long scaled(double v, int e, boolean multiply) {
         double x = v * POW10[e];
         if (!(Math.abs(x) < MAX_EXACT)) {
             return Long.MIN_VALUE;
         }
         long m = Math.round(x);
-        return Double.doubleToRawLongBits(m / POW10[e]) == Double.doubleToRawLongBits(v) ? m : Long.MIN_VALUE;
+        return Double.doubleToRawLongBits(value(m, e, multiply)) == Double.doubleToRawLongBits(v) ? m : Long.MIN_VALUE;
     }
 
     private static int writeDelta(Writer w, long delta, int width) {

@@ -6,13 +6,16 @@ import dev.sightline.tsdb.ValueType;
 /** Decodes a DECIMAL chunk (see {@link DecimalChunks}); allocation-free, reusable across chunks. */
 final class DecimalIterator extends DodIterator {
     private final int[] width = new int[1];
-    private double scale;
+    private int exponent;
+    private boolean multiply;
     private long m;
 
     void reset(byte[] buf, int baseByte, long startBit, long limitBit, int total) {
         resetReader(buf, baseByte, startBit, limitBit, total);
         this.width[0] = 0;
-        this.scale = total > 0 ? DecimalChunks.POW10[(int) r.readBits(4)] : 1;
+        int mode = total > 0 ? (int) r.readBits(5) : 0;
+        this.exponent = mode >>> 1;
+        this.multiply = (mode & 1) != 0;
     }
 
     @Override
@@ -29,7 +32,7 @@ final class DecimalIterator extends DodIterator {
 
     @Override
     public double value() {
-        return m / scale;
+        return DecimalChunks.value(m, exponent, multiply);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -58,13 +59,15 @@ class DecimalChunkTest {
                 Tuple.of(3, Arbitraries.longs().between(-1_000_000, 1_000_000)),
                 Tuple.of(2, Arbitraries.longs().between(-(1L << 53), 1L << 53)),
                 Tuple.of(1, Arbitraries.of(0L, 1L, -1L)));
-        return exps.flatMap(e -> mantissas.list().ofMinSize(1).ofMaxSize(200).map(ms -> {
+        // Both ways exporters compute them: m / 10^e and m * 10^-e.
+        Arbitrary<Boolean> multiply = Arbitraries.of(false, true);
+        return Combinators.combine(exps, multiply, mantissas.list().ofMinSize(1).ofMaxSize(200)).as((e, mul, ms) -> {
             double[] vs = new double[ms.size()];
             for (int i = 0; i < vs.length; i++) {
-                vs[i] = ms.get(i) / DecimalChunks.POW10[e];
+                vs[i] = DecimalChunks.value(ms.get(i), e, mul);
             }
             return vs;
-        }));
+        });
     }
 
     @Property
@@ -119,6 +122,21 @@ class DecimalChunkTest {
             xor.appender().append(ts[i], vs[i]);
         }
         assertThat(c.byteLength() * 2).isLessThan(xor.byteLength());
+    }
+
+    @Example
+    void millisecondsTimesAThousandthAreDecimalsToo() {
+        // node_exporter's disk seconds: float64(ms) * 0.001, e.g. 27.900000000000002, no short decimal.
+        long[] ts = new long[120];
+        double[] vs = new double[120];
+        long ms = 27_800;
+        for (int i = 0; i < vs.length; i++) {
+            ts[i] = i * 15_000L;
+            ms += 100 + (i * 37) % 500;
+            vs[i] = ms * 0.001;
+        }
+        assertThat(vs).contains(27.900000000000002);
+        assertThat(roundTrip(ts, vs).encoding()).isEqualTo(ChunkEncoding.DECIMAL);
     }
 
     @Example
