@@ -1,6 +1,7 @@
 package dev.sightline.ingest.remotewrite;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
@@ -11,6 +12,7 @@ import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.ingest.remotewrite.MalformedRequestException.Layer;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -38,6 +40,9 @@ abstract class RemoteWriteDecoder {
     private final SeriesLimiter limiter;
     private final int maxReportedErrors;
     private final String messageName;
+    // Sample, in both versions
+    private static final int SAMPLE_VALUE = tag(1, WireFormat.WIRETYPE_FIXED64);
+    private static final int SAMPLE_TIMESTAMP = tag(2, WireFormat.WIRETYPE_VARINT);
 
     // Counters of this request.
     long samplesAccepted;
@@ -87,7 +92,7 @@ abstract class RemoteWriteDecoder {
     }
 
     /** The length prefix of a length-delimited field, checked against what is left of the stream. */
-    int readLength(CodedInputStream in, int base) throws java.io.IOException, MalformedRequestException {
+    int readLength(CodedInputStream in, int base) throws IOException, MalformedRequestException {
         int l = in.readRawVarint32();
         if (l < 0) {
             throw malformed(base + in.getTotalBytesRead(), "negative length " + l);
@@ -236,39 +241,55 @@ abstract class RemoteWriteDecoder {
 
     // ---- samples ----
 
-    /** Appends a float sample of the current series, or counts it as refused. */
-    final void sample(long ts, double v) {
-        if (refusal != null) {
-            count(refusal.reason());
-            return;
+    /** Reads a Sample message (the same fields in 1.0 and 2.0) and appends it; returns its timestamp. */
+    final long readSample(CodedInputStream in, int base) throws IOException, MalformedRequestException {
+        int lim = in.pushLimit(readLength(in, base));
+        double v = 0;
+        long ts = 0;
+        for (int t = in.readTag(); t != 0; t = in.readTag()) {
+            if (t == SAMPLE_VALUE) {
+                v = Double.longBitsToDouble(in.readRawLittleEndian64());
+            } else if (t == SAMPLE_TIMESTAMP) {
+                ts = in.readInt64();
+            } else {
+                in.skipField(t);
+            }
         }
-        try {
-            learn(sink.append(ref, seriesLabels, ts, v));
-            samplesAccepted++;
-        } catch (ValidationException e) {
-            refuseSample(e, ts);
-        } catch (IllegalArgumentException staleRef) {
-            forgetStaleRef(staleRef);
-            sample(ts, v);
-        }
+        in.popLimit(lim);
+        append(ts, v, false);
+        return ts;
     }
 
-    /** As {@link #sample}, for the histogram just read by {@link #histogram}. */
-    final void histogramSample(long ts) {
+    /** Reads a Histogram message (the same fields in 1.0 and 2.0) and appends it; returns its timestamp. */
+    final long readHistogramSample(CodedInputStream in, int base) throws IOException, MalformedRequestException {
+        int lim = in.pushLimit(readLength(in, base));
+        long ts = histogram.read(in);
+        in.popLimit(lim);
+        append(ts, 0, true);
+        return ts;
+    }
+
+    /** Appends a float sample, or the histogram just read, of the current series; or counts it as refused. */
+    private void append(long ts, double v, boolean isHistogram) {
         if (refusal != null) {
             count(refusal.reason());
             return;
         }
         try {
-            Histogram h = histogram.build();
-            h.validate();
-            learn(sink.appendHistogram(ref, seriesLabels, ts, h));
-            histogramsAccepted++;
+            if (isHistogram) {
+                Histogram h = histogram.build();
+                h.validate();
+                learn(sink.appendHistogram(ref, seriesLabels, ts, h));
+                histogramsAccepted++;
+            } else {
+                learn(sink.append(ref, seriesLabels, ts, v));
+                samplesAccepted++;
+            }
         } catch (ValidationException e) {
             refuseSample(e, ts);
         } catch (IllegalArgumentException staleRef) {
             forgetStaleRef(staleRef);
-            histogramSample(ts);
+            append(ts, v, isHistogram);
         }
     }
 

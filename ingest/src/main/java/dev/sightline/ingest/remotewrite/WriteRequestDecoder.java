@@ -36,9 +36,6 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     // Label
     private static final int LABEL_NAME = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int LABEL_VALUE = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-    // Sample
-    private static final int SAMPLE_VALUE = tag(1, WireFormat.WIRETYPE_FIXED64);
-    private static final int SAMPLE_TIMESTAMP = tag(2, WireFormat.WIRETYPE_VARINT);
     // Exemplar
     private static final int EX_LABEL = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int EX_VALUE = tag(2, WireFormat.WIRETYPE_FIXED64);
@@ -94,25 +91,9 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private void seriesBody(CodedInputStream in, int base) throws IOException, MalformedRequestException {
         for (int t = in.readTag(); t != 0; t = in.readTag()) {
             if (t == TS_SAMPLE) {
-                int lim = in.pushLimit(readLength(in, base));
-                double v = 0;
-                long ts = 0;
-                for (int st = in.readTag(); st != 0; st = in.readTag()) {
-                    if (st == SAMPLE_VALUE) {
-                        v = Double.longBitsToDouble(in.readRawLittleEndian64());
-                    } else if (st == SAMPLE_TIMESTAMP) {
-                        ts = in.readInt64();
-                    } else {
-                        in.skipField(st);
-                    }
-                }
-                in.popLimit(lim);
-                sample(ts, v);
+                readSample(in, base);
             } else if (t == TS_HISTOGRAM) {
-                int lim = in.pushLimit(readLength(in, base));
-                long ts = histogram.read(in);
-                in.popLimit(lim);
-                histogramSample(ts);
+                readHistogramSample(in, base);
             } else if (t == TS_EXEMPLAR) {
                 int lim = in.pushLimit(readLength(in, base));
                 readExemplar(in, base);

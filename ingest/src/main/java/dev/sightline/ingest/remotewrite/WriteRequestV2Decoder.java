@@ -37,9 +37,6 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     private static final int TS_HISTOGRAM = tag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int TS_EXEMPLAR = tag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int TS_METADATA = tag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-    // Sample
-    private static final int SAMPLE_VALUE = tag(1, WireFormat.WIRETYPE_FIXED64);
-    private static final int SAMPLE_TIMESTAMP = tag(2, WireFormat.WIRETYPE_VARINT);
     // Exemplar
     private static final int EX_LABELS_REFS = 1;
     private static final int EX_VALUE = tag(2, WireFormat.WIRETYPE_FIXED64);
@@ -139,27 +136,9 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
         try {
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == TS_SAMPLE) {
-                    int lim = in.pushLimit(readLength(in, start));
-                    double v = 0;
-                    long ts = 0;
-                    for (int st = in.readTag(); st != 0; st = in.readTag()) {
-                        if (st == SAMPLE_VALUE) {
-                            v = Double.longBitsToDouble(in.readRawLittleEndian64());
-                        } else if (st == SAMPLE_TIMESTAMP) {
-                            ts = in.readInt64();
-                        } else {
-                            in.skipField(st);
-                        }
-                    }
-                    in.popLimit(lim);
-                    sample(ts, v);
-                    lastTs = ts;
+                    lastTs = readSample(in, start);
                 } else if (t == TS_HISTOGRAM) {
-                    int lim = in.pushLimit(readLength(in, start));
-                    long ts = histogram.read(in);
-                    in.popLimit(lim);
-                    histogramSample(ts);
-                    lastTs = ts;
+                    lastTs = readHistogramSample(in, start);
                 } else if (t == TS_EXEMPLAR) {
                     int lim = in.pushLimit(readLength(in, start));
                     readExemplar(in, start, lastTs);

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -72,16 +70,7 @@ class IngestLimitsAndMetadataTest {
 
     @BeforeAll
     static void start() throws Exception {
-        exporter = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        exporter.createContext("/metrics", ex -> {
-            byte[] b = EXPOSITION.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8");
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(b);
-            }
-        });
-        exporter.start();
+        exporter = OpenMetricsExporter.start(EXPOSITION);
         String yaml = """
                 limits:
                   max_series_per_metric: 2
