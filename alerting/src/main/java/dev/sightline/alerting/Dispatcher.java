@@ -327,21 +327,50 @@ public final class Dispatcher implements AutoCloseable {
         long now = clockMs.getAsLong();
         List<AlertStatus> out = new ArrayList<>();
         for (Alert a : alerts.values()) {
-            if (a.resolvedAt(now)) {
-                continue;
+            if (!a.resolvedAt(now)) {
+                out.add(status(a, now));
             }
-            List<String> receivers = new ArrayList<>();
-            if (setup.tree != null) {
-                for (Route r : setup.tree.match(a.labels())) {
-                    if (!receivers.contains(r.receiver())) {
-                        receivers.add(r.receiver());
-                    }
-                }
-            }
-            out.add(new AlertStatus(a, receivers, silences.silencedBy(a.labels()),
-                    setup.inhibitor.inhibitedBy(a, alerts.values(), now)));
         }
         out.sort((x, y) -> x.alert().labels().compareTo(y.alert().labels()));
+        return out;
+    }
+
+    private AlertStatus status(Alert a, long now) {
+        List<String> receivers = new ArrayList<>();
+        if (setup.tree != null) {
+            for (Route r : setup.tree.match(a.labels())) {
+                if (!receivers.contains(r.receiver())) {
+                    receivers.add(r.receiver());
+                }
+            }
+        }
+        return new AlertStatus(a, receivers, silences.silencedBy(a.labels()), setup.inhibitor.inhibitedBy(a, alerts.values(), now));
+    }
+
+    /** An aggregation group as the API's alerts/groups shows it. */
+    public record GroupStatus(Labels labels, String receiver, List<AlertStatus> alerts) {
+    }
+
+    /** The aggregation groups with their alerts that have not resolved (groups left with none are not listed). */
+    public synchronized List<GroupStatus> groups() {
+        long now = clockMs.getAsLong();
+        List<GroupStatus> out = new ArrayList<>();
+        for (Map<Labels, Group> byLabels : groups.values()) {
+            for (Group g : byLabels.values()) {
+                List<AlertStatus> live = new ArrayList<>();
+                for (Alert a : g.alerts.values()) {
+                    if (!a.resolvedAt(now)) {
+                        live.add(status(a, now));
+                    }
+                }
+                if (!live.isEmpty()) {
+                    live.sort((x, y) -> alertOrder(x.alert(), y.alert()));
+                    out.add(new GroupStatus(g.labels, g.route.receiver(), live));
+                }
+            }
+        }
+        out.sort((x, y) -> x.labels().compareTo(y.labels()) != 0 ? x.labels().compareTo(y.labels())
+                : x.receiver().compareTo(y.receiver()));
         return out;
     }
 

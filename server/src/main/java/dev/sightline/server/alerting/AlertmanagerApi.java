@@ -28,7 +28,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Alertmanager's API v2 subset, in its JSON shapes: {@code /api/v2/alerts} (GET with filter, active, silenced,
- * inhibited, unprocessed, receiver; POST of postable alerts, so Prometheus can use Sightline as its Alertmanager),
+ * inhibited, receiver; POST of postable alerts, so Prometheus can use Sightline as its Alertmanager),
+ * {@code /api/v2/alerts/groups} (same parameters), {@code /api/v2/receivers},
  * {@code /api/v2/silences} (GET with filter; POST creates or updates and answers {silenceID}),
  * {@code /api/v2/silence/{id}} (GET, DELETE) and {@code /api/v2/status}. Errors are JSON strings, as Alertmanager's.
  */
@@ -47,6 +48,8 @@ final class AlertmanagerApi {
 
     void register(HttpApi api) {
         api.get("/api/v2/alerts", this::getAlerts);
+        api.get("/api/v2/alerts/groups", this::getAlertGroups);
+        api.get("/api/v2/receivers", this::getReceivers);
         // Bodies are bounded like every other request body (limits.max_request_body_bytes).
         api.post("/api/v2/alerts", maxBodyBytes, this::postAlerts);
         api.get("/api/v2/silences", this::getSilences);
@@ -90,48 +93,100 @@ final class AlertmanagerApi {
         return v == null || !v.equalsIgnoreCase("false");
     }
 
+    /** The query parameters GET alerts and alerts/groups share. */
+    private record AlertQuery(List<LabelMatcher> filter, Pattern receiver, boolean active, boolean silenced, boolean inhibited) {
+        /** Parses them; null after answering 400. */
+        static AlertQuery of(RoutingContext ctx) {
+            List<LabelMatcher> filter = AlertmanagerApi.filter(ctx);
+            if (filter == null) {
+                return null;
+            }
+            Pattern receiver;
+            try {
+                String r = ctx.request().getParam("receiver");
+                receiver = r == null || r.isEmpty() ? null : Pattern.compile("^(?:" + r + ")$");
+            } catch (PatternSyntaxException e) {
+                error(ctx, 400, "failed to parse receiver param: " + e.getDescription());
+                return null;
+            }
+            return new AlertQuery(filter, receiver, flag(ctx, "active"), flag(ctx, "silenced"), flag(ctx, "inhibited"));
+        }
+
+        boolean receiverMatches(String name) {
+            return receiver == null || receiver.matcher(name).matches();
+        }
+
+        boolean accepts(Dispatcher.AlertStatus s) {
+            return filter.stream().allMatch(m -> Matchers.matches(m, s.alert().labels()))
+                    && (active || s.muted())
+                    && (silenced || s.silencedBy().isEmpty())
+                    && (inhibited || s.inhibitedBy().isEmpty());
+        }
+    }
+
     private void getAlerts(RoutingContext ctx) {
-        List<LabelMatcher> filter = filter(ctx);
-        if (filter == null) {
+        AlertQuery q = AlertQuery.of(ctx);
+        if (q == null) {
             return;
         }
-        Pattern receiver;
-        try {
-            String r = ctx.request().getParam("receiver");
-            receiver = r == null || r.isEmpty() ? null : Pattern.compile("^(?:" + r + ")$");
-        } catch (PatternSyntaxException e) {
-            error(ctx, 400, "failed to parse receiver param: " + e.getDescription());
-            return;
-        }
-        boolean active = flag(ctx, "active");
-        boolean silenced = flag(ctx, "silenced");
-        boolean inhibited = flag(ctx, "inhibited");
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (Dispatcher.AlertStatus s : service.dispatcher().alerts()) {
-            Alert a = s.alert();
-            if (!filter.stream().allMatch(m -> Matchers.matches(m, a.labels()))
-                    || receiver != null && s.receivers().stream().noneMatch(r -> receiver.matcher(r).matches())
-                    || !active && !s.muted()
-                    || !silenced && !s.silencedBy().isEmpty()
-                    || !inhibited && !s.inhibitedBy().isEmpty()) {
+            if (q.accepts(s) && (q.receiver() == null || s.receivers().stream().anyMatch(q::receiverMatches))) {
+                out.add(gettableAlert(s));
+            }
+        }
+        json(ctx, 200, out);
+    }
+
+    /** Alertmanager's alerts/groups: each aggregation group with its receiver and the alerts the query accepts. */
+    private void getAlertGroups(RoutingContext ctx) {
+        AlertQuery q = AlertQuery.of(ctx);
+        if (q == null) {
+            return;
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Dispatcher.GroupStatus g : service.dispatcher().groups()) {
+            if (!q.receiverMatches(g.receiver())) {
                 continue;
             }
-            ObjectNode o = out.addObject();
-            o.set("annotations", Json.labels(a.annotations()));
-            o.put("endsAt", Json.apiTime(a.endsAtMs()));
-            o.put("fingerprint", a.fingerprintHex());
-            ArrayNode receivers = o.putArray("receivers");
-            s.receivers().forEach(r -> receivers.addObject().put("name", r));
-            o.put("startsAt", Json.apiTime(a.startsAtMs()));
-            ObjectNode st = o.putObject("status");
-            st.put("state", s.muted() ? "suppressed" : "active");
-            ArrayNode sb = st.putArray("silencedBy");
-            s.silencedBy().forEach(sb::add);
-            ArrayNode ib = st.putArray("inhibitedBy");
-            s.inhibitedBy().forEach(ib::add);
-            o.put("updatedAt", Json.apiTime(a.updatedAtMs()));
-            o.put("generatorURL", a.generatorUrl());
-            o.set("labels", Json.labels(a.labels()));
+            ArrayNode alerts = Json.MAPPER.createArrayNode();
+            g.alerts().stream().filter(q::accepts).forEach(s -> alerts.add(gettableAlert(s)));
+            if (!alerts.isEmpty()) {
+                ObjectNode o = out.addObject();
+                o.set("labels", Json.labels(g.labels()));
+                o.putObject("receiver").put("name", g.receiver());
+                o.set("alerts", alerts);
+            }
+        }
+        json(ctx, 200, out);
+    }
+
+    private static ObjectNode gettableAlert(Dispatcher.AlertStatus s) {
+        Alert a = s.alert();
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.set("annotations", Json.labels(a.annotations()));
+        o.put("endsAt", Json.apiTime(a.endsAtMs()));
+        o.put("fingerprint", a.fingerprintHex());
+        ArrayNode receivers = o.putArray("receivers");
+        s.receivers().forEach(r -> receivers.addObject().put("name", r));
+        o.put("startsAt", Json.apiTime(a.startsAtMs()));
+        ObjectNode st = o.putObject("status");
+        st.put("state", s.muted() ? "suppressed" : "active");
+        ArrayNode sb = st.putArray("silencedBy");
+        s.silencedBy().forEach(sb::add);
+        ArrayNode ib = st.putArray("inhibitedBy");
+        s.inhibitedBy().forEach(ib::add);
+        o.put("updatedAt", Json.apiTime(a.updatedAtMs()));
+        o.put("generatorURL", a.generatorUrl());
+        o.set("labels", Json.labels(a.labels()));
+        return o;
+    }
+
+    private void getReceivers(RoutingContext ctx) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        var config = service.dispatcher().config();
+        if (config != null) {
+            config.receivers().forEach(r -> out.addObject().put("name", r.name()));
         }
         json(ctx, 200, out);
     }

@@ -198,6 +198,12 @@ class AlertingHttpTest {
         assertThat(a.get("labels").get("desk").asText()).isEqualTo("fx");
         assertThat(getJson("/api/v2/alerts?filter=desk%3D%22rates%22").size()).isZero();
         assertThat(getJson("/api/v2/alerts?receiver=ops").size()).isEqualTo(1);
+        JsonNode groups = getJson("/api/v2/alerts/groups");
+        assertThat(groups.size()).isEqualTo(2);
+        assertThat(groups).extracting(g -> g.get("receiver").get("name").asText()).containsExactlyInAnyOrder("halt-trading", "ops");
+        assertThat(groups.get(0).get("labels").toString()).isEqualTo("{\"alertname\":\"OrderRateRunaway\"}");
+        assertThat(getJson("/api/v2/alerts/groups?receiver=ops").size()).isEqualTo(1);
+        assertThat(getJson("/api/v2/receivers").toString()).isEqualTo("[{\"name\":\"ops\"},{\"name\":\"halt-trading\"}]");
         assertThat(send(req("/api/v2/alerts?filter=desk%7E%22x")).statusCode()).isEqualTo(400);
 
         // A silence mutes it: listed as suppressed, and hidden with silenced=false.

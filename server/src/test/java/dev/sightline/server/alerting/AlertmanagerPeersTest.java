@@ -192,6 +192,13 @@ class AlertmanagerPeersTest {
                 // Silence ids are each side's own.
                 sameExcept(ourAlerts.get("status"), theirAlerts.get("status"), "silencedBy");
                 assertThat(ourAlerts.get("status").get("silencedBy").size()).isEqualTo(1);
+                JsonNode theirGroups = getList("http://127.0.0.1:" + amPort + "/api/v2/alerts/groups");
+                JsonNode ourGroups = getList("http://127.0.0.1:" + server.httpPort() + "/api/v2/alerts/groups");
+                assertThat(ourGroups.size()).isEqualTo(theirGroups.size()).isEqualTo(1);
+                sameExcept(ourGroups.get(0), theirGroups.get(0), "alerts");
+                assertThat(ourGroups.get(0).get("alerts").size()).isEqualTo(theirGroups.get(0).get("alerts").size());
+                assertThat(getList("http://127.0.0.1:" + server.httpPort() + "/api/v2/receivers"))
+                        .isEqualTo(getList("http://127.0.0.1:" + amPort + "/api/v2/receivers"));
                 JsonNode theirSilence = getList("http://127.0.0.1:" + amPort + "/api/v2/silences").get(0);
                 JsonNode ourSilence = getList("http://127.0.0.1:" + server.httpPort() + "/api/v2/silences").get(0);
                 sameExcept(ourSilence, theirSilence, "id", "updatedAt", "startsAt");
