@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class AlertmanagerPeersTest {
     private static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final Path AMTOOL = Path.of("/usr/bin/amtool");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -240,6 +241,40 @@ class AlertmanagerPeersTest {
             Thread.sleep(200);
         }
         assertThat(code).as("POST " + url).isEqualTo(200);
+    }
+
+    @Test
+    void amtoolManagesSilencesAndReadsAlerts() throws Exception {
+        assumeTrue(Files.isExecutable(AMTOOL), "peer not available: " + AMTOOL + " (Debian package prometheus-alertmanager)");
+        Path cfg = tmp.resolve("sightline.yml");
+        Files.writeString(cfg, "alertmanager:\n  route: {receiver: r, group_by: [alertname]}\n  receivers: [{name: r}]\n");
+        try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(tmp.resolve("data"), "127.0.0.1", 0,
+                new ConfigLoader().load(cfg), cfg))) {
+            String url = "--alertmanager.url=http://127.0.0.1:" + server.httpPort();
+            postUntilAccepted("http://127.0.0.1:" + server.httpPort() + "/api/v2/alerts",
+                    "[{\"labels\":{\"alertname\":\"Amtool\",\"desk\":\"fx\"}}]");
+            // amtool first warns that our version is not its own; the id is the last line.
+            String id = amtool(url, "silence", "add", "desk=fx", "--comment=maintenance", "--author=ops", "--duration=1h")
+                    .strip().lines().reduce((a, b) -> b).orElse("");
+            assertThat(id).matches("[0-9a-f-]{36}");
+            assertThat(amtool(url, "silence", "query", "-o", "json")).contains(id).contains("maintenance");
+            assertThat(amtool(url, "alert", "query", "-o", "json", "--silenced")).contains("Amtool").contains(id);
+            amtool(url, "silence", "expire", id);
+            assertThat(amtool(url, "silence", "query", "-o", "json")).doesNotContain(id);
+            assertThat(amtool(url, "alert", "query", "-o", "json")).contains("Amtool");
+        }
+    }
+
+    /** Runs amtool; its standard output, failing the test on a non-zero exit. */
+    private String amtool(String... args) throws Exception {
+        Path out = tmp.resolve("amtool.out");
+        List<String> command = new java.util.ArrayList<>(List.of(AMTOOL.toString()));
+        command.addAll(List.of(args));
+        Process p = run(out, command.toArray(String[]::new));
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(out);
+        assertThat(p.exitValue()).as("amtool " + String.join(" ", args) + ": " + text).isZero();
+        return text;
     }
 
     @Test
