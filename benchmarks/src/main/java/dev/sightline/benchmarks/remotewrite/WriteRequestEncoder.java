@@ -10,7 +10,7 @@ import java.util.Arrays;
  * one TimeSeries per series with one Sample, the shape Prometheus's own queue manager sends. Requests are built once
  * before the measurement, so this favours simplicity over speed.
  */
-final class WriteRequestEncoder {
+public final class WriteRequestEncoder {
     private static final int LABEL_NAME = 1 << 3 | 2;       // Label.name, length-delimited
     private static final int LABEL_VALUE = 2 << 3 | 2;      // Label.value
     private static final int SERIES_LABEL = 1 << 3 | 2;     // TimeSeries.labels
@@ -24,7 +24,7 @@ final class WriteRequestEncoder {
     private int pos;
 
     /** The TimeSeries.labels entries for sorted label pairs (name, value, name, value ...), encoded once per series. */
-    static byte[] encodeLabels(String[] sortedPairs) {
+    public static byte[] encodeLabels(String[] sortedPairs) {
         WriteRequestEncoder e = new WriteRequestEncoder();
         for (int i = 0; i < sortedPairs.length; i += 2) {
             byte[] n = sortedPairs[i].getBytes(StandardCharsets.UTF_8);
@@ -42,12 +42,12 @@ final class WriteRequestEncoder {
         return Arrays.copyOf(e.buf, e.pos);
     }
 
-    void reset() {
+    public void reset() {
         pos = 0;
     }
 
     /** Appends one TimeSeries with the pre-encoded labels and a single sample. */
-    void series(byte[] encodedLabels, double value, long timestampMs) {
+    public void series(byte[] encodedLabels, double value, long timestampMs) {
         int sampleLen = 1 + 8 + 1 + varintSize(timestampMs);
         int seriesLen = encodedLabels.length + 1 + varintSize(sampleLen) + sampleLen;
         varint(REQUEST_SERIES);
@@ -66,7 +66,7 @@ final class WriteRequestEncoder {
     }
 
     /** The request written since {@link #reset()}, snappy block-compressed as remote-write requires. */
-    byte[] compressed() {
+    public byte[] compressed() {
         byte[] out = new byte[snappy.maxCompressedLength(pos)];
         int n = snappy.compress(buf, 0, pos, out, 0, out.length);
         return Arrays.copyOf(out, n);
