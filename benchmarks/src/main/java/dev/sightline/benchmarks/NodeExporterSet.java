@@ -23,7 +23,7 @@ final class NodeExporterSet {
     static final byte PAGES = 6;         // memory/filesystem gauges: +-k * 4096
     static final byte LOAD = 7;          // load averages: 2 decimals, wandering
     static final byte NOISY = 8;         // durations: a fresh random value every scrape, in whole nanoseconds
-    static final byte SECONDS = 9;       // counters in seconds with ms resolution (disk io time)
+    static final byte SECONDS = 9;       // counters in seconds with ms resolution (disk io time), as ms * 0.001
     static final byte TIME = 10;         // node_time_seconds: +15 s plus jitter, at full float resolution
 
     private record Template(String[] labelPairs, byte kind, double start) {
@@ -84,7 +84,7 @@ final class NodeExporterSet {
         return switch (t.kind) {
             case CPU_BUSY, CPU_QUIET -> Math.round(t.start * (0.5 + rnd.nextDouble()) * 100) / 100.0;
             case BYTES, PACKETS, RARE, PAGES -> Math.floor(t.start * (0.5 + rnd.nextDouble()));
-            case SECONDS -> Math.round(t.start * (0.5 + rnd.nextDouble()) * 1000) / 1000.0;
+            case SECONDS -> Math.round(t.start * (0.5 + rnd.nextDouble()) * 1000) * 0.001;
             case LOAD -> Math.round(rnd.nextDouble() * 400) / 100.0;
             default -> t.start;
         };
@@ -115,7 +115,8 @@ final class NodeExporterSet {
             case LOAD -> v = Math.max(0, Math.round(v * 100 + rnd.nextInt(-20, 21)) / 100.0);
             // Go measures durations in nanoseconds and prints float64 seconds, so a real value has at most 9 decimals.
             case NOISY -> v = Math.round(rnd.nextDouble() * 0.05 * 1e9) / 1e9;
-            case SECONDS -> v = Math.round(v * 1000 + rnd.nextInt(2_000)) / 1000.0;
+            // node_exporter's diskstats turn ms into seconds as ms * 0.001 (27900 ms -> 27.900000000000002).
+            case SECONDS -> v = (Math.round(v * 1000) + rnd.nextInt(2_000)) * 0.001;
             // UnixNano / 1e9 as a float64: no short decimal, whatever the clock's resolution.
             case TIME -> v = v + 15 + (rnd.nextDouble() - 0.5) * 0.006;
             default -> {
