@@ -101,6 +101,19 @@ class AlertingConfigTest {
     }
 
     @Test
+    void statusShowsTheSectionAsYamlWithSecretsHidden() throws Exception {
+        String yaml = AlertmanagerApi.configYaml(parse(FULL).alertmanager());
+        assertThat(yaml).contains("resolve_timeout: 2m").contains("group_wait: 0s").contains("repeat_interval: 2h")
+                .contains("continue: true").contains("- action=\"halt\"").contains("receiver: halt-trading")
+                .contains("password: <secret>").contains("bearer_token: <secret>")
+                .doesNotContain("t0k3n").doesNotContain("password: p\n").doesNotContain("http_config: {}");
+        // What it shows reads back as the same routing.
+        String reread = "alertmanager:\n" + yaml.indent(2);
+        assertThat(parse(reread).alertmanager().route()).isEqualTo(parse(FULL).alertmanager().route());
+        assertThat(AlertmanagerApi.configYaml(null)).isEmpty();
+    }
+
+    @Test
     void errorsNameTheKeyAndItsLine() {
         ConfigException undefined = failure(FULL.replace("receiver: halt-trading", "receiver: halt"));
         assertThat(undefined.getMessage()).contains("alertmanager.route.routes[0].receiver: undefined receiver \"halt\"");

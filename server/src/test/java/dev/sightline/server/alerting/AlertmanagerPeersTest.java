@@ -247,7 +247,17 @@ class AlertmanagerPeersTest {
     void amtoolManagesSilencesAndReadsAlerts() throws Exception {
         assumeTrue(Files.isExecutable(AMTOOL), "peer not available: " + AMTOOL + " (Debian package prometheus-alertmanager)");
         Path cfg = tmp.resolve("sightline.yml");
-        Files.writeString(cfg, "alertmanager:\n  route: {receiver: r, group_by: [alertname]}\n  receivers: [{name: r}]\n");
+        Files.writeString(cfg, """
+                alertmanager:
+                  route:
+                    receiver: r
+                    group_by: [alertname]
+                    routes: [{matchers: ['action="halt"'], receiver: halt, group_wait: 0s}]
+                  receivers:
+                    - name: r
+                    - name: halt
+                      webhook_configs: [{url: 'http://oms/halt', http_config: {bearer_token: s3cret}}]
+                """);
         try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(tmp.resolve("data"), "127.0.0.1", 0,
                 new ConfigLoader().load(cfg), cfg))) {
             String url = "--alertmanager.url=http://127.0.0.1:" + server.httpPort();
@@ -262,6 +272,9 @@ class AlertmanagerPeersTest {
             amtool(url, "silence", "expire", id);
             assertThat(amtool(url, "silence", "query", "-o", "json")).doesNotContain(id);
             assertThat(amtool(url, "alert", "query", "-o", "json")).contains("Amtool");
+            // amtool reads the routing tree from /api/v2/status's config.original.
+            assertThat(amtool(url, "config", "routes")).contains("halt").contains("action=\"halt\"");
+            assertThat(amtool(url, "config", "show")).contains("<secret>").doesNotContain("s3cret");
         }
     }
 
