@@ -25,7 +25,12 @@ class DispatcherTest {
     private Dispatcher dispatcher;
     private Silences silences;
 
-    private static Integration recorder(List<Notification> out, boolean sendResolved) {
+    /** What a test integration does with a notification. */
+    private interface Send {
+        void send(Notification n) throws IOException;
+    }
+
+    private static Integration integration(boolean sendResolved, Send send) {
         return new Integration() {
             @Override
             public String name() {
@@ -38,10 +43,14 @@ class DispatcherTest {
             }
 
             @Override
-            public void send(Notification n) {
-                out.add(n);
+            public void send(Notification n) throws IOException {
+                send.send(n);
             }
         };
+    }
+
+    private static Integration recorder(List<Notification> out, boolean sendResolved) {
+        return integration(sendResolved, out::add);
     }
 
     private void start(String config) throws IOException {
@@ -243,25 +252,12 @@ class DispatcherTest {
         silences = new Silences(null, clock::get);
         List<Notification> delivered = new CopyOnWriteArrayList<>();
         AtomicLong calls = new AtomicLong();
-        Integration flaky = new Integration() {
-            @Override
-            public String name() {
-                return "webhook";
+        Integration flaky = integration(true, n -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IOException("down");
             }
-
-            @Override
-            public boolean sendResolved() {
-                return true;
-            }
-
-            @Override
-            public void send(Notification n) throws IOException {
-                if (calls.incrementAndGet() == 1) {
-                    throw new IOException("down");
-                }
-                delivered.add(n);
-            }
-        };
+            delivered.add(n);
+        });
         List<String> outcomes = new CopyOnWriteArrayList<>();
         dispatcher = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_wait':'0s','group_interval':'1m'},"
                 + "'receivers':[{'name':'a'}]}"), silences, new NotificationLog(null), r -> List.of(flaky), (r, i, ok, why) -> outcomes.add(ok + why),
@@ -283,25 +279,12 @@ class DispatcherTest {
         List<Notification> delivered = new CopyOnWriteArrayList<>();
         AtomicLong failNext = new AtomicLong();
         List<String> outcomes = new CopyOnWriteArrayList<>();
-        Integration hook = new Integration() {
-            @Override
-            public String name() {
-                return "webhook";
+        Integration hook = integration(true, n -> {
+            if (failNext.getAndSet(0) == 1) {
+                throw new IOException("down");
             }
-
-            @Override
-            public boolean sendResolved() {
-                return true;
-            }
-
-            @Override
-            public void send(Notification n) throws IOException {
-                if (failNext.getAndSet(0) == 1) {
-                    throw new IOException("down");
-                }
-                delivered.add(n);
-            }
-        };
+            delivered.add(n);
+        });
         dispatcher = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_wait':'0s','group_interval':'1m'},"
                 + "'receivers':[{'name':'a'}]}"), silences, new NotificationLog(null), r -> List.of(hook),
                 (r, i, ok, why) -> outcomes.add(ok + why), () -> "", clock::get);
