@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +34,9 @@ import java.util.stream.Stream;
  * concurrent HTTP/1.1 senders against Sightline and then the real Prometheus, each started as its own process on
  * 127.0.0.1 with an empty data directory. Like Prometheus's queue manager, each sender owns a fixed share of the
  * series (request block b goes to sender b % senders) and sends its blocks round by round, so every series' samples
- * arrive in time order. Prints accepted samples/s (2xx-answered requests only), errors by status, and the server's
- * VmRSS (and VmHWM) at the end, then the ratios Sightline/Prometheus next to the targets.
+ * arrive in time order. Prints accepted samples/s (2xx-answered requests only), the server's CPU time while sending
+ * (samples per CPU-second hardly depend on other load on the machine, wall-clock rates do), errors by status, and the
+ * server's VmRSS (and VmHWM) at the end, then the ratios Sightline/Prometheus next to the targets.
  *
  * <pre>
  * --series N          active series (default 1000000)
@@ -55,9 +57,14 @@ public final class RemoteWriteBenchmark {
     private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.eE+-]+,\"([^\"]*)\"\\]");
 
     private record Result(String peer, long acceptedSamples, long acceptedRequests, long sentRequests, double seconds,
-                          Map<String, Long> errors, Map<String, String> firstError, long rssKb, long hwmKb) {
+                          double cpuSeconds, Map<String, Long> errors, Map<String, String> firstError, long rssKb, long hwmKb) {
         double rate() {
             return acceptedSamples / seconds;
+        }
+
+        /** Samples per second of the server's own CPU time (user + system, all threads): what other load on the machine barely moves. */
+        double ratePerCpu() {
+            return acceptedSamples / cpuSeconds;
         }
     }
 
@@ -185,6 +192,7 @@ public final class RemoteWriteBenchmark {
         try {
             URI base = URI.create("http://127.0.0.1:" + port);
             awaitReady(peer, p, base, log);
+            double cpuAtStart = cpuSeconds(p.pid());
             URI write = base.resolve("/api/v1/write");
             LongAdder acceptedSamples = new LongAdder(), acceptedRequests = new LongAdder(), sent = new LongAdder();
             Map<String, Long> errors = new ConcurrentHashMap<>();
@@ -239,13 +247,14 @@ public final class RemoteWriteBenchmark {
             }
             double seconds = (Math.max(lastResponse.get(), start + 1) - start) / 1e9;
             long[] mem = memoryKb(p.pid());
+            double cpu = cpuSeconds(p.pid()) - cpuAtStart;
             // Proof that the samples are queryable, not just acknowledged: one series per node is named node_load1.
             HttpResponse<String> check = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     base.resolve("/api/v1/query?query=count(node_load1)")).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             System.out.printf(Locale.ROOT, "%-10s count(node_load1) = %s (expected %d if every request was accepted)%n",
                     peer, queryValue(check), SeriesShape.count("node_load1", series));
-            Result r = new Result(peer, acceptedSamples.sum(), acceptedRequests.sum(), sent.sum(), seconds,
+            Result r = new Result(peer, acceptedSamples.sum(), acceptedRequests.sum(), sent.sum(), seconds, cpu,
                     new TreeMap<>(errors), new TreeMap<>(firstError), mem[0], mem[1]);
             print(r);
             return r;
@@ -285,6 +294,25 @@ public final class RemoteWriteBenchmark {
         throw new IOException(peer + " not ready after 120 s:\n" + Files.readString(log));
     }
 
+    /**
+     * User plus system CPU time of a process so far, in seconds, from /proc/pid/stat (fields 14 and 15, in clock
+     * ticks of 1/100 s, which Linux fixes for this interface on every common architecture).
+     */
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    private static String loadAverage() {
+        try {
+            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     /** VmRSS and VmHWM of a process, in kB, from /proc/pid/status. */
     private static long[] memoryKb(long pid) throws IOException {
         long rss = -1, hwm = -1;
@@ -300,8 +328,9 @@ public final class RemoteWriteBenchmark {
 
     private static void print(Result r) {
         System.out.printf(Locale.ROOT, "%-10s accepted %,d samples in %,d of %,d requests over %.1f s = %,.0f samples/s; "
-                        + "VmRSS %,d MB (VmHWM %,d MB) at end%n", r.peer, r.acceptedSamples, r.acceptedRequests,
-                r.sentRequests, r.seconds, r.rate(), r.rssKb / 1024, r.hwmKb / 1024);
+                        + "server CPU %.1f s = %,.0f samples per CPU-second; VmRSS %,d MB (VmHWM %,d MB) at end%n", r.peer,
+                r.acceptedSamples, r.acceptedRequests, r.sentRequests, r.seconds, r.rate(), r.cpuSeconds, r.ratePerCpu(),
+                r.rssKb / 1024, r.hwmKb / 1024);
         if (r.errors.isEmpty()) {
             System.out.printf("%-10s errors: none%n", r.peer);
         }
@@ -319,6 +348,9 @@ public final class RemoteWriteBenchmark {
                 TARGET_RATE_RATIO, rate >= TARGET_RATE_RATIO ? "met" : "NOT met");
         System.out.printf(Locale.ROOT, "VmRSS     sightline/prometheus %.2fx (target <= %.1fx): %s%n", rss,
                 TARGET_RSS_RATIO, rss <= TARGET_RSS_RATIO ? "met" : "NOT met");
+        // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
+        System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/prometheus %.2fx (load average %s)%n",
+                ours.ratePerCpu() / theirs.ratePerCpu(), loadAverage());
     }
 
     private static int freePort() throws IOException {
