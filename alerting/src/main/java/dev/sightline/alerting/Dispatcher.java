@@ -164,11 +164,15 @@ public final class Dispatcher implements AutoCloseable {
     public synchronized long tick() {
         long now = clockMs.getAsLong();
         long next = now + MAX_SLEEP_MS;
+        Inhibitor.Sources sources = null;
         for (Map<Labels, Group> byLabels : groups.values()) {
             for (var it = byLabels.values().iterator(); it.hasNext(); ) {
                 Group g = it.next();
                 if (g.nextFlushMs <= now) {
-                    Set<Long> unsettled = flush(g, now);
+                    if (sources == null) {
+                        sources = setup.inhibitor.sources(alerts.values(), now);
+                    }
+                    Set<Long> unsettled = flush(g, sources, now);
                     g.flushed = true;
                     g.nextFlushMs = now + g.route.groupIntervalMs();
                     g.alerts.values().removeIf(a -> a.resolvedAt(now) && !unsettled.contains(a.fingerprint()));
@@ -203,10 +207,10 @@ public final class Dispatcher implements AutoCloseable {
      * has not yet been told of successfully: they stay in the group so a failed resolved notification is retried at
      * the next flush, as Alertmanager keeps them until the notification succeeded.
      */
-    private Set<Long> flush(Group g, long now) {
+    private Set<Long> flush(Group g, Inhibitor.Sources sources, long now) {
         List<Alert> kept = new ArrayList<>();
         for (Alert a : g.alerts.values()) {
-            if (setup.inhibitor.inhibitedBy(a, alerts.values(), now).isEmpty() && silences.silencedBy(a.labels()).isEmpty()) {
+            if (sources.inhibitedBy(a).isEmpty() && silences.silencedBy(a.labels()).isEmpty()) {
                 kept.add(a);
             }
         }
@@ -326,16 +330,17 @@ public final class Dispatcher implements AutoCloseable {
     public synchronized List<AlertStatus> alerts() {
         long now = clockMs.getAsLong();
         List<AlertStatus> out = new ArrayList<>();
+        Inhibitor.Sources sources = setup.inhibitor.sources(alerts.values(), now);
         for (Alert a : alerts.values()) {
             if (!a.resolvedAt(now)) {
-                out.add(status(a, now));
+                out.add(status(a, sources));
             }
         }
         out.sort((x, y) -> x.alert().labels().compareTo(y.alert().labels()));
         return out;
     }
 
-    private AlertStatus status(Alert a, long now) {
+    private AlertStatus status(Alert a, Inhibitor.Sources sources) {
         List<String> receivers = new ArrayList<>();
         if (setup.tree != null) {
             for (Route r : setup.tree.match(a.labels())) {
@@ -344,7 +349,7 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         }
-        return new AlertStatus(a, receivers, silences.silencedBy(a.labels()), setup.inhibitor.inhibitedBy(a, alerts.values(), now));
+        return new AlertStatus(a, receivers, silences.silencedBy(a.labels()), sources.inhibitedBy(a));
     }
 
     /** An aggregation group as the API's alerts/groups shows it. */
@@ -355,12 +360,13 @@ public final class Dispatcher implements AutoCloseable {
     public synchronized List<GroupStatus> groups() {
         long now = clockMs.getAsLong();
         List<GroupStatus> out = new ArrayList<>();
+        Inhibitor.Sources sources = setup.inhibitor.sources(alerts.values(), now);
         for (Map<Labels, Group> byLabels : groups.values()) {
             for (Group g : byLabels.values()) {
                 List<AlertStatus> live = new ArrayList<>();
                 for (Alert a : g.alerts.values()) {
                     if (!a.resolvedAt(now)) {
-                        live.add(status(a, now));
+                        live.add(status(a, sources));
                     }
                 }
                 if (!live.isEmpty()) {
