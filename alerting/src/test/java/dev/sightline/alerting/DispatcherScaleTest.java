@@ -20,22 +20,7 @@ class DispatcherScaleTest {
         AtomicLong clock = new AtomicLong(1_700_000_000_000L);
         AtomicInteger notified = new AtomicInteger();
         AtomicInteger finished = new AtomicInteger();
-        Integration counter = new Integration() {
-            @Override
-            public String name() {
-                return "webhook";
-            }
-
-            @Override
-            public boolean sendResolved() {
-                return true;
-            }
-
-            @Override
-            public void send(Notification n) {
-                notified.addAndGet(n.alerts().size());
-            }
-        };
+        Integration counter = TestIntegrations.of(true, n -> notified.addAndGet(n.alerts().size()));
         try (Dispatcher d = new Dispatcher(TestConfigs.parse("{'route':{'receiver':'a','group_by':['instance'],'group_wait':'0s'},"
                 + "'receivers':[{'name':'a'}],'inhibit_rules':[{'source_matchers':['severity=critical'],"
                 + "'target_matchers':['severity=warning'],'equal':['instance']}]}"), new Silences(null, clock::get),

@@ -25,32 +25,8 @@ class DispatcherTest {
     private Dispatcher dispatcher;
     private Silences silences;
 
-    /** What a test integration does with a notification. */
-    private interface Send {
-        void send(Notification n) throws IOException;
-    }
-
-    private static Integration integration(boolean sendResolved, Send send) {
-        return new Integration() {
-            @Override
-            public String name() {
-                return "webhook";
-            }
-
-            @Override
-            public boolean sendResolved() {
-                return sendResolved;
-            }
-
-            @Override
-            public void send(Notification n) throws IOException {
-                send.send(n);
-            }
-        };
-    }
-
     private static Integration recorder(List<Notification> out, boolean sendResolved) {
-        return integration(sendResolved, out::add);
+        return TestIntegrations.of(sendResolved, out::add);
     }
 
     private void start(String config) throws IOException {
@@ -252,7 +228,7 @@ class DispatcherTest {
         silences = new Silences(null, clock::get);
         List<Notification> delivered = new CopyOnWriteArrayList<>();
         AtomicLong calls = new AtomicLong();
-        Integration flaky = integration(true, n -> {
+        Integration flaky = TestIntegrations.of(true, n -> {
             if (calls.incrementAndGet() == 1) {
                 throw new IOException("down");
             }
@@ -279,7 +255,7 @@ class DispatcherTest {
         List<Notification> delivered = new CopyOnWriteArrayList<>();
         AtomicLong failNext = new AtomicLong();
         List<String> outcomes = new CopyOnWriteArrayList<>();
-        Integration hook = integration(true, n -> {
+        Integration hook = TestIntegrations.of(true, n -> {
             if (failNext.getAndSet(0) == 1) {
                 throw new IOException("down");
             }
