@@ -24,11 +24,12 @@ import java.util.logging.Logger;
  * Alertmanager's dispatcher: holds the alerts, routes each to its aggregation groups (route x group labels), and
  * flushes a group group_wait after it was created, then every group_interval. A flush drops inhibited and silenced
  * alerts and notifies each integration of the receiver unless the notification log says nothing changed since its
- * last notification and repeat_interval has not passed (deduplication). Resolved alerts leave their group after
- * the flush that reported them.
+ * last notification and repeat_interval has not passed (deduplication). A resolved alert leaves its group once its
+ * resolution was delivered; a group without alerts ends. The notification log survives restarts
+ * ({@link NotificationLog}).
  * <p>
- * The notification log survives restarts (see {@link NotificationLog}). Time comes from {@code clockMs}; {@link #tick()} does what is due now, so tests step a manual clock and call it.
- * {@link #start()} runs ticks on a thread of its own, woken when alerts arrive.
+ * Time comes from {@code clockMs}; {@link #tick()} does what is due now, so tests step a manual clock and call it.
+ * {@link #start()} runs ticks on a thread of its own, woken when alerts arrive. Deliveries run on virtual threads.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
