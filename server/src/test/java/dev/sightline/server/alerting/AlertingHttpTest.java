@@ -163,10 +163,12 @@ class AlertingHttpTest {
                         expr: position_drift > 50
                 """);
         Tsdb db = server.storage().get();
+        long written = System.nanoTime();
         write(db, 120);
         WebhookReceiver.Call firing = hooks.await(c -> c.path().equals("/ops")
                 && c.payload().get("status").asText().equals("firing"), 10_000);
         assertThat(firing).isNotNull();
+        System.out.println("sample in -> firing webhook out: " + (firing.atNanos() - written) / 1_000_000 + " ms");
         assertThat(firing.payload().get("alerts").get(0).get("labels").get("alertname").asText()).isEqualTo("PositionDrift");
         write(db, 10);
         WebhookReceiver.Call resolved = hooks.await(c -> c.path().equals("/ops")
