@@ -77,13 +77,14 @@ class SeedCaseHaltTest {
         for (int i = 0; i < 12; i++) {
             Thread.sleep(250);
             orders += 25 + r.nextInt(3);
-            append(storage, System.currentTimeMillis(), orders);
+            t = Math.max(t + 1, System.currentTimeMillis());
+            append(storage, t, orders);
         }
         assertThat(hooks.calls).as("no call while the flow is normal").isEmpty();
 
         // The runaway: 66,000 orders/s (4M a minute).
         orders += 16_500;
-        append(storage, System.currentTimeMillis(), orders);
+        append(storage, Math.max(t + 1, System.currentTimeMillis()), orders);
         long runaway = System.nanoTime();
         WebhookReceiver.Call halt = hooks.await(c -> c.path().equals("/halt"), 10_000);
         assertThat(halt).as("halt webhook called; rules: %s", get("/api/v1/rules")).isNotNull();
