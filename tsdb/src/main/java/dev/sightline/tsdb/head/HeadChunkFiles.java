@@ -105,6 +105,11 @@ final class HeadChunkFiles implements AutoCloseable {
     private volatile Table table = new Table(1, new Segment[0]);
     /** The segment being written, null before the first write or after it was sealed. */
     private Segment current;
+    /**
+     * Set once a chunk could not go to a file. From then on every chunk stays on the heap: a later file would hold a
+     * series' later chunks without the earlier ones, and replay would skip the WAL samples of the gap.
+     */
+    private boolean heapOnly;
     private final CRC32C crc = new CRC32C();
     private byte[] scratch = new byte[512];
 
@@ -128,7 +133,7 @@ final class HeadChunkFiles implements AutoCloseable {
         HeadChunkFiles f = new HeadChunkFiles(dir, fileSize);
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().matches("\\d{6}")).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().matches("\\d{6}") && Files.isRegularFile(p)).sorted().toList();
         }
         List<Segment> kept = new ArrayList<>();
         boolean damaged = false;
@@ -273,32 +278,49 @@ final class HeadChunkFiles implements AutoCloseable {
             cut(n);
         }
         int off = current.written;
-        current.buf.put(off, scratch, 0, n);
+        try {
+            current.buf.put(off, scratch, 0, n);
+        } catch (InternalError e) {
+            // A fault writing the mapping: the file is sparse and the disk is full. The half-written record fails its
+            // CRC on the next open.
+            LOG.log(Level.WARNING, "could not write head chunk file " + current.file + "; keeping full chunks on the heap"
+                    + " until restart (replay then reads them from the WAL)", e);
+            heapOnly = true;
+            cut(n);
+            off = current.written;
+            current.buf.put(off, scratch, 0, n);
+        }
         current.written = off + n;
         current.maxT = Math.max(current.maxT, maxt);
         return (long) current.seq << 32 | off;
     }
 
-    /** Seals the current segment and starts the next one, able to hold at least {@code need} bytes of records. */
+    /**
+     * Seals the current segment and starts the next one, able to hold at least {@code need} bytes of records: a file
+     * when there is a directory, unless chunks stay on the heap (see {@link #heapOnly}) or the file cannot be made.
+     */
     private void cut(int need) {
         seal();
         Table t = table;
         int seq = t.first + t.segments.length;
         Segment s = null;
-        if (dir != null && HEADER_SIZE + need <= fileSize) {
+        if (dir != null && !heapOnly) {
             Path p = dir.resolve(String.format("%06d", seq));
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
-                s = new Segment(seq, p, ch.map(FileChannel.MapMode.READ_WRITE, 0, fileSize), HEADER_SIZE);
-            } catch (IOException e) {
+                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, Math.max(fileSize, HEADER_SIZE + need));
+                m.putInt(0, MAGIC).put(4, (byte) VERSION);
+                s = new Segment(seq, p, m, HEADER_SIZE);
+            } catch (IOException | InternalError e) {
                 LOG.log(Level.WARNING, "could not create head chunk file " + p + "; keeping full chunks on the heap"
-                        + " (replay after a restart reads them from the WAL)", e);
+                        + " until restart (replay then reads them from the WAL)", e);
+                heapOnly = true;
             }
         }
         if (s == null) {
             s = new Segment(seq, null, ByteBuffer.allocate(Math.max(HEAP_SEGMENT_SIZE, HEADER_SIZE + need)), HEADER_SIZE);
+            s.buf.putInt(0, MAGIC).put(4, (byte) VERSION);
         }
-        s.buf.putInt(0, MAGIC).put(4, (byte) VERSION);
         current = s;
         Segment[] next = Arrays.copyOf(t.segments, t.segments.length + 1);
         next[next.length - 1] = s;

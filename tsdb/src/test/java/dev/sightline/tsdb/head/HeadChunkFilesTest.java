@@ -162,6 +162,22 @@ class HeadChunkFilesTest {
     }
 
     @Test
+    void chunksGoToTheHeapWhenAFileCannotBeCreated() throws Exception {
+        Files.createDirectories(dir.resolve("000001")); // where the first segment file would go
+        Head head = newHead();
+        appendAll(head, k -> {
+        });
+        for (int i = 0; i < SERIES; i++) {
+            assertThat(samples(head, series(i), 0, Long.MAX_VALUE)).as("series %d", i).isEqualTo(expected(i));
+        }
+        head.close();
+        // Nothing of them is on disk: the next replay takes every sample from the WAL, and the odd entry is ignored.
+        head = replay(Long.MIN_VALUE, 0);
+        assertThat(samples(head, series(0), 0, Long.MAX_VALUE)).isEqualTo(expected(0));
+        head.close();
+    }
+
+    @Test
     void truncationDeletesFilesWhoseChunksAreAllOld() throws Exception {
         writeAndClose();
         Head head = replay(Long.MIN_VALUE, 0);
