@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,14 +32,15 @@ public final class NotificationLog {
     /** {@code file} null keeps the log in memory only. */
     public NotificationLog(Path file) throws IOException {
         this.file = file;
-        if (file != null && Files.exists(file)) {
-            JsonNode all = Json.MAPPER.readTree(file.toFile());
+        entries.putAll(AtomicFiles.read(file, all -> {
+            Map<String, Entry> read = new HashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
-                entries.put(e.getKey(), new Entry(fingerprints(v.get("firing")), fingerprints(v.get("resolved")), v.path("at").asLong()));
+                read.put(e.getKey(), new Entry(fingerprints(v.get("firing")), fingerprints(v.get("resolved")), v.path("at").asLong()));
             }
-        }
+            return read;
+        }, Map.of()));
     }
 
     private static Set<Long> fingerprints(JsonNode list) {

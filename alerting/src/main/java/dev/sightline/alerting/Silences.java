@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sightline.core.Labels;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,17 +38,18 @@ public final class Silences {
     public Silences(Path file, LongSupplier clockMs) throws IOException {
         this.file = file;
         this.clockMs = clockMs;
-        if (file != null && Files.exists(file)) {
-            JsonNode all = Json.MAPPER.readTree(file.toFile());
+        byId.putAll(AtomicFiles.read(file, all -> {
+            Map<String, Silence> read = new LinkedHashMap<>();
             for (JsonNode n : all) {
                 try {
                     Silence s = Json.parseSilence(n);
-                    byId.put(s.id(), s);
+                    read.put(s.id(), s);
                 } catch (IllegalArgumentException e) {
-                    throw new IOException(file + ": bad silence " + n.path("id").asText() + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException("bad silence " + n.path("id").asText() + ": " + e.getMessage(), e);
                 }
             }
-        }
+            return read;
+        }, Map.of()));
     }
 
     /**

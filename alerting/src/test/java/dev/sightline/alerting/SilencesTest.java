@@ -49,6 +49,33 @@ class SilencesTest {
     }
 
     @Test
+    void corruptStateFilesAreMovedAsideAndTheRestStarts() throws Exception {
+        Path file = dir.resolve("alerting/silences.json");
+        new Silences(file, clock::get).upsert(silence(null, 0, T0 + 3_600_000, "job=\"api\""));
+        String good = java.nio.file.Files.readString(file);
+        for (String bad : new String[] {good.substring(0, good.length() / 2), "[{\"id\": \"x\", \"matchers\": 7}]"}) {
+            java.nio.file.Files.writeString(file, bad);
+            Silences s = new Silences(file, clock::get);
+            assertThat(s.list()).isEmpty();
+            assertThat(file).doesNotExist();
+            try (var aside = java.nio.file.Files.list(file.getParent())) {
+                assertThat(aside.filter(p -> p.getFileName().toString().startsWith("silences.json.corrupt-"))
+                        .map(p -> {
+                            try {
+                                return java.nio.file.Files.readString(p);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })).contains(bad);
+            }
+        }
+        Path log = dir.resolve("alerting/nflog.json");
+        java.nio.file.Files.writeString(log, "{\"g\": {\"firing\": [\"zz\"]}}");
+        new NotificationLog(log);
+        assertThat(log).doesNotExist();
+    }
+
+    @Test
     void updatesInPlaceOrReplacesAsAlertmanagerDoes() throws Exception {
         Silences s = new Silences(null, clock::get);
         String id = s.upsert(silence(null, 0, T0 + 3_600_000, "job=\"api\""));
