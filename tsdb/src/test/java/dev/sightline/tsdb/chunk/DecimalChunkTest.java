@@ -1,5 +1,6 @@
 package dev.sightline.tsdb.chunk;
 
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 import net.jqwik.api.Arbitraries;
@@ -34,6 +35,23 @@ class DecimalChunkTest {
                     .isEqualTo(Long.toHexString(Double.doubleToRawLongBits(vs[i])));
         }
         assertThat(it.next()).isEqualTo(ValueType.NONE);
+        // The bulk read gives the same samples, stopping after maxt on the first sample it did not take.
+        int half = ts.length / 2;
+        FloatSamples bulk = new FloatSamples(1);
+        SampleIterator b2 = read.iterator(null);
+        assertThat(b2.next()).isEqualTo(ValueType.FLOAT);
+        ValueType after = b2.appendFloats(ts[half], bulk);
+        assertThat(bulk.n).isEqualTo(half + 1);
+        for (int i = 0; i <= half; i++) {
+            assertThat(bulk.t[i]).isEqualTo(ts[i]);
+            assertThat(Double.doubleToRawLongBits(bulk.v[i])).isEqualTo(Double.doubleToRawLongBits(vs[i]));
+        }
+        if (half + 1 < ts.length) {
+            assertThat(after).isEqualTo(ValueType.FLOAT);
+            assertThat(b2.timestamp()).isEqualTo(ts[half + 1]);
+        } else {
+            assertThat(after).isEqualTo(ValueType.NONE);
+        }
         Chunk xor = Chunks.newChunk(ChunkEncoding.XOR);
         for (int i = 0; i < ts.length; i++) {
             xor.appender().append(ts[i], vs[i]);
