@@ -114,6 +114,38 @@ class HeadChunkFilesTest {
     }
 
     @Test
+    void withAnOutOfOrderWindowReplayStillTakesOutOfOrderSamplesThatChunksDoNotHold() throws Exception {
+        long window = 60_000;
+        // The WAL's order: every in-order sample, and after each 50th one a sample 2.5 steps back.
+        List<long[]> wal = new java.util.ArrayList<>();
+        for (int k = 0; k < SAMPLES; k++) {
+            wal.add(new long[]{k * STEP, Double.doubleToRawLongBits(value(0, k))});
+            if (k % 50 == 49) {
+                wal.add(new long[]{k * STEP - 2500, Double.doubleToRawLongBits(-k)});
+            }
+        }
+        Head head = new Head(LabelLimits.DEFAULT, 2 * HOUR, window, null, dir);
+        for (long[] w : wal) {
+            Appender app = head.appender();
+            app.append(0, series(0), w[0], Double.longBitsToDouble(w[1]));
+            app.commit();
+        }
+        List<String> want = samples(head, series(0), 0, Long.MAX_VALUE);
+        assertThat(want).hasSize(SAMPLES + SAMPLES / 50);
+        head.close();
+        head = new Head(LabelLimits.DEFAULT, 2 * HOUR, window, null, dir);
+        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE);
+        r.series(1, series(0));
+        for (long[] w : wal) {
+            r.sample(1, w[0], Double.longBitsToDouble(w[1]));
+        }
+        head.finishReplay();
+        assertThat(head.stats().chunks()).isEqualTo(5);
+        assertThat(samples(head, series(0), 0, Long.MAX_VALUE)).isEqualTo(want);
+        head.close();
+    }
+
+    @Test
     void damagedChunkFileIsCutBackWithAWarningAndTheWalRefillsIt() throws Exception {
         writeAndClose();
         Path file = chunkFiles().getFirst();
