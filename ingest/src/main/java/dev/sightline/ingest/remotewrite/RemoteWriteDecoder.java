@@ -40,7 +40,7 @@ abstract class RemoteWriteDecoder {
     private final SeriesLimiter limiter;
     private final int maxReportedErrors;
     private final String messageName;
-    // Sample, in both versions
+    // Sample: the same message in both versions.
     private static final int SAMPLE_VALUE = tag(1, WireFormat.WIRETYPE_FIXED64);
     private static final int SAMPLE_TIMESTAMP = tag(2, WireFormat.WIRETYPE_VARINT);
 
@@ -55,11 +55,11 @@ abstract class RemoteWriteDecoder {
     // Labels of the series being read, reused from series to series.
     private String[] names = new String[16];
     private String[] values = new String[16];
-    int labelCount;
+    private int labelCount;
     /** Why the series being read is refused, found while reading its labels; null if nothing so far. */
     ValidationException labelError;
 
-    final HistogramReader histogram = new HistogramReader();
+    private final HistogramReader histogram = new HistogramReader();
 
     // The series being read: labels null while only its cached ref is known.
     private final SeriesRefCache refCache;
