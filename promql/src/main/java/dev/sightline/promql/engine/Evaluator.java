@@ -379,7 +379,7 @@ final class Evaluator {
                     vt = it.next();
                 }
             }
-            ser.setFloats(floats, dropStale);
+            ser.takeFloats(floats, dropStale);
             if (statsMode) {
                 detectResetHints(ser);
             }

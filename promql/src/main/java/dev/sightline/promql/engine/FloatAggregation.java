@@ -82,6 +82,124 @@ final class FloatAggregation {
     }
 
     Matrix run(double[] param) {
+        return switch (op) {
+            case SUM, MIN, MAX, COUNT, GROUP -> runFolding();
+            default -> runGathering(param);
+        };
+    }
+
+    /**
+     * SUM, MIN, MAX, COUNT and GROUP fold each input value into its group's cell for its step as it comes: one
+     * sequential pass over each series instead of visiting every series at every step (a cache miss per series and
+     * step). Values reach a cell in input order, so the results are those of the kernels over the gathered values.
+     */
+    private Matrix runFolding() {
+        int n = in.size();
+        int ng = groupLabels.length;
+        int ns = ev.numSteps;
+        double[] acc = new double[ng * ns];
+        double[] comp = op == AggregateOp.SUM ? new double[ng * ns] : null;
+        int[] cnt = new int[ng * ns];
+        // Output order as the per-step path: by first step with output, then by first input series at that step.
+        int[] firstStep = new int[ng];
+        int[] firstInput = new int[ng];
+        // dropName as the per-step path leaves it: whether a member present at the group's last step drops it.
+        int[] lastStep = new int[ng];
+        boolean[] drop = new boolean[ng];
+        java.util.Arrays.fill(firstStep, Integer.MAX_VALUE);
+        java.util.Arrays.fill(lastStep, -1);
+        long start = ev.start;
+        long interval = ev.interval;
+        for (int k = 0; k < n; k++) {
+            Series s = in.get(k);
+            int fn = s.fn;
+            if (fn == 0) {
+                continue;
+            }
+            int g = groupOf[k];
+            int base = g * ns;
+            long[] ft = s.ft;
+            double[] fv = s.fv;
+            for (int i = 0; i < fn; i++) {
+                int cell = base + (int) ((ft[i] - start) / interval);
+                double v = fv[i];
+                int c = cnt[cell]++;
+                switch (op) {
+                    case SUM -> {
+                        double sum = acc[cell];
+                        double t = sum + v;
+                        comp[cell] = Kernels.kahanC(v, sum, t, comp[cell]);
+                        acc[cell] = t;
+                    }
+                    case MIN -> {
+                        if (c == 0 || v < acc[cell] || Double.isNaN(acc[cell])) {
+                            acc[cell] = v;
+                        }
+                    }
+                    case MAX -> {
+                        if (c == 0 || v > acc[cell] || Double.isNaN(acc[cell])) {
+                            acc[cell] = v;
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            int first = (int) ((ft[0] - start) / interval);
+            if (first < firstStep[g]) {
+                firstStep[g] = first;
+                firstInput[g] = k;
+            }
+            int last = (int) ((ft[fn - 1] - start) / interval);
+            if (last > lastStep[g]) {
+                lastStep[g] = last;
+                drop[g] = s.dropName;
+            } else if (last == lastStep[g]) {
+                drop[g] |= s.dropName;
+            }
+            if ((k & 255) == 0) {
+                ev.checkDeadline();
+            }
+        }
+        Integer[] order = new Integer[ng];
+        for (int g = 0; g < ng; g++) {
+            order[g] = g;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(g -> firstStep[g]).thenComparingInt(g -> firstInput[g]));
+        List<Series> outList = new ArrayList<>(ng);
+        long count = 0;
+        for (int g : order) {
+            if (lastStep[g] < 0) {
+                continue;
+            }
+            Series out = new Series(groupLabels[g], ev.outputCapacity());
+            out.dropName = drop[g] && groupLabels[g].metricName() != null;
+            int base = g * ns;
+            for (int step = firstStep[g]; step <= lastStep[g]; step++) {
+                int c = cnt[base + step];
+                if (c == 0) {
+                    continue;
+                }
+                double v = switch (op) {
+                    case SUM -> {
+                        double sum = acc[base + step];
+                        yield Double.isInfinite(sum) ? sum : sum + comp[base + step];
+                    }
+                    case COUNT -> c;
+                    case GROUP -> 1;
+                    default -> acc[base + step];
+                };
+                out.addFloat(ev.stepTime(step), v);
+            }
+            count += out.fn;
+            outList.add(out);
+        }
+        ev.countSamples(count);
+        return new Matrix(outList);
+    }
+
+    /** Gathers each step's values per group, for the aggregations that need them all at once. */
+    private Matrix runGathering(double[] param) {
         int n = in.size();
         int ng = groupLabels.length;
         double[][] buf = new double[ng][];

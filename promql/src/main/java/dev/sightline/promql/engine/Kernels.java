@@ -14,14 +14,16 @@ public final class Kernels {
     /** Neumaier's improved Kahan step: returns the new sum; the new compensation is left in {@code c[0]}. */
     public static double kahanInc(double inc, double sum, double[] c) {
         double t = sum + inc;
-        if (Double.isInfinite(t)) {
-            c[0] = 0;
-        } else if (Math.abs(sum) >= Math.abs(inc)) {
-            c[0] += (sum - t) + inc;
-        } else {
-            c[0] += (inc - t) + sum;
-        }
+        c[0] = kahanC(inc, sum, t, c[0]);
         return t;
+    }
+
+    /** The compensation {@code c} after the Neumaier step {@code t = sum + inc}, for loops that keep it in a local. */
+    static double kahanC(double inc, double sum, double t, double c) {
+        if (Double.isInfinite(t)) {
+            return 0;
+        }
+        return c + (Math.abs(sum) >= Math.abs(inc) ? (sum - t) + inc : (inc - t) + sum);
     }
 
     /**
@@ -132,11 +134,13 @@ public final class Kernels {
 
     public static double sum(double[] v, int from, int to) {
         double s = 0;
-        double[] c = {0};
+        double c = 0;
         for (int i = from; i < to; i++) {
-            s = kahanInc(v[i], s, c);
+            double t = s + v[i];
+            c = kahanC(v[i], s, t, c);
+            s = t;
         }
-        return Double.isInfinite(s) ? s : s + c[0];
+        return Double.isInfinite(s) ? s : s + c;
     }
 
     /** avg_over_time: compensated sum, switching to an incremental mean if the sum overflows. */
@@ -144,30 +148,32 @@ public final class Kernels {
         double sum = v[from];
         double count = 1;
         double mean = 0;
-        double[] c = {0};
+        double c = 0;
         boolean incremental = false;
         for (int i = from + 1; i < to; i++) {
             count = i - from + 1;
             if (!incremental) {
-                double[] c2 = {c[0]};
-                double newSum = kahanInc(v[i], sum, c2);
+                double newSum = sum + v[i];
                 if (!Double.isInfinite(newSum)) {
+                    c = kahanC(v[i], sum, newSum, c);
                     sum = newSum;
-                    c[0] = c2[0];
                     continue;
                 }
                 incremental = true;
                 mean = sum / (count - 1);
-                c[0] /= (count - 1);
+                c /= (count - 1);
             }
             double q = (count - 1) / count;
-            c[0] = q * c[0];
-            mean = kahanInc(v[i] / count, q * mean, c);
+            c = q * c;
+            double inc = v[i] / count;
+            double base = q * mean;
+            mean = base + inc;
+            c = kahanC(inc, base, mean, c);
         }
         if (incremental) {
-            return mean + c[0];
+            return mean + c;
         }
-        return sum / count + c[0] / count;
+        return sum / count + c / count;
     }
 
     /** Population variance with Welford's method and compensated sums (stdvar_over_time). */
@@ -175,15 +181,21 @@ public final class Kernels {
         double count = 0;
         double mean = 0;
         double aux = 0;
-        double[] cMean = {0};
-        double[] cAux = {0};
+        double cMean = 0;
+        double cAux = 0;
         for (int i = from; i < to; i++) {
             count++;
-            double delta = v[i] - (mean + cMean[0]);
-            mean = kahanInc(delta / count, mean, cMean);
-            aux = kahanInc(delta * (v[i] - (mean + cMean[0])), aux, cAux);
+            double delta = v[i] - (mean + cMean);
+            double inc = delta / count;
+            double t = mean + inc;
+            cMean = kahanC(inc, mean, t, cMean);
+            mean = t;
+            inc = delta * (v[i] - (mean + cMean));
+            t = aux + inc;
+            cAux = kahanC(inc, aux, t, cAux);
+            aux = t;
         }
-        return (aux + cAux[0]) / count;
+        return (aux + cAux) / count;
     }
 
     public static double min(double[] v, int from, int to) {

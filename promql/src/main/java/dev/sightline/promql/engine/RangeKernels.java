@@ -13,8 +13,14 @@ final class RangeKernels implements WindowKernel {
     private final Evaluator.RangeData rd;
     private final double[] reg = new double[2];
     private final boolean[] ok = new boolean[1];
+    /** rate/increase/delta, decided once: string switches per step and series cost a tenth of a rate query. */
+    private final boolean extrapolating;
+    private final boolean isCounter;
+    private final boolean isRate;
     private Series metricOf;
     private String metric;
+    /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
+    private boolean possibleNonCounter;
 
     RangeKernels(Evaluator ev, Call c, Evaluator.RangeData rd, String name) {
         this.ev = ev;
@@ -22,6 +28,9 @@ final class RangeKernels implements WindowKernel {
         this.rd = rd;
         Expr arg = c.args().stream().filter(a -> a.type() == dev.sightline.promql.ast.ExprType.MATRIX).findFirst().orElseThrow();
         this.argPos = arg.position();
+        this.extrapolating = name.equals("rate") || name.equals("increase") || name.equals("delta");
+        this.isCounter = !name.equals("delta");
+        this.isRate = name.equals("rate");
     }
 
     @Override
@@ -35,8 +44,14 @@ final class RangeKernels implements WindowKernel {
             // Per series, not per step: only annotations use it.
             metricOf = s;
             metric = s.labels.metricName();
+            possibleNonCounter = isCounter && metric != null && !(metric.endsWith("_total") || metric.endsWith("_sum")
+                    || metric.endsWith("_count") || metric.endsWith("_bucket"));
         }
         String metric = this.metric;
+        if (extrapolating) {
+            extrapolated(s, f0, f1, h0, h1, ref, t, out, metric);
+            return;
+        }
         switch (name) {
             case "count_over_time" -> out.addFloat(t, nf + nh);
             case "present_over_time" -> out.addFloat(t, 1);
@@ -82,7 +97,6 @@ final class RangeKernels implements WindowKernel {
                 }
                 out.addFloat(t, name.equals("sum_over_time") ? Kernels.sum(s.fv, f0, f1) : Kernels.avg(s.fv, f0, f1));
             }
-            case "rate", "increase", "delta" -> extrapolated(s, f0, f1, h0, h1, ref, t, out, metric);
             case "changes", "resets" -> changesOrResets(s, f0, f1, h0, h1, t, out);
             case "irate", "idelta" -> instant(s, f0, f1, h0, h1, t, out, metric);
             default -> floatOnly(s, f0, f1, nh, ref, t, step, scalars, out, metric);
@@ -204,8 +218,6 @@ final class RangeKernels implements WindowKernel {
     }
 
     private void extrapolated(Series s, int f0, int f1, int h0, int h1, long ref, long t, Series out, String metric) {
-        boolean isCounter = !name.equals("delta");
-        boolean isRate = name.equals("rate");
         int nf = f1 - f0, nh = h1 - h0;
         if (nf > 0 && nh > 0) {
             ev.annos.mixedFloatsHistograms(metric, argPos);
@@ -240,8 +252,7 @@ final class RangeKernels implements WindowKernel {
         if (nf < 2) {
             return;
         }
-        if (isCounter && metric != null && !(metric.endsWith("_total") || metric.endsWith("_sum")
-                || metric.endsWith("_count") || metric.endsWith("_bucket"))) {
+        if (possibleNonCounter) {
             ev.annos.possibleNonCounter(metric, argPos);
         }
         double v = Kernels.extrapolatedDelta(s.ft, s.fv, f0, f1, rangeStart, ref, isCounter, isRate, ok);

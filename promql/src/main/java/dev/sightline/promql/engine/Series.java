@@ -47,11 +47,23 @@ public final class Series {
         fv[fn++] = v;
     }
 
-    /** Takes the float points read in bulk, in exact-size arrays, leaving out staleness markers if asked. */
-    public void setFloats(FloatSamples in, boolean dropStale) {
+    /**
+     * Takes the float points read in bulk, leaving out staleness markers if asked. Buffers at least half full are
+     * taken over as they are (the reader gets new ones sized for a series like this one): copying every long
+     * series cost as much as a tenth of a 24 h rate query. Emptier ones are copied to exact size.
+     */
+    public void takeFloats(FloatSamples in, boolean dropStale) {
         int n = in.n;
-        ft = Arrays.copyOf(in.t, n);
-        fv = Arrays.copyOf(in.v, n);
+        if (n > 0 && n >= in.t.length / 2) {
+            ft = in.t;
+            fv = in.v;
+            int cap = n + (n >> 3) + 8;
+            in.t = new long[cap];
+            in.v = new double[cap];
+        } else {
+            ft = Arrays.copyOf(in.t, n);
+            fv = Arrays.copyOf(in.v, n);
+        }
         fn = n;
         if (dropStale) {
             int k = 0;
