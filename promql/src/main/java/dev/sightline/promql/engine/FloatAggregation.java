@@ -20,6 +20,8 @@ import java.util.function.BiFunction;
  * kernels see the same operands in the same order, and topk/bottomk use the same heap discipline.
  */
 final class FloatAggregation {
+    /** Steps per tile of {@link #runGathering}: a tile row is one cache line. */
+    private static final int TILE = 8;
     private final Evaluator ev;
     private final AggregateExpr a;
     private final AggregateOp op;
@@ -198,7 +200,11 @@ final class FloatAggregation {
         return new Matrix(outList);
     }
 
-    /** Gathers each step's values per group, for the aggregations that need them all at once. */
+    /**
+     * Gathers each step's values per group, for the aggregations that need them all at once. Values are first
+     * copied for {@value #TILE} steps at a time into a tile (one sequential read per series), so that gathering a
+     * step reads the tile, which stays in cache, instead of every series' arrays.
+     */
     private Matrix runGathering(double[] param) {
         int n = in.size();
         int ng = groupLabels.length;
@@ -212,6 +218,12 @@ final class FloatAggregation {
         boolean[] drop = new boolean[ng];
         int[] order = new int[ng];
         int[] cursor = new int[n];
+        double[] tile = new double[n * TILE];
+        int[] present = new int[n]; // bit j: the series has a point at the tile's step j
+        boolean[] dropOf = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            dropOf[k] = in.get(k).dropName;
+        }
         boolean selecting = op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK;
         // Output series by group, or by input series for topk/bottomk; listed in order of first output as the
         // generic path's assembler does.
@@ -221,22 +233,24 @@ final class FloatAggregation {
         long count = 0;
         for (int step = 0; step < ev.numSteps; step++) {
             long t = ev.stepTime(step);
+            int j = step % TILE;
+            if (j == 0) {
+                fillTile(step, cursor, tile, present);
+            }
+            int bit = 1 << j;
             int no = 0;
             for (int k = 0; k < n; k++) {
-                Series s = in.get(k);
-                int i = cursor[k];
-                if (i < s.fn && s.ft[i] == t) {
-                    cursor[k] = i + 1;
+                if ((present[k] & bit) != 0) {
                     int g = groupOf[k];
                     int c = cnt[g];
                     if (c == 0) {
                         order[no++] = g;
                         drop[g] = false;
                     }
-                    buf[g][c] = s.fv[i];
+                    buf[g][c] = tile[k * TILE + j];
                     idx[g][c] = k;
                     cnt[g] = c + 1;
-                    drop[g] |= s.dropName;
+                    drop[g] |= dropOf[k];
                 }
             }
             double p = param == null ? Double.NaN : param[step];
@@ -246,8 +260,8 @@ final class FloatAggregation {
                     int g = order[o];
                     if (k >= 1) {
                         int kept = select(buf[g], idx[g], cnt[g], k, heap);
-                        for (int j = 0; j < kept; j++) {
-                            int sk = heap[j];
+                        for (int h = 0; h < kept; h++) {
+                            int sk = heap[h];
                             Series src = in.get(sk);
                             Series out = outs[sk];
                             if (out == null) {
@@ -256,7 +270,7 @@ final class FloatAggregation {
                                 outList.add(out);
                             }
                             out.dropName = src.dropName;
-                            out.addFloat(t, src.fv[cursor[sk] - 1]);
+                            out.addFloat(t, tile[sk * TILE + j]);
                             count++;
                         }
                     }
@@ -284,6 +298,27 @@ final class FloatAggregation {
         }
         ev.countSamples(count);
         return new Matrix(outList);
+    }
+
+    /** Copies each series' points at steps [from, from + TILE) into its row of the tile, marking which exist. */
+    private void fillTile(int from, int[] cursor, double[] tile, int[] present) {
+        long start = ev.start;
+        long interval = ev.interval;
+        long last = ev.stepTime(Math.min(from + TILE, ev.numSteps) - 1);
+        for (int k = 0; k < in.size(); k++) {
+            Series s = in.get(k);
+            long[] ft = s.ft;
+            int i = cursor[k];
+            int mask = 0;
+            while (i < s.fn && ft[i] <= last) {
+                int j = (int) ((ft[i] - start) / interval) - from;
+                tile[k * TILE + j] = s.fv[i];
+                mask |= 1 << j;
+                i++;
+            }
+            cursor[k] = i;
+            present[k] = mask;
+        }
     }
 
     private double aggregate(double[] v, int n, double p) {
