@@ -408,9 +408,13 @@ public final class OtlpMetricsTranslator {
         private Labels labels(List<KeyValue> attrs, String metricName) {
             Map<String, String> m = new TreeMap<>();
             if (!attrs.isEmpty()) {
-                // Sorted by original key so the joined values of colliding keys come in a stable order.
-                List<KeyValue> sorted = new ArrayList<>(attrs);
-                sorted.sort((a, b) -> a.getKey().compareTo(b.getKey()));
+                // Sorted by original key so the joined values of colliding keys come in a stable order. SDKs send
+                // them sorted already (then no copy).
+                List<KeyValue> sorted = attrs;
+                if (!sortedByKey(attrs)) {
+                    sorted = new ArrayList<>(attrs);
+                    sorted.sort((a, b) -> a.getKey().compareTo(b.getKey()));
+                }
                 for (KeyValue kv : sorted) {
                     mergeAttribute(m, kv.getKey(), stringValue(kv.getValue()));
                 }
@@ -448,6 +452,15 @@ public final class OtlpMetricsTranslator {
 
     private static Labels with(Labels base, String name) {
         return base.toBuilder().set(Labels.METRIC_NAME, name).build();
+    }
+
+    private static boolean sortedByKey(List<KeyValue> attrs) {
+        for (int i = 1; i < attrs.size(); i++) {
+            if (attrs.get(i - 1).getKey().compareTo(attrs.get(i).getKey()) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void mergeAttribute(Map<String, String> m, String key, String value) {

@@ -77,7 +77,7 @@ public final class OtlpNames {
      * ({@code __} stays, as Prometheus's translator does).
      */
     public static String labelName(String key) {
-        if (key.isEmpty()) {
+        if (key.isEmpty() || isLabelNameAsIs(key)) {
             return key;
         }
         StringBuilder sb = new StringBuilder(key.length() + 4);
@@ -88,6 +88,21 @@ public final class OtlpNames {
             sb.insert(0, "key");
         }
         return sb.toString();
+    }
+
+    /** Whether labelName would return the key unchanged (the usual case): the common path allocates nothing. */
+    private static boolean isLabelNameAsIs(String key) {
+        char first = key.charAt(0);
+        if (first >= '0' && first <= '9' || first == '_' && (key.length() == 1 || key.charAt(1) != '_')) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A bucket bound or quantile as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} writes it, which Prometheus uses for le/quantile. */

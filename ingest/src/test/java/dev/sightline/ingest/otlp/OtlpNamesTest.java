@@ -50,6 +50,11 @@ class OtlpNamesTest {
         assertThat(OtlpNames.labelName("a\uD83D\uDE00b")).isEqualTo("a_b");
         assertThat(OtlpNames.labelName("_private")).isEqualTo("key_private");
         assertThat(OtlpNames.labelName("__meta")).isEqualTo("__meta");
+        assertThat(OtlpNames.labelName("_")).isEqualTo("key_");
+        assertThat(OtlpNames.labelName("9")).isEqualTo("key_9");
+        // A key that is already a label name comes back as is, not copied.
+        String valid = "http_status_code2";
+        assertThat(OtlpNames.labelName(valid)).isSameAs(valid);
     }
 
     @Test
