@@ -13,21 +13,7 @@
 # Environment: SIGHTLINE_BUILD (build folder name, default target), MVN_ARGS (e.g. -o), JAVA_OPTS (load generator's
 # JVM flags), SIGHTLINE_JAVA_OPTS (the Sightline server's JVM flags, as the ./sightline launcher uses them).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-build="${SIGHTLINE_BUILD:-target}"
-
-. "$root/scripts/jdk.sh"
-JAVA_HOME="$(find_jdk)" || { echo "no JDK >= 21 found (tried JAVA_HOME, PATH, /usr/lib/jvm/*)" >&2; exit 1; }
-export JAVA_HOME
-java="$JAVA_HOME/bin/java"
-# Maven 3.8 on JDK >= 24 warns about sun.misc.Unsafe on every run; that noise is not ours to show.
-if [[ -z "${MAVEN_OPTS:-}" ]] && (( $(java_major "$java") >= 24 )); then
-    export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
-fi
-# Test classes are not compiled: the benchmark needs none.
-# shellcheck disable=SC2086
-(cd "$root" && mvn -B -q ${MVN_ARGS:-} -Dmaven.test.skip=true -Dsightline.build="$build" -pl server,benchmarks -am package)
+. "$(dirname "$0")/bench.sh" server,benchmarks
 shopt -s nullglob
 jars=("$root/server/$build"/sightline-server-*.jar)
 (( ${#jars[@]} == 1 )) || { echo "expected one server jar in $root/server/$build, found ${#jars[@]}" >&2; exit 1; }
@@ -35,5 +21,5 @@ jars=("$root/server/$build"/sightline-server-*.jar)
 unsafe=()
 (( $(java_major "$java") >= 24 )) && unsafe=(--sun-misc-unsafe-memory-access=allow)
 # shellcheck disable=SC2086
-exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$here/$build/benchmarks.jar" dev.sightline.benchmarks.remotewrite.RemoteWriteBenchmark \
+exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$jar" dev.sightline.benchmarks.remotewrite.RemoteWriteBenchmark \
     --sightline-cp "${jars[0]}:$root/server/$build/lib/*" "$@"

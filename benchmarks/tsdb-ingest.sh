@@ -7,17 +7,7 @@
 #
 # Environment: SIGHTLINE_BUILD (build folder name, default target), MVN_ARGS (e.g. -o), JAVA_OPTS (JVM flags).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-build="${SIGHTLINE_BUILD:-target}"
-
-. "$root/scripts/jdk.sh"
-JAVA_HOME="$(find_jdk)" || { echo "no JDK >= 21 found (tried JAVA_HOME, PATH, /usr/lib/jvm/*)" >&2; exit 1; }
-export JAVA_HOME
-java="$JAVA_HOME/bin/java"
-# shellcheck disable=SC2086
-(cd "$root" && mvn -B -q ${MVN_ARGS:-} -DskipTests -Dsightline.build="$build" -pl benchmarks -am package)
-jar="$here/$build/benchmarks.jar"
+. "$(dirname "$0")/bench.sh" benchmarks
 
 if [[ "${1:-}" == "--chunks" ]]; then
     shift

@@ -1,0 +1,21 @@
+# Sourced by the benchmark scripts: picks a JDK >= 21 (scripts/jdk.sh), builds the named modules (and what they
+# need) into the build folder without tests, and sets $java, $root, $build and $jar (the benchmarks' shaded jar).
+#
+#   . "$(dirname "$0")/bench.sh" MODULES      # e.g. benchmarks, or server,benchmarks
+#
+# Environment: SIGHTLINE_BUILD (build folder name, default target), MVN_ARGS (e.g. -o).
+bench_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$bench_here/.." && pwd)"
+build="${SIGHTLINE_BUILD:-target}"
+
+. "$root/scripts/jdk.sh"
+JAVA_HOME="$(find_jdk)" || { echo "no JDK >= 21 found (tried JAVA_HOME, PATH, /usr/lib/jvm/*)" >&2; exit 1; }
+export JAVA_HOME
+java="$JAVA_HOME/bin/java"
+# Maven 3.8 on JDK >= 24 warns about sun.misc.Unsafe on every run; that noise is not ours to show.
+if [[ -z "${MAVEN_OPTS:-}" ]] && (( $(java_major "$java") >= 24 )); then
+    export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
+fi
+# shellcheck disable=SC2086
+(cd "$root" && mvn -B -q ${MVN_ARGS:-} -Dmaven.test.skip=true -Dsightline.build="$build" -pl "$1" -am package)
+jar="$bench_here/$build/benchmarks.jar"
