@@ -33,6 +33,12 @@ public final class Kernels {
      */
     public static double extrapolatedDelta(long[] t, double[] v, int from, int to, long rangeStart, long rangeEnd,
                                            boolean isCounter, boolean isRate, boolean[] ok) {
+        return extrapolatedDelta(t, v, from, to, rangeStart, rangeEnd, isCounter, isCounter, isRate, ok);
+    }
+
+    /** As above; {@code mayReset} false says no value in the range drops, which skips the scan for resets. */
+    static double extrapolatedDelta(long[] t, double[] v, int from, int to, long rangeStart, long rangeEnd,
+                                    boolean isCounter, boolean mayReset, boolean isRate, boolean[] ok) {
         int n = to - from;
         if (n < 2) {
             ok[0] = false;
@@ -40,7 +46,7 @@ public final class Kernels {
         }
         ok[0] = true;
         double result = v[to - 1] - v[from];
-        if (isCounter) {
+        if (isCounter && mayReset) {
             double prev = v[from];
             for (int i = from + 1; i < to; i++) {
                 if (v[i] < prev) {

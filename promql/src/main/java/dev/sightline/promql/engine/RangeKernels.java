@@ -21,6 +21,11 @@ final class RangeKernels implements WindowKernel {
     private String metric;
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
     private boolean possibleNonCounter;
+    /**
+     * For rate/increase: drops[i] counts the float values of metricOf up to i that are below their predecessor, so
+     * a window shows in O(1) whether it holds a counter reset (scanning every window cost a sixth of a rate query).
+     */
+    private int[] drops = new int[0];
 
     RangeKernels(Evaluator ev, Call c, Evaluator.RangeData rd, String name) {
         this.ev = ev;
@@ -46,6 +51,9 @@ final class RangeKernels implements WindowKernel {
             metric = s.labels.metricName();
             possibleNonCounter = isCounter && metric != null && !(metric.endsWith("_total") || metric.endsWith("_sum")
                     || metric.endsWith("_count") || metric.endsWith("_bucket"));
+            if (extrapolating && isCounter) {
+                countDrops(s);
+            }
         }
         String metric = this.metric;
         if (extrapolating) {
@@ -255,8 +263,23 @@ final class RangeKernels implements WindowKernel {
         if (possibleNonCounter) {
             ev.annos.possibleNonCounter(metric, argPos);
         }
-        double v = Kernels.extrapolatedDelta(s.ft, s.fv, f0, f1, rangeStart, ref, isCounter, isRate, ok);
+        boolean mayReset = isCounter && drops[f1 - 1] != drops[f0];
+        double v = Kernels.extrapolatedDelta(s.ft, s.fv, f0, f1, rangeStart, ref, isCounter, mayReset, isRate, ok);
         out.addFloat(t, v);
+    }
+
+    private void countDrops(Series s) {
+        if (drops.length < s.fn) {
+            drops = new int[s.fn];
+        }
+        double[] v = s.fv;
+        int c = 0;
+        for (int i = 1; i < s.fn; i++) {
+            if (v[i] < v[i - 1]) {
+                c++;
+            }
+            drops[i] = c;
+        }
     }
 
     /**

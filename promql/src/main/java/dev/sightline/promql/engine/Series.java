@@ -66,8 +66,12 @@ public final class Series {
         }
         fn = n;
         if (dropStale) {
+            // Read-only up to the first marker (usually none): moving every point would double the work.
             int k = 0;
-            for (int i = 0; i < n; i++) {
+            while (k < n && !Staleness.isStaleMarker(fv[k])) {
+                k++;
+            }
+            for (int i = k; i < n; i++) {
                 if (!Staleness.isStaleMarker(fv[i])) {
                     ft[k] = ft[i];
                     fv[k++] = fv[i];
