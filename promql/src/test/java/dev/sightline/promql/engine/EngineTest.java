@@ -118,4 +118,33 @@ class EngineTest {
         assertThatThrownBy(() -> instant(e, storage, "-{job=\"a\"}", 600_000))
                 .hasMessage("vector cannot contain metrics with the same labelset");
     }
+
+    /**
+     * min and max (like sum and count) fold series-major into per-step cells while quantile gathers each step's
+     * values: on series that start, stop and pause at different steps both must give the same points in the same
+     * series order. quantile sorts NaN first, so quantile 1 (of the values, or of their negation for min) skips the
+     * NaN as max and min do.
+     */
+    @Test
+    void foldedAggregationsAgreeWithGatheredOnesAcrossRaggedSeries() throws Exception {
+        Appender app = storage.appender();
+        for (int k = 0; k < 6; k++) {
+            Labels l = Labels.of("__name__", "g", "job", "j" + k % 2, "i", Integer.toString(k));
+            for (int i = k; i <= 20 - k; i++) {
+                if (i % (k + 2) != 1) {
+                    app.append(0, l, i * 60_000L, k == 3 && i == 9 ? Double.NaN : (i * 7 + k * 13) % 11);
+                }
+            }
+        }
+        app.commit();
+        Engine e = new Engine(EngineOptions.defaults());
+        String[][] pairs = {{"max by (job) (g)", "quantile by (job) (1, g)"}, {"min by (job) (g)", "-quantile by (job) (1, -g)"}};
+        for (String[] pair : pairs) {
+            Matrix folded = (Matrix) e.range(storage, PromQLParser.parseExpr(pair[0]), 0, 1_200_000, 30_000).value();
+            Matrix gathered = (Matrix) e.range(storage, PromQLParser.parseExpr(pair[1]), 0, 1_200_000, 30_000).value();
+            assertThat(folded.series()).as(pair[0]).hasSize(2);
+            assertThat(folded.series()).as(pair[0]).map(Series::toString)
+                    .containsExactlyElementsOf(gathered.series().stream().map(Series::toString).toList());
+        }
+    }
 }
