@@ -1,30 +1,17 @@
 #!/usr/bin/env bash
 # Query benchmark: builds what it needs, loads the same N series x H hours (15 s interval) into Sightline (Tsdb,
 # persisted to blocks) and into the real Prometheus (remote-write in time order, then served from a snapshot with its
-# head, so both read blocks only), and prints per
-# range query (24 h at 60 s step by default) the median Sightline ms, Prometheus ms (HTTP API, client-side) and the
-# ratio Sightline/Prometheus (target <= 0.5).
+# head, so both read blocks only), and prints per range query (24 h at 60 s step by default) the median Sightline ms,
+# Prometheus ms (HTTP API, client-side) and the ratio Sightline/Prometheus (target <= 0.5).
 #
 #   benchmarks/promql-query.sh [--series N (default 10000)] [--hours H (24)] [--reps R (5)] [--prometheus /usr/bin/prometheus] [--data-dir D] [--keep]
 #
 # Needs Prometheus 2.33+ (remote-write receiver, admin snapshot API; Debian/Ubuntu: apt-get install prometheus).
 # Environment: SIGHTLINE_BUILD (build folder name, default target), MVN_ARGS (e.g. -o), JAVA_OPTS (JVM flags).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-build="${SIGHTLINE_BUILD:-target}"
-
-. "$root/scripts/jdk.sh"
-JAVA_HOME="$(find_jdk)" || { echo "no JDK >= 21 found (tried JAVA_HOME, PATH, /usr/lib/jvm/*)" >&2; exit 1; }
-export JAVA_HOME
-java="$JAVA_HOME/bin/java"
-# Maven 3.8 and aircompressor's snappy use sun.misc.Unsafe; JDK >= 24 would warn about it on every run.
+. "$(dirname "$0")/bench.sh" benchmarks
+# aircompressor's snappy uses sun.misc.Unsafe; JDK >= 24 would warn about it on every run.
 unsafe=()
-if (( $(java_major "$java") >= 24 )); then
-    unsafe=(--sun-misc-unsafe-memory-access=allow)
-    export MAVEN_OPTS="${MAVEN_OPTS:-${unsafe[0]}}"
-fi
+(( $(java_major "$java") >= 24 )) && unsafe=(--sun-misc-unsafe-memory-access=allow)
 # shellcheck disable=SC2086
-(cd "$root" && mvn -B -q ${MVN_ARGS:-} -DskipTests -Dsightline.build="$build" -pl benchmarks -am package)
-# shellcheck disable=SC2086
-exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$here/$build/benchmarks.jar" dev.sightline.benchmarks.query.PromqlQueryBenchmark "$@"
+exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$jar" dev.sightline.benchmarks.query.PromqlQueryBenchmark "$@"
