@@ -33,7 +33,8 @@ final class Aggregations {
             }
         }
         if (a.op() == AggregateOp.COUNT_VALUES && !labelNameValid(label)) {
-            throw PromQLException.execution("invalid label name \"" + label + "\"");
+            // Go's %q, so bytes that are not UTF-8 print as \xNN as Prometheus's message has them.
+            throw PromQLException.execution("invalid label name " + Printer.quote(label));
         }
         Matrix m = ev.evalVector(a.expr());
         if (FloatAggregation.applies(a.op(), m)) {
