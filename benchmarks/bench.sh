@@ -1,5 +1,7 @@
 # Sourced by the benchmark scripts: picks a JDK >= 21 (scripts/jdk.sh), builds the named modules (and what they
-# need) into the build folder without tests, and sets $java, $root, $build and $jar (the benchmarks' shaded jar).
+# need) into the build folder without tests, and sets $java, $root, $build, $jar (the benchmarks' shaded jar) and
+# $unsafe (JVM flags for "$java" "${unsafe[@]}": aircompressor's snappy uses sun.misc.Unsafe, which JDK >= 24 would
+# warn about on every run).
 #
 #   . "$(dirname "$0")/bench.sh" MODULES      # e.g. benchmarks, or server,benchmarks
 #
@@ -12,9 +14,11 @@ build="${SIGHTLINE_BUILD:-target}"
 JAVA_HOME="$(find_jdk)" || { echo "no JDK >= 21 found (tried JAVA_HOME, PATH, /usr/lib/jvm/*)" >&2; exit 1; }
 export JAVA_HOME
 java="$JAVA_HOME/bin/java"
+unsafe=()
+(( $(java_major "$java") >= 24 )) && unsafe=(--sun-misc-unsafe-memory-access=allow)
 # Maven 3.8 on JDK >= 24 warns about sun.misc.Unsafe on every run; that noise is not ours to show.
-if [[ -z "${MAVEN_OPTS:-}" ]] && (( $(java_major "$java") >= 24 )); then
-    export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
+if [[ -z "${MAVEN_OPTS:-}" && ${#unsafe[@]} -gt 0 ]]; then
+    export MAVEN_OPTS="${unsafe[*]}"
 fi
 # shellcheck disable=SC2086
 (cd "$root" && mvn -B -q ${MVN_ARGS:-} -Dmaven.test.skip=true -Dsightline.build="$build" -pl "$1" -am package)

@@ -10,8 +10,5 @@
 # Environment: SIGHTLINE_BUILD (build folder name, default target), MVN_ARGS (e.g. -o), JAVA_OPTS (JVM flags).
 set -euo pipefail
 . "$(dirname "$0")/bench.sh" benchmarks
-# aircompressor's snappy uses sun.misc.Unsafe; JDK >= 24 would warn about it on every run.
-unsafe=()
-(( $(java_major "$java") >= 24 )) && unsafe=(--sun-misc-unsafe-memory-access=allow)
 # shellcheck disable=SC2086
 exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$jar" dev.sightline.benchmarks.query.PromqlQueryBenchmark "$@"

@@ -17,9 +17,6 @@ set -euo pipefail
 shopt -s nullglob
 jars=("$root/server/$build"/sightline-server-*.jar)
 (( ${#jars[@]} == 1 )) || { echo "expected one server jar in $root/server/$build, found ${#jars[@]}" >&2; exit 1; }
-# aircompressor's snappy uses sun.misc.Unsafe; JDK >= 24 would warn about it on every run.
-unsafe=()
-(( $(java_major "$java") >= 24 )) && unsafe=(--sun-misc-unsafe-memory-access=allow)
 # shellcheck disable=SC2086
 exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$jar" dev.sightline.benchmarks.remotewrite.RemoteWriteBenchmark \
     --sightline-cp "${jars[0]}:$root/server/$build/lib/*" "$@"
