@@ -1,0 +1,155 @@
+package dev.sightline.server.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.server.ChildServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static dev.sightline.server.ingest.RemoteWriteEndpointTest.request;
+import static dev.sightline.server.ingest.RemoteWriteEndpointTest.series;
+import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * kill -9 of a real server process while senders remote-write into it: after a restart on the same data directory
+ * every sample of every request answered 204 is there, and nothing else but (at most) each sender's one request that
+ * was in flight when the process died. Default settings (WAL fsync before the answer).
+ */
+class RemoteWriteKillTest {
+    private static final int SENDERS = 4;
+    private static final int PER_REQUEST = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** One sender's series: sample j has timestamp base + j and value j; requests go one after another. */
+    private static final class Sender extends Thread {
+        final int id;
+        final long base;
+        final int port;
+        final AtomicBoolean stop;
+        final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        volatile int acknowledged; // requests answered 204, in order
+        volatile String failure;
+
+        Sender(int id, long base, int port, AtomicBoolean stop) {
+            this.id = id;
+            this.base = base;
+            this.port = port;
+            this.stop = stop;
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (int k = 0; !stop.get(); k++) {
+                    double[] values = new double[PER_REQUEST];
+                    long[] ts = new long[PER_REQUEST];
+                    for (int i = 0; i < PER_REQUEST; i++) {
+                        values[i] = k * PER_REQUEST + i;
+                        ts[i] = base + k * PER_REQUEST + i;
+                    }
+                    byte[] body = snappy(request(series(List.of("__name__", "kill_test", "sender", Integer.toString(id)),
+                            values, ts)));
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/api/v1/write"))
+                            .header("Content-Encoding", "snappy").header("Content-Type", "application/x-protobuf")
+                            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 204) {
+                        failure = "status " + r.statusCode() + ": " + r.body();
+                        return;
+                    }
+                    acknowledged = k + 1;
+                }
+            } catch (Exception e) {
+                // The server died under us: what was not answered is not acknowledged.
+            }
+        }
+    }
+
+    @Test
+    void everyAcknowledgedSampleSurvivesKill9() throws Exception {
+        Path data = tmp.resolve("data");
+        ChildServer first = ChildServer.start(data, tmp.resolve("run1.log"));
+        List<Sender> senders = new ArrayList<>();
+        long base = System.currentTimeMillis() - 600_000;
+        try {
+            int port = first.awaitPort();
+            ChildServer.awaitReady(port);
+            AtomicBoolean stop = new AtomicBoolean();
+            for (int i = 0; i < SENDERS; i++) {
+                Sender s = new Sender(i, base, port, stop);
+                senders.add(s);
+                s.start();
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (senders.stream().mapToInt(s -> s.acknowledged).sum() < 400 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            first.process().destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            assertThat(first.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+            stop.set(true);
+            for (Sender s : senders) {
+                s.join(10_000);
+                assertThat(s.failure).as("sender %d", s.id).isNull();
+            }
+        } finally {
+            first.process().destroyForcibly();
+        }
+
+        ChildServer second = ChildServer.start(data, tmp.resolve("run2.log"));
+        try {
+            int port = second.awaitPort();
+            ChildServer.awaitReady(port);
+            int totalAcked = 0, totalPresent = 0;
+            for (Sender s : senders) {
+                String sel = "kill_test{sender=\"" + s.id + "\"}[1h]";
+                double count = scalar(port, "count_over_time(" + sel + ")");
+                double max = scalar(port, "max_over_time(" + sel + ")");
+                double min = scalar(port, "min_over_time(" + sel + ")");
+                int acked = s.acknowledged * PER_REQUEST;
+                System.out.printf("sender %d: %d samples acknowledged, %d present after kill -9 and restart%n", s.id,
+                        acked, (long) count);
+                assertThat(count).as("sender %d: every acknowledged sample is back", s.id).isGreaterThanOrEqualTo(acked);
+                assertThat(count).as("sender %d: at most the one request in flight besides", s.id)
+                        .isLessThanOrEqualTo(acked + PER_REQUEST);
+                if (count > 0) {
+                    assertThat(min).isZero();
+                    assertThat(max).as("sender %d: no holes", s.id).isEqualTo(count - 1);
+                }
+                totalAcked += acked;
+                totalPresent += (int) count;
+            }
+            System.out.printf("kill -9 mid-ingest: %d samples acknowledged by %d senders, %d present after restart%n",
+                    totalAcked, SENDERS, totalPresent);
+            assertThat(totalAcked).as("the senders got going before the kill").isGreaterThan(0);
+        } finally {
+            second.process().destroyForcibly();
+        }
+    }
+
+    private static double scalar(int port, String query) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
+                        + "&time=" + System.currentTimeMillis() / 1000.0)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(r.body()).path("data").path("result");
+        return result.isEmpty() ? 0 : Double.parseDouble(result.get(0).path("value").get(1).asText());
+    }
+}
