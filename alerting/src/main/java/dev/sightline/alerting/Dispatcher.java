@@ -2,8 +2,10 @@ package dev.sightline.alerting;
 
 import dev.sightline.alerting.config.AlertmanagerConfig;
 import dev.sightline.alerting.config.ReceiverConfig;
+import dev.sightline.alerting.config.TimeIntervalConfig;
 import dev.sightline.core.Labels;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +25,8 @@ import java.util.logging.Logger;
 /**
  * Alertmanager's dispatcher: holds the alerts, routes each to its aggregation groups (route x group labels), and
  * flushes a group group_wait after it was created, then every group_interval. A flush drops inhibited and silenced
- * alerts and notifies each integration of the receiver unless the notification log says nothing changed since its
+ * alerts, sends nothing while the route's mute_time_intervals (or lack of an active_time_interval) mute it, and
+ * notifies each integration of the receiver unless the notification log says nothing changed since its
  * last notification and repeat_interval has not passed (deduplication). A resolved alert leaves its group once its
  * resolution was delivered; a group without alerts ends. The notification log survives restarts
  * ({@link NotificationLog}).
@@ -50,7 +53,8 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private record Setup(AlertmanagerConfig config, Route tree, Inhibitor inhibitor, Map<String, List<Integration>> integrations) {
+    private record Setup(AlertmanagerConfig config, Route tree, Inhibitor inhibitor, Map<String, List<Integration>> integrations,
+                         Map<String, TimeIntervalConfig> timeIntervals) {
     }
 
     private static final class Group {
@@ -102,13 +106,14 @@ public final class Dispatcher implements AutoCloseable {
 
     private Setup setup(AlertmanagerConfig config) {
         if (config == null) {
-            return new Setup(null, null, new Inhibitor(List.of()), Map.of());
+            return new Setup(null, null, new Inhibitor(List.of()), Map.of(), Map.of());
         }
         Map<String, List<Integration>> integrations = new HashMap<>();
         for (ReceiverConfig r : config.receivers()) {
             integrations.put(r.name(), integrationFactory.apply(r));
         }
-        return new Setup(config, Route.tree(config.route()), new Inhibitor(config.inhibitRules()), integrations);
+        return new Setup(config, Route.tree(config.route()), new Inhibitor(config.inhibitRules()), integrations,
+                config.timeIntervalsByName());
     }
 
     /**
@@ -209,6 +214,11 @@ public final class Dispatcher implements AutoCloseable {
      * the next flush, as Alertmanager keeps them until the notification succeeded.
      */
     private Set<Long> flush(Group g, Inhibitor.Sources sources, long now) {
+        if (timeMuted(g.route, now)) {
+            // As Alertmanager's time mute stages: nothing is sent nor logged, so a still-firing alert goes out at the
+            // first flush after the interval ends; resolved alerts leave the group unnotified.
+            return Set.of();
+        }
         List<Alert> kept = new ArrayList<>();
         for (Alert a : g.alerts.values()) {
             if (sources.inhibitedBy(a).isEmpty() && silences.silencedBy(a.labels()).isEmpty()) {
@@ -254,6 +264,16 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         return unsettled;
+    }
+
+    /** Whether the route is in one of its mute_time_intervals, or outside all of its active_time_intervals. */
+    private boolean timeMuted(Route r, long now) {
+        Instant at = Instant.ofEpochMilli(now);
+        if (r.muteTimeIntervals().stream().anyMatch(name -> setup.timeIntervals.get(name).contains(at))) {
+            return true;
+        }
+        return !r.activeTimeIntervals().isEmpty()
+                && r.activeTimeIntervals().stream().noneMatch(name -> setup.timeIntervals.get(name).contains(at));
     }
 
     /** The notification log's key: one entry per group and integration of its receiver. */

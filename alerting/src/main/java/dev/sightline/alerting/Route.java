@@ -23,6 +23,8 @@ public final class Route {
     private final long groupWaitMs;
     private final long groupIntervalMs;
     private final long repeatIntervalMs;
+    private final List<String> muteTimeIntervals;
+    private final List<String> activeTimeIntervals;
     private final List<Route> children = new ArrayList<>();
     private final String key;
 
@@ -35,6 +37,8 @@ public final class Route {
         this.groupWaitMs = ms(c.groupWait(), parent == null ? 30_000 : parent.groupWaitMs);
         this.groupIntervalMs = ms(c.groupInterval(), parent == null ? 300_000 : parent.groupIntervalMs);
         this.repeatIntervalMs = ms(c.repeatInterval(), parent == null ? 4 * 3_600_000 : parent.repeatIntervalMs);
+        this.muteTimeIntervals = c.muteTimeIntervals();
+        this.activeTimeIntervals = c.activeTimeIntervals();
         StringJoiner m = new StringJoiner(",", "{", "}");
         matchers.forEach(x -> m.add(x.toString()));
         this.key = parent == null ? m.toString() : parent.key + "/" + m;
@@ -102,6 +106,16 @@ public final class Route {
 
     public long repeatIntervalMs() {
         return repeatIntervalMs;
+    }
+
+    /** Names of the intervals during which this route sends nothing (its own; not inherited). */
+    public List<String> muteTimeIntervals() {
+        return muteTimeIntervals;
+    }
+
+    /** Names of the intervals outside all of which this route sends nothing; empty: always active. */
+    public List<String> activeTimeIntervals() {
+        return activeTimeIntervals;
     }
 
     public List<Route> children() {

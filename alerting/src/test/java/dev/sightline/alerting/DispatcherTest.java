@@ -287,6 +287,54 @@ class DispatcherTest {
         assertThat(dispatcher.groupCount()).isZero();
     }
 
+    /**
+     * T0 is 2023-11-14T22:13:20Z: "closed" covers it and ends at 23:00 (T0 + 46m40s), "open" starts then. A child
+     * route does not inherit its parent's mute_time_intervals (Alertmanager's dispatch/route.go takes them from the
+     * route itself).
+     */
+    private static final String TIMED = "{'route':{'receiver':'a','group_by':['alertname'],'group_wait':'30s',"
+            + "'group_interval':'5m','repeat_interval':'1h','routes':["
+            + "{'matchers':['when=muted'],'receiver':'a','mute_time_intervals':['closed'],"
+            + "'routes':[{'matchers':['sub=yes'],'receiver':'quiet'}]},"
+            + "{'matchers':['when=active'],'receiver':'a','active_time_intervals':['open']}]},"
+            + "'receivers':[{'name':'a'},{'name':'quiet'}],"
+            + "'time_intervals':[{'name':'open','time_intervals':[{'times':[{'start_time':'23:00','end_time':'24:00'}]}]}],"
+            + "'mute_time_intervals':[{'name':'closed','time_intervals':[{'times':[{'start_time':'22:00','end_time':'23:00'}]}]}]}";
+
+    private static Alert firingFor10h(String... labels) {
+        return new Alert(Labels.of(labels), Labels.of(), T0, T0 + 36_000_000, "", 0);
+    }
+
+    @Test
+    void aMutedRouteSendsNothingUntilItsMuteIntervalEndsThenNotifiesAtTheNextFlush() throws Exception {
+        start(TIMED);
+        dispatcher.put(List.of(firingFor10h("alertname", "A", "when", "muted")));
+        at(30_000, 0);
+        at(330_000, 0);
+        at(2_730_000, 0);
+        // 23:03:50, the first flush after 23:00: the notification log did not record the muted flushes.
+        at(3_030_000, 1);
+        assertThat(sentA.get(0).alerts()).extracting(a -> a.labels().get("when")).containsExactly("muted");
+        at(3_330_000, 1);
+    }
+
+    @Test
+    void anActiveIntervalRouteSendsOnlyInsideItAndChildrenDoNotInheritMutes() throws Exception {
+        start(TIMED);
+        dispatcher.put(List.of(firingFor10h("alertname", "B", "when", "active"), firingFor10h("alertname", "C", "when", "muted", "sub", "yes")));
+        // The child of the muted route is not muted: it notifies at group_wait; the active-interval route waits.
+        at(30_000, 1);
+        assertThat(sentQuiet).hasSize(1);
+        at(2_730_000, 1);
+        at(3_030_000, 2);
+        assertThat(sentA.get(0).alerts()).extracting(a -> a.labels().get("alertname")).containsExactly("B");
+        // 24:00 ends "open": a new alert after midnight is held back again (the unmuted child repeats, 1h passed).
+        dispatcher.put(List.of(firingFor10h("alertname", "B", "when", "active", "x", "new")));
+        at(6_630_000, 3);
+        assertThat(sentA).hasSize(1);
+        assertThat(sentQuiet).hasSize(2);
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!c.getAsBoolean() && System.nanoTime() < deadline) {

@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * One node of Alertmanager's {@code route} tree as written. Unset fields (null) are inherited from the parent
- * when the tree is built ({@link dev.sightline.alerting.Route}). {@code match}/{@code match_re} are the legacy
+ * when the tree is built ({@link dev.sightline.alerting.Route}), except the time intervals, which apply to the
+ * route that names them only, as in Alertmanager. {@code match}/{@code match_re} are the legacy
  * forms of {@code matchers}; all three are merged into {@link #allMatchers()}.
  */
 public record RouteConfig(
@@ -25,11 +26,16 @@ public record RouteConfig(
         @JsonProperty("group_wait") Duration groupWait,
         @JsonProperty("group_interval") Duration groupInterval,
         @JsonProperty("repeat_interval") Duration repeatInterval,
-        @JsonProperty("routes") List<RouteConfig> routes) {
+        @JsonProperty("routes") List<RouteConfig> routes,
+        @JsonProperty("mute_time_intervals") List<String> muteTimeIntervals,
+        @JsonProperty("active_time_intervals") List<String> activeTimeIntervals) {
 
     public RouteConfig {
         groupBy = groupBy == null ? null : List.copyOf(groupBy);
         routes = routes == null ? List.of() : List.copyOf(routes);
+        // Not inherited by child routes: Alertmanager takes them from the route itself only (dispatch/route.go).
+        muteTimeIntervals = muteTimeIntervals == null ? List.of() : List.copyOf(muteTimeIntervals);
+        activeTimeIntervals = activeTimeIntervals == null ? List.of() : List.copyOf(activeTimeIntervals);
         if (groupBy != null && groupBy.contains("...") && groupBy.size() > 1) {
             throw new IllegalArgumentException("group_by: cannot have \"...\" together with other labels");
         }

@@ -139,4 +139,79 @@ class AlertingConfigTest {
         ConfigException badUrl = failure("alertmanager:\n  route: {receiver: a}\n  receivers:\n    - name: a\n      webhook_configs: [{url: 'ftp://x'}]\n");
         assertThat(badUrl.getMessage()).contains("not an http or https URL");
     }
+    /** The mission's use case: non-critical pages muted outside New York market hours. */
+    static final String TIMED = """
+            alertmanager:
+              route:
+                receiver: ops
+                routes:
+                  - matchers: ['severity!="critical"']
+                    receiver: ops
+                    mute_time_intervals: [outside-market-hours]
+                  - receiver: desk
+                    active_time_intervals: [market-hours]
+              receivers:
+                - name: ops
+                - name: desk
+              time_intervals:
+                - name: market-hours
+                  time_intervals:
+                    - times: [{start_time: '09:30', end_time: '16:00'}]
+                      weekdays: ['monday:friday']
+                      location: America/New_York
+              mute_time_intervals:
+                - name: outside-market-hours
+                  time_intervals:
+                    - times: [{start_time: '00:00', end_time: '09:30'}, {start_time: '16:00', end_time: '24:00'}]
+                      weekdays: ['monday:friday']
+                      days_of_month: ['1:31']
+                      months: ['january:december']
+                      years: ['2025:2030']
+                      location: America/New_York
+                    - weekdays: [saturday, sunday]
+                      location: America/New_York
+            """;
+
+    @Test
+    void timeIntervalsAreReadAndShownBackAsWritten() throws Exception {
+        var am = parse(TIMED).alertmanager();
+        assertThat(am.timeIntervalsByName()).containsOnlyKeys("market-hours", "outside-market-hours");
+        Route tree = Route.tree(am.route());
+        assertThat(tree.children().get(0).muteTimeIntervals()).containsExactly("outside-market-hours");
+        assertThat(tree.children().get(1).activeTimeIntervals()).containsExactly("market-hours");
+        // Saturday 2025-01-11 15:00 UTC is 10:00 in New York: weekend, so muted.
+        assertThat(am.timeIntervalsByName().get("outside-market-hours").contains(java.time.Instant.parse("2025-01-11T15:00:00Z"))).isTrue();
+        assertThat(am.timeIntervalsByName().get("market-hours").contains(java.time.Instant.parse("2025-01-10T15:00:00Z"))).isTrue();
+        String yaml = AlertmanagerApi.configYaml(am);
+        assertThat(yaml).contains("mute_time_intervals:").contains("start_time: 09:30").contains("location: America/New_York");
+        assertThat(parse("alertmanager:\n" + yaml.indent(2)).alertmanager()).isEqualTo(am);
+    }
+
+    /** An edit of {@link #TIMED} that makes it invalid, with the error Sightline gives and its line. */
+    record TimeError(String from, String to, String message, int line) {
+    }
+
+    static final java.util.List<TimeError> TIME_ERRORS = java.util.List.of(
+            new TimeError("start_time: '09:30'", "start_time: '9:30'", "alertmanager.time_intervals[0].time_intervals[0].times[0].start_time: invalid time \"9:30\"", 16),
+            new TimeError("end_time: '16:00'}]\n          weekdays", "end_time: '08:00'}]\n          weekdays", "times[0].end_time: 08:00 is not after start_time 09:30", 16),
+            new TimeError("weekdays: [saturday, sunday]", "weekdays: [saturday, sundae]", "alertmanager.mute_time_intervals[0].time_intervals[1].weekdays[1]: \"sundae\" is not a valid weekday", 28),
+            new TimeError("months: ['january:december']", "months: ['january:decembre']", "months[0]: \"decembre\" is not a valid number", 25),
+            new TimeError("days_of_month: ['1:31']", "days_of_month: ['1:32']", "days_of_month[0]: 32 is not a valid day of the month: out of range", 24),
+            new TimeError("location: America/New_York\n  mute", "location: America/Nowhere\n  mute", "time_intervals[0].location: unknown time zone \"America/Nowhere\"", 18),
+            new TimeError("active_time_intervals: [market-hours]", "active_time_intervals: [market-hour]", "alertmanager.route.routes[1].active_time_intervals[0]: undefined time interval \"market-hour\" used in route", 9),
+            new TimeError("- name: outside-market-hours", "- name: market-hours", "alertmanager.time_intervals[0].name: time interval \"market-hours\" is not unique", 14));
+
+    @Test
+    void timeIntervalErrorsNameTheFieldAndItsPosition() {
+        for (TimeError c : TIME_ERRORS) {
+            String yaml = TIMED.replace(c.from(), c.to());
+            assertThat(yaml).as(c.from()).isNotEqualTo(TIMED);
+            ConfigException e = failure(yaml);
+            assertThat(e).as(c.to()).isNotNull();
+            assertThat(e.getMessage()).as(c.to()).contains(c.message());
+            assertThat(e.line()).as(c.to()).isEqualTo(c.line());
+        }
+        ConfigException root = failure(TIMED.replace("    receiver: ops\n    routes:", "    receiver: ops\n    mute_time_intervals: [market-hours]\n    routes:"));
+        assertThat(root.getMessage()).contains("alertmanager.route.mute_time_intervals: the root route must not have any mute time intervals");
+    }
 }

@@ -278,6 +278,25 @@ class AlertmanagerPeersTest {
         }
     }
 
+    @Test
+    void amtoolAcceptsTheTimeIntervalsSightlineAcceptsAndRefusesWhatItRefuses() throws Exception {
+        assumeTrue(Files.isExecutable(AMTOOL), "peer not available: " + AMTOOL + " (Debian package prometheus-alertmanager)");
+        assertThat(amtoolCheckConfig(AlertingConfigTest.TIMED)).as("amtool check-config on the valid example").isZero();
+        for (AlertingConfigTest.TimeError e : AlertingConfigTest.TIME_ERRORS) {
+            assertThat(amtoolCheckConfig(AlertingConfigTest.TIMED.replace(e.from(), e.to()))).as("amtool on: " + e.to()).isNotZero();
+        }
+    }
+
+    /** amtool check-config's exit code on the alertmanager section of a sightline.yml, written as Alertmanager's file. */
+    private int amtoolCheckConfig(String sightlineYml) throws Exception {
+        String section = sightlineYml.substring(sightlineYml.indexOf('\n') + 1).indent(-2);
+        Path file = tmp.resolve("alertmanager.yml");
+        Files.writeString(file, section);
+        Process p = run(tmp.resolve("amtool-check.out"), AMTOOL.toString(), "check-config", file.toString());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
     /** Runs amtool; its standard output, failing the test on a non-zero exit. */
     private String amtool(String... args) throws Exception {
         Path out = tmp.resolve("amtool.out");
