@@ -17,10 +17,10 @@ public final class NativeHistograms {
     }
 
     /** One side (positive or negative) of an exponential histogram: sparse OTLP bucket index -> count. */
-    static TreeMap<Integer, Long> buckets(int offset, java.util.List<Long> counts) {
+    static TreeMap<Integer, Long> buckets(int offset, long[] counts, int n) {
         TreeMap<Integer, Long> m = new TreeMap<>();
-        for (int i = 0; i < counts.size(); i++) {
-            long c = counts.get(i);
+        for (int i = 0; i < n; i++) {
+            long c = counts[i];
             if (c != 0) {
                 m.merge(offset + i, c, Long::sum);
             }

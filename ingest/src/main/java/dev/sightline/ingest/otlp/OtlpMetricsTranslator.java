@@ -1,6 +1,6 @@
 package dev.sightline.ingest.otlp;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
@@ -10,21 +10,13 @@ import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesLimiter;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
-import io.opentelemetry.proto.metrics.v1.Exemplar;
-import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +24,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+
+import static dev.sightline.ingest.otlp.OtlpProtobuf.I64;
+import static dev.sightline.ingest.otlp.OtlpProtobuf.LEN;
+import static dev.sightline.ingest.otlp.OtlpProtobuf.VARINT;
 
 /**
  * Maps OTLP metrics to Prometheus series as the OpenTelemetry "Prometheus and OpenMetrics compatibility" specification
@@ -41,6 +37,9 @@ import java.util.concurrent.TimeUnit;
  * {@code instance} ({@code service.instance.id}), the others go to one {@code target_info} series per resource.
  * Delta temporality is turned into cumulative totals held in memory. A point that cannot be stored is counted and
  * explained while the rest of the request goes on, so the receiver can answer with OTLP's partial success.
+ *
+ * <p>Binary requests are decoded as they are read ({@link #translate(byte[], int, int, SampleSink)}): no message
+ * objects, the point's fields in buffers reused from point to point.
  *
  * <p>Thread-safe: one translator serves all requests (it holds the delta totals).
  */
@@ -66,16 +65,45 @@ public final class OtlpMetricsTranslator {
         return deltas.size();
     }
 
-    /** Appends every point of the request to the sink; never throws for bad points, it reports them in the result. */
+    /**
+     * Appends every point of the request to the sink; never throws for bad points, it reports them in the result.
+     * The message goes through the same streaming decoder as binary bodies.
+     */
     public OtlpResult translate(ExportMetricsServiceRequest request, SampleSink sink) {
+        byte[] bytes = request.toByteArray();
+        try {
+            return translate(bytes, 0, bytes.length, sink);
+        } catch (MalformedOtlpException e) {
+            throw new IllegalStateException("a serialised message failed to decode", e);
+        }
+    }
+
+    /**
+     * Decodes a binary ExportMetricsServiceRequest in buf[off, off+len) straight into the sink, without building
+     * message objects. The structure is checked first, so a malformed body appends nothing.
+     */
+    public OtlpResult translate(byte[] buf, int off, int len, SampleSink sink) throws MalformedOtlpException {
+        OtlpProtobuf.check(buf, off, len);
         long now = System.nanoTime();
         if (now - lastEviction > EVICT_EVERY_NANOS) {
             lastEviction = now;
             deltas.evictIdle();
         }
-        Request r = new Request(sink);
-        for (ResourceMetrics rm : request.getResourceMetricsList()) {
-            r.resource(rm);
+        Request r = new Request(buf, sink);
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == RM_FIELD) {
+                    int l = in.readRawVarint32();
+                    int at = off + in.getTotalBytesRead();
+                    in.skipRawBytes(l);
+                    r.resource(at, l);
+                } else {
+                    in.skipField(t);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("a checked request failed to decode", e);
         }
         StringBuilder msg = new StringBuilder();
         if (r.rejectedPoints > 0) {
@@ -88,8 +116,46 @@ public final class OtlpMetricsTranslator {
         return new OtlpResult(r.acceptedPoints, r.rejectedPoints, r.samples, Map.copyOf(r.reasons), msg.toString());
     }
 
-    /** The state of one request: counts and the current resource/scope labels. */
+    // Field tags (field number and wire type) of the OTLP messages read below.
+    private static final int RM_FIELD = tag(1, LEN);
+    private static final int RM_RESOURCE = tag(1, LEN), RM_SCOPE_METRICS = tag(2, LEN);
+    private static final int RESOURCE_ATTRIBUTES = tag(1, LEN);
+    private static final int SM_SCOPE = tag(1, LEN), SM_METRICS = tag(2, LEN), SM_SCHEMA_URL = tag(3, LEN);
+    private static final int SCOPE_NAME = tag(1, LEN), SCOPE_VERSION = tag(2, LEN), SCOPE_ATTRIBUTES = tag(3, LEN);
+    private static final int KV_KEY = tag(1, LEN), KV_VALUE = tag(2, LEN);
+    private static final int AV_STRING = tag(1, LEN), AV_BOOL = tag(2, VARINT), AV_INT = tag(3, VARINT),
+            AV_DOUBLE = tag(4, I64), AV_ARRAY = tag(5, LEN), AV_KVLIST = tag(6, LEN), AV_BYTES = tag(7, LEN);
+    private static final int LIST_VALUES = tag(1, LEN);
+    private static final int M_NAME = tag(1, LEN), M_DESCRIPTION = tag(2, LEN), M_UNIT = tag(3, LEN), M_GAUGE = tag(5, LEN),
+            M_SUM = tag(7, LEN), M_HISTOGRAM = tag(9, LEN), M_EXP_HISTOGRAM = tag(10, LEN), M_SUMMARY = tag(11, LEN);
+    private static final int DATA_POINTS = tag(1, LEN), DATA_TEMPORALITY = tag(2, VARINT), DATA_MONOTONIC = tag(3, VARINT);
+    private static final int P_START = tag(2, I64), P_TIME = tag(3, I64);
+    private static final int NP_AS_DOUBLE = tag(4, I64), NP_AS_INT = tag(6, I64), NP_EXEMPLARS = tag(5, LEN),
+            NP_ATTRIBUTES = tag(7, LEN), NP_FLAGS = tag(8, VARINT);
+    private static final int HP_COUNT = tag(4, I64), HP_SUM = tag(5, I64), HP_COUNTS_PACKED = tag(6, LEN),
+            HP_COUNTS = tag(6, I64), HP_BOUNDS_PACKED = tag(7, LEN), HP_BOUNDS = tag(7, I64), HP_EXEMPLARS = tag(8, LEN),
+            HP_ATTRIBUTES = tag(9, LEN), HP_FLAGS = tag(10, VARINT);
+    private static final int EP_ATTRIBUTES = tag(1, LEN), EP_COUNT = tag(4, I64), EP_SUM = tag(5, I64),
+            EP_SCALE = tag(6, VARINT), EP_ZERO_COUNT = tag(7, I64), EP_POSITIVE = tag(8, LEN), EP_NEGATIVE = tag(9, LEN),
+            EP_FLAGS = tag(10, VARINT), EP_EXEMPLARS = tag(11, LEN), EP_ZERO_THRESHOLD = tag(14, I64);
+    private static final int B_OFFSET = tag(1, VARINT), B_COUNTS_PACKED = tag(2, LEN), B_COUNTS = tag(2, VARINT);
+    private static final int SP_COUNT = tag(4, I64), SP_SUM = tag(5, I64), SP_QUANTILES = tag(6, LEN),
+            SP_ATTRIBUTES = tag(7, LEN), SP_FLAGS = tag(8, VARINT);
+    private static final int Q_QUANTILE = tag(1, I64), Q_VALUE = tag(2, I64);
+    private static final int EX_TIME = tag(2, I64), EX_AS_DOUBLE = tag(3, I64), EX_SPAN_ID = tag(4, LEN),
+            EX_TRACE_ID = tag(5, LEN), EX_AS_INT = tag(6, I64), EX_ATTRIBUTES = tag(7, LEN);
+    private static final int DELTA = AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE;
+
+    /** The kind of a number point's value (its oneof case). */
+    private static final int VALUE_NOT_SET = 0, AS_DOUBLE = 1, AS_INT = 2;
+
+    /**
+     * The state of one request: counts, the current resource/scope labels, and the data point being read, in buffers
+     * reused from point to point. A container whose header fields protobuf may send after its children (scope_metrics'
+     * schema_url, a sum's temporality) is read in two passes.
+     */
     private final class Request {
+        final byte[] buf;
         final SampleSink sink;
         long acceptedPoints;
         long rejectedPoints;
@@ -100,21 +166,90 @@ public final class OtlpMetricsTranslator {
         /** Labels every point of the current scope carries: job, instance, otel_scope_*. */
         Map<String, String> common;
         long maxTimestampMs;
+        /** The metric being read (for messages). */
+        String metricName;
 
-        Request(SampleSink sink) {
+        // The data point being read.
+        String[] attrKeys = new String[8];
+        String[] attrValues = new String[8];
+        int[] attrOrder = new int[8];
+        int attrCount;
+        long startNanos;
+        long timeNanos;
+        int flags;
+        int valueCase;
+        double value;
+        long count;
+        double sum;
+        boolean hasSum;
+        long[] bucketCounts = new long[16];
+        int bucketCount;
+        double[] bounds = new double[16];
+        int boundCount;
+        int scale;
+        double zeroThreshold;
+        long zeroCount;
+        final ExpBuckets positive = new ExpBuckets();
+        final ExpBuckets negative = new ExpBuckets();
+        double[] quantiles = new double[8];
+        double[] quantileValues = new double[8];
+        int quantileCount;
+        /** Exemplars of the point: buffer offset and length of each, decoded once the point's series ref is known. */
+        int[] exemplarAt = new int[4];
+        int[] exemplarLen = new int[4];
+        int exemplarCount;
+        final TreeMap<String, String> labelMap = new TreeMap<>();
+        // The last attribute read (readKeyValue) and the exemplar decoded (readExemplar).
+        String kvKey;
+        String kvValue;
+        Labels exemplarLabels;
+        long exemplarTimeNanos;
+        double exemplarValue;
+
+        Request(byte[] buf, SampleSink sink) {
+            this.buf = buf;
             this.sink = sink;
         }
 
-        void resource(ResourceMetrics rm) {
-            List<KeyValue> attrs = rm.getResource().getAttributesList();
+        private CodedInputStream stream(int at, int len) {
+            return CodedInputStream.newInstance(buf, at, len);
+        }
+
+        private String string(CodedInputStream in) throws IOException {
+            return in.readStringRequireUtf8();
+        }
+
+        void resource(int off, int len) throws IOException {
+            List<String> keys = new ArrayList<>();
+            List<String> values = new ArrayList<>();
+            CodedInputStream in = stream(off, len);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == RM_RESOURCE) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    for (int rt = in.readTag(); rt != 0; rt = in.readTag()) {
+                        if (rt == RESOURCE_ATTRIBUTES) {
+                            int kl = in.pushLimit(in.readRawVarint32());
+                            readKeyValue(in);
+                            in.popLimit(kl);
+                            keys.add(kvKey);
+                            values.add(kvValue);
+                        } else {
+                            in.skipField(rt);
+                        }
+                    }
+                    in.popLimit(lim);
+                } else {
+                    in.skipField(t);
+                }
+            }
             String serviceName = null;
             String serviceNamespace = null;
             String instance = null;
-            for (KeyValue kv : attrs) {
-                switch (kv.getKey()) {
-                    case "service.name" -> serviceName = stringValue(kv.getValue());
-                    case "service.namespace" -> serviceNamespace = stringValue(kv.getValue());
-                    case "service.instance.id" -> instance = stringValue(kv.getValue());
+            for (int i = 0; i < keys.size(); i++) {
+                switch (keys.get(i)) {
+                    case "service.name" -> serviceName = values.get(i);
+                    case "service.namespace" -> serviceNamespace = values.get(i);
+                    case "service.instance.id" -> instance = values.get(i);
                     default -> {
                     }
                 }
@@ -122,39 +257,87 @@ public final class OtlpMetricsTranslator {
             String job = serviceName == null ? null
                     : serviceNamespace == null || serviceNamespace.isEmpty() ? serviceName : serviceNamespace + "/" + serviceName;
             maxTimestampMs = Long.MIN_VALUE;
-            for (ScopeMetrics sm : rm.getScopeMetricsList()) {
-                common = new LinkedHashMap<>();
-                scopeLabels(sm.getScope(), sm.getSchemaUrl());
-                putIfPresent(common, "job", job);
-                putIfPresent(common, "instance", instance);
-                for (Metric m : sm.getMetricsList()) {
-                    metric(m);
+            in = stream(off, len);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == RM_SCOPE_METRICS) {
+                    int l = in.readRawVarint32();
+                    int at = off + in.getTotalBytesRead();
+                    in.skipRawBytes(l);
+                    scope(at, l, job, instance);
+                } else {
+                    in.skipField(t);
                 }
             }
             if (maxTimestampMs != Long.MIN_VALUE) {
-                targetInfo(attrs, job, instance);
+                targetInfo(keys, values, job, instance);
             }
         }
 
-        private void scopeLabels(InstrumentationScope scope, String schemaUrl) {
-            putIfPresent(common, "otel_scope_name", scope.getName());
-            putIfPresent(common, "otel_scope_version", scope.getVersion());
+        /** A ScopeMetrics: its scope and schema_url first (protobuf puts schema_url after the metrics), then the metrics. */
+        private void scope(int off, int len, String job, String instance) throws IOException {
+            String name = "";
+            String version = "";
+            String schemaUrl = "";
+            List<String> attrKeys = new ArrayList<>();
+            List<String> attrValues = new ArrayList<>();
+            CodedInputStream in = stream(off, len);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == SM_SCOPE) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    for (int st = in.readTag(); st != 0; st = in.readTag()) {
+                        if (st == SCOPE_NAME) {
+                            name = string(in);
+                        } else if (st == SCOPE_VERSION) {
+                            version = string(in);
+                        } else if (st == SCOPE_ATTRIBUTES) {
+                            int kl = in.pushLimit(in.readRawVarint32());
+                            readKeyValue(in);
+                            in.popLimit(kl);
+                            attrKeys.add(kvKey);
+                            attrValues.add(kvValue);
+                        } else {
+                            in.skipField(st);
+                        }
+                    }
+                    in.popLimit(lim);
+                } else if (t == SM_SCHEMA_URL) {
+                    schemaUrl = string(in);
+                } else {
+                    in.skipField(t);
+                }
+            }
+            common = new LinkedHashMap<>();
+            putIfPresent(common, "otel_scope_name", name);
+            putIfPresent(common, "otel_scope_version", version);
             putIfPresent(common, "otel_scope_schema_url", schemaUrl);
-            for (KeyValue kv : scope.getAttributesList()) {
-                putIfPresent(common, "otel_scope_" + OtlpNames.labelName(kv.getKey()), stringValue(kv.getValue()));
+            for (int i = 0; i < attrKeys.size(); i++) {
+                putIfPresent(common, "otel_scope_" + OtlpNames.labelName(attrKeys.get(i)), attrValues.get(i));
+            }
+            putIfPresent(common, "job", job);
+            putIfPresent(common, "instance", instance);
+            in = stream(off, len);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == SM_METRICS) {
+                    int l = in.readRawVarint32();
+                    int at = off + in.getTotalBytesRead();
+                    in.skipRawBytes(l);
+                    metric(at, l);
+                } else {
+                    in.skipField(t);
+                }
             }
         }
 
         /** target_info: the resource attributes that are not job/instance, so they can be joined in queries. */
-        private void targetInfo(List<KeyValue> attrs, String job, String instance) {
+        private void targetInfo(List<String> keys, List<String> values, String job, String instance) {
             Map<String, String> labels = new TreeMap<>();
             boolean any = false;
-            for (KeyValue kv : attrs) {
-                String k = kv.getKey();
+            for (int i = 0; i < keys.size(); i++) {
+                String k = keys.get(i);
                 if (k.equals("service.name") || k.equals("service.namespace") || k.equals("service.instance.id")) {
                     continue;
                 }
-                mergeAttribute(labels, k, stringValue(kv.getValue()));
+                mergeAttribute(labels, k, values.get(i));
                 any = true;
             }
             if (!any) {
@@ -182,203 +365,551 @@ public final class OtlpMetricsTranslator {
             }
         }
 
-        private void metric(Metric m) {
-            String name = m.getName();
-            switch (m.getDataCase()) {
-                case GAUGE -> {
-                    String prom = OtlpNames.metricName(name, m.getUnit(), false, true);
-                    metadata(prom, MetricType.GAUGE, m);
-                    for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
-                        number(m, prom, p, false);
-                    }
+        /** A Metric: name, unit, description and which data it holds first, then that data's points. */
+        private void metric(int off, int len) throws IOException {
+            String name = "";
+            String description = "";
+            String unit = "";
+            int dataTag = 0;
+            int dataAt = 0;
+            int dataLen = 0;
+            CodedInputStream in = stream(off, len);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == M_NAME) {
+                    name = string(in);
+                } else if (t == M_DESCRIPTION) {
+                    description = string(in);
+                } else if (t == M_UNIT) {
+                    unit = string(in);
+                } else if (t == M_GAUGE || t == M_SUM || t == M_HISTOGRAM || t == M_EXP_HISTOGRAM || t == M_SUMMARY) {
+                    dataTag = t;
+                    dataLen = in.readRawVarint32();
+                    dataAt = off + in.getTotalBytesRead();
+                    in.skipRawBytes(dataLen);
+                } else {
+                    in.skipField(t);
                 }
-                case SUM -> {
-                    boolean monotonic = m.getSum().getIsMonotonic();
-                    boolean delta = m.getSum().getAggregationTemporality() == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-                    String prom = OtlpNames.metricName(name, m.getUnit(), monotonic, !monotonic);
-                    metadata(prom, monotonic ? MetricType.COUNTER : MetricType.GAUGE, m);
-                    for (NumberDataPoint p : m.getSum().getDataPointsList()) {
-                        // A non-monotonic delta sum is still a sum of changes: accumulate it as well.
-                        number(m, prom, p, delta);
-                    }
+            }
+            metricName = name;
+            if (dataTag == 0) {
+                reject(name, UNSUPPORTED, "metric has no data (gauge, sum, histogram, exponential_histogram or summary)");
+                return;
+            }
+            // The header of the data message (temporality, monotonic) may follow its points.
+            int temporality = 0;
+            boolean monotonic = false;
+            in = stream(dataAt, dataLen);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == DATA_TEMPORALITY) {
+                    temporality = in.readEnum();
+                } else if (t == DATA_MONOTONIC && dataTag == M_SUM) {
+                    monotonic = in.readBool();
+                } else {
+                    in.skipField(t);
                 }
-                case HISTOGRAM -> {
-                    String prom = OtlpNames.metricName(name, m.getUnit(), false, false);
-                    metadata(prom, MetricType.HISTOGRAM, m);
-                    boolean delta = m.getHistogram().getAggregationTemporality() == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-                    for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-                        histogram(m, prom, p, delta);
-                    }
+            }
+            boolean delta = temporality == DELTA && dataTag != M_GAUGE && dataTag != M_SUMMARY;
+            String prom;
+            MetricType type;
+            if (dataTag == M_GAUGE) {
+                prom = OtlpNames.metricName(name, unit, false, true);
+                type = MetricType.GAUGE;
+            } else if (dataTag == M_SUM) {
+                prom = OtlpNames.metricName(name, unit, monotonic, !monotonic);
+                type = monotonic ? MetricType.COUNTER : MetricType.GAUGE;
+            } else {
+                prom = OtlpNames.metricName(name, unit, false, false);
+                type = dataTag == M_SUMMARY ? MetricType.SUMMARY : MetricType.HISTOGRAM;
+            }
+            sink.metadata(prom, type, description, unit);
+            in = stream(dataAt, dataLen);
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t != DATA_POINTS) {
+                    in.skipField(t);
+                    continue;
                 }
-                case EXPONENTIAL_HISTOGRAM -> {
-                    String prom = OtlpNames.metricName(name, m.getUnit(), false, false);
-                    metadata(prom, MetricType.HISTOGRAM, m);
-                    boolean delta = m.getExponentialHistogram().getAggregationTemporality() == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
-                    for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
-                        exponential(m, prom, p, delta);
-                    }
+                int lim = in.pushLimit(in.readRawVarint32());
+                int base = dataAt;
+                if (dataTag == M_GAUGE || dataTag == M_SUM) {
+                    // A non-monotonic delta sum is still a sum of changes: accumulate it as well.
+                    readNumberPoint(in, base);
+                    in.popLimit(lim);
+                    number(prom, delta);
+                } else if (dataTag == M_HISTOGRAM) {
+                    readHistogramPoint(in, base);
+                    in.popLimit(lim);
+                    histogram(prom, delta);
+                } else if (dataTag == M_EXP_HISTOGRAM) {
+                    readExponentialPoint(in, base);
+                    in.popLimit(lim);
+                    exponential(prom, delta);
+                } else {
+                    readSummaryPoint(in);
+                    in.popLimit(lim);
+                    summary(prom);
                 }
-                case SUMMARY -> {
-                    String prom = OtlpNames.metricName(name, m.getUnit(), false, false);
-                    metadata(prom, MetricType.SUMMARY, m);
-                    for (SummaryDataPoint p : m.getSummary().getDataPointsList()) {
-                        summary(m, prom, p);
-                    }
-                }
-                case DATA_NOT_SET -> reject(name, UNSUPPORTED, "metric has no data (gauge, sum, histogram, exponential_histogram or summary)");
             }
         }
 
-        private void metadata(String prom, MetricType type, Metric m) {
-            sink.metadata(prom, type, m.getDescription(), m.getUnit());
+        // ---- reading a data point into the reused fields ----
+
+        private void startPoint() {
+            attrCount = 0;
+            startNanos = 0;
+            timeNanos = 0;
+            flags = 0;
+            valueCase = VALUE_NOT_SET;
+            value = 0;
+            count = 0;
+            sum = 0;
+            hasSum = false;
+            bucketCount = 0;
+            boundCount = 0;
+            scale = 0;
+            zeroThreshold = 0;
+            zeroCount = 0;
+            positive.clear();
+            negative.clear();
+            quantileCount = 0;
+            exemplarCount = 0;
         }
 
-        private void number(Metric m, String prom, NumberDataPoint p, boolean delta) {
-            long tsMs = millis(p.getTimeUnixNano());
+        private void attribute(CodedInputStream in) throws IOException {
+            int lim = in.pushLimit(in.readRawVarint32());
+            readKeyValue(in);
+            in.popLimit(lim);
+            if (attrCount == attrKeys.length) {
+                attrKeys = Arrays.copyOf(attrKeys, attrCount * 2);
+                attrValues = Arrays.copyOf(attrValues, attrCount * 2);
+                attrOrder = new int[attrCount * 2];
+            }
+            attrKeys[attrCount] = kvKey;
+            attrValues[attrCount] = kvValue;
+            attrCount++;
+        }
+
+        private void exemplarRange(CodedInputStream in, int base) throws IOException {
+            int l = in.readRawVarint32();
+            if (exemplarCount == exemplarAt.length) {
+                exemplarAt = Arrays.copyOf(exemplarAt, exemplarCount * 2);
+                exemplarLen = Arrays.copyOf(exemplarLen, exemplarCount * 2);
+            }
+            exemplarAt[exemplarCount] = base + in.getTotalBytesRead();
+            exemplarLen[exemplarCount] = l;
+            exemplarCount++;
+            in.skipRawBytes(l);
+        }
+
+        private void readNumberPoint(CodedInputStream in, int base) throws IOException {
+            startPoint();
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == P_START) {
+                    startNanos = in.readFixed64();
+                } else if (t == P_TIME) {
+                    timeNanos = in.readFixed64();
+                } else if (t == NP_AS_DOUBLE) {
+                    valueCase = AS_DOUBLE;
+                    value = in.readDouble();
+                } else if (t == NP_AS_INT) {
+                    valueCase = AS_INT;
+                    value = in.readSFixed64();
+                } else if (t == NP_ATTRIBUTES) {
+                    attribute(in);
+                } else if (t == NP_EXEMPLARS) {
+                    exemplarRange(in, base);
+                } else if (t == NP_FLAGS) {
+                    flags = in.readUInt32();
+                } else {
+                    in.skipField(t);
+                }
+            }
+        }
+
+        private void readHistogramPoint(CodedInputStream in, int base) throws IOException {
+            startPoint();
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == P_START) {
+                    startNanos = in.readFixed64();
+                } else if (t == P_TIME) {
+                    timeNanos = in.readFixed64();
+                } else if (t == HP_COUNT) {
+                    count = in.readFixed64();
+                } else if (t == HP_SUM) {
+                    hasSum = true;
+                    sum = in.readDouble();
+                } else if (t == HP_COUNTS) {
+                    addBucketCount(in.readFixed64());
+                } else if (t == HP_COUNTS_PACKED) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    while (in.getBytesUntilLimit() > 0) {
+                        addBucketCount(in.readFixed64());
+                    }
+                    in.popLimit(lim);
+                } else if (t == HP_BOUNDS) {
+                    addBound(in.readDouble());
+                } else if (t == HP_BOUNDS_PACKED) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    while (in.getBytesUntilLimit() > 0) {
+                        addBound(in.readDouble());
+                    }
+                    in.popLimit(lim);
+                } else if (t == HP_ATTRIBUTES) {
+                    attribute(in);
+                } else if (t == HP_EXEMPLARS) {
+                    exemplarRange(in, base);
+                } else if (t == HP_FLAGS) {
+                    flags = in.readUInt32();
+                } else {
+                    in.skipField(t);
+                }
+            }
+        }
+
+        private void addBucketCount(long c) {
+            if (bucketCount == bucketCounts.length) {
+                bucketCounts = Arrays.copyOf(bucketCounts, bucketCount * 2);
+            }
+            bucketCounts[bucketCount++] = c;
+        }
+
+        private void addBound(double b) {
+            if (boundCount == bounds.length) {
+                bounds = Arrays.copyOf(bounds, boundCount * 2);
+            }
+            bounds[boundCount++] = b;
+        }
+
+        private void readExponentialPoint(CodedInputStream in, int base) throws IOException {
+            startPoint();
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == P_START) {
+                    startNanos = in.readFixed64();
+                } else if (t == P_TIME) {
+                    timeNanos = in.readFixed64();
+                } else if (t == EP_COUNT) {
+                    count = in.readFixed64();
+                } else if (t == EP_SUM) {
+                    hasSum = true;
+                    sum = in.readDouble();
+                } else if (t == EP_SCALE) {
+                    scale = in.readSInt32();
+                } else if (t == EP_ZERO_COUNT) {
+                    zeroCount = in.readFixed64();
+                } else if (t == EP_ZERO_THRESHOLD) {
+                    zeroThreshold = in.readDouble();
+                } else if (t == EP_POSITIVE || t == EP_NEGATIVE) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    (t == EP_POSITIVE ? positive : negative).read(in);
+                    in.popLimit(lim);
+                } else if (t == EP_ATTRIBUTES) {
+                    attribute(in);
+                } else if (t == EP_EXEMPLARS) {
+                    exemplarRange(in, base);
+                } else if (t == EP_FLAGS) {
+                    flags = in.readUInt32();
+                } else {
+                    in.skipField(t);
+                }
+            }
+        }
+
+        private void readSummaryPoint(CodedInputStream in) throws IOException {
+            startPoint();
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == P_START) {
+                    startNanos = in.readFixed64();
+                } else if (t == P_TIME) {
+                    timeNanos = in.readFixed64();
+                } else if (t == SP_COUNT) {
+                    count = in.readFixed64();
+                } else if (t == SP_SUM) {
+                    sum = in.readDouble();
+                } else if (t == SP_QUANTILES) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    double q = 0;
+                    double v = 0;
+                    for (int qt = in.readTag(); qt != 0; qt = in.readTag()) {
+                        if (qt == Q_QUANTILE) {
+                            q = in.readDouble();
+                        } else if (qt == Q_VALUE) {
+                            v = in.readDouble();
+                        } else {
+                            in.skipField(qt);
+                        }
+                    }
+                    in.popLimit(lim);
+                    if (quantileCount == quantiles.length) {
+                        quantiles = Arrays.copyOf(quantiles, quantileCount * 2);
+                        quantileValues = Arrays.copyOf(quantileValues, quantileCount * 2);
+                    }
+                    quantiles[quantileCount] = q;
+                    quantileValues[quantileCount++] = v;
+                } else if (t == SP_ATTRIBUTES) {
+                    attribute(in);
+                } else if (t == SP_FLAGS) {
+                    flags = in.readUInt32();
+                } else {
+                    in.skipField(t);
+                }
+            }
+        }
+
+        /** A KeyValue (the stream limited to it) into kvKey and kvValue. */
+        private void readKeyValue(CodedInputStream in) throws IOException {
+            kvKey = "";
+            kvValue = "";
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == KV_KEY) {
+                    kvKey = string(in);
+                } else if (t == KV_VALUE) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    kvValue = readAnyValue(in);
+                    in.popLimit(lim);
+                } else {
+                    in.skipField(t);
+                }
+            }
+        }
+
+        /**
+         * An attribute value as a label value (the stream limited to an AnyValue): strings as they are, other scalars
+         * in their usual text, arrays and maps as JSON; the last field of the oneof wins, as protobuf merges.
+         */
+        private String readAnyValue(CodedInputStream in) throws IOException {
+            String s = "";
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == AV_STRING) {
+                    s = string(in);
+                } else if (t == AV_BOOL) {
+                    s = Boolean.toString(in.readBool());
+                } else if (t == AV_INT) {
+                    s = Long.toString(in.readInt64());
+                } else if (t == AV_DOUBLE) {
+                    s = OtlpNames.formatFloat(in.readDouble());
+                } else if (t == AV_BYTES) {
+                    s = Base64.getEncoder().encodeToString(in.readByteArray());
+                } else if (t == AV_ARRAY || t == AV_KVLIST) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    StringBuilder sb = new StringBuilder();
+                    appendJsonList(sb, in, t == AV_ARRAY);
+                    in.popLimit(lim);
+                    s = sb.toString();
+                } else {
+                    in.skipField(t);
+                }
+            }
+            return s;
+        }
+
+        /** An ArrayValue or KeyValueList (the stream limited to it) as JSON. */
+        private void appendJsonList(StringBuilder sb, CodedInputStream in, boolean array) throws IOException {
+            sb.append(array ? '[' : '{');
+            boolean first = true;
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t != LIST_VALUES) {
+                    in.skipField(t);
+                    continue;
+                }
+                sb.append(first ? "" : ",");
+                first = false;
+                int lim = in.pushLimit(in.readRawVarint32());
+                if (array) {
+                    appendJson(sb, in);
+                } else {
+                    String key = "";
+                    String valueJson = "null";
+                    for (int kt = in.readTag(); kt != 0; kt = in.readTag()) {
+                        if (kt == KV_KEY) {
+                            key = string(in);
+                        } else if (kt == KV_VALUE) {
+                            // JSON wants the key first, which protobuf does not promise.
+                            int vl = in.pushLimit(in.readRawVarint32());
+                            StringBuilder v = new StringBuilder();
+                            appendJson(v, in);
+                            in.popLimit(vl);
+                            valueJson = v.toString();
+                        } else {
+                            in.skipField(kt);
+                        }
+                    }
+                    jsonString(sb, key);
+                    sb.append(':').append(valueJson);
+                }
+                in.popLimit(lim);
+            }
+            sb.append(array ? ']' : '}');
+        }
+
+        /** An AnyValue (the stream limited to it) as JSON. */
+        private void appendJson(StringBuilder sb, CodedInputStream in) throws IOException {
+            int kind = 0;
+            String scalar = null;
+            StringBuilder nested = null;
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == AV_ARRAY || t == AV_KVLIST) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    nested = new StringBuilder();
+                    appendJsonList(nested, in, t == AV_ARRAY);
+                    in.popLimit(lim);
+                    kind = t;
+                } else if (t == AV_STRING || t == AV_BOOL || t == AV_INT || t == AV_DOUBLE || t == AV_BYTES) {
+                    scalar = t == AV_STRING ? string(in)
+                            : t == AV_BOOL ? Boolean.toString(in.readBool())
+                            : t == AV_INT ? Long.toString(in.readInt64())
+                            : t == AV_DOUBLE ? OtlpNames.formatFloat(in.readDouble())
+                            : Base64.getEncoder().encodeToString(in.readByteArray());
+                    kind = t;
+                } else {
+                    in.skipField(t);
+                }
+            }
+            if (kind == 0) {
+                sb.append("null");
+            } else if (kind == AV_ARRAY || kind == AV_KVLIST) {
+                sb.append(nested);
+            } else if (kind == AV_STRING || kind == AV_BYTES) {
+                jsonString(sb, scalar);
+            } else {
+                sb.append(scalar);
+            }
+        }
+
+        // ---- translating the point just read ----
+
+        private void number(String prom, boolean delta) {
+            long tsMs = millis(timeNanos);
             try {
-                Labels labels = labels(p.getAttributesList(), prom);
-                double v = switch (p.getValueCase()) {
-                    case AS_DOUBLE -> p.getAsDouble();
-                    case AS_INT -> p.getAsInt();
-                    case VALUE_NOT_SET -> Double.NaN;
-                };
-                if (noRecordedValue(p.getFlags())) {
+                Labels labels = labels(prom);
+                double v = valueCase == VALUE_NOT_SET ? Double.NaN : value;
+                if (noRecordedValue(flags)) {
                     v = Staleness.STALE_NAN;
-                } else if (p.getValueCase() == NumberDataPoint.ValueCase.VALUE_NOT_SET) {
-                    reject(m.getName(), UNSUPPORTED, "number data point has neither as_double nor as_int");
+                } else if (valueCase == VALUE_NOT_SET) {
+                    reject(metricName, UNSUPPORTED, "number data point has neither as_double nor as_int");
                     return;
                 } else if (delta) {
-                    v = deltas.addSum(labels, p.getStartTimeUnixNano(), p.getTimeUnixNano(), v);
+                    v = deltas.addSum(labels, startNanos, timeNanos, v);
                 }
                 long ref = append(labels, tsMs, v);
-                exemplars(ref, labels, p.getExemplarsList());
+                exemplars(ref, labels);
                 accepted(tsMs);
             } catch (ValidationException e) {
-                reject(m.getName(), e);
+                reject(metricName, e);
             }
         }
 
-        private void histogram(Metric m, String prom, HistogramDataPoint p, boolean delta) {
-            long tsMs = millis(p.getTimeUnixNano());
-            int nb = p.getBucketCountsCount();
-            int nBounds = p.getExplicitBoundsCount();
+        private void histogram(String prom, boolean delta) {
+            long tsMs = millis(timeNanos);
+            int nb = bucketCount;
+            int nBounds = boundCount;
             if (nb != 0 && nb != nBounds + 1) {
-                reject(m.getName(), UNSUPPORTED, "histogram data point has " + nb + " bucket_counts for " + nBounds
+                reject(metricName, UNSUPPORTED, "histogram data point has " + nb + " bucket_counts for " + nBounds
                         + " explicit_bounds (needs bounds + 1)");
                 return;
             }
             try {
-                Labels base = labels(p.getAttributesList(), null);
-                boolean stale = noRecordedValue(p.getFlags());
-                long[] counts = new long[nb];
-                for (int i = 0; i < nb; i++) {
-                    counts[i] = p.getBucketCounts(i);
-                }
-                double[] bounds = new double[nBounds];
-                for (int i = 0; i < nBounds; i++) {
-                    bounds[i] = p.getExplicitBounds(i);
-                }
-                long count = p.getCount();
-                double sum = p.getSum();
+                Labels base = labels(null);
+                boolean stale = noRecordedValue(flags);
+                long[] counts = bucketCounts;
+                long total = count;
+                double s = sum;
                 if (delta && !stale) {
-                    DeltaAccumulator.HistogramTotals t = deltas.addHistogram(with(base, prom), p.getStartTimeUnixNano(),
-                            p.getTimeUnixNano(), bounds, counts, count, sum);
+                    // The accumulator keeps the arrays it is given: copies, not the reused buffers.
+                    DeltaAccumulator.HistogramTotals t = deltas.addHistogram(with(base, prom), startNanos, timeNanos,
+                            Arrays.copyOf(bounds, nBounds), Arrays.copyOf(counts, nb), total, s);
                     counts = t.counts();
-                    count = t.count();
-                    sum = t.sum();
+                    total = t.count();
+                    s = t.sum();
                 }
-                if (p.hasSum()) {
-                    append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : sum);
+                if (hasSum) {
+                    append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : s);
                 }
-                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : count);
+                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : total);
+                if (nb == 0) {
+                    // No buckets: the count alone is the +Inf bucket.
+                    append(bucket(base, prom, "+Inf"), tsMs, stale ? Staleness.STALE_NAN : total);
+                    accepted(tsMs);
+                    return;
+                }
                 long cumulative = 0;
                 long[] refs = new long[nb];
                 Labels[] bucketLabels = new Labels[nb];
                 for (int i = 0; i < nb; i++) {
                     cumulative += counts[i];
-                    String le = i < nBounds ? OtlpNames.formatFloat(bounds[i]) : "+Inf";
-                    bucketLabels[i] = base.toBuilder().set("le", le).set(Labels.METRIC_NAME, prom + "_bucket").build();
+                    bucketLabels[i] = bucket(base, prom, i < nBounds ? OtlpNames.formatFloat(bounds[i]) : "+Inf");
                     refs[i] = append(bucketLabels[i], tsMs, stale ? Staleness.STALE_NAN : cumulative);
                 }
-                if (nb == 0) {
-                    // No buckets: the count alone is the +Inf bucket.
-                    append(base.toBuilder().set("le", "+Inf").set(Labels.METRIC_NAME, prom + "_bucket").build(), tsMs,
-                            stale ? Staleness.STALE_NAN : count);
-                } else {
-                    // Each exemplar goes with the bucket its value falls into.
-                    for (Exemplar e : p.getExemplarsList()) {
-                        double v = exemplarValue(e);
-                        int b = 0;
-                        while (b < nBounds && v > bounds[b]) {
-                            b++;
-                        }
-                        exemplars(refs[b], bucketLabels[b], List.of(e));
+                // Each exemplar goes with the bucket its value falls into.
+                for (int e = 0; e < exemplarCount; e++) {
+                    readExemplar(e);
+                    int b = 0;
+                    while (b < nBounds && exemplarValue > bounds[b]) {
+                        b++;
                     }
+                    sink.appendExemplar(refs[b], bucketLabels[b], exemplarLabels, millis(exemplarTimeNanos), exemplarValue);
                 }
                 accepted(tsMs);
             } catch (ValidationException e) {
-                reject(m.getName(), e);
+                reject(metricName, e);
             }
         }
 
-        private void exponential(Metric m, String prom, ExponentialHistogramDataPoint p, boolean delta) {
-            long tsMs = millis(p.getTimeUnixNano());
+        private void exponential(String prom, boolean delta) {
+            long tsMs = millis(timeNanos);
             try {
-                Labels labels = labels(p.getAttributesList(), prom);
-                if (noRecordedValue(p.getFlags())) {
+                Labels labels = labels(prom);
+                if (noRecordedValue(flags)) {
                     long ref = append(labels, tsMs, Staleness.STALE_NAN);
-                    exemplars(ref, labels, p.getExemplarsList());
+                    exemplars(ref, labels);
                     accepted(tsMs);
                     return;
                 }
-                TreeMap<Integer, Long> pos = NativeHistograms.buckets(p.getPositive().getOffset(), p.getPositive().getBucketCountsList());
-                TreeMap<Integer, Long> neg = NativeHistograms.buckets(p.getNegative().getOffset(), p.getNegative().getBucketCountsList());
-                int scale = p.getScale();
-                double zeroThreshold = p.getZeroThreshold();
-                long zeroCount = p.getZeroCount();
-                long count = p.getCount();
-                double sum = p.hasSum() ? p.getSum() : 0;
+                TreeMap<Integer, Long> pos = NativeHistograms.buckets(positive.offset, positive.counts, positive.size);
+                TreeMap<Integer, Long> neg = NativeHistograms.buckets(negative.offset, negative.counts, negative.size);
+                int sc = scale;
+                double zt = zeroThreshold;
+                long zc = zeroCount;
+                long total = count;
+                double s = hasSum ? sum : 0;
                 Histogram.CounterResetHint hint = Histogram.CounterResetHint.UNKNOWN;
                 if (delta) {
-                    DeltaAccumulator.ExpState s = deltas.addExponential(labels, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
-                            scale, zeroThreshold, zeroCount, count, sum, pos, neg);
-                    scale = s.scale;
-                    zeroThreshold = s.zeroThreshold;
-                    zeroCount = s.zeroCount;
-                    count = s.count;
-                    sum = s.sum;
-                    pos = s.positive;
-                    neg = s.negative;
+                    DeltaAccumulator.ExpState st = deltas.addExponential(labels, startNanos, timeNanos, sc, zt, zc, total, s, pos, neg);
+                    sc = st.scale;
+                    zt = st.zeroThreshold;
+                    zc = st.zeroCount;
+                    total = st.count;
+                    s = st.sum;
+                    pos = st.positive;
+                    neg = st.negative;
                     // Totals kept here only grow, so no counter reset can be mistaken for one.
                     hint = Histogram.CounterResetHint.NOT_COUNTER_RESET;
                 }
-                Histogram h = NativeHistograms.toNative(hint, scale, zeroThreshold, zeroCount, count, sum, pos, neg);
+                Histogram h = NativeHistograms.toNative(hint, sc, zt, zc, total, s, pos, neg);
                 h.validate();
                 seriesLimiter.admit(labels);
                 long ref = sink.appendHistogram(0, labels, tsMs, h);
                 samples++;
-                exemplars(ref, labels, p.getExemplarsList());
+                exemplars(ref, labels);
                 accepted(tsMs);
             } catch (ValidationException e) {
-                reject(m.getName(), e);
+                reject(metricName, e);
             }
         }
 
-        private void summary(Metric m, String prom, SummaryDataPoint p) {
-            long tsMs = millis(p.getTimeUnixNano());
+        private void summary(String prom) {
+            long tsMs = millis(timeNanos);
             try {
-                Labels base = labels(p.getAttributesList(), null);
-                boolean stale = noRecordedValue(p.getFlags());
-                append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : p.getSum());
-                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : p.getCount());
-                for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
-                    Labels l = base.toBuilder().set("quantile", OtlpNames.formatFloat(q.getQuantile()))
+                Labels base = labels(null);
+                boolean stale = noRecordedValue(flags);
+                append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : sum);
+                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : count);
+                for (int i = 0; i < quantileCount; i++) {
+                    Labels l = base.toBuilder().set("quantile", OtlpNames.formatFloat(quantiles[i]))
                             .set(Labels.METRIC_NAME, prom).build();
-                    append(l, tsMs, stale ? Staleness.STALE_NAN : q.getValue());
+                    append(l, tsMs, stale ? Staleness.STALE_NAN : quantileValues[i]);
                 }
                 accepted(tsMs);
             } catch (ValidationException e) {
-                reject(m.getName(), e);
+                reject(metricName, e);
             }
         }
 
@@ -389,39 +920,90 @@ public final class OtlpMetricsTranslator {
             return ref;
         }
 
-        private void exemplars(long ref, Labels series, List<Exemplar> exemplars) {
-            for (Exemplar e : exemplars) {
-                Labels.Builder b = Labels.builder();
-                for (KeyValue kv : e.getFilteredAttributesList()) {
-                    b.set(OtlpNames.labelName(kv.getKey()), stringValue(kv.getValue()));
-                }
-                hex(b, "trace_id", e.getTraceId());
-                hex(b, "span_id", e.getSpanId());
-                sink.appendExemplar(ref, series, b.build(), millis(e.getTimeUnixNano()), exemplarValue(e));
+        private void exemplars(long ref, Labels series) {
+            for (int e = 0; e < exemplarCount; e++) {
+                readExemplar(e);
+                sink.appendExemplar(ref, series, exemplarLabels, millis(exemplarTimeNanos), exemplarValue);
             }
+        }
+
+        /** Decodes exemplar {@code e} of the point into exemplarLabels, exemplarTimeNanos and exemplarValue. */
+        private void readExemplar(int e) {
+            Labels.Builder b = Labels.builder();
+            int traceAt = 0, traceLen = 0, spanAt = 0, spanLen = 0;
+            double asDouble = 0;
+            long asInt = 0;
+            boolean isInt = false;
+            long time = 0;
+            int at = exemplarAt[e];
+            CodedInputStream in = stream(at, exemplarLen[e]);
+            try {
+                for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                    if (t == EX_ATTRIBUTES) {
+                        int lim = in.pushLimit(in.readRawVarint32());
+                        readKeyValue(in);
+                        in.popLimit(lim);
+                        b.set(OtlpNames.labelName(kvKey), kvValue);
+                    } else if (t == EX_TIME) {
+                        time = in.readFixed64();
+                    } else if (t == EX_AS_DOUBLE) {
+                        asDouble = in.readDouble();
+                        isInt = false;
+                    } else if (t == EX_AS_INT) {
+                        asInt = in.readSFixed64();
+                        isInt = true;
+                    } else if (t == EX_TRACE_ID || t == EX_SPAN_ID) {
+                        int l = in.readRawVarint32();
+                        int idAt = at + in.getTotalBytesRead();
+                        in.skipRawBytes(l);
+                        if (t == EX_TRACE_ID) {
+                            traceAt = idAt;
+                            traceLen = l;
+                        } else {
+                            spanAt = idAt;
+                            spanLen = l;
+                        }
+                    } else {
+                        in.skipField(t);
+                    }
+                }
+            } catch (IOException ex) {
+                throw new IllegalStateException("a checked exemplar failed to decode", ex);
+            }
+            if (traceLen > 0) {
+                b.set("trace_id", HEX.formatHex(buf, traceAt, traceAt + traceLen));
+            }
+            if (spanLen > 0) {
+                b.set("span_id", HEX.formatHex(buf, spanAt, spanAt + spanLen));
+            }
+            exemplarLabels = b.build();
+            exemplarTimeNanos = time;
+            exemplarValue = isInt ? asInt : asDouble;
         }
 
         /**
          * The point's labels: its attributes (sanitised; keys that collide after sanitising have their values joined
          * with ';' in key order), then the scope labels and job/instance, which win over attributes, then the name.
          */
-        private Labels labels(List<KeyValue> attrs, String metricName) {
-            Map<String, String> m = new TreeMap<>();
-            if (!attrs.isEmpty()) {
-                // Sorted by original key so the joined values of colliding keys come in a stable order. SDKs send
-                // them sorted already (then no copy).
-                List<KeyValue> sorted = attrs;
-                if (!sortedByKey(attrs)) {
-                    sorted = new ArrayList<>(attrs);
-                    sorted.sort((a, b) -> a.getKey().compareTo(b.getKey()));
+        private Labels labels(String name) {
+            TreeMap<String, String> m = labelMap;
+            m.clear();
+            // Sorted by original key (stable, so equal keys keep their order) so the joined values of colliding keys
+            // come in a stable order. SDKs send them sorted already.
+            for (int i = 0; i < attrCount; i++) {
+                int j = i;
+                while (j > 0 && attrKeys[attrOrder[j - 1]].compareTo(attrKeys[i]) > 0) {
+                    attrOrder[j] = attrOrder[j - 1];
+                    j--;
                 }
-                for (KeyValue kv : sorted) {
-                    mergeAttribute(m, kv.getKey(), stringValue(kv.getValue()));
-                }
+                attrOrder[j] = i;
+            }
+            for (int i = 0; i < attrCount; i++) {
+                mergeAttribute(m, attrKeys[attrOrder[i]], attrValues[attrOrder[i]]);
             }
             m.putAll(common);
-            if (metricName != null) {
-                m.put(Labels.METRIC_NAME, metricName);
+            if (name != null) {
+                m.put(Labels.METRIC_NAME, name);
             }
             m.remove("");
             return Labels.fromMap(m);
@@ -450,17 +1032,50 @@ public final class OtlpMetricsTranslator {
         }
     }
 
-    private static Labels with(Labels base, String name) {
-        return base.toBuilder().set(Labels.METRIC_NAME, name).build();
-    }
+    /** One side of an exponential histogram point as read: offset and per-bucket counts (reused). */
+    private static final class ExpBuckets {
+        int offset;
+        long[] counts = new long[16];
+        int size;
 
-    private static boolean sortedByKey(List<KeyValue> attrs) {
-        for (int i = 1; i < attrs.size(); i++) {
-            if (attrs.get(i - 1).getKey().compareTo(attrs.get(i).getKey()) > 0) {
-                return false;
+        void clear() {
+            offset = 0;
+            size = 0;
+        }
+
+        private void add(long c) {
+            if (size == counts.length) {
+                counts = Arrays.copyOf(counts, size * 2);
+            }
+            counts[size++] = c;
+        }
+
+        /** Reads a Buckets message (the stream limited to it); repeated ones merge as protobuf merges them. */
+        void read(CodedInputStream in) throws IOException {
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == B_OFFSET) {
+                    offset = in.readSInt32();
+                } else if (t == B_COUNTS) {
+                    add(in.readUInt64());
+                } else if (t == B_COUNTS_PACKED) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    while (in.getBytesUntilLimit() > 0) {
+                        add(in.readUInt64());
+                    }
+                    in.popLimit(lim);
+                } else {
+                    in.skipField(t);
+                }
             }
         }
-        return true;
+    }
+
+    private static Labels bucket(Labels base, String prom, String le) {
+        return base.toBuilder().set("le", le).set(Labels.METRIC_NAME, prom + "_bucket").build();
+    }
+
+    private static Labels with(Labels base, String name) {
+        return base.toBuilder().set(Labels.METRIC_NAME, name).build();
     }
 
     private static void mergeAttribute(Map<String, String> m, String key, String value) {
@@ -474,69 +1089,12 @@ public final class OtlpMetricsTranslator {
         }
     }
 
-    private static void hex(Labels.Builder b, String name, ByteString id) {
-        if (!id.isEmpty()) {
-            b.set(name, HEX.formatHex(id.toByteArray()));
-        }
-    }
-
-    private static double exemplarValue(Exemplar e) {
-        return e.getValueCase() == Exemplar.ValueCase.AS_INT ? e.getAsInt() : e.getAsDouble();
-    }
-
     private static boolean noRecordedValue(int flags) {
         return (flags & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0;
     }
 
     private static long millis(long nanos) {
         return Math.floorDiv(nanos, 1_000_000L);
-    }
-
-    /** An attribute value as a label value: strings as they are, other scalars in their usual text, arrays and maps as JSON. */
-    static String stringValue(AnyValue v) {
-        return switch (v.getValueCase()) {
-            case STRING_VALUE -> v.getStringValue();
-            case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-            case INT_VALUE -> Long.toString(v.getIntValue());
-            case DOUBLE_VALUE -> OtlpNames.formatFloat(v.getDoubleValue());
-            case BYTES_VALUE -> java.util.Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-            case ARRAY_VALUE, KVLIST_VALUE -> json(v);
-            case VALUE_NOT_SET -> "";
-        };
-    }
-
-    private static String json(AnyValue v) {
-        StringBuilder sb = new StringBuilder();
-        appendJson(sb, v);
-        return sb.toString();
-    }
-
-    private static void appendJson(StringBuilder sb, AnyValue v) {
-        switch (v.getValueCase()) {
-            case ARRAY_VALUE -> {
-                sb.append('[');
-                List<AnyValue> vs = v.getArrayValue().getValuesList();
-                for (int i = 0; i < vs.size(); i++) {
-                    sb.append(i == 0 ? "" : ",");
-                    appendJson(sb, vs.get(i));
-                }
-                sb.append(']');
-            }
-            case KVLIST_VALUE -> {
-                sb.append('{');
-                List<KeyValue> kvs = v.getKvlistValue().getValuesList();
-                for (int i = 0; i < kvs.size(); i++) {
-                    sb.append(i == 0 ? "" : ",");
-                    jsonString(sb, kvs.get(i).getKey());
-                    sb.append(':');
-                    appendJson(sb, kvs.get(i).getValue());
-                }
-                sb.append('}');
-            }
-            case STRING_VALUE, BYTES_VALUE -> jsonString(sb, stringValue(v));
-            case VALUE_NOT_SET -> sb.append("null");
-            default -> sb.append(stringValue(v));
-        }
     }
 
     private static void jsonString(StringBuilder sb, String s) {
@@ -557,5 +1115,9 @@ public final class OtlpMetricsTranslator {
             }
         }
         sb.append('"');
+    }
+
+    private static int tag(int field, int wireType) {
+        return OtlpProtobuf.tag(field, wireType);
     }
 }

@@ -1,0 +1,130 @@
+package dev.sightline.ingest.otlp;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import dev.sightline.ingest.Utf8;
+
+import java.io.IOException;
+
+/**
+ * The OTLP metrics protobuf schema as far as the streaming decoder reads it (field numbers of
+ * opentelemetry/proto/metrics/v1/metrics.proto, common.proto, resource.proto), and a structural check of a whole
+ * {@code ExportMetricsServiceRequest} done before anything is appended: truncation, bad varints, wire types, nesting
+ * beyond protobuf's limit and invalid UTF-8 in string fields are refused as the generated parser refuses them, with
+ * the byte offset. A known field with an unexpected wire type is an unknown field, skipped, as the generated parser does.
+ */
+final class OtlpProtobuf {
+    static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    static final int I64 = WireFormat.WIRETYPE_FIXED64;
+    static final int VARINT = WireFormat.WIRETYPE_VARINT;
+
+    // Message kinds for the structural check.
+    private static final int REQUEST = 0, RESOURCE_METRICS = 1, RESOURCE = 2, SCOPE_METRICS = 3, SCOPE = 4, KEY_VALUE = 5,
+            ANY_VALUE = 6, ARRAY_VALUE = 7, KV_LIST = 8, METRIC = 9, POINTS_CONTAINER = 10, NUMBER_POINT = 11,
+            HISTOGRAM_POINT = 12, EXP_POINT = 13, EXP_BUCKETS = 14, SUMMARY_POINT = 15, QUANTILE = 16, EXEMPLAR = 17,
+            GAUGE = 18, SUM = 19, HISTOGRAM = 20, EXP_HISTOGRAM = 21, SUMMARY = 22;
+    /** Field kinds: a string (UTF-8 checked), or something skipped as bytes/scalars. */
+    private static final int STRING = -1, OTHER = -2, PACKED_64 = -3, PACKED_VARINT = -4;
+    /** protobuf-java's default recursion limit. */
+    private static final int MAX_DEPTH = 100;
+
+    private OtlpProtobuf() {
+    }
+
+    static int tag(int field, int wireType) {
+        return (field << 3) | wireType;
+    }
+
+    /** What field {@code f} (length-delimited) of message kind {@code kind} holds: a message kind, STRING or OTHER. */
+    private static int child(int kind, int f) {
+        return switch (kind) {
+            case REQUEST -> f == 1 ? RESOURCE_METRICS : OTHER;
+            case RESOURCE_METRICS -> f == 1 ? RESOURCE : f == 2 ? SCOPE_METRICS : f == 3 ? STRING : OTHER;
+            case RESOURCE -> f == 1 ? KEY_VALUE : OTHER;
+            case SCOPE_METRICS -> f == 1 ? SCOPE : f == 2 ? METRIC : f == 3 ? STRING : OTHER;
+            case SCOPE -> f == 1 || f == 2 ? STRING : f == 3 ? KEY_VALUE : OTHER;
+            case KEY_VALUE -> f == 1 ? STRING : f == 2 ? ANY_VALUE : OTHER;
+            case ANY_VALUE -> f == 1 ? STRING : f == 5 ? ARRAY_VALUE : f == 6 ? KV_LIST : OTHER;
+            case ARRAY_VALUE -> f == 1 ? ANY_VALUE : OTHER;
+            case KV_LIST -> f == 1 ? KEY_VALUE : OTHER;
+            case METRIC -> switch (f) {
+                case 1, 2, 3 -> STRING;
+                case 5 -> GAUGE;
+                case 7 -> SUM;
+                case 9 -> HISTOGRAM;
+                case 10 -> EXP_HISTOGRAM;
+                case 11 -> SUMMARY;
+                case 12 -> KEY_VALUE;
+                default -> OTHER;
+            };
+            case GAUGE, SUM -> f == 1 ? NUMBER_POINT : OTHER;
+            case HISTOGRAM -> f == 1 ? HISTOGRAM_POINT : OTHER;
+            case EXP_HISTOGRAM -> f == 1 ? EXP_POINT : OTHER;
+            case SUMMARY -> f == 1 ? SUMMARY_POINT : OTHER;
+            case NUMBER_POINT -> f == 7 ? KEY_VALUE : f == 5 ? EXEMPLAR : OTHER;
+            case HISTOGRAM_POINT -> f == 9 ? KEY_VALUE : f == 8 ? EXEMPLAR : f == 6 || f == 7 ? PACKED_64 : OTHER;
+            case EXP_POINT -> f == 1 ? KEY_VALUE : f == 8 || f == 9 ? EXP_BUCKETS : f == 11 ? EXEMPLAR : OTHER;
+            case EXP_BUCKETS -> f == 2 ? PACKED_VARINT : OTHER;
+            case SUMMARY_POINT -> f == 7 ? KEY_VALUE : f == 6 ? QUANTILE : OTHER;
+            case EXEMPLAR -> f == 7 ? KEY_VALUE : OTHER;
+            default -> OTHER;
+        };
+    }
+
+    /** Checks the structure of buf[off, off+len) as an ExportMetricsServiceRequest; allocates nothing when it is valid. */
+    static void check(byte[] buf, int off, int len) throws MalformedOtlpException {
+        CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+        try {
+            check(in, buf, off, off + len, REQUEST, 0);
+        } catch (IOException e) {
+            throw malformed(off + in.getTotalBytesRead(), e.getMessage(), e);
+        }
+    }
+
+    /** Checks the fields of one message of kind {@code kind}, which ends at buf offset {@code end}. */
+    private static void check(CodedInputStream in, byte[] buf, int base, int end, int kind, int depth)
+            throws IOException, MalformedOtlpException {
+        for (int t = in.readTag(); t != 0; t = in.readTag()) {
+            int c = WireFormat.getTagWireType(t) == LEN ? child(kind, WireFormat.getTagFieldNumber(t)) : OTHER;
+            if (c == OTHER) {
+                in.skipField(t);
+                continue;
+            }
+            int l = in.readRawVarint32();
+            int at = base + in.getTotalBytesRead();
+            if (l < 0 || l > end - at) {
+                throw malformed(at, "length " + l + " runs past the end of its message (" + (end - at) + " bytes left)", null);
+            }
+            if (c == STRING) {
+                in.skipRawBytes(l);
+                if (!Utf8.isValid(buf, at, l)) {
+                    throw malformed(at, "string field " + WireFormat.getTagFieldNumber(t) + " is not valid UTF-8", null);
+                }
+            } else if (c == PACKED_64) {
+                in.skipRawBytes(l);
+                if (l % 8 != 0) {
+                    throw malformed(at, "packed 64-bit field " + WireFormat.getTagFieldNumber(t) + " of " + l
+                            + " bytes is not a multiple of 8", null);
+                }
+            } else if (c == PACKED_VARINT) {
+                int lim = in.pushLimit(l);
+                while (in.getBytesUntilLimit() > 0) {
+                    in.readRawVarint64();
+                }
+                in.popLimit(lim);
+            } else {
+                if (depth + 1 >= MAX_DEPTH) {
+                    throw malformed(at, "messages nested more than " + MAX_DEPTH + " deep", null);
+                }
+                int lim = in.pushLimit(l);
+                check(in, buf, base, at + l, c, depth + 1);
+                in.popLimit(lim);
+            }
+        }
+    }
+
+    static MalformedOtlpException malformed(long offset, String reason, Throwable cause) {
+        return new MalformedOtlpException("invalid protobuf ExportMetricsServiceRequest at byte offset " + offset + ": "
+                + reason, cause);
+    }
+}
