@@ -66,6 +66,11 @@ public final class OtlpCodec {
         }
     }
 
+    /** Checks that a body is a well-formed binary ExportMetricsServiceRequest, without decoding it. */
+    public static void checkProtobuf(byte[] body) throws MalformedOtlpException {
+        OtlpProtobuf.check(body, 0, body.length);
+    }
+
     public static ExportMetricsServiceRequest parseProtobuf(byte[] body) throws MalformedOtlpException {
         try {
             return ExportMetricsServiceRequest.parseFrom(body);

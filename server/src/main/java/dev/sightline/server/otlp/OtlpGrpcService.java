@@ -3,15 +3,18 @@ package dev.sightline.server.otlp;
 import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpResult;
 import dev.sightline.server.ingest.IngestGuards;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import dev.sightline.ingest.otlp.MalformedOtlpException;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -26,9 +29,21 @@ import java.util.logging.Logger;
  */
 final class OtlpGrpcService {
     private static final Logger LOG = Logger.getLogger(OtlpGrpcService.class.getName());
-    static final ServiceMethod<ExportMetricsServiceRequest, ExportMetricsServiceResponse> EXPORT = ServiceMethod.server(
+    /** The request body as it came: the translator decodes it while appending, with no message objects. */
+    private static final GrpcMessageDecoder<Buffer> RAW_PROTOBUF = new GrpcMessageDecoder<>() {
+        @Override
+        public Buffer decode(GrpcMessage message) {
+            return message.payload();
+        }
+
+        @Override
+        public boolean accepts(WireFormat format) {
+            return format == WireFormat.PROTOBUF;
+        }
+    };
+    static final ServiceMethod<Buffer, ExportMetricsServiceResponse> EXPORT = ServiceMethod.server(
             ServiceName.create("opentelemetry.proto.collector.metrics.v1", "MetricsService"), "Export",
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ExportMetricsServiceRequest.newBuilder()));
+            GrpcMessageEncoder.encoder(), RAW_PROTOBUF);
 
     private final OtlpIngester ingester;
     private final OtlpMetrics metrics;
@@ -46,7 +61,7 @@ final class OtlpGrpcService {
         return server;
     }
 
-    private void export(Vertx vertx, GrpcServerRequest<ExportMetricsServiceRequest, ExportMetricsServiceResponse> call) {
+    private void export(Vertx vertx, GrpcServerRequest<Buffer, ExportMetricsServiceResponse> call) {
         // Answered here rather than by Vert.x's default, so an oversized message names the limit and is counted.
         call.invalidMessageHandler(e -> {
             GrpcStatus status;
@@ -58,12 +73,12 @@ final class OtlpGrpcService {
                         + " bytes (max_request_body_bytes)";
             } else {
                 status = GrpcStatus.INVALID_ARGUMENT;
-                message = "cannot decode the ExportMetricsServiceRequest: " + e.getMessage();
+                message = invalid(e);
             }
             metrics.request(OtlpMetrics.GRPC, status.name(), null);
             call.response().status(status).statusMessage(message).end();
         });
-        call.handler(request -> vertx.executeBlocking(() -> ingester.ingest(request, OtlpMetrics.GRPC), false).onComplete(ar -> {
+        call.handler(request -> vertx.executeBlocking(() -> ingester.ingest(request.getBytes(), OtlpMetrics.GRPC), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 OtlpResult r = ar.result();
                 metrics.request(OtlpMetrics.GRPC, GrpcStatus.OK.name(), r);
@@ -71,12 +86,18 @@ final class OtlpGrpcService {
                 return;
             }
             Throwable e = ar.cause();
-            GrpcStatus status = e instanceof OtlpIngester.UnavailableException ? GrpcStatus.UNAVAILABLE : GrpcStatus.INTERNAL;
+            GrpcStatus status = e instanceof OtlpIngester.UnavailableException ? GrpcStatus.UNAVAILABLE
+                    : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.INTERNAL;
             if (status == GrpcStatus.INTERNAL) {
                 LOG.log(Level.WARNING, "OTLP/gRPC metrics export failed", e);
             }
             metrics.request(OtlpMetrics.GRPC, status.name(), null);
-            call.response().status(status).statusMessage(String.valueOf(e.getMessage())).end();
+            String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(e) : String.valueOf(e.getMessage());
+            call.response().status(status).statusMessage(message).end();
         }));
+    }
+
+    private static String invalid(Throwable e) {
+        return "cannot decode the ExportMetricsServiceRequest: " + e.getMessage();
     }
 }

@@ -5,7 +5,6 @@ import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpResult;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -117,20 +116,18 @@ public final class OtlpHttpEndpoint {
     private record Outcome(int status, String message, OtlpResult result) {
     }
 
-    /** On a worker: inflate, decode, append and commit. */
+    /** On a worker: inflate, decode, append and commit. Binary bodies are decoded as they are appended. */
     private Outcome process(byte[] body, boolean gzip, boolean json) {
-        ExportMetricsServiceRequest request;
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            request = json ? OtlpCodec.parseJson(raw) : OtlpCodec.parseProtobuf(raw);
+            OtlpResult result = json ? ingester.ingest(OtlpCodec.parseJson(raw), OtlpMetrics.HTTP)
+                    : ingester.ingest(raw, OtlpMetrics.HTTP);
+            return new Outcome(200, "", result);
         } catch (MalformedOtlpException e) {
             return new Outcome(400, e.getMessage(), null);
         } catch (OtlpCodec.TooLargeException e) {
             ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpMetrics.HTTP);
             return new Outcome(413, e.getMessage() + " (max_request_body_bytes)", null);
-        }
-        try {
-            return new Outcome(200, "", ingester.ingest(request, OtlpMetrics.HTTP));
         } catch (OtlpIngester.UnavailableException e) {
             return new Outcome(503, e.getMessage(), null);
         }

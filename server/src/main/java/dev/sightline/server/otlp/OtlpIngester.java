@@ -1,6 +1,9 @@
 package dev.sightline.server.otlp;
 
 import dev.sightline.core.ValidationException;
+import dev.sightline.ingest.SampleSink;
+import dev.sightline.ingest.otlp.MalformedOtlpException;
+import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
 import dev.sightline.ingest.otlp.OtlpResult;
 import dev.sightline.server.ingest.IngestBatch;
@@ -42,6 +45,29 @@ final class OtlpIngester {
 
     /** {@code protocol} names the transport in the limit-breach counters. */
     OtlpResult ingest(ExportMetricsServiceRequest request, String protocol) throws UnavailableException {
+        try {
+            return ingest(sink -> translator.translate(request, sink), protocol);
+        } catch (MalformedOtlpException e) {
+            throw new IllegalStateException("a parsed message failed to decode", e);
+        }
+    }
+
+    /**
+     * A binary ExportMetricsServiceRequest, decoded straight into the storage appender. A malformed body appends
+     * nothing and is refused even while storage is not ready, as it was when bodies were parsed first.
+     */
+    OtlpResult ingest(byte[] body, String protocol) throws UnavailableException, MalformedOtlpException {
+        if (storage.get() == null) {
+            OtlpCodec.checkProtobuf(body);
+        }
+        return ingest(sink -> translator.translate(body, 0, body.length, sink), protocol);
+    }
+
+    private interface Translation {
+        OtlpResult into(SampleSink sink) throws MalformedOtlpException;
+    }
+
+    private OtlpResult ingest(Translation translation, String protocol) throws UnavailableException, MalformedOtlpException {
         Storage db = storage.get();
         if (db == null) {
             throw new UnavailableException("storage is not ready yet (WAL replay in progress)", null);
@@ -49,8 +75,8 @@ final class OtlpIngester {
         IngestBatch batch = guards.begin(db.appender(), protocol);
         OtlpResult result;
         try {
-            result = translator.translate(request, batch);
-        } catch (RuntimeException e) {
+            result = translation.into(batch);
+        } catch (RuntimeException | MalformedOtlpException e) {
             batch.rollback();
             throw e;
         }

@@ -1,0 +1,74 @@
+package dev.sightline.server.otlp;
+
+import com.google.protobuf.CodedInputStream;
+import dev.sightline.core.LabelMatcher;
+import dev.sightline.core.Labels;
+import dev.sightline.ingest.IngestLimits;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A binary body is decoded while it is appended: a truncated one must still be refused whole, with a 400 naming the
+ * byte offset, and leave nothing stored (the points before the cut included).
+ */
+class OtlpMalformedProtobufTest {
+    private static final long T = 1_700_000_000_000_000_000L;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @TempDir
+    Path dir;
+    private OtlpTestServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void truncatedBodyIs400WithTheOffsetAndStoresNothing() throws Exception {
+        server = new OtlpTestServer(dir, IngestLimits.DEFAULT);
+        Gauge.Builder g = Gauge.newBuilder();
+        for (int i = 0; i < 50; i++) {
+            g.addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T).setAsDouble(i)
+                    .addAttributes(KeyValue.newBuilder().setKey("i").setValue(AnyValue.newBuilder().setStringValue("p" + i))));
+        }
+        byte[] body = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
+                        .setValue(AnyValue.newBuilder().setStringValue("cut"))))
+                .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("g").setGauge(g))))
+                .build().toByteArray();
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.receiver.httpPort() + "/v1/metrics"))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Arrays.copyOf(body, body.length - 3))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        CodedInputStream in = CodedInputStream.newInstance(r.body());
+        in.readTag();
+        assertThat(in.readInt32()).isEqualTo(3);
+        in.readTag();
+        assertThat(in.readString()).matches("invalid protobuf ExportMetricsServiceRequest at byte offset \\d+: .+");
+        assertThat(server.floats(LabelMatcher.eq(Labels.METRIC_NAME, "g"))).isEmpty();
+    }
+}
