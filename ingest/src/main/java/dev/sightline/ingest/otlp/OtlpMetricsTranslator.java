@@ -9,11 +9,13 @@ import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.ingest.SeriesRefCache;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -170,6 +172,9 @@ public final class OtlpMetricsTranslator {
         String metricName;
 
         // The data point being read.
+        /** The point's attributes: where each KeyValue is in buf; decoded into keys and values only for its labels. */
+        int[] attrAt = new int[8];
+        int[] attrLen = new int[8];
         String[] attrKeys = new String[8];
         String[] attrValues = new String[8];
         int[] attrOrder = new int[8];
@@ -206,9 +211,17 @@ public final class OtlpMetricsTranslator {
         long exemplarTimeNanos;
         double exemplarValue;
 
+        /** The sink's series refs (null if it has none), and the series keys of the levels above the point. */
+        final SeriesRefCache refs;
+        final SeriesKey resourceKey = new SeriesKey();
+        final SeriesKey scopeKey = new SeriesKey();
+        final SeriesKey metricKey = new SeriesKey();
+        final SeriesKey pointKey = new SeriesKey();
+
         Request(byte[] buf, SampleSink sink) {
             this.buf = buf;
             this.sink = sink;
+            this.refs = sink.seriesRefs();
         }
 
         private CodedInputStream stream(int at, int len) {
@@ -222,10 +235,13 @@ public final class OtlpMetricsTranslator {
         void resource(int off, int len) throws IOException {
             List<String> keys = new ArrayList<>();
             List<String> values = new ArrayList<>();
+            resourceKey.reset();
             CodedInputStream in = stream(off, len);
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == RM_RESOURCE) {
-                    int lim = in.pushLimit(in.readRawVarint32());
+                    int l = in.readRawVarint32();
+                    resourceKey.add(buf, off + in.getTotalBytesRead(), l);
+                    int lim = in.pushLimit(l);
                     for (int rt = in.readTag(); rt != 0; rt = in.readTag()) {
                         if (rt == RESOURCE_ATTRIBUTES) {
                             int kl = in.pushLimit(in.readRawVarint32());
@@ -280,10 +296,14 @@ public final class OtlpMetricsTranslator {
             String schemaUrl = "";
             List<String> attrKeys = new ArrayList<>();
             List<String> attrValues = new ArrayList<>();
+            scopeKey.copy(resourceKey);
             CodedInputStream in = stream(off, len);
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == SM_SCOPE) {
-                    int lim = in.pushLimit(in.readRawVarint32());
+                    int l = in.readRawVarint32();
+                    scopeKey.add(SM_SCOPE);
+                    scopeKey.add(buf, off + in.getTotalBytesRead(), l);
+                    int lim = in.pushLimit(l);
                     for (int st = in.readTag(); st != 0; st = in.readTag()) {
                         if (st == SCOPE_NAME) {
                             name = string(in);
@@ -301,7 +321,12 @@ public final class OtlpMetricsTranslator {
                     }
                     in.popLimit(lim);
                 } else if (t == SM_SCHEMA_URL) {
-                    schemaUrl = string(in);
+                    int l = in.readRawVarint32();
+                    int at = off + in.getTotalBytesRead();
+                    in.skipRawBytes(l);
+                    schemaUrl = new String(buf, at, l, StandardCharsets.UTF_8);
+                    scopeKey.add(SM_SCHEMA_URL);
+                    scopeKey.add(buf, at, l);
                 } else {
                     in.skipField(t);
                 }
@@ -373,14 +398,23 @@ public final class OtlpMetricsTranslator {
             int dataTag = 0;
             int dataAt = 0;
             int dataLen = 0;
+            // The series key covers what the labels come from: name, unit, kind (below); not the description.
+            metricKey.copy(scopeKey);
             CodedInputStream in = stream(off, len);
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == M_NAME) {
-                    name = string(in);
+                if (t == M_NAME || t == M_UNIT) {
+                    int l = in.readRawVarint32();
+                    int at = off + in.getTotalBytesRead();
+                    in.skipRawBytes(l);
+                    metricKey.add(t);
+                    metricKey.add(buf, at, l);
+                    if (t == M_NAME) {
+                        name = new String(buf, at, l, StandardCharsets.UTF_8);
+                    } else {
+                        unit = new String(buf, at, l, StandardCharsets.UTF_8);
+                    }
                 } else if (t == M_DESCRIPTION) {
                     description = string(in);
-                } else if (t == M_UNIT) {
-                    unit = string(in);
                 } else if (t == M_GAUGE || t == M_SUM || t == M_HISTOGRAM || t == M_EXP_HISTOGRAM || t == M_SUMMARY) {
                     dataTag = t;
                     dataLen = in.readRawVarint32();
@@ -409,6 +443,8 @@ public final class OtlpMetricsTranslator {
                 }
             }
             boolean delta = temporality == DELTA && dataTag != M_GAUGE && dataTag != M_SUMMARY;
+            metricKey.add(dataTag);
+            metricKey.add(monotonic ? 1 : 0);
             String prom;
             MetricType type;
             if (dataTag == M_GAUGE) {
@@ -444,7 +480,7 @@ public final class OtlpMetricsTranslator {
                     in.popLimit(lim);
                     exponential(prom, delta);
                 } else {
-                    readSummaryPoint(in);
+                    readSummaryPoint(in, base);
                     in.popLimit(lim);
                     summary(prom);
                 }
@@ -455,6 +491,7 @@ public final class OtlpMetricsTranslator {
 
         private void startPoint() {
             attrCount = 0;
+            pointKey.copy(metricKey);
             startNanos = 0;
             timeNanos = 0;
             flags = 0;
@@ -474,18 +511,43 @@ public final class OtlpMetricsTranslator {
             exemplarCount = 0;
         }
 
-        private void attribute(CodedInputStream in) throws IOException {
-            int lim = in.pushLimit(in.readRawVarint32());
-            readKeyValue(in);
-            in.popLimit(lim);
-            if (attrCount == attrKeys.length) {
-                attrKeys = Arrays.copyOf(attrKeys, attrCount * 2);
-                attrValues = Arrays.copyOf(attrValues, attrCount * 2);
+        /** Notes where an attribute (KeyValue) of the point is, and adds its bytes to the point's series key. */
+        private void attribute(CodedInputStream in, int base) throws IOException {
+            int l = in.readRawVarint32();
+            int at = base + in.getTotalBytesRead();
+            in.skipRawBytes(l);
+            if (attrCount == attrAt.length) {
+                attrAt = Arrays.copyOf(attrAt, attrCount * 2);
+                attrLen = Arrays.copyOf(attrLen, attrCount * 2);
+                attrKeys = new String[attrCount * 2];
+                attrValues = new String[attrCount * 2];
                 attrOrder = new int[attrCount * 2];
             }
-            attrKeys[attrCount] = kvKey;
-            attrValues[attrCount] = kvValue;
+            attrAt[attrCount] = at;
+            attrLen[attrCount] = l;
             attrCount++;
+            pointKey.add(buf, at, l);
+        }
+
+        /** Decodes the point's attributes into attrKeys and attrValues; one stream over them, they are in buffer order. */
+        private void decodeAttributes() {
+            if (attrCount == 0) {
+                return;
+            }
+            int from = attrAt[0];
+            CodedInputStream in = stream(from, attrAt[attrCount - 1] + attrLen[attrCount - 1] - from);
+            try {
+                for (int i = 0; i < attrCount; i++) {
+                    in.skipRawBytes(attrAt[i] - from - in.getTotalBytesRead());
+                    int lim = in.pushLimit(attrLen[i]);
+                    readKeyValue(in);
+                    in.popLimit(lim);
+                    attrKeys[i] = kvKey;
+                    attrValues[i] = kvValue;
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a checked attribute failed to decode", e);
+            }
         }
 
         private void exemplarRange(CodedInputStream in, int base) throws IOException {
@@ -514,7 +576,7 @@ public final class OtlpMetricsTranslator {
                     valueCase = AS_INT;
                     value = in.readSFixed64();
                 } else if (t == NP_ATTRIBUTES) {
-                    attribute(in);
+                    attribute(in, base);
                 } else if (t == NP_EXEMPLARS) {
                     exemplarRange(in, base);
                 } else if (t == NP_FLAGS) {
@@ -554,7 +616,7 @@ public final class OtlpMetricsTranslator {
                     }
                     in.popLimit(lim);
                 } else if (t == HP_ATTRIBUTES) {
-                    attribute(in);
+                    attribute(in, base);
                 } else if (t == HP_EXEMPLARS) {
                     exemplarRange(in, base);
                 } else if (t == HP_FLAGS) {
@@ -602,7 +664,7 @@ public final class OtlpMetricsTranslator {
                     (t == EP_POSITIVE ? positive : negative).read(in);
                     in.popLimit(lim);
                 } else if (t == EP_ATTRIBUTES) {
-                    attribute(in);
+                    attribute(in, base);
                 } else if (t == EP_EXEMPLARS) {
                     exemplarRange(in, base);
                 } else if (t == EP_FLAGS) {
@@ -613,7 +675,7 @@ public final class OtlpMetricsTranslator {
             }
         }
 
-        private void readSummaryPoint(CodedInputStream in) throws IOException {
+        private void readSummaryPoint(CodedInputStream in, int base) throws IOException {
             startPoint();
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == P_START) {
@@ -645,7 +707,7 @@ public final class OtlpMetricsTranslator {
                     quantiles[quantileCount] = q;
                     quantileValues[quantileCount++] = v;
                 } else if (t == SP_ATTRIBUTES) {
-                    attribute(in);
+                    attribute(in, base);
                 } else if (t == SP_FLAGS) {
                     flags = in.readUInt32();
                 } else {
@@ -778,23 +840,53 @@ public final class OtlpMetricsTranslator {
 
         private void number(String prom, boolean delta) {
             long tsMs = millis(timeNanos);
+            boolean stale = noRecordedValue(flags);
+            if (!stale && valueCase == VALUE_NOT_SET) {
+                reject(metricName, UNSUPPORTED, "number data point has neither as_double nor as_int");
+                return;
+            }
+            // A series seen before is appended by its ref: no attributes decoded, no labels built. Deltas need the
+            // labels (their totals are kept by them), and so do exemplars.
+            boolean cacheable = refs != null && !delta && exemplarCount == 0;
+            if (cacheable && appendCached(tsMs, stale ? Staleness.STALE_NAN : value)) {
+                return;
+            }
             try {
                 Labels labels = labels(prom);
-                double v = valueCase == VALUE_NOT_SET ? Double.NaN : value;
-                if (noRecordedValue(flags)) {
-                    v = Staleness.STALE_NAN;
-                } else if (valueCase == VALUE_NOT_SET) {
-                    reject(metricName, UNSUPPORTED, "number data point has neither as_double nor as_int");
-                    return;
-                } else if (delta) {
+                double v = stale ? Staleness.STALE_NAN : value;
+                if (delta && !stale) {
                     v = deltas.addSum(labels, startNanos, timeNanos, v);
                 }
                 long ref = append(labels, tsMs, v);
+                if (cacheable && ref != 0) {
+                    refs.put(pointKey.key1(), pointKey.key2(), ref);
+                }
                 exemplars(ref, labels);
                 accepted(tsMs);
             } catch (ValidationException e) {
                 reject(metricName, e);
             }
+        }
+
+        /** Appends by the cached ref of the point's series key; false if there is none, or storage forgot it. */
+        private boolean appendCached(long tsMs, double v) {
+            long k1 = pointKey.key1();
+            long k2 = pointKey.key2();
+            long ref = refs.get(k1, k2);
+            if (ref == 0) {
+                return false;
+            }
+            try {
+                sink.append(ref, null, tsMs, v);
+                samples++;
+                accepted(tsMs);
+            } catch (ValidationException e) {
+                reject(metricName, e);
+            } catch (IllegalArgumentException unknownRef) {
+                refs.remove(k1, k2);
+                return false;
+            }
+            return true;
         }
 
         private void histogram(String prom, boolean delta) {
@@ -986,6 +1078,7 @@ public final class OtlpMetricsTranslator {
          * with ';' in key order), then the scope labels and job/instance, which win over attributes, then the name.
          */
         private Labels labels(String name) {
+            decodeAttributes();
             TreeMap<String, String> m = labelMap;
             m.clear();
             // Sorted by original key (stable, so equal keys keep their order) so the joined values of colliding keys
