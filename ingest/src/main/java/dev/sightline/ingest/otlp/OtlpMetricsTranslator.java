@@ -148,6 +148,8 @@ public final class OtlpMetricsTranslator {
             EX_TRACE_ID = tag(5, LEN), EX_AS_INT = tag(6, I64), EX_ATTRIBUTES = tag(7, LEN);
     private static final int DELTA = AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE;
 
+    /** Series codes of a point's _sum and _count series (see Request.seriesKey). */
+    private static final long SUM = -1, COUNT = -2;
     /** The kind of a number point's value (its oneof case). */
     private static final int VALUE_NOT_SET = 0, AS_DOUBLE = 1, AS_INT = 2;
 
@@ -217,6 +219,19 @@ public final class OtlpMetricsTranslator {
         final SeriesKey scopeKey = new SeriesKey();
         final SeriesKey metricKey = new SeriesKey();
         final SeriesKey pointKey = new SeriesKey();
+        /**
+         * The key of one of the point's series: the point's key and a code for what else its labels come from: 0 for
+         * a number point's one series, SUM or COUNT, a bucket's bound or a quantile (as double bits; never -1 or -2).
+         */
+        final SeriesKey seriesKey = new SeriesKey();
+        /** Whether the point's series go into the ref cache as they are appended; the index of the next one. */
+        boolean cacheable;
+        int seriesIndex;
+        // The point's series in the order they are appended: their codes and values, keys and refs.
+        long[] seriesCodes = new long[16];
+        double[] seriesValues = new double[16];
+        long[] seriesKeys = new long[32];
+        long[] seriesRefs = new long[16];
 
         Request(byte[] buf, SampleSink sink) {
             this.buf = buf;
@@ -492,6 +507,8 @@ public final class OtlpMetricsTranslator {
         private void startPoint() {
             attrCount = 0;
             pointKey.copy(metricKey);
+            cacheable = false;
+            seriesIndex = 0;
             startNanos = 0;
             timeNanos = 0;
             flags = 0;
@@ -847,9 +864,12 @@ public final class OtlpMetricsTranslator {
             }
             // A series seen before is appended by its ref: no attributes decoded, no labels built. Deltas need the
             // labels (their totals are kept by them), and so do exemplars.
-            boolean cacheable = refs != null && !delta && exemplarCount == 0;
-            if (cacheable && appendCached(tsMs, stale ? Staleness.STALE_NAN : value)) {
-                return;
+            cacheable = refs != null && !delta && exemplarCount == 0;
+            if (cacheable) {
+                series(0, 0, stale ? Staleness.STALE_NAN : value);
+                if (appendCached(1, tsMs)) {
+                    return;
+                }
             }
             try {
                 Labels labels = labels(prom);
@@ -858,9 +878,6 @@ public final class OtlpMetricsTranslator {
                     v = deltas.addSum(labels, startNanos, timeNanos, v);
                 }
                 long ref = append(labels, tsMs, v);
-                if (cacheable && ref != 0) {
-                    refs.put(pointKey.key1(), pointKey.key2(), ref);
-                }
                 exemplars(ref, labels);
                 accepted(tsMs);
             } catch (ValidationException e) {
@@ -868,24 +885,52 @@ public final class OtlpMetricsTranslator {
             }
         }
 
-        /** Appends by the cached ref of the point's series key; false if there is none, or storage forgot it. */
-        private boolean appendCached(long tsMs, double v) {
-            long k1 = pointKey.key1();
-            long k2 = pointKey.key2();
-            long ref = refs.get(k1, k2);
-            if (ref == 0) {
-                return false;
+        private void series(int i, long code, double v) {
+            if (i == seriesValues.length) {
+                seriesCodes = Arrays.copyOf(seriesCodes, i * 2);
+                seriesValues = Arrays.copyOf(seriesValues, i * 2);
+                seriesRefs = new long[i * 2];
+                seriesKeys = new long[i * 4];
             }
-            try {
-                sink.append(ref, null, tsMs, v);
-                samples++;
-                accepted(tsMs);
-            } catch (ValidationException e) {
-                reject(metricName, e);
-            } catch (IllegalArgumentException unknownRef) {
-                refs.remove(k1, k2);
-                return false;
+            seriesCodes[i] = code;
+            seriesValues[i] = v;
+        }
+
+        /**
+         * Appends the point's {@code n} series (values in seriesValues) by their cached refs, in the order the slow
+         * path appends them, and counts the point; false, with nothing appended, if any ref is not cached. A ref that
+         * storage no longer knows (it dropped the series) is forgotten with the point's others, and false returned:
+         * the caller appends the point again with labels, which storage takes as duplicates for what went in already.
+         */
+        private boolean appendCached(int n, long tsMs) {
+            for (int i = 0; i < n; i++) {
+                seriesKey.copy(pointKey);
+                seriesKey.add(seriesCodes[i]);
+                long k1 = seriesKey.key1();
+                long k2 = seriesKey.key2();
+                seriesKeys[2 * i] = k1;
+                seriesKeys[2 * i + 1] = k2;
+                seriesRefs[i] = refs.get(k1, k2);
+                if (seriesRefs[i] == 0) {
+                    return false;
+                }
             }
+            for (int i = 0; i < n; i++) {
+                try {
+                    sink.append(seriesRefs[i], null, tsMs, seriesValues[i]);
+                    samples++;
+                } catch (ValidationException e) {
+                    reject(metricName, e);
+                    return true;
+                } catch (IllegalArgumentException unknownRef) {
+                    for (int j = 0; j < n; j++) {
+                        refs.remove(seriesKeys[2 * j], seriesKeys[2 * j + 1]);
+                    }
+                    samples -= i;
+                    return false;
+                }
+            }
+            accepted(tsMs);
             return true;
         }
 
@@ -898,9 +943,27 @@ public final class OtlpMetricsTranslator {
                         + " explicit_bounds (needs bounds + 1)");
                 return;
             }
+            boolean stale = noRecordedValue(flags);
+            cacheable = refs != null && !delta && exemplarCount == 0;
+            if (cacheable) {
+                // The series in the order appended below: _sum (if any), _count, the cumulative buckets.
+                int n = 0;
+                if (hasSum) {
+                    series(n++, SUM, stale ? Staleness.STALE_NAN : sum);
+                }
+                series(n++, COUNT, stale ? Staleness.STALE_NAN : count);
+                long cumulative = 0;
+                for (int i = 0; i < Math.max(nb, 1); i++) {
+                    cumulative = nb == 0 ? count : cumulative + bucketCounts[i];
+                    double le = i < nBounds ? bounds[i] : Double.POSITIVE_INFINITY;
+                    series(n++, Double.doubleToLongBits(le), stale ? Staleness.STALE_NAN : cumulative);
+                }
+                if (appendCached(n, tsMs)) {
+                    return;
+                }
+            }
             try {
                 Labels base = labels(null);
-                boolean stale = noRecordedValue(flags);
                 long[] counts = bucketCounts;
                 long total = count;
                 double s = sum;
@@ -989,9 +1052,20 @@ public final class OtlpMetricsTranslator {
 
         private void summary(String prom) {
             long tsMs = millis(timeNanos);
+            boolean stale = noRecordedValue(flags);
+            cacheable = refs != null;
+            if (cacheable) {
+                series(0, SUM, stale ? Staleness.STALE_NAN : sum);
+                series(1, COUNT, stale ? Staleness.STALE_NAN : count);
+                for (int i = 0; i < quantileCount; i++) {
+                    series(2 + i, Double.doubleToLongBits(quantiles[i]), stale ? Staleness.STALE_NAN : quantileValues[i]);
+                }
+                if (appendCached(2 + quantileCount, tsMs)) {
+                    return;
+                }
+            }
             try {
                 Labels base = labels(null);
-                boolean stale = noRecordedValue(flags);
                 append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : sum);
                 append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : count);
                 for (int i = 0; i < quantileCount; i++) {
@@ -1009,6 +1083,12 @@ public final class OtlpMetricsTranslator {
             seriesLimiter.admit(labels);
             long ref = sink.append(0, labels, tsMs, v);
             samples++;
+            if (cacheable && ref != 0) {
+                seriesKey.copy(pointKey);
+                seriesKey.add(seriesCodes[seriesIndex]);
+                refs.put(seriesKey.key1(), seriesKey.key2(), ref);
+            }
+            seriesIndex++;
             return ref;
         }
 
