@@ -148,6 +148,8 @@ public final class OtlpMetricsTranslator {
             EX_TRACE_ID = tag(5, LEN), EX_AS_INT = tag(6, I64), EX_ATTRIBUTES = tag(7, LEN);
     private static final int DELTA = AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE;
 
+    /** A tag no field has: summaries have no exemplars. */
+    private static final int NO_FIELD = -1;
     /** Series codes of a point's _sum and _count series (see Request.seriesKey). */
     private static final long SUM = -1, COUNT = -2;
     /** The kind of a number point's value (its oneof case). */
@@ -579,25 +581,37 @@ public final class OtlpMetricsTranslator {
             in.skipRawBytes(l);
         }
 
+        /** Reads a field every kind of point has (times, attributes, exemplars, flags); false if t is none of them. */
+        private boolean pointField(int t, CodedInputStream in, int base, int attributesTag, int exemplarsTag, int flagsTag)
+                throws IOException {
+            if (t == P_START) {
+                startNanos = in.readFixed64();
+            } else if (t == P_TIME) {
+                timeNanos = in.readFixed64();
+            } else if (t == attributesTag) {
+                attribute(in, base);
+            } else if (t == exemplarsTag) {
+                exemplarRange(in, base);
+            } else if (t == flagsTag) {
+                flags = in.readUInt32();
+            } else {
+                return false;
+            }
+            return true;
+        }
+
         private void readNumberPoint(CodedInputStream in, int base) throws IOException {
             startPoint();
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == P_START) {
-                    startNanos = in.readFixed64();
-                } else if (t == P_TIME) {
-                    timeNanos = in.readFixed64();
-                } else if (t == NP_AS_DOUBLE) {
+                if (pointField(t, in, base, NP_ATTRIBUTES, NP_EXEMPLARS, NP_FLAGS)) {
+                    continue;
+                }
+                if (t == NP_AS_DOUBLE) {
                     valueCase = AS_DOUBLE;
                     value = in.readDouble();
                 } else if (t == NP_AS_INT) {
                     valueCase = AS_INT;
                     value = in.readSFixed64();
-                } else if (t == NP_ATTRIBUTES) {
-                    attribute(in, base);
-                } else if (t == NP_EXEMPLARS) {
-                    exemplarRange(in, base);
-                } else if (t == NP_FLAGS) {
-                    flags = in.readUInt32();
                 } else {
                     in.skipField(t);
                 }
@@ -607,11 +621,10 @@ public final class OtlpMetricsTranslator {
         private void readHistogramPoint(CodedInputStream in, int base) throws IOException {
             startPoint();
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == P_START) {
-                    startNanos = in.readFixed64();
-                } else if (t == P_TIME) {
-                    timeNanos = in.readFixed64();
-                } else if (t == HP_COUNT) {
+                if (pointField(t, in, base, HP_ATTRIBUTES, HP_EXEMPLARS, HP_FLAGS)) {
+                    continue;
+                }
+                if (t == HP_COUNT) {
                     count = in.readFixed64();
                 } else if (t == HP_SUM) {
                     hasSum = true;
@@ -632,12 +645,6 @@ public final class OtlpMetricsTranslator {
                         addBound(in.readDouble());
                     }
                     in.popLimit(lim);
-                } else if (t == HP_ATTRIBUTES) {
-                    attribute(in, base);
-                } else if (t == HP_EXEMPLARS) {
-                    exemplarRange(in, base);
-                } else if (t == HP_FLAGS) {
-                    flags = in.readUInt32();
                 } else {
                     in.skipField(t);
                 }
@@ -661,11 +668,10 @@ public final class OtlpMetricsTranslator {
         private void readExponentialPoint(CodedInputStream in, int base) throws IOException {
             startPoint();
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == P_START) {
-                    startNanos = in.readFixed64();
-                } else if (t == P_TIME) {
-                    timeNanos = in.readFixed64();
-                } else if (t == EP_COUNT) {
+                if (pointField(t, in, base, EP_ATTRIBUTES, EP_EXEMPLARS, EP_FLAGS)) {
+                    continue;
+                }
+                if (t == EP_COUNT) {
                     count = in.readFixed64();
                 } else if (t == EP_SUM) {
                     hasSum = true;
@@ -680,12 +686,6 @@ public final class OtlpMetricsTranslator {
                     int lim = in.pushLimit(in.readRawVarint32());
                     (t == EP_POSITIVE ? positive : negative).read(in);
                     in.popLimit(lim);
-                } else if (t == EP_ATTRIBUTES) {
-                    attribute(in, base);
-                } else if (t == EP_EXEMPLARS) {
-                    exemplarRange(in, base);
-                } else if (t == EP_FLAGS) {
-                    flags = in.readUInt32();
                 } else {
                     in.skipField(t);
                 }
@@ -695,11 +695,10 @@ public final class OtlpMetricsTranslator {
         private void readSummaryPoint(CodedInputStream in, int base) throws IOException {
             startPoint();
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == P_START) {
-                    startNanos = in.readFixed64();
-                } else if (t == P_TIME) {
-                    timeNanos = in.readFixed64();
-                } else if (t == SP_COUNT) {
+                if (pointField(t, in, base, SP_ATTRIBUTES, NO_FIELD, SP_FLAGS)) {
+                    continue;
+                }
+                if (t == SP_COUNT) {
                     count = in.readFixed64();
                 } else if (t == SP_SUM) {
                     sum = in.readDouble();
@@ -723,10 +722,6 @@ public final class OtlpMetricsTranslator {
                     }
                     quantiles[quantileCount] = q;
                     quantileValues[quantileCount++] = v;
-                } else if (t == SP_ATTRIBUTES) {
-                    attribute(in, base);
-                } else if (t == SP_FLAGS) {
-                    flags = in.readUInt32();
                 } else {
                     in.skipField(t);
                 }
