@@ -71,14 +71,6 @@ public final class OtlpCodec {
         OtlpProtobuf.check(body, 0, body.length);
     }
 
-    public static ExportMetricsServiceRequest parseProtobuf(byte[] body) throws MalformedOtlpException {
-        try {
-            return ExportMetricsServiceRequest.parseFrom(body);
-        } catch (InvalidProtocolBufferException e) {
-            throw new MalformedOtlpException("invalid protobuf ExportMetricsServiceRequest: " + e.getMessage(), e);
-        }
-    }
-
     public static ExportMetricsServiceRequest parseJson(byte[] body) throws MalformedOtlpException {
         ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
         try {

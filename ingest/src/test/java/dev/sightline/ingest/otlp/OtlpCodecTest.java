@@ -38,7 +38,7 @@ class OtlpCodecTest {
     void malformedBodiesAreTypedErrors() {
         assertThatThrownBy(() -> OtlpCodec.parseJson("{\"resourceMetrics\": [".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedOtlpException.class).hasMessageContaining("invalid OTLP JSON");
-        assertThatThrownBy(() -> OtlpCodec.parseProtobuf(new byte[]{(byte) 0x0a, (byte) 0xff}))
+        assertThatThrownBy(() -> OtlpCodec.checkProtobuf(new byte[]{(byte) 0x0a, (byte) 0xff}))
                 .isInstanceOf(MalformedOtlpException.class).hasMessageContaining("invalid protobuf");
         assertThatThrownBy(() -> OtlpCodec.gunzip(new byte[]{1, 2, 3}, 100)).isInstanceOf(MalformedOtlpException.class);
     }
