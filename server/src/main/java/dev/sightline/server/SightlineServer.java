@@ -166,7 +166,7 @@ public final class SightlineServer implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 Files.createDirectories(dir);
-                Tsdb db = Tsdb.open(dir, options);
+                Tsdb db = Tsdb.open(dir, options, guards.exemplars());
                 // Logged before completing, so it cannot follow the log lines of a close waiting on it.
                 LOG.info(String.format("storage opened in %s in %.1f s; Sightline is ready", dir.toAbsolutePath(),
                         (System.nanoTime() - start) / 1e9));

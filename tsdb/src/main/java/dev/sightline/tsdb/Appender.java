@@ -22,6 +22,16 @@ public interface Appender {
     long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram);
 
     /**
+     * Adds an exemplar of a series (by {@code ref} from an earlier append, or by labels) to be logged with the batch,
+     * so that the commit's acknowledgement covers it. Returns false when the storage does not know the series (none
+     * of its samples was ever appended): such an exemplar is dropped, as Prometheus does. A storage without a
+     * write-ahead log keeps nothing and returns true.
+     */
+    default boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        return true;
+    }
+
+    /**
      * Writes the batch to the WAL (and fsyncs, per the configured policy) and then makes it visible to queries.
      *
      * @throws ValidationException TOO_OLD_SAMPLE when the head was persisted past a sample of the batch after it was

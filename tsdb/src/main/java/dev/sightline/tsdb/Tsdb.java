@@ -11,6 +11,7 @@ import dev.sightline.tsdb.block.Compactor;
 import dev.sightline.tsdb.block.Retention;
 import dev.sightline.tsdb.head.Head;
 import dev.sightline.tsdb.merge.MergeQuerier;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import dev.sightline.tsdb.wal.SegmentedWal;
 import dev.sightline.tsdb.wal.WalOptions;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -84,7 +85,8 @@ public final class Tsdb implements Storage {
     private final List<Collector> metrics = new ArrayList<>();
     private final Counter compactions;
 
-    private Tsdb(Path dataDir, TsdbOptions options, FileChannel lockChannel, FileLock lock) throws IOException {
+    private Tsdb(Path dataDir, TsdbOptions options, ExemplarStore exemplars, FileChannel lockChannel, FileLock lock)
+            throws IOException {
         this.dataDir = dataDir;
         this.options = options;
         this.lockChannel = lockChannel;
@@ -120,7 +122,7 @@ public final class Tsdb implements Storage {
                 for (BlockRef b : blocks) {
                     newestBlockEnd = Math.max(newestBlockEnd, b.block.meta().maxTime());
                 }
-                wal.replay(head.replayHandler(newestBlockEnd));
+                wal.replay(head.replayHandler(newestBlockEnd, exemplars));
                 head.finishReplay();
                 // Series whose samples were all in blocks already come back empty; drop them.
                 head.truncateBefore(newestBlockEnd);
@@ -152,11 +154,19 @@ public final class Tsdb implements Storage {
      * replays the WAL into the head and starts background maintenance. Ready for appends and queries on return.
      */
     public static Tsdb open(Path dataDir, TsdbOptions options) throws IOException {
+        return open(dataDir, options, null);
+    }
+
+    /**
+     * Like {@link #open(Path, TsdbOptions)}, and replays the exemplars logged with committed batches into
+     * {@code exemplars} (which should be empty; null drops them).
+     */
+    public static Tsdb open(Path dataDir, TsdbOptions options, ExemplarStore exemplars) throws IOException {
         if (dataDir == null) {
             if (options.walEnabled()) {
                 throw new IllegalArgumentException("a data directory is required when the WAL is enabled");
             }
-            return new Tsdb(null, options, null, null);
+            return new Tsdb(null, options, null, null, null);
         }
         Files.createDirectories(dataDir);
         Path lockFile = dataDir.resolve("lock");
@@ -176,7 +186,7 @@ public final class Tsdb implements Storage {
                     + " (" + lockFile + " is locked); stop it or choose another --data-dir");
         }
         try {
-            return new Tsdb(dataDir, options, ch, lock);
+            return new Tsdb(dataDir, options, exemplars, ch, lock);
         } catch (IOException | RuntimeException | Error e) {
             lock.release();
             ch.close();

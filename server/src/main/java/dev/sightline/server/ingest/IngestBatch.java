@@ -11,8 +11,9 @@ import dev.sightline.tsdb.exemplar.ExemplarStore;
 import java.io.IOException;
 
 /**
- * One request's (or scrape's) writes: samples into a storage appender behind the shared ingest guards, exemplars held
- * back until the samples are committed, so a commit that fails leaves neither stored. Used by one thread.
+ * One request's (or scrape's) writes: samples into a storage appender behind the shared ingest guards, exemplars logged
+ * with them (so they are replayed after a restart) and held back from the in-memory store until the samples are
+ * committed, so a commit that fails leaves neither stored. Used by one thread.
  */
 public final class IngestBatch implements ScrapeStorage.Batch {
     private final IngestGuards guards;
@@ -50,9 +51,12 @@ public final class IngestBatch implements ScrapeStorage.Batch {
         return guards.seriesRefs();
     }
 
+    /** Logged with the samples, so the commit's acknowledgement covers it; one of a series storage does not know is dropped. */
     @Override
     public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-        exemplars.add(series, exemplarLabels, value, timestampMs);
+        if (appender.appendExemplar(ref, series, exemplarLabels, timestampMs, value)) {
+            exemplars.add(series, exemplarLabels, value, timestampMs);
+        }
     }
 
     @Override

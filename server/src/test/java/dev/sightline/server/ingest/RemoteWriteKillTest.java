@@ -6,6 +6,7 @@ import dev.sightline.server.ChildServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.sightline.server.ingest.RemoteWriteEndpointTest.message;
 import static dev.sightline.server.ingest.RemoteWriteEndpointTest.request;
 import static dev.sightline.server.ingest.RemoteWriteEndpointTest.series;
 import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
@@ -27,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * kill -9 of a real server process while senders remote-write into it: after a restart on the same data directory
  * every sample of every request answered 204 is there, and nothing else but (at most) each sender's one request that
- * was in flight when the process died. Default settings (WAL fsync before the answer).
+ * was in flight when the process died, and likewise every request's exemplar is back in /api/v1/query_exemplars.
+ * Default settings (WAL fsync before the answer).
  */
 class RemoteWriteKillTest {
     private static final int SENDERS = 4;
@@ -64,8 +67,8 @@ class RemoteWriteKillTest {
                         values[i] = k * PER_REQUEST + i;
                         ts[i] = base + k * PER_REQUEST + i;
                     }
-                    byte[] body = snappy(request(series(List.of("__name__", "kill_test", "sender", Integer.toString(id)),
-                            values, ts)));
+                    byte[] body = snappy(request(withExemplar(series(List.of("__name__", "kill_test", "sender",
+                            Integer.toString(id)), values, ts), k, ts[PER_REQUEST - 1])));
                     HttpResponse<String> r = client.send(HttpRequest.newBuilder(
                                     URI.create("http://127.0.0.1:" + port + "/api/v1/write"))
                             .header("Content-Encoding", "snappy").header("Content-Type", "application/x-protobuf")
@@ -81,6 +84,22 @@ class RemoteWriteKillTest {
                 // The server died under us: what was not answered is not acknowledged.
             }
         }
+    }
+
+    /** The series plus one exemplar (TimeSeries field 3): trace_id "k", value k, at the request's last sample. */
+    private static byte[] withExemplar(byte[] series, int k, long t) throws IOException {
+        byte[] exemplar = message(e -> {
+            e.writeByteArray(1, message(l -> {
+                l.writeString(1, "trace_id");
+                l.writeString(2, Integer.toString(k));
+            }));
+            e.writeDouble(2, k);
+            e.writeInt64(3, t);
+        });
+        return message(o -> {
+            o.writeRawBytes(series);
+            o.writeByteArray(3, exemplar);
+        });
     }
 
     @Test
@@ -136,12 +155,42 @@ class RemoteWriteKillTest {
                 totalAcked += acked;
                 totalPresent += (int) count;
             }
+            JsonNode exemplars = exemplars(port, base);
+            int totalExemplars = 0;
+            for (Sender s : senders) {
+                List<Integer> traces = new ArrayList<>();
+                for (JsonNode series : exemplars) {
+                    if (series.path("seriesLabels").path("sender").asText().equals(Integer.toString(s.id))) {
+                        for (JsonNode e : series.path("exemplars")) {
+                            int k = Integer.parseInt(e.path("labels").path("trace_id").asText());
+                            assertThat(Double.parseDouble(e.path("value").asText())).isEqualTo(k);
+                            traces.add(k);
+                        }
+                    }
+                }
+                assertThat(traces.size()).as("sender %d: every acknowledged exemplar is back, at most one more", s.id)
+                        .isBetween(s.acknowledged, s.acknowledged + 1);
+                for (int k = 0; k < traces.size(); k++) {
+                    assertThat(traces.get(k)).as("sender %d: exemplars in order, no holes", s.id).isEqualTo(k);
+                }
+                totalExemplars += traces.size();
+            }
+            System.out.printf("kill -9 mid-ingest: %d exemplars acknowledged, %d present after restart%n",
+                    senders.stream().mapToInt(s -> s.acknowledged).sum(), totalExemplars);
             System.out.printf("kill -9 mid-ingest: %d samples acknowledged by %d senders, %d present after restart%n",
                     totalAcked, SENDERS, totalPresent);
             assertThat(totalAcked).as("the senders got going before the kill").isGreaterThan(0);
         } finally {
             second.process().destroyForcibly();
         }
+    }
+
+    private static JsonNode exemplars(int port, long base) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/query_exemplars?query=kill_test&start=" + (base / 1000 - 1)
+                        + "&end=" + (System.currentTimeMillis() / 1000 + 1))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("data");
     }
 
     private static double scalar(int port, String query) throws Exception {

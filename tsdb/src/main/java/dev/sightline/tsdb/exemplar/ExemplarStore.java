@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * series, the newest exemplar overwriting the oldest; each series' exemplars chained oldest to newest through the
  * buffer. An exemplar equal to its series' newest is a duplicate and silently dropped; one not newer than the
  * series' newest is out of order and refused; labels over {@link #MAX_LABEL_CHARS} code points are refused.
- * {@code maxExemplars} 0 disables the store. Not persisted: exemplars are lost on restart, as with Prometheus before
- * its WAL exemplar records. Thread-safe: appends take a write lock per batch, queries a read lock.
+ * {@code maxExemplars} 0 disables the store. The store itself is in memory; the head's appender logs exemplars in the
+ * WAL with their samples and {@code Tsdb.open} replays them into the store, as Prometheus does. Thread-safe: appends take a write lock per batch, queries a read lock.
  */
 public final class ExemplarStore {
     /** Prometheus's (and OpenMetrics') limit on an exemplar's label names and values together, in UTF-8 characters. */

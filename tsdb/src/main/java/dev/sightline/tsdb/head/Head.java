@@ -6,6 +6,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import dev.sightline.tsdb.index.MemPostings;
 import dev.sightline.tsdb.wal.WalReplayHandler;
 import dev.sightline.tsdb.wal.WriteAheadLog;
@@ -296,10 +297,11 @@ public final class Head {
      * mapped to the first), samples before {@code minValidTime} (already in blocks) are skipped, and samples the
      * head would refuse now (duplicates, out of order) are dropped as they were when first written. Nothing is
      * re-written to the WAL. Full chunks found in the chunk files are attached to their series as the series come
-     * back, and the samples they hold are not decoded again. Call before any append, and {@link #finishReplay}
-     * after the last record.
+     * back, and the samples they hold are not decoded again. Exemplars of known series go to {@code exemplars}
+     * (null: dropped) in write order, so the store refuses again what it refused when they were written. Call
+     * before any append, and {@link #finishReplay} after the last record.
      */
-    public WalReplayHandler replayHandler(long minValidTime) {
+    public WalReplayHandler replayHandler(long minValidTime, ExemplarStore exemplars) {
         this.minValidTime = minValidTime;
         Map<Long, MemSeries> aliases = new HashMap<>();
         Map<Long, long[]> loadedChunks = chunkFiles.takeLoaded();
@@ -363,6 +365,14 @@ public final class Head {
                 int c = s.replay(t, bits, h, Head.this);
                 if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
                     noteTime(t);
+                }
+            }
+
+            @Override
+            public void exemplar(long ref, long t, double v, Labels labels) {
+                MemSeries s = exemplars == null ? null : resolve(ref);
+                if (s != null) {
+                    exemplars.add(s.labels, labels, v, t);
                 }
             }
 

@@ -49,6 +49,13 @@ final class HeadAppender implements Appender {
     private long minPendingT = Long.MAX_VALUE;
     private final List<Histogram> histograms = new ArrayList<>();
 
+    // Pending exemplars in append order, logged after the samples in the same WAL write.
+    private MemSeries[] exemplarSeries = new MemSeries[16];
+    private long[] exemplarT = new long[16];
+    private double[] exemplarV = new double[16];
+    private final List<Labels> exemplarLabels = new ArrayList<>();
+    private int numExemplars;
+
     /** Appenders grown beyond this many samples or series are not pooled, so one huge batch is not kept for good. */
     static final int POOLED_CAPACITY = 1 << 16;
 
@@ -168,6 +175,32 @@ final class HeadAppender implements Appender {
         return s.ref;
     }
 
+    @Override
+    public boolean appendExemplar(long ref, Labels labels, Labels exemplar, long timestampMs, double value) {
+        MemSeries s = ref != 0 ? head.series(ref) : null;
+        if (s == null && labels != null) {
+            s = head.seriesByLabels(labels);
+        }
+        if (s == null) {
+            return false;
+        }
+        if (head.wal() == null) {
+            return true;
+        }
+        if (numExemplars == exemplarT.length) {
+            int n = numExemplars * 2;
+            exemplarSeries = Arrays.copyOf(exemplarSeries, n);
+            exemplarT = Arrays.copyOf(exemplarT, n);
+            exemplarV = Arrays.copyOf(exemplarV, n);
+        }
+        exemplarSeries[numExemplars] = s;
+        exemplarT[numExemplars] = timestampMs;
+        exemplarV[numExemplars] = value;
+        exemplarLabels.add(exemplar);
+        numExemplars++;
+        return true;
+    }
+
     private ValidationException reject(ValidationException.Reason reason, String message) {
         head.stats.reject(reason);
         return new ValidationException(reason, "timestamp", message);
@@ -205,7 +238,7 @@ final class HeadAppender implements Appender {
 
     @Override
     public void commit() throws IOException {
-        if (numSamples == 0) {
+        if (numSamples == 0 && numExemplars == 0) {
             clear();
             return;
         }
@@ -222,11 +255,23 @@ final class HeadAppender implements Appender {
                     series[i] = head.getOrCreate(series[i].labels);
                 }
             }
+            for (int i = 0; i < numExemplars; i++) {
+                if (exemplarSeries[i].removed) {
+                    exemplarSeries[i] = head.getOrCreate(exemplarSeries[i].labels);
+                }
+            }
             if (head.wal() != null) {
                 walBatch.clear();
                 for (int i = 0; i < numSeries; i++) {
                     if (!series[i].walLogged) {
                         walBatch.addSeries(series[i].ref, series[i].labels);
+                    }
+                }
+                for (int i = 0; i < numExemplars; i++) {
+                    MemSeries s = exemplarSeries[i];
+                    // A series new to the WAL is usually in this batch already, whose loop above logged it.
+                    if (!s.walLogged && slotOf(s) < 0) {
+                        walBatch.addSeries(s.ref, s.labels);
                     }
                 }
                 for (int i = 0; i < numSamples; i++) {
@@ -237,11 +282,19 @@ final class HeadAppender implements Appender {
                         walBatch.addHistogram(ref, sampleT[i], histograms.get(histIdx[i]));
                     }
                 }
+                for (int i = 0; i < numExemplars; i++) {
+                    walBatch.addExemplar(exemplarSeries[i].ref, exemplarT[i], exemplarV[i], exemplarLabels.get(i));
+                }
                 head.wal().write(walBatch);
                 for (int i = 0; i < numSeries; i++) {
                     // A volatile write costs a fence; nearly every series is logged already.
                     if (!series[i].walLogged) {
                         series[i].walLogged = true;
+                    }
+                }
+                for (int i = 0; i < numExemplars; i++) {
+                    if (!exemplarSeries[i].walLogged) {
+                        exemplarSeries[i].walLogged = true;
                     }
                 }
             }
@@ -336,6 +389,9 @@ final class HeadAppender implements Appender {
         numSamples = 0;
         minPendingT = Long.MAX_VALUE;
         histograms.clear();
+        Arrays.fill(exemplarSeries, 0, numExemplars, null);
+        numExemplars = 0;
+        exemplarLabels.clear();
         walBatch.clear();
     }
 }

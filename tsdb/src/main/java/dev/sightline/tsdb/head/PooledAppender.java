@@ -40,6 +40,11 @@ final class PooledAppender implements Appender {
     }
 
     @Override
+    public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        return batch().appendExemplar(ref, series, exemplarLabels, timestampMs, value);
+    }
+
+    @Override
     public void commit() throws IOException {
         HeadAppender b = batch;
         if (b == null) {

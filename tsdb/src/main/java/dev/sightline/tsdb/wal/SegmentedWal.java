@@ -538,7 +538,7 @@ public final class SegmentedWal implements WriteAheadLog {
         public void series(long ref, Labels labels) {
             if (keep.test(ref) && seen.add(ref)) {
                 // A batch's series records are written first; flush so a series never jumps ahead of earlier samples.
-                if (batch.sampleCount() > 0 || batch.histogramCount() > 0) {
+                if (batch.sampleCount() > 0 || batch.histogramCount() > 0 || batch.exemplarCount() > 0) {
                     flushUnchecked();
                 }
                 batch.addSeries(ref, labels);
@@ -565,6 +565,20 @@ public final class SegmentedWal implements WriteAheadLog {
             if (t >= mint && keep.test(ref)) {
                 batch.addHistogram(ref, t, h);
                 if (batch.histogramCount() >= CHECKPOINT_BATCH) {
+                    flushUnchecked();
+                }
+            }
+        }
+
+        /**
+         * Kept like samples, as Prometheus's checkpoint keeps exemplars of kept series from mint on. Exemplars go to
+         * their own store on replay, so their order relative to samples does not matter, only among themselves.
+         */
+        @Override
+        public void exemplar(long ref, long t, double v, Labels labels) {
+            if (t >= mint && keep.test(ref)) {
+                batch.addExemplar(ref, t, v, labels);
+                if (batch.exemplarCount() >= CHECKPOINT_BATCH) {
                     flushUnchecked();
                 }
             }

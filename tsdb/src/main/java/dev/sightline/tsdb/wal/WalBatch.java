@@ -26,6 +26,12 @@ public final class WalBatch {
     private final List<Histogram> histograms = new ArrayList<>();
     private int histogramCount;
 
+    private long[] exemplarRefs = new long[16];
+    private long[] exemplarTimes = new long[16];
+    private double[] exemplarValues = new double[16];
+    private final List<Labels> exemplarLabels = new ArrayList<>();
+    private int exemplarCount;
+
     public void addSeries(long ref, Labels labels) {
         if (seriesCount == seriesRefs.length) {
             seriesRefs = Arrays.copyOf(seriesRefs, seriesCount * 2);
@@ -59,16 +65,33 @@ public final class WalBatch {
         histogramCount++;
     }
 
+    /** Adds an exemplar of series {@code ref}, logged with the samples so one fsync makes both durable. */
+    public void addExemplar(long ref, long t, double v, Labels labels) {
+        if (exemplarCount == exemplarRefs.length) {
+            int n = exemplarCount * 2;
+            exemplarRefs = Arrays.copyOf(exemplarRefs, n);
+            exemplarTimes = Arrays.copyOf(exemplarTimes, n);
+            exemplarValues = Arrays.copyOf(exemplarValues, n);
+        }
+        exemplarRefs[exemplarCount] = ref;
+        exemplarTimes[exemplarCount] = t;
+        exemplarValues[exemplarCount] = v;
+        exemplarLabels.add(labels);
+        exemplarCount++;
+    }
+
     public void clear() {
         seriesCount = 0;
         seriesLabels.clear();
         sampleCount = 0;
         histogramCount = 0;
         histograms.clear();
+        exemplarCount = 0;
+        exemplarLabels.clear();
     }
 
     public boolean isEmpty() {
-        return seriesCount == 0 && sampleCount == 0 && histogramCount == 0;
+        return seriesCount == 0 && sampleCount == 0 && histogramCount == 0 && exemplarCount == 0;
     }
 
     public int seriesCount() {
@@ -113,5 +136,25 @@ public final class WalBatch {
 
     public Histogram histogram(int i) {
         return histograms.get(i);
+    }
+
+    public int exemplarCount() {
+        return exemplarCount;
+    }
+
+    public long exemplarRef(int i) {
+        return exemplarRefs[i];
+    }
+
+    public long exemplarTime(int i) {
+        return exemplarTimes[i];
+    }
+
+    public double exemplarValue(int i) {
+        return exemplarValues[i];
+    }
+
+    public Labels exemplarLabels(int i) {
+        return exemplarLabels.get(i);
     }
 }

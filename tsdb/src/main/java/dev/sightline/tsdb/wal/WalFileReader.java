@@ -30,6 +30,7 @@ final class WalFileReader {
 
     private static final int MIN_SAMPLE_BYTES = 10;     // dRef, dT (one byte each at least) and 8 value bytes
     private static final int MIN_HISTOGRAM_BYTES = 40;  // dRef, dT, hint, schema, 4 doubles, 5 lengths (at least)
+    private static final int MIN_EXEMPLAR_BYTES = 11;   // dRef, dT, 8 value bytes and a label count
 
     private final CRC32C crc = new CRC32C();
     private ByteBuffer window = ByteBuffer.allocate(1 << 20);
@@ -41,6 +42,8 @@ final class WalFileReader {
     private int end;
 
     private long[] refs = new long[256];
+    private long baseRef;
+    private long baseT;
     private long[] times = new long[256];
     private double[] values = new double[256];
     private final List<Labels> labels = new ArrayList<>();
@@ -67,7 +70,7 @@ final class WalFileReader {
                 int at = (int) (off - windowStart);
                 byte type = window.get(at);
                 int length = window.getInt(at + 1);
-                if (type < WalRecordEncoder.SERIES || type > WalRecordEncoder.HISTOGRAMS) {
+                if (type < WalRecordEncoder.SERIES || type > WalRecordEncoder.EXEMPLARS) {
                     return new Result(off, size, "unknown record type " + type);
                 }
                 if (length < 0 || length > WalRecordEncoder.MAX_PAYLOAD_BYTES) {
@@ -92,7 +95,8 @@ final class WalFileReader {
                     switch (type) {
                         case WalRecordEncoder.SERIES -> series(handler);
                         case WalRecordEncoder.SAMPLES -> samples(handler);
-                        default -> histograms(handler);
+                        case WalRecordEncoder.HISTOGRAMS -> histograms(handler);
+                        default -> exemplars(handler);
                     }
                 } catch (CorruptRecordException e) {
                     return new Result(off, size, "undecodable record of type " + type + ": " + e.getMessage());
@@ -135,16 +139,7 @@ final class WalFileReader {
         labels.clear();
         for (int i = 0; i < n; i++) {
             r[i] = varint();
-            int nl = count(2);
-            String[] kv = new String[2 * nl];
-            for (int j = 0; j < nl; j++) {
-                kv[2 * j] = string();
-                kv[2 * j + 1] = string();
-                if (kv[2 * j + 1].isEmpty() || (j > 0 && kv[2 * j].compareTo(kv[2 * j - 2]) <= 0)) {
-                    throw new CorruptRecordException("series " + i + " has labels that are unsorted, repeated or empty");
-                }
-            }
-            labels.add(Labels.of(kv));
+            labels.add(labels("series", i));
         }
         requireEnd();
         for (int i = 0; i < n; i++) {
@@ -153,18 +148,40 @@ final class WalFileReader {
         labels.clear();
     }
 
-    private void samples(WalReplayHandler handler) throws CorruptRecordException {
-        int n = count(MIN_SAMPLE_BYTES);
-        long baseRef = varint();
-        long baseT = varint();
-        long[] r = ensureRefs(n);
-        if (times.length < n) {
-            times = new long[r.length];
-            values = new double[r.length];
-        }
+    private void exemplars(WalReplayHandler handler) throws CorruptRecordException {
+        int n = timedItems(MIN_EXEMPLAR_BYTES);
+        long[] r = refs;
+        labels.clear();
         for (int i = 0; i < n; i++) {
-            r[i] = baseRef + varint();
-            times[i] = baseT + varint();
+            refAndTime(i);
+            values[i] = f64();
+            labels.add(labels("exemplar", i));
+        }
+        requireEnd();
+        for (int i = 0; i < n; i++) {
+            handler.exemplar(r[i], times[i], values[i], labels.get(i));
+        }
+        labels.clear();
+    }
+
+    private Labels labels(String what, int i) throws CorruptRecordException {
+        int nl = count(2);
+        String[] kv = new String[2 * nl];
+        for (int j = 0; j < nl; j++) {
+            kv[2 * j] = string();
+            kv[2 * j + 1] = string();
+            if (kv[2 * j + 1].isEmpty() || (j > 0 && kv[2 * j].compareTo(kv[2 * j - 2]) <= 0)) {
+                throw new CorruptRecordException(what + " " + i + " has labels that are unsorted, repeated or empty");
+            }
+        }
+        return Labels.of(kv);
+    }
+
+    private void samples(WalReplayHandler handler) throws CorruptRecordException {
+        int n = timedItems(MIN_SAMPLE_BYTES);
+        long[] r = refs;
+        for (int i = 0; i < n; i++) {
+            refAndTime(i);
             values[i] = Double.longBitsToDouble(fixed64());
         }
         requireEnd();
@@ -174,19 +191,12 @@ final class WalFileReader {
     }
 
     private void histograms(WalReplayHandler handler) throws CorruptRecordException {
-        int n = count(MIN_HISTOGRAM_BYTES);
-        long baseRef = varint();
-        long baseT = varint();
-        long[] r = ensureRefs(n);
-        if (times.length < n) {
-            times = new long[r.length];
-            values = new double[r.length];
-        }
+        int n = timedItems(MIN_HISTOGRAM_BYTES);
+        long[] r = refs;
         histograms.clear();
         Histogram.CounterResetHint[] hints = Histogram.CounterResetHint.values();
         for (int i = 0; i < n; i++) {
-            r[i] = baseRef + varint();
-            times[i] = baseT + varint();
+            refAndTime(i);
             int hint = byte1();
             if (hint >= hints.length) {
                 throw new CorruptRecordException("histogram " + i + " has unknown counter-reset hint " + hint);
@@ -212,6 +222,25 @@ final class WalFileReader {
             handler.histogram(r[i], times[i], histograms.get(i));
         }
         histograms.clear();
+    }
+
+    /** Reads the count and base ref and time that start a samples, histograms or exemplars record; sizes the arrays. */
+    private int timedItems(int minBytesEach) throws CorruptRecordException {
+        int n = count(minBytesEach);
+        baseRef = varint();
+        baseT = varint();
+        long[] r = ensureRefs(n);
+        if (times.length < n) {
+            times = new long[r.length];
+            values = new double[r.length];
+        }
+        return n;
+    }
+
+    /** Reads item i's ref and timestamp, stored as deltas from the record's base. */
+    private void refAndTime(int i) throws CorruptRecordException {
+        refs[i] = baseRef + varint();
+        times[i] = baseT + varint();
     }
 
     private long[] ensureRefs(int n) {

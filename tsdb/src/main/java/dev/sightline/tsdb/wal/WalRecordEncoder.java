@@ -20,6 +20,8 @@ import java.util.zip.CRC32C;
  *   HISTOGRAMS count:uvarint  baseRef:varint baseT:varint { dRef:varint dT:varint histogram }
  *   histogram  hint:u8 schema:varint zeroThreshold:f64 zeroCount:f64 count:f64 sum:f64
  *              posSpans negSpans: n:uvarint { offset:varint length:uvarint }, posBuckets negBuckets customValues: n:uvarint f64*
+ *   EXEMPLARS  count:uvarint  baseRef:varint baseT:varint { dRef:varint dT:varint valueBits:u64 labels }
+ *   labels     nlabels:uvarint { name:str value:str }
  * </pre>
  * dRef and dT are relative to the first sample of the record, which keeps them to one or two bytes in a typical
  * scrape batch. Values are stored as raw bits so NaN payloads (the staleness marker) survive. Not thread-safe.
@@ -28,6 +30,8 @@ final class WalRecordEncoder {
     static final byte SERIES = 1;
     static final byte SAMPLES = 2;
     static final byte HISTOGRAMS = 3;
+    /** Written after the samples of the same commit; segments from before exemplars were logged simply have none. */
+    static final byte EXEMPLARS = 4;
     static final int HEADER_BYTES = 5;
     static final int TRAILER_BYTES = 4;
     /** Upper bound on one record's payload; the reader treats larger lengths as corruption. */
@@ -38,7 +42,7 @@ final class WalRecordEncoder {
     private ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
     private final CRC32C crc = new CRC32C();
 
-    /** Encodes the batch's records (series, then samples, then histograms); the result is valid until the next call. */
+    /** Encodes the batch's records (series, samples, histograms, then exemplars); the result is valid until the next call. */
     ByteBuffer encode(WalBatch batch) throws IOException {
         buf.clear();
         if (batch.seriesCount() > 0) {
@@ -50,6 +54,9 @@ final class WalRecordEncoder {
         if (batch.histogramCount() > 0) {
             encodeHistograms(batch);
         }
+        if (batch.exemplarCount() > 0) {
+            encodeExemplars(batch);
+        }
         buf.flip();
         return buf;
     }
@@ -57,35 +64,58 @@ final class WalRecordEncoder {
     private void encodeSeries(WalBatch b) throws IOException {
         long bound = MAX_VARINT;
         for (int i = 0; i < b.seriesCount(); i++) {
-            Labels l = b.seriesLabels(i);
-            bound += 2L * MAX_VARINT;
-            for (int j = 0; j < l.size(); j++) {
-                // A UTF-16 char never needs more than 3 UTF-8 bytes (surrogate pairs take 4 for 2 chars).
-                bound += 2L * MAX_VARINT + 3L * (l.name(j).length() + l.value(j).length());
-            }
+            bound += MAX_VARINT + labelsBound(b.seriesLabels(i));
         }
         int start = begin(SERIES, bound, b.seriesCount() + " series");
         putUvarint(buf, b.seriesCount());
         for (int i = 0; i < b.seriesCount(); i++) {
-            Labels l = b.seriesLabels(i);
             putVarint(buf, b.seriesRef(i));
-            putUvarint(buf, l.size());
-            for (int j = 0; j < l.size(); j++) {
-                putString(l.name(j));
-                putString(l.value(j));
-            }
+            putLabels(b.seriesLabels(i));
         }
         end(start);
     }
 
+    private void encodeExemplars(WalBatch b) throws IOException {
+        int n = b.exemplarCount();
+        long bound = 3L * MAX_VARINT;
+        for (int i = 0; i < n; i++) {
+            bound += 2L * MAX_VARINT + 8 + labelsBound(b.exemplarLabels(i));
+        }
+        long baseRef = b.exemplarRef(0);
+        long baseT = b.exemplarTime(0);
+        int start = beginTimed(EXEMPLARS, bound, n + " exemplars", n, baseRef, baseT);
+        for (int i = 0; i < n; i++) {
+            putVarint(buf, b.exemplarRef(i) - baseRef);
+            putVarint(buf, b.exemplarTime(i) - baseT);
+            putDouble(b.exemplarValue(i));
+            putLabels(b.exemplarLabels(i));
+        }
+        end(start);
+    }
+
+    private static long labelsBound(Labels l) {
+        long bound = MAX_VARINT;
+        for (int j = 0; j < l.size(); j++) {
+            // A UTF-16 char never needs more than 3 UTF-8 bytes (surrogate pairs take 4 for 2 chars).
+            bound += 2L * MAX_VARINT + 3L * (l.name(j).length() + l.value(j).length());
+        }
+        return bound;
+    }
+
+    private void putLabels(Labels l) {
+        putUvarint(buf, l.size());
+        for (int j = 0; j < l.size(); j++) {
+            putString(l.name(j));
+            putString(l.value(j));
+        }
+    }
+
     private void encodeSamples(WalBatch b) throws IOException {
         int n = b.sampleCount();
-        int start = begin(SAMPLES, 3L * MAX_VARINT + (long) n * (2 * MAX_VARINT + 8), n + " samples");
         long baseRef = b.sampleRef(0);
         long baseT = b.sampleTime(0);
-        putUvarint(buf, n);
-        putVarint(buf, baseRef);
-        putVarint(buf, baseT);
+        long bound = 3L * MAX_VARINT + (long) n * (2 * MAX_VARINT + 8);
+        int start = beginTimed(SAMPLES, bound, n + " samples", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.sampleRef(i) - baseRef);
             putVarint(buf, b.sampleTime(i) - baseT);
@@ -103,12 +133,9 @@ final class WalRecordEncoder {
                     + 2L * MAX_VARINT * (h.positiveSpanOffsets.length + h.negativeSpanOffsets.length)
                     + 8L * (h.positiveBuckets.length + h.negativeBuckets.length + h.customValues.length);
         }
-        int start = begin(HISTOGRAMS, bound, n + " histograms");
         long baseRef = b.histogramRef(0);
         long baseT = b.histogramTime(0);
-        putUvarint(buf, n);
-        putVarint(buf, baseRef);
-        putVarint(buf, baseT);
+        int start = beginTimed(HISTOGRAMS, bound, n + " histograms", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.histogramRef(i) - baseRef);
             putVarint(buf, b.histogramTime(i) - baseT);
@@ -141,6 +168,15 @@ final class WalRecordEncoder {
         return start;
     }
 
+    /** Begins a samples, histograms or exemplars record: item count, then the base ref and time items are deltas from. */
+    private int beginTimed(byte type, long payloadBound, String what, int n, long baseRef, long baseT) throws IOException {
+        int start = begin(type, payloadBound, what);
+        putUvarint(buf, n);
+        putVarint(buf, baseRef);
+        putVarint(buf, baseT);
+        return start;
+    }
+
     private void end(int start) {
         int payloadEnd = buf.position();
         buf.putInt(start + 1, payloadEnd - start - HEADER_BYTES);
@@ -165,7 +201,7 @@ final class WalRecordEncoder {
     }
 
     private void putString(String s) {
-        // Series records are rare (one per new series), so the byte[] from getBytes is acceptable here.
+        // Only series (one record per new series) and exemplar labels are strings; neither is per sample.
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         putUvarint(buf, bytes.length);
         buf.put(bytes);

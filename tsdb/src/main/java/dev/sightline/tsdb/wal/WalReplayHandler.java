@@ -10,4 +10,7 @@ public interface WalReplayHandler {
     void sample(long ref, long timestampMs, double value);
 
     void histogram(long ref, long timestampMs, Histogram histogram);
+
+    /** An exemplar of series {@code ref}, with its own labels (typically {@code trace_id}). */
+    void exemplar(long ref, long timestampMs, double value, Labels labels);
 }

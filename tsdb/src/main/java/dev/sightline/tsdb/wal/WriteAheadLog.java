@@ -9,7 +9,7 @@ import java.util.function.LongPredicate;
  * on start-up to rebuild the head. Segmented so that old segments can be dropped once the head has been persisted.
  */
 public interface WriteAheadLog extends Closeable {
-    /** Appends one commit's records (new series first, then samples) and returns when durable per the fsync policy. */
+    /** Appends one commit's records (new series first, then samples, then exemplars) and returns when durable per the fsync policy. */
     void write(WalBatch batch) throws IOException;
 
     /**

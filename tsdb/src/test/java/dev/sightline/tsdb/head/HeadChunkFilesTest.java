@@ -72,7 +72,7 @@ class HeadChunkFilesTest {
      */
     private Head replay(long distortUpTo, double walValue) throws IOException {
         Head head = newHead();
-        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE);
+        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE, null);
         for (int i = 0; i < SERIES; i++) {
             r.series(i + 1, series(i));
         }
@@ -134,7 +134,7 @@ class HeadChunkFilesTest {
         assertThat(want).hasSize(SAMPLES + SAMPLES / 50);
         head.close();
         head = new Head(LabelLimits.DEFAULT, 2 * HOUR, window, null, dir);
-        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE);
+        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE, null);
         r.series(1, series(0));
         for (long[] w : wal) {
             r.sample(1, w[0], Double.longBitsToDouble(w[1]));

@@ -26,7 +26,7 @@ class HeadReplayTest {
         Head replayed = new Head(LabelLimits.DEFAULT, 2 * HOUR, 0, null);
         int numSeries = 37;
         {
-            WalReplayHandler replay = replayed.replayHandler(5_000);
+            WalReplayHandler replay = replayed.replayHandler(5_000, null);
             for (int i = 0; i < numSeries; i++) {
                 replay.series(i + 1, series(i));
             }

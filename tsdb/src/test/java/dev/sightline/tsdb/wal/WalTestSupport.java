@@ -36,6 +36,10 @@ final class WalTestSupport {
         static Event histogram(long ref, long t, Histogram h) {
             return new Event('H', ref, t, 0, null, h);
         }
+
+        static Event exemplar(long ref, long t, double v, Labels l) {
+            return new Event('E', ref, t, Double.doubleToRawLongBits(v), l, null);
+        }
     }
 
     static final class Recorder implements WalReplayHandler {
@@ -55,6 +59,11 @@ final class WalTestSupport {
         public void histogram(long ref, long t, Histogram h) {
             events.add(Event.histogram(ref, t, h));
         }
+
+        @Override
+        public void exemplar(long ref, long t, double v, Labels labels) {
+            events.add(Event.exemplar(ref, t, v, labels));
+        }
     }
 
     static List<Event> replay(WriteAheadLog wal) throws IOException {
@@ -63,7 +72,7 @@ final class WalTestSupport {
         return r.events;
     }
 
-    /** The events a batch replays as: its series, then its float samples, then its histograms. */
+    /** The events a batch replays as: its series, then its float samples, its histograms, then its exemplars. */
     static List<Event> eventsOf(WalBatch b) {
         List<Event> out = new ArrayList<>();
         for (int i = 0; i < b.seriesCount(); i++) {
@@ -74,6 +83,9 @@ final class WalTestSupport {
         }
         for (int i = 0; i < b.histogramCount(); i++) {
             out.add(Event.histogram(b.histogramRef(i), b.histogramTime(i), b.histogram(i)));
+        }
+        for (int i = 0; i < b.exemplarCount(); i++) {
+            out.add(Event.exemplar(b.exemplarRef(i), b.exemplarTime(i), b.exemplarValue(i), b.exemplarLabels(i)));
         }
         return out;
     }
