@@ -51,10 +51,14 @@ public final class IngestBatch implements ScrapeStorage.Batch {
         return guards.seriesRefs();
     }
 
-    /** Logged with the samples, so the commit's acknowledgement covers it; one of a series storage does not know is dropped. */
+    /**
+     * Logged with the samples, so the commit's acknowledgement covers it; one of a series storage does not know is
+     * dropped, and with the store disabled ({@code max_exemplars: 0}) none is logged.
+     */
     @Override
     public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-        if (appender.appendExemplar(ref, series, exemplarLabels, timestampMs, value)) {
+        if (guards.exemplars().maxExemplars() > 0
+                && appender.appendExemplar(ref, series, exemplarLabels, timestampMs, value)) {
             exemplars.add(series, exemplarLabels, value, timestampMs);
         }
     }
