@@ -22,6 +22,26 @@ public interface Appender {
     long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram);
 
     /**
+     * Adds a float sample with its start timestamp ({@code startTimestampMs}, 0 for none; see
+     * {@link SampleIterator#startTimestamp()}). A storage that cannot keep start timestamps refuses a non-zero one
+     * rather than dropping it unseen.
+     */
+    default long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
+        if (startTimestampMs != 0) {
+            throw new UnsupportedOperationException(getClass().getName() + " does not keep start timestamps");
+        }
+        return append(ref, labels, timestampMs, value);
+    }
+
+    /** Adds a native histogram sample with its start timestamp; see {@link #append(long, Labels, long, long, double)}. */
+    default long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
+        if (startTimestampMs != 0) {
+            throw new UnsupportedOperationException(getClass().getName() + " does not keep start timestamps");
+        }
+        return appendHistogram(ref, labels, timestampMs, histogram);
+    }
+
+    /**
      * Adds an exemplar of a series (by {@code ref} from an earlier append, or by labels) to be logged with the batch,
      * so that the commit's acknowledgement covers it. Returns false when the storage does not know the series (none
      * of its samples was ever appended): such an exemplar is dropped, as Prometheus does. A storage without a

@@ -9,6 +9,11 @@ import java.util.Arrays;
 public final class FloatSamples {
     public long[] t;
     public double[] v;
+    /**
+     * Start timestamps parallel to {@link #t}, or null while every sample read so far has none (0): series without
+     * start timestamps never pay for the array.
+     */
+    public long[] st;
     public int n;
 
     public FloatSamples(int capacity) {
@@ -18,11 +23,27 @@ public final class FloatSamples {
 
     public void clear() {
         n = 0;
+        st = null;
     }
 
     public void add(long ts, double value) {
         if (n == t.length) {
             ensureCapacity(n + 1);
+        }
+        t[n] = ts;
+        v[n++] = value;
+    }
+
+    /** Adds a sample with its start timestamp (0: none). */
+    public void add(long ts, double value, long startTs) {
+        if (startTs != 0 && st == null) {
+            st = new long[t.length];
+        }
+        if (n == t.length) {
+            ensureCapacity(n + 1);
+        }
+        if (st != null) {
+            st[n] = startTs;
         }
         t[n] = ts;
         v[n++] = value;
@@ -34,6 +55,9 @@ public final class FloatSamples {
             int cap = Math.max(min, t.length * 2);
             t = Arrays.copyOf(t, cap);
             v = Arrays.copyOf(v, cap);
+            if (st != null) {
+                st = Arrays.copyOf(st, cap);
+            }
         }
     }
 }

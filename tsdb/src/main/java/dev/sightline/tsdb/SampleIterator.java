@@ -21,6 +21,15 @@ public interface SampleIterator {
     Histogram histogram();
 
     /**
+     * The start timestamp of the current sample (ms): when the counter it belongs to started counting (cumulative) or
+     * the start of the interval it covers (delta), as OpenTelemetry's start_time_unix_nano and remote-write 2.0's
+     * start timestamp carry it. 0 when the sample has none.
+     */
+    default long startTimestamp() {
+        return 0;
+    }
+
+    /**
      * Bulk read for query loading: appends the current sample and then, moving on as {@link #next()} does, every
      * following sample while it is a float at or before {@code maxt}. Returns the type of the first sample not
      * appended (NONE when exhausted); the iterator stands on it, so {@link #timestamp()} and the value accessors
@@ -30,7 +39,7 @@ public interface SampleIterator {
     default ValueType appendFloats(long maxt, FloatSamples out) {
         ValueType vt;
         do {
-            out.add(timestamp(), value());
+            out.add(timestamp(), value(), startTimestamp());
             vt = next();
         } while (vt == ValueType.FLOAT && timestamp() <= maxt);
         return vt;
