@@ -113,6 +113,10 @@ public final class Annotations {
         warn(withMetric("vector contains a mix of classic and native histograms", metricName), pos);
     }
 
+    public void startTimeOverlap(String metricName, PositionRange pos) {
+        warn("sample has start time that overlaps with previous sample timestamp for metric " + quote(metricName), pos);
+    }
+
     public void nativeHistogramNotCounter(String metricName, PositionRange pos) {
         warn("this native histogram metric is not a counter: " + quote(metricName), pos);
     }

@@ -374,7 +374,7 @@ final class Evaluator {
                 } else {
                     Histogram h = it.histogram();
                     if (!(dropStale && Staleness.isStaleMarker(h.sum))) {
-                        ser.addHistogram(it.timestamp(), h);
+                        ser.addHistogram(it.timestamp(), h, it.startTimestamp());
                     }
                     vt = it.next();
                 }

@@ -90,6 +90,8 @@ final class Functions {
             }
             case "timestamp":
                 return timestamp(c);
+            case "start_timestamp":
+                return startTimestamp(c);
             case "absent":
                 return absent(c);
             case "info":
@@ -243,26 +245,48 @@ final class Functions {
         Expr arg = Evaluator.unparen(c.args().get(0));
         if (arg instanceof VectorSelector vs) {
             // timestamp() of a selector reports the sample's own time, not the step's.
-            Evaluator.Assembler asm = ev.assembler();
-            Evaluator.StepCursor cur = new Evaluator.StepCursor(new Matrix(sampleTimes(vs)));
-            for (int i = 0; i < ev.numSteps; i++) {
-                long t = ev.stepTime(i);
-                for (Sample s : cur.at(t)) {
-                    asm.add(new Sample(s.labels(), t, s.f(), null, true), t);
-                }
-            }
-            return asm.build();
+            return pickedSamples(vs, false, false);
         }
         return perSample(c, (s, i, out) -> out.add(new Sample(s.labels(), s.t(), s.t() / 1000.0, null, true)));
     }
 
-    /** For each step, the timestamp of the sample a selector picks (same lookback rules as the selector). */
-    List<Series> sampleTimes(VectorSelector vs) {
-        return sampleTimes(vs, false);
+    /**
+     * start_timestamp(): the start timestamp (seconds, 0 when it has none) of the sample a selector picks at each
+     * step. Only a selector's own samples have one: of any other expression the result is empty, as in Prometheus.
+     */
+    private Object startTimestamp(Call c) {
+        Expr arg = Evaluator.unparen(c.args().get(0));
+        if (arg instanceof VectorSelector vs) {
+            return pickedSamples(vs, false, true);
+        }
+        ev.evalVector(arg);
+        return new Matrix(List.of());
     }
 
-    /** As {@link #sampleTimes(VectorSelector)}; with {@code floatsOnly} a picked histogram is an error (info()). */
+    /** Per step, the time (or the start time) of the sample a selector picks, as a name-dropping vector. */
+    private Matrix pickedSamples(VectorSelector vs, boolean floatsOnly, boolean startTimes) {
+        Evaluator.Assembler asm = ev.assembler();
+        Evaluator.StepCursor cur = new Evaluator.StepCursor(new Matrix(sampleTimes(vs, floatsOnly, startTimes)));
+        for (int i = 0; i < ev.numSteps; i++) {
+            long t = ev.stepTime(i);
+            for (Sample s : cur.at(t)) {
+                asm.add(new Sample(s.labels(), t, s.f(), null, true), t);
+            }
+        }
+        return asm.build();
+    }
+
+    /** As {@link #sampleTimes(VectorSelector, boolean, boolean)} for sample times. */
     List<Series> sampleTimes(VectorSelector vs, boolean floatsOnly) {
+        return sampleTimes(vs, floatsOnly, false);
+    }
+
+    /**
+     * For each step, the timestamp (or with {@code startTimes} the start timestamp) in seconds of the sample a
+     * selector picks (same lookback rules as the selector); with {@code floatsOnly} a picked histogram is an error
+     * (info()).
+     */
+    List<Series> sampleTimes(VectorSelector vs, boolean floatsOnly, boolean startTimes) {
         long offset = ev.durationMs(vs.offsetMs(), vs.offsetExpr());
         long lookback = ev.opts.lookbackDeltaMs();
         long firstRef = ev.refTime(vs.at(), ev.start) - offset;
@@ -282,11 +306,16 @@ final class Functions {
                 if (last == Long.MIN_VALUE || last <= ref - lookback) {
                     continue;
                 }
-                boolean stale = ft >= ht ? dev.sightline.core.Staleness.isStaleMarker(s.fv[fi])
+                boolean isFloat = ft >= ht;
+                boolean stale = isFloat ? dev.sightline.core.Staleness.isStaleMarker(s.fv[fi])
                         : dev.sightline.core.Staleness.isStaleMarker(s.hv[hi].sum);
                 if (!stale) {
-                    if (floatsOnly && ht > ft) {
+                    if (floatsOnly && !isFloat) {
                         throw PromQLException.execution("info sample should be float");
+                    }
+                    if (startTimes) {
+                        long[] st = isFloat ? s.fst : s.hst;
+                        last = st == null ? 0 : st[isFloat ? fi : hi];
                     }
                     o.addFloat(t, last / 1000.0);
                 }

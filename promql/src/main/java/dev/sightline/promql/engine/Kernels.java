@@ -39,26 +39,37 @@ public final class Kernels {
     /** As above; {@code mayReset} false says no value in the range drops, which skips the scan for resets. */
     static double extrapolatedDelta(long[] t, double[] v, int from, int to, long rangeStart, long rangeEnd,
                                     boolean isCounter, boolean mayReset, boolean isRate, boolean[] ok) {
+        return extrapolatedDelta(t, v, null, from, to, rangeStart, rangeEnd, isCounter, mayReset, isRate, ok);
+    }
+
+    /**
+     * As above, with the points' start timestamps ({@code st}, null when none). For a counter they show resets that
+     * the values hide, and a first point whose start lies inside the range marks where the counter was 0: the
+     * increase is then counted from there instead of extrapolated towards the range start, which also gives a single
+     * point a result.
+     */
+    static double extrapolatedDelta(long[] t, double[] v, long[] st, int from, int to, long rangeStart, long rangeEnd,
+                                    boolean isCounter, boolean mayReset, boolean isRate, boolean[] ok) {
         int n = to - from;
-        if (n < 2) {
+        long zeroAt = isCounter && st != null && n > 0 ? zeroPoint(st[from], t[from], rangeStart) : 0;
+        if (n < 2 && zeroAt == 0) {
             ok[0] = false;
             return 0;
         }
         ok[0] = true;
         double result = v[to - 1] - v[from];
-        if (isCounter && mayReset) {
-            double prev = v[from];
+        if (isCounter && (mayReset || st != null)) {
             for (int i = from + 1; i < to; i++) {
-                if (v[i] < prev) {
-                    result += prev;
+                if (v[i] < v[i - 1] || (st != null && startTimestampReset(st[i - 1], t[i - 1], st[i], t[i]))) {
+                    result += v[i - 1];
                 }
-                prev = v[i];
             }
         }
-        long firstT = t[from];
-        long lastT = t[to - 1];
-        return extrapolate(result, firstT, lastT, n - 1, rangeStart, rangeEnd, isCounter, isRate,
-                isCounter && result > 0 && v[from] >= 0 ? v[from] : Double.NaN);
+        if (zeroAt != 0) {
+            result += v[from];
+        }
+        return result * extrapolationFactor(t[from], t[to - 1], n - 1, rangeStart, rangeEnd, isRate, result,
+                isCounter && result > 0 && v[from] >= 0 ? v[from] : Double.NaN, zeroAt);
     }
 
     /**
@@ -67,36 +78,73 @@ public final class Kernels {
      */
     public static double extrapolationFactor(long firstT, long lastT, int numSamplesMinusOne, long rangeStart,
                                              long rangeEnd, boolean isRate, double result, double firstValue) {
+        return extrapolationFactor(firstT, lastT, numSamplesMinusOne, rangeStart, rangeEnd, isRate, result, firstValue, 0);
+    }
+
+    /**
+     * As above; {@code zeroAt} non-zero (see {@link #zeroPoint}) replaces extrapolation towards the start: the
+     * counter is taken to be 0 at that time. Extrapolation towards the end still uses the average spacing of the
+     * points, so a single point is not extrapolated at all.
+     */
+    static double extrapolationFactor(long firstT, long lastT, int numSamplesMinusOne, long rangeStart,
+                                      long rangeEnd, boolean isRate, double result, double firstValue, long zeroAt) {
         double durationToStart = (firstT - rangeStart) / 1000.0;
         double durationToEnd = (rangeEnd - lastT) / 1000.0;
         double sampledInterval = (lastT - firstT) / 1000.0;
-        double avg = sampledInterval / numSamplesMinusOne;
+        double avg = numSamplesMinusOne > 0 ? sampledInterval / numSamplesMinusOne : 0;
         double threshold = avg * 1.1;
-        double extrapolateTo = sampledInterval;
-        if (durationToStart >= threshold) {
-            durationToStart = avg / 2;
-        }
-        if (!Double.isNaN(firstValue)) {
-            double durationToZero = sampledInterval * (firstValue / result);
-            if (durationToZero < durationToStart) {
-                durationToStart = durationToZero;
+        if (zeroAt != 0) {
+            durationToStart = 0;
+            sampledInterval = (lastT - zeroAt) / 1000.0;
+        } else {
+            if (durationToStart >= threshold) {
+                durationToStart = avg / 2;
+            }
+            if (!Double.isNaN(firstValue)) {
+                double durationToZero = sampledInterval * (firstValue / result);
+                if (durationToZero < durationToStart) {
+                    durationToStart = durationToZero;
+                }
             }
         }
-        extrapolateTo += durationToStart;
         if (durationToEnd >= threshold) {
             durationToEnd = avg / 2;
         }
-        extrapolateTo += durationToEnd;
-        double factor = extrapolateTo / sampledInterval;
+        double factor = sampledInterval == 0 ? 1 : (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
         if (isRate) {
             factor /= (rangeEnd - rangeStart) / 1000.0;
         }
         return factor;
     }
 
-    private static double extrapolate(double result, long firstT, long lastT, int nm1, long rangeStart, long rangeEnd,
-                                      boolean isCounter, boolean isRate, double firstValue) {
-        return result * extrapolationFactor(firstT, lastT, nm1, rangeStart, rangeEnd, isRate, result, firstValue);
+    /**
+     * The start timestamp of a range's first point when it says where the counter was 0 inside the range (after the
+     * left-open start, before the point), else 0.
+     */
+    static long zeroPoint(long firstSt, long firstT, long rangeStart) {
+        return firstSt != 0 && firstSt > rangeStart && firstSt < firstT ? firstSt : 0;
+    }
+
+    /**
+     * Whether a point's start timestamp shows a counter reset since the previous point, by Prometheus's rules: none
+     * when the start is unknown (0), after the point (invalid) or equal to it (OpenTelemetry's "unknown start"), or
+     * before the previous point (the same counter still counting); a reset when it lies after the previous point.
+     * A start equal to the previous point's time is a delta sample (a reset) unless the previous start was unknown,
+     * which is how a cumulative series with an unknown start continues.
+     */
+    static boolean startTimestampReset(long prevSt, long prevT, long currSt, long currT) {
+        if (currSt == 0 || currSt >= currT || currSt < prevT) {
+            return false;
+        }
+        return currSt > prevT || (prevSt != 0 && prevSt < prevT);
+    }
+
+    /**
+     * Whether a point's start overlaps the previous point in a way neither a delta (start = previous time) nor a
+     * cumulative series (same start) explains: a data quality problem PromQL warns about.
+     */
+    static boolean startTimeOverlap(long prevSt, long prevT, long currSt) {
+        return currSt != 0 && currSt < prevT && currSt != prevSt;
     }
 
     /** Least-squares slope and intercept (at {@code interceptTime}) with compensated sums; {@code out = {slope, intercept}}. */
@@ -278,9 +326,14 @@ public final class Kernels {
     }
 
     public static int resets(double[] v, int from, int to) {
+        return resets(null, v, null, from, to);
+    }
+
+    /** resets() counting the resets start timestamps show too ({@code st} null: none; then {@code t} is unused). */
+    static int resets(long[] t, double[] v, long[] st, int from, int to) {
         int c = 0;
         for (int i = from + 1; i < to; i++) {
-            if (v[i] < v[i - 1]) {
+            if (v[i] < v[i - 1] || (st != null && startTimestampReset(st[i - 1], t[i - 1], st[i], t[i]))) {
                 c++;
             }
         }

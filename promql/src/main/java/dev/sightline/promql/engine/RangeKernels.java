@@ -187,7 +187,7 @@ final class RangeKernels implements WindowKernel {
     private void changesOrResets(Series s, int f0, int f1, int h0, int h1, long t, Series out) {
         boolean resets = name.equals("resets");
         if (h1 == h0) {
-            out.addFloat(t, resets ? Kernels.resets(s.fv, f0, f1) : Kernels.changes(s.fv, f0, f1));
+            out.addFloat(t, resets ? Kernels.resets(s.ft, s.fv, s.fst, f0, f1) : Kernels.changes(s.fv, f0, f1));
             return;
         }
         int count = 0;
@@ -195,12 +195,17 @@ final class RangeKernels implements WindowKernel {
         boolean havePrev = false;
         double prevF = 0;
         Histogram prevH = null;
+        long prevT = 0;
+        long prevSt = 0;
         while (fi < f1 || hi < h1) {
             boolean takeFloat = hi >= h1 || (fi < f1 && s.ft[fi] < s.ht[hi]);
+            long pt = takeFloat ? s.ft[fi] : s.ht[hi];
+            long pst = takeFloat ? (s.fst == null ? 0 : s.fst[fi]) : (s.hst == null ? 0 : s.hst[hi]);
+            boolean stReset = resets && havePrev && Kernels.startTimestampReset(prevSt, prevT, pst, pt);
             if (takeFloat) {
                 double v = s.fv[fi++];
                 if (havePrev) {
-                    if (prevH != null) {
+                    if (prevH != null || stReset) {
                         count++;
                     } else if (resets ? v < prevF : (v != prevF && !(Double.isNaN(v) && Double.isNaN(prevF)))) {
                         count++;
@@ -211,7 +216,7 @@ final class RangeKernels implements WindowKernel {
             } else {
                 Histogram h = s.hv[hi++];
                 if (havePrev) {
-                    if (prevH == null) {
+                    if (prevH == null || stReset) {
                         count++;
                     } else if (resets ? FloatHistograms.detectReset(h, prevH)
                             : !FloatHistograms.compact(h).equals(FloatHistograms.compact(FloatHistograms.withHint(prevH, h.counterResetHint)))) {
@@ -220,6 +225,8 @@ final class RangeKernels implements WindowKernel {
                 }
                 prevH = h;
             }
+            prevT = pt;
+            prevSt = pst;
             havePrev = true;
         }
         out.addFloat(t, count);
@@ -244,28 +251,61 @@ final class RangeKernels implements WindowKernel {
             }
             return;
         }
-        if (nh > 1) {
-            Histogram h = histogramDelta(s, h0, h1, isCounter, metric);
+        long[] hst = isCounter ? s.hst : null;
+        long zeroAt = hst != null && nh > 0 ? Kernels.zeroPoint(hst[h0], s.ht[h0], rangeStart) : 0;
+        if (nh > 1 || zeroAt != 0) {
+            Histogram h = nh > 1 ? histogramDelta(s, h0, h1, isCounter, metric) : s.hv[h0];
             if (h == null) {
                 return;
+            }
+            if (zeroAt != 0 && nh > 1) {
+                // The counter was 0 at the first point's start: its whole first value is increase in the range.
+                FloatHistograms.Flags flags = new FloatHistograms.Flags();
+                try {
+                    h = FloatHistograms.add(h, s.hv[h0], flags);
+                } catch (FloatHistograms.IncompatibleException e) {
+                    ev.annos.mixedExponentialCustom(metric, argPos);
+                    return;
+                }
+                if (flags.reconciled) {
+                    ev.annos.mismatchedCustomBuckets("addition", argPos);
+                }
             }
             // As for float counters, extrapolation towards the start stops where the count would reach zero.
             double firstCount = s.hv[h0].count;
             double zeroLimit = isCounter && h.count > 0 && firstCount >= 0 ? firstCount : Double.NaN;
-            double factor = Kernels.extrapolationFactor(s.ht[h0], s.ht[h1 - 1], nh - 1, rangeStart, ref, isRate, h.count, zeroLimit);
+            double factor = Kernels.extrapolationFactor(s.ht[h0], s.ht[h1 - 1], nh - 1, rangeStart, ref, isRate,
+                    h.count, zeroLimit, zeroAt);
             Histogram r = FloatHistograms.compact(FloatHistograms.scale(h, factor));
             out.addHistogram(t, FloatHistograms.withHint(r, Histogram.CounterResetHint.GAUGE));
             return;
         }
-        if (nf < 2) {
+        if (nf == 0) {
+            return;
+        }
+        long[] st = isCounter ? s.fst : null;
+        if (st != null) {
+            warnStartTimeOverlap(s.ft, st, f0, f1, metric);
+        }
+        boolean mayReset = isCounter && drops[f1 - 1] != drops[f0];
+        double v = Kernels.extrapolatedDelta(s.ft, s.fv, st, f0, f1, rangeStart, ref, isCounter, mayReset, isRate, ok);
+        if (!ok[0]) {
             return;
         }
         if (possibleNonCounter) {
             ev.annos.possibleNonCounter(metric, argPos);
         }
-        boolean mayReset = isCounter && drops[f1 - 1] != drops[f0];
-        double v = Kernels.extrapolatedDelta(s.ft, s.fv, f0, f1, rangeStart, ref, isCounter, mayReset, isRate, ok);
         out.addFloat(t, v);
+    }
+
+    /** Warns (once per series, by the annotation's dedup) about a start time overlapping an earlier point. */
+    private void warnStartTimeOverlap(long[] t, long[] st, int from, int to, String metric) {
+        for (int i = from + 1; i < to; i++) {
+            if (Kernels.startTimeOverlap(st[i - 1], t[i - 1], st[i])) {
+                ev.annos.startTimeOverlap(metric, argPos);
+                return;
+            }
+        }
     }
 
     private void countDrops(Series s) {
@@ -476,10 +516,15 @@ final class RangeKernels implements WindowKernel {
                 result = FloatHistograms.add(result, first, flags);
             }
             if (isCounter) {
+                long[] st = s.hst;
+                if (st != null) {
+                    warnStartTimeOverlap(s.ht, st, h0, h1, metric);
+                }
                 Histogram prev = first;
                 for (int i = segmentStart + 1; i < h1; i++) {
                     Histogram curr = s.hv[i];
-                    if (FloatHistograms.detectReset(curr, prev)) {
+                    if ((st != null && Kernels.startTimestampReset(st[i - 1], s.ht[i - 1], st[i], s.ht[i]))
+                            || FloatHistograms.detectReset(curr, prev)) {
                         result = FloatHistograms.add(result, prev, flags);
                     }
                     prev = curr;
@@ -503,22 +548,26 @@ final class RangeKernels implements WindowKernel {
         }
         // The last two samples in time order, whichever kind they are.
         long[] ts = new long[2];
+        long[] sts = new long[2];
         double[] fs = new double[2];
         Histogram[] hs = new Histogram[2];
         int fi = f1 - 1, hi = h1 - 1;
         for (int k = 1; k >= 0; k--) {
             if (hi < h0 || (fi >= f0 && s.ft[fi] > s.ht[hi])) {
                 ts[k] = s.ft[fi];
+                sts[k] = s.fst == null ? 0 : s.fst[fi];
                 fs[k] = s.fv[fi--];
             } else {
                 ts[k] = s.ht[hi];
+                sts[k] = s.hst == null ? 0 : s.hst[hi];
                 hs[k] = s.hv[hi--];
             }
         }
         long interval = ts[1] - ts[0];
+        boolean stReset = isRate && Kernels.startTimestampReset(sts[0], ts[0], sts[1], ts[1]);
         if (hs[0] == null && hs[1] == null) {
             double r = fs[1];
-            if (!isRate || !(fs[1] < fs[0])) {
+            if (!isRate || !(fs[1] < fs[0] || stReset)) {
                 r = fs[1] - fs[0];
             }
             if (isRate) {
@@ -541,7 +590,7 @@ final class RangeKernels implements WindowKernel {
             Histogram r;
             FloatHistograms.Flags flags = new FloatHistograms.Flags();
             try {
-                r = isRate && FloatHistograms.detectReset(hs[1], hs[0]) ? hs[1] : FloatHistograms.sub(hs[1], hs[0], flags);
+                r = isRate && (stReset || FloatHistograms.detectReset(hs[1], hs[0])) ? hs[1] : FloatHistograms.sub(hs[1], hs[0], flags);
             } catch (FloatHistograms.IncompatibleException e) {
                 ev.annos.mixedExponentialCustom(metric, argPos);
                 return;

@@ -25,6 +25,12 @@ public final class Series {
     public long[] ht = NO_LONGS;
     public Histogram[] hv = NO_HISTOGRAMS;
     public int hn;
+    /**
+     * Start timestamps (ms, 0 = none) parallel to ft and ht, or null when no point has one. Only raw points read by a
+     * selector carry them: anything computed (a subquery, an expression) has none, as in Prometheus.
+     */
+    public long[] fst;
+    public long[] hst;
 
     public Series(Labels labels) {
         this.labels = labels;
@@ -42,6 +48,12 @@ public final class Series {
             int cap = Math.max(8, fn * 2);
             ft = Arrays.copyOf(ft, cap);
             fv = Arrays.copyOf(fv, cap);
+            if (fst != null) {
+                fst = Arrays.copyOf(fst, cap);
+            }
+        }
+        if (fst != null) {
+            fst[fn] = 0;
         }
         ft[fn] = t;
         fv[fn++] = v;
@@ -57,12 +69,15 @@ public final class Series {
         if (n > 0 && n >= in.t.length / 2) {
             ft = in.t;
             fv = in.v;
+            fst = in.st;
             int cap = n + (n >> 3) + 8;
             in.t = new long[cap];
             in.v = new double[cap];
+            in.st = null;
         } else {
             ft = Arrays.copyOf(in.t, n);
             fv = Arrays.copyOf(in.v, n);
+            fst = in.st == null ? null : Arrays.copyOf(in.st, n);
         }
         fn = n;
         if (dropStale) {
@@ -73,6 +88,9 @@ public final class Series {
             }
             for (int i = k; i < n; i++) {
                 if (!Staleness.isStaleMarker(fv[i])) {
+                    if (fst != null) {
+                        fst[k] = fst[i];
+                    }
                     ft[k] = ft[i];
                     fv[k++] = fv[i];
                 }
@@ -82,10 +100,24 @@ public final class Series {
     }
 
     public void addHistogram(long t, Histogram h) {
+        addHistogram(t, h, 0);
+    }
+
+    /** Adds a histogram point with its start timestamp (0 = none). */
+    public void addHistogram(long t, Histogram h, long st) {
         if (hn == ht.length) {
             int cap = Math.max(8, hn * 2);
             ht = Arrays.copyOf(ht, cap);
             hv = Arrays.copyOf(hv, cap);
+            if (hst != null) {
+                hst = Arrays.copyOf(hst, cap);
+            }
+        }
+        if (st != 0 && hst == null) {
+            hst = new long[ht.length];
+        }
+        if (hst != null) {
+            hst[hn] = st;
         }
         ht[hn] = t;
         hv[hn++] = h;

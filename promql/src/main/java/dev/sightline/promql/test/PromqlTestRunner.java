@@ -181,10 +181,13 @@ public final class PromqlTestRunner {
         boolean nhcb = m.group(1) != null;
         long gap = parseDuration(m.group(2));
         Map<Labels, List<SequenceValue>> defs = new java.util.LinkedHashMap<>();
+        Map<Labels, List<Long>> startOffsets = new java.util.HashMap<>();
         for (int k = i + 1; k <= end; k++) {
             String line = lines[k];
-            if (isStartTimestampLine(line)) {
-                // Start timestamps are not stored by Sightline's storage; the samples themselves still load.
+            int st = startTimestampMarker(line);
+            if (st >= 0) {
+                SeriesDesc d = parseSeries(line.substring(0, st) + line.substring(st + 3), k);
+                startOffsets.put(d.labels(), parseStartOffsets(line.substring(st + 3), k));
                 continue;
             }
             SeriesDesc d = parseSeries(line, k);
@@ -193,16 +196,21 @@ public final class PromqlTestRunner {
         Appender app = storage.appender();
         try {
             for (var e : defs.entrySet()) {
+                List<Long> starts = startOffsets.getOrDefault(e.getKey(), List.of());
                 long t = 0;
+                int idx = 0;
                 for (SequenceValue v : e.getValue()) {
                     if (!v.omitted()) {
+                        Long offset = idx < starts.size() ? starts.get(idx) : null;
+                        long startT = offset == null ? 0 : t + offset;
                         if (v.histogram() != null) {
-                            app.appendHistogram(0, e.getKey(), t, v.histogram());
+                            app.appendHistogram(0, e.getKey(), startT, t, v.histogram());
                         } else {
-                            app.append(0, e.getKey(), t, v.value());
+                            app.append(0, e.getKey(), startT, t, v.value());
                         }
                     }
                     t += gap;
+                    idx++;
                 }
             }
             if (nhcb) {
@@ -215,11 +223,69 @@ public final class PromqlTestRunner {
         }
     }
 
-    private static boolean isStartTimestampLine(String line) {
-        int sp = line.indexOf(' ');
-        int tab = line.indexOf('\t');
-        int idx = sp < 0 ? tab : (tab < 0 ? sp : Math.min(sp, tab));
-        return idx >= 0 && line.substring(0, idx).endsWith("@st");
+    /**
+     * Where a load line's series ends in {@code @st} (its values are then the points' start timestamps), or -1. The
+     * marker follows the series name or its closing brace: {@code name@st} or {@code name{a="b"}@st}.
+     */
+    private static int startTimestampMarker(String line) {
+        String trimmed = line.strip();
+        int close = trimmed.indexOf('}');
+        int from = close >= 0 ? close + 1 : 0;
+        int ws = from;
+        while (ws < trimmed.length() && !Character.isWhitespace(trimmed.charAt(ws))) {
+            ws++;
+        }
+        if (!trimmed.substring(0, ws).endsWith("@st") || ws < 3) {
+            return -1;
+        }
+        return line.indexOf(trimmed) + ws - 3;
+    }
+
+    private static final Pattern START_OFFSET = Pattern.compile(
+            "([+-]?(?:0|(?:\\d+(?:ms|y|w|d|h|m|s))+))(?:([+-](?:0|(?:\\d+(?:ms|y|w|d|h|m|s))+))?x(\\d+))?");
+
+    /**
+     * The values of an {@code @st} line: per point, the start timestamp as an offset from the point's own time, in
+     * the load syntax's expanding notation over durations ({@code -30s-1mx2} is -30s, -90s, -150s; {@code -1mx3}
+     * repeats -1m four times); {@code _} (or {@code _xN}) is a point without a start timestamp (null).
+     */
+    static List<Long> parseStartOffsets(String values, int lineNo) throws ScriptException {
+        List<Long> out = new ArrayList<>();
+        for (String tok : values.trim().split("\\s+")) {
+            if (tok.isEmpty()) {
+                continue;
+            }
+            if (tok.equals("_") || tok.matches("_x\\d+")) {
+                int n = tok.equals("_") ? 1 : Integer.parseInt(tok.substring(2)) + 1;
+                for (int j = 0; j < n; j++) {
+                    out.add(null);
+                }
+                continue;
+            }
+            Matcher m = START_OFFSET.matcher(tok);
+            if (!m.matches()) {
+                throw new ScriptException("line " + (lineNo + 1) + ": invalid start timestamp offset \"" + tok
+                        + "\" (want a signed duration, optionally followed by [+-]duration and xN)");
+            }
+            long value = signedDuration(m.group(1));
+            if (m.group(3) == null) {
+                out.add(value);
+                continue;
+            }
+            long step = m.group(2) == null ? 0 : signedDuration(m.group(2));
+            int times = Integer.parseInt(m.group(3));
+            for (int j = 0; j <= times; j++) {
+                out.add(value + j * step);
+            }
+        }
+        return out;
+    }
+
+    private static long signedDuration(String s) throws ScriptException {
+        boolean negative = s.startsWith("-");
+        String body = s.startsWith("-") || s.startsWith("+") ? s.substring(1) : s;
+        long d = parseDuration(body);
+        return negative ? -d : d;
     }
 
     /** Converts classic histogram series (_bucket/_count/_sum) into native histograms with custom buckets. */

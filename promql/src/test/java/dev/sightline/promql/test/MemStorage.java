@@ -19,7 +19,7 @@ import java.util.TreeSet;
 
 /** A small in-memory Storage for engine and runner tests, until the real database is available to this module. */
 final class MemStorage implements Storage {
-    private record Point(long t, double v, Histogram h) {
+    private record Point(long t, double v, Histogram h, long st) {
     }
 
     private final TreeMap<Labels, TreeMap<Long, Point>> data = new TreeMap<>();
@@ -30,13 +30,23 @@ final class MemStorage implements Storage {
         return new Appender() {
             @Override
             public long append(long ref, Labels labels, long t, double v) {
-                pending.add(new Object[]{labels, new Point(t, v, null)});
-                return 0;
+                return append(ref, labels, 0, t, v);
             }
 
             @Override
             public long appendHistogram(long ref, Labels labels, long t, Histogram h) {
-                pending.add(new Object[]{labels, new Point(t, 0, h)});
+                return appendHistogram(ref, labels, 0, t, h);
+            }
+
+            @Override
+            public long append(long ref, Labels labels, long st, long t, double v) {
+                pending.add(new Object[]{labels, new Point(t, v, null, st)});
+                return 0;
+            }
+
+            @Override
+            public long appendHistogram(long ref, Labels labels, long st, long t, Histogram h) {
+                pending.add(new Object[]{labels, new Point(t, 0, h, st)});
                 return 0;
             }
 
@@ -143,7 +153,7 @@ final class MemStorage implements Storage {
         }
         boolean reset = dev.sightline.promql.engine.FloatHistograms.detectReset(pt.h, prev.getValue().h);
         return new Point(pt.t, pt.v, dev.sightline.promql.engine.FloatHistograms.withHint(pt.h,
-                reset ? Histogram.CounterResetHint.UNKNOWN : Histogram.CounterResetHint.NOT_COUNTER_RESET));
+                reset ? Histogram.CounterResetHint.UNKNOWN : Histogram.CounterResetHint.NOT_COUNTER_RESET), pt.st);
     }
 
     private static boolean matches(Labels l, LabelMatcher[] matchers) {
@@ -206,6 +216,11 @@ final class MemStorage implements Storage {
         @Override
         public Histogram histogram() {
             return pts.get(i).h;
+        }
+
+        @Override
+        public long startTimestamp() {
+            return pts.get(i).st;
         }
     }
 }

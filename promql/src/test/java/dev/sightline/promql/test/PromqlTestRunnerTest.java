@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PromqlTestRunnerTest {
     private static String run(Path dir, String script, PromqlTestRunner.RunResult[] result) throws IOException {
@@ -81,5 +82,44 @@ class PromqlTestRunnerTest {
         assertThat(PromqlTestRunner.parseDuration("0")).isZero();
         assertThat(PromqlTestRunner.parseDuration("1h30m")).isEqualTo(5_400_000);
         assertThat(PromqlTestRunner.parseDuration("10s53ms")).isEqualTo(10_053);
+    }
+
+    @Test
+    void startTimestampLinesExpandDurationsRelativeToEachPoint() throws Exception {
+        assertThat(PromqlTestRunner.parseStartOffsets("_ _ -30s-1mx2 +1m 0 -0ms 1ms-1mx1 -59999msx2 _x1", 0))
+                .containsExactly(null, null, -30_000L, -90_000L, -150_000L, 60_000L, 0L, 0L, 1L, -59_999L,
+                        -59_999L, -59_999L, -59_999L, null, null);
+        assertThatThrownBy(() -> PromqlTestRunner.parseStartOffsets("_ 5 -1m", 7))
+                .hasMessageContaining("line 8").hasMessageContaining("\"5\"");
+    }
+
+    @Test
+    void startTimestampsReachTheEngine(@TempDir Path dir) throws IOException {
+        // A counter restarted between two scrapes and climbed past its old value: only the start timestamps show it.
+        String script = """
+                load 1m
+                    series@st  _ _ -1m -1s   _   _
+                    series     _ _   5   5   2   _
+                    plain{a="b"}@st  _ -1m
+                    plain{a="b"}     1   1
+
+                eval instant at 5m increase(series[5m])
+                    {}  16
+
+                eval instant at 5m resets(series[5m])
+                    {}  2
+
+                eval instant at 3m start_timestamp(series)
+                    {}  179
+
+                eval instant at 1m start_timestamp(plain)
+                    {a="b"}  0
+
+                eval instant at 1m start_timestamp(plain * 1)
+                """;
+        PromqlTestRunner.RunResult[] r = new PromqlTestRunner.RunResult[1];
+        String out = run(dir, script, r);
+        assertThat(r[0].failed()).as(out).isZero();
+        assertThat(r[0].passed()).as(out).isEqualTo(5);
     }
 }
