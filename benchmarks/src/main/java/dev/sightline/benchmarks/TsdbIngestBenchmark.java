@@ -191,7 +191,7 @@ public final class TsdbIngestBenchmark {
                 int n = Math.min(bt.length, scrapes - from);
                 System.arraycopy(t, from, bt, 0, n);
                 System.arraycopy(v, from, bv, 0, n);
-                best += Chunks.encodeFloats(bt, bv, n).byteLength();
+                best += Chunks.encodeFloats(bt, bv, null, n).byteLength();
             }
         }
         double samples = (double) numSeries * scrapes;

@@ -122,6 +122,11 @@ final class BlockSeriesIterator implements SampleIterator {
     }
 
     @Override
+    public long startTimestamp() {
+        return chunkIt.startTimestamp();
+    }
+
+    @Override
     public Histogram histogram() {
         return chunkIt.histogram();
     }

@@ -126,7 +126,7 @@ public final class BlockWriter {
                     if (floats.n == SAMPLES_PER_CHUNK) {
                         floats.flush(metas, segments);
                     }
-                    floats.add(t, it.value());
+                    floats.add(it.startTimestamp(), t, it.value());
                 } else {
                     floats.flush(metas, segments);
                     if (hchunk != null && hchunk.numSamples() >= SAMPLES_PER_CHUNK) {
@@ -134,7 +134,8 @@ public final class BlockWriter {
                         hchunk = null;
                     }
                     Histogram h = it.histogram();
-                    if (hchunk != null && !happ.appendHistogram(t, h)) {
+                    long st = it.startTimestamp();
+                    if (hchunk != null && !happ.appendHistogram(st, t, h)) {
                         // The chunk cannot take this histogram (layout change, counter reset): cut and retry once.
                         metas.add(chunkMin, lastT, segments.write(hchunk));
                         hchunk = null;
@@ -143,7 +144,7 @@ public final class BlockWriter {
                         hchunk = Chunks.newChunk(ChunkEncoding.FLOAT_HISTOGRAM);
                         happ = hchunk.appender();
                         chunkMin = t;
-                        if (!happ.appendHistogram(t, h)) {
+                        if (!happ.appendHistogram(st, t, h)) {
                             throw new IllegalStateException("series " + labels + ": a fresh chunk refused the histogram at " + t);
                         }
                     }
@@ -167,17 +168,23 @@ public final class BlockWriter {
     private static final class FloatRun {
         final long[] ts = new long[SAMPLES_PER_CHUNK];
         final double[] vs = new double[SAMPLES_PER_CHUNK];
+        final long[] sts = new long[SAMPLES_PER_CHUNK];
+        /** Whether a sample of the run has a start timestamp. */
+        boolean withStart;
         int n;
 
-        void add(long t, double v) {
+        void add(long st, long t, double v) {
+            sts[n] = st;
+            withStart |= st != 0;
             ts[n] = t;
             vs[n++] = v;
         }
 
         void flush(ChunkMetas metas, ChunkSegmentWriter segments) throws IOException {
             if (n > 0) {
-                metas.add(ts[0], ts[n - 1], segments.write(Chunks.encodeFloats(ts, vs, n)));
+                metas.add(ts[0], ts[n - 1], segments.write(Chunks.encodeFloats(ts, vs, withStart ? sts : null, n)));
                 n = 0;
+                withStart = false;
             }
         }
     }

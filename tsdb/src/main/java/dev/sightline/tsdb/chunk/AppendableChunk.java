@@ -9,18 +9,25 @@ import java.util.Arrays;
  * of (bit length, sample count) as one long written with release semantics after the sample's bits and read with
  * acquire semantics, so a reader that starts any time sees a prefix of whole samples and exactly the bits that
  * encode them. (Release/acquire is all the publication needs; a full volatile store would add a fence per sample.)
+ *
+ * <p>Start timestamps go to a {@link StartColumn} created at the first non-zero one. Its codes for a sample are
+ * written before the sample is published, and the column itself is published with a release store before that, so
+ * a reader that acquires the count and then the column finds a code for every sample it counts.
  */
 abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkAppender permits XorChunk, HistogramChunk {
     static final int HEADER_BITS = 16;
-    static final int MAX_SAMPLES = 0xFFFF;
+    /** The count's top header bit flags a start-timestamp column (see {@link StartColumn}). */
+    static final int MAX_SAMPLES = 0x7FFF;
     /** The head cuts chunks at this many samples; growth aims at it and trims there so a full chunk has no slack. */
     static final int EXPECTED_SAMPLES = 120;
 
     private static final VarHandle PUBLISHED;
+    private static final VarHandle START_COLUMN;
 
     static {
         try {
             PUBLISHED = MethodHandles.lookup().findVarHandle(AppendableChunk.class, "published", long.class);
+            START_COLUMN = MethodHandles.lookup().findVarHandle(AppendableChunk.class, "startColumn", StartColumn.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -30,6 +37,9 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
     @SuppressWarnings("unused")
     private long published;
 
+    /** Null until a sample has a start timestamp; the writer reads it plainly, readers through START_COLUMN. */
+    private StartColumn startColumn;
+
     /** Where the first sample's bits end: growth estimates the later samples' size from the bits after it. */
     private int firstSampleEndBit;
 
@@ -38,12 +48,31 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
         PUBLISHED.setRelease(this, (long) HEADER_BITS << 16);
     }
 
+    /**
+     * Records the start timestamp of sample {@code n} (at {@code t}, after one at {@code prevT}); call before
+     * publishing it. A chunk whose samples all have none never gets a column.
+     */
+    final void appendStart(long st, long t, long prevT, int n) {
+        StartColumn c = startColumn;
+        if (c == null) {
+            if (st == 0) {
+                return;
+            }
+            c = new StartColumn(n);
+            START_COLUMN.setRelease(this, c);
+        }
+        c.append(st, t, prevT, n);
+    }
+
     final void publish(int count) {
         if (count == 1) {
             firstSampleEndBit = (int) bitLength();
         } else if (count == EXPECTED_SAMPLES) {
             // The head cuts here and keeps this chunk for hours: give back the growth slack.
             trimToSize();
+            if (startColumn != null) {
+                startColumn.trimToSize();
+            }
         }
         PUBLISHED.setRelease(this, (bitLength() << 16) | count);
     }
@@ -51,6 +80,29 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
     /** The published state; read it before {@link #buffer()} so the buffer holds every published bit. */
     final long snapshot() {
         return (long) PUBLISHED.getAcquire(this);
+    }
+
+    /** Points the iterator at the column's codes, if there is a column; call after {@link #snapshot()}. */
+    final void attachStart(DodIterator it) {
+        StartColumn c = (StartColumn) START_COLUMN.getAcquire(this);
+        if (c != null) {
+            byte[] b = c.buffer();
+            it.resetStart(b, 0, 0, (long) b.length * 8);
+        }
+    }
+
+    /** The bytes of the chunk's own stream alone, as {@link #bytes()} would give them without a column. */
+    final int mainByteLength() {
+        return (int) ((bits(snapshot()) + 7) >>> 3);
+    }
+
+    /**
+     * {@code main} (encoded bytes of {@code count} samples, count header first) with this chunk's start-timestamp
+     * column joined to it when it has one; {@code main} itself when not.
+     */
+    final byte[] withStartColumn(byte[] main, int count) {
+        StartColumn c = (StartColumn) START_COLUMN.getAcquire(this);
+        return c == null ? main : StartColumn.attach(main, c.buffer(), count);
     }
 
     /**
@@ -85,7 +137,10 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
 
     @Override
     public final int byteLength() {
-        return (int) ((bits(snapshot()) + 7) >>> 3);
+        long snap = snapshot();
+        int main = (int) ((bits(snap) + 7) >>> 3);
+        StartColumn c = (StartColumn) START_COLUMN.getAcquire(this);
+        return c == null ? main : StartColumn.attachedLength(main, c.buffer(), count(snap));
     }
 
     @Override
@@ -107,6 +162,6 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
         if (partial != 0) {
             out[out.length - 1] &= (byte) (0xFF << (8 - partial));
         }
-        return out;
+        return withStartColumn(out, count);
     }
 }

@@ -18,16 +18,20 @@ public final class Chunks {
 
     /**
      * The smaller of the XOR chunk holding these float samples and their DECIMAL encoding (when every value is a
-     * short decimal), for chunks written whole. Timestamps must increase.
+     * short decimal), for chunks written whole. Timestamps must increase. {@code startTimestamps} (null: none) go
+     * to a start-timestamp column that either encoding carries alike.
      */
-    public static Chunk encodeFloats(long[] timestamps, double[] values, int n) {
-        Chunk xor = newChunk(ChunkEncoding.XOR);
-        ChunkAppender app = xor.appender();
+    public static Chunk encodeFloats(long[] timestamps, double[] values, long[] startTimestamps, int n) {
+        XorChunk xor = new XorChunk();
         for (int i = 0; i < n; i++) {
-            app.append(timestamps[i], values[i]);
+            xor.append(startTimestamps == null ? 0 : startTimestamps[i], timestamps[i], values[i]);
         }
-        byte[] decimal = DecimalChunks.encode(timestamps, values, n, xor.byteLength());
-        return decimal == null ? xor : new ReadOnlyChunk(ChunkEncoding.DECIMAL, decimal, 0, decimal.length);
+        byte[] decimal = DecimalChunks.encode(timestamps, values, n, xor.mainByteLength());
+        if (decimal == null) {
+            return xor;
+        }
+        byte[] bytes = xor.withStartColumn(decimal, n);
+        return new ReadOnlyChunk(ChunkEncoding.DECIMAL, bytes, 0, bytes.length);
     }
 
     /**

@@ -37,6 +37,9 @@ final class DecimalIterator extends DodIterator {
      */
     @Override
     public ValueType appendFloats(long maxt, FloatSamples out) {
+        if (hasStart || out.st != null) {
+            return appendFloatsWithStart(maxt, out);
+        }
         out.ensureCapacity(out.n + total - read + 1);
         long[] ts = out.t;
         double[] vs = out.v;

@@ -1,12 +1,14 @@
 package dev.sightline.tsdb.chunk;
 
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 
 /**
  * What the chunk iterators share: a bit reader over a chunk's first {@code total} samples, delta-of-delta timestamps
- * (first as a varint, the second's delta as a varint, then Gorilla dods) and seeking. Each sample's timestamp comes
- * first in its bits, followed by its value in the chunk's own encoding.
+ * (first as a varint, the second's delta as a varint, then Gorilla dods), start timestamps from the chunk's
+ * {@link StartColumn} when it has one, and seeking. Each sample's timestamp comes first in its bits, followed by its
+ * value in the chunk's own encoding.
  */
 abstract sealed class DodIterator implements SampleIterator permits XorIterator, DecimalIterator, HistogramIterator {
     final BitReader r = new BitReader();
@@ -16,26 +18,64 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
     long delta;
     /** null until the first next/seek. */
     ValueType at;
+    /** Reads the start-timestamp column; null until a chunk with one is read. */
+    private BitReader sr;
+    /** Whether the chunk being read has a start-timestamp column. */
+    boolean hasStart;
+    private long st;
 
     final void resetReader(byte[] buf, int baseByte, long startBit, long limitBit, int total) {
         r.reset(buf, baseByte, startBit, limitBit);
         this.total = total;
         this.read = 0;
         this.at = null;
+        this.hasStart = false;
+        this.st = 0;
     }
 
-    /** Reads the timestamp of sample {@code n} (the one after the {@code n} read so far). */
+    /** Reads start timestamps from the column at these bits; call after the reset for the chunk. */
+    final void resetStart(byte[] buf, int baseByte, long startBit, long limitBit) {
+        if (sr == null) {
+            sr = new BitReader();
+        }
+        sr.reset(buf, baseByte, startBit, limitBit);
+        hasStart = true;
+    }
+
+    /** Reads the timestamp (and start timestamp) of sample {@code n} (the one after the {@code n} read so far). */
     final void readTimestamp(int n) {
+        long prevT = t;
         if (n == 0) {
             t = r.readVarint();
-            return;
-        }
-        if (n == 1) {
-            delta = r.readVarint();
         } else {
-            delta += Gorilla.readDod(r);
+            if (n == 1) {
+                delta = r.readVarint();
+            } else {
+                delta += Gorilla.readDod(r);
+            }
+            t += delta;
         }
-        t += delta;
+        if (hasStart) {
+            st = StartColumn.read(sr, st, t, prevT, n);
+        }
+    }
+
+    /**
+     * {@link #appendFloats} through {@link #next()}, for chunks with start timestamps or a buffer that has them: the
+     * inlined loops of the float iterators fill timestamps and values only.
+     */
+    final ValueType appendFloatsWithStart(long maxt, FloatSamples out) {
+        ValueType vt;
+        do {
+            out.add(t, value(), st);
+            vt = next();
+        } while (vt == ValueType.FLOAT && t <= maxt);
+        return vt;
+    }
+
+    @Override
+    public final long startTimestamp() {
+        return st;
     }
 
     @Override

@@ -44,12 +44,12 @@ final class HistogramChunk extends AppendableChunk {
     }
 
     @Override
-    public void append(long t, double v) {
+    public void append(long st, long t, double v) {
         throw new IllegalStateException("a FLOAT_HISTOGRAM chunk takes histogram samples only; cut an XOR chunk for floats");
     }
 
     @Override
-    public boolean appendHistogram(long t, Histogram h) {
+    public boolean appendHistogram(long st, long t, Histogram h) {
         int n = numSamples();
         if (n == 0) {
             checkBucketCount("positive", h.positiveSpanLengths, h.positiveBuckets);
@@ -58,6 +58,7 @@ final class HistogramChunk extends AppendableChunk {
         } else if (n == MAX_SAMPLES || !sameLayout(h) || !continuesEpoch(h)) {
             return false;
         }
+        appendStart(st, t, lastT, n);
         if (n == 0) {
             writeVarint(t);
         } else {
@@ -197,6 +198,7 @@ final class HistogramChunk extends AppendableChunk {
         HistogramIterator it = reuse instanceof HistogramIterator x ? x : new HistogramIterator();
         long snap = snapshot();
         it.reset(buffer(), 0, HEADER_BITS, bits(snap), count(snap));
+        attachStart(it);
         return it;
     }
 }

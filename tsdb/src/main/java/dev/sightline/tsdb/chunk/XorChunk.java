@@ -24,7 +24,7 @@ final class XorChunk extends AppendableChunk {
     }
 
     @Override
-    public void append(long t, double v) {
+    public void append(long st, long t, double v) {
         int n = numSamples();
         if (n == MAX_SAMPLES) {
             throw new IllegalStateException("XOR chunk is full at " + MAX_SAMPLES + " samples");
@@ -44,6 +44,7 @@ final class XorChunk extends AppendableChunk {
             lastDelta = delta;
             window = Gorilla.writeXor(this, bits ^ lastBits, window);
         }
+        appendStart(st, t, lastT, n);
         lastT = t;
         lastBits = bits;
         publish(n + 1);
@@ -51,7 +52,7 @@ final class XorChunk extends AppendableChunk {
 
     /** An XOR chunk holds floats only; false tells the caller to cut a FLOAT_HISTOGRAM chunk. */
     @Override
-    public boolean appendHistogram(long t, Histogram h) {
+    public boolean appendHistogram(long st, long t, Histogram h) {
         return false;
     }
 
@@ -60,6 +61,7 @@ final class XorChunk extends AppendableChunk {
         XorIterator it = reuse instanceof XorIterator x ? x : new XorIterator();
         long snap = snapshot();
         it.reset(buffer(), 0, HEADER_BITS, bits(snap), count(snap));
+        attachStart(it);
         return it;
     }
 }

@@ -339,30 +339,25 @@ public final class Head {
             }
 
             @Override
-            public void sample(long ref, long t, double v) {
-                if (covered != null && t <= covered.get(ref)) {
-                    return;
-                }
-                MemSeries s = resolve(ref);
-                if (s != null && t >= Head.this.minValidTime) {
-                    replay(s, t, Double.doubleToRawLongBits(v), null);
-                }
+            public void sample(long ref, long st, long t, double v) {
+                replay(ref, st, t, Double.doubleToRawLongBits(v), null);
             }
 
             @Override
-            public void histogram(long ref, long t, Histogram h) {
+            public void histogram(long ref, long st, long t, Histogram h) {
+                replay(ref, st, t, 0, h);
+            }
+
+            /** Stores without counting: these samples were counted when first appended. */
+            private void replay(long ref, long st, long t, long bits, Histogram h) {
                 if (covered != null && t <= covered.get(ref)) {
                     return;
                 }
                 MemSeries s = resolve(ref);
-                if (s != null && t >= Head.this.minValidTime) {
-                    replay(s, t, 0, h);
+                if (s == null || t < Head.this.minValidTime) {
+                    return;
                 }
-            }
-
-            /** Stores without counting: these samples were counted when first appended. */
-            private void replay(MemSeries s, long t, long bits, Histogram h) {
-                int c = s.replay(t, bits, h, Head.this);
+                int c = s.replay(st, t, bits, h, Head.this);
                 if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
                     noteTime(t);
                 }
@@ -398,8 +393,8 @@ public final class Head {
      * Stores one sample; returns the classification (see MemSeries). Counts refused samples; the caller reports
      * the stored ones per batch through {@link #noteAppended}, sparing two shared-counter updates per sample.
      */
-    int store(MemSeries s, long t, long bits, Histogram h) {
-        int c = s.add(t, bits, h, this);
+    int store(MemSeries s, long st, long t, long bits, Histogram h) {
+        int c = s.add(st, t, bits, h, this);
         switch (c) {
             case MemSeries.IN_ORDER, MemSeries.OUT_OF_ORDER_ACCEPTED -> {
             }

@@ -43,6 +43,8 @@ final class HeadAppender implements Appender {
     private int[] sampleSlot = new int[64];
     private long[] sampleT = new long[64];
     private double[] sampleV = new double[64];
+    /** Start timestamps of the pending samples; null until one is non-zero, then kept and written for every sample. */
+    private long[] sampleSt;
     private int[] histIdx = new int[64];
     private int numSamples;
     /** The oldest pending timestamp, so commit checks the batch against the minimum valid time at once. */
@@ -80,26 +82,41 @@ final class HeadAppender implements Appender {
 
     @Override
     public long append(long ref, Labels labels, long timestampMs, double value) {
-        return add(ref, labels, timestampMs, Double.doubleToRawLongBits(value), null);
+        return add(ref, labels, 0, timestampMs, Double.doubleToRawLongBits(value), null);
     }
 
     @Override
     public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+        return appendHistogram(ref, labels, 0, timestampMs, histogram);
+    }
+
+    @Override
+    public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
+        return add(ref, labels, startTimestampMs, timestampMs, Double.doubleToRawLongBits(value), null);
+    }
+
+    @Override
+    public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
         try {
             histogram.validate();
         } catch (ValidationException e) {
             head.stats.reject(e.reason());
             throw e;
         }
-        return add(ref, labels, timestampMs, 0, histogram);
+        return add(ref, labels, startTimestampMs, timestampMs, 0, histogram);
     }
 
-    private long add(long ref, Labels labels, long t, long bits, Histogram h) {
+    private long add(long ref, Labels labels, long st, long t, long bits, Histogram h) {
         MemSeries s = ref != 0 ? head.series(ref) : null;
         // Time checks come before series creation so a refused sample leaves no empty series behind.
         if (t < Head.MIN_TIMESTAMP || t > Head.MAX_TIMESTAMP) {
             throw reject(ValidationException.Reason.INVALID_TIMESTAMP,
                     "timestamp " + t + " ms is outside the years 1 to 9999 for series " + (s != null ? s.labels : labels));
+        }
+        if (st != 0 && (st < Head.MIN_TIMESTAMP || st > Head.MAX_TIMESTAMP)) {
+            head.stats.reject(ValidationException.Reason.INVALID_TIMESTAMP);
+            throw new ValidationException(ValidationException.Reason.INVALID_TIMESTAMP, "start_timestamp",
+                    "start timestamp " + st + " ms is outside the years 1 to 9999 for series " + (s != null ? s.labels : labels));
         }
         if (t < head.minValidTime()) {
             throw reject(ValidationException.Reason.TOO_OLD_SAMPLE, "sample at " + t + " is older than the head's start "
@@ -160,6 +177,15 @@ final class HeadAppender implements Appender {
             sampleT = Arrays.copyOf(sampleT, n);
             sampleV = Arrays.copyOf(sampleV, n);
             histIdx = Arrays.copyOf(histIdx, n);
+            if (sampleSt != null) {
+                sampleSt = Arrays.copyOf(sampleSt, n);
+            }
+        }
+        if (sampleSt != null) {
+            sampleSt[numSamples] = st;
+        } else if (st != 0) {
+            sampleSt = new long[sampleT.length];
+            sampleSt[numSamples] = st;
         }
         sampleSlot[numSamples] = slot;
         sampleT[numSamples] = t;
@@ -276,10 +302,11 @@ final class HeadAppender implements Appender {
                 }
                 for (int i = 0; i < numSamples; i++) {
                     long ref = series[sampleSlot[i]].ref;
+                    long st = sampleSt == null ? 0 : sampleSt[i];
                     if (histIdx[i] < 0) {
-                        walBatch.addSample(ref, sampleT[i], sampleV[i]);
+                        walBatch.addSample(ref, st, sampleT[i], sampleV[i]);
                     } else {
-                        walBatch.addHistogram(ref, sampleT[i], histograms.get(histIdx[i]));
+                        walBatch.addHistogram(ref, st, sampleT[i], histograms.get(histIdx[i]));
                     }
                 }
                 for (int i = 0; i < numExemplars; i++) {
@@ -307,7 +334,8 @@ final class HeadAppender implements Appender {
             for (int i = 0; i < numSamples; i++) {
                 long t = sampleT[i];
                 Histogram h = histIdx[i] < 0 ? null : histograms.get(histIdx[i]);
-                int c = head.store(series[sampleSlot[i]], t, h == null ? Double.doubleToRawLongBits(sampleV[i]) : 0, h);
+                int c = head.store(series[sampleSlot[i]], sampleSt == null ? 0 : sampleSt[i], t,
+                        h == null ? Double.doubleToRawLongBits(sampleV[i]) : 0, h);
                 if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
                     stored++;
                     minT = Math.min(minT, t);

@@ -26,6 +26,7 @@ final class HeadSeriesIterator implements SampleIterator {
     private long[] oooT;
     private double[] oooV;
     private Histogram[] oooH;
+    private long[] oooSt;
     private int oooN;
     private int oi;
 
@@ -52,6 +53,7 @@ final class HeadSeriesIterator implements SampleIterator {
         this.oooT = s.oooT();
         this.oooV = s.oooV();
         this.oooH = s.oooH();
+        this.oooSt = s.oooSt();
         this.oooN = oooT == null ? 0 : oooT.length;
         this.oi = 0;
         this.inType = ValueType.NONE;
@@ -148,5 +150,10 @@ final class HeadSeriesIterator implements SampleIterator {
     @Override
     public Histogram histogram() {
         return fromIn ? chunkIt.histogram() : oooH[oi];
+    }
+
+    @Override
+    public long startTimestamp() {
+        return fromIn ? chunkIt.startTimestamp() : oooSt == null ? 0 : oooSt[oi];
     }
 }

@@ -77,6 +77,8 @@ public final class MemSeries {
     private long[] oooT;
     private double[] oooV;
     private Histogram[] oooH;
+    /** Start timestamps of the out-of-order samples; null while all are 0. */
+    private long[] oooSt;
     private int oooCount;
 
     MemSeries(long ref, Labels labels) {
@@ -94,7 +96,9 @@ public final class MemSeries {
 
     /**
      * How a sample relates to a series whose newest sample is (hasLast, lastT, lastBits/lastH). Shared by the
-     * appender (against the batch's pending samples) and by commit (against the stored state).
+     * appender (against the batch's pending samples) and by commit (against the stored state). The start timestamp
+     * plays no part, as in Prometheus: a sample equal to the stored one in time and value is a duplicate and ignored
+     * even when its start timestamp differs (the stored one stays).
      */
     static int classify(boolean hasLast, long lastT, long lastBits, Histogram lastH,
                         long t, long bits, Histogram h, long oooWindowMs) {
@@ -152,13 +156,13 @@ public final class MemSeries {
      * Stores a sample ({@code h == null}: the float with raw bits {@code bits}). Returns the classification; the
      * sample is stored for IN_ORDER and OUT_OF_ORDER_ACCEPTED only.
      */
-    synchronized int add(long t, long bits, Histogram h, Head head) {
+    synchronized int add(long st, long t, long bits, Histogram h, Head head) {
         int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
         if (c == IN_ORDER) {
-            appendInOrder(t, bits, h, head);
+            appendInOrder(st, t, bits, h, head);
             setLast(t, bits, h);
         } else if (c == OUT_OF_ORDER_ACCEPTED) {
-            insertOutOfOrder(t, Double.longBitsToDouble(bits), h);
+            insertOutOfOrder(st, t, Double.longBitsToDouble(bits), h);
         }
         return c;
     }
@@ -167,18 +171,18 @@ public final class MemSeries {
      * Replays a WAL sample as {@link #add} stores it, except that an in-order sample that a full chunk found on disk
      * already holds only becomes the series' newest sample: it is not decoded into a chunk again.
      */
-    synchronized int replay(long t, long bits, Histogram h, Head head) {
+    synchronized int replay(long st, long t, long bits, Histogram h, Head head) {
         int n = numClosed();
         if (headChunk == null && n > 0 && t <= closedMax(n - 1)) {
             int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
             if (c == IN_ORDER) {
                 setLast(t, bits, h);
             } else if (c == OUT_OF_ORDER_ACCEPTED) {
-                insertOutOfOrder(t, Double.longBitsToDouble(bits), h);
+                insertOutOfOrder(st, t, Double.longBitsToDouble(bits), h);
             }
             return c;
         }
-        return add(t, bits, h, head);
+        return add(st, t, bits, h, head);
     }
 
     /**
@@ -220,17 +224,17 @@ public final class MemSeries {
         lastHistogram = h;
     }
 
-    private void appendInOrder(long t, long bits, Histogram h, Head head) {
+    private void appendInOrder(long st, long t, long bits, Histogram h, Head head) {
         ChunkEncoding enc = h == null ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM;
         if (headChunk == null || headChunk.encoding() != enc || headSamples >= SAMPLES_PER_CHUNK || t >= headChunkEnd
                 || t - headMinT > MAX_CHUNK_SPAN) {
             cut(enc, t, head);
         }
         if (h == null) {
-            headChunk.appender().append(t, Double.longBitsToDouble(bits));
-        } else if (!headChunk.appender().appendHistogram(t, h)) {
+            headChunk.appender().append(st, t, Double.longBitsToDouble(bits));
+        } else if (!headChunk.appender().appendHistogram(st, t, h)) {
             cut(enc, t, head);
-            if (!headChunk.appender().appendHistogram(t, h)) {
+            if (!headChunk.appender().appendHistogram(st, t, h)) {
                 throw new IllegalStateException("an empty histogram chunk refused a histogram: " + h);
             }
         }
@@ -280,7 +284,7 @@ public final class MemSeries {
         return closedMeta[3 * i + 2];
     }
 
-    private void insertOutOfOrder(long t, double v, Histogram h) {
+    private void insertOutOfOrder(long st, long t, double v, Histogram h) {
         if (oooT == null) {
             oooT = new long[8];
             oooV = new double[8];
@@ -296,9 +300,19 @@ public final class MemSeries {
             if (oooH != null) {
                 oooH = Arrays.copyOf(oooH, oooCount * 2);
             }
+            if (oooSt != null) {
+                oooSt = Arrays.copyOf(oooSt, oooCount * 2);
+            }
         }
         if (h != null && oooH == null) {
             oooH = new Histogram[oooT.length];
+        }
+        if (st != 0 && oooSt == null) {
+            oooSt = new long[oooT.length];
+        }
+        if (oooSt != null) {
+            System.arraycopy(oooSt, pos, oooSt, pos + 1, oooCount - pos);
+            oooSt[pos] = st;
         }
         System.arraycopy(oooT, pos, oooT, pos + 1, oooCount - pos);
         System.arraycopy(oooV, pos, oooV, pos + 1, oooCount - pos);
@@ -339,14 +353,16 @@ public final class MemSeries {
         long[] ot = null;
         double[] ov = null;
         Histogram[] oh = null;
+        long[] ost = null;
         if (oTo > oFrom) {
             ot = Arrays.copyOfRange(oooT, oFrom, oTo);
             ov = Arrays.copyOfRange(oooV, oFrom, oTo);
             oh = oooH == null ? null : Arrays.copyOfRange(oooH, oFrom, oTo);
+            ost = oooSt == null ? null : Arrays.copyOfRange(oooSt, oFrom, oTo);
         }
         // Read under the monitor: every ref here was written before, and segments are dropped only after every
         // series let go of their chunks, so this table holds all the segments the refs name.
-        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh);
+        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost);
     }
 
     private static int lowerBound(long[] a, int n, long t) {
@@ -400,12 +416,16 @@ public final class MemSeries {
                     System.arraycopy(oooH, keepFrom, oooH, 0, oooCount - keepFrom);
                     Arrays.fill(oooH, oooCount - keepFrom, oooCount, null);
                 }
+                if (oooSt != null) {
+                    System.arraycopy(oooSt, keepFrom, oooSt, 0, oooCount - keepFrom);
+                }
                 oooCount -= keepFrom;
             }
             if (oooCount == 0) {
                 oooT = null;
                 oooV = null;
                 oooH = null;
+                oooSt = null;
             }
         }
         return numChunks() == 0 && oooCount == 0;
@@ -429,9 +449,10 @@ public final class MemSeries {
 
     /**
      * What a query needs of a series: the full chunks overlapping its range (refs into {@code table}), the open chunk
-     * when it overlaps (else null), and the out-of-order samples in the range.
+     * when it overlaps (else null), and the out-of-order samples in the range (oooSt null when none has a start
+     * timestamp).
      */
     record SeriesSnapshot(long[] closedRefs, HeadChunkFiles.Table table, Chunk openChunk, long[] oooT, double[] oooV,
-                          Histogram[] oooH) {
+                          Histogram[] oooH, long[] oooSt) {
     }
 }

@@ -40,6 +40,16 @@ final class PooledAppender implements Appender {
     }
 
     @Override
+    public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
+        return batch().append(ref, labels, startTimestampMs, timestampMs, value);
+    }
+
+    @Override
+    public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
+        return batch().appendHistogram(ref, labels, startTimestampMs, timestampMs, histogram);
+    }
+
+    @Override
     public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
         return batch().appendExemplar(ref, series, exemplarLabels, timestampMs, value);
     }

@@ -91,7 +91,7 @@ final class MergeIterator implements SampleIterator {
                     vt = pick();
                 }
             } else {
-                out.add(curT, its[cur].value());
+                out.add(curT, its[cur].value(), its[cur].startTimestamp());
                 vt = next();
             }
         }
@@ -146,6 +146,11 @@ final class MergeIterator implements SampleIterator {
     @Override
     public double value() {
         return its[cur].value();
+    }
+
+    @Override
+    public long startTimestamp() {
+        return its[cur].startTimestamp();
     }
 
     @Override

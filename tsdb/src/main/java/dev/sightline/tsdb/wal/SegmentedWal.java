@@ -546,14 +546,14 @@ public final class SegmentedWal implements WriteAheadLog {
         }
 
         @Override
-        public void sample(long ref, long t, double v) {
+        public void sample(long ref, long st, long t, double v) {
             if (t >= mint && keep.test(ref)) {
                 // A batch's records are written samples-then-histograms; flush so a float never jumps ahead of an
                 // earlier histogram of the same series.
                 if (batch.histogramCount() > 0) {
                     flushUnchecked();
                 }
-                batch.addSample(ref, t, v);
+                batch.addSample(ref, st, t, v);
                 if (batch.sampleCount() >= CHECKPOINT_BATCH) {
                     flushUnchecked();
                 }
@@ -561,9 +561,9 @@ public final class SegmentedWal implements WriteAheadLog {
         }
 
         @Override
-        public void histogram(long ref, long t, Histogram h) {
+        public void histogram(long ref, long st, long t, Histogram h) {
             if (t >= mint && keep.test(ref)) {
-                batch.addHistogram(ref, t, h);
+                batch.addHistogram(ref, st, t, h);
                 if (batch.histogramCount() >= CHECKPOINT_BATCH) {
                     flushUnchecked();
                 }

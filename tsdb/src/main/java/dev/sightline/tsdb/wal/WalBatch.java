@@ -19,10 +19,12 @@ public final class WalBatch {
     private long[] sampleRefs = new long[256];
     private long[] sampleTimes = new long[256];
     private double[] sampleValues = new double[256];
+    private final StartTimestamps sampleStarts = new StartTimestamps();
     private int sampleCount;
 
     private long[] histogramRefs = new long[16];
     private long[] histogramTimes = new long[16];
+    private final StartTimestamps histogramStarts = new StartTimestamps();
     private final List<Histogram> histograms = new ArrayList<>();
     private int histogramCount;
 
@@ -40,7 +42,8 @@ public final class WalBatch {
         seriesLabels.add(labels);
     }
 
-    public void addSample(long ref, long t, double v) {
+    /** Adds a float sample; {@code st} is its start timestamp, 0 for none. */
+    public void addSample(long ref, long st, long t, double v) {
         if (sampleCount == sampleRefs.length) {
             int n = sampleCount * 2;
             sampleRefs = Arrays.copyOf(sampleRefs, n);
@@ -50,10 +53,12 @@ public final class WalBatch {
         sampleRefs[sampleCount] = ref;
         sampleTimes[sampleCount] = t;
         sampleValues[sampleCount] = v;
+        sampleStarts.set(sampleCount, st, sampleRefs.length);
         sampleCount++;
     }
 
-    public void addHistogram(long ref, long t, Histogram h) {
+    /** Adds a histogram sample; {@code st} is its start timestamp, 0 for none. */
+    public void addHistogram(long ref, long st, long t, Histogram h) {
         if (histogramCount == histogramRefs.length) {
             int n = histogramCount * 2;
             histogramRefs = Arrays.copyOf(histogramRefs, n);
@@ -61,6 +66,7 @@ public final class WalBatch {
         }
         histogramRefs[histogramCount] = ref;
         histogramTimes[histogramCount] = t;
+        histogramStarts.set(histogramCount, st, histogramRefs.length);
         histograms.add(h);
         histogramCount++;
     }
@@ -84,7 +90,9 @@ public final class WalBatch {
         seriesCount = 0;
         seriesLabels.clear();
         sampleCount = 0;
+        sampleStarts.clear();
         histogramCount = 0;
+        histogramStarts.clear();
         histograms.clear();
         exemplarCount = 0;
         exemplarLabels.clear();
@@ -122,6 +130,15 @@ public final class WalBatch {
         return sampleValues[i];
     }
 
+    public long sampleStart(int i) {
+        return sampleStarts.get(i);
+    }
+
+    /** Whether a float sample of the batch has a start timestamp. */
+    public boolean samplesHaveStarts() {
+        return sampleStarts.any();
+    }
+
     public int histogramCount() {
         return histogramCount;
     }
@@ -136,6 +153,15 @@ public final class WalBatch {
 
     public Histogram histogram(int i) {
         return histograms.get(i);
+    }
+
+    public long histogramStart(int i) {
+        return histogramStarts.get(i);
+    }
+
+    /** Whether a histogram sample of the batch has a start timestamp. */
+    public boolean histogramsHaveStarts() {
+        return histogramStarts.any();
     }
 
     public int exemplarCount() {
@@ -156,5 +182,39 @@ public final class WalBatch {
 
     public Labels exemplarLabels(int i) {
         return exemplarLabels.get(i);
+    }
+
+    /**
+     * Start timestamps parallel to a batch's items. Most series have none: no array until a non-zero one comes, and
+     * once there, it is kept (and written for every item) so that batches with start timestamps allocate nothing.
+     */
+    private static final class StartTimestamps {
+        private long[] values;
+        private boolean any;
+
+        void set(int i, long st, int capacity) {
+            if (values == null) {
+                if (st == 0) {
+                    return;
+                }
+                values = new long[capacity];
+            } else if (i >= values.length) {
+                values = Arrays.copyOf(values, capacity);
+            }
+            values[i] = st;
+            any |= st != 0;
+        }
+
+        long get(int i) {
+            return any ? values[i] : 0;
+        }
+
+        boolean any() {
+            return any;
+        }
+
+        void clear() {
+            any = false;
+        }
     }
 }

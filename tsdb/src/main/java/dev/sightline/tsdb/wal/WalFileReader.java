@@ -45,6 +45,7 @@ final class WalFileReader {
     private long baseRef;
     private long baseT;
     private long[] times = new long[256];
+    private long[] starts = new long[256];
     private double[] values = new double[256];
     private final List<Labels> labels = new ArrayList<>();
     private final List<Histogram> histograms = new ArrayList<>();
@@ -70,7 +71,7 @@ final class WalFileReader {
                 int at = (int) (off - windowStart);
                 byte type = window.get(at);
                 int length = window.getInt(at + 1);
-                if (type < WalRecordEncoder.SERIES || type > WalRecordEncoder.EXEMPLARS) {
+                if (type < WalRecordEncoder.SERIES || type > WalRecordEncoder.HISTOGRAMS_ST) {
                     return new Result(off, size, "unknown record type " + type);
                 }
                 if (length < 0 || length > WalRecordEncoder.MAX_PAYLOAD_BYTES) {
@@ -94,8 +95,10 @@ final class WalFileReader {
                 try {
                     switch (type) {
                         case WalRecordEncoder.SERIES -> series(handler);
-                        case WalRecordEncoder.SAMPLES -> samples(handler);
-                        case WalRecordEncoder.HISTOGRAMS -> histograms(handler);
+                        case WalRecordEncoder.SAMPLES -> samples(handler, false);
+                        case WalRecordEncoder.SAMPLES_ST -> samples(handler, true);
+                        case WalRecordEncoder.HISTOGRAMS -> histograms(handler, false);
+                        case WalRecordEncoder.HISTOGRAMS_ST -> histograms(handler, true);
                         default -> exemplars(handler);
                     }
                 } catch (CorruptRecordException e) {
@@ -153,7 +156,7 @@ final class WalFileReader {
         long[] r = refs;
         labels.clear();
         for (int i = 0; i < n; i++) {
-            refAndTime(i);
+            refAndTime(i, false);
             values[i] = f64();
             labels.add(labels("exemplar", i));
         }
@@ -177,26 +180,26 @@ final class WalFileReader {
         return Labels.of(kv);
     }
 
-    private void samples(WalReplayHandler handler) throws CorruptRecordException {
+    private void samples(WalReplayHandler handler, boolean withStarts) throws CorruptRecordException {
         int n = timedItems(MIN_SAMPLE_BYTES);
         long[] r = refs;
         for (int i = 0; i < n; i++) {
-            refAndTime(i);
+            refAndTime(i, withStarts);
             values[i] = Double.longBitsToDouble(fixed64());
         }
         requireEnd();
         for (int i = 0; i < n; i++) {
-            handler.sample(r[i], times[i], values[i]);
+            handler.sample(r[i], starts[i], times[i], values[i]);
         }
     }
 
-    private void histograms(WalReplayHandler handler) throws CorruptRecordException {
+    private void histograms(WalReplayHandler handler, boolean withStarts) throws CorruptRecordException {
         int n = timedItems(MIN_HISTOGRAM_BYTES);
         long[] r = refs;
         histograms.clear();
         Histogram.CounterResetHint[] hints = Histogram.CounterResetHint.values();
         for (int i = 0; i < n; i++) {
-            refAndTime(i);
+            refAndTime(i, withStarts);
             int hint = byte1();
             if (hint >= hints.length) {
                 throw new CorruptRecordException("histogram " + i + " has unknown counter-reset hint " + hint);
@@ -219,7 +222,7 @@ final class WalFileReader {
         }
         requireEnd();
         for (int i = 0; i < n; i++) {
-            handler.histogram(r[i], times[i], histograms.get(i));
+            handler.histogram(r[i], starts[i], times[i], histograms.get(i));
         }
         histograms.clear();
     }
@@ -232,15 +235,19 @@ final class WalFileReader {
         long[] r = ensureRefs(n);
         if (times.length < n) {
             times = new long[r.length];
+            starts = new long[r.length];
             values = new double[r.length];
         }
         return n;
     }
 
-    /** Reads item i's ref and timestamp, stored as deltas from the record's base. */
-    private void refAndTime(int i) throws CorruptRecordException {
+    /** Reads item i's ref and timestamp, stored as deltas from the record's base, and its start timestamp if stored. */
+    private void refAndTime(int i, boolean withStart) throws CorruptRecordException {
         refs[i] = baseRef + varint();
-        times[i] = baseT + varint();
+        long t = baseT + varint();
+        times[i] = t;
+        long st = withStart ? uvarint() : 0;
+        starts[i] = st == 0 ? 0 : t - (((st - 1) >>> 1) ^ -((st - 1) & 1));
     }
 
     private long[] ensureRefs(int n) {

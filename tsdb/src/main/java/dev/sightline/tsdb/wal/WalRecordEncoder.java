@@ -22,7 +22,12 @@ import java.util.zip.CRC32C;
  *              posSpans negSpans: n:uvarint { offset:varint length:uvarint }, posBuckets negBuckets customValues: n:uvarint f64*
  *   EXEMPLARS  count:uvarint  baseRef:varint baseT:varint { dRef:varint dT:varint valueBits:u64 labels }
  *   labels     nlabels:uvarint { name:str value:str }
+ *   SAMPLES_ST    as SAMPLES, with st:uvarint after each dT
+ *   HISTOGRAMS_ST as HISTOGRAMS, with st:uvarint after each dT
  * </pre>
+ * st is 0 for a sample without a start timestamp, else 1 + the zigzag of t - ST (the head keeps both timestamps
+ * within years 1 to 9999, so this never overflows). The _ST records stand in for SAMPLES and HISTOGRAMS only in
+ * batches where a sample has a start timestamp, so a WAL without any holds exactly the records it held before.
  * dRef and dT are relative to the first sample of the record, which keeps them to one or two bytes in a typical
  * scrape batch. Values are stored as raw bits so NaN payloads (the staleness marker) survive. Not thread-safe.
  */
@@ -32,6 +37,9 @@ final class WalRecordEncoder {
     static final byte HISTOGRAMS = 3;
     /** Written after the samples of the same commit; segments from before exemplars were logged simply have none. */
     static final byte EXEMPLARS = 4;
+    /** SAMPLES and HISTOGRAMS with start timestamps; segments from before start timestamps were kept have none. */
+    static final byte SAMPLES_ST = 5;
+    static final byte HISTOGRAMS_ST = 6;
     static final int HEADER_BYTES = 5;
     static final int TRAILER_BYTES = 4;
     /** Upper bound on one record's payload; the reader treats larger lengths as corruption. */
@@ -114,11 +122,16 @@ final class WalRecordEncoder {
         int n = b.sampleCount();
         long baseRef = b.sampleRef(0);
         long baseT = b.sampleTime(0);
-        long bound = 3L * MAX_VARINT + (long) n * (2 * MAX_VARINT + 8);
-        int start = beginTimed(SAMPLES, bound, n + " samples", n, baseRef, baseT);
+        boolean starts = b.samplesHaveStarts();
+        long bound = 3L * MAX_VARINT + (long) n * (3 * MAX_VARINT + 8);
+        int start = beginTimed(starts ? SAMPLES_ST : SAMPLES, bound, n + " samples", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.sampleRef(i) - baseRef);
-            putVarint(buf, b.sampleTime(i) - baseT);
+            long t = b.sampleTime(i);
+            putVarint(buf, t - baseT);
+            if (starts) {
+                putStart(t, b.sampleStart(i));
+            }
             buf.putLong(Double.doubleToRawLongBits(b.sampleValue(i)));
         }
         end(start);
@@ -129,16 +142,21 @@ final class WalRecordEncoder {
         long bound = 3L * MAX_VARINT;
         for (int i = 0; i < n; i++) {
             Histogram h = b.histogram(i);
-            bound += 4L * MAX_VARINT + 1 + 32 + 5L * MAX_VARINT
+            bound += 5L * MAX_VARINT + 1 + 32 + 5L * MAX_VARINT
                     + 2L * MAX_VARINT * (h.positiveSpanOffsets.length + h.negativeSpanOffsets.length)
                     + 8L * (h.positiveBuckets.length + h.negativeBuckets.length + h.customValues.length);
         }
         long baseRef = b.histogramRef(0);
         long baseT = b.histogramTime(0);
-        int start = beginTimed(HISTOGRAMS, bound, n + " histograms", n, baseRef, baseT);
+        boolean starts = b.histogramsHaveStarts();
+        int start = beginTimed(starts ? HISTOGRAMS_ST : HISTOGRAMS, bound, n + " histograms", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.histogramRef(i) - baseRef);
-            putVarint(buf, b.histogramTime(i) - baseT);
+            long t = b.histogramTime(i);
+            putVarint(buf, t - baseT);
+            if (starts) {
+                putStart(t, b.histogramStart(i));
+            }
             Histogram h = b.histogram(i);
             buf.put((byte) h.counterResetHint.ordinal());
             putVarint(buf, h.schema);
@@ -220,6 +238,11 @@ final class WalRecordEncoder {
         for (double v : values) {
             putDouble(v);
         }
+    }
+
+    private void putStart(long t, long st) {
+        long d = t - st;
+        putUvarint(buf, st == 0 ? 0 : ((d << 1) ^ (d >> 63)) + 1);
     }
 
     private void putDouble(double v) {

@@ -7,9 +7,11 @@ import dev.sightline.core.Labels;
 public interface WalReplayHandler {
     void series(long ref, Labels labels);
 
-    void sample(long ref, long timestampMs, double value);
+    /** A float sample; {@code startTimestampMs} is its start timestamp, 0 for none. */
+    void sample(long ref, long startTimestampMs, long timestampMs, double value);
 
-    void histogram(long ref, long timestampMs, Histogram histogram);
+    /** A histogram sample; {@code startTimestampMs} is its start timestamp, 0 for none. */
+    void histogram(long ref, long startTimestampMs, long timestampMs, Histogram histogram);
 
     /** An exemplar of series {@code ref}, with its own labels (typically {@code trace_id}). */
     void exemplar(long ref, long timestampMs, double value, Labels labels);

@@ -50,6 +50,34 @@ class ConcurrentAppendTest {
                 });
     }
 
+    /** Start timestamps gained after a few hundred samples, then changing shape, so the column is created and grown under readers. */
+    static long st(int i) {
+        if (i < 300) {
+            return 0;
+        }
+        return switch (i % 4) {
+            case 0 -> ts(i - 1);
+            case 1 -> ts(i) - 86_400_000L * (i % 9);
+            default -> 1_000_000L;
+        };
+    }
+
+    @Test
+    void startTimestampsAreSeenWithTheirSamplesWhileAppending() throws Exception {
+        run(ChunkEncoding.XOR, 5_000, (c, i) -> c.appender().append(st(i), ts(i), Double.longBitsToDouble(bits(i))),
+                ValueType.FLOAT, (it, i) -> {
+                    if (it.timestamp() != ts(i) || it.startTimestamp() != st(i)) {
+                        fail("sample %d: got t=%d st=%d", i, it.timestamp(), it.startTimestamp());
+                    }
+                });
+        run(ChunkEncoding.FLOAT_HISTOGRAM, 1_000, (c, i) -> assertThat(c.appender().appendHistogram(st(i), ts(i), hist(i))).isTrue(),
+                ValueType.HISTOGRAM, (it, i) -> {
+                    if (it.timestamp() != ts(i) || it.startTimestamp() != st(i)) {
+                        fail("sample %d: got t=%d st=%d", i, it.timestamp(), it.startTimestamp());
+                    }
+                });
+    }
+
     @Test
     void histogramReadersSeeAConsistentPrefixWhileAppending() throws Exception {
         run(ChunkEncoding.FLOAT_HISTOGRAM, 1_000, (c, i) -> assertThat(c.appender().appendHistogram(ts(i), hist(i))).isTrue(),

@@ -24,7 +24,7 @@ class DecimalChunkTest {
 
     /** Encodes through {@link Chunks#encodeFloats}, re-reads from the bytes as a block does, and compares bit for bit. */
     private static Chunk roundTrip(long[] ts, double[] vs) {
-        Chunk c = Chunks.encodeFloats(ts, vs, ts.length);
+        Chunk c = Chunks.encodeFloats(ts, vs, null, ts.length);
         byte[] b = c.bytes();
         Chunk read = Chunks.fromBytes(c.encoding(), b, 0, b.length);
         SampleIterator it = read.iterator(null);

@@ -324,14 +324,15 @@ class XorChunkTest {
     }
 
     @Example
-    void chunkHoldsAtMost65535Samples() {
+    void chunkHoldsAtMost32767Samples() {
+        // The count header's top bit flags a start-timestamp column, which leaves 15 bits for the count.
         Chunk c = Chunks.newChunk(ChunkEncoding.XOR);
-        for (int i = 0; i < 65535; i++) {
+        for (int i = 0; i < 32767; i++) {
             c.appender().append(i, i);
         }
         assertThatThrownBy(() -> c.appender().append(70_000, 1)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("65535");
+                .hasMessageContaining("32767");
         byte[] b = c.bytes();
-        assertThat(Chunks.fromBytes(ChunkEncoding.XOR, b, 0, b.length).numSamples()).isEqualTo(65535);
+        assertThat(Chunks.fromBytes(ChunkEncoding.XOR, b, 0, b.length).numSamples()).isEqualTo(32767);
     }
 }

@@ -79,7 +79,7 @@ class HeadChunkFilesTest {
         for (int k = 0; k < SAMPLES; k++) {
             for (int i = 0; i < SERIES; i++) {
                 long t = k * STEP;
-                r.sample(i + 1, t, t <= distortUpTo ? walValue : value(i, k));
+                r.sample(i + 1, 0, t, t <= distortUpTo ? walValue : value(i, k));
             }
         }
         head.finishReplay();
@@ -137,7 +137,7 @@ class HeadChunkFilesTest {
         WalReplayHandler r = head.replayHandler(Long.MIN_VALUE, null);
         r.series(1, series(0));
         for (long[] w : wal) {
-            r.sample(1, w[0], Double.longBitsToDouble(w[1]));
+            r.sample(1, 0, w[0], Double.longBitsToDouble(w[1]));
         }
         head.finishReplay();
         assertThat(head.stats().chunks()).isEqualTo(5);

@@ -39,21 +39,21 @@ class HeadReplayTest {
                 for (int i = 0; i < numSeries; i++) {
                     long ref = i == 0 && k % 2 == 1 ? 1000 : i + 1;
                     if (i == 5 && k % 50 == 0) {
-                        replay.histogram(ref, t, hist(k + 1));
+                        replay.histogram(ref, 0, t, hist(k + 1));
                         if (t >= 5_000) {
                             app.appendHistogram(0, series(i), t, hist(k + 1));
                         }
                     } else {
-                        replay.sample(ref, t, k * 10 + i);
+                        replay.sample(ref, 0, t, k * 10 + i);
                         if (t >= 5_000) {
                             app.append(0, series(i), t, k * 10 + i);
                         }
                     }
                 }
                 // A sample the head refused when first written stays refused.
-                replay.sample(3, t, -1);
+                replay.sample(3, 0, t, -1);
             }
-            replay.sample(999_999, 1, 1); // ref without a series record: skipped
+            replay.sample(999_999, 0, 1, 1); // ref without a series record: skipped
             app.commit();
         }
         assertThat(replayed.numSeries()).isEqualTo(numSeries);

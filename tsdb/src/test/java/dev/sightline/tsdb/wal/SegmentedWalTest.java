@@ -45,7 +45,7 @@ class SegmentedWalTest {
     private static WalBatch floats(long ref, long t0, int n) {
         WalBatch b = new WalBatch();
         for (int i = 0; i < n; i++) {
-            b.addSample(ref + i, t0 + i, i * 0.5);
+            b.addSample(ref + i, 0, t0 + i, i * 0.5);
         }
         return b;
     }
@@ -247,11 +247,11 @@ class SegmentedWalTest {
             wal.write(s);
             for (int t = 0; t < 100; t++) {
                 WalBatch x = new WalBatch();
-                x.addSample(1, t, t);
-                x.addSample(2, t, -t);
-                x.addSample(3, t, t * 2);
+                x.addSample(1, 0, t, t);
+                x.addSample(2, 0, t, -t);
+                x.addSample(3, 0, t, t * 2);
                 if (t % 10 == 0) {
-                    x.addHistogram(3, t, WalTestSupport.randomHistogram(new Random(t)));
+                    x.addHistogram(3, 0, t, WalTestSupport.randomHistogram(new Random(t)));
                 }
                 wal.write(x);
             }
@@ -267,7 +267,7 @@ class SegmentedWalTest {
 
             WalBatch late = new WalBatch();
             late.addSeries(4, Labels.of("__name__", "d"));
-            late.addSample(4, 200, 1);
+            late.addSample(4, 0, 200, 1);
             wal.write(late);
         }
         try (SegmentedWal wal = SegmentedWal.open(dir, opts)) {
@@ -279,7 +279,7 @@ class SegmentedWalTest {
                 expected.add(Event.sample(1, t, t));
                 expected.add(Event.sample(3, t, t * 2));
                 if (t % 10 == 0) {
-                    expected.add(Event.histogram(3, t, WalTestSupport.randomHistogram(new Random(t))));
+                    expected.add(Event.histogram(3, 0, t, WalTestSupport.randomHistogram(new Random(t))));
                 }
             }
             expected.add(Event.series(4, Labels.of("__name__", "d")));

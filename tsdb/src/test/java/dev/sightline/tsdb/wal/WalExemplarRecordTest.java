@@ -34,7 +34,7 @@ class WalExemplarRecordTest {
     private static WalBatch withExemplar(long ref, long t, Labels exemplar) {
         WalBatch b = new WalBatch();
         b.addSeries(ref, Labels.of("__name__", "m" + ref));
-        b.addSample(ref, t, 1);
+        b.addSample(ref, 0, t, 1);
         b.addExemplar(ref, t, 0.25, exemplar);
         return b;
     }
@@ -73,7 +73,7 @@ class WalExemplarRecordTest {
             wal.write(first);
             kept = new ArrayList<>(eventsOf(first));
             WalBatch last = new WalBatch();
-            last.addSample(1, 2000, 2);
+            last.addSample(1, 0, 2000, 2);
             long before = Files.size(src.resolve("00000001"));
             wal.write(last);
             kept.addAll(eventsOf(last));
@@ -105,8 +105,8 @@ class WalExemplarRecordTest {
             wal.write(withExemplar(2, 10, TRACE));
             for (long t = 20; t <= 100; t += 10) {
                 WalBatch b = new WalBatch();
-                b.addSample(1, t, t);
-                b.addSample(2, t, t);
+                b.addSample(1, 0, t, t);
+                b.addSample(2, 0, t, t);
                 b.addExemplar(1, t, t, Labels.of("trace_id", "a" + t));
                 b.addExemplar(2, t, t, Labels.of("trace_id", "b" + t));
                 wal.write(b);

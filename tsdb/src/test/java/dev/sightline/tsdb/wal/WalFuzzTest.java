@@ -37,7 +37,7 @@ class WalFuzzTest {
 
     private static WalBatch marker() {
         WalBatch b = new WalBatch();
-        b.addSample(42, 4242, 4.2);
+        b.addSample(42, 0, 4242, 4.2);
         return b;
     }
 

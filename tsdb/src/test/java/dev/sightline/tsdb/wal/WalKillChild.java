@@ -26,7 +26,7 @@ public final class WalKillChild {
                     b.addSeries(seq, dev.sightline.core.Labels.of("__name__", "kill_test", "seq", Long.toString(seq)));
                 }
                 for (int i = 0; i < SAMPLES_PER_BATCH; i++) {
-                    b.addSample(seq, seq * 1000 + i, seq + i);
+                    b.addSample(seq, 0, seq * 1000 + i, seq + i);
                 }
                 wal.write(b);
                 out.println("ACK " + seq);

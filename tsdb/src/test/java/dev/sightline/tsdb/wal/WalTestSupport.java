@@ -24,21 +24,25 @@ final class WalTestSupport {
     }
 
     /** One replayed record item; floats are compared by raw bits so NaN payloads count. */
-    record Event(char kind, long ref, long t, long valueBits, Labels labels, Histogram histogram) {
+    record Event(char kind, long ref, long st, long t, long valueBits, Labels labels, Histogram histogram) {
         static Event series(long ref, Labels l) {
-            return new Event('S', ref, 0, 0, l, null);
+            return new Event('S', ref, 0, 0, 0, l, null);
         }
 
         static Event sample(long ref, long t, double v) {
-            return new Event('F', ref, t, Double.doubleToRawLongBits(v), null, null);
+            return sample(ref, 0, t, v);
         }
 
-        static Event histogram(long ref, long t, Histogram h) {
-            return new Event('H', ref, t, 0, null, h);
+        static Event sample(long ref, long st, long t, double v) {
+            return new Event('F', ref, st, t, Double.doubleToRawLongBits(v), null, null);
+        }
+
+        static Event histogram(long ref, long st, long t, Histogram h) {
+            return new Event('H', ref, st, t, 0, null, h);
         }
 
         static Event exemplar(long ref, long t, double v, Labels l) {
-            return new Event('E', ref, t, Double.doubleToRawLongBits(v), l, null);
+            return new Event('E', ref, 0, t, Double.doubleToRawLongBits(v), l, null);
         }
     }
 
@@ -51,13 +55,13 @@ final class WalTestSupport {
         }
 
         @Override
-        public void sample(long ref, long t, double v) {
-            events.add(Event.sample(ref, t, v));
+        public void sample(long ref, long st, long t, double v) {
+            events.add(Event.sample(ref, st, t, v));
         }
 
         @Override
-        public void histogram(long ref, long t, Histogram h) {
-            events.add(Event.histogram(ref, t, h));
+        public void histogram(long ref, long st, long t, Histogram h) {
+            events.add(Event.histogram(ref, st, t, h));
         }
 
         @Override
@@ -79,10 +83,10 @@ final class WalTestSupport {
             out.add(Event.series(b.seriesRef(i), b.seriesLabels(i)));
         }
         for (int i = 0; i < b.sampleCount(); i++) {
-            out.add(Event.sample(b.sampleRef(i), b.sampleTime(i), b.sampleValue(i)));
+            out.add(Event.sample(b.sampleRef(i), b.sampleStart(i), b.sampleTime(i), b.sampleValue(i)));
         }
         for (int i = 0; i < b.histogramCount(); i++) {
-            out.add(Event.histogram(b.histogramRef(i), b.histogramTime(i), b.histogram(i)));
+            out.add(Event.histogram(b.histogramRef(i), b.histogramStart(i), b.histogramTime(i), b.histogram(i)));
         }
         for (int i = 0; i < b.exemplarCount(); i++) {
             out.add(Event.exemplar(b.exemplarRef(i), b.exemplarTime(i), b.exemplarValue(i), b.exemplarLabels(i)));
@@ -172,27 +176,42 @@ final class WalTestSupport {
         return d;
     }
 
-    /** A batch with a few new series, float samples (special values included) and sometimes histograms. */
+    /**
+     * A batch with a few new series, float samples (special values included) and sometimes histograms; in about a
+     * third of the batches some samples have start timestamps (before, at or after t, or 0).
+     */
     static WalBatch randomBatch(Random rnd, long firstRef, long t0) {
         WalBatch b = new WalBatch();
         int newSeries = rnd.nextInt(4);
         for (int i = 0; i < newSeries; i++) {
             b.addSeries(firstRef + i, randomLabels(rnd));
         }
+        boolean starts = rnd.nextInt(3) == 0;
         int samples = rnd.nextInt(40);
         for (int i = 0; i < samples; i++) {
-            b.addSample(firstRef + rnd.nextInt(1000) - 500, t0 + rnd.nextInt(100_000) - 50_000, randomValue(rnd));
+            long t = t0 + rnd.nextInt(100_000) - 50_000;
+            b.addSample(firstRef + rnd.nextInt(1000) - 500, starts ? randomStart(rnd, t) : 0, t, randomValue(rnd));
         }
         if (rnd.nextInt(3) == 0) {
             int n = 1 + rnd.nextInt(4);
             for (int i = 0; i < n; i++) {
-                b.addHistogram(firstRef + rnd.nextInt(10), t0 + i, randomHistogram(rnd));
+                b.addHistogram(firstRef + rnd.nextInt(10), starts ? randomStart(rnd, t0 + i) : 0, t0 + i, randomHistogram(rnd));
             }
         }
         if (b.isEmpty()) {
-            b.addSample(firstRef, t0, 1);
+            b.addSample(firstRef, 0, t0, 1);
         }
         return b;
+    }
+
+    static long randomStart(Random rnd, long t) {
+        return switch (rnd.nextInt(5)) {
+            case 0 -> 0;
+            case 1 -> t;
+            case 2 -> t + 1 + rnd.nextInt(1000);
+            case 3 -> t - 15_000;
+            default -> t - rnd.nextInt(1_000_000_000);
+        };
     }
 
     static WalOptions fastOptions() {
