@@ -136,5 +136,10 @@ class BlockConformanceTest extends QuerierConformanceTest {
         public Histogram histogram() {
             return samples.get(i).h();
         }
+
+        @Override
+        public long startTimestamp() {
+            return samples.get(i).st();
+        }
     }
 }

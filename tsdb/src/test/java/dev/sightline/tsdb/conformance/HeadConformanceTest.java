@@ -16,7 +16,8 @@ class HeadConformanceTest extends QuerierConformanceTest {
         for (SeriesData s : data) {
             long ref = 0;
             for (Sample x : s.samples()) {
-                ref = x.h() == null ? app.append(ref, s.labels(), x.t(), x.v()) : app.appendHistogram(ref, s.labels(), x.t(), x.h());
+                ref = x.h() == null ? app.append(ref, s.labels(), x.st(), x.t(), x.v())
+                        : app.appendHistogram(ref, s.labels(), x.st(), x.t(), x.h());
             }
         }
         app.commit();

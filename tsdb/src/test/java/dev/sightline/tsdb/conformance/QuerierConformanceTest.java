@@ -9,6 +9,7 @@ import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.Series;
 import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.tsdb.StartPatterns;
 import dev.sightline.tsdb.ValueType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,14 +32,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * given data.
  */
 public abstract class QuerierConformanceTest {
-    /** One sample: a float ({@code h == null}) or a histogram. */
-    public record Sample(long t, double v, Histogram h) {
+    /** One sample: a float ({@code h == null}) or a histogram, with its start timestamp ({@code st}, 0 for none). */
+    public record Sample(long t, double v, Histogram h, long st) {
         public static Sample f(long t, double v) {
-            return new Sample(t, v, null);
+            return new Sample(t, v, null, 0);
         }
 
         public static Sample h(long t, Histogram h) {
-            return new Sample(t, 0, h);
+            return new Sample(t, 0, h, 0);
         }
     }
 
@@ -103,7 +104,8 @@ public abstract class QuerierConformanceTest {
             SampleIterator it = s.iterator(reuse);
             List<Sample> samples = new ArrayList<>();
             for (ValueType ty = it.next(); ty != ValueType.NONE; ty = it.next()) {
-                samples.add(ty == ValueType.FLOAT ? Sample.f(it.timestamp(), it.value()) : Sample.h(it.timestamp(), it.histogram()));
+                samples.add(new Sample(it.timestamp(), ty == ValueType.FLOAT ? it.value() : 0,
+                        ty == ValueType.FLOAT ? null : it.histogram(), it.startTimestamp()));
             }
             assertThat(out.put(s.labels(), samples)).as("series %s returned twice", s.labels()).isNull();
             reuse = it;
@@ -390,6 +392,70 @@ public abstract class QuerierConformanceTest {
                 .containsExactlyElementsOf(exp.stream().map(s -> s.t() + " " + content(s.h())).toList());
         assertThat(got.get(Labels.of("__name__", "lat", "kind", "nhcb"))).extracting(s -> s.t() + " " + content(s.h()))
                 .containsExactlyElementsOf(nhcb.stream().map(s -> s.t() + " " + content(s.h())).toList());
+    }
+
+    // --- start timestamps -----------------------------------------------------------------------------------------
+
+    /** One float and one histogram series per start-timestamp shape, long enough to span several chunks. */
+    static List<SeriesData> startFixture() {
+        List<SeriesData> data = new ArrayList<>();
+        for (StartPatterns p : StartPatterns.values()) {
+            List<Sample> fs = new ArrayList<>();
+            List<Sample> hs = new ArrayList<>();
+            long prev = 0;
+            for (int i = 0; i < 300; i++) {
+                long t = 1_000_000L + 15_000L * i;
+                long st = p.start(i, t, prev);
+                fs.add(new Sample(t, i % 2 == 0 ? i : i + 0.3, null, st));
+                if (i < 150) {
+                    hs.add(new Sample(t, 0, histogram(i), st));
+                }
+                prev = t;
+            }
+            data.add(series(fs, "__name__", "st_floats", "shape", p.name()));
+            data.add(series(hs, "__name__", "st_histograms", "shape", p.name()));
+        }
+        return data;
+    }
+
+    @Test
+    void startTimestampsRoundTripSampleBySample() throws Exception {
+        List<SeriesData> data = startFixture();
+        Querier q = open(data, Long.MIN_VALUE, Long.MAX_VALUE);
+        Map<Labels, List<Sample>> got = collect(q.select(true, Long.MIN_VALUE, Long.MAX_VALUE, re("__name__", "st_.*")));
+        for (SeriesData sd : data) {
+            assertThat(got.get(sd.labels())).as("%s", sd.labels())
+                    .extracting(x -> x.t() + "/" + x.st() + " " + (x.h() == null ? Double.toString(x.v()) : content(x.h())))
+                    .containsExactlyElementsOf(sd.samples().stream()
+                            .map(x -> x.t() + "/" + x.st() + " " + (x.h() == null ? Double.toString(x.v()) : content(x.h())))
+                            .toList());
+        }
+    }
+
+    @Test
+    void startTimestampsRoundTripInBulk() throws Exception {
+        List<SeriesData> data = startFixture().stream().filter(sd -> sd.labels().get("__name__").equals("st_floats")).toList();
+        Querier q = open(data, Long.MIN_VALUE, Long.MAX_VALUE);
+        long[][] windows = {{0, Long.MAX_VALUE}, {1_000_000L + 15_000L * 45, 1_000_000L + 15_000L * 230}, {0, 1_000_000L + 15_000L * 49}};
+        for (SeriesData sd : data) {
+            for (long[] w : windows) {
+                List<Sample> want = sd.samples().stream().filter(x -> x.t() >= w[0] && x.t() <= w[1]).toList();
+                SeriesSet set = q.select(true, w[0], w[1], eq("__name__", "st_floats"), eq("shape", sd.labels().get("shape")));
+                assertThat(set.next()).isTrue();
+                SampleIterator it = set.at().iterator(null);
+                FloatSamples buf = new FloatSamples(1);
+                assertThat(it.seek(w[0])).isEqualTo(ValueType.FLOAT);
+                assertThat(it.appendFloats(w[1], buf)).isEqualTo(ValueType.NONE);
+                List<Sample> got = new ArrayList<>();
+                for (int i = 0; i < buf.n; i++) {
+                    got.add(new Sample(buf.t[i], buf.v[i], null, buf.st == null ? 0 : buf.st[i]));
+                }
+                assertThat(got).as("%s in [%d, %d]", sd.labels(), w[0], w[1]).isEqualTo(want);
+                if (want.stream().allMatch(x -> x.st() == 0)) {
+                    assertThat(buf.st).as("no start array for samples without starts").isNull();
+                }
+            }
+        }
     }
 
     @Test

@@ -27,14 +27,22 @@ class TsdbConformanceTest extends QuerierConformanceTest {
         data.forEach(s -> s.samples().forEach(x -> times.add(x.t())));
         times.sort(null);
         long split = times.get(times.size() / 2);
-        Tsdb db = Tsdb.open(dir.resolve("db" + System.nanoTime()),
-                TsdbOptions.defaults().withBlockDurationMs(3600_000L).withFsyncPolicy(FsyncPolicy.NEVER));
+        Path path = dir.resolve("db" + System.nanoTime());
+        TsdbOptions options = TsdbOptions.defaults().withBlockDurationMs(3600_000L).withFsyncPolicy(FsyncPolicy.NEVER);
+        Tsdb db = Tsdb.open(path, options);
         closeAfterTest(db);
         append(db, data, Long.MIN_VALUE, split);
         db.flushHead();
         assertThat(db.blocks()).isNotEmpty();
         append(db, data, split, Long.MAX_VALUE);
+        db = reopen(db, path, options);
+        closeAfterTest(db);
         return db.querier(mint, maxt);
+    }
+
+    /** The database to query once the data is in: this suite queries the one it wrote. */
+    Tsdb reopen(Tsdb db, Path path, TsdbOptions options) throws Exception {
+        return db;
     }
 
     /** Appends the samples in [from, to). */
@@ -44,9 +52,9 @@ class TsdbConformanceTest extends QuerierConformanceTest {
             for (Sample x : s.samples()) {
                 if (x.t() >= from && x.t() < to) {
                     if (x.h() == null) {
-                        app.append(0, s.labels(), x.t(), x.v());
+                        app.append(0, s.labels(), x.st(), x.t(), x.v());
                     } else {
-                        app.appendHistogram(0, s.labels(), x.t(), x.h());
+                        app.appendHistogram(0, s.labels(), x.st(), x.t(), x.h());
                     }
                 }
             }
