@@ -12,12 +12,24 @@ import dev.sightline.core.ValidationException;
 public interface SampleSink {
     /**
      * Adds a float sample. {@code ref} is what the previous append for the same series returned (0 the first time);
-     * the sink may use it to skip the label lookup. Returns the ref to pass next time.
+     * the sink may use it to skip the label lookup. Returns the ref to pass next time. {@code startTimestampMs} is
+     * the sample's start timestamp, 0 for none: when the counter it belongs to started counting, as OTLP's
+     * start_time_unix_nano and remote-write 2.0's start timestamp carry it.
      */
-    long append(long ref, Labels labels, long timestampMs, double value);
+    long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value);
 
-    /** Adds a native histogram sample (absolute bucket counts); see {@link #append}. */
-    long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram);
+    /** Adds a native histogram sample (absolute bucket counts) with its start timestamp; see {@link #append}. */
+    long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram);
+
+    /** Adds a float sample without a start timestamp (scrapes, remote-write 1.0, gauges). */
+    default long append(long ref, Labels labels, long timestampMs, double value) {
+        return append(ref, labels, 0, timestampMs, value);
+    }
+
+    /** Adds a native histogram sample without a start timestamp. */
+    default long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+        return appendHistogram(ref, labels, 0, timestampMs, histogram);
+    }
 
     /**
      * Where a decoder may remember this sink's series refs across requests, or null (the default) when refs are only

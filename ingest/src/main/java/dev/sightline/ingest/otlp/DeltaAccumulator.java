@@ -13,6 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * A delta must start at or after the end of the previous one of its series; one that ends at or before the previous
  * end is a duplicate or out of order, one that starts before it overlaps: both are refused rather than double counted.
  * Series not updated for {@code idleNanos} are forgotten (their next delta starts a new total, a counter reset).
+ *
+ * <p>Each total reports when it began counting: the start of the delta that began it (0 when that delta's start is
+ * unknown), so the stored series reads as a cumulative counter with a known start timestamp, a new one at each reset.
  */
 final class DeltaAccumulator {
     private final ConcurrentHashMap<Labels, State> states = new ConcurrentHashMap<>();
@@ -22,10 +25,17 @@ final class DeltaAccumulator {
         this.idleNanos = idleNanos;
     }
 
-    private static class State {
+    static class State {
+        /** The start of the delta that began this total, 0 if unknown. */
+        long totalStartNanos;
         long startNanos;
         long endNanos;
         long touchedNanos = System.nanoTime();
+
+        /** Begins a total with its first delta; a start of 0 or after the delta's end is OTel's "unknown". */
+        void begin(long startNanos, long endNanos) {
+            totalStartNanos = startNanos != 0 && startNanos <= endNanos ? startNanos : 0;
+        }
     }
 
     private static final class SumState extends State {
@@ -63,20 +73,28 @@ final class DeltaAccumulator {
         }
     }
 
-    double addSum(Labels series, long startNanos, long endNanos, double delta) {
-        SumState s = (SumState) states.compute(series, (k, old) -> {
+    /** Adds a delta to its series' running total; returns the total and when it began. */
+    SumTotal addSum(Labels series, long startNanos, long endNanos, double delta) {
+        SumTotal[] result = new SumTotal[1];
+        states.compute(series, (k, old) -> {
             SumState st = old instanceof SumState ss ? ss : null;
             if (st == null) {
                 st = new SumState();
+                st.begin(startNanos, endNanos);
                 st.total = delta;
             } else {
                 check(st, series, startNanos, endNanos);
                 st.total += delta;
             }
             touch(st, startNanos, endNanos);
+            result[0] = new SumTotal(st.total, st.totalStartNanos);
             return st;
         });
-        return s.total;
+        return result[0];
+    }
+
+    /** A running total and the start of the delta that began it (0 if unknown). */
+    record SumTotal(double total, long startNanos) {
     }
 
     /** Adds a delta explicit-bucket histogram (per-bucket counts, as OTLP sends them); returns the running totals. */
@@ -87,6 +105,7 @@ final class DeltaAccumulator {
             if (st == null || !Arrays.equals(st.bounds, bounds) || st.counts.length != counts.length) {
                 // New series or changed bucket layout: the running total starts again (a counter reset).
                 st = new HistogramState();
+                st.begin(startNanos, endNanos);
                 st.bounds = bounds;
                 st.counts = counts.clone();
                 st.count = count;
@@ -104,13 +123,17 @@ final class DeltaAccumulator {
             return st;
         });
         HistogramState st = result[0];
-        return new HistogramTotals(st.counts.clone(), st.count, st.sum);
+        return new HistogramTotals(st.counts.clone(), st.count, st.sum, st.totalStartNanos);
     }
 
-    record HistogramTotals(long[] counts, long count, double sum) {
+    /** Running per-bucket counts, count and sum, and the start of the delta that began them (0 if unknown). */
+    record HistogramTotals(long[] counts, long count, double sum, long startNanos) {
     }
 
-    /** Adds a delta exponential histogram, merging both to the coarser scale when the scales differ. */
+    /**
+     * Adds a delta exponential histogram, merging both to the coarser scale when the scales differ; returns a copy of
+     * the running totals (with when they began, {@code totalStartNanos}).
+     */
     ExpState addExponential(Labels series, long startNanos, long endNanos, int scale, double zeroThreshold, long zeroCount,
                             long count, double sum, TreeMap<Integer, Long> positive, TreeMap<Integer, Long> negative) {
         ExpState[] result = new ExpState[1];
@@ -118,6 +141,7 @@ final class DeltaAccumulator {
             ExpState st;
             if (!(old instanceof ExpState prev)) {
                 st = new ExpState();
+                st.begin(startNanos, endNanos);
                 st.scale = scale;
                 st.zeroThreshold = zeroThreshold;
                 st.zeroCount = zeroCount;
@@ -143,6 +167,7 @@ final class DeltaAccumulator {
             }
             touch(st, startNanos, endNanos);
             ExpState copy = new ExpState();
+            copy.totalStartNanos = st.totalStartNanos;
             copy.scale = st.scale;
             copy.zeroThreshold = st.zeroThreshold;
             copy.zeroCount = st.zeroCount;

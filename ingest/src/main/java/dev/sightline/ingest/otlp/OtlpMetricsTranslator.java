@@ -40,6 +40,12 @@ import static dev.sightline.ingest.otlp.OtlpProtobuf.VARINT;
  * Delta temporality is turned into cumulative totals held in memory. A point that cannot be stored is counted and
  * explained while the rest of the request goes on, so the receiver can answer with OTLP's partial success.
  *
+ * <p>Start timestamps: every sample of a sum, histogram, exponential histogram or summary point carries the point's
+ * start_time_unix_nano (in ms, truncated like the timestamp) as its start timestamp, as Prometheus's OTLP receiver
+ * does, summary quantiles included; 0 or a start after the point's time is OTel's "unknown start" and gives none.
+ * Gauges, target_info and staleness markers (no recorded value) have none. A delta total's start is the start of
+ * the delta that began it (see {@link DeltaAccumulator}).
+ *
  * <p>Binary requests are decoded as they are read ({@link #translate(byte[], int, int, SampleSink)}): no message
  * objects, the point's fields in buffers reused from point to point.
  *
@@ -487,7 +493,7 @@ public final class OtlpMetricsTranslator {
                     // A non-monotonic delta sum is still a sum of changes: accumulate it as well.
                     readNumberPoint(in, base);
                     in.popLimit(lim);
-                    number(prom, delta);
+                    number(prom, delta, dataTag == M_SUM);
                 } else if (dataTag == M_HISTOGRAM) {
                     readHistogramPoint(in, base);
                     in.popLimit(lim);
@@ -850,9 +856,11 @@ public final class OtlpMetricsTranslator {
 
         // ---- translating the point just read ----
 
-        private void number(String prom, boolean delta) {
+        /** A number point; a sum's samples carry its start timestamp, a gauge's none. */
+        private void number(String prom, boolean delta, boolean sum) {
             long tsMs = millis(timeNanos);
             boolean stale = noRecordedValue(flags);
+            long stMs = sum && !stale ? startMillis() : 0;
             if (!stale && valueCase == VALUE_NOT_SET) {
                 reject(metricName, UNSUPPORTED, "number data point has neither as_double nor as_int");
                 return;
@@ -862,7 +870,7 @@ public final class OtlpMetricsTranslator {
             cacheable = refs != null && !delta && exemplarCount == 0;
             if (cacheable) {
                 series(0, 0, stale ? Staleness.STALE_NAN : value);
-                if (appendCached(1, tsMs)) {
+                if (appendCached(1, stMs, tsMs)) {
                     return;
                 }
             }
@@ -870,9 +878,11 @@ public final class OtlpMetricsTranslator {
                 Labels labels = labels(prom);
                 double v = stale ? Staleness.STALE_NAN : value;
                 if (delta && !stale) {
-                    v = deltas.addSum(labels, startNanos, timeNanos, v);
+                    DeltaAccumulator.SumTotal total = deltas.addSum(labels, startNanos, timeNanos, v);
+                    v = total.total();
+                    stMs = millis(total.startNanos());
                 }
-                long ref = append(labels, tsMs, v);
+                long ref = append(labels, stMs, tsMs, v);
                 exemplars(ref, labels);
                 accepted(tsMs);
             } catch (ValidationException e) {
@@ -897,7 +907,7 @@ public final class OtlpMetricsTranslator {
          * storage no longer knows (it dropped the series) is forgotten with the point's others, and false returned:
          * the caller appends the point again with labels, which storage takes as duplicates for what went in already.
          */
-        private boolean appendCached(int n, long tsMs) {
+        private boolean appendCached(int n, long stMs, long tsMs) {
             for (int i = 0; i < n; i++) {
                 seriesKey.copy(pointKey);
                 seriesKey.add(seriesCodes[i]);
@@ -912,7 +922,7 @@ public final class OtlpMetricsTranslator {
             }
             for (int i = 0; i < n; i++) {
                 try {
-                    sink.append(seriesRefs[i], null, tsMs, seriesValues[i]);
+                    sink.append(seriesRefs[i], null, stMs, tsMs, seriesValues[i]);
                     samples++;
                 } catch (ValidationException e) {
                     reject(metricName, e);
@@ -939,6 +949,7 @@ public final class OtlpMetricsTranslator {
                 return;
             }
             boolean stale = noRecordedValue(flags);
+            long stMs = stale ? 0 : startMillis();
             cacheable = refs != null && !delta && exemplarCount == 0;
             if (cacheable) {
                 // The series in the order appended below: _sum (if any), _count, the cumulative buckets.
@@ -953,7 +964,7 @@ public final class OtlpMetricsTranslator {
                     double le = i < nBounds ? bounds[i] : Double.POSITIVE_INFINITY;
                     series(n++, Double.doubleToLongBits(le), stale ? Staleness.STALE_NAN : cumulative);
                 }
-                if (appendCached(n, tsMs)) {
+                if (appendCached(n, stMs, tsMs)) {
                     return;
                 }
             }
@@ -969,14 +980,15 @@ public final class OtlpMetricsTranslator {
                     counts = t.counts();
                     total = t.count();
                     s = t.sum();
+                    stMs = millis(t.startNanos());
                 }
                 if (hasSum) {
-                    append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : s);
+                    append(with(base, prom + "_sum"), stMs, tsMs, stale ? Staleness.STALE_NAN : s);
                 }
-                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : total);
+                append(with(base, prom + "_count"), stMs, tsMs, stale ? Staleness.STALE_NAN : total);
                 if (nb == 0) {
                     // No buckets: the count alone is the +Inf bucket.
-                    append(bucket(base, prom, "+Inf"), tsMs, stale ? Staleness.STALE_NAN : total);
+                    append(bucket(base, prom, "+Inf"), stMs, tsMs, stale ? Staleness.STALE_NAN : total);
                     accepted(tsMs);
                     return;
                 }
@@ -986,7 +998,7 @@ public final class OtlpMetricsTranslator {
                 for (int i = 0; i < nb; i++) {
                     cumulative += counts[i];
                     bucketLabels[i] = bucket(base, prom, i < nBounds ? OtlpNames.formatFloat(bounds[i]) : "+Inf");
-                    refs[i] = append(bucketLabels[i], tsMs, stale ? Staleness.STALE_NAN : cumulative);
+                    refs[i] = append(bucketLabels[i], stMs, tsMs, stale ? Staleness.STALE_NAN : cumulative);
                 }
                 // Each exemplar goes with the bucket its value falls into.
                 for (int e = 0; e < exemplarCount; e++) {
@@ -1008,7 +1020,7 @@ public final class OtlpMetricsTranslator {
             try {
                 Labels labels = labels(prom);
                 if (noRecordedValue(flags)) {
-                    long ref = append(labels, tsMs, Staleness.STALE_NAN);
+                    long ref = append(labels, 0, tsMs, Staleness.STALE_NAN);
                     exemplars(ref, labels);
                     accepted(tsMs);
                     return;
@@ -1020,6 +1032,7 @@ public final class OtlpMetricsTranslator {
                 long zc = zeroCount;
                 long total = count;
                 double s = hasSum ? sum : 0;
+                long stMs = startMillis();
                 Histogram.CounterResetHint hint = Histogram.CounterResetHint.UNKNOWN;
                 if (delta) {
                     DeltaAccumulator.ExpState st = deltas.addExponential(labels, startNanos, timeNanos, sc, zt, zc, total, s, pos, neg);
@@ -1030,13 +1043,14 @@ public final class OtlpMetricsTranslator {
                     s = st.sum;
                     pos = st.positive;
                     neg = st.negative;
+                    stMs = millis(st.totalStartNanos);
                     // Totals kept here only grow, so no counter reset can be mistaken for one.
                     hint = Histogram.CounterResetHint.NOT_COUNTER_RESET;
                 }
                 Histogram h = NativeHistograms.toNative(hint, sc, zt, zc, total, s, pos, neg);
                 h.validate();
                 seriesLimiter.admit(labels);
-                long ref = sink.appendHistogram(0, labels, tsMs, h);
+                long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels);
                 accepted(tsMs);
@@ -1048,6 +1062,7 @@ public final class OtlpMetricsTranslator {
         private void summary(String prom) {
             long tsMs = millis(timeNanos);
             boolean stale = noRecordedValue(flags);
+            long stMs = stale ? 0 : startMillis();
             cacheable = refs != null;
             if (cacheable) {
                 series(0, SUM, stale ? Staleness.STALE_NAN : sum);
@@ -1055,18 +1070,18 @@ public final class OtlpMetricsTranslator {
                 for (int i = 0; i < quantileCount; i++) {
                     series(2 + i, Double.doubleToLongBits(quantiles[i]), stale ? Staleness.STALE_NAN : quantileValues[i]);
                 }
-                if (appendCached(2 + quantileCount, tsMs)) {
+                if (appendCached(2 + quantileCount, stMs, tsMs)) {
                     return;
                 }
             }
             try {
                 Labels base = labels(null);
-                append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : sum);
-                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : count);
+                append(with(base, prom + "_sum"), stMs, tsMs, stale ? Staleness.STALE_NAN : sum);
+                append(with(base, prom + "_count"), stMs, tsMs, stale ? Staleness.STALE_NAN : count);
                 for (int i = 0; i < quantileCount; i++) {
                     Labels l = base.toBuilder().set("quantile", OtlpNames.formatFloat(quantiles[i]))
                             .set(Labels.METRIC_NAME, prom).build();
-                    append(l, tsMs, stale ? Staleness.STALE_NAN : quantileValues[i]);
+                    append(l, stMs, tsMs, stale ? Staleness.STALE_NAN : quantileValues[i]);
                 }
                 accepted(tsMs);
             } catch (ValidationException e) {
@@ -1074,9 +1089,17 @@ public final class OtlpMetricsTranslator {
             }
         }
 
-        private long append(Labels labels, long tsMs, double v) {
+        /**
+         * The point's start timestamp in ms, 0 when unknown: OTel marks an unknown start with 0 or, from some
+         * producers, a start after the point's time.
+         */
+        private long startMillis() {
+            return startNanos == 0 || startNanos > timeNanos ? 0 : millis(startNanos);
+        }
+
+        private long append(Labels labels, long stMs, long tsMs, double v) {
             seriesLimiter.admit(labels);
-            long ref = sink.append(0, labels, tsMs, v);
+            long ref = sink.append(0, labels, stMs, tsMs, v);
             samples++;
             if (cacheable && ref != 0) {
                 seriesKey.copy(pointKey);

@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /** Records what the translator appends, so tests can look series up by their text form. */
 class CapturingSink implements SampleSink {
-    record Sample(Labels labels, long t, double v, Histogram h) {
+    /** {@code st}: the start timestamp, 0 for none. */
+    record Sample(Labels labels, long st, long t, double v, Histogram h) {
     }
 
     record Ex(Labels series, Labels labels, long t, double v) {
@@ -23,14 +24,14 @@ class CapturingSink implements SampleSink {
     final Map<String, MetricType> types = new TreeMap<>();
 
     @Override
-    public long append(long ref, Labels labels, long timestampMs, double value) {
-        samples.add(new Sample(labels, timestampMs, value, null));
+    public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
+        samples.add(new Sample(labels, startTimestampMs, timestampMs, value, null));
         return samples.size();
     }
 
     @Override
-    public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
-        samples.add(new Sample(labels, timestampMs, Double.NaN, histogram));
+    public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
+        samples.add(new Sample(labels, startTimestampMs, timestampMs, Double.NaN, histogram));
         return samples.size();
     }
 

@@ -295,11 +295,11 @@ class OtlpMetricsTranslatorTest {
     void sinkRefusalsArePartialSuccessWithReasons() {
         CapturingSink sink = new CapturingSink() {
             @Override
-            public long append(long ref, Labels labels, long timestampMs, double value) {
+            public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
                 if (value < 0) {
                     throw new ValidationException(ValidationException.Reason.OUT_OF_ORDER_SAMPLE, "timestamp", "out of order sample");
                 }
-                return super.append(ref, labels, timestampMs, value);
+                return super.append(ref, labels, startTimestampMs, timestampMs, value);
             }
         };
         OtlpResult r = translate(sink, request(gauge("g", "", point(T0, 1, kv("k", "a")), point(T0, -1, kv("k", "b")),

@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The translator as it was before the streaming decoder, over the generated message classes: the oracle of
- * {@link StreamingDecoderDifferentialTest} and the "before" of its allocation figure. Kept unchanged on purpose.
+ * {@link StreamingDecoderDifferentialTest} and the "before" of its allocation figure. Kept unchanged on purpose, but
+ * for start timestamps, added after: a sum's, histogram's or summary's point gives each of its samples its start
+ * time (ms; none if 0 or after the point's time, or for a staleness marker), a delta total the start of the delta
+ * that began it.
  *
  * <p>Maps OTLP metrics to Prometheus series as the OpenTelemetry "Prometheus and OpenMetrics compatibility" specification
  * says: gauges and non-monotonic sums become gauges, monotonic sums counters ({@code _total}), explicit-bucket
@@ -192,7 +195,7 @@ final class ReferenceTranslator {
                     String prom = OtlpNames.metricName(name, m.getUnit(), false, true);
                     metadata(prom, MetricType.GAUGE, m);
                     for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
-                        number(m, prom, p, false);
+                        number(m, prom, p, false, false);
                     }
                 }
                 case SUM -> {
@@ -202,7 +205,7 @@ final class ReferenceTranslator {
                     metadata(prom, monotonic ? MetricType.COUNTER : MetricType.GAUGE, m);
                     for (NumberDataPoint p : m.getSum().getDataPointsList()) {
                         // A non-monotonic delta sum is still a sum of changes: accumulate it as well.
-                        number(m, prom, p, delta);
+                        number(m, prom, p, delta, true);
                     }
                 }
                 case HISTOGRAM -> {
@@ -236,8 +239,9 @@ final class ReferenceTranslator {
             sink.metadata(prom, type, m.getDescription(), m.getUnit());
         }
 
-        private void number(Metric m, String prom, NumberDataPoint p, boolean delta) {
+        private void number(Metric m, String prom, NumberDataPoint p, boolean delta, boolean isSum) {
             long tsMs = millis(p.getTimeUnixNano());
+            long stMs = isSum ? startMillis(p.getStartTimeUnixNano(), p.getTimeUnixNano()) : 0;
             try {
                 Labels labels = labels(p.getAttributesList(), prom);
                 double v = switch (p.getValueCase()) {
@@ -247,13 +251,16 @@ final class ReferenceTranslator {
                 };
                 if (noRecordedValue(p.getFlags())) {
                     v = Staleness.STALE_NAN;
+                    stMs = 0;
                 } else if (p.getValueCase() == NumberDataPoint.ValueCase.VALUE_NOT_SET) {
                     reject(m.getName(), UNSUPPORTED, "number data point has neither as_double nor as_int");
                     return;
                 } else if (delta) {
-                    v = deltas.addSum(labels, p.getStartTimeUnixNano(), p.getTimeUnixNano(), v);
+                    DeltaAccumulator.SumTotal total = deltas.addSum(labels, p.getStartTimeUnixNano(), p.getTimeUnixNano(), v);
+                    v = total.total();
+                    stMs = millis(total.startNanos());
                 }
-                long ref = append(labels, tsMs, v);
+                long ref = append(labels, stMs, tsMs, v);
                 exemplars(ref, labels, p.getExemplarsList());
                 accepted(tsMs);
             } catch (ValidationException e) {
@@ -283,17 +290,19 @@ final class ReferenceTranslator {
                 }
                 long count = p.getCount();
                 double sum = p.getSum();
+                long stMs = stale ? 0 : startMillis(p.getStartTimeUnixNano(), p.getTimeUnixNano());
                 if (delta && !stale) {
                     DeltaAccumulator.HistogramTotals t = deltas.addHistogram(with(base, prom), p.getStartTimeUnixNano(),
                             p.getTimeUnixNano(), bounds, counts, count, sum);
                     counts = t.counts();
                     count = t.count();
                     sum = t.sum();
+                    stMs = millis(t.startNanos());
                 }
                 if (p.hasSum()) {
-                    append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : sum);
+                    append(with(base, prom + "_sum"), stMs, tsMs, stale ? Staleness.STALE_NAN : sum);
                 }
-                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : count);
+                append(with(base, prom + "_count"), stMs, tsMs, stale ? Staleness.STALE_NAN : count);
                 long cumulative = 0;
                 long[] refs = new long[nb];
                 Labels[] bucketLabels = new Labels[nb];
@@ -301,11 +310,11 @@ final class ReferenceTranslator {
                     cumulative += counts[i];
                     String le = i < nBounds ? OtlpNames.formatFloat(bounds[i]) : "+Inf";
                     bucketLabels[i] = base.toBuilder().set("le", le).set(Labels.METRIC_NAME, prom + "_bucket").build();
-                    refs[i] = append(bucketLabels[i], tsMs, stale ? Staleness.STALE_NAN : cumulative);
+                    refs[i] = append(bucketLabels[i], stMs, tsMs, stale ? Staleness.STALE_NAN : cumulative);
                 }
                 if (nb == 0) {
                     // No buckets: the count alone is the +Inf bucket.
-                    append(base.toBuilder().set("le", "+Inf").set(Labels.METRIC_NAME, prom + "_bucket").build(), tsMs,
+                    append(base.toBuilder().set("le", "+Inf").set(Labels.METRIC_NAME, prom + "_bucket").build(), stMs, tsMs,
                             stale ? Staleness.STALE_NAN : count);
                 } else {
                     // Each exemplar goes with the bucket its value falls into.
@@ -329,7 +338,7 @@ final class ReferenceTranslator {
             try {
                 Labels labels = labels(p.getAttributesList(), prom);
                 if (noRecordedValue(p.getFlags())) {
-                    long ref = append(labels, tsMs, Staleness.STALE_NAN);
+                    long ref = append(labels, 0, tsMs, Staleness.STALE_NAN);
                     exemplars(ref, labels, p.getExemplarsList());
                     accepted(tsMs);
                     return;
@@ -341,6 +350,7 @@ final class ReferenceTranslator {
                 long zeroCount = p.getZeroCount();
                 long count = p.getCount();
                 double sum = p.hasSum() ? p.getSum() : 0;
+                long stMs = startMillis(p.getStartTimeUnixNano(), p.getTimeUnixNano());
                 Histogram.CounterResetHint hint = Histogram.CounterResetHint.UNKNOWN;
                 if (delta) {
                     DeltaAccumulator.ExpState s = deltas.addExponential(labels, p.getStartTimeUnixNano(), p.getTimeUnixNano(),
@@ -352,13 +362,14 @@ final class ReferenceTranslator {
                     sum = s.sum;
                     pos = s.positive;
                     neg = s.negative;
+                    stMs = millis(s.totalStartNanos);
                     // Totals kept here only grow, so no counter reset can be mistaken for one.
                     hint = Histogram.CounterResetHint.NOT_COUNTER_RESET;
                 }
                 Histogram h = NativeHistograms.toNative(hint, scale, zeroThreshold, zeroCount, count, sum, pos, neg);
                 h.validate();
                 seriesLimiter.admit(labels);
-                long ref = sink.appendHistogram(0, labels, tsMs, h);
+                long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels, p.getExemplarsList());
                 accepted(tsMs);
@@ -372,12 +383,13 @@ final class ReferenceTranslator {
             try {
                 Labels base = labels(p.getAttributesList(), null);
                 boolean stale = noRecordedValue(p.getFlags());
-                append(with(base, prom + "_sum"), tsMs, stale ? Staleness.STALE_NAN : p.getSum());
-                append(with(base, prom + "_count"), tsMs, stale ? Staleness.STALE_NAN : p.getCount());
+                long stMs = stale ? 0 : startMillis(p.getStartTimeUnixNano(), p.getTimeUnixNano());
+                append(with(base, prom + "_sum"), stMs, tsMs, stale ? Staleness.STALE_NAN : p.getSum());
+                append(with(base, prom + "_count"), stMs, tsMs, stale ? Staleness.STALE_NAN : p.getCount());
                 for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
                     Labels l = base.toBuilder().set("quantile", OtlpNames.formatFloat(q.getQuantile()))
                             .set(Labels.METRIC_NAME, prom).build();
-                    append(l, tsMs, stale ? Staleness.STALE_NAN : q.getValue());
+                    append(l, stMs, tsMs, stale ? Staleness.STALE_NAN : q.getValue());
                 }
                 accepted(tsMs);
             } catch (ValidationException e) {
@@ -385,9 +397,9 @@ final class ReferenceTranslator {
             }
         }
 
-        private long append(Labels labels, long tsMs, double v) {
+        private long append(Labels labels, long stMs, long tsMs, double v) {
             seriesLimiter.admit(labels);
-            long ref = sink.append(0, labels, tsMs, v);
+            long ref = sink.append(0, labels, stMs, tsMs, v);
             samples++;
             return ref;
         }
@@ -493,6 +505,10 @@ final class ReferenceTranslator {
 
     private static long millis(long nanos) {
         return Math.floorDiv(nanos, 1_000_000L);
+    }
+
+    private static long startMillis(long startNanos, long timeNanos) {
+        return startNanos == 0 || startNanos > timeNanos ? 0 : millis(startNanos);
     }
 
     /** An attribute value as a label value: strings as they are, other scalars in their usual text, arrays and maps as JSON. */

@@ -52,8 +52,8 @@ class StreamingDecoderDifferentialTest {
     private static final String[] RESOURCE_KEYS = {"service.name", "service.namespace", "service.instance.id", "host.name",
             "k8s.pod.name", "a.b", "a_b", ""};
 
-    /** Every event the translator hands the sink, in order. */
-    record Event(String kind, Labels series, Labels labels, long t, long valueBits, Histogram h, String meta) {
+    /** Every event the translator hands the sink, in order; {@code st} is a sample's start timestamp. */
+    record Event(String kind, Labels series, Labels labels, long st, long t, long valueBits, Histogram h, String meta) {
     }
 
     /**
@@ -100,7 +100,7 @@ class StreamingDecoderDifferentialTest {
         }
 
         @Override
-        public long append(long ref, Labels labels, long timestampMs, double value) {
+        public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
             long r = ref(ref, labels);
             Labels l = labelsByRef.get(r);
             if (timestampMs % 7 == 3) {
@@ -108,25 +108,25 @@ class StreamingDecoderDifferentialTest {
                 throw new dev.sightline.core.ValidationException(dev.sightline.core.ValidationException.Reason.OUT_OF_ORDER_SAMPLE,
                         null, "refused sample of " + l);
             }
-            events.add(new Event("sample", l, null, timestampMs, Double.doubleToRawLongBits(value), null, null));
+            events.add(new Event("sample", l, null, startTimestampMs, timestampMs, Double.doubleToRawLongBits(value), null, null));
             return r;
         }
 
         @Override
-        public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+        public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
             long r = ref(ref, labels);
-            events.add(new Event("histogram", labelsByRef.get(r), null, timestampMs, 0, histogram, null));
+            events.add(new Event("histogram", labelsByRef.get(r), null, startTimestampMs, timestampMs, 0, histogram, null));
             return r;
         }
 
         @Override
         public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-            events.add(new Event("exemplar " + ref, series, exemplarLabels, timestampMs, Double.doubleToRawLongBits(value), null, null));
+            events.add(new Event("exemplar " + ref, series, exemplarLabels, 0, timestampMs, Double.doubleToRawLongBits(value), null, null));
         }
 
         @Override
         public void metadata(String metricFamilyName, MetricType type, String help, String unit) {
-            events.add(new Event("metadata", null, null, 0, 0, null, metricFamilyName + "|" + type + "|" + help + "|" + unit));
+            events.add(new Event("metadata", null, null, 0, 0, 0, null, metricFamilyName + "|" + type + "|" + help + "|" + unit));
         }
     }
 
@@ -238,24 +238,24 @@ class StreamingDecoderDifferentialTest {
         byte[] bytes = gauges(100, 100);
         SampleSink sink = new SampleSink() {
             @Override
-            public long append(long ref, Labels labels, long timestampMs, double value) {
+            public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
                 return 1;
             }
 
             @Override
-            public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+            public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
                 return 1;
             }
         };
         SeriesRefCache refs = new SeriesRefCache(1 << 20);
         SampleSink cachingSink = new SampleSink() {
             @Override
-            public long append(long ref, Labels labels, long timestampMs, double value) {
+            public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
                 return 1;
             }
 
             @Override
-            public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+            public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
                 return 1;
             }
 
@@ -324,7 +324,7 @@ class StreamingDecoderDifferentialTest {
         return request(metrics, pointsEach, false);
     }
 
-    /** As {@link #gauges}, or cumulative histograms of 10 buckets (with sum) instead. */
+    /** As {@link #gauges}, or cumulative histograms of 10 buckets (with sum and a start time) instead. */
     private static byte[] request(int metrics, int pointsEach, boolean histograms) {
         Random rnd = new Random(1);
         ScopeMetrics.Builder scope = ScopeMetrics.newBuilder().setScope(InstrumentationScope.newBuilder().setName("bench"));
@@ -337,7 +337,7 @@ class StreamingDecoderDifferentialTest {
                 g.addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(1_700_000_000_000_000_000L).setAsDouble(rnd.nextDouble())
                         .addAllAttributes(attrs));
                 HistogramDataPoint.Builder hp = HistogramDataPoint.newBuilder().setTimeUnixNano(1_700_000_000_000_000_000L)
-                        .addAllAttributes(attrs).setCount(45).setSum(100);
+                        .setStartTimeUnixNano(1_699_999_000_000_000_000L).addAllAttributes(attrs).setCount(45).setSum(100);
                 for (int b = 0; b < 10; b++) {
                     hp.addBucketCounts(b);
                     if (b < 9) {
@@ -503,7 +503,14 @@ class StreamingDecoderDifferentialTest {
         }
         long t = time + rnd.nextInt(9) * 1_000_000L;
         end.accept(t);
-        start.accept(rnd.nextInt(4) == 0 ? 0 : t - rnd.nextInt(3) * 1_000_000_000L);
+        // Unknown starts (0, or after the point) and known ones, some not on a millisecond. The draws and the encoded
+        // size do not depend on which: the truncation test's request keeps its layout.
+        int kind = rnd.nextInt(4);
+        int seconds = kind == 0 ? 0 : rnd.nextInt(3);
+        start.accept(kind == 0 ? 0
+                : kind == 1 && seconds == 0 ? t + 1_500_000
+                : kind == 1 ? t - seconds * 1_000_000_000L - 500_000
+                : t - seconds * 1_000_000_000L);
         flags.accept(rnd.nextInt(10) == 0 ? 1 : 0);
     }
 

@@ -18,10 +18,15 @@ import java.util.Map;
  * IllegalArgumentException for a ref it does not know (see {@link #forgetRefs()}).
  */
 final class RecordingSink implements SampleSink {
-    record Float(long ref, Labels labels, long t, long valueBits) {
+    /** {@code st}: the start timestamp, 0 for none. */
+    record Float(long ref, Labels labels, long st, long t, long valueBits) {
+        /** A sample without a start timestamp. */
+        Float(long ref, Labels labels, long t, long valueBits) {
+            this(ref, labels, 0, t, valueBits);
+        }
     }
 
-    record Hist(Labels labels, long t, Histogram h) {
+    record Hist(Labels labels, long st, long t, Histogram h) {
     }
 
     record Exemplar(long ref, Labels series, Labels labels, long t, double v) {
@@ -60,16 +65,16 @@ final class RecordingSink implements SampleSink {
     }
 
     @Override
-    public long append(long ref, Labels labels, long t, double v) {
+    public long append(long ref, Labels labels, long st, long t, double v) {
         long r = check(ref, labels, t);
-        floats.add(new Float(ref, labels, t, Double.doubleToRawLongBits(v)));
+        floats.add(new Float(ref, labels, st, t, Double.doubleToRawLongBits(v)));
         return r;
     }
 
     @Override
-    public long appendHistogram(long ref, Labels labels, long t, Histogram h) {
+    public long appendHistogram(long ref, Labels labels, long st, long t, Histogram h) {
         long r = check(ref, labels, t);
-        histograms.add(new Hist(labels, t, h));
+        histograms.add(new Hist(labels, st, t, h));
         return r;
     }
 

@@ -24,13 +24,13 @@ final class RecordingStorage implements ScrapeStorage {
         List<Sample> pending = new ArrayList<>();
         return new Batch() {
             @Override
-            public long append(long ref, Labels labels, long t, double v) {
+            public long append(long ref, Labels labels, long st, long t, double v) {
                 pending.add(new Sample(labels, t, v));
                 return ref != 0 ? ref : refs.incrementAndGet();
             }
 
             @Override
-            public long appendHistogram(long ref, Labels labels, long t, Histogram h) {
+            public long appendHistogram(long ref, Labels labels, long st, long t, Histogram h) {
                 throw new UnsupportedOperationException();
             }
 

@@ -30,19 +30,19 @@ public final class IngestBatch implements ScrapeStorage.Batch {
     }
 
     @Override
-    public long append(long ref, Labels labels, long timestampMs, double value) {
+    public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
         if (ref == 0) {
             guards.admit(labels, protocol);
         }
-        return appender.append(ref, labels, timestampMs, value);
+        return appender.append(ref, labels, startTimestampMs, timestampMs, value);
     }
 
     @Override
-    public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+    public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
         if (ref == 0) {
             guards.admit(labels, protocol);
         }
-        return appender.appendHistogram(ref, labels, timestampMs, histogram);
+        return appender.appendHistogram(ref, labels, startTimestampMs, timestampMs, histogram);
     }
 
     /** Storage refs stay valid across batches; the appender takes a ref alone and refuses one it no longer knows. */

@@ -17,14 +17,28 @@ class IngestBatchTest {
     /** Records what reaches storage's appender. */
     private static final class RecordingAppender implements Appender {
         final List<String> exemplars = new ArrayList<>();
+        /** "name st t" of each sample. */
+        final List<String> samples = new ArrayList<>();
 
         @Override
         public long append(long ref, Labels labels, long timestampMs, double value) {
-            return 1;
+            return append(ref, labels, 0, timestampMs, value);
         }
 
         @Override
         public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+            return appendHistogram(ref, labels, 0, timestampMs, histogram);
+        }
+
+        @Override
+        public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
+            samples.add(labels.metricName() + " " + startTimestampMs + " " + timestampMs);
+            return 1;
+        }
+
+        @Override
+        public long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
+            samples.add(labels.metricName() + " " + startTimestampMs + " " + timestampMs);
             return 1;
         }
 
@@ -53,6 +67,18 @@ class IngestBatchTest {
         batch.appendExemplar(ref, series, Labels.of("trace_id", "abc"), 1000, 1);
         batch.commit();
         return app;
+    }
+
+    @Test
+    void startTimestampsReachTheAppender() throws Exception {
+        RecordingAppender app = new RecordingAppender();
+        IngestBatch batch = IngestGuards.none().begin(app, "test");
+        batch.append(0, Labels.of("__name__", "c_total"), 500, 1000, 1);
+        batch.appendHistogram(0, Labels.of("__name__", "h"), 700, 2000, new Histogram(Histogram.CounterResetHint.UNKNOWN,
+                0, 0, 0, 0, 0, new int[0], new int[0], new double[0], new int[0], new int[0], new double[0], new double[0]));
+        batch.append(0, Labels.of("__name__", "g"), 3000, 2);
+        batch.commit();
+        assertThat(app.samples).containsExactly("c_total 500 1000", "h 700 2000", "g 0 3000");
     }
 
     @Test
