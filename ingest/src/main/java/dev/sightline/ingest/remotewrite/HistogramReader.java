@@ -24,6 +24,7 @@ final class HistogramReader {
     private double count, sum, zeroThreshold, zeroCount;
     private long countInt, zeroCountInt;
     private int schema, resetHint;
+    private long startTimestamp;
 
     /** Reads one Histogram message (up to the stream's current limit); returns its timestamp. */
     long read(CodedInputStream in) throws IOException {
@@ -31,6 +32,7 @@ final class HistogramReader {
         count = sum = zeroThreshold = zeroCount = 0;
         countInt = zeroCountInt = 0;
         schema = resetHint = 0;
+        startTimestamp = 0;
         long ts = 0;
         posSpanOffsets.size = posSpanLengths.size = negSpanOffsets.size = negSpanLengths.size = 0;
         posDeltas.size = negDeltas.size = 0;
@@ -86,6 +88,7 @@ final class HistogramReader {
                 case 14 -> resetHint = varint ? in.readEnum() : (int) skip(in, t);
                 case 15 -> ts = varint ? in.readInt64() : (long) skip(in, t);
                 case 16 -> readDoubles(in, t, customValues);
+                case 17 -> startTimestamp = varint ? in.readInt64() : (long) skip(in, t);
                 default -> in.skipField(t);
             }
         }
@@ -96,6 +99,11 @@ final class HistogramReader {
             count = unsignedToDouble(countInt);
         }
         return ts;
+    }
+
+    /** The start_timestamp (2.0 only, field 17) of the histogram read, 0 if none. */
+    long startTimestamp() {
+        return startTimestamp;
     }
 
     Histogram build() {

@@ -40,9 +40,12 @@ abstract class RemoteWriteDecoder {
     private final SeriesLimiter limiter;
     private final int maxReportedErrors;
     private final String messageName;
-    // Sample: the same message in both versions.
+    /** Whether the messages carry start timestamps (2.0), which 1.0's have no field for. */
+    private final boolean startTimestamps;
+    // Sample: the same message in both versions, but for 2.0's start timestamp.
     private static final int SAMPLE_VALUE = tag(1, WireFormat.WIRETYPE_FIXED64);
     private static final int SAMPLE_TIMESTAMP = tag(2, WireFormat.WIRETYPE_VARINT);
+    private static final int SAMPLE_START_TIMESTAMP = tag(3, WireFormat.WIRETYPE_VARINT);
 
     // Counters of this request.
     long samplesAccepted;
@@ -66,17 +69,23 @@ abstract class RemoteWriteDecoder {
     private Labels seriesLabels;
     private ValidationException refusal;
     private long ref;
+    /**
+     * The start timestamp of the current series' samples and histograms that have none of their own (2.0 senders
+     * before rc.4 sent it per series, as created_timestamp); 0 for none.
+     */
+    long seriesStartTimestamp;
     /** The label-bytes hash being built, and the finished one of the current series (its cache key). */
     private long hash1 = SEED1, hash2 = SEED2, keyHash1, keyHash2;
 
     RemoteWriteDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter,
-                       int maxReportedErrors, String messageName) {
+                       int maxReportedErrors, String messageName, boolean startTimestamps) {
         this.buf = buf;
         this.sink = sink;
         this.labelLimits = labelLimits;
         this.limiter = limiter;
         this.maxReportedErrors = maxReportedErrors;
         this.messageName = messageName;
+        this.startTimestamps = startTimestamps;
         this.refCache = sink.seriesRefs();
     }
 
@@ -241,36 +250,48 @@ abstract class RemoteWriteDecoder {
 
     // ---- samples ----
 
-    /** Reads a Sample message (the same fields in 1.0 and 2.0) and appends it; returns its timestamp. */
+    /** Reads a Sample message (the same fields in 1.0 and 2.0, 2.0 adds start_timestamp) and appends it; returns its timestamp. */
     final long readSample(CodedInputStream in, int base) throws IOException, MalformedRequestException {
         int lim = in.pushLimit(readLength(in, base));
         double v = 0;
         long ts = 0;
+        long st = 0;
         for (int t = in.readTag(); t != 0; t = in.readTag()) {
             if (t == SAMPLE_VALUE) {
                 v = Double.longBitsToDouble(in.readRawLittleEndian64());
             } else if (t == SAMPLE_TIMESTAMP) {
                 ts = in.readInt64();
+            } else if (t == SAMPLE_START_TIMESTAMP && startTimestamps) {
+                st = in.readInt64();
             } else {
                 in.skipField(t);
             }
         }
         in.popLimit(lim);
-        append(ts, v, false);
+        append(startTimestamp(st, ts), ts, v, false);
         return ts;
     }
 
-    /** Reads a Histogram message (the same fields in 1.0 and 2.0) and appends it; returns its timestamp. */
+    /** Reads a Histogram message (the same fields in 1.0 and 2.0, 2.0 adds start_timestamp) and appends it; returns its timestamp. */
     final long readHistogramSample(CodedInputStream in, int base) throws IOException, MalformedRequestException {
         int lim = in.pushLimit(readLength(in, base));
         long ts = histogram.read(in);
         in.popLimit(lim);
-        append(ts, 0, true);
+        append(startTimestamp(startTimestamps ? histogram.startTimestamp() : 0, ts), ts, 0, true);
         return ts;
     }
 
+    /**
+     * The start timestamp of a sample at {@code ts}: its own, else its series'; none (0) if that is after the sample,
+     * which no counter can have started counting after.
+     */
+    private long startTimestamp(long own, long ts) {
+        long st = own != 0 ? own : seriesStartTimestamp;
+        return st > ts ? 0 : st;
+    }
+
     /** Appends a float sample, or the histogram just read, of the current series; or counts it as refused. */
-    private void append(long ts, double v, boolean isHistogram) {
+    private void append(long st, long ts, double v, boolean isHistogram) {
         if (refusal != null) {
             count(refusal.reason());
             return;
@@ -279,17 +300,17 @@ abstract class RemoteWriteDecoder {
             if (isHistogram) {
                 Histogram h = histogram.build();
                 h.validate();
-                learn(sink.appendHistogram(ref, seriesLabels, ts, h));
+                learn(sink.appendHistogram(ref, seriesLabels, st, ts, h));
                 histogramsAccepted++;
             } else {
-                learn(sink.append(ref, seriesLabels, ts, v));
+                learn(sink.append(ref, seriesLabels, st, ts, v));
                 samplesAccepted++;
             }
         } catch (ValidationException e) {
             refuseSample(e, ts);
         } catch (IllegalArgumentException staleRef) {
             forgetStaleRef(staleRef);
-            append(ts, v, isHistogram);
+            append(st, ts, v, isHistogram);
         }
     }
 

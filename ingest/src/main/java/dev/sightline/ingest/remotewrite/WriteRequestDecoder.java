@@ -50,7 +50,7 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private final RequestStrings strings;
 
     WriteRequestDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
-        super(buf, sink, labelLimits, limiter, maxReportedErrors, "WriteRequest");
+        super(buf, sink, labelLimits, limiter, maxReportedErrors, "WriteRequest", false);
         this.strings = new RequestStrings(buf);
     }
 

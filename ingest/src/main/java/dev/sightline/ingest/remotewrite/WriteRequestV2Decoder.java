@@ -24,8 +24,11 @@ import java.nio.charset.StandardCharsets;
  * <p>A symbol reference outside the table, an odd number of label references or a truncated message makes the
  * request malformed ({@link MalformedRequestException}, nothing kept). Invalid UTF-8 in a referenced label symbol
  * refuses that series as in 1.0. A series' metadata goes to the sink under its metric name. An exemplar without a
- * timestamp takes the timestamp of the series' last sample in the request. {@code created_timestamp} is ignored:
- * the storage has no start timestamps yet.
+ * timestamp takes the timestamp of the series' last sample in the request.
+ *
+ * <p>Start timestamps: a Sample's or Histogram's {@code start_timestamp} (2.0-rc.4, fields 3 and 17) is its start
+ * timestamp; one without takes its series' {@code created_timestamp} (TimeSeries field 6, where senders before rc.4
+ * put it, reserved since). 0 means none, and a start after the sample's timestamp is dropped (none).
  */
 final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     // Request
@@ -37,6 +40,7 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     private static final int TS_HISTOGRAM = tag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int TS_EXEMPLAR = tag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int TS_METADATA = tag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    private static final int TS_CREATED_TIMESTAMP = tag(6, WireFormat.WIRETYPE_VARINT);
     // Exemplar
     private static final int EX_LABELS_REFS = 1;
     private static final int EX_VALUE = tag(2, WireFormat.WIRETYPE_FIXED64);
@@ -58,7 +62,7 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints exemplarRefs = new HistogramReader.Ints();
 
     WriteRequestV2Decoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
-        super(buf, sink, labelLimits, limiter, maxReportedErrors, "io.prometheus.write.v2.Request");
+        super(buf, sink, labelLimits, limiter, maxReportedErrors, "io.prometheus.write.v2.Request", true);
     }
 
     @Override
@@ -90,11 +94,12 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
 
     private void timeSeries(int start, int len) throws MalformedRequestException {
         seriesRefs.size = 0;
+        seriesStartTimestamp = 0;
         int mdType = 0, mdHelp = 0, mdUnit = 0;
         boolean hasMetadata = false;
         CodedInputStream in = CodedInputStream.newInstance(buf, start, len);
         try {
-            // First pass: label refs and metadata.
+            // First pass: label refs, metadata and the series' start timestamp.
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (WireFormat.getTagFieldNumber(t) == TS_LABELS_REFS) {
                     readRefs(in, t, start, seriesRefs);
@@ -113,6 +118,8 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
                     }
                     in.popLimit(lim);
                     hasMetadata = true;
+                } else if (t == TS_CREATED_TIMESTAMP) {
+                    seriesStartTimestamp = in.readInt64();
                 } else {
                     in.skipField(t);
                 }

@@ -96,9 +96,17 @@ final class V2RequestBuilder {
         }
 
         Series sample(double v, long t) {
+            return sampleStartingAt(v, 0, t);
+        }
+
+        /** A sample with its start_timestamp (field 3 since 2.0-rc.4; 0 writes none). */
+        Series sampleStartingAt(double v, long st, long t) {
             byte[] m = message(o -> {
                 o.writeDouble(1, v);
                 o.writeInt64(2, t);
+                if (st != 0) {
+                    o.writeInt64(3, st);
+                }
             });
             write(() -> out.writeByteArray(2, m));
             return this;
@@ -106,6 +114,11 @@ final class V2RequestBuilder {
 
         /** An integer native histogram: schema 0, one positive span of the given bucket counts. */
         Series histogram(long t, long count, double sum, long... buckets) {
+            return histogramStartingAt(0, t, count, sum, buckets);
+        }
+
+        /** As {@link #histogram}, with its start_timestamp (field 17 since 2.0-rc.4; 0 writes none). */
+        Series histogramStartingAt(long st, long t, long count, double sum, long... buckets) {
             byte[] m = message(o -> {
                 o.writeUInt64(1, count);
                 o.writeDouble(3, sum);
@@ -126,6 +139,9 @@ final class V2RequestBuilder {
                 d.flush();
                 o.writeByteArray(12, deltas.toByteArray());
                 o.writeInt64(15, t);
+                if (st != 0) {
+                    o.writeInt64(17, st);
+                }
             });
             write(() -> out.writeByteArray(3, m));
             return this;
@@ -160,6 +176,7 @@ final class V2RequestBuilder {
             return this;
         }
 
+        /** The series' created_timestamp (field 6, where 2.0 senders before rc.4 put the start timestamp). */
         Series createdTimestamp(long t) {
             write(() -> out.writeInt64(6, t));
             return this;
