@@ -34,7 +34,7 @@ final class DeltaAccumulator {
 
         /** Begins a total with its first delta; a start of 0 or after the delta's end is OTel's "unknown". */
         void begin(long startNanos, long endNanos) {
-            totalStartNanos = startNanos != 0 && startNanos <= endNanos ? startNanos : 0;
+            totalStartNanos = startNanos != 0 && Long.compareUnsigned(startNanos, endNanos) <= 0 ? startNanos : 0;
         }
     }
 

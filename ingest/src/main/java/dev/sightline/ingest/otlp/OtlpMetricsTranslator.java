@@ -1091,10 +1091,10 @@ public final class OtlpMetricsTranslator {
 
         /**
          * The point's start timestamp in ms, 0 when unknown: OTel marks an unknown start with 0 or, from some
-         * producers, a start after the point's time.
+         * producers, a start after the point's time (both unsigned, as fixed64 is).
          */
         private long startMillis() {
-            return startNanos == 0 || startNanos > timeNanos ? 0 : millis(startNanos);
+            return startNanos == 0 || Long.compareUnsigned(startNanos, timeNanos) > 0 ? 0 : millis(startNanos);
         }
 
         private long append(Labels labels, long stMs, long tsMs, double v) {

@@ -172,6 +172,8 @@ class OtlpStartTimestampTest {
         assertThat(translate(sink, everyKind(0, T))).as("0: not set").containsExactlyElementsOf(everyKindStarting(0));
         assertThat(translate(sink, everyKind(T + SEC + 1, T + SEC))).as("after the point's time: unknown, as OTel marks it")
                 .containsExactlyElementsOf(everyKindStarting(0));
+        assertThat(translate(sink, everyKind(-1, T))).as("fixed64 is unsigned: after the point's time")
+                .containsExactlyElementsOf(everyKindStarting(0));
         assertThat(translate(sink, everyKind(T + 3 * SEC, T + 3 * SEC))).as("at the point's time: a start")
                 .containsExactlyElementsOf(everyKindStarting((T + 3 * SEC) / 1_000_000));
     }

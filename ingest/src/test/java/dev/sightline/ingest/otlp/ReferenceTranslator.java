@@ -508,7 +508,7 @@ final class ReferenceTranslator {
     }
 
     private static long startMillis(long startNanos, long timeNanos) {
-        return startNanos == 0 || startNanos > timeNanos ? 0 : millis(startNanos);
+        return startNanos == 0 || Long.compareUnsigned(startNanos, timeNanos) > 0 ? 0 : millis(startNanos);
     }
 
     /** An attribute value as a label value: strings as they are, other scalars in their usual text, arrays and maps as JSON. */
