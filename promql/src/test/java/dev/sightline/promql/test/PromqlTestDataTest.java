@@ -38,8 +38,6 @@ class PromqlTestDataTest {
         }
     }
 
-    private static final int MAX_KNOWN_FAILURES = 24;
-
     @Test
     void runsEveryScript() throws IOException {
         String dir = System.getProperty("sightline.promql.testdata");
@@ -67,9 +65,7 @@ class PromqlTestDataTest {
         System.out.print(summary);
         System.out.println("TOTAL " + passed + " passed, " + failed + " failed");
         assertThat(passed + failed).isPositive();
-        // A ratchet, not a pass mark: the evals still failing are listed in the issue notes (start timestamps are not
-        // stored yet; one invalid-UTF-8 label text). Any regression beyond them fails the build; lower it as they go.
-        assertThat(failed).as("failed PromQL test-script evals (see per-file summary above)\n" + summary)
-                .isLessThanOrEqualTo(MAX_KNOWN_FAILURES);
+        // The scripts are the specification: every eval of every file must pass.
+        assertThat(failed).as("failed PromQL test-script evals (see per-file summary above)\n" + summary).isZero();
     }
 }
