@@ -283,11 +283,12 @@ abstract class RemoteWriteDecoder {
 
     /**
      * The start timestamp of a sample at {@code ts}: its own, else its series'; none (0) if that is after the sample,
-     * which no counter can have started counting after.
+     * which no counter can have started counting after, or before 1970, which only a broken sender writes: the
+     * sample is kept without a start rather than refused for it.
      */
     private long startTimestamp(long own, long ts) {
         long st = own != 0 ? own : seriesStartTimestamp;
-        return st > ts ? 0 : st;
+        return st > ts || st < 0 ? 0 : st;
     }
 
     /** Appends a float sample, or the histogram just read, of the current series; or counts it as refused. */

@@ -92,16 +92,17 @@ class RemoteWriteV2Test {
     }
 
     @Test
-    void aStartAfterTheSampleIsNone() {
+    void aStartAfterTheSampleOrBefore1970IsNone() {
         V2RequestBuilder b = new V2RequestBuilder();
         b.series("__name__", "c_total").sampleStartingAt(1, 1001, 1000).sampleStartingAt(2, 2000, 2000).end();
         b.series("__name__", "d_total").createdTimestamp(5000).sample(1, 1000).end();
+        b.series("__name__", "e_total").sampleStartingAt(1, -62135596800001L, 3000).end();
         b.series("__name__", "h").histogramStartingAt(4001, 4000, 5, 1.5, 2, 3).end();
 
         RemoteWriteResult r = send(b.toSnappy());
 
         assertThat(r.status()).as(r.message()).isEqualTo(204);
-        assertThat(sink.floats).extracting(RecordingSink.Float::st).containsExactly(0L, 2000L, 0L);
+        assertThat(sink.floats).extracting(RecordingSink.Float::st).containsExactly(0L, 2000L, 0L, 0L);
         assertThat(sink.histograms).extracting(RecordingSink.Hist::st).containsExactly(0L);
     }
 
