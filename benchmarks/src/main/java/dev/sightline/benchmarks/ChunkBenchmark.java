@@ -1,5 +1,6 @@
 package dev.sightline.benchmarks;
 
+import dev.sightline.tsdb.FloatSamples;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.ValueType;
 import dev.sightline.tsdb.chunk.Chunk;
@@ -24,7 +25,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * XOR chunk append and iteration, per sample, over one full head chunk (120 samples) of a given value shape.
+ * XOR chunk append and iteration (sample by sample, and in bulk as queries load), per sample, over one full head chunk (120 samples) of a given value shape.
  * Run: {@code java -jar benchmarks/target/benchmarks.jar ChunkBenchmark}.
  */
 @State(Scope.Thread)
@@ -44,6 +45,7 @@ public class ChunkBenchmark {
     private final double[] vs = new double[SAMPLES];
     private Chunk full;
     private SampleIterator reuse;
+    private final FloatSamples bulk = new FloatSamples(SAMPLES);
 
     @Setup
     public void setup() {
@@ -88,5 +90,15 @@ public class ChunkBenchmark {
             bh.consume(it.timestamp());
             bh.consume(it.value());
         }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SAMPLES)
+    public FloatSamples appendFloats() {
+        SampleIterator it = full.iterator(reuse);
+        bulk.clear();
+        it.next();
+        it.appendFloats(Long.MAX_VALUE, bulk);
+        return bulk;
     }
 }

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * --fsync P         ALWAYS | BATCH | NEVER (default: the database default, ALWAYS)
  * --data-dir PATH   where to write (default: a fresh temporary directory, deleted afterwards)
  * --keep            keep the data directory
+ * --cumulative-start every sample gets its series' start timestamp, constant as a cumulative counter's (default: none)
  * </pre>
  */
 public final class TsdbIngestBenchmark {
@@ -50,6 +51,7 @@ public final class TsdbIngestBenchmark {
         FsyncPolicy fsync = null;
         Path dataDir = null;
         boolean keep = false;
+        boolean cumulativeStart = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -59,6 +61,7 @@ public final class TsdbIngestBenchmark {
                 case "--fsync" -> fsync = FsyncPolicy.valueOf(value(args, ++i, a).toUpperCase(Locale.ROOT));
                 case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
                 case "--keep" -> keep = true;
+                case "--cumulative-start" -> cumulativeStart = true;
                 default -> throw new IllegalArgumentException("unknown flag " + a + " (see the class comment for flags)");
             }
         }
@@ -72,7 +75,7 @@ public final class TsdbIngestBenchmark {
             Files.createDirectories(dataDir);
         }
         try {
-            run(numSeries, durationMs, intervalMs, fsync, dataDir);
+            run(numSeries, durationMs, intervalMs, fsync, dataDir, cumulativeStart);
         } finally {
             if (tempDir && !keep) {
                 FileTrees.deleteRecursively(dataDir);
@@ -80,8 +83,8 @@ public final class TsdbIngestBenchmark {
         }
     }
 
-    private static void run(int numSeries, long durationMs, long intervalMs, FsyncPolicy fsync, Path dataDir)
-            throws IOException {
+    private static void run(int numSeries, long durationMs, long intervalMs, FsyncPolicy fsync, Path dataDir,
+                            boolean cumulativeStart) throws IOException {
         TsdbOptions options = TsdbOptions.defaults();
         if (fsync != null) {
             options = options.withFsyncPolicy(fsync);
@@ -98,14 +101,16 @@ public final class TsdbIngestBenchmark {
                 numSeries, set.instances(), NodeExporterSet.seriesPerInstance(), scrapes, intervalMs, samples);
         System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
                 Runtime.getRuntime().availableProcessors(), loadAverage());
-        System.out.printf(Locale.ROOT, "options: fsync=%s, one commit per instance scrape (%d commits), data dir %s%n",
-                options.fsyncPolicy(), (long) scrapes * set.instances(), dataDir);
+        System.out.printf(Locale.ROOT, "options: fsync=%s, one commit per instance scrape (%d commits), start timestamps: %s, data dir %s%n",
+                options.fsyncPolicy(), (long) scrapes * set.instances(), cumulativeStart ? "cumulative (constant per series)" : "none",
+                dataDir);
+        long startBase = cumulativeStart ? start - 86_400_000L : 0;
 
         Tsdb db = Tsdb.open(dataDir, options);
         long[] refs = new long[numSeries];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
-        long elapsedNs = load(db, set, refs, scrapes, start, intervalMs);
+        long elapsedNs = load(db, set, refs, scrapes, start, intervalMs, startBase);
         long cpuNs = threads.getCurrentThreadCpuTime() - cpu0;
         double perSec = samples / (elapsedNs / 1e9);
         report("append throughput (1 thread, wall clock)", perSec, "samples/s", ">=", TARGET_SAMPLES_PER_SEC,
@@ -155,7 +160,7 @@ public final class TsdbIngestBenchmark {
                 + " bytes/sample, chunks_head %d bytes)%n", blockBytes, samples, flushSec, walBytes, walBytes / (double) samples,
                 headChunkBytes);
         db.close();
-        double[] bare = chunkBytesPerSample(numSeries, scrapes, intervalMs);
+        double[] bare = chunkBytesPerSample(numSeries, scrapes, intervalMs, startBase);
         System.out.printf(Locale.ROOT, "  (the same values in bare chunks: %.2f bytes/sample in the head's 120-sample XOR chunks, %.2f as"
                 + " blocks encode them (480 samples, XOR or DECIMAL, the smaller); the rest is index and block overhead)%n", bare[0], bare[1]);
         System.out.printf(Locale.ROOT, "machine load average at the end: %s%n", loadAverage());
@@ -166,7 +171,7 @@ public final class TsdbIngestBenchmark {
      * {XOR in the head's 120-sample chunks, the smaller of XOR and DECIMAL in the blocks' 480-sample chunks}, in
      * bytes per sample.
      */
-    private static double[] chunkBytesPerSample(int numSeries, int scrapes, long intervalMs) {
+    private static double[] chunkBytesPerSample(int numSeries, int scrapes, long intervalMs, long startBase) {
         NodeExporterSet set = new NodeExporterSet(numSeries, 42);
         SplittableRandom rnd = new SplittableRandom(7);
         long xor = 0;
@@ -175,7 +180,10 @@ public final class TsdbIngestBenchmark {
         double[] v = new double[scrapes];
         long[] bt = new long[480];
         double[] bv = new double[480];
+        long[] bst = new long[480];
         for (int s = 0; s < numSeries; s++) {
+            long st = seriesStart(startBase, s);
+            java.util.Arrays.fill(bst, st);
             Chunk c = null;
             for (int k = 0; k < scrapes; k++) {
                 if (k % 120 == 0) {
@@ -184,14 +192,14 @@ public final class TsdbIngestBenchmark {
                 }
                 t[k] = k * intervalMs;
                 v[k] = set.next(s, rnd);
-                c.appender().append(t[k], v[k]);
+                c.appender().append(st, t[k], v[k]);
             }
             xor += c.byteLength();
             for (int from = 0; from < scrapes; from += bt.length) {
                 int n = Math.min(bt.length, scrapes - from);
                 System.arraycopy(t, from, bt, 0, n);
                 System.arraycopy(v, from, bv, 0, n);
-                best += Chunks.encodeFloats(bt, bv, null, n).byteLength();
+                best += Chunks.encodeFloats(bt, bv, st == 0 ? null : bst, n).byteLength();
             }
         }
         double samples = (double) numSeries * scrapes;
@@ -199,8 +207,8 @@ public final class TsdbIngestBenchmark {
     }
 
     /** One appender and one commit per instance per scrape, as a scrape loop does; refs reused after the first. */
-    private static long load(Tsdb db, NodeExporterSet set, long[] refs, int scrapes, long start, long intervalMs)
-            throws IOException {
+    private static long load(Tsdb db, NodeExporterSet set, long[] refs, int scrapes, long start, long intervalMs,
+                             long startBase) throws IOException {
         SplittableRandom rnd = new SplittableRandom(7);
         int instances = set.instances();
         long[] offset = new long[instances];
@@ -216,12 +224,17 @@ public final class TsdbIngestBenchmark {
                 long t = base + offset[i] + (rnd.nextInt(200) == 0 ? rnd.nextInt(2, 30) : 0);
                 Appender app = db.appender();
                 for (int s = set.instanceStart[i], end = set.instanceStart[i + 1]; s < end; s++) {
-                    refs[s] = app.append(refs[s], labels[s], t, set.next(s, rnd));
+                    refs[s] = app.append(refs[s], labels[s], seriesStart(startBase, s), t, set.next(s, rnd));
                 }
                 app.commit();
             }
         }
         return System.nanoTime() - t0;
+    }
+
+    /** Series s's start timestamp: 0 when there are none, else a distinct one per series before the data. */
+    private static long seriesStart(long startBase, int s) {
+        return startBase == 0 ? 0 : startBase - s * 1000L;
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */

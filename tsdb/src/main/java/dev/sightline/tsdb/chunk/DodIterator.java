@@ -44,7 +44,6 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
 
     /** Reads the timestamp (and start timestamp) of sample {@code n} (the one after the {@code n} read so far). */
     final void readTimestamp(int n) {
-        long prevT = t;
         if (n == 0) {
             t = r.readVarint();
         } else {
@@ -56,8 +55,14 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
             t += delta;
         }
         if (hasStart) {
-            st = StartColumn.read(sr, st, t, prevT, n);
+            readStart(n);
         }
+    }
+
+    /** Kept out of {@link #readTimestamp} so the common path stays small enough to inline. */
+    private void readStart(int n) {
+        // For n > 0 the previous sample was at t - delta; for n == 0 StartColumn never asks.
+        st = StartColumn.read(sr, st, t, t - delta, n);
     }
 
     /**
