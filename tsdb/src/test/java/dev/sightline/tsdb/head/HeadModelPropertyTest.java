@@ -23,17 +23,18 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random appends (in and out of order, duplicates, several series, random batch boundaries) against a plain model
- * of the head's rules; every range query must return exactly the model's samples.
+ * Random appends (in and out of order, duplicates, several series, random batch boundaries, start timestamps or
+ * none) against a plain model of the head's rules; every range query must return exactly the model's samples.
  */
 class HeadModelPropertyTest {
-    record Op(int series, long t, double v, boolean commitAfter) {
+    record Op(int series, long st, long t, double v, boolean commitAfter) {
     }
 
     @Provide
     Arbitrary<List<Op>> ops() {
         Arbitrary<Op> op = Combinators.combine(
                 Arbitraries.integers().between(0, 2),
+                Arbitraries.of(0L, 0L, 0L, 7L, 9L, -3L, 500L),
                 Arbitraries.longs().between(0, 400),
                 Arbitraries.integers().between(0, 3).map(i -> i == 3 ? Double.NaN : (double) i),
                 Arbitraries.integers().between(0, 4).map(i -> i == 0)).as(Op::new);
@@ -48,7 +49,8 @@ class HeadModelPropertyTest {
         boolean hasPending;
         long pendingT;
         long pendingBits;
-        final TreeMap<Long, Long> stored = new TreeMap<>();
+        /** Stored samples as "valueBits/startTimestamp". */
+        final TreeMap<Long, String> stored = new TreeMap<>();
         final List<long[]> batch = new ArrayList<>();
     }
 
@@ -73,7 +75,7 @@ class HeadModelPropertyTest {
             }
             boolean refused;
             try {
-                app.append(0, Labels.of("__name__", "p", "s", Integer.toString(op.series())), op.t(), op.v());
+                app.append(0, Labels.of("__name__", "p", "s", Integer.toString(op.series())), op.st(), op.t(), op.v());
                 refused = false;
             } catch (ValidationException e) {
                 refused = true;
@@ -84,9 +86,9 @@ class HeadModelPropertyTest {
                 m.hasPending = true;
                 m.pendingT = op.t();
                 m.pendingBits = bits;
-                m.batch.add(new long[]{op.t(), bits, 0});
+                m.batch.add(new long[]{op.t(), bits, 0, op.st()});
             } else if (c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
-                m.batch.add(new long[]{op.t(), bits, 1});
+                m.batch.add(new long[]{op.t(), bits, 1, op.st()});
             }
             if (op.commitAfter()) {
                 app.commit();
@@ -97,7 +99,7 @@ class HeadModelPropertyTest {
         applyBatches(model);
         for (int s = 0; s < 3; s++) {
             for (long[] range : new long[][]{{Long.MIN_VALUE, Long.MAX_VALUE}, {50, 200}, {100, 100}, {301, 350}}) {
-                TreeMap<Long, Long> want = new TreeMap<>(model[s].stored.subMap(range[0], true, range[1], true));
+                TreeMap<Long, String> want = new TreeMap<>(model[s].stored.subMap(range[0], true, range[1], true));
                 assertThat(read(head, s, range[0], range[1])).as("series %d in %d..%d", s, range[0], range[1]).isEqualTo(want);
             }
         }
@@ -107,12 +109,12 @@ class HeadModelPropertyTest {
         for (ModelSeries m : model) {
             for (long[] x : m.batch) {
                 if (x[2] == 0) {
-                    m.stored.put(x[0], x[1]);
+                    m.stored.put(x[0], x[1] + "/" + x[3]);
                     m.hasLast = true;
                     m.lastT = x[0];
                     m.lastBits = x[1];
                 } else {
-                    m.stored.putIfAbsent(x[0], x[1]);
+                    m.stored.putIfAbsent(x[0], x[1] + "/" + x[3]);
                 }
             }
             m.batch.clear();
@@ -120,8 +122,8 @@ class HeadModelPropertyTest {
         }
     }
 
-    private static TreeMap<Long, Long> read(Head head, int s, long mint, long maxt) {
-        TreeMap<Long, Long> out = new TreeMap<>();
+    private static TreeMap<Long, String> read(Head head, int s, long mint, long maxt) {
+        TreeMap<Long, String> out = new TreeMap<>();
         SeriesSet set = head.querier(mint, maxt).select(true, mint, maxt, LabelMatcher.eq("s", Integer.toString(s)));
         while (set.next()) {
             SampleIterator it = set.at().iterator(null);
@@ -129,7 +131,7 @@ class HeadModelPropertyTest {
             for (ValueType ty = it.next(); ty != ValueType.NONE; ty = it.next()) {
                 assertThat(it.timestamp()).isGreaterThan(prev);
                 prev = it.timestamp();
-                out.put(it.timestamp(), Double.doubleToRawLongBits(it.value()));
+                out.put(it.timestamp(), Double.doubleToRawLongBits(it.value()) + "/" + it.startTimestamp());
             }
         }
         return out;
