@@ -44,6 +44,8 @@ final class WalFileReader {
     private long[] refs = new long[256];
     private long baseRef;
     private long baseT;
+    /** The previous non-zero start timestamp in the record being read (see WalRecordEncoder). */
+    private long lastStart;
     private long[] times = new long[256];
     private long[] starts = new long[256];
     private double[] values = new double[256];
@@ -232,6 +234,7 @@ final class WalFileReader {
         int n = count(minBytesEach);
         baseRef = varint();
         baseT = varint();
+        lastStart = baseT;
         long[] r = ensureRefs(n);
         if (times.length < n) {
             times = new long[r.length];
@@ -247,7 +250,12 @@ final class WalFileReader {
         long t = baseT + varint();
         times[i] = t;
         long st = withStart ? uvarint() : 0;
-        starts[i] = st == 0 ? 0 : t - (((st - 1) >>> 1) ^ -((st - 1) & 1));
+        if (st == 0) {
+            starts[i] = 0;
+        } else {
+            lastStart += ((st - 1) >>> 1) ^ -((st - 1) & 1);
+            starts[i] = lastStart;
+        }
     }
 
     private long[] ensureRefs(int n) {

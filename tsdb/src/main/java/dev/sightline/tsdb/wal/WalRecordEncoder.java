@@ -25,8 +25,10 @@ import java.util.zip.CRC32C;
  *   SAMPLES_ST    as SAMPLES, with st:uvarint after each dT
  *   HISTOGRAMS_ST as HISTOGRAMS, with st:uvarint after each dT
  * </pre>
- * st is 0 for a sample without a start timestamp, else 1 + the zigzag of t - ST (the head keeps both timestamps
- * within years 1 to 9999, so this never overflows). The _ST records stand in for SAMPLES and HISTOGRAMS only in
+ * st is 0 for a sample without a start timestamp, else 1 + the zigzag of ST minus the record's previous non-zero ST
+ * (the record's baseT before the first): the series of one scrape or OTLP export usually share their start (the
+ * process start for cumulative counters, the previous export for deltas), which then costs one byte. The head keeps
+ * start timestamps within years 1 to 9999, so this never overflows. The _ST records stand in for SAMPLES and HISTOGRAMS only in
  * batches where a sample has a start timestamp, so a WAL without any holds exactly the records it held before.
  * dRef and dT are relative to the first sample of the record, which keeps them to one or two bytes in a typical
  * scrape batch. Values are stored as raw bits so NaN payloads (the staleness marker) survive. Not thread-safe.
@@ -49,6 +51,8 @@ final class WalRecordEncoder {
 
     private ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
     private final CRC32C crc = new CRC32C();
+    /** The previous non-zero start timestamp of the record being encoded. */
+    private long lastStart;
 
     /** Encodes the batch's records (series, samples, histograms, then exemplars); the result is valid until the next call. */
     ByteBuffer encode(WalBatch batch) throws IOException {
@@ -123,6 +127,7 @@ final class WalRecordEncoder {
         long baseRef = b.sampleRef(0);
         long baseT = b.sampleTime(0);
         boolean starts = b.samplesHaveStarts();
+        lastStart = baseT;
         long bound = 3L * MAX_VARINT + (long) n * (3 * MAX_VARINT + 8);
         int start = beginTimed(starts ? SAMPLES_ST : SAMPLES, bound, n + " samples", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
@@ -130,7 +135,7 @@ final class WalRecordEncoder {
             long t = b.sampleTime(i);
             putVarint(buf, t - baseT);
             if (starts) {
-                putStart(t, b.sampleStart(i));
+                putStart(b.sampleStart(i));
             }
             buf.putLong(Double.doubleToRawLongBits(b.sampleValue(i)));
         }
@@ -149,13 +154,14 @@ final class WalRecordEncoder {
         long baseRef = b.histogramRef(0);
         long baseT = b.histogramTime(0);
         boolean starts = b.histogramsHaveStarts();
+        lastStart = baseT;
         int start = beginTimed(starts ? HISTOGRAMS_ST : HISTOGRAMS, bound, n + " histograms", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.histogramRef(i) - baseRef);
             long t = b.histogramTime(i);
             putVarint(buf, t - baseT);
             if (starts) {
-                putStart(t, b.histogramStart(i));
+                putStart(b.histogramStart(i));
             }
             Histogram h = b.histogram(i);
             buf.put((byte) h.counterResetHint.ordinal());
@@ -240,9 +246,14 @@ final class WalRecordEncoder {
         }
     }
 
-    private void putStart(long t, long st) {
-        long d = t - st;
-        putUvarint(buf, st == 0 ? 0 : ((d << 1) ^ (d >> 63)) + 1);
+    private void putStart(long st) {
+        if (st == 0) {
+            buf.put((byte) 0);
+            return;
+        }
+        long d = st - lastStart;
+        putUvarint(buf, ((d << 1) ^ (d >> 63)) + 1);
+        lastStart = st;
     }
 
     private void putDouble(double v) {
