@@ -8,7 +8,9 @@ package dev.sightline.tsdb.chunk;
  * <p>A chunk with a column has the top bit of its 2-byte sample count set, then a uvarint holding the column's byte
  * length, the column, and then the chunk's own stream: a chunk without start timestamps keeps its bytes exactly, and
  * head chunk files and block segments store either kind unchanged. An appendable chunk creates its column at the
- * first non-zero ST ({@link AppendableChunk}), with a '0' for each sample before it.
+ * first non-zero ST ({@link AppendableChunk}), with a '0' for each sample before it. Written out, a column ends
+ * after its last code other than '0': the codes past its end are all '0', so a counter with one start per chunk (the
+ * common case: OpenTelemetry cumulative counters) costs a few bytes per chunk instead of a bit per sample.
  */
 final class StartColumn extends BitWriter {
     /** The header bit that says a column follows. */
@@ -36,7 +38,7 @@ final class StartColumn extends BitWriter {
 
     /** Decodes the next code: the ST of a sample at {@code t} after one at {@code prevT} whose ST was {@code prevSt}. */
     static long read(BitReader r, long prevSt, long t, long prevT, int n) {
-        if (!r.readBit()) {
+        if (r.remaining() <= 0 || !r.readBit()) {
             return prevSt;
         }
         if (!r.readBit()) {
@@ -48,16 +50,23 @@ final class StartColumn extends BitWriter {
         return t - r.readVarint();
     }
 
-    /** The bits that the first {@code count} codes in {@code buf} take (written by a column, so well formed). */
+    /**
+     * The bits that the first {@code count} codes in {@code buf} need written out (written by a column, so well
+     * formed): up to the end of the last code other than '0', as the '0' codes after it are implied.
+     */
     static long bitLength(byte[] buf, int count) {
         BitReader r = new BitReader();
         r.reset(buf, 0, 0, (long) buf.length * 8);
+        long needed = 0;
         for (int i = 0; i < count; i++) {
-            if (r.readBit() && r.readBit()) {
-                r.readUvarint();
+            if (r.readBit()) {
+                if (r.readBit()) {
+                    r.readUvarint();
+                }
+                needed = r.position();
             }
         }
-        return r.position();
+        return needed;
     }
 
     /**
