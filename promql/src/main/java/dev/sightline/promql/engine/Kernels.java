@@ -36,7 +36,10 @@ public final class Kernels {
         return extrapolatedDelta(t, v, from, to, rangeStart, rangeEnd, isCounter, isCounter, isRate, ok);
     }
 
-    /** As above; {@code mayReset} false says no value in the range drops, which skips the scan for resets. */
+    /**
+     * As above; {@code mayReset} false says no value in the range drops (and no start timestamp shows a reset), which
+     * skips the scan for resets.
+     */
     static double extrapolatedDelta(long[] t, double[] v, int from, int to, long rangeStart, long rangeEnd,
                                     boolean isCounter, boolean mayReset, boolean isRate, boolean[] ok) {
         return extrapolatedDelta(t, v, null, from, to, rangeStart, rangeEnd, isCounter, mayReset, isRate, ok);
@@ -58,7 +61,7 @@ public final class Kernels {
         }
         ok[0] = true;
         double result = v[to - 1] - v[from];
-        if (isCounter && (mayReset || st != null)) {
+        if (isCounter && mayReset) {
             for (int i = from + 1; i < to; i++) {
                 if (v[i] < v[i - 1] || (st != null && startTimestampReset(st[i - 1], t[i - 1], st[i], t[i]))) {
                     result += v[i - 1];

@@ -22,10 +22,13 @@ final class RangeKernels implements WindowKernel {
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
     private boolean possibleNonCounter;
     /**
-     * For rate/increase: drops[i] counts the float values of metricOf up to i that are below their predecessor, so
-     * a window shows in O(1) whether it holds a counter reset (scanning every window cost a sixth of a rate query).
+     * For rate/increase: drops[i] counts the float values of metricOf up to i that are below their predecessor or
+     * whose start timestamp shows a reset, so a window shows in O(1) whether it holds a counter reset (scanning every
+     * window cost a sixth of a rate query).
      */
     private int[] drops = new int[0];
+    /** Likewise, for series with start timestamps: overlaps[i] counts the starts up to i that overlap a predecessor. */
+    private int[] overlaps = new int[0];
 
     RangeKernels(Evaluator ev, Call c, Evaluator.RangeData rd, String name) {
         this.ev = ev;
@@ -284,8 +287,8 @@ final class RangeKernels implements WindowKernel {
             return;
         }
         long[] st = isCounter ? s.fst : null;
-        if (st != null) {
-            warnStartTimeOverlap(s.ft, st, f0, f1, metric);
+        if (st != null && nf > 1 && overlaps[f1 - 1] != overlaps[f0]) {
+            ev.annos.startTimeOverlap(metric, argPos);
         }
         boolean mayReset = isCounter && drops[f1 - 1] != drops[f0];
         double v = Kernels.extrapolatedDelta(s.ft, s.fv, st, f0, f1, rangeStart, ref, isCounter, mayReset, isRate, ok);
@@ -313,12 +316,24 @@ final class RangeKernels implements WindowKernel {
             drops = new int[s.fn];
         }
         double[] v = s.fv;
+        long[] t = s.ft;
+        long[] st = s.fst;
+        if (st != null && overlaps.length < s.fn) {
+            overlaps = new int[s.fn];
+        }
         int c = 0;
+        int o = 0;
         for (int i = 1; i < s.fn; i++) {
-            if (v[i] < v[i - 1]) {
+            if (v[i] < v[i - 1] || (st != null && Kernels.startTimestampReset(st[i - 1], t[i - 1], st[i], t[i]))) {
                 c++;
             }
             drops[i] = c;
+            if (st != null) {
+                if (Kernels.startTimeOverlap(st[i - 1], t[i - 1], st[i])) {
+                    o++;
+                }
+                overlaps[i] = o;
+            }
         }
     }
 
