@@ -4,7 +4,7 @@
 # head, so both read blocks only), and prints per range query (24 h at 60 s step by default) the median Sightline ms,
 # Prometheus ms (HTTP API, client-side) and the ratio Sightline/Prometheus (target <= 0.5).
 #
-#   benchmarks/promql-query.sh [--series N (default 10000)] [--hours H (24)] [--reps R (5)] [--prometheus /usr/bin/prometheus] [--data-dir D] [--keep]
+#   benchmarks/promql-query.sh [--series N (default 10000)] [--hours H (24)] [--reps R (5)] [--prometheus /usr/bin/prometheus] [--data-dir D] [--keep] [--start-timestamps]
 #
 # Needs Prometheus 2.33+ (remote-write receiver, admin snapshot API; Debian/Ubuntu: apt-get install prometheus).
 # Environment: SIGHTLINE_BUILD (build folder name, default target), MVN_ARGS (e.g. -o), JAVA_OPTS (JVM flags).

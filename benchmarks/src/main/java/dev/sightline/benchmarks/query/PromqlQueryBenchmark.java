@@ -57,6 +57,9 @@ import java.util.stream.Stream;
  * --prometheus P   Prometheus binary (default /usr/bin/prometheus)
  * --data-dir D     work directory (default: a temporary one, deleted afterwards)
  * --keep           keep the work directory
+ * --start-timestamps  give Sightline's counters and histogram buckets a start timestamp, as OTLP counters have (one
+ *                  hour before the data, so results stay those of Prometheus, which stores none): the cost of
+ *                  reading chunks with a start-timestamp column
  * </pre>
  */
 public final class PromqlQueryBenchmark {
@@ -94,6 +97,7 @@ public final class PromqlQueryBenchmark {
         Path prometheus = Path.of("/usr/bin/prometheus");
         Path dir = null;
         boolean keep = false;
+        boolean startTimestamps = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -103,6 +107,7 @@ public final class PromqlQueryBenchmark {
                 case "--prometheus" -> prometheus = Path.of(value(args, ++i, a));
                 case "--data-dir" -> dir = Path.of(value(args, ++i, a));
                 case "--keep" -> keep = true;
+                case "--start-timestamps" -> startTimestamps = true;
                 default -> throw new IllegalArgumentException("unknown flag " + a + " (see the class comment for flags)");
             }
         }
@@ -116,7 +121,7 @@ public final class PromqlQueryBenchmark {
         boolean tempDir = dir == null;
         dir = tempDir ? Files.createTempDirectory("sightline-query-bench") : Files.createDirectories(dir);
         try {
-            run(new DataShape(numSeries, hours), reps, prometheus, dir);
+            run(new DataShape(numSeries, hours), reps, prometheus, dir, startTimestamps);
         } finally {
             if (tempDir && !keep) {
                 FileTrees.deleteRecursively(dir);
@@ -223,7 +228,7 @@ public final class PromqlQueryBenchmark {
         }
     }
 
-    private static void run(DataShape shape, int reps, Path prometheus, Path dir) throws Exception {
+    private static void run(DataShape shape, int reps, Path prometheus, Path dir, boolean startTimestamps) throws Exception {
         int samples = shape.samplesPerSeries();
         long total = (long) shape.series() * samples;
         System.out.printf(Locale.ROOT, "data: %d series (%d counters, %d gauges, %d histograms x %d buckets) x %d h at 15 s = %,d samples%n",
@@ -245,9 +250,10 @@ public final class PromqlQueryBenchmark {
         t = System.nanoTime();
         Path ourData = Files.createDirectories(dir.resolve("sightline"));
         try (Tsdb tsdb = Tsdb.open(ourData, TsdbOptions.defaults().withWalEnabled(false))) {
-            load(shape, labels, tsdb);
+            load(shape, labels, tsdb, startTimestamps);
             tsdb.flushHead(); // queries then read blocks only, as the restarted Prometheus's do
-            System.out.printf(Locale.ROOT, "sightline: appended and persisted to blocks in %.1f s%n", (System.nanoTime() - t) / 1e9);
+            System.out.printf(Locale.ROOT, "sightline: appended and persisted to blocks in %.1f s%s%n", (System.nanoTime() - t) / 1e9,
+                    startTimestamps ? " (counters and buckets with a start timestamp)" : "");
             // Prometheus serves the snapshot: blocks only, no head. A 2h max block duration stops background
             // compaction from competing with the measurement (blocks compacted while loading stay as they are).
             try (Peer peer = Peer.start(prometheus, snapshot, dir, "--storage.tsdb.max-block-duration=2h")) {
@@ -344,14 +350,18 @@ public final class PromqlQueryBenchmark {
     }
 
     /** Time-major, one appender and commit per timestamp, refs reused: the way a scraper appends. */
-    private static void load(DataShape shape, Labels[] labels, Tsdb tsdb) throws IOException {
+    private static void load(DataShape shape, Labels[] labels, Tsdb tsdb, boolean startTimestamps) throws IOException {
         Generator gen = new Generator(shape);
         long[] refs = new long[labels.length];
+        int gaugesFrom = shape.counters();
+        int gaugesTo = gaugesFrom + shape.gauges();
+        long start = startTimestamps ? T0_MS - 3_600_000 : 0;
         for (int k = 0; k < shape.samplesPerSeries(); k++) {
             long ts = T0_MS + PHASE_MS + k * INTERVAL_MS;
             Appender app = tsdb.appender();
             for (int s = 0; s < labels.length; s++) {
-                refs[s] = app.append(refs[s], labels[s], ts, gen.next(s));
+                long st = s >= gaugesFrom && s < gaugesTo ? 0 : start;
+                refs[s] = app.append(refs[s], labels[s], st, ts, gen.next(s));
             }
             app.commit();
         }
