@@ -49,6 +49,17 @@ public final class FloatSamples {
         v[n++] = value;
     }
 
+    /** Sets the start timestamp of samples [from, n) to {@code startTs} (0: none), after a bulk decode of them. */
+    public void fillStart(int from, long startTs) {
+        if (startTs == 0 && st == null) {
+            return;
+        }
+        if (st == null) {
+            st = new long[t.length];
+        }
+        Arrays.fill(st, from, n, startTs);
+    }
+
     /** Makes room for at least {@code min} samples in all, keeping the ones held. */
     public void ensureCapacity(int min) {
         if (min > t.length) {

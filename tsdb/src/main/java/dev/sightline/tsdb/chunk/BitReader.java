@@ -78,6 +78,24 @@ final class BitReader {
         return cur;
     }
 
+    /**
+     * Whether every bit from the position to the limit is 0, without moving; false (unknown) when more than 56 bits
+     * are left, which callers treat as "maybe not".
+     */
+    boolean restIsZero() {
+        long left = limit - pos;
+        if (left <= 0) {
+            return true;
+        }
+        if (left > 56) {
+            return false;
+        }
+        long save = pos;
+        long bits = readBits((int) left);
+        pos = save;
+        return bits == 0;
+    }
+
     long readUvarint() {
         long start = pos;
         long v = 0;

@@ -36,10 +36,7 @@ final class DecimalIterator extends DodIterator {
      * loop with another value codec; one shared loop calling a value method per sample decoded 8-12% slower.
      */
     @Override
-    public ValueType appendFloats(long maxt, FloatSamples out) {
-        if (hasStart || out.st != null) {
-            return appendFloatsWithStart(maxt, out);
-        }
+    ValueType decodeFloats(long maxt, FloatSamples out) {
         out.ensureCapacity(out.n + total - read + 1);
         long[] ts = out.t;
         double[] vs = out.v;

@@ -66,16 +66,36 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
     }
 
     /**
-     * {@link #appendFloats} through {@link #next()}, for chunks with start timestamps or a buffer that has them: the
-     * inlined loops of the float iterators fill timestamps and values only.
+     * Bulk read of float samples: the iterator's own inlined loop ({@link #decodeFloats}, timestamps and values
+     * only) whenever the samples left share the current start timestamp (no column, or nothing but '0' codes left in
+     * it: a cumulative counter's chunk after its first sample), with the starts filled in afterwards; otherwise one
+     * sample at a time through {@link #next()}.
      */
-    final ValueType appendFloatsWithStart(long maxt, FloatSamples out) {
-        ValueType vt;
-        do {
-            out.add(t, value(), st);
-            vt = next();
-        } while (vt == ValueType.FLOAT && t <= maxt);
+    @Override
+    public final ValueType appendFloats(long maxt, FloatSamples out) {
+        if (!hasStart && out.st == null) {
+            return decodeFloats(maxt, out);
+        }
+        if (hasStart && !sr.restIsZero()) {
+            ValueType vt;
+            do {
+                out.add(t, value(), st);
+                vt = next();
+            } while (vt == ValueType.FLOAT && t <= maxt);
+            return vt;
+        }
+        int from = out.n;
+        ValueType vt = decodeFloats(maxt, out);
+        out.fillStart(from, st);
         return vt;
+    }
+
+    /**
+     * The float iterators' inlined decode loop for {@link #appendFloats}: timestamps and values from the current
+     * sample on, as {@link SampleIterator#appendFloats} describes, leaving {@code out.st} alone.
+     */
+    ValueType decodeFloats(long maxt, FloatSamples out) {
+        throw new IllegalStateException(getClass().getSimpleName() + " holds no float samples");
     }
 
     @Override

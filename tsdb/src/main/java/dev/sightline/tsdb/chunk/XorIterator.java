@@ -32,10 +32,7 @@ final class XorIterator extends DodIterator {
 
     /** The decode loop of {@link #next()} inlined, with the state in locals while it runs. */
     @Override
-    public ValueType appendFloats(long maxt, FloatSamples out) {
-        if (hasStart || out.st != null) {
-            return appendFloatsWithStart(maxt, out);
-        }
+    ValueType decodeFloats(long maxt, FloatSamples out) {
         out.ensureCapacity(out.n + total - read + 1);
         long[] ts = out.t;
         double[] vs = out.v;

@@ -202,6 +202,35 @@ class StartColumnTest {
     }
 
     @Test
+    void bulkReadsOfSeveralChunksIntoOneBufferKeepEachChunksStarts() {
+        long[] ts = times(3 * N);
+        long[] sts = new long[3 * N];
+        Chunk[] chunks = new Chunk[3];
+        for (int c = 0; c < 3; c++) {
+            Chunk chunk = Chunks.newChunk(ChunkEncoding.XOR);
+            for (int i = c * N; i < (c + 1) * N; i++) {
+                // With a start, without, then a start that changes once mid-chunk.
+                sts[i] = c == 1 ? 0 : c == 0 || i < 2 * N + N / 2 ? 1_600_000_000_000L : ts[i] - 1;
+                chunk.appender().append(sts[i], ts[i], value(i));
+            }
+            // Read back both as the head's open chunk and as bytes (a column trimmed after its last change).
+            chunks[c] = c == 1 ? chunk : Chunks.fromBytes(ChunkEncoding.XOR, chunk.bytes(), 0, chunk.byteLength());
+        }
+        FloatSamples out = new FloatSamples(4);
+        SampleIterator it = null;
+        for (Chunk c : chunks) {
+            it = c.iterator(it);
+            assertThat(it.next()).isEqualTo(ValueType.FLOAT);
+            assertThat(it.appendFloats(Long.MAX_VALUE, out)).isEqualTo(ValueType.NONE);
+        }
+        assertThat(out.n).isEqualTo(3 * N);
+        for (int i = 0; i < 3 * N; i++) {
+            assertThat(out.t[i]).isEqualTo(ts[i]);
+            assertThat(out.st[i]).as("start of sample %d", i).isEqualTo(sts[i]);
+        }
+    }
+
+    @Test
     void aDamagedColumnLengthIsACorruptChunk() {
         long[] ts = times(10);
         Chunk c = Chunks.newChunk(ChunkEncoding.XOR);
