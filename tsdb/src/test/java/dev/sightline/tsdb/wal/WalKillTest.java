@@ -16,7 +16,7 @@ import static dev.sightline.tsdb.wal.WalTestSupport.fastOptions;
 import static dev.sightline.tsdb.wal.WalTestSupport.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Kills a writing child JVM with SIGKILL and checks that every batch it acknowledged replays. */
+/** Kills a writing child JVM with SIGKILL and checks that every batch it acknowledged replays, start timestamps too. */
 class WalKillTest {
     @TempDir
     Path dir;
@@ -70,7 +70,7 @@ class WalKillTest {
                     }
                 }
                 for (int k = 0; k < WalKillChild.SAMPLES_PER_BATCH; k++, i++) {
-                    assertThat(events.get(i)).isEqualTo(Event.sample(seq, seq * 1000 + k, seq + k));
+                    assertThat(events.get(i)).isEqualTo(Event.sample(seq, WalKillChild.start(seq, k), seq * 1000 + k, seq + k));
                 }
                 seq++;
             }
