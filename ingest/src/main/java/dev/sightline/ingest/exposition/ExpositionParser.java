@@ -40,18 +40,44 @@ public final class ExpositionParser {
     private String family;
     private String text;
     private MetricType type;
-    private int nameStart, nameEnd, seriesEnd;
-    private int[] labelSpans = new int[32];
-    private int labelCount;
+    private int nameStart, nameEnd, seriesEnd, valueStart, valueEnd;
+    private final Spans labelSpans = new Spans(32);
     private double value;
     private boolean hasTimestamp;
     private long timestamp;
     private boolean hasExemplar;
-    private int[] exemplarSpans = new int[16];
-    private int exemplarLabelCount;
+    private final Spans exemplarSpans = new Spans(16);
     private double exemplarValue;
     private boolean exemplarHasTimestamp;
     private long exemplarTimestamp;
+
+    // The family the last HELP, TYPE or UNIT named and its type, for start timestamps from OpenMetrics _created lines.
+    private String curFamily;
+    private MetricType curType = MetricType.UNKNOWN;
+    private int familySeq;
+    /** The family's last _created line so far, and the next one after the current sample (found by looking ahead). */
+    private final Created behind = new Created();
+    private final Created ahead = new Created();
+
+    /** Raw label spans in the buffer: name start, name end, value start, value end (escapes kept) per label. */
+    private static final class Spans {
+        int[] s;
+        int count;
+
+        Spans(int capacity) {
+            s = new int[4 * capacity];
+        }
+    }
+
+    /** A {@code <family>_created} line: where it is, its labels and its start in ms (0: none). */
+    private static final class Created {
+        /** Line start; for a look-ahead that found none, where the search stopped. -1: nothing known. */
+        int at = -1;
+        int family;
+        boolean found;
+        final Spans labels = new Spans(8);
+        long startMs;
+    }
 
     public ExpositionParser(Format format, byte[] buf, int off, int len) {
         this.b = buf;
@@ -110,6 +136,13 @@ public final class ExpositionParser {
             return om ? openMetricsComment(p, le) : textComment(p, le);
         }
         sample(p, le);
+        if (om && hasCreated(curType) && nameIs(nameStart, nameEnd, "_created")) {
+            behind.at = lineStart;
+            behind.family = familySeq;
+            behind.found = true;
+            copy(labelSpans, behind.labels);
+            behind.startMs = createdMillis(value, valueStart, valueEnd);
+        }
         return Entry.SAMPLE;
     }
 
@@ -167,6 +200,11 @@ public final class ExpositionParser {
         int n = p;
         p = metricName(p, le);
         family = ascii(n, p);
+        if (!family.equals(curFamily)) {
+            curFamily = family;
+            curType = MetricType.UNKNOWN;
+            familySeq++;
+        }
         if (p == le) {
             if (kind == Entry.TYPE) {
                 throw error(p, "missing type after the metric name");
@@ -180,7 +218,7 @@ public final class ExpositionParser {
         p++;
         switch (kind) {
             case HELP -> text = unescapeHelp(p, le);
-            case TYPE -> type = typeOf(p, le);
+            case TYPE -> curType = type = typeOf(p, le);
             default -> {
                 for (int i = p; i < le; i++) {
                     if (!isNameChar(b[i], false)) {
@@ -244,13 +282,13 @@ public final class ExpositionParser {
         nameStart = p;
         p = metricName(p, le);
         nameEnd = p;
-        labelCount = 0;
+        labelSpans.count = 0;
         hasExemplar = false;
         hasTimestamp = false;
         exemplarHasTimestamp = false;
         int brace = om ? p : skipBlanks(p, le);
         if (brace < le && b[brace] == '{') {
-            p = labelSet(brace, le, false);
+            p = labelSet(brace, le, labelSpans, false);
         }
         seriesEnd = p;
         int v = p;
@@ -263,6 +301,8 @@ public final class ExpositionParser {
             p++;
         }
         value = parseFloat(v, p, "value");
+        valueStart = v;
+        valueEnd = p;
         p = skipBlanks(p, le);
         if (p == le) {
             return;
@@ -290,11 +330,11 @@ public final class ExpositionParser {
         if (!startsWith(p, le, "# {")) {
             throw error(p, "expected an exemplar \"# {labels} value\"");
         }
-        p = labelSet(p + 2, le, true);
+        p = labelSet(p + 2, le, exemplarSpans, true);
         hasExemplar = true;
         int chars = 0;
-        for (int i = 0; i < exemplarLabelCount; i++) {
-            int[] s = exemplarSpans;
+        for (int i = 0; i < exemplarSpans.count; i++) {
+            int[] s = exemplarSpans.s;
             chars += codePoints(s[4 * i], s[4 * i + 1]) + codePoints(s[4 * i + 2], s[4 * i + 3]);
         }
         if (chars > MAX_EXEMPLAR_LABEL_CHARS) {
@@ -322,7 +362,7 @@ public final class ExpositionParser {
     }
 
     /** Reads {...} at p; records spans (name start/end, raw value start/end) for the sample or the exemplar. */
-    private int labelSet(int p, int le, boolean forExemplar) throws ExpositionException {
+    private int labelSet(int p, int le, Spans into, boolean forExemplar) throws ExpositionException {
         p++;
         int count = 0;
         while (true) {
@@ -361,7 +401,7 @@ public final class ExpositionParser {
             if (!Utf8.isValid(b, vs, ve - vs)) {
                 throw error(vs, "value of label \"" + ascii(ns, ne) + "\" is not valid UTF-8");
             }
-            int[] spans = forExemplar ? exemplarSpans : labelSpans;
+            int[] spans = into.s;
             for (int i = 0; i < count; i++) {
                 if (Arrays.equals(b, spans[4 * i], spans[4 * i + 1], b, ns, ne)) {
                     throw error(ns, "duplicate label name \"" + ascii(ns, ne) + "\"");
@@ -371,12 +411,7 @@ public final class ExpositionParser {
                 throw error(ns, "label \"__name__\" given besides the metric name");
             }
             if (4 * count + 4 > spans.length) {
-                spans = Arrays.copyOf(spans, spans.length * 2);
-                if (forExemplar) {
-                    exemplarSpans = spans;
-                } else {
-                    labelSpans = spans;
-                }
+                spans = into.s = Arrays.copyOf(spans, spans.length * 2);
             }
             spans[4 * count] = ns;
             spans[4 * count + 1] = ne;
@@ -393,11 +428,7 @@ public final class ExpositionParser {
                 throw error(p, p == le ? "unterminated label set, missing '}'" : "expected ',' or '}' after a label value, got '" + (char) b[p] + "'");
             }
         }
-        if (forExemplar) {
-            exemplarLabelCount = count;
-        } else {
-            labelCount = count;
-        }
+        into.count = count;
         return p;
     }
 
@@ -442,8 +473,9 @@ public final class ExpositionParser {
     /** The sample's labels with {@code __name__}; label values unescaped; empty values dropped, as in Prometheus. */
     public Labels labels() {
         Labels.Builder lb = Labels.builder().set(Labels.METRIC_NAME, metricName());
-        for (int i = 0; i < labelCount; i++) {
-            lb.set(ascii(labelSpans[4 * i], labelSpans[4 * i + 1]), labelValue(labelSpans[4 * i + 2], labelSpans[4 * i + 3]));
+        int[] s = labelSpans.s;
+        for (int i = 0; i < labelSpans.count; i++) {
+            lb.set(ascii(s[4 * i], s[4 * i + 1]), labelValue(s[4 * i + 2], s[4 * i + 3]));
         }
         return lb.build();
     }
@@ -467,8 +499,9 @@ public final class ExpositionParser {
 
     public Labels exemplarLabels() {
         Labels.Builder lb = Labels.builder();
-        for (int i = 0; i < exemplarLabelCount; i++) {
-            lb.set(ascii(exemplarSpans[4 * i], exemplarSpans[4 * i + 1]), labelValue(exemplarSpans[4 * i + 2], exemplarSpans[4 * i + 3]));
+        int[] s = exemplarSpans.s;
+        for (int i = 0; i < exemplarSpans.count; i++) {
+            lb.set(ascii(s[4 * i], s[4 * i + 1]), labelValue(s[4 * i + 2], s[4 * i + 3]));
         }
         return lb.build();
     }
@@ -483,6 +516,135 @@ public final class ExpositionParser {
 
     public long exemplarTimestamp() {
         return exemplarTimestamp;
+    }
+
+    // ---- start timestamps from _created lines (OpenMetrics) ----
+
+    /**
+     * The start of the current sample in ms, 0 for none: OpenMetrics only, for the samples of a counter
+     * ({@code _total}), histogram ({@code _bucket}, {@code _count}, {@code _sum}) or summary (quantiles, {@code _count},
+     * {@code _sum}), taken from the family's {@code _created} line with the same labels ({@code le}, {@code quantile}
+     * and empty values aside) that is nearest before or after the sample; as in Prometheus the search ahead ends at
+     * the family's first {@code _created} line. A NaN or non-positive created value is none. The search ahead is
+     * remembered, so a family costs one pass however many samples share its {@code _created} line.
+     */
+    public long startTimestamp() {
+        if (!om || !startsSample()) {
+            return 0;
+        }
+        if (behind.at >= 0 && behind.family == familySeq && sameLabels(behind.labels)) {
+            return behind.startMs;
+        }
+        if (ahead.at <= lineStart || ahead.family != familySeq) {
+            lookAhead();
+        }
+        return ahead.found && sameLabels(ahead.labels) ? ahead.startMs : 0;
+    }
+
+    private static boolean hasCreated(MetricType t) {
+        return t == MetricType.COUNTER || t == MetricType.HISTOGRAM || t == MetricType.SUMMARY;
+    }
+
+    private boolean startsSample() {
+        int s = nameStart, e = nameEnd;
+        return switch (curType) {
+            case COUNTER -> nameIs(s, e, "_total");
+            case HISTOGRAM -> nameIs(s, e, "_bucket") || nameIs(s, e, "_count") || nameIs(s, e, "_sum");
+            case SUMMARY -> nameIs(s, e, "") || nameIs(s, e, "_count") || nameIs(s, e, "_sum");
+            default -> false;
+        };
+    }
+
+    /** Whether the name at s..e is the current family's name followed by suffix. */
+    private boolean nameIs(int s, int e, String suffix) {
+        int f = curFamily.length();
+        return e - s == f + suffix.length() && startsWith(s, e, curFamily) && startsWith(s + f, e, suffix);
+    }
+
+    /** Finds the family's next _created line after the current one; stops at a comment or another family's sample. */
+    private void lookAhead() {
+        Created c = ahead;
+        c.family = familySeq;
+        c.found = false;
+        int p = pos;
+        while (p < end) {
+            int ls = p;
+            int le = ls;
+            while (le < end && b[le] != '\n') {
+                le++;
+            }
+            p = le + 1;
+            int ne = ls;
+            while (ne < le && isNameChar(b[ne], true)) {
+                ne++;
+            }
+            if (!startsWith(ls, ne, curFamily)) {
+                c.at = ls;
+                return;
+            }
+            if (nameIs(ls, ne, "_created")) {
+                c.at = ls;
+                try {
+                    c.labels.count = 0;
+                    int q = ne < le && b[ne] == '{' ? labelSet(ne, le, c.labels, false) : ne;
+                    int vs = skipBlanks(q, le);
+                    int ve = vs;
+                    while (ve < le && !isBlank(b[ve])) {
+                        ve++;
+                    }
+                    c.startMs = createdMillis(parseFloat(vs, ve, "value"), vs, ve);
+                    c.found = true;
+                } catch (ExpositionException malformed) {
+                    // No start from it; the parser reports the line, with its position, when it gets there.
+                }
+                return;
+            }
+        }
+        c.at = end;
+    }
+
+    /** Created seconds as ms, truncated as sample timestamps are; 0 when NaN, not positive or out of range. */
+    private long createdMillis(double seconds, int s, int e) throws ExpositionException {
+        return seconds > 0 && seconds < 9.2e15 ? secondsToMillis(s, e) : 0;
+    }
+
+    private static void copy(Spans from, Spans to) {
+        if (to.s.length < 4 * from.count) {
+            to.s = new int[from.s.length];
+        }
+        System.arraycopy(from.s, 0, to.s, 0, 4 * from.count);
+        to.count = from.count;
+    }
+
+    /** The current sample's labels equal other's, le, quantile and empty values aside; raw bytes compared. */
+    private boolean sameLabels(Spans other) {
+        int[] a = labelSpans.s, o = other.s;
+        int n = 0;
+        for (int i = 0; i < labelSpans.count; i++) {
+            if (ignoredForStart(a, i)) {
+                continue;
+            }
+            n++;
+            int j = 0;
+            while (j < other.count && !(Arrays.equals(b, a[4 * i], a[4 * i + 1], b, o[4 * j], o[4 * j + 1])
+                    && Arrays.equals(b, a[4 * i + 2], a[4 * i + 3], b, o[4 * j + 2], o[4 * j + 3]))) {
+                j++;
+            }
+            if (j == other.count) {
+                return false;
+            }
+        }
+        for (int j = 0; j < other.count; j++) {
+            if (!ignoredForStart(o, j)) {
+                n--;
+            }
+        }
+        return n == 0;
+    }
+
+    private boolean ignoredForStart(int[] s, int i) {
+        int ns = s[4 * i], ne = s[4 * i + 1];
+        return s[4 * i + 2] == s[4 * i + 3] || matches(ns, ne, "le") || matches(ns, ne, "quantile");
     }
 
     // ---- tokens ----
@@ -580,8 +742,9 @@ public final class ExpositionParser {
             1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
     /**
-     * Go's ParseFloat as Prometheus uses it. Plain decimals with at most 2^53 as digits and 22 fraction digits are
-     * converted without allocating (one correctly rounded division of two exact doubles); the rest goes through the JDK.
+     * Go's ParseFloat as Prometheus uses it. Decimals, with or without an exponent, whose digits are at most 2^53 and
+     * whose scale is at most 22 decimal places either way are converted without allocating (one correctly rounded
+     * multiplication or division of two exact doubles); the rest goes through the JDK.
      */
     private double parseFloat(int s, int e, String what) throws ExpositionException {
         int p = s;
@@ -593,6 +756,7 @@ public final class ExpositionParser {
         long m = 0;
         int fraction = -1;
         int digits = 0;
+        int exponent = 0;
         boolean simple = p < e;
         for (; p < e && simple; p++) {
             byte c = b[p];
@@ -605,12 +769,27 @@ public final class ExpositionParser {
                 simple = m <= (1L << 53) && fraction <= 22;
             } else if (c == '.' && fraction < 0) {
                 fraction = 0;
+            } else if ((c == 'e' || c == 'E') && digits > 0) {
+                // Exponent forms such as client libraries write for _created ("1.7000000001234e+09").
+                int q = p + 1;
+                boolean negExp = q < e && b[q] == '-';
+                if (q < e && (b[q] == '-' || b[q] == '+')) {
+                    q++;
+                }
+                int digitsFrom = q;
+                while (q < e && b[q] >= '0' && b[q] <= '9' && exponent < 1000) {
+                    exponent = exponent * 10 + (b[q++] - '0');
+                }
+                simple = q == e && q > digitsFrom && exponent < 1000;
+                exponent = negExp ? -exponent : exponent;
+                p = q - 1;
             } else {
                 simple = false;
             }
         }
-        if (simple && digits > 0) {
-            double d = fraction > 0 ? m / POW10[fraction] : m;
+        int scale = exponent - Math.max(fraction, 0);
+        if (simple && digits > 0 && scale >= -22 && scale <= 22) {
+            double d = scale < 0 ? m / POW10[-scale] : m * POW10[scale];
             return neg ? -d : d;
         }
         String str = ascii(s, e);

@@ -364,7 +364,9 @@ final class ScrapeLoop {
                     ce.explicitTs = explicitTs;
                     try {
                         long sampleTs = explicitTs ? p.timestamp() : ts;
-                        ce.ref = batch.append(ce.ref, ce.labels, sampleTs, p.value());
+                        // OpenMetrics _created: a start after the sample's time is none, as for OTLP.
+                        long st = p.startTimestamp();
+                        ce.ref = batch.append(ce.ref, ce.labels, st <= sampleTs ? st : 0, sampleTs, p.value());
                         if (ce.born == iteration) {
                             counts[2]++;
                         }

@@ -10,7 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Keeps committed samples in memory; each commit is one batch, as a scrape must produce. */
 final class RecordingStorage implements ScrapeStorage {
-    record Sample(Labels labels, long t, double v) {
+    /** A committed sample; st is its start timestamp (0: none). */
+    record Sample(Labels labels, long st, long t, double v) {
+        Sample(Labels labels, long t, double v) {
+            this(labels, 0, t, v);
+        }
+
         boolean stale() {
             return Staleness.isStaleMarker(v);
         }
@@ -25,7 +30,7 @@ final class RecordingStorage implements ScrapeStorage {
         return new Batch() {
             @Override
             public long append(long ref, Labels labels, long st, long t, double v) {
-                pending.add(new Sample(labels, t, v));
+                pending.add(new Sample(labels, st, t, v));
                 return ref != 0 ? ref : refs.incrementAndGet();
             }
 

@@ -178,6 +178,52 @@ class ScrapeLoopTest {
         assertThat(stale(storage.last())).extracting(s -> s.labels().metricName()).containsExactly("u");
     }
 
+    private static final String CREATED = """
+            # TYPE req counter
+            req_total{code="200"} 7
+            req_created{code="200"} 1.7e9
+            req_total{code="500"} 1 1600000000
+            req_created{code="500"} 1700000000
+            # TYPE lat histogram
+            lat_bucket{le="+Inf"} 2
+            lat_count 2
+            lat_sum 0.5
+            lat_created 1700000000.5
+            # EOF
+            """;
+
+    private static long start(List<RecordingStorage.Sample> batch, String name, String code) {
+        return batch.stream().filter(s -> s.labels().metricName().equals(name) && (code == null || code.equals(s.labels().get("code"))))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + batch)).st();
+    }
+
+    @Test
+    void openMetricsCreatedLinesGiveStartTimestampsAlsoToCachedSeries() throws Exception {
+        stub.contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+        stub.body = CREATED;
+        ScrapeLoop l = loop(job("j"), stub.address());
+        for (int scrape = 0; scrape < 2; scrape++) { // the second scrape appends by cached refs
+            assertThat(l.scrapeOnce().error()).isNull();
+            List<RecordingStorage.Sample> batch = storage.last();
+            assertThat(start(batch, "req_total", "200")).isEqualTo(1_700_000_000_000L);
+            // A start after the sample's own (honored) timestamp is none.
+            assertThat(start(batch, "req_total", "500")).isZero();
+            assertThat(start(batch, "lat_bucket", null)).isEqualTo(1_700_000_000_500L);
+            assertThat(start(batch, "lat_count", null)).isEqualTo(1_700_000_000_500L);
+            assertThat(start(batch, "lat_sum", null)).isEqualTo(1_700_000_000_500L);
+            // The _created series itself is still stored, as Prometheus does without its created-timestamp flag.
+            assertThat(value(batch, "req_created")).isEqualTo(1.7e9);
+            assertThat(start(batch, "req_created", "200")).isZero();
+        }
+    }
+
+    @Test
+    void theTextFormatGivesNoStartTimestamps() throws Exception {
+        stub.body = CREATED.replace("# EOF\n", "");
+        assertThat(loop(job("j"), stub.address()).scrapeOnce().error()).isNull();
+        assertThat(storage.last()).isNotEmpty().allMatch(s -> s.st() == 0);
+    }
+
     @Test
     void parseErrorFailsTheScrapeWithLineAndColumn() throws Exception {
         stub.body = "a 1\nb{x=1} 2\n";
