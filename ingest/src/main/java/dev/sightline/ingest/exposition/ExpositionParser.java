@@ -4,6 +4,9 @@ import dev.sightline.core.Labels;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.Utf8;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -52,12 +55,12 @@ public final class ExpositionParser {
     private long exemplarTimestamp;
 
     // The family the last HELP, TYPE or UNIT named and its type, for start timestamps from OpenMetrics _created lines.
-    private String curFamily;
+    private int curFamilyStart, curFamilyLength = -1;
     private MetricType curType = MetricType.UNKNOWN;
     private int familySeq;
     /** The family's last _created line so far, and the next one after the current sample (found by looking ahead). */
-    private final Created behind = new Created();
-    private final Created ahead = new Created();
+    private Created behind = new Created();
+    private Created ahead = new Created();
 
     /** Raw label spans in the buffer: name start, name end, value start, value end (escapes kept) per label. */
     private static final class Spans {
@@ -102,10 +105,7 @@ public final class ExpositionParser {
             }
             line++;
             lineStart = pos;
-            int nl = pos;
-            while (nl < end && b[nl] != '\n') {
-                nl++;
-            }
+            int nl = lineEnd(pos);
             int le = nl;
             pos = nl + 1;
             if (om && eofMarker) {
@@ -137,11 +137,17 @@ public final class ExpositionParser {
         }
         sample(p, le);
         if (om && hasCreated(curType) && nameIs(nameStart, nameEnd, "_created")) {
-            behind.at = lineStart;
-            behind.family = familySeq;
-            behind.found = true;
-            copy(labelSpans, behind.labels);
-            behind.startMs = createdMillis(value, valueStart, valueEnd);
+            Created c = behind;
+            behind = ahead;
+            ahead = c;
+            if (behind.at != lineStart || !behind.found || behind.family != familySeq) {
+                // Not the line the search ahead already read.
+                behind.at = lineStart;
+                behind.family = familySeq;
+                behind.found = true;
+                copy(labelSpans, behind.labels);
+                behind.startMs = createdMillis(value, valueStart, valueEnd);
+            }
         }
         return Entry.SAMPLE;
     }
@@ -200,8 +206,9 @@ public final class ExpositionParser {
         int n = p;
         p = metricName(p, le);
         family = ascii(n, p);
-        if (!family.equals(curFamily)) {
-            curFamily = family;
+        if (!(p - n == curFamilyLength && sameBytes(n, p, curFamilyStart, curFamilyStart + curFamilyLength))) {
+            curFamilyStart = n;
+            curFamilyLength = p - n;
             curType = MetricType.UNKNOWN;
             familySeq++;
         }
@@ -557,8 +564,12 @@ public final class ExpositionParser {
 
     /** Whether the name at s..e is the current family's name followed by suffix. */
     private boolean nameIs(int s, int e, String suffix) {
-        int f = curFamily.length();
-        return e - s == f + suffix.length() && startsWith(s, e, curFamily) && startsWith(s + f, e, suffix);
+        return e - s == curFamilyLength + suffix.length() && inFamily(s, e) && startsWith(s + curFamilyLength, e, suffix);
+    }
+
+    /** Whether the text at s..e starts with the current family's name. */
+    private boolean inFamily(int s, int e) {
+        return e - s >= curFamilyLength && sameBytes(s, s + curFamilyLength, curFamilyStart, curFamilyStart + curFamilyLength);
     }
 
     /** Finds the family's next _created line after the current one; stops at a comment or another family's sample. */
@@ -569,20 +580,14 @@ public final class ExpositionParser {
         int p = pos;
         while (p < end) {
             int ls = p;
-            int le = ls;
-            while (le < end && b[le] != '\n') {
-                le++;
-            }
+            int le = lineEnd(ls);
             p = le + 1;
-            int ne = ls;
-            while (ne < le && isNameChar(b[ne], true)) {
-                ne++;
-            }
-            if (!startsWith(ls, ne, curFamily)) {
+            if (!inFamily(ls, le)) {
                 c.at = ls;
                 return;
             }
-            if (nameIs(ls, ne, "_created")) {
+            int ne = ls + curFamilyLength + "_created".length();
+            if (startsWith(ls + curFamilyLength, le, "_created") && (ne == le || b[ne] == '{' || isBlank(b[ne]))) {
                 c.at = ls;
                 try {
                     c.labels.count = 0;
@@ -626,8 +631,8 @@ public final class ExpositionParser {
             }
             n++;
             int j = 0;
-            while (j < other.count && !(Arrays.equals(b, a[4 * i], a[4 * i + 1], b, o[4 * j], o[4 * j + 1])
-                    && Arrays.equals(b, a[4 * i + 2], a[4 * i + 3], b, o[4 * j + 2], o[4 * j + 3]))) {
+            while (j < other.count && !(sameBytes(a[4 * i], a[4 * i + 1], o[4 * j], o[4 * j + 1])
+                    && sameBytes(a[4 * i + 2], a[4 * i + 3], o[4 * j + 2], o[4 * j + 3]))) {
                 j++;
             }
             if (j == other.count) {
@@ -642,12 +647,43 @@ public final class ExpositionParser {
         return n == 0;
     }
 
+    /** Arrays.equals for the short spans of label names and values, without its per-call overhead. */
+    private boolean sameBytes(int s1, int e1, int s2, int e2) {
+        if (e1 - s1 != e2 - s2) {
+            return false;
+        }
+        for (int i = 0; i < e1 - s1; i++) {
+            if (b[s1 + i] != b[s2 + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean ignoredForStart(int[] s, int i) {
         int ns = s[4 * i], ne = s[4 * i + 1];
         return s[4 * i + 2] == s[4 * i + 3] || matches(ns, ne, "le") || matches(ns, ne, "quantile");
     }
 
     // ---- tokens ----
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL, ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L;
+
+    /** Where the line at p ends: its '\n' or the end. Eight bytes at a time, as the search ahead reads whole families. */
+    private int lineEnd(int p) {
+        for (; p + 8 <= end; p += 8) {
+            long x = (long) LONGS.get(b, p) ^ NEWLINES;
+            long zeros = (x - ONES) & ~x & HIGHS; // the lowest flagged byte is the first '\n'
+            if (zeros != 0) {
+                return p + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        while (p < end && b[p] != '\n') {
+            p++;
+        }
+        return p;
+    }
 
     private int metricName(int p, int le) throws ExpositionException {
         int s = p;
