@@ -539,12 +539,17 @@ public final class ExpositionParser {
         if (!om || !startsSample()) {
             return 0;
         }
+        boolean aheadKnown = ahead.at > lineStart && ahead.family == familySeq;
+        if (aheadKnown && ahead.found && sameLabels(ahead.labels)) {
+            return ahead.startMs;
+        }
         if (behind.at >= 0 && behind.family == familySeq && sameLabels(behind.labels)) {
             return behind.startMs;
         }
-        if (ahead.at <= lineStart || ahead.family != familySeq) {
-            lookAhead();
+        if (aheadKnown) {
+            return 0;
         }
+        lookAhead();
         return ahead.found && sameLabels(ahead.labels) ? ahead.startMs : 0;
     }
 
