@@ -1,23 +1,17 @@
 package dev.sightline.server.alerting;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.core.Labels;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.ConfigLoader;
+import dev.sightline.server.RunningServer;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,9 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reload keeps the old routing; silences survive a restart.
  */
 class AlertingHttpTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private SightlineServer server;
+    private RunningServer server;
     private WebhookReceiver hooks;
 
     @TempDir
@@ -46,22 +38,8 @@ class AlertingHttpTest {
         }
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpRequest.Builder req(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path));
-    }
-
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return send(req(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
-
-    private JsonNode getJson(String path) throws Exception {
-        HttpResponse<String> r = send(req(path));
-        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return server.post(path, "application/json", body);
     }
 
     private String config(String haltPath) {
@@ -105,18 +83,14 @@ class AlertingHttpTest {
 
     private Path start(String haltPath, String rules) throws Exception {
         hooks = new WebhookReceiver();
-        Path cfg = dir.resolve("sightline.yml");
-        Files.writeString(cfg, config(haltPath));
         Files.writeString(dir.resolve("rules.yml"), rules);
-        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
-                new ConfigLoader().load(cfg), cfg));
-        return cfg;
+        server = RunningServer.start(dir, config(haltPath));
+        return server.configFile();
     }
 
     @Test
     void firingRuleReachesTheHaltWebhookWithinOneIntervalPlusGroupWaitPlusOneSecond() throws Exception {
         start("/halt");
-        server.storage().get();
         long ready = System.nanoTime();
         WebhookReceiver.Call halt = hooks.await(c -> c.path().equals("/halt"), 10_000);
         assertThat(halt).as("halt webhook called").isNotNull();
@@ -148,7 +122,7 @@ class AlertingHttpTest {
         Thread.sleep(2_500);
         assertThat(hooks.calls).hasSize(calls);
 
-        String metrics = send(req("/metrics")).body();
+        String metrics = server.get("/metrics").body();
         assertThat(metrics).contains("sightline_alerting_notifications_total{integration=\"webhook\",receiver=\"halt-trading\"} 1.0");
         assertThat(metrics).contains("sightline_alerting_alerts{state=\"active\"} 1.0");
     }
@@ -162,7 +136,7 @@ class AlertingHttpTest {
                       - alert: PositionDrift
                         expr: position_drift > 50
                 """);
-        Tsdb db = server.storage().get();
+        Tsdb db = server.storage();
         long written = System.nanoTime();
         write(db, 120);
         WebhookReceiver.Call firing = hooks.await(c -> c.path().equals("/ops")
@@ -189,24 +163,23 @@ class AlertingHttpTest {
     @Test
     void apiListsSilencesAndAcceptsAlerts() throws Exception {
         start("/halt");
-        server.storage().get();
         assertThat(hooks.await(c -> c.path().equals("/halt"), 10_000)).isNotNull();
 
-        JsonNode alerts = getJson("/api/v2/alerts?filter=alertname%3D%22OrderRateRunaway%22");
+        JsonNode alerts = server.getJson("/api/v2/alerts?filter=alertname%3D%22OrderRateRunaway%22");
         assertThat(alerts.size()).isEqualTo(1);
         JsonNode a = alerts.get(0);
         assertThat(a.get("status").get("state").asText()).isEqualTo("active");
         assertThat(a.get("receivers").toString()).isEqualTo("[{\"name\":\"halt-trading\"},{\"name\":\"ops\"}]");
         assertThat(a.get("labels").get("desk").asText()).isEqualTo("fx");
-        assertThat(getJson("/api/v2/alerts?filter=desk%3D%22rates%22").size()).isZero();
-        assertThat(getJson("/api/v2/alerts?receiver=ops").size()).isEqualTo(1);
-        JsonNode groups = getJson("/api/v2/alerts/groups");
+        assertThat(server.getJson("/api/v2/alerts?filter=desk%3D%22rates%22").size()).isZero();
+        assertThat(server.getJson("/api/v2/alerts?receiver=ops").size()).isEqualTo(1);
+        JsonNode groups = server.getJson("/api/v2/alerts/groups");
         assertThat(groups.size()).isEqualTo(2);
         assertThat(groups).extracting(g -> g.get("receiver").get("name").asText()).containsExactlyInAnyOrder("halt-trading", "ops");
         assertThat(groups.get(0).get("labels").toString()).isEqualTo("{\"alertname\":\"OrderRateRunaway\"}");
-        assertThat(getJson("/api/v2/alerts/groups?receiver=ops").size()).isEqualTo(1);
-        assertThat(getJson("/api/v2/receivers").toString()).isEqualTo("[{\"name\":\"ops\"},{\"name\":\"halt-trading\"}]");
-        assertThat(send(req("/api/v2/alerts?filter=desk%7E%22x")).statusCode()).isEqualTo(400);
+        assertThat(server.getJson("/api/v2/alerts/groups?receiver=ops").size()).isEqualTo(1);
+        assertThat(server.getJson("/api/v2/receivers").toString()).isEqualTo("[{\"name\":\"ops\"},{\"name\":\"halt-trading\"}]");
+        assertThat(server.get("/api/v2/alerts?filter=desk%7E%22x").statusCode()).isEqualTo(400);
 
         // A silence mutes it: listed as suppressed, and hidden with silenced=false.
         String silence = """
@@ -215,27 +188,27 @@ class AlertingHttpTest {
                 """.formatted(Instant.now(), Instant.now().plusSeconds(3600));
         HttpResponse<String> created = post("/api/v2/silences", silence);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-        String id = JSON.readTree(created.body()).get("silenceID").asText();
-        JsonNode muted = getJson("/api/v2/alerts").get(0);
+        String id = RunningServer.JSON.readTree(created.body()).get("silenceID").asText();
+        JsonNode muted = server.getJson("/api/v2/alerts").get(0);
         assertThat(muted.get("status").get("state").asText()).isEqualTo("suppressed");
         assertThat(muted.get("status").get("silencedBy").get(0).asText()).isEqualTo(id);
-        assertThat(getJson("/api/v2/alerts?silenced=false").size()).isZero();
+        assertThat(server.getJson("/api/v2/alerts?silenced=false").size()).isZero();
         // As Alertmanager, a filter applies to the silence's equality matchers only.
-        assertThat(getJson("/api/v2/silences?filter=desk%3D%22fx%22").size()).isZero();
-        JsonNode listed = getJson("/api/v2/silences");
+        assertThat(server.getJson("/api/v2/silences?filter=desk%3D%22fx%22").size()).isZero();
+        JsonNode listed = server.getJson("/api/v2/silences");
         assertThat(listed.size()).isEqualTo(1);
         assertThat(listed.get(0).get("status").get("state").asText()).isEqualTo("active");
         assertThat(listed.get(0).get("comment").asText()).isEqualTo("maintenance");
-        assertThat(getJson("/api/v2/silence/" + id).get("id").asText()).isEqualTo(id);
-        assertThat(send(req("/api/v2/silence/nope")).statusCode()).isEqualTo(404);
+        assertThat(server.getJson("/api/v2/silence/" + id).get("id").asText()).isEqualTo(id);
+        assertThat(server.get("/api/v2/silence/nope").statusCode()).isEqualTo(404);
         HttpResponse<String> bad = post("/api/v2/silences", "{\"matchers\":[],\"endsAt\":\"" + Instant.now().plusSeconds(60) + "\"}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("at least one matcher");
 
         // Expire it: active again.
-        assertThat(send(req("/api/v2/silence/" + id).DELETE()).statusCode()).isEqualTo(200);
-        assertThat(getJson("/api/v2/silence/" + id).get("status").get("state").asText()).isEqualTo("expired");
-        assertThat(getJson("/api/v2/alerts").get(0).get("status").get("state").asText()).isEqualTo("active");
+        assertThat(server.send(server.request("/api/v2/silence/" + id).DELETE()).statusCode()).isEqualTo(200);
+        assertThat(server.getJson("/api/v2/silence/" + id).get("status").get("state").asText()).isEqualTo("expired");
+        assertThat(server.getJson("/api/v2/alerts").get(0).get("status").get("state").asText()).isEqualTo("active");
 
         // Alerts posted as Prometheus posts them are routed and notified.
         HttpResponse<String> posted = post("/api/v2/alerts", """
@@ -250,31 +223,28 @@ class AlertingHttpTest {
         HttpResponse<String> refused = post("/api/v2/alerts", "[{\"labels\":{}}]");
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("alerts[0]: labels: at least one label pair required");
-        assertThat(getJson("/api/v2/status").get("cluster").get("status").asText()).isEqualTo("disabled");
+        assertThat(server.getJson("/api/v2/status").get("cluster").get("status").asText()).isEqualTo("disabled");
 
         // Silences survive a restart.
-        String kept = JSON.readTree(post("/api/v2/silences", silence).body()).get("silenceID").asText();
-        server.close();
-        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
-                new ConfigLoader().load(dir.resolve("sightline.yml")), dir.resolve("sightline.yml")));
-        assertThat(getJson("/api/v2/silence/" + kept).get("status").get("state").asText()).isEqualTo("active");
-        assertThat(getJson("/api/v2/silence/" + id).get("status").get("state").asText()).isEqualTo("expired");
+        String kept = RunningServer.JSON.readTree(post("/api/v2/silences", silence).body()).get("silenceID").asText();
+        server.restart();
+        assertThat(server.getJson("/api/v2/silence/" + kept).get("status").get("state").asText()).isEqualTo("active");
+        assertThat(server.getJson("/api/v2/silence/" + id).get("status").get("state").asText()).isEqualTo("expired");
     }
 
     @Test
     void reloadAppliesANewRouteAndABadOneKeepsTheOld() throws Exception {
         Path cfg = start("/halt");
-        server.storage().get();
         assertThat(hooks.await(c -> c.path().equals("/halt"), 10_000)).isNotNull();
 
         Files.writeString(cfg, config("/halt").replace("receiver: halt-trading", "receiver: nobody"));
-        HttpResponse<String> bad = send(req("/-/reload").POST(HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> bad = server.reload();
         assertThat(bad.statusCode()).isEqualTo(500);
         assertThat(bad.body()).contains(cfg + ":13:9: ").contains("alertmanager.route.routes[0].receiver: undefined receiver \"nobody\"");
-        assertThat(server.alerting().dispatcher().config().route().routes().get(0).receiver()).isEqualTo("halt-trading");
+        assertThat(server.server().alerting().dispatcher().config().route().routes().get(0).receiver()).isEqualTo("halt-trading");
 
         Files.writeString(cfg, config("/halt-v2"));
-        assertThat(send(req("/-/reload").POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(200);
+        assertThat(server.reload().statusCode()).isEqualTo(200);
         // Groups are rebuilt; the new URL is a new integration config but the same receiver and group: the
         // notification log says nothing changed, so it is not re-sent. A new alert in the group is.
         post("/api/v2/alerts", "[{\"labels\":{\"alertname\":\"OrderRateRunaway\",\"action\":\"halt\",\"desk\":\"rates\"}}]");

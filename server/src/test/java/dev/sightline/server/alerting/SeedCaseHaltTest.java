@@ -2,8 +2,7 @@ package dev.sightline.server.alerting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.core.Labels;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.ConfigLoader;
+import dev.sightline.server.RunningServer;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Storage;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +25,7 @@ class SeedCaseHaltTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
     private static final long INTERVAL_MS = 1_000;
     private static final Labels ORDERS = Labels.of("__name__", "orders_placed_total", "strategy", "mm-1", "symbol", "ACME");
-    private SightlineServer server;
+    private RunningServer server;
     private WebhookReceiver hooks;
 
     @TempDir
@@ -49,12 +48,10 @@ class SeedCaseHaltTest {
                 .replace("http://127.0.0.1:9099", hooks.url(""))
                 .replace("evaluation_interval: 15s", "evaluation_interval: 1s");
         assertThat(config).contains(hooks.url("/halt")).contains("evaluation_interval: 1s");
-        Files.writeString(dir.resolve("sightline.yml"), config);
         Files.createDirectories(dir.resolve("rules"));
         Files.copy(EXAMPLES.resolve("rules/01-runaway-orders.yml"), dir.resolve("rules/01-runaway-orders.yml"));
-        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
-                new ConfigLoader().load(dir.resolve("sightline.yml")), dir.resolve("sightline.yml")));
-        Storage storage = server.storage().get();
+        server = RunningServer.start(dir, config);
+        Storage storage = server.storage();
 
         // The last hour of the recording rule's output, as if it had been running: ~100 orders/s (with the group's
         // label, which the rule adds to what it records).
@@ -87,7 +84,7 @@ class SeedCaseHaltTest {
         append(storage, Math.max(t + 1, System.currentTimeMillis()), orders);
         long runaway = System.nanoTime();
         WebhookReceiver.Call halt = hooks.await(c -> c.path().equals("/halt"), 10_000);
-        assertThat(halt).as("halt webhook called; rules: %s", get("/api/v1/rules")).isNotNull();
+        assertThat(halt).as("halt webhook called; rules: %s", server.get("/api/v1/rules").body()).isNotNull();
         long ms = (halt.atNanos() - runaway) / 1_000_000;
         System.out.println("halt webhook called " + ms + " ms after the first runaway sample");
         assertThat(ms).isLessThanOrEqualTo(INTERVAL_MS + 1_000);
@@ -101,12 +98,6 @@ class SeedCaseHaltTest {
         assertThat(ann.get("score").asText()).endsWith("sigma (z-score)");
         assertThat(ann.get("lookback").asText()).isEqualTo("1d");
         assertThat(halt.payload().get("receiver").asText()).isEqualTo("halt-trading");
-    }
-
-    private String get(String path) throws Exception {
-        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
-        return c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.httpPort()
-                + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static void append(Storage storage, long t, double v) throws Exception {

@@ -1,19 +1,14 @@
 package dev.sightline.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.ConfigLoader;
-import dev.sightline.server.config.SightlineConfig;
+import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from /api/v1/query_exemplars in Prometheus's shape; and remote-write 2.0's written-count headers.
  */
 class ExemplarsEndToEndTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long T = 1_700_000_000_000L;
     private static final String EXPOSITION = """
             # TYPE ex_scraped counter
@@ -42,8 +36,7 @@ class ExemplarsEndToEndTest {
     static Path dataDir;
 
     private static HttpServer exporter;
-    private static SightlineServer server;
-    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static RunningServer server;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,9 +52,7 @@ class ExemplarsEndToEndTest {
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
                 """.formatted(exporter.getAddress().getPort());
-        SightlineConfig config = new ConfigLoader().parse("sightline.yml", yaml.getBytes(StandardCharsets.UTF_8));
-        server = SightlineServer.start(new SightlineServer.Settings(dataDir, "127.0.0.1", 0, config));
-        server.storage().get();
+        server = RunningServer.start(dataDir, yaml);
     }
 
     @AfterAll
@@ -206,29 +197,24 @@ class ExemplarsEndToEndTest {
     }
 
     private static JsonNode exemplars(String query, String start, String end) throws Exception {
-        return JSON.readTree(exemplarsBody(query, start, end));
+        return RunningServer.JSON.readTree(exemplarsBody(query, start, end));
     }
 
     /** The raw answer: Jackson's tree would print 1699999999.5 as 1.6999999995E9. */
     private static String exemplarsBody(String query, String start, String end) throws Exception {
         String q = "/api/v1/query_exemplars?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
                 + (start == null ? "" : "&start=" + start) + (end == null ? "" : "&end=" + end);
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri(q)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = server.get(q);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
     }
 
     private static HttpResponse<String> post(String path, byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b = server.request(path).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (path.equals("/api/v1/write")) {
             b.header("Content-Encoding", "snappy");
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.httpPort() + path);
+        return server.send(b);
     }
 }

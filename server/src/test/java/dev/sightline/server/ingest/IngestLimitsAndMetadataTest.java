@@ -1,11 +1,8 @@
 package dev.sightline.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.ConfigLoader;
-import dev.sightline.server.config.SightlineConfig;
+import dev.sightline.server.RunningServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -20,9 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit and the store are shared by the server.
  */
 class IngestLimitsAndMetadataTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BODY_LIMIT = 8192;
     private static final String EXPOSITION = """
             # TYPE scraped_duration_seconds gauge
@@ -65,8 +59,7 @@ class IngestLimitsAndMetadataTest {
     static Path dataDir;
 
     private static HttpServer exporter;
-    private static SightlineServer server;
-    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static RunningServer server;
 
     @BeforeAll
     static void start() throws Exception {
@@ -83,9 +76,7 @@ class IngestLimitsAndMetadataTest {
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
                 """.formatted(exporter.getAddress().getPort());
-        SightlineConfig config = new ConfigLoader().parse("sightline.yml", yaml.getBytes(StandardCharsets.UTF_8));
-        server = SightlineServer.start(new SightlineServer.Settings(dataDir, "127.0.0.1", 0, config));
-        server.storage().get();
+        server = RunningServer.start(dataDir, yaml);
     }
 
     @AfterAll
@@ -154,7 +145,7 @@ class IngestLimitsAndMetadataTest {
                 """.formatted(System.currentTimeMillis() * 1_000_000L);
         HttpResponse<String> r = otlp(otlpGauge("otlp_limited", "Limited.", "", points).getBytes(StandardCharsets.UTF_8), false);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode partial = JSON.readTree(r.body()).path("partialSuccess");
+        JsonNode partial = RunningServer.JSON.readTree(r.body()).path("partialSuccess");
         assertThat(partial.path("rejectedDataPoints").asText()).isEqualTo("1");
         assertThat(partial.path("errorMessage").asText()).contains("max_series_per_metric");
         assertThat(seriesCount("otlp_limited")).isEqualTo(2);
@@ -181,7 +172,7 @@ class IngestLimitsAndMetadataTest {
     void otlpGrpcSeriesLimitBodyLimitAndMetadata() throws Exception {
         double before = breaches("max_request_body_bytes", "otlp_grpc");
         SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(PeriodicMetricReader.builder(
-                OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + server.otlp().grpcPort())
+                OtlpGrpcMetricExporter.builder().setEndpoint("http://127.0.0.1:" + server.server().otlp().grpcPort())
                         .setTimeout(Duration.ofSeconds(30))
                         .setRetryPolicy(RetryPolicy.builder().setMaxAttempts(2).setInitialBackoff(Duration.ofMillis(10)).build())
                         .build()).setInterval(Duration.ofHours(1)).build()).build();
@@ -259,7 +250,7 @@ class IngestLimitsAndMetadataTest {
         }
         assertThat(metadata("?metric=rw_changing_total").path("rw_changing_total")).hasSize(2);
         assertThat(metadata("?metric=rw_changing_total&limit_per_metric=1").path("rw_changing_total")).hasSize(1);
-        HttpResponse<String> bad = get("/api/v1/metadata?limit=x");
+        HttpResponse<String> bad = server.get("/api/v1/metadata?limit=x");
         assertThat(bad.statusCode()).isEqualTo(400);
     }
 
@@ -295,20 +286,19 @@ class IngestLimitsAndMetadataTest {
     // ---------------------------------------------------------------- helpers
 
     private static HttpResponse<String> remoteWrite(byte[] body) throws Exception {
-        return client.send(HttpRequest.newBuilder(uri("/api/v1/write"))
+        return server.send(server.request("/api/v1/write")
                 .header("Content-Encoding", "snappy").header("Content-Type", "application/x-protobuf")
                 .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     private static HttpResponse<String> otlp(byte[] body, boolean gzip) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri("/v1/metrics")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b = server.request("/v1/metrics").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (gzip) {
             b.header("Content-Encoding", "gzip");
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send(b);
     }
 
     private static String otlpGauge(String name, String description, String unit, String points) {
@@ -326,19 +316,10 @@ class IngestLimitsAndMetadataTest {
         return out.toByteArray();
     }
 
-    private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.httpPort() + path);
-    }
-
-    private static HttpResponse<String> get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     private static JsonNode metadata(String query) throws Exception {
-        HttpResponse<String> r = get("/api/v1/metadata" + query);
+        HttpResponse<String> r = server.get("/api/v1/metadata" + query);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode root = JSON.readTree(r.body());
+        JsonNode root = RunningServer.JSON.readTree(r.body());
         assertThat(root.path("status").asText()).isEqualTo("success");
         return root.path("data");
     }
@@ -355,13 +336,13 @@ class IngestLimitsAndMetadataTest {
     }
 
     private static int seriesCount(String metric) throws Exception {
-        HttpResponse<String> r = get("/api/v1/series?match[]=" + URLEncoder.encode(metric, StandardCharsets.UTF_8));
+        HttpResponse<String> r = server.get("/api/v1/series?match[]=" + URLEncoder.encode(metric, StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body()).path("data").size();
+        return RunningServer.JSON.readTree(r.body()).path("data").size();
     }
 
     private static double breaches(String limit, String protocol) throws Exception {
-        String text = get("/metrics").body();
+        String text = server.get("/metrics").body();
         Matcher m = Pattern.compile("^sightline_ingest_limit_breaches_total\\{limit=\"" + limit + "\",protocol=\"" + protocol
                 + "\"} (\\S+)$", Pattern.MULTILINE).matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;

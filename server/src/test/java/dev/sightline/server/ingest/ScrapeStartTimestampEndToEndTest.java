@@ -1,23 +1,12 @@
 package dev.sightline.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.ConfigLoader;
-import dev.sightline.server.config.SightlineConfig;
+import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,8 +27,6 @@ class ScrapeStartTimestampEndToEndTest {
             # EOF
             """;
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     @Test
     void startTimestampOfAScrapedCounterIsItsCreatedLine(@TempDir Path dir) throws Exception {
         HttpServer exporter = OpenMetricsExporter.start(EXPOSITION);
@@ -51,9 +38,7 @@ class ScrapeStartTimestampEndToEndTest {
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
                 """.formatted(exporter.getAddress().getPort());
-        SightlineConfig config = new ConfigLoader().parse("sightline.yml", yaml.getBytes(StandardCharsets.UTF_8));
-        try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(dir, "127.0.0.1", 0, config))) {
-            server.storage().get(30, TimeUnit.SECONDS);
+        try (RunningServer server = RunningServer.start(dir, yaml)) {
             JsonNode orders = awaitOne(server, "start_timestamp(st_orders_total{job=\"st\",side=\"buy\"})");
             assertThat(orders.get("value").get(1).asText()).isEqualTo("1700000000");
             JsonNode buckets = awaitOne(server, "start_timestamp(st_lat_bucket{job=\"st\"})");
@@ -66,14 +51,10 @@ class ScrapeStartTimestampEndToEndTest {
     }
 
     /** The single result of an instant query, waiting up to 30 s for the first scrapes. */
-    private JsonNode awaitOne(SightlineServer server, String promql) throws Exception {
+    private static JsonNode awaitOne(RunningServer server, String promql) throws Exception {
         JsonNode result = null;
         for (long end = System.nanoTime() + 30_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
-                    + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            result = new ObjectMapper().readTree(r.body()).get("data").get("result");
+            result = server.query(promql);
             if (result.size() > 0) {
                 break;
             }

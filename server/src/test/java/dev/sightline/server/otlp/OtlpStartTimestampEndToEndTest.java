@@ -1,9 +1,7 @@
 package dev.sightline.server.otlp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.SightlineConfig;
+import dev.sightline.server.RunningServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -21,12 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -41,8 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stored as the start timestamp of its samples, which {@code start_timestamp()} returns over the Prometheus API.
  */
 class OtlpStartTimestampEndToEndTest {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     /** Hands every export to the SDK's OTLP/HTTP exporter, noting the start times of the points it sends. */
     private static final class StartRecordingExporter implements MetricExporter {
         final MetricExporter delegate;
@@ -80,10 +70,9 @@ class OtlpStartTimestampEndToEndTest {
 
     @Test
     void startTimestampOfAnSdkCounterIsQueryable(@TempDir Path dir) throws Exception {
-        try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(dir, "127.0.0.1", 0, SightlineConfig.defaults()))) {
-            server.storage().get(30, TimeUnit.SECONDS);
+        try (RunningServer server = RunningServer.start(dir, null)) {
             StartRecordingExporter exporter = new StartRecordingExporter(OtlpHttpMetricExporter.builder()
-                    .setEndpoint("http://127.0.0.1:" + server.otlp().httpPort() + "/v1/metrics")
+                    .setEndpoint("http://127.0.0.1:" + server.server().otlp().httpPort() + "/v1/metrics")
                     .setTimeout(Duration.ofSeconds(30)).build());
             SdkMeterProvider provider = SdkMeterProvider.builder()
                     .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "st-e2e")))
@@ -104,20 +93,12 @@ class OtlpStartTimestampEndToEndTest {
             assertThat(exporter.startNanos).as("a cumulative counter keeps its start").hasSize(1);
             long startMs = exporter.startNanos.iterator().next() / 1_000_000;
 
-            JsonNode result = query(server, "start_timestamp(orders_total{job=\"st-e2e\"})");
+            JsonNode result = server.query("start_timestamp(orders_total{job=\"st-e2e\"})");
             assertThat(result).as(result.toString()).hasSize(1);
             assertThat(new BigDecimal(result.get(0).get("value").get(1).asText()))
                     .isEqualByComparingTo(BigDecimal.valueOf(startMs, 3));
-            JsonNode value = query(server, "orders_total{job=\"st-e2e\"}");
+            JsonNode value = server.query("orders_total{job=\"st-e2e\"}");
             assertThat(value.get(0).get("value").get(1).asText()).isEqualTo("7");
         }
-    }
-
-    private JsonNode query(SightlineServer server, String promql) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
-                + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return new ObjectMapper().readTree(r.body()).get("data").get("result");
     }
 }

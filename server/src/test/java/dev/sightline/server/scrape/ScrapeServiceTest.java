@@ -1,25 +1,18 @@
 package dev.sightline.server.scrape;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.ConfigLoader;
+import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Scraping in a running server: targets API, staleness through the real storage, reload via HTTP. */
 class ScrapeServiceTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private HttpServer exporter;
     private volatile String body = "a{x=\"1\"} 1\nb 2\n";
-    private SightlineServer server;
+    private RunningServer server;
 
     @TempDir
     Path dir;
@@ -62,22 +53,6 @@ class ScrapeServiceTest {
         return "127.0.0.1:" + exporter.getAddress().getPort();
     }
 
-    private JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
-
-    private HttpResponse<String> reload() throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/-/reload"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode query(String q) throws Exception {
-        return get("/api/v1/query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8)).path("data").path("result");
-    }
-
     private static <T> T await(ThrowingSupplier<T> s, Predicate<T> ok, String what) throws Exception {
         long end = System.currentTimeMillis() + 15_000;
         T v = s.get();
@@ -104,7 +79,6 @@ class ScrapeServiceTest {
     @Test
     void targetsApiStalenessAndReload() throws Exception {
         String addr = startExporter();
-        Path config = dir.resolve("sightline.yml");
         String good = """
                 global:
                   scrape_interval: 1s
@@ -118,12 +92,10 @@ class ScrapeServiceTest {
                         regex: 'drop\\.me:.*'
                         action: drop
                 """.formatted(addr);
-        Files.writeString(config, good);
-        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
-                new ConfigLoader().load(config), config));
-        server.storage().get();
+        server = RunningServer.start(dir, good);
+        Path config = server.configFile();
 
-        JsonNode targets = await(() -> get("/api/v1/targets"),
+        JsonNode targets = await(() -> server.getJson("/api/v1/targets"),
                 t -> t.path("data").path("activeTargets").path(0).path("health").asText().equals("up"), "a successful scrape");
         assertThat(targets.path("status").asText()).isEqualTo("success");
         JsonNode t = targets.path("data").path("activeTargets").get(0);
@@ -131,7 +103,7 @@ class ScrapeServiceTest {
                 "lastError", "lastScrape", "lastScrapeDuration", "health", "scrapeInterval", "scrapeTimeout");
         assertThat(fieldNames(t.path("discoveredLabels"))).containsExactlyInAnyOrder("__address__", "__metrics_path__",
                 "__scheme__", "__scrape_interval__", "__scrape_timeout__", "env", "job");
-        assertThat(JSON.convertValue(t.path("labels"), java.util.Map.class))
+        assertThat(RunningServer.JSON.convertValue(t.path("labels"), java.util.Map.class))
                 .isEqualTo(java.util.Map.of("env", "test", "instance", addr, "job", "stub"));
         assertThat(t.path("scrapePool").asText()).isEqualTo("stub");
         assertThat(t.path("scrapeUrl").asText()).isEqualTo("http://" + addr + "/metrics");
@@ -146,36 +118,36 @@ class ScrapeServiceTest {
         assertThat(fieldNames(dropped.get(0))).containsExactly("discoveredLabels");
         assertThat(dropped.get(0).path("discoveredLabels").path("__address__").asText()).isEqualTo("drop.me:1");
 
-        assertThat(get("/api/v1/targets?state=active").path("data").path("droppedTargets")).isEmpty();
-        assertThat(get("/api/v1/targets?state=active").path("data").path("activeTargets")).hasSize(1);
-        assertThat(get("/api/v1/targets?state=dropped").path("data").path("activeTargets")).isEmpty();
-        assertThat(get("/api/v1/targets?state=dropped").path("data").path("droppedTargets")).hasSize(1);
+        assertThat(server.getJson("/api/v1/targets?state=active").path("data").path("droppedTargets")).isEmpty();
+        assertThat(server.getJson("/api/v1/targets?state=active").path("data").path("activeTargets")).hasSize(1);
+        assertThat(server.getJson("/api/v1/targets?state=dropped").path("data").path("activeTargets")).isEmpty();
+        assertThat(server.getJson("/api/v1/targets?state=dropped").path("data").path("droppedTargets")).hasSize(1);
 
         // Scraped samples are queryable with the target labels.
-        JsonNode a = await(() -> query("a"), r -> r.size() == 1, "series a");
+        JsonNode a = await(() -> server.query("a"), r -> r.size() == 1, "series a");
         assertThat(a.get(0).path("metric").path("instance").asText()).isEqualTo(addr);
-        assertThat(query("up{job=\"stub\"}").get(0).path("value").get(1).asText()).isEqualTo("1");
+        assertThat(server.query("up{job=\"stub\"}").get(0).path("value").get(1).asText()).isEqualTo("1");
 
         // The series vanishes from the exposition: its stale marker ends it at once (no 5-minute lookback).
         body = "b 3\n";
-        await(() -> query("a"), r -> r.isEmpty(), "a to go stale");
-        assertThat(query("b")).hasSize(1);
+        await(() -> server.query("a"), r -> r.isEmpty(), "a to go stale");
+        assertThat(server.query("b")).hasSize(1);
 
         // A bad file is refused with its location; the old configuration keeps running.
         Files.writeString(config, "scrape_configs:\n  - job_name: stub\n    scrape_intervall: 1s\n");
-        HttpResponse<String> bad = reload();
+        HttpResponse<String> bad = server.reload();
         assertThat(bad.statusCode()).isEqualTo(500);
         assertThat(bad.body()).startsWith("failed to reload config: " + config + ":3:5: unknown key \"scrape_intervall\"");
-        assertThat(get("/api/v1/targets").path("data").path("activeTargets").get(0).path("scrapePool").asText()).isEqualTo("stub");
+        assertThat(server.getJson("/api/v1/targets").path("data").path("activeTargets").get(0).path("scrapePool").asText()).isEqualTo("stub");
 
         // A good one replaces the job: the old job's series are marked stale, the new one scrapes.
         Files.writeString(config, good.replace("job_name: stub", "job_name: other"));
-        assertThat(reload().statusCode()).isEqualTo(200);
-        JsonNode after = get("/api/v1/targets").path("data").path("activeTargets");
+        assertThat(server.reload().statusCode()).isEqualTo(200);
+        JsonNode after = server.getJson("/api/v1/targets").path("data").path("activeTargets");
         assertThat(after).hasSize(1);
         assertThat(after.get(0).path("scrapePool").asText()).isEqualTo("other");
-        assertThat(query("up{job=\"stub\"}")).isEmpty();
-        await(() -> query("up{job=\"other\"}"), r -> r.size() == 1, "the new job's first scrape");
+        assertThat(server.query("up{job=\"stub\"}")).isEmpty();
+        await(() -> server.query("up{job=\"other\"}"), r -> r.size() == 1, "the new job's first scrape");
 
         // SIGHUP reloads too, as in Prometheus (the server installed the handler because it was given a file).
         // The signal is re-sent every 2 s (a reload is idempotent): on a saturated CI machine one delivery was
@@ -188,7 +160,7 @@ class ScrapeServiceTest {
             long next = System.currentTimeMillis() + 2_000;
             do {
                 Thread.sleep(100);
-                pool = get("/api/v1/targets").path("data").path("activeTargets").path(0).path("scrapePool").asText();
+                pool = server.getJson("/api/v1/targets").path("data").path("activeTargets").path(0).path("scrapePool").asText();
             } while (!pool.equals("third") && System.currentTimeMillis() < next);
         }
         assertThat(pool).as("scrape pool after SIGHUP").isEqualTo("third");
