@@ -19,20 +19,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** OTLP/HTTP status codes and bodies over real HTTP into a real Tsdb. */
 class OtlpHttpEndpointTest {
     private static final long T = 1_700_000_000_000_000_000L;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
     Path dir;
     private OtlpTestServer server;
@@ -47,15 +42,6 @@ class OtlpHttpEndpointTest {
     private OtlpTestServer start(IngestLimits limits) throws Exception {
         server = new OtlpTestServer(dir, limits);
         return server;
-    }
-
-    private HttpResponse<byte[]> post(int port, String type, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static ExportMetricsServiceRequest request(Metric... metrics) {
@@ -75,7 +61,7 @@ class OtlpHttpEndpointTest {
         start(IngestLimits.DEFAULT);
         Metric badScale = Metric.newBuilder().setName("bad").setExponentialHistogram(ExponentialHistogram.newBuilder()
                 .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T).setScale(-9).setCount(1))).build();
-        HttpResponse<byte[]> r = post(server.receiver.httpPort(), "application/x-protobuf", request(gauge("good", 4), badScale).toByteArray());
+        HttpResponse<byte[]> r = server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", request(gauge("good", 4), badScale).toByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/x-protobuf");
         ExportMetricsServiceResponse resp = ExportMetricsServiceResponse.parseFrom(r.body());
@@ -96,7 +82,7 @@ class OtlpHttpEndpointTest {
                 {"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"js"}}]},
                  "scopeMetrics":[{"metrics":[{"name":"reqs","sum":{"aggregationTemporality":2,"isMonotonic":true,
                  "dataPoints":[{"timeUnixNano":"1700000000000000000","asInt":"12"}]}}]}]}]}""";
-        HttpResponse<byte[]> r = post(server.mainHttp.actualPort(), "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> r = server.postMetrics(server.mainHttp.actualPort(), "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
@@ -106,7 +92,7 @@ class OtlpHttpEndpointTest {
     @Test
     void malformedBodiesAre400WithAStatus() throws Exception {
         start(IngestLimits.DEFAULT);
-        HttpResponse<byte[]> proto = post(server.receiver.httpPort(), "application/x-protobuf", new byte[]{0x0a, (byte) 0xff, 0x01});
+        HttpResponse<byte[]> proto = server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", new byte[]{0x0a, (byte) 0xff, 0x01});
         assertThat(proto.statusCode()).isEqualTo(400);
         CodedInputStream in = CodedInputStream.newInstance(proto.body());
         assertThat(in.readTag()).isEqualTo(1 << 3);
@@ -114,7 +100,7 @@ class OtlpHttpEndpointTest {
         assertThat(in.readTag()).isEqualTo(2 << 3 | 2);
         assertThat(in.readString()).startsWith("invalid protobuf ExportMetricsServiceRequest");
 
-        HttpResponse<byte[]> json = post(server.receiver.httpPort(), "application/json", "{\"resourceMetrics\":".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> json = server.postMetrics(server.receiver.httpPort(), "application/json", "{\"resourceMetrics\":".getBytes(StandardCharsets.UTF_8));
         assertThat(json.statusCode()).isEqualTo(400);
         assertThat(new String(json.body(), StandardCharsets.UTF_8)).startsWith("{\"code\":3,\"message\":\"invalid OTLP JSON");
     }
@@ -122,17 +108,17 @@ class OtlpHttpEndpointTest {
     @Test
     void unsupportedTypeIs415() throws Exception {
         start(IngestLimits.DEFAULT);
-        assertThat(post(server.receiver.httpPort(), "text/plain", new byte[0]).statusCode()).isEqualTo(415);
-        assertThat(post(server.mainHttp.actualPort(), null, new byte[0]).statusCode()).isEqualTo(415);
+        assertThat(server.postMetrics(server.receiver.httpPort(), "text/plain", new byte[0]).statusCode()).isEqualTo(415);
+        assertThat(server.postMetrics(server.mainHttp.actualPort(), null, new byte[0]).statusCode()).isEqualTo(415);
     }
 
     @Test
     void tooLargeIs413() throws Exception {
         start(IngestLimits.DEFAULT.withMaxDecompressedBytes(1024));
         byte[] big = request(gauge("x".repeat(2000), 1)).toByteArray();
-        assertThat(post(server.receiver.httpPort(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
-        assertThat(post(server.mainHttp.actualPort(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
-        assertThat(post(server.receiver.httpPort(), "application/x-protobuf", request(gauge("small", 1)).toByteArray()).statusCode())
+        assertThat(server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
+        assertThat(server.postMetrics(server.mainHttp.actualPort(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
+        assertThat(server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", request(gauge("small", 1)).toByteArray()).statusCode())
                 .isEqualTo(200);
     }
 
@@ -140,7 +126,7 @@ class OtlpHttpEndpointTest {
     void storageNotReadyIs503() throws Exception {
         start(IngestLimits.DEFAULT);
         server.storage.set(null);
-        HttpResponse<byte[]> r = post(server.receiver.httpPort(), "application/x-protobuf", request(gauge("g", 1)).toByteArray());
+        HttpResponse<byte[]> r = server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", request(gauge("g", 1)).toByteArray());
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
     }

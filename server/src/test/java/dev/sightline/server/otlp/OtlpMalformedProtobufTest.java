@@ -20,16 +20,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -41,58 +36,48 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OtlpMalformedProtobufTest {
     private static final long T = 1_700_000_000_000_000_000L;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
     Path dir;
-    private OtlpTestServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void truncatedBodyIs400WithTheOffsetAndStoresNothing() throws Exception {
-        server = new OtlpTestServer(dir, IngestLimits.DEFAULT);
-        byte[] body = truncatedRequest();
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.receiver.httpPort() + "/v1/metrics"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-protobuf")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        try (OtlpTestServer server = new OtlpTestServer(dir, IngestLimits.DEFAULT)) {
+            byte[] body = truncatedRequest();
+            HttpResponse<byte[]> r = server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", body);
 
-        assertThat(r.statusCode()).isEqualTo(400);
-        CodedInputStream in = CodedInputStream.newInstance(r.body());
-        in.readTag();
-        assertThat(in.readInt32()).isEqualTo(3);
-        in.readTag();
-        assertThat(in.readString()).matches("invalid protobuf ExportMetricsServiceRequest at byte offset \\d+: .+");
-        assertThat(server.floats(LabelMatcher.eq(Labels.METRIC_NAME, "g"))).isEmpty();
+            assertThat(r.statusCode()).isEqualTo(400);
+            CodedInputStream in = CodedInputStream.newInstance(r.body());
+            in.readTag();
+            assertThat(in.readInt32()).isEqualTo(3);
+            in.readTag();
+            assertThat(in.readString()).matches("invalid protobuf ExportMetricsServiceRequest at byte offset \\d+: .+");
+            assertThat(server.floats(LabelMatcher.eq(Labels.METRIC_NAME, "g"))).isEmpty();
+        }
     }
 
     @Test
     void truncatedGrpcMessageIsInvalidArgumentWithTheOffset() throws Exception {
-        server = new OtlpTestServer(dir, IngestLimits.DEFAULT);
-        byte[] body = truncatedRequest();
-        Vertx vertx = Vertx.vertx();
-        try {
-            io.vertx.core.http.HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                    .setHttp2ClearTextUpgrade(false));
-            // One gRPC length-prefixed message: not compressed, 4-byte length, the bytes.
-            Buffer frame = Buffer.buffer().appendByte((byte) 0).appendInt(body.length).appendBytes(body);
-            MultiMap status = h2.request(HttpMethod.POST, server.receiver.grpcPort(), "127.0.0.1",
-                            "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export")
-                    .compose(req -> req.putHeader("content-type", "application/grpc").putHeader("te", "trailers").send(frame))
-                    .compose(resp -> resp.body().map(b -> resp.headers().contains("grpc-status") ? resp.headers() : resp.trailers()))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertThat(status.get("grpc-status")).isEqualTo("3");
-            assertThat(QueryStringDecoder.decodeComponent(status.get("grpc-message")))
-                    .matches("cannot decode the ExportMetricsServiceRequest: invalid protobuf ExportMetricsServiceRequest at byte offset \\d+: .+");
-        } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try (OtlpTestServer server = new OtlpTestServer(dir, IngestLimits.DEFAULT)) {
+            byte[] body = truncatedRequest();
+            Vertx vertx = Vertx.vertx();
+            try {
+                io.vertx.core.http.HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                        .setHttp2ClearTextUpgrade(false));
+                // One gRPC length-prefixed message: not compressed, 4-byte length, the bytes.
+                Buffer frame = Buffer.buffer().appendByte((byte) 0).appendInt(body.length).appendBytes(body);
+                MultiMap status = h2.request(HttpMethod.POST, server.receiver.grpcPort(), "127.0.0.1",
+                                "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export")
+                        .compose(req -> req.putHeader("content-type", "application/grpc").putHeader("te", "trailers").send(frame))
+                        .compose(resp -> resp.body().map(b -> resp.headers().contains("grpc-status") ? resp.headers() : resp.trailers()))
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertThat(status.get("grpc-status")).isEqualTo("3");
+                assertThat(QueryStringDecoder.decodeComponent(status.get("grpc-message")))
+                        .matches("cannot decode the ExportMetricsServiceRequest: invalid protobuf ExportMetricsServiceRequest at byte offset \\d+: .+");
+            } finally {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+            assertThat(server.floats(LabelMatcher.eq(Labels.METRIC_NAME, "g"))).isEmpty();
         }
-        assertThat(server.floats(LabelMatcher.eq(Labels.METRIC_NAME, "g"))).isEmpty();
     }
 
     /** 50 points of gauge g, cut 3 bytes short. */

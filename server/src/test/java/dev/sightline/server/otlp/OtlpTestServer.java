@@ -15,7 +15,12 @@ import dev.sightline.tsdb.ValueType;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +34,7 @@ final class OtlpTestServer implements AutoCloseable {
     final AtomicReference<Tsdb> storage = new AtomicReference<>();
     final OtlpReceiver receiver;
     final HttpServer mainHttp;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     OtlpTestServer(Path dir, IngestLimits limits) throws Exception {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
@@ -39,6 +45,16 @@ final class OtlpTestServer implements AutoCloseable {
         mainHttp = vertx.createHttpServer().requestHandler(api.router()).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         receiver.listen(vertx, "127.0.0.1", 0, 0);
+    }
+
+    /** POST /v1/metrics on that port (the OTLP/HTTP one or the main one); no Content-Type header when type is null. */
+    HttpResponse<byte[]> postMetrics(int port, String type, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Every float sample (timestamp -> value) of each series matching the matchers. */
@@ -82,6 +98,7 @@ final class OtlpTestServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        client.close();
         receiver.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         tsdb.close();
