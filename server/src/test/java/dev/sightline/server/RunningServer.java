@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.tsdb.Tsdb;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,48 +26,54 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A {@link SightlineServer} on free ports for tests that talk to it over HTTP: data in {@code dir/data}, the
  * configuration (if any) in {@code dir/sightline.yml} so that reloads and restarts re-read it. Started once its
- * storage is open.
+ * storage is open. As a {@code @RegisterExtension} field it is closed after each test, or after all of them when
+ * the field is static; otherwise close it (try-with-resources). JUnit closes extensions in reverse order of
+ * declaration, so peers the server talks to (webhooks, scrape targets) are declared before it.
  */
-public final class RunningServer implements AutoCloseable {
+public final class RunningServer implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Path dir;
-    private final Path configFile;
+    private HttpClient client;
+    private Path dir;
+    private Path configFile;
     private SightlineServer server;
-
-    private RunningServer(Path dir, Path configFile) {
-        this.dir = dir;
-        this.configFile = configFile;
-    }
+    /** Registered on a static field: one server for the whole class. */
+    private boolean perClass;
 
     /** Starts a server in {@code dir} with this configuration text, or the built-in defaults when it is null. */
-    public static RunningServer start(Path dir, String config) throws Exception {
-        Path file = null;
-        if (config != null) {
-            file = dir.resolve("sightline.yml");
-            Files.writeString(file, config);
+    public RunningServer start(Path dir, String config) throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("already started on " + this.dir);
         }
-        RunningServer running = new RunningServer(dir, file);
-        running.launch();
-        return running;
+        this.dir = dir;
+        configFile = null;
+        if (config != null) {
+            configFile = dir.resolve("sightline.yml");
+            Files.writeString(configFile, config);
+        }
+        launch();
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return this;
     }
 
     private void launch() throws Exception {
         SightlineConfig config = configFile == null ? SightlineConfig.defaults() : new ConfigLoader().load(configFile);
-        server = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0, config, configFile));
+        SightlineServer started = SightlineServer.start(new SightlineServer.Settings(dir.resolve("data"), "127.0.0.1", 0,
+                config, configFile));
         try {
-            server.storage().get(60, TimeUnit.SECONDS);
+            started.storage().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            server.close();
+            started.close();
             throw e;
         }
+        server = started;
     }
 
     /** Stops the server and starts a new one on the same data and configuration file (on a new port). */
     public void restart() throws Exception {
         server.close();
+        server = null;
         launch();
     }
 
@@ -123,8 +133,31 @@ public final class RunningServer implements AutoCloseable {
     }
 
     @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            close();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
     public void close() {
-        server.close();
-        client.close();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        if (client != null) {
+            client.close();
+            client = null;
+        }
     }
 }

@@ -1,19 +1,14 @@
 package dev.sightline.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sightline.server.config.SightlineConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 
@@ -24,26 +19,16 @@ class SightlineServerTest {
     @TempDir
     static Path dataDir;
 
-    private static SightlineServer server;
-    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @RegisterExtension
+    static final RunningServer server = new RunningServer();
 
     @BeforeAll
     static void start() throws Exception {
-        server = SightlineServer.start(new SightlineServer.Settings(dataDir, "127.0.0.1", 0, SightlineConfig.defaults()));
-        server.storage().get();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        server.start(dataDir, null);
     }
 
     static HttpResponse<String> send(String method, String path) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
-        return client.send(req, HttpResponse.BodyHandlers.ofString());
+        return server.send(server.request(path).method(method, HttpRequest.BodyPublishers.noBody()));
     }
 
     @Test
@@ -51,7 +36,7 @@ class SightlineServerTest {
         HttpResponse<String> healthy = send("GET", "/-/healthy");
         assertThat(healthy.statusCode()).isEqualTo(200);
         assertThat(healthy.body()).isEqualTo("Sightline is Healthy.\n");
-        assertThat(server.isReady()).isTrue();
+        assertThat(server.server().isReady()).isTrue();
         HttpResponse<String> ready = send("GET", "/-/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("Sightline is Ready.\n");
@@ -72,7 +57,7 @@ class SightlineServerTest {
         HttpResponse<String> r = send("GET", "/api/v1/status/buildinfo");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
-        JsonNode json = new ObjectMapper().readTree(r.body());
+        JsonNode json = RunningServer.JSON.readTree(r.body());
         assertThat(json.get("status").asText()).isEqualTo("success");
         JsonNode data = json.get("data");
         List<String> keys = new java.util.ArrayList<>();

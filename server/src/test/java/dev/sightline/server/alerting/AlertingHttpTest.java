@@ -5,8 +5,8 @@ import dev.sightline.core.Labels;
 import dev.sightline.server.RunningServer;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -22,21 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reload keeps the old routing; silences survive a restart.
  */
 class AlertingHttpTest {
-    private RunningServer server;
-    private WebhookReceiver hooks;
+    @RegisterExtension
+    final WebhookReceiver hooks = new WebhookReceiver();
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (hooks != null) {
-            hooks.close();
-        }
-    }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
         return server.post(path, "application/json", body);
@@ -82,9 +74,8 @@ class AlertingHttpTest {
     }
 
     private Path start(String haltPath, String rules) throws Exception {
-        hooks = new WebhookReceiver();
         Files.writeString(dir.resolve("rules.yml"), rules);
-        server = RunningServer.start(dir, config(haltPath));
+        server.start(dir, config(haltPath));
         return server.configFile();
     }
 

@@ -5,8 +5,8 @@ import dev.sightline.core.Labels;
 import dev.sightline.server.RunningServer;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Storage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -25,32 +25,23 @@ class SeedCaseHaltTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
     private static final long INTERVAL_MS = 1_000;
     private static final Labels ORDERS = Labels.of("__name__", "orders_placed_total", "strategy", "mm-1", "symbol", "ACME");
-    private RunningServer server;
-    private WebhookReceiver hooks;
+    @RegisterExtension
+    final WebhookReceiver hooks = new WebhookReceiver();
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (hooks != null) {
-            hooks.close();
-        }
-    }
-
     @Test
     void runawayOrderRateHaltsTheStrategyWithinOneIntervalPlusOneSecond() throws Exception {
-        hooks = new WebhookReceiver();
         String config = Files.readString(EXAMPLES.resolve("sightline.yml"))
                 .replace("http://127.0.0.1:9099", hooks.url(""))
                 .replace("evaluation_interval: 15s", "evaluation_interval: 1s");
         assertThat(config).contains(hooks.url("/halt")).contains("evaluation_interval: 1s");
         Files.createDirectories(dir.resolve("rules"));
         Files.copy(EXAMPLES.resolve("rules/01-runaway-orders.yml"), dir.resolve("rules/01-runaway-orders.yml"));
-        server = RunningServer.start(dir, config);
+        server.start(dir, config);
         Storage storage = server.storage();
 
         // The last hour of the recording rule's output, as if it had been running: ~100 orders/s (with the group's

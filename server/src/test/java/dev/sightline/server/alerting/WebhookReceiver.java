@@ -3,15 +3,21 @@ package dev.sightline.server.alerting;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** A local webhook endpoint that records every payload with the time it arrived. */
-final class WebhookReceiver implements AutoCloseable {
+/**
+ * A local webhook endpoint that records every payload with the time it arrived. As a {@code @RegisterExtension}
+ * field it is closed after each test.
+ */
+final class WebhookReceiver implements AutoCloseable, AfterEachCallback {
     record Call(String path, JsonNode payload, long atNanos) {
     }
 
@@ -19,8 +25,12 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     final List<Call> calls = new CopyOnWriteArrayList<>();
 
-    WebhookReceiver() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    WebhookReceiver() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server.createContext("/", ex -> {
             calls.add(new Call(ex.getRequestURI().getPath(), JSON.readTree(ex.getRequestBody()), System.nanoTime()));
             ex.sendResponseHeaders(200, -1);
@@ -45,6 +55,11 @@ final class WebhookReceiver implements AutoCloseable {
             Thread.sleep(10);
         }
         return null;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -1,11 +1,10 @@
 package dev.sightline.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.sightline.server.RunningServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URLEncoder;
@@ -35,34 +34,18 @@ class ExemplarsEndToEndTest {
     @TempDir
     static Path dataDir;
 
-    private static HttpServer exporter;
-    private static RunningServer server;
+    @RegisterExtension
+    static final OpenMetricsExporter exporter = new OpenMetricsExporter(EXPOSITION);
+    @RegisterExtension
+    static final RunningServer server = new RunningServer();
 
     @BeforeAll
     static void start() throws Exception {
-        exporter = OpenMetricsExporter.start(EXPOSITION);
-        String yaml = """
+        server.start(dataDir, """
                 storage:
                   exemplars:
                     max_exemplars: 1000
-                scrape_configs:
-                  - job_name: exporter
-                    scrape_interval: 1s
-                    scrape_timeout: 1s
-                    static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                """.formatted(exporter.getAddress().getPort());
-        server = RunningServer.start(dataDir, yaml);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (exporter != null) {
-            exporter.stop(0);
-        }
+                """ + exporter.scrapeConfig("exporter"));
     }
 
     @Test

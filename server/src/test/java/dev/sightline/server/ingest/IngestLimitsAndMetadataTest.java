@@ -1,7 +1,6 @@
 package dev.sightline.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.sightline.server.RunningServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -11,9 +10,9 @@ import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -58,35 +57,19 @@ class IngestLimitsAndMetadataTest {
     @TempDir
     static Path dataDir;
 
-    private static HttpServer exporter;
-    private static RunningServer server;
+    @RegisterExtension
+    static final OpenMetricsExporter exporter = new OpenMetricsExporter(EXPOSITION);
+    @RegisterExtension
+    static final RunningServer server = new RunningServer();
 
     @BeforeAll
     static void start() throws Exception {
-        exporter = OpenMetricsExporter.start(EXPOSITION);
-        String yaml = """
+        server.start(dataDir, """
                 limits:
                   max_series_per_metric: 2
                   max_request_body_bytes: 8KB
                   max_label_names_per_series: 5
-                scrape_configs:
-                  - job_name: exporter
-                    scrape_interval: 1s
-                    scrape_timeout: 1s
-                    static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                """.formatted(exporter.getAddress().getPort());
-        server = RunningServer.start(dataDir, yaml);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (exporter != null) {
-            exporter.stop(0);
-        }
+                """ + exporter.scrapeConfig("exporter"));
     }
 
     // ---------------------------------------------------------------- limits

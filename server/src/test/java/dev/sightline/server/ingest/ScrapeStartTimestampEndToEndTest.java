@@ -1,7 +1,6 @@
 package dev.sightline.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,24 +28,14 @@ class ScrapeStartTimestampEndToEndTest {
 
     @Test
     void startTimestampOfAScrapedCounterIsItsCreatedLine(@TempDir Path dir) throws Exception {
-        HttpServer exporter = OpenMetricsExporter.start(EXPOSITION);
-        String yaml = """
-                scrape_configs:
-                  - job_name: st
-                    scrape_interval: 1s
-                    scrape_timeout: 1s
-                    static_configs:
-                      - targets: ["127.0.0.1:%d"]
-                """.formatted(exporter.getAddress().getPort());
-        try (RunningServer server = RunningServer.start(dir, yaml)) {
+        try (OpenMetricsExporter exporter = new OpenMetricsExporter(EXPOSITION);
+             RunningServer server = new RunningServer().start(dir, exporter.scrapeConfig("st"))) {
             JsonNode orders = awaitOne(server, "start_timestamp(st_orders_total{job=\"st\",side=\"buy\"})");
             assertThat(orders.get("value").get(1).asText()).isEqualTo("1700000000");
             JsonNode buckets = awaitOne(server, "start_timestamp(st_lat_bucket{job=\"st\"})");
             assertThat(buckets.get("value").get(1).asText()).isEqualTo("1700000000.25");
             assertThat(awaitOne(server, "start_timestamp(st_lat_sum{job=\"st\"})").get("value").get(1).asText()).isEqualTo("1700000000.25");
             assertThat(awaitOne(server, "st_orders_created{job=\"st\"}").get("value").get(1).asText()).isEqualTo("1700000000");
-        } finally {
-            exporter.stop(0);
         }
     }
 

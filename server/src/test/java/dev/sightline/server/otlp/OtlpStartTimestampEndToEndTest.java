@@ -70,7 +70,7 @@ class OtlpStartTimestampEndToEndTest {
 
     @Test
     void startTimestampOfAnSdkCounterIsQueryable(@TempDir Path dir) throws Exception {
-        try (RunningServer server = RunningServer.start(dir, null)) {
+        try (RunningServer server = new RunningServer().start(dir, null)) {
             StartRecordingExporter exporter = new StartRecordingExporter(OtlpHttpMetricExporter.builder()
                     .setEndpoint("http://127.0.0.1:" + server.server().otlp().httpPort() + "/v1/metrics")
                     .setTimeout(Duration.ofSeconds(30)).build());

@@ -1,26 +1,21 @@
 package dev.sightline.server.promapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.server.SightlineServer;
-import dev.sightline.server.config.SightlineConfig;
+import dev.sightline.server.RunningServer;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,14 +27,13 @@ class PromApiTest {
     @TempDir
     static Path dataDir;
 
-    private static SightlineServer server;
-    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final ObjectMapper mapper = new ObjectMapper();
+    @RegisterExtension
+    static final RunningServer server = new RunningServer();
 
     @BeforeAll
     static void start() throws Exception {
-        server = SightlineServer.start(new SightlineServer.Settings(dataDir, "127.0.0.1", 0, SightlineConfig.defaults()));
-        Tsdb db = server.storage().get();
+        server.start(dataDir, null);
+        Tsdb db = server.storage();
         Appender app = db.appender();
         app.append(0, Labels.of("__name__", "up", "job", "api", "instance", "a"), T - 60_000, 1);
         app.append(0, Labels.of("__name__", "up", "job", "api", "instance", "a"), T, 1);
@@ -70,24 +64,8 @@ class PromApiTest {
         heavy.commit();
     }
 
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static HttpResponse<String> get(String pathAndQuery) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + pathAndQuery))
-                .GET().timeout(Duration.ofSeconds(30)).build();
-        return client.send(req, HttpResponse.BodyHandlers.ofString());
-    }
-
     private static HttpResponse<String> post(String pathAndQuery, String form) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + pathAndQuery))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).timeout(Duration.ofSeconds(30)).build();
-        return client.send(req, HttpResponse.BodyHandlers.ofString());
+        return server.post(pathAndQuery, "application/x-www-form-urlencoded", form);
     }
 
     private static String enc(String s) {
@@ -103,7 +81,7 @@ class PromApiTest {
     private static void assertError(HttpResponse<String> r, int status, String type, String error) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
-        JsonNode json = mapper.readTree(r.body());
+        JsonNode json = RunningServer.JSON.readTree(r.body());
         assertThat(json.get("status").asText()).isEqualTo("error");
         assertThat(json.get("errorType").asText()).isEqualTo(type);
         assertThat(json.get("error").asText()).isEqualTo(error);
@@ -116,8 +94,8 @@ class PromApiTest {
 
     @Test
     void instantQueryVectorGetAndPost() throws Exception {
-        assertOk(get("/api/v1/query?query=up&time=1435781451.781"), UP_VECTOR);
-        assertOk(get("/api/v1/query?query=up&time=2015-07-01T20:10:51.781Z"), UP_VECTOR);
+        assertOk(server.get("/api/v1/query?query=up&time=1435781451.781"), UP_VECTOR);
+        assertOk(server.get("/api/v1/query?query=up&time=2015-07-01T20:10:51.781Z"), UP_VECTOR);
         assertOk(post("/api/v1/query", "query=up&time=1435781451.781"), UP_VECTOR);
         // As Go's ParseForm: the body's value comes before the query string's.
         assertOk(post("/api/v1/query?query=nothing&time=1", "query=up&time=1435781451.781"), UP_VECTOR);
@@ -125,9 +103,9 @@ class PromApiTest {
 
     @Test
     void scalarAndStringResults() throws Exception {
-        assertOk(get("/api/v1/query?query=1.5&time=10"),
+        assertOk(server.get("/api/v1/query?query=1.5&time=10"),
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[10,\"1.5\"]}}");
-        assertOk(get("/api/v1/query?query=" + enc("\"hi\"") + "&time=10.5"),
+        assertOk(server.get("/api/v1/query?query=" + enc("\"hi\"") + "&time=10.5"),
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[10.500,\"hi\"]}}");
     }
 
@@ -137,16 +115,16 @@ class PromApiTest {
                 + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"a\",\"job\":\"api\"},\"values\":["
                 + "[1435781391.781,\"1\"],[1435781421.781,\"1\"],[1435781451.781,\"1\"]]}]}}";
         String q = "query=" + enc("up{instance=\"a\"}") + "&start=1435781391.781&end=1435781451.781&step=30s";
-        assertOk(get("/api/v1/query_range?" + q), expected);
+        assertOk(server.get("/api/v1/query_range?" + q), expected);
         assertOk(post("/api/v1/query_range", q), expected);
-        assertOk(get("/api/v1/query_range?" + q.replace("30s", "30")), expected);
+        assertOk(server.get("/api/v1/query_range?" + q.replace("30s", "30")), expected);
     }
 
     @Test
     void floatFormatting() throws Exception {
-        HttpResponse<String> r = get("/api/v1/query?query=f&time=1435781451.781");
+        HttpResponse<String> r = server.get("/api/v1/query?query=f&time=1435781451.781");
         assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode result = mapper.readTree(r.body()).get("data").get("result");
+        JsonNode result = RunningServer.JSON.readTree(r.body()).get("data").get("result");
         java.util.Map<String, String> byCase = new java.util.TreeMap<>();
         for (JsonNode s : result) {
             byCase.put(s.get("metric").get("case").asText(), s.get("value").get(1).asText());
@@ -158,15 +136,15 @@ class PromApiTest {
 
     @Test
     void nativeHistograms() throws Exception {
-        assertOk(get("/api/v1/query?query=h&time=1435781451.781"),
+        assertOk(server.get("/api/v1/query?query=h&time=1435781451.781"),
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"h\"},"
                         + "\"histogram\":[1435781451.781,{\"count\":\"11\",\"sum\":\"20.5\",\"buckets\":["
                         + "[1,\"-1\",\"-0.5\",\"1\"],[3,\"-0.001\",\"0.001\",\"2\"],[0,\"0.5\",\"1\",\"3\"],[0,\"1\",\"2\",\"5\"]]}]}]}}");
-        assertOk(get("/api/v1/query?query=nhcb&time=1435781451.781"),
+        assertOk(server.get("/api/v1/query?query=nhcb&time=1435781451.781"),
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"nhcb\"},"
                         + "\"histogram\":[1435781451.781,{\"count\":\"6\",\"sum\":\"7\",\"buckets\":["
                         + "[3,\"-Inf\",\"1\",\"1\"],[0,\"1\",\"2\",\"2\"],[0,\"2\",\"+Inf\",\"3\"]]}]}]}}");
-        assertOk(get("/api/v1/query_range?query=h&start=1435781451.781&end=1435781451.781&step=1"),
+        assertOk(server.get("/api/v1/query_range?query=h&start=1435781451.781&end=1435781451.781&step=1"),
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"h\"},"
                         + "\"histograms\":[[1435781451.781,{\"count\":\"11\",\"sum\":\"20.5\",\"buckets\":["
                         + "[1,\"-1\",\"-0.5\",\"1\"],[3,\"-0.001\",\"0.001\",\"2\"],[0,\"0.5\",\"1\",\"3\"],[0,\"1\",\"2\",\"5\"]]}]]}]}}");
@@ -174,20 +152,20 @@ class PromApiTest {
 
     @Test
     void limitTruncatesWithWarning() throws Exception {
-        assertOk(get("/api/v1/query?query=up&time=1435781451.781&limit=1"),
+        assertOk(server.get("/api/v1/query?query=up&time=1435781451.781&limit=1"),
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
                         + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"a\",\"job\":\"api\"},\"value\":[1435781451.781,\"1\"]}]},"
                         + "\"warnings\":[\"results truncated due to limit\"]}");
-        assertError(get("/api/v1/query?query=up&limit=-1"), 400, "bad_data",
+        assertError(server.get("/api/v1/query?query=up&limit=-1"), 400, "bad_data",
                 "invalid parameter \"limit\": limit must be non-negative");
-        assertError(get("/api/v1/query?query=up&limit=x"), 400, "bad_data",
+        assertError(server.get("/api/v1/query?query=up&limit=x"), 400, "bad_data",
                 "invalid parameter \"limit\": strconv.Atoi: parsing \"x\": invalid syntax");
     }
 
     @Test
     void annotationsAreListed() throws Exception {
-        HttpResponse<String> r = get("/api/v1/query?query=" + enc("rate(up[5m])") + "&time=1435781451.781");
-        JsonNode json = mapper.readTree(r.body());
+        HttpResponse<String> r = server.get("/api/v1/query?query=" + enc("rate(up[5m])") + "&time=1435781451.781");
+        JsonNode json = RunningServer.JSON.readTree(r.body());
         assertThat(json.get("status").asText()).isEqualTo("success");
         assertThat(json.get("infos").get(0).asText())
                 .isEqualTo("PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"up\" (1:6)");
@@ -195,45 +173,45 @@ class PromApiTest {
 
     @Test
     void parseErrorIsBadDataWithPosition() throws Exception {
-        assertError(get("/api/v1/query?query=" + enc("sum(up")), 400, "bad_data",
+        assertError(server.get("/api/v1/query?query=" + enc("sum(up")), 400, "bad_data",
                 "invalid parameter \"query\": 1:7: parse error: unclosed left parenthesis");
         assertError(post("/api/v1/query_range", "query=" + enc("up{") + "&start=1&end=2&step=1"), 400, "bad_data",
                 "invalid parameter \"query\": 1:4: parse error: unexpected end of input inside braces");
-        assertError(get("/api/v1/query_range?query=" + enc("up[5m]") + "&start=1&end=2&step=1"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=" + enc("up[5m]") + "&start=1&end=2&step=1"), 400, "bad_data",
                 "invalid parameter \"query\": invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
     }
 
     @Test
     void badTimesAndStepsUsePrometheusTexts() throws Exception {
-        assertError(get("/api/v1/query_range?query=up&start=x&end=2&step=1"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=up&start=x&end=2&step=1"), 400, "bad_data",
                 "invalid parameter \"start\": cannot parse \"x\" to a valid timestamp");
-        assertError(get("/api/v1/query_range?query=up&start=1&step=1"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=up&start=1&step=1"), 400, "bad_data",
                 "invalid parameter \"end\": cannot parse \"\" to a valid timestamp");
-        assertError(get("/api/v1/query_range?query=up&start=2&end=1&step=1"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=up&start=2&end=1&step=1"), 400, "bad_data",
                 "end timestamp must not be before start time");
-        assertError(get("/api/v1/query_range?query=up&start=1&end=2&step=0"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=up&start=1&end=2&step=0"), 400, "bad_data",
                 "zero or negative query resolution step widths are not accepted. Try a positive integer");
-        assertError(get("/api/v1/query_range?query=up&start=1&end=2&step=-1s"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=up&start=1&end=2&step=-1s"), 400, "bad_data",
                 "invalid parameter \"step\": cannot parse \"-1s\" to a valid duration");
-        assertError(get("/api/v1/query_range?query=up&start=0&end=11001&step=1"), 400, "bad_data",
+        assertError(server.get("/api/v1/query_range?query=up&start=0&end=11001&step=1"), 400, "bad_data",
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-        assertThat(get("/api/v1/query_range?query=up&start=0&end=11000&step=1").statusCode()).isEqualTo(200);
-        assertError(get("/api/v1/query?query=up&time=yesterday"), 400, "bad_data",
+        assertThat(server.get("/api/v1/query_range?query=up&start=0&end=11000&step=1").statusCode()).isEqualTo(200);
+        assertError(server.get("/api/v1/query?query=up&time=yesterday"), 400, "bad_data",
                 "invalid parameter \"time\": invalid time value for 'time': cannot parse \"yesterday\" to a valid timestamp");
-        assertError(get("/api/v1/query?query=up&timeout=soon"), 400, "bad_data",
+        assertError(server.get("/api/v1/query?query=up&timeout=soon"), 400, "bad_data",
                 "invalid parameter \"timeout\": cannot parse \"soon\" to a valid duration");
     }
 
     @Test
     void executionErrorIs422() throws Exception {
-        assertError(get("/api/v1/query?query=" + enc("label_replace(up, \"instance\", \"\", \"\", \"\")")
+        assertError(server.get("/api/v1/query?query=" + enc("label_replace(up, \"instance\", \"\", \"\", \"\")")
                         + "&time=1435781451.781"), 422, "execution",
                 "vector cannot contain metrics with the same labelset");
     }
 
     @Test
     void timeoutIs503() throws Exception {
-        assertError(get("/api/v1/query_range?query=" + enc("sum by (i) (rate(heavy[1h]))")
+        assertError(server.get("/api/v1/query_range?query=" + enc("sum by (i) (rate(heavy[1h]))")
                         + "&start=" + (T - 86_400_000L) / 1000 + "&end=" + T / 1000 + "&step=10&timeout=1ms"), 503, "timeout",
                 "query timed out in query execution");
     }
@@ -241,52 +219,52 @@ class PromApiTest {
     @Test
     void series() throws Exception {
         String up = "{\"__name__\":\"up\",\"instance\":\"a\",\"job\":\"api\"},{\"__name__\":\"up\",\"instance\":\"b\",\"job\":\"api\"}";
-        assertOk(get("/api/v1/series?match[]=up"), "{\"status\":\"success\",\"data\":[" + up + "]}");
+        assertOk(server.get("/api/v1/series?match[]=up"), "{\"status\":\"success\",\"data\":[" + up + "]}");
         assertOk(post("/api/v1/series", "match%5B%5D=up"), "{\"status\":\"success\",\"data\":[" + up + "]}");
-        assertOk(get("/api/v1/series?match[]=up&match[]=" + enc("f{case=\"tenth\"}") + "&match[]=" + enc("up{instance=\"a\"}")),
+        assertOk(server.get("/api/v1/series?match[]=up&match[]=" + enc("f{case=\"tenth\"}") + "&match[]=" + enc("up{instance=\"a\"}")),
                 "{\"status\":\"success\",\"data\":[{\"__name__\":\"f\",\"case\":\"tenth\"}," + up + "]}");
-        assertOk(get("/api/v1/series?match[]=up&limit=1"), "{\"status\":\"success\",\"data\":["
+        assertOk(server.get("/api/v1/series?match[]=up&limit=1"), "{\"status\":\"success\",\"data\":["
                 + "{\"__name__\":\"up\",\"instance\":\"a\",\"job\":\"api\"}],\"warnings\":[\"results truncated due to limit\"]}");
         // A window before any data.
-        assertOk(get("/api/v1/series?match[]=up&start=0&end=1000"), "{\"status\":\"success\",\"data\":[]}");
-        assertError(get("/api/v1/series"), 400, "bad_data", "no match[] parameter provided");
-        assertError(get("/api/v1/series?match[]=" + enc("{job=\"\"}")), 400, "bad_data",
+        assertOk(server.get("/api/v1/series?match[]=up&start=0&end=1000"), "{\"status\":\"success\",\"data\":[]}");
+        assertError(server.get("/api/v1/series"), 400, "bad_data", "no match[] parameter provided");
+        assertError(server.get("/api/v1/series?match[]=" + enc("{job=\"\"}")), 400, "bad_data",
                 "invalid parameter \"match[]\": match[] must contain at least one non-empty matcher");
-        assertError(get("/api/v1/series?match[]=up&start=x"), 400, "bad_data",
+        assertError(server.get("/api/v1/series?match[]=up&start=x"), 400, "bad_data",
                 "invalid parameter \"start\": invalid time value for 'start': cannot parse \"x\" to a valid timestamp");
     }
 
     @Test
     void labelNames() throws Exception {
-        assertOk(get("/api/v1/labels"), "{\"status\":\"success\",\"data\":[\"__name__\",\"case\",\"i\",\"instance\",\"job\"]}");
+        assertOk(server.get("/api/v1/labels"), "{\"status\":\"success\",\"data\":[\"__name__\",\"case\",\"i\",\"instance\",\"job\"]}");
         assertOk(post("/api/v1/labels", "match%5B%5D=up"), "{\"status\":\"success\",\"data\":[\"__name__\",\"instance\",\"job\"]}");
-        assertOk(get("/api/v1/labels?match[]=up&match[]=f"),
+        assertOk(server.get("/api/v1/labels?match[]=up&match[]=f"),
                 "{\"status\":\"success\",\"data\":[\"__name__\",\"case\",\"instance\",\"job\"]}");
-        assertOk(get("/api/v1/labels?limit=2"),
+        assertOk(server.get("/api/v1/labels?limit=2"),
                 "{\"status\":\"success\",\"data\":[\"__name__\",\"case\"],\"warnings\":[\"results truncated due to limit\"]}");
     }
 
     @Test
     void labelValues() throws Exception {
-        assertOk(get("/api/v1/label/__name__/values"),
+        assertOk(server.get("/api/v1/label/__name__/values"),
                 "{\"status\":\"success\",\"data\":[\"f\",\"h\",\"heavy\",\"nhcb\",\"up\"]}");
-        assertOk(get("/api/v1/label/instance/values?match[]=up"), "{\"status\":\"success\",\"data\":[\"a\",\"b\"]}");
-        assertOk(get("/api/v1/label/nope/values"), "{\"status\":\"success\",\"data\":[]}");
+        assertOk(server.get("/api/v1/label/instance/values?match[]=up"), "{\"status\":\"success\",\"data\":[\"a\",\"b\"]}");
+        assertOk(server.get("/api/v1/label/nope/values"), "{\"status\":\"success\",\"data\":[]}");
         // Prometheus's U__ escaping of label names that are not valid in the classic charset.
-        assertOk(get("/api/v1/label/U__instance/values"), "{\"status\":\"success\",\"data\":[\"a\",\"b\"]}");
-        assertThat(get("/api/v1/label/__name__/values").statusCode()).isEqualTo(200);
+        assertOk(server.get("/api/v1/label/U__instance/values"), "{\"status\":\"success\",\"data\":[\"a\",\"b\"]}");
+        assertThat(server.get("/api/v1/label/__name__/values").statusCode()).isEqualTo(200);
     }
 
     @Test
     void metadataFormatQueryAndExemplars() throws Exception {
-        assertOk(get("/api/v1/metadata"), "{\"status\":\"success\",\"data\":{}}");
-        assertError(get("/api/v1/metadata?limit=x"), 400, "bad_data", "limit must be a number");
-        assertOk(get("/api/v1/format_query?query=" + enc("sum(up) by (job)")),
+        assertOk(server.get("/api/v1/metadata"), "{\"status\":\"success\",\"data\":{}}");
+        assertError(server.get("/api/v1/metadata?limit=x"), 400, "bad_data", "limit must be a number");
+        assertOk(server.get("/api/v1/format_query?query=" + enc("sum(up) by (job)")),
                 "{\"status\":\"success\",\"data\":\"sum by (job) (up)\"}");
         assertOk(post("/api/v1/format_query", "query=" + enc("foo+bar")), "{\"status\":\"success\",\"data\":\"foo + bar\"}");
-        assertError(get("/api/v1/format_query?query=" + enc("sum(up")), 400, "bad_data",
+        assertError(server.get("/api/v1/format_query?query=" + enc("sum(up")), 400, "bad_data",
                 "invalid parameter \"query\": 1:7: parse error: unclosed left parenthesis");
-        assertOk(get("/api/v1/query_exemplars?query=up&start=1&end=2"), "{\"status\":\"success\",\"data\":[]}");
+        assertOk(server.get("/api/v1/query_exemplars?query=up&start=1&end=2"), "{\"status\":\"success\",\"data\":[]}");
         assertOk(post("/api/v1/query_exemplars", "query=1"), "{\"status\":\"success\",\"data\":null}");
     }
 
@@ -294,9 +272,8 @@ class PromApiTest {
     void postOnlyWhereAllowedAndHeadLikeGet() throws Exception {
         assertThat(post("/api/v1/metadata", "").statusCode()).isEqualTo(405);
         assertThat(post("/api/v1/label/job/values", "").statusCode()).isEqualTo(405);
-        HttpResponse<String> head = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
-                        + "/api/v1/query?query=up&time=1435781451.781")).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> head = server.send(server.request("/api/v1/query?query=up&time=1435781451.781")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
         assertThat(head.headers().firstValue("content-length")).hasValue(Integer.toString(UP_VECTOR.length()));

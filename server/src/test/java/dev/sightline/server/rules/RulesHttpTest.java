@@ -2,8 +2,8 @@ package dev.sightline.server.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.server.RunningServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -16,17 +16,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Rules in a running server: the APIs over HTTP, reload through POST /-/reload, a bad file refused at start. */
 class RulesHttpTest {
-    private RunningServer server;
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private JsonNode groups() throws Exception {
         return server.getJson("/api/v1/rules").path("data").path("groups");
@@ -37,7 +31,7 @@ class RulesHttpTest {
         Files.createDirectories(dir.resolve("rules"));
         Path rules = dir.resolve("rules/a.yml");
         Files.writeString(rules, "groups:\n  - name: a\n    rules:\n      - alert: Up\n        expr: vector(1)\n");
-        server = RunningServer.start(dir, "rule_files: ['rules/*.yml']\n");
+        server.start(dir, "rule_files: ['rules/*.yml']\n");
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (groups().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -82,7 +76,7 @@ class RulesHttpTest {
                       - alert: Down
                         expr: vector(0) > 1
                 """);
-        server = RunningServer.start(dir, "rule_files: [a.yml, b.yml]\n");
+        server.start(dir, "rule_files: [a.yml, b.yml]\n");
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (groups().size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -117,7 +111,7 @@ class RulesHttpTest {
     @Test
     void badRuleFileStopsTheStart() throws Exception {
         Files.writeString(dir.resolve("r.yml"), "groups:\n  - name: a\n    rules:\n      - alert: A\n");
-        assertThatThrownBy(() -> RunningServer.start(dir, "rule_files: [r.yml]\n"))
+        assertThatThrownBy(() -> server.start(dir, "rule_files: [r.yml]\n"))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(dir.resolve("r.yml") + ":4: field 'expr' must be set in rule");
     }

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
@@ -24,16 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ScrapeServiceTest {
     private HttpServer exporter;
     private volatile String body = "a{x=\"1\"} 1\nb 2\n";
-    private RunningServer server;
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     @TempDir
     Path dir;
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.close();
-        }
         if (exporter != null) {
             exporter.stop(0);
         }
@@ -92,7 +91,7 @@ class ScrapeServiceTest {
                         regex: 'drop\\.me:.*'
                         action: drop
                 """.formatted(addr);
-        server = RunningServer.start(dir, good);
+        server.start(dir, good);
         Path config = server.configFile();
 
         JsonNode targets = await(() -> server.getJson("/api/v1/targets"),
