@@ -5,11 +5,9 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
-import dev.sightline.server.BuildInfo;
-import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
-import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Querier;
 import dev.sightline.tsdb.SeriesSet;
@@ -18,23 +16,17 @@ import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.sightline.server.ingest.RemoteWriteEndpointTest.message;
 import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
@@ -50,11 +42,9 @@ class CommitRefusedTest {
     Path dir;
 
     private Tsdb tsdb;
-    private Vertx vertx;
-    private HttpServer http;
+    private final ApiTestServer server = new ApiTestServer();
     private volatile boolean refuse = true;
     private final ExemplarStore exemplars = new ExemplarStore(100);
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The real storage, except that while {@link #refuse} is set every commit fails as a raced head persistence does. */
     private final class RefusingStorage implements Storage {
@@ -103,19 +93,16 @@ class CommitRefusedTest {
     void start() throws Exception {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
         Storage storage = new RefusingStorage();
-        vertx = Vertx.vertx();
-        SelfMetrics metrics = new SelfMetrics(BuildInfo.current());
         IngestGuards guards = new IngestGuards(new PrometheusRegistry(), 0, new MetadataStore(), exemplars);
-        HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), () -> true);
-        new RemoteWriteEndpoint(() -> storage, new IngestMetrics(metrics.registry()), IngestLimits.DEFAULT, guards).register(api);
-        new OtlpReceiver(() -> storage, metrics.registry(), IngestLimits.DEFAULT, guards).register(api);
-        http = vertx.createHttpServer().requestHandler(api.router()).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        new RemoteWriteEndpoint(() -> storage, new IngestMetrics(server.metrics.registry()), IngestLimits.DEFAULT, guards)
+                .register(server.api);
+        new OtlpReceiver(() -> storage, server.metrics.registry(), IngestLimits.DEFAULT, guards).register(server.api);
+        server.listen();
     }
 
     @AfterEach
     void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.close();
         tsdb.close();
     }
 
@@ -216,12 +203,11 @@ class CommitRefusedTest {
     }
 
     private HttpResponse<String> post(String path, byte[] body, String contentType, String encoding) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.actualPort() + path))
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b = server.request(path).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (encoding != null) {
             b.header("Content-Encoding", encoding);
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send(b);
     }
 }

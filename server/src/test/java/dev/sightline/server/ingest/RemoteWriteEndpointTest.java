@@ -4,17 +4,13 @@ import com.google.protobuf.CodedOutputStream;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.IngestLimits;
-import dev.sightline.server.BuildInfo;
-import dev.sightline.server.http.HttpApi;
-import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.tsdb.Querier;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.SeriesSet;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.ValueType;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,16 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,39 +35,31 @@ class RemoteWriteEndpointTest {
     @TempDir
     Path dir;
 
-    private Vertx vertx;
-    private HttpServer http;
+    private final ApiTestServer server = new ApiTestServer();
     private Tsdb tsdb;
-    private SelfMetrics metrics;
     private final AtomicReference<Tsdb> storage = new AtomicReference<>();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
     void start() throws Exception {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
         storage.set(tsdb);
-        vertx = Vertx.vertx();
-        metrics = new SelfMetrics(BuildInfo.current());
-        HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), () -> true);
-        new RemoteWriteEndpoint(storage::get, new IngestMetrics(metrics.registry()),
-                IngestLimits.DEFAULT.withMaxDecompressedBytes(MAX_DECOMPRESSED)).register(api);
-        http = vertx.createHttpServer().requestHandler(api.router()).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        new RemoteWriteEndpoint(storage::get, new IngestMetrics(server.metrics.registry()),
+                IngestLimits.DEFAULT.withMaxDecompressedBytes(MAX_DECOMPRESSED)).register(server.api);
+        server.listen();
     }
 
     @AfterEach
     void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.close();
         tsdb.close();
     }
 
     private HttpResponse<String> post(byte[] body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.actualPort() + "/api/v1/write"))
+        return server.send(server.request("/api/v1/write")
                 .header("Content-Encoding", "snappy")
                 .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(10));
-        b.header("Content-Type", contentType);
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     private HttpResponse<String> post(byte[] body) throws Exception {
@@ -90,7 +74,7 @@ class RemoteWriteEndpointTest {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
         assertThat(samples(Labels.of("__name__", "temp", "room", "a"))).containsExactly("1000=20.5", "2000=21.0");
-        String scraped = new String(metrics.scrape(), StandardCharsets.UTF_8);
+        String scraped = new String(server.metrics.scrape(), StandardCharsets.UTF_8);
         assertThat(scraped).contains("sightline_ingest_samples_total{protocol=\"prometheus_remote_write\",result=\"accepted\"} 2.0")
                 .contains("sightline_ingest_requests_total{code=\"204\",protocol=\"prometheus_remote_write\"} 1.0");
     }
@@ -106,7 +90,7 @@ class RemoteWriteEndpointTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("invalid metric name \"bad metric\"");
         assertThat(samples(Labels.of("__name__", "ok"))).containsExactly("1000=1.0");
-        assertThat(new String(metrics.scrape(), StandardCharsets.UTF_8))
+        assertThat(new String(server.metrics.scrape(), StandardCharsets.UTF_8))
                 .contains("sightline_ingest_samples_total{protocol=\"prometheus_remote_write\",result=\"invalid_metric_name\"} 1.0");
     }
 
