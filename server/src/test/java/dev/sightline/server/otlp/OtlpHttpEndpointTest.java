@@ -69,7 +69,7 @@ class OtlpHttpEndpointTest {
         assertThat(resp.getPartialSuccess().getErrorMessage()).contains("metric \"bad\"", "scale -9");
         assertThat(server.lastValue(Labels.of("__name__", "good", "job", "svc"))).isEqualTo(4);
 
-        String scrape = new String(server.metrics.scrape(), StandardCharsets.UTF_8);
+        String scrape = new String(server.main.metrics.scrape(), StandardCharsets.UTF_8);
         assertThat(scrape).contains("sightline_ingest_otlp_data_points_total{protocol=\"otlp_http\",result=\"accepted\"} 1.0")
                 .contains("sightline_ingest_otlp_data_points_total{protocol=\"otlp_http\",result=\"invalid_histogram\"} 1.0")
                 .contains("sightline_ingest_otlp_requests_total{code=\"200\",protocol=\"otlp_http\"} 1.0");
@@ -82,7 +82,7 @@ class OtlpHttpEndpointTest {
                 {"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"js"}}]},
                  "scopeMetrics":[{"metrics":[{"name":"reqs","sum":{"aggregationTemporality":2,"isMonotonic":true,
                  "dataPoints":[{"timeUnixNano":"1700000000000000000","asInt":"12"}]}}]}]}]}""";
-        HttpResponse<byte[]> r = server.postMetrics(server.mainHttp.actualPort(), "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> r = server.postMetrics(server.main.port(), "application/json; charset=utf-8", json.getBytes(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
@@ -109,7 +109,7 @@ class OtlpHttpEndpointTest {
     void unsupportedTypeIs415() throws Exception {
         start(IngestLimits.DEFAULT);
         assertThat(server.postMetrics(server.receiver.httpPort(), "text/plain", new byte[0]).statusCode()).isEqualTo(415);
-        assertThat(server.postMetrics(server.mainHttp.actualPort(), null, new byte[0]).statusCode()).isEqualTo(415);
+        assertThat(server.postMetrics(server.main.port(), null, new byte[0]).statusCode()).isEqualTo(415);
     }
 
     @Test
@@ -117,7 +117,7 @@ class OtlpHttpEndpointTest {
         start(IngestLimits.DEFAULT.withMaxDecompressedBytes(1024));
         byte[] big = request(gauge("x".repeat(2000), 1)).toByteArray();
         assertThat(server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
-        assertThat(server.postMetrics(server.mainHttp.actualPort(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
+        assertThat(server.postMetrics(server.main.port(), "application/x-protobuf", big).statusCode()).isEqualTo(413);
         assertThat(server.postMetrics(server.receiver.httpPort(), "application/x-protobuf", request(gauge("small", 1)).toByteArray()).statusCode())
                 .isEqualTo(200);
     }

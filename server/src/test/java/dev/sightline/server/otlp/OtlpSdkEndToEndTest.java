@@ -66,7 +66,7 @@ class OtlpSdkEndToEndTest {
     @Test
     void httpExportOnTheMainPort() {
         exportAndCheck("orders-main", OtlpHttpMetricExporter.builder()
-                .setEndpoint("http://127.0.0.1:" + server.mainHttp.actualPort() + "/v1/metrics").setCompression("gzip")
+                .setEndpoint("http://127.0.0.1:" + server.main.port() + "/v1/metrics").setCompression("gzip")
                 .setTimeout(Duration.ofSeconds(30)).build());
     }
 
@@ -107,7 +107,7 @@ class OtlpSdkEndToEndTest {
             provider.shutdown().join(10, TimeUnit.SECONDS);
         }
         assertThat(server.floats(LabelMatcher.eq(Labels.METRIC_NAME, "late_total"))).hasSize(1);
-        String scrape = new String(server.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
+        String scrape = new String(server.main.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(scrape).contains("sightline_ingest_otlp_requests_total{code=\"UNAVAILABLE\",protocol=\"otlp_grpc\"}")
                 .contains("sightline_ingest_otlp_requests_total{code=\"OK\",protocol=\"otlp_grpc\"}");
     }

@@ -3,17 +3,13 @@ package dev.sightline.server.otlp;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.IngestLimits;
-import dev.sightline.server.BuildInfo;
-import dev.sightline.server.http.HttpApi;
-import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.tsdb.Querier;
 import dev.sightline.tsdb.SampleIterator;
 import dev.sightline.tsdb.SeriesSet;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.ValueType;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,28 +19,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A real Tsdb, the OTLP receiver on free ports (gRPC, OTLP/HTTP) and on a main HTTP API, for the endpoint tests. */
 final class OtlpTestServer implements AutoCloseable {
     final Tsdb tsdb;
-    final Vertx vertx = Vertx.vertx();
-    final SelfMetrics metrics = new SelfMetrics(BuildInfo.current());
+    final ApiTestServer main = new ApiTestServer();
     final AtomicReference<Tsdb> storage = new AtomicReference<>();
     final OtlpReceiver receiver;
-    final HttpServer mainHttp;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     OtlpTestServer(Path dir, IngestLimits limits) throws Exception {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
         storage.set(tsdb);
-        receiver = new OtlpReceiver(storage::get, metrics.registry(), limits);
-        HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), () -> true);
-        receiver.register(api);
-        mainHttp = vertx.createHttpServer().requestHandler(api.router()).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        receiver.listen(vertx, "127.0.0.1", 0, 0);
+        receiver = new OtlpReceiver(storage::get, main.metrics.registry(), limits);
+        receiver.register(main.api);
+        main.listen();
+        receiver.listen(main.vertx, "127.0.0.1", 0, 0);
     }
 
     /** POST /v1/metrics on that port (the OTLP/HTTP one or the main one); no Content-Type header when type is null. */
@@ -100,7 +91,7 @@ final class OtlpTestServer implements AutoCloseable {
     public void close() throws Exception {
         client.close();
         receiver.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        main.close();
         tsdb.close();
     }
 }
