@@ -33,23 +33,15 @@ public final class Kernels {
      */
     public static double extrapolatedDelta(long[] t, double[] v, int from, int to, long rangeStart, long rangeEnd,
                                            boolean isCounter, boolean isRate, boolean[] ok) {
-        return extrapolatedDelta(t, v, from, to, rangeStart, rangeEnd, isCounter, isCounter, isRate, ok);
+        return extrapolatedDelta(t, v, null, from, to, rangeStart, rangeEnd, isCounter, isCounter, isRate, ok);
     }
 
     /**
-     * As above; {@code mayReset} false says no value in the range drops (and no start timestamp shows a reset), which
-     * skips the scan for resets.
-     */
-    static double extrapolatedDelta(long[] t, double[] v, int from, int to, long rangeStart, long rangeEnd,
-                                    boolean isCounter, boolean mayReset, boolean isRate, boolean[] ok) {
-        return extrapolatedDelta(t, v, null, from, to, rangeStart, rangeEnd, isCounter, mayReset, isRate, ok);
-    }
-
-    /**
-     * As above, with the points' start timestamps ({@code st}, null when none). For a counter they show resets that
-     * the values hide, and a first point whose start lies inside the range marks where the counter was 0: the
-     * increase is then counted from there instead of extrapolated towards the range start, which also gives a single
-     * point a result.
+     * As above, with the points' start timestamps ({@code st}, null when none); {@code mayReset} false says no value
+     * in the range drops and no start shows a reset, which skips the scan for resets. For a counter the starts show
+     * resets that the values hide, and a first point whose start lies inside the range marks where the counter was
+     * 0: the increase is then counted from there instead of extrapolated towards the range start, which also gives a
+     * single point a result.
      */
     static double extrapolatedDelta(long[] t, double[] v, long[] st, int from, int to, long rangeStart, long rangeEnd,
                                     boolean isCounter, boolean mayReset, boolean isRate, boolean[] ok) {
@@ -77,17 +69,10 @@ public final class Kernels {
 
     /**
      * Scales a raw difference over [firstT, lastT] to the range boundaries as Prometheus does. {@code firstValue}
-     * is the first counter value when the zero point may bound the extrapolation, else NaN.
-     */
-    public static double extrapolationFactor(long firstT, long lastT, int numSamplesMinusOne, long rangeStart,
-                                             long rangeEnd, boolean isRate, double result, double firstValue) {
-        return extrapolationFactor(firstT, lastT, numSamplesMinusOne, rangeStart, rangeEnd, isRate, result, firstValue, 0);
-    }
-
-    /**
-     * As above; {@code zeroAt} non-zero (see {@link #zeroPoint}) replaces extrapolation towards the start: the
-     * counter is taken to be 0 at that time. Extrapolation towards the end still uses the average spacing of the
-     * points, so a single point is not extrapolated at all.
+     * is the first counter value when the zero point may bound the extrapolation, else NaN. {@code zeroAt} non-zero
+     * (see {@link #zeroPoint}) replaces extrapolation towards the start: the counter is taken to be 0 at that time.
+     * Extrapolation towards the end still uses the average spacing of the points, so a single point is not
+     * extrapolated at all.
      */
     static double extrapolationFactor(long firstT, long lastT, int numSamplesMinusOne, long rangeStart,
                                       long rangeEnd, boolean isRate, double result, double firstValue, long zeroAt) {
