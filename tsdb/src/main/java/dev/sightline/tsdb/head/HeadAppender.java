@@ -4,6 +4,7 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.tsdb.Appender;
+import dev.sightline.tsdb.wal.StartTimestamps;
 import dev.sightline.tsdb.wal.WalBatch;
 
 import java.io.IOException;
@@ -43,8 +44,8 @@ final class HeadAppender implements Appender {
     private int[] sampleSlot = new int[64];
     private long[] sampleT = new long[64];
     private double[] sampleV = new double[64];
-    /** Start timestamps of the pending samples; null until one is non-zero, then kept and written for every sample. */
-    private long[] sampleSt;
+    /** Start timestamps of the pending samples. */
+    private final StartTimestamps sampleSt = new StartTimestamps();
     private int[] histIdx = new int[64];
     private int numSamples;
     /** The oldest pending timestamp, so commit checks the batch against the minimum valid time at once. */
@@ -177,16 +178,8 @@ final class HeadAppender implements Appender {
             sampleT = Arrays.copyOf(sampleT, n);
             sampleV = Arrays.copyOf(sampleV, n);
             histIdx = Arrays.copyOf(histIdx, n);
-            if (sampleSt != null) {
-                sampleSt = Arrays.copyOf(sampleSt, n);
-            }
         }
-        if (sampleSt != null) {
-            sampleSt[numSamples] = st;
-        } else if (st != 0) {
-            sampleSt = new long[sampleT.length];
-            sampleSt[numSamples] = st;
-        }
+        sampleSt.set(numSamples, st, sampleT.length);
         sampleSlot[numSamples] = slot;
         sampleT[numSamples] = t;
         minPendingT = Math.min(minPendingT, t);
@@ -302,7 +295,7 @@ final class HeadAppender implements Appender {
                 }
                 for (int i = 0; i < numSamples; i++) {
                     long ref = series[sampleSlot[i]].ref;
-                    long st = sampleSt == null ? 0 : sampleSt[i];
+                    long st = sampleSt.get(i);
                     if (histIdx[i] < 0) {
                         walBatch.addSample(ref, st, sampleT[i], sampleV[i]);
                     } else {
@@ -334,7 +327,7 @@ final class HeadAppender implements Appender {
             for (int i = 0; i < numSamples; i++) {
                 long t = sampleT[i];
                 Histogram h = histIdx[i] < 0 ? null : histograms.get(histIdx[i]);
-                int c = head.store(series[sampleSlot[i]], sampleSt == null ? 0 : sampleSt[i], t,
+                int c = head.store(series[sampleSlot[i]], sampleSt.get(i), t,
                         h == null ? Double.doubleToRawLongBits(sampleV[i]) : 0, h);
                 if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
                     stored++;
@@ -415,6 +408,7 @@ final class HeadAppender implements Appender {
         numSeries = 0;
         slotByRef.clear();
         numSamples = 0;
+        sampleSt.clear();
         minPendingT = Long.MAX_VALUE;
         histograms.clear();
         Arrays.fill(exemplarSeries, 0, numExemplars, null);

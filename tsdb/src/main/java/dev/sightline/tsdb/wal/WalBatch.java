@@ -183,38 +183,4 @@ public final class WalBatch {
     public Labels exemplarLabels(int i) {
         return exemplarLabels.get(i);
     }
-
-    /**
-     * Start timestamps parallel to a batch's items. Most series have none: no array until a non-zero one comes, and
-     * once there, it is kept (and written for every item) so that batches with start timestamps allocate nothing.
-     */
-    private static final class StartTimestamps {
-        private long[] values;
-        private boolean any;
-
-        void set(int i, long st, int capacity) {
-            if (values == null) {
-                if (st == 0) {
-                    return;
-                }
-                values = new long[capacity];
-            } else if (i >= values.length) {
-                values = Arrays.copyOf(values, capacity);
-            }
-            values[i] = st;
-            any |= st != 0;
-        }
-
-        long get(int i) {
-            return any ? values[i] : 0;
-        }
-
-        boolean any() {
-            return any;
-        }
-
-        void clear() {
-            any = false;
-        }
-    }
 }
