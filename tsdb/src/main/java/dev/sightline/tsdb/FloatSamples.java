@@ -26,12 +26,9 @@ public final class FloatSamples {
         st = null;
     }
 
+    /** Adds a sample without a start timestamp (a 0 in {@link #st} when the buffer has starts already). */
     public void add(long ts, double value) {
-        if (n == t.length) {
-            ensureCapacity(n + 1);
-        }
-        t[n] = ts;
-        v[n++] = value;
+        add(ts, value, 0);
     }
 
     /** Adds a sample with its start timestamp (0: none). */
