@@ -28,3 +28,16 @@ find_jdk() {
   [[ -n "$best" ]] && { echo "$best"; return; }
   return 1
 }
+
+# Prints the home of an installed JDK below 21 (the kind a machine's default java often is), newest first, or fails.
+# CI runs the README's test command under it, since that is what a user's plain `mvn` gets.
+find_old_jdk() {
+  local home major best="" best_major=0
+  for home in /usr/lib/jvm/*; do
+    [[ -x "$home/bin/java" && -x "$home/bin/javac" && ! -L "$home" ]] || continue
+    major="$(java_major "$home/bin/java")"
+    if (( major > 0 && major < 21 && major > best_major )); then best="$home"; best_major="$major"; fi
+  done
+  [[ -n "$best" ]] && { echo "$best"; return; }
+  return 1
+}
