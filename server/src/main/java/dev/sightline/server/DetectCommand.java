@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sightline detect [--detector NAME] [--param k=v ...] FILE.csv}: back-tests an anomaly detector on exported
+ * {@code sightline detect [--detector NAME] [--param k=v ...] [--timezone ZONE] FILE.csv}: back-tests a detector on exported
  * history. Reads {@code timestamp,value} rows (a header line first; timestamps as {@link DetectStream#parseTimestamp}
  * accepts them), writes {@code timestamp,value,anomaly_score} to standard output, one row per row read, streaming,
  * each score from that row and the earlier rows only, with the detectors the PromQL anomaly functions use
