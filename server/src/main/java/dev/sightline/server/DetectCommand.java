@@ -16,16 +16,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sightline detect [--detector NAME] [--param k=v ...] FILE.csv}: back-tests an anomaly detector on exported
- * history. Reads {@code timestamp,value} rows (a header line first; epoch seconds or ISO-8601), writes
- * {@code timestamp,value,anomaly_score} to standard output, streaming, each score from that row and the earlier rows
- * only, with the detectors the PromQL anomaly functions use (docs/anomaly.md). {@code --detector list} names them.
- * A bad row stops with FILE:LINE: message on standard error and exit code 1.
+ * {@code sightline detect [--detector NAME] [--param k=v ...] [--timezone ZONE] FILE.csv}: back-tests a detector on exported
+ * history. Reads {@code timestamp,value} rows (a header line first; timestamps as {@link DetectStream#parseTimestamp}
+ * accepts them), writes {@code timestamp,value,anomaly_score} to standard output, one row per row read, streaming,
+ * each score from that row and the earlier rows only, with the detectors the PromQL anomaly functions use
+ * (docs/anomaly.md). {@code --detector list} names them. Rows whose timestamp repeats or steps back are scored like
+ * the row before them and counted on standard error. A bad row stops with FILE:LINE: message on standard error and
+ * exit code 1.
  */
 @Command(name = "detect", mixinStandardHelpOptions = true,
         description = "Back-tests an anomaly detector on timestamp,value CSV rows; writes timestamp,value,anomaly_score.")
@@ -39,6 +43,10 @@ public final class DetectCommand implements Callable<Integer> {
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Detector parameter, e.g. lookback=7d; repeatable.")
     Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--timezone", paramLabel = "ZONE", defaultValue = "UTC",
+            description = "Zone of timestamps written without an offset, an IANA id such as Europe/Berlin (default: ${DEFAULT-VALUE}).")
+    String timezone;
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "CSV file with a header line; '-' reads standard input.")
     String file;
@@ -58,6 +66,13 @@ public final class DetectCommand implements Callable<Integer> {
         if (file == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "missing FILE");
         }
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(timezone);
+        } catch (DateTimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timezone: unknown time zone \"" + timezone
+                    + "\"; expected an IANA id such as Europe/Berlin, or UTC");
+        }
         Detectors.Configured c;
         try {
             c = d.configure(params);
@@ -65,7 +80,14 @@ public final class DetectCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try (Reader in = open(file)) {
-            new DetectStream(c.detector(), c.lookbackMs()).run(in, out);
+            DetectStream stream = new DetectStream(c.detector(), c.lookbackMs(), zone);
+            stream.run(in, out);
+            if (stream.outOfOrder() > 0) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(file + ": " + stream.outOfOrder() + " row(s) whose timestamp repeats or steps back (first at line "
+                        + stream.firstOutOfOrderLine() + ") were scored like the row before them and left out of the history");
+                err.flush();
+            }
             return 0;
         } catch (NoSuchFileException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);

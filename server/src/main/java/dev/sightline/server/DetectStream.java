@@ -7,17 +7,29 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.math.BigDecimal;
-import java.time.Instant;
+import java.math.RoundingMode;
+import java.time.DateTimeException;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.TemporalAccessor;
 import java.util.Arrays;
 
 /**
- * Scores {@code timestamp,value} CSV rows as they are read and writes {@code timestamp,value,anomaly_score} rows:
- * each row is scored by the detector over the rows in (t - lookback, t] read so far, so nothing after a row can
- * change its score. Rows must come in increasing time order. Memory is the lookback window, not the file.
+ * Scores {@code timestamp,value} CSV rows as they are read and writes {@code timestamp,value,anomaly_score} rows,
+ * one per input row, in input order: each row is scored by the detector over the rows in (t - lookback, t] read so
+ * far, so nothing after a row can change its score. Memory is the lookback window, not the file.
+ * <p>
+ * A row whose timestamp is not after the latest row in the history (a repeat or a step back: duplicated exports,
+ * daylight-saving repeats) is judged like that latest row: scored with the same window and history that row was
+ * scored with, its own value standing in for that row's, and then left out of the history, so the rows after it
+ * score as if it were not there. An exact duplicate therefore gets its twin's score.
  */
 final class DetectStream {
     /** A refused input line; the message names the line. */
@@ -32,16 +44,40 @@ final class DetectStream {
         }
     }
 
+    /** Below this magnitude an epoch number is seconds (until the year 5138), from it on milliseconds (from 1973). */
+    static final BigDecimal MILLIS_FROM = new BigDecimal("1e11");
+    /** Epoch milliseconds end here (year 5138 again): larger numbers would be micro- or nanoseconds. */
+    static final BigDecimal MILLIS_UNTIL = new BigDecimal("1e14");
+    static final String FORMS = "epoch seconds or milliseconds (1700000000, 1700000000.5, 1700000000500), ISO-8601"
+            + " with T or a space, optional fraction and zone (2023-11-14T22:13:20Z, 2023-11-14 22:13:20.5+02:00,"
+            + " +0200) or a date (2023-11-14)";
+    private static final DateTimeFormatter ISO_T = iso('T');
+    private static final DateTimeFormatter ISO_SPACE = iso(' ');
+
     private final Detector detector;
     private final long lookbackMs;
+    private final ZoneId zone;
     private long[] ts = new long[1024];
     private double[] vs = new double[1024];
     private int from;
     private int n;
+    /** Rows whose timestamp repeated or stepped back, and the line of the first one (0 if none). */
+    private long outOfOrder;
+    private long firstOutOfOrderLine;
 
-    DetectStream(Detector detector, long lookbackMs) {
+    /** {@code zone} places timestamps written without an offset. */
+    DetectStream(Detector detector, long lookbackMs, ZoneId zone) {
         this.detector = detector;
         this.lookbackMs = lookbackMs;
+        this.zone = zone;
+    }
+
+    long outOfOrder() {
+        return outOfOrder;
+    }
+
+    long firstOutOfOrderLine() {
+        return firstOutOfOrderLine;
     }
 
     /** Reads every row of {@code in}, writing each scored row to {@code out} as soon as it is read. */
@@ -56,8 +92,8 @@ final class DetectStream {
             throw new BadInputException(1, "expected a header line with two columns, such as \"timestamp,value\", got \""
                     + header + "\"");
         }
-        out.write("timestamp,value,anomaly_score\n");
         long lineNo = 1;
+        long rows = 0;
         String line;
         while ((line = r.readLine()) != null) {
             lineNo++;
@@ -77,16 +113,28 @@ final class DetectStream {
             } catch (NumberFormatException e) {
                 throw new BadInputException(lineNo, "value: not a number: \"" + vText + "\"");
             }
+            double score;
             if (n > 0 && t <= ts[n - 1]) {
-                throw new BadInputException(lineNo, "timestamp " + tText + " is not after the previous row's; rows must be in increasing time order");
+                if (outOfOrder++ == 0) {
+                    firstOutOfOrderLine = lineNo;
+                }
+                score = scoreInPlaceOfLatest(v);
+            } else {
+                score = add(t, v);
             }
-            double score = add(t, v);
+            // The header goes out with the first row, so a file without rows writes nothing.
+            if (rows++ == 0) {
+                out.write("timestamp,value,anomaly_score\n");
+            }
             out.write(tText);
             out.write(',');
             out.write(vText);
             out.write(',');
             out.write(score == 0 ? "0" : BigDecimal.valueOf(score).toPlainString());
             out.write('\n');
+        }
+        if (rows == 0) {
+            throw new BadInputException(lineNo, "no rows after the header; expected timestamp,value rows");
         }
         out.flush();
     }
@@ -111,30 +159,75 @@ final class DetectStream {
         ts[n] = t;
         vs[n] = v;
         n++;
+        return scoreLatest();
+    }
+
+    /**
+     * Scores {@code v} as if it were the latest point's value: same timestamp, same window, same earlier points.
+     * The latest point's own value is put back, so the history is unchanged.
+     */
+    private double scoreInPlaceOfLatest(double v) {
+        double kept = vs[n - 1];
+        vs[n - 1] = v;
+        double s = scoreLatest();
+        vs[n - 1] = kept;
+        return s;
+    }
+
+    private double scoreLatest() {
         double s = detector.score(ts, vs, from, n);
         return Double.isNaN(s) ? 0 : s;
     }
 
-    /** Epoch seconds (fractional allowed) or ISO-8601: an instant, a date-time with offset, or one without (UTC). */
-    static long parseTimestamp(String s, long lineNo) throws BadInputException {
-        if (isNumber(s)) {
-            double sec = Double.parseDouble(s);
-            if (Double.isFinite(sec) && Math.abs(sec) < 9e15) {
-                return Math.round(sec * 1000);
-            }
-        } else {
-            try {
-                return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e) {
-                try {
-                    return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
-                } catch (DateTimeParseException e2) {
-                    // reported below
-                }
-            }
+    /**
+     * Milliseconds since the epoch of {@code s}: an epoch number (seconds below 1e11, milliseconds from there up to
+     * 1e14, fraction allowed) or ISO-8601/RFC 3339 with {@code T} or a space, with or without fraction and offset, or a
+     * date (midnight). Without an offset the time is in this stream's zone; a local time a daylight-saving change
+     * repeats takes the earlier offset unless that would step back before the previous row, then the later one.
+     * Digits below the millisecond are dropped (rounded down) in every form, so all forms of an instant agree.
+     */
+    long parseTimestamp(String s, long lineNo) throws BadInputException {
+        BigDecimal number = null;
+        try {
+            number = new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            // not a number: ISO-8601 below
         }
-        throw new BadInputException(lineNo, "timestamp: expected epoch seconds or ISO-8601 (e.g. "
-                + Instant.ofEpochSecond(1700000000) + "), got \"" + s + "\"");
+        // The scale bound keeps "1e-999999999" from a costly rounding; such a number is refused below.
+        if (number != null && number.scale() <= 18) {
+            BigDecimal abs = number.abs();
+            if (abs.compareTo(MILLIS_UNTIL) >= 0) {
+                throw new BadInputException(lineNo, "timestamp: " + s + " is too large for epoch milliseconds"
+                        + " (microseconds and nanoseconds are not accepted); expected " + FORMS);
+            }
+            BigDecimal ms = abs.compareTo(MILLIS_FROM) < 0 ? number.movePointRight(3) : number;
+            return ms.setScale(0, RoundingMode.FLOOR).longValue();
+        }
+        try {
+            TemporalAccessor a = (s.length() > 10 && s.charAt(10) == ' ' ? ISO_SPACE : ISO_T)
+                    .parseBest(s, OffsetDateTime::from, LocalDateTime::from, LocalDate::from);
+            if (a instanceof OffsetDateTime o) {
+                return o.toInstant().toEpochMilli();
+            }
+            ZonedDateTime z = a instanceof LocalDate d ? d.atStartOfDay(zone) : ((LocalDateTime) a).atZone(zone);
+            if (n > 0 && z.toInstant().toEpochMilli() < ts[n - 1]) {
+                z = z.withLaterOffsetAtOverlap();
+            }
+            return z.toInstant().toEpochMilli();
+        } catch (DateTimeException e) {
+            throw new BadInputException(lineNo, "timestamp: expected " + FORMS + ", got \"" + s + "\"");
+        }
+    }
+
+    /** Date, then optionally {@code sep}, time of day (seconds and fraction optional) and offset (Z, +02:00, +0200). */
+    private static DateTimeFormatter iso(char sep) {
+        return new DateTimeFormatterBuilder().parseCaseInsensitive()
+                .append(DateTimeFormatter.ISO_LOCAL_DATE)
+                .optionalStart().appendLiteral(sep).append(DateTimeFormatter.ISO_LOCAL_TIME)
+                .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+                .optionalStart().appendOffset("+HHmm", "Z").optionalEnd()
+                .optionalEnd()
+                .toFormatter().withChronology(IsoChronology.INSTANCE).withResolverStyle(ResolverStyle.STRICT);
     }
 
     private static boolean isNumber(String s) {
