@@ -102,34 +102,27 @@ final class Aggregations {
                 if (k < 1) {
                     return out;
                 }
+                boolean limit = op == AggregateOp.LIMITK;
                 for (List<Sample> g : groups.values()) {
-                    List<Sample> floats = new ArrayList<>();
+                    List<Sample> kept = new ArrayList<>(g.size());
                     for (Sample s : g) {
-                        if (s.h() != null && op != AggregateOp.LIMITK) {
+                        if (s.h() != null && !limit) {
                             ev.annos.histogramIgnoredInAggregation(op.text(), a.position());
                         } else {
-                            floats.add(s);
+                            kept.add(s);
                         }
                     }
-                    if (op == AggregateOp.LIMITK) {
-                        for (int i = 0; i < Math.min(k, floats.size()); i++) {
-                            out.add(floats.get(i));
-                        }
-                        continue;
+                    // A histogram sample's float value is 0, which is what limitk's heap orders it by in Prometheus.
+                    double[] v = new double[kept.size()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = kept.get(i).f();
                     }
-                    // Best-first order; a bounded heap keeps the k best without sorting the whole group.
-                    java.util.Comparator<Sample> best = op == AggregateOp.TOPK
-                            ? (x, y) -> compareTop(y.f(), x.f()) : (x, y) -> compareBottom(x.f(), y.f());
-                    java.util.PriorityQueue<Sample> heap = new java.util.PriorityQueue<>(best.reversed());
-                    for (Sample smp : floats) {
-                        heap.add(smp);
-                        if (heap.size() > k) {
-                            heap.poll();
-                        }
+                    int[] pos = new int[v.length];
+                    int n = limit ? KSelection.limit(v, v.length, k, pos)
+                            : KSelection.select(v, v.length, k, op == AggregateOp.TOPK, pos);
+                    for (int i = 0; i < n; i++) {
+                        out.add(kept.get(pos[i]));
                     }
-                    List<Sample> kept = new ArrayList<>(heap);
-                    kept.sort(best);
-                    out.addAll(kept);
                 }
                 return out;
             }
@@ -177,28 +170,6 @@ final class Aggregations {
             }
         }
         return out;
-    }
-
-    static int compareTop(double a, double b) {
-        // NaN sorts as the smallest value for topk.
-        if (Double.isNaN(a)) {
-            return Double.isNaN(b) ? 0 : -1;
-        }
-        if (Double.isNaN(b)) {
-            return 1;
-        }
-        return Double.compare(a, b);
-    }
-
-    static int compareBottom(double a, double b) {
-        // NaN sorts as the largest value for bottomk.
-        if (Double.isNaN(a)) {
-            return Double.isNaN(b) ? 0 : 1;
-        }
-        if (Double.isNaN(b)) {
-            return -1;
-        }
-        return Double.compare(a, b);
     }
 
     private Sample aggregate(AggregateExpr a, AggregateOp op, Labels gl, List<Sample> g, double p, long t) {

@@ -17,7 +17,7 @@ import java.util.function.BiFunction;
  * once per query, each step's values are gathered into per-group primitive buffers and output series are indexed
  * by group (or by input series for topk/bottomk), so a step costs no map lookups, sample objects or sorting.
  * Produces exactly what the generic per-step path produces: values are gathered in input order, so the same
- * kernels see the same operands in the same order, and topk/bottomk use the same heap discipline.
+ * kernels see the same operands in the same order, and topk/bottomk select through the same {@link KSelection}.
  */
 final class FloatAggregation {
     /** Steps per tile of {@link #runGathering}: a tile row is one cache line. */
@@ -351,72 +351,12 @@ final class FloatAggregation {
         return (long) p;
     }
 
-    /** Heap order: the root is the worst of the kept values (as the generic path's reversed comparator). */
-    private int heapCmp(double x, double y) {
-        return op == AggregateOp.TOPK ? Aggregations.compareTop(x, y) : Aggregations.compareBottom(y, x);
-    }
-
-    /**
-     * Keeps the k best of {@code v[0, n)} in {@code heap[0, kept)}, best first, as series indices. Follows
-     * java.util.PriorityQueue's sift rules and then a stable sort, so ties resolve as in the generic path.
-     */
+    /** Keeps the k best of {@code v[0, n)} in {@code heap[0, kept)}, in output order, as series indices. */
     private int select(double[] v, int[] ids, int n, long k, int[] heap) {
-        // heap holds positions into v while selecting.
-        int size = 0;
-        for (int j = 0; j < n; j++) {
-            siftUp(v, heap, size++, j);
-            if (size > k) {
-                int last = heap[--size];
-                if (size > 0) {
-                    siftDown(v, heap, size, last);
-                }
-            }
-        }
-        // Stable insertion sort, best first (small: at most k elements).
-        for (int i = 1; i < size; i++) {
-            int x = heap[i];
-            int j = i - 1;
-            while (j >= 0 && heapCmp(v[x], v[heap[j]]) > 0) { // heap[j] ranks after x
-                heap[j + 1] = heap[j];
-                j--;
-            }
-            heap[j + 1] = x;
-        }
-        for (int i = 0; i < size; i++) {
+        int kept = KSelection.select(v, n, k, op == AggregateOp.TOPK, heap);
+        for (int i = 0; i < kept; i++) {
             heap[i] = ids[heap[i]];
         }
-        return size;
-    }
-
-    private void siftUp(double[] v, int[] heap, int k, int x) {
-        while (k > 0) {
-            int parent = (k - 1) >>> 1;
-            int e = heap[parent];
-            if (heapCmp(v[x], v[e]) >= 0) {
-                break;
-            }
-            heap[k] = e;
-            k = parent;
-        }
-        heap[k] = x;
-    }
-
-    private void siftDown(double[] v, int[] heap, int n, int x) {
-        int k = 0;
-        int half = n >>> 1;
-        while (k < half) {
-            int child = 2 * k + 1;
-            int c = heap[child];
-            int right = child + 1;
-            if (right < n && heapCmp(v[c], v[heap[right]]) > 0) {
-                c = heap[child = right];
-            }
-            if (heapCmp(v[x], v[c]) <= 0) {
-                break;
-            }
-            heap[k] = c;
-            k = child;
-        }
-        heap[k] = x;
+        return kept;
     }
 }

@@ -108,7 +108,46 @@ final class DataSet {
                 gauge(Labels.of("__name__", "temperature_celsius", "job", "node", "instance", inst, "zone", zone), life, -5 + rnd.nextDouble() * 30, 0.8, false);
             }
         }
+        ties();
         series.sort((a, b) -> a.labels.compareTo(b.labels));
+    }
+
+    /**
+     * Series made for topk/bottomk/limitk ties, with values from formulas (not the seeded generator, so the series
+     * above stay as they were): {@code tie_const} is 1 everywhere; {@code tie_gauge} takes the integers 0..3 and NaN;
+     * {@code tie_counter_total} counts up by 1 per sample and restarts at the same samples in every series, so
+     * their rates, increases and resets are equal too.
+     */
+    private void ties() {
+        int slot = 0;
+        for (String job : new String[]{"api", "db"}) {
+            for (int h = 0; h < 3; h++) {
+                String inst = "host" + h;
+                for (String le : new String[]{"+Inf", "1", "0.5"}) {
+                    double[] v = new double[SAMPLES];
+                    Arrays.fill(v, 1);
+                    add(Labels.of("__name__", "tie_const", "job", job, "instance", inst, "le", le), v);
+                }
+                double[] g = new double[SAMPLES];
+                double[] c = new double[SAMPLES];
+                for (int k = 0; k < SAMPLES; k++) {
+                    int phase = k / 20 + slot;
+                    g[k] = phase % 5 == 4 ? Double.NaN : phase % 4;
+                    c[k] = k % 200;
+                }
+                add(Labels.of("__name__", "tie_gauge", "job", job, "instance", inst), g);
+                add(Labels.of("__name__", "tie_counter_total", "job", job, "instance", inst), c);
+                slot++;
+            }
+        }
+    }
+
+    private void add(Labels labels, double[] v) {
+        long[] t = new long[v.length];
+        for (int k = 0; k < v.length; k++) {
+            t[k] = sampleTime(k);
+        }
+        series.add(new SeriesData(labels, t, v, v.length));
     }
 
     /** [first, last) sample indexes: most series live throughout, some start late, some stop early. */

@@ -194,6 +194,21 @@ record Outcome(String type, List<Row> rows, String error) {
         return out.isEmpty() ? null : out.toString();
     }
 
+    /**
+     * Null when both list the same label sets in the same order, else where they first differ. For instant topk and
+     * bottomk, whose output order Prometheus decides (best first, ties as its heap and sort leave them) and its API
+     * keeps, so the order of ties is checked too.
+     */
+    static String orderDiff(Outcome peer, Outcome ours) {
+        for (int k = 0; k < Math.min(peer.rows.size(), ours.rows.size()); k++) {
+            if (!peer.rows.get(k).labels.equals(ours.rows.get(k).labels)) {
+                return "\n  order differs at position " + k + ": Prometheus " + peer.rows.get(k).labels + ", Sightline "
+                        + ours.rows.get(k).labels;
+            }
+        }
+        return null;
+    }
+
     private static String rowDiff(Row p, Row o) {
         if (p.t.length != o.t.length) {
             return p.labels + ": " + p.t.length + " points in Prometheus, " + o.t.length + " in Sightline; first difference "

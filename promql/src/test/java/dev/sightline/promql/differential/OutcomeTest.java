@@ -31,6 +31,15 @@ class OutcomeTest {
     }
 
     @Test
+    void orderDiffComparesLabelSetsInOrderEvenForEqualValues() {
+        long[] t = {1000};
+        Outcome a = vector(row("a", t, 1), row("b", t, 1));
+        assertThat(Outcome.orderDiff(a, vector(row("a", t, 1), row("b", t, 1)))).isNull();
+        assertThat(Outcome.orderDiff(a, vector(row("b", t, 1), row("a", t, 1))))
+                .contains("order differs at position 0").contains("{job=a}");
+    }
+
+    @Test
     void setsCompareOrderInsensitively() {
         long[] t = {1000};
         Outcome a = vector(row("a", t, 1), row("b", t, 2));

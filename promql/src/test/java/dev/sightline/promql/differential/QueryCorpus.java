@@ -150,6 +150,69 @@ final class QueryCorpus {
             "sum(http_requests_total) by (job) * on(job) group_right count by (job, instance) (up)"
     );
 
+    /**
+     * topk/bottomk over equal values, asked instant and as range queries: the aggregated expression is a selector or
+     * a range function, whose series Prometheus hands on in storage order (sorted by labels) at every step.
+     */
+    static final List<String> TIES = List.of(
+            "topk(1, tie_const)",
+            "bottomk(1, tie_const)",
+            "topk(3, tie_const)",
+            "bottomk(5, tie_const)",
+            "topk by (job) (2, tie_const)",
+            "bottomk without (le) (1, tie_const)",
+            "topk(15, tie_const)",
+            "bottomk(1, present_over_time(tie_const[10m]))",
+            "topk(4, present_over_time(tie_const[10m]))",
+            "count by (job) (topk(2, present_over_time(tie_const[10m])))",
+            "count by (job, le) (bottomk(7, tie_const))",
+            "topk(2, count_over_time(tie_const[5m]))",
+            "bottomk(3, resets(tie_counter_total[30m]))",
+            "topk(2, resets(tie_counter_total[30m]))",
+            "topk(2, tie_counter_total)",
+            "bottomk(2, tie_counter_total offset 5m)",
+            "topk(2, rate(tie_counter_total[5m]))",
+            "bottomk by (job) (1, increase(tie_counter_total[10m]))",
+            "topk(3, tie_gauge)",
+            "bottomk(3, tie_gauge)",
+            "topk(1, tie_gauge)",
+            "bottomk(1, tie_gauge)",
+            "bottomk(13, tie_gauge)",
+            "topk by (instance) (1, tie_gauge)",
+            "topk(1, changes(tie_gauge[10m]))",
+            "count(topk(4, tie_gauge))",
+            "topk(2, up)",
+            "bottomk by (job) (2, build_info)"
+    );
+
+    /**
+     * Ties where the aggregated expression is itself an aggregation, a binary operation or an instant function:
+     * instant queries only, since 2.42's range evaluation collects such results in a Go map and hands them on in
+     * random order, so its choice among equal values changes from one run to the next.
+     */
+    static final List<String> TIES_INSTANT = List.of(
+            "topk(1, group by (job) (tie_const))",
+            "bottomk(1, group by (job, instance) (tie_const))",
+            "count by (job) (bottomk(2, group by (job, instance) (tie_const)))",
+            "topk(2, sum by (job, instance) (tie_const))",
+            "topk(1, topk(3, tie_const))",
+            "bottomk(1, topk(3, tie_const))",
+            "topk(2, bottomk(5, tie_gauge))",
+            "bottomk(1, bottomk(4, present_over_time(tie_const[10m])))",
+            "topk(1, bottomk by (job) (2, resets(tie_counter_total[30m])))",
+            "topk(1, topk(20, tie_const))",
+            "bottomk(2, bottomk(15, tie_const))",
+            "topk(3, topk(14, tie_gauge))",
+            "topk(1, tie_const * 2)",
+            "bottomk(2, abs(tie_gauge))",
+            "topk(1, tie_gauge or tie_const)",
+            // More than 12 kept values of which some are equal: Go's pdqsort, not its insertion sort, orders them.
+            "topk(16, tie_const + on(job, instance) group_left tie_gauge)",
+            "bottomk(14, tie_const * on(job, instance) group_left tie_gauge)",
+            "topk(13, tie_const - on(job, instance) group_left tie_gauge)",
+            "topk(1, bottomk(17, tie_const + on(job, instance) group_left tie_gauge))"
+    );
+
     private final Random rnd;
 
     private QueryCorpus(long seed) {
@@ -163,12 +226,16 @@ final class QueryCorpus {
         while (exprs.size() < HAND_WRITTEN.size() + generated) {
             exprs.add(c.vector(3).text);
         }
+        exprs.addAll(TIES);
         List<Query> out = new ArrayList<>();
         for (String e : exprs) {
             out.add(c.instantQuery(e));
             if (!e.endsWith("[5m]") && !e.endsWith("[10m:1m]")) { // range vectors cannot be range queries
                 out.add(c.rangeQuery(e));
             }
+        }
+        for (String e : TIES_INSTANT) {
+            out.add(c.instantQuery(e));
         }
         return out;
     }
