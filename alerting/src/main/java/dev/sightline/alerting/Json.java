@@ -71,8 +71,7 @@ public final class Json {
             throw new IllegalArgumentException(field + ": expected an object of label names to values");
         }
         Labels.Builder b = Labels.builder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new IllegalArgumentException(field + "." + e.getKey() + ": expected a string");
             }

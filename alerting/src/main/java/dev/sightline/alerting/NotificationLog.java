@@ -34,8 +34,7 @@ public final class NotificationLog {
         this.file = file;
         entries.putAll(AtomicFiles.read(file, all -> {
             Map<String, Entry> read = new HashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : all.properties()) {
                 JsonNode v = e.getValue();
                 read.put(e.getKey(), new Entry(fingerprints(v.get("firing")), fingerprints(v.get("resolved")), v.path("at").asLong()));
             }

@@ -5,7 +5,6 @@ import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ final class ServerCommand implements Callable<Integer> {
         AtomicBoolean stopRequested = new AtomicBoolean();
         AtomicReference<SightlineServer> running = new AtomicReference<>();
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> {
+            Signals.handle(name, () -> {
                 stopRequested.set(true);
                 SightlineServer s = running.get();
                 if (s != null) {

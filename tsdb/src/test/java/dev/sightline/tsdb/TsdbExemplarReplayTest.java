@@ -70,6 +70,7 @@ class TsdbExemplarReplayTest {
 
     /** Like Prometheus's checkpoint, a WAL truncation drops exemplars older than the head; later ones replay. */
     @Test
+    @SuppressWarnings("try") // the second open only replays the WAL into the store
     void exemplarsAfterAHeadFlushSurviveTheCheckpoint() throws IOException {
         long hour = 3600_000L;
         try (Tsdb db = Tsdb.open(dir, options())) {

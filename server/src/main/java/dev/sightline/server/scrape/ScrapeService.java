@@ -3,6 +3,7 @@ package dev.sightline.server.scrape;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.scrape.ScrapeManager;
 import dev.sightline.ingest.scrape.Target;
+import dev.sightline.server.Signals;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
@@ -13,7 +14,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import sun.misc.Signal;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -126,7 +126,7 @@ public final class ScrapeService implements AutoCloseable {
 
     /** SIGHUP reloads the configuration, as Prometheus does (instead of the JVM's default of exiting). */
     public void handleSighup() {
-        Signal.handle(new Signal("HUP"), sig -> Thread.ofPlatform().name("sightline-reload").start(this::reloadLogged));
+        Signals.handle("HUP", () -> Thread.ofPlatform().name("sightline-reload").start(this::reloadLogged));
     }
 
     public void register(HttpApi api) {

@@ -7,12 +7,15 @@ import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -64,8 +67,15 @@ public final class ApiTestServer implements AutoCloseable, AfterEachCallback {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         client.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing Vert.x", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("closing Vert.x", e);
+        }
     }
 }

@@ -184,8 +184,7 @@ class PrometheusRemoteWriteTest {
 
     private static Labels labels(JsonNode obj) {
         Labels.Builder b = Labels.builder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
             b.set(e.getKey(), e.getValue().asText());
         }
         return b.build();

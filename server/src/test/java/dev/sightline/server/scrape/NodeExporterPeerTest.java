@@ -104,7 +104,7 @@ class NodeExporterPeerTest {
         Set<String> out = new TreeSet<>();
         for (JsonNode s : api(port, "/api/v1/series?match[]=" + enc("{job=\"node\"}") + "&start=" + start + "&end=" + end)) {
             Map<String, String> m = new TreeMap<>();
-            s.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+            s.properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
             out.add(m.toString());
         }
         return out;

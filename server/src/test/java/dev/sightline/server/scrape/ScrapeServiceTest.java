@@ -102,7 +102,7 @@ class ScrapeServiceTest {
                 "lastError", "lastScrape", "lastScrapeDuration", "health", "scrapeInterval", "scrapeTimeout");
         assertThat(fieldNames(t.path("discoveredLabels"))).containsExactlyInAnyOrder("__address__", "__metrics_path__",
                 "__scheme__", "__scrape_interval__", "__scrape_timeout__", "env", "job");
-        assertThat(RunningServer.JSON.convertValue(t.path("labels"), java.util.Map.class))
+        assertThat(RunningServer.JSON.convertValue(t.path("labels"), new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, String>>() { }))
                 .isEqualTo(java.util.Map.of("env", "test", "instance", addr, "job", "stub"));
         assertThat(t.path("scrapePool").asText()).isEqualTo("stub");
         assertThat(t.path("scrapeUrl").asText()).isEqualTo("http://" + addr + "/metrics");

@@ -17,7 +17,7 @@ final class SeriesRefMap {
     private volatile AtomicReferenceArray<MemSeries>[] pages = newDirectory(16);
     private int[] pageCounts = new int[16];
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // Java has no generic array creation
     private static AtomicReferenceArray<MemSeries>[] newDirectory(int n) {
         return (AtomicReferenceArray<MemSeries>[]) new AtomicReferenceArray[n];
     }
