@@ -140,7 +140,7 @@ public final class SightlineServer implements AutoCloseable {
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards);
         otlp.register(api);
-        HttpServerOptions options = new HttpServerOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
+        HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
