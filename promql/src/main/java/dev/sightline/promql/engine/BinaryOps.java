@@ -41,6 +41,7 @@ final class BinaryOps {
             Evaluator.StepCursor lc = new Evaluator.StepCursor(lm);
             Evaluator.StepCursor rc = new Evaluator.StepCursor(rm);
             for (int i = 0; i < ev.numSteps; i++) {
+                ev.checkDeadline(i);
                 long t = ev.stepTime(i);
                 List<Sample> lv = lc.at(t);
                 List<Sample> rv = rc.at(t);
@@ -53,6 +54,7 @@ final class BinaryOps {
         double[] sc = (double[]) (swap ? l : r);
         Evaluator.StepCursor c = new Evaluator.StepCursor(m);
         for (int i = 0; i < ev.numSteps; i++) {
+            ev.checkDeadline(i);
             long t = ev.stepTime(i);
             for (Sample s : c.at(t)) {
                 Sample o = vectorScalar(b, s, sc[i], swap);

@@ -110,6 +110,40 @@ class EngineTest {
     }
 
     @Test
+    void aSubqueryOfMoreStepsThanTheSampleLimitIsRefusedBeforeItRuns() throws Exception {
+        Engine e = new Engine(EngineOptions.defaults());
+        long start = System.nanoTime();
+        // 8.64e11 steps, more than an int holds; [100d:1ms] (8.64e9) ran for 10 s before failing.
+        for (String q : new String[]{"max_over_time(vector(1)[10000d:1ms])", "max_over_time(vector(1)[100d:1ms])",
+                "sum_over_time(rate(req_total[5m])[10000d:1ms])"}) {
+            assertThatThrownBy(() -> instant(e, storage, q, 600_000)).as(q)
+                    .isInstanceOf(PromQLException.class)
+                    .satisfies(ex -> assertThat(((PromQLException) ex).kind()).isEqualTo(PromQLException.Kind.EXECUTION))
+                    .hasMessage("query processing would load too many samples into memory in query execution");
+        }
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+        // At the limit it still runs: 86,400 steps of one sample each.
+        Engine small = new Engine(EngineOptions.defaults().withMaxSamples(200_000));
+        assertThat(((Vector) instant(small, storage, "count_over_time(vector(1)[1d:1s])", 600_000)).samples().getFirst().f())
+                .isEqualTo(86_400);
+        assertThatThrownBy(() -> instant(small, storage, "count_over_time(vector(1)[3d:1s])", 600_000))
+                .hasMessage("query processing would load too many samples into memory in query execution");
+    }
+
+    @Test
+    void aQueryPastItsTimeoutStopsInsideItsStepLoops() {
+        // One series, 10,080 steps over windows of 604,800 points: seconds of work within a single series' loop.
+        Engine e = new Engine(EngineOptions.defaults().withTimeoutMs(200));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> e.range(storage, PromQLParser.parseExpr("max_over_time(vector(1)[7d:1s])"),
+                0, 7 * 86_400_000L, 60_000))
+                .isInstanceOf(PromQLException.class)
+                .satisfies(ex -> assertThat(((PromQLException) ex).kind()).isEqualTo(PromQLException.Kind.TIMEOUT))
+                .hasMessage("query timed out in query execution");
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+    }
+
+    @Test
     void duplicateLabelSetsAfterNameRemovalAreRejected() throws Exception {
         Engine e = new Engine(EngineOptions.defaults());
         Appender app = storage.appender();

@@ -207,6 +207,9 @@ class PromApiTest {
         assertError(server.get("/api/v1/query?query=" + enc("label_replace(up, \"instance\", \"\", \"\", \"\")")
                         + "&time=1435781451.781"), 422, "execution",
                 "vector cannot contain metrics with the same labelset");
+        // 8.64e11 subquery steps: refused before anything runs, not after seconds and gigabytes.
+        assertError(server.get("/api/v1/query?query=" + enc("max_over_time(vector(1)[10000d:1ms])")), 422, "execution",
+                "query processing would load too many samples into memory in query execution");
     }
 
     @Test
