@@ -311,7 +311,7 @@ final class Evaluator {
             case VectorSelector vs -> evalVectorSelector(vs);
             case Call c -> new Functions(this).call(c);
             case AggregateExpr a -> new Aggregations(this).eval(a);
-            case BinaryExpr b -> new BinaryOps(this).eval(b);
+            case BinaryExpr b -> BinaryOps.eval(this, b);
             case MatrixSelector ms -> throw PromQLException.execution("unexpected range vector " + ms);
             case SubqueryExpr sq -> throw PromQLException.execution("unexpected subquery " + sq);
         };

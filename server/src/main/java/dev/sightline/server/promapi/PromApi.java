@@ -531,10 +531,7 @@ public final class PromApi {
             case ParenExpr pe -> selectors(pe.expr(), out);
             case UnaryExpr u -> selectors(u.expr(), out);
             case StepInvariantExpr s -> selectors(s.expr(), out);
-            case BinaryExpr b -> {
-                selectors(b.lhs(), out);
-                selectors(b.rhs(), out);
-            }
+            case BinaryExpr b -> b.operands().forEach(operand -> selectors(operand, out));
             case AggregateExpr a -> {
                 selectors(a.expr(), out);
                 if (a.param() != null) {

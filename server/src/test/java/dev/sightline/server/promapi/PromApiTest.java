@@ -309,6 +309,15 @@ class PromApiTest {
     }
 
     @Test
+    void longOperatorChainsAreNotNesting() throws Exception {
+        // 1,000 terms were refused as nesting more than 300 levels deep.
+        assertOk(server.get("/api/v1/query?time=10&query=" + enc("1" + " + 1".repeat(999))),
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[10,\"1000\"]}}");
+        assertError(server.get("/api/v1/query?time=10&query=" + enc("(".repeat(400) + "1" + ")".repeat(400))), 400,
+                "bad_data", "invalid parameter \"query\": 1:301: parse error: expression nesting too deep (more than 300 levels)");
+    }
+
+    @Test
     void largeFormBodiesUpToPrometheusLimit() throws Exception {
         HttpResponse<String> ok = post("/api/v1/query", "time=1435781451.781&query=" + enc(longRegexQuery(2_000_000)));
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
