@@ -1,6 +1,5 @@
 package dev.sightline.server;
 
-import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.alerting.AlertingService;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.ServerConfig;
@@ -78,7 +77,7 @@ public final class SightlineServer implements AutoCloseable {
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
-        this.rules = new RulesService(settings.configFile(), settings.config(), EngineOptions.defaults(),
+        this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
                 alerting.notifier(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
         scrape.onReload(next -> {
@@ -130,7 +129,7 @@ public final class SightlineServer implements AutoCloseable {
 
     private void listen() throws IOException {
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
-        new PromApi(() -> isReady() ? storage.getNow(null) : null, EngineOptions.defaults(), System::currentTimeMillis,
+        new PromApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(), System::currentTimeMillis,
                 guards.metadata(), guards.exemplars()).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new IngestMetrics(metrics.registry()),
                 settings.config().limits().toDecoderLimits(), guards).register(api);
@@ -140,7 +139,7 @@ public final class SightlineServer implements AutoCloseable {
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards);
         otlp.register(api);
-        HttpServerOptions options = new HttpServerOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
+        HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

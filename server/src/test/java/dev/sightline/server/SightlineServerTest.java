@@ -32,6 +32,18 @@ class SightlineServerTest {
     }
 
     @Test
+    void configuredQueryTimeoutStopsALongQuery(@TempDir Path dir) throws Exception {
+        try (RunningServer limited = new RunningServer().start(dir, "limits:\n  query_timeout: 300ms\n")) {
+            // Seconds of work in one series' steps (10,080 windows of 604,800 points).
+            HttpResponse<String> r = limited.get("/api/v1/query_range?query="
+                    + java.net.URLEncoder.encode("max_over_time(vector(1)[7d:1s])", java.nio.charset.StandardCharsets.UTF_8)
+                    + "&start=0&end=604800&step=60");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.body()).isEqualTo("{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in query execution\"}");
+        }
+    }
+
+    @Test
     void healthyAndReady() throws Exception {
         HttpResponse<String> healthy = send("GET", "/-/healthy");
         assertThat(healthy.statusCode()).isEqualTo(200);

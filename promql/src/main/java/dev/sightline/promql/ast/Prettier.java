@@ -1,6 +1,7 @@
 package dev.sightline.promql.ast;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Prometheus's prettier (promql/parser/prettier.go), as served by /api/v1/format_query: an expression whose printed
@@ -30,14 +31,24 @@ public final class Prettier {
                 }
                 yield b.append(pretty(a.expr(), level + 1)).append('\n').append(indent(level)).append(')').toString();
             }
-            case BinaryExpr be -> {
-                if (!needsSplit(be)) {
-                    yield indent(level) + be;
+            case BinaryExpr top -> {
+                // Each node's lhs one level deeper, as Prometheus does, but along the chain instead of recursing:
+                // the nodes from the first one that needs splitting up are split, those below it printed whole.
+                List<BinaryExpr> chain = top.leftChain();
+                int n = chain.size();
+                int k = firstToSplit(chain);
+                if (k == n) {
+                    yield indent(level) + top;
                 }
-                StringBuilder b = new StringBuilder(pretty(be.lhs(), level + 1)).append('\n').append(indent(level))
-                        .append(be.op().text());
-                Printer.writeBinaryModifiers(b, be);
-                yield b.append('\n').append(pretty(be.rhs(), level + 1)).toString();
+                StringBuilder b = new StringBuilder(pretty(chain.get(k).lhs(), level + n - k));
+                for (int i = k; i < n; i++) {
+                    BinaryExpr be = chain.get(i);
+                    int l = level + n - 1 - i;
+                    b.append('\n').append(indent(l)).append(be.op().text());
+                    Printer.writeBinaryModifiers(b, be);
+                    b.append('\n').append(pretty(be.rhs(), l + 1));
+                }
+                yield b.toString();
             }
             case Call c -> {
                 if (!needsSplit(c)) {
@@ -75,6 +86,24 @@ public final class Prettier {
             case MatrixSelector ms -> indent(level) + ms;
             case DurationExpr d -> indent(level) + d;
         };
+    }
+
+    /**
+     * The index of the first node of a left chain that needs splitting, or its size: each node prints as its lhs
+     * and more, so the ones that need it are a suffix, found by bisection instead of printing every node.
+     */
+    private static int firstToSplit(List<BinaryExpr> chain) {
+        int lo = 0;
+        int hi = chain.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (needsSplit(chain.get(mid))) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
     }
 
     private static boolean needsSplit(Expr e) {

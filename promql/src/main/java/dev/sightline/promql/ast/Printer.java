@@ -57,12 +57,15 @@ public final class Printer {
                 write(b, a.expr());
                 b.append(')');
             }
-            case BinaryExpr be -> {
-                write(b, be.lhs());
-                b.append(' ').append(be.op().text());
-                writeBinaryModifiers(b, be);
-                b.append(' ');
-                write(b, be.rhs());
+            case BinaryExpr top -> {
+                List<BinaryExpr> chain = top.leftChain();
+                write(b, chain.getFirst().lhs());
+                for (BinaryExpr be : chain) {
+                    b.append(' ').append(be.op().text());
+                    writeBinaryModifiers(b, be);
+                    b.append(' ');
+                    write(b, be.rhs());
+                }
             }
             case DurationExpr d -> writeDuration(b, d);
             case VectorSelector vs -> {

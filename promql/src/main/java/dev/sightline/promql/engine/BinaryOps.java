@@ -21,13 +21,25 @@ final class BinaryOps {
     /** Matching signatures per label set (series keep their Labels instance across steps). */
     private final Map<Labels, Labels> sigCache = new java.util.IdentityHashMap<>();
 
-    BinaryOps(Evaluator ev) {
+    private BinaryOps(Evaluator ev) {
         this.ev = ev;
     }
 
-    Object eval(BinaryExpr b) {
-        Object l = ev.eval(b.lhs());
-        Object r = ev.eval(b.rhs());
+    /**
+     * Evaluates a chain of binary operators along {@link BinaryExpr#leftChain()}, without recursing into the left
+     * operands: a generated {@code a or b or c ...} is a tree as deep as it is long.
+     */
+    static Object eval(Evaluator ev, BinaryExpr top) {
+        List<BinaryExpr> chain = top.leftChain();
+        Object l = ev.eval(chain.getFirst().lhs());
+        for (BinaryExpr b : chain) {
+            // A BinaryOps per node: its signature cache depends on the node's matching.
+            l = new BinaryOps(ev).apply(b, l, ev.eval(b.rhs()));
+        }
+        return l;
+    }
+
+    private Object apply(BinaryExpr b, Object l, Object r) {
         BinaryOp op = b.op();
         if (l instanceof double[] ls && r instanceof double[] rs) {
             double[] out = new double[ls.length];
@@ -41,6 +53,7 @@ final class BinaryOps {
             Evaluator.StepCursor lc = new Evaluator.StepCursor(lm);
             Evaluator.StepCursor rc = new Evaluator.StepCursor(rm);
             for (int i = 0; i < ev.numSteps; i++) {
+                ev.checkDeadline(i);
                 long t = ev.stepTime(i);
                 List<Sample> lv = lc.at(t);
                 List<Sample> rv = rc.at(t);
@@ -53,6 +66,7 @@ final class BinaryOps {
         double[] sc = (double[]) (swap ? l : r);
         Evaluator.StepCursor c = new Evaluator.StepCursor(m);
         for (int i = 0; i < ev.numSteps; i++) {
+            ev.checkDeadline(i);
             long t = ev.stepTime(i);
             for (Sample s : c.at(t)) {
                 Sample o = vectorScalar(b, s, sc[i], swap);

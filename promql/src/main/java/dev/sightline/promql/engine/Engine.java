@@ -91,8 +91,9 @@ public final class Engine {
             case UnaryExpr u -> timeRange(u.expr(), start, end, qStart, qEnd, qStep, bounds);
             case StepInvariantExpr s -> timeRange(s.expr(), start, end, qStart, qEnd, qStep, bounds);
             case BinaryExpr b -> {
-                timeRange(b.lhs(), start, end, qStart, qEnd, qStep, bounds);
-                timeRange(b.rhs(), start, end, qStart, qEnd, qStep, bounds);
+                for (Expr operand : b.operands()) {
+                    timeRange(operand, start, end, qStart, qEnd, qStep, bounds);
+                }
             }
             case AggregateExpr a -> {
                 timeRange(a.expr(), start, end, qStart, qEnd, qStep, bounds);

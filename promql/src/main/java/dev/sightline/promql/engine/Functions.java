@@ -630,6 +630,8 @@ final class Functions {
             boolean fixedRef = rd.at.isSet();
             java.util.Arrays.fill(sliding, 0);
             for (int step = 0; step < ev.numSteps; step++) {
+                // Per step too: one series' steps over wide windows (a subquery's) can take seconds.
+                ev.checkDeadline(step);
                 long t = ev.stepTime(step);
                 long ref = rd.refTime(t);
                 int[] w;
@@ -664,6 +666,7 @@ final class Functions {
         Labels labels = absentLabels(c.args().get(0));
         Evaluator.Assembler asm = ev.assembler();
         for (int step = 0; step < ev.numSteps; step++) {
+            ev.checkDeadline(step);
             long t = ev.stepTime(step);
             long ref = rd.refTime(t);
             boolean any = false;

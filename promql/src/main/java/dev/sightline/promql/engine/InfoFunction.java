@@ -133,29 +133,13 @@ final class InfoFunction {
                 return reference(sq.expr(), offset, at);
             }
             case dev.sightline.promql.ast.Call call -> {
-                for (Expr a : call.args()) {
-                    long[] o = {offset[0]};
-                    AtModifier[] t = {at[0]};
-                    if (reference(a, o, t)) {
-                        offset[0] = o[0];
-                        at[0] = t[0];
-                        return true;
-                    }
-                }
-                return false;
+                return firstReference(call.args(), offset, at);
             }
             case dev.sightline.promql.ast.AggregateExpr a -> {
                 return reference(a.expr(), offset, at);
             }
             case dev.sightline.promql.ast.BinaryExpr b -> {
-                long[] o = {offset[0]};
-                AtModifier[] t = {at[0]};
-                if (reference(b.lhs(), o, t)) {
-                    offset[0] = o[0];
-                    at[0] = t[0];
-                    return true;
-                }
-                return reference(b.rhs(), offset, at);
+                return firstReference(b.operands(), offset, at);
             }
             case dev.sightline.promql.ast.UnaryExpr u -> {
                 return reference(u.expr(), offset, at);
@@ -164,6 +148,20 @@ final class InfoFunction {
                 return false;
             }
         }
+    }
+
+    /** {@link #reference} of the first of {@code exprs} that has a selector; offsets and @ of the others untouched. */
+    private boolean firstReference(List<Expr> exprs, long[] offset, AtModifier[] at) {
+        for (Expr e : exprs) {
+            long[] o = {offset[0]};
+            AtModifier[] t = {at[0]};
+            if (reference(e, o, t)) {
+                offset[0] = o[0];
+                at[0] = t[0];
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void apply(AtModifier nodeAt, long nodeOffset, long[] offset, AtModifier[] at) {

@@ -35,8 +35,11 @@ import java.util.Locale;
  */
 final class ExprParser {
     /**
-     * Maximum nesting (parentheses, operator chains; calls count twice) before giving up with a parse error instead
-     * of overflowing the stack: fits a 512 KiB thread stack with a wide margin, far above real queries.
+     * Maximum nesting (parentheses, right operands such as {@code ^} chains, unary operators; calls count twice)
+     * before giving up with a parse error instead of overflowing the stack: fits a 512 KiB thread stack with a wide
+     * margin, far above real queries. Prometheus's generated parser keeps its stack on the heap and has no limit;
+     * chains of left-associative operators ({@code a or b or c ...}, which tools generate) do not count, and the
+     * walks over the tree go along them without recursing (see {@link BinaryExpr#leftChain()}).
      */
     static final int MAX_DEPTH = 300;
 
@@ -159,8 +162,8 @@ final class ExprParser {
             if (!options.binopFillModifiers() && vm.hasFill()) {
                 throw error(be.position(), "binop fill modifiers are experimental and not enabled");
             }
+            // A chain of left-associative operators loops here: only a right operand nests (a call of its own).
             lhs = be;
-            enter(); // a left-deep chain nests like parentheses do
         }
         depth = savedDepth - 1;
         return lhs;

@@ -97,9 +97,17 @@ final class TypeChecker {
         return new AggregateExpr(op, inner, param, a.grouping(), a.without(), a.position());
     }
 
-    private Expr checkBinary(BinaryExpr n) throws ParseException {
-        Expr lhs = check(n.lhs());
-        Expr rhs = check(n.rhs());
+    /** Along the chain, in Prometheus's order: the leftmost operand, then each node's rhs and the node itself. */
+    private Expr checkBinary(BinaryExpr top) throws ParseException {
+        List<BinaryExpr> chain = top.leftChain();
+        Expr lhs = check(chain.getFirst().lhs());
+        for (BinaryExpr n : chain) {
+            lhs = checkBinary(n, lhs, check(n.rhs()));
+        }
+        return lhs;
+    }
+
+    private Expr checkBinary(BinaryExpr n, Expr lhs, Expr rhs) throws ParseException {
         ExprType lt = lhs.type();
         ExprType rt = rhs.type();
         VectorMatching vm = n.matching();

@@ -48,7 +48,7 @@ final class AtModifierVariants {
         return switch (e) {
             case Call c -> AT_UNSAFE.contains(c.function().name()) || c.args().stream().anyMatch(AtModifierVariants::usesUnsafe);
             case AggregateExpr a -> usesUnsafe(a.expr()) || (a.param() != null && usesUnsafe(a.param()));
-            case BinaryExpr b -> usesUnsafe(b.lhs()) || usesUnsafe(b.rhs());
+            case BinaryExpr b -> b.operands().stream().anyMatch(AtModifierVariants::usesUnsafe);
             case UnaryExpr u -> usesUnsafe(u.expr());
             case ParenExpr p -> usesUnsafe(p.expr());
             case StepInvariantExpr s -> usesUnsafe(s.expr());
@@ -73,7 +73,14 @@ final class AtModifierVariants {
             }
             case AggregateExpr a -> new AggregateExpr(a.op(), rewrite(a.expr(), at),
                     a.param() == null ? null : rewrite(a.param(), at), a.grouping(), a.without(), a.position());
-            case BinaryExpr b -> new BinaryExpr(b.op(), rewrite(b.lhs(), at), rewrite(b.rhs(), at), b.matching(), b.returnBool());
+            case BinaryExpr top -> {
+                List<BinaryExpr> chain = top.leftChain();
+                Expr lhs = rewrite(chain.getFirst().lhs(), at);
+                for (BinaryExpr b : chain) {
+                    lhs = b.with(lhs, rewrite(b.rhs(), at));
+                }
+                yield lhs;
+            }
             case UnaryExpr u -> new UnaryExpr(u.op(), rewrite(u.expr(), at), u.position());
             case ParenExpr p -> new ParenExpr(rewrite(p.expr(), at), p.position());
             case StepInvariantExpr s -> new StepInvariantExpr(rewrite(s.expr(), at));

@@ -2,6 +2,8 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.promql.ast.Expr;
+import dev.sightline.promql.ast.Prettier;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Storage;
@@ -107,6 +109,86 @@ class EngineTest {
                 .isInstanceOf(PromQLException.class)
                 .satisfies(ex -> assertThat(((PromQLException) ex).kind()).isEqualTo(PromQLException.Kind.TIMEOUT))
                 .hasMessage("query timed out in query execution");
+    }
+
+    @Test
+    void aSubqueryOfMoreStepsThanTheSampleLimitIsRefusedBeforeItRuns() throws Exception {
+        Engine e = new Engine(EngineOptions.defaults());
+        long start = System.nanoTime();
+        // 8.64e11 steps, more than an int holds; [100d:1ms] (8.64e9) ran for 10 s before failing.
+        for (String q : new String[]{"max_over_time(vector(1)[10000d:1ms])", "max_over_time(vector(1)[100d:1ms])",
+                "sum_over_time(rate(req_total[5m])[10000d:1ms])"}) {
+            assertThatThrownBy(() -> instant(e, storage, q, 600_000)).as(q)
+                    .isInstanceOf(PromQLException.class)
+                    .satisfies(ex -> assertThat(((PromQLException) ex).kind()).isEqualTo(PromQLException.Kind.EXECUTION))
+                    .hasMessage("query processing would load too many samples into memory in query execution");
+        }
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+        // At the limit it still runs: 86,400 steps of one sample each.
+        Engine small = new Engine(EngineOptions.defaults().withMaxSamples(200_000));
+        assertThat(((Vector) instant(small, storage, "count_over_time(vector(1)[1d:1s])", 600_000)).samples().getFirst().f())
+                .isEqualTo(86_400);
+        assertThatThrownBy(() -> instant(small, storage, "count_over_time(vector(1)[3d:1s])", 600_000))
+                .hasMessage("query processing would load too many samples into memory in query execution");
+    }
+
+    @Test
+    void aQueryPastItsTimeoutStopsInsideItsStepLoops() {
+        // One series, 10,080 steps over windows of 604,800 points: seconds of work within a single series' loop.
+        Engine e = new Engine(EngineOptions.defaults().withTimeoutMs(200));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> e.range(storage, PromQLParser.parseExpr("max_over_time(vector(1)[7d:1s])"),
+                0, 7 * 86_400_000L, 60_000))
+                .isInstanceOf(PromQLException.class)
+                .satisfies(ex -> assertThat(((PromQLException) ex).kind()).isEqualTo(PromQLException.Kind.TIMEOUT))
+                .hasMessage("query timed out in query execution");
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+    }
+
+    /** Runs {@code body} on a thread with a 512 KiB stack, as small as server worker threads', and rethrows. */
+    private static void onSmallStack(org.junit.jupiter.api.function.Executable body) throws Throwable {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                body.execute();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    @Test
+    void longOperatorChainsParseEvaluateAndPrintWithoutDeepRecursion() throws Throwable {
+        onSmallStack(() -> {
+            Engine e = new Engine(EngineOptions.defaults());
+            // A left-deep tree 10,000 levels deep: parser, type checker, engine and printers walk along it.
+            String ones = "1" + " + 1".repeat(9_999);
+            Expr sum = PromQLParser.parseExpr(ones);
+            assertThat(sum.toString()).isEqualTo(ones);
+            assertThat(sum).isEqualTo(PromQLParser.parseExpr(ones)).hasSameHashCodeAs(PromQLParser.parseExpr(ones));
+            assertThat(((Scalar) e.instant(storage, sum, 600_000).value()).v()).isEqualTo(10_000);
+            assertThat(((Matrix) e.range(storage, PromQLParser.parseExpr("vector(0)" + " + 1".repeat(9_999)), 0, 600_000, 60_000)
+                    .value()).series().getFirst().fv[10]).isEqualTo(9_999);
+            // Each lhs one level deeper, as Prometheus indents: quadratic output, so a shorter chain. Nodes of more
+            // than 100 characters (25 operators and up) are split, the operator on a line of its own.
+            String twoThousand = "1" + " + 1".repeat(1_999);
+            String pretty = Prettier.pretty(PromQLParser.parseExpr(twoThousand));
+            assertThat(pretty.lines().filter(l -> l.strip().equals("+")).count()).isEqualTo(1_999 - 24);
+            assertThat(PromQLParser.parseExpr(pretty).toString()).isEqualTo(twoThousand);
+            // What tools generate: one alternative per value.
+            StringBuilder or = new StringBuilder("req_total{job=\"x0\"}");
+            for (int i = 1; i < 2_000; i++) {
+                or.append(" or req_total{job=\"x").append(i).append("\"}");
+            }
+            or.append(" or req_total{job=\"a\"}");
+            Vector v = (Vector) instant(e, storage, or.toString(), 600_000);
+            assertThat(v.samples()).singleElement().satisfies(smp -> assertThat(smp.f()).isEqualTo(100));
+        });
     }
 
     @Test

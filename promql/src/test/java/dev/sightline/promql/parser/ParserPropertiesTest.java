@@ -88,7 +88,8 @@ class ParserPropertiesTest {
     @Test
     void deepNestingIsAParseErrorNotAStackOverflow() throws InterruptedException {
         String deep = "(".repeat(100_000) + "1" + ")".repeat(100_000);
-        String chain = "1" + " + 1".repeat(100_000);
+        // ^ is right-associative: each right operand nests one level deeper.
+        String chain = "1" + " ^ 1".repeat(100_000);
         String unary = "-".repeat(100_000) + "1";
         Throwable[] failure = new Throwable[1];
         // A small stack, as on server worker threads.

@@ -4,11 +4,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.promql.engine.EngineOptions;
+
+import java.time.Duration;
 
 /**
  * Sightline's {@code limits:} section: what a series may look like before storage accepts it, how many series one
- * metric name may have ({@code max_series_per_metric}, absent = no limit) and how big one remote-write or OTLP
- * request body may be, compressed and decompressed ({@code max_request_body_bytes}, a size such as 64MB).
+ * metric name may have ({@code max_series_per_metric}, absent = no limit), how big one remote-write or OTLP
+ * request body may be, compressed and decompressed ({@code max_request_body_bytes}, a size such as 64MB), and what
+ * one query may take: Prometheus's --query.timeout ({@code query_timeout}, 2m) and --query.max-samples
+ * ({@code query_max_samples}, 50,000,000), for API queries and rule evaluations alike.
  */
 public record LimitsConfig(
         @JsonProperty("max_label_names_per_series") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxLabelNamesPerSeries,
@@ -16,7 +21,9 @@ public record LimitsConfig(
         @JsonProperty("max_label_value_length") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxLabelValueLength,
         @JsonProperty("metric_name_validation") LabelLimits.NameScheme metricNameValidation,
         @JsonProperty("max_series_per_metric") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSeriesPerMetric,
-        @JsonProperty("max_request_body_bytes") @JsonDeserialize(using = ConfigDeserializers.ByteSizeDeserializer.class) Long maxRequestBodyBytes) {
+        @JsonProperty("max_request_body_bytes") @JsonDeserialize(using = ConfigDeserializers.ByteSizeDeserializer.class) Long maxRequestBodyBytes,
+        @JsonProperty("query_timeout") Duration queryTimeout,
+        @JsonProperty("query_max_samples") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer queryMaxSamples) {
 
     /** Decoders hold a whole body in one byte array. */
     private static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
@@ -33,15 +40,27 @@ public record LimitsConfig(
             throw new IllegalArgumentException("max_request_body_bytes must be more than 0 and less than 2GB, got "
                     + maxRequestBodyBytes + " bytes");
         }
+        EngineOptions engine = EngineOptions.defaults();
+        queryTimeout = queryTimeout == null ? Duration.ofMillis(engine.timeoutMs()) : queryTimeout;
+        queryMaxSamples = queryMaxSamples == null ? engine.maxSamples() : queryMaxSamples;
+        if (queryTimeout.compareTo(Duration.ZERO) <= 0) {
+            throw new IllegalArgumentException("query_timeout must be more than 0, got " + queryTimeout.toMillis() + "ms");
+        }
     }
 
     public LimitsConfig(Integer maxLabelNamesPerSeries, Integer maxLabelNameLength, Integer maxLabelValueLength,
                         LabelLimits.NameScheme metricNameValidation) {
-        this(maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength, metricNameValidation, null, null);
+        this(maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength, metricNameValidation, null, null, null,
+                null);
     }
 
     public static LimitsConfig defaults() {
-        return new LimitsConfig(null, null, null, null, null, null);
+        return new LimitsConfig(null, null, null, null, null, null, null, null);
+    }
+
+    /** The query engine's defaults with this section's timeout and sample limit. */
+    public EngineOptions toEngineOptions() {
+        return EngineOptions.defaults().withTimeoutMs(queryTimeout.toMillis()).withMaxSamples(queryMaxSamples);
     }
 
     public LabelLimits toLabelLimits() {

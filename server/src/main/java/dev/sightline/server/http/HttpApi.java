@@ -7,8 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -31,6 +33,18 @@ public final class HttpApi {
     static final String UNMATCHED = "unmatched";
     private static final Set<String> KNOWN_METHODS = Set.of("get", "head", "post", "put", "delete", "patch", "options");
     private static final String TEXT = "text/plain; charset=utf-8";
+
+    /**
+     * Request line plus headers: Go's http.Server reads up to DefaultMaxHeaderBytes (1 MiB) of them, and tools send
+     * long regex lists in GET query strings, so Prometheus's limit rather than Netty's 4 KiB and 8 KiB.
+     */
+    public static final int MAX_REQUEST_LINE_AND_HEADER_BYTES = 1 << 20;
+    /**
+     * Form bodies: Go's Request.ParseForm reads up to 10 MiB of an application/x-www-form-urlencoded body. Form
+     * endpoints pass it as their body limit; the form decoder itself is unbounded, so that a body over the limit
+     * always fails as a 413 of the body handler instead of an IOException of Netty's decoder.
+     */
+    public static final int MAX_FORM_BYTES = 10 << 20;
 
     private final Router router;
     private final SelfMetrics metrics;
@@ -69,6 +83,19 @@ public final class HttpApi {
         return router;
     }
 
+    /** Server options with Prometheus's request size limits; the caller sets host and port. */
+    public static HttpServerOptions serverOptions() {
+        HttpServerOptions options = new HttpServerOptions()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE_AND_HEADER_BYTES)
+                .setMaxHeaderSize(MAX_REQUEST_LINE_AND_HEADER_BYTES)
+                .setMaxFormAttributeSize(-1)
+                .setMaxFormBufferedBytes(-1)
+                .setMaxFormFields(-1);
+        // Clients upgrading to h2c (Java's HttpClient does) send the same request line as HTTP/2 headers.
+        options.getInitialSettings().setMaxHeaderListSize(MAX_REQUEST_LINE_AND_HEADER_BYTES);
+        return options;
+    }
+
     /** Registers a GET (and HEAD) endpoint; {@code pattern} becomes the handler label of its request metrics. */
     public void get(String pattern, Handler<RoutingContext> handler) {
         router.route(pattern).method(HttpMethod.GET).method(HttpMethod.HEAD)
@@ -90,15 +117,11 @@ public final class HttpApi {
     }
 
     /**
-     * Registers a POST endpoint whose body is read first (form bodies become {@code request().formAttributes()});
-     * {@code pattern} is the handler label as for {@link #get}.
+     * Registers a POST endpoint whose body is read first (form bodies become {@code request().formAttributes()}),
+     * refusing bodies over {@code maxBodyBytes} with 413; {@code pattern} is the handler label as for {@link #get}.
+     * Returns the route of the endpoint's handler, for a failure handler of its own (the 413 among others).
      */
-    public void post(String pattern, Handler<RoutingContext> handler) {
-        post(pattern, -1, handler);
-    }
-
-    /** As {@link #post(String, Handler)}, refusing bodies over {@code maxBodyBytes} with 413 (-1: no limit). */
-    public void post(String pattern, long maxBodyBytes, Handler<RoutingContext> handler) {
+    public Route post(String pattern, long maxBodyBytes, Handler<RoutingContext> handler) {
         // Vert.x refuses a body handler after a user handler on one route, so the label is set by a route of its
         // own, registered first so that it also labels a 413 from the body handler.
         router.route(pattern).method(HttpMethod.POST)
@@ -106,7 +129,7 @@ public final class HttpApi {
                     ctx.put(HANDLER_KEY, pattern);
                     ctx.next();
                 });
-        router.route(pattern).method(HttpMethod.POST)
+        return router.route(pattern).method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(handler);
     }

@@ -132,7 +132,17 @@ public final class PromApi {
     private void both(HttpApi api, String pattern, Endpoint e) {
         Handler<RoutingContext> h = handler(e);
         api.get(pattern, h);
-        api.post(pattern, h);
+        api.post(pattern, HttpApi.MAX_FORM_BYTES, h).failureHandler(PromApi::formTooLarge);
+    }
+
+    /** A form body over the limit: Prometheus's JSON error naming the limit, not the body handler's bare 413. */
+    private static void formTooLarge(RoutingContext ctx) {
+        if (ctx.statusCode() != 413) {
+            ctx.next();
+            return;
+        }
+        HttpApi.respond(ctx, 400, JSON, Json.error(ApiError.badData(
+                "http: POST too large: form bodies are limited to " + HttpApi.MAX_FORM_BYTES + " bytes")));
     }
 
     private Handler<RoutingContext> handler(Endpoint e) {
@@ -521,10 +531,7 @@ public final class PromApi {
             case ParenExpr pe -> selectors(pe.expr(), out);
             case UnaryExpr u -> selectors(u.expr(), out);
             case StepInvariantExpr s -> selectors(s.expr(), out);
-            case BinaryExpr b -> {
-                selectors(b.lhs(), out);
-                selectors(b.rhs(), out);
-            }
+            case BinaryExpr b -> b.operands().forEach(operand -> selectors(operand, out));
             case AggregateExpr a -> {
                 selectors(a.expr(), out);
                 if (a.param() != null) {

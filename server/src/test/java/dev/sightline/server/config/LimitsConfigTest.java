@@ -1,6 +1,7 @@
 package dev.sightline.server.config;
 
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.promql.engine.EngineOptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -44,5 +45,18 @@ class LimitsConfigTest {
         ConfigException huge = catchThrowableOfType(ConfigException.class,
                 () -> parse("limits:\n  max_request_body_bytes: 4GB\n"));
         assertThat(huge.getMessage()).contains("max_request_body_bytes must be more than 0 and less than 2GB");
+    }
+
+    @Test
+    void queryTimeoutAndSampleLimitReachTheEngine() throws Exception {
+        assertThat(LimitsConfig.defaults().toEngineOptions()).isEqualTo(EngineOptions.defaults());
+        EngineOptions o = parse("limits:\n  query_timeout: 1m30s\n  query_max_samples: 1000\n").limits().toEngineOptions();
+        assertThat(o.timeoutMs()).isEqualTo(90_000);
+        assertThat(o.maxSamples()).isEqualTo(1000);
+        assertThat(o.lookbackDeltaMs()).isEqualTo(EngineOptions.defaults().lookbackDeltaMs());
+        ConfigException zero = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_timeout: 0s\n"));
+        assertThat(zero.getMessage()).contains("query_timeout must be more than 0, got 0ms");
+        ConfigException samples = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_max_samples: -5\n"));
+        assertThat(samples.getMessage()).contains(":2:").contains("limits.query_max_samples: expected a positive integer, got -5");
     }
 }

@@ -39,7 +39,7 @@ public final class ApiTestServer implements AutoCloseable, AfterEachCallback {
     }
 
     public ApiTestServer listen() throws Exception {
-        http = vertx.createHttpServer().requestHandler(api.router()).listen(0, "127.0.0.1")
+        http = vertx.createHttpServer(HttpApi.serverOptions()).requestHandler(api.router()).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return this;
     }

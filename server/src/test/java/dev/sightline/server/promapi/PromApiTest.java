@@ -207,6 +207,9 @@ class PromApiTest {
         assertError(server.get("/api/v1/query?query=" + enc("label_replace(up, \"instance\", \"\", \"\", \"\")")
                         + "&time=1435781451.781"), 422, "execution",
                 "vector cannot contain metrics with the same labelset");
+        // 8.64e11 subquery steps: refused before anything runs, not after seconds and gigabytes.
+        assertError(server.get("/api/v1/query?query=" + enc("max_over_time(vector(1)[10000d:1ms])")), 422, "execution",
+                "query processing would load too many samples into memory in query execution");
     }
 
     @Test
@@ -277,5 +280,50 @@ class PromApiTest {
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
         assertThat(head.headers().firstValue("content-length")).hasValue(Integer.toString(UP_VECTOR.length()));
+    }
+
+    /** {@code up{instance=~"a|x0|x1|..."}} grown to at least {@code chars} characters: the long regex lists tools send. */
+    private static String longRegexQuery(int chars) {
+        StringBuilder re = new StringBuilder("up{instance=~\"a");
+        for (int i = 0; re.length() < chars; i++) {
+            re.append("|x").append(i);
+        }
+        return re.append("\"}").toString();
+    }
+
+    @Test
+    void longQueryUrlsAreServedUpToPrometheusLimit() throws Exception {
+        String q = enc(longRegexQuery(100_000));
+        assertThat(q.length()).isGreaterThan(100_000);
+        String tooLong = "/api/v1/query?time=1435781451.781&query=" + enc(longRegexQuery(1_100_000));
+        // Over HTTP/1.1, and upgraded to h2c as Java's client does by default.
+        for (java.net.http.HttpClient.Version v : java.net.http.HttpClient.Version.values()) {
+            HttpResponse<String> ok = server.send(server.request("/api/v1/query?time=1435781451.781&query=" + q).version(v));
+            assertOk(ok, UP_VECTOR.replace(",{\"metric\":{\"__name__\":\"up\",\"instance\":\"b\",\"job\":\"api\"},\"value\":[1435781451.781,\"0\"]}", ""));
+            // Past Go's 1 MiB of request line and headers: 414 over HTTP/1.1, 431 (Go's answer) as HTTP/2
+            // headers; and the server keeps serving.
+            assertThat(server.send(server.request(tooLong).version(v)).statusCode()).as(v.name())
+                    .isEqualTo(v == java.net.http.HttpClient.Version.HTTP_1_1 ? 414 : 431);
+            assertOk(server.send(server.request("/api/v1/query?query=up&time=1435781451.781").version(v)), UP_VECTOR);
+        }
+    }
+
+    @Test
+    void longOperatorChainsAreNotNesting() throws Exception {
+        // 1,000 terms were refused as nesting more than 300 levels deep.
+        assertOk(server.get("/api/v1/query?time=10&query=" + enc("1" + " + 1".repeat(999))),
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[10,\"1000\"]}}");
+        assertError(server.get("/api/v1/query?time=10&query=" + enc("(".repeat(400) + "1" + ")".repeat(400))), 400,
+                "bad_data", "invalid parameter \"query\": 1:301: parse error: expression nesting too deep (more than 300 levels)");
+    }
+
+    @Test
+    void largeFormBodiesUpToPrometheusLimit() throws Exception {
+        HttpResponse<String> ok = post("/api/v1/query", "time=1435781451.781&query=" + enc(longRegexQuery(2_000_000)));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(RunningServer.JSON.readTree(ok.body()).get("data").get("result")).hasSize(1);
+        assertError(post("/api/v1/query", "time=1435781451.781&query=" + enc(longRegexQuery(11 << 20))), 400, "bad_data",
+                "http: POST too large: form bodies are limited to 10485760 bytes");
+        assertOk(post("/api/v1/query", "query=up&time=1435781451.781"), UP_VECTOR);
     }
 }
