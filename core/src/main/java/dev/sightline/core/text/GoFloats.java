@@ -32,16 +32,11 @@ public final class GoFloats {
         return (v < 0 ? "-" : "") + shortest(Math.abs(v)).toPlainString();
     }
 
-    /** FormatFloat(v, 'g', -1, 64): %e form when the decimal exponent is below -4 or at least 6 (1e+06, 1e-05). */
-    public static String formatG(double v) {
-        return formatG(v, 6);
-    }
-
     /**
-     * The 'g' layout of the shortest digits with the %e form from decimal exponent {@code exponentLimit} on
-     * (FormatFloat's 'g' uses 6).
+     * FormatFloat(v, 'g', -1, 64), which is also Go's %v of a float64: the %e form when the decimal exponent is below -4
+     * or at least 6 (1e+06, 1e-05).
      */
-    public static String formatG(double v, int exponentLimit) {
+    public static String formatG(double v) {
         String special = special(v);
         if (special != null) {
             return special;
@@ -49,7 +44,7 @@ public final class GoFloats {
         BigDecimal d = shortest(Math.abs(v));
         int exp = exponent(d);
         String sign = v < 0 || (v == 0 && 1 / v < 0) ? "-" : "";
-        if (v != 0 && (exp < -4 || exp >= exponentLimit)) {
+        if (v != 0 && (exp < -4 || exp >= 6)) {
             return sign + exponential(d, exp);
         }
         return sign + d.toPlainString();
