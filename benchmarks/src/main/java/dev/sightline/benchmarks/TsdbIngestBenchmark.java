@@ -2,6 +2,7 @@ package dev.sightline.benchmarks;
 
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
@@ -304,21 +305,10 @@ public final class TsdbIngestBenchmark {
 
     /** Durations as Prometheus writes them: 15s, 30m, 2h, 1d, 500ms. */
     static long parseDuration(String s, String flag) {
-        String num = s.replaceAll("[a-z]+$", "");
-        String unit = s.substring(num.length());
-        long n;
         try {
-            n = Long.parseLong(num);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + ": bad duration \"" + s + "\"");
+            return PromDurations.parseMillis(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }
-        return switch (unit) {
-            case "ms" -> n;
-            case "s" -> n * 1000;
-            case "m" -> n * 60_000;
-            case "h" -> n * 3_600_000;
-            case "d" -> n * 86_400_000;
-            default -> throw new IllegalArgumentException(flag + ": bad duration unit in \"" + s + "\" (use ms, s, m, h, d)");
-        };
     }
 }

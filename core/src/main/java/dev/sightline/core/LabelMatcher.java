@@ -1,5 +1,7 @@
 package dev.sightline.core;
 
+
+import dev.sightline.core.text.GoQuote;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -102,7 +104,7 @@ public final class LabelMatcher {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(name).append(type.op);
-        Labels.quote(sb, value);
+        GoQuote.quote(sb, value);
         return sb.toString();
     }
 }

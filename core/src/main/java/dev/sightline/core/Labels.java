@@ -1,5 +1,7 @@
 package dev.sightline.core;
 
+
+import dev.sightline.core.text.GoQuote;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -152,7 +154,7 @@ public final class Labels implements Comparable<Labels> {
         return Integer.compare(kv.length, o.kv.length);
     }
 
-    /** Prometheus's text form: {@code name{a="b", c="d"}}, with values escaped as Go's %q does for common cases. */
+    /** Prometheus's text form: {@code name{a="b", c="d"}}, with values quoted as Go's %q. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
@@ -171,25 +173,9 @@ public final class Labels implements Comparable<Labels> {
             }
             first = false;
             sb.append(kv[i]).append("=");
-            quote(sb, kv[i + 1]);
+            GoQuote.quote(sb, kv[i + 1]);
         }
         return sb.append('}').toString();
-    }
-
-    public static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> sb.append(c);
-            }
-        }
-        sb.append('"');
     }
 
     /** A mutable set of labels that builds sorted {@link Labels}; setting an empty value removes the label. */

@@ -32,5 +32,6 @@ class LabelMatcherTest {
     @Test
     void printsLikePromql() {
         assertThat(LabelMatcher.nre("a", "x\"y").toString()).isEqualTo("a!~\"x\\\"y\"");
+        assertThat(LabelMatcher.eq("a", "\u0000\u007f").toString()).isEqualTo("a=\"\\x00\\x7f\"");
     }
 }

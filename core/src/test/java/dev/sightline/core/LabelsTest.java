@@ -49,6 +49,8 @@ class LabelsTest {
     @Test
     void quotingEscapesLikePrometheus() {
         assertThat(Labels.of("a", "x\"y\\z\n").toString()).isEqualTo("{a=\"x\\\"y\\\\z\\n\"}");
+        // Go's %q, as labels.String(): other control and non-printable characters are escaped too.
+        assertThat(Labels.of("a", "\u0007\u0001\u2028").toString()).isEqualTo("{a=\"\\a\\x01\\u2028\"}");
     }
 
     @Property

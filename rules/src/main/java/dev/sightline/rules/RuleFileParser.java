@@ -1,7 +1,7 @@
 package dev.sightline.rules;
+import dev.sightline.core.text.PromDurations;
 
 import dev.sightline.promql.ast.Expr;
-import dev.sightline.promql.parser.Durations;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.rules.YamlNode.Entry;
@@ -261,7 +261,7 @@ public final class RuleFileParser {
             return 0;
         }
         try {
-            return Durations.parseMs(text);
+            return PromDurations.parseMillis(text);
         } catch (IllegalArgumentException e) {
             errors.add(new RuleError(file, m.entries().get(key).keyLine(), e.getMessage()));
             return 0;

@@ -1,4 +1,5 @@
 package dev.sightline.rules;
+import dev.sightline.core.text.GoFloats;
 
 import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Labels;
@@ -306,10 +307,10 @@ public final class Template {
 
     private static String print(Object o) {
         if (o instanceof Double d) {
-            return GoFormat.v(d);
+            return GoFloats.formatG(d);
         }
         if (o instanceof QuerySample q) {
-            return "{" + print(q.labels().toMap()) + " " + GoFormat.v(q.value()) + "}";
+            return "{" + print(q.labels().toMap()) + " " + GoFloats.formatG(q.value()) + "}";
         }
         if (o instanceof Map<?, ?> m) {
             StringBuilder sb = new StringBuilder("map[");

@@ -5,6 +5,7 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
@@ -765,7 +766,7 @@ public final class OtlpMetricsTranslator {
                 } else if (t == AV_INT) {
                     s = Long.toString(in.readInt64());
                 } else if (t == AV_DOUBLE) {
-                    s = OtlpNames.formatFloat(in.readDouble());
+                    s = GoFloats.formatF(in.readDouble());
                 } else if (t == AV_BYTES) {
                     s = Base64.getEncoder().encodeToString(in.readByteArray());
                 } else if (t == AV_ARRAY || t == AV_KVLIST) {
@@ -836,7 +837,7 @@ public final class OtlpMetricsTranslator {
                     scalar = t == AV_STRING ? string(in)
                             : t == AV_BOOL ? Boolean.toString(in.readBool())
                             : t == AV_INT ? Long.toString(in.readInt64())
-                            : t == AV_DOUBLE ? OtlpNames.formatFloat(in.readDouble())
+                            : t == AV_DOUBLE ? GoFloats.formatF(in.readDouble())
                             : Base64.getEncoder().encodeToString(in.readByteArray());
                     kind = t;
                 } else {
@@ -997,7 +998,7 @@ public final class OtlpMetricsTranslator {
                 Labels[] bucketLabels = new Labels[nb];
                 for (int i = 0; i < nb; i++) {
                     cumulative += counts[i];
-                    bucketLabels[i] = bucket(base, prom, i < nBounds ? OtlpNames.formatFloat(bounds[i]) : "+Inf");
+                    bucketLabels[i] = bucket(base, prom, i < nBounds ? GoFloats.formatF(bounds[i]) : "+Inf");
                     refs[i] = append(bucketLabels[i], stMs, tsMs, stale ? Staleness.STALE_NAN : cumulative);
                 }
                 // Each exemplar goes with the bucket its value falls into.
@@ -1079,7 +1080,7 @@ public final class OtlpMetricsTranslator {
                 append(with(base, prom + "_sum"), stMs, tsMs, stale ? Staleness.STALE_NAN : sum);
                 append(with(base, prom + "_count"), stMs, tsMs, stale ? Staleness.STALE_NAN : count);
                 for (int i = 0; i < quantileCount; i++) {
-                    Labels l = base.toBuilder().set("quantile", OtlpNames.formatFloat(quantiles[i]))
+                    Labels l = base.toBuilder().set("quantile", GoFloats.formatF(quantiles[i]))
                             .set(Labels.METRIC_NAME, prom).build();
                     append(l, stMs, tsMs, stale ? Staleness.STALE_NAN : quantileValues[i]);
                 }

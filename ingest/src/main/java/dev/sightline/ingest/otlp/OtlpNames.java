@@ -1,6 +1,5 @@
 package dev.sightline.ingest.otlp;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,20 +102,6 @@ public final class OtlpNames {
             }
         }
         return true;
-    }
-
-    /** A bucket bound or quantile as Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} writes it, which Prometheus uses for le/quantile. */
-    public static String formatFloat(double v) {
-        if (v == Double.POSITIVE_INFINITY) {
-            return "+Inf";
-        } else if (v == Double.NEGATIVE_INFINITY) {
-            return "-Inf";
-        } else if (Double.isNaN(v)) {
-            return "NaN";
-        } else if (v == 0) {
-            return "0";
-        }
-        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
 
     private static String stripAnnotations(String unit) {

@@ -1,6 +1,7 @@
 package dev.sightline.ingest.scrape;
 
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.PromDurations;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ public final class Target {
         if (v == null) {
             throw new IllegalArgumentException("missing label " + name);
         }
-        return Durations.parseMillis(v);
+        return PromDurations.parseMillis(v);
     }
 
     public String scrapePool() {

@@ -1,6 +1,7 @@
 package dev.sightline.ingest.scrape;
 
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.PromDurations;
 
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,8 @@ final class TargetBuilder {
         groupLabels.forEach((k, v) -> put(m, k, v));
         targetLabels.forEach((k, v) -> put(m, k, v));
         putIfAbsent(m, "job", cfg.jobName());
-        putIfAbsent(m, "__scrape_interval__", Durations.format(cfg.scrapeInterval().toMillis()));
-        putIfAbsent(m, "__scrape_timeout__", Durations.format(cfg.scrapeTimeout().toMillis()));
+        putIfAbsent(m, "__scrape_interval__", PromDurations.format(cfg.scrapeInterval().toMillis()));
+        putIfAbsent(m, "__scrape_timeout__", PromDurations.format(cfg.scrapeTimeout().toMillis()));
         putIfAbsent(m, "__metrics_path__", cfg.metricsPath());
         putIfAbsent(m, "__scheme__", cfg.scheme());
         for (Map.Entry<String, List<String>> p : cfg.params().entrySet()) {
@@ -44,14 +45,14 @@ final class TargetBuilder {
         m.put("__address__", addr);
         for (String l : new String[] {"__scrape_interval__", "__scrape_timeout__"}) {
             try {
-                if (Durations.parseMillis(m.getOrDefault(l, "")) == 0 && l.equals("__scrape_interval__")) {
+                if (PromDurations.parseMillis(m.getOrDefault(l, "")) == 0 && l.equals("__scrape_interval__")) {
                     return new Result(discovered, null, "scrape interval cannot be 0");
                 }
             } catch (IllegalArgumentException e) {
                 return new Result(discovered, null, "error parsing " + l.replace("_", " ").trim() + ": " + e.getMessage());
             }
         }
-        if (Durations.parseMillis(m.get("__scrape_timeout__")) > Durations.parseMillis(m.get("__scrape_interval__"))) {
+        if (PromDurations.parseMillis(m.get("__scrape_timeout__")) > PromDurations.parseMillis(m.get("__scrape_interval__"))) {
             return new Result(discovered, null, "scrape timeout cannot be greater than scrape interval");
         }
         m.keySet().removeIf(k -> k.startsWith("__meta_"));

@@ -56,13 +56,4 @@ class OtlpNamesTest {
         String valid = "http_status_code2";
         assertThat(OtlpNames.labelName(valid)).isSameAs(valid);
     }
-
-    @Test
-    void floatsFormattedAsGoDoes() {
-        assertThat(OtlpNames.formatFloat(1.0)).isEqualTo("1");
-        assertThat(OtlpNames.formatFloat(0.005)).isEqualTo("0.005");
-        assertThat(OtlpNames.formatFloat(2500)).isEqualTo("2500");
-        assertThat(OtlpNames.formatFloat(1e-7)).isEqualTo("0.0000001");
-        assertThat(OtlpNames.formatFloat(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
-    }
 }

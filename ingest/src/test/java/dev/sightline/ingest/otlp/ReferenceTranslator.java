@@ -5,6 +5,7 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
@@ -308,7 +309,7 @@ final class ReferenceTranslator {
                 Labels[] bucketLabels = new Labels[nb];
                 for (int i = 0; i < nb; i++) {
                     cumulative += counts[i];
-                    String le = i < nBounds ? OtlpNames.formatFloat(bounds[i]) : "+Inf";
+                    String le = i < nBounds ? GoFloats.formatF(bounds[i]) : "+Inf";
                     bucketLabels[i] = base.toBuilder().set("le", le).set(Labels.METRIC_NAME, prom + "_bucket").build();
                     refs[i] = append(bucketLabels[i], stMs, tsMs, stale ? Staleness.STALE_NAN : cumulative);
                 }
@@ -387,7 +388,7 @@ final class ReferenceTranslator {
                 append(with(base, prom + "_sum"), stMs, tsMs, stale ? Staleness.STALE_NAN : p.getSum());
                 append(with(base, prom + "_count"), stMs, tsMs, stale ? Staleness.STALE_NAN : p.getCount());
                 for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
-                    Labels l = base.toBuilder().set("quantile", OtlpNames.formatFloat(q.getQuantile()))
+                    Labels l = base.toBuilder().set("quantile", GoFloats.formatF(q.getQuantile()))
                             .set(Labels.METRIC_NAME, prom).build();
                     append(l, stMs, tsMs, stale ? Staleness.STALE_NAN : q.getValue());
                 }
@@ -517,7 +518,7 @@ final class ReferenceTranslator {
             case STRING_VALUE -> v.getStringValue();
             case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
             case INT_VALUE -> Long.toString(v.getIntValue());
-            case DOUBLE_VALUE -> OtlpNames.formatFloat(v.getDoubleValue());
+            case DOUBLE_VALUE -> GoFloats.formatF(v.getDoubleValue());
             case BYTES_VALUE -> java.util.Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
             case ARRAY_VALUE, KVLIST_VALUE -> json(v);
             case VALUE_NOT_SET -> "";

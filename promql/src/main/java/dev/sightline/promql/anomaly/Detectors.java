@@ -1,7 +1,7 @@
 package dev.sightline.promql.anomaly;
 
-import dev.sightline.promql.parser.Durations;
 
+import dev.sightline.core.text.PromDurations;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +56,7 @@ public final class Detectors {
 
         private static long duration(Map<String, String> p, String key) {
             try {
-                return Durations.parseMs(p.get(key));
+                return PromDurations.parseMillis(p.get(key));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("parameter " + key + ": " + e.getMessage());
             }

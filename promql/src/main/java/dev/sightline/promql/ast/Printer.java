@@ -2,12 +2,15 @@ package dev.sightline.promql.ast;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
+import dev.sightline.core.text.GoQuote;
+import dev.sightline.core.text.PromDurations;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Prometheus's canonical String() form of expressions (promql/parser/printer.go), plus the Go formatting helpers. */
+/** Prometheus's canonical String() form of expressions (promql/parser/printer.go). */
 public final class Printer {
     private Printer() {
     }
@@ -23,15 +26,15 @@ public final class Printer {
             case NumberLiteral n -> {
                 if (n.duration()) {
                     if (n.value() < 0) {
-                        b.append('-').append(formatDuration(DurationExpr.secondsToMs(-n.value())));
+                        b.append('-').append(PromDurations.format(DurationExpr.secondsToMs(-n.value())));
                     } else {
-                        b.append(formatDuration(DurationExpr.secondsToMs(n.value())));
+                        b.append(PromDurations.format(DurationExpr.secondsToMs(n.value())));
                     }
                 } else {
-                    b.append(formatFloat(n.value()));
+                    b.append(GoFloats.formatF(n.value()));
                 }
             }
-            case StringLiteral s -> b.append(quote(s.value()));
+            case StringLiteral s -> b.append(GoQuote.quote(s.value()));
             case ParenExpr p -> {
                 b.append('(');
                 write(b, p.expr());
@@ -107,7 +110,7 @@ public final class Printer {
         if (sq.stepExpr() != null) {
             writeDuration(b, sq.stepExpr());
         } else if (sq.stepMs() != 0) {
-            b.append(formatDuration(sq.stepMs()));
+            b.append(PromDurations.format(sq.stepMs()));
         }
         b.append(']');
         writeAt(b, sq.at());
@@ -151,13 +154,13 @@ public final class Printer {
         if (vm.hasFill()) {
             if (vm.fillLeft() != null && vm.fillRight() != null
                     && Double.compare(vm.fillLeft(), vm.fillRight()) == 0) {
-                b.append(" fill (").append(formatFloatG(vm.fillLeft())).append(')');
+                b.append(" fill (").append(GoFloats.formatG(vm.fillLeft())).append(')');
             } else {
                 if (vm.fillLeft() != null) {
-                    b.append(" fill_left (").append(formatFloatG(vm.fillLeft())).append(')');
+                    b.append(" fill_left (").append(GoFloats.formatG(vm.fillLeft())).append(')');
                 }
                 if (vm.fillRight() != null) {
-                    b.append(" fill_right (").append(formatFloatG(vm.fillRight())).append(')');
+                    b.append(" fill_right (").append(GoFloats.formatG(vm.fillRight())).append(')');
                 }
             }
         }
@@ -167,7 +170,7 @@ public final class Printer {
         if (expr != null) {
             writeDuration(b, expr);
         } else {
-            b.append(formatDuration(ms));
+            b.append(PromDurations.format(ms));
         }
     }
 
@@ -208,9 +211,9 @@ public final class Printer {
             b.append(" offset ");
             writeDuration(b, offsetExpr);
         } else if (offsetMs > 0) {
-            b.append(" offset ").append(formatDuration(offsetMs));
+            b.append(" offset ").append(PromDurations.format(offsetMs));
         } else if (offsetMs < 0) {
-            b.append(" offset -").append(formatDuration(-offsetMs));
+            b.append(" offset -").append(PromDurations.format(-offsetMs));
         }
     }
 
@@ -239,7 +242,7 @@ public final class Printer {
         Collections.sort(parts);
         boolean quotedName = !name.isEmpty() && !isLegacyMetricName(name);
         if (quotedName) {
-            parts.addFirst(quote(name));
+            parts.addFirst(GoQuote.quote(name));
         } else {
             b.append(name);
         }
@@ -251,8 +254,8 @@ public final class Printer {
     /** Prometheus's labels.Matcher.String(): the name quoted only when it is not a legacy label name. */
     public static String matcherString(LabelMatcher m) {
         StringBuilder sb = new StringBuilder();
-        sb.append(isLegacyLabelName(m.name()) ? m.name() : quote(m.name()));
-        sb.append(m.type().op()).append(quote(m.value()));
+        sb.append(isLegacyLabelName(m.name()) ? m.name() : GoQuote.quote(m.name()));
+        sb.append(m.type().op()).append(GoQuote.quote(m.value()));
         return sb.toString();
     }
 
@@ -262,7 +265,7 @@ public final class Printer {
                 b.append(", ");
             }
             String l = labels.get(i);
-            b.append(isLegacyLabelName(l) ? l : quote(l));
+            b.append(isLegacyLabelName(l) ? l : GoQuote.quote(l));
         }
     }
 
@@ -302,134 +305,20 @@ public final class Printer {
         return true;
     }
 
-    /** Prometheus's model.Duration.String(): e.g. 1h30m, 1d, 2w, 1y, 1ms, 0s. */
-    public static String formatDuration(long ms) {
-        if (ms == 0) {
-            return "0s";
-        }
-        StringBuilder r = new StringBuilder();
-        long[] rem = {ms};
-        unit(r, rem, "y", 1000L * 60 * 60 * 24 * 365, true);
-        unit(r, rem, "w", 1000L * 60 * 60 * 24 * 7, true);
-        unit(r, rem, "d", 1000L * 60 * 60 * 24, false);
-        unit(r, rem, "h", 1000L * 60 * 60, false);
-        unit(r, rem, "m", 1000L * 60, false);
-        unit(r, rem, "s", 1000L, false);
-        unit(r, rem, "ms", 1, false);
-        return r.toString();
-    }
+    // Aggregations still calls these three; everything else calls core.text directly.
 
-    private static void unit(StringBuilder r, long[] rem, String unit, long mult, boolean exact) {
-        if (exact && rem[0] % mult != 0) {
-            return;
-        }
-        long v = rem[0] / mult;
-        if (v > 0) {
-            r.append(v).append(unit);
-            rem[0] -= v * mult;
-        }
-    }
-
-    /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest decimal without exponent; +Inf, -Inf, NaN. */
-    public static String formatFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return (1 / v < 0) ? "-0" : "0";
-        }
-        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
-    }
-
-    /** Go's %g for a float64 (shortest digits, %e form when the exponent is &lt; -4 or &gt;= 6). */
-    public static String formatFloatG(double v) {
-        return formatShortest(v, 6);
-    }
-
-    /** Go's %v for a float64 (shortest digits, %e form when the exponent is &lt; -4 or &gt;= 21). */
-    public static String formatFloatV(double v) {
-        return formatShortest(v, 21);
-    }
-
-    private static String formatShortest(double v, int expThreshold) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return (1 / v < 0) ? "-0" : "0";
-        }
-        // Shortest digits that round-trip, as Java's Double.toString also guarantees.
-        BigDecimal d = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
-        String digits = d.unscaledValue().toString();
-        int exp = digits.length() - 1 - d.scale(); // decimal exponent of the first digit
-        String sign = v < 0 ? "-" : "";
-        if (exp < -4 || exp >= expThreshold) {
-            StringBuilder sb = new StringBuilder(sign).append(digits.charAt(0));
-            if (digits.length() > 1) {
-                sb.append('.').append(digits, 1, digits.length());
-            }
-            sb.append('e').append(exp < 0 ? '-' : '+');
-            int ae = Math.abs(exp);
-            if (ae < 10) {
-                sb.append('0');
-            }
-            return sb.append(ae).toString();
-        }
-        return sign + d.toPlainString();
-    }
-
-    /** Go's strconv.Quote. */
+    /** {@link GoQuote#quote(String)}. */
     public static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            switch (cp) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case 7 -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case 11 -> sb.append("\\v");
-                default -> {
-                    if (isGoPrint(cp)) {
-                        sb.appendCodePoint(cp);
-                    } else if (cp < ' ' || cp == 0x7f) {
-                        sb.append(String.format("\\x%02x", cp));
-                    } else if (cp >= 0xDC80 && cp <= 0xDCFF) {
-                        // A byte that was not valid UTF-8 (kept as a lone surrogate by the parser, see StringLiteral).
-                        sb.append(String.format("\\x%02x", cp - 0xDC00));
-                    } else if (Character.isSurrogate((char) cp) && cp < 0x10000) {
-                        sb.append("\\ufffd");
-                    } else if (cp < 0x10000) {
-                        sb.append(String.format("\\u%04x", cp));
-                    } else {
-                        sb.append(String.format("\\U%08x", cp));
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return GoQuote.quote(s);
     }
 
-    private static boolean isGoPrint(int cp) {
-        if (cp == ' ') {
-            return true;
-        }
-        return switch (Character.getType(cp)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
-                 Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                 Character.SPACE_SEPARATOR -> false;
-            default -> true;
-        };
+    /** {@link GoFloats#formatF(double)}. */
+    public static String formatFloat(double v) {
+        return GoFloats.formatF(v);
+    }
+
+    /** Go's %v of a float64, which is FormatFloat's 'g' with the shortest digits: {@link GoFloats#formatG(double)}. */
+    public static String formatFloatV(double v) {
+        return GoFloats.formatG(v);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sightline.promql.engine;
+import dev.sightline.core.text.GoFloats;
 
-import dev.sightline.promql.ast.Printer;
+import dev.sightline.core.text.GoQuote;
 import dev.sightline.promql.ast.PositionRange;
 
 import java.util.ArrayList;
@@ -83,26 +84,20 @@ public final class Annotations {
 
     // The texts below are Prometheus's (util/annotations), so clients and test scripts can match them.
 
-    public static String quote(String s) {
-        StringBuilder sb = new StringBuilder();
-        dev.sightline.core.Labels.quote(sb, s);
-        return sb.toString();
-    }
-
     public void invalidQuantile(double q, PositionRange pos) {
-        warn("quantile value should be between 0 and 1, got " + Printer.formatFloatG(q), pos);
+        warn("quantile value should be between 0 and 1, got " + GoFloats.formatG(q), pos);
     }
 
     public void invalidRatio(double q, double to, PositionRange pos) {
-        warn("ratio value should be between -1 and 1, got " + Printer.formatFloatG(q) + ", capping to " + Printer.formatFloatG(to), pos);
+        warn("ratio value should be between -1 and 1, got " + GoFloats.formatG(q) + ", capping to " + GoFloats.formatG(to), pos);
     }
 
     public void badBucketLabel(String metricName, String label, PositionRange pos) {
-        warn(withMetric("bucket label \"le\" is missing or has a malformed value of " + quote(label), metricName), pos);
+        warn(withMetric("bucket label \"le\" is missing or has a malformed value of " + GoQuote.quote(label), metricName), pos);
     }
 
     public void mixedFloatsHistograms(String metricName, PositionRange pos) {
-        warn("encountered a mix of histograms and floats for metric name " + quote(metricName), pos);
+        warn("encountered a mix of histograms and floats for metric name " + GoQuote.quote(metricName), pos);
     }
 
     public void mixedFloatsHistogramsAgg(PositionRange pos) {
@@ -114,19 +109,19 @@ public final class Annotations {
     }
 
     public void startTimeOverlap(String metricName, PositionRange pos) {
-        warn("sample has start time that overlaps with previous sample timestamp for metric " + quote(metricName), pos);
+        warn("sample has start time that overlaps with previous sample timestamp for metric " + GoQuote.quote(metricName), pos);
     }
 
     public void nativeHistogramNotCounter(String metricName, PositionRange pos) {
-        warn("this native histogram metric is not a counter: " + quote(metricName), pos);
+        warn("this native histogram metric is not a counter: " + GoQuote.quote(metricName), pos);
     }
 
     public void nativeHistogramNotGauge(String metricName, PositionRange pos) {
-        warn("this native histogram metric is not a gauge: " + quote(metricName), pos);
+        warn("this native histogram metric is not a gauge: " + GoQuote.quote(metricName), pos);
     }
 
     public void mixedExponentialCustom(String metricName, PositionRange pos) {
-        warn("vector contains a mix of histograms with exponential and custom buckets schemas for metric name " + quote(metricName), pos);
+        warn("vector contains a mix of histograms with exponential and custom buckets schemas for metric name " + GoQuote.quote(metricName), pos);
     }
 
     public void incompatibleBucketLayoutInBinOp(String op, PositionRange pos) {
@@ -134,7 +129,7 @@ public final class Annotations {
     }
 
     public void possibleNonCounter(String metricName, PositionRange pos) {
-        info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " + quote(metricName), pos);
+        info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: " + GoQuote.quote(metricName), pos);
     }
 
     public void forcedMonotonicity(String metricName, PositionRange pos) {
@@ -142,7 +137,7 @@ public final class Annotations {
     }
 
     public void incompatibleTypesInBinOp(String lhsType, String op, String rhsType, PositionRange pos) {
-        info("incompatible sample types encountered for binary operator " + quote(op) + ": " + lhsType + " " + op + " " + rhsType, pos);
+        info("incompatible sample types encountered for binary operator " + GoQuote.quote(op) + ": " + lhsType + " " + op + " " + rhsType, pos);
     }
 
     public void histogramIgnoredInAggregation(String aggregation, PositionRange pos) {
@@ -150,7 +145,7 @@ public final class Annotations {
     }
 
     public void histogramIgnoredInMixedRange(String metricName, PositionRange pos) {
-        info("ignored histograms in a range containing both floats and histograms for metric name " + quote(metricName), pos);
+        info("ignored histograms in a range containing both floats and histograms for metric name " + GoQuote.quote(metricName), pos);
     }
 
     public void quantileNaNResult(String metricName, PositionRange pos) {
@@ -179,6 +174,6 @@ public final class Annotations {
     }
 
     private static String withMetric(String text, String metricName) {
-        return metricName == null || metricName.isEmpty() ? text : text + " for metric name " + quote(metricName);
+        return metricName == null || metricName.isEmpty() ? text : text + " for metric name " + GoQuote.quote(metricName);
     }
 }

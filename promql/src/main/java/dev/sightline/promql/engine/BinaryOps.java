@@ -2,6 +2,7 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoQuote;
 import dev.sightline.promql.ast.BinaryExpr;
 import dev.sightline.promql.ast.BinaryOp;
 import dev.sightline.promql.ast.PositionRange;
@@ -283,7 +284,7 @@ final class BinaryOps {
                 sb.append(", ");
             }
             sb.append(l.name(i)).append('=');
-            Labels.quote(sb, l.value(i));
+            GoQuote.quote(sb, l.value(i));
         }
         return sb.append('}').toString();
     }

@@ -1,7 +1,7 @@
 package dev.sightline.promql.engine;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
 
@@ -346,7 +346,7 @@ final class FloatAggregation {
             throw PromQLException.execution("Parameter value is NaN");
         }
         if (p >= 9.223372036854776E18 || p < -9.223372036854776E18) {
-            throw PromQLException.execution("Scalar value " + Printer.formatFloatV(p) + " overflows int64");
+            throw PromQLException.execution("Scalar value " + GoFloats.formatG(p) + " overflows int64");
         }
         return (long) p;
     }

@@ -2,8 +2,8 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.ast.Call;
-import dev.sightline.promql.ast.Printer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,20 +58,20 @@ final class HistogramStats {
 
     /** Prometheus's FloatHistogram.String(): count, sum and the non-empty buckets with their bounds. */
     static String format(Histogram h) {
-        StringBuilder sb = new StringBuilder("{count:").append(Printer.formatFloatG(h.count)).append(", sum:").append(Printer.formatFloatG(h.sum));
+        StringBuilder sb = new StringBuilder("{count:").append(GoFloats.formatG(h.count)).append(", sum:").append(GoFloats.formatG(h.sum));
         forEachBucket(h, false, (lower, upper, count, zero) -> {
             if (count == 0) {
                 return true;
             }
             sb.append(", ");
             if (zero) {
-                sb.append('[').append(Printer.formatFloatG(lower)).append(',').append(Printer.formatFloatG(upper)).append("]:");
+                sb.append('[').append(GoFloats.formatG(lower)).append(',').append(GoFloats.formatG(upper)).append("]:");
             } else if (upper <= 0 && !h.usesCustomBuckets()) {
-                sb.append('[').append(Printer.formatFloatG(lower)).append(',').append(Printer.formatFloatG(upper)).append("):");
+                sb.append('[').append(GoFloats.formatG(lower)).append(',').append(GoFloats.formatG(upper)).append("):");
             } else {
-                sb.append('(').append(Printer.formatFloatG(lower)).append(',').append(Printer.formatFloatG(upper)).append("]:");
+                sb.append('(').append(GoFloats.formatG(lower)).append(',').append(GoFloats.formatG(upper)).append("]:");
             }
-            sb.append(Printer.formatFloatG(count));
+            sb.append(GoFloats.formatG(count));
             return true;
         });
         return sb.append('}').toString();
@@ -354,7 +354,7 @@ final class HistogramStats {
 
     /** OpenMetrics-style number label: integers keep a ".0" (1 is "1.0"). */
     static String formatQuantileLabel(double q) {
-        String s = Printer.formatFloat(q);
+        String s = GoFloats.formatF(q);
         return s.contains(".") || s.contains("e") || s.contains("N") || s.contains("I") ? s : s + ".0";
     }
 

@@ -1,9 +1,9 @@
 package dev.sightline.promql.engine;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.tsdb.FloatSamples;
 
 import java.util.Arrays;
@@ -130,7 +130,7 @@ public final class Series {
     public String toString() {
         StringBuilder sb = new StringBuilder(labels.toString()).append(" =>");
         for (int i = 0; i < fn; i++) {
-            sb.append(' ').append(Printer.formatFloatV(fv[i])).append(" @[").append(ft[i]).append(']');
+            sb.append(' ').append(GoFloats.formatG(fv[i])).append(" @[").append(ft[i]).append(']');
         }
         for (int i = 0; i < hn; i++) {
             sb.append(' ').append(hv[i]).append(" @[").append(ht[i]).append(']');

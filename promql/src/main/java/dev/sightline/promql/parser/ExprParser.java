@@ -2,6 +2,7 @@ package dev.sightline.promql.parser;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
 import dev.sightline.promql.ast.AtModifier;
@@ -898,7 +899,7 @@ final class ExprParser {
 
     private double durationSeconds(Token t) throws ParseException {
         try {
-            return Durations.parseMs(t.val()) / 1000.0;
+            return PromDurations.parseMillis(t.val()) / 1000.0;
         } catch (IllegalArgumentException e) {
             throw error(t.range(), e.getMessage());
         }

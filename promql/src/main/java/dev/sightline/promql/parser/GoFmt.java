@@ -1,6 +1,6 @@
 package dev.sightline.promql.parser;
+import dev.sightline.core.text.GoQuote;
 
-import dev.sightline.promql.ast.Printer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -11,7 +11,7 @@ final class GoFmt {
     }
 
     static String quote(String s) {
-        return Printer.quote(s);
+        return GoQuote.quote(s);
     }
 
     /** Go's %q of a rune: 'a', '\n', '\x00'; end of input (-1) prints as the replacement character like Go. */
@@ -25,7 +25,7 @@ final class GoFmt {
         if (r == '"') {
             return "'\"'";
         }
-        String q = Printer.quote(new String(Character.toChars(r)));
+        String q = GoQuote.quote(new String(Character.toChars(r)));
         return "'" + q.substring(1, q.length() - 1) + "'";
     }
 
@@ -35,7 +35,7 @@ final class GoFmt {
             return "U+FFFFFFFFFFFFFFFF";
         }
         String hex = String.format("U+%04X", r);
-        String q = Printer.quote(new String(Character.toChars(r)));
+        String q = GoQuote.quote(new String(Character.toChars(r)));
         boolean printable = !q.contains("\\") || r == '\\' || r == '"';
         return printable ? hex + " '" + new String(Character.toChars(r)) + "'" : hex;
     }

@@ -3,6 +3,7 @@ package dev.sightline.promql.parser;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.promql.ast.PositionRange;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -262,7 +263,7 @@ final class SeriesDescParser {
                 d++;
             }
             try {
-                double s = Durations.parseMs(in.substring(numStart, d)) / 1000.0;
+                double s = PromDurations.parseMillis(in.substring(numStart, d)) / 1000.0;
                 pos = d;
                 return sign * s;
             } catch (IllegalArgumentException e) {

@@ -1,7 +1,7 @@
 package dev.sightline.promql.parser;
+import dev.sightline.core.text.GoQuote;
 
 import dev.sightline.promql.ast.PositionRange;
-import dev.sightline.promql.ast.Printer;
 
 /** One lexical item: type, start offset in the input and its text (for ERROR: the error message). */
 record Token(TokenType type, int pos, String val) {
@@ -28,14 +28,14 @@ record Token(TokenType type, int pos, String val) {
         return switch (type) {
             case EOF -> "EOF";
             case ERROR -> val;
-            case IDENTIFIER, METRIC_IDENTIFIER -> Printer.quote(val);
+            case IDENTIFIER, METRIC_IDENTIFIER -> GoQuote.quote(val);
             default -> switch (type.kind) {
                 case KEYWORD -> "<" + val + ">";
                 case OPERATOR -> "<op:" + val + ">";
                 case AGGREGATOR -> "<aggr:" + val + ">";
                 default -> val.codePointCount(0, val.length()) > 10
-                        ? Printer.quote(val.substring(0, val.offsetByCodePoints(0, 10))) + "..."
-                        : Printer.quote(val);
+                        ? GoQuote.quote(val.substring(0, val.offsetByCodePoints(0, 10))) + "..."
+                        : GoQuote.quote(val);
             };
         };
     }

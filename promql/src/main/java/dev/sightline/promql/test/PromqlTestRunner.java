@@ -1,8 +1,10 @@
 package dev.sightline.promql.test;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
+import dev.sightline.core.text.GoQuote;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
@@ -563,7 +565,7 @@ public final class PromqlTestRunner {
             if (c.isFail()) {
                 return checkFailure(c, e.getMessage(), e.detail(), line);
             }
-            return "error parsing query " + quote(c.expr) + ": " + e.getMessage();
+            return "error parsing query " + GoQuote.quote(c.expr) + ": " + e.getMessage();
         }
         if (c.isRange) {
             return evalOnce(storage, c, expr, c.evalTime, line, "");
@@ -576,7 +578,7 @@ public final class PromqlTestRunner {
         Expr pinned = AtModifierVariants.pin(expr, c.evalTime);
         if (pinned != null) {
             for (long t : AtModifierVariants.evalTimes(c.evalTime)) {
-                err = evalOnce(storage, c, pinned, t, line, " (with @ " + Printer.formatFloatV(c.evalTime / 1000.0) + " evaluated at " + t + "ms)");
+                err = evalOnce(storage, c, pinned, t, line, " (with @ " + GoFloats.formatG(c.evalTime / 1000.0) + " evaluated at " + t + "ms)");
                 if (err != null) {
                     return err;
                 }
@@ -598,12 +600,12 @@ public final class PromqlTestRunner {
             if (c.isFail()) {
                 return checkFailure(c, e.getMessage(), e.getMessage(), line);
             }
-            return "error evaluating query " + quote(c.expr) + variant + " (line " + line + "): " + e.getMessage();
+            return "error evaluating query " + GoQuote.quote(c.expr) + variant + " (line " + line + "): " + e.getMessage();
         } catch (RuntimeException e) {
-            return "engine crashed evaluating query " + quote(c.expr) + variant + " (line " + line + "): " + e;
+            return "engine crashed evaluating query " + GoQuote.quote(c.expr) + variant + " (line " + line + "): " + e;
         }
         if (c.isFail()) {
-            return "expected error evaluating query " + quote(c.expr) + " (line " + line + ") but got none";
+            return "expected error evaluating query " + GoQuote.quote(c.expr) + " (line " + line + ") but got none";
         }
         String err = checkAnnotations(c, res, line);
         if (err != null) {
@@ -618,9 +620,9 @@ public final class PromqlTestRunner {
             try {
                 rr = engine.range(storage, expr, evalTime - 60_000, evalTime + 60_000, 60_000, c.expr);
             } catch (PromQLException e) {
-                return "error evaluating query " + quote(c.expr) + variant + " (line " + line + ") in range mode: " + e.getMessage();
+                return "error evaluating query " + GoQuote.quote(c.expr) + variant + " (line " + line + ") in range mode: " + e.getMessage();
             } catch (RuntimeException e) {
-                return "engine crashed evaluating query " + quote(c.expr) + " (line " + line + ") in range mode: " + e;
+                return "engine crashed evaluating query " + GoQuote.quote(c.expr) + " (line " + line + ") in range mode: " + e;
             }
             Value v;
             if (res.value() instanceof Scalar) {
@@ -660,32 +662,26 @@ public final class PromqlTestRunner {
         return null;
     }
 
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder();
-        Labels.quote(sb, s);
-        return sb.toString();
-    }
-
     private static String checkFailure(EvalCmd c, String full, String detail, int line) {
         if (c.failMessage != null && !c.failMessage.equals(full) && !c.failMessage.equals(detail)) {
-            return "expected error " + quote(c.failMessage) + " evaluating query " + quote(c.expr) + " (line " + line + "), but got: " + full;
+            return "expected error " + GoQuote.quote(c.failMessage) + " evaluating query " + GoQuote.quote(c.expr) + " (line " + line + "), but got: " + full;
         }
         if (c.failRegexp != null && !c.failRegexp.matcher(full).find()) {
-            return "expected error matching pattern " + quote(c.failRegexp.pattern()) + " evaluating query " + quote(c.expr) + " (line " + line + "), but got: " + full;
+            return "expected error matching pattern " + GoQuote.quote(c.failRegexp.pattern()) + " evaluating query " + GoQuote.quote(c.expr) + " (line " + line + "), but got: " + full;
         }
         List<Expect> f = c.expects.get("fail");
         if (f != null && !f.isEmpty() && !f.get(0).matches(full) && !f.get(0).matches(detail)) {
-            return "expected error matching " + f.get(0).describe() + " evaluating query " + quote(c.expr) + " (line " + line + "), but got: " + full;
+            return "expected error matching " + f.get(0).describe() + " evaluating query " + GoQuote.quote(c.expr) + " (line " + line + "), but got: " + full;
         }
         return null;
     }
 
     private static String checkAnnotations(EvalCmd c, QueryResult res, int line) {
         if (c.warn && res.warnings().isEmpty()) {
-            return "expected warnings evaluating query " + quote(c.expr) + " (line " + line + ") but got none";
+            return "expected warnings evaluating query " + GoQuote.quote(c.expr) + " (line " + line + ") but got none";
         }
         if (c.info && res.infos().isEmpty()) {
-            return "expected info annotations evaluating query " + quote(c.expr) + " (line " + line + ") but got none";
+            return "expected info annotations evaluating query " + GoQuote.quote(c.expr) + " (line " + line + ") but got none";
         }
         String e = validate(c, "warn", res.warnings(), line);
         if (e != null) {
@@ -696,10 +692,10 @@ public final class PromqlTestRunner {
             return e;
         }
         if (c.expects.containsKey("no_warn") && !res.warnings().isEmpty()) {
-            return "unexpected warning annotations evaluating query " + quote(c.expr) + " (line " + line + "): " + res.warnings();
+            return "unexpected warning annotations evaluating query " + GoQuote.quote(c.expr) + " (line " + line + "): " + res.warnings();
         }
         if (c.expects.containsKey("no_info") && !res.infos().isEmpty()) {
-            return "unexpected info annotations evaluating query " + quote(c.expr) + " (line " + line + "): " + res.infos();
+            return "unexpected info annotations evaluating query " + GoQuote.quote(c.expr) + " (line " + line + "): " + res.infos();
         }
         return null;
     }
@@ -710,17 +706,17 @@ public final class PromqlTestRunner {
             return null;
         }
         if (actual.isEmpty()) {
-            return "expected " + type + " annotations but none were found for query " + quote(c.expr) + " (line " + line + ")";
+            return "expected " + type + " annotations but none were found for query " + GoQuote.quote(c.expr) + " (line " + line + ")";
         }
         for (Expect e : exp) {
             if (actual.stream().noneMatch(e::matches)) {
                 return "expected " + type + " annotation matching " + e.describe() + " but no matching annotation was found for query "
-                        + quote(c.expr) + " (line " + line + "), found: " + actual;
+                        + GoQuote.quote(c.expr) + " (line " + line + "), found: " + actual;
             }
         }
         for (String a : actual) {
             if (exp.stream().noneMatch(e -> e.matches(a))) {
-                return "unexpected " + type + " annotation " + quote(a) + " found for query " + c.expr + " (line " + line + ")";
+                return "unexpected " + type + " annotation " + GoQuote.quote(a) + " found for query " + c.expr + " (line " + line + ")";
             }
         }
         return null;
@@ -773,7 +769,7 @@ public final class PromqlTestRunner {
                             return "expected float value at index " + k + " for " + s.labels + " to have timestamp " + ft.get(k)[0] + ", but it had timestamp " + s.ft[k] + " (result has " + describe(s) + ")";
                         }
                         if (!Kernels.almostEqual(s.fv[k], fv.get(k), EPSILON)) {
-                            return "expected float value at index " + k + " (t=" + s.ft[k] + ") for " + s.labels + " to be " + Printer.formatFloatV(fv.get(k)) + ", but got " + Printer.formatFloatV(s.fv[k]) + " (result has " + describe(s) + ")";
+                            return "expected float value at index " + k + " (t=" + s.ft[k] + ") for " + s.labels + " to be " + GoFloats.formatG(fv.get(k)) + ", but got " + GoFloats.formatG(s.fv[k]) + " (result has " + describe(s) + ")";
                         }
                     }
                     for (int k = 0; k < s.hn; k++) {
@@ -802,23 +798,23 @@ public final class PromqlTestRunner {
                     pos++;
                     List<SequenceValue> exp = c.expected.get(s.labels());
                     if (exp == null) {
-                        return "unexpected metric " + s.labels() + " in result, has value " + (s.h() != null ? s.h().toString() : Printer.formatFloatV(s.f()));
+                        return "unexpected metric " + s.labels() + " in result, has value " + (s.h() != null ? s.h().toString() : GoFloats.formatG(s.f()));
                     }
                     if (c.isOrdered() && c.positions.get(s.labels()) != pos) {
                         return "expected metric " + s.labels() + " at position " + c.positions.get(s.labels()) + " but was at " + pos;
                     }
                     SequenceValue e = exp.get(0);
                     if (e.histogram() == null && s.h() != null) {
-                        return "expected float value " + Printer.formatFloatV(e.value()) + " for " + s.labels() + " but got histogram " + s.h();
+                        return "expected float value " + GoFloats.formatG(e.value()) + " for " + s.labels() + " but got histogram " + s.h();
                     }
                     if (e.histogram() != null && s.h() == null) {
-                        return "expected histogram " + e.histogram() + " for " + s.labels() + " but got float value " + Printer.formatFloatV(s.f());
+                        return "expected histogram " + e.histogram() + " for " + s.labels() + " but got float value " + GoFloats.formatG(s.f());
                     }
                     if (e.histogram() != null && !histogramsMatch(e.histogram(), s.h(), e.counterResetHintSet())) {
                         return "expected " + e.histogram() + " for " + s.labels() + " but got " + s.h();
                     }
                     if (e.histogram() == null && !Kernels.almostEqual(e.value(), s.f(), EPSILON)) {
-                        return "expected " + Printer.formatFloatV(e.value()) + " for " + s.labels() + " but got " + Printer.formatFloatV(s.f());
+                        return "expected " + GoFloats.formatG(e.value()) + " for " + s.labels() + " but got " + GoFloats.formatG(s.f());
                     }
                     seen.add(s.labels());
                 }
@@ -831,10 +827,10 @@ public final class PromqlTestRunner {
             }
             case Scalar s -> {
                 if (!c.expectScalar) {
-                    return "expected vector or matrix result, but got scalar " + Printer.formatFloatV(s.v());
+                    return "expected vector or matrix result, but got scalar " + GoFloats.formatG(s.v());
                 }
                 if (!Kernels.almostEqual(c.scalarValue, s.v(), EPSILON)) {
-                    return "expected scalar " + Printer.formatFloatV(c.scalarValue) + " but got " + Printer.formatFloatV(s.v());
+                    return "expected scalar " + GoFloats.formatG(c.scalarValue) + " but got " + GoFloats.formatG(s.v());
                 }
                 return null;
             }
@@ -886,23 +882,12 @@ public final class PromqlTestRunner {
         return true;
     }
 
-    /** Prometheus's model.ParseDuration: units y, w, d, h, m, s, ms in that order; "0" alone is allowed. */
+    /** A duration of the script (load interval, eval time, range bounds and step) in Prometheus's syntax. */
     static long parseDuration(String s) throws ScriptException {
-        s = s.trim();
-        if (s.equals("0")) {
-            return 0;
+        try {
+            return PromDurations.parseMillis(s.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ScriptException(e.getMessage());
         }
-        Matcher m = Pattern.compile("^(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?$").matcher(s);
-        if (s.isEmpty() || !m.matches()) {
-            throw new ScriptException("not a valid duration string: \"" + s + "\"");
-        }
-        long[] unit = {365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1};
-        long total = 0;
-        for (int g = 1; g <= 7; g++) {
-            if (m.group(g) != null) {
-                total += Long.parseLong(m.group(g)) * unit[g - 1];
-            }
-        }
-        return total;
     }
 }

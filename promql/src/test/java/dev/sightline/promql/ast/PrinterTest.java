@@ -61,19 +61,7 @@ class PrinterTest {
     }
 
     @Test
-    void goFormatting() {
-        assertThat(Printer.formatFloatG(1_000_000)).isEqualTo("1e+06");
-        assertThat(Printer.formatFloatG(123_456)).isEqualTo("123456");
-        assertThat(Printer.formatFloatG(0.0001)).isEqualTo("0.0001");
-        assertThat(Printer.formatFloatG(0.00001)).isEqualTo("1e-05");
-        assertThat(Printer.formatFloatG(-2.5)).isEqualTo("-2.5");
-        assertThat(Printer.formatFloatG(Double.NaN)).isEqualTo("NaN");
-        assertThat(Printer.formatFloat(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
-        assertThat(Printer.formatFloat(-0.0)).isEqualTo("-0");
-        assertThat(Printer.formatDuration(0)).isEqualTo("0s");
-        assertThat(Printer.formatDuration(90L * 24 * 3600 * 1000)).isEqualTo("90d");
-        assertThat(Printer.formatDuration(14L * 24 * 3600 * 1000)).isEqualTo("2w");
-        assertThat(Printer.quote("a\"b\\c\u0001\u00e9\u2028")).isEqualTo("\"a\\\"b\\\\c\\x01\u00e9\\u2028\"");
+    void positionOfAnOffset() {
         assertThat(new PositionRange(5, 6).startPosInput("ab\ncdef")).isEqualTo("2:3");
     }
 

@@ -1,6 +1,5 @@
 package dev.sightline.promql.engine;
 
-import dev.sightline.promql.ast.Printer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -119,16 +118,5 @@ class KernelsTest {
         assertThat(Kernels.almostEqual(1, 1.1, 1e-6)).isFalse();
         assertThat(Kernels.almostEqual(Double.NaN, Double.NaN, 1e-6)).isTrue();
         assertThat(Kernels.almostEqual(0, 1e-300, 1e-6)).isFalse();
-    }
-
-    @Test
-    void goFormatting() {
-        assertThat(Printer.formatFloatG(1.1)).isEqualTo("1.1");
-        assertThat(Printer.formatFloatG(1e6)).isEqualTo("1e+06");
-        assertThat(Printer.formatFloatG(123456)).isEqualTo("123456");
-        assertThat(Printer.formatFloatG(Double.NaN)).isEqualTo("NaN");
-        assertThat(Printer.formatFloatG(0.00001)).isEqualTo("1e-05");
-        assertThat(Printer.formatFloatV(1e6)).isEqualTo("1000000");
-        assertThat(Printer.formatFloatG(-1)).isEqualTo("-1");
     }
 }

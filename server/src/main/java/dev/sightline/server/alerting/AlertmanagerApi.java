@@ -22,8 +22,8 @@ import dev.sightline.alerting.config.AlertmanagerConfig;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.server.BuildInfo;
-import dev.sightline.server.config.PromDuration;
 import dev.sightline.server.http.HttpApi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -56,7 +56,7 @@ final class AlertmanagerApi {
             .registerModule(new SimpleModule().addSerializer(Duration.class, new JsonSerializer<>() {
                 @Override
                 public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
-                    g.writeString(PromDuration.format(d.toMillis()));
+                    g.writeString(PromDurations.format(d.toMillis()));
                 }
             }));
     private static final Set<String> SECRETS = Set.of("password", "bearer_token", "credentials");

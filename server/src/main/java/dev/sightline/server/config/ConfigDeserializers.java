@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.sightline.core.LabelLimits;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.tsdb.wal.FsyncPolicy;
 
 import java.io.IOException;
@@ -56,9 +57,10 @@ final class ConfigDeserializers {
         public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             String text = scalar(p, "a duration such as 15s, 1m or 1h30m", Duration.class);
             try {
-                return Duration.ofMillis(PromDuration.parseMillis(text));
-            } catch (IllegalArgumentException e) {
-                throw new BadValue(p, e.getMessage(), text, Duration.class);
+                return Duration.ofMillis(PromDurations.parseMillis(text));
+            } catch (PromDurations.InvalidDuration e) {
+                // Where Prometheus says only "not a valid duration string", say what and where.
+                throw new BadValue(p, "invalid duration \"" + text + "\": " + e.explanation(), text, Duration.class);
             }
         }
     }

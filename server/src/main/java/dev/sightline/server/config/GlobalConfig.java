@@ -3,6 +3,7 @@ package dev.sightline.server.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.PromDurations;
 
 import java.time.Duration;
 import java.util.Map;
@@ -33,8 +34,8 @@ public record GlobalConfig(
             throw new IllegalArgumentException("evaluation_interval must be greater than 0");
         }
         if (scrapeTimeout.compareTo(scrapeInterval) > 0) {
-            throw new IllegalArgumentException("scrape_timeout (" + PromDuration.format(scrapeTimeout.toMillis())
-                    + ") is greater than scrape_interval (" + PromDuration.format(scrapeInterval.toMillis()) + ")");
+            throw new IllegalArgumentException("scrape_timeout (" + PromDurations.format(scrapeTimeout.toMillis())
+                    + ") is greater than scrape_interval (" + PromDurations.format(scrapeInterval.toMillis()) + ")");
         }
         for (Map.Entry<String, String> e : externalLabels.entrySet()) {
             if (e.getKey().equals(Labels.METRIC_NAME) || !LabelLimits.isLegacyName(e.getKey(), false)) {

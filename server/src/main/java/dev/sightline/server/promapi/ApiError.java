@@ -1,4 +1,6 @@
 package dev.sightline.server.promapi;
+import dev.sightline.core.text.GoQuote;
+
 
 /**
  * An error answered as Prometheus's API does: {@code {"status":"error","errorType":...,"error":...}} with the HTTP
@@ -36,6 +38,6 @@ final class ApiError extends Exception {
 
     /** Prometheus's invalidParamError: {@code invalid parameter "NAME": CAUSE}. */
     static ApiError invalidParam(String param, String cause) {
-        return badData("invalid parameter " + Params.quote(param) + ": " + cause);
+        return badData("invalid parameter " + GoQuote.quote(param) + ": " + cause);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.engine.Matrix;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
@@ -15,9 +16,6 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.util.List;
 
 /**
@@ -165,7 +163,7 @@ final class Json {
     private static void point(JsonGenerator g, long t, double v) throws IOException {
         g.writeStartArray();
         timestamp(g, t);
-        g.writeString(formatFloat(v));
+        g.writeString(GoFloats.formatF(v));
         g.writeEndArray();
     }
 
@@ -182,8 +180,8 @@ final class Json {
      */
     static void histogram(JsonGenerator g, Histogram h) throws IOException {
         g.writeStartObject();
-        g.writeStringField("count", formatFloat(h.count));
-        g.writeStringField("sum", formatFloat(h.sum));
+        g.writeStringField("count", GoFloats.formatF(h.count));
+        g.writeStringField("sum", GoFloats.formatF(h.sum));
         boolean[] started = {false};
         HistogramBuckets.forEach(h, (rule, lower, upper, count) -> {
             if (count == 0) {
@@ -195,9 +193,9 @@ final class Json {
             }
             g.writeStartArray();
             g.writeNumber(rule);
-            g.writeString(formatFloat(lower));
-            g.writeString(formatFloat(upper));
-            g.writeString(formatFloat(count));
+            g.writeString(GoFloats.formatF(lower));
+            g.writeString(GoFloats.formatF(upper));
+            g.writeString(GoFloats.formatF(count));
             g.writeEndArray();
         });
         if (started[0]) {
@@ -232,31 +230,5 @@ final class Json {
             sb.append(frac);
         }
         return sb.toString();
-    }
-
-    /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
-    static String formatFloat(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "+Inf" : "-Inf";
-        }
-        if (v == 0) {
-            return 1 / v < 0 ? "-0" : "0";
-        }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        // Double.toString gives the shortest digits that round-trip (JDK 19+), as Go's -1 precision does, except
-        // that it never prints fewer than two digits: try the one-digit form (4.9E-324 is 5E-324 in Go).
-        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
-        if (d.precision() == 2) {
-            BigDecimal one = d.round(new MathContext(1, RoundingMode.HALF_EVEN));
-            if (one.doubleValue() == v) {
-                d = one;
-            }
-        }
-        return d.toPlainString();
     }
 }

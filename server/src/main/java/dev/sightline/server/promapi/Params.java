@@ -1,8 +1,8 @@
 package dev.sightline.server.promapi;
 
 import dev.sightline.core.LabelMatcher;
-import dev.sightline.core.Labels;
-import dev.sightline.promql.parser.Durations;
+import dev.sightline.core.text.GoQuote;
+import dev.sightline.core.text.PromDurations;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 
@@ -151,7 +151,7 @@ final class Params {
             OffsetDateTime odt = OffsetDateTime.parse(s, RFC3339);
             return Math.addExact(Math.multiplyExact(odt.toEpochSecond(), 1000L), odt.getNano() / 1_000_000);
         } catch (DateTimeException | ArithmeticException e) {
-            throw new IllegalArgumentException("cannot parse " + quote(s) + " to a valid timestamp");
+            throw new IllegalArgumentException("cannot parse " + GoQuote.quote(s) + " to a valid timestamp");
         }
     }
 
@@ -161,38 +161,32 @@ final class Params {
             double d = Double.parseDouble(s.replaceAll("(?i)inf(inity)?", "Infinity").replaceAll("(?i)nan", "NaN"));
             double ns = d * 1e9;
             if (Double.isNaN(ns) || ns > 0x1p63 || ns < -0x1p63) {
-                throw new IllegalArgumentException("cannot parse " + quote(s) + " to a valid duration. It overflows int64");
+                throw new IllegalArgumentException("cannot parse " + GoQuote.quote(s) + " to a valid duration. It overflows int64");
             }
             return (long) ns;
         }
         try {
-            return Math.multiplyExact(Durations.parseMs(s), 1_000_000L);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new IllegalArgumentException("cannot parse " + quote(s) + " to a valid duration");
+            // At most 2^63-1 ns, so whole milliseconds fit back into nanoseconds.
+            return PromDurations.parseMillis(s) * 1_000_000L;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot parse " + GoQuote.quote(s) + " to a valid duration");
         }
     }
 
     /** Go's strconv.Atoi on a 64-bit platform, with its error texts. */
     static long parseGoInt(String s) {
         if (!GO_INT.matcher(s).matches()) {
-            throw new IllegalArgumentException("strconv.Atoi: parsing " + quote(s) + ": invalid syntax");
+            throw new IllegalArgumentException("strconv.Atoi: parsing " + GoQuote.quote(s) + ": invalid syntax");
         }
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("strconv.Atoi: parsing " + quote(s) + ": value out of range");
+            throw new IllegalArgumentException("strconv.Atoi: parsing " + GoQuote.quote(s) + ": value out of range");
         }
     }
 
     /** Go's math.Round: half away from zero. */
     private static double goRound(double x) {
         return Math.copySign(Math.floor(Math.abs(x) + 0.5), x);
-    }
-
-    /** Go's %q for the texts Prometheus puts user input in. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder();
-        Labels.quote(sb, s);
-        return sb.toString();
     }
 }

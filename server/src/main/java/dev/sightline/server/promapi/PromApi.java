@@ -2,6 +2,7 @@ package dev.sightline.server.promapi;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.BinaryExpr;
 import dev.sightline.promql.ast.Call;
@@ -510,7 +511,7 @@ public final class PromApi {
                     g.writeStartObject();
                     g.writeFieldName("labels");
                     Json.labels(g, e.labels());
-                    g.writeStringField("value", Json.formatFloat(e.value()));
+                    g.writeStringField("value", GoFloats.formatF(e.value()));
                     g.writeFieldName("timestamp");
                     Json.timestamp(g, e.timestampMs());
                     g.writeEndObject();

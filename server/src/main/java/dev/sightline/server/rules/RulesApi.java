@@ -2,12 +2,12 @@ package dev.sightline.server.rules;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.rules.Alert;
 import dev.sightline.rules.AlertState;
 import dev.sightline.rules.AlertingRule;
-import dev.sightline.rules.GoFormat;
 import dev.sightline.rules.RecordingRule;
 import dev.sightline.rules.Rule;
 import dev.sightline.rules.RuleGroup;
@@ -211,7 +211,7 @@ public final class RulesApi {
         if (a.keepFiringSinceMs() != 0) {
             o.put("keepFiringSince", time(a.keepFiringSinceMs()));
         }
-        return o.put("value", GoFormat.eShortest(a.value()));
+        return o.put("value", GoFloats.formatE(a.value()));
     }
 
     private static JsonObject labels(Labels l) {

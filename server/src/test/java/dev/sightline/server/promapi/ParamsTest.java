@@ -1,5 +1,6 @@
 package dev.sightline.server.promapi;
 
+import dev.sightline.core.text.GoQuote;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +22,7 @@ class ParamsTest {
         assertThat(Params.parseTimeMs("292277025-08-18T07:12:54.999999999Z")).isEqualTo(Params.MAX_TIME_MS);
         for (String bad : new String[]{"", "x", "2015-07-01T20:10Z", "2015-07-01 20:10:51Z", "1d", " 1", "NaN"}) {
             assertThatThrownBy(() -> Params.parseTimeMs(bad)).as(bad)
-                    .hasMessage("cannot parse " + Params.quote(bad) + " to a valid timestamp");
+                    .hasMessage("cannot parse " + GoQuote.quote(bad) + " to a valid timestamp");
         }
     }
 
