@@ -304,21 +304,4 @@ public final class Printer {
         }
         return true;
     }
-
-    // Aggregations still calls these three; everything else calls core.text directly.
-
-    /** {@link GoQuote#quote(String)}. */
-    public static String quote(String s) {
-        return GoQuote.quote(s);
-    }
-
-    /** {@link GoFloats#formatF(double)}. */
-    public static String formatFloat(double v) {
-        return GoFloats.formatF(v);
-    }
-
-    /** Go's %v of a float64, which is FormatFloat's 'g' with the shortest digits: {@link GoFloats#formatG(double)}. */
-    public static String formatFloatV(double v) {
-        return GoFloats.formatG(v);
-    }
 }

@@ -2,9 +2,10 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
+import dev.sightline.core.text.GoQuote;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
-import dev.sightline.promql.ast.Printer;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ final class Aggregations {
         }
         if (a.op() == AggregateOp.COUNT_VALUES && !labelNameValid(label)) {
             // Go's %q, so bytes that are not UTF-8 print as \xNN as Prometheus's message has them.
-            throw PromQLException.execution("invalid label name " + Printer.quote(label));
+            throw PromQLException.execution("invalid label name " + GoQuote.quote(label));
         }
         Matrix m = ev.evalVector(a.expr());
         if (FloatAggregation.applies(a.op(), m)) {
@@ -96,7 +97,7 @@ final class Aggregations {
                     throw PromQLException.execution("Parameter value is NaN");
                 }
                 if (p >= 9.223372036854776E18 || p < -9.223372036854776E18) {
-                    throw PromQLException.execution("Scalar value " + Printer.formatFloatV(p) + " overflows int64");
+                    throw PromQLException.execution("Scalar value " + GoFloats.formatG(p) + " overflows int64");
                 }
                 long k = (long) p;
                 if (k < 1) {
@@ -153,7 +154,7 @@ final class Aggregations {
             Map<Labels, Integer> counts = new LinkedHashMap<>();
             for (Map.Entry<Labels, List<Sample>> e : groups.entrySet()) {
                 for (Sample s : e.getValue()) {
-                    String v = s.h() != null ? HistogramStats.format(s.h()) : Printer.formatFloat(s.f());
+                    String v = s.h() != null ? HistogramStats.format(s.h()) : GoFloats.formatF(s.f());
                     counts.merge(e.getKey().toBuilder().set(label, v).build(), 1, Integer::sum);
                 }
             }

@@ -2,6 +2,7 @@ package dev.sightline.promql.parser;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoQuote;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
@@ -384,10 +385,10 @@ final class ExprParser {
         List<Expr> args = parseCallBody();
         Function fn = Functions.get(name.val());
         if (fn == null) {
-            throw error(name.range(), "unknown function with name " + GoFmt.quote(name.val()));
+            throw error(name.range(), "unknown function with name " + GoQuote.quote(name.val()));
         }
         if (fn.experimental() && !options.experimentalFunctions()) {
-            throw error(name.range(), "function " + GoFmt.quote(name.val()) + " is not enabled");
+            throw error(name.range(), "function " + GoQuote.quote(name.val()) + " is not enabled");
         }
         return new Call(fn, args, new PositionRange(name.pos(), lastClosing));
     }

@@ -10,10 +10,6 @@ final class GoFmt {
     private GoFmt() {
     }
 
-    static String quote(String s) {
-        return GoQuote.quote(s);
-    }
-
     /** Go's %q of a rune: 'a', '\n', '\x00'; end of input (-1) prints as the replacement character like Go. */
     static String quoteRune(int r) {
         if (r < 0) {
@@ -245,7 +241,7 @@ final class GoFmt {
         }
         boolean hex = unsigned.startsWith("0x");
         if (!underscoresOk(hex ? unsigned.substring(2) : unsigned, hex)) {
-            throw new NumberFormatException("strconv.ParseFloat: parsing " + quote(s) + ": invalid syntax");
+            throw new NumberFormatException("strconv.ParseFloat: parsing " + GoQuote.quote(s) + ": invalid syntax");
         }
         String clean = t.replace("_", "");
         try {
@@ -265,14 +261,14 @@ final class GoFmt {
                     : clean.startsWith("-.") ? "-0" + clean.substring(1) : clean);
             double d = bd.doubleValue();
             if (Double.isInfinite(d)) {
-                throw new NumberFormatException("strconv.ParseFloat: parsing " + quote(s) + ": value out of range");
+                throw new NumberFormatException("strconv.ParseFloat: parsing " + GoQuote.quote(s) + ": value out of range");
             }
             return d;
         } catch (NumberFormatException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("strconv")) {
                 throw e;
             }
-            throw new NumberFormatException("strconv.ParseFloat: parsing " + quote(s) + ": invalid syntax");
+            throw new NumberFormatException("strconv.ParseFloat: parsing " + GoQuote.quote(s) + ": invalid syntax");
         }
     }
 

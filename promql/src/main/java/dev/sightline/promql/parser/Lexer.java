@@ -1,5 +1,7 @@
 package dev.sightline.promql.parser;
 
+import dev.sightline.core.text.GoQuote;
+
 import java.util.Locale;
 import java.util.Map;
 
@@ -415,7 +417,7 @@ final class Lexer {
             }
             return emit(TokenType.DURATION);
         }
-        return error("bad number or duration syntax: " + GoFmt.quote(input.substring(start, Math.min(pos, input.length()))));
+        return error("bad number or duration syntax: " + GoQuote.quote(input.substring(start, Math.min(pos, input.length()))));
     }
 
     private boolean acceptRemainingDuration() {

@@ -3,6 +3,7 @@ package dev.sightline.promql.parser;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.core.text.GoQuote;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.promql.ast.PositionRange;
 import java.util.ArrayList;
@@ -236,7 +237,7 @@ final class SeriesDescParser {
             if (w.equals("nan")) {
                 return Double.NaN;
             }
-            throw error(start, "unexpected identifier " + GoFmt.quote(in.substring(numStart, pos))
+            throw error(start, "unexpected identifier " + GoQuote.quote(in.substring(numStart, pos))
                     + " in series values, expected number or \"stale\"");
         }
         while (pos < in.length()) {
@@ -289,7 +290,7 @@ final class SeriesDescParser {
             return Long.parseLong(in.substring(start, pos));
         } catch (NumberFormatException e) {
             throw error(start, "invalid repetition in series values: strconv.ParseUint: parsing "
-                    + GoFmt.quote(in.substring(start, pos)) + ": value out of range");
+                    + GoQuote.quote(in.substring(start, pos)) + ": value out of range");
         }
     }
 
@@ -317,7 +318,7 @@ final class SeriesDescParser {
             if (peek() != ':') {
                 throw error(keyStart, key.isEmpty()
                         ? "histogram description incomplete unexpected: " + GoFmt.quoteRune(in.codePointAt(keyStart))
-                        : "bad histogram descriptor found: " + GoFmt.quote(in.substring(keyStart, pos)));
+                        : "bad histogram descriptor found: " + GoQuote.quote(in.substring(keyStart, pos)));
             }
             pos++;
             Object value = switch (key) {
@@ -338,7 +339,7 @@ final class SeriesDescParser {
                                 + in.substring(s, pos));
                     };
                 }
-                default -> throw error(keyStart, "bad histogram descriptor found: " + GoFmt.quote(key));
+                default -> throw error(keyStart, "bad histogram descriptor found: " + GoQuote.quote(key));
             };
             if (desc.put(key, value) != null) {
                 throw error(keyStart, "duplicate key \"" + key + "\" in histogram");

@@ -2,6 +2,7 @@ package dev.sightline.promql.parser;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoQuote;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
 import dev.sightline.promql.ast.BinaryExpr;
@@ -47,7 +48,7 @@ final class TypeChecker {
                 ExprType t = inner.type();
                 if (t != ExprType.SCALAR && t != ExprType.VECTOR) {
                     throw error(u.position(), "unary expression only allowed on expressions of type scalar or"
-                            + " instant vector, got " + GoFmt.quote(t.documentedName()));
+                            + " instant vector, got " + GoQuote.quote(t.documentedName()));
                 }
                 yield new UnaryExpr(u.op(), inner, u.position());
             }
@@ -124,7 +125,7 @@ final class TypeChecker {
         if (vm != null && vm.on()) {
             for (String l1 : vm.matchingLabels()) {
                 if (vm.include().contains(l1)) {
-                    throw error(opRange(n), "label " + GoFmt.quote(l1) + " must not occur in ON and GROUP clause at once");
+                    throw error(opRange(n), "label " + GoQuote.quote(l1) + " must not occur in ON and GROUP clause at once");
                 }
             }
         }
@@ -146,7 +147,7 @@ final class TypeChecker {
         } else if (vm != null && n.op().isSetOperator()) {
             if (vm.card() == VectorMatching.Cardinality.ONE_TO_MANY
                     || vm.card() == VectorMatching.Cardinality.MANY_TO_ONE) {
-                throw error(pr, "no grouping allowed for " + GoFmt.quote(n.op().text()) + " operation");
+                throw error(pr, "no grouping allowed for " + GoQuote.quote(n.op().text()) + " operation");
             }
             if (vm.card() != VectorMatching.Cardinality.MANY_TO_MANY) {
                 throw error(pr, "set operations must always be many-to-many");
@@ -156,7 +157,7 @@ final class TypeChecker {
             }
         }
         if ((lt == ExprType.SCALAR || rt == ExprType.SCALAR) && n.op().isSetOperator()) {
-            throw error(pr, "set operator " + GoFmt.quote(n.op().text()) + " not allowed in binary scalar expression");
+            throw error(pr, "set operator " + GoQuote.quote(n.op().text()) + " not allowed in binary scalar expression");
         }
         return new BinaryExpr(n.op(), lhs, rhs, vm, n.returnBool());
     }
@@ -178,7 +179,7 @@ final class TypeChecker {
         Function f = n.function();
         int nargs = f.argTypes().size();
         int got = n.args().size();
-        String fq = GoFmt.quote(f.name());
+        String fq = GoQuote.quote(f.name());
         if (f.variadic() == 0) {
             if (nargs != got) {
                 throw error(n.position(), "expected " + nargs + " argument(s) in call to " + fq + ", got " + got);
@@ -233,8 +234,8 @@ final class TypeChecker {
             List<LabelMatcher> ms = n.matchers();
             for (int i = 0; i < ms.size() - 1; i++) {
                 if (ms.get(i).name().equals(Labels.METRIC_NAME)) {
-                    throw error(n.position(), "metric name must not be set twice: " + GoFmt.quote(n.name()) + " or "
-                            + GoFmt.quote(ms.get(i).value()));
+                    throw error(n.position(), "metric name must not be set twice: " + GoQuote.quote(n.name()) + " or "
+                            + GoQuote.quote(ms.get(i).value()));
                 }
             }
             return;
