@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Child process for {@link TsdbCrashTest}: opens a Tsdb and commits one batch after another, each holding one sample
+ * Child process for {@link TsdbCrashIT}: opens a Tsdb and commits one batch after another, each holding one sample
  * for every one of {@link #SERIES} series at time {@code T0 + batch * stepMs}, and prints {@code ACK <batch>} after
  * each commit returns. With a positive flush interval a second thread calls {@link Tsdb#flushHead()} in a loop, so
  * the kill often lands while the head is being persisted into blocks and the WAL truncated.

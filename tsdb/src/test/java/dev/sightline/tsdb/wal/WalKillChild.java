@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * Child process for {@link WalKillTest}: writes batches forever with FsyncPolicy.ALWAYS and prints {@code ACK <seq>}
+ * Child process for {@link WalKillIT}: writes batches forever with FsyncPolicy.ALWAYS and prints {@code ACK <seq>}
  * once each write() has returned. Batch seq holds {@link #SAMPLES_PER_BATCH} samples: ref seq, times seq*1000+i,
  * values seq+i, start timestamps {@link #start} (odd batches only, so records with and without them get torn), and
  * every tenth batch also a series record, so records of several sizes get torn by the kill.

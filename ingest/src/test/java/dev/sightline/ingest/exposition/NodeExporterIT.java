@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Parses the real output of Debian's node_exporter. */
-class NodeExporterTest {
+class NodeExporterIT {
     private static final Path NODE_EXPORTER = Path.of("/usr/bin/prometheus-node-exporter");
 
     record Parsed(Set<Labels> series, Map<String, MetricType> types, int samples, String contentType) {

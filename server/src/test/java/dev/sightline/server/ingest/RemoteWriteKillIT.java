@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * was in flight when the process died, and likewise every request's exemplar is back in /api/v1/query_exemplars.
  * Default settings (WAL fsync before the answer).
  */
-class RemoteWriteKillTest {
+class RemoteWriteKillIT {
     private static final int SENDERS = 4;
     private static final int PER_REQUEST = 10;
     private static final ObjectMapper JSON = new ObjectMapper();

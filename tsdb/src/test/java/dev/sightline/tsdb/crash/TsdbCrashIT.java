@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in this JVM must return every acknowledged sample with its exact value, and accept new writes that survive a
  * clean restart.
  */
-class TsdbCrashTest {
+class TsdbCrashIT {
     @TempDir
     Path dataDir;
 
@@ -86,7 +86,7 @@ class TsdbCrashTest {
                     }
                 }
             } catch (IOException e) {
-                System.out.println("TsdbCrashTest: reading acks ended with " + e);
+                System.out.println("TsdbCrashIT: reading acks ended with " + e);
             }
         });
         reader.start();
@@ -126,7 +126,7 @@ class TsdbCrashTest {
         try (Tsdb db = Tsdb.open(dataDir, opts)) {
             assertThat(assertSamples(db, stepMs, recovered + 1)).isEqualTo(recovered + 1);
         }
-        System.out.println("TsdbCrashTest: acknowledged batches 0.." + acked + ", recovered 0.." + recovered
+        System.out.println("TsdbCrashIT: acknowledged batches 0.." + acked + ", recovered 0.." + recovered
                 + " (" + SERIES + " series each)");
         return recovered + 1;
     }

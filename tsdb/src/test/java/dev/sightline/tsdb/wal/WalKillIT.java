@@ -17,7 +17,7 @@ import static dev.sightline.tsdb.wal.WalTestSupport.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Kills a writing child JVM with SIGKILL and checks that every batch it acknowledged replays, start timestamps too. */
-class WalKillTest {
+class WalKillIT {
     @TempDir
     Path dir;
 
@@ -75,7 +75,7 @@ class WalKillTest {
                 seq++;
             }
             assertThat(seq - 1).as("last complete batch replayed vs last acknowledged").isGreaterThanOrEqualTo(acked);
-            System.out.println("WalKillTest: acknowledged " + (acked + 1) + " batches, replayed " + seq);
+            System.out.println("WalKillIT: acknowledged " + (acked + 1) + " batches, replayed " + seq);
         }
     }
 }

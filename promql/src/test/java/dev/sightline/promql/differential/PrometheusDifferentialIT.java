@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * within 1e-6 relative / 1e-9 absolute, NaN equal to NaN, error or not). See {@link QueryCorpus} for what is avoided
  * because 2.42 and 3.x semantics differ.
  */
-class PrometheusDifferentialTest {
+class PrometheusDifferentialIT {
     private static final long DATA_SEED = 20_231_114L;
     private static final long QUERY_SEED = 4_242L;
     private static final int GENERATED = 200;

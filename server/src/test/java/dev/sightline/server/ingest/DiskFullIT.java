@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * acknowledged; once the disk has room again writes are accepted again; and after kill -9 and a restart every
  * acknowledged sample is there. Needs root or password-less sudo for mount, as CI has.
  */
-class DiskFullTest {
+class DiskFullIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SERIES = 500;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.within;
  * server) and by the real Prometheus; both are then asked the same API questions and must agree on the series and
  * on stable values.
  */
-class NodeExporterPeerTest {
+class NodeExporterPeerIT {
     private static final Path NODE_EXPORTER = Path.of("/usr/bin/prometheus-node-exporter");
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private final ObjectMapper json = new ObjectMapper();

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Against the real peers: Debian's prometheus-alertmanager receives Sightline's alerts through its API v2 (the
  * {@code alerting:} section), and Debian's Prometheus, with Sightline as its Alertmanager, posts its alerts here.
  */
-class AlertmanagerPeersTest {
+class AlertmanagerPeersIT {
     private static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final Path AMTOOL = Path.of("/usr/bin/amtool");

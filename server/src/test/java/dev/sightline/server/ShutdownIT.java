@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** SIGTERM on a real child JVM: clean stop, exit code 0, data directory usable again right after. */
-class ShutdownTest {
+class ShutdownIT {
     @TempDir
     Path tmp;
 

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The real Prometheus (Debian's package) scrapes itself every second and remote-writes to our /api/v1/write; the
  * series it stores and the samples of a few of them must be what we stored.
  */
-class PrometheusRemoteWriteTest {
+class PrometheusRemoteWriteIT {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
