@@ -1,10 +1,10 @@
 package dev.sightline.promql.engine;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
-import dev.sightline.tsdb.FloatSamples;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.promql.ast.Printer;
 
 import java.util.Arrays;
 

@@ -1,9 +1,11 @@
 package dev.sightline.promql.test;
 
-import dev.sightline.promql.ast.Printer;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.ast.Expr;
+import dev.sightline.promql.ast.Printer;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.promql.engine.FloatHistograms;
@@ -19,10 +21,8 @@ import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.promql.parser.SeriesDesc;
 import dev.sightline.promql.parser.SequenceValue;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Storage;
+import dev.sightline.promql.parser.SeriesDesc;
 
 import java.io.IOException;
 import java.io.PrintStream;

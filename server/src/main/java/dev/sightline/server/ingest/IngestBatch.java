@@ -5,8 +5,8 @@ import dev.sightline.core.Labels;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.ingest.scrape.ScrapeStorage;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.exemplar.ExemplarStore;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.ExemplarAppender;
 
 import java.io.IOException;
 
@@ -18,11 +18,11 @@ import java.io.IOException;
 public final class IngestBatch implements ScrapeStorage.Batch {
     private final IngestGuards guards;
     private final Appender appender;
-    private final ExemplarStore.Batch exemplars;
+    private final ExemplarAppender exemplars;
     private final String protocol;
     private int exemplarsWritten;
 
-    IngestBatch(IngestGuards guards, Appender appender, ExemplarStore.Batch exemplars, String protocol) {
+    IngestBatch(IngestGuards guards, Appender appender, ExemplarAppender exemplars, String protocol) {
         this.guards = guards;
         this.appender = appender;
         this.exemplars = exemplars;
@@ -57,7 +57,7 @@ public final class IngestBatch implements ScrapeStorage.Batch {
      */
     @Override
     public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-        if (guards.exemplars().maxExemplars() > 0
+        if (guards.exemplars().enabled()
                 && appender.appendExemplar(ref, series, exemplarLabels, timestampMs, value)) {
             exemplars.add(series, exemplarLabels, value, timestampMs);
         }
@@ -78,7 +78,7 @@ public final class IngestBatch implements ScrapeStorage.Batch {
         try {
             appender.commit();
         } catch (IOException | RuntimeException e) {
-            exemplars.clear();
+            exemplars.rollback();
             throw e;
         }
         exemplarsWritten = exemplars.commit();
@@ -86,7 +86,7 @@ public final class IngestBatch implements ScrapeStorage.Batch {
 
     @Override
     public void rollback() {
-        exemplars.clear();
+        exemplars.rollback();
         appender.rollback();
     }
 

@@ -1,12 +1,13 @@
 package dev.sightline.server.ingest;
 
 import dev.sightline.core.Labels;
-import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
+import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.SeriesRefCache;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.ExemplarStorage;
 import dev.sightline.server.metadata.MetadataStore;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,14 +28,14 @@ public final class IngestGuards {
     private final SeriesLimiter seriesLimiter;
     private final int maxSeriesPerMetric;
     private final MetadataStore metadata;
-    private final ExemplarStore exemplars;
+    private final ExemplarStorage exemplars;
     /** Storage refs of the series remote-write senders send again and again (at most 4M, 24-48 bytes each). */
     private final SeriesRefCache seriesRefs = new SeriesRefCache(1 << 22);
     private final Counter breaches;
 
     /** {@code maxSeriesPerMetric} 0 = no limit. */
     public IngestGuards(PrometheusRegistry registry, int maxSeriesPerMetric, MetadataStore metadata,
-                        ExemplarStore exemplars) {
+                        ExemplarStorage exemplars) {
         this.maxSeriesPerMetric = maxSeriesPerMetric;
         this.seriesLimiter = new SeriesLimiter(maxSeriesPerMetric);
         this.metadata = metadata;
@@ -56,7 +57,7 @@ public final class IngestGuards {
         return metadata;
     }
 
-    public ExemplarStore exemplars() {
+    public ExemplarStorage exemplars() {
         return exemplars;
     }
 
@@ -103,7 +104,7 @@ public final class IngestGuards {
      * refusal is a {@link ValidationException}, which the decoders count and report while they keep the rest.
      */
     public IngestBatch begin(Appender appender, String protocol) {
-        return new IngestBatch(this, appender, exemplars.batch(), protocol);
+        return new IngestBatch(this, appender, exemplars.appender(), protocol);
     }
 
     void admit(Labels labels, String protocol) {

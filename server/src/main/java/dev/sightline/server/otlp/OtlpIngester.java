@@ -6,9 +6,9 @@ import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
 import dev.sightline.ingest.otlp.OtlpResult;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.tsdb.Storage;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 import java.io.IOException;

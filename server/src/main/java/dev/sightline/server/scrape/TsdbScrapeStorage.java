@@ -1,8 +1,8 @@
 package dev.sightline.server.scrape;
 
 import dev.sightline.ingest.scrape.ScrapeStorage;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.tsdb.Storage;
 
 /**
  * A scrape's batch is one tsdb appender: the whole scrape is committed (WAL, then visible) at once, its exemplars

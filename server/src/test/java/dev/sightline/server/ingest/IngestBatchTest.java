@@ -2,8 +2,8 @@ package dev.sightline.server.ingest;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.server.metadata.MetadataStore;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,8 @@
-package dev.sightline.tsdb;
+package dev.sightline.metricstore;
 
 import dev.sightline.core.LabelMatcher;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,4 +24,18 @@ public interface Querier extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * The check every {@link #select} makes first: throws IllegalArgumentException when no matcher restricts the
+     * selection (each accepts the empty string, or there are none), since such a selector would select every series.
+     */
+    static void requireRestrictingMatcher(LabelMatcher... matchers) {
+        for (LabelMatcher m : matchers) {
+            if (!m.matchesEmpty()) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException("vector selector must contain at least one non-empty matcher: "
+                + Arrays.toString(matchers));
+    }
 }
