@@ -7,14 +7,28 @@ import dev.sightline.core.ValidationException;
 import java.io.IOException;
 
 /**
- * Collects a batch of samples and makes them durable together on {@link #commit()}. A refused sample throws
- * {@link ValidationException} from append and leaves the rest of the batch untouched, so a receiver can keep the
- * valid samples of a request. An appender is used by one thread and is done after commit or rollback.
+ * Collects a batch of samples and makes them durable together on {@link #commit()}. The rules every storage keeps
+ * (checked by the appender conformance suite), as Prometheus does:
+ * <ul>
+ * <li>Visibility: nothing of a batch is visible to queries before commit, and nothing after {@link #rollback()}.</li>
+ * <li>Refusal: a refused sample throws {@link ValidationException} from append and leaves the rest of the batch
+ * untouched, so a receiver can keep the valid samples of a request.</li>
+ * <li>Order, per series: a sample older than the series' newest (stored or pending in this batch) is refused as
+ * OUT_OF_ORDER_SAMPLE; with an out-of-order window configured, one at most that much older is accepted and merged in
+ * timestamp order, an older one refused as TOO_OLD_SAMPLE.</li>
+ * <li>Duplicates: a sample at the newest timestamp with the same value (bits for floats, equal histograms) is dropped
+ * silently; with another value it is refused as DUPLICATE_SAMPLE_FOR_TIMESTAMP. The start timestamp plays no part.</li>
+ * <li>Start timestamps and native histograms round-trip as appended (histogram counter-reset hints may be
+ * recomputed).</li>
+ * </ul>
+ * An appender is used by one thread and can take a new batch after commit or rollback.
  */
 public interface Appender {
     /**
-     * Adds a float sample. {@code ref} is the value returned by an earlier append for the same series, or 0; the
-     * labels are used when the ref is unknown. Returns the series ref to pass next time.
+     * Adds a float sample. {@code ref} is the value returned by an earlier append for the same series (by any
+     * appender of the same storage), or 0. With a known ref the labels may be null; an unknown ref without labels
+     * throws IllegalArgumentException (the storage may have dropped the series: append again with the labels).
+     * Returns the series' non-zero ref to pass next time.
      */
     long append(long ref, Labels labels, long timestampMs, double value);
 
@@ -52,15 +66,17 @@ public interface Appender {
     }
 
     /**
-     * Writes the batch to the WAL (and fsyncs, per the configured policy) and then makes it visible to queries.
+     * Makes the batch durable (a storage with a write-ahead log writes it there first) and then visible to queries.
+     * The samples are checked again against what other batches committed since they were appended.
      *
-     * @throws ValidationException TOO_OLD_SAMPLE when the head was persisted past a sample of the batch after it was
-     *                             appended (nothing is stored); or, when another batch committed a sample of the same
-     *                             series in between, OUT_OF_ORDER_SAMPLE or DUPLICATE_SAMPLE_FOR_TIMESTAMP for the
-     *                             samples that made so (the rest is stored; the message gives both counts)
+     * @throws ValidationException when another batch committed a sample of the same series in between,
+     *                             OUT_OF_ORDER_SAMPLE or DUPLICATE_SAMPLE_FOR_TIMESTAMP for the samples that made so
+     *                             (the rest is stored; the message gives both counts); a storage that persists its
+     *                             recent data may also refuse the whole batch as TOO_OLD_SAMPLE when it persisted past
+     *                             a sample of the batch after it was appended (nothing is stored)
      */
     void commit() throws IOException;
 
-    /** Drops the batch. */
+    /** Drops the batch: none of it becomes visible, and none of it counts for the order and duplicate rules. */
     void rollback();
 }

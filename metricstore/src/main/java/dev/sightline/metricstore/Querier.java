@@ -7,12 +7,17 @@ import java.util.List;
 
 /**
  * Reads series over a time range fixed when the querier was opened. Every storage implementation (head, block,
- * merged database) passes the same conformance suite. Times are milliseconds since the epoch, both ends inclusive.
+ * merged database) passes the same read conformance suite. Times are milliseconds since the epoch, both ends
+ * inclusive. Samples read back bit-exact, including NaN payloads (staleness markers). Label names and values are
+ * listed sorted and distinct.
  */
 public interface Querier extends AutoCloseable {
     /**
-     * Series whose labels satisfy all matchers, with samples in [mint, maxt] (clamped to the querier's range).
-     * At least one matcher must not match the empty string, as in Prometheus.
+     * Series whose labels satisfy all matchers, with samples in [mint, maxt] (clamped to the querier's range); a
+     * series without a sample there may be listed (with an empty iterator) or left out. A matcher that accepts the
+     * empty string also selects series lacking its label. At least one matcher must not match the empty string, as
+     * in Prometheus: otherwise this throws IllegalArgumentException (see {@link #requireRestrictingMatcher}).
+     * Series come sorted by labels when {@code sorted}, and each at most once.
      */
     SeriesSet select(boolean sorted, long mint, long maxt, LabelMatcher... matchers);
 
