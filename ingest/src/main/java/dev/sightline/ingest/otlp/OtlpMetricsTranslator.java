@@ -8,7 +8,6 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.SeriesRefCache;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
@@ -59,13 +58,11 @@ public final class OtlpMetricsTranslator {
     private static final HexFormat HEX = HexFormat.of();
 
     private final IngestLimits limits;
-    private final SeriesLimiter seriesLimiter;
     private final DeltaAccumulator deltas = new DeltaAccumulator(DELTA_IDLE_NANOS);
     private volatile long lastEviction = System.nanoTime();
 
     public OtlpMetricsTranslator(IngestLimits limits) {
         this.limits = limits;
-        this.seriesLimiter = new SeriesLimiter(limits.maxSeriesPerMetric());
     }
 
     /** Series whose delta totals are held in memory. */
@@ -402,7 +399,6 @@ public final class OtlpMetricsTranslator {
             b.set(Labels.METRIC_NAME, TARGET_INFO);
             try {
                 Labels l = b.build();
-                seriesLimiter.admit(l);
                 sink.append(0, l, maxTimestampMs, 1);
                 samples++;
                 sink.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
@@ -1049,7 +1045,6 @@ public final class OtlpMetricsTranslator {
                 }
                 Histogram h = NativeHistograms.toNative(hint, sc, zt, zc, total, s, pos, neg);
                 h.validate();
-                seriesLimiter.admit(labels);
                 long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels);
@@ -1098,7 +1093,6 @@ public final class OtlpMetricsTranslator {
         }
 
         private long append(Labels labels, long stMs, long tsMs, double v) {
-            seriesLimiter.admit(labels);
             long ref = sink.append(0, labels, stMs, tsMs, v);
             samples++;
             if (cacheable && ref != 0) {

@@ -8,7 +8,6 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
 import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.ingest.remotewrite.MalformedRequestException.Layer;
 
@@ -37,7 +36,6 @@ abstract class RemoteWriteDecoder {
     final byte[] buf;
     final SampleSink sink;
     private final LabelLimits labelLimits;
-    private final SeriesLimiter limiter;
     private final int maxReportedErrors;
     private final String messageName;
     /** Whether the messages carry start timestamps (2.0), which 1.0's have no field for. */
@@ -77,12 +75,11 @@ abstract class RemoteWriteDecoder {
     /** The label-bytes hash being built, and the finished one of the current series (its cache key). */
     private long hash1 = SEED1, hash2 = SEED2, keyHash1, keyHash2;
 
-    RemoteWriteDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter,
-                       int maxReportedErrors, String messageName, boolean startTimestamps) {
+    RemoteWriteDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, int maxReportedErrors, String messageName,
+                       boolean startTimestamps) {
         this.buf = buf;
         this.sink = sink;
         this.labelLimits = labelLimits;
-        this.limiter = limiter;
         this.maxReportedErrors = maxReportedErrors;
         this.messageName = messageName;
         this.startTimestamps = startTimestamps;
@@ -231,13 +228,12 @@ abstract class RemoteWriteDecoder {
         return b.build();
     }
 
-    /** Why the series is refused (label problems, limits, series limiter), reported once; null if it is admitted. */
+    /** Why the series is refused (label problems, limits), reported once; null if it is admitted. */
     ValidationException admit(Labels labels) {
         ValidationException refusal = labelError;
         if (refusal == null) {
             try {
                 labelLimits.validate(labels);
-                limiter.admit(labels);
             } catch (ValidationException e) {
                 refusal = e;
             }

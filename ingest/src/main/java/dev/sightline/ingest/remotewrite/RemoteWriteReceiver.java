@@ -2,7 +2,6 @@ package dev.sightline.ingest.remotewrite;
 
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,8 +15,8 @@ import java.util.Map;
  *
  * <p>Status codes: 204 all stored; 400 malformed body (nothing kept) or some series/samples refused (the valid rest
  * is kept, see {@link RemoteWriteResult#commit()}); 413 declared decompressed size over the limit (checked from the
- * snappy header before decompressing); 415 content type or encoding not supported. Thread-safe: the series limiter
- * is shared by all requests, everything else is per call.
+ * snappy header before decompressing); 415 content type or encoding not supported. Thread-safe: everything is per
+ * call. Refusals the sink throws (the series-per-metric limit among them) are reported like the decoder's own.
  */
 public final class RemoteWriteReceiver {
     public static final String PROTOCOL = "prometheus_remote_write";
@@ -27,7 +26,6 @@ public final class RemoteWriteReceiver {
     private static final int MIN_BUFFER = 64 << 10, MAX_POOLED_BUFFER = 16 << 20;
 
     private final IngestLimits limits;
-    private final SeriesLimiter seriesLimiter;
     /**
      * Decompression buffers reused across requests (the decoders keep no reference into them): a fresh one per
      * request was half of the receive path's garbage. At most a few, each at most 16 MB.
@@ -36,7 +34,6 @@ public final class RemoteWriteReceiver {
 
     public RemoteWriteReceiver(IngestLimits limits) {
         this.limits = limits;
-        this.seriesLimiter = new SeriesLimiter(limits.maxSeriesPerMetric());
     }
 
     public IngestLimits limits() {
@@ -71,8 +68,8 @@ public final class RemoteWriteReceiver {
         try {
             int n = Snappy.decompress(body, off, len, message);
             d = version == 2
-                    ? new WriteRequestV2Decoder(message, sink, limits.labelLimits(), seriesLimiter, limits.maxReportedErrors())
-                    : new WriteRequestDecoder(message, sink, limits.labelLimits(), seriesLimiter, limits.maxReportedErrors());
+                    ? new WriteRequestV2Decoder(message, sink, limits.labelLimits(), limits.maxReportedErrors())
+                    : new WriteRequestDecoder(message, sink, limits.labelLimits(), limits.maxReportedErrors());
             d.decode(0, n);
         } catch (MalformedRequestException e) {
             return RemoteWriteResult.refused(400, e.getMessage(), version);

@@ -8,7 +8,6 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.Utf8;
 
 import java.io.IOException;
@@ -49,8 +48,8 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints labelRanges = new HistogramReader.Ints();
     private final RequestStrings strings;
 
-    WriteRequestDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
-        super(buf, sink, labelLimits, limiter, maxReportedErrors, "WriteRequest", false);
+    WriteRequestDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, int maxReportedErrors) {
+        super(buf, sink, labelLimits, maxReportedErrors, "WriteRequest", false);
         this.strings = new RequestStrings(buf);
     }
 

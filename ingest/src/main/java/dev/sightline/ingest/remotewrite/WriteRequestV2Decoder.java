@@ -8,7 +8,6 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.Utf8;
 
 import java.io.IOException;
@@ -61,8 +60,8 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints seriesRefs = new HistogramReader.Ints();
     private final HistogramReader.Ints exemplarRefs = new HistogramReader.Ints();
 
-    WriteRequestV2Decoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
-        super(buf, sink, labelLimits, limiter, maxReportedErrors, "io.prometheus.write.v2.Request", true);
+    WriteRequestV2Decoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, int maxReportedErrors) {
+        super(buf, sink, labelLimits, maxReportedErrors, "io.prometheus.write.v2.Request", true);
     }
 
     @Override

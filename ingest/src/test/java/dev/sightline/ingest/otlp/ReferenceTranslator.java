@@ -8,7 +8,6 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -58,13 +57,11 @@ final class ReferenceTranslator {
     private static final HexFormat HEX = HexFormat.of();
 
     private final IngestLimits limits;
-    private final SeriesLimiter seriesLimiter;
     private final DeltaAccumulator deltas = new DeltaAccumulator(DELTA_IDLE_NANOS);
     private volatile long lastEviction = System.nanoTime();
 
     ReferenceTranslator(IngestLimits limits) {
         this.limits = limits;
-        this.seriesLimiter = new SeriesLimiter(limits.maxSeriesPerMetric());
     }
 
     /** Series whose delta totals are held in memory. */
@@ -177,7 +174,6 @@ final class ReferenceTranslator {
             b.set(Labels.METRIC_NAME, TARGET_INFO);
             try {
                 Labels l = b.build();
-                seriesLimiter.admit(l);
                 sink.append(0, l, maxTimestampMs, 1);
                 samples++;
                 sink.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
@@ -368,7 +364,6 @@ final class ReferenceTranslator {
                 }
                 Histogram h = NativeHistograms.toNative(hint, scale, zeroThreshold, zeroCount, count, sum, pos, neg);
                 h.validate();
-                seriesLimiter.admit(labels);
                 long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels, p.getExemplarsList());
@@ -398,7 +393,6 @@ final class ReferenceTranslator {
         }
 
         private long append(Labels labels, long stMs, long tsMs, double v) {
-            seriesLimiter.admit(labels);
             long ref = sink.append(0, labels, stMs, tsMs, v);
             samples++;
             return ref;

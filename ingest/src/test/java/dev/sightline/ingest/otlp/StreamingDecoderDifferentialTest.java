@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.LimitedSink;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesRefCache;
@@ -134,13 +135,15 @@ class StreamingDecoderDifferentialTest {
     void randomRequestsDecodeAsTheGeneratedClassesDo() throws Exception {
         for (int seed = 0; seed < 400; seed++) {
             Random rnd = new Random(seed);
-            IngestLimits limits = IngestLimits.DEFAULT.withMaxSeriesPerMetric(seed % 3 == 0 ? 4 : 0);
-            ReferenceTranslator reference = new ReferenceTranslator(limits);
-            OtlpMetricsTranslator streaming = new OtlpMetricsTranslator(limits);
+            ReferenceTranslator reference = new ReferenceTranslator(IngestLimits.DEFAULT);
+            OtlpMetricsTranslator streaming = new OtlpMetricsTranslator(IngestLimits.DEFAULT);
             long time = 1_700_000_000_000_000_000L;
             // Odd seeds: the streaming side's sink offers a ref cache, so series seen before go by ref.
             RecordingSink expected = new RecordingSink();
             RecordingSink actual = new RecordingSink(seed % 2 == 1 ? new SeriesRefCache(1024) : null);
+            // Every third seed: a series-per-metric limit of 4 in front of each side, as storage enforces it.
+            SampleSink expectedSink = seed % 3 == 0 ? new LimitedSink(expected, 4) : expected;
+            SampleSink actualSink = seed % 3 == 0 ? new LimitedSink(actual, 4) : actual;
             for (int request = 0; request < 4; request++) {
                 time += rnd.nextInt(3) * 1_000_000_000L;
                 ExportMetricsServiceRequest req = request(rnd, time);
@@ -151,8 +154,8 @@ class StreamingDecoderDifferentialTest {
                     expected.forgetRefs();
                     actual.forgetRefs();
                 }
-                OtlpResult want = reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), expected);
-                OtlpResult got = streaming.translate(bytes, 0, bytes.length, actual);
+                OtlpResult want = reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), expectedSink);
+                OtlpResult got = streaming.translate(bytes, 0, bytes.length, actualSink);
                 String where = "seed " + seed + " request " + request;
                 assertThat(actual.events).as(where).containsExactlyElementsOf(expected.events);
                 assertThat(got).as(where).isEqualTo(want);

@@ -6,6 +6,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException.Reason;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.LimitedSink;
 import dev.sightline.ingest.MetricType;
 import org.junit.jupiter.api.Test;
 
@@ -219,7 +220,8 @@ class RemoteWriteReceiverTest {
 
     @Test
     void seriesPerMetricLimitRefusesNewSeriesButNotKnownOnes() {
-        RemoteWriteReceiver limited = new RemoteWriteReceiver(IngestLimits.DEFAULT.withMaxSeriesPerMetric(2));
+        RemoteWriteReceiver limited = new RemoteWriteReceiver(IngestLimits.DEFAULT);
+        LimitedSink sink = new LimitedSink(this.sink, 2);
         byte[] first = new WriteRequestBuilder()
                 .series("__name__", "m", "i", "1").sample(1, 1).end()
                 .series("__name__", "m", "i", "2").sample(1, 1).end()
