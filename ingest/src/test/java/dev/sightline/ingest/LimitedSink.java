@@ -4,14 +4,14 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 
 /**
- * A sink that admits each new series (ref 0) through a {@link SeriesLimiter} before passing the sample on, as the
- * server's ingest guards do in front of storage: decoder tests see the limit's refusals come from the sink.
+ * An appender that admits each new series (ref 0) through a {@link SeriesLimiter} before passing the sample on, as
+ * the server's ingest guards do in front of storage: decoder tests see the limit's refusals come from the appender.
  */
-public final class LimitedSink implements SampleSink {
-    private final SampleSink sink;
+public final class LimitedSink extends TestAppender {
+    private final TestAppender sink;
     private final SeriesLimiter limiter;
 
-    public LimitedSink(SampleSink sink, int maxSeriesPerMetric) {
+    public LimitedSink(TestAppender sink, int maxSeriesPerMetric) {
         this.sink = sink;
         this.limiter = new SeriesLimiter(maxSeriesPerMetric);
     }
@@ -33,17 +33,12 @@ public final class LimitedSink implements SampleSink {
     }
 
     @Override
-    public SeriesRefCache seriesRefs() {
-        return sink.seriesRefs();
+    public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        return sink.appendExemplar(ref, series, exemplarLabels, timestampMs, value);
     }
 
     @Override
-    public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-        sink.appendExemplar(ref, series, exemplarLabels, timestampMs, value);
-    }
-
-    @Override
-    public void metadata(String metricFamilyName, MetricType type, String help, String unit) {
-        sink.metadata(metricFamilyName, type, help, unit);
+    public IngestContext context() {
+        return sink.context();
     }
 }

@@ -25,34 +25,26 @@ import java.io.IOException;
  */
 public interface Appender {
     /**
-     * Adds a float sample. {@code ref} is the value returned by an earlier append for the same series (by any
-     * appender of the same storage), or 0. With a known ref the labels may be null; an unknown ref without labels
-     * throws IllegalArgumentException (the storage may have dropped the series: append again with the labels).
-     * Returns the series' non-zero ref to pass next time.
-     */
-    long append(long ref, Labels labels, long timestampMs, double value);
-
-    /** Adds a native histogram sample; see {@link #append}. */
-    long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram);
-
-    /**
      * Adds a float sample with its start timestamp ({@code startTimestampMs}, 0 for none; see
-     * {@link SampleIterator#startTimestamp()}). A storage that cannot keep start timestamps refuses a non-zero one
-     * rather than dropping it unseen.
+     * {@link SampleIterator#startTimestamp()}). {@code ref} is the value returned by an earlier append for the same
+     * series (by any appender of the same storage), or 0. With a known ref the labels may be null; an unknown ref
+     * without labels throws IllegalArgumentException (the storage may have dropped the series: append again with the
+     * labels). Returns the series' non-zero ref to pass next time. A storage that cannot keep start timestamps
+     * refuses a non-zero one (UnsupportedOperationException) rather than dropping it unseen.
      */
-    default long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
-        if (startTimestampMs != 0) {
-            throw new UnsupportedOperationException(getClass().getName() + " does not keep start timestamps");
-        }
-        return append(ref, labels, timestampMs, value);
-    }
+    long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value);
 
     /** Adds a native histogram sample with its start timestamp; see {@link #append(long, Labels, long, long, double)}. */
-    default long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram) {
-        if (startTimestampMs != 0) {
-            throw new UnsupportedOperationException(getClass().getName() + " does not keep start timestamps");
-        }
-        return appendHistogram(ref, labels, timestampMs, histogram);
+    long appendHistogram(long ref, Labels labels, long startTimestampMs, long timestampMs, Histogram histogram);
+
+    /** Adds a float sample without a start timestamp; see {@link #append(long, Labels, long, long, double)}. */
+    default long append(long ref, Labels labels, long timestampMs, double value) {
+        return append(ref, labels, 0, timestampMs, value);
+    }
+
+    /** Adds a native histogram sample without a start timestamp. */
+    default long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
+        return appendHistogram(ref, labels, 0, timestampMs, histogram);
     }
 
     /**

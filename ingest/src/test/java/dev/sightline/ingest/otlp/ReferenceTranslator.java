@@ -5,9 +5,10 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
+import dev.sightline.metricstore.Appender;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -69,14 +70,14 @@ final class ReferenceTranslator {
         return deltas.size();
     }
 
-    /** Appends every point of the request to the sink; never throws for bad points, it reports them in the result. */
-    public OtlpResult translate(ExportMetricsServiceRequest request, SampleSink sink) {
+    /** Appends every point of the request to the appender; never throws for bad points, it reports them in the result. */
+    public OtlpResult translate(ExportMetricsServiceRequest request, Appender appender, IngestContext context) {
         long now = System.nanoTime();
         if (now - lastEviction > EVICT_EVERY_NANOS) {
             lastEviction = now;
             deltas.evictIdle();
         }
-        Request r = new Request(sink);
+        Request r = new Request(appender, context);
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             r.resource(rm);
         }
@@ -93,7 +94,8 @@ final class ReferenceTranslator {
 
     /** The state of one request: counts and the current resource/scope labels. */
     private final class Request {
-        final SampleSink sink;
+        final Appender appender;
+        final IngestContext context;
         long acceptedPoints;
         long rejectedPoints;
         long samples;
@@ -104,8 +106,9 @@ final class ReferenceTranslator {
         Map<String, String> common;
         long maxTimestampMs;
 
-        Request(SampleSink sink) {
-            this.sink = sink;
+        Request(Appender appender, IngestContext context) {
+            this.appender = appender;
+            this.context = context;
         }
 
         void resource(ResourceMetrics rm) {
@@ -174,9 +177,9 @@ final class ReferenceTranslator {
             b.set(Labels.METRIC_NAME, TARGET_INFO);
             try {
                 Labels l = b.build();
-                sink.append(0, l, maxTimestampMs, 1);
+                appender.append(0, l, maxTimestampMs, 1);
                 samples++;
-                sink.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
+                context.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
             } catch (ValidationException e) {
                 // Not a data point of the request: counted under its reason, without touching the point counts.
                 reasons.merge(e.reason().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
@@ -232,7 +235,7 @@ final class ReferenceTranslator {
         }
 
         private void metadata(String prom, MetricType type, Metric m) {
-            sink.metadata(prom, type, m.getDescription(), m.getUnit());
+            context.metadata(prom, type, m.getDescription(), m.getUnit());
         }
 
         private void number(Metric m, String prom, NumberDataPoint p, boolean delta, boolean isSum) {
@@ -364,7 +367,7 @@ final class ReferenceTranslator {
                 }
                 Histogram h = NativeHistograms.toNative(hint, scale, zeroThreshold, zeroCount, count, sum, pos, neg);
                 h.validate();
-                long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
+                long ref = appender.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels, p.getExemplarsList());
                 accepted(tsMs);
@@ -393,7 +396,7 @@ final class ReferenceTranslator {
         }
 
         private long append(Labels labels, long stMs, long tsMs, double v) {
-            long ref = sink.append(0, labels, stMs, tsMs, v);
+            long ref = appender.append(0, labels, stMs, tsMs, v);
             samples++;
             return ref;
         }
@@ -406,7 +409,7 @@ final class ReferenceTranslator {
                 }
                 hex(b, "trace_id", e.getTraceId());
                 hex(b, "span_id", e.getSpanId());
-                sink.appendExemplar(ref, series, b.build(), millis(e.getTimeUnixNano()), exemplarValue(e));
+                appender.appendExemplar(ref, series, b.build(), millis(e.getTimeUnixNano()), exemplarValue(e));
             }
         }
 

@@ -105,16 +105,6 @@ final class MemStorage implements Storage {
             private final Map<MemSeries, Sample> pendingNewest = new HashMap<>();
 
             @Override
-            public long append(long ref, Labels labels, long t, double v) {
-                return append(ref, labels, 0, t, v);
-            }
-
-            @Override
-            public long appendHistogram(long ref, Labels labels, long t, Histogram h) {
-                return appendHistogram(ref, labels, 0, t, h);
-            }
-
-            @Override
             public long append(long ref, Labels labels, long st, long t, double v) {
                 return add(ref, labels, new Sample(t, v, null, st));
             }

@@ -135,7 +135,7 @@ public final class RemoteWriteEndpoint {
         IngestBatch batch = guards.begin(db.appender(), RemoteWriteReceiver.PROTOCOL);
         RemoteWriteResult r;
         try {
-            r = receiver.receive(body, off, len, encoding, type, version, batch);
+            r = receiver.receive(body, off, len, encoding, type, version, batch, guards.context());
         } catch (RuntimeException e) {
             batch.rollback();
             throw e;

@@ -53,13 +53,13 @@ class CommitRefusedTest {
             Appender a = tsdb.appender();
             return new Appender() {
                 @Override
-                public long append(long ref, Labels labels, long t, double v) {
-                    return a.append(ref, labels, t, v);
+                public long append(long ref, Labels labels, long st, long t, double v) {
+                    return a.append(ref, labels, st, t, v);
                 }
 
                 @Override
-                public long appendHistogram(long ref, Labels labels, long t, Histogram h) {
-                    return a.appendHistogram(ref, labels, t, h);
+                public long appendHistogram(long ref, Labels labels, long st, long t, Histogram h) {
+                    return a.appendHistogram(ref, labels, st, t, h);
                 }
 
                 @Override

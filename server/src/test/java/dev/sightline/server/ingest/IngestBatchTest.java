@@ -21,16 +21,6 @@ class IngestBatchTest {
         final List<String> samples = new ArrayList<>();
 
         @Override
-        public long append(long ref, Labels labels, long timestampMs, double value) {
-            return append(ref, labels, 0, timestampMs, value);
-        }
-
-        @Override
-        public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
-            return appendHistogram(ref, labels, 0, timestampMs, histogram);
-        }
-
-        @Override
         public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
             samples.add(labels.metricName() + " " + startTimestampMs + " " + timestampMs);
             return 1;
