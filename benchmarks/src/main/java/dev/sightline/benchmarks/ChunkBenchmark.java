@@ -1,8 +1,8 @@
 package dev.sightline.benchmarks;
 
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.chunk.Chunk;
 import dev.sightline.tsdb.chunk.ChunkAppender;
 import dev.sightline.tsdb.chunk.ChunkEncoding;

@@ -3,7 +3,7 @@ package dev.sightline.benchmarks;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
 import dev.sightline.core.text.PromDurations;
-import dev.sightline.tsdb.Appender;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.chunk.Chunk;

@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Bounds the number of distinct series per metric name, so one exporter that puts a request id in a label cannot
  * flood the index. Series are remembered by their label hash (a collision lets one extra series in, which is
- * harmless) for the life of the process; series that stop being written are not forgotten yet.
+ * harmless) for the life of the process; series that stop being written are not forgotten yet. One limiter fronts
+ * the storage for every protocol (the server's ingest guards admit each new series of a batch through it), so a
+ * metric's series count the same whichever way they arrive; decoders only report its refusals.
  */
 public final class SeriesLimiter {
     private final int maxSeriesPerMetric;

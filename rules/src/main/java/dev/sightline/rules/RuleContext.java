@@ -1,5 +1,7 @@
 package dev.sightline.rules;
 
+import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.Sample;
@@ -8,8 +10,6 @@ import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Queryable;
 
 import java.util.ArrayList;
 import java.util.List;

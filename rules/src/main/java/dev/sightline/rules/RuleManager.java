@@ -1,7 +1,7 @@
 package dev.sightline.rules;
 
+import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.engine.Engine;
-import dev.sightline.tsdb.Storage;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,12 +1,12 @@
 package dev.sightline.rules;
 
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.AfterEach;

@@ -1,15 +1,15 @@
 package dev.sightline.server;
 
 import dev.sightline.core.FileTrees;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.test.PromqlTestRunner;
-import dev.sightline.tsdb.Storage;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -59,6 +59,8 @@ public final class SightlineServer implements AutoCloseable {
     private final AlertingService alerting;
     /** Series limit, metadata store and limit-breach counters shared by remote-write, OTLP and scraping. */
     private final IngestGuards guards;
+    /** The exemplar store the storage replays its WAL's exemplars into; the endpoints see it as the guards' ExemplarStorage. */
+    private final ExemplarStore exemplars;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -72,7 +74,7 @@ public final class SightlineServer implements AutoCloseable {
         this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
                 () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
         this.vertx = Vertx.vertx();
-        ExemplarStore exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
+        this.exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
         exemplars.registerMetrics(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
@@ -165,7 +167,7 @@ public final class SightlineServer implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 Files.createDirectories(dir);
-                Tsdb db = Tsdb.open(dir, options, guards.exemplars());
+                Tsdb db = Tsdb.open(dir, options, exemplars);
                 // Logged before completing, so it cannot follow the log lines of a close waiting on it.
                 LOG.info(String.format("storage opened in %s in %.1f s; Sightline is ready", dir.toAbsolutePath(),
                         (System.nanoTime() - start) / 1e9));

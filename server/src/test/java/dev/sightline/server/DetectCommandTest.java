@@ -1,13 +1,13 @@
 package dev.sightline.server;
 
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.promql.anomaly.Detectors;
 import dev.sightline.promql.anomaly.Scores;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import net.jqwik.api.ForAll;

@@ -2,8 +2,9 @@ package dev.sightline.tsdb;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.exemplar.Exemplar;
-import dev.sightline.tsdb.exemplar.ExemplarSeries;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Exemplar;
+import dev.sightline.metricstore.ExemplarSeries;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,13 +3,13 @@ package dev.sightline.benchmarks.query;
 import dev.sightline.benchmarks.remotewrite.WriteRequestEncoder;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.promql.engine.Matrix;
 import dev.sightline.promql.engine.QueryResult;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 

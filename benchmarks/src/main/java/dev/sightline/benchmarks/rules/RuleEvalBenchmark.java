@@ -3,11 +3,11 @@ package dev.sightline.benchmarks.rules;
 import com.sun.net.httpserver.HttpServer;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.server.SightlineServer;
 import dev.sightline.server.config.ConfigLoader;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Storage;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 

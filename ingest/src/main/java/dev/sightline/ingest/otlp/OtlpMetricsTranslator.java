@@ -6,11 +6,11 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException;
 import dev.sightline.core.text.GoFloats;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.SeriesRefCache;
+import dev.sightline.metricstore.Appender;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
@@ -47,7 +47,7 @@ import static dev.sightline.ingest.otlp.OtlpProtobuf.VARINT;
  * Gauges, target_info and staleness markers (no recorded value) have none. A delta total's start is the start of
  * the delta that began it (see {@link DeltaAccumulator}).
  *
- * <p>Binary requests are decoded as they are read ({@link #translate(byte[], int, int, SampleSink)}): no message
+ * <p>Binary requests are decoded as they are read ({@link #translate(byte[], int, int, Appender, IngestContext)}): no message
  * objects, the point's fields in buffers reused from point to point.
  *
  * <p>Thread-safe: one translator serves all requests (it holds the delta totals).
@@ -60,13 +60,11 @@ public final class OtlpMetricsTranslator {
     private static final HexFormat HEX = HexFormat.of();
 
     private final IngestLimits limits;
-    private final SeriesLimiter seriesLimiter;
     private final DeltaAccumulator deltas = new DeltaAccumulator(DELTA_IDLE_NANOS);
     private volatile long lastEviction = System.nanoTime();
 
     public OtlpMetricsTranslator(IngestLimits limits) {
         this.limits = limits;
-        this.seriesLimiter = new SeriesLimiter(limits.maxSeriesPerMetric());
     }
 
     /** Series whose delta totals are held in memory. */
@@ -75,30 +73,31 @@ public final class OtlpMetricsTranslator {
     }
 
     /**
-     * Appends every point of the request to the sink; never throws for bad points, it reports them in the result.
+     * Appends every point of the request to the appender; never throws for bad points, it reports them in the result.
      * The message goes through the same streaming decoder as binary bodies.
      */
-    public OtlpResult translate(ExportMetricsServiceRequest request, SampleSink sink) {
+    public OtlpResult translate(ExportMetricsServiceRequest request, Appender appender, IngestContext context) {
         byte[] bytes = request.toByteArray();
         try {
-            return translate(bytes, 0, bytes.length, sink);
+            return translate(bytes, 0, bytes.length, appender, context);
         } catch (MalformedOtlpException e) {
             throw new IllegalStateException("a serialised message failed to decode", e);
         }
     }
 
     /**
-     * Decodes a binary ExportMetricsServiceRequest in buf[off, off+len) straight into the sink, without building
+     * Decodes a binary ExportMetricsServiceRequest in buf[off, off+len) straight into the appender, without building
      * message objects. The structure is checked first, so a malformed body appends nothing.
      */
-    public OtlpResult translate(byte[] buf, int off, int len, SampleSink sink) throws MalformedOtlpException {
+    public OtlpResult translate(byte[] buf, int off, int len, Appender appender, IngestContext context)
+            throws MalformedOtlpException {
         OtlpProtobuf.check(buf, off, len);
         long now = System.nanoTime();
         if (now - lastEviction > EVICT_EVERY_NANOS) {
             lastEviction = now;
             deltas.evictIdle();
         }
-        Request r = new Request(buf, sink);
+        Request r = new Request(buf, appender, context);
         try {
             CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
@@ -169,7 +168,8 @@ public final class OtlpMetricsTranslator {
      */
     private final class Request {
         final byte[] buf;
-        final SampleSink sink;
+        final Appender appender;
+        final IngestContext context;
         long acceptedPoints;
         long rejectedPoints;
         long samples;
@@ -222,7 +222,7 @@ public final class OtlpMetricsTranslator {
         long exemplarTimeNanos;
         double exemplarValue;
 
-        /** The sink's series refs (null if it has none), and the series keys of the levels above the point. */
+        /** The context's series refs (null if it has none), and the series keys of the levels above the point. */
         final SeriesRefCache refs;
         final SeriesKey resourceKey = new SeriesKey();
         final SeriesKey scopeKey = new SeriesKey();
@@ -242,10 +242,11 @@ public final class OtlpMetricsTranslator {
         long[] seriesKeys = new long[32];
         long[] seriesRefs = new long[16];
 
-        Request(byte[] buf, SampleSink sink) {
+        Request(byte[] buf, Appender appender, IngestContext context) {
             this.buf = buf;
-            this.sink = sink;
-            this.refs = sink.seriesRefs();
+            this.appender = appender;
+            this.context = context;
+            this.refs = context.seriesRefs();
         }
 
         private CodedInputStream stream(int at, int len) {
@@ -403,10 +404,9 @@ public final class OtlpMetricsTranslator {
             b.set(Labels.METRIC_NAME, TARGET_INFO);
             try {
                 Labels l = b.build();
-                seriesLimiter.admit(l);
-                sink.append(0, l, maxTimestampMs, 1);
+                appender.append(0, l, maxTimestampMs, 1);
                 samples++;
-                sink.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
+                context.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
             } catch (ValidationException e) {
                 // Not a data point of the request: counted under its reason, without touching the point counts.
                 reasons.merge(e.reason().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
@@ -481,7 +481,7 @@ public final class OtlpMetricsTranslator {
                 prom = OtlpNames.metricName(name, unit, false, false);
                 type = dataTag == M_SUMMARY ? MetricType.SUMMARY : MetricType.HISTOGRAM;
             }
-            sink.metadata(prom, type, description, unit);
+            context.metadata(prom, type, description, unit);
             in = stream(dataAt, dataLen);
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t != DATA_POINTS) {
@@ -923,7 +923,7 @@ public final class OtlpMetricsTranslator {
             }
             for (int i = 0; i < n; i++) {
                 try {
-                    sink.append(seriesRefs[i], null, stMs, tsMs, seriesValues[i]);
+                    appender.append(seriesRefs[i], null, stMs, tsMs, seriesValues[i]);
                     samples++;
                 } catch (ValidationException e) {
                     reject(metricName, e);
@@ -1008,7 +1008,7 @@ public final class OtlpMetricsTranslator {
                     while (b < nBounds && exemplarValue > bounds[b]) {
                         b++;
                     }
-                    sink.appendExemplar(refs[b], bucketLabels[b], exemplarLabels, millis(exemplarTimeNanos), exemplarValue);
+                    appender.appendExemplar(refs[b], bucketLabels[b], exemplarLabels, millis(exemplarTimeNanos), exemplarValue);
                 }
                 accepted(tsMs);
             } catch (ValidationException e) {
@@ -1050,8 +1050,7 @@ public final class OtlpMetricsTranslator {
                 }
                 Histogram h = NativeHistograms.toNative(hint, sc, zt, zc, total, s, pos, neg);
                 h.validate();
-                seriesLimiter.admit(labels);
-                long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
+                long ref = appender.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels);
                 accepted(tsMs);
@@ -1099,8 +1098,7 @@ public final class OtlpMetricsTranslator {
         }
 
         private long append(Labels labels, long stMs, long tsMs, double v) {
-            seriesLimiter.admit(labels);
-            long ref = sink.append(0, labels, stMs, tsMs, v);
+            long ref = appender.append(0, labels, stMs, tsMs, v);
             samples++;
             if (cacheable && ref != 0) {
                 seriesKey.copy(pointKey);
@@ -1114,7 +1112,7 @@ public final class OtlpMetricsTranslator {
         private void exemplars(long ref, Labels series) {
             for (int e = 0; e < exemplarCount; e++) {
                 readExemplar(e);
-                sink.appendExemplar(ref, series, exemplarLabels, millis(exemplarTimeNanos), exemplarValue);
+                appender.appendExemplar(ref, series, exemplarLabels, millis(exemplarTimeNanos), exemplarValue);
             }
         }
 

@@ -5,12 +5,12 @@ import com.google.protobuf.WireFormat;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
-import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
-import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.core.ValidationException;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.SeriesRefCache;
 import dev.sightline.ingest.remotewrite.MalformedRequestException.Layer;
+import dev.sightline.metricstore.Appender;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -24,20 +24,20 @@ import java.util.Map;
 
 /**
  * What the remote-write 1.0 and 2.0 decoders share: the series being read (its labels, their validation, its
- * storage ref), the per-sample path into the {@link SampleSink} and the request's accounting. A structural error ends
+ * storage ref), the per-sample path into the storage {@link Appender} and the request's accounting. A structural error ends
  * decoding with {@link MalformedRequestException}; an invalid series is refused with all its samples and a sample
- * the sink refuses is counted, and decoding goes on with the rest. One instance per request.
+ * the appender refuses is counted, and decoding goes on with the rest. One instance per request.
  *
  * <p>The fast path: a subclass hashes the series' label bytes ({@link #hashBytes}) and calls {@link #startSeries()}.
- * When the sink offers a {@link SeriesRefCache} that knows the hash, samples are appended by ref with no label
+ * When the context offers a {@link SeriesRefCache} that knows the hash, samples are appended by ref with no label
  * strings, validation or lookup; the labels are decoded only if something needs them (a refused sample's message,
  * an exemplar, a ref the storage no longer knows). Otherwise the subclass's {@link #decodeLabels()} builds them.
  */
 abstract class RemoteWriteDecoder {
     final byte[] buf;
-    final SampleSink sink;
+    final Appender appender;
+    final IngestContext context;
     private final LabelLimits labelLimits;
-    private final SeriesLimiter limiter;
     private final int maxReportedErrors;
     private final String messageName;
     /** Whether the messages carry start timestamps (2.0), which 1.0's have no field for. */
@@ -77,16 +77,16 @@ abstract class RemoteWriteDecoder {
     /** The label-bytes hash being built, and the finished one of the current series (its cache key). */
     private long hash1 = SEED1, hash2 = SEED2, keyHash1, keyHash2;
 
-    RemoteWriteDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter,
-                       int maxReportedErrors, String messageName, boolean startTimestamps) {
+    RemoteWriteDecoder(byte[] buf, Appender appender, IngestContext context, LabelLimits labelLimits, int maxReportedErrors,
+                       String messageName, boolean startTimestamps) {
         this.buf = buf;
-        this.sink = sink;
+        this.appender = appender;
+        this.context = context;
         this.labelLimits = labelLimits;
-        this.limiter = limiter;
         this.maxReportedErrors = maxReportedErrors;
         this.messageName = messageName;
         this.startTimestamps = startTimestamps;
-        this.refCache = sink.seriesRefs();
+        this.refCache = context.seriesRefs();
     }
 
     static int tag(int field, int wireType) {
@@ -231,13 +231,12 @@ abstract class RemoteWriteDecoder {
         return b.build();
     }
 
-    /** Why the series is refused (label problems, limits, series limiter), reported once; null if it is admitted. */
+    /** Why the series is refused (label problems, limits), reported once; null if it is admitted. */
     ValidationException admit(Labels labels) {
         ValidationException refusal = labelError;
         if (refusal == null) {
             try {
                 labelLimits.validate(labels);
-                limiter.admit(labels);
             } catch (ValidationException e) {
                 refusal = e;
             }
@@ -301,10 +300,10 @@ abstract class RemoteWriteDecoder {
             if (isHistogram) {
                 Histogram h = histogram.build();
                 h.validate();
-                learn(sink.appendHistogram(ref, seriesLabels, st, ts, h));
+                learn(appender.appendHistogram(ref, seriesLabels, st, ts, h));
                 histogramsAccepted++;
             } else {
-                learn(sink.append(ref, seriesLabels, st, ts, v));
+                learn(appender.append(ref, seriesLabels, st, ts, v));
                 samplesAccepted++;
             }
         } catch (ValidationException e) {
@@ -315,11 +314,11 @@ abstract class RemoteWriteDecoder {
         }
     }
 
-    /** Hands an exemplar of the current series to the sink, unless the series is refused. */
+    /** Hands an exemplar of the current series to the appender, unless the series is refused. */
     final void exemplar(Labels exemplarLabels, long ts, double v) {
         Labels series = refusal == null ? seriesLabels() : null;
         if (refusal == null) {
-            sink.appendExemplar(ref, series, exemplarLabels, ts, v);
+            appender.appendExemplar(ref, series, exemplarLabels, ts, v);
             exemplarsReceived++;
         }
     }
@@ -332,7 +331,7 @@ abstract class RemoteWriteDecoder {
     }
 
     /**
-     * The sink did not know a cached ref (the storage dropped the series): forgets it and decodes the labels, so the
+     * The appender did not know a cached ref (the storage dropped the series): forgets it and decodes the labels, so the
      * caller appends again with them. With labels given, the exception is not about a ref and passes on.
      */
     private void forgetStaleRef(IllegalArgumentException e) {

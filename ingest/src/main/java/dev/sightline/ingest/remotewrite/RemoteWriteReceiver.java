@@ -1,23 +1,23 @@
 package dev.sightline.ingest.remotewrite;
 
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
-import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.metricstore.Appender;
 
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * Prometheus remote-write receiving, without HTTP: takes a request's body and headers, decodes it into a
- * {@link SampleSink} and says what to answer. The Content-Type's {@code proto} parameter chooses the message:
+ * storage {@link Appender} and says what to answer. The Content-Type's {@code proto} parameter chooses the message:
  * {@code prometheus.WriteRequest} (1.0, also when absent) or {@code io.prometheus.write.v2.Request} (2.0); any other
  * is answered 415, as the 2.0 spec asks.
  *
  * <p>Status codes: 204 all stored; 400 malformed body (nothing kept) or some series/samples refused (the valid rest
  * is kept, see {@link RemoteWriteResult#commit()}); 413 declared decompressed size over the limit (checked from the
- * snappy header before decompressing); 415 content type or encoding not supported. Thread-safe: the series limiter
- * is shared by all requests, everything else is per call.
+ * snappy header before decompressing); 415 content type or encoding not supported. Thread-safe: everything is per
+ * call. Refusals the appender throws (the series-per-metric limit among them) are reported like the decoder's own.
  */
 public final class RemoteWriteReceiver {
     public static final String PROTOCOL = "prometheus_remote_write";
@@ -27,7 +27,6 @@ public final class RemoteWriteReceiver {
     private static final int MIN_BUFFER = 64 << 10, MAX_POOLED_BUFFER = 16 << 20;
 
     private final IngestLimits limits;
-    private final SeriesLimiter seriesLimiter;
     /**
      * Decompression buffers reused across requests (the decoders keep no reference into them): a fresh one per
      * request was half of the receive path's garbage. At most a few, each at most 16 MB.
@@ -36,7 +35,6 @@ public final class RemoteWriteReceiver {
 
     public RemoteWriteReceiver(IngestLimits limits) {
         this.limits = limits;
-        this.seriesLimiter = new SeriesLimiter(limits.maxSeriesPerMetric());
     }
 
     public IngestLimits limits() {
@@ -49,7 +47,7 @@ public final class RemoteWriteReceiver {
      * is only quoted in the 415 answer.
      */
     public RemoteWriteResult receive(byte[] body, int off, int len, String contentEncoding, String contentType,
-                                     String remoteWriteVersion, SampleSink sink) {
+                                     String remoteWriteVersion, Appender appender, IngestContext context) {
         String unsupported = checkHeaders(contentEncoding, contentType, remoteWriteVersion);
         if (unsupported != null) {
             return RemoteWriteResult.refused(415, unsupported, 1);
@@ -71,8 +69,8 @@ public final class RemoteWriteReceiver {
         try {
             int n = Snappy.decompress(body, off, len, message);
             d = version == 2
-                    ? new WriteRequestV2Decoder(message, sink, limits.labelLimits(), seriesLimiter, limits.maxReportedErrors())
-                    : new WriteRequestDecoder(message, sink, limits.labelLimits(), seriesLimiter, limits.maxReportedErrors());
+                    ? new WriteRequestV2Decoder(message, appender, context, limits.labelLimits(), limits.maxReportedErrors())
+                    : new WriteRequestDecoder(message, appender, context, limits.labelLimits(), limits.maxReportedErrors());
             d.decode(0, n);
         } catch (MalformedRequestException e) {
             return RemoteWriteResult.refused(400, e.getMessage(), version);
@@ -101,8 +99,8 @@ public final class RemoteWriteReceiver {
     }
 
     public RemoteWriteResult receive(byte[] body, String contentEncoding, String contentType, String remoteWriteVersion,
-                                     SampleSink sink) {
-        return receive(body, 0, body.length, contentEncoding, contentType, remoteWriteVersion, sink);
+                                     Appender appender, IngestContext context) {
+        return receive(body, 0, body.length, contentEncoding, contentType, remoteWriteVersion, appender, context);
     }
 
     /** A buffer of at least n bytes: a pooled one if big enough, else a new one rounded up to a power of two. */

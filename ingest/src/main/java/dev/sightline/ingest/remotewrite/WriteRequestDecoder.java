@@ -4,25 +4,25 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
-import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
+import dev.sightline.core.ValidationException;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.Utf8;
+import dev.sightline.metricstore.Appender;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes a prometheus.WriteRequest (remote-write 1.0, prompb/remote.proto and types.proto) straight into a
- * {@link SampleSink}: no message objects. Per series the labels are built once, or not at all when the sink's
+ * storage {@link Appender}: no message objects. Per series the labels are built once, or not at all when the context's
  * series ref cache knows their bytes; per float sample nothing is allocated. A series is read in two passes over its
  * bytes (labels first, then samples), because protobuf does not promise that labels come before samples.
  *
  * <p>A structural error anywhere (truncation, bad wire type, bad varint) ends decoding with
  * {@link MalformedRequestException}. A series whose labels are invalid is refused with all its samples, and a
- * sample the sink refuses is counted; decoding continues with the rest in both cases. One instance per request.
+ * sample the appender refuses is counted; decoding continues with the rest in both cases. One instance per request.
  */
 final class WriteRequestDecoder extends RemoteWriteDecoder {
     // WriteRequest
@@ -49,8 +49,8 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints labelRanges = new HistogramReader.Ints();
     private final RequestStrings strings;
 
-    WriteRequestDecoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
-        super(buf, sink, labelLimits, limiter, maxReportedErrors, "WriteRequest", false);
+    WriteRequestDecoder(byte[] buf, Appender appender, IngestContext context, LabelLimits labelLimits, int maxReportedErrors) {
+        super(buf, appender, context, labelLimits, maxReportedErrors, "WriteRequest", false);
         this.strings = new RequestStrings(buf);
     }
 
@@ -299,7 +299,7 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
         } catch (IOException e) {
             throw malformed(start + in.getTotalBytesRead(), e.getMessage());
         }
-        sink.metadata(family, MetricType.ofNumber(type), help, unit);
+        context.metadata(family, MetricType.ofNumber(type), help, unit);
         metadataReceived++;
     }
 }

@@ -4,18 +4,18 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
-import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
+import dev.sightline.core.ValidationException;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
 import dev.sightline.ingest.Utf8;
+import dev.sightline.metricstore.Appender;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Decodes an io.prometheus.write.v2.Request (remote-write 2.0) straight into a {@link SampleSink}, like the 1.0
+ * Decodes an io.prometheus.write.v2.Request (remote-write 2.0) straight into a storage {@link Appender}, like the 1.0
  * decoder: no message objects. Strings live once in the request's symbol table and are turned into Java strings
  * once per request, when first referenced. The message is read in passes: symbols and series positions first
  * (protobuf does not promise that symbols come first), then per series its labels and metadata, then its samples,
@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>A symbol reference outside the table, an odd number of label references or a truncated message makes the
  * request malformed ({@link MalformedRequestException}, nothing kept). Invalid UTF-8 in a referenced label symbol
- * refuses that series as in 1.0. A series' metadata goes to the sink under its metric name. An exemplar without a
+ * refuses that series as in 1.0. A series' metadata goes to the context under its metric name. An exemplar without a
  * timestamp takes the timestamp of the series' last sample in the request.
  *
  * <p>Start timestamps: a Sample's or Histogram's {@code start_timestamp} (2.0-rc.4, fields 3 and 17) is its start
@@ -61,8 +61,8 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints seriesRefs = new HistogramReader.Ints();
     private final HistogramReader.Ints exemplarRefs = new HistogramReader.Ints();
 
-    WriteRequestV2Decoder(byte[] buf, SampleSink sink, LabelLimits labelLimits, SeriesLimiter limiter, int maxReportedErrors) {
-        super(buf, sink, labelLimits, limiter, maxReportedErrors, "io.prometheus.write.v2.Request", true);
+    WriteRequestV2Decoder(byte[] buf, Appender appender, IngestContext context, LabelLimits labelLimits, int maxReportedErrors) {
+        super(buf, appender, context, labelLimits, maxReportedErrors, "io.prometheus.write.v2.Request", true);
     }
 
     @Override
@@ -134,7 +134,7 @@ final class WriteRequestV2Decoder extends RemoteWriteDecoder {
         }
         startSeries();
         if (hasMetadata && !refused() && (mdType != 0 || mdHelp != 0 || mdUnit != 0)) {
-            sink.metadata(metricName(), MetricType.ofNumber(mdType), symbol(mdHelp), symbol(mdUnit));
+            context.metadata(metricName(), MetricType.ofNumber(mdType), symbol(mdHelp), symbol(mdUnit));
             metadataReceived++;
         }
 

@@ -6,6 +6,7 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.MetricType;
 import dev.sightline.ingest.exposition.ExpositionException;
 import dev.sightline.ingest.exposition.ExpositionParser;
+import dev.sightline.metricstore.Appender;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -137,7 +138,7 @@ final class ScrapeLoop {
         }
         if (writeStaleness && cache.lastScrapeMs >= 0) {
             long ts = Math.max(System.currentTimeMillis(), cache.lastScrapeMs + 1);
-            ScrapeStorage.Batch batch = storage.begin();
+            Appender batch = storage.begin();
             staleAll(batch, ts);
             for (int i = 0; i < reportLabels.length; i++) {
                 appendQuietly(batch, reportRefs[i], reportLabels[i], ts, Staleness.STALE_NAN);
@@ -177,7 +178,7 @@ final class ScrapeLoop {
             return new Result("scrape loop stopped", 0, 0, 0);
         }
         int[] counts = new int[4];
-        ScrapeStorage.Batch batch = storage.begin();
+        Appender batch = storage.begin();
         if (error == null) {
             try {
                 appendBody(batch, body, contentType, ts, counts);
@@ -307,7 +308,7 @@ final class ScrapeLoop {
         }
     }
 
-    private void appendBody(ScrapeStorage.Batch batch, byte[] body, String contentType, long ts, int[] counts)
+    private void appendBody(Appender batch, byte[] body, String contentType, long ts, int[] counts)
             throws ExpositionException, ScrapeFailure {
         ExpositionParser p = new ExpositionParser(ExpositionParser.formatOf(contentType), body, 0, body.length);
         boolean honorTs = cfg.honorTimestamps();
@@ -324,7 +325,7 @@ final class ScrapeLoop {
                 case HELP, TYPE, UNIT -> {
                     if (!p.family().equals(mdFamily)) {
                         if (mdFamily != null) {
-                            batch.metadata(mdFamily, mdType, mdHelp, mdUnit);
+                            storage.context().metadata(mdFamily, mdType, mdHelp, mdUnit);
                         }
                         mdFamily = p.family();
                         mdType = MetricType.UNKNOWN;
@@ -339,7 +340,7 @@ final class ScrapeLoop {
                 }
                 case SAMPLE -> {
                     if (mdFamily != null) {
-                        batch.metadata(mdFamily, mdType, mdHelp, mdUnit);
+                        storage.context().metadata(mdFamily, mdType, mdHelp, mdUnit);
                         mdFamily = null;
                     }
                     counts[0]++;
@@ -385,12 +386,12 @@ final class ScrapeLoop {
             }
         }
         if (mdFamily != null) {
-            batch.metadata(mdFamily, mdType, mdHelp, mdUnit);
+            storage.context().metadata(mdFamily, mdType, mdHelp, mdUnit);
         }
     }
 
     /** After a committed parse: stale markers for live series not seen now; the seen ones become live. */
-    private void sweepAfterSuccess(ScrapeStorage.Batch batch, long ts) {
+    private void sweepAfterSuccess(Appender batch, long ts) {
         long it = iteration;
         cache.sweep(en -> {
             boolean seen = en.lastSeen == it;
@@ -403,7 +404,7 @@ final class ScrapeLoop {
     }
 
     /** A failed scrape or a vanished target: every live series gets a stale marker. */
-    private void staleAll(ScrapeStorage.Batch batch, long ts) {
+    private void staleAll(Appender batch, long ts) {
         long it = iteration;
         cache.sweep(en -> {
             if (en.live) {
@@ -413,7 +414,7 @@ final class ScrapeLoop {
         }, en -> en.lastSeen < it - 1);
     }
 
-    private static long appendQuietly(ScrapeStorage.Batch batch, long ref, Labels labels, long ts, double v) {
+    private static long appendQuietly(Appender batch, long ref, Labels labels, long ts, double v) {
         try {
             return batch.append(ref, labels, ts, v);
         } catch (ValidationException e) {
@@ -421,7 +422,7 @@ final class ScrapeLoop {
         }
     }
 
-    private void commit(ScrapeStorage.Batch batch) {
+    private void commit(Appender batch) {
         try {
             batch.commit();
         } catch (IOException | RuntimeException e) {

@@ -1,18 +1,19 @@
 package dev.sightline.ingest.scrape;
 
-import dev.sightline.ingest.SampleSink;
+import dev.sightline.ingest.IngestContext;
+import dev.sightline.metricstore.Appender;
 
-import java.io.IOException;
-
-/** Where scrapes write: one batch per scrape, committed together (the server adapts the tsdb appender). */
+/**
+ * Where scrapes write: one storage {@link Appender} per scrape, committed together (samples, stale markers and
+ * report series), and the context its metadata goes to.
+ */
 @FunctionalInterface
 public interface ScrapeStorage {
-    Batch begin();
+    /** The appender of one scrape. */
+    Appender begin();
 
-    /** A {@link SampleSink} whose samples become visible together on {@link #commit()}. */
-    interface Batch extends SampleSink {
-        void commit() throws IOException;
-
-        void rollback();
+    /** Where scraped metadata goes; dropped by default. */
+    default IngestContext context() {
+        return IngestContext.NONE;
     }
 }

@@ -3,7 +3,7 @@ package dev.sightline.ingest.otlp;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
+import dev.sightline.ingest.TestAppender;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Records what the translator appends, so tests can look series up by their text form. */
-class CapturingSink implements SampleSink {
+class CapturingSink extends TestAppender {
     /** {@code st}: the start timestamp, 0 for none. */
     record Sample(Labels labels, long st, long t, double v, Histogram h) {
     }
@@ -36,8 +36,9 @@ class CapturingSink implements SampleSink {
     }
 
     @Override
-    public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+    public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
         exemplars.add(new Ex(series, exemplarLabels, timestampMs, value));
+        return true;
     }
 
     @Override

@@ -66,7 +66,7 @@ class OtlpMetricsTranslatorTest {
     }
 
     private OtlpResult translate(CapturingSink sink, ExportMetricsServiceRequest req) {
-        return translator.translate(req, sink);
+        return translator.translate(req, sink, sink.context());
     }
 
     @Test

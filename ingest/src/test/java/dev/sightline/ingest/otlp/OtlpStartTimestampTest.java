@@ -3,8 +3,8 @@ package dev.sightline.ingest.otlp;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.IngestLimits;
-import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesRefCache;
+import dev.sightline.ingest.TestAppender;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
@@ -44,7 +44,7 @@ class OtlpStartTimestampTest {
      * Records "series st" per sample, with series names stripped of the labels every series here has. With a ref
      * cache it hands out a ref per label set and takes appends by ref alone, as storage does.
      */
-    private static final class StSink implements SampleSink {
+    private static final class StSink extends TestAppender {
         final List<String> samples = new ArrayList<>();
         final SeriesRefCache cache;
         final Map<Long, Labels> byRef = new HashMap<>();
@@ -88,7 +88,7 @@ class OtlpStartTimestampTest {
 
     private List<String> translate(StSink sink, Metric... metrics) {
         sink.samples.clear();
-        OtlpResult r = translator.translate(request(metrics), sink);
+        OtlpResult r = translator.translate(request(metrics), sink, sink.context());
         assertThat(r.rejectedPoints()).as(r.errorMessage()).isZero();
         return sink.samples;
     }
@@ -149,7 +149,7 @@ class OtlpStartTimestampTest {
         StSink sink = new StSink(null);
         sink.samples.clear();
         translator.translate(request(Resource.newBuilder().addAttributes(kv("service.name", "svc"))
-                .addAttributes(kv("host.name", "h1")).build(), sum("c", "", true, CUMULATIVE, number(START, T, 1))), sink);
+                .addAttributes(kv("host.name", "h1")).build(), sum("c", "", true, CUMULATIVE, number(START, T, 1))), sink, sink.context());
         assertThat(sink.samples).containsExactly("c_total{} " + START_MS, "target_info{host_name=\"h1\"} 0");
     }
 

@@ -6,10 +6,10 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException;
 import dev.sightline.core.text.GoFloats;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
-import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.metricstore.Appender;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -59,13 +59,11 @@ final class ReferenceTranslator {
     private static final HexFormat HEX = HexFormat.of();
 
     private final IngestLimits limits;
-    private final SeriesLimiter seriesLimiter;
     private final DeltaAccumulator deltas = new DeltaAccumulator(DELTA_IDLE_NANOS);
     private volatile long lastEviction = System.nanoTime();
 
     ReferenceTranslator(IngestLimits limits) {
         this.limits = limits;
-        this.seriesLimiter = new SeriesLimiter(limits.maxSeriesPerMetric());
     }
 
     /** Series whose delta totals are held in memory. */
@@ -73,14 +71,14 @@ final class ReferenceTranslator {
         return deltas.size();
     }
 
-    /** Appends every point of the request to the sink; never throws for bad points, it reports them in the result. */
-    public OtlpResult translate(ExportMetricsServiceRequest request, SampleSink sink) {
+    /** Appends every point of the request to the appender; never throws for bad points, it reports them in the result. */
+    public OtlpResult translate(ExportMetricsServiceRequest request, Appender appender, IngestContext context) {
         long now = System.nanoTime();
         if (now - lastEviction > EVICT_EVERY_NANOS) {
             lastEviction = now;
             deltas.evictIdle();
         }
-        Request r = new Request(sink);
+        Request r = new Request(appender, context);
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             r.resource(rm);
         }
@@ -97,7 +95,8 @@ final class ReferenceTranslator {
 
     /** The state of one request: counts and the current resource/scope labels. */
     private final class Request {
-        final SampleSink sink;
+        final Appender appender;
+        final IngestContext context;
         long acceptedPoints;
         long rejectedPoints;
         long samples;
@@ -108,8 +107,9 @@ final class ReferenceTranslator {
         Map<String, String> common;
         long maxTimestampMs;
 
-        Request(SampleSink sink) {
-            this.sink = sink;
+        Request(Appender appender, IngestContext context) {
+            this.appender = appender;
+            this.context = context;
         }
 
         void resource(ResourceMetrics rm) {
@@ -178,10 +178,9 @@ final class ReferenceTranslator {
             b.set(Labels.METRIC_NAME, TARGET_INFO);
             try {
                 Labels l = b.build();
-                seriesLimiter.admit(l);
-                sink.append(0, l, maxTimestampMs, 1);
+                appender.append(0, l, maxTimestampMs, 1);
                 samples++;
-                sink.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
+                context.metadata(TARGET_INFO, MetricType.INFO, "Target metadata", "");
             } catch (ValidationException e) {
                 // Not a data point of the request: counted under its reason, without touching the point counts.
                 reasons.merge(e.reason().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
@@ -237,7 +236,7 @@ final class ReferenceTranslator {
         }
 
         private void metadata(String prom, MetricType type, Metric m) {
-            sink.metadata(prom, type, m.getDescription(), m.getUnit());
+            context.metadata(prom, type, m.getDescription(), m.getUnit());
         }
 
         private void number(Metric m, String prom, NumberDataPoint p, boolean delta, boolean isSum) {
@@ -369,8 +368,7 @@ final class ReferenceTranslator {
                 }
                 Histogram h = NativeHistograms.toNative(hint, scale, zeroThreshold, zeroCount, count, sum, pos, neg);
                 h.validate();
-                seriesLimiter.admit(labels);
-                long ref = sink.appendHistogram(0, labels, stMs, tsMs, h);
+                long ref = appender.appendHistogram(0, labels, stMs, tsMs, h);
                 samples++;
                 exemplars(ref, labels, p.getExemplarsList());
                 accepted(tsMs);
@@ -399,8 +397,7 @@ final class ReferenceTranslator {
         }
 
         private long append(Labels labels, long stMs, long tsMs, double v) {
-            seriesLimiter.admit(labels);
-            long ref = sink.append(0, labels, stMs, tsMs, v);
+            long ref = appender.append(0, labels, stMs, tsMs, v);
             samples++;
             return ref;
         }
@@ -413,7 +410,7 @@ final class ReferenceTranslator {
                 }
                 hex(b, "trace_id", e.getTraceId());
                 hex(b, "span_id", e.getSpanId());
-                sink.appendExemplar(ref, series, b.build(), millis(e.getTimeUnixNano()), exemplarValue(e));
+                appender.appendExemplar(ref, series, b.build(), millis(e.getTimeUnixNano()), exemplarValue(e));
             }
         }
 

@@ -3,10 +3,12 @@ package dev.sightline.ingest.otlp;
 import com.google.protobuf.ByteString;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.LimitedSink;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesRefCache;
+import dev.sightline.ingest.TestAppender;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -60,7 +62,7 @@ class StreamingDecoderDifferentialTest {
      * Records events with the labels of each sample (resolved from the ref when appended by ref alone). With a ref
      * cache it behaves like storage: a ref per label set, refs good across requests until {@link #forgetRefs()}.
      */
-    static final class RecordingSink implements SampleSink {
+    static final class RecordingSink extends TestAppender {
         final List<Event> events = new ArrayList<>();
         private final SeriesRefCache cache;
         private final Map<Labels, Long> refByLabels = new HashMap<>();
@@ -120,8 +122,9 @@ class StreamingDecoderDifferentialTest {
         }
 
         @Override
-        public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
             events.add(new Event("exemplar " + ref, series, exemplarLabels, 0, timestampMs, Double.doubleToRawLongBits(value), null, null));
+            return true;
         }
 
         @Override
@@ -134,13 +137,15 @@ class StreamingDecoderDifferentialTest {
     void randomRequestsDecodeAsTheGeneratedClassesDo() throws Exception {
         for (int seed = 0; seed < 400; seed++) {
             Random rnd = new Random(seed);
-            IngestLimits limits = IngestLimits.DEFAULT.withMaxSeriesPerMetric(seed % 3 == 0 ? 4 : 0);
-            ReferenceTranslator reference = new ReferenceTranslator(limits);
-            OtlpMetricsTranslator streaming = new OtlpMetricsTranslator(limits);
+            ReferenceTranslator reference = new ReferenceTranslator(IngestLimits.DEFAULT);
+            OtlpMetricsTranslator streaming = new OtlpMetricsTranslator(IngestLimits.DEFAULT);
             long time = 1_700_000_000_000_000_000L;
             // Odd seeds: the streaming side's sink offers a ref cache, so series seen before go by ref.
             RecordingSink expected = new RecordingSink();
             RecordingSink actual = new RecordingSink(seed % 2 == 1 ? new SeriesRefCache(1024) : null);
+            // Every third seed: a series-per-metric limit of 4 in front of each side, as storage enforces it.
+            TestAppender expectedSink = seed % 3 == 0 ? new LimitedSink(expected, 4) : expected;
+            TestAppender actualSink = seed % 3 == 0 ? new LimitedSink(actual, 4) : actual;
             for (int request = 0; request < 4; request++) {
                 time += rnd.nextInt(3) * 1_000_000_000L;
                 ExportMetricsServiceRequest req = request(rnd, time);
@@ -151,8 +156,8 @@ class StreamingDecoderDifferentialTest {
                     expected.forgetRefs();
                     actual.forgetRefs();
                 }
-                OtlpResult want = reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), expected);
-                OtlpResult got = streaming.translate(bytes, 0, bytes.length, actual);
+                OtlpResult want = reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), expectedSink, expectedSink.context());
+                OtlpResult got = streaming.translate(bytes, 0, bytes.length, actualSink, actualSink.context());
                 String where = "seed " + seed + " request " + request;
                 assertThat(actual.events).as(where).containsExactlyElementsOf(expected.events);
                 assertThat(got).as(where).isEqualTo(want);
@@ -190,8 +195,8 @@ class StreamingDecoderDifferentialTest {
                                 .addMetrics(m))).build().toByteArray();
                 expected.events.clear();
                 actual.events.clear();
-                OtlpResult want = reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), expected);
-                OtlpResult got = streaming.translate(bytes, 0, bytes.length, actual);
+                OtlpResult want = reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), expected, expected.context());
+                OtlpResult got = streaming.translate(bytes, 0, bytes.length, actual, actual.context());
                 assertThat(actual.events).as("variant %d", variant).containsExactlyElementsOf(expected.events);
                 assertThat(got).isEqualTo(want);
             }
@@ -207,21 +212,21 @@ class StreamingDecoderDifferentialTest {
         for (int cut = 1; cut < bytes.length; cut += Math.max(1, bytes.length / 50)) {
             RecordingSink sink = new RecordingSink();
             byte[] truncated = Arrays.copyOf(bytes, cut);
-            assertThatThrownBy(() -> t.translate(truncated, 0, truncated.length, sink))
+            assertThatThrownBy(() -> t.translate(truncated, 0, truncated.length, sink, sink.context()))
                     .as("cut at %d of %d", cut, bytes.length)
                     .isInstanceOf(MalformedOtlpException.class)
                     .hasMessageStartingWith("invalid protobuf ExportMetricsServiceRequest at byte offset ");
             assertThat(sink.events).isEmpty();
         }
         byte[] garbage = {0x0a, 0x05, (byte) 0xff, (byte) 0xff, (byte) 0xff};
-        assertThatThrownBy(() -> t.translate(garbage, 0, garbage.length, new RecordingSink()))
+        assertThatThrownBy(() -> t.translate(garbage, 0, garbage.length, new RecordingSink(), IngestContext.NONE))
                 .isInstanceOf(MalformedOtlpException.class)
                 .hasMessageStartingWith("invalid protobuf ExportMetricsServiceRequest at byte offset 2: length 5 runs past");
         // Invalid UTF-8 in a string field, as the generated parser refuses it.
         byte[] badName = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
                 .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("ab")))).build().toByteArray();
         badName[badName.length - 1] = (byte) 0xc3;
-        assertThatThrownBy(() -> t.translate(badName, 0, badName.length, new RecordingSink()))
+        assertThatThrownBy(() -> t.translate(badName, 0, badName.length, new RecordingSink(), IngestContext.NONE))
                 .isInstanceOf(MalformedOtlpException.class)
                 .hasMessage("invalid protobuf ExportMetricsServiceRequest at byte offset " + (badName.length - 2)
                         + ": string field 1 is not valid UTF-8");
@@ -236,7 +241,7 @@ class StreamingDecoderDifferentialTest {
     void allocatesLessPerDataPoint() throws Exception {
         int points = 10_000;
         byte[] bytes = gauges(100, 100);
-        SampleSink sink = new SampleSink() {
+        TestAppender sink = new TestAppender() {
             @Override
             public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
                 return 1;
@@ -248,7 +253,7 @@ class StreamingDecoderDifferentialTest {
             }
         };
         SeriesRefCache refs = new SeriesRefCache(1 << 20);
-        SampleSink cachingSink = new SampleSink() {
+        TestAppender cachingSink = new TestAppender() {
             @Override
             public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
                 return 1;
@@ -276,13 +281,13 @@ class StreamingDecoderDifferentialTest {
         long after = Long.MAX_VALUE;
         for (int round = 0; round < 20; round++) {
             long a0 = mx.getThreadAllocatedBytes(id);
-            reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), sink);
+            reference.translate(ExportMetricsServiceRequest.parseFrom(bytes), sink, sink.context());
             long a1 = mx.getThreadAllocatedBytes(id);
-            streaming.translate(bytes, 0, bytes.length, sink);
+            streaming.translate(bytes, 0, bytes.length, sink, sink.context());
             long a2 = mx.getThreadAllocatedBytes(id);
-            streaming.translate(bytes, 0, bytes.length, cachingSink);
+            streaming.translate(bytes, 0, bytes.length, cachingSink, cachingSink.context());
             long a3 = mx.getThreadAllocatedBytes(id);
-            streaming.translate(doubled, 0, doubled.length, cachingSink);
+            streaming.translate(doubled, 0, doubled.length, cachingSink, cachingSink.context());
             long a4 = mx.getThreadAllocatedBytes(id);
             before = Math.min(before, a1 - a0);
             after = Math.min(after, a2 - a1);
@@ -297,11 +302,11 @@ class StreamingDecoderDifferentialTest {
         long histogramCachedDoubled = Long.MAX_VALUE;
         for (int round = 0; round < 10; round++) {
             long a0 = mx.getThreadAllocatedBytes(id);
-            reference.translate(ExportMetricsServiceRequest.parseFrom(histograms), sink);
+            reference.translate(ExportMetricsServiceRequest.parseFrom(histograms), sink, sink.context());
             long a1 = mx.getThreadAllocatedBytes(id);
-            streaming.translate(histograms, 0, histograms.length, cachingSink);
+            streaming.translate(histograms, 0, histograms.length, cachingSink, cachingSink.context());
             long a2 = mx.getThreadAllocatedBytes(id);
-            streaming.translate(histogramsDoubled, 0, histogramsDoubled.length, cachingSink);
+            streaming.translate(histogramsDoubled, 0, histogramsDoubled.length, cachingSink, cachingSink.context());
             long a3 = mx.getThreadAllocatedBytes(id);
             histogramBefore = Math.min(histogramBefore, a1 - a0);
             histogramCached = Math.min(histogramCached, a2 - a1);

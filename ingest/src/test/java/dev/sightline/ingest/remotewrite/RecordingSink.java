@@ -4,8 +4,8 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SampleSink;
 import dev.sightline.ingest.SeriesRefCache;
+import dev.sightline.ingest.TestAppender;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +17,7 @@ import java.util.Map;
  * {@link SeriesRefCache} it takes appends by ref alone (labels null), as the storage appender does, and throws
  * IllegalArgumentException for a ref it does not know (see {@link #forgetRefs()}).
  */
-final class RecordingSink implements SampleSink {
+final class RecordingSink extends TestAppender {
     /** {@code st}: the start timestamp, 0 for none. */
     record Float(long ref, Labels labels, long st, long t, long valueBits) {
         /** A sample without a start timestamp. */
@@ -99,8 +99,9 @@ final class RecordingSink implements SampleSink {
     }
 
     @Override
-    public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long t, double v) {
+    public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long t, double v) {
         exemplars.add(new Exemplar(ref, series, exemplarLabels, t, v));
+        return true;
     }
 
     @Override

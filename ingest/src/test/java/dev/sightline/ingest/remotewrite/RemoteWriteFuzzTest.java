@@ -1,5 +1,6 @@
 package dev.sightline.ingest.remotewrite;
 
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.SeriesRefCache;
 import net.jqwik.api.Arbitraries;
@@ -16,7 +17,7 @@ class RemoteWriteFuzzTest {
 
     @Property(tries = 500)
     void randomBodies(@ForAll byte[] body) {
-        RemoteWriteResult r = receiver.receive(body, "snappy", "application/x-protobuf", "0.1.0", new RecordingSink());
+        RemoteWriteResult r = receiver.receive(body, "snappy", "application/x-protobuf", "0.1.0", new RecordingSink(), IngestContext.NONE);
         assertThat(r.status()).isIn(204, 400, 413);
         if (r.status() != 204) {
             assertThat(r.message()).isNotBlank();
@@ -26,7 +27,7 @@ class RemoteWriteFuzzTest {
     @Property(tries = 1000)
     void randomProtobufInValidSnappy(@ForAll byte[] proto) {
         RecordingSink sink = new RecordingSink();
-        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", "application/x-protobuf", null, sink);
+        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", "application/x-protobuf", null, sink, sink.context());
         assertThat(r.status()).isIn(204, 400);
         if (r.status() == 400 && !r.commit()) {
             assertThat(r.message()).startsWith("malformed protobuf WriteRequest at byte offset ");
@@ -68,14 +69,14 @@ class RemoteWriteFuzzTest {
 
     @Property(tries = 1000)
     void mutatedValidRequests(@ForAll("mutatedRequests") byte[] proto) {
-        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", "application/x-protobuf", null, new RecordingSink());
+        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", "application/x-protobuf", null, new RecordingSink(), IngestContext.NONE);
         assertThat(r.status()).isIn(204, 400);
         assertThat(r.rejectedTotal() + r.samplesAccepted() + r.histogramsAccepted()).isLessThanOrEqualTo(proto.length);
     }
 
     @Property(tries = 1000)
     void randomProtobufAsTwoZero(@ForAll byte[] proto) {
-        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", RemoteWriteV2Test.CT_V2, null, new RecordingSink());
+        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", RemoteWriteV2Test.CT_V2, null, new RecordingSink(), IngestContext.NONE);
         assertThat(r.status()).isIn(204, 400);
         if (r.status() == 400 && !r.commit()) {
             assertThat(r.message()).startsWith("malformed protobuf io.prometheus.write.v2.Request at byte offset ");
@@ -84,7 +85,7 @@ class RemoteWriteFuzzTest {
 
     @Property(tries = 1000)
     void mutatedTwoZeroRequests(@ForAll("mutatedV2Requests") byte[] proto) {
-        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", RemoteWriteV2Test.CT_V2, null, new RecordingSink());
+        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", RemoteWriteV2Test.CT_V2, null, new RecordingSink(), IngestContext.NONE);
         assertThat(r.status()).isIn(204, 400);
         assertThat(r.rejectedTotal() + r.samplesAccepted() + r.histogramsAccepted()).isLessThanOrEqualTo(proto.length);
     }
@@ -93,9 +94,9 @@ class RemoteWriteFuzzTest {
     @Property(tries = 500)
     void mutatedRequestsThroughAWarmRefCache(@ForAll("mutatedRequests") byte[] proto) {
         RecordingSink sink = new RecordingSink(new SeriesRefCache(100));
-        assertThat(receiver.receive(WriteRequestBuilder.snappy(VALID_V1), "snappy", null, null, sink).status()).isEqualTo(204);
+        assertThat(receiver.receive(WriteRequestBuilder.snappy(VALID_V1), "snappy", null, null, sink, sink.context()).status()).isEqualTo(204);
         int before = sink.floats.size();
-        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", null, null, sink);
+        RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(proto), "snappy", null, null, sink, sink.context());
         assertThat(r.status()).isIn(204, 400);
         // Every append by ref alone went to a series the sink knows (it throws otherwise, and the decoder retries).
         for (RecordingSink.Float f : sink.floats.subList(before, sink.floats.size())) {

@@ -5,7 +5,9 @@ import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.ValidationException.Reason;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.LimitedSink;
 import dev.sightline.ingest.MetricType;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,7 @@ class RemoteWriteReceiverTest {
     private final RecordingSink sink = new RecordingSink();
 
     private RemoteWriteResult send(byte[] body) {
-        return receiver.receive(body, "snappy", CT, "0.1.0", sink);
+        return receiver.receive(body, "snappy", CT, "0.1.0", sink, sink.context());
     }
 
     @Test
@@ -211,7 +213,7 @@ class RemoteWriteReceiverTest {
         for (int i = 0; i < 5; i++) {
             b.series("job", "j" + i).sample(1, 1).end();
         }
-        RemoteWriteResult r = small.receive(b.toSnappy(), "snappy", CT, null, sink);
+        RemoteWriteResult r = small.receive(b.toSnappy(), "snappy", CT, null, sink, sink.context());
         assertThat(r.rejected()).containsExactlyEntriesOf(java.util.Map.of(Reason.MISSING_METRIC_NAME, 5L));
         assertThat(r.errors()).hasSize(2);
         assertThat(r.message()).contains("only the first 2 errors");
@@ -219,18 +221,19 @@ class RemoteWriteReceiverTest {
 
     @Test
     void seriesPerMetricLimitRefusesNewSeriesButNotKnownOnes() {
-        RemoteWriteReceiver limited = new RemoteWriteReceiver(IngestLimits.DEFAULT.withMaxSeriesPerMetric(2));
+        RemoteWriteReceiver limited = new RemoteWriteReceiver(IngestLimits.DEFAULT);
+        LimitedSink sink = new LimitedSink(this.sink, 2);
         byte[] first = new WriteRequestBuilder()
                 .series("__name__", "m", "i", "1").sample(1, 1).end()
                 .series("__name__", "m", "i", "2").sample(1, 1).end()
                 .toSnappy();
-        assertThat(limited.receive(first, "snappy", CT, null, sink).status()).isEqualTo(204);
+        assertThat(limited.receive(first, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
         byte[] second = new WriteRequestBuilder()
                 .series("__name__", "m", "i", "1").sample(2, 2).end()
                 .series("__name__", "m", "i", "3").sample(1, 1).end()
                 .series("__name__", "other").sample(1, 1).end()
                 .toSnappy();
-        RemoteWriteResult r = limited.receive(second, "snappy", CT, null, sink);
+        RemoteWriteResult r = limited.receive(second, "snappy", CT, null, sink, sink.context());
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.rejected()).containsExactlyEntriesOf(java.util.Map.of(Reason.SERIES_LIMIT_EXCEEDED, 1L));
         assertThat(r.message()).contains("max_series_per_metric").contains("\"m\"");
@@ -273,15 +276,15 @@ class RemoteWriteReceiverTest {
     @Test
     void unsupportedContentTypesAndEncodingsAre415() {
         byte[] body = new WriteRequestBuilder().series("__name__", "m").sample(1, 1).end().toSnappy();
-        RemoteWriteResult v3 = receiver.receive(body, "snappy", "application/x-protobuf;proto=io.prometheus.write.v3.Request", "3.0.0", sink);
+        RemoteWriteResult v3 = receiver.receive(body, "snappy", "application/x-protobuf;proto=io.prometheus.write.v3.Request", "3.0.0", sink, sink.context());
         assertThat(v3.status()).isEqualTo(415);
         assertThat(v3.message()).contains("(X-Prometheus-Remote-Write-Version 3.0.0)").contains("proto=io.prometheus.write.v2.Request (2.0)");
-        assertThat(receiver.receive(body, "gzip", CT, null, sink).status()).isEqualTo(415);
-        assertThat(receiver.receive(body, "snappy", "application/json", null, sink).status()).isEqualTo(415);
+        assertThat(receiver.receive(body, "gzip", CT, null, sink, sink.context()).status()).isEqualTo(415);
+        assertThat(receiver.receive(body, "snappy", "application/json", null, sink, sink.context()).status()).isEqualTo(415);
         assertThat(sink.floats).isEmpty();
 
-        assertThat(receiver.receive(body, "snappy", "application/x-protobuf; proto=prometheus.WriteRequest", "0.1.0", sink).status()).isEqualTo(204);
-        assertThat(receiver.receive(body, null, null, null, new RecordingSink()).status()).isEqualTo(204);
+        assertThat(receiver.receive(body, "snappy", "application/x-protobuf; proto=prometheus.WriteRequest", "0.1.0", sink, sink.context()).status()).isEqualTo(204);
+        assertThat(receiver.receive(body, null, null, null, new RecordingSink(), IngestContext.NONE).status()).isEqualTo(204);
     }
 
     @Test
@@ -289,7 +292,7 @@ class RemoteWriteReceiverTest {
         RemoteWriteReceiver utf8 = new RemoteWriteReceiver(IngestLimits.DEFAULT.withLabelLimits(
                 new LabelLimits(LabelLimits.NameScheme.UTF8, 64, 256, 4096)));
         byte[] body = new WriteRequestBuilder().series("__name__", "my.metric", "http.status", "200").sample(1, 1).end().toSnappy();
-        assertThat(utf8.receive(body, "snappy", CT, null, sink).status()).isEqualTo(204);
+        assertThat(utf8.receive(body, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
         assertThat(send(body).status()).isEqualTo(400);
     }
 }

@@ -17,7 +17,7 @@ class RemoteWriteV2Test {
     private final RecordingSink sink = new RecordingSink();
 
     private RemoteWriteResult send(byte[] snappyBody) {
-        return receiver.receive(snappyBody, "snappy", CT_V2, "2.0.0", sink);
+        return receiver.receive(snappyBody, "snappy", CT_V2, "2.0.0", sink, sink.context());
     }
 
     @Test
@@ -112,7 +112,7 @@ class RemoteWriteV2Test {
         for (int i = 1; i <= 2; i++) {
             byte[] body = new V2RequestBuilder().series("__name__", "c_total", "job", "j").sampleStartingAt(i, 500, i * 1000L)
                     .end().toSnappy();
-            assertThat(receiver.receive(body, "snappy", CT_V2, "2.0.0", caching).status()).isEqualTo(204);
+            assertThat(receiver.receive(body, "snappy", CT_V2, "2.0.0", caching, caching.context()).status()).isEqualTo(204);
         }
         assertThat(caching.floats.get(1).labels()).as("appended by ref alone").isNull();
         assertThat(caching.floats).extracting(RecordingSink.Float::st).containsExactly(500L, 500L);
@@ -133,7 +133,7 @@ class RemoteWriteV2Test {
             }));
         });
         byte[] body = WriteRequestBuilder.snappy(WriteRequestBuilder.message(o -> o.writeByteArray(1, series)));
-        RemoteWriteResult r = receiver.receive(body, "snappy", "application/x-protobuf", null, sink);
+        RemoteWriteResult r = receiver.receive(body, "snappy", "application/x-protobuf", null, sink, sink.context());
         assertThat(r.status()).as(r.message()).isEqualTo(204);
         assertThat(sink.floats).extracting(RecordingSink.Float::st).containsExactly(0L);
     }
@@ -201,7 +201,7 @@ class RemoteWriteV2Test {
         int malformed = 0;
         for (int cut = 1; cut < proto.length; cut++) {
             RecordingSink s = new RecordingSink();
-            RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(Arrays.copyOf(proto, cut)), "snappy", CT_V2, null, s);
+            RemoteWriteResult r = receiver.receive(WriteRequestBuilder.snappy(Arrays.copyOf(proto, cut)), "snappy", CT_V2, null, s, s.context());
             // A cut exactly between two symbols is a shorter, valid request; every other cut is malformed.
             if (r.status() == 400) {
                 malformed++;

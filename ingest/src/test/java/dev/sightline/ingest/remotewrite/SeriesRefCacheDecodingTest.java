@@ -18,7 +18,7 @@ class SeriesRefCacheDecodingTest {
 
     private RemoteWriteResult v1(long t, double v) {
         byte[] body = new WriteRequestBuilder().series("__name__", "up", "job", "node").sample(v, t).end().toSnappy();
-        return receiver.receive(body, "snappy", CT, null, sink);
+        return receiver.receive(body, "snappy", CT, null, sink, sink.context());
     }
 
     @Test
@@ -35,9 +35,9 @@ class SeriesRefCacheDecodingTest {
     @Test
     void remoteWriteTwoSeriesAreCachedToo() {
         byte[] body = new V2RequestBuilder().series("__name__", "up", "job", "node").sample(5, 3000).end().toSnappy();
-        assertThat(receiver.receive(body, "snappy", RemoteWriteV2Test.CT_V2, null, sink).status()).isEqualTo(204);
+        assertThat(receiver.receive(body, "snappy", RemoteWriteV2Test.CT_V2, null, sink, sink.context()).status()).isEqualTo(204);
         byte[] next = new V2RequestBuilder().series("__name__", "up", "job", "node").sample(6, 4000).end().toSnappy();
-        assertThat(receiver.receive(next, "snappy", RemoteWriteV2Test.CT_V2, null, sink).status()).isEqualTo(204);
+        assertThat(receiver.receive(next, "snappy", RemoteWriteV2Test.CT_V2, null, sink, sink.context()).status()).isEqualTo(204);
         assertThat(sink.floats.get(1)).isEqualTo(new RecordingSink.Float(1, null, 4000, Double.doubleToRawLongBits(6)));
     }
 
@@ -46,7 +46,7 @@ class SeriesRefCacheDecodingTest {
         v1(1000, 1);
         // Same bytes but one: a different key.
         byte[] body = new WriteRequestBuilder().series("__name__", "up", "job", "nodf").sample(2, 2000).end().toSnappy();
-        assertThat(receiver.receive(body, "snappy", CT, null, sink).status()).isEqualTo(204);
+        assertThat(receiver.receive(body, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
         assertThat(sink.floats.get(1)).isEqualTo(new RecordingSink.Float(0, Labels.of("__name__", "up", "job", "nodf"), 2000,
                 Double.doubleToRawLongBits(2)));
     }
@@ -77,15 +77,15 @@ class SeriesRefCacheDecodingTest {
         v1(1000, 1);
         byte[] body = new WriteRequestBuilder().series("__name__", "up", "job", "node").sample(2, 2000)
                 .exemplar(2, 2000, "trace_id", "t").end().toSnappy();
-        assertThat(receiver.receive(body, "snappy", CT, null, sink).status()).isEqualTo(204);
+        assertThat(receiver.receive(body, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
         assertThat(sink.exemplars).containsExactly(new RecordingSink.Exemplar(1, UP, Labels.of("trace_id", "t"), 2000, 2));
     }
 
     @Test
     void anInvalidSeriesIsNeverCached() {
         byte[] body = new WriteRequestBuilder().series("__name__", "bad-name").sample(1, 1).end().toSnappy();
-        assertThat(receiver.receive(body, "snappy", CT, null, sink).status()).isEqualTo(400);
-        assertThat(receiver.receive(body, "snappy", CT, null, sink).status()).isEqualTo(400);
+        assertThat(receiver.receive(body, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(400);
+        assertThat(receiver.receive(body, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(400);
         assertThat(cache.size()).isZero();
     }
 
@@ -93,7 +93,7 @@ class SeriesRefCacheDecodingTest {
     void labelsInAnotherOrderAreAnotherKeyForTheSameSeries() {
         v1(1000, 1);
         byte[] body = new WriteRequestBuilder().series("job", "node", "__name__", "up").sample(2, 2000).end().toSnappy();
-        assertThat(receiver.receive(body, "snappy", CT, null, sink).status()).isEqualTo(204);
+        assertThat(receiver.receive(body, "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
         assertThat(sink.floats.get(1)).isEqualTo(new RecordingSink.Float(0, UP, 2000, Double.doubleToRawLongBits(2)));
         assertThat(cache.size()).isEqualTo(2);
     }

@@ -3,6 +3,8 @@ package dev.sightline.ingest.scrape;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.ingest.TestAppender;
+import dev.sightline.metricstore.Appender;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +27,9 @@ final class RecordingStorage implements ScrapeStorage {
     private final AtomicInteger refs = new AtomicInteger();
 
     @Override
-    public Batch begin() {
+    public Appender begin() {
         List<Sample> pending = new ArrayList<>();
-        return new Batch() {
+        return new TestAppender() {
             @Override
             public long append(long ref, Labels labels, long st, long t, double v) {
                 pending.add(new Sample(labels, st, t, v));

@@ -1,5 +1,7 @@
 package dev.sightline.promql.engine;
 
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AtModifier;
 import dev.sightline.promql.ast.BinaryExpr;
@@ -12,8 +14,6 @@ import dev.sightline.promql.ast.StepInvariantExpr;
 import dev.sightline.promql.ast.SubqueryExpr;
 import dev.sightline.promql.ast.UnaryExpr;
 import dev.sightline.promql.ast.VectorSelector;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.Queryable;
 
 
 /**

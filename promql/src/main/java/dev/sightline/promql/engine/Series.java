@@ -4,7 +4,7 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.core.text.GoFloats;
-import dev.sightline.tsdb.FloatSamples;
+import dev.sightline.metricstore.FloatSamples;
 
 import java.util.Arrays;
 

@@ -1,8 +1,8 @@
 package dev.sightline.promql.differential;
 
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Storage;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -2,11 +2,11 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.ast.Prettier;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Storage;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.AfterEach;

@@ -2,8 +2,8 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.promql.parser.PromQLParser;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.sightline.promql.test;
 
-import dev.sightline.tsdb.Storage;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.Assumptions;

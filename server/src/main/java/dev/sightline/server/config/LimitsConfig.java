@@ -68,8 +68,8 @@ public record LimitsConfig(
     }
 
     /**
-     * What the decoders enforce themselves: label limits and the body size. The series limit is left to the server's
-     * shared guard ({@code maxSeriesPerMetric} 0 here), so it counts a metric's series across all protocols.
+     * What the decoders enforce themselves: label limits and the body size. The series limit is the server's shared
+     * guard's alone (IngestGuards), so it counts a metric's series across all protocols.
      */
     public IngestLimits toDecoderLimits() {
         return IngestLimits.DEFAULT.withLabelLimits(toLabelLimits()).withMaxDecompressedBytes(maxRequestBodyBytes);

@@ -2,27 +2,25 @@ package dev.sightline.server.ingest;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.ingest.MetricType;
-import dev.sightline.ingest.SeriesRefCache;
-import dev.sightline.ingest.scrape.ScrapeStorage;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.exemplar.ExemplarStore;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.ExemplarAppender;
 
 import java.io.IOException;
 
 /**
- * One request's (or scrape's) writes: samples into a storage appender behind the shared ingest guards, exemplars logged
- * with them (so they are replayed after a restart) and held back from the in-memory store until the samples are
- * committed, so a commit that fails leaves neither stored. Used by one thread.
+ * One request's (or scrape's) writes, the appender the decoders write into: samples go to the storage appender behind
+ * the shared ingest guards (a new series passes the series-per-metric limit first), exemplars are logged with them (so
+ * they are replayed after a restart) and held back from the in-memory store until the samples are committed, so a
+ * commit that fails leaves neither stored. Used by one thread.
  */
-public final class IngestBatch implements ScrapeStorage.Batch {
+public final class IngestBatch implements Appender {
     private final IngestGuards guards;
     private final Appender appender;
-    private final ExemplarStore.Batch exemplars;
+    private final ExemplarAppender exemplars;
     private final String protocol;
     private int exemplarsWritten;
 
-    IngestBatch(IngestGuards guards, Appender appender, ExemplarStore.Batch exemplars, String protocol) {
+    IngestBatch(IngestGuards guards, Appender appender, ExemplarAppender exemplars, String protocol) {
         this.guards = guards;
         this.appender = appender;
         this.exemplars = exemplars;
@@ -45,27 +43,18 @@ public final class IngestBatch implements ScrapeStorage.Batch {
         return appender.appendHistogram(ref, labels, startTimestampMs, timestampMs, histogram);
     }
 
-    /** Storage refs stay valid across batches; the appender takes a ref alone and refuses one it no longer knows. */
-    @Override
-    public SeriesRefCache seriesRefs() {
-        return guards.seriesRefs();
-    }
-
     /**
      * Logged with the samples, so the commit's acknowledgement covers it; one of a series storage does not know is
      * dropped, and with the store disabled ({@code max_exemplars: 0}) none is logged.
      */
     @Override
-    public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
-        if (guards.exemplars().maxExemplars() > 0
+    public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        if (guards.exemplars().enabled()
                 && appender.appendExemplar(ref, series, exemplarLabels, timestampMs, value)) {
             exemplars.add(series, exemplarLabels, value, timestampMs);
+            return true;
         }
-    }
-
-    @Override
-    public void metadata(String family, MetricType type, String help, String unit) {
-        guards.metadata().put(family, type, help, unit);
+        return false;
     }
 
     /**
@@ -78,7 +67,7 @@ public final class IngestBatch implements ScrapeStorage.Batch {
         try {
             appender.commit();
         } catch (IOException | RuntimeException e) {
-            exemplars.clear();
+            exemplars.rollback();
             throw e;
         }
         exemplarsWritten = exemplars.commit();
@@ -86,7 +75,7 @@ public final class IngestBatch implements ScrapeStorage.Batch {
 
     @Override
     public void rollback() {
-        exemplars.clear();
+        exemplars.rollback();
         appender.rollback();
     }
 

@@ -1,12 +1,14 @@
 package dev.sightline.server.ingest;
 
 import dev.sightline.core.Labels;
-import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
+import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.SeriesLimiter;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.SeriesRefCache;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.ExemplarStorage;
 import dev.sightline.server.metadata.MetadataStore;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,17 +29,19 @@ public final class IngestGuards {
     private final SeriesLimiter seriesLimiter;
     private final int maxSeriesPerMetric;
     private final MetadataStore metadata;
-    private final ExemplarStore exemplars;
+    private final ExemplarStorage exemplars;
     /** Storage refs of the series remote-write senders send again and again (at most 4M, 24-48 bytes each). */
     private final SeriesRefCache seriesRefs = new SeriesRefCache(1 << 22);
+    private final IngestContext context;
     private final Counter breaches;
 
     /** {@code maxSeriesPerMetric} 0 = no limit. */
     public IngestGuards(PrometheusRegistry registry, int maxSeriesPerMetric, MetadataStore metadata,
-                        ExemplarStore exemplars) {
+                        ExemplarStorage exemplars) {
         this.maxSeriesPerMetric = maxSeriesPerMetric;
         this.seriesLimiter = new SeriesLimiter(maxSeriesPerMetric);
         this.metadata = metadata;
+        this.context = new IngestContext(seriesRefs, metadata::put);
         this.exemplars = exemplars;
         this.breaches = Counter.builder()
                 .name("sightline_ingest_limit_breaches_total")
@@ -56,13 +60,16 @@ public final class IngestGuards {
         return metadata;
     }
 
-    public ExemplarStore exemplars() {
+    public ExemplarStorage exemplars() {
         return exemplars;
     }
 
-    /** The refs of the one storage these guards front; see {@link dev.sightline.ingest.SampleSink#seriesRefs()}. */
-    SeriesRefCache seriesRefs() {
-        return seriesRefs;
+    /**
+     * What the decoders get besides the batch: the refs of the one storage these guards front (storage refs stay
+     * valid across batches; the appender takes a ref alone and refuses one it no longer knows) and the metadata store.
+     */
+    public IngestContext context() {
+        return context;
     }
 
     public void breach(String limit, String protocol) {
@@ -99,11 +106,11 @@ public final class IngestGuards {
 
     /**
      * A batch over a storage appender that the decoders write into: new series (ref 0, the first append of a series
-     * in this batch) pass the series limiter first; metadata goes to the store; exemplars wait for the commit. A
+     * in this batch) pass the series limiter first; exemplars wait for the commit. A
      * refusal is a {@link ValidationException}, which the decoders count and report while they keep the rest.
      */
     public IngestBatch begin(Appender appender, String protocol) {
-        return new IngestBatch(this, appender, exemplars.batch(), protocol);
+        return new IngestBatch(this, appender, exemplars.appender(), protocol);
     }
 
     void admit(Labels labels, String protocol) {

@@ -4,15 +4,15 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.remotewrite.RemoteWriteReceiver;
 import dev.sightline.ingest.remotewrite.RemoteWriteResult;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
-import dev.sightline.tsdb.Storage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
@@ -135,7 +135,7 @@ public final class RemoteWriteEndpoint {
         IngestBatch batch = guards.begin(db.appender(), RemoteWriteReceiver.PROTOCOL);
         RemoteWriteResult r;
         try {
-            r = receiver.receive(body, off, len, encoding, type, version, batch);
+            r = receiver.receive(body, off, len, encoding, type, version, batch, guards.context());
         } catch (RuntimeException e) {
             batch.rollback();
             throw e;

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Metric family → the distinct (type, help, unit) seen for it, as Prometheus's /api/v1/metadata lists them (one
  * family may be described differently by two targets). Fed by every ingest path through
- * {@code SampleSink.metadata}; kept in memory only, like Prometheus's scrape-cache metadata. Lives in the server,
+ * {@code IngestContext.metadata}; kept in memory only, like Prometheus's scrape-cache metadata. Lives in the server,
  * not in ingest: ingest only decodes, and this is state that the query API reads.
  *
  * <p>Bounded: at most {@code maxFamilies} families (new families beyond that are dropped and counted) and

@@ -1,14 +1,15 @@
 package dev.sightline.server.otlp;
 
 import dev.sightline.core.ValidationException;
-import dev.sightline.ingest.SampleSink;
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
 import dev.sightline.ingest.otlp.OtlpResult;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.tsdb.Storage;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 import java.io.IOException;
@@ -46,7 +47,7 @@ final class OtlpIngester {
     /** {@code protocol} names the transport in the limit-breach counters. */
     OtlpResult ingest(ExportMetricsServiceRequest request, String protocol) throws UnavailableException {
         try {
-            return ingest(sink -> translator.translate(request, sink), protocol);
+            return ingest((batch, context) -> translator.translate(request, batch, context), protocol);
         } catch (MalformedOtlpException e) {
             throw new IllegalStateException("a parsed message failed to decode", e);
         }
@@ -60,11 +61,11 @@ final class OtlpIngester {
         if (storage.get() == null) {
             OtlpCodec.checkProtobuf(body);
         }
-        return ingest(sink -> translator.translate(body, 0, body.length, sink), protocol);
+        return ingest((batch, context) -> translator.translate(body, 0, body.length, batch, context), protocol);
     }
 
     private interface Translation {
-        OtlpResult into(SampleSink sink) throws MalformedOtlpException;
+        OtlpResult into(Appender batch, IngestContext context) throws MalformedOtlpException;
     }
 
     private OtlpResult ingest(Translation translation, String protocol) throws UnavailableException, MalformedOtlpException {
@@ -75,7 +76,7 @@ final class OtlpIngester {
         IngestBatch batch = guards.begin(db.appender(), protocol);
         OtlpResult result;
         try {
-            result = translation.into(batch);
+            result = translation.into(batch, guards.context());
         } catch (RuntimeException | MalformedOtlpException e) {
             batch.rollback();
             throw e;

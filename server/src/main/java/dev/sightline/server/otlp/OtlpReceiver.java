@@ -2,9 +2,9 @@ package dev.sightline.server.otlp;
 
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.tsdb.Storage;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -3,6 +3,12 @@ package dev.sightline.server.promapi;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.text.GoFloats;
+import dev.sightline.metricstore.Exemplar;
+import dev.sightline.metricstore.ExemplarSeries;
+import dev.sightline.metricstore.ExemplarStorage;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.Queryable;
+import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.BinaryExpr;
 import dev.sightline.promql.ast.Call;
@@ -25,12 +31,6 @@ import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.metadata.MetadataStore;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.Queryable;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.exemplar.Exemplar;
-import dev.sightline.tsdb.exemplar.ExemplarSeries;
-import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -67,7 +67,7 @@ public final class PromApi {
     private final LongSupplier clockMs;
     private final ThreadPoolExecutor pool;
     private final MetadataStore metadataStore;
-    private final ExemplarStore exemplarStore;
+    private final ExemplarStorage exemplarStore;
 
     /** A request's answer: the data and the annotations to list with it. */
     private record Result(Json.Body data, List<String> warnings, List<String> infos) {
@@ -92,12 +92,12 @@ public final class PromApi {
     /** {@code metadataStore} answers /api/v1/metadata. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
                    MetadataStore metadataStore) {
-        this(storage, engineOptions, clockMs, metadataStore, new ExemplarStore(0));
+        this(storage, engineOptions, clockMs, metadataStore, ExemplarStorage.NONE);
     }
 
     /** {@code metadataStore} answers /api/v1/metadata, {@code exemplarStore} /api/v1/query_exemplars. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
-                   MetadataStore metadataStore, ExemplarStore exemplarStore) {
+                   MetadataStore metadataStore, ExemplarStorage exemplarStore) {
         this.metadataStore = metadataStore;
         this.exemplarStore = exemplarStore;
         this.storage = storage;

@@ -1,11 +1,12 @@
 package dev.sightline.server.rules;
 
+import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.rules.AlertState;
 import dev.sightline.rules.AlertingRule;
-import dev.sightline.rules.Rule;
 import dev.sightline.rules.Notifier;
+import dev.sightline.rules.Rule;
 import dev.sightline.rules.RuleError;
 import dev.sightline.rules.RuleFileParser;
 import dev.sightline.rules.RuleGroup;
@@ -13,7 +14,6 @@ import dev.sightline.rules.RuleGroupConfig;
 import dev.sightline.rules.RuleManager;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
-import dev.sightline.tsdb.Storage;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 

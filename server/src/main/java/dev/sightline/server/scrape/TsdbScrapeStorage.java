@@ -1,8 +1,10 @@
 package dev.sightline.server.scrape;
 
+import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.scrape.ScrapeStorage;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.tsdb.Storage;
 
 /**
  * A scrape's batch is one tsdb appender: the whole scrape is committed (WAL, then visible) at once, its exemplars
@@ -21,7 +23,12 @@ final class TsdbScrapeStorage implements ScrapeStorage {
     }
 
     @Override
-    public Batch begin() {
+    public Appender begin() {
         return guards.begin(storage.appender(), PROTOCOL);
+    }
+
+    @Override
+    public IngestContext context() {
+        return guards.context();
     }
 }

@@ -2,8 +2,8 @@ package dev.sightline.server.alerting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.server.RunningServer;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -2,9 +2,9 @@ package dev.sightline.server.alerting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.RunningServer;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

@@ -23,8 +23,6 @@ class LimitsConfigTest {
         IngestLimits d = l.toDecoderLimits();
         assertThat(d.maxDecompressedBytes()).isEqualTo(2L << 20);
         assertThat(d.labelLimits().maxLabelNames()).isEqualTo(7);
-        // Enforced once, across protocols, by the server's guard rather than by each decoder.
-        assertThat(d.maxSeriesPerMetric()).isZero();
     }
 
     @Test

@@ -5,13 +5,13 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.Storage;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -53,13 +53,13 @@ class CommitRefusedTest {
             Appender a = tsdb.appender();
             return new Appender() {
                 @Override
-                public long append(long ref, Labels labels, long t, double v) {
-                    return a.append(ref, labels, t, v);
+                public long append(long ref, Labels labels, long st, long t, double v) {
+                    return a.append(ref, labels, st, t, v);
                 }
 
                 @Override
-                public long appendHistogram(long ref, Labels labels, long t, Histogram h) {
-                    return a.appendHistogram(ref, labels, t, h);
+                public long appendHistogram(long ref, Labels labels, long st, long t, Histogram h) {
+                    return a.appendHistogram(ref, labels, st, t, h);
                 }
 
                 @Override

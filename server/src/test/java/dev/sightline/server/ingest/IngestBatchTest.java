@@ -2,8 +2,8 @@ package dev.sightline.server.ingest;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.server.metadata.MetadataStore;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
@@ -19,16 +19,6 @@ class IngestBatchTest {
         final List<String> exemplars = new ArrayList<>();
         /** "name st t" of each sample. */
         final List<String> samples = new ArrayList<>();
-
-        @Override
-        public long append(long ref, Labels labels, long timestampMs, double value) {
-            return append(ref, labels, 0, timestampMs, value);
-        }
-
-        @Override
-        public long appendHistogram(long ref, Labels labels, long timestampMs, Histogram histogram) {
-            return appendHistogram(ref, labels, 0, timestampMs, histogram);
-        }
 
         @Override
         public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {

@@ -3,13 +3,13 @@ package dev.sightline.server.otlp;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.server.http.ApiTestServer;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.SeriesSet;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
-import dev.sightline.tsdb.ValueType;
 
 import java.io.IOException;
 import java.net.URI;

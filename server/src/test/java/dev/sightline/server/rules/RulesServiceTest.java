@@ -1,12 +1,12 @@
 package dev.sightline.server.rules;
 
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.rules.Alert;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
-import dev.sightline.tsdb.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

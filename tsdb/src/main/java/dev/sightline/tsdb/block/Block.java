@@ -1,6 +1,7 @@
 package dev.sightline.tsdb.block;
 
-import dev.sightline.tsdb.Querier;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SeriesSet;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,12 +65,14 @@ public final class Block implements java.io.Closeable {
         return sizeBytes;
     }
 
-    /**
-     * A querier over [mint, maxt] (inclusive). Besides the {@link Querier} contract, a select with no matchers (or
-     * only matchers that accept the empty string) returns every series, which compaction relies on.
-     */
+    /** A querier over [mint, maxt] (inclusive). */
     public Querier querier(long mint, long maxt) {
         return new BlockQuerier(index, chunks, Math.max(mint, meta.minTime()), Math.min(maxt, meta.maxTime() - 1));
+    }
+
+    /** Every series of the block with its samples, sorted by labels: what compaction reads. */
+    SeriesSet allSeries() {
+        return new BlockQuerier(index, chunks, meta.minTime(), meta.maxTime() - 1).all(meta.minTime(), meta.maxTime() - 1);
     }
 
     /**

@@ -2,10 +2,10 @@ package dev.sightline.tsdb.block;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.Series;
-import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
+import dev.sightline.metricstore.SeriesSet;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +27,19 @@ final class BlockQuerier implements Querier {
 
     @Override
     public SeriesSet select(boolean sorted, long mint, long maxt, LabelMatcher... matchers) {
+        Querier.requireRestrictingMatcher(matchers);
+        return series(mint, maxt, matchers);
+    }
+
+    /**
+     * Every series of the block with a chunk in [mint, maxt] (within the querier's range), sorted: what compaction
+     * reads. {@link #select} is this restricted to its matchers.
+     */
+    SeriesSet all(long mint, long maxt) {
+        return series(mint, maxt);
+    }
+
+    private SeriesSet series(long mint, long maxt, LabelMatcher... matchers) {
         long lo = Math.max(mint, this.mint);
         long hi = Math.min(maxt, this.maxt);
         if (lo > hi) {

@@ -1,9 +1,9 @@
 package dev.sightline.tsdb.block;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
 
 /**
  * Walks a block series' chunks in order, clamped to [metas.mint, metas.maxt]. Each chunk's bytes are copied from

@@ -1,7 +1,6 @@
 package dev.sightline.tsdb.block;
 
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.tsdb.merge.MergeQuerier;
 
 import java.io.IOException;
@@ -128,19 +127,18 @@ public final class Compactor {
         long maxt = Long.MIN_VALUE;
         int level = 0;
         LinkedHashSet<String> sources = new LinkedHashSet<>();
-        List<Querier> queriers = new ArrayList<>();
-        for (Block b : blocks) {
+        SeriesSet[] sets = new SeriesSet[blocks.size()];
+        for (int i = 0; i < sets.length; i++) {
+            Block b = blocks.get(i);
             mint = Math.min(mint, b.meta().minTime());
             maxt = Math.max(maxt, b.meta().maxTime());
             level = Math.max(level, b.meta().compactionLevel());
             sources.addAll(b.meta().sources());
-            queriers.add(b.querier(b.meta().minTime(), b.meta().maxTime() - 1));
+            sets[i] = b.allSeries();
         }
         List<String> sortedSources = new ArrayList<>(sources);
         sortedSources.sort(null);
-        try (MergeQuerier merged = new MergeQuerier(queriers)) {
-            SeriesSet all = merged.select(true, mint, maxt - 1);
-            return BlockWriter.write(dataDir, mint, maxt, all, level + 1, sortedSources, ChunkSegmentWriter.DEFAULT_SEGMENT_SIZE);
-        }
+        return BlockWriter.write(dataDir, mint, maxt, MergeQuerier.merge(sets), level + 1, sortedSources,
+                ChunkSegmentWriter.DEFAULT_SEGMENT_SIZE);
     }
 }

@@ -1,6 +1,6 @@
 package dev.sightline.tsdb.chunk;
 
-import dev.sightline.tsdb.SampleIterator;
+import dev.sightline.metricstore.SampleIterator;
 
 /**
  * A compressed run of one series' samples, all of one value type, in increasing timestamp order. The head appends

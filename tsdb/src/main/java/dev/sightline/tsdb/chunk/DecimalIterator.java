@@ -1,8 +1,8 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.ValueType;
 
 /** Decodes a DECIMAL chunk (see {@link DecimalChunks}); allocation-free, reusable across chunks. */
 final class DecimalIterator extends DodIterator {

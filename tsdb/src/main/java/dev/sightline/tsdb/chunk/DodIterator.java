@@ -1,8 +1,8 @@
 package dev.sightline.tsdb.chunk;
 
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
 
 /**
  * What the chunk iterators share: a bit reader over a chunk's first {@code total} samples, delta-of-delta timestamps

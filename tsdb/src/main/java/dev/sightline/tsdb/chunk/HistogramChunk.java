@@ -1,8 +1,8 @@
 package dev.sightline.tsdb.chunk;
 
-import dev.sightline.core.Histogram;
 import dev.sightline.core.Histogram.CounterResetHint;
-import dev.sightline.tsdb.SampleIterator;
+import dev.sightline.core.Histogram;
+import dev.sightline.metricstore.SampleIterator;
 
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.ValueType;
 
 import java.util.Arrays;
 

@@ -1,6 +1,6 @@
 package dev.sightline.tsdb.chunk;
 
-import dev.sightline.tsdb.SampleIterator;
+import dev.sightline.metricstore.SampleIterator;
 
 import java.util.Arrays;
 

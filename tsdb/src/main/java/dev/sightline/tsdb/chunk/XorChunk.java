@@ -1,7 +1,7 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.SampleIterator;
+import dev.sightline.metricstore.SampleIterator;
 
 /**
  * An appendable float chunk (Gorilla). Layout after the 2-byte count: sample 0 = varint t, 64 raw value bits;

@@ -1,8 +1,8 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.ValueType;
 
 /** Decodes an XOR chunk's first {@code total} samples; allocation-free, reusable across chunks. */
 final class XorIterator extends DodIterator {

@@ -2,6 +2,10 @@ package dev.sightline.tsdb.exemplar;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Exemplar;
+import dev.sightline.metricstore.ExemplarAppender;
+import dev.sightline.metricstore.ExemplarSeries;
+import dev.sightline.metricstore.ExemplarStorage;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -20,7 +24,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code maxExemplars} 0 disables the store. The store itself is in memory; the head's appender logs exemplars in the
  * WAL with their samples and {@code Tsdb.open} replays them into the store, as Prometheus does. Thread-safe: appends take a write lock per batch, queries a read lock.
  */
-public final class ExemplarStore {
+public final class ExemplarStore implements ExemplarStorage {
     /** Prometheus's (and OpenMetrics') limit on an exemplar's label names and values together, in UTF-8 characters. */
     public static final int MAX_LABEL_CHARS = 128;
     /** Prometheus's {@code storage.exemplars.max_exemplars} default. */
@@ -64,6 +68,11 @@ public final class ExemplarStore {
         return slots.length;
     }
 
+    @Override
+    public boolean enabled() {
+        return slots.length > 0;
+    }
+
     /** Adds one exemplar of {@code series}. */
     public Outcome add(Labels series, Labels labels, double value, long timestampMs) {
         lock.writeLock().lock();
@@ -74,19 +83,20 @@ public final class ExemplarStore {
         }
     }
 
-    /** A buffer of exemplars to add together later, for example once the samples they belong to are committed. */
-    public Batch batch() {
+    @Override
+    public Batch appender() {
         return new Batch();
     }
 
     /** Exemplars collected by one request; {@link #commit()} adds them under one lock. Used by one thread. */
-    public final class Batch {
+    public final class Batch implements ExemplarAppender {
         private final List<Labels> series = new ArrayList<>();
         private final List<Exemplar> exemplars = new ArrayList<>();
 
         private Batch() {
         }
 
+        @Override
         public void add(Labels seriesLabels, Labels labels, double value, long timestampMs) {
             if (slots.length == 0) {
                 return;
@@ -95,11 +105,8 @@ public final class ExemplarStore {
             exemplars.add(new Exemplar(labels, value, timestampMs));
         }
 
-        public int size() {
-            return exemplars.size();
-        }
-
         /** Adds the collected exemplars to the store and forgets them; returns how many were stored. */
+        @Override
         public int commit() {
             if (exemplars.isEmpty()) {
                 return 0;
@@ -116,11 +123,12 @@ public final class ExemplarStore {
             } finally {
                 lock.writeLock().unlock();
             }
-            clear();
+            rollback();
             return added;
         }
 
-        public void clear() {
+        @Override
+        public void rollback() {
             series.clear();
             exemplars.clear();
         }
@@ -190,11 +198,7 @@ public final class ExemplarStore {
         return n;
     }
 
-    /**
-     * The exemplars with timestamps in [startMs, endMs] of every series matched by at least one of the matcher sets
-     * (each set is ANDed, as a PromQL selector), series sorted by labels, exemplars oldest first; series without
-     * exemplars in the range are left out.
-     */
+    @Override
     public List<ExemplarSeries> select(long startMs, long endMs, List<List<LabelMatcher>> matcherSets) {
         List<ExemplarSeries> out = new ArrayList<>();
         lock.readLock().lock();

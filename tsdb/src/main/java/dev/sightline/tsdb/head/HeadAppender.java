@@ -3,7 +3,7 @@ package dev.sightline.tsdb.head;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
-import dev.sightline.tsdb.Appender;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.tsdb.wal.StartTimestamps;
 import dev.sightline.tsdb.wal.WalBatch;
 

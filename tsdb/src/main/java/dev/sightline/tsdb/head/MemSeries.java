@@ -2,8 +2,8 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.chunk.Chunk;
 import dev.sightline.tsdb.chunk.ChunkEncoding;
 import dev.sightline.tsdb.chunk.Chunks;

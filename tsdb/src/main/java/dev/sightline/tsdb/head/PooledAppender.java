@@ -2,7 +2,7 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Appender;
+import dev.sightline.metricstore.Appender;
 
 import java.io.IOException;
 

@@ -2,9 +2,9 @@ package dev.sightline.tsdb.index;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Querier;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,17 +79,7 @@ public final class MemPostings {
      * empty string (such a selector would select every series), as Prometheus does.
      */
     public long[] select(LabelMatcher... matchers) {
-        boolean restricting = false;
-        for (LabelMatcher m : matchers) {
-            if (!m.matchesEmpty()) {
-                restricting = true;
-                break;
-            }
-        }
-        if (!restricting) {
-            throw new IllegalArgumentException("vector selector must contain at least one non-empty matcher: "
-                    + Arrays.toString(matchers));
-        }
+        Querier.requireRestrictingMatcher(matchers);
         return postingsFor(matchers);
     }
 

@@ -1,10 +1,10 @@
 package dev.sightline.tsdb.merge;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.Series;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
+import dev.sightline.metricstore.ValueType;
 
 /**
  * Merges the sample iterators of one series from several sources in timestamp order. At equal timestamps the

@@ -2,10 +2,10 @@ package dev.sightline.tsdb.merge;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.Series;
-import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
+import dev.sightline.metricstore.SeriesSet;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -33,7 +33,12 @@ public final class MergeQuerier implements Querier {
         for (int i = 0; i < sets.length; i++) {
             sets[i] = queriers.get(i).select(true, mint, maxt, matchers);
         }
-        return new MergeSeriesSet(sets);
+        return merge(sets);
+    }
+
+    /** Merges sorted series sets as {@link #select} does; the order of {@code sets} is the precedence order. */
+    public static SeriesSet merge(SeriesSet... sets) {
+        return sets.length == 1 ? sets[0] : new MergeSeriesSet(sets);
     }
 
     @Override

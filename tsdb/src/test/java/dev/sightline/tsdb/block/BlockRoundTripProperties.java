@@ -4,13 +4,13 @@ import dev.sightline.core.FileTrees;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.ValueType;
-import dev.sightline.tsdb.merge.TestSeriesSets;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
 import dev.sightline.tsdb.merge.TestSeriesSets.Dump;
+import dev.sightline.tsdb.merge.TestSeriesSets;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 

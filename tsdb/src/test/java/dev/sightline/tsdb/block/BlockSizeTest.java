@@ -2,10 +2,10 @@ package dev.sightline.tsdb.block;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.merge.TestSeriesSets;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
+import dev.sightline.tsdb.merge.TestSeriesSets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

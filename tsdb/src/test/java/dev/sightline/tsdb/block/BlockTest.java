@@ -2,13 +2,13 @@ package dev.sightline.tsdb.block;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.ValueType;
-import dev.sightline.tsdb.merge.TestSeriesSets;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
 import dev.sightline.tsdb.merge.TestSeriesSets.Dump;
+import dev.sightline.tsdb.merge.TestSeriesSets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +97,7 @@ class BlockTest {
             }
 
             @Override
-            public dev.sightline.tsdb.Series at() {
+            public dev.sightline.metricstore.Series at() {
                 return two.get(i);
             }
         };

@@ -1,9 +1,9 @@
 package dev.sightline.tsdb.block;
 
 import dev.sightline.core.LabelMatcher;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.merge.TestSeriesSets;
+import dev.sightline.metricstore.Querier;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
+import dev.sightline.tsdb.merge.TestSeriesSets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,11 +2,11 @@ package dev.sightline.tsdb.block;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.merge.TestSeriesSets;
+import dev.sightline.metricstore.Querier;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
 import dev.sightline.tsdb.merge.TestSeriesSets.Dump;
 import dev.sightline.tsdb.merge.TestSeriesSets.Sample;
+import dev.sightline.tsdb.merge.TestSeriesSets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package dev.sightline.tsdb.chunk;
 
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -1,9 +1,9 @@
 package dev.sightline.tsdb.chunk;
 
-import dev.sightline.core.Histogram;
 import dev.sightline.core.Histogram.CounterResetHint;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.core.Histogram;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,10 +1,10 @@
 package dev.sightline.tsdb.chunk;
 
 import dev.sightline.core.Histogram;
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.StartPatterns;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
+import dev.sightline.metricstore.conformance.StartPatterns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,13 +1,16 @@
 package dev.sightline.tsdb.conformance;
 
 import dev.sightline.core.LabelLimits;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Querier;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.conformance.ConformanceData.Sample;
+import dev.sightline.metricstore.conformance.ConformanceData.SeriesData;
+import dev.sightline.metricstore.conformance.QuerierConformanceTest;
 import dev.sightline.tsdb.head.Head;
 
 import java.util.List;
 
-/** The conformance suite against the in-memory head alone. */
+/** The read conformance suite against the in-memory head alone. */
 class HeadConformanceTest extends QuerierConformanceTest {
     @Override
     protected Querier createQuerier(List<SeriesData> data, long mint, long maxt) throws Exception {

@@ -1,7 +1,10 @@
 package dev.sightline.tsdb.conformance;
 
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Querier;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.conformance.ConformanceData.Sample;
+import dev.sightline.metricstore.conformance.ConformanceData.SeriesData;
+import dev.sightline.metricstore.conformance.QuerierConformanceTest;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.wal.FsyncPolicy;
@@ -14,7 +17,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The conformance suite against the whole database, with the older half of the data persisted into blocks (one
+ * The read conformance suite against the whole database, with the older half of the data persisted into blocks (one
  * hour each) and the newer half in the head, so every query merges blocks and head.
  */
 class TsdbConformanceTest extends QuerierConformanceTest {

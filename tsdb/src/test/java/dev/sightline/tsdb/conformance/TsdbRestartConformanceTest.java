@@ -6,7 +6,7 @@ import dev.sightline.tsdb.TsdbOptions;
 import java.nio.file.Path;
 
 /**
- * The conformance suite against the whole database after a restart: the blocks are read from disk, the head is
+ * The read conformance suite against the whole database after a restart: the blocks are read from disk, the head is
  * rebuilt from the WAL and its full chunks from the memory-mapped chunk files.
  */
 class TsdbRestartConformanceTest extends TsdbConformanceTest {

@@ -1,7 +1,7 @@
 package dev.sightline.tsdb.crash;
 
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Appender;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 

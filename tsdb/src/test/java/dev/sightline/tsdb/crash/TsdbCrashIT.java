@@ -2,14 +2,14 @@ package dev.sightline.tsdb.crash;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.Series;
-import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
-import dev.sightline.tsdb.ValueType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

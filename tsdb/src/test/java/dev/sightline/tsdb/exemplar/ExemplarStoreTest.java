@@ -2,6 +2,8 @@ package dev.sightline.tsdb.exemplar;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Exemplar;
+import dev.sightline.metricstore.ExemplarSeries;
 import dev.sightline.tsdb.exemplar.ExemplarStore.Outcome;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import net.jqwik.api.ForAll;
@@ -98,7 +100,7 @@ class ExemplarStoreTest {
     void zeroCapacityDisablesTheStore() {
         ExemplarStore s = new ExemplarStore(0);
         assertThat(s.add(A, trace("a"), 1, 1)).isEqualTo(Outcome.DISABLED);
-        ExemplarStore.Batch b = s.batch();
+        ExemplarStore.Batch b = s.appender();
         b.add(A, trace("a"), 1, 1);
         assertThat(b.commit()).isZero();
         assertThat(s.select(Long.MIN_VALUE, Long.MAX_VALUE, ALL)).isEmpty();
@@ -107,16 +109,16 @@ class ExemplarStoreTest {
     @Test
     void aBatchIsStoredOnlyWhenCommitted() {
         ExemplarStore s = new ExemplarStore(10);
-        ExemplarStore.Batch b = s.batch();
+        ExemplarStore.Batch b = s.appender();
         b.add(A, trace("a1"), 1, 100);
         b.add(A, trace("a1"), 1, 100); // duplicate within the batch
         b.add(B, trace("b1"), 1, 100);
         assertThat(s.select(0, 1000, ALL)).isEmpty();
         assertThat(b.commit()).isEqualTo(2);
         assertThat(s.select(0, 1000, ALL)).hasSize(2);
-        ExemplarStore.Batch dropped = s.batch();
+        ExemplarStore.Batch dropped = s.appender();
         dropped.add(A, trace("a2"), 1, 200);
-        dropped.clear();
+        dropped.rollback();
         assertThat(dropped.commit()).isZero();
         assertThat(s.select(0, 1000, ALL).get(0).exemplars()).hasSize(1);
     }

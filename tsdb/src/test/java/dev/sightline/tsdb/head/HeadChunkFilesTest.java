@@ -2,7 +2,7 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Appender;
+import dev.sightline.metricstore.Appender;
 import dev.sightline.tsdb.wal.WalReplayHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

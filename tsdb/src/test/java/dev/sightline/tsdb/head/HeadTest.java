@@ -5,12 +5,12 @@ import dev.sightline.core.LabelLimits;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
-import dev.sightline.core.ValidationException;
 import dev.sightline.core.ValidationException.Reason;
-import dev.sightline.tsdb.Appender;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.core.ValidationException;
+import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;

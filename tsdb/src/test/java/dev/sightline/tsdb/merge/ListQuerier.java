@@ -1,8 +1,8 @@
 package dev.sightline.tsdb.merge;
 
 import dev.sightline.core.LabelMatcher;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SeriesSet;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
 
 import java.util.ArrayList;

@@ -3,10 +3,10 @@ package dev.sightline.tsdb.merge;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.merge.TestSeriesSets.ArraySeries;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -177,7 +177,7 @@ class MergeQuerierTest {
                     }
 
                     @Override
-                    public dev.sightline.tsdb.Series at() {
+                    public dev.sightline.metricstore.Series at() {
                         throw new IllegalStateException();
                     }
 

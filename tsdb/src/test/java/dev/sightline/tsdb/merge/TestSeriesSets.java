@@ -2,10 +2,10 @@ package dev.sightline.tsdb.merge;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.Series;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.ValueType;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package dev.sightline.tsdb.wal;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.tsdb.StartPatterns;
+import dev.sightline.metricstore.conformance.StartPatterns;
 import dev.sightline.tsdb.wal.WalTestSupport.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

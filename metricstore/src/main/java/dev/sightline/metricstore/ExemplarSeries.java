@@ -1,4 +1,4 @@
-package dev.sightline.tsdb.exemplar;
+package dev.sightline.metricstore;
 
 import dev.sightline.core.Labels;
 

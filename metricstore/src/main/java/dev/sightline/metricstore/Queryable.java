@@ -1,4 +1,4 @@
-package dev.sightline.tsdb;
+package dev.sightline.metricstore;
 
 /** Something that opens queriers: what the PromQL engine needs of storage, and nothing more. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package dev.sightline.tsdb;
+package dev.sightline.metricstore;
 
 /** What a {@link SampleIterator} is positioned on. */
 public enum ValueType { NONE, FLOAT, HISTOGRAM }

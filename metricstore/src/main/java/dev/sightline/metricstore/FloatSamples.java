@@ -1,4 +1,4 @@
-package dev.sightline.tsdb;
+package dev.sightline.metricstore;
 
 import java.util.Arrays;
 

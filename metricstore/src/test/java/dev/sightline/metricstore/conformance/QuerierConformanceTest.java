@@ -1,17 +1,15 @@
-package dev.sightline.tsdb.conformance;
+package dev.sightline.metricstore.conformance;
 
-import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
-import dev.sightline.tsdb.Querier;
-import dev.sightline.tsdb.FloatSamples;
-import dev.sightline.tsdb.SampleIterator;
-import dev.sightline.tsdb.Series;
-import dev.sightline.tsdb.SeriesSet;
-import dev.sightline.tsdb.StartPatterns;
-import dev.sightline.tsdb.ValueType;
-import org.junit.jupiter.api.AfterEach;
+import dev.sightline.metricstore.FloatSamples;
+import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
+import dev.sightline.metricstore.conformance.ConformanceData.Sample;
+import dev.sightline.metricstore.conformance.ConformanceData.SeriesData;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,94 +21,30 @@ import static dev.sightline.core.LabelMatcher.eq;
 import static dev.sightline.core.LabelMatcher.neq;
 import static dev.sightline.core.LabelMatcher.nre;
 import static dev.sightline.core.LabelMatcher.re;
+import static dev.sightline.metricstore.conformance.ConformanceData.collect;
+import static dev.sightline.metricstore.conformance.ConformanceData.content;
+import static dev.sightline.metricstore.conformance.ConformanceData.customBuckets;
+import static dev.sightline.metricstore.conformance.ConformanceData.fixture;
+import static dev.sightline.metricstore.conformance.ConformanceData.floats;
+import static dev.sightline.metricstore.conformance.ConformanceData.histogram;
+import static dev.sightline.metricstore.conformance.ConformanceData.series;
+import static dev.sightline.metricstore.conformance.ConformanceData.startFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every {@link Querier} implementation must do the same way: Prometheus's matcher semantics, inclusive time
  * clamping, sorted output, label name/value listing and bit-exact samples. A subclass supplies a querier over the
- * given data.
+ * given data; a read-only storage (a block) runs this suite alone, a writable one also {@link AppenderConformanceTest}.
  */
-public abstract class QuerierConformanceTest {
-    /** One sample: a float ({@code h == null}) or a histogram, with its start timestamp ({@code st}, 0 for none). */
-    public record Sample(long t, double v, Histogram h, long st) {
-        public static Sample f(long t, double v) {
-            return new Sample(t, v, null, 0);
-        }
-
-        public static Sample h(long t, Histogram h) {
-            return new Sample(t, 0, h, 0);
-        }
-    }
-
-    /** A series to store, its samples in increasing timestamp order. */
-    public record SeriesData(Labels labels, List<Sample> samples) {
-    }
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
+public abstract class QuerierConformanceTest extends ConformanceSuite {
     /** A querier over exactly this data for [mint, maxt]. Called at most a few times per test. */
     protected abstract Querier createQuerier(List<SeriesData> data, long mint, long maxt) throws Exception;
-
-    /** Registers something the subclass opened, closed after the test. */
-    protected void closeAfterTest(AutoCloseable c) {
-        toClose.add(c);
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        toClose.clear();
-    }
 
     private Querier open(List<SeriesData> data, long mint, long maxt) throws Exception {
         Querier q = createQuerier(data, mint, maxt);
         closeAfterTest(q);
         return q;
-    }
-
-    // --- fixtures -------------------------------------------------------------------------------------------------
-
-    static List<Sample> floats(long from, long step, int n, double base) {
-        List<Sample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(Sample.f(from + i * step, base + i));
-        }
-        return out;
-    }
-
-    static SeriesData series(List<Sample> samples, String... labels) {
-        return new SeriesData(Labels.of(labels), samples);
-    }
-
-    /** Six series of two metrics with overlapping label sets; every series has 10 samples at 0, 1000, ..., 9000. */
-    static List<SeriesData> fixture() {
-        return List.of(
-                series(floats(0, 1000, 10, 0), "__name__", "up", "job", "api", "instance", "a:1", "env", "prod"),
-                series(floats(0, 1000, 10, 100), "__name__", "up", "job", "api", "instance", "a:2", "env", "dev"),
-                series(floats(0, 1000, 10, 200), "__name__", "up", "job", "api-server", "instance", "b:1"),
-                series(floats(0, 1000, 10, 300), "__name__", "up", "job", "db", "instance", "c:1", "env", "prod"),
-                series(floats(0, 1000, 10, 400), "__name__", "http_requests_total", "job", "api", "instance", "a:1", "code", "200"),
-                series(floats(0, 1000, 10, 500), "__name__", "http_requests_total", "job", "api", "instance", "a:1", "code", "500"));
-    }
-
-    static Map<Labels, List<Sample>> collect(SeriesSet set) {
-        Map<Labels, List<Sample>> out = new LinkedHashMap<>();
-        SampleIterator reuse = null;
-        while (set.next()) {
-            Series s = set.at();
-            SampleIterator it = s.iterator(reuse);
-            List<Sample> samples = new ArrayList<>();
-            for (ValueType ty = it.next(); ty != ValueType.NONE; ty = it.next()) {
-                samples.add(new Sample(it.timestamp(), ty == ValueType.FLOAT ? it.value() : 0,
-                        ty == ValueType.FLOAT ? null : it.histogram(), it.startTimestamp()));
-            }
-            assertThat(out.put(s.labels(), samples)).as("series %s returned twice", s.labels()).isNull();
-            reuse = it;
-        }
-        return out;
     }
 
     private List<String> selectNames(Querier q, LabelMatcher... ms) {
@@ -359,23 +293,6 @@ public abstract class QuerierConformanceTest {
         assertThat(Staleness.isStaleMarker(values[0])).isTrue();
     }
 
-    static Histogram histogram(int i) {
-        return new Histogram(Histogram.CounterResetHint.NOT_COUNTER_RESET, 1, 0.001, 2 + i, 10 + 4 * i, 100.5 + i,
-                new int[]{-1, 2}, new int[]{2, 1}, new double[]{1 + i, 3, 4 + 3 * i},
-                new int[]{0}, new int[]{1}, new double[]{0},
-                null);
-    }
-
-    static Histogram customBuckets(int i) {
-        return new Histogram(Histogram.CounterResetHint.NOT_COUNTER_RESET, Histogram.CUSTOM_BUCKETS_SCHEMA, 0, 0, 6 + i, 12.25 * i,
-                new int[]{0}, new int[]{3}, new double[]{1, 2 + i, 3}, null, null, null, new double[]{0.1, 1, 10});
-    }
-
-    /** Histogram content without the counter-reset hint, which chunk encodings may recompute. */
-    static String content(Histogram h) {
-        return h.toString().replaceAll(" hint:\\w+", "");
-    }
-
     @Test
     void histogramsRoundTrip() throws Exception {
         List<Sample> exp = new ArrayList<>();
@@ -395,28 +312,6 @@ public abstract class QuerierConformanceTest {
     }
 
     // --- start timestamps -----------------------------------------------------------------------------------------
-
-    /** One float and one histogram series per start-timestamp shape, long enough to span several chunks. */
-    static List<SeriesData> startFixture() {
-        List<SeriesData> data = new ArrayList<>();
-        for (StartPatterns p : StartPatterns.values()) {
-            List<Sample> fs = new ArrayList<>();
-            List<Sample> hs = new ArrayList<>();
-            long prev = 0;
-            for (int i = 0; i < 300; i++) {
-                long t = 1_000_000L + 15_000L * i;
-                long st = p.start(i, t, prev);
-                fs.add(new Sample(t, i % 2 == 0 ? i : i + 0.3, null, st));
-                if (i < 150) {
-                    hs.add(new Sample(t, 0, histogram(i), st));
-                }
-                prev = t;
-            }
-            data.add(series(fs, "__name__", "st_floats", "shape", p.name()));
-            data.add(series(hs, "__name__", "st_histograms", "shape", p.name()));
-        }
-        return data;
-    }
 
     @Test
     void startTimestampsRoundTripSampleBySample() throws Exception {

@@ -1,0 +1,24 @@
+package dev.sightline.metricstore.conformance;
+
+import org.junit.jupiter.api.AfterEach;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the conformance suites share: closing what a test opened, newest first. */
+public abstract class ConformanceSuite {
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    /** Registers something the subclass opened, closed after the test. */
+    protected void closeAfterTest(AutoCloseable c) {
+        toClose.add(c);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        toClose.clear();
+    }
+}
