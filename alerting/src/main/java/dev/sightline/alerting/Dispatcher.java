@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -78,7 +79,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Function<ReceiverConfig, List<Integration>> integrationFactory;
     private final DeliveryListener listener;
     private final Supplier<String> externalUrl;
-    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Executor senders;
     private final Map<Long, Alert> alerts = new HashMap<>();
     private final Map<Route, Map<Labels, Group>> groups = new IdentityHashMap<>();
     private final NotificationLog nflog;
@@ -95,6 +96,17 @@ public final class Dispatcher implements AutoCloseable {
     public Dispatcher(AlertmanagerConfig config, Silences silences, NotificationLog nflog,
                       Function<ReceiverConfig, List<Integration>> integrationFactory, DeliveryListener listener,
                       Supplier<String> externalUrl, LongSupplier clockMs) {
+        this(config, silences, nflog, integrationFactory, listener, externalUrl, clockMs, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * As above, deliveries run by {@code senders} (shut down by {@link #close()} when it is an ExecutorService): tests
+     * pass one they drain themselves, so they know every delivery a tick started has run.
+     */
+    Dispatcher(AlertmanagerConfig config, Silences silences, NotificationLog nflog,
+               Function<ReceiverConfig, List<Integration>> integrationFactory, DeliveryListener listener,
+               Supplier<String> externalUrl, LongSupplier clockMs, Executor senders) {
+        this.senders = senders;
         this.clockMs = clockMs;
         this.silences = silences;
         this.nflog = nflog;
@@ -434,6 +446,8 @@ public final class Dispatcher implements AutoCloseable {
         if (thread != null) {
             thread.interrupt();
         }
-        senders.shutdownNow();
+        if (senders instanceof ExecutorService s) {
+            s.shutdownNow();
+        }
     }
 }

@@ -23,12 +23,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -283,11 +285,19 @@ class TsdbTest {
             Querier q = db.querier(0, 100_000); // sees no block yet: it must read everything from the head
             var pool = Executors.newSingleThreadExecutor();
             try {
+                AtomicReference<Thread> flusher = new AtomicReference<>();
                 Future<?> flush = pool.submit(() -> {
+                    flusher.set(Thread.currentThread());
                     db.flushHead();
                     return null;
                 });
-                Thread.sleep(200);
+                // A positive signal before the absence: the flush seen sleeping in its wait for queriers (a flush that
+                // did not wait would never sleep there), not merely not started yet.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!sleepsIn(flusher.get(), "waitForQueriersReading") && !flush.isDone() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(sleepsIn(flusher.get(), "waitForQueriersReading")).as("flush thread waiting for the querier").isTrue();
                 assertThat(flush).as("flush waits for the open querier").isNotDone();
                 int n = 0;
                 SeriesSet set = q.select(true, 0, 100_000, LabelMatcher.eq("__name__", "m"));
@@ -306,6 +316,12 @@ class TsdbTest {
             assertThat(db.headSeries()).isZero();
             assertThat(dump(db, 0, 100_000)).isEqualTo(expected(2, 0, 25_000, 1000));
         }
+    }
+
+    /** Whether {@code t} is in a timed wait (a sleep) inside a method of that name. */
+    private static boolean sleepsIn(Thread t, String method) {
+        return t != null && t.getState() == Thread.State.TIMED_WAITING
+                && Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals(method));
     }
 
     @Test

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -41,6 +43,13 @@ class ScrapeManagerTest {
                 List.of(new FileSdConfig(files, refresh)), null, null, null, null, null, null, null, 0L, 0L, 0L, 0L);
     }
 
+    /** Writes a file whole (through a temporary name), so discovery never reads it half written. */
+    private static void replace(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private List<String> addresses() {
         return manager.activeTargets().stream().map(t -> t.labels().get("instance")).sorted().toList();
     }
@@ -57,18 +66,19 @@ class ScrapeManagerTest {
         assertThat(t.discoveredLabels().get("__meta_filepath")).isEqualTo(json.toString());
 
         Path yaml = dir.resolve("more.yml");
-        Files.writeString(dir.resolve("more.yml.tmp"), "- targets: ['127.0.0.1:3']\n");
-        Files.move(dir.resolve("more.yml.tmp"), yaml);
+        replace(yaml, "- targets: ['127.0.0.1:3']\n");
         Files.writeString(json, "[{\"targets\": [\"127.0.0.1:2\"]}]");
         await(() -> addresses().equals(List.of("127.0.0.1:2", "127.0.0.1:3")), "targets from the changed files");
 
-        // A broken file keeps its previous targets, as in Prometheus.
-        Files.writeString(json, "[{\"targets\": ");
-        Thread.sleep(300);
-        assertThat(addresses()).containsExactly("127.0.0.1:2", "127.0.0.1:3");
+        // A broken file keeps its previous targets, as in Prometheus. Every refresh reads all files, so the one that
+        // shows a file written after the break has read the broken file too.
+        replace(json, "[{\"targets\": ");
+        replace(dir.resolve("later.json"), "[{\"targets\": [\"127.0.0.1:4\"]}]");
+        await(() -> addresses().contains("127.0.0.1:4"), "the target of the file written after the broken one");
+        assertThat(addresses()).containsExactly("127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:4");
 
         Files.delete(yaml);
-        await(() -> addresses().equals(List.of("127.0.0.1:2")), "targets of the deleted file gone");
+        await(() -> addresses().equals(List.of("127.0.0.1:2", "127.0.0.1:4")), "targets of the deleted file gone");
     }
 
     @Test

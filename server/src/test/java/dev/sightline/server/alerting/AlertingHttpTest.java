@@ -79,9 +79,17 @@ class AlertingHttpTest {
         return server.configFile();
     }
 
+    private static String alertname(WebhookReceiver.Call c) {
+        return c.payload().get("groupLabels").path("alertname").asText();
+    }
+
     @Test
     void firingRuleReachesTheHaltWebhookWithinOneIntervalPlusGroupWaitPlusOneSecond() throws Exception {
-        start("/halt");
+        start("/halt", RUNAWAY + """
+                      - alert: RunawayConfirmed
+                        expr: vector(1)
+                        for: 3s
+                """);
         long ready = System.nanoTime();
         WebhookReceiver.Call halt = hooks.await(c -> c.path().equals("/halt"), 10_000);
         assertThat(halt).as("halt webhook called").isNotNull();
@@ -108,14 +116,16 @@ class AlertingHttpTest {
         // continue: true, so the next sibling route (to ops) gets it too.
         assertThat(hooks.await(c -> c.path().equals("/ops"), 5_000)).isNotNull();
 
-        // Deduplicated: the rule re-sends the same alert, no new notification within repeat_interval (4h).
-        int calls = hooks.calls.size();
-        Thread.sleep(2_500);
-        assertThat(hooks.calls).hasSize(calls);
+        // Deduplicated: the rule re-sends the same alert, no new notification within repeat_interval (4h). The
+        // confirming alert fires 3 s (3 evaluations, 3 group_intervals) after the first: once it is notified, a
+        // repeated notification of the first would have been sent before it.
+        assertThat(hooks.await(c -> c.path().equals("/ops") && alertname(c).equals("RunawayConfirmed"), 10_000)).isNotNull();
+        assertThat(hooks.calls).extracting(c -> c.path() + " " + alertname(c))
+                .containsExactlyInAnyOrder("/halt OrderRateRunaway", "/ops OrderRateRunaway", "/ops RunawayConfirmed");
 
         String metrics = server.get("/metrics").body();
         assertThat(metrics).contains("sightline_alerting_notifications_total{integration=\"webhook\",receiver=\"halt-trading\"} 1.0");
-        assertThat(metrics).contains("sightline_alerting_alerts{state=\"active\"} 1.0");
+        assertThat(metrics).contains("sightline_alerting_alerts{state=\"active\"} 2.0");
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,6 +69,10 @@ class SeedCaseHaltTest {
             t = Math.max(t + 1, System.currentTimeMillis());
             append(storage, t, orders);
         }
+        // An absence needs a positive signal first: an evaluation of the alert after the normal flow was written.
+        long normalWritten = System.currentTimeMillis();
+        JsonNode rule = evaluatedAfter("RunawayOrderFlow", normalWritten);
+        assertThat(rule.path("state").asText()).as("the alert after the normal flow: %s", rule).isEqualTo("inactive");
         assertThat(hooks.calls).as("no call while the flow is normal").isEmpty();
 
         // The runaway: 66,000 orders/s (4M a minute).
@@ -89,6 +94,23 @@ class SeedCaseHaltTest {
         assertThat(ann.get("score").asText()).endsWith("sigma (z-score)");
         assertThat(ann.get("lookback").asText()).isEqualTo("1d");
         assertThat(halt.payload().get("receiver").asText()).isEqualTo("halt-trading");
+    }
+
+    /** The alerting rule as /api/v1/rules shows it, once its last evaluation is later than {@code afterMs}. */
+    private JsonNode evaluatedAfter(String alert, long afterMs) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            for (JsonNode group : server.getJson("/api/v1/rules?type=alert").path("data").path("groups")) {
+                for (JsonNode rule : group.path("rules")) {
+                    if (rule.path("name").asText().equals(alert)
+                            && Instant.parse(rule.path("lastEvaluation").asText()).toEpochMilli() > afterMs) {
+                        return rule;
+                    }
+                }
+            }
+            assertThat(System.currentTimeMillis()).as("%s evaluated after %d", alert, afterMs).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private static void append(Storage storage, long t, double v) throws Exception {

@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Random appends (in and out of order, duplicates, several series, random batch boundaries, start timestamps or
- * none) against a plain model of the head's rules; every range query must return exactly the model's samples.
+ * none) against a model of the head's documented rules, written here without calling the head's own code (so a
+ * change to the head's classification cannot move the model with it); every append must be refused exactly when the
+ * model refuses it, and every range query must return exactly the model's samples.
  */
 class HeadModelPropertyTest {
     record Op(int series, long st, long t, double v, boolean commitAfter) {
@@ -41,17 +43,77 @@ class HeadModelPropertyTest {
         return op.list().ofMaxSize(300);
     }
 
-    /** The model of one series: committed last sample, pending last in-order sample, stored samples. */
+    /** A sample as the model keeps it: raw value bits and start timestamp. */
+    record Kept(long bits, long st) {
+        @Override
+        public String toString() {
+            return bits + "/" + st;
+        }
+    }
+
+    /**
+     * The contract for one series, written out on its own (no production code): committed samples, and the samples
+     * the open batch accepted, in append order. The batch's samples count for the order and duplicate checks of later
+     * appends in the same batch (as Prometheus's appender sees its own pending samples).
+     */
     static final class ModelSeries {
-        boolean hasLast;
-        long lastT;
-        long lastBits;
-        boolean hasPending;
-        long pendingT;
-        long pendingBits;
-        /** Stored samples as "valueBits/startTimestamp". */
-        final TreeMap<Long, String> stored = new TreeMap<>();
+        final TreeMap<Long, Kept> committed = new TreeMap<>();
         final List<long[]> batch = new ArrayList<>();
+
+        /** The newest timestamp committed or accepted by the batch, or null for an empty series. */
+        Long newest() {
+            Long n = committed.isEmpty() ? null : committed.lastKey();
+            for (long[] x : batch) {
+                if (n == null || x[0] > n) {
+                    n = x[0];
+                }
+            }
+            return n;
+        }
+
+        /** The value bits of the newest sample (batch first: a batch sample can only be newest by being newer). */
+        long newestBits(long newest) {
+            for (long[] x : batch) {
+                if (x[0] == newest) {
+                    return x[1];
+                }
+            }
+            return committed.get(newest).bits();
+        }
+
+        enum Outcome { ACCEPT, IGNORE, REFUSE }
+
+        /**
+         * In order (newer than the newest): accepted. At the newest timestamp, or at the newest committed one while
+         * the batch has newer: a duplicate, ignored when its value is the same bits, refused otherwise. Older: with no
+         * out-of-order window refused; within {@code window} of the newest accepted (at commit the first sample kept
+         * at a timestamp stays); further back refused as too old. The start timestamp never decides.
+         */
+        Outcome append(long st, long t, long bits, long window) {
+            Long newest = newest();
+            if (newest == null || t > newest) {
+                batch.add(new long[]{t, bits, st});
+                return Outcome.ACCEPT;
+            }
+            if (t == newest) {
+                return newestBits(newest) == bits ? Outcome.IGNORE : Outcome.REFUSE;
+            }
+            if (!committed.isEmpty() && t == committed.lastKey()) {
+                return committed.lastEntry().getValue().bits() == bits ? Outcome.IGNORE : Outcome.REFUSE;
+            }
+            if (window == 0 || t < newest - window) {
+                return Outcome.REFUSE;
+            }
+            batch.add(new long[]{t, bits, st});
+            return Outcome.ACCEPT;
+        }
+
+        void commit() {
+            for (long[] x : batch) {
+                committed.putIfAbsent(x[0], new Kept(x[1], x[2]));
+            }
+            batch.clear();
+        }
     }
 
     @Property(tries = 200)
@@ -62,17 +124,7 @@ class HeadModelPropertyTest {
         ModelSeries[] model = {new ModelSeries(), new ModelSeries(), new ModelSeries()};
         Appender app = head.appender();
         for (Op op : ops) {
-            ModelSeries m = model[op.series()];
-            long bits = Double.doubleToRawLongBits(op.v());
-            int c = m.hasPending
-                    ? MemSeries.classify(true, m.pendingT, m.pendingBits, null, op.t(), bits, null, window)
-                    : MemSeries.classify(m.hasLast, m.lastT, m.lastBits, null, op.t(), bits, null, window);
-            if (m.hasPending && c != MemSeries.IN_ORDER && c != MemSeries.DUP_IGNORED) {
-                int stored = MemSeries.classify(m.hasLast, m.lastT, m.lastBits, null, op.t(), bits, null, window);
-                if (stored == MemSeries.REJECT_DUPLICATE || stored == MemSeries.DUP_IGNORED) {
-                    c = stored;
-                }
-            }
+            ModelSeries.Outcome want = model[op.series()].append(op.st(), op.t(), Double.doubleToRawLongBits(op.v()), window);
             boolean refused;
             try {
                 app.append(0, Labels.of("__name__", "p", "s", Integer.toString(op.series())), op.st(), op.t(), op.v());
@@ -80,45 +132,26 @@ class HeadModelPropertyTest {
             } catch (ValidationException e) {
                 refused = true;
             }
-            boolean modelRefuses = c == MemSeries.REJECT_DUPLICATE || c == MemSeries.REJECT_OUT_OF_ORDER || c == MemSeries.REJECT_TOO_OLD;
-            assertThat(refused).as("refusal of %s (model outcome %d)", op, c).isEqualTo(modelRefuses);
-            if (c == MemSeries.IN_ORDER) {
-                m.hasPending = true;
-                m.pendingT = op.t();
-                m.pendingBits = bits;
-                m.batch.add(new long[]{op.t(), bits, 0, op.st()});
-            } else if (c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
-                m.batch.add(new long[]{op.t(), bits, 1, op.st()});
-            }
+            assertThat(refused).as("refusal of %s (model: %s)", op, want).isEqualTo(want == ModelSeries.Outcome.REFUSE);
             if (op.commitAfter()) {
                 app.commit();
-                applyBatches(model);
+                commitAll(model);
             }
         }
         app.commit();
-        applyBatches(model);
+        commitAll(model);
         for (int s = 0; s < 3; s++) {
             for (long[] range : new long[][]{{Long.MIN_VALUE, Long.MAX_VALUE}, {50, 200}, {100, 100}, {301, 350}}) {
-                TreeMap<Long, String> want = new TreeMap<>(model[s].stored.subMap(range[0], true, range[1], true));
+                TreeMap<Long, String> want = new TreeMap<>();
+                model[s].committed.subMap(range[0], true, range[1], true).forEach((t, k) -> want.put(t, k.toString()));
                 assertThat(read(head, s, range[0], range[1])).as("series %d in %d..%d", s, range[0], range[1]).isEqualTo(want);
             }
         }
     }
 
-    private static void applyBatches(ModelSeries[] model) {
+    private static void commitAll(ModelSeries[] model) {
         for (ModelSeries m : model) {
-            for (long[] x : m.batch) {
-                if (x[2] == 0) {
-                    m.stored.put(x[0], x[1] + "/" + x[3]);
-                    m.hasLast = true;
-                    m.lastT = x[0];
-                    m.lastBits = x[1];
-                } else {
-                    m.stored.putIfAbsent(x[0], x[1] + "/" + x[3]);
-                }
-            }
-            m.batch.clear();
-            m.hasPending = false;
+            m.commit();
         }
     }
 
