@@ -8,7 +8,7 @@ import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.engine.Matrix;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
-import dev.sightline.promql.engine.Series;
+import dev.sightline.promql.engine.MatrixSeries;
 import dev.sightline.promql.engine.StringValue;
 import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
@@ -122,7 +122,7 @@ final class Json {
             }
             case Matrix m -> {
                 g.writeStartArray();
-                for (Series s : m.series()) {
+                for (MatrixSeries s : m.series()) {
                     series(g, s);
                 }
                 g.writeEndArray();
@@ -131,7 +131,7 @@ final class Json {
         g.writeEndObject();
     }
 
-    private static void series(JsonGenerator g, Series s) throws IOException {
+    private static void series(JsonGenerator g, MatrixSeries s) throws IOException {
         g.writeStartObject();
         g.writeFieldName("metric");
         labels(g, s.labels);
