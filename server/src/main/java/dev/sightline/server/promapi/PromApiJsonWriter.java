@@ -19,11 +19,11 @@ import java.io.OutputStream;
 import java.util.List;
 
 /**
- * Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings in Go's
+ * Writes Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings in Go's
  * strconv.FormatFloat(v, 'f', -1, 64) form, timestamps as seconds with the milliseconds as written by Prometheus's
  * jsonutil.MarshalTimestamp, native histograms with their non-empty buckets.
  */
-final class Json {
+final class PromApiJsonWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes one JSON document; the body gets the generator positioned at the document root. */
@@ -31,7 +31,7 @@ final class Json {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private Json() {
+    private PromApiJsonWriter() {
     }
 
     static Buffer render(Body body) {
