@@ -38,7 +38,7 @@ final class AtomicFiles {
             return empty;
         }
         try {
-            return parse.parse(Json.MAPPER.readTree(file.toFile()));
+            return parse.parse(AlertmanagerJson.MAPPER.readTree(file.toFile()));
         } catch (JsonProcessingException | RuntimeException e) {
             Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
             Files.move(file, aside);

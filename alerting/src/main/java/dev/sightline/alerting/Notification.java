@@ -20,7 +20,7 @@ public record Notification(String receiver, String groupKey, Labels groupLabels,
     /** Alertmanager's webhook payload, version 4; {@code maxAlerts} > 0 truncates the list and counts the rest. */
     public ObjectNode webhookPayload(int maxAlerts) {
         List<Alert> sent = maxAlerts > 0 && alerts.size() > maxAlerts ? alerts.subList(0, maxAlerts) : alerts;
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode();
         o.put("receiver", receiver);
         o.put("status", firing() ? "firing" : "resolved");
         ArrayNode list = o.putArray("alerts");
@@ -28,16 +28,16 @@ public record Notification(String receiver, String groupKey, Labels groupLabels,
             boolean resolved = a.resolvedAt(nowMs);
             ObjectNode j = list.addObject();
             j.put("status", resolved ? "resolved" : "firing");
-            j.set("labels", Json.labels(a.labels()));
-            j.set("annotations", Json.labels(a.annotations()));
-            j.put("startsAt", Json.time(a.startsAtMs()));
-            j.put("endsAt", Json.time(resolved ? a.endsAtMs() : 0));
+            j.set("labels", AlertmanagerJson.labels(a.labels()));
+            j.set("annotations", AlertmanagerJson.labels(a.annotations()));
+            j.put("startsAt", AlertmanagerJson.time(a.startsAtMs()));
+            j.put("endsAt", AlertmanagerJson.time(resolved ? a.endsAtMs() : 0));
             j.put("generatorURL", a.generatorUrl());
             j.put("fingerprint", a.fingerprintHex());
         }
-        o.set("groupLabels", Json.labels(groupLabels));
-        o.set("commonLabels", Json.labels(common(alerts, true)));
-        o.set("commonAnnotations", Json.labels(common(alerts, false)));
+        o.set("groupLabels", AlertmanagerJson.labels(groupLabels));
+        o.set("commonLabels", AlertmanagerJson.labels(common(alerts, true)));
+        o.set("commonAnnotations", AlertmanagerJson.labels(common(alerts, false)));
         o.put("externalURL", externalUrl);
         o.put("version", "4");
         o.put("groupKey", groupKey);

@@ -69,7 +69,7 @@ public final class NotificationLog {
         if (file == null || !dirty) {
             return;
         }
-        ObjectNode all = Json.MAPPER.createObjectNode();
+        ObjectNode all = AlertmanagerJson.MAPPER.createObjectNode();
         entries.forEach((key, e) -> {
             ObjectNode o = all.putObject(key);
             ArrayNode f = o.putArray("firing");
@@ -79,7 +79,7 @@ public final class NotificationLog {
             o.put("at", e.atMs());
         });
         try {
-            AtomicFiles.write(file, Json.MAPPER.writeValueAsBytes(all));
+            AtomicFiles.write(file, AlertmanagerJson.MAPPER.writeValueAsBytes(all));
             dirty = false;
         } catch (IOException e) {
             LOG.warning("cannot write the notification log " + file + ": " + e);

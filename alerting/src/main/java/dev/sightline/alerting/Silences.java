@@ -42,7 +42,7 @@ public final class Silences {
             Map<String, Silence> read = new LinkedHashMap<>();
             for (JsonNode n : all) {
                 try {
-                    Silence s = Json.parseSilence(n);
+                    Silence s = AlertmanagerJson.parseSilence(n);
                     read.put(s.id(), s);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("bad silence " + n.path("id").asText() + ": " + e.getMessage(), e);
@@ -171,8 +171,8 @@ public final class Silences {
         if (file == null) {
             return;
         }
-        ArrayNode all = Json.MAPPER.createArrayNode();
-        byId.values().forEach(s -> all.add(Json.silence(s)));
-        AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
+        ArrayNode all = AlertmanagerJson.MAPPER.createArrayNode();
+        byId.values().forEach(s -> all.add(AlertmanagerJson.silence(s)));
+        AtomicFiles.write(file, AlertmanagerJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
     }
 }

@@ -64,7 +64,7 @@ public final class WebhookIntegration implements Integration {
 
     @Override
     public void send(Notification n) throws IOException, InterruptedException {
-        byte[] body = Json.MAPPER.writeValueAsBytes(n.webhookPayload(config.maxAlerts()));
+        byte[] body = AlertmanagerJson.MAPPER.writeValueAsBytes(n.webhookPayload(config.maxAlerts()));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.url()))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")

@@ -72,7 +72,7 @@ class WebhookIntegrationTest {
         webhook(new WebhookConfig(url(), true, null, new WebhookConfig.HttpConfig(null, "s3cret", null))).send(notification());
         assertThat(bodies).hasSize(1);
         assertThat(auth).containsExactly("Bearer s3cret");
-        JsonNode p = Json.MAPPER.readTree(bodies.get(0));
+        JsonNode p = AlertmanagerJson.MAPPER.readTree(bodies.get(0));
         assertThat(p.fieldNames()).toIterable().containsExactlyInAnyOrder("version", "groupKey", "truncatedAlerts", "status",
                 "receiver", "groupLabels", "commonLabels", "commonAnnotations", "externalURL", "alerts");
         assertThat(p.get("version").asText()).isEqualTo("4");
@@ -110,7 +110,7 @@ class WebhookIntegrationTest {
     void maxAlertsTruncatesAndCounts() throws Exception {
         webhook(new WebhookConfig(url(), true, 1, new WebhookConfig.HttpConfig(new WebhookConfig.BasicAuth("u", "p"), null, null)))
                 .send(notification());
-        JsonNode p = Json.MAPPER.readTree(bodies.get(0));
+        JsonNode p = AlertmanagerJson.MAPPER.readTree(bodies.get(0));
         assertThat(p.get("alerts").size()).isEqualTo(1);
         assertThat(p.get("truncatedAlerts").asInt()).isEqualTo(1);
         assertThat(auth).containsExactly("Basic dTpw");

@@ -7,11 +7,11 @@ import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.config.TsdbConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
-import dev.sightline.server.ingest.IngestMetrics;
-import dev.sightline.server.ingest.RemoteWriteEndpoint;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
 import dev.sightline.server.promapi.PromApi;
+import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
+import dev.sightline.server.remotewrite.RemoteWriteMetrics;
 import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
@@ -133,7 +133,7 @@ public final class SightlineServer implements AutoCloseable {
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
         new PromApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(), System::currentTimeMillis,
                 guards.metadata(), guards.exemplars()).register(api);
-        new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new IngestMetrics(metrics.registry()),
+        new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),
                 settings.config().limits().toDecoderLimits(), guards).register(api);
         scrape.register(api);
         rules.register(api);

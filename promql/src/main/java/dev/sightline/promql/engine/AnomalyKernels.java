@@ -44,7 +44,7 @@ final class AnomalyKernels implements WindowKernel {
     }
 
     @Override
-    public void apply(Series s, int[] w, long ref, long t, int step, double[][] scalars, Series out) {
+    public void apply(MatrixSeries s, int[] w, long ref, long t, int step, double[][] scalars, MatrixSeries out) {
         int f0 = w[0], f1 = w[1];
         if (w[3] > w[2] && f1 > f0) {
             ev.annos.histogramIgnoredInMixedRange(s.labels.metricName(), argPos);
@@ -65,7 +65,7 @@ final class AnomalyKernels implements WindowKernel {
         }
     }
 
-    private double seasonal(Series s, int f0, int f1, double[][] scalars, int step) {
+    private double seasonal(MatrixSeries s, int f0, int f1, double[][] scalars, int step) {
         long season = seasonMs(scalars[1][step], false);
         if (seasonal == null || season != seasonMs) {
             seasonMs = season;

@@ -160,10 +160,10 @@ final class Evaluator {
         Expr inner = unparen(e);
         if (e.type() == ExprType.MATRIX) {
             RangeData rd = loadRange(inner);
-            List<Series> out = new ArrayList<>();
+            List<MatrixSeries> out = new ArrayList<>();
             long ref = rd.refTime(start);
-            for (Series s : rd.series) {
-                Series o = new Series(s.labels);
+            for (MatrixSeries s : rd.series) {
+                MatrixSeries o = new MatrixSeries(s.labels);
                 int[] w = rd.window(s, ref);
                 for (int i = w[0]; i < w[1]; i++) {
                     o.addFloat(s.ft[i], s.fv[i]);
@@ -186,17 +186,17 @@ final class Evaluator {
             if (instant) {
                 return new Scalar(start, sc[0]);
             }
-            Series s = new Series(Labels.EMPTY);
+            MatrixSeries s = new MatrixSeries(Labels.EMPTY);
             for (int i = 0; i < numSteps; i++) {
                 s.addFloat(stepTime(i), sc[i]);
             }
             return new Matrix(List.of(s));
         }
         Matrix m = (Matrix) v;
-        List<Series> out = cleanup(m.series());
+        List<MatrixSeries> out = cleanup(m.series());
         if (instant) {
             List<Sample> samples = new ArrayList<>(out.size());
-            for (Series s : out) {
+            for (MatrixSeries s : out) {
                 if (s.fn > 0) {
                     samples.add(new Sample(s.labels, s.ft[0], s.fv[0]));
                 } else if (s.hn > 0) {
@@ -210,15 +210,15 @@ final class Evaluator {
     }
 
     /** Delayed name removal: drops {@code __name__} where marked and rejects resulting duplicates. */
-    private List<Series> cleanup(List<Series> series) {
-        List<Series> out = new ArrayList<>(series.size());
-        Map<Labels, Series> seen = new HashMap<>();
-        for (Series s : series) {
+    private List<MatrixSeries> cleanup(List<MatrixSeries> series) {
+        List<MatrixSeries> out = new ArrayList<>(series.size());
+        Map<Labels, MatrixSeries> seen = new HashMap<>();
+        for (MatrixSeries s : series) {
             if (s.dropName) {
                 s.labels = dropMetricName(s.labels);
                 s.dropName = false;
             }
-            Series prev = seen.putIfAbsent(s.labels, s);
+            MatrixSeries prev = seen.putIfAbsent(s.labels, s);
             if (prev != null) {
                 if (overlaps(prev, s)) {
                     throw PromQLException.execution("vector cannot contain metrics with the same labelset");
@@ -231,7 +231,7 @@ final class Evaluator {
         return out;
     }
 
-    private static boolean overlaps(Series a, Series b) {
+    private static boolean overlaps(MatrixSeries a, MatrixSeries b) {
         java.util.Set<Long> ts = new java.util.HashSet<>();
         for (int i = 0; i < a.fn; i++) {
             ts.add(a.ft[i]);
@@ -252,8 +252,8 @@ final class Evaluator {
         return false;
     }
 
-    private static void merge(Series into, Series from) {
-        Series tmp = new Series(into.labels);
+    private static void merge(MatrixSeries into, MatrixSeries from) {
+        MatrixSeries tmp = new MatrixSeries(into.labels);
         int i = 0, j = 0;
         while (i < into.fn || j < from.fn) {
             if (j >= from.fn || (i < into.fn && into.ft[i] < from.ft[j])) {
@@ -309,7 +309,7 @@ final class Evaluator {
             case DurationExpr d -> constant(durationMs(0, d) / 1000.0);
             case UnaryExpr u -> evalUnary(u);
             case VectorSelector vs -> evalVectorSelector(vs);
-            case Call c -> new Functions(this).call(c);
+            case Call c -> new FunctionEvaluator(this).call(c);
             case AggregateExpr a -> new Aggregations(this).eval(a);
             case BinaryExpr b -> BinaryOps.eval(this, b);
             case MatrixSelector ms -> throw PromQLException.execution("unexpected range vector " + ms);
@@ -352,9 +352,9 @@ final class Evaluator {
             return r;
         }
         Matrix m = (Matrix) v;
-        List<Series> out = new ArrayList<>(m.series().size());
-        for (Series s : m.series()) {
-            Series o = new Series(s.labels);
+        List<MatrixSeries> out = new ArrayList<>(m.series().size());
+        for (MatrixSeries s : m.series()) {
+            MatrixSeries o = new MatrixSeries(s.labels);
             o.dropName = true;
             for (int i = 0; i < s.fn; i++) {
                 o.addFloat(s.ft[i], -s.fv[i]);
@@ -370,15 +370,15 @@ final class Evaluator {
     // ---------------------------------------------------------------- selectors
 
     /** Loads the raw points of all series a selector matches in [mint, maxt]. */
-    List<Series> select(VectorSelector vs, long mint, long maxt, boolean dropStale) {
+    List<MatrixSeries> select(VectorSelector vs, long mint, long maxt, boolean dropStale) {
         LabelMatcher[] matchers = vs.matchers().toArray(new LabelMatcher[0]);
         SeriesSet set = querier.select(true, mint, maxt, matchers);
-        List<Series> out = new ArrayList<>();
+        List<MatrixSeries> out = new ArrayList<>();
         SampleIterator it = null;
         FloatSamples floats = floatBuffer;
         while (set.next()) {
             var s = set.at();
-            Series ser = new Series(s.labels());
+            MatrixSeries ser = new MatrixSeries(s.labels());
             it = s.iterator(it);
             floats.clear();
             ValueType vt = it.seek(mint);
@@ -409,7 +409,7 @@ final class Evaluator {
     }
 
     /** Replaces unknown hints of histograms that directly follow another histogram by the detected one. */
-    private static void detectResetHints(Series s) {
+    private static void detectResetHints(MatrixSeries s) {
         int fi = 0;
         for (int i = 1; i < s.hn; i++) {
             while (fi < s.fn && s.ft[fi] < s.ht[i]) {
@@ -433,10 +433,10 @@ final class Evaluator {
         if (vs.smoothed()) {
             return evalSmoothedSelector(vs, offset, firstRef, lastRef, lookback);
         }
-        List<Series> raw = select(vs, Math.min(firstRef, lastRef) - lookback + 1, Math.max(firstRef, lastRef), false);
-        List<Series> out = new ArrayList<>(raw.size());
-        for (Series s : raw) {
-            Series o = new Series(s.labels, outputCapacity());
+        List<MatrixSeries> raw = select(vs, Math.min(firstRef, lastRef) - lookback + 1, Math.max(firstRef, lastRef), false);
+        List<MatrixSeries> out = new ArrayList<>(raw.size());
+        for (MatrixSeries s : raw) {
+            MatrixSeries o = new MatrixSeries(s.labels, outputCapacity());
             int fi = 0;
             int hi = 0;
             int lastEmitted = Integer.MIN_VALUE;
@@ -489,10 +489,10 @@ final class Evaluator {
      * evaluation time and the first one after it (each within the lookback delta); the nearer one alone at the edges.
      */
     private Matrix evalSmoothedSelector(VectorSelector vs, long offset, long firstRef, long lastRef, long lookback) {
-        List<Series> raw = select(vs, Math.min(firstRef, lastRef) - lookback + 1, Math.max(firstRef, lastRef) + lookback, true);
-        List<Series> out = new ArrayList<>(raw.size());
-        for (Series s : raw) {
-            Series o = new Series(s.labels);
+        List<MatrixSeries> raw = select(vs, Math.min(firstRef, lastRef) - lookback + 1, Math.max(firstRef, lastRef) + lookback, true);
+        List<MatrixSeries> out = new ArrayList<>(raw.size());
+        for (MatrixSeries s : raw) {
+            MatrixSeries o = new MatrixSeries(s.labels);
             for (int step = 0; step < numSteps; step++) {
                 checkDeadline(step);
                 long t = stepTime(step);
@@ -547,7 +547,7 @@ final class Evaluator {
 
     /** Raw points of a range-vector argument (matrix selector or subquery) with how to find each step's window. */
     final class RangeData {
-        final List<Series> series;
+        final List<MatrixSeries> series;
         final long rangeMs;
         final long offsetMs;
         final AtModifier at;
@@ -555,7 +555,7 @@ final class Evaluator {
         final boolean anchored;
         final boolean smoothed;
 
-        RangeData(List<Series> series, long rangeMs, long offsetMs, AtModifier at, VectorSelector selector) {
+        RangeData(List<MatrixSeries> series, long rangeMs, long offsetMs, AtModifier at, VectorSelector selector) {
             this.series = series;
             this.rangeMs = rangeMs;
             this.offsetMs = offsetMs;
@@ -574,7 +574,7 @@ final class Evaluator {
          * ranges also take the last point at or before the start (within the lookback delta), smoothed ones also the
          * first point after the end (within the lookback delta), so values at the boundaries can be known.
          */
-        int[] window(Series s, long ref) {
+        int[] window(MatrixSeries s, long ref) {
             long lo = ref - rangeMs;
             int f0 = lowerBound(s.ft, s.fn, lo);
             int f1 = lowerBound(s.ft, s.fn, ref);
@@ -622,7 +622,7 @@ final class Evaluator {
          * step's window: evaluation refs never decrease, so each point is passed over once per series instead of
          * binary searches at every step.
          */
-        void slide(Series s, long ref, int[] w) {
+        void slide(MatrixSeries s, long ref, int[] w) {
             long lo = ref - rangeMs;
             int f0 = w[0];
             while (f0 < s.fn && s.ft[f0] <= lo) {
@@ -670,7 +670,7 @@ final class Evaluator {
             long firstRef = refTime(vs.at(), start) - offset;
             long lastRef = refTime(vs.at(), end) - offset;
             long extra = (vs.anchored() || vs.smoothed()) ? opts.lookbackDeltaMs() : 0;
-            List<Series> raw = select(vs, Math.min(firstRef, lastRef) - range - extra + 1,
+            List<MatrixSeries> raw = select(vs, Math.min(firstRef, lastRef) - range - extra + 1,
                     Math.max(firstRef, lastRef) + (vs.smoothed() ? opts.lookbackDeltaMs() : 0), true);
             return new RangeData(raw, range, offset, vs.at(), vs);
         }
@@ -690,7 +690,7 @@ final class Evaluator {
             if (subStart <= from) {
                 subStart += step;
             }
-            List<Series> out;
+            List<MatrixSeries> out;
             if (subStart > to) {
                 out = List.of();
             } else {
@@ -700,7 +700,7 @@ final class Evaluator {
                 sub.statsMode = statsMode;
                 Object v = sub.eval(sq.expr());
                 if (v instanceof double[] d) {
-                    Series s = new Series(Labels.EMPTY);
+                    MatrixSeries s = new MatrixSeries(Labels.EMPTY);
                     for (int i = 0; i < d.length; i++) {
                         s.addFloat(sub.stepTime(i), d[i]);
                     }
@@ -717,9 +717,9 @@ final class Evaluator {
     }
 
     /** A subquery's result is a range vector: names marked for removal are removed now, as at the top level. */
-    private List<Series> cleanupKeepNames(List<Series> series) {
-        List<Series> out = new ArrayList<>(series.size());
-        for (Series s : series) {
+    private List<MatrixSeries> cleanupKeepNames(List<MatrixSeries> series) {
+        List<MatrixSeries> out = new ArrayList<>(series.size());
+        for (MatrixSeries s : series) {
             if (s.dropName) {
                 s.labels = dropMetricName(s.labels);
                 s.dropName = false;
@@ -733,7 +733,7 @@ final class Evaluator {
 
     /** Walks a step matrix step by step, yielding each step's instant vector. */
     static final class StepCursor {
-        private final List<Series> series;
+        private final List<MatrixSeries> series;
         private final int[] fi;
         private final int[] hi;
 
@@ -746,7 +746,7 @@ final class Evaluator {
         List<Sample> at(long t) {
             List<Sample> out = new ArrayList<>();
             for (int k = 0; k < series.size(); k++) {
-                Series s = series.get(k);
+                MatrixSeries s = series.get(k);
                 if (fi[k] < s.fn && s.ft[fi[k]] == t) {
                     out.add(new Sample(s.labels, t, s.fv[fi[k]++], null, s.dropName));
                 } else if (hi[k] < s.hn && s.ht[hi[k]] == t) {
@@ -759,7 +759,7 @@ final class Evaluator {
 
     /** Collects per-step output samples into series, rejecting two samples with equal labels in one step. */
     final class Assembler {
-        private final LinkedHashMap<Labels, Series> map = new LinkedHashMap<>();
+        private final LinkedHashMap<Labels, MatrixSeries> map = new LinkedHashMap<>();
         private long count;
 
         void add(List<Sample> samples, long t) {
@@ -769,9 +769,9 @@ final class Evaluator {
         }
 
         void add(Sample s, long t) {
-            Series ser = map.get(s.labels());
+            MatrixSeries ser = map.get(s.labels());
             if (ser == null) {
-                ser = new Series(s.labels(), outputCapacity());
+                ser = new MatrixSeries(s.labels(), outputCapacity());
                 map.put(s.labels(), ser);
             } else if ((ser.fn > 0 && ser.ft[ser.fn - 1] == t) || (ser.hn > 0 && ser.ht[ser.hn - 1] == t)) {
                 throw PromQLException.execution("vector cannot contain metrics with the same labelset");

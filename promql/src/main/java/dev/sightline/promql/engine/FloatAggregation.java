@@ -25,7 +25,7 @@ final class FloatAggregation {
     private final Evaluator ev;
     private final AggregateExpr a;
     private final AggregateOp op;
-    private final List<Series> in;
+    private final List<MatrixSeries> in;
     private final int[] groupOf;
     private final Labels[] groupLabels;
     private final int[] members;
@@ -67,14 +67,14 @@ final class FloatAggregation {
                 return false;
             }
         }
-        for (Series s : m.series()) {
+        for (MatrixSeries s : m.series()) {
             if (s.hn > 0) {
                 return false;
             }
         }
         if (op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK) {
             HashSet<Labels> seen = new HashSet<>();
-            for (Series s : m.series()) {
+            for (MatrixSeries s : m.series()) {
                 if (!seen.add(s.labels)) {
                     return false;
                 }
@@ -113,7 +113,7 @@ final class FloatAggregation {
         long start = ev.start;
         long interval = ev.interval;
         for (int k = 0; k < n; k++) {
-            Series s = in.get(k);
+            MatrixSeries s = in.get(k);
             int fn = s.fn;
             if (fn == 0) {
                 continue;
@@ -168,13 +168,13 @@ final class FloatAggregation {
             order[g] = g;
         }
         java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(g -> firstStep[g]).thenComparingInt(g -> firstInput[g]));
-        List<Series> outList = new ArrayList<>(ng);
+        List<MatrixSeries> outList = new ArrayList<>(ng);
         long count = 0;
         for (int g : order) {
             if (lastStep[g] < 0) {
                 continue;
             }
-            Series out = new Series(groupLabels[g], ev.outputCapacity());
+            MatrixSeries out = new MatrixSeries(groupLabels[g], ev.outputCapacity());
             out.dropName = drop[g] && groupLabels[g].metricName() != null;
             int base = g * ns;
             for (int step = firstStep[g]; step <= lastStep[g]; step++) {
@@ -227,8 +227,8 @@ final class FloatAggregation {
         boolean selecting = op == AggregateOp.TOPK || op == AggregateOp.BOTTOMK;
         // Output series by group, or by input series for topk/bottomk; listed in order of first output as the
         // generic path's assembler does.
-        Series[] outs = new Series[selecting ? n : ng];
-        List<Series> outList = new ArrayList<>();
+        MatrixSeries[] outs = new MatrixSeries[selecting ? n : ng];
+        List<MatrixSeries> outList = new ArrayList<>();
         int[] heap = selecting ? new int[n + 1] : null;
         long count = 0;
         for (int step = 0; step < ev.numSteps; step++) {
@@ -262,10 +262,10 @@ final class FloatAggregation {
                         int kept = select(buf[g], idx[g], cnt[g], k, heap);
                         for (int h = 0; h < kept; h++) {
                             int sk = heap[h];
-                            Series src = in.get(sk);
-                            Series out = outs[sk];
+                            MatrixSeries src = in.get(sk);
+                            MatrixSeries out = outs[sk];
                             if (out == null) {
-                                out = new Series(src.labels, ev.outputCapacity());
+                                out = new MatrixSeries(src.labels, ev.outputCapacity());
                                 outs[sk] = out;
                                 outList.add(out);
                             }
@@ -281,9 +281,9 @@ final class FloatAggregation {
                     int g = order[o];
                     double v = aggregate(buf[g], cnt[g], p);
                     cnt[g] = 0;
-                    Series out = outs[g];
+                    MatrixSeries out = outs[g];
                     if (out == null) {
-                        out = new Series(groupLabels[g], ev.outputCapacity());
+                        out = new MatrixSeries(groupLabels[g], ev.outputCapacity());
                         outs[g] = out;
                         outList.add(out);
                     }
@@ -306,7 +306,7 @@ final class FloatAggregation {
         long interval = ev.interval;
         long last = ev.stepTime(Math.min(from + TILE, ev.numSteps) - 1);
         for (int k = 0; k < in.size(); k++) {
-            Series s = in.get(k);
+            MatrixSeries s = in.get(k);
             long[] ft = s.ft;
             int i = cursor[k];
             int mask = 0;

@@ -26,9 +26,9 @@ final class InfoFunction {
     private static final List<String> IDENTIFYING = List.of("instance", "job");
 
     private final Evaluator ev;
-    private final Functions functions;
+    private final FunctionEvaluator functions;
 
-    InfoFunction(Evaluator ev, Functions functions) {
+    InfoFunction(Evaluator ev, FunctionEvaluator functions) {
         this.ev = ev;
         this.functions = functions;
     }
@@ -58,7 +58,7 @@ final class InfoFunction {
         // Info series themselves are not enriched.
         Set<Labels> ignore = new java.util.HashSet<>();
         Map<String, Set<String>> idValues = new LinkedHashMap<>();
-        for (Series s : mat.series()) {
+        for (MatrixSeries s : mat.series()) {
             String name = s.labels.metricName();
             if (!nameMatchers.isEmpty() && matchesAll(nameMatchers, name)) {
                 ignore.add(s.labels);
@@ -187,7 +187,7 @@ final class InfoFunction {
 
     private Matrix combine(Matrix mat, Matrix infoMat, Set<Labels> ignore, Map<String, List<LabelMatcher>> dataMatchers) {
         Set<String> infoNames = new LinkedHashSet<>();
-        for (Series s : infoMat.series()) {
+        for (MatrixSeries s : infoMat.series()) {
             infoNames.add(s.labels.metricName());
         }
         Evaluator.StepCursor base = new Evaluator.StepCursor(mat);

@@ -17,7 +17,7 @@ final class RangeKernels implements WindowKernel {
     private final boolean extrapolating;
     private final boolean isCounter;
     private final boolean isRate;
-    private Series metricOf;
+    private MatrixSeries metricOf;
     private String metric;
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
     private boolean possibleNonCounter;
@@ -42,7 +42,7 @@ final class RangeKernels implements WindowKernel {
     }
 
     @Override
-    public void apply(Series s, int[] w, long ref, long t, int step, double[][] scalars, Series out) {
+    public void apply(MatrixSeries s, int[] w, long ref, long t, int step, double[][] scalars, MatrixSeries out) {
         int f0 = w[0], f1 = w[1], h0 = w[2], h1 = w[3];
         int nf = f1 - f0, nh = h1 - h0;
         if (nf == 0 && nh == 0) {
@@ -114,7 +114,7 @@ final class RangeKernels implements WindowKernel {
         }
     }
 
-    private void floatOnly(Series s, int f0, int f1, int nh, long ref, long t, int step, double[][] scalars, Series out, String metric) {
+    private void floatOnly(MatrixSeries s, int f0, int f1, int nh, long ref, long t, int step, double[][] scalars, MatrixSeries out, String metric) {
         int nf = f1 - f0;
         if (nh > 0 && nf > 0) {
             ev.annos.histogramIgnoredInMixedRange(metric, argPos);
@@ -187,7 +187,7 @@ final class RangeKernels implements WindowKernel {
     }
 
     /** changes()/resets() over floats and histograms in time order; a switch between the kinds counts as both. */
-    private void changesOrResets(Series s, int f0, int f1, int h0, int h1, long t, Series out) {
+    private void changesOrResets(MatrixSeries s, int f0, int f1, int h0, int h1, long t, MatrixSeries out) {
         boolean resets = name.equals("resets");
         if (h1 == h0) {
             out.addFloat(t, resets ? Kernels.resets(s.ft, s.fv, s.fst, f0, f1) : Kernels.changes(s.fv, f0, f1));
@@ -235,7 +235,7 @@ final class RangeKernels implements WindowKernel {
         out.addFloat(t, count);
     }
 
-    private void extrapolated(Series s, int f0, int f1, int h0, int h1, long ref, long t, Series out, String metric) {
+    private void extrapolated(MatrixSeries s, int f0, int f1, int h0, int h1, long ref, long t, MatrixSeries out, String metric) {
         int nf = f1 - f0, nh = h1 - h0;
         if (nf > 0 && nh > 0) {
             ev.annos.mixedFloatsHistograms(metric, argPos);
@@ -311,7 +311,7 @@ final class RangeKernels implements WindowKernel {
         }
     }
 
-    private void countDrops(Series s) {
+    private void countDrops(MatrixSeries s) {
         if (drops.length < s.fn) {
             drops = new int[s.fn];
         }
@@ -342,8 +342,8 @@ final class RangeKernels implements WindowKernel {
      * boundaries (the boundary samples for anchored, values interpolated at the boundaries for smoothed), corrected
      * for counter resets inside, without extrapolation.
      */
-    private void extendedRate(Series s, int f0, int f1, long rangeStart, long rangeEnd, boolean isCounter,
-                              boolean isRate, long t, Series out) {
+    private void extendedRate(MatrixSeries s, int f0, int f1, long rangeStart, long rangeEnd, boolean isCounter,
+                              boolean isRate, long t, MatrixSeries out) {
         long[] ft = s.ft;
         double[] fv = s.fv;
         int last = f1 - 1;
@@ -406,8 +406,8 @@ final class RangeKernels implements WindowKernel {
      * restarting from zero (a share of the later histogram); resets are then corrected so that a reset already
      * modelled by an interpolation, or a boundary that is a copy of a sample, is not counted twice.
      */
-    private void extendedHistogramRate(Series s, int h0, int h1, long rangeStart, long rangeEnd, boolean isCounter,
-                                       boolean isRate, long t, Series out, String metric) {
+    private void extendedHistogramRate(MatrixSeries s, int h0, int h1, long rangeStart, long rangeEnd, boolean isCounter,
+                                       boolean isRate, long t, MatrixSeries out, String metric) {
         long[] ht = s.ht;
         Histogram[] hv = s.hv;
         for (int i = h0; i < h1; i++) {
@@ -493,7 +493,7 @@ final class RangeKernels implements WindowKernel {
 
 
     /** last - first over histograms, adding back what counter resets removed. Null when layouts are incompatible. */
-    private Histogram histogramDelta(Series s, int h0, int h1, boolean isCounter, String metric) {
+    private Histogram histogramDelta(MatrixSeries s, int h0, int h1, boolean isCounter, String metric) {
         Histogram first = s.hv[h0];
         Histogram last = s.hv[h1 - 1];
         for (int i = h0; i < h1; i++) {
@@ -555,7 +555,7 @@ final class RangeKernels implements WindowKernel {
         }
     }
 
-    private void instant(Series s, int f0, int f1, int h0, int h1, long t, Series out, String metric) {
+    private void instant(MatrixSeries s, int f0, int f1, int h0, int h1, long t, MatrixSeries out, String metric) {
         boolean isRate = name.equals("irate");
         int n = (f1 - f0) + (h1 - h0);
         if (n < 2) {

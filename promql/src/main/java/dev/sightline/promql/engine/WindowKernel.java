@@ -6,5 +6,5 @@ interface WindowKernel {
      * @param w       index windows {floatFrom, floatTo, histFrom, histTo} into the series' points
      * @param scalars the call's scalar arguments evaluated per step (null for non-scalar arguments)
      */
-    void apply(Series s, int[] w, long ref, long t, int step, double[][] scalars, Series out);
+    void apply(MatrixSeries s, int[] w, long ref, long t, int step, double[][] scalars, MatrixSeries out);
 }

@@ -14,7 +14,7 @@ import dev.sightline.promql.ast.DurationExpr;
 import dev.sightline.promql.ast.DurationOp;
 import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.ast.Function;
-import dev.sightline.promql.ast.Functions;
+import dev.sightline.promql.ast.FunctionTable;
 import dev.sightline.promql.ast.MatrixSelector;
 import dev.sightline.promql.ast.NumberLiteral;
 import dev.sightline.promql.ast.ParenExpr;
@@ -383,7 +383,7 @@ final class ExprParser {
 
     private Expr parseCall(Token name) throws ParseException {
         List<Expr> args = parseCallBody();
-        Function fn = Functions.get(name.val());
+        Function fn = FunctionTable.get(name.val());
         if (fn == null) {
             throw error(name.range(), "unknown function with name " + GoQuote.quote(name.val()));
         }

@@ -17,7 +17,7 @@ import dev.sightline.promql.engine.PromQLException;
 import dev.sightline.promql.engine.QueryResult;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
-import dev.sightline.promql.engine.Series;
+import dev.sightline.promql.engine.MatrixSeries;
 import dev.sightline.promql.engine.StringValue;
 import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
@@ -628,7 +628,7 @@ public final class PromqlTestRunner {
             if (res.value() instanceof Scalar) {
                 Matrix m = (Matrix) rr.value();
                 double f = Double.NaN;
-                for (Series s : m.series()) {
+                for (MatrixSeries s : m.series()) {
                     for (int k = 0; k < s.fn; k++) {
                         if (s.ft[k] == evalTime) {
                             f = s.fv[k];
@@ -638,7 +638,7 @@ public final class PromqlTestRunner {
                 v = new Scalar(evalTime, f);
             } else if (rr.value() instanceof Matrix m) {
                 List<Sample> vec = new ArrayList<>();
-                for (Series s : m.series()) {
+                for (MatrixSeries s : m.series()) {
                     for (int k = 0; k < s.fn; k++) {
                         if (s.ft[k] == evalTime) {
                             vec.add(new Sample(s.labels, s.ft[k], s.fv[k]));
@@ -737,7 +737,7 @@ public final class PromqlTestRunner {
                     }
                 }
                 Set<Labels> seen = new HashSet<>();
-                for (Series s : m.series()) {
+                for (MatrixSeries s : m.series()) {
                     List<SequenceValue> exp = c.expected.get(s.labels);
                     if (exp == null) {
                         return "unexpected metric " + s.labels + " in result, has " + describe(s);
@@ -843,7 +843,7 @@ public final class PromqlTestRunner {
         }
     }
 
-    private static String describe(Series s) {
+    private static String describe(MatrixSeries s) {
         return s.fn + " float points and " + s.hn + " histogram points " + s;
     }
 

@@ -4,7 +4,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.promql.engine.Matrix;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
-import dev.sightline.promql.engine.Series;
+import dev.sightline.promql.engine.MatrixSeries;
 import dev.sightline.promql.engine.StringValue;
 import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
@@ -52,7 +52,7 @@ record Outcome(String type, List<Row> rows, String error) {
                 }
             }
             case Matrix m -> {
-                for (Series s : m.series()) {
+                for (MatrixSeries s : m.series()) {
                     if (s.hn > 0) {
                         return error("engine returned native histogram points for " + s.labels);
                     }

@@ -72,7 +72,7 @@ class OutcomeTest {
 
     @Test
     void readsPrometheusJson() {
-        Object body = Json.parse("{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"job\":\"a\\\"b\"},"
+        Object body = MinimalJsonReader.parse("{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"job\":\"a\\\"b\"},"
                 + "\"values\":[[1699999207.25,\"NaN\"],[1699999222.25,\"+Inf\"],[1699999237.25,\"-1.5e-3\"]]}]}");
         @SuppressWarnings("unchecked")
         Outcome o = Outcome.fromPrometheus((Map<String, Object>) body);

@@ -123,7 +123,7 @@ final class PrometheusPeer implements AutoCloseable {
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(String.join("&", parts))).build();
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        Map<String, Object> body = (Map<String, Object>) Json.parse(r.body());
+        Map<String, Object> body = (Map<String, Object>) MinimalJsonReader.parse(r.body());
         if (!"success".equals(body.get("status"))) {
             return Outcome.error(body.get("errorType") + ": " + body.get("error"));
         }

@@ -75,7 +75,7 @@ class EngineTest {
         Matrix m = (Matrix) e.range(storage, PromQLParser.parseExpr("sum(rate(req_total{job=\"a\"}[2m]))"),
                 120_000, 600_000, 60_000).value();
         assertThat(m.series()).hasSize(1);
-        Series s = m.series().get(0);
+        MatrixSeries s = m.series().get(0);
         assertThat(s.fn).isEqualTo(9);
         for (int i = 0; i < s.fn; i++) {
             assertThat(s.fv[i]).isCloseTo(10.0 / 60, within(1e-9));
@@ -225,8 +225,8 @@ class EngineTest {
             Matrix folded = (Matrix) e.range(storage, PromQLParser.parseExpr(pair[0]), 0, 1_200_000, 30_000).value();
             Matrix gathered = (Matrix) e.range(storage, PromQLParser.parseExpr(pair[1]), 0, 1_200_000, 30_000).value();
             assertThat(folded.series()).as(pair[0]).hasSize(2);
-            assertThat(folded.series()).as(pair[0]).map(Series::toString)
-                    .containsExactlyElementsOf(gathered.series().stream().map(Series::toString).toList());
+            assertThat(folded.series()).as(pair[0]).map(MatrixSeries::toString)
+                    .containsExactlyElementsOf(gathered.series().stream().map(MatrixSeries::toString).toList());
         }
     }
 }

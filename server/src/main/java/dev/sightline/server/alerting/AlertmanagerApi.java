@@ -14,7 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.sightline.alerting.Alert;
 import dev.sightline.alerting.Dispatcher;
-import dev.sightline.alerting.Json;
+import dev.sightline.alerting.AlertmanagerJson;
 import dev.sightline.alerting.Matchers;
 import dev.sightline.alerting.Silence;
 import dev.sightline.alerting.Silences;
@@ -89,7 +89,7 @@ final class AlertmanagerApi {
     }
 
     private static void error(RoutingContext ctx, int status, String message) {
-        json(ctx, status, Json.MAPPER.getNodeFactory().textNode(message));
+        json(ctx, status, AlertmanagerJson.MAPPER.getNodeFactory().textNode(message));
     }
 
     /** The {@code filter} parameters as matchers (each {@code name="value"}, braces allowed); null after a 400. */
@@ -154,7 +154,7 @@ final class AlertmanagerApi {
         if (q == null) {
             return;
         }
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
         for (Dispatcher.AlertStatus s : service.dispatcher().alerts()) {
             if (q.accepts(s) && (q.receiver() == null || s.receivers().stream().anyMatch(q::receiverMatches))) {
                 out.add(gettableAlert(s));
@@ -169,16 +169,16 @@ final class AlertmanagerApi {
         if (q == null) {
             return;
         }
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
         for (Dispatcher.GroupStatus g : service.dispatcher().groups()) {
             if (!q.receiverMatches(g.receiver())) {
                 continue;
             }
-            ArrayNode alerts = Json.MAPPER.createArrayNode();
+            ArrayNode alerts = AlertmanagerJson.MAPPER.createArrayNode();
             g.alerts().stream().filter(q::accepts).forEach(s -> alerts.add(gettableAlert(s)));
             if (!alerts.isEmpty()) {
                 ObjectNode o = out.addObject();
-                o.set("labels", Json.labels(g.labels()));
+                o.set("labels", AlertmanagerJson.labels(g.labels()));
                 o.putObject("receiver").put("name", g.receiver());
                 o.set("alerts", alerts);
             }
@@ -188,27 +188,27 @@ final class AlertmanagerApi {
 
     private static ObjectNode gettableAlert(Dispatcher.AlertStatus s) {
         Alert a = s.alert();
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.set("annotations", Json.labels(a.annotations()));
-        o.put("endsAt", Json.apiTime(a.endsAtMs()));
+        ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode();
+        o.set("annotations", AlertmanagerJson.labels(a.annotations()));
+        o.put("endsAt", AlertmanagerJson.apiTime(a.endsAtMs()));
         o.put("fingerprint", a.fingerprintHex());
         ArrayNode receivers = o.putArray("receivers");
         s.receivers().forEach(r -> receivers.addObject().put("name", r));
-        o.put("startsAt", Json.apiTime(a.startsAtMs()));
+        o.put("startsAt", AlertmanagerJson.apiTime(a.startsAtMs()));
         ObjectNode st = o.putObject("status");
         st.put("state", s.muted() ? "suppressed" : "active");
         ArrayNode sb = st.putArray("silencedBy");
         s.silencedBy().forEach(sb::add);
         ArrayNode ib = st.putArray("inhibitedBy");
         s.inhibitedBy().forEach(ib::add);
-        o.put("updatedAt", Json.apiTime(a.updatedAtMs()));
+        o.put("updatedAt", AlertmanagerJson.apiTime(a.updatedAtMs()));
         o.put("generatorURL", a.generatorUrl());
-        o.set("labels", Json.labels(a.labels()));
+        o.set("labels", AlertmanagerJson.labels(a.labels()));
         return o;
     }
 
     private void getReceivers(RoutingContext ctx) {
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
         var config = service.dispatcher().config();
         if (config != null) {
             config.receivers().forEach(r -> out.addObject().put("name", r.name()));
@@ -219,7 +219,7 @@ final class AlertmanagerApi {
     private void postAlerts(RoutingContext ctx) {
         List<Alert> alerts = new ArrayList<>();
         try {
-            JsonNode body = Json.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            JsonNode body = AlertmanagerJson.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
             if (body == null || !body.isArray()) {
                 throw new IllegalArgumentException("expected a JSON list of alerts");
             }
@@ -242,7 +242,7 @@ final class AlertmanagerApi {
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("expected an alert object");
         }
-        Labels labels = Json.parseLabels(n, "labels");
+        Labels labels = AlertmanagerJson.parseLabels(n, "labels");
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("labels: at least one label pair required");
         }
@@ -251,17 +251,17 @@ final class AlertmanagerApi {
                 throw new IllegalArgumentException("labels: invalid label name \"" + name + "\"");
             }
         });
-        long start = Json.parseTime(n, "startsAt");
-        long end = Json.parseTime(n, "endsAt");
+        long start = AlertmanagerJson.parseTime(n, "startsAt");
+        long end = AlertmanagerJson.parseTime(n, "endsAt");
         if (start != 0 && end != 0 && end < start) {
             throw new IllegalArgumentException("endsAt: start time must be before end time");
         }
         String url = n.path("generatorURL").asText("");
-        return new Alert(labels, Json.parseLabels(n, "annotations"), start, end, url, 0);
+        return new Alert(labels, AlertmanagerJson.parseLabels(n, "annotations"), start, end, url, 0);
     }
 
     private ObjectNode gettableSilence(Silence s, long now) {
-        ObjectNode o = Json.silence(s);
+        ObjectNode o = AlertmanagerJson.silence(s);
         o.putObject("status").put("state", s.state(now).apiName());
         return o;
     }
@@ -283,7 +283,7 @@ final class AlertmanagerApi {
             case PENDING -> s.startsAtMs();
             case EXPIRED -> -s.endsAtMs();
         }));
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
         for (Silence s : all) {
             if (matchesFilter(s, filter)) {
                 out.add(gettableSilence(s, now));
@@ -307,14 +307,14 @@ final class AlertmanagerApi {
     private void postSilence(RoutingContext ctx) {
         Silence s;
         try {
-            JsonNode body = Json.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
-            s = Json.parseSilence(body);
+            JsonNode body = AlertmanagerJson.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+            s = AlertmanagerJson.parseSilence(body);
         } catch (IOException | IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());
             return;
         }
         blocking(ctx, () -> service.silences().upsert(s),
-                id -> json(ctx, 200, Json.MAPPER.createObjectNode().put("silenceID", id)));
+                id -> json(ctx, 200, AlertmanagerJson.MAPPER.createObjectNode().put("silenceID", id)));
     }
 
     private void getSilence(RoutingContext ctx) {
@@ -350,12 +350,12 @@ final class AlertmanagerApi {
 
     private void status(RoutingContext ctx) {
         BuildInfo b = BuildInfo.current();
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode();
         o.putObject("cluster").put("name", "").put("status", "disabled").putArray("peers");
         o.putObject("versionInfo").put("version", b.version()).put("revision", b.revision()).put("branch", b.branch())
                 .put("buildUser", b.buildUser()).put("buildDate", b.buildDate()).put("goVersion", b.javaVersion());
         o.putObject("config").put("original", configYaml(service.dispatcher().config()));
-        o.put("uptime", Json.apiTime(service.startedMs()));
+        o.put("uptime", AlertmanagerJson.apiTime(service.startedMs()));
         json(ctx, 200, o);
     }
 

@@ -3,7 +3,7 @@ package dev.sightline.server.alerting;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.alerting.Alert;
-import dev.sightline.alerting.Json;
+import dev.sightline.alerting.AlertmanagerJson;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -100,13 +100,13 @@ final class ExternalAlertmanagers implements AutoCloseable {
     }
 
     private void post(List<Alert> batch) {
-        ArrayNode body = Json.MAPPER.createArrayNode();
+        ArrayNode body = AlertmanagerJson.MAPPER.createArrayNode();
         for (Alert a : batch) {
             ObjectNode o = body.addObject();
-            o.set("labels", Json.labels(a.labels()));
-            o.set("annotations", Json.labels(a.annotations()));
-            o.put("startsAt", Json.apiTime(a.startsAtMs()));
-            o.put("endsAt", Json.apiTime(a.endsAtMs()));
+            o.set("labels", AlertmanagerJson.labels(a.labels()));
+            o.set("annotations", AlertmanagerJson.labels(a.annotations()));
+            o.put("startsAt", AlertmanagerJson.apiTime(a.startsAtMs()));
+            o.put("endsAt", AlertmanagerJson.apiTime(a.endsAtMs()));
             o.put("generatorURL", a.generatorUrl());
         }
         byte[] bytes = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);

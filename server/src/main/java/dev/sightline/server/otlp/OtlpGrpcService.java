@@ -46,10 +46,10 @@ final class OtlpGrpcService {
             GrpcMessageEncoder.encoder(), RAW_PROTOBUF);
 
     private final OtlpIngester ingester;
-    private final OtlpMetrics metrics;
+    private final OtlpIngestMetrics metrics;
     private final long maxMessageBytes;
 
-    OtlpGrpcService(OtlpIngester ingester, OtlpMetrics metrics, long maxMessageBytes) {
+    OtlpGrpcService(OtlpIngester ingester, OtlpIngestMetrics metrics, long maxMessageBytes) {
         this.ingester = ingester;
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
@@ -67,7 +67,7 @@ final class OtlpGrpcService {
             GrpcStatus status;
             String message;
             if (e instanceof MessageSizeOverflowException o) {
-                ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpMetrics.GRPC);
+                ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpIngestMetrics.GRPC);
                 status = GrpcStatus.RESOURCE_EXHAUSTED;
                 message = "message of " + o.messageSize() + " bytes exceeds the limit of " + maxMessageBytes
                         + " bytes (max_request_body_bytes)";
@@ -75,13 +75,13 @@ final class OtlpGrpcService {
                 status = GrpcStatus.INVALID_ARGUMENT;
                 message = invalid(e);
             }
-            metrics.request(OtlpMetrics.GRPC, status.name(), null);
+            metrics.request(OtlpIngestMetrics.GRPC, status.name(), null);
             call.response().status(status).statusMessage(message).end();
         });
-        call.handler(request -> vertx.executeBlocking(() -> ingester.ingest(request.getBytes(), OtlpMetrics.GRPC), false).onComplete(ar -> {
+        call.handler(request -> vertx.executeBlocking(() -> ingester.ingest(request.getBytes(), OtlpIngestMetrics.GRPC), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 OtlpResult r = ar.result();
-                metrics.request(OtlpMetrics.GRPC, GrpcStatus.OK.name(), r);
+                metrics.request(OtlpIngestMetrics.GRPC, GrpcStatus.OK.name(), r);
                 call.response().send(OtlpCodec.response(r));
                 return;
             }
@@ -91,7 +91,7 @@ final class OtlpGrpcService {
             if (status == GrpcStatus.INTERNAL) {
                 LOG.log(Level.WARNING, "OTLP/gRPC metrics export failed", e);
             }
-            metrics.request(OtlpMetrics.GRPC, status.name(), null);
+            metrics.request(OtlpIngestMetrics.GRPC, status.name(), null);
             String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(e) : String.valueOf(e.getMessage());
             call.response().status(status).statusMessage(message).end();
         }));

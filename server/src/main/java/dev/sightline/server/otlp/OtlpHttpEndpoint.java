@@ -35,10 +35,10 @@ public final class OtlpHttpEndpoint {
     private static final int CODE_INTERNAL = 13;
 
     private final OtlpIngester ingester;
-    private final OtlpMetrics metrics;
+    private final OtlpIngestMetrics metrics;
     private final long maxBodyBytes;
 
-    OtlpHttpEndpoint(OtlpIngester ingester, OtlpMetrics metrics, long maxBodyBytes) {
+    OtlpHttpEndpoint(OtlpIngester ingester, OtlpIngestMetrics metrics, long maxBodyBytes) {
         this.ingester = ingester;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
@@ -63,7 +63,7 @@ public final class OtlpHttpEndpoint {
             declared = -1;
         }
         if (declared > maxBodyBytes) {
-            ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpMetrics.HTTP);
+            ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpIngestMetrics.HTTP);
             error(ctx, 413, mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)).equals(JSON),
                     OtlpCodec.CODE_INVALID_ARGUMENT, "request body of " + declared + " bytes exceeds the limit of "
                             + maxBodyBytes + " bytes (max_request_body_bytes)");
@@ -107,7 +107,7 @@ public final class OtlpHttpEndpoint {
                 error(ctx, o.status, json, o.status == 503 ? CODE_UNAVAILABLE : OtlpCodec.CODE_INVALID_ARGUMENT, o.message);
                 return;
             }
-            metrics.request(OtlpMetrics.HTTP, "200", o.result);
+            metrics.request(OtlpIngestMetrics.HTTP, "200", o.result);
             var response = OtlpCodec.response(o.result);
             HttpApi.respond(ctx, 200, json ? JSON : PROTOBUF, Buffer.buffer(json ? OtlpCodec.toJson(response) : response.toByteArray()));
         });
@@ -120,13 +120,13 @@ public final class OtlpHttpEndpoint {
     private Outcome process(byte[] body, boolean gzip, boolean json) {
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            OtlpResult result = json ? ingester.ingest(OtlpCodec.parseJson(raw), OtlpMetrics.HTTP)
-                    : ingester.ingest(raw, OtlpMetrics.HTTP);
+            OtlpResult result = json ? ingester.ingest(OtlpCodec.parseJson(raw), OtlpIngestMetrics.HTTP)
+                    : ingester.ingest(raw, OtlpIngestMetrics.HTTP);
             return new Outcome(200, "", result);
         } catch (MalformedOtlpException e) {
             return new Outcome(400, e.getMessage(), null);
         } catch (OtlpCodec.TooLargeException e) {
-            ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpMetrics.HTTP);
+            ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpIngestMetrics.HTTP);
             return new Outcome(413, e.getMessage() + " (max_request_body_bytes)", null);
         } catch (OtlpIngester.UnavailableException e) {
             return new Outcome(503, e.getMessage(), null);
@@ -134,7 +134,7 @@ public final class OtlpHttpEndpoint {
     }
 
     private void error(RoutingContext ctx, int status, boolean json, int rpcCode, String message) {
-        metrics.request(OtlpMetrics.HTTP, Integer.toString(status), null);
+        metrics.request(OtlpIngestMetrics.HTTP, Integer.toString(status), null);
         if (ctx.response().ended()) {
             return;
         }

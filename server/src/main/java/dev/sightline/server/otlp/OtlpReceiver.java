@@ -49,7 +49,7 @@ public final class OtlpReceiver implements AutoCloseable {
      */
     public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
                         IngestGuards guards) {
-        OtlpMetrics metrics = new OtlpMetrics(registry);
+        OtlpIngestMetrics metrics = new OtlpIngestMetrics(registry);
         OtlpIngester ingester = new OtlpIngester(storage, new OtlpMetricsTranslator(limits), guards);
         this.http = new OtlpHttpEndpoint(ingester, metrics, limits.maxDecompressedBytes());
         this.grpc = new OtlpGrpcService(ingester, metrics, limits.maxDecompressedBytes());

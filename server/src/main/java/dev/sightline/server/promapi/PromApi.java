@@ -70,8 +70,8 @@ public final class PromApi {
     private final ExemplarStorage exemplarStore;
 
     /** A request's answer: the data and the annotations to list with it. */
-    private record Result(Json.Body data, List<String> warnings, List<String> infos) {
-        Result(Json.Body data) {
+    private record Result(PromApiJsonWriter.Body data, List<String> warnings, List<String> infos) {
+        Result(PromApiJsonWriter.Body data) {
             this(data, List.of(), List.of());
         }
     }
@@ -142,7 +142,7 @@ public final class PromApi {
             ctx.next();
             return;
         }
-        HttpApi.respond(ctx, 400, JSON, Json.error(ApiError.badData(
+        HttpApi.respond(ctx, 400, JSON, PromApiJsonWriter.error(ApiError.badData(
                 "http: POST too large: form bodies are limited to " + HttpApi.MAX_FORM_BYTES + " bytes")));
     }
 
@@ -161,15 +161,15 @@ public final class PromApi {
                 try {
                     Result r = e.serve(q, params, ctx);
                     status = 200;
-                    body = Json.success(r.data(), r.warnings(), r.infos());
+                    body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
                 } catch (ApiError err) {
                     status = err.type.httpStatus;
-                    body = Json.error(err);
+                    body = PromApiJsonWriter.error(err);
                 } catch (RuntimeException err) {
                     LOG.log(Level.WARNING, "query API request " + ctx.request().path() + " failed", err);
                     ApiError internal = new ApiError(ApiError.Type.INTERNAL, String.valueOf(err.getMessage()));
                     status = internal.type.httpStatus;
-                    body = Json.error(internal);
+                    body = PromApiJsonWriter.error(internal);
                 }
                 int s = status;
                 Buffer b = body;
@@ -299,7 +299,7 @@ public final class PromApi {
             }
         }
         Value out = v;
-        return new Result(g -> Json.queryData(g, out), warnings, r.infos());
+        return new Result(g -> PromApiJsonWriter.queryData(g, out), warnings, r.infos());
     }
 
     // ------------------------------------------------------------------ metadata queries
@@ -340,7 +340,7 @@ public final class PromApi {
         return new Result(g -> {
             g.writeStartArray();
             for (Labels l : out) {
-                Json.labels(g, l);
+                PromApiJsonWriter.labels(g, l);
             }
             g.writeEndArray();
         }, warnings, List.of());
@@ -505,15 +505,15 @@ public final class PromApi {
             for (ExemplarSeries s : found) {
                 g.writeStartObject();
                 g.writeFieldName("seriesLabels");
-                Json.labels(g, s.seriesLabels());
+                PromApiJsonWriter.labels(g, s.seriesLabels());
                 g.writeArrayFieldStart("exemplars");
                 for (Exemplar e : s.exemplars()) {
                     g.writeStartObject();
                     g.writeFieldName("labels");
-                    Json.labels(g, e.labels());
+                    PromApiJsonWriter.labels(g, e.labels());
                     g.writeStringField("value", GoFloats.formatF(e.value()));
                     g.writeFieldName("timestamp");
-                    Json.timestamp(g, e.timestampMs());
+                    PromApiJsonWriter.timestamp(g, e.timestampMs());
                     g.writeEndObject();
                 }
                 g.writeEndArray();

@@ -12,6 +12,8 @@ import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
+import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
+import dev.sightline.server.remotewrite.RemoteWriteMetrics;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -28,8 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.message;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.message;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -94,7 +96,7 @@ class CommitRefusedTest {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
         Storage storage = new RefusingStorage();
         IngestGuards guards = new IngestGuards(new PrometheusRegistry(), 0, new MetadataStore(), exemplars);
-        new RemoteWriteEndpoint(() -> storage, new IngestMetrics(server.metrics.registry()), IngestLimits.DEFAULT, guards)
+        new RemoteWriteEndpoint(() -> storage, new RemoteWriteMetrics(server.metrics.registry()), IngestLimits.DEFAULT, guards)
                 .register(server.api);
         new OtlpReceiver(() -> storage, server.metrics.registry(), IngestLimits.DEFAULT, guards).register(server.api);
         server.listen();

@@ -21,9 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.request;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.series;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.request;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.series;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.message;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.message;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

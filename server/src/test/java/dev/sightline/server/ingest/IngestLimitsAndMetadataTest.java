@@ -28,10 +28,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.message;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.request;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.series;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.message;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.request;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.series;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

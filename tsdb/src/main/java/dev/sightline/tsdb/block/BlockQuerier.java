@@ -88,7 +88,7 @@ final class BlockQuerier implements Querier {
             if (!m.matchesEmpty()) {
                 int[] p = m.type() == LabelMatcher.Type.EQ ? index.postingsEqual(m.name(), m.value())
                         : index.postings(m.name(), m::matches);
-                ids = ids == null ? p : Postings.intersect(ids, p);
+                ids = ids == null ? p : BlockPostings.intersect(ids, p);
             }
         }
         if (ids == null) {
@@ -96,7 +96,7 @@ final class BlockQuerier implements Querier {
         }
         for (LabelMatcher m : matchers) {
             if (m.matchesEmpty() && ids.length > 0) {
-                ids = Postings.subtract(ids, index.postings(m.name(), v -> !m.matches(v)));
+                ids = BlockPostings.subtract(ids, index.postings(m.name(), v -> !m.matches(v)));
             }
         }
         return ids;

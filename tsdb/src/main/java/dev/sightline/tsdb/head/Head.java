@@ -7,7 +7,6 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
-import dev.sightline.tsdb.index.MemPostings;
 import dev.sightline.tsdb.wal.WalReplayHandler;
 import dev.sightline.tsdb.wal.WriteAheadLog;
 

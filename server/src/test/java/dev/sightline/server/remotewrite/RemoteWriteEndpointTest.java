@@ -1,4 +1,4 @@
-package dev.sightline.server.ingest;
+package dev.sightline.server.remotewrite;
 
 import com.google.protobuf.CodedOutputStream;
 import dev.sightline.core.LabelMatcher;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The endpoint over real HTTP and a real Tsdb, with small limits so the limit paths are cheap to reach. */
-class RemoteWriteEndpointTest {
+public class RemoteWriteEndpointTest {
     private static final long MAX_DECOMPRESSED = 64 * 1024;
 
     @TempDir
@@ -43,7 +43,7 @@ class RemoteWriteEndpointTest {
     void start() throws Exception {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
         storage.set(tsdb);
-        new RemoteWriteEndpoint(storage::get, new IngestMetrics(server.metrics.registry()),
+        new RemoteWriteEndpoint(storage::get, new RemoteWriteMetrics(server.metrics.registry()),
                 IngestLimits.DEFAULT.withMaxDecompressedBytes(MAX_DECOMPRESSED)).register(server.api);
         server.listen();
     }
@@ -162,7 +162,7 @@ class RemoteWriteEndpointTest {
 
     // ---- a minimal WriteRequest encoder (prompb field numbers) and a literal-only snappy block ----
 
-    static byte[] series(List<String> labelPairs, double[] values, long[] timestamps) throws IOException {
+    public static byte[] series(List<String> labelPairs, double[] values, long[] timestamps) throws IOException {
         return message(o -> {
             for (int i = 0; i < labelPairs.size(); i += 2) {
                 String n = labelPairs.get(i), v = labelPairs.get(i + 1);
@@ -182,7 +182,7 @@ class RemoteWriteEndpointTest {
         });
     }
 
-    static byte[] request(byte[]... series) throws IOException {
+    public static byte[] request(byte[]... series) throws IOException {
         return message(o -> {
             for (byte[] s : series) {
                 o.writeByteArray(1, s);
@@ -190,11 +190,11 @@ class RemoteWriteEndpointTest {
         });
     }
 
-    interface Writer {
+    public interface Writer {
         void write(CodedOutputStream out) throws IOException;
     }
 
-    static byte[] message(Writer w) throws IOException {
+    public static byte[] message(Writer w) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         CodedOutputStream o = CodedOutputStream.newInstance(b);
         w.write(o);
@@ -203,7 +203,7 @@ class RemoteWriteEndpointTest {
     }
 
     /** A valid snappy block holding the input as one literal (tag 63<<2: length-1 in the next 4 bytes). */
-    static byte[] snappy(byte[] raw) throws IOException {
+    public static byte[] snappy(byte[] raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CodedOutputStream o = CodedOutputStream.newInstance(out);
         o.writeUInt32NoTag(raw.length);

@@ -1,4 +1,4 @@
-package dev.sightline.tsdb.index;
+package dev.sightline.tsdb.head;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
@@ -15,13 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * accepts "" also selects series lacking the label).
  */
 public final class MemPostings {
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, PostingsList>> byName = new ConcurrentHashMap<>();
-    private final PostingsList all = new PostingsList();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, MemPostingsList>> byName = new ConcurrentHashMap<>();
+    private final MemPostingsList all = new MemPostingsList();
 
     public void add(long ref, Labels labels) {
         for (int i = 0; i < labels.size(); i++) {
             byName.computeIfAbsent(labels.name(i), n -> new ConcurrentHashMap<>())
-                    .computeIfAbsent(labels.value(i), v -> new PostingsList())
+                    .computeIfAbsent(labels.value(i), v -> new MemPostingsList())
                     .add(ref);
         }
         all.add(ref);
@@ -30,7 +30,7 @@ public final class MemPostings {
     public void remove(long ref, Labels labels) {
         for (int i = 0; i < labels.size(); i++) {
             String name = labels.name(i);
-            ConcurrentHashMap<String, PostingsList> values = byName.get(name);
+            ConcurrentHashMap<String, MemPostingsList> values = byName.get(name);
             if (values == null) {
                 continue;
             }
@@ -51,9 +51,9 @@ public final class MemPostings {
 
     /** Refs having exactly this label pair. */
     public long[] get(String name, String value) {
-        ConcurrentHashMap<String, PostingsList> values = byName.get(name);
-        PostingsList list = values == null ? null : values.get(value);
-        return list == null ? Postings.EMPTY : list.snapshot();
+        ConcurrentHashMap<String, MemPostingsList> values = byName.get(name);
+        MemPostingsList list = values == null ? null : values.get(value);
+        return list == null ? MemPostingsOps.EMPTY : list.snapshot();
     }
 
     /** Sorted label names present in the index. */
@@ -65,7 +65,7 @@ public final class MemPostings {
 
     /** Sorted values of a label present in the index. */
     public List<String> labelValues(String name) {
-        ConcurrentHashMap<String, PostingsList> values = byName.get(name);
+        ConcurrentHashMap<String, MemPostingsList> values = byName.get(name);
         if (values == null) {
             return List.of();
         }
@@ -98,7 +98,7 @@ public final class MemPostings {
             } else {
                 long[] p = matchingValues(m.name(), m, false);
                 if (p.length == 0) {
-                    return Postings.EMPTY;
+                    return MemPostingsOps.EMPTY;
                 }
                 include.add(p);
             }
@@ -110,23 +110,23 @@ public final class MemPostings {
             include.sort((a, b) -> Integer.compare(a.length, b.length));
             result = include.get(0);
             for (int i = 1; i < include.size() && result.length > 0; i++) {
-                result = Postings.intersect(result, include.get(i));
+                result = MemPostingsOps.intersect(result, include.get(i));
             }
         }
         for (long[] ex : exclude) {
             if (result.length == 0) {
                 break;
             }
-            result = Postings.subtract(result, ex);
+            result = MemPostingsOps.subtract(result, ex);
         }
         return result;
     }
 
     /** Union of the postings of the label's values that the matcher accepts ({@code invert}: rejects). */
     private long[] matchingValues(String name, LabelMatcher m, boolean invert) {
-        ConcurrentHashMap<String, PostingsList> values = byName.get(name);
+        ConcurrentHashMap<String, MemPostingsList> values = byName.get(name);
         if (values == null) {
-            return Postings.EMPTY;
+            return MemPostingsOps.EMPTY;
         }
         if (!invert) {
             if (m.type() == LabelMatcher.Type.EQ) {
@@ -140,12 +140,12 @@ public final class MemPostings {
                 if (literals != null) {
                     List<long[]> lists = new ArrayList<>(literals.length);
                     for (String lit : literals) {
-                        PostingsList pl = values.get(lit);
+                        MemPostingsList pl = values.get(lit);
                         if (pl != null) {
                             lists.add(pl.snapshot());
                         }
                     }
-                    return Postings.union(lists);
+                    return MemPostingsOps.union(lists);
                 }
             }
         } else if (m.type() == LabelMatcher.Type.NEQ) {
@@ -153,20 +153,20 @@ public final class MemPostings {
             return get(name, m.value());
         }
         List<long[]> lists = new ArrayList<>();
-        for (Map.Entry<String, PostingsList> e : values.entrySet()) {
+        for (Map.Entry<String, MemPostingsList> e : values.entrySet()) {
             if (m.matches(e.getKey()) != invert) {
                 lists.add(e.getValue().snapshot());
             }
         }
-        return Postings.union(lists);
+        return MemPostingsOps.union(lists);
     }
 
-    private static long[] union(java.util.Collection<PostingsList> lists) {
+    private static long[] union(java.util.Collection<MemPostingsList> lists) {
         List<long[]> arrays = new ArrayList<>(lists.size());
-        for (PostingsList pl : lists) {
+        for (MemPostingsList pl : lists) {
             arrays.add(pl.snapshot());
         }
-        return Postings.union(arrays);
+        return MemPostingsOps.union(arrays);
     }
 
     private static boolean isMatchAll(LabelMatcher m) {

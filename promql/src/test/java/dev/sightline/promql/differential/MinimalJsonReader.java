@@ -9,16 +9,16 @@ import java.util.Map;
  * A minimal JSON reader for Prometheus API responses (the promql module has no JSON library, and the test only
  * reads what Prometheus itself writes). Objects become maps, arrays lists, numbers doubles.
  */
-final class Json {
+final class MinimalJsonReader {
     private final String s;
     private int i;
 
-    private Json(String s) {
+    private MinimalJsonReader(String s) {
         this.s = s;
     }
 
     static Object parse(String text) {
-        Json j = new Json(text);
+        MinimalJsonReader j = new MinimalJsonReader(text);
         Object v = j.value();
         j.ws();
         if (j.i != text.length()) {

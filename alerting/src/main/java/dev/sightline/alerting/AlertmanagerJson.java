@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Alertmanager's JSON shapes shared by the webhook payload, the API v2 and the silences file. */
-public final class Json {
+public final class AlertmanagerJson {
     public static final ObjectMapper MAPPER = new ObjectMapper();
     /** Go's zero time, which Alertmanager writes for "not set". */
     static final String ZERO_TIME = "0001-01-01T00:00:00Z";
     private static final long ZERO_MS = Instant.parse(ZERO_TIME).toEpochMilli();
 
-    private Json() {
+    private AlertmanagerJson() {
     }
 
     /** Alertmanager's API v2 times (go-openapi's strfmt.DateTime): always milliseconds, e.g. 2026-01-02T03:04:05.000Z. */

@@ -1,13 +1,13 @@
-package dev.sightline.tsdb.index;
+package dev.sightline.tsdb.head;
 
 import java.util.Arrays;
 import java.util.List;
 
-/** Set operations on sorted, duplicate-free arrays of series refs. */
-public final class Postings {
+/** Set operations on the head's in-memory postings: sorted, duplicate-free arrays of long series refs. */
+public final class MemPostingsOps {
     public static final long[] EMPTY = new long[0];
 
-    private Postings() {
+    private MemPostingsOps() {
     }
 
     /** Refs present in both. */

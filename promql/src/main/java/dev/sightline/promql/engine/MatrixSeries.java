@@ -9,10 +9,11 @@ import dev.sightline.metricstore.FloatSamples;
 import java.util.Arrays;
 
 /**
- * One series of a matrix: float points and histogram points in two primitive-backed, growable arrays, each in
- * timestamp order (a timestamp appears in at most one of them).
+ * One series of a matrix, as the engine evaluates it: float points and histogram points in two primitive-backed,
+ * growable arrays, each in timestamp order (a timestamp appears in at most one of them). A selector fills it from a
+ * stored {@link dev.sightline.metricstore.Series}; every later step of evaluation works on these.
  */
-public final class Series {
+public final class MatrixSeries {
     private static final long[] NO_LONGS = new long[0];
     private static final double[] NO_DOUBLES = new double[0];
     private static final Histogram[] NO_HISTOGRAMS = new Histogram[0];
@@ -32,12 +33,12 @@ public final class Series {
     public long[] fst;
     public long[] hst;
 
-    public Series(Labels labels) {
+    public MatrixSeries(Labels labels) {
         this.labels = labels;
     }
 
     /** A series expecting about {@code floats} float points (grows beyond if needed). */
-    public Series(Labels labels, int floats) {
+    public MatrixSeries(Labels labels, int floats) {
         this.labels = labels;
         this.ft = new long[floats];
         this.fv = new double[floats];

@@ -1,4 +1,4 @@
-package dev.sightline.server.ingest;
+package dev.sightline.server.remotewrite;
 
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
@@ -6,6 +6,8 @@ import dev.sightline.ingest.remotewrite.RemoteWriteReceiver;
 import dev.sightline.ingest.remotewrite.RemoteWriteResult;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.ingest.IngestBatch;
+import dev.sightline.server.ingest.IngestGuards;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -37,17 +39,17 @@ public final class RemoteWriteEndpoint {
 
     private final Supplier<? extends Storage> storage;
     private final RemoteWriteReceiver receiver;
-    private final IngestMetrics metrics;
+    private final RemoteWriteMetrics metrics;
     private final long maxBodyBytes;
     private final IngestGuards guards;
 
     /** {@code storage} yields null while storage is not open (answered 503). */
-    public RemoteWriteEndpoint(Supplier<? extends Storage> storage, IngestMetrics metrics, IngestLimits limits) {
+    public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits) {
         this(storage, metrics, limits, IngestGuards.none());
     }
 
     /** As above, with the series limit, metadata store and limit-breach counters shared with the other ingest paths. */
-    public RemoteWriteEndpoint(Supplier<? extends Storage> storage, IngestMetrics metrics, IngestLimits limits,
+    public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits,
                                IngestGuards guards) {
         this.storage = storage;
         this.receiver = new RemoteWriteReceiver(limits);

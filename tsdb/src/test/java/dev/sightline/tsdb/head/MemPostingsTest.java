@@ -1,4 +1,4 @@
-package dev.sightline.tsdb.index;
+package dev.sightline.tsdb.head;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
@@ -42,15 +42,15 @@ class MemPostingsTest {
         diff.removeAll(set(b));
         Set<Long> union = set(a);
         union.addAll(set(b));
-        assertThat(Postings.intersect(a, b)).containsExactly(toArray(inter));
-        assertThat(Postings.subtract(a, b)).containsExactly(toArray(diff));
-        assertThat(Postings.union(List.of(a, b))).containsExactly(toArray(union));
+        assertThat(MemPostingsOps.intersect(a, b)).containsExactly(toArray(inter));
+        assertThat(MemPostingsOps.subtract(a, b)).containsExactly(toArray(diff));
+        assertThat(MemPostingsOps.union(List.of(a, b))).containsExactly(toArray(union));
     }
 
     @Property
     void addAndRemoveKeepListsSorted(@ForAll @Size(max = 100) List<@IntRange(min = 1, max = 300) Integer> adds,
                                      @ForAll @Size(max = 50) List<@IntRange(min = 1, max = 300) Integer> removes) {
-        PostingsList pl = new PostingsList();
+        MemPostingsList pl = new MemPostingsList();
         TreeSet<Long> want = new TreeSet<>();
         adds.forEach(x -> {
             pl.add(x);

@@ -8,7 +8,7 @@ import dev.sightline.core.text.GoFloats;
 import dev.sightline.promql.engine.Matrix;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
-import dev.sightline.promql.engine.Series;
+import dev.sightline.promql.engine.MatrixSeries;
 import dev.sightline.promql.engine.StringValue;
 import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
@@ -19,11 +19,11 @@ import java.io.OutputStream;
 import java.util.List;
 
 /**
- * Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings in Go's
+ * Writes Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings in Go's
  * strconv.FormatFloat(v, 'f', -1, 64) form, timestamps as seconds with the milliseconds as written by Prometheus's
  * jsonutil.MarshalTimestamp, native histograms with their non-empty buckets.
  */
-final class Json {
+final class PromApiJsonWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes one JSON document; the body gets the generator positioned at the document root. */
@@ -31,7 +31,7 @@ final class Json {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private Json() {
+    private PromApiJsonWriter() {
     }
 
     static Buffer render(Body body) {
@@ -122,7 +122,7 @@ final class Json {
             }
             case Matrix m -> {
                 g.writeStartArray();
-                for (Series s : m.series()) {
+                for (MatrixSeries s : m.series()) {
                     series(g, s);
                 }
                 g.writeEndArray();
@@ -131,7 +131,7 @@ final class Json {
         g.writeEndObject();
     }
 
-    private static void series(JsonGenerator g, Series s) throws IOException {
+    private static void series(JsonGenerator g, MatrixSeries s) throws IOException {
         g.writeStartObject();
         g.writeFieldName("metric");
         labels(g, s.labels);

@@ -1,4 +1,4 @@
-package dev.sightline.server.ingest;
+package dev.sightline.server.remotewrite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.sightline.tsdb.index;
+package dev.sightline.tsdb.head;
 
 import java.util.Arrays;
 
@@ -7,7 +7,7 @@ import java.util.Arrays;
  * append; concurrent creators may still arrive slightly out of order, which a short shift handles. Readers take a
  * copy, so a query never sees a half-shifted array.
  */
-final class PostingsList {
+final class MemPostingsList {
     private long[] refs = new long[2];
     private int size;
 

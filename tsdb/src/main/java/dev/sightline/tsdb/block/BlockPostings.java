@@ -2,9 +2,9 @@ package dev.sightline.tsdb.block;
 
 import java.util.Arrays;
 
-/** Set operations on sorted arrays of series ids. */
-final class Postings {
-    private Postings() {
+/** Set operations on a block's on-disk postings: sorted arrays of the block index's int series ids. */
+final class BlockPostings {
+    private BlockPostings() {
     }
 
     static int[] intersect(int[] a, int[] b) {

@@ -1,4 +1,4 @@
-package dev.sightline.server.ingest;
+package dev.sightline.server.remotewrite;
 
 import dev.sightline.core.ValidationException.Reason;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -8,15 +8,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Self-metrics of every ingestion protocol, registered once in the shared registry:
+ * Self-metrics of the remote-write endpoint, registered once in the shared registry:
  * {@code sightline_ingest_samples_total{protocol,result}} (result "accepted" or the refusal reason) and
- * {@code sightline_ingest_requests_total{protocol,code}}.
+ * {@code sightline_ingest_requests_total{protocol,code}}, with protocol "prometheus_remote_write". Only remote write
+ * records here despite the protocol-neutral names: OTLP counts in {@code OtlpIngestMetrics}, scrapes in their own
+ * per-target series (up, scrape_samples_scraped, ...).
  */
-public final class IngestMetrics {
+public final class RemoteWriteMetrics {
     private final Counter samples;
     private final Counter requests;
 
-    public IngestMetrics(PrometheusRegistry registry) {
+    public RemoteWriteMetrics(PrometheusRegistry registry) {
         this.samples = Counter.builder()
                 .name("sightline_ingest_samples_total")
                 .help("Samples (floats and native histograms) received, by protocol and result: accepted, or the reason they were refused.")

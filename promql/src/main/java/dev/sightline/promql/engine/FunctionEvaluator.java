@@ -20,11 +20,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** PromQL function calls: range-vector functions per series and window, instant-vector functions per step. */
-final class Functions {
+/**
+ * Evaluates PromQL function calls (signatures in {@link dev.sightline.promql.ast.FunctionTable}): range-vector
+ * functions per series and window, instant-vector functions per step.
+ */
+final class FunctionEvaluator {
     private final Evaluator ev;
 
-    Functions(Evaluator ev) {
+    FunctionEvaluator(Evaluator ev) {
         this.ev = ev;
     }
 
@@ -277,7 +280,7 @@ final class Functions {
     }
 
     /** As {@link #sampleTimes(VectorSelector, boolean, boolean)} for sample times. */
-    List<Series> sampleTimes(VectorSelector vs, boolean floatsOnly) {
+    List<MatrixSeries> sampleTimes(VectorSelector vs, boolean floatsOnly) {
         return sampleTimes(vs, floatsOnly, false);
     }
 
@@ -286,15 +289,15 @@ final class Functions {
      * selector picks (same lookback rules as the selector); with {@code floatsOnly} a picked histogram is an error
      * (info()).
      */
-    List<Series> sampleTimes(VectorSelector vs, boolean floatsOnly, boolean startTimes) {
+    List<MatrixSeries> sampleTimes(VectorSelector vs, boolean floatsOnly, boolean startTimes) {
         long offset = ev.durationMs(vs.offsetMs(), vs.offsetExpr());
         long lookback = ev.opts.lookbackDeltaMs();
         long firstRef = ev.refTime(vs.at(), ev.start) - offset;
         long lastRef = ev.refTime(vs.at(), ev.end) - offset;
-        List<Series> raw = ev.select(vs, Math.min(firstRef, lastRef) - lookback + 1, Math.max(firstRef, lastRef), false);
-        List<Series> out = new ArrayList<>();
-        for (Series s : raw) {
-            Series o = new Series(s.labels);
+        List<MatrixSeries> raw = ev.select(vs, Math.min(firstRef, lastRef) - lookback + 1, Math.max(firstRef, lastRef), false);
+        List<MatrixSeries> out = new ArrayList<>();
+        for (MatrixSeries s : raw) {
+            MatrixSeries o = new MatrixSeries(s.labels);
             for (int step = 0; step < ev.numSteps; step++) {
                 long t = ev.stepTime(step);
                 long ref = ev.refTime(vs.at(), t) - offset;
@@ -619,13 +622,13 @@ final class Functions {
             return absentOverTime(c, rd);
         }
         boolean dropName = !name.equals("last_over_time") && !name.equals("first_over_time");
-        List<Series> out = new ArrayList<>();
+        List<MatrixSeries> out = new ArrayList<>();
         WindowKernel k = AnomalyKernels.RANGE_FUNCTIONS.contains(name) ? new AnomalyKernels(ev, c, name)
                 : new RangeKernels(ev, c, rd, name);
         boolean slides = rd.slides();
         int[] sliding = new int[4];
-        for (Series s : rd.series) {
-            Series o = new Series(s.labels, ev.outputCapacity());
+        for (MatrixSeries s : rd.series) {
+            MatrixSeries o = new MatrixSeries(s.labels, ev.outputCapacity());
             o.dropName = dropName;
             boolean fixedRef = rd.at.isSet();
             java.util.Arrays.fill(sliding, 0);
@@ -670,7 +673,7 @@ final class Functions {
             long t = ev.stepTime(step);
             long ref = rd.refTime(t);
             boolean any = false;
-            for (Series s : rd.series) {
+            for (MatrixSeries s : rd.series) {
                 int[] w = rd.window(s, ref);
                 if (w[1] > w[0] || w[3] > w[2]) {
                     any = true;

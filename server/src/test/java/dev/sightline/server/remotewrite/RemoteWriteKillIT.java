@@ -1,4 +1,4 @@
-package dev.sightline.server.ingest;
+package dev.sightline.server.remotewrite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,10 +20,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.message;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.request;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.series;
-import static dev.sightline.server.ingest.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.message;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.request;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.series;
+import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

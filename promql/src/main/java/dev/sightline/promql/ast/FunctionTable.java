@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Every function of Prometheus 3's PromQL (promql/parser/functions.go), and Sightline's anomaly functions, by name. */
-public final class Functions {
+/**
+ * The signature table the parser checks calls against: every function of Prometheus 3's PromQL
+ * (promql/parser/functions.go), and Sightline's anomaly functions, by name. Evaluation is engine.FunctionEvaluator's.
+ */
+public final class FunctionTable {
     private static final Map<String, Function> ALL = new TreeMap<>();
 
     static {
@@ -75,7 +78,7 @@ public final class Functions {
         add("histogram_bimodality", List.of(VECTOR, STRING), 1, VECTOR, false);
     }
 
-    private Functions() {
+    private FunctionTable() {
     }
 
     private static void add(String name, List<ExprType> args, int variadic, ExprType ret, boolean experimental) {
