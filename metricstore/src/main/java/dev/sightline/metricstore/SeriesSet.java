@@ -13,6 +13,23 @@ public interface SeriesSet {
         return List.of();
     }
 
+    /** The series of {@code series}, in list order. */
+    static SeriesSet of(List<? extends Series> series) {
+        return new SeriesSet() {
+            private int i = -1;
+
+            @Override
+            public boolean next() {
+                return ++i < series.size();
+            }
+
+            @Override
+            public Series at() {
+                return series.get(i);
+            }
+        };
+    }
+
     SeriesSet EMPTY = new SeriesSet() {
         @Override
         public boolean next() {

@@ -142,8 +142,9 @@ class StreamingDecoderDifferentialTest {
         }
 
         @Override
-        public void appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
+        public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
             events.add(new Event("exemplar " + ref, series, exemplarLabels, 0, timestampMs, Double.doubleToRawLongBits(value), null, null));
+            return true;
         }
 
         @Override

@@ -31,7 +31,11 @@ public final class ConformanceData {
     }
 
     /** A series to store, its samples in increasing timestamp order. */
-    public record SeriesData(Labels labels, List<Sample> samples) {
+    public record SeriesData(Labels labels, List<Sample> samples) implements Series {
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            return new ListIterator(samples);
+        }
     }
 
     public static List<Sample> floats(long from, long step, int n, double base) {
@@ -115,42 +119,12 @@ public final class ConformanceData {
 
     /** Series (sorted by labels) as a series set, independent of any storage. */
     public static SeriesSet seriesSet(List<SeriesData> sorted) {
-        return new ListSeriesSet(sorted);
+        return SeriesSet.of(sorted);
     }
 
     /** An iterator over samples in timestamp order, independent of any storage. */
     public static SampleIterator iterator(List<Sample> samples) {
         return new ListIterator(samples);
-    }
-
-    private static final class ListSeriesSet implements SeriesSet {
-        private final List<SeriesData> series;
-        private int i = -1;
-
-        ListSeriesSet(List<SeriesData> series) {
-            this.series = series;
-        }
-
-        @Override
-        public boolean next() {
-            return ++i < series.size();
-        }
-
-        @Override
-        public Series at() {
-            SeriesData s = series.get(i);
-            return new Series() {
-                @Override
-                public Labels labels() {
-                    return s.labels();
-                }
-
-                @Override
-                public SampleIterator iterator(SampleIterator reuse) {
-                    return new ListIterator(s.samples());
-                }
-            };
-        }
     }
 
     private static final class ListIterator implements SampleIterator {

@@ -52,7 +52,7 @@ public final class HeadQuerier implements Querier {
         if (sorted) {
             out.sort((a, b) -> a.labels.compareTo(b.labels));
         }
-        return new ListSeriesSet(out);
+        return SeriesSet.of(out);
     }
 
     @Override
@@ -110,25 +110,6 @@ public final class HeadQuerier implements Querier {
             HeadSeriesIterator it = reuse instanceof HeadSeriesIterator h ? h : new HeadSeriesIterator();
             it.reset(snapshot, mint, maxt);
             return it;
-        }
-    }
-
-    private static final class ListSeriesSet implements SeriesSet {
-        private final List<HeadSeries> series;
-        private int i = -1;
-
-        ListSeriesSet(List<HeadSeries> series) {
-            this.series = series;
-        }
-
-        @Override
-        public boolean next() {
-            return ++i < series.size();
-        }
-
-        @Override
-        public Series at() {
-            return series.get(i);
         }
     }
 }
