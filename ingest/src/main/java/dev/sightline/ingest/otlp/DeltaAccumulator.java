@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns OTLP delta points into the cumulative values Prometheus stores, keeping a running total per series in memory.
@@ -18,8 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * unknown), so the stored series reads as a cumulative counter with a known start timestamp, a new one at each reset.
  */
 final class DeltaAccumulator {
+    private static final long EVICT_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private final ConcurrentHashMap<Labels, State> states = new ConcurrentHashMap<>();
     private final long idleNanos;
+    private volatile long lastEviction = System.nanoTime();
 
     DeltaAccumulator(long idleNanos) {
         this.idleNanos = idleNanos;
@@ -61,6 +65,15 @@ final class DeltaAccumulator {
 
     int size() {
         return states.size();
+    }
+
+    /** Runs {@link #evictIdle} if it has not run for a minute: cheap enough to ask on every request. */
+    void evictIdlePeriodically() {
+        long now = System.nanoTime();
+        if (now - lastEviction > EVICT_EVERY_NANOS) {
+            lastEviction = now;
+            evictIdle();
+        }
     }
 
     /** Forgets series idle for longer than the configured time, so the state cannot grow without bound. */

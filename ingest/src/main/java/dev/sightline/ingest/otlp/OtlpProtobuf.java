@@ -28,6 +28,37 @@ final class OtlpProtobuf {
     /** protobuf-java's default recursion limit. */
     private static final int MAX_DEPTH = 100;
 
+    // Field tags (field number and wire type) of the fields the streaming decoder reads.
+    static final int RM_FIELD = tag(1, LEN);
+    static final int RM_RESOURCE = tag(1, LEN), RM_SCOPE_METRICS = tag(2, LEN);
+    static final int RESOURCE_ATTRIBUTES = tag(1, LEN);
+    static final int SM_SCOPE = tag(1, LEN), SM_METRICS = tag(2, LEN), SM_SCHEMA_URL = tag(3, LEN);
+    static final int SCOPE_NAME = tag(1, LEN), SCOPE_VERSION = tag(2, LEN), SCOPE_ATTRIBUTES = tag(3, LEN);
+    static final int KV_KEY = tag(1, LEN), KV_VALUE = tag(2, LEN);
+    static final int AV_STRING = tag(1, LEN), AV_BOOL = tag(2, VARINT), AV_INT = tag(3, VARINT),
+            AV_DOUBLE = tag(4, I64), AV_ARRAY = tag(5, LEN), AV_KVLIST = tag(6, LEN), AV_BYTES = tag(7, LEN);
+    static final int LIST_VALUES = tag(1, LEN);
+    static final int M_NAME = tag(1, LEN), M_DESCRIPTION = tag(2, LEN), M_UNIT = tag(3, LEN), M_GAUGE = tag(5, LEN),
+            M_SUM = tag(7, LEN), M_HISTOGRAM = tag(9, LEN), M_EXP_HISTOGRAM = tag(10, LEN), M_SUMMARY = tag(11, LEN);
+    static final int DATA_POINTS = tag(1, LEN), DATA_TEMPORALITY = tag(2, VARINT), DATA_MONOTONIC = tag(3, VARINT);
+    static final int P_START = tag(2, I64), P_TIME = tag(3, I64);
+    static final int NP_AS_DOUBLE = tag(4, I64), NP_AS_INT = tag(6, I64), NP_EXEMPLARS = tag(5, LEN),
+            NP_ATTRIBUTES = tag(7, LEN), NP_FLAGS = tag(8, VARINT);
+    static final int HP_COUNT = tag(4, I64), HP_SUM = tag(5, I64), HP_COUNTS_PACKED = tag(6, LEN),
+            HP_COUNTS = tag(6, I64), HP_BOUNDS_PACKED = tag(7, LEN), HP_BOUNDS = tag(7, I64), HP_EXEMPLARS = tag(8, LEN),
+            HP_ATTRIBUTES = tag(9, LEN), HP_FLAGS = tag(10, VARINT);
+    static final int EP_ATTRIBUTES = tag(1, LEN), EP_COUNT = tag(4, I64), EP_SUM = tag(5, I64),
+            EP_SCALE = tag(6, VARINT), EP_ZERO_COUNT = tag(7, I64), EP_POSITIVE = tag(8, LEN), EP_NEGATIVE = tag(9, LEN),
+            EP_FLAGS = tag(10, VARINT), EP_EXEMPLARS = tag(11, LEN), EP_ZERO_THRESHOLD = tag(14, I64);
+    static final int B_OFFSET = tag(1, VARINT), B_COUNTS_PACKED = tag(2, LEN), B_COUNTS = tag(2, VARINT);
+    static final int SP_COUNT = tag(4, I64), SP_SUM = tag(5, I64), SP_QUANTILES = tag(6, LEN),
+            SP_ATTRIBUTES = tag(7, LEN), SP_FLAGS = tag(8, VARINT);
+    static final int Q_QUANTILE = tag(1, I64), Q_VALUE = tag(2, I64);
+    static final int EX_TIME = tag(2, I64), EX_AS_DOUBLE = tag(3, I64), EX_SPAN_ID = tag(4, LEN),
+            EX_TRACE_ID = tag(5, LEN), EX_AS_INT = tag(6, I64), EX_ATTRIBUTES = tag(7, LEN);
+    /** A tag no field has: summaries have no exemplars. */
+    static final int NO_FIELD = -1;
+
     private OtlpProtobuf() {
     }
 

@@ -79,17 +79,17 @@ class PromqlTestRunnerTest {
 
     @Test
     void durationsFollowPrometheusSyntax() throws Exception {
-        assertThat(PromqlTestRunner.parseDuration("0")).isZero();
-        assertThat(PromqlTestRunner.parseDuration("1h30m")).isEqualTo(5_400_000);
-        assertThat(PromqlTestRunner.parseDuration("10s53ms")).isEqualTo(10_053);
+        assertThat(TestScriptParser.parseDuration("0")).isZero();
+        assertThat(TestScriptParser.parseDuration("1h30m")).isEqualTo(5_400_000);
+        assertThat(TestScriptParser.parseDuration("10s53ms")).isEqualTo(10_053);
     }
 
     @Test
     void startTimestampLinesExpandDurationsRelativeToEachPoint() throws Exception {
-        assertThat(PromqlTestRunner.parseStartOffsets("_ _ -30s-1mx2 +1m 0 -0ms 1ms-1mx1 -59999msx2 _x1", 0))
+        assertThat(TestScriptParser.parseStartOffsets("_ _ -30s-1mx2 +1m 0 -0ms 1ms-1mx1 -59999msx2 _x1", 0))
                 .containsExactly(null, null, -30_000L, -90_000L, -150_000L, 60_000L, 0L, 0L, 1L, -59_999L,
                         -59_999L, -59_999L, -59_999L, null, null);
-        assertThatThrownBy(() -> PromqlTestRunner.parseStartOffsets("_ 5 -1m", 7))
+        assertThatThrownBy(() -> TestScriptParser.parseStartOffsets("_ 5 -1m", 7))
                 .hasMessageContaining("line 8").hasMessageContaining("\"5\"");
     }
 

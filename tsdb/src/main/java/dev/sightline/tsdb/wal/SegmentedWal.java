@@ -1,10 +1,6 @@
 package dev.sightline.tsdb.wal;
 
-import dev.sightline.core.Histogram;
-import dev.sightline.core.Labels;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -12,12 +8,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,10 +44,6 @@ import java.util.function.LongPredicate;
  */
 public final class SegmentedWal implements WriteAheadLog {
     private static final System.Logger LOG = System.getLogger(SegmentedWal.class.getName());
-    private static final String CHECKPOINT_PREFIX = "checkpoint.";
-    private static final String TMP_SUFFIX = ".tmp";
-    /** Samples and histograms per record when rewriting a checkpoint, to keep its records (and buffers) small. */
-    private static final int CHECKPOINT_BATCH = 8192;
 
     private final Path dir;
     private final WalOptions options;
@@ -127,13 +116,16 @@ public final class SegmentedWal implements WriteAheadLog {
                 if (!Files.isRegularFile(p)) {
                     continue; // not ours: a directory named like a segment would only make reads fail
                 }
-                if (name.endsWith(TMP_SUFFIX) && name.startsWith(CHECKPOINT_PREFIX)) {
+                if (WalCheckpoint.isTemporary(name)) {
                     Files.deleteIfExists(p);
                     removed = true;
                 } else if (isNumber(name)) {
                     segments.add(Long.parseLong(name));
-                } else if (name.startsWith(CHECKPOINT_PREFIX) && isNumber(name.substring(CHECKPOINT_PREFIX.length()))) {
-                    checkpoints.add(Long.parseLong(name.substring(CHECKPOINT_PREFIX.length())));
+                } else {
+                    long cp = WalCheckpoint.seqOf(name);
+                    if (cp >= 0) {
+                        checkpoints.add(cp);
+                    }
                 }
             }
         }
@@ -142,7 +134,7 @@ public final class SegmentedWal implements WriteAheadLog {
         }
         for (long cp : checkpoints) {
             if (cp != checkpointSeq) {
-                Files.deleteIfExists(checkpointPath(cp));
+                Files.deleteIfExists(WalCheckpoint.path(dir, cp));
                 removed = true;
             }
         }
@@ -163,7 +155,7 @@ public final class SegmentedWal implements WriteAheadLog {
         }
     }
 
-    private static boolean isNumber(String s) {
+    static boolean isNumber(String s) {
         if (s.length() < 8 || s.length() > 18) {
             return false;
         }
@@ -384,11 +376,10 @@ public final class SegmentedWal implements WriteAheadLog {
             WalFileReader reader = new WalFileReader();
             long found = 0;
             if (checkpointSeq >= 0) {
-                Path cp = checkpointPath(checkpointSeq);
-                WalFileReader.Result r = reader.read(cp, handler);
+                WalFileReader.Result r = WalCheckpoint.read(reader, dir, checkpointSeq, handler);
                 if (!r.clean()) {
                     found++;
-                    warnSkipped(cp, r);
+                    warnSkipped(WalCheckpoint.path(dir, checkpointSeq), r);
                 }
             }
             List<Long> seqs = new ArrayList<>(segments);
@@ -468,7 +459,14 @@ public final class SegmentedWal implements WriteAheadLog {
             if (covered.isEmpty()) {
                 return;
             }
-            writeCheckpoint(last, previous, covered, mint, keepSeries);
+            List<Path> inputs = new ArrayList<>();
+            if (previous >= 0) {
+                inputs.add(WalCheckpoint.path(dir, previous));
+            }
+            for (long s : covered) {
+                inputs.add(segmentPath(s));
+            }
+            WalCheckpoint.write(dir, last, inputs, mint, keepSeries);
             lock.lock();
             try {
                 checkpointSeq = last;
@@ -480,127 +478,11 @@ public final class SegmentedWal implements WriteAheadLog {
                 Files.deleteIfExists(segmentPath(seq));
             }
             if (previous >= 0) {
-                Files.deleteIfExists(checkpointPath(previous));
+                Files.deleteIfExists(WalCheckpoint.path(dir, previous));
             }
             fsyncDir();
         } finally {
             truncateLock.unlock();
-        }
-    }
-
-    private void writeCheckpoint(long seq, long previous, List<Long> covered, long mint, LongPredicate keep) throws IOException {
-        Path tmp = dir.resolve(CHECKPOINT_PREFIX + segmentName(seq) + TMP_SUFFIX);
-        Files.deleteIfExists(tmp);
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            CheckpointWriter w = new CheckpointWriter(out, mint, keep);
-            WalFileReader reader = new WalFileReader();
-            List<Path> inputs = new ArrayList<>();
-            if (previous >= 0) {
-                inputs.add(checkpointPath(previous));
-            }
-            for (long s : covered) {
-                inputs.add(segmentPath(s));
-            }
-            try {
-                for (Path in : inputs) {
-                    WalFileReader.Result r = reader.read(in, w);
-                    if (!r.clean()) {
-                        LOG.log(System.Logger.Level.WARNING, "WAL file {0}: bad record at offset {1} ({2}); the checkpoint "
-                                + "being written keeps only the records before it", in, String.valueOf(r.goodEnd()), r.problem());
-                    }
-                }
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
-            w.flush();
-            out.force(true);
-        }
-        Files.move(tmp, checkpointPath(seq), StandardCopyOption.ATOMIC_MOVE);
-        fsyncDir();
-    }
-
-    /** Filters replayed records into the checkpoint file, preserving their order. */
-    private static final class CheckpointWriter implements WalReplayHandler {
-        private final FileChannel out;
-        private final long mint;
-        private final LongPredicate keep;
-        private final Set<Long> seen = new HashSet<>();
-        private final WalBatch batch = new WalBatch();
-        private final WalRecordEncoder enc = new WalRecordEncoder();
-
-        CheckpointWriter(FileChannel out, long mint, LongPredicate keep) {
-            this.out = out;
-            this.mint = mint;
-            this.keep = keep;
-        }
-
-        @Override
-        public void series(long ref, Labels labels) {
-            if (keep.test(ref) && seen.add(ref)) {
-                // A batch's series records are written first; flush so a series never jumps ahead of earlier samples.
-                if (batch.sampleCount() > 0 || batch.histogramCount() > 0 || batch.exemplarCount() > 0) {
-                    flushUnchecked();
-                }
-                batch.addSeries(ref, labels);
-            }
-        }
-
-        @Override
-        public void sample(long ref, long st, long t, double v) {
-            if (t >= mint && keep.test(ref)) {
-                // A batch's records are written samples-then-histograms; flush so a float never jumps ahead of an
-                // earlier histogram of the same series.
-                if (batch.histogramCount() > 0) {
-                    flushUnchecked();
-                }
-                batch.addSample(ref, st, t, v);
-                if (batch.sampleCount() >= CHECKPOINT_BATCH) {
-                    flushUnchecked();
-                }
-            }
-        }
-
-        @Override
-        public void histogram(long ref, long st, long t, Histogram h) {
-            if (t >= mint && keep.test(ref)) {
-                batch.addHistogram(ref, st, t, h);
-                if (batch.histogramCount() >= CHECKPOINT_BATCH) {
-                    flushUnchecked();
-                }
-            }
-        }
-
-        /**
-         * Kept like samples, as Prometheus's checkpoint keeps exemplars of kept series from mint on. Exemplars go to
-         * their own store on replay, so their order relative to samples does not matter, only among themselves.
-         */
-        @Override
-        public void exemplar(long ref, long t, double v, Labels labels) {
-            if (t >= mint && keep.test(ref)) {
-                batch.addExemplar(ref, t, v, labels);
-                if (batch.exemplarCount() >= CHECKPOINT_BATCH) {
-                    flushUnchecked();
-                }
-            }
-        }
-
-        private void flushUnchecked() {
-            try {
-                flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void flush() throws IOException {
-            if (batch.isEmpty()) {
-                return;
-            }
-            ByteBuffer data = enc.encode(batch);
-            while (data.hasRemaining()) {
-                out.write(data);
-            }
-            batch.clear();
         }
     }
 
@@ -654,6 +536,10 @@ public final class SegmentedWal implements WriteAheadLog {
     }
 
     private void fsyncDir() throws IOException {
+        fsyncDir(dir);
+    }
+
+    static void fsyncDir(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
@@ -661,10 +547,6 @@ public final class SegmentedWal implements WriteAheadLog {
 
     private Path segmentPath(long seq) {
         return dir.resolve(segmentName(seq));
-    }
-
-    private Path checkpointPath(long seq) {
-        return dir.resolve(CHECKPOINT_PREFIX + segmentName(seq));
     }
 
     static String segmentName(long seq) {
