@@ -103,19 +103,7 @@ public final class TestSeriesSets {
     public static SeriesSet of(List<? extends Series> series) {
         List<Series> sorted = new ArrayList<>(series);
         sorted.sort(Comparator.comparing(Series::labels));
-        return new SeriesSet() {
-            int i = -1;
-
-            @Override
-            public boolean next() {
-                return ++i < sorted.size();
-            }
-
-            @Override
-            public Series at() {
-                return sorted.get(i);
-            }
-        };
+        return SeriesSet.of(sorted);
     }
 
     /** Reads a whole series set, samples within [mint, maxt]. */
