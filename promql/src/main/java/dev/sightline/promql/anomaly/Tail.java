@@ -14,7 +14,9 @@ package dev.sightline.promql.anomaly;
  *   at least as far from the centre, p is at least (k + 1) / (n + 1), the rank (conformal) p-value, so a value the
  *   series takes often (an integer gauge's next step, a heavy tail's usual excursion) is never rare. Beyond the
  *   baseline's farthest point (distance f), p is at least (f / |x|)^2 / (n + 1): the chance of a new record times
- *   Chebyshev's fall-off, so the most extreme points keep their order without trusting the normal tail.</li>
+ *   Chebyshev's fall-off, so the most extreme points keep their order without trusting the normal tail. When the
+ *   baseline never moved (f = 0), p is at least 1 / (n + 1): five flat points make a first move unsurprising, a
+ *   week of them a rare one.</li>
  * </ul>
  */
 final class Tail {
@@ -50,8 +52,10 @@ final class Tail {
         }
         double n1 = to - from + 1;
         // Beyond the farthest baseline point the tail falls off no faster than Chebyshev's 1/a^2 allows: a normal
-        // fall-off would call a heavy tail's next record astronomically rare.
-        double empirical = k > 0 ? Math.log((k + 1) / n1) : 2 * Math.log(farthest / a) - Math.log(n1);
+        // fall-off would call a heavy tail's next record astronomically rare. A baseline that never moved has no
+        // fall-off to scale: the first move is just a record, 1 / (n + 1) (Laplace's rule of succession).
+        double beyond = farthest > 0 ? 2 * Math.log(farthest / a) : 0;
+        double empirical = k > 0 ? Math.log((k + 1) / n1) : beyond - Math.log(n1);
         logP = Math.max(Scores.logTwoSidedP(z), empirical);
     }
 

@@ -57,10 +57,15 @@ class DetectorsTest {
         // No resolution in the baseline: the move itself is the step, sigma step / sqrt 12 (rounding's deviation).
         assertThat(ZScore.zscore(vs, 0, 7)).isCloseTo(Math.sqrt(12), within(1e-12));
         assertThat(new RobustZScore().zscore(vs, 0, 7)).isCloseTo(Math.sqrt(12), within(1e-12));
-        long[] ts = minutes(vs.length);
+        long[] ts = minutes(2001);
+        double[] week = new double[2001];
+        week[2000] = 1;
         for (Detector d : new Detector[]{new ZScore(), new RobustZScore()}) {
-            assertThat(d.score(ts, vs, 0, 7)).isCloseTo(Scores.ofZ(Math.sqrt(12)), within(1e-15));
+            // After six flat points a first move is just a record: p = 1/7 (rule of succession).
+            assertThat(d.score(ts, vs, 0, 7)).isCloseTo(1 - 1.0 / 7, within(1e-15));
             assertThat(d.score(ts, vs, 0, 6)).isZero();
+            // After 2,000 the normal tail of z = sqrt 12 (5.3e-4) is the larger p, not 1/2001.
+            assertThat(d.score(ts, week, 0, 2001)).isCloseTo(Scores.ofZ(Math.sqrt(12)), within(1e-15));
         }
     }
 
