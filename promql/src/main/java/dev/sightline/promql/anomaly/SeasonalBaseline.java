@@ -3,8 +3,9 @@ package dev.sightline.promql.anomaly;
 /**
  * A seasonal baseline from same-phase medians: the expected value of the latest point (time t) is the median of
  * the earlier points in the window whose time is within {@code tolerance} of t - k * season (k = 1, 2, ...), and its
- * deviation the robust sigma of those same points (see {@link RobustSpread}), floored at their resolution. The band is expected +- n sigma
- * (n = {@link #BAND_SIGMAS} by default) and the statistic the robust z of the latest point against it.
+ * deviation the robust sigma of those same points (see {@link RobustSpread}), floored at their resolution. The band
+ * is expected +- n sigma (n = {@link #BAND_SIGMAS} by default) and the statistic the robust z of the latest point
+ * against it.
  *
  * <p>Chosen over Holt-Winters because it needs no regular sampling (scrape jitter, gaps, restarts are fine), has
  * no state to carry between evaluations (a rule and a back-test see the same numbers) and a past incident at the

@@ -2,8 +2,8 @@ package dev.sightline.promql.anomaly;
 
 /**
  * Judges one point against a baseline: its z and the log of its two-sided tail probability, with the two guards
- * that keep both meaningful on real series (docs/anomaly.md, "Scales and calibration"). A mutable scratch result,
- * reused from call to call, so judging allocates nothing.
+ * that keep both meaningful on real series (docs/anomaly.md, "The score: one scale for all detectors"). A mutable
+ * scratch result, reused from call to call, so judging allocates nothing.
  *
  * <ul>
  *   <li><b>Scale floor.</b> The scale is at least the series' resolution q over sqrt 12 (the deviation of rounding to
