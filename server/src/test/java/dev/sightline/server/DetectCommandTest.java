@@ -4,6 +4,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.promql.anomaly.Detectors;
 import dev.sightline.promql.anomaly.Scores;
+import dev.sightline.promql.anomaly.ZScore;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.promql.engine.Vector;
@@ -37,7 +38,6 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 class DetectCommandTest {
     @TempDir
@@ -237,9 +237,13 @@ class DetectCommandTest {
             String extra = kept.remove(at);
             String twin = kept.get(at - 1);
             double s = Double.parseDouble(extra.split(",")[2]);
-            if (inserted.get(k) / 37 % 3 == 2) {
-                // A spike judged against the twin's history: the same as scoring the spike in the twin's place.
-                assertThat(s).isGreaterThan(Scores.THREE_SIGMA);
+            int i = inserted.get(k);
+            if (i / 37 % 3 == 2) {
+                // A spike judged against the twin's history: the same as scoring the spike in the twin's place
+                // (the window of 1h is the 60 rows up to it).
+                double[] vs = rows.stream().mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
+                vs[i] = 160;
+                assertThat(s).isEqualTo(new ZScore().score(null, vs, Math.max(0, i - 59), i + 1));
             } else {
                 assertThat(s).isEqualTo(Double.parseDouble(twin.split(",")[2]));
             }
@@ -346,6 +350,7 @@ class DetectCommandTest {
         String data = noise(300, 250, 4);
         Run r = run("detect", "--param", "lookback=2h", "--param", "season=0", csv("same.csv", data).toString());
         Run z = run("detect", "--detector", "zscore", "--param", "lookback=2h", csv("same.csv", data).toString());
+        double[] vs = data.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
         try (Tsdb tsdb = Tsdb.open(null, TsdbOptions.defaults().withWalEnabled(false))) {
             Appender app = tsdb.appender();
             data.lines().skip(1).forEach(l -> {
@@ -361,7 +366,10 @@ class DetectCommandTest {
                 assertThat(v.samples().get(0).f()).isEqualTo(r.score(row));
                 q = "zscore_over_time(orders[2h])";
                 double zv = ((Vector) engine.instant(tsdb, PromQLParser.parseExpr(q), t, q).value()).samples().get(0).f();
-                assertThat(Scores.ofZ(zv)).isCloseTo(z.score(row), within(0.0));
+                // The window (t - 2h, t] of minutely rows: rows row-119 to row.
+                int from = Math.max(0, row - 119);
+                assertThat(zv).isEqualTo(ZScore.zscore(vs, from, row + 1));
+                assertThat(z.score(row)).isEqualTo(new ZScore().score(null, vs, from, row + 1));
             }
         }
     }
@@ -374,9 +382,9 @@ class DetectCommandTest {
         for (String lookback : new String[]{"30m", "1d"}) {
             Run r = run("detect", "--detector", "zscore", "--param", "lookback=" + lookback, csv("long.csv", data).toString());
             int window = lookback.equals("30m") ? 30 : 1440;
+            ZScore detector = new ZScore(); // reads no timestamps
             for (int i = 0; i < vs.length; i += 7) {
-                double expected = dev.sightline.promql.anomaly.Scores.ofZ(
-                        dev.sightline.promql.anomaly.ZScore.zscore(vs, Math.max(0, i + 1 - window), i + 1));
+                double expected = detector.score(null, vs, Math.max(0, i + 1 - window), i + 1);
                 assertThat(r.score(i)).as("row " + i + ", lookback " + lookback).isEqualTo(Double.isNaN(expected) ? 0 : expected);
             }
         }

@@ -67,7 +67,7 @@ public final class Detectors {
     private static final Param SEASON = new Param("season", "1d", "season length");
 
     private static final List<Spec> ALL = List.of(
-            new Spec("combined", "max of the zscore, robust_zscore and seasonal scores (season 0 leaves seasonal out)",
+            new Spec("combined", "harmonic mean of the zscore, robust_zscore and seasonal p-values (season 0 leaves seasonal out)",
                     List.of(LOOKBACK_7D, SEASON)),
             new Spec("zscore", "z of the point against mean and standard deviation of the lookback",
                     List.of(LOOKBACK_7D)),

@@ -3,10 +3,12 @@ package dev.sightline.promql.anomaly;
 import java.util.Arrays;
 
 /**
- * Median and robust standard deviation of a sample collected with {@link #add}, in a scratch array reused from
+ * Median and robust standard deviation of a sample collected with {@link #addAll}, in a scratch array reused from
  * call to call. The deviation is the median absolute deviation scaled by 1.4826 (consistent with a normal's sigma);
  * when more than half the points equal the median (MAD 0) it falls back to the mean absolute deviation scaled by
- * sqrt(pi/2), as the modified z-score does, so a mostly flat baseline still has a scale.
+ * sqrt(pi/2), as the modified z-score does, so a mostly flat baseline still has a scale. Qn, Sn and the IQR are no
+ * better fallbacks: with more than half the points tied they are 0 as well. Below both lies the floor of
+ * {@link Tail}: the sample's resolution, its smallest non-zero step between successive points of a run added.
  */
 final class RobustSpread {
     static final double MAD_SCALE = 1.4826;
@@ -16,19 +18,20 @@ final class RobustSpread {
     private int n;
     private double median;
     private double sigma;
+    private double resolution;
+    private final Tail tail = new Tail();
 
     void clear() {
         n = 0;
+        resolution = Double.POSITIVE_INFINITY;
     }
 
-    void add(double v) {
-        if (n == buf.length) {
-            buf = Arrays.copyOf(buf, n * 2);
-        }
-        buf[n++] = v;
-    }
-
+    /** Adds the run vs[from, to) of successive points (their steps give the resolution). */
     void addAll(double[] vs, int from, int to) {
+        double q = Tail.smallestStep(vs, from, to);
+        if (q > 0) {
+            resolution = Math.min(resolution, q);
+        }
         int len = to - from;
         if (n + len > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + len));
@@ -53,12 +56,29 @@ final class RobustSpread {
         sigma = mad > 0 || Double.isNaN(mad) ? MAD_SCALE * mad : MEAN_AD_SCALE * meanAd / n;
     }
 
+    /** Judges x against the computed sample (median, sigma, resolution; the deviations left by {@link #compute}). */
+    Tail judge(double x) {
+        tail.judge(x - median, sigma, resolution(), buf, 0, n, 0);
+        return tail;
+    }
+
+    /** The judgement when there is no sample to judge against: NaN. */
+    Tail none() {
+        return tail.none();
+    }
+
+    /** The smallest non-zero step between successive points of the runs added; 0 when none moved. */
+    double resolution() {
+        return resolution == Double.POSITIVE_INFINITY ? 0 : resolution;
+    }
+
     double median() {
         return median;
     }
 
+    /** The robust sigma floored at the resolution (see {@link Tail#scale}). */
     double sigma() {
-        return sigma;
+        return Tail.scale(sigma, resolution());
     }
 
     /** Median of a[0, n) by selection (reorders a); NaN if any point is NaN or n is 0. */

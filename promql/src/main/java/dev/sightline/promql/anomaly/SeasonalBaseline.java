@@ -3,8 +3,9 @@ package dev.sightline.promql.anomaly;
 /**
  * A seasonal baseline from same-phase medians: the expected value of the latest point (time t) is the median of
  * the earlier points in the window whose time is within {@code tolerance} of t - k * season (k = 1, 2, ...), and its
- * deviation the robust sigma of those same points (see {@link RobustSpread}). The band is expected +- n sigma
- * (n = {@link #BAND_SIGMAS} by default) and the statistic the robust z of the latest point against it.
+ * deviation the robust sigma of those same points (see {@link RobustSpread}), floored at their resolution. The band
+ * is expected +- n sigma (n = {@link #BAND_SIGMAS} by default) and the statistic the robust z of the latest point
+ * against it.
  *
  * <p>Chosen over Holt-Winters because it needs no regular sampling (scrape jitter, gaps, restarts are fine), has
  * no state to carry between evaluations (a rule and a back-test see the same numbers) and a past incident at the
@@ -90,12 +91,26 @@ public final class SeasonalBaseline implements Detector {
 
     /** Robust z of x against the fitted baseline (NaN when the fit failed). */
     public double zscore(double x) {
-        return Scores.z(x, expected, sigma);
+        return judge(x).z();
+    }
+
+    /** The score of x against the fitted baseline (see {@link Tail}; NaN when the fit failed). */
+    public double score(double x) {
+        return judge(x).score();
+    }
+
+    /** ln of the tail probability of the latest point (see {@link Tail}); NaN when the baseline cannot be fitted. */
+    public double logP(long[] ts, double[] vs, int from, int to) {
+        return fit(ts, vs, from, to) ? judge(vs[to - 1]).logP() : Double.NaN;
+    }
+
+    private Tail judge(double x) {
+        return Double.isNaN(expected) ? spread.none() : spread.judge(x);
     }
 
     @Override
     public double score(long[] ts, double[] vs, int from, int to) {
-        return fit(ts, vs, from, to) ? Scores.ofZ(zscore(vs[to - 1])) : Double.NaN;
+        return Scores.ofLogP(logP(ts, vs, from, to));
     }
 
     private static int firstAtOrAfter(long[] ts, int lo, int hi, long t) {

@@ -4,7 +4,6 @@ import dev.sightline.core.Histogram;
 import dev.sightline.promql.anomaly.Bimodality;
 import dev.sightline.promql.anomaly.CombinedDetector;
 import dev.sightline.promql.anomaly.RobustZScore;
-import dev.sightline.promql.anomaly.Scores;
 import dev.sightline.promql.anomaly.SeasonalBaseline;
 import dev.sightline.promql.anomaly.ZScore;
 import dev.sightline.promql.ast.Call;
@@ -80,7 +79,7 @@ final class AnomalyKernels implements WindowKernel {
             case "seasonal_lower" -> seasonal.lower(sigmas);
             case "seasonal_upper" -> seasonal.upper(sigmas);
             case "seasonal_zscore" -> seasonal.zscore(s.fv[f1 - 1]);
-            default -> Scores.ofZ(seasonal.zscore(s.fv[f1 - 1]));
+            default -> seasonal.score(s.fv[f1 - 1]);
         };
     }
 

@@ -46,6 +46,10 @@ class AnomalyFunctionsTest {
             double v = i == 10 ? 10_000 : i == 60 ? 106 : 100 + (i % 3) - 1;
             app.append(0, Labels.of("__name__", "spiky"), i * MIN, v);
         }
+        // flat: an integer gauge at 3 for an hour that moves to 4 at 60m.
+        for (int i = 0; i <= 60; i++) {
+            app.append(0, Labels.of("__name__", "flat"), i * MIN, i == 60 ? 4 : 3);
+        }
         // daily: 3 days of a daily cycle every 5 minutes, ending in a day-time value at night.
         for (long t = 0; t <= 3 * DAY; t += 5 * MIN) {
             double v = t == 3 * DAY - DAY / 4 ? 150 : daily(t) + r.nextGaussian();
@@ -88,6 +92,16 @@ class AnomalyFunctionsTest {
         Vector v = query(q, t);
         assertThat(v.samples()).as(q).hasSize(1);
         return v.samples().get(0).f();
+    }
+
+    @Test
+    void aFlatGaugeThatMovesByOneIsFinitelyUnusual() throws Exception {
+        // No spread and no step in the baseline: the move is the resolution, z = 1 / (1 / sqrt 12), not infinity.
+        assertThat(single("zscore_over_time(flat[1h])", 60 * MIN)).isCloseTo(Math.sqrt(12), within(1e-12));
+        assertThat(single("robust_zscore_over_time(flat[1h])", 60 * MIN)).isCloseTo(Math.sqrt(12), within(1e-12));
+        // 59 flat points before it: a first move is a record, p = 1/60 for both members and their harmonic mean.
+        assertThat(single("anomaly_score_over_time(flat[1h], 0)", 60 * MIN)).isCloseTo(1 - 1.0 / 60, within(1e-12));
+        assertThat(single("anomaly_score_over_time(flat[1h], 0)", 59 * MIN)).isZero();
     }
 
     @Test

@@ -36,6 +36,7 @@ class DetectorsTest {
         assertThat(Scores.THREE_SIGMA).isCloseTo(0.997300, within(1e-6));
         assertThat(Scores.ofZ(4)).isCloseTo(0.999937, within(1e-6));
         assertThat(Scores.ofZ(Double.NEGATIVE_INFINITY)).isEqualTo(1);
+        assertThat(Scores.ofZ(9)).isGreaterThan(Scores.ofZ(8.5)).isLessThan(1);
         assertThat(Scores.ofZ(Double.NaN)).isNaN();
     }
 
@@ -50,11 +51,59 @@ class DetectorsTest {
     }
 
     @Test
-    void flatBaselinesGiveZeroOrInfinity() {
+    void aFlatBaselineThatMovesByOneStepIsUnusualButNotInfinitelySo() {
         double[] vs = {5, 5, 5, 5, 5, 5, 7};
         assertThat(ZScore.zscore(vs, 0, 6)).isZero();
-        assertThat(ZScore.zscore(vs, 0, 7)).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(new RobustZScore().zscore(vs, 0, 7)).isEqualTo(Double.POSITIVE_INFINITY);
+        // No resolution in the baseline: the move itself is the step, sigma step / sqrt 12 (rounding's deviation).
+        assertThat(ZScore.zscore(vs, 0, 7)).isCloseTo(Math.sqrt(12), within(1e-12));
+        assertThat(new RobustZScore().zscore(vs, 0, 7)).isCloseTo(Math.sqrt(12), within(1e-12));
+        long[] ts = minutes(2001);
+        double[] week = new double[2001];
+        week[2000] = 1;
+        for (Detector d : new Detector[]{new ZScore(), new RobustZScore()}) {
+            // After six flat points a first move is just a record: p = 1/7 (rule of succession).
+            assertThat(d.score(ts, vs, 0, 7)).isCloseTo(1 - 1.0 / 7, within(1e-15));
+            assertThat(d.score(ts, vs, 0, 6)).isZero();
+            // After 2,000 the normal tail of z = sqrt 12 (5.3e-4) is the larger p, not 1/2001.
+            assertThat(d.score(ts, week, 0, 2001)).isCloseTo(Scores.ofZ(Math.sqrt(12)), within(1e-15));
+        }
+    }
+
+    @Test
+    void aZeroCounterRanksItsBurstsByTheirSizeAndANewOneAboveARepeat() {
+        int n = 2000;
+        long[] ts = minutes(n + 1);
+        double[] vs = new double[n + 1];
+        vs[700] = 1;
+        for (Detector d : new Detector[]{new ZScore(), new RobustZScore()}) {
+            double previous = 0;
+            for (double burst : new double[]{1, 2, 5, 20, 50, 1e6}) {
+                vs[n] = burst;
+                double s = d.score(ts, vs, 0, n + 1);
+                assertThat(s).as("%s, burst %s", d.getClass().getSimpleName(), burst).isGreaterThan(previous).isLessThan(1);
+                previous = s;
+            }
+            // A 1 the baseline has seen once: p = (1 + 1) / (n + 1), not the normal tail of a near-zero deviation.
+            vs[n] = 1;
+            assertThat(d.score(ts, vs, 0, n + 1)).isCloseTo(1 - 2.0 / (n + 1), within(1e-12));
+        }
+        // The resolution (1) floors the scale, so a burst of 2 is z = 2 sqrt 12 at most.
+        vs[n] = 2;
+        assertThat(new RobustZScore().zscore(vs, 0, n + 1)).isCloseTo(2 * Math.sqrt(12), within(1e-12));
+    }
+
+    @Test
+    void aValueTheSeriesTakesOftenIsNeverRare() {
+        // An integer gauge at 3 with 30% of its points at 4: MAD 0, yet a 4 is ordinary (p >= 31/101).
+        double[] vs = new double[101];
+        for (int i = 0; i < 100; i++) {
+            vs[i] = i % 10 < 3 ? 4 : 3;
+        }
+        vs[100] = 4;
+        long[] ts = minutes(vs.length);
+        for (Detector d : new Detector[]{new ZScore(), new RobustZScore(), new CombinedDetector(0)}) {
+            assertThat(d.score(ts, vs, 0, vs.length)).as(d.getClass().getSimpleName()).isLessThanOrEqualTo(1 - 31.0 / 101 + 1e-12);
+        }
     }
 
     @Test
@@ -119,7 +168,7 @@ class DetectorsTest {
     }
 
     @Test
-    void combinedIsTheLargestMemberScore() {
+    void combinedIsTheHarmonicMeanOfTheMembersTailProbabilities() {
         Random r = new Random(3);
         int n = 3000;
         long[] ts = minutes(n);
@@ -128,15 +177,28 @@ class DetectorsTest {
             vs[i] = 10 + r.nextGaussian();
         }
         vs[n - 1] = 16;
-        double combined = new CombinedDetector(DAY).score(ts, vs, 0, n);
-        double z = new ZScore().score(ts, vs, 0, n);
-        double robust = new RobustZScore().score(ts, vs, 0, n);
-        double seasonal = new SeasonalBaseline(DAY).score(ts, vs, 0, n);
+        double z = new ZScore().logP(vs, 0, n);
+        double robust = new RobustZScore().logP(vs, 0, n);
+        double seasonal = new SeasonalBaseline(DAY).logP(ts, vs, 0, n);
         assertThat(seasonal).isNotNaN();
-        assertThat(combined).isEqualTo(Math.max(z, Math.max(robust, seasonal))).isGreaterThan(Scores.THREE_SIGMA);
-        assertThat(new CombinedDetector(0).score(ts, vs, 0, n)).isEqualTo(Math.max(z, robust));
+        double hmp = 3 / (Math.exp(-z) + Math.exp(-robust) + Math.exp(-seasonal));
+        double combined = new CombinedDetector(DAY).score(ts, vs, 0, n);
+        assertThat(combined).isCloseTo(Scores.ofLogP(Math.log(hmp)), within(1e-12)).isGreaterThan(Scores.THREE_SIGMA);
+        // Between the smallest member p and three times it.
+        double best = Math.min(z, Math.min(robust, seasonal));
+        assertThat(Math.log(hmp)).isBetween(best, best + Math.log(3));
+        assertThat(new CombinedDetector(0).logP(ts, vs, 0, n))
+                .isCloseTo(Math.log(2 / (Math.exp(-z) + Math.exp(-robust))), within(1e-9));
         // Too little history for every member: NaN.
         assertThat(new CombinedDetector(DAY).score(ts, vs, 0, 3)).isNaN();
+    }
+
+    @Test
+    void theHarmonicMeanNeitherOverflowsNorLosesAnInfinitelyRarePoint() {
+        assertThat(CombinedDetector.harmonicMeanLogP(-1e6, -2e6, Double.NaN)).isCloseTo(Math.log(2) - 2e6, within(1e-6));
+        assertThat(CombinedDetector.harmonicMeanLogP(Double.NEGATIVE_INFINITY, -1, Double.NaN)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(CombinedDetector.harmonicMeanLogP(0, 0, 0)).isZero();
+        assertThat(CombinedDetector.harmonicMeanLogP(Double.NaN, Double.NaN, Double.NaN)).isNaN();
     }
 
     @Test
