@@ -79,6 +79,27 @@ final class OtlpProtobuf {
     private OtlpProtobuf() {
     }
 
+    /** What is done with one length-delimited field: its value is buf[at, at+len). */
+    @FunctionalInterface
+    interface FieldReader {
+        void read(int at, int len) throws IOException;
+    }
+
+    /** Hands each field tagged {@code tag} of the message in buf[off, off+len) to {@code reader}, skipping the rest. */
+    static void forEachField(byte[] buf, int off, int len, int tag, FieldReader reader) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+        for (int t = in.readTag(); t != 0; t = in.readTag()) {
+            if (t == tag) {
+                int l = in.readRawVarint32();
+                int at = off + in.getTotalBytesRead();
+                in.skipRawBytes(l);
+                reader.read(at, l);
+            } else {
+                in.skipField(t);
+            }
+        }
+    }
+
     static int tag(int field, int wireType) {
         return (field << 3) | wireType;
     }

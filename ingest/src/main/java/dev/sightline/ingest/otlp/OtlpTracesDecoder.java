@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.sightline.ingest.otlp.OtlpProtobuf.forEachField;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.EV_ATTRIBUTES;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.EV_DROPPED_ATTRIBUTES;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.EV_NAME;
@@ -90,17 +91,7 @@ public final class OtlpTracesDecoder {
         OtlpProtobuf.checkTraces(buf, off, len);
         Request r = new Request(buf, sink, new SpanTally(maxReportedErrors));
         try {
-            CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == RS_FIELD) {
-                    int l = in.readRawVarint32();
-                    int at = off + in.getTotalBytesRead();
-                    in.skipRawBytes(l);
-                    r.resourceSpans(at, l);
-                } else {
-                    in.skipField(t);
-                }
-            }
+            forEachField(buf, off, len, RS_FIELD, (at, l) -> r.resourceSpans(at, l));
         } catch (IOException e) {
             throw new IllegalStateException("a checked request failed to decode", e);
         }
@@ -166,17 +157,7 @@ public final class OtlpTracesDecoder {
                 }
             }
             SpanResource resource = new SpanResource(attrs.build(), droppedAttributes + dropped, schemaUrl);
-            in = stream(off, len);
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == RS_SCOPE_SPANS) {
-                    int l = in.readRawVarint32();
-                    int at = off + in.getTotalBytesRead();
-                    in.skipRawBytes(l);
-                    scopeSpans(resource, at, l);
-                } else {
-                    in.skipField(t);
-                }
-            }
+            forEachField(buf, off, len, RS_SCOPE_SPANS, (at, l) -> scopeSpans(resource, at, l));
         }
 
         /** A ScopeSpans: its scope and schema_url first, then the spans. */
@@ -212,17 +193,7 @@ public final class OtlpTracesDecoder {
             }
             InstrumentationScope scope = new InstrumentationScope(name, version, attrs.build(), droppedAttributes + dropped,
                     schemaUrl);
-            in = stream(off, len);
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == SS_SPANS) {
-                    int l = in.readRawVarint32();
-                    int at = off + in.getTotalBytesRead();
-                    in.skipRawBytes(l);
-                    span(resource, scope, at, l);
-                } else {
-                    in.skipField(t);
-                }
-            }
+            forEachField(buf, off, len, SS_SPANS, (at, l) -> span(resource, scope, at, l));
         }
 
         /** One Span: its fields in whatever order they come, then validated and handed on or rejected. */
