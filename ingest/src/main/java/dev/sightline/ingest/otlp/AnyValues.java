@@ -64,14 +64,19 @@ final class AnyValues {
         private long bits;
         private byte[] bytes;
 
-        /** Reads a KeyValue (the stream limited to it). */
-        void read(CodedInputStream in) throws IOException {
+        /**
+         * Reads a KeyValue (the stream limited to it; the stream starts at buf offset {@code base}), its key through
+         * {@code keys}.
+         */
+        void read(CodedInputStream in, byte[] buf, int base, KeyCache keys) throws IOException {
             key = "";
             tag = AV_STRING;
             text = "";
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == KV_KEY) {
-                    key = in.readStringRequireUtf8();
+                    int l = in.readRawVarint32();
+                    key = keys.get(buf, base + in.getTotalBytesRead(), l);
+                    in.skipRawBytes(l);
                 } else if (t == KV_VALUE) {
                     int lim = in.pushLimit(in.readRawVarint32());
                     readValue(in);

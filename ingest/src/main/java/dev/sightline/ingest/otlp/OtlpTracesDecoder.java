@@ -114,6 +114,7 @@ public final class OtlpTracesDecoder {
         private final SpanSink sink;
         private final SpanTally tally;
         private final AnyValues.TypedKeyValue kv = new AnyValues.TypedKeyValue();
+        private final KeyCache keys = new KeyCache();
         private final Attributes.Builder attrs = new Attributes.Builder();
         /** For events and links, read whole while a span's own attributes are being collected. */
         private final Attributes.Builder nestedAttrs = new Attributes.Builder();
@@ -142,7 +143,7 @@ public final class OtlpTracesDecoder {
                     int lim = in.pushLimit(in.readRawVarint32());
                     for (int rt = in.readTag(); rt != 0; rt = in.readTag()) {
                         if (rt == RESOURCE_ATTRIBUTES) {
-                            readAttribute(in, attrs);
+                            readAttribute(in, off, attrs);
                         } else if (rt == RESOURCE_DROPPED) {
                             droppedAttributes = in.readUInt32();
                         } else {
@@ -177,7 +178,7 @@ public final class OtlpTracesDecoder {
                         } else if (st == SCOPE_VERSION) {
                             version = in.readStringRequireUtf8();
                         } else if (st == SCOPE_ATTRIBUTES) {
-                            readAttribute(in, attrs);
+                            readAttribute(in, off, attrs);
                         } else if (st == SCOPE_DROPPED) {
                             droppedAttributes = in.readUInt32();
                         } else {
@@ -241,7 +242,7 @@ public final class OtlpTracesDecoder {
                     flags = in.readFixed32();
                 } else if (t == S_ATTRIBUTES) {
                     dropped = 0;
-                    readAttribute(in, attrs);
+                    readAttribute(in, off, attrs);
                     extraAttributes += dropped;
                 } else if (t == S_DROPPED_ATTRIBUTES) {
                     droppedAttributes = in.readUInt32();
@@ -249,7 +250,7 @@ public final class OtlpTracesDecoder {
                     int l = in.readRawVarint32();
                     if (events.size() < limits.maxEvents()) {
                         int lim = in.pushLimit(l);
-                        events.add(event(in));
+                        events.add(event(in, off));
                         in.popLimit(lim);
                     } else {
                         in.skipRawBytes(l);
@@ -320,7 +321,7 @@ public final class OtlpTracesDecoder {
         }
 
         /** A Span.Event (the stream limited to it). */
-        private SpanEvent event(CodedInputStream in) throws IOException {
+        private SpanEvent event(CodedInputStream in, int base) throws IOException {
             long time = 0;
             String name = "";
             int droppedAttributes = 0;
@@ -331,7 +332,7 @@ public final class OtlpTracesDecoder {
                 } else if (t == EV_NAME) {
                     name = in.readStringRequireUtf8();
                 } else if (t == EV_ATTRIBUTES) {
-                    readAttribute(in, nestedAttrs);
+                    readAttribute(in, base, nestedAttrs);
                 } else if (t == EV_DROPPED_ATTRIBUTES) {
                     droppedAttributes = in.readUInt32();
                 } else {
@@ -365,7 +366,7 @@ public final class OtlpTracesDecoder {
                 } else if (t == L_TRACE_STATE) {
                     traceState = in.readStringRequireUtf8();
                 } else if (t == L_ATTRIBUTES) {
-                    readAttribute(in, nestedAttrs);
+                    readAttribute(in, base, nestedAttrs);
                 } else if (t == L_DROPPED_ATTRIBUTES) {
                     droppedAttributes = in.readUInt32();
                 } else if (t == L_FLAGS) {
@@ -378,8 +379,11 @@ public final class OtlpTracesDecoder {
             return badId ? null : new SpanLink(traceHi, traceLo, spanId, traceState, flags, a, droppedAttributes + dropped);
         }
 
-        /** One KeyValue into {@code b}, or counted in {@link #dropped} when over the limits. */
-        private void readAttribute(CodedInputStream in, Attributes.Builder b) throws IOException {
+        /**
+         * One KeyValue into {@code b}, or counted in {@link #dropped} when over the limits; the stream starts at buf
+         * offset {@code base}.
+         */
+        private void readAttribute(CodedInputStream in, int base, Attributes.Builder b) throws IOException {
             int l = in.readRawVarint32();
             if (b.size() >= limits.maxAttributes()) {
                 in.skipRawBytes(l);
@@ -387,7 +391,7 @@ public final class OtlpTracesDecoder {
                 return;
             }
             int lim = in.pushLimit(l);
-            kv.read(in);
+            kv.read(in, buf, base, keys);
             in.popLimit(lim);
             if (!kv.addTo(b, limits)) {
                 dropped++;

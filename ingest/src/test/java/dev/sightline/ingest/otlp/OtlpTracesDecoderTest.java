@@ -187,6 +187,51 @@ class OtlpTracesDecoderTest {
                 .isInstanceOf(MalformedOtlpException.class).hasMessageContaining("invalid OTLP JSON ExportTraceServiceRequest");
     }
 
+    /** A request of realistic spans: 12 attributes (8 strings, 4 integers), 400-600 bytes each. */
+    private static ExportTraceServiceRequest realistic(int spans) {
+        var list = new io.opentelemetry.proto.trace.v1.Span.Builder[spans];
+        for (int i = 0; i < spans; i++) {
+            var s = span("GET /api/items/{id}", TRACE, ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putLong(i + 1L).array()))
+                    .setParentSpanId(SPAN).setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER);
+            for (int a = 0; a < 8; a++) {
+                s.addAttributes(kv("attribute.string." + a, str("value-" + a + "-" + (i % 50))));
+            }
+            for (int a = 0; a < 4; a++) {
+                s.addAttributes(kv("attribute.long." + a, AnyValue.newBuilder().setIntValue(i * 31L + a).build()));
+            }
+            list[i] = s;
+        }
+        return request(list);
+    }
+
+    @Test
+    void keysAreSharedAndDecodingAllocatesLessThanTheGeneratedParser() throws Exception {
+        byte[] body = realistic(2_000).toByteArray();
+        List<Span> out = new ArrayList<>();
+        OtlpTracesDecoder d = new OtlpTracesDecoder(SpanLimits.DEFAULT, 10);
+        d.decode(body, 0, body.length, (r, sc, s) -> out.add(s));
+        assertThat(out).hasSize(2_000);
+        assertThat(out.get(0).attributes().key(3)).isSameAs(out.get(1_999).attributes().key(3));
+
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().threadId();
+        long generated = Long.MAX_VALUE;
+        long ours = Long.MAX_VALUE;
+        long[] sum = new long[1];
+        for (int round = 0; round < 15; round++) {
+            long a0 = mx.getThreadAllocatedBytes(id);
+            sum[0] += ExportTraceServiceRequest.parseFrom(body).getResourceSpansCount();
+            long a1 = mx.getThreadAllocatedBytes(id);
+            d.decode(body, 0, body.length, (r, sc, s) -> sum[0] += s.attributes().size());
+            long a2 = mx.getThreadAllocatedBytes(id);
+            generated = Math.min(generated, a1 - a0);
+            ours = Math.min(ours, a2 - a1);
+        }
+        System.out.printf("OTLP traces, %d bytes/span on the wire: generated parser %d bytes/span, span decoder %d bytes/span%n",
+                body.length / 2_000, generated / 2_000, ours / 2_000);
+        assertThat(ours).as("span model vs protobuf-java's message objects").isLessThan(generated);
+    }
+
     @Test
     void invalidUtf8InASpanNameIsMalformed() {
         byte[] body = request(span("ab", TRACE, SPAN)).toByteArray();
