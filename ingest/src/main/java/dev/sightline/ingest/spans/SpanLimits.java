@@ -2,7 +2,7 @@ package dev.sightline.ingest.spans;
 
 /**
  * Limits applied to incoming spans, with the OpenTelemetry SDK's semantics (SpanLimits): attributes beyond
- * {@code maxAttributes} on a span, event or link are dropped and counted in its dropped_attributes_count; events and
+ * {@code maxAttributes} on a span, event or link (and on a resource or scope) are dropped and counted in its dropped_attributes_count; events and
  * links beyond {@code maxEvents}/{@code maxLinks} are dropped and counted in dropped_events_count/dropped_links_count;
  * string values longer than {@code maxAttributeValueLength} characters are truncated (bytes values to as many bytes).
  * A span is never rejected for a limit. Arrays and key-value lists, held as JSON, cannot be cut without breaking the
