@@ -1,9 +1,13 @@
 package dev.sightline.ingest.otlp;
 
 import com.google.protobuf.CodedInputStream;
+import dev.sightline.core.span.AttributeType;
+import dev.sightline.core.span.Attributes;
 import dev.sightline.core.text.GoFloats;
+import dev.sightline.ingest.spans.SpanLimits;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Base64;
 
 import static dev.sightline.ingest.otlp.OtlpProtobuf.AV_ARRAY;
@@ -18,8 +22,9 @@ import static dev.sightline.ingest.otlp.OtlpProtobuf.KV_VALUE;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.LIST_VALUES;
 
 /**
- * Renders OTLP attribute values (AnyValue, read from the wire) as Prometheus label values: strings as they are, other
- * scalars in their usual text, arrays and maps as JSON.
+ * Reads OTLP attribute values (AnyValue, from the wire): as Prometheus label values (strings as they are, other
+ * scalars in their usual text, arrays and maps as JSON), or typed for spans ({@link TypedKeyValue}, arrays and maps
+ * as the same JSON).
  */
 final class AnyValues {
     private AnyValues() {
@@ -45,6 +50,89 @@ final class AnyValues {
                     in.skipField(t);
                 }
             }
+        }
+    }
+
+    /**
+     * A KeyValue read with its value's type, for span attributes; reused from one to the next. Scalars are not boxed.
+     * An AnyValue with no field set (OTLP's empty value) reads as the empty string, as it does as a label value.
+     */
+    static final class TypedKeyValue {
+        private String key;
+        private int tag;
+        private String text;
+        private long bits;
+        private byte[] bytes;
+
+        /**
+         * Reads a KeyValue (the stream limited to it; the stream starts at buf offset {@code base}), its key through
+         * {@code keys}.
+         */
+        void read(CodedInputStream in, byte[] buf, int base, KeyCache keys) throws IOException {
+            key = "";
+            tag = AV_STRING;
+            text = "";
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == KV_KEY) {
+                    int l = in.readRawVarint32();
+                    key = keys.get(buf, base + in.getTotalBytesRead(), l);
+                    in.skipRawBytes(l);
+                } else if (t == KV_VALUE) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    readValue(in);
+                    in.popLimit(lim);
+                } else {
+                    in.skipField(t);
+                }
+            }
+        }
+
+        /** The last field of the oneof wins, as protobuf merges. */
+        private void readValue(CodedInputStream in) throws IOException {
+            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                if (t == AV_STRING) {
+                    text = in.readStringRequireUtf8();
+                } else if (t == AV_BOOL) {
+                    bits = in.readBool() ? 1 : 0;
+                } else if (t == AV_INT) {
+                    bits = in.readInt64();
+                } else if (t == AV_DOUBLE) {
+                    bits = in.readFixed64();
+                } else if (t == AV_BYTES) {
+                    bytes = in.readByteArray();
+                } else if (t == AV_ARRAY || t == AV_KVLIST) {
+                    int lim = in.pushLimit(in.readRawVarint32());
+                    StringBuilder sb = new StringBuilder();
+                    appendJsonList(sb, in, t == AV_ARRAY);
+                    in.popLimit(lim);
+                    text = sb.toString();
+                } else {
+                    in.skipField(t);
+                    continue;
+                }
+                tag = t;
+            }
+        }
+
+        /** Adds the attribute to {@code b} within the limits; false when it is dropped (a compound value too long). */
+        boolean addTo(Attributes.Builder b, SpanLimits limits) {
+            if (tag == AV_STRING) {
+                b.addString(key, limits.truncate(text));
+            } else if (tag == AV_BOOL) {
+                b.addBool(key, bits != 0);
+            } else if (tag == AV_INT) {
+                b.addLong(key, bits);
+            } else if (tag == AV_DOUBLE) {
+                b.addDouble(key, Double.longBitsToDouble(bits));
+            } else if (tag == AV_BYTES) {
+                b.addBytes(key, bytes.length <= limits.maxAttributeValueLength() ? bytes
+                        : Arrays.copyOf(bytes, limits.maxAttributeValueLength()));
+            } else if (limits.fits(text)) {
+                b.addJson(key, tag == AV_ARRAY ? AttributeType.ARRAY : AttributeType.KVLIST, text);
+            } else {
+                return false;
+            }
+            return true;
         }
     }
 

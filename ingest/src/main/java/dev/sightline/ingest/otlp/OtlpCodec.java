@@ -8,6 +8,9 @@ import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.metrics.v1.Exemplar;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -15,6 +18,10 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import dev.sightline.ingest.spans.SpanResult;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,8 +34,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * OTLP/HTTP bodies: binary protobuf and the OTLP JSON encoding (protobuf's JSON mapping except that trace and span
- * ids are hex, not base64), optional gzip, and the responses: {@code ExportMetricsServiceResponse} and, for errors,
- * {@code google.rpc.Status}.
+ * ids are hex, not base64), optional gzip, and the responses: {@code ExportMetricsServiceResponse},
+ * {@code ExportTraceServiceResponse} and, for errors, {@code google.rpc.Status}.
  */
 public final class OtlpCodec {
     private static final JsonFormat.Parser JSON_PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -71,15 +78,46 @@ public final class OtlpCodec {
         OtlpProtobuf.check(body, 0, body.length);
     }
 
+    /** Checks that a body is a well-formed binary ExportTraceServiceRequest, without decoding it. */
+    public static void checkTracesProtobuf(byte[] body) throws MalformedOtlpException {
+        OtlpProtobuf.checkTraces(body, 0, body.length);
+    }
+
     public static ExportMetricsServiceRequest parseJson(byte[] body) throws MalformedOtlpException {
         ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
+        mergeJson(body, b, "ExportMetricsServiceRequest");
+        hexIds(b);
+        return b.build();
+    }
+
+    /**
+     * An OTLP/JSON ExportTraceServiceRequest. An id that is not hex is not an error of the whole body: it is left as
+     * the bytes the parser read, of the wrong length, so the decoder rejects that span (or drops that link) alone.
+     */
+    public static ExportTraceServiceRequest parseTracesJson(byte[] body) throws MalformedOtlpException {
+        ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
+        mergeJson(body, b, "ExportTraceServiceRequest");
+        for (ResourceSpans.Builder rs : b.getResourceSpansBuilderList()) {
+            for (ScopeSpans.Builder ss : rs.getScopeSpansBuilderList()) {
+                for (Span.Builder s : ss.getSpansBuilderList()) {
+                    s.setTraceId(hexOrAsRead(s.getTraceId())).setSpanId(hexOrAsRead(s.getSpanId()))
+                            .setParentSpanId(hexOrAsRead(s.getParentSpanId()));
+                    for (Span.Link.Builder l : s.getLinksBuilderList()) {
+                        l.setTraceId(hexOrAsRead(l.getTraceId())).setSpanId(hexOrAsRead(l.getSpanId()));
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private static void mergeJson(byte[] body, com.google.protobuf.Message.Builder b, String what)
+            throws MalformedOtlpException {
         try {
             JSON_PARSER.merge(new String(body, StandardCharsets.UTF_8), b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new MalformedOtlpException("invalid OTLP JSON ExportMetricsServiceRequest: " + e.getMessage(), e);
+            throw new MalformedOtlpException("invalid OTLP JSON " + what + ": " + e.getMessage(), e);
         }
-        hexIds(b);
-        return b.build();
     }
 
     /**
@@ -132,11 +170,26 @@ public final class OtlpCodec {
     }
 
     private static ByteString fromHex(String field, ByteString parsedAsBase64) throws MalformedOtlpException {
+        ByteString hex = hexOrNull(parsedAsBase64);
+        if (hex == null) {
+            throw new MalformedOtlpException("exemplar " + field + " \""
+                    + Base64.getEncoder().encodeToString(parsedAsBase64.toByteArray()) + "\" is not hex", null);
+        }
+        return hex;
+    }
+
+    private static ByteString hexOrAsRead(ByteString parsedAsBase64) {
+        ByteString hex = hexOrNull(parsedAsBase64);
+        return hex == null ? parsedAsBase64 : hex;
+    }
+
+    /** The id the hex text (read by the parser as base64) stands for, or null when that text is not hex. */
+    private static ByteString hexOrNull(ByteString parsedAsBase64) {
         String text = Base64.getEncoder().encodeToString(parsedAsBase64.toByteArray());
         try {
             return ByteString.copyFrom(HexFormat.of().parseHex(text));
         } catch (IllegalArgumentException e) {
-            throw new MalformedOtlpException("exemplar " + field + " \"" + text + "\" is not hex", e);
+            return null;
         }
     }
 
@@ -146,6 +199,16 @@ public final class OtlpCodec {
         if (r.rejectedPoints() > 0) {
             b.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
                     .setRejectedDataPoints(r.rejectedPoints()).setErrorMessage(r.errorMessage()));
+        }
+        return b.build();
+    }
+
+    /** The traces response: empty on full success, else partial_success with the rejected span count and reasons. */
+    public static ExportTraceServiceResponse response(SpanResult r) {
+        ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
+        if (r.rejectedSpans() > 0) {
+            b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+                    .setRejectedSpans(r.rejectedSpans()).setErrorMessage(r.errorMessage()));
         }
         return b.build();
     }

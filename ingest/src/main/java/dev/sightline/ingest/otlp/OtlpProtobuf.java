@@ -7,9 +7,10 @@ import dev.sightline.ingest.Utf8;
 import java.io.IOException;
 
 /**
- * The OTLP metrics protobuf schema as far as the streaming decoder reads it (field numbers of
- * opentelemetry/proto/metrics/v1/metrics.proto, common.proto, resource.proto), and a structural check of a whole
- * {@code ExportMetricsServiceRequest} done before anything is appended: truncation, bad varints, wire types, nesting
+ * The OTLP metrics and traces protobuf schemas as far as the streaming decoders read them (field numbers of
+ * opentelemetry/proto/metrics/v1/metrics.proto, trace/v1/trace.proto, common.proto, resource.proto), and a structural
+ * check of a whole {@code ExportMetricsServiceRequest} or {@code ExportTraceServiceRequest} done before anything is
+ * appended: truncation, bad varints, wire types, nesting
  * beyond protobuf's limit and invalid UTF-8 in string fields are refused as the generated parser refuses them, with
  * the byte offset. A known field with an unexpected wire type is an unknown field, skipped, as the generated parser does.
  */
@@ -22,7 +23,8 @@ final class OtlpProtobuf {
     private static final int REQUEST = 0, RESOURCE_METRICS = 1, RESOURCE = 2, SCOPE_METRICS = 3, SCOPE = 4, KEY_VALUE = 5,
             ANY_VALUE = 6, ARRAY_VALUE = 7, KV_LIST = 8, METRIC = 9, POINTS_CONTAINER = 10, NUMBER_POINT = 11,
             HISTOGRAM_POINT = 12, EXP_POINT = 13, EXP_BUCKETS = 14, SUMMARY_POINT = 15, QUANTILE = 16, EXEMPLAR = 17,
-            GAUGE = 18, SUM = 19, HISTOGRAM = 20, EXP_HISTOGRAM = 21, SUMMARY = 22;
+            GAUGE = 18, SUM = 19, HISTOGRAM = 20, EXP_HISTOGRAM = 21, SUMMARY = 22, TRACE_REQUEST = 23,
+            RESOURCE_SPANS = 24, SCOPE_SPANS = 25, SPAN = 26, SPAN_EVENT = 27, SPAN_LINK = 28, SPAN_STATUS = 29;
     /** Field kinds: a string (UTF-8 checked), or something skipped as bytes/scalars. */
     private static final int STRING = -1, OTHER = -2, PACKED_64 = -3, PACKED_VARINT = -4;
     /** protobuf-java's default recursion limit. */
@@ -56,10 +58,46 @@ final class OtlpProtobuf {
     static final int Q_QUANTILE = tag(1, I64), Q_VALUE = tag(2, I64);
     static final int EX_TIME = tag(2, I64), EX_AS_DOUBLE = tag(3, I64), EX_SPAN_ID = tag(4, LEN),
             EX_TRACE_ID = tag(5, LEN), EX_AS_INT = tag(6, I64), EX_ATTRIBUTES = tag(7, LEN);
+    // Traces: ExportTraceServiceRequest, ResourceSpans, ScopeSpans, Span, Span.Event, Span.Link, Status.
+    static final int RS_FIELD = tag(1, LEN);
+    static final int RS_RESOURCE = tag(1, LEN), RS_SCOPE_SPANS = tag(2, LEN), RS_SCHEMA_URL = tag(3, LEN);
+    static final int RESOURCE_DROPPED = tag(2, VARINT), SCOPE_DROPPED = tag(4, VARINT);
+    static final int SS_SCOPE = tag(1, LEN), SS_SPANS = tag(2, LEN), SS_SCHEMA_URL = tag(3, LEN);
+    static final int S_TRACE_ID = tag(1, LEN), S_SPAN_ID = tag(2, LEN), S_TRACE_STATE = tag(3, LEN),
+            S_PARENT_SPAN_ID = tag(4, LEN), S_NAME = tag(5, LEN), S_KIND = tag(6, VARINT), S_START = tag(7, I64),
+            S_END = tag(8, I64), S_ATTRIBUTES = tag(9, LEN), S_DROPPED_ATTRIBUTES = tag(10, VARINT),
+            S_EVENTS = tag(11, LEN), S_DROPPED_EVENTS = tag(12, VARINT), S_LINKS = tag(13, LEN),
+            S_DROPPED_LINKS = tag(14, VARINT), S_STATUS = tag(15, LEN), S_FLAGS = tag(16, WireFormat.WIRETYPE_FIXED32);
+    static final int EV_TIME = tag(1, I64), EV_NAME = tag(2, LEN), EV_ATTRIBUTES = tag(3, LEN),
+            EV_DROPPED_ATTRIBUTES = tag(4, VARINT);
+    static final int L_TRACE_ID = tag(1, LEN), L_SPAN_ID = tag(2, LEN), L_TRACE_STATE = tag(3, LEN),
+            L_ATTRIBUTES = tag(4, LEN), L_DROPPED_ATTRIBUTES = tag(5, VARINT), L_FLAGS = tag(6, WireFormat.WIRETYPE_FIXED32);
+    static final int ST_MESSAGE = tag(2, LEN), ST_CODE = tag(3, VARINT);
     /** A tag no field has: summaries have no exemplars. */
     static final int NO_FIELD = -1;
 
     private OtlpProtobuf() {
+    }
+
+    /** What is done with one length-delimited field: its value is buf[at, at+len). */
+    @FunctionalInterface
+    interface FieldReader {
+        void read(int at, int len) throws IOException;
+    }
+
+    /** Hands each field tagged {@code tag} of the message in buf[off, off+len) to {@code reader}, skipping the rest. */
+    static void forEachField(byte[] buf, int off, int len, int tag, FieldReader reader) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+        for (int t = in.readTag(); t != 0; t = in.readTag()) {
+            if (t == tag) {
+                int l = in.readRawVarint32();
+                int at = off + in.getTotalBytesRead();
+                in.skipRawBytes(l);
+                reader.read(at, l);
+            } else {
+                in.skipField(t);
+            }
+        }
     }
 
     static int tag(int field, int wireType) {
@@ -98,22 +136,48 @@ final class OtlpProtobuf {
             case EXP_BUCKETS -> f == 2 ? PACKED_VARINT : OTHER;
             case SUMMARY_POINT -> f == 7 ? KEY_VALUE : f == 6 ? QUANTILE : OTHER;
             case EXEMPLAR -> f == 7 ? KEY_VALUE : OTHER;
+            case TRACE_REQUEST -> f == 1 ? RESOURCE_SPANS : OTHER;
+            case RESOURCE_SPANS -> f == 1 ? RESOURCE : f == 2 ? SCOPE_SPANS : f == 3 ? STRING : OTHER;
+            case SCOPE_SPANS -> f == 1 ? SCOPE : f == 2 ? SPAN : f == 3 ? STRING : OTHER;
+            case SPAN -> switch (f) {
+                case 3, 5 -> STRING;
+                case 9 -> KEY_VALUE;
+                case 11 -> SPAN_EVENT;
+                case 13 -> SPAN_LINK;
+                case 15 -> SPAN_STATUS;
+                default -> OTHER;
+            };
+            case SPAN_EVENT -> f == 2 ? STRING : f == 3 ? KEY_VALUE : OTHER;
+            case SPAN_LINK -> f == 3 ? STRING : f == 4 ? KEY_VALUE : OTHER;
+            case SPAN_STATUS -> f == 2 ? STRING : OTHER;
             default -> OTHER;
         };
     }
 
     /** Checks the structure of buf[off, off+len) as an ExportMetricsServiceRequest; allocates nothing when it is valid. */
     static void check(byte[] buf, int off, int len) throws MalformedOtlpException {
+        check(buf, off, len, REQUEST, METRICS_REQUEST_NAME);
+    }
+
+    /** Checks the structure of buf[off, off+len) as an ExportTraceServiceRequest; allocates nothing when it is valid. */
+    static void checkTraces(byte[] buf, int off, int len) throws MalformedOtlpException {
+        check(buf, off, len, TRACE_REQUEST, TRACES_REQUEST_NAME);
+    }
+
+    private static final String METRICS_REQUEST_NAME = "ExportMetricsServiceRequest";
+    private static final String TRACES_REQUEST_NAME = "ExportTraceServiceRequest";
+
+    private static void check(byte[] buf, int off, int len, int root, String request) throws MalformedOtlpException {
         CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
         try {
-            check(in, buf, off, off + len, REQUEST, 0);
+            check(in, buf, off, off + len, root, 0, request);
         } catch (IOException e) {
-            throw malformed(off + in.getTotalBytesRead(), e.getMessage(), e);
+            throw malformed(request, off + in.getTotalBytesRead(), e.getMessage(), e);
         }
     }
 
     /** Checks the fields of one message of kind {@code kind}, which ends at buf offset {@code end}. */
-    private static void check(CodedInputStream in, byte[] buf, int base, int end, int kind, int depth)
+    private static void check(CodedInputStream in, byte[] buf, int base, int end, int kind, int depth, String request)
             throws IOException, MalformedOtlpException {
         for (int t = in.readTag(); t != 0; t = in.readTag()) {
             int c = WireFormat.getTagWireType(t) == LEN ? child(kind, WireFormat.getTagFieldNumber(t)) : OTHER;
@@ -124,17 +188,17 @@ final class OtlpProtobuf {
             int l = in.readRawVarint32();
             int at = base + in.getTotalBytesRead();
             if (l < 0 || l > end - at) {
-                throw malformed(at, "length " + l + " runs past the end of its message (" + (end - at) + " bytes left)", null);
+                throw malformed(request, at, "length " + l + " runs past the end of its message (" + (end - at) + " bytes left)", null);
             }
             if (c == STRING) {
                 in.skipRawBytes(l);
                 if (!Utf8.isValid(buf, at, l)) {
-                    throw malformed(at, "string field " + WireFormat.getTagFieldNumber(t) + " is not valid UTF-8", null);
+                    throw malformed(request, at, "string field " + WireFormat.getTagFieldNumber(t) + " is not valid UTF-8", null);
                 }
             } else if (c == PACKED_64) {
                 in.skipRawBytes(l);
                 if (l % 8 != 0) {
-                    throw malformed(at, "packed 64-bit field " + WireFormat.getTagFieldNumber(t) + " of " + l
+                    throw malformed(request, at, "packed 64-bit field " + WireFormat.getTagFieldNumber(t) + " of " + l
                             + " bytes is not a multiple of 8", null);
                 }
             } else if (c == PACKED_VARINT) {
@@ -145,17 +209,16 @@ final class OtlpProtobuf {
                 in.popLimit(lim);
             } else {
                 if (depth + 1 >= MAX_DEPTH) {
-                    throw malformed(at, "messages nested more than " + MAX_DEPTH + " deep", null);
+                    throw malformed(request, at, "messages nested more than " + MAX_DEPTH + " deep", null);
                 }
                 int lim = in.pushLimit(l);
-                check(in, buf, base, at + l, c, depth + 1);
+                check(in, buf, base, at + l, c, depth + 1, request);
                 in.popLimit(lim);
             }
         }
     }
 
-    static MalformedOtlpException malformed(long offset, String reason, Throwable cause) {
-        return new MalformedOtlpException("invalid protobuf ExportMetricsServiceRequest at byte offset " + offset + ": "
-                + reason, cause);
+    private static MalformedOtlpException malformed(String request, long offset, String reason, Throwable cause) {
+        return new MalformedOtlpException("invalid protobuf " + request + " at byte offset " + offset + ": " + reason, cause);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.sightline.ingest.otlp.OtlpProtobuf.forEachField;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.DATA_MONOTONIC;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.DATA_POINTS;
 import static dev.sightline.ingest.otlp.OtlpProtobuf.DATA_TEMPORALITY;
@@ -56,17 +57,7 @@ final class OtlpRequestDecoder {
     static void decode(byte[] buf, int off, int len, PrometheusMapper mapper, DataPoint point) {
         OtlpRequestDecoder d = new OtlpRequestDecoder(buf, mapper, point);
         try {
-            CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                if (t == RM_FIELD) {
-                    int l = in.readRawVarint32();
-                    int at = off + in.getTotalBytesRead();
-                    in.skipRawBytes(l);
-                    d.resource(at, l);
-                } else {
-                    in.skipField(t);
-                }
-            }
+            forEachField(buf, off, len, RM_FIELD, (at, l) -> d.resource(at, l));
         } catch (IOException e) {
             throw new IllegalStateException("a checked request failed to decode", e);
         }
@@ -104,17 +95,7 @@ final class OtlpRequestDecoder {
             }
         }
         mapper.resource(keys, values);
-        in = stream(off, len);
-        for (int t = in.readTag(); t != 0; t = in.readTag()) {
-            if (t == RM_SCOPE_METRICS) {
-                int l = in.readRawVarint32();
-                int at = off + in.getTotalBytesRead();
-                in.skipRawBytes(l);
-                scope(at, l);
-            } else {
-                in.skipField(t);
-            }
-        }
+        forEachField(buf, off, len, RM_SCOPE_METRICS, (at, l) -> scope(at, l));
         mapper.endResource(keys, values);
     }
 
@@ -161,17 +142,7 @@ final class OtlpRequestDecoder {
             }
         }
         mapper.scope(name, version, schemaUrl, attrKeys, attrValues);
-        in = stream(off, len);
-        for (int t = in.readTag(); t != 0; t = in.readTag()) {
-            if (t == SM_METRICS) {
-                int l = in.readRawVarint32();
-                int at = off + in.getTotalBytesRead();
-                in.skipRawBytes(l);
-                metric(at, l);
-            } else {
-                in.skipField(t);
-            }
-        }
+        forEachField(buf, off, len, SM_METRICS, (at, l) -> metric(at, l));
     }
 
     /** A Metric: name, unit, description and which data it holds first, then that data's points. */
