@@ -2,33 +2,18 @@ package dev.sightline.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.sightline.server.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** detect-eval's command line and its refusals of a bad corpus; the scoring itself is NabScorerTest's. */
 class DetectEvalCommandTest {
     @TempDir
     Path dir;
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** 100 rows a minute apart: 1.0 everywhere, 9.0 at row 60; a window around it unless {@code labels} given. */
     private void corpus(String labels) throws IOException {
@@ -47,7 +32,7 @@ class DetectEvalCommandTest {
         // Window rows 58..62 (1700003480 = row 58, 1700003720 = 2023-11-14T23:15:20Z = row 62): the z-score sees the
         // jump at row 60; the other rows' z stays below 2.
         corpus("{\"a/s.csv\": [[\"1700003480\", \"2023-11-14T23:15:20Z\"]]}");
-        Run r = run("detect-eval", dir.toString(), "--detector", "zscore");
+        CliRun r = run("detect-eval", dir.toString(), "--detector", "zscore");
         assertThat(r.err()).isEmpty();
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().toList()).hasSize(3);
@@ -60,7 +45,7 @@ class DetectEvalCommandTest {
 
     @Test
     void listNamesTheDetectors() {
-        Run r = run("detect-eval", "--detector", "list");
+        CliRun r = run("detect-eval", "--detector", "list");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("combined (default)", "zscore:", "bimodality:");
     }
@@ -68,17 +53,17 @@ class DetectEvalCommandTest {
     @Test
     void usageErrors() throws IOException {
         corpus("{\"a/s.csv\": []}");
-        Run unknown = run("detect-eval", dir.toString(), "--detector", "nope");
+        CliRun unknown = run("detect-eval", dir.toString(), "--detector", "nope");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown detector \"nope\"");
-        Run missing = run("detect-eval");
+        CliRun missing = run("detect-eval");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("missing CORPUS_DIR");
     }
 
     @Test
     void badCorporaAreErrorsNamingWhatIsWrong() throws IOException {
-        Run noData = run("detect-eval", dir.toString());
+        CliRun noData = run("detect-eval", dir.toString());
         assertThat(noData.exit()).isEqualTo(1);
         assertThat(noData.err()).contains("no data directory");
 
@@ -99,7 +84,7 @@ class DetectEvalCommandTest {
 
         corpus("{\"a/s.csv\": []}");
         Files.writeString(dir.resolve("data/a/s.csv"), "timestamp,value\n1700000000,1\n1700000060,x\n");
-        Run badRow = run("detect-eval", dir.toString(), "--detector", "zscore");
+        CliRun badRow = run("detect-eval", dir.toString(), "--detector", "zscore");
         assertThat(badRow.exit()).isEqualTo(1);
         assertThat(badRow.err()).contains("data/a/s.csv:3: value: not a number: \"x\"");
     }
