@@ -104,7 +104,8 @@ public final class DetectCommand implements Callable<Integer> {
                 : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
     }
 
-    private static void list(PrintWriter out) {
+    /** Names every detector with its parameters and defaults. */
+    static void list(PrintWriter out) {
         for (Detectors.Spec s : Detectors.all()) {
             out.println(s.name() + (s.name().equals("combined") ? " (default)" : "") + ": " + s.help());
             for (Detectors.Param p : s.params()) {

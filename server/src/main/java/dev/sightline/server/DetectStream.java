@@ -31,11 +31,11 @@ import java.util.Arrays;
  * scored with, its own value standing in for that row's, and then left out of the history, so the rows after it
  * score as if it were not there. An exact duplicate therefore gets its twin's score.
  */
-final class DetectStream {
+public final class DetectStream {
     /** A refused input line; the message names the line. */
-    static final class BadInputException extends Exception {
-        final long line;
-        final String detail;
+    public static final class BadInputException extends Exception {
+        public final long line;
+        public final String detail;
 
         BadInputException(long line, String detail) {
             super("line " + line + ": " + detail);
@@ -61,27 +61,56 @@ final class DetectStream {
     private double[] vs = new double[1024];
     private int from;
     private int n;
+    /** Rows read so far. */
+    private long rows;
     /** Rows whose timestamp repeated or stepped back, and the line of the first one (0 if none). */
     private long outOfOrder;
     private long firstOutOfOrderLine;
 
+    /** Receives each row as it is scored, in input order. */
+    @FunctionalInterface
+    public interface RowSink {
+        /** {@code timestamp} and {@code value} as written, {@code t} in epoch milliseconds, the row's score. */
+        void row(String timestamp, String value, long t, double score) throws IOException;
+    }
+
     /** {@code zone} places timestamps written without an offset. */
-    DetectStream(Detector detector, long lookbackMs, ZoneId zone) {
+    public DetectStream(Detector detector, long lookbackMs, ZoneId zone) {
         this.detector = detector;
         this.lookbackMs = lookbackMs;
         this.zone = zone;
     }
 
-    long outOfOrder() {
+    public long outOfOrder() {
         return outOfOrder;
     }
 
-    long firstOutOfOrderLine() {
+    public long firstOutOfOrderLine() {
         return firstOutOfOrderLine;
     }
 
     /** Reads every row of {@code in}, writing each scored row to {@code out} as soon as it is read. */
     void run(Reader in, Writer out) throws IOException, BadInputException {
+        read(in, (tText, vText, t, score) -> {
+            // The header goes out with the first row, so a file without rows writes nothing.
+            if (rows == 1) {
+                out.write("timestamp,value,anomaly_score\n");
+            }
+            out.write(tText);
+            out.write(',');
+            out.write(vText);
+            out.write(',');
+            out.write(score == 0 ? "0" : BigDecimal.valueOf(score).toPlainString());
+            out.write('\n');
+        });
+        out.flush();
+    }
+
+    /**
+     * Reads every row of {@code in} and hands each to {@code sink} with its score as soon as it is read: the one
+     * scoring path of {@code detect} and {@code detect-eval}.
+     */
+    public void read(Reader in, RowSink sink) throws IOException, BadInputException {
         BufferedReader r = new BufferedReader(in);
         String header = r.readLine();
         if (header == null) {
@@ -93,7 +122,6 @@ final class DetectStream {
                     + header + "\"");
         }
         long lineNo = 1;
-        long rows = 0;
         String line;
         while ((line = r.readLine()) != null) {
             lineNo++;
@@ -122,21 +150,12 @@ final class DetectStream {
             } else {
                 score = add(t, v);
             }
-            // The header goes out with the first row, so a file without rows writes nothing.
-            if (rows++ == 0) {
-                out.write("timestamp,value,anomaly_score\n");
-            }
-            out.write(tText);
-            out.write(',');
-            out.write(vText);
-            out.write(',');
-            out.write(score == 0 ? "0" : BigDecimal.valueOf(score).toPlainString());
-            out.write('\n');
+            rows++;
+            sink.row(tText, vText, t, score);
         }
         if (rows == 0) {
             throw new BadInputException(lineNo, "no rows after the header; expected timestamp,value rows");
         }
-        out.flush();
     }
 
     /** Appends a point and returns its score; 0 while there is not enough history to judge it. */
@@ -187,6 +206,19 @@ final class DetectStream {
      * Digits below the millisecond are dropped (rounded down) in every form, so all forms of an instant agree.
      */
     long parseTimestamp(String s, long lineNo) throws BadInputException {
+        return parseTimestamp(s, lineNo, zone, n > 0 ? ts[n - 1] : Long.MIN_VALUE);
+    }
+
+    /**
+     * A timestamp outside a stream (corpus labels): as {@link #parseTimestamp(String, long)}, a repeated local time
+     * taking the earlier offset. A refusal carries line 0; its {@code detail} names the accepted forms.
+     */
+    public static long parseTimestamp(String s, ZoneId zone) throws BadInputException {
+        return parseTimestamp(s, 0, zone, Long.MIN_VALUE);
+    }
+
+    /** {@code previous}: the latest earlier row's time, so a repeated local time does not step back before it. */
+    private static long parseTimestamp(String s, long lineNo, ZoneId zone, long previous) throws BadInputException {
         BigDecimal number = null;
         try {
             number = new BigDecimal(s);
@@ -210,7 +242,7 @@ final class DetectStream {
                 return o.toInstant().toEpochMilli();
             }
             ZonedDateTime z = a instanceof LocalDate d ? d.atStartOfDay(zone) : ((LocalDateTime) a).atZone(zone);
-            if (n > 0 && z.toInstant().toEpochMilli() < ts[n - 1]) {
+            if (z.toInstant().toEpochMilli() < previous) {
                 z = z.withLaterOffsetAtOverlap();
             }
             return z.toInstant().toEpochMilli();

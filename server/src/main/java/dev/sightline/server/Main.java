@@ -30,6 +30,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new PromqlTestCommand());
         cl.addSubcommand(new CheckRulesCommand());
         cl.addSubcommand(new DetectCommand());
+        cl.addSubcommand(new DetectEvalCommand());
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }

@@ -17,9 +17,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -36,33 +34,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static dev.sightline.server.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DetectCommandTest {
     @TempDir
     Path dir;
-
-    private record Run(int exit, String out, String err) {
-        List<String> rows() {
-            return out.lines().skip(1).toList();
-        }
-
-        double score(int row) {
-            String[] f = rows().get(row).split(",");
-            return Double.parseDouble(f[2]);
-        }
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private Path csv(String name, String content) throws Exception {
         Path p = (dir != null ? dir : Files.createTempDirectory("detect")).resolve(name);
@@ -83,7 +61,7 @@ class DetectCommandTest {
 
     @Test
     void listNamesEveryDetectorWithItsParameters() {
-        Run r = run("detect", "--detector", "list");
+        CliRun r = run("detect", "--detector", "list");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("combined (default): ", "zscore: ", "robust_zscore: ", "seasonal: ", "bimodality: ",
                 "    lookback=7d ", "    season=1d ", "    tolerance= ");
@@ -91,7 +69,7 @@ class DetectCommandTest {
 
     @Test
     void theDefaultCombinedDetectorScoresTheSpikeAndFewOthers() throws Exception {
-        Run r = run("detect", csv("spike.csv", noise(600, 500, 1)).toString());
+        CliRun r = run("detect", csv("spike.csv", noise(600, 500, 1)).toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("timestamp,value,anomaly_score\n1700000000,");
         assertThat(r.rows()).hasSize(600);
@@ -117,9 +95,9 @@ class DetectCommandTest {
             iso.append(Instant.ofEpochSecond(Long.parseLong(f[0]))).append(',').append(f[1]).append('\n');
             frac.append(f[0]).append(".000,").append(f[1]).append('\n');
         });
-        Run a = run("detect", "--detector", "robust_zscore", csv("a.csv", epoch).toString());
-        Run b = run("detect", "--detector", "robust_zscore", csv("b.csv", iso.toString()).toString());
-        Run c = run("detect", "--detector", "robust_zscore", csv("c.csv", frac.toString()).toString());
+        CliRun a = run("detect", "--detector", "robust_zscore", csv("a.csv", epoch).toString());
+        CliRun b = run("detect", "--detector", "robust_zscore", csv("b.csv", iso.toString()).toString());
+        CliRun c = run("detect", "--detector", "robust_zscore", csv("c.csv", frac.toString()).toString());
         for (int i = 0; i < 200; i++) {
             assertThat(b.score(i)).isEqualTo(a.score(i));
             assertThat(c.score(i)).isEqualTo(a.score(i));
@@ -184,10 +162,10 @@ class DetectCommandTest {
             sb.append("2023-10-29 ").append(hm).append(",1\n");
         }
         Path f = csv("dst.csv", sb.toString());
-        Run berlin = run("detect", "--timezone", "Europe/Berlin", f.toString());
+        CliRun berlin = run("detect", "--timezone", "Europe/Berlin", f.toString());
         assertThat(berlin.exit()).as(berlin.err()).isZero();
         assertThat(berlin.err()).isEmpty();
-        Run utc = run("detect", f.toString());
+        CliRun utc = run("detect", f.toString());
         assertThat(utc.err()).contains(f + ": 4 row(s) whose timestamp repeats or steps back (first at line 8)");
         assertThat(utc.rows()).hasSize(11);
 
@@ -197,7 +175,7 @@ class DetectCommandTest {
         assertThat(s.outOfOrder()).isZero();
         assertThat(s.parseTimestamp("2023-10-29 03:00", 2)).isEqualTo(Instant.parse("2023-10-29T02:00:00Z").toEpochMilli());
 
-        Run bad = run("detect", "--timezone", "Mars/Olympus", f.toString());
+        CliRun bad = run("detect", "--timezone", "Mars/Olympus", f.toString());
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--timezone: unknown time zone \"Mars/Olympus\"");
     }
@@ -222,8 +200,8 @@ class DetectCommandTest {
                 inserted.add(i);
             }
         }
-        Run a = run("detect", "--detector", "zscore", "--param", "lookback=1h", csv("clean.csv", clean).toString());
-        Run b = run("detect", "--detector", "zscore", "--param", "lookback=1h", csv("messy.csv", messy.toString()).toString());
+        CliRun a = run("detect", "--detector", "zscore", "--param", "lookback=1h", csv("clean.csv", clean).toString());
+        CliRun b = run("detect", "--detector", "zscore", "--param", "lookback=1h", csv("messy.csv", messy.toString()).toString());
         assertThat(b.exit()).as(b.err()).isZero();
         assertThat(b.err()).contains("messy.csv: " + inserted.size() + " row(s) whose timestamp repeats or steps back"
                 + " (first at line 39) were scored like the row before them and left out of the history");
@@ -268,8 +246,8 @@ class DetectCommandTest {
             mixed.append(form(ms[i], forms.get(i))).append(',').append(v).append('\n');
         }
         String[] params = {"--param", "season=30m"};
-        Run a = run(concat("detect", "--param", "lookback=2h", params, new String[0], csv("plain.csv", plain.toString()).toString()));
-        Run b = run(concat("detect", "--param", "lookback=2h", params, new String[0], csv("mixed.csv", mixed.toString()).toString()));
+        CliRun a = run(concat("detect", "--param", "lookback=2h", params, new String[0], csv("plain.csv", plain.toString()).toString()));
+        CliRun b = run(concat("detect", "--param", "lookback=2h", params, new String[0], csv("mixed.csv", mixed.toString()).toString()));
         assertThat(b.exit()).as(b.err()).isZero();
         assertThat(b.err()).isEmpty();
         assertThat(b.rows().stream().map(l -> l.substring(l.lastIndexOf(','))).toList())
@@ -300,7 +278,7 @@ class DetectCommandTest {
     @Test
     void badRowsAreErrorsWithFileAndLine() throws Exception {
         Path bad = csv("bad.csv", "timestamp,value\n1700000000,1\n1700000060,abc\n");
-        Run r = run("detect", bad.toString());
+        CliRun r = run("detect", bad.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains(bad + ":3: value: not a number: \"abc\"");
 
@@ -312,7 +290,7 @@ class DetectCommandTest {
         for (String t : new String[]{"1700000000000000", "1e-999999999", "2024-01-01 00:00:00 +02:00", "2024-01-01T00:00:00+2",
                 "2024-01-01  00:00", "01/02/2024 00:00", "2024-02-30", ""}) {
             Path f = csv("t.csv", "timestamp,value\n" + t + ",1\n");
-            Run refused = run("detect", f.toString());
+            CliRun refused = run("detect", f.toString());
             assertThat(refused.exit()).as(t).isEqualTo(1);
             assertThat(refused.err()).as(t).contains(f + ":2: timestamp: ");
         }
@@ -323,7 +301,7 @@ class DetectCommandTest {
         Path missing = csv("missing.csv", "timestamp,value\n1700000000,1\n1700000060\n");
         assertThat(run("detect", missing.toString()).err()).contains(missing + ":3: expected two columns");
         Path empty = csv("empty.csv", "timestamp,value\n\n  \n");
-        Run none = run("detect", empty.toString());
+        CliRun none = run("detect", empty.toString());
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.out()).isEmpty();
         assertThat(none.err()).contains(empty + ":3: no rows after the header");
@@ -335,7 +313,7 @@ class DetectCommandTest {
     @Test
     void unknownDetectorsAndParametersAreUsageErrors() throws Exception {
         Path f = csv("f.csv", noise(10, -1, 3));
-        Run r = run("detect", "--detector", "nosuch", f.toString());
+        CliRun r = run("detect", "--detector", "nosuch", f.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("unknown detector \"nosuch\"");
         r = run("detect", "--param", "window=1h", f.toString());
@@ -348,8 +326,8 @@ class DetectCommandTest {
     @Test
     void scoresEqualThePromqlFunctionOverTheSameWindow() throws Exception {
         String data = noise(300, 250, 4);
-        Run r = run("detect", "--param", "lookback=2h", "--param", "season=0", csv("same.csv", data).toString());
-        Run z = run("detect", "--detector", "zscore", "--param", "lookback=2h", csv("same.csv", data).toString());
+        CliRun r = run("detect", "--param", "lookback=2h", "--param", "season=0", csv("same.csv", data).toString());
+        CliRun z = run("detect", "--detector", "zscore", "--param", "lookback=2h", csv("same.csv", data).toString());
         double[] vs = data.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
         try (Tsdb tsdb = Tsdb.open(null, TsdbOptions.defaults().withWalEnabled(false))) {
             Appender app = tsdb.appender();
@@ -380,7 +358,7 @@ class DetectCommandTest {
         String data = noise(5000, 4000, 5);
         double[] vs = data.lines().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
         for (String lookback : new String[]{"30m", "1d"}) {
-            Run r = run("detect", "--detector", "zscore", "--param", "lookback=" + lookback, csv("long.csv", data).toString());
+            CliRun r = run("detect", "--detector", "zscore", "--param", "lookback=" + lookback, csv("long.csv", data).toString());
             int window = lookback.equals("30m") ? 30 : 1440;
             ZScore detector = new ZScore(); // reads no timestamps
             for (int i = 0; i < vs.length; i += 7) {
@@ -399,9 +377,9 @@ class DetectCommandTest {
         String head = String.join("\n", Arrays.asList(whole.split("\n")).subList(0, prefix + 1)) + "\n";
         String[] params = {"--param", "lookback=3h"};
         String[] seasonal = {"--param", "season=1h"};
-        Run all = run(concat("detect", "--detector", name, params, detector == 3 ? seasonal : new String[0],
+        CliRun all = run(concat("detect", "--detector", name, params, detector == 3 ? seasonal : new String[0],
                 csv("whole-" + prefix + ".csv", whole).toString()));
-        Run part = run(concat("detect", "--detector", name, params, detector == 3 ? seasonal : new String[0],
+        CliRun part = run(concat("detect", "--detector", name, params, detector == 3 ? seasonal : new String[0],
                 csv("head-" + prefix + ".csv", head).toString()));
         assertThat(part.exit()).as(part.err()).isZero();
         assertThat(part.rows()).isEqualTo(all.rows().subList(0, prefix));

@@ -26,8 +26,8 @@ class MainTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("promql-test").contains("check-rules").contains("detect").contains("help");
-        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "promql-test", "check-rules", "detect", "help");
+        assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("help");
+        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "promql-test", "check-rules", "detect", "detect-eval", "help");
     }
 
     @Test

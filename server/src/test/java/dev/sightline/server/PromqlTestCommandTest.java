@@ -2,31 +2,16 @@ package dev.sightline.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.sightline.server.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PromqlTestCommandTest {
     @TempDir
     Path tmp;
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private static final String LOAD = """
             load 1m
@@ -44,7 +29,7 @@ class PromqlTestCommandTest {
                 eval instant at 5m metric
                   metric{a="1"} 6
                 """);
-        Run r = run("promql-test", script.toString());
+        CliRun r = run("promql-test", script.toString());
         assertThat(r.exit()).isEqualTo(1);
         String[] lines = r.out().strip().split("\n");
         assertThat(lines[lines.length - 1]).isEqualTo("1 passed, 1 failed");
@@ -59,14 +44,14 @@ class PromqlTestCommandTest {
         Files.writeString(dir.resolve("b.test"), LOAD + "eval range from 0 to 2m step 1m metric * 2\n  {a=\"1\"} 0 2 4\n");
         // Not a script: folders contribute only their *.test files.
         Files.writeString(dir.resolve("README.md"), "eval nothing");
-        Run r = run("promql-test", dir.toString());
+        CliRun r = run("promql-test", dir.toString());
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out().strip()).endsWith("2 passed, 0 failed");
     }
 
     @Test
     void missingPathIsAUsageError() {
-        Run r = run("promql-test", tmp.resolve("nope.test").toString());
+        CliRun r = run("promql-test", tmp.resolve("nope.test").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no such file or folder: " + tmp.resolve("nope.test"));
         assertThat(run("promql-test").exit()).isEqualTo(2);
