@@ -92,8 +92,7 @@ final class TempoApi {
     Reply trace(SpanQuerier q, RoutingContext ctx, String idText, boolean v2) {
         TraceId id = TraceParams.traceId("traceID", idText);
         long[] range = seconds(ctx);
-        if (v2 && !TraceParams.value(ctx, "q").isBlank() && !List.of("{}", "{ }", "{ true }", "{true}")
-                .contains(TraceParams.value(ctx, "q").strip())) {
+        if (v2 && !matchesAll(TraceParams.value(ctx, "q"))) {
             throw BadRequest.param("q", "filtering a trace by a TraceQL spanset is not supported; ask without q");
         }
         List<StoredSpan> spans = q.trace(id, range[0], range[1]);
@@ -109,6 +108,15 @@ final class TempoApi {
         }
         return Reply.json(200, new JsonObject().put("trace", OtlpTraces.json(data, "resourceSpans"))
                 .put("status", "COMPLETE"));
+    }
+
+    /**
+     * Whether a spanset filter keeps every span: absent, {@code {}} or {@code { true }} (Grafana's editor sends
+     * {@code {}} when no filter is set), so the store answers without the TraceQL engine.
+     */
+    static boolean matchesAll(String q) {
+        String compact = q.replaceAll("\\s+", "");
+        return compact.isEmpty() || compact.equals("{}") || compact.equals("{true}");
     }
 
     static boolean acceptsProtobuf(RoutingContext ctx) {
@@ -145,7 +153,9 @@ final class TempoApi {
         List<TraceSummary> found;
         Set<String> shownKeys = new LinkedHashSet<>();
         if (!traceQlQuery.isBlank()) {
-            found = traceQl.search(traceQlQuery, range[0], range[1], limit, spss);
+            // {} (Grafana's search with no filter) keeps every span: the store answers it without the engine.
+            found = matchesAll(traceQlQuery) ? q.search(new SpanQuery(range[0], range[1], List.of(), limit, spss))
+                    : traceQl.search(traceQlQuery, range[0], range[1], limit, spss);
         } else {
             List<SpanCondition> fixed = new ArrayList<>();
             long min = TraceParams.durationParam(ctx, "minDuration", 0);
@@ -262,7 +272,7 @@ final class TempoApi {
         String scope = TraceParams.value(ctx, "scope");
         int limit = TraceParams.positiveInt(ctx, "limit", Integer.MAX_VALUE);
         String filter = TraceParams.value(ctx, "q");
-        boolean filtered = !filter.isBlank() && !filter.strip().equals("{}");
+        boolean filtered = !matchesAll(filter);
         List<String> scopes = switch (scope) {
             case "", "all" -> List.of("resource", "span", "intrinsic");
             case "resource", "span", "intrinsic" -> List.of(scope);
@@ -309,7 +319,7 @@ final class TempoApi {
         long[] range = seconds(ctx);
         int limit = TraceParams.positiveInt(ctx, "limit", DEFAULT_TAG_VALUES_LIMIT);
         String filter = TraceParams.value(ctx, "q");
-        if (!filter.isBlank() && !filter.strip().equals("{}")) {
+        if (!matchesAll(filter)) {
             return tagValuesJson(traceQl.tagValues(tag, filter, range[0], range[1], limit));
         }
         List<TagValue> out = new ArrayList<>();

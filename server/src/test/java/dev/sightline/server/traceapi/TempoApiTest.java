@@ -259,6 +259,9 @@ class TempoApiTest {
         assertThat(badRequest("/api/search?tags=" + enc("note=\"open"))).startsWith("unable to parse param 'tags'")
                 .contains("unterminated");
         assertThat(badRequest("/api/search?q=" + enc("{ status = error }"))).isEqualTo("TraceQL is not available yet\n");
+        // {} keeps every span and needs no engine: every trace, newest first.
+        assertThat(searchIds("q=" + enc("{ }"))).containsExactly(TRACE_A, "abc123", TraceFixture.TRACE_C);
+        assertThat(searchIds("q=" + enc("{}") + "&limit=1")).containsExactly(TRACE_A);
     }
 
     @Test
@@ -305,6 +308,8 @@ class TempoApiTest {
         assertThat(badRequest("/api/v2/search/tag/bogus/values")).startsWith("unable to parse param 'tag'");
         assertThat(badRequest("/api/v2/search/tag/.note/values?q=" + enc("{ .x = 1 }")))
                 .isEqualTo("TraceQL is not available yet\n");
+        assertThat(ok("/api/v2/search/tag/span.http.method/values?q=" + enc("{ }")).getJsonArray("tagValues"))
+                .isEqualTo(new JsonArray().add(typed("string", "GET")).add(typed("string", "POST")));
     }
 
     private static JsonObject typed(String type, String value) {
