@@ -75,7 +75,7 @@ final class TempoApi {
         this.nowNanos = nowNanos;
         // GET /api/status/buildinfo: Tempo's fields, no envelope.
         this.buildInfo = new JsonObject()
-                .put("version", TEMPO_API_VERSION + "+sightline." + info.version().replaceAll("[^0-9A-Za-z.-]", "-"))
+                .put("version", info.compatibleVersion(TEMPO_API_VERSION))
                 .put("revision", info.revision()).put("branch", info.branch()).put("buildUser", info.buildUser())
                 .put("buildDate", info.buildDate()).put("goVersion", info.javaVersion());
     }

@@ -9,12 +9,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 
 import static dev.sightline.server.traceapi.TraceFixture.MS;
 import static dev.sightline.server.traceapi.TraceFixture.T;
+import static dev.sightline.server.traceapi.TraceFixture.enc;
 import static dev.sightline.server.traceapi.TraceFixture.TRACE_A;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,10 +34,7 @@ class JaegerApiTest {
     }
 
     private JsonObject ok(String path) throws Exception {
-        HttpResponse<String> r = server.get(path);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
-        return new JsonObject(r.body());
+        return TraceFixture.okJson(server, path);
     }
 
     /** A 400 in Jaeger's error shape; returns the message. */
@@ -51,10 +47,6 @@ class JaegerApiTest {
         JsonObject error = o.getJsonArray("errors").getJsonObject(0);
         assertThat(error.getInteger("code")).isEqualTo(400);
         return error.getString("msg");
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     @Test

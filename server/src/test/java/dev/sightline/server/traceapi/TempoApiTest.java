@@ -23,14 +23,13 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static dev.sightline.server.traceapi.TraceFixture.MS;
 import static dev.sightline.server.traceapi.TraceFixture.T;
+import static dev.sightline.server.traceapi.TraceFixture.enc;
 import static dev.sightline.server.traceapi.TraceFixture.TRACE_A;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,10 +52,7 @@ class TempoApiTest {
     }
 
     private JsonObject ok(String path) throws Exception {
-        HttpResponse<String> r = server.get(path);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
-        return new JsonObject(r.body());
+        return TraceFixture.okJson(server, path);
     }
 
     /** A 400 as Tempo writes it: plain text; returns the text. */
@@ -74,10 +70,6 @@ class TempoApiTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/protobuf");
         return r.body();
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static AnyValue str(String s) {

@@ -9,11 +9,18 @@ import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.SpanLink;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
+import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.traces.InMemorySpanStore;
 import dev.sightline.traces.SpanAppender;
+import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Spans as three services send them, in an in-memory store:
@@ -55,6 +62,18 @@ final class TraceFixture {
             Attributes.EMPTY, 0, "");
 
     private TraceFixture() {
+    }
+
+    /** A 200 with a JSON body, parsed. */
+    static JsonObject okJson(ApiTestServer server, String path) throws Exception {
+        HttpResponse<String> r = server.get(path);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        return new JsonObject(r.body());
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     static InMemorySpanStore store() throws IOException {
