@@ -175,6 +175,9 @@ final class JaegerApi {
             out.put(tag.substring(0, colon), tag.substring(colon + 1));
         }
         for (String json : TraceParams.values(ctx, "tags")) {
+            if (json.isBlank()) {
+                continue; // an empty search form field; Jaeger would refuse it, nothing is lost by not
+            }
             JsonObject o;
             try {
                 o = new JsonObject(json);

@@ -142,8 +142,8 @@ final class TempoApi {
 
     /**
      * {@code GET /api/search}: with {@code q}, a TraceQL search by the engine; otherwise the legacy parameters
-     * ({@code tags} logfmt, {@code minDuration}, {@code maxDuration}, which Tempo applies to the trace's duration
-     * and here to a matching span's) on the store. Answers Tempo's SearchResponse JSON.
+     * ({@code tags} logfmt, {@code minDuration} and {@code maxDuration} of the trace) on the store. Answers Tempo's
+     * SearchResponse JSON.
      */
     Reply search(SpanQuerier q, RoutingContext ctx) {
         long[] range = seconds(ctx);
@@ -157,25 +157,18 @@ final class TempoApi {
             found = matchesAll(traceQlQuery) ? q.search(new SpanQuery(range[0], range[1], List.of(), limit, spss))
                     : traceQl.search(traceQlQuery, range[0], range[1], limit, spss);
         } else {
-            List<SpanCondition> fixed = new ArrayList<>();
             long min = TraceParams.durationParam(ctx, "minDuration", 0);
             long max = TraceParams.durationParam(ctx, "maxDuration", 0);
             if (min != 0 && max != 0 && max < min) {
                 throw BadRequest.param("maxDuration", "maxDuration (" + TraceParams.value(ctx, "maxDuration")
                         + ") must be greater than minDuration (" + TraceParams.value(ctx, "minDuration") + ")");
             }
-            if (min != 0) {
-                fixed.add(SpanCondition.intrinsic(Target.DURATION, Op.GTE, min));
-            }
-            if (max != 0) {
-                fixed.add(SpanCondition.intrinsic(Target.DURATION, Op.LTE, max));
-            }
             List<List<SpanCondition>> tags = new ArrayList<>();
             for (String[] kv : Logfmt.parse("tags", TraceParams.value(ctx, "tags"))) {
                 tags.add(tagReadings(kv[0], kv[1]));
                 shownKeys.add(kv[0]);
             }
-            found = TagSearch.search(q, range[0], range[1], fixed, tags, limit, spss);
+            found = byTraceDuration(q, range, tags, min, max == 0 ? Long.MAX_VALUE : max, limit, spss);
         }
         JsonArray traces = new JsonArray();
         for (TraceSummary t : found) {
@@ -183,6 +176,28 @@ final class TempoApi {
         }
         return Reply.json(200, new JsonObject().put("traces", traces)
                 .put("metrics", new JsonObject().put("completedJobs", 1).put("totalJobs", 1)));
+    }
+
+    /**
+     * The newest traces with a span meeting the tags whose duration (first start to last end) is in [min, max]. The
+     * store filters spans, not traces, so the search asks for more traces (four times as many each round) until
+     * enough pass or the store has no more.
+     */
+    private static List<TraceSummary> byTraceDuration(SpanQuerier q, long[] range, List<List<SpanCondition>> tags,
+                                                      long min, long max, int limit, int spss) {
+        for (int fetch = limit; ; fetch = (int) Math.min(Integer.MAX_VALUE, fetch * 4L)) {
+            List<TraceSummary> got = TagSearch.search(q, range[0], range[1], List.of(), tags, fetch, spss);
+            List<TraceSummary> kept = new ArrayList<>();
+            for (TraceSummary t : got) {
+                if (t.durationNanos() >= min && t.durationNanos() <= max && kept.size() < limit) {
+                    kept.add(t);
+                }
+            }
+            if (kept.size() == limit || got.size() < fetch || fetch == Integer.MAX_VALUE
+                    || (min == 0 && max == Long.MAX_VALUE)) {
+                return kept;
+            }
+        }
     }
 
     /**

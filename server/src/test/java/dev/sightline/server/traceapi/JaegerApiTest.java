@@ -223,7 +223,11 @@ class JaegerApiTest {
         assertThat(ids("/api/traces?service=frontend&tag=http.method:POST&tag=http.status_code:200")).isEmpty();
         assertThat(ids("/api/traces?service=frontend&tag=http.method:POST&tag=http.status_code:402"))
                 .containsExactly(TRACE_A);
+        assertThat(ids("/api/traces?service=frontend&tags=")).containsExactly(TRACE_A);
         // A value holding colons keeps them, as Jaeger splits at the first.
+        assertThat(ids("/api/traces?service=frontend&tag=" + enc("url.full:http://payment:8080/charge")))
+                .containsExactly(TRACE_A);
+        // Event attributes (Jaeger's log fields) are not searched: the store's conditions test span and resource.
         assertThat(ids("/api/traces?service=frontend&tag=cache.key:cart:7")).isEmpty();
     }
 

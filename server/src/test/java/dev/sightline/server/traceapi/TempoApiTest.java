@@ -221,6 +221,11 @@ class TempoApiTest {
         assertThat(searchIds("tags=" + enc("service.name=payment http.method=GET"))).isEmpty();
         assertThat(searchIds("minDuration=100ms")).containsExactly(TRACE_A);
         assertThat(searchIds("maxDuration=10ms")).containsExactly("abc123");
+        // Durations are the trace's (Tempo's rule): payment's span takes 120 ms, its trace 250 ms.
+        assertThat(searchIds("minDuration=200ms&tags=" + enc("service.name=payment"))).containsExactly(TRACE_A);
+        assertThat(searchIds("maxDuration=40ms")).containsExactly("abc123", TraceFixture.TRACE_C);
+        // The newest trace fails the filter: the search asks the store for more until one passes.
+        assertThat(searchIds("maxDuration=40ms&limit=1")).containsExactly("abc123");
         assertThat(searchIds("limit=2")).containsExactly(TRACE_A, "abc123");
         long tSec = T / 1_000_000_000L;
         assertThat(searchIds("start=" + (tSec - 130) + "&end=" + (tSec - 100))).containsExactly(TraceFixture.TRACE_C);
@@ -261,7 +266,7 @@ class TempoApiTest {
         start();
         assertThat(ok("/api/search/tags").getJsonArray("tagNames")).isEqualTo(new JsonArray(List.of("cache.hit",
                 "card.brand", "deployment.environment", "host.name", "http.method", "http.status_code", "labels", "note",
-                "payload", "process.pid", "sample.ratio", "service.name", "tags")));
+                "payload", "process.pid", "sample.ratio", "service.name", "tags", "url.full")));
         assertThat(ok("/api/search/tags?scope=resource").getJsonArray("tagNames")).isEqualTo(new JsonArray(
                 List.of("deployment.environment", "host.name", "process.pid", "service.name")));
         JsonArray scopes = ok("/api/v2/search/tags").getJsonArray("scopes");

@@ -95,7 +95,7 @@ final class TraceFixture {
                 0, List.of(), 0, StatusCode.UNSET, ""));
         app.append(FRONTEND, OKHTTP, new Span(A_HI, A_LO, CLIENT, ROOT, "", 1, "POST /charge", SpanKind.CLIENT,
                 T + 50 * MS, T + 200 * MS, new Attributes.Builder().addString("http.method", "POST")
-                .addLong("http.status_code", 402).build(), 0, List.of(), 0, List.of(), 0, StatusCode.UNSET, ""));
+                .addLong("http.status_code", 402).addString("url.full", "http://payment:8080/charge").build(), 0, List.of(), 0, List.of(), 0, StatusCode.UNSET, ""));
         app.append(PAYMENT, InstrumentationScope.EMPTY, new Span(A_HI, A_LO, CHARGE, CLIENT, "", 1, "charge",
                 SpanKind.SERVER, T + 60 * MS, T + 180 * MS, new Attributes.Builder().addString("card.brand", "visa").build(), 0,
                 List.of(new SpanEvent(T + 170 * MS, "exception", new Attributes.Builder()
