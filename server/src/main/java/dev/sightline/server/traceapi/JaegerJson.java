@@ -46,7 +46,10 @@ final class JaegerJson {
         return hi == 0 ? SpanIds.spanIdHex(lo) : SpanIds.traceIdHex(hi, lo);
     }
 
-    /** One trace: spans (sorted as stored), processes p1, p2, ... in order of first use. */
+    /**
+     * One trace: spans (sorted as stored), processes p1, p2, ... in order of first use; the field order and nulls of
+     * Jaeger's own answer (cmd/query/app/fixture/otlp2jaeger-out.json).
+     */
     static JsonObject trace(List<StoredSpan> spans) {
         Map<SpanResource, String> processIds = new LinkedHashMap<>();
         JsonObject processes = new JsonObject();

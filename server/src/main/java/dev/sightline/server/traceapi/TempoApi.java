@@ -221,7 +221,11 @@ final class TempoApi {
         return readings;
     }
 
-    /** One trace of a search answer, with its matched spans as one spanset (spanSet and spanSets both, as Tempo). */
+    /**
+     * One trace of a search answer, with its matched spans as one spanset (spanSet and spanSets both, as Tempo).
+     * Grafana's table reads spanID, name, startTimeUnixNano, durationNanos and attributes of each span
+     * (datasource/tempo/resultTransformer.ts, transformSpanToTraceData).
+     */
     private static JsonObject searchTrace(TraceSummary t, Set<String> shownKeys) {
         JsonArray spans = new JsonArray();
         for (StoredSpan s : t.matchedSpans()) {
