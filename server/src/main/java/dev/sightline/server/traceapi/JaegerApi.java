@@ -115,9 +115,12 @@ final class JaegerApi {
         JsonArray data = new JsonArray();
         if (!ids.isEmpty()) {
             JsonArray errors = new JsonArray();
+            // Only given times narrow a lookup by id: the search defaults would hide a trace older than two days.
+            long from = micros(ctx, "start", ALL_FROM);
+            long to = micros(ctx, "end", ALL_TO);
             for (String idText : ids) {
                 TraceId id = TraceParams.traceId("traceID", idText);
-                List<StoredSpan> spans = q.trace(id, start, end);
+                List<StoredSpan> spans = q.trace(id, from, to);
                 if (spans.isEmpty()) {
                     errors.add(new JsonObject().put("msg", "trace not found").put("traceID", idText));
                 } else {

@@ -238,6 +238,7 @@ class JaegerApiTest {
         assertThat(body.getJsonArray("data")).hasSize(1);
         assertThat(body.getJsonArray("errors")).isEqualTo(new JsonArray().add(new JsonObject()
                 .put("msg", "trace not found").put("traceID", "ffffffffffffffff")));
+        assertThat(ok("/api/traces?traceID=" + TRACE_A + "&start=0&end=1").getJsonArray("errors")).hasSize(1);
     }
 
     @Test
@@ -272,6 +273,20 @@ class JaegerApiTest {
         assertThat(ok("/api/dependencies?service=inventory").getJsonArray("data")).isEmpty();
         assertThat(badRequest("/api/dependencies?endTs=yesterday")).startsWith("unable to parse param 'endTs'");
         assertThat(badRequest("/api/dependencies?lookback=-1")).startsWith("unable to parse param 'lookback'");
+    }
+
+    @Test
+    void idsAreLookedUpOverEverythingKeptUnlessTimesAreGiven() throws Exception {
+        InMemorySpanStore store = TraceFixture.store();
+        try (ApiTestServer monthLater = new ApiTestServer()) {
+            new TraceApi(() -> store, TraceQlBackend.UNAVAILABLE, () -> T + 30L * 86_400_000 * MS, BuildInfo.current())
+                    .register(monthLater.api);
+            monthLater.listen();
+            // The search's default window (two days back from now) no longer holds trace A...
+            assertThat(TraceFixture.okJson(monthLater, "/api/traces?service=frontend").getJsonArray("data")).isEmpty();
+            // ...but a lookup by id without start and end reads everything kept.
+            assertThat(TraceFixture.okJson(monthLater, "/api/traces?traceID=" + TRACE_A).getJsonArray("data")).hasSize(1);
+        }
     }
 
     @Test
