@@ -317,6 +317,10 @@ class TempoApiTest {
         start();
         assertThat(ok("/api/search/tag/http.method/values")).isEqualTo(new JsonObject()
                 .put("tagValues", new JsonArray().add("GET").add("POST")));
+        assertThat(ok("/api/search/tag/note/values").getJsonArray("tagValues"))
+                .isEqualTo(new JsonArray().add("naïve café ☕"));
+        assertThat(ok("/api/v2/search/tag/" + enc("resource.process.pid") + "/values").getJsonArray("tagValues"))
+                .isEqualTo(new JsonArray().add(typed("int", "4242")));
         assertThat(ok("/api/search/tag/service.name/values").getJsonArray("tagValues"))
                 .isEqualTo(new JsonArray().add("frontend").add("inventory").add("payment"));
         assertThat(ok("/api/v2/search/tag/.http.status_code/values").getJsonArray("tagValues")).isEqualTo(new JsonArray()
