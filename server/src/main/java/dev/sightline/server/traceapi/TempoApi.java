@@ -60,6 +60,8 @@ final class TempoApi {
     /** What Tempo's search shows as the root of a trace whose root span is not stored (yet). */
     static final String ROOT_NOT_RECEIVED = "<root span not yet received>";
     static final String PROTOBUF = "application/protobuf";
+    /** How many of the newest traces rootServiceName and rootName values are read from. */
+    static final int ROOT_VALUES_TRACES = 10_000;
     /** Tempo's intrinsics that the store answers for (TraceQL names); the rest need the engine. */
     static final List<String> INTRINSICS = List.of("duration", "kind", "name", "rootName", "rootServiceName",
             "status", "statusMessage", "traceDuration");
@@ -331,8 +333,8 @@ final class TempoApi {
 
     /**
      * {@code GET /api/v2/search/tag/{tag}/values?q=}: typed values of a TraceQL identifier: {@code resource.x},
-     * {@code span.x}, {@code .x}, and the intrinsics name, kind, status; with a spanset filter {@code q}, by the
-     * TraceQL engine.
+     * {@code span.x}, {@code .x}, and the intrinsics name, kind, status, rootServiceName, rootName; with a spanset
+     * filter {@code q}, by the TraceQL engine.
      */
     Reply tagValuesV2(SpanQuerier q, RoutingContext ctx, String tag) {
         long[] range = seconds(ctx);
@@ -366,6 +368,18 @@ final class TempoApi {
                     }
                 }
             }
+            case "rootServiceName", "trace:rootService", "rootName", "trace:rootName" -> {
+                // The roots of the newest traces (as Tempo, a tag value list may stop short on a big store).
+                boolean service = tag.contains("Service");
+                TreeSet<String> roots = new TreeSet<>();
+                for (TraceSummary t : q.search(new SpanQuery(range[0], range[1], List.of(), ROOT_VALUES_TRACES, 1))) {
+                    String v = service ? t.rootServiceName() : t.rootSpanName();
+                    if (!v.isEmpty()) {
+                        roots.add(v);
+                    }
+                }
+                roots.stream().limit(limit).forEach(v -> out.add(new TagValue("string", v)));
+            }
             default -> {
                 Attribute a = attribute(tag);
                 out.addAll(typedValues(q, a.scope(), a.key(), range, limit));
@@ -389,7 +403,7 @@ final class TempoApi {
             return new Attribute(Scope.ANY, tag.substring(1));
         }
         throw BadRequest.param("tag", "\"" + tag + "\" is not an attribute (resource.x, span.x, .x) or one of the"
-                + " intrinsics name, kind, status");
+                + " intrinsics name, kind, status, rootServiceName, rootName");
     }
 
     /**

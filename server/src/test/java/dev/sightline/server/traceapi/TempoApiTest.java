@@ -336,6 +336,11 @@ class TempoApiTest {
         assertThat(ok("/api/v2/search/tag/kind/values").getJsonArray("tagValues")).isEqualTo(new JsonArray()
                 .add(typed("keyword", "internal")).add(typed("keyword", "server")).add(typed("keyword", "client")));
         assertThat(ok("/api/v2/search/tag/name/values").getJsonArray("tagValues")).contains(typed("string", "réserver 在庫"));
+        // Roots: trace C's root is not stored, so payment is no root service.
+        assertThat(ok("/api/v2/search/tag/rootServiceName/values").getJsonArray("tagValues")).isEqualTo(new JsonArray()
+                .add(typed("string", "frontend")).add(typed("string", "inventory")));
+        assertThat(ok("/api/v2/search/tag/rootName/values").getJsonArray("tagValues")).isEqualTo(new JsonArray()
+                .add(typed("string", "GET /checkout")).add(typed("string", "réserver 在庫")));
         assertThat(badRequest("/api/v2/search/tag/bogus/values")).startsWith("unable to parse param 'tag'");
         assertThat(badRequest("/api/v2/search/tag/.note/values?q=" + enc("{ .x = 1 }")))
                 .isEqualTo("TraceQL is not available yet\n");
