@@ -28,8 +28,13 @@ public record BuildInfo(String version, String revision, String branch, String b
 
     /** The version for /api/v1/status/buildinfo, e.g. {@code 2.55.0+sightline.0.1.0-SNAPSHOT}. */
     public String prometheusCompatibleVersion() {
+        return compatibleVersion(PROMETHEUS_API_VERSION);
+    }
+
+    /** A peer's release with Sightline's version as semver build metadata, e.g. {@code 2.8.0+sightline.0.1.0}. */
+    public String compatibleVersion(String peerVersion) {
         // Build metadata allows only [0-9A-Za-z-] and dots.
-        return PROMETHEUS_API_VERSION + "+sightline." + version.replaceAll("[^0-9A-Za-z.-]", "-");
+        return peerVersion + "+sightline." + version.replaceAll("[^0-9A-Za-z.-]", "-");
     }
 
     private static BuildInfo load() {

@@ -1,0 +1,147 @@
+package dev.sightline.server.traceapi;
+
+import dev.sightline.server.BuildInfo;
+import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.traceapi.TraceParams.BadRequest;
+import dev.sightline.server.traceapi.TraceQlBackend.TraceQlException;
+import dev.sightline.traces.SpanQuerier;
+import dev.sightline.traces.SpanStore;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The trace query APIs on the main HTTP port: Jaeger's ({@link JaegerApi}) and Tempo's ({@link TempoApi}) at the
+ * root, where each client calls them, and again under {@code /jaeger} and {@code /tempo} (a data source URL may carry
+ * a path). The one path both peers have, {@code /api/traces/{id}}, is Tempo's when the client accepts protobuf (as
+ * Grafana's Tempo data source asks, pkg/tsdb/tempo/trace.go) and Jaeger's otherwise; {@code /tempo/api/traces/{id}}
+ * is Tempo's JSON. Requests run on worker threads: a disk store blocks.
+ */
+public final class TraceApi {
+    private final Supplier<? extends SpanStore> store;
+    private final JaegerApi jaeger;
+    private final TempoApi tempo;
+
+    /**
+     * @param store   the span store, or null while it is not open (requests then answer 503)
+     * @param traceQl the TraceQL engine behind Tempo's {@code q} parameters and metrics endpoints
+     * @param nowNanos the clock of default time ranges, unix nanoseconds
+     */
+    public TraceApi(Supplier<? extends SpanStore> store, TraceQlBackend traceQl, LongSupplier nowNanos, BuildInfo info) {
+        this.store = store;
+        this.jaeger = new JaegerApi(nowNanos);
+        this.tempo = new TempoApi(traceQl, nowNanos, info);
+    }
+
+    /** A status, content type and body, made on a worker thread and written on the event loop. */
+    record Reply(int status, String contentType, Buffer body) {
+        static Reply json(int status, JsonObject body) {
+            return new Reply(status, "application/json", body.toBuffer());
+        }
+
+        static Reply text(int status, String body) {
+            return new Reply(status, "text/plain; charset=utf-8", Buffer.buffer(body));
+        }
+    }
+
+    public void register(HttpApi api) {
+        for (String prefix : new String[]{"", "/jaeger"}) {
+            jaegerRoute(api, prefix + "/api/services", (q, ctx) -> jaeger.services(q));
+            jaegerRoute(api, prefix + "/api/services/:service/operations",
+                    (q, ctx) -> jaeger.operationsLegacy(q, ctx.pathParam("service")));
+            jaegerRoute(api, prefix + "/api/operations", jaeger::operations);
+            jaegerRoute(api, prefix + "/api/traces", jaeger::search);
+            jaegerRoute(api, prefix + "/api/dependencies", jaeger::dependencies);
+        }
+        jaegerRoute(api, "/jaeger/api/traces/:traceID", (q, ctx) -> jaeger.trace(q, ctx, ctx.pathParam("traceID")));
+        // The shared path: Tempo's for protobuf clients, Jaeger's JSON otherwise.
+        api.get("/api/traces/:traceID", ctx -> {
+            if (TempoApi.acceptsProtobuf(ctx)) {
+                answer(ctx, TraceApi::tempoError, q -> tempo.trace(q, ctx, ctx.pathParam("traceID"), false));
+            } else {
+                answer(ctx, TraceApi::jaegerError, q -> jaeger.trace(q, ctx, ctx.pathParam("traceID")));
+            }
+        });
+        tempoRoute(api, "/tempo/api/traces/:traceID", (q, ctx) -> tempo.trace(q, ctx, ctx.pathParam("traceID"), false));
+        for (String prefix : new String[]{"", "/tempo"}) {
+            tempoRoute(api, prefix + "/api/v2/traces/:traceID",
+                    (q, ctx) -> tempo.trace(q, ctx, ctx.pathParam("traceID"), true));
+            tempoRoute(api, prefix + "/api/search", tempo::search);
+            tempoRoute(api, prefix + "/api/search/tags", tempo::tagNames);
+            tempoRoute(api, prefix + "/api/v2/search/tags", tempo::tagNamesV2);
+            tempoRoute(api, prefix + "/api/search/tag/:tag/values",
+                    (q, ctx) -> tempo.tagValues(q, ctx, ctx.pathParam("tag")));
+            tempoRoute(api, prefix + "/api/v2/search/tag/:tag/values",
+                    (q, ctx) -> tempo.tagValuesV2(q, ctx, ctx.pathParam("tag")));
+            api.get(prefix + "/api/metrics/query_range", ctx -> answerWithoutStore(ctx, () -> tempo.metricsQueryRange(ctx)));
+            api.get(prefix + "/api/metrics/query", ctx -> answerWithoutStore(ctx, () -> tempo.metricsQuery(ctx)));
+            api.get(prefix + "/api/echo", ctx -> HttpApi.respond(ctx, 200, "text/plain; charset=utf-8", Buffer.buffer("echo")));
+            api.get(prefix + "/api/status/buildinfo", ctx -> {
+                Reply r = tempo.buildInfo();
+                HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
+            });
+        }
+    }
+
+    private void jaegerRoute(HttpApi api, String pattern, BiFunction<SpanQuerier, RoutingContext, Reply> endpoint) {
+        api.get(pattern, ctx -> answer(ctx, TraceApi::jaegerError, q -> endpoint.apply(q, ctx)));
+    }
+
+    private void tempoRoute(HttpApi api, String pattern, BiFunction<SpanQuerier, RoutingContext, Reply> endpoint) {
+        api.get(pattern, ctx -> answer(ctx, TraceApi::tempoError, q -> endpoint.apply(q, ctx)));
+    }
+
+    private static Reply jaegerError(int status, String msg) {
+        return Reply.json(status, JaegerJson.error(status, msg));
+    }
+
+    private static Reply tempoError(int status, String msg) {
+        return Reply.text(status, msg + "\n");
+    }
+
+    private interface ErrorShape {
+        Reply reply(int status, String msg);
+    }
+
+    /** Runs an endpoint on a worker thread with a querier; bad requests answer 400 in the peer's error shape. */
+    private void answer(RoutingContext ctx, ErrorShape errors, Function<SpanQuerier, Reply> endpoint) {
+        run(ctx, () -> {
+            SpanStore s = store.get();
+            if (s == null) {
+                return errors.reply(503, "the span store is not open yet");
+            }
+            try {
+                return endpoint.apply(s.querier());
+            } catch (BadRequest | TraceQlException e) {
+                return errors.reply(400, e.getMessage());
+            }
+        });
+    }
+
+    /** The TraceQL metrics endpoints: the engine reads the store itself. */
+    private void answerWithoutStore(RoutingContext ctx, Supplier<Reply> endpoint) {
+        run(ctx, () -> {
+            try {
+                return endpoint.get();
+            } catch (BadRequest | TraceQlException e) {
+                return tempoError(400, e.getMessage());
+            }
+        });
+    }
+
+    private static void run(RoutingContext ctx, Supplier<Reply> work) {
+        ctx.vertx().executeBlocking(work::get, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+            }
+            Reply r = ar.result();
+            HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
+        });
+    }
+}
