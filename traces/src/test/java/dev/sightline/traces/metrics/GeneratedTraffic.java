@@ -20,13 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Two services' spans fed to a generator that collects into a real database every 15 s, as the server runs it. Per
  * 15 s: "checkout" serves 45 requests (40 of 10 ms, 4 of 100 ms, 1 failing of 2 s) and calls "cart" 15 times (client
- * span 30 ms, cart's server span 5 ms, same trace). So checkout makes 4 spans/s (3 server + 1 client), cart 1/s.
+ * span 30 ms, cart's server span 5 ms, same trace); "worker", which serves nothing, runs 15 internal jobs of 50 ms,
+ * 3 of them failing. So checkout makes 4 spans/s (3 server + 1 client), cart 1/s, worker 1/s.
  */
 final class GeneratedTraffic implements AutoCloseable {
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % 3_600_000L;
     static final long STEP = 15_000;
     static final SpanResource CHECKOUT = TestSpans.resource("checkout");
     static final SpanResource CART = TestSpans.resource("cart");
+    static final SpanResource WORKER = TestSpans.resource("worker");
 
     final Tsdb tsdb;
     final ExemplarStore exemplars = new ExemplarStore(10_000);
@@ -57,6 +59,10 @@ final class GeneratedTraffic implements AutoCloseable {
             long trace = k * 1000L + 500 + j;
             feed(CHECKOUT, TestSpans.span(trace, 0x10, 1, "GET /cart", SpanKind.CLIENT, StatusCode.UNSET, base + j, 30, Attributes.EMPTY));
             feed(CART, TestSpans.span(trace, 0x20, 0x10, "GET /cart", SpanKind.SERVER, StatusCode.UNSET, base + j + 1, 5, Attributes.EMPTY));
+        }
+        for (int j = 1; j <= 15; j++) {
+            StatusCode status = j <= 3 ? StatusCode.ERROR : StatusCode.UNSET;
+            feed(WORKER, TestSpans.span(k * 1000L + 700 + j, 1, 0, "job", SpanKind.INTERNAL, status, base + j, 50, Attributes.EMPTY));
         }
         clock.set(t);
         generator.collect(new ExemplarBatch(tsdb.appender(), exemplars.appender()));

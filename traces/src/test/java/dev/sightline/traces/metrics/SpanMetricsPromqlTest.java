@@ -55,13 +55,15 @@ class SpanMetricsPromqlTest {
     @Test
     void requestRatePerService() throws Exception {
         Map<String, Double> rate = query("sum by (service) (rate(traces_spanmetrics_calls_total[1m]))", "service");
-        assertThat(rate).containsOnlyKeys("cart", "checkout");
+        assertThat(rate).containsOnlyKeys("cart", "checkout", "worker");
         assertThat(rate.get("checkout")).isCloseTo(4.0, within(1e-9));
         assertThat(rate.get("cart")).isCloseTo(1.0, within(1e-9));
-        // Errors: one failing request every 15 s.
+        assertThat(rate.get("worker")).isCloseTo(1.0, within(1e-9));
+        // Errors: one failing checkout request and three failing worker jobs every 15 s.
         Map<String, Double> errors = query("sum by (service) (rate(traces_spanmetrics_calls_total{status_code=\"STATUS_CODE_ERROR\"}[1m]))", "service");
-        assertThat(errors).containsOnlyKeys("checkout");
+        assertThat(errors).containsOnlyKeys("checkout", "worker");
         assertThat(errors.get("checkout")).isCloseTo(1.0 / 15, within(1e-9));
+        assertThat(errors.get("worker")).isCloseTo(3.0 / 15, within(1e-9));
         // The first collection counts too: the series start from 0, so increase() over everything sees every span.
         assertThat(query("sum(increase(traces_spanmetrics_calls_total{service=\"cart\"}[20m]))", null).get(""))
                 .isGreaterThanOrEqualTo(STEPS * 15.0);
@@ -126,7 +128,8 @@ class SpanMetricsPromqlTest {
                 trace(37), trace(38), trace(39), trace(40));
         // The native series carries them too.
         List<ExemplarSeries> nat = traffic.exemplars.select(END - 60_000, END, List.of(List.of(
-                LabelMatcher.eq("__name__", "traces_spanmetrics_latency"), LabelMatcher.eq("status_code", "STATUS_CODE_ERROR"))));
+                LabelMatcher.eq("__name__", "traces_spanmetrics_latency"), LabelMatcher.eq("service", "checkout"),
+                LabelMatcher.eq("status_code", "STATUS_CODE_ERROR"))));
         assertThat(nat).hasSize(1);
         assertThat(nat.get(0).exemplars()).extracting(e -> e.labels().get("trace_id")).contains(trace(40));
     }
