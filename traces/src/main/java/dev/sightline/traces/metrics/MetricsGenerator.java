@@ -93,11 +93,15 @@ public final class MetricsGenerator implements AutoCloseable {
 
     /**
      * Starts collecting every {@code collection_interval} into a fresh appender from {@code appenders} (in the server:
-     * the ingest guards' batch over the storage appender, so exemplars reach the exemplar store at commit).
+     * the ingest guards' batch over the storage appender, so exemplars reach the exemplar store at commit). With both
+     * processors off there is nothing to write and no loop starts.
      */
     public synchronized void start(Supplier<Appender> appenders) {
         if (loop != null) {
             throw new IllegalStateException("the metrics generator is already running");
+        }
+        if (spanMetrics == null && serviceGraph == null) {
+            return;
         }
         this.appenders = appenders;
         long every = config.collectionInterval().toMillis();

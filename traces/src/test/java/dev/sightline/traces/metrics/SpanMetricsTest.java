@@ -176,6 +176,48 @@ class SpanMetricsTest {
     }
 
     @Test
+    void theLoopCollectsOnItsIntervalAndOnceMoreAtClose() throws Exception {
+        GeneratorConfig d = GeneratorConfig.defaults();
+        MetricsGenerator g = new MetricsGenerator(new GeneratorConfig(Duration.ofMillis(20), d.staleDuration(), "trace_id",
+                HistogramMode.CLASSIC, 1.1, 100, d.spanMetrics(), null), System::currentTimeMillis);
+        List<TestSpans.Recorder> batches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        g.start(() -> {
+            TestSpans.Recorder r = new TestSpans.Recorder();
+            batches.add(r);
+            return r;
+        });
+        g.consume(resource("checkout"), InstrumentationScope.EMPTY, span(1, 1, 0, "GET /cart", SpanKind.SERVER, 1));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (batches.stream().filter(b -> b.commits > 0 && !b.samples.isEmpty()).count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(batches.stream().filter(b -> b.commits > 0 && !b.samples.isEmpty()).count()).isGreaterThanOrEqualTo(2);
+        g.close();
+        int after = batches.size();
+        g.consume(resource("checkout"), InstrumentationScope.EMPTY, span(2, 1, 0, "GET /cart", SpanKind.SERVER, 1));
+        Thread.sleep(100);
+        assertThat(batches).hasSize(after); // stopped
+        // The close wrote a last collection.
+        TestSpans.Recorder last = batches.get(after - 1);
+        assertThat(last.commits).isEqualTo(1);
+        assertThat(last.samples).anyMatch(s -> s.labels().get("__name__").equals("traces_spanmetrics_calls_total") && s.value() == 1);
+    }
+
+    @Test
+    void withBothProcessorsOffNothingRuns() {
+        GeneratorConfig d = GeneratorConfig.defaults();
+        MetricsGenerator g = new MetricsGenerator(new GeneratorConfig(d.collectionInterval(), d.staleDuration(), "trace_id",
+                HistogramMode.BOTH, 1.1, 100, null, null), clock::get);
+        g.start(() -> {
+            throw new AssertionError("no collection expected");
+        });
+        g.consume(resource("checkout"), InstrumentationScope.EMPTY, span(1, 1, 0, "GET /cart", SpanKind.SERVER, 1));
+        g.close();
+        assertThat(g.stats().spans()).isEqualTo(1);
+        assertThat(g.stats().spanMetricSeries()).isZero();
+    }
+
+    @Test
     void spanSizeIsTheOtlpProtobufSize() {
         // ids 28, name "GET /a" 1+1+6, kind 1+1, times 2*9, one attribute {k: "v"} 1+1+(3 + 1+1+3), status {code: 2} 1+1+2.
         Span s = span(1, 1, 0, "GET /a", SpanKind.SERVER, StatusCode.ERROR, 0, 1, attrs("k", "v"));
