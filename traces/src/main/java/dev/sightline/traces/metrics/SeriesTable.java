@@ -9,7 +9,7 @@ import java.util.function.Function;
  * Aggregates by label values, interned: a lookup fills the reusable probe ({@link #values()}) and finds the series
  * without allocating; only a new combination copies the values into a key of its own. Not thread-safe.
  */
-final class SeriesTable<S> implements Iterable<S> {
+final class SeriesTable<S extends GeneratedSeries> {
     private final HashMap<Key, S> map = new HashMap<>();
     private final Key probe;
     private final Function<String[], S> create;
@@ -42,9 +42,16 @@ final class SeriesTable<S> implements Iterable<S> {
         return map.size();
     }
 
-    @Override
-    public Iterator<S> iterator() {
-        return map.values().iterator();
+    /** Drops the series idle since before {@code staleBeforeMs} (as Tempo does), then writes every other one. */
+    void collect(SampleWriter w, long timestampMs, long staleBeforeMs) {
+        for (Iterator<S> it = map.values().iterator(); it.hasNext(); ) {
+            S s = it.next();
+            if (s.updatedMs < staleBeforeMs) {
+                it.remove();
+            } else {
+                s.collect(w, timestampMs);
+            }
+        }
     }
 
     private static final class Key {

@@ -7,8 +7,6 @@ import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
 import dev.sightline.traces.metrics.EdgeStore.Edge;
 
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * The service graph, as Tempo's service graph processor builds it: a CLIENT (or PRODUCER) span and the SERVER (or
@@ -43,15 +41,8 @@ final class ServiceGraphProcessor {
     private long dropped;
 
     ServiceGraphProcessor(GeneratorConfig.ServiceGraphs config, HistogramMode mode, int schema, int maxBuckets) {
-        List<String> dims = config.dimensions();
-        this.dimensions = dims.toArray(new String[0]);
-        this.labelNames = new String[FIXED + dimensions.length];
-        labelNames[0] = "client";
-        labelNames[1] = "server";
-        labelNames[2] = "connection_type";
-        for (int i = 0; i < dimensions.length; i++) {
-            labelNames[FIXED + i] = GeneratorConfig.labelName(dimensions[i]);
-        }
+        this.dimensions = config.dimensions().toArray(new String[0]);
+        this.labelNames = GeneratedSeries.labelNames(config.dimensions(), "client", "server", "connection_type");
         this.peerAttributes = config.peerAttributes().toArray(new String[0]);
         this.waitMs = config.waitDuration().toMillis();
         this.serverSeconds = new HistogramFamily(SERVER_SECONDS, config.histogramBuckets(), mode, schema, maxBuckets);
@@ -60,33 +51,45 @@ final class ServiceGraphProcessor {
         this.table = new SeriesTable<>(labelNames.length, this::newSeries);
     }
 
-    private final class Series {
-        final Labels total;
-        final Labels failed;
+    private final class Series extends GeneratedSeries {
+        final Counter total;
+        /** Written from its first failure on, as Tempo's failed series appears with its first increment. */
+        final Counter failed;
         final HistogramSeries server;
         final HistogramSeries client;
-        long totalRef;
-        long failedRef;
-        long requests;
-        long failures;
-        final long createdMs;
-        /** When the first failure was counted: the failed series starts then, as Tempo's appears on its first one. */
+        /** When the first failure was counted: the failed series starts from 0 then. */
         long firstFailureMs;
-        long updatedMs;
-        boolean started;
         boolean failedStarted;
 
         Series(String[] values) {
-            Labels.Builder b = Labels.builder();
-            for (int i = 0; i < values.length; i++) {
-                b.set(labelNames[i], values[i]);
-            }
+            super(now);
+            Labels.Builder b = labels(labelNames, values);
             Labels base = b.build();
             this.server = serverSeconds.newSeries(base);
             this.client = clientSeconds.newSeries(base);
-            this.total = b.set(Labels.METRIC_NAME, TOTAL).build();
-            this.failed = b.set(Labels.METRIC_NAME, FAILED).build();
-            this.createdMs = now;
+            this.total = new Counter(b.set(Labels.METRIC_NAME, TOTAL).build());
+            this.failed = new Counter(b.set(Labels.METRIC_NAME, FAILED).build());
+        }
+
+        @Override
+        void writeStart(SampleWriter w, long timestampMs) {
+            total.writeZero(w, timestampMs);
+            server.writeStart(w, timestampMs);
+            client.writeStart(w, timestampMs);
+        }
+
+        @Override
+        void write(SampleWriter w, long timestampMs) {
+            if (failed.value > 0 && !failedStarted) {
+                failed.writeZero(w, Math.min(firstFailureMs, timestampMs - 1));
+                failedStarted = true;
+            }
+            total.write(w, timestampMs);
+            if (failedStarted) {
+                failed.write(w, timestampMs);
+            }
+            server.write(w, timestampMs);
+            client.write(w, timestampMs);
         }
     }
 
@@ -213,8 +216,8 @@ final class ServiceGraphProcessor {
         v[2] = e.connectionType;
         System.arraycopy(e.dimensions, 0, v, FIXED, dimensions.length);
         Series s = table.get();
-        s.requests++;
-        if (e.failed && s.failures++ == 0) {
+        s.total.value++;
+        if (e.failed && s.failed.value++ == 0) {
             s.firstFailureMs = now;
         }
         s.server.observe(e.serverSeconds, e.traceIdHi, e.traceIdLo, e.endMs);
@@ -243,29 +246,6 @@ final class ServiceGraphProcessor {
     void collect(SampleWriter w, long timestampMs, long staleBeforeMs) {
         now = timestampMs;
         expire(timestampMs);
-        for (Iterator<Series> it = table.iterator(); it.hasNext(); ) {
-            Series s = it.next();
-            if (s.updatedMs < staleBeforeMs) {
-                it.remove();
-                continue;
-            }
-            if (!s.started) {
-                long start = Math.min(s.createdMs, timestampMs - 1);
-                s.totalRef = w.sample(s.totalRef, s.total, start, 0);
-                s.server.writeStart(w, start);
-                s.client.writeStart(w, start);
-                s.started = true;
-            }
-            if (s.failures > 0 && !s.failedStarted) {
-                s.failedRef = w.sample(s.failedRef, s.failed, Math.min(s.firstFailureMs, timestampMs - 1), 0);
-                s.failedStarted = true;
-            }
-            s.totalRef = w.sample(s.totalRef, s.total, timestampMs, s.requests);
-            if (s.failedStarted) {
-                s.failedRef = w.sample(s.failedRef, s.failed, timestampMs, s.failures);
-            }
-            s.server.write(w, timestampMs);
-            s.client.write(w, timestampMs);
-        }
+        table.collect(w, timestampMs, staleBeforeMs);
     }
 }

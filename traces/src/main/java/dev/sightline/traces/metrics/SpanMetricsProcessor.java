@@ -6,8 +6,6 @@ import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
 
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * RED metrics per (service, span_name, span_kind, status_code and the configured dimensions), named and labelled as
@@ -38,48 +36,43 @@ final class SpanMetricsProcessor {
     private final String[] labelNames;
     private final HistogramFamily latency;
     private final SeriesTable<Series> table;
+    /** The time of the span being consumed, for a series it creates. */
+    private long now;
 
     SpanMetricsProcessor(GeneratorConfig.SpanMetrics config, HistogramMode mode, int schema, int maxBuckets) {
-        List<String> dims = config.dimensions();
-        this.dimensions = dims.toArray(new String[0]);
-        this.labelNames = new String[FIXED + dimensions.length];
-        labelNames[0] = "service";
-        labelNames[1] = "span_name";
-        labelNames[2] = "span_kind";
-        labelNames[3] = "status_code";
-        for (int i = 0; i < dimensions.length; i++) {
-            labelNames[FIXED + i] = GeneratorConfig.labelName(dimensions[i]);
-        }
+        this.dimensions = config.dimensions().toArray(new String[0]);
+        this.labelNames = GeneratedSeries.labelNames(config.dimensions(), "service", "span_name", "span_kind", "status_code");
         this.latency = new HistogramFamily(LATENCY, config.histogramBuckets(), mode, schema, maxBuckets);
         this.table = new SeriesTable<>(labelNames.length, this::newSeries);
     }
 
-    private final class Series {
+    private final class Series extends GeneratedSeries {
         final HistogramSeries latency;
-        final Labels calls;
-        final Labels size;
-        long callsRef;
-        long sizeRef;
-        long callCount;
-        long sizeBytes;
-        final long createdMs;
-        long updatedMs;
-        boolean started;
+        final Counter calls;
+        final Counter size;
 
         Series(String[] values, long nowMs) {
-            Labels.Builder b = Labels.builder();
-            for (int i = 0; i < values.length; i++) {
-                b.set(labelNames[i], values[i]);
-            }
-            Labels base = b.build();
-            this.latency = SpanMetricsProcessor.this.latency.newSeries(base);
-            this.calls = b.set(Labels.METRIC_NAME, CALLS).build();
-            this.size = b.set(Labels.METRIC_NAME, SIZE).build();
-            this.createdMs = nowMs;
+            super(nowMs);
+            Labels.Builder b = labels(labelNames, values);
+            this.latency = SpanMetricsProcessor.this.latency.newSeries(b.build());
+            this.calls = new Counter(b.set(Labels.METRIC_NAME, CALLS).build());
+            this.size = new Counter(b.set(Labels.METRIC_NAME, SIZE).build());
+        }
+
+        @Override
+        void writeStart(SampleWriter w, long timestampMs) {
+            calls.writeZero(w, timestampMs);
+            size.writeZero(w, timestampMs);
+            latency.writeStart(w, timestampMs);
+        }
+
+        @Override
+        void write(SampleWriter w, long timestampMs) {
+            calls.write(w, timestampMs);
+            size.write(w, timestampMs);
+            latency.write(w, timestampMs);
         }
     }
-
-    private long now;
 
     private Series newSeries(String[] values) {
         return new Series(values, now);
@@ -96,8 +89,8 @@ final class SpanMetricsProcessor {
         }
         now = nowMs;
         Series s = table.get();
-        s.callCount++;
-        s.sizeBytes += SpanSize.of(span);
+        s.calls.value++;
+        s.size.value += SpanSize.of(span);
         s.latency.observe(span.durationNanos() / 1e9, span.traceIdHi(), span.traceIdLo(), span.endUnixNano() / 1_000_000);
         s.updatedMs = nowMs;
     }
@@ -106,24 +99,7 @@ final class SpanMetricsProcessor {
         return table.size();
     }
 
-    /** Drops the series idle since before {@code staleBeforeMs}, then writes every other one at {@code timestampMs}. */
     void collect(SampleWriter w, long timestampMs, long staleBeforeMs) {
-        for (Iterator<Series> it = table.iterator(); it.hasNext(); ) {
-            Series s = it.next();
-            if (s.updatedMs < staleBeforeMs) {
-                it.remove();
-                continue;
-            }
-            if (!s.started) {
-                long start = Math.min(s.createdMs, timestampMs - 1);
-                s.callsRef = w.sample(s.callsRef, s.calls, start, 0);
-                s.sizeRef = w.sample(s.sizeRef, s.size, start, 0);
-                s.latency.writeStart(w, start);
-                s.started = true;
-            }
-            s.callsRef = w.sample(s.callsRef, s.calls, timestampMs, s.callCount);
-            s.sizeRef = w.sample(s.sizeRef, s.size, timestampMs, s.sizeBytes);
-            s.latency.write(w, timestampMs);
-        }
+        table.collect(w, timestampMs, staleBeforeMs);
     }
 }
