@@ -50,7 +50,18 @@ public final class MetricsGenerator implements AutoCloseable {
 
     /** Counts one accepted span. The scope plays no part (Tempo's processors ignore it too). */
     public synchronized void consume(SpanResource resource, InstrumentationScope scope, Span span) {
+        consumeLocked(resource, span, clockMs.getAsLong());
+    }
+
+    /** The first {@code n} spans of a request, under one lock. */
+    private synchronized void consume(SpanResource[] resources, Span[] batch, int n) {
         long now = clockMs.getAsLong();
+        for (int i = 0; i < n; i++) {
+            consumeLocked(resources[i], batch[i], now);
+        }
+    }
+
+    private void consumeLocked(SpanResource resource, Span span, long now) {
         spans++;
         if (spanMetrics != null) {
             spanMetrics.consume(resource, span, now);
@@ -174,7 +185,6 @@ public final class MetricsGenerator implements AutoCloseable {
     private final class Recording implements SpanAppender {
         private final SpanAppender store;
         private SpanResource[] resources = new SpanResource[16];
-        private InstrumentationScope[] scopes = new InstrumentationScope[16];
         private Span[] spans = new Span[16];
         private int n;
 
@@ -187,11 +197,9 @@ public final class MetricsGenerator implements AutoCloseable {
             store.append(resource, scope, span);
             if (n == spans.length) {
                 resources = Arrays.copyOf(resources, n * 2);
-                scopes = Arrays.copyOf(scopes, n * 2);
                 spans = Arrays.copyOf(spans, n * 2);
             }
             resources[n] = resource;
-            scopes[n] = scope;
             spans[n] = span;
             n++;
         }
@@ -199,9 +207,7 @@ public final class MetricsGenerator implements AutoCloseable {
         @Override
         public void commit() throws IOException {
             store.commit();
-            for (int i = 0; i < n; i++) {
-                consume(resources[i], scopes[i], spans[i]);
-            }
+            consume(resources, spans, n);
             clear();
         }
 
@@ -213,7 +219,6 @@ public final class MetricsGenerator implements AutoCloseable {
 
         private void clear() {
             Arrays.fill(resources, 0, n, null);
-            Arrays.fill(scopes, 0, n, null);
             Arrays.fill(spans, 0, n, null);
             n = 0;
         }

@@ -1,5 +1,6 @@
 package dev.sightline.traces.metrics;
 
+import dev.sightline.core.Labels;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
@@ -16,6 +17,7 @@ import static dev.sightline.traces.metrics.TestSpans.attrs;
 import static dev.sightline.traces.metrics.TestSpans.resource;
 import static dev.sightline.traces.metrics.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 class ServiceGraphTest {
     private static final SpanResource FRONTEND = resource("frontend");
@@ -59,14 +61,14 @@ class ServiceGraphTest {
 
         assertThat(r.value(t, "__name__", TOTAL, "client", "frontend", "server", "backend")).isEqualTo(2);
         assertThat(r.value(10_000, "__name__", TOTAL, "client", "frontend", "server", "backend")).isZero();
-        assertThat(r.at(dev.sightline.core.Labels.of("__name__", FAILED, "client", "frontend", "server", "backend"), t))
+        assertThat(r.at(Labels.of("__name__", FAILED, "client", "frontend", "server", "backend"), t))
                 .as("no failure, no failed series (as Tempo)").isEmpty();
         String[] server = {"__name__", "traces_service_graph_request_server_seconds_bucket", "client", "frontend", "server", "backend", "le", "0.1"};
         assertThat(r.value(t, server)).isEqualTo(1); // 50 ms
         server[server.length - 1] = "1";
         assertThat(r.value(t, server)).isEqualTo(2); // 200 ms
         assertThat(r.value(t, "__name__", "traces_service_graph_request_server_seconds_sum", "client", "frontend", "server", "backend"))
-                .isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+                .isCloseTo(0.25, offset(1e-12));
         String[] client = {"__name__", "traces_service_graph_request_client_seconds_bucket", "client", "frontend", "server", "backend", "le", "1"};
         assertThat(r.value(t, client)).isEqualTo(1); // 250 ms; 2 s is above
         client[client.length - 1] = "+Inf";
@@ -117,7 +119,7 @@ class ServiceGraphTest {
         assertThat(r.samples.stream().filter(s -> s.labels().get("__name__").equals(TOTAL) && s.timestampMs() == t)).hasSize(2);
         // Only the side that was seen has a latency: the other is 0.
         assertThat(r.value(t, "__name__", "traces_service_graph_request_client_seconds_sum", "client", "frontend", "server", "payments",
-                "connection_type", "virtual_node")).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
+                "connection_type", "virtual_node")).isCloseTo(0.3, offset(1e-12));
     }
 
     @Test
@@ -137,7 +139,7 @@ class ServiceGraphTest {
         assertThat(r.value(t, "__name__", TOTAL, "client", "backend", "server", "10.0.0.7:6379", "connection_type", "database")).isEqualTo(1);
         // The database's side is the client span's duration.
         assertThat(r.value(t, "__name__", "traces_service_graph_request_server_seconds_sum", "client", "backend", "server", "orders",
-                "connection_type", "database")).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-12));
+                "connection_type", "database")).isCloseTo(0.02, offset(1e-12));
     }
 
     @Test

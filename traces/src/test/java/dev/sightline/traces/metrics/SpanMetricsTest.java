@@ -3,14 +3,18 @@ package dev.sightline.traces.metrics;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.core.span.Attributes;
+import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
-import dev.sightline.core.span.InstrumentationScope;
+import dev.sightline.traces.SpanAppender;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -139,9 +143,9 @@ class SpanMetricsTest {
     @Test
     void onlyCommittedSpansCount() throws Exception {
         MetricsGenerator g = generator(GeneratorConfig.SpanMetrics.defaults());
-        List<Span> stored = new java.util.ArrayList<>();
-        dev.sightline.traces.SpanAppender store = new dev.sightline.traces.SpanAppender() {
-            final List<Span> pending = new java.util.ArrayList<>();
+        List<Span> stored = new ArrayList<>();
+        SpanAppender store = new SpanAppender() {
+            final List<Span> pending = new ArrayList<>();
 
             @Override
             public void append(SpanResource resource, InstrumentationScope scope, Span span) {
@@ -159,7 +163,7 @@ class SpanMetricsTest {
                 pending.clear();
             }
         };
-        dev.sightline.traces.SpanAppender app = g.wrap(store);
+        SpanAppender app = g.wrap(store);
         app.append(resource("checkout"), InstrumentationScope.EMPTY, span(1, 1, 0, "GET /cart", SpanKind.SERVER, 1));
         assertThat(g.stats().spans()).isZero();
         app.rollback();
@@ -180,7 +184,7 @@ class SpanMetricsTest {
         GeneratorConfig d = GeneratorConfig.defaults();
         MetricsGenerator g = new MetricsGenerator(new GeneratorConfig(Duration.ofMillis(20), d.staleDuration(), "trace_id",
                 HistogramMode.CLASSIC, 1.1, 100, d.spanMetrics(), null), System::currentTimeMillis);
-        List<TestSpans.Recorder> batches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<TestSpans.Recorder> batches = Collections.synchronizedList(new ArrayList<>());
         g.start(() -> {
             TestSpans.Recorder r = new TestSpans.Recorder();
             batches.add(r);
@@ -230,7 +234,7 @@ class SpanMetricsTest {
         assertThat(SpanSize.varint(-1)).isEqualTo(10);
     }
 
-    private static org.assertj.core.data.Offset<Double> within() {
-        return org.assertj.core.data.Offset.offset(1e-12);
+    private static Offset<Double> within() {
+        return Offset.offset(1e-12);
     }
 }
