@@ -1,6 +1,9 @@
 package dev.sightline.traces.metrics;
 
 import dev.sightline.core.LabelMatcher;
+import dev.sightline.core.span.InstrumentationScope;
+import dev.sightline.core.span.SpanKind;
+import dev.sightline.core.span.SpanResource;
 import dev.sightline.metricstore.Exemplar;
 import dev.sightline.metricstore.ExemplarSeries;
 import dev.sightline.promql.engine.Engine;
@@ -90,6 +93,32 @@ class SpanMetricsPromqlTest {
         assertThat(query("histogram_quantile(0.5, sum(rate(" + sel + "[1m])))", null).get(""))
                 .isCloseTo(Math.pow(2, (-54 + 22.5 / 40) / 8), within(1e-9));
         assertThat(query("histogram_count(sum(rate(" + sel + "[1m])))", null).get("")).isCloseTo(3.0, within(1e-9));
+    }
+
+    @Test
+    void resolutionHalvingIsNoCounterReset() throws Exception {
+        GeneratorConfig d = GeneratorConfig.defaults();
+        try (GeneratedTraffic t = new GeneratedTraffic(new GeneratorConfig(d.collectionInterval(), d.staleDuration(), "trace_id",
+                HistogramMode.NATIVE, 1.1, 4, d.spanMetrics(), null))) {
+            SpanResource res = TestSpans.resource("spread");
+            for (int k = 1; k <= 12; k++) {
+                // Each step's 15 spans last 2^k ms: a new bucket per step, so the schema keeps dropping to fit 4.
+                for (int j = 0; j < 15; j++) {
+                    t.generator.consume(res, InstrumentationScope.EMPTY,
+                            TestSpans.span(k * 100L + j + 1, 1, 0, "op", SpanKind.SERVER, Math.pow(2, k)));
+                }
+                t.clock.set(T0 + k * STEP);
+                t.generator.collect(t.tsdb.appender());
+            }
+            String q = "histogram_count(rate(traces_spanmetrics_latency{service=\"spread\"}[1m]))";
+            Vector v = (Vector) engine.instant(t.tsdb, PromQLParser.parseExpr(q), T0 + 12 * STEP, q).value();
+            assertThat(v.samples()).hasSize(1);
+            assertThat(v.samples().get(0).f()).isCloseTo(1.0, within(1e-9));
+            Vector schema = (Vector) engine.instant(t.tsdb, PromQLParser.parseExpr("traces_spanmetrics_latency{service=\"spread\"}"),
+                    T0 + 12 * STEP, null).value();
+            assertThat(schema.samples().get(0).h().schema).isLessThan(3);
+            assertThat(schema.samples().get(0).h().count).isEqualTo(180);
+        }
     }
 
     @Test
