@@ -16,6 +16,7 @@ import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -62,6 +63,8 @@ public final class SightlineServer implements AutoCloseable {
     /** The exemplar store the storage replays its WAL's exemplars into; the endpoints see it as the guards' ExemplarStorage. */
     private final ExemplarStore exemplars;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
+    /** Span metrics and the service graph (metrics_generator), written into storage once it is open. */
+    private final MetricsGenerator spanMetrics;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -79,6 +82,7 @@ public final class SightlineServer implements AutoCloseable {
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
+        this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
                 alerting.notifier(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
@@ -172,6 +176,8 @@ public final class SightlineServer implements AutoCloseable {
                 LOG.info(String.format("storage opened in %s in %.1f s; Sightline is ready", dir.toAbsolutePath(),
                         (System.nanoTime() - start) / 1e9));
                 storage.complete(db);
+                // Through the ingest guards, as any write: the series limit applies, exemplars reach the exemplar store.
+                spanMetrics.start(() -> guards.begin(db.appender(), "spanmetrics"));
                 startScraping(db);
                 startRules(db);
             } catch (Throwable e) {
@@ -211,6 +217,14 @@ public final class SightlineServer implements AutoCloseable {
     /** Built-in alerting: dispatcher, silences. */
     public AlertingService alerting() {
         return alerting;
+    }
+
+    /**
+     * Span metrics and the service graph: the span ingest path hands it each request's committed spans
+     * ({@code spanMetrics().wrap(store.appender())}, or {@code consume} per span after the commit).
+     */
+    public MetricsGenerator spanMetrics() {
+        return spanMetrics;
     }
 
     /** Scraping: targets, reload. */
@@ -279,6 +293,8 @@ public final class SightlineServer implements AutoCloseable {
             scrape.close();
             rules.close();
             alerting.close();
+            // Its last collection goes into storage, so before storage closes.
+            spanMetrics.close();
             Tsdb db = null;
             try {
                 // Storage still opening: let it finish so its WAL and lock are released properly.

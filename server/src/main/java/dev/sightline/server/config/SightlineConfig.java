@@ -22,7 +22,9 @@ public record SightlineConfig(
         // Prometheus's alerting section: external Alertmanagers the alerts are also sent to.
         @JsonProperty("alerting") AlertingConfig alerting,
         // Alertmanager's own configuration for the built-in alerting; null: alerts are kept but routed nowhere.
-        @JsonProperty("alertmanager") AlertmanagerConfig alertmanager) {
+        @JsonProperty("alertmanager") AlertmanagerConfig alertmanager,
+        // Span metrics and the service graph from received spans, as Tempo's metrics-generator writes them.
+        @JsonProperty("metrics_generator") MetricsGeneratorConfig metricsGenerator) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -32,6 +34,13 @@ public record SightlineConfig(
         scrapeConfigs = resolveScrapeConfigs(global, scrapeConfigs);
         ruleFiles = ruleFiles == null ? List.of() : List.copyOf(ruleFiles);
         alerting = alerting == null ? AlertingConfig.NONE : alerting;
+        metricsGenerator = metricsGenerator == null ? MetricsGeneratorConfig.defaults() : metricsGenerator;
+    }
+
+    public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
+                           List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
+                           AlertmanagerConfig alertmanager) {
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -44,7 +53,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */
