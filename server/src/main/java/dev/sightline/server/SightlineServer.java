@@ -16,6 +16,11 @@ import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.server.traces.SpanIngestMetrics;
+import dev.sightline.server.traces.SpanIngester;
+import dev.sightline.server.traces.ZipkinEndpoint;
+import dev.sightline.traces.InMemorySpanStore;
+import dev.sightline.traces.SpanStore;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -62,6 +67,8 @@ public final class SightlineServer implements AutoCloseable {
     /** The exemplar store the storage replays its WAL's exemplars into; the endpoints see it as the guards' ExemplarStorage. */
     private final ExemplarStore exemplars;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
+    /** Where every span endpoint appends (OTLP, Zipkin). */
+    private final SpanStore spans;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -78,6 +85,7 @@ public final class SightlineServer implements AutoCloseable {
         exemplars.registerMetrics(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
+        this.spans = openSpanStore(settings.config(), settings.dataDir());
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
                 alerting.notifier(), System::currentTimeMillis);
@@ -90,6 +98,14 @@ public final class SightlineServer implements AutoCloseable {
             }
         });
         scrape.onReload(alerting::reload);
+    }
+
+    /**
+     * The one place the span store is made; everything else takes a SpanStore. In memory for now: the lead swaps in
+     * the disk store (storage.traces, under {@code dataDir}) at merge.
+     */
+    static SpanStore openSpanStore(SightlineConfig config, Path dataDir) {
+        return new InMemorySpanStore();
     }
 
     /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */
@@ -138,9 +154,13 @@ public final class SightlineServer implements AutoCloseable {
         scrape.register(api);
         rules.register(api);
         alerting.register(api);
+        SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans,
+                new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
-                settings.config().limits().toDecoderLimits(), guards);
+                settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits());
         otlp.register(api);
+        new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
+                settings.config().limits().maxRequestBodyBytes()).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()
@@ -245,7 +265,12 @@ public final class SightlineServer implements AutoCloseable {
         return storage;
     }
 
-    /** OTLP metrics ingestion (its bound gRPC and HTTP ports). */
+    /** The span store the OTLP and Zipkin endpoints append to. */
+    public SpanStore spans() {
+        return spans;
+    }
+
+    /** OTLP metrics and traces ingestion (its bound gRPC and HTTP ports). */
     public OtlpReceiver otlp() {
         return otlp;
     }
@@ -295,6 +320,11 @@ public final class SightlineServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.SEVERE, "closing storage failed: " + e.getMessage(), e);
                 }
+            }
+            try {
+                spans.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.SEVERE, "closing the span store failed: " + e.getMessage(), e);
             }
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
