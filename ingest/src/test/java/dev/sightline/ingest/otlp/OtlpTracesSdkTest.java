@@ -37,7 +37,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,23 +79,7 @@ class OtlpTracesSdkTest {
     private byte[] recordAndExport() {
         OtlpHttpSpanExporter otlp = OtlpHttpSpanExporter.builder()
                 .setEndpoint("http://127.0.0.1:" + http.getAddress().getPort() + "/v1/traces").build();
-        SpanExporter recorder = new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> spans) {
-                recorded.addAll(spans);
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-                return CompletableResultCode.ofSuccess();
-            }
-        };
+        SpanExporter recorder = SdkSpans.recorder(recorded);
         Resource resource = Resource.getDefault().merge(Resource.builder().put("service.name", "checkout")
                 .put("deployment.environment", "test").put("host.cpus", 2L).build());
         try (SdkTracerProvider provider = SdkTracerProvider.builder().setResource(resource)

@@ -8,11 +8,14 @@ import dev.sightline.core.span.SpanIds;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.text.GoFloats;
 import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +29,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class SdkSpans {
     private SdkSpans() {
+    }
+
+    /** An SDK exporter that keeps what the SDK recorded in {@code into}, to compare what arrived with. */
+    public static SpanExporter recorder(List<SpanData> into) {
+        return new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                into.addAll(spans);
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
     }
 
     /** {@code got} (with its resource and scope) is {@code want} as the SDK recorded it, field by field. */

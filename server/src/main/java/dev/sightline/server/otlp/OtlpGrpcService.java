@@ -60,7 +60,7 @@ final class OtlpGrpcService {
 
     private <R> void handle(Vertx vertx, GrpcServer server, OtlpExport<R> export) {
         ServiceMethod<Buffer, Message> method = ServiceMethod.server(
-                ServiceName.create(export.grpcPackage(), export.grpcService()), "Export",
+                ServiceName.create(export.signal().grpcPackage(), export.signal().grpcService()), "Export",
                 GrpcMessageEncoder.encoder(), RAW_PROTOBUF);
         server.callHandler(method, call -> export(vertx, export, call));
     }
@@ -94,7 +94,7 @@ final class OtlpGrpcService {
                     GrpcStatus status = e instanceof StorageUnavailableException ? GrpcStatus.UNAVAILABLE
                             : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.INTERNAL;
                     if (status == GrpcStatus.INTERNAL) {
-                        LOG.log(Level.WARNING, "OTLP/gRPC " + export.grpcService() + " export failed", e);
+                        LOG.log(Level.WARNING, "OTLP/gRPC " + export.signal().grpcService() + " export failed", e);
                     }
                     export.count(OtlpIngestMetrics.GRPC, status.name(), null);
                     String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(export, e) : String.valueOf(e.getMessage());
@@ -103,6 +103,6 @@ final class OtlpGrpcService {
     }
 
     private static String invalid(OtlpExport<?> export, Throwable e) {
-        return "cannot decode the " + export.requestName() + ": " + e.getMessage();
+        return "cannot decode the " + export.signal().requestName() + ": " + e.getMessage();
     }
 }

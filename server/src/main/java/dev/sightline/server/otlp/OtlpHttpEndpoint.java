@@ -42,8 +42,8 @@ public final class OtlpHttpEndpoint<R> {
 
     /** On the main HTTP port, with its request metrics. */
     void register(HttpApi api) {
-        api.router().post(export.path()).handler(this::checkLength);
-        api.post(export.path(), maxBodyBytes, this::handle);
+        api.router().post(export.signal().path()).handler(this::checkLength);
+        api.post(export.signal().path(), maxBodyBytes, this::handle);
     }
 
     /**
@@ -70,8 +70,8 @@ public final class OtlpHttpEndpoint<R> {
 
     /** On the router of the dedicated OTLP/HTTP listener (4318). */
     void route(Router router) {
-        router.route(export.path()).method(HttpMethod.POST).handler(this::checkLength);
-        router.route(export.path()).method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        router.route(export.signal().path()).method(HttpMethod.POST).handler(this::checkLength);
+        router.route(export.signal().path()).method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(this::handle);
     }
 
@@ -93,8 +93,8 @@ public final class OtlpHttpEndpoint<R> {
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         ctx.vertx().executeBlocking(() -> process(bytes, gzip, json), false).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.log(Level.WARNING, "OTLP/HTTP " + export.path() + " request failed", ar.cause());
-                error(ctx, 500, json, CODE_INTERNAL, "OTLP export to " + export.path() + " failed: " + ar.cause().getMessage());
+                LOG.log(Level.WARNING, "OTLP/HTTP " + export.signal().path() + " request failed", ar.cause());
+                error(ctx, 500, json, CODE_INTERNAL, "OTLP export to " + export.signal().path() + " failed: " + ar.cause().getMessage());
                 return;
             }
             Outcome<R> o = ar.result();

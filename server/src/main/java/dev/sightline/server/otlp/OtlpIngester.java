@@ -37,23 +37,8 @@ final class OtlpIngester implements OtlpExport<OtlpResult> {
     }
 
     @Override
-    public String path() {
-        return "/v1/metrics";
-    }
-
-    @Override
-    public String grpcPackage() {
-        return "opentelemetry.proto.collector.metrics.v1";
-    }
-
-    @Override
-    public String grpcService() {
-        return "MetricsService";
-    }
-
-    @Override
-    public String requestName() {
-        return "ExportMetricsServiceRequest";
+    public Signal signal() {
+        return Signal.METRICS;
     }
 
     @Override

@@ -26,23 +26,8 @@ final class OtlpTracesExport implements OtlpExport<SpanResult> {
     }
 
     @Override
-    public String path() {
-        return "/v1/traces";
-    }
-
-    @Override
-    public String grpcPackage() {
-        return "opentelemetry.proto.collector.trace.v1";
-    }
-
-    @Override
-    public String grpcService() {
-        return "TraceService";
-    }
-
-    @Override
-    public String requestName() {
-        return "ExportTraceServiceRequest";
+    public Signal signal() {
+        return Signal.TRACES;
     }
 
     @Override
