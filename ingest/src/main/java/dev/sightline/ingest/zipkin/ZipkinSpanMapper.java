@@ -176,33 +176,18 @@ final class ZipkinSpanMapper {
         SpanResource resource = resource();
         attrs.clear();
         int droppedAttributes = 0;
-        boolean[] endpoint = {notEmpty(localIp), notEmpty(remoteService), notEmpty(remoteIp), localPort > 0, remotePort > 0};
-        String[] endpointKeys = {"net.host.ip", "peer.service", "net.peer.ip", "net.host.port", "net.peer.port"};
-        for (int i = 0; i < endpoint.length; i++) {
-            if (endpoint[i]) {
-                tags.remove(endpointKeys[i]); // an endpoint field wins over a tag of the same name
-            }
-        }
+        // An endpoint field wins over a tag of the same name.
+        removeIf(notEmpty(localIp), "net.host.ip");
+        removeIf(notEmpty(remoteService), "peer.service");
+        removeIf(notEmpty(remoteIp), "net.peer.ip");
+        removeIf(localPort > 0, "net.host.port");
+        removeIf(remotePort > 0, "net.peer.port");
         for (Map.Entry<String, String> t : tags.entrySet()) {
-            if (fits()) {
-                attrs.addString(t.getKey(), limits.truncate(t.getValue()));
-            } else {
-                droppedAttributes++;
-            }
+            droppedAttributes += addString(t.getKey(), t.getValue());
         }
-        String[] endpointText = {localIp, remoteService, remoteIp};
-        for (int i = 0; i < endpoint.length; i++) {
-            if (!endpoint[i]) {
-                continue;
-            }
-            if (!fits()) {
-                droppedAttributes++;
-            } else if (i < endpointText.length) {
-                attrs.addString(endpointKeys[i], endpointText[i]);
-            } else {
-                attrs.addLong(endpointKeys[i], i == 3 ? localPort : remotePort);
-            }
-        }
+        droppedAttributes += addEndpoint("net.host.ip", localIp) + addEndpoint("peer.service", remoteService)
+                + addEndpoint("net.peer.ip", remoteIp) + addPort("net.host.port", localPort)
+                + addPort("net.peer.port", remotePort);
         if (timestampMicros == 0) {
             if (fits()) {
                 attrs.addBool("otel.zipkin.absentField.startTime", true);
@@ -229,6 +214,37 @@ final class ZipkinSpanMapper {
 
     private boolean fits() {
         return attrs.size() < limits.maxAttributes();
+    }
+
+    private void removeIf(boolean endpointHasIt, String key) {
+        if (endpointHasIt) {
+            tags.remove(key);
+        }
+    }
+
+    /** An endpoint's text field, when it has one; returns 1 when over the limit. */
+    private int addEndpoint(String key, String value) {
+        return notEmpty(value) ? addString(key, value) : 0;
+    }
+
+    /** A string attribute; returns 1 when over the limit. */
+    private int addString(String key, String value) {
+        if (!fits()) {
+            return 1;
+        }
+        attrs.addString(key, limits.truncate(value));
+        return 0;
+    }
+
+    private int addPort(String key, int port) {
+        if (port <= 0) {
+            return 0;
+        }
+        if (!fits()) {
+            return 1;
+        }
+        attrs.addLong(key, port);
+        return 0;
     }
 
     private static boolean notEmpty(String s) {
