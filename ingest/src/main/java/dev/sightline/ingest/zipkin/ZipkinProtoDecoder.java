@@ -9,8 +9,6 @@ import dev.sightline.ingest.spans.SpanResult;
 import dev.sightline.ingest.spans.SpanSink;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * Decodes a Zipkin v2 proto3 body ({@code POST /api/v2/spans} with {@code application/x-protobuf}: a
@@ -61,6 +59,42 @@ public final class ZipkinProtoDecoder {
             throw r.malformed(e.toString(), e);
         }
         return m.handOn(sink);
+    }
+
+    /**
+     * An IPv6 address in RFC 5952's text form, as Zipkin's JSON carries it (zipkin2 writes it so): lower-case groups
+     * without leading zeros, the longest run of two or more zero groups (the first of equals) as "::".
+     */
+    static String ipv6(byte[] b) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
     }
 
     /** One body's reader: a single stream, so its position is the byte offset in the body. */
@@ -219,18 +253,14 @@ public final class ZipkinProtoDecoder {
             }
         }
 
-        private String address(byte[] b, int want, String field) throws MalformedZipkinException {
+            private String address(byte[] b, int want, String field) throws MalformedZipkinException {
             if (b.length == 0) {
                 return null;
             }
             if (b.length != want) {
                 throw malformed("endpoint " + field + " has " + b.length + " bytes, want " + want, null);
             }
-            try {
-                return InetAddress.getByAddress(b).getHostAddress();
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("an address of " + want + " bytes was refused", e);
-            }
+            return want == 4 ? (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff) : ipv6(b);
         }
 
         private void annotation(ZipkinSpanMapper m) throws IOException, MalformedZipkinException {

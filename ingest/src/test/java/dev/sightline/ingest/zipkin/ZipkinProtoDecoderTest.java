@@ -142,4 +142,18 @@ class ZipkinProtoDecoderTest {
                 .hasMessageContaining("endpoint ipv4 has 3 bytes, want 4");
         assertThat(out).isEmpty();
     }
+
+    @Test
+    void ipv6IsWrittenInItsShortestForm() {
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("20010db800000000000000000000c001"))).isEqualTo("2001:db8::c001");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("20010db80000000000000000000c0001"))).isEqualTo("2001:db8::c:1");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("00000000000000000000000000000001"))).isEqualTo("::1");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("00000000000000000000000000000000"))).isEqualTo("::");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("fe800000000000000000000000000000"))).isEqualTo("fe80::");
+        // One zero group stays; of two equal runs the first becomes "::".
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("20010db8000000010000000000000001"))).isEqualTo("2001:db8:0:1::1");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("20010000000000010001000000000001"))).isEqualTo("2001::1:1:0:0:1");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("20010db8000100020003000400050006"))).isEqualTo("2001:db8:1:2:3:4:5:6");
+        assertThat(ZipkinProtoDecoder.ipv6(HEX.parseHex("20010db8000000020003000400050006"))).isEqualTo("2001:db8:0:2:3:4:5:6");
+    }
 }

@@ -86,7 +86,7 @@ class ZipkinReporterTest {
         assertThat(client.span().statusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(texts(client.span().attributes())).containsEntry("error", "connection reset")
                 .containsEntry("peer.service", "backend").containsEntry("net.peer.port", "8080")
-                .containsKey("net.peer.ip").hasSize(4);
+                .containsEntry("net.peer.ip", "2001:db8::c001").hasSize(4);
         assertThat(client.span().events()).extracting(e -> e.name() + "@" + e.timeUnixNano())
                 .containsExactly("ws@" + (NOW_MICROS + 100) * 1000, "wr@" + (NOW_MICROS + 1900) * 1000);
 
