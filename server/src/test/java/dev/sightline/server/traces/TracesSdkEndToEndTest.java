@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The OpenTelemetry Java SDK as the real client of a running server: two in-test HTTP services, "frontend" exporting
- * over OTLP/gRPC and "backend" over OTLP/HTTP protobuf (gzip), propagate W3C trace context on the call between them,
+ * over OTLP/gRPC and "backend" over OTLP/HTTP protobuf (both gzip-compressed), propagate W3C trace context on the call between them,
  * so one trace spans both. Every span the SDK recorded must be in the span store as recorded: ids, parents, every
  * attribute with its type, events, links, status, resource and scope.
  */
@@ -120,7 +120,8 @@ class TracesSdkEndToEndTest {
         try (RunningServer running = new RunningServer().start(dir, "limits:\n  max_span_attribute_value_length: 1000000\n")) {
             var otlp = running.server().otlp();
             SdkTracerProvider frontendSdk = provider("frontend", OtlpGrpcSpanExporter.builder()
-                    .setEndpoint("http://127.0.0.1:" + otlp.grpcPort()).setTimeout(Duration.ofSeconds(30)).build());
+                    .setEndpoint("http://127.0.0.1:" + otlp.grpcPort()).setCompression("gzip")
+                    .setTimeout(Duration.ofSeconds(30)).build());
             SdkTracerProvider backendSdk = provider("backend", OtlpHttpSpanExporter.builder()
                     .setEndpoint("http://127.0.0.1:" + otlp.httpPort() + "/v1/traces").setCompression("gzip")
                     .setTimeout(Duration.ofSeconds(30)).build());
