@@ -17,6 +17,13 @@ import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.traces.metrics.MetricsGenerator;
+import dev.sightline.server.traces.SpanIngestMetrics;
+import dev.sightline.server.traces.SpanIngester;
+import dev.sightline.server.traceapi.TraceApi;
+import dev.sightline.server.traceapi.TraceQlBackend;
+import dev.sightline.server.traces.ZipkinEndpoint;
+import dev.sightline.traces.InMemorySpanStore;
+import dev.sightline.traces.SpanStore;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -65,6 +72,8 @@ public final class SightlineServer implements AutoCloseable {
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
     /** Span metrics and the service graph (metrics_generator), written into storage once it is open. */
     private final MetricsGenerator spanMetrics;
+    /** Where every span endpoint appends (OTLP, Zipkin). */
+    private final SpanStore spans;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -81,6 +90,7 @@ public final class SightlineServer implements AutoCloseable {
         exemplars.registerMetrics(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
+        this.spans = openSpanStore(settings.config(), settings.dataDir());
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
@@ -94,6 +104,14 @@ public final class SightlineServer implements AutoCloseable {
             }
         });
         scrape.onReload(alerting::reload);
+    }
+
+    /**
+     * The one place the span store is made; everything else takes a SpanStore. In memory for now: the lead swaps in
+     * the disk store (storage.traces, under {@code dataDir}) at merge.
+     */
+    static SpanStore openSpanStore(SightlineConfig config, Path dataDir) {
+        return new InMemorySpanStore();
     }
 
     /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */
@@ -142,9 +160,15 @@ public final class SightlineServer implements AutoCloseable {
         scrape.register(api);
         rules.register(api);
         alerting.register(api);
+        SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
+                new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
-                settings.config().limits().toDecoderLimits(), guards);
+                settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits());
         otlp.register(api);
+        new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
+                settings.config().limits().maxRequestBodyBytes()).register(api);
+        new TraceApi(() -> closing.get() ? null : spans, TraceQlBackend.UNAVAILABLE,
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()
@@ -259,7 +283,12 @@ public final class SightlineServer implements AutoCloseable {
         return storage;
     }
 
-    /** OTLP metrics ingestion (its bound gRPC and HTTP ports). */
+    /** The span store the OTLP and Zipkin endpoints append to. */
+    public SpanStore spans() {
+        return spans;
+    }
+
+    /** OTLP metrics and traces ingestion (its bound gRPC and HTTP ports). */
     public OtlpReceiver otlp() {
         return otlp;
     }
@@ -311,6 +340,11 @@ public final class SightlineServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.SEVERE, "closing storage failed: " + e.getMessage(), e);
                 }
+            }
+            try {
+                spans.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.SEVERE, "closing the span store failed: " + e.getMessage(), e);
             }
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -113,6 +113,7 @@ public final class OtlpCodec {
 
     private static void mergeJson(byte[] body, com.google.protobuf.Message.Builder b, String what)
             throws MalformedOtlpException {
+        OtlpJsonCheck.check(body, b.getDescriptorForType(), what);
         try {
             JSON_PARSER.merge(new String(body, StandardCharsets.UTF_8), b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {

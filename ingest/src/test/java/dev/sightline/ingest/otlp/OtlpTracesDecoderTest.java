@@ -187,6 +187,45 @@ class OtlpTracesDecoderTest {
                 .isInstanceOf(MalformedOtlpException.class).hasMessageContaining("invalid OTLP JSON ExportTraceServiceRequest");
     }
 
+    @Test
+    void badOtlpJsonNamesTheJsonPathAndOffset() {
+        assertBadJson("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"a\",\"startTimeUnixNano\":\"soon\"}]}]}]}",
+                "invalid OTLP JSON ExportTraceServiceRequest at /resourceSpans/0/scopeSpans/0/spans/0/startTimeUnixNano"
+                        + " (byte offset 75): want an integer (a number or a string of digits), got string \"soon\"");
+        assertBadJson("{\"resourceSpans\":{}}",
+                "invalid OTLP JSON ExportTraceServiceRequest at /resourceSpans (byte offset 17): want an array, got {");
+        assertBadJson("{\"resource_spans\":[{\"scope_spans\":[{\"spans\":[{\"kind\":true}]}]}]}",
+                "at /resource_spans/0/scope_spans/0/spans/0/kind (byte offset 53): want an enum name or number, got true");
+        assertBadJson("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":{\"doubleValue\":\"x\"}}]}}]}",
+                "at /resourceSpans/0/resource/attributes/0/value/doubleValue (byte offset 79): want a number, got string \"x\"");
+        assertBadJson("{\"resourceSpans\":[}", "at /resourceSpans (byte offset 18): Unexpected close marker '}'");
+        assertBadJson("[]", "at / (byte offset 0): want a JSON object, got [");
+        assertBadJson("{} {}", "content after the request object");
+    }
+
+    @Test
+    void otlpJsonTakesWhatTheEncodingAllows() throws Exception {
+        // snake_case names, int64 as a number, an enum by name, null for a default, unknown fields skipped.
+        String json = """
+                {"resource_spans":[{"scope_spans":[{"spans":[{"trace_id":"5b8efff798038103d269b633813fc60c",
+                 "span_id":"eee19b7ec3c1b174","start_time_unix_nano":1544712660000000000,"kind":"SPAN_KIND_CLIENT",
+                 "status":null,"futureField":{"x":[1,2]},"attributes":[{"key":"d","value":{"doubleValue":"NaN"}}]}]}]}]}
+                """;
+        List<Span> out = new ArrayList<>();
+        new OtlpTracesDecoder(SpanLimits.DEFAULT, 10).decode(OtlpCodec.parseTracesJson(json.getBytes(StandardCharsets.UTF_8)),
+                (res, sc, sp) -> out.add(sp));
+        assertThat(out).singleElement().satisfies(s -> {
+            assertThat(s.kind()).isEqualTo(SpanKind.CLIENT);
+            assertThat(s.startUnixNano()).isEqualTo(1544712660000000000L);
+            assertThat(Double.isNaN(s.attributes().doubleValue(0))).isTrue();
+        });
+    }
+
+    private static void assertBadJson(String json, String message) {
+        assertThatThrownBy(() -> OtlpCodec.parseTracesJson(json.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedOtlpException.class).hasMessageContaining(message);
+    }
+
     /** A request of realistic spans: 12 attributes (8 strings, 4 integers), 400-600 bytes each. */
     private static ExportTraceServiceRequest realistic(int spans) {
         var list = new io.opentelemetry.proto.trace.v1.Span.Builder[spans];

@@ -8,6 +8,7 @@ import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanIds;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.text.GoFloats;
+import dev.sightline.ingest.spans.SdkSpans;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.ingest.spans.SpanResult;
 import io.opentelemetry.api.common.AttributeKey;
@@ -36,7 +37,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,23 +79,7 @@ class OtlpTracesSdkTest {
     private byte[] recordAndExport() {
         OtlpHttpSpanExporter otlp = OtlpHttpSpanExporter.builder()
                 .setEndpoint("http://127.0.0.1:" + http.getAddress().getPort() + "/v1/traces").build();
-        SpanExporter recorder = new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> spans) {
-                recorded.addAll(spans);
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-                return CompletableResultCode.ofSuccess();
-            }
-        };
+        SpanExporter recorder = SdkSpans.recorder(recorded);
         Resource resource = Resource.getDefault().merge(Resource.builder().put("service.name", "checkout")
                 .put("deployment.environment", "test").put("host.cpus", 2L).build());
         try (SdkTracerProvider provider = SdkTracerProvider.builder().setResource(resource)
@@ -158,7 +142,7 @@ class OtlpTracesSdkTest {
         for (SpanData want : recorded) {
             Decoded got = bySpanId.get(SpanIds.spanId(want.getSpanId()));
             assertThat(got).as(want.getName()).isNotNull();
-            checkSpan(want, got);
+            SdkSpans.assertSame(want, got.resource, got.scope, got.span);
         }
         // The spans of one resource share its object; those of one scope share theirs.
         assertThat(out.stream().map(Decoded::resource).distinct()).hasSize(1);
@@ -172,85 +156,6 @@ class OtlpTracesSdkTest {
         assertThat(client.traceState()).isEqualTo("vendor=v1");
         assertThat(client.traceIdHex()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(client.links()).singleElement().satisfies(l -> assertThat(l.spanIdHex()).isEqualTo("b7ad6b7169203331"));
-    }
-
-    private static void checkSpan(SpanData want, Decoded got) {
-        Span s = got.span;
-        assertThat(s.traceIdHex()).isEqualTo(want.getTraceId());
-        assertThat(s.spanIdHex()).isEqualTo(want.getSpanId());
-        assertThat(s.isRoot()).isEqualTo(!want.getParentSpanContext().isValid());
-        if (want.getParentSpanContext().isValid()) {
-            assertThat(SpanIds.spanIdHex(s.parentSpanId())).isEqualTo(want.getParentSpanId());
-        }
-        assertThat(s.traceState()).isEqualTo(w3c(want.getSpanContext().getTraceState()));
-        assertThat(s.flags() & 0xff).isEqualTo(want.getSpanContext().getTraceFlags().asByte() & 0xff);
-        assertThat(s.name()).isEqualTo(want.getName());
-        assertThat(s.kind().name()).isEqualTo(want.getKind().name());
-        assertThat(s.startUnixNano()).isEqualTo(want.getStartEpochNanos());
-        assertThat(s.endUnixNano()).isEqualTo(want.getEndEpochNanos());
-        assertThat(s.statusCode().name()).isEqualTo(want.getStatus().getStatusCode().name());
-        assertThat(s.statusMessage()).isEqualTo(want.getStatus().getDescription());
-        assertThat(texts(s.attributes())).isEqualTo(texts(want.getAttributes()));
-        assertThat(s.droppedAttributesCount()).isEqualTo(want.getTotalAttributeCount() - want.getAttributes().size());
-        assertThat(s.events()).hasSize(want.getEvents().size());
-        for (int i = 0; i < want.getEvents().size(); i++) {
-            EventData e = want.getEvents().get(i);
-            assertThat(s.events().get(i).name()).isEqualTo(e.getName());
-            assertThat(s.events().get(i).timeUnixNano()).isEqualTo(e.getEpochNanos());
-            assertThat(texts(s.events().get(i).attributes())).isEqualTo(texts(e.getAttributes()));
-            assertThat(s.events().get(i).droppedAttributesCount()).isEqualTo(e.getDroppedAttributesCount());
-        }
-        assertThat(s.droppedEventsCount()).isEqualTo(want.getTotalRecordedEvents() - want.getEvents().size());
-        assertThat(s.links()).hasSize(want.getLinks().size());
-        for (int i = 0; i < want.getLinks().size(); i++) {
-            LinkData l = want.getLinks().get(i);
-            assertThat(s.links().get(i).traceIdHex()).isEqualTo(l.getSpanContext().getTraceId());
-            assertThat(s.links().get(i).spanIdHex()).isEqualTo(l.getSpanContext().getSpanId());
-            assertThat(texts(s.links().get(i).attributes())).isEqualTo(texts(l.getAttributes()));
-            assertThat(s.links().get(i).traceState()).isEqualTo(w3c(l.getSpanContext().getTraceState()));
-        }
-        assertThat(s.droppedLinksCount()).isEqualTo(want.getTotalRecordedLinks() - want.getLinks().size());
-        assertThat(texts(got.resource.attributes())).isEqualTo(texts(want.getResource().getAttributes()));
-        assertThat(got.scope.name()).isEqualTo(want.getInstrumentationScopeInfo().getName());
-        assertThat(got.scope.version()).isEqualTo(java.util.Objects.requireNonNullElse(
-                want.getInstrumentationScopeInfo().getVersion(), ""));
-    }
-
-    private static String w3c(TraceState ts) {
-        List<String> parts = new ArrayList<>();
-        ts.forEach((k, v) -> parts.add(k + "=" + v));
-        return String.join(",", parts);
-    }
-
-    /** Our attributes by key: "TYPE value". */
-    private static Map<String, String> texts(Attributes a) {
-        Map<String, String> m = new TreeMap<>();
-        for (int i = 0; i < a.size(); i++) {
-            m.put(a.key(i), a.type(i) + " " + a.valueText(i));
-        }
-        return m;
-    }
-
-    /** The SDK's attributes by key, in the same form: arrays as the JSON the decoder renders. */
-    private static Map<String, String> texts(io.opentelemetry.api.common.Attributes a) {
-        Map<String, String> m = new TreeMap<>();
-        a.forEach((k, v) -> m.put(k.getKey(), switch (k.getType()) {
-            case STRING -> AttributeType.STRING + " " + v;
-            case BOOLEAN -> AttributeType.BOOL + " " + v;
-            case LONG -> AttributeType.LONG + " " + v;
-            case DOUBLE -> AttributeType.DOUBLE + " " + v;
-            default -> AttributeType.ARRAY + " " + json((List<?>) v);
-        }));
-        return m;
-    }
-
-    private static String json(List<?> values) {
-        List<String> parts = new ArrayList<>();
-        for (Object v : values) {
-            parts.add(v instanceof String s ? "\"" + s.replace("\"", "\\\"") + "\""
-                    : v instanceof Double d ? GoFloats.formatF(d) : String.valueOf(v));
-        }
-        return "[" + String.join(",", parts) + "]";
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sightline.ingest.zipkin;
 
+import dev.sightline.core.span.AttributeType;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
@@ -66,7 +67,7 @@ class ZipkinJsonDecoderTest {
                 "timestamp": 1556604172355737,
                 "duration": 3,
                 "localEndpoint": {"serviceName": "backend"},
-                "tags": {"span.kind": "internal", "otel.status_code": "OK", "error": "ignored when otel.status_code says"}
+                "tags": {"span.kind": "internal", "otel.status_code": "OK", "error": "true"}
               }
             ]
             """;
@@ -111,10 +112,12 @@ class ZipkinJsonDecoderTest {
         Span client = out.get(1).span;
         assertThat(client.isRoot()).isTrue();
         assertThat(client.kind()).isEqualTo(SpanKind.CLIENT);
+        // An error tag makes the status ERROR; a value other than "true" stays an attribute (the collector's mapping).
         assertThat(client.statusCode()).isEqualTo(StatusCode.ERROR);
-        assertThat(client.statusMessage()).isEqualTo("connection reset");
-        assertThat(texts(client.attributes())).isEqualTo(Map.of("peer.service", "backend", "net.peer.ip", "2001:db8::c001",
-                "net.peer.port", "8080"));
+        assertThat(client.statusMessage()).isEmpty();
+        assertThat(texts(client.attributes())).isEqualTo(Map.of("error", "connection reset", "peer.service", "backend",
+                "net.peer.ip", "2001:db8::c001", "net.peer.port", "8080"));
+        assertThat(client.attributes().type(client.attributes().indexOf("net.peer.port"))).isEqualTo(AttributeType.LONG);
         assertThat(client.events()).extracting(e -> e.name() + "@" + e.timeUnixNano())
                 .containsExactly("ws@1556604172355100000", "wr@1556604172356900000");
         assertThat(out.get(1).resource.serviceName()).isEqualTo("frontend");
@@ -124,7 +127,7 @@ class ZipkinJsonDecoderTest {
         Span internal = out.get(2).span;
         assertThat(internal.traceIdHex()).isEqualTo("463ac35c9f6413ad48485a3953bb6124");
         assertThat(internal.kind()).isEqualTo(SpanKind.INTERNAL);
-        assertThat(internal.statusCode()).isEqualTo(StatusCode.OK);
+        assertThat(internal.statusCode()).as("error=true wins over otel.status_code").isEqualTo(StatusCode.ERROR);
         assertThat(internal.attributes().isEmpty()).isTrue();
         // One resource object per service, one scope object per scope.
         assertThat(out.get(2).resource).isSameAs(out.get(0).resource);
@@ -158,7 +161,7 @@ class ZipkinJsonDecoderTest {
     @Test
     void limitsApplyToTagsAndAnnotations() throws Exception {
         String json = """
-                [{"traceId":"5af7183fb1d4cf5f","id":"352bff9a74ca9ad2","tags":{"a":"0123456789","b":"x","c":"y"},
+                [{"traceId":"5af7183fb1d4cf5f","id":"352bff9a74ca9ad2","timestamp":5,"tags":{"a":"0123456789","b":"x","c":"y"},
                   "annotations":[{"timestamp":1,"value":"one"},{"timestamp":2,"value":"two"}]}]
                 """;
         SpanResult[] r = new SpanResult[1];
@@ -183,6 +186,51 @@ class ZipkinJsonDecoderTest {
         assertBad(d, out, "[1]", "invalid Zipkin v2 JSON at /0 (byte offset 1): want a span object");
         assertBad(d, out, "[] []", "content after the array of spans");
         assertThat(out).as("a body that fails hands no span on, not even the valid ones before the error").isEmpty();
+    }
+
+    @Test
+    void collectorConventionsMapToResourceLinksEventsAndTraceState() throws Exception {
+        String json = """
+                [{"traceId":"463ac35c9f6413ad48485a3953bb6124","id":"a2fb4a1d1a96d312","parentId":"a2fb4a1d1a96d312",
+                  "name":"op","timestamp":1000,"duration":5,"localEndpoint":{"serviceName":"svc","port":80},
+                  "annotations":[{"timestamp":1001,"value":"retry|{\\"attempt\\":2,\\"why\\":\\"a|b\\",\\"ok\\":false,\\"f\\":1.5}|1"},
+                                 {"timestamp":1002,"value":"plain|not json|x"}],
+                  "tags":{"host.name":"h1","telemetry.sdk.language":"java","w3c.tracestate":"k=v","otel.status_code":"STATUS_CODE_OK",
+                          "otel.status_description":"ignored unless error","net.host.port":"1","http.route":"/x",
+                          "otlp.link.0":"5af7183fb1d4cf5f5af7183fb1d4cf5f|352bff9a74ca9ad2|s=1|{\\"n\\":7}|3",
+                          "otlp.link.1":"bad|link|||0"}},
+                 {"traceId":"463ac35c9f6413ad48485a3953bb6124","id":"b2fb4a1d1a96d312","localEndpoint":{"serviceName":"svc"},
+                  "tags":{"host.name":"h2","otlp.service.name.source":"faas.name"}}]
+                """;
+        SpanResult[] r = new SpanResult[1];
+        List<Decoded> out = decode(json, SpanLimits.DEFAULT, r);
+        assertThat(r[0]).isEqualTo(new SpanResult(2, 0, ""));
+        Span s = out.get(0).span;
+        assertThat(s.isRoot()).as("a parent id equal to the span's own id is no parent").isTrue();
+        assertThat(s.traceState()).isEqualTo("k=v");
+        assertThat(s.statusCode()).isEqualTo(StatusCode.OK);
+        assertThat(texts(out.get(0).resource.attributes())).isEqualTo(Map.of("service.name", "svc", "host.name", "h1",
+                "telemetry.sdk.language", "java"));
+        assertThat(texts(s.attributes())).as("the endpoint port wins over the tag")
+                .isEqualTo(Map.of("http.route", "/x", "net.host.port", "80"));
+        assertThat(s.events()).hasSize(2);
+        assertThat(s.events().get(0).name()).isEqualTo("retry");
+        assertThat(texts(s.events().get(0).attributes())).isEqualTo(Map.of("attempt", "2", "why", "a|b", "ok", "false", "f", "1.5"));
+        assertThat(s.events().get(0).droppedAttributesCount()).isEqualTo(1);
+        assertThat(s.events().get(1).name()).as("not the collector's form: the value is the name").isEqualTo("plain|not json|x");
+        assertThat(s.links()).hasSize(1);
+        assertThat(s.links().getFirst().traceIdHex()).isEqualTo("5af7183fb1d4cf5f5af7183fb1d4cf5f");
+        assertThat(s.links().getFirst().spanIdHex()).isEqualTo("352bff9a74ca9ad2");
+        assertThat(s.links().getFirst().traceState()).isEqualTo("s=1");
+        assertThat(texts(s.links().getFirst().attributes())).isEqualTo(Map.of("n", "7"));
+        assertThat(s.links().getFirst().droppedAttributesCount()).isEqualTo(3);
+        assertThat(s.droppedLinksCount()).as("an unparsable link is dropped and counted").isEqualTo(1);
+
+        Span noTimestamp = out.get(1).span;
+        assertThat(noTimestamp.startUnixNano()).isZero();
+        assertThat(texts(noTimestamp.attributes())).isEqualTo(Map.of("otel.zipkin.absentField.startTime", "true"));
+        assertThat(texts(out.get(1).resource.attributes())).isEqualTo(Map.of("faas.name", "svc", "host.name", "h2"));
+        assertThat(out.get(1).resource).isNotSameAs(out.get(0).resource);
     }
 
     private static void assertBad(ZipkinJsonDecoder d, List<Span> out, String json, String message) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.promql.engine.EngineOptions;
 
 import java.time.Duration;
@@ -13,7 +14,10 @@ import java.time.Duration;
  * metric name may have ({@code max_series_per_metric}, absent = no limit), how big one remote-write or OTLP
  * request body may be, compressed and decompressed ({@code max_request_body_bytes}, a size such as 64MB), and what
  * one query may take: Prometheus's --query.timeout ({@code query_timeout}, 2m) and --query.max-samples
- * ({@code query_max_samples}, 50,000,000), for API queries and rule evaluations alike.
+ * ({@code query_max_samples}, 50,000,000), for API queries and rule evaluations alike. Spans (OTLP, Zipkin) are bound
+ * with the OpenTelemetry SDK's span limits ({@link SpanLimits}): {@code max_span_attributes},
+ * {@code max_span_attribute_value_length}, {@code max_span_events}, {@code max_span_links}; what exceeds them is
+ * dropped and counted in the span's dropped_*_count, never the whole span.
  */
 public record LimitsConfig(
         @JsonProperty("max_label_names_per_series") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxLabelNamesPerSeries,
@@ -23,7 +27,11 @@ public record LimitsConfig(
         @JsonProperty("max_series_per_metric") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSeriesPerMetric,
         @JsonProperty("max_request_body_bytes") @JsonDeserialize(using = ConfigDeserializers.ByteSizeDeserializer.class) Long maxRequestBodyBytes,
         @JsonProperty("query_timeout") Duration queryTimeout,
-        @JsonProperty("query_max_samples") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer queryMaxSamples) {
+        @JsonProperty("query_max_samples") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer queryMaxSamples,
+        @JsonProperty("max_span_attributes") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanAttributes,
+        @JsonProperty("max_span_attribute_value_length") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanAttributeValueLength,
+        @JsonProperty("max_span_events") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanEvents,
+        @JsonProperty("max_span_links") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanLinks) {
 
     /** Decoders hold a whole body in one byte array. */
     private static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
@@ -46,16 +54,26 @@ public record LimitsConfig(
         if (queryTimeout.compareTo(Duration.ZERO) <= 0) {
             throw new IllegalArgumentException("query_timeout must be more than 0, got " + queryTimeout.toMillis() + "ms");
         }
+        SpanLimits s = SpanLimits.DEFAULT;
+        maxSpanAttributes = maxSpanAttributes == null ? s.maxAttributes() : maxSpanAttributes;
+        maxSpanAttributeValueLength = maxSpanAttributeValueLength == null ? s.maxAttributeValueLength() : maxSpanAttributeValueLength;
+        maxSpanEvents = maxSpanEvents == null ? s.maxEvents() : maxSpanEvents;
+        maxSpanLinks = maxSpanLinks == null ? s.maxLinks() : maxSpanLinks;
     }
 
     public LimitsConfig(Integer maxLabelNamesPerSeries, Integer maxLabelNameLength, Integer maxLabelValueLength,
                         LabelLimits.NameScheme metricNameValidation) {
         this(maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength, metricNameValidation, null, null, null,
-                null);
+                null, null, null, null, null);
     }
 
     public static LimitsConfig defaults() {
-        return new LimitsConfig(null, null, null, null, null, null, null, null);
+        return new LimitsConfig(null, null, null, null);
+    }
+
+    /** What the span decoders (OTLP traces, Zipkin) enforce. */
+    public SpanLimits toSpanLimits() {
+        return new SpanLimits(maxSpanAttributes, maxSpanAttributeValueLength, maxSpanEvents, maxSpanLinks);
     }
 
     /** The query engine's defaults with this section's timeout and sample limit. */

@@ -134,6 +134,15 @@ public final class HttpApi {
                 .handler(handler);
     }
 
+    /** The media type of a Content-Type header, lower case without parameters; "" when absent. */
+    public static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    }
+
     static JsonObject buildInfoJson(BuildInfo info) {
         // Prometheus's exact shape. goVersion carries the Java runtime version: there is no Go here, and Grafana
         // reads only "version".

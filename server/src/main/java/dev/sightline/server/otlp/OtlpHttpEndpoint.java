@@ -2,10 +2,8 @@ package dev.sightline.server.otlp;
 
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.ingest.otlp.OtlpCodec;
-import dev.sightline.ingest.otlp.OtlpResult;
 import dev.sightline.server.http.HttpApi;
-import dev.sightline.server.ingest.IngestGuards;
-import io.vertx.core.Vertx;
+import dev.sightline.server.ingest.StorageUnavailableException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -13,20 +11,20 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * OTLP/HTTP {@code POST /v1/metrics}: binary protobuf ({@code application/x-protobuf}) or OTLP JSON
- * ({@code application/json}), optionally gzip-compressed. As the OTLP specification says: 200 with an
- * {@code ExportMetricsServiceResponse} (carrying {@code partial_success} when points were refused; the valid ones are
- * kept), 400 with a {@code google.rpc.Status} for a body that cannot be decoded, 413 for a body over the limit, 415
- * for another content type or encoding, 503 (retryable) while storage is not ready or a commit failed. Responses use
- * the encoding of the request.
+ * OTLP/HTTP {@code POST} of one signal ({@code /v1/metrics}, {@code /v1/traces}): binary protobuf
+ * ({@code application/x-protobuf}) or OTLP JSON ({@code application/json}), optionally gzip-compressed. As the OTLP
+ * specification says: 200 with the signal's Export response (carrying {@code partial_success} when points or spans
+ * were refused; the valid ones are kept), 400 with a {@code google.rpc.Status} for a body that cannot be decoded, 413
+ * for a body over the limit, 415 for another content type or encoding, 503 (retryable) while storage is not ready or
+ * a commit failed. Responses use the encoding of the request.
  */
-public final class OtlpHttpEndpoint {
+public final class OtlpHttpEndpoint<R> {
     private static final Logger LOG = Logger.getLogger(OtlpHttpEndpoint.class.getName());
+    /** The metrics path. */
     public static final String PATH = "/v1/metrics";
     static final String PROTOBUF = "application/x-protobuf";
     static final String JSON = "application/json";
@@ -34,20 +32,18 @@ public final class OtlpHttpEndpoint {
     private static final int CODE_UNAVAILABLE = 14;
     private static final int CODE_INTERNAL = 13;
 
-    private final OtlpIngester ingester;
-    private final OtlpIngestMetrics metrics;
+    private final OtlpExport<R> export;
     private final long maxBodyBytes;
 
-    OtlpHttpEndpoint(OtlpIngester ingester, OtlpIngestMetrics metrics, long maxBodyBytes) {
-        this.ingester = ingester;
-        this.metrics = metrics;
+    OtlpHttpEndpoint(OtlpExport<R> export, long maxBodyBytes) {
+        this.export = export;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     /** On the main HTTP port, with its request metrics. */
     void register(HttpApi api) {
-        api.router().post(PATH).handler(this::checkLength);
-        api.post(PATH, maxBodyBytes, this::handle);
+        api.router().post(export.signal().path()).handler(this::checkLength);
+        api.post(export.signal().path(), maxBodyBytes, this::handle);
     }
 
     /**
@@ -63,8 +59,8 @@ public final class OtlpHttpEndpoint {
             declared = -1;
         }
         if (declared > maxBodyBytes) {
-            ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpIngestMetrics.HTTP);
-            error(ctx, 413, mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)).equals(JSON),
+            export.bodyTooLarge(OtlpIngestMetrics.HTTP);
+            error(ctx, 413, HttpApi.mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)).equals(JSON),
                     OtlpCodec.CODE_INVALID_ARGUMENT, "request body of " + declared + " bytes exceeds the limit of "
                             + maxBodyBytes + " bytes (max_request_body_bytes)");
             return;
@@ -72,16 +68,15 @@ public final class OtlpHttpEndpoint {
         ctx.next();
     }
 
-    /** The router of the dedicated OTLP/HTTP listener (4318): only /v1/metrics. */
-    Router router(Vertx vertx) {
-        Router router = Router.router(vertx);
-        router.route(PATH).method(HttpMethod.POST).handler(this::checkLength);
-        router.route(PATH).method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::handle);
-        return router;
+    /** On the router of the dedicated OTLP/HTTP listener (4318). */
+    void route(Router router) {
+        router.route(export.signal().path()).method(HttpMethod.POST).handler(this::checkLength);
+        router.route(export.signal().path()).method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+                .handler(this::handle);
     }
 
     private void handle(RoutingContext ctx) {
-        String type = mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+        String type = HttpApi.mediaType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
         boolean json = type.equals(JSON);
         if (!json && !type.equals(PROTOBUF)) {
             error(ctx, 415, false, OtlpCodec.CODE_INVALID_ARGUMENT, "unsupported Content-Type \"" + type + "\": use "
@@ -98,43 +93,41 @@ public final class OtlpHttpEndpoint {
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         ctx.vertx().executeBlocking(() -> process(bytes, gzip, json), false).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.log(Level.WARNING, "OTLP/HTTP metrics request failed", ar.cause());
-                error(ctx, 500, json, CODE_INTERNAL, "OTLP metrics export failed: " + ar.cause().getMessage());
+                LOG.log(Level.WARNING, "OTLP/HTTP " + export.signal().path() + " request failed", ar.cause());
+                error(ctx, 500, json, CODE_INTERNAL, "OTLP export to " + export.signal().path() + " failed: " + ar.cause().getMessage());
                 return;
             }
-            Outcome o = ar.result();
+            Outcome<R> o = ar.result();
             if (o.result == null) {
                 error(ctx, o.status, json, o.status == 503 ? CODE_UNAVAILABLE : OtlpCodec.CODE_INVALID_ARGUMENT, o.message);
                 return;
             }
-            metrics.request(OtlpIngestMetrics.HTTP, "200", o.result);
-            var response = OtlpCodec.response(o.result);
+            export.count(OtlpIngestMetrics.HTTP, "200", o.result);
+            var response = export.response(o.result);
             HttpApi.respond(ctx, 200, json ? JSON : PROTOBUF, Buffer.buffer(json ? OtlpCodec.toJson(response) : response.toByteArray()));
         });
     }
 
-    private record Outcome(int status, String message, OtlpResult result) {
+    private record Outcome<R>(int status, String message, R result) {
     }
 
     /** On a worker: inflate, decode, append and commit. Binary bodies are decoded as they are appended. */
-    private Outcome process(byte[] body, boolean gzip, boolean json) {
+    private Outcome<R> process(byte[] body, boolean gzip, boolean json) {
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            OtlpResult result = json ? ingester.ingest(OtlpCodec.parseJson(raw), OtlpIngestMetrics.HTTP)
-                    : ingester.ingest(raw, OtlpIngestMetrics.HTTP);
-            return new Outcome(200, "", result);
+            return new Outcome<>(200, "", export.ingest(raw, json, OtlpIngestMetrics.HTTP));
         } catch (MalformedOtlpException e) {
-            return new Outcome(400, e.getMessage(), null);
+            return new Outcome<>(400, e.getMessage(), null);
         } catch (OtlpCodec.TooLargeException e) {
-            ingester.guards().breach(IngestGuards.MAX_REQUEST_BODY_BYTES, OtlpIngestMetrics.HTTP);
-            return new Outcome(413, e.getMessage() + " (max_request_body_bytes)", null);
-        } catch (OtlpIngester.UnavailableException e) {
-            return new Outcome(503, e.getMessage(), null);
+            export.bodyTooLarge(OtlpIngestMetrics.HTTP);
+            return new Outcome<>(413, e.getMessage() + " (max_request_body_bytes)", null);
+        } catch (StorageUnavailableException e) {
+            return new Outcome<>(503, e.getMessage(), null);
         }
     }
 
     private void error(RoutingContext ctx, int status, boolean json, int rpcCode, String message) {
-        metrics.request(OtlpIngestMetrics.HTTP, Integer.toString(status), null);
+        export.count(OtlpIngestMetrics.HTTP, Integer.toString(status), null);
         if (ctx.response().ended()) {
             return;
         }
@@ -144,13 +137,5 @@ public final class OtlpHttpEndpoint {
             ctx.response().putHeader("Retry-After", "1");
         }
         HttpApi.respond(ctx, status, json ? JSON : PROTOBUF, Buffer.buffer(body));
-    }
-
-    private static String mediaType(String contentType) {
-        if (contentType == null) {
-            return "";
-        }
-        int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
     }
 }

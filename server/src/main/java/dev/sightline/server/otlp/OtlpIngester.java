@@ -1,5 +1,6 @@
 package dev.sightline.server.otlp;
 
+import com.google.protobuf.Message;
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestContext;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
@@ -10,42 +11,59 @@ import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.ingest.StorageUnavailableException;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
- * What both OTLP transports share: one storage appender per request, the translator writing into it, and a commit
- * before the answer, so an acknowledged export is durable (per the WAL fsync policy). Runs on a worker thread.
+ * The metrics Export both OTLP transports serve: one storage appender per request, the translator writing into it,
+ * and a commit before the answer, so an acknowledged export is durable (per the WAL fsync policy). Runs on a worker
+ * thread.
  */
-final class OtlpIngester {
-    /**
-     * Storage is not open yet, or the commit failed or refused the whole batch: nothing was stored and the client
-     * should retry (HTTP 503, gRPC UNAVAILABLE).
-     */
-    static final class UnavailableException extends Exception {
-        UnavailableException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
+final class OtlpIngester implements OtlpExport<OtlpResult> {
     private final Supplier<? extends Storage> storage;
     private final OtlpMetricsTranslator translator;
     private final IngestGuards guards;
+    private final OtlpIngestMetrics metrics;
 
-    OtlpIngester(Supplier<? extends Storage> storage, OtlpMetricsTranslator translator, IngestGuards guards) {
+    OtlpIngester(Supplier<? extends Storage> storage, OtlpMetricsTranslator translator, IngestGuards guards,
+                 OtlpIngestMetrics metrics) {
         this.storage = storage;
         this.translator = translator;
         this.guards = guards;
+        this.metrics = metrics;
     }
 
-    IngestGuards guards() {
-        return guards;
+    @Override
+    public Signal signal() {
+        return Signal.METRICS;
+    }
+
+    @Override
+    public OtlpResult ingest(byte[] body, boolean json, String protocol)
+            throws MalformedOtlpException, StorageUnavailableException {
+        return json ? ingest(OtlpCodec.parseJson(body), protocol) : ingest(body, protocol);
+    }
+
+    @Override
+    public Message response(OtlpResult result) {
+        return OtlpCodec.response(result);
+    }
+
+    @Override
+    public void count(String protocol, String code, OtlpResult result) {
+        metrics.request(protocol, code, result);
+    }
+
+    @Override
+    public void bodyTooLarge(String protocol) {
+        guards.breach(IngestGuards.MAX_REQUEST_BODY_BYTES, protocol);
     }
 
     /** {@code protocol} names the transport in the limit-breach counters. */
-    OtlpResult ingest(ExportMetricsServiceRequest request, String protocol) throws UnavailableException {
+    private OtlpResult ingest(ExportMetricsServiceRequest request, String protocol) throws StorageUnavailableException {
         try {
             return ingest((batch, context) -> translator.translate(request, batch, context), protocol);
         } catch (MalformedOtlpException e) {
@@ -57,7 +75,7 @@ final class OtlpIngester {
      * A binary ExportMetricsServiceRequest, decoded straight into the storage appender. A malformed body appends
      * nothing and is refused even while storage is not ready, as it was when bodies were parsed first.
      */
-    OtlpResult ingest(byte[] body, String protocol) throws UnavailableException, MalformedOtlpException {
+    private OtlpResult ingest(byte[] body, String protocol) throws StorageUnavailableException, MalformedOtlpException {
         if (storage.get() == null) {
             OtlpCodec.checkProtobuf(body);
         }
@@ -68,10 +86,10 @@ final class OtlpIngester {
         OtlpResult into(Appender batch, IngestContext context) throws MalformedOtlpException;
     }
 
-    private OtlpResult ingest(Translation translation, String protocol) throws UnavailableException, MalformedOtlpException {
+    private OtlpResult ingest(Translation translation, String protocol) throws StorageUnavailableException, MalformedOtlpException {
         Storage db = storage.get();
         if (db == null) {
-            throw new UnavailableException("storage is not ready yet (WAL replay in progress)", null);
+            throw new StorageUnavailableException("storage is not ready yet (WAL replay in progress)", null);
         }
         IngestBatch batch = guards.begin(db.appender(), protocol);
         OtlpResult result;
@@ -84,10 +102,10 @@ final class OtlpIngester {
         try {
             batch.commit();
         } catch (IOException e) {
-            throw new UnavailableException("storage commit failed: " + e.getMessage(), e);
+            throw new StorageUnavailableException("storage commit failed: " + e.getMessage(), e);
         } catch (ValidationException e) {
             // The whole batch was refused (head persistence raced the commit): nothing is stored, a retry can work.
-            throw new UnavailableException("storage refused the whole request at commit, nothing was stored: "
+            throw new StorageUnavailableException("storage refused the whole request at commit, nothing was stored: "
                     + e.getMessage(), e);
         }
         String limits = guards.labelLimitBreaches(protocol, result.rejectedByReason());

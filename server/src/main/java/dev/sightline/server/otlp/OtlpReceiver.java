@@ -2,14 +2,18 @@ package dev.sightline.server.otlp;
 
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
+import dev.sightline.ingest.otlp.OtlpTracesDecoder;
+import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.traces.SpanIngester;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,9 +25,10 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * OTLP metrics ingestion: {@code /v1/metrics} on the main HTTP port, plus the ports OpenTelemetry SDKs send to by
- * default, OTLP/gRPC (4317) and OTLP/HTTP (4318). One translator (holding the delta-to-cumulative totals) serves all
- * three. Usage: construct, {@link #register} on the main API, {@link #listen}, and {@link #close} before storage closes.
+ * OTLP ingestion: {@code /v1/metrics} and {@code /v1/traces} on the main HTTP port, plus the ports OpenTelemetry SDKs
+ * send to by default, OTLP/gRPC (4317) and OTLP/HTTP (4318). One metrics translator (holding the delta-to-cumulative
+ * totals) serves all three. Usage: construct, {@link #register} on the main API, {@link #listen}, and {@link #close}
+ * before storage closes.
  */
 public final class OtlpReceiver implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OtlpReceiver.class.getName());
@@ -31,8 +36,10 @@ public final class OtlpReceiver implements AutoCloseable {
     public static final int DEFAULT_HTTP_PORT = 4318;
     /** A port value that turns a listener off. */
     public static final int DISABLED = -1;
+    /** Rejection messages kept for one partial-success answer. */
+    private static final int MAX_REPORTED_ERRORS = 10;
 
-    private final OtlpHttpEndpoint http;
+    private final List<OtlpHttpEndpoint<?>> http = new ArrayList<>();
     private final OtlpGrpcService grpc;
     private final List<HttpServer> servers = new ArrayList<>();
     private int grpcPort = DISABLED;
@@ -40,24 +47,30 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** {@code storage} yields null while storage is not open (answered as retryable). Self-metrics go to {@code registry}. */
     public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits) {
-        this(storage, registry, limits, IngestGuards.none());
+        this(storage, registry, limits, IngestGuards.none(), null, SpanLimits.DEFAULT);
     }
 
     /**
      * As above, with the series limit, metadata store and limit-breach counters shared with the other ingest paths;
-     * {@code limits.maxDecompressedBytes()} bounds the body before and after gzip, and a gRPC message.
+     * {@code limits.maxDecompressedBytes()} bounds the body before and after gzip, and a gRPC message. With
+     * {@code spans} (null: metrics only) traces are received too, bounded by {@code spanLimits}.
      */
     public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
-                        IngestGuards guards) {
-        OtlpIngestMetrics metrics = new OtlpIngestMetrics(registry);
-        OtlpIngester ingester = new OtlpIngester(storage, new OtlpMetricsTranslator(limits), guards);
-        this.http = new OtlpHttpEndpoint(ingester, metrics, limits.maxDecompressedBytes());
-        this.grpc = new OtlpGrpcService(ingester, metrics, limits.maxDecompressedBytes());
+                        IngestGuards guards, SpanIngester spans, SpanLimits spanLimits) {
+        List<OtlpExport<?>> exports = new ArrayList<>();
+        exports.add(new OtlpIngester(storage, new OtlpMetricsTranslator(limits), guards, new OtlpIngestMetrics(registry)));
+        if (spans != null) {
+            exports.add(new OtlpTracesExport(spans, new OtlpTracesDecoder(spanLimits, MAX_REPORTED_ERRORS), guards));
+        }
+        for (OtlpExport<?> e : exports) {
+            http.add(new OtlpHttpEndpoint<>(e, limits.maxDecompressedBytes()));
+        }
+        this.grpc = new OtlpGrpcService(List.copyOf(exports), limits.maxDecompressedBytes());
     }
 
-    /** Serves {@code POST /v1/metrics} on the main HTTP API. */
+    /** Serves {@code POST /v1/metrics} (and {@code /v1/traces}) on the main HTTP API. */
     public void register(HttpApi api) {
-        http.register(api);
+        http.forEach(h -> h.register(api));
     }
 
     /**
@@ -72,8 +85,10 @@ public final class OtlpReceiver implements AutoCloseable {
             this.grpcPort = s.actualPort();
         }
         if (httpPort != DISABLED) {
+            Router router = Router.router(vertx);
+            http.forEach(h -> h.route(router));
             HttpServer s = bind(vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(httpPort))
-                    .requestHandler(http.router(vertx)), "OTLP/HTTP", host, httpPort);
+                    .requestHandler(router), "OTLP/HTTP", host, httpPort);
             this.httpPort = s.actualPort();
         }
     }

@@ -1,6 +1,7 @@
 package dev.sightline.server.config;
 
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.promql.engine.EngineOptions;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +57,16 @@ class LimitsConfigTest {
         assertThat(zero.getMessage()).contains("query_timeout must be more than 0, got 0ms");
         ConfigException samples = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_max_samples: -5\n"));
         assertThat(samples.getMessage()).contains(":2:").contains("limits.query_max_samples: expected a positive integer, got -5");
+    }
+
+    @Test
+    void spanLimitsAreParsedDefaultedAndChecked() throws Exception {
+        assertThat(LimitsConfig.defaults().toSpanLimits()).isEqualTo(SpanLimits.DEFAULT);
+        SpanLimits l = parse("limits:\n  max_span_attributes: 64\n  max_span_attribute_value_length: 512\n"
+                + "  max_span_events: 10\n  max_span_links: 5\n").limits().toSpanLimits();
+        assertThat(l).isEqualTo(new SpanLimits(64, 512, 10, 5));
+        ConfigException bad = catchThrowableOfType(ConfigException.class,
+                () -> parse("limits:\n  max_span_events: -1\n"));
+        assertThat(bad.getMessage()).contains(":2:").contains("limits.max_span_events: expected a positive integer, got -1");
     }
 }

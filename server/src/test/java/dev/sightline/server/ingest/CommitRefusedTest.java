@@ -5,6 +5,7 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SeriesSet;
@@ -98,7 +99,7 @@ class CommitRefusedTest {
         IngestGuards guards = new IngestGuards(new PrometheusRegistry(), 0, new MetadataStore(), exemplars);
         new RemoteWriteEndpoint(() -> storage, new RemoteWriteMetrics(server.metrics.registry()), IngestLimits.DEFAULT, guards)
                 .register(server.api);
-        new OtlpReceiver(() -> storage, server.metrics.registry(), IngestLimits.DEFAULT, guards).register(server.api);
+        new OtlpReceiver(() -> storage, server.metrics.registry(), IngestLimits.DEFAULT, guards, null, SpanLimits.DEFAULT).register(server.api);
         server.listen();
     }
 

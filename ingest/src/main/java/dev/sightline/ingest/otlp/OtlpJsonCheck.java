@@ -1,0 +1,153 @@
+package dev.sightline.ingest.otlp;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+
+/**
+ * Walks an OTLP JSON body against its request's protobuf descriptor before protobuf's JsonFormat parses it, so a
+ * malformed body is named by JSON pointer and byte offset (JsonFormat's messages name neither). It accepts what the
+ * OTLP JSON encoding allows: field names in lowerCamelCase or as in the .proto, 64-bit integers as numbers or strings,
+ * enums as names or integers, ids and bytes as strings, null for a default; unknown fields are skipped, as OTLP
+ * receivers must.
+ */
+final class OtlpJsonCheck {
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(128).build()).build();
+
+    private OtlpJsonCheck() {
+    }
+
+    static void check(byte[] body, Descriptor root, String what) throws MalformedOtlpException {
+        JsonParser p = null;
+        try {
+            p = JSON.createParser(body);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed(p, what, p.currentTokenLocation().getByteOffset(), "want a JSON object, got " + describe(p));
+            }
+            message(p, root, what);
+            if (p.nextToken() != null) {
+                throw malformed(p, what, p.currentTokenLocation().getByteOffset(), "content after the request object");
+            }
+        } catch (JsonProcessingException e) {
+            throw malformed(p, what, e.getLocation() == null ? -1 : e.getLocation().getByteOffset(), e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new MalformedOtlpException("invalid OTLP JSON " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A message's fields, the parser on its START_OBJECT. */
+    private static void message(JsonParser p, Descriptor d, String what) throws IOException, MalformedOtlpException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            FieldDescriptor f = field(d, p.currentName());
+            JsonToken t = p.nextToken();
+            if (f == null) {
+                p.skipChildren(); // unknown fields are ignored
+            } else if (t != JsonToken.VALUE_NULL) {
+                if (f.isRepeated()) {
+                    expect(p, t == JsonToken.START_ARRAY, what, "want an array");
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        value(p, f, what);
+                    }
+                } else {
+                    value(p, f, what);
+                }
+            }
+        }
+    }
+
+    private static FieldDescriptor field(Descriptor d, String name) {
+        FieldDescriptor f = d.findFieldByName(name);
+        if (f != null) {
+            return f;
+        }
+        for (FieldDescriptor c : d.getFields()) {
+            if (c.getJsonName().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** One value of field {@code f}, the parser on its first token. */
+    private static void value(JsonParser p, FieldDescriptor f, String what) throws IOException, MalformedOtlpException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        switch (f.getJavaType()) {
+            case MESSAGE -> {
+                expect(p, t == JsonToken.START_OBJECT, what, "want an object");
+                message(p, f.getMessageType(), what);
+            }
+            case INT, LONG -> expect(p, integral(p), what, "want an integer (a number or a string of digits)");
+            case FLOAT, DOUBLE -> expect(p, t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
+                    || t == JsonToken.VALUE_STRING && number(p.getText()), what, "want a number");
+            case BOOLEAN -> expect(p, t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE
+                    || t == JsonToken.VALUE_STRING && (p.getText().equals("true") || p.getText().equals("false")),
+                    what, "want true or false");
+            case STRING, BYTE_STRING -> expect(p, t == JsonToken.VALUE_STRING, what, "want a string");
+            case ENUM -> expect(p, t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT, what,
+                    "want an enum name or number");
+        }
+    }
+
+    private static boolean integral(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return true;
+        }
+        String s = t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_STRING ? p.getText() : null;
+        if (s == null) {
+            return false;
+        }
+        try {
+            new BigDecimal(s.trim()).toBigIntegerExact();
+            return true;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return false;
+        }
+    }
+
+    private static boolean number(String s) {
+        if (s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity")) {
+            return true;
+        }
+        try {
+            new BigDecimal(s.trim());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static void expect(JsonParser p, boolean ok, String what, String want) throws IOException, MalformedOtlpException {
+        if (!ok) {
+            throw malformed(p, what, p.currentTokenLocation().getByteOffset(), want + ", got " + describe(p));
+        }
+    }
+
+    private static String describe(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == null) {
+            return "the end of the body";
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            return "string \"" + p.getText() + "\"";
+        }
+        return t.isNumeric() ? "number " + p.getText() : t.isScalarValue() ? p.getText() : t.asString();
+    }
+
+    private static MalformedOtlpException malformed(JsonParser p, String what, long offset, String reason) {
+        String path = p == null ? "" : p.getParsingContext().pathAsPointer().toString();
+        return new MalformedOtlpException("invalid OTLP JSON " + what + " at " + (path.isEmpty() ? "/" : path)
+                + (offset < 0 ? "" : " (byte offset " + offset + ")") + ": " + reason, null);
+    }
+}
