@@ -2,7 +2,10 @@ package dev.sightline.server.traces;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sightline.ingest.otlp.OtlpTracesDecoder;
 import dev.sightline.ingest.spans.SdkSpans;
+import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.server.RunningServer;
 import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TraceId;
@@ -39,6 +42,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The OpenTelemetry Java SDK as the real client of a running server: two in-test HTTP services, "frontend" exporting
  * over OTLP/gRPC and "backend" over OTLP/HTTP protobuf (both gzip-compressed), propagate W3C trace context on the call between them,
  * so one trace spans both. Every span the SDK recorded must be in the span store as recorded: ids, parents, every
- * attribute with its type, events, links, status, resource and scope.
+ * attribute with its type, events, links, status, resource and scope; and come back out so through Tempo's and
+ * Jaeger's query APIs.
  */
 class TracesSdkEndToEndTest {
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
@@ -196,6 +201,45 @@ class TracesSdkEndToEndTest {
                     .satisfies(l -> assertThat(l.traceIdHex()).isEqualTo("0af7651916cd43dd8448eb211c80319c"));
             assertThat(backendServer.span().events()).extracting(dev.sightline.core.span.SpanEvent::name)
                     .containsExactly("stock checked", "exception");
+
+            // Back out through Tempo's API as Grafana's Tempo data source asks (OTLP protobuf), decoded again: every
+            // span exactly as the SDK recorded it.
+            HttpResponse<byte[]> tempo = http.send(running.request("/tempo/api/traces/" + traceId)
+                    .header("Accept", "application/protobuf").build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(tempo.statusCode()).isEqualTo(200);
+            List<StoredSpan> viaTempo = new ArrayList<>();
+            new OtlpTracesDecoder(SpanLimits.DEFAULT, 10).decode(tempo.body(), 0, tempo.body().length,
+                    (res, scope, span) -> viaTempo.add(new StoredSpan(res, scope, span)));
+            assertThat(viaTempo).hasSize(4);
+            for (SpanData want : recorded) {
+                StoredSpan got = viaTempo.stream().filter(x -> x.span().spanIdHex().equals(want.getSpanId()))
+                        .findFirst().orElseThrow();
+                SdkSpans.assertSame(want, got.resource(), got.scope(), got.span());
+            }
+            // And through Jaeger's API as the Jaeger UI reads it: every span, its events as logs, the link as a
+            // FOLLOWS_FROM reference, each service a process.
+            JsonNode jaeger = running.getJson("/api/traces/" + traceId).path("data").get(0);
+            assertThat(jaeger.path("traceID").asText()).isEqualTo(traceId);
+            assertThat(jaeger.path("spans")).hasSize(4);
+            Map<String, JsonNode> jaegerSpans = new HashMap<>();
+            jaeger.path("spans").forEach(js -> jaegerSpans.put(js.path("spanID").asText(), js));
+            for (SpanData want : recorded) {
+                JsonNode js = jaegerSpans.get(want.getSpanId());
+                assertThat(js).as(want.getName()).isNotNull();
+                assertThat(js.path("operationName").asText()).isEqualTo(want.getName());
+                assertThat(js.path("logs")).hasSize(want.getEvents().size());
+                assertThat(jaeger.path("processes").path(js.path("processID").asText()).path("serviceName").asText())
+                        .isEqualTo(want.getResource().getAttribute(AttributeKey.stringKey("service.name")));
+                for (var attr : want.getAttributes().asMap().keySet()) {
+                    boolean found = false;
+                    for (JsonNode tag : js.path("tags")) {
+                        found |= tag.path("key").asText().equals(attr.getKey());
+                    }
+                    assertThat(found).as(want.getName() + " tag " + attr.getKey()).isTrue();
+                }
+            }
+            assertThat(jaegerSpans.values()).anySatisfy(js -> assertThat(js.path("references").toString())
+                    .contains("FOLLOWS_FROM", "0af7651916cd43dd8448eb211c80319c"));
 
             String metrics = running.get("/metrics").body();
             assertThat(metrics).contains("sightline_ingest_spans_total{protocol=\"otlp_grpc\",result=\"accepted\"} 2.0",
