@@ -1,0 +1,235 @@
+package dev.sightline.traces.traceql;
+
+import dev.sightline.traces.traceql.Ast.FieldExpr;
+import dev.sightline.traces.traceql.Ast.MetricsFn;
+import dev.sightline.traces.traceql.TraceQLEngine.Label;
+import dev.sightline.traces.traceql.TraceQLEngine.Series;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sorts matching spans into series and steps as Tempo's metrics engine does: steps are right-closed intervals
+ * {@code (t - step, t]} stamped with their end; an instant query ({@code end - start == step}) is one closed interval
+ * {@code [start, end]}. Series are labelled by the {@code by(...)} values (nil values left out; when all are nil the
+ * first label reads {@code nil}), an ungrouped series by {@code __name__} = the function. quantile_over_time and
+ * histogram_over_time bucket each value to the next power of two (durations in nanoseconds, labelled in seconds;
+ * values below 2 are dropped), as Tempo does; the quantiles interpolate exponentially inside a bucket.
+ */
+final class MetricsAccumulator {
+    private final Ast.Metrics metrics;
+    private final long start;
+    private final long step;
+    private final boolean instant;
+    private final int intervals;
+    private final Map<List<Object>, double[][]> series = new HashMap<>();
+
+    MetricsAccumulator(Ast.Metrics metrics, long start, long end, long step, boolean instant) {
+        this.metrics = metrics;
+        this.start = start;
+        this.step = step;
+        this.instant = instant;
+        this.intervals = instant ? 1 : (int) ((end - start) / step);
+    }
+
+    int intervals() {
+        return intervals;
+    }
+
+    long timestamp(int interval) {
+        return instant ? start + step : start + (interval + 1) * step;
+    }
+
+    /** The interval of a span start; the caller only passes spans inside the query's range. */
+    private int intervalOf(long ts) {
+        if (instant) {
+            return 0;
+        }
+        long offset = ts - start;
+        int i = (int) (offset / step);
+        return offset % step == 0 ? i - 1 : i;
+    }
+
+    void observe(TraceView t, int i) {
+        int interval = intervalOf(t.spans[i].span().startUnixNano());
+        if (interval < 0 || interval >= intervals) {
+            return;
+        }
+        List<Object> key = new ArrayList<>(metrics.by().size() + 1);
+        for (FieldExpr by : metrics.by()) {
+            key.add(Evaluator.value(by, t, i));
+        }
+        double v = Double.NaN;
+        if (metrics.field() != null) {
+            Object raw = Evaluator.value(metrics.field(), t, i);
+            if (!Values.isNumber(raw)) {
+                return;
+            }
+            boolean dur = raw instanceof Ast.Dur;
+            v = dur ? ((Ast.Dur) raw).nanos() : Values.toDouble(raw);
+            if (metrics.fn() == MetricsFn.QUANTILE_OVER_TIME || metrics.fn() == MetricsFn.HISTOGRAM_OVER_TIME) {
+                if (!(v >= 2)) {
+                    return;
+                }
+                double bucket = log2Bucket(v);
+                key.add(dur ? bucket / 1e9 : bucket);
+                v = 1;
+            } else if (dur) {
+                v /= 1e9;
+            }
+        }
+        double[][] acc = series.computeIfAbsent(key, k -> newAccumulator());
+        switch (metrics.fn()) {
+            case RATE, COUNT_OVER_TIME, QUANTILE_OVER_TIME, HISTOGRAM_OVER_TIME -> acc[0][interval]++;
+            case MIN_OVER_TIME -> acc[0][interval] = Double.isNaN(acc[0][interval]) ? v : Math.min(acc[0][interval], v);
+            case MAX_OVER_TIME -> acc[0][interval] = Double.isNaN(acc[0][interval]) ? v : Math.max(acc[0][interval], v);
+            case SUM_OVER_TIME -> acc[0][interval] = Double.isNaN(acc[0][interval]) ? v : acc[0][interval] + v;
+            case AVG_OVER_TIME -> {
+                acc[0][interval] = Double.isNaN(acc[0][interval]) ? v : acc[0][interval] + v;
+                acc[1][interval]++;
+            }
+        }
+    }
+
+    /** The smallest power of two at or above {@code v} (exact, where a log would round). */
+    static double log2Bucket(double v) {
+        double floor = Math.scalb(1.0, Math.getExponent(v));
+        return floor == v ? v : floor * 2;
+    }
+
+    private double[][] newAccumulator() {
+        double[][] acc = new double[2][intervals];
+        boolean counting = switch (metrics.fn()) {
+            case RATE, COUNT_OVER_TIME, QUANTILE_OVER_TIME, HISTOGRAM_OVER_TIME -> true;
+            default -> false;
+        };
+        if (!counting) {
+            Arrays.fill(acc[0], Double.NaN);
+        }
+        return acc;
+    }
+
+    List<Series> series() {
+        List<Series> out = new ArrayList<>();
+        int byCount = metrics.by().size();
+        switch (metrics.fn()) {
+            case QUANTILE_OVER_TIME -> {
+                // Group the bucket series of each label set, then one series per quantile.
+                Map<List<Object>, TreeMap<Double, double[]>> groups = new HashMap<>();
+                series.forEach((key, acc) -> groups.computeIfAbsent(key.subList(0, byCount), k -> new TreeMap<>())
+                        .put((Double) key.get(byCount), acc[0]));
+                groups.forEach((key, buckets) -> {
+                    for (double q : metrics.quantiles()) {
+                        List<Label> labels = labels(key, false);
+                        labels.add(new Label("p", q));
+                        double[] values = new double[intervals];
+                        for (int i = 0; i < intervals; i++) {
+                            values[i] = log2Quantile(q, buckets, i);
+                        }
+                        add(out, labels, values);
+                    }
+                });
+            }
+            case HISTOGRAM_OVER_TIME -> series.forEach((key, acc) -> {
+                List<Label> labels = labels(key.subList(0, byCount), false);
+                labels.add(new Label("__bucket", key.get(byCount)));
+                add(out, labels, acc[0]);
+            });
+            default -> series.forEach((key, acc) -> {
+                double[] values = acc[0].clone();
+                for (int i = 0; i < intervals; i++) {
+                    if (metrics.fn() == MetricsFn.RATE) {
+                        values[i] /= step / 1e9;
+                    } else if (metrics.fn() == MetricsFn.AVG_OVER_TIME) {
+                        values[i] /= acc[1][i];
+                    }
+                }
+                add(out, labels(key, true), values);
+            });
+        }
+        out.sort(Comparator.comparing(Series::promLabels));
+        return out;
+    }
+
+    private List<Label> labels(List<Object> byValues, boolean nameWhenUngrouped) {
+        List<Label> labels = new ArrayList<>();
+        if (metrics.by().isEmpty()) {
+            if (nameWhenUngrouped) {
+                labels.add(new Label("__name__", metrics.fn().text));
+            }
+            return labels;
+        }
+        for (int i = 0; i < byValues.size(); i++) {
+            Object v = byValues.get(i);
+            if (v != Ast.Nil.NIL) {
+                labels.add(new Label(metrics.by().get(i).toString(), TraceQLEngine.resultValue(v)));
+            }
+        }
+        if (labels.isEmpty()) {
+            labels.add(new Label(metrics.by().get(0).toString(), null));
+        }
+        return labels;
+    }
+
+    /** Drops NaN steps (no data), and the series when none is left. */
+    private void add(List<Series> out, List<Label> labels, double[] values) {
+        int n = 0;
+        for (double v : values) {
+            n += Double.isNaN(v) ? 0 : 1;
+        }
+        if (n == 0) {
+            return;
+        }
+        long[] ts = new long[n];
+        double[] vs = new double[n];
+        int k = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isNaN(values[i])) {
+                ts[k] = timestamp(i);
+                vs[k++] = values[i];
+            }
+        }
+        out.add(new Series(List.copyOf(labels), ts, vs));
+    }
+
+    /**
+     * Tempo's Log2Quantile: take ceil(p * total) samples (at least one) through the buckets in order; the quantile
+     * is the bucket's bound when they end on one, else interpolated exponentially between the previous bound (half
+     * the bound for the first bucket) and this one. NaN when the step has no samples.
+     */
+    static double log2Quantile(double p, TreeMap<Double, double[]> buckets, int interval) {
+        double total = 0;
+        for (double[] counts : buckets.values()) {
+            total += counts[interval];
+        }
+        if (total == 0) {
+            return Double.NaN;
+        }
+        double want = Math.max(1, Math.ceil(p * total));
+        double seen = 0;
+        Double previous = null;
+        for (var e : buckets.entrySet()) {
+            double count = e.getValue()[interval];
+            if (count == 0) {
+                continue;
+            }
+            if (seen + count > want) {
+                double fraction = (want - seen) / count;
+                double max = Math.log(e.getKey()) / Math.log(2);
+                double min = previous == null ? max - 1 : Math.log(previous) / Math.log(2);
+                return Math.pow(2, min + (max - min) * fraction);
+            }
+            seen += count;
+            if (seen == want) {
+                return e.getKey();
+            }
+            previous = e.getKey();
+        }
+        return previous == null ? Double.NaN : previous;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.sightline.traces.traceql;
+
+import dev.sightline.traces.StoredSpan;
+import dev.sightline.traces.TraceId;
+
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One trace as the evaluator sees it: its spans by start time (a spanset is a {@link BitSet} of their indexes), each
+ * span's parent index, child count, the root, the trace's start and end over all its stored spans, and which spans
+ * start in the query's range (only those can match a filter; the rest still give structure and the trace intrinsics).
+ */
+final class TraceView {
+    final TraceId traceId;
+    final StoredSpan[] spans;
+    /** Index of each span's parent among the stored spans, -1 for a root or a parent not stored. */
+    final int[] parent;
+    final int[] childCount;
+    /** The root span's index, -1 when the root is not stored. */
+    final int root;
+    final long startNanos;
+    final long endNanos;
+    final BitSet inRange;
+
+    TraceView(TraceId traceId, List<StoredSpan> sorted, long fromNanos, long toNanos) {
+        this.traceId = traceId;
+        this.spans = sorted.toArray(new StoredSpan[0]);
+        int n = spans.length;
+        Map<Long, Integer> byId = new HashMap<>(n * 2);
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        int r = -1;
+        inRange = new BitSet(n);
+        for (int i = 0; i < n; i++) {
+            var s = spans[i].span();
+            byId.putIfAbsent(s.spanId(), i);
+            start = Math.min(start, s.startUnixNano());
+            end = Math.max(end, s.endUnixNano());
+            if (r < 0 && s.isRoot()) {
+                r = i;
+            }
+            if (s.startUnixNano() >= fromNanos && s.startUnixNano() <= toNanos) {
+                inRange.set(i);
+            }
+        }
+        parent = new int[n];
+        childCount = new int[n];
+        for (int i = 0; i < n; i++) {
+            var s = spans[i].span();
+            Integer p = s.isRoot() ? null : byId.get(s.parentSpanId());
+            parent[i] = p == null || p == i ? -1 : p;
+            if (parent[i] >= 0) {
+                childCount[parent[i]]++;
+            }
+        }
+        root = r;
+        startNanos = n == 0 ? 0 : start;
+        endNanos = n == 0 ? 0 : end;
+    }
+
+    int size() {
+        return spans.length;
+    }
+
+    /** Whether {@code ancestor} is a proper ancestor of {@code i}; bounded by the span count against cycles. */
+    boolean isAncestor(int ancestor, int i) {
+        int p = parent[i];
+        for (int steps = 0; p >= 0 && steps < spans.length; steps++) {
+            if (p == ancestor) {
+                return true;
+            }
+            p = parent[p];
+        }
+        return false;
+    }
+
+    /** Whether any proper ancestor of {@code i} is in {@code set}. */
+    boolean hasAncestorIn(int i, BitSet set) {
+        int p = parent[i];
+        for (int steps = 0; p >= 0 && steps < spans.length; steps++) {
+            if (set.get(p)) {
+                return true;
+            }
+            p = parent[p];
+        }
+        return false;
+    }
+
+    /** Every proper ancestor of the spans in {@code set}. */
+    BitSet ancestorsOf(BitSet set) {
+        BitSet out = new BitSet(spans.length);
+        for (int i = set.nextSetBit(0); i >= 0; i = set.nextSetBit(i + 1)) {
+            int p = parent[i];
+            for (int steps = 0; p >= 0 && steps < spans.length && !out.get(p); steps++) {
+                out.set(p);
+                p = parent[p];
+            }
+        }
+        return out;
+    }
+
+    /** Siblings share a stored or unstored parent span id; roots are nobody's siblings. */
+    boolean siblings(int a, int b) {
+        long pa = spans[a].span().parentSpanId();
+        return a != b && pa != 0 && pa == spans[b].span().parentSpanId();
+    }
+}
