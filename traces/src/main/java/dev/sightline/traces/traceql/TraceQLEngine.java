@@ -236,7 +236,7 @@ public final class TraceQLEngine {
         };
     }
 
-    /** The attributes a query's filters and select() name, shown on each matched span as Tempo shows them. */
+    /** The attributes a query's filters and by() name (select() adds its own per spanset), shown on each matched span as Tempo shows them. */
     private static List<FieldExpr> namedAttributes(Ast.Pipeline p) {
         List<FieldExpr> out = new ArrayList<>();
         collectNamed(p, out);
@@ -257,6 +257,7 @@ public final class TraceQLEngine {
             }
             case Ast.Filter f when f.expr() != null -> collectNamed(f.expr(), out);
             case Ast.FilterStage f -> collectNamed(f.expr(), out);
+            case Ast.By b -> collectNamed(b.expr(), out);
             case Ast.Binary b -> {
                 collectNamed(b.left(), out);
                 collectNamed(b.right(), out);
