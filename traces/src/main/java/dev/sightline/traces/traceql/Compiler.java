@@ -198,7 +198,8 @@ final class Compiler {
     /**
      * What the store can narrow a filter to: a list of condition conjunctions whose union holds every span the
      * predicate passes (one empty conjunction: every span; no conjunction: none). Parts it cannot express are left
-     * out, which only widens; a disjunction whose terms multiply past {@code MAX_DISJUNCTS} keeps its narrowest part.
+     * out, which only widens: an {@code ||} with more than {@code MAX_DISJUNCTS} terms becomes "every span", and a
+     * part of an {@code &&} that would multiply the terms past it is skipped.
      */
     static List<List<SpanCondition>> plan(SpanPred p) {
         return switch (p) {

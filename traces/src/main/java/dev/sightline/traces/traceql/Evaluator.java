@@ -178,11 +178,12 @@ final class Evaluator {
         if (op.union()) {
             // The left spans on the other end of a relation with a right span that held.
             BitSet matchedRight = (BitSet) out.clone();
+            BitSet rightAncestors = rel == SpansetOpKind.DESC ? t.ancestorsOf(matchedRight) : null;
             for (int i = l.nextSetBit(0); i >= 0; i = l.nextSetBit(i + 1)) {
                 boolean partner = switch (rel) {
                     case CHILD -> hasChildIn(t, i, matchedRight);
                     case PARENT -> t.parent[i] >= 0 && matchedRight.get(t.parent[i]);
-                    case DESC -> t.ancestorsOf(matchedRight).get(i);
+                    case DESC -> rightAncestors.get(i);
                     case ANCE -> t.hasAncestorIn(i, matchedRight);
                     case SIBL -> hasSiblingIn(t, i, matchedRight);
                     default -> throw new IllegalStateException(op.name());

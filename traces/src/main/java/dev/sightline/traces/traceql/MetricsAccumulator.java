@@ -28,6 +28,8 @@ final class MetricsAccumulator {
     private final boolean instant;
     private final int intervals;
     private final Map<List<Object>, double[][]> series = new HashMap<>();
+    /** The key of the span being observed, reused: a span of an existing series allocates no key. */
+    private final List<Object> scratch = new ArrayList<>();
 
     MetricsAccumulator(Ast.Metrics metrics, long start, long end, long step, boolean instant) {
         this.metrics = metrics;
@@ -60,7 +62,8 @@ final class MetricsAccumulator {
         if (interval < 0 || interval >= intervals) {
             return;
         }
-        List<Object> key = new ArrayList<>(metrics.by().size() + 1);
+        List<Object> key = scratch;
+        key.clear();
         for (FieldExpr by : metrics.by()) {
             key.add(Evaluator.value(by, t, i));
         }
@@ -83,7 +86,11 @@ final class MetricsAccumulator {
                 v /= 1e9;
             }
         }
-        double[][] acc = series.computeIfAbsent(key, k -> newAccumulator());
+        double[][] acc = series.get(key);
+        if (acc == null) { // a new series: only now is its key copied
+            acc = newAccumulator();
+            series.put(List.copyOf(key), acc);
+        }
         switch (metrics.fn()) {
             case RATE, COUNT_OVER_TIME, QUANTILE_OVER_TIME, HISTOGRAM_OVER_TIME -> acc[0][interval]++;
             case MIN_OVER_TIME -> acc[0][interval] = Double.isNaN(acc[0][interval]) ? v : Math.min(acc[0][interval], v);
