@@ -342,6 +342,7 @@ final class Compiler {
                         }
                     }
                 }
+                checkTypes(q, b);
                 if (b.op() == BinOp.RE || b.op() == BinOp.NRE) {
                     if (!(b.right() instanceof Ast.Lit(Object v)) || !(v instanceof String s)) {
                         throw Lexer.error(q.text(), b.pos(), "the right side of " + b.op().symbol
@@ -357,6 +358,30 @@ final class Compiler {
             }
             case Ast.Unary u -> checkField(q, u.operand());
             default -> {
+            }
+        }
+    }
+
+    /** An intrinsic compared with a literal of another type matches nothing; Tempo refuses it, so do we. */
+    private static void checkTypes(TraceQLQuery q, Ast.Binary b) {
+        if (!b.op().comparison()) {
+            return;
+        }
+        for (int side = 0; side < 2; side++) {
+            FieldExpr field = side == 0 ? b.left() : b.right();
+            FieldExpr other = side == 0 ? b.right() : b.left();
+            if (!(field instanceof Ast.IntrinsicRef(Intrinsic in, String text)) || !(other instanceof Ast.Lit(Object v))
+                    || v == Ast.Nil.NIL) {
+                continue;
+            }
+            boolean ok = switch (in) {
+                case STATUS -> v instanceof StatusCode;
+                case KIND -> v instanceof SpanKind;
+                case DURATION, TRACE_DURATION, CHILD_COUNT -> Values.isNumber(v);
+                default -> v instanceof String;
+            };
+            if (!ok) {
+                throw Lexer.error(q.text(), b.pos(), text + " cannot be compared with " + other);
             }
         }
     }

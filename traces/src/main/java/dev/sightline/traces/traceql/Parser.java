@@ -252,7 +252,9 @@ final class Parser {
                 next();
                 return new Ast.Filter(null);
             }
+            int at = peek().pos();
             FieldExpr e = fieldExpr();
+            requireCondition(e, at);
             expect(Kind.RBRACE, "\"}\" closing the spanset filter");
             return new Ast.Filter(e);
         }
@@ -357,12 +359,35 @@ final class Parser {
     }
 
     FieldExpr fieldExpr() {
+        int leftAt = peek().pos();
         FieldExpr left = comparison();
         while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
             Token op = next();
-            left = new Ast.Binary(op.kind() == Kind.AND ? BinOp.AND : BinOp.OR, left, comparison(), op.pos());
+            requireCondition(left, leftAt);
+            int rightAt = peek().pos();
+            FieldExpr right = comparison();
+            requireCondition(right, rightAt);
+            left = new Ast.Binary(op.kind() == Kind.AND ? BinOp.AND : BinOp.OR, left, right, op.pos());
         }
         return left;
+    }
+
+    /**
+     * Operands of {@code && || !} and a whole filter must be conditions: a comparison, a logical operation, a
+     * boolean literal, or an attribute alone (Tempo reads {@code { span.cache.hit }} as {@code = true}). Anything
+     * else, such as {@code { name }}, would silently match nothing, so it is refused.
+     */
+    private void requireCondition(FieldExpr e, int at) {
+        boolean ok = switch (e) {
+            case Ast.Binary b -> !b.op().arithmetic();
+            case Ast.Unary u -> u.op() == Ast.UnOp.NOT;
+            case Ast.AttrRef a -> true;
+            case Ast.Lit l -> l.value() instanceof Boolean;
+            case Ast.IntrinsicRef i -> false;
+        };
+        if (!ok) {
+            throw Lexer.error(src, at, e + " is not a condition: expected a comparison such as " + e + " = ...");
+        }
     }
 
     private FieldExpr comparison() {
@@ -387,7 +412,10 @@ final class Parser {
     private FieldExpr unary() {
         if (peek().kind() == Kind.NOT) {
             next();
-            return new Ast.Unary(Ast.UnOp.NOT, unary());
+            int at = peek().pos();
+            FieldExpr operand = unary();
+            requireCondition(operand, at);
+            return new Ast.Unary(Ast.UnOp.NOT, operand);
         }
         return multiplicative();
     }

@@ -145,6 +145,14 @@ class TraceQLParserTest {
         "{ .a = 1 } $ => 1 => 12 => unexpected character '$'",
         "{ } | rate() { } => 1 => 14 => unexpected \"{\"",
         "{ .a = 99999999999999999999 } => 1 => 8 => integer 99999999999999999999 out of range",
+        "{ name } => 1 => 3 => name is not a condition",
+        "{ .a = 1 && duration } => 1 => 13 => duration is not a condition",
+        "{ !(1 + 2) } => 1 => 4 => (1 + 2) is not a condition",
+        "{ .a + 1 } => 1 => 3 => (.a + 1) is not a condition",
+        "{ name = 1 } => 1 => 8 => name cannot be compared with 1",
+        "{ status = \"error\" } => 1 => 10 => status cannot be compared with \"error\"",
+        "{ 5ms = kind } => 1 => 7 => kind cannot be compared with 5000000ns",
+        "{ trace:duration > \"1s\" } => 1 => 18 => trace:duration cannot be compared with \"1s\"",
     })
     void rejectsWithPositionAndConstruct(String query, int line, int column, String message) {
         assertThatThrownBy(() -> TraceQL.parse(query.strip()))
