@@ -157,7 +157,7 @@ public final class TraceQLEngine {
             return new SearchResult(out, false, 0);
         }
         Map<TraceId, Optional<TraceMatch>> evaluated = new HashMap<>();
-        int fetch = Math.min(maxTraces, Math.max(FIRST_FETCH, limit * 4));
+        int fetch = (int) Math.min(maxTraces, Math.max(FIRST_FETCH, limit * 4L));
         while (true) {
             Candidates c = candidates(query.pipeline(), ev, fromNanos, toNanos, fetch);
             List<TraceMatch> found = new ArrayList<>();

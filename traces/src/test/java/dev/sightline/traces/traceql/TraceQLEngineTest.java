@@ -77,6 +77,11 @@ class TraceQLEngineTest {
         "{ resource.service.name = \"db\" } => a4,a5 b2,b3 c3",
         "{ } => a1,a2,a3,a4,a5 b1,b2,b3 c2,c3",
         "{ name = \"db.query\" && .rows >= 7 } => a4 b3 c3",
+        // regular expressions match the whole value (anchored at both ends)
+        "{ name =~ \"db\" } => ",
+        "{ name =~ \"db.*\" } => a4,a5 b2,b3 c3",
+        "{ resource.service.name = \"db\" && name !~ \".*query\" } => ",
+        "{ .http.method =~ \"G.T|P.ST\" } => a1 b1",
         // structural: > child, >> descendant, < parent, << ancestor, ~ sibling; the right side's spans come back
         "{ name = \"GET /\" } > { } => a2,a3",
         "{ name = \"GET /\" } >> { name = \"db.query\" } => a4,a5",
@@ -217,6 +222,30 @@ class TraceQLEngineTest {
         assertThatThrownBy(() -> new TraceQLEngine(many.store.querier(), 1000).queryRange(
                 TraceQL.parse("{ .k = \"v\" } | count() > 1 | rate()"), T0, T0 + 10 * SECOND, SECOND))
                 .isInstanceOf(TraceQLException.class).hasMessageContaining("more than 1000 traces");
+    }
+
+    @Test
+    void aRareSideFindsOldMatchesPastTheCommonSidesFirstBatch() {
+        // Every trace has a "common" span; only the three oldest have a "rare" child. The common side's first
+        // search returns the newest traces only; the rare side's search is complete and bounds the candidates.
+        TestTraces many = new TestTraces();
+        for (int t = 1; t <= 3000; t++) {
+            many.span(t, 1, 0, "svc", "common", SpanKind.SERVER, StatusCode.OK, T0 + t * MS, MS);
+            if (t <= 3) {
+                many.span(t, 2, 1, "svc", "rare", SpanKind.CLIENT, StatusCode.OK, T0 + t * MS, MS);
+            }
+        }
+        TraceQLEngine e = new TraceQLEngine(many.store.querier());
+        for (String q : List.of("{ name = \"common\" } > { name = \"rare\" }",
+                "{ name = \"common\" } && { name = \"rare\" }", "{ name = \"rare\" } < { name = \"common\" }")) {
+            SearchResult r = e.search(TraceQL.parse(q), 0, Long.MAX_VALUE, 20, 10);
+            assertThat(r.traces()).as(q).extracting(t -> t.traceId().lo()).containsExactly(3L, 2L, 1L);
+            assertThat(r.truncated()).isFalse();
+            assertThat(r.inspectedTraces()).as(q).isEqualTo(3);
+        }
+        SearchResult union = e.search(TraceQL.parse("{ name = \"rare\" } || { name = \"common\" && kind = client }"),
+                0, Long.MAX_VALUE, 20, 10);
+        assertThat(union.traces()).extracting(t -> t.traceId().lo()).containsExactly(3L, 2L, 1L);
     }
 
     @Test
