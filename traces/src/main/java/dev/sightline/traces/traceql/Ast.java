@@ -77,7 +77,8 @@ final class Ast {
         }
     }
 
-    enum AttrScope { SPAN, RESOURCE, ANY }
+    /** SPAN, RESOURCE and ANY (unscoped {@code .x}) are the store's scopes; INSTRUMENTATION is evaluated in memory. */
+    enum AttrScope { SPAN, RESOURCE, ANY, INSTRUMENTATION }
 
     record AttrRef(AttrScope scope, String name) implements FieldExpr {
         @Override
@@ -88,6 +89,7 @@ final class Ast {
                 case SPAN -> "span." + n;
                 case RESOURCE -> "resource." + n;
                 case ANY -> "." + n;
+                case INSTRUMENTATION -> "instrumentation." + n;
             };
         }
     }

@@ -95,9 +95,12 @@ final class Compiler {
         if (e instanceof Ast.Lit(Object v) && v instanceof Boolean bool) {
             return new Const(bool);
         }
-        if (e instanceof Ast.AttrRef a) {
+        if (e instanceof Ast.AttrRef a && scope(a) != null) {
             // Tempo: an attribute alone as an operand means "= true".
             return new Cond(SpanCondition.attribute(scope(a), a.name(), SpanCondition.Op.EQ, true));
+        }
+        if (e instanceof Ast.AttrRef a) {
+            return new Generic(new Ast.Binary(BinOp.EQ, a, new Ast.Lit(true), 0));
         }
         if (e instanceof Ast.Binary b && b.op().comparison()) {
             SpanCondition c = condition(b);
@@ -117,11 +120,13 @@ final class Compiler {
         }
     }
 
+    /** The store's scope of an attribute, null for one the store does not index (instrumentation). */
     static SpanCondition.Scope scope(Ast.AttrRef a) {
         return switch (a.scope()) {
             case SPAN -> SpanCondition.Scope.SPAN;
             case RESOURCE -> SpanCondition.Scope.RESOURCE;
             case ANY -> SpanCondition.Scope.ANY;
+            case INSTRUMENTATION -> null;
         };
     }
 
@@ -168,6 +173,9 @@ final class Compiler {
         boolean eqOnly = op == BinOp.EQ || op == BinOp.NEQ;
         boolean regex = op == BinOp.RE || op == BinOp.NRE;
         if (field instanceof Ast.AttrRef a) {
+            if (scope(a) == null) {
+                return null;
+            }
             if (v == Ast.Nil.NIL) {
                 return op == BinOp.NEQ ? SpanCondition.attribute(scope(a), a.name(), SpanCondition.Op.EXISTS, null)
                         : null;

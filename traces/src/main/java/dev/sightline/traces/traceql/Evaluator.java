@@ -318,6 +318,7 @@ final class Evaluator {
             case SPAN -> attribute(s.span().attributes(), a.name());
             case RESOURCE -> attribute(s.resource().attributes(), a.name());
             case ANY -> attribute(s.span().attributes(), a.name());
+            case INSTRUMENTATION -> attribute(s.scope().attributes(), a.name());
         };
         if (v == Ast.Nil.NIL && a.scope() == Ast.AttrScope.ANY) {
             v = attribute(s.resource().attributes(), a.name());

@@ -39,7 +39,7 @@ final class Lexer {
         Kind.LBRACE, Kind.RBRACE, Kind.LPAREN, Kind.RPAREN, Kind.COMMA, Kind.PIPE, Kind.NOT, Kind.EQ, Kind.GT,
         Kind.LT, Kind.TILDE, Kind.ADD, Kind.SUB, Kind.MUL, Kind.DIV, Kind.MOD, Kind.POW
     };
-    private static final Set<String> UNSUPPORTED_ATTRIBUTE_SCOPES = Set.of("parent", "event", "link", "instrumentation");
+    private static final Set<String> UNSUPPORTED_ATTRIBUTE_SCOPES = Set.of("parent", "event", "link");
     private static final Set<String> INTRINSIC_SCOPES = Set.of("span", "trace", "event", "link", "instrumentation");
 
     private final String src;
@@ -103,9 +103,14 @@ final class Lexer {
                 pos++;
             }
             String word = src.substring(start, pos);
-            if (pos < src.length() && src.charAt(pos) == '.' && (word.equals("span") || word.equals("resource"))) {
+            Ast.AttrScope scope = switch (word) {
+                case "span" -> Ast.AttrScope.SPAN;
+                case "resource" -> Ast.AttrScope.RESOURCE;
+                case "instrumentation" -> Ast.AttrScope.INSTRUMENTATION;
+                default -> null;
+            };
+            if (pos < src.length() && src.charAt(pos) == '.' && scope != null) {
                 pos++;
-                Ast.AttrScope scope = word.equals("span") ? Ast.AttrScope.SPAN : Ast.AttrScope.RESOURCE;
                 return new Token(Kind.ATTRIBUTE, word + ".", new Ast.AttrRef(scope, readAttributeName(start)), start);
             }
             if (pos < src.length() && src.charAt(pos) == '.' && UNSUPPORTED_ATTRIBUTE_SCOPES.contains(word)) {

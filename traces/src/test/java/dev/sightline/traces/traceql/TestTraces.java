@@ -22,6 +22,13 @@ final class TestTraces {
 
     final InMemorySpanStore store = new InMemorySpanStore();
     private final Map<String, SpanResource> resources = new HashMap<>();
+    private InstrumentationScope scope = InstrumentationScope.EMPTY;
+
+    /** The instrumentation scope of the spans appended from now on. */
+    TestTraces scope(String name, String version, String key, String value) {
+        scope = new InstrumentationScope(name, version, new Attributes.Builder().addString(key, value).build(), 0, "");
+        return this;
+    }
 
     static TraceId id(long n) {
         return new TraceId(0, n);
@@ -47,7 +54,7 @@ final class TestTraces {
         Span span = new Span(0, trace, spanId, parentId, "", 0, name, kind, startNanos, startNanos + durationNanos,
                 b.build(), 0, java.util.List.of(), 0, java.util.List.of(), 0, status, "");
         SpanAppender a = store.appender();
-        a.append(resource, InstrumentationScope.EMPTY, span);
+        a.append(resource, scope, span);
         try {
             a.commit();
         } catch (IOException e) {

@@ -249,6 +249,22 @@ class TraceQLEngineTest {
     }
 
     @Test
+    void instrumentationScopeNameVersionAndAttributes() {
+        TestTraces scoped = new TestTraces()
+                .scope("io.grpc", "1.2", "language", "java")
+                .span(1, 1, 0, "s", "rpc", SpanKind.SERVER, StatusCode.OK, T0, MS)
+                .scope("okhttp", "4.0", "language", "kotlin")
+                .span(2, 1, 0, "s", "call", SpanKind.CLIENT, StatusCode.OK, T0, MS);
+        TraceQLEngine e = new TraceQLEngine(scoped.store.querier());
+        for (var c : Map.of("{ instrumentation.language = \"java\" }", 1L,
+                "{ instrumentation:name = \"okhttp\" }", 2L,
+                "{ instrumentation:version =~ \"1[.].*\" && kind = server }", 1L).entrySet()) {
+            assertThat(e.search(TraceQL.parse(c.getKey()), 0, Long.MAX_VALUE, 10, 10).traces())
+                    .as(c.getKey()).extracting(t -> t.traceId().lo()).containsExactly(c.getValue());
+        }
+    }
+
+    @Test
     void tagValuesFilteredByAQuery() {
         long from = T0 - SECOND;
         long to = T0 + 60 * SECOND;

@@ -35,6 +35,7 @@ class TraceQLParserTest {
         "{ trace:rootName = \"HTTP GET\" } && { trace:rootService = \"gateway\" }",
         "{ resource.k8s.cluster.name=\"service-name\" && trace:rootName !~ \".*perf.*\"}",
         "{ instrumentation:name = \"grpc\" }",
+        "{ instrumentation.language = \"java\" }",
         "{ span.\"attribute name with space\" = \"value\" }",
         "{ span.attribute.\"attribute name with space\" = \"value\" }",
         "{ span.retry_count > -1 }",
