@@ -301,8 +301,17 @@ final class Ast {
         }
     }
 
-    /** A metrics function: {@code field} for the *_over_time ones, {@code quantiles} for quantile_over_time. */
-    record Metrics(MetricsFn fn, FieldExpr field, List<Double> quantiles, List<FieldExpr> by) {
+    /** A second stage: {@code topk(k)} or {@code bottomk(k)} series at each step. */
+    record TopK(boolean bottom, int k) {
+        @Override
+        public String toString() {
+            return (bottom ? "bottomk(" : "topk(") + k + ")";
+        }
+    }
+
+    /** A metrics function: {@code field} for the *_over_time ones, {@code quantiles} for quantile_over_time, and an
+     * optional second stage (null when none). */
+    record Metrics(MetricsFn fn, FieldExpr field, List<Double> quantiles, List<FieldExpr> by, TopK topK) {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder(fn.text).append('(');
@@ -316,7 +325,7 @@ final class Ast {
             if (!by.isEmpty()) {
                 sb.append(by.stream().map(Object::toString).collect(Collectors.joining(", ", " by (", ")")));
             }
-            return sb.toString();
+            return topK == null ? sb.toString() : sb + " | " + topK;
         }
     }
 }

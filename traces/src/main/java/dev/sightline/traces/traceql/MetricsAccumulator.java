@@ -121,8 +121,12 @@ final class MetricsAccumulator {
         return acc;
     }
 
+    /** A series before its empty steps are dropped. */
+    private record Raw(List<Label> labels, double[] values) {
+    }
+
     List<Series> series() {
-        List<Series> out = new ArrayList<>();
+        List<Raw> raw = new ArrayList<>();
         int byCount = metrics.by().size();
         switch (metrics.fn()) {
             case QUANTILE_OVER_TIME -> {
@@ -138,14 +142,14 @@ final class MetricsAccumulator {
                         for (int i = 0; i < intervals; i++) {
                             values[i] = log2Quantile(q, buckets, i);
                         }
-                        add(out, labels, values);
+                        add(raw, labels, values);
                     }
                 });
             }
             case HISTOGRAM_OVER_TIME -> series.forEach((key, acc) -> {
                 List<Label> labels = labels(key.subList(0, byCount), false);
                 labels.add(new Label("__bucket", key.get(byCount)));
-                add(out, labels, acc[0]);
+                add(raw, labels, acc[0]);
             });
             default -> series.forEach((key, acc) -> {
                 double[] values = acc[0].clone();
@@ -156,10 +160,53 @@ final class MetricsAccumulator {
                         values[i] /= acc[1][i];
                     }
                 }
-                add(out, labels(key, true), values);
+                add(raw, labels(key, true), values);
             });
         }
-        out.sort(Comparator.comparing(Series::promLabels));
+        List<Raw> kept = metrics.topK() == null ? raw : topK(raw, metrics.topK());
+        List<Series> result = new ArrayList<>();
+        for (Raw r : kept) {
+            Series s = withoutEmptySteps(r);
+            if (s != null) {
+                result.add(s);
+            }
+        }
+        result.sort(Comparator.comparing(Series::promLabels));
+        return result;
+    }
+
+    /**
+     * Tempo's topk/bottomk: at each step the k series with the largest (smallest) values keep that step's value,
+     * the others lose it; ties go to the series whose labels sort first.
+     */
+    private List<Raw> topK(List<Raw> in, Ast.TopK topK) {
+        String[] names = new String[in.size()];
+        for (int j = 0; j < names.length; j++) {
+            names[j] = Series.promLabels(in.get(j).labels());
+        }
+        List<Raw> out = new ArrayList<>();
+        for (Raw r : in) {
+            double[] none = new double[intervals];
+            Arrays.fill(none, Double.NaN);
+            out.add(new Raw(r.labels(), none));
+        }
+        for (int i = 0; i < intervals; i++) {
+            int step = i;
+            List<Integer> order = new ArrayList<>();
+            for (int j = 0; j < in.size(); j++) {
+                if (!Double.isNaN(in.get(j).values()[i])) {
+                    order.add(j);
+                }
+            }
+            order.sort((x, y) -> {
+                int c = Double.compare(in.get(x).values()[step], in.get(y).values()[step]);
+                return c != 0 ? (topK.bottom() ? c : -c) : names[x].compareTo(names[y]);
+            });
+            for (int j = 0; j < Math.min(topK.k(), order.size()); j++) {
+                int s = order.get(j);
+                out.get(s).values()[i] = in.get(s).values()[i];
+            }
+        }
         return out;
     }
 
@@ -183,14 +230,19 @@ final class MetricsAccumulator {
         return labels;
     }
 
-    /** Drops NaN steps (no data), and the series when none is left. */
-    private void add(List<Series> out, List<Label> labels, double[] values) {
+    private static void add(List<Raw> out, List<Label> labels, double[] values) {
+        out.add(new Raw(List.copyOf(labels), values));
+    }
+
+    /** Drops NaN steps (no data); null when none is left. */
+    private Series withoutEmptySteps(Raw raw) {
+        double[] values = raw.values();
         int n = 0;
         for (double v : values) {
             n += Double.isNaN(v) ? 0 : 1;
         }
         if (n == 0) {
-            return;
+            return null;
         }
         long[] ts = new long[n];
         double[] vs = new double[n];
@@ -201,7 +253,7 @@ final class MetricsAccumulator {
                 vs[k++] = values[i];
             }
         }
-        out.add(new Series(List.copyOf(labels), ts, vs));
+        return new Series(raw.labels(), ts, vs);
     }
 
     /**

@@ -87,10 +87,8 @@ final class Parser {
             p.next();
             metrics = p.metrics();
             if (p.peek().kind() == Kind.PIPE) {
-                Token t = p.peek(1);
-                throw p.error(t, t.kind() == Kind.IDENT ? "unsupported construct \"" + t.text()
-                        + "()\": second-stage metrics functions are not implemented" : "unexpected " + describe(t)
-                        + " after a metrics function");
+                p.next();
+                metrics = new Ast.Metrics(metrics.fn(), metrics.field(), metrics.quantiles(), metrics.by(), p.topK());
             }
         }
         if (p.peek().kind() == Kind.IDENT && p.peek().text().equals("with")) {
@@ -539,7 +537,24 @@ final class Parser {
             by = fieldList();
             expect(Kind.RPAREN, "\")\" closing by(");
         }
-        return new Ast.Metrics(fn, field, List.copyOf(quantiles), by);
+        return new Ast.Metrics(fn, field, List.copyOf(quantiles), by, null);
+    }
+
+    /** {@code topk(k)} or {@code bottomk(k)} after a metrics function. */
+    private Ast.TopK topK() {
+        Token t = next();
+        if (!isWord(t, "topk") && !isWord(t, "bottomk")) {
+            throw error(t, t.kind() == Kind.IDENT ? "unsupported construct \"" + t.text() + "()\" after a metrics "
+                    + "function (topk and bottomk are implemented)" : "unexpected " + describe(t)
+                    + ", expected topk(k) or bottomk(k) after a metrics function");
+        }
+        expect(Kind.LPAREN, "\"(\" after " + t.text());
+        Token k = expect(Kind.INT, "the number of series");
+        if ((Long) k.value() <= 0 || (Long) k.value() > Integer.MAX_VALUE) {
+            throw error(k, t.text() + " needs a positive number of series, not " + k.text());
+        }
+        expect(Kind.RPAREN, "\")\" closing " + t.text() + "(");
+        return new Ast.TopK(t.text().equals("bottomk"), (int) (long) (Long) k.value());
     }
 
     /** {@code with (name = value, ...)}: Tempo's query hints (sampling, most_recent) change only how it searches. */

@@ -102,6 +102,10 @@ public final class TraceQLEngine {
     public record Series(List<Label> labels, long[] timestampsNanos, double[] values) {
         /** Prometheus-style text of the labels as Tempo prints them: nil reads {@code <nil>}, "" {@code <empty>}. */
         public String promLabels() {
+            return promLabels(labels);
+        }
+
+        static String promLabels(List<Label> labels) {
             return labels.stream().map(l -> l.name() + "=\"" + promValue(l.value()).replace("\\", "\\\\")
                     .replace("\"", "\\\"") + "\"").collect(Collectors.joining(", ", "{", "}"));
         }

@@ -346,6 +346,17 @@ class TraceQLEngineTest {
     }
 
     @Test
+    void topkAndBottomkKeepTheSeriesRankedAtEachStep() {
+        // count_over_time by service: a = 1, 3, 0, 1 and b = 0, 0, 2, 0 at 100..130.
+        assertThat(range("{ } | count_over_time() by (resource.service.name) | topk(1)", 101, 130, 10)).isEqualTo(
+                "{resource.service.name=\"a\"} 100=1 110=3 130=1; {resource.service.name=\"b\"} 120=2");
+        assertThat(range("{ } | count_over_time() by (resource.service.name) | bottomk(1)", 101, 130, 10)).isEqualTo(
+                "{resource.service.name=\"a\"} 120=0; {resource.service.name=\"b\"} 100=0 110=0 130=0");
+        assertThat(range("{ } | count_over_time() by (resource.service.name) | topk(5)", 101, 130, 10))
+                .isEqualTo(range("{ } | count_over_time() by (resource.service.name)", 101, 130, 10));
+    }
+
+    @Test
     void instantQueryIsOneClosedInterval() {
         List<TraceQLEngine.Series> s = metrics.queryInstant(TraceQL.parse("{ } | count_over_time() by (.n)"),
                 100 * SECOND, 111 * SECOND);
