@@ -1,0 +1,23 @@
+/**
+ * TraceQL, Tempo's trace query language, over the span store contract ({@link dev.sightline.traces.SpanQuerier}).
+ *
+ * <p>{@link dev.sightline.traces.traceql.TraceQL#parse} reads Tempo's grammar: spanset filters {@code { ... }} over
+ * intrinsics ({@code name status statusMessage kind duration rootName rootServiceName traceDuration}, the scoped
+ * {@code span: trace: instrumentation:} forms, {@code span:id span:parentID span:childCount trace:id}) and attributes
+ * ({@code span.x resource.x .x instrumentation.x}, quoted names), literals (strings, integers, floats, durations,
+ * {@code ok error unset}, kinds, {@code true false nil minInt maxInt}), comparisons {@code = != > >= < <= =~ !~},
+ * arithmetic, {@code && || !}; spanset operators {@code && ||} and the structural {@code > >> < << ~} with their
+ * {@code !} and {@code &} flavours; pipelines of filters, {@code count() avg() min() max() sum()} comparisons,
+ * {@code by() select() coalesce()}; metrics {@code rate count_over_time min|max|avg|sum_over_time
+ * quantile_over_time histogram_over_time} with {@code by(...)} and a {@code topk/bottomk} stage; {@code with(...)}
+ * hints are accepted and ignored (answers are exact, never sampled).
+ *
+ * <p>Refused with the position and the construct named: {@code event. link. parent.} attributes and the
+ * {@code event: link:} intrinsics, {@code nestedSet*}, {@code compare()}, a {@code by()} inside parentheses, scalar
+ * comparisons of two pipelines, and queries that would silently match nothing (a filter that is not a condition, an
+ * intrinsic compared with a literal of another type, an order operator on status or kind).
+ *
+ * <p>{@link dev.sightline.traces.traceql.TraceQLEngine} runs queries: see its comment for how conditions reach the
+ * store's index, how limits are kept honest, and which spans a time range lets match.
+ */
+package dev.sightline.traces.traceql;
