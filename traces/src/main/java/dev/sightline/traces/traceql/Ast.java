@@ -77,8 +77,17 @@ final class Ast {
         }
     }
 
-    /** SPAN, RESOURCE and ANY (unscoped {@code .x}) are the store's scopes; INSTRUMENTATION is evaluated in memory. */
-    enum AttrScope { SPAN, RESOURCE, ANY, INSTRUMENTATION }
+    /**
+     * SPAN, RESOURCE and ANY (unscoped {@code .x}) are the store's scopes; the others are evaluated in memory. A span
+     * has many events and links, so their attributes are multi-valued: a comparison holds when one of them passes.
+     */
+    enum AttrScope { SPAN, RESOURCE, ANY, INSTRUMENTATION, EVENT, LINK }
+
+    /** Whether a field has one value per event or link of a span rather than one per span. */
+    static boolean multiValued(FieldExpr e) {
+        return e instanceof AttrRef a && (a.scope() == AttrScope.EVENT || a.scope() == AttrScope.LINK)
+                || e instanceof IntrinsicRef i && i.intrinsic().multiValued();
+    }
 
     record AttrRef(AttrScope scope, String name) implements FieldExpr {
         @Override
@@ -90,6 +99,8 @@ final class Ast {
                 case RESOURCE -> "resource." + n;
                 case ANY -> "." + n;
                 case INSTRUMENTATION -> "instrumentation." + n;
+                case EVENT -> "event." + n;
+                case LINK -> "link." + n;
             };
         }
     }
@@ -99,12 +110,18 @@ final class Ast {
         NAME("name"), STATUS("status"), STATUS_MESSAGE("statusMessage"), KIND("kind"), DURATION("duration"),
         CHILD_COUNT("span:childCount"), SPAN_ID("span:id"), PARENT_ID("span:parentID"),
         ROOT_NAME("rootName"), ROOT_SERVICE("rootServiceName"), TRACE_DURATION("traceDuration"), TRACE_ID("trace:id"),
-        SCOPE_NAME("instrumentation:name"), SCOPE_VERSION("instrumentation:version");
+        SCOPE_NAME("instrumentation:name"), SCOPE_VERSION("instrumentation:version"),
+        EVENT_NAME("event:name"), EVENT_TIME_SINCE_START("event:timeSinceStart"), LINK_TRACE_ID("link:traceID"),
+        LINK_SPAN_ID("link:spanID");
 
         final String text;
 
         Intrinsic(String text) {
             this.text = text;
+        }
+
+        boolean multiValued() {
+            return ordinal() >= EVENT_NAME.ordinal();
         }
 
         boolean traceLevel() {

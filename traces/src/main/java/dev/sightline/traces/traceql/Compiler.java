@@ -120,13 +120,13 @@ final class Compiler {
         }
     }
 
-    /** The store's scope of an attribute, null for one the store does not index (instrumentation). */
+    /** The store's scope of an attribute, null for one the store does not index (instrumentation, event, link). */
     static SpanCondition.Scope scope(Ast.AttrRef a) {
         return switch (a.scope()) {
             case SPAN -> SpanCondition.Scope.SPAN;
             case RESOURCE -> SpanCondition.Scope.RESOURCE;
             case ANY -> SpanCondition.Scope.ANY;
-            case INSTRUMENTATION -> null;
+            case INSTRUMENTATION, EVENT, LINK -> null;
         };
     }
 
@@ -279,9 +279,9 @@ final class Compiler {
         checkPipeline(q, q.pipeline(), true);
         if (q.metrics() != null) {
             if (q.metrics().field() != null) {
-                checkField(q, q.metrics().field());
+                checkField(q, q.metrics().field(), false, -1);
             }
-            q.metrics().by().forEach(f -> checkField(q, f));
+            q.metrics().by().forEach(f -> checkField(q, f, false, -1));
         }
     }
 
@@ -297,9 +297,9 @@ final class Compiler {
                         throw Lexer.error(q.text(), b.pos(), "unsupported construct \"by()\" inside parentheses "
                                 + "or a spanset operation: grouping is implemented in the top-level pipeline only");
                     }
-                    checkField(q, b.expr());
+                    checkField(q, b.expr(), false, b.pos());
                 }
-                case Ast.Select sel -> sel.fields().forEach(f -> checkField(q, f));
+                case Ast.Select sel -> sel.fields().forEach(f -> checkField(q, f, false, -1));
                 case Ast.ScalarFilter sf -> {
                     checkScalar(q, sf.left());
                     checkScalar(q, sf.right());
@@ -312,7 +312,7 @@ final class Compiler {
 
     private static void checkScalar(TraceQLQuery q, Ast.ScalarExpr e) {
         switch (e) {
-            case Ast.Aggregate a when a.field() != null -> checkField(q, a.field());
+            case Ast.Aggregate a when a.field() != null -> checkField(q, a.field(), false, -1);
             case Ast.ScalarBinary b -> {
                 checkScalar(q, b.left());
                 checkScalar(q, b.right());
@@ -326,7 +326,7 @@ final class Compiler {
         switch (e) {
             case Ast.Filter f -> {
                 if (f.expr() != null) {
-                    checkField(q, f.expr());
+                    checkField(q, f.expr(), true, -1);
                 }
             }
             case Ast.SpansetOp op -> {
@@ -337,11 +337,26 @@ final class Compiler {
         }
     }
 
-    private static void checkField(TraceQLQuery q, FieldExpr e) {
+    /**
+     * {@code condition}: whether the expression is read as a condition (a filter, an operand of {@code && || !});
+     * {@code pos}: the offset to report for a problem with no operator of its own, -1 to find the field in the text.
+     */
+    private static void checkField(TraceQLQuery q, FieldExpr e, boolean condition, int pos) {
         switch (e) {
+            case Ast.Binary b when b.op() == BinOp.AND || b.op() == BinOp.OR -> {
+                checkField(q, b.left(), true, b.pos());
+                checkField(q, b.right(), true, b.pos());
+            }
             case Ast.Binary b -> {
-                checkField(q, b.left());
-                checkField(q, b.right());
+                for (FieldExpr side : List.of(b.left(), b.right())) {
+                    FieldExpr other = side == b.left() ? b.right() : b.left();
+                    if (!Ast.multiValued(side)) {
+                        checkField(q, side, false, b.pos());
+                    } else if (!b.op().comparison() || !(other instanceof Ast.Lit)) {
+                        throw Lexer.error(q.text(), b.pos(), "unsupported construct \"" + side + "\" in " + b
+                                + ": event and link fields are compared with a literal only");
+                    }
+                }
                 if (b.op().comparison() && b.op() != BinOp.EQ && b.op() != BinOp.NEQ) {
                     for (FieldExpr side : List.of(b.left(), b.right())) {
                         if (isEnum(side)) {
@@ -364,8 +379,13 @@ final class Compiler {
                     }
                 }
             }
-            case Ast.Unary u -> checkField(q, u.operand());
+            case Ast.Unary u -> checkField(q, u.operand(), u.op() == Ast.UnOp.NOT, pos);
             default -> {
+                if (Ast.multiValued(e) && !(condition && e instanceof Ast.AttrRef)) {
+                    int at = pos >= 0 ? pos : Math.max(0, q.text().indexOf(e.toString()));
+                    throw Lexer.error(q.text(), at, "unsupported construct \"" + e + "\" here: event and link fields "
+                            + "are compared with a literal only (a span has one value per event or link)");
+                }
             }
         }
     }
@@ -385,7 +405,7 @@ final class Compiler {
             boolean ok = switch (in) {
                 case STATUS -> v instanceof StatusCode;
                 case KIND -> v instanceof SpanKind;
-                case DURATION, TRACE_DURATION, CHILD_COUNT -> Values.isNumber(v);
+                case DURATION, TRACE_DURATION, CHILD_COUNT, EVENT_TIME_SINCE_START -> Values.isNumber(v);
                 default -> v instanceof String;
             };
             if (!ok) {

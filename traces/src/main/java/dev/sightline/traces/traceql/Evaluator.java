@@ -319,11 +319,27 @@ final class Evaluator {
             case RESOURCE -> attribute(s.resource().attributes(), a.name());
             case ANY -> attribute(s.span().attributes(), a.name());
             case INSTRUMENTATION -> attribute(s.scope().attributes(), a.name());
+            case EVENT -> {
+                List<Object> values = new ArrayList<>();
+                s.span().events().forEach(ev -> addPresent(attribute(ev.attributes(), a.name()), values));
+                yield new Values.Multi(values);
+            }
+            case LINK -> {
+                List<Object> values = new ArrayList<>();
+                s.span().links().forEach(l -> addPresent(attribute(l.attributes(), a.name()), values));
+                yield new Values.Multi(values);
+            }
         };
         if (v == Ast.Nil.NIL && a.scope() == Ast.AttrScope.ANY) {
             v = attribute(s.resource().attributes(), a.name());
         }
         return v;
+    }
+
+    private static void addPresent(Object v, List<Object> out) {
+        if (v != Ast.Nil.NIL) {
+            out.add(v);
+        }
     }
 
     private static Object attribute(Attributes attrs, String key) {
@@ -365,6 +381,11 @@ final class Evaluator {
             case TRACE_ID -> t.traceId.hex();
             case SCOPE_NAME -> t.spans[i].scope().name();
             case SCOPE_VERSION -> t.spans[i].scope().version();
+            case EVENT_NAME -> new Values.Multi(s.events().stream().map(e -> (Object) e.name()).toList());
+            case EVENT_TIME_SINCE_START -> new Values.Multi(s.events().stream()
+                    .map(e -> (Object) new Ast.Dur(e.timeUnixNano() - s.startUnixNano())).toList());
+            case LINK_TRACE_ID -> new Values.Multi(s.links().stream().map(l -> (Object) l.traceIdHex()).toList());
+            case LINK_SPAN_ID -> new Values.Multi(s.links().stream().map(l -> (Object) l.spanIdHex()).toList());
         };
     }
 }

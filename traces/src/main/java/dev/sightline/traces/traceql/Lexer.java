@@ -39,7 +39,7 @@ final class Lexer {
         Kind.LBRACE, Kind.RBRACE, Kind.LPAREN, Kind.RPAREN, Kind.COMMA, Kind.PIPE, Kind.NOT, Kind.EQ, Kind.GT,
         Kind.LT, Kind.TILDE, Kind.ADD, Kind.SUB, Kind.MUL, Kind.DIV, Kind.MOD, Kind.POW
     };
-    private static final Set<String> UNSUPPORTED_ATTRIBUTE_SCOPES = Set.of("parent", "event", "link");
+    private static final Set<String> UNSUPPORTED_ATTRIBUTE_SCOPES = Set.of("parent");
     private static final Set<String> INTRINSIC_SCOPES = Set.of("span", "trace", "event", "link", "instrumentation");
 
     private final String src;
@@ -107,6 +107,8 @@ final class Lexer {
                 case "span" -> Ast.AttrScope.SPAN;
                 case "resource" -> Ast.AttrScope.RESOURCE;
                 case "instrumentation" -> Ast.AttrScope.INSTRUMENTATION;
+                case "event" -> Ast.AttrScope.EVENT;
+                case "link" -> Ast.AttrScope.LINK;
                 default -> null;
             };
             if (pos < src.length() && src.charAt(pos) == '.' && scope != null) {

@@ -37,7 +37,9 @@ final class Parser {
             Map.entry("trace:duration", Intrinsic.TRACE_DURATION), Map.entry("trace:rootName", Intrinsic.ROOT_NAME),
             Map.entry("trace:rootService", Intrinsic.ROOT_SERVICE), Map.entry("trace:id", Intrinsic.TRACE_ID),
             Map.entry("instrumentation:name", Intrinsic.SCOPE_NAME),
-            Map.entry("instrumentation:version", Intrinsic.SCOPE_VERSION));
+            Map.entry("instrumentation:version", Intrinsic.SCOPE_VERSION), Map.entry("event:name", Intrinsic.EVENT_NAME),
+            Map.entry("event:timeSinceStart", Intrinsic.EVENT_TIME_SINCE_START),
+            Map.entry("link:traceID", Intrinsic.LINK_TRACE_ID), Map.entry("link:spanID", Intrinsic.LINK_SPAN_ID));
     private static final Map<String, Object> KEYWORD_LITERALS = Map.ofEntries(
             Map.entry("true", Boolean.TRUE), Map.entry("false", Boolean.FALSE), Map.entry("nil", Ast.Nil.NIL),
             Map.entry("ok", StatusCode.OK), Map.entry("error", StatusCode.ERROR), Map.entry("unset", StatusCode.UNSET),

@@ -267,7 +267,7 @@ public final class TraceQLEngine {
                 collectNamed(b.right(), out);
             }
             case Ast.Unary u -> collectNamed(u.operand(), out);
-            case Ast.AttrRef a when !out.contains(a) -> out.add(a);
+            case Ast.AttrRef a when !out.contains(a) && !Ast.multiValued(a) -> out.add(a);
             default -> {
             }
         }
@@ -500,7 +500,9 @@ public final class TraceQLEngine {
         forEachMatchingSpan(p, fromNanos, toNanos, f != null && needsTree(List.of(f)), (t, i) -> {
             if (f != null) {
                 Object v = Evaluator.value(f, t, i);
-                if (v != Ast.Nil.NIL) {
+                if (v instanceof Values.Multi m) {
+                    m.values().forEach(x -> out.add(Values.text(x)));
+                } else if (v != Ast.Nil.NIL) {
                     out.add(Values.text(v));
                 }
                 return;

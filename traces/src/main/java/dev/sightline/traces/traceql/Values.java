@@ -4,6 +4,7 @@ import dev.sightline.traces.traceql.Ast.BinOp;
 import dev.sightline.traces.traceql.Ast.Dur;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -38,8 +39,31 @@ final class Values {
         };
     }
 
-    /** {@code a op b} for a comparison operator; {@code pattern} is the compiled right side of a regex test. */
+    /** The values of an event or link field on one span, one per event or link that has it. */
+    record Multi(List<Object> values) {
+    }
+
+    /**
+     * {@code a op b} for a comparison operator; {@code pattern} is the compiled right side of a regex test. A
+     * {@link Multi} side passes {@code = > >= < <= =~} when one of its values does, {@code != !~} when it has values
+     * and none is equal or matches (Tempo's rule for arrays), {@code = nil} when it has no value.
+     */
     static boolean compare(BinOp op, Object a, Object b, Pattern pattern) {
+        if (a instanceof Multi || b instanceof Multi) {
+            boolean left = a instanceof Multi;
+            List<Object> values = left ? ((Multi) a).values() : ((Multi) b).values();
+            Object other = left ? b : a;
+            if (other == Ast.Nil.NIL) {
+                return op == BinOp.EQ ? values.isEmpty() : op == BinOp.NEQ && !values.isEmpty();
+            }
+            boolean negative = op == BinOp.NEQ || op == BinOp.NRE;
+            BinOp positive = op == BinOp.NEQ ? BinOp.EQ : op == BinOp.NRE ? BinOp.RE : op;
+            boolean any = false;
+            for (Object v : values) {
+                any |= left ? compare(positive, v, other, pattern) : compare(positive, other, v, pattern);
+            }
+            return negative ? !values.isEmpty() && !any : any;
+        }
         if (a == Ast.Nil.NIL || b == Ast.Nil.NIL) {
             boolean bothNil = a == b;
             return op == BinOp.EQ ? bothNil : op == BinOp.NEQ && !bothNil;

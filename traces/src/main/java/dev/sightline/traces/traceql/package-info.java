@@ -4,7 +4,9 @@
  * <p>{@link dev.sightline.traces.traceql.TraceQL#parse} reads Tempo's grammar: spanset filters {@code { ... }} over
  * intrinsics ({@code name status statusMessage kind duration rootName rootServiceName traceDuration}, the scoped
  * {@code span: trace: instrumentation:} forms, {@code span:id span:parentID span:childCount trace:id}) and attributes
- * ({@code span.x resource.x .x instrumentation.x}, quoted names), literals (strings, integers, floats, durations,
+ * ({@code span.x resource.x .x instrumentation.x}, quoted names; {@code event.x link.x event:name
+ * event:timeSinceStart link:traceID link:spanID} in comparisons with a literal, true when one of the span's events or
+ * links passes, and for {@code != !~} when it has some and none is equal), literals (strings, integers, floats, durations,
  * {@code ok error unset}, kinds, {@code true false nil minInt maxInt}), comparisons {@code = != > >= < <= =~ !~},
  * arithmetic, {@code && || !}; spanset operators {@code && ||} and the structural {@code > >> < << ~} with their
  * {@code !} and {@code &} flavours; pipelines of filters, {@code count() avg() min() max() sum()} comparisons,
@@ -12,8 +14,8 @@
  * quantile_over_time histogram_over_time} with {@code by(...)} and a {@code topk/bottomk} stage; {@code with(...)}
  * hints are accepted and ignored (answers are exact, never sampled).
  *
- * <p>Refused with the position and the construct named: {@code event. link. parent.} attributes and the
- * {@code event: link:} intrinsics, {@code nestedSet*}, {@code compare()}, a {@code by()} inside parentheses, scalar
+ * <p>Refused with the position and the construct named: {@code parent.} attributes, event and link fields
+ * outside a comparison with a literal (in arithmetic, {@code by()}, aggregates), {@code nestedSet*}, {@code compare()}, a {@code by()} inside parentheses, scalar
  * comparisons of two pipelines, and queries that would silently match nothing (a filter that is not a condition, an
  * intrinsic compared with a literal of another type, an order operator on status or kind).
  *

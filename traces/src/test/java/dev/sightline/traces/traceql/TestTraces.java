@@ -3,7 +3,9 @@ package dev.sightline.traces.traceql;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
+import dev.sightline.core.span.SpanEvent;
 import dev.sightline.core.span.SpanKind;
+import dev.sightline.core.span.SpanLink;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
 import dev.sightline.traces.InMemorySpanStore;
@@ -13,6 +15,7 @@ import dev.sightline.traces.TraceId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Builds hand-made traces into an {@link InMemorySpanStore}: one span per call, attributes as key/value pairs. */
@@ -23,6 +26,19 @@ final class TestTraces {
     final InMemorySpanStore store = new InMemorySpanStore();
     private final Map<String, SpanResource> resources = new HashMap<>();
     private InstrumentationScope scope = InstrumentationScope.EMPTY;
+    private List<SpanEvent> events = List.of();
+    private List<SpanLink> links = List.of();
+
+    /** Events and links of the next span appended (then none again). */
+    TestTraces eventsAndLinks(List<SpanEvent> events, List<SpanLink> links) {
+        this.events = events;
+        this.links = links;
+        return this;
+    }
+
+    static Attributes attrs(String key, String value) {
+        return new Attributes.Builder().addString(key, value).build();
+    }
 
     /** The instrumentation scope of the spans appended from now on. */
     TestTraces scope(String name, String version, String key, String value) {
@@ -52,7 +68,9 @@ final class TestTraces {
         SpanResource resource = resources.computeIfAbsent(service, s -> new SpanResource(
                 new Attributes.Builder().addString("service.name", s).build(), 0, ""));
         Span span = new Span(0, trace, spanId, parentId, "", 0, name, kind, startNanos, startNanos + durationNanos,
-                b.build(), 0, java.util.List.of(), 0, java.util.List.of(), 0, status, "");
+                b.build(), 0, events, 0, links, 0, status, "");
+        events = List.of();
+        links = List.of();
         SpanAppender a = store.appender();
         a.append(resource, scope, span);
         try {

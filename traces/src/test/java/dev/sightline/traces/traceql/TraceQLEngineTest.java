@@ -1,6 +1,8 @@
 package dev.sightline.traces.traceql;
 
+import dev.sightline.core.span.SpanEvent;
 import dev.sightline.core.span.SpanKind;
+import dev.sightline.core.span.SpanLink;
 import dev.sightline.core.span.StatusCode;
 import dev.sightline.traces.traceql.TraceQLEngine.Attribute;
 import dev.sightline.traces.traceql.TraceQLEngine.SearchResult;
@@ -262,6 +264,39 @@ class TraceQLEngineTest {
             assertThat(e.search(TraceQL.parse(c.getKey()), 0, Long.MAX_VALUE, 10, 10).traces())
                     .as(c.getKey()).extracting(t -> t.traceId().lo()).containsExactly(c.getValue());
         }
+    }
+
+    @Test
+    void eventAndLinkFieldsPassWhenOneEventOrLinkDoes() {
+        TestTraces ev = new TestTraces()
+                .eventsAndLinks(List.of(
+                        new SpanEvent(T0 + 3 * MS, "exception", TestTraces.attrs("exception.message", "boom"), 0),
+                        new SpanEvent(T0 + 9 * MS, "log", TestTraces.attrs("level", "info"), 0)),
+                        List.of(new SpanLink(0, 7, 70, "", 0, TestTraces.attrs("ref", "follows"), 0)))
+                .span(1, 1, 0, "s", "with events", SpanKind.SERVER, StatusCode.OK, T0, 20 * MS)
+                .eventsAndLinks(List.of(new SpanEvent(T0 + MS, "log", TestTraces.attrs("level", "warn"), 0)), List.of())
+                .span(2, 1, 0, "s", "one event", SpanKind.SERVER, StatusCode.OK, T0, 20 * MS)
+                .span(3, 1, 0, "s", "nothing", SpanKind.SERVER, StatusCode.OK, T0, 20 * MS);
+        TraceQLEngine e = new TraceQLEngine(ev.store.querier());
+        Map<String, List<Long>> cases = new java.util.LinkedHashMap<>();
+        cases.put("{ event:name = \"exception\" }", List.of(1L));
+        cases.put("{ event:name = \"log\" }", List.of(2L, 1L));
+        cases.put("{ event:name != \"exception\" }", List.of(2L));
+        cases.put("{ event.exception.message =~ \".*oo.*\" }", List.of(1L));
+        cases.put("{ event.level = \"warn\" || event.level = \"debug\" }", List.of(2L));
+        cases.put("{ event.level != \"info\" }", List.of(2L));
+        cases.put("{ event.level = nil }", List.of(3L));
+        cases.put("{ event:timeSinceStart > 5ms }", List.of(1L));
+        cases.put("{ event:timeSinceStart <= 1ms }", List.of(2L));
+        cases.put("{ link:traceID = \"00000000000000000000000000000007\" && link.ref = \"follows\" }", List.of(1L));
+        cases.put("{ link:spanID = \"0000000000000046\" }", List.of(1L));
+        cases.put("{ link:spanID != nil }", List.of(1L));
+        for (var c : cases.entrySet()) {
+            assertThat(e.search(TraceQL.parse(c.getKey()), 0, Long.MAX_VALUE, 10, 10).traces())
+                    .as(c.getKey()).extracting(t -> t.traceId().lo()).containsExactlyInAnyOrderElementsOf(c.getValue());
+        }
+        assertThat(e.tagValues(TraceQLEngine.TagScope.INTRINSIC, "event:name", TraceQL.parse("{ kind = server }"), 0,
+                Long.MAX_VALUE, 10)).containsExactly("exception", "log");
     }
 
     @Test
