@@ -274,9 +274,9 @@ final class Compiler {
 
     // ---------------------------------------------------------------- validation at parse time
 
-    /** Rejects what parses but cannot run: misapplied operators, bad regular expressions, by() inside an operand. */
+    /** Rejects what parses but cannot run: misapplied operators, bad regular expressions, misplaced event fields. */
     static void check(TraceQLQuery q) {
-        checkPipeline(q, q.pipeline(), true);
+        checkPipeline(q, q.pipeline());
         if (q.metrics() != null) {
             if (q.metrics().field() != null) {
                 checkField(q, q.metrics().field(), false, -1);
@@ -285,20 +285,14 @@ final class Compiler {
         }
     }
 
-    private static void checkPipeline(TraceQLQuery q, Ast.Pipeline p, boolean topLevel) {
+    private static void checkPipeline(TraceQLQuery q, Ast.Pipeline p) {
         if (p.source() != null) {
             checkSpanset(q, p.source());
         }
         for (Ast.Stage s : p.stages()) {
             switch (s) {
                 case Ast.FilterStage f -> checkSpanset(q, f.expr());
-                case Ast.By b -> {
-                    if (!topLevel) {
-                        throw Lexer.error(q.text(), b.pos(), "unsupported construct \"by()\" inside parentheses "
-                                + "or a spanset operation: grouping is implemented in the top-level pipeline only");
-                    }
-                    checkField(q, b.expr(), false, b.pos());
-                }
+                case Ast.By b -> checkField(q, b.expr(), false, b.pos());
                 case Ast.Select sel -> sel.fields().forEach(f -> checkField(q, f, false, -1));
                 case Ast.ScalarFilter sf -> {
                     checkScalar(q, sf.left());
@@ -333,7 +327,7 @@ final class Compiler {
                 checkSpanset(q, op.left());
                 checkSpanset(q, op.right());
             }
-            case Ast.Pipeline p -> checkPipeline(q, p, false);
+            case Ast.Pipeline p -> checkPipeline(q, p);
         }
     }
 

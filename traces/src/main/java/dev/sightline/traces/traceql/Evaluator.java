@@ -130,6 +130,7 @@ final class Evaluator {
                 yield out;
             }
             case Ast.Pipeline p -> {
+                // As Tempo's spanset operations: the spansets of a nested pipeline (by() groups) merge into one.
                 BitSet out = new BitSet(t.size());
                 for (Spanset s : pipeline(p, t, input)) {
                     out.or(s.spans);

@@ -15,9 +15,10 @@
  * hints are accepted and ignored (answers are exact, never sampled).
  *
  * <p>Refused with the position and the construct named: {@code parent.} attributes, event and link fields
- * outside a comparison with a literal (in arithmetic, {@code by()}, aggregates), {@code nestedSet*}, {@code compare()}, a {@code by()} inside parentheses, scalar
- * comparisons of two pipelines, and queries that would silently match nothing (a filter that is not a condition, an
- * intrinsic compared with a literal of another type, an order operator on status or kind).
+ * outside a comparison with a literal (in arithmetic, {@code by()}, aggregates), {@code nestedSet*},
+ * {@code compare()}, scalar comparisons of two pipelines, and queries that would silently match nothing (a filter
+ * that is not a condition, an intrinsic compared with a literal of another type, an order operator on status or
+ * kind).
  *
  * <p>{@link dev.sightline.traces.traceql.TraceQLEngine} runs queries: see its comment for how conditions reach the
  * store's index, how limits are kept honest, and which spans a time range lets match.

@@ -130,6 +130,8 @@ class TraceQLEngineTest {
         "{ } | min(duration) < 15ms => c2,c3",
         "{ status = error } | { name = \"db.query\" } => a4 b2",
         "({ name = \"db.query\" } | count() > 1) && { .http.method = \"GET\" } => a1,a4,a5",
+        // a nested pipeline's by() groups merge back into one spanset, as Tempo's spanset operations merge them
+        "({ name = \"db.query\" } | by(.db.system) | count() > 1) && { kind = server } => b1,b2,b3",
         "{ } | by(resource.service.name) | coalesce() | count() = 2 => c2,c3",
         "count() > 3 => a1,a2,a3,a4,a5",
     })

@@ -152,7 +152,6 @@ class TraceQLParserTest {
         "{ } | rate() by (.a => 1 => 20 => expected \")\" closing by(",
         "{ } | quantile_over_time(duration, 1.5) => 1 => 36 => quantile 1.5 is not between 0 and 1",
         "{ } | quantile_over_time(duration) => 1 => 34 => expected \",\" and the quantiles",
-        "({ .a = 1 } | by(.b)) && { } => 1 => 15 => unsupported construct \"by()\" inside parentheses",
         "{ .a = 1 } $ => 1 => 12 => unexpected character '$'",
         "{ } | rate() { } => 1 => 14 => unexpected \"{\"",
         "{ .a = 99999999999999999999 } => 1 => 8 => integer 99999999999999999999 out of range",
