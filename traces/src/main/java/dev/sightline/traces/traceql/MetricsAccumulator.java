@@ -39,10 +39,6 @@ final class MetricsAccumulator {
         this.intervals = instant ? 1 : (int) ((end - start) / step);
     }
 
-    int intervals() {
-        return intervals;
-    }
-
     long timestamp(int interval) {
         return instant ? start + step : start + (interval + 1) * step;
     }

@@ -65,19 +65,7 @@ final class TraceView {
         return spans.length;
     }
 
-    /** Whether {@code ancestor} is a proper ancestor of {@code i}; bounded by the span count against cycles. */
-    boolean isAncestor(int ancestor, int i) {
-        int p = parent[i];
-        for (int steps = 0; p >= 0 && steps < spans.length; steps++) {
-            if (p == ancestor) {
-                return true;
-            }
-            p = parent[p];
-        }
-        return false;
-    }
-
-    /** Whether any proper ancestor of {@code i} is in {@code set}. */
+    /** Whether any proper ancestor of {@code i} is in {@code set}; bounded by the span count against cycles. */
     boolean hasAncestorIn(int i, BitSet set) {
         int p = parent[i];
         for (int steps = 0; p >= 0 && steps < spans.length; steps++) {
