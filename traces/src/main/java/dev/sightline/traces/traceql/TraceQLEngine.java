@@ -36,8 +36,9 @@ import java.util.stream.Collectors;
  * <p>Limits: a search that asks the store for {@code n} traces and then drops some in evaluation could return fewer
  * than exist. So the engine asks for more and repeats with four times the limit until it has {@code limit} matches
  * or the store returned fewer traces than asked (so nothing was left out), up to {@code maxTraces} candidates; a
- * search cut there says so ({@link SearchResult#truncated()}). Metrics and tag values need every match: they loop the
- * same way and fail with a clear message past {@code maxTraces} instead of answering from part of the data.
+ * search cut there says so ({@link SearchResult#truncated()}). Metrics and tag values need every match: a query the
+ * store answers alone is split into time windows that each fit; any other loops as search does and fails with a
+ * clear message past {@code maxTraces} instead of answering from part of the data.
  *
  * <p>Time: only spans starting in the query's range match a filter; the trace's other spans still count for structure
  * (a parent outside the range is still a parent), the root intrinsics and {@code traceDuration}.
@@ -345,41 +346,62 @@ public final class TraceQLEngine {
         void accept(TraceView t, int span);
     }
 
-    /** Every span in the final spansets of every matching trace; fails past {@code maxTraces} candidates. */
+    /**
+     * Every span in the final spansets of every matching trace. A query the store answers alone is split into time
+     * windows until each holds fewer than {@code maxTraces} matching traces (each span counts in the window of its
+     * start); any other fails past {@code maxTraces} candidate traces rather than answer from part of them.
+     */
     private void forEachMatchingSpan(Ast.Pipeline p, long fromNanos, long toNanos, boolean needsTree, SpanSink sink) {
         Evaluator ev = new Evaluator();
         List<SpanCondition> exact = needsTree ? null : exactFilter(p, ev);
-        for (int fetch = FIRST_FETCH; ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
-            if (exact != null) {
-                List<TraceSummary> found = querier.search(new SpanQuery(fromNanos, toNanos, exact, fetch,
-                        SPANS_PER_TRACE));
-                if (found.size() < fetch) {
-                    for (TraceSummary s : found) {
-                        if (s.matchedCount() > s.matchedSpans().size()) {
-                            emit(p, ev, fetch(s.traceId(), fromNanos, toNanos), sink);
-                        } else {
-                            TraceView t = new TraceView(s.traceId(), s.matchedSpans(), fromNanos, toNanos);
-                            for (int i = 0; i < t.size(); i++) {
-                                sink.accept(t, i);
-                            }
-                        }
-                    }
-                    return;
+        if (exact != null) {
+            forEachExactMatch(p, ev, exact, fromNanos, toNanos, Math.min(FIRST_FETCH, maxTraces), sink);
+            return;
+        }
+        for (int fetch = Math.min(FIRST_FETCH, maxTraces); ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
+            Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
+            if (c.complete()) {
+                for (TraceId id : c.ids()) {
+                    emit(p, ev, fetch(id, fromNanos, toNanos), sink);
                 }
-            } else {
-                Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
-                if (c.complete()) {
-                    for (TraceId id : c.ids()) {
-                        emit(p, ev, fetch(id, fromNanos, toNanos), sink);
-                    }
-                    return;
-                }
+                return;
             }
             if (fetch >= maxTraces) {
                 throw new TraceQLException("the query matches more than " + maxTraces + " traces in the range; "
                         + "narrow the time range or the filter");
             }
         }
+    }
+
+    private void forEachExactMatch(Ast.Pipeline p, Evaluator ev, List<SpanCondition> exact, long fromNanos,
+                                   long toNanos, int firstFetch, SpanSink sink) {
+        for (int fetch = firstFetch; ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
+            List<TraceSummary> found = querier.search(new SpanQuery(fromNanos, toNanos, exact, fetch,
+                    SPANS_PER_TRACE));
+            if (found.size() < fetch) {
+                for (TraceSummary s : found) {
+                    if (s.matchedCount() > s.matchedSpans().size()) {
+                        emit(p, ev, fetch(s.traceId(), fromNanos, toNanos), sink);
+                    } else {
+                        TraceView t = new TraceView(s.traceId(), s.matchedSpans(), fromNanos, toNanos);
+                        for (int i = 0; i < t.size(); i++) {
+                            sink.accept(t, i);
+                        }
+                    }
+                }
+                return;
+            }
+            if (fetch >= maxTraces) {
+                break;
+            }
+        }
+        if (fromNanos == toNanos) {
+            throw new TraceQLException("more than " + maxTraces + " traces have a matching span starting at "
+                    + fromNanos + "; narrow the filter");
+        }
+        long mid = (fromNanos >> 1) + (toNanos >> 1) + (fromNanos & toNanos & 1); // floor of the mean, no overflow
+        forEachExactMatch(p, ev, exact, fromNanos, mid, maxTraces, sink);
+        forEachExactMatch(p, ev, exact, mid + 1, toNanos, maxTraces, sink);
     }
 
     private static void emit(Ast.Pipeline p, Evaluator ev, TraceView t, SpanSink sink) {

@@ -229,6 +229,28 @@ class TraceQLEngineTest {
     }
 
     @Test
+    void metricsOverMoreTracesThanTheBoundSplitTheRange() {
+        TestTraces many = new TestTraces();
+        for (int t = 1; t <= 3000; t++) {
+            many.span(t, 1, 0, "svc", "op", SpanKind.SERVER, StatusCode.OK, T0 + t * MS, MS, "k", "v");
+        }
+        TraceQLEngine bounded = new TraceQLEngine(many.store.querier(), 700);
+        var series = bounded.queryRange(TraceQL.parse("{ .k = \"v\" } | count_over_time()"), T0, T0 + 4 * SECOND,
+                SECOND);
+        assertThat(series).singleElement().satisfies(s -> {
+            assertThat(s.timestampsNanos()).containsExactly(T0, T0 + SECOND, T0 + 2 * SECOND, T0 + 3 * SECOND,
+                    T0 + 4 * SECOND);
+            assertThat(s.values()).containsExactly(0, 1000, 1000, 1000, 0);
+        });
+        assertThat(bounded.tagValues(TraceQLEngine.TagScope.INTRINSIC, "kind", TraceQL.parse("{ .k = \"v\" }"),
+                T0, T0 + 4 * SECOND, 10)).containsExactly("server");
+        // Spans that need their trace cannot be split by time: past the bound, a clear error.
+        assertThatThrownBy(() -> bounded.queryRange(TraceQL.parse("{ .k = \"v\" } | count_over_time() by (rootName)"),
+                T0, T0 + 4 * SECOND, SECOND)).isInstanceOf(TraceQLException.class)
+                .hasMessageContaining("more than 700 traces");
+    }
+
+    @Test
     void aRareSideFindsOldMatchesPastTheCommonSidesFirstBatch() {
         // Every trace has a "common" span; only the three oldest have a "rare" child. The common side's first
         // search returns the newest traces only; the rare side's search is complete and bounds the candidates.
