@@ -110,6 +110,7 @@ final class Ast {
         NAME("name"), STATUS("status"), STATUS_MESSAGE("statusMessage"), KIND("kind"), DURATION("duration"),
         CHILD_COUNT("span:childCount"), SPAN_ID("span:id"), PARENT_ID("span:parentID"),
         ROOT_NAME("rootName"), ROOT_SERVICE("rootServiceName"), TRACE_DURATION("traceDuration"), TRACE_ID("trace:id"),
+        NESTED_SET_LEFT("nestedSetLeft"), NESTED_SET_RIGHT("nestedSetRight"), NESTED_SET_PARENT("nestedSetParent"),
         SCOPE_NAME("instrumentation:name"), SCOPE_VERSION("instrumentation:version"),
         EVENT_NAME("event:name"), EVENT_TIME_SINCE_START("event:timeSinceStart"), LINK_TRACE_ID("link:traceID"),
         LINK_SPAN_ID("link:spanID");
@@ -124,8 +125,13 @@ final class Ast {
             return ordinal() >= EVENT_NAME.ordinal();
         }
 
-        boolean traceLevel() {
-            return this == ROOT_NAME || this == ROOT_SERVICE || this == TRACE_DURATION || this == TRACE_ID;
+        /** Whether the value depends on other spans of the trace (the root, the tree), not on the span alone. */
+        boolean needsTree() {
+            return switch (this) {
+                case ROOT_NAME, ROOT_SERVICE, TRACE_DURATION, CHILD_COUNT, NESTED_SET_LEFT, NESTED_SET_RIGHT,
+                     NESTED_SET_PARENT -> true;
+                default -> false;
+            };
         }
     }
 

@@ -399,7 +399,8 @@ final class Compiler {
             boolean ok = switch (in) {
                 case STATUS -> v instanceof StatusCode;
                 case KIND -> v instanceof SpanKind;
-                case DURATION, TRACE_DURATION, CHILD_COUNT, EVENT_TIME_SINCE_START -> Values.isNumber(v);
+                case DURATION, TRACE_DURATION, CHILD_COUNT, EVENT_TIME_SINCE_START, NESTED_SET_LEFT, NESTED_SET_RIGHT,
+                     NESTED_SET_PARENT -> Values.isNumber(v);
                 default -> v instanceof String;
             };
             if (!ok) {

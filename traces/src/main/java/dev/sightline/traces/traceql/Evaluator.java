@@ -374,6 +374,9 @@ final class Evaluator {
             case KIND -> s.kind();
             case DURATION -> new Ast.Dur(s.durationNanos());
             case CHILD_COUNT -> (long) t.childCount[i];
+            case NESTED_SET_LEFT -> (long) t.nestedSetLeft(i);
+            case NESTED_SET_RIGHT -> (long) t.nestedSetRight(i);
+            case NESTED_SET_PARENT -> (long) t.nestedSetParent(i);
             case SPAN_ID -> s.spanIdHex();
             case PARENT_ID -> s.isRoot() ? Ast.Nil.NIL : SpanIds.spanIdHex(s.parentSpanId());
             case ROOT_NAME -> t.root < 0 ? Ast.Nil.NIL : t.spans[t.root].span().name();

@@ -24,11 +24,14 @@ import java.util.Set;
  * structural operators; {@code + -}; {@code !}; {@code * / %}; {@code ^} (right).
  */
 final class Parser {
-    private static final Map<String, Intrinsic> UNSCOPED_INTRINSICS = Map.of(
-            "name", Intrinsic.NAME, "status", Intrinsic.STATUS, "statusMessage", Intrinsic.STATUS_MESSAGE,
-            "kind", Intrinsic.KIND, "duration", Intrinsic.DURATION, "childCount", Intrinsic.CHILD_COUNT,
-            "rootName", Intrinsic.ROOT_NAME, "rootServiceName", Intrinsic.ROOT_SERVICE,
-            "traceDuration", Intrinsic.TRACE_DURATION);
+    private static final Map<String, Intrinsic> UNSCOPED_INTRINSICS = Map.ofEntries(
+            Map.entry("name", Intrinsic.NAME), Map.entry("status", Intrinsic.STATUS),
+            Map.entry("statusMessage", Intrinsic.STATUS_MESSAGE), Map.entry("kind", Intrinsic.KIND),
+            Map.entry("duration", Intrinsic.DURATION), Map.entry("childCount", Intrinsic.CHILD_COUNT),
+            Map.entry("rootName", Intrinsic.ROOT_NAME), Map.entry("rootServiceName", Intrinsic.ROOT_SERVICE),
+            Map.entry("traceDuration", Intrinsic.TRACE_DURATION), Map.entry("nestedSetLeft", Intrinsic.NESTED_SET_LEFT),
+            Map.entry("nestedSetRight", Intrinsic.NESTED_SET_RIGHT),
+            Map.entry("nestedSetParent", Intrinsic.NESTED_SET_PARENT));
     private static final Map<String, Intrinsic> SCOPED_INTRINSICS = Map.ofEntries(
             Map.entry("span:name", Intrinsic.NAME), Map.entry("span:status", Intrinsic.STATUS),
             Map.entry("span:statusMessage", Intrinsic.STATUS_MESSAGE), Map.entry("span:kind", Intrinsic.KIND),
@@ -50,8 +53,7 @@ final class Parser {
     private static final Map<String, AggOp> AGGREGATES = Map.of(
             "count", AggOp.COUNT, "avg", AggOp.AVG, "min", AggOp.MIN, "max", AggOp.MAX, "sum", AggOp.SUM);
     /** Words Tempo knows that this engine does not evaluate: named in the error instead of "unexpected". */
-    private static final Set<String> UNSUPPORTED_WORDS = Set.of("compare", "topk", "bottomk", "parent",
-            "nestedSetLeft", "nestedSetRight", "nestedSetParent");
+    private static final Set<String> UNSUPPORTED_WORDS = Set.of("compare", "topk", "bottomk", "parent");
     private static final Map<Kind, SpansetOpKind> STRUCTURAL = Map.ofEntries(
             Map.entry(Kind.GT, SpansetOpKind.CHILD), Map.entry(Kind.LT, SpansetOpKind.PARENT),
             Map.entry(Kind.DESC, SpansetOpKind.DESC), Map.entry(Kind.ANCE, SpansetOpKind.ANCE),

@@ -36,9 +36,9 @@ import java.util.stream.Collectors;
  * <p>Limits: a search that asks the store for {@code n} traces and then drops some in evaluation could return fewer
  * than exist. So the engine asks for more and repeats with four times the limit until it has {@code limit} matches
  * or the store returned fewer traces than asked (so nothing was left out), up to {@code maxTraces} candidates; a
- * search cut there says so ({@link SearchResult#truncated()}). Metrics and tag values need every match: a query the
- * store answers alone is split into time windows that each fit; any other loops as search does and fails with a
- * clear message past {@code maxTraces} instead of answering from part of the data.
+ * search cut there says so ({@link SearchResult#truncated()}). Metrics and tag values need every match: a query of
+ * one filter without stages is split into time windows that each fit; any other loops as search does and fails with
+ * a clear message past {@code maxTraces} instead of answering from part of the data.
  *
  * <p>Time: only spans starting in the query's range match a filter; the trace's other spans still count for structure
  * (a parent outside the range is still a parent), the root intrinsics and {@code traceDuration}.
@@ -347,18 +347,20 @@ public final class TraceQLEngine {
     }
 
     /**
-     * Every span in the final spansets of every matching trace. A query the store answers alone is split into time
-     * windows until each holds fewer than {@code maxTraces} matching traces (each span counts in the window of its
-     * start); any other fails past {@code maxTraces} candidate traces rather than answer from part of them.
+     * Every span in the final spansets of every matching trace. A query of one filter and no stages is split into
+     * time windows until each holds fewer than {@code maxTraces} matching traces: whether a span matches does not
+     * depend on which other spans are in range, so each span counts once, in the window of its start (its trace is
+     * still fetched whole, for the root and the tree). Any other query fails past {@code maxTraces} candidate traces
+     * rather than answer from part of them.
      */
     private void forEachMatchingSpan(Ast.Pipeline p, long fromNanos, long toNanos, boolean needsTree, SpanSink sink) {
         Evaluator ev = new Evaluator();
-        List<SpanCondition> exact = needsTree ? null : exactFilter(p, ev);
-        if (exact != null) {
-            forEachExactMatch(p, ev, exact, fromNanos, toNanos, Math.min(FIRST_FETCH, maxTraces), sink);
+        int first = Math.min(FIRST_FETCH, maxTraces);
+        if (p.stages().isEmpty() && p.source() instanceof Ast.Filter) {
+            forEachInWindows(p, ev, needsTree ? null : exactFilter(p, ev), fromNanos, toNanos, first, sink);
             return;
         }
-        for (int fetch = Math.min(FIRST_FETCH, maxTraces); ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
+        for (int fetch = first; ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
             Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
             if (c.complete()) {
                 for (TraceId id : c.ids()) {
@@ -373,23 +375,34 @@ public final class TraceQLEngine {
         }
     }
 
-    private void forEachExactMatch(Ast.Pipeline p, Evaluator ev, List<SpanCondition> exact, long fromNanos,
-                                   long toNanos, int firstFetch, SpanSink sink) {
+    /** {@code exact}: the filter's conditions when the store's search answers it and no field needs the trace. */
+    private void forEachInWindows(Ast.Pipeline p, Evaluator ev, List<SpanCondition> exact, long fromNanos,
+                                  long toNanos, int firstFetch, SpanSink sink) {
         for (int fetch = firstFetch; ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
-            List<TraceSummary> found = querier.search(new SpanQuery(fromNanos, toNanos, exact, fetch,
-                    SPANS_PER_TRACE));
-            if (found.size() < fetch) {
-                for (TraceSummary s : found) {
-                    if (s.matchedCount() > s.matchedSpans().size()) {
-                        emit(p, ev, fetch(s.traceId(), fromNanos, toNanos), sink);
-                    } else {
-                        TraceView t = new TraceView(s.traceId(), s.matchedSpans(), fromNanos, toNanos);
-                        for (int i = 0; i < t.size(); i++) {
-                            sink.accept(t, i);
+            if (exact != null) {
+                List<TraceSummary> found = querier.search(new SpanQuery(fromNanos, toNanos, exact, fetch,
+                        SPANS_PER_TRACE));
+                if (found.size() < fetch) {
+                    for (TraceSummary s : found) {
+                        if (s.matchedCount() > s.matchedSpans().size()) {
+                            emit(p, ev, fetch(s.traceId(), fromNanos, toNanos), sink);
+                        } else {
+                            TraceView t = new TraceView(s.traceId(), s.matchedSpans(), fromNanos, toNanos);
+                            for (int i = 0; i < t.size(); i++) {
+                                sink.accept(t, i);
+                            }
                         }
                     }
+                    return;
                 }
-                return;
+            } else {
+                Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
+                if (c.complete()) {
+                    for (TraceId id : c.ids()) {
+                        emit(p, ev, fetch(id, fromNanos, toNanos), sink);
+                    }
+                    return;
+                }
             }
             if (fetch >= maxTraces) {
                 break;
@@ -400,8 +413,8 @@ public final class TraceQLEngine {
                     + fromNanos + "; narrow the filter");
         }
         long mid = (fromNanos >> 1) + (toNanos >> 1) + (fromNanos & toNanos & 1); // floor of the mean, no overflow
-        forEachExactMatch(p, ev, exact, fromNanos, mid, maxTraces, sink);
-        forEachExactMatch(p, ev, exact, mid + 1, toNanos, maxTraces, sink);
+        forEachInWindows(p, ev, exact, fromNanos, mid, maxTraces, sink);
+        forEachInWindows(p, ev, exact, mid + 1, toNanos, maxTraces, sink);
     }
 
     private static void emit(Ast.Pipeline p, Evaluator ev, TraceView t, SpanSink sink) {
@@ -421,7 +434,7 @@ public final class TraceQLEngine {
     private static boolean needsTree(List<FieldExpr> fields) {
         for (FieldExpr f : fields) {
             boolean tree = switch (f) {
-                case Ast.IntrinsicRef in -> in.intrinsic().traceLevel() || in.intrinsic() == Ast.Intrinsic.CHILD_COUNT;
+                case Ast.IntrinsicRef in -> in.intrinsic().needsTree();
                 case Ast.Binary b -> needsTree(List.of(b.left(), b.right()));
                 case Ast.Unary u -> needsTree(List.of(u.operand()));
                 default -> false;

@@ -65,6 +65,80 @@ final class TraceView {
         return spans.length;
     }
 
+    private int[] nestedLeft;
+    private int[] nestedRight;
+
+    /**
+     * Tempo's nested set numbers, from a depth-first walk of each tree in start order counting from 1 (a span's
+     * left number on the way down, its right on the way up, so a descendant's numbers lie inside its ancestor's).
+     */
+    int nestedSetLeft(int i) {
+        numberNestedSets();
+        return nestedLeft[i];
+    }
+
+    int nestedSetRight(int i) {
+        numberNestedSets();
+        return nestedRight[i];
+    }
+
+    /** The parent's left number; -1 for a root (Grafana's "root spans" are {@code nestedSetParent < 0}), 0 for a
+     * span whose parent is not stored. */
+    int nestedSetParent(int i) {
+        numberNestedSets();
+        return spans[i].span().isRoot() ? -1 : parent[i] >= 0 ? nestedLeft[parent[i]] : 0;
+    }
+
+    private void numberNestedSets() {
+        if (nestedLeft != null) {
+            return;
+        }
+        int n = spans.length;
+        int[] firstChild = new int[n];
+        int[] nextSibling = new int[n];
+        int[] lastChild = new int[n];
+        java.util.Arrays.fill(firstChild, -1);
+        java.util.Arrays.fill(nextSibling, -1);
+        for (int i = 0; i < n; i++) { // in start order, so children are walked earliest first
+            int p = parent[i];
+            if (p >= 0) {
+                if (firstChild[p] < 0) {
+                    firstChild[p] = i;
+                } else {
+                    nextSibling[lastChild[p]] = i;
+                }
+                lastChild[p] = i;
+            }
+        }
+        int[] left = new int[n];
+        int[] right = new int[n];
+        int[] stack = new int[n];
+        int[] cursor = new int[n];
+        int counter = 1;
+        for (int r = 0; r < n; r++) {
+            if (parent[r] >= 0) {
+                continue;
+            }
+            int depth = 0;
+            stack[depth] = r;
+            cursor[depth] = firstChild[r];
+            left[r] = counter++;
+            while (depth >= 0) {
+                int c = cursor[depth];
+                if (c < 0) {
+                    right[stack[depth--]] = counter++;
+                } else {
+                    cursor[depth] = nextSibling[c];
+                    left[c] = counter++;
+                    stack[++depth] = c;
+                    cursor[depth] = firstChild[c];
+                }
+            }
+        }
+        nestedLeft = left;
+        nestedRight = right;
+    }
+
     /** Whether any proper ancestor of {@code i} is in {@code set}; bounded by the span count against cycles. */
     boolean hasAncestorIn(int i, BitSet set) {
         int p = parent[i];

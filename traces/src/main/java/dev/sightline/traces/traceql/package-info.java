@@ -3,7 +3,8 @@
  *
  * <p>{@link dev.sightline.traces.traceql.TraceQL#parse} reads Tempo's grammar: spanset filters {@code { ... }} over
  * intrinsics ({@code name status statusMessage kind duration rootName rootServiceName traceDuration}, the scoped
- * {@code span: trace: instrumentation:} forms, {@code span:id span:parentID span:childCount trace:id}) and attributes
+ * {@code span: trace: instrumentation:} forms, {@code span:id span:parentID span:childCount trace:id}, Tempo's {@code nestedSetLeft nestedSetRight nestedSetParent}
+ * as Grafana's Traces Drilldown asks {@code nestedSetParent < 0} for root spans) and attributes
  * ({@code span.x resource.x .x instrumentation.x}, quoted names; {@code event.x link.x event:name
  * event:timeSinceStart link:traceID link:spanID} in comparisons with a literal, true when one of the span's events or
  * links passes, and for {@code != !~} when it has some and none is equal), literals (strings, integers, floats, durations,
@@ -15,8 +16,7 @@
  * hints are accepted and ignored (answers are exact, never sampled).
  *
  * <p>Refused with the position and the construct named: {@code parent.} attributes, event and link fields
- * outside a comparison with a literal (in arithmetic, {@code by()}, aggregates), {@code nestedSet*},
- * {@code compare()}, scalar comparisons of two pipelines, and queries that would silently match nothing (a filter
+ * outside a comparison with a literal (in arithmetic, {@code by()}, aggregates), {@code compare()}, scalar comparisons of two pipelines, and queries that would silently match nothing (a filter
  * that is not a condition, an intrinsic compared with a literal of another type, an order operator on status or
  * kind).
  *

@@ -119,6 +119,12 @@ class TraceQLEngineTest {
         "{ duration * 2 > 1s } => b1,b3",
         "{ span:childCount = 0 && resource.service.name != \"db\" } => ",
         "{ span:childCount = 2 } => a1 b1",
+        // nested set numbers: a1 [1,10] > a2 [2,5] > a4 [3,4], a3 [6,9] > a5 [7,8]; b1 [1,6] > b2 [2,3], b3 [4,5];
+        // roots have parent -1, c2 (parent not stored) 0
+        "{ nestedSetParent < 0 } => a1 b1",
+        "{ nestedSetParent = 0 } => c2",
+        "{ nestedSetLeft = 3 && nestedSetRight = 4 && nestedSetParent = 2 } => a4",
+        "{ nestedSetLeft > 5 && nestedSetRight < 10 && rootName = \"GET /\" } => a3,a5",
         "{ span.http.status_code >= 400 || span:id = \"0000000000000003\" } => a3 b1,b3 c3",
         // pipelines
         "{ name = \"db.query\" } | count() > 1 => a4,a5 b2,b3",
@@ -244,8 +250,15 @@ class TraceQLEngineTest {
         });
         assertThat(bounded.tagValues(TraceQLEngine.TagScope.INTRINSIC, "kind", TraceQL.parse("{ .k = \"v\" }"),
                 T0, T0 + 4 * SECOND, 10)).containsExactly("server");
-        // Spans that need their trace cannot be split by time: past the bound, a clear error.
-        assertThatThrownBy(() -> bounded.queryRange(TraceQL.parse("{ .k = \"v\" } | count_over_time() by (rootName)"),
+        // Evaluated in memory (nestedSetParent, rootName need the trace), still split by time.
+        var roots = bounded.queryRange(TraceQL.parse("{ nestedSetParent < 0 && true } | rate() by (rootName)"), T0,
+                T0 + 4 * SECOND, SECOND);
+        assertThat(roots).singleElement().satisfies(s -> {
+            assertThat(s.promLabels()).isEqualTo("{rootName=\"op\"}");
+            assertThat(s.values()).containsExactly(0, 1000, 1000, 1000, 0);
+        });
+        // A pipeline stage relates spans of a trace: it cannot be split by time; past the bound, a clear error.
+        assertThatThrownBy(() -> bounded.queryRange(TraceQL.parse("{ .k = \"v\" } | count() > 0 | rate()"),
                 T0, T0 + 4 * SECOND, SECOND)).isInstanceOf(TraceQLException.class)
                 .hasMessageContaining("more than 700 traces");
     }
