@@ -241,7 +241,10 @@ public final class TraceQLEngine {
         };
     }
 
-    /** The attributes a query's filters and by() name (select() adds its own per spanset), shown on each matched span as Tempo shows them. */
+    /**
+     * The attributes a query's filters and by() name (select() adds its own per spanset), shown on each matched span
+     * as Tempo shows them.
+     */
     private static List<FieldExpr> namedAttributes(Ast.Pipeline p) {
         List<FieldExpr> out = new ArrayList<>();
         collectNamed(p, out);
