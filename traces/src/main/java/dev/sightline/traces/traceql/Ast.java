@@ -315,7 +315,7 @@ final class Ast {
     enum MetricsFn {
         RATE("rate"), COUNT_OVER_TIME("count_over_time"), MIN_OVER_TIME("min_over_time"),
         MAX_OVER_TIME("max_over_time"), AVG_OVER_TIME("avg_over_time"), SUM_OVER_TIME("sum_over_time"),
-        QUANTILE_OVER_TIME("quantile_over_time"), HISTOGRAM_OVER_TIME("histogram_over_time");
+        QUANTILE_OVER_TIME("quantile_over_time"), HISTOGRAM_OVER_TIME("histogram_over_time"), COMPARE("compare");
 
         final String text;
 
@@ -332,11 +332,29 @@ final class Ast {
         }
     }
 
-    /** A metrics function: {@code field} for the *_over_time ones, {@code quantiles} for quantile_over_time, and an
-     * optional second stage (null when none). */
-    record Metrics(MetricsFn fn, FieldExpr field, List<Double> quantiles, List<FieldExpr> by, TopK topK) {
+    /**
+     * {@code compare(filter, topN, start, end)}: the spans the filter passes (and, when start and end are not 0, that
+     * start in {@code [start, end)}) are the selection, the others the baseline.
+     */
+    record Compare(Filter selection, int topN, long startNanos, long endNanos) {
         @Override
         public String toString() {
+            return "compare(" + selection + ", " + topN + (startNanos == 0 && endNanos == 0 ? ""
+                    : ", " + startNanos + ", " + endNanos) + ")";
+        }
+    }
+
+    /**
+     * A metrics function: {@code field} for the *_over_time ones, {@code quantiles} for quantile_over_time,
+     * {@code compare} for compare(), and an optional second stage (null when none).
+     */
+    record Metrics(MetricsFn fn, FieldExpr field, List<Double> quantiles, List<FieldExpr> by, Compare compare,
+                   TopK topK) {
+        @Override
+        public String toString() {
+            if (compare != null) {
+                return topK == null ? compare.toString() : compare + " | " + topK;
+            }
             StringBuilder sb = new StringBuilder(fn.text).append('(');
             if (field != null) {
                 sb.append(field);

@@ -282,6 +282,9 @@ final class Compiler {
                 checkField(q, q.metrics().field(), false, -1);
             }
             q.metrics().by().forEach(f -> checkField(q, f, false, -1));
+            if (q.metrics().compare() != null) {
+                checkSpanset(q, q.metrics().compare().selection());
+            }
         }
     }
 

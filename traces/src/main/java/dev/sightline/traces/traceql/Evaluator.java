@@ -343,7 +343,7 @@ final class Evaluator {
         }
     }
 
-    private static Object attribute(Attributes attrs, String key) {
+    static Object attribute(Attributes attrs, String key) {
         int k = attrs.indexOf(key);
         if (k < 0) {
             return Ast.Nil.NIL;

@@ -11,7 +11,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Sorts matching spans into series and steps as Tempo's metrics engine does: steps are right-closed intervals
@@ -56,6 +58,10 @@ final class MetricsAccumulator {
     void observe(TraceView t, int i) {
         int interval = intervalOf(t.spans[i].span().startUnixNano());
         if (interval < 0 || interval >= intervals) {
+            return;
+        }
+        if (metrics.compare() != null) {
+            observeCompare(t, i, interval);
             return;
         }
         List<Object> key = scratch;
@@ -117,14 +123,97 @@ final class MetricsAccumulator {
         return acc;
     }
 
+    // ---------------------------------------------------------------- compare()
+
+    /** compare()'s counts on one side: per attribute and value, and per attribute in total, each per step. */
+    private final class Side {
+        final Map<String, Map<Object, double[]>> values = new TreeMap<>();
+        final Map<String, double[]> totals = new TreeMap<>();
+
+        void count(String attribute, Object value, int interval) {
+            values.computeIfAbsent(attribute, k -> new HashMap<>())
+                    .computeIfAbsent(value, k -> new double[intervals])[interval]++;
+            totals.computeIfAbsent(attribute, k -> new double[intervals])[interval]++;
+        }
+
+        void countAll(String prefix, dev.sightline.core.span.Attributes attrs, int interval) {
+            for (int k = 0; k < attrs.size(); k++) {
+                count(prefix + attrs.key(k), TraceQLEngine.resultValue(Evaluator.attribute(attrs, attrs.key(k))),
+                        interval);
+            }
+        }
+    }
+
+    private final Side baseline = new Side();
+    private final Side selection = new Side();
+    private Compiler.SpanPred selectionFilter;
+
+    /**
+     * As Tempo's compare(): the span goes to the selection or the baseline, and each of its attributes (span and
+     * resource) and its name, status, kind and status message count once for their value.
+     */
+    private void observeCompare(TraceView t, int i, int interval) {
+        Ast.Compare c = metrics.compare();
+        if (selectionFilter == null) {
+            selectionFilter = Compiler.compile(c.selection().expr());
+        }
+        var span = t.spans[i].span();
+        long st = span.startUnixNano();
+        boolean inWindow = c.startNanos() == 0 && c.endNanos() == 0 || st >= c.startNanos() && st < c.endNanos();
+        Side side = inWindow && selectionFilter.test(t, i) ? selection : baseline;
+        side.countAll("span.", span.attributes(), interval);
+        side.countAll("resource.", t.spans[i].resource().attributes(), interval);
+        side.count("name", span.name(), interval);
+        side.count("status", TraceQLEngine.resultValue(span.statusCode()), interval);
+        side.count("kind", TraceQLEngine.resultValue(span.kind()), interval);
+        if (!span.statusMessage().isEmpty()) {
+            side.count("statusMessage", span.statusMessage(), interval);
+        }
+    }
+
+    /**
+     * Per side and attribute, the topN values by their total count as {@code {__meta_type="baseline|selection",
+     * attr=value}}; per attribute the totals as {@code {__meta_type="baseline_total|selection_total", attr=nil}}; an
+     * attribute with more values than topN on either side gets {@code {__meta_error="__too_many_values__",
+     * attr=nil}} with no samples.
+     */
+    private List<Series> compareSeries(List<Raw> raw) {
+        int topN = metrics.compare().topN();
+        Set<String> tooMany = new TreeSet<>();
+        for (var typed : List.of(Map.entry("baseline", baseline), Map.entry("selection", selection))) {
+            typed.getValue().values.forEach((attribute, values) -> {
+                List<Map.Entry<Object, double[]>> ranked = new ArrayList<>(values.entrySet());
+                ranked.sort(Comparator.<Map.Entry<Object, double[]>>comparingDouble(e -> -Arrays.stream(e.getValue())
+                        .sum()).thenComparing(e -> String.valueOf(e.getKey())));
+                for (var e : ranked.subList(0, Math.min(topN, ranked.size()))) {
+                    add(raw, List.of(new Label("__meta_type", typed.getKey()), new Label(attribute, e.getKey())),
+                            e.getValue());
+                }
+                if (ranked.size() > topN) {
+                    tooMany.add(attribute);
+                }
+            });
+            typed.getValue().totals.forEach((attribute, counts) -> add(raw, List.of(
+                    new Label("__meta_type", typed.getKey() + "_total"), new Label(attribute, null)), counts));
+        }
+        List<Series> errors = new ArrayList<>();
+        for (String attribute : tooMany) {
+            errors.add(new Series(List.of(new Label("__meta_error", "__too_many_values__"), new Label(attribute, null)),
+                    new long[0], new double[0]));
+        }
+        return errors;
+    }
+
     /** A series before its empty steps are dropped. */
     private record Raw(List<Label> labels, double[] values) {
     }
 
     List<Series> series() {
         List<Raw> raw = new ArrayList<>();
+        List<Series> result = new ArrayList<>();
         int byCount = metrics.by().size();
         switch (metrics.fn()) {
+            case COMPARE -> result.addAll(compareSeries(raw));
             case QUANTILE_OVER_TIME -> {
                 // Group the bucket series of each label set, then one series per quantile.
                 Map<List<Object>, TreeMap<Double, double[]>> groups = new HashMap<>();
@@ -160,7 +249,6 @@ final class MetricsAccumulator {
             });
         }
         List<Raw> kept = metrics.topK() == null ? raw : topK(raw, metrics.topK());
-        List<Series> result = new ArrayList<>();
         for (Raw r : kept) {
             Series s = withoutEmptySteps(r);
             if (s != null) {

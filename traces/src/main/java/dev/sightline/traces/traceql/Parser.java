@@ -53,7 +53,7 @@ final class Parser {
     private static final Map<String, AggOp> AGGREGATES = Map.of(
             "count", AggOp.COUNT, "avg", AggOp.AVG, "min", AggOp.MIN, "max", AggOp.MAX, "sum", AggOp.SUM);
     /** Words Tempo knows that this engine does not evaluate: named in the error instead of "unexpected". */
-    private static final Set<String> UNSUPPORTED_WORDS = Set.of("compare", "topk", "bottomk", "parent");
+    private static final Set<String> UNSUPPORTED_WORDS = Set.of("topk", "bottomk", "parent");
     private static final Map<Kind, SpansetOpKind> STRUCTURAL = Map.ofEntries(
             Map.entry(Kind.GT, SpansetOpKind.CHILD), Map.entry(Kind.LT, SpansetOpKind.PARENT),
             Map.entry(Kind.DESC, SpansetOpKind.DESC), Map.entry(Kind.ANCE, SpansetOpKind.ANCE),
@@ -92,7 +92,8 @@ final class Parser {
             metrics = p.metrics();
             if (p.peek().kind() == Kind.PIPE) {
                 p.next();
-                metrics = new Ast.Metrics(metrics.fn(), metrics.field(), metrics.quantiles(), metrics.by(), p.topK());
+                metrics = new Ast.Metrics(metrics.fn(), metrics.field(), metrics.quantiles(), metrics.by(),
+                        metrics.compare(), p.topK());
             }
         }
         if (p.peek().kind() == Kind.IDENT && p.peek().text().equals("with")) {
@@ -511,6 +512,9 @@ final class Parser {
             throw error(fnTok, "unsupported construct \"" + fnTok.text() + "()\"");
         }
         expect(Kind.LPAREN, "\"(\" after " + fn.text);
+        if (fn == Ast.MetricsFn.COMPARE) {
+            return new Ast.Metrics(fn, null, List.of(), List.of(), compare(), null);
+        }
         FieldExpr field = null;
         List<Double> quantiles = new ArrayList<>();
         if (fn != Ast.MetricsFn.RATE && fn != Ast.MetricsFn.COUNT_OVER_TIME) {
@@ -541,7 +545,38 @@ final class Parser {
             by = fieldList();
             expect(Kind.RPAREN, "\")\" closing by(");
         }
-        return new Ast.Metrics(fn, field, List.copyOf(quantiles), by, null);
+        return new Ast.Metrics(fn, field, List.copyOf(quantiles), by, null, null);
+    }
+
+    /** The arguments of {@code compare(}: a spanset filter, then optionally topN (10), then start and end. */
+    private Ast.Compare compare() {
+        if (peek().kind() != Kind.LBRACE) {
+            throw error(peek(), "unexpected " + describe(peek()) + ", expected a spanset filter as compare's first "
+                    + "argument");
+        }
+        Ast.Filter filter = (Ast.Filter) spansetPrimary();
+        long[] numbers = new long[3];
+        int n = 0;
+        while (peek().kind() == Kind.COMMA) {
+            next();
+            Token t = expect(Kind.INT, "an integer (topN, then start and end in unix nanoseconds)");
+            if (n == 3) {
+                throw error(t, "compare takes at most a filter and three integers");
+            }
+            numbers[n++] = (Long) t.value();
+        }
+        Token close = expect(Kind.RPAREN, "\")\" closing compare(");
+        if (n == 2) {
+            throw error(close, "compare needs both a start and an end timestamp, or neither");
+        }
+        int topN = n == 0 ? 10 : (int) Math.min(Integer.MAX_VALUE, numbers[0]);
+        if (topN <= 0) {
+            throw error(close, "compare's top number of values must be greater than 0");
+        }
+        if (n == 3 && (numbers[1] <= 0 || numbers[2] <= numbers[1])) {
+            throw error(close, "compare's timestamps must be positive unix nanoseconds, the end after the start");
+        }
+        return new Ast.Compare(filter, topN, numbers[1], numbers[2]);
     }
 
     /** {@code topk(k)} or {@code bottomk(k)} after a metrics function. */

@@ -458,7 +458,8 @@ public final class TraceQLEngine {
     public List<Series> queryRange(TraceQLQuery query, long fromNanos, long toNanos, long stepNanos) {
         if (!query.isMetrics()) {
             throw new TraceQLException("not a metrics query: end it with rate(), count_over_time(), "
-                    + "quantile_over_time(...), histogram_over_time(...) or min|max|avg|sum_over_time(...)");
+                    + "quantile_over_time(...), histogram_over_time(...), min|max|avg|sum_over_time(...) or "
+                    + "compare(...)");
         }
         if (stepNanos <= 0) {
             throw new IllegalArgumentException("step must be positive: " + stepNanos);
@@ -485,6 +486,9 @@ public final class TraceQLEngine {
         List<FieldExpr> fields = new ArrayList<>(m.by());
         if (m.field() != null) {
             fields.add(m.field());
+        }
+        if (m.compare() != null && m.compare().selection().expr() != null) {
+            fields.add(m.compare().selection().expr());
         }
         forEachMatchingSpan(query.pipeline(), instant ? start : start + 1, end, needsTree(fields), acc::observe);
         return acc.series();

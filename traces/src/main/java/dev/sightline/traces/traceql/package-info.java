@@ -12,12 +12,11 @@
  * Comparisons {@code = != > >= < <= =~ !~}, arithmetic, {@code && || !}; spanset operators {@code && ||} and the
  * structural {@code > >> < << ~} with their {@code !} and {@code &} flavours; pipelines of filters,
  * {@code count() avg() min() max() sum()} comparisons, {@code by() select() coalesce()}; metrics {@code rate
- * count_over_time min|max|avg|sum_over_time quantile_over_time histogram_over_time} with {@code by(...)} and a
- * {@code topk/bottomk} stage. {@code with(...)} hints are accepted and ignored (answers are exact, never sampled).
+ * count_over_time min|max|avg|sum_over_time quantile_over_time histogram_over_time} with {@code by(...)},
+ * {@code compare(filter, topN, start, end)}, and a {@code topk/bottomk} stage. {@code with(...)} hints are accepted and ignored (answers are exact, never sampled).
  *
  * <p>Refused with the position and the construct named: {@code parent.} attributes, event and link fields outside a
- * comparison with a literal (in arithmetic, {@code by()}, aggregates), {@code compare()}, scalar comparisons of two
- * pipelines, and queries that would silently match nothing (a filter that is not a condition, an intrinsic compared
+ * comparison with a literal (in arithmetic, {@code by()}, aggregates), scalar comparisons of two pipelines, and queries that would silently match nothing (a filter that is not a condition, an intrinsic compared
  * with a literal of another type, an order operator on status or kind).
  *
  * <p>{@link dev.sightline.traces.traceql.TraceQLEngine} runs queries: see its comment for how conditions reach the

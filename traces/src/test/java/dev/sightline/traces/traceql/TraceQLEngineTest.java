@@ -429,6 +429,42 @@ class TraceQLEngineTest {
     }
 
     @Test
+    void compareSplitsSpansIntoSelectionAndBaselineByAttributeValue() {
+        // Service a's spans from 100s to 130s: t6, t1, t2, t4 ok (t1 n=1, t2 n=2), t3 in error (n=3).
+        List<String> got = metrics.queryInstant(TraceQL.parse("{ resource.service.name = \"a\" } | compare({ status = "
+                + "error }, 1)"), 100 * SECOND, 130 * SECOND).stream().map(s -> s.promLabels() + " " + samples(s))
+                .toList();
+        assertThat(got).containsExactly(
+                "{__meta_error=\"__too_many_values__\", span.n=\"<nil>\"} ",
+                "{__meta_type=\"baseline\", kind=\"server\"} 130=4",
+                "{__meta_type=\"baseline\", name=\"op\"} 130=4",
+                "{__meta_type=\"baseline\", resource.service.name=\"a\"} 130=4",
+                "{__meta_type=\"baseline\", span.n=\"1\"} 130=1",
+                "{__meta_type=\"baseline\", status=\"ok\"} 130=4",
+                "{__meta_type=\"baseline_total\", kind=\"<nil>\"} 130=4",
+                "{__meta_type=\"baseline_total\", name=\"<nil>\"} 130=4",
+                "{__meta_type=\"baseline_total\", resource.service.name=\"<nil>\"} 130=4",
+                "{__meta_type=\"baseline_total\", span.n=\"<nil>\"} 130=2",
+                "{__meta_type=\"baseline_total\", status=\"<nil>\"} 130=4",
+                "{__meta_type=\"selection\", kind=\"server\"} 130=1",
+                "{__meta_type=\"selection\", name=\"op\"} 130=1",
+                "{__meta_type=\"selection\", resource.service.name=\"a\"} 130=1",
+                "{__meta_type=\"selection\", span.n=\"3\"} 130=1",
+                "{__meta_type=\"selection\", status=\"error\"} 130=1",
+                "{__meta_type=\"selection_total\", kind=\"<nil>\"} 130=1",
+                "{__meta_type=\"selection_total\", name=\"<nil>\"} 130=1",
+                "{__meta_type=\"selection_total\", resource.service.name=\"<nil>\"} 130=1",
+                "{__meta_type=\"selection_total\", span.n=\"<nil>\"} 130=1",
+                "{__meta_type=\"selection_total\", status=\"<nil>\"} 130=1");
+        // A selection window: only spans starting in [104s, 111s) can be selected: t2 and t3 (b's 111s is out).
+        var windowed = metrics.queryRange(TraceQL.parse("{ } | compare({ kind = server }, 10, 104000000000, "
+                + "111000000000)"), 100 * SECOND, 130 * SECOND, 10 * SECOND).stream()
+                .filter(s -> s.promLabels().equals("{__meta_type=\"selection_total\", name=\"<nil>\"}"))
+                .map(TraceQLEngineTest::samples).toList();
+        assertThat(windowed).containsExactly("100=0 110=2 120=0 130=0");
+    }
+
+    @Test
     void instantQueryIsOneClosedInterval() {
         List<TraceQLEngine.Series> s = metrics.queryInstant(TraceQL.parse("{ } | count_over_time() by (.n)"),
                 100 * SECOND, 111 * SECOND);
