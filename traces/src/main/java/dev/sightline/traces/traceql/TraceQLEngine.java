@@ -364,11 +364,7 @@ public final class TraceQLEngine {
             return;
         }
         for (int fetch = first; ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
-            Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
-            if (c.complete()) {
-                for (TraceId id : c.ids()) {
-                    emit(p, ev, fetch(id, fromNanos, toNanos), sink);
-                }
+            if (emitAll(p, ev, null, fromNanos, toNanos, fetch, sink)) {
                 return;
             }
             if (fetch >= maxTraces) {
@@ -382,30 +378,8 @@ public final class TraceQLEngine {
     private void forEachInWindows(Ast.Pipeline p, Evaluator ev, List<SpanCondition> exact, long fromNanos,
                                   long toNanos, int firstFetch, SpanSink sink) {
         for (int fetch = firstFetch; ; fetch = (int) Math.min(maxTraces, fetch * 4L)) {
-            if (exact != null) {
-                List<TraceSummary> found = querier.search(new SpanQuery(fromNanos, toNanos, exact, fetch,
-                        SPANS_PER_TRACE));
-                if (found.size() < fetch) {
-                    for (TraceSummary s : found) {
-                        if (s.matchedCount() > s.matchedSpans().size()) {
-                            emit(p, ev, fetch(s.traceId(), fromNanos, toNanos), sink);
-                        } else {
-                            TraceView t = new TraceView(s.traceId(), s.matchedSpans(), fromNanos, toNanos);
-                            for (int i = 0; i < t.size(); i++) {
-                                sink.accept(t, i);
-                            }
-                        }
-                    }
-                    return;
-                }
-            } else {
-                Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
-                if (c.complete()) {
-                    for (TraceId id : c.ids()) {
-                        emit(p, ev, fetch(id, fromNanos, toNanos), sink);
-                    }
-                    return;
-                }
+            if (emitAll(p, ev, exact, fromNanos, toNanos, fetch, sink)) {
+                return;
             }
             if (fetch >= maxTraces) {
                 break;
@@ -418,6 +392,39 @@ public final class TraceQLEngine {
         long mid = (fromNanos >> 1) + (toNanos >> 1) + (fromNanos & toNanos & 1); // floor of the mean, no overflow
         forEachInWindows(p, ev, exact, fromNanos, mid, maxTraces, sink);
         forEachInWindows(p, ev, exact, mid + 1, toNanos, maxTraces, sink);
+    }
+
+    /**
+     * One attempt with the store asked for {@code fetch} traces: when that found them all, hands every matching span
+     * to the sink and returns true; else returns false having handed over nothing. {@code exact}: the store's search
+     * answers the query alone (its matched spans are the answer), null to evaluate candidate traces.
+     */
+    private boolean emitAll(Ast.Pipeline p, Evaluator ev, List<SpanCondition> exact, long fromNanos, long toNanos,
+                            int fetch, SpanSink sink) {
+        if (exact == null) {
+            Candidates c = candidates(p, ev, fromNanos, toNanos, fetch);
+            if (c.complete()) {
+                for (TraceId id : c.ids()) {
+                    emit(p, ev, fetch(id, fromNanos, toNanos), sink);
+                }
+            }
+            return c.complete();
+        }
+        List<TraceSummary> found = querier.search(new SpanQuery(fromNanos, toNanos, exact, fetch, SPANS_PER_TRACE));
+        if (found.size() >= fetch) {
+            return false;
+        }
+        for (TraceSummary s : found) {
+            if (s.matchedCount() > s.matchedSpans().size()) {
+                emit(p, ev, fetch(s.traceId(), fromNanos, toNanos), sink);
+            } else {
+                TraceView t = new TraceView(s.traceId(), s.matchedSpans(), fromNanos, toNanos);
+                for (int i = 0; i < t.size(); i++) {
+                    sink.accept(t, i);
+                }
+            }
+        }
+        return true;
     }
 
     private static void emit(Ast.Pipeline p, Evaluator ev, TraceView t, SpanSink sink) {
