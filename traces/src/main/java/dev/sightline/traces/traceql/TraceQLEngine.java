@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  * a clear message past {@code maxTraces} instead of answering from part of the data.
  *
  * <p>Time: only spans starting in the query's range match a filter; the trace's other spans still count for structure
- * (a parent outside the range is still a parent), the root intrinsics and {@code traceDuration}.
+ * ({@code >>} walks through ancestors outside the range), the root intrinsics and {@code traceDuration}.
  */
 public final class TraceQLEngine {
     /** The default bound on candidate traces one query may evaluate. */
