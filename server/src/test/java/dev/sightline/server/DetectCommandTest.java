@@ -106,7 +106,8 @@ class DetectCommandTest {
     }
 
     private static long parse(String text, String zone) throws Exception {
-        return new DetectStream(Detectors.get("zscore").configure(Map.of()).detector(), 60_000, ZoneId.of(zone))
+        return new DetectStream(new Detectors.Configured(Detectors.get("zscore").configure(Map.of()).factory(), 60_000),
+                ZoneId.of(zone))
                 .parseTimestamp(text, 2);
     }
 
@@ -169,7 +170,7 @@ class DetectCommandTest {
         assertThat(utc.err()).contains(f + ": 4 row(s) whose timestamp repeats or steps back (first at line 8)");
         assertThat(utc.rows()).hasSize(11);
 
-        DetectStream s = new DetectStream(Detectors.get("zscore").configure(Map.of()).detector(), 86_400_000,
+        DetectStream s = new DetectStream(new Detectors.Configured(Detectors.get("zscore").configure(Map.of()).factory(), 86_400_000),
                 ZoneId.of("Europe/Berlin"));
         s.run(new StringReader(sb.toString()), new StringWriter());
         assertThat(s.outOfOrder()).isZero();

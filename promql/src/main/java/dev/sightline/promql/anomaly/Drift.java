@@ -1,0 +1,85 @@
+package dev.sightline.promql.anomaly;
+
+/**
+ * Slow drifts: the gap between a short and a long exponentially weighted mean of the series, judged against the gaps
+ * seen earlier in the window. A trend that sets in pulls the short mean away from the long one by slope x (long -
+ * short time constant) and keeps it there, while a lone spike moves the short mean only by its share; the series'
+ * usual gaps (daily ramps, noise) are in the history, so only a gap larger than usual is unusual.
+ *
+ * <p>The means are weighted by time ({@code 1 - exp(-dt / tau)} per point), so irregular sampling and gaps are
+ * fine. A gap is judged (robust scale, rank and record guards of {@link Tail}, floored at the series' resolution)
+ * once the series spans the long time constant.
+ */
+public final class Drift implements StreamingDetector {
+    private final long shortMs;
+    private final long longMs;
+    private final TimeRing window = new TimeRing();
+    private final RollingSample gaps = new RollingSample();
+    private final Resolution resolution = new Resolution();
+    private double fast = Double.NaN;
+    private double slow = Double.NaN;
+    private long first;
+    private long last;
+    private double logP = Double.NaN;
+
+    public Drift(long shortMs, long longMs) {
+        if (shortMs <= 0 || longMs <= shortMs) {
+            throw new IllegalArgumentException("need 0 < short < long time constant, got short " + shortMs
+                    + "ms and long " + longMs + "ms");
+        }
+        this.shortMs = shortMs;
+        this.longMs = longMs;
+    }
+
+    @Override
+    public void add(long t, double v) {
+        window.add(t);
+        logP = Double.NaN;
+        if (Double.isNaN(v)) {
+            return;
+        }
+        resolution.add(v);
+        if (Double.isNaN(fast)) {
+            fast = v;
+            slow = v;
+            first = t;
+        } else {
+            double dt = t - last;
+            fast += -Math.expm1(-dt / shortMs) * (v - fast);
+            slow += -Math.expm1(-dt / longMs) * (v - slow);
+        }
+        last = t;
+        double gap = fast - slow;
+        if (t - first >= longMs) {
+            // The scale is floored at the series' resolution: a flat series that moves by one step does not drift.
+            logP = gaps.logP(gap, resolution.get(), false);
+            gaps.add(t, gap);
+        }
+    }
+
+    @Override
+    public void evictThrough(long t) {
+        window.evictThrough(t);
+        gaps.evictThrough(t);
+    }
+
+    @Override
+    public double logP() {
+        return logP;
+    }
+
+    @Override
+    public int size() {
+        return window.size();
+    }
+
+    @Override
+    public void clear() {
+        window.clear();
+        gaps.clear();
+        resolution.clear();
+        fast = Double.NaN;
+        slow = Double.NaN;
+        logP = Double.NaN;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.sightline.promql.anomaly;
+
+/**
+ * Level shifts: a two-sided CUSUM of each point's robust z against the level since the last shift, which fires
+ * within a few points of a shift's onset and then adopts the new level instead of flagging every point after it.
+ *
+ * <p>The reference is the median and robust sigma (floored at the series' resolution, see {@link Tail}) of the
+ * window's points since the last shift. Each point's z, clipped to +-{@link #CLIP} so that one spike is not a shift,
+ * feeds {@code S+ = max(0, S+ + z - k)} and {@code S- = max(0, S- - z - k)} with k = {@link #DRIFT}. Under a stable
+ * level S stays near 0; a shift of d sigmas grows it by about d - k per point. p is the larger of exp(-2 k S) (the
+ * CUSUM's tail for normal steps) and S's tail against the values S took earlier in the window (rank and record
+ * guards of {@link Tail}), so skewed or correlated series that keep S high stay calibrated. When S passes the
+ * threshold the reference restarts from the point where S last left 0 (the onset): the new level becomes normal.
+ */
+public final class LevelShift implements StreamingDetector {
+    /** Allowed drift k of the CUSUM, in sigmas: half the smallest shift it is tuned for (1 sigma). */
+    static final double DRIFT = 0.5;
+    /** One point moves S by at most CLIP - k. */
+    static final double CLIP = 4;
+    /** Points the reference needs; fewer (at the start, just after a shift) give no judgement. */
+    static final int MIN_REFERENCE = 12;
+
+    private final double threshold;
+    private final TimeRing window = new TimeRing();
+    private final RollingSample reference = new RollingSample();
+    private final RollingSample past = new RollingSample();
+    private final Resolution resolution = new Resolution();
+    private double up;
+    private double down;
+    private long upOnset;
+    private long downOnset;
+    private double logP = Double.NaN;
+
+    /** {@code threshold}: the CUSUM value (in sigmas) at which a shift is taken as real and the level adopted. */
+    public LevelShift(double threshold) {
+        if (!(threshold > 0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException("threshold must be positive and finite, got " + threshold);
+        }
+        this.threshold = threshold;
+    }
+
+    @Override
+    public void add(long t, double v) {
+        window.add(t);
+        logP = Double.NaN;
+        if (Double.isNaN(v)) {
+            return;
+        }
+        resolution.add(v);
+        if (reference.size() >= MIN_REFERENCE) {
+            double z = Tail.z(v - reference.median(), reference.sigma(), resolution.get());
+            z = Math.max(-CLIP, Math.min(CLIP, z));
+            if (up == 0) {
+                upOnset = t;
+            }
+            if (down == 0) {
+                downOnset = t;
+            }
+            up = Math.max(0, up + z - DRIFT);
+            down = Math.max(0, down - z - DRIFT);
+            double s = Math.max(up, down);
+            double own = past.logP(s, 0, true);
+            logP = Double.isNaN(own) ? Double.NaN : Math.max(-2 * DRIFT * s, own);
+            past.add(t, s);
+            if (s > threshold) {
+                long onset = up >= down ? upOnset : downOnset;
+                while (reference.size() > 0 && reference.time(0) < onset) {
+                    reference.removeOldest();
+                }
+                up = 0;
+                down = 0;
+            }
+        }
+        reference.add(t, v);
+    }
+
+    @Override
+    public void evictThrough(long t) {
+        window.evictThrough(t);
+        reference.evictThrough(t);
+        past.evictThrough(t);
+    }
+
+    @Override
+    public double logP() {
+        return logP;
+    }
+
+    @Override
+    public int size() {
+        return window.size();
+    }
+
+    @Override
+    public void clear() {
+        window.clear();
+        reference.clear();
+        past.clear();
+        resolution.clear();
+        up = 0;
+        down = 0;
+        logP = Double.NaN;
+    }
+}
