@@ -25,7 +25,8 @@ public final class CombinedDetector implements Detector, StreamingDetector {
     /** {@code seasonMs <= 0}: no seasonal member. */
     public CombinedDetector(long seasonMs) {
         this.seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs) : null;
-        this.members = new StreamingDetector[]{};
+        // Of the streaming detectors only the decomposition helps on the labelled corpora (docs/anomaly.md).
+        this.members = new StreamingDetector[]{new SeasonalDecomposition()};
         this.logPs = new double[3 + members.length];
     }
 

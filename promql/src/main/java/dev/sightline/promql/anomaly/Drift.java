@@ -11,10 +11,11 @@ package dev.sightline.promql.anomaly;
  * once the series spans the long time constant.
  */
 public final class Drift implements StreamingDetector {
+    static final int HOLD_BACK = 4;
     private final long shortMs;
     private final long longMs;
     private final TimeRing window = new TimeRing();
-    private final RollingSample gaps = new RollingSample();
+    private final RollingSample gaps;
     private final Resolution resolution = new Resolution();
     private double fast = Double.NaN;
     private double slow = Double.NaN;
@@ -29,6 +30,8 @@ public final class Drift implements StreamingDetector {
         }
         this.shortMs = shortMs;
         this.longMs = longMs;
+        // A gap joins the history after HOLD_BACK short time constants: a trend is judged against the gaps before it.
+        this.gaps = new RollingSample(HOLD_BACK * shortMs, 0);
     }
 
     @Override

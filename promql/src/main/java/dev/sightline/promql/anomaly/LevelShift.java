@@ -19,11 +19,14 @@ public final class LevelShift implements StreamingDetector {
     static final double CLIP = 4;
     /** Points the reference needs; fewer (at the start, just after a shift) give no judgement. */
     static final int MIN_REFERENCE = 12;
+    /** Points a CUSUM value waits before it joins the values the next ones are judged against. */
+    static final int HOLD_BACK = 32;
 
     private final double threshold;
     private final TimeRing window = new TimeRing();
     private final RollingSample reference = new RollingSample();
-    private final RollingSample past = new RollingSample();
+    /** The CUSUM's earlier values; a run joins them only once it is over, so it is judged against calm ones. */
+    private final RollingSample past = new RollingSample(0, HOLD_BACK);
     private final Resolution resolution = new Resolution();
     private double up;
     private double down;

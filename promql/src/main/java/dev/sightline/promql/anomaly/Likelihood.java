@@ -15,7 +15,7 @@ public final class Likelihood implements StreamingDetector {
     private int filled;
     private int next;
     private final long probationMs;
-    private final RollingSample means = new RollingSample();
+    private final RollingSample means;
     private long first = Long.MIN_VALUE;
     private double logP = Double.NaN;
 
@@ -30,6 +30,8 @@ public final class Likelihood implements StreamingDetector {
         this.inner = inner;
         this.recent = new double[recent];
         this.probationMs = probationMs;
+        // A mean joins the history once its points have left the recent ones: an episode is judged against others.
+        this.means = new RollingSample(0, recent);
     }
 
     @Override

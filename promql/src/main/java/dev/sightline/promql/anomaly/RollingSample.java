@@ -8,6 +8,10 @@ import java.util.Arrays;
  * their statistics on the series' own history instead of trusting a model. A value enters and leaves with its
  * timestamp; the sorted copy is updated by binary search and one array move, O(log n + n) with a small constant,
  * and nothing is allocated once the arrays have grown to the window.
+ *
+ * <p>A value can be held back from the sample for a while after it is added ({@code delayMs}, {@code delayPoints}):
+ * a statistic that grows through an episode (a drift's gap, a CUSUM's run) would otherwise be judged against its own
+ * previous step, always just beyond the farthest value, and never look rarer than a record.
  */
 final class RollingSample {
     private static final double SQRT_PI_OVER_2 = Math.sqrt(Math.PI / 2);
@@ -17,7 +21,21 @@ final class RollingSample {
     private int head;
     private int count;
     private double[] sorted = new double[256];
+    /** Values in the sample: the oldest {@code n} of the ring (the others are held back). */
+    private int n;
+    private final long delayMs;
+    private final int delayPoints;
     private final Tail tail = new Tail();
+
+    RollingSample() {
+        this(0, 0);
+    }
+
+    /** Values join the sample once {@code delayMs} older than and {@code delayPoints} points before the latest. */
+    RollingSample(long delayMs, int delayPoints) {
+        this.delayMs = delayMs;
+        this.delayPoints = delayPoints;
+    }
 
     /** Adds a value (NaN is ignored). */
     void add(long t, double v) {
@@ -30,10 +48,14 @@ final class RollingSample {
         int slot = (head + count) % ringT.length;
         ringT[slot] = t;
         ringV[slot] = v;
-        int at = lowerBound(v);
-        System.arraycopy(sorted, at, sorted, at + 1, count - at);
-        sorted[at] = v;
         count++;
+        while (n < count && count - 1 - n >= delayPoints && t - time(n) >= delayMs) {
+            double x = value(n);
+            int at = lowerBound(x);
+            System.arraycopy(sorted, at, sorted, at + 1, n - at);
+            sorted[at] = x;
+            n++;
+        }
     }
 
     /** Drops the values with a timestamp {@code <= t}. */
@@ -45,20 +67,24 @@ final class RollingSample {
 
     /** Drops the oldest value. */
     void removeOldest() {
-        double v = ringV[head];
+        if (n > 0) {
+            int at = lowerBound(ringV[head]);
+            n--;
+            System.arraycopy(sorted, at + 1, sorted, at, n - at);
+        }
         head = (head + 1) % ringT.length;
-        int at = lowerBound(v);
         count--;
-        System.arraycopy(sorted, at + 1, sorted, at, count - at);
     }
 
     void clear() {
         head = 0;
         count = 0;
+        n = 0;
     }
 
+    /** Values in the sample (not counting those held back). */
     int size() {
-        return count;
+        return n;
     }
 
     /** Time of the i-th oldest value. */
@@ -72,11 +98,11 @@ final class RollingSample {
     }
 
     double median() {
-        if (count == 0) {
+        if (n == 0) {
             return Double.NaN;
         }
-        int k = count / 2;
-        return count % 2 == 1 ? sorted[k] : sorted[k - 1] + (sorted[k] - sorted[k - 1]) / 2;
+        int k = n / 2;
+        return n % 2 == 1 ? sorted[k] : sorted[k - 1] + (sorted[k] - sorted[k - 1]) / 2;
     }
 
     /**
@@ -85,17 +111,20 @@ final class RollingSample {
      * walking outwards from the median, the distances on each side being sorted already.
      */
     double sigma() {
-        if (count == 0) {
+        if (n == 0) {
             return Double.NaN;
         }
         double m = median();
         int right = lowerBound(m);
         int left = right - 1;
-        double d = 0;
-        int need = (count + 1) / 2;
+        // The median distance: the k-th smallest (n odd) or the mean of the k-th and the next (n even), k = n/2 + 1
+        // ned from 1 for odd n and n/2 for even n.
+        double d = 0, previous = 0;
+        int need = n / 2 + 1;
         for (int taken = 0; taken < need; taken++) {
+            previous = d;
             double dl = left >= 0 ? m - sorted[left] : Double.POSITIVE_INFINITY;
-            double dr = right < count ? sorted[right] - m : Double.POSITIVE_INFINITY;
+            double dr = right < n ? sorted[right] - m : Double.POSITIVE_INFINITY;
             if (dl <= dr) {
                 d = dl;
                 left--;
@@ -104,14 +133,17 @@ final class RollingSample {
                 right++;
             }
         }
+        if (n % 2 == 0) {
+            d = previous + (d - previous) / 2;
+        }
         if (d > 0) {
             return RobustSpread.MAD_SCALE * d;
         }
         double sum = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < n; i++) {
             sum += Math.abs(sorted[i] - m);
         }
-        return SQRT_PI_OVER_2 * sum / count;
+        return SQRT_PI_OVER_2 * sum / n;
     }
 
     /**
@@ -121,29 +153,29 @@ final class RollingSample {
      * statistic of surprise, where unusually calm is not news); the two-sided p is then a conservative bound.
      */
     double logP(double x, double resolution, boolean upperOnly) {
-        if (count < Detector.MIN_HISTORY || Double.isNaN(x)) {
+        if (n < Detector.MIN_HISTORY || Double.isNaN(x)) {
             return Double.NaN;
         }
         double m = median();
         if (upperOnly && x <= m) {
             return 0;
         }
-        tail.judge(x - m, sigma(), resolution, sorted, 0, count, m);
+        tail.judge(x - m, sigma(), resolution, sorted, 0, n, m);
         return tail.logP();
     }
 
     /** The mid-rank of v among the values as a fraction in [0,1]: (below + equal / 2) / n; NaN when empty. */
     double rankFraction(double v) {
-        if (count == 0) {
+        if (n == 0) {
             return Double.NaN;
         }
         int below = lowerBound(v), atOrBelow = lowerBound(Math.nextUp(v));
-        return (below + (atOrBelow - below) / 2.0) / count;
+        return (below + (atOrBelow - below) / 2.0) / n;
     }
 
     /** Index of the first sorted value {@code >= v}. */
     private int lowerBound(double v) {
-        int lo = 0, hi = count;
+        int lo = 0, hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (sorted[mid] < v) {

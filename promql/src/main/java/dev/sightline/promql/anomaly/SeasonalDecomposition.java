@@ -11,7 +11,7 @@ import java.util.Arrays;
  * weighted mean over about {@link #PROFILE_SEASONS} seasons of what the level and the other profile leave. Three
  * models run side by side (level only; + daily; + daily + weekly), each with a running mean absolute error; a
  * season is found when its model has seen one whole season and errs at most {@link #GAIN} times the simpler
- * model, and the point's residual is taken from the best model found. Updates are winsorized at
+ * models, and the point's residual is taken from the best model found. Updates are winsorized at
  * {@link #CLIP} robust sigmas of the residuals, so an incident does not become part of the profile. p is the
  * residual's tail against the window's earlier residuals (median, robust sigma floored at the series' resolution,
  * rank and record guards, see {@link Tail}).
@@ -28,7 +28,8 @@ public final class SeasonalDecomposition implements StreamingDetector {
     static final double CLIP = 4;
 
     private final TimeRing window = new TimeRing();
-    private final RollingSample residuals = new RollingSample();
+    /** Earlier residuals, held back 2 hours so that an incident of a few hours is judged against calm ones. */
+    private final RollingSample residuals = new RollingSample(2 * 3_600_000L, 0);
     private final Resolution resolution = new Resolution();
     private final double[] day = new double[DAY_BINS];
     private final double[] week = new double[WEEK_BINS];
@@ -66,11 +67,10 @@ public final class SeasonalDecomposition implements StreamingDetector {
         double daily = day[d], weekly = week[w];
         double r0 = v - level, r1 = r0 - daily, r2 = r1 - weekly;
         int model = 0;
-        if (t - first >= DAY && error[1] <= GAIN * error[0]) {
+        if (t - first >= WEEK && error[2] <= GAIN * Math.min(error[0], error[1])) {
+            model = 2;
+        } else if (t - first >= DAY && error[1] <= GAIN * error[0]) {
             model = 1;
-            if (t - first >= WEEK && error[2] <= GAIN * error[1]) {
-                model = 2;
-            }
         }
         double r = model == 0 ? r0 : model == 1 ? r1 : r2;
         logP = residuals.logP(r, resolution.get(), false);
