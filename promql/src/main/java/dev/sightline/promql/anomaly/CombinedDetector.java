@@ -2,8 +2,10 @@ package dev.sightline.promql.anomaly;
 
 /**
  * Fuses the detectors by the harmonic mean of their tail probabilities (HMP, {@code L / sum(1/p_i)} over the L
- * members that have one): the z-score, the robust z-score and, when a season is given and the window holds enough
- * earlier seasons, the seasonal baseline, judged on the window; and the streaming members. The HMP lies between
+ * members that have one): the z-score, the robust z-score and, when a season is given, the seasonal baseline (once
+ * the window holds enough earlier seasons), judged on the window; and, streaming, the seasonal decomposition
+ * ({@link SeasonalDecomposition}, whose daily and weekly seasons are found from the data; it is left out with the
+ * season, so {@code season 0} means a judgement without seasons). The HMP lies between
  * the smallest p and L times it: a point one member finds extreme stays extreme, and points several find unusual
  * rank above those only one does, while a maximum of scores would add every member's false alarms. The HMP stays a
  * valid p-value for dependent tests like these (all judge the same point), which Fisher's method does not.
@@ -22,11 +24,11 @@ public final class CombinedDetector implements Detector, StreamingDetector {
     private final StreamingDetector[] members;
     private final double[] logPs;
 
-    /** {@code seasonMs <= 0}: no seasonal member. */
+    /** {@code seasonMs <= 0}: no seasonal member (neither the seasonal baseline nor the decomposition). */
     public CombinedDetector(long seasonMs) {
         this.seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs) : null;
         // Of the streaming detectors only the decomposition helps on the labelled corpora (docs/anomaly.md).
-        this.members = new StreamingDetector[]{new SeasonalDecomposition()};
+        this.members = seasonMs > 0 ? new StreamingDetector[]{new SeasonalDecomposition()} : new StreamingDetector[0];
         this.logPs = new double[3 + members.length];
     }
 

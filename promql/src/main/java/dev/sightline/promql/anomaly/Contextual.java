@@ -2,7 +2,8 @@ package dev.sightline.promql.anomaly;
 
 /**
  * Unusual contexts: the last few points, written as a short word of rank symbols, and p the share of the window's
- * earlier words that are at most as frequent as this one (a novel word is as rare as it gets, 1 / (n + 1)).
+ * words (this one included) that are at most as frequent as this one: a novel word among n others that were all
+ * common has p = 1 / (n + 1).
  *
  * <p>The context of a point is it and the {@code length - 1} points before it, cut into {@link #SEGMENTS} equal
  * segments; each segment's mean becomes one of {@link #SYMBOLS} symbols by its mid-rank among the window's values
@@ -64,14 +65,20 @@ public final class Contextual implements StreamingDetector {
         }
         int n = wordTimes.size();
         if (n >= MIN_WORDS) {
-            long atMost = 0;
-            int c = count[word];
-            for (int k = 0; k < WORDS; k++) {
-                if (count[k] <= c) {
-                    atMost += count[k];
+            // The conformal p-value of the last symbol's frequency after this prefix, counted with this word among
+            // the others (a novel ending ties with every ending seen once). Conditioning on the prefix judges each
+            // event once, as its first segment ends: the later contexts that still hold it start with it.
+            int prefix = word - word % SYMBOLS;
+            int c = count[word] + 1;
+            long atMost = 0, group = 1;
+            for (int k = prefix; k < prefix + SYMBOLS; k++) {
+                int ck = count[k] + (k == word ? 1 : 0);
+                group += count[k];
+                if (ck <= c) {
+                    atMost += ck;
                 }
             }
-            logP = Math.log((atMost + 1.0) / (n + 1));
+            logP = Math.log((double) atMost / group);
         }
         pushWord(t, word);
     }

@@ -8,7 +8,8 @@ package dev.sightline.promql.anomaly;
  *
  * <p>The means are weighted by time ({@code 1 - exp(-dt / tau)} per point), so irregular sampling and gaps are
  * fine. A gap is judged (robust scale, rank and record guards of {@link Tail}, floored at the series' resolution)
- * once the series spans the long time constant.
+ * against the gaps older than {@link #HOLD_BACK} short time constants, once those span a long one (the first long time
+ * constant of gaps is not kept: the long mean is still forgetting its start).
  */
 public final class Drift implements StreamingDetector {
     static final int HOLD_BACK = 4;
@@ -53,9 +54,12 @@ public final class Drift implements StreamingDetector {
         }
         last = t;
         double gap = fast - slow;
-        if (t - first >= longMs) {
-            // The scale is floored at the series' resolution: a flat series that moves by one step does not drift.
-            logP = gaps.logP(gap, resolution.get(), false);
+        // Gaps are kept once the long mean has forgotten its start (one time constant), and judged once they span
+        // another (a day of them by default, so a daily cycle's gaps are all history). The scale is floored at the
+        // series' resolution: a flat series that moves by one step does not drift.
+        long age = t - first;
+        if (age >= longMs) {
+            logP = age >= 2 * longMs + HOLD_BACK * shortMs ? gaps.logP(gap, resolution.get(), false) : Double.NaN;
             gaps.add(t, gap);
         }
     }

@@ -9,7 +9,9 @@ package dev.sightline.promql.anomaly;
  * feeds {@code S+ = max(0, S+ + z - k)} and {@code S- = max(0, S- - z - k)} with k = {@link #DRIFT}. Under a stable
  * level S stays near 0; a shift of d sigmas grows it by about d - k per point. p is the larger of exp(-2 k S) (the
  * CUSUM's tail for normal steps) and S's tail against the values S took earlier in the window (rank and record
- * guards of {@link Tail}), so skewed or correlated series that keep S high stay calibrated. When S passes the
+ * guards of {@link Tail}), so skewed or correlated series that keep S high stay calibrated; a point that does not
+ * raise S adds no evidence and has p = 1. A point within half the
+ * series' step of the reference counts as at it: on quantized series one step is not half a shift. When S passes the
  * threshold the reference restarts from the point where S last left 0 (the onset): the new level becomes normal.
  */
 public final class LevelShift implements StreamingDetector {
@@ -21,6 +23,8 @@ public final class LevelShift implements StreamingDetector {
     static final int MIN_REFERENCE = 12;
     /** Points a CUSUM value waits before it joins the values the next ones are judged against. */
     static final int HOLD_BACK = 32;
+    /** Earlier CUSUM values needed before one is judged: fewer cannot say how high S usually goes on this series. */
+    static final int MIN_PAST = 200;
 
     private final double threshold;
     private final TimeRing window = new TimeRing();
@@ -51,7 +55,8 @@ public final class LevelShift implements StreamingDetector {
         }
         resolution.add(v);
         if (reference.size() >= MIN_REFERENCE) {
-            double z = Tail.z(v - reference.median(), reference.sigma(), resolution.get());
+            double q = resolution.get(), dev = v - reference.median();
+            double z = Tail.z(Math.copySign(Math.max(0, Math.abs(dev) - q / 2), dev), reference.sigma(), q);
             z = Math.max(-CLIP, Math.min(CLIP, z));
             if (up == 0) {
                 upOnset = t;
@@ -59,11 +64,13 @@ public final class LevelShift implements StreamingDetector {
             if (down == 0) {
                 downOnset = t;
             }
+            double before = Math.max(up, down);
             up = Math.max(0, up + z - DRIFT);
             down = Math.max(0, down - z - DRIFT);
             double s = Math.max(up, down);
-            double own = past.logP(s, 0, true);
-            logP = Double.isNaN(own) ? Double.NaN : Math.max(-2 * DRIFT * s, own);
+            double own = past.size() >= MIN_PAST ? past.logP(s, 0, true) : Double.NaN;
+            // Only a point that adds to the evidence is news: while S decays after an excursion, p is 1.
+            logP = Double.isNaN(own) ? Double.NaN : s <= before ? 0 : Math.max(-2 * DRIFT * s, own);
             past.add(t, s);
             if (s > threshold) {
                 long onset = up >= down ? upOnset : downOnset;

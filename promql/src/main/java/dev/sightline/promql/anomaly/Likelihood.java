@@ -7,9 +7,12 @@ package dev.sightline.promql.anomaly;
  * guards of {@link Tail}, only unusually high means count). A series on which the inner detector is always somewhat
  * surprised (a trend it does not model, a ragged seasonal shape) thus learns that this is normal, while a run of
  * points more surprising than usual stands out even when no single one is extreme. No score during a probation at
- * the start of a series, while the history is too short to say what is usual.
+ * the start of a series (a duration, and at least {@link #MIN_MEANS} earlier means), while the history is too short
+ * to say what is usual.
  */
 public final class Likelihood implements StreamingDetector {
+    /** Earlier means needed before one is judged, besides the probation. */
+    static final int MIN_MEANS = 100;
     private final StreamingDetector inner;
     private final double[] recent;
     private int filled;
@@ -58,7 +61,8 @@ public final class Likelihood implements StreamingDetector {
             sum += e;
         }
         double mean = sum / recent.length;
-        if (t - first >= probationMs) {
+        // A record among n earlier means has p about 1/(n+1): below 1% only once n reaches 100.
+        if (t - first >= probationMs && means.size() >= MIN_MEANS) {
             logP = means.logP(mean, 0, true);
         }
         means.add(t, mean);

@@ -6,8 +6,9 @@ import java.util.Arrays;
  * A statistic's values over a trailing time window, kept sorted so that its median is at hand and a new value can be
  * judged against them by {@link Tail} (robust scale, rank and record guards): how the streaming detectors calibrate
  * their statistics on the series' own history instead of trusting a model. A value enters and leaves with its
- * timestamp; the sorted copy is updated by binary search and one array move, O(log n + n) with a small constant,
- * and nothing is allocated once the arrays have grown to the window.
+ * timestamp; the sorted copy is updated by binary search and one array move, O(log n + n) with a small constant
+ * (values added between two reads are merged in at once), and nothing is allocated once the arrays have grown to
+ * the window.
  *
  * <p>A value can be held back from the sample for a while after it is added ({@code delayMs}, {@code delayPoints}):
  * a statistic that grows through an episode (a drift's gap, a CUSUM's run) would otherwise be judged against its own
@@ -21,8 +22,11 @@ final class RollingSample {
     private int head;
     private int count;
     private double[] sorted = new double[256];
-    /** Values in the sample: the oldest {@code n} of the ring (the others are held back). */
+    /** Values in the sorted copy: the oldest {@code n} of the ring. */
     private int n;
+    /** Values in the sample, the oldest of the ring: the first n sorted, the rest waiting to be merged in. */
+    private int matured;
+    private double[] scratch = new double[256];
     private final long delayMs;
     private final int delayPoints;
     private final Tail tail = new Tail();
@@ -49,13 +53,29 @@ final class RollingSample {
         ringT[slot] = t;
         ringV[slot] = v;
         count++;
-        while (n < count && count - 1 - n >= delayPoints && t - time(n) >= delayMs) {
-            double x = value(n);
-            int at = lowerBound(x);
-            System.arraycopy(sorted, at, sorted, at + 1, n - at);
-            sorted[at] = x;
-            n++;
+        while (matured < count && count - 1 - matured >= delayPoints && t - time(matured) >= delayMs) {
+            matured++;
         }
+    }
+
+    /**
+     * Merges the matured values into the sorted copy. Done when the sample is read rather than on every add, so a
+     * window replayed to judge only its last point sorts once (O(n log n)) instead of inserting n times.
+     */
+    private void merge() {
+        int p = matured - n;
+        if (p == 0) {
+            return;
+        }
+        for (int i = 0; i < p; i++) {
+            scratch[i] = value(n + i);
+        }
+        Arrays.sort(scratch, 0, p);
+        int i = n - 1, j = p - 1;
+        for (int k = n + p - 1; j >= 0; k--) {
+            sorted[k] = i >= 0 && sorted[i] > scratch[j] ? sorted[i--] : scratch[j--];
+        }
+        n += p;
     }
 
     /** Drops the values with a timestamp {@code <= t}. */
@@ -72,6 +92,9 @@ final class RollingSample {
             n--;
             System.arraycopy(sorted, at + 1, sorted, at, n - at);
         }
+        if (matured > 0) {
+            matured--;
+        }
         head = (head + 1) % ringT.length;
         count--;
     }
@@ -80,11 +103,12 @@ final class RollingSample {
         head = 0;
         count = 0;
         n = 0;
+        matured = 0;
     }
 
     /** Values in the sample (not counting those held back). */
     int size() {
-        return n;
+        return matured;
     }
 
     /** Time of the i-th oldest value. */
@@ -98,6 +122,7 @@ final class RollingSample {
     }
 
     double median() {
+        merge();
         if (n == 0) {
             return Double.NaN;
         }
@@ -111,6 +136,7 @@ final class RollingSample {
      * walking outwards from the median, the distances on each side being sorted already.
      */
     double sigma() {
+        merge();
         if (n == 0) {
             return Double.NaN;
         }
@@ -148,11 +174,12 @@ final class RollingSample {
 
     /**
      * ln of the tail probability of {@code x} against the values (their median as centre, {@link #sigma} floored at
-     * {@code resolution} as scale, with {@link Tail}'s rank and record guards); NaN with fewer than
+     * {@code resolution} as scale, with {@link Tail}'s rank and record guards, x's distance less half a resolution); NaN with fewer than
      * {@link Detector#MIN_HISTORY} values. {@code upperOnly}: only values above the median are unusual (a
      * statistic of surprise, where unusually calm is not news); the two-sided p is then a conservative bound.
      */
     double logP(double x, double resolution, boolean upperOnly) {
+        merge();
         if (n < Detector.MIN_HISTORY || Double.isNaN(x)) {
             return Double.NaN;
         }
@@ -160,12 +187,16 @@ final class RollingSample {
         if (upperOnly && x <= m) {
             return 0;
         }
-        tail.judge(x - m, sigma(), resolution, sorted, 0, n, m);
+        // Distances within half the series' step of each other are ties: on a counter, a blip's residual moves with
+        // the model's level by fractions of the step, and those fractions must not make one blip rarer than another.
+        double a = Math.max(0, Math.abs(x - m) - resolution / 2);
+        tail.judge(Math.copySign(a, x - m), sigma(), resolution, sorted, 0, n, m);
         return tail.logP();
     }
 
     /** The mid-rank of v among the values as a fraction in [0,1]: (below + equal / 2) / n; NaN when empty. */
     double rankFraction(double v) {
+        merge();
         if (n == 0) {
             return Double.NaN;
         }
@@ -199,5 +230,6 @@ final class RollingSample {
         ringV = v;
         head = 0;
         sorted = Arrays.copyOf(sorted, cap);
+        scratch = new double[cap];
     }
 }

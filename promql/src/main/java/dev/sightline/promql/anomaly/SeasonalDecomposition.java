@@ -12,24 +12,31 @@ import java.util.Arrays;
  * models run side by side (level only; + daily; + daily + weekly), each with a running mean absolute error; a
  * season is found when its model has seen one whole season and errs at most {@link #GAIN} times the simpler
  * models, and the point's residual is taken from the best model found. Updates are winsorized at
- * {@link #CLIP} robust sigmas of the residuals, so an incident does not become part of the profile. p is the
- * residual's tail against the window's earlier residuals (median, robust sigma floored at the series' resolution,
- * rank and record guards, see {@link Tail}).
+ * {@link #CLIP} sigmas of that model's error, so an incident does not become part of the profile. p is the
+ * residual's tail against the same model's residuals in the window older than 2 hours, once those span a day
+ * (median, robust sigma floored at the series' resolution, rank and record guards, see {@link Tail}). The level, profiles and errors are state beyond the
+ * window (exponentially forgotten); the residuals are the window's.
  */
 public final class SeasonalDecomposition implements StreamingDetector {
     static final long DAY = 86_400_000L;
     static final long WEEK = 7 * DAY;
     static final int DAY_BINS = 48;
     static final int WEEK_BINS = 168;
-    static final double LEVEL_DAYS = 2;
+    static final double LEVEL_DAYS = 1;
     static final double PROFILE_SEASONS = 3;
     static final double ERROR_DAYS = 3;
     static final double GAIN = 0.85;
     static final double CLIP = 4;
+    /** A normal's sigma from its mean absolute deviation. */
+    static final double MEAN_AD_SCALE = Math.sqrt(Math.PI / 2);
 
     private final TimeRing window = new TimeRing();
-    /** Earlier residuals, held back 2 hours so that an incident of a few hours is judged against calm ones. */
-    private final RollingSample residuals = new RollingSample(2 * 3_600_000L, 0);
+    /** Residuals join the history this long after their point: an incident of a few hours is judged against calm ones. */
+    static final long HOLD_BACK = 2 * 3_600_000L;
+    /** Each model's residuals: a point is judged against the residuals of the model that judges it. */
+    private final RollingSample[] residuals = {new RollingSample(HOLD_BACK, 0), new RollingSample(HOLD_BACK, 0),
+            new RollingSample(HOLD_BACK, 0)};
+    private int model;
     private final Resolution resolution = new Resolution();
     private final double[] day = new double[DAY_BINS];
     private final double[] week = new double[WEEK_BINS];
@@ -42,12 +49,16 @@ public final class SeasonalDecomposition implements StreamingDetector {
     private double step;
     private long first;
     private long last;
+    /** The latest point's residual, NaN when it has none; judged (and cached in logP) when first asked for. */
+    private double residual = Double.NaN;
     private double logP = Double.NaN;
+    private boolean judged;
 
     @Override
     public void add(long t, double v) {
         window.add(t);
-        logP = Double.NaN;
+        residual = Double.NaN;
+        judged = false;
         if (Double.isNaN(v)) {
             return;
         }
@@ -56,33 +67,39 @@ public final class SeasonalDecomposition implements StreamingDetector {
             level = v;
             first = t;
             last = t;
-            residuals.add(t, 0);
             return;
         }
         double dt = t - last;
         step = step == 0 ? dt : step + 0.01 * (dt - step);
         last = t;
+
         int d = (int) Math.floorMod(t, DAY) / (int) (DAY / DAY_BINS);
         int w = (int) (Math.floorMod(t, WEEK) / (WEEK / WEEK_BINS));
         double daily = day[d], weekly = week[w];
         double r0 = v - level, r1 = r0 - daily, r2 = r1 - weekly;
-        int model = 0;
+        model = 0;
         if (t - first >= WEEK && error[2] <= GAIN * Math.min(error[0], error[1])) {
             model = 2;
         } else if (t - first >= DAY && error[1] <= GAIN * error[0]) {
             model = 1;
         }
         double r = model == 0 ? r0 : model == 1 ? r1 : r2;
-        logP = residuals.logP(r, resolution.get(), false);
-        residuals.add(t, r);
+        // Judged when asked for (a replayed window asks once); held back, r is not part of its own baseline. Not
+        // judged until the history spans a day: before, it holds part of a daily cycle that no model follows yet.
+        residual = t - first >= DAY + HOLD_BACK ? r : Double.NaN;
+        residuals[0].add(t, r0);
+        residuals[1].add(t, r1);
+        residuals[2].add(t, r2);
 
         double weight = -Math.expm1(-dt / (ERROR_DAYS * DAY));
         error[0] += weight * (Math.abs(r0) - error[0]);
         error[1] += weight * (Math.abs(r1) - error[1]);
         error[2] += weight * (Math.abs(r2) - error[2]);
 
-        // Winsorize the update at CLIP robust sigmas of the residuals around the full model's prediction.
-        double scale = residuals.size() >= Detector.MIN_HISTORY ? CLIP * residuals.sigma() : Double.POSITIVE_INFINITY;
+        // Winsorize the update at CLIP sigmas of the chosen model's error around the full model's prediction; until
+        // that error has seen a few points, not at all.
+        double scale = residuals[model].size() >= Detector.MIN_HISTORY ? CLIP * MEAN_AD_SCALE * error[model]
+                : Double.POSITIVE_INFINITY;
         double predicted = level + daily + weekly;
         double x = scale > 0 ? predicted + Math.max(-scale, Math.min(scale, v - predicted)) : predicted;
         level += -Math.expm1(-dt / (LEVEL_DAYS * DAY)) * (x - daily - weekly - level);
@@ -99,11 +116,17 @@ public final class SeasonalDecomposition implements StreamingDetector {
     @Override
     public void evictThrough(long t) {
         window.evictThrough(t);
-        residuals.evictThrough(t);
+        for (RollingSample r : residuals) {
+            r.evictThrough(t);
+        }
     }
 
     @Override
     public double logP() {
+        if (!judged) {
+            logP = residuals[model].logP(residual, resolution.get(), false);
+            judged = true;
+        }
         return logP;
     }
 
@@ -115,7 +138,9 @@ public final class SeasonalDecomposition implements StreamingDetector {
     @Override
     public void clear() {
         window.clear();
-        residuals.clear();
+        for (RollingSample r : residuals) {
+            r.clear();
+        }
         resolution.clear();
         Arrays.fill(day, 0);
         Arrays.fill(week, 0);
@@ -124,6 +149,7 @@ public final class SeasonalDecomposition implements StreamingDetector {
         Arrays.fill(error, 0);
         level = Double.NaN;
         step = 0;
-        logP = Double.NaN;
+        residual = Double.NaN;
+        judged = false;
     }
 }

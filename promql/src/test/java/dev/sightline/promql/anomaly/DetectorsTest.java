@@ -181,12 +181,18 @@ class DetectorsTest {
         double robust = new RobustZScore().logP(vs, 0, n);
         double seasonal = new SeasonalBaseline(DAY).logP(ts, vs, 0, n);
         assertThat(seasonal).isNotNaN();
-        double hmp = 3 / (Math.exp(-z) + Math.exp(-robust) + Math.exp(-seasonal));
+        SeasonalDecomposition stl = new SeasonalDecomposition();
+        for (int i = 0; i < n; i++) {
+            stl.add(ts[i], vs[i]);
+        }
+        double decomposition = stl.logP();
+        assertThat(decomposition).isNotNaN();
+        double hmp = 4 / (Math.exp(-z) + Math.exp(-robust) + Math.exp(-seasonal) + Math.exp(-decomposition));
         double combined = new CombinedDetector(DAY).score(ts, vs, 0, n);
         assertThat(combined).isCloseTo(Scores.ofLogP(Math.log(hmp)), within(1e-12)).isGreaterThan(Scores.THREE_SIGMA);
-        // Between the smallest member p and three times it.
-        double best = Math.min(z, Math.min(robust, seasonal));
-        assertThat(Math.log(hmp)).isBetween(best, best + Math.log(3));
+        // Between the smallest member p and four times it.
+        double best = Math.min(Math.min(z, decomposition), Math.min(robust, seasonal));
+        assertThat(Math.log(hmp)).isBetween(best, best + Math.log(4));
         assertThat(new CombinedDetector(0).logP(ts, vs, 0, n))
                 .isCloseTo(Math.log(2 / (Math.exp(-z) + Math.exp(-robust))), within(1e-9));
         // Too little history for every member: NaN.
