@@ -13,7 +13,7 @@ package dev.sightline.promql.anomaly;
  * the point detectors do not: values each usual on their own in an unusual order (a ramp that stalls, a missing
  * peak, a night at day level following an evening at evening level).
  */
-public final class Contextual implements StreamingDetector {
+public final class Contextual extends PointStream {
     static final int SEGMENTS = 4;
     static final int SYMBOLS = 4;
     static final int WORDS = 256; // SYMBOLS ^ SEGMENTS
@@ -28,8 +28,6 @@ public final class Contextual implements StreamingDetector {
     private final TimeRing wordTimes = new TimeRing();
     private int[] words = new int[256];
     private int wordHead;
-    private final TimeRing window = new TimeRing();
-    private double logP = Double.NaN;
 
     /** {@code length}: points in a context, a multiple of {@link #SEGMENTS}. */
     public Contextual(int length) {
@@ -42,12 +40,7 @@ public final class Contextual implements StreamingDetector {
     }
 
     @Override
-    public void add(long t, double v) {
-        window.add(t);
-        logP = Double.NaN;
-        if (Double.isNaN(v)) {
-            return;
-        }
+    void accept(long t, double v) {
         values.add(t, v);
         recent[(int) (seen++ % length)] = v;
         if (seen < length) {
@@ -99,8 +92,7 @@ public final class Contextual implements StreamingDetector {
     }
 
     @Override
-    public void evictThrough(long t) {
-        window.evictThrough(t);
+    void evict(long t) {
         values.evictThrough(t);
         int before = wordTimes.size();
         wordTimes.evictThrough(t);
@@ -111,23 +103,11 @@ public final class Contextual implements StreamingDetector {
     }
 
     @Override
-    public double logP() {
-        return logP;
-    }
-
-    @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
+    void reset() {
         values.clear();
         wordTimes.clear();
         java.util.Arrays.fill(count, 0);
         wordHead = 0;
         seen = 0;
-        logP = Double.NaN;
     }
 }

@@ -9,20 +9,20 @@ package dev.sightline.promql.anomaly;
  * <p>The means are weighted by time ({@code 1 - exp(-dt / tau)} per point), so irregular sampling and gaps are
  * fine. A gap is judged (robust scale, rank and record guards of {@link Tail}, floored at the series' resolution)
  * against the gaps older than {@link #HOLD_BACK} short time constants, once those span a long one (the first long time
- * constant of gaps is not kept: the long mean is still forgetting its start).
+ * constant of gaps is not kept: the long mean is still forgetting its start). A gap no wider than the one before
+ * adds no evidence and has p = 1.
  */
-public final class Drift implements StreamingDetector {
+public final class Drift extends PointStream {
     static final int HOLD_BACK = 4;
     private final long shortMs;
     private final long longMs;
-    private final TimeRing window = new TimeRing();
     private final RollingSample gaps;
     private final Resolution resolution = new Resolution();
     private double fast = Double.NaN;
     private double slow = Double.NaN;
+    private double previousGap;
     private long first;
     private long last;
-    private double logP = Double.NaN;
 
     public Drift(long shortMs, long longMs) {
         if (shortMs <= 0 || longMs <= shortMs) {
@@ -36,12 +36,7 @@ public final class Drift implements StreamingDetector {
     }
 
     @Override
-    public void add(long t, double v) {
-        window.add(t);
-        logP = Double.NaN;
-        if (Double.isNaN(v)) {
-            return;
-        }
+    void accept(long t, double v) {
         resolution.add(v);
         if (Double.isNaN(fast)) {
             fast = v;
@@ -59,34 +54,25 @@ public final class Drift implements StreamingDetector {
         // series' resolution: a flat series that moves by one step does not drift.
         long age = t - first;
         if (age >= longMs) {
-            logP = age >= 2 * longMs + HOLD_BACK * shortMs ? gaps.logP(gap, resolution.get(), false) : Double.NaN;
+            // A gap that is not wider than the last adds no evidence (a spike's share decaying from the short mean).
+            logP = age < 2 * longMs + HOLD_BACK * shortMs ? Double.NaN
+                    : Math.abs(gap) <= Math.abs(previousGap) ? 0 : gaps.logP(gap, resolution.get(), false);
             gaps.add(t, gap);
+            previousGap = gap;
         }
     }
 
     @Override
-    public void evictThrough(long t) {
-        window.evictThrough(t);
+    void evict(long t) {
         gaps.evictThrough(t);
     }
 
     @Override
-    public double logP() {
-        return logP;
-    }
-
-    @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
+    void reset() {
         gaps.clear();
         resolution.clear();
         fast = Double.NaN;
         slow = Double.NaN;
-        logP = Double.NaN;
+        previousGap = 0;
     }
 }

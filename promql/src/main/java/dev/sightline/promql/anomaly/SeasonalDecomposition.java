@@ -17,7 +17,7 @@ import java.util.Arrays;
  * (median, robust sigma floored at the series' resolution, rank and record guards, see {@link Tail}). The level, profiles and errors are state beyond the
  * window (exponentially forgotten); the residuals are the window's.
  */
-public final class SeasonalDecomposition implements StreamingDetector {
+public final class SeasonalDecomposition extends PointStream {
     static final long DAY = 86_400_000L;
     static final long WEEK = 7 * DAY;
     static final int DAY_BINS = 48;
@@ -30,7 +30,6 @@ public final class SeasonalDecomposition implements StreamingDetector {
     /** A normal's sigma from its mean absolute deviation. */
     static final double MEAN_AD_SCALE = Math.sqrt(Math.PI / 2);
 
-    private final TimeRing window = new TimeRing();
     /** Residuals join the history this long after their point: an incident of a few hours is judged against calm ones. */
     static final long HOLD_BACK = 2 * 3_600_000L;
     /** Each model's residuals: a point is judged against the residuals of the model that judges it. */
@@ -49,19 +48,11 @@ public final class SeasonalDecomposition implements StreamingDetector {
     private double step;
     private long first;
     private long last;
-    /** The latest point's residual, NaN when it has none; judged (and cached in logP) when first asked for. */
+    /** The latest point's residual, NaN when it has none; judged when its logP is first asked for. */
     private double residual = Double.NaN;
-    private double logP = Double.NaN;
-    private boolean judged;
 
     @Override
-    public void add(long t, double v) {
-        window.add(t);
-        residual = Double.NaN;
-        judged = false;
-        if (Double.isNaN(v)) {
-            return;
-        }
+    void accept(long t, double v) {
         resolution.add(v);
         if (Double.isNaN(level)) {
             level = v;
@@ -87,6 +78,7 @@ public final class SeasonalDecomposition implements StreamingDetector {
         // Judged when asked for (a replayed window asks once); held back, r is not part of its own baseline. Not
         // judged until the history spans a day: before, it holds part of a daily cycle that no model follows yet.
         residual = t - first >= DAY + HOLD_BACK ? r : Double.NaN;
+        judgeLater();
         residuals[0].add(t, r0);
         residuals[1].add(t, r1);
         residuals[2].add(t, r2);
@@ -114,30 +106,19 @@ public final class SeasonalDecomposition implements StreamingDetector {
     }
 
     @Override
-    public void evictThrough(long t) {
-        window.evictThrough(t);
+    void evict(long t) {
         for (RollingSample r : residuals) {
             r.evictThrough(t);
         }
     }
 
     @Override
-    public double logP() {
-        if (!judged) {
-            logP = residuals[model].logP(residual, resolution.get(), false);
-            judged = true;
-        }
-        return logP;
+    double judge() {
+        return residuals[model].logP(residual, resolution.get(), false);
     }
 
     @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
+    void reset() {
         for (RollingSample r : residuals) {
             r.clear();
         }
@@ -150,6 +131,5 @@ public final class SeasonalDecomposition implements StreamingDetector {
         level = Double.NaN;
         step = 0;
         residual = Double.NaN;
-        judged = false;
     }
 }
