@@ -80,7 +80,7 @@ public final class DetectCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try (Reader in = open(file)) {
-            DetectStream stream = new DetectStream(c.detector(), c.lookbackMs(), zone);
+            DetectStream stream = new DetectStream(c, zone);
             stream.run(in, out);
             if (stream.outOfOrder() > 0) {
                 PrintWriter err = spec.commandLine().getErr();

@@ -14,9 +14,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -37,6 +39,10 @@ public final class DetectEvalCommand implements Callable<Integer> {
                     + " 'list' names them.")
     List<String> detectors = new ArrayList<>();
 
+    @Option(names = "--param", paramLabel = "KEY=VALUE",
+            description = "Parameter for every chosen detector that takes it, e.g. of=stl for likelihood; repeatable.")
+    Map<String, String> params = new LinkedHashMap<>();
+
     @Parameters(arity = "0..1", paramLabel = "CORPUS_DIR", description = "Directory with data/ and labels/combined_windows.json.")
     Path corpus;
 
@@ -50,16 +56,36 @@ public final class DetectEvalCommand implements Callable<Integer> {
         if (corpus == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "missing CORPUS_DIR");
         }
-        Map<String, Function<NabCorpus.File, Detectors.Configured>> chosen = new LinkedHashMap<>();
-        for (Detectors.Spec s : Detectors.all()) {
-            if (detectors.isEmpty() || detectors.contains(s.name())) {
-                chosen.put(s.name(), f -> s.configure(Map.of()));
-            }
-        }
         for (String d : detectors) {
             if (Detectors.get(d) == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown detector \"" + d
                         + "\"; --detector list names them");
+            }
+        }
+        Map<String, Function<NabCorpus.File, Detectors.Configured>> chosen = new LinkedHashMap<>();
+        Set<String> used = new HashSet<>();
+        for (Detectors.Spec s : Detectors.all()) {
+            if (detectors.isEmpty() || detectors.contains(s.name())) {
+                Map<String, String> own = new LinkedHashMap<>();
+                for (Detectors.Param p : s.params()) {
+                    if (params.containsKey(p.name())) {
+                        own.put(p.name(), params.get(p.name()));
+                        used.add(p.name());
+                    }
+                }
+                Detectors.Configured c;
+                try {
+                    c = s.configure(own);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), s.name() + ": " + e.getMessage());
+                }
+                chosen.put(s.name(), f -> c);
+            }
+        }
+        for (String k : params.keySet()) {
+            if (!used.contains(k)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--param " + k
+                        + ": no chosen detector takes it");
             }
         }
         try {

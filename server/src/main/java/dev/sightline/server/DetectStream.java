@@ -1,6 +1,8 @@
 package dev.sightline.server;
 
-import dev.sightline.promql.anomaly.Detector;
+import dev.sightline.promql.anomaly.Detectors;
+import dev.sightline.promql.anomaly.StreamingDetector;
+import dev.sightline.promql.anomaly.WindowBuffer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,17 +21,19 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.ResolverStyle;
 import java.time.temporal.TemporalAccessor;
-import java.util.Arrays;
 
 /**
  * Scores {@code timestamp,value} CSV rows as they are read and writes {@code timestamp,value,anomaly_score} rows,
- * one per input row, in input order: each row is scored by the detector over the rows in (t - lookback, t] read so
- * far, so nothing after a row can change its score. Memory is the lookback window, not the file.
+ * one per input row, in input order: each row goes through one {@link StreamingDetector} whose window is the rows in
+ * (t - lookback, t] read so far, so nothing after a row can change its score. Memory is the lookback window (and
+ * the detector's state), not the file.
  * <p>
  * A row whose timestamp is not after the latest row in the history (a repeat or a step back: duplicated exports,
- * daylight-saving repeats) is judged like that latest row: scored with the same window and history that row was
- * scored with, its own value standing in for that row's, and then left out of the history, so the rows after it
- * score as if it were not there. An exact duplicate therefore gets its twin's score.
+ * daylight-saving repeats) is judged like that latest row: the latest row's window is replayed through a fresh
+ * detector with the row's value in the latest row's place, and the row is then left out of the history, so the
+ * rows after it score as if it were not there. For a window detector that is exactly the score the latest row had
+ * with this value; a detector with memory beyond the window starts that replay from the window. An exact duplicate
+ * gets its twin's score without a replay.
  */
 public final class DetectStream {
     /** A refused input line; the message names the line. */
@@ -54,13 +58,14 @@ public final class DetectStream {
     private static final DateTimeFormatter ISO_T = iso('T');
     private static final DateTimeFormatter ISO_SPACE = iso(' ');
 
-    private final Detector detector;
+    private final Detectors.Configured configured;
+    private final StreamingDetector detector;
+    /** A second detector for judging rows out of order, made at the first one. */
+    private StreamingDetector replay;
     private final long lookbackMs;
     private final ZoneId zone;
-    private long[] ts = new long[1024];
-    private double[] vs = new double[1024];
-    private int from;
-    private int n;
+    private final WindowBuffer window = new WindowBuffer();
+    private double latestScore;
     /** Rows read so far. */
     private long rows;
     /** Rows whose timestamp repeated or stepped back, and the line of the first one (0 if none). */
@@ -75,9 +80,10 @@ public final class DetectStream {
     }
 
     /** {@code zone} places timestamps written without an offset. */
-    public DetectStream(Detector detector, long lookbackMs, ZoneId zone) {
-        this.detector = detector;
-        this.lookbackMs = lookbackMs;
+    public DetectStream(Detectors.Configured detector, ZoneId zone) {
+        this.configured = detector;
+        this.detector = detector.newDetector();
+        this.lookbackMs = detector.lookbackMs();
         this.zone = zone;
     }
 
@@ -142,7 +148,7 @@ public final class DetectStream {
                 throw new BadInputException(lineNo, "value: not a number: \"" + vText + "\"");
             }
             double score;
-            if (n > 0 && t <= ts[n - 1]) {
+            if (window.size() > 0 && t <= window.lastTime()) {
                 if (outOfOrder++ == 0) {
                     firstOutOfOrderLine = lineNo;
                 }
@@ -160,41 +166,37 @@ public final class DetectStream {
 
     /** Appends a point and returns its score; 0 while there is not enough history to judge it. */
     double add(long t, double v) {
-        while (from < n && ts[from] <= t - lookbackMs) {
-            from++;
-        }
-        if (n == ts.length) {
-            // Keep only the window: slide it to the front, and grow when it fills more than half the buffer.
-            int live = n - from;
-            if (live > ts.length / 2) {
-                ts = Arrays.copyOf(ts, ts.length * 2);
-                vs = Arrays.copyOf(vs, vs.length * 2);
-            }
-            System.arraycopy(ts, from, ts, 0, live);
-            System.arraycopy(vs, from, vs, 0, live);
-            from = 0;
-            n = live;
-        }
-        ts[n] = t;
-        vs[n] = v;
-        n++;
-        return scoreLatest();
+        window.evictThrough(t - lookbackMs);
+        window.add(t, v);
+        detector.evictThrough(t - lookbackMs);
+        detector.add(t, v);
+        latestScore = orZero(detector.score());
+        return latestScore;
     }
 
     /**
-     * Scores {@code v} as if it were the latest point's value: same timestamp, same window, same earlier points.
-     * The latest point's own value is put back, so the history is unchanged.
+     * Scores {@code v} as if it were the latest point's value: same timestamp, same window, replayed through a
+     * second detector, so the history is unchanged.
      */
     private double scoreInPlaceOfLatest(double v) {
-        double kept = vs[n - 1];
-        vs[n - 1] = v;
-        double s = scoreLatest();
-        vs[n - 1] = kept;
-        return s;
+        int last = window.to() - 1;
+        if (Double.compare(v, window.vs()[last]) == 0) {
+            return latestScore;
+        }
+        if (replay == null) {
+            replay = configured.newDetector();
+        }
+        replay.clear();
+        long[] ts = window.ts();
+        double[] vs = window.vs();
+        for (int i = window.from(); i < last; i++) {
+            replay.add(ts[i], vs[i]);
+        }
+        replay.add(ts[last], v);
+        return orZero(replay.score());
     }
 
-    private double scoreLatest() {
-        double s = detector.score(ts, vs, from, n);
+    private static double orZero(double s) {
         return Double.isNaN(s) ? 0 : s;
     }
 
@@ -206,7 +208,7 @@ public final class DetectStream {
      * Digits below the millisecond are dropped (rounded down) in every form, so all forms of an instant agree.
      */
     long parseTimestamp(String s, long lineNo) throws BadInputException {
-        return parseTimestamp(s, lineNo, zone, n > 0 ? ts[n - 1] : Long.MIN_VALUE);
+        return parseTimestamp(s, lineNo, zone, window.size() > 0 ? window.lastTime() : Long.MIN_VALUE);
     }
 
     /**

@@ -68,6 +68,8 @@ public final class Bimodality implements Detector {
     private double[] w = new double[64];
     private double[] v = new double[64];
     private int n;
+    /** The smallest gap between distinct values: the fitted deviation's floor, as for the point detectors. */
+    private double resolution;
 
     private double modeLow, modeHigh, weightLow, weightHigh, sigmaLow, sigmaHigh;
 
@@ -131,6 +133,7 @@ public final class Bimodality implements Detector {
             var += w[i] * ((x[i] - mean) * (x[i] - mean) + v[i]);
         }
         var /= total;
+        resolution = smallestGap();
         int split = otsuSplit();
         if (split < 0 || !(var > 0)) {
             unimodal(mean, Math.sqrt(var));
@@ -253,6 +256,18 @@ public final class Bimodality implements Detector {
         return ll;
     }
 
+    /** The smallest non-zero gap between successive (sorted) values; 0 when all are equal. */
+    private double smallestGap() {
+        double q = Double.POSITIVE_INFINITY;
+        for (int i = 1; i < n; i++) {
+            double d = x[i] - x[i - 1];
+            if (d > 0 && d < q) {
+                q = d;
+            }
+        }
+        return q == Double.POSITIVE_INFINITY ? 0 : q;
+    }
+
     /** The index ending the lower class of the best two-class split (max between-class variance), or -1 if none. */
     private int otsuSplit() {
         double total = 0, sum = 0;
@@ -317,16 +332,25 @@ public final class Bimodality implements Detector {
         return Math.min(weightLow, weightHigh) > MIN_WEIGHT && separation() > MIN_SEPARATION * meanDeviation();
     }
 
-    /** 1.5 x separation / mean deviation when both weights exceed 0.1, else 0: the criterion's boundary is z = 3. */
+    /**
+     * 1.5 x separation / mean deviation when both weights exceed 0.1, else 0: the criterion's boundary is z = 3. The
+     * mean deviation is floored at the values' resolution over sqrt 12 (see {@link Tail}): a series that alternates
+     * between two exact values has no spread, and its z stays finite (1.5 x sqrt 12 = 5.2 for values one step apart).
+     */
     public double zEquivalent() {
         if (!(Math.min(weightLow, weightHigh) > MIN_WEIGHT)) {
             return 0;
         }
-        return Scores.z(1.5 * separation(), 0, meanDeviation());
+        return Tail.z(1.5 * separation(), meanDeviation(), resolution);
     }
 
     public double score() {
         return Scores.ofZ(zEquivalent());
+    }
+
+    /** ln of the two-sided tail probability of {@link #zEquivalent()} for the window's values; NaN when unfitted. */
+    public double logP(double[] vs, int from, int to) {
+        return fitValues(vs, from, to) ? Scores.logTwoSidedP(zEquivalent()) : Double.NaN;
     }
 
     /** The score of the distribution of the whole window's values (the latest point included). */

@@ -1,28 +1,91 @@
 package dev.sightline.promql.anomaly;
 
 /**
- * Fuses the point detectors: z-score, robust z-score and, when a season is given and the window holds enough
- * earlier seasons, the seasonal baseline, by the harmonic mean of their tail probabilities (HMP,
- * {@code L / sum(1/p_i)} over the L members that have one). The HMP lies between the smallest p and L times it: a
- * point one member finds extreme stays extreme, and points several find unusual rank above those only one does,
- * while a maximum of scores would add every member's false alarms. The HMP stays a valid p-value for dependent
- * tests like these (all judge the same point), which Fisher's method does not. Bimodality is not fused: it judges
- * the window's distribution, not the latest point, and a level shift keeps every window spanning it bimodal.
+ * Fuses the detectors by the harmonic mean of their tail probabilities (HMP, {@code L / sum(1/p_i)} over the L
+ * members that have one): the z-score, the robust z-score and, when a season is given, the seasonal baseline (once
+ * the window holds enough earlier seasons), judged on the window; and, streaming, the seasonal decomposition
+ * ({@link SeasonalDecomposition}, whose daily and weekly seasons are found from the data; it is left out with the
+ * season, so {@code season 0} means a judgement without seasons). The HMP lies between
+ * the smallest p and L times it: a point one member finds extreme stays extreme, and points several find unusual
+ * rank above those only one does, while a maximum of scores would add every member's false alarms. The HMP stays a
+ * valid p-value for dependent tests like these (all judge the same point), which Fisher's method does not.
+ * Bimodality is not fused: it judges the window's distribution, not the latest point, and a level shift keeps
+ * every window spanning it bimodal.
+ *
+ * <p>Streaming: points are added and evicted as they come; the window members are judged only when {@link #logP()}
+ * is asked for, so {@link #logP(long[], double[], int, int)} (the PromQL function's path, which replays a window
+ * through a fresh state) costs one window judgement plus the streaming members' per-point updates.
  */
-public final class CombinedDetector implements Detector {
+public final class CombinedDetector implements Detector, StreamingDetector {
+    private final WindowBuffer window = new WindowBuffer();
     private final ZScore zscore = new ZScore();
     private final RobustZScore robust = new RobustZScore();
     private final SeasonalBaseline seasonal;
+    private final StreamingDetector[] members;
+    private final double[] logPs;
 
-    /** {@code seasonMs <= 0}: no seasonal member. */
+    /** {@code seasonMs <= 0}: no seasonal member (neither the seasonal baseline nor the decomposition). */
     public CombinedDetector(long seasonMs) {
         this.seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs) : null;
+        // Of the streaming detectors only the decomposition helps on the labelled corpora (docs/anomaly.md).
+        this.members = seasonMs > 0 ? new StreamingDetector[]{new SeasonalDecomposition()} : new StreamingDetector[0];
+        this.logPs = new double[3 + members.length];
     }
 
-    /** ln of the harmonic mean of the members' tail probabilities; NaN when no member has enough history. */
+    @Override
+    public void add(long t, double v) {
+        window.add(t, v);
+        for (StreamingDetector m : members) {
+            m.add(t, v);
+        }
+    }
+
+    @Override
+    public void evictThrough(long t) {
+        window.evictThrough(t);
+        for (StreamingDetector m : members) {
+            m.evictThrough(t);
+        }
+    }
+
+    /** ln of the harmonic mean of the members' tail probabilities for the latest point; NaN when none has one. */
+    @Override
+    public double logP() {
+        if (window.size() == 0) {
+            return Double.NaN;
+        }
+        long[] ts = window.ts();
+        double[] vs = window.vs();
+        int from = window.from(), to = window.to();
+        logPs[0] = zscore.logP(vs, from, to);
+        logPs[1] = robust.logP(vs, from, to);
+        logPs[2] = seasonal == null ? Double.NaN : seasonal.logP(ts, vs, from, to);
+        for (int i = 0; i < members.length; i++) {
+            logPs[3 + i] = members[i].logP();
+        }
+        return harmonicMeanLogP(logPs, logPs.length);
+    }
+
+    @Override
+    public int size() {
+        return window.size();
+    }
+
+    @Override
+    public void clear() {
+        window.clear();
+        for (StreamingDetector m : members) {
+            m.clear();
+        }
+    }
+
+    /** ln p of the latest point of the window {@code ts[from, to)}: the window replayed through a fresh state. */
     public double logP(long[] ts, double[] vs, int from, int to) {
-        return harmonicMeanLogP(zscore.logP(vs, from, to), robust.logP(vs, from, to),
-                seasonal == null ? Double.NaN : seasonal.logP(ts, vs, from, to));
+        clear();
+        for (int i = from; i < to; i++) {
+            add(ts[i], vs[i]);
+        }
+        return logP();
     }
 
     @Override
@@ -30,26 +93,28 @@ public final class CombinedDetector implements Detector {
         return Scores.ofLogP(logP(ts, vs, from, to));
     }
 
-    /** ln(L / sum exp(-lp_i)) over the non-NaN lp_i, summed relative to the largest 1/p so nothing overflows. */
-    static double harmonicMeanLogP(double a, double b, double c) {
-        double top = Math.max(nanAsMinusInf(-a), Math.max(nanAsMinusInf(-b), nanAsMinusInf(-c)));
-        if (top == Double.NEGATIVE_INFINITY) {
+    /** ln(L / sum exp(-lp_i)) over the non-NaN lp[0, n), summed relative to the largest 1/p so nothing overflows. */
+    static double harmonicMeanLogP(double[] lp, int n) {
+        double top = Double.NEGATIVE_INFINITY;
+        int members = 0;
+        for (int i = 0; i < n; i++) {
+            if (!Double.isNaN(lp[i])) {
+                top = Math.max(top, -lp[i]);
+                members++;
+            }
+        }
+        if (members == 0) {
             return Double.NaN;
         }
         if (top == Double.POSITIVE_INFINITY) {
             return Double.NEGATIVE_INFINITY;
         }
-        int members = (Double.isNaN(a) ? 0 : 1) + (Double.isNaN(b) ? 0 : 1) + (Double.isNaN(c) ? 0 : 1);
-        double sum = relativeInverse(a, top) + relativeInverse(b, top) + relativeInverse(c, top);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (!Double.isNaN(lp[i])) {
+                sum += Math.exp(-lp[i] - top);
+            }
+        }
         return Math.min(0, Math.log(members) - top - Math.log(sum));
-    }
-
-    /** 1/p relative to exp(top); 0 for a member without a p. */
-    private static double relativeInverse(double lp, double top) {
-        return Double.isNaN(lp) ? 0 : Math.exp(-lp - top);
-    }
-
-    private static double nanAsMinusInf(double x) {
-        return Double.isNaN(x) ? Double.NEGATIVE_INFINITY : x;
     }
 }

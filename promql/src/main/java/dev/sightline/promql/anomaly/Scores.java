@@ -40,6 +40,15 @@ public final class Scores {
         return logP >= LOG_P_KNEE ? 0 - Math.expm1(logP) : 1 - P_KNEE * LOG_P_KNEE / logP;
     }
 
+    /** The inverse of {@link #ofLogP}: ln p of a score in [0,1] (exact to rounding; 1 gives -Inf, NaN stays NaN). */
+    public static double logPOf(double score) {
+        if (Double.isNaN(score)) {
+            return Double.NaN;
+        }
+        double knee = ofLogP(LOG_P_KNEE);
+        return score <= knee ? Math.log1p(-score) : P_KNEE * LOG_P_KNEE / (1 - score);
+    }
+
     /** ln P(|Z| >= |z|) for a standard normal Z, i.e. ln erfc(|z|/sqrt 2), without underflow; -Inf for infinite z. */
     public static double logTwoSidedP(double z) {
         if (Double.isNaN(z)) {

@@ -181,12 +181,18 @@ class DetectorsTest {
         double robust = new RobustZScore().logP(vs, 0, n);
         double seasonal = new SeasonalBaseline(DAY).logP(ts, vs, 0, n);
         assertThat(seasonal).isNotNaN();
-        double hmp = 3 / (Math.exp(-z) + Math.exp(-robust) + Math.exp(-seasonal));
+        SeasonalDecomposition stl = new SeasonalDecomposition();
+        for (int i = 0; i < n; i++) {
+            stl.add(ts[i], vs[i]);
+        }
+        double decomposition = stl.logP();
+        assertThat(decomposition).isNotNaN();
+        double hmp = 4 / (Math.exp(-z) + Math.exp(-robust) + Math.exp(-seasonal) + Math.exp(-decomposition));
         double combined = new CombinedDetector(DAY).score(ts, vs, 0, n);
         assertThat(combined).isCloseTo(Scores.ofLogP(Math.log(hmp)), within(1e-12)).isGreaterThan(Scores.THREE_SIGMA);
-        // Between the smallest member p and three times it.
-        double best = Math.min(z, Math.min(robust, seasonal));
-        assertThat(Math.log(hmp)).isBetween(best, best + Math.log(3));
+        // Between the smallest member p and four times it.
+        double best = Math.min(Math.min(z, decomposition), Math.min(robust, seasonal));
+        assertThat(Math.log(hmp)).isBetween(best, best + Math.log(4));
         assertThat(new CombinedDetector(0).logP(ts, vs, 0, n))
                 .isCloseTo(Math.log(2 / (Math.exp(-z) + Math.exp(-robust))), within(1e-9));
         // Too little history for every member: NaN.
@@ -195,19 +201,26 @@ class DetectorsTest {
 
     @Test
     void theHarmonicMeanNeitherOverflowsNorLosesAnInfinitelyRarePoint() {
-        assertThat(CombinedDetector.harmonicMeanLogP(-1e6, -2e6, Double.NaN)).isCloseTo(Math.log(2) - 2e6, within(1e-6));
-        assertThat(CombinedDetector.harmonicMeanLogP(Double.NEGATIVE_INFINITY, -1, Double.NaN)).isEqualTo(Double.NEGATIVE_INFINITY);
-        assertThat(CombinedDetector.harmonicMeanLogP(0, 0, 0)).isZero();
-        assertThat(CombinedDetector.harmonicMeanLogP(Double.NaN, Double.NaN, Double.NaN)).isNaN();
+        assertThat(hmp(-1e6, -2e6, Double.NaN)).isCloseTo(Math.log(2) - 2e6, within(1e-6));
+        assertThat(hmp(Double.NEGATIVE_INFINITY, -1, Double.NaN)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(hmp(0, 0, 0)).isZero();
+        assertThat(hmp(Double.NaN, Double.NaN, Double.NaN)).isNaN();
+        assertThat(hmp(Math.log(0.5))).isCloseTo(Math.log(0.5), within(1e-15));
+    }
+
+    private static double hmp(double... lp) {
+        return CombinedDetector.harmonicMeanLogP(lp, lp.length);
     }
 
     @Test
     void registryConfiguresDetectorsFromTheirParameters() {
         assertThat(Detectors.all()).extracting(Detectors.Spec::name)
-                .containsExactly("combined", "zscore", "robust_zscore", "seasonal", "bimodality");
+                .containsExactly("combined", "zscore", "robust_zscore", "seasonal", "bimodality", "level_shift", "drift",
+                        "stl", "contextual", "likelihood");
         Detectors.Configured c = Detectors.get("seasonal").configure(Map.of("lookback", "14d", "season", "1w", "tolerance", "2h"));
         assertThat(c.lookbackMs()).isEqualTo(14 * DAY);
-        assertThat(c.detector()).isInstanceOf(SeasonalBaseline.class);
+        assertThat(c.newDetector()).isInstanceOf(WindowDetector.class);
+        assertThat(Detectors.get("combined").configure(Map.of()).newDetector()).isInstanceOf(CombinedDetector.class);
         assertThat(Detectors.get("bimodality").configure(Map.of()).lookbackMs()).isEqualTo(60 * MIN);
         assertThat(Detectors.get("nosuch")).isNull();
         assertThatThrownBy(() -> Detectors.get("zscore").configure(Map.of("season", "1d")))
@@ -216,5 +229,13 @@ class DetectorsTest {
                 .hasMessage("parameter lookback: must be positive");
         assertThatThrownBy(() -> Detectors.get("seasonal").configure(Map.of("tolerance", "12h")))
                 .hasMessageContaining("parameters season/tolerance: tolerance must be >= 0 and less than half the season");
+        assertThatThrownBy(() -> Detectors.get("level_shift").configure(Map.of("threshold", "x")))
+                .hasMessage("parameter threshold: not a number: \"x\"");
+        assertThatThrownBy(() -> Detectors.get("drift").configure(Map.of("short", "2d")))
+                .hasMessageContaining("need 0 < short < long time constant");
+        assertThatThrownBy(() -> Detectors.get("contextual").configure(Map.of("context", "6")))
+                .hasMessageContaining("context length must be a positive multiple of 4, got 6");
+        assertThatThrownBy(() -> Detectors.get("likelihood").configure(Map.of("of", "likelihood")))
+                .hasMessage("parameter of: expected a detector other than likelihood, got \"likelihood\"");
     }
 }

@@ -129,7 +129,7 @@ public final class NabCorpus {
         List<NabScorer.Series> out = new ArrayList<>(files.size());
         for (File f : files) {
             Detectors.Configured c = detector.apply(f);
-            DetectStream stream = new DetectStream(c.detector(), c.lookbackMs(), ZoneOffset.UTC);
+            DetectStream stream = new DetectStream(c, ZoneOffset.UTC);
             Rows rows = new Rows();
             try (Reader in = Files.newBufferedReader(f.path())) {
                 stream.read(in, rows);
