@@ -8,8 +8,10 @@ package dev.sightline.promql.anomaly;
  * while a maximum of scores would add every member's false alarms. The HMP stays a valid p-value for dependent
  * tests like these (all judge the same point), which Fisher's method does not. Bimodality is not fused: it judges
  * the window's distribution, not the latest point, and a level shift keeps every window spanning it bimodal.
+ *
+ * <p>As a {@link StreamingDetector} it feeds every point to its members' streaming forms (each keeps its own window).
  */
-public final class CombinedDetector implements Detector {
+public final class CombinedDetector implements Detector, StreamingDetector {
     private final ZScore zscore = new ZScore();
     private final RobustZScore robust = new RobustZScore();
     private final SeasonalBaseline seasonal;
@@ -28,6 +30,43 @@ public final class CombinedDetector implements Detector {
     @Override
     public double score(long[] ts, double[] vs, int from, int to) {
         return Scores.ofLogP(logP(ts, vs, from, to));
+    }
+
+    @Override
+    public void add(long t, double v) {
+        zscore.add(t, v);
+        robust.add(t, v);
+        if (seasonal != null) {
+            seasonal.add(t, v);
+        }
+    }
+
+    @Override
+    public void evictThrough(long t) {
+        zscore.evictThrough(t);
+        robust.evictThrough(t);
+        if (seasonal != null) {
+            seasonal.evictThrough(t);
+        }
+    }
+
+    @Override
+    public double logP() {
+        return harmonicMeanLogP(zscore.logP(), robust.logP(), seasonal == null ? Double.NaN : seasonal.logP());
+    }
+
+    @Override
+    public int size() {
+        return zscore.size();
+    }
+
+    @Override
+    public void clear() {
+        zscore.clear();
+        robust.clear();
+        if (seasonal != null) {
+            seasonal.clear();
+        }
     }
 
     /** ln(L / sum exp(-lp_i)) over the non-NaN lp_i, summed relative to the largest 1/p so nothing overflows. */

@@ -5,9 +5,16 @@ package dev.sightline.promql.anomaly;
  * units of their median absolute deviation times 1.4826 (see {@link RobustSpread}), floored at the series'
  * resolution (see {@link Tail}). Up to half the baseline can be spikes without moving either, so one past incident
  * does not blind the detector for the rest of the lookback.
+ *
+ * <p>As a {@link StreamingDetector} it keeps the baseline sorted: the median, the MAD (the median of the distances
+ * from it, a bisection over the two sides of the median) and the rank guard are then O(log n) and the very doubles
+ * of the window form; only the fallback scale of a baseline whose MAD is 0 takes a pass over it.
  */
-public final class RobustZScore implements Detector {
+public final class RobustZScore implements Detector, StreamingDetector {
     private final RobustSpread spread = new RobustSpread();
+    private final PointWindow window = new PointWindow();
+    private final SortedValues sorted = new SortedValues();
+    private final Run baseline = new Run(window, sorted, null);
 
     /** Robust z of {@code vs[to-1]} against {@code vs[from, to-1)}; NaN with fewer than {@link #MIN_HISTORY} points before it. */
     public double zscore(double[] vs, int from, int to) {
@@ -32,5 +39,45 @@ public final class RobustZScore implements Detector {
     @Override
     public double score(long[] ts, double[] vs, int from, int to) {
         return Scores.ofLogP(logP(vs, from, to));
+    }
+
+    @Override
+    public void add(long t, double v) {
+        window.add(t, v);
+    }
+
+    @Override
+    public void evictThrough(long t) {
+        window.evictThrough(t);
+    }
+
+    @Override
+    public int size() {
+        return window.size();
+    }
+
+    @Override
+    public void clear() {
+        window.clear();
+    }
+
+    @Override
+    public double logP() {
+        return judgeLatest().logP();
+    }
+
+    /** The signed robust z of the latest point in the window, as {@link #zscore} gives it; NaN with too little history. */
+    public double z() {
+        return judgeLatest().z();
+    }
+
+    private Tail judgeLatest() {
+        int from = window.from, to = window.to;
+        if (to - 1 - from < MIN_HISTORY || !window.allFinite()) {
+            return judge(window.vs, from, to);
+        }
+        baseline.moveTo(window.firstSeq(), window.lastSeq());
+        spread.compute(sorted, baseline.resolution());
+        return spread.judge(window.vs[to - 1]);
     }
 }

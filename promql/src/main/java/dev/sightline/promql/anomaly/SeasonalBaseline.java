@@ -11,8 +11,13 @@ package dev.sightline.promql.anomaly;
  * no state to carry between evaluations (a rule and a back-test see the same numbers) and a past incident at the
  * same hour is outvoted by the other seasons instead of being smoothed into the forecast. It does not follow a
  * trend within the window; a trend shows up as a growing score, which is usually what one wants to know.
+ *
+ * <p>As a {@link StreamingDetector} it keeps one {@link Run} per earlier season, the points of its same-phase window,
+ * all feeding one sorted multiset: as the latest point moves on, each phase window slides forward by as much, a point
+ * entering or leaving costs an insertion or removal, and the median, MAD and rank guard are read off the multiset
+ * (see {@link RobustZScore}). The results are the window form's doubles.
  */
-public final class SeasonalBaseline implements Detector {
+public final class SeasonalBaseline implements Detector, StreamingDetector {
     public static final double BAND_SIGMAS = 3;
     /** Earlier seasons that must have points near the same phase; with one, the "median" is a single day's value. */
     public static final int MIN_SEASONS = 2;
@@ -22,6 +27,10 @@ public final class SeasonalBaseline implements Detector {
     private final RobustSpread spread = new RobustSpread();
     private double expected = Double.NaN;
     private double sigma = Double.NaN;
+    private final PointWindow window = new PointWindow();
+    private final SortedValues sorted = new SortedValues();
+    /** runs[k]: the points near the latest point's time minus (k + 1) seasons. */
+    private Run[] runs = new Run[0];
 
     /** Tolerance season/48: +-30 minutes for a daily season, +-3.5 hours for a weekly one. */
     public SeasonalBaseline(long seasonMs) {
@@ -123,5 +132,84 @@ public final class SeasonalBaseline implements Detector {
             }
         }
         return lo;
+    }
+
+    @Override
+    public void add(long t, double v) {
+        window.add(t, v);
+    }
+
+    @Override
+    public void evictThrough(long t) {
+        window.evictThrough(t);
+    }
+
+    @Override
+    public int size() {
+        return window.size();
+    }
+
+    @Override
+    public void clear() {
+        window.clear();
+    }
+
+    @Override
+    public double logP() {
+        return fitLatest() ? judge(window.vs[window.to - 1]).logP() : Double.NaN;
+    }
+
+    /** The signed robust z of the latest point in the window, as {@link #zscore} after {@link #fit}; NaN if unfitted. */
+    public double z() {
+        return fitLatest() ? judge(window.vs[window.to - 1]).z() : Double.NaN;
+    }
+
+    /**
+     * {@link #fit} of the latest point in the streaming window: the same expected value, sigma and judgement, from
+     * the runs kept between calls. {@link #expected}, {@link #sigma}, {@link #zscore} and {@link #score} then refer
+     * to it.
+     */
+    public boolean fitLatest() {
+        int from = window.from, to = window.to;
+        if (!window.allFinite() || to - 1 <= from) {
+            return fit(window.ts, window.vs, from, to);
+        }
+        expected = Double.NaN;
+        sigma = Double.NaN;
+        long t = window.ts[to - 1];
+        int seasons = 0;
+        long points = 0;
+        double resolution = Double.POSITIVE_INFINITY;
+        int k = 0;
+        for (long c = t - seasonMs; c + toleranceMs >= window.ts[from]; c -= seasonMs, k++) {
+            Run r = run(k);
+            r.moveTo(window.firstAtOrAfter(c - toleranceMs), window.firstAtOrAfter(c + toleranceMs + 1));
+            if (r.size() > 0) {
+                seasons++;
+                points += r.size();
+                double q = r.resolution();
+                if (q > 0) {
+                    resolution = Math.min(resolution, q);
+                }
+            }
+        }
+        for (; k < runs.length; k++) {
+            runs[k].clear();
+        }
+        if (seasons < MIN_SEASONS || points < MIN_HISTORY) {
+            return false;
+        }
+        spread.compute(sorted, resolution == Double.POSITIVE_INFINITY ? 0 : resolution);
+        expected = spread.median();
+        sigma = spread.sigma();
+        return true;
+    }
+
+    private Run run(int k) {
+        if (k == runs.length) {
+            runs = java.util.Arrays.copyOf(runs, k + 1);
+            runs[k] = new Run(window, sorted, null);
+        }
+        return runs[k];
     }
 }
