@@ -55,6 +55,8 @@ final class Evaluator {
      * selected histograms then get counter-reset hints from comparing each with its predecessor.
      */
     boolean statsMode;
+    /** Detector state kept between evaluations (a rule's); null for stateless queries and subqueries. */
+    DetectorCache cache;
     /** Reused by {@link #select} for every series it loads. */
     private final FloatSamples floatBuffer = new FloatSamples(1024);
 

@@ -1,0 +1,271 @@
+package dev.sightline.promql.engine;
+
+import dev.sightline.core.LabelMatcher;
+import dev.sightline.core.Labels;
+import dev.sightline.core.Staleness;
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
+import dev.sightline.promql.anomaly.StreamingDetector;
+import dev.sightline.promql.ast.Call;
+import dev.sightline.promql.ast.MatrixSelector;
+import dev.sightline.promql.ast.VectorSelector;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Detector state kept between instant evaluations of the same expression, so that an anomaly function over a long
+ * range reads only the samples that arrived since the last evaluation instead of the whole range. A rule owns one
+ * (a new rule, after a reload or restart, starts empty); ad-hoc queries pass none and stay stateless.
+ *
+ * <p>Per call node and series it keeps the function's {@link StreamingDetector} and the timestamp of the last sample
+ * read. An evaluation at ref time T over range R selects the series as a stateless one would, but seeks each known
+ * series to that timestamp: it adds what is newer, evicts what left (T - R, T] and scores. The window is then the
+ * one a stateless evaluation reads, and the result equals it within the detectors' tolerance (relative 1e-9;
+ * DetectorCacheTest compares both over many cycles). A series is read in full instead when:
+ * <ul>
+ *   <li>it is new, or the node was never evaluated (first use, restart, reload);</li>
+ *   <li>the samples in the {@code overlapMs} before its last read changed: the store accepts samples that far
+ *   out of order (its out-of-order window), so they are re-read each time and compared (count and hash) with what
+ *   was read before;</li>
+ *   <li>the season argument or the range changed, or evaluation time went backwards (the whole node);</li>
+ *   <li>the node has been evaluated {@code rebuildEvery} times since its last full read (so a backfill older than
+ *   the out-of-order window is taken in within that many evaluations).</li>
+ * </ul>
+ * A series absent from a selection, or whose window emptied, is dropped, so memory follows the live series: one
+ * window of points per series and call (about 24-40 bytes per point; docs/anomaly.md).
+ */
+public final class DetectorCache {
+    /** Full reads are forced after this many evaluations by default: an hour of 15-second evaluations. */
+    public static final int DEFAULT_REBUILD_EVERY = 240;
+
+    private final long overlapMs;
+    private final int rebuildEvery;
+    private final Map<Call, Node> nodes = new IdentityHashMap<>();
+    private long fullReads;
+    private long tailReads;
+    // Scratch for the samples of one read: their timestamps and hashes, for the overlap check.
+    private long[] readT = new long[64];
+    private long[] readH = new long[64];
+
+    /**
+     * @param overlapMs    how far before a series' last read sample to re-read: the store's out-of-order window
+     * @param rebuildEvery evaluations of a call between forced full reads (at least 1)
+     */
+    public DetectorCache(long overlapMs, int rebuildEvery) {
+        if (overlapMs < 0) {
+            throw new IllegalArgumentException("overlapMs must not be negative, got " + overlapMs);
+        }
+        if (rebuildEvery < 1) {
+            throw new IllegalArgumentException("rebuildEvery must be at least 1, got " + rebuildEvery);
+        }
+        this.overlapMs = overlapMs;
+        this.rebuildEvery = rebuildEvery;
+    }
+
+    public DetectorCache(long overlapMs) {
+        this(overlapMs, DEFAULT_REBUILD_EVERY);
+    }
+
+    /** Forgets every state. */
+    public synchronized void clear() {
+        nodes.clear();
+    }
+
+    /** Series states held, over all calls. */
+    public synchronized int series() {
+        int n = 0;
+        for (Node node : nodes.values()) {
+            n += node.series.size();
+        }
+        return n;
+    }
+
+    /** Series read in full (new, rebuilt or changed) since the cache was made. */
+    public synchronized long fullReads() {
+        return fullReads;
+    }
+
+    /** Series brought up to date by reading only their new samples. */
+    public synchronized long tailReads() {
+        return tailReads;
+    }
+
+    private static final class Node {
+        final long seasonMs;
+        final long rangeMs;
+        long lastRef = Long.MIN_VALUE;
+        int evaluations;
+        long generation;
+        final Map<Labels, SeriesState> series = new HashMap<>();
+
+        Node(long seasonMs, long rangeMs, int phase) {
+            this.seasonMs = seasonMs;
+            this.rangeMs = rangeMs;
+            this.evaluations = phase;
+        }
+    }
+
+    private static final class SeriesState {
+        final StreamingDetector detector;
+        /** Timestamp of the latest sample read (any type); MIN_VALUE before the first read. */
+        long lastRead = Long.MIN_VALUE;
+        long lastHistogram = Long.MIN_VALUE;
+        /** Count and hash sum of the samples read in [lastRead - overlap, lastRead]. */
+        int overlapCount;
+        long overlapHash;
+        long seen;
+
+        SeriesState(StreamingDetector detector) {
+            this.detector = detector;
+        }
+    }
+
+    /**
+     * Evaluates {@code form} of call {@code c} over the matrix selector {@code ms} at the evaluator's single step,
+     * with the detector for {@code seasonMs} (0 when the function takes none) and {@code param} for its output.
+     */
+    synchronized <D extends StreamingDetector> Matrix eval(Evaluator ev, Call c, MatrixSelector ms,
+                                                          AnomalyKernels.StreamingForm<D> form, long seasonMs,
+                                                          double param) {
+        VectorSelector vs = ms.vectorSelector();
+        long offset = ev.durationMs(vs.offsetMs(), vs.offsetExpr());
+        long range = ev.durationMs(ms.rangeMs(), ms.rangeExpr());
+        long ref = ev.refTime(vs.at(), ev.start) - offset;
+        long lo = ref - range;
+        Node node = nodes.get(c);
+        if (node == null || node.seasonMs != seasonMs || node.rangeMs != range || ref < node.lastRef
+                || ++node.evaluations >= rebuildEvery) {
+            // A call's first node waits up to one period longer, spreading the calls' forced full reads.
+            node = new Node(seasonMs, range, node == null ? -Math.floorMod(System.identityHashCode(c), rebuildEvery) : 0);
+            nodes.put(c, node);
+        }
+        node.lastRef = ref;
+        long generation = ++node.generation;
+        SeriesSet set = ev.querier.select(true, lo + 1, ref, vs.matchers().toArray(new LabelMatcher[0]));
+        List<MatrixSeries> out = new ArrayList<>();
+        SampleIterator it = null;
+        while (set.next()) {
+            var s = set.at();
+            SeriesState st = node.series.get(s.labels());
+            // A series whose last sample is within the overlap of the range's start is read whole: its overlap
+            // would have to be compared across the evicted part.
+            boolean known = st != null && st.lastRead != Long.MIN_VALUE && st.lastRead - overlapMs > lo;
+            if (st == null) {
+                st = new SeriesState(form.detector().apply(seasonMs));
+                node.series.put(s.labels(), st);
+            }
+            st.seen = generation;
+            it = s.iterator(it);
+            if (!known || !readTail(ev, st, it, lo, ref)) {
+                it = s.iterator(it);
+                st.detector.clear();
+                st.lastRead = Long.MIN_VALUE;
+                st.lastHistogram = Long.MIN_VALUE;
+                readTail(ev, st, it, lo, ref);
+                fullReads++;
+            } else {
+                tailReads++;
+            }
+            st.detector.evictThrough(lo);
+            if (st.detector.size() == 0) {
+                node.series.remove(s.labels());
+                continue;
+            }
+            if (st.lastHistogram > lo) {
+                ev.annos.histogramIgnoredInMixedRange(s.labels().metricName(), ms.vectorSelector().position());
+            }
+            @SuppressWarnings("unchecked")
+            double v = form.value().of((D) st.detector, param);
+            if (!Double.isNaN(v)) {
+                MatrixSeries o = new MatrixSeries(s.labels(), 1);
+                o.dropName = true;
+                o.addFloat(ev.start, v);
+                out.add(o);
+            }
+            ev.checkDeadline();
+        }
+        for (String w : set.warnings()) {
+            ev.annos.warn(w, vs.position());
+        }
+        // Series the selection no longer returns have no point in the range: their state goes.
+        for (Iterator<SeriesState> i = node.series.values().iterator(); i.hasNext(); ) {
+            if (i.next().seen != generation) {
+                i.remove();
+            }
+        }
+        return new Matrix(out);
+    }
+
+    /**
+     * Reads the series from {@code lastRead - overlap} (or the range's start, on a first read) to {@code ref},
+     * adding the samples after lastRead; false, having added nothing, when the re-read overlap differs from what
+     * was read there before (samples arrived out of order).
+     */
+    private boolean readTail(Evaluator ev, SeriesState st, SampleIterator it, long lo, long ref) {
+        boolean first = st.lastRead == Long.MIN_VALUE;
+        long from = first ? lo + 1 : st.lastRead - overlapMs;
+        int n = 0;
+        int overlapCount = 0;
+        long overlapHash = 0;
+        int firstNew = -1;
+        for (ValueType vt = it.seek(from); vt != ValueType.NONE && it.timestamp() <= ref; vt = it.next()) {
+            long t = it.timestamp();
+            long h = hash(t, vt == ValueType.FLOAT ? Double.doubleToRawLongBits(it.value()) : vt.ordinal());
+            if (n == readT.length) {
+                readT = Arrays.copyOf(readT, n * 2);
+                readH = Arrays.copyOf(readH, n * 2);
+            }
+            readT[n] = t;
+            readH[n++] = h;
+            if (!first && t <= st.lastRead) {
+                overlapCount++;
+                overlapHash += h;
+                continue;
+            }
+            if (firstNew < 0) {
+                firstNew = n - 1;
+                if (!first && (overlapCount != st.overlapCount || overlapHash != st.overlapHash)) {
+                    return false;
+                }
+            }
+            if (vt == ValueType.FLOAT) {
+                if (!Staleness.isStaleMarker(it.value())) {
+                    st.detector.add(t, it.value());
+                }
+            } else {
+                st.lastHistogram = t;
+            }
+        }
+        if (firstNew < 0 && !first && (overlapCount != st.overlapCount || overlapHash != st.overlapHash)) {
+            return false;
+        }
+        ev.countSamples(firstNew < 0 ? 0 : n - firstNew);
+        if (n > 0) {
+            st.lastRead = Math.max(st.lastRead, readT[n - 1]);
+        }
+        // What the next read re-reads: the samples in [lastRead - overlap, lastRead], all among those just read.
+        st.overlapCount = 0;
+        st.overlapHash = 0;
+        for (int i = n - 1; i >= 0 && readT[i] >= st.lastRead - overlapMs; i--) {
+            st.overlapCount++;
+            st.overlapHash += readH[i];
+        }
+        return true;
+    }
+
+    /** A 64-bit mix of a sample's timestamp and value bits (the sum over samples is order-independent). */
+    private static long hash(long t, long bits) {
+        long h = t * 0x9E3779B97F4A7C15L ^ bits;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        return h;
+    }
+}
