@@ -107,7 +107,11 @@ final class PointWindow {
 
     /** Sequence number of the first point at or after time t (the end when none is). */
     long firstAtOrAfter(long t) {
-        int lo = from, hi = to;
+        return seq(firstAtOrAfter(ts, from, to, t));
+    }
+
+    /** The first index in ts[lo, hi) (ascending) whose time is at or after t; hi when none is. */
+    static int firstAtOrAfter(long[] ts, int lo, int hi, long t) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (ts[mid] < t) {
@@ -116,6 +120,6 @@ final class PointWindow {
                 hi = mid;
             }
         }
-        return seq(lo);
+        return lo;
     }
 }

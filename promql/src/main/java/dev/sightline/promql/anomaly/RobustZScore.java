@@ -10,9 +10,8 @@ package dev.sightline.promql.anomaly;
  * from it, a bisection over the two sides of the median) and the rank guard are then O(log n) and the very doubles
  * of the window form; only the fallback scale of a baseline whose MAD is 0 takes a pass over it.
  */
-public final class RobustZScore implements Detector, StreamingDetector {
+public final class RobustZScore extends WindowedStream implements Detector {
     private final RobustSpread spread = new RobustSpread();
-    private final PointWindow window = new PointWindow();
     private final SortedValues sorted = new SortedValues();
     private final Run baseline = new Run(window, sorted, null);
 
@@ -42,36 +41,7 @@ public final class RobustZScore implements Detector, StreamingDetector {
     }
 
     @Override
-    public void add(long t, double v) {
-        window.add(t, v);
-    }
-
-    @Override
-    public void evictThrough(long t) {
-        window.evictThrough(t);
-    }
-
-    @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
-    }
-
-    @Override
-    public double logP() {
-        return judgeLatest().logP();
-    }
-
-    /** The signed robust z of the latest point in the window, as {@link #zscore} gives it; NaN with too little history. */
-    public double z() {
-        return judgeLatest().z();
-    }
-
-    private Tail judgeLatest() {
+    Tail judgeLatest() {
         int from = window.from, to = window.to;
         if (to - 1 - from < MIN_HISTORY || !window.allFinite()) {
             return judge(window.vs, from, to);

@@ -17,7 +17,7 @@ package dev.sightline.promql.anomaly;
  * entering or leaving costs an insertion or removal, and the median, MAD and rank guard are read off the multiset
  * (see {@link RobustZScore}). The results are the window form's doubles.
  */
-public final class SeasonalBaseline implements Detector, StreamingDetector {
+public final class SeasonalBaseline extends WindowedStream implements Detector {
     public static final double BAND_SIGMAS = 3;
     /** Earlier seasons that must have points near the same phase; with one, the "median" is a single day's value. */
     public static final int MIN_SEASONS = 2;
@@ -27,7 +27,6 @@ public final class SeasonalBaseline implements Detector, StreamingDetector {
     private final RobustSpread spread = new RobustSpread();
     private double expected = Double.NaN;
     private double sigma = Double.NaN;
-    private final PointWindow window = new PointWindow();
     private final SortedValues sorted = new SortedValues();
     /** runs[k]: the points near the latest point's time minus (k + 1) seasons. */
     private Run[] runs = new Run[0];
@@ -65,8 +64,8 @@ public final class SeasonalBaseline implements Detector, StreamingDetector {
         long t = ts[last];
         int hi = last; // points at or after the current phase window are never needed again
         for (long c = t - seasonMs; c + toleranceMs >= ts[from]; c -= seasonMs) {
-            int a = firstAtOrAfter(ts, from, hi, c - toleranceMs);
-            int b = firstAtOrAfter(ts, a, hi, c + toleranceMs + 1);
+            int a = PointWindow.firstAtOrAfter(ts, from, hi, c - toleranceMs);
+            int b = PointWindow.firstAtOrAfter(ts, a, hi, c + toleranceMs + 1);
             if (b > a) {
                 seasons++;
                 spread.addAll(vs, a, b);
@@ -122,46 +121,10 @@ public final class SeasonalBaseline implements Detector, StreamingDetector {
         return Scores.ofLogP(logP(ts, vs, from, to));
     }
 
-    private static int firstAtOrAfter(long[] ts, int lo, int hi, long t) {
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ts[mid] < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
 
     @Override
-    public void add(long t, double v) {
-        window.add(t, v);
-    }
-
-    @Override
-    public void evictThrough(long t) {
-        window.evictThrough(t);
-    }
-
-    @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
-    }
-
-    @Override
-    public double logP() {
-        return fitLatest() ? judge(window.vs[window.to - 1]).logP() : Double.NaN;
-    }
-
-    /** The signed robust z of the latest point in the window, as {@link #zscore} after {@link #fit}; NaN if unfitted. */
-    public double z() {
-        return fitLatest() ? judge(window.vs[window.to - 1]).z() : Double.NaN;
+    Tail judgeLatest() {
+        return fitLatest() ? judge(window.vs[window.to - 1]) : spread.none();
     }
 
     /**

@@ -13,9 +13,8 @@ package dev.sightline.promql.anomaly;
  * running sums could have lost more than six digits to cancellation (a flat or nearly flat baseline) or have run
  * for more operations than the window holds points.
  */
-public final class ZScore implements Detector, StreamingDetector {
+public final class ZScore extends WindowedStream implements Detector {
     private final Tail tail = new Tail();
-    private final PointWindow window = new PointWindow();
     private final Moments moments = new Moments();
     private final SortedValues sorted = new SortedValues();
     private final Run baseline = new Run(window, sorted, moments);
@@ -62,36 +61,7 @@ public final class ZScore implements Detector, StreamingDetector {
     }
 
     @Override
-    public void add(long t, double v) {
-        window.add(t, v);
-    }
-
-    @Override
-    public void evictThrough(long t) {
-        window.evictThrough(t);
-    }
-
-    @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
-    }
-
-    @Override
-    public double logP() {
-        return judgeLatest().logP();
-    }
-
-    /** The signed z of the latest point in the window, as {@link #zscore} gives it; NaN with too little history. */
-    public double z() {
-        return judgeLatest().z();
-    }
-
-    private Tail judgeLatest() {
+    Tail judgeLatest() {
         int from = window.from, to = window.to;
         if (to - 1 - from < MIN_HISTORY) {
             return tail.none();
