@@ -9,16 +9,19 @@ package dev.sightline.promql.anomaly;
  * tests like these (all judge the same point), which Fisher's method does not. Bimodality is not fused: it judges
  * the window's distribution, not the latest point, and a level shift keeps every window spanning it bimodal.
  *
- * <p>As a {@link StreamingDetector} it feeds every point to its members' streaming forms (each keeps its own window).
+ * <p>As a {@link StreamingDetector} its members' streaming forms share one window of points.
  */
-public final class CombinedDetector implements Detector, StreamingDetector {
-    private final ZScore zscore = new ZScore();
-    private final RobustZScore robust = new RobustZScore();
+public final class CombinedDetector extends WindowedStream implements Detector {
+    private final ZScore zscore;
+    private final RobustZScore robust;
     private final SeasonalBaseline seasonal;
 
     /** {@code seasonMs <= 0}: no seasonal member. */
     public CombinedDetector(long seasonMs) {
-        this.seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs) : null;
+        super(new PointWindow());
+        zscore = new ZScore(window);
+        robust = new RobustZScore(window);
+        seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs, seasonMs / 48, window) : null;
     }
 
     /** ln of the harmonic mean of the members' tail probabilities; NaN when no member has enough history. */
@@ -33,40 +36,8 @@ public final class CombinedDetector implements Detector, StreamingDetector {
     }
 
     @Override
-    public void add(long t, double v) {
-        zscore.add(t, v);
-        robust.add(t, v);
-        if (seasonal != null) {
-            seasonal.add(t, v);
-        }
-    }
-
-    @Override
-    public void evictThrough(long t) {
-        zscore.evictThrough(t);
-        robust.evictThrough(t);
-        if (seasonal != null) {
-            seasonal.evictThrough(t);
-        }
-    }
-
-    @Override
     public double logP() {
         return harmonicMeanLogP(zscore.logP(), robust.logP(), seasonal == null ? Double.NaN : seasonal.logP());
-    }
-
-    @Override
-    public int size() {
-        return zscore.size();
-    }
-
-    @Override
-    public void clear() {
-        zscore.clear();
-        robust.clear();
-        if (seasonal != null) {
-            seasonal.clear();
-        }
     }
 
     /** ln(L / sum exp(-lp_i)) over the non-NaN lp_i, summed relative to the largest 1/p so nothing overflows. */

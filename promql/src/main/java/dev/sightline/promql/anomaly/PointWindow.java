@@ -67,9 +67,10 @@ final class PointWindow {
 
     private void makeRoom() {
         int n = to - from;
-        if (n * 2 > ts.length) {
-            ts = Arrays.copyOf(ts, ts.length * 2);
-            vs = Arrays.copyOf(vs, vs.length * 2);
+        // Grown by half (a week of points is the bulk of a rule's memory), or compacted when a quarter is free.
+        if (n * 4 > ts.length * 3) {
+            ts = Arrays.copyOf(ts, ts.length + ts.length / 2);
+            vs = Arrays.copyOf(vs, vs.length + vs.length / 2);
         }
         System.arraycopy(ts, from, ts, 0, n);
         System.arraycopy(vs, from, vs, 0, n);

@@ -10,10 +10,20 @@ package dev.sightline.promql.anomaly;
  * from it, a bisection over the two sides of the median) and the rank guard are then O(log n) and the very doubles
  * of the window form; only the fallback scale of a baseline whose MAD is 0 takes a pass over it.
  */
-public final class RobustZScore extends WindowedStream implements Detector {
+public final class RobustZScore extends LatestPointStream implements Detector {
     private final RobustSpread spread = new RobustSpread();
     private final SortedValues sorted = new SortedValues();
-    private final Run baseline = new Run(window, sorted, null);
+    private final Run baseline;
+
+    public RobustZScore() {
+        this(new PointWindow());
+    }
+
+    /** A streaming robust z-score over a window shared with other detectors. */
+    RobustZScore(PointWindow window) {
+        super(window);
+        baseline = new Run(window, sorted, null);
+    }
 
     /** Robust z of {@code vs[to-1]} against {@code vs[from, to-1)}; NaN with fewer than {@link #MIN_HISTORY} points before it. */
     public double zscore(double[] vs, int from, int to) {

@@ -1,9 +1,9 @@
 package dev.sightline.promql.anomaly;
 
 /**
- * A contiguous stretch {@code [a, b)} of a {@link PointWindow}'s points (by sequence number) folded into a sorted
- * multiset, the minimum of its non-zero steps (the resolution floor of {@link Tail}) and, for the z-score, its
- * moments. The stretch only moves forward ({@link #moveTo}), so each point enters and leaves once: the baseline of
+ * A contiguous stretch {@code [a, b)} of a {@link PointWindow}'s points (by sequence number) folded into the minimum
+ * of its non-zero steps (the resolution floor of {@link Tail}) and, for the robust detectors, a sorted multiset or,
+ * for the z-score, its moments (either may be null). The stretch only moves forward ({@link #moveTo}), so each point enters and leaves once: the baseline of
  * the z-scores is one run, the seasonal baseline one per earlier season. Several runs may feed one multiset.
  */
 final class Run {
@@ -80,7 +80,9 @@ final class Run {
     }
 
     private void remove(int from, int to) {
-        sorted.removeAll(w.vs, from, to);
+        if (sorted != null) {
+            sorted.removeAll(w.vs, from, to);
+        }
         if (moments != null) {
             moments.remove(w.vs, from, to);
         }
@@ -88,7 +90,9 @@ final class Run {
 
     /** Adds the points at indexes [from, to), the run starting at sequence {@code start}. */
     private void add(int from, int to, long start) {
-        sorted.insertAll(w.vs, from, to);
+        if (sorted != null) {
+            sorted.insertAll(w.vs, from, to);
+        }
         if (moments != null) {
             moments.add(w.vs, from, to);
         }

@@ -17,7 +17,7 @@ package dev.sightline.promql.anomaly;
  * entering or leaving costs an insertion or removal, and the median, MAD and rank guard are read off the multiset
  * (see {@link RobustZScore}). The results are the window form's doubles.
  */
-public final class SeasonalBaseline extends WindowedStream implements Detector {
+public final class SeasonalBaseline extends LatestPointStream implements Detector {
     public static final double BAND_SIGMAS = 3;
     /** Earlier seasons that must have points near the same phase; with one, the "median" is a single day's value. */
     public static final int MIN_SEASONS = 2;
@@ -37,6 +37,12 @@ public final class SeasonalBaseline extends WindowedStream implements Detector {
     }
 
     public SeasonalBaseline(long seasonMs, long toleranceMs) {
+        this(seasonMs, toleranceMs, new PointWindow());
+    }
+
+    /** A streaming seasonal baseline over a window shared with other detectors. */
+    SeasonalBaseline(long seasonMs, long toleranceMs, PointWindow window) {
+        super(window);
         if (seasonMs <= 0) {
             throw new IllegalArgumentException("season must be positive, got " + seasonMs + "ms");
         }

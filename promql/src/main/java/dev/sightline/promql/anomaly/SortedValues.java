@@ -17,7 +17,6 @@ final class SortedValues {
 
     private double[] a = new double[16];
     private int n;
-    private double[] scratch = new double[16];
     private final CompensatedSum sum = new CompensatedSum();
 
     int size() {
@@ -31,7 +30,7 @@ final class SortedValues {
     void insert(double v) {
         v += 0.0;
         if (n == a.length) {
-            a = Arrays.copyOf(a, n * 2);
+            a = Arrays.copyOf(a, n + n / 2);
         }
         int i = lowerBound(v);
         System.arraycopy(a, i, a, i + 1, n - i);
@@ -60,9 +59,10 @@ final class SortedValues {
             }
             return;
         }
-        int m = finiteSorted(vs, from, to);
+        double[] scratch = finiteSorted(vs, from, to);
+        int m = scratch.length;
         if (n + m > a.length) {
-            a = Arrays.copyOf(a, Math.max(a.length * 2, n + m));
+            a = Arrays.copyOf(a, n + m + (n + m) / 4);
         }
         // Merge from the back so nothing is overwritten before it is read.
         int i = n - 1, j = m - 1, k = n + m - 1;
@@ -82,7 +82,8 @@ final class SortedValues {
             }
             return;
         }
-        int m = finiteSorted(vs, from, to);
+        double[] scratch = finiteSorted(vs, from, to);
+        int m = scratch.length;
         int k = 0, j = 0;
         for (int i = 0; i < n; i++) {
             if (j < m && a[i] == scratch[j]) {
@@ -97,19 +98,26 @@ final class SortedValues {
         n = k;
     }
 
-    /** Copies the finite values of vs[from, to) into scratch, sorted, and returns their count. */
-    private int finiteSorted(double[] vs, int from, int to) {
-        if (scratch.length < to - from) {
-            scratch = new double[Math.max(scratch.length * 2, to - from)];
-        }
+    /**
+     * The finite values of vs[from, to), sorted, in a new array: bulk runs come with full reads only, and a scratch
+     * array kept for them would cost as much memory as the multiset itself.
+     */
+    private static double[] finiteSorted(double[] vs, int from, int to) {
         int m = 0;
         for (int i = from; i < to; i++) {
             if (Double.isFinite(vs[i])) {
-                scratch[m++] = vs[i] + 0.0;
+                m++;
             }
         }
-        Arrays.sort(scratch, 0, m);
-        return m;
+        double[] out = new double[m];
+        m = 0;
+        for (int i = from; i < to; i++) {
+            if (Double.isFinite(vs[i])) {
+                out[m++] = vs[i] + 0.0;
+            }
+        }
+        Arrays.sort(out);
+        return out;
     }
 
     /** The median as {@link RobustSpread#median} computes it; NaN when empty. */

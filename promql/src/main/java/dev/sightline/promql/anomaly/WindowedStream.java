@@ -1,23 +1,14 @@
 package dev.sightline.promql.anomaly;
 
 /**
- * What the streaming detectors share: their window of points, which the additions and evictions go to, and the
- * judgement of its latest point.
+ * What the streaming detectors share: their window of points, which the additions and evictions go to. The members
+ * of {@link CombinedDetector} share one window, so a point is held once however many members judge it.
  */
 abstract class WindowedStream implements StreamingDetector {
-    final PointWindow window = new PointWindow();
+    final PointWindow window;
 
-    /** Judges the latest point of the window against its baseline, as the window form would. */
-    abstract Tail judgeLatest();
-
-    @Override
-    public double logP() {
-        return judgeLatest().logP();
-    }
-
-    /** The signed z of the latest point in the window, as the window form gives it; NaN with too little history. */
-    public double z() {
-        return judgeLatest().z();
+    WindowedStream(PointWindow window) {
+        this.window = window;
     }
 
     @Override

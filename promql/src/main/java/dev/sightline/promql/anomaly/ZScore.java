@@ -6,18 +6,27 @@ package dev.sightline.promql.anomaly;
  * A single large past spike inflates the deviation for as long as it stays in the window; {@link RobustZScore} does
  * not have that weakness.
  *
- * <p>As a {@link StreamingDetector} it keeps compensated sums of the baseline (mean and second moment in O(1)), the
- * baseline sorted (the rank guard in O(log n)) and the minimum of its steps; a point costs an insertion into the
- * sorted baseline. Its z and logP equal the window form's on the same points to a relative 1e-9 (StreamingDetectorTest):
+ * <p>As a {@link StreamingDetector} it keeps compensated sums of the baseline (mean and second moment in O(1)) and
+ * the minimum of its steps; only the rank guard of {@link Tail} still passes over the baseline (a few microseconds
+ * for a week of minutely points, cheaper in memory than keeping it sorted). Its z and logP equal the window form's on the same points to a relative 1e-9 (StreamingDetectorTest):
  * the mean is the same compensated sum, and the second moment is recomputed exactly from the window whenever the
  * running sums could have lost more than six digits to cancellation (a flat or nearly flat baseline) or have run
  * for more operations than the window holds points.
  */
-public final class ZScore extends WindowedStream implements Detector {
+public final class ZScore extends LatestPointStream implements Detector {
     private final Tail tail = new Tail();
     private final Moments moments = new Moments();
-    private final SortedValues sorted = new SortedValues();
-    private final Run baseline = new Run(window, sorted, moments);
+    private final Run baseline;
+
+    public ZScore() {
+        this(new PointWindow());
+    }
+
+    /** A streaming z-score over a window shared with other detectors. */
+    ZScore(PointWindow window) {
+        super(window);
+        baseline = new Run(window, null, moments);
+    }
 
     /** z of {@code vs[to-1]} against {@code vs[from, to-1)}; NaN with fewer than {@link #MIN_HISTORY} points before it. */
     public static double zscore(double[] vs, int from, int to) {
@@ -73,7 +82,7 @@ public final class ZScore extends WindowedStream implements Detector {
         baseline.moveTo(window.firstSeq(), window.lastSeq());
         moments.compute(window.vs, from, to - 1);
         double mean = moments.mean;
-        tail.judge(window.vs[to - 1] - mean, moments.deviation, baseline.resolution(), sorted, mean);
+        tail.judge(window.vs[to - 1] - mean, moments.deviation, baseline.resolution(), window.vs, from, to - 1, mean);
         return tail;
     }
 

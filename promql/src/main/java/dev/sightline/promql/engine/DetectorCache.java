@@ -12,7 +12,6 @@ import dev.sightline.promql.ast.MatrixSelector;
 import dev.sightline.promql.ast.VectorSelector;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -50,9 +49,12 @@ public final class DetectorCache {
     private final Map<Call, Node> nodes = new IdentityHashMap<>();
     private long fullReads;
     private long tailReads;
-    // Scratch for the samples of one read: their timestamps and hashes, for the overlap check.
-    private long[] readT = new long[64];
-    private long[] readH = new long[64];
+    // The samples of the current read within the overlap of its latest one (timestamps and hashes, a ring): what
+    // the next read must find again.
+    private long[] tailT = new long[16];
+    private long[] tailH = new long[16];
+    private int tailHead;
+    private int tailSize;
 
     /**
      * @param overlapMs    how far before a series' last read sample to re-read: the store's out-of-order window
@@ -211,30 +213,27 @@ public final class DetectorCache {
     private boolean readTail(Evaluator ev, SeriesState st, SampleIterator it, long lo, long ref) {
         boolean first = st.lastRead == Long.MIN_VALUE;
         long from = first ? lo + 1 : st.lastRead - overlapMs;
-        int n = 0;
+        int added = 0;
         int overlapCount = 0;
         long overlapHash = 0;
-        int firstNew = -1;
+        boolean checked = first;
+        tailSize = 0;
         for (ValueType vt = it.seek(from); vt != ValueType.NONE && it.timestamp() <= ref; vt = it.next()) {
             long t = it.timestamp();
             long h = hash(t, vt == ValueType.FLOAT ? Double.doubleToRawLongBits(it.value()) : vt.ordinal());
-            if (n == readT.length) {
-                readT = Arrays.copyOf(readT, n * 2);
-                readH = Arrays.copyOf(readH, n * 2);
-            }
-            readT[n] = t;
-            readH[n++] = h;
+            keepTail(t, h);
             if (!first && t <= st.lastRead) {
                 overlapCount++;
                 overlapHash += h;
                 continue;
             }
-            if (firstNew < 0) {
-                firstNew = n - 1;
-                if (!first && (overlapCount != st.overlapCount || overlapHash != st.overlapHash)) {
+            if (!checked) {
+                if (overlapCount != st.overlapCount || overlapHash != st.overlapHash) {
                     return false;
                 }
+                checked = true;
             }
+            added++;
             if (vt == ValueType.FLOAT) {
                 if (!Staleness.isStaleMarker(it.value())) {
                     st.detector.add(t, it.value());
@@ -242,22 +241,47 @@ public final class DetectorCache {
             } else {
                 st.lastHistogram = t;
             }
+            st.lastRead = t;
         }
-        if (firstNew < 0 && !first && (overlapCount != st.overlapCount || overlapHash != st.overlapHash)) {
+        if (!checked && (overlapCount != st.overlapCount || overlapHash != st.overlapHash)) {
             return false;
         }
-        ev.countSamples(firstNew < 0 ? 0 : n - firstNew);
-        if (n > 0) {
-            st.lastRead = Math.max(st.lastRead, readT[n - 1]);
-        }
-        // What the next read re-reads: the samples in [lastRead - overlap, lastRead], all among those just read.
+        ev.countSamples(added);
+        // What the next read re-reads: the samples in [lastRead - overlap, lastRead], the tail just kept.
         st.overlapCount = 0;
         st.overlapHash = 0;
-        for (int i = n - 1; i >= 0 && readT[i] >= st.lastRead - overlapMs; i--) {
-            st.overlapCount++;
-            st.overlapHash += readH[i];
+        for (int i = 0; i < tailSize; i++) {
+            int k = (tailHead + i) & (tailT.length - 1);
+            if (tailT[k] >= st.lastRead - overlapMs) {
+                st.overlapCount++;
+                st.overlapHash += tailH[k];
+            }
         }
         return true;
+    }
+
+    /** Keeps a read sample's time and hash while it may still lie within the overlap of the last one read. */
+    private void keepTail(long t, long h) {
+        int mask = tailT.length - 1;
+        while (tailSize > 0 && tailT[tailHead] < t - overlapMs) {
+            tailHead = (tailHead + 1) & mask;
+            tailSize--;
+        }
+        if (tailSize == tailT.length) {
+            long[] nt = new long[tailSize * 2];
+            long[] nh = new long[tailSize * 2];
+            for (int i = 0; i < tailSize; i++) {
+                nt[i] = tailT[(tailHead + i) & mask];
+                nh[i] = tailH[(tailHead + i) & mask];
+            }
+            tailT = nt;
+            tailH = nh;
+            tailHead = 0;
+            mask = tailT.length - 1;
+        }
+        int k = (tailHead + tailSize++) & mask;
+        tailT[k] = t;
+        tailH[k] = h;
     }
 
     /** A 64-bit mix of a sample's timestamp and value bits (the sum over samples is order-independent). */
