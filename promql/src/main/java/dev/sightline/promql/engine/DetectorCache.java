@@ -3,7 +3,9 @@ package dev.sightline.promql.engine;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.promql.anomaly.StreamingDetector;
@@ -14,7 +16,6 @@ import dev.sightline.promql.ast.VectorSelector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +44,9 @@ import java.util.Map;
 public final class DetectorCache {
     /** Full reads are forced after this many evaluations by default: an hour of 15-second evaluations. */
     public static final int DEFAULT_REBUILD_EVERY = 240;
+
+    /** Series without a sample this long before the last evaluation do not widen the part of the range selected. */
+    static final long DORMANT_MS = 15 * 60_000L;
 
     private final long overlapMs;
     private final int rebuildEvery;
@@ -142,67 +146,114 @@ public final class DetectorCache {
         long ref = ev.refTime(vs.at(), ev.start) - offset;
         long lo = ref - range;
         Node node = nodes.get(c);
-        if (node == null || node.seasonMs != seasonMs || node.rangeMs != range || ref < node.lastRef
-                || ++node.evaluations >= rebuildEvery) {
+        boolean fresh = node == null || node.seasonMs != seasonMs || node.rangeMs != range || ref < node.lastRef
+                || ++node.evaluations >= rebuildEvery;
+        if (fresh) {
             // A call's first node waits up to one period longer, spreading the calls' forced full reads.
             node = new Node(seasonMs, range, node == null ? -Math.floorMod(System.identityHashCode(c), rebuildEvery) : 0);
             nodes.put(c, node);
         }
+        // Only the recent part of the range is selected: from the earliest re-read of the series that were live at
+        // the last evaluation. The querier of the whole range costs a look-up in every block it spans.
+        long from = lo + 1;
+        if (!fresh) {
+            long earliest = ref;
+            for (SeriesState st : node.series.values()) {
+                if (st.lastRead >= node.lastRef - DORMANT_MS) {
+                    earliest = Math.min(earliest, st.lastRead - overlapMs);
+                }
+            }
+            from = Math.max(from, earliest);
+        }
         node.lastRef = ref;
         long generation = ++node.generation;
-        SeriesSet set = ev.querier.select(true, lo + 1, ref, vs.matchers().toArray(new LabelMatcher[0]));
+        LabelMatcher[] matchers = vs.matchers().toArray(new LabelMatcher[0]);
         List<MatrixSeries> out = new ArrayList<>();
-        SampleIterator it = null;
-        while (set.next()) {
-            var s = set.at();
-            SeriesState st = node.series.get(s.labels());
-            // A series whose last sample is within the overlap of the range's start is read whole: its overlap
-            // would have to be compared across the evicted part.
-            boolean known = st != null && st.lastRead != Long.MIN_VALUE && st.lastRead - overlapMs > lo;
-            if (st == null) {
-                st = new SeriesState(form.detector().apply(seasonMs));
-                node.series.put(s.labels(), st);
-            }
-            st.seen = generation;
-            it = s.iterator(it);
-            if (!known || !readTail(ev, st, it, lo, ref)) {
+        Querier recent = from > lo + 1 ? ev.queryable.querier(from, ref) : null;
+        try {
+            SeriesSet set = (recent != null ? recent : ev.querier).select(true, from, ref, matchers);
+            SampleIterator it = null;
+            while (set.next()) {
+                Series s = set.at();
+                SeriesState st = node.series.get(s.labels());
+                // A series whose last sample is within the overlap of the range's start is read whole: its overlap
+                // would have to be compared across the evicted part.
+                boolean known = st != null && st.lastRead != Long.MIN_VALUE && st.lastRead - overlapMs > lo;
+                if (st == null) {
+                    st = new SeriesState(form.detector().apply(seasonMs));
+                    node.series.put(s.labels(), st);
+                }
+                st.seen = generation;
                 it = s.iterator(it);
-                st.detector.clear();
-                st.lastRead = Long.MIN_VALUE;
-                st.lastHistogram = Long.MIN_VALUE;
-                readTail(ev, st, it, lo, ref);
-                fullReads++;
-            } else {
-                tailReads++;
+                if (known && readTail(ev, st, it, lo, ref)) {
+                    tailReads++;
+                } else {
+                    readFull(ev, st, recent == null ? s : null, s.labels(), lo, ref);
+                    fullReads++;
+                }
+                emit(ev, form, param, node, s.labels(), st, lo, ms, out);
+                ev.checkDeadline();
             }
-            st.detector.evictThrough(lo);
-            if (st.detector.size() == 0) {
-                node.series.remove(s.labels());
-                continue;
+            for (String w : set.warnings()) {
+                ev.annos.warn(w, vs.position());
             }
-            if (st.lastHistogram > lo) {
-                ev.annos.histogramIgnoredInMixedRange(s.labels().metricName(), ms.vectorSelector().position());
+        } finally {
+            if (recent != null) {
+                recent.close();
             }
-            @SuppressWarnings("unchecked")
-            double v = form.value().of((D) st.detector, param);
-            if (!Double.isNaN(v)) {
-                MatrixSeries o = new MatrixSeries(s.labels(), 1);
-                o.dropName = true;
-                o.addFloat(ev.start, v);
-                out.add(o);
-            }
-            ev.checkDeadline();
         }
-        for (String w : set.warnings()) {
-            ev.annos.warn(w, vs.position());
-        }
-        // Series the selection no longer returns have no point in the range: their state goes.
-        for (Iterator<SeriesState> i = node.series.values().iterator(); i.hasNext(); ) {
-            if (i.next().seen != generation) {
-                i.remove();
+        // Series without a sample in the part selected: scored from their window until it empties (then dropped).
+        List<Labels> quiet = new ArrayList<>();
+        node.series.forEach((labels, st) -> {
+            if (st.seen != generation) {
+                quiet.add(labels);
             }
+        });
+        for (Labels labels : quiet) {
+            emit(ev, form, param, node, labels, node.series.get(labels), lo, ms, out);
         }
         return new Matrix(out);
+    }
+
+    /** Reads the whole range of a series anew: from {@code s} when it covers the range, else selected by its labels. */
+    private void readFull(Evaluator ev, SeriesState st, Series s, Labels labels, long lo, long ref) {
+        st.detector.clear();
+        st.lastRead = Long.MIN_VALUE;
+        st.lastHistogram = Long.MIN_VALUE;
+        if (s == null) {
+            LabelMatcher[] exact = new LabelMatcher[labels.size()];
+            for (int i = 0; i < exact.length; i++) {
+                exact[i] = LabelMatcher.eq(labels.name(i), labels.value(i));
+            }
+            SeriesSet one = ev.querier.select(false, lo + 1, ref, exact);
+            if (!one.next()) {
+                return;
+            }
+            s = one.at();
+        }
+        readTail(ev, st, s.iterator(null), lo, ref);
+    }
+
+    /** Evicts what left the range and adds the function's value to {@code out}; drops the state of an empty window. */
+    private static <D extends StreamingDetector> void emit(Evaluator ev, AnomalyKernels.StreamingForm<D> form,
+                                                           double param, Node node, Labels labels, SeriesState st,
+                                                           long lo, MatrixSelector ms, List<MatrixSeries> out) {
+        st.detector.evictThrough(lo);
+        if (st.detector.size() == 0) {
+            node.series.remove(labels);
+            return;
+        }
+        if (st.lastHistogram > lo) {
+            ev.annos.histogramIgnoredInMixedRange(labels.metricName(), ms.vectorSelector().position());
+        }
+        @SuppressWarnings("unchecked")
+        double v = form.value().of((D) st.detector, param);
+        if (!Double.isNaN(v)) {
+            MatrixSeries o = new MatrixSeries(labels, 1);
+            o.dropName = true;
+            o.addFloat(ev.start, v);
+            out.add(o);
+        }
     }
 
     /**

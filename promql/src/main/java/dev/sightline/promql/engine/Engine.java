@@ -76,6 +76,7 @@ public final class Engine {
         try (Querier querier = storage.querier(mint, maxt)) {
             Evaluator ev = new Evaluator(options, querier, start, end, step, start, end, annos, deadline, instant ? 0 : step);
             ev.cache = cache;
+            ev.queryable = storage;
             Value v = ev.evalTop(expr, instant);
             return new QueryResult(v, annos.warnings(query), annos.infos(query));
         }
