@@ -25,21 +25,24 @@ import java.util.Map;
  * (a new rule, after a reload or restart, starts empty); ad-hoc queries pass none and stay stateless.
  *
  * <p>Per call node and series it keeps the function's {@link StreamingDetector} and the timestamp of the last sample
- * read. An evaluation at ref time T over range R selects the series as a stateless one would, but seeks each known
- * series to that timestamp: it adds what is newer, evicts what left (T - R, T] and scores. The window is then the
- * one a stateless evaluation reads, and the result equals it within the detectors' tolerance (relative 1e-9;
- * DetectorCacheTest compares both over many cycles). A series is read in full instead when:
+ * read. An evaluation at ref time T over range R selects only the recent part of the range, from the earliest
+ * re-read of the series that were live at the last evaluation, and seeks each known series to its own: it adds what
+ * is newer, evicts what left (T - R, T] and scores. Series without a sample in that part are scored from their
+ * window until it empties, and then dropped. The window is the one a stateless evaluation reads, and the result
+ * equals it within the detectors' tolerance (relative 1e-9; DetectorCacheTest compares both over many cycles).
+ * A series is read in full instead when:
  * <ul>
  *   <li>it is new, or the node was never evaluated (first use, restart, reload);</li>
  *   <li>the samples in the {@code overlapMs} before its last read changed: the store accepts samples that far
  *   out of order (its out-of-order window), so they are re-read each time and compared (count and hash) with what
  *   was read before;</li>
  *   <li>the season argument or the range changed, or evaluation time went backwards (the whole node);</li>
- *   <li>the node has been evaluated {@code rebuildEvery} times since its last full read (so a backfill older than
- *   the out-of-order window is taken in within that many evaluations).</li>
+ *   <li>the node has been evaluated {@code rebuildEvery} times since its last full read: a backfill older than the
+ *   out-of-order window, or the samples of a series silent for {@link #DORMANT_MS} that arrive older than the
+ *   recent part, are taken in by then.</li>
  * </ul>
- * A series absent from a selection, or whose window emptied, is dropped, so memory follows the live series: one
- * window of points per series and call (about 24-40 bytes per point; docs/anomaly.md).
+ * Memory follows the series with points in the range: one window of points per series and call (about 26 bytes per
+ * point; docs/anomaly.md, "Cost").
  */
 public final class DetectorCache {
     /** Full reads are forced after this many evaluations by default: an hour of 15-second evaluations. */
