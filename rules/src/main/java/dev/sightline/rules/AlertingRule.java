@@ -51,7 +51,7 @@ public final class AlertingRule extends RuleHealth implements Rule {
 
     @Override
     public synchronized List<Sample> eval(long tsMs, RuleContext ctx) {
-        List<Sample> result = ctx.query(config.expr(), tsMs);
+        List<Sample> result = ctx.query(config.expr(), tsMs, detectorCache(ctx));
         Map<Labels, Active> current = new HashMap<>();
         for (Sample s : result) {
             Template.Data data = new Template.Data(s.labels().without(Labels.METRIC_NAME), s.f(), ctx.externalLabels(),

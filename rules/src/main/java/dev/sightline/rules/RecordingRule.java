@@ -26,7 +26,7 @@ public final class RecordingRule extends RuleHealth implements Rule {
 
     @Override
     public List<Sample> eval(long tsMs, RuleContext ctx) {
-        List<Sample> result = ctx.query(config.expr(), tsMs);
+        List<Sample> result = ctx.query(config.expr(), tsMs, detectorCache(ctx));
         List<Sample> out = new ArrayList<>(result.size());
         Set<Labels> seen = new HashSet<>();
         for (Sample s : result) {

@@ -3,6 +3,7 @@ package dev.sightline.rules;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.ast.Expr;
+import dev.sightline.promql.engine.DetectorCache;
 import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
@@ -15,11 +16,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** What a rule needs to evaluate: the engine, what it reads, the group's query offset and the external labels. */
-public record RuleContext(Engine engine, Queryable queryable, long queryOffsetMs, Map<String, String> externalLabels) {
+/**
+ * What a rule needs to evaluate: the engine, what it reads, the group's query offset, the external labels and the
+ * store's out-of-order window (how far back samples may still arrive, re-read by the rules' detector state).
+ */
+public record RuleContext(Engine engine, Queryable queryable, long queryOffsetMs, Map<String, String> externalLabels,
+                          long outOfOrderWindowMs) {
     /** Runs an instant query like Prometheus's EngineQueryFunc: a scalar becomes a one-sample vector without labels. */
     public List<Sample> query(Expr expr, long tsMs) {
-        Value v = engine.instant(queryable, expr, tsMs - queryOffsetMs).value();
+        return query(expr, tsMs, null);
+    }
+
+    /** {@link #query(Expr, long)} keeping detector state in {@code cache} (a rule's own; null: stateless). */
+    public List<Sample> query(Expr expr, long tsMs, DetectorCache cache) {
+        Value v = engine.instant(queryable, expr, tsMs - queryOffsetMs, cache).value();
         return switch (v) {
             case Vector vec -> vec.samples();
             case Scalar s -> List.of(new Sample(Labels.EMPTY, s.t(), s.v()));

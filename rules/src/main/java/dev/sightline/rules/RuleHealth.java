@@ -1,7 +1,10 @@
 package dev.sightline.rules;
 
-/** The last-evaluation bookkeeping both rule kinds share. */
+import dev.sightline.promql.engine.DetectorCache;
+
+/** The last-evaluation bookkeeping both rule kinds share, and the detector state kept between evaluations. */
 abstract class RuleHealth {
+    private DetectorCache detectorCache;
     private volatile long lastEvaluationMs;
     private volatile double evaluationSeconds;
     private volatile String lastError = "";
@@ -26,5 +29,21 @@ abstract class RuleHealth {
         lastEvaluationMs = tsMs;
         evaluationSeconds = seconds;
         lastError = error == null ? "" : error;
+    }
+
+    /**
+     * The anomaly functions' detector state kept between this rule's evaluations, made on first use: a rule of a
+     * reloaded configuration starts afresh (the first evaluation reads its ranges in full).
+     */
+    synchronized DetectorCache detectorCache(RuleContext ctx) {
+        if (detectorCache == null) {
+            detectorCache = new DetectorCache(ctx.outOfOrderWindowMs());
+        }
+        return detectorCache;
+    }
+
+    /** The detector state, or null before the first evaluation. */
+    public synchronized DetectorCache detectorCache() {
+        return detectorCache;
     }
 }

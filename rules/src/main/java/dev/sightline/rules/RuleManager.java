@@ -26,20 +26,26 @@ public final class RuleManager implements AutoCloseable {
 
     /**
      * Settings. outageToleranceMs bounds how old an ALERTS_FOR_STATE sample may be to restore (Prometheus's
-     * --rules.alert.for-outage-tolerance, 1h); resendDelayMs is how often a still-firing alert is re-sent (1m).
+     * --rules.alert.for-outage-tolerance, 1h); resendDelayMs is how often a still-firing alert is re-sent (1m);
+     * outOfOrderWindowMs is the storage's out-of-order window (0), which the rules' detector state re-reads.
      */
     public record Options(long defaultIntervalMs, Map<String, String> externalLabels, long outageToleranceMs,
-                          long resendDelayMs) {
+                          long resendDelayMs, long outOfOrderWindowMs) {
         public static Options defaults() {
-            return new Options(60_000, Map.of(), 3_600_000, 60_000);
+            return new Options(60_000, Map.of(), 3_600_000, 60_000, 0);
         }
 
         public Options withDefaultIntervalMs(long ms) {
-            return new Options(ms, externalLabels, outageToleranceMs, resendDelayMs);
+            return new Options(ms, externalLabels, outageToleranceMs, resendDelayMs, outOfOrderWindowMs);
         }
 
         public Options withExternalLabels(Map<String, String> labels) {
-            return new Options(defaultIntervalMs, Map.copyOf(labels), outageToleranceMs, resendDelayMs);
+            return new Options(defaultIntervalMs, Map.copyOf(labels), outageToleranceMs, resendDelayMs,
+                    outOfOrderWindowMs);
+        }
+
+        public Options withOutOfOrderWindowMs(long ms) {
+            return new Options(defaultIntervalMs, externalLabels, outageToleranceMs, resendDelayMs, ms);
         }
     }
 
@@ -122,7 +128,8 @@ public final class RuleManager implements AutoCloseable {
 
     /** Evaluates one group at {@code tsMs} (the scheduler's path, and the tests' controllable clock). */
     public void evaluate(RuleGroup group, long tsMs) {
-        group.evaluate(tsMs, new RuleContext(engine, storage, group.config().queryOffsetMs(), options.externalLabels()),
+        group.evaluate(tsMs, new RuleContext(engine, storage, group.config().queryOffsetMs(), options.externalLabels(),
+                        options.outOfOrderWindowMs()),
                 storage, notifier, options.outageToleranceMs(), options.resendDelayMs());
     }
 

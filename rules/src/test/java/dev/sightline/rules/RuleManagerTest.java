@@ -223,6 +223,43 @@ class RuleManagerTest {
     }
 
     @Test
+    void anomalyRulesKeepDetectorStateUntilReload() throws Exception {
+        String yaml = """
+                groups:
+                  - name: g
+                    rules:
+                      - record: x:robust
+                        expr: robust_zscore_over_time(x[1h])
+                      - alert: XAnomalous
+                        expr: anomaly_score_over_time(x[1h], 0) > 0.999
+                """;
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < 60; i++) {
+            write("x", T0 - 3_600_000 + i * 60_000L, 100 + r.nextGaussian(), "instance", "a");
+        }
+        manager = manager(yaml);
+        RecordingRule rec = (RecordingRule) manager.groups().get(0).rules().get(0);
+        for (int i = 0; i < 20; i++) {
+            long t = T0 + i * 60_000L;
+            write("x", t, i == 15 ? 200 : 100 + r.nextGaussian(), "instance", "a");
+            manager.evaluate(manager.groups().get(0), t);
+            // What the rule wrote is what a fresh, stateless query gives.
+            assertThat(query("x:robust", t).get(0).f())
+                    .isEqualTo(query("robust_zscore_over_time(x[1h])", t).get(0).f());
+        }
+        assertThat(rec.detectorCache().fullReads()).isEqualTo(1);
+        assertThat(rec.detectorCache().tailReads()).isEqualTo(19);
+        assertThat(((AlertingRule) manager.groups().get(0).rules().get(1)).alerts()).hasSize(1);
+        // A reload makes new rules: their state starts empty and is read in full once.
+        manager.update(RuleFileParser.parse("rules.yml", yaml.getBytes(StandardCharsets.UTF_8)).groups());
+        RecordingRule reloaded = (RecordingRule) manager.groups().get(0).rules().get(0);
+        assertThat(reloaded.detectorCache()).isNull();
+        manager.evaluate(manager.groups().get(0), T0 + 20 * 60_000L);
+        assertThat(reloaded.detectorCache().fullReads()).isEqualTo(1);
+        assertThat(reloaded.detectorCache().series()).isEqualTo(1);
+    }
+
+    @Test
     void evaluationErrorIsRecordedOnTheRule() throws Exception {
         manager = manager("""
                 groups:

@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class RuleEvalBenchmark {
-    private static final String[] ANOMALY = {
+    static final String[] ANOMALY = {
         "zscore_over_time(%s[7d]) > 6",
         "robust_zscore_over_time(%s[7d]) > 6",
         "seasonal_score(%s[7d], 86400) > 0.99994",
@@ -147,12 +147,12 @@ public final class RuleEvalBenchmark {
         }
     }
 
-    private static Labels labels(int metric, int instance) {
+    static Labels labels(int metric, int instance) {
         return Labels.of("__name__", "bench_business_" + metric, "instance", "i-" + instance, "job", "bench");
     }
 
     /** Points of every series in [from, to): a daily cycle around 100 plus noise, seeded per series. */
-    private static long write(Storage storage, int metrics, int perMetric, long from, long to, long stepMs)
+    static long write(Storage storage, int metrics, int perMetric, long from, long to, long stepMs)
             throws IOException {
         long n = 0;
         for (int m = 0; m < metrics; m++) {

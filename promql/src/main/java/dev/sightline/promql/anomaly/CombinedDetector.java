@@ -12,29 +12,33 @@ package dev.sightline.promql.anomaly;
  * Bimodality is not fused: it judges the window's distribution, not the latest point, and a level shift keeps
  * every window spanning it bimodal.
  *
- * <p>Streaming: points are added and evicted as they come; the window members are judged only when {@link #logP()}
- * is asked for, so {@link #logP(long[], double[], int, int)} (the PromQL function's path, which replays a window
- * through a fresh state) costs one window judgement plus the streaming members' per-point updates.
+ * <p>Streaming, the z-score, robust z-score and seasonal baseline share one window of points (a point is held once)
+ * and the decomposition keeps its own state. On a window ({@link #logP(long[], double[], int, int)}, the PromQL
+ * function's path without state to reuse) the three window members judge the window directly and the decomposition
+ * is fed the window afresh, so the two paths agree for a state that holds just the window.
  */
-public final class CombinedDetector implements Detector, StreamingDetector {
-    private final WindowBuffer window = new WindowBuffer();
-    private final ZScore zscore = new ZScore();
-    private final RobustZScore robust = new RobustZScore();
+public final class CombinedDetector extends WindowedStream implements Detector {
+    private final ZScore zscore;
+    private final RobustZScore robust;
     private final SeasonalBaseline seasonal;
+    /** Members with state of their own beyond the shared window: the decomposition (none without a season). */
     private final StreamingDetector[] members;
     private final double[] logPs;
 
     /** {@code seasonMs <= 0}: no seasonal member (neither the seasonal baseline nor the decomposition). */
     public CombinedDetector(long seasonMs) {
-        this.seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs) : null;
+        super(new PointWindow());
+        zscore = new ZScore(window);
+        robust = new RobustZScore(window);
+        seasonal = seasonMs > 0 ? new SeasonalBaseline(seasonMs, seasonMs / 48, window) : null;
         // Of the streaming detectors only the decomposition helps on the labelled corpora (docs/anomaly.md).
-        this.members = seasonMs > 0 ? new StreamingDetector[]{new SeasonalDecomposition()} : new StreamingDetector[0];
-        this.logPs = new double[3 + members.length];
+        members = seasonMs > 0 ? new StreamingDetector[]{new SeasonalDecomposition()} : new StreamingDetector[0];
+        logPs = new double[3 + members.length];
     }
 
     @Override
     public void add(long t, double v) {
-        window.add(t, v);
+        super.add(t, v);
         for (StreamingDetector m : members) {
             m.add(t, v);
         }
@@ -42,50 +46,49 @@ public final class CombinedDetector implements Detector, StreamingDetector {
 
     @Override
     public void evictThrough(long t) {
-        window.evictThrough(t);
+        super.evictThrough(t);
         for (StreamingDetector m : members) {
             m.evictThrough(t);
+        }
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        for (StreamingDetector m : members) {
+            m.clear();
         }
     }
 
     /** ln of the harmonic mean of the members' tail probabilities for the latest point; NaN when none has one. */
     @Override
     public double logP() {
-        if (window.size() == 0) {
-            return Double.NaN;
-        }
-        long[] ts = window.ts();
-        double[] vs = window.vs();
-        int from = window.from(), to = window.to();
-        logPs[0] = zscore.logP(vs, from, to);
-        logPs[1] = robust.logP(vs, from, to);
-        logPs[2] = seasonal == null ? Double.NaN : seasonal.logP(ts, vs, from, to);
+        logPs[0] = zscore.logP();
+        logPs[1] = robust.logP();
+        logPs[2] = seasonal == null ? Double.NaN : seasonal.logP();
         for (int i = 0; i < members.length; i++) {
             logPs[3 + i] = members[i].logP();
         }
         return harmonicMeanLogP(logPs, logPs.length);
     }
 
-    @Override
-    public int size() {
-        return window.size();
-    }
-
-    @Override
-    public void clear() {
-        window.clear();
-        for (StreamingDetector m : members) {
-            m.clear();
-        }
-    }
-
-    /** ln p of the latest point of the window {@code ts[from, to)}: the window replayed through a fresh state. */
+    /** ln p of the latest point of the window {@code ts[from, to)}; the decomposition is fed the window afresh. */
     public double logP(long[] ts, double[] vs, int from, int to) {
-        clear();
-        for (int i = from; i < to; i++) {
-            add(ts[i], vs[i]);
+        if (to <= from) {
+            return Double.NaN;
         }
-        return logP();
+        logPs[0] = zscore.logP(vs, from, to);
+        logPs[1] = robust.logP(vs, from, to);
+        logPs[2] = seasonal == null ? Double.NaN : seasonal.logP(ts, vs, from, to);
+        for (int i = 0; i < members.length; i++) {
+            StreamingDetector m = members[i];
+            m.clear();
+            for (int j = from; j < to; j++) {
+                m.add(ts[j], vs[j]);
+            }
+            logPs[3 + i] = m.logP();
+        }
+        return harmonicMeanLogP(logPs, logPs.length);
     }
 
     @Override

@@ -5,9 +5,25 @@ package dev.sightline.promql.anomaly;
  * units of their median absolute deviation times 1.4826 (see {@link RobustSpread}), floored at the series'
  * resolution (see {@link Tail}). Up to half the baseline can be spikes without moving either, so one past incident
  * does not blind the detector for the rest of the lookback.
+ *
+ * <p>As a {@link StreamingDetector} it keeps the baseline sorted: the median, the MAD (the median of the distances
+ * from it, a bisection over the two sides of the median) and the rank guard are then O(log n) and the very doubles
+ * of the window form; only the fallback scale of a baseline whose MAD is 0 takes a pass over it.
  */
-public final class RobustZScore implements Detector {
+public final class RobustZScore extends LatestPointStream implements Detector {
     private final RobustSpread spread = new RobustSpread();
+    private final SortedValues sorted = new SortedValues();
+    private final Run baseline;
+
+    public RobustZScore() {
+        this(new PointWindow());
+    }
+
+    /** A streaming robust z-score over a window shared with other detectors. */
+    RobustZScore(PointWindow window) {
+        super(window);
+        baseline = new Run(window, sorted, null);
+    }
 
     /** Robust z of {@code vs[to-1]} against {@code vs[from, to-1)}; NaN with fewer than {@link #MIN_HISTORY} points before it. */
     public double zscore(double[] vs, int from, int to) {
@@ -32,5 +48,16 @@ public final class RobustZScore implements Detector {
     @Override
     public double score(long[] ts, double[] vs, int from, int to) {
         return Scores.ofLogP(logP(vs, from, to));
+    }
+
+    @Override
+    Tail judgeLatest() {
+        int from = window.from, to = window.to;
+        if (to - 1 - from < MIN_HISTORY || !window.allFinite()) {
+            return judge(window.vs, from, to);
+        }
+        baseline.moveTo(window.firstSeq(), window.lastSeq());
+        spread.compute(sorted, baseline.resolution());
+        return spread.judge(window.vs[to - 1]);
     }
 }

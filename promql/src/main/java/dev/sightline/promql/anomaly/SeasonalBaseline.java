@@ -11,8 +11,13 @@ package dev.sightline.promql.anomaly;
  * no state to carry between evaluations (a rule and a back-test see the same numbers) and a past incident at the
  * same hour is outvoted by the other seasons instead of being smoothed into the forecast. It does not follow a
  * trend within the window; a trend shows up as a growing score, which is usually what one wants to know.
+ *
+ * <p>As a {@link StreamingDetector} it keeps one {@link Run} per earlier season, the points of its same-phase window,
+ * all feeding one sorted multiset: as the latest point moves on, each phase window slides forward by as much, a point
+ * entering or leaving costs an insertion or removal, and the median, MAD and rank guard are read off the multiset
+ * (see {@link RobustZScore}). The results are the window form's doubles.
  */
-public final class SeasonalBaseline implements Detector {
+public final class SeasonalBaseline extends LatestPointStream implements Detector {
     public static final double BAND_SIGMAS = 3;
     /** Earlier seasons that must have points near the same phase; with one, the "median" is a single day's value. */
     public static final int MIN_SEASONS = 2;
@@ -22,6 +27,9 @@ public final class SeasonalBaseline implements Detector {
     private final RobustSpread spread = new RobustSpread();
     private double expected = Double.NaN;
     private double sigma = Double.NaN;
+    private final SortedValues sorted = new SortedValues();
+    /** runs[k]: the points near the latest point's time minus (k + 1) seasons. */
+    private Run[] runs = new Run[0];
 
     /** Tolerance season/48: +-30 minutes for a daily season, +-3.5 hours for a weekly one. */
     public SeasonalBaseline(long seasonMs) {
@@ -29,6 +37,12 @@ public final class SeasonalBaseline implements Detector {
     }
 
     public SeasonalBaseline(long seasonMs, long toleranceMs) {
+        this(seasonMs, toleranceMs, new PointWindow());
+    }
+
+    /** A streaming seasonal baseline over a window shared with other detectors. */
+    SeasonalBaseline(long seasonMs, long toleranceMs, PointWindow window) {
+        super(window);
         if (seasonMs <= 0) {
             throw new IllegalArgumentException("season must be positive, got " + seasonMs + "ms");
         }
@@ -56,8 +70,8 @@ public final class SeasonalBaseline implements Detector {
         long t = ts[last];
         int hi = last; // points at or after the current phase window are never needed again
         for (long c = t - seasonMs; c + toleranceMs >= ts[from]; c -= seasonMs) {
-            int a = firstAtOrAfter(ts, from, hi, c - toleranceMs);
-            int b = firstAtOrAfter(ts, a, hi, c + toleranceMs + 1);
+            int a = PointWindow.firstAtOrAfter(ts, from, hi, c - toleranceMs);
+            int b = PointWindow.firstAtOrAfter(ts, a, hi, c + toleranceMs + 1);
             if (b > a) {
                 seasons++;
                 spread.addAll(vs, a, b);
@@ -113,15 +127,58 @@ public final class SeasonalBaseline implements Detector {
         return Scores.ofLogP(logP(ts, vs, from, to));
     }
 
-    private static int firstAtOrAfter(long[] ts, int lo, int hi, long t) {
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ts[mid] < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+
+    @Override
+    Tail judgeLatest() {
+        return fitLatest() ? judge(window.vs[window.to - 1]) : spread.none();
+    }
+
+    /**
+     * {@link #fit} of the latest point in the streaming window: the same expected value, sigma and judgement, from
+     * the runs kept between calls. {@link #expected}, {@link #sigma}, {@link #zscore} and {@link #score} then refer
+     * to it.
+     */
+    public boolean fitLatest() {
+        int from = window.from, to = window.to;
+        if (!window.allFinite() || to - 1 <= from) {
+            return fit(window.ts, window.vs, from, to);
+        }
+        expected = Double.NaN;
+        sigma = Double.NaN;
+        long t = window.ts[to - 1];
+        int seasons = 0;
+        long points = 0;
+        double resolution = Double.POSITIVE_INFINITY;
+        int k = 0;
+        for (long c = t - seasonMs; c + toleranceMs >= window.ts[from]; c -= seasonMs, k++) {
+            Run r = run(k);
+            r.moveTo(window.firstAtOrAfter(c - toleranceMs), window.firstAtOrAfter(c + toleranceMs + 1));
+            if (r.size() > 0) {
+                seasons++;
+                points += r.size();
+                double q = r.resolution();
+                if (q > 0) {
+                    resolution = Math.min(resolution, q);
+                }
             }
         }
-        return lo;
+        for (; k < runs.length; k++) {
+            runs[k].clear();
+        }
+        if (seasons < MIN_SEASONS || points < MIN_HISTORY) {
+            return false;
+        }
+        spread.compute(sorted, resolution == Double.POSITIVE_INFINITY ? 0 : resolution);
+        expected = spread.median();
+        sigma = spread.sigma();
+        return true;
+    }
+
+    private Run run(int k) {
+        if (k == runs.length) {
+            runs = java.util.Arrays.copyOf(runs, k + 1);
+            runs[k] = new Run(window, sorted, null);
+        }
+        return runs[k];
     }
 }

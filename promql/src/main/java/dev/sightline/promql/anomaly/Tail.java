@@ -31,16 +31,10 @@ final class Tail {
      * [from, to). A NaN distance or scale gives NaN.
      */
     void judge(double dev, double sigma, double resolution, double[] base, int from, int to, double center) {
+        if (!start(dev, sigma, resolution)) {
+            return;
+        }
         double a = Math.abs(dev);
-        if (Double.isNaN(a) || Double.isNaN(sigma)) {
-            none();
-            return;
-        }
-        z = z(dev, sigma, resolution);
-        if (a == 0) {
-            logP = 0;
-            return;
-        }
         int k = 0;
         double farthest = 0;
         for (int i = from; i < to; i++) {
@@ -50,7 +44,34 @@ final class Tail {
             }
             farthest = Math.max(farthest, d);
         }
-        double n1 = to - from + 1;
+        finish(a, k, to - from, farthest);
+    }
+
+    /** {@link #judge(double, double, double, double[], int, int, double)} with the baseline held sorted. */
+    void judge(double dev, double sigma, double resolution, SortedValues base, double center) {
+        if (start(dev, sigma, resolution)) {
+            double a = Math.abs(dev);
+            finish(a, base.countAtLeast(center, a), base.size(), base.farthest(center));
+        }
+    }
+
+    /** Sets z; false when the judgement is already complete (NaN input, or a point at the centre: p = 1). */
+    private boolean start(double dev, double sigma, double resolution) {
+        if (Double.isNaN(dev) || Double.isNaN(sigma)) {
+            none();
+            return false;
+        }
+        z = z(dev, sigma, resolution);
+        if (dev == 0) {
+            logP = 0;
+            return false;
+        }
+        return true;
+    }
+
+    /** logP from z and the baseline's k points at least as far as the point (distance a) out of n, farthest f. */
+    private void finish(double a, int k, int n, double farthest) {
+        double n1 = n + 1;
         // Beyond the farthest baseline point the tail falls off no faster than Chebyshev's 1/a^2 allows: a normal
         // fall-off would call a heavy tail's next record astronomically rare. A baseline that never moved has no
         // fall-off to scale: the first move is just a record, 1 / (n + 1) (Laplace's rule of succession).

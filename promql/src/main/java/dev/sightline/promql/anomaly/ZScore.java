@@ -5,9 +5,28 @@ package dev.sightline.promql.anomaly;
  * the window, the deviation floored at the series' resolution (see {@link Tail}): the seed's {@code volume_spike}.
  * A single large past spike inflates the deviation for as long as it stays in the window; {@link RobustZScore} does
  * not have that weakness.
+ *
+ * <p>As a {@link StreamingDetector} it keeps compensated sums of the baseline (mean and second moment in O(1)) and
+ * the minimum of its steps; only the rank guard of {@link Tail} still passes over the baseline (a few microseconds
+ * for a week of minutely points, cheaper in memory than keeping it sorted). Its z and logP equal the window form's on the same points to a relative 1e-9 (StreamingDetectorTest):
+ * the mean is the same compensated sum, and the second moment is recomputed exactly from the window whenever the
+ * running sums could have lost more than six digits to cancellation (a flat or nearly flat baseline) or have run
+ * for more operations than the window holds points.
  */
-public final class ZScore implements Detector {
+public final class ZScore extends LatestPointStream implements Detector {
     private final Tail tail = new Tail();
+    private final Moments moments = new Moments();
+    private final Run baseline;
+
+    public ZScore() {
+        this(new PointWindow());
+    }
+
+    /** A streaming z-score over a window shared with other detectors. */
+    ZScore(PointWindow window) {
+        super(window);
+        baseline = new Run(window, null, moments);
+    }
 
     /** z of {@code vs[to-1]} against {@code vs[from, to-1)}; NaN with fewer than {@link #MIN_HISTORY} points before it. */
     public static double zscore(double[] vs, int from, int to) {
@@ -30,13 +49,10 @@ public final class ZScore implements Detector {
     }
 
     // Two passes (mean, then squared deviations from it): as stable as Welford for large values with a small
-    // spread, without a division per point.
+    // spread, without a division per point. The sum is compensated so that the streaming form, which adds and
+    // removes the same values in another order, arrives at the same mean.
     private static double mean(double[] vs, int from, int to) {
-        double sum = 0;
-        for (int i = from; i < to; i++) {
-            sum += vs[i];
-        }
-        return sum / (to - from);
+        return CompensatedSum.of(vs, from, to) / (to - from);
     }
 
     private static double deviation(double[] vs, int from, int to, double mean) {
@@ -51,5 +67,90 @@ public final class ZScore implements Detector {
     @Override
     public double score(long[] ts, double[] vs, int from, int to) {
         return Scores.ofLogP(logP(vs, from, to));
+    }
+
+    @Override
+    Tail judgeLatest() {
+        int from = window.from, to = window.to;
+        if (to - 1 - from < MIN_HISTORY) {
+            return tail.none();
+        }
+        if (!window.allFinite()) {
+            logP(window.vs, from, to);
+            return tail;
+        }
+        baseline.moveTo(window.firstSeq(), window.lastSeq());
+        moments.compute(window.vs, from, to - 1);
+        double mean = moments.mean;
+        tail.judge(window.vs[to - 1] - mean, moments.deviation, baseline.resolution(), window.vs, from, to - 1, mean);
+        return tail;
+    }
+
+    /** Running sums of a run's finite values: the plain sum (mean) and, around a pivot k, the first two moments. */
+    static final class Moments {
+        /** Below this ratio of second moment to sum of squares around the pivot, the sums are not trusted. */
+        private static final double CANCELLATION = 1e-6;
+
+        private final CompensatedSum sum = new CompensatedSum();
+        private final CompensatedSum shifted = new CompensatedSum();
+        private final CompensatedSum squares = new CompensatedSum();
+        private double pivot;
+        private long operations;
+        double mean;
+        double deviation;
+
+        void clear() {
+            sum.clear();
+            shifted.clear();
+            squares.clear();
+            pivot = 0;
+            operations = 0;
+        }
+
+        void add(double[] vs, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (Double.isFinite(vs[i])) {
+                    double d = vs[i] - pivot;
+                    sum.add(vs[i]);
+                    shifted.add(d);
+                    squares.add(d * d);
+                    operations++;
+                }
+            }
+        }
+
+        void remove(double[] vs, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (Double.isFinite(vs[i])) {
+                    double d = vs[i] - pivot;
+                    sum.add(-vs[i]);
+                    shifted.add(-d);
+                    squares.add(-(d * d));
+                    operations++;
+                }
+            }
+        }
+
+        /** Mean and deviation of vs[from, to), the run summed (all finite). */
+        void compute(double[] vs, int from, int to) {
+            int n = to - from;
+            double q = squares.value();
+            double p = shifted.value();
+            mean = sum.value() / n;
+            // Around the rounded mean, as the window form sums: sum (v - k - d)^2 with d = mean - k.
+            double d = mean - pivot;
+            double m2 = q - 2 * d * p + n * d * d;
+            if (operations <= 2L * n + 64 && m2 > q * CANCELLATION) {
+                deviation = Math.sqrt(m2 / n);
+                return;
+            }
+            // Exactly as the window form, then the sums afresh around the mean (cancellation now minimal).
+            mean = ZScore.mean(vs, from, to);
+            deviation = ZScore.deviation(vs, from, to, mean);
+            clear();
+            pivot = mean;
+            add(vs, from, to);
+            operations = 0;
+        }
     }
 }

@@ -5,13 +5,17 @@ import dev.sightline.promql.anomaly.Bimodality;
 import dev.sightline.promql.anomaly.CombinedDetector;
 import dev.sightline.promql.anomaly.RobustZScore;
 import dev.sightline.promql.anomaly.SeasonalBaseline;
+import dev.sightline.promql.anomaly.StreamingDetector;
 import dev.sightline.promql.anomaly.ZScore;
 import dev.sightline.promql.ast.Call;
 import dev.sightline.promql.ast.Expr;
+import dev.sightline.promql.ast.MatrixSelector;
 import dev.sightline.promql.ast.PositionRange;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * Sightline's anomaly functions (docs/anomaly.md) over the detectors of {@code dev.sightline.promql.anomaly}, the
@@ -64,8 +68,54 @@ final class AnomalyKernels implements WindowKernel {
         }
     }
 
+    /** The streaming form of an anomaly function: its detector for a season in ms, and the value it returns. */
+    record StreamingForm<D extends StreamingDetector>(LongFunction<D> detector, Output<D> value) {
+        /** The function's value from the detector's state; {@code param} is its optional last argument. */
+        interface Output<D> {
+            double of(D detector, double param);
+        }
+    }
+
+    private static final Map<String, StreamingForm<?>> STREAMING = Map.of(
+            "zscore_over_time", new StreamingForm<>(season -> new ZScore(), (d, p) -> d.z()),
+            "robust_zscore_over_time", new StreamingForm<>(season -> new RobustZScore(), (d, p) -> d.z()),
+            "anomaly_score_over_time", new StreamingForm<>(CombinedDetector::new, (d, p) -> d.score()),
+            "seasonal_score", new StreamingForm<>(SeasonalBaseline::new, (d, p) -> d.score()),
+            "seasonal_zscore", new StreamingForm<>(SeasonalBaseline::new, (d, p) -> d.z()),
+            "seasonal_expected", new StreamingForm<>(SeasonalBaseline::new,
+                    (d, p) -> d.fitLatest() ? d.expected() : Double.NaN),
+            "seasonal_lower", new StreamingForm<>(SeasonalBaseline::new,
+                    (d, p) -> d.fitLatest() ? d.lower(p) : Double.NaN),
+            "seasonal_upper", new StreamingForm<>(SeasonalBaseline::new,
+                    (d, p) -> d.fitLatest() ? d.upper(p) : Double.NaN));
+
+    /**
+     * The function evaluated with the evaluator's {@link DetectorCache} (an instant evaluation of a rule), or null
+     * where it has no streaming form or the call is not a plain range selector (@, anchored, smoothed, subquery) or
+     * its season argument is invalid: the stateless path then evaluates it, and reports any error as it does.
+     */
+    static Matrix streaming(Evaluator ev, Call c, String name, Expr arg, double[][] scalars) {
+        StreamingForm<?> form = STREAMING.get(name);
+        if (form == null || !(Evaluator.unparen(arg) instanceof MatrixSelector ms) || ms.vectorSelector().at().isSet()
+                || ms.vectorSelector().anchored() || ms.vectorSelector().smoothed()) {
+            return null;
+        }
+        long season;
+        try {
+            season = switch (name) {
+                case "zscore_over_time", "robust_zscore_over_time" -> 0;
+                case "anomaly_score_over_time" -> scalars.length > 1 ? seasonMs(name, scalars[1][0], true) : DEFAULT_SEASON_MS;
+                default -> seasonMs(name, scalars[1][0], false);
+            };
+        } catch (PromQLException e) {
+            return null;
+        }
+        double param = scalars.length > 2 ? scalars[2][0] : SeasonalBaseline.BAND_SIGMAS;
+        return ev.cache.eval(ev, c, ms, form, season, param);
+    }
+
     private double seasonal(MatrixSeries s, int f0, int f1, double[][] scalars, int step) {
-        long season = seasonMs(scalars[1][step], false);
+        long season = seasonMs(name, scalars[1][step], false);
         if (seasonal == null || season != seasonMs) {
             seasonMs = season;
             seasonal = new SeasonalBaseline(season);
@@ -84,7 +134,7 @@ final class AnomalyKernels implements WindowKernel {
     }
 
     private CombinedDetector combined(double seasonSeconds) {
-        long season = seasonMs(seasonSeconds, true);
+        long season = seasonMs(name, seasonSeconds, true);
         if (combined == null || season != seasonMs) {
             seasonMs = season;
             combined = new CombinedDetector(season);
@@ -93,7 +143,7 @@ final class AnomalyKernels implements WindowKernel {
     }
 
     /** The season in whole milliseconds: at least 1 (or exactly 0 where allowed), at most about 30,000 years. */
-    private long seasonMs(double seconds, boolean zeroAllowed) {
+    private static long seasonMs(String name, double seconds, boolean zeroAllowed) {
         long ms = Math.round(seconds * 1000);
         if (!(seconds >= 0) || seconds > 1e12 || (ms == 0 && !(zeroAllowed && seconds == 0))) {
             throw PromQLException.execution(String.format("invalid season for %s: expected %s seconds, got %s",

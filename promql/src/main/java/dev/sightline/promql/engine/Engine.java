@@ -34,12 +34,20 @@ public final class Engine {
     }
 
     public QueryResult instant(Queryable storage, Expr expr, long timeMs) {
-        return instant(storage, expr, timeMs, null);
+        return instant(storage, expr, timeMs, (String) null);
     }
 
     /** As {@link #instant(Queryable, Expr, long)}; {@code query} (the text) places annotation positions. */
     public QueryResult instant(Queryable storage, Expr expr, long timeMs, String query) {
-        return exec(storage, expr, timeMs, timeMs, 1, true, query);
+        return exec(storage, expr, timeMs, timeMs, 1, true, query, null);
+    }
+
+    /**
+     * As {@link #instant(Queryable, Expr, long)}, keeping the anomaly functions' detector state in {@code cache}
+     * between calls with the same {@code expr} (a rule's evaluations; see {@link DetectorCache}).
+     */
+    public QueryResult instant(Queryable storage, Expr expr, long timeMs, DetectorCache cache) {
+        return exec(storage, expr, timeMs, timeMs, 1, true, null, cache);
     }
 
     public QueryResult range(Queryable storage, Expr expr, long startMs, long endMs, long stepMs) {
@@ -54,10 +62,11 @@ public final class Engine {
         if (stepMs <= 0) {
             throw PromQLException.badData("zero or negative query resolution step widths are not accepted. Try a positive integer");
         }
-        return exec(storage, expr, startMs, endMs, stepMs, false, query);
+        return exec(storage, expr, startMs, endMs, stepMs, false, query, null);
     }
 
-    private QueryResult exec(Queryable storage, Expr expr, long start, long end, long step, boolean instant, String query) {
+    private QueryResult exec(Queryable storage, Expr expr, long start, long end, long step, boolean instant, String query,
+                             DetectorCache cache) {
         long[] bounds = {Long.MAX_VALUE, Long.MIN_VALUE};
         timeRange(expr, start, end, start, end, instant ? 0 : step, bounds);
         long mint = bounds[0] == Long.MAX_VALUE ? start : bounds[0];
@@ -66,6 +75,8 @@ public final class Engine {
         Annotations annos = new Annotations();
         try (Querier querier = storage.querier(mint, maxt)) {
             Evaluator ev = new Evaluator(options, querier, start, end, step, start, end, annos, deadline, instant ? 0 : step);
+            ev.cache = cache;
+            ev.queryable = storage;
             Value v = ev.evalTop(expr, instant);
             return new QueryResult(v, annos.warnings(query), annos.infos(query));
         }

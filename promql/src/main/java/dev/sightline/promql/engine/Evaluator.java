@@ -6,6 +6,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
 import dev.sightline.metricstore.FloatSamples;
 import dev.sightline.metricstore.Querier;
+import dev.sightline.metricstore.Queryable;
 import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
@@ -55,6 +56,10 @@ final class Evaluator {
      * selected histograms then get counter-reset hints from comparing each with its predecessor.
      */
     boolean statsMode;
+    /** Detector state kept between evaluations (a rule's); null for stateless queries and subqueries. */
+    DetectorCache cache;
+    /** What the querier came from, for the cache's narrower reads (set with the cache). */
+    Queryable queryable;
     /** Reused by {@link #select} for every series it loads. */
     private final FloatSamples floatBuffer = new FloatSamples(1024);
 

@@ -616,6 +616,12 @@ final class FunctionEvaluator {
                 scalars[i] = ev.evalScalar(args.get(i));
             }
         }
+        if (ev.cache != null && ev.numSteps == 1) {
+            Matrix m = AnomalyKernels.streaming(ev, c, name, args.get(matrixArg), scalars);
+            if (m != null) {
+                return m;
+            }
+        }
         Evaluator.RangeData rd = ev.loadRange(args.get(matrixArg));
         checkModifiers(rd, name);
         if (name.equals("absent_over_time")) {

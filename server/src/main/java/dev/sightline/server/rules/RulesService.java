@@ -82,7 +82,8 @@ public final class RulesService implements AutoCloseable {
     private static RuleManager.Options options(SightlineConfig c) {
         return RuleManager.Options.defaults()
                 .withDefaultIntervalMs(c.global().evaluationInterval().toMillis())
-                .withExternalLabels(c.global().externalLabels());
+                .withExternalLabels(c.global().externalLabels())
+                .withOutOfOrderWindowMs(c.storage().tsdb().outOfOrderTimeWindow().toMillis());
     }
 
     /** The running manager, or null before start. */

@@ -1,0 +1,126 @@
+package dev.sightline.promql.anomaly;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The points of a streaming detector's window, oldest first, in two primitive arrays {@code ts[from, to)} and
+ * {@code vs[from, to)} that the window forms of the detectors read directly. Points are numbered by a sequence that
+ * survives compaction ({@link #seq}), so the {@link Run}s derived from the window can keep their place while the
+ * arrays shift. Eviction tells the runs first, while the evicted values can still be read.
+ */
+final class PointWindow {
+    long[] ts = new long[64];
+    double[] vs = new double[64];
+    int from;
+    int to;
+    /** Sequence number of index 0. */
+    private long base;
+    /** NaN and infinite values in the window: the streaming forms then defer to the window forms. */
+    private int nonFinite;
+    private final List<Run> runs = new ArrayList<>(1);
+
+    void register(Run r) {
+        runs.add(r);
+    }
+
+    int size() {
+        return to - from;
+    }
+
+    boolean allFinite() {
+        return nonFinite == 0;
+    }
+
+    long seq(int index) {
+        return base + index;
+    }
+
+    int index(long seq) {
+        return (int) (seq - base);
+    }
+
+    long firstSeq() {
+        return base + from;
+    }
+
+    /** Sequence number of the latest point (one before {@link #firstSeq} when empty). */
+    long lastSeq() {
+        return base + to - 1;
+    }
+
+    void add(long t, double v) {
+        if (to > from && t <= ts[to - 1]) {
+            throw new IllegalArgumentException("point at " + t + " ms is not after the window's latest point at "
+                    + ts[to - 1] + " ms");
+        }
+        if (to == ts.length) {
+            makeRoom();
+        }
+        ts[to] = t;
+        vs[to++] = v;
+        if (!Double.isFinite(v)) {
+            nonFinite++;
+        }
+    }
+
+    private void makeRoom() {
+        int n = to - from;
+        // Grown by half (a week of points is the bulk of a rule's memory), or compacted when a quarter is free.
+        if (n * 4 > ts.length * 3) {
+            ts = Arrays.copyOf(ts, ts.length + ts.length / 2);
+            vs = Arrays.copyOf(vs, vs.length + vs.length / 2);
+        }
+        System.arraycopy(ts, from, ts, 0, n);
+        System.arraycopy(vs, from, vs, 0, n);
+        base += from;
+        from = 0;
+        to = n;
+    }
+
+    void evictThrough(long t) {
+        int f = from;
+        while (f < to && ts[f] <= t) {
+            if (!Double.isFinite(vs[f])) {
+                nonFinite--;
+            }
+            f++;
+        }
+        if (f == from) {
+            return;
+        }
+        for (Run r : runs) {
+            r.evictBelow(seq(f));
+        }
+        from = f;
+    }
+
+    void clear() {
+        for (Run r : runs) {
+            r.clear();
+        }
+        base += to;
+        from = 0;
+        to = 0;
+        nonFinite = 0;
+    }
+
+    /** Sequence number of the first point at or after time t (the end when none is). */
+    long firstAtOrAfter(long t) {
+        return seq(firstAtOrAfter(ts, from, to, t));
+    }
+
+    /** The first index in ts[lo, hi) (ascending) whose time is at or after t; hi when none is. */
+    static int firstAtOrAfter(long[] ts, int lo, int hi, long t) {
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ts[mid] < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
