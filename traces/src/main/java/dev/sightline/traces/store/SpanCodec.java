@@ -196,8 +196,8 @@ final class SpanCodec {
             this.end = off + len;
         }
 
-        boolean hasMore() {
-            return pos < end;
+        int position() {
+            return pos;
         }
 
         private void need(int n) {
