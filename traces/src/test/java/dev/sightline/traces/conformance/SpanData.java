@@ -174,7 +174,7 @@ public final class SpanData {
     static SpanCondition randomCondition(SplittableRandom r) {
         while (true) {
             Op op = Op.values()[r.nextInt(Op.values().length)];
-            Target target = Target.values()[r.nextInt(Target.values().length)];
+            Target target = r.nextBoolean() ? Target.ATTRIBUTE : Target.values()[r.nextInt(Target.values().length)];
             Object value = op == Op.REGEX || op == Op.NOT_REGEX ? REGEXES[r.nextInt(REGEXES.length)]
                     : switch (target) {
                         case KIND -> SpanKind.values()[r.nextInt(SpanKind.values().length)];

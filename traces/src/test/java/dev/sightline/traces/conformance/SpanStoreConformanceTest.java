@@ -425,9 +425,9 @@ public abstract class SpanStoreConformanceTest {
             commit(a, spans.subList(0, 30));
             commit(a, spans.subList(30, 60));
             SpanQuerier querier = s.querier();
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 150; i++) {
                 List<SpanCondition> conditions = new ArrayList<>();
-                int n = i < 25 ? 1 : 1 + r.nextInt(3);
+                int n = i < 100 ? 1 : 1 + r.nextInt(3);
                 for (int c = 0; c < n; c++) {
                     conditions.add(SpanData.randomCondition(r));
                 }
