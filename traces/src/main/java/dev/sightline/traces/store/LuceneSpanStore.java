@@ -258,8 +258,14 @@ public final class LuceneSpanStore implements SpanStore {
      * checkpoint interval with the wall clock.
      */
     public int enforceRetention(long nowNanos) throws IOException {
-        long minTime = options.retentionTime().isZero() ? Long.MIN_VALUE
-                : nowNanos - Math.min(options.retentionTime().toNanos(), nowNanos - Long.MIN_VALUE);
+        long minTime = Long.MIN_VALUE;
+        if (!options.retentionTime().isZero()) {
+            try {
+                minTime = Math.subtractExact(nowNanos, options.retentionTime().toNanos());
+            } catch (ArithmeticException longerThanTime) {
+                // a retention of centuries keeps everything
+            }
+        }
         lock.writeLock().lock();
         try {
             return partitions.retain(minTime, options.retentionBytes()).size();
