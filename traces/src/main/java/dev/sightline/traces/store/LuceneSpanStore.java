@@ -152,9 +152,8 @@ public final class LuceneSpanStore implements SpanStore {
             List<Document> docs = new ArrayList<>(members.size());
             long[] keys = new long[members.size()];
             for (int j = 0; j < members.size(); j++) {
-                Document d = batch.docs.get(members.get(j));
-                SpanFields.setSeq(d, seq);
-                docs.add(d);
+                batch.seqs.get(members.get(j)).setLongValue(seq);
+                docs.add(batch.docs.get(members.get(j)));
                 Span s = batch.spans.get(members.get(j));
                 keys[j] = SpanFields.traceKey(s.traceIdHi(), s.traceIdLo());
             }

@@ -4,6 +4,7 @@ import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanResource;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.util.BytesRef;
 
 import java.nio.ByteBuffer;
@@ -25,6 +26,8 @@ final class SpanBatch {
     final int recordLength;
     final List<Span> spans = new ArrayList<>();
     final List<Document> docs = new ArrayList<>();
+    /** Each document's WAL record number field, set when the record is numbered. */
+    final List<LongPoint> seqs = new ArrayList<>();
 
     private SpanBatch(byte[] record, int recordLength) {
         this.record = record;
@@ -149,6 +152,7 @@ final class SpanBatch {
             total += layout.resources[2 * r[4 * i] + 1] + layout.scopes[2 * r[4 * i + 1] + 1] + r[4 * i + 3];
         }
         byte[] stored = new byte[total];
+        SpanCodec.Writer terms = new SpanCodec.Writer();
         int pos = 0;
         for (int i = 0; i < layout.spanCount; i++) {
             int[] r = layout.spanRanges;
@@ -157,7 +161,10 @@ final class SpanBatch {
             pos = copy(layout.scopes, r[4 * i + 1], stored, pos);
             System.arraycopy(record, r[4 * i + 2], stored, pos, r[4 * i + 3]);
             pos += r[4 * i + 3];
-            docs.add(SpanFields.document(spans.get(i), layout.spanResources.get(i), new BytesRef(stored, start, pos - start)));
+            LongPoint seq = new LongPoint(SpanFields.SEQ, 0);
+            seqs.add(seq);
+            docs.add(SpanFields.document(spans.get(i), layout.spanResources.get(i),
+                    new BytesRef(stored, start, pos - start), seq, terms));
         }
     }
 

@@ -30,7 +30,10 @@ final class SpanCodec {
     private SpanCodec() {
     }
 
-    /** A growable output buffer; reusable after {@link #reset}. */
+    /**
+     * A growable output buffer; reusable after {@link #reset}. Growing copies into a new array and never writes the
+     * old one again, so a {@link #slice} taken before stays valid: a batch's index terms are slices of one writer.
+     */
     static final class Writer {
         private byte[] buf = new byte[1024];
         private int len;
@@ -89,12 +92,25 @@ final class SpanCodec {
         }
 
         void writeString(String s) {
+            int mark = len;
+            ensure(5);
+            len += 5; // room for the length, moved down below
+            int bytes = writeUtf8(s);
+            int end = len;
+            len = mark;
+            writeVarLong(bytes);
+            int header = len - mark;
+            System.arraycopy(buf, mark + 5, buf, len, bytes);
+            len = end - 5 + header;
+        }
+
+        /** The string's UTF-8 bytes without a length; returns how many. */
+        int writeUtf8(String s) {
             // ASCII is the common case: one pass, no intermediate array.
             int n = s.length();
             int i = 0;
-            ensure(5 + n);
-            int mark = len;
-            len += 5; // room for the length, moved down below
+            int start = len;
+            ensure(n);
             while (i < n && s.charAt(i) < 0x80) {
                 buf[len++] = (byte) s.charAt(i++);
             }
@@ -102,13 +118,12 @@ final class SpanCodec {
                 byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
                 writeBytes(rest, 0, rest.length);
             }
-            int bytes = len - mark - 5;
-            int end = len;
-            len = mark;
-            writeVarLong(bytes);
-            int header = len - mark;
-            System.arraycopy(buf, mark + 5, buf, len, bytes);
-            len = end - 5 + header;
+            return len - start;
+        }
+
+        /** The bytes written since {@code start}, as a slice of the current buffer (never rewritten: see Writer). */
+        org.apache.lucene.util.BytesRef slice(int start) {
+            return new org.apache.lucene.util.BytesRef(buf, start, len - start);
         }
 
         void writeAttributes(Attributes a) {

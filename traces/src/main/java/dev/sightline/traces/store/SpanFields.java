@@ -3,6 +3,8 @@ package dev.sightline.traces.store;
 import dev.sightline.core.span.AttributeType;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.Span;
+import dev.sightline.core.span.SpanKind;
+import dev.sightline.core.span.SpanResource;
 import dev.sightline.traces.TraceId;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -15,9 +17,6 @@ import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * How a span becomes a Lucene document. The whole span is one stored field in {@link SpanCodec}'s form; the rest
@@ -68,8 +67,13 @@ final class SpanFields {
     private SpanFields() {
     }
 
-    /** A document for one span; {@code record} is its resource, scope and span in {@link SpanCodec}'s form. */
-    static Document document(Span span, dev.sightline.core.span.SpanResource resource, BytesRef record) {
+    /**
+     * A document for one span; {@code record} is its resource, scope and span in {@link SpanCodec}'s form, {@code seq}
+     * the field the WAL record number goes in once known, {@code terms} where the index terms are written (one
+     * buffer for a batch rather than arrays per term).
+     */
+    static Document document(Span span, SpanResource resource, BytesRef record, LongPoint seq,
+                             SpanCodec.Writer terms) {
         Document d = new Document();
         d.add(new StoredField(STORED, record));
         BytesRef tid = traceIdBytes(span.traceIdHi(), span.traceIdLo());
@@ -78,31 +82,39 @@ final class SpanFields {
         d.add(new LongPoint(START, span.startUnixNano()));
         d.add(new NumericDocValuesField(START, span.startUnixNano()));
         d.add(new LongPoint(DURATION, span.durationNanos()));
-        d.add(new LongPoint(SEQ, 0)); // set by setSeq once the WAL numbered the record
-        d.add(new StringField(NAME, stringTerm("", span.name()), Field.Store.NO));
-        d.add(new StringField(STATUS_MESSAGE, stringTerm("", span.statusMessage()), Field.Store.NO));
-        d.add(new StringField(KIND, new BytesRef(new byte[] {(byte) span.kind().ordinal()}), Field.Store.NO));
-        d.add(new StringField(STATUS, new BytesRef(new byte[] {(byte) span.statusCode().ordinal()}), Field.Store.NO));
-        d.add(new StringField(OPERATION, stringTerm(String.valueOf(span.kind().ordinal()), span.name()), Field.Store.NO));
-        boolean overlong = addAttributes(d, SPAN, span.attributes());
-        overlong |= addAttributes(d, RESOURCE, resource.attributes());
+        d.add(seq);
+        d.add(new StringField(NAME, stringTerm(terms, "", span.name()), Field.Store.NO));
+        d.add(new StringField(STATUS_MESSAGE, stringTerm(terms, "", span.statusMessage()), Field.Store.NO));
+        d.add(new StringField(KIND, ENUM_TERMS[span.kind().ordinal()], Field.Store.NO));
+        d.add(new StringField(STATUS, ENUM_TERMS[span.statusCode().ordinal()], Field.Store.NO));
+        d.add(new StringField(OPERATION, stringTerm(terms, KIND_KEYS[span.kind().ordinal()], span.name()),
+                Field.Store.NO));
+        boolean overlong = addAttributes(d, SPAN, span.attributes(), terms);
+        overlong |= addAttributes(d, RESOURCE, resource.attributes(), terms);
         if (overlong) {
-            d.add(new StringField(OVERLONG, new BytesRef(new byte[] {1}), Field.Store.NO));
+            d.add(new StringField(OVERLONG, ENUM_TERMS[1], Field.Store.NO));
         }
         return d;
     }
 
-    /** Sets the WAL record number of a document made by {@link #document}. */
-    static void setSeq(Document d, long seq) {
-        ((Field) d.getField(SEQ)).setLongValue(seq);
+    /** One-byte terms for enum ordinals (kind, status) and the overlong marker; Lucene copies terms, never changes them. */
+    static final BytesRef[] ENUM_TERMS = new BytesRef[8];
+    private static final String[] KIND_KEYS = new String[SpanKind.values().length];
+
+    static {
+        for (int i = 0; i < ENUM_TERMS.length; i++) {
+            ENUM_TERMS[i] = new BytesRef(new byte[] {(byte) i});
+        }
+        for (SpanKind k : SpanKind.values()) {
+            KIND_KEYS[k.ordinal()] = String.valueOf(k.ordinal());
+        }
     }
 
-    private static boolean addAttributes(Document d, ScopeFields f, Attributes a) {
+    private static boolean addAttributes(Document d, ScopeFields f, Attributes a, SpanCodec.Writer terms) {
         boolean overlong = false;
-        Set<String> seen = a.size() > 1 ? new HashSet<>() : null;
         for (int i = 0; i < a.size(); i++) {
             String key = a.key(i);
-            if (seen != null && !seen.add(key)) {
+            if (i > 0 && a.indexOf(key) != i) {
                 continue; // the first of a repeated key is the one conditions test
             }
             if (utf8Length(key) > MAX_KEY_BYTES) {
@@ -110,10 +122,10 @@ final class SpanFields {
                 continue;
             }
             AttributeType t = a.type(i);
-            d.add(new StringField(f.keys(), typedKey(t, key), Field.Store.NO));
+            d.add(new StringField(f.keys(), typedKey(terms, t, key), Field.Store.NO));
             switch (t) {
-                case STRING -> d.add(new StringField(f.values(), stringTerm(key, a.stringValue(i)), Field.Store.NO));
-                case BOOL -> d.add(new StringField(f.values(), boolTerm(key, a.boolValue(i)), Field.Store.NO));
+                case STRING -> d.add(new StringField(f.values(), stringTerm(terms, key, a.stringValue(i)), Field.Store.NO));
+                case BOOL -> d.add(new StringField(f.values(), boolTerm(terms, key, a.boolValue(i)), Field.Store.NO));
                 case LONG -> d.add(new LongPoint(f.longs(), keyHash(key), a.longValue(i)));
                 case DOUBLE -> d.add(new LongPoint(f.doubles(), keyHash(key),
                         NumericUtils.doubleToSortableLong(a.doubleValue(i))));
@@ -151,41 +163,51 @@ final class SpanFields {
 
     /** {@code [key length varint][key][tag]}: what every value term of the key starts with. */
     static byte[] keyPrefix(String key, byte tag) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[k.length + 6];
-        int n = 0;
-        int len = k.length;
-        while ((len & ~0x7F) != 0) {
-            out[n++] = (byte) ((len & 0x7F) | 0x80);
-            len >>>= 7;
+        SpanCodec.Writer w = new SpanCodec.Writer();
+        w.writeString(key);
+        w.writeByte(tag);
+        return java.util.Arrays.copyOf(w.array(), w.length());
+    }
+
+    /** A string value term: {@code [key length][key][tag][value]}, the value cut at {@link #MAX_VALUE_BYTES}. */
+    static BytesRef stringTerm(SpanCodec.Writer terms, String key, String value) {
+        int at = terms.length();
+        terms.writeString(key);
+        int tag = terms.length();
+        terms.writeByte(TAG_STRING);
+        int n = terms.writeUtf8(value);
+        if (n > MAX_VALUE_BYTES) {
+            terms.truncate(terms.length() - (n - MAX_VALUE_BYTES));
+            terms.array()[tag] = TAG_CUT;
         }
-        out[n++] = (byte) len;
-        System.arraycopy(k, 0, out, n, k.length);
-        n += k.length;
-        out[n++] = tag;
-        return Arrays.copyOf(out, n);
+        return terms.slice(at);
     }
 
     static BytesRef stringTerm(String key, String value) {
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        boolean cut = v.length > MAX_VALUE_BYTES;
-        byte[] p = keyPrefix(key, cut ? TAG_CUT : TAG_STRING);
-        int vl = cut ? MAX_VALUE_BYTES : v.length;
-        byte[] t = Arrays.copyOf(p, p.length + vl);
-        System.arraycopy(v, 0, t, p.length, vl);
-        return new BytesRef(t);
+        return stringTerm(new SpanCodec.Writer(), key, value);
+    }
+
+    static BytesRef boolTerm(SpanCodec.Writer terms, String key, boolean value) {
+        int at = terms.length();
+        terms.writeString(key);
+        terms.writeByte(value ? TAG_TRUE : TAG_FALSE);
+        return terms.slice(at);
     }
 
     static BytesRef boolTerm(String key, boolean value) {
-        return new BytesRef(keyPrefix(key, value ? TAG_TRUE : TAG_FALSE));
+        return boolTerm(new SpanCodec.Writer(), key, value);
+    }
+
+    /** {@code [type][key]}: the term for "the attribute is there with this type". */
+    static BytesRef typedKey(SpanCodec.Writer terms, AttributeType t, String key) {
+        int at = terms.length();
+        terms.writeByte(t.ordinal());
+        terms.writeUtf8(key);
+        return terms.slice(at);
     }
 
     static BytesRef typedKey(AttributeType t, String key) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[k.length + 1];
-        out[0] = (byte) t.ordinal();
-        System.arraycopy(k, 0, out, 1, k.length);
-        return new BytesRef(out);
+        return typedKey(new SpanCodec.Writer(), t, key);
     }
 
     /** A value term taken apart: its key, tag and value bytes' start. */
