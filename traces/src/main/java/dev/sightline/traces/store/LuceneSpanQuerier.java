@@ -153,11 +153,12 @@ final class LuceneSpanQuerier implements SpanQuerier {
 
     // --- search ---------------------------------------------------------------------------------------------------
 
-    /** A trace's matches so far: the earliest start and where each matching span is. */
+    /** A trace's matches so far: the earliest start and where each matching span is (partition, doc, start). */
     private static final class Match {
         final TraceId id;
         long earliest = Long.MAX_VALUE;
         long[] refs = new long[4];
+        long[] starts = new long[4];
         int count;
 
         Match(TraceId id) {
@@ -168,7 +169,9 @@ final class LuceneSpanQuerier implements SpanQuerier {
             earliest = Math.min(earliest, start);
             if (count == refs.length) {
                 refs = Arrays.copyOf(refs, count * 2);
+                starts = Arrays.copyOf(starts, count * 2);
             }
+            starts[count] = start;
             refs[count++] = (long) partition << 32 | doc;
         }
     }
@@ -222,27 +225,74 @@ final class LuceneSpanQuerier implements SpanQuerier {
         });
     }
 
-    private TraceSummary summary(Match m, List<Open> opened, int spansPerTrace) throws IOException {
-        List<StoredSpan> matched = new ArrayList<>(m.count);
+    /**
+     * A found trace's summary. Only the spans it returns are read: the earliest matches (more only where starts tie,
+     * for the span id order) and the root span; the trace's extent comes from start and duration doc values.
+     */
+    private TraceSummary summary(Match m, List<Open> opened, int spansPerTrace) {
+        Integer[] order = new Integer[m.count];
         for (int i = 0; i < m.count; i++) {
-            Open o = opened.get((int) (m.refs[i] >>> 32));
-            matched.add(decode(o.searcher().storedFields(), (int) m.refs[i]));
+            order[i] = i;
         }
-        matched.sort(StoredSpan.BY_START);
-        String rootService = "";
-        String rootName = "";
-        long start = Long.MAX_VALUE;
-        long end = Long.MIN_VALUE;
-        for (StoredSpan s : trace(m.id, Long.MIN_VALUE, Long.MAX_VALUE)) {
-            start = Math.min(start, s.span().startUnixNano());
-            end = Math.max(end, s.span().endUnixNano());
-            if (s.span().isRoot() && rootName.isEmpty() && rootService.isEmpty()) {
-                rootService = s.serviceName();
-                rootName = s.span().name();
+        Arrays.sort(order, Comparator.comparingLong(i -> m.starts[i]));
+        List<StoredSpan> matched = new ArrayList<>();
+        for (int k = 0; k < m.count; k++) {
+            int i = order[k];
+            if (k >= spansPerTrace && m.starts[i] != m.starts[order[spansPerTrace - 1]]) {
+                break;
+            }
+            Open o = opened.get((int) (m.refs[i] >>> 32));
+            try {
+                matched.add(decode(o.searcher().storedFields(), (int) m.refs[i]));
+            } catch (IOException e) {
+                store.reportBroken(o.slot(), e);
             }
         }
-        return new TraceSummary(m.id, rootService, rootName, start, end,
-                matched.subList(0, Math.min(spansPerTrace, matched.size())), m.count);
+        matched.sort(StoredSpan.BY_START);
+        long[] extent = {Long.MAX_VALUE, Long.MIN_VALUE};
+        List<StoredSpan> roots = new ArrayList<>();
+        long key = SpanFields.traceKey(m.id.hi(), m.id.lo());
+        Query trace = new TermQuery(new Term(SpanFields.TRACE_ID, SpanFields.traceIdBytes(m.id.hi(), m.id.lo())));
+        Query root = new BooleanQuery.Builder().add(trace, Occur.FILTER)
+                .add(new TermQuery(new Term(SpanFields.ROOT, SpanFields.ENUM_TERMS[1])), Occur.FILTER).build();
+        // Every partition of the trace, also outside the query's range: the summary covers the whole trace.
+        for (var slot : store.partitions.all()) {
+            if (!slot.partition().mayHoldTrace(key)) {
+                continue;
+            }
+            try {
+                IndexSearcher s = slot.partition().acquire();
+                try {
+                    forEachMatch(s, trace, new Visitor() {
+                        NumericDocValues starts;
+                        NumericDocValues durations;
+
+                        @Override
+                        public void leaf(LeafReaderContext leaf) throws IOException {
+                            starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
+                            durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
+                        }
+
+                        @Override
+                        public void doc(int doc) throws IOException {
+                            starts.advanceExact(doc);
+                            durations.advanceExact(doc);
+                            extent[0] = Math.min(extent[0], starts.longValue());
+                            extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
+                        }
+                    });
+                    forEachMatch(s, root, new DecodingVisitor(roots::add));
+                } finally {
+                    slot.partition().release(s);
+                }
+            } catch (IOException e) {
+                store.reportBroken(slot, e);
+            }
+        }
+        roots.sort(StoredSpan.BY_START);
+        StoredSpan first = roots.isEmpty() ? null : roots.get(0);
+        return new TraceSummary(m.id, first == null ? "" : first.serviceName(), first == null ? "" : first.span().name(),
+                extent[0], extent[1], matched.subList(0, Math.min(spansPerTrace, matched.size())), m.count);
     }
 
     private static boolean matchesAll(StoredSpan s, List<SpanCondition> conditions) {

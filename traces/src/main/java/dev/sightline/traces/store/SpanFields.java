@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  * is for finding spans, never for reading them back:
  * <ul>
  *   <li>{@code tid}: the trace id (16 bytes) as a term and as sorted doc values (searches group by it);
- *   {@code start}: start time as a point and doc values; {@code dur}: duration as a point; {@code seq}: the WAL
+ *   {@code start}, {@code dur}: start time and duration as points and doc values (a search's summary reads a
+ *   trace's extent from them without reading its spans); {@code root}: a term on root spans; {@code seq}: the WAL
  *   record the span came in (replay skips records already in the index).</li>
  *   <li>{@code name}, {@code smsg} (status message), {@code kind}, {@code status}, {@code op} (kind and name, for
  *   the operations listing): terms.</li>
@@ -48,6 +49,7 @@ final class SpanFields {
     static final String STATUS = "status";
     static final String OPERATION = "op";
     static final String OVERLONG = "x";
+    static final String ROOT = "root";
 
     static final int MAX_VALUE_BYTES = 1024;
     static final int MAX_KEY_BYTES = 8192;
@@ -82,7 +84,11 @@ final class SpanFields {
         d.add(new LongPoint(START, span.startUnixNano()));
         d.add(new NumericDocValuesField(START, span.startUnixNano()));
         d.add(new LongPoint(DURATION, span.durationNanos()));
+        d.add(new NumericDocValuesField(DURATION, span.durationNanos()));
         d.add(seq);
+        if (span.isRoot()) {
+            d.add(new StringField(ROOT, ENUM_TERMS[1], Field.Store.NO));
+        }
         d.add(new StringField(NAME, stringTerm(terms, "", span.name()), Field.Store.NO));
         d.add(new StringField(STATUS_MESSAGE, stringTerm(terms, "", span.statusMessage()), Field.Store.NO));
         d.add(new StringField(KIND, ENUM_TERMS[span.kind().ordinal()], Field.Store.NO));
