@@ -316,8 +316,7 @@ final class LuceneSpanQuerier implements SpanQuerier {
                         SpanQueries.translate(o.searcher().getIndexReader(), List.of(), o.from(fromNanos), o.to(toNanos)),
                         true, out);
                 // Spans without a string service.name list as "", as SpanQuerier's reference does.
-                Query named = new TermQuery(new Term(SpanFields.RESOURCE.keys(),
-                        SpanFields.typedKey(AttributeType.STRING, "service.name")));
+                Query named = SpanQueries.stringExists(SpanFields.RESOURCE.values(), "service.name");
                 boolean allNamed = range instanceof MatchAllDocsQuery
                         ? o.searcher().count(named) == o.searcher().getIndexReader().numDocs()
                         : o.searcher().count(new BooleanQuery.Builder().add(range, Occur.FILTER)
@@ -384,21 +383,44 @@ final class LuceneSpanQuerier implements SpanQuerier {
                     Bits filter = bits(w, range, leaf);
                     for (SpanFields.ScopeFields f : scopes(scope)) {
                         Terms terms = leaf.reader().terms(f.keys());
-                        if (terms == null) {
-                            continue;
-                        }
-                        TermsEnum te = terms.iterator();
-                        for (BytesRef term = te.next(); term != null; term = te.next()) {
-                            if (anyDoc(te, filter)) {
-                                out.add(new String(term.bytes, term.offset + 1, term.length - 1, StandardCharsets.UTF_8));
+                        if (terms != null) {
+                            TermsEnum te = terms.iterator();
+                            for (BytesRef term = te.next(); term != null; term = te.next()) {
+                                if (anyDoc(te, filter)) {
+                                    out.add(new String(term.bytes, term.offset + 1, term.length - 1, StandardCharsets.UTF_8));
+                                }
                             }
                         }
+                        stringKeys(leaf.reader().terms(f.values()), filter, out);
                     }
                 }
             }
             return null;
         });
         return List.copyOf(out);
+    }
+
+    /** Adds the keys with a string value in a document passing the filter, seeking past each key's values. */
+    private static void stringKeys(Terms values, Bits filter, Set<String> out) throws IOException {
+        if (values == null) {
+            return;
+        }
+        TermsEnum te = values.iterator();
+        BytesRef term = te.next();
+        while (term != null) {
+            var v = SpanFields.ValueTerm.parse(term);
+            boolean string = v.tag() == SpanFields.TAG_STRING || v.tag() == SpanFields.TAG_CUT;
+            if (!string || out.contains(v.key()) || !anyDoc(te, filter)) {
+                term = te.next();
+                continue;
+            }
+            out.add(v.key());
+            // Tags are 0 to 3: the key's prefix with tag 4 sorts after all its values.
+            if (te.seekCeil(new BytesRef(SpanFields.keyPrefix(v.key(), (byte) 4))) == TermsEnum.SeekStatus.END) {
+                return;
+            }
+            term = te.term();
+        }
     }
 
     @Override

@@ -32,7 +32,7 @@ import java.nio.charset.StandardCharsets;
  *   {@link SpanCondition#matches} reads them: {@code sa}/{@code ra} string and bool values as terms
  *   {@code [key length][key][tag][value]} (values over {@link #MAX_VALUE_BYTES} are cut and tagged so, and a search
  *   checks such candidates against the stored span); {@code sk}/{@code rk} {@code [type][key]} terms for EXISTS and
- *   type tests; {@code sl}/{@code rl} and {@code sd}/{@code rd} two-dimensional points (key hash, value) for long and
+ *   type tests of the other types (a string attribute's existence is its key's value terms); {@code sl}/{@code rl} and {@code sd}/{@code rd} two-dimensional points (key hash, value) for long and
  *   double values (doubles as sortable longs). Keys over {@link #MAX_KEY_BYTES} are not indexed; the span gets an
  *   {@code x} marker instead and searches on such keys check candidates.</li>
  * </ul>
@@ -128,7 +128,10 @@ final class SpanFields {
                 continue;
             }
             AttributeType t = a.type(i);
-            d.add(new StringField(f.keys(), typedKey(terms, t, key), Field.Store.NO));
+            if (t != AttributeType.STRING) {
+                // A string attribute is known by its value term; a key term for it too would add a term per string.
+                d.add(new StringField(f.keys(), typedKey(terms, t, key), Field.Store.NO));
+            }
             switch (t) {
                 case STRING -> d.add(new StringField(f.values(), stringTerm(terms, key, a.stringValue(i)), Field.Store.NO));
                 case BOOL -> d.add(new StringField(f.values(), boolTerm(terms, key, a.boolValue(i)), Field.Store.NO));

@@ -14,6 +14,7 @@ import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -93,16 +94,24 @@ final class SpanQueries {
         if (c.op() == Op.EXISTS) {
             List<BytesRef> types = new ArrayList<>();
             for (AttributeType t : AttributeType.values()) {
-                types.add(SpanFields.typedKey(t, key));
+                if (t != AttributeType.STRING) {
+                    types.add(SpanFields.typedKey(t, key));
+                }
             }
-            return new TermInSetQuery(f.keys(), types);
+            return or(new TermInSetQuery(f.keys(), types), stringExists(f.values(), key));
         }
         return switch (c.value()) {
-            case String s -> string(f.values(), key, c, typed(f, AttributeType.STRING, key));
+            case String s -> string(f.values(), key, c, stringExists(f.values(), key));
             case Boolean bool -> new TermQuery(new Term(f.values(), SpanFields.boolTerm(key, c.op() == Op.EQ == bool)));
             default -> or(longValued(f.longs(), key, c, true, typed(f, AttributeType.LONG, key)),
                     doubleValued(f.doubles(), key, c, typed(f, AttributeType.DOUBLE, key)));
         };
+    }
+
+    /** Spans whose attribute {@code key} is a string: any of its value terms, whole or cut. */
+    static Query stringExists(String valuesField, String key) {
+        return or(new PrefixQuery(new Term(valuesField, new BytesRef(SpanFields.keyPrefix(key, SpanFields.TAG_STRING)))),
+                new PrefixQuery(new Term(valuesField, new BytesRef(SpanFields.keyPrefix(key, SpanFields.TAG_CUT)))));
     }
 
     private static Query typed(SpanFields.ScopeFields f, AttributeType t, String key) {
