@@ -1,15 +1,12 @@
 package dev.sightline.timeindex;
 
+import dev.sightline.core.FileTrees;
+
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -148,7 +145,7 @@ public final class TimePartitions<P extends Closeable> implements Closeable {
             long total = 0;
             List<Long> sizes = new ArrayList<>();
             for (Slot<P> s : byStart.values()) {
-                long size = sizeOf(s.dir());
+                long size = FileTrees.sizeOf(s.dir());
                 sizes.add(size);
                 total += size;
             }
@@ -167,7 +164,7 @@ public final class TimePartitions<P extends Closeable> implements Closeable {
         }
         for (Slot<P> s : doomed) {
             s.partition().close();
-            deleteTree(s.dir());
+            FileTrees.deleteRecursively(s.dir());
             LOG.log(System.Logger.Level.INFO, "retention: removed partition {0}", s.dir());
         }
         return doomed;
@@ -199,37 +196,6 @@ public final class TimePartitions<P extends Closeable> implements Closeable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "partition " + dir + " is unreadable (" + cause
                     + ") and could not be moved to " + target + ": " + e, e);
-        }
-    }
-
-    /** Bytes of the files under {@code dir}; files that vanish while counting count as 0. */
-    public static long sizeOf(Path dir) throws IOException {
-        long[] sum = {0};
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                sum[0] += attrs.size();
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-        });
-        return sum[0];
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.sightline.benchmarks.traces;
 
 import com.google.protobuf.ByteString;
+import dev.sightline.core.FileTrees;
 import dev.sightline.core.span.AttributeType;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.InstrumentationScope;
@@ -153,7 +154,7 @@ public final class TracesStoreBenchmark {
             throw new IllegalStateException("ingest failed", errors.get(0));
         }
         store.close(); // commits the indexes and empties the WAL: what stays on disk
-        long bytes = sizeOf(dir);
+        long bytes = FileTrees.sizeOf(dir);
         double perSpan = (double) bytes / stored;
         System.out.printf(Locale.ROOT, "ingest: %,.0f spans/s persisted (%.1f s); CPU %.1f us/span (%,.0f spans per CPU"
                 + " second; load average %.1f on %d cores)%n", stored / ingestSeconds, ingestSeconds,
@@ -200,7 +201,7 @@ public final class TracesStoreBenchmark {
                     String.format(Locale.ROOT, ", %.1f traces per answer", (double) found / (queries + 20)));
         }
         if (temporary) {
-            deleteTree(dir);
+            FileTrees.deleteRecursively(dir);
         }
     }
 
@@ -352,19 +353,5 @@ public final class TracesStoreBenchmark {
             out.add(KeyValue.newBuilder().setKey(a.key(i)).setValue(v).build());
         }
         return out;
-    }
-
-    private static long sizeOf(Path dir) throws java.io.IOException {
-        try (var s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

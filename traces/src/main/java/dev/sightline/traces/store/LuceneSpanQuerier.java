@@ -113,34 +113,45 @@ final class LuceneSpanQuerier implements SpanQuerier {
 
     @Override
     public List<StoredSpan> trace(TraceId id, long fromNanos, long toNanos) {
-        long key = SpanFields.traceKey(id.hi(), id.lo());
         store.lock.readLock().lock();
         try {
             List<StoredSpan> out = new ArrayList<>();
-            for (var slot : store.partitions.overlapping(fromNanos, toNanos)) {
-                if (!slot.partition().mayHoldTrace(key)) {
-                    continue;
-                }
-                try {
-                    IndexSearcher s = slot.partition().acquire();
-                    try {
-                        Open o = new Open(slot, s);
-                        Query q = new BooleanQuery.Builder()
-                                .add(new TermQuery(new Term(SpanFields.TRACE_ID, SpanFields.traceIdBytes(id.hi(), id.lo()))),
-                                        Occur.FILTER)
-                                .add(range(o, fromNanos, toNanos), Occur.FILTER).build();
-                        forEachMatch(s, q, new DecodingVisitor(out::add));
-                    } finally {
-                        slot.partition().release(s);
-                    }
-                } catch (IOException e) {
-                    store.reportBroken(slot, e);
-                }
-            }
+            Query trace = traceQuery(id);
+            forTracePartitions(id, fromNanos, toNanos, o -> forEachMatch(o.searcher(), new BooleanQuery.Builder()
+                    .add(trace, Occur.FILTER).add(range(o, fromNanos, toNanos), Occur.FILTER).build(),
+                    new DecodingVisitor(out::add)));
             out.sort(StoredSpan.BY_START);
             return out;
         } finally {
             store.lock.readLock().unlock();
+        }
+    }
+
+    private static Query traceQuery(TraceId id) {
+        return new TermQuery(new Term(SpanFields.TRACE_ID, SpanFields.traceIdBytes(id.hi(), id.lo())));
+    }
+
+    private interface PartitionWork {
+        void run(Open o) throws IOException;
+    }
+
+    /** Runs {@code work} on each partition overlapping the range whose Bloom filter may hold the trace (read lock held). */
+    private void forTracePartitions(TraceId id, long fromNanos, long toNanos, PartitionWork work) {
+        long key = SpanFields.traceKey(id.hi(), id.lo());
+        for (var slot : store.partitions.overlapping(fromNanos, toNanos)) {
+            if (!slot.partition().mayHoldTrace(key)) {
+                continue;
+            }
+            try {
+                IndexSearcher s = slot.partition().acquire();
+                try {
+                    work.run(new Open(slot, s));
+                } finally {
+                    slot.partition().release(s);
+                }
+            } catch (IOException e) {
+                store.reportBroken(slot, e);
+            }
         }
     }
 
@@ -251,44 +262,31 @@ final class LuceneSpanQuerier implements SpanQuerier {
         matched.sort(StoredSpan.BY_START);
         long[] extent = {Long.MAX_VALUE, Long.MIN_VALUE};
         List<StoredSpan> roots = new ArrayList<>();
-        long key = SpanFields.traceKey(m.id.hi(), m.id.lo());
-        Query trace = new TermQuery(new Term(SpanFields.TRACE_ID, SpanFields.traceIdBytes(m.id.hi(), m.id.lo())));
+        Query trace = traceQuery(m.id);
         Query root = new BooleanQuery.Builder().add(trace, Occur.FILTER)
                 .add(new TermQuery(new Term(SpanFields.ROOT, SpanFields.ENUM_TERMS[1])), Occur.FILTER).build();
         // Every partition of the trace, also outside the query's range: the summary covers the whole trace.
-        for (var slot : store.partitions.all()) {
-            if (!slot.partition().mayHoldTrace(key)) {
-                continue;
-            }
-            try {
-                IndexSearcher s = slot.partition().acquire();
-                try {
-                    forEachMatch(s, trace, new Visitor() {
-                        NumericDocValues starts;
-                        NumericDocValues durations;
+        forTracePartitions(m.id, Long.MIN_VALUE, Long.MAX_VALUE, o -> {
+            forEachMatch(o.searcher(), trace, new Visitor() {
+                NumericDocValues starts;
+                NumericDocValues durations;
 
-                        @Override
-                        public void leaf(LeafReaderContext leaf) throws IOException {
-                            starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
-                            durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
-                        }
-
-                        @Override
-                        public void doc(int doc) throws IOException {
-                            starts.advanceExact(doc);
-                            durations.advanceExact(doc);
-                            extent[0] = Math.min(extent[0], starts.longValue());
-                            extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
-                        }
-                    });
-                    forEachMatch(s, root, new DecodingVisitor(roots::add));
-                } finally {
-                    slot.partition().release(s);
+                @Override
+                public void leaf(LeafReaderContext leaf) throws IOException {
+                    starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
+                    durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
                 }
-            } catch (IOException e) {
-                store.reportBroken(slot, e);
-            }
-        }
+
+                @Override
+                public void doc(int doc) throws IOException {
+                    starts.advanceExact(doc);
+                    durations.advanceExact(doc);
+                    extent[0] = Math.min(extent[0], starts.longValue());
+                    extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
+                }
+            });
+            forEachMatch(o.searcher(), root, new DecodingVisitor(roots::add));
+        });
         roots.sort(StoredSpan.BY_START);
         StoredSpan first = roots.isEmpty() ? null : roots.get(0);
         return new TraceSummary(m.id, first == null ? "" : first.serviceName(), first == null ? "" : first.span().name(),

@@ -300,7 +300,7 @@ public final class LuceneSpanStore implements SpanStore {
     public long sizeBytes() throws IOException {
         long sum = wal.sizeBytes();
         for (var slot : partitions.all()) {
-            sum += TimePartitions.sizeOf(slot.dir());
+            sum += dev.sightline.core.FileTrees.sizeOf(slot.dir());
         }
         return sum;
     }

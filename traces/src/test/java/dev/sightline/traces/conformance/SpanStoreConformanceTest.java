@@ -1,5 +1,6 @@
 package dev.sightline.traces.conformance;
 
+import dev.sightline.core.FileTrees;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.SpanKind;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import static dev.sightline.traces.conformance.SpanData.HOUR;
 import static dev.sightline.traces.conformance.SpanData.T0;
@@ -73,15 +73,7 @@ public abstract class SpanStoreConformanceTest {
     @AfterEach
     void closeStore() throws IOException {
         store.close();
-        deleteTree(dir);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        FileTrees.deleteRecursively(dir);
     }
 
     /** Closes and opens the store again; a store that is not durable stays as it is (its checks run once more). */
@@ -442,7 +434,7 @@ public abstract class SpanStoreConformanceTest {
             }
             assertThat(querier.attributeKeys(Scope.ANY, ALL_FROM, ALL_TO)).isEqualTo(expectedKeys(spans));
         } finally {
-            deleteTree(d);
+            FileTrees.deleteRecursively(d);
         }
     }
 
