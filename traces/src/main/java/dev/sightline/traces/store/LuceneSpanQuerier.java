@@ -159,7 +159,7 @@ final class LuceneSpanQuerier implements SpanQuerier {
         long f = o.from(from);
         long t = o.to(to);
         return f == Long.MIN_VALUE && t == Long.MAX_VALUE ? MatchAllDocsQuery.INSTANCE
-                : LongPoint.newRangeQuery(SpanFields.START, f, t);
+                : SpanQueries.longRange(SpanFields.START, f, t);
     }
 
     // --- search ---------------------------------------------------------------------------------------------------

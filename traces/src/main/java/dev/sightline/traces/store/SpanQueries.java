@@ -5,6 +5,7 @@ import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanCondition.Op;
 import dev.sightline.traces.SpanCondition.Scope;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.index.Term;
@@ -12,6 +13,7 @@ import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexOrDocValuesQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.PrefixQuery;
@@ -57,7 +59,7 @@ final class SpanQueries {
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         boolean any = false;
         if (from != Long.MIN_VALUE || to != Long.MAX_VALUE) {
-            b.add(LongPoint.newRangeQuery(SpanFields.START, from, to), Occur.FILTER);
+            b.add(longRange(SpanFields.START, from, to), Occur.FILTER);
             any = true;
         }
         for (SpanCondition c : conditions) {
@@ -273,10 +275,20 @@ final class SpanQueries {
             return MatchNoDocsQuery.INSTANCE;
         }
         if (key == null) {
-            return LongPoint.newRangeQuery(field, lo, hi);
+            return longRange(field, lo, hi);
         }
         long h = SpanFields.keyHash(key);
         return LongPoint.newRangeQuery(field, new long[] {h, lo}, new long[] {h, hi});
+    }
+
+    /**
+     * A range on a field with points and doc values (start, duration): Lucene walks the points when the range leads
+     * and checks doc values per candidate when a selective term (a service, a trace id) leads, instead of collecting
+     * every span of a busy hour first.
+     */
+    static Query longRange(String field, long lo, long hi) {
+        return new IndexOrDocValuesQuery(LongPoint.newRangeQuery(field, lo, hi),
+                NumericDocValuesField.newSlowRangeQuery(field, lo, hi));
     }
 
     private static Query or(Query a, Query b) {
