@@ -46,4 +46,25 @@ public final class FileTrees {
             }
         });
     }
+
+    /** Bytes of the files under {@code dir}; files that vanish while counting count as 0. */
+    public static long sizeOf(Path dir) throws IOException {
+        long[] sum = {0};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                sum[0] += attrs.size();
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        return sum[0];
+    }
 }

@@ -19,10 +19,6 @@ import java.util.function.Consumer;
  * conformance suite as the disk store.
  */
 public final class InMemorySpanStore implements SpanStore {
-    static final Comparator<StoredSpan> BY_START = Comparator
-            .comparingLong((StoredSpan s) -> s.span().startUnixNano())
-            .thenComparing(s -> s.span().spanId(), Long::compareUnsigned);
-
     private final Map<TraceId, List<StoredSpan>> traces = new HashMap<>();
 
     @Override
@@ -72,7 +68,7 @@ public final class InMemorySpanStore implements SpanStore {
                     }
                 }
             }
-            out.sort(BY_START);
+            out.sort(StoredSpan.BY_START);
             return out;
         }
 
@@ -90,7 +86,7 @@ public final class InMemorySpanStore implements SpanStore {
             List<TraceSummary> out = new ArrayList<>();
             for (var e : matched.entrySet()) {
                 List<StoredSpan> spans = e.getValue();
-                spans.sort(BY_START);
+                spans.sort(StoredSpan.BY_START);
                 out.add(summary(e.getKey(), spans, q.spansPerTrace()));
             }
             // Newest first by the earliest matching span; ties by trace id so the order is stable.

@@ -141,8 +141,8 @@ public final class SpanCondition {
     public boolean matches(StoredSpan s) {
         var span = s.span();
         return switch (target) {
-            case NAME -> compareString(span.name());
-            case STATUS_MESSAGE -> compareString(span.statusMessage());
+            case NAME -> matchesString(span.name());
+            case STATUS_MESSAGE -> matchesString(span.statusMessage());
             case KIND -> (span.kind() == value) == (op == Op.EQ);
             case STATUS -> (span.statusCode() == value) == (op == Op.EQ);
             case DURATION -> compareNumber(span.durationNanos());
@@ -164,7 +164,7 @@ public final class SpanCondition {
         }
         AttributeType type = a.type(i);
         if (value instanceof String) {
-            return type == AttributeType.STRING && compareString(a.stringValue(i));
+            return type == AttributeType.STRING && matchesString(a.stringValue(i));
         }
         if (value instanceof Boolean b) {
             return type == AttributeType.BOOL && (a.boolValue(i) == b) == (op == Op.EQ);
@@ -177,7 +177,12 @@ public final class SpanCondition {
         };
     }
 
-    private boolean compareString(String actual) {
+    /**
+     * This condition's string test applied to one value ({@code EQ}...{@code LTE}, {@code REGEX}, {@code NOT_REGEX}
+     * on a string condition): what {@link #matches} does with a string attribute or name, for a store that tests
+     * the values it indexed rather than whole spans.
+     */
+    public boolean matchesString(String actual) {
         return switch (op) {
             case REGEX -> pattern.matcher(actual).matches();
             case NOT_REGEX -> !pattern.matcher(actual).matches();

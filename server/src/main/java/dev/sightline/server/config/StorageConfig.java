@@ -2,15 +2,20 @@ package dev.sightline.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Sightline's {@code storage:} section: {@code tsdb:} and, as in Prometheus's configuration, {@code exemplars:}. */
-public record StorageConfig(@JsonProperty("tsdb") TsdbConfig tsdb, @JsonProperty("exemplars") Exemplars exemplars) {
+/**
+ * Sightline's {@code storage:} section: {@code tsdb:}, as in Prometheus's configuration {@code exemplars:}, and
+ * {@code traces:} (the span store).
+ */
+public record StorageConfig(@JsonProperty("tsdb") TsdbConfig tsdb, @JsonProperty("exemplars") Exemplars exemplars,
+                            @JsonProperty("traces") TracesConfig traces) {
     public StorageConfig {
         tsdb = tsdb == null ? TsdbConfig.defaults() : tsdb;
         exemplars = exemplars == null ? new Exemplars(null) : exemplars;
+        traces = traces == null ? TracesConfig.defaults() : traces;
     }
 
     public static StorageConfig defaults() {
-        return new StorageConfig(null, null);
+        return new StorageConfig(null, null, null);
     }
 
     /** {@code storage: exemplars: max_exemplars:} — the exemplar buffer's size (Prometheus's default 100000; 0 = off). */

@@ -1,0 +1,43 @@
+package dev.sightline.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.sightline.traces.store.LuceneSpanStore;
+
+import java.time.Duration;
+
+/**
+ * {@code storage: traces:} — the span store's retention (time and size, whole partitions at a time) and partition
+ * duration; unset keys take {@link LuceneSpanStore.Options#defaults()} (14d, no size limit, 1h partitions).
+ */
+public record TracesConfig(
+        @JsonProperty("retention_time") Duration retentionTime,
+        @JsonProperty("retention_size") @JsonDeserialize(using = ConfigDeserializers.ByteSizeDeserializer.class) Long retentionSize,
+        @JsonProperty("partition") Duration partition) {
+    /** Shorter partitions would make thousands of small indexes; longer ones retain and search too coarsely. */
+    static final Duration MIN_PARTITION = Duration.ofMinutes(1);
+    static final Duration MAX_PARTITION = Duration.ofDays(7);
+
+    public TracesConfig {
+        LuceneSpanStore.Options d = LuceneSpanStore.Options.defaults();
+        retentionTime = retentionTime == null ? d.retentionTime() : retentionTime;
+        retentionSize = retentionSize == null ? d.retentionBytes() : retentionSize;
+        partition = partition == null ? d.partition() : partition;
+        if (partition.compareTo(MIN_PARTITION) < 0 || partition.compareTo(MAX_PARTITION) > 0) {
+            throw new IllegalArgumentException("partition: must be between 1m and 1w, got " + text(partition));
+        }
+    }
+
+    private static String text(Duration d) {
+        return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static TracesConfig defaults() {
+        return new TracesConfig(null, null, null);
+    }
+
+    /** The span store's options: what the server passes to {@link LuceneSpanStore#open}. */
+    public LuceneSpanStore.Options toOptions() {
+        return LuceneSpanStore.Options.defaults().withPartition(partition).withRetention(retentionTime, retentionSize);
+    }
+}
