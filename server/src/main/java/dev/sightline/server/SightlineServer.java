@@ -22,8 +22,8 @@ import dev.sightline.server.traces.SpanIngester;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
-import dev.sightline.traces.InMemorySpanStore;
 import dev.sightline.traces.SpanStore;
+import dev.sightline.traces.store.LuceneSpanStore;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
@@ -107,11 +107,14 @@ public final class SightlineServer implements AutoCloseable {
     }
 
     /**
-     * The one place the span store is made; everything else takes a SpanStore. In memory for now: the lead swaps in
-     * the disk store (storage.traces, under {@code dataDir}) at merge.
+     * The one place the span store is made; everything else takes a SpanStore: the durable Lucene store under
+     * {@code dataDir/traces} (storage.traces), replaying its WAL before the server listens, so nothing acknowledged
+     * before a crash is missing from the first answer.
      */
-    static SpanStore openSpanStore(SightlineConfig config, Path dataDir) {
-        return new InMemorySpanStore();
+    static SpanStore openSpanStore(SightlineConfig config, Path dataDir) throws IOException {
+        Path dir = dataDir.resolve("traces");
+        Files.createDirectories(dir);
+        return LuceneSpanStore.open(dir, config.storage().traces().toOptions());
     }
 
     /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */

@@ -83,19 +83,4 @@ public final class Scores {
         }
         return f;
     }
-
-    /**
-     * {@code (x - center) / sigma}; a zero sigma gives 0 when x equals the center and an infinity of x's side
-     * otherwise. Only for statistics without a data resolution (bimodality's); the point detectors floor their
-     * scale with {@link Tail} instead.
-     */
-    static double z(double x, double center, double sigma) {
-        if (sigma > 0 || Double.isNaN(sigma)) {
-            return (x - center) / sigma;
-        }
-        if (x == center) {
-            return 0;
-        }
-        return x > center ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-    }
 }

@@ -115,7 +115,7 @@ class SpanMetricsPromqlTest {
             assertThat(v.samples()).hasSize(1);
             assertThat(v.samples().get(0).f()).isCloseTo(1.0, within(1e-9));
             Vector schema = (Vector) engine.instant(t.tsdb, PromQLParser.parseExpr("traces_spanmetrics_latency{service=\"spread\"}"),
-                    T0 + 12 * STEP, null).value();
+                    T0 + 12 * STEP, (String) null).value();
             assertThat(schema.samples().get(0).h().schema).isLessThan(3);
             assertThat(schema.samples().get(0).h().count).isEqualTo(180);
         }
