@@ -606,11 +606,12 @@ public final class TraceQLEngine {
 
     /**
      * Values the store's index answers: it lists them as text, so each type is asked for apart (a condition only a
-     * value of that type passes): strings, numbers (int or float by their text), then booleans.
+     * value of that type passes): strings, numbers (int or float by their text), then booleans, each in the store's
+     * order.
      */
     private List<TagValue> storeValues(SpanCondition.Scope scope, String key, List<SpanCondition> exact,
                                        long fromNanos, long toNanos, int limit) {
-        TreeSet<TagValue> out = new TreeSet<>(BY_TEXT);
+        Set<TagValue> out = new LinkedHashSet<>();
         for (String v : querier.attributeValues(scope, key, with(exact, SpanCondition.attribute(scope, key,
                 SpanCondition.Op.REGEX, ".*")), fromNanos, toNanos, limit)) {
             out.add(new TagValue("string", v));
@@ -646,8 +647,13 @@ public final class TraceQLEngine {
             case SpanKind k -> "keyword";
             default -> "string";
         };
-        return new TagValue(type, v instanceof String s ? s : v instanceof Evaluator.Opaque o ? o.text()
-                : Values.text(v));
+        String text = switch (v) {
+            case String s -> s;
+            case Evaluator.Opaque o -> o.text();
+            case Ast.Dur d -> TraceQL.formatDuration(d.nanos());
+            default -> Values.text(v);
+        };
+        return new TagValue(type, text);
     }
 
     private static void addTyped(dev.sightline.core.span.Attributes a, String key, TreeSet<TagValue> out) {
