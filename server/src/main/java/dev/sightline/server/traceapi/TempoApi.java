@@ -183,9 +183,9 @@ final class TempoApi {
 
     /**
      * A TraceQL search's SearchResponse: every spanset of each trace with its attributes (by(), count(), ...), and
-     * metrics.inspectedTraces. A search the engine cut at its candidate bound is partial: Grafana shows a partial
-     * answer while completedJobs is below totalJobs (as during Tempo's streamed search), so the cut counts as a job
-     * not completed.
+     * metrics.inspectedTraces. A search the engine cut at its candidate bound is partial: it reports its one job as
+     * not completed (completedJobs 0 of totalJobs 1, the progress Tempo's search metrics report for a search not
+     * finished), so a client can tell more traces may match.
      */
     private static Reply traceQlSearch(SearchResult result) {
         JsonArray traces = new JsonArray();
