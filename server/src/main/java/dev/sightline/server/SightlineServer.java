@@ -20,7 +20,7 @@ import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
 import dev.sightline.server.traceapi.TraceApi;
-import dev.sightline.server.traceapi.TraceQlBackend;
+import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
 import dev.sightline.traces.SpanStore;
 import dev.sightline.traces.store.LuceneSpanStore;
@@ -170,7 +170,7 @@ public final class SightlineServer implements AutoCloseable {
         otlp.register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
                 settings.config().limits().maxRequestBodyBytes()).register(api);
-        new TraceApi(() -> closing.get() ? null : spans, TraceQlBackend.UNAVAILABLE,
+        new TraceApi(() -> closing.get() ? null : spans, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {

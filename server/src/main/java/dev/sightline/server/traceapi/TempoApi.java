@@ -8,10 +8,6 @@ import dev.sightline.core.span.StatusCode;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.traceapi.TraceApi.Reply;
 import dev.sightline.server.traceapi.TraceParams.BadRequest;
-import dev.sightline.server.traceapi.TraceQlBackend.InstantSeries;
-import dev.sightline.server.traceapi.TraceQlBackend.Label;
-import dev.sightline.server.traceapi.TraceQlBackend.RangeSeries;
-import dev.sightline.server.traceapi.TraceQlBackend.TagValue;
 import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanCondition.Op;
 import dev.sightline.traces.SpanCondition.Scope;
@@ -22,6 +18,14 @@ import dev.sightline.traces.SpanQuery;
 import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TraceId;
 import dev.sightline.traces.TraceSummary;
+import dev.sightline.traces.traceql.TraceQL;
+import dev.sightline.traces.traceql.TraceQLEngine;
+import dev.sightline.traces.traceql.TraceQLEngine.SearchResult;
+import dev.sightline.traces.traceql.TraceQLEngine.Series;
+import dev.sightline.traces.traceql.TraceQLEngine.SpanMatch;
+import dev.sightline.traces.traceql.TraceQLEngine.SpanSetMatch;
+import dev.sightline.traces.traceql.TraceQLEngine.TagValue;
+import dev.sightline.traces.traceql.TraceQLEngine.TraceMatch;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -31,6 +35,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -152,32 +157,82 @@ final class TempoApi {
         int limit = TraceParams.positiveInt(ctx, "limit", DEFAULT_LIMIT);
         int spss = TraceParams.positiveInt(ctx, "spss", DEFAULT_SPSS);
         String traceQlQuery = TraceParams.value(ctx, "q");
-        List<TraceSummary> found;
-        Set<String> shownKeys = new LinkedHashSet<>();
         if (!traceQlQuery.isBlank()) {
-            // {} (Grafana's search with no filter) keeps every span: the store answers it without the engine.
-            found = matchesAll(traceQlQuery) ? q.search(new SpanQuery(range[0], range[1], List.of(), limit, spss))
-                    : traceQl.search(traceQlQuery, range[0], range[1], limit, spss);
-        } else {
-            long min = TraceParams.durationParam(ctx, "minDuration", 0);
-            long max = TraceParams.durationParam(ctx, "maxDuration", 0);
-            if (min != 0 && max != 0 && max < min) {
-                throw BadRequest.param("maxDuration", "maxDuration (" + TraceParams.value(ctx, "maxDuration")
-                        + ") must be greater than minDuration (" + TraceParams.value(ctx, "minDuration") + ")");
-            }
-            List<List<SpanCondition>> tags = new ArrayList<>();
-            for (String[] kv : Logfmt.parse("tags", TraceParams.value(ctx, "tags"))) {
-                tags.add(tagReadings(kv[0], kv[1]));
-                shownKeys.add(kv[0]);
-            }
-            found = byTraceDuration(q, range, tags, min, max == 0 ? Long.MAX_VALUE : max, limit, spss);
+            return traceQlSearch(traceQl.search(q, traceQlQuery, range[0], range[1], limit, spss));
         }
+        Set<String> shownKeys = new LinkedHashSet<>();
+        long min = TraceParams.durationParam(ctx, "minDuration", 0);
+        long max = TraceParams.durationParam(ctx, "maxDuration", 0);
+        if (min != 0 && max != 0 && max < min) {
+            throw BadRequest.param("maxDuration", "maxDuration (" + TraceParams.value(ctx, "maxDuration")
+                    + ") must be greater than minDuration (" + TraceParams.value(ctx, "minDuration") + ")");
+        }
+        List<List<SpanCondition>> tags = new ArrayList<>();
+        for (String[] kv : Logfmt.parse("tags", TraceParams.value(ctx, "tags"))) {
+            tags.add(tagReadings(kv[0], kv[1]));
+            shownKeys.add(kv[0]);
+        }
+        List<TraceSummary> found = byTraceDuration(q, range, tags, min, max == 0 ? Long.MAX_VALUE : max, limit, spss);
         JsonArray traces = new JsonArray();
         for (TraceSummary t : found) {
             traces.add(searchTrace(t, shownKeys));
         }
         return Reply.json(200, new JsonObject().put("traces", traces)
                 .put("metrics", new JsonObject().put("completedJobs", 1).put("totalJobs", 1)));
+    }
+
+    /**
+     * A TraceQL search's SearchResponse: every spanset of each trace with its attributes (by(), count(), ...), and
+     * metrics.inspectedTraces. A search the engine cut at its candidate bound is partial: it reports its one job as
+     * not completed (completedJobs 0 of totalJobs 1, the progress Tempo's search metrics report for a search not
+     * finished), so a client can tell more traces may match.
+     */
+    private static Reply traceQlSearch(SearchResult result) {
+        JsonArray traces = new JsonArray();
+        for (TraceMatch t : result.traces()) {
+            JsonArray spanSets = new JsonArray();
+            for (SpanSetMatch set : t.spanSets()) {
+                JsonArray spans = new JsonArray();
+                for (SpanMatch m : set.spans()) {
+                    JsonArray attributes = new JsonArray();
+                    for (TraceQLEngine.Attribute a : m.attributes()) {
+                        // Tempo carries name and duration in the span's own fields, not among its attributes.
+                        if (!a.name().equals("name") && !a.name().equals("duration")) {
+                            attributes.add(keyValue(a));
+                        }
+                    }
+                    spans.add(searchSpan(m.span(), attributes));
+                }
+                JsonObject spanSet = new JsonObject().put("spans", spans).put("matched", set.matched());
+                if (!set.attributes().isEmpty()) {
+                    JsonArray attributes = new JsonArray();
+                    set.attributes().forEach(a -> attributes.add(keyValue(a)));
+                    spanSet.put("attributes", attributes);
+                }
+                spanSets.add(spanSet);
+            }
+            traces.add(searchTrace(t.traceId(), t.rootServiceName(), t.rootSpanName(), t.startNanos(),
+                    t.durationNanos(), spanSets));
+        }
+        return Reply.json(200, new JsonObject().put("traces", traces).put("metrics", new JsonObject()
+                .put("inspectedTraces", result.inspectedTraces())
+                .put("completedJobs", result.truncated() ? 0 : 1).put("totalJobs", 1)));
+    }
+
+    /** A TraceQL value as OTLP's AnyValue JSON, as Tempo writes it: durations and nil as Go prints them. */
+    private static JsonObject keyValue(TraceQLEngine.Attribute a) {
+        return new JsonObject().put("key", a.name()).put("value", anyValue(a.value()));
+    }
+
+    private static JsonObject anyValue(Object v) {
+        return switch (v) {
+            case Boolean b -> new JsonObject().put("boolValue", b);
+            case Long n -> new JsonObject().put("intValue", Long.toString(n));
+            case Double d -> new JsonObject().put("doubleValue", number(d));
+            case Duration d -> new JsonObject().put("stringValue", TraceQL.formatDuration(d.toNanos()));
+            case null -> new JsonObject().put("stringValue", "nil");
+            default -> new JsonObject().put("stringValue", v.toString());
+        };
     }
 
     /**
@@ -236,26 +291,37 @@ final class TempoApi {
                 addAttribute(attributes, key, s.span().attributes());
                 addAttribute(attributes, key, s.resource().attributes());
             }
-            JsonObject span = new JsonObject().put("spanID", SpanIds.spanIdHex(s.span().spanId()))
-                    .put("name", s.span().name())
-                    .put("startTimeUnixNano", Long.toString(s.span().startUnixNano()))
-                    .put("durationNanos", Long.toString(s.span().durationNanos()));
-            if (!attributes.isEmpty()) {
-                span.put("attributes", attributes);
-            }
-            spans.add(span);
+            spans.add(searchSpan(s, attributes));
         }
-        JsonObject spanSet = new JsonObject().put("spans", spans).put("matched", t.matchedCount());
-        String rootService = t.rootServiceName().isEmpty() ? ROOT_NOT_RECEIVED : t.rootServiceName();
-        return new JsonObject()
+        return searchTrace(t.traceId(), t.rootServiceName(), t.rootSpanName(), t.startNanos(), t.durationNanos(),
+                new JsonArray().add(new JsonObject().put("spans", spans).put("matched", t.matchedCount())));
+    }
+
+    private static JsonObject searchSpan(StoredSpan s, JsonArray attributes) {
+        JsonObject span = new JsonObject().put("spanID", SpanIds.spanIdHex(s.span().spanId()))
+                .put("name", s.span().name())
+                .put("startTimeUnixNano", Long.toString(s.span().startUnixNano()))
+                .put("durationNanos", Long.toString(s.span().durationNanos()));
+        if (!attributes.isEmpty()) {
+            span.put("attributes", attributes);
+        }
+        return span;
+    }
+
+    /** A trace of the search answer; spanSet (deprecated in Tempo, still read by older Grafana) is the first set. */
+    private static JsonObject searchTrace(TraceId id, String rootServiceName, String rootSpanName, long startNanos,
+                                          long durationNanos, JsonArray spanSets) {
+        JsonObject trace = new JsonObject()
                 // Tempo's TraceIDToHexString trims leading zeros; span ids keep their 16 digits.
-                .put("traceID", trimZeros(t.traceId().hex()))
-                .put("rootServiceName", rootService)
-                .put("rootTraceName", t.rootSpanName())
-                .put("startTimeUnixNano", Long.toString(t.startNanos()))
-                .put("durationMs", t.durationNanos() / 1_000_000L)
-                .put("spanSet", spanSet)
-                .put("spanSets", new JsonArray().add(spanSet.copy()));
+                .put("traceID", trimZeros(id.hex()))
+                .put("rootServiceName", rootServiceName.isEmpty() ? ROOT_NOT_RECEIVED : rootServiceName)
+                .put("rootTraceName", rootSpanName)
+                .put("startTimeUnixNano", Long.toString(startNanos))
+                .put("durationMs", durationNanos / 1_000_000L);
+        if (!spanSets.isEmpty()) {
+            trace.put("spanSet", spanSets.getJsonObject(0).copy());
+        }
+        return trace.put("spanSets", spanSets);
     }
 
     private static void addAttribute(JsonArray out, String key, Attributes a) {
@@ -302,7 +368,7 @@ final class TempoApi {
         JsonArray out = new JsonArray();
         for (String s : scopes) {
             List<String> names = s.equals("intrinsic") ? INTRINSICS
-                    : filtered ? traceQl.tagNames(s, filter, range[0], range[1], limit)
+                    : filtered ? traceQl.tagNames(q, s, filter, range[0], range[1], limit)
                     : q.attributeKeys(scope(s), range[0], range[1]);
             out.add(new JsonObject().put("name", s).put("tags",
                     new JsonArray(new ArrayList<>(names.subList(0, Math.min(limit, names.size()))))));
@@ -333,15 +399,15 @@ final class TempoApi {
 
     /**
      * {@code GET /api/v2/search/tag/{tag}/values?q=}: typed values of a TraceQL identifier: {@code resource.x},
-     * {@code span.x}, {@code .x}, and the intrinsics name, kind, status, rootServiceName, rootName; with a spanset
-     * filter {@code q}, by the TraceQL engine.
+     * {@code span.x}, {@code .x}, and the intrinsics. Without a spanset filter {@code q}, name, kind, status and the
+     * roots are read from the store's operations and newest traces; the rest (and all with {@code q}) by the engine.
      */
     Reply tagValuesV2(SpanQuerier q, RoutingContext ctx, String tag) {
         long[] range = seconds(ctx);
         int limit = TraceParams.positiveInt(ctx, "limit", DEFAULT_TAG_VALUES_LIMIT);
         String filter = TraceParams.value(ctx, "q");
         if (!matchesAll(filter)) {
-            return tagValuesJson(traceQl.tagValues(tag, filter, range[0], range[1], limit));
+            return tagValuesJson(traceQl.tagValues(q, tag, filter, range[0], range[1], limit));
         }
         List<TagValue> out = new ArrayList<>();
         switch (tag) {
@@ -380,61 +446,15 @@ final class TempoApi {
                 }
                 roots.stream().limit(limit).forEach(v -> out.add(new TagValue("string", v)));
             }
-            default -> {
-                Attribute a = attribute(tag);
-                out.addAll(typedValues(q, a.scope(), a.key(), range, limit));
-            }
+            default -> out.addAll(traceQl.tagValues(q, tag, "", range[0], range[1], limit));
         }
         return tagValuesJson(out);
-    }
-
-    private record Attribute(Scope scope, String key) {
-    }
-
-    /** A TraceQL attribute identifier: resource.key, span.key or .key (unscoped: either). */
-    private static Attribute attribute(String tag) {
-        if (tag.startsWith("resource.") && tag.length() > 9) {
-            return new Attribute(Scope.RESOURCE, tag.substring(9));
-        }
-        if (tag.startsWith("span.") && tag.length() > 5) {
-            return new Attribute(Scope.SPAN, tag.substring(5));
-        }
-        if (tag.startsWith(".") && tag.length() > 1) {
-            return new Attribute(Scope.ANY, tag.substring(1));
-        }
-        throw BadRequest.param("tag", "\"" + tag + "\" is not an attribute (resource.x, span.x, .x) or one of the"
-                + " intrinsics name, kind, status, rootServiceName, rootName");
-    }
-
-    /**
-     * Values with their types: the store lists values as text, so each type is asked for apart (a condition that
-     * only a value of that type passes), strings, then numbers (int or float by their text), then booleans.
-     */
-    private static List<TagValue> typedValues(SpanQuerier q, Scope scope, String key, long[] range, int limit) {
-        List<TagValue> out = new ArrayList<>();
-        for (String v : q.attributeValues(scope, key, List.of(SpanCondition.attribute(scope, key, Op.REGEX, ".*")),
-                range[0], range[1], limit)) {
-            out.add(new TagValue("string", v));
-        }
-        for (String v : q.attributeValues(scope, key,
-                List.of(SpanCondition.attribute(scope, key, Op.GTE, Double.NEGATIVE_INFINITY)),
-                range[0], range[1], limit)) {
-            boolean integer = v.chars().allMatch(c -> c == '-' || Character.isDigit(c));
-            out.add(new TagValue(integer ? "int" : "float", v));
-        }
-        for (boolean b : new boolean[]{false, true}) {
-            if (!q.attributeValues(scope, key, List.of(SpanCondition.attribute(scope, key, Op.EQ, b)),
-                    range[0], range[1], 1).isEmpty()) {
-                out.add(new TagValue("bool", Boolean.toString(b)));
-            }
-        }
-        return out.size() > limit ? out.subList(0, limit) : out;
     }
 
     private static Reply tagValuesJson(List<TagValue> values) {
         JsonArray out = new JsonArray();
         for (TagValue v : values) {
-            out.add(new JsonObject().put("type", v.type()).put("value", v.value()));
+            out.add(new JsonObject().put("type", v.type()).put("value", v.text()));
         }
         return Reply.json(200, new JsonObject().put("tagValues", out));
     }
@@ -443,7 +463,7 @@ final class TempoApi {
      * {@code GET /api/metrics/query_range?q=&start=&end=&since=&step=}: Tempo's QueryRangeResponse,
      * {@code {"series":[{"labels":[..],"samples":[{"timestampMs":"..","value":..}],"promLabels":".."}]}}.
      */
-    Reply metricsQueryRange(RoutingContext ctx) {
+    Reply metricsQueryRange(SpanQuerier q, RoutingContext ctx) {
         String query = requiredQuery(ctx);
         long[] range = metricsRange(ctx);
         long step = TraceParams.durationParam(ctx, "step", defaultStep(range));
@@ -451,26 +471,29 @@ final class TempoApi {
             throw BadRequest.param("step", "must be positive, got " + TraceParams.value(ctx, "step"));
         }
         JsonArray series = new JsonArray();
-        for (RangeSeries s : traceQl.metricsQueryRange(query, range[0], range[1], step)) {
+        for (Series s : traceQl.metricsQueryRange(q, query, range[0], range[1], step)) {
             JsonArray samples = new JsonArray();
             for (int i = 0; i < s.values().length; i++) {
-                samples.add(new JsonObject().put("timestampMs", Long.toString(s.timestampsMs()[i]))
+                samples.add(new JsonObject().put("timestampMs", Long.toString(s.timestampsNanos()[i] / 1_000_000L))
                         .put("value", number(s.values()[i])));
             }
             series.add(new JsonObject().put("labels", labels(s.labels())).put("samples", samples)
-                    .put("promLabels", promLabels(s.labels())));
+                    .put("promLabels", s.promLabels()));
         }
         return Reply.json(200, new JsonObject().put("series", series));
     }
 
     /** {@code GET /api/metrics/query}: Tempo's QueryInstantResponse, {@code {"series":[{"labels":..,"value":..}]}}. */
-    Reply metricsQuery(RoutingContext ctx) {
+    Reply metricsQuery(SpanQuerier q, RoutingContext ctx) {
         String query = requiredQuery(ctx);
         long[] range = metricsRange(ctx);
         JsonArray series = new JsonArray();
-        for (InstantSeries s : traceQl.metricsQuery(query, range[0], range[1])) {
-            series.add(new JsonObject().put("labels", labels(s.labels())).put("value", number(s.value()))
-                    .put("promLabels", promLabels(s.labels())));
+        for (Series s : traceQl.metricsQuery(q, query, range[0], range[1])) {
+            // One step over the whole range: a series has its one sample (series without data are left out).
+            for (double v : s.values()) {
+                series.add(new JsonObject().put("labels", labels(s.labels())).put("value", number(v))
+                        .put("promLabels", s.promLabels()));
+            }
         }
         return Reply.json(200, new JsonObject().put("series", series));
     }
@@ -497,8 +520,8 @@ final class TempoApi {
         long end = metricsTime(ctx, "end", now);
         long since = TraceParams.durationParam(ctx, "since", 3_600_000_000_000L);
         long start = metricsTime(ctx, "start", end - since);
-        if (end < start) {
-            throw BadRequest.param("end", "end is before start");
+        if (end <= start) {
+            throw BadRequest.param("end", "end must be after start");
         }
         return new long[]{start, end};
     }
@@ -524,28 +547,13 @@ final class TempoApi {
         }
     }
 
-    private static JsonArray labels(List<Label> labels) {
+    /** Series labels as Tempo's KeyValue JSON (nil reads "nil", as Tempo encodes it). */
+    private static JsonArray labels(List<TraceQLEngine.Label> labels) {
         JsonArray out = new JsonArray();
-        for (Label l : labels) {
-            Object v = l.value();
-            JsonObject value = v instanceof Boolean b ? new JsonObject().put("boolValue", b)
-                    : v instanceof Long n ? new JsonObject().put("intValue", Long.toString(n))
-                    : v instanceof Double d ? new JsonObject().put("doubleValue", number(d))
-                    : new JsonObject().put("stringValue", String.valueOf(v));
-            out.add(new JsonObject().put("key", l.key()).put("value", value));
+        for (TraceQLEngine.Label l : labels) {
+            out.add(new JsonObject().put("key", l.name()).put("value", anyValue(l.value())));
         }
         return out;
-    }
-
-    /** Prometheus's text of the labels, e.g. {@code {resource.service.name="a"}}, as Tempo fills promLabels. */
-    private static String promLabels(List<Label> labels) {
-        StringBuilder sb = new StringBuilder("{");
-        for (int i = 0; i < labels.size(); i++) {
-            String v = String.valueOf(labels.get(i).value()).replace("\\", "\\\\").replace("\"", "\\\"")
-                    .replace("\n", "\\n");
-            sb.append(i == 0 ? "" : ", ").append(labels.get(i).key()).append("=\"").append(v).append('"');
-        }
-        return sb.append('}').toString();
     }
 
     /** A sample value: a JSON number, or "NaN"/"Inf"/"-Inf" as protobuf JSON writes non-finite doubles. */

@@ -3,9 +3,9 @@ package dev.sightline.server.traceapi;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.traceapi.TraceParams.BadRequest;
-import dev.sightline.server.traceapi.TraceQlBackend.TraceQlException;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
+import dev.sightline.traces.traceql.TraceQLException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -29,7 +29,8 @@ public final class TraceApi {
 
     /**
      * @param store   the span store, or null while it is not open (requests then answer 503)
-     * @param traceQl the TraceQL engine behind Tempo's {@code q} parameters and metrics endpoints
+     * @param traceQl the TraceQL engine behind Tempo's {@code q} parameters and metrics endpoints, run over the
+     *                querier of each request
      * @param nowNanos the clock of default time ranges, unix nanoseconds
      */
     public TraceApi(Supplier<? extends SpanStore> store, TraceQlBackend traceQl, LongSupplier nowNanos, BuildInfo info) {
@@ -78,8 +79,8 @@ public final class TraceApi {
                     (q, ctx) -> tempo.tagValues(q, ctx, ctx.pathParam("tag")));
             tempoRoute(api, prefix + "/api/v2/search/tag/:tag/values",
                     (q, ctx) -> tempo.tagValuesV2(q, ctx, ctx.pathParam("tag")));
-            api.get(prefix + "/api/metrics/query_range", ctx -> answerWithoutStore(ctx, () -> tempo.metricsQueryRange(ctx)));
-            api.get(prefix + "/api/metrics/query", ctx -> answerWithoutStore(ctx, () -> tempo.metricsQuery(ctx)));
+            tempoRoute(api, prefix + "/api/metrics/query_range", tempo::metricsQueryRange);
+            tempoRoute(api, prefix + "/api/metrics/query", tempo::metricsQuery);
             api.get(prefix + "/api/echo", ctx -> HttpApi.respond(ctx, 200, "text/plain; charset=utf-8", Buffer.buffer("echo")));
             api.get(prefix + "/api/status/buildinfo", ctx -> {
                 Reply r = tempo.buildInfo();
@@ -117,19 +118,8 @@ public final class TraceApi {
             }
             try {
                 return endpoint.apply(s.querier());
-            } catch (BadRequest | TraceQlException e) {
+            } catch (BadRequest | TraceQLException e) {
                 return errors.reply(400, e.getMessage());
-            }
-        });
-    }
-
-    /** The TraceQL metrics endpoints: the engine reads the store itself. */
-    private void answerWithoutStore(RoutingContext ctx, Supplier<Reply> endpoint) {
-        run(ctx, () -> {
-            try {
-                return endpoint.get();
-            } catch (BadRequest | TraceQlException e) {
-                return tempoError(400, e.getMessage());
             }
         });
     }

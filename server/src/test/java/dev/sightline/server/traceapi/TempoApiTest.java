@@ -4,12 +4,18 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.ApiTestServer;
-import dev.sightline.server.traceapi.TraceQlBackend.InstantSeries;
-import dev.sightline.server.traceapi.TraceQlBackend.Label;
-import dev.sightline.server.traceapi.TraceQlBackend.RangeSeries;
-import dev.sightline.server.traceapi.TraceQlBackend.TagValue;
 import dev.sightline.traces.InMemorySpanStore;
-import dev.sightline.traces.TraceSummary;
+import dev.sightline.traces.SpanQuerier;
+import dev.sightline.traces.StoredSpan;
+import dev.sightline.traces.TraceId;
+import dev.sightline.traces.traceql.TraceQLEngine.Attribute;
+import dev.sightline.traces.traceql.TraceQLEngine.Label;
+import dev.sightline.traces.traceql.TraceQLEngine.SearchResult;
+import dev.sightline.traces.traceql.TraceQLEngine.Series;
+import dev.sightline.traces.traceql.TraceQLEngine.SpanMatch;
+import dev.sightline.traces.traceql.TraceQLEngine.SpanSetMatch;
+import dev.sightline.traces.traceql.TraceQLEngine.TagValue;
+import dev.sightline.traces.traceql.TraceQLEngine.TraceMatch;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -25,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 
 import static dev.sightline.server.traceapi.TraceFixture.MS;
@@ -48,7 +55,7 @@ class TempoApiTest {
     }
 
     private void start() throws Exception {
-        start(TraceQlBackend.UNAVAILABLE);
+        start(new TraceQlEngineBackend());
     }
 
     private JsonObject ok(String path) throws Exception {
@@ -285,8 +292,10 @@ class TempoApiTest {
         assertThat(badRequest("/api/search?spss=x")).startsWith("unable to parse param 'spss'");
         assertThat(badRequest("/api/search?tags=" + enc("note=\"open"))).startsWith("unable to parse param 'tags'")
                 .contains("unterminated");
-        assertThat(badRequest("/api/search?q=" + enc("{ status = error }"))).isEqualTo("TraceQL is not available yet\n");
-        // {} keeps every span and needs no engine: every trace, newest first.
+        assertThat(badRequest("/api/search?q=" + enc("{ status = error"))).startsWith("parse error at line 1, col ");
+        assertThat(badRequest("/api/search?q=" + enc("{} | rate()"))).contains("metrics query");
+        assertThat(searchIds("q=" + enc("{ status = error }"))).containsExactly(TRACE_A);
+        // {} keeps every span: every trace, newest first.
         assertThat(searchIds("q=" + enc("{ }"))).containsExactly(TRACE_A, "abc123", TraceFixture.TRACE_C);
         assertThat(searchIds("q=" + enc("{}") + "&limit=1")).containsExactly(TRACE_A);
     }
@@ -308,8 +317,14 @@ class TempoApiTest {
         assertThat(ok("/api/v2/search/tags?scope=span&limit=2").getJsonArray("scopes")).isEqualTo(new JsonArray()
                 .add(new JsonObject().put("name", "span").put("tags", new JsonArray().add("cache.hit").add("card.brand"))));
         assertThat(badRequest("/api/v2/search/tags?scope=event")).startsWith("unable to parse param 'scope'");
-        assertThat(badRequest("/api/v2/search/tags?q=" + enc("{ span.a = \"b\" }")))
-                .isEqualTo("TraceQL is not available yet\n");
+        // Filtered by a query: the keys on payment's spans only.
+        assertThat(ok("/api/v2/search/tags?scope=span&q=" + enc("{ resource.service.name = \"payment\" }"))
+                .getJsonArray("scopes")).isEqualTo(new JsonArray().add(new JsonObject().put("name", "span")
+                .put("tags", new JsonArray().add("card.brand"))));
+        assertThat(ok("/api/v2/search/tags?scope=resource&q=" + enc("{ resource.service.name = \"payment\" }"))
+                .getJsonArray("scopes").getJsonObject(0).getJsonArray("tags"))
+                .isEqualTo(new JsonArray().add("deployment.environment").add("service.name"));
+        assertThat(badRequest("/api/v2/search/tags?q=" + enc("{ span.a = }"))).startsWith("parse error at line 1");
     }
 
     @Test
@@ -341,9 +356,16 @@ class TempoApiTest {
                 .add(typed("string", "frontend")).add(typed("string", "inventory")));
         assertThat(ok("/api/v2/search/tag/rootName/values").getJsonArray("tagValues")).isEqualTo(new JsonArray()
                 .add(typed("string", "GET /checkout")).add(typed("string", "réserver 在庫")));
-        assertThat(badRequest("/api/v2/search/tag/bogus/values")).startsWith("unable to parse param 'tag'");
-        assertThat(badRequest("/api/v2/search/tag/.note/values?q=" + enc("{ .x = 1 }")))
-                .isEqualTo("TraceQL is not available yet\n");
+        assertThat(badRequest("/api/v2/search/tag/bogus/values")).contains("unknown intrinsic \"bogus\"");
+        // Filtered by a query, typed by the attribute's type.
+        assertThat(ok("/api/v2/search/tag/.note/values?q=" + enc("{ .x = 1 }")).getJsonArray("tagValues")).isEmpty();
+        assertThat(ok("/api/v2/search/tag/.http.status_code/values?q=" + enc("{ kind = server || kind = internal }"))
+                .getJsonArray("tagValues")).isEqualTo(new JsonArray().add(typed("int", "200")).add(typed("string", "200")));
+        assertThat(ok("/api/v2/search/tag/status/values?q=" + enc("{ resource.service.name = \"payment\" }"))
+                .getJsonArray("tagValues")).isEqualTo(new JsonArray().add(typed("keyword", "error"))
+                .add(typed("keyword", "unset")));
+        assertThat(ok("/api/v2/search/tag/duration/values?q=" + enc("{ name = \"charge\" }"))
+                .getJsonArray("tagValues")).isEqualTo(new JsonArray().add(typed("duration", "120ms")));
         assertThat(ok("/api/v2/search/tag/span.http.method/values?q=" + enc("{ }")).getJsonArray("tagValues"))
                 .isEqualTo(new JsonArray().add(typed("string", "GET")).add(typed("string", "POST")));
     }
@@ -366,13 +388,40 @@ class TempoApiTest {
     }
 
     @Test
-    void metricsWithoutTheEngineAre400() throws Exception {
+    void metricsBadQueriesAndParametersAre400() throws Exception {
         start();
-        assertThat(badRequest("/api/metrics/query_range?q=" + enc("{} | rate()"))).isEqualTo("TraceQL is not available yet\n");
-        assertThat(badRequest("/api/metrics/query?q=" + enc("{} | rate()"))).isEqualTo("TraceQL is not available yet\n");
+        assertThat(badRequest("/api/metrics/query_range?q=" + enc("{ status = error }")))
+                .startsWith("not a metrics query");
+        assertThat(badRequest("/api/metrics/query?q=" + enc("{} | rate() by (")))
+                .startsWith("parse error at line 1, col ");
         assertThat(badRequest("/api/metrics/query_range")).startsWith("unable to parse param 'q'");
         assertThat(badRequest("/api/metrics/query_range?q=x&step=0s")).startsWith("unable to parse param 'step'");
         assertThat(badRequest("/api/metrics/query_range?q=x&start=tomorrow")).startsWith("unable to parse param 'start'");
+        assertThat(badRequest("/api/metrics/query_range?q=x&start=100&end=100")).startsWith("unable to parse param 'end'");
+        assertThat(badRequest("/api/metrics/query_range?q=" + enc("{} | rate()") + "&start=0&end=100000&step=1s"))
+                .startsWith("unable to parse param 'step'").contains("too many steps");
+    }
+
+    @Test
+    void metricsByTheEngine() throws Exception {
+        start();
+        // Trace A's three spans (T to T + 60 ms) fall in the step ending at T + 10 s.
+        long t = T / 1_000_000_000L;
+        JsonObject range = ok("/api/metrics/query_range?q=" + enc("{ resource.service.name = \"frontend\" } | "
+                + "count_over_time() by (span.http.method)") + "&start=" + t + "&end=" + (t + 10) + "&step=10s");
+        assertThat(range.getJsonArray("series")).hasSize(2);
+        JsonObject get = range.getJsonArray("series").stream().map(JsonObject.class::cast)
+                .filter(x -> x.getString("promLabels").contains("GET")).findFirst().orElseThrow();
+        assertThat(get.getJsonArray("labels")).isEqualTo(new JsonArray().add(new JsonObject()
+                .put("key", "span.http.method").put("value", new JsonObject().put("stringValue", "GET"))));
+        assertThat(get.getString("promLabels")).isEqualTo("{span.http.method=\"GET\"}");
+        assertThat(get.getJsonArray("samples")).contains(new JsonObject()
+                .put("timestampMs", Long.toString((t + 10) * 1000)).put("value", 1.0));
+        JsonObject instant = ok("/api/metrics/query?q=" + enc("{ } | count_over_time() by (status)") + "&start="
+                + (t - 200) + "&end=" + (t + 10));
+        assertThat(instant.getJsonArray("series").stream().map(JsonObject.class::cast)
+                .map(x -> x.getString("promLabels") + "=" + x.getValue("value")))
+                .containsExactlyInAnyOrder("{status=\"unset\"}=3.0", "{status=\"ok\"}=1.0", "{status=\"error\"}=1.0");
     }
 
     /** An engine answering fixed values, to check how the endpoints pass parameters and write the answer. */
@@ -380,43 +429,91 @@ class TempoApiTest {
         String lastCall;
 
         @Override
-        public List<TraceSummary> search(String q, long fromNanos, long toNanos, int limit, int spss) {
+        public SearchResult search(SpanQuerier store, String q, long fromNanos, long toNanos, int limit, int spss) {
             lastCall = "search " + q + " " + fromNanos + " " + toNanos + " " + limit + " " + spss;
-            return List.of();
+            StoredSpan charge = store.trace(TraceId.parse(TRACE_A), Long.MIN_VALUE, Long.MAX_VALUE).stream()
+                    .filter(s -> s.span().name().equals("charge")).findFirst().orElseThrow();
+            TraceMatch trace = new TraceMatch(TraceId.parse(TRACE_A), "frontend", "GET /checkout", T, 250 * MS, List.of(
+                    new SpanSetMatch(List.of(new SpanMatch(charge, List.of(new Attribute("duration", Duration.ofMillis(120)),
+                            new Attribute("span.card.brand", "visa"), new Attribute("status", "error")))), 4,
+                            List.of(new Attribute("by(resource.service.name)", "payment"),
+                                    new Attribute("count()", 4L), new Attribute("avg(duration)", Duration.ofNanos(1500)),
+                                    new Attribute("by(.missing)", null), new Attribute("ratio", 0.5),
+                                    new Attribute("flag", true))),
+                    new SpanSetMatch(List.of(), 0, List.of())));
+            return new SearchResult(List.of(trace), true, 17);
         }
 
         @Override
-        public List<String> tagNames(String scope, String q, long fromNanos, long toNanos, int limit) {
+        public List<String> tagNames(SpanQuerier store, String scope, String q, long fromNanos, long toNanos,
+                                     int limit) {
             lastCall = "tagNames " + scope + " " + q;
             return List.of("x." + scope);
         }
 
         @Override
-        public List<TagValue> tagValues(String tag, String q, long fromNanos, long toNanos, int limit) {
+        public List<TagValue> tagValues(SpanQuerier store, String tag, String q, long fromNanos, long toNanos,
+                                        int limit) {
             lastCall = "tagValues " + tag + " " + q + " " + limit;
             return List.of(new TagValue("int", "7"));
         }
 
         @Override
-        public List<RangeSeries> metricsQueryRange(String q, long fromNanos, long toNanos, long stepNanos) {
+        public List<Series> metricsQueryRange(SpanQuerier store, String q, long fromNanos, long toNanos,
+                                              long stepNanos) {
             lastCall = "range " + q + " " + fromNanos + " " + toNanos + " " + stepNanos;
-            return List.of(new RangeSeries(List.of(new Label("resource.service.name", "front\"end"),
-                    new Label("span.http.status_code", 200L)), new long[]{1000, 2000}, new double[]{0.5, Double.NaN}));
+            return List.of(new Series(List.of(new Label("resource.service.name", "front\"end"),
+                    new Label("span.http.status_code", 200L), new Label("span.gone", null)),
+                    new long[]{1000 * MS, 2000 * MS}, new double[]{0.5, Double.NaN}));
         }
 
         @Override
-        public List<InstantSeries> metricsQuery(String q, long fromNanos, long toNanos) {
+        public List<Series> metricsQuery(SpanQuerier store, String q, long fromNanos, long toNanos) {
             lastCall = "instant " + q + " " + fromNanos + " " + toNanos;
-            return List.of(new InstantSeries(List.of(new Label("status", "error")), 3));
+            return List.of(new Series(List.of(new Label("status", "error")), new long[]{toNanos}, new double[]{3}));
         }
+    }
+
+    @Test
+    void traceQlSearchWritesEverySpansetWithItsAttributes() throws Exception {
+        RecordingBackend backend = new RecordingBackend();
+        start(backend);
+        JsonObject found = ok("/api/search?q=" + enc("{ status = error } | by(resource.service.name) | count() > 1")
+                + "&start=10&end=20&limit=5&spss=2");
+        assertThat(backend.lastCall).isEqualTo("search { status = error } | by(resource.service.name) | count() > 1 "
+                + "10000000000 20999999999 5 2");
+        JsonObject spanSet = new JsonObject()
+                .put("spans", new JsonArray().add(new JsonObject().put("spanID", "a2a2a2a2a2a2a2a2").put("name", "charge")
+                        .put("startTimeUnixNano", Long.toString(T + 60 * MS)).put("durationNanos", Long.toString(120 * MS))
+                        .put("attributes", new JsonArray()
+                                .add(kv("span.card.brand", "stringValue", "visa"))
+                                .add(kv("status", "stringValue", "error")))))
+                .put("matched", 4)
+                .put("attributes", new JsonArray()
+                        .add(kv("by(resource.service.name)", "stringValue", "payment"))
+                        .add(kv("count()", "intValue", "4"))
+                        .add(kv("avg(duration)", "stringValue", "1.5\u00b5s"))
+                        .add(kv("by(.missing)", "stringValue", "nil"))
+                        .add(kv("ratio", "doubleValue", 0.5))
+                        .add(kv("flag", "boolValue", true)));
+        JsonObject empty = new JsonObject().put("spans", new JsonArray()).put("matched", 0);
+        assertThat(found).isEqualTo(new JsonObject()
+                .put("traces", new JsonArray().add(new JsonObject().put("traceID", TRACE_A)
+                        .put("rootServiceName", "frontend").put("rootTraceName", "GET /checkout")
+                        .put("startTimeUnixNano", Long.toString(T)).put("durationMs", 250)
+                        .put("spanSet", spanSet).put("spanSets", new JsonArray().add(spanSet).add(empty))))
+                // Cut at the engine's bound: a job left incomplete, as Grafana reads a partial answer.
+                .put("metrics", new JsonObject().put("inspectedTraces", 17).put("completedJobs", 0).put("totalJobs", 1)));
+    }
+
+    private static JsonObject kv(String key, String type, Object value) {
+        return new JsonObject().put("key", key).put("value", new JsonObject().put(type, value));
     }
 
     @Test
     void traceQlRequestsReachTheBackendAndAnswerTemposShapes() throws Exception {
         RecordingBackend backend = new RecordingBackend();
         start(backend);
-        ok("/api/search?q=" + enc("{ status = error }") + "&start=10&end=20&limit=5&spss=2");
-        assertThat(backend.lastCall).isEqualTo("search { status = error } 10000000000 20999999999 5 2");
         assertThat(ok("/api/v2/search/tags?scope=span&q=" + enc("{ .a = 1 }")).getJsonArray("scopes")).isEqualTo(
                 new JsonArray().add(new JsonObject().put("name", "span").put("tags", new JsonArray().add("x.span"))));
         assertThat(ok("/api/v2/search/tag/.a/values?q=" + enc("{ .b = 2 }")).getJsonArray("tagValues"))
@@ -427,21 +524,23 @@ class TempoApiTest {
         assertThat(backend.lastCall).isEqualTo("range {} | rate() 100000000000 200000000000 10000000000");
         assertThat(range).isEqualTo(new JsonObject().put("series", new JsonArray().add(new JsonObject()
                 .put("labels", new JsonArray()
-                        .add(new JsonObject().put("key", "resource.service.name")
-                                .put("value", new JsonObject().put("stringValue", "front\"end")))
-                        .add(new JsonObject().put("key", "span.http.status_code")
-                                .put("value", new JsonObject().put("intValue", "200"))))
+                        .add(kv("resource.service.name", "stringValue", "front\"end"))
+                        .add(kv("span.http.status_code", "intValue", "200"))
+                        .add(kv("span.gone", "stringValue", "nil")))
                 .put("samples", new JsonArray()
                         .add(new JsonObject().put("timestampMs", "1000").put("value", 0.5))
                         .add(new JsonObject().put("timestampMs", "2000").put("value", "NaN")))
-                .put("promLabels", "{resource.service.name=\"front\\\"end\", span.http.status_code=\"200\"}"))));
+                .put("promLabels", "{resource.service.name=\"front\\\"end\", span.http.status_code=\"200\", "
+                        + "span.gone=\"<nil>\"}"))));
         // since back from now; start in nanoseconds and RFC 3339 accepted.
         ok("/api/metrics/query?q=x&since=15m");
         long now = T + 3_600_000 * MS;
         assertThat(backend.lastCall).isEqualTo("instant x " + (now - 900_000 * MS) + " " + now);
         JsonObject instant = ok("/api/metrics/query?q=x&start=1700000000000000000&end=2023-11-14T22:13:21Z");
         assertThat(backend.lastCall).isEqualTo("instant x 1700000000000000000 1700000001000000000");
-        assertThat(instant.getJsonArray("series").getJsonObject(0).getDouble("value")).isEqualTo(3.0);
+        assertThat(instant).isEqualTo(new JsonObject().put("series", new JsonArray().add(new JsonObject()
+                .put("labels", new JsonArray().add(kv("status", "stringValue", "error"))).put("value", 3.0)
+                .put("promLabels", "{status=\"error\"}"))));
     }
 
     @Test

@@ -509,16 +509,22 @@ public final class TraceQLEngine {
     // ---------------------------------------------------------------- tag values
 
     /**
-     * The distinct values (as text, sorted, at most {@code limit}) of an attribute or intrinsic among the spans a
-     * query matches ({@code filter} null: every span), for the query editor's autocomplete.
+     * A tag value with Tempo's type name ("string", "int", "float", "bool", "duration", "keyword" for status and
+     * kind) and its text as the query editor inserts it.
      */
-    public List<String> tagValues(TagScope scope, String key, TraceQLQuery filter, long fromNanos, long toNanos,
-                                  int limit) {
-        if (filter != null && filter.isMetrics()) {
-            throw new TraceQLException("a metrics query cannot filter tag values");
-        }
-        checkRange(fromNanos, toNanos);
-        Ast.Pipeline p = filter == null ? new Ast.Pipeline(new Ast.Filter(null), List.of()) : filter.pipeline();
+    public record TagValue(String type, String text) {
+    }
+
+    private static final java.util.Comparator<TagValue> BY_TEXT = java.util.Comparator.comparing(TagValue::text)
+            .thenComparing(TagValue::type);
+
+    /**
+     * The distinct values (sorted by text, at most {@code limit}) of an attribute or intrinsic among the spans a
+     * query matches ({@code filter} null: every span), typed, for the query editor's autocomplete.
+     */
+    public List<TagValue> tagValues(TagScope scope, String key, TraceQLQuery filter, long fromNanos, long toNanos,
+                                    int limit) {
+        Ast.Pipeline p = filterPipeline(filter, fromNanos, toNanos);
         List<SpanCondition> exact = exactFilter(p, new Evaluator());
         FieldExpr field;
         if (scope == TagScope.INTRINSIC) {
@@ -529,48 +535,143 @@ public final class TraceQLEngine {
             if (exact != null && exact.isEmpty()) {
                 if (in == Ast.Intrinsic.STATUS || in == Ast.Intrinsic.KIND) {
                     Enum<?>[] all = in == Ast.Intrinsic.STATUS ? StatusCode.values() : SpanKind.values();
-                    return java.util.Arrays.stream(all).map(Ast::literal).sorted().limit(limit).toList();
+                    return java.util.Arrays.stream(all).map(e -> new TagValue("keyword", Ast.literal(e)))
+                            .sorted(BY_TEXT).limit(limit).toList();
                 }
                 if (in == Ast.Intrinsic.NAME) {
                     return querier.operations("", fromNanos, toNanos).stream().map(SpanQuerier.Operation::name)
-                            .distinct().sorted().limit(limit).toList();
+                            .distinct().sorted().limit(limit).map(n -> new TagValue("string", n)).toList();
                 }
             }
             field = new Ast.IntrinsicRef(in, key);
         } else {
-            SpanCondition.Scope s = SpanCondition.Scope.valueOf(scope.name());
             if (exact != null) {
-                return querier.attributeValues(s, key, exact, fromNanos, toNanos, limit);
+                return storeValues(SpanCondition.Scope.valueOf(scope.name()), key, exact, fromNanos, toNanos, limit);
             }
             field = null;
         }
-        TreeSet<String> out = new TreeSet<>();
+        TreeSet<TagValue> out = new TreeSet<>(BY_TEXT);
         FieldExpr f = field;
         forEachMatchingSpan(p, fromNanos, toNanos, f != null && needsTree(List.of(f)), (t, i) -> {
             if (f != null) {
                 Object v = Evaluator.value(f, t, i);
                 if (v instanceof Values.Multi m) {
-                    m.values().forEach(x -> out.add(Values.text(x)));
+                    m.values().forEach(x -> out.add(typed(x)));
                 } else if (v != Ast.Nil.NIL) {
-                    out.add(Values.text(v));
+                    out.add(typed(v));
                 }
                 return;
             }
             StoredSpan s = t.spans[i];
             if (scope != TagScope.RESOURCE) {
-                addText(s.span().attributes(), key, out);
+                addTyped(s.span().attributes(), key, out);
             }
             if (scope != TagScope.SPAN) {
-                addText(s.resource().attributes(), key, out);
+                addTyped(s.resource().attributes(), key, out);
             }
         });
         return out.stream().limit(limit).toList();
     }
 
-    private static void addText(dev.sightline.core.span.Attributes a, String key, TreeSet<String> out) {
+    /**
+     * The attribute names of span or resource attributes (sorted, at most {@code limit}) on the spans a query
+     * matches, for the query editor's autocomplete.
+     */
+    public List<String> tagNames(TagScope scope, TraceQLQuery filter, long fromNanos, long toNanos, int limit) {
+        if (scope == TagScope.INTRINSIC) {
+            throw new IllegalArgumentException("intrinsic names do not depend on the spans");
+        }
+        Ast.Pipeline p = filterPipeline(filter, fromNanos, toNanos);
+        TreeSet<String> out = new TreeSet<>();
+        forEachMatchingSpan(p, fromNanos, toNanos, false, (t, i) -> {
+            StoredSpan s = t.spans[i];
+            if (scope != TagScope.RESOURCE) {
+                addKeys(s.span().attributes(), out);
+            }
+            if (scope != TagScope.SPAN) {
+                addKeys(s.resource().attributes(), out);
+            }
+        });
+        return out.stream().limit(limit).toList();
+    }
+
+    /** The pipeline of a tag filter: {@code {}} when null; a metrics query is refused. */
+    private static Ast.Pipeline filterPipeline(TraceQLQuery filter, long fromNanos, long toNanos) {
+        if (filter != null && filter.isMetrics()) {
+            throw new TraceQLException("a metrics query cannot filter tags");
+        }
+        checkRange(fromNanos, toNanos);
+        return filter == null ? new Ast.Pipeline(new Ast.Filter(null), List.of()) : filter.pipeline();
+    }
+
+    /**
+     * Values the store's index answers: it lists them as text, so each type is asked for apart (a condition only a
+     * value of that type passes): strings, numbers (int or float by their text), then booleans, each in the store's
+     * order.
+     */
+    private List<TagValue> storeValues(SpanCondition.Scope scope, String key, List<SpanCondition> exact,
+                                       long fromNanos, long toNanos, int limit) {
+        Set<TagValue> out = new LinkedHashSet<>();
+        for (String v : querier.attributeValues(scope, key, with(exact, SpanCondition.attribute(scope, key,
+                SpanCondition.Op.REGEX, ".*")), fromNanos, toNanos, limit)) {
+            out.add(new TagValue("string", v));
+        }
+        for (String v : querier.attributeValues(scope, key, with(exact, SpanCondition.attribute(scope, key,
+                SpanCondition.Op.GTE, Double.NEGATIVE_INFINITY)), fromNanos, toNanos, limit)) {
+            boolean integer = v.chars().allMatch(c -> c == '-' || Character.isDigit(c));
+            out.add(new TagValue(integer ? "int" : "float", v));
+        }
+        for (boolean b : new boolean[]{false, true}) {
+            if (!querier.attributeValues(scope, key, with(exact, SpanCondition.attribute(scope, key,
+                    SpanCondition.Op.EQ, b)), fromNanos, toNanos, 1).isEmpty()) {
+                out.add(new TagValue("bool", Boolean.toString(b)));
+            }
+        }
+        return out.stream().limit(limit).toList();
+    }
+
+    private static List<SpanCondition> with(List<SpanCondition> conditions, SpanCondition more) {
+        List<SpanCondition> out = new ArrayList<>(conditions);
+        out.add(more);
+        return out;
+    }
+
+    /** A value the evaluator made, with Tempo's type name. */
+    private static TagValue typed(Object v) {
+        String type = switch (v) {
+            case Long l -> "int";
+            case Double d -> "float";
+            case Boolean b -> "bool";
+            case Ast.Dur d -> "duration";
+            case StatusCode c -> "keyword";
+            case SpanKind k -> "keyword";
+            default -> "string";
+        };
+        String text = switch (v) {
+            case String s -> s;
+            case Evaluator.Opaque o -> o.text();
+            case Ast.Dur d -> TraceQL.formatDuration(d.nanos());
+            default -> Values.text(v);
+        };
+        return new TagValue(type, text);
+    }
+
+    private static void addTyped(dev.sightline.core.span.Attributes a, String key, TreeSet<TagValue> out) {
         int i = a.indexOf(key);
         if (i >= 0) {
-            out.add(a.valueText(i));
+            String type = switch (a.type(i)) {
+                case LONG -> "int";
+                case DOUBLE -> "float";
+                case BOOL -> "bool";
+                default -> "string";
+            };
+            out.add(new TagValue(type, a.valueText(i)));
+        }
+    }
+
+    private static void addKeys(dev.sightline.core.span.Attributes a, TreeSet<String> out) {
+        for (int i = 0; i < a.size(); i++) {
+            out.add(a.key(i));
         }
     }
 

@@ -249,7 +249,7 @@ class TraceQLEngineTest {
             assertThat(s.values()).containsExactly(0, 1000, 1000, 1000, 0);
         });
         assertThat(bounded.tagValues(TraceQLEngine.TagScope.INTRINSIC, "kind", TraceQL.parse("{ .k = \"v\" }"),
-                T0, T0 + 4 * SECOND, 10)).containsExactly("server");
+                T0, T0 + 4 * SECOND, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("server");
         // Evaluated in memory (nestedSetParent, rootName need the trace), still split by time.
         var roots = bounded.queryRange(TraceQL.parse("{ nestedSetParent < 0 && true } | rate() by (rootName)"), T0,
                 T0 + 4 * SECOND, SECOND);
@@ -333,7 +333,7 @@ class TraceQLEngineTest {
                     .as(c.getKey()).extracting(t -> t.traceId().lo()).containsExactlyInAnyOrderElementsOf(c.getValue());
         }
         assertThat(e.tagValues(TraceQLEngine.TagScope.INTRINSIC, "event:name", TraceQL.parse("{ kind = server }"), 0,
-                Long.MAX_VALUE, 10)).containsExactly("exception", "log");
+                Long.MAX_VALUE, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("exception", "log");
     }
 
     @Test
@@ -341,22 +341,35 @@ class TraceQLEngineTest {
         long from = T0 - SECOND;
         long to = T0 + 60 * SECOND;
         assertThat(engine.tagValues(TraceQLEngine.TagScope.SPAN, "db.system", null, from, to, 10))
-                .containsExactly("mysql", "postgresql", "redis");
+                .extracting(TraceQLEngine.TagValue::text).containsExactly("mysql", "postgresql", "redis");
         assertThat(engine.tagValues(TraceQLEngine.TagScope.SPAN, "db.system",
-                TraceQL.parse("{ status = error }"), from, to, 10)).containsExactly("postgresql");
+                TraceQL.parse("{ status = error }"), from, to, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("postgresql");
         // Not expressible as one store search: evaluated over the matching traces.
         assertThat(engine.tagValues(TraceQLEngine.TagScope.SPAN, "db.system",
-                TraceQL.parse("{ rootServiceName = \"frontend\" }"), from, to, 10)).containsExactly("mysql", "postgresql");
+                TraceQL.parse("{ rootServiceName = \"frontend\" }"), from, to, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("mysql", "postgresql");
         assertThat(engine.tagValues(TraceQLEngine.TagScope.RESOURCE, "service.name",
-                TraceQL.parse("{ kind = server } > { }"), from, to, 10)).containsExactly("auth", "db", "frontend");
+                TraceQL.parse("{ kind = server } > { }"), from, to, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("auth", "db", "frontend");
         assertThat(engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "name", null, from, to, 3))
-                .containsExactly("GET /", "POST /order", "auth");
+                .extracting(TraceQLEngine.TagValue::text).containsExactly("GET /", "POST /order", "auth");
         assertThat(engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "status", null, from, to, 10))
-                .containsExactly("error", "ok", "unset");
+                .extracting(TraceQLEngine.TagValue::text).containsExactly("error", "ok", "unset");
         assertThat(engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "status",
-                TraceQL.parse("{ name = \"db.query\" && .rows > 4 }"), from, to, 10)).containsExactly("error", "ok", "unset");
+                TraceQL.parse("{ name = \"db.query\" && .rows > 4 }"), from, to, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("error", "ok", "unset");
         assertThat(engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "trace:rootService",
-                TraceQL.parse("{ name = \"db.query\" }"), from, to, 10)).containsExactly("backend", "frontend");
+                TraceQL.parse("{ name = \"db.query\" }"), from, to, 10)).extracting(TraceQLEngine.TagValue::text).containsExactly("backend", "frontend");
+        // Typed as Tempo types them: by the attribute's type, or the intrinsic's.
+        assertThat(engine.tagValues(TraceQLEngine.TagScope.SPAN, "rows", null, from, to, 10))
+                .allSatisfy(v -> assertThat(v.type()).isEqualTo("int"));
+        assertThat(engine.tagValues(TraceQLEngine.TagScope.SPAN, "rows", TraceQL.parse("{ rootServiceName != \"x\" }"),
+                from, to, 10)).allSatisfy(v -> assertThat(v.type()).isEqualTo("int")).isNotEmpty();
+        assertThat(engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "status", TraceQL.parse("{ status = error }"),
+                from, to, 10)).containsExactly(new TraceQLEngine.TagValue("keyword", "error"));
+        assertThat(engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "duration", TraceQL.parse("{ status = error }"),
+                from, to, 10)).isNotEmpty().allSatisfy(v -> assertThat(v.type()).isEqualTo("duration"));
+        assertThat(engine.tagNames(TraceQLEngine.TagScope.SPAN, TraceQL.parse("{ status = error }"), from, to, 10))
+                .contains("db.system");
+        assertThat(engine.tagNames(TraceQLEngine.TagScope.RESOURCE, TraceQL.parse("{ status = error }"), from, to, 10))
+                .contains("service.name").doesNotContain("db.system");
         assertThatThrownBy(() -> engine.tagValues(TraceQLEngine.TagScope.INTRINSIC, "bogus", null, from, to, 10))
                 .isInstanceOf(TraceQLException.class).hasMessageContaining("unknown intrinsic \"bogus\"");
     }

@@ -188,4 +188,15 @@ class TraceQLParserTest {
                 .hasMessage("parse error at line 3, col 3: unexpected identifier \"foo\": not an intrinsic or a "
                         + "literal (attributes are written span.x, resource.x or .x)");
     }
+
+    /** Go's time.Duration.String(), as Tempo prints durations. */
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0s", "999, 999ns", "1500, 1.5µs", "120000000, 120ms", "1000000000, 1s", "1500000000, 1.5s",
+        "60000000000, 1m0s", "123500000000, 2m3.5s", "3600000000000, 1h0m0s", "3723000000001, 1h2m3.000000001s",
+        "-2500000, -2.5ms", "-9223372036854775808, -2562047h47m16.854775808s"
+    })
+    void formatsDurationsAsGo(long nanos, String text) {
+        assertThat(TraceQL.formatDuration(nanos)).isEqualTo(text);
+    }
 }
