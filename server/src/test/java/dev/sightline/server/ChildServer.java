@@ -44,6 +44,13 @@ public record ChildServer(Process process, Path log) {
         throw new AssertionError("child did not log its port within 60 s:\n" + output());
     }
 
+    /** Waits for the port, then until the server is ready on it; returns the port. */
+    public int awaitReady() throws Exception {
+        int port = awaitPort();
+        awaitReady(port);
+        return port;
+    }
+
     /** Waits until /-/ready answers 200 (503 until WAL replay is done). */
     public static void awaitReady(int port) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
