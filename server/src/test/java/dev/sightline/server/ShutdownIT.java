@@ -18,8 +18,7 @@ class ShutdownIT {
         for (int run = 1; run <= 2; run++) {
             ChildServer child = ChildServer.start(tmp.resolve("data"), tmp.resolve("run" + run + ".log"));
             try {
-                int port = child.awaitPort();
-                ChildServer.awaitReady(port);
+                child.awaitReady();
                 child.process().destroy(); // SIGTERM on Linux
                 assertThat(child.process().waitFor(20, TimeUnit.SECONDS)).as("exited in time, run " + run).isTrue();
                 assertThat(child.process().exitValue()).as("exit code, run " + run + "\n" + child.output()).isZero();

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The span endpoints on the wire with what real clients do not send: spans with invalid ids (rejected alone, counted in
  * the partial-success answer), malformed protobuf and JSON (400 / INVALID_ARGUMENT naming the offset or path, nothing
- * stored), bodies over the limit (413), other content types (415); after each, a good request is still stored.
+ * stored), bodies over the limit (413, with a declared length or chunked), other content types (415); after each, a good
+ * request is still stored.
  */
 class TraceEndpointsTest {
     private static final String TRACE = "5b8efff798038103d269b633813fc60c";
@@ -94,8 +96,18 @@ class TraceEndpointsTest {
     }
 
     private HttpResponse<byte[]> post(int port, String path, String type, String encoding, byte[] body) throws Exception {
+        return post(port, path, type, encoding, HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    /** Without a Content-Length: HTTP/1.1 chunked. */
+    private HttpResponse<byte[]> postChunked(int port, String path, String type, byte[] body) throws Exception {
+        return post(port, path, type, null, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+    }
+
+    private HttpResponse<byte[]> post(int port, String path, String type, String encoding,
+                                      HttpRequest.BodyPublisher body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", type);
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).POST(body).header("Content-Type", type);
         if (encoding != null) {
             b.header("Content-Encoding", encoding);
         }
@@ -187,6 +199,27 @@ class TraceEndpointsTest {
         r = post(receiver.httpPort(), "/v1/traces", "application/x-protobuf", null, body);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(storedNames()).containsExactlyInAnyOrder("a/0000000000000001", "b/0000000000000002");
+    }
+
+    /** No declared length to refuse up front: the body handler counts the chunks as they arrive. */
+    @Test
+    void chunkedBodiesOverTheLimitAre413AndTheServerGoesOn() throws Exception {
+        byte[] big = request(span("x".repeat((int) BODY_LIMIT), "0000000000000001")).toByteArray();
+        for (int port : new int[]{receiver.httpPort(), main.port()}) {
+            assertThat(postChunked(port, "/v1/traces", "application/x-protobuf", big).statusCode()).as("port %d", port)
+                    .isEqualTo(413);
+        }
+        assertThat(postChunked(main.port(), "/api/v2/spans", "application/json", new byte[(int) BODY_LIMIT + 1])
+                .statusCode()).isEqualTo(413);
+        assertThat(storedNames()).as("nothing of a refused body is stored").isEmpty();
+
+        byte[] good = request(span("a", "0000000000000002")).toByteArray();
+        assertThat(postChunked(receiver.httpPort(), "/v1/traces", "application/x-protobuf", good).statusCode())
+                .isEqualTo(200);
+        assertThat(postChunked(main.port(), "/api/v2/spans", "application/json", ("[{\"traceId\":\"" + TRACE
+                + "\",\"id\":\"0000000000000003\",\"name\":\"b\",\"timestamp\":1700000000000000}]")
+                .getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(202);
+        assertThat(storedNames()).containsExactlyInAnyOrder("a/0000000000000002", "b/0000000000000003");
     }
 
     @Test
