@@ -1,7 +1,6 @@
 package dev.sightline.benchmarks;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,14 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A server under benchmark (Sightline or a peer) as a child process on 127.0.0.1, with what the side-by-side
- * benchmarks read from /proc about it, and the argument parsing they share. Closing stops it (SIGTERM, then SIGKILL
+ * benchmarks read from /proc about it. Closing stops it (SIGTERM, then SIGKILL
  * after 30 s), so its own shutdown flushes what it keeps on disk.
  */
 public final class PeerProcess implements AutoCloseable {
@@ -114,50 +111,5 @@ public final class PeerProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
-    public static String loadAverage() {
-        try {
-            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    /** Bytes of the regular files under {@code p} (0 when it does not exist). */
-    public static long sizeOnDisk(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            return s.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        }
-    }
-
-    public static int positive(String flag, String v) {
-        int n;
-        try {
-            n = Integer.parseInt(v.replace("_", "").replace(",", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a positive integer, got " + v);
-        }
-        if (n <= 0) {
-            throw new IllegalArgumentException(flag + " needs a positive integer, got " + v);
-        }
-        return n;
-    }
-
-    public static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
     }
 }

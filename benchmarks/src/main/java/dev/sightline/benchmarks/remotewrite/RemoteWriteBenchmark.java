@@ -1,5 +1,6 @@
 package dev.sightline.benchmarks.remotewrite;
 
+import dev.sightline.benchmarks.Bench;
 import dev.sightline.benchmarks.PeerProcess;
 import dev.sightline.core.FileTrees;
 
@@ -76,15 +77,15 @@ public final class RemoteWriteBenchmark {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--series" -> series = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--rounds" -> rounds = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--batch" -> batch = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--senders" -> senders = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--max-seconds" -> maxSeconds = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--sightline-cp" -> sightlineCp = PeerProcess.value(args, ++i, a);
-                case "--prometheus" -> prometheus = Path.of(PeerProcess.value(args, ++i, a));
-                case "--only" -> only = PeerProcess.value(args, ++i, a);
-                case "--data-dir" -> dir = Path.of(PeerProcess.value(args, ++i, a));
+                case "--series" -> series = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--rounds" -> rounds = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--batch" -> batch = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--senders" -> senders = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--max-seconds" -> maxSeconds = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
+                case "--prometheus" -> prometheus = Path.of(Bench.value(args, ++i, a));
+                case "--only" -> only = Bench.value(args, ++i, a);
+                case "--data-dir" -> dir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -285,6 +286,6 @@ public final class RemoteWriteBenchmark {
                 TARGET_RSS_RATIO, rss <= TARGET_RSS_RATIO ? "met" : "NOT met");
         // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
         System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/prometheus %.2fx (load average %s)%n",
-                ours.ratePerCpu() / theirs.ratePerCpu(), PeerProcess.loadAverage());
+                ours.ratePerCpu() / theirs.ratePerCpu(), Bench.loadAverage());
     }
 }

@@ -1,5 +1,6 @@
 package dev.sightline.benchmarks.traces;
 
+import dev.sightline.benchmarks.Bench;
 import dev.sightline.benchmarks.PeerProcess;
 import dev.sightline.core.FileTrees;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -139,18 +140,18 @@ public final class TracesBenchmark {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--spans" -> spans = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--batch" -> batch = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--senders" -> senders = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--queries" -> queries = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--searches" -> searches = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--seed" -> seed = PeerProcess.positive(a, PeerProcess.value(args, ++i, a));
-                case "--heap" -> heap = PeerProcess.value(args, ++i, a);
-                case "--only" -> only = PeerProcess.value(args, ++i, a);
+                case "--spans" -> spans = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--batch" -> batch = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--senders" -> senders = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--queries" -> queries = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--searches" -> searches = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--seed" -> seed = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--heap" -> heap = Bench.value(args, ++i, a);
+                case "--only" -> only = Bench.value(args, ++i, a);
                 case "--zipkin-to-sightline" -> zipkinToSightline = true;
-                case "--sightline-cp" -> sightlineCp = PeerProcess.value(args, ++i, a);
-                case "--zipkin-jar" -> zipkinJar = Path.of(PeerProcess.value(args, ++i, a));
-                case "--data-dir" -> dir = Path.of(PeerProcess.value(args, ++i, a));
+                case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
+                case "--zipkin-jar" -> zipkinJar = Path.of(Bench.value(args, ++i, a));
+                case "--data-dir" -> dir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -302,11 +303,11 @@ public final class TracesBenchmark {
             for (Path e : entries.toList()) {
                 String name = e.getFileName().toString().toLowerCase(Locale.ROOT);
                 if (name.contains("trace") || name.contains("span")) {
-                    spans += PeerProcess.sizeOnDisk(e);
+                    spans += Bench.sizeOnDisk(e);
                 }
             }
         }
-        return new long[]{spans, PeerProcess.sizeOnDisk(data)};
+        return new long[]{spans, Bench.sizeOnDisk(data)};
     }
 
     private interface DiskSize {
@@ -357,7 +358,7 @@ public final class TracesBenchmark {
         System.out.printf(Locale.ROOT, "%-16s acknowledged %,d of %,d spans in %.1f s = %,.0f spans/s; server CPU %.1f s "
                         + "= %,.0f spans per CPU-second; errors %s (load average %s)%n", peer, accepted.sum(),
                 requests.totalSpans(), seconds, accepted.sum() / seconds, cpu, accepted.sum() / cpu,
-                errors.isEmpty() ? "none" : errors + " first " + firstError, PeerProcess.loadAverage());
+                errors.isEmpty() ? "none" : errors + " first " + firstError, Bench.loadAverage());
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         SplittableRandom rnd = new SplittableRandom(seed);
