@@ -12,7 +12,6 @@ import dev.sightline.tsdb.chunk.Chunks;
 import dev.sightline.tsdb.wal.FsyncPolicy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -56,11 +55,11 @@ public final class TsdbIngestBenchmark {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--series" -> numSeries = Integer.parseInt(value(args, ++i, a));
-                case "--duration" -> durationMs = parseDuration(value(args, ++i, a), a);
-                case "--interval" -> intervalMs = parseDuration(value(args, ++i, a), a);
-                case "--fsync" -> fsync = FsyncPolicy.valueOf(value(args, ++i, a).toUpperCase(Locale.ROOT));
-                case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
+                case "--series" -> numSeries = Integer.parseInt(Bench.value(args, ++i, a));
+                case "--duration" -> durationMs = parseDuration(Bench.value(args, ++i, a), a);
+                case "--interval" -> intervalMs = parseDuration(Bench.value(args, ++i, a), a);
+                case "--fsync" -> fsync = FsyncPolicy.valueOf(Bench.value(args, ++i, a).toUpperCase(Locale.ROOT));
+                case "--data-dir" -> dataDir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 case "--cumulative-start" -> cumulativeStart = true;
                 default -> throw new IllegalArgumentException("unknown flag " + a + " (see the class comment for flags)");
@@ -101,7 +100,7 @@ public final class TsdbIngestBenchmark {
         System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
                 numSeries, set.instances(), NodeExporterSet.seriesPerInstance(), scrapes, intervalMs, samples);
         System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
-                Runtime.getRuntime().availableProcessors(), loadAverage());
+                Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
         System.out.printf(Locale.ROOT, "options: fsync=%s, one commit per instance scrape (%d commits), start timestamps: %s, data dir %s%n",
                 options.fsyncPolicy(), (long) scrapes * set.instances(), cumulativeStart ? "cumulative (constant per series)" : "none",
                 dataDir);
@@ -148,8 +147,8 @@ public final class TsdbIngestBenchmark {
                 (threads.getCurrentThreadCpuTime() - threadCpu0) / 1e9, (os.getProcessCpuTime() - processCpu0) / 1e9,
                 numSeries, samples, db.headSeries());
 
-        long walBytes = treeSize(dataDir.resolve("wal"));
-        long headChunkBytes = treeSize(dataDir.resolve("chunks_head"));
+        long walBytes = Bench.sizeOnDisk(dataDir.resolve("wal"));
+        long headChunkBytes = Bench.sizeOnDisk(dataDir.resolve("chunks_head"));
         long tf = System.nanoTime();
         db.flushHead();
         double flushSec = (System.nanoTime() - tf) / 1e9;
@@ -164,7 +163,7 @@ public final class TsdbIngestBenchmark {
         double[] bare = chunkBytesPerSample(numSeries, scrapes, intervalMs, startBase);
         System.out.printf(Locale.ROOT, "  (the same values in bare chunks: %.2f bytes/sample in the head's 120-sample XOR chunks, %.2f as"
                 + " blocks encode them (480 samples, XOR or DECIMAL, the smaller); the rest is index and block overhead)%n", bare[0], bare[1]);
-        System.out.printf(Locale.ROOT, "machine load average at the end: %s%n", loadAverage());
+        System.out.printf(Locale.ROOT, "machine load average at the end: %s%n", Bench.loadAverage());
     }
 
     /**
@@ -238,16 +237,6 @@ public final class TsdbIngestBenchmark {
         return startBase == 0 ? 0 : startBase - s * 1000L;
     }
 
-    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
     private static void report(String what, double value, String unit, String op, double target, boolean ok) {
         System.out.printf(Locale.ROOT, "%-42s %,14.2f %-9s target %s %,.1f  %s%n", what + ":", value, unit, op, target,
                 ok ? "MET" : "NOT MET");
@@ -275,32 +264,11 @@ public final class TsdbIngestBenchmark {
             for (Path p : children.toList()) {
                 String name = p.getFileName().toString();
                 if (Files.isDirectory(p) && !name.equals("wal") && !name.equals("chunks_head") && !name.equals("corrupted") && !name.endsWith(".tmp")) {
-                    total += treeSize(p);
+                    total += Bench.sizeOnDisk(p);
                 }
             }
         }
         return total;
-    }
-
-    private static long treeSize(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        }
-    }
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
     }
 
     /** Durations as Prometheus writes them: 15s, 30m, 2h, 1d, 500ms. */

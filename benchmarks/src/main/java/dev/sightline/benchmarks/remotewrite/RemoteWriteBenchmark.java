@@ -1,9 +1,10 @@
 package dev.sightline.benchmarks.remotewrite;
 
+import dev.sightline.benchmarks.Bench;
+import dev.sightline.benchmarks.PeerProcess;
+import dev.sightline.core.FileTrees;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * Remote-write ingestion benchmark: pre-builds snappy-compressed WriteRequests (one sample per series, batches of
@@ -79,15 +77,15 @@ public final class RemoteWriteBenchmark {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--series" -> series = positive(a, value(args, ++i, a));
-                case "--rounds" -> rounds = positive(a, value(args, ++i, a));
-                case "--batch" -> batch = positive(a, value(args, ++i, a));
-                case "--senders" -> senders = positive(a, value(args, ++i, a));
-                case "--max-seconds" -> maxSeconds = positive(a, value(args, ++i, a));
-                case "--sightline-cp" -> sightlineCp = value(args, ++i, a);
-                case "--prometheus" -> prometheus = Path.of(value(args, ++i, a));
-                case "--only" -> only = value(args, ++i, a);
-                case "--data-dir" -> dir = Path.of(value(args, ++i, a));
+                case "--series" -> series = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--rounds" -> rounds = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--batch" -> batch = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--senders" -> senders = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--max-seconds" -> maxSeconds = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
+                case "--prometheus" -> prometheus = Path.of(Bench.value(args, ++i, a));
+                case "--only" -> only = Bench.value(args, ++i, a);
+                case "--data-dir" -> dir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -122,7 +120,7 @@ public final class RemoteWriteBenchmark {
         try {
             if (runOurs) {
                 Path data = Files.createDirectories(dir.resolve("sightline"));
-                int port = freePort();
+                int port = PeerProcess.freePort();
                 String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                 List<String> cmd = new ArrayList<>(List.of(java));
                 String opts = System.getenv("SIGHTLINE_JAVA_OPTS");
@@ -138,7 +136,7 @@ public final class RemoteWriteBenchmark {
                 Path data = Files.createDirectories(dir.resolve("prometheus"));
                 Path config = dir.resolve("prometheus.yml");
                 Files.writeString(config, "global:\n  scrape_interval: 15s\n");
-                int port = freePort();
+                int port = PeerProcess.freePort();
                 List<String> cmd = List.of(prometheus.toString(), "--web.enable-remote-write-receiver",
                         "--config.file=" + config, "--storage.tsdb.path=" + data,
                         "--web.listen-address=127.0.0.1:" + port);
@@ -147,7 +145,7 @@ public final class RemoteWriteBenchmark {
             }
         } finally {
             if (tempDir && !keep) {
-                deleteTree(dir);
+                FileTrees.deleteRecursively(dir);
             } else {
                 System.out.println("data and server logs kept in " + dir);
             }
@@ -186,13 +184,10 @@ public final class RemoteWriteBenchmark {
     private static Result measure(String peer, List<String> cmd, int port, Path log, byte[][][] requests, int series,
                                   int batch, int senders, int maxSeconds) throws Exception {
         int lastBlock = series - (requests[0].length - 1) * batch;
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Thread killer = new Thread(p::destroyForcibly);
-        Runtime.getRuntime().addShutdownHook(killer);
-        try {
+        try (PeerProcess p = PeerProcess.start(peer, cmd, log)) {
             URI base = URI.create("http://127.0.0.1:" + port);
-            awaitReady(peer, p, base, log);
-            double cpuAtStart = cpuSeconds(p.pid());
+            p.awaitReady(base.resolve("/-/ready"));
+            double cpuAtStart = p.cpuSeconds();
             URI write = base.resolve("/api/v1/write");
             LongAdder acceptedSamples = new LongAdder(), acceptedRequests = new LongAdder(), sent = new LongAdder();
             Map<String, Long> errors = new ConcurrentHashMap<>();
@@ -246,8 +241,8 @@ public final class RemoteWriteBenchmark {
                 th.join();
             }
             double seconds = (Math.max(lastResponse.get(), start + 1) - start) / 1e9;
-            long[] mem = memoryKb(p.pid());
-            double cpu = cpuSeconds(p.pid()) - cpuAtStart;
+            long[] mem = p.memoryKb();
+            double cpu = p.cpuSeconds() - cpuAtStart;
             // Proof that the samples are queryable, not just acknowledged: one series per node is named node_load1.
             HttpResponse<String> check = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     base.resolve("/api/v1/query?query=count(node_load1)")).timeout(Duration.ofSeconds(60)).build(),
@@ -258,13 +253,6 @@ public final class RemoteWriteBenchmark {
                     new TreeMap<>(errors), new TreeMap<>(firstError), mem[0], mem[1]);
             print(r);
             return r;
-        } finally {
-            p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            Runtime.getRuntime().removeShutdownHook(killer);
         }
     }
 
@@ -272,58 +260,6 @@ public final class RemoteWriteBenchmark {
     private static String queryValue(HttpResponse<String> r) {
         Matcher m = VALUE.matcher(r.body());
         return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode() + " " + r.body();
-    }
-
-    private static void awaitReady(String peer, Process p, URI base, Path log) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IOException(peer + " exited:\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IOException(peer + " not ready after 120 s:\n" + Files.readString(log));
-    }
-
-    /**
-     * User plus system CPU time of a process so far, in seconds, from /proc/pid/stat (fields 14 and 15, in clock
-     * ticks of 1/100 s, which Linux fixes for this interface on every common architecture).
-     */
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    }
-
-    private static String loadAverage() {
-        try {
-            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    /** VmRSS and VmHWM of a process, in kB, from /proc/pid/status. */
-    private static long[] memoryKb(long pid) throws IOException {
-        long rss = -1, hwm = -1;
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
-            } else if (line.startsWith("VmHWM:")) {
-                hwm = Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return new long[]{rss, hwm};
     }
 
     private static void print(Result r) {
@@ -350,44 +286,6 @@ public final class RemoteWriteBenchmark {
                 TARGET_RSS_RATIO, rss <= TARGET_RSS_RATIO ? "met" : "NOT met");
         // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
         System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/prometheus %.2fx (load average %s)%n",
-                ours.ratePerCpu() / theirs.ratePerCpu(), loadAverage());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
-
-    private static int positive(String flag, String v) {
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a positive integer, got " + v);
-        }
-        if (n <= 0) {
-            throw new IllegalArgumentException(flag + " needs a positive integer, got " + v);
-        }
-        return n;
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
+                ours.ratePerCpu() / theirs.ratePerCpu(), Bench.loadAverage());
     }
 }
