@@ -5,8 +5,9 @@ package dev.sightline.promql.anomaly;
  * within a few points of a shift's onset and then adopts the new level instead of flagging every point after it.
  *
  * <p>The reference is the median and robust sigma (floored at the series' resolution, see {@link Tail}) of the
- * window's points since the last shift. Each point's z, clipped to +-{@link #CLIP} so that one spike is not a shift,
- * feeds {@code S+ = max(0, S+ + z - k)} and {@code S- = max(0, S- - z - k)} with k = {@link #DRIFT}. Under a stable
+ * window's points since the last shift. Each point's z, clipped to +-{@link #CLIP} so that one spike is not a shift
+ * and less the mean of the reference points' own z (0 on symmetric data; on a gauge between two steps z against the
+ * median would average near k and S would wander off on a stable level), feeds {@code S+ = max(0, S+ + z - k)} and {@code S- = max(0, S- - z - k)} with k = {@link #DRIFT}. Under a stable
  * level S stays near 0; a shift of d sigmas grows it by about d - k per point. p is the larger of exp(-2 k S / v)
  * (the CUSUM's tail for Brownian steps of variance v, the running mean of the clipped z^2, at least 1) and S's tail against the values S took earlier in the window (rank and record
  * guards of {@link Tail}), so skewed or correlated series that keep S high stay calibrated; a point that does not
@@ -53,9 +54,14 @@ public final class LevelShift extends PointStream {
     void accept(long t, double v) {
         resolution.add(v);
         if (reference.size() >= MIN_REFERENCE) {
-            double q = resolution.get(), dev = v - reference.median();
-            double z = Tail.z(Math.copySign(Math.max(0, Math.abs(dev) - q / 2), dev), reference.sigma(), q);
-            z = Math.max(-CLIP, Math.min(CLIP, z));
+            double q = resolution.get(), median = reference.median(), sigma = reference.sigma();
+            // z less its mean over the reference: on a two-valued series (a quantized gauge between two steps) z
+            // against the median averages near k, and S would wander off unbounded on a stable level.
+            double nullMean = 0;
+            for (int i = 0; i < reference.size(); i++) {
+                nullMean += clippedZ(reference.value(i) - median, sigma, q);
+            }
+            double z = clippedZ(v - median, sigma, q) - nullMean / reference.size();
             steps = Math.min(steps + 1, STEP_MEMORY);
             stepVariance += (z * z - stepVariance) / steps;
             if (up == 0) {
@@ -83,6 +89,12 @@ public final class LevelShift extends PointStream {
             }
         }
         reference.add(t, v);
+    }
+
+    /** The robust z of a deviation, within half the step of the reference counting as at it, clipped to +-CLIP. */
+    private static double clippedZ(double dev, double sigma, double q) {
+        double z = Tail.z(Math.copySign(Math.max(0, Math.abs(dev) - q / 2), dev), sigma, q);
+        return Math.max(-CLIP, Math.min(CLIP, z));
     }
 
     @Override

@@ -7,7 +7,9 @@ import java.util.Arrays;
  * each season used only when the data show it, and the residual judged against the residuals earlier in the window.
  *
  * <p>The level is an exponentially weighted mean (time constant {@link #LEVEL_DAYS} days) of the value without its
- * seasons; the daily profile has 48 half-hour bins, the weekly one 168 hourly bins (UTC), each an exponentially
+ * seasons, carried forward along a slope smoothed the same way over {@link #SLOPE_DAYS} days (Holt's linear
+ * method: a steady trend leaves no lag, so its residuals do not grow while the level catches up);
+ * the daily profile has 48 half-hour bins, the weekly one 168 hourly bins (UTC), each an exponentially
  * weighted mean over about {@link #PROFILE_SEASONS} seasons of what the level and the other profile leave. Three
  * models run side by side (level only; + daily; + daily + weekly), each with a running mean absolute error; a
  * season is found when its model has seen one whole season and errs at most {@link #GAIN} times the simpler
@@ -23,6 +25,7 @@ public final class SeasonalDecomposition extends PointStream {
     static final int DAY_BINS = 48;
     static final int WEEK_BINS = 168;
     static final double LEVEL_DAYS = 1;
+    static final double SLOPE_DAYS = 3;
     static final double PROFILE_SEASONS = 3;
     static final double ERROR_DAYS = 3;
     static final double GAIN = 0.85;
@@ -44,6 +47,8 @@ public final class SeasonalDecomposition extends PointStream {
     /** Running mean absolute error of the models: level only, + daily, + daily and weekly. */
     private final double[] error = new double[3];
     private double level = Double.NaN;
+    /** The level's trend per millisecond. */
+    private double slope;
     /** Running mean of the time between points, for the profiles' weights. */
     private double step;
     private long first;
@@ -67,6 +72,8 @@ public final class SeasonalDecomposition extends PointStream {
         int d = (int) Math.floorMod(t, DAY) / (int) (DAY / DAY_BINS);
         int w = (int) (Math.floorMod(t, WEEK) / (WEEK / WEEK_BINS));
         double daily = day[d], weekly = week[w];
+        double previous = level;
+        level += slope * dt;
         double r0 = v - level, r1 = r0 - daily, r2 = r1 - weekly;
         model = 0;
         if (t - first >= WEEK && error[2] <= GAIN * Math.min(error[0], error[1])) {
@@ -95,6 +102,9 @@ public final class SeasonalDecomposition extends PointStream {
         double predicted = level + daily + weekly;
         double x = scale > 0 ? predicted + Math.max(-scale, Math.min(scale, v - predicted)) : predicted;
         level += -Math.expm1(-dt / (LEVEL_DAYS * DAY)) * (x - daily - weekly - level);
+        if (dt > 0) {
+            slope += -Math.expm1(-dt / (SLOPE_DAYS * DAY)) * ((level - previous) / dt - slope);
+        }
         day[d] += profileWeight(dayCount[d]++, DAY / DAY_BINS) * (x - level - weekly - day[d]);
         week[w] += profileWeight(weekCount[w]++, WEEK / WEEK_BINS) * (x - level - day[d] - week[w]);
     }
@@ -129,6 +139,7 @@ public final class SeasonalDecomposition extends PointStream {
         Arrays.fill(weekCount, 0);
         Arrays.fill(error, 0);
         level = Double.NaN;
+        slope = 0;
         step = 0;
         residual = Double.NaN;
     }

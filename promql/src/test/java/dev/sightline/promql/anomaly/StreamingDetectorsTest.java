@@ -82,6 +82,20 @@ class StreamingDetectorsTest {
     }
 
     @Test
+    void levelShiftStaysQuietOnAGaugeBetweenTwoStepsAndStillSeesItMove() {
+        // An integer gauge sitting between 157 and 158 (45% / 55%): z against the median is 0 or about -1, which
+        // averages near k; uncentred, S wandered off and scored 14 of these 2000 points >= 0.99.
+        Random r = new Random(2);
+        double[] vs = new double[3000];
+        for (int i = 0; i < vs.length; i++) {
+            vs[i] = (r.nextDouble() < 0.45 ? 157 : 158) + (i >= 2000 ? 3 : 0);
+        }
+        double[] s = run(new LevelShift(12), vs, 10 * MIN);
+        assertThat(above(s, 0, 2000, 0.99)).isLessThanOrEqualTo(5);
+        assertThat(firstAbove(s, 1990, 0.99)).isBetween(2000, 2004);
+    }
+
+    @Test
     void driftCatchesASlowRampBeforeItLeavesTheRange() {
         // Two days of noise, then a ramp of one sigma per hour for eight hours (5-minute points).
         double[] vs = noise(24 * 12 * 3, 50, 2, 3);
