@@ -119,9 +119,12 @@ final class LuceneSpanQuerier implements SpanQuerier {
         try {
             List<StoredSpan> out = new ArrayList<>();
             Query trace = traceQuery(id);
-            forTracePartitions(id, fromNanos, toNanos, o -> forEachMatch(o.searcher(), new BooleanQuery.Builder()
-                    .add(trace, Occur.FILTER).add(range(o, fromNanos, toNanos), Occur.FILTER).build(),
-                    new DecodingVisitor(out::add)));
+            forTracePartitions(id, fromNanos, toNanos, o -> {
+                Query range = range(o, fromNanos, toNanos);
+                // A partition inside the range needs the trace's term alone (no boolean query to rewrite per call).
+                forEachMatch(o.searcher(), range instanceof MatchAllDocsQuery ? trace : new BooleanQuery.Builder()
+                        .add(trace, Occur.FILTER).add(range, Occur.FILTER).build(), new DecodingVisitor(out::add));
+            });
             out.sort(StoredSpan.BY_START);
             return out;
         } finally {
@@ -297,30 +300,39 @@ final class LuceneSpanQuerier implements SpanQuerier {
         long[] extent = {Long.MAX_VALUE, Long.MIN_VALUE};
         List<StoredSpan> roots = new ArrayList<>();
         Query trace = traceQuery(m.id);
-        Query root = new BooleanQuery.Builder().add(trace, Occur.FILTER)
-                .add(new TermQuery(new Term(SpanFields.ROOT, SpanFields.ENUM_TERMS[1])), Occur.FILTER).build();
-        // Every partition of the trace, also outside the query's range: the summary covers the whole trace.
-        forTracePartitions(m.id, Long.MIN_VALUE, Long.MAX_VALUE, o -> {
-            forEachMatch(o.searcher(), trace, new Visitor() {
-                NumericDocValues starts;
-                NumericDocValues durations;
+        Term root = new Term(SpanFields.ROOT, SpanFields.ENUM_TERMS[1]);
+        // Every partition of the trace, also outside the query's range: the summary covers the whole trace. One pass
+        // over the trace's spans reads the extent and finds the roots by stepping along the root term's postings.
+        forTracePartitions(m.id, Long.MIN_VALUE, Long.MAX_VALUE, o -> forEachMatch(o.searcher(), trace, new Visitor() {
+            NumericDocValues starts;
+            NumericDocValues durations;
+            PostingsEnum rootDocs;
+            LeafReaderContext leaf;
+            StoredFields stored;
 
-                @Override
-                public void leaf(LeafReaderContext leaf) throws IOException {
-                    starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
-                    durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
-                }
+            @Override
+            public void leaf(LeafReaderContext leaf) throws IOException {
+                starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
+                durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
+                rootDocs = leaf.reader().postings(root, PostingsEnum.NONE);
+                this.leaf = leaf;
+                stored = null;
+            }
 
-                @Override
-                public void doc(int doc) throws IOException {
-                    starts.advanceExact(doc);
-                    durations.advanceExact(doc);
-                    extent[0] = Math.min(extent[0], starts.longValue());
-                    extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
+            @Override
+            public void doc(int doc) throws IOException {
+                starts.advanceExact(doc);
+                durations.advanceExact(doc);
+                extent[0] = Math.min(extent[0], starts.longValue());
+                extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
+                if (rootDocs != null && (rootDocs.docID() >= doc ? rootDocs.docID() : rootDocs.advance(doc)) == doc) {
+                    if (stored == null) {
+                        stored = leaf.reader().storedFields();
+                    }
+                    roots.add(decode(stored, doc));
                 }
-            });
-            forEachMatch(o.searcher(), root, new DecodingVisitor(roots::add));
-        });
+            }
+        }));
         roots.sort(StoredSpan.BY_START);
         StoredSpan first = roots.isEmpty() ? null : roots.get(0);
         return new TraceSummary(m.id, first == null ? "" : first.serviceName(), first == null ? "" : first.span().name(),
