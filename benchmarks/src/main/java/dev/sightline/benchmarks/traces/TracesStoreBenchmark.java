@@ -167,6 +167,7 @@ public final class TracesStoreBenchmark {
             SpanQuerier q = reopened.querier();
             long[] byId = new long[queries];
             SplittableRandom qr = new SplittableRandom(7);
+            long cpuById = os.getProcessCpuTime();
             for (int i = 0; i < queries + 20; i++) { // the first 20 warm up
                 TraceId id = sample.get(qr.nextInt(sample.size()));
                 long s = System.nanoTime();
@@ -178,6 +179,8 @@ public final class TracesStoreBenchmark {
                     byId[i - 20] = System.nanoTime() - s;
                 }
             }
+            System.out.printf(Locale.ROOT, "trace by id CPU: %.2f ms per query%n",
+                    (os.getProcessCpuTime() - cpuById) / 1e6 / (queries + 20));
             report("trace by id", byId, "");
             long cpuQueries = os.getProcessCpuTime();
             long[] search = new long[queries];

@@ -44,10 +44,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -117,9 +119,12 @@ final class LuceneSpanQuerier implements SpanQuerier {
         try {
             List<StoredSpan> out = new ArrayList<>();
             Query trace = traceQuery(id);
-            forTracePartitions(id, fromNanos, toNanos, o -> forEachMatch(o.searcher(), new BooleanQuery.Builder()
-                    .add(trace, Occur.FILTER).add(range(o, fromNanos, toNanos), Occur.FILTER).build(),
-                    new DecodingVisitor(out::add)));
+            forTracePartitions(id, fromNanos, toNanos, o -> {
+                Query range = range(o, fromNanos, toNanos);
+                // A partition inside the range needs the trace's term alone (no boolean query to rewrite per call).
+                forEachMatch(o.searcher(), range instanceof MatchAllDocsQuery ? trace : new BooleanQuery.Builder()
+                        .add(trace, Occur.FILTER).add(range, Occur.FILTER).build(), new DecodingVisitor(out::add));
+            });
             out.sort(StoredSpan.BY_START);
             return out;
         } finally {
@@ -202,13 +207,17 @@ final class LuceneSpanQuerier implements SpanQuerier {
                         SortedDocValues traceIds;
                         StoredFields stored;
                         int base;
+                        int lastOrd;
+                        Match last;
 
                         @Override
                         public void leaf(LeafReaderContext leaf) throws IOException {
                             starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
                             traceIds = DocValues.getSorted(leaf.reader(), SpanFields.TRACE_ID);
-                            stored = leaf.reader().storedFields();
+                            // A stored fields reader has its own decompression buffers: only made when read.
+                            stored = t.exact() ? null : leaf.reader().storedFields();
                             base = leaf.docBase;
+                            lastOrd = -1;
                         }
 
                         @Override
@@ -218,29 +227,53 @@ final class LuceneSpanQuerier implements SpanQuerier {
                             }
                             starts.advanceExact(doc);
                             traceIds.advanceExact(doc);
-                            TraceId id = SpanFields.traceId(traceIds.lookupOrd(traceIds.ordValue()));
-                            matches.computeIfAbsent(id, Match::new).add(starts.longValue(), partition, base + doc);
+                            int ord = traceIds.ordValue();
+                            // A trace's spans are mostly neighbours: skip the id lookup for the same trace again.
+                            if (ord != lastOrd) {
+                                TraceId id = SpanFields.traceId(traceIds.lookupOrd(ord));
+                                last = matches.computeIfAbsent(id, Match::new);
+                                lastOrd = ord;
+                            }
+                            last.add(starts.longValue(), partition, base + doc);
                         }
                     });
                 } catch (IOException e) {
                     store.reportBroken(o.slot(), e);
                 }
             }
-            List<Match> ranked = new ArrayList<>(matches.values());
-            ranked.sort(Comparator.comparingLong((Match m) -> -m.earliest).thenComparing(m -> m.id));
             List<TraceSummary> out = new ArrayList<>();
-            for (Match m : ranked.subList(0, Math.min(query.traceLimit(), ranked.size()))) {
-                out.add(summary(m, opened, query.spansPerTrace()));
+            StoredFields[] stored = new StoredFields[opened.size()];
+            for (Match m : newest(matches.values(), query.traceLimit())) {
+                out.add(summary(m, opened, stored, query.spansPerTrace()));
             }
             return out;
         });
+    }
+
+    private static final Comparator<Match> NEWEST_FIRST =
+            Comparator.comparingLong((Match m) -> -m.earliest).thenComparing(m -> m.id);
+
+    /** The first {@code limit} matches in {@link #NEWEST_FIRST} order, kept in a bounded heap rather than sorting all. */
+    private static List<Match> newest(Collection<Match> matches, int limit) {
+        PriorityQueue<Match> worstFirst = new PriorityQueue<>(NEWEST_FIRST.reversed());
+        for (Match m : matches) {
+            if (worstFirst.size() < limit) {
+                worstFirst.add(m);
+            } else if (NEWEST_FIRST.compare(m, worstFirst.peek()) < 0) {
+                worstFirst.poll();
+                worstFirst.add(m);
+            }
+        }
+        List<Match> out = new ArrayList<>(worstFirst);
+        out.sort(NEWEST_FIRST);
+        return out;
     }
 
     /**
      * A found trace's summary. Only the spans it returns are read: the earliest matches (more only where starts tie,
      * for the span id order) and the root span; the trace's extent comes from start and duration doc values.
      */
-    private TraceSummary summary(Match m, List<Open> opened, int spansPerTrace) {
+    private TraceSummary summary(Match m, List<Open> opened, StoredFields[] stored, int spansPerTrace) {
         Integer[] order = new Integer[m.count];
         for (int i = 0; i < m.count; i++) {
             order[i] = i;
@@ -252,9 +285,13 @@ final class LuceneSpanQuerier implements SpanQuerier {
             if (k >= spansPerTrace && m.starts[i] != m.starts[order[spansPerTrace - 1]]) {
                 break;
             }
-            Open o = opened.get((int) (m.refs[i] >>> 32));
+            int p = (int) (m.refs[i] >>> 32);
+            Open o = opened.get(p);
             try {
-                matched.add(decode(o.searcher().storedFields(), (int) m.refs[i]));
+                if (stored[p] == null) { // one per partition for the whole search: each has its own buffers
+                    stored[p] = o.searcher().storedFields();
+                }
+                matched.add(decode(stored[p], (int) m.refs[i]));
             } catch (IOException e) {
                 store.reportBroken(o.slot(), e);
             }
@@ -263,30 +300,39 @@ final class LuceneSpanQuerier implements SpanQuerier {
         long[] extent = {Long.MAX_VALUE, Long.MIN_VALUE};
         List<StoredSpan> roots = new ArrayList<>();
         Query trace = traceQuery(m.id);
-        Query root = new BooleanQuery.Builder().add(trace, Occur.FILTER)
-                .add(new TermQuery(new Term(SpanFields.ROOT, SpanFields.ENUM_TERMS[1])), Occur.FILTER).build();
-        // Every partition of the trace, also outside the query's range: the summary covers the whole trace.
-        forTracePartitions(m.id, Long.MIN_VALUE, Long.MAX_VALUE, o -> {
-            forEachMatch(o.searcher(), trace, new Visitor() {
-                NumericDocValues starts;
-                NumericDocValues durations;
+        Term root = new Term(SpanFields.ROOT, SpanFields.ENUM_TERMS[1]);
+        // Every partition of the trace, also outside the query's range: the summary covers the whole trace. One pass
+        // over the trace's spans reads the extent and finds the roots by stepping along the root term's postings.
+        forTracePartitions(m.id, Long.MIN_VALUE, Long.MAX_VALUE, o -> forEachMatch(o.searcher(), trace, new Visitor() {
+            NumericDocValues starts;
+            NumericDocValues durations;
+            PostingsEnum rootDocs;
+            LeafReaderContext leaf;
+            StoredFields stored;
 
-                @Override
-                public void leaf(LeafReaderContext leaf) throws IOException {
-                    starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
-                    durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
-                }
+            @Override
+            public void leaf(LeafReaderContext leaf) throws IOException {
+                starts = DocValues.getNumeric(leaf.reader(), SpanFields.START);
+                durations = DocValues.getNumeric(leaf.reader(), SpanFields.DURATION);
+                rootDocs = leaf.reader().postings(root, PostingsEnum.NONE);
+                this.leaf = leaf;
+                stored = null;
+            }
 
-                @Override
-                public void doc(int doc) throws IOException {
-                    starts.advanceExact(doc);
-                    durations.advanceExact(doc);
-                    extent[0] = Math.min(extent[0], starts.longValue());
-                    extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
+            @Override
+            public void doc(int doc) throws IOException {
+                starts.advanceExact(doc);
+                durations.advanceExact(doc);
+                extent[0] = Math.min(extent[0], starts.longValue());
+                extent[1] = Math.max(extent[1], starts.longValue() + durations.longValue());
+                if (rootDocs != null && (rootDocs.docID() >= doc ? rootDocs.docID() : rootDocs.advance(doc)) == doc) {
+                    if (stored == null) {
+                        stored = leaf.reader().storedFields();
+                    }
+                    roots.add(decode(stored, doc));
                 }
-            });
-            forEachMatch(o.searcher(), root, new DecodingVisitor(roots::add));
-        });
+            }
+        }));
         roots.sort(StoredSpan.BY_START);
         StoredSpan first = roots.isEmpty() ? null : roots.get(0);
         return new TraceSummary(m.id, first == null ? "" : first.serviceName(), first == null ? "" : first.span().name(),

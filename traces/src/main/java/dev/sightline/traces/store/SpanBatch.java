@@ -153,6 +153,8 @@ final class SpanBatch {
         }
         byte[] stored = new byte[total];
         SpanCodec.Writer terms = new SpanCodec.Writer();
+        // A request's spans mostly share a few resources: their index fields are made once per resource.
+        SpanFields.ResourceFields[] resourceFields = new SpanFields.ResourceFields[layout.resourceCount];
         int pos = 0;
         for (int i = 0; i < layout.spanCount; i++) {
             int[] r = layout.spanRanges;
@@ -163,8 +165,12 @@ final class SpanBatch {
             pos += r[4 * i + 3];
             LongPoint seq = new LongPoint(SpanFields.SEQ, 0);
             seqs.add(seq);
-            docs.add(SpanFields.document(spans.get(i), layout.spanResources.get(i),
-                    new BytesRef(stored, start, pos - start), seq, terms));
+            int rn = r[4 * i];
+            if (resourceFields[rn] == null) {
+                resourceFields[rn] = SpanFields.resourceFields(layout.spanResources.get(i), terms);
+            }
+            docs.add(SpanFields.document(spans.get(i), resourceFields[rn], new BytesRef(stored, start, pos - start),
+                    seq, terms));
         }
     }
 

@@ -13,10 +13,14 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.NumericUtils;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * How a span becomes a Lucene document. The whole span is one stored field in {@link SpanCodec}'s form; the rest
@@ -72,9 +76,10 @@ final class SpanFields {
     /**
      * A document for one span; {@code record} is its resource, scope and span in {@link SpanCodec}'s form, {@code seq}
      * the field the WAL record number goes in once known, {@code terms} where the index terms are written (one
-     * buffer for a batch rather than arrays per term).
+     * buffer for a batch rather than arrays per term). {@code resource} is the span's resource's fields from
+     * {@link #resourceFields}, made once for all the spans of a batch that share it.
      */
-    static Document document(Span span, SpanResource resource, BytesRef record, LongPoint seq,
+    static Document document(Span span, ResourceFields resource, BytesRef record, LongPoint seq,
                              SpanCodec.Writer terms) {
         Document d = new Document();
         d.add(new StoredField(STORED, record));
@@ -95,9 +100,11 @@ final class SpanFields {
         d.add(new StringField(STATUS, ENUM_TERMS[span.statusCode().ordinal()], Field.Store.NO));
         d.add(new StringField(OPERATION, stringTerm(terms, KIND_KEYS[span.kind().ordinal()], span.name()),
                 Field.Store.NO));
-        boolean overlong = addAttributes(d, SPAN, span.attributes(), terms);
-        overlong |= addAttributes(d, RESOURCE, resource.attributes(), terms);
-        if (overlong) {
+        boolean overlong = addAttributes(d::add, SPAN, span.attributes(), terms);
+        for (IndexableField f : resource.fields()) {
+            d.add(f);
+        }
+        if (overlong || resource.overlong()) {
             d.add(new StringField(OVERLONG, ENUM_TERMS[1], Field.Store.NO));
         }
         return d;
@@ -116,7 +123,21 @@ final class SpanFields {
         }
     }
 
-    private static boolean addAttributes(Document d, ScopeFields f, Attributes a, SpanCodec.Writer terms) {
+    /**
+     * A resource's index fields, shared by the documents of its spans (Lucene reads a field's value when it adds a
+     * document and never changes it), and whether it has a key too long to index.
+     */
+    record ResourceFields(List<IndexableField> fields, boolean overlong) {
+    }
+
+    static ResourceFields resourceFields(SpanResource resource, SpanCodec.Writer terms) {
+        List<IndexableField> fields = new ArrayList<>();
+        boolean overlong = addAttributes(fields::add, RESOURCE, resource.attributes(), terms);
+        return new ResourceFields(fields, overlong);
+    }
+
+    private static boolean addAttributes(Consumer<IndexableField> d, ScopeFields f, Attributes a,
+                                         SpanCodec.Writer terms) {
         boolean overlong = false;
         for (int i = 0; i < a.size(); i++) {
             String key = a.key(i);
@@ -130,13 +151,13 @@ final class SpanFields {
             AttributeType t = a.type(i);
             if (t != AttributeType.STRING) {
                 // A string attribute is known by its value term; a key term for it too would add a term per string.
-                d.add(new StringField(f.keys(), typedKey(terms, t, key), Field.Store.NO));
+                d.accept(new StringField(f.keys(), typedKey(terms, t, key), Field.Store.NO));
             }
             switch (t) {
-                case STRING -> d.add(new StringField(f.values(), stringTerm(terms, key, a.stringValue(i)), Field.Store.NO));
-                case BOOL -> d.add(new StringField(f.values(), boolTerm(terms, key, a.boolValue(i)), Field.Store.NO));
-                case LONG -> d.add(new LongPoint(f.longs(), keyHash(key), a.longValue(i)));
-                case DOUBLE -> d.add(new LongPoint(f.doubles(), keyHash(key),
+                case STRING -> d.accept(new StringField(f.values(), stringTerm(terms, key, a.stringValue(i)), Field.Store.NO));
+                case BOOL -> d.accept(new StringField(f.values(), boolTerm(terms, key, a.boolValue(i)), Field.Store.NO));
+                case LONG -> d.accept(new LongPoint(f.longs(), keyHash(key), a.longValue(i)));
+                case DOUBLE -> d.accept(new LongPoint(f.doubles(), keyHash(key),
                         NumericUtils.doubleToSortableLong(a.doubleValue(i))));
                 default -> {
                     // bytes and compound values are shown, not searched by value (AttributeType's comment)
