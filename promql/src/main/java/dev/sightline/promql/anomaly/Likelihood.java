@@ -1,25 +1,40 @@
 package dev.sightline.promql.anomaly;
 
 /**
- * The second layer: judges another detector's recent surprise against that detector's own history on this series,
- * as HTM's anomaly likelihood does. The inner detector's evidence for each point is -ln p; its mean over the last
- * {@code recent} points is compared with the same means earlier in the window (robust scale, rank and record
- * guards of {@link Tail}, only unusually high means count). A series on which the inner detector is always somewhat
- * surprised (a trend it does not model, a ragged seasonal shape) thus learns that this is normal, while a run of
- * points more surprising than usual stands out even when no single one is extreme. No score during a probation at
- * the start of a series (a duration, and at least {@link #MIN_MEANS} earlier means), while the history is too short
- * to say what is usual.
+ * The second layer: judges another detector's surprise against that detector's own history on this series, as HTM's
+ * anomaly likelihood does, but by rank rather than by a fitted Gaussian, so the result is calibrated whatever the
+ * inner detector's scores look like on the series. The inner detector's evidence for a point is -ln p; two
+ * statistics of it are ranked among the values they took earlier in the window: the point's own evidence (a single
+ * extreme point) and its mean over the last {@code recent} points (a run of points more surprising than usual, none
+ * of them extreme). Each gets the upper rank p-value {@code (k + 1) / (n + 1)}, exactly uniform when the series is
+ * quiet (exchangeable), extended beyond the history's largest value by an exponential tail so that records keep
+ * their order ({@link RollingSample#upperRankLogP}); the layer's p is twice the smaller (Bonferroni), so at most
+ * 1% of quiet points reach p = 1% by construction. A series on which the inner detector is always somewhat surprised
+ * (a trend it does not model, a ragged seasonal shape) thus learns that this is normal. The statistics join the
+ * history {@code recent} points late: successive means share points, so a mean is judged against means that share
+ * none with it, and an episode against other episodes rather than against its own start. No score during a
+ * probation at the start of a series (a duration, and at least {@link #MIN_HISTORY} earlier statistics: a record
+ * among fewer would be no 1% event).
  */
 public final class Likelihood implements StreamingDetector {
-    /** Earlier means needed before one is judged, besides the probation. */
-    static final int MIN_MEANS = 100;
+    /** Earlier statistics needed before one is judged, besides the probation: then a record alone has p < 1%. */
+    static final int MIN_HISTORY = 100;
+    private static final double LOG_2 = Math.log(2);
+    /**
+     * Evidence within ln 10 ties (p within a factor 10): the inner detector's p for a usual event is not stable, it
+     * falls as the inner window fills (a flat series' first move has p = 1 / (n + 1)), so each such event would
+     * otherwise be a new record against the same events judged on a shorter window.
+     */
+    private static final double TOLERANCE = Math.log(10);
     private final StreamingDetector inner;
     private final double[] recent;
     private int filled;
     private int next;
     private final long probationMs;
+    private final RollingSample points;
     private final RollingSample means;
     private long first = Long.MIN_VALUE;
+    private double previousMean = Double.NaN;
     private double logP = Double.NaN;
 
     /** {@code recent}: points averaged; {@code probationMs}: how long after its first judged point it stays silent. */
@@ -33,7 +48,7 @@ public final class Likelihood implements StreamingDetector {
         this.inner = inner;
         this.recent = new double[recent];
         this.probationMs = probationMs;
-        // A mean joins the history once its points have left the recent ones: an episode is judged against others.
+        this.points = new RollingSample(0, recent);
         this.means = new RollingSample(0, recent);
     }
 
@@ -61,16 +76,24 @@ public final class Likelihood implements StreamingDetector {
             sum += e;
         }
         double mean = sum / recent.length;
-        // A record among n earlier means has p about 1/(n+1): below 1% only once n reaches 100.
-        if (t - first >= probationMs && means.size() >= MIN_MEANS) {
-            logP = means.logP(mean, 0, true);
+        if (t - first >= probationMs && means.size() >= MIN_HISTORY) {
+            // A mean no higher than the one before adds no evidence (p = 1): the means that share one odd point
+            // would otherwise all be judged on it, a run of alarms for one event. The tails fall off no faster than
+            // those of calibrated evidence: Exp(1) for a point, for the mean of `recent` independent points a Gamma
+            // whose tail decays at rate `recent` (and ties are that much closer).
+            double r = recent.length;
+            double lpMean = mean > previousMean ? means.upperRankLogP(mean, TOLERANCE / r, 1 / r) : 0;
+            logP = Math.min(0, LOG_2 + Math.min(points.upperRankLogP(evidence, TOLERANCE, 1), lpMean));
         }
+        points.add(t, evidence);
         means.add(t, mean);
+        previousMean = mean;
     }
 
     @Override
     public void evictThrough(long t) {
         inner.evictThrough(t);
+        points.evictThrough(t);
         means.evictThrough(t);
     }
 
@@ -87,10 +110,12 @@ public final class Likelihood implements StreamingDetector {
     @Override
     public void clear() {
         inner.clear();
+        points.clear();
         means.clear();
         filled = 0;
         next = 0;
         first = Long.MIN_VALUE;
+        previousMean = Double.NaN;
         logP = Double.NaN;
     }
 }

@@ -16,6 +16,8 @@ import java.util.Arrays;
  */
 final class RollingSample {
     private static final double SQRT_PI_OVER_2 = Math.sqrt(Math.PI / 2);
+    /** Top values whose excesses fit the exponential tail of {@link #upperRankLogP}. */
+    static final int TAIL = 10;
 
     private long[] ringT = new long[256];
     private double[] ringV = new double[256];
@@ -192,6 +194,33 @@ final class RollingSample {
         double a = Math.max(0, Math.abs(x - m) - resolution / 2);
         tail.judge(Math.copySign(a, x - m), sigma(), resolution, sorted, 0, n, m);
         return tail.logP();
+    }
+
+    /**
+     * ln of the upper rank p-value of {@code x} among the values, {@code (k + 1) / (n + 1)} with k values
+     * {@code >= x - tolerance} (values within the tolerance below x tie with it): at least uniform when x and the
+     * values are exchangeable, whatever their distribution. More than the tolerance above every value (a record, p =
+     * 1 / (n + 1)) the tail falls off exponentially, with the mean excess of the top {@link #TAIL} values over the
+     * next as scale (the exponential's maximum-likelihood fit to the upper tail), at least {@code minScale}, so
+     * records keep their order without leaving log space. NaN with fewer than {@link Detector#MIN_HISTORY} values.
+     */
+    double upperRankLogP(double x, double tolerance, double minScale) {
+        merge();
+        if (n < Detector.MIN_HISTORY || Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        double at = x - tolerance;
+        int k = n - lowerBound(at);
+        double n1 = n + 1;
+        if (k > 0) {
+            return Math.log((k + 1) / n1);
+        }
+        int m = Math.min(TAIL, n - 1);
+        double base = sorted[n - 1 - m], excess = 0;
+        for (int i = n - m; i < n; i++) {
+            excess += sorted[i] - base;
+        }
+        return -Math.log(n1) - (at - sorted[n - 1]) / Math.max(minScale, excess / m);
     }
 
     /** The mid-rank of v among the values as a fraction in [0,1]: (below + equal / 2) / n; NaN when empty. */

@@ -22,7 +22,7 @@ class CalibrationPropertyTest {
 
     /** Every point detector, as {@code detect} runs them (bimodality judges windows, not points). */
     private static final String[] DETECTORS = {"combined", "zscore", "robust_zscore", "seasonal", "level_shift", "drift",
-            "stl", "contextual"};
+            "stl", "contextual", "likelihood"};
 
     enum Shape { FLAT, QUANTIZED, ZERO_COUNTER, SEASONAL, TRENDING, HEAVY_TAILED, SEASONAL_QUANTIZED }
 

@@ -165,9 +165,8 @@ class StreamingDetectorsTest {
         assertThat(s).startsWith(new double[]{Double.NaN, Double.NaN});
         assertThat(firstAbove(s, 0, 0)).isGreaterThanOrEqualTo((int) (DAY / MIN) + 5);
         assertThat(firstAbove(s, 2900, 0.999)).isBetween(3000, 3012);
-        // Not yet calibrated to 1%: 16 of 990 quiet points reach 0.99 here (the means overlap, so their records
-        // cluster); this bounds it at 2% until it is, and keeps it out of combined (docs/anomaly.md).
-        assertThat(above(s, 2000, 2990, 0.99)).isLessThanOrEqualTo(20);
+        // Calibrated: at most 1% of quiet points reach 0.99 (CalibrationPropertyTest checks every shape).
+        assertThat(above(s, 2000, 2990, 0.99)).isLessThanOrEqualTo(10);
     }
 
     /** Flat, quantized and NaN input: finite scores in [0,1], a first move unusual but never infinitely so. */
@@ -229,6 +228,26 @@ class StreamingDetectorsTest {
         assertThatThrownBy(() -> new Contextual(6)).hasMessageContaining("multiple of 4");
         assertThatThrownBy(() -> new Likelihood(new LevelShift(1), 0, 0)).hasMessageContaining("recent points");
         assertThatThrownBy(() -> new Likelihood(new LevelShift(1), 1, -1)).hasMessageContaining("probation");
+    }
+
+    /** The upper rank p-value: (k + 1) / (n + 1) with ties within the tolerance, records ordered by an exponential tail. */
+    @Test
+    void upperRankPValue() {
+        RollingSample sample = new RollingSample();
+        for (int i = 1; i <= 99; i++) {
+            sample.add(i, i);
+        }
+        assertThat(sample.upperRankLogP(1, 0, 1)).isEqualTo(0.0); // every value is at least 1
+        assertThat(Math.exp(sample.upperRankLogP(90, 0, 1))).isCloseTo(11 / 100.0, within(1e-12));
+        assertThat(Math.exp(sample.upperRankLogP(90.5, 0, 1))).isCloseTo(10 / 100.0, within(1e-12));
+        assertThat(Math.exp(sample.upperRankLogP(90.5, 1, 1))).isCloseTo(11 / 100.0, within(1e-12)); // 90 ties
+        assertThat(Math.exp(sample.upperRankLogP(99.5, 1, 1))).isCloseTo(2 / 100.0, within(1e-12));
+        // Above max + tolerance: 1 / (n + 1) falling off with the mean excess of the top 10 over the 11th (5.5).
+        assertThat(sample.upperRankLogP(110, 0, 1)).isCloseTo(-Math.log(100) - 11 / 5.5, within(1e-12));
+        assertThat(sample.upperRankLogP(110, 0, 20)).isCloseTo(-Math.log(100) - 11 / 20.0, within(1e-12));
+        assertThat(sample.upperRankLogP(1e300, 0, 1)).isFinite().isLessThan(sample.upperRankLogP(1e299, 0, 1));
+        assertThat(sample.upperRankLogP(Double.NaN, 0, 1)).isNaN();
+        assertThat(new RollingSample().upperRankLogP(1, 0, 1)).isNaN();
     }
 
     /** The sorted window's median, robust sigma and judgement agree with RobustSpread's on the same points. */
