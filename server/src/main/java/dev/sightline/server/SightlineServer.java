@@ -19,6 +19,8 @@ import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
+import dev.sightline.logs.InMemoryLogStore;
+import dev.sightline.logs.LogStore;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
@@ -74,6 +76,7 @@ public final class SightlineServer implements AutoCloseable {
     private final MetricsGenerator spanMetrics;
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
+    private final LogStore logs;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -91,6 +94,7 @@ public final class SightlineServer implements AutoCloseable {
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
         this.spans = openSpanStore(settings.config(), settings.dataDir());
+        this.logs = openLogStore(settings.config(), settings.dataDir());
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
@@ -115,6 +119,14 @@ public final class SightlineServer implements AutoCloseable {
         Path dir = dataDir.resolve("traces");
         Files.createDirectories(dir);
         return LuceneSpanStore.open(dir, config.storage().traces().toOptions());
+    }
+
+    /**
+     * The one place the log store is made; everything else takes a LogStore. In memory until the durable store
+     * (storage.logs under {@code dataDir/logs}) lands: issue 14 in progress.
+     */
+    static LogStore openLogStore(SightlineConfig config, Path dataDir) {
+        return new InMemoryLogStore();
     }
 
     /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */
@@ -291,6 +303,11 @@ public final class SightlineServer implements AutoCloseable {
         return spans;
     }
 
+    /** The log store the OTLP, Loki push and NDJSON endpoints append to. */
+    public LogStore logs() {
+        return logs;
+    }
+
     /** OTLP metrics and traces ingestion (its bound gRPC and HTTP ports). */
     public OtlpReceiver otlp() {
         return otlp;
@@ -348,6 +365,11 @@ public final class SightlineServer implements AutoCloseable {
                 spans.close();
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.SEVERE, "closing the span store failed: " + e.getMessage(), e);
+            }
+            try {
+                logs.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.SEVERE, "closing the log store failed: " + e.getMessage(), e);
             }
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
