@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * metadata counts as fields without a parser; its text is read as JSON, or failing that as logfmt (the one
  * definition of both in {@link LogFields}), and each field found is listed with the parser that found it. A field
  * named as one of the line's stream labels is the parser's {@code name_extracted}, as LogQL's parsers rename it.
- * The type is Loki's determineType of the latest value seen (int, float, boolean, duration, bytes, else string);
+ * Empty values are skipped. The type is Loki's determineType of the latest value seen (int, float, boolean, duration, bytes, else string);
  * the cardinality is the exact number of distinct values (Loki estimates it with a HyperLogLog sketch).
  */
 final class DetectedFields {
@@ -58,6 +58,9 @@ final class DetectedFields {
     }
 
     private void field(String name, String value, String parser) {
+        if (value.isEmpty()) {
+            return; // a label with an empty value is no label in Loki (its parsers drop empty values too)
+        }
         Field f = fields.get(name);
         if (f == null) {
             if (fields.size() >= limit) {

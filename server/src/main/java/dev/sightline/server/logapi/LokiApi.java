@@ -270,7 +270,7 @@ public final class LokiApi {
             g.writeArrayFieldStart("result");
             for (Volume.Series s : series) {
                 if (!range) {
-                    LokiJson.sample(g, s.labels(), Math.floorDiv(b[1], 1_000_000L), s.total());
+                    LokiJson.sample(g, s::writeMetric, Math.floorDiv(b[1], 1_000_000L), s.total());
                     continue;
                 }
                 long[] times = new long[s.bytes().length];
@@ -282,7 +282,7 @@ public final class LokiApi {
                         values[n++] = s.bytes()[i];
                     }
                 }
-                LokiJson.series(g, s.labels(), times, values, n);
+                LokiJson.series(g, s::writeMetric, times, values, n);
             }
             g.writeEndArray();
             g.writeEndObject();

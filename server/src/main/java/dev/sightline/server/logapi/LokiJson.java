@@ -106,9 +106,13 @@ final class LokiJson {
 
     /** {@code {"metric":{...},"value":[seconds,"v"]}}. */
     static void sample(JsonGenerator g, Labels labels, long timeMillis, double value) throws IOException {
+        sample(g, m -> PromApiJsonWriter.labels(m, labels), timeMillis, value);
+    }
+
+    static void sample(JsonGenerator g, Body metric, long timeMillis, double value) throws IOException {
         g.writeStartObject();
         g.writeFieldName("metric");
-        PromApiJsonWriter.labels(g, labels);
+        metric.write(g);
         g.writeFieldName("value");
         PromApiJsonWriter.point(g, timeMillis, value);
         g.writeEndObject();
@@ -116,9 +120,13 @@ final class LokiJson {
 
     /** {@code {"metric":{...},"values":[[seconds,"v"],...]}} of the first {@code n} points. */
     static void series(JsonGenerator g, Labels labels, long[] timesMillis, double[] values, int n) throws IOException {
+        series(g, m -> PromApiJsonWriter.labels(m, labels), timesMillis, values, n);
+    }
+
+    static void series(JsonGenerator g, Body metric, long[] timesMillis, double[] values, int n) throws IOException {
         g.writeStartObject();
         g.writeFieldName("metric");
-        PromApiJsonWriter.labels(g, labels);
+        metric.write(g);
         g.writeArrayFieldStart("values");
         for (int i = 0; i < n; i++) {
             PromApiJsonWriter.point(g, timesMillis[i], values[i]);

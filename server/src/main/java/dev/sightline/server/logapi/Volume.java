@@ -1,11 +1,16 @@
 package dev.sightline.server.logapi;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogSelection;
+import dev.sightline.server.promapi.PromApiJsonWriter;
+
+import java.io.IOException;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +28,24 @@ final class Volume {
     /** Loki's seriesvolume.DefaultLimit. */
     static final int DEFAULT_LIMIT = 100;
 
-    /** One result series: its labels and bytes per point (one point for an instant volume). */
-    record Series(Labels labels, long[] bytes, long total) {
+    /**
+     * One result series: its labels, or with {@code aggregateBy=labels} the one label name it stands for (written
+     * with the value "", which Labels cannot hold), and bytes per point (one point for an instant volume).
+     */
+    record Series(Labels labels, String labelName, long[] bytes, long total) {
+        void writeMetric(JsonGenerator g) throws IOException {
+            if (labelName == null) {
+                PromApiJsonWriter.labels(g, labels);
+            } else {
+                g.writeStartObject();
+                g.writeStringField(labelName, "");
+                g.writeEndObject();
+            }
+        }
+    }
+
+    /** A series' key: a label set, or a label name. */
+    private record Key(Labels labels, String labelName) {
     }
 
     private Volume() {
@@ -59,9 +80,9 @@ final class Volume {
             matchers.forEach(m -> names.add(m.name()));
         }
         String[] keep = names.toArray(String[]::new);
-        Map<Labels, long[]> groups = new HashMap<>();
+        Map<Key, long[]> groups = new HashMap<>();
         perStream.forEach((stream, bytes) -> {
-            for (Labels key : keys(stream, keep, byLabelNames)) {
+            for (Key key : keys(stream, keep, byLabelNames)) {
                 long[] sum = groups.computeIfAbsent(key, k -> new long[points]);
                 for (int i = 0; i < points; i++) {
                     sum[i] += bytes[i];
@@ -69,30 +90,31 @@ final class Volume {
             }
         });
         List<Series> out = new ArrayList<>();
-        groups.forEach((labels, bytes) -> {
+        groups.forEach((key, bytes) -> {
             long total = 0;
             for (long b : bytes) {
                 total += b;
             }
-            out.add(new Series(labels, bytes, total));
+            out.add(new Series(key.labels(), key.labelName(), bytes, total));
         });
         // Biggest first as Loki answers; equal volumes by labels, so the answer is deterministic.
-        out.sort((a, b) -> a.total() != b.total() ? Long.compare(b.total(), a.total()) : a.labels().compareTo(b.labels()));
+        out.sort(Comparator.comparingLong(Series::total).reversed()
+                .thenComparing(Series::labels).thenComparing(x -> String.valueOf(x.labelName())));
         return out.size() > limit ? out.subList(0, limit) : out;
     }
 
     /** The series a stream counts into. */
-    private static List<Labels> keys(Labels stream, String[] keep, boolean byLabelNames) {
+    private static List<Key> keys(Labels stream, String[] keep, boolean byLabelNames) {
         if (!byLabelNames) {
-            return List.of(keep.length == 0 ? stream : stream.keep(keep));
+            return List.of(new Key(keep.length == 0 ? stream : stream.keep(keep), null));
         }
-        List<Labels> keys = new ArrayList<>();
+        List<Key> keys = new ArrayList<>();
         if (keep.length == 0) {
-            stream.forEach((n, v) -> keys.add(Labels.of(n, "")));
+            stream.forEach((n, v) -> keys.add(new Key(Labels.EMPTY, n)));
         } else {
             for (String n : keep) {
                 if (stream.has(n)) {
-                    keys.add(Labels.of(n, ""));
+                    keys.add(new Key(Labels.EMPTY, n));
                 }
             }
         }
