@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -128,6 +129,21 @@ final class DetectedFields {
             }
             g.writeEndArray();
             g.writeNumberField("limit", limit);
+            g.writeEndObject();
+        });
+    }
+
+    /** {@code {"values":[...]}}: the distinct values of one field, sorted, at most {@code limit}. */
+    Buffer values(String name, int limit) {
+        Field f = fields.get(name);
+        List<String> values = f == null ? List.of() : f.values.stream().sorted().limit(limit).toList();
+        return PromApiJsonWriter.render(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("values");
+            for (String v : values) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
             g.writeEndObject();
         });
     }

@@ -94,6 +94,8 @@ public final class LokiApi {
         both(api, "/loki/api/v1/index/volume_range", (q, p, ctx) -> volume(q, p, true));
         both(api, "/loki/api/v1/detected_labels", (q, p, ctx) -> detectedLabels(q, p));
         both(api, "/loki/api/v1/detected_fields", (q, p, ctx) -> detectedFields(q, p));
+        both(api, "/loki/api/v1/detected_field/:name/values",
+                (q, p, ctx) -> detectedFieldValues(q, p, ctx.pathParam("name")));
         api.get("/loki/api/v1/tail", tail::handle);
         api.get("/loki/api/v1/status/buildinfo", ctx -> HttpApi.respond(ctx, 200, JSON, buildInfo.toBuffer()));
         api.get("/ready", ctx -> {
@@ -340,15 +342,30 @@ public final class LokiApi {
     }
 
     /**
-     * {@code detected_fields}: the fields of the newest {@code line_limit} lines (default 1000) of the query. A
-     * selector with line filters is read from the store with the lines' metadata; a query with other stages runs
-     * through the LogQL engine and its result lines are read.
+     * {@code detected_fields}: the fields of the newest {@code line_limit} lines (default 1000) of the query, at most
+     * {@code limit} fields (default 1000).
      */
     private Reply detectedFields(LogQuerier q, LokiParams p) {
+        return Reply.json(scanFields(q, p, p.positive("limit", DetectedFields.DEFAULT_FIELD_LIMIT)).json());
+    }
+
+    /**
+     * {@code detected_field/<name>/values}: {@code {"values":[...]}}, the distinct values of one detected field in
+     * the same lines, sorted, at most {@code limit} (default 1000).
+     */
+    private Reply detectedFieldValues(LogQuerier q, LokiParams p, String name) {
+        int limit = p.positive("limit", DetectedFields.DEFAULT_FIELD_LIMIT);
+        return Reply.json(scanFields(q, p, Integer.MAX_VALUE).values(name, limit));
+    }
+
+    /**
+     * Reads the fields of the lines of {@code query}: a selector with line filters is read from the store with the
+     * lines' metadata; a query with other stages runs through the LogQL engine and its result lines are read.
+     */
+    private DetectedFields scanFields(LogQuerier q, LokiParams p, int fieldLimit) {
         String query = p.required("query");
         long[] range = p.queryBounds(LokiParams.HOUR);
         int lineLimit = p.positive("line_limit", DetectedFields.DEFAULT_LINE_LIMIT);
-        int fieldLimit = p.positive("limit", DetectedFields.DEFAULT_FIELD_LIMIT);
         long step = p.step(range[0], range[1]);
         DetectedFields fields = new DetectedFields(fieldLimit);
         LogSelector selector = LogSelector.parse("query", query);
@@ -371,6 +388,6 @@ public final class LokiApi {
                 }
             }
         }
-        return Reply.json(fields.json());
+        return fields;
     }
 }

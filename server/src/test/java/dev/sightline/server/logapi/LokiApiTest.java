@@ -268,6 +268,12 @@ class LokiApiTest {
         assertThat(newest.getJsonObject(2)).isEqualTo(field("took", "duration", 1, "logfmt"));
         assertThat(ok("/loki/api/v1/detected_fields?" + RANGE + "&limit=2&query=" + enc("{env=~\".+\"}"))
                 .getJsonArray("fields")).hasSize(2);
+        assertThat(ok("/loki/api/v1/detected_field/took/values?" + RANGE + "&query=" + enc("{env=~\".+\"}"))
+                .getJsonArray("values")).containsExactly("1.5s", "1200ms", "300ms", "5ms");
+        assertThat(ok("/loki/api/v1/detected_field/took/values?" + RANGE + "&limit=1&query="
+                + enc("{env=~\".+\"}")).getJsonArray("values")).containsExactly("1.5s");
+        assertThat(ok("/loki/api/v1/detected_field/nope/values?" + RANGE + "&query=" + enc("{env=~\".+\"}"))
+                .getJsonArray("values")).isEmpty();
         assertThat(engine.calls).isEmpty();
         // Other stages go through the engine; its lines are read.
         engine.answer = new LogQlResult.Streams(List.of(new LogQlResult.Stream(Labels.of("a", "b"),
