@@ -67,7 +67,7 @@ final class LiveTail {
                         + selector.pipeline() + "\": run it as a query_range instead");
             }
             int limit = p.limit();
-            int delay = p.get("delay_for").isEmpty() ? 0 : p.positive("delay_for", 0);
+            int delay = p.integer("delay_for", 0, 0, "delay_for must not be negative");
             if (delay > MAX_DELAY_SECONDS) {
                 throw new BadRequest("delay_for can't be greater than " + MAX_DELAY_SECONDS);
             }
@@ -134,6 +134,7 @@ final class LiveTail {
                     return;
                 }
                 List<LogEntry> first = new ArrayList<>(ar.result());
+                // Sent under the lock, so that no live frame is queued before it.
                 synchronized (lock) {
                     Set<LogEntry> seen = new HashSet<>(first);
                     for (LogEntry e : early) {
@@ -142,8 +143,8 @@ final class LiveTail {
                         }
                     }
                     early = null;
+                    send(first);
                 }
-                send(first);
             });
         }
 

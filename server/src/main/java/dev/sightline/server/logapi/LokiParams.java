@@ -147,6 +147,11 @@ final class LokiParams {
 
     /** A positive integer parameter, {@code dflt} when absent. */
     int positive(String name, int dflt) {
+        return integer(name, dflt, 1, name + " must be a positive value");
+    }
+
+    /** An integer parameter of at least {@code min}, {@code dflt} when absent. */
+    int integer(String name, int dflt, int min, String tooSmall) {
         String v = get(name);
         if (v.isEmpty()) {
             return dflt;
@@ -157,8 +162,11 @@ final class LokiParams {
         } catch (IllegalArgumentException e) {
             throw new BadRequest(e.getMessage());
         }
-        if (l <= 0 || l > Integer.MAX_VALUE) {
-            throw new BadRequest(name + " must be a positive value");
+        if (l < min) {
+            throw new BadRequest(tooSmall);
+        }
+        if (l > Integer.MAX_VALUE) {
+            throw new BadRequest(name + " " + v + " is too large");
         }
         return (int) l;
     }

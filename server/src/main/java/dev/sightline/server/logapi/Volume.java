@@ -58,11 +58,13 @@ final class Volume {
                                 List<String> targetLabels, boolean byLabelNames, int limit) {
         int points = step == 0 ? 1 : (int) ((end - start) / step + 1);
         long from = step == 0 ? start : start - step + 1;
+        // The last point's time: lines after it (end not on a step) belong to no point.
+        long to = step == 0 ? end : start + (points - 1) * step;
         Map<Labels, long[]> perStream = new HashMap<>();
         // Samples come in time order within each stream, so the stream's accumulator is found once per run of it.
         Labels[] lastStream = {null};
         long[][] acc = {null};
-        q.samples(LogSelection.streams(from, end, matchers), (stream, metadata, time, bytes) -> {
+        q.samples(LogSelection.streams(from, to, matchers), (stream, metadata, time, bytes) -> {
             if (stream != lastStream[0]) {
                 lastStream[0] = stream;
                 acc[0] = perStream.get(stream);

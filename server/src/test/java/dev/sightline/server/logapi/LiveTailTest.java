@@ -135,11 +135,21 @@ class LiveTailTest {
     void limitKeepsTheNewestHistoryLinesOldestFirst() throws Exception {
         start();
         Frames frames = new Frames();
-        connect("query=" + enc("{service=~\".+\"}") + "&start=" + T + "&limit=2", frames);
+        connect("query=" + enc("{service=~\".+\"}") + "&start=" + T + "&limit=2&delay_for=0", frames);
         JsonArray streams = frames.next().getJsonArray("streams");
         assertThat(streams).containsExactly(
                 stream(new JsonObject().put("service", "payment"), Long.toString(T + 2 * S), "info: ok"),
                 stream(new JsonObject().put("service", "checkout"), Long.toString(T + 3 * S), "error: timeout"));
+    }
+
+    @Test
+    void delayForHoldsFramesBack() throws Exception {
+        start();
+        Frames frames = new Frames();
+        long t0 = System.nanoTime();
+        connect("query=" + enc("{service=\"checkout\"}") + "&start=" + T + "&delay_for=1", frames);
+        assertThat(frames.next().getJsonArray("streams")).hasSize(1);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(1000);
     }
 
     @Test
@@ -148,6 +158,7 @@ class LiveTailTest {
         assertThat(handshakeStatus("query=" + enc("{service=\"payment\"} | json | level=\"error\"")))
                 .isEqualTo(400);
         assertThat(handshakeStatus("query=" + enc("{service=\"payment\"}") + "&delay_for=6")).isEqualTo(400);
+        assertThat(handshakeStatus("query=" + enc("{service=\"payment\"}") + "&delay_for=-1")).isEqualTo(400);
         assertThat(handshakeStatus("query=" + enc("{service=\"payment\"} |= \"unterminated"))).isEqualTo(400);
         assertThat(handshakeStatus("limit=5")).isEqualTo(400);
         HttpResponse<String> r = server.get("/loki/api/v1/tail?query=" + enc("{service=\"payment\"} | json"));

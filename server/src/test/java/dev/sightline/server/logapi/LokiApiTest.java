@@ -210,6 +210,11 @@ class LokiApiTest {
                         .add(point(T / S + 2, PAY_1.length() + PAY_2.length()))),
                 new JsonObject().put("metric", new JsonObject().put("env", "dev")).put("values", new JsonArray()
                         .add(point(T / S + 4, CHK_1.length() + CHK_2.length()))));
+        // An end off the step: the last point is T+4s, so the lines after it (T+5s, T+6s) are in none.
+        JsonArray offStep = ok("/loki/api/v1/index/volume_range?start=" + T + "&end=" + (T + 5 * S) + "&step=2s&query="
+                + enc("{service=~\".+\"}")).getJsonObject("data").getJsonArray("result");
+        assertThat(offStep).extracting(o -> ((JsonObject) o).getJsonObject("metric").getString("service"))
+                .containsExactly("payment", "checkout");
         assertThat(bad("/loki/api/v1/index/volume_range?start=" + T + "&end=" + (T + 6 * S) + "&step=0&query="
                 + enc("{env=~\".+\"}"))).contains("zero or negative query resolution step");
     }
