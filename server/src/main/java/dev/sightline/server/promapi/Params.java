@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Request parameters as Prometheus's API reads them (r.ParseForm: form body values first, then the query string)
  * and its parsers for times, durations, limits and match[] selectors, with its error texts.
  */
-final class Params {
+public final class Params {
     /** Prometheus's MinTime/MaxTime (the widest times Go can format), in milliseconds: "all time" for metadata queries. */
     static final long MIN_TIME_MS = (Long.MIN_VALUE / 1000 + 62135596801L) * 1000;
     static final long MAX_TIME_MS = (Long.MAX_VALUE / 1000 - 62135596801L) * 1000 + 999;
@@ -47,7 +47,7 @@ final class Params {
     }
 
     /** Body values come first so that, as in Go, a parameter in both places takes the body's value. */
-    static Params of(Iterable<Map.Entry<String, String>> body, Iterable<Map.Entry<String, String>> query) {
+    public static Params of(Iterable<Map.Entry<String, String>> body, Iterable<Map.Entry<String, String>> query) {
         Map<String, List<String>> m = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : body) {
             m.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
@@ -59,12 +59,12 @@ final class Params {
     }
 
     /** Go's r.FormValue: the first value, or "" when absent. */
-    String get(String name) {
+    public String get(String name) {
         List<String> v = values.get(name);
         return v == null || v.isEmpty() ? "" : v.get(0);
     }
 
-    List<String> all(String name) {
+    public List<String> all(String name) {
         return values.getOrDefault(name, List.of());
     }
 
@@ -148,15 +148,20 @@ final class Params {
             return MAX_TIME_MS;
         }
         try {
-            OffsetDateTime odt = OffsetDateTime.parse(s, RFC3339);
+            OffsetDateTime odt = rfc3339(s);
             return Math.addExact(Math.multiplyExact(odt.toEpochSecond(), 1000L), odt.getNano() / 1_000_000);
         } catch (DateTimeException | ArithmeticException e) {
             throw new IllegalArgumentException("cannot parse " + GoQuote.quote(s) + " to a valid timestamp");
         }
     }
 
+    /** Go's time.Parse(time.RFC3339Nano, s). @throws DateTimeException when it does not parse */
+    public static OffsetDateTime rfc3339(String s) {
+        return OffsetDateTime.parse(s, RFC3339);
+    }
+
     /** Prometheus's parseDuration: float seconds or a Prometheus duration string; returns nanoseconds. */
-    static long parseDurationNanos(String s) {
+    public static long parseDurationNanos(String s) {
         if (GO_FLOAT.matcher(s).matches()) {
             double d = Double.parseDouble(s.replaceAll("(?i)inf(inity)?", "Infinity").replaceAll("(?i)nan", "NaN"));
             double ns = d * 1e9;
@@ -174,7 +179,7 @@ final class Params {
     }
 
     /** Go's strconv.Atoi on a 64-bit platform, with its error texts. */
-    static long parseGoInt(String s) {
+    public static long parseGoInt(String s) {
         if (!GO_INT.matcher(s).matches()) {
             throw new IllegalArgumentException("strconv.Atoi: parsing " + GoQuote.quote(s) + ": invalid syntax");
         }

@@ -23,18 +23,18 @@ import java.util.List;
  * strconv.FormatFloat(v, 'f', -1, 64) form, timestamps as seconds with the milliseconds as written by Prometheus's
  * jsonutil.MarshalTimestamp, native histograms with their non-empty buckets.
  */
-final class PromApiJsonWriter {
+public final class PromApiJsonWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes one JSON document; the body gets the generator positioned at the document root. */
-    interface Body {
+    public interface Body {
         void write(JsonGenerator g) throws IOException;
     }
 
     private PromApiJsonWriter() {
     }
 
-    static Buffer render(Body body) {
+    public static Buffer render(Body body) {
         Buffer buf = Buffer.buffer(256);
         OutputStream out = new OutputStream() {
             @Override
@@ -152,7 +152,7 @@ final class PromApiJsonWriter {
         g.writeEndObject();
     }
 
-    static void labels(JsonGenerator g, Labels l) throws IOException {
+    public static void labels(JsonGenerator g, Labels l) throws IOException {
         g.writeStartObject();
         for (int i = 0; i < l.size(); i++) {
             g.writeStringField(l.name(i), l.value(i));
@@ -160,7 +160,8 @@ final class PromApiJsonWriter {
         g.writeEndObject();
     }
 
-    private static void point(JsonGenerator g, long t, double v) throws IOException {
+    /** {@code [seconds, "value"]}: a sample as Prometheus writes it. */
+    public static void point(JsonGenerator g, long t, double v) throws IOException {
         g.writeStartArray();
         timestamp(g, t);
         g.writeString(GoFloats.formatF(v));
@@ -205,7 +206,7 @@ final class PromApiJsonWriter {
     }
 
     /** Seconds with the millisecond digits only when non-zero, e.g. 1435781451.781, 1435781451.010, 1435781451. */
-    static void timestamp(JsonGenerator g, long ms) throws IOException {
+    public static void timestamp(JsonGenerator g, long ms) throws IOException {
         g.writeNumber(formatTimestamp(ms));
     }
 
