@@ -183,7 +183,7 @@ public final class SightlineServer implements AutoCloseable {
         otlp.register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
                 settings.config().limits().maxRequestBodyBytes()).register(api);
-        new TraceApi(() -> closing.get() ? null : spans, new TraceQlEngineBackend(),
+        new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
