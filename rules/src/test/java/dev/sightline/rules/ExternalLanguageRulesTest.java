@@ -282,4 +282,40 @@ class ExternalLanguageRulesTest {
         manager.evaluate(manager.groups().get(0), T0);
         assertThat(manager.groups().get(0).rules().get(0).lastError()).isEqualTo("no evaluator for query_language logql");
     }
+
+    /**
+     * The shipped examples/rules/logs.yml, as it is: everything but its LogQL is checked here (the LogQL is the
+     * engine's to check, through check-rules); its results, given by the table, record, fire and render the
+     * annotations, the share through PromQL over what the first group recorded.
+     */
+    @Test
+    void exampleLogRulesRecordAndAlert() throws Exception {
+        RuleFileParser.Result parsed = RuleFileParser.parseFile(Path.of("..", "examples", "rules", "logs.yml"),
+                Map.of(RuleFileParser.LOGQL, logql));
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.groups()).allSatisfy(g -> assertThat(g.rules()).allSatisfy(r ->
+                assertThat(r.expr()).isInstanceOf(RuleExpr.External.class)));
+        manager = new RuleManager(tsdb, new Engine(EngineOptions.defaults()), Map.of(RuleFileParser.LOGQL, logql),
+                sent::addAll, RuleManager.Options.defaults(), () -> T0);
+        manager.update(parsed.groups());
+        List<RuleConfig> rates = parsed.groups().get(0).rules();
+        logql.results.put(rates.get(0).exprText(), List.of(sample(8, "service_name", "payment"),
+                sample(1, "service_name", "cart")));
+        logql.results.put(rates.get(1).exprText(), List.of(sample(2, "service_name", "payment"),
+                sample(0.01, "service_name", "cart")));
+        logql.results.put(parsed.groups().get(1).rules().get(0).exprText(), List.of(sample(2, "service_name", "payment")));
+        for (long t = T0; t <= T0 + 5 * 60_000; t += 60_000) {
+            for (RuleGroup g : manager.groups()) {
+                manager.evaluate(g, t);
+                assertThat(g.rules()).allSatisfy(r -> assertThat(r.health()).as(r.lastError()).isEqualTo("ok"));
+            }
+        }
+        assertThat(promql("service_name:error_log_lines:rate5m", T0)).hasSize(2);
+        assertThat(sent).hasSize(1);
+        Alert a = sent.get(0);
+        assertThat(a.labels()).isEqualTo(Labels.of("alertname", "ErrorLogRateHigh", "service_name", "payment",
+                "severity", "page"));
+        assertThat(a.annotations().get("summary")).isEqualTo("payment logs 2 error lines/s");
+        assertThat(a.annotations().get("share")).isEqualTo("25% of its lines");
+    }
 }
