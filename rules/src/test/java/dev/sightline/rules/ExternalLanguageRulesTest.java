@@ -72,6 +72,16 @@ class ExternalLanguageRulesTest {
         tsdb.close();
     }
 
+    /** A LogQL recording rule whose expression is on line 6. */
+    private static final String LOG_RECORD = """
+            groups:
+              - name: logs
+                query_language: logql
+                rules:
+                  - record: r
+                    expr: count_over_time({service="a"}[5m])
+            """;
+
     private static RuleFileParser.Result parse(String yaml, Map<String, RuleLanguage> languages) {
         return RuleFileParser.parse("r.yml", yaml.getBytes(StandardCharsets.UTF_8), languages);
     }
@@ -136,14 +146,7 @@ class ExternalLanguageRulesTest {
 
     @Test
     void logQlWithoutAParserCannotBeCheckedAndFails() {
-        RuleFileParser.Result r = parse("""
-                groups:
-                  - name: logs
-                    query_language: logql
-                    rules:
-                      - record: r
-                        expr: count_over_time({service="a"}[5m])
-                """, Map.of());
+        RuleFileParser.Result r = parse(LOG_RECORD, Map.of());
         assertThat(r.errors()).extracting(RuleError::toString).containsExactly("r.yml:6: cannot check expression: no "
                 + "logql parser in this build, so query_language logql rules cannot be loaded");
     }
@@ -268,14 +271,7 @@ class ExternalLanguageRulesTest {
 
     @Test
     void aManagerWithoutTheLanguageGivesTheRuleAnErrorNotACrash() {
-        RuleFileParser.Result r = parse("""
-                groups:
-                  - name: logs
-                    query_language: logql
-                    rules:
-                      - record: r
-                        expr: count_over_time({service="a"}[5m])
-                """, Map.of(RuleFileParser.LOGQL, logql));
+        RuleFileParser.Result r = parse(LOG_RECORD, Map.of(RuleFileParser.LOGQL, logql));
         manager = new RuleManager(tsdb, new Engine(EngineOptions.defaults()), sent::addAll,
                 RuleManager.Options.defaults(), () -> T0);
         manager.update(r.groups());

@@ -20,23 +20,32 @@ class CheckRulesCommandTest {
     @TempDir
     Path dir;
 
+    /** A LogQL recording rule whose expression is on line 6. */
+    private static final String LOG_GROUP = """
+            groups:
+              - name: logs
+                query_language: logql
+                rules:
+                  - record: service:log_lines:count5m
+                    expr: count_over_time({service="payment"}[5m])
+            """;
+
     private record Run(int exit, String out) {
     }
 
     private Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter sw = new StringWriter();
-        cl.setOut(new PrintWriter(sw));
-        int exit = cl.execute(args);
-        return new Run(exit, sw.toString());
+        return execute(Main.commandLine(), args);
     }
 
     /** check-rules with the given LogQL engine (or none), as Main would build it once the engine is wired. */
     private Run runWith(Optional<Function<LogQuerier, LogQlEngine>> engine, String... files) {
-        CommandLine cl = new CommandLine(new CheckRulesCommand(engine));
+        return execute(new CommandLine(new CheckRulesCommand(engine)), files);
+    }
+
+    private static Run execute(CommandLine cl, String... args) {
         StringWriter sw = new StringWriter();
         cl.setOut(new PrintWriter(sw));
-        int exit = cl.execute(files);
+        int exit = cl.execute(args);
         return new Run(exit, sw.toString());
     }
 
@@ -94,13 +103,7 @@ class CheckRulesCommandTest {
     @Test
     void logQlGroupsAreCheckedByTheEngine() throws Exception {
         Optional<Function<LogQuerier, LogQlEngine>> engine = Optional.of(CountOverTimeEngine::new);
-        Path good = write("logs.yml", """
-                groups:
-                  - name: logs
-                    query_language: logql
-                    rules:
-                      - record: service:log_lines:count5m
-                        expr: count_over_time({service="payment"}[5m])
+        Path good = write("logs.yml", LOG_GROUP + """
                   - name: metrics
                     rules:
                       - record: job:up:sum
@@ -138,14 +141,7 @@ class CheckRulesCommandTest {
 
     @Test
     void withoutALogQlEngineALogRuleIsNotPassedUnchecked() throws Exception {
-        Path logs = write("logs.yml", """
-                groups:
-                  - name: logs
-                    query_language: logql
-                    rules:
-                      - record: service:log_lines:count5m
-                        expr: count_over_time({service="payment"}[5m])
-                """);
+        Path logs = write("logs.yml", LOG_GROUP);
         Run r = runWith(Optional.empty(), logs.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains(logs + ":6: cannot check expression: no logql parser in this build, so "
