@@ -17,14 +17,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a rule needs to evaluate: the engine, what it reads, the group's query offset, the external labels and the
- * store's out-of-order window (how far back samples may still arrive, re-read by the rules' detector state).
+ * What a rule needs to evaluate: the engine, what it reads, the group's query offset, the external labels, the
+ * store's out-of-order window (how far back samples may still arrive, re-read by the rules' detector state) and the
+ * evaluators of the other query languages by their {@code query_language} name.
  */
 public record RuleContext(Engine engine, Queryable queryable, long queryOffsetMs, Map<String, String> externalLabels,
-                          long outOfOrderWindowMs) {
+                          long outOfOrderWindowMs, Map<String, RuleLanguage> languages) {
     /** Runs an instant query like Prometheus's EngineQueryFunc: a scalar becomes a one-sample vector without labels. */
     public List<Sample> query(Expr expr, long tsMs) {
         return query(expr, tsMs, null);
+    }
+
+    /**
+     * Runs a rule's expression at {@code tsMs} less the query offset: PromQL on the engine (detector state in
+     * {@code cache}), another language on its evaluator.
+     */
+    public List<Sample> query(RuleExpr expr, long tsMs, DetectorCache cache) {
+        return switch (expr) {
+            case RuleExpr.PromQl p -> query(p.expr(), tsMs, cache);
+            case RuleExpr.External e -> {
+                RuleLanguage language = languages.get(e.language());
+                if (language == null) {
+                    throw new IllegalStateException("no evaluator for query_language " + e.language());
+                }
+                yield language.query(e.text(), tsMs - queryOffsetMs);
+            }
+        };
     }
 
     /** {@link #query(Expr, long)} keeping detector state in {@code cache} (a rule's own; null: stateless). */

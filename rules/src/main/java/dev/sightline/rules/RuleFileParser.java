@@ -1,7 +1,6 @@
 package dev.sightline.rules;
 import dev.sightline.core.text.PromDurations;
 
-import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.rules.YamlNode.Entry;
@@ -25,12 +24,24 @@ import java.util.regex.Pattern;
  * query_offset, rules}; each rule {@code record} or {@code alert}, {@code expr}, {@code for}, {@code keep_firing_for},
  * {@code labels}, {@code annotations}; group {@code labels} are added to each rule of the group. Every problem is
  * collected with its line; a file with any error yields no groups. Names are checked against the classic (pre-UTF-8) metric and label name syntax.
+ * <p>
+ * One addition, Sightline's own: a group's {@code query_language} ({@code promql}, the default, or {@code logql})
+ * says what its expressions are written in. Neither Prometheus's nor Loki's format has such a field (each ruler
+ * takes one language), so it is the only key added and everything else stays as strict as Prometheus's. Expressions
+ * of a language other than PromQL are checked by that language's {@link RuleLanguage}; without one they cannot be
+ * checked and the file fails.
  */
 public final class RuleFileParser {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Set<String> FILE_KEYS = Set.of("groups");
-    private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "limit", "query_offset", "rules", "labels");
+    private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "limit", "query_offset", "rules", "labels",
+            "query_language");
+    /** The {@code query_language} of groups without one. */
+    public static final String PROMQL = "promql";
+    /** The {@code query_language} of log rules: LogQL metric queries, as Loki's ruler takes them. */
+    public static final String LOGQL = "logql";
+    private static final List<String> LANGUAGES = List.of(PROMQL, LOGQL);
     private static final Set<String> RULE_KEYS = Set.of("record", "alert", "expr", "for", "keep_firing_for", "labels",
             "annotations");
 
@@ -49,15 +60,24 @@ public final class RuleFileParser {
     }
 
     public static Result parseFile(Path path) {
+        return parseFile(path, Map.of());
+    }
+
+    /** Parses with {@code languages} checking the expressions of groups in other query languages, by name. */
+    public static Result parseFile(Path path, Map<String, RuleLanguage> languages) {
         String file = path.toString();
         try {
-            return parse(file, Files.readAllBytes(path));
+            return parse(file, Files.readAllBytes(path), languages);
         } catch (IOException e) {
             return new Result(file, List.of(), List.of(new RuleError(file, 0, "cannot read rule file: " + e)));
         }
     }
 
     public static Result parse(String file, byte[] content) {
+        return parse(file, content, Map.of());
+    }
+
+    public static Result parse(String file, byte[] content, Map<String, RuleLanguage> languages) {
         List<RuleError> errors = new ArrayList<>();
         List<RuleGroupConfig> groups = new ArrayList<>();
         YamlNode root;
@@ -81,7 +101,7 @@ public final class RuleFileParser {
             } else {
                 Set<String> names = new HashSet<>();
                 for (YamlNode g : seq.items()) {
-                    RuleGroupConfig group = group(file, g, names, errors);
+                    RuleGroupConfig group = group(file, g, names, languages, errors);
                     if (group != null) {
                         groups.add(group);
                     }
@@ -92,7 +112,8 @@ public final class RuleFileParser {
                 : new Result(file, List.of(), List.copyOf(errors));
     }
 
-    private static RuleGroupConfig group(String file, YamlNode node, Set<String> names, List<RuleError> errors) {
+    private static RuleGroupConfig group(String file, YamlNode node, Set<String> names,
+                                         Map<String, RuleLanguage> languages, List<RuleError> errors) {
         if (!(node instanceof MapNode m)) {
             errors.add(new RuleError(file, node.line(), "yaml: cannot unmarshal " + kind(node) + " into rulefmt.RuleGroup"));
             return null;
@@ -107,6 +128,15 @@ public final class RuleFileParser {
         }
         // Group labels (Prometheus 3) apply to every rule of the group; a rule's own label of the same name wins.
         Map<String, Template> groupLabels = templates(file, m, "labels", "__group_" + name, errors, true);
+        String language = scalar(file, m, "query_language", errors);
+        if (language == null || language.isEmpty()) {
+            language = PROMQL;
+        } else if (!LANGUAGES.contains(language)) {
+            errors.add(new RuleError(file, m.entries().get("query_language").keyLine(), "unknown query_language \""
+                    + language + "\": must be one of " + String.join(", ", LANGUAGES)));
+            // Its rules are still read for their other errors; their expressions cannot be checked.
+            language = null;
+        }
         long interval = duration(file, m, "interval", errors);
         long queryOffset = duration(file, m, "query_offset", errors);
         int limit = 0;
@@ -127,7 +157,7 @@ public final class RuleFileParser {
         if (rulesEntry != null && !(rulesEntry.value() instanceof Scalar s && s.isNull())) {
             if (rulesEntry.value() instanceof Seq seq) {
                 for (YamlNode r : seq.items()) {
-                    RuleConfig rule = rule(file, name, r, errors);
+                    RuleConfig rule = rule(file, name, language, languages, r, errors);
                     if (rule != null) {
                         rules.add(groupLabels.isEmpty() ? rule : withGroupLabels(rule, groupLabels));
                     }
@@ -147,7 +177,8 @@ public final class RuleFileParser {
                 r.annotations(), r.line());
     }
 
-    private static RuleConfig rule(String file, String group, YamlNode node, List<RuleError> errors) {
+    private static RuleConfig rule(String file, String group, String language, Map<String, RuleLanguage> languages,
+                                   YamlNode node, List<RuleError> errors) {
         if (!(node instanceof MapNode m)) {
             errors.add(new RuleError(file, node.line(), "yaml: cannot unmarshal " + kind(node) + " into rulefmt.Rule"));
             return null;
@@ -164,16 +195,11 @@ public final class RuleFileParser {
         } else if (record != null && alert != null) {
             errors.add(new RuleError(file, line, "only one of 'record' and 'alert' must be set" + where));
         }
-        Expr expr = null;
+        RuleExpr expr = null;
         if (exprText == null || exprText.isEmpty()) {
             errors.add(new RuleError(file, line, "field 'expr' must be set in rule" + where));
-        } else {
-            try {
-                expr = PromQLParser.parseExpr(exprText);
-            } catch (ParseException e) {
-                errors.add(new RuleError(file, m.entries().get("expr").keyLine(), "could not parse expression: "
-                        + e.getMessage()));
-            }
+        } else if (language != null) {
+            expr = expression(file, m.entries().get("expr").keyLine(), exprText, language, languages, errors);
         }
         if (record != null && !record.isEmpty()) {
             if (!METRIC_NAME.matcher(record).matches()) {
@@ -198,6 +224,27 @@ public final class RuleFileParser {
             return null;
         }
         return new RuleConfig(record, alert, exprText, expr, forMs, keepFiringForMs, labels, annotations, line);
+    }
+
+    /** The expression parsed (PromQL) or checked by its language; null after adding the error. */
+    private static RuleExpr expression(String file, int line, String text, String language,
+                                       Map<String, RuleLanguage> languages, List<RuleError> errors) {
+        try {
+            if (language.equals(PROMQL)) {
+                return new RuleExpr.PromQl(PromQLParser.parseExpr(text));
+            }
+            RuleLanguage checker = languages.get(language);
+            if (checker == null) {
+                errors.add(new RuleError(file, line, "cannot check expression: no " + language
+                        + " parser in this build, so query_language " + language + " rules cannot be loaded"));
+                return null;
+            }
+            checker.check(text);
+            return new RuleExpr.External(language, text);
+        } catch (ParseException | RuleLanguage.InvalidExpression e) {
+            errors.add(new RuleError(file, line, "could not parse expression: " + e.getMessage()));
+            return null;
+        }
     }
 
     private static Map<String, Template> templates(String file, MapNode m, String key, String templateName,

@@ -51,6 +51,7 @@ public final class RuleManager implements AutoCloseable {
 
     private final Storage storage;
     private final Engine engine;
+    private final Map<String, RuleLanguage> languages;
     private final Notifier notifier;
     private final Options options;
     private final LongSupplier clockMs;
@@ -61,8 +62,15 @@ public final class RuleManager implements AutoCloseable {
 
     /** {@code clockMs} gives "now"; tests drive {@link #evaluate} directly with their own timestamps instead. */
     public RuleManager(Storage storage, Engine engine, Notifier notifier, Options options, LongSupplier clockMs) {
+        this(storage, engine, Map.of(), notifier, options, clockMs);
+    }
+
+    /** With evaluators for groups in other query languages, by {@code query_language} name. */
+    public RuleManager(Storage storage, Engine engine, Map<String, RuleLanguage> languages, Notifier notifier,
+                       Options options, LongSupplier clockMs) {
         this.storage = storage;
         this.engine = engine;
+        this.languages = Map.copyOf(languages);
         this.notifier = notifier;
         this.options = options;
         this.clockMs = clockMs;
@@ -129,7 +137,7 @@ public final class RuleManager implements AutoCloseable {
     /** Evaluates one group at {@code tsMs} (the scheduler's path, and the tests' controllable clock). */
     public void evaluate(RuleGroup group, long tsMs) {
         group.evaluate(tsMs, new RuleContext(engine, storage, group.config().queryOffsetMs(), options.externalLabels(),
-                        options.outOfOrderWindowMs()),
+                        options.outOfOrderWindowMs(), languages),
                 storage, notifier, options.outageToleranceMs(), options.resendDelayMs());
     }
 

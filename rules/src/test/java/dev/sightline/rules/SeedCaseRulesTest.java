@@ -93,7 +93,8 @@ class SeedCaseRulesTest {
     @Test
     void exampleRuleFilesAllParse() throws Exception {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            List<Path> all = files.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+            // logs.yml is LogQL, which this module cannot check: ExternalLanguageRulesTest runs it.
+            List<Path> all = files.filter(p -> p.toString().endsWith(".yml") && !p.endsWith("logs.yml")).sorted().toList();
             assertThat(all).hasSize(5);
             for (Path p : all) {
                 assertThat(RuleFileParser.parseFile(p).errors()).as(p.toString()).isEmpty();

@@ -12,6 +12,7 @@ import dev.sightline.server.otlp.OtlpReceiver;
 import dev.sightline.server.promapi.PromApi;
 import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
 import dev.sightline.server.remotewrite.RemoteWriteMetrics;
+import dev.sightline.server.rules.LogQlRules;
 import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
@@ -98,7 +99,7 @@ public final class SightlineServer implements AutoCloseable {
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
-                alerting.notifier(), System::currentTimeMillis);
+                LogQlRules.languages(LogQlRules.ENGINE, logs::querier), alerting.notifier(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
         scrape.onReload(next -> {
             try {
@@ -182,7 +183,7 @@ public final class SightlineServer implements AutoCloseable {
         otlp.register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
                 settings.config().limits().maxRequestBodyBytes()).register(api);
-        new TraceApi(() -> closing.get() ? null : spans, new TraceQlEngineBackend(),
+        new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {

@@ -1,5 +1,8 @@
 package dev.sightline.server;
 
+import dev.sightline.logs.LogQuerier;
+import dev.sightline.logs.logql.LogQlEngine;
+import dev.sightline.server.rules.CountOverTimeEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -8,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,11 +20,29 @@ class CheckRulesCommandTest {
     @TempDir
     Path dir;
 
+    /** A LogQL recording rule whose expression is on line 6. */
+    private static final String LOG_GROUP = """
+            groups:
+              - name: logs
+                query_language: logql
+                rules:
+                  - record: service:log_lines:count5m
+                    expr: count_over_time({service="payment"}[5m])
+            """;
+
     private record Run(int exit, String out) {
     }
 
     private Run run(String... args) {
-        CommandLine cl = Main.commandLine();
+        return execute(Main.commandLine(), args);
+    }
+
+    /** check-rules with the given LogQL engine (or none), as Main would build it once the engine is wired. */
+    private Run runWith(Optional<Function<LogQuerier, LogQlEngine>> engine, String... files) {
+        return execute(new CommandLine(new CheckRulesCommand(engine)), files);
+    }
+
+    private static Run execute(CommandLine cl, String... args) {
         StringWriter sw = new StringWriter();
         cl.setOut(new PrintWriter(sw));
         int exit = cl.execute(args);
@@ -75,5 +98,53 @@ class CheckRulesCommandTest {
                 .contains(tmpl + ":7: template: __alert_A:1: function \"humanise\" not defined")
                 .contains(dup + ":4: groupname: \"a\" is repeated in the same file")
                 .endsWith("1 passed, 4 failed\n");
+    }
+
+    @Test
+    void logQlGroupsAreCheckedByTheEngine() throws Exception {
+        Optional<Function<LogQuerier, LogQlEngine>> engine = Optional.of(CountOverTimeEngine::new);
+        Path good = write("logs.yml", LOG_GROUP + """
+                  - name: metrics
+                    rules:
+                      - record: job:up:sum
+                        expr: sum by (job) (up)
+                """);
+        Path garbage = write("garbage.yml", """
+                groups:
+                  - name: logs
+                    query_language: logql
+                    rules:
+                      - alert: A
+                        expr: count_over_time({service="payment"} |= [5m])
+                """);
+        Path lines = write("lines.yml", """
+                groups:
+                  - name: logs
+                    query_language: logql
+                    rules:
+                      - alert: A
+                        expr: '{service="payment"}'
+                """);
+        Path marker = write("marker.yml", "groups:\n  - name: logs\n    query_language: LogQL\n    rules: []\n");
+        Path unknownField = write("field.yml", "groups:\n  - name: a\n    tenant: x\n    rules: []\n");
+        Run r = runWith(engine, good.toString(), garbage.toString(), lines.toString(), marker.toString(),
+                unknownField.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("Checking " + good + "\n  SUCCESS: 2 rules found\n")
+                .contains(garbage + ":6: could not parse expression: parse error at line 1, col 1: ")
+                .contains(lines + ":6: could not parse expression: log query is not a metric query")
+                .contains(marker + ":3: unknown query_language \"LogQL\": must be one of promql, logql")
+                .contains(unknownField + ":3: field tenant not found in type rulefmt.RuleGroup")
+                .endsWith("1 passed, 4 failed\n");
+    }
+
+    @Test
+    void withoutALogQlEngineALogRuleIsNotPassedUnchecked() throws Exception {
+        Path logs = write("logs.yml", LOG_GROUP);
+        Run r = runWith(Optional.empty(), logs.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains(logs + ":6: cannot check expression: no logql parser in this build, so "
+                + "query_language logql rules cannot be loaded").endsWith("0 passed, 1 failed\n");
     }
 }

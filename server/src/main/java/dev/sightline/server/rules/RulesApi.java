@@ -147,7 +147,7 @@ public final class RulesApi {
         JsonObject o = new JsonObject()
                 .put("state", a.state().apiName())
                 .put("name", a.config().alert())
-                .put("query", a.config().expr().toString())
+                .put("query", a.config().expr().display())
                 .put("duration", number(a.config().forMs() / 1000.0))
                 .put("keepFiringFor", number(a.config().keepFiringForMs() / 1000.0))
                 .put("labels", templates(a.config().labels()))
@@ -169,7 +169,7 @@ public final class RulesApi {
     private static JsonObject recordingRule(RecordingRule r) {
         JsonObject o = new JsonObject()
                 .put("name", r.config().record())
-                .put("query", r.config().expr().toString());
+                .put("query", r.config().expr().display());
         if (!r.config().labels().isEmpty()) {
             o.put("labels", templates(r.config().labels()));
         }

@@ -11,6 +11,7 @@ import dev.sightline.rules.RuleError;
 import dev.sightline.rules.RuleFileParser;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.rules.RuleGroupConfig;
+import dev.sightline.rules.RuleLanguage;
 import dev.sightline.rules.RuleManager;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -40,11 +42,19 @@ public final class RulesService implements AutoCloseable {
     private final EngineOptions engineOptions;
     private final Notifier notifier;
     private final LongSupplier clockMs;
+    /** Checkers and evaluators of groups in other query languages (LogQL), by {@code query_language}. */
+    private final Map<String, RuleLanguage> languages;
     private SightlineConfig config;
     private volatile RuleManager manager;
 
     public RulesService(Path configFile, SightlineConfig config, EngineOptions engineOptions, Notifier notifier,
                         LongSupplier clockMs) {
+        this(configFile, config, engineOptions, Map.of(), notifier, clockMs);
+    }
+
+    public RulesService(Path configFile, SightlineConfig config, EngineOptions engineOptions,
+                        Map<String, RuleLanguage> languages, Notifier notifier, LongSupplier clockMs) {
+        this.languages = Map.copyOf(languages);
         this.configFile = configFile;
         this.config = config;
         this.engineOptions = engineOptions;
@@ -54,13 +64,13 @@ public final class RulesService implements AutoCloseable {
 
     /** Checks the configured rule files without running them, so a server can refuse to start on a bad one. */
     public synchronized void validate() throws RuleLoadException {
-        load(configFile, config.ruleFiles());
+        load(configFile, config.ruleFiles(), languages);
     }
 
     /** Loads the configured rule files and starts evaluating them against {@code storage}. */
     public synchronized void start(Storage storage) throws RuleLoadException {
-        List<RuleGroupConfig> groups = load(configFile, config.ruleFiles());
-        RuleManager m = new RuleManager(storage, new Engine(engineOptions), notifier, options(config), clockMs);
+        List<RuleGroupConfig> groups = load(configFile, config.ruleFiles(), languages);
+        RuleManager m = new RuleManager(storage, new Engine(engineOptions), languages, notifier, options(config), clockMs);
         m.update(groups);
         m.start();
         manager = m;
@@ -72,7 +82,7 @@ public final class RulesService implements AutoCloseable {
      * evaluation interval or external labels take effect at the next restart.
      */
     public synchronized void reload(SightlineConfig next) throws RuleLoadException {
-        List<RuleGroupConfig> groups = load(configFile, next.ruleFiles());
+        List<RuleGroupConfig> groups = load(configFile, next.ruleFiles(), languages);
         config = next;
         if (manager != null) {
             manager.update(groups);
@@ -136,8 +146,12 @@ public final class RulesService implements AutoCloseable {
         api.get("/api/v1/alerts", handlers::alerts);
     }
 
-    /** Parses every file the globs match; all errors of all files are reported together. */
-    public static List<RuleGroupConfig> load(Path configFile, List<String> globs) throws RuleLoadException {
+    /**
+     * Parses every file the globs match, expressions of other query languages checked by {@code languages}; all
+     * errors of all files are reported together.
+     */
+    public static List<RuleGroupConfig> load(Path configFile, List<String> globs, Map<String, RuleLanguage> languages)
+            throws RuleLoadException {
         List<RuleError> errors = new ArrayList<>();
         List<RuleGroupConfig> groups = new ArrayList<>();
         Path base = configFile == null || configFile.toAbsolutePath().getParent() == null
@@ -151,7 +165,7 @@ public final class RulesService implements AutoCloseable {
                 continue;
             }
             for (Path f : files) {
-                RuleFileParser.Result r = RuleFileParser.parseFile(f);
+                RuleFileParser.Result r = RuleFileParser.parseFile(f, languages);
                 errors.addAll(r.errors());
                 groups.addAll(r.groups());
             }

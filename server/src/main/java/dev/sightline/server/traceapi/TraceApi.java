@@ -1,5 +1,6 @@
 package dev.sightline.server.traceapi;
 
+import dev.sightline.logs.LogStore;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.traceapi.TraceParams.BadRequest;
@@ -24,17 +25,21 @@ import java.util.function.Supplier;
  */
 public final class TraceApi {
     private final Supplier<? extends SpanStore> store;
+    private final Supplier<? extends LogStore> logs;
     private final JaegerApi jaeger;
     private final TempoApi tempo;
 
     /**
      * @param store   the span store, or null while it is not open (requests then answer 503)
+     * @param logs    the log store a trace's lines are found in ({@link TraceLogs}), null while it is not open
      * @param traceQl the TraceQL engine behind Tempo's {@code q} parameters and metrics endpoints, run over the
      *                querier of each request
      * @param nowNanos the clock of default time ranges, unix nanoseconds
      */
-    public TraceApi(Supplier<? extends SpanStore> store, TraceQlBackend traceQl, LongSupplier nowNanos, BuildInfo info) {
+    public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
+                    LongSupplier nowNanos, BuildInfo info) {
         this.store = store;
+        this.logs = logs;
         this.jaeger = new JaegerApi(nowNanos);
         this.tempo = new TempoApi(traceQl, nowNanos, info);
     }
@@ -67,6 +72,12 @@ public final class TraceApi {
             } else {
                 answer(ctx, TraceApi::jaegerError, q -> jaeger.trace(q, ctx, ctx.pathParam("traceID")));
             }
+        });
+        // Sightline's own: the trace's log lines, in Jaeger's error shape as the path's other answers.
+        jaegerRoute(api, "/api/traces/:traceID/logs", (q, ctx) -> {
+            LogStore l = logs.get();
+            return l == null ? jaegerError(503, "the log store is not open yet")
+                    : TraceLogs.logs(q, l.querier(), ctx, ctx.pathParam("traceID"));
         });
         tempoRoute(api, "/tempo/api/traces/:traceID", (q, ctx) -> tempo.trace(q, ctx, ctx.pathParam("traceID"), false));
         for (String prefix : new String[]{"", "/tempo"}) {

@@ -1,9 +1,17 @@
 package dev.sightline.server.rules;
 
 import dev.sightline.core.Labels;
+import dev.sightline.logs.InMemoryLogStore;
+import dev.sightline.logs.LogAppender;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.promql.engine.Engine;
 import dev.sightline.promql.engine.EngineOptions;
+import dev.sightline.promql.engine.Sample;
+import dev.sightline.promql.engine.Vector;
+import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.rules.Alert;
+import dev.sightline.rules.AlertState;
+import dev.sightline.rules.RuleFileParser;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
@@ -22,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +42,9 @@ class RulesServiceTest {
     private Tsdb tsdb;
     private RulesService service;
     private final List<Alert> sent = new ArrayList<>();
+    /** Log rules over a log store, run by the small LogQL engine of these tests. */
+    private final InMemoryLogStore logs = new InMemoryLogStore();
+    private final LogQlRules logQl = new LogQlRules(CountOverTimeEngine::new, logs::querier);
 
     @BeforeEach
     void open() throws Exception {
@@ -149,5 +161,73 @@ class RulesServiceTest {
     private static RulesApi.Filter onlyType(String type) {
         return new RulesApi.Filter(type, java.util.Set.of(), java.util.Set.of(), java.util.Set.of(), java.util.List.of(),
                 false);
+    }
+
+    private void line(long tMs, String service, String level, String text) throws Exception {
+        LogAppender app = logs.appender();
+        app.append(Labels.of("service", service, "level", level), tMs * 1_000_000L, text, Labels.EMPTY);
+        app.commit();
+    }
+
+    private static final String LOG_RULES = """
+            groups:
+              - name: log-errors
+                query_language: logql
+                rules:
+                  - record: service:log_lines:count5m
+                    expr: count_over_time({service="payment"}[5m])
+            """;
+
+    @Test
+    void logRulesRecordIntoTheMetricStoreAndAlertThroughTheNotifier() throws Exception {
+        Files.writeString(dir.resolve("logs.yml"), LOG_RULES + """
+                      - alert: PaymentErrorLogs
+                        expr: count_over_time({service="payment"}[5m])
+                        for: 1m
+                        annotations:
+                          summary: "{{ $labels.service }} wrote {{ $value }} {{ $labels.level }} lines"
+                """);
+        service = new RulesService(dir.resolve("sightline.yml"), config("rule_files: [logs.yml]\n"),
+                EngineOptions.defaults(), Map.of(RuleFileParser.LOGQL, logQl), sent::addAll, () -> T0);
+        service.start(tsdb);
+        line(T0 - 1_000, "payment", "error", "card declined");
+        line(T0 - 2_000, "payment", "error", "card declined");
+        RuleGroup g = service.groups().get(0);
+        service.manager().evaluate(g, T0);
+        List<Sample> recorded = ((Vector) new Engine(EngineOptions.defaults())
+                .instant(tsdb, PromQLParser.parseExpr("service:log_lines:count5m"), T0).value()).samples();
+        assertThat(recorded).extracting(s -> s.labels().toString() + "=" + s.f())
+                .containsExactly("service:log_lines:count5m{level=\"error\", service=\"payment\"}=2.0");
+        service.manager().evaluate(g, T0 + 60_000);
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).state()).isEqualTo(AlertState.FIRING);
+        assertThat(sent.get(0).annotations().get("summary")).isEqualTo("payment wrote 2 error lines");
+        assertThat(RulesApi.rulesJson(service.groups(), RulesApi.Filter.NONE).getJsonObject(0).getJsonArray("rules")
+                .getJsonObject(0).getString("query")).isEqualTo("count_over_time({service=\"payment\"}[5m])");
+    }
+
+    @Test
+    void aBrokenLogRuleOnReloadKeepsTheRunningRulesAndNamesTheLine() throws Exception {
+        Files.writeString(dir.resolve("logs.yml"), LOG_RULES);
+        service = new RulesService(dir.resolve("sightline.yml"), config("rule_files: [logs.yml]\n"),
+                EngineOptions.defaults(), Map.of(RuleFileParser.LOGQL, logQl), sent::addAll, () -> T0);
+        service.start(tsdb);
+        Files.writeString(dir.resolve("bad.yml"), """
+                groups:
+                  - name: bad
+                    query_language: logql
+                    rules:
+                      - alert: Lines
+                        expr: '{service="payment"}'
+                      - alert: Garbage
+                        expr: sum(count_over_time({service="payment"}[5m]
+                """);
+        SightlineConfig next = config("rule_files: [logs.yml, bad.yml]\n");
+        assertThatThrownBy(() -> service.reload(next)).isInstanceOf(RuleLoadException.class)
+                .hasMessageContaining(dir.resolve("bad.yml") + ":6: could not parse expression: log query is not a "
+                        + "metric query")
+                .hasMessageContaining(dir.resolve("bad.yml") + ":8: could not parse expression: parse error at line 1, "
+                        + "col 1: syntax error: unexpected sum(");
+        assertThat(service.groups()).extracting(RuleGroup::name).containsExactly("log-errors");
     }
 }

@@ -28,7 +28,7 @@ class JaegerApiTest {
     @BeforeEach
     void start() throws Exception {
         InMemorySpanStore store = TraceFixture.store();
-        new TraceApi(() -> store, new TraceQlEngineBackend(), () -> T + 3_600_000 * MS, BuildInfo.current())
+        new TraceApi(() -> store, () -> null, new TraceQlEngineBackend(), () -> T + 3_600_000 * MS, BuildInfo.current())
                 .register(server.api);
         server.listen();
     }
@@ -279,7 +279,7 @@ class JaegerApiTest {
     void idsAreLookedUpOverEverythingKeptUnlessTimesAreGiven() throws Exception {
         InMemorySpanStore store = TraceFixture.store();
         try (ApiTestServer monthLater = new ApiTestServer()) {
-            new TraceApi(() -> store, new TraceQlEngineBackend(), () -> T + 30L * 86_400_000 * MS, BuildInfo.current())
+            new TraceApi(() -> store, () -> null, new TraceQlEngineBackend(), () -> T + 30L * 86_400_000 * MS, BuildInfo.current())
                     .register(monthLater.api);
             monthLater.listen();
             // The search's default window (two days back from now) no longer holds trace A...
@@ -292,7 +292,7 @@ class JaegerApiTest {
     @Test
     void aStoreNotOpenYetIs503() throws Exception {
         try (ApiTestServer notReady = new ApiTestServer()) {
-            new TraceApi(() -> null, new TraceQlEngineBackend(), () -> T, BuildInfo.current()).register(notReady.api);
+            new TraceApi(() -> null, () -> null, new TraceQlEngineBackend(), () -> T, BuildInfo.current()).register(notReady.api);
             notReady.listen();
             HttpResponse<String> r = notReady.get("/api/services");
             assertThat(r.statusCode()).isEqualTo(503);

@@ -50,7 +50,7 @@ class TempoApiTest {
 
     private void start(TraceQlBackend traceQl) throws Exception {
         InMemorySpanStore store = TraceFixture.store();
-        new TraceApi(() -> store, traceQl, () -> T + 3_600_000 * MS, BuildInfo.current()).register(server.api);
+        new TraceApi(() -> store, () -> null, traceQl, () -> T + 3_600_000 * MS, BuildInfo.current()).register(server.api);
         server.listen();
     }
 
