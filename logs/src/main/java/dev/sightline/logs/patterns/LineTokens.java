@@ -14,7 +14,7 @@ import java.util.Arrays;
  * (numbers, durations, IPs, hex ids, UUIDs, timestamps) or is longer than {@value #MAX_LITERAL}, and so is every
  * quoted logfmt value and every JSON array or number: free-form text of varying word count would otherwise split a
  * template by token count. The value of a message key ({@code msg message log content _msg error err}) is split into
- * words instead, since it carries the template.
+ * <em>message</em> words instead, since it carries the template.
  * <p>
  * One instance per thread: {@link #read} reuses its arrays, so tokenising allocates nothing once they have grown.
  */
@@ -22,6 +22,8 @@ final class LineTokens {
     static final int KEY = 0;
     static final int WORD = 1;
     static final int VALUE = 2;
+    /** A word of a message key's value. */
+    static final int MESSAGE = 3;
     /** A core longer than this is taken for an id or a payload (base64, tokens), not a word. */
     static final int MAX_LITERAL = 40;
 
@@ -126,7 +128,7 @@ final class LineTokens {
         finishTail();
     }
 
-    /** Whitespace-separated words of {@code [from, to)}, each with the whitespace before it. */
+    /** The message words of {@code [from, to)}, split at whitespace, each with the whitespace before it. */
     private void words(int from, int to) {
         String l = line;
         int i = from;
@@ -147,7 +149,7 @@ final class LineTokens {
             while (e < to && l.charAt(e) > ' ') {
                 e++;
             }
-            addStripped(s, e, WORD);
+            addStripped(s, e, MESSAGE);
             i = e;
         }
     }

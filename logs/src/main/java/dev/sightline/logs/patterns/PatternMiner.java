@@ -38,12 +38,17 @@ public final class PatternMiner {
      * @param maxTokensPerLine      tokens a line is cut into at most
      * @param maxServices           services mined at most
      * @param maxStreamsPerService  streams counted apart per service (at least 2)
-     * @param similarity            the share of a template's literal tokens a line must have equal to join it
+     * @param similarity            the share of a template's literal tokens a line must have equal to join it must exceed this (so a line
+     *                              differing in one of two words starts a pattern of its own)
+     * @param learning              how long after a service's first line (by line time) the patterns it finds are
+     *                              taken as what the service normally writes and not counted as new: patterns are
+     *                              not kept across restarts, so without it every restart would look like a burst
+     *                              of new kinds of lines
      */
     public record Options(Duration bucket, Duration window, int maxPatternsPerService, int maxTokensPerLine,
-                          int maxServices, int maxStreamsPerService, double similarity) {
+                          int maxServices, int maxStreamsPerService, double similarity, Duration learning) {
         public static final Options DEFAULTS = new Options(Duration.ofSeconds(10), Duration.ofHours(3), 300, 64,
-                1000, 256, 0.5);
+                1000, 256, 0.5, Duration.ofMinutes(10));
 
         public Options {
             if (bucket.toNanos() <= 0) {
@@ -63,12 +68,18 @@ public final class PatternMiner {
             if (!(similarity > 0 && similarity <= 1)) {
                 throw new IllegalArgumentException("patterns similarity must be in (0, 1], got " + similarity);
             }
+            if (learning.isNegative()) {
+                throw new IllegalArgumentException("patterns learning period must not be negative, got " + learning);
+            }
         }
     }
 
     /** Receives the counters of {@link #collect}. */
     public interface StatsSink {
-        /** Patterns {@code service} found at {@code level} since start (evicted ones included). */
+        /**
+         * Patterns {@code service} found at {@code level} since its learning period ended (evicted ones included);
+         * given for every level once the service has a line, 0 included, so a first new pattern is an increase.
+         */
         void newPatterns(String service, String level, long count);
 
         /** A pattern held, with the lines it matched since it was found. */

@@ -24,6 +24,8 @@ final class ServiceMiner {
     private int templates;
     private long useCounter;
     private final long[] newPatterns = new long[Levels.NAMES.length];
+    /** Line time from which a pattern found counts as new; set by the first line. */
+    private long learnedAt = Long.MIN_VALUE;
     private long evicted;
     /** Stream label sets seen, by ordinal; streams past the bound share the last ordinal. */
     private final Map<Labels, Integer> streamOrdinals = new HashMap<>();
@@ -55,7 +57,7 @@ final class ServiceMiner {
                     best = c;
                 }
             }
-            if (bestSim < options.similarity()) {
+            if (bestSim <= options.similarity()) {
                 best = null;
             } else {
                 best.merge(t);
@@ -74,7 +76,12 @@ final class ServiceMiner {
             }
             group.add(best);
             templates++;
-            newPatterns[level]++;
+            if (learnedAt == Long.MIN_VALUE) {
+                learnedAt = saturatedAdd(e.timeNanos(), options.learning().toNanos());
+            }
+            if (e.timeNanos() >= learnedAt) {
+                newPatterns[level]++;
+            }
         }
         long b = Math.floorDiv(e.timeNanos(), bucketNanos);
         int bucket = (int) Math.max(Integer.MIN_VALUE + 1L, Math.min(Integer.MAX_VALUE, b));
@@ -82,6 +89,11 @@ final class ServiceMiner {
         best.count(stream(e.stream()), bucket, windowBuckets);
         best.lastUsed = ++useCounter;
         return created;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     private void evictLeastRecentlyUsed() {
@@ -222,9 +234,7 @@ final class ServiceMiner {
 
     synchronized void collect(PatternMiner.StatsSink sink) {
         for (int l = 0; l < newPatterns.length; l++) {
-            if (newPatterns[l] > 0) {
-                sink.newPatterns(service, Levels.NAMES[l], newPatterns[l]);
-            }
+            sink.newPatterns(service, Levels.NAMES[l], newPatterns[l]);
         }
         for (List<Template> g : groups.values()) {
             for (Template c : g) {

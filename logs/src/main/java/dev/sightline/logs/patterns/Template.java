@@ -17,6 +17,9 @@ final class Template {
     private final int[] coreEnd;
     private final boolean[] variable;
     private final boolean[] key;
+    /** Tokens of a message key's value: when there are any, they alone decide which template a line joins. */
+    private final boolean[] message;
+    private final boolean hasMessage;
     private final int[] hash;
     private String rendered;
     long lines;
@@ -34,22 +37,29 @@ final class Template {
         coreEnd = new int[n];
         variable = new boolean[n];
         key = new boolean[n];
+        message = new boolean[n];
         hash = new int[n];
+        boolean anyMessage = false;
         for (int i = 0; i < n; i++) {
             text[i] = t.text(i);
             coreStart[i] = t.coreStart[i] - t.start[i];
             coreEnd[i] = t.coreEnd[i] - t.start[i];
             variable[i] = t.masked[i];
             key[i] = t.kind[i] == LineTokens.KEY;
+            message[i] = t.kind[i] == LineTokens.MESSAGE;
+            anyMessage |= message[i];
             hash[i] = t.hash[i];
         }
+        hasMessage = anyMessage;
         // Derived from what the pattern first looked like, so it does not change as the template generalises.
         this.id = id(service, Levels.NAMES[level], render());
     }
 
     /**
      * The share of this template's literal content tokens the line has equal; -1 when the line's structure (key
-     * tokens) differs. Template variables count neither way, as in Drain.
+     * tokens) differs. Template variables count neither way, as in Drain. With a message field, only its words
+     * count: "charge failed" and "refund failed" stay apart however many other fields they share, while a field
+     * that varies under one message ({@code user=alice}, {@code user=bob}) becomes a variable on merging.
      */
     double similarity(LineTokens t) {
         int literal = 0;
@@ -60,7 +70,7 @@ final class Template {
                 if (!(key[i] && lineKey && same(t, i))) {
                     return -1;
                 }
-            } else if (!variable[i]) {
+            } else if (!variable[i] && (message[i] || !hasMessage)) {
                 literal++;
                 if (!t.masked[i] && same(t, i)) {
                     equal++;

@@ -23,6 +23,8 @@ class PatternMinerTest {
     private static final long SECOND = 1_000_000_000L;
     private static final long T0 = 1_765_000_000L * SECOND;
     private static final List<LabelMatcher> ALL = List.of(LabelMatcher.re("service_name", ".+"));
+    private static final PatternMiner.Options NO_LEARNING = new PatternMiner.Options(Duration.ofSeconds(10),
+            Duration.ofHours(3), 300, 64, 1000, 256, 0.5, Duration.ZERO);
 
     private static LogEntry entry(long t, String service, String line) {
         return new LogEntry(t, Labels.of("service_name", service), Labels.EMPTY, line);
@@ -44,12 +46,15 @@ class PatternMinerTest {
         return totals;
     }
 
+    /** The non-zero new-pattern counts by service/level. */
     private static Map<String, Long> newPatterns(PatternMiner m) {
         Map<String, Long> counts = new HashMap<>();
         m.collect(new PatternMiner.StatsSink() {
             @Override
             public void newPatterns(String service, String level, long count) {
-                counts.put(service + "/" + level, count);
+                if (count > 0) {
+                    counts.put(service + "/" + level, count);
+                }
             }
 
             @Override
@@ -130,8 +135,22 @@ class PatternMinerTest {
     }
 
     @Test
-    void levelComesFromMetadataThenFieldThenLeadingWord() {
+    void theMessageDecidesAndOtherFieldsGeneralise() {
         PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
+        for (String user : new String[]{"alice", "bob", "carol"}) {
+            m.observe(entry(T0, "pay", "level=error component=billing region=eu msg=\"charge failed\" user=" + user));
+            m.observe(entry(T0, "pay", "level=error component=billing region=eu msg=\"refund failed\" user=" + user));
+        }
+        m.observe(entry(T0, "pay", "level=error component=ledger region=us msg=\"charge failed\" user=dave"));
+        assertEquals(List.of(
+                        "level=error component=<_> region=<_> msg=\"charge failed\" user=<_>",
+                        "level=error component=billing region=eu msg=\"refund failed\" user=<_>"),
+                m.query(ALL, T0, T0, SECOND).stream().map(dev.sightline.logs.patterns.Pattern::text).sorted().toList());
+    }
+
+    @Test
+    void levelComesFromMetadataThenFieldThenLeadingWord() {
+        PatternMiner m = new PatternMiner(NO_LEARNING);
         m.observe(new LogEntry(T0, Labels.of("app", "a"), Labels.of(LogEntry.LEVEL, "warn"), "disk almost full"));
         m.observe(entry(T0, "b", "lvl=ERR msg=boom"));
         m.observe(entry(T0, "c", "2026-12-06 10:00:00 [FATAL] giving up"));
@@ -142,7 +161,7 @@ class PatternMinerTest {
 
     @Test
     void aNewPatternCountsOnceAndSeenOnesNotAgain() {
-        PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
+        PatternMiner m = new PatternMiner(NO_LEARNING);
         for (int i = 0; i < 100; i++) {
             m.observe(entry(T0 + i * SECOND, "pay", "level=error msg=\"charge failed\" order=" + i));
         }
@@ -150,6 +169,30 @@ class PatternMinerTest {
         m.observe(entry(T0, "pay", "level=error msg=\"refund failed\" reason=\"gateway down\" order=7"));
         m.observe(entry(T0, "pay", "level=info msg=\"charge ok\" order=8"));
         assertEquals(Map.of("pay/error", 2L, "pay/info", 1L), newPatterns(m));
+    }
+
+    @Test
+    void patternsOfTheLearningPeriodAreNotNew() {
+        PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
+        m.observe(entry(T0, "pay", "level=error msg=\"charge failed\" order=1"));
+        m.observe(entry(T0 + 599 * SECOND, "pay", "level=error msg=\"refund failed\" order=1"));
+        Map<String, Long> all = new HashMap<>();
+        m.collect(new PatternMiner.StatsSink() {
+            @Override
+            public void newPatterns(String service, String level, long count) {
+                all.put(level, count);
+            }
+
+            @Override
+            public void pattern(String service, String level, String id, String text, long lines) {
+            }
+        });
+        // Every level is reported from the first line on, at 0 while learning.
+        assertEquals(Map.of("trace", 0L, "debug", 0L, "info", 0L, "warn", 0L, "error", 0L, "fatal", 0L, "unknown", 0L), all);
+        m.observe(entry(T0 + 600 * SECOND, "pay", "level=error msg=\"payout failed\" order=1"));
+        m.observe(entry(T0 + 601 * SECOND, "pay", "level=error msg=\"charge failed\" order=2"));
+        assertEquals(Map.of("pay/error", 1L), newPatterns(m));
+        assertEquals(3, m.stats().patterns());
     }
 
     @Test
@@ -195,7 +238,7 @@ class PatternMinerTest {
 
     @Test
     void memoryBoundsHold() {
-        PatternMiner.Options o = new PatternMiner.Options(Duration.ofSeconds(10), Duration.ofMinutes(1), 10, 8, 2, 3, 0.5);
+        PatternMiner.Options o = new PatternMiner.Options(Duration.ofSeconds(10), Duration.ofMinutes(1), 10, 8, 2, 3, 0.5, Duration.ZERO);
         PatternMiner m = new PatternMiner(o);
         String[] words = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"};
         for (int i = 0; i < 50; i++) {
@@ -236,14 +279,16 @@ class PatternMinerTest {
     @Test
     void optionsRefuseBadLimits() {
         Duration s = Duration.ofSeconds(10);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(Duration.ZERO, s, 1, 2, 1, 2, 0.5))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(Duration.ZERO, s, 1, 2, 1, 2, 0.5, s))
                 .getMessage().contains("bucket"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, Duration.ofSeconds(1), 1, 2, 1, 2, 0.5))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, Duration.ofSeconds(1), 1, 2, 1, 2, 0.5, s))
                 .getMessage().contains("window"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, s, 1, 1, 1, 2, 0.5))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, s, 1, 1, 1, 2, 0.5, s))
                 .getMessage().contains("maxTokensPerLine"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, s, 1, 2, 1, 2, 0))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, s, 1, 2, 1, 2, 0, s))
                 .getMessage().contains("similarity"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PatternMiner.Options(s, s, 1, 2, 1, 2, 0.5, s.negated()))
+                .getMessage().contains("learning"));
     }
 
     @Test

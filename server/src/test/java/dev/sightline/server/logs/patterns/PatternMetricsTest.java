@@ -49,7 +49,9 @@ class PatternMetricsTest {
 
     @Test
     void writesNewPatternCountsAndLinesPerPattern() throws Exception {
-        PatternMiner miner = new PatternMiner(PatternMiner.Options.DEFAULTS);
+        PatternMiner.Options d = PatternMiner.Options.DEFAULTS;
+        PatternMiner miner = new PatternMiner(new PatternMiner.Options(d.bucket(), d.window(), d.maxPatternsPerService(),
+                d.maxTokensPerLine(), d.maxServices(), d.maxStreamsPerService(), d.similarity(), Duration.ZERO));
         Labels stream = Labels.of("service_name", "pay");
         for (int i = 0; i < 3; i++) {
             miner.observe(new LogEntry(i * SECOND, stream, Labels.EMPTY, "level=error msg=\"charge failed\" order=" + i));
@@ -65,12 +67,13 @@ class PatternMetricsTest {
                 "sightline_log_new_patterns_total{level=\"error\", service=\"pay\"} 5000 1",
                 "sightline_log_new_patterns_total{level=\"info\", service=\"pay\"} 5000 1",
                 "sightline_log_pattern_lines_total{level=\"error\", pattern_id=\"" + id + "\", service=\"pay\"} 5000 3");
-        assertThat(a.samples).hasSize(4);
+        // Seven levels of new-pattern counts (0 where none) and one series per pattern.
+        assertThat(a.samples).hasSize(9).contains("sightline_log_new_patterns_total{level=\"warn\", service=\"pay\"} 5000 0");
         // A second collection at the same clock time writes 1 ms later, so no sample is a duplicate; a refused sample is counted.
         a.samples.clear();
         a.refuse = id;
         metrics.collect(a);
-        assertThat(a.samples).hasSize(3).allMatch(s -> s.contains(" 5001 "));
+        assertThat(a.samples).hasSize(8).allMatch(s -> s.contains(" 5001 "));
         assertThat(metrics.samplesRefused()).isEqualTo(1);
         assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new PatternMetrics(miner, Duration.ZERO, () -> 0)).getMessage()).contains("interval");
