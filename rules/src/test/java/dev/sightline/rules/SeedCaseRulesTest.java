@@ -94,7 +94,7 @@ class SeedCaseRulesTest {
     void exampleRuleFilesAllParse() throws Exception {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
             List<Path> all = files.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
-            assertThat(all).hasSize(5);
+            assertThat(all).hasSize(6);
             for (Path p : all) {
                 assertThat(RuleFileParser.parseFile(p).errors()).as(p.toString()).isEmpty();
             }
