@@ -30,37 +30,39 @@ class PatternMinerTest {
         return new LogEntry(t, Labels.of("service_name", service), Labels.EMPTY, line);
     }
 
-    /** Counts lines per pattern id over everything mined. */
-    private static Map<String, Long> totals(PatternMiner m) {
-        Map<String, Long> totals = new HashMap<>();
-        m.collect(new PatternMiner.StatsSink() {
-            @Override
-            public void newPatterns(String service, String level, long count) {
-            }
+    /** A miner with default options that mined {@code lines} of service "api" at T0. */
+    private static PatternMiner mined(String... lines) {
+        PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
+        for (String l : lines) {
+            m.observe(entry(T0, "api", l));
+        }
+        return m;
+    }
 
-            @Override
-            public void pattern(String service, String level, String id, String text, long lines) {
-                totals.put(id, lines);
-            }
-        });
-        return totals;
+    /** What {@link PatternMiner#collect} hands out: new-pattern counts by service/level, lines by pattern id. */
+    private static final class Collected implements PatternMiner.StatsSink {
+        final Map<String, Long> newPatterns = new HashMap<>();
+        final Map<String, Long> lines = new HashMap<>();
+
+        Collected(PatternMiner m) {
+            m.collect(this);
+        }
+
+        @Override
+        public void newPatterns(String service, String level, long count) {
+            newPatterns.put(service + "/" + level, count);
+        }
+
+        @Override
+        public void pattern(String service, String level, String id, String text, long lines) {
+            this.lines.put(id, lines);
+        }
     }
 
     /** The non-zero new-pattern counts by service/level. */
     private static Map<String, Long> newPatterns(PatternMiner m) {
-        Map<String, Long> counts = new HashMap<>();
-        m.collect(new PatternMiner.StatsSink() {
-            @Override
-            public void newPatterns(String service, String level, long count) {
-                if (count > 0) {
-                    counts.put(service + "/" + level, count);
-                }
-            }
-
-            @Override
-            public void pattern(String service, String level, String id, String text, long lines) {
-            }
-        });
+        Map<String, Long> counts = new HashMap<>(new Collected(m).newPatterns);
+        counts.values().removeIf(c -> c == 0);
         return counts;
     }
 
@@ -97,6 +99,9 @@ class PatternMinerTest {
         java.util.Arrays.sort(expected);
         java.util.Arrays.sort(got);
         assertArrayEquals(expected, got, shown.toString());
+        // The line counts the metrics are written from agree.
+        long[] collected = new Collected(m).lines.values().stream().mapToLong(Long::longValue).sorted().toArray();
+        assertArrayEquals(expected, collected);
         // Each pattern's regex finds the lines it stands for: a fresh line of each template matches its pattern.
         PatternCorpus fresh = new PatternCorpus(99);
         for (int t = 0; t < templates; t++) {
@@ -109,11 +114,11 @@ class PatternMinerTest {
 
     @Test
     void templatesRenderAsTheLineWithVariablesMasked() {
-        PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
-        m.observe(entry(T0, "api", "ts=2026-12-06T10:00:00Z level=info msg=\"user logged in\" user=alice took=12ms"));
-        m.observe(entry(T0, "api", "ts=2026-12-06T10:00:01Z level=info msg=\"user logged in\" user=bob took=7ms"));
-        m.observe(entry(T0, "api", "{\"time\":\"2026-12-06T10:00:00Z\", \"level\":\"error\", \"msg\":\"cart 42 not found\", \"id\":\"a1b2\", \"tags\":[1,2]}"));
-        m.observe(entry(T0, "api", "GET /healthz from 10.0.0.1 took 0.3ms"));
+        PatternMiner m = mined(
+                "ts=2026-12-06T10:00:00Z level=info msg=\"user logged in\" user=alice took=12ms",
+                "ts=2026-12-06T10:00:01Z level=info msg=\"user logged in\" user=bob took=7ms",
+                "{\"time\":\"2026-12-06T10:00:00Z\", \"level\":\"error\", \"msg\":\"cart 42 not found\", \"id\":\"a1b2\", \"tags\":[1,2]}",
+                "GET /healthz from 10.0.0.1 took 0.3ms");
         List<String> texts = m.query(ALL, T0, T0, SECOND).stream().map(dev.sightline.logs.patterns.Pattern::text).sorted().toList();
         assertEquals(List.of(
                 "GET /healthz from <_> took <_>",
@@ -123,11 +128,11 @@ class PatternMinerTest {
 
     @Test
     void jsonLinesWithOtherKeysOrLevelsAreOtherPatterns() {
-        PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
-        m.observe(entry(T0, "api", "{\"level\":\"info\",\"msg\":\"stock low\",\"sku\":\"a\"}"));
-        m.observe(entry(T0, "api", "{\"level\":\"info\",\"msg\":\"stock low\",\"item\":\"a\"}"));
-        m.observe(entry(T0, "api", "{\"level\":\"error\",\"msg\":\"stock low\",\"sku\":\"a\"}"));
-        m.observe(entry(T0, "api", "{\"level\":\"info\",\"msg\":\"stock low\",\"sku\":\"b\"}"));
+        PatternMiner m = mined(
+                "{\"level\":\"info\",\"msg\":\"stock low\",\"sku\":\"a\"}",
+                "{\"level\":\"info\",\"msg\":\"stock low\",\"item\":\"a\"}",
+                "{\"level\":\"error\",\"msg\":\"stock low\",\"sku\":\"a\"}",
+                "{\"level\":\"info\",\"msg\":\"stock low\",\"sku\":\"b\"}");
         List<dev.sightline.logs.patterns.Pattern> found = m.query(ALL, T0, T0, SECOND);
         assertEquals(3, found.size());
         assertEquals(List.of("error", "info", "info"), found.stream().map(dev.sightline.logs.patterns.Pattern::level).sorted().toList());
@@ -176,19 +181,9 @@ class PatternMinerTest {
         PatternMiner m = new PatternMiner(PatternMiner.Options.DEFAULTS);
         m.observe(entry(T0, "pay", "level=error msg=\"charge failed\" order=1"));
         m.observe(entry(T0 + 599 * SECOND, "pay", "level=error msg=\"refund failed\" order=1"));
-        Map<String, Long> all = new HashMap<>();
-        m.collect(new PatternMiner.StatsSink() {
-            @Override
-            public void newPatterns(String service, String level, long count) {
-                all.put(level, count);
-            }
-
-            @Override
-            public void pattern(String service, String level, String id, String text, long lines) {
-            }
-        });
         // Every level is reported from the first line on, at 0 while learning.
-        assertEquals(Map.of("trace", 0L, "debug", 0L, "info", 0L, "warn", 0L, "error", 0L, "fatal", 0L, "unknown", 0L), all);
+        assertEquals(Map.of("pay/trace", 0L, "pay/debug", 0L, "pay/info", 0L, "pay/warn", 0L, "pay/error", 0L,
+                "pay/fatal", 0L, "pay/unknown", 0L), new Collected(m).newPatterns);
         m.observe(entry(T0 + 600 * SECOND, "pay", "level=error msg=\"payout failed\" order=1"));
         m.observe(entry(T0 + 601 * SECOND, "pay", "level=error msg=\"charge failed\" order=2"));
         assertEquals(Map.of("pay/error", 1L), newPatterns(m));

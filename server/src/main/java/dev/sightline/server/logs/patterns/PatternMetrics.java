@@ -4,16 +4,12 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.CollectionLoop;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Writes the pattern miner's counters into the metric store, as a scrape would, every interval, so rules and the
@@ -29,15 +25,13 @@ import java.util.logging.Logger;
 public final class PatternMetrics implements AutoCloseable {
     public static final String NEW_PATTERNS = "sightline_log_new_patterns_total";
     public static final String PATTERN_LINES = "sightline_log_pattern_lines_total";
-    private static final Logger LOG = Logger.getLogger(PatternMetrics.class.getName());
 
     private final PatternMiner miner;
     private final Duration interval;
     private final LongSupplier clockMs;
     private long lastCollectionMs = Long.MIN_VALUE;
     private long samplesRefused;
-    private ScheduledExecutorService loop;
-    private Supplier<Appender> appenders;
+    private volatile CollectionLoop loop;
 
     public PatternMetrics(PatternMiner miner, Duration interval, LongSupplier clockMs) {
         if (interval.toMillis() <= 0) {
@@ -88,48 +82,16 @@ public final class PatternMetrics implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("pattern metrics are already being written");
         }
-        this.appenders = appenders;
-        loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sightline-pattern-metrics");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = interval.toMillis();
-        loop.scheduleAtFixedRate(this::collectQuietly, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private void collectQuietly() {
-        Appender a = appenders.get();
-        if (a == null) {
-            return;
-        }
-        try {
-            collect(a);
-        } catch (IOException | RuntimeException e) {
-            a.rollback();
-            LOG.log(Level.WARNING, "writing log pattern metrics failed: " + e.getMessage(), e);
-        }
+        loop = CollectionLoop.start("pattern-metrics", interval, appenders, this::collect);
     }
 
     /** Stops the loop after one last collection, so the counts since the previous one are kept. */
     @Override
     public void close() {
-        ScheduledExecutorService l;
-        synchronized (this) {
-            l = loop;
-            loop = null;
+        // Not under this object's lock: the last collection takes it.
+        CollectionLoop l = loop;
+        if (l != null) {
+            l.close();
         }
-        if (l == null) {
-            return;
-        }
-        l.shutdown();
-        try {
-            if (!l.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warning("log pattern metrics: a collection did not finish within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        collectQuietly();
     }
 }
