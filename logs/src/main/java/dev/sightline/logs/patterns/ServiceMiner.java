@@ -20,7 +20,7 @@ final class ServiceMiner {
     private final PatternMiner.Options options;
     private final long bucketNanos;
     private final int windowBuckets;
-    private final Map<Long, List<Template>> groups = new HashMap<>();
+    private final GroupTable groups = new GroupTable();
     private int templates;
     private long useCounter;
     private final long[] newPatterns = new long[Levels.NAMES.length];
@@ -67,14 +67,10 @@ final class ServiceMiner {
         if (created) {
             if (templates >= options.maxPatternsPerService()) {
                 evictLeastRecentlyUsed();
-                group = groups.get(key); // eviction may have removed it
             }
             best = new Template(service, t, level, key);
-            if (group == null) {
-                group = new ArrayList<>(2);
-                groups.put(key, group);
-            }
-            group.add(best);
+            // Looked up again: the eviction may have removed the group.
+            groups.getOrCreate(key).add(best);
             templates++;
             if (learnedAt == Long.MIN_VALUE) {
                 learnedAt = saturatedAdd(e.timeNanos(), options.learning().toNanos());
@@ -97,14 +93,16 @@ final class ServiceMiner {
     }
 
     private void evictLeastRecentlyUsed() {
-        Template victim = null;
-        for (List<Template> g : groups.values()) {
-            for (Template c : g) {
-                if (victim == null || c.lastUsed < victim.lastUsed) {
-                    victim = c;
-                }
+        Template[] victim = new Template[1];
+        groups.forEach(c -> {
+            if (victim[0] == null || c.lastUsed < victim[0].lastUsed) {
+                victim[0] = c;
             }
-        }
+        });
+        evict(victim[0]);
+    }
+
+    private void evict(Template victim) {
         List<Template> g = groups.get(victim.groupKey);
         g.remove(victim);
         if (g.isEmpty()) {
@@ -196,30 +194,33 @@ final class ServiceMiner {
             return;
         }
         int steps = (int) ((to - from) / per + 1);
-        for (List<Template> g : groups.values()) {
-            for (Template c : g) {
-                long[] sums = new long[steps];
-                if (!c.sumInto(selected, (int) from, (int) to, per, sums)) {
-                    continue;
-                }
-                int nonZero = 0;
-                for (long s : sums) {
-                    nonZero += s > 0 ? 1 : 0;
-                }
-                if (nonZero == 0) {
-                    continue;
-                }
-                long[] times = new long[nonZero];
-                long[] counts = new long[nonZero];
-                for (int i = 0, j = 0; i < steps; i++) {
-                    if (sums[i] > 0) {
-                        times[j] = (from + (long) i * per) * bucketNanos;
-                        counts[j++] = sums[i];
-                    }
-                }
-                out.add(new Pattern(service, Levels.NAMES[c.level], c.id, c.render(), times, counts));
+        long first = from;
+        groups.forEach(c -> {
+            long[] sums = new long[steps];
+            if (c.sumInto(selected, (int) first, (int) to, per, sums)) {
+                addSamples(c, sums, first, per, out);
+            }
+        });
+    }
+
+    /** Adds the pattern with its non-zero steps; nothing when all are zero. */
+    private void addSamples(Template c, long[] sums, long from, int per, List<Pattern> out) {
+        int nonZero = 0;
+        for (long s : sums) {
+            nonZero += s > 0 ? 1 : 0;
+        }
+        if (nonZero == 0) {
+            return;
+        }
+        long[] times = new long[nonZero];
+        long[] counts = new long[nonZero];
+        for (int i = 0, j = 0; i < sums.length; i++) {
+            if (sums[i] > 0) {
+                times[j] = (from + (long) i * per) * bucketNanos;
+                counts[j++] = sums[i];
             }
         }
+        out.add(new Pattern(service, Levels.NAMES[c.level], c.id, c.render(), times, counts));
     }
 
     private static boolean matches(List<LabelMatcher> selector, Labels stream) {
@@ -236,11 +237,7 @@ final class ServiceMiner {
         for (int l = 0; l < newPatterns.length; l++) {
             sink.newPatterns(service, Levels.NAMES[l], newPatterns[l]);
         }
-        for (List<Template> g : groups.values()) {
-            for (Template c : g) {
-                sink.pattern(service, Levels.NAMES[c.level], c.id, c.render(), c.lines);
-            }
-        }
+        groups.forEach(c -> sink.pattern(service, Levels.NAMES[c.level], c.id, c.render(), c.lines));
     }
 
     synchronized int templates() {
@@ -252,12 +249,8 @@ final class ServiceMiner {
     }
 
     synchronized int buckets() {
-        int b = 0;
-        for (List<Template> g : groups.values()) {
-            for (Template c : g) {
-                b += c.buckets();
-            }
-        }
-        return b;
+        int[] b = new int[1];
+        groups.forEach(c -> b[0] += c.buckets());
+        return b[0];
     }
 }
