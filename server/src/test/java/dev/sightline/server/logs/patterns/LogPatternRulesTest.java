@@ -13,10 +13,14 @@ import dev.sightline.rules.Rule;
 import dev.sightline.rules.RuleFileParser;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.rules.RuleManager;
+import dev.sightline.server.Main;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +60,15 @@ class LogPatternRulesTest {
                     "level=error msg=\"inventory service unreachable\" attempt=" + r.nextInt(3)));
         }
         miner.observe(batch);
+    }
+
+    @Test
+    void checkRulesPassesTheFile() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("check-rules", RULES.toString())).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("SUCCESS: 2 rules found");
     }
 
     @Test
