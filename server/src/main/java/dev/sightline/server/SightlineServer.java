@@ -7,6 +7,8 @@ import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.config.TsdbConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.logapi.PatternsEndpoint;
+import dev.sightline.server.logs.patterns.PatternMetrics;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
 import dev.sightline.server.promapi.PromApi;
@@ -22,6 +24,7 @@ import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
 import dev.sightline.logs.InMemoryLogStore;
 import dev.sightline.logs.LogStore;
+import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
@@ -38,6 +41,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +58,8 @@ import java.util.logging.Logger;
 public final class SightlineServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SightlineServer.class.getName());
     private static final long HTTP_DRAIN_SECONDS = 5;
+    /** How often the log pattern counters are written: a scrape interval, so rate() over them works as over scraped ones. */
+    private static final Duration PATTERN_METRICS_INTERVAL = Duration.ofSeconds(15);
 
     /** Where to keep data and where to listen; port 0 picks a free port; {@code configFile} (or null) is re-read at reload. */
     public record Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile) {
@@ -78,6 +84,9 @@ public final class SightlineServer implements AutoCloseable {
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
+    /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
+    private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
+    private final PatternMetrics logPatternMetrics;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -98,6 +107,7 @@ public final class SightlineServer implements AutoCloseable {
         this.logs = openLogStore(settings.config(), settings.dataDir());
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
+        this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
                 LogQlRules.languages(LogQlRules.ENGINE, logs::querier), alerting.notifier(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
@@ -185,6 +195,7 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().maxRequestBodyBytes()).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+        new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()
@@ -218,6 +229,7 @@ public final class SightlineServer implements AutoCloseable {
                 storage.complete(db);
                 // Through the ingest guards, as any write: the series limit applies, exemplars reach the exemplar store.
                 spanMetrics.start(() -> guards.begin(db.appender(), "spanmetrics"));
+                logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
                 startScraping(db);
                 startRules(db);
             } catch (Throwable e) {
@@ -265,6 +277,14 @@ public final class SightlineServer implements AutoCloseable {
      */
     public MetricsGenerator spanMetrics() {
         return spanMetrics;
+    }
+
+    /**
+     * Log patterns: the log ingest path hands it each request's committed lines ({@code observe}); the patterns
+     * endpoint and the pattern metrics read it.
+     */
+    public PatternMiner logPatterns() {
+        return logPatterns;
     }
 
     /** Scraping: targets, reload. */
@@ -345,6 +365,7 @@ public final class SightlineServer implements AutoCloseable {
             alerting.close();
             // Its last collection goes into storage, so before storage closes.
             spanMetrics.close();
+            logPatternMetrics.close();
             Tsdb db = null;
             try {
                 // Storage still opening: let it finish so its WAL and lock are released properly.

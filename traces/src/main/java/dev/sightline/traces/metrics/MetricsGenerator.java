@@ -4,17 +4,13 @@ import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.CollectionLoop;
 import dev.sightline.traces.SpanAppender;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Span metrics and the service graph from accepted spans, written into the metric store as Tempo's metrics-generator
@@ -25,8 +21,6 @@ import java.util.logging.Logger;
  * dropped. Thread-safe: ingest threads consume while the flush thread collects.
  */
 public final class MetricsGenerator implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(MetricsGenerator.class.getName());
-
     private final GeneratorConfig config;
     private final LongSupplier clockMs;
     private final SpanMetricsProcessor spanMetrics;
@@ -35,8 +29,7 @@ public final class MetricsGenerator implements AutoCloseable {
     private long lastCollectionMs = Long.MIN_VALUE;
     private long samplesWritten;
     private long samplesRefused;
-    private ScheduledExecutorService loop;
-    private Supplier<Appender> appenders;
+    private volatile CollectionLoop loop;
 
     public MetricsGenerator(GeneratorConfig config, LongSupplier clockMs) {
         this.config = config;
@@ -114,49 +107,17 @@ public final class MetricsGenerator implements AutoCloseable {
         if (spanMetrics == null && serviceGraph == null) {
             return;
         }
-        this.appenders = appenders;
-        long every = config.collectionInterval().toMillis();
-        loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sightline-metrics-generator");
-            t.setDaemon(true);
-            return t;
-        });
-        loop.scheduleAtFixedRate(this::collectQuietly, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private void collectQuietly() {
-        Appender a = appenders.get();
-        if (a == null) {
-            return; // storage not open yet
-        }
-        try {
-            collect(a);
-        } catch (IOException | RuntimeException e) {
-            a.rollback();
-            LOG.log(Level.WARNING, "metrics generator: writing span metrics failed: " + e.getMessage(), e);
-        }
+        loop = CollectionLoop.start("metrics-generator", config.collectionInterval(), appenders, this::collect);
     }
 
     /** Stops the collection loop, after one last collection so the counts since the previous one are kept. */
     @Override
     public void close() {
-        ScheduledExecutorService l;
-        synchronized (this) {
-            l = loop;
-            loop = null;
+        // Not under this object's lock: the last collection takes it.
+        CollectionLoop l = loop;
+        if (l != null) {
+            l.close();
         }
-        if (l == null) {
-            return;
-        }
-        l.shutdown();
-        try {
-            if (!l.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warning("metrics generator: a collection did not finish within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        collectQuietly();
     }
 
     public synchronized Stats stats() {
