@@ -92,7 +92,7 @@ final class Samples {
         }
         double seconds = rangeNanos / 1e9;
         switch (op) {
-            case "count_over_time":
+            case "count_over_time", "absent_over_time": // absent: the caller inverts presence
                 return n;
             case "rate":
                 return unwrapped ? sum(lo, hi) / seconds : n / seconds;
