@@ -183,8 +183,9 @@ public final class LogQlEvaluator implements LogQlEngine {
         if (filter instanceof Pipeline.And and) {
             return pushConditions(parser, and.left(), out) && pushConditions(parser, and.right(), out);
         }
+        // x="" also matches a line without x (Prometheus's reading), where a condition fails: not pushed.
         if (filter instanceof Pipeline.StringFilter sf && sf.matcher().type() == LabelMatcher.Type.EQ
-                && pushableName(sf.matcher().name())) {
+                && !sf.matcher().value().isEmpty() && pushableName(sf.matcher().name())) {
             out.add(FieldCondition.string(parser, sf.matcher().name(), sf.matcher().value()));
             return true;
         }
