@@ -304,10 +304,18 @@ public final class LogQlEvaluator implements LogQlEngine {
         Pipeline.LineState state = new Pipeline.LineState();
         Plan plan = plan(range.log(), from, to);
         if (onlyLineFilters && pushdown) {
+            // Per stream and metadata set its group's samples, so a sample costs two lookups and an append.
+            Map<Labels, Map<Labels, Samples>> targets = new HashMap<>();
             querier.samples(plan.selection(), (stream, metadata, time, lineBytes) -> {
-                state.reset(time, "", stream, metadata);
-                Labels key = absent ? absentLabels : groupKey(keys, state.labels(), grouping);
-                groups.computeIfAbsent(key, k -> new Samples()).add(time, bytes ? lineBytes : 1);
+                Map<Labels, Samples> byMetadata = targets.computeIfAbsent(stream, k -> new HashMap<>());
+                Samples target = byMetadata.get(metadata);
+                if (target == null) {
+                    state.reset(time, "", stream, metadata);
+                    Labels key = absent ? absentLabels : groupKey(keys, state.labels(), grouping);
+                    target = groups.computeIfAbsent(key, k -> new Samples());
+                    byMetadata.put(metadata, target);
+                }
+                target.add(time, bytes ? lineBytes : 1);
                 return true;
             });
         } else {

@@ -32,6 +32,18 @@ final class Pipeline {
     private Pipeline() {
     }
 
+    /**
+     * False when the line cannot be one JSON object (its first character is neither whitespace nor a brace): the
+     * parser would say so too, but only after building an exception, which costs more than parsing a line.
+     */
+    static boolean mayBeJsonObject(String line) {
+        if (line.isEmpty()) {
+            return false;
+        }
+        char c = line.charAt(0);
+        return c == '{' || c <= ' ' || c == '\uFEFF';
+    }
+
     /** One stage; false drops the line. */
     interface Stage {
         boolean process(LineState s);
@@ -137,7 +149,8 @@ final class Pipeline {
     record FieldsParser(FieldCondition.Parser parser) implements Stage {
         @Override
         public boolean process(LineState s) {
-            Map<String, String> fields = parser.parse(s.line);
+            Map<String, String> fields = parser == FieldCondition.Parser.JSON && !mayBeJsonObject(s.line) ? null
+                    : parser.parse(s.line);
             if (fields == null) {
                 s.setError(parser == FieldCondition.Parser.JSON ? "JSONParserErr" : "LogfmtParserErr",
                         parser == FieldCondition.Parser.JSON ? "not a JSON object" : "logfmt syntax error");
@@ -156,7 +169,7 @@ final class Pipeline {
     record JsonExtract(List<String> labels, List<List<PathElement>> paths) implements Stage {
         @Override
         public boolean process(LineState s) {
-            if (!LogFields.json(s.line, (n, v) -> { })) {
+            if (!mayBeJsonObject(s.line) || !LogFields.json(s.line, (n, v) -> { })) {
                 s.setError("JSONParserErr", "not a JSON object");
                 return true;
             }
@@ -303,6 +316,10 @@ final class Pipeline {
         public boolean process(LineState s) {
             Map<String, String> fields = new HashMap<>();
             String entry = null;
+            if (!mayBeJsonObject(s.line)) {
+                s.setError("JSONParserErr", "not a JSON object");
+                return true;
+            }
             try (JsonParser p = JSON.createParser(s.line)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw new IOException("not a JSON object");
