@@ -334,14 +334,15 @@ public final class LogQlEvaluator implements LogQlEngine {
                         state.delete(dropUnwrapped);
                     }
                 }
-                Labels labels = state.labels();
-                String error = labels.get(Pipeline.ERROR);
-                if (error != null) {
-                    throw new LogQlException("pipeline error: '" + error + "' for series: '" + labels
+                if (state.hasError()) {
+                    String error = state.get(Pipeline.ERROR);
+                    throw new LogQlException("pipeline error: '" + error + "' for series: '" + state.labels()
                             + "'. Use a label filter to intentionally skip this error. (e.g | __error__!=\"" + error
                             + "\"). To skip all potential errors you can match empty errors.(e.g __error__=\"\")");
                 }
-                Labels key = absent ? absentLabels : groupKey(keys, labels, grouping);
+                // A by-grouping reads its few labels; only without and no grouping need the line's whole label set.
+                Labels key = absent ? absentLabels : grouping != null && !grouping.without()
+                        ? byKey(state, grouping.labels()) : groupKey(keys, state.labels(), grouping);
                 groups.computeIfAbsent(key, k -> new Samples()).add(entry.timeNanos(), value);
                 return true;
             });
@@ -437,6 +438,14 @@ public final class LogQlEvaluator implements LogQlEngine {
             return labels;
         }
         return cache.computeIfAbsent(labels, l -> grouped(l, g));
+    }
+
+    private static Labels byKey(Pipeline.LineState s, List<String> names) {
+        Labels.Builder b = Labels.builder();
+        for (String n : names) {
+            b.set(n, s.get(n));
+        }
+        return b.build();
     }
 
     private static Labels grouped(Labels l, Ast.Grouping g) {
