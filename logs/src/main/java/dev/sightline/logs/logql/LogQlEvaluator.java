@@ -2,6 +2,7 @@ package dev.sightline.logs.logql;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.text.Utf8;
 import dev.sightline.logs.FieldCondition;
 import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogQuerier;
@@ -324,7 +325,7 @@ public final class LogQlEvaluator implements LogQlEngine {
                 if (!run(range.log().stages(), state)) {
                     return true;
                 }
-                double value = bytes ? utf8Length(state.line) : 1;
+                double value = bytes ? Utf8.encodedLength(state.line) : 1;
                 if (unwrap != null) {
                     value = unwrap(unwrap, state);
                     if (!run(unwrap.after(), state)) {
@@ -413,24 +414,6 @@ public final class LogQlEvaluator implements LogQlEngine {
             }
         }
         return b.build();
-    }
-
-    private static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     private static Labels groupKey(Map<Labels, Labels> cache, Labels labels, Ast.Grouping g) {
