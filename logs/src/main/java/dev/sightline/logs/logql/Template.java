@@ -97,7 +97,7 @@ final class Template {
             }
             String body = action.strip();
             if (!(body.startsWith("/*") && body.endsWith("*/"))) {
-                Lexer lx = new Lexer(body, open + 2);
+                Lexer lx = new Lexer(body, text.indexOf(body, open + 2));
                 List<List<Arg>> pipeline = lx.pipeline();
                 if (lx.pos < body.length()) {
                     throw new IllegalArgumentException("template: unexpected \"" + body.substring(lx.pos)
