@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -300,7 +301,9 @@ public final class LogQlEvaluator implements LogQlEngine {
         boolean bytes = r.op().startsWith("bytes");
         boolean onlyLineFilters = unwrap == null;
         for (Pipeline.Stage s : range.log().stages()) {
-            onlyLineFilters &= s instanceof Pipeline.LineFilterStage;
+            // Grafana's volume queries add "| drop __error__": a no-op where no parser can have set one.
+            onlyLineFilters &= s instanceof Pipeline.LineFilterStage || s instanceof Pipeline.DropKeep d && !d.keep()
+                    && d.matchers().isEmpty() && Set.of(Pipeline.ERROR, Pipeline.ERROR_DETAILS).containsAll(d.names());
         }
         Pipeline.LineState state = new Pipeline.LineState();
         Plan plan = plan(range.log(), from, to);

@@ -277,5 +277,14 @@ class MetricQueryTest {
         assertThat(((LogQlResult.Vector) r).samples()).hasSize(3);
         assertThat(samples.get()).isEqualTo(1);
         assertThat(selects.get()).isZero();
+        // Grafana's log-volume form: dropping error labels no parser could have set keeps the fast path.
+        LogQlResult volume = e.instant("sum by (detected_level) (count_over_time({app=~\".+\"} |= \"level\" "
+                + "| drop __error__, __error_details__ [5m]))", at(600), LogSelection.Direction.BACKWARD, 10);
+        assertThat(volume).isEqualTo(r);
+        assertThat(samples.get()).isEqualTo(2);
+        assertThat(selects.get()).isZero();
+        e.instant("sum by (detected_level) (count_over_time({app=~\".+\"} |= \"level\" | drop app [5m]))", at(600),
+                LogSelection.Direction.BACKWARD, 10);
+        assertThat(selects.get()).isEqualTo(1);
     }
 }
