@@ -5,6 +5,7 @@ import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanEvent;
 import dev.sightline.core.span.SpanLink;
 import dev.sightline.core.span.StatusCode;
+import dev.sightline.core.text.Utf8;
 
 import java.util.List;
 
@@ -58,7 +59,7 @@ final class SpanSize {
 
     private static long anyValue(Attributes a, int i) {
         return switch (a.type(i)) {
-            case STRING -> 1 + lengthDelimited(utf8Length(a.stringValue(i)));
+            case STRING -> 1 + lengthDelimited(Utf8.encodedLength(a.stringValue(i)));
             case BOOL -> 2;
             case LONG -> 1 + varint(a.longValue(i));
             case DOUBLE -> 9;
@@ -69,7 +70,7 @@ final class SpanSize {
 
     /** A length-delimited field with a one-byte tag, left out when empty (proto3 defaults are not written). */
     private static long string(String s) {
-        return s.isEmpty() ? 0 : 1 + lengthDelimited(utf8Length(s));
+        return s.isEmpty() ? 0 : 1 + lengthDelimited(Utf8.encodedLength(s));
     }
 
     private static long message(long size) {
@@ -86,23 +87,5 @@ final class SpanSize {
 
     static int varint(long v) {
         return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
-    }
-
-    static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 }
