@@ -36,6 +36,9 @@ public final class LogFields {
      * is not one, which is Loki's {@code JSONParserErr}.
      */
     public static boolean json(String line, FieldSink sink) {
+        if (!startsWithBrace(line)) {
+            return false; // most lines that are not JSON say so at once; Jackson would build an exception for each
+        }
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
@@ -45,6 +48,16 @@ public final class LogFields {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private static boolean startsWithBrace(String line) {
+        for (int i = 0, n = line.length(); i < n; i++) {
+            char c = line.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return c == '{';
+            }
+        }
+        return false;
     }
 
     private static void readObject(JsonParser p, String prefix, FieldSink sink) throws IOException {

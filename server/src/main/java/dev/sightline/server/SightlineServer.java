@@ -8,6 +8,9 @@ import dev.sightline.server.config.TsdbConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logapi.PatternsEndpoint;
+import dev.sightline.server.logapi.LiveLineHub;
+import dev.sightline.server.logapi.LokiApi;
+import dev.sightline.logs.logql.LogQlEvaluator;
 import dev.sightline.server.logs.patterns.PatternMetrics;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
@@ -84,6 +87,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
+    /** Committed lines as they arrive, for Loki's live tail. */
+    private final LiveLineHub liveLines = new LiveLineHub();
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
     private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
     private final PatternMetrics logPatternMetrics;
@@ -196,6 +201,8 @@ public final class SightlineServer implements AutoCloseable {
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
+        new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()

@@ -5,6 +5,7 @@ import dev.sightline.logs.InMemoryLogStore;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogSelection;
 import dev.sightline.logs.logql.LogQlEngine;
+import dev.sightline.logs.logql.LogQlEvaluator;
 import dev.sightline.logs.logql.LogQlException;
 import dev.sightline.logs.logql.LogQlResult;
 import dev.sightline.promql.engine.Sample;
@@ -26,10 +27,9 @@ import java.util.function.Supplier;
 public final class LogQlRules implements RuleLanguage {
     /**
      * How the server makes a LogQL engine over a log querier: the one place the LogQL engine is wired into rules
-     * and {@code check-rules}. Empty until that engine is in this build; then log rule groups fail to load, saying
-     * they cannot be checked.
+     * and {@code check-rules}. (Empty, log rule groups fail to load, saying they cannot be checked.)
      */
-    public static final Optional<Function<LogQuerier, LogQlEngine>> ENGINE = Optional.empty();
+    public static final Optional<Function<LogQuerier, LogQlEngine>> ENGINE = Optional.of(LogQlEvaluator::new);
 
     /** Time in nanoseconds per millisecond: rules count in ms, LogQL in ns. */
     private static final long NANOS_PER_MS = 1_000_000L;
