@@ -15,7 +15,7 @@
 #                      [--searches Q (50)] [--aggregations Q (10)] [--limit L (100)] [--heap H (4g)]
 #                      [--only reference|sightline] [--data-dir D] [--keep]
 #
-# The load generator holds every request in memory (snappy, about 0.13 GB per million lines).
+# The load generator holds every request in memory (snappy, about 0.11 GB per million lines).
 # Environment: LINES (the --lines default, e.g. LINES=1000000 for a quick run), SIGHTLINE_BUILD, MVN_ARGS (e.g. -o),
 # JAVA_OPTS (load generator's JVM flags, default -Xmx4g), SIGHTLINE_JAVA_OPTS (the server's).
 set -euo pipefail

@@ -80,6 +80,10 @@ public final class LogsBenchmark {
         double mbPerSecond() {
             return lineBytes / seconds / 1e6;
         }
+
+        double mbPerCpuSecond() {
+            return lineBytes / cpuSeconds / 1e6;
+        }
     }
 
     private LogsBenchmark() {
@@ -135,11 +139,12 @@ public final class LogsBenchmark {
                 Path index = dir.resolve("lucene-reference");
                 reference = LuceneReference.index(shape, chunk, index);
                 System.out.printf(Locale.ROOT, "reference  raw Lucene, one thread: %,d lines (%.1f MB, %.1f bytes per line) "
-                                + "in %.1f s = %.1f MB/s, %,.0f lines/s; process CPU %.1f s; %,d bytes on disk = %.1f bytes "
-                                + "per line (load average %s)%n", reference.lines(), reference.lineBytes() / 1e6,
-                        (double) reference.lineBytes() / reference.lines(), reference.seconds(), reference.mbPerSecond(),
-                        reference.lines() / reference.seconds(), reference.cpuSeconds(), reference.diskBytes(),
-                        reference.bytesPerLine(), Bench.loadAverage());
+                                + "in %.1f s = %.1f MB/s, %,.0f lines/s; process CPU %.1f s (%.1f MB per CPU-second), the "
+                                + "indexing thread's %.1f s; %,d bytes on disk = %.1f bytes per line (load average %s)%n",
+                        reference.lines(), reference.lineBytes() / 1e6, (double) reference.lineBytes() / reference.lines(),
+                        reference.seconds(), reference.mbPerSecond(), reference.lines() / reference.seconds(),
+                        reference.cpuSeconds(), reference.mbPerCpuSecond(), reference.threadCpuSeconds(),
+                        reference.diskBytes(), reference.bytesPerLine(), Bench.loadAverage());
                 FileTrees.deleteRecursively(index);
             }
             if (runOurs) {
@@ -286,7 +291,7 @@ public final class LogsBenchmark {
                                 HttpResponse.BodyHandlers.ofString());
                         lastAnswer.accumulateAndGet(System.nanoTime(), Math::max);
                         if (r.statusCode() / 100 != 2) {
-                            failure.compareAndSet(null, "HTTP " + r.statusCode() + " " + QueryTimer.abbreviate(r.body())
+                            failure.compareAndSet(null, "HTTP " + r.statusCode() + " " + QueryTimer.abbreviate(r.body().strip())
                                     + (r.statusCode() == 404 ? " (the server has no Loki push endpoint)" : ""));
                         } else if (!r.body().isBlank()) {
                             firstBody.compareAndSet(null, QueryTimer.abbreviate(r.body()));
@@ -387,9 +392,13 @@ public final class LogsBenchmark {
         System.out.printf(Locale.ROOT, "%-34s %12s %12s%n", "ingest lines/s",
                 ours == null ? "" : String.format(Locale.ROOT, "%,.0f", ours.lines() / ours.seconds()),
                 ref == null ? "" : String.format(Locale.ROOT, "%,.0f", ref.lines() / ref.seconds()));
+        double cpuRatio = ours == null || ref == null ? Double.NaN : ours.mbPerCpuSecond() / ref.mbPerCpuSecond();
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %9s   (the server's CPU against the reference process's: what "
+                        + "a loaded machine moves least)%n", "MB per CPU-second",
+                ours == null ? "" : String.format(Locale.ROOT, "%.1f", ours.mbPerCpuSecond()),
+                ref == null ? "" : String.format(Locale.ROOT, "%.1f", ref.mbPerCpuSecond()),
+                Double.isNaN(cpuRatio) ? "" : String.format(Locale.ROOT, "%.2fx", cpuRatio));
         if (ours != null) {
-            System.out.printf(Locale.ROOT, "%-34s %12.1f %12s %9s   %n", "lines per server CPU-second (k)",
-                    ours.lines() / ours.cpuSeconds() / 1000, "", "");
             System.out.printf(Locale.ROOT, "%-34s %12.1f %12s %9s   >= %.0fx a Loki ingester's 3-6 MB/s (%.2fx of "
                             + "%.0f MB/s): %s%n", "ingest vs a Loki ingester's share", ours.mbPerSecond(),
                     String.format(Locale.ROOT, "%.0f MB/s", LOKI_HIGH_MB),
