@@ -49,7 +49,7 @@ public final class QueryTimer {
                 if (q >= 0) {
                     nanos[q] = System.nanoTime() - t;
                 }
-                problem = r.statusCode() != 200 ? "HTTP " + r.statusCode() + " " + abbreviate(r.body())
+                problem = r.statusCode() != 200 ? "HTTP " + r.statusCode() + " " + abbreviate(r.body().strip())
                         : query.problem().apply(r.body());
             } catch (IOException | RuntimeException e) {
                 problem = e.toString();

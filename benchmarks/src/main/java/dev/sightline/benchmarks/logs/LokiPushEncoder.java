@@ -70,10 +70,9 @@ public final class LokiPushEncoder {
         return out;
     }
 
-    /** The PushRequest for {@code lines}, snappy block-compressed as Loki's push endpoint takes protobuf. */
-    public byte[] compressed(List<LogShape.Line> lines) {
-        byte[] raw = pushRequest(lines);
-        return Bench.snappy(snappy, raw, raw.length);
+    /** A PushRequest ({@link #pushRequest}) snappy block-compressed, as Loki's push endpoint takes protobuf. */
+    public byte[] compressed(byte[] pushRequest) {
+        return Bench.snappy(snappy, pushRequest, pushRequest.length);
     }
 
     private static int entrySize(LogShape.Line l) {

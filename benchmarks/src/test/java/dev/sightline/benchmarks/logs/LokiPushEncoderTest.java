@@ -50,7 +50,7 @@ class LokiPushEncoderTest {
         LogShape shape = new LogShape(3, 5000, 1_765_000_000_000_000_000L, TimeUnit.HOURS.toNanos(1));
         List<LogShape.Line> lines = shape.chunk(0, 1000);
         byte[] raw = LokiPushEncoder.pushRequest(lines);
-        byte[] compressed = new LokiPushEncoder().compressed(lines);
+        byte[] compressed = new LokiPushEncoder().compressed(raw);
         assertThat(compressed.length).isLessThan(raw.length);
         assertThat(Snappy.decompress(compressed, 0, compressed.length)).isEqualTo(raw);
         Message m = DynamicMessage.parseFrom(PUSH_REQUEST, raw);
