@@ -23,3 +23,12 @@ fi
 # shellcheck disable=SC2086
 (cd "$root" && mvn -B -q ${MVN_ARGS:-} -Dmaven.test.skip=true -Dsightline.build="$build" -pl "$1" -am package)
 jar="$bench_here/$build/benchmarks.jar"
+
+# Prints the Sightline server's class path (its jar and lib/) for scripts that built the server module; fails unless
+# exactly one server jar is there.
+server_cp() {
+    local jars
+    jars=("$root/server/$build"/sightline-server-*.jar)
+    [[ ${#jars[@]} == 1 && -f "${jars[0]}" ]] || { echo "expected one server jar in $root/server/$build, found: ${jars[*]}" >&2; return 1; }
+    echo "${jars[0]}:$root/server/$build/lib/*"
+}

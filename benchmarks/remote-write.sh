@@ -14,9 +14,7 @@
 # JVM flags), SIGHTLINE_JAVA_OPTS (the Sightline server's JVM flags, as the ./sightline launcher uses them).
 set -euo pipefail
 . "$(dirname "$0")/bench.sh" server,benchmarks
-shopt -s nullglob
-jars=("$root/server/$build"/sightline-server-*.jar)
-(( ${#jars[@]} == 1 )) || { echo "expected one server jar in $root/server/$build, found ${#jars[@]}" >&2; exit 1; }
+server_cp="$(server_cp)"
 # shellcheck disable=SC2086
 exec "$java" "${unsafe[@]}" ${JAVA_OPTS:-} -cp "$jar" dev.sightline.benchmarks.remotewrite.RemoteWriteBenchmark \
-    --sightline-cp "${jars[0]}:$root/server/$build/lib/*" "$@"
+    --sightline-cp "$server_cp" "$@"

@@ -18,9 +18,7 @@
 # SIGHTLINE_BUILD, MVN_ARGS (e.g. -o), JAVA_OPTS (load generator's JVM flags, default -Xmx4g), SIGHTLINE_JAVA_OPTS.
 set -euo pipefail
 . "$(dirname "$0")/bench.sh" server,benchmarks
-shopt -s nullglob
-jars=("$root/server/$build"/sightline-server-*.jar)
-(( ${#jars[@]} == 1 )) || { echo "expected one server jar in $root/server/$build, found ${#jars[@]}" >&2; exit 1; }
+server_cp="$(server_cp)"
 zipkin_version="${ZIPKIN_VERSION:-3.5.1}"
 cache="${BENCH_CACHE:-$HOME/.cache/sightline-bench}"
 zipkin="$cache/zipkin-server-$zipkin_version-exec.jar"
@@ -32,4 +30,4 @@ if [[ ! -f "$zipkin" ]]; then
 fi
 # shellcheck disable=SC2086
 exec "$java" "${unsafe[@]}" ${JAVA_OPTS:--Xmx4g} -cp "$jar" dev.sightline.benchmarks.traces.TracesBenchmark \
-    --sightline-cp "${jars[0]}:$root/server/$build/lib/*" --zipkin-jar "$zipkin" "$@"
+    --sightline-cp "$server_cp" --zipkin-jar "$zipkin" "$@"

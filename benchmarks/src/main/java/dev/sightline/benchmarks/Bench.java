@@ -1,5 +1,7 @@
 package dev.sightline.benchmarks;
 
+import io.airlift.compress.snappy.SnappyCompressor;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +37,12 @@ public final class Bench {
                 }
             }).sum();
         }
+    }
+
+    /** The first {@code len} bytes of {@code src} snappy block-compressed (remote-write's and Loki push's framing). */
+    public static byte[] snappy(SnappyCompressor snappy, byte[] src, int len) {
+        byte[] out = new byte[snappy.maxCompressedLength(len)];
+        return Arrays.copyOf(out, snappy.compress(src, 0, len, out, 0, out.length));
     }
 
     public static int positive(String flag, String v) {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -105,6 +106,23 @@ public final class PeerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Runtime.getRuntime().removeShutdownHook(killer);
+    }
+
+    /**
+     * The command that runs the Sightline server from class path {@code cp} under this JVM's java: {@code jvmFlags},
+     * then the flags of SIGHTLINE_JAVA_OPTS (as the ./sightline launcher takes them), then {@code server serverArgs}.
+     */
+    public static List<String> sightlineCommand(String cp, List<String> jvmFlags, String... serverArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmFlags);
+        String opts = System.getenv("SIGHTLINE_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            cmd.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", cp, "dev.sightline.server.Main", "server"));
+        cmd.addAll(List.of(serverArgs));
+        return cmd;
     }
 
     public static int freePort() throws IOException {

@@ -121,14 +121,8 @@ public final class RemoteWriteBenchmark {
             if (runOurs) {
                 Path data = Files.createDirectories(dir.resolve("sightline"));
                 int port = PeerProcess.freePort();
-                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-                List<String> cmd = new ArrayList<>(List.of(java));
-                String opts = System.getenv("SIGHTLINE_JAVA_OPTS");
-                if (opts != null && !opts.isBlank()) {
-                    cmd.addAll(List.of(opts.trim().split("\\s+")));
-                }
-                cmd.addAll(List.of("-cp", sightlineCp, "dev.sightline.server.Main", "server", "--data-dir", data.toString(),
-                        "--http-port", Integer.toString(port), "--listen-address", "127.0.0.1"));
+                List<String> cmd = PeerProcess.sightlineCommand(sightlineCp, List.of(), "--data-dir", data.toString(),
+                        "--http-port", Integer.toString(port), "--listen-address", "127.0.0.1");
                 results.add(measure("sightline", cmd, port, dir.resolve("sightline.log"), requests, series, batch, senders,
                         maxSeconds));
             }

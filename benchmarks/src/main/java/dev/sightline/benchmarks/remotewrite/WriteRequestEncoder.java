@@ -1,5 +1,6 @@
 package dev.sightline.benchmarks.remotewrite;
 
+import dev.sightline.benchmarks.Bench;
 import io.airlift.compress.snappy.SnappyCompressor;
 
 import java.nio.charset.StandardCharsets;
@@ -67,9 +68,7 @@ public final class WriteRequestEncoder {
 
     /** The request written since {@link #reset()}, snappy block-compressed as remote-write requires. */
     public byte[] compressed() {
-        byte[] out = new byte[snappy.maxCompressedLength(pos)];
-        int n = snappy.compress(buf, 0, pos, out, 0, out.length);
-        return Arrays.copyOf(out, n);
+        return Bench.snappy(snappy, buf, pos);
     }
 
     int uncompressedSize() {

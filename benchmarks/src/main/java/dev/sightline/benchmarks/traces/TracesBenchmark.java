@@ -2,6 +2,8 @@ package dev.sightline.benchmarks.traces;
 
 import dev.sightline.benchmarks.Bench;
 import dev.sightline.benchmarks.PeerProcess;
+import dev.sightline.benchmarks.QueryTimer;
+import dev.sightline.benchmarks.QueryTimer.Latency;
 import dev.sightline.core.FileTrees;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.vertx.core.Vertx;
@@ -101,13 +103,6 @@ public final class TracesBenchmark {
         }
     }
 
-    private record Latency(long[] sortedNanos, int failures, String firstFailure) {
-        double pMs(double q) {
-            return sortedNanos.length == 0 ? Double.NaN
-                    : sortedNanos[Math.max(0, (int) Math.ceil(q * sortedNanos.length) - 1)] / 1e6;
-        }
-    }
-
     private record Result(String peer, long spans, double seconds, double cpuSeconds, Map<String, Long> errors,
                           Map<String, String> firstError, long rssKb, long diskBytes, String diskNote, Latency byId,
                           Latency search) {
@@ -190,7 +185,7 @@ public final class TracesBenchmark {
         List<Result> results = new ArrayList<>();
         try {
             if (runOurs) {
-                results.add(sightline(java, sightlineCp, heap, dir.resolve("sightline"), otlp, null, senders, plan,
+                results.add(sightline(sightlineCp, heap, dir.resolve("sightline"), otlp, null, senders, plan,
                         spansPerTrace, probes, queries, searches, seed));
             }
             otlp = null; // the OTLP requests are no longer needed: let the Zipkin ones take their place
@@ -217,7 +212,7 @@ public final class TracesBenchmark {
                 }
             }
             if (zipkinToSightline) {
-                results.add(sightline(java, sightlineCp, heap, dir.resolve("sightline-zipkin"), null, zipkin, senders,
+                results.add(sightline(sightlineCp, heap, dir.resolve("sightline-zipkin"), null, zipkin, senders,
                         plan, spansPerTrace, probes, queries, searches, seed));
             }
         } finally {
@@ -262,20 +257,16 @@ public final class TracesBenchmark {
     }
 
     /** Sightline with a config of free ports, fed OTLP/gRPC (otlp) or Zipkin proto3 (zipkin, when otlp is null). */
-    private static Result sightline(String java, String cp, String heap, Path dir, Encoded otlp, Encoded zipkin,
+    private static Result sightline(String cp, String heap, Path dir, Encoded otlp, Encoded zipkin,
                                     int senders, Plan plan, int[] spansPerTrace, Probe[] probes, int queries,
                                     int searches, long seed) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         int http = PeerProcess.freePort(), grpc = PeerProcess.freePort();
         Path config = dir.resolve("sightline.yml");
         Files.writeString(config, "server:\n  otlp_grpc_port: " + grpc + "\n  otlp_http_port: -1\n");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms" + heap, "-Xmx" + heap));
-        String opts = System.getenv("SIGHTLINE_JAVA_OPTS");
-        if (opts != null && !opts.isBlank()) {
-            cmd.addAll(List.of(opts.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-cp", cp, "dev.sightline.server.Main", "server", "--config", config.toString(), "--data-dir",
-                data.toString(), "--http-port", Integer.toString(http), "--listen-address", "127.0.0.1"));
+        List<String> cmd = PeerProcess.sightlineCommand(cp, List.of("-Xms" + heap, "-Xmx" + heap), "--config",
+                config.toString(), "--data-dir", data.toString(), "--http-port", Integer.toString(http),
+                "--listen-address", "127.0.0.1");
         String peer = otlp != null ? "sightline" : "sightline-zipkin";
         Vertx vertx = Vertx.vertx();
         try (PeerProcess p = PeerProcess.start(peer, cmd, dir.resolve("sightline.log"))) {
@@ -362,12 +353,17 @@ public final class TracesBenchmark {
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         SplittableRandom rnd = new SplittableRandom(seed);
-        Latency byId = timed(http, queries, () -> {
+        Latency byId = QueryTimer.run(http, WARMUP, queries, () -> {
             int i = rnd.nextInt(plan.traces());
-            return new Object[]{byIdUri.apply(plan.shape().trace(i, 0).idHex()), spansPerTrace[i]};
-        }, spansOf, true);
-        Latency search = timed(http, searches, () -> new Object[]{searchUri.apply(probes[rnd.nextInt(probes.length)]), 1},
-                tracesOf, false);
+            int expected = spansPerTrace[i];
+            return new QueryTimer.Query(byIdUri.apply(plan.shape().trace(i, 0).idHex()), body -> {
+                int c = spansOf.count(body);
+                return c == expected ? null : c + " instead of " + expected;
+            });
+        });
+        Latency search = QueryTimer.run(http, WARMUP, searches, () -> new QueryTimer.Query(
+                searchUri.apply(probes[rnd.nextInt(probes.length)]),
+                body -> tracesOf.count(body) >= 1 ? null : "0 results, expected at least 1"));
         System.out.printf(Locale.ROOT, "%-16s trace by id p50 %.1f ms p99 %.1f ms (%d queries, %d wrong answers%s); "
                         + "search p50 %.1f ms p99 %.1f ms (%d searches, %d found nothing%s)%n", peer, byId.pMs(0.5),
                 byId.pMs(0.99), queries, byId.failures(), byId.failures() == 0 ? "" : ", first: " + byId.firstFailure(),
@@ -384,61 +380,6 @@ public final class TracesBenchmark {
                 mem[1] / 1024, note);
         return new Result(peer, accepted.sum(), seconds, cpu, new TreeMap<>(errors), new TreeMap<>(firstError), mem[0],
                 bytes[0], note, byId, search);
-    }
-
-    private interface QuerySource {
-        /** [URI, expected count]. */
-        Object[] next();
-    }
-
-    /**
-     * Runs {@code n} queries one after the other after a warm-up; an answer is wrong unless it is 200 and holds the
-     * expected count ({@code exact}) or at least it.
-     */
-    private static Latency timed(HttpClient http, int n, QuerySource source, Check count, boolean exact)
-            throws InterruptedException {
-        long[] nanos = new long[n];
-        int failures = 0;
-        String first = null;
-        for (int q = -WARMUP; q < n; q++) {
-            Object[] next = source.next();
-            URI uri = (URI) next[0];
-            int expected = (Integer) next[1];
-            long t = System.nanoTime();
-            String problem;
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                long took = System.nanoTime() - t;
-                if (q >= 0) {
-                    nanos[q] = took;
-                }
-                if (r.statusCode() != 200) {
-                    problem = "HTTP " + r.statusCode() + " " + abbreviate(r.body());
-                } else {
-                    int c = count.count(r.body());
-                    problem = exact ? (c == expected ? null : c + " instead of " + expected)
-                            : (c >= expected ? null : c + " results, expected at least " + expected);
-                }
-            } catch (IOException | RuntimeException e) {
-                problem = e.toString();
-                if (q >= 0) {
-                    nanos[q] = System.nanoTime() - t;
-                }
-            }
-            if (problem != null && q >= 0) {
-                failures++;
-                if (first == null) {
-                    first = uri + ": " + problem;
-                }
-            }
-        }
-        Arrays.sort(nanos);
-        return new Latency(nanos, failures, first);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
     private static int jaegerSpans(String body) {
@@ -503,7 +444,7 @@ public final class TracesBenchmark {
                         .header("Content-Type", "application/x-protobuf")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
                 return r.statusCode() / 100 == 2 ? new Outcome(spans, null, null)
-                        : new Outcome(0, "http:" + r.statusCode(), abbreviate(r.body()));
+                        : new Outcome(0, "http:" + r.statusCode(), QueryTimer.abbreviate(r.body()));
             } catch (IOException e) {
                 return new Outcome(0, "io:" + e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
             }
