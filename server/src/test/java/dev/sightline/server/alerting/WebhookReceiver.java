@@ -17,15 +17,15 @@ import java.util.function.Predicate;
  * A local webhook endpoint that records every payload with the time it arrived. As a {@code @RegisterExtension}
  * field it is closed after each test.
  */
-final class WebhookReceiver implements AutoCloseable, AfterEachCallback {
-    record Call(String path, JsonNode payload, long atNanos) {
+public final class WebhookReceiver implements AutoCloseable, AfterEachCallback {
+    public record Call(String path, JsonNode payload, long atNanos) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     final List<Call> calls = new CopyOnWriteArrayList<>();
 
-    WebhookReceiver() {
+    public WebhookReceiver() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -39,12 +39,12 @@ final class WebhookReceiver implements AutoCloseable, AfterEachCallback {
         server.start();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     /** The first call matching, waiting up to {@code timeoutMs}; null if none came. */
-    Call await(Predicate<Call> which, long timeoutMs) throws InterruptedException {
+    public Call await(Predicate<Call> which, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (System.nanoTime() < deadline) {
             for (Call c : calls) {
