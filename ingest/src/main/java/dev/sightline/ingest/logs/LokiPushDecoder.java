@@ -8,9 +8,11 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.sightline.core.Labels;
+import dev.sightline.ingest.Utf8;
 import dev.sightline.logs.LogFields;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -193,8 +195,13 @@ public final class LokiPushDecoder {
         try {
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == STREAM_LABELS) {
+                    int l = length(in, off, off + len, "labels");
                     labelsAt = off + in.getTotalBytesRead();
-                    labelText = in.readStringRequireUtf8();
+                    if (!Utf8.isValid(buf, labelsAt, l)) {
+                        throw malformedProto(labelsAt, "stream labels are not valid UTF-8");
+                    }
+                    labelText = new String(buf, labelsAt, l, StandardCharsets.UTF_8);
+                    in.skipRawBytes(l);
                 } else {
                     in.skipField(t);
                 }

@@ -167,9 +167,14 @@ public final class NdjsonDecoder {
         }
     }
 
+    /** Digits, sign, point and exponent only: RFC 3339 text always has a 'T' (or space) and colons. */
     private static boolean looksNumeric(String s) {
-        char c = s.charAt(0);
-        return c >= '0' && c <= '9' || c == '-' && s.length() > 1 && s.indexOf('-', 1) < 0 || c == '.';
+        for (int i = 0; i < s.length(); i++) {
+            if ("0123456789.-+eE".indexOf(s.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static MalformedLogsException malformed(long lineNumber, JsonParser p, String what) {
