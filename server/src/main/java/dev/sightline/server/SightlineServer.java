@@ -21,6 +21,9 @@ import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
 import dev.sightline.logs.InMemoryLogStore;
 import dev.sightline.logs.LogStore;
+import dev.sightline.server.logs.LogIngestMetrics;
+import dev.sightline.server.logs.LogIngester;
+import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
@@ -77,6 +80,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
+    /** Where every log endpoint goes through (OTLP, Loki push, NDJSON); live tail and patterns listen to it. */
+    private final LogIngester logIngester;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -95,6 +100,8 @@ public final class SightlineServer implements AutoCloseable {
                 new MetadataStore(), exemplars);
         this.spans = openSpanStore(settings.config(), settings.dataDir());
         this.logs = openLogStore(settings.config(), settings.dataDir());
+        this.logIngester = new LogIngester(() -> closing.get() ? null : logs, settings.config().limits().toLogLimits(),
+                new LogIngestMetrics(metrics.registry()));
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
@@ -178,8 +185,10 @@ public final class SightlineServer implements AutoCloseable {
         SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
-                settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits());
+                settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits(),
+                logIngester);
         otlp.register(api);
+        new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes()).register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
                 settings.config().limits().maxRequestBodyBytes()).register(api);
         new TraceApi(() -> closing.get() ? null : spans, new TraceQlEngineBackend(),
@@ -306,6 +315,11 @@ public final class SightlineServer implements AutoCloseable {
     /** The log store the OTLP, Loki push and NDJSON endpoints append to. */
     public LogStore logs() {
         return logs;
+    }
+
+    /** What every log endpoint goes through: add a listener here to see each commit's lines. */
+    public LogIngester logIngester() {
+        return logIngester;
     }
 
     /** OTLP metrics and traces ingestion (its bound gRPC and HTTP ports). */
