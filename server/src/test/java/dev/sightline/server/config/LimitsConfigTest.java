@@ -77,7 +77,7 @@ class LimitsConfigTest {
                 7L * 24 * 3600 * 1_000_000_000L, 600L * 1_000_000_000L));
         LogLimits l = parse("limits:\n  max_line_size: 1KB\n  reject_old_samples_max_age: 2d\n"
                 + "  creation_grace_period: 1m\n  max_label_names_per_series: 15\n").limits().toLogLimits();
-        assertThat(l).isEqualTo(new LogLimits(1000, 15, 256, 4096, 2L * 86400 * 1_000_000_000L, 60L * 1_000_000_000L));
+        assertThat(l).isEqualTo(new LogLimits(1024, 15, 256, 4096, 2L * 86400 * 1_000_000_000L, 60L * 1_000_000_000L));
         assertThat(parse("limits:\n  reject_old_samples_max_age: 0s\n").limits().toLogLimits().rejectOldSamplesMaxAgeNanos())
                 .isZero();
         ConfigException bad = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  max_line_size: lots\n"));
