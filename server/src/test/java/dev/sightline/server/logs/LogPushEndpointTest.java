@@ -64,8 +64,9 @@ class LogPushEndpointTest {
 
     @Test
     void ndjsonAsCurlPostsIt() throws Exception {
-        String l1 = "{\"time\":\"" + Instant.now() + "\",\"service\":\"billing\",\"level\":\"error\",\"msg\":\"charge failed\",\"amount\":120}";
-        String l2 = "{\"ts\":" + Instant.now().toEpochMilli() + ",\"service\":\"billing\",\"msg\":\"ok\",\"trace_id\":\"abc123\"}";
+        Instant now = Instant.now();
+        String l1 = "{\"time\":\"" + now.minusSeconds(2) + "\",\"service\":\"billing\",\"level\":\"error\",\"msg\":\"charge failed\",\"amount\":120}";
+        String l2 = "{\"ts\":" + now.minusSeconds(1).toEpochMilli() + ",\"service\":\"billing\",\"msg\":\"ok\",\"trace_id\":\"abc123\"}";
         // curl --data-binary sends application/x-www-form-urlencoded unless told otherwise
         HttpResponse<String> r = post(LogPushEndpoint.NDJSON_PATH, "application/x-www-form-urlencoded",
                 (l1 + "\n" + l2 + "\n").getBytes(StandardCharsets.UTF_8), null);
