@@ -170,13 +170,13 @@ public final class LogPushEndpoint {
     /** Checks the encoding, then inflates, decodes and stores on a worker, and answers. */
     private void run(RoutingContext ctx, Answer answer, Push push) {
         String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
-        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-            answer.send(ctx, 415, "unsupported Content-Encoding \"" + encoding + "\": use gzip or none", null);
+        String unsupported = HttpApi.unsupportedEncoding(encoding);
+        if (unsupported != null) {
+            answer.send(ctx, 415, unsupported, null);
             return;
         }
-        Buffer body = ctx.body().buffer();
-        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        boolean gzip = HttpApi.isGzip(encoding);
+        byte[] bytes = HttpApi.bodyBytes(ctx);
         ctx.vertx().executeBlocking(() -> process(bytes, gzip, push), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "log push to " + ctx.request().path() + " failed", ar.cause());

@@ -84,13 +84,13 @@ public final class OtlpHttpEndpoint<R> {
             return;
         }
         String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
-        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity") && !encoding.isBlank()) {
-            error(ctx, 415, json, OtlpCodec.CODE_INVALID_ARGUMENT, "unsupported Content-Encoding \"" + encoding + "\": use gzip or none");
+        String unsupported = HttpApi.unsupportedEncoding(encoding);
+        if (unsupported != null) {
+            error(ctx, 415, json, OtlpCodec.CODE_INVALID_ARGUMENT, unsupported);
             return;
         }
-        Buffer body = ctx.body().buffer();
-        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        boolean gzip = HttpApi.isGzip(encoding);
+        byte[] bytes = HttpApi.bodyBytes(ctx);
         ctx.vertx().executeBlocking(() -> process(bytes, gzip, json), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "OTLP/HTTP " + export.signal().path() + " request failed", ar.cause());
