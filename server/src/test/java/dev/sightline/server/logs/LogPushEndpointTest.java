@@ -149,6 +149,13 @@ class LogPushEndpointTest {
         assertThat(json.statusCode()).isEqualTo(400);
         assertThat(json.body()).startsWith("invalid Loki push JSON at /streams/0/values/1/0: time \"noon\"");
         assertThat(StoredLogs.of(running.server().logs(), "app", "bad")).isEmpty();
+        // a valid stream before the fault was appended already: the request is rolled back whole
+        HttpResponse<String> second = running.post(LogPushEndpoint.LOKI_PATH, "application/json",
+                "{\"streams\":[{\"stream\":{\"app\":\"first\"},\"values\":[[\"" + nanos(Instant.now()) + "\",\"x\"]]},"
+                        + "{\"stream\":{\"app\":\"second\"},\"values\":[[\"1\"]]}]}");
+        assertThat(second.statusCode()).isEqualTo(400);
+        assertThat(second.body()).startsWith("invalid Loki push JSON at /streams/1/values/0");
+        assertThat(StoredLogs.of(running.server().logs(), "app", "first")).isEmpty();
         HttpResponse<String> snappy = post(LogPushEndpoint.LOKI_PATH, "application/x-protobuf",
                 new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}, null);
         assertThat(snappy.statusCode()).isEqualTo(400);
