@@ -322,7 +322,7 @@ public final class SightlineServer implements AutoCloseable {
         return logIngester;
     }
 
-    /** OTLP metrics and traces ingestion (its bound gRPC and HTTP ports). */
+    /** OTLP metrics, traces and logs ingestion (its bound gRPC and HTTP ports). */
     public OtlpReceiver otlp() {
         return otlp;
     }

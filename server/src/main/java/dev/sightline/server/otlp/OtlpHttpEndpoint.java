@@ -15,7 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * OTLP/HTTP {@code POST} of one signal ({@code /v1/metrics}, {@code /v1/traces}): binary protobuf
+ * OTLP/HTTP {@code POST} of one signal ({@code /v1/metrics}, {@code /v1/traces}, {@code /v1/logs}): binary protobuf
  * ({@code application/x-protobuf}) or OTLP JSON ({@code application/json}), optionally gzip-compressed. As the OTLP
  * specification says: 200 with the signal's Export response (carrying {@code partial_success} when points or spans
  * were refused; the valid ones are kept), 400 with a {@code google.rpc.Status} for a body that cannot be decoded, 413
