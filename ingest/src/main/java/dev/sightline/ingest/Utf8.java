@@ -5,6 +5,28 @@ public final class Utf8 {
     private Utf8() {
     }
 
+    /** The length of {@code s} in UTF-8 bytes as {@code getBytes(UTF_8)} gives it, without encoding it. */
+    public static long encodedLength(String s) {
+        long n = 0;
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                n++; // a lone surrogate: String.getBytes(UTF_8) writes '?'
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
     public static boolean isValid(byte[] b, int off, int len) {
         int i = off;
         int end = off + len;

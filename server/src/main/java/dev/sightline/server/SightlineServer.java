@@ -28,6 +28,9 @@ import dev.sightline.server.traces.SpanIngester;
 import dev.sightline.logs.InMemoryLogStore;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.patterns.PatternMiner;
+import dev.sightline.server.logs.LogIngestMetrics;
+import dev.sightline.server.logs.LogIngester;
+import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
@@ -87,6 +90,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
+    /** Where every log endpoint goes through (OTLP, Loki push, NDJSON); live tail and patterns listen to it. */
+    private final LogIngester logIngester;
     /** Committed lines as they arrive, for Loki's live tail. */
     private final LiveLineHub liveLines = new LiveLineHub();
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
@@ -110,6 +115,10 @@ public final class SightlineServer implements AutoCloseable {
                 new MetadataStore(), exemplars);
         this.spans = openSpanStore(settings.config(), settings.dataDir());
         this.logs = openLogStore(settings.config(), settings.dataDir());
+        this.logIngester = new LogIngester(() -> closing.get() ? null : logs, settings.config().limits().toLogLimits(),
+                new LogIngestMetrics(metrics.registry()));
+        logIngester.addListener(liveLines);
+        logIngester.addListener(logPatterns::observe);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
@@ -194,8 +203,10 @@ public final class SightlineServer implements AutoCloseable {
         SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
-                settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits());
+                settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits(),
+                logIngester);
         otlp.register(api);
+        new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes()).register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
                 settings.config().limits().maxRequestBodyBytes()).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
@@ -336,7 +347,12 @@ public final class SightlineServer implements AutoCloseable {
         return logs;
     }
 
-    /** OTLP metrics and traces ingestion (its bound gRPC and HTTP ports). */
+    /** What every log endpoint goes through: add a listener here to see each commit's lines. */
+    public LogIngester logIngester() {
+        return logIngester;
+    }
+
+    /** OTLP metrics, traces and logs ingestion (its bound gRPC and HTTP ports). */
     public OtlpReceiver otlp() {
         return otlp;
     }

@@ -5,12 +5,18 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.Exemplar;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -21,6 +27,7 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.ingest.spans.SpanResult;
 
 import java.io.ByteArrayOutputStream;
@@ -105,6 +112,23 @@ public final class OtlpCodec {
                     for (Span.Link.Builder l : s.getLinksBuilderList()) {
                         l.setTraceId(hexOrAsRead(l.getTraceId())).setSpanId(hexOrAsRead(l.getSpanId()));
                     }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * An OTLP/JSON ExportLogsServiceRequest; a traceId or spanId that is not hex is left as read (of the wrong
+     * length), so that record is stored without it.
+     */
+    public static ExportLogsServiceRequest parseLogsJson(byte[] body) throws MalformedOtlpException {
+        ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
+        mergeJson(body, b, "ExportLogsServiceRequest");
+        for (ResourceLogs.Builder rl : b.getResourceLogsBuilderList()) {
+            for (ScopeLogs.Builder sl : rl.getScopeLogsBuilderList()) {
+                for (LogRecord.Builder r : sl.getLogRecordsBuilderList()) {
+                    r.setTraceId(hexOrAsRead(r.getTraceId())).setSpanId(hexOrAsRead(r.getSpanId()));
                 }
             }
         }
@@ -210,6 +234,16 @@ public final class OtlpCodec {
         if (r.rejectedSpans() > 0) {
             b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
                     .setRejectedSpans(r.rejectedSpans()).setErrorMessage(r.errorMessage()));
+        }
+        return b.build();
+    }
+
+    /** The logs response: empty on full success, else partial_success with the refused record count and reasons. */
+    public static ExportLogsServiceResponse response(LogResult r) {
+        ExportLogsServiceResponse.Builder b = ExportLogsServiceResponse.newBuilder();
+        if (r.rejected() > 0) {
+            b.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+                    .setRejectedLogRecords(r.rejected()).setErrorMessage(r.errorMessage()));
         }
         return b.build();
     }

@@ -7,9 +7,10 @@ import dev.sightline.ingest.Utf8;
 import java.io.IOException;
 
 /**
- * The OTLP metrics and traces protobuf schemas as far as the streaming decoders read them (field numbers of
+ * The OTLP metrics, traces and logs protobuf schemas as far as the streaming decoders read them (field numbers of
  * opentelemetry/proto/metrics/v1/metrics.proto, trace/v1/trace.proto, common.proto, resource.proto), and a structural
- * check of a whole {@code ExportMetricsServiceRequest} or {@code ExportTraceServiceRequest} done before anything is
+ * check of a whole {@code ExportMetricsServiceRequest}, {@code ExportTraceServiceRequest} or
+ * {@code ExportLogsServiceRequest} done before anything is
  * appended: truncation, bad varints, wire types, nesting
  * beyond protobuf's limit and invalid UTF-8 in string fields are refused as the generated parser refuses them, with
  * the byte offset. A known field with an unexpected wire type is an unknown field, skipped, as the generated parser does.
@@ -24,7 +25,8 @@ final class OtlpProtobuf {
             ANY_VALUE = 6, ARRAY_VALUE = 7, KV_LIST = 8, METRIC = 9, POINTS_CONTAINER = 10, NUMBER_POINT = 11,
             HISTOGRAM_POINT = 12, EXP_POINT = 13, EXP_BUCKETS = 14, SUMMARY_POINT = 15, QUANTILE = 16, EXEMPLAR = 17,
             GAUGE = 18, SUM = 19, HISTOGRAM = 20, EXP_HISTOGRAM = 21, SUMMARY = 22, TRACE_REQUEST = 23,
-            RESOURCE_SPANS = 24, SCOPE_SPANS = 25, SPAN = 26, SPAN_EVENT = 27, SPAN_LINK = 28, SPAN_STATUS = 29;
+            RESOURCE_SPANS = 24, SCOPE_SPANS = 25, SPAN = 26, SPAN_EVENT = 27, SPAN_LINK = 28, SPAN_STATUS = 29,
+            LOGS_REQUEST = 30, RESOURCE_LOGS = 31, SCOPE_LOGS = 32, LOG_RECORD = 33;
     /** Field kinds: a string (UTF-8 checked), or something skipped as bytes/scalars. */
     private static final int STRING = -1, OTHER = -2, PACKED_64 = -3, PACKED_VARINT = -4;
     /** protobuf-java's default recursion limit. */
@@ -73,6 +75,13 @@ final class OtlpProtobuf {
     static final int L_TRACE_ID = tag(1, LEN), L_SPAN_ID = tag(2, LEN), L_TRACE_STATE = tag(3, LEN),
             L_ATTRIBUTES = tag(4, LEN), L_DROPPED_ATTRIBUTES = tag(5, VARINT), L_FLAGS = tag(6, WireFormat.WIRETYPE_FIXED32);
     static final int ST_MESSAGE = tag(2, LEN), ST_CODE = tag(3, VARINT);
+    // Logs: ExportLogsServiceRequest, ResourceLogs, ScopeLogs, LogRecord (logs/v1/logs.proto).
+    static final int RL_FIELD = tag(1, LEN);
+    static final int RL_RESOURCE = tag(1, LEN), RL_SCOPE_LOGS = tag(2, LEN);
+    static final int SL_SCOPE = tag(1, LEN), SL_LOG_RECORDS = tag(2, LEN);
+    static final int LR_TIME = tag(1, I64), LR_SEVERITY_NUMBER = tag(2, VARINT), LR_SEVERITY_TEXT = tag(3, LEN),
+            LR_BODY = tag(5, LEN), LR_ATTRIBUTES = tag(6, LEN), LR_TRACE_ID = tag(9, LEN), LR_SPAN_ID = tag(10, LEN),
+            LR_OBSERVED_TIME = tag(11, I64);
     /** A tag no field has: summaries have no exemplars. */
     static final int NO_FIELD = -1;
 
@@ -150,6 +159,10 @@ final class OtlpProtobuf {
             case SPAN_EVENT -> f == 2 ? STRING : f == 3 ? KEY_VALUE : OTHER;
             case SPAN_LINK -> f == 3 ? STRING : f == 4 ? KEY_VALUE : OTHER;
             case SPAN_STATUS -> f == 2 ? STRING : OTHER;
+            case LOGS_REQUEST -> f == 1 ? RESOURCE_LOGS : OTHER;
+            case RESOURCE_LOGS -> f == 1 ? RESOURCE : f == 2 ? SCOPE_LOGS : f == 3 ? STRING : OTHER;
+            case SCOPE_LOGS -> f == 1 ? SCOPE : f == 2 ? LOG_RECORD : f == 3 ? STRING : OTHER;
+            case LOG_RECORD -> f == 3 || f == 12 ? STRING : f == 5 ? ANY_VALUE : f == 6 ? KEY_VALUE : OTHER;
             default -> OTHER;
         };
     }
@@ -162,6 +175,11 @@ final class OtlpProtobuf {
     /** Checks the structure of buf[off, off+len) as an ExportTraceServiceRequest; allocates nothing when it is valid. */
     static void checkTraces(byte[] buf, int off, int len) throws MalformedOtlpException {
         check(buf, off, len, TRACE_REQUEST, TRACES_REQUEST_NAME);
+    }
+
+    /** Checks the structure of buf[off, off+len) as an ExportLogsServiceRequest; allocates nothing when it is valid. */
+    static void checkLogs(byte[] buf, int off, int len) throws MalformedOtlpException {
+        check(buf, off, len, LOGS_REQUEST, "ExportLogsServiceRequest");
     }
 
     private static final String METRICS_REQUEST_NAME = "ExportMetricsServiceRequest";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.promql.engine.EngineOptions;
 
@@ -17,7 +18,9 @@ import java.time.Duration;
  * ({@code query_max_samples}, 50,000,000), for API queries and rule evaluations alike. Spans (OTLP, Zipkin) are bound
  * with the OpenTelemetry SDK's span limits ({@link SpanLimits}): {@code max_span_attributes},
  * {@code max_span_attribute_value_length}, {@code max_span_events}, {@code max_span_links}; what exceeds them is
- * dropped and counted in the span's dropped_*_count, never the whole span.
+ * dropped and counted in the span's dropped_*_count, never the whole span. Log entries are checked with Loki's
+ * limits ({@link LogLimits}): {@code max_line_size} (256KB), {@code reject_old_samples_max_age} (1w; 0 = off),
+ * {@code creation_grace_period} (10m) and the label limits above; an entry over one is refused alone.
  */
 public record LimitsConfig(
         @JsonProperty("max_label_names_per_series") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxLabelNamesPerSeries,
@@ -31,7 +34,10 @@ public record LimitsConfig(
         @JsonProperty("max_span_attributes") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanAttributes,
         @JsonProperty("max_span_attribute_value_length") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanAttributeValueLength,
         @JsonProperty("max_span_events") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanEvents,
-        @JsonProperty("max_span_links") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanLinks) {
+        @JsonProperty("max_span_links") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanLinks,
+        @JsonProperty("max_line_size") @JsonDeserialize(using = ConfigDeserializers.ByteSizeDeserializer.class) Long maxLineSize,
+        @JsonProperty("reject_old_samples_max_age") Duration rejectOldSamplesMaxAge,
+        @JsonProperty("creation_grace_period") Duration creationGracePeriod) {
 
     /** Decoders hold a whole body in one byte array. */
     private static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
@@ -59,12 +65,19 @@ public record LimitsConfig(
         maxSpanAttributeValueLength = maxSpanAttributeValueLength == null ? s.maxAttributeValueLength() : maxSpanAttributeValueLength;
         maxSpanEvents = maxSpanEvents == null ? s.maxEvents() : maxSpanEvents;
         maxSpanLinks = maxSpanLinks == null ? s.maxLinks() : maxSpanLinks;
+        LogLimits l = LogLimits.DEFAULT;
+        maxLineSize = maxLineSize == null ? l.maxLineSize() : maxLineSize;
+        rejectOldSamplesMaxAge = rejectOldSamplesMaxAge == null ? Duration.ofNanos(l.rejectOldSamplesMaxAgeNanos()) : rejectOldSamplesMaxAge;
+        creationGracePeriod = creationGracePeriod == null ? Duration.ofNanos(l.creationGracePeriodNanos()) : creationGracePeriod;
+        if (maxLineSize < 0 || rejectOldSamplesMaxAge.isNegative() || creationGracePeriod.isNegative()) {
+            throw new IllegalArgumentException("max_line_size, reject_old_samples_max_age and creation_grace_period must not be negative");
+        }
     }
 
     public LimitsConfig(Integer maxLabelNamesPerSeries, Integer maxLabelNameLength, Integer maxLabelValueLength,
                         LabelLimits.NameScheme metricNameValidation) {
         this(maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength, metricNameValidation, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     public static LimitsConfig defaults() {
@@ -74,6 +87,15 @@ public record LimitsConfig(
     /** What the span decoders (OTLP traces, Zipkin) enforce. */
     public SpanLimits toSpanLimits() {
         return new SpanLimits(maxSpanAttributes, maxSpanAttributeValueLength, maxSpanEvents, maxSpanLinks);
+    }
+
+    /**
+     * What every log entry is checked against (OTLP, Loki push, NDJSON), with Loki's names: max_line_size,
+     * reject_old_samples_max_age (0 turns it off), creation_grace_period, and the label limits shared with series.
+     */
+    public LogLimits toLogLimits() {
+        return new LogLimits(maxLineSize, maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength,
+                rejectOldSamplesMaxAge.toNanos(), creationGracePeriod.toNanos());
     }
 
     /** The query engine's defaults with this section's timeout and sample limit. */

@@ -134,6 +134,28 @@ public final class HttpApi {
                 .handler(handler);
     }
 
+    /** Whether a Content-Encoding header names gzip (false for none or identity). */
+    public static boolean isGzip(String encoding) {
+        return encoding != null && encoding.trim().equalsIgnoreCase("gzip");
+    }
+
+    /**
+     * Why a push endpoint cannot read a body with this Content-Encoding (its 415 message), or null when it can:
+     * none, identity or gzip.
+     */
+    public static String unsupportedEncoding(String encoding) {
+        if (encoding == null || encoding.isBlank() || isGzip(encoding) || encoding.trim().equalsIgnoreCase("identity")) {
+            return null;
+        }
+        return "unsupported Content-Encoding \"" + encoding + "\": use gzip or none";
+    }
+
+    /** The request body read by the body handler; empty when there is none. */
+    public static byte[] bodyBytes(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        return body == null ? new byte[0] : body.getBytes();
+    }
+
     /** The media type of a Content-Type header, lower case without parameters; "" when absent. */
     public static String mediaType(String contentType) {
         if (contentType == null) {

@@ -16,6 +16,8 @@ interface OtlpExport<R> {
                 "MetricsService", "ExportMetricsServiceRequest");
         static final Signal TRACES = new Signal("/v1/traces", "opentelemetry.proto.collector.trace.v1",
                 "TraceService", "ExportTraceServiceRequest");
+        static final Signal LOGS = new Signal("/v1/logs", "opentelemetry.proto.collector.logs.v1",
+                "LogsService", "ExportLogsServiceRequest");
     }
 
     Signal signal();

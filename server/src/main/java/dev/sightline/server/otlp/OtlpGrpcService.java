@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 
 /**
  * OTLP/gRPC {@code <signal service>/Export} of each signal ({@code opentelemetry.proto.collector.metrics.v1.MetricsService},
- * {@code ...trace.v1.TraceService}) on Vert.x's gRPC server (no generated stubs: a method is described by its name and
+ * {@code ...trace.v1.TraceService}, {@code ...logs.v1.LogsService}) on Vert.x's gRPC server (no generated stubs: a method is described by its name and
  * protobuf codecs). OK with {@code partial_success} when points or spans were refused, INVALID_ARGUMENT for a message
  * that cannot be decoded, UNAVAILABLE (retryable) while storage is not ready or a commit failed.
  */

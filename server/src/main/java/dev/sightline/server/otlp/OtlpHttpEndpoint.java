@@ -15,7 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * OTLP/HTTP {@code POST} of one signal ({@code /v1/metrics}, {@code /v1/traces}): binary protobuf
+ * OTLP/HTTP {@code POST} of one signal ({@code /v1/metrics}, {@code /v1/traces}, {@code /v1/logs}): binary protobuf
  * ({@code application/x-protobuf}) or OTLP JSON ({@code application/json}), optionally gzip-compressed. As the OTLP
  * specification says: 200 with the signal's Export response (carrying {@code partial_success} when points or spans
  * were refused; the valid ones are kept), 400 with a {@code google.rpc.Status} for a body that cannot be decoded, 413
@@ -84,13 +84,13 @@ public final class OtlpHttpEndpoint<R> {
             return;
         }
         String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
-        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity") && !encoding.isBlank()) {
-            error(ctx, 415, json, OtlpCodec.CODE_INVALID_ARGUMENT, "unsupported Content-Encoding \"" + encoding + "\": use gzip or none");
+        String unsupported = HttpApi.unsupportedEncoding(encoding);
+        if (unsupported != null) {
+            error(ctx, 415, json, OtlpCodec.CODE_INVALID_ARGUMENT, unsupported);
             return;
         }
-        Buffer body = ctx.body().buffer();
-        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        boolean gzip = HttpApi.isGzip(encoding);
+        byte[] bytes = HttpApi.bodyBytes(ctx);
         ctx.vertx().executeBlocking(() -> process(bytes, gzip, json), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "OTLP/HTTP " + export.signal().path() + " request failed", ar.cause());

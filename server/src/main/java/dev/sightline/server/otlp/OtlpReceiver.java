@@ -7,6 +7,7 @@ import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.traces.SpanIngester;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * OTLP ingestion: {@code /v1/metrics} and {@code /v1/traces} on the main HTTP port, plus the ports OpenTelemetry SDKs
+ * OTLP ingestion: {@code /v1/metrics}, {@code /v1/traces} and {@code /v1/logs} on the main HTTP port, plus the ports OpenTelemetry SDKs
  * send to by default, OTLP/gRPC (4317) and OTLP/HTTP (4318). One metrics translator (holding the delta-to-cumulative
  * totals) serves all three. Usage: construct, {@link #register} on the main API, {@link #listen}, and {@link #close}
  * before storage closes.
@@ -57,10 +58,19 @@ public final class OtlpReceiver implements AutoCloseable {
      */
     public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
                         IngestGuards guards, SpanIngester spans, SpanLimits spanLimits) {
+        this(storage, registry, limits, guards, spans, spanLimits, null);
+    }
+
+    /** As above, with {@code logs} (null: no logs) receiving {@code /v1/logs} and {@code LogsService/Export}. */
+    public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
+                        IngestGuards guards, SpanIngester spans, SpanLimits spanLimits, LogIngester logs) {
         List<OtlpExport<?>> exports = new ArrayList<>();
         exports.add(new OtlpIngester(storage, new OtlpMetricsTranslator(limits), guards, new OtlpIngestMetrics(registry)));
         if (spans != null) {
             exports.add(new OtlpTracesExport(spans, new OtlpTracesDecoder(spanLimits, MAX_REPORTED_ERRORS), guards));
+        }
+        if (logs != null) {
+            exports.add(new OtlpLogsExport(logs, guards));
         }
         for (OtlpExport<?> e : exports) {
             http.add(new OtlpHttpEndpoint<>(e, limits.maxDecompressedBytes()));
@@ -68,7 +78,7 @@ public final class OtlpReceiver implements AutoCloseable {
         this.grpc = new OtlpGrpcService(List.copyOf(exports), limits.maxDecompressedBytes());
     }
 
-    /** Serves {@code POST /v1/metrics} (and {@code /v1/traces}) on the main HTTP API. */
+    /** Serves {@code POST /v1/metrics} (and {@code /v1/traces}, {@code /v1/logs}) on the main HTTP API. */
     public void register(HttpApi api) {
         http.forEach(h -> h.register(api));
     }

@@ -58,13 +58,13 @@ public final class ZipkinEndpoint {
             return;
         }
         String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
-        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-            answer(ctx, protocol, 415, "unsupported Content-Encoding \"" + encoding + "\": use gzip or none", null);
+        String unsupported = HttpApi.unsupportedEncoding(encoding);
+        if (unsupported != null) {
+            answer(ctx, protocol, 415, unsupported, null);
             return;
         }
-        Buffer body = ctx.body().buffer();
-        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        boolean gzip = HttpApi.isGzip(encoding);
+        byte[] bytes = HttpApi.bodyBytes(ctx);
         ctx.vertx().executeBlocking(() -> process(bytes, gzip, isProto), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "Zipkin span request failed", ar.cause());

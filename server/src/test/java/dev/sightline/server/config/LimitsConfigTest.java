@@ -1,6 +1,7 @@
 package dev.sightline.server.config;
 
 import dev.sightline.ingest.IngestLimits;
+import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.promql.engine.EngineOptions;
 import org.junit.jupiter.api.Test;
@@ -68,5 +69,18 @@ class LimitsConfigTest {
         ConfigException bad = catchThrowableOfType(ConfigException.class,
                 () -> parse("limits:\n  max_span_events: -1\n"));
         assertThat(bad.getMessage()).contains(":2:").contains("limits.max_span_events: expected a positive integer, got -1");
+    }
+
+    @Test
+    void logLimitsAreParsedDefaultedAndChecked() throws Exception {
+        assertThat(LimitsConfig.defaults().toLogLimits()).isEqualTo(new LogLimits(256 * 1024, 64, 256, 4096,
+                7L * 24 * 3600 * 1_000_000_000L, 600L * 1_000_000_000L));
+        LogLimits l = parse("limits:\n  max_line_size: 1KB\n  reject_old_samples_max_age: 2d\n"
+                + "  creation_grace_period: 1m\n  max_label_names_per_series: 15\n").limits().toLogLimits();
+        assertThat(l).isEqualTo(new LogLimits(1024, 15, 256, 4096, 2L * 86400 * 1_000_000_000L, 60L * 1_000_000_000L));
+        assertThat(parse("limits:\n  reject_old_samples_max_age: 0s\n").limits().toLogLimits().rejectOldSamplesMaxAgeNanos())
+                .isZero();
+        ConfigException bad = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  max_line_size: lots\n"));
+        assertThat(bad.getMessage()).contains(":2:").contains("limits.max_line_size");
     }
 }
