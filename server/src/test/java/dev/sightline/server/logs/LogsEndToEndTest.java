@@ -12,6 +12,7 @@ import dev.sightline.server.alerting.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.MDC;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -61,6 +62,7 @@ class LogsEndToEndTest {
     private static LoggerContext app(String url, String service) {
         LoggerContext logback = new LoggerContext();
         logback.setName(service);
+        logback.setMDCAdapter(MDC.getMDCAdapter());
         Loki4jAppender appender = new Loki4jAppender();
         appender.setContext(logback);
         appender.setName("loki");
@@ -169,8 +171,8 @@ class LogsEndToEndTest {
 
         log(app(push, "payment"), PAYMENT);
         log(app(push, "checkout"), CHECKOUT);
-        StoredLogs.await(server.server().logs(), "service", "payment", PAYMENT.length);
-        StoredLogs.await(server.server().logs(), "service", "checkout", CHECKOUT.length);
+        assertThat(StoredLogs.await(server.server().logs(), "service", "payment", PAYMENT.length)).hasSize(PAYMENT.length);
+        assertThat(StoredLogs.await(server.server().logs(), "service", "checkout", CHECKOUT.length)).hasSize(CHECKOUT.length);
 
         assertThat(lines("{service=\"payment\"} | json | status=\"failed\" | amount > 100")).containsExactly("P1", "P4");
         assertThat(lines("{service=~\".+\"} | json | duration_ms > 1000")).containsExactly("C1", "P2");
