@@ -1,8 +1,6 @@
 package dev.sightline.server;
 
 import dev.sightline.logs.InMemoryLogStore;
-import dev.sightline.logs.LogQuerier;
-import dev.sightline.logs.logql.LogQlEngine;
 import dev.sightline.rules.RuleError;
 import dev.sightline.rules.RuleFileParser;
 import dev.sightline.rules.RuleLanguage;
@@ -16,9 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 /**
  * {@code sightline check-rules FILE...}: validates Prometheus rule files like {@code promtool check rules}, and the
@@ -34,11 +30,7 @@ public final class CheckRulesCommand implements Callable<Integer> {
     private final Map<String, RuleLanguage> languages;
 
     public CheckRulesCommand() {
-        this(LogQlRules.ENGINE);
-    }
-
-    CheckRulesCommand(Optional<Function<LogQuerier, LogQlEngine>> logQl) {
-        this.languages = LogQlRules.languages(logQl, new InMemoryLogStore()::querier);
+        this.languages = LogQlRules.languages(new InMemoryLogStore()::querier);
     }
 
     @Spec

@@ -123,7 +123,7 @@ public final class SightlineServer implements AutoCloseable {
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
-                LogQlRules.languages(LogQlRules.ENGINE, logs::querier), alerting.notifier(), System::currentTimeMillis);
+                LogQlRules.languages(logs::querier), alerting.notifier(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
         scrape.onReload(next -> {
             try {

@@ -15,8 +15,6 @@ import dev.sightline.rules.RuleLanguage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,35 +23,25 @@ import java.util.function.Supplier;
  * parses it and refuses a log query (lines, not numbers) before it ever runs.
  */
 public final class LogQlRules implements RuleLanguage {
-    /**
-     * How the server makes a LogQL engine over a log querier: the one place the LogQL engine is wired into rules
-     * and {@code check-rules}. (Empty, log rule groups fail to load, saying they cannot be checked.)
-     */
-    public static final Optional<Function<LogQuerier, LogQlEngine>> ENGINE = Optional.of(LogQlEvaluator::new);
-
     /** Time in nanoseconds per millisecond: rules count in ms, LogQL in ns. */
     private static final long NANOS_PER_MS = 1_000_000L;
 
-    private final Function<LogQuerier, LogQlEngine> engines;
     private final Supplier<? extends LogQuerier> querier;
 
     /** {@code querier} gives a reader of the log store for each evaluation. */
-    public LogQlRules(Function<LogQuerier, LogQlEngine> engines, Supplier<? extends LogQuerier> querier) {
-        this.engines = engines;
+    public LogQlRules(Supplier<? extends LogQuerier> querier) {
         this.querier = querier;
     }
 
-    /** The rule languages for {@code engines} over {@code querier}: LogQL when there is an engine, none otherwise. */
-    public static Map<String, RuleLanguage> languages(Optional<Function<LogQuerier, LogQlEngine>> engines,
-                                                      Supplier<? extends LogQuerier> querier) {
-        return engines.<Map<String, RuleLanguage>>map(e -> Map.of(RuleFileParser.LOGQL, new LogQlRules(e, querier)))
-                .orElse(Map.of());
+    /** The rule languages beyond PromQL: LogQL over the log store {@code querier} reads. */
+    public static Map<String, RuleLanguage> languages(Supplier<? extends LogQuerier> querier) {
+        return Map.of(RuleFileParser.LOGQL, new LogQlRules(querier));
     }
 
     @Override
     public void check(String expr) throws InvalidExpression {
         try (InMemoryLogStore empty = new InMemoryLogStore()) {
-            samples(engines.apply(empty.querier()), expr, 0);
+            samples(new LogQlEvaluator(empty.querier()), expr, 0);
         } catch (LogQlException | NotAMetricQuery e) {
             throw new InvalidExpression(e.getMessage());
         }
@@ -61,7 +49,7 @@ public final class LogQlRules implements RuleLanguage {
 
     @Override
     public List<Sample> query(String expr, long tsMs) {
-        return samples(engines.apply(querier.get()), expr, tsMs);
+        return samples(new LogQlEvaluator(querier.get()), expr, tsMs);
     }
 
     private static List<Sample> samples(LogQlEngine engine, String expr, long tsMs) {

@@ -9,7 +9,6 @@ import dev.sightline.rules.RuleLanguage;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +17,7 @@ class LogQlRulesTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final long NS = 1_000_000L;
     private final InMemoryLogStore logs = new InMemoryLogStore();
-    private final LogQlRules logQl = new LogQlRules(CountOverTimeEngine::new, logs::querier);
+    private final LogQlRules logQl = new LogQlRules(logs::querier);
 
     private void line(long tMs, String service, String level, String text) throws Exception {
         LogAppender app = logs.appender();
@@ -32,7 +31,8 @@ class LogQlRulesTest {
         logQl.check("42");
         assertThatThrownBy(() -> logQl.check("rate({service=\"a\"} |"))
                 .isInstanceOf(RuleLanguage.InvalidExpression.class)
-                .hasMessage("parse error at line 1, col 1: syntax error: unexpected rate({service=\"a\"} |");
+                .hasMessage("parse error at line 1, col 21: syntax error: unexpected end of input, expecting a parser, "
+                        + "a label filter or a formatting stage");
         assertThatThrownBy(() -> logQl.check("{service=\"a\"}"))
                 .isInstanceOf(RuleLanguage.InvalidExpression.class)
                 .hasMessageStartingWith("log query is not a metric query");
@@ -56,9 +56,7 @@ class LogQlRulesTest {
     }
 
     @Test
-    void withoutAnEngineThereIsNoLogQl() {
-        assertThat(LogQlRules.languages(Optional.empty(), logs::querier)).isEmpty();
-        assertThat(LogQlRules.languages(Optional.of(CountOverTimeEngine::new), logs::querier))
-                .containsOnlyKeys(RuleFileParser.LOGQL);
+    void logQlIsTheOneLanguageBeyondPromQl() {
+        assertThat(LogQlRules.languages(logs::querier)).containsOnlyKeys(RuleFileParser.LOGQL);
     }
 }

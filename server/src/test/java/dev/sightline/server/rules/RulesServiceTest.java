@@ -42,9 +42,9 @@ class RulesServiceTest {
     private Tsdb tsdb;
     private RulesService service;
     private final List<Alert> sent = new ArrayList<>();
-    /** Log rules over a log store, run by the small LogQL engine of these tests. */
+    /** Log rules over a log store, run by the LogQL engine. */
     private final InMemoryLogStore logs = new InMemoryLogStore();
-    private final LogQlRules logQl = new LogQlRules(CountOverTimeEngine::new, logs::querier);
+    private final LogQlRules logQl = new LogQlRules(logs::querier);
 
     @BeforeEach
     void open() throws Exception {
@@ -227,7 +227,7 @@ class RulesServiceTest {
                 .hasMessageContaining(dir.resolve("bad.yml") + ":6: could not parse expression: log query is not a "
                         + "metric query")
                 .hasMessageContaining(dir.resolve("bad.yml") + ":8: could not parse expression: parse error at line 1, "
-                        + "col 1: syntax error: unexpected sum(");
+                        + "col 44: syntax error: unexpected end of input, expecting \")\"");
         assertThat(service.groups()).extracting(RuleGroup::name).containsExactly("log-errors");
     }
 }
