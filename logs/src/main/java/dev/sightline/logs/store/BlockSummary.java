@@ -24,8 +24,15 @@ import java.util.Map;
  * reference lets such lines pass. Answers are "may match"; the query verifies every line it returns.
  */
 final class BlockSummary {
-    private static final int BITS_PER_KEY = 6;
-    private static final int PROBES = 3;
+    /**
+     * Trigram filter: one probe and up to 40% of bits set, a loose filter, but a substring query needs all of its
+     * trigrams (a 6-byte literal passes a block without it about 1% of the time).
+     */
+    private static final int TRIGRAM_PROBES = 1;
+    private static final double MAX_TRIGRAM_FILL = 0.4;
+    /** Field filter: one key per condition, so three probes at most 30% full (about 3% false positives). */
+    private static final int FIELD_PROBES = 3;
+    private static final double MAX_FIELD_FILL = 0.3;
     private static final int TYPES = 3; // NUMBER, DURATION, BYTES
     private static final FieldCondition.Parser[] PARSERS = FieldCondition.Parser.values();
     private static final FieldCondition.Type[] CONVERTED = {FieldCondition.Type.NUMBER, FieldCondition.Type.DURATION,
@@ -38,36 +45,105 @@ final class BlockSummary {
         final boolean[] has = new boolean[TYPES];
         final boolean[] bad = new boolean[TYPES];
 
-        void add(String value) {
-            char c = value.isEmpty() ? ' ' : value.charAt(0);
-            // Each conversion needs a digit, '.', ',' or sign first ("Inf" for numbers): skip the words.
-            boolean numeric = c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' || c == ',' || c == 'i'
-                    || c == 'I';
+        /** Adds a value; returns whether it reads as a number. */
+        boolean add(String value) {
+            boolean number = false;
             for (int t = 0; t < TYPES; t++) {
-                double x = numeric ? CONVERTED[t].convert(value) : Double.NaN;
+                double x = convertible(value, t) ? CONVERTED[t].convert(value) : Double.NaN;
                 if (Double.isNaN(x)) {
                     bad[t] = true;
                 } else {
                     has[t] = true;
                     min[t] = Math.min(min[t], x);
                     max[t] = Math.max(max[t], x);
+                    number |= t == 0;
                 }
             }
+            return number;
         }
+    }
+
+    /**
+     * False when {@code CONVERTED[type]} certainly gives NaN for the value, decided without calling it: the
+     * conversions fail by exception on text like timestamps and addresses, far too slow for every field of every line.
+     * A number has only {@code [0-9.eE+-]} (and trailing blanks) or is an infinity; a duration or size starts with a
+     * digit, '.', ',' or sign and has no run of digits and dots without a digit or with two dots ("10.0.0.1").
+     */
+    static boolean convertible(String v, int type) {
+        int n = v.length();
+        if (n == 0) {
+            return false;
+        }
+        if (type == 0) {
+            for (int i = 0; i < n; i++) {
+                char c = v.charAt(i);
+                if (!(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' || c <= ' ')) {
+                    String t = v.charAt(0) == '+' || v.charAt(0) == '-' ? v.substring(1) : v;
+                    return t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity");
+                }
+            }
+            return true;
+        }
+        char first = v.charAt(0);
+        if (!(first >= '0' && first <= '9' || first == '.' || first == ',' || first == '+' || first == '-')) {
+            return false;
+        }
+        int i = first == '+' || first == '-' ? 1 : 0;
+        while (i < n) {
+            int dots = 0;
+            int digits = 0;
+            int start = i;
+            for (char c; i < n && ((c = v.charAt(i)) >= '0' && c <= '9' || c == '.' || c == ','); i++) {
+                if (c == '.') {
+                    dots++;
+                } else if (c != ',') {
+                    digits++;
+                }
+            }
+            if (i > start && (dots > 1 || digits == 0)) {
+                return false;
+            }
+            i++;
+        }
+        return true;
     }
 
     // --- building (one stream's open block; the stream's lock held) -----------------------------------------------
 
-    private long[] keys = new long[1024];
-    private int keyCount;
+    private final Bloom trigrams;
+    private final Bloom fieldKeys;
     private final boolean[] unknown = new boolean[PARSERS.length];
     private final List<Map<String, Range>> fields = List.of(new HashMap<>(), new HashMap<>());
     private final Map<String, String> lineFields = new HashMap<>();
     private final LogFields.FieldSink sink = lineFields::putIfAbsent;
 
+    /** A summary whose filters start at {@code trigramBits} and {@code fieldBits} bits (powers of two, >= 64). */
+    BlockSummary(int trigramBits, int fieldBits) {
+        trigrams = new Bloom(trigramBits, TRIGRAM_PROBES);
+        fieldKeys = new Bloom(fieldBits, FIELD_PROBES);
+    }
+
+    /** Whether a filter is too full to add more lines usefully: the block should be stored. */
+    boolean full() {
+        return trigrams.fill() > MAX_TRIGRAM_FILL || fieldKeys.fill() > MAX_FIELD_FILL;
+    }
+
+    /** Whether the filters were sized generously for this block (a quarter as large would have done). */
+    boolean roomy() {
+        return trigrams.fill() < MAX_TRIGRAM_FILL / 4 && fieldKeys.fill() < MAX_FIELD_FILL / 4;
+    }
+
+    int trigramBits() {
+        return trigrams.bits();
+    }
+
+    int fieldBits() {
+        return fieldKeys.bits();
+    }
+
     void addLine(String line, byte[] utf8, int off, int len, Labels metadata) {
         for (int i = off; i + 2 < off + len; i++) {
-            addKey(trigramKey(utf8[i], utf8[i + 1], utf8[i + 2]));
+            trigrams.add(trigramHash(utf8[i], utf8[i + 1], utf8[i + 2]));
         }
         int first = 0;
         while (first < line.length() && line.charAt(first) <= ' ') {
@@ -84,42 +160,105 @@ final class BlockSummary {
             return;
         }
         for (Map.Entry<String, String> f : lineFields.entrySet()) {
-            addKey(fieldKey(parser, f.getKey(), f.getValue()));
-            fields.get(parser).computeIfAbsent(f.getKey(), k -> new Range()).add(f.getValue());
+            Range r = fields.get(parser).get(f.getKey());
+            if (r == null) {
+                r = new Range();
+                fields.get(parser).put(f.getKey(), r);
+            }
+            // A value that reads as a number is found by its number range (see Stored.mayMatch), not the filter.
+            if (!r.add(f.getValue())) {
+                fieldKeys.add(fieldKey(parser, f.getKey(), f.getValue()));
+            }
         }
     }
 
-    boolean isEmpty() {
-        return keyCount == 0 && !unknown[0] && !unknown[1];
-    }
+    /**
+     * A Bloom filter built at a generous size and folded when stored: a key's bits are its hashes modulo the size, a
+     * power of two, so OR-ing the upper half onto the lower gives the filter of half the size, as if built there. It
+     * needs no count of distinct keys up front and costs one cache-friendly bit per probe while lines arrive.
+     */
+    static final class Bloom {
+        private final long[] words;
+        private final int probes;
+        private int set;
 
-    private void addKey(long key) {
-        if (2 * (keyCount + 1) > keys.length) {
-            long[] old = keys;
-            keys = new long[old.length * 2];
-            keyCount = 0;
-            for (long k : old) {
-                if (k != 0) {
-                    addKey(k);
+        Bloom(int bits, int probes) {
+            words = new long[bits / 64];
+            this.probes = probes;
+        }
+
+        Bloom(ByteReader r, int probes) {
+            this.probes = probes;
+            words = new long[r.readVarInt()];
+            if (words.length == 0 || Integer.bitCount(words.length) != 1) {
+                throw new IllegalArgumentException("block summary: " + words.length + " filter words");
+            }
+            for (int i = 0; i < words.length; i++) {
+                words[i] = r.readFixed64();
+            }
+        }
+
+        int bits() {
+            return words.length * 64;
+        }
+
+        /** The share of bits set. */
+        double fill() {
+            return (double) set / bits();
+        }
+
+        void add(long hash) {
+            int h1 = (int) hash;
+            int h2 = (int) (hash >>> 32) | 1;
+            int mask = bits() - 1;
+            for (int i = 0; i < probes; i++) {
+                int bit = (h1 + i * h2) & mask;
+                long w = words[bit >>> 6];
+                if ((w & 1L << bit) == 0) {
+                    words[bit >>> 6] = w | 1L << bit;
+                    set++;
                 }
             }
         }
-        int mask = keys.length - 1;
-        for (int i = (int) KeyFilter.mix(key) & mask; ; i = (i + 1) & mask) {
-            if (keys[i] == key) {
-                return;
+
+        boolean mightContain(long hash) {
+            int h1 = (int) hash;
+            int h2 = (int) (hash >>> 32) | 1;
+            int mask = bits() - 1;
+            for (int i = 0; i < probes; i++) {
+                int bit = (h1 + i * h2) & mask;
+                if ((words[bit >>> 6] & 1L << bit) == 0) {
+                    return false;
+                }
             }
-            if (keys[i] == 0) {
-                keys[i] = key;
-                keyCount++;
-                return;
+            return true;
+        }
+
+        /** Folds down while the folded filter stays at most {@code maxFill} full, then writes it. */
+        void write(ByteWriter w, double maxFill) {
+            long[] f = words;
+            while (f.length > 1) {
+                long[] half = new long[f.length / 2];
+                int ones = 0;
+                for (int i = 0; i < half.length; i++) {
+                    half[i] = f[i] | f[i + half.length];
+                    ones += Long.bitCount(half[i]);
+                }
+                if (ones > maxFill * half.length * 64) {
+                    break;
+                }
+                f = half;
+            }
+            w.writeVarLong(f.length);
+            for (long word : f) {
+                w.writeFixed64(word);
             }
         }
     }
 
-    /** Trigram keys carry bit 61, field keys bit 62: never 0 (the empty slot) and never equal to each other. */
-    private static long trigramKey(byte a, byte b, byte c) {
-        return 1L << 61 | (a & 0xFF) << 16 | (b & 0xFF) << 8 | (c & 0xFF);
+    private static long trigramHash(byte a, byte b, byte c) {
+        // One multiply (Fibonacci hashing), its well-mixed high half rotated down to where the filter reads its bits.
+        return Long.rotateLeft(((a & 0xFF) << 16 | (b & 0xFF) << 8 | (c & 0xFF)) * 0x9E3779B97F4A7C15L, 32);
     }
 
     private static long fieldKey(int parser, String name, String value) {
@@ -131,27 +270,14 @@ final class BlockSummary {
         for (int i = 0; i < value.length(); i++) {
             h = (h ^ value.charAt(i)) * 0x100000001b3L;
         }
-        return 1L << 62 | (h & ((1L << 61) - 1));
+        return KeyFilter.mix(h);
     }
 
-    /** The stored form: the Bloom filter, then per parser whether it may fail on a line and its fields' ranges. */
+    /** The stored form: the two filters, then per parser whether it may fail on a line and its fields' ranges. */
     byte[] encode() {
-        int bits = Integer.highestOneBit(Math.max(64, keyCount * BITS_PER_KEY - 1)) << 1;
-        long[] words = new long[bits / 64];
-        for (long k : keys) {
-            if (k != 0) {
-                long h = KeyFilter.mix(k);
-                for (int i = 0; i < PROBES; i++) {
-                    int bit = ((int) h + i * (int) (h >>> 32)) & (bits - 1);
-                    words[bit >>> 6] |= 1L << bit;
-                }
-            }
-        }
         ByteWriter w = new ByteWriter();
-        w.writeVarLong(words.length);
-        for (long word : words) {
-            w.writeFixed64(word);
-        }
+        trigrams.write(w, MAX_TRIGRAM_FILL);
+        fieldKeys.write(w, MAX_FIELD_FILL);
         for (int p = 0; p < PARSERS.length; p++) {
             w.writeByte(unknown[p] ? 1 : 0);
             w.writeVarLong(fields.get(p).size());
@@ -174,19 +300,15 @@ final class BlockSummary {
 
     /** A stored summary, read for the checks of one query. */
     static final class Stored {
-        private final long[] words;
+        private final Bloom trigrams;
+        private final Bloom fieldKeys;
         private final boolean[] unknown = new boolean[PARSERS.length];
         private final List<Map<String, Range>> fields = List.of(new HashMap<>(), new HashMap<>());
 
         Stored(byte[] buf, int off, int len) {
             ByteReader r = new ByteReader(buf, off, len);
-            words = new long[r.readVarInt()];
-            if (words.length == 0 || Integer.bitCount(words.length) != 1) {
-                throw new IllegalArgumentException("block summary: " + words.length + " filter words");
-            }
-            for (int i = 0; i < words.length; i++) {
-                words[i] = r.readFixed64();
-            }
+            trigrams = new Bloom(r, TRIGRAM_PROBES);
+            fieldKeys = new Bloom(r, FIELD_PROBES);
             for (int p = 0; p < PARSERS.length; p++) {
                 unknown[p] = r.readByte() != 0;
                 int n = r.readVarInt();
@@ -205,18 +327,6 @@ final class BlockSummary {
                     fields.get(p).put(name, range);
                 }
             }
-        }
-
-        private boolean mightContain(long key) {
-            long h = KeyFilter.mix(key);
-            int bits = words.length * 64;
-            for (int i = 0; i < PROBES; i++) {
-                int bit = ((int) h + i * (int) (h >>> 32)) & (bits - 1);
-                if ((words[bit >>> 6] & 1L << bit) == 0) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         /** Whether the block may hold a line passing the filter. */
@@ -245,7 +355,7 @@ final class BlockSummary {
         private boolean mayHold(String literal) {
             byte[] b = literal.getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i + 2 < b.length; i++) {
-                if (!mightContain(trigramKey(b[i], b[i + 1], b[i + 2]))) {
+                if (!trigrams.mightContain(trigramHash(b[i], b[i + 1], b[i + 2]))) {
                     return false;
                 }
             }
@@ -267,7 +377,10 @@ final class BlockSummary {
                 return false;
             }
             if (c.type() == FieldCondition.Type.STRING) {
-                return mightContain(fieldKey(p, c.name(), c.text()));
+                // A value equal to a text that reads as a number reads as the same number: its range tells.
+                double x = convertible(c.text(), 0) ? FieldCondition.Type.NUMBER.convert(c.text()) : Double.NaN;
+                return Double.isNaN(x) ? fieldKeys.mightContain(fieldKey(p, c.name(), c.text()))
+                        : r.has[0] && r.min[0] <= x && x <= r.max[0];
             }
             int t = c.type().ordinal() - 1;
             if (r.bad[t]) {

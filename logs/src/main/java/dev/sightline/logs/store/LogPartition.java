@@ -52,8 +52,13 @@ final class LogPartition implements Closeable {
     static final String LABELS = "labels";
     private static final String COMMIT_SEQ = "wal_seq";
     /** A head is stored once it holds this many line bytes (DEFLATE's window is 32 KiB) or lines. */
-    private static final int BLOCK_BYTES = 128 << 10;
-    private static final int BLOCK_LINES = 4096;
+    private static final int BLOCK_BYTES = 256 << 10;
+    private static final int BLOCK_LINES = 8192;
+    /** Bounds of a head's filters (bits): a busy stream's grow until blocks end by size, a quiet one's stay small. */
+    private static final int MIN_TRIGRAM_BITS = 1 << 10;
+    private static final int MAX_TRIGRAM_BITS = 1 << 17;
+    private static final int MIN_FIELD_BITS = 1 << 9;
+    private static final int MAX_FIELD_BITS = 1 << 15;
 
     /** One stream's state in this partition; guarded by its own monitor. */
     static final class Stream {
@@ -62,7 +67,9 @@ final class LogPartition implements Closeable {
         /** The block number the head will have when stored; stored blocks have lower numbers. */
         int headBseq;
         LogBlock head = new LogBlock(64, 8 << 10);
-        BlockSummary summary = new BlockSummary();
+        int trigramBits = 1 << 13;
+        int fieldBits = 1 << 11;
+        BlockSummary summary = new BlockSummary(trigramBits, fieldBits);
         long minTime = Long.MAX_VALUE;
         long maxTime = Long.MIN_VALUE;
 
@@ -181,7 +188,7 @@ final class LogPartition implements Closeable {
             s.summary.addLine(line, utf8, off, len, metadata);
             s.minTime = Math.min(s.minTime, time);
             s.maxTime = Math.max(s.maxTime, time);
-            if (s.head.used >= BLOCK_BYTES || s.head.count >= BLOCK_LINES) {
+            if (s.head.used >= BLOCK_BYTES || s.head.count >= BLOCK_LINES || s.summary.full()) {
                 store(s);
             }
         }
@@ -207,7 +214,15 @@ final class LogPartition implements Closeable {
         added.incrementAndGet();
         s.headBseq++;
         s.head = new LogBlock(Math.max(64, b.count), Math.max(8 << 10, b.used));
-        s.summary = new BlockSummary();
+        // The next block's filters: larger when this one filled them, smaller when it used a fraction.
+        if (s.summary.full()) {
+            s.trigramBits = Math.min(MAX_TRIGRAM_BITS, s.trigramBits * 2);
+            s.fieldBits = Math.min(MAX_FIELD_BITS, s.fieldBits * 2);
+        } else if (s.summary.roomy()) {
+            s.trigramBits = Math.max(MIN_TRIGRAM_BITS, s.trigramBits / 2);
+            s.fieldBits = Math.max(MIN_FIELD_BITS, s.fieldBits / 2);
+        }
+        s.summary = new BlockSummary(s.trigramBits, s.fieldBits);
     }
 
     /** Stores every head that holds a line (a checkpoint: afterwards the index holds every line added). */
