@@ -22,10 +22,15 @@ public record TracesConfig(
         LuceneSpanStore.Options d = LuceneSpanStore.Options.defaults();
         retentionTime = retentionTime == null ? d.retentionTime() : retentionTime;
         retentionSize = retentionSize == null ? d.retentionBytes() : retentionSize;
-        partition = partition == null ? d.partition() : partition;
+        partition = checkPartition(partition == null ? d.partition() : partition);
+    }
+
+    /** A partition duration within bounds (shared with storage.logs). */
+    static Duration checkPartition(Duration partition) {
         if (partition.compareTo(MIN_PARTITION) < 0 || partition.compareTo(MAX_PARTITION) > 0) {
             throw new IllegalArgumentException("partition: must be between 1m and 1w, got " + text(partition));
         }
+        return partition;
     }
 
     private static String text(Duration d) {
