@@ -5,6 +5,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
+import dev.sightline.timeindex.StoreOptions;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 
@@ -25,8 +26,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>A commit writes its lines as one WAL record, adds them to their streams' heads (visible to the next query) and
  * returns after the record's fsync, shared with concurrent commits: an acknowledged line survives kill -9. A full
- * head is stored as a block document at once. A checkpoint (every {@link Options#checkpointInterval}, or when the
- * WAL outgrows {@link Options#walCheckpointBytes}) stores every head, commits the indexes with the WAL position they
+ * head is stored as a block document at once. A checkpoint (every {@link StoreOptions#checkpointInterval}, or when the
+ * WAL outgrows {@link StoreOptions#walCheckpointBytes}) stores every head, commits the indexes with the WAL position they
  * hold, and deletes the WAL segments before it; at open the WAL is replayed into the heads, skipping records a
  * partition already committed. A record that cannot be read is skipped with a warning; a torn tail is cut by the WAL.
  * Retention removes whole partitions, oldest first, by age and total size; a partition that cannot be opened or read
@@ -36,47 +37,12 @@ public final class LuceneLogStore implements LogStore {
     private static final System.Logger LOG = System.getLogger(LuceneLogStore.class.getName());
     private static final long WAL_SEGMENT_BYTES = 64L << 20;
 
-    /**
-     * {@code partition}: the time span of one partition, one hour by default as Loki's index period is cut in
-     * practice: the usual query (the last hour or less) opens one or two. {@code retentionTime} (0: keep forever)
-     * and {@code retentionBytes} (0: no limit) remove whole partitions.
-     */
-    public record Options(Duration partition, Duration retentionTime, long retentionBytes, Duration checkpointInterval,
-                          long walCheckpointBytes) {
-        public Options {
-            if (partition.isNegative() || partition.isZero()) {
-                throw new IllegalArgumentException("partition duration must be positive, got " + partition);
-            }
-            if (retentionTime.isNegative()) {
-                throw new IllegalArgumentException("retention time must not be negative, got " + retentionTime);
-            }
-            if (retentionBytes < 0) {
-                throw new IllegalArgumentException("retention size must not be negative, got " + retentionBytes);
-            }
-            if (checkpointInterval.isNegative() || checkpointInterval.isZero() || walCheckpointBytes <= 0) {
-                throw new IllegalArgumentException("checkpoint interval and WAL size must be positive");
-            }
-        }
-
-        /** One-hour partitions, 31 days kept (Grafana Cloud's default log retention), no size limit, checkpoint each minute. */
-        public static Options defaults() {
-            return new Options(Duration.ofHours(1), Duration.ofDays(31), 0, Duration.ofMinutes(1), 256L << 20);
-        }
-
-        public Options withPartition(Duration d) {
-            return new Options(d, retentionTime, retentionBytes, checkpointInterval, walCheckpointBytes);
-        }
-
-        public Options withRetention(Duration time, long bytes) {
-            return new Options(partition, time, bytes, checkpointInterval, walCheckpointBytes);
-        }
-
-        public Options withCheckpoints(Duration interval, long walBytes) {
-            return new Options(partition, retentionTime, retentionBytes, interval, walBytes);
-        }
+    /** 31 days (Grafana Cloud's default log retention), in hourly partitions (Loki's index period), no size limit. */
+    public static StoreOptions defaultOptions() {
+        return StoreOptions.hourly(Duration.ofDays(31));
     }
 
-    private final Options options;
+    private final StoreOptions options;
     final TimePartitions<LogPartition> partitions;
     /** Read: commits and queries; write: checkpoints, removing partitions. */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -85,7 +51,7 @@ public final class LuceneLogStore implements LogStore {
     private final AtomicBoolean checkpointQueued = new AtomicBoolean();
     private volatile boolean closed;
 
-    private LuceneLogStore(Options options, TimePartitions<LogPartition> partitions) {
+    private LuceneLogStore(StoreOptions options, TimePartitions<LogPartition> partitions) {
         this.options = options;
         this.partitions = partitions;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,7 +62,7 @@ public final class LuceneLogStore implements LogStore {
     }
 
     /** Opens (creating) the store in {@code dir}, replaying its WAL. */
-    public static LuceneLogStore open(Path dir, Options options) throws IOException {
+    public static LuceneLogStore open(Path dir, StoreOptions options) throws IOException {
         TimePartitions<LogPartition> partitions = TimePartitions.open(dir, options.partition().toNanos(),
                 (d, start, end) -> LogPartition.open(d));
         LuceneLogStore store = new LuceneLogStore(options, partitions);
@@ -237,14 +203,7 @@ public final class LuceneLogStore implements LogStore {
      * checkpoint interval with the wall clock.
      */
     public int enforceRetention(long nowNanos) throws IOException {
-        long minTime = Long.MIN_VALUE;
-        if (!options.retentionTime().isZero()) {
-            try {
-                minTime = Math.subtractExact(nowNanos, options.retentionTime().toNanos());
-            } catch (ArithmeticException longerThanTime) {
-                // a retention of centuries keeps everything
-            }
-        }
+        long minTime = options.retainFrom(nowNanos);
         lock.writeLock().lock();
         try {
             return partitions.retain(minTime, options.retentionBytes()).size();

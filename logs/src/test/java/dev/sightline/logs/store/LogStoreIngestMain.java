@@ -31,7 +31,7 @@ public final class LogStoreIngestMain {
             text[i] = gen.line(stream[i], t0 + i / 3);
             rawBytes += text[i].getBytes(StandardCharsets.UTF_8).length;
         }
-        LuceneLogStore store = LuceneLogStore.open(dir, LuceneLogStore.Options.defaults());
+        LuceneLogStore store = LuceneLogStore.open(dir, LuceneLogStore.defaultOptions());
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();

@@ -18,7 +18,7 @@ public final class LogStoreKillChild {
     static final long HOUR = 3_600_000_000_000L;
 
     public static void main(String[] args) throws Exception {
-        LuceneLogStore store = LuceneLogStore.open(Path.of(args[0]), LuceneLogStore.Options.defaults()
+        LuceneLogStore store = LuceneLogStore.open(Path.of(args[0]), LuceneLogStore.defaultOptions()
                 .withCheckpoints(Duration.ofMillis(50), 1 << 20).withRetention(Duration.ZERO, 0)); // lines of 2023
         long base = Long.parseLong(args[1]);
         String padding = " pad=" + "x".repeat(400);

@@ -37,7 +37,7 @@ class LogStoreKillIT {
         for (int round = 0; round < 2; round++) { // the second round kills a store that itself replayed a WAL
             Set<Long> acked = runAndKill(round * 1_000_000L);
             tearWalTail();
-            try (LuceneLogStore store = LuceneLogStore.open(dir, LuceneLogStore.Options.defaults()
+            try (LuceneLogStore store = LuceneLogStore.open(dir, LuceneLogStore.defaultOptions()
                     .withRetention(Duration.ZERO, 0))) {
                 Map<Long, Set<String>> batches = new HashMap<>();
                 Map<Long, Integer> counts = new HashMap<>();

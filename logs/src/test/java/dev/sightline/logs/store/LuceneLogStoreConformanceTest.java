@@ -12,6 +12,6 @@ class LuceneLogStoreConformanceTest extends LogStoreConformanceTest {
     @Override
     protected LogStore open(Path dir) throws IOException {
         // Kept forever: the suite's lines are from 2023, and the maintenance thread applies retention each minute.
-        return LuceneLogStore.open(dir, LuceneLogStore.Options.defaults().withRetention(Duration.ZERO, 0));
+        return LuceneLogStore.open(dir, LuceneLogStore.defaultOptions().withRetention(Duration.ZERO, 0));
     }
 }

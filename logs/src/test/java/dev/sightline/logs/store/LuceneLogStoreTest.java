@@ -1,5 +1,6 @@
 package dev.sightline.logs.store;
 
+import dev.sightline.timeindex.StoreOptions;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogAppender;
@@ -26,7 +27,7 @@ class LuceneLogStoreTest {
     private static final long HOUR = 3_600_000_000_000L;
 
     /** The lines here are from 2023: kept forever unless a test says otherwise. */
-    private static final LuceneLogStore.Options KEEP = LuceneLogStore.Options.defaults().withRetention(Duration.ZERO, 0);
+    private static final StoreOptions KEEP = LuceneLogStore.defaultOptions().withRetention(Duration.ZERO, 0);
 
     @TempDir
     Path dir;
@@ -65,7 +66,7 @@ class LuceneLogStoreTest {
 
     @Test
     void retentionDropsWholePartitionsOldestFirstByAgeAndSize() throws IOException {
-        LuceneLogStore.Options o = LuceneLogStore.Options.defaults().withRetention(Duration.ofHours(2), 0);
+        StoreOptions o = LuceneLogStore.defaultOptions().withRetention(Duration.ofHours(2), 0);
         try (LuceneLogStore store = LuceneLogStore.open(dir, o)) {
             LogAppender a = store.appender();
             for (int h = 0; h < 5; h++) {
@@ -83,7 +84,7 @@ class LuceneLogStoreTest {
 
     @Test
     void partitionsFollowTheConfiguredDuration() throws IOException {
-        LuceneLogStore.Options o = KEEP.withPartition(Duration.ofMinutes(10));
+        StoreOptions o = KEEP.withPartition(Duration.ofMinutes(10));
         try (LuceneLogStore store = LuceneLogStore.open(dir, o)) {
             LogAppender a = store.appender();
             a.append(Labels.of("service", "a"), T0, "x", Labels.EMPTY);
@@ -95,7 +96,7 @@ class LuceneLogStoreTest {
 
     @Test
     void optionsRejectNonsense() {
-        LuceneLogStore.Options d = LuceneLogStore.Options.defaults();
+        StoreOptions d = LuceneLogStore.defaultOptions();
         assertThat(d.partition()).isEqualTo(Duration.ofHours(1));
         assertThatThrownBy(() -> d.withPartition(Duration.ZERO)).hasMessageContaining("partition duration");
         assertThatThrownBy(() -> d.withRetention(Duration.ofHours(-1), 0)).hasMessageContaining("retention time");

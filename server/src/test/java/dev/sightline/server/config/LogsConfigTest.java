@@ -1,5 +1,6 @@
 package dev.sightline.server.config;
 
+import dev.sightline.timeindex.StoreOptions;
 import dev.sightline.logs.store.LuceneLogStore;
 import org.junit.jupiter.api.Test;
 
@@ -16,17 +17,17 @@ class LogsConfigTest {
 
     @Test
     void storageLogsBecomesTheLogStoreOptions() throws Exception {
-        LuceneLogStore.Options o = parse("""
+        StoreOptions o = parse("""
                 storage:
                   logs:
                     retention_time: 7d
                     retention_size: 500MB
                     partition: 30m
                 """).storage().logs().toOptions();
-        assertThat(o).isEqualTo(LuceneLogStore.Options.defaults().withPartition(Duration.ofMinutes(30))
+        assertThat(o).isEqualTo(LuceneLogStore.defaultOptions().withPartition(Duration.ofMinutes(30))
                 .withRetention(Duration.ofDays(7), 500L << 20));
         assertThat(parse("storage:\n  traces: {}\n").storage().logs().toOptions())
-                .isEqualTo(LuceneLogStore.Options.defaults());
+                .isEqualTo(LuceneLogStore.defaultOptions());
         assertThat(SightlineConfig.defaults().storage().logs().partition()).isEqualTo(Duration.ofHours(1));
     }
 

@@ -3,6 +3,7 @@ package dev.sightline.traces.store;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanResource;
+import dev.sightline.timeindex.StoreOptions;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 import dev.sightline.traces.SpanAppender;
@@ -30,8 +31,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>A commit writes its spans as one WAL record, adds them to their partitions' index writers (visible to the next
  * search) and returns after the record's fsync, shared with concurrent commits: an acknowledged span survives
- * kill -9. A checkpoint (every {@link Options#checkpointInterval}, or when the WAL outgrows
- * {@link Options#walCheckpointBytes}) commits the Lucene indexes and deletes the WAL segments they now hold; at open
+ * kill -9. A checkpoint (every {@link StoreOptions#checkpointInterval}, or when the WAL outgrows
+ * {@link StoreOptions#walCheckpointBytes}) commits the Lucene indexes and deletes the WAL segments they now hold; at open
  * the WAL is replayed, skipping records a partition already committed (each document carries its record's number),
  * so a crash between the two neither loses nor doubles a span. Retention removes whole partitions by age and total
  * size; a partition that cannot be opened or read is quarantined and the others keep serving.
@@ -40,48 +41,12 @@ public final class LuceneSpanStore implements SpanStore {
     private static final System.Logger LOG = System.getLogger(LuceneSpanStore.class.getName());
     private static final long WAL_SEGMENT_BYTES = 64L << 20;
 
-    /**
-     * {@code partition}: the time span of one partition. One hour by default: searches usually ask for the last
-     * 15 minutes to hours, so they open one or two partitions; trace by id checks one Bloom filter per partition, 336
-     * of them for two weeks; and retention frees space an hour at a time. {@code retentionTime} (0: keep forever)
-     * and {@code retentionBytes} (0: no limit) remove whole partitions.
-     */
-    public record Options(Duration partition, Duration retentionTime, long retentionBytes, Duration checkpointInterval,
-                          long walCheckpointBytes) {
-        public Options {
-            if (partition.isNegative() || partition.isZero()) {
-                throw new IllegalArgumentException("partition duration must be positive, got " + partition);
-            }
-            if (retentionTime.isNegative()) {
-                throw new IllegalArgumentException("retention time must not be negative, got " + retentionTime);
-            }
-            if (retentionBytes < 0) {
-                throw new IllegalArgumentException("retention size must not be negative, got " + retentionBytes);
-            }
-            if (checkpointInterval.isNegative() || checkpointInterval.isZero() || walCheckpointBytes <= 0) {
-                throw new IllegalArgumentException("checkpoint interval and WAL size must be positive");
-            }
-        }
-
-        /** One-hour partitions, 14 days kept (Tempo's default block retention), no size limit, checkpoint each minute. */
-        public static Options defaults() {
-            return new Options(Duration.ofHours(1), Duration.ofDays(14), 0, Duration.ofMinutes(1), 256L << 20);
-        }
-
-        public Options withPartition(Duration d) {
-            return new Options(d, retentionTime, retentionBytes, checkpointInterval, walCheckpointBytes);
-        }
-
-        public Options withRetention(Duration time, long bytes) {
-            return new Options(partition, time, bytes, checkpointInterval, walCheckpointBytes);
-        }
-
-        public Options withCheckpoints(Duration interval, long walBytes) {
-            return new Options(partition, retentionTime, retentionBytes, interval, walBytes);
-        }
+    /** Tempo's default block retention: 14 days, in hourly partitions, no size limit. */
+    public static StoreOptions defaultOptions() {
+        return StoreOptions.hourly(Duration.ofDays(14));
     }
 
-    private final Options options;
+    private final StoreOptions options;
     final TimePartitions<SpanPartition> partitions;
     /** Read: commits and queries; write: taking a checkpoint's WAL mark, removing partitions. */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -90,7 +55,7 @@ public final class LuceneSpanStore implements SpanStore {
     private final AtomicBoolean checkpointQueued = new AtomicBoolean();
     private volatile boolean closed;
 
-    private LuceneSpanStore(Options options, TimePartitions<SpanPartition> partitions) {
+    private LuceneSpanStore(StoreOptions options, TimePartitions<SpanPartition> partitions) {
         this.options = options;
         this.partitions = partitions;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,7 +66,7 @@ public final class LuceneSpanStore implements SpanStore {
     }
 
     /** Opens (creating) the store in {@code dir}, replaying its WAL. */
-    public static LuceneSpanStore open(Path dir, Options options) throws IOException {
+    public static LuceneSpanStore open(Path dir, StoreOptions options) throws IOException {
         TimePartitions<SpanPartition> partitions = TimePartitions.open(dir, options.partition().toNanos(),
                 (d, start, end) -> SpanPartition.open(d));
         LuceneSpanStore store = new LuceneSpanStore(options, partitions);
@@ -257,14 +222,7 @@ public final class LuceneSpanStore implements SpanStore {
      * checkpoint interval with the wall clock.
      */
     public int enforceRetention(long nowNanos) throws IOException {
-        long minTime = Long.MIN_VALUE;
-        if (!options.retentionTime().isZero()) {
-            try {
-                minTime = Math.subtractExact(nowNanos, options.retentionTime().toNanos());
-            } catch (ArithmeticException longerThanTime) {
-                // a retention of centuries keeps everything
-            }
-        }
+        long minTime = options.retainFrom(nowNanos);
         lock.writeLock().lock();
         try {
             return partitions.retain(minTime, options.retentionBytes()).size();
