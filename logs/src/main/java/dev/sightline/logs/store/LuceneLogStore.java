@@ -1,11 +1,11 @@
 package dev.sightline.logs.store;
 
-import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
 import dev.sightline.timeindex.StoreOptions;
+import dev.sightline.timeindex.StoreUpkeep;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 
@@ -13,11 +13,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -42,23 +37,15 @@ public final class LuceneLogStore implements LogStore {
         return StoreOptions.hourly(Duration.ofDays(31));
     }
 
-    private final StoreOptions options;
     final TimePartitions<LogPartition> partitions;
     /** Read: commits and queries; write: checkpoints, removing partitions. */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final StoreUpkeep<LogPartition> upkeep;
     private Wal wal;
-    private final ScheduledExecutorService maintenance;
-    private final AtomicBoolean checkpointQueued = new AtomicBoolean();
-    private volatile boolean closed;
 
     private LuceneLogStore(StoreOptions options, TimePartitions<LogPartition> partitions) {
-        this.options = options;
         this.partitions = partitions;
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "log-store-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.upkeep = new StoreUpkeep<>("log store", options, partitions, lock);
     }
 
     /** Opens (creating) the store in {@code dir}, replaying its WAL. */
@@ -77,8 +64,7 @@ public final class LuceneLogStore implements LogStore {
             partitions.close();
             throw e;
         }
-        long every = options.checkpointInterval().toMillis();
-        store.maintenance.scheduleWithFixedDelay(store::maintain, every, every, TimeUnit.MILLISECONDS);
+        store.upkeep.start(store.wal, store::checkpoint);
         return store;
     }
 
@@ -144,9 +130,7 @@ public final class LuceneLogStore implements LogStore {
             if (pending.count == 0) {
                 return;
             }
-            if (closed) {
-                throw new IOException("log store is closed");
-            }
+            upkeep.checkOpen();
             pending.encode();
             long seq;
             lock.readLock().lock();
@@ -158,18 +142,7 @@ public final class LuceneLogStore implements LogStore {
             }
             wal.sync(seq);
             pending.clear();
-            if (wal.sizeBytes() > options.walCheckpointBytes() && checkpointQueued.compareAndSet(false, true)) {
-                maintenance.execute(this::queuedCheckpoint);
-            }
-        }
-
-        private void queuedCheckpoint() {
-            checkpointQueued.set(false);
-            try {
-                checkpoint();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "log store checkpoint failed; the WAL keeps the lines: " + e, e);
-            }
+            upkeep.afterCommit();
         }
 
         @Override
@@ -203,67 +176,21 @@ public final class LuceneLogStore implements LogStore {
      * checkpoint interval with the wall clock.
      */
     public int enforceRetention(long nowNanos) throws IOException {
-        long minTime = options.retainFrom(nowNanos);
-        lock.writeLock().lock();
-        try {
-            return partitions.retain(minTime, options.retentionBytes()).size();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        return upkeep.enforceRetention(nowNanos);
     }
 
     /** Quarantines a partition a query found unreadable, once no query uses it. */
     void reportBroken(TimePartitions.Slot<LogPartition> slot, Exception cause) {
-        LOG.log(System.Logger.Level.ERROR, "log partition " + slot.dir() + " failed a read: " + cause, cause);
-        maintenance.execute(() -> {
-            lock.writeLock().lock();
-            try {
-                partitions.quarantine(slot, cause);
-            } finally {
-                lock.writeLock().unlock();
-            }
-        });
-    }
-
-    private void maintain() {
-        try {
-            checkpoint();
-            Instant now = Instant.now();
-            enforceRetention(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "log store maintenance failed: " + e, e);
-        }
+        upkeep.reportBroken(slot, cause);
     }
 
     /** Bytes on disk: the partitions' indexes and the WAL. */
     public long sizeBytes() throws IOException {
-        long sum = wal.sizeBytes();
-        for (var slot : partitions.all()) {
-            sum += FileTrees.sizeOf(slot.dir());
-        }
-        return sum;
+        return upkeep.sizeBytes();
     }
 
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        maintenance.shutdown();
-        try {
-            maintenance.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            checkpoint();
-        } finally {
-            try {
-                partitions.close();
-            } finally {
-                wal.close();
-            }
-        }
+        upkeep.close();
     }
 }

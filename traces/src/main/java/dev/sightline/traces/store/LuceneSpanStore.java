@@ -4,6 +4,7 @@ import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.timeindex.StoreOptions;
+import dev.sightline.timeindex.StoreUpkeep;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 import dev.sightline.traces.SpanAppender;
@@ -19,10 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -46,23 +43,15 @@ public final class LuceneSpanStore implements SpanStore {
         return StoreOptions.hourly(Duration.ofDays(14));
     }
 
-    private final StoreOptions options;
     final TimePartitions<SpanPartition> partitions;
     /** Read: commits and queries; write: taking a checkpoint's WAL mark, removing partitions. */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final StoreUpkeep<SpanPartition> upkeep;
     private Wal wal;
-    private final ScheduledExecutorService maintenance;
-    private final AtomicBoolean checkpointQueued = new AtomicBoolean();
-    private volatile boolean closed;
 
     private LuceneSpanStore(StoreOptions options, TimePartitions<SpanPartition> partitions) {
-        this.options = options;
         this.partitions = partitions;
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "span-store-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.upkeep = new StoreUpkeep<>("span store", options, partitions, lock);
     }
 
     /** Opens (creating) the store in {@code dir}, replaying its WAL. */
@@ -81,8 +70,7 @@ public final class LuceneSpanStore implements SpanStore {
             partitions.close();
             throw e;
         }
-        long every = options.checkpointInterval().toMillis();
-        store.maintenance.scheduleWithFixedDelay(store::maintain, every, every, TimeUnit.MILLISECONDS);
+        store.upkeep.start(store.wal, store::checkpoint);
         return store;
     }
 
@@ -154,9 +142,7 @@ public final class LuceneSpanStore implements SpanStore {
             if (spans.isEmpty()) {
                 return;
             }
-            if (closed) {
-                throw new IOException("span store is closed");
-            }
+            upkeep.checkOpen();
             SpanBatch batch = SpanBatch.encode(resources, scopes, spans, out);
             long seq;
             lock.readLock().lock();
@@ -168,18 +154,7 @@ public final class LuceneSpanStore implements SpanStore {
             }
             wal.sync(seq);
             rollback();
-            if (wal.sizeBytes() > options.walCheckpointBytes() && checkpointQueued.compareAndSet(false, true)) {
-                maintenance.execute(this::queuedCheckpoint);
-            }
-        }
-
-        private void queuedCheckpoint() {
-            checkpointQueued.set(false);
-            try {
-                checkpoint();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "span store checkpoint failed; the WAL keeps the spans: " + e, e);
-            }
+            upkeep.afterCommit();
         }
 
         @Override
@@ -222,67 +197,21 @@ public final class LuceneSpanStore implements SpanStore {
      * checkpoint interval with the wall clock.
      */
     public int enforceRetention(long nowNanos) throws IOException {
-        long minTime = options.retainFrom(nowNanos);
-        lock.writeLock().lock();
-        try {
-            return partitions.retain(minTime, options.retentionBytes()).size();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        return upkeep.enforceRetention(nowNanos);
     }
 
     /** Quarantines a partition a query found unreadable, once no query uses it. */
-    void reportBroken(TimePartitions.Slot<SpanPartition> slot, IOException cause) {
-        LOG.log(System.Logger.Level.ERROR, "span partition " + slot.dir() + " failed a read: " + cause, cause);
-        maintenance.execute(() -> {
-            lock.writeLock().lock();
-            try {
-                partitions.quarantine(slot, cause);
-            } finally {
-                lock.writeLock().unlock();
-            }
-        });
-    }
-
-    private void maintain() {
-        try {
-            checkpoint();
-            java.time.Instant now = java.time.Instant.now();
-            enforceRetention(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "span store maintenance failed: " + e, e);
-        }
+    void reportBroken(TimePartitions.Slot<SpanPartition> slot, Exception cause) {
+        upkeep.reportBroken(slot, cause);
     }
 
     /** Bytes on disk: the partitions' indexes and the WAL. */
     public long sizeBytes() throws IOException {
-        long sum = wal.sizeBytes();
-        for (var slot : partitions.all()) {
-            sum += dev.sightline.core.FileTrees.sizeOf(slot.dir());
-        }
-        return sum;
+        return upkeep.sizeBytes();
     }
 
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        maintenance.shutdown();
-        try {
-            maintenance.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            checkpoint();
-        } finally {
-            try {
-                partitions.close();
-            } finally {
-                wal.close();
-            }
-        }
+        upkeep.close();
     }
 }
