@@ -12,8 +12,9 @@ import java.nio.file.Path;
 /**
  * A quick measurement, not a test: appends {@code args[0]} realistic lines ({@link LogLines}; default 1,000,000) in
  * commits of 1,000 from {@code args[1]} threads (default 1), then prints the ingest rate in MB/s of line bytes and,
- * after close, the raw line bytes over the bytes on disk. Run with the test class path, e.g.
- * {@code mvn -pl logs exec:java} is not set up; see the report for the java command.
+ * after close, the raw line bytes over the bytes on disk ({@code -Dkeep=1} keeps the folder). Run it on the logs
+ * module's test class path: {@code java -cp logs/target/test-classes:logs/target/classes:<dependencies>
+ * dev.sightline.logs.store.LogStoreIngestMain 1000000 1}.
  */
 public final class LogStoreIngestMain {
     public static void main(String[] args) throws Exception {
