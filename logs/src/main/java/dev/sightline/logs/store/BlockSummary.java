@@ -133,14 +133,6 @@ final class BlockSummary {
         return trigrams.fill() < MAX_TRIGRAM_FILL / 4 && fieldKeys.fill() < MAX_FIELD_FILL / 4;
     }
 
-    int trigramBits() {
-        return trigrams.bits();
-    }
-
-    int fieldBits() {
-        return fieldKeys.bits();
-    }
-
     void addLine(String line, byte[] utf8, int off, int len, Labels metadata) {
         for (int i = off; i + 2 < off + len; i++) {
             trigrams.add(trigramHash(utf8[i], utf8[i + 1], utf8[i + 2]));

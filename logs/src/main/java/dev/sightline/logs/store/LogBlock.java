@@ -82,10 +82,6 @@ final class LogBlock {
         return new String(bytes, offsets[i], lengths[i], StandardCharsets.UTF_8);
     }
 
-    long lineBytes() {
-        return used;
-    }
-
     // --- stored form ----------------------------------------------------------------------------------------------
 
     /** The columns section: count, times (first, then zigzag deltas), lengths, a metadata dictionary and its indexes. */

@@ -173,10 +173,6 @@ final class LogPartition implements Closeable {
         }
     }
 
-    Stream stream(int sid) {
-        return bySid.get(sid);
-    }
-
     Collection<Stream> streams() {
         return streams.values();
     }
