@@ -67,7 +67,8 @@ final class BlockSummary {
      * False when {@code CONVERTED[type]} certainly gives NaN for the value, decided without calling it: the
      * conversions fail by exception on text like timestamps and addresses, far too slow for every field of every line.
      * A number has only {@code [0-9.eE+-]} (and trailing blanks) or is an infinity; a duration or size starts with a
-     * digit, '.', ',' or sign and has no run of digits and dots without a digit or with two dots ("10.0.0.1").
+     * digit, '.', ',' or sign and has no run of digits and dots without a digit or with two dots ("10.0.0.1"); a
+     * duration ends in a unit (s, m, h: ns, us, ms too) unless it is zero.
      */
     static boolean convertible(String v, int type) {
         int n = v.length();
@@ -87,6 +88,11 @@ final class BlockSummary {
         char first = v.charAt(0);
         if (!(first >= '0' && first <= '9' || first == '.' || first == ',' || first == '+' || first == '-')) {
             return false;
+        }
+        char last = v.charAt(n - 1);
+        if (type == 1 && last != 's' && last != 'm' && last != 'h' && !v.equals("0") && !v.equals("+0")
+                && !v.equals("-0")) {
+            return false; // every duration unit ends in s, m or h; only a zero goes without
         }
         int i = first == '+' || first == '-' ? 1 : 0;
         while (i < n) {
@@ -134,9 +140,7 @@ final class BlockSummary {
     }
 
     void addLine(String line, byte[] utf8, int off, int len, Labels metadata) {
-        for (int i = off; i + 2 < off + len; i++) {
-            trigrams.add(trigramHash(utf8[i], utf8[i + 1], utf8[i + 2]));
-        }
+        trigrams.addTrigrams(utf8, off, len);
         int first = 0;
         while (first < line.length() && line.charAt(first) <= ' ') {
             first++;
@@ -213,6 +217,26 @@ final class BlockSummary {
             }
         }
 
+        /**
+         * Adds every trigram of {@code b[off, off + len)}, as {@link #add} of {@link #trigramHash} would with one
+         * probe, in one pass with a rolling trigram: this runs for every byte ingested.
+         */
+        void addTrigrams(byte[] b, int off, int len) {
+            int mask = bits() - 1;
+            int tri = 0;
+            for (int i = off; i < off + len; i++) {
+                tri = (tri << 8 | (b[i] & 0xFF)) & 0xFFFFFF;
+                if (i >= off + 2) {
+                    int bit = (int) trigramHash(tri) & mask;
+                    long w = words[bit >>> 6];
+                    if ((w & 1L << bit) == 0) {
+                        words[bit >>> 6] = w | 1L << bit;
+                        set++;
+                    }
+                }
+            }
+        }
+
         boolean mightContain(long hash) {
             int h1 = (int) hash;
             int h2 = (int) (hash >>> 32) | 1;
@@ -249,8 +273,12 @@ final class BlockSummary {
     }
 
     private static long trigramHash(byte a, byte b, byte c) {
-        // One multiply (Fibonacci hashing), its well-mixed high half rotated down to where the filter reads its bits.
-        return Long.rotateLeft(((a & 0xFF) << 16 | (b & 0xFF) << 8 | (c & 0xFF)) * 0x9E3779B97F4A7C15L, 32);
+        return trigramHash((a & 0xFF) << 16 | (b & 0xFF) << 8 | (c & 0xFF));
+    }
+
+    /** One multiply (Fibonacci hashing), its well-mixed high half rotated down to where the filter reads its bits. */
+    private static long trigramHash(int trigram) {
+        return Long.rotateLeft(trigram * 0x9E3779B97F4A7C15L, 32);
     }
 
     private static long fieldKey(int parser, String name, String value) {
