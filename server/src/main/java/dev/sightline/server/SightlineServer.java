@@ -25,9 +25,9 @@ import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
-import dev.sightline.logs.InMemoryLogStore;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.patterns.PatternMiner;
+import dev.sightline.logs.store.LuceneLogStore;
 import dev.sightline.server.logs.LogIngestMetrics;
 import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.logs.LogPushEndpoint;
@@ -147,11 +147,14 @@ public final class SightlineServer implements AutoCloseable {
     }
 
     /**
-     * The one place the log store is made; everything else takes a LogStore. In memory until the durable store
-     * (storage.logs under {@code dataDir/logs}) lands: issue 14 in progress.
+     * The one place the log store is made; everything else takes a LogStore: the durable Lucene store under
+     * {@code dataDir/logs} (storage.logs), replaying its WAL before the server listens, so nothing acknowledged
+     * before a crash is missing from the first answer.
      */
-    static LogStore openLogStore(SightlineConfig config, Path dataDir) {
-        return new InMemoryLogStore();
+    static LogStore openLogStore(SightlineConfig config, Path dataDir) throws IOException {
+        Path dir = dataDir.resolve("logs");
+        Files.createDirectories(dir);
+        return LuceneLogStore.open(dir, config.storage().logs().toOptions());
     }
 
     /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */

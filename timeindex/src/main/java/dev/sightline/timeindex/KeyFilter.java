@@ -63,7 +63,7 @@ public final class KeyFilter {
     }
 
     /** splitmix64's finalizer: keys that differ in one bit land far apart. */
-    private static long mix(long z) {
+    public static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);

@@ -104,7 +104,7 @@ public final class TracesStoreBenchmark {
         List<TraceId> sample = new ArrayList<>();
         System.out.printf(Locale.ROOT, "storing %,d spans (%d threads, %d spans per commit) in %s%n", stored, threads,
                 batch, dir);
-        LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults());
+        LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions());
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
@@ -163,7 +163,7 @@ public final class TracesStoreBenchmark {
         System.out.printf(Locale.ROOT, "disk: %.1f bytes/span (%,d bytes); OTLP protobuf %.1f bytes/span; ratio %.2f%n",
                 perSpan, bytes, otlpPerSpan, perSpan / otlpPerSpan);
 
-        try (LuceneSpanStore reopened = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+        try (LuceneSpanStore reopened = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
             SpanQuerier q = reopened.querier();
             long[] byId = new long[queries];
             SplittableRandom qr = new SplittableRandom(7);

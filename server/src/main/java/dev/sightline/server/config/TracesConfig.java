@@ -1,5 +1,6 @@
 package dev.sightline.server.config;
 
+import dev.sightline.timeindex.StoreOptions;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.sightline.traces.store.LuceneSpanStore;
@@ -8,7 +9,7 @@ import java.time.Duration;
 
 /**
  * {@code storage: traces:} — the span store's retention (time and size, whole partitions at a time) and partition
- * duration; unset keys take {@link LuceneSpanStore.Options#defaults()} (14d, no size limit, 1h partitions).
+ * duration; unset keys take {@link StoreOptions#defaults()} (14d, no size limit, 1h partitions).
  */
 public record TracesConfig(
         @JsonProperty("retention_time") Duration retentionTime,
@@ -19,13 +20,18 @@ public record TracesConfig(
     static final Duration MAX_PARTITION = Duration.ofDays(7);
 
     public TracesConfig {
-        LuceneSpanStore.Options d = LuceneSpanStore.Options.defaults();
+        StoreOptions d = LuceneSpanStore.defaultOptions();
         retentionTime = retentionTime == null ? d.retentionTime() : retentionTime;
         retentionSize = retentionSize == null ? d.retentionBytes() : retentionSize;
-        partition = partition == null ? d.partition() : partition;
+        partition = checkPartition(partition == null ? d.partition() : partition);
+    }
+
+    /** A partition duration within bounds (shared with storage.logs). */
+    static Duration checkPartition(Duration partition) {
         if (partition.compareTo(MIN_PARTITION) < 0 || partition.compareTo(MAX_PARTITION) > 0) {
             throw new IllegalArgumentException("partition: must be between 1m and 1w, got " + text(partition));
         }
+        return partition;
     }
 
     private static String text(Duration d) {
@@ -37,7 +43,7 @@ public record TracesConfig(
     }
 
     /** The span store's options: what the server passes to {@link LuceneSpanStore#open}. */
-    public LuceneSpanStore.Options toOptions() {
-        return LuceneSpanStore.Options.defaults().withPartition(partition).withRetention(retentionTime, retentionSize);
+    public StoreOptions toOptions() {
+        return LuceneSpanStore.defaultOptions().withPartition(partition).withRetention(retentionTime, retentionSize);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sightline.server.config;
 
+import dev.sightline.timeindex.StoreOptions;
 import dev.sightline.traces.store.LuceneSpanStore;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class TracesConfigTest {
         assertThat(t.retentionTime()).isEqualTo(Duration.ofDays(3));
         assertThat(t.retentionSize()).isEqualTo(20L << 30);
         assertThat(t.partition()).isEqualTo(Duration.ofHours(2));
-        LuceneSpanStore.Options o = t.toOptions();
+        StoreOptions o = t.toOptions();
         assertThat(o.retentionTime()).isEqualTo(Duration.ofDays(3));
         assertThat(o.retentionBytes()).isEqualTo(20L << 30);
         assertThat(o.partition()).isEqualTo(Duration.ofHours(2));
@@ -41,7 +42,7 @@ class TracesConfigTest {
     @Test
     void absentKeysTakeTheStoreDefaults() throws Exception {
         assertThat(parse("storage:\n  tsdb: {}\n").storage().traces().toOptions())
-                .isEqualTo(LuceneSpanStore.Options.defaults());
+                .isEqualTo(LuceneSpanStore.defaultOptions());
         assertThat(SightlineConfig.defaults().storage().traces().partition()).isEqualTo(Duration.ofHours(1));
         assertThat(parse("storage:\n  traces:\n    retention_time: 0s\n").storage().traces().toOptions().retentionTime())
                 .isZero();

@@ -3,6 +3,8 @@ package dev.sightline.traces.store;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
 import dev.sightline.core.span.SpanResource;
+import dev.sightline.timeindex.StoreOptions;
+import dev.sightline.timeindex.StoreUpkeep;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 import dev.sightline.traces.SpanAppender;
@@ -18,10 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -30,8 +28,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>A commit writes its spans as one WAL record, adds them to their partitions' index writers (visible to the next
  * search) and returns after the record's fsync, shared with concurrent commits: an acknowledged span survives
- * kill -9. A checkpoint (every {@link Options#checkpointInterval}, or when the WAL outgrows
- * {@link Options#walCheckpointBytes}) commits the Lucene indexes and deletes the WAL segments they now hold; at open
+ * kill -9. A checkpoint (every {@link StoreOptions#checkpointInterval}, or when the WAL outgrows
+ * {@link StoreOptions#walCheckpointBytes}) commits the Lucene indexes and deletes the WAL segments they now hold; at open
  * the WAL is replayed, skipping records a partition already committed (each document carries its record's number),
  * so a crash between the two neither loses nor doubles a span. Retention removes whole partitions by age and total
  * size; a partition that cannot be opened or read is quarantined and the others keep serving.
@@ -40,68 +38,24 @@ public final class LuceneSpanStore implements SpanStore {
     private static final System.Logger LOG = System.getLogger(LuceneSpanStore.class.getName());
     private static final long WAL_SEGMENT_BYTES = 64L << 20;
 
-    /**
-     * {@code partition}: the time span of one partition. One hour by default: searches usually ask for the last
-     * 15 minutes to hours, so they open one or two partitions; trace by id checks one Bloom filter per partition, 336
-     * of them for two weeks; and retention frees space an hour at a time. {@code retentionTime} (0: keep forever)
-     * and {@code retentionBytes} (0: no limit) remove whole partitions.
-     */
-    public record Options(Duration partition, Duration retentionTime, long retentionBytes, Duration checkpointInterval,
-                          long walCheckpointBytes) {
-        public Options {
-            if (partition.isNegative() || partition.isZero()) {
-                throw new IllegalArgumentException("partition duration must be positive, got " + partition);
-            }
-            if (retentionTime.isNegative()) {
-                throw new IllegalArgumentException("retention time must not be negative, got " + retentionTime);
-            }
-            if (retentionBytes < 0) {
-                throw new IllegalArgumentException("retention size must not be negative, got " + retentionBytes);
-            }
-            if (checkpointInterval.isNegative() || checkpointInterval.isZero() || walCheckpointBytes <= 0) {
-                throw new IllegalArgumentException("checkpoint interval and WAL size must be positive");
-            }
-        }
-
-        /** One-hour partitions, 14 days kept (Tempo's default block retention), no size limit, checkpoint each minute. */
-        public static Options defaults() {
-            return new Options(Duration.ofHours(1), Duration.ofDays(14), 0, Duration.ofMinutes(1), 256L << 20);
-        }
-
-        public Options withPartition(Duration d) {
-            return new Options(d, retentionTime, retentionBytes, checkpointInterval, walCheckpointBytes);
-        }
-
-        public Options withRetention(Duration time, long bytes) {
-            return new Options(partition, time, bytes, checkpointInterval, walCheckpointBytes);
-        }
-
-        public Options withCheckpoints(Duration interval, long walBytes) {
-            return new Options(partition, retentionTime, retentionBytes, interval, walBytes);
-        }
+    /** Tempo's default block retention: 14 days, in hourly partitions, no size limit. */
+    public static StoreOptions defaultOptions() {
+        return StoreOptions.hourly(Duration.ofDays(14));
     }
 
-    private final Options options;
     final TimePartitions<SpanPartition> partitions;
     /** Read: commits and queries; write: taking a checkpoint's WAL mark, removing partitions. */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final StoreUpkeep<SpanPartition> upkeep;
     private Wal wal;
-    private final ScheduledExecutorService maintenance;
-    private final AtomicBoolean checkpointQueued = new AtomicBoolean();
-    private volatile boolean closed;
 
-    private LuceneSpanStore(Options options, TimePartitions<SpanPartition> partitions) {
-        this.options = options;
+    private LuceneSpanStore(StoreOptions options, TimePartitions<SpanPartition> partitions) {
         this.partitions = partitions;
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "span-store-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.upkeep = new StoreUpkeep<>("span store", options, partitions, lock);
     }
 
     /** Opens (creating) the store in {@code dir}, replaying its WAL. */
-    public static LuceneSpanStore open(Path dir, Options options) throws IOException {
+    public static LuceneSpanStore open(Path dir, StoreOptions options) throws IOException {
         TimePartitions<SpanPartition> partitions = TimePartitions.open(dir, options.partition().toNanos(),
                 (d, start, end) -> SpanPartition.open(d));
         LuceneSpanStore store = new LuceneSpanStore(options, partitions);
@@ -116,8 +70,7 @@ public final class LuceneSpanStore implements SpanStore {
             partitions.close();
             throw e;
         }
-        long every = options.checkpointInterval().toMillis();
-        store.maintenance.scheduleWithFixedDelay(store::maintain, every, every, TimeUnit.MILLISECONDS);
+        store.upkeep.start(store.wal, store::checkpoint);
         return store;
     }
 
@@ -189,9 +142,7 @@ public final class LuceneSpanStore implements SpanStore {
             if (spans.isEmpty()) {
                 return;
             }
-            if (closed) {
-                throw new IOException("span store is closed");
-            }
+            upkeep.checkOpen();
             SpanBatch batch = SpanBatch.encode(resources, scopes, spans, out);
             long seq;
             lock.readLock().lock();
@@ -203,18 +154,7 @@ public final class LuceneSpanStore implements SpanStore {
             }
             wal.sync(seq);
             rollback();
-            if (wal.sizeBytes() > options.walCheckpointBytes() && checkpointQueued.compareAndSet(false, true)) {
-                maintenance.execute(this::queuedCheckpoint);
-            }
-        }
-
-        private void queuedCheckpoint() {
-            checkpointQueued.set(false);
-            try {
-                checkpoint();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "span store checkpoint failed; the WAL keeps the spans: " + e, e);
-            }
+            upkeep.afterCommit();
         }
 
         @Override
@@ -257,74 +197,21 @@ public final class LuceneSpanStore implements SpanStore {
      * checkpoint interval with the wall clock.
      */
     public int enforceRetention(long nowNanos) throws IOException {
-        long minTime = Long.MIN_VALUE;
-        if (!options.retentionTime().isZero()) {
-            try {
-                minTime = Math.subtractExact(nowNanos, options.retentionTime().toNanos());
-            } catch (ArithmeticException longerThanTime) {
-                // a retention of centuries keeps everything
-            }
-        }
-        lock.writeLock().lock();
-        try {
-            return partitions.retain(minTime, options.retentionBytes()).size();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        return upkeep.enforceRetention(nowNanos);
     }
 
     /** Quarantines a partition a query found unreadable, once no query uses it. */
-    void reportBroken(TimePartitions.Slot<SpanPartition> slot, IOException cause) {
-        LOG.log(System.Logger.Level.ERROR, "span partition " + slot.dir() + " failed a read: " + cause, cause);
-        maintenance.execute(() -> {
-            lock.writeLock().lock();
-            try {
-                partitions.quarantine(slot, cause);
-            } finally {
-                lock.writeLock().unlock();
-            }
-        });
-    }
-
-    private void maintain() {
-        try {
-            checkpoint();
-            java.time.Instant now = java.time.Instant.now();
-            enforceRetention(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "span store maintenance failed: " + e, e);
-        }
+    void reportBroken(TimePartitions.Slot<SpanPartition> slot, Exception cause) {
+        upkeep.reportBroken(slot, cause);
     }
 
     /** Bytes on disk: the partitions' indexes and the WAL. */
     public long sizeBytes() throws IOException {
-        long sum = wal.sizeBytes();
-        for (var slot : partitions.all()) {
-            sum += dev.sightline.core.FileTrees.sizeOf(slot.dir());
-        }
-        return sum;
+        return upkeep.sizeBytes();
     }
 
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        maintenance.shutdown();
-        try {
-            maintenance.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            checkpoint();
-        } finally {
-            try {
-                partitions.close();
-            } finally {
-                wal.close();
-            }
-        }
+        upkeep.close();
     }
 }

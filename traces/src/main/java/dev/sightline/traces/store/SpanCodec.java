@@ -9,9 +9,10 @@ import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.SpanLink;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
+import dev.sightline.timeindex.ByteReader;
+import dev.sightline.timeindex.ByteWriter;
 import dev.sightline.traces.StoredSpan;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,100 +31,11 @@ final class SpanCodec {
     private SpanCodec() {
     }
 
-    /**
-     * A growable output buffer; reusable after {@link #reset}. Growing copies into a new array and never writes the
-     * old one again, so a {@link #slice} taken before stays valid: a batch's index terms are slices of one writer.
-     */
-    static final class Writer {
-        private byte[] buf = new byte[1024];
-        private int len;
-
-        byte[] array() {
-            return buf;
-        }
-
-        int length() {
-            return len;
-        }
-
-        void reset() {
-            len = 0;
-        }
-
-        void truncate(int length) {
-            len = length;
-        }
-
-        private void ensure(int more) {
-            if (len + more > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-            }
-        }
-
-        void writeByte(int b) {
-            ensure(1);
-            buf[len++] = (byte) b;
-        }
-
-        void writeBytes(byte[] b, int off, int n) {
-            ensure(n);
-            System.arraycopy(b, off, buf, len, n);
-            len += n;
-        }
-
-        void writeVarLong(long v) {
-            ensure(10);
-            while ((v & ~0x7FL) != 0) {
-                buf[len++] = (byte) ((v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-            buf[len++] = (byte) v;
-        }
-
-        void writeZigZag(long v) {
-            writeVarLong((v << 1) ^ (v >> 63));
-        }
-
-        void writeFixed64(long v) {
-            ensure(8);
-            for (int i = 0; i < 8; i++) {
-                buf[len++] = (byte) (v >>> (56 - 8 * i));
-            }
-        }
-
-        void writeString(String s) {
-            int mark = len;
-            ensure(5);
-            len += 5; // room for the length, moved down below
-            int bytes = writeUtf8(s);
-            int end = len;
-            len = mark;
-            writeVarLong(bytes);
-            int header = len - mark;
-            System.arraycopy(buf, mark + 5, buf, len, bytes);
-            len = end - 5 + header;
-        }
-
-        /** The string's UTF-8 bytes without a length; returns how many. */
-        int writeUtf8(String s) {
-            // ASCII is the common case: one pass, no intermediate array.
-            int n = s.length();
-            int i = 0;
-            int start = len;
-            ensure(n);
-            while (i < n && s.charAt(i) < 0x80) {
-                buf[len++] = (byte) s.charAt(i++);
-            }
-            if (i < n) {
-                byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
-                writeBytes(rest, 0, rest.length);
-            }
-            return len - start;
-        }
-
+    /** The span store's writer: span records on top of the shared binary primitives. */
+    static final class Writer extends ByteWriter {
         /** The bytes written since {@code start}, as a slice of the current buffer (never rewritten: see Writer). */
         org.apache.lucene.util.BytesRef slice(int start) {
-            return new org.apache.lucene.util.BytesRef(buf, start, len - start);
+            return new org.apache.lucene.util.BytesRef(array(), start, length() - start);
         }
 
         void writeAttributes(Attributes a) {
@@ -199,73 +111,11 @@ final class SpanCodec {
     }
 
     /** Reads what a {@link Writer} wrote; a malformed input fails with {@link IllegalArgumentException}. */
-    static final class Reader {
-        private final byte[] buf;
-        private int pos;
-        private final int end;
+    static final class Reader extends ByteReader {
         private final Attributes.Builder attrs = new Attributes.Builder();
 
         Reader(byte[] buf, int off, int len) {
-            this.buf = buf;
-            this.pos = off;
-            this.end = off + len;
-        }
-
-        int position() {
-            return pos;
-        }
-
-        private void need(int n) {
-            if (n < 0 || end - pos < n) {
-                throw new IllegalArgumentException("span record truncated at byte " + pos);
-            }
-        }
-
-        int readByte() {
-            need(1);
-            return buf[pos++] & 0xFF;
-        }
-
-        long readVarLong() {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = readByte();
-                v |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("varint too long at byte " + pos);
-        }
-
-        int readVarInt() {
-            long v = readVarLong();
-            if (v < 0 || v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("count " + v + " out of range at byte " + pos);
-            }
-            return (int) v;
-        }
-
-        long readZigZag() {
-            long v = readVarLong();
-            return (v >>> 1) ^ -(v & 1);
-        }
-
-        long readFixed64() {
-            need(8);
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (buf[pos++] & 0xFF);
-            }
-            return v;
-        }
-
-        String readString() {
-            int n = readVarInt();
-            need(n);
-            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
-            pos += n;
-            return s;
+            super(buf, off, len);
         }
 
         private <E> E readEnum(E[] values) {

@@ -66,7 +66,7 @@ class LuceneSpanStoreMaintenanceTest {
 
     @Test
     void eachHourIsAPartitionAndRetentionByTimeDropsWholeOnes() throws IOException {
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults()
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions()
                 .withRetention(Duration.ofHours(2), 0))) {
             fill(store, 5, 10);
             assertThat(list("partitions")).hasSize(5);
@@ -78,7 +78,7 @@ class LuceneSpanStoreMaintenanceTest {
             assertThat(store.querier().search(new SpanQuery(Long.MIN_VALUE, Long.MAX_VALUE,
                     List.of(SpanCondition.service("svc")), 10, 1))).hasSize(2);
         }
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
             assertThat(traceSize(store, 0)).isZero(); // the WAL does not bring dropped partitions back
             assertThat(traceSize(store, 4)).isEqualTo(10);
         }
@@ -86,7 +86,7 @@ class LuceneSpanStoreMaintenanceTest {
 
     @Test
     void retentionBySizeDropsTheOldestPartitionsFirst() throws IOException {
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults()
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions()
                 .withRetention(Duration.ZERO, 1))) {
             fill(store, 3, 200);
             store.checkpoint();
@@ -99,7 +99,7 @@ class LuceneSpanStoreMaintenanceTest {
 
     @Test
     void aCorruptPartitionIsQuarantinedWithAMessageAndTheRestServes() throws IOException {
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
             fill(store, 3, 100);
         }
         Path victim = list("partitions").get(1);
@@ -127,7 +127,7 @@ class LuceneSpanStoreMaintenanceTest {
         };
         Logger log = Logger.getLogger("dev.sightline.timeindex.TimePartitions");
         log.addHandler(h);
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
             assertThat(traceSize(store, 0)).isEqualTo(100);
             assertThat(traceSize(store, 1)).isZero();
             assertThat(traceSize(store, 2)).isEqualTo(100);
@@ -142,7 +142,7 @@ class LuceneSpanStoreMaintenanceTest {
 
     @Test
     void aCheckpointEmptiesTheWalAndNothingIsReplayedTwice() throws IOException {
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
             fill(store, 2, 50);
             long before = walBytes();
             store.checkpoint();
@@ -150,7 +150,7 @@ class LuceneSpanStoreMaintenanceTest {
             fill(store, 2, 50); // the same spans again: stored twice, as appended twice
             assertThat(traceSize(store, 0)).isEqualTo(100);
         }
-        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
             assertThat(traceSize(store, 0)).isEqualTo(100);
             assertThat(traceSize(store, 1)).isEqualTo(100);
         }
@@ -166,7 +166,7 @@ class LuceneSpanStoreMaintenanceTest {
 
     @Test
     void optionsAreChecked() {
-        var d = LuceneSpanStore.Options.defaults();
+        var d = LuceneSpanStore.defaultOptions();
         assertThat(d.partition()).isEqualTo(Duration.ofHours(1));
         assertThatThrownBy(() -> d.withPartition(Duration.ZERO)).hasMessageContaining("partition duration must be positive");
         assertThatThrownBy(() -> d.withRetention(Duration.ofHours(-1), 0)).hasMessageContaining("retention time");

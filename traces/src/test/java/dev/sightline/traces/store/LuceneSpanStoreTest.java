@@ -10,6 +10,6 @@ import java.nio.file.Path;
 class LuceneSpanStoreTest extends SpanStoreConformanceTest {
     @Override
     protected SpanStore open(Path dir) throws IOException {
-        return LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults());
+        return LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions());
     }
 }

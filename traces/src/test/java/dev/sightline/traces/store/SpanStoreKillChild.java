@@ -19,7 +19,7 @@ public final class SpanStoreKillChild {
     static final int SPANS = 50;
 
     public static void main(String[] args) throws Exception {
-        LuceneSpanStore store = LuceneSpanStore.open(Path.of(args[0]), LuceneSpanStore.Options.defaults()
+        LuceneSpanStore store = LuceneSpanStore.open(Path.of(args[0]), LuceneSpanStore.defaultOptions()
                 .withCheckpoints(Duration.ofMillis(50), 1 << 20));
         long base = Long.parseLong(args[1]);
         SpanResource resource = SpanData.resource("killed", "host", "h1");

@@ -29,7 +29,7 @@ class SpanStoreKillIT {
     void everyAcknowledgedSpanSurvivesKillMinus9ExactlyOnce() throws Exception {
         for (int round = 0; round < 2; round++) { // the second round kills a store that itself replayed a WAL
             Set<Long> acked = runAndKill(round * 1_000_000L);
-            try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.Options.defaults())) {
+            try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions())) {
                 SpanQuerier q = store.querier();
                 for (long b : acked) {
                     List<StoredSpan> spans = q.trace(new TraceId(0x1234, b + 1), Long.MIN_VALUE, Long.MAX_VALUE);

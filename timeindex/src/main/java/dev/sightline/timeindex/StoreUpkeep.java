@@ -1,0 +1,146 @@
+package dev.sightline.timeindex;
+
+import dev.sightline.core.FileTrees;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The upkeep every partitioned store with a WAL needs (the span store, the log store): a maintenance thread that
+ * checkpoints each {@link StoreOptions#checkpointInterval} and then applies retention, a checkpoint queued once the
+ * WAL outgrows {@link StoreOptions#walCheckpointBytes}, quarantine of a partition a query found broken (once no query
+ * holds it), the size on disk, and the close sequence. The store keeps what differs: what its checkpoint does. The
+ * store's read-write lock guards partitions: commits and queries hold it for reading, removals take it for writing.
+ */
+public final class StoreUpkeep<P extends Closeable> {
+    private static final System.Logger LOG = System.getLogger(StoreUpkeep.class.getName());
+
+    /** A store's checkpoint: make what the WAL holds durable in the partitions, then free the WAL. */
+    @FunctionalInterface
+    public interface Checkpoint {
+        void run() throws IOException;
+    }
+
+    private final String name;
+    private final StoreOptions options;
+    private final TimePartitions<P> partitions;
+    private final ReentrantReadWriteLock lock;
+    private final ScheduledExecutorService maintenance;
+    private final AtomicBoolean checkpointQueued = new AtomicBoolean();
+    private Wal wal;
+    private Checkpoint checkpoint;
+    private volatile boolean closed;
+
+    /** {@code name} names the store in the thread's name and in log messages ("span store", "log store"). */
+    public StoreUpkeep(String name, StoreOptions options, TimePartitions<P> partitions, ReentrantReadWriteLock lock) {
+        this.name = name;
+        this.options = options;
+        this.partitions = partitions;
+        this.lock = lock;
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name.replace(' ', '-') + "-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the periodic checkpoint and retention, once the WAL is open and replayed. */
+    public void start(Wal openedWal, Checkpoint storeCheckpoint) {
+        this.wal = openedWal;
+        this.checkpoint = storeCheckpoint;
+        long every = options.checkpointInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Fails a commit after close. */
+    public void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException(name + " is closed");
+        }
+    }
+
+    /** After a commit: queues a checkpoint when the WAL has grown past its bound. */
+    public void afterCommit() {
+        if (wal.sizeBytes() > options.walCheckpointBytes() && checkpointQueued.compareAndSet(false, true)) {
+            maintenance.execute(() -> {
+                checkpointQueued.set(false);
+                try {
+                    checkpoint.run();
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, name + " checkpoint failed; the WAL keeps the data: " + e, e);
+                }
+            });
+        }
+    }
+
+    /** Removes the partitions retention no longer keeps as of {@code nowNanos}; returns how many. */
+    public int enforceRetention(long nowNanos) throws IOException {
+        lock.writeLock().lock();
+        try {
+            return partitions.retain(options.retainFrom(nowNanos), options.retentionBytes()).size();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Quarantines a partition a query found unreadable, once no query uses it. */
+    public void reportBroken(TimePartitions.Slot<P> slot, Exception cause) {
+        LOG.log(System.Logger.Level.ERROR, name + " partition " + slot.dir() + " failed a read: " + cause, cause);
+        maintenance.execute(() -> {
+            lock.writeLock().lock();
+            try {
+                partitions.quarantine(slot, cause);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
+    }
+
+    private void maintain() {
+        try {
+            checkpoint.run();
+            Instant now = Instant.now();
+            enforceRetention(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, name + " maintenance failed: " + e, e);
+        }
+    }
+
+    /** Bytes on disk: the partitions and the WAL. */
+    public long sizeBytes() throws IOException {
+        long sum = wal.sizeBytes();
+        for (var slot : partitions.all()) {
+            sum += FileTrees.sizeOf(slot.dir());
+        }
+        return sum;
+    }
+
+    /** Stops maintenance, takes a last checkpoint and closes the partitions and the WAL; later calls do nothing. */
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        maintenance.shutdown();
+        try {
+            maintenance.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            checkpoint.run();
+        } finally {
+            try {
+                partitions.close();
+            } finally {
+                wal.close();
+            }
+        }
+    }
+}
