@@ -197,23 +197,52 @@ public final class LogFields {
             return Double.NaN;
         }
         char c = v.charAt(0);
-        String t = c == '+' || c == '-' ? v.substring(1) : v;
-        if (t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity")) {
+        int from = c == '+' || c == '-' ? 1 : 0;
+        int rest = n - from;
+        if (rest == 3 && v.regionMatches(true, from, "inf", 0, 3) || rest == 8 && v.regionMatches(true, from, "infinity", 0, 8)) {
             return c == '-' ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
-        if (t.isEmpty() || !(isDigit(t.charAt(0)) || t.charAt(0) == '.')) {
-            return Double.NaN; // also "NaN" itself: a comparison with it fails either way
+        // Only plain decimals: Java would also read 1d, 1f, hex floats and blanks around, Go does not; "NaN" itself
+        // is NaN either way, which every comparison fails.
+        return decimal(v, from, n) ? Double.parseDouble(v) : Double.NaN;
+    }
+
+    /**
+     * Whether {@code v[from, to)} is digits with at most one '.' and at least one digit, then optionally an exponent:
+     * what Go's ParseFloat and Double.parseDouble read alike, checked first so that no value costs an exception (log
+     * fields are full of timestamps and addresses that start like numbers).
+     */
+    private static boolean decimal(String v, int from, int to) {
+        int i = from;
+        int digits = 0;
+        while (i < to && isDigit(v.charAt(i))) {
+            i++;
+            digits++;
         }
-        char last = v.charAt(n - 1);
-        if (last == 'd' || last == 'D' || last == 'f' || last == 'F' || v.indexOf('x') >= 0 || v.indexOf('X') >= 0
-                || v.indexOf('_') >= 0) {
-            return Double.NaN; // Java would also take 1d, 1f and hex floats; Go does not
+        if (i < to && v.charAt(i) == '.') {
+            i++;
+            while (i < to && isDigit(v.charAt(i))) {
+                i++;
+                digits++;
+            }
         }
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
+        if (digits == 0) {
+            return false;
         }
+        if (i < to && (v.charAt(i) == 'e' || v.charAt(i) == 'E')) {
+            i++;
+            if (i < to && (v.charAt(i) == '+' || v.charAt(i) == '-')) {
+                i++;
+            }
+            int exponent = i;
+            while (i < to && isDigit(v.charAt(i))) {
+                i++;
+            }
+            if (i == exponent) {
+                return false;
+            }
+        }
+        return i == to;
     }
 
     /**
@@ -246,12 +275,10 @@ public final class LogFields {
             if (i == start) {
                 return Double.NaN;
             }
-            double amount;
-            try {
-                amount = Double.parseDouble(v.substring(start, i));
-            } catch (NumberFormatException e) {
-                return Double.NaN;
+            if (!decimal(v, start, i)) {
+                return Double.NaN; // "1.2.3s"
             }
+            double amount = Double.parseDouble(v.substring(start, i));
             int unitStart = i;
             while (i < n && !isDigit(v.charAt(i)) && v.charAt(i) != '.') {
                 i++;
@@ -286,12 +313,11 @@ public final class LogFields {
         if (i == 0) {
             return Double.NaN;
         }
-        double amount;
-        try {
-            amount = Double.parseDouble(v.substring(0, i).replace(",", ""));
-        } catch (NumberFormatException e) {
-            return Double.NaN;
+        String digits = v.substring(0, i).replace(",", "");
+        if (!decimal(digits, 0, digits.length())) {
+            return Double.NaN; // "10.0.0.1"
         }
+        double amount = Double.parseDouble(digits);
         String unit = v.substring(i).strip().toLowerCase(java.util.Locale.ROOT);
         double scale = switch (unit) {
             case "", "b" -> 1;

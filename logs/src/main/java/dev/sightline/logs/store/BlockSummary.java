@@ -65,7 +65,7 @@ final class BlockSummary {
 
     /**
      * False when {@code CONVERTED[type]} certainly gives NaN for the value, decided without calling it: the
-     * conversions fail by exception on text like timestamps and addresses, far too slow for every field of every line.
+     * conversions parse what looks like a number, and most fields of most lines are not one.
      * A number has only {@code [0-9.eE+-]} (and trailing blanks) or is an infinity; a duration or size starts with a
      * digit, '.', ',' or sign and has no run of digits and dots without a digit or with two dots ("10.0.0.1"); a
      * duration ends in a unit (s, m, h: ns, us, ms too) unless it is zero.
