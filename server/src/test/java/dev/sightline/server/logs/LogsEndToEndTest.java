@@ -178,6 +178,12 @@ class LogsEndToEndTest {
         assertThat(lines("{service=~\".+\"} | json | duration_ms > 1000")).containsExactly("C1", "P2");
         assertThat(lines("{service=~\".+\"} | json | trace_id=\"abc123\"")).containsExactly("C2", "P1");
 
+        // Grafana's Loki data source checks its connection with this query.
+        JsonNode health = server.getJson("/loki/api/v1/query?query=" + URLEncoder.encode("vector(1)+vector(1)",
+                StandardCharsets.UTF_8)).path("data");
+        assertThat(health.path("resultType").asText()).isEqualTo("vector");
+        assertThat(health.path("result").get(0).path("value").get(1).asText()).isEqualTo("2");
+
         // Live tail: a pushed line reaches the websocket within a second of the push's answer.
         HttpResponse<String> pushed = server.post(LogPushEndpoint.LOKI_PATH, "application/json",
                 "{\"streams\":[{\"stream\":{\"service\":\"payment\"},\"values\":[[\""
