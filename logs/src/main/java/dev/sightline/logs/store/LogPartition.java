@@ -3,23 +3,19 @@ package dev.sightline.logs.store;
 import dev.sightline.core.Labels;
 import dev.sightline.timeindex.ByteReader;
 import dev.sightline.timeindex.ByteWriter;
+import dev.sightline.timeindex.PartitionIndex;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.DocValues;
-import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
-import org.apache.lucene.util.IOUtils;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -29,7 +25,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One time partition of the log store: per stream an open block in memory (its head, rebuilt from the WAL after a
@@ -83,35 +78,23 @@ final class LogPartition implements Closeable {
     record Head(Stream stream, int bseq, LogBlock lines) {
     }
 
-    private final Directory directory;
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
+    private final PartitionIndex index;
     private final ConcurrentHashMap<Labels, Stream> streams = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Stream> bySid = new ConcurrentHashMap<>();
-    private final AtomicLong added = new AtomicLong();
     private final ByteWriter scratch = new ByteWriter();
-    private long refreshed;
     private int nextSid;
     final long committedSeq;
 
-    private LogPartition(Directory directory, IndexWriter writer, SearcherManager searchers) throws IOException {
-        this.directory = directory;
-        this.writer = writer;
-        this.searchers = searchers;
-        long seq = 0;
-        for (Map.Entry<String, String> e : writer.getLiveCommitData()) {
-            if (e.getKey().equals(COMMIT_SEQ)) {
-                seq = Long.parseLong(e.getValue());
-            }
-        }
-        committedSeq = seq;
-        IndexSearcher s = searchers.acquire();
+    private LogPartition(PartitionIndex index) throws IOException {
+        this.index = index;
+        committedSeq = Long.parseLong(index.commitData().getOrDefault(COMMIT_SEQ, "0"));
+        IndexSearcher s = index.acquireAsIs();
         try {
             for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
                 loadStreams(leaf);
             }
         } finally {
-            searchers.release(s);
+            index.release(s);
         }
     }
 
@@ -142,20 +125,7 @@ final class LogPartition implements Closeable {
 
     /** Opens (creating) the partition's index; a corrupt one fails here, and its owner quarantines it. */
     static LogPartition open(Path dir) throws IOException {
-        Directory d = FSDirectory.open(dir);
-        IndexWriter w = null;
-        try {
-            IndexWriterConfig c = new IndexWriterConfig()
-                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                    .setRAMBufferSizeMB(32)
-                    // The WAL holds what is not committed; the store commits at checkpoints and on close.
-                    .setCommitOnClose(false);
-            w = new IndexWriter(d, c);
-            return new LogPartition(d, w, new SearcherManager(w, null));
-        } catch (IOException | RuntimeException e) {
-            IOUtils.closeWhileHandlingException(w, d);
-            throw e;
-        }
+        return PartitionIndex.open(dir, new IndexWriterConfig().setRAMBufferSizeMB(32), LogPartition::new);
     }
 
     /** The stream's state here, made on its first line. */
@@ -206,8 +176,8 @@ final class LogPartition implements Closeable {
         doc.add(new BinaryDocValuesField(SUMMARY, new BytesRef(s.summary.encode())));
         doc.add(new StoredField(LINES, b.encodeLines()));
         doc.add(new StoredField(LABELS, encodeLabels(s.labels)));
-        writer.addDocument(doc);
-        added.incrementAndGet();
+        index.writer().addDocument(doc);
+        index.added();
         s.headBseq++;
         s.head = new LogBlock(Math.max(64, b.count), Math.max(8 << 10, b.used));
         // The next block's filters: larger when this one filled them, smaller when it used a fraction.
@@ -264,30 +234,20 @@ final class LogPartition implements Closeable {
 
     /** A searcher that sees every block stored before the call; give it back with {@link #release}. */
     IndexSearcher acquire() throws IOException {
-        long now = added.get();
-        synchronized (this) {
-            if (refreshed != now) {
-                searchers.maybeRefreshBlocking();
-                refreshed = now;
-            }
-        }
-        return searchers.acquire();
+        return index.acquire();
     }
 
     void release(IndexSearcher s) throws IOException {
-        searchers.release(s);
+        index.release(s);
     }
 
     /** Makes every stored block durable, recording that the index holds every WAL record up to {@code seq}. */
     void commit(long seq) throws IOException {
-        if (writer.hasUncommittedChanges()) {
-            writer.setLiveCommitData(Map.of(COMMIT_SEQ, Long.toString(seq)).entrySet());
-            writer.commit();
-        }
+        index.commit(Map.of(COMMIT_SEQ, Long.toString(seq)));
     }
 
     @Override
     public void close() throws IOException {
-        IOUtils.close(searchers, writer, directory);
+        index.close();
     }
 }

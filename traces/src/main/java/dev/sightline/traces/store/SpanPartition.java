@@ -1,49 +1,37 @@
 package dev.sightline.traces.store;
 
 import dev.sightline.timeindex.KeyFilter;
+import dev.sightline.timeindex.PartitionIndex;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
-import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PointValues;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
-import org.apache.lucene.util.IOUtils;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
 
 /**
  * One time partition of the span store: a Lucene index (stored fields compressed with DEFLATE, Lucene's
  * BEST_COMPRESSION) and, in memory, a Bloom filter of its trace ids, built from the index's trace id terms at open,
- * so trace by id skips every partition that cannot hold the trace without touching its files. Readers are refreshed
- * lazily: a search refreshes only when something was added since the last one, so a commit is visible to the next
- * search without a refresh per commit.
+ * so trace by id skips every partition that cannot hold the trace without touching its files.
  */
 final class SpanPartition implements Closeable {
-    private final Directory directory;
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
+    private final PartitionIndex index;
     private final KeyFilter traces = new KeyFilter();
-    private final AtomicLong added = new AtomicLong();
-    private long refreshed;
     private final long maxSeq;
 
-    private SpanPartition(Directory directory, IndexWriter writer, SearcherManager searchers) throws IOException {
-        this.directory = directory;
-        this.writer = writer;
-        this.searchers = searchers;
-        IndexSearcher s = searchers.acquire();
+    private SpanPartition(PartitionIndex index) throws IOException {
+        this.index = index;
+        IndexSearcher s = index.acquireAsIs();
         try {
             long max = 0;
             for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
@@ -62,36 +50,24 @@ final class SpanPartition implements Closeable {
             }
             maxSeq = max;
         } finally {
-            searchers.release(s);
+            index.release(s);
         }
     }
 
     /** Opens (creating) the partition's index; a corrupt one fails here, and its owner quarantines it. */
     static SpanPartition open(Path dir) throws IOException {
-        Directory d = FSDirectory.open(dir);
-        IndexWriter w = null;
-        try {
-            IndexWriterConfig c = new IndexWriterConfig()
-                    .setCodec(new Lucene104Codec(Lucene104Codec.Mode.BEST_COMPRESSION))
-                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                    .setRAMBufferSizeMB(64)
-                    // The WAL holds what is not committed; the store commits at checkpoints and on close.
-                    .setCommitOnClose(false);
-            w = new IndexWriter(d, c);
-            return new SpanPartition(d, w, new SearcherManager(w, null));
-        } catch (IOException | RuntimeException e) {
-            IOUtils.closeWhileHandlingException(w, d);
-            throw e;
-        }
+        return PartitionIndex.open(dir, new IndexWriterConfig()
+                .setCodec(new Lucene104Codec(Lucene104Codec.Mode.BEST_COMPRESSION))
+                .setRAMBufferSizeMB(64), SpanPartition::new);
     }
 
     /** Adds one WAL record's spans for this partition at once (all or none are in any later commit). */
     void add(List<Document> docs, long[] traceKeys, int traceKeyCount) throws IOException {
-        writer.addDocuments(docs);
+        index.writer().addDocuments(docs);
         for (int i = 0; i < traceKeyCount; i++) {
             traces.add(traceKeys[i]);
         }
-        added.incrementAndGet();
+        index.added();
     }
 
     boolean mayHoldTrace(long traceKey) {
@@ -103,11 +79,11 @@ final class SpanPartition implements Closeable {
         if (seq > maxSeq) {
             return false;
         }
-        IndexSearcher s = searchers.acquire(); // the reader of the last commit: replay runs before any refresh
+        IndexSearcher s = index.acquireAsIs(); // the reader of the last commit: replay runs before any refresh
         try {
             return s.count(LongPoint.newExactQuery(SpanFields.SEQ, seq)) > 0;
         } finally {
-            searchers.release(s);
+            index.release(s);
         }
     }
 
@@ -118,29 +94,20 @@ final class SpanPartition implements Closeable {
 
     /** A searcher that sees every span added before the call; give it back with {@link #release}. */
     IndexSearcher acquire() throws IOException {
-        long now = added.get();
-        synchronized (this) {
-            if (refreshed != now) {
-                searchers.maybeRefreshBlocking();
-                refreshed = now;
-            }
-        }
-        return searchers.acquire();
+        return index.acquire();
     }
 
     void release(IndexSearcher s) throws IOException {
-        searchers.release(s);
+        index.release(s);
     }
 
     /** Makes everything added so far durable in the index (a checkpoint). */
     void commit() throws IOException {
-        if (writer.hasUncommittedChanges()) {
-            writer.commit();
-        }
+        index.commit(Map.of());
     }
 
     @Override
     public void close() throws IOException {
-        IOUtils.close(searchers, writer, directory);
+        index.close();
     }
 }
