@@ -65,7 +65,7 @@ final class Template {
 
     private static final List<String> FUNCTIONS = List.of("ToUpper", "ToLower", "upper", "lower", "TrimSpace",
             "trim", "trimPrefix", "trimSuffix", "TrimPrefix", "TrimSuffix", "replace", "Replace", "default", "printf",
-            "trunc", "substr", "unixEpoch", "unixEpochMillis", "unixEpochNanos", "__line__", "__timestamp__");
+            "trunc", "substr", "contains", "hasPrefix", "hasSuffix", "unixEpoch", "unixEpochMillis", "unixEpochNanos", "__line__", "__timestamp__");
 
     /** @throws IllegalArgumentException naming what does not parse or is not implemented, with its offset */
     static Template parse(String text) {
@@ -398,6 +398,18 @@ final class Template {
                     yield from > t.length() ? "" : t.substring((int) from);
                 }
                 yield from > to ? "" : t.substring((int) from, (int) to);
+            }
+            case "contains", "hasPrefix", "hasSuffix" -> {
+                // sprig's order, the needle first so the text pipes in: Grafana's trace-to-logs query uses
+                // {{ contains "<trace id>" __line__ }}.
+                arity(name, a, 2);
+                String needle = print(a.get(0));
+                String text = print(a.get(1));
+                yield switch (name) {
+                    case "contains" -> text.contains(needle);
+                    case "hasPrefix" -> text.startsWith(needle);
+                    default -> text.endsWith(needle);
+                };
             }
             case "unixEpoch" -> {
                 arity(name, a, 1);

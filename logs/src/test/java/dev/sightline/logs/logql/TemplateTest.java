@@ -32,6 +32,7 @@ class TemplateTest {
             "{{ __timestamp__ | unixEpochMillis }} {{ unixEpoch __timestamp__ }}=>1700000000123 1700000000",
             "a  {{- .app -}}  b {{/* a comment */}}c=>aApib c",
             "{{ (lower .app) | upper }}{{ \"lit\" }}{{ 3 }}{{ .nope }}=>APIlit3",
+            "{{ contains \"lin\" __line__ }} {{ __line__ | contains \"x\" }} {{ hasPrefix \"/v1\" .path }} {{ hasSuffix \"v1\" .path }}=>true false true false",
     })
     void renders(String template, String expected) {
         Pipeline.LineState s = state();

@@ -177,6 +177,9 @@ class LogsEndToEndTest {
         assertThat(lines("{service=\"payment\"} | json | status=\"failed\" | amount > 100")).containsExactly("P1", "P4");
         assertThat(lines("{service=~\".+\"} | json | duration_ms > 1000")).containsExactly("C1", "P2");
         assertThat(lines("{service=~\".+\"} | json | trace_id=\"abc123\"")).containsExactly("C2", "P1");
+        // What Grafana's trace-to-logs (Tempo data source, filterByTraceID) asks of a Loki data source.
+        assertThat(lines("{service=~\".+\"} | label_format log_line_contains_trace_id=`{{ contains \"abc123\" __line__ }}`"
+                + " | log_line_contains_trace_id=\"true\" or trace_id=\"abc123\"")).containsExactly("C2", "P1");
 
         // Grafana's Loki data source checks its connection with this query.
         JsonNode health = server.getJson("/loki/api/v1/query?query=" + URLEncoder.encode("vector(1)+vector(1)",
