@@ -3,6 +3,7 @@ package dev.sightline.server.logs;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogEntry;
 import dev.sightline.server.RunningServer;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.MDC;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -146,6 +149,17 @@ class OtelLogbackEndToEndTest {
             checkStored(StoredLogs.await(store, "service_name", "shop-grpc", 4), "shop-grpc", grpcIds, from, to);
             checkStored(StoredLogs.await(store, "service_name", "shop-http", 4), "shop-http", httpIds, from, to);
             assertThat(StoredLogs.await(store, "service_name", "shop-main", 4)).hasSize(4);
+            // Back through LogQL: the line logged inside the span, found by its trace id, with its labels and metadata.
+            String logql = "{service_name=\"shop-grpc\"} | trace_id=\"" + grpcIds[0] + "\"";
+            JsonNode result = running.getJson("/loki/api/v1/query_range?start=" + (from - 1) + "&end=" + (to + 1)
+                    + "&query=" + URLEncoder.encode(logql, StandardCharsets.UTF_8)).path("data").path("result");
+            assertThat(result.size()).as(result.toString()).isEqualTo(1);
+            JsonNode stream = result.get(0).path("stream");
+            assertThat(stream.path("service_name").asText()).isEqualTo("shop-grpc");
+            assertThat(stream.path("span_id").asText()).isEqualTo(grpcIds[1]);
+            assertThat(stream.path("detected_level").asText()).isEqualTo("debug");
+            assertThat(stream.path("scope_name").asText()).isEqualTo("com.shop.Checkout");
+            assertThat(result.get(0).path("values").size()).isEqualTo(1);
             String metrics = running.get("/metrics").body();
             assertThat(metrics).contains("sightline_ingest_log_lines_total{protocol=\"otlp_grpc\",result=\"accepted\"} 4.0")
                     .contains("sightline_ingest_log_lines_total{protocol=\"otlp_http\",result=\"accepted\"} 8.0")
