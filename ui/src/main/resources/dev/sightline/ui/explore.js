@@ -24,7 +24,7 @@ export function startExplore(doc) {
   step.value = params.get('step') ?? '';
 
   function showError(message) {
-    errorBox.textContent = message;
+    errorBox.textContent = message + caret(message, query.value);
     errorBox.hidden = false;
   }
 
@@ -74,6 +74,16 @@ export function startExplore(doc) {
   }).catch((e) => showError(`metric names: ${e.message}`));
 
   if (query.value) run();
+}
+
+/**
+ * For a parse error at line:column of the query (as the API names it), the query's line with a caret under that
+ * column; "" when the message names no position.
+ */
+function caret(message, text) {
+  const at = /(\d+):(\d+): parse error/.exec(message);
+  const line = at && text.split('\n')[Number(at[1]) - 1];
+  return line == null ? '' : `\n\n${line}\n${' '.repeat(Math.max(0, Number(at[2]) - 1))}^`;
 }
 
 /** Seconds from "15s", "1m", "2h", "1d" or a plain number; null when it is neither. */

@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,6 +117,18 @@ class UiBrowserIT {
     }
 
     @Test
+    void aDarkSystemThemeGivesTheDarkPage() throws Exception {
+        browser.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        browser.get(server.uri("/?query=" + URLEncoder.encode(METRIC, StandardCharsets.UTF_8)).toString());
+        assertDrawn();
+        assertThat(((JavascriptExecutor) browser).executeScript("return getComputedStyle(document.body).backgroundColor"))
+                .isEqualTo("rgb(20, 24, 29)");
+        screenshot("explore-dark.png");
+        assertThat(severe()).isEmpty();
+    }
+
+    @Test
     void aBadQueryShowsTheApiError() throws Exception {
         String bad = "sum(rate(" + METRIC + "[5m]";
         JsonNode api = RunningServer.JSON.readTree(server.get("/api/v1/query_range?start=0&end=60&step=15&query="
@@ -127,10 +140,21 @@ class UiBrowserIT {
         query.sendKeys(bad);
         query.sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
 
-        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
-        assertThat(error.getText()).isEqualTo(api.path("errorType").asText() + ": " + api.path("error").asText());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+        // The API's text, then the query with a caret under the column the parser named (1:33, just past the end).
+        String message = api.path("errorType").asText() + ": " + api.path("error").asText();
+        assertThat(message).contains("1:" + (bad.length() + 1) + ": parse error");
+        assertThat(((JavascriptExecutor) browser).executeScript("return document.getElementById('error').textContent"))
+                .isEqualTo(message + "\n\n" + bad + "\n" + " ".repeat(bad.length()) + "^");
         assertThat(browser.findElement(By.id("table")).isDisplayed()).isFalse();
         screenshot("explore-error.png");
+
+        // A step that is no duration is refused in the page, naming the field, before any request.
+        query.clear();
+        query.sendKeys(METRIC);
+        browser.findElement(By.id("step")).sendKeys("fast", Keys.ENTER);
+        wait.until(ExpectedConditions.textToBe(By.id("error"),
+                "step: \"fast\" is not a duration such as 15s, 1m or 1h, nor a number of seconds"));
         // The only console error is Chromium's note of the 400 itself.
         assertThat(severe()).allSatisfy(e -> assertThat(e.getMessage()).contains("/api/v1/query_range").contains("400"));
     }
