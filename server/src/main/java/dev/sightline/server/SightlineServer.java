@@ -34,6 +34,7 @@ import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
+import dev.sightline.server.ui.UiEndpoint;
 import dev.sightline.traces.SpanStore;
 import dev.sightline.traces.store.LuceneSpanStore;
 import dev.sightline.tsdb.Tsdb;
@@ -217,6 +218,7 @@ public final class SightlineServer implements AutoCloseable {
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+        new UiEndpoint().register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
             http = vertx.createHttpServer(options).requestHandler(api.router()).listen()

@@ -1,0 +1,135 @@
+package dev.sightline.server.ui;
+
+import dev.sightline.server.http.HttpApi;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The web UI: {@code /} is the UI's index.html, {@code /ui/<file>} its files from the classpath (module ui, under
+ * dev/sightline/ui), {@code /ui/vendor/uplot/<file>} uPlot's dist folder from its WebJar. Only regular names with a
+ * known extension are served, so a directory, a hidden file or a path with dot segments or escapes is a 404.
+ * Every answer carries an ETag and {@code Cache-Control: no-cache}: browsers revalidate and get a 304 until the
+ * server runs a new build.
+ */
+public final class UiEndpoint {
+    private static final String UI_ROOT = "dev/sightline/ui/";
+    private static final String UPLOT_PREFIX = "vendor/uplot/";
+    /** Slash-separated segments of letters, digits, '_', '-' and '.', none starting with '.' (no "..", no hidden files). */
+    private static final Pattern SAFE_PATH = Pattern.compile("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*");
+    private static final Map<String, String> CONTENT_TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "svg", "image/svg+xml",
+            "json", "application/json",
+            "png", "image/png");
+
+    private final ClassLoader loader;
+    private final String uplotRoot;
+    /** Files found so far: bounded by the files on the classpath, since misses are not kept. */
+    private final Map<String, Asset> assets = new ConcurrentHashMap<>();
+
+    private record Asset(String contentType, Buffer body, String etag) {
+    }
+
+    public UiEndpoint() {
+        this(UiEndpoint.class.getClassLoader());
+    }
+
+    UiEndpoint(ClassLoader loader) {
+        this.loader = loader;
+        this.uplotRoot = "META-INF/resources/webjars/uplot/" + webJarVersion(loader, "org.webjars.npm", "uplot") + "/dist/";
+    }
+
+    public void register(HttpApi api) {
+        api.get("/", ctx -> serve(ctx, "index.html"));
+        api.get("/ui/*", ctx -> serve(ctx, ctx.normalizedPath().substring("/ui/".length())));
+    }
+
+    private void serve(RoutingContext ctx, String name) {
+        Asset cached = assets.get(name);
+        if (cached != null) {
+            send(ctx, cached);
+            return;
+        }
+        // Reading from a jar blocks: off the event loop, once per file.
+        ctx.vertx().executeBlocking(() -> Optional.ofNullable(load(name)), false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (ar.result().isEmpty()) {
+                ctx.fail(404);
+            } else {
+                Asset asset = ar.result().get();
+                assets.putIfAbsent(name, asset);
+                send(ctx, asset);
+            }
+        });
+    }
+
+    /** The file behind a request path below /ui/, or null when there is none or the name is not one we serve. */
+    Asset load(String name) throws IOException {
+        int dot = name.lastIndexOf('.');
+        String contentType = dot < 0 ? null : CONTENT_TYPES.get(name.substring(dot + 1));
+        if (contentType == null || !SAFE_PATH.matcher(name).matches()) {
+            return null;
+        }
+        String resource = name.startsWith(UPLOT_PREFIX) ? uplotRoot + name.substring(UPLOT_PREFIX.length()) : UI_ROOT + name;
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                return null;
+            }
+            byte[] bytes = in.readAllBytes();
+            return new Asset(contentType, Buffer.buffer(bytes), etag(bytes));
+        }
+    }
+
+    private static void send(RoutingContext ctx, Asset asset) {
+        ctx.response()
+                .putHeader(HttpHeaders.ETAG, asset.etag())
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .putHeader("X-Content-Type-Options", "nosniff");
+        String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null && ifNoneMatch.contains(asset.etag())) {
+            ctx.response().setStatusCode(304).end();
+            return;
+        }
+        HttpApi.respond(ctx, 200, asset.contentType(), asset.body());
+    }
+
+    private static String etag(byte[] bytes) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+            return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** A WebJar's version from its Maven metadata, so that the pom alone says which version is served. */
+    static String webJarVersion(ClassLoader loader, String groupId, String artifactId) {
+        String resource = "META-INF/maven/" + groupId + "/" + artifactId + "/pom.properties";
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("WebJar " + groupId + ":" + artifactId + " is not on the classpath");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

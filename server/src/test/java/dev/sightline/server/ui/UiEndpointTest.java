@@ -1,0 +1,99 @@
+package dev.sightline.server.ui;
+
+import dev.sightline.server.http.ApiTestServer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UiEndpointTest {
+    @RegisterExtension
+    final ApiTestServer server = new ApiTestServer();
+
+    @BeforeEach
+    void listen() throws Exception {
+        new UiEndpoint().register(server.api);
+        server.listen();
+    }
+
+    @Test
+    void rootIsTheIndexPage() throws Exception {
+        HttpResponse<String> r = server.get("/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(r.body()).contains("<script type=\"module\" src=\"/ui/app.js\">");
+    }
+
+    @Test
+    void filesHaveTheirContentType() throws Exception {
+        assertThat(server.get("/ui/app.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(server.get("/ui/style.css").headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
+        assertThat(server.get("/ui/index.html").headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    }
+
+    @Test
+    void uplotComesFromItsWebJar() throws Exception {
+        HttpResponse<String> js = server.get("/ui/vendor/uplot/uPlot.esm.js");
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(js.body()).contains("export { uPlot as default };");
+        HttpResponse<String> css = server.get("/ui/vendor/uplot/uPlot.min.css");
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.body()).contains(".uplot");
+    }
+
+    @Test
+    void anUnchangedFileIsRevalidatedWith304() throws Exception {
+        HttpResponse<String> first = server.get("/ui/explore.js");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> again = server.send(server.request("/ui/explore.js").header("If-None-Match", etag));
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+        HttpResponse<String> other = server.send(server.request("/ui/explore.js").header("If-None-Match", "\"0\""));
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.body()).isEqualTo(first.body());
+    }
+
+    @Test
+    void headAnswersTheLengthWithoutABody() throws Exception {
+        int length = server.get("/ui/app.js").body().length();
+        HttpResponse<String> head = server.send(server.request("/ui/app.js").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(length));
+        assertThat(head.body()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/ui/missing.js", "/ui/", "/ui/vendor", "/ui/vendor/uplot/", "/ui/style", "/ui/.hidden.js",
+            "/ui/../../etc/passwd", "/ui/%2e%2e/%2e%2e/etc/passwd", "/ui/..%2f..%2fetc%2fpasswd",
+            "/ui/vendor/uplot/../../../../META-INF/MANIFEST.MF", "/ui/vendor/uplot/..%2f..%2fLICENSE",
+            "/ui/vendor/uplot/../uPlot.d.ts", "/ui/dev/sightline/server/ui/UiEndpoint.class",
+            "/ui/app.js%00.css"})
+    void whatIsNotAFileIsNotFound(String path) throws Exception {
+        HttpResponse<String> r = server.get(path);
+        assertThat(r.statusCode()).as(path).isEqualTo(404);
+        assertThat(r.body()).as(path).isEqualTo("404 page not found\n");
+    }
+
+    @Test
+    void dotSegmentsNeverReachTheClassLoader() throws Exception {
+        UiEndpoint ui = new UiEndpoint();
+        assertThat(ui.load("vendor/uplot/../../LICENSE.js")).isNull();
+        assertThat(ui.load("../app.js")).isNull();
+        assertThat(ui.load("./app.js")).isNull();
+        assertThat(ui.load("app.js")).isNotNull();
+    }
+
+    @Test
+    void theApiKeepsItsPaths() throws Exception {
+        assertThat(server.get("/-/healthy").body()).isEqualTo("Sightline is Healthy.\n");
+    }
+}
