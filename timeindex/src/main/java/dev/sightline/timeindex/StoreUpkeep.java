@@ -4,12 +4,14 @@ import dev.sightline.core.FileTrees;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.ToLongFunction;
 
 /**
  * The upkeep every partitioned store with a WAL needs (the span store, the log store): a maintenance thread that
@@ -50,23 +52,74 @@ public final class StoreUpkeep<P extends Closeable> {
         });
     }
 
-    /** Starts the periodic checkpoint and retention, once the WAL is open and replayed. */
-    public void start(Wal openedWal, Checkpoint storeCheckpoint) {
-        this.wal = openedWal;
+    /** What a commit does once its WAL record has a number: add the record's content to the partitions. */
+    @FunctionalInterface
+    public interface Indexing {
+        void index(long seq) throws IOException;
+    }
+
+    /**
+     * Opens the store's WAL in {@code dir} once the partitions are open, replaying every record into {@code replay}.
+     * New records are numbered above the highest one any partition committed ({@code committedSeq}), so a lost WAL
+     * folder never reuses a number. The partitions are closed again if it fails.
+     */
+    public Wal openWal(Path dir, long segmentBytes, ToLongFunction<P> committedSeq, Wal.RecordHandler replay)
+            throws IOException {
+        try {
+            long floor = 0;
+            for (var slot : partitions.all()) {
+                floor = Math.max(floor, committedSeq.applyAsLong(slot.partition()));
+            }
+            wal = Wal.open(dir, segmentBytes, floor, replay);
+            return wal;
+        } catch (IOException | RuntimeException e) {
+            partitions.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the store's first checkpoint (what the replay indexed) and starts the periodic checkpoint and retention;
+     * closes the partitions and the WAL again if that checkpoint fails.
+     */
+    public void start(Checkpoint storeCheckpoint) throws IOException {
+        try {
+            storeCheckpoint.run();
+        } catch (IOException | RuntimeException e) {
+            try {
+                partitions.close();
+            } finally {
+                wal.close();
+            }
+            throw e;
+        }
         this.checkpoint = storeCheckpoint;
         long every = options.checkpointInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Fails a commit after close. */
-    public void checkOpen() throws IOException {
+    /**
+     * A store's commit: appends the encoded record to the WAL and indexes it under the read lock (so a checkpoint's
+     * WAL mark never falls between the two), waits for its fsync, and queues a checkpoint when the WAL has grown past
+     * its bound. Fails once the store is closed.
+     */
+    public void commit(byte[] record, int length, Indexing indexing) throws IOException {
         if (closed) {
             throw new IOException(name + " is closed");
         }
+        long seq;
+        lock.readLock().lock();
+        try {
+            seq = wal.append(record, 0, length);
+            indexing.index(seq);
+        } finally {
+            lock.readLock().unlock();
+        }
+        wal.sync(seq);
+        afterCommit();
     }
 
-    /** After a commit: queues a checkpoint when the WAL has grown past its bound. */
-    public void afterCommit() {
+    private void afterCommit() {
         if (wal.sizeBytes() > options.walCheckpointBytes() && checkpointQueued.compareAndSet(false, true)) {
             maintenance.execute(() -> {
                 checkpointQueued.set(false);

@@ -53,18 +53,8 @@ public final class LuceneLogStore implements LogStore {
         TimePartitions<LogPartition> partitions = TimePartitions.open(dir, options.partition().toNanos(),
                 (d, start, end) -> LogPartition.open(d));
         LuceneLogStore store = new LuceneLogStore(options, partitions);
-        try {
-            long floor = 0;
-            for (var slot : partitions.all()) {
-                floor = Math.max(floor, slot.partition().committedSeq);
-            }
-            store.wal = Wal.open(dir.resolve("wal"), WAL_SEGMENT_BYTES, floor, store::replay);
-            store.checkpoint();
-        } catch (IOException | RuntimeException e) {
-            partitions.close();
-            throw e;
-        }
-        store.upkeep.start(store.wal, store::checkpoint);
+        store.wal = store.upkeep.openWal(dir.resolve("wal"), WAL_SEGMENT_BYTES, p -> p.committedSeq, store::replay);
+        store.upkeep.start(store::checkpoint);
         return store;
     }
 
@@ -130,19 +120,9 @@ public final class LuceneLogStore implements LogStore {
             if (pending.count == 0) {
                 return;
             }
-            upkeep.checkOpen();
             pending.encode();
-            long seq;
-            lock.readLock().lock();
-            try {
-                seq = wal.append(pending.bytes, 0, pending.length);
-                index(seq, pending, false);
-            } finally {
-                lock.readLock().unlock();
-            }
-            wal.sync(seq);
+            upkeep.commit(pending.bytes, pending.length, seq -> index(seq, pending, false));
             pending.clear();
-            upkeep.afterCommit();
         }
 
         @Override

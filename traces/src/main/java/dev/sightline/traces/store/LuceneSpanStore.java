@@ -59,18 +59,8 @@ public final class LuceneSpanStore implements SpanStore {
         TimePartitions<SpanPartition> partitions = TimePartitions.open(dir, options.partition().toNanos(),
                 (d, start, end) -> SpanPartition.open(d));
         LuceneSpanStore store = new LuceneSpanStore(options, partitions);
-        try {
-            long floor = 0;
-            for (var slot : partitions.all()) {
-                floor = Math.max(floor, slot.partition().maxSeq());
-            }
-            store.wal = Wal.open(dir.resolve("wal"), WAL_SEGMENT_BYTES, floor, store::replay);
-            store.checkpoint();
-        } catch (IOException | RuntimeException e) {
-            partitions.close();
-            throw e;
-        }
-        store.upkeep.start(store.wal, store::checkpoint);
+        store.wal = store.upkeep.openWal(dir.resolve("wal"), WAL_SEGMENT_BYTES, SpanPartition::maxSeq, store::replay);
+        store.upkeep.start(store::checkpoint);
         return store;
     }
 
@@ -142,19 +132,9 @@ public final class LuceneSpanStore implements SpanStore {
             if (spans.isEmpty()) {
                 return;
             }
-            upkeep.checkOpen();
             SpanBatch batch = SpanBatch.encode(resources, scopes, spans, out);
-            long seq;
-            lock.readLock().lock();
-            try {
-                seq = wal.append(batch.record, 0, batch.recordLength);
-                index(seq, batch, false);
-            } finally {
-                lock.readLock().unlock();
-            }
-            wal.sync(seq);
+            upkeep.commit(batch.record, batch.recordLength, seq -> index(seq, batch, false));
             rollback();
-            upkeep.afterCommit();
         }
 
         @Override
