@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -18,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The web UI: {@code /} is the UI's index.html, {@code /ui/<file>} its files from the classpath (module ui, under
- * dev/sightline/ui), {@code /ui/vendor/uplot/<file>} uPlot's dist folder from its WebJar. Only regular names with a
+ * The web UI: {@code /} and every page's paths ({@link #PAGES}: {@code /explore}, {@code /alerts?...},
+ * {@code /traces/<id>}, ...) are the UI's index.html, whose script renders the page the path names;
+ * {@code /ui/<file>} are its files from the classpath (module ui, under dev/sightline/ui),
+ * {@code /ui/vendor/uplot/<file>} uPlot's dist folder from its WebJar. Only regular names with a
  * known extension are served, so a directory, a hidden file or a path with dot segments or escapes is a 404.
  * Every answer carries an ETag and {@code Cache-Control: no-cache}: browsers revalidate and get a 304 until the
  * server runs a new build.
@@ -27,6 +30,8 @@ import java.util.regex.Pattern;
 public final class UiEndpoint {
     private static final String UI_ROOT = "dev/sightline/ui/";
     private static final String UPLOT_PREFIX = "vendor/uplot/";
+    /** The UI's pages (the first path segment; app.js routes them): each answers index.html, below it too. */
+    static final List<String> PAGES = List.of("explore", "dashboards", "services", "alerts", "traces", "logs", "status");
     /** Slash-separated segments of letters, digits, '_', '-' and '.', none starting with '.' (no "..", no hidden files). */
     private static final Pattern SAFE_PATH = Pattern.compile("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*");
     private static final Map<String, String> CONTENT_TYPES = Map.of(
@@ -56,6 +61,10 @@ public final class UiEndpoint {
 
     public void register(HttpApi api) {
         api.get("/", ctx -> serve(ctx, "index.html"));
+        for (String page : PAGES) {
+            api.get("/" + page, ctx -> serve(ctx, "index.html"));
+            api.get("/" + page + "/*", ctx -> serve(ctx, "index.html"));
+        }
         api.get("/ui/*", ctx -> serve(ctx, ctx.normalizedPath().substring("/ui/".length())));
     }
 

@@ -31,6 +31,21 @@ class UiEndpointTest {
         assertThat(r.body()).contains("<script type=\"module\" src=\"/ui/app.js\">");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/explore", "/explore?query=up", "/alerts?alert=HighLatency", "/dashboards/node-exporter",
+            "/traces/0af7651916cd43dd8448eb211c80319c", "/services/checkout/", "/status", "/logs"})
+    void everyPagePathIsTheIndexPage(String path) throws Exception {
+        HttpResponse<String> r = server.get(path);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(server.get("/").body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/explorer", "/nopage", "/ui-alerts"})
+    void anotherPathIsNotAPage(String path) throws Exception {
+        assertThat(server.get(path).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void filesHaveTheirContentType() throws Exception {
         assertThat(server.get("/ui/app.js").headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
@@ -51,19 +66,19 @@ class UiEndpointTest {
 
     @Test
     void anUnchangedFileIsRevalidatedWith304() throws Exception {
-        HttpResponse<String> first = server.get("/ui/explore.js");
+        HttpResponse<String> first = server.get("/ui/pages/explore.js");
         String etag = first.headers().firstValue("ETag").orElseThrow();
-        HttpResponse<String> again = server.send(server.request("/ui/explore.js").header("If-None-Match", etag));
+        HttpResponse<String> again = server.send(server.request("/ui/pages/explore.js").header("If-None-Match", etag));
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
-        HttpResponse<String> other = server.send(server.request("/ui/explore.js").header("If-None-Match", "\"0\""));
+        HttpResponse<String> other = server.send(server.request("/ui/pages/explore.js").header("If-None-Match", "\"0\""));
         assertThat(other.statusCode()).isEqualTo(200);
         assertThat(other.body()).isEqualTo(first.body());
     }
 
     @Test
     void headAnswersTheLengthWithoutABody() throws Exception {
-        int length = server.get("/ui/app.js").body().length();
+        int length = server.get("/ui/app.js").body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         HttpResponse<String> head = server.send(server.request("/ui/app.js").method("HEAD", HttpRequest.BodyPublishers.noBody()));
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(length));

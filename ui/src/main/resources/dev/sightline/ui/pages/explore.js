@@ -1,13 +1,48 @@
 // The Explore page: a PromQL range query drawn as a graph and a table of last values. The query, range and step
 // live in the URL's query string, so a copied URL opens the same view.
-import { metricNames, queryRange } from './api.js';
-import { drawChart, seriesName } from './chart.js';
+import { metricNames, queryRange } from '../api.js';
+import { drawChart, seriesName } from '../chart.js';
 
 const RANGES = { '5m': 300, '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800 };
 // About this many points per series when the step is left to us, as Prometheus's own UI does.
 const AUTO_POINTS = 250;
 
-export function startExplore(doc) {
+// Constant markup (no data in it): the data goes in through textContent and Option values only.
+const MARKUP = `
+  <form id="explore" autocomplete="off">
+    <label class="query">
+      <span>PromQL</span>
+      <input id="query" name="query" list="metric-names" spellcheck="false"
+             placeholder="e.g. rate(http_requests_total[5m])  (Enter or Ctrl+Enter runs)">
+      <datalist id="metric-names"></datalist>
+    </label>
+    <label>
+      <span>Range</span>
+      <select id="range" name="range">
+        <option value="5m">Last 5m</option>
+        <option value="1h" selected>Last 1h</option>
+        <option value="6h">Last 6h</option>
+        <option value="24h">Last 24h</option>
+        <option value="7d">Last 7d</option>
+      </select>
+    </label>
+    <label>
+      <span>Step</span>
+      <input id="step" name="step" size="6" spellcheck="false" placeholder="auto">
+    </label>
+    <button id="run" type="submit">Run</button>
+  </form>
+  <div id="error" role="alert" hidden></div>
+  <p id="status" aria-live="polite"></p>
+  <section id="chart" aria-label="Graph"></section>
+  <table id="table" hidden>
+    <thead><tr><th>Series</th><th>Last value</th><th>At</th></tr></thead>
+    <tbody></tbody>
+  </table>`;
+
+export function mount(main, { query: params }) {
+  main.innerHTML = MARKUP;
+  const doc = main.ownerDocument;
   const form = doc.getElementById('explore');
   const query = doc.getElementById('query');
   const range = doc.getElementById('range');
@@ -18,7 +53,6 @@ export function startExplore(doc) {
   const table = doc.getElementById('table');
   let chart = null;
 
-  const params = new URLSearchParams(location.search);
   query.value = params.get('query') ?? '';
   if (params.get('range') in RANGES) range.value = params.get('range');
   step.value = params.get('step') ?? '';
