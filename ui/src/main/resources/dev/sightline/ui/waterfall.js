@@ -100,6 +100,9 @@ export function drawWaterfall(container, model, onSelect) {
   for (const span of model.spans) {
     const left = (span.offset / total) * 100;
     const width = Math.max((span.duration / total) * 100, 0.2);
+    // The duration after the bar, else before it, else (a bar across nearly everything) inside its end.
+    const labelPlace = left + width <= 85 ? `left: ${left + width}%` : left >= 15 ? `right: ${100 - left}%`
+      : `right: ${100 - left - width}%`;
     const toggle = h('span.toggle', { 'aria-hidden': 'true' }, span.children.length ? '▾' : '');
     const events = (span.raw.events ?? []).map((e) => h('span.event-mark', {
       style: `left: ${(Number(BigInt(e.timeUnixNano ?? '0') - model.start) / total) * 100}%`, title: e.name,
@@ -116,7 +119,7 @@ export function drawWaterfall(container, model, onSelect) {
     h('span.waterfall-ruler', {},
       h('span.bar', { style: `left: ${left}%; width: ${width}%` }),
       ...events,
-      h('span.bar-label', { style: left > 70 ? `right: ${100 - left}%` : `left: ${left + width}%` }, formatNanos(span.duration))));
+      h(`span.bar-label${left + width > 85 && left < 15 ? '.inside' : ''}`, { style: labelPlace }, formatNanos(span.duration))));
     if (span.error) row.classList.add('error');
     row.addEventListener('click', (e) => {
       if (e.target === toggle) toggleSpan(span);

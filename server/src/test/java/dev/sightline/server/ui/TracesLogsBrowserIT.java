@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -159,7 +160,7 @@ class TracesLogsBrowserIT {
         assertThat(names).containsExactly("▾frontend GET /checkout", "▾frontend POST /charge", "▾payment charge",
                 "!payment db query");
         assertThat(browser.findElements(By.cssSelector("#waterfall .span-row[aria-level='4'].error"))).hasSize(1);
-        assertThat(browser.findElement(By.id("trace-summary")).getText()).contains("4 spans", "2 services", "1 with errors");
+        assertThat(browser.findElement(By.id("trace-summary")).getText()).contains("4 spans", "2 services", "1 with status error");
 
         // Keyboard: the first row takes focus, ArrowDown x3 reaches the error span, Enter shows its details.
         WebElement first = browser.findElement(By.cssSelector("#waterfall .span-row"));
@@ -170,9 +171,12 @@ class TracesLogsBrowserIT {
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         WebElement details = browser.findElement(By.id("span-details"));
         wait.until(ExpectedConditions.textToBePresentInElement(details, "error: deadlock"));
-        assertThat(details.getText()).contains("db query", "db.statement", "UPDATE accounts", "service.name payment");
-        // Up to "charge", ArrowLeft collapses it ("db query" hidden), ArrowRight expands it again.
+        assertThat(details.getText()).contains("db query", "db.statement", "UPDATE accounts", "service.name payment")
+                .doesNotContain("null", "Events");
+        // Up to "charge": its event; ArrowLeft collapses it ("db query" hidden), ArrowRight expands it again.
         browser.switchTo().activeElement().sendKeys(Keys.ARROW_UP);
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElement(details, "Events\n+20ms card checked"));
         browser.switchTo().activeElement().sendKeys(Keys.ARROW_LEFT);
         assertThat(browser.findElements(By.cssSelector("#waterfall .span-row")).stream().filter(WebElement::isDisplayed)).hasSize(3);
         browser.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
@@ -306,6 +310,33 @@ class TracesLogsBrowserIT {
         ui.screenshot("logs-error.png");
         JsonNode lines = server.getJson("/loki/api/v1/query_range?query=" + enc("{service_name=\"payment\"}"));
         assertThat(lines.path("data").path("result")).hasSize(1);
+    }
+
+    @Test
+    void aMetricQueryDrawsItsSeriesInsteadOfLines() throws Exception {
+        ui.open(server.uri("/logs?query=" + enc("sum by (service_name) (count_over_time({service_name=~\"payment|frontend\"}[1m]))")));
+        wait.until(ExpectedConditions.textToBe(By.id("status"), "2 series"));
+        assertThat(browser.findElements(By.cssSelector("#lines li"))).isEmpty();
+        assertThat(browser.findElement(By.cssSelector("#volume .u-legend")).getText()).contains("payment", "frontend");
+        assertThat(ui.paintedPixels("#volume")).isGreaterThan(20L);
+        assertThat(ui.severe()).isEmpty();
+    }
+
+    @Test
+    void theDarkThemeColoursTheTraceAndTheLines() throws Exception {
+        browser.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        ui.open(server.uri("/traces/" + T1));
+        wait.until(d -> d.findElements(By.cssSelector("#trace-logs li")).size() == 2);
+        assertThat(browser.executeScript("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(20, 24, 29)");
+        // The error span's outline is the dark theme's error colour (--level-error).
+        assertThat(browser.executeScript("return getComputedStyle(document.querySelector('.span-row.error .bar')).outlineColor"))
+                .isEqualTo("rgb(255, 123, 114)");
+        ui.screenshot("traces-trace-dark.png");
+        ui.open(server.uri("/logs?query=" + enc("{service_name=~\"payment|frontend\"}")));
+        wait.until(d -> d.findElements(By.cssSelector("#lines li")).size() == 2);
+        ui.screenshot("logs-dark.png");
+        assertThat(ui.severe()).isEmpty();
     }
 
     /** The pages' pure functions, imported and run in the browser itself. */

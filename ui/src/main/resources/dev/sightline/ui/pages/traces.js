@@ -273,7 +273,7 @@ async function mountTrace(main, idText) {
   const errors = model.spans.filter((s) => s.error).length;
   $('trace-title').textContent = `${root.service}: ${root.name}`;
   $('trace-summary').textContent = `Trace ${id} · started ${formatUnixNanos(String(model.start))} · ${formatNanos(model.duration)}`
-    + ` · ${model.spans.length} spans · ${model.services.length} services${errors ? ` · ${errors} with errors` : ''}`;
+    + ` · ${model.spans.length} spans · ${model.services.length} services${errors ? ` · ${errors} with status error` : ''}`;
   const ageSeconds = Date.now() / 1000 - Number(model.start / 1_000_000_000n);
   $('trace-logs-link').href = `/logs?${new URLSearchParams({ query: traceLogQl(id, model.services), range: rangeCovering(ageSeconds + 120) })}`;
 
@@ -296,7 +296,8 @@ function showSpan(panel, span, model) {
   const links = (s.links ?? []).map((l) => h('li', {},
     h('a', { href: `/traces/${l.traceId}` }, `trace ${l.traceId}`), ` span ${l.spanId}`,
     pairsTable('Link attributes', attributePairs(l.attributes))));
-  panel.replaceChildren(
+  // replaceChildren would write a null as the text "null": absent sections are left out.
+  panel.replaceChildren(...[
     h('h2', {}, span.name),
     pairsTable('Span', [['service', span.service], ['kind', span.kind], ['status', status + (s.status?.message ? `: ${s.status.message}` : '')],
       ['span id', span.id], ['parent', span.parentId || '(root)'], ['starts at', `+${formatNanos(span.offset)}`],
@@ -305,7 +306,7 @@ function showSpan(panel, span, model) {
     pairsTable('Resource', span.resource),
     pairsTable('Scope', [['name', span.scope.name ?? ''], ['version', span.scope.version ?? '']].filter(([, v]) => v)),
     events.length ? h('div', {}, h('h3', {}, 'Events'), h('ul', {}, events)) : null,
-    links.length ? h('div', {}, h('h3', {}, 'Links'), h('ul', {}, links)) : null);
+    links.length ? h('div', {}, h('h3', {}, 'Links'), h('ul', {}, links)) : null].filter(Boolean));
 }
 
 async function showTraceLogs(id, list, status) {
