@@ -1,14 +1,10 @@
 package dev.sightline.server.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.ByteString;
 import dev.sightline.server.RunningServer;
+import dev.sightline.server.traces.OtlpSpans;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,14 +21,14 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import static dev.sightline.server.traces.OtlpSpans.attr;
+import static dev.sightline.server.traces.OtlpSpans.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -81,9 +77,7 @@ class TracesLogsBrowserIT {
                                 .addAttributes(attr("db.statement", AnyValue.newBuilder().setStringValue("UPDATE accounts")))
                                 .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("deadlock"))))
                 .build();
-        HttpResponse<String> r = server.send(server.request("/v1/traces").header("Content-Type", "application/x-protobuf")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(spans.toByteArray())));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        OtlpSpans.post(server, spans);
         push("payment", BASE + 40 * MS, "{\"level\":\"error\",\"msg\":\"charge failed\",\"amount\":42}", T1);
         push("frontend", BASE + 100 * MS, "level=info msg=\"checkout answered\" status=500", T1);
     }
@@ -97,33 +91,13 @@ class TracesLogsBrowserIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
     }
 
-    private static ResourceSpans service(String name, Span.Builder... spans) {
-        ScopeSpans.Builder scope = ScopeSpans.newBuilder();
-        for (Span.Builder s : spans) {
-            scope.addSpans(s);
-        }
-        return ResourceSpans.newBuilder().setResource(Resource.newBuilder()
-                .addAttributes(attr("service.name", AnyValue.newBuilder().setStringValue(name)))).addScopeSpans(scope).build();
-    }
 
-    private static KeyValue attr(String key, AnyValue.Builder value) {
-        return KeyValue.newBuilder().setKey(key).setValue(value).build();
-    }
 
     private static Span.Builder span(String trace, long id, long parent, String name, Span.SpanKind kind, long startMs,
                                      long durationMs) {
-        Span.Builder b = Span.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(trace)))
-                .setSpanId(spanId(id)).setName(name).setKind(kind)
-                .setStartTimeUnixNano(BASE + startMs * MS).setEndTimeUnixNano(BASE + (startMs + durationMs) * MS);
-        if (parent != 0) {
-            b.setParentSpanId(spanId(parent));
-        }
-        return b;
+        return OtlpSpans.span(trace, id, parent, name, kind, BASE, startMs, durationMs);
     }
 
-    private static ByteString spanId(long id) {
-        return ByteString.copyFrom(HexFormat.of().parseHex(String.format("%016x", id)));
-    }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
@@ -214,11 +188,7 @@ class TracesLogsBrowserIT {
         // A TraceQL error is shown with a caret under the column the server names.
         String bad = "{ name = }";
         ui.open(server.uri("/traces?q=" + enc(bad)));
-        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
-        String api = server.get("/api/search?q=" + enc(bad)).body().trim();
-        assertThat(api).startsWith("parse error at line 1, col ");
-        int col = Integer.parseInt(api.replaceAll("^parse error at line 1, col (\\d+):.*$", "$1"));
-        assertThat(error.getAttribute("textContent")).isEqualTo(api + "\n\n" + bad + "\n" + " ".repeat(col - 1) + "^");
+        assertErrorWithCaret("/api/search?q=" + enc(bad), bad);
 
         // A field the page cannot read is refused naming it, before any request.
         ui.open(server.uri("/traces?min_duration=fast"));
@@ -295,11 +265,7 @@ class TracesLogsBrowserIT {
     void logQueryErrorsShowTheirPosition() throws Exception {
         String bad = "{service_name=\"payment\"} |=";
         ui.open(server.uri("/logs?query=" + enc(bad)));
-        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
-        String api = server.get("/loki/api/v1/query_range?query=" + enc(bad)).body().trim();
-        assertThat(api).startsWith("parse error at line 1, col ");
-        int col = Integer.parseInt(api.replaceAll("^parse error at line 1, col (\\d+):.*$", "$1"));
-        assertThat(error.getAttribute("textContent")).isEqualTo(api + "\n\n" + bad + "\n" + " ".repeat(col - 1) + "^");
+        assertErrorWithCaret("/loki/api/v1/query_range?query=" + enc(bad), bad);
 
         // A tail of a query with a parser is refused; the page shows the server's reason.
         ui.open(server.uri("/logs?query=" + enc("{service_name=\"payment\"} | json")));
@@ -337,6 +303,18 @@ class TracesLogsBrowserIT {
         wait.until(d -> d.findElements(By.cssSelector("#lines li")).size() == 2);
         ui.screenshot("logs-dark.png");
         assertThat(ui.severe()).isEmpty();
+    }
+
+    /**
+     * The page shows the API's parse error for the query (as the API at apiPath answers it) and under it the query
+     * with a caret below the column the error names.
+     */
+    private void assertErrorWithCaret(String apiPath, String query) throws Exception {
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+        String api = server.get(apiPath).body().trim();
+        assertThat(api).startsWith("parse error at line 1, col ");
+        int col = Integer.parseInt(api.replaceAll("^parse error at line 1, col (\\d+):.*$", "$1"));
+        assertThat(error.getAttribute("textContent")).isEqualTo(api + "\n\n" + query + "\n" + " ".repeat(col - 1) + "^");
     }
 
     /** The pages' pure functions, imported and run in the browser itself. */
