@@ -188,5 +188,10 @@ export function drawWaterfall(container, model, onSelect) {
   });
 
   if (model.spans.length) rows.get(model.spans[0].id).tabIndex = 0;
-  return { select: (id) => model.spans.find((s) => s.id === id) && select(model.spans.find((s) => s.id === id)) };
+  return {
+    select(id) {
+      const span = model.spans.find((s) => s.id === id);
+      if (span) select(span);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 package dev.sightline.server.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
 import dev.sightline.server.RunningServer;
 import dev.sightline.server.traces.OtlpSpans;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -16,6 +17,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -24,6 +26,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -72,7 +75,9 @@ class TracesLogsBrowserIT {
                         span(T2, 9, 0, "GET /health", Span.SpanKind.SPAN_KIND_SERVER, 1_000, 5)))
                 .addResourceSpans(service("payment",
                         span(T1, 3, 2, "charge", Span.SpanKind.SPAN_KIND_SERVER, 15, 70)
-                                .addEvents(Span.Event.newBuilder().setName("card checked").setTimeUnixNano(BASE + 20 * MS)),
+                                .addEvents(Span.Event.newBuilder().setName("card checked").setTimeUnixNano(BASE + 20 * MS))
+                                .addLinks(Span.Link.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(T2)))
+                                        .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex("0000000000000009")))),
                         span(T1, 4, 3, "db query", Span.SpanKind.SPAN_KIND_INTERNAL, 30, 30)
                                 .addAttributes(attr("db.statement", AnyValue.newBuilder().setStringValue("UPDATE accounts")))
                                 .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("deadlock"))))
@@ -151,6 +156,9 @@ class TracesLogsBrowserIT {
         browser.switchTo().activeElement().sendKeys(Keys.ARROW_UP);
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElement(details, "Events\n+20ms card checked"));
+        assertThat(details.getText()).contains("Links\ntrace " + T2 + " span 0000000000000009");
+        // The chosen span is in the URL, which opens with it chosen.
+        assertThat(browser.getCurrentUrl()).isEqualTo(server.uri("/traces/" + T1 + "?span=0000000000000003").toString());
         browser.switchTo().activeElement().sendKeys(Keys.ARROW_LEFT);
         assertThat(browser.findElements(By.cssSelector("#waterfall .span-row")).stream().filter(WebElement::isDisplayed)).hasSize(3);
         browser.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
@@ -175,6 +183,30 @@ class TracesLogsBrowserIT {
         ui.open(server.uri("/traces?q=" + enc("{ status = error }")));
         wait.until(d -> d.findElements(By.cssSelector("#traces tbody tr")).size() == 1);
         assertThat(browser.findElement(By.cssSelector("#traces tbody")).getText()).contains(T1);
+        // The trace's point on the scatter: the opaque pixels inside the plot area (grid lines are translucent).
+        @SuppressWarnings("unchecked")
+        List<Number> point = (List<Number>) browser.executeScript("""
+                const over = document.querySelector('#scatter .u-over');
+                const canvas = document.querySelector('#scatter canvas');
+                const o = over.getBoundingClientRect();
+                const c = canvas.getBoundingClientRect();
+                const scale = canvas.width / c.width;
+                const d = canvas.getContext('2d').getImageData((o.left - c.left) * scale, (o.top - c.top) * scale, o.width * scale, o.height * scale);
+                let sx = 0, sy = 0, n = 0;
+                for (let i = 0; i < d.data.length; i += 4) {
+                  if (d.data[i + 3] === 255) { const p = i / 4; sx += p % d.width; sy += Math.floor(p / d.width); n++; }
+                }
+                return n ? [sx / n / scale - o.width / 2, sy / n / scale - o.height / 2] : null;""");
+        assertThat(point).isNotNull();
+        new Actions(browser).moveToElement(browser.findElement(By.cssSelector("#scatter .u-over")),
+                point.get(0).intValue(), point.get(1).intValue()).click().perform();
+        wait.until(ExpectedConditions.urlToBe(server.uri("/traces/" + T1).toString()));
+        wait.until(d -> d.findElements(By.cssSelector("#waterfall .span-row")).size() == 4);
+
+        // A span named in the URL is chosen when the page opens.
+        ui.open(server.uri("/traces/" + T1 + "?span=0000000000000004"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("span-details"), "error: deadlock"));
+        assertThat(browser.findElement(By.cssSelector(".span-row[aria-selected='true']")).getText()).contains("db query");
 
         // A 64-bit trace id (leading zeros trimmed by the search) opens too.
         ui.open(server.uri("/traces?q=" + enc("{ name = \"GET /health\" }")));
@@ -194,6 +226,12 @@ class TracesLogsBrowserIT {
         ui.open(server.uri("/traces?min_duration=fast"));
         wait.until(ExpectedConditions.textToBe(By.id("error"), "min_duration: \"fast\" is not a duration such as 100ms, 1.5s or 2m"));
         ui.screenshot("traces-error.png");
+
+        // A trace the store does not hold, and an id that is no trace id.
+        ui.open(server.uri("/traces/abcdef"));
+        wait.until(ExpectedConditions.textToBe(By.id("error"), "trace 00000000000000000000000000abcdef: trace not found"));
+        ui.open(server.uri("/traces/not-an-id"));
+        wait.until(ExpectedConditions.textToBe(By.id("error"), "trace id: \"not-an-id\" is not 1 to 32 hexadecimal digits"));
     }
 
     @Test

@@ -49,7 +49,7 @@ const TRACE_MARKUP = `
   <ul id="trace-logs" class="log-lines"></ul>`;
 
 export async function mount(main, { path, query }) {
-  if (path[0]) await mountTrace(main, path[0]);
+  if (path[0]) await mountTrace(main, path[0], query.get('span'));
   else await mountSearch(main, query);
 }
 
@@ -248,7 +248,8 @@ export function traceLogQl(traceId, services) {
   return `{${selector}} | trace_id=${quote(traceId)}`;
 }
 
-async function mountTrace(main, idText) {
+/** The trace's page; spanId (the URL's span=) names the span whose details show first. */
+async function mountTrace(main, idText, spanId) {
   main.innerHTML = TRACE_MARKUP;
   const $ = (id) => main.querySelector(`#${id}`);
   const errorBox = $('error');
@@ -277,7 +278,11 @@ async function mountTrace(main, idText) {
   const ageSeconds = Date.now() / 1000 - Number(model.start / 1_000_000_000n);
   $('trace-logs-link').href = `/logs?${new URLSearchParams({ query: traceLogQl(id, model.services), range: rangeCovering(ageSeconds + 120) })}`;
 
-  drawWaterfall($('waterfall'), model, (span) => showSpan($('span-details'), span, model));
+  const waterfall = drawWaterfall($('waterfall'), model, (span) => {
+    history.replaceState(null, '', `?${new URLSearchParams({ span: span.id })}`);
+    showSpan($('span-details'), span, model);
+  });
+  if (spanId) waterfall.select(spanId);
   await showTraceLogs(id, $('trace-logs'), $('trace-logs-status'));
 }
 
