@@ -5,7 +5,8 @@ import { h } from './dom.js';
 import { formatUnixNanos } from './format.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
-const TRACE_ID = /^(trace_?id|traceId)$/;
+// trace_id (OTLP, Loki metadata), traceId, traceID, TraceId: as senders spell it.
+const TRACE_ID = /^trace_?id$/i;
 
 /** A line's own fields: a JSON object's (nested keys joined with _, as LogQL's json parser), else logfmt's. */
 export function parseLine(line) {

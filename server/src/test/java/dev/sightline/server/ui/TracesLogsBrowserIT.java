@@ -305,6 +305,11 @@ class TracesLogsBrowserIT {
         ui.open(server.uri("/logs?query=" + enc(bad)));
         assertErrorWithCaret("/loki/api/v1/query_range?query=" + enc(bad), bad);
 
+        // Live tail of no query says what it needs.
+        ui.open(server.uri("/logs"));
+        browser.findElement(By.id("live")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("error"), "query: live tail needs a stream selector, e.g. {service_name=\"checkout\"}"));
+
         // A tail of a query with a parser is refused; the page shows the server's reason.
         ui.open(server.uri("/logs?query=" + enc("{service_name=\"payment\"} | json")));
         wait.until(d -> d.findElements(By.cssSelector("#lines li")).size() == 1);
@@ -387,6 +392,13 @@ class TracesLogsBrowserIT {
                   out.json = l.parseLine('{"a":{"b":1},"c":"d","e":[1]}');
                   out.notJson = l.parseLine('{oops level=warn');
                   out.durations = [850, 12345, 120e6, 1.5e9, 185e9, 7200e9].map(f.formatNanos);
+                  const item = l.lineItem({ ts: '1700000000000000000', line: '{"traceID":"4BF92F3577B34DA6A3CE929D0E0E4736","level":"warning"}',
+                    stream: { app: 'a' }, metadata: {} });
+                  item.querySelector('.log-summary').click();
+                  out.traceHref = item.querySelector('a.trace-link').getAttribute('href');
+                  out.lineClass = item.className;
+                  out.entries = l.entries([{ stream: { service_name: 'a', trace_id: 'x' }, values: [['2', 'l2'], ['10', 'l10']] }],
+                    new Set(['service_name']));
                   out.caret = f.caretAt('parse error at line 2, col 3: x', 'first\\nsecond');
                   out.noCaret = f.caretAt('no position', 'x');
                   done(JSON.stringify(out));
@@ -414,6 +426,13 @@ class TracesLogsBrowserIT {
         assertThat(out.path("json").toString()).isEqualTo("{\"a_b\":\"1\",\"c\":\"d\",\"e\":\"[1]\"}");
         assertThat(out.path("notJson").toString()).isEqualTo("{\"level\":\"warn\"}");
         assertThat(out.path("durations").toString()).isEqualTo("[\"850ns\",\"12.3µs\",\"120ms\",\"1.5s\",\"3m5s\",\"2h0m\"]");
+        // A trace id in the line's own JSON, spelled traceID in capitals, links to the trace; "warning" is warn.
+        assertThat(out.path("traceHref").asText()).isEqualTo("/traces/4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(out.path("lineClass").asText()).isEqualTo("log-entry level-warn");
+        // Newest first (by number, not text); labels that are not stream labels are the line's metadata.
+        assertThat(out.path("entries").toString()).isEqualTo("[{\"ts\":\"10\",\"line\":\"l10\",\"stream\":{\"service_name\":\"a\"},"
+                + "\"metadata\":{\"trace_id\":\"x\"}},{\"ts\":\"2\",\"line\":\"l2\",\"stream\":{\"service_name\":\"a\"},"
+                + "\"metadata\":{\"trace_id\":\"x\"}}]");
         assertThat(out.path("caret").asText()).isEqualTo("\n\nsecond\n  ^");
         assertThat(out.path("noCaret").asText()).isEmpty();
         assertThat(ui.severe()).isEmpty();

@@ -90,7 +90,10 @@ export async function mount(main, { query: params }) {
   function startTail() {
     errorBox.hidden = true;
     const text = query.value.trim();
-    if (!text) return;
+    if (!text) {
+      showError('query: live tail needs a stream selector, e.g. {service_name="checkout"}');
+      return;
+    }
     const params = new URLSearchParams({ query: text, limit: '100',
       start: String(Math.floor(Date.now() / 1000) - RANGES[range.value]) });
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/loki/api/v1/tail?${params}`;
