@@ -25,3 +25,29 @@ export function queryRange(query, start, end, step) {
 export function metricNames() {
   return get('/api/v1/label/__name__/values');
 }
+
+/**
+ * GET of an API that is not Prometheus's envelope (Tempo, Jaeger, Loki's errors): the parsed JSON body, or an Error
+ * whose message is the server's own text (Loki and Tempo answer errors as plain text, Jaeger as {errors:[{msg}]}).
+ */
+export async function fetchJson(path, params) {
+  const url = params ? `${path}?${new URLSearchParams(params)}` : path;
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text.trim();
+    try {
+      const body = JSON.parse(text);
+      message = body.errors?.[0]?.msg ?? body.error ?? message;
+    } catch {
+      // Plain text: the message as it is.
+    }
+    throw new Error(message || `${response.status} ${response.statusText} from ${path}`);
+  }
+  return JSON.parse(text);
+}
+
+/** An instant query at `time` (unix seconds): {resultType, result}. */
+export function instantQuery(query, time) {
+  return get('/api/v1/query', { query, time: String(time) });
+}

@@ -3,6 +3,8 @@
 // string, so every view is a shareable URL. Pages load on demand: a page's code is fetched only when opened.
 const PAGES = [
   { path: 'explore', title: 'Explore', load: () => import('./pages/explore.js') },
+  { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
+  { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
 ];
 
 const DEFAULT_PAGE = 'explore';

@@ -49,11 +49,6 @@ final class LiveTail {
     }
 
     void handle(RoutingContext ctx) {
-        String upgrade = ctx.request().getHeader("Upgrade");
-        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
-            text(ctx, 400, "tail is a websocket endpoint: connect with Upgrade: websocket");
-            return;
-        }
         long now = nowNanos.getAsLong();
         LokiParams p = new LokiParams(ctx, now);
         LogSelection history;
@@ -82,6 +77,13 @@ final class LiveTail {
                     LogSelection.Direction.FORWARD, Integer.MAX_VALUE);
         } catch (BadRequest e) {
             text(ctx, 400, e.getMessage());
+            return;
+        }
+        // Parameters are checked first, so a plain GET tells a client (a browser, whose WebSocket API hides a
+        // failed handshake's answer) why its tail would be refused.
+        String upgrade = ctx.request().getHeader("Upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            text(ctx, 400, "tail is a websocket endpoint: connect with Upgrade: websocket");
             return;
         }
         LogStore s = store.get();

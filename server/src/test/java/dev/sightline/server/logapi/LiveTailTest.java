@@ -161,9 +161,22 @@ class LiveTailTest {
         assertThat(handshakeStatus("query=" + enc("{service=\"payment\"}") + "&delay_for=-1")).isEqualTo(400);
         assertThat(handshakeStatus("query=" + enc("{service=\"payment\"} |= \"unterminated"))).isEqualTo(400);
         assertThat(handshakeStatus("limit=5")).isEqualTo(400);
-        HttpResponse<String> r = server.get("/loki/api/v1/tail?query=" + enc("{service=\"payment\"} | json"));
-        assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("websocket");
+        assertThat(hub.subscribers()).isZero();
+    }
+
+    @Test
+    void aPlainGetAnswersWhyTheTailWouldBeRefused() throws Exception {
+        start();
+        HttpResponse<String> bad = server.get("/loki/api/v1/tail?query=" + enc("{service=\"payment\"} | json"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).isEqualTo("live tail takes a stream selector and line filters (|= != |~ !~); not \"| json\": "
+                + "run it as a query_range instead\n");
+        HttpResponse<String> unparsed = server.get("/loki/api/v1/tail?query=" + enc("{service=\"payment\""));
+        assertThat(unparsed.statusCode()).isEqualTo(400);
+        assertThat(unparsed.body()).isEqualTo("parse error: query: stream selector not closed: {service=\"payment\"\n");
+        HttpResponse<String> good = server.get("/loki/api/v1/tail?query=" + enc("{service=\"payment\"} |= \"error\""));
+        assertThat(good.statusCode()).isEqualTo(400);
+        assertThat(good.body()).isEqualTo("tail is a websocket endpoint: connect with Upgrade: websocket\n");
         assertThat(hub.subscribers()).isZero();
     }
 

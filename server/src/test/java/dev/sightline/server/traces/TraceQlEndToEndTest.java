@@ -1,14 +1,9 @@
 package dev.sightline.server.traces;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.ByteString;
 import dev.sightline.server.RunningServer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,14 +12,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
+import static dev.sightline.server.traces.OtlpSpans.attr;
+import static dev.sightline.server.traces.OtlpSpans.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -66,39 +61,17 @@ class TraceQlEndToEndTest {
                                 .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)),
                         span(T3, 5, 0, "job", Span.SpanKind.SPAN_KIND_SERVER, 30_000, 30)))
                 .build();
-        HttpResponse<String> r = SERVER.send(SERVER.request("/v1/traces").header("Content-Type", "application/x-protobuf")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        OtlpSpans.post(SERVER, request);
     }
 
-    private static ResourceSpans service(String name, Span.Builder... spans) {
-        ScopeSpans.Builder scope = ScopeSpans.newBuilder();
-        for (Span.Builder s : spans) {
-            scope.addSpans(s);
-        }
-        return ResourceSpans.newBuilder().setResource(Resource.newBuilder()
-                .addAttributes(attr("service.name", AnyValue.newBuilder().setStringValue(name)))).addScopeSpans(scope).build();
-    }
 
-    private static KeyValue attr(String key, AnyValue.Builder value) {
-        return KeyValue.newBuilder().setKey(key).setValue(value).build();
-    }
 
     /** A span starting {@code startMs} after BASE, lasting {@code durationMs}. */
     private static Span.Builder span(String trace, long id, long parent, String name, Span.SpanKind kind, long startMs,
                                      long durationMs) {
-        Span.Builder b = Span.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(trace)))
-                .setSpanId(spanId(id)).setName(name).setKind(kind)
-                .setStartTimeUnixNano(BASE + startMs * MS).setEndTimeUnixNano(BASE + (startMs + durationMs) * MS);
-        if (parent != 0) {
-            b.setParentSpanId(spanId(parent));
-        }
-        return b;
+        return OtlpSpans.span(trace, id, parent, name, kind, BASE, startMs, durationMs);
     }
 
-    private static ByteString spanId(long id) {
-        return ByteString.copyFrom(HexFormat.of().parseHex(String.format("%016x", id)));
-    }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
