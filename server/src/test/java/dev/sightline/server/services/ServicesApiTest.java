@@ -92,6 +92,7 @@ class ServicesApiTest {
         JsonNode body = server.getJson("/api/v1/services/checkout/dashboard");
         assertThat(body.path("status").asText()).isEqualTo("success");
         JsonNode d = body.path("data");
+        assertThat(DashboardShape.check(d)).isEmpty();
         assertThat(d.path("uid").asText()).isEqualTo("service-checkout");
         assertThat(d.path("time").path("range").asText()).isEqualTo("1h");
         List<String> rows = new ArrayList<>();
@@ -119,6 +120,7 @@ class ServicesApiTest {
     @Test
     void saturationPanelsForTheMetricsAServiceExports() throws Exception {
         JsonNode d = server.getJson("/api/v1/services/web/dashboard").path("data");
+        assertThat(DashboardShape.check(d)).isEmpty();
         JsonNode last = d.path("rows").get(d.path("rows").size() - 1);
         assertThat(last.path("title").asText()).isEqualTo("Saturation");
         assertThat(last.path("panels")).hasSize(1);

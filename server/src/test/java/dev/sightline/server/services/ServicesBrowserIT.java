@@ -1,5 +1,8 @@
 package dev.sightline.server.services;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.RunningServer;
@@ -25,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the viz panel modules (anomaly, scatter, logs, traces) rendered in the page against the same server's data.
  */
 class ServicesBrowserIT {
+    private static final String HEATMAP = "figure[data-type=heatmap]";
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     @TempDir
@@ -47,6 +51,13 @@ class ServicesBrowserIT {
             long t = now - (ServiceData.STEPS - i) * ServiceData.STEP_MS;
             // A flat order rate with one spike 4 steps before the end: the anomaly panel's marked point.
             app.append(0, Labels.of("__name__", "orders_rate", "strategy", "mm-1"), t, i == ServiceData.STEPS - 4 ? 60 : 10 + i % 2);
+            // Surge multipliers of seed case 3 in classic buckets: 1.2x mostly, and 10x for 2 rides per 15 s in eu.
+            double[] le = {1, 1.2, 1.5, 2, 3, 5, 10, 20, 50, 100};
+            for (int b = 0; b < le.length; b++) {
+                double cumulative = (le[b] >= 1.2 ? 100.0 * i : 0) + (le[b] >= 10 ? 2.0 * i : 0);
+                app.append(0, Labels.of("__name__", "surge_multiplier_full_bucket", "region", "eu", "le", Double.toString(le[b])), t, cumulative);
+            }
+            app.append(0, Labels.of("__name__", "surge_multiplier_full_bucket", "region", "eu", "le", "+Inf"), t, 102.0 * i);
             for (String region : List.of("eu", "us")) {
                 app.append(0, Labels.of("__name__", "rider_surge_multiplier", "region", region), t, 1 + i * 0.01);
                 app.append(0, Labels.of("__name__", "driver_surge_multiplier", "region", region), t, 1 + i * 0.005);
@@ -91,8 +102,8 @@ class ServicesBrowserIT {
         // Both buckets are rows; the 10x outliers' row (0.25, 0.5] has painted cells though p99 stays in the fast one.
         String rows = (String) ui.script("return document.querySelector('figure[data-type=heatmap] canvas').dataset.rows");
         assertThat(rows).isEqualTo("[\"(31.3ms, 62.5ms]\",\"(250ms, 500ms]\"]");
-        assertThat(rowPixels(1)).isGreaterThan(100L);
-        assertThat(rowPixels(0)).isGreaterThan(100L);
+        assertThat(rowPixels(HEATMAP, 1)).isGreaterThan(100L);
+        assertThat(rowPixels(HEATMAP, 0)).isGreaterThan(100L);
         String p99 = ui.driver().findElements(By.cssSelector("figure[data-type=stat] .stat")).get(2).getText();
         assertThat(p99).endsWith("ms");
         ui.screenshot("service-checkout.png");
@@ -154,17 +165,46 @@ class ServicesBrowserIT {
         assertThat(ui.severe()).isEmpty();
     }
 
-    /** Painted pixels of the heatmap's row {@code i} (0 = bottom) inside the plot area. */
-    private long rowPixels(int i) {
+    @Test
+    void theSurgeDashboardsHeatmapShowsThe10xRidesFromClassicBuckets() throws Exception {
+        JsonNode surge = new ObjectMapper(new YAMLFactory()).readTree(Path.of("..", "examples", "dashboards", "surge.yml").toFile());
+        String panel = surge.path("rows").get(0).path("panels").get(0).toString();
+        ui.open(server.uri("/services"));
+        long end = now / 1000;
+        Object rows = ui.driver().executeAsyncScript("""
+                const [panel, start, end, done] = arguments;
+                const ctx = {start, end, step: 15, vars: {region: ['eu']}, interpolate: (e) => e.replaceAll('$region', 'eu')};
+                const el = document.createElement('div');
+                el.id = 'surge';
+                el.style.width = '800px';
+                document.body.append(el);
+                import('/ui/panels/heatmap.js').then((m) => m.render(el, JSON.parse(panel), ctx))
+                  .then(() => done(el.querySelector('canvas').dataset.rows), (e) => done(String(e)));""", panel, end - 600, end);
+        // Every classic bucket is a row, de-cumulated: (5, 10] holds the 10x rides, so it is painted.
+        assertThat(rows).isEqualTo("[\"≤ 1x\",\"(1x, 1.2x]\",\"(1.2x, 1.5x]\",\"(1.5x, 2x]\",\"(2x, 3x]\",\"(3x, 5x]\","
+                + "\"(5x, 10x]\",\"(10x, 20x]\",\"(20x, 50x]\",\"(50x, 100x]\",\"> 100x\"]");
+        assertThat(rowPixels("#surge", 6)).isGreaterThan(100L);
+        assertThat(rowPixels("#surge", 1)).isGreaterThan(100L);
+        assertThat(rowPixels("#surge", 5)).isZero();
+        ui.script("document.getElementById('surge').scrollIntoView()");
+        ui.screenshot("surge-heatmap.png");
+        assertThat(ui.severe()).isEmpty();
+    }
+
+    /**
+     * Pixels of a heatmap's row {@code i} (0 = bottom) inside the plot area painted as a cell: opacity above the
+     * grid lines' (cells are drawn at 20% opacity or more, the theme's grid at 8-10%).
+     */
+    private long rowPixels(String css, int i) {
         return (Long) ui.script("""
-                const c = document.querySelector('figure[data-type=heatmap] canvas');
+                const c = document.querySelector(arguments[1] + ' canvas');
                 const p = JSON.parse(c.dataset.plot), r = devicePixelRatio;
                 const rows = JSON.parse(c.dataset.rows).length;
                 const top = p.top + (rows - 1 - arguments[0]) * p.rowHeight;
                 const d = c.getContext('2d').getImageData(Math.ceil(p.left * r), Math.ceil(top * r) + 1,
                     Math.floor(p.width * r), Math.max(1, Math.floor(p.rowHeight * r) - 2)).data;
                 let n = 0;
-                for (let k = 3; k < d.length; k += 4) if (d[k] !== 0) n++;
-                return n;""", i);
+                for (let k = 3; k < d.length; k += 4) if (d[k] > 40) n++;
+                return n;""", i, css);
     }
 }

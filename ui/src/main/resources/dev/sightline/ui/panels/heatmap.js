@@ -110,7 +110,10 @@ function draw(el, grid, options, height, ctx) {
     r.counts.forEach((c, col) => {
       if (!(c > 0)) return;
       g.globalAlpha = 0.2 + 0.8 * intensity(c);
-      g.fillRect(x(ctx.start + col * ctx.step) - colWidth / 2, top, Math.max(colWidth, 1), Math.max(rowHeight - 1, 1));
+      // Whole pixels, so neighbouring cells meet without anti-aliased seams.
+      const left = Math.round(x(ctx.start + col * ctx.step) - colWidth / 2);
+      const right = Math.round(x(ctx.start + (col + 1) * ctx.step) - colWidth / 2);
+      g.fillRect(left, Math.round(top), Math.max(right - left, 1), Math.max(Math.round(rowHeight) - 1, 1));
     });
   });
   g.globalAlpha = 1;

@@ -11,12 +11,12 @@ export function themeColor(name) {
 
 /** A number for an axis or a tooltip: 3 significant digits, SI prefixes for large and small, and the unit. */
 export function formatValue(v, unit = '') {
-  if (!Number.isFinite(v)) return String(v);
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
   if (unit === 'percentunit') return `${+(v * 100).toPrecision(3)}%`;
   const a = Math.abs(v);
   const [scale, prefix] = a >= 1e9 ? [1e9, 'G'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e4 ? [1e3, 'k']
     : a === 0 || a >= 1 ? [1, ''] : a >= 1e-3 ? [1e-3, 'm'] : a >= 1e-6 ? [1e-6, 'µ'] : [1e-9, 'n'];
-  const suffix = { '': '', s: 's', reqps: '/s', bytes: 'B' }[unit] ?? ` ${unit}`;
+  const suffix = { '': '', s: 's', reqps: '/s', bytes: 'B', x: 'x' }[unit] ?? ` ${unit}`;
   return `${+(v / scale).toPrecision(3)}${prefix}${suffix}`;
 }
 
