@@ -126,6 +126,41 @@ class ServicesBrowserIT {
         assertThat(tip).startsWith("(250ms, 500ms]: ");
         // One outlier per 15 s: a rate of 0.0667/s.
         assertThat(tip).contains("66.7m at ");
+
+        // From the keyboard: focus starts on the newest step's top bucket, the down arrow moves to the one below.
+        WebElement canvas = ui.driver().findElement(By.cssSelector(HEATMAP + " canvas"));
+        canvas.sendKeys(Keys.ARROW_DOWN);
+        assertThat(ui.script("return document.activeElement.tagName")).isEqualTo("CANVAS");
+        assertThat((String) ui.script("return document.querySelector('" + HEATMAP + " .plot-tooltip').textContent"))
+                .startsWith("(31.3ms, 62.5ms]: ");
+    }
+
+    @Test
+    void anUnknownServiceSaysSo() {
+        ui.open(server.uri("/services/nosuch"));
+        ui.waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+        assertThat(ui.driver().findElement(By.id("error")).getText())
+                .isEqualTo("not_found: no service \"nosuch\" in span metrics or HTTP server metrics");
+        // The only console error is Chromium's note of the 404 itself.
+        assertThat(ui.severe()).allSatisfy(e -> assertThat(e.getMessage()).contains("/api/v1/services/nosuch/dashboard").contains("404"));
+    }
+
+    @Test
+    void theDarkThemeGivesTheDarkServicePage() throws Exception {
+        ui.driver().executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        ui.open(server.uri("/services/checkout"));
+        ui.waiting().until(d -> (Boolean) ui.script("return performance.getEntriesByName('sightline:panels-drawn').length > 0"));
+        assertThat(ui.script("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(20, 24, 29)");
+        // The heatmap's cells take the dark theme's heat colour (#ff922b), read from the CSS variable.
+        assertThat(ui.script("""
+                const c = document.querySelector(arguments[0] + ' canvas'), p = JSON.parse(c.dataset.plot);
+                const d = c.getContext('2d').getImageData(Math.round((p.left + p.width - 3) * devicePixelRatio),
+                    Math.round((p.top + p.rowHeight * 1.5) * devicePixelRatio), 1, 1).data;
+                return [d[0], d[1], d[2]].join(',');""", HEATMAP)).isEqualTo("255,146,43");
+        ui.script("document.querySelector('" + HEATMAP + "').scrollIntoView()");
+        ui.screenshot("service-checkout-dark.png");
+        assertThat(ui.severe()).isEmpty();
     }
 
     @Test
@@ -144,11 +179,16 @@ class ServicesBrowserIT {
                     {expr: 'driver_surge_multiplier'}]}, ctx);
                   await (await load('logs')).render(box('logs'), {targets: [{expr: '{service_name="checkout"}'}]}, ctx);
                   await (await load('traces')).render(box('traces'), {targets: [], options: {service: 'frontend'}}, ctx);
+                  await (await load('traces')).render(box('traceql'), {targets: [{expr: '{ resource.service.name = "frontend" && duration > 200ms }'}]}, ctx);
+                  await (await load('anomaly')).render(box('seasonal'), {targets: [{expr: 'orders_rate'}],
+                    options: {window: '10m', season: '1m', threshold: 3}}, ctx);
                   done({anomalies: document.getElementById('anomaly').dataset.anomalies,
                         points: document.querySelector('#scatter canvas').dataset.points,
                         log: document.querySelector('#logs .log-line').textContent,
                         logTrace: document.querySelector('#logs a.log-trace').getAttribute('href'),
-                        trace: document.querySelector('#traces tbody a').getAttribute('href')});
+                        trace: document.querySelector('#traces tbody a').getAttribute('href'),
+                        traceql: document.querySelector('#traceql tbody a').getAttribute('href'),
+                        seasonal: document.getElementById('seasonal').dataset.anomalies});
                 })().catch((e) => done({error: String(e)}));""", start, end);
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) out;
@@ -160,6 +200,9 @@ class ServicesBrowserIT {
         assertThat(r.get("log")).isEqualTo("payment failed trace_id=" + TRACE_ID);
         assertThat(r.get("logTrace")).isEqualTo("/traces/" + TRACE_ID);
         assertThat(r.get("trace")).isEqualTo("/traces/" + TRACE_ID);
+        assertThat(r.get("traceql")).isEqualTo("/traces/" + TRACE_ID);
+        // The seasonal band (1-minute season: the ten minutes hold 9 earlier same-phase points, 5 needed) leaves the spike outside.
+        assertThat(Integer.parseInt((String) r.get("seasonal"))).isGreaterThanOrEqualTo(1);
         assertThat(ui.paintedPixels("#anomaly")).isGreaterThan(100L);
         ui.screenshot("viz-panels.png");
         assertThat(ui.severe()).isEmpty();

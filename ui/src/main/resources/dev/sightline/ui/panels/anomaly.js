@@ -8,7 +8,7 @@
 import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
 import { queryRange } from '../api.js';
 import { align, seriesName } from '../chart.js';
-import { formatValue, message, themeColor } from './plot.js';
+import { formatValue, message, seriesColor, seriesKey, themeColor } from './plot.js';
 
 const SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -48,9 +48,6 @@ export function anomalyQueries(expr, options, step) {
   }
 }
 
-/** Series key without the metric name (the functions drop it), to join a series with its band. */
-const key = (metric) => JSON.stringify(Object.entries(metric).filter(([k]) => k !== '__name__').sort());
-
 export async function render(el, panel, ctx) {
   const expr = panel.targets?.[0]?.expr;
   if (!expr) {
@@ -66,7 +63,7 @@ export async function render(el, panel, ctx) {
     message(el, 'No data in this range.');
     return;
   }
-  const byKey = (result) => new Map((result ?? []).map((s) => [key(s.metric), s]));
+  const byKey = (result) => new Map((result ?? []).map((s) => [seriesKey(s.metric), s]));
   const [e, lo, hi, fl] = [expected, lower, upper, flag].map(byKey);
   const empty = { values: [] };
   // Per series: the series, expected, lower, upper and the anomalous points (the series' value where flagged).
@@ -78,7 +75,7 @@ export async function render(el, panel, ctx) {
   const bad = themeColor('--anomaly') || css.getPropertyValue('--error-fg').trim();
   let anomalies = 0;
   series.slice(0, 5).forEach((s, i) => {
-    const k = key(s.metric);
+    const k = seriesKey(s.metric);
     const [ys, ex, l, u] = align([s, e.get(k) ?? empty, lo.get(k) ?? empty, hi.get(k) ?? empty], start, end, step).slice(1);
     const flags = q.flag ? align([fl.get(k) ?? empty], start, end, step)[1] : null;
     const marks = ys.map((y, j) => {
@@ -86,7 +83,7 @@ export async function render(el, panel, ctx) {
       if (out) anomalies++;
       return out ? y : null;
     });
-    const color = `hsl(${(i * 137.508) % 360}, 65%, 50%)`;
+    const color = seriesColor(i);
     const base = columns.length + 1;
     columns.push(ys, ex, l, u, marks);
     const name = seriesName(s.metric);

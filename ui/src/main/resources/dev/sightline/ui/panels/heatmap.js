@@ -128,13 +128,30 @@ function draw(el, grid, options, height, ctx) {
   });
   canvas.dataset.rows = JSON.stringify(rows.map((r) => bucketLabel(r, unit)));
   canvas.dataset.plot = JSON.stringify({ ...plot, rowHeight });
+  const cell = (col, i) => `${bucketLabel(rows[i], unit)}: ${formatValue(rows[i].counts[col])} at ${
+    new Date((ctx.start + col * ctx.step) * 1000).toLocaleTimeString()}`;
   canvas.addEventListener('mousemove', (e) => {
     const box = canvas.getBoundingClientRect();
     const px = e.clientX - box.left, py = e.clientY - box.top;
     const col = Math.floor((px - plot.left) / colWidth);
     const i = rows.length - 1 - Math.floor((py - plot.top) / rowHeight);
     if (col < 0 || col >= columns || i < 0 || i >= rows.length) return p.tooltip(null);
-    const t = new Date((ctx.start + col * ctx.step) * 1000).toLocaleTimeString();
-    p.tooltip(`${bucketLabel(rows[i], unit)}: ${formatValue(rows[i].counts[col])} at ${t}`, px, py);
+    p.tooltip(cell(col, i), px, py);
+  });
+  // The keyboard reads cells too: focus the canvas (Tab), arrows move between buckets and steps.
+  canvas.tabIndex = 0;
+  canvas.setAttribute('aria-label', `Heatmap of ${rows.length} buckets over ${columns} steps: arrow keys read one cell`);
+  const cursor = { col: columns - 1, i: rows.length - 1 };
+  const showCursor = () => p.tooltip(cell(cursor.col, cursor.i), plot.left + (cursor.col + 0.5) * colWidth,
+    plot.top + (rows.length - cursor.i - 0.5) * rowHeight);
+  canvas.addEventListener('focus', showCursor);
+  canvas.addEventListener('blur', () => p.tooltip(null));
+  canvas.addEventListener('keydown', (e) => {
+    const move = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+    if (!move) return;
+    e.preventDefault();
+    cursor.col = Math.min(columns - 1, Math.max(0, cursor.col + move[0]));
+    cursor.i = Math.min(rows.length - 1, Math.max(0, cursor.i + move[1]));
+    showCursor();
   });
 }

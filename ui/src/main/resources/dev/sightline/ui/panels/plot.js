@@ -4,6 +4,12 @@ import { h } from '../dom.js';
 
 const PAD = { left: 78, right: 12, top: 8, bottom: 26 };
 
+/** A series' labels without the metric name, as a key: functions drop the name, so results join on the rest. */
+export const seriesKey = (metric) => JSON.stringify(Object.entries(metric).filter(([k]) => k !== '__name__').sort());
+
+/** The i-th series colour: evenly spread hues (golden angle), as the time-series chart uses. */
+export const seriesColor = (i) => `hsl(${(i * 137.508) % 360}, 65%, 50%)`;
+
 /** The theme colour of a CSS variable (canvases cannot use var()). */
 export function themeColor(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();

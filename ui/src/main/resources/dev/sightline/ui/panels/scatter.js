@@ -3,17 +3,15 @@
 // One target: x is time, a point per sample. options.unit (y), options.x_unit. Colour per joined series.
 import { queryRange } from '../api.js';
 import { seriesName } from '../chart.js';
-import { createPlot, drawTimeAxis, drawValueAxis, formatValue, message } from './plot.js';
-
-const key = (metric) => JSON.stringify(Object.entries(metric).filter(([k]) => k !== '__name__').sort());
+import { createPlot, drawTimeAxis, drawValueAxis, formatValue, message, seriesColor, seriesKey } from './plot.js';
 
 /** Points [{x, y, t, name}] from one (x = time) or two range results joined on labels and time. */
 export function scatterPoints(xs, ys) {
   if (!ys) return xs.flatMap((s) => s.values.map(([t, v]) => ({ x: t, y: Number(v), t, name: seriesName(s.metric) })));
-  const byKey = new Map(ys.map((s) => [key(s.metric), s]));
+  const byKey = new Map(ys.map((s) => [seriesKey(s.metric), s]));
   const points = [];
   for (const sx of xs) {
-    const sy = byKey.get(key(sx.metric));
+    const sy = byKey.get(seriesKey(sx.metric));
     if (!sy) continue;
     const at = new Map(sy.values.map(([t, v]) => [t, Number(v)]));
     const name = seriesName(sx.metric).replace(/^[^{]*/, '') || '{}';
@@ -60,7 +58,7 @@ export async function render(el, panel, ctx) {
   }
   const names = [...new Set(points.map((q) => q.name))];
   for (const q of points) {
-    g.fillStyle = `hsl(${(names.indexOf(q.name) * 137.508) % 360}, 65%, 50%)`;
+    g.fillStyle = seriesColor(names.indexOf(q.name));
     g.beginPath();
     g.arc(x(q.x), y(q.y), 3, 0, 2 * Math.PI);
     g.fill();
