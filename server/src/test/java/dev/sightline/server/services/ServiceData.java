@@ -15,6 +15,7 @@ import dev.sightline.metricstore.Appender;
  * <li>{@code batch}: INTERNAL spans only (measured on all of them), classic buckets, p99 above 1 s: warn.</li>
  * <li>{@code web}: http_server_request_duration_seconds classic buckets in job web, 2% 5xx: warn. It also exports
  * process_cpu_seconds_total.</li>
+ * <li>{@code archive}: span metrics last written 30 minutes ago: seen, without traffic now.</li>
  * </ul>
  */
 final class ServiceData {
@@ -41,6 +42,8 @@ final class ServiceData {
                     "http_response_status_code", "503", "http_route", "/"), new double[]{0, 2 * n, 2 * n, 2 * n, 2 * n, 2 * n, 2 * n});
             app.append(0, Labels.of("__name__", "process_cpu_seconds_total", "job", "web", "instance", "web-1"), t, 0.2 * n * 15);
         }
+        spans(app, nowMs - 1_815_000, "archive", "SPAN_KIND_SERVER", "STATUS_CODE_UNSET", "GET /old", 10, 0);
+        spans(app, nowMs - 1_800_000, "archive", "SPAN_KIND_SERVER", "STATUS_CODE_UNSET", "GET /old", 20, 0);
         app.commit();
     }
 

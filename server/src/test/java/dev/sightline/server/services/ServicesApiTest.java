@@ -49,7 +49,13 @@ class ServicesApiTest {
     @Test
     void everyServiceWithItsSignalsAndHealth() throws Exception {
         Map<String, JsonNode> s = services();
-        assertThat(s).containsOnlyKeys("batch", "checkout", "payments", "web");
+        assertThat(s).containsOnlyKeys("archive", "batch", "checkout", "payments", "web");
+
+        // Seen in the last hour, no request in the last 5 minutes: listed, rate 0, no p99, ok.
+        JsonNode archive = s.get("archive");
+        assertThat(archive.path("rate").asDouble()).isZero();
+        assertThat(archive.path("p99_seconds").isNull()).isTrue();
+        assertThat(archive.path("health").asText()).isEqualTo("ok");
 
         // Requests are the SERVER spans: 201 per 15 s; the CLIENT spans (400 per 15 s) are not counted.
         JsonNode checkout = s.get("checkout");
