@@ -177,6 +177,7 @@ class ServicesBrowserIT {
                     options: {function: 'zscore', window: '5m', threshold: 3}}, ctx);
                   await (await load('scatter')).render(box('scatter'), {targets: [{expr: 'rider_surge_multiplier'},
                     {expr: 'driver_surge_multiplier'}]}, ctx);
+                  await (await load('scatter')).render(box('scatter-time'), {targets: [{expr: 'rider_surge_multiplier{region="eu"}'}]}, ctx);
                   await (await load('logs')).render(box('logs'), {targets: [{expr: '{service_name="checkout"}'}]}, ctx);
                   await (await load('traces')).render(box('traces'), {targets: [], options: {service: 'frontend'}}, ctx);
                   await (await load('traces')).render(box('traceql'), {targets: [{expr: '{ resource.service.name = "frontend" && duration > 200ms }'}]}, ctx);
@@ -184,6 +185,7 @@ class ServicesBrowserIT {
                     options: {window: '10m', season: '1m', threshold: 3}}, ctx);
                   done({anomalies: document.getElementById('anomaly').dataset.anomalies,
                         points: document.querySelector('#scatter canvas').dataset.points,
+                        timePoints: document.querySelector('#scatter-time canvas').dataset.points,
                         log: document.querySelector('#logs .log-line').textContent,
                         logTrace: document.querySelector('#logs a.log-trace').getAttribute('href'),
                         trace: document.querySelector('#traces tbody a').getAttribute('href'),
@@ -197,6 +199,8 @@ class ServicesBrowserIT {
         assertThat(r.get("anomalies")).isEqualTo("1");
         // Two regions joined on labels, one point per step each.
         assertThat(Integer.parseInt((String) r.get("points"))).isGreaterThanOrEqualTo(2 * 40);
+        // One target: x is time, a point per step of the one series.
+        assertThat(Integer.parseInt((String) r.get("timePoints"))).isBetween(40, 41);
         assertThat(r.get("log")).isEqualTo("payment failed trace_id=" + TRACE_ID);
         assertThat(r.get("logTrace")).isEqualTo("/traces/" + TRACE_ID);
         assertThat(r.get("trace")).isEqualTo("/traces/" + TRACE_ID);
