@@ -81,11 +81,12 @@ public final class GoldenSignals {
                 withEntries.add(name);
             }
         });
-        Map<String, double[]> counts = new HashMap<>(); // name -> {requests, errors}, entry points only where there are any
-        String all = "", failed = source.errors();
-        for (int k = 0; k < 2; k++) {
+        // name -> {requests, failed requests}: of the entry points where a service has any, else of all its series.
+        Map<String, double[]> counts = new HashMap<>();
+        String[] selectors = {"", source.errors()};
+        for (int k = 0; k < selectors.length; k++) {
             int slot = k;
-            each(storage, nowMs, source.rate(slot == 0 ? all : failed, source.serviceAndEntry(), WINDOW), (s, v) -> {
+            each(storage, nowMs, source.rate(selectors[slot], source.serviceAndEntry(), WINDOW), (s, v) -> {
                 String name = s.labels().get(svc);
                 boolean entry = source.entryLabel() == null || source.isEntry(s.labels().get(source.entryLabel()));
                 if (names.contains(name) && (entry || !withEntries.contains(name))) {
@@ -94,7 +95,7 @@ public final class GoldenSignals {
             });
         }
         Map<String, Double> p99 = new HashMap<>();
-        each(storage, nowMs, source.quantile(0.99, all, svc, WINDOW), (s, v) -> {
+        each(storage, nowMs, source.quantile(0.99, "", svc, WINDOW), (s, v) -> {
             if (!withEntries.contains(s.labels().get(svc))) {
                 p99.put(s.labels().get(svc), v);
             }
