@@ -32,6 +32,7 @@ import dev.sightline.server.logs.LogIngestMetrics;
 import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
+import dev.sightline.server.services.ServicesApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
 import dev.sightline.server.ui.UiEndpoint;
@@ -218,6 +219,8 @@ public final class SightlineServer implements AutoCloseable {
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+        new ServicesApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(),
+                System::currentTimeMillis).register(api);
         new UiEndpoint().register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {

@@ -47,7 +47,27 @@ export async function fetchJson(path, params) {
   return JSON.parse(text);
 }
 
-/** An instant query at `time` (unix seconds): {resultType, result}. */
-export function instantQuery(query, time) {
-  return get('/api/v1/query', { query, time: String(time) });
+/** An instant query: {resultType, result} with result [{metric, value: [seconds, "value"]}] for a vector. */
+export function query(text, time) {
+  return get('/api/v1/query', time == null ? { query: text } : { query: text, time: String(time) });
+}
+
+/** Services seen in span metrics and HTTP server metrics: [{name, source, rate, error_ratio, p99_seconds, health}]. */
+export function services() {
+  return get('/api/v1/services');
+}
+
+/** The generated golden-signal dashboard of a service, in the dashboard model. */
+export function serviceDashboard(name) {
+  return get(`/api/v1/services/${encodeURIComponent(name)}/dashboard`);
+}
+
+/** LogQL log lines of [start, end] (seconds), newest first: {resultType: "streams", result: [{stream, values}]}. */
+export function logQueryRange(text, start, end, limit) {
+  return get('/loki/api/v1/query_range', { query: text, start: String(start), end: String(end), limit: String(limit), direction: 'backward' });
+}
+
+/** Tempo trace search: {traces: [{traceID, rootServiceName, rootTraceName, startTimeUnixNano, durationMs}]}. */
+export function searchTraces(params) {
+  return fetchJson('/api/search', params);
 }

@@ -5,6 +5,7 @@ const PAGES = [
   { path: 'explore', title: 'Explore', load: () => import('./pages/explore.js') },
   { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
   { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
+  { path: 'services', title: 'Services', load: () => import('./pages/services.js') },
 ];
 
 const DEFAULT_PAGE = 'explore';

@@ -3,7 +3,7 @@
 // the service graph of the range from the metrics generator's series. /traces/<id>: the trace's waterfall, the
 // chosen span's details and the trace's log lines. State lives in the query string.
 import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
-import { fetchJson, instantQuery } from '../api.js';
+import { fetchJson, query as instant, searchTraces } from '../api.js';
 import { h } from '../dom.js';
 import { RANGES, caretAt, fillRanges, formatNanos, formatUnixNanos, isDuration, rangeCovering } from '../format.js';
 import { entries, lineItem, logfmt } from '../loglines.js';
@@ -146,7 +146,7 @@ async function mountSearch(main, params) {
     const { start, end } = timeWindow();
     status.textContent = 'Searching…';
     try {
-      const found = await fetchJson('/api/search', { q, start, end, limit: '100' });
+      const found = await searchTraces({ q, start, end, limit: '100' });
       const traces = found.traces ?? [];
       const partial = found.metrics?.completedJobs === 0 ? ' (search cut at its bound: more traces may match)' : '';
       status.textContent = `${traces.length} trace${traces.length === 1 ? '' : 's'} for ${q}${partial}`;
@@ -164,8 +164,8 @@ async function mountSearch(main, params) {
     const over = `[${range.value}]`;
     try {
       const [requests, failed] = await Promise.all([
-        instantQuery(`sum by (client, server) (increase(traces_service_graph_request_total${over}))`, end),
-        instantQuery(`sum by (client, server) (increase(traces_service_graph_request_failed_total${over}))`, end)]);
+        instant(`sum by (client, server) (increase(traces_service_graph_request_total${over}))`, end),
+        instant(`sum by (client, server) (increase(traces_service_graph_request_failed_total${over}))`, end)]);
       const failures = new Map(failed.result.map((s) => [`${s.metric.client}\u0000${s.metric.server}`, Number(s.value[1])]));
       const edges = requests.result.map((s) => ({
         client: s.metric.client ?? '', server: s.metric.server ?? '', requests: Number(s.value[1]),
