@@ -16,6 +16,8 @@ import dev.sightline.alerting.Alert;
 import dev.sightline.alerting.Dispatcher;
 import dev.sightline.alerting.AlertmanagerJson;
 import dev.sightline.alerting.Matchers;
+import dev.sightline.alerting.Notification;
+import dev.sightline.alerting.NotificationHistory;
 import dev.sightline.alerting.Silence;
 import dev.sightline.alerting.Silences;
 import dev.sightline.alerting.config.AlertmanagerConfig;
@@ -45,6 +47,7 @@ import java.util.regex.PatternSyntaxException;
  * {@code /api/v2/alerts/groups} (same parameters), {@code /api/v2/receivers},
  * {@code /api/v2/silences} (GET with filter; POST creates or updates and answers {silenceID}),
  * {@code /api/v2/silence/{id}} (GET, DELETE) and {@code /api/v2/status}. Errors are JSON strings, as Alertmanager's.
+ * Besides, Sightline's {@code /api/v1/notifications}: the recent notifications and their outcome.
  */
 final class AlertmanagerApi {
     private static final String JSON = "application/json";
@@ -82,6 +85,7 @@ final class AlertmanagerApi {
         api.get("/api/v2/silence/:silenceID", this::getSilence);
         api.delete("/api/v2/silence/:silenceID", this::deleteSilence);
         api.get("/api/v2/status", this::status);
+        api.get("/api/v1/notifications", this::notifications);
     }
 
     private static void json(RoutingContext ctx, int status, JsonNode body) {
@@ -346,6 +350,52 @@ final class AlertmanagerApi {
                 error(ctx, 500, String.valueOf(ar.cause().getMessage()));
             }
         });
+    }
+
+    /**
+     * Sightline's own: the recent delivery attempts of the built-in Alertmanager, newest first, in Prometheus's API
+     * envelope. {@code limit} (default 100) caps the list at most at the history's capacity.
+     */
+    private void notifications(RoutingContext ctx) {
+        int capacity = service.dispatcher().history().capacity();
+        int limit = 100;
+        String l = ctx.request().getParam("limit");
+        if (l != null && !l.isEmpty()) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = 0;
+            }
+            if (limit < 1 || limit > capacity) {
+                ObjectNode err = AlertmanagerJson.MAPPER.createObjectNode().put("status", "error").put("errorType", "bad_data")
+                        .put("error", "limit: \"" + l + "\" is not a whole number from 1 to " + capacity);
+                json(ctx, 400, err);
+                return;
+            }
+        }
+        ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode().put("status", "success");
+        ArrayNode data = o.putArray("data");
+        for (NotificationHistory.Attempt a : service.dispatcher().history().recent(limit)) {
+            Notification n = a.notification();
+            ObjectNode j = data.addObject();
+            j.put("time", AlertmanagerJson.apiTime(a.finishedAtMs()));
+            j.put("receiver", n.receiver());
+            j.put("integration", a.integration());
+            j.put("groupKey", n.groupKey());
+            j.set("groupLabels", AlertmanagerJson.labels(n.groupLabels()));
+            j.put("status", n.firing() ? "firing" : "resolved");
+            ArrayNode alerts = j.putArray("alerts");
+            for (Alert al : n.alerts()) {
+                alerts.addObject().put("fingerprint", al.fingerprintHex())
+                        .put("status", al.resolvedAt(n.nowMs()) ? "resolved" : "firing")
+                        .set("labels", AlertmanagerJson.labels(al.labels()));
+            }
+            j.put("ok", a.ok());
+            if (!a.ok()) {
+                j.put("reason", a.reason()).put("error", a.error());
+            }
+        }
+        json(ctx, 200, o);
     }
 
     private void status(RoutingContext ctx) {
