@@ -3,6 +3,8 @@
 // string, so every view is a shareable URL. Pages load on demand: a page's code is fetched only when opened.
 const PAGES = [
   { path: 'explore', title: 'Explore', load: () => import('./pages/explore.js') },
+  { path: 'alerts', title: 'Alerts', load: () => import('./pages/alerts.js') },
+  { path: 'status', title: 'Status', load: () => import('./pages/status.js') },
 ];
 
 const DEFAULT_PAGE = 'explore';
