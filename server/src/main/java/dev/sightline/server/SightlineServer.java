@@ -110,8 +110,9 @@ public final class SightlineServer implements AutoCloseable {
         this.settings = settings;
         this.metrics = new SelfMetrics(BuildInfo.current());
         String host = externalHost(settings.listenAddress());
+        String externalUrl = settings.config().server().externalUrl();
         this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
-                () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
+                externalUrl != null ? () -> externalUrl : () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
         this.vertx = Vertx.vertx();
         this.exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
         exemplars.registerMetrics(metrics.registry());
@@ -168,7 +169,10 @@ public final class SightlineServer implements AutoCloseable {
                 "listen-address", s.listenAddress());
     }
 
-    /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */
+    /**
+     * The host notifications link back to (Alertmanager's external URL) when server.external_url is not set: the
+     * listen address, or this host's name.
+     */
     private static String externalHost(String listenAddress) {
         if (!listenAddress.equals("0.0.0.0") && !listenAddress.equals("::")) {
             return listenAddress.contains(":") ? "[" + listenAddress + "]" : listenAddress;
