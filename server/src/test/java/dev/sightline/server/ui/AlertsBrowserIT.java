@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -20,10 +22,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -104,6 +108,12 @@ class AlertsBrowserIT {
             app.append(0, Labels.of("__name__", "ui_queue_length", "queue", "orders"), now - i * 15_000L, i > 20 ? 40 : 160 - i);
         }
         app.commit();
+        // Error lines of the checkout service, which the LogQL rule counts.
+        long ns = now * 1_000_000L;
+        HttpResponse<String> pushed = server.post("/loki/api/v1/push", "application/json", """
+                {"streams":[{"stream":{"service":"checkout"},"values":[["%d","error: card declined"],["%d","error: timeout"]]}]}
+                """.formatted(ns - 60_000_000_000L, ns - 30_000_000_000L));
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(204);
     }
 
     @AfterAll
@@ -115,7 +125,9 @@ class AlertsBrowserIT {
     @BeforeEach
     void openBrowser() {
         browser = ui.driver();
+        // The page re-renders its lists after each change: an element read while that happens is looked up again.
         wait = ui.waiting();
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @Test
@@ -129,7 +141,8 @@ class AlertsBrowserIT {
 
         // The overview: the alert firing with its labels and annotation, both groups (the LogQL one too) listed.
         ui.open(server.uri("/alerts"));
-        WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#active-alerts tr.state-firing")));
+        WebElement row = wait.until(d -> d.findElements(By.cssSelector("#active-alerts tr.state-firing")).stream()
+                .filter(r -> r.getText().startsWith(ALERT)).findFirst().orElse(null));
         assertThat(row.getText()).contains(ALERT).contains("queue=\"orders\"").contains("severity=\"page\"")
                 .contains("queue orders holds").contains("not silenced");
         assertThat(browser.findElement(By.cssSelector("tr.rule[data-rule='CheckoutErrorLogs']")).getText())
@@ -144,6 +157,11 @@ class AlertsBrowserIT {
         assertThat(detail.getText()).contains("ui_queue_length > 100").contains("queues");
         wait.until(d -> ui.paintedPixels(".alert-chart") > 100);
         assertThat(detail.findElement(By.cssSelector(".graph-note")).getText()).startsWith("1 series").contains("active since");
+        // The firing time is marked on the graph.
+        wait.until(d -> d.findElements(By.cssSelector(".alert-chart .active-marker")).size() == 1);
+        // Seconds ago in an hour's graph: in the right half of the plot.
+        assertThat((Double) ui.script("const m = document.querySelector('.alert-chart .active-marker');"
+                + "return m.offsetLeft / m.parentElement.clientWidth + 0.0;")).isBetween(0.5, 1.0);
         WebElement instance = detail.findElement(By.cssSelector("tr.instance.state-firing"));
         assertThat(instance.getText()).contains("not silenced");
         ui.screenshot("alerts-detail.png");
@@ -153,7 +171,12 @@ class AlertsBrowserIT {
         WebElement matchers = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("silence-matchers")));
         assertThat(matchers.getAttribute("value")).contains("alertname=\"" + ALERT + "\"").contains("queue=\"orders\"");
         assertThat(browser.findElement(By.id("silence-duration")).getAttribute("value")).isEqualTo("2h");
-        // Refused without an author, naming the field.
+        // A line that is no matcher is refused, naming the line; so is a missing author, naming the field.
+        matchers.sendKeys("\nqueue orders");
+        browser.findElement(By.id("silence-submit")).click();
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("#silence-form .form-error"), "matchers line 4: \"queue orders\" is not "
+                + "name=\"value\", name=~\"regex\", name!=\"value\" or name!~\"regex\""));
+        matchers.sendKeys(Keys.BACK_SPACE.toString().repeat("\nqueue orders".length()));
         browser.findElement(By.id("silence-comment")).sendKeys("draining the queue");
         browser.findElement(By.id("silence-submit")).click();
         wait.until(ExpectedConditions.textToBe(By.cssSelector("#silence-form .form-error"), "author: say who is silencing"));
@@ -192,7 +215,8 @@ class AlertsBrowserIT {
 
         // What was sent, to which receiver, and that it arrived.
         browser.findElement(By.id("tab-notifications")).click();
-        WebElement sent = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("table.notifications tr.notification.ok")));
+        WebElement sent = wait.until(d -> d.findElements(By.cssSelector("table.notifications tr.notification.ok")).stream()
+                .filter(r -> r.getText().contains(ALERT)).findFirst().orElse(null));
         assertThat(sent.getText()).contains("ops").contains("webhook").contains(ALERT).contains("delivered");
 
         browser.findElement(By.id("tab-alertmanager")).click();
@@ -200,6 +224,31 @@ class AlertsBrowserIT {
         assertThat(config.getText()).contains("receiver: ops");
         assertThat(browser.findElement(By.id("am-status")).getText()).contains("disabled");
         ui.screenshot("alerts-alertmanager.png");
+        assertThat(ui.severe()).isEmpty();
+    }
+
+    @Test
+    void aLogQlRuleIsListedFiresAndIsGraphedThroughTheLogQlEngine() throws Exception {
+        browser.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        wait.until(d -> {
+            try {
+                return server.getJson("/api/v1/alerts").toString().contains("CheckoutErrorLogs");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        ui.open(server.uri("/alerts?alert=CheckoutErrorLogs"));
+        WebElement detail = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("alert-detail")));
+        assertThat(detail.getText()).contains("LogQL").contains("count_over_time({service=\"checkout\"} |= \"error\" [5m]) > 0");
+        URI logs = URI.create(detail.findElement(By.linkText("Open the expression in Logs")).getAttribute("href"));
+        assertThat(logs.getPath()).isEqualTo("/logs");
+        assertThat(logs.getQuery()).isEqualTo("query=count_over_time({service=\"checkout\"} |= \"error\" [5m]) > 0");
+        wait.until(d -> ui.paintedPixels(".alert-chart") > 100);
+        assertThat(detail.findElement(By.cssSelector(".graph-note")).getText()).startsWith("1 series");
+        assertThat(detail.findElement(By.cssSelector("tr.instance")).getText()).contains("service=\"checkout\"");
+        assertThat(((String) ui.script("return getComputedStyle(document.body).backgroundColor"))).isEqualTo("rgb(20, 24, 29)");
+        ui.screenshot("alerts-logql-dark.png");
         assertThat(ui.severe()).isEmpty();
     }
 
@@ -222,7 +271,9 @@ class AlertsBrowserIT {
         assertThat(down.getText()).contains("127.0.0.1:1").contains("down");
         assertThat(down.findElement(By.cssSelector(".error-text")).getText()).isNotBlank();
         assertThat(browser.findElement(By.id("head-stats")).getText()).contains("Head series").contains("Label pairs");
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("cardinality"), "ui_queue_length"));
+        // The scraped targets' series are there, with __name__ the label of most values.
+        WebElement cardinality = browser.findElement(By.id("cardinality"));
+        assertThat(cardinality.getText()).contains("scrape_duration_seconds").contains("__name__");
         assertThat(browser.findElement(By.id("config-yaml")).getText()).contains("job_name: exporter").contains("rule_files");
         assertThat(browser.findElement(By.id("build-info")).getText()).contains("Version");
         assertThat(browser.findElement(By.id("runtime-info")).getText()).contains("Storage retention").contains("Processors");

@@ -193,7 +193,15 @@ export async function mount(main, { query: params }) {
       const data = await (logql ? logQueryRange : queryRange)(rule.query, start, end, step);
       const result = data.resultType === 'matrix' ? data.result : [];
       if (!container.isConnected) return;
-      charts.push(drawChart(container, result, start, end, step, null, { height: 240 }));
+      const chart = drawChart(container, result, start, end, step, null, { height: 240 });
+      charts.push(chart);
+      // A vertical line where each instance became active, over uPlot's plot area (its overlay element); after a
+      // frame, once uPlot has set its scales from the data.
+      await new Promise(requestAnimationFrame);
+      for (const t of new Set(active)) {
+        chart.over.append(h('div.active-marker', { style: `left: ${chart.valToPos(t / 1000, 'x')}px`,
+          title: `active since ${when(t)}` }));
+      }
       note.textContent = `${result.length} series, ${when(startMs)} to ${when(endMs)}, step ${step}s`
         + (active.length ? `; active since ${when(Math.min(...active))}` : '');
     } catch (e) {
