@@ -333,21 +333,9 @@ final class AlertmanagerApi {
      * envelope. {@code limit} (default 100) caps the list at most at the history's capacity.
      */
     private void notifications(RoutingContext ctx) {
-        int capacity = service.dispatcher().history().capacity();
-        int limit = 100;
-        String l = ctx.request().getParam("limit");
-        if (l != null && !l.isEmpty()) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = 0;
-            }
-            if (limit < 1 || limit > capacity) {
-                ObjectNode err = AlertmanagerJson.MAPPER.createObjectNode().put("status", "error").put("errorType", "bad_data")
-                        .put("error", "limit: \"" + l + "\" is not a whole number from 1 to " + capacity);
-                json(ctx, 400, err);
-                return;
-            }
+        int limit = HttpApi.boundedParam(ctx, "limit", 100, service.dispatcher().history().capacity());
+        if (limit < 0) {
+            return;
         }
         ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode().put("status", "success");
         ArrayNode data = o.putArray("data");

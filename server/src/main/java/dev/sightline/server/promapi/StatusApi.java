@@ -71,7 +71,7 @@ public final class StatusApi {
                 .put("heapMaxBytes", heap.getMax()));
     }
 
-    /** As Prometheus words it: "15d", "10GiB", or "15d or 10GiB" when both bound the storage. */
+    /** As Prometheus words it, "2w1d", or "2w1d or 1073741824B" when a size bounds the storage too. */
     private static String retention(SightlineConfig c) {
         String time = PromDurations.format(c.storage().tsdb().retentionTime().toMillis());
         long bytes = c.storage().tsdb().retentionSize();
@@ -79,22 +79,14 @@ public final class StatusApi {
     }
 
     private void tsdb(RoutingContext ctx) {
-        int limit = DEFAULT_LIMIT;
-        String l = ctx.request().getParam("limit");
-        if (l != null && !l.isEmpty()) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = 0;
-            }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                error(ctx, 400, "bad_data", "limit: \"" + l + "\" is not a whole number from 1 to " + MAX_LIMIT);
-                return;
-            }
+        int limit = HttpApi.boundedParam(ctx, "limit", DEFAULT_LIMIT, MAX_LIMIT);
+        if (limit < 0) {
+            return;
         }
         Tsdb db = storage.get();
         if (db == null) {
-            error(ctx, 503, "unavailable", "TSDB not ready");
+            HttpApi.respond(ctx, 503, JSON, new JsonObject().put("status", "error").put("errorType", "unavailable")
+                    .put("error", "TSDB not ready").toBuffer());
             return;
         }
         HeadCardinality c = db.headCardinality(limit);
@@ -115,10 +107,5 @@ public final class StatusApi {
 
     private static void success(RoutingContext ctx, JsonObject data) {
         HttpApi.respond(ctx, 200, JSON, new JsonObject().put("status", "success").put("data", data).toBuffer());
-    }
-
-    private static void error(RoutingContext ctx, int status, String type, String message) {
-        HttpApi.respond(ctx, status, JSON, new JsonObject().put("status", "error").put("errorType", type)
-                .put("error", message).toBuffer());
     }
 }
