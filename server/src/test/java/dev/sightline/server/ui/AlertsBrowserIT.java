@@ -199,8 +199,8 @@ class AlertsBrowserIT {
         active.findElement(By.cssSelector("button.edit-silence")).click();
         WebElement comment = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("silence-comment")));
         comment.clear();
-        comment.sendKeys("queue drained by hand");
-        browser.findElement(By.id("silence-submit")).click();
+        // Enter in a field submits the form, as everywhere.
+        comment.sendKeys("queue drained by hand", Keys.ENTER);
         wait.until(d -> d.findElement(By.cssSelector("#silences-active tr.silence")).getText().contains("queue drained by hand"));
         String editedId = browser.findElement(By.cssSelector("#silences-active tr.silence")).getAttribute("data-silence-id");
         assertThat(server.getJson("/api/v2/silence/" + editedId).get("comment").asText()).isEqualTo("queue drained by hand");
@@ -214,7 +214,9 @@ class AlertsBrowserIT {
         assertThat(browser.findElement(By.cssSelector("#alert-detail tr.instance")).getText()).contains("not silenced");
 
         // What was sent, to which receiver, and that it arrived.
-        browser.findElement(By.id("tab-notifications")).click();
+        // The tabs are buttons: reachable with Tab, Enter opens one.
+        browser.findElement(By.id("tab-notifications")).sendKeys(Keys.ENTER);
+        assertThat(browser.getCurrentUrl()).contains("tab=notifications");
         WebElement sent = wait.until(d -> d.findElements(By.cssSelector("table.notifications tr.notification.ok")).stream()
                 .filter(r -> r.getText().contains(ALERT)).findFirst().orElse(null));
         assertThat(sent.getText()).contains("ops").contains("webhook").contains(ALERT).contains("delivered");
