@@ -41,6 +41,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final long NFLOG_RETENTION_MS = Silences.RETENTION_MS;
     /** Upper bound on the sleep of the dispatching thread, so clock changes and GC are seen. */
     private static final long MAX_SLEEP_MS = 1_000;
+    /** Delivery attempts kept for the notification history (GET /api/v1/notifications). */
+    static final int HISTORY_CAPACITY = 1_000;
 
     /** Told about every delivery attempt's outcome (self-metrics). */
     public interface DeliveryListener {
@@ -84,6 +86,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<Route, Map<Labels, Group>> groups = new IdentityHashMap<>();
     private final NotificationLog nflog;
     private final Set<String> inFlight = new HashSet<>();
+    private final NotificationHistory history = new NotificationHistory(HISTORY_CAPACITY);
     private Setup setup;
     private Thread thread;
     private boolean closed;
@@ -336,19 +339,24 @@ public final class Dispatcher implements AutoCloseable {
     private void deliver(Integration integration, Notification n, String logKey, NotificationLog.Entry entry) {
         boolean ok = false;
         String reason = "";
+        String error = "";
         try {
             integration.send(n);
             ok = true;
         } catch (WebhookIntegration.DeliveryException e) {
             reason = e.reason();
+            error = e.getMessage();
             LOG.warning("notifying receiver " + n.receiver() + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             reason = "interrupted";
+            error = "interrupted";
         } catch (Exception e) {
             reason = "error";
+            error = String.valueOf(e);
             LOG.log(Level.WARNING, "notifying receiver " + n.receiver() + " failed", e);
         }
+        history.add(new NotificationHistory.Attempt(n, integration.name(), clockMs.getAsLong(), ok, reason, error));
         synchronized (this) {
             inFlight.remove(logKey);
             if (ok) {
@@ -411,6 +419,11 @@ public final class Dispatcher implements AutoCloseable {
         out.sort((x, y) -> x.labels().compareTo(y.labels()) != 0 ? x.labels().compareTo(y.labels())
                 : x.receiver().compareTo(y.receiver()));
         return out;
+    }
+
+    /** The recent delivery attempts, newest first (not synchronized on the dispatcher: the history locks itself). */
+    public NotificationHistory history() {
+        return history;
     }
 
     /** Number of aggregation groups (for tests and metrics). */

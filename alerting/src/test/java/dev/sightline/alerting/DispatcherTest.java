@@ -104,6 +104,53 @@ class DispatcherTest {
     }
 
     @Test
+    void theHistoryTellsWhatWasSentToWhichReceiverWhenAndWhetherItArrived() throws Exception {
+        silences = new Silences(null, clock::get);
+        Integration broken = TestIntegrations.of(true, n -> {
+            throw new WebhookIntegration.DeliveryException("server_error", "webhook answered 503", null);
+        });
+        dispatcher = new Dispatcher(TestConfigs.parse(TIMERS), silences, new NotificationLog(null),
+                r -> r.name().equals("quiet") ? List.of(broken) : List.of(recorder(sentA, true)),
+                (receiver, integration, ok, reason) -> { }, () -> "http://sightline:9797", clock::get, deliveries::add);
+        dispatcher.put(List.of(firing(T0, "alertname", "A"), firing(T0, "alertname", "Q", "quiet", "yes")));
+        at(30_000, 1);
+
+        List<NotificationHistory.Attempt> recent = dispatcher.history().recent(10);
+        assertThat(recent).hasSize(2);
+        NotificationHistory.Attempt ok = recent.stream().filter(NotificationHistory.Attempt::ok).findFirst().orElseThrow();
+        assertThat(ok.notification().receiver()).isEqualTo("a");
+        assertThat(ok.integration()).isEqualTo("webhook");
+        assertThat(ok.finishedAtMs()).isEqualTo(T0 + 30_000);
+        assertThat(ok.error()).isEmpty();
+        assertThat(ok.notification().alerts()).extracting(a -> a.labels().get("alertname")).containsExactly("A");
+        NotificationHistory.Attempt failed = recent.stream().filter(a -> !a.ok()).findFirst().orElseThrow();
+        assertThat(failed.notification().receiver()).isEqualTo("quiet");
+        assertThat(failed.reason()).isEqualTo("server_error");
+        assertThat(failed.error()).isEqualTo("webhook answered 503");
+
+        // Newest first: the resolution of A is the most recent attempt.
+        clock.set(T0 + 100_000);
+        dispatcher.put(List.of(new Alert(Labels.of("alertname", "A"), Labels.EMPTY, T0, T0 + 100_000, "", 0)));
+        at(330_000, 2);
+        assertThat(dispatcher.history().recent(1).getFirst().notification().firing()).isFalse();
+        assertThat(dispatcher.history().recent(1).getFirst().finishedAtMs()).isEqualTo(T0 + 330_000);
+    }
+
+    @Test
+    void theHistoryIsBoundedAndForgetsTheOldest() {
+        NotificationHistory h = new NotificationHistory(3);
+        for (int i = 0; i < 5; i++) {
+            h.add(new NotificationHistory.Attempt(new Notification("r" + i, "k", Labels.EMPTY, List.of(), i, ""), "webhook", i,
+                    true, "", ""));
+        }
+        assertThat(h.recent(10)).extracting(a -> a.notification().receiver()).containsExactly("r4", "r3", "r2");
+        assertThat(h.recent(2)).hasSize(2);
+        assertThat(h.recent(0)).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NotificationHistory(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
+    }
+
+    @Test
     void notificationsListAlertsByJobThenInstanceThenLabels() {
         List<Alert> alerts = new ArrayList<>(List.of(firing(T0, "alertname", "A"), firing(T0, "alertname", "B", "instance", "i2"),
                 firing(T0, "alertname", "C", "job", "z"), firing(T0, "alertname", "D", "job", "a", "instance", "i9"),

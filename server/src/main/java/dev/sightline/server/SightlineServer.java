@@ -15,6 +15,7 @@ import dev.sightline.server.logs.patterns.PatternMetrics;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
 import dev.sightline.server.promapi.PromApi;
+import dev.sightline.server.promapi.StatusApi;
 import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
 import dev.sightline.server.remotewrite.RemoteWriteMetrics;
 import dev.sightline.server.rules.LogQlRules;
@@ -50,6 +51,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -103,13 +105,15 @@ public final class SightlineServer implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
     private OtlpReceiver otlp;
+    private final long startedMs = System.currentTimeMillis();
 
     private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
         this.metrics = new SelfMetrics(BuildInfo.current());
         String host = externalHost(settings.listenAddress());
+        String externalUrl = settings.config().server().externalUrl();
         this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
-                () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
+                externalUrl != null ? () -> externalUrl : () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
         this.vertx = Vertx.vertx();
         this.exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
         exemplars.registerMetrics(metrics.registry());
@@ -159,7 +163,17 @@ public final class SightlineServer implements AutoCloseable {
         return LuceneLogStore.open(dir, config.storage().logs().toOptions());
     }
 
-    /** The host notifications link back to (Alertmanager's external URL): the listen address, or this host's name. */
+    /** The command line's effective values, as /api/v1/status/flags lists Prometheus's. */
+    private static Map<String, String> flags(Settings s) {
+        return Map.of("config", s.configFile() == null ? "" : s.configFile().toString(),
+                "data-dir", s.dataDir().toString(), "http-port", Integer.toString(s.httpPort()),
+                "listen-address", s.listenAddress());
+    }
+
+    /**
+     * The host notifications link back to (Alertmanager's external URL) when server.external_url is not set: the
+     * listen address, or this host's name.
+     */
     private static String externalHost(String listenAddress) {
         if (!listenAddress.equals("0.0.0.0") && !listenAddress.equals("::")) {
             return listenAddress.contains(":") ? "[" + listenAddress + "]" : listenAddress;
@@ -203,6 +217,8 @@ public final class SightlineServer implements AutoCloseable {
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),
                 settings.config().limits().toDecoderLimits(), guards).register(api);
         scrape.register(api);
+        new StatusApi(scrape::config, flags(settings), () -> isReady() ? storage.getNow(null) : null, scrape::reloadStatus,
+                startedMs).register(api);
         rules.register(api);
         alerting.register(api);
         SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,

@@ -15,6 +15,7 @@ import dev.sightline.tsdb.block.Compactor;
 import dev.sightline.tsdb.block.Retention;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import dev.sightline.tsdb.head.Head;
+import dev.sightline.tsdb.head.HeadCardinality;
 import dev.sightline.tsdb.merge.MergeQuerier;
 import dev.sightline.tsdb.wal.SegmentedWal;
 import dev.sightline.tsdb.wal.WalOptions;
@@ -288,6 +289,11 @@ public final class Tsdb implements Storage {
 
     public long headSeries() {
         return head.numSeries();
+    }
+
+    /** The head's series, label pairs, chunks, time range and top cardinalities (Prometheus's /api/v1/status/tsdb). */
+    public HeadCardinality headCardinality(int limit) {
+        return head.cardinality(limit);
     }
 
     /** The head, for diagnostics and tests in this module. */

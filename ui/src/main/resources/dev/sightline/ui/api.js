@@ -63,11 +63,58 @@ export function serviceDashboard(name) {
 }
 
 /** LogQL log lines of [start, end] (seconds), newest first: {resultType: "streams", result: [{stream, values}]}. */
-export function logQueryRange(text, start, end, limit) {
+export function logLines(text, start, end, limit) {
   return get('/loki/api/v1/query_range', { query: text, start: String(start), end: String(end), limit: String(limit), direction: 'backward' });
 }
 
 /** Tempo trace search: {traces: [{traceID, rootServiceName, rootTraceName, startTimeUnixNano, durationMs}]}. */
 export function searchTraces(params) {
   return fetchJson('/api/search', params);
+}
+
+/**
+ * The built-in Alertmanager's API v2 (/api/v2/...): no envelope, errors are JSON strings. Resolves to the parsed
+ * body (null when empty) or throws an Error with the server's text.
+ */
+export async function alertmanager(path, { method = 'GET', body } = {}) {
+  const init = { method, headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  if (!response.ok) throw new Error(`${response.status}: ${typeof parsed === 'string' ? parsed : text}`);
+  return parsed;
+}
+
+/** Rule groups with their rules, states and alerts (/api/v1/rules). */
+export function ruleGroups() {
+  return get('/api/v1/rules');
+}
+
+/** The built-in Alertmanager's recent delivery attempts, newest first (/api/v1/notifications). */
+export function notifications(limit = 100) {
+  return get('/api/v1/notifications', { limit: String(limit) });
+}
+
+/** A LogQL metric query over a range (/loki/api/v1/query_range): the same {resultType, result} as queryRange. */
+export function logQueryRange(query, start, end, step) {
+  return get('/loki/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) });
+}
+
+/** Scrape targets (/api/v1/targets): {activeTargets, droppedTargets}. */
+export function targets() {
+  return get('/api/v1/targets');
+}
+
+/** One of /api/v1/status/{config,flags,runtimeinfo,buildinfo,tsdb}; params as the endpoint takes them. */
+export function serverStatus(name, params) {
+  return get(`/api/v1/status/${name}`, params);
 }

@@ -6,6 +6,8 @@ const PAGES = [
   { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
   { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
   { path: 'services', title: 'Services', load: () => import('./pages/services.js') },
+  { path: 'alerts', title: 'Alerts', load: () => import('./pages/alerts.js') },
+  { path: 'status', title: 'Status', load: () => import('./pages/status.js') },
 ];
 
 const DEFAULT_PAGE = 'explore';

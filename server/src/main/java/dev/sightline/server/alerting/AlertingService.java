@@ -18,7 +18,9 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +45,7 @@ public final class AlertingService implements AutoCloseable {
     private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String userAgent = "Sightline/" + BuildInfo.current().version();
     private final long startedMs;
+    private final Supplier<String> externalUrl;
     private final Counter notifications;
     private final Counter failures;
     private final Counter received;
@@ -57,6 +60,7 @@ public final class AlertingService implements AutoCloseable {
         this.config = config;
         this.clockMs = clockMs;
         this.startedMs = clockMs.getAsLong();
+        this.externalUrl = externalUrl;
         this.notifications = Counter.builder().name("sightline_alerting_notifications_total")
                 .help("Notifications delivered, by receiver and integration.").labelNames("receiver", "integration")
                 .register(registry);
@@ -139,7 +143,8 @@ public final class AlertingService implements AutoCloseable {
 
     /**
      * The rules' notifier: alerts go to the dispatcher and the external Alertmanagers with the global external
-     * labels added, a firing one valid for 4 x max(resend delay, evaluation interval) as Prometheus sends them.
+     * labels added, a firing one valid for 4 x max(resend delay, evaluation interval) as Prometheus sends them, and
+     * a generatorURL that opens the alert in the UI's Alerts page.
      */
     public Notifier notifier() {
         return alerts -> {
@@ -155,11 +160,23 @@ public final class AlertingService implements AutoCloseable {
                     }
                 }
                 long end = a.resolvedAtMs() != 0 ? a.resolvedAtMs() : now + validMs;
-                out.add(new Alert(b.build(), a.annotations(), a.activeAtMs(), end, "", now));
+                out.add(new Alert(b.build(), a.annotations(), a.activeAtMs(), end, generatorUrl(externalUrl.get(), a.labels()), now));
             }
             receive(out);
             external.send(out);
         };
+    }
+
+    /**
+     * Where an alert of a rule links to: the Alerts page focused on its alertname ({@code <external url>/alerts?alert=}),
+     * which shows the rule, its expression's graph around the firing time, silences and notifications. Prometheus
+     * links to {@code /graph?g0.expr=}; nothing here reads that form, and the page links on to /explore with the
+     * expression.
+     */
+    static String generatorUrl(String externalUrl, Labels labels) {
+        String name = labels.get("alertname");
+        return externalUrl.replaceAll("/+$", "") + "/alerts"
+                + (name == null ? "" : "?alert=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
     }
 
     /** Alerts from rules or POST /api/v2/alerts. */

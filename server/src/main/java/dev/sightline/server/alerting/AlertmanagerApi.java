@@ -1,39 +1,29 @@
 package dev.sightline.server.alerting;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.JsonSerializer;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.sightline.alerting.Alert;
 import dev.sightline.alerting.Dispatcher;
 import dev.sightline.alerting.AlertmanagerJson;
 import dev.sightline.alerting.Matchers;
+import dev.sightline.alerting.Notification;
+import dev.sightline.alerting.NotificationHistory;
 import dev.sightline.alerting.Silence;
 import dev.sightline.alerting.Silences;
-import dev.sightline.alerting.config.AlertmanagerConfig;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.core.text.PromDurations;
 import dev.sightline.server.BuildInfo;
+import dev.sightline.server.config.ConfigYaml;
 import dev.sightline.server.http.HttpApi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -45,21 +35,10 @@ import java.util.regex.PatternSyntaxException;
  * {@code /api/v2/alerts/groups} (same parameters), {@code /api/v2/receivers},
  * {@code /api/v2/silences} (GET with filter; POST creates or updates and answers {silenceID}),
  * {@code /api/v2/silence/{id}} (GET, DELETE) and {@code /api/v2/status}. Errors are JSON strings, as Alertmanager's.
+ * Besides, Sightline's {@code /api/v1/notifications}: the recent notifications and their outcome.
  */
 final class AlertmanagerApi {
     private static final String JSON = "application/json";
-
-    /** Writes the alertmanager section with Prometheus's duration syntax; unset and empty keys are left out. */
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
-            .registerModule(new SimpleModule().addSerializer(Duration.class, new JsonSerializer<>() {
-                @Override
-                public void serialize(Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
-                    g.writeString(PromDurations.format(d.toMillis()));
-                }
-            }));
-    private static final Set<String> SECRETS = Set.of("password", "bearer_token", "credentials");
 
     private final AlertingService service;
     private final LongSupplier clockMs;
@@ -82,6 +61,7 @@ final class AlertmanagerApi {
         api.get("/api/v2/silence/:silenceID", this::getSilence);
         api.delete("/api/v2/silence/:silenceID", this::deleteSilence);
         api.get("/api/v2/status", this::status);
+        api.get("/api/v1/notifications", this::notifications);
     }
 
     private static void json(RoutingContext ctx, int status, JsonNode body) {
@@ -348,45 +328,49 @@ final class AlertmanagerApi {
         });
     }
 
+    /**
+     * Sightline's own: the recent delivery attempts of the built-in Alertmanager, newest first, in Prometheus's API
+     * envelope. {@code limit} (default 100) caps the list at most at the history's capacity.
+     */
+    private void notifications(RoutingContext ctx) {
+        int limit = HttpApi.boundedParam(ctx, "limit", 100, service.dispatcher().history().capacity());
+        if (limit < 0) {
+            return;
+        }
+        ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode().put("status", "success");
+        ArrayNode data = o.putArray("data");
+        for (NotificationHistory.Attempt a : service.dispatcher().history().recent(limit)) {
+            Notification n = a.notification();
+            ObjectNode j = data.addObject();
+            j.put("time", AlertmanagerJson.apiTime(a.finishedAtMs()));
+            j.put("receiver", n.receiver());
+            j.put("integration", a.integration());
+            j.put("groupKey", n.groupKey());
+            j.set("groupLabels", AlertmanagerJson.labels(n.groupLabels()));
+            j.put("status", n.firing() ? "firing" : "resolved");
+            ArrayNode alerts = j.putArray("alerts");
+            for (Alert al : n.alerts()) {
+                alerts.addObject().put("fingerprint", al.fingerprintHex())
+                        .put("status", al.resolvedAt(n.nowMs()) ? "resolved" : "firing")
+                        .set("labels", AlertmanagerJson.labels(al.labels()));
+            }
+            j.put("ok", a.ok());
+            if (!a.ok()) {
+                j.put("reason", a.reason()).put("error", a.error());
+            }
+        }
+        json(ctx, 200, o);
+    }
+
     private void status(RoutingContext ctx) {
         BuildInfo b = BuildInfo.current();
         ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode();
         o.putObject("cluster").put("name", "").put("status", "disabled").putArray("peers");
         o.putObject("versionInfo").put("version", b.version()).put("revision", b.revision()).put("branch", b.branch())
                 .put("buildUser", b.buildUser()).put("buildDate", b.buildDate()).put("goVersion", b.javaVersion());
-        o.putObject("config").put("original", configYaml(service.dispatcher().config()));
+        // The alertmanager section as Alertmanager shows its configuration file (amtool config routes reads it).
+        o.putObject("config").put("original", ConfigYaml.write(service.dispatcher().config()));
         o.put("uptime", AlertmanagerJson.apiTime(service.startedMs()));
         json(ctx, 200, o);
-    }
-
-    /**
-     * The alertmanager section as YAML, as Alertmanager shows its configuration file (amtool config routes reads
-     * it), with secrets replaced by {@code <secret>} as Alertmanager does; empty when the section is absent.
-     */
-    static String configYaml(AlertmanagerConfig config) {
-        if (config == null) {
-            return "";
-        }
-        JsonNode tree = YAML.valueToTree(config);
-        maskSecrets(tree);
-        try {
-            return YAML.writeValueAsString(tree);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void maskSecrets(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            o.properties().forEach(e -> {
-                if (SECRETS.contains(e.getKey()) && e.getValue().isTextual()) {
-                    o.put(e.getKey(), "<secret>");
-                } else {
-                    maskSecrets(e.getValue());
-                }
-            });
-        } else if (node.isArray()) {
-            node.forEach(AlertmanagerApi::maskSecrets);
-        }
     }
 }

@@ -215,4 +215,27 @@ public final class HttpApi {
             r.end(body);
         }
     }
+
+    /**
+     * A {@code limit}-like query parameter: {@code fallback} when absent, else a whole number from 1 to {@code max};
+     * anything else is answered 400 in Prometheus's error envelope naming the parameter, and -1 returned.
+     */
+    public static int boundedParam(RoutingContext ctx, String name, int fallback, int max) {
+        String v = ctx.request().getParam(name);
+        if (v == null || v.isEmpty()) {
+            return fallback;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > max) {
+            respond(ctx, 400, "application/json", new JsonObject().put("status", "error").put("errorType", "bad_data")
+                    .put("error", name + ": \"" + v + "\" is not a whole number from 1 to " + max).toBuffer());
+            return -1;
+        }
+        return n;
+    }
 }

@@ -10,6 +10,7 @@ import dev.sightline.rules.AlertState;
 import dev.sightline.rules.AlertingRule;
 import dev.sightline.rules.RecordingRule;
 import dev.sightline.rules.Rule;
+import dev.sightline.rules.RuleExpr;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.rules.Template;
 import dev.sightline.server.http.HttpApi;
@@ -179,6 +180,10 @@ public final class RulesApi {
     }
 
     private static void health(JsonObject o, Rule r) {
+        // Sightline's own field: which engine runs a rule of another language (logql), so a UI graphs it there.
+        if (r.config().expr() instanceof RuleExpr.External e) {
+            o.put("queryLanguage", e.language());
+        }
         if (!r.lastError().isEmpty()) {
             o.put("lastError", r.lastError());
         }

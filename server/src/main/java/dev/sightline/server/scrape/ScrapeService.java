@@ -48,6 +48,7 @@ public final class ScrapeService implements AutoCloseable {
     private boolean closed;
     private final IngestGuards guards;
     private final List<ReloadListener> reloadListeners = new CopyOnWriteArrayList<>();
+    private volatile ReloadStatus reloadStatus = new ReloadStatus(true, System.currentTimeMillis());
 
     /** Another part configured by the same file (rules); it may refuse the new configuration, keeping the old. */
     @FunctionalInterface
@@ -93,8 +94,27 @@ public final class ScrapeService implements AutoCloseable {
         return ((long) host.hashCode() << 32) ^ new TreeMap<>(c.global().externalLabels()).toString().hashCode();
     }
 
+    /** Whether the last reload succeeded (true before any), and when the running configuration was loaded. */
+    public record ReloadStatus(boolean lastReloadOk, long configLoadedAtMs) {
+    }
+
+    /** What /api/v1/status/runtimeinfo tells of reloads. */
+    public ReloadStatus reloadStatus() {
+        return reloadStatus;
+    }
+
     /** Re-reads the configuration file and applies its scrape configuration; throws (and keeps the old one) if invalid. */
     public synchronized void reload() throws ConfigException, IOException {
+        try {
+            apply();
+            reloadStatus = new ReloadStatus(true, System.currentTimeMillis());
+        } catch (ConfigException | IOException | RuntimeException e) {
+            reloadStatus = new ReloadStatus(false, reloadStatus.configLoadedAtMs());
+            throw e;
+        }
+    }
+
+    private void apply() throws ConfigException, IOException {
         if (configFile == null) {
             throw new ConfigException("(none)", "no configuration file was given (--config), nothing to reload", null);
         }

@@ -3,6 +3,7 @@ package dev.sightline.server.alerting;
 import dev.sightline.alerting.Route;
 import dev.sightline.core.Labels;
 import dev.sightline.server.config.ConfigException;
+import dev.sightline.server.config.ConfigYaml;
 import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,7 @@ class AlertingConfigTest {
 
     @Test
     void statusShowsTheSectionAsYamlWithSecretsHidden() throws Exception {
-        String yaml = AlertmanagerApi.configYaml(parse(FULL).alertmanager());
+        String yaml = ConfigYaml.write(parse(FULL).alertmanager());
         assertThat(yaml).contains("resolve_timeout: 2m").contains("group_wait: 0s").contains("repeat_interval: 2h")
                 .contains("continue: true").contains("- action=\"halt\"").contains("receiver: halt-trading")
                 .contains("password: <secret>").contains("bearer_token: <secret>")
@@ -110,7 +111,7 @@ class AlertingConfigTest {
         // What it shows reads back as the same routing.
         String reread = "alertmanager:\n" + yaml.indent(2);
         assertThat(parse(reread).alertmanager().route()).isEqualTo(parse(FULL).alertmanager().route());
-        assertThat(AlertmanagerApi.configYaml(null)).isEmpty();
+        assertThat(ConfigYaml.write(null)).isEmpty();
     }
 
     @Test
@@ -182,7 +183,7 @@ class AlertingConfigTest {
         // Saturday 2025-01-11 15:00 UTC is 10:00 in New York: weekend, so muted.
         assertThat(am.timeIntervalsByName().get("outside-market-hours").contains(java.time.Instant.parse("2025-01-11T15:00:00Z"))).isTrue();
         assertThat(am.timeIntervalsByName().get("market-hours").contains(java.time.Instant.parse("2025-01-10T15:00:00Z"))).isTrue();
-        String yaml = AlertmanagerApi.configYaml(am);
+        String yaml = ConfigYaml.write(am);
         assertThat(yaml).contains("mute_time_intervals:").contains("start_time: 09:30").contains("location: America/New_York");
         assertThat(parse("alertmanager:\n" + yaml.indent(2)).alertmanager()).isEqualTo(am);
     }

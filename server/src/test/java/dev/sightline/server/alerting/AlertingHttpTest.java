@@ -123,6 +123,32 @@ class AlertingHttpTest {
         assertThat(hooks.calls).extracting(c -> c.path() + " " + alertname(c))
                 .containsExactlyInAnyOrder("/halt OrderRateRunaway", "/ops OrderRateRunaway", "/ops RunawayConfirmed");
 
+        // The alert links to the UI's Alerts page focused on it, under the external URL.
+        assertThat(alert.get("generatorURL").asText())
+                .isEqualTo("http://127.0.0.1:" + server.httpPort() + "/alerts?alert=OrderRateRunaway");
+
+        // The notification history lists the three deliveries, newest first, each to its receiver, delivered.
+        JsonNode sent = server.getJson("/api/v1/notifications");
+        assertThat(sent.get("status").asText()).isEqualTo("success");
+        assertThat(sent.get("data")).extracting(n -> n.get("receiver").asText() + " " + n.get("groupLabels").get("alertname").asText())
+                .containsExactlyInAnyOrder("halt-trading OrderRateRunaway", "ops OrderRateRunaway", "ops RunawayConfirmed");
+        JsonNode newest = sent.get("data").get(0);
+        assertThat(newest.get("groupLabels").get("alertname").asText()).isEqualTo("RunawayConfirmed");
+        assertThat(newest.get("ok").asBoolean()).isTrue();
+        assertThat(newest.has("error")).isFalse();
+        assertThat(newest.get("integration").asText()).isEqualTo("webhook");
+        assertThat(newest.get("status").asText()).isEqualTo("firing");
+        assertThat(newest.get("alerts").get(0).get("labels").get("alertname").asText()).isEqualTo("RunawayConfirmed");
+        assertThat(newest.get("alerts").get(0).get("fingerprint").asText()).matches("[0-9a-f]{16}");
+        assertThat(Instant.parse(newest.get("time").asText())).isAfterOrEqualTo(Instant.parse(sent.get("data").get(2).get("time").asText()));
+        assertThat(server.getJson("/api/v1/notifications?limit=1").get("data").size()).isEqualTo(1);
+        for (String bad : new String[] {"0", "-1", "1001", "ten"}) {
+            HttpResponse<String> r = server.get("/api/v1/notifications?limit=" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(RunningServer.JSON.readTree(r.body()).get("error").asText())
+                    .isEqualTo("limit: \"" + bad + "\" is not a whole number from 1 to 1000");
+        }
+
         String metrics = server.get("/metrics").body();
         assertThat(metrics).contains("sightline_alerting_notifications_total{integration=\"webhook\",receiver=\"halt-trading\"} 1.0");
         assertThat(metrics).contains("sightline_alerting_alerts{state=\"active\"} 2.0");

@@ -130,6 +130,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void externalUrlIsAnHttpUrlWithoutTrailingSlash() throws Exception {
+        assertThat(loader.load(write("server:\n  external_url: https://ops.example.org/sightline/\n")).server().externalUrl())
+                .isEqualTo("https://ops.example.org/sightline");
+        assertThat(loader.load(write("server: {}\n")).server().externalUrl()).isNull();
+        for (String bad : new String[] {"ops.example.org", "ftp://ops.example.org", "http://ops/x?a=1", "http://a b/"}) {
+            assertThat(failure("server:\n  external_url: '" + bad + "'\n").getMessage()).as(bad)
+                    .contains(":2:").contains("external_url: \"" + bad.replaceAll("/+$", "") + "\" is not");
+        }
+    }
+
+    @Test
     void duplicateKeyIsAnError() throws Exception {
         ConfigException e = failure("limits:\n  max_label_name_length: 3\n  max_label_name_length: 4\n");
         assertThat(e.line()).isEqualTo(3);

@@ -202,8 +202,11 @@ class RulesServiceTest {
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).state()).isEqualTo(AlertState.FIRING);
         assertThat(sent.get(0).annotations().get("summary")).isEqualTo("payment wrote 2 error lines");
-        assertThat(RulesApi.rulesJson(service.groups(), RulesApi.Filter.NONE).getJsonObject(0).getJsonArray("rules")
-                .getJsonObject(0).getString("query")).isEqualTo("count_over_time({service=\"payment\"}[5m])");
+        var rules = RulesApi.rulesJson(service.groups(), RulesApi.Filter.NONE).getJsonObject(0).getJsonArray("rules");
+        assertThat(rules.getJsonObject(0).getString("query")).isEqualTo("count_over_time({service=\"payment\"}[5m])");
+        // Both rules say they are LogQL, so the UI graphs them through the LogQL engine.
+        assertThat(rules.getJsonObject(0).getString("queryLanguage")).isEqualTo("logql");
+        assertThat(rules.getJsonObject(1).getString("queryLanguage")).isEqualTo("logql");
     }
 
     @Test

@@ -132,6 +132,11 @@ public final class Head {
         return postings.size();
     }
 
+    /** The index statistics of /api/v1/status/tsdb, top lists of {@code limit} entries. */
+    public HeadCardinality cardinality(int limit) {
+        return HeadCardinality.of(this, limit);
+    }
+
     public HeadStats stats() {
         return stats;
     }

@@ -49,6 +49,17 @@ public final class MemPostings {
         return all.size();
     }
 
+    /** Receives each label pair of the index with the number of series having it. */
+    @FunctionalInterface
+    public interface PairVisitor {
+        void visit(String name, String value, int series);
+    }
+
+    /** Visits every label pair with its series count (a snapshot per pair; concurrent writes may or may not be seen). */
+    public void forEachPair(PairVisitor visitor) {
+        byName.forEach((name, values) -> values.forEach((value, list) -> visitor.visit(name, value, list.size())));
+    }
+
     /** Refs having exactly this label pair. */
     public long[] get(String name, String value) {
         ConcurrentHashMap<String, MemPostingsList> values = byName.get(name);

@@ -1,7 +1,7 @@
 // Logs panel: the lines of a LogQL query (targets[0].expr) in the time range, newest first, up to options.limit
 // (100). Each line shows its time, its stream's labels and the text; a trace id in the line (trace_id=, "traceId":
 // ...) links to /traces/<id>.
-import { logQueryRange } from '../api.js';
+import { logLines } from '../api.js';
 import { h } from '../dom.js';
 import { message } from './plot.js';
 
@@ -14,7 +14,7 @@ export async function render(el, panel, ctx) {
     return;
   }
   const limit = Number(panel.options?.limit ?? 100);
-  const data = await logQueryRange(ctx.interpolate(expr), ctx.start, ctx.end, limit);
+  const data = await logLines(ctx.interpolate(expr), ctx.start, ctx.end, limit);
   if (data.resultType !== 'streams') {
     message(el, `logs: the query returns a ${data.resultType}, not log lines`);
     return;
