@@ -90,6 +90,8 @@ class AlertmanagerPeersIT {
                 "--storage.path=" + tmp.resolve("am-data"), "--web.listen-address=127.0.0.1:" + amPort,
                 "--cluster.listen-address=");
         try {
+            // Sightline sends the first alert at once and resends only after a minute: the peer must be listening first.
+            awaitReady("http://127.0.0.1:" + amPort + "/-/ready", amLog);
             Path cfg = tmp.resolve("sightline.yml");
             Files.writeString(cfg, """
                     global:
@@ -222,6 +224,22 @@ class AlertmanagerPeersIT {
                 assertThat(ours.get(f)).as(f + " in " + ours + " vs " + theirs).isEqualTo(theirs.get(f));
             }
         });
+    }
+
+    /** GETs until the peer answers 200 (it may still be starting); fails with its log after 30 s. */
+    private void awaitReady(String url, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(url + " not ready after 30 s; log: " + log(log));
     }
 
     /** POSTs until the peer answers 200 (it may still be starting). */
