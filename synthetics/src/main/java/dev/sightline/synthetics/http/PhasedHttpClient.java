@@ -1,6 +1,7 @@
 package dev.sightline.synthetics.http;
 
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
@@ -15,6 +16,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -229,17 +232,34 @@ public final class PhasedHttpClient {
             }
             ssl.setSSLParameters(params);
             ssl.startHandshake();
-            t.tls = System.nanoTime() - tlsStart;
             List<X509Certificate> chain = new ArrayList<>();
             for (Certificate c : ssl.getSession().getPeerCertificates()) {
                 if (c instanceof X509Certificate x) {
+                    // PKIX does not check a trust anchor's dates, so a self-signed certificate trusted through a CA
+                    // file would pass expired; browsers and Go refuse it, and so does this.
+                    if (!tls.insecure()) {
+                        checkDates(x);
+                    }
                     chain.add(x);
                 }
             }
+            t.tls = System.nanoTime() - tlsStart;
             return new Connection(ssl, List.copyOf(chain));
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    private static void checkDates(X509Certificate c) throws SSLHandshakeException {
+        try {
+            c.checkValidity();
+        } catch (CertificateExpiredException e) {
+            throw new SSLHandshakeException("certificate " + c.getSubjectX500Principal().getName() + " expired (not after "
+                    + c.getNotAfter().toInstant() + ")");
+        } catch (CertificateNotYetValidException e) {
+            throw new SSLHandshakeException("certificate " + c.getSubjectX500Principal().getName()
+                    + " not yet valid (not before " + c.getNotBefore().toInstant() + ")");
         }
     }
 

@@ -225,10 +225,13 @@ public final class JourneyParser {
     }
 
     private static JsonPath jsonPath(YamlNode v) throws JourneyException {
+        String path = v.string("jsonpath");
         try {
-            return JsonPath.compile(v.string("jsonpath"));
+            return JsonPath.compile(path);
         } catch (InvalidPathException | IllegalArgumentException e) {
-            throw v.error("jsonpath: invalid JSONPath: " + e.getMessage());
+            // Some of Jayway's messages are a wrapped Java exception's text, which tells the user nothing.
+            String why = e.getMessage() == null || e.getMessage().startsWith("java.") ? "" : ": " + e.getMessage();
+            throw v.error("jsonpath: invalid JSONPath \"" + path + "\"" + why);
         }
     }
 
