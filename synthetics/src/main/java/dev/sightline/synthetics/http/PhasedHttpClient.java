@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -37,14 +38,46 @@ public final class PhasedHttpClient {
     private static final int MAX_REDIRECTS = 10;
     private static final int MAX_HEADER_BYTES = 64 << 10;
 
-    /** One request; {@code headers} are sent as given (Host, Content-Length and Connection are added when absent). */
+    /**
+     * One request; {@code headers} are sent as given (Host, Content-Length and Connection are added when absent).
+     * {@code ip} orders the addresses a name resolves to.
+     */
     public record Request(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout,
-                          TlsOptions tls, boolean followRedirects, long maxBodyBytes) {
+                          TlsOptions tls, boolean followRedirects, long maxBodyBytes, IpPreference ip) {
     }
 
-    /** The final response; {@code headers} are keyed case-insensitively, {@code url} is where it came from. */
+    /**
+     * Which address family to try first ({@code ip4}, {@code ip6}, or null: the resolver's order), and whether the
+     * other one may be used when the preferred one has no address (blackbox_exporter's preferred_ip_protocol and
+     * ip_protocol_fallback).
+     */
+    public record IpPreference(String preferred, boolean fallback) {
+        public static final IpPreference ANY = new IpPreference(null, true);
+
+        List<InetAddress> order(InetAddress[] all) {
+            if (preferred == null) {
+                return List.of(all);
+            }
+            boolean six = preferred.equals("ip6");
+            List<InetAddress> first = new ArrayList<>();
+            List<InetAddress> rest = new ArrayList<>();
+            for (InetAddress a : all) {
+                (a instanceof Inet6Address == six ? first : rest).add(a);
+            }
+            if (fallback) {
+                first.addAll(rest);
+            }
+            return first;
+        }
+    }
+
+    /**
+     * The final response; {@code headers} are keyed case-insensitively, {@code url} is where it came from,
+     * {@code tlsVersion} the protocol negotiated ("TLSv1.3") or null, {@code address} the peer's IP.
+     */
     public record Response(int status, String version, Map<String, List<String>> headers, byte[] body,
-                           List<X509Certificate> peerCertificates, Timings timings, int redirects, URI url) {
+                           List<X509Certificate> peerCertificates, String tlsVersion, InetAddress address,
+                           Timings timings, int redirects, URI url) {
         /** The first value of a header, or null. */
         public String header(String name) {
             List<String> v = headers.get(name);
@@ -71,8 +104,11 @@ public final class PhasedHttpClient {
         }
     }
 
-    /** A connected socket (TLS done when asked) with its phases and the peer's certificates (empty without TLS). */
-    public record Connection(Socket socket, List<X509Certificate> peerCertificates) {
+    /**
+     * A connected socket (TLS done when asked) with the peer's certificates (empty without TLS) and the negotiated
+     * TLS version (null without).
+     */
+    public record Connection(Socket socket, List<X509Certificate> peerCertificates, String tlsVersion) {
     }
 
     private PhasedHttpClient() {
@@ -100,8 +136,8 @@ public final class PhasedHttpClient {
             String location = r.header("Location");
             if (!request.followRedirects() || r.status() < 300 || r.status() > 399 || location == null) {
                 sum.total = System.nanoTime() - start;
-                return new Response(r.status(), r.version(), r.headers(), r.body(), r.peerCertificates(), sum,
-                        redirects, uri);
+                return new Response(r.status(), r.version(), r.headers(), r.body(), r.peerCertificates(),
+                        r.tlsVersion(), r.address(), sum, redirects, uri);
             }
             if (redirects == MAX_REDIRECTS) {
                 sum.total = System.nanoTime() - start;
@@ -138,7 +174,7 @@ public final class PhasedHttpClient {
         }
         boolean tls = scheme.equals("https");
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        Connection c = connect(uri.getHost(), port, tls ? request.tls() : null, deadline, t);
+        Connection c = connect(uri.getHost(), port, tls ? request.tls() : null, request.ip(), deadline, t);
         try (Socket s = c.socket()) {
             long ready = System.nanoTime();
             OutputStream out = s.getOutputStream();
@@ -181,7 +217,8 @@ public final class PhasedHttpClient {
             }
             byte[] content = readBody(in, s, deadline, method, status, headers, request.maxBodyBytes());
             t.download = System.nanoTime() - firstAt;
-            return new Response(status, parts[0], headers, content, c.peerCertificates(), t, 0, uri);
+            return new Response(status, parts[0], headers, content, c.peerCertificates(), c.tlsVersion(),
+                    s.getInetAddress(), t, 0, uri);
         }
     }
 
@@ -189,13 +226,14 @@ public final class PhasedHttpClient {
      * Resolves {@code host}, connects to the first address that answers and, when {@code tls} is not null, does the
      * TLS handshake, each phase timed into {@code t}. Used for HTTP and for blackbox's TCP prober.
      */
-    public static Connection connect(String host, int port, TlsOptions tls, long deadlineNanos, Timings t)
-            throws IOException {
+    public static Connection connect(String host, int port, TlsOptions tls, IpPreference ip, long deadlineNanos,
+                                     Timings t) throws IOException {
         if (host == null || host.isEmpty()) {
             throw new IOException("no host to connect to");
         }
         long start = System.nanoTime();
-        InetAddress[] addresses = InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        List<InetAddress> addresses = ip.order(
+                InetAddress.getAllByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
         t.dns = System.nanoTime() - start;
         long connectStart = System.nanoTime();
         Socket socket = null;
@@ -212,43 +250,59 @@ public final class PhasedHttpClient {
             }
         }
         if (socket == null) {
-            throw last != null ? last : new IOException("no address for " + host);
+            throw last != null ? last : new IOException("no " + ip.preferred() + " address for " + host);
         }
         t.connect = System.nanoTime() - connectStart;
         if (tls == null) {
-            return new Connection(socket, List.of());
+            return new Connection(socket, List.of(), null);
         }
-        long tlsStart = System.nanoTime();
         try {
-            setTimeout(socket, deadlineNanos);
-            String name = tls.serverName() != null ? tls.serverName() : host;
-            SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory().createSocket(socket, name, port, true);
-            SSLParameters params = ssl.getSSLParameters();
-            if (!tls.insecure()) {
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-            }
-            if (!isIpLiteral(name)) {
-                params.setServerNames(List.of(new SNIHostName(name)));
-            }
-            ssl.setSSLParameters(params);
-            ssl.startHandshake();
-            List<X509Certificate> chain = new ArrayList<>();
-            for (Certificate c : ssl.getSession().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    // PKIX does not check a trust anchor's dates, so a self-signed certificate trusted through a CA
-                    // file would pass expired; browsers and Go refuse it, and so does this.
-                    if (!tls.insecure()) {
-                        checkDates(x);
-                    }
-                    chain.add(x);
-                }
-            }
-            t.tls = System.nanoTime() - tlsStart;
-            return new Connection(ssl, List.copyOf(chain));
+            SSLSocket ssl = upgrade(socket, host, port, tls, deadlineNanos, t);
+            return new Connection(ssl, peerCertificates(ssl, tls), ssl.getSession().getProtocol());
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
+    }
+
+    /**
+     * The TLS handshake over a connected socket (also STARTTLS after a plain dialogue), timed into {@code t.tls};
+     * the host name is checked and sent as SNI unless the options say otherwise.
+     */
+    public static SSLSocket upgrade(Socket socket, String host, int port, TlsOptions tls, long deadlineNanos, Timings t)
+            throws IOException {
+        long tlsStart = System.nanoTime();
+        setTimeout(socket, deadlineNanos);
+        String name = tls.serverName() != null ? tls.serverName() : host;
+        SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory().createSocket(socket, name, port, true);
+        SSLParameters params = ssl.getSSLParameters();
+        if (!tls.insecure()) {
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!isIpLiteral(name)) {
+            params.setServerNames(List.of(new SNIHostName(name)));
+        }
+        ssl.setSSLParameters(params);
+        ssl.startHandshake();
+        peerCertificates(ssl, tls);
+        t.tls = System.nanoTime() - tlsStart;
+        return ssl;
+    }
+
+    /** The peer's chain; unless insecure, each certificate's dates are checked too. */
+    public static List<X509Certificate> peerCertificates(SSLSocket ssl, TlsOptions tls) throws IOException {
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate c : ssl.getSession().getPeerCertificates()) {
+            if (c instanceof X509Certificate x) {
+                // PKIX does not check a trust anchor's dates, so a self-signed certificate trusted through a CA
+                // file would pass expired; browsers and Go refuse it, and so does this.
+                if (!tls.insecure()) {
+                    checkDates(x);
+                }
+                chain.add(x);
+            }
+        }
+        return List.copyOf(chain);
     }
 
     private static void checkDates(X509Certificate c) throws SSLHandshakeException {

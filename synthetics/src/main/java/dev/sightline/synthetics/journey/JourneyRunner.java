@@ -127,7 +127,7 @@ public final class JourneyRunner {
         }
         TlsOptions tls = new TlsOptions(req.insecure(), req.caFile() == null ? null : Path.of(req.caFile()), req.serverName());
         PhasedHttpClient.Request request = new PhasedHttpClient.Request(method, uri, headers, body, req.timeout(), tls,
-                req.followRedirects(), MAX_BODY_BYTES);
+                req.followRedirects(), MAX_BODY_BYTES, PhasedHttpClient.IpPreference.ANY);
         int attempts = 0;
         while (true) {
             attempts++;
