@@ -41,17 +41,24 @@ public final class JourneyParser {
 
     /** Reads one journey file; a relative ca_file is resolved against the file's folder. */
     public static Journey parseFile(Path file) throws JourneyException {
+        return parseFile(file, new HashSet<>());
+    }
+
+    /** As {@link #parseFile(Path)}, refusing a name already in {@code names} (and adding its own). */
+    public static Journey parseFile(Path file, Set<String> names) throws JourneyException {
         byte[] content;
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new JourneyException(file + ": cannot read journey file: " + e.getMessage(), e);
+            throw new JourneyException(file.toString(), "cannot read journey file: " + e.getMessage(), e);
         }
         YamlNode root = YamlNode.parse(file.toString(), content);
         if (root == null) {
-            throw new JourneyException(file + ":1:1: empty journey file");
+            throw new JourneyException(file.toString(), 1, 1, "empty journey file");
         }
-        return parse(root, file.toAbsolutePath().getParent());
+        Journey j = parse(root, file.toAbsolutePath().getParent());
+        unique(j, root.require("name"), names);
+        return j;
     }
 
     /** Reads one journey mapping; {@code base} resolves relative ca_file paths. */
@@ -94,16 +101,16 @@ public final class JourneyParser {
         List<Journey> out = new ArrayList<>();
         for (YamlNode n : list.list("journeys")) {
             Journey j = parse(n, base);
-            unique(j, n, names);
+            unique(j, n.require("name"), names);
             out.add(j);
         }
         return out;
     }
 
     /** Refuses a journey whose name is already in {@code names} (metrics are keyed by name). */
-    public static void unique(Journey j, YamlNode at, Set<String> names) throws JourneyException {
+    private static void unique(Journey j, YamlNode at, Set<String> names) throws JourneyException {
         if (!names.add(j.name())) {
-            throw at.error("a journey named \"" + j.name() + "\" is already defined");
+            throw at.error("name: a journey named \"" + j.name() + "\" is already defined");
         }
     }
 

@@ -61,10 +61,13 @@ public final class YamlNode {
             return read(file, p);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String where = at == null ? file : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new JourneyException(where + ": invalid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+            String detail = "invalid YAML: " + e.getOriginalMessage().lines().findFirst().orElse("");
+            if (at == null) {
+                throw new JourneyException(file, detail, e);
+            }
+            throw new JourneyException(file, at.getLineNr(), at.getColumnNr(), detail);
         } catch (IOException e) {
-            throw new JourneyException(file + ": cannot read: " + e.getMessage(), e);
+            throw new JourneyException(file, "cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -104,7 +107,7 @@ public final class YamlNode {
 
     /** An error located at this node. */
     public JourneyException error(String message) {
-        return new JourneyException(where() + ": " + message);
+        return new JourneyException(file, line, column, message);
     }
 
     public boolean isMap() {

@@ -62,13 +62,16 @@ public record BlackboxConfig(Map<String, Module> modules) {
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new JourneyException(file + ": cannot read blackbox configuration: " + e.getMessage(), e);
+            throw new JourneyException(file.toString(), "cannot read blackbox configuration: " + e.getMessage(), e);
         }
-        YamlNode root = YamlNode.parse(file.toString(), content);
+        return parse(YamlNode.parse(file.toString(), content), file.toAbsolutePath().getParent());
+    }
+
+    /** Reads a parsed configuration (null: empty); {@code base} resolves relative file names. */
+    public static BlackboxConfig parse(YamlNode root, Path base) throws JourneyException {
         if (root == null) {
             return new BlackboxConfig(Map.of());
         }
-        Path base = file.toAbsolutePath().getParent();
         root.mapOf("blackbox configuration", Set.of("modules"));
         Map<String, Module> modules = new LinkedHashMap<>();
         if (root.get("modules") != null) {
