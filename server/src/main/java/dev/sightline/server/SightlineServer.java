@@ -22,6 +22,7 @@ import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
@@ -98,6 +99,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
     private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
     private final PatternMetrics logPatternMetrics;
+    /** Synthetic journeys on their schedules and blackbox_exporter's /probe. */
+    private final JourneyService journeys;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -105,6 +108,14 @@ public final class SightlineServer implements AutoCloseable {
 
     private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
+        // First, before anything is opened: a bad journey refuses the start with nothing to close. The stores are
+        // read when a run ends, by then assigned.
+        try {
+            this.journeys = new JourneyService(settings.configFile(), settings.config(),
+                    () -> closing.get() ? null : spans(), () -> closing.get() ? null : logs());
+        } catch (ConfigException e) {
+            throw new IOException("invalid journeys:\n" + e.getMessage(), e);
+        }
         this.metrics = new SelfMetrics(BuildInfo.current());
         String host = externalHost(settings.listenAddress());
         this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
@@ -134,6 +145,7 @@ public final class SightlineServer implements AutoCloseable {
             }
         });
         scrape.onReload(alerting::reload);
+        scrape.onReload(journeys::reload);
     }
 
     /**
@@ -218,6 +230,7 @@ public final class SightlineServer implements AutoCloseable {
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+        journeys.register(api);
         new UiEndpoint().register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
@@ -255,6 +268,7 @@ public final class SightlineServer implements AutoCloseable {
                 logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
                 startScraping(db);
                 startRules(db);
+                journeys.start(() -> guards.begin(db.appender(), "journeys"));
             } catch (Throwable e) {
                 String msg = "cannot open storage in " + dir.toAbsolutePath() + ": " + e.getMessage();
                 // An I/O error (directory locked, unreadable) says all in its message; anything else is a bug.
@@ -308,6 +322,11 @@ public final class SightlineServer implements AutoCloseable {
      */
     public PatternMiner logPatterns() {
         return logPatterns;
+    }
+
+    /** Journeys: their schedules and last runs. */
+    public JourneyService journeys() {
+        return journeys;
     }
 
     /** Scraping: targets, reload. */
@@ -390,6 +409,7 @@ public final class SightlineServer implements AutoCloseable {
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();
             rules.close();
+            journeys.close();
             alerting.close();
             // Its last collection goes into storage, so before storage closes.
             spanMetrics.close();
