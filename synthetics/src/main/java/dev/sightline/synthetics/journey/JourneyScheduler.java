@@ -3,10 +3,12 @@ package dev.sightline.synthetics.journey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,7 +37,14 @@ public final class JourneyScheduler implements AutoCloseable {
             Thread.ofVirtual().name("sightline-journey-", 0).factory());
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Map<String, LastRun> last = new ConcurrentHashMap<>();
+    /**
+     * One run per journey name at a time: after a reload the new schedule starts at once while a run of the old one
+     * may still be going, and two runs would write the same series out of order.
+     */
+    private final Map<String, ReentrantLock> running = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
+    /** Journeys a reload removed: a run of theirs still in flight must not bring their state back. */
+    private final Set<String> removed = ConcurrentHashMap.newKeySet();
     private List<Journey> journeys = List.of();
 
     public JourneyScheduler(JourneyRunner runner, RunSink sink) {
@@ -49,6 +58,8 @@ public final class JourneyScheduler implements AutoCloseable {
         scheduled.forEach(f -> f.cancel(false));
         scheduled.clear();
         List<String> names = next.stream().map(Journey::name).toList();
+        journeys.stream().map(Journey::name).filter(n -> !names.contains(n)).forEach(removed::add);
+        removed.removeAll(names);
         failures.keySet().retainAll(names);
         last.keySet().retainAll(names);
         for (Journey j : next) {
@@ -60,8 +71,18 @@ public final class JourneyScheduler implements AutoCloseable {
 
     /** Runs one journey now on the caller's thread (also what the schedule does) and returns its run. */
     public JourneyRun runOnce(Journey j) {
+        ReentrantLock lock = running.computeIfAbsent(j.name(), k -> new ReentrantLock());
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
         try {
             JourneyRun run = runner.run(j, step -> { });
+            if (removed.contains(j.name())) {
+                return run;
+            }
             int streak = failures.merge(j.name(), run.status() == JourneyRun.Status.FAILED ? 1 : 0,
                     (old, inc) -> inc == 0 ? 0 : old + 1);
             last.put(j.name(), new LastRun(j, run, streak));
@@ -74,6 +95,8 @@ public final class JourneyScheduler implements AutoCloseable {
             // A failing sink must not cancel the schedule (scheduleAtFixedRate stops at the first exception).
             LOG.log(Level.WARNING, "journey " + j.name() + ": " + e, e);
             return null;
+        } finally {
+            lock.unlock();
         }
     }
 
