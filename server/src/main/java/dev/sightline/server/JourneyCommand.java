@@ -117,7 +117,7 @@ public final class JourneyCommand implements Runnable {
                 out.println("       " + s.failure());
             }
             if (s.excerpt() != null && (details || s.status() == JourneyRun.Status.FAILED)) {
-                out.println("       response: " + s.excerpt().replace("\n", "\n                 "));
+                out.println("       response: " + s.excerpt().strip().replace("\n", "\n                 "));
             }
             if (details && s.timings() != null) {
                 StringBuilder phases = new StringBuilder("       phases:");

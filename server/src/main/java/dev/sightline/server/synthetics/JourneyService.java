@@ -7,6 +7,7 @@ import dev.sightline.core.Labels;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.core.span.Span;
+import dev.sightline.core.span.SpanIds;
 import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
@@ -45,6 +46,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -193,7 +195,7 @@ public final class JourneyService implements AutoCloseable {
             app.append(RESOURCE, SCOPE, new Span(traceHi, traceLo, rootId, 0, "", 1, "journey " + run.journey(),
                     SpanKind.INTERNAL, run.startMs() * 1_000_000, run.endMs() * 1_000_000,
                     new Attributes.Builder().addString("journey", run.journey())
-                            .addString("journey.status", run.status().name().toLowerCase()).build(),
+                            .addString("journey.status", run.status().name().toLowerCase(Locale.ROOT)).build(),
                     0, List.of(), 0, List.of(), 0, failed ? StatusCode.ERROR : StatusCode.OK,
                     failed ? "step " + run.firstFailure().name() + " failed" : ""));
             for (JourneyRun.StepResult s : run.steps()) {
@@ -201,7 +203,7 @@ public final class JourneyService implements AutoCloseable {
                     continue;
                 }
                 Attributes.Builder attrs = new Attributes.Builder().addString("journey", run.journey())
-                        .addString("journey.step", s.name()).addString("journey.step.status", s.status().name().toLowerCase())
+                        .addString("journey.step", s.name()).addString("journey.step.status", s.status().name().toLowerCase(Locale.ROOT))
                         .addBool("journey.step.cleanup", s.cleanup()).addLong("journey.step.attempts", s.attempts())
                         .addString("http.request.method", s.method()).addString("url.full", s.url());
                 if (s.httpStatus() > 0) {
@@ -258,7 +260,7 @@ public final class JourneyService implements AutoCloseable {
                 }
                 logfmt(line, "failure", s.failure());
                 logfmt(line, "attempts", Integer.toString(s.attempts()));
-                logfmt(line, "trace_id", dev.sightline.core.span.SpanIds.traceIdHex(traceHi, traceLo));
+                logfmt(line, "trace_id", SpanIds.traceIdHex(traceHi, traceLo));
                 if (s.excerpt() != null) {
                     logfmt(line, "excerpt", s.excerpt());
                 }
@@ -320,7 +322,7 @@ public final class JourneyService implements AutoCloseable {
         JsonArray steps = new JsonArray();
         for (JourneyRun.StepResult s : run.steps()) {
             JsonObject step = new JsonObject().put("name", s.name()).put("cleanup", s.cleanup())
-                    .put("status", s.status().name().toLowerCase()).put("attempts", s.attempts())
+                    .put("status", s.status().name().toLowerCase(Locale.ROOT)).put("attempts", s.attempts())
                     .put("method", s.method()).put("url", s.url())
                     .put("start", Instant.ofEpochMilli(s.startMs()).toString())
                     .put("durationSeconds", (s.endMs() - s.startMs()) / 1000.0);
@@ -347,7 +349,7 @@ public final class JourneyService implements AutoCloseable {
             }
             steps.add(step);
         }
-        return new JsonObject().put("status", run.status().name().toLowerCase())
+        return new JsonObject().put("status", run.status().name().toLowerCase(Locale.ROOT))
                 .put("start", Instant.ofEpochMilli(run.startMs()).toString())
                 .put("durationSeconds", (run.endMs() - run.startMs()) / 1000.0)
                 .put("passed", run.passed()).put("failed", run.failed()).put("steps", steps);

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +23,7 @@ record Comparison(String op, Object expected, Pattern regex) {
                 continue;
             }
             if (found != null) {
-                throw e.getValue().error("only one of " + String.join(", ", new java.util.TreeSet<>(OPS))
+                throw e.getValue().error("only one of " + String.join(", ", new TreeSet<>(OPS))
                         + " per assertion; found " + found.op + " and " + e.getKey());
             }
             YamlNode v = e.getValue();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,7 +66,7 @@ public final class Template {
             } else {
                 throw node.error(what + ": unknown reference {{" + ref + "}} (a variable set by an earlier step or"
                         + " under variables:, uuid, timestamp, random, env.NAME or file:PATH; known variables: "
-                        + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known))) + ")");
+                        + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))) + ")");
             }
             parts.add(p);
             last = m.end();

@@ -6,10 +6,13 @@ import dev.sightline.synthetics.journey.JourneyException;
 import dev.sightline.synthetics.journey.YamlNode;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,7 +107,7 @@ public record BlackboxConfig(Map<String, Module> modules) {
                     List.of(), List.of(), TlsOptions.DEFAULT, new IpPreference("ip6", true));
         }
         n.mapOf("http", HTTP_KEYS);
-        Set<Integer> codes = new java.util.HashSet<>();
+        Set<Integer> codes = new HashSet<>();
         if (n.get("valid_status_codes") != null) {
             for (YamlNode c : n.get("valid_status_codes").list("valid_status_codes")) {
                 codes.add(c.integer("valid_status_codes", 100));
@@ -129,8 +132,8 @@ public record BlackboxConfig(Map<String, Module> modules) {
             String user = b.get("username") != null ? b.get("username").string("username") : "";
             String pass = b.get("password") != null ? b.get("password").string("password")
                     : b.get("password_file") != null ? readSecret(b.get("password_file"), base) : "";
-            headers.put("Authorization", "Basic " + java.util.Base64.getEncoder()
-                    .encodeToString((user + ":" + pass).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            headers.put("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8)));
         }
         if (n.get("bearer_token") != null) {
             headers.put("Authorization", "Bearer " + n.get("bearer_token").string("bearer_token"));

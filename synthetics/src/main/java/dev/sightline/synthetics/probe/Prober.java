@@ -5,7 +5,6 @@ import dev.sightline.synthetics.http.PhasedHttpClient.Connection;
 import dev.sightline.synthetics.http.PhasedHttpClient.ExchangeException;
 import dev.sightline.synthetics.http.PhasedHttpClient.Response;
 import dev.sightline.synthetics.http.Timings;
-import dev.sightline.synthetics.http.TlsOptions;
 
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedReader;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs one blackbox_exporter module against a target and answers what blackbox_exporter's /probe answers: gauges in
@@ -42,6 +42,8 @@ public final class Prober {
     /** With neither a module timeout nor a scrape timeout header: Prometheus's default scrape timeout. */
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final long MAX_BODY_BYTES = 10L << 20;
+    /** ${1} or $1 in a tcp query_response send line. */
+    private static final Pattern GROUP_REF = Pattern.compile("\\$\\{(\\d+)}|\\$(\\d+)");
 
     private Prober() {
     }
@@ -244,7 +246,7 @@ public final class Prober {
             return send;
         }
         StringBuilder sb = new StringBuilder();
-        Matcher ref = java.util.regex.Pattern.compile("\\$\\{(\\d+)}|\\$(\\d+)").matcher(send);
+        Matcher ref = GROUP_REF.matcher(send);
         while (ref.find()) {
             int group = Integer.parseInt(ref.group(1) != null ? ref.group(1) : ref.group(2));
             String v = group <= m.groupCount() && m.group(group) != null ? m.group(group) : "";
