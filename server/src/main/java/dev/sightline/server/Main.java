@@ -31,6 +31,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new CheckRulesCommand());
         cl.addSubcommand(new DetectCommand());
         cl.addSubcommand(new DetectEvalCommand());
+        cl.addSubcommand(new JourneyCommand());
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }

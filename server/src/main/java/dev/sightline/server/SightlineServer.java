@@ -23,6 +23,7 @@ import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
@@ -101,6 +102,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
     private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
     private final PatternMetrics logPatternMetrics;
+    /** Synthetic journeys on their schedules and blackbox_exporter's /probe. */
+    private final JourneyService journeys;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -109,6 +112,14 @@ public final class SightlineServer implements AutoCloseable {
 
     private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
+        // First, before anything is opened: a bad journey refuses the start with nothing to close. The stores are
+        // read when a run ends, by then assigned.
+        try {
+            this.journeys = new JourneyService(settings.configFile(), settings.config(),
+                    () -> closing.get() ? null : spans(), () -> closing.get() ? null : logs());
+        } catch (ConfigException e) {
+            throw new IOException("invalid journeys:\n" + e.getMessage(), e);
+        }
         this.metrics = new SelfMetrics(BuildInfo.current());
         String host = externalHost(settings.listenAddress());
         String externalUrl = settings.config().server().externalUrl();
@@ -139,6 +150,7 @@ public final class SightlineServer implements AutoCloseable {
             }
         });
         scrape.onReload(alerting::reload);
+        scrape.onReload(journeys::reload);
     }
 
     /**
@@ -237,6 +249,7 @@ public final class SightlineServer implements AutoCloseable {
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(),
                 System::currentTimeMillis).register(api);
+        journeys.register(api);
         new UiEndpoint().register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
@@ -274,6 +287,7 @@ public final class SightlineServer implements AutoCloseable {
                 logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
                 startScraping(db);
                 startRules(db);
+                journeys.start(() -> guards.begin(db.appender(), "journeys"));
             } catch (Throwable e) {
                 String msg = "cannot open storage in " + dir.toAbsolutePath() + ": " + e.getMessage();
                 // An I/O error (directory locked, unreadable) says all in its message; anything else is a bug.
@@ -327,6 +341,11 @@ public final class SightlineServer implements AutoCloseable {
      */
     public PatternMiner logPatterns() {
         return logPatterns;
+    }
+
+    /** Journeys: their schedules and last runs. */
+    public JourneyService journeys() {
+        return journeys;
     }
 
     /** Scraping: targets, reload. */
@@ -409,6 +428,7 @@ public final class SightlineServer implements AutoCloseable {
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();
             rules.close();
+            journeys.close();
             alerting.close();
             // Its last collection goes into storage, so before storage closes.
             spanMetrics.close();

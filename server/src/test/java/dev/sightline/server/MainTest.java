@@ -27,7 +27,7 @@ class MainTest {
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
         assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("help");
-        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "promql-test", "check-rules", "detect", "detect-eval", "help");
+        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "promql-test", "check-rules", "detect", "detect-eval", "journey", "help");
     }
 
     @Test

@@ -177,7 +177,7 @@ public final class RulesService implements AutoCloseable {
     }
 
     /** Files matching {@code glob} (relative to {@code base} unless absolute), sorted; a plain name must exist. */
-    static List<Path> expand(Path base, String glob) throws IOException {
+    public static List<Path> expand(Path base, String glob) throws IOException {
         Path pattern = base.resolve(glob).normalize();
         Path root = pattern.getRoot() == null ? Path.of("") : pattern.getRoot();
         int literal = 0;
