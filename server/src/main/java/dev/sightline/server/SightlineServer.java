@@ -5,6 +5,8 @@ import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.ServerConfig;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.config.TsdbConfig;
+import dev.sightline.server.dashboards.DashboardStore;
+import dev.sightline.server.dashboards.DashboardsApi;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logapi.PatternsEndpoint;
@@ -49,6 +51,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +105,8 @@ public final class SightlineServer implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
     private OtlpReceiver otlp;
+    /** The dashboards directory's files; replaced when a reload names another directory. */
+    private volatile DashboardStore dashboards;
 
     private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
@@ -134,6 +139,21 @@ public final class SightlineServer implements AutoCloseable {
             }
         });
         scrape.onReload(alerting::reload);
+        scrape.onReload(next -> switchDashboards(next.dashboards().resolve(settings.configFile())));
+    }
+
+    /** Watches {@code directory} instead of the current one (nothing when it is the same). */
+    private synchronized void switchDashboards(Path directory) {
+        DashboardStore old = dashboards;
+        if (old != null && Objects.equals(old.directory(), directory)) {
+            return;
+        }
+        DashboardStore next = new DashboardStore(directory);
+        next.start();
+        dashboards = next;
+        if (old != null) {
+            old.close();
+        }
     }
 
     /**
@@ -173,6 +193,7 @@ public final class SightlineServer implements AutoCloseable {
     /** Starts listening (returns once the port is bound) and begins opening storage in the background. */
     public static SightlineServer start(Settings settings) throws IOException {
         SightlineServer server = new SightlineServer(settings);
+        server.switchDashboards(settings.config().dashboards().resolve(settings.configFile()));
         try {
             server.rules.validate();
         } catch (RuleLoadException e) {
@@ -218,6 +239,7 @@ public final class SightlineServer implements AutoCloseable {
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+        new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
@@ -282,6 +304,11 @@ public final class SightlineServer implements AutoCloseable {
         } catch (RuleLoadException e) {
             LOG.severe("cannot start rule evaluation: " + e.getMessage());
         }
+    }
+
+    /** The dashboards as code (the configured directory's files). */
+    public DashboardStore dashboards() {
+        return dashboards;
     }
 
     /** Rules: groups, alerts. */
@@ -387,6 +414,7 @@ public final class SightlineServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "HTTP server did not stop cleanly: " + e, e);
             }
             otlp.close();
+            dashboards.close();
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();
             rules.close();

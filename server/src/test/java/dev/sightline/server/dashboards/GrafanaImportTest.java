@@ -1,0 +1,173 @@
+package dev.sightline.server.dashboards;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.server.dashboards.Dashboard.Panel;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GrafanaImportTest {
+    static final String NODE_EXPORTER = "/dev/sightline/server/dashboards/grafana/node-exporter-full.json";
+
+    static byte[] resource(String name) throws Exception {
+        try (InputStream in = GrafanaImportTest.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** A Grafana 10 export in the grid layout, written for this test: every panel type the import knows and some it does not. */
+    static final String GRID = """
+            {"dashboard": {
+              "uid": "svc-overview", "title": "Service overview", "tags": ["svc"], "refresh": "1m",
+              "time": {"from": "now-3h", "to": "now"},
+              "templating": {"list": [
+                {"type": "datasource", "name": "ds", "query": "prometheus"},
+                {"type": "query", "name": "job", "query": {"query": "label_values(up, job)", "refId": "A"},
+                 "multi": true, "includeAll": true, "allValue": ".*"},
+                {"type": "custom", "name": "quantile", "query": "0.5,0.9,0.99"},
+                {"type": "interval", "name": "win", "query": "1m,5m,10m", "auto": true},
+                {"type": "adhoc", "name": "filters"},
+                {"type": "query", "name": "metric", "query": "metrics(node_.*)", "current": {"value": "node_load1"}}
+              ]},
+              "panels": [
+                {"type": "stat", "title": "Up", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
+                 "fieldConfig": {"defaults": {"unit": "short", "thresholds": {"mode": "absolute", "steps": [
+                   {"color": "green", "value": null}, {"color": "semi-dark-red", "value": 1}]}}},
+                 "options": {"reduceOptions": {"calcs": ["mean"]}, "graphMode": "none"},
+                 "targets": [{"expr": "sum(up{job=~\\"$job\\"})", "legendFormat": "__auto", "refId": "A"}]},
+                {"type": "timeseries", "title": "Requests", "gridPos": {"x": 6, "y": 0, "w": 18, "h": 8},
+                 "timeShift": "1d", "repeat": "job",
+                 "fieldConfig": {"defaults": {"unit": "reqps", "min": 0,
+                   "custom": {"stacking": {"mode": "normal"}, "scaleDistribution": {"type": "log", "log": 10}}}},
+                 "targets": [{"expr": "sum(rate(http_requests_total{job=~\\"$job\\"}[$__rate_interval]))", "legendFormat": "{{job}}"},
+                             {"expr": "hidden", "hide": true}]},
+                {"type": "row", "title": "Details", "collapsed": true, "repeat": "job", "gridPos": {"x": 0, "y": 8, "w": 24, "h": 1},
+                 "panels": [
+                   {"type": "gauge", "title": "Load", "gridPos": {"x": 0, "y": 9, "w": 8, "h": 6},
+                    "fieldConfig": {"defaults": {"unit": "percent", "min": 0, "max": 100}},
+                    "targets": [{"expr": "avg(node_load1)"}]},
+                   {"type": "bargauge", "title": "By code", "gridPos": {"x": 8, "y": 9, "w": 8, "h": 6},
+                    "targets": [{"expr": "sum by (code) (increase(http_requests_total[$__range]))"}]},
+                   {"type": "barchart", "title": "Bars", "gridPos": {"x": 16, "y": 9, "w": 8, "h": 6},
+                    "targets": [{"expr": "sum by (code) (rate(http_requests_total[$__interval]))"}]}
+                 ]},
+                {"type": "row", "title": "More", "collapsed": false, "gridPos": {"x": 0, "y": 9, "w": 24, "h": 1}, "panels": []},
+                {"type": "table", "title": "Targets", "gridPos": {"x": 0, "y": 10, "w": 12, "h": 8}, "targets": [{"expr": "up"}]},
+                {"type": "heatmap", "title": "Latency", "gridPos": {"x": 12, "y": 10, "w": 12, "h": 8},
+                 "options": {"yAxis": {"unit": "s"}},
+                 "targets": [{"expr": "sum by (le) (rate(http_request_duration_seconds_bucket[5m]))", "format": "heatmap"}]},
+                {"type": "text", "title": "Read me", "gridPos": {"x": 0, "y": 18, "w": 24, "h": 3}},
+                {"type": "timeseries", "title": "Graphite", "gridPos": {"x": 0, "y": 21, "w": 24, "h": 8},
+                 "targets": [{"target": "sumSeries(a.b.c)"}]}
+              ]}}
+            """;
+
+    @Test
+    void theNodeExporterFullExportConvertsEveryPanel() throws Exception {
+        byte[] export = resource(NODE_EXPORTER);
+        GrafanaImport.Result r = GrafanaImport.convert("node-exporter-full.json", export, "node-exporter-full");
+        Dashboard d = r.dashboard();
+        // Every panel of the export, by title, is in the dashboard (none left out).
+        JsonNode source = new ObjectMapper().readTree(export);
+        List<String> titles = new ArrayList<>();
+        source.path("rows").forEach(row -> row.path("panels").forEach(p -> titles.add(p.path("title").asText())));
+        assertThat(titles).hasSize(8);
+        assertThat(d.panels()).extracting(Panel::title).containsExactlyElementsOf(titles);
+        assertThat(r.notes()).isEmpty();
+
+        assertThat(d.uid()).isEqualTo("node-exporter-full");
+        assertThat(d.title()).isEqualTo("Node Exporter Full New");
+        assertThat(d.range()).isEqualTo("24h");
+        assertThat(d.refresh()).isNull();
+        assertThat(d.variables()).extracting(Dashboard.Variable::name).containsExactly("job", "node", "port");
+        assertThat(d.variables().get(1).query()).isEqualTo("label_values(node_boot_time_seconds{job=~\"$job\"}, instance)");
+        assertThat(d.variables().get(1).regex()).isEqualTo("([^:]+):.*");
+        assertThat(d.rows()).extracting(Dashboard.Row::title).containsExactly("Basic CPU / Mem / Disk Gauge", "Node Exporter");
+        assertThat(d.rows().get(1).collapsed()).isTrue();
+
+        // Singlestats with their gauge shown are gauges, with the export's range, unit and threshold colours.
+        Panel cpu = d.panels().getFirst();
+        assertThat(cpu.type()).isEqualTo("gauge");
+        assertThat(cpu.span()).isEqualTo(2);
+        assertThat(cpu.height()).isEqualTo(151);
+        assertThat(cpu.options().toString()).isEqualTo("{\"unit\":\"percent\",\"min\":0.0,\"max\":100.0,\"thresholds\":["
+                + "{\"value\":null,\"color\":\"rgba(50, 172, 45, 0.97)\"},{\"value\":85.0,\"color\":\"rgba(237, 129, 40, 0.89)\"},"
+                + "{\"value\":95.0,\"color\":\"rgba(245, 54, 54, 0.9)\"}]}");
+        // The hidden target A of "Used RAM Memory" is left out; B is kept.
+        assertThat(d.panels().get(1).targets()).singleElement().satisfies(t -> assertThat(t.expr()).startsWith("100 - ((node_memory_MemAvailable_bytes"));
+        Panel scrape = d.panels().get(6);
+        assertThat(scrape.type()).isEqualTo("timeseries");
+        assertThat(scrape.height()).isEqualTo(375);
+        assertThat(scrape.options().toString()).isEqualTo("{\"unit\":\"s\",\"stacked\":true}");
+        assertThat(scrape.targets().getFirst().legend()).isEqualTo("{{collector}} - Scrape duration");
+
+        // What the import gives is a valid file: its YAML reads back to the same dashboard.
+        assertThat(DashboardReader.yaml("x.yml", d.yaml().getBytes(StandardCharsets.UTF_8), null).tree(true)).isEqualTo(d.tree(true));
+    }
+
+    @Test
+    void theGridLayoutWithRowsRepeatsAndVariables() throws Exception {
+        GrafanaImport.Result r = GrafanaImport.convert("grid.json", GRID.getBytes(StandardCharsets.UTF_8), null);
+        Dashboard d = r.dashboard();
+        assertThat(d.uid()).isEqualTo("svc-overview");
+        assertThat(d.range()).isEqualTo("3h");
+        assertThat(d.refresh()).isEqualTo("1m");
+        assertThat(d.variables()).extracting(Dashboard.Variable::name).containsExactly("job", "quantile", "win", "metric");
+        assertThat(d.variables().get(0).query()).isEqualTo("label_values(up, job)");
+        assertThat(d.variables().get(0).allValue()).isEqualTo(".*");
+        assertThat(d.variables().get(1).values()).containsExactly("0.5", "0.9", "0.99");
+        assertThat(d.variables().get(2).values()).containsExactly("1m", "5m", "10m");
+        assertThat(d.variables().get(3).values()).containsExactly("node_load1");
+
+        assertThat(d.rows()).extracting(Dashboard.Row::title).containsExactly("", "Details", "More");
+        assertThat(d.rows().get(0).panels()).extracting(Panel::type).containsExactly("stat", "timeseries");
+        Panel up = d.rows().get(0).panels().get(0);
+        assertThat(up.span()).isEqualTo(3);
+        assertThat(up.height()).isEqualTo(4 * 30 + 3 * 8);
+        assertThat(up.targets().getFirst().legend()).isNull();
+        assertThat(up.options().toString()).isEqualTo("{\"reduce\":\"mean\",\"sparkline\":false,\"thresholds\":"
+                + "[{\"value\":null,\"color\":\"green\"},{\"value\":1.0,\"color\":\"red\"}]}");
+        Panel requests = d.rows().get(0).panels().get(1);
+        assertThat(requests.span()).isEqualTo(9);
+        assertThat(requests.timeShift()).isEqualTo("1d");
+        assertThat(requests.repeat()).isEqualTo("job");
+        // Grafana's interval variables stay for the page to fill in at query time.
+        assertThat(requests.targets()).singleElement().satisfies(t -> assertThat(t.expr()).contains("[$__rate_interval]"));
+        assertThat(requests.options().toString()).isEqualTo("{\"unit\":\"reqps\",\"stacked\":true,\"log_scale\":true,\"min\":0.0}");
+
+        Dashboard.Row details = d.rows().get(1);
+        assertThat(details.collapsed()).isTrue();
+        assertThat(details.repeat()).isEqualTo("job");
+        assertThat(details.panels()).extracting(Panel::type).containsExactly("gauge", "bar", "bar");
+        assertThat(d.rows().get(2).panels()).extracting(Panel::type, Panel::title)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("table", "Targets"), org.assertj.core.groups.Tuple.tuple("heatmap", "Latency"),
+                        org.assertj.core.groups.Tuple.tuple("timeseries", "Graphite"));
+        assertThat(d.rows().get(2).panels().get(1).options().toString()).isEqualTo("{\"unit\":\"s\"}");
+
+        assertThat(r.notes()).extracting(GrafanaImport.Note::toString).containsExactly(
+                "variable $ds: a datasource variable; dropped (Sightline is the one data source)",
+                "variable $win: the \"auto\" interval option is not converted",
+                "variable $filters: a adhoc variable; not supported, dropped",
+                "variable $metric: query \"metrics(node_.*)\" is not label_values(...); kept its saved values [node_load1]",
+                "panel \"Read me\": panel type \"text\" is not supported; left out",
+                "panel \"Graphite\": 1 target(s) without a PromQL expr left out",
+                "panel \"Graphite\": no PromQL query; the panel is kept and shows none");
+    }
+
+    @Test
+    void whatIsNoDashboardIsRefusedAtItsPosition() {
+        assertThatThrownBy(() -> GrafanaImport.convert("x.json", "{\"title\": \"t\",\n \"panels\": [1,}".getBytes(StandardCharsets.UTF_8), null))
+                .isInstanceOf(DashboardException.class).hasMessageStartingWith("x.json:2:").hasMessageContaining("invalid JSON");
+        assertThatThrownBy(() -> GrafanaImport.convert("x.json", "{\"title\": \"t\"}".getBytes(StandardCharsets.UTF_8), null))
+                .hasMessage("x.json:1:1: not a Grafana dashboard: expected an object with \"panels\" (or \"rows\")");
+        assertThatThrownBy(() -> GrafanaImport.convert("x.json", "[]".getBytes(StandardCharsets.UTF_8), null))
+                .hasMessage("x.json:1:1: not a Grafana dashboard: expected an object with \"panels\" (or \"rows\")");
+    }
+}
