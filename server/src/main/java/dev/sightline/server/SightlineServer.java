@@ -199,6 +199,7 @@ public final class SightlineServer implements AutoCloseable {
         } catch (RuleLoadException e) {
             server.vertx.close();
             server.alerting.close();
+            server.dashboards.close();
             throw new IOException("invalid rule files:\n" + e.getMessage(), e);
         }
         try {
@@ -206,6 +207,7 @@ public final class SightlineServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             server.vertx.close();
             server.alerting.close();
+            server.dashboards.close();
             throw e;
         }
         if (settings.configFile() != null) {
@@ -304,11 +306,6 @@ public final class SightlineServer implements AutoCloseable {
         } catch (RuleLoadException e) {
             LOG.severe("cannot start rule evaluation: " + e.getMessage());
         }
-    }
-
-    /** The dashboards as code (the configured directory's files). */
-    public DashboardStore dashboards() {
-        return dashboards;
     }
 
     /** Rules: groups, alerts. */

@@ -3,6 +3,7 @@ package dev.sightline.server.dashboards;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.dashboards.Dashboard.Panel;
 import dev.sightline.server.dashboards.Dashboard.Row;
 import dev.sightline.server.dashboards.Dashboard.Target;
@@ -37,16 +38,16 @@ public final class DashboardReader {
     }
 
     /** A YAML dashboard file; {@code defaultUid} (from the file name) is used when the file names none. */
-    public static Dashboard yaml(String file, byte[] content, String defaultUid) throws DashboardException {
+    public static Dashboard yaml(String file, byte[] content, String defaultUid) throws ConfigException {
         return read(LocatedTree.yaml(file, content), defaultUid);
     }
 
     /** The model's JSON (what the API answers, or what the panel editor sends). */
-    public static Dashboard json(String name, byte[] content) throws DashboardException {
+    public static Dashboard json(String name, byte[] content) throws ConfigException {
         return read(LocatedTree.json(name, content), null);
     }
 
-    static Dashboard read(LocatedTree tree, String defaultUid) throws DashboardException {
+    static Dashboard read(LocatedTree tree, String defaultUid) throws ConfigException {
         ObjectNode root = object(tree, "", tree.root, Set.of("uid", "title", "tags", "refresh", "time", "variables", "rows"));
         String uid = string(tree, "uid", root.get("uid"));
         if (uid == null) {
@@ -86,7 +87,7 @@ public final class DashboardReader {
                 variables, rows);
     }
 
-    private static Variable variable(LocatedTree tree, String path, JsonNode node) throws DashboardException {
+    private static Variable variable(LocatedTree tree, String path, JsonNode node) throws ConfigException {
         ObjectNode v = object(tree, path, node, Set.of("name", "label", "query", "values", "multi", "include_all", "regex", "all_value"));
         String name = string(tree, path + ".name", v.get("name"));
         require(tree, path, name != null, "name is missing");
@@ -108,7 +109,7 @@ public final class DashboardReader {
                 regex, string(tree, path + ".all_value", v.get("all_value")));
     }
 
-    private static Row row(LocatedTree tree, String path, JsonNode node, Set<String> variables) throws DashboardException {
+    private static Row row(LocatedTree tree, String path, JsonNode node, Set<String> variables) throws ConfigException {
         ObjectNode r = object(tree, path, node, Set.of("title", "collapsed", "repeat", "panels"));
         String repeat = repeat(tree, path + ".repeat", r.get("repeat"), variables);
         List<Panel> panels = new ArrayList<>();
@@ -120,7 +121,7 @@ public final class DashboardReader {
         return new Row(title == null ? "" : title, bool(tree, path + ".collapsed", r.get("collapsed")), repeat, panels);
     }
 
-    private static Panel panel(LocatedTree tree, String path, JsonNode node, Set<String> variables) throws DashboardException {
+    private static Panel panel(LocatedTree tree, String path, JsonNode node, Set<String> variables) throws ConfigException {
         ObjectNode p = object(tree, path, node,
                 Set.of("title", "type", "span", "height", "time_shift", "description", "repeat", "targets", "options"));
         String type = string(tree, path + ".type", p.get("type"));
@@ -152,7 +153,7 @@ public final class DashboardReader {
                 repeat(tree, path + ".repeat", p.get("repeat"), variables), targets, options);
     }
 
-    private static String repeat(LocatedTree tree, String path, JsonNode node, Set<String> variables) throws DashboardException {
+    private static String repeat(LocatedTree tree, String path, JsonNode node, Set<String> variables) throws ConfigException {
         String repeat = string(tree, path, node);
         require(tree, path, repeat == null || variables.contains(repeat),
                 "repeat names \"" + repeat + "\", which is no variable of this dashboard");
@@ -160,7 +161,7 @@ public final class DashboardReader {
     }
 
     /** A mapping with only the {@code keys} given (any keys when null). */
-    private static ObjectNode object(LocatedTree tree, String path, JsonNode node, Set<String> keys) throws DashboardException {
+    private static ObjectNode object(LocatedTree tree, String path, JsonNode node, Set<String> keys) throws ConfigException {
         require(tree, path, node != null && node.isObject(), "expected a mapping of keys");
         if (keys != null) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
@@ -174,7 +175,7 @@ public final class DashboardReader {
     }
 
     /** A list; absent or null is an empty one. */
-    private static JsonNode list(LocatedTree tree, String path, JsonNode node) throws DashboardException {
+    private static JsonNode list(LocatedTree tree, String path, JsonNode node) throws ConfigException {
         if (isNull(node)) {
             return JsonNodeFactory.instance.arrayNode();
         }
@@ -182,7 +183,7 @@ public final class DashboardReader {
         return node;
     }
 
-    private static String string(LocatedTree tree, String path, JsonNode node) throws DashboardException {
+    private static String string(LocatedTree tree, String path, JsonNode node) throws ConfigException {
         if (isNull(node)) {
             return null;
         }
@@ -190,7 +191,7 @@ public final class DashboardReader {
         return node.asText();
     }
 
-    private static List<String> strings(LocatedTree tree, String path, JsonNode node) throws DashboardException {
+    private static List<String> strings(LocatedTree tree, String path, JsonNode node) throws ConfigException {
         JsonNode l = list(tree, path, node);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < l.size(); i++) {
@@ -201,7 +202,7 @@ public final class DashboardReader {
         return out;
     }
 
-    private static boolean bool(LocatedTree tree, String path, JsonNode node) throws DashboardException {
+    private static boolean bool(LocatedTree tree, String path, JsonNode node) throws ConfigException {
         if (isNull(node)) {
             return false;
         }
@@ -209,7 +210,7 @@ public final class DashboardReader {
         return node.booleanValue();
     }
 
-    private static int integer(LocatedTree tree, String path, JsonNode node, int dflt, int min, int max) throws DashboardException {
+    private static int integer(LocatedTree tree, String path, JsonNode node, int dflt, int min, int max) throws ConfigException {
         if (isNull(node)) {
             return dflt;
         }

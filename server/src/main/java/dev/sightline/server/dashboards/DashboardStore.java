@@ -1,5 +1,7 @@
 package dev.sightline.server.dashboards;
 
+import dev.sightline.server.config.ConfigException;
+
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
@@ -146,7 +148,7 @@ public final class DashboardStore implements AutoCloseable {
             }
             Dashboard d = DashboardReader.yaml(shown, content, uid);
             return new Entry(shown, d.uid(), d, null, List.of());
-        } catch (DashboardException e) {
+        } catch (ConfigException e) {
             return new Entry(shown, uid, null, e.getMessage(), List.of());
         } catch (IOException e) {
             return new Entry(shown, uid, null, shown + ": cannot read: " + e.getMessage(), List.of());

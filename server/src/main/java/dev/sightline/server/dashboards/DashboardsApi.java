@@ -1,9 +1,11 @@
 package dev.sightline.server.dashboards;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.http.HttpApi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -113,7 +115,7 @@ public final class DashboardsApi {
         ctx.vertx().executeBlocking(work, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 success(ctx, ar.result());
-            } else if (ar.cause() instanceof DashboardException e) {
+            } else if (ar.cause() instanceof ConfigException e) {
                 error(ctx, 400, "bad_data", e.getMessage());
             } else {
                 ctx.fail(ar.cause());
@@ -134,7 +136,7 @@ public final class DashboardsApi {
     private static void send(RoutingContext ctx, int status, ObjectNode body) {
         try {
             HttpApi.respond(ctx, status, JSON_TYPE, Buffer.buffer(JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             ctx.fail(e);
         }
     }

@@ -1,11 +1,13 @@
 package dev.sightline.server.dashboards;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.core.text.PromDurations;
+import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.dashboards.Dashboard.Panel;
 import dev.sightline.server.dashboards.Dashboard.Row;
 import dev.sightline.server.dashboards.Dashboard.Target;
@@ -62,9 +64,9 @@ public final class GrafanaImport {
     /**
      * Reads an export; {@code defaultUid} (from the file name) is used when the export has no usable uid.
      *
-     * @throws DashboardException when the file is no JSON or not a dashboard, at FILE:LINE:COL
+     * @throws ConfigException when the file is no JSON or not a dashboard, at FILE:LINE:COL
      */
-    public static Result convert(String file, byte[] content, String defaultUid) throws DashboardException {
+    public static Result convert(String file, byte[] content, String defaultUid) throws ConfigException {
         LocatedTree tree = LocatedTree.json(file, content);
         JsonNode d = tree.root;
         String at = "";
@@ -81,10 +83,10 @@ public final class GrafanaImport {
         try {
             Dashboard checked = DashboardReader.json(file, JSON.writeValueAsBytes(converted.tree(true)));
             return new Result(checked, List.copyOf(i.notes));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree always serialises", e);
-        } catch (DashboardException e) {
-            throw new DashboardException(file, 0, 0, "the converted dashboard is not valid: " + e.reason());
+        } catch (ConfigException e) {
+            throw new ConfigException(file, 0, 0, "the converted dashboard is not valid: " + e.detail());
         }
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sightline.server.config.ConfigException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -50,54 +51,54 @@ final class LocatedTree {
         return o;
     }
 
-    static LocatedTree yaml(String file, byte[] content) throws DashboardException {
+    static LocatedTree yaml(String file, byte[] content) throws ConfigException {
         return parse(file, content, YAML);
     }
 
-    static LocatedTree json(String file, byte[] content) throws DashboardException {
+    static LocatedTree json(String file, byte[] content) throws ConfigException {
         return parse(file, content, JSON);
     }
 
-    private static LocatedTree parse(String file, byte[] content, JsonFactory factory) throws DashboardException {
+    private static LocatedTree parse(String file, byte[] content, JsonFactory factory) throws ConfigException {
         if (content.length > MAX_BYTES) {
-            throw new DashboardException(file, 0, 0, "file is " + content.length + " bytes, over the limit of " + MAX_BYTES);
+            throw new ConfigException(file, 0, 0, "file is " + content.length + " bytes, over the limit of " + MAX_BYTES);
         }
         Map<String, JsonLocation> locations = new HashMap<>();
         try (JsonParser p = factory.createParser(content)) {
             JsonToken t = p.nextToken();
             if (t == null) {
-                throw new DashboardException(file, 1, 1, "the file is empty");
+                throw new ConfigException(file, 1, 1, "the file is empty");
             }
             locations.put("", p.currentTokenLocation());
             JsonNode root = read(file, p, "", locations, 0);
             if (p.nextToken() != null) {
                 JsonLocation l = p.currentTokenLocation();
-                throw new DashboardException(file, l.getLineNr(), l.getColumnNr(), "more than one document in the file");
+                throw new ConfigException(file, l.getLineNr(), l.getColumnNr(), "more than one document in the file");
             }
             return new LocatedTree(file, root, locations);
         } catch (JsonProcessingException e) {
             if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
                 // SnakeYAML's own position of the problem; Jackson's is where the enclosing construct began.
-                throw new DashboardException(file, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1,
+                throw new ConfigException(file, m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1,
                         "invalid YAML: " + m.getProblem() + (m.getContext() == null ? "" : " (" + m.getContext() + ")"));
             }
             JsonLocation l = e.getLocation();
             String msg = e.getOriginalMessage();
             int nl = msg == null ? -1 : msg.indexOf('\n');
-            throw new DashboardException(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+            throw new ConfigException(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
                     "invalid " + (factory == YAML ? "YAML" : "JSON") + ": " + (nl < 0 ? msg : msg.substring(0, nl)));
         } catch (IOException e) {
-            throw new DashboardException(file, 0, 0, "cannot read: " + e.getMessage());
+            throw new ConfigException(file, 0, 0, "cannot read: " + e.getMessage());
         }
     }
 
     /** Reads the value at the current token, noting where each member and element starts. */
     private static JsonNode read(String file, JsonParser p, String path, Map<String, JsonLocation> locations, int depth)
-            throws IOException, DashboardException {
+            throws IOException, ConfigException {
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (depth > MAX_DEPTH && (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY)) {
             JsonLocation l = p.currentTokenLocation();
-            throw new DashboardException(file, l.getLineNr(), l.getColumnNr(), "nested deeper than " + MAX_DEPTH + " levels");
+            throw new ConfigException(file, l.getLineNr(), l.getColumnNr(), "nested deeper than " + MAX_DEPTH + " levels");
         }
         switch (p.currentToken()) {
             case START_OBJECT -> {
@@ -107,7 +108,7 @@ final class LocatedTree {
                     String child = path.isEmpty() ? key : path + "." + key;
                     JsonLocation at = p.currentTokenLocation();
                     if (o.has(key)) {
-                        throw new DashboardException(file, at.getLineNr(), at.getColumnNr(),
+                        throw new ConfigException(file, at.getLineNr(), at.getColumnNr(),
                                 child + ": duplicate key (first at line " + locations.get(child).getLineNr() + ")");
                     }
                     locations.put(child, at);
@@ -148,7 +149,7 @@ final class LocatedTree {
     }
 
     /** An error at the value (or key) {@code path} names, or at the closest enclosing one that has a position. */
-    DashboardException error(String path, String reason) {
+    ConfigException error(String path, String reason) {
         String p = path;
         JsonLocation l = locations.get(p);
         while (l == null && !p.isEmpty()) {
@@ -156,7 +157,7 @@ final class LocatedTree {
             p = cut < 0 ? "" : p.substring(0, cut);
             l = locations.get(p);
         }
-        return new DashboardException(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+        return new ConfigException(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
                 path.isEmpty() ? reason : path + ": " + reason);
     }
 }

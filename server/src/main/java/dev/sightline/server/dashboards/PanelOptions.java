@@ -3,6 +3,7 @@ package dev.sightline.server.dashboards;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.core.text.PromDurations;
+import dev.sightline.server.config.ConfigException;
 
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,7 @@ final class PanelOptions {
         return BY_TYPE.containsKey(type);
     }
 
-    static void check(LocatedTree tree, String path, String type, ObjectNode options) throws DashboardException {
+    static void check(LocatedTree tree, String path, String type, ObjectNode options) throws ConfigException {
         Map<String, Kind> kinds = BY_TYPE.get(type);
         if (kinds == null) {
             return;
@@ -60,7 +61,7 @@ final class PanelOptions {
         }
     }
 
-    private static void checkValue(LocatedTree tree, String at, Kind kind, JsonNode v) throws DashboardException {
+    private static void checkValue(LocatedTree tree, String at, Kind kind, JsonNode v) throws ConfigException {
         switch (kind) {
             case BOOL -> require(tree, at, v.isBoolean(), "expected true or false");
             case NUMBER -> require(tree, at, v.isNumber(), "expected a number");
@@ -95,14 +96,14 @@ final class PanelOptions {
         }
     }
 
-    static void require(LocatedTree tree, String at, boolean ok, String reason) throws DashboardException {
+    static void require(LocatedTree tree, String at, boolean ok, String reason) throws ConfigException {
         if (!ok) {
             throw tree.error(at, reason);
         }
     }
 
     /** A Prometheus duration ({@code 30s}, {@code 1d}); the error names the path. */
-    static long duration(LocatedTree tree, String at, String text) throws DashboardException {
+    static long duration(LocatedTree tree, String at, String text) throws ConfigException {
         try {
             return PromDurations.parseMillis(text);
         } catch (IllegalArgumentException e) {

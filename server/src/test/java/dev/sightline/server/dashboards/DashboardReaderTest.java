@@ -1,5 +1,6 @@
 package dev.sightline.server.dashboards;
 
+import dev.sightline.server.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ class DashboardReaderTest {
                     type: table
             """;
 
-    static Dashboard read(String yaml) throws DashboardException {
+    static Dashboard read(String yaml) throws ConfigException {
         return DashboardReader.yaml("orders.yml", yaml.getBytes(StandardCharsets.UTF_8), "from-file-name");
     }
 
@@ -128,21 +129,21 @@ class DashboardReaderTest {
 
     @Test
     void garbageAndHugeFilesAreRefusedWithAReason() {
-        assertThatThrownBy(() -> read("rows: [\n  - {{{\n")).isInstanceOf(DashboardException.class)
+        assertThatThrownBy(() -> read("rows: [\n  - {{{\n")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("orders.yml:2:").hasMessageContaining("invalid YAML");
         assertThatThrownBy(() -> read("- just\n- a list\n")).hasMessage("orders.yml:1:1: expected a mapping of keys");
         assertThatThrownBy(() -> read("")).hasMessage("orders.yml:1:1: the file is empty");
-        assertThatThrownBy(() -> read("\u0000\u0001binary")).isInstanceOf(DashboardException.class).hasMessageStartingWith("orders.yml:1:");
+        assertThatThrownBy(() -> read("\u0000\u0001binary")).isInstanceOf(ConfigException.class).hasMessageStartingWith("orders.yml:1:");
         byte[] huge = new byte[LocatedTree.MAX_BYTES + 1];
         java.util.Arrays.fill(huge, (byte) '#');
         assertThatThrownBy(() -> DashboardReader.yaml("big.yml", huge, "big"))
                 .hasMessage("big.yml: file is " + huge.length + " bytes, over the limit of " + LocatedTree.MAX_BYTES);
         // Deep nesting stops at the parser's depth limit, with a position, not a stack overflow.
-        assertThatThrownBy(() -> read("rows: " + "[".repeat(5000))).isInstanceOf(DashboardException.class)
+        assertThatThrownBy(() -> read("rows: " + "[".repeat(5000))).isInstanceOf(ConfigException.class)
                 .hasMessage("orders.yml:1:71: nested deeper than 64 levels");
     }
 
     private static void assertError(String yaml, String message) {
-        assertThatThrownBy(() -> read(yaml)).isInstanceOf(DashboardException.class).hasMessage(message);
+        assertThatThrownBy(() -> read(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
     }
 }

@@ -2,6 +2,7 @@ package dev.sightline.server.dashboards;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.dashboards.Dashboard.Panel;
 import org.junit.jupiter.api.Test;
 
@@ -164,7 +165,7 @@ class GrafanaImportTest {
     @Test
     void whatIsNoDashboardIsRefusedAtItsPosition() {
         assertThatThrownBy(() -> GrafanaImport.convert("x.json", "{\"title\": \"t\",\n \"panels\": [1,}".getBytes(StandardCharsets.UTF_8), null))
-                .isInstanceOf(DashboardException.class).hasMessageStartingWith("x.json:2:").hasMessageContaining("invalid JSON");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("x.json:2:").hasMessageContaining("invalid JSON");
         assertThatThrownBy(() -> GrafanaImport.convert("x.json", "{\"title\": \"t\"}".getBytes(StandardCharsets.UTF_8), null))
                 .hasMessage("x.json:1:1: not a Grafana dashboard: expected an object with \"panels\" (or \"rows\")");
         assertThatThrownBy(() -> GrafanaImport.convert("x.json", "[]".getBytes(StandardCharsets.UTF_8), null))
