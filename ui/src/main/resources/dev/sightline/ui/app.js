@@ -3,6 +3,7 @@
 // string, so every view is a shareable URL. Pages load on demand: a page's code is fetched only when opened.
 const PAGES = [
   { path: 'explore', title: 'Explore', load: () => import('./pages/explore.js') },
+  { path: 'dashboards', title: 'Dashboards', load: () => import('./pages/dashboards.js') },
 ];
 
 const DEFAULT_PAGE = 'explore';
