@@ -105,7 +105,9 @@ public record Dashboard(String uid, String title, List<String> tags, String refr
         ArrayNode rs = o.putArray("rows");
         for (Row r : rows) {
             ObjectNode n = rs.addObject();
-            n.put("title", r.title());
+            if (full || !r.title().isEmpty()) {
+                n.put("title", r.title());
+            }
             flag(n, "collapsed", r.collapsed(), full);
             put(n, "repeat", r.repeat(), full);
             ArrayNode ps = n.putArray("panels");
