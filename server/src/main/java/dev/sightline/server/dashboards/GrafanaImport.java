@@ -370,6 +370,11 @@ public final class GrafanaImport {
             }
             case "heatmap" -> {
                 type = "heatmap";
+                // Grafana can bucket plain series itself; the heatmap here draws only buckets a query returns.
+                if (p.path("options").path("calculate").asBoolean(false) || p.path("dataFormat").asText("").equals("timeseries")) {
+                    notes.add(new Note(what, "Grafana calculates this heatmap's buckets from plain series; not converted, "
+                            + "the panel draws only histogram buckets its query returns"));
+                }
                 unit(options, text(p.path("options").path("yAxis").has("unit") ? p.path("options").path("yAxis").get("unit")
                         : p.path("yAxis").get("format")));
             }

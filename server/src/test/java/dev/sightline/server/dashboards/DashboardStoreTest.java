@@ -25,7 +25,8 @@ class DashboardStoreTest {
     @Test
     void readsYamlAndGrafanaFilesAndListsBadOnesWithTheirError() throws Exception {
         Files.writeString(dir.resolve("orders.yml"), DashboardReaderTest.ORDERS);
-        Files.write(dir.resolve("node.json"), GrafanaImportTest.resource(GrafanaImportTest.NODE_EXPORTER));
+        Files.write(dir.resolve("node.json"), GrafanaImportTest.resource(GrafanaImportTest.NODE_LEGACY));
+        Files.write(dir.resolve("grid.json"), GrafanaImportTest.resource(GrafanaImportTest.NODE_MODERN));
         Files.writeString(dir.resolve("broken.yaml"), "uid: broken\nrows:\n  - panels:\n      - type: stat\n        span: zero\n");
         Files.writeString(dir.resolve("twin.yml"), "uid: orders\ntitle: same uid\n");
         Files.writeString(dir.resolve("notes.txt"), "not a dashboard");
@@ -34,13 +35,16 @@ class DashboardStoreTest {
         store.start();
 
         assertThat(store.entries()).extracting(DashboardStore.Entry::file)
-                .containsExactly("broken.yaml", "node.json", "orders.yml", "twin.yml");
+                .containsExactly("broken.yaml", "grid.json", "node.json", "orders.yml", "twin.yml");
         assertThat(store.get("orders").dashboard().title()).isEqualTo("Order flow");
-        assertThat(store.get("node").dashboard().title()).isEqualTo("Node Exporter Full New");
+        // A Grafana 4 export without a uid is known by its file's name; a newer one by its own uid.
+        assertThat(store.get("node").dashboard().title()).isEqualTo("Node exporter (legacy rows)");
+        assertThat(store.get("node-grid").dashboard().title()).isEqualTo("Node exporter (grid)");
+        assertThat(store.get("node-grid").file()).isEqualTo("grid.json");
         DashboardStore.Entry broken = store.get("broken");
         assertThat(broken.dashboard()).isNull();
         assertThat(broken.error()).isEqualTo("broken.yaml:5:9: rows[0].panels[0].span: expected a whole number from 1 to 12");
-        DashboardStore.Entry twin = store.entries().get(3);
+        DashboardStore.Entry twin = store.entries().get(4);
         assertThat(twin.error()).isEqualTo("twin.yml: uid \"orders\" is already used by orders.yml");
         assertThat(store.get("hidden")).isNull();
     }

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * Dashboards in Debian's headless Chromium against a running server with data and a dashboards directory: a
  * dashboard opens and every panel draws with no console error, a variable changed redraws, a file changed on disk
- * is redrawn, the panel editor shows the YAML to save, a Grafana export opens. Screenshots go to
+ * is redrawn, the panel editor shows the YAML to save, Grafana exports (our node_exporter dashboards in the Grafana 4
+ * rows layout and the Grafana 10 grid) open on seeded node_exporter data. Screenshots go to
  * {@code <build dir>/ui-screenshots}.
  */
 class DashboardsBrowserIT {
@@ -97,8 +98,10 @@ class DashboardsBrowserIT {
         Files.writeString(dashboards.resolve("rooms.yml"), ROOMS);
         Files.writeString(dashboards.resolve("broken.yml"), "uid: broken\nrows:\n  - panels: [{type: stat, span: 0}]\n");
         Files.writeString(dashboards.resolve("odd.yml"), "uid: odd\nrows:\n  - panels: [{title: Unknown, type: nosuchviz, targets: [{expr: up}]}]\n");
-        try (InputStream in = DashboardsBrowserIT.class.getResourceAsStream("/dev/sightline/server/dashboards/grafana/node-exporter-full.json")) {
-            Files.write(dashboards.resolve("node-exporter-full.json"), in.readAllBytes());
+        for (String export : List.of("node-exporter-legacy.json", "node-exporter-modern.json")) {
+            try (InputStream in = DashboardsBrowserIT.class.getResourceAsStream("/dev/sightline/server/dashboards/grafana/" + export)) {
+                Files.write(dashboards.resolve(export), in.readAllBytes());
+            }
         }
         server.start(dir, "dashboards:\n  directory: dash\n");
         Appender app = server.storage().appender();
@@ -107,22 +110,39 @@ class DashboardsBrowserIT {
         for (int i = 80; i >= 0; i--) {
             app.append(0, Labels.of("__name__", "dash_temp", "room", "kitchen"), now - i * 15_000L, i == 0 ? 21.5 : 18 + i % 5);
             app.append(0, Labels.of("__name__", "dash_temp", "room", "hall"), now - i * 15_000L, i == 0 ? 30 : 20 + i % 3);
-            // One node_exporter host for the Grafana export: 1 CPU idle half the time, memory half used, swap 20%,
-            // root filesystem 60%, load 0.5 (so every gauge of its first row reads 50, 20 or 60 percent).
+        }
+        // One node_exporter host for the Grafana exports: 1 CPU idle half the time, memory half used, swap 20%, "/"
+        // 60% and "/home" 25% full, load 0.5, up for 3 days now, interfaces eth0 and eth1 (and lo, which the
+        // interface variable leaves out) receiving 1000, 500 and 100 B/s. The samples run on 10 minutes past now, so a
+        // rate's window ending when a page loads is whole (at the data's end PromQL would extrapolate only half a step).
+        for (int i = 80; i >= -40; i--) {
             long t = now - i * 15_000L;
+            long n = 80 - i;
             String[] host = {"job", "node", "instance", "host1:9100"};
-            app.append(0, node("node_boot_time_seconds", host), t, 1.7e9);
-            app.append(0, node("node_cpu_seconds_total", host, "cpu", "0", "mode", "idle"), t, (80 - i) * 7.5);
-            app.append(0, node("node_cpu_seconds_total", host, "cpu", "0", "mode", "user"), t, (80 - i) * 7.5);
+            app.append(0, node("node_uname_info", host, "nodename", "host1"), t, 1);
+            app.append(0, node("node_boot_time_seconds", host), t, now / 1000.0 - 3 * 86_400);
+            app.append(0, node("node_time_seconds", host), t, t / 1000.0);
+            app.append(0, node("node_cpu_seconds_total", host, "cpu", "0", "mode", "idle"), t, n * 7.5);
+            app.append(0, node("node_cpu_seconds_total", host, "cpu", "0", "mode", "user"), t, n * 7.5);
             app.append(0, node("node_load1", host), t, 0.5);
-            app.append(0, node("node_load5", host), t, 0.5);
             app.append(0, node("node_memory_MemTotal_bytes", host), t, 8e9);
-            app.append(0, node("node_memory_MemFree_bytes", host), t, 2e9);
             app.append(0, node("node_memory_MemAvailable_bytes", host), t, 4e9);
             app.append(0, node("node_memory_SwapTotal_bytes", host), t, 1e9);
             app.append(0, node("node_memory_SwapFree_bytes", host), t, 0.8e9);
             app.append(0, node("node_filesystem_avail_bytes", host, "mountpoint", "/", "fstype", "ext4"), t, 40e9);
             app.append(0, node("node_filesystem_size_bytes", host, "mountpoint", "/", "fstype", "ext4"), t, 100e9);
+            app.append(0, node("node_filesystem_avail_bytes", host, "mountpoint", "/home", "fstype", "ext4"), t, 75e9);
+            app.append(0, node("node_filesystem_size_bytes", host, "mountpoint", "/home", "fstype", "ext4"), t, 100e9);
+            for (Map.Entry<String, Integer> nic : Map.of("eth0", 1000, "eth1", 500, "lo", 100).entrySet()) {
+                app.append(0, node("node_network_receive_bytes_total", host, "device", nic.getKey()), t, n * 15.0 * nic.getValue());
+                app.append(0, node("node_network_transmit_bytes_total", host, "device", nic.getKey()), t, n * 7.5 * nic.getValue());
+            }
+            app.append(0, node("node_disk_read_bytes_total", host, "device", "sda"), t, n * 15 * 4096.0);
+            app.append(0, node("node_disk_written_bytes_total", host, "device", "sda"), t, n * 15 * 8192.0);
+            for (String collector : List.of("cpu", "meminfo")) {
+                app.append(0, node("node_scrape_collector_duration_seconds", host, "collector", collector), t, 0.002);
+                app.append(0, node("node_scrape_collector_success", host, "collector", collector), t, 1);
+            }
         }
         app.commit();
     }
@@ -148,9 +168,9 @@ class DashboardsBrowserIT {
     void theListShowsEveryFileWithLoadErrors() throws Exception {
         ui.open(server.uri("/dashboards"));
         List<WebElement> rows = browser.findElements(By.cssSelector("#dashboards tbody tr"));
-        assertThat(rows).extracting(r -> r.getAttribute("data-uid")).containsExactly("broken", "node-exporter-full", "odd", "rooms");
+        assertThat(rows).extracting(r -> r.getAttribute("data-uid")).containsExactly("broken", "node-exporter-legacy", "node-grid", "odd", "rooms");
         assertThat(rows.get(0).getText()).contains("broken.yml:3:27: rows[0].panels[0].span: expected a whole number from 1 to 12");
-        assertThat(rows.get(3).findElement(By.tagName("a")).getAttribute("href")).endsWith("/dashboards/rooms");
+        assertThat(rows.get(4).findElement(By.tagName("a")).getAttribute("href")).endsWith("/dashboards/rooms");
         ui.screenshot("dashboards-list.png");
         assertThat(ui.severe()).isEmpty();
     }
@@ -246,23 +266,77 @@ class DashboardsBrowserIT {
     }
 
     @Test
-    void aGrafanaExportOpensAndAnUnknownPanelTypeStaysInItsPanel() throws Exception {
-        open("/dashboards/node-exporter-full");
-        assertThat(browser.findElement(By.id("dash-title")).getText()).isEqualTo("Node Exporter Full New");
+    void theLegacyGrafanaExportOpensOnTheNodeData() throws Exception {
+        open("/dashboards/node-exporter-legacy");
+        assertThat(browser.findElement(By.id("dash-title")).getText()).isEqualTo("Node exporter (legacy rows)");
         // The variables resolve as in Grafana: job from label_values, host and port cut out of instance by their regexes.
-        assertThat(new Select(browser.findElement(By.id("var-job"))).getFirstSelectedOption().getText()).isEqualTo("node");
-        assertThat(new Select(browser.findElement(By.id("var-node"))).getFirstSelectedOption().getText()).isEqualTo("host1");
-        assertThat(new Select(browser.findElement(By.id("var-port"))).getFirstSelectedOption().getText()).isEqualTo("9100");
-        // The first row's six gauges draw the host's values; the collapsed row waits.
-        List<WebElement> gauges = browser.findElements(By.cssSelector(".panel svg.gauge"));
-        assertThat(gauges).extracting(g -> percent(g.getAttribute("aria-label"))).hasSize(6)
-                .satisfiesExactly(cpu -> assertThat(cpu).isCloseTo(50, within(0.5)), ram -> assertThat(ram).isCloseTo(50, within(0.5)),
-                        swap -> assertThat(swap).isCloseTo(20, within(0.5)), root -> assertThat(root).isCloseTo(60, within(0.5)),
-                        load1 -> assertThat(load1).isCloseTo(50, within(0.5)), load5 -> assertThat(load5).isCloseTo(50, within(0.5)));
-        assertThat(browser.findElements(By.cssSelector(".panel"))).hasSize(6);
-        ui.screenshot("dashboard-node-exporter.png");
+        assertThat(selected("var-job")).isEqualTo("node");
+        assertThat(selected("var-node")).isEqualTo("host1");
+        assertThat(selected("var-port")).isEqualTo("9100");
+        // Two open rows: five gauges and two stats, four graphs; the collapsed row waits.
+        List<WebElement> panels = browser.findElements(By.cssSelector(".panel"));
+        assertThat(panels).hasSize(11);
+        assertThat(panels).allSatisfy(p -> assertThat(p.getAttribute("data-state")).as(p.getText()).isEqualTo("drawn"));
+        assertThat(gaugePercents()).satisfiesExactly(cpu -> assertThat(cpu).isCloseTo(50, within(0.5)),
+                memory -> assertThat(memory).isCloseTo(50, within(0.5)), swap -> assertThat(swap).isCloseTo(20, within(0.5)),
+                root -> assertThat(root).isCloseTo(60, within(0.5)), load -> assertThat(load).isCloseTo(50, within(0.5)));
+        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
+        assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
+        assertThat(ui.paintedPixels(".panel[data-type=timeseries]")).isGreaterThan(100L);
+        ui.screenshot("dashboard-node-legacy.png");
         assertThat(ui.severe()).isEmpty();
 
+        browser.findElement(By.xpath("//button[text()='node_exporter itself']")).click();
+        wait.until(d -> "drawn".equals(panel("Collector scrape duration").getAttribute("data-state"))
+                && "drawn".equals(panel("Failed collectors").getAttribute("data-state")));
+        assertThat(ui.severe()).isEmpty();
+    }
+
+    @Test
+    void theModernGrafanaExportOpensOnTheNodeDataWithItsRepeat() throws Exception {
+        open("/dashboards/node-grid");
+        assertThat(browser.findElement(By.id("dash-title")).getText()).isEqualTo("Node exporter (grid)");
+        assertThat(selected("var-job")).isEqualTo("node");
+        assertThat(selected("var-instance")).isEqualTo("host1:9100");
+        assertThat(new Select(browser.findElement(By.id("var-device"))).getOptions()).extracting(WebElement::getText)
+                .containsExactly("All", "eth0", "eth1");
+        assertThat(browser.getCurrentUrl()).contains("var-device=%24__all").contains("range=1h");
+        // Overview (8) and Network: the traffic panel once per interface, the table; the collapsed row waits.
+        List<WebElement> panels = browser.findElements(By.cssSelector(".panel"));
+        assertThat(panels).hasSize(11);
+        assertThat(panels).allSatisfy(p -> assertThat(p.getAttribute("data-state")).as(p.getText()).isEqualTo("drawn"));
+        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
+        assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
+        assertThat(gaugePercents()).satisfiesExactly(cpu -> assertThat(cpu).isCloseTo(50, within(0.5)),
+                memory -> assertThat(memory).isCloseTo(50, within(0.5)), swap -> assertThat(swap).isCloseTo(20, within(0.5)));
+        // The bar gauge: one bar per filesystem, its share used.
+        List<WebElement> bars = panel("Filesystems used").findElements(By.cssSelector(".bar-row"));
+        assertThat(bars).extracting(b -> b.findElement(By.cssSelector(".bar-name")).getText()).containsExactly("/", "/home");
+        assertThat(bars).extracting(b -> number(b.findElement(By.cssSelector(".bar-value")).getText()))
+                .satisfiesExactly(root -> assertThat(root).isCloseTo(60, within(0.5)), home -> assertThat(home).isCloseTo(25, within(0.5)));
+        assertThat(panel("Traffic on eth0").getAttribute("data-type")).isEqualTo("timeseries");
+        assertThat(panel("Traffic on eth1").getAttribute("data-type")).isEqualTo("timeseries");
+        assertThat(panel("Interfaces").findElements(By.cssSelector("tbody tr"))).extracting(WebElement::getText)
+                .hasSize(3).anySatisfy(r -> assertThat(r).contains("eth0")).anySatisfy(r -> assertThat(r).contains("lo"));
+        assertThat(ui.paintedPixels(".panel[data-type=timeseries]")).isGreaterThan(100L);
+        assertThat(browser.findElements(By.cssSelector(".dash-row h2")).stream().map(WebElement::getText).toList())
+                .containsExactly("Overview", "Network", "Disk and node_exporter");
+        ui.screenshot("dashboard-node-grid.png");
+        assertThat(ui.severe()).isEmpty();
+
+        // One interface picked: the repeat draws one traffic panel.
+        Select device = new Select(browser.findElement(By.id("var-device")));
+        device.deselectAll();
+        device.selectByValue("eth1");
+        wait.until(d -> d.getCurrentUrl().contains("var-device=eth1"));
+        wait.until(d -> d.findElements(By.xpath("//article[contains(@class,'panel')][.//h3[starts-with(text(),'Traffic on')]]")).size() == 1
+                && "drawn".equals(panel("Traffic on eth1").getAttribute("data-state")));
+        ui.screenshot("dashboard-node-grid-eth1.png");
+        assertThat(ui.severe()).isEmpty();
+    }
+
+    @Test
+    void anUnknownPanelTypeStaysInItsPanel() throws Exception {
         open("/dashboards/odd");
         assertThat(panel("Unknown").getAttribute("data-state")).isEqualTo("error");
         assertThat(panel("Unknown").findElement(By.cssSelector(".panel-error")).getText()).startsWith("no panel module for type \"nosuchviz\"");
@@ -305,9 +379,19 @@ class DashboardsBrowserIT {
         wait.until(d -> (Boolean) ui.script("return performance.getEntriesByName('sightline:panels-drawn').length > 0"));
     }
 
-    /** The number of a gauge's label "{}: 50.0%". */
-    private static double percent(String label) {
-        return Double.parseDouble(label.substring(label.lastIndexOf(' ') + 1, label.length() - 1));
+    /** The values of every drawn gauge, from their labels "{...}: 50.0%". */
+    private List<Double> gaugePercents() {
+        return browser.findElements(By.cssSelector(".panel svg.gauge")).stream().map(g -> g.getAttribute("aria-label"))
+                .map(label -> number(label.substring(label.lastIndexOf(' ') + 1))).toList();
+    }
+
+    /** "60.0%" or "60%" as 60. */
+    private static double number(String percent) {
+        return Double.parseDouble(percent.substring(0, percent.length() - 1));
+    }
+
+    private String selected(String select) {
+        return new Select(browser.findElement(By.id(select))).getFirstSelectedOption().getText();
     }
 
     private WebElement panel(String title) {
