@@ -282,6 +282,12 @@ class DashboardsBrowserIT {
                 root -> assertThat(root).isCloseTo(60, within(0.5)), load -> assertThat(load).isCloseTo(50, within(0.5)));
         assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
         assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
+        // The two stats are a twelfth wide: their titles show and their values fit without scrolling.
+        for (String narrow : List.of("Uptime", "CPUs")) {
+            assertThat(panel(narrow).findElement(By.tagName("h3")).getSize().getWidth()).as(narrow).isGreaterThan(20);
+            assertThat(ui.script("const b = arguments[0]; return b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight",
+                    panel(narrow).findElement(By.cssSelector(".panel-body")))).as(narrow).isEqualTo(true);
+        }
         assertThat(ui.paintedPixels(".panel[data-type=timeseries]")).isGreaterThan(100L);
         ui.screenshot("dashboard-node-legacy.png");
         assertThat(ui.severe()).isEmpty();
