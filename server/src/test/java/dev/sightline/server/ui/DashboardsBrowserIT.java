@@ -274,14 +274,10 @@ class DashboardsBrowserIT {
         assertThat(selected("var-node")).isEqualTo("host1");
         assertThat(selected("var-port")).isEqualTo("9100");
         // Two open rows: five gauges and two stats, four graphs; the collapsed row waits.
-        List<WebElement> panels = browser.findElements(By.cssSelector(".panel"));
-        assertThat(panels).hasSize(11);
-        assertThat(panels).allSatisfy(p -> assertThat(p.getAttribute("data-state")).as(p.getText()).isEqualTo("drawn"));
+        assertNodeStatsAndEveryPanelDrawn(11);
         assertThat(gaugePercents()).satisfiesExactly(cpu -> assertThat(cpu).isCloseTo(50, within(0.5)),
                 memory -> assertThat(memory).isCloseTo(50, within(0.5)), swap -> assertThat(swap).isCloseTo(20, within(0.5)),
                 root -> assertThat(root).isCloseTo(60, within(0.5)), load -> assertThat(load).isCloseTo(50, within(0.5)));
-        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
-        assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
         // The two stats are a twelfth wide: their titles show and their values fit without scrolling.
         for (String narrow : List.of("Uptime", "CPUs")) {
             assertThat(panel(narrow).findElement(By.tagName("h3")).getSize().getWidth()).as(narrow).isGreaterThan(20);
@@ -308,11 +304,7 @@ class DashboardsBrowserIT {
                 .containsExactly("All", "eth0", "eth1");
         assertThat(browser.getCurrentUrl()).contains("var-device=%24__all").contains("range=1h");
         // Overview (8) and Network: the traffic panel once per interface, the table; the collapsed row waits.
-        List<WebElement> panels = browser.findElements(By.cssSelector(".panel"));
-        assertThat(panels).hasSize(11);
-        assertThat(panels).allSatisfy(p -> assertThat(p.getAttribute("data-state")).as(p.getText()).isEqualTo("drawn"));
-        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
-        assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
+        assertNodeStatsAndEveryPanelDrawn(11);
         assertThat(gaugePercents()).satisfiesExactly(cpu -> assertThat(cpu).isCloseTo(50, within(0.5)),
                 memory -> assertThat(memory).isCloseTo(50, within(0.5)), swap -> assertThat(swap).isCloseTo(20, within(0.5)));
         // The bar gauge: one bar per filesystem, its share used.
@@ -383,6 +375,15 @@ class DashboardsBrowserIT {
     private void open(String path) {
         ui.open(server.uri(path));
         wait.until(d -> (Boolean) ui.script("return performance.getEntriesByName('sightline:panels-drawn').length > 0"));
+    }
+
+    /** As many panels as given, all drawn; the stats both node exporter dashboards have: up 3 days, one CPU. */
+    private void assertNodeStatsAndEveryPanelDrawn(int count) {
+        List<WebElement> panels = browser.findElements(By.cssSelector(".panel"));
+        assertThat(panels).hasSize(count);
+        assertThat(panels).allSatisfy(p -> assertThat(p.getAttribute("data-state")).as(p.getText()).isEqualTo("drawn"));
+        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
+        assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
     }
 
     /** The values of every drawn gauge, from their labels "{...}: 50.0%". */
