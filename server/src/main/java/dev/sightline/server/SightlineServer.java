@@ -5,6 +5,8 @@ import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.ServerConfig;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.config.TsdbConfig;
+import dev.sightline.server.dashboards.DashboardStore;
+import dev.sightline.server.dashboards.DashboardsApi;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logapi.PatternsEndpoint;
@@ -53,6 +55,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +112,8 @@ public final class SightlineServer implements AutoCloseable {
     private HttpServer http;
     private OtlpReceiver otlp;
     private final long startedMs = System.currentTimeMillis();
+    /** The dashboards directory's files; replaced when a reload names another directory. */
+    private volatile DashboardStore dashboards;
 
     private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
@@ -151,6 +156,21 @@ public final class SightlineServer implements AutoCloseable {
         });
         scrape.onReload(alerting::reload);
         scrape.onReload(journeys::reload);
+        scrape.onReload(next -> switchDashboards(next.dashboards().resolve(settings.configFile())));
+    }
+
+    /** Watches {@code directory} instead of the current one (nothing when it is the same). */
+    private synchronized void switchDashboards(Path directory) {
+        DashboardStore old = dashboards;
+        if (old != null && Objects.equals(old.directory(), directory)) {
+            return;
+        }
+        DashboardStore next = new DashboardStore(directory);
+        next.start();
+        dashboards = next;
+        if (old != null) {
+            old.close();
+        }
     }
 
     /**
@@ -200,11 +220,13 @@ public final class SightlineServer implements AutoCloseable {
     /** Starts listening (returns once the port is bound) and begins opening storage in the background. */
     public static SightlineServer start(Settings settings) throws IOException {
         SightlineServer server = new SightlineServer(settings);
+        server.switchDashboards(settings.config().dashboards().resolve(settings.configFile()));
         try {
             server.rules.validate();
         } catch (RuleLoadException e) {
             server.vertx.close();
             server.alerting.close();
+            server.dashboards.close();
             throw new IOException("invalid rule files:\n" + e.getMessage(), e);
         }
         try {
@@ -212,6 +234,7 @@ public final class SightlineServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             server.vertx.close();
             server.alerting.close();
+            server.dashboards.close();
             throw e;
         }
         if (settings.configFile() != null) {
@@ -250,6 +273,7 @@ public final class SightlineServer implements AutoCloseable {
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(),
                 System::currentTimeMillis).register(api);
         journeys.register(api);
+        new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
         HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
         try {
@@ -425,6 +449,7 @@ public final class SightlineServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "HTTP server did not stop cleanly: " + e, e);
             }
             otlp.close();
+            dashboards.close();
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();
             rules.close();

@@ -3,10 +3,11 @@
 // string, so every view is a shareable URL. Pages load on demand: a page's code is fetched only when opened.
 const PAGES = [
   { path: 'explore', title: 'Explore', load: () => import('./pages/explore.js') },
-  { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
-  { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
+  { path: 'dashboards', title: 'Dashboards', load: () => import('./pages/dashboards.js') },
   { path: 'services', title: 'Services', load: () => import('./pages/services.js') },
   { path: 'alerts', title: 'Alerts', load: () => import('./pages/alerts.js') },
+  { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
+  { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
   { path: 'status', title: 'Status', load: () => import('./pages/status.js') },
 ];
 

@@ -26,7 +26,9 @@ public record SightlineConfig(
         // Span metrics and the service graph from received spans, as Tempo's metrics-generator writes them.
         @JsonProperty("metrics_generator") MetricsGeneratorConfig metricsGenerator,
         // Synthetic journeys (files or inline) and the blackbox_exporter modules /probe serves.
-        @JsonProperty("journeys") JourneysConfig journeys) {
+        @JsonProperty("journeys") JourneysConfig journeys,
+        // Dashboards as code: a directory of YAML files and Grafana exports, relative to this file's folder.
+        @JsonProperty("dashboards") DashboardsConfig dashboards) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -38,12 +40,13 @@ public record SightlineConfig(
         alerting = alerting == null ? AlertingConfig.NONE : alerting;
         metricsGenerator = metricsGenerator == null ? MetricsGeneratorConfig.defaults() : metricsGenerator;
         journeys = journeys == null ? JourneysConfig.defaults() : journeys;
+        dashboards = dashboards == null ? DashboardsConfig.NONE : dashboards;
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
                            AlertmanagerConfig alertmanager) {
-        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null);
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -56,7 +59,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the viz panel modules (anomaly, scatter, logs, traces) rendered in the page against the same server's data.
  */
 class ServicesBrowserIT {
-    private static final String HEATMAP = "figure[data-type=heatmap]";
+    private static final String HEATMAP = "article[data-type=heatmap]";
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     @TempDir
@@ -98,16 +98,16 @@ class ServicesBrowserIT {
         ui.open(server.uri("/services/checkout"));
         ui.waiting().until(d -> (Boolean) ui.script("return performance.getEntriesByName('sightline:panels-drawn').length > 0"));
         assertThat(ui.driver().findElements(By.cssSelector(".panel-error"))).isEmpty();
-        assertThat(ui.driver().findElements(By.cssSelector("figure.panel"))).hasSize(7);
+        assertThat(ui.driver().findElements(By.cssSelector("article.panel"))).hasSize(7);
         // Both buckets are rows; the 10x outliers' row (0.25, 0.5] has painted cells though p99 stays in the fast one.
-        String rows = (String) ui.script("return document.querySelector('figure[data-type=heatmap] canvas').dataset.rows");
+        String rows = (String) ui.script("return document.querySelector('article[data-type=heatmap] canvas').dataset.rows");
         assertThat(rows).isEqualTo("[\"(31.3ms, 62.5ms]\",\"(250ms, 500ms]\"]");
         assertThat(rowPixels(HEATMAP, 1)).isGreaterThan(100L);
         assertThat(rowPixels(HEATMAP, 0)).isGreaterThan(100L);
-        String p99 = ui.driver().findElements(By.cssSelector("figure[data-type=stat] .stat")).get(2).getText();
+        String p99 = ui.driver().findElements(By.cssSelector("article[data-type=stat] .stat")).get(2).getText();
         assertThat(p99).endsWith("ms");
         ui.screenshot("service-checkout.png");
-        ui.script("document.querySelector('figure[data-type=heatmap]').scrollIntoView()");
+        ui.script("document.querySelector('article[data-type=heatmap]').scrollIntoView()");
         ui.screenshot("service-checkout-heatmap.png");
         assertThat(ui.severe()).isEmpty();
     }
@@ -118,11 +118,11 @@ class ServicesBrowserIT {
         ui.waiting().until(d -> (Boolean) ui.script("return performance.getEntriesByName('sightline:panels-drawn').length > 0"));
         // Hover the middle of the outlier row, a few columns from the end.
         ui.script("""
-                const c = document.querySelector('figure[data-type=heatmap] canvas');
+                const c = document.querySelector('article[data-type=heatmap] canvas');
                 const p = JSON.parse(c.dataset.plot), b = c.getBoundingClientRect();
                 c.dispatchEvent(new MouseEvent('mousemove', {clientX: b.left + p.left + p.width - 30,
                   clientY: b.top + p.top + p.rowHeight / 2}));""");
-        String tip = (String) ui.script("return document.querySelector('figure[data-type=heatmap] .plot-tooltip').textContent");
+        String tip = (String) ui.script("return document.querySelector('article[data-type=heatmap] .plot-tooltip').textContent");
         assertThat(tip).startsWith("(250ms, 500ms]: ");
         // One outlier per 15 s: a rate of 0.0667/s.
         assertThat(tip).contains("66.7m at ");
