@@ -117,6 +117,8 @@ export function targets() {
 /** One of /api/v1/status/{config,flags,runtimeinfo,buildinfo,tsdb}; params as the endpoint takes them. */
 export function serverStatus(name, params) {
   return get(`/api/v1/status/${name}`, params);
+}
+
 // Dashboards (pages/dashboards.js, dashboard/*, panels/*).
 
 /** A label's values, of the series `match` selects in [start, end] when given (Grafana's label_values). */
