@@ -77,18 +77,19 @@ public final class Canaries implements AutoCloseable {
     }
 
     /**
-     * A canary's rounds on the ticks of its interval from its start. A round that overran a tick (a slow first
-     * connection) skips it rather than running the missed rounds back to back.
+     * A canary's rounds on the ticks of its interval from its start. A round may end a little after the next tick
+     * (its timeout equals the interval): that round then starts at once, late. A round that overran a tick by more
+     * (a slow first connection) skips it rather than running the missed rounds back to back.
      */
     private final class Rounds implements Runnable {
         private final Canary canary;
         private final ScheduledExecutorService schedule;
-        private final long firstMs;
+        private long tick;
 
         Rounds(Canary canary, ScheduledExecutorService schedule, long firstMs) {
             this.canary = canary;
             this.schedule = schedule;
-            this.firstMs = firstMs;
+            this.tick = firstMs;
         }
 
         @Override
@@ -96,9 +97,12 @@ public final class Canaries implements AutoCloseable {
             round(canary);
             long interval = canary.config().interval().toMillis();
             long now = clock.getAsLong();
-            long next = firstMs + ((now - firstMs) / interval + 1) * interval;
+            tick += interval;
+            if (now - tick > interval / 4) {
+                tick += ((now - tick) / interval + 1) * interval;
+            }
             if (!schedule.isShutdown()) {
-                schedule.schedule(this, next - now, TimeUnit.MILLISECONDS);
+                schedule.schedule(this, Math.max(0, tick - now), TimeUnit.MILLISECONDS);
             }
         }
     }
