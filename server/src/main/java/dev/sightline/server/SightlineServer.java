@@ -22,6 +22,7 @@ import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
+import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
@@ -98,6 +99,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
     private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
     private final PatternMetrics logPatternMetrics;
+    /** Freshness canaries (canaries:), written into storage once it is open. */
+    private final CanaryService canaries;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -134,6 +137,9 @@ public final class SightlineServer implements AutoCloseable {
             }
         });
         scrape.onReload(alerting::reload);
+        this.canaries = new CanaryService(settings.config(),
+                () -> isReady() ? guards.begin(storage.getNow(null).appender(), "canaries") : null);
+        scrape.onReload(canaries::reload);
     }
 
     /**
@@ -191,6 +197,7 @@ public final class SightlineServer implements AutoCloseable {
             server.scrape.handleSighup();
         }
         server.alerting.start();
+        server.canaries.start();
         server.openStorage();
         return server;
     }
@@ -204,6 +211,7 @@ public final class SightlineServer implements AutoCloseable {
         scrape.register(api);
         rules.register(api);
         alerting.register(api);
+        canaries.register(api);
         SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
@@ -391,6 +399,7 @@ public final class SightlineServer implements AutoCloseable {
             scrape.close();
             rules.close();
             alerting.close();
+            canaries.close();
             // Its last collection goes into storage, so before storage closes.
             spanMetrics.close();
             logPatternMetrics.close();

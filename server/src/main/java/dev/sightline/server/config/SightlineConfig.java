@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sightline.alerting.config.AlertmanagerConfig;
 import dev.sightline.ingest.scrape.ScrapeConfig;
 import dev.sightline.server.alerting.AlertingConfig;
+import dev.sightline.synthetics.canary.CanaryConfig;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +25,9 @@ public record SightlineConfig(
         // Alertmanager's own configuration for the built-in alerting; null: alerts are kept but routed nowhere.
         @JsonProperty("alertmanager") AlertmanagerConfig alertmanager,
         // Span metrics and the service graph from received spans, as Tempo's metrics-generator writes them.
-        @JsonProperty("metrics_generator") MetricsGeneratorConfig metricsGenerator) {
+        @JsonProperty("metrics_generator") MetricsGeneratorConfig metricsGenerator,
+        // Freshness canaries (issue 16): each entry checked whole when the file is read.
+        @JsonProperty("canaries") List<CanaryConfig> canaries) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -35,12 +38,13 @@ public record SightlineConfig(
         ruleFiles = ruleFiles == null ? List.of() : List.copyOf(ruleFiles);
         alerting = alerting == null ? AlertingConfig.NONE : alerting;
         metricsGenerator = metricsGenerator == null ? MetricsGeneratorConfig.defaults() : metricsGenerator;
+        canaries = CanaryConfig.checkList(canaries);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
                            AlertmanagerConfig alertmanager) {
-        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null);
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -53,7 +57,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */

@@ -1,5 +1,6 @@
 package dev.sightline.synthetics.canary;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
@@ -98,12 +99,18 @@ public record CanaryConfig(
     }
 
     /** {@code write:} where the canary value goes: exactly one kind. */
-    public record Write(@JsonProperty("http") Http http, @JsonProperty("sql") Sql sql, @JsonProperty("redis") Redis redis) {
+    public record Write(@JsonProperty("http") Http http, @JsonProperty("sql") Sql sql, @JsonProperty("redis") Redis redis,
+                        @JsonAnySetter Map<String, Object> otherKeys) {
         public Write {
+            refuseOtherKeys(otherKeys, "a write", "http, redis, sql");
             requireOneKind(http, sql, redis);
             if (http != null) {
                 http.checkWrite();
             }
+        }
+
+        public Write(Http http, Sql sql, Redis redis) {
+            this(http, sql, redis, null);
         }
 
         /** The kind's name, for the API and the log. */
@@ -117,8 +124,10 @@ public record CanaryConfig(
      * its series (a region, say, for alerts that page per region).
      */
     public record Reader(@JsonProperty("name") String name, @JsonProperty("labels") Map<String, String> labels,
-                         @JsonProperty("http") Http http, @JsonProperty("sql") Sql sql, @JsonProperty("redis") Redis redis) {
+                         @JsonProperty("http") Http http, @JsonProperty("sql") Sql sql, @JsonProperty("redis") Redis redis,
+                         @JsonAnySetter Map<String, Object> otherKeys) {
         public Reader {
+            refuseOtherKeys(otherKeys, "a reader", "http, labels, name, redis, sql");
             if (name == null || !NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("name: a reader needs a name of letters, digits and _ . : -, got "
                         + (name == null ? "none" : "\"" + name + "\""));
@@ -134,6 +143,10 @@ public record CanaryConfig(
             if (http != null) {
                 http.checkRead();
             }
+        }
+
+        public Reader(String name, Map<String, String> labels, Http http, Sql sql, Redis redis) {
+            this(name, labels, http, sql, redis, null);
         }
 
         /** The kind's name, for the API and the log. */
@@ -253,6 +266,19 @@ public record CanaryConfig(
         /** The key, given or the default one of the canary. */
         public String keyFor(String canary) {
             return key != null ? key : "sightline:canary:" + canary;
+        }
+    }
+
+    /**
+     * Refuses a key none of the fields takes, naming it, before the kind check: {@code mongo: ...} is an unknown
+     * kind, not a reader without one. (Bound as "any" keys because a record's checks run before Jackson reports
+     * unknown keys.)
+     */
+    private static void refuseOtherKeys(Map<String, Object> otherKeys, String what, String known) {
+        if (otherKeys != null && !otherKeys.isEmpty()) {
+            String key = otherKeys.keySet().iterator().next();
+            throw new IllegalArgumentException(key + ": unknown key \"" + key + "\" in " + what
+                    + " (known keys: " + known + "; the kinds are http, sql and redis)");
         }
     }
 
