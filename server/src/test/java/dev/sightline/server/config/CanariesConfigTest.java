@@ -57,6 +57,29 @@ class CanariesConfigTest {
     }
 
     @Test
+    void theShippedExampleLoads() throws Exception {
+        SightlineConfig c = loader.load(java.nio.file.Path.of("../examples/sightline-canaries.yml"));
+        assertThat(c.canaries()).extracting(CanaryConfig::name).containsExactly("product-cache", "orders-db", "catalog-cache", "sessions");
+        assertThat(c.canaries().get(2).readers().get(0).http().regex()).isEqualTo("canary=(\\S+)");
+        assertThat(c.ruleFiles()).containsExactly("rules/canaries.yml");
+    }
+
+    /** The canary configurations README.md and docs/synthetics.md show are ones Sightline accepts. */
+    @Test
+    void theDocumentedConfigurationsLoad() throws Exception {
+        int blocks = 0;
+        for (String doc : new String[]{"../README.md", "../docs/synthetics.md"}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\n(canaries:\n.*?)```", java.util.regex.Pattern.DOTALL)
+                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of(doc)));
+            while (m.find()) {
+                assertThat(parse(m.group(1)).canaries()).as(doc).isNotEmpty();
+                blocks++;
+            }
+        }
+        assertThat(blocks).isEqualTo(2);
+    }
+
+    @Test
     void anUnknownKindIsRefusedAtItsKey() {
         assertThat(failure("""
                 canaries:

@@ -23,11 +23,26 @@ import java.util.stream.Stream;
  * with "peer not available" when the binaries (or root, for runuser) are missing.
  */
 public final class PostgresPeers implements AutoCloseable {
-    public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    /** Debian's PostgreSQL 15, or the newest major version installed (Debian's postgresql package follows releases). */
+    public static final Path BIN = findBin();
 
     private final Path dir;
     private final int primaryPort;
     private final int replicaPort;
+
+    private static Path findBin() {
+        Path root = Path.of("/usr/lib/postgresql");
+        if (Files.isExecutable(root.resolve("15/bin/postgres")) || !Files.isDirectory(root)) {
+            return root.resolve("15/bin");
+        }
+        try (Stream<Path> versions = Files.list(root)) {
+            return versions.filter(v -> v.getFileName().toString().matches("\\d+") && Files.isExecutable(v.resolve("bin/postgres")))
+                    .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
+                    .orElse(root.resolve("15")).resolve("bin");
+        } catch (IOException e) {
+            return root.resolve("15/bin");
+        }
+    }
 
     private PostgresPeers(Path dir, int primaryPort, int replicaPort) {
         this.dir = dir;
@@ -38,7 +53,7 @@ public final class PostgresPeers implements AutoCloseable {
     /** Starts both servers and waits until the replica streams from the primary. */
     public static PostgresPeers start() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("postgres")) && Files.isExecutable(BIN.resolve("pg_basebackup")),
-                "peer not available: " + BIN + "/postgres (Debian package postgresql-15)");
+                "peer not available: " + BIN + "/postgres (Debian package postgresql)");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")) && "root".equals(System.getProperty("user.name")),
                 "peer not available: PostgreSQL runs as user postgres through runuser, which needs root");
         // Not a JUnit temporary folder: those are private to root, and the servers run as postgres.
