@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -67,35 +68,27 @@ public record CanaryConfig(
         if (readers == null || readers.isEmpty()) {
             throw new IllegalArgumentException("readers: a canary needs at least one reader");
         }
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < readers.size(); i++) {
-            Reader r = readers.get(i);
-            if (r == null) {
-                throw new IllegalArgumentException("readers[" + i + "]: empty reader");
-            }
-            if (!names.add(r.name())) {
-                throw new IllegalArgumentException("readers[" + i + "].name: reader \"" + r.name() + "\" is named twice");
-            }
-        }
-        readers = List.copyOf(readers);
+        readers = uniquelyNamed(readers, "readers", "reader", Reader::name);
     }
 
     /** Checks a whole {@code canaries:} list (names unique) and copies it; null is an empty list. */
     public static List<CanaryConfig> checkList(List<CanaryConfig> canaries) {
-        if (canaries == null) {
-            return List.of();
-        }
+        return canaries == null ? List.of() : uniquelyNamed(canaries, "canaries", "canary", CanaryConfig::name);
+    }
+
+    /** A copy of a list of named entries, none empty, no name twice; errors name the entry ("readers[1].name: ..."). */
+    private static <T> List<T> uniquelyNamed(List<T> entries, String key, String what, Function<T, String> name) {
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < canaries.size(); i++) {
-            CanaryConfig c = canaries.get(i);
-            if (c == null) {
-                throw new IllegalArgumentException("canaries[" + i + "]: empty canary");
+        for (int i = 0; i < entries.size(); i++) {
+            T e = entries.get(i);
+            if (e == null) {
+                throw new IllegalArgumentException(key + "[" + i + "]: empty " + what);
             }
-            if (!names.add(c.name())) {
-                throw new IllegalArgumentException("canaries[" + i + "].name: canary \"" + c.name() + "\" is named twice");
+            if (!names.add(name.apply(e))) {
+                throw new IllegalArgumentException(key + "[" + i + "].name: " + what + " \"" + name.apply(e) + "\" is named twice");
             }
         }
-        return List.copyOf(canaries);
+        return List.copyOf(entries);
     }
 
     /** {@code write:} where the canary value goes: exactly one kind. */

@@ -1,7 +1,7 @@
 package dev.sightline.synthetics.canary;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +9,6 @@ import java.util.Map;
 
 import static dev.sightline.synthetics.canary.CanaryConfigTest.http;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * Canaries in real time against the in-test app (a database with a cache in front), on one-second rounds: the seed's
@@ -17,13 +16,10 @@ import static org.assertj.core.api.Assertions.within;
  */
 class CanariesTest {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private final RecordingAppender store = new RecordingAppender();
-    private final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis);
-
-    @AfterEach
-    void stop() {
-        canaries.close();
-    }
+    @RegisterExtension
+    final CanaryRun run = new CanaryRun();
+    private final RecordingAppender store = run.store;
+    private final Canaries canaries = run.canaries;
 
     private static CanaryConfig canary(String name, Duration timeout, StaleCacheApp app, CanaryConfig.Reader... readers) {
         return new CanaryConfig(name, INTERVAL, timeout, new CanaryConfig.Write(http(null, app.url("/db"), null, null), null, null),
@@ -51,30 +47,20 @@ class CanariesTest {
         try (StaleCacheApp app = StaleCacheApp.inMemory()) {
             canaries.apply(List.of(canary("product-cache", INTERVAL, app, cacheReader("eu", app))));
             // Healthy: the cache shows each round's value; staleness is the lag, well under a round.
-            Poll.until(10, "the cache shows a round's value at once (a warm round)", () -> {
-                RecordingAppender.Sample lag = store.last(CanaryMetrics.LAG, "reader", "eu");
-                return lag != null && lag.value() < 0.5;
-            });
+            run.awaitFresh("eu", 10);
             RecordingAppender.Sample healthy = store.last(CanaryMetrics.STALENESS, "canary", "product-cache", "reader", "eu");
             assertThat(healthy.value()).isLessThan(0.5);
             assertThat(healthy.labels().get("region")).isEqualTo("eu");
-            double missingBefore = counter(CanaryMetrics.MISSING, "reader", "eu");
             double errorsBefore = errors("eu");
 
             long broken = System.currentTimeMillis();
             app.breakInvalidation();
             // Caught: a round that started after the break misses its value, and ends within two intervals.
-            Poll.until(2 * INTERVAL.toMillis() / 1000.0 + 0.5, "a missed round after the break",
-                    () -> counter(CanaryMetrics.MISSING, "reader", "eu") > missingBefore);
-            RecordingAppender.Sample caught = store.samples(CanaryMetrics.MISSING, "reader", "eu").stream()
-                    .filter(s -> s.value() > missingBefore).findFirst().orElseThrow();
-            assertThat(caught.timestampMs() - broken).isLessThanOrEqualTo(2 * INTERVAL.toMillis() + 100);
+            run.assertCaughtWithinTwoIntervals("eu", broken, INTERVAL);
 
             // The cache still answers 200 with a value: staleness, not an error, and it grows with the delay.
             Thread.sleep(4000);
-            RecordingAppender.Sample stale = store.last(CanaryMetrics.STALENESS, "reader", "eu");
-            double injected = (stale.timestampMs() - broken) / 1000.0;
-            assertThat(stale.value()).isCloseTo(injected, within(INTERVAL.toMillis() / 1000.0));
+            run.assertStalenessTracks("eu", broken, INTERVAL);
             // (A cold first round may time out; since the break there is no error at all.)
             assertThat(errors("eu")).isEqualTo(errorsBefore);
             CanaryStatus.ReaderStatus status = canaries.status().get(0).readers().get(0);

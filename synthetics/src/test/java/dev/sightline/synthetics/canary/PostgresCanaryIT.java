@@ -1,15 +1,14 @@
 package dev.sightline.synthetics.canary;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * SQL canaries against a real PostgreSQL 15 primary and streaming replica: replay paused makes the replica stale
@@ -20,8 +19,10 @@ class PostgresCanaryIT {
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static PostgresPeers pg;
 
-    private final RecordingAppender store = new RecordingAppender();
-    private final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis);
+    @RegisterExtension
+    final CanaryRun run = new CanaryRun();
+    private final RecordingAppender store = run.store;
+    private final Canaries canaries = run.canaries;
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -33,11 +34,6 @@ class PostgresCanaryIT {
         if (pg != null) {
             pg.close();
         }
-    }
-
-    @AfterEach
-    void stop() {
-        canaries.close();
     }
 
     private static CanaryConfig.Sql sql(String url, String table) {
@@ -59,7 +55,7 @@ class PostgresCanaryIT {
         canaries.apply(List.of(new CanaryConfig("orders-db", INTERVAL, INTERVAL,
                 new CanaryConfig.Write(null, sql(pg.primaryUrl(), table), null),
                 List.of(sqlReader("primary", pg.primaryUrl(), table), sqlReader("replica", pg.replicaUrl(), table)))));
-        Poll.until(20, "the replica shows a round's value", () -> last(CanaryMetrics.LAG, "replica") < 0.5);
+        run.awaitFresh("replica", 20);
         // The table was created on the primary and reached the replica through replication.
         assertThat(PostgresPeers.query(pg.replicaUrl(), "SELECT count(*) FROM " + table)).isNotEqualTo("0");
 
@@ -67,10 +63,8 @@ class PostgresCanaryIT {
         pg.pauseReplay();
         try {
             Thread.sleep(5000);
-            RecordingAppender.Sample stale = store.last(CanaryMetrics.STALENESS, "reader", "replica");
-            double injected = (stale.timestampMs() - paused) / 1000.0;
-            assertThat(injected).isGreaterThan(3.5);
-            assertThat(stale.value()).isCloseTo(injected, within(INTERVAL.toMillis() / 1000.0));
+            RecordingAppender.Sample stale = run.assertStalenessTracks("replica", paused, INTERVAL);
+            assertThat(stale.timestampMs() - paused).isGreaterThan(3500);
             assertThat(last(CanaryMetrics.MISSING, "replica")).isGreaterThanOrEqualTo(3);
             // The primary is current all along.
             assertThat(last(CanaryMetrics.STALENESS, "primary")).isLessThan(0.5);
@@ -100,15 +94,12 @@ class PostgresCanaryIT {
                     new CanaryConfig.Write(null, sql(pg.primaryUrl(), table), null),
                     List.of(new CanaryConfig.Reader("cache", null,
                             new CanaryConfig.Http(null, app.url("/cache"), null, null, "\"value\": \"([^\"]*)\""), null, null)))));
-            Poll.until(20, "the cache shows a round's value", () -> last(CanaryMetrics.LAG, "cache") < 0.5);
-            double missingBefore = last(CanaryMetrics.MISSING, "cache");
+            run.awaitFresh("cache", 20);
             long broken = System.currentTimeMillis();
             app.breakInvalidation();
-            Poll.until(2 * INTERVAL.toMillis() / 1000.0 + 0.5, "a missed round after the break",
-                    () -> last(CanaryMetrics.MISSING, "cache") > missingBefore);
+            run.assertCaughtWithinTwoIntervals("cache", broken, INTERVAL);
             Thread.sleep(3000);
-            RecordingAppender.Sample stale = store.last(CanaryMetrics.STALENESS, "reader", "cache");
-            assertThat(stale.value()).isCloseTo((stale.timestampMs() - broken) / 1000.0, within(INTERVAL.toMillis() / 1000.0));
+            run.assertStalenessTracks("cache", broken, INTERVAL);
         }
     }
 }
