@@ -4,7 +4,6 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.sql.SQLException;
 import java.util.concurrent.TimeoutException;
@@ -46,12 +45,13 @@ public final class CanaryException extends Exception {
             if (c instanceof CanaryException e) {
                 return e.reason;
             }
-            if (c instanceof HttpConnectTimeoutException || c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof NoRouteToHostException) {
-                return Reason.UNREACHABLE;
-            }
+            // Before ConnectException: the HTTP client reports a request timeout that ran out while connecting as
+            // HttpConnectTimeoutException (a timeout, not a refusal).
             if (c instanceof HttpTimeoutException || c instanceof SocketTimeoutException || c instanceof TimeoutException) {
                 return Reason.TIMEOUT;
+            }
+            if (c instanceof ConnectException || c instanceof UnknownHostException || c instanceof NoRouteToHostException) {
+                return Reason.UNREACHABLE;
             }
             if (c instanceof SQLException s && s.getSQLState() != null) {
                 String state = s.getSQLState();
