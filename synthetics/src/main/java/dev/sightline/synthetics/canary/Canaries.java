@@ -173,5 +173,7 @@ public final class Canaries implements AutoCloseable {
         running.values().forEach(Canaries::stop);
         running.clear();
         calls.shutdownNow();
+        // Not close(): that would wait for the requests of a hanging reader.
+        http.shutdownNow();
     }
 }
