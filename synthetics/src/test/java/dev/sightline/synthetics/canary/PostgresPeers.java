@@ -19,16 +19,22 @@ import java.util.stream.Stream;
 
 /**
  * Debian's PostgreSQL 15 as a primary and a streaming replica made with {@code pg_basebackup -R}, both on free
- * ports of 127.0.0.1 with trust authentication, run as the user postgres (the server refuses root). Skips the test
- * with "peer not available" when the binaries (or root, for runuser) are missing.
+ * ports of 127.0.0.1 with trust authentication, run as the user postgres (the server refuses root) through runuser
+ * as root or {@code sudo -n -u postgres} otherwise. Skips the test with "peer not available" when the binaries, or
+ * the rights to become postgres, are missing.
  */
 public final class PostgresPeers implements AutoCloseable {
     /** Debian's PostgreSQL 15, or the newest major version installed (Debian's postgresql package follows releases). */
     public static final Path BIN = findBin();
 
+    /** The prefix that runs a command as root (empty when this is root), or null when this user cannot. */
+    private static final List<String> AS_ROOT = rootPrefix();
+
     private final Path dir;
     private final int primaryPort;
     private final int replicaPort;
+    /** Data folders of the running servers, the newest first (the replica stops before its primary). */
+    private final List<Path> started = new ArrayList<>();
 
     private static Path findBin() {
         Path root = Path.of("/usr/lib/postgresql");
@@ -54,12 +60,11 @@ public final class PostgresPeers implements AutoCloseable {
     public static PostgresPeers start() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("postgres")) && Files.isExecutable(BIN.resolve("pg_basebackup")),
                 "peer not available: " + BIN + "/postgres (Debian package postgresql)");
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")) && "root".equals(System.getProperty("user.name")),
-                "peer not available: PostgreSQL runs as user postgres through runuser, which needs root");
-        // Not a JUnit temporary folder: those are private to root, and the servers run as postgres.
+        Assumptions.assumeTrue(AS_ROOT != null,
+                "peer not available: PostgreSQL runs as user postgres, which needs root or password-less sudo");
+        // Not a JUnit temporary folder: those are private to this user, and the servers run as postgres.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "sightline-pg-");
-        run(List.of("chown", "postgres:postgres", dir.toString()));
-        run(List.of("chmod", "700", dir.toString()));
+        asRoot("chown", "postgres:postgres", dir.toString());
         PostgresPeers peers = new PostgresPeers(dir, freePort(), freePort());
         try {
             peers.startPrimary();
@@ -73,31 +78,30 @@ public final class PostgresPeers implements AutoCloseable {
 
     private void startPrimary() throws Exception {
         Path data = dir.resolve("primary");
-        asPostgres(BIN.resolve("initdb") + " -D " + data + " -U postgres --auth=trust -E UTF8 --no-sync");
-        Files.writeString(data.resolve("postgresql.conf"), """
-                listen_addresses = '127.0.0.1'
-                port = %d
-                unix_socket_directories = '%s'
-                wal_level = replica
-                max_wal_senders = 4
-                hot_standby = on
-                fsync = off
-                """.formatted(primaryPort, dir), java.nio.file.StandardOpenOption.APPEND);
-        asPostgres(BIN.resolve("pg_ctl") + " -D " + data + " -l " + dir.resolve("primary.log") + " -w -t 60 start");
+        asPostgres(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
+        // Settings on the command line: the data folder belongs to postgres, this user may not write into it.
+        startNode(data, primaryPort, "-c wal_level=replica -c max_wal_senders=4");
     }
 
     private void startReplica() throws Exception {
         Path data = dir.resolve("replica");
-        asPostgres(BIN.resolve("pg_basebackup") + " -h 127.0.0.1 -p " + primaryPort + " -U postgres -D " + data + " -R -X stream");
-        Files.writeString(data.resolve("postgresql.conf"), "port = " + replicaPort + "\n", java.nio.file.StandardOpenOption.APPEND);
-        asPostgres(BIN.resolve("pg_ctl") + " -D " + data + " -l " + dir.resolve("replica.log") + " -w -t 60 start");
+        asPostgres(BIN.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p", Integer.toString(primaryPort),
+                "-U", "postgres", "-D", data.toString(), "-R", "-X", "stream");
+        startNode(data, replicaPort, "-c hot_standby=on");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!"streaming".equals(query(replicaUrl(), "SELECT status FROM pg_stat_wal_receiver"))) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the replica does not stream; see " + dir.resolve("replica.log"));
+                throw new IllegalStateException("the replica does not stream; see " + dir.resolve(data.getFileName() + ".log"));
             }
             Thread.sleep(100);
         }
+    }
+
+    private void startNode(Path data, int port, String settings) throws Exception {
+        asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve(data.getFileName() + ".log").toString(),
+                "-w", "-t", "60", "-o", "-c listen_addresses=127.0.0.1 -c port=" + port + " -c unix_socket_directories=" + dir
+                        + " -c fsync=off " + settings, "start");
+        started.add(0, data);
     }
 
     public String primaryUrl() {
@@ -127,26 +131,48 @@ public final class PostgresPeers implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (String node : List.of("replica", "primary")) {
-            if (Files.exists(dir.resolve(node).resolve("postmaster.pid"))) {
-                try {
-                    asPostgres(BIN.resolve("pg_ctl") + " -D " + dir.resolve(node) + " -m immediate -w stop");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while stopping PostgreSQL", e);
-                }
+        try {
+            for (Path data : started) {
+                asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
             }
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            asRoot("rm", "-rf", dir.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping PostgreSQL", e);
         }
     }
 
-    private static void asPostgres(String command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
-        cmd.addAll(List.of(command.split(" ")));
+    /**
+     * How this user runs a command as root: directly when it is root, else through password-less sudo (as .ci/run
+     * does); null when it cannot.
+     */
+    private static List<String> rootPrefix() {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return List.of();
+        }
+        try {
+            Process p = new ProcessBuilder("sudo", "-n", "true").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? List.of("sudo", "-n") : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void asRoot(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(AS_ROOT);
+        cmd.addAll(List.of(command));
+        run(cmd);
+    }
+
+    private static void asPostgres(String... command) throws IOException, InterruptedException {
+        // runuser needs root; as a sudoer, sudo switches to postgres itself.
+        List<String> cmd = new ArrayList<>(AS_ROOT.isEmpty() ? List.of("runuser", "-u", "postgres", "--")
+                : List.of("sudo", "-n", "-u", "postgres", "--"));
+        cmd.addAll(List.of(command));
         run(cmd);
     }
 
