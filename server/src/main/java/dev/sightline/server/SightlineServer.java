@@ -26,6 +26,7 @@ import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.server.synthetics.JourneyService;
+import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
@@ -107,6 +108,8 @@ public final class SightlineServer implements AutoCloseable {
     private final PatternMetrics logPatternMetrics;
     /** Synthetic journeys on their schedules and blackbox_exporter's /probe. */
     private final JourneyService journeys;
+    /** Freshness canaries (canaries:), written into storage once it is open. */
+    private final CanaryService canaries;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
@@ -157,6 +160,9 @@ public final class SightlineServer implements AutoCloseable {
         scrape.onReload(alerting::reload);
         scrape.onReload(journeys::reload);
         scrape.onReload(next -> switchDashboards(next.dashboards().resolve(settings.configFile())));
+        this.canaries = new CanaryService(settings.config(),
+                () -> isReady() ? guards.begin(storage.getNow(null).appender(), "canaries") : null);
+        scrape.onReload(canaries::reload);
     }
 
     /** Watches {@code directory} instead of the current one (nothing when it is the same). */
@@ -241,6 +247,7 @@ public final class SightlineServer implements AutoCloseable {
             server.scrape.handleSighup();
         }
         server.alerting.start();
+        server.canaries.start();
         server.openStorage();
         return server;
     }
@@ -256,6 +263,7 @@ public final class SightlineServer implements AutoCloseable {
                 startedMs).register(api);
         rules.register(api);
         alerting.register(api);
+        canaries.register(api);
         SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
@@ -455,6 +463,7 @@ public final class SightlineServer implements AutoCloseable {
             rules.close();
             journeys.close();
             alerting.close();
+            canaries.close();
             // Its last collection goes into storage, so before storage closes.
             spanMetrics.close();
             logPatternMetrics.close();

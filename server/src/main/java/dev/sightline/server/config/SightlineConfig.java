@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sightline.alerting.config.AlertmanagerConfig;
 import dev.sightline.ingest.scrape.ScrapeConfig;
 import dev.sightline.server.alerting.AlertingConfig;
+import dev.sightline.synthetics.canary.CanaryConfig;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,7 +29,9 @@ public record SightlineConfig(
         // Synthetic journeys (files or inline) and the blackbox_exporter modules /probe serves.
         @JsonProperty("journeys") JourneysConfig journeys,
         // Dashboards as code: a directory of YAML files and Grafana exports, relative to this file's folder.
-        @JsonProperty("dashboards") DashboardsConfig dashboards) {
+        @JsonProperty("dashboards") DashboardsConfig dashboards,
+        // Freshness canaries (issue 16): each entry checked whole when the file is read.
+        @JsonProperty("canaries") List<CanaryConfig> canaries) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -41,12 +44,13 @@ public record SightlineConfig(
         metricsGenerator = metricsGenerator == null ? MetricsGeneratorConfig.defaults() : metricsGenerator;
         journeys = journeys == null ? JourneysConfig.defaults() : journeys;
         dashboards = dashboards == null ? DashboardsConfig.NONE : dashboards;
+        canaries = CanaryConfig.checkList(canaries);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
                            AlertmanagerConfig alertmanager) {
-        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null);
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -59,7 +63,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */

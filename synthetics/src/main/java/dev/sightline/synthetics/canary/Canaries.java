@@ -1,0 +1,179 @@
+package dev.sightline.synthetics.canary;
+
+import dev.sightline.metricstore.Appender;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The running canaries of a configuration: each on its own schedule (first round at once), its results written
+ * through a fresh appender per round (skipped while the supplier answers null: storage not open yet). {@link #apply}
+ * takes a new configuration: unchanged canaries keep running untouched, changed ones restart, removed ones stop.
+ */
+public final class Canaries implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Canaries.class.getName());
+
+    private final Supplier<Appender> appenders;
+    private final LongSupplier clock;
+    private final CanaryMetrics metrics = new CanaryMetrics();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    /** Every client call of every canary runs on a virtual thread of this executor (see Canary.bounded). */
+    private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<String, Running> running = new LinkedHashMap<>();
+    private boolean closed;
+
+    private record Running(Canary canary, ScheduledExecutorService schedule) {
+    }
+
+    public Canaries(Supplier<Appender> appenders, LongSupplier clock) {
+        this.appenders = appenders;
+        this.clock = clock;
+    }
+
+    /** Runs exactly these canaries from now on. */
+    public synchronized void apply(List<CanaryConfig> configs) {
+        if (closed) {
+            throw new IllegalStateException("canaries closed");
+        }
+        Map<String, CanaryConfig> next = new LinkedHashMap<>();
+        configs.forEach(c -> next.put(c.name(), c));
+        for (var it = running.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().canary().config().equals(next.get(e.getKey()))) {
+                stop(e.getValue());
+                it.remove();
+            }
+        }
+        Map<String, Running> ordered = new LinkedHashMap<>();
+        for (CanaryConfig c : configs) {
+            Running r = running.get(c.name());
+            ordered.put(c.name(), r != null ? r : start(c));
+        }
+        running.clear();
+        running.putAll(ordered);
+    }
+
+    private Running start(CanaryConfig c) {
+        Canary canary = new Canary(c, http, clock, calls);
+        ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("sightline-canary-" + c.name()).factory());
+        schedule.execute(new Rounds(canary, schedule, clock.getAsLong()));
+        LOG.info("canary " + c.name() + " started: every " + c.interval().toMillis() + " ms, " + c.readers().size() + " readers");
+        return new Running(canary, schedule);
+    }
+
+    /**
+     * A canary's rounds on the ticks of its interval from its start. A round may end a little after the next tick
+     * (its timeout equals the interval): that round then starts at once, late. A round that overran a tick by more
+     * (a slow first connection) skips it rather than running the missed rounds back to back.
+     */
+    private final class Rounds implements Runnable {
+        private final Canary canary;
+        private final ScheduledExecutorService schedule;
+        private long tick;
+
+        Rounds(Canary canary, ScheduledExecutorService schedule, long firstMs) {
+            this.canary = canary;
+            this.schedule = schedule;
+            this.tick = firstMs;
+        }
+
+        @Override
+        public void run() {
+            round(canary);
+            long interval = canary.config().interval().toMillis();
+            long now = clock.getAsLong();
+            tick += interval;
+            if (now - tick > interval / 4) {
+                tick += ((now - tick) / interval + 1) * interval;
+            }
+            if (!schedule.isShutdown()) {
+                schedule.schedule(this, Math.max(0, tick - now), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void round(Canary canary) {
+        Canary.RoundResult result;
+        try {
+            result = canary.round();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "canary " + canary.config().name() + ": round failed", e);
+            return;
+        }
+        Appender a = appenders.get();
+        if (a == null) {
+            return;
+        }
+        try {
+            metrics.record(canary, result, a);
+        } catch (IOException | RuntimeException e) {
+            a.rollback();
+            LOG.log(Level.WARNING, "canary " + canary.config().name() + ": writing its results failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void stop(Running r) {
+        r.schedule().shutdownNow();
+        try {
+            if (!r.schedule().awaitTermination(r.canary().config().timeout().toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+                LOG.warning("canary " + r.canary().config().name() + ": its round did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every running canary and its readers' last results, in configuration order. */
+    public synchronized List<CanaryStatus> status() {
+        List<CanaryStatus> out = new ArrayList<>();
+        for (Running run : running.values()) {
+            Canary c = run.canary();
+            CanaryConfig cfg = c.config();
+            List<CanaryStatus.ReaderStatus> readers = new ArrayList<>();
+            for (Canary.Reader r : c.readers()) {
+                readers.add(new CanaryStatus.ReaderStatus(r.config.name(), r.config.kind(), r.config.labels(),
+                        orNull(r.stalenessSeconds), orNull(r.lagSeconds), r.lastError, r.lastSuccessMs,
+                        metrics.missing(cfg.name(), r.config), metrics.errors(cfg.name(), r.config)));
+            }
+            out.add(new CanaryStatus(cfg.name(), cfg.write().kind(), cfg.interval().toMillis(), cfg.timeout().toMillis(),
+                    c.lastRoundMs, c.lastWriteError, readers));
+        }
+        return out;
+    }
+
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    /** Stops every canary (a round in progress is given up). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        running.values().forEach(Canaries::stop);
+        running.clear();
+        calls.shutdownNow();
+        // Not close(): that would wait for the requests of a hanging reader.
+        http.shutdownNow();
+    }
+}
