@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One OpenTelemetry SDK per simulated service, exporting metrics, spans and logs over OTLP/HTTP protobuf, as the
@@ -103,25 +104,27 @@ final class Telemetry implements MetricSink, AutoCloseable {
         });
     }
 
+    /** The SDK instrument of a series, built on first use (series of one name share it; the SDK dedupes). */
+    private <T> T instrument(Series s, Class<T> type, Function<Meter, T> build) {
+        return type.cast(instruments.computeIfAbsent(s, k -> build.apply(meter(k))));
+    }
+
     @Override
     public synchronized void add(Series s, long increment) {
-        LongCounter c = (LongCounter) instruments.computeIfAbsent(s,
-                k -> meter(k).counterBuilder(k.name()).setDescription(k.description()).build());
-        c.add(increment, attributes(s));
+        instrument(s, LongCounter.class, m -> m.counterBuilder(s.name()).setDescription(s.description()).build())
+                .add(increment, attributes(s));
     }
 
     @Override
     public synchronized void set(Series s, double value) {
-        DoubleGauge g = (DoubleGauge) instruments.computeIfAbsent(s,
-                k -> meter(k).gaugeBuilder(k.name()).setDescription(k.description()).build());
-        g.set(value, attributes(s));
+        instrument(s, DoubleGauge.class, m -> m.gaugeBuilder(s.name()).setDescription(s.description()).build())
+                .set(value, attributes(s));
     }
 
     @Override
     public synchronized void observe(Series s, double value) {
-        DoubleHistogram h = (DoubleHistogram) instruments.computeIfAbsent(s,
-                k -> meter(k).histogramBuilder(k.name()).setDescription(k.description()).build());
-        h.record(value, attributes(s));
+        instrument(s, DoubleHistogram.class, m -> m.histogramBuilder(s.name()).setDescription(s.description()).build())
+                .record(value, attributes(s));
     }
 
     /** Flushes what is buffered and stops the exporters. */

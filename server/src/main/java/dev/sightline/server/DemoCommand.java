@@ -73,9 +73,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (httpPort < 0 || httpPort > 65_535 || webhookPort < 0 || webhookPort > 65_535) {
-            System.err.println("sightline demo: --http-port and --webhook-port must be between 0 and 65535");
-            return 2;
+        for (var port : new Object[][] {{"--http-port", httpPort}, {"--webhook-port", webhookPort}}) {
+            int p = (Integer) port[1];
+            if (p < 0 || p > 65_535) {
+                System.err.println("sightline demo: " + port[0] + " must be between 0 and 65535, got " + p);
+                return 2;
+            }
         }
         for (String name : new String[] {"TERM", "INT"}) {
             Signals.handle(name, stop::countDown);

@@ -1,6 +1,5 @@
 package dev.sightline.demo.sim;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,31 +135,6 @@ public final class Company {
             m.put(kv[i], kv[i + 1]);
         }
         return m;
-    }
-
-    /** Every series the company writes (for the backfill's bookkeeping and tests). */
-    public List<Series> series() {
-        List<Series> all = new ArrayList<>();
-        for (Series[][] a : ordersPlaced) {
-            for (Series[] b : a) {
-                all.addAll(List.of(b));
-            }
-        }
-        all.addAll(List.of(ordersFilled));
-        all.addAll(List.of(pnl));
-        all.addAll(List.of(halted));
-        for (int r = 0; r < CACHE_REGIONS.size(); r++) {
-            all.addAll(List.of(replicaLag[r]));
-            all.addAll(List.of(cacheRequests[r]));
-        }
-        all.addAll(List.of(checkouts));
-        all.addAll(List.of(payments));
-        all.addAll(List.of(poolUsed, poolMax, poolPending, poolTimeouts));
-        all.addAll(List.of(riderDemand));
-        all.addAll(List.of(driverSupply));
-        all.addAll(List.of(rides));
-        all.addAll(List.of(surge));
-        return all;
     }
 
     public IncidentSchedule schedule() {

@@ -25,6 +25,13 @@ class CompanyTest {
         return r;
     }
 
+    /** A company whose incident of {@code kind} starts at {@code start} (8-minute incidents, 4-minute gaps). */
+    private static Company companyWith(IncidentKind kind, long start) {
+        IncidentSchedule s = new IncidentSchedule(start - kind.ordinal() * 12 * MIN, Duration.ofMinutes(8), Duration.ofMinutes(4));
+        assertThat(s.at(start).orElseThrow().kind()).isEqualTo(kind);
+        return new Company(3, s);
+    }
+
     @Test
     void sameSeedSameCompanyOtherSeedOther() {
         IncidentSchedule s = new IncidentSchedule(WED + 10 * MIN, Duration.ofMinutes(8), Duration.ofMinutes(4));
@@ -89,8 +96,7 @@ class CompanyTest {
     @Test
     void runawayStrategyExplodesUntilHaltedAndLosesMoney() {
         long start = WED + 14 * HOUR;
-        Company c = new Company(3, new IncidentSchedule(start, Duration.ofMinutes(8), Duration.ofMinutes(4)));
-        assertThat(c.schedule().at(start).orElseThrow().kind()).isEqualTo(IncidentKind.RUNAWAY_STRATEGY);
+        Company c = companyWith(IncidentKind.RUNAWAY_STRATEGY, start);
         long before = run(c, start - 2 * MIN, start, 1000, false).total("orders_placed", "strategy", "momentum");
         Recorder during = run(c, start, start + 2 * MIN, 1000, false);
         assertThat((double) during.total("orders_placed", "strategy", "momentum") / before).isBetween(30.0, 50.0);
@@ -117,10 +123,7 @@ class CompanyTest {
     @Test
     void staleCacheIsHoursBehindInOneRegionWhileTheHitRateStays() {
         long start = WED + 10 * HOUR;
-        // The second incident of the cycle is the stale cache.
-        IncidentSchedule s = new IncidentSchedule(start - 12 * MIN, Duration.ofMinutes(8), Duration.ofMinutes(4));
-        Company c = new Company(3, s);
-        assertThat(s.at(start).orElseThrow().kind()).isEqualTo(IncidentKind.STALE_CACHE);
+        Company c = companyWith(IncidentKind.STALE_CACHE, start);
         Recorder quiet = run(c, start - 4 * MIN, start - 3 * MIN, 1000, false);
         Recorder stale = run(c, start, start + MIN, 1000, false);
         assertThat(quiet.gauge("product_cache_replica_lag_seconds", "region", "eu-west")).isLessThan(3);
@@ -142,9 +145,7 @@ class CompanyTest {
     @Test
     void hiddenSurgeHitsFewRidersAndLeavesThePercentilesFlat() {
         long start = WED + 8 * HOUR;
-        IncidentSchedule s = new IncidentSchedule(start - 24 * MIN, Duration.ofMinutes(8), Duration.ofMinutes(4));
-        assertThat(s.at(start).orElseThrow().kind()).isEqualTo(IncidentKind.HIDDEN_SURGE);
-        Company c = new Company(3, s);
+        Company c = companyWith(IncidentKind.HIDDEN_SURGE, start);
         List<Double> quiet = run(c, start - 12 * MIN, start - 4 * MIN, 1000, true).observed("surge_multiplier", "region", "downtown");
         List<Double> surge = run(c, start, start + 8 * MIN, 1000, true).observed("surge_multiplier", "region", "downtown");
         assertThat(quiet).allMatch(m -> m >= 1 && m <= 2.5);
@@ -167,9 +168,7 @@ class CompanyTest {
     @Test
     void saturatedPoolIsFullSlowAndFailing() {
         long start = WED + 19 * HOUR;
-        IncidentSchedule s = new IncidentSchedule(start - 36 * MIN, Duration.ofMinutes(8), Duration.ofMinutes(4));
-        assertThat(s.at(start).orElseThrow().kind()).isEqualTo(IncidentKind.SATURATED_POOL);
-        Company c = new Company(3, s);
+        Company c = companyWith(IncidentKind.SATURATED_POOL, start);
         Recorder quiet = run(c, start - 3 * MIN, start - 2 * MIN, 1000, false);
         Recorder full = run(c, start, start + MIN, 1000, false);
         assertThat(quiet.gauge("db_pool_connections_used", "pool", "payments-db")).isLessThan(Company.POOL_MAX - 5);
