@@ -107,7 +107,7 @@ public final class Demo implements AutoCloseable {
         company = new Company(options.seed(), new IncidentSchedule(now + options.incidentDelay().toMillis(),
                 options.incidentLength(), options.incidentGap()));
         telemetry = new Telemetry(target, List.of(Company.TRADING, Company.ORDERS, Company.PAYMENTS,
-                Company.CACHE, Company.PRICER, Company.RIDER_APP, Company.DRIVER_APP), options.exportInterval());
+                Company.CACHE, Company.PRICER, Company.RIDER_APP, Company.DRIVER_APP), options.exportInterval(), clock);
         Traffic traffic = new Traffic(telemetry, company, options.seed());
         say("COMPANY", "live: 7 services send metrics, traces and logs to " + target
                 + "; first incident at " + time(now + options.incidentDelay().toMillis()));

@@ -2,6 +2,7 @@ package dev.sightline.demo;
 
 import dev.sightline.demo.sim.MetricSink;
 import dev.sightline.demo.sim.Series;
+import dev.sightline.demo.sim.SimClock;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -15,6 +16,7 @@ import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.Clock;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.Aggregation;
@@ -45,10 +47,22 @@ final class Telemetry implements MetricSink, AutoCloseable {
     private final Map<Series, Object> instruments = new HashMap<>();
     private final Map<Series, Attributes> attributes = new HashMap<>();
 
-    Telemetry(URI target, List<String> services, Duration exportInterval) {
+    Telemetry(URI target, List<String> services, Duration exportInterval, SimClock clock) {
         String base = target.toString().replaceAll("/+$", "");
+        // The SDKs stamp metric points with the simulation's time, so an accelerated run's samples land where it is.
+        Clock sdkClock = new Clock() {
+            @Override
+            public long now() {
+                return clock.millis() * 1_000_000;
+            }
+
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+        };
         for (String service : services) {
-            sdks.put(service, sdk(base, service, exportInterval));
+            sdks.put(service, sdk(base, service, exportInterval, sdkClock));
         }
     }
 
@@ -58,7 +72,7 @@ final class Telemetry implements MetricSink, AutoCloseable {
                 "deployment.environment.name", "demo", "service.version", "1.4.2");
     }
 
-    private static OpenTelemetrySdk sdk(String base, String service, Duration interval) {
+    private static OpenTelemetrySdk sdk(String base, String service, Duration interval, Clock clock) {
         AttributesBuilder rb = Attributes.builder();
         resource(service).forEach(rb::put);
         Resource resource = Resource.getDefault().merge(Resource.create(rb.build()));
@@ -70,13 +84,13 @@ final class Telemetry implements MetricSink, AutoCloseable {
                         .with(InstrumentType.HISTOGRAM, Aggregation.base2ExponentialBucketHistogram()))
                 .build();
         return OpenTelemetrySdk.builder()
-                .setMeterProvider(SdkMeterProvider.builder().setResource(resource)
+                .setMeterProvider(SdkMeterProvider.builder().setResource(resource).setClock(clock)
                         .registerMetricReader(PeriodicMetricReader.builder(metrics).setInterval(interval).build()).build())
-                .setTracerProvider(SdkTracerProvider.builder().setResource(resource)
+                .setTracerProvider(SdkTracerProvider.builder().setResource(resource).setClock(clock)
                         .addSpanProcessor(BatchSpanProcessor.builder(
                                 OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces").build())
                                 .setScheduleDelay(Duration.ofSeconds(2)).build()).build())
-                .setLoggerProvider(SdkLoggerProvider.builder().setResource(resource)
+                .setLoggerProvider(SdkLoggerProvider.builder().setResource(resource).setClock(clock)
                         .addLogRecordProcessor(BatchLogRecordProcessor.builder(
                                 OtlpHttpLogRecordExporter.builder().setEndpoint(base + "/v1/logs").build())
                                 .setScheduleDelay(Duration.ofSeconds(2)).build()).build())
