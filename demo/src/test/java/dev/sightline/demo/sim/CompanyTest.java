@@ -94,6 +94,29 @@ class CompanyTest {
     }
 
     @Test
+    void aQuietWeekStaysInsideTheDemoAlertsHardLimits() {
+        // The demo's seed, a week at the backfill's resolution: nothing near -1M P&L, 300 s of lag or a full pool.
+        Company c = new Company(17, IncidentSchedule.NONE);
+        double minPnl = Double.MAX_VALUE;
+        double maxLag = 0;
+        double maxPool = 0;
+        for (long t = WED; t < WED + 7 * 24 * HOUR; t += MIN) {
+            Recorder r = new Recorder();
+            c.step(t, MIN, r, false);
+            for (String s : Company.STRATEGIES) {
+                minPnl = Math.min(minPnl, r.gauge("pnl_unrealized_dollars", "strategy", s));
+            }
+            for (String region : Company.CACHE_REGIONS) {
+                maxLag = Math.max(maxLag, r.gauge("product_cache_replica_lag_seconds", "region", region));
+            }
+            maxPool = Math.max(maxPool, r.gauge("db_pool_connections_used", "pool", "payments-db"));
+        }
+        assertThat(minPnl).isGreaterThan(-0.5e6);
+        assertThat(maxLag).isLessThan(5);
+        assertThat(maxPool / Company.POOL_MAX).isLessThan(0.8);
+    }
+
+    @Test
     void runawayStrategyExplodesUntilHaltedAndLosesMoney() {
         long start = WED + 14 * HOUR;
         Company c = companyWith(IncidentKind.RUNAWAY_STRATEGY, start);
