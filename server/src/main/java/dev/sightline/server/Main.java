@@ -27,6 +27,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new ServerCommand());
+        cl.addSubcommand(new DemoCommand());
         cl.addSubcommand(new PromqlTestCommand());
         cl.addSubcommand(new CheckRulesCommand());
         cl.addSubcommand(new DetectCommand());

@@ -26,8 +26,8 @@ class MainTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("help");
-        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "promql-test", "check-rules", "detect", "detect-eval", "journey", "help");
+        assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("demo").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("journey").contains("help");
+        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "demo", "promql-test", "check-rules", "detect", "detect-eval", "journey", "help");
     }
 
     @Test
@@ -76,6 +76,27 @@ class MainTest {
     void outOfRangePortIsAUsageError() {
         String err = captureStderr(() -> assertThat(Main.commandLine().execute("server", "--http-port", "70000")).isEqualTo(2));
         assertThat(err).contains("--http-port must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void demoHelpNamesItsOptions() {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("demo", "--help")).isZero();
+        assertThat(out.toString()).contains("--target").contains("--data-dir").contains("--incident-delay")
+                .contains("Default: data-demo").contains("Default: 90s");
+    }
+
+    @Test
+    void demoRefusesBadDurationsAndPortsBeforeStartingAnything() {
+        CliRun bad = CliRun.run("demo", "--incident-delay", "5x", "--data-dir", dir.resolve("d").toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("Invalid value for option '--incident-delay'").contains("invalid duration \"5x\"");
+        String err = captureStderr(() -> assertThat(Main.commandLine().execute("demo", "--webhook-port", "-3",
+                "--data-dir", dir.resolve("d").toString())).isEqualTo(2));
+        assertThat(err).contains("--webhook-port must be between 0 and 65535, got -3");
+        assertThat(dir.resolve("d")).doesNotExist();
     }
 
     private static String captureStderr(Runnable r) {

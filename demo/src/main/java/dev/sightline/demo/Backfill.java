@@ -1,0 +1,156 @@
+package dev.sightline.demo;
+
+import dev.sightline.demo.sim.Company;
+import dev.sightline.demo.sim.MetricSink;
+import dev.sightline.demo.sim.Series;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.resource.v1.Resource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sends the company's history (a quiet week: no incidents) as OTLP/HTTP protobuf metrics with old timestamps, so
+ * seasonal detectors have earlier days to compare with from the first minute. Counters and gauges only, one point a
+ * minute; histograms start live. Resource attributes and instrumentation scope are the live SDK's, so each history
+ * is the same series the live data continues. Points go out oldest first; the server stores a series' first samples in order
+ * whatever their age, and the demo configuration's out-of-order window covers a backfill resumed after live data.
+ */
+final class Backfill implements MetricSink {
+    static final Duration STEP = Duration.ofMinutes(1);
+    /** Steps per request: an hour of every series, about 5,000 points. */
+    private static final int STEPS_PER_REQUEST = 60;
+
+    private final HttpClient http;
+    private final URI endpoint;
+    private final long startNanos;
+    private final Map<Series, Long> totals = new HashMap<>();
+    /** service -> metric name -> metric being built, in first-seen order. */
+    private final Map<String, Map<String, Metric.Builder>> pending = new TreeMap<>();
+    private long stepNanos;
+    private long points;
+    private long rejected;
+
+    private Backfill(HttpClient http, URI target, long startMillis) {
+        this.http = http;
+        this.endpoint = URI.create(target.toString().replaceAll("/+$", "") + "/v1/metrics");
+        this.startNanos = startMillis * 1_000_000;
+    }
+
+    /** What a backfill sent. */
+    record Result(long points, long rejected, long fromMillis, long toMillis) {
+    }
+
+    /**
+     * Sends {@code [from, to)} of {@code company} (a company on a quiet schedule) in requests of an hour each.
+     * Throws when the server refuses a request as a whole.
+     */
+    static Result run(HttpClient http, URI target, Company company, long from, long to) throws IOException, InterruptedException {
+        Backfill b = new Backfill(http, target, from);
+        long step = STEP.toMillis();
+        int inBatch = 0;
+        for (long t = from + step; t < to; t += step) {
+            b.stepNanos = t * 1_000_000;
+            company.step(t, step, b, false);
+            if (++inBatch == STEPS_PER_REQUEST) {
+                b.flush();
+                inBatch = 0;
+            }
+        }
+        b.flush();
+        return new Result(b.points, b.rejected, from, to);
+    }
+
+    @Override
+    public void add(Series s, long increment) {
+        long total = totals.merge(s, increment, Long::sum);
+        NumberDataPoint p = point(s).setStartTimeUnixNano(startNanos).setAsInt(total).build();
+        metric(s).getSumBuilder().addDataPoints(p);
+    }
+
+    @Override
+    public void set(Series s, double value) {
+        metric(s).getGaugeBuilder().addDataPoints(point(s).setAsDouble(value).build());
+    }
+
+    @Override
+    public void observe(Series s, double value) {
+        throw new UnsupportedOperationException("the backfill sends no histograms");
+    }
+
+    private NumberDataPoint.Builder point(Series s) {
+        points++;
+        NumberDataPoint.Builder p = NumberDataPoint.newBuilder().setTimeUnixNano(stepNanos);
+        s.labels().forEach((k, v) -> p.addAttributes(attribute(k, v)));
+        return p;
+    }
+
+    private Metric.Builder metric(Series s) {
+        return pending.computeIfAbsent(s.service(), k -> new LinkedHashMap<>()).computeIfAbsent(s.name(), k -> {
+            Metric.Builder m = Metric.newBuilder().setName(k).setDescription(s.description());
+            if (s.kind() == Series.Kind.COUNTER) {
+                m.setSum(Sum.newBuilder().setIsMonotonic(true)
+                        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
+            } else {
+                m.setGauge(Gauge.newBuilder());
+            }
+            return m;
+        });
+    }
+
+    private static KeyValue attribute(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    private void flush() throws IOException, InterruptedException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        ExportMetricsServiceRequest.Builder req = ExportMetricsServiceRequest.newBuilder();
+        for (var e : pending.entrySet()) {
+            Resource.Builder resource = Resource.newBuilder();
+            new TreeMap<>(Telemetry.resource(e.getKey())).forEach((k, v) -> resource.addAttributes(attribute(k, v)));
+            List<Metric> metrics = new ArrayList<>();
+            e.getValue().values().forEach(m -> metrics.add(m.build()));
+            req.addResourceMetrics(ResourceMetrics.newBuilder().setResource(resource)
+                    .addScopeMetrics(ScopeMetrics.newBuilder()
+                            .setScope(InstrumentationScope.newBuilder().setName(Telemetry.SCOPE))
+                            .addAllMetrics(metrics)));
+        }
+        pending.clear();
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(endpoint)
+                        .header("Content-Type", "application/x-protobuf")
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(req.build().toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("backfill: " + endpoint + " answered " + r.statusCode() + ": "
+                    + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (r.body().length > 0) {
+            ExportMetricsServiceResponse resp = ExportMetricsServiceResponse.parseFrom(r.body());
+            rejected += resp.getPartialSuccess().getRejectedDataPoints();
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package dev.sightline.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sightline.demo.sim.Company;
+import dev.sightline.demo.sim.Incident;
+import dev.sightline.demo.sim.IncidentSchedule;
+import dev.sightline.demo.sim.SimClock;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The simulated company, running against a Sightline server: backfills a quiet week once, then sends live metrics,
+ * traces and logs every tick, runs the incidents on their schedule, serves the halt webhook, and prints each
+ * incident's start and the alert that caught it.
+ */
+public final class Demo implements AutoCloseable {
+    /** Marker in the state directory: the backfill is done, a restart does not send it again. */
+    static final String BACKFILL_MARKER = "demo-backfill.done";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final Duration POLL = Duration.ofSeconds(2);
+
+    /**
+     * @param stateDir      where the backfill marker is kept
+     * @param webhookHost   address the halt webhook listens on
+     * @param webhookPort   its port (0: any free one)
+     * @param history       how much history to backfill (zero: none)
+     * @param incidentDelay when the first incident starts, after the live run begins
+     * @param incidentLength how long each incident lasts
+     * @param incidentGap   quiet time between incidents
+     * @param tick          simulation step
+     * @param exportInterval how often the SDKs export metrics
+     */
+    public record Options(long seed, Path stateDir, String webhookHost, int webhookPort,
+                          Duration history, Duration incidentDelay, Duration incidentLength, Duration incidentGap,
+                          Duration tick, Duration exportInterval) {
+        public static final int DEFAULT_WEBHOOK_PORT = 9798;
+
+        public static Options defaults(Path stateDir) {
+            return new Options(17, stateDir, "127.0.0.1", DEFAULT_WEBHOOK_PORT, Duration.ofDays(7),
+                    Duration.ofSeconds(90), Duration.ofMinutes(8), Duration.ofMinutes(4), Duration.ofSeconds(1),
+                    Duration.ofSeconds(10));
+        }
+    }
+
+    /** An incident and the alert that caught it, when it did. */
+    public record Detection(Incident incident, String alert, String summary, long alertedMillis) {
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final SimClock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Incident> started = new CopyOnWriteArrayList<>();
+    private final List<Detection> detections = new CopyOnWriteArrayList<>();
+    private final HaltWebhook webhook;
+    private Company company;
+    private Telemetry telemetry;
+    private Thread ticker;
+    private Thread watcher;
+    private URI target;
+    private URI ui;
+    private volatile boolean stopping;
+
+    private Demo(Options options, PrintStream out, SimClock clock) throws IOException {
+        this.options = options;
+        this.out = out;
+        this.clock = clock;
+        this.webhook = new HaltWebhook(options.webhookHost(), options.webhookPort(), this::halt);
+    }
+
+    /** The halt webhook's URL, as the server's Alertmanager configuration must name it. */
+    public URI haltUrl() {
+        return URI.create("http://" + options.webhookHost() + ":" + webhook.port() + HaltWebhook.PATH);
+    }
+
+    /** Opens the halt webhook; {@link #run} then backfills and starts the company. */
+    public static Demo open(Options options, PrintStream out, SimClock clock) throws IOException {
+        return new Demo(options, out, clock);
+    }
+
+    /**
+     * Backfills (once per state directory) and starts the company's threads against the server at {@code target}
+     * (OTLP/HTTP and the HTTP APIs); links printed start with {@code ui}. Returns after the backfill.
+     */
+    public void run(URI target, URI ui) throws IOException, InterruptedException {
+        this.target = target;
+        this.ui = ui;
+        backfillOnce();
+        long now = clock.millis();
+        company = new Company(options.seed(), new IncidentSchedule(now + options.incidentDelay().toMillis(),
+                options.incidentLength(), options.incidentGap()));
+        telemetry = new Telemetry(target, List.of(Company.TRADING, Company.ORDERS, Company.PAYMENTS,
+                Company.CACHE, Company.PRICER, Company.RIDER_APP, Company.DRIVER_APP), options.exportInterval(), clock);
+        Traffic traffic = new Traffic(telemetry, company, options.seed());
+        say("COMPANY", "live: 7 services send metrics, traces and logs to " + target
+                + "; first incident at " + time(now + options.incidentDelay().toMillis()));
+        ticker = Thread.ofPlatform().name("demo-company").daemon().start(() -> tickLoop(traffic));
+        watcher = Thread.ofPlatform().name("demo-alerts").daemon().start(this::watchLoop);
+    }
+
+    private void backfillOnce() throws IOException, InterruptedException {
+        if (options.history().isZero()) {
+            return;
+        }
+        Path marker = options.stateDir().resolve(BACKFILL_MARKER);
+        if (Files.exists(marker)) {
+            say("HISTORY", "already backfilled (" + marker + "; delete it to send the week again)");
+            return;
+        }
+        long to = clock.millis();
+        long from = to - options.history().toMillis();
+        say("HISTORY", "backfilling " + human(options.history()) + " of quiet history over OTLP ...");
+        long t0 = System.nanoTime();
+        Backfill.Result r = Backfill.run(http, target,
+                new Company(options.seed(), IncidentSchedule.NONE), from, to);
+        Files.createDirectories(options.stateDir());
+        Files.writeString(marker, "seed " + options.seed() + ", " + Instant.ofEpochMilli(from) + " to "
+                + Instant.ofEpochMilli(to) + ", " + r.points() + " points, " + r.rejected() + " rejected\n");
+        say("HISTORY", r.points() + " points sent in " + (System.nanoTime() - t0) / 1_000_000_000 + " s"
+                + (r.rejected() > 0 ? ", " + r.rejected() + " REJECTED by the server (see its log)" : ""));
+    }
+
+    private void tickLoop(Traffic traffic) {
+        long step = options.tick().toMillis();
+        long t = Math.floorDiv(clock.millis(), step) * step;
+        int lastNumber = 0;
+        try {
+            while (!stopping) {
+                t += step;
+                clock.sleepUntil(t);
+                Optional<Incident> incident = company.schedule().at(t);
+                if (incident.isPresent() && incident.get().number() > lastNumber) {
+                    Incident i = incident.get();
+                    lastNumber = i.number();
+                    started.add(i);
+                    say("INCIDENT", "#" + i.number() + " " + i.kind().title() + ": " + i.kind().description());
+                }
+                company.step(t, step, telemetry, true);
+                traffic.tick(t, step);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            say("ERROR", "the company stopped: " + e);
+        }
+    }
+
+    private void watchLoop() {
+        AlertWatcher alerts = new AlertWatcher(http, target);
+        String lastError = null;
+        try {
+            while (!stopping) {
+                clock.sleepUntil(clock.millis() + POLL.toMillis());
+                List<Incident> waiting = new ArrayList<>(started);
+                waiting.removeIf(i -> detections.stream().anyMatch(d -> d.incident().equals(i)));
+                if (waiting.isEmpty()) {
+                    continue;
+                }
+                List<JsonNode> firing;
+                try {
+                    firing = alerts.firing();
+                    lastError = null;
+                } catch (IOException e) {
+                    if (!e.toString().equals(lastError)) {
+                        say("WARN", "cannot read alerts: " + e);
+                        lastError = e.toString();
+                    }
+                    continue;
+                }
+                long now = clock.millis();
+                for (Incident i : waiting) {
+                    AlertWatcher.match(i, firing).ifPresent(a -> {
+                        detections.add(new Detection(i, a.name(), a.summary(), now));
+                        say("ALERT", a.name() + " caught #" + i.number() + " " + i.kind().title() + " "
+                                + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
+                        say("", "see " + link(a.name()));
+                    });
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void halt(JsonNode alert) {
+        String strategy = alert.path("labels").path("strategy").asText("");
+        if (strategy.isEmpty() || company == null) {
+            return;
+        }
+        try {
+            if (company.halt(strategy, clock.millis())) {
+                say("ACTION", "halt webhook called by " + alert.path("labels").path("alertname").asText()
+                        + ": strategy " + strategy + " halted");
+            }
+        } catch (IllegalArgumentException e) {
+            say("WARN", "halt webhook: " + e.getMessage());
+        }
+    }
+
+    /** The UI page for an alert. */
+    public String link(String alertName) {
+        return ui.toString().replaceAll("/+$", "") + "/alerts?alert="
+                + URLEncoder.encode(alertName, StandardCharsets.UTF_8);
+    }
+
+    /** Incidents caught so far, in the order they were. */
+    public List<Detection> detections() {
+        return List.copyOf(detections);
+    }
+
+    /** Whether the runaway strategy is halted now. */
+    public boolean halted(String strategy) {
+        return company != null && company.halted(strategy);
+    }
+
+    private void say(String what, String text) {
+        synchronized (out) {
+            out.printf("%s  %-8s  %s%n", what.isEmpty() ? "        " : time(clock.millis()), what, text);
+            out.flush();
+        }
+    }
+
+    private static String time(long millis) {
+        return LocalTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
+                .format(TIME);
+    }
+
+    private static String human(Duration d) {
+        if (d.toDays() > 0 && d.toHours() % 24 == 0) {
+            return d.toDays() + " days";
+        }
+        return d.toMinutes() % 60 == 0 ? d.toHours() + " hours" : d.toString();
+    }
+
+    /** Stops the company (its SDKs flush what they hold) and the webhook. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        for (Thread t : new Thread[] {ticker, watcher}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (telemetry != null) {
+            telemetry.close();
+        }
+        webhook.close();
+    }
+}

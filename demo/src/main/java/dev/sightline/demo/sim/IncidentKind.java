@@ -1,0 +1,49 @@
+package dev.sightline.demo.sim;
+
+import java.util.List;
+
+/** The seed's incidents, each with what it breaks and the demo alerts meant to catch it. */
+public enum IncidentKind {
+    RUNAWAY_STRATEGY("runaway strategy", "momentum",
+            "strategy momentum sends 40x its usual orders and bleeds money; CPU, latency and errors stay green (seed case 1)",
+            List.of("RunawayStrategy", "StrategyLosing")),
+    STALE_CACHE("stale cache", "eu-west",
+            "a product cache replica in eu-west restarts from a 3-hour-old snapshot and stops applying updates; hit rate stays normal (seed case 2)",
+            List.of("ProductCacheStale")),
+    HIDDEN_SURGE("hidden surge", "downtown",
+            "about 1 ride in 150 downtown is quoted 10x surge; drivers see none and p50/p95/p99 stay flat (seed case 3)",
+            List.of("HiddenSurgeOutliers")),
+    SATURATED_POOL("saturated connection pool", "payments-db",
+            "a slow query holds every connection of the payments-db pool; checkouts wait and time out",
+            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh"));
+
+    private final String title;
+    private final String target;
+    private final String description;
+    private final List<String> alerts;
+
+    IncidentKind(String title, String target, String description, List<String> alerts) {
+        this.title = title;
+        this.target = target;
+        this.description = description;
+        this.alerts = alerts;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The strategy, region or pool it hits. */
+    public String target() {
+        return target;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Alert names that count as catching it (any one of them). */
+    public List<String> alerts() {
+        return alerts;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sightline.demo;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ServerFilesTest {
+    @Test
+    void packsEveryDemoRuleFileOfTheExamplesFolder() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("..", "examples", "rules"))) {
+            List<String> onDisk = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("demo-") && n.endsWith(".yml")).sorted().toList();
+            assertThat(ServerFiles.RULE_FILES).containsExactlyInAnyOrderElementsOf(onDisk);
+        }
+        assertThat(ServerFiles.read(ServerFiles.CONFIG)).isEqualTo(Files.readString(Path.of("..", "examples", "demo", "sightline.yml")));
+    }
+
+    @Test
+    void writesConfigAndRulesWithTheHaltUrlItIsGiven(@TempDir Path dir) throws IOException {
+        Path config = ServerFiles.write(dir, URI.create("http://127.0.0.1:4321/halt"));
+        assertThat(config).isEqualTo(dir.resolve("demo/sightline.yml"));
+        String text = Files.readString(config);
+        assertThat(text).contains("url: 'http://127.0.0.1:4321/halt'").doesNotContain(ServerFiles.DEFAULT_HALT_URL)
+                .contains("- ../rules/demo-*.yml");
+        for (String f : ServerFiles.RULE_FILES) {
+            assertThat(dir.resolve("rules").resolve(f)).hasSameTextualContentAs(Path.of("..", "examples", "rules", f));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.sightline.demo.sim;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IncidentScheduleTest {
+    @Test
+    void incidentsTakeTurnsWithGapsForever() {
+        IncidentSchedule s = new IncidentSchedule(1_000, Duration.ofSeconds(10), Duration.ofSeconds(5));
+        assertThat(s.at(999)).isEmpty();
+        assertThat(s.at(1_000).orElseThrow()).isEqualTo(new Incident(1, IncidentKind.RUNAWAY_STRATEGY, 1_000, 11_000));
+        assertThat(s.at(10_999)).isPresent();
+        assertThat(s.at(11_000)).isEmpty();
+        assertThat(s.at(16_000).orElseThrow().kind()).isEqualTo(IncidentKind.STALE_CACHE);
+        assertThat(s.at(31_000).orElseThrow().kind()).isEqualTo(IncidentKind.HIDDEN_SURGE);
+        assertThat(s.at(46_000).orElseThrow().kind()).isEqualTo(IncidentKind.SATURATED_POOL);
+        assertThat(s.at(61_000).orElseThrow()).isEqualTo(new Incident(5, IncidentKind.RUNAWAY_STRATEGY, 61_000, 71_000));
+        assertThat(s.startOf(IncidentKind.STALE_CACHE, 20_000)).isEqualTo(16_000);
+        assertThat(s.startOf(IncidentKind.RUNAWAY_STRATEGY, 20_000)).isEqualTo(-1);
+        assertThat(IncidentSchedule.NONE.at(Long.MAX_VALUE - 1)).isEmpty();
+    }
+
+    @Test
+    void refusesEmptyIncidentsAndNegativeGaps() {
+        assertThatThrownBy(() -> new IncidentSchedule(0, Duration.ZERO, Duration.ZERO)).hasMessageContaining("incident length");
+        assertThatThrownBy(() -> new IncidentSchedule(0, Duration.ofSeconds(1), Duration.ofSeconds(-1))).hasMessageContaining("gap");
+    }
+}
