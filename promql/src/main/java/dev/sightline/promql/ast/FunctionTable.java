@@ -137,7 +137,7 @@ public final class FunctionTable {
     }
 
     /** "instant-vector", "range-vector", "scalar", "string": the names of Prometheus's function documentation. */
-    private static String typeName(ExprType t) {
+    public static String typeName(ExprType t) {
         return t.documentedName().replace(' ', '-');
     }
 
