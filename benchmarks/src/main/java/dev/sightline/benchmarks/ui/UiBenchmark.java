@@ -3,6 +3,7 @@ package dev.sightline.benchmarks.ui;
 import dev.sightline.benchmarks.Bench;
 import dev.sightline.benchmarks.PeerProcess;
 import dev.sightline.benchmarks.remotewrite.WriteRequestEncoder;
+import dev.sightline.core.FileTrees;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -18,11 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * UI benchmark (issue 15): a dashboard of --panels time-series panels, each --series series over 24 h at 60 s,
@@ -89,7 +87,7 @@ public final class UiBenchmark {
             run(cp, dir, panels, series, hours, runs, chromium, chromedriver);
         } finally {
             if (temporary && !keep) {
-                delete(dir);
+                FileTrees.deleteRecursively(dir);
             }
         }
     }
@@ -139,9 +137,9 @@ public final class UiBenchmark {
                 System.out.printf("run %d: panels drawn %.0f ms; first page %,d bytes in %d files (UI) + %,d bytes of query answers%n",
                         r + 1, run.drawnMs(), run.assetBytes(), run.assetFiles(), run.dataBytes());
             }
-            double drawn = median(results.stream().mapToDouble(Run::drawnMs).toArray());
-            double assets = median(results.stream().mapToDouble(Run::assetBytes).toArray());
-            double data = median(results.stream().mapToDouble(Run::dataBytes).toArray());
+            double drawn = Bench.median(results.stream().mapToDouble(Run::drawnMs).toArray());
+            double assets = Bench.median(results.stream().mapToDouble(Run::assetBytes).toArray());
+            double data = Bench.median(results.stream().mapToDouble(Run::dataBytes).toArray());
             System.out.printf("%s, %d panels x %d series: all panels drawn in %.0f ms (median of %d; target <= %.0f ms: %s)%n",
                     dashboards ? "dashboard /dashboards/" + UID : "Explore-style charts in one page (fallback)",
                     panels, series, drawn, runs, TARGET_DRAWN_MS, drawn <= TARGET_DRAWN_MS ? "met" : "MISSED");
@@ -274,7 +272,7 @@ public final class UiBenchmark {
             return task.run(driver);
         } finally {
             driver.quit();
-            delete(profile);
+            FileTrees.deleteRecursively(profile);
         }
     }
 
@@ -312,17 +310,5 @@ public final class UiBenchmark {
                 return { mark, assets, data, files };""");
         return new Run(((Number) m.get("mark")).doubleValue(), ((Number) m.get("assets")).longValue(),
                 ((Number) m.get("data")).longValue(), ((Number) m.get("files")).intValue());
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }
