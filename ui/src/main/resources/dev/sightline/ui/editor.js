@@ -101,10 +101,12 @@ function contextAt(text, pos, language) {
     const m = MATCHER_END.exec(segment.slice(0, segment.length - prefix.length));
     if (m && language !== 'traceql') return prefix ? null : { kind: 'value', label: m[1], prefix: '', from: pos, quote: null, selector: selectorBefore(before, top.at, pos - segment.length) };
     if (m) return { kind: 'value', label: m[1], prefix, from, quote: null };
-    return { kind: 'label', prefix, from, selector: selectorBefore(before, top.at, pos - segment.length) };
+    // Labels the braces match on already are not offered again.
+    const used = new Set([...braces.slice(0, braces.length - segment.length).matchAll(/([A-Za-z_][\w.]*)\s*(?:=~|!~|!=|=)/g)].map((u) => u[1]));
+    return { kind: 'label', prefix, from, used, selector: selectorBefore(before, top.at, pos - segment.length) };
   }
   if (top?.ch === '(' && /\b(by|without|on|ignoring|group_left|group_right)\s*$/.test(before.slice(0, top.at))) {
-    return { kind: 'label', prefix, from, selector: null };
+    return { kind: 'label', prefix, from, used: new Set(), selector: null };
   }
   if (top?.ch === '[') {
     const d = /[\dsmhdwy]*$/.exec(before)[0];
@@ -180,13 +182,13 @@ async function candidates(ctx, language, cache) {
     }
     if (ctx.kind === 'label') {
       const names = await cached(cache, `labels ${ctx.selector}`, () => labelNames(ctx.selector ?? undefined));
-      return items(names.filter((n) => n !== '__name__'), 'label');
+      return items(names.filter((n) => n !== '__name__' && !ctx.used.has(n)), 'label');
     }
     return items(await cached(cache, `values ${ctx.label} ${ctx.selector}`, () => labelValues(ctx.label, ctx.selector ?? undefined)), 'value');
   }
   if (language === 'logql') {
     if (ctx.kind === 'word') return LOGQL_WORDS;
-    if (ctx.kind === 'label') return items(await cached(cache, 'log labels', () => logLabels()), 'label');
+    if (ctx.kind === 'label') return items((await cached(cache, 'log labels', () => logLabels())).filter((n) => !ctx.used.has(n)), 'label');
     return items(await cached(cache, `log values ${ctx.label}`, () => logLabels(ctx.label)), 'value');
   }
   if (ctx.kind === 'value') {

@@ -13,12 +13,15 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,9 +68,11 @@ class ExploreBrowserIT {
         String otlp = """
                 {"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
                  "scopeMetrics":[{"metrics":[{"name":"%s","gauge":{"dataPoints":[
-                  {"timeUnixNano":"%d","asDouble":130,"exemplars":[{"timeUnixNano":"%d","asDouble":130,"traceId":"%s","spanId":"00f067aa0ba902b7"}]},
-                  {"timeUnixNano":"%d","asDouble":120}]}}]}]}]}""".formatted(LATENCY, ns, ns, TRACE_ID, now * 1_000_000L);
+                  {"timeUnixNano":"%d","asDouble":130,"attributes":[{"key":"route","value":{"stringValue":"/cart"}}],"exemplars":[{"timeUnixNano":"%d","asDouble":130,"traceId":"%s","spanId":"00f067aa0ba902b7"}]},
+                  {"timeUnixNano":"%d","asDouble":120,"attributes":[{"key":"route","value":{"stringValue":"/cart"}}]}]}}]}]}]}""".formatted(LATENCY, ns, ns, TRACE_ID, now * 1_000_000L);
         assertThat(server.post("/v1/metrics", "application/json", otlp).statusCode()).isEqualTo(200);
+        String push = "{\"streams\":[{\"stream\":{\"job\":\"checkout\"},\"values\":[[\"" + now * 1_000_000L + "\",\"error: out of stock\"]]}]}";
+        assertThat(server.post("/loki/api/v1/push", "application/json", push).statusCode()).isEqualTo(204);
     }
 
     @BeforeEach
@@ -159,12 +164,16 @@ class ExploreBrowserIT {
         // The string is closed for us.
         assertThat(value(editor)).isEqualTo(METRIC + "{room=\"kitchen\"");
 
-        // The next matcher's label names are those of the series the first one selects.
-        editor.sendKeys(", ");
-        editor.sendKeys(Keys.chord(Keys.CONTROL, " "));
-        assertThat(optionsShowing("room")).containsExactly("room");
         editor.sendKeys(Keys.ESCAPE);
         wait.until(d -> options().isEmpty());
+
+        // Label names are those of the series the metric and the matchers written select, less those matched on.
+        editor.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+        editor.sendKeys(LATENCY + "{");
+        assertThat(optionsShowing("route")).containsExactly("job", "route");
+        editor.sendKeys("job=\"shop\", ");
+        editor.sendKeys(Keys.chord(Keys.CONTROL, " "));
+        assertThat(optionsShowing("route")).containsExactly("route");
 
         // Label names after by ( ... ).
         editor.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
@@ -200,6 +209,23 @@ class ExploreBrowserIT {
         assertThat(browser.findElement(By.id("log-scale")).isSelected()).isTrue();
         // Times are local in the table and named with their zone, as on the chart's axis.
         assertThat(browser.findElement(By.id("table-time")).getText()).startsWith("At (");
+        assertThat(ui.severe()).isEmpty();
+    }
+
+    @Test
+    void anAbsoluteRangeComesFromTheUrlAndIsChecked() throws Exception {
+        Instant to = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant from = to.minusSeconds(600);
+        ui.open(explore(METRIC, "&from=" + from + "&to=" + to + "&step=60s"));
+        assertRows(2);
+        assertThat(ui.script("return document.getElementById('range').value")).isEqualTo("custom");
+        assertThat(browser.findElement(By.id("from")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("2 series, step 60s");
+        // From after to is refused naming the field, before any request.
+        ui.script("document.getElementById('to').value = document.getElementById('from').value");
+        browser.findElement(By.id("run")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("error"), "to: must be after from"));
+        ui.screenshot("explore-absolute.png");
         assertThat(ui.severe()).isEmpty();
     }
 
@@ -245,9 +271,16 @@ class ExploreBrowserIT {
         ui.open(server.uri("/explore?lang=logql"));
         WebElement editor = browser.findElement(By.id("query"));
         assertThat(editor.getDomAttribute("aria-label")).isEqualTo("Query (LogQL)");
-        editor.sendKeys("{job=\"app\"} |= \"error\"", Keys.ENTER);
+        // Stream labels and their values come from Loki's API.
+        editor.sendKeys("{jo");
+        optionsShowing("job");
+        editor.sendKeys(Keys.ENTER, "=");
+        optionsShowing("checkout");
+        editor.sendKeys(Keys.ENTER, "} |= \"error\"");
+        assertThat(value(editor)).isEqualTo("{job=\"checkout\"} |= \"error\"");
+        editor.sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.urlContains("/logs?"));
-        assertThat(browser.getCurrentUrl()).contains("query=" + URLEncoder.encode("{job=\"app\"} |= \"error\"", StandardCharsets.UTF_8));
+        assertThat(browser.getCurrentUrl()).contains("query=" + URLEncoder.encode("{job=\"checkout\"} |= \"error\"", StandardCharsets.UTF_8));
 
         // A LogQL metric query draws here (no log lines stored: an empty graph, no error).
         ui.open(server.uri("/explore?lang=logql&query=" + URLEncoder.encode("sum(count_over_time({job=\"app\"}[1m]))", StandardCharsets.UTF_8)));
@@ -256,7 +289,7 @@ class ExploreBrowserIT {
 
         // TraceQL: the language switch, then Traces.
         ui.open(server.uri("/explore"));
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("lang"))).selectByValue("traceql");
+        new Select(browser.findElement(By.id("lang"))).selectByValue("traceql");
         editor = browser.findElement(By.id("query"));
         assertThat(editor.getDomAttribute("aria-label")).isEqualTo("Query (TraceQL)");
         editor.sendKeys("{ duration > 1s }", Keys.ENTER);

@@ -37,6 +37,12 @@ function localInput(seconds) {
   return formatTime(Math.floor(seconds)).replace(' ', 'T');
 }
 
+/** A datetime-local value as an ISO time (UTC) for the URL; as typed when it is no time. */
+function isoTime(local) {
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? local : d.toISOString();
+}
+
 /** A LogQL query that selects lines rather than computing numbers: it starts with its stream selector. */
 function isLogQuery(text) {
   return text.trimStart().startsWith('{');
@@ -151,8 +157,8 @@ export async function mount(main, { query: params }) {
     editors.forEach((e) => url.append('query', e.value.trim()));
     if (language.value !== 'promql') url.set('lang', language.value);
     if (range.value === 'custom') {
-      url.set('from', new Date(from.value).toISOString());
-      url.set('to', new Date(to.value).toISOString());
+      url.set('from', isoTime(from.value));
+      url.set('to', isoTime(to.value));
     } else {
       url.set('range', range.value);
     }
