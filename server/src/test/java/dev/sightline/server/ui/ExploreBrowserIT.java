@@ -73,6 +73,11 @@ class ExploreBrowserIT {
         assertThat(server.post("/v1/metrics", "application/json", otlp).statusCode()).isEqualTo(200);
         String push = "{\"streams\":[{\"stream\":{\"job\":\"checkout\"},\"values\":[[\"" + now * 1_000_000L + "\",\"error: out of stock\"]]}]}";
         assertThat(server.post("/loki/api/v1/push", "application/json", push).statusCode()).isEqualTo(204);
+        String span = """
+                {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},
+                 "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"00f067aa0ba902b7","name":"GET /cart","kind":2,
+                  "startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}]}""".formatted(TRACE_ID, ns, ns + 250_000_000L);
+        assertThat(server.post("/v1/traces", "application/json", span).statusCode()).isEqualTo(200);
     }
 
     @BeforeEach
@@ -91,9 +96,11 @@ class ExploreBrowserIT {
         return options();
     }
 
+    /** The labels of the open list, read in one script: the list is redrawn as answers arrive. */
+    @SuppressWarnings("unchecked")
     private List<String> options() {
-        return browser.findElements(By.cssSelector(".completions li[role=option] .label")).stream()
-                .filter(WebElement::isDisplayed).map(WebElement::getText).toList();
+        return (List<String>) ui.script("return [...document.querySelectorAll('.completion-popup:not([hidden]) li[role=option] .label')]"
+                + ".map(e => e.textContent)");
     }
 
     /** Moves the list's selection down to {@code label} with the arrow key, as a user would. */
@@ -292,9 +299,16 @@ class ExploreBrowserIT {
         new Select(browser.findElement(By.id("lang"))).selectByValue("traceql");
         editor = browser.findElement(By.id("query"));
         assertThat(editor.getDomAttribute("aria-label")).isEqualTo("Query (TraceQL)");
-        editor.sendKeys("{ duration > 1s }", Keys.ENTER);
+        // Attributes by scope and their values come from Tempo's tag API; strings go in quoted.
+        editor.sendKeys("{ resource.serv");
+        optionsShowing("resource.service.name");
+        editor.sendKeys(Keys.ENTER, " = ");
+        optionsShowing("shop");
+        editor.sendKeys(Keys.ENTER, " }");
+        assertThat(value(editor)).isEqualTo("{ resource.service.name = \"shop\" }");
+        editor.sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.urlContains("/traces?"));
-        assertThat(browser.getCurrentUrl()).contains("q=" + URLEncoder.encode("{ duration > 1s }", StandardCharsets.UTF_8));
+        assertThat(browser.getCurrentUrl()).contains("q=" + URLEncoder.encode("{ resource.service.name = \"shop\" }", StandardCharsets.UTF_8));
     }
 
     private void assertRows(int n) {
