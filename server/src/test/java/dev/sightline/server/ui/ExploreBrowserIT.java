@@ -242,7 +242,7 @@ class ExploreBrowserIT {
         WebElement dot = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#chart a.exemplar")));
         assertThat(dot.getDomAttribute("href")).isEqualTo("/traces/" + TRACE_ID);
         assertThat(dot.getDomAttribute("title")).contains("trace_id=" + TRACE_ID).contains("130");
-        assertThat(browser.findElement(By.id("status")).getText()).contains("1 exemplars");
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("1 series, step 15s, 1 exemplar");
         ui.screenshot("explore-exemplar.png");
         assertThat(ui.severe()).isEmpty();
         dot.click();

@@ -248,7 +248,7 @@ export async function mount(main, { query: params }) {
     draw();
     fillTable(table, result);
     const dots = last.exemplars.reduce((n, s) => n + (s.exemplars?.length ?? 0), 0);
-    status.textContent = `${result.length} series, step ${stepSeconds}s${dots ? `, ${dots} exemplars` : ''}`;
+    status.textContent = `${result.length} series, step ${stepSeconds}s${dots ? `, ${dots} exemplar${dots === 1 ? '' : 's'}` : ''}`;
   }
 
   function draw() {
