@@ -49,6 +49,8 @@ public final class UiBenchmark {
     private static final long TARGET_FIRST_PAGE_BYTES = 300 * 1024;
     private static final String UID = "ui-bench";
     private static final int SAMPLES_PER_REQUEST = 20_000;
+    /** The OTLP listeners off: their default ports may be another server's on this machine. */
+    private static final String NO_OTLP = "server:\n  otlp_grpc_port: -1\n  otlp_http_port: -1\n";
 
     private record Run(double drawnMs, long assetBytes, long dataBytes, int assetFiles) {
     }
@@ -97,7 +99,7 @@ public final class UiBenchmark {
         Files.createDirectories(dir.resolve("dashboards"));
         Files.writeString(dir.resolve("dashboards").resolve(UID + ".yml"), dashboardYaml(panels));
         Path config = dir.resolve("sightline.yml");
-        Files.writeString(config, "dashboards:\n  directory: dashboards\n");
+        Files.writeString(config, NO_OTLP + "dashboards:\n  directory: dashboards\n");
         int port = PeerProcess.freePort();
         URI base = URI.create("http://127.0.0.1:" + port);
         List<String> cmd = PeerProcess.sightlineCommand(cp, List.of(), "--data-dir", dir.resolve("data").toString(),
@@ -114,7 +116,7 @@ public final class UiBenchmark {
             System.out.println("this server does not know dashboards: (no loader yet); measuring Explore-style charts");
             dashboards = false;
             server.close();
-            Files.writeString(config, "");
+            Files.writeString(config, NO_OTLP);
             server = PeerProcess.start("sightline", cmd, dir.resolve("sightline-2.log"));
             server.awaitReady(base.resolve("/-/ready"));
         }
