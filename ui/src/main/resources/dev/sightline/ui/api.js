@@ -61,7 +61,7 @@ async function getLokiOrTempo(path, params) {
 }
 
 /** A LogQL range query: a metric query's {resultType: "matrix", result} as query_range's, a log query's "streams". */
-export function logqlQueryRange(query, start, end, step) {
+export function logQueryRange(query, start, end, step) {
   return getLokiOrTempo('/loki/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) });
 }
 

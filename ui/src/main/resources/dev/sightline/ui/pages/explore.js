@@ -4,7 +4,7 @@
 // (query, repeated for each query; lang, range or from/to, step, stacked, log, exemplars), so a copied URL opens
 // the same view.
 import { h } from '../dom.js';
-import { logqlQueryRange, queryExemplars, queryRange } from '../api.js';
+import { logQueryRange, queryExemplars, queryRange } from '../api.js';
 import { drawChart, formatTime, formatValue, seriesName, zoneName } from '../chart.js';
 import { LANGUAGES, createEditor } from '../editor.js';
 
@@ -222,7 +222,7 @@ export async function mount(main, { query: params }) {
     }
     status.textContent = 'Running…';
     const several = active.length > 1;
-    const fetchRange = language.value === 'logql' ? logqlQueryRange : queryRange;
+    const fetchRange = language.value === 'logql' ? logQueryRange : queryRange;
     const answers = await Promise.all(active.map(async (e) => {
       const text = e.value.trim();
       try {
