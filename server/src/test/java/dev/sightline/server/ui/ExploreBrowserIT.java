@@ -279,15 +279,7 @@ class ExploreBrowserIT {
         WebElement editor = browser.findElement(By.id("query"));
         assertThat(editor.getDomAttribute("aria-label")).isEqualTo("Query (LogQL)");
         // Stream labels and their values come from Loki's API.
-        editor.sendKeys("{jo");
-        optionsShowing("job");
-        editor.sendKeys(Keys.ENTER, "=");
-        optionsShowing("checkout");
-        editor.sendKeys(Keys.ENTER, "} |= \"error\"");
-        assertThat(value(editor)).isEqualTo("{job=\"checkout\"} |= \"error\"");
-        editor.sendKeys(Keys.ENTER);
-        wait.until(ExpectedConditions.urlContains("/logs?"));
-        assertThat(browser.getCurrentUrl()).contains("query=" + URLEncoder.encode("{job=\"checkout\"} |= \"error\"", StandardCharsets.UTF_8));
+        completeAndRun(editor, "{job=\"checkout\"} |= \"error\"", "/logs?query=", "{jo", "job", "=", "checkout", "} |= \"error\"");
 
         // A LogQL metric query draws here (no log lines stored: an empty graph, no error).
         ui.open(server.uri("/explore?lang=logql&query=" + URLEncoder.encode("sum(count_over_time({job=\"app\"}[1m]))", StandardCharsets.UTF_8)));
@@ -300,15 +292,25 @@ class ExploreBrowserIT {
         editor = browser.findElement(By.id("query"));
         assertThat(editor.getDomAttribute("aria-label")).isEqualTo("Query (TraceQL)");
         // Attributes by scope and their values come from Tempo's tag API; strings go in quoted.
-        editor.sendKeys("{ resource.serv");
-        optionsShowing("resource.service.name");
-        editor.sendKeys(Keys.ENTER, " = ");
-        optionsShowing("shop");
-        editor.sendKeys(Keys.ENTER, " }");
-        assertThat(value(editor)).isEqualTo("{ resource.service.name = \"shop\" }");
+        completeAndRun(editor, "{ resource.service.name = \"shop\" }", "/traces?q=", "{ resource.serv", "resource.service.name",
+                " = ", "shop", " }");
+    }
+
+    /**
+     * Types the texts of {@code typedAndTaken}, each but the last followed by the option named next, taken with Enter;
+     * checks the query written, runs it, and checks that it opened {@code opens} with the query.
+     */
+    private void completeAndRun(WebElement editor, String expected, String opens, String... typedAndTaken) {
+        for (int i = 0; i + 1 < typedAndTaken.length; i += 2) {
+            editor.sendKeys(typedAndTaken[i]);
+            optionsShowing(typedAndTaken[i + 1]);
+            editor.sendKeys(Keys.ENTER);
+        }
+        editor.sendKeys(typedAndTaken[typedAndTaken.length - 1]);
+        assertThat(value(editor)).isEqualTo(expected);
         editor.sendKeys(Keys.ENTER);
-        wait.until(ExpectedConditions.urlContains("/traces?"));
-        assertThat(browser.getCurrentUrl()).contains("q=" + URLEncoder.encode("{ resource.service.name = \"shop\" }", StandardCharsets.UTF_8));
+        wait.until(ExpectedConditions.urlContains(opens));
+        assertThat(browser.getCurrentUrl()).contains(opens + URLEncoder.encode(expected, StandardCharsets.UTF_8));
     }
 
     private void assertRows(int n) {
