@@ -45,6 +45,13 @@ public final class Bench {
         return Arrays.copyOf(out, snappy.compress(src, 0, len, out, 0, out.length));
     }
 
+    /** The median of the values (the mean of the middle two for an even count). */
+    public static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
     public static int positive(String flag, String v) {
         int n;
         try {

@@ -104,11 +104,6 @@ export function notifications(limit = 100) {
   return get('/api/v1/notifications', { limit: String(limit) });
 }
 
-/** A LogQL metric query over a range (/loki/api/v1/query_range): the same {resultType, result} as queryRange. */
-export function logQueryRange(query, start, end, step) {
-  return get('/loki/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) });
-}
-
 /** Scrape targets (/api/v1/targets): {activeTargets, droppedTargets}. */
 export function targets() {
   return get('/api/v1/targets');
@@ -164,4 +159,45 @@ async function postJson(path, body) {
   }
   if (parsed.status !== 'success') throw new Error(parsed.errorType ? `${parsed.errorType}: ${parsed.error}` : String(parsed.error ?? response.status));
   return parsed.data;
+}
+
+// ---- explore helper: the query editor's completions, exemplars and LogQL/Tempo reads.
+
+/** Label names, of the series a selector matches when one is given. */
+export function labelNames(match) {
+  return get('/api/v1/labels', match ? { 'match[]': match } : undefined);
+}
+
+/** Every PromQL function: [{name, signature, args: [{name, type}], variadic, returns, experimental, description}]. */
+export function promqlFunctions() {
+  return get('/api/v1/status/functions');
+}
+
+/** Exemplars of the query's series in [start, end] (seconds): [{seriesLabels, exemplars: [{labels, value, timestamp}]}]. */
+export function queryExemplars(query, start, end) {
+  return get('/api/v1/query_exemplars', { query, start: String(start), end: String(end) });
+}
+
+/**
+ * Loki's and Tempo's read endpoints: JSON when they succeed (Loki's in the same envelope as Prometheus's, Tempo's
+ * bare), the server's text when they fail (Loki answers errors as text, e.g. "parse error at line 1, col 5: ...").
+ */
+async function getLokiOrTempo(path, params) {
+  const body = await fetchJson(path, params);
+  return body.status === 'success' ? body.data : body;
+}
+
+/** A LogQL range query: a metric query's {resultType: "matrix", result} as query_range's, a log query's "streams". */
+export function logQueryRange(query, start, end, step) {
+  return getLokiOrTempo('/loki/api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) });
+}
+
+/** Log stream label names, or a label's values (name given), over the last six hours. */
+export function logLabels(name) {
+  return getLokiOrTempo(name == null ? '/loki/api/v1/labels' : `/loki/api/v1/label/${encodeURIComponent(name)}/values`);
+}
+
+/** TraceQL identifiers by scope, {scopes: [{name, tags}]}, or an identifier's typed values {tagValues: [{type, value}]}. */
+export function traceTags(tag) {
+  return getLokiOrTempo(tag == null ? '/api/v2/search/tags' : `/api/v2/search/tag/${encodeURIComponent(tag)}/values`);
 }

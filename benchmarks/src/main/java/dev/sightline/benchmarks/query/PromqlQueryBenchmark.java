@@ -1,5 +1,6 @@
 package dev.sightline.benchmarks.query;
 
+import dev.sightline.benchmarks.Bench;
 import dev.sightline.benchmarks.remotewrite.WriteRequestEncoder;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
@@ -27,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -339,10 +339,10 @@ public final class PromqlQueryBenchmark {
                     exec[r] = execSeconds * 1000;
                 }
             }
-            double o = median(ours);
-            double p = median(theirs);
+            double o = Bench.median(ours);
+            double p = Bench.median(theirs);
             worst = Math.max(worst, o / p);
-            System.out.printf(Locale.ROOT, "%-80s %12.1f %14.1f %12.1f %7.2fx %s%n", q, o, p, median(exec), o / p,
+            System.out.printf(Locale.ROOT, "%-80s %12.1f %14.1f %12.1f %7.2fx %s%n", q, o, p, Bench.median(exec), o / p,
                     ourSeries == theirSeries ? Integer.toString(ourSeries) : ourSeries + "/" + theirSeries + " DIFFER");
         }
         System.out.printf(Locale.ROOT, "worst ratio sightline/prometheus %.2fx (target <= %.1fx): %s%n", worst, TARGET_RATIO,
@@ -479,12 +479,6 @@ public final class PromqlQueryBenchmark {
             n++;
         }
         return n;
-    }
-
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
     private static int countBlocks(Path dataDir) throws IOException {

@@ -5,18 +5,35 @@ import static dev.sightline.promql.ast.ExprType.SCALAR;
 import static dev.sightline.promql.ast.ExprType.STRING;
 import static dev.sightline.promql.ast.ExprType.VECTOR;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The signature table the parser checks calls against: every function of Prometheus 3's PromQL
  * (promql/parser/functions.go), and Sightline's anomaly functions, by name. Evaluation is engine.FunctionEvaluator's.
+ * Each function's argument names and one-line description (for people: the query editor's help) are in
+ * functions.properties beside this class.
  */
 public final class FunctionTable {
     private static final Map<String, Function> ALL = new TreeMap<>();
+    private static final Map<String, Doc> DOCS = new TreeMap<>();
+
+    /** A function's argument names (one per declared argument type) and its one-line description. */
+    public record Doc(List<String> argNames, String description) {
+        public Doc {
+            argNames = List.copyOf(argNames);
+        }
+    }
 
     static {
         for (String n : List.of("abs", "absent", "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "cos",
@@ -76,6 +93,7 @@ public final class FunctionTable {
         add("anomaly_score_over_time", List.of(MATRIX, SCALAR), 1, VECTOR, false);
         add("bimodality_over_time", List.of(MATRIX, STRING), 1, VECTOR, false);
         add("histogram_bimodality", List.of(VECTOR, STRING), 1, VECTOR, false);
+        loadDocs();
     }
 
     private FunctionTable() {
@@ -92,5 +110,57 @@ public final class FunctionTable {
 
     public static Collection<Function> all() {
         return Collections.unmodifiableCollection(ALL.values());
+    }
+
+    /** The argument names and description of the function with this name, or null when there is none. */
+    public static Doc doc(String name) {
+        return DOCS.get(name);
+    }
+
+    /**
+     * The function's signature as Prometheus's documentation writes it, optional arguments in brackets and
+     * repeatable ones followed by "...": {@code round(v instant-vector[, to_nearest scalar]) instant-vector}.
+     */
+    public static String signature(Function f) {
+        List<String> names = DOCS.get(f.name()).argNames();
+        List<String> args = IntStream.range(0, f.argTypes().size())
+                .mapToObj(i -> names.get(i) + " " + typeName(f.argTypes().get(i))).toList();
+        StringBuilder b = new StringBuilder(f.name()).append('(');
+        int required = f.variadic() == 0 ? args.size() : args.size() - 1;
+        b.append(String.join(", ", args.subList(0, required)));
+        if (required < args.size()) {
+            b.append(required == 0 ? "[" : "[, ").append(args.getLast());
+            // More than one optional argument: the last one repeats.
+            b.append(f.variadic() == 1 ? "]" : "...]");
+        }
+        return b.append(") ").append(typeName(f.returnType())).toString();
+    }
+
+    /** "instant-vector", "range-vector", "scalar", "string": the names of Prometheus's function documentation. */
+    public static String typeName(ExprType t) {
+        return t.documentedName().replace(' ', '-');
+    }
+
+    private static void loadDocs() {
+        Properties p = new Properties();
+        try (InputStream in = FunctionTable.class.getResourceAsStream("functions.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("functions.properties is missing beside FunctionTable");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String name : p.stringPropertyNames()) {
+            String line = p.getProperty(name);
+            int bar = line.indexOf('|');
+            if (bar < 0) {
+                throw new IllegalStateException("functions.properties: " + name + " has no '|' before its description");
+            }
+            String names = line.substring(0, bar).strip();
+            List<String> argNames = names.isEmpty() ? List.of()
+                    : Arrays.stream(names.split(",")).map(String::strip).collect(Collectors.toList());
+            DOCS.put(name, new Doc(argNames, line.substring(bar + 1).strip()));
+        }
     }
 }

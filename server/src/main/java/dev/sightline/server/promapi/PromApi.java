@@ -1,5 +1,6 @@
 package dev.sightline.server.promapi;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.text.GoFloats;
@@ -13,6 +14,8 @@ import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.BinaryExpr;
 import dev.sightline.promql.ast.Call;
 import dev.sightline.promql.ast.Expr;
+import dev.sightline.promql.ast.Function;
+import dev.sightline.promql.ast.FunctionTable;
 import dev.sightline.promql.ast.MatrixSelector;
 import dev.sightline.promql.ast.ParenExpr;
 import dev.sightline.promql.ast.Prettier;
@@ -36,6 +39,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -61,6 +65,8 @@ public final class PromApi {
     private static final int MAX_CONCURRENCY = 20;
     private static final long MAX_POINTS_PER_SERIES = 11_000;
     private static final String TRUNCATED = "results truncated due to limit";
+    /** /api/v1/status/functions: the parser's function table never changes while the server runs. */
+    private static final Buffer FUNCTIONS = PromApiJsonWriter.success(PromApi::functions, List.of(), List.of());
 
     private final Supplier<? extends Queryable> storage;
     private final EngineOptions engineOptions;
@@ -128,6 +134,38 @@ public final class PromApi {
         api.get("/api/v1/metadata", handler(this::metadata));
         both(api, "/api/v1/format_query", this::formatQuery);
         both(api, "/api/v1/query_exemplars", this::queryExemplars);
+        // Needs no storage: answers while the database is still opening.
+        api.get("/api/v1/status/functions", ctx -> HttpApi.respond(ctx, 200, JSON, FUNCTIONS.copy()));
+    }
+
+    /**
+     * Every function the parser accepts, by name, for query editors: {@code [{"name":"round","signature":
+     * "round(v instant-vector[, to_nearest scalar]) instant-vector","args":[{"name":"v","type":"instant-vector"},...],
+     * "variadic":1,"returns":"instant-vector","experimental":false,"description":"..."}]} (variadic as in
+     * {@link Function}).
+     */
+    private static void functions(JsonGenerator g) throws IOException {
+        g.writeStartArray();
+        for (Function f : FunctionTable.all()) {
+            FunctionTable.Doc doc = FunctionTable.doc(f.name());
+            g.writeStartObject();
+            g.writeStringField("name", f.name());
+            g.writeStringField("signature", FunctionTable.signature(f));
+            g.writeArrayFieldStart("args");
+            for (int i = 0; i < f.argTypes().size(); i++) {
+                g.writeStartObject();
+                g.writeStringField("name", doc.argNames().get(i));
+                g.writeStringField("type", FunctionTable.typeName(f.argTypes().get(i)));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("variadic", f.variadic());
+            g.writeStringField("returns", FunctionTable.typeName(f.returnType()));
+            g.writeBooleanField("experimental", f.experimental());
+            g.writeStringField("description", doc.description());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private void both(HttpApi api, String pattern, Endpoint e) {

@@ -54,7 +54,11 @@ public final class ApiTestServer implements AutoCloseable, AfterEachCallback {
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) throws Exception {
+        return client.send(request.build(), body);
     }
 
     public HttpResponse<String> get(String path) throws Exception {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.promql.ast.FunctionTable;
 import dev.sightline.server.RunningServer;
 import dev.sightline.tsdb.Tsdb;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -325,5 +328,33 @@ class PromApiTest {
         assertError(post("/api/v1/query", "time=1435781451.781&query=" + enc(longRegexQuery(11 << 20))), 400, "bad_data",
                 "http: POST too large: form bodies are limited to 10485760 bytes");
         assertOk(post("/api/v1/query", "query=up&time=1435781451.781"), UP_VECTOR);
+    }
+
+    @Test
+    void functionsListTheParsersTableWithSignaturesAndDescriptions() throws Exception {
+        HttpResponse<String> r = server.get("/api/v1/status/functions");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        JsonNode body = RunningServer.JSON.readTree(r.body());
+        assertThat(body.get("status").asText()).isEqualTo("success");
+        JsonNode data = body.get("data");
+        assertThat(data).hasSize(FunctionTable.all().size());
+        JsonNode round = null;
+        for (JsonNode f : data) {
+            assertThat(f.get("description").asText()).as(f.get("name").asText()).isNotBlank();
+            if (f.get("name").asText().equals("round")) {
+                round = f;
+            }
+        }
+        assertThat(round).isNotNull();
+        assertThat(round.toString()).isEqualTo("{\"name\":\"round\",\"signature\":\"round(v instant-vector[, to_nearest scalar]) instant-vector\","
+                + "\"args\":[{\"name\":\"v\",\"type\":\"instant-vector\"},{\"name\":\"to_nearest\",\"type\":\"scalar\"}],"
+                + "\"variadic\":1,\"returns\":\"instant-vector\",\"experimental\":false,"
+                + "\"description\":\"Rounds every sample to the nearest multiple of to_nearest (1 by default)\"}");
+        // Names are sorted and unique; the anomaly functions, which Prometheus lacks, are in.
+        List<String> names = new ArrayList<>();
+        data.forEach(f -> names.add(f.get("name").asText()));
+        assertThat(names).isSorted().doesNotHaveDuplicates().contains("rate", "histogram_quantile", "seasonal_upper");
+        assertThat(server.get("/api/v1/status/functions").body()).isEqualTo(r.body());
     }
 }

@@ -5,8 +5,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayInputStream;
+import java.util.zip.GZIPInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
@@ -74,6 +77,33 @@ class UiEndpointTest {
         HttpResponse<String> other = server.send(server.request("/ui/pages/explore.js").header("If-None-Match", "\"0\""));
         assertThat(other.statusCode()).isEqualTo(200);
         assertThat(other.body()).isEqualTo(first.body());
+    }
+
+    @Test
+    void textIsGzippedForClientsThatAcceptIt() throws Exception {
+        HttpResponse<byte[]> plain = server.send(server.request("/ui/pages/explore.js"), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> zipped = server.send(server.request("/ui/pages/explore.js").header("Accept-Encoding", "br, gzip"),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(zipped.headers().firstValue("Vary")).hasValue("accept-encoding");
+        assertThat(zipped.body().length).isLessThan(plain.body().length / 2);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(zipped.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(plain.body());
+        }
+        // Each form has its own ETag, and revalidates against it.
+        String etag = zipped.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).isNotEqualTo(plain.headers().firstValue("ETag").orElseThrow());
+        assertThat(server.send(server.request("/ui/pages/explore.js").header("Accept-Encoding", "gzip")
+                .header("If-None-Match", etag)).statusCode()).isEqualTo(304);
+        assertThat(server.send(server.request("/ui/pages/explore.js").header("If-None-Match", etag)).statusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"gzip|true", "GZIP;q=0.5|true", "deflate, gzip, br|true", "*|true",
+            "gzip;q=0|false", "gzip; q=0.000, *|false", "*;q=0, gzip|true", "identity|false", "br|false", "''|false"})
+    void acceptEncodingIsReadAsHttpSays(String header, boolean gzip) {
+        assertThat(UiEndpoint.acceptsGzip(header)).as(header).isEqualTo(gzip);
     }
 
     @Test
