@@ -10,8 +10,8 @@ export function seriesName(metric) {
   return pairs.length ? `${name}{${pairs.join(', ')}}` : name || '{}';
 }
 
-// Evenly spread hues (golden angle), so neighbouring series differ.
-function color(i, alpha = 1) {
+/** The i-th series' colour: evenly spread hues (golden angle), so neighbouring series differ. */
+export function seriesColor(i, alpha = 1) {
   return `hsla(${(i * 137.508) % 360}, 65%, 50%, ${alpha})`;
 }
 
@@ -52,21 +52,26 @@ function scaled(v, steps, suffix) {
   return `${short(v / f)}${suffix(p)}`;
 }
 
+/** Units written after the number without a space, as Grafana shows them. */
+const SUFFIXES = { reqps: '/s', x: 'x' };
+
 /**
- * A value for axes, legends and tables: SI prefixes (1.2k, 350m) and the unit after them. Units with their own
- * scales: "bytes" (KiB, MiB, ...), "s"/"seconds" (ms, min, h, d), "percent" (0-100), "percentunit" (0-1 shown as %).
- * No unit: the number alone, scaled, so a y axis needs no unit to be read.
+ * The one way the UI writes a value (axes, legends, tables, panels): SI prefixes (1.2k, 350m) and the unit after
+ * them. Units with their own scales: "bytes"/"decbytes" (KiB, MiB, ...), "s"/"seconds"/"ms" (µs ... d), "percent"
+ * (0-100), "percentunit" (0-1 shown as %). No unit: the number alone, scaled, so a y axis needs no unit to be read.
+ * No value: a dash.
  */
 export function formatValue(v, unit = '') {
-  if (v == null) return '';
+  if (v == null) return '–';
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+  if (unit === 'ms') return formatValue(v / 1000, 's');
   if (v === 0) return ZERO[unit] ?? (unit ? `0 ${unit}` : '0');
   switch (unit) {
-    case 'bytes': return scaled(v, IEC, (p) => ` ${p}B`);
+    case 'bytes': case 'decbytes': return scaled(v, IEC, (p) => ` ${p}B`);
     case 's': case 'seconds': return scaled(v, DURATIONS, (p) => ` ${p}`);
     case 'percent': return `${short(v)}%`;
     case 'percentunit': return `${short(v * 100)}%`;
-    default: return scaled(v, SI, (p) => (unit ? ` ${p}${unit}` : p));
+    default: return scaled(v, SI, (p) => (unit in SUFFIXES ? `${p}${SUFFIXES[unit]}` : unit ? ` ${p}${unit}` : p));
   }
 }
 
@@ -157,8 +162,8 @@ export function drawChart(container, result, start, end, step, previous, options
       { value: (u, t) => (t == null ? '' : formatTime(t)) },
       ...result.map((s, i) => ({
         label: s.legend ?? seriesName(s.metric),
-        stroke: color(i),
-        fill: stacked ? color(i, 0.35) : undefined,
+        stroke: seriesColor(i),
+        fill: stacked ? seriesColor(i, 0.35) : undefined,
         width: 1.5,
         spanGaps: false,
         // The legend shows each series' own value, not the stacked sum it is drawn at.

@@ -101,7 +101,7 @@ class ServicesBrowserIT {
         assertThat(ui.driver().findElements(By.cssSelector("article.panel"))).hasSize(7);
         // Both buckets are rows; the 10x outliers' row (0.25, 0.5] has painted cells though p99 stays in the fast one.
         String rows = (String) ui.script("return document.querySelector('article[data-type=heatmap] canvas').dataset.rows");
-        assertThat(rows).isEqualTo("[\"(31.3ms, 62.5ms]\",\"(250ms, 500ms]\"]");
+        assertThat(rows).isEqualTo("[\"(31.3 ms, 62.5 ms]\",\"(250 ms, 500 ms]\"]");
         assertThat(rowPixels(HEATMAP, 1)).isGreaterThan(100L);
         assertThat(rowPixels(HEATMAP, 0)).isGreaterThan(100L);
         String p99 = ui.driver().findElements(By.cssSelector("article[data-type=stat] .stat")).get(2).getText();
@@ -123,7 +123,7 @@ class ServicesBrowserIT {
                 c.dispatchEvent(new MouseEvent('mousemove', {clientX: b.left + p.left + p.width - 30,
                   clientY: b.top + p.top + p.rowHeight / 2}));""");
         String tip = (String) ui.script("return document.querySelector('article[data-type=heatmap] .plot-tooltip').textContent");
-        assertThat(tip).startsWith("(250ms, 500ms]: ");
+        assertThat(tip).startsWith("(250 ms, 500 ms]: ");
         // One outlier per 15 s: a rate of 0.0667/s.
         assertThat(tip).contains("66.7m at ");
 
@@ -132,7 +132,7 @@ class ServicesBrowserIT {
         canvas.sendKeys(Keys.ARROW_DOWN);
         assertThat(ui.script("return document.activeElement.tagName")).isEqualTo("CANVAS");
         assertThat((String) ui.script("return document.querySelector('" + HEATMAP + " .plot-tooltip').textContent"))
-                .startsWith("(31.3ms, 62.5ms]: ");
+                .startsWith("(31.3 ms, 62.5 ms]: ");
     }
 
     @Test

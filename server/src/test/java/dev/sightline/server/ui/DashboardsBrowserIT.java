@@ -382,7 +382,7 @@ class DashboardsBrowserIT {
         List<WebElement> panels = browser.findElements(By.cssSelector(".panel"));
         assertThat(panels).hasSize(count);
         assertThat(panels).allSatisfy(p -> assertThat(p.getAttribute("data-state")).as(p.getText()).isEqualTo("drawn"));
-        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3.0 d");
+        assertThat(panel("Uptime").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("3 d");
         assertThat(panel("CPUs").findElement(By.cssSelector(".stat-value")).getText()).isEqualTo("1");
     }
 

@@ -38,39 +38,6 @@ export function reduce(values, how = 'last') {
   }
 }
 
-const SI = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-const IEC = [[2 ** 40, 'TiB'], [2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']];
-
-/** A value in its unit: bytes (IEC), s and ms (as durations), percent (0-100), percentunit (0-1); other units follow the number. */
-export function formatValue(v, unit) {
-  if (v == null || Number.isNaN(v)) return '–';
-  const num = (x) => (Math.abs(x) >= 100 || Number.isInteger(x) ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
-  switch (unit) {
-    case 'bytes': case 'decbytes': {
-      const [d, u] = IEC.find(([d]) => Math.abs(v) >= d) ?? [1, 'B'];
-      return `${num(v / d)} ${u}`;
-    }
-    case 's': return duration(v);
-    case 'ms': return duration(v / 1000);
-    case 'percent': return `${num(v)}%`;
-    case 'percentunit': return `${num(v * 100)}%`;
-    default: {
-      const [d, u] = SI.find(([d]) => Math.abs(v) >= d) ?? [1, ''];
-      return `${num(v / d)}${u}${unit ? ` ${unit}` : ''}`;
-    }
-  }
-}
-
-function duration(s) {
-  const a = Math.abs(s);
-  if (a >= 86400) return `${(s / 86400).toFixed(1)} d`;
-  if (a >= 3600) return `${(s / 3600).toFixed(1)} h`;
-  if (a >= 60) return `${(s / 60).toFixed(1)} min`;
-  if (a >= 1 || a === 0) return `${s.toFixed(2)} s`;
-  if (a >= 1e-3) return `${(s * 1e3).toFixed(1)} ms`;
-  return `${(s * 1e6).toFixed(0)} µs`;
-}
-
 // The three named threshold colours follow the theme (style.css); any other is a CSS colour as written.
 const NAMED = { green: '--ok', yellow: '--warn', orange: '--warn', red: '--bad', blue: '--accent' };
 

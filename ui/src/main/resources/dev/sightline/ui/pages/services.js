@@ -1,10 +1,10 @@
 // Services: /services lists every service seen in span metrics and HTTP server metrics with its rate, error ratio,
 // p99 and health (GET /api/v1/services); /services/<name> draws its generated golden-signal dashboard
 // (GET /api/v1/services/<name>/dashboard). ?range= (5m|1h|6h|24h|7d) overrides the dashboard's range.
+import { formatValue } from '../chart.js';
 import { serviceDashboard, services } from '../api.js';
 import { renderDashboard } from '../dashboard/render.js';
 import { h } from '../dom.js';
-import { formatValue } from '../panels/plot.js';
 
 const RANGES = { '5m': 300, '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800 };
 export async function mount(main, { path, query }) {

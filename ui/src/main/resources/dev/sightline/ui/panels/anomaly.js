@@ -7,8 +7,8 @@
 // options.window ("1d"), season ("1d"), threshold (3). The band needs history: an empty band is not an error.
 import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
 import { queryRange } from '../api.js';
-import { align, seriesName } from '../chart.js';
-import { formatValue, message, seriesColor, seriesKey, themeColor } from './plot.js';
+import { align, formatValue, seriesColor, seriesName } from '../chart.js';
+import { message, seriesKey, themeColor } from './plot.js';
 
 const SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 

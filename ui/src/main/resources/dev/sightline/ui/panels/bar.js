@@ -1,6 +1,7 @@
 // Bar panel: one horizontal bar per series, its last value, longest bar = largest value. options: unit.
+import { formatValue } from '../chart.js';
 import { h } from '../dom.js';
-import { fetchTargets, formatValue, reduce } from '../dashboard/format.js';
+import { fetchTargets, reduce } from '../dashboard/format.js';
 
 export async function render(el, panel, ctx) {
   const o = panel.options ?? {};

@@ -1,7 +1,8 @@
 // Gauge panel: the last value of each series on a 240° arc from min to max (SVG), coloured by the thresholds.
 // options: unit, min (0), max (100), thresholds [{value, color}].
+import { formatValue } from '../chart.js';
 import { h } from '../dom.js';
-import { fetchTargets, formatValue, reduce, thresholdColor } from '../dashboard/format.js';
+import { fetchTargets, reduce, thresholdColor } from '../dashboard/format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

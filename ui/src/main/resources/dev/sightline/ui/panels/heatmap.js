@@ -4,8 +4,9 @@
 // series, then summed over series). One row per bucket (ordinal, so exponential buckets get equal height), one
 // column per step; colour by count, on a log scale unless options.scale is "linear". options.unit names the
 // bucket bounds' unit. The canvas carries data-rows (bucket bounds, bottom to top) and data-plot (geometry) for tests.
+import { formatValue } from '../chart.js';
 import { queryRange } from '../api.js';
-import { createPlot, drawTimeAxis, formatValue, message, themeColor } from './plot.js';
+import { createPlot, drawTimeAxis, message, themeColor } from './plot.js';
 
 // Prometheus's boundary rules: 0 (lower, upper], 1 [lower, upper), 2 (lower, upper), 3 [lower, upper].
 const OPEN = ['(', '[', '(', '['], CLOSE = [']', ')', ')', ']'];

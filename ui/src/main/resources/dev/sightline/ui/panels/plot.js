@@ -1,5 +1,6 @@
 // A plain canvas plot for the panels uPlot does not draw (heatmap cells, scatter points): a time or value x axis,
 // a value or bucket y axis, colours from the theme's CSS variables, and a tooltip that follows the pointer.
+import { formatValue } from '../chart.js';
 import { h } from '../dom.js';
 
 const PAD = { left: 78, right: 12, top: 8, bottom: 26 };
@@ -7,23 +8,10 @@ const PAD = { left: 78, right: 12, top: 8, bottom: 26 };
 /** A series' labels without the metric name, as a key: functions drop the name, so results join on the rest. */
 export const seriesKey = (metric) => JSON.stringify(Object.entries(metric).filter(([k]) => k !== '__name__').sort());
 
-/** The i-th series colour: evenly spread hues (golden angle), as the time-series chart uses. */
-export const seriesColor = (i) => `hsl(${(i * 137.508) % 360}, 65%, 50%)`;
 
 /** The theme colour of a CSS variable (canvases cannot use var()). */
 export function themeColor(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
-/** A number for an axis or a tooltip: 3 significant digits, SI prefixes for large and small, and the unit. */
-export function formatValue(v, unit = '') {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
-  if (unit === 'percentunit') return `${+(v * 100).toPrecision(3)}%`;
-  const a = Math.abs(v);
-  const [scale, prefix] = a >= 1e9 ? [1e9, 'G'] : a >= 1e6 ? [1e6, 'M'] : a >= 1e4 ? [1e3, 'k']
-    : a === 0 || a >= 1 ? [1, ''] : a >= 1e-3 ? [1e-3, 'm'] : a >= 1e-6 ? [1e-6, 'µ'] : [1e-9, 'n'];
-  const suffix = { '': '', s: 's', reqps: '/s', bytes: 'B', x: 'x' }[unit] ?? ` ${unit}`;
-  return `${+(v / scale).toPrecision(3)}${prefix}${suffix}`;
 }
 
 function timeLabel(seconds, span) {

@@ -2,8 +2,8 @@
 // has a value, series joined on equal labels (the metric name aside); e.g. rider against driver surge by region.
 // One target: x is time, a point per sample. options.unit (y), options.x_unit. Colour per joined series.
 import { queryRange } from '../api.js';
-import { seriesName } from '../chart.js';
-import { createPlot, drawTimeAxis, drawValueAxis, formatValue, message, seriesColor, seriesKey } from './plot.js';
+import { formatValue, seriesColor, seriesName } from '../chart.js';
+import { createPlot, drawTimeAxis, drawValueAxis, message, seriesKey } from './plot.js';
 
 /** Points [{x, y, t, name}] from one (x = time) or two range results joined on labels and time. */
 export function scatterPoints(xs, ys) {

@@ -1,7 +1,8 @@
 // Stat panel: one big value per series (reduced: last, mean, max or min), coloured by the thresholds, with a
 // sparkline of the series. options: unit, reduce, sparkline, thresholds [{value, color}].
+import { formatValue } from '../chart.js';
 import { h } from '../dom.js';
-import { fetchTargets, formatValue, reduce, sparkline, thresholdColor } from '../dashboard/format.js';
+import { fetchTargets, reduce, sparkline, thresholdColor } from '../dashboard/format.js';
 
 export async function render(el, panel, ctx) {
   const o = panel.options ?? {};

@@ -1,8 +1,9 @@
 // Table panel: each target as an instant query at the range's end, one row per series: its labels as columns
 // (the union over the series), then its value. options: unit.
+import { formatValue } from '../chart.js';
 import { h } from '../dom.js';
 import { query } from '../api.js';
-import { formatValue, legend, queries } from '../dashboard/format.js';
+import { legend, queries } from '../dashboard/format.js';
 
 export async function render(el, panel, ctx) {
   const o = panel.options ?? {};

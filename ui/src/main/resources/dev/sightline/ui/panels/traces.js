@@ -1,9 +1,10 @@
 // Trace list panel: traces of the time range from Tempo's search, newest first, each row linking to
 // /traces/<id>. targets[0].expr is TraceQL (e.g. { resource.service.name = "checkout" && duration > 500ms }); or
 // options {service, operation, min_duration} search by tags. options.limit (20).
+import { formatValue } from '../chart.js';
 import { searchTraces } from '../api.js';
 import { h } from '../dom.js';
-import { formatValue, message } from './plot.js';
+import { message } from './plot.js';
 
 /** The /api/search parameters of a panel. */
 export function searchParams(panel, ctx) {
