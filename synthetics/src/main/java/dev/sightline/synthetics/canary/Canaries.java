@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,6 +29,7 @@ public final class Canaries implements AutoCloseable {
 
     private final Supplier<Appender> appenders;
     private final LongSupplier clock;
+    private final Consumer<CanaryRound> rounds;
     private final CanaryMetrics metrics = new CanaryMetrics();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -39,9 +41,11 @@ public final class Canaries implements AutoCloseable {
     private record Running(Canary canary, ScheduledExecutorService schedule) {
     }
 
-    public Canaries(Supplier<Appender> appenders, LongSupplier clock) {
+    /** {@code rounds} is told of every round that ran (on the canary's thread, after its samples are written). */
+    public Canaries(Supplier<Appender> appenders, LongSupplier clock, Consumer<CanaryRound> rounds) {
         this.appenders = appenders;
         this.clock = clock;
+        this.rounds = rounds;
     }
 
     /** Runs exactly these canaries from now on. */
@@ -119,14 +123,18 @@ public final class Canaries implements AutoCloseable {
             return;
         }
         Appender a = appenders.get();
-        if (a == null) {
-            return;
+        if (a != null) {
+            try {
+                metrics.record(canary, result, a);
+            } catch (IOException | RuntimeException e) {
+                a.rollback();
+                LOG.log(Level.WARNING, "canary " + canary.config().name() + ": writing its results failed: " + e.getMessage(), e);
+            }
         }
         try {
-            metrics.record(canary, result, a);
-        } catch (IOException | RuntimeException e) {
-            a.rollback();
-            LOG.log(Level.WARNING, "canary " + canary.config().name() + ": writing its results failed: " + e.getMessage(), e);
+            rounds.accept(CanaryRound.of(canary, result));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "canary " + canary.config().name() + ": recording its round failed: " + e.getMessage(), e);
         }
     }
 
@@ -150,17 +158,13 @@ public final class Canaries implements AutoCloseable {
             List<CanaryStatus.ReaderStatus> readers = new ArrayList<>();
             for (Canary.Reader r : c.readers()) {
                 readers.add(new CanaryStatus.ReaderStatus(r.config.name(), r.config.kind(), r.config.labels(),
-                        orNull(r.stalenessSeconds), orNull(r.lagSeconds), r.lastError, r.lastSuccessMs,
+                        CanaryRound.orNull(r.stalenessSeconds), CanaryRound.orNull(r.lagSeconds), r.lastError, r.lastSuccessMs,
                         metrics.missing(cfg.name(), r.config), metrics.errors(cfg.name(), r.config)));
             }
             out.add(new CanaryStatus(cfg.name(), cfg.write().kind(), cfg.interval().toMillis(), cfg.timeout().toMillis(),
                     c.lastRoundMs, c.lastWriteError, readers));
         }
         return out;
-    }
-
-    private static Double orNull(double v) {
-        return Double.isNaN(v) ? null : v;
     }
 
     /** Stops every canary (a round in progress is given up). */

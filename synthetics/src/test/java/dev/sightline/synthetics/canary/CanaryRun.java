@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 public final class CanaryRun implements AfterEachCallback {
     public final RecordingAppender store = new RecordingAppender();
-    public final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis);
+    public final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis, round -> { });
 
     public void apply(CanaryConfig... configs) {
         canaries.apply(List.of(configs));
