@@ -131,8 +131,8 @@ class CanaryServiceTest {
             server.start(dir, """
                     canaries:
                       - name: shop
-                        interval: 1s
-                        timeout: 500ms
+                        interval: 2s
+                        timeout: 2s
                         write: {http: {url: "%s"}}
                         readers:
                           - {name: fresh, http: {url: "%s", jsonpath: "$.value"}}
@@ -169,12 +169,14 @@ class CanaryServiceTest {
             assertThat(lines.get(0).path("stream").path("level").asText()).isEqualTo("error");
             StringBuilder all = new StringBuilder();
             lines.get(0).path("values").forEach(v -> all.append(v.get(1).asText()).append('\n'));
-            // One line per round, each for the stale reader only, naming its round's trace.
-            assertThat(all.toString().lines()).allSatisfy(l -> assertThat(l)
-                    .startsWith("canary=shop reader=stale kind=http outcome=missing staleness_seconds=36")
-                    .matches(".* trace_id=[0-9a-f]{32}$"));
-            assertThat(all.toString()).doesNotContain("reader=fresh");
-            String lineTrace = all.substring(all.indexOf("trace_id=") + 9, all.indexOf("trace_id=") + 41);
+            // A line per round for the stale reader (the fresh one is never stale; a round a loaded machine slows
+            // past the timeout writes error lines, so those are allowed), each naming its round's trace.
+            assertThat(all.toString().lines()).allSatisfy(l -> assertThat(l).startsWith("canary=shop ")
+                    .matches(".* trace_id=[0-9a-f]{32}$").doesNotContain("reader=fresh kind=http outcome=missing"));
+            String staleLine = all.toString().lines()
+                    .filter(l -> l.startsWith("canary=shop reader=stale kind=http outcome=missing staleness_seconds=36"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no stale line in " + all));
+            String lineTrace = staleLine.substring(staleLine.indexOf("trace_id=") + 9);
             assertThat(server.getJson("/jaeger/api/traces/" + lineTrace).path("data").path(0).path("spans")
                     .findValuesAsText("operationName")).contains("read stale");
         }

@@ -35,6 +35,12 @@ public final class Canaries implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER).build();
     /** Every client call of every canary runs on a virtual thread of this executor (see Canary.bounded). */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Results are written on this thread, not the canary's: stopping a canary interrupts its thread, and an interrupt
+     * during a store's file write closes that FileChannel for every writer. One thread keeps the rounds in order.
+     */
+    private final ExecutorService results = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("sightline-canary-results").factory());
     private final Map<String, Running> running = new LinkedHashMap<>();
     private boolean closed;
 
@@ -122,6 +128,11 @@ public final class Canaries implements AutoCloseable {
             LOG.log(Level.WARNING, "canary " + canary.config().name() + ": round failed", e);
             return;
         }
+        CanaryRound view = CanaryRound.of(canary, result);
+        results.execute(() -> record(canary, result, view));
+    }
+
+    private void record(Canary canary, Canary.RoundResult result, CanaryRound view) {
         Appender a = appenders.get();
         if (a != null) {
             try {
@@ -132,7 +143,7 @@ public final class Canaries implements AutoCloseable {
             }
         }
         try {
-            rounds.accept(CanaryRound.of(canary, result));
+            rounds.accept(view);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "canary " + canary.config().name() + ": recording its round failed: " + e.getMessage(), e);
         }
@@ -177,6 +188,14 @@ public final class Canaries implements AutoCloseable {
         running.values().forEach(Canaries::stop);
         running.clear();
         calls.shutdownNow();
+        results.shutdown();
+        try {
+            if (!results.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warning("canaries: writing the last results did not end in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // Not close(): that would wait for the requests of a hanging reader.
         http.shutdownNow();
     }
