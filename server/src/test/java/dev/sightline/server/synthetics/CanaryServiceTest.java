@@ -2,7 +2,6 @@ package dev.sightline.server.synthetics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.server.RunningServer;
-import dev.sightline.synthetics.canary.CanaryValue;
 import dev.sightline.synthetics.canary.Poll;
 import dev.sightline.synthetics.canary.StaleCacheApp;
 import org.junit.jupiter.api.Test;
@@ -124,20 +123,8 @@ class CanaryServiceTest {
 
     @Test
     void eachRoundIsATraceAndEachStaleOrFailingReaderALogLine() throws Exception {
-        // "stale": a cache that serves a value written an hour ago, with 200 OK; "fresh" shows each round's value.
-        String hourOld = CanaryValue.next("shop", System.currentTimeMillis() - 3_600_000).toString();
-        try (StaleCacheApp app = StaleCacheApp.inMemory();
-             StaleCacheApp stale = StaleCacheApp.over(() -> hourOld, Long.MAX_VALUE)) {
-            server.start(dir, """
-                    canaries:
-                      - name: shop
-                        interval: 2s
-                        timeout: 2s
-                        write: {http: {url: "%s"}}
-                        readers:
-                          - {name: fresh, http: {url: "%s", jsonpath: "$.value"}}
-                          - {name: stale, labels: {region: us}, http: {url: "%s", jsonpath: "$.value"}}
-                    """.formatted(app.url("/db"), app.url("/cache"), stale.url("/cache")));
+        try (ShopCanary shop = new ShopCanary()) {
+            server.start(dir, shop.config());
             JsonNode canary = await("a traced round", () -> canaries().get(0), c -> c.path("lastTraceId").isTextual());
             String traceId = canary.path("lastTraceId").asText();
             assertThat(traceId).matches("[0-9a-f]{32}");

@@ -2,9 +2,8 @@ package dev.sightline.server.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.server.RunningServer;
-import dev.sightline.synthetics.canary.CanaryValue;
+import dev.sightline.server.synthetics.ShopCanary;
 import dev.sightline.synthetics.canary.Poll;
-import dev.sightline.synthetics.canary.StaleCacheApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,31 +36,20 @@ class SyntheticsBrowserIT {
     @RegisterExtension
     final Browser ui = new Browser();
 
-    private static StaleCacheApp app;
-    private static StaleCacheApp stale;
+    private static ShopCanary shop;
 
     @BeforeAll
     static void start() throws Exception {
-        String hourOld = CanaryValue.next("shop", System.currentTimeMillis() - 3_600_000).toString();
-        app = StaleCacheApp.inMemory();
-        stale = StaleCacheApp.over(() -> hourOld, Long.MAX_VALUE);
-        server.start(dataDir, """
-                canaries:
-                  - name: shop
-                    interval: 2s
-                    timeout: 2s
-                    write: {http: {url: "%1$s/db"}}
-                    readers:
-                      - {name: fresh, http: {url: "%1$s/cache", jsonpath: "$.value"}}
-                      - {name: stale, labels: {region: us}, http: {url: "%2$s/cache", jsonpath: "$.value"}}
+        shop = new ShopCanary();
+        server.start(dataDir, shop.config() + """
                 journeys:
                   inline:
                     - name: storefront
                       interval: 1s
                       steps:
-                        - {name: home, request: {url: "%1$s/cache"}, assert: [{status: 200}]}
-                        - {name: content, request: {url: "%1$s/cache"}, assert: [{jsonpath: "$.value", equals: "tea"}]}
-                """.formatted(app.url(""), stale.url("")));
+                        - {name: home, request: {url: "%1$s"}, assert: [{status: 200}]}
+                        - {name: content, request: {url: "%1$s"}, assert: [{jsonpath: "$.value", equals: "tea"}]}
+                """.formatted(shop.appUrl("/cache")));
         Poll.until(20, "a traced canary round and journey run", () -> {
             try {
                 JsonNode c = server.getJson("/api/v1/canaries").path("data").path("canaries").path(0);
@@ -76,8 +64,7 @@ class SyntheticsBrowserIT {
 
     @AfterAll
     static void stopApps() {
-        app.close();
-        stale.close();
+        shop.close();
     }
 
     @Test
