@@ -161,7 +161,8 @@ public final class SightlineServer implements AutoCloseable {
         scrape.onReload(journeys::reload);
         scrape.onReload(next -> switchDashboards(next.dashboards().resolve(settings.configFile())));
         this.canaries = new CanaryService(settings.config(),
-                () -> isReady() ? guards.begin(storage.getNow(null).appender(), "canaries") : null);
+                () -> isReady() ? guards.begin(storage.getNow(null).appender(), "canaries") : null,
+                () -> closing.get() ? null : spans, () -> closing.get() ? null : logs);
         scrape.onReload(canaries::reload);
     }
 

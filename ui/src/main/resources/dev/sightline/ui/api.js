@@ -201,3 +201,13 @@ export function logLabels(name) {
 export function traceTags(tag) {
   return getLokiOrTempo(tag == null ? '/api/v2/search/tags' : `/api/v2/search/tag/${encodeURIComponent(tag)}/values`);
 }
+
+/** The freshness canaries and each reader's last staleness, lag and error: {canaries: [...]} (docs/synthetics.md). */
+export function canaries() {
+  return get('/api/v1/canaries');
+}
+
+/** The journeys, each with its last run's status, steps, phases and failed assertion (docs/synthetics.md). */
+export function journeys() {
+  return get('/api/v1/journeys');
+}

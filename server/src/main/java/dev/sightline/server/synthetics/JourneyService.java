@@ -3,15 +3,8 @@ package dev.sightline.server.synthetics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.sightline.core.Labels;
 import dev.sightline.core.span.Attributes;
-import dev.sightline.core.span.InstrumentationScope;
-import dev.sightline.core.span.Span;
-import dev.sightline.core.span.SpanIds;
 import dev.sightline.core.span.SpanKind;
-import dev.sightline.core.span.SpanResource;
-import dev.sightline.core.span.StatusCode;
-import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogStore;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.config.ConfigException;
@@ -30,7 +23,6 @@ import dev.sightline.synthetics.journey.JourneyScheduler;
 import dev.sightline.synthetics.journey.YamlNode;
 import dev.sightline.synthetics.probe.BlackboxConfig;
 import dev.sightline.synthetics.probe.Prober;
-import dev.sightline.traces.SpanAppender;
 import dev.sightline.traces.SpanStore;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -47,8 +39,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,19 +56,18 @@ public final class JourneyService implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(JourneyService.class.getName());
     /** What /probe knows when no blackbox configuration file is named: blackbox_exporter's two basic modules. */
     private static final String DEFAULT_MODULES = "modules: {http_2xx: {prober: http}, tcp_connect: {prober: tcp}}";
-    private static final String SERVICE = "sightline-journeys";
-    private static final SpanResource RESOURCE = new SpanResource(
-            new Attributes.Builder().addString("service.name", SERVICE).build(), 0, "");
-    private static final InstrumentationScope SCOPE = new InstrumentationScope("dev.sightline.synthetics", "",
-            Attributes.EMPTY, 0, "");
+
+    private record RunTrace(JourneyRun run, String traceId) {
+    }
 
     /** What one configuration yields: the journeys and the probe modules. */
     public record Loaded(List<Journey> journeys, BlackboxConfig blackbox) {
     }
 
     private final Path configFile;
-    private final Supplier<SpanStore> spans;
-    private final Supplier<LogStore> logs;
+    private final SyntheticsTelemetry telemetry;
+    /** Each journey's last traced run, for the UI's link to its trace. */
+    private final Map<String, RunTrace> lastTraces = new ConcurrentHashMap<>();
     private final JourneyScheduler scheduler;
     private volatile Loaded loaded;
     private volatile Supplier<Appender> appenders;
@@ -84,8 +76,7 @@ public final class JourneyService implements AutoCloseable {
     public JourneyService(Path configFile, SightlineConfig config, Supplier<SpanStore> spans, Supplier<LogStore> logs)
             throws ConfigException {
         this.configFile = configFile;
-        this.spans = spans;
-        this.logs = logs;
+        this.telemetry = new SyntheticsTelemetry("sightline-journeys", spans, logs);
         this.loaded = load(configFile, config);
         this.scheduler = new JourneyScheduler(JourneyRunner.system(), this::completed);
     }
@@ -177,124 +168,45 @@ public final class JourneyService implements AutoCloseable {
                 LOG.log(Level.WARNING, "journey " + journey.name() + ": cannot write its metrics: " + e.getMessage(), e);
             }
         }
-        long traceHi = ThreadLocalRandom.current().nextLong() | 1;
-        long traceLo = ThreadLocalRandom.current().nextLong() | 1;
-        writeSpans(run, traceHi, traceLo);
-        writeFailures(run, traceHi, traceLo);
-    }
-
-    private void writeSpans(JourneyRun run, long traceHi, long traceLo) {
-        SpanStore store = spans.get();
-        if (store == null) {
-            return;
-        }
-        SpanAppender app = store.appender();
-        try {
-            long rootId = ThreadLocalRandom.current().nextLong() | 1;
-            boolean failed = run.status() == JourneyRun.Status.FAILED;
-            app.append(RESOURCE, SCOPE, new Span(traceHi, traceLo, rootId, 0, "", 1, "journey " + run.journey(),
-                    SpanKind.INTERNAL, run.startMs() * 1_000_000, run.endMs() * 1_000_000,
-                    new Attributes.Builder().addString("journey", run.journey())
-                            .addString("journey.status", run.status().name().toLowerCase(Locale.ROOT)).build(),
-                    0, List.of(), 0, List.of(), 0, failed ? StatusCode.ERROR : StatusCode.OK,
-                    failed ? "step " + run.firstFailure().name() + " failed" : ""));
-            for (JourneyRun.StepResult s : run.steps()) {
-                if (s.status() == JourneyRun.Status.SKIPPED) {
-                    continue;
-                }
-                Attributes.Builder attrs = new Attributes.Builder().addString("journey", run.journey())
-                        .addString("journey.step", s.name()).addString("journey.step.status", s.status().name().toLowerCase(Locale.ROOT))
-                        .addBool("journey.step.cleanup", s.cleanup()).addLong("journey.step.attempts", s.attempts())
-                        .addString("http.request.method", s.method()).addString("url.full", s.url());
-                if (s.httpStatus() > 0) {
-                    attrs.addLong("http.response.status_code", s.httpStatus());
-                }
-                Timings t = s.timings();
-                if (t != null) {
-                    for (int i = 0; i < Timings.PHASES.length - 1; i++) {
-                        if (t.phase(i) >= 0) {
-                            attrs.addDouble("journey.phase." + Timings.PHASES[i] + "_seconds", t.phase(i) / 1e9);
-                        }
+        SyntheticsTelemetry.Trace trace = telemetry.trace();
+        long root = trace.span(0, "journey " + run.journey(), SpanKind.INTERNAL, run.startMs(), run.endMs(),
+                new Attributes.Builder().addString("journey", run.journey())
+                        .addString("journey.status", run.status().name().toLowerCase(Locale.ROOT)).build(),
+                run.status() == JourneyRun.Status.FAILED ? "step " + run.firstFailure().name() + " failed" : null);
+        for (JourneyRun.StepResult s : run.steps()) {
+            if (s.status() == JourneyRun.Status.SKIPPED) {
+                continue;
+            }
+            Attributes.Builder attrs = new Attributes.Builder().addString("journey", run.journey())
+                    .addString("journey.step", s.name()).addString("journey.step.status", s.status().name().toLowerCase(Locale.ROOT))
+                    .addBool("journey.step.cleanup", s.cleanup()).addLong("journey.step.attempts", s.attempts())
+                    .addString("http.request.method", s.method()).addString("url.full", s.url());
+            if (s.httpStatus() > 0) {
+                attrs.addLong("http.response.status_code", s.httpStatus());
+            }
+            Timings t = s.timings();
+            if (t != null) {
+                for (int i = 0; i < Timings.PHASES.length - 1; i++) {
+                    if (t.phase(i) >= 0) {
+                        attrs.addDouble("journey.phase." + Timings.PHASES[i] + "_seconds", t.phase(i) / 1e9);
                     }
                 }
-                if (s.assertion() != null) {
-                    attrs.addString("journey.assertion", s.assertion());
-                }
-                boolean stepFailed = s.status() == JourneyRun.Status.FAILED;
-                long end = Math.max(s.endMs(), s.startMs());
-                app.append(RESOURCE, SCOPE, new Span(traceHi, traceLo, ThreadLocalRandom.current().nextLong() | 1, rootId,
-                        "", 1, s.name(), SpanKind.CLIENT, s.startMs() * 1_000_000, end * 1_000_000, attrs.build(),
-                        0, List.of(), 0, List.of(), 0, stepFailed ? StatusCode.ERROR : StatusCode.OK,
-                        stepFailed ? s.failure() : ""));
             }
-            app.commit();
-        } catch (IOException | RuntimeException e) {
-            app.rollback();
-            LOG.log(Level.WARNING, "journey " + run.journey() + ": cannot write its spans: " + e.getMessage(), e);
-        }
-    }
-
-    private void writeFailures(JourneyRun run, long traceHi, long traceLo) {
-        LogStore store = logs.get();
-        if (store == null || run.failed() == 0) {
-            return;
-        }
-        LogAppender app = store.appender();
-        try {
-            for (JourneyRun.StepResult s : run.steps()) {
-                if (s.status() != JourneyRun.Status.FAILED) {
-                    continue;
-                }
-                Labels stream = Labels.of("service_name", SERVICE, "journey", run.journey(), "level", "error");
-                StringBuilder line = new StringBuilder();
-                logfmt(line, "journey", run.journey());
-                logfmt(line, "step", s.name());
-                logfmt(line, "status", "failed");
-                logfmt(line, "method", s.method());
-                logfmt(line, "url", s.url());
-                if (s.httpStatus() > 0) {
-                    logfmt(line, "http_status", Integer.toString(s.httpStatus()));
-                }
-                if (s.assertion() != null) {
-                    logfmt(line, "assertion", s.assertion());
-                }
-                logfmt(line, "failure", s.failure());
-                logfmt(line, "attempts", Integer.toString(s.attempts()));
-                logfmt(line, "trace_id", SpanIds.traceIdHex(traceHi, traceLo));
-                if (s.excerpt() != null) {
-                    logfmt(line, "excerpt", s.excerpt());
-                }
-                app.append(stream, s.endMs() * 1_000_000, line.toString(), Labels.EMPTY);
+            if (s.assertion() != null) {
+                attrs.addString("journey.assertion", s.assertion());
             }
-            app.commit();
-        } catch (IOException | RuntimeException e) {
-            app.rollback();
-            LOG.log(Level.WARNING, "journey " + run.journey() + ": cannot write its failure lines: " + e.getMessage(), e);
-        }
-    }
-
-    private static void logfmt(StringBuilder sb, String key, String value) {
-        if (!sb.isEmpty()) {
-            sb.append(' ');
-        }
-        sb.append(key).append('=');
-        String v = value == null ? "" : value;
-        if (v.isEmpty() || v.chars().anyMatch(c -> c == ' ' || c == '"' || c == '=' || c < 0x20)) {
-            sb.append('"');
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default -> sb.append(c);
-                }
+            boolean stepFailed = s.status() == JourneyRun.Status.FAILED;
+            trace.span(root, s.name(), SpanKind.CLIENT, s.startMs(), s.endMs(), attrs.build(), stepFailed ? s.failure() : null);
+            if (stepFailed) {
+                trace.failure("journey", run.journey(), s.endMs(), "journey", run.journey(), "step", s.name(),
+                        "status", "failed", "method", s.method(), "url", s.url(),
+                        "http_status", s.httpStatus() > 0 ? Integer.toString(s.httpStatus()) : null,
+                        "assertion", s.assertion(), "failure", s.failure(), "attempts", Integer.toString(s.attempts()),
+                        "excerpt", s.excerpt());
             }
-            sb.append('"');
-        } else {
-            sb.append(v);
+        }
+        if (trace.write("journey " + run.journey())) {
+            lastTraces.put(run.journey(), new RunTrace(run, trace.id()));
         }
     }
 
@@ -310,7 +222,10 @@ public final class JourneyService implements AutoCloseable {
                     .put("interval", j.interval().toMillis() / 1000.0).put("alertAfter", j.alertAfter());
             JourneyScheduler.LastRun last = scheduler.lastRun(j.name());
             if (last != null) {
-                o.put("consecutiveFailures", last.consecutiveFailures()).put("lastRun", runJson(last.run()));
+                RunTrace traced = lastTraces.get(j.name());
+                // The trace is written after the scheduler has the run: name it only once it is this run's.
+                o.put("consecutiveFailures", last.consecutiveFailures()).put("lastRun", runJson(last.run())
+                        .put("traceId", traced != null && traced.run() == last.run() ? traced.traceId() : null));
             }
             out.add(o);
         }

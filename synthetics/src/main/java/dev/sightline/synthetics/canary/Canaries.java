@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -28,20 +29,29 @@ public final class Canaries implements AutoCloseable {
 
     private final Supplier<Appender> appenders;
     private final LongSupplier clock;
+    private final Consumer<CanaryRound> rounds;
     private final CanaryMetrics metrics = new CanaryMetrics();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     /** Every client call of every canary runs on a virtual thread of this executor (see Canary.bounded). */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Results are written on this thread, not the canary's: stopping a canary interrupts its thread, and an interrupt
+     * during a store's file write closes that FileChannel for every writer. One thread keeps the rounds in order.
+     */
+    private final ExecutorService results = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("sightline-canary-results").factory());
     private final Map<String, Running> running = new LinkedHashMap<>();
     private boolean closed;
 
     private record Running(Canary canary, ScheduledExecutorService schedule) {
     }
 
-    public Canaries(Supplier<Appender> appenders, LongSupplier clock) {
+    /** {@code rounds} is told of every round that ran (on the canary's thread, after its samples are written). */
+    public Canaries(Supplier<Appender> appenders, LongSupplier clock, Consumer<CanaryRound> rounds) {
         this.appenders = appenders;
         this.clock = clock;
+        this.rounds = rounds;
     }
 
     /** Runs exactly these canaries from now on. */
@@ -118,15 +128,24 @@ public final class Canaries implements AutoCloseable {
             LOG.log(Level.WARNING, "canary " + canary.config().name() + ": round failed", e);
             return;
         }
+        CanaryRound view = CanaryRound.of(canary, result);
+        results.execute(() -> record(canary, result, view));
+    }
+
+    private void record(Canary canary, Canary.RoundResult result, CanaryRound view) {
         Appender a = appenders.get();
-        if (a == null) {
-            return;
+        if (a != null) {
+            try {
+                metrics.record(canary, result, a);
+            } catch (IOException | RuntimeException e) {
+                a.rollback();
+                LOG.log(Level.WARNING, "canary " + canary.config().name() + ": writing its results failed: " + e.getMessage(), e);
+            }
         }
         try {
-            metrics.record(canary, result, a);
-        } catch (IOException | RuntimeException e) {
-            a.rollback();
-            LOG.log(Level.WARNING, "canary " + canary.config().name() + ": writing its results failed: " + e.getMessage(), e);
+            rounds.accept(view);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "canary " + canary.config().name() + ": recording its round failed: " + e.getMessage(), e);
         }
     }
 
@@ -150,17 +169,13 @@ public final class Canaries implements AutoCloseable {
             List<CanaryStatus.ReaderStatus> readers = new ArrayList<>();
             for (Canary.Reader r : c.readers()) {
                 readers.add(new CanaryStatus.ReaderStatus(r.config.name(), r.config.kind(), r.config.labels(),
-                        orNull(r.stalenessSeconds), orNull(r.lagSeconds), r.lastError, r.lastSuccessMs,
+                        CanaryRound.orNull(r.stalenessSeconds), CanaryRound.orNull(r.lagSeconds), r.lastError, r.lastSuccessMs,
                         metrics.missing(cfg.name(), r.config), metrics.errors(cfg.name(), r.config)));
             }
             out.add(new CanaryStatus(cfg.name(), cfg.write().kind(), cfg.interval().toMillis(), cfg.timeout().toMillis(),
                     c.lastRoundMs, c.lastWriteError, readers));
         }
         return out;
-    }
-
-    private static Double orNull(double v) {
-        return Double.isNaN(v) ? null : v;
     }
 
     /** Stops every canary (a round in progress is given up). */
@@ -173,6 +188,14 @@ public final class Canaries implements AutoCloseable {
         running.values().forEach(Canaries::stop);
         running.clear();
         calls.shutdownNow();
+        results.shutdown();
+        try {
+            if (!results.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warning("canaries: writing the last results did not end in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // Not close(): that would wait for the requests of a hanging reader.
         http.shutdownNow();
     }

@@ -85,8 +85,9 @@ final class Canary {
     record WriteOutcome(CanaryValue value, CanaryException.Reason error, String errorMessage) {
     }
 
-    /** What one round did, for the metrics; {@code endMs} is the samples' timestamp. */
-    record RoundResult(String canary, WriteOutcome write, List<Outcome> outcomes, long endMs) {
+    /** What one round did, for the metrics and its trace; {@code endMs} is the samples' timestamp. */
+    record RoundResult(String canary, WriteOutcome write, List<Outcome> outcomes, long startMs, long writeEndMs,
+                       long endMs) {
     }
 
     /**
@@ -109,6 +110,7 @@ final class Canary {
             write = new WriteOutcome(value, CanaryException.classify(e.getCause()), CanaryException.describe(e.getCause()));
             lastWriteError = write.errorMessage();
         }
+        long writeEnd = clock.getAsLong();
         boolean written = write.error() == null;
         List<Future<Outcome>> polls = new ArrayList<>();
         for (Reader r : readers) {
@@ -140,7 +142,7 @@ final class Canary {
             r.lastError = o.error() == null ? null : o.error().label() + ": " + o.errorMessage();
         }
         lastRoundMs = end;
-        return new RoundResult(config.name(), write, outcomes, end);
+        return new RoundResult(config.name(), write, outcomes, start, writeEnd, end);
     }
 
     /** Polls one reader until it returns {@code value} (or a newer one) or the deadline; only once when nothing was written. */

@@ -140,4 +140,54 @@ class CanariesTest {
             assertThat(canaries.status().get(0).lastWriteError()).contains("HTTP 404");
         }
     }
+
+    /** A port nothing listens on: connecting is refused at once. */
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void eachRoundIsReportedWithEachReadersOutcome() throws Exception {
+        String down = "http://127.0.0.1:" + closedPort();
+        String hourOld = CanaryValue.next("no-write", System.currentTimeMillis() - 3_600_000).toString();
+        try (StaleCacheApp app = StaleCacheApp.inMemory(); StaleCacheApp old = StaleCacheApp.over(() -> hourOld, Long.MAX_VALUE)) {
+            CanaryConfig.Reader unreachable = new CanaryConfig.Reader("down", Map.of(), http(null, down + "/cache", null, null), null, null);
+            CanaryConfig noWrite = new CanaryConfig("no-write", INTERVAL, INTERVAL,
+                    new CanaryConfig.Write(http(null, down + "/db", null, null), null, null), List.of(cacheReader("old", old)));
+            canaries.apply(List.of(canary("shop", INTERVAL, app, cacheReader("eu", app), unreachable), noWrite));
+            Poll.until(10, "a round of each canary", () -> run.rounds.stream().map(CanaryRound::canary).distinct().count() == 2);
+
+            CanaryRound shop = run.rounds.stream().filter(r -> r.canary().equals("shop")).findFirst().orElseThrow();
+            assertThat(shop.writeError()).isNull();
+            assertThat(shop.writeKind()).isEqualTo("http");
+            assertThat(CanaryValue.find("shop", shop.value())).isNotNull();
+            assertThat(shop.startMs()).isLessThanOrEqualTo(shop.writeEndMs());
+            assertThat(shop.writeEndMs()).isLessThanOrEqualTo(shop.endMs());
+            CanaryRound.Read eu = shop.reads().get(0);
+            CanaryRound.Read dead = shop.reads().get(1);
+            // A loaded machine may slow the first round past the timeout: then eu's outcome is an error too.
+            if (eu.outcome() == CanaryRound.Outcome.VISIBLE) {
+                assertThat(eu.lagSeconds()).isNotNull().isLessThanOrEqualTo(eu.stalenessSeconds() + 1);
+                assertThat(eu.error()).isNull();
+                assertThat(eu.endMs()).isBetween(shop.writeEndMs(), shop.endMs());
+            }
+            assertThat(eu.labels()).containsEntry("region", "eu");
+            assertThat(dead.outcome()).isEqualTo(CanaryRound.Outcome.ERROR);
+            assertThat(dead.error()).startsWith("unreachable: ");
+            assertThat(dead.stalenessSeconds()).isNull();
+            assertThat(dead.endMs()).isEqualTo(shop.endMs());
+
+            CanaryRound failed = run.rounds.stream().filter(r -> r.canary().equals("no-write")).findFirst().orElseThrow();
+            assertThat(failed.writeError()).startsWith("unreachable: ");
+            // Nothing was written, so the reader was read once for its staleness: not a failure of the reader.
+            assertThat(failed.reads()).singleElement().satisfies(r -> {
+                assertThat(r.outcome()).isEqualTo(CanaryRound.Outcome.READ_ONCE);
+                assertThat(r.stalenessSeconds()).isBetween(3600.0, 3700.0);
+                assertThat(r.lagSeconds()).isNull();
+                assertThat(r.error()).isNull();
+            });
+        }
+    }
 }

@@ -15,7 +15,9 @@ import static org.assertj.core.api.Assertions.within;
  */
 public final class CanaryRun implements AfterEachCallback {
     public final RecordingAppender store = new RecordingAppender();
-    public final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis);
+    /** Every round the canaries reported, in order. */
+    public final List<CanaryRound> rounds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis, rounds::add);
 
     public void apply(CanaryConfig... configs) {
         canaries.apply(List.of(configs));
