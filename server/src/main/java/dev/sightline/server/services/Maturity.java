@@ -3,6 +3,7 @@ package dev.sightline.server.services;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.span.Span;
+import dev.sightline.logs.LogEntry;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogSelection;
 import dev.sightline.logs.LogStore;
@@ -295,15 +296,21 @@ public final class Maturity {
         if (logs != null) {
             LogQuerier q = logs.querier();
             long f = from * 1_000_000L, t = nowMs * 1_000_000L;
+            // One read per label naming this service (service_name, normally); a line counts in the read of the
+            // label its stream is named by, so a stream with two such labels is read once.
+            Set<String> labels = new TreeSet<>();
             for (Labels stream : q.series(f, t, List.of())) {
-                if (!PatternMiner.service(stream).equals(name) || counts[0] >= LOG_LINES_READ) {
-                    continue;
+                if (PatternMiner.service(stream).equals(name)) {
+                    labels.add(namedBy(stream));
                 }
-                List<LabelMatcher> exact = new ArrayList<>();
-                stream.forEach((k, v) -> exact.add(LabelMatcher.eq(k, v)));
-                q.samples(LogSelection.streams(f, t, exact), (s, metadata, time, bytes) -> {
+            }
+            for (String label : labels) {
+                q.samples(LogSelection.streams(f, t, List.of(LabelMatcher.eq(label, name))), (s, metadata, time, bytes) -> {
+                    if (!namedBy(s).equals(label)) {
+                        return true;
+                    }
                     counts[0]++;
-                    String id = metadata.get(dev.sightline.logs.LogEntry.TRACE_ID);
+                    String id = metadata.get(LogEntry.TRACE_ID);
                     if (id != null && !id.isEmpty()) {
                         counts[1]++;
                         streams.add(s.toString());
@@ -316,6 +323,17 @@ public final class Maturity {
                 : counts[1] + " of " + counts[0] + " log line(s) read carry trace_id";
         return new Criterion(4, "trace_linked_logs", "structured logs carrying trace ids", counts[1] > 0, evidence,
                 List.copyOf(streams));
+    }
+
+    /** The label {@link PatternMiner#service} takes a stream's service from ("" when none). */
+    private static String namedBy(Labels stream) {
+        for (String label : PatternMiner.SERVICE_LABELS) {
+            String v = stream.get(label);
+            if (v != null && !v.isEmpty()) {
+                return label;
+            }
+        }
+        return "";
     }
 
     /** Level 5: a freshness canary reading this service's metrics (a reader's labels name it), or any journey. */
