@@ -201,3 +201,8 @@ export function logLabels(name) {
 export function traceTags(tag) {
   return getLokiOrTempo(tag == null ? '/api/v2/search/tags' : `/api/v2/search/tag/${encodeURIComponent(tag)}/values`);
 }
+
+/** Every service's maturity level: {levels: [names], services: [{name, level, level_name, criteria, next}]}. */
+export function maturity() {
+  return get('/api/v1/maturity');
+}

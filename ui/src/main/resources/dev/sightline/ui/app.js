@@ -8,6 +8,7 @@ const PAGES = [
   { path: 'alerts', title: 'Alerts', load: () => import('./pages/alerts.js') },
   { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
   { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
+  { path: 'maturity', title: 'Maturity', load: () => import('./pages/maturity.js') },
   { path: 'status', title: 'Status', load: () => import('./pages/status.js') },
 ];
 
