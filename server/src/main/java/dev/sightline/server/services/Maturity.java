@@ -204,7 +204,7 @@ public final class Maturity {
             }
         }
         for (String metric : metrics) {
-            if ((vs.name() == null || vs.name().equals(metric)) && vs.matchers().stream()
+            if ((vs.name() == null || vs.name().isEmpty() || vs.name().equals(metric)) && vs.matchers().stream()
                     .filter(m -> m.name().equals(Labels.METRIC_NAME)).allMatch(m -> m.matches(metric))) {
                 return true;
             }
