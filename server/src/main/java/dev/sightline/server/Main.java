@@ -33,6 +33,7 @@ public final class Main implements Runnable {
         cl.addSubcommand(new DetectCommand());
         cl.addSubcommand(new DetectEvalCommand());
         cl.addSubcommand(new JourneyCommand());
+        cl.addSubcommand(new MaturityCommand());
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }

@@ -20,7 +20,13 @@ import dev.sightline.server.promapi.PromApi;
 import dev.sightline.server.promapi.StatusApi;
 import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
 import dev.sightline.server.remotewrite.RemoteWriteMetrics;
+import dev.sightline.metricstore.Queryable;
+import dev.sightline.rules.AlertingRule;
+import dev.sightline.rules.Rule;
+import dev.sightline.rules.RuleConfig;
+import dev.sightline.rules.RuleGroup;
 import dev.sightline.server.rules.LogQlRules;
+import dev.sightline.synthetics.journey.Journey;
 import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
@@ -37,6 +43,9 @@ import dev.sightline.server.logs.LogIngestMetrics;
 import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
+import dev.sightline.server.services.Drills;
+import dev.sightline.server.services.Maturity;
+import dev.sightline.server.services.MaturityApi;
 import dev.sightline.server.services.ServicesApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.server.traces.ZipkinEndpoint;
@@ -55,6 +64,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -281,6 +292,8 @@ public final class SightlineServer implements AutoCloseable {
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(),
                 System::currentTimeMillis).register(api);
+        new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
+                settings.config().limits().toEngineOptions(), System::currentTimeMillis).register(api);
         journeys.register(api);
         new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
@@ -374,6 +387,21 @@ public final class SightlineServer implements AutoCloseable {
      */
     public PatternMiner logPatterns() {
         return logPatterns;
+    }
+
+    /** What the maturity assessment reads besides the metrics: the running alerting rules, stores and synthetics. */
+    private Maturity.Holdings holdings(Queryable metrics) {
+        List<RuleConfig> alerting = new ArrayList<>();
+        for (RuleGroup g : rules.groups()) {
+            for (Rule r : g.rules()) {
+                if (r instanceof AlertingRule a) {
+                    alerting.add(a.config());
+                }
+            }
+        }
+        return new Maturity.Holdings(metrics, alerting, closing.get() ? null : spans, closing.get() ? null : logs,
+                canaries.status(), journeys.journeys().stream().map(Journey::name).toList(),
+                Drills.read(settings.dataDir()));
     }
 
     /** Journeys: their schedules and last runs. */

@@ -27,7 +27,7 @@ class MainTest {
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
         assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("demo").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("journey").contains("help");
-        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "demo", "promql-test", "check-rules", "detect", "detect-eval", "journey", "help");
+        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "demo", "promql-test", "check-rules", "detect", "detect-eval", "journey", "maturity", "help");
     }
 
     @Test

@@ -211,3 +211,8 @@ export function canaries() {
 export function journeys() {
   return get('/api/v1/journeys');
 }
+
+/** Every service's maturity level: {levels: [names], services: [{name, level, level_name, criteria, next}]}. */
+export function maturity() {
+  return get('/api/v1/maturity');
+}

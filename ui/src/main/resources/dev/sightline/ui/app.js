@@ -9,6 +9,7 @@ const PAGES = [
   { path: 'traces', title: 'Traces', load: () => import('./pages/traces.js') },
   { path: 'logs', title: 'Logs', load: () => import('./pages/logs.js') },
   { path: 'synthetics', title: 'Synthetics', load: () => import('./pages/synthetics.js') },
+  { path: 'maturity', title: 'Maturity', load: () => import('./pages/maturity.js') },
   { path: 'status', title: 'Status', load: () => import('./pages/status.js') },
 ];
 

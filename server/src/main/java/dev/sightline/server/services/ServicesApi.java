@@ -32,8 +32,8 @@ public final class ServicesApi {
     }
 
     public void register(HttpApi api) {
-        api.get("/api/v1/services", ctx -> answer(ctx, q -> list(q, clockMs.getAsLong())));
-        api.get("/api/v1/services/:name/dashboard", ctx -> answer(ctx, q -> dashboard(q, clockMs.getAsLong(), ctx.pathParam("name"))));
+        api.get("/api/v1/services", ctx -> answer(ctx, storage, q -> list(q, clockMs.getAsLong())));
+        api.get("/api/v1/services/:name/dashboard", ctx -> answer(ctx, storage, q -> dashboard(q, clockMs.getAsLong(), ctx.pathParam("name"))));
     }
 
     private JsonObject list(Queryable q, long nowMs) {
@@ -57,12 +57,15 @@ public final class ServicesApi {
                         .put("error", "no service " + PromQl.string(name) + " in span metrics or HTTP server metrics"));
     }
 
-    private static JsonObject success(Object data) {
+    static JsonObject success(Object data) {
         return new JsonObject().put("status", "success").put("data", data);
     }
 
-    /** Runs the queries off the event loop; a not-found error is a 404, a failure a 500 naming it. */
-    private void answer(RoutingContext ctx, Function<Queryable, JsonObject> serve) {
+    /**
+     * Runs the queries off the event loop; 503 while the storage is not ready, a not-found error is a 404, a
+     * failure a 500 naming it.
+     */
+    static void answer(RoutingContext ctx, Supplier<? extends Queryable> storage, Function<Queryable, JsonObject> serve) {
         Queryable q = storage.get();
         if (q == null) {
             HttpApi.respond(ctx, 503, "text/plain; charset=utf-8", Buffer.buffer("Service Unavailable"));

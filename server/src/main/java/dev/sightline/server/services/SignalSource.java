@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  * @param entryMatcher  matcher selecting the entry points (null with {@code entryLabel})
  * @param entryValues   the entry points' values of {@code entryLabel}, the same set as {@code entryMatcher}
  * @param operation     label naming the operation (span name, route), for the per-operation panels
+ * @param metricPrefix  what the name of every metric of the source starts with (what alert rules on it select)
  */
 record SignalSource(String id, String serviceLabel, String histogram, String errors, String entryLabel,
-                    String entryMatcher, Pattern entryValues, String operation) {
+                    String entryMatcher, Pattern entryValues, String operation, String metricPrefix) {
     private static final String ENTRY_KINDS = "SPAN_KIND_SERVER|SPAN_KIND_CONSUMER";
 
     /**
@@ -26,14 +27,14 @@ record SignalSource(String id, String serviceLabel, String histogram, String err
      */
     static final SignalSource SPANS = new SignalSource("spanmetrics", "service", "traces_spanmetrics_latency",
             "status_code=\"STATUS_CODE_ERROR\"", "span_kind", "span_kind=~\"" + ENTRY_KINDS + "\"",
-            Pattern.compile(ENTRY_KINDS), "span_name");
+            Pattern.compile(ENTRY_KINDS), "span_name", "traces_spanmetrics_");
 
     /**
      * OpenTelemetry's HTTP server semantic conventions: http.server.request.duration as the OTLP receiver names it,
      * the service in {@code job} (service.namespace/service.name), a 5xx status a failure.
      */
     static final SignalSource HTTP = new SignalSource("http", "job", "http_server_request_duration_seconds",
-            "http_response_status_code=~\"5..\"", null, null, null, "http_route");
+            "http_response_status_code=~\"5..\"", null, null, null, "http_route", "http_server_request_duration_seconds");
 
     boolean isEntry(String entryValue) {
         return entryLabel == null || (entryValue != null && entryValues.matcher(entryValue).matches());

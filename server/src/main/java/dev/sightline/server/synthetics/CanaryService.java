@@ -110,9 +110,14 @@ public final class CanaryService implements AutoCloseable {
         api.get("/api/v1/canaries", this::status);
     }
 
+    /** Every running canary's state now. */
+    public List<CanaryStatus> status() {
+        return canaries.status();
+    }
+
     private void status(RoutingContext ctx) {
         // On a worker: a reload in progress holds the canaries while it stops a round.
-        ctx.vertx().executeBlocking(() -> json(canaries.status(), lastTraces), false).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> json(status(), lastTraces), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 HttpApi.respond(ctx, 200, "application/json",
                         new JsonObject().put("status", "success").put("data", ar.result()).toBuffer());

@@ -36,7 +36,8 @@ public final class UiEndpoint {
     private static final String UI_ROOT = "dev/sightline/ui/";
     private static final String UPLOT_PREFIX = "vendor/uplot/";
     /** The UI's pages (the first path segment; app.js routes them): each answers index.html, below it too. */
-    static final List<String> PAGES = List.of("explore", "dashboards", "services", "alerts", "traces", "logs", "synthetics", "status");
+    static final List<String> PAGES = List.of("explore", "dashboards", "services", "alerts", "traces", "logs", "synthetics", "maturity",
+            "status");
     /** Slash-separated segments of letters, digits, '_', '-' and '.', none starting with '.' (no "..", no hidden files). */
     private static final Pattern SAFE_PATH = Pattern.compile("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*");
     private static final Map<String, String> CONTENT_TYPES = Map.of(
