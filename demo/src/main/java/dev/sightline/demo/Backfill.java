@@ -49,6 +49,8 @@ final class Backfill implements MetricSink {
     /** service -> metric name -> metric being built, in first-seen order. */
     private final Map<String, Map<String, Metric.Builder>> pending = new TreeMap<>();
     private long stepNanos;
+    /** The last step sent (the start before any). */
+    private long last;
     private long points;
     private long rejected;
 
@@ -56,6 +58,7 @@ final class Backfill implements MetricSink {
         this.http = http;
         this.endpoint = URI.create(target.toString().replaceAll("/+$", "") + "/v1/metrics");
         this.startNanos = startMillis * 1_000_000;
+        this.last = startMillis;
     }
 
     /** What a backfill sent. */
@@ -68,18 +71,32 @@ final class Backfill implements MetricSink {
      */
     static Result run(HttpClient http, URI target, Company company, long from, long to) throws IOException, InterruptedException {
         Backfill b = new Backfill(http, target, from);
-        long step = STEP.toMillis();
+        b.sendUntil(company, to, STEP.toMillis());
+        return new Result(b.points, b.rejected, from, to);
+    }
+
+    /** A backfill that {@link #sendUntil} continues step by step (a drill's replay), counters carrying on. */
+    static Backfill open(HttpClient http, URI target, long startMillis) {
+        return new Backfill(http, target, startMillis);
+    }
+
+    /** Steps {@code company} from where this backfill stopped to {@code to} (exclusive), {@code step} apart. */
+    void sendUntil(Company company, long to, long step) throws IOException, InterruptedException {
         int inBatch = 0;
-        for (long t = from + step; t < to; t += step) {
-            b.stepNanos = t * 1_000_000;
-            company.step(t, step, b, false);
+        for (long t = last + step; t < to; t += step) {
+            stepNanos = t * 1_000_000;
+            company.step(t, step, this, false);
+            last = t;
             if (++inBatch == STEPS_PER_REQUEST) {
-                b.flush();
+                flush();
                 inBatch = 0;
             }
         }
-        b.flush();
-        return new Result(b.points, b.rejected, from, to);
+        flush();
+    }
+
+    long points() {
+        return points;
     }
 
     @Override

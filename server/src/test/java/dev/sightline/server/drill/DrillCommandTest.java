@@ -1,0 +1,77 @@
+package dev.sightline.server.drill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The shipped drills replayed end to end: each on a fresh server and a simulated clock. */
+class DrillCommandTest {
+    private static final Path SHIPPED = Path.of("../examples/drills");
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run drill(Path dir, String... args) throws Exception {
+        DrillCommand c = new DrillCommand();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        c.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+        c.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+        List<String> all = new java.util.ArrayList<>(List.of("--dir", dir.toString()));
+        all.addAll(List.of(args));
+        int code = new picocli.CommandLine(c).execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void runawayStrategyIsHaltedWithinTwoEvaluationIntervals() throws Exception {
+        Run r = drill(SHIPPED, "runaway-strategy");
+        assertThat(r.out()).as(r.err()).contains("PASS  runaway-strategy").contains("alert RunawayStrategy after")
+                .contains("halt of momentum after").endsWith("1 passed, 0 failed\n");
+        assertThat(r.code()).isZero();
+    }
+
+    @Test
+    void quietReplayPagesNobody() throws Exception {
+        Run r = drill(SHIPPED, "--json", "quiet-hour");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.path("drills").get(0).path("fired").size()).as(r.out() + r.err()).isZero();
+        assertThat(j.path("passed").asInt()).isEqualTo(1);
+        assertThat(r.code()).isZero();
+    }
+
+    @Test
+    void aDetectionThatCannotHappenFailsTheDrill(@TempDir Path dir) throws Exception {
+        // A runaway strategy does not make the product cache stale: the expectation cannot be met.
+        Files.writeString(dir.resolve("wrong-alert.yml"), """
+                name: wrong-alert
+                history: 1h
+                duration: 3m
+                incident: {kind: runaway-strategy, start: 1m, length: 2m}
+                expect:
+                  - alert: ProductCacheStale
+                    within: 1m
+                """);
+        Run r = drill(dir);
+        assertThat(r.out()).as(r.err()).contains("FAIL  wrong-alert").contains("alert ProductCacheStale not seen (needed within 1m)")
+                .endsWith("0 passed, 1 failed\n");
+        assertThat(r.code()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownDrillNameIsRefusedWithTheKnownOnes() throws Exception {
+        Run r = drill(SHIPPED, "no-such-drill");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("no drill named \"no-such-drill\"").contains("runaway-strategy");
+    }
+}
