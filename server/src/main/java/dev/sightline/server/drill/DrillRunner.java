@@ -79,6 +79,7 @@ public final class DrillRunner {
                 long step = cfg.global().evaluationInterval().toMillis();
                 Map<String, Long> fired = new LinkedHashMap<>();
                 Map<RuleGroup, Long> evaluated = new HashMap<>();
+                Map<String, String> errors = new LinkedHashMap<>();
                 for (long t = start + step; t <= start + spec.duration().toMillis(); t += step) {
                     clock.set(t);
                     replay.sendUntil(t, Duration.ofMillis(step));
@@ -88,6 +89,8 @@ public final class DrillRunner {
                         if (ts > evaluated.getOrDefault(g, Long.MIN_VALUE)) {
                             rules.evaluate(g, ts);
                             evaluated.put(g, ts);
+                            g.rules().stream().filter(r -> "err".equals(r.health()))
+                                    .forEach(r -> errors.putIfAbsent(r.config().name(), r.lastError()));
                         }
                         for (Alert a : firing(g)) {
                             if (fired.putIfAbsent(a.labels().get("alertname"), t) == null) {
@@ -102,7 +105,7 @@ public final class DrillRunner {
                         break;
                     }
                 }
-                return judge(spec, incidentStart, fired, replay.haltedAt(), System.currentTimeMillis() - wall0);
+                return judge(spec, incidentStart, fired, replay.haltedAt(), errors, System.currentTimeMillis() - wall0);
             } catch (ExecutionException e) {
                 throw new IOException("storage did not open: " + e.getCause(), e);
             }
@@ -151,9 +154,15 @@ public final class DrillRunner {
         return at == null || at < incidentStart ? -1 : at;
     }
 
-    static Outcome judge(DrillSpec spec, long incidentStart, Map<String, Long> fired, Map<String, Long> halted, long wallMillis) {
+    /**
+     * Pass or fail, with what was seen. A rule that failed to evaluate fails the drill: its silence would otherwise
+     * pass a quiet replay for the wrong reason.
+     */
+    static Outcome judge(DrillSpec spec, long incidentStart, Map<String, Long> fired, Map<String, Long> halted,
+                         Map<String, String> ruleErrors, long wallMillis) {
         List<String> findings = new ArrayList<>();
-        boolean passed = true;
+        boolean passed = ruleErrors.isEmpty();
+        ruleErrors.forEach((rule, error) -> findings.add("rule " + rule + " failed: " + error));
         for (DrillSpec.Expect e : spec.expect()) {
             long at = detectedAt(e, fired, halted, incidentStart);
             if (at < 0) {
