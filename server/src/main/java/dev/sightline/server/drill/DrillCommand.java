@@ -106,8 +106,9 @@ public final class DrillCommand implements Callable<Integer> {
     }
 
     static String line(DrillRunner.Outcome o) {
-        return String.format("%s  %-22s %s  [%.1f s]", o.passed() ? "PASS" : "FAIL", o.spec().name(),
-                String.join("; ", o.findings()), o.wallMillis() / 1000.0);
+        return String.format("%s  %-22s %s  [%s history, %d points; %.1f s]", o.passed() ? "PASS" : "FAIL",
+                o.spec().name(), String.join("; ", o.findings()), DrillRunner.human(o.spec().history()), o.historyPoints(),
+                o.wallMillis() / 1000.0);
     }
 
     private static String json(List<DrillRunner.Outcome> outcomes, long passed, long failed) {
@@ -139,6 +140,7 @@ public final class DrillCommand implements Callable<Integer> {
                 fired.put(f.getKey(), Instant.ofEpochMilli(f.getValue()).toString());
             }
             d.putArray("findings").addAll(o.findings().stream().map(m.getNodeFactory()::textNode).toList());
+            d.put("historyPoints", o.historyPoints());
             d.put("wallSeconds", o.wallMillis() / 1000.0);
         }
         root.put("passed", passed);

@@ -42,7 +42,7 @@ public final class DrillRunner {
 
     /** The first time each alert fired, and each halt, in simulated Unix milliseconds. */
     public record Outcome(DrillSpec spec, boolean passed, long incidentStartMillis, Map<String, Long> firstFired,
-                          Map<String, Long> halted, List<String> findings, long wallMillis) {
+                          Map<String, Long> halted, List<String> findings, long historyPoints, long wallMillis) {
     }
 
     private DrillRunner() {
@@ -75,7 +75,7 @@ public final class DrillRunner {
                 RuleManager rules = awaitRules(server);
                 rules.stopSchedule();
                 replay.connect(URI.create("http://127.0.0.1:" + server.httpPort()), start - spec.history().toMillis());
-                replay.sendUntil(start, Duration.ofMinutes(1));
+                long historyPoints = replay.sendUntil(start, Duration.ofMinutes(1));
                 long step = cfg.global().evaluationInterval().toMillis();
                 Map<String, Long> fired = new LinkedHashMap<>();
                 Map<RuleGroup, Long> evaluated = new HashMap<>();
@@ -105,7 +105,8 @@ public final class DrillRunner {
                         break;
                     }
                 }
-                return judge(spec, incidentStart, fired, replay.haltedAt(), errors, System.currentTimeMillis() - wall0);
+                return judge(spec, incidentStart, fired, replay.haltedAt(), errors, historyPoints,
+                        System.currentTimeMillis() - wall0);
             } catch (ExecutionException e) {
                 throw new IOException("storage did not open: " + e.getCause(), e);
             }
@@ -159,7 +160,7 @@ public final class DrillRunner {
      * pass a quiet replay for the wrong reason.
      */
     static Outcome judge(DrillSpec spec, long incidentStart, Map<String, Long> fired, Map<String, Long> halted,
-                         Map<String, String> ruleErrors, long wallMillis) {
+                         Map<String, String> ruleErrors, long historyPoints, long wallMillis) {
         List<String> findings = new ArrayList<>();
         boolean passed = ruleErrors.isEmpty();
         ruleErrors.forEach((rule, error) -> findings.add("rule " + rule + " failed: " + error));
@@ -185,11 +186,15 @@ public final class DrillRunner {
         } else if (!spec.forbid().isEmpty()) {
             findings.add("no false page");
         }
-        return new Outcome(spec, passed, incidentStart, Map.copyOf(fired), Map.copyOf(halted), List.copyOf(findings), wallMillis);
+        return new Outcome(spec, passed, incidentStart, Map.copyOf(fired), Map.copyOf(halted), List.copyOf(findings), historyPoints,
+                wallMillis);
     }
 
     static String human(Duration d) {
         long s = d.toSeconds();
+        if (s % 86_400 == 0 && s > 0) {
+            return s / 86_400 + "d";
+        }
         if (s % 3600 == 0 && s > 0) {
             return s / 3600 + "h";
         }

@@ -21,7 +21,7 @@ class DrillRunnerTest {
     @Test
     void detectionsInTimePass() {
         DrillRunner.Outcome o = DrillRunner.judge(RUNAWAY, START, Map.of("RunawayStrategy", START + 15_000),
-                Map.of("momentum", START + 15_000), Map.of(), 0);
+                Map.of("momentum", START + 15_000), Map.of(), 0, 0);
         assertThat(o.passed()).isTrue();
         assertThat(o.findings()).containsExactly("alert RunawayStrategy after 15s (within 30s)",
                 "halt of momentum after 15s (within 30s)", "no false page");
@@ -30,19 +30,19 @@ class DrillRunnerTest {
     @Test
     void lateMissingEarlyForbiddenAndBrokenRulesFail() {
         assertThat(DrillRunner.judge(RUNAWAY, START, Map.of("RunawayStrategy", START + 45_000),
-                Map.of("momentum", START + 15_000), Map.of(), 0).findings())
+                Map.of("momentum", START + 15_000), Map.of(), 0, 0).findings())
                 .contains("alert RunawayStrategy after 45s (LATE: needed within 30s)");
         // Firing before the incident began is not a detection of it.
         DrillRunner.Outcome early = DrillRunner.judge(RUNAWAY, START, Map.of("RunawayStrategy", START - 15_000),
-                Map.of("momentum", START + 15_000), Map.of(), 0);
+                Map.of("momentum", START + 15_000), Map.of(), 0, 0);
         assertThat(early.passed()).isFalse();
         assertThat(early.findings()).contains("alert RunawayStrategy not seen (needed within 30s)");
         DrillRunner.Outcome paged = DrillRunner.judge(RUNAWAY, START, Map.of("RunawayStrategy", START + 15_000,
-                "ProductCacheStale", START + 30_000), Map.of("momentum", START + 15_000), Map.of(), 0);
+                "ProductCacheStale", START + 30_000), Map.of("momentum", START + 15_000), Map.of(), 0, 0);
         assertThat(paged.passed()).isFalse();
         assertThat(paged.findings()).contains("false pages: ProductCacheStale");
         DrillRunner.Outcome broken = DrillRunner.judge(RUNAWAY, START, Map.of("RunawayStrategy", START + 15_000),
-                Map.of("momentum", START + 15_000), Map.of("StrategyLosing", "bad query"), 0);
+                Map.of("momentum", START + 15_000), Map.of("StrategyLosing", "bad query"), 0, 0);
         assertThat(broken.passed()).isFalse();
         assertThat(broken.findings()).contains("rule StrategyLosing failed: bad query");
     }
@@ -50,7 +50,7 @@ class DrillRunnerTest {
     @Test
     void forbidAnyCatchesEveryAlert() {
         DrillSpec quiet = new DrillSpec("q", "", Duration.ofHours(1), Duration.ofHours(1), null, List.of(), List.of(DrillSpec.ANY));
-        DrillRunner.Outcome o = DrillRunner.judge(quiet, -1, Map.of("B", 2L, "A", 1L), Map.of(), Map.of(), 0);
+        DrillRunner.Outcome o = DrillRunner.judge(quiet, -1, Map.of("B", 2L, "A", 1L), Map.of(), Map.of(), 0, 0);
         assertThat(o.passed()).isFalse();
         assertThat(o.findings()).containsExactly("false pages: A, B");
     }
