@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The company for a drill: its metrics sent over OTLP with simulated timestamps, history and incident alike, as far
  * as the drill's clock has gone, and the halt webhook, whose calls halt a strategy at the clock's time. Unlike
  * {@link Demo} nothing runs on its own: the drill runner steps the clock and calls {@link #sendUntil}.
- * Counters and gauges only (the backfill's sink); histograms and traces are not replayed.
+ * Metrics only: counters, gauges and (after the history) the surge histogram; no traces or logs.
  */
 public final class Replay implements AutoCloseable {
     private final Company company;
@@ -43,12 +43,15 @@ public final class Replay implements AutoCloseable {
         sender = Backfill.open(http, target, fromMillis);
     }
 
-    /** Sends every step up to and including {@code toMillis}, {@code step} apart; returns the points sent so far. */
-    public long sendUntil(long toMillis, Duration step) throws IOException, InterruptedException {
+    /**
+     * Sends every step up to and including {@code toMillis}, {@code step} apart, histograms too when
+     * {@code histograms} (the backfill's history goes without, as in the demo); returns the points sent so far.
+     */
+    public long sendUntil(long toMillis, Duration step, boolean histograms) throws IOException, InterruptedException {
         if (sender == null) {
             throw new IllegalStateException("connect first");
         }
-        sender.sendUntil(company, toMillis + 1, step.toMillis());
+        sender.sendUntil(company, toMillis + 1, step.toMillis(), histograms);
         return sender.points();
     }
 

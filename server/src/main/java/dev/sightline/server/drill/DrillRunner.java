@@ -75,14 +75,14 @@ public final class DrillRunner {
                 RuleManager rules = awaitRules(server);
                 rules.stopSchedule();
                 replay.connect(URI.create("http://127.0.0.1:" + server.httpPort()), start - spec.history().toMillis());
-                long historyPoints = replay.sendUntil(start, Duration.ofMinutes(1));
+                long historyPoints = replay.sendUntil(start, Duration.ofMinutes(1), false);
                 long step = cfg.global().evaluationInterval().toMillis();
                 Map<String, Long> fired = new LinkedHashMap<>();
                 Map<RuleGroup, Long> evaluated = new HashMap<>();
                 Map<String, String> errors = new LinkedHashMap<>();
                 for (long t = start + step; t <= start + spec.duration().toMillis(); t += step) {
                     clock.set(t);
-                    replay.sendUntil(t, Duration.ofMillis(step));
+                    replay.sendUntil(t, Duration.ofMillis(step), true);
                     boolean haltAsked = false;
                     for (RuleGroup g : rules.groups()) {
                         long ts = g.alignedTimestamp(t);

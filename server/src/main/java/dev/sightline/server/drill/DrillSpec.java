@@ -126,7 +126,7 @@ public record DrillSpec(String name, String description, Duration history, Durat
             k = IncidentKind.valueOf(kind.toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new InvalidDrill(where + ": incident.kind: unknown \"" + kind + "\"; known: "
-                    + List.of(IncidentKind.values()).stream().map(x -> x.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+                    + List.of(IncidentKind.values()).stream().map(DrillSpec::kindName).toList());
         }
         Duration start = duration(where + ": incident", n, "start");
         Duration length = duration(where + ": incident", n, "length");
@@ -137,6 +137,11 @@ public record DrillSpec(String name, String description, Duration history, Durat
             throw new InvalidDrill(where + ": incident.start: " + start + " is not before the end of the drill (" + drill + ")");
         }
         return new IncidentSpec(k, start, length);
+    }
+
+    /** An incident kind as drill files name it: runaway-strategy, stale-cache, ... */
+    public static String kindName(IncidentKind k) {
+        return k.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String text(String where, JsonNode n, String field, boolean required) throws InvalidDrill {

@@ -36,12 +36,13 @@ class DrillCommandTest {
 
     @Test
     void everyShippedDrillWithAnIncidentPasses() throws Exception {
-        Run r = drill(SHIPPED, "runaway-strategy", "stale-cache", "saturated-pool");
+        Run r = drill(SHIPPED, "runaway-strategy", "stale-cache", "saturated-pool", "hidden-surge");
         assertThat(r.out()).as(r.err())
                 .contains("PASS  runaway-strategy").contains("alert RunawayStrategy after").contains("halt of momentum after")
                 .contains("PASS  stale-cache").contains("alert ProductCacheStale after")
                 .contains("PASS  saturated-pool").contains("alert ConnectionPoolSaturated after")
-                .endsWith("3 passed, 0 failed\n");
+                .contains("PASS  hidden-surge").contains("alert HiddenSurgeOutliers after")
+                .endsWith("4 passed, 0 failed\n");
         assertThat(r.code()).isZero();
     }
 
@@ -65,7 +66,7 @@ class DrillCommandTest {
             }
         }
         assertThat(j.path("failed").asInt()).as(r.out()).isZero();
-        assertThat(j.path("passed").asInt()).isEqualTo(j.path("drills").size()).isGreaterThanOrEqualTo(4);
+        assertThat(j.path("passed").asInt()).isEqualTo(j.path("drills").size()).isGreaterThanOrEqualTo(5);
         assertThat(r.code()).isZero();
     }
 

@@ -20,7 +20,7 @@ class DrillSpecTest {
     @Test
     void readsEveryShippedDrill() throws Exception {
         List<DrillSpec> specs = DrillCommand.load(Path.of("../examples/drills"));
-        assertThat(specs).extracting(DrillSpec::name).contains("runaway-strategy", "stale-cache", "saturated-pool", "quiet-hour");
+        assertThat(specs).extracting(DrillSpec::name).contains("runaway-strategy", "stale-cache", "saturated-pool", "hidden-surge", "quiet-hour");
         DrillSpec runaway = specs.stream().filter(s -> s.name().equals("runaway-strategy")).findFirst().orElseThrow();
         assertThat(runaway.incident().kind()).isEqualTo(IncidentKind.RUNAWAY_STRATEGY);
         assertThat(runaway.expect()).contains(new DrillSpec.Expect(null, "momentum", Duration.ofSeconds(30)));
