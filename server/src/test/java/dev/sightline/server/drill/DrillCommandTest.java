@@ -100,6 +100,18 @@ class DrillCommandTest {
     }
 
     @Test
+    void aMissingDirectoryOrABadFileIsAClearErrorBeforeAnyServerStarts(@TempDir Path dir) throws Exception {
+        Run missing = drill(dir.resolve("nope"));
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no drill directory").contains("--dir");
+        Files.writeString(dir.resolve("bad.yml"), "name: bad\nhistory: 1h\nduration: 1m\nforbid: [any]\nincident: {kind: flood}\n");
+        Run bad = drill(dir);
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("bad.yml: incident.kind: unknown \"flood\"");
+        assertThat(bad.out()).isEmpty();
+    }
+
+    @Test
     void unknownDrillNameIsRefusedWithTheKnownOnes() throws Exception {
         Run r = drill(SHIPPED, "no-such-drill");
         assertThat(r.code()).isEqualTo(2);
