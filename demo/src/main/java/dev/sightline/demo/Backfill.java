@@ -9,6 +9,8 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -26,8 +28,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -46,9 +50,14 @@ final class Backfill implements MetricSink {
     private final URI endpoint;
     private final long startNanos;
     private final Map<Series, Long> totals = new HashMap<>();
+    private final Map<Series, ExpHistogram> histogramState = new HashMap<>();
+    /** Histograms observed during the current step: each gets one point at the step's end. */
+    private final Set<Series> observed = new LinkedHashSet<>();
     /** service -> metric name -> metric being built, in first-seen order. */
     private final Map<String, Map<String, Metric.Builder>> pending = new TreeMap<>();
     private long stepNanos;
+    /** The last step sent (the start before any). */
+    private long last;
     private long points;
     private long rejected;
 
@@ -56,6 +65,7 @@ final class Backfill implements MetricSink {
         this.http = http;
         this.endpoint = URI.create(target.toString().replaceAll("/+$", "") + "/v1/metrics");
         this.startNanos = startMillis * 1_000_000;
+        this.last = startMillis;
     }
 
     /** What a backfill sent. */
@@ -68,18 +78,43 @@ final class Backfill implements MetricSink {
      */
     static Result run(HttpClient http, URI target, Company company, long from, long to) throws IOException, InterruptedException {
         Backfill b = new Backfill(http, target, from);
-        long step = STEP.toMillis();
+        b.sendUntil(company, to, STEP.toMillis(), false);
+        return new Result(b.points, b.rejected, from, to);
+    }
+
+    /** A backfill that {@link #sendUntil} continues step by step (a drill's replay), counters carrying on. */
+    static Backfill open(HttpClient http, URI target, long startMillis) {
+        return new Backfill(http, target, startMillis);
+    }
+
+    /**
+     * Steps {@code company} from where this backfill stopped to {@code to} (exclusive), {@code step} apart, with
+     * its histograms when {@code histograms} (cumulative exponential histograms, one point per step observed).
+     */
+    void sendUntil(Company company, long to, long step, boolean histograms) throws IOException, InterruptedException {
         int inBatch = 0;
-        for (long t = from + step; t < to; t += step) {
-            b.stepNanos = t * 1_000_000;
-            company.step(t, step, b, false);
+        for (long t = last + step; t < to; t += step) {
+            stepNanos = t * 1_000_000;
+            company.step(t, step, this, histograms);
+            for (Series h : observed) {
+                ExponentialHistogramDataPoint.Builder p = histogramState.get(h).point()
+                        .setStartTimeUnixNano(startNanos).setTimeUnixNano(stepNanos);
+                h.labels().forEach((k, v) -> p.addAttributes(attribute(k, v)));
+                metric(h).getExponentialHistogramBuilder().addDataPoints(p);
+                points++;
+            }
+            observed.clear();
+            last = t;
             if (++inBatch == STEPS_PER_REQUEST) {
-                b.flush();
+                flush();
                 inBatch = 0;
             }
         }
-        b.flush();
-        return new Result(b.points, b.rejected, from, to);
+        flush();
+    }
+
+    long points() {
+        return points;
     }
 
     @Override
@@ -96,7 +131,55 @@ final class Backfill implements MetricSink {
 
     @Override
     public void observe(Series s, double value) {
-        throw new UnsupportedOperationException("the backfill sends no histograms");
+        histogramState.computeIfAbsent(s, k -> new ExpHistogram()).observe(value);
+        observed.add(s);
+    }
+
+    /** One series' cumulative exponential histogram at a fixed scale, for values from 2^-8 to 2^24. */
+    private static final class ExpHistogram {
+        private static final int SCALE = 3;
+        /** Bucket index i (upper bound 2^((i+1)/8)) is at counts[i + OFFSET]. */
+        private static final int OFFSET = 64;
+        private final long[] counts = new long[256];
+        private long count;
+        private long zero;
+        private double sum;
+
+        void observe(double v) {
+            if (!(v >= 0)) {
+                throw new IllegalArgumentException("histogram value must be zero or positive, got " + v);
+            }
+            count++;
+            sum += v;
+            if (v == 0) {
+                zero++;
+                return;
+            }
+            // Bucket i holds (base^i, base^(i+1)] with base = 2^(2^-SCALE).
+            int i = (int) Math.ceil(Math.log(v) / Math.log(2) * (1 << SCALE)) - 1;
+            if (i + OFFSET < 0 || i + OFFSET >= counts.length) {
+                throw new IllegalArgumentException("histogram value " + v + " outside the replay's range 2^-8..2^24");
+            }
+            counts[i + OFFSET]++;
+        }
+
+        ExponentialHistogramDataPoint.Builder point() {
+            int lo = 0;
+            while (lo < counts.length && counts[lo] == 0) {
+                lo++;
+            }
+            int hi = counts.length - 1;
+            while (hi > lo && counts[hi] == 0) {
+                hi--;
+            }
+            ExponentialHistogramDataPoint.Buckets.Builder b = ExponentialHistogramDataPoint.Buckets.newBuilder()
+                    .setOffset(lo < counts.length ? lo - OFFSET : 0);
+            for (int i = lo; i <= hi; i++) {
+                b.addBucketCounts(counts[i]);
+            }
+            return ExponentialHistogramDataPoint.newBuilder().setScale(SCALE).setCount(count).setSum(sum)
+                    .setZeroCount(zero).setPositive(b);
+        }
     }
 
     private NumberDataPoint.Builder point(Series s) {
@@ -111,6 +194,9 @@ final class Backfill implements MetricSink {
             Metric.Builder m = Metric.newBuilder().setName(k).setDescription(s.description());
             if (s.kind() == Series.Kind.COUNTER) {
                 m.setSum(Sum.newBuilder().setIsMonotonic(true)
+                        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
+            } else if (s.kind() == Series.Kind.HISTOGRAM) {
+                m.setExponentialHistogram(ExponentialHistogram.newBuilder()
                         .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE));
             } else {
                 m.setGauge(Gauge.newBuilder());

@@ -86,4 +86,42 @@ class BackfillTest {
             assertThat(s.metrics).hasSize(1);
         }
     }
+
+    @Test
+    void aReplayWithHistogramsSendsCumulativeExponentialHistogramsOnePointPerStep() throws Exception {
+        byte[] ok = ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
+        try (OtlpCapture s = new OtlpCapture(200, ok)) {
+            Backfill b = Backfill.open(HttpClient.newHttpClient(), URI.create(s.uri() + "/"), FROM);
+            b.sendUntil(new Company(1, IncidentSchedule.NONE), FROM + 10 * 60_000 + 1, 15_000, true);
+            List<io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint> points = new ArrayList<>();
+            for (byte[] body : s.metrics) {
+                for (ResourceMetrics rm : ExportMetricsServiceRequest.parseFrom(body).getResourceMetricsList()) {
+                    for (Metric m : rm.getScopeMetrics(0).getMetricsList()) {
+                        if (m.getName().equals("surge_multiplier")) {
+                            assertThat(m.getExponentialHistogram().getAggregationTemporality())
+                                    .isEqualTo(io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+                            m.getExponentialHistogram().getDataPointsList().stream()
+                                    .filter(p -> p.getAttributesList().stream().anyMatch(a -> a.getValue().getStringValue().equals("downtown")))
+                                    .forEach(points::add);
+                        }
+                    }
+                }
+            }
+            // 40 steps of 15 s; downtown has rides in every one of them at this seed's rates.
+            assertThat(points).hasSize(40);
+            long prev = 0;
+            for (var p : points) {
+                assertThat(p.getScale()).isEqualTo(3);
+                assertThat(p.getStartTimeUnixNano()).isEqualTo(FROM * 1_000_000);
+                long inBuckets = p.getPositive().getBucketCountsList().stream().mapToLong(Long::longValue).sum();
+                assertThat(inBuckets + p.getZeroCount()).isEqualTo(p.getCount());
+                assertThat(p.getCount()).isGreaterThan(prev);
+                prev = p.getCount();
+                // Quiet multipliers are 1 to 2.5: buckets (2^((i)/8), 2^((i+1)/8)] from i = -1 (up to 1.0) to 10.
+                assertThat(p.getPositive().getOffset()).isGreaterThanOrEqualTo(-1);
+                assertThat(p.getPositive().getOffset() + p.getPositive().getBucketCountsCount() - 1).isLessThanOrEqualTo(10);
+                assertThat(p.getSum() / p.getCount()).isBetween(1.0, 2.5);
+            }
+        }
+    }
 }

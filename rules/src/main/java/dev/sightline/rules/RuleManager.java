@@ -121,6 +121,16 @@ public final class RuleManager implements AutoCloseable {
         groups.forEach(this::schedule);
     }
 
+    /**
+     * Stops evaluating on the wall clock's schedule (an evaluation under way finishes); the caller then drives
+     * {@link #evaluate} at times of its own, as a drill does on its simulated clock. {@link #update} keeps it stopped.
+     */
+    public synchronized void stopSchedule() {
+        running = false;
+        tasks.values().forEach(f -> f.cancel(false));
+        tasks.clear();
+    }
+
     private void schedule(RuleGroup g) {
         long now = clockMs.getAsLong();
         long first = g.alignedTimestamp(now) + g.intervalMs();

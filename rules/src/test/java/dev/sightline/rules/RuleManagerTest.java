@@ -320,4 +320,29 @@ class RuleManagerTest {
         assertThat(Math.floorMod(aligned, 60_000)).isEqualTo(g.offsetMs());
         assertThat(g.alignedTimestamp(T0 + 60_000)).isEqualTo(aligned + 60_000);
     }
+
+    @Test
+    void stoppedScheduleLeavesEvaluationToTheCaller() throws Exception {
+        String yaml = "groups:\n  - name: g\n    interval: 50ms\n    rules:\n      - record: one\n        expr: vector(1)\n";
+        RuleFileParser.Result r = RuleFileParser.parse("rules.yml", yaml.getBytes(StandardCharsets.UTF_8));
+        manager = new RuleManager(tsdb, engine, sent::addAll, RuleManager.Options.defaults(), System::currentTimeMillis);
+        manager.update(r.groups());
+        manager.start();
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (manager.groups().get(0).lastEvaluationMs() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(manager.groups().get(0).lastEvaluationMs()).as("the schedule ran").isPositive();
+
+        manager.stopSchedule();
+        manager.update(r.groups()); // a reload must not restart the schedule
+        Thread.sleep(100);
+        RuleGroup g = manager.groups().get(0);
+        long last = g.lastEvaluationMs();
+        Thread.sleep(300);
+        assertThat(g.lastEvaluationMs()).as("no evaluation on the wall clock after stopSchedule").isEqualTo(last);
+
+        manager.evaluate(g, last + 60_000); // a drill's clock runs ahead of the wall
+        assertThat(g.lastEvaluationMs()).isEqualTo(last + 60_000);
+    }
 }

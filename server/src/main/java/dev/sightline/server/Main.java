@@ -28,6 +28,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.addSubcommand(new ServerCommand());
         cl.addSubcommand(new DemoCommand());
+        cl.addSubcommand(new dev.sightline.server.drill.DrillCommand());
         cl.addSubcommand(new PromqlTestCommand());
         cl.addSubcommand(new CheckRulesCommand());
         cl.addSubcommand(new DetectCommand());

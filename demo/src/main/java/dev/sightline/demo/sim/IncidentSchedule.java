@@ -1,6 +1,7 @@
 package dev.sightline.demo.sim;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,8 +14,18 @@ public final class IncidentSchedule {
     private final long firstStart;
     private final long length;
     private final long period;
+    private final List<IncidentKind> kinds;
 
     public IncidentSchedule(long firstStart, Duration length, Duration gap) {
+        this(firstStart, length, gap, List.of(IncidentKind.values()));
+    }
+
+    /** One incident of {@code kind} at {@code start} and none after (a drill). */
+    public static IncidentSchedule single(IncidentKind kind, long start, Duration length) {
+        return new IncidentSchedule(start, length, Duration.ofDays(365_000), List.of(kind));
+    }
+
+    private IncidentSchedule(long firstStart, Duration length, Duration gap, List<IncidentKind> kinds) {
         if (length.isNegative() || length.isZero()) {
             throw new IllegalArgumentException("incident length must be positive, got " + length);
         }
@@ -24,6 +35,7 @@ public final class IncidentSchedule {
         this.firstStart = firstStart;
         this.length = length.toMillis();
         this.period = length.toMillis() + gap.toMillis();
+        this.kinds = kinds;
     }
 
     /** The incident running at {@code millis}, if any. */
@@ -38,9 +50,8 @@ public final class IncidentSchedule {
 
     /** The n-th incident (from 0). */
     public Incident occurrence(long n) {
-        IncidentKind[] kinds = IncidentKind.values();
         long start = firstStart + n * period;
-        return new Incident((int) n + 1, kinds[(int) (n % kinds.length)], start, start + length);
+        return new Incident((int) n + 1, kinds.get((int) (n % kinds.size())), start, start + length);
     }
 
     /** True when an incident of this kind runs at {@code millis}. */

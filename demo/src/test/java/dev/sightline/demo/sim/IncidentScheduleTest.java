@@ -25,6 +25,16 @@ class IncidentScheduleTest {
     }
 
     @Test
+    void aSingleIncidentHappensOnceAndIsOfItsKind() {
+        IncidentSchedule s = IncidentSchedule.single(IncidentKind.SATURATED_POOL, 5_000, Duration.ofSeconds(10));
+        assertThat(s.at(4_999)).isEmpty();
+        assertThat(s.at(5_000).orElseThrow()).isEqualTo(new Incident(1, IncidentKind.SATURATED_POOL, 5_000, 15_000));
+        assertThat(s.at(15_000)).isEmpty();
+        assertThat(s.at(5_000 + Duration.ofDays(30).toMillis())).isEmpty();
+        assertThat(s.active(IncidentKind.RUNAWAY_STRATEGY, 6_000)).isFalse();
+    }
+
+    @Test
     void refusesEmptyIncidentsAndNegativeGaps() {
         assertThatThrownBy(() -> new IncidentSchedule(0, Duration.ZERO, Duration.ZERO)).hasMessageContaining("incident length");
         assertThatThrownBy(() -> new IncidentSchedule(0, Duration.ofSeconds(1), Duration.ofSeconds(-1))).hasMessageContaining("gap");

@@ -1,0 +1,150 @@
+package dev.sightline.server.drill;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.server.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code sightline drill [NAME...]}: runs the drills of a directory (examples/drills by default), each on a fresh
+ * server and a simulated clock, and prints one line per drill and "N passed, M failed"; exit code 1 on a failure.
+ */
+@Command(name = "drill", mixinStandardHelpOptions = true,
+        description = {"Replays incidents (and quiet periods) on an accelerated clock against a fresh server with the",
+                "demo's rules, and checks that the expected alerts fire in time and no forbidden alert pages."})
+public final class DrillCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", arity = "0..*", description = "Drills to run (default: every drill in --dir).")
+    List<String> names = List.of();
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "examples/drills",
+            description = "Directory of drill files (*.yml). Default: ${DEFAULT-VALUE}")
+    Path dir;
+
+    @Option(names = "--json", description = "One JSON document with every drill's result instead of text lines.")
+    boolean json;
+
+    /** Where results go; tests replace it. */
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        List<DrillSpec> specs;
+        try {
+            specs = select(load(dir), names);
+        } catch (DrillSpec.InvalidDrill | IOException e) {
+            err.println("sightline drill: " + e.getMessage());
+            return 2;
+        }
+        List<DrillRunner.Outcome> outcomes = new ArrayList<>();
+        for (DrillSpec s : specs) {
+            try {
+                DrillRunner.Outcome o = DrillRunner.run(s);
+                outcomes.add(o);
+                if (!json) {
+                    out.println(line(o));
+                    out.flush();
+                }
+            } catch (IOException | ConfigException e) {
+                err.println("sightline drill: " + s.name() + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        long passed = outcomes.stream().filter(DrillRunner.Outcome::passed).count();
+        long failed = outcomes.size() - passed;
+        if (json) {
+            out.println(json(outcomes, passed, failed));
+        } else {
+            out.println(passed + " passed, " + failed + " failed");
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** Every *.yml of {@code dir}, by file name; names must be unique. */
+    static List<DrillSpec> load(Path dir) throws IOException, DrillSpec.InvalidDrill {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no drill directory " + dir + " (run from the project's root or pass --dir)");
+        }
+        List<DrillSpec> specs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+                DrillSpec spec = DrillSpec.load(f);
+                if (specs.stream().anyMatch(x -> x.name().equals(spec.name()))) {
+                    throw new DrillSpec.InvalidDrill(f + ": name: \"" + spec.name() + "\" is used by another drill in " + dir);
+                }
+                specs.add(spec);
+            }
+        }
+        return specs;
+    }
+
+    static List<DrillSpec> select(List<DrillSpec> all, List<String> names) throws DrillSpec.InvalidDrill {
+        if (names.isEmpty()) {
+            return all;
+        }
+        List<DrillSpec> chosen = new ArrayList<>();
+        for (String n : names) {
+            chosen.add(all.stream().filter(s -> s.name().equals(n)).findFirst().orElseThrow(() -> new DrillSpec.InvalidDrill(
+                    "no drill named \"" + n + "\"; known: " + all.stream().map(DrillSpec::name).toList())));
+        }
+        return chosen;
+    }
+
+    static String line(DrillRunner.Outcome o) {
+        return String.format("%s  %-22s %s  [%s history, %d points; %.1f s]", o.passed() ? "PASS" : "FAIL",
+                o.spec().name(), String.join("; ", o.findings()), DrillRunner.human(o.spec().history()), o.historyPoints(),
+                o.wallMillis() / 1000.0);
+    }
+
+    private static String json(List<DrillRunner.Outcome> outcomes, long passed, long failed) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        ArrayNode drills = root.putArray("drills");
+        for (DrillRunner.Outcome o : outcomes) {
+            ObjectNode d = drills.addObject();
+            d.put("name", o.spec().name());
+            d.put("passed", o.passed());
+            if (o.incidentStartMillis() >= 0) {
+                d.put("incident", DrillSpec.kindName(o.spec().incident().kind()));
+                d.put("incidentStart", Instant.ofEpochMilli(o.incidentStartMillis()).toString());
+            }
+            ArrayNode exp = d.putArray("expect");
+            for (DrillSpec.Expect e : o.spec().expect()) {
+                ObjectNode x = exp.addObject();
+                x.put(e.alert() != null ? "alert" : "halt", e.alert() != null ? e.alert() : e.halt());
+                x.put("withinSeconds", e.within().toSeconds());
+                Long at = e.alert() != null ? o.firstFired().get(e.alert()) : o.halted().get(e.halt());
+                if (at != null && at >= o.incidentStartMillis()) {
+                    x.put("detectedAfterSeconds", Duration.ofMillis(at - o.incidentStartMillis()).toSeconds());
+                } else {
+                    x.putNull("detectedAfterSeconds");
+                }
+            }
+            ObjectNode fired = d.putObject("fired");
+            for (Map.Entry<String, Long> f : o.firstFired().entrySet()) {
+                fired.put(f.getKey(), Instant.ofEpochMilli(f.getValue()).toString());
+            }
+            d.putArray("findings").addAll(o.findings().stream().map(m.getNodeFactory()::textNode).toList());
+            d.put("historyPoints", o.historyPoints());
+            d.put("wallSeconds", o.wallMillis() / 1000.0);
+        }
+        root.put("passed", passed);
+        root.put("failed", failed);
+        return root.toString();
+    }
+}

@@ -1,0 +1,211 @@
+package dev.sightline.server.drill;
+
+import dev.sightline.demo.Replay;
+import dev.sightline.demo.ServerFiles;
+import dev.sightline.demo.sim.IncidentSchedule;
+import dev.sightline.rules.Alert;
+import dev.sightline.rules.AlertState;
+import dev.sightline.rules.AlertingRule;
+import dev.sightline.rules.Rule;
+import dev.sightline.rules.RuleGroup;
+import dev.sightline.rules.RuleManager;
+import dev.sightline.server.SightlineServer;
+import dev.sightline.server.config.ConfigException;
+import dev.sightline.server.config.ConfigLoader;
+import dev.sightline.server.config.SightlineConfig;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+
+/**
+ * Runs one drill: a fresh server of its own (temporary data directory, the demo configuration and rules) whose rule
+ * schedule is stopped, history backfilled over OTLP, then the company with the drill's incident replayed one
+ * evaluation interval at a time on a {@link SteppedClock}: send the step's metrics, evaluate every group at its
+ * aligned time, note which alerts fire. Alert state (pending for {@code for:}, firing) follows the simulated time;
+ * notifications go through the server's real alerting, so the halt webhook is called as in the demo.
+ */
+public final class DrillRunner {
+    static final long SEED = 17;
+    /** How long (wall time) to wait for the halt webhook after an alert labelled action="halt" fires. */
+    private static final long HALT_WAIT_MILLIS = 5_000;
+
+    /** The first time each alert fired, and each halt, in simulated Unix milliseconds. */
+    public record Outcome(DrillSpec spec, boolean passed, long incidentStartMillis, Map<String, Long> firstFired,
+                          Map<String, Long> halted, List<String> findings, long historyPoints, long wallMillis) {
+    }
+
+    private DrillRunner() {
+    }
+
+    public static Outcome run(DrillSpec spec) throws IOException, InterruptedException, ConfigException {
+        long wall0 = System.currentTimeMillis();
+        Path dir = Files.createTempDirectory("sightline-drill-" + spec.name() + "-");
+        try {
+            return run(spec, dir, wall0);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static Outcome run(DrillSpec spec, Path dir, long wall0) throws IOException, InterruptedException, ConfigException {
+        // The replay starts now and runs ahead of the wall clock: alerts it sends are then current for the
+        // server's dispatcher, and the history lies before it as in the demo.
+        long start = wall0 - Math.floorMod(wall0, 60_000) + 60_000;
+        long incidentStart = spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
+        IncidentSchedule schedule = spec.incident() == null ? IncidentSchedule.NONE
+                : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
+        SteppedClock clock = new SteppedClock(start);
+        try (Replay replay = new Replay(SEED, schedule, clock)) {
+            Path configFile = ServerFiles.write(dir, replay.haltUrl());
+            SightlineConfig cfg = new ConfigLoader().load(configFile);
+            try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
+                    dir.resolve("data"), "127.0.0.1", 0, cfg, configFile))) {
+                server.storage().get();
+                RuleManager rules = awaitRules(server);
+                rules.stopSchedule();
+                replay.connect(URI.create("http://127.0.0.1:" + server.httpPort()), start - spec.history().toMillis());
+                long historyPoints = replay.sendUntil(start, Duration.ofMinutes(1), false);
+                long step = cfg.global().evaluationInterval().toMillis();
+                Map<String, Long> fired = new LinkedHashMap<>();
+                Map<RuleGroup, Long> evaluated = new HashMap<>();
+                Map<String, String> errors = new LinkedHashMap<>();
+                for (long t = start + step; t <= start + spec.duration().toMillis(); t += step) {
+                    clock.set(t);
+                    replay.sendUntil(t, Duration.ofMillis(step), true);
+                    boolean haltAsked = false;
+                    for (RuleGroup g : rules.groups()) {
+                        long ts = g.alignedTimestamp(t);
+                        if (ts > evaluated.getOrDefault(g, Long.MIN_VALUE)) {
+                            rules.evaluate(g, ts);
+                            evaluated.put(g, ts);
+                            g.rules().stream().filter(r -> "err".equals(r.health()))
+                                    .forEach(r -> errors.putIfAbsent(r.config().name(), r.lastError()));
+                        }
+                        for (Alert a : firing(g)) {
+                            if (fired.putIfAbsent(a.labels().get("alertname"), t) == null) {
+                                haltAsked |= "halt".equals(a.labels().get("action"));
+                            }
+                        }
+                    }
+                    if (haltAsked) {
+                        awaitHalt(replay);
+                    }
+                    if (done(spec, fired, replay.haltedAt(), incidentStart)) {
+                        break;
+                    }
+                }
+                return judge(spec, incidentStart, fired, replay.haltedAt(), errors, historyPoints,
+                        System.currentTimeMillis() - wall0);
+            } catch (ExecutionException e) {
+                throw new IOException("storage did not open: " + e.getCause(), e);
+            }
+        }
+    }
+
+    /** The server starts its rules just after its storage opens, on the storage's thread. */
+    private static RuleManager awaitRules(SightlineServer server) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (server.rules().manager() == null) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("the server's rules did not start within 30 s (see its log)");
+            }
+            Thread.sleep(10);
+        }
+        return server.rules().manager();
+    }
+
+    private static List<Alert> firing(RuleGroup g) {
+        List<Alert> out = new ArrayList<>();
+        for (Rule r : g.rules()) {
+            if (r instanceof AlertingRule a) {
+                a.alerts().stream().filter(x -> x.state() == AlertState.FIRING).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The webhook is called by the dispatcher on its own thread; the simulated clock waits for it. */
+    private static void awaitHalt(Replay replay) throws InterruptedException {
+        int before = replay.haltedAt().size();
+        long deadline = System.currentTimeMillis() + HALT_WAIT_MILLIS;
+        while (replay.haltedAt().size() == before && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Stop early when nothing is left to learn: every expectation met and nothing forbidden to watch for. */
+    private static boolean done(DrillSpec spec, Map<String, Long> fired, Map<String, Long> halted, long incidentStart) {
+        return !spec.expect().isEmpty() && spec.forbid().isEmpty()
+                && spec.expect().stream().allMatch(e -> detectedAt(e, fired, halted, incidentStart) >= 0);
+    }
+
+    private static long detectedAt(DrillSpec.Expect e, Map<String, Long> fired, Map<String, Long> halted, long incidentStart) {
+        Long at = e.alert() != null ? fired.get(e.alert()) : halted.get(e.halt());
+        return at == null || at < incidentStart ? -1 : at;
+    }
+
+    /**
+     * Pass or fail, with what was seen. A rule that failed to evaluate fails the drill: its silence would otherwise
+     * pass a quiet replay for the wrong reason.
+     */
+    static Outcome judge(DrillSpec spec, long incidentStart, Map<String, Long> fired, Map<String, Long> halted,
+                         Map<String, String> ruleErrors, long historyPoints, long wallMillis) {
+        List<String> findings = new ArrayList<>();
+        boolean passed = ruleErrors.isEmpty();
+        ruleErrors.forEach((rule, error) -> findings.add("rule " + rule + " failed: " + error));
+        for (DrillSpec.Expect e : spec.expect()) {
+            long at = detectedAt(e, fired, halted, incidentStart);
+            if (at < 0) {
+                findings.add(e.what() + " not seen (needed within " + human(e.within()) + ")");
+                passed = false;
+            } else {
+                Duration ttd = Duration.ofMillis(at - incidentStart);
+                boolean inTime = ttd.compareTo(e.within()) <= 0;
+                passed &= inTime;
+                findings.add(e.what() + " after " + human(ttd) + (inTime ? " (within " : " (LATE: needed within ")
+                        + human(e.within()) + ")");
+            }
+        }
+        List<String> pages = fired.keySet().stream()
+                .filter(a -> spec.forbid().contains(DrillSpec.ANY) || spec.forbid().contains(a))
+                .sorted(Comparator.naturalOrder()).toList();
+        if (!pages.isEmpty()) {
+            passed = false;
+            findings.add("false pages: " + String.join(", ", pages));
+        } else if (!spec.forbid().isEmpty()) {
+            findings.add("no false page");
+        }
+        return new Outcome(spec, passed, incidentStart, Map.copyOf(fired), Map.copyOf(halted), List.copyOf(findings), historyPoints,
+                wallMillis);
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s % 86_400 == 0 && s > 0) {
+            return s / 86_400 + "d";
+        }
+        if (s % 3600 == 0 && s > 0) {
+            return s / 3600 + "h";
+        }
+        return s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

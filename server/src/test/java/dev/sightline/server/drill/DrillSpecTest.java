@@ -1,0 +1,54 @@
+package dev.sightline.server.drill;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sightline.demo.sim.IncidentKind;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DrillSpecTest {
+    private static DrillSpec parse(String yaml) throws Exception {
+        return DrillSpec.parse("d.yml", new ObjectMapper(new YAMLFactory()).readTree(yaml));
+    }
+
+    @Test
+    void readsEveryShippedDrill() throws Exception {
+        List<DrillSpec> specs = DrillCommand.load(Path.of("../examples/drills"));
+        assertThat(specs).extracting(DrillSpec::name).contains("runaway-strategy", "stale-cache", "saturated-pool", "hidden-surge", "quiet-hour");
+        DrillSpec runaway = specs.stream().filter(s -> s.name().equals("runaway-strategy")).findFirst().orElseThrow();
+        assertThat(runaway.incident().kind()).isEqualTo(IncidentKind.RUNAWAY_STRATEGY);
+        assertThat(runaway.expect()).contains(new DrillSpec.Expect(null, "momentum", Duration.ofSeconds(30)));
+        DrillSpec quiet = specs.stream().filter(s -> s.name().equals("quiet-hour")).findFirst().orElseThrow();
+        assertThat(quiet.incident()).isNull();
+        assertThat(quiet.forbid()).containsExactly(DrillSpec.ANY);
+    }
+
+    @Test
+    void badFieldsAreNamed() {
+        String ok = "name: x\nhistory: 1h\nduration: 10m\n";
+        assertThatThrownBy(() -> parse(ok + "incident: none\nforbid: [any]\nextra: 1\n"))
+                .hasMessageContaining("d.yml: unknown field \"extra\"");
+        assertThatThrownBy(() -> parse("name: x\nhistory: soon\nduration: 10m\nforbid: [any]\n"))
+                .hasMessageContaining("d.yml: history: invalid duration \"soon\"");
+        assertThatThrownBy(() -> parse(ok + "incident: {kind: meteor, start: 1m, length: 1m}\nforbid: [any]\n"))
+                .hasMessageContaining("incident.kind: unknown \"meteor\"").hasMessageContaining("stale-cache");
+        assertThatThrownBy(() -> parse(ok + "incident: {kind: stale-cache, start: 10m, length: 1m}\nforbid: [any]\n"))
+                .hasMessageContaining("incident.start");
+        assertThatThrownBy(() -> parse(ok + "incident: {kind: stale-cache, start: 1m, length: 1m}\nexpect: [{alert: A, halt: b, within: 1m}]\n"))
+                .hasMessageContaining("expect[0]: exactly one of alert, halt");
+        assertThatThrownBy(() -> parse(ok + "incident: {kind: stale-cache, start: 1m, length: 1m}\nexpect: [{alert: A}]\n"))
+                .hasMessageContaining("expect[0]: within: missing");
+        assertThatThrownBy(() -> parse(ok + "incident: none\nexpect: [{alert: A, within: 1m}]\n"))
+                .hasMessageContaining("quiet replay");
+        assertThatThrownBy(() -> parse(ok + "incident: none\n"))
+                .hasMessageContaining("could not fail");
+        assertThatThrownBy(() -> parse("name: Bad Name\nhistory: 1h\nduration: 1m\nforbid: [any]\n"))
+                .hasMessageContaining("name: lower-case");
+    }
+}
