@@ -31,7 +31,8 @@ public final class DrillCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "Drills to run (default: every drill in --dir).")
     List<String> names = List.of();
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "examples/drills",
+    // The launcher names the checkout (sightline.home), so `./sightline drill` finds the shipped drills from any folder.
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${sys:sightline.home:-.}/examples/drills",
             description = "Directory of drill files (*.yml). Default: ${DEFAULT-VALUE}")
     Path dir;
 
