@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -39,12 +41,31 @@ public final class DrillCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON document with every drill's result instead of text lines.")
     boolean json;
 
+    @Option(names = "--verbose", description = "Show the drill servers' own log lines (by default only warnings).")
+    boolean verbose;
+
+    /** Held so the level set on it stays (java.util.logging keeps loggers weakly). */
+    private static final Logger SERVER_LOGS = Logger.getLogger("dev.sightline");
+
     /** Where results go; tests replace it. */
     PrintStream out = System.out;
     PrintStream err = System.err;
 
     @Override
     public Integer call() throws InterruptedException {
+        // Each drill starts and stops a server: its start-up lines would bury the one line per drill.
+        Level before = SERVER_LOGS.getLevel();
+        if (!verbose) {
+            SERVER_LOGS.setLevel(Level.WARNING);
+        }
+        try {
+            return runDrills();
+        } finally {
+            SERVER_LOGS.setLevel(before);
+        }
+    }
+
+    private int runDrills() throws InterruptedException {
         List<DrillSpec> specs;
         try {
             specs = select(load(dir), names);
