@@ -23,6 +23,7 @@ import dev.sightline.promql.ast.VectorSelector;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.rules.RuleConfig;
 import dev.sightline.rules.RuleExpr;
+import dev.sightline.server.synthetics.SyntheticsTelemetry;
 import dev.sightline.synthetics.canary.CanaryStatus;
 import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanQuerier;
@@ -113,6 +114,8 @@ public final class Maturity {
                 }
             }
         }
+        // The spans and lines of Sightline's own checks are evidence for the services they check, not a service.
+        names.removeAll(SyntheticsTelemetry.SERVICES);
         List<Service> out = new ArrayList<>();
         for (String name : names) {
             out.add(assess(h, name, metricNames.getOrDefault(name, Set.of()), golden.get(name), from, nowMs));

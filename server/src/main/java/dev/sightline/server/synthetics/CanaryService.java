@@ -38,7 +38,7 @@ public final class CanaryService implements AutoCloseable {
     public CanaryService(SightlineConfig initial, Supplier<Appender> appenders, Supplier<SpanStore> spans,
                          Supplier<LogStore> logs) {
         this.initial = initial;
-        this.telemetry = new SyntheticsTelemetry("sightline-canaries", spans, logs);
+        this.telemetry = new SyntheticsTelemetry(SyntheticsTelemetry.CANARIES, spans, logs);
         this.canaries = new Canaries(appenders, System::currentTimeMillis, this::traced);
     }
 

@@ -76,7 +76,7 @@ public final class JourneyService implements AutoCloseable {
     public JourneyService(Path configFile, SightlineConfig config, Supplier<SpanStore> spans, Supplier<LogStore> logs)
             throws ConfigException {
         this.configFile = configFile;
-        this.telemetry = new SyntheticsTelemetry("sightline-journeys", spans, logs);
+        this.telemetry = new SyntheticsTelemetry(SyntheticsTelemetry.JOURNEYS, spans, logs);
         this.loaded = load(configFile, config);
         this.scheduler = new JourneyScheduler(JourneyRunner.system(), this::completed);
     }

@@ -16,6 +16,7 @@ import dev.sightline.traces.SpanStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -26,7 +27,12 @@ import java.util.logging.Logger;
  * the span store (resource {@code service.name} = the check's service) and its failures as logfmt lines in the log
  * store carrying the trace id. A store that is not open (null) is skipped; a failed write is logged, never thrown.
  */
-final class SyntheticsTelemetry {
+public final class SyntheticsTelemetry {
+    /** The service names Sightline's own checks write their spans and log lines under. */
+    public static final String CANARIES = "sightline-canaries";
+    public static final String JOURNEYS = "sightline-journeys";
+    public static final Set<String> SERVICES = Set.of(CANARIES, JOURNEYS);
+
     private static final Logger LOG = Logger.getLogger(SyntheticsTelemetry.class.getName());
     private static final InstrumentationScope SCOPE = new InstrumentationScope("dev.sightline.synthetics", "",
             Attributes.EMPTY, 0, "");
