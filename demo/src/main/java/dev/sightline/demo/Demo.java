@@ -40,6 +40,7 @@ public final class Demo implements AutoCloseable {
      * @param stateDir      where the backfill marker is kept
      * @param webhookHost   address the halt webhook listens on
      * @param webhookPort   its port (0: any free one)
+     * @param cachePort     port of the product cache's primary and replicas, for the freshness canary (0: any free one)
      * @param history       how much history to backfill (zero: none)
      * @param incidentDelay when the first incident starts, after the live run begins
      * @param incidentLength how long each incident lasts
@@ -47,13 +48,14 @@ public final class Demo implements AutoCloseable {
      * @param tick          simulation step
      * @param exportInterval how often the SDKs export metrics
      */
-    public record Options(long seed, Path stateDir, String webhookHost, int webhookPort,
+    public record Options(long seed, Path stateDir, String webhookHost, int webhookPort, int cachePort,
                           Duration history, Duration incidentDelay, Duration incidentLength, Duration incidentGap,
                           Duration tick, Duration exportInterval) {
         public static final int DEFAULT_WEBHOOK_PORT = 9798;
+        public static final int DEFAULT_CACHE_PORT = 9799;
 
         public static Options defaults(Path stateDir) {
-            return new Options(17, stateDir, "127.0.0.1", DEFAULT_WEBHOOK_PORT, Duration.ofDays(7),
+            return new Options(17, stateDir, "127.0.0.1", DEFAULT_WEBHOOK_PORT, DEFAULT_CACHE_PORT, Duration.ofDays(7),
                     Duration.ofSeconds(90), Duration.ofMinutes(8), Duration.ofMinutes(4), Duration.ofSeconds(1),
                     Duration.ofSeconds(10));
         }
@@ -70,7 +72,8 @@ public final class Demo implements AutoCloseable {
     private final List<Incident> started = new CopyOnWriteArrayList<>();
     private final List<Detection> detections = new CopyOnWriteArrayList<>();
     private final HaltWebhook webhook;
-    private Company company;
+    private final CacheReplicas cache;
+    private volatile Company company; // read by the cache's HTTP threads
     private Telemetry telemetry;
     private Thread ticker;
     private Thread watcher;
@@ -83,6 +86,22 @@ public final class Demo implements AutoCloseable {
         this.out = out;
         this.clock = clock;
         this.webhook = new HaltWebhook(options.webhookHost(), options.webhookPort(), this::halt);
+        try {
+            this.cache = new CacheReplicas(options.webhookHost(), options.cachePort(), clock, this::replicaAppliedUntil);
+        } catch (IOException | RuntimeException e) {
+            webhook.close();
+            throw e;
+        }
+    }
+
+    /** Where the product cache is served: POST {@code <url>primary}, GET {@code <url><replica>}. */
+    public URI cacheUrl() {
+        return URI.create("http://" + options.webhookHost() + ":" + cache.port() + CacheReplicas.PATH);
+    }
+
+    private long replicaAppliedUntil(int region, int replica, long t) {
+        Company c = company;
+        return c == null ? t : c.replicaAppliedUntil(region, replica, t);
     }
 
     /** The halt webhook's URL, as the server's Alertmanager configuration must name it. */
@@ -90,7 +109,7 @@ public final class Demo implements AutoCloseable {
         return URI.create("http://" + options.webhookHost() + ":" + webhook.port() + HaltWebhook.PATH);
     }
 
-    /** Opens the halt webhook; {@link #run} then backfills and starts the company. */
+    /** Opens the halt webhook and the product cache; {@link #run} then backfills and starts the company. */
     public static Demo open(Options options, PrintStream out, SimClock clock) throws IOException {
         return new Demo(options, out, clock);
     }
@@ -249,7 +268,7 @@ public final class Demo implements AutoCloseable {
         return d.toMinutes() % 60 == 0 ? d.toHours() + " hours" : d.toString();
     }
 
-    /** Stops the company (its SDKs flush what they hold) and the webhook. Idempotent. */
+    /** Stops the company (its SDKs flush what they hold), the webhook and the cache. Idempotent. */
     @Override
     public synchronized void close() {
         if (stopping) {
@@ -270,5 +289,6 @@ public final class Demo implements AutoCloseable {
             telemetry.close();
         }
         webhook.close();
+        cache.close();
     }
 }

@@ -58,7 +58,7 @@ final class HaltWebhook implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange ex, int status, String text) throws IOException {
+    static void reply(HttpExchange ex, int status, String text) throws IOException {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
         ex.sendResponseHeaders(status, b.length);

@@ -10,15 +10,20 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The server configuration and rule files of the demo: examples/demo/sightline.yml and examples/rules/demo-*.yml,
- * packed into this jar at build time and written out next to the demo's data, keeping their relative layout.
+ * The server configuration, rule and dashboard files of the demo: examples/demo/sightline.yml,
+ * examples/rules/demo-*.yml and examples/dashboards/*.yml, packed into this jar at build time and written out next to
+ * the demo's data, keeping their relative layout.
  */
 public final class ServerFiles {
     /** The rule files under examples/rules (a test checks this list against the folder). */
     static final List<String> RULE_FILES = List.of("demo-trading.yml", "demo-cache.yml", "demo-surge.yml", "demo-payments.yml");
+    /** The dashboard files under examples/dashboards (a test checks this list against the folder). */
+    static final List<String> DASHBOARD_FILES = List.of("orders.yml", "cache-freshness.yml", "surge.yml", "rider-driver.yml");
     static final String CONFIG = "demo/sightline.yml";
     /** The halt URL as examples/demo/sightline.yml names it. */
     static final String DEFAULT_HALT_URL = "http://127.0.0.1:" + Demo.Options.DEFAULT_WEBHOOK_PORT + HaltWebhook.PATH;
+    /** The product cache's URL as examples/demo/sightline.yml names it (its canary's write and readers). */
+    static final String DEFAULT_CACHE_URL = "http://127.0.0.1:" + Demo.Options.DEFAULT_CACHE_PORT + CacheReplicas.PATH;
     private static final String ROOT = "/dev/sightline/demo/examples/";
 
     private ServerFiles() {
@@ -37,18 +42,25 @@ public final class ServerFiles {
     }
 
     /**
-     * Writes the configuration and rules under {@code dir} (overwriting earlier copies, so a new version's rules
-     * take effect) with the halt webhook at {@code haltUrl}; returns the configuration's path.
+     * Writes the configuration, rules and dashboards under {@code dir} (overwriting earlier copies, so a new
+     * version's files take effect) with the halt webhook at {@code haltUrl} and the product cache at
+     * {@code cacheUrl}; returns the configuration's path.
      */
-    public static Path write(Path dir, URI haltUrl) throws IOException {
+    public static Path write(Path dir, URI haltUrl, URI cacheUrl) throws IOException {
         Path config = dir.resolve(CONFIG);
         Files.createDirectories(config.getParent());
-        Files.writeString(config, read(CONFIG).replace(DEFAULT_HALT_URL, haltUrl.toString()));
-        Path rules = dir.resolve("rules");
-        Files.createDirectories(rules);
-        for (String f : RULE_FILES) {
-            Files.writeString(rules.resolve(f), read("rules/" + f));
-        }
+        Files.writeString(config, read(CONFIG).replace(DEFAULT_HALT_URL, haltUrl.toString())
+                .replace(DEFAULT_CACHE_URL, cacheUrl.toString()));
+        copy(dir, "rules", RULE_FILES);
+        copy(dir, "dashboards", DASHBOARD_FILES);
         return config;
+    }
+
+    private static void copy(Path dir, String folder, List<String> files) throws IOException {
+        Path to = dir.resolve(folder);
+        Files.createDirectories(to);
+        for (String f : files) {
+            Files.writeString(to.resolve(f), read(folder + "/" + f));
+        }
     }
 }

@@ -20,18 +20,27 @@ class ServerFilesTest {
                     .filter(n -> n.startsWith("demo-") && n.endsWith(".yml")).sorted().toList();
             assertThat(ServerFiles.RULE_FILES).containsExactlyInAnyOrderElementsOf(onDisk);
         }
+        try (Stream<Path> files = Files.list(Path.of("..", "examples", "dashboards"))) {
+            List<String> onDisk = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml")).toList();
+            assertThat(ServerFiles.DASHBOARD_FILES).containsExactlyInAnyOrderElementsOf(onDisk);
+        }
         assertThat(ServerFiles.read(ServerFiles.CONFIG)).isEqualTo(Files.readString(Path.of("..", "examples", "demo", "sightline.yml")));
     }
 
     @Test
-    void writesConfigAndRulesWithTheHaltUrlItIsGiven(@TempDir Path dir) throws IOException {
-        Path config = ServerFiles.write(dir, URI.create("http://127.0.0.1:4321/halt"));
+    void writesConfigRulesAndDashboardsWithTheUrlsItIsGiven(@TempDir Path dir) throws IOException {
+        Path config = ServerFiles.write(dir, URI.create("http://127.0.0.1:4321/halt"), URI.create("http://127.0.0.1:4322/cache/"));
         assertThat(config).isEqualTo(dir.resolve("demo/sightline.yml"));
         String text = Files.readString(config);
         assertThat(text).contains("url: 'http://127.0.0.1:4321/halt'").doesNotContain(ServerFiles.DEFAULT_HALT_URL)
-                .contains("- ../rules/demo-*.yml");
+                .contains("- ../rules/demo-*.yml").contains("directory: ../dashboards")
+                .contains("url: \"http://127.0.0.1:4322/cache/primary\"").contains("url: \"http://127.0.0.1:4322/cache/eu-west-2\"")
+                .doesNotContain(ServerFiles.DEFAULT_CACHE_URL);
         for (String f : ServerFiles.RULE_FILES) {
             assertThat(dir.resolve("rules").resolve(f)).hasSameTextualContentAs(Path.of("..", "examples", "rules", f));
+        }
+        for (String f : ServerFiles.DASHBOARD_FILES) {
+            assertThat(dir.resolve("dashboards").resolve(f)).hasSameTextualContentAs(Path.of("..", "examples", "dashboards", f));
         }
     }
 }

@@ -66,6 +66,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the demo's halt webhook (0: any free port). Default: ${DEFAULT-VALUE}")
     int webhookPort;
 
+    @Option(names = "--cache-port", paramLabel = "PORT", defaultValue = "9799",
+            description = "Port of the demo's product cache (its freshness canary's primary and replicas; 0: any free port). Default: ${DEFAULT-VALUE}")
+    int cachePort;
+
     /** Where the console goes; tests replace it. */
     PrintStream out = System.out;
     /** Counted down to stop (Ctrl-C, SIGTERM, or a test). */
@@ -73,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        for (var port : new Object[][] {{"--http-port", httpPort}, {"--webhook-port", webhookPort}}) {
+        for (var port : new Object[][] {{"--http-port", httpPort}, {"--webhook-port", webhookPort}, {"--cache-port", cachePort}}) {
             int p = (Integer) port[1];
             if (p < 0 || p > 65_535) {
                 System.err.println("sightline demo: " + port[0] + " must be between 0 and 65535, got " + p);
@@ -85,17 +89,18 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path state = dataDir.toAbsolutePath();
         Demo.Options d = Demo.Options.defaults(state);
-        Demo.Options options = new Demo.Options(seed, state, d.webhookHost(), webhookPort, history, incidentDelay,
+        Demo.Options options = new Demo.Options(seed, state, d.webhookHost(), webhookPort, cachePort, history, incidentDelay,
                 incidentLength, incidentGap, d.tick(), d.exportInterval());
         try (Demo demo = Demo.open(options, out, SimClock.SYSTEM)) {
             if (target != null) {
                 out.println("Sightline UI: " + withSlash(target));
                 out.println("The demo's rules and halt route must be loaded on that server: start it with");
                 out.println("  ./sightline server --config examples/demo/sightline.yml");
-                out.println("(rules: examples/rules/demo-*.yml; halt webhook: " + demo.haltUrl() + ")");
+                out.println("(rules: examples/rules/demo-*.yml; halt webhook: " + demo.haltUrl() + "; product cache: "
+                        + demo.cacheUrl() + ")");
                 return runUntilStopped(demo, target, target);
             }
-            Path configFile = ServerFiles.write(state, demo.haltUrl());
+            Path configFile = ServerFiles.write(state, demo.haltUrl(), demo.cacheUrl());
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
                     dataDir, cfg.server().listenAddress(), httpPort, cfg, configFile))) {

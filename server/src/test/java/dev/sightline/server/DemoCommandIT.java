@@ -1,5 +1,7 @@
 package dev.sightline.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,17 +27,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code sightline demo} end to end, compressed: its own server on a free port, 50 hours of history
  * (enough for the daily seasonal baseline), the first incident (the runaway strategy) 5 s after the company starts.
- * The alert must fire, the halt webhook must be called, and the console must say so with the alert's page.
+ * The alert must fire, the halt webhook must be called, and the console must say so with the alert's page. The
+ * example dashboards are listed and draw data, and the product-cache canary reads every replica the demo serves.
  */
 class DemoCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void firstIncidentIsCaughtHaltedAndPrinted(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         DemoCommand cmd = new DemoCommand();
         cmd.out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Thread run = Thread.ofPlatform().start(() -> new CommandLine(cmd).execute(
-                "--data-dir", dir.resolve("data").toString(), "--http-port", "0", "--webhook-port", "0",
+                "--data-dir", dir.resolve("data").toString(), "--http-port", "0", "--webhook-port", "0", "--cache-port", "0",
                 "--history", "50h", "--incident-delay", "5s"));
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -56,9 +64,40 @@ class DemoCommandIT {
             assertThat(out).contains("see " + link).contains("ACTION    halt webhook called by")
                     .contains("strategy momentum halted");
             // The UI answers at the printed address. (The /alerts page the link opens is issue 15's, built alongside.)
-            HttpResponse<String> page = HttpClient.newHttpClient().send(
+            HttpResponse<String> page = http.send(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);
+
+            JsonNode boards = api(port, "/api/v1/dashboards");
+            List<String> uids = new ArrayList<>();
+            boards.forEach(b -> {
+                assertThat(b.path("error").isNull()).as(b.toString()).isTrue();
+                uids.add(b.path("uid").asText());
+            });
+            assertThat(uids).containsExactly("cache-freshness", "orders", "rider-driver", "surge");
+            // Panels of the boards on the company's metrics: the order flow and the native surge histogram.
+            assertThat(api(port, "/api/v1/query?query=sum+by+(order_type)+(rate(orders_placed_total%7Bjob%3D%22trading-engine%22%7D%5B1m%5D))")
+                    .path("result")).isNotEmpty();
+            assertThat(api(port, "/api/v1/query?query=histogram_quantile(0.5,sum(rate(surge_multiplier%5B5m%5D)))").path("result")).isNotEmpty();
+
+            // Rounds run every 30 s: within two, every replica has answered with a fresh value (no stale incident yet).
+            JsonNode canary = null;
+            long canaryDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(65);
+            while (System.nanoTime() < canaryDeadline) {
+                canary = api(port, "/api/v1/canaries").path("canaries").get(0);
+                boolean allRead = canary.path("readers").size() == 6;
+                for (JsonNode r : canary.path("readers")) {
+                    allRead &= r.path("stalenessSeconds").isNumber();
+                }
+                if (allRead) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(canary.path("name").asText()).isEqualTo("product-cache");
+            assertThat(canary.path("lastWriteError").isNull()).as(canary.toString()).isTrue();
+            assertThat(canary.path("readers")).hasSize(6).allSatisfy(r -> assertThat(r.path("stalenessSeconds").asDouble(1e9))
+                    .as(r.toString()).isLessThan(30));
             assertThat(Files.readString(dir.resolve("data").resolve("demo-backfill.done"))).startsWith("seed 17, ");
         } finally {
             cmd.stop.countDown();
@@ -66,6 +105,13 @@ class DemoCommandIT {
         }
         assertThat(run.isAlive()).isFalse();
         assertThat(console(buf)).endsWith("stopping the demo\n");
+    }
+
+    private JsonNode api(int port, String pathAndQuery) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(pathAndQuery + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).path("data");
     }
 
     private static String console(ByteArrayOutputStream buf) {

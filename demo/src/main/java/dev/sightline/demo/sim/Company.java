@@ -40,6 +40,10 @@ public final class Company {
     static final double HIDDEN_SURGE_SHARE = 1.0 / 150;
     /** How old the snapshot is that a stale replica restarts from. */
     static final double STALE_SNAPSHOT_SECONDS = 3 * 3600;
+    /** Replicas per cache region. */
+    public static final int CACHE_REPLICAS = 2;
+    /** Which replica (0 or 1) of the incident's region goes stale. */
+    public static final int STALE_REPLICA = 1;
     /** A halted strategy stays off at least this long (then restarts once no runaway incident holds it). */
     private static final long HALT_MIN_MILLIS = 5 * 60_000;
 
@@ -85,13 +89,13 @@ public final class Company {
             pnl[i] = gauge(TRADING, "pnl_unrealized_dollars", "Unrealized profit and loss", "strategy", s);
             halted[i] = gauge(TRADING, "trading_strategy_halted", "1 while the strategy is halted", "strategy", s);
         }
-        replicaLag = new Series[CACHE_REGIONS.size()][2];
+        replicaLag = new Series[CACHE_REGIONS.size()][CACHE_REPLICAS];
         cacheRequests = new Series[CACHE_REGIONS.size()][2];
         for (int r = 0; r < CACHE_REGIONS.size(); r++) {
             String region = CACHE_REGIONS.get(r);
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < CACHE_REPLICAS; k++) {
                 replicaLag[r][k] = gauge(CACHE, "product_cache_replica_lag_seconds",
-                        "Age of the newest update the replica has applied", "region", region, "replica", region + "-" + (k + 1));
+                        "Age of the newest update the replica has applied", "region", region, "replica", replicaName(r, k));
             }
             cacheRequests[r][0] = counter(CACHE, "product_cache_requests", "Cache lookups", "region", region, "result", "hit");
             cacheRequests[r][1] = counter(CACHE, "product_cache_requests", "Cache lookups", "region", region, "result", "miss");
@@ -229,21 +233,43 @@ public final class Company {
 
     // ---- product cache ----
 
+    /** The {@code replica} label of a cache replica: its region and number from 1, e.g. eu-west-2. */
+    public static String replicaName(int region, int replica) {
+        return CACHE_REGIONS.get(region) + "-" + (replica + 1);
+    }
+
     /** Seconds behind the primary: well under a few seconds, unless the replica restarted from an old snapshot. */
     public double replicaLagSeconds(int region, int replica, long t) {
         double lag = 0.8 + 0.5 * Math.abs(noise.smooth(replicaLag[region][replica].stream(), t, 60_000))
                 + 0.2 * noise.uniform(replicaLag[region][replica].stream(), Math.floorDiv(t, 1000));
-        long start = schedule.startOf(IncidentKind.STALE_CACHE, t);
-        if (start >= 0 && CACHE_REGIONS.get(region).equals(IncidentKind.STALE_CACHE.target()) && replica == 1) {
+        long start = staleSince(region, replica, t);
+        if (start >= 0) {
             lag = STALE_SNAPSHOT_SECONDS + (t - start) / 1000.0;
         }
         return lag;
     }
 
+    /**
+     * Write time up to which the replica holds the primary's writes at {@code t}: {@code t} less its lag, while a
+     * replica hit by the stale-cache incident applies nothing after the incident's start (what a freshness canary
+     * reading it sees).
+     */
+    public long replicaAppliedUntil(int region, int replica, long t) {
+        long start = staleSince(region, replica, t);
+        return start >= 0 ? start : t - Math.round(replicaLagSeconds(region, replica, t) * 1000);
+    }
+
+    /** Start of the stale-cache incident when it holds this replica at {@code t}, else -1. */
+    private long staleSince(int region, int replica, long t) {
+        long start = schedule.startOf(IncidentKind.STALE_CACHE, t);
+        boolean hit = CACHE_REGIONS.get(region).equals(IncidentKind.STALE_CACHE.target()) && replica == STALE_REPLICA;
+        return hit ? start : -1;
+    }
+
     private void stepCache(long t, long tick, double dt, MetricSink sink) {
         double lookups = 300 * Rhythm.SHOPPING.level(t);
         for (int r = 0; r < CACHE_REGIONS.size(); r++) {
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < CACHE_REPLICAS; k++) {
                 sink.set(replicaLag[r][k], Math.round(replicaLagSeconds(r, k, t) * 1000) / 1000.0);
             }
             // The hit rate stays at ~94% whatever the freshness: the seed's point.

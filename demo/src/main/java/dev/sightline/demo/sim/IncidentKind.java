@@ -9,7 +9,7 @@ public enum IncidentKind {
             List.of("RunawayStrategy", "StrategyLosing")),
     STALE_CACHE("stale cache", "eu-west",
             "a product cache replica in eu-west restarts from a 3-hour-old snapshot and stops applying updates; hit rate stays normal (seed case 2)",
-            List.of("ProductCacheStale")),
+            List.of("ProductCacheStale", "ProductCacheCanaryStale")),
     HIDDEN_SURGE("hidden surge", "downtown",
             "about 1 ride in 150 downtown is quoted 10x surge; drivers see none and p50/p95/p99 stay flat (seed case 3)",
             List.of("HiddenSurgeOutliers")),

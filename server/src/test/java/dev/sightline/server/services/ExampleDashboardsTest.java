@@ -3,6 +3,7 @@ package dev.sightline.server.services;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sightline.server.dashboards.DashboardReader;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /** examples/dashboards/*.yml, as shipped, in the UI contract's dashboard model; and the checker's own refusals. */
 class ExampleDashboardsTest {
@@ -30,6 +32,9 @@ class ExampleDashboardsTest {
             JsonNode d = YAML.readTree(f.toFile());
             assertThat(DashboardShape.check(d)).as(f.toString()).isEmpty();
             assertThat(d.path("uid").asText() + ".yml").as("uid of " + f).isEqualTo(f.getFileName().toString());
+            // And the server's own reader (stricter on options per panel type) takes it, as the demo serves it.
+            assertThatCode(() -> DashboardReader.yaml(f.getFileName().toString(), Files.readAllBytes(f), null))
+                    .as(f.toString()).doesNotThrowAnyException();
         }
     }
 
