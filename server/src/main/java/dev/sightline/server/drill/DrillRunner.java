@@ -67,7 +67,7 @@ public final class DrillRunner {
                 : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
         SteppedClock clock = new SteppedClock(start);
         try (Replay replay = new Replay(SEED, schedule, clock)) {
-            Path configFile = ServerFiles.write(dir, replay.haltUrl());
+            Path configFile = ServerFiles.write(dir, replay.haltUrl(), null);
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
                     dir.resolve("data"), "127.0.0.1", 0, cfg, configFile))) {
