@@ -1,8 +1,5 @@
 package dev.sightline.server.services;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.RunningServer;
@@ -22,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * /services and /services/&lt;name&gt; in headless Chromium against a running server holding {@link ServiceData},
@@ -152,12 +150,17 @@ class ServicesBrowserIT {
         ui.open(server.uri("/services/checkout"));
         ui.waiting().until(d -> (Boolean) ui.script("return performance.getEntriesByName('sightline:panels-drawn').length > 0"));
         assertThat(ui.script("return getComputedStyle(document.body).backgroundColor")).isEqualTo("rgb(20, 24, 29)");
-        // The heatmap's cells take the dark theme's heat colour (#ff922b), read from the CSS variable.
-        assertThat(ui.script("""
+        // The heatmap's cells take the dark theme's heat colour (#ff922b), read from the CSS variable; within 2 per
+        // channel, since the last bit of a drawn cell varies by machine.
+        String rgb = (String) ui.script("""
                 const c = document.querySelector(arguments[0] + ' canvas'), p = JSON.parse(c.dataset.plot);
                 const d = c.getContext('2d').getImageData(Math.round((p.left + p.width - 3) * devicePixelRatio),
                     Math.round((p.top + p.rowHeight * 1.5) * devicePixelRatio), 1, 1).data;
-                return [d[0], d[1], d[2]].join(',');""", HEATMAP)).isEqualTo("255,146,43");
+                return [d[0], d[1], d[2]].join(',');""", HEATMAP);
+        int[] heat = java.util.Arrays.stream(rgb.split(",")).mapToInt(Integer::parseInt).toArray();
+        assertThat(heat[0]).as(rgb).isCloseTo(255, within(2));
+        assertThat(heat[1]).as(rgb).isCloseTo(146, within(2));
+        assertThat(heat[2]).as(rgb).isCloseTo(43, within(2));
         ui.script("document.querySelector('" + HEATMAP + "').scrollIntoView()");
         ui.screenshot("service-checkout-dark.png");
         assertThat(ui.severe()).isEmpty();
@@ -213,9 +216,11 @@ class ServicesBrowserIT {
     }
 
     @Test
-    void theSurgeDashboardsHeatmapShowsThe10xRidesFromClassicBuckets() throws Exception {
-        JsonNode surge = new ObjectMapper(new YAMLFactory()).readTree(Path.of("..", "examples", "dashboards", "surge.yml").toFile());
-        String panel = surge.path("rows").get(0).path("panels").get(0).toString();
+    void theHeatmapShowsThe10xRidesFromClassicBuckets() throws Exception {
+        // Seed case 3 as a classic histogram (examples/dashboards/surge.yml draws the demo's native one).
+        String panel = """
+                {"title": "Surge multiplier, every bucket", "type": "heatmap", "options": {"unit": "x"},
+                 "targets": [{"expr": "sum by (le) (rate(surge_multiplier_full_bucket{region=~\\"$region\\"}[5m]))"}]}""";
         ui.open(server.uri("/services"));
         long end = now / 1000;
         Object rows = ui.driver().executeAsyncScript("""
@@ -226,7 +231,7 @@ class ServicesBrowserIT {
                 el.style.width = '800px';
                 document.body.append(el);
                 import('/ui/panels/heatmap.js').then((m) => m.render(el, JSON.parse(panel), ctx))
-                  .then(() => done(el.querySelector('canvas').dataset.rows), (e) => done(String(e)));""", panel, end - 600, end);
+                  .then(() => done(el.querySelector('canvas')?.dataset.rows ?? el.textContent), (e) => done(String(e)));""", panel, end - 600, end);
         // Every classic bucket is a row, de-cumulated: (5, 10] holds the 10x rides, so it is painted.
         assertThat(rows).isEqualTo("[\"≤ 1x\",\"(1x, 1.2x]\",\"(1.2x, 1.5x]\",\"(1.5x, 2x]\",\"(2x, 3x]\",\"(3x, 5x]\","
                 + "\"(5x, 10x]\",\"(10x, 20x]\",\"(20x, 50x]\",\"(50x, 100x]\",\"> 100x\"]");
