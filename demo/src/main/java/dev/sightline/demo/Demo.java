@@ -3,6 +3,7 @@ package dev.sightline.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.demo.sim.Company;
 import dev.sightline.demo.sim.Incident;
+import dev.sightline.demo.sim.IncidentKind;
 import dev.sightline.demo.sim.IncidentSchedule;
 import dev.sightline.demo.sim.SimClock;
 
@@ -47,17 +48,18 @@ public final class Demo implements AutoCloseable {
      * @param incidentGap   quiet time between incidents
      * @param tick          simulation step
      * @param exportInterval how often the SDKs export metrics
+     * @param incidents     the incidents in the order they take turns
      */
     public record Options(long seed, Path stateDir, String webhookHost, int webhookPort, int cachePort,
                           Duration history, Duration incidentDelay, Duration incidentLength, Duration incidentGap,
-                          Duration tick, Duration exportInterval) {
+                          Duration tick, Duration exportInterval, List<IncidentKind> incidents) {
         public static final int DEFAULT_WEBHOOK_PORT = 9798;
         public static final int DEFAULT_CACHE_PORT = 9799;
 
         public static Options defaults(Path stateDir) {
             return new Options(17, stateDir, "127.0.0.1", DEFAULT_WEBHOOK_PORT, DEFAULT_CACHE_PORT, Duration.ofDays(7),
                     Duration.ofSeconds(90), Duration.ofMinutes(8), Duration.ofMinutes(4), Duration.ofSeconds(1),
-                    Duration.ofSeconds(10));
+                    Duration.ofSeconds(10), List.of(IncidentKind.values()));
         }
     }
 
@@ -124,12 +126,13 @@ public final class Demo implements AutoCloseable {
         backfillOnce();
         long now = clock.millis();
         company = new Company(options.seed(), new IncidentSchedule(now + options.incidentDelay().toMillis(),
-                options.incidentLength(), options.incidentGap()));
+                options.incidentLength(), options.incidentGap(), options.incidents()));
         telemetry = new Telemetry(target, List.of(Company.TRADING, Company.ORDERS, Company.PAYMENTS,
                 Company.CACHE, Company.PRICER, Company.RIDER_APP, Company.DRIVER_APP), options.exportInterval(), clock);
         Traffic traffic = new Traffic(telemetry, company, options.seed());
         say("COMPANY", "live: 7 services send metrics, traces and logs to " + target
-                + "; first incident at " + time(now + options.incidentDelay().toMillis()));
+                + "; first incident at " + time(now + options.incidentDelay().toMillis())
+                + " (" + options.incidents().get(0).title() + ")");
         ticker = Thread.ofPlatform().name("demo-company").daemon().start(() -> tickLoop(traffic));
         watcher = Thread.ofPlatform().name("demo-alerts").daemon().start(this::watchLoop);
     }
