@@ -21,9 +21,10 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -63,7 +64,7 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    /** An incident and the alert that caught it, when it did. */
+    /** An incident and an alert that caught it, when it was seen. */
     public record Detection(Incident incident, String alert, String summary, long alertedMillis) {
     }
 
@@ -186,16 +187,12 @@ public final class Demo implements AutoCloseable {
 
     private void watchLoop() {
         AlertWatcher alerts = new AlertWatcher(http, target);
+        Set<String> printed = new HashSet<>();
         String lastError = null;
         try {
             while (!stopping) {
                 clock.sleepUntil(clock.millis() + POLL.toMillis());
-                List<Incident> waiting = new ArrayList<>(started);
-                waiting.removeIf(i -> detections.stream().anyMatch(d -> d.incident().equals(i)));
-                if (waiting.isEmpty()) {
-                    continue;
-                }
-                List<JsonNode> firing;
+                List<AlertWatcher.Alert> firing;
                 try {
                     firing = alerts.firing();
                     lastError = null;
@@ -206,18 +203,37 @@ public final class Demo implements AutoCloseable {
                     }
                     continue;
                 }
-                long now = clock.millis();
-                for (Incident i : waiting) {
-                    AlertWatcher.match(i, firing).ifPresent(a -> {
-                        detections.add(new Detection(i, a.name(), a.summary(), now));
-                        say("ALERT", a.name() + " caught #" + i.number() + " " + i.kind().title() + " "
-                                + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
-                        say("", "see " + link(a.name()));
-                    });
-                }
+                report(firing, printed, clock.millis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Prints each alert of an incident the first time it is seen firing (the first "caught" it, the others "also
+     * caught" it), and alerts on canaries and journeys that catch no incident once per firing.
+     */
+    private void report(List<AlertWatcher.Alert> firing, Set<String> printed, long now) {
+        Set<AlertWatcher.Alert> ofIncidents = new HashSet<>();
+        for (Incident i : started) {
+            for (AlertWatcher.Alert a : AlertWatcher.matching(i, firing)) {
+                ofIncidents.add(a);
+                if (!printed.add("#" + i.number() + " " + a.name())) {
+                    continue;
+                }
+                boolean first = detections.stream().noneMatch(d -> d.incident().equals(i));
+                detections.add(new Detection(i, a.name(), a.summary(), now));
+                say("ALERT", a.title() + (first ? " caught #" : " also caught #") + i.number() + " " + i.kind().title()
+                        + " " + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
+                say("", "see " + link(a.name()));
+            }
+        }
+        for (AlertWatcher.Alert a : firing) {
+            if (!a.synthetic().isEmpty() && !ofIncidents.contains(a) && printed.add(a.labels() + " " + a.activeAt())) {
+                say("ALERT", a.title() + " firing: " + a.summary());
+                say("", "see " + link(a.name()));
+            }
         }
     }
 
@@ -242,7 +258,7 @@ public final class Demo implements AutoCloseable {
                 + URLEncoder.encode(alertName, StandardCharsets.UTF_8);
     }
 
-    /** Incidents caught so far, in the order they were. */
+    /** The alerts that caught incidents so far, in the order they were seen. */
     public List<Detection> detections() {
         return List.copyOf(detections);
     }
