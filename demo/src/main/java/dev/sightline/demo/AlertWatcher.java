@@ -13,66 +13,108 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Reads {@code /api/v1/alerts} for the firing alert that catches an incident: one of the incident's alert names,
- * active since shortly before the incident began, and about the incident's target when the alert names a
- * strategy, region or pool.
+ * Reads the firing alerts from {@code /api/v1/rules} (each with its rule's expression, which tells alerts on
+ * Sightline's canaries and journeys from the others) and finds those that catch an incident: one of the incident's
+ * alert names, active from shortly before the incident began until shortly after it ended, and about the
+ * incident's target when the alert names a strategy, region or pool.
  */
 final class AlertWatcher {
-    /** An alert that became active this long before the incident began still counts (evaluation jitter). */
+    /** An alert active this long before the incident began or after it ended still counts (evaluation jitter). */
     private static final Duration SLACK = Duration.ofSeconds(30);
     private static final List<String> TARGET_LABELS = List.of("strategy", "region", "pool");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
-    private final URI alertsUri;
+    private final URI rulesUri;
 
     AlertWatcher(HttpClient http, URI target) {
         this.http = http;
-        this.alertsUri = URI.create(target.toString().replaceAll("/+$", "") + "/api/v1/alerts");
+        this.rulesUri = URI.create(target.toString().replaceAll("/+$", "") + "/api/v1/rules");
     }
 
-    /** A firing alert: its name, labels' target value, summary annotation and when it became active. */
-    record Alert(String name, String summary, Instant activeAt) {
+    /**
+     * A firing alert: its name, labels, summary annotation, when it became active, and what its rule watches
+     * ({@link #synthetic}).
+     *
+     * @param synthetic "freshness canary" or "journey" when the rule reads Sightline's canary or journey metrics,
+     *                  else empty
+     */
+    record Alert(String name, Map<String, String> labels, String summary, Instant activeAt, String synthetic) {
+        Alert {
+            labels = Map.copyOf(labels);
+        }
+
+        /** The alert's name, and what it watches when that is a canary or a journey. */
+        String title() {
+            return synthetic.isEmpty() ? name : name + " (" + synthetic + ")";
+        }
     }
 
     /** Firing alerts now. */
-    List<JsonNode> firing() throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(alertsUri).timeout(Duration.ofSeconds(10)).GET().build(),
+    List<Alert> firing() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(rulesUri).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IOException(alertsUri + " answered " + r.statusCode() + ": " + r.body());
+            throw new IOException(rulesUri + " answered " + r.statusCode() + ": " + r.body());
         }
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode a : JSON.readTree(r.body()).path("data").path("alerts")) {
-            if ("firing".equals(a.path("state").asText())) {
-                out.add(a);
+        return firing(JSON.readTree(r.body()));
+    }
+
+    /** The firing alerts of a {@code /api/v1/rules} answer. */
+    static List<Alert> firing(JsonNode rulesAnswer) {
+        List<Alert> out = new ArrayList<>();
+        for (JsonNode g : rulesAnswer.path("data").path("groups")) {
+            for (JsonNode rule : g.path("rules")) {
+                if (!"alerting".equals(rule.path("type").asText())) {
+                    continue;
+                }
+                String synthetic = synthetic(rule.path("query").asText());
+                for (JsonNode a : rule.path("alerts")) {
+                    if (!"firing".equals(a.path("state").asText())) {
+                        continue;
+                    }
+                    Map<String, String> labels = new TreeMap<>();
+                    a.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+                    out.add(new Alert(labels.getOrDefault("alertname", rule.path("name").asText()), labels,
+                            a.path("annotations").path("summary").asText(""),
+                            Instant.parse(a.path("activeAt").asText("1970-01-01T00:00:00Z")), synthetic));
+                }
             }
         }
         return out;
     }
 
-    /** The alert among {@code firing} that catches {@code incident}, if one does. */
-    static Optional<Alert> match(Incident incident, List<JsonNode> firing) {
-        for (JsonNode a : firing) {
-            JsonNode labels = a.path("labels");
-            String name = labels.path("alertname").asText();
-            if (!incident.kind().alerts().contains(name)) {
+    /** What an alerting rule's expression watches, when it is one of Sightline's synthetic checks (docs/synthetics.md). */
+    static String synthetic(String query) {
+        if (query.contains("sightline_canary_")) {
+            return "freshness canary";
+        }
+        return query.contains("sightline_journey_") ? "journey" : "";
+    }
+
+    /** The alerts among {@code firing} that catch {@code incident}, in the order given. */
+    static List<Alert> matching(Incident incident, List<Alert> firing) {
+        Instant from = Instant.ofEpochMilli(incident.startMillis()).minus(SLACK);
+        Instant to = Instant.ofEpochMilli(incident.endMillis()).plus(SLACK);
+        List<Alert> out = new ArrayList<>();
+        for (Alert a : firing) {
+            if (!incident.kind().alerts().contains(a.name()) || a.activeAt().isBefore(from) || a.activeAt().isAfter(to)) {
                 continue;
             }
             boolean aboutTarget = true;
             for (String l : TARGET_LABELS) {
-                if (labels.has(l)) {
-                    aboutTarget = labels.get(l).asText().equals(incident.kind().target());
+                if (a.labels().containsKey(l)) {
+                    aboutTarget = a.labels().get(l).equals(incident.kind().target());
                 }
             }
-            Instant activeAt = Instant.parse(a.path("activeAt").asText("1970-01-01T00:00:00Z"));
-            if (aboutTarget && !activeAt.isBefore(Instant.ofEpochMilli(incident.startMillis()).minus(SLACK))) {
-                return Optional.of(new Alert(name, a.path("annotations").path("summary").asText(""), activeAt));
+            if (aboutTarget) {
+                out.add(a);
             }
         }
-        return Optional.empty();
+        return out;
     }
 }

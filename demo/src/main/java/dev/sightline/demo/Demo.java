@@ -3,6 +3,7 @@ package dev.sightline.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.demo.sim.Company;
 import dev.sightline.demo.sim.Incident;
+import dev.sightline.demo.sim.IncidentKind;
 import dev.sightline.demo.sim.IncidentSchedule;
 import dev.sightline.demo.sim.SimClock;
 
@@ -20,9 +21,10 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -47,21 +49,22 @@ public final class Demo implements AutoCloseable {
      * @param incidentGap   quiet time between incidents
      * @param tick          simulation step
      * @param exportInterval how often the SDKs export metrics
+     * @param incidents     the incidents in the order they take turns
      */
     public record Options(long seed, Path stateDir, String webhookHost, int webhookPort, int cachePort,
                           Duration history, Duration incidentDelay, Duration incidentLength, Duration incidentGap,
-                          Duration tick, Duration exportInterval) {
+                          Duration tick, Duration exportInterval, List<IncidentKind> incidents) {
         public static final int DEFAULT_WEBHOOK_PORT = 9798;
         public static final int DEFAULT_CACHE_PORT = 9799;
 
         public static Options defaults(Path stateDir) {
             return new Options(17, stateDir, "127.0.0.1", DEFAULT_WEBHOOK_PORT, DEFAULT_CACHE_PORT, Duration.ofDays(7),
                     Duration.ofSeconds(90), Duration.ofMinutes(8), Duration.ofMinutes(4), Duration.ofSeconds(1),
-                    Duration.ofSeconds(10));
+                    Duration.ofSeconds(10), List.of(IncidentKind.values()));
         }
     }
 
-    /** An incident and the alert that caught it, when it did. */
+    /** An incident and an alert that caught it, when it was seen. */
     public record Detection(Incident incident, String alert, String summary, long alertedMillis) {
     }
 
@@ -124,12 +127,13 @@ public final class Demo implements AutoCloseable {
         backfillOnce();
         long now = clock.millis();
         company = new Company(options.seed(), new IncidentSchedule(now + options.incidentDelay().toMillis(),
-                options.incidentLength(), options.incidentGap()));
+                options.incidentLength(), options.incidentGap(), options.incidents()));
         telemetry = new Telemetry(target, List.of(Company.TRADING, Company.ORDERS, Company.PAYMENTS,
                 Company.CACHE, Company.PRICER, Company.RIDER_APP, Company.DRIVER_APP), options.exportInterval(), clock);
         Traffic traffic = new Traffic(telemetry, company, options.seed());
         say("COMPANY", "live: 7 services send metrics, traces and logs to " + target
-                + "; first incident at " + time(now + options.incidentDelay().toMillis()));
+                + "; first incident at " + time(now + options.incidentDelay().toMillis())
+                + " (" + options.incidents().get(0).title() + ")");
         ticker = Thread.ofPlatform().name("demo-company").daemon().start(() -> tickLoop(traffic));
         watcher = Thread.ofPlatform().name("demo-alerts").daemon().start(this::watchLoop);
     }
@@ -183,16 +187,12 @@ public final class Demo implements AutoCloseable {
 
     private void watchLoop() {
         AlertWatcher alerts = new AlertWatcher(http, target);
+        Set<String> printed = new HashSet<>();
         String lastError = null;
         try {
             while (!stopping) {
                 clock.sleepUntil(clock.millis() + POLL.toMillis());
-                List<Incident> waiting = new ArrayList<>(started);
-                waiting.removeIf(i -> detections.stream().anyMatch(d -> d.incident().equals(i)));
-                if (waiting.isEmpty()) {
-                    continue;
-                }
-                List<JsonNode> firing;
+                List<AlertWatcher.Alert> firing;
                 try {
                     firing = alerts.firing();
                     lastError = null;
@@ -203,18 +203,37 @@ public final class Demo implements AutoCloseable {
                     }
                     continue;
                 }
-                long now = clock.millis();
-                for (Incident i : waiting) {
-                    AlertWatcher.match(i, firing).ifPresent(a -> {
-                        detections.add(new Detection(i, a.name(), a.summary(), now));
-                        say("ALERT", a.name() + " caught #" + i.number() + " " + i.kind().title() + " "
-                                + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
-                        say("", "see " + link(a.name()));
-                    });
-                }
+                report(firing, printed, clock.millis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Prints each alert of an incident the first time it is seen firing (the first "caught" it, the others "also
+     * caught" it), and alerts on canaries and journeys that catch no incident once per firing.
+     */
+    private void report(List<AlertWatcher.Alert> firing, Set<String> printed, long now) {
+        Set<AlertWatcher.Alert> ofIncidents = new HashSet<>();
+        for (Incident i : started) {
+            for (AlertWatcher.Alert a : AlertWatcher.matching(i, firing)) {
+                ofIncidents.add(a);
+                if (!printed.add("#" + i.number() + " " + a.name())) {
+                    continue;
+                }
+                boolean first = detections.stream().noneMatch(d -> d.incident().equals(i));
+                detections.add(new Detection(i, a.name(), a.summary(), now));
+                say("ALERT", a.title() + (first ? " caught #" : " also caught #") + i.number() + " " + i.kind().title()
+                        + " " + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
+                say("", "see " + link(a.name()));
+            }
+        }
+        for (AlertWatcher.Alert a : firing) {
+            if (!a.synthetic().isEmpty() && !ofIncidents.contains(a) && printed.add(a.labels() + " " + a.activeAt())) {
+                say("ALERT", a.title() + " firing: " + a.summary());
+                say("", "see " + link(a.name()));
+            }
         }
     }
 
@@ -239,7 +258,7 @@ public final class Demo implements AutoCloseable {
                 + URLEncoder.encode(alertName, StandardCharsets.UTF_8);
     }
 
-    /** Incidents caught so far, in the order they were. */
+    /** The alerts that caught incidents so far, in the order they were seen. */
     public List<Detection> detections() {
         return List.copyOf(detections);
     }

@@ -33,6 +33,17 @@ final class OtlpCapture implements AutoCloseable {
         server.start();
     }
 
+    /** Also answers GET {@code path} with JSON (a stand-in for one of the server's HTTP APIs). */
+    void json(String path, String body) {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.createContext(path, ex -> {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+    }
+
     URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }

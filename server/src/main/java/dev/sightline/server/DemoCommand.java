@@ -3,6 +3,7 @@ package dev.sightline.server;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.demo.Demo;
 import dev.sightline.demo.ServerFiles;
+import dev.sightline.demo.sim.IncidentKind;
 import dev.sightline.demo.sim.SimClock;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.ConfigLoader;
@@ -16,6 +17,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -70,6 +72,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the demo's product cache (its freshness canary's primary and replicas; 0: any free port). Default: ${DEFAULT-VALUE}")
     int cachePort;
 
+    @Option(names = "--incidents", paramLabel = "KIND[,KIND...]", split = ",", converter = IncidentConverter.class,
+            description = "The incidents that take turns, in this order (runaway-strategy, stale-cache, hidden-surge,"
+                    + " saturated-pool, rider-driver-mismatch). Default: all of them, in that order.")
+    List<IncidentKind> incidents;
+
     /** Where the console goes; tests replace it. */
     PrintStream out = System.out;
     /** Counted down to stop (Ctrl-C, SIGTERM, or a test). */
@@ -90,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
         Path state = dataDir.toAbsolutePath();
         Demo.Options d = Demo.Options.defaults(state);
         Demo.Options options = new Demo.Options(seed, state, d.webhookHost(), webhookPort, cachePort, history, incidentDelay,
-                incidentLength, incidentGap, d.tick(), d.exportInterval());
+                incidentLength, incidentGap, d.tick(), d.exportInterval(), incidents == null ? d.incidents() : incidents);
         try (Demo demo = Demo.open(options, out, SimClock.SYSTEM)) {
             if (target != null) {
                 out.println("Sightline UI: " + withSlash(target));
@@ -131,6 +138,18 @@ final class DemoCommand implements Callable<Integer> {
     private static String withSlash(URI u) {
         String s = u.toString();
         return s.endsWith("/") ? s : s + "/";
+    }
+
+    /** Incident kinds by their drill names (runaway-strategy, ...). */
+    static final class IncidentConverter implements CommandLine.ITypeConverter<IncidentKind> {
+        @Override
+        public IncidentKind convert(String value) {
+            try {
+                return IncidentKind.byId(value.strip());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Prometheus durations (90s, 8m, 7d) for the options. */

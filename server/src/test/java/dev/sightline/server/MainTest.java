@@ -96,6 +96,10 @@ class MainTest {
         String err = captureStderr(() -> assertThat(Main.commandLine().execute("demo", "--webhook-port", "-3",
                 "--data-dir", dir.resolve("d").toString())).isEqualTo(2));
         assertThat(err).contains("--webhook-port must be between 0 and 65535, got -3");
+        CliRun meteor = CliRun.run("demo", "--incidents", "stale-cache,meteor", "--data-dir", dir.resolve("d").toString());
+        assertThat(meteor.exit()).isEqualTo(2);
+        assertThat(meteor.err()).contains("Invalid value for option '--incidents'").contains("unknown \"meteor\"")
+                .contains("rider-driver-mismatch");
         assertThat(dir.resolve("d")).doesNotExist();
     }
 

@@ -38,6 +38,10 @@ public final class Company {
     static final double RUNAWAY_LOSS_PER_SECOND = 10_000;
     /** Share of rides quoted a hidden 10x surge in the hit region. */
     static final double HIDDEN_SURGE_SHARE = 1.0 / 150;
+    /** What the rider/driver mismatch puts on riders' quotes in the hit region, on top of what drivers are offered. */
+    static final double MISMATCH_FACTOR = 1.5;
+    /** The surge pricer's ceiling. */
+    static final double MAX_SURGE = 2.5;
     /** How old the snapshot is that a stale replica restarts from. */
     static final double STALE_SNAPSHOT_SECONDS = 3 * 3600;
     /** Replicas per cache region. */
@@ -68,6 +72,8 @@ public final class Company {
     private final Series[] driverSupply;
     private final Series[] rides;
     private final Series[] surge;
+    private final Series[] riderSurge;
+    private final Series[] driverSurge;
 
     public Company(long seed, IncidentSchedule schedule) {
         this.noise = new Noise(seed);
@@ -115,6 +121,8 @@ public final class Company {
         driverSupply = new Series[m];
         rides = new Series[m];
         surge = new Series[m];
+        riderSurge = new Series[m];
+        driverSurge = new Series[m];
         for (int r = 0; r < m; r++) {
             String region = RIDE_REGIONS.get(r);
             riderDemand[r] = gauge(RIDER_APP, "rider_demand", "Riders looking for a ride", "region", region);
@@ -122,6 +130,8 @@ public final class Company {
             rides[r] = counter(PRICER, "rides_quoted", "Ride quotes", "region", region);
             surge[r] = new Series(PRICER, "surge_multiplier", Series.Kind.HISTOGRAM, "Surge multiplier quoted to riders",
                     Map.of("region", region));
+            riderSurge[r] = gauge(RIDER_APP, "rider_surge_multiplier", "Surge multiplier the rider app shows", "region", region);
+            driverSurge[r] = gauge(DRIVER_APP, "driver_surge_multiplier", "Surge multiplier the driver app offers", "region", region);
         }
     }
 
@@ -347,12 +357,43 @@ public final class Company {
         return Math.round(base * (1 + 0.05 * noise.gaussian(driverSupply[region].stream(), t / 15_000)));
     }
 
-    /** The multiplier quoted for one ride: 1 to about 2.5 with demand over supply, or the hidden 10x. */
+    /** The region's surge from demand over supply, before the ceiling: 1 off-peak, up to about 1.8 at the peaks. */
+    private double baseSurge(int region, long t) {
+        double ratio = riderDemand(region, t) / Math.max(1, driverSupply(region, t));
+        return 1 + 0.8 * Math.max(0, ratio - 0.9);
+    }
+
+    private boolean mismatch(int region, long t) {
+        return RIDE_REGIONS.get(region).equals(IncidentKind.RIDER_DRIVER_MISMATCH.target())
+                && schedule.active(IncidentKind.RIDER_DRIVER_MISMATCH, t);
+    }
+
+    /**
+     * The multiplier the rider app shows in a region: the pricer's surge, or during the rider/driver mismatch
+     * {@link #MISMATCH_FACTOR} times it, a surge drivers never see (at most the ceiling, so a value riders do see on
+     * busy evenings).
+     */
+    public double riderSurge(int region, long t) {
+        double m = baseSurge(region, t) * (mismatch(region, t) ? MISMATCH_FACTOR : 1);
+        return Math.round(Math.min(m, MAX_SURGE) * 100) / 100.0;
+    }
+
+    /** The multiplier the driver app offers: the pricer's surge, shown to one decimal. */
+    public double driverSurge(int region, long t) {
+        return Math.round(Math.min(baseSurge(region, t), MAX_SURGE) * 10) / 10.0;
+    }
+
+    /**
+     * The multiplier quoted for one ride: the rider app's surge give or take a little, or the hidden 10x. Riders
+     * pay what the mismatch quotes them.
+     */
     public double surgeFor(int region, long t, long ride) {
         long stream = surge[region].stream();
-        double ratio = riderDemand(region, t) / Math.max(1, driverSupply(region, t));
-        double m = 1 + 0.8 * Math.max(0, ratio - 0.9) + 0.04 * Math.abs(noise.gaussian(stream, ride));
-        m = Math.min(m, 2.5);
+        double m = baseSurge(region, t) + 0.04 * Math.abs(noise.gaussian(stream, ride));
+        if (mismatch(region, t)) {
+            m *= MISMATCH_FACTOR;
+        }
+        m = Math.min(m, MAX_SURGE);
         if (RIDE_REGIONS.get(region).equals(IncidentKind.HIDDEN_SURGE.target())
                 && schedule.active(IncidentKind.HIDDEN_SURGE, t)
                 && noise.uniform(stream ^ 0x10L, ride) < HIDDEN_SURGE_SHARE) {
@@ -365,6 +406,8 @@ public final class Company {
         for (int r = 0; r < RIDE_REGIONS.size(); r++) {
             sink.set(riderDemand[r], riderDemand(r, t));
             sink.set(driverSupply[r], driverSupply(r, t));
+            sink.set(riderSurge[r], riderSurge(r, t));
+            sink.set(driverSurge[r], driverSurge(r, t));
             long n = noise.poisson(rideRate(r, t) * dt, rides[r].stream(), tick);
             sink.add(rides[r], n);
             if (histograms) {

@@ -1,6 +1,7 @@
 package dev.sightline.demo.sim;
 
 import java.util.List;
+import java.util.Locale;
 
 /** The seed's incidents, each with what it breaks and the demo alerts meant to catch it. */
 public enum IncidentKind {
@@ -15,7 +16,10 @@ public enum IncidentKind {
             List.of("HiddenSurgeOutliers")),
     SATURATED_POOL("saturated connection pool", "payments-db",
             "a slow query holds every connection of the payments-db pool; checkouts wait and time out",
-            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh"));
+            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh")),
+    RIDER_DRIVER_MISMATCH("rider/driver mismatch", "airport",
+            "riders at the airport are quoted 1.5x the surge the driver app offers drivers; neither multiplier alone leaves the pricer's 1-2.5x range (seed case 3)",
+            List.of("RiderDriverSurgeMismatch"));
 
     private final String title;
     private final String target;
@@ -27,6 +31,22 @@ public enum IncidentKind {
         this.target = target;
         this.description = description;
         this.alerts = alerts;
+    }
+
+    /** The name drills and the demo's options use: runaway-strategy, stale-cache, ... */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The kind named {@code id}; the exception lists the known names. */
+    public static IncidentKind byId(String id) {
+        for (IncidentKind k : values()) {
+            if (k.id().equals(id)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown \"" + id + "\"; known: "
+                + List.of(values()).stream().map(IncidentKind::id).toList());
     }
 
     public String title() {

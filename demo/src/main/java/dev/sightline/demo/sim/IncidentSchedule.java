@@ -25,7 +25,11 @@ public final class IncidentSchedule {
         return new IncidentSchedule(start, length, Duration.ofDays(365_000), List.of(kind));
     }
 
-    private IncidentSchedule(long firstStart, Duration length, Duration gap, List<IncidentKind> kinds) {
+    /** The incidents of {@code kinds}, in that order, forever. */
+    public IncidentSchedule(long firstStart, Duration length, Duration gap, List<IncidentKind> kinds) {
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("at least one kind of incident expected");
+        }
         if (length.isNegative() || length.isZero()) {
             throw new IllegalArgumentException("incident length must be positive, got " + length);
         }
@@ -35,7 +39,7 @@ public final class IncidentSchedule {
         this.firstStart = firstStart;
         this.length = length.toMillis();
         this.period = length.toMillis() + gap.toMillis();
-        this.kinds = kinds;
+        this.kinds = List.copyOf(kinds);
     }
 
     /** The incident running at {@code millis}, if any. */

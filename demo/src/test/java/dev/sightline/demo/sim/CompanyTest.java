@@ -100,6 +100,7 @@ class CompanyTest {
         double minPnl = Double.MAX_VALUE;
         double maxLag = 0;
         double maxPool = 0;
+        double maxSurgeRatio = 0;
         for (long t = WED; t < WED + 7 * 24 * HOUR; t += MIN) {
             Recorder r = new Recorder();
             c.step(t, MIN, r, false);
@@ -110,10 +111,39 @@ class CompanyTest {
                 maxLag = Math.max(maxLag, r.gauge("product_cache_replica_lag_seconds", "region", region));
             }
             maxPool = Math.max(maxPool, r.gauge("db_pool_connections_used", "pool", "payments-db"));
+            for (String region : Company.RIDE_REGIONS) {
+                maxSurgeRatio = Math.max(maxSurgeRatio, r.gauge("rider_surge_multiplier", "region", region)
+                        / r.gauge("driver_surge_multiplier", "region", region));
+            }
         }
         assertThat(minPnl).isGreaterThan(-0.5e6);
         assertThat(maxLag).isLessThan(5);
         assertThat(maxPool / Company.POOL_MAX).isLessThan(0.8);
+        // Riders and drivers see the same surge, the driver app's rounding apart (RiderDriverSurgeMismatch: 1.2).
+        assertThat(maxSurgeRatio).isBetween(1.0, 1.06);
+    }
+
+    @Test
+    void riderDriverMismatchQuotesRidersASurgeDriversNeverSee() {
+        // At night (no surge) and at the evening peak (surge), the airport's riders see 1.5x what drivers are offered.
+        for (long start : new long[] {WED + 3 * HOUR, WED + 18 * HOUR}) {
+            Company c = companyWith(IncidentKind.RIDER_DRIVER_MISMATCH, start);
+            Recorder quiet = run(c, start - 3 * MIN, start - 2 * MIN, 1000, true);
+            Recorder during = run(c, start, start + 2 * MIN, 1000, true);
+            double rider = during.gauge("rider_surge_multiplier", "region", "airport");
+            double driver = during.gauge("driver_surge_multiplier", "region", "airport");
+            assertThat(rider / driver).as("at " + Instant.ofEpochMilli(start)).isBetween(1.35, 1.56);
+            assertThat(quiet.gauge("rider_surge_multiplier", "region", "airport")
+                    / quiet.gauge("driver_surge_multiplier", "region", "airport")).isLessThan(1.06);
+            // Each alone stays in the pricer's range; the other regions do not move.
+            assertThat(List.of(rider, driver)).allMatch(m -> m >= 1 && m <= 2.5);
+            assertThat(during.gauge("rider_surge_multiplier", "region", "downtown")
+                    / during.gauge("driver_surge_multiplier", "region", "downtown")).isLessThan(1.06);
+            // Riders are charged what they are quoted: the airport's rides carry the factor, no outliers.
+            assertThat(quantile(during.observed("surge_multiplier", "region", "airport"), 0.5))
+                    .isCloseTo(rider, org.assertj.core.data.Offset.offset(0.15));
+            assertThat(during.observed("surge_multiplier", "region", "airport")).allMatch(m -> m <= 2.5);
+        }
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -123,10 +122,9 @@ public record DrillSpec(String name, String description, Duration history, Durat
         String kind = text(where + ": incident", n, "kind", true);
         IncidentKind k;
         try {
-            k = IncidentKind.valueOf(kind.toUpperCase(Locale.ROOT).replace('-', '_'));
+            k = IncidentKind.byId(kind);
         } catch (IllegalArgumentException e) {
-            throw new InvalidDrill(where + ": incident.kind: unknown \"" + kind + "\"; known: "
-                    + List.of(IncidentKind.values()).stream().map(DrillSpec::kindName).toList());
+            throw new InvalidDrill(where + ": incident.kind: " + e.getMessage());
         }
         Duration start = duration(where + ": incident", n, "start");
         Duration length = duration(where + ": incident", n, "length");
@@ -141,7 +139,7 @@ public record DrillSpec(String name, String description, Duration history, Durat
 
     /** An incident kind as drill files name it: runaway-strategy, stale-cache, ... */
     public static String kindName(IncidentKind k) {
-        return k.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return k.id();
     }
 
     private static String text(String where, JsonNode n, String field, boolean required) throws InvalidDrill {

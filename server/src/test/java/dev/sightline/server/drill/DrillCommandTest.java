@@ -36,13 +36,14 @@ class DrillCommandTest {
 
     @Test
     void everyShippedDrillWithAnIncidentPasses() throws Exception {
-        Run r = drill(SHIPPED, "runaway-strategy", "stale-cache", "saturated-pool", "hidden-surge");
+        Run r = drill(SHIPPED, "runaway-strategy", "stale-cache", "saturated-pool", "hidden-surge", "rider-driver-mismatch");
         assertThat(r.out()).as(r.err())
                 .contains("PASS  runaway-strategy").contains("alert RunawayStrategy after").contains("halt of momentum after")
                 .contains("PASS  stale-cache").contains("alert ProductCacheStale after")
                 .contains("PASS  saturated-pool").contains("alert ConnectionPoolSaturated after")
                 .contains("PASS  hidden-surge").contains("alert HiddenSurgeOutliers after")
-                .endsWith("4 passed, 0 failed\n");
+                .contains("PASS  rider-driver-mismatch").contains("alert RiderDriverSurgeMismatch after")
+                .endsWith("5 passed, 0 failed\n");
         assertThat(r.code()).isZero();
     }
 

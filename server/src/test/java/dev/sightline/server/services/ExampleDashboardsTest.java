@@ -50,6 +50,10 @@ class ExampleDashboardsTest {
         assertThat(cache.toString()).contains("sightline_canary_staleness_seconds");
         JsonNode balance = YAML.readTree(DASHBOARDS.resolve("rider-driver.yml").toFile());
         assertThat(balance.path("rows").get(0).path("panels").get(0).path("targets")).hasSize(2);
+        // The rider/driver mismatch: both apps' multipliers, and RiderDriverSurgeMismatch's ratio with its line.
+        JsonNode surgePanels = balance.path("rows").get(1).path("panels");
+        assertThat(surgePanels.get(0).toString()).contains("rider_surge_multiplier").contains("driver_surge_multiplier");
+        assertThat(surgePanels.get(1).toString()).contains("avg_over_time(rider_surge_multiplier").contains("vector(1.2)");
     }
 
     @Test
