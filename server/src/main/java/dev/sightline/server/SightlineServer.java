@@ -44,6 +44,7 @@ import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.services.Drills;
+import dev.sightline.server.services.DrillsApi;
 import dev.sightline.server.services.Maturity;
 import dev.sightline.server.services.MaturityApi;
 import dev.sightline.server.services.ServicesApi;
@@ -294,6 +295,7 @@ public final class SightlineServer implements AutoCloseable {
                 System::currentTimeMillis).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
                 settings.config().limits().toEngineOptions(), System::currentTimeMillis).register(api);
+        new DrillsApi(settings.dataDir()).register(api);
         journeys.register(api);
         new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
