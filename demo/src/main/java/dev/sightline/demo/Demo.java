@@ -205,12 +205,19 @@ public final class Demo implements AutoCloseable {
                 }
                 long now = clock.millis();
                 for (Incident i : waiting) {
-                    AlertWatcher.match(i, firing).ifPresent(a -> {
+                    Optional<AlertWatcher.Alert> caught = AlertWatcher.match(i, firing);
+                    if (caught.isPresent()) {
+                        AlertWatcher.Alert a = caught.get();
                         detections.add(new Detection(i, a.name(), a.summary(), now));
                         say("ALERT", a.name() + " caught #" + i.number() + " " + i.kind().title() + " "
                                 + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
                         say("", "see " + link(a.name()));
-                    });
+                        try {
+                            alerts.recordCaught(i, now);
+                        } catch (IOException e) {
+                            say("WARN", "cannot record the caught incident as a drill of " + i.kind().service() + ": " + e);
+                        }
+                    }
                 }
             }
         } catch (InterruptedException e) {
