@@ -23,14 +23,17 @@ import java.util.Set;
  *
  * @param incident null for a quiet replay
  * @param services the services whose drill record a pass counts for (at least one)
+ * @param syntheticsWarmup how long the server's canaries and journeys have run (on the drill's clock) when the
+ *                         replay starts; zero: they start with it
  */
-public record DrillSpec(String name, String description, List<String> services, Duration history, Duration duration,
-                        IncidentSpec incident, List<Expect> expect, List<String> forbid) {
+public record DrillSpec(String name, String description, List<String> services, Duration history,
+                        Duration syntheticsWarmup, Duration duration, IncidentSpec incident, List<Expect> expect,
+                        List<String> forbid) {
     /** Forbids every alert. */
     public static final String ANY = "any";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("name", "description", "service", "services", "history", "duration",
-            "incident", "expect", "forbid");
+    private static final Set<String> FIELDS = Set.of("name", "description", "service", "services", "history",
+            "synthetics_warmup", "duration", "incident", "expect", "forbid");
 
     /** The fault: which of the seed's incidents, how long after the replay starts, for how long. */
     public record IncidentSpec(IncidentKind kind, Duration start, Duration length) {
@@ -81,6 +84,7 @@ public record DrillSpec(String name, String description, List<String> services, 
         String description = text(where, root, "description", false);
         List<String> services = services(where, root);
         Duration history = duration(where, root, "history");
+        Duration warmup = root.hasNonNull("synthetics_warmup") ? duration(where, root, "synthetics_warmup") : Duration.ZERO;
         Duration duration = duration(where, root, "duration");
         if (duration.isZero()) {
             throw new InvalidDrill(where + ": duration: must be positive");
@@ -113,7 +117,7 @@ public record DrillSpec(String name, String description, List<String> services, 
         if (expect.isEmpty() && forbid.isEmpty()) {
             throw new InvalidDrill(where + ": neither expect nor forbid: the drill could not fail");
         }
-        return new DrillSpec(name, description, services, history, duration, incident, List.copyOf(expect), List.copyOf(forbid));
+        return new DrillSpec(name, description, services, history, warmup, duration, incident, List.copyOf(expect), List.copyOf(forbid));
     }
 
     /** {@code service: NAME} or {@code services: [NAME, ...]}: one of the two, naming at least one service. */

@@ -28,6 +28,10 @@ class DrillSpecTest {
         assertThat(quiet.incident()).isNull();
         assertThat(quiet.forbid()).containsExactly(DrillSpec.ANY);
         assertThat(runaway.services()).containsExactly("trading-engine");
+        assertThat(runaway.syntheticsWarmup()).isZero();
+        DrillSpec stale = specs.stream().filter(s -> s.name().equals("stale-cache")).findFirst().orElseThrow();
+        assertThat(stale.syntheticsWarmup()).isEqualTo(Duration.ofHours(3));
+        assertThat(stale.expect()).contains(new DrillSpec.Expect("ProductCacheCanaryStale", null, Duration.ofMinutes(1)));
         assertThat(specs).allSatisfy(s -> assertThat(s.services()).isNotEmpty());
     }
 
@@ -63,6 +67,8 @@ class DrillSpecTest {
                 .hasMessageContaining("quiet replay");
         assertThatThrownBy(() -> parse(ok + "incident: none\n"))
                 .hasMessageContaining("could not fail");
+        assertThatThrownBy(() -> parse(ok + "synthetics_warmup: long\nincident: none\nforbid: [any]\n"))
+                .hasMessageContaining("d.yml: synthetics_warmup: invalid duration \"long\"");
         assertThatThrownBy(() -> parse("name: Bad Name\nservice: shop\nhistory: 1h\nduration: 1m\nforbid: [any]\n"))
                 .hasMessageContaining("name: lower-case");
     }
