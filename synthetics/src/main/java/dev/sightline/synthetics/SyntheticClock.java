@@ -15,6 +15,29 @@ public interface SyntheticClock {
     /** A new timer, for one canary or journey; {@code name} names its thread. */
     Timer timer(String name);
 
+    /**
+     * Runs {@code task} on {@code timer} now, then on the ticks of {@code intervalMs} from now. A run that ends a
+     * little after the next tick (up to a quarter interval) has the next start at once, late; one that overran more
+     * skips the ticks it missed rather than running them back to back.
+     */
+    default void every(Timer timer, long intervalMs, Runnable task) {
+        long first = millis();
+        timer.at(first, new Runnable() {
+            private long tick = first;
+
+            @Override
+            public void run() {
+                task.run();
+                long now = millis();
+                tick += intervalMs;
+                if (now - tick > intervalMs / 4) {
+                    tick += ((now - tick) / intervalMs + 1) * intervalMs;
+                }
+                timer.at(tick, this);
+            }
+        });
+    }
+
     /** Runs tasks at times of its clock, one at a time. */
     interface Timer {
         /** Runs {@code task} once the clock reaches {@code atMillis} (at once if it has); nothing once cancelled. */

@@ -81,39 +81,10 @@ public final class Canaries implements AutoCloseable {
     private Running start(CanaryConfig c) {
         Canary canary = new Canary(c, http, clock, calls);
         SyntheticClock.Timer schedule = clock.timer("sightline-canary-" + c.name());
-        long now = clock.millis();
-        schedule.at(now, new Rounds(canary, schedule, now));
+        // A round's timeout may equal the interval: the next round then starts at once, late (see every()).
+        clock.every(schedule, c.interval().toMillis(), () -> round(canary));
         LOG.info("canary " + c.name() + " started: every " + c.interval().toMillis() + " ms, " + c.readers().size() + " readers");
         return new Running(canary, schedule);
-    }
-
-    /**
-     * A canary's rounds on the ticks of its interval from its start. A round may end a little after the next tick
-     * (its timeout equals the interval): that round then starts at once, late. A round that overran a tick by more
-     * (a slow first connection) skips it rather than running the missed rounds back to back.
-     */
-    private final class Rounds implements Runnable {
-        private final Canary canary;
-        private final SyntheticClock.Timer schedule;
-        private long tick;
-
-        Rounds(Canary canary, SyntheticClock.Timer schedule, long firstMs) {
-            this.canary = canary;
-            this.schedule = schedule;
-            this.tick = firstMs;
-        }
-
-        @Override
-        public void run() {
-            round(canary);
-            long interval = canary.config().interval().toMillis();
-            long now = clock.millis();
-            tick += interval;
-            if (now - tick > interval / 4) {
-                tick += ((now - tick) / interval + 1) * interval;
-            }
-            schedule.at(tick, this);
-        }
     }
 
     private void round(Canary canary) {

@@ -14,7 +14,7 @@ import java.util.logging.Logger;
 /**
  * Runs each journey at its interval on a {@link SyntheticClock} (the wall clock, or a drill's), never two runs of one
  * journey at once, and hands every run to a sink with the journey's consecutive failure count. A run that overran
- * its next time skips it rather than running the missed ones back to back. {@link #apply} swaps the set of journeys (a reload); counts and last runs of
+ * its next time skips it rather than running the missed ones back to back ({@link SyntheticClock#every}). {@link #apply} swaps the set of journeys (a reload); counts and last runs of
  * journeys that keep their name carry over.
  */
 public final class JourneyScheduler implements AutoCloseable {
@@ -66,39 +66,13 @@ public final class JourneyScheduler implements AutoCloseable {
         removed.removeAll(names);
         failures.keySet().retainAll(names);
         last.keySet().retainAll(names);
-        long now = clock.millis();
         for (Journey j : next) {
             // Runs wait on the network: each journey's timer runs on a virtual thread of its own.
             SyntheticClock.Timer timer = clock.timer("sightline-journey-" + j.name());
-            timer.at(now, new Runs(j, timer, now));
+            clock.every(timer, j.interval().toMillis(), () -> runOnce(j));
             scheduled.add(timer);
         }
         journeys = List.copyOf(next);
-    }
-
-    /** A journey's runs on the ticks of its interval from when it was applied. */
-    private final class Runs implements Runnable {
-        private final Journey journey;
-        private final SyntheticClock.Timer timer;
-        private long tick;
-
-        Runs(Journey journey, SyntheticClock.Timer timer, long firstMs) {
-            this.journey = journey;
-            this.timer = timer;
-            this.tick = firstMs;
-        }
-
-        @Override
-        public void run() {
-            runOnce(journey);
-            long every = journey.interval().toMillis();
-            tick += every;
-            long now = clock.millis();
-            if (now > tick) {
-                tick += ((now - tick) / every + 1) * every;
-            }
-            timer.at(tick, this);
-        }
     }
 
     /** Runs one journey now on the caller's thread (also what the schedule does) and returns its run. */
