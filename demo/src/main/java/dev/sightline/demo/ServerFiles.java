@@ -16,7 +16,8 @@ import java.util.List;
  */
 public final class ServerFiles {
     /** The rule files under examples/rules (a test checks this list against the folder). */
-    static final List<String> RULE_FILES = List.of("demo-trading.yml", "demo-cache.yml", "demo-surge.yml", "demo-payments.yml");
+    static final List<String> RULE_FILES = List.of("demo-trading.yml", "demo-cache.yml", "demo-surge.yml", "demo-payments.yml",
+            "demo-golden.yml");
     /** The dashboard files under examples/dashboards (a test checks this list against the folder). */
     static final List<String> DASHBOARD_FILES = List.of("orders.yml", "cache-freshness.yml", "surge.yml", "rider-driver.yml");
     static final String CONFIG = "demo/sightline.yml";
