@@ -63,7 +63,7 @@ public class SteppedClock implements SyntheticClock {
     }
 
     private final class Stepped implements Timer {
-        private volatile boolean cancelled;
+        private boolean cancelled; // guarded by the clock
 
         @Override
         public void at(long atMillis, Runnable task) {
@@ -87,11 +87,6 @@ public class SteppedClock implements SyntheticClock {
         public boolean stop(long waitMillis) {
             cancel();
             return true;
-        }
-
-        @Override
-        public boolean cancelled() {
-            return cancelled;
         }
     }
 }

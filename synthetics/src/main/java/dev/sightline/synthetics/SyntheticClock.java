@@ -51,8 +51,6 @@ public interface SyntheticClock {
          * that time.
          */
         boolean stop(long waitMillis) throws InterruptedException;
-
-        boolean cancelled();
     }
 
     /** The wall clock: each timer a virtual thread of its own that sleeps until its tasks are due. */

@@ -44,11 +44,6 @@ final class WallClock implements SyntheticClock {
                 executor.shutdownNow();
                 return executor.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
             }
-
-            @Override
-            public boolean cancelled() {
-                return executor.isShutdown();
-            }
         };
     }
 }
