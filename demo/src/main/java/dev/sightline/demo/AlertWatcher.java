@@ -2,7 +2,9 @@ package dev.sightline.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.demo.sim.Incident;
+import dev.sightline.demo.sim.IncidentKind;
 
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +22,9 @@ import java.util.TreeMap;
  * Reads the firing alerts from {@code /api/v1/rules} (each with its rule's expression, which tells alerts on
  * Sightline's canaries and journeys from the others) and finds those that catch an incident: one of the incident's
  * alert names, active from shortly before the incident began until shortly after it ended, and about the
- * incident's target when the alert names a strategy, region or pool.
+ * incident's target when the alert names a strategy, region or pool. A caught incident is a live drill that passed:
+ * {@link #recordCaught} records it for the incident's service ({@code POST /api/v1/drills/results}), where the
+ * server's maturity reads drills.
  */
 final class AlertWatcher {
     /** An alert active this long before the incident began or after it ended still counts (evaluation jitter). */
@@ -30,10 +34,32 @@ final class AlertWatcher {
 
     private final HttpClient http;
     private final URI rulesUri;
+    private final URI drillsUri;
 
     AlertWatcher(HttpClient http, URI target) {
         this.http = http;
-        this.rulesUri = URI.create(target.toString().replaceAll("/+$", "") + "/api/v1/rules");
+        String base = target.toString().replaceAll("/+$", "");
+        this.rulesUri = URI.create(base + "/api/v1/rules");
+        this.drillsUri = URI.create(base + "/api/v1/drills/results");
+    }
+
+    /** The drill a caught incident is recorded as: "demo-" and its kind (demo-stale-cache). */
+    static String drillName(IncidentKind kind) {
+        return "demo-" + kind.id();
+    }
+
+    /** Records {@code incident}, caught at {@code caughtMillis}, as a passed drill of its service. */
+    void recordCaught(Incident incident, long caughtMillis) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("results").addObject().put("drill", drillName(incident.kind()))
+                .put("service", incident.kind().service()).put("passed", true)
+                .put("finished", Instant.ofEpochMilli(caughtMillis).toString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(drillsUri).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(drillsUri + " answered " + r.statusCode() + ": " + r.body());
+        }
     }
 
     /**

@@ -203,7 +203,7 @@ public final class Demo implements AutoCloseable {
                     }
                     continue;
                 }
-                report(firing, printed, clock.millis());
+                report(alerts, firing, printed, clock.millis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -214,7 +214,7 @@ public final class Demo implements AutoCloseable {
      * Prints each alert of an incident the first time it is seen firing (the first "caught" it, the others "also
      * caught" it), and alerts on canaries and journeys that catch no incident once per firing.
      */
-    private void report(List<AlertWatcher.Alert> firing, Set<String> printed, long now) {
+    private void report(AlertWatcher alerts, List<AlertWatcher.Alert> firing, Set<String> printed, long now) {
         Set<AlertWatcher.Alert> ofIncidents = new HashSet<>();
         for (Incident i : started) {
             for (AlertWatcher.Alert a : AlertWatcher.matching(i, firing)) {
@@ -227,6 +227,16 @@ public final class Demo implements AutoCloseable {
                 say("ALERT", a.title() + (first ? " caught #" : " also caught #") + i.number() + " " + i.kind().title()
                         + " " + (now - i.startMillis()) / 1000 + " s after it began: " + a.summary());
                 say("", "see " + link(a.name()));
+                if (first) {
+                    try {
+                        alerts.recordCaught(i, now);
+                    } catch (IOException e) {
+                        say("WARN", "cannot record the caught incident as a drill of " + i.kind().service() + ": " + e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
             }
         }
         for (AlertWatcher.Alert a : firing) {

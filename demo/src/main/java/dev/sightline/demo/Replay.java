@@ -14,23 +14,36 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The company for a drill: its metrics sent over OTLP with simulated timestamps, history and incident alike, as far
- * as the drill's clock has gone, and the halt webhook, whose calls halt a strategy at the clock's time. Unlike
- * {@link Demo} nothing runs on its own: the drill runner steps the clock and calls {@link #sendUntil}.
+ * as the drill's clock has gone, the halt webhook, whose calls halt a strategy at the clock's time, and the product
+ * cache served over HTTP on the clock's time, for the drill server's freshness canary. Unlike {@link Demo} nothing
+ * runs on its own: the drill runner steps the clock and calls {@link #sendUntil}.
  * Metrics only: counters, gauges and (after the history) the surge histogram; no traces or logs.
  */
 public final class Replay implements AutoCloseable {
     private final Company company;
     private final SimClock clock;
     private final HaltWebhook webhook;
+    private final CacheReplicas cache;
     private final Map<String, Long> haltedAt = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Backfill sender;
 
-    /** Opens the halt webhook on a free port of 127.0.0.1; {@link #connect} names the server. */
+    /** Opens the halt webhook and the product cache on free ports of 127.0.0.1; {@link #connect} names the server. */
     public Replay(long seed, IncidentSchedule schedule, SimClock clock) throws IOException {
         this.company = new Company(seed, schedule);
         this.clock = clock;
         this.webhook = new HaltWebhook("127.0.0.1", 0, this::halt);
+        try {
+            this.cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil);
+        } catch (IOException | RuntimeException e) {
+            webhook.close();
+            throw e;
+        }
+    }
+
+    /** Where the product cache is served, as {@link ServerFiles#write} takes it for the canary. */
+    public URI cacheUrl() {
+        return URI.create("http://127.0.0.1:" + cache.port() + CacheReplicas.PATH);
     }
 
     /** The halt webhook's URL, for the server's Alertmanager configuration. */
@@ -71,5 +84,6 @@ public final class Replay implements AutoCloseable {
     @Override
     public void close() {
         webhook.close();
+        cache.close();
     }
 }

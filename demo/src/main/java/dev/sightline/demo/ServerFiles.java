@@ -16,7 +16,8 @@ import java.util.List;
  */
 public final class ServerFiles {
     /** The rule files under examples/rules (a test checks this list against the folder). */
-    static final List<String> RULE_FILES = List.of("demo-trading.yml", "demo-cache.yml", "demo-surge.yml", "demo-payments.yml");
+    static final List<String> RULE_FILES = List.of("demo-trading.yml", "demo-cache.yml", "demo-surge.yml", "demo-payments.yml",
+            "demo-golden.yml");
     /** The dashboard files under examples/dashboards (a test checks this list against the folder). */
     static final List<String> DASHBOARD_FILES = List.of("orders.yml", "cache-freshness.yml", "surge.yml", "rider-driver.yml");
     static final String CONFIG = "demo/sightline.yml";
@@ -43,36 +44,17 @@ public final class ServerFiles {
 
     /**
      * Writes the configuration, rules and dashboards under {@code dir} (overwriting earlier copies, so a new
-     * version's files take effect) with the halt webhook at {@code haltUrl} and the product cache at
-     * {@code cacheUrl}, or without the canaries when {@code cacheUrl} is null (drills: canaries run on the wall
-     * clock, not on a drill's); returns the configuration's path.
+     * version's files take effect) with the halt webhook at {@code haltUrl} and the product cache (its freshness
+     * canary's primary and replicas) at {@code cacheUrl}; returns the configuration's path.
      */
     public static Path write(Path dir, URI haltUrl, URI cacheUrl) throws IOException {
         Path config = dir.resolve(CONFIG);
         Files.createDirectories(config.getParent());
-        String text = read(CONFIG).replace(DEFAULT_HALT_URL, haltUrl.toString());
-        Files.writeString(config, cacheUrl == null ? withoutSection(text, "canaries")
-                : text.replace(DEFAULT_CACHE_URL, cacheUrl.toString()));
+        Files.writeString(config, read(CONFIG).replace(DEFAULT_HALT_URL, haltUrl.toString())
+                .replace(DEFAULT_CACHE_URL, cacheUrl.toString()));
         copy(dir, "rules", RULE_FILES);
         copy(dir, "dashboards", DASHBOARD_FILES);
         return config;
-    }
-
-    /** The YAML text without one top-level section: its key's line up to the next line at column 0. */
-    static String withoutSection(String yaml, String key) {
-        StringBuilder out = new StringBuilder(yaml.length());
-        boolean skipping = false;
-        for (String line : yaml.split("\n", -1)) {
-            if (line.startsWith(key + ":")) {
-                skipping = true;
-            } else if (skipping && !line.isEmpty() && !Character.isWhitespace(line.charAt(0))) {
-                skipping = false;
-            }
-            if (!skipping) {
-                out.append(line).append('\n');
-            }
-        }
-        return out.substring(0, out.length() - 1);
     }
 
     private static void copy(Path dir, String folder, List<String> files) throws IOException {

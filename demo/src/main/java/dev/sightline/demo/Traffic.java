@@ -124,6 +124,10 @@ final class Traffic {
                     failed ? "payment_failed" : "payment_processed", "pool", "payments-db",
                     "error", failed ? "timed out waiting for a connection from pool payments-db" : "",
                     "duration_ms", millis);
+        } else {
+            // Every callee logs the request it served, in its span's context (the product cache, the pricer).
+            log(callee, remote.with(server), end, failed ? Severity.ERROR : Severity.INFO, "request_served",
+                    "route", route, "duration_ms", millis);
         }
         if (failed) {
             server.setStatus(StatusCode.ERROR, "upstream failure");

@@ -135,4 +135,32 @@ class AlertWatcherTest {
     private static String console(ByteArrayOutputStream buf) {
         return buf.toString(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void aCaughtIncidentIsPostedAsAPassedDrillOfItsService() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int[] status = {200};
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        server.createContext("/api/v1/drills/results", ex -> {
+            try (ex) {
+                bodies.add(ex.getRequestMethod() + " " + new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                ex.sendResponseHeaders(status[0], -1);
+            }
+        });
+        server.start();
+        try {
+            AlertWatcher w = new AlertWatcher(java.net.http.HttpClient.newHttpClient(),
+                    java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"));
+            w.recordCaught(new Incident(2, IncidentKind.STALE_CACHE, START, START + 480_000), START + 75_000);
+            assertThat(bodies).containsExactly("POST {\"results\":[{\"drill\":\"demo-stale-cache\",\"service\":\"product-cache\","
+                    + "\"passed\":true,\"finished\":\"2026-12-06T14:01:15Z\"}]}");
+            status[0] = 400;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.recordCaught(
+                    new Incident(1, IncidentKind.RUNAWAY_STRATEGY, START, START + 480_000), START))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("answered 400");
+        } finally {
+            server.stop(0);
+        }
+    }
 }

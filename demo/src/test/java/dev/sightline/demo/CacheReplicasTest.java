@@ -53,33 +53,45 @@ class CacheReplicasTest {
     }
 
     @Test
-    void replicasServeTheNewestWriteTheyHoldAndTheStaleOneStopsAtTheIncidentStart() throws Exception {
-        // Written 10 s before the incident: the stale replica stops at the start, so it still takes this one.
-        now.set(STALE_START - 10_000);
+    void replicasServeTheNewestWriteTheyHoldAndTheStaleOneRestartsFromASnapshotHoursOld() throws Exception {
+        long snapshot = STALE_START - 3 * 3_600_000L;
+        // Written just before the snapshot the stale replica will restart from, and ten seconds before the incident.
+        now.set(snapshot - 10_000);
         assertThat(get("eu-west-2").statusCode()).isEqualTo(404);
+        assertThat(post("primary", "v0").statusCode()).isEqualTo(200);
+        now.set(STALE_START - 10_000);
         assertThat(post("primary", "v1").statusCode()).isEqualTo(200);
         // Replication takes about a second: not there at once, there a few seconds later.
-        assertThat(get("us-east-1").statusCode()).isEqualTo(404);
+        assertThat(get("us-east-1").body()).isEqualTo("v0");
         now.addAndGet(5_000);
         for (String replica : new String[] {"us-east-1", "eu-west-1", "eu-west-2", "ap-south-2"}) {
             assertThat(get(replica).body()).as(replica).isEqualTo("v1");
         }
 
+        // The incident: eu-west-2 answers 200 OK with what it held three hours earlier, and stays there.
         now.set(STALE_START + MIN);
         post("primary", "v2");
         now.addAndGet(5_000);
-        assertThat(get("eu-west-2").body()).isEqualTo("v1");
         assertThat(get("eu-west-2").statusCode()).isEqualTo(200);
+        assertThat(get("eu-west-2").body()).isEqualTo("v0");
         for (String replica : new String[] {"us-east-1", "us-east-2", "eu-west-1", "ap-south-1"}) {
             assertThat(get(replica).body()).as(replica).isEqualTo("v2");
         }
         now.set(STALE_START + 5 * MIN);
-        assertThat(get("eu-west-2").body()).isEqualTo("v1");
+        assertThat(get("eu-west-2").body()).isEqualTo("v0");
 
         now.set(SCHEDULE.occurrence(1).endMillis() + MIN);
         post("primary", "v3");
         now.addAndGet(5_000);
         assertThat(get("eu-west-2").body()).isEqualTo("v3");
+    }
+
+    @Test
+    void aStaleReplicaHoldsNothingOfACanaryYoungerThanItsSnapshot() throws Exception {
+        now.set(STALE_START - 10_000);
+        post("primary", "v1");
+        now.set(STALE_START + MIN);
+        assertThat(get("eu-west-2").statusCode()).isEqualTo(404);
     }
 
     @Test

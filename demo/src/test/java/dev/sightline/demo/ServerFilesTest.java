@@ -43,12 +43,4 @@ class ServerFilesTest {
             assertThat(dir.resolve("dashboards").resolve(f)).hasSameTextualContentAs(Path.of("..", "examples", "dashboards", f));
         }
     }
-
-    @Test
-    void withoutACacheUrlTheCanariesAreLeftOutAndTheRestKept(@TempDir Path dir) throws IOException {
-        String text = Files.readString(ServerFiles.write(dir, URI.create("http://127.0.0.1:4321/halt"), null));
-        assertThat(text).doesNotContain("canaries:").doesNotContain("/cache/")
-                .contains("directory: ../dashboards").contains("alertmanager:").contains("url: 'http://127.0.0.1:4321/halt'");
-        assertThat(ServerFiles.withoutSection("a: 1\nb:\n  - x\n\n  - y\nc: 3\n", "b")).isEqualTo("a: 1\nc: 3\n");
-    }
 }

@@ -89,7 +89,7 @@ final class MaturityCommand implements Callable<Integer> {
             out.println("(no services: the server holds no metrics, traces or logs of the last hour)");
         }
         if (!drillsRecorded) {
-            out.println("Drills: none recorded (a drill runner writes <data dir>/drills/results.json; see docs/maturity.md)");
+            out.println("Drills: none recorded (./sightline drill records them in <data dir>/drills/results.json; see docs/maturity.md)");
         }
         if (details) {
             for (JsonNode s : services) {

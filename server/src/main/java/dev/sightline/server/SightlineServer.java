@@ -33,6 +33,7 @@ import dev.sightline.server.scrape.ScrapeService;
 import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.server.synthetics.CanaryService;
+import dev.sightline.synthetics.SyntheticClock;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
@@ -44,6 +45,7 @@ import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.logs.LogPushEndpoint;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.services.Drills;
+import dev.sightline.server.services.DrillsApi;
 import dev.sightline.server.services.Maturity;
 import dev.sightline.server.services.MaturityApi;
 import dev.sightline.server.services.ServicesApi;
@@ -87,10 +89,22 @@ public final class SightlineServer implements AutoCloseable {
     /** How often the log pattern counters are written: a scrape interval, so rate() over them works as over scraped ones. */
     private static final Duration PATTERN_METRICS_INTERVAL = Duration.ofSeconds(15);
 
-    /** Where to keep data and where to listen; port 0 picks a free port; {@code configFile} (or null) is re-read at reload. */
-    public record Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile) {
+    /**
+     * Where to keep data and where to listen; port 0 picks a free port; {@code configFile} (or null) is re-read at
+     * reload; {@code synthetics} is the time canaries and journeys run on (the wall clock, or a drill's).
+     */
+    public record Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile,
+                           SyntheticClock synthetics) {
+        public Settings {
+            synthetics = synthetics == null ? SyntheticClock.WALL : synthetics;
+        }
+
+        public Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile) {
+            this(dataDir, listenAddress, httpPort, config, configFile, null);
+        }
+
         public Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config) {
-            this(dataDir, listenAddress, httpPort, config, null);
+            this(dataDir, listenAddress, httpPort, config, null, null);
         }
     }
 
@@ -134,7 +148,7 @@ public final class SightlineServer implements AutoCloseable {
         // First, before anything is opened: a bad journey refuses the start with nothing to close. The stores are
         // read when a run ends, by then assigned.
         try {
-            this.journeys = new JourneyService(settings.configFile(), settings.config(),
+            this.journeys = new JourneyService(settings.configFile(), settings.config(), settings.synthetics(),
                     () -> closing.get() ? null : spans(), () -> closing.get() ? null : logs());
         } catch (ConfigException e) {
             throw new IOException("invalid journeys:\n" + e.getMessage(), e);
@@ -171,7 +185,7 @@ public final class SightlineServer implements AutoCloseable {
         scrape.onReload(alerting::reload);
         scrape.onReload(journeys::reload);
         scrape.onReload(next -> switchDashboards(next.dashboards().resolve(settings.configFile())));
-        this.canaries = new CanaryService(settings.config(),
+        this.canaries = new CanaryService(settings.config(), settings.synthetics(),
                 () -> isReady() ? guards.begin(storage.getNow(null).appender(), "canaries") : null,
                 () -> closing.get() ? null : spans, () -> closing.get() ? null : logs);
         scrape.onReload(canaries::reload);
@@ -294,6 +308,7 @@ public final class SightlineServer implements AutoCloseable {
                 System::currentTimeMillis).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
                 settings.config().limits().toEngineOptions(), System::currentTimeMillis).register(api);
+        new DrillsApi(settings.dataDir()).register(api);
         journeys.register(api);
         new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
@@ -402,6 +417,11 @@ public final class SightlineServer implements AutoCloseable {
         return new Maturity.Holdings(metrics, alerting, closing.get() ? null : spans, closing.get() ? null : logs,
                 canaries.status(), journeys.journeys().stream().map(Journey::name).toList(),
                 Drills.read(settings.dataDir()));
+    }
+
+    /** Freshness canaries: their state; a drill waits on them for the results of its step's rounds. */
+    public CanaryService canaries() {
+        return canaries;
     }
 
     /** Journeys: their schedules and last runs. */

@@ -31,7 +31,7 @@ class MaturityCommandTest {
                     "SERVICE   LEVEL       MISSING FOR THE NEXT LEVEL",
                     "frontend  1 blind     2 reactive: metrics",
                     "node      2 reactive  3 proactive: golden signals (rate, errors, duration); alert rules covering the golden signals",
-                    "Drills: none recorded (a drill runner writes <data dir>/drills/results.json; see docs/maturity.md)");
+                    "Drills: none recorded (./sightline drill records them in <data dir>/drills/results.json; see docs/maturity.md)");
 
             CliRun verbose = CliRun.run("maturity", "--target", server.uri("/").toString(), "--verbose");
             assertThat(verbose.out()).contains("node:\n  2 [x] metrics: 2 metric name(s)\n        node_load1\n        up\n")

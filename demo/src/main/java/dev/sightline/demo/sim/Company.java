@@ -260,13 +260,13 @@ public final class Company {
     }
 
     /**
-     * Write time up to which the replica holds the primary's writes at {@code t}: {@code t} less its lag, while a
-     * replica hit by the stale-cache incident applies nothing after the incident's start (what a freshness canary
-     * reading it sees).
+     * Write time up to which the replica holds the primary's writes at {@code t}: {@code t} less its lag, the lag its
+     * metric reports. A replica hit by the stale-cache incident restarted from a snapshot {@link #STALE_SNAPSHOT_SECONDS}
+     * older than the incident's start and applies nothing since: a freshness canary that has run that long reads a
+     * value hours old from it at once, one that has not finds nothing of its own there.
      */
     public long replicaAppliedUntil(int region, int replica, long t) {
-        long start = staleSince(region, replica, t);
-        return start >= 0 ? start : t - Math.round(replicaLagSeconds(region, replica, t) * 1000);
+        return t - Math.round(replicaLagSeconds(region, replica, t) * 1000);
     }
 
     /** Start of the stale-cache incident when it holds this replica at {@code t}, else -1. */

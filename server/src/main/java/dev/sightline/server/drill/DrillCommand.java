@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.server.config.ConfigException;
+import dev.sightline.server.services.Drills;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +30,8 @@ import java.util.stream.Stream;
 /**
  * {@code sightline drill [NAME...]}: runs the drills of a directory (examples/drills by default), each on a fresh
  * server and a simulated clock, and prints one line per drill and "N passed, M failed"; exit code 1 on a failure.
+ * Each drill's result is recorded for every service it names, where maturity reads it: the drill record of a data
+ * directory, or of a running server through {@code POST /api/v1/drills/results} (docs/maturity.md).
  */
 @Command(name = "drill", mixinStandardHelpOptions = true,
         description = {"Replays incidents (and quiet periods) on an accelerated clock against a fresh server with the",
@@ -40,6 +47,18 @@ public final class DrillCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "One JSON document with every drill's result instead of text lines.")
     boolean json;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+            description = "Record the results in this data directory's drill record (DIR/" + Drills.FILE
+                    + "), as `./sightline server --data-dir DIR` reads it. Default: ${DEFAULT-VALUE}")
+    Path dataDir;
+
+    @Option(names = "--target", paramLabel = "URL",
+            description = "Record the results on this running server (POST URL/api/v1/drills/results) instead of in --data-dir.")
+    URI target;
+
+    @Option(names = "--no-record", description = "Record nothing: only print the results.")
+    boolean noRecord;
 
     @Option(names = "--verbose", description = "Show the drill servers' own log lines (by default only warnings).")
     boolean verbose;
@@ -94,7 +113,40 @@ public final class DrillCommand implements Callable<Integer> {
         } else {
             out.println(passed + " passed, " + failed + " failed");
         }
+        if (!noRecord) {
+            try {
+                record(results(outcomes, Instant.now()));
+            } catch (IOException | Drills.InvalidResults e) {
+                err.println("sightline drill: the results were not recorded: " + e.getMessage());
+                return 2;
+            }
+        }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** One result per drill and service it proves, finished now. */
+    static List<Drills.Result> results(List<DrillRunner.Outcome> outcomes, Instant finished) {
+        List<Drills.Result> out = new ArrayList<>();
+        for (DrillRunner.Outcome o : outcomes) {
+            o.spec().services().forEach(s -> out.add(new Drills.Result(o.spec().name(), s, o.passed(), finished)));
+        }
+        return out;
+    }
+
+    private void record(List<Drills.Result> results) throws IOException, Drills.InvalidResults, InterruptedException {
+        if (target == null) {
+            Drills.record(dataDir, results);
+            return;
+        }
+        URI uri = URI.create(target.toString().replaceAll("/+$", "") + "/api/v1/drills/results");
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Drills.json(results))).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException(uri + " answered " + r.statusCode() + ": " + r.body());
+            }
+        }
     }
 
     /** Every *.yml of {@code dir}, by file name; names must be unique. */

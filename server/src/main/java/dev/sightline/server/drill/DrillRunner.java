@@ -29,11 +29,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 /**
- * Runs one drill: a fresh server of its own (temporary data directory, the demo configuration and rules) whose rule
- * schedule is stopped, history backfilled over OTLP, then the company with the drill's incident replayed one
- * evaluation interval at a time on a {@link SteppedClock}: send the step's metrics, evaluate every group at its
- * aligned time, note which alerts fire. Alert state (pending for {@code for:}, firing) follows the simulated time;
- * notifications go through the server's real alerting, so the halt webhook is called as in the demo.
+ * Runs one drill: a fresh server of its own (temporary data directory, the demo configuration, rules and product
+ * cache canary) whose rule schedule is stopped and whose canaries and journeys run on the drill's {@link DrillClock},
+ * history backfilled over OTLP, the synthetics run through their warm-up, then the company with the drill's incident
+ * replayed one evaluation interval at a time: step the clock (the canary rounds due run, at their simulated times),
+ * send the step's metrics, evaluate every group at its aligned time, note which alerts fire. Alert state (pending for
+ * {@code for:}, firing) follows the simulated time; notifications go through the server's real alerting, so the halt
+ * webhook is called as in the demo.
  */
 public final class DrillRunner {
     static final long SEED = 17;
@@ -65,24 +67,27 @@ public final class DrillRunner {
         long incidentStart = spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
         IncidentSchedule schedule = spec.incident() == null ? IncidentSchedule.NONE
                 : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
-        SteppedClock clock = new SteppedClock(start);
+        // The synthetics start (their first round) at the clock's start: the warm-up before the replay.
+        DrillClock clock = new DrillClock(start - spec.syntheticsWarmup().toMillis());
         try (Replay replay = new Replay(SEED, schedule, clock)) {
-            Path configFile = ServerFiles.write(dir, replay.haltUrl(), null);
+            Path configFile = ServerFiles.write(dir, replay.haltUrl(), replay.cacheUrl());
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
-                    dir.resolve("data"), "127.0.0.1", 0, cfg, configFile))) {
+                    dir.resolve("data"), "127.0.0.1", 0, cfg, configFile, clock))) {
                 server.storage().get();
                 RuleManager rules = awaitRules(server);
                 rules.stopSchedule();
                 replay.connect(URI.create("http://127.0.0.1:" + server.httpPort()), start - spec.history().toMillis());
                 long historyPoints = replay.sendUntil(start, Duration.ofMinutes(1), false);
+                clock.advanceTo(start);
                 long step = cfg.global().evaluationInterval().toMillis();
                 Map<String, Long> fired = new LinkedHashMap<>();
                 Map<RuleGroup, Long> evaluated = new HashMap<>();
                 Map<String, String> errors = new LinkedHashMap<>();
                 for (long t = start + step; t <= start + spec.duration().toMillis(); t += step) {
-                    clock.set(t);
+                    clock.advanceTo(t);
                     replay.sendUntil(t, Duration.ofMillis(step), true);
+                    server.canaries().flush();
                     boolean haltAsked = false;
                     for (RuleGroup g : rules.groups()) {
                         long ts = g.alignedTimestamp(t);

@@ -18,16 +18,21 @@ import java.util.Set;
 /**
  * One drill, as a YAML file under examples/drills/ defines it (docs/drills.md): the history to backfill, how long
  * to replay, the incident (or none: a quiet replay), the alerts or halts that must follow it within a time, and
- * the alerts that must not fire at all.
+ * the alerts that must not fire at all, and the services it proves (a pass is recorded for each, docs/maturity.md).
  *
  * @param incident null for a quiet replay
+ * @param services the services whose drill record a pass counts for (at least one)
+ * @param syntheticsWarmup how long the server's canaries and journeys have run (on the drill's clock) when the
+ *                         replay starts; zero: they start with it
  */
-public record DrillSpec(String name, String description, Duration history, Duration duration, IncidentSpec incident,
-                        List<Expect> expect, List<String> forbid) {
+public record DrillSpec(String name, String description, List<String> services, Duration history,
+                        Duration syntheticsWarmup, Duration duration, IncidentSpec incident, List<Expect> expect,
+                        List<String> forbid) {
     /** Forbids every alert. */
     public static final String ANY = "any";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> FIELDS = Set.of("name", "description", "history", "duration", "incident", "expect", "forbid");
+    private static final Set<String> FIELDS = Set.of("name", "description", "service", "services", "history",
+            "synthetics_warmup", "duration", "incident", "expect", "forbid");
 
     /** The fault: which of the seed's incidents, how long after the replay starts, for how long. */
     public record IncidentSpec(IncidentKind kind, Duration start, Duration length) {
@@ -76,7 +81,9 @@ public record DrillSpec(String name, String description, Duration history, Durat
             throw new InvalidDrill(where + ": name: lower-case letters, digits and dashes expected, got \"" + name + "\"");
         }
         String description = text(where, root, "description", false);
+        List<String> services = services(where, root);
         Duration history = duration(where, root, "history");
+        Duration warmup = root.hasNonNull("synthetics_warmup") ? duration(where, root, "synthetics_warmup") : Duration.ZERO;
         Duration duration = duration(where, root, "duration");
         if (duration.isZero()) {
             throw new InvalidDrill(where + ": duration: must be positive");
@@ -109,7 +116,34 @@ public record DrillSpec(String name, String description, Duration history, Durat
         if (expect.isEmpty() && forbid.isEmpty()) {
             throw new InvalidDrill(where + ": neither expect nor forbid: the drill could not fail");
         }
-        return new DrillSpec(name, description, history, duration, incident, List.copyOf(expect), List.copyOf(forbid));
+        return new DrillSpec(name, description, services, history, warmup, duration, incident, List.copyOf(expect), List.copyOf(forbid));
+    }
+
+    /** {@code service: NAME} or {@code services: [NAME, ...]}: one of the two, naming at least one service. */
+    private static List<String> services(String where, JsonNode root) throws InvalidDrill {
+        JsonNode one = root.get("service");
+        JsonNode many = root.get("services");
+        if ((one == null) == (many == null)) {
+            throw new InvalidDrill(where + ": exactly one of service, services expected (the services the drill proves)");
+        }
+        if (one != null) {
+            if (!one.isTextual() || one.asText().isEmpty()) {
+                throw new InvalidDrill(where + ": service: a service name expected, got " + one);
+            }
+            return List.of(one.asText());
+        }
+        if (!many.isArray() || many.isEmpty()) {
+            throw new InvalidDrill(where + ": services: a non-empty list of service names expected");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < many.size(); i++) {
+            JsonNode s = many.get(i);
+            if (!s.isTextual() || s.asText().isEmpty()) {
+                throw new InvalidDrill(where + ": services[" + i + "]: a service name expected, got " + s);
+            }
+            out.add(s.asText());
+        }
+        return List.copyOf(out);
     }
 
     private static IncidentSpec incident(String where, JsonNode n, Duration drill) throws InvalidDrill {

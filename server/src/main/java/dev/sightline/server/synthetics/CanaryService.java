@@ -6,6 +6,7 @@ import dev.sightline.logs.LogStore;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.synthetics.SyntheticClock;
 import dev.sightline.synthetics.canary.Canaries;
 import dev.sightline.synthetics.canary.CanaryRound;
 import dev.sightline.synthetics.canary.CanaryStatus;
@@ -34,12 +35,15 @@ public final class CanaryService implements AutoCloseable {
     /** Each canary's last round's trace id, for the UI's link to it. */
     private final Map<String, String> lastTraces = new ConcurrentHashMap<>();
 
-    /** {@code appenders} and the stores answer null while storage is not open (or the server closes). */
-    public CanaryService(SightlineConfig initial, Supplier<Appender> appenders, Supplier<SpanStore> spans,
-                         Supplier<LogStore> logs) {
+    /**
+     * Canaries on {@code clock}'s time and schedule (the wall clock; a drill's simulated one); {@code appenders} and
+     * the stores answer null while storage is not open (or the server closes).
+     */
+    public CanaryService(SightlineConfig initial, SyntheticClock clock, Supplier<Appender> appenders,
+                         Supplier<SpanStore> spans, Supplier<LogStore> logs) {
         this.initial = initial;
         this.telemetry = new SyntheticsTelemetry(SyntheticsTelemetry.CANARIES, spans, logs);
-        this.canaries = new Canaries(appenders, System::currentTimeMillis, this::traced);
+        this.canaries = new Canaries(appenders, clock, this::traced);
     }
 
     /**
@@ -108,6 +112,11 @@ public final class CanaryService implements AutoCloseable {
 
     public void register(HttpApi api) {
         api.get("/api/v1/canaries", this::status);
+    }
+
+    /** Returns once the samples, spans and lines of every round so far are written. */
+    public void flush() throws InterruptedException {
+        canaries.flush();
     }
 
     /** Every running canary's state now. */

@@ -12,6 +12,7 @@ import dev.sightline.server.config.JourneysConfig;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.rules.RulesService;
+import dev.sightline.synthetics.SyntheticClock;
 import dev.sightline.synthetics.http.Timings;
 import dev.sightline.synthetics.journey.Journey;
 import dev.sightline.synthetics.journey.JourneyException;
@@ -72,13 +73,16 @@ public final class JourneyService implements AutoCloseable {
     private volatile Loaded loaded;
     private volatile Supplier<Appender> appenders;
 
-    /** Reads the journeys of {@code config} at once, so a bad one stops the server from starting. */
-    public JourneyService(Path configFile, SightlineConfig config, Supplier<SpanStore> spans, Supplier<LogStore> logs)
-            throws ConfigException {
+    /**
+     * Reads the journeys of {@code config} at once, so a bad one stops the server from starting; they run on
+     * {@code clock}'s time and schedule (the wall clock; a drill's simulated one).
+     */
+    public JourneyService(Path configFile, SightlineConfig config, SyntheticClock clock, Supplier<SpanStore> spans,
+                          Supplier<LogStore> logs) throws ConfigException {
         this.configFile = configFile;
         this.telemetry = new SyntheticsTelemetry(SyntheticsTelemetry.JOURNEYS, spans, logs);
         this.loaded = load(configFile, config);
-        this.scheduler = new JourneyScheduler(JourneyRunner.system(), this::completed);
+        this.scheduler = new JourneyScheduler(JourneyRunner.on(clock), this::completed, clock);
     }
 
     /** Reads every journey and the probe modules; the first problem is an error at FILE:LINE:COL. */

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The verdict from what a replay saw (the replay itself runs in DrillCommandTest). */
 class DrillRunnerTest {
     private static final long START = 1_000_000;
-    private static final DrillSpec RUNAWAY = new DrillSpec("r", "", Duration.ofHours(1), Duration.ofMinutes(10),
+    private static final DrillSpec RUNAWAY = new DrillSpec("r", "", List.of("trading-engine"), Duration.ofHours(1), Duration.ZERO, Duration.ofMinutes(10),
             new DrillSpec.IncidentSpec(IncidentKind.RUNAWAY_STRATEGY, Duration.ofMinutes(1), Duration.ofMinutes(5)),
             List.of(new DrillSpec.Expect("RunawayStrategy", null, Duration.ofSeconds(30)),
                     new DrillSpec.Expect(null, "momentum", Duration.ofSeconds(30))),
@@ -49,7 +49,7 @@ class DrillRunnerTest {
 
     @Test
     void forbidAnyCatchesEveryAlert() {
-        DrillSpec quiet = new DrillSpec("q", "", Duration.ofHours(1), Duration.ofHours(1), null, List.of(), List.of(DrillSpec.ANY));
+        DrillSpec quiet = new DrillSpec("q", "", List.of("trading-engine"), Duration.ofHours(1), Duration.ZERO, Duration.ofHours(1), null, List.of(), List.of(DrillSpec.ANY));
         DrillRunner.Outcome o = DrillRunner.judge(quiet, -1, Map.of("B", 2L, "A", 1L), Map.of(), Map.of(), 0, 0);
         assertThat(o.passed()).isFalse();
         assertThat(o.findings()).containsExactly("false pages: A, B");

@@ -27,14 +27,33 @@ class DrillSpecTest {
         DrillSpec quiet = specs.stream().filter(s -> s.name().equals("quiet-hour")).findFirst().orElseThrow();
         assertThat(quiet.incident()).isNull();
         assertThat(quiet.forbid()).containsExactly(DrillSpec.ANY);
+        assertThat(runaway.services()).containsExactly("trading-engine");
+        assertThat(runaway.syntheticsWarmup()).isZero();
+        DrillSpec stale = specs.stream().filter(s -> s.name().equals("stale-cache")).findFirst().orElseThrow();
+        assertThat(stale.syntheticsWarmup()).isEqualTo(Duration.ofHours(3));
+        assertThat(stale.expect()).contains(new DrillSpec.Expect("ProductCacheCanaryStale", null, Duration.ofMinutes(1)));
+        assertThat(specs).allSatisfy(s -> assertThat(s.services()).isNotEmpty());
+    }
+
+    @Test
+    void theServicesItProvesAreNamedOnce() throws Exception {
+        String rest = "name: x\nhistory: 1h\nduration: 10m\nincident: none\nforbid: [any]\n";
+        assertThat(parse(rest + "service: shop\n").services()).containsExactly("shop");
+        assertThat(parse(rest + "services: [shop, cart]\n").services()).containsExactly("shop", "cart");
+        assertThatThrownBy(() -> parse(rest)).hasMessageContaining("d.yml: exactly one of service, services expected");
+        assertThatThrownBy(() -> parse(rest + "service: shop\nservices: [cart]\n"))
+                .hasMessageContaining("exactly one of service, services");
+        assertThatThrownBy(() -> parse(rest + "services: []\n")).hasMessageContaining("d.yml: services: a non-empty list");
+        assertThatThrownBy(() -> parse(rest + "services: [shop, {a: 1}]\n")).hasMessageContaining("d.yml: services[1]:");
+        assertThatThrownBy(() -> parse(rest + "service: [shop]\n")).hasMessageContaining("d.yml: service: a service name expected");
     }
 
     @Test
     void badFieldsAreNamed() {
-        String ok = "name: x\nhistory: 1h\nduration: 10m\n";
+        String ok = "name: x\nservice: shop\nhistory: 1h\nduration: 10m\n";
         assertThatThrownBy(() -> parse(ok + "incident: none\nforbid: [any]\nextra: 1\n"))
                 .hasMessageContaining("d.yml: unknown field \"extra\"");
-        assertThatThrownBy(() -> parse("name: x\nhistory: soon\nduration: 10m\nforbid: [any]\n"))
+        assertThatThrownBy(() -> parse("name: x\nservice: shop\nhistory: soon\nduration: 10m\nforbid: [any]\n"))
                 .hasMessageContaining("d.yml: history: invalid duration \"soon\"");
         assertThatThrownBy(() -> parse(ok + "incident: {kind: meteor, start: 1m, length: 1m}\nforbid: [any]\n"))
                 .hasMessageContaining("incident.kind: unknown \"meteor\"").hasMessageContaining("stale-cache");
@@ -48,7 +67,9 @@ class DrillSpecTest {
                 .hasMessageContaining("quiet replay");
         assertThatThrownBy(() -> parse(ok + "incident: none\n"))
                 .hasMessageContaining("could not fail");
-        assertThatThrownBy(() -> parse("name: Bad Name\nhistory: 1h\nduration: 1m\nforbid: [any]\n"))
+        assertThatThrownBy(() -> parse(ok + "synthetics_warmup: long\nincident: none\nforbid: [any]\n"))
+                .hasMessageContaining("d.yml: synthetics_warmup: invalid duration \"long\"");
+        assertThatThrownBy(() -> parse("name: Bad Name\nservice: shop\nhistory: 1h\nduration: 1m\nforbid: [any]\n"))
                 .hasMessageContaining("name: lower-case");
     }
 }

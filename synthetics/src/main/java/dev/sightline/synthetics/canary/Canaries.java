@@ -1,6 +1,7 @@
 package dev.sightline.synthetics.canary;
 
 import dev.sightline.metricstore.Appender;
+import dev.sightline.synthetics.SyntheticClock;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -11,16 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The running canaries of a configuration: each on its own schedule (first round at once), its results written
+ * The running canaries of a configuration: each on its own schedule of the {@link SyntheticClock} (first round at
+ * once; the wall clock in a server, a drill's simulated clock in a drill), its results written
  * through a fresh appender per round (skipped while the supplier answers null: storage not open yet). {@link #apply}
  * takes a new configuration: unchanged canaries keep running untouched, changed ones restart, removed ones stop.
  */
@@ -28,7 +29,7 @@ public final class Canaries implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Canaries.class.getName());
 
     private final Supplier<Appender> appenders;
-    private final LongSupplier clock;
+    private final SyntheticClock clock;
     private final Consumer<CanaryRound> rounds;
     private final CanaryMetrics metrics = new CanaryMetrics();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -44,11 +45,11 @@ public final class Canaries implements AutoCloseable {
     private final Map<String, Running> running = new LinkedHashMap<>();
     private boolean closed;
 
-    private record Running(Canary canary, ScheduledExecutorService schedule) {
+    private record Running(Canary canary, SyntheticClock.Timer schedule) {
     }
 
     /** {@code rounds} is told of every round that ran (on the canary's thread, after its samples are written). */
-    public Canaries(Supplier<Appender> appenders, LongSupplier clock, Consumer<CanaryRound> rounds) {
+    public Canaries(Supplier<Appender> appenders, SyntheticClock clock, Consumer<CanaryRound> rounds) {
         this.appenders = appenders;
         this.clock = clock;
         this.rounds = rounds;
@@ -79,42 +80,11 @@ public final class Canaries implements AutoCloseable {
 
     private Running start(CanaryConfig c) {
         Canary canary = new Canary(c, http, clock, calls);
-        ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofVirtual().name("sightline-canary-" + c.name()).factory());
-        schedule.execute(new Rounds(canary, schedule, clock.getAsLong()));
+        SyntheticClock.Timer schedule = clock.timer("sightline-canary-" + c.name());
+        // A round's timeout may equal the interval: the next round then starts at once, late (see every()).
+        clock.every(schedule, c.interval().toMillis(), () -> round(canary));
         LOG.info("canary " + c.name() + " started: every " + c.interval().toMillis() + " ms, " + c.readers().size() + " readers");
         return new Running(canary, schedule);
-    }
-
-    /**
-     * A canary's rounds on the ticks of its interval from its start. A round may end a little after the next tick
-     * (its timeout equals the interval): that round then starts at once, late. A round that overran a tick by more
-     * (a slow first connection) skips it rather than running the missed rounds back to back.
-     */
-    private final class Rounds implements Runnable {
-        private final Canary canary;
-        private final ScheduledExecutorService schedule;
-        private long tick;
-
-        Rounds(Canary canary, ScheduledExecutorService schedule, long firstMs) {
-            this.canary = canary;
-            this.schedule = schedule;
-            this.tick = firstMs;
-        }
-
-        @Override
-        public void run() {
-            round(canary);
-            long interval = canary.config().interval().toMillis();
-            long now = clock.getAsLong();
-            tick += interval;
-            if (now - tick > interval / 4) {
-                tick += ((now - tick) / interval + 1) * interval;
-            }
-            if (!schedule.isShutdown()) {
-                schedule.schedule(this, Math.max(0, tick - now), TimeUnit.MILLISECONDS);
-            }
-        }
     }
 
     private void round(Canary canary) {
@@ -150,13 +120,24 @@ public final class Canaries implements AutoCloseable {
     }
 
     private static void stop(Running r) {
-        r.schedule().shutdownNow();
         try {
-            if (!r.schedule().awaitTermination(r.canary().config().timeout().toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+            if (!r.schedule().stop(r.canary().config().timeout().toMillis() + 5000)) {
                 LOG.warning("canary " + r.canary().config().name() + ": its round did not stop in time");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Returns once the results of every round that ran so far are written: a drill evaluates its rules after the
+     * rounds of a step, and their samples must be in storage by then.
+     */
+    public void flush() throws InterruptedException {
+        try {
+            results.submit(() -> { }).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the results writer failed", e.getCause());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.sightline.synthetics.canary;
 
+import dev.sightline.synthetics.SyntheticClock;
+
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
 
 /**
  * One configured canary and what its rounds found. A round writes a new {@link CanaryValue} and polls every reader
@@ -53,12 +54,12 @@ final class Canary {
     private final CanaryConfig config;
     private final Target writer;
     private final List<Reader> readers = new ArrayList<>();
-    private final LongSupplier clock;
+    private final SyntheticClock clock;
     private final ExecutorService calls;
     volatile long lastRoundMs;
     volatile String lastWriteError;
 
-    Canary(CanaryConfig config, HttpClient http, LongSupplier clock, ExecutorService calls) {
+    Canary(CanaryConfig config, HttpClient http, SyntheticClock clock, ExecutorService calls) {
         this.config = config;
         this.clock = clock;
         this.calls = calls;
@@ -95,7 +96,7 @@ final class Canary {
      * fails the readers are still read once each, so their staleness keeps being measured.
      */
     RoundResult round() throws InterruptedException {
-        long start = clock.getAsLong();
+        long start = clock.millis();
         long deadline = start + config.timeout().toMillis();
         CanaryValue value = CanaryValue.next(config.name(), start);
         WriteOutcome write;
@@ -110,7 +111,7 @@ final class Canary {
             write = new WriteOutcome(value, CanaryException.classify(e.getCause()), CanaryException.describe(e.getCause()));
             lastWriteError = write.errorMessage();
         }
-        long writeEnd = clock.getAsLong();
+        long writeEnd = clock.millis();
         boolean written = write.error() == null;
         List<Future<Outcome>> polls = new ArrayList<>();
         for (Reader r : readers) {
@@ -126,7 +127,7 @@ final class Canary {
         } finally {
             polls.forEach(f -> f.cancel(true));
         }
-        long end = clock.getAsLong();
+        long end = clock.millis();
         for (Outcome o : outcomes) {
             Reader r = o.reader();
             if (o.newest() != null) {
@@ -156,7 +157,7 @@ final class Canary {
         while (true) {
             try {
                 String text = bounded(() -> r.target.read(remaining(deadline)), deadline);
-                long now = clock.getAsLong();
+                long now = clock.millis();
                 CanaryValue got = CanaryValue.find(config.name(), text);
                 if (got == null) {
                     error = CanaryException.Reason.NO_VALUE;
@@ -181,11 +182,12 @@ final class Canary {
                 }
             }
             attempted = true;
-            long left = deadline - clock.getAsLong();
+            long left = deadline - clock.millis();
             if (!written || left <= 0) {
                 return new Outcome(r, newest, readAt, false, 0, error, message);
             }
-            Thread.sleep(Math.min(wait, left));
+            // On a drill's clock this moves the simulated time: the replica's lag passes without waiting.
+            clock.sleepUntil(clock.millis() + Math.min(wait, left));
             wait = Math.min(wait * 2, MAX_POLL_MS);
         }
     }
@@ -197,7 +199,7 @@ final class Canary {
     private <T> T bounded(Callable<T> call, long deadline) throws ExecutionException, InterruptedException {
         Future<T> f = calls.submit(call);
         try {
-            return f.get(Math.max(0, deadline - clock.getAsLong()), TimeUnit.MILLISECONDS);
+            return f.get(Math.max(0, deadline - clock.millis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
             throw new ExecutionException(new CanaryException(CanaryException.Reason.TIMEOUT,
@@ -209,6 +211,6 @@ final class Canary {
     }
 
     private Duration remaining(long deadline) {
-        return Duration.ofMillis(Math.max(1, deadline - clock.getAsLong()));
+        return Duration.ofMillis(Math.max(1, deadline - clock.millis()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.sightline.synthetics.journey;
 
+import dev.sightline.synthetics.SyntheticClock;
 import dev.sightline.synthetics.http.PhasedHttpClient;
 import dev.sightline.synthetics.http.PhasedHttpClient.ExchangeException;
 import dev.sightline.synthetics.http.PhasedHttpClient.Response;
@@ -51,9 +52,14 @@ public final class JourneyRunner {
         this.sleeper = sleeper;
     }
 
-    /** The runner of the real world: the process environment, the wall clock, Thread.sleep. */
+    /** The runner of the real world: the process environment, the wall clock. */
     public static JourneyRunner system() {
-        return new JourneyRunner(System::getenv, System::currentTimeMillis, Thread::sleep);
+        return on(SyntheticClock.WALL);
+    }
+
+    /** The process environment and {@code clock}'s time: a drill's clock moves, not waits, through a backoff. */
+    public static JourneyRunner on(SyntheticClock clock) {
+        return new JourneyRunner(System::getenv, clock::millis, ms -> clock.sleepUntil(clock.millis() + ms));
     }
 
     public JourneyRun run(Journey journey, StepListener listener) throws InterruptedException {

@@ -1,20 +1,20 @@
 package dev.sightline.synthetics.journey;
 
+import dev.sightline.synthetics.SyntheticClock;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs each journey at its interval, never two runs of one journey at once, and hands every run to a sink with the
- * journey's consecutive failure count. {@link #apply} swaps the set of journeys (a reload); counts and last runs of
+ * Runs each journey at its interval on a {@link SyntheticClock} (the wall clock, or a drill's), never two runs of one
+ * journey at once, and hands every run to a sink with the journey's consecutive failure count. A run that overran
+ * its next time skips it rather than running the missed ones back to back ({@link SyntheticClock#every}). {@link #apply} swaps the set of journeys (a reload); counts and last runs of
  * journeys that keep their name carry over.
  */
 public final class JourneyScheduler implements AutoCloseable {
@@ -32,9 +32,7 @@ public final class JourneyScheduler implements AutoCloseable {
 
     private final JourneyRunner runner;
     private final RunSink sink;
-    // Runs wait on the network: virtual threads, so a hanging target holds no platform thread.
-    private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(4,
-            Thread.ofVirtual().name("sightline-journey-", 0).factory());
+    private final SyntheticClock clock;
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Map<String, LastRun> last = new ConcurrentHashMap<>();
     /**
@@ -42,20 +40,26 @@ public final class JourneyScheduler implements AutoCloseable {
      * may still be going, and two runs would write the same series out of order.
      */
     private final Map<String, ReentrantLock> running = new ConcurrentHashMap<>();
-    private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
+    private final List<SyntheticClock.Timer> scheduled = new ArrayList<>();
     /** Journeys a reload removed: a run of theirs still in flight must not bring their state back. */
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
     private List<Journey> journeys = List.of();
 
+    /** On the wall clock. */
     public JourneyScheduler(JourneyRunner runner, RunSink sink) {
+        this(runner, sink, SyntheticClock.WALL);
+    }
+
+    /** {@code runner} should read the same clock ({@link JourneyRunner#on}). */
+    public JourneyScheduler(JourneyRunner runner, RunSink sink, SyntheticClock clock) {
         this.runner = runner;
         this.sink = sink;
-        executor.setRemoveOnCancelPolicy(true);
+        this.clock = clock;
     }
 
     /** Replaces the journeys; each new one runs at once, then at its interval. */
     public synchronized void apply(List<Journey> next) {
-        scheduled.forEach(f -> f.cancel(false));
+        scheduled.forEach(SyntheticClock.Timer::cancel);
         scheduled.clear();
         List<String> names = next.stream().map(Journey::name).toList();
         journeys.stream().map(Journey::name).filter(n -> !names.contains(n)).forEach(removed::add);
@@ -63,8 +67,10 @@ public final class JourneyScheduler implements AutoCloseable {
         failures.keySet().retainAll(names);
         last.keySet().retainAll(names);
         for (Journey j : next) {
-            long every = j.interval().toMillis();
-            scheduled.add(executor.scheduleAtFixedRate(() -> runOnce(j), 0, every, TimeUnit.MILLISECONDS));
+            // Runs wait on the network: each journey's timer runs on a virtual thread of its own.
+            SyntheticClock.Timer timer = clock.timer("sightline-journey-" + j.name());
+            clock.every(timer, j.interval().toMillis(), () -> runOnce(j));
+            scheduled.add(timer);
         }
         journeys = List.copyOf(next);
     }
@@ -92,7 +98,7 @@ public final class JourneyScheduler implements AutoCloseable {
             Thread.currentThread().interrupt();
             return null;
         } catch (RuntimeException e) {
-            // A failing sink must not cancel the schedule (scheduleAtFixedRate stops at the first exception).
+            // A failing sink must not end the schedule: the next run is set after this one returns.
             LOG.log(Level.WARNING, "journey " + j.name() + ": " + e, e);
             return null;
         } finally {
@@ -109,8 +115,17 @@ public final class JourneyScheduler implements AutoCloseable {
         return last.get(journey);
     }
 
+    /** Stops every schedule and interrupts the runs in flight, without waiting for them to end. */
     @Override
     public synchronized void close() {
-        executor.shutdownNow();
+        for (SyntheticClock.Timer t : scheduled) {
+            try {
+                t.stop(0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        scheduled.clear();
     }
 }

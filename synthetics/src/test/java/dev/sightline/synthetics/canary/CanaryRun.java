@@ -17,7 +17,7 @@ public final class CanaryRun implements AfterEachCallback {
     public final RecordingAppender store = new RecordingAppender();
     /** Every round the canaries reported, in order. */
     public final List<CanaryRound> rounds = new java.util.concurrent.CopyOnWriteArrayList<>();
-    public final Canaries canaries = new Canaries(store::appender, System::currentTimeMillis, rounds::add);
+    public final Canaries canaries = new Canaries(store::appender, dev.sightline.synthetics.SyntheticClock.WALL, rounds::add);
 
     public void apply(CanaryConfig... configs) {
         canaries.apply(List.of(configs));
