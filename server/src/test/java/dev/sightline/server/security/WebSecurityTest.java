@@ -280,6 +280,24 @@ class WebSecurityTest {
         assertThat(send("GET", "/api/v1/query", null, null).statusCode()).isEqualTo(200);
     }
 
+    /** examples/web-config.yml as shipped, beside certificates named as it names them. */
+    @Test
+    void theExampleFileWorksAsTheReadmeSays() throws Exception {
+        TestCerts certs = TestCerts.create(tmp);
+        start(Files.readString(Path.of("../examples/web-config.yml")), WebSecurity.Listener.HTTP);
+        client = HttpClient.newBuilder().sslContext(certs.clientContext(false)).build();
+        assertThat(send("GET", "/-/healthy", null, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/api/v1/query", null, null).statusCode()).isEqualTo(401);
+        HttpResponse<String> admin = send("POST", "/-/reload", basic("admin", "change-me"), null);
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.headers().firstValue("X-Frame-Options")).hasValue("deny");
+        assertThat(send("GET", "/api/v1/query", basic("grafana", "grafana-pw"), null).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/write", basic("grafana", "grafana-pw"), null).statusCode()).isEqualTo(403);
+        assertThat(send("POST", "/api/v1/write", "Bearer example-collector-token-replace-me", null).body())
+                .isEqualTo("ok 100000 team-a");
+        assertThat(send("GET", "/api/v1/query", "Bearer example-grafana-token-replace-me", null).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aBadCertificateRefusesTheStartNamingTheField() throws Exception {
         TestCerts.create(tmp);
