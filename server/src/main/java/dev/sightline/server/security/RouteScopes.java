@@ -1,6 +1,8 @@
 package dev.sightline.server.security;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -191,6 +193,21 @@ final class RouteScopes {
     }
 
     static final Map<String, Entry> ENTRIES = parse(TABLE);
+    /** Entries without parameters or wildcards, by "METHOD path": most requests are answered by one lookup. */
+    private static final Map<String, Entry> LITERAL = new HashMap<>();
+    /** The others, most specific first. */
+    private static final List<Entry> PATTERNS = new ArrayList<>();
+
+    static {
+        for (Entry e : ENTRIES.values()) {
+            if (e.generality() == 0) {
+                LITERAL.put(e.method() + " " + e.pattern(), e);
+            } else {
+                PATTERNS.add(e);
+            }
+        }
+        PATTERNS.sort(Comparator.comparingInt(Entry::generality));
+    }
 
     private RouteScopes() {
     }
@@ -233,14 +250,18 @@ final class RouteScopes {
         if (m.equals("HEAD")) {
             m = "GET";
         }
+        String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        Entry literal = LITERAL.get(m + " " + trimmed);
+        if (literal != null) {
+            return literal;
+        }
         List<String> segs = segments(path);
-        Entry best = null;
-        for (Entry e : ENTRIES.values()) {
-            if (e.method().equals(m) && e.matches(segs) && (best == null || e.generality() < best.generality())) {
-                best = e;
+        for (Entry e : PATTERNS) {
+            if (e.method().equals(m) && e.matches(segs)) {
+                return e;
             }
         }
-        return best;
+        return null;
     }
 
     /** The scope a request needs: its entry's, or admin when none matches (an unlisted endpoint stays closed). */
