@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.server.SightlineServer;
 import dev.sightline.server.config.SightlineConfig;
+import dev.sightline.server.otlp.ForwardingMetricExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
@@ -288,33 +287,17 @@ class WebAuthPeersIT {
     }
 
     /** Keeps the result of the exporter's last export: the SDK's reader reports success whatever the exporter met. */
-    private static final class Recording implements MetricExporter {
-        private final MetricExporter delegate;
+    private static final class Recording extends ForwardingMetricExporter {
         volatile CompletableResultCode last;
 
         Recording(MetricExporter delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public CompletableResultCode export(Collection<MetricData> metrics) {
             last = delegate.export(metrics);
             return last;
-        }
-
-        @Override
-        public AggregationTemporality getAggregationTemporality(InstrumentType type) {
-            return delegate.getAggregationTemporality(type);
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return delegate.flush();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return delegate.shutdown();
         }
     }
 

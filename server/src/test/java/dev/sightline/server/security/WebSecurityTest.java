@@ -242,16 +242,18 @@ class WebSecurityTest {
         assertThat(status).isEqualTo(200);
     }
 
+    private static final String MUTUAL_TLS = """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              client_ca_file: ca.crt
+              client_auth_type: RequireAndVerifyClientCert
+            """;
+
     @Test
     void mutualTlsRefusesClientsWithoutATrustedCertificate() throws Exception {
         TestCerts certs = TestCerts.create(tmp);
-        start("""
-                tls_server_config:
-                  cert_file: server.crt
-                  key_file: server.key
-                  client_ca_file: ca.crt
-                  client_auth_type: RequireAndVerifyClientCert
-                """, WebSecurity.Listener.HTTP);
+        start(MUTUAL_TLS, WebSecurity.Listener.HTTP);
         client = HttpClient.newBuilder().sslContext(certs.clientContext(true)).build();
         assertThat(send("POST", "/-/reload", null, null).statusCode()).isEqualTo(200);
         HttpClient noCert = HttpClient.newBuilder().sslContext(certs.clientContext(false)).build();
@@ -263,14 +265,7 @@ class WebSecurityTest {
     @Test
     void allowedSansAreCheckedOnTheClientCertificate() throws Exception {
         TestCerts certs = TestCerts.create(tmp);
-        start("""
-                tls_server_config:
-                  cert_file: server.crt
-                  key_file: server.key
-                  client_ca_file: ca.crt
-                  client_auth_type: RequireAndVerifyClientCert
-                  client_allowed_sans: [other.example]
-                """, WebSecurity.Listener.HTTP);
+        start(MUTUAL_TLS + "  client_allowed_sans: [other.example]\n", WebSecurity.Listener.HTTP);
         client = HttpClient.newBuilder().sslContext(certs.clientContext(true)).build();
         HttpResponse<String> r = send("GET", "/api/v1/query", null, null);
         assertThat(r.statusCode()).isEqualTo(403);
