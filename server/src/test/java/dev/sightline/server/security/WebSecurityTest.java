@@ -228,6 +228,22 @@ class WebSecurityTest {
         assertThat(security.lastError()).contains("tls_server_config: turning TLS off needs a restart");
     }
 
+    /** The gRPC listener keeps speaking HTTP/2 after new certificates, and a tenant is set on HTTP/2 requests too. */
+    @Test
+    void grpcOverTlsAfterACertificateReload() throws Exception {
+        TestCerts certs = TestCerts.create(tmp);
+        start("tls_server_config: {cert_file: server.crt, key_file: server.key}\n" + CREDENTIALS, WebSecurity.Listener.OTLP_GRPC);
+        String renewed = certs.renewServer();
+        assertThat(security.reloadIfChanged()).isTrue();
+        client = HttpClient.newBuilder().sslContext(certs.clientContext(false)).build();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"))
+                .header("Content-Type", "application/grpc").header("Authorization", "Bearer " + TENANT_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("abc")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(subject(r)).isEqualTo(renewed);
+        assertThat(r.body()).isEqualTo("ok 3 team-a");
+    }
+
     @Test
     void theWatcherPicksUpAChangeByItself() throws Exception {
         start(CREDENTIALS, WebSecurity.Listener.HTTP);
