@@ -1,5 +1,7 @@
 package dev.sightline.server.security;
 
+import dev.sightline.ingest.otlp.OtlpCodec;
+import dev.sightline.server.http.HttpApi;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -46,6 +48,9 @@ public final class WebSecurity implements AutoCloseable {
     /** The tenant header of Mimir, Loki and Tempo; a tenant-bound credential sets it. */
     public static final String TENANT_HEADER = "X-Scope-OrgID";
     private static final String REALM = "Sightline";
+    /** google.rpc.Code values of a refusal, for gRPC and OTLP/HTTP clients. */
+    private static final int RPC_PERMISSION_DENIED = 7;
+    private static final int RPC_UNAUTHENTICATED = 16;
 
     /** The three listeners: the main HTTP API, OTLP/HTTP and OTLP/gRPC. */
     public enum Listener { HTTP, OTLP_HTTP, OTLP_GRPC }
@@ -302,14 +307,16 @@ public final class WebSecurity implements AutoCloseable {
 
     /**
      * Refuses a request: gRPC clients get the status UNAUTHENTICATED (16) or PERMISSION_DENIED (7) in a trailers-only
-     * answer; HTTP clients 401 with WWW-Authenticate naming the schemes configured, or 403, with a body saying why.
+     * answer; HTTP clients 401 with WWW-Authenticate naming the schemes configured, or 403, with a body saying why:
+     * OTLP/HTTP's google.rpc.Status, Prometheus's error envelope under /api/, else text.
      */
     private static void deny(HttpServerRequest req, Listener listener, WebConfig c, int status, String why) {
         HttpServerResponse r = req.response();
-        String contentType = req.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (listener == Listener.OTLP_GRPC || (contentType != null && contentType.startsWith("application/grpc"))) {
+        String contentType = HttpApi.mediaType(req.getHeader(HttpHeaders.CONTENT_TYPE));
+        int rpcCode = status == 401 ? RPC_UNAUTHENTICATED : RPC_PERMISSION_DENIED;
+        if (listener == Listener.OTLP_GRPC || contentType.startsWith("application/grpc")) {
             r.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc")
-                    .putHeader("grpc-status", status == 401 ? "16" : "7")
+                    .putHeader("grpc-status", Integer.toString(rpcCode))
                     .putHeader("grpc-message", URLEncoder.encode(why, StandardCharsets.UTF_8).replace("+", "%20"))
                     .end();
             return;
@@ -324,7 +331,11 @@ public final class WebSecurity implements AutoCloseable {
         }
         String path = Objects.requireNonNullElse(req.path(), "/");
         r.setStatusCode(status);
-        if (path.startsWith("/api/")) {
+        if (listener == Listener.OTLP_HTTP || path.startsWith("/v1/")) {
+            boolean json = contentType.equals("application/json");
+            r.putHeader(HttpHeaders.CONTENT_TYPE, json ? "application/json" : "application/x-protobuf").end(Buffer.buffer(
+                    json ? OtlpCodec.statusJson(rpcCode, why) : OtlpCodec.statusProtobuf(rpcCode, why)));
+        } else if (path.startsWith("/api/")) {
             // Prometheus's error envelope, which API clients parse.
             r.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(new JsonObject().put("status", "error")
                     .put("errorType", status == 401 ? "unauthorized" : "forbidden").put("error", why).toBuffer());

@@ -258,7 +258,8 @@ class WebAuthPeersIT {
             String all = String.join("\n", logged);
             assertThat(all).contains("gRPC status code 16. Error message: credentials required")
                     .contains("gRPC status code 7. Error message: \"dashboards\" lacks scope write")
-                    .contains("HTTP status code 401").contains("HTTP status code 403");
+                    .contains("HTTP status code 401. Error message: credentials required")
+                    .contains("HTTP status code 403. Error message: \"dashboards\" lacks scope write");
         }
         for (String service : List.of("grpc-ok", "http-ok")) {
             JsonNode r = poll(() -> query("webauth_exports_total{job=\"" + service + "\"}", "Bearer " + DASH_TOKEN),

@@ -1,5 +1,6 @@
 package dev.sightline.server.security;
 
+import com.google.protobuf.CodedInputStream;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -165,7 +166,20 @@ class WebSecurityTest {
         start(CREDENTIALS, WebSecurity.Listener.OTLP_HTTP);
         assertThat(send("POST", "/v1/metrics", "Bearer " + WRITER_TOKEN, null).statusCode()).isEqualTo(200);
         assertThat(send("POST", "/v1/metrics", basic("reader", "reader-pw"), null).statusCode()).isEqualTo(403);
-        assertThat(send("POST", "/v1/metrics", null, null).statusCode()).isEqualTo(401);
+        HttpResponse<byte[]> none = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/metrics"))
+                .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(none.statusCode()).isEqualTo(401);
+        CodedInputStream status = CodedInputStream.newInstance(none.body()); // google.rpc.Status
+        assertThat(status.readTag()).isEqualTo(1 << 3);
+        assertThat(status.readInt32()).isEqualTo(16);
+        assertThat(status.readTag()).isEqualTo(2 << 3 | 2);
+        assertThat(status.readString()).startsWith("credentials required");
+        HttpResponse<String> json = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/logs"))
+                .header("Content-Type", "application/json").header("Authorization", basic("reader", "reader-pw"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json.statusCode()).isEqualTo(403);
+        assertThat(json.body()).contains("\"code\":7").contains("lacks scope write");
     }
 
     @Test
