@@ -35,6 +35,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(new DetectEvalCommand());
         cl.addSubcommand(new JourneyCommand());
         cl.addSubcommand(new MaturityCommand());
+        cl.addSubcommand(new dev.sightline.server.security.HashPasswordCommand());
+        cl.addSubcommand(new dev.sightline.server.security.NewTokenCommand());
         cl.addSubcommand(new CommandLine.HelpCommand());
         return cl;
     }

@@ -32,6 +32,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--listen-address", paramLabel = "HOST", description = "Address to bind; overrides server.listen_address. Default: 0.0.0.0")
     String listenAddress;
 
+    @Option(names = "--web.config.file", paramLabel = "FILE",
+            description = "Web config (Prometheus exporter-toolkit format plus bearer_tokens): TLS, basic auth and"
+                    + " bearer tokens on every listener; re-read when it or its certificates change. Default: none, open.")
+    Path webConfigFile;
+
     @Override
     public Integer call() throws InterruptedException {
         SightlineConfig cfg;
@@ -92,6 +97,6 @@ final class ServerCommand implements Callable<Integer> {
     SightlineServer.Settings settings(SightlineConfig cfg) {
         int port = httpPort != null ? httpPort : cfg.server().httpPort();
         String host = listenAddress != null ? listenAddress : cfg.server().listenAddress();
-        return new SightlineServer.Settings(dataDir, host, port, cfg, config);
+        return new SightlineServer.Settings(dataDir, host, port, cfg, config, webConfigFile);
     }
 }

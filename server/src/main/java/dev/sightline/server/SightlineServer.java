@@ -16,6 +16,8 @@ import dev.sightline.logs.logql.LogQlEvaluator;
 import dev.sightline.server.logs.patterns.PatternMetrics;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
+import dev.sightline.server.security.WebConfigException;
+import dev.sightline.server.security.WebSecurity;
 import dev.sightline.server.promapi.PromApi;
 import dev.sightline.server.promapi.StatusApi;
 import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
@@ -91,12 +93,18 @@ public final class SightlineServer implements AutoCloseable {
 
     /**
      * Where to keep data and where to listen; port 0 picks a free port; {@code configFile} (or null) is re-read at
-     * reload; {@code synthetics} is the time canaries and journeys run on (the wall clock, or a drill's).
+     * reload; {@code webConfigFile} (or null: open, plain HTTP) sets TLS and credentials on every listener;
+     * {@code synthetics} is the time canaries and journeys run on (the wall clock, or a drill's).
      */
     public record Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile,
-                           SyntheticClock synthetics) {
+                           Path webConfigFile, SyntheticClock synthetics) {
         public Settings {
             synthetics = synthetics == null ? SyntheticClock.WALL : synthetics;
+        }
+
+        public Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile,
+                        Path webConfigFile) {
+            this(dataDir, listenAddress, httpPort, config, configFile, webConfigFile, null);
         }
 
         public Settings(Path dataDir, String listenAddress, int httpPort, SightlineConfig config, Path configFile) {
@@ -139,6 +147,10 @@ public final class SightlineServer implements AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private HttpServer http;
     private OtlpReceiver otlp;
+    /** The web config (--web.config.file) in force on the three listeners. */
+    private WebSecurity security;
+    /** Every endpoint of the main listener, as "METHOD pattern". */
+    private List<String> routes = List.of();
     private final long startedMs = System.currentTimeMillis();
     /** The dashboards directory's files; replaced when a reload names another directory. */
     private volatile DashboardStore dashboards;
@@ -279,6 +291,14 @@ public final class SightlineServer implements AutoCloseable {
     }
 
     private void listen() throws IOException {
+        try {
+            security = WebSecurity.load(vertx, settings.webConfigFile());
+        } catch (WebConfigException e) {
+            throw new IOException("invalid web config file " + settings.webConfigFile() + ": " + e.getMessage(), e);
+        }
+        if (settings.webConfigFile() != null) {
+            LOG.info("web config " + settings.webConfigFile() + ": " + WebSecurity.describe(security.config()));
+        }
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
         new PromApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(), System::currentTimeMillis,
                 guards.metadata(), guards.exemplars()).register(api);
@@ -312,10 +332,15 @@ public final class SightlineServer implements AutoCloseable {
         journeys.register(api);
         new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
-        HttpServerOptions options = HttpApi.serverOptions().setHost(settings.listenAddress()).setPort(settings.httpPort());
+        routes = api.routes();
         try {
-            http = vertx.createHttpServer(options).requestHandler(api.router()).listen()
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HttpServerOptions options = security.configure(HttpApi.serverOptions().setHost(settings.listenAddress())
+                    .setPort(settings.httpPort()), WebSecurity.Listener.HTTP);
+            http = vertx.createHttpServer(options).requestHandler(security.guard(WebSecurity.Listener.HTTP, api.router()))
+                    .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            security.attach(http, WebSecurity.Listener.HTTP);
+        } catch (WebConfigException e) {
+            throw new IOException("invalid web config file " + settings.webConfigFile() + ": " + e.getMessage(), e);
         } catch (ExecutionException e) {
             throw new IOException("cannot listen on " + settings.listenAddress() + ":" + settings.httpPort() + ": "
                     + e.getCause().getMessage(), e.getCause());
@@ -327,7 +352,18 @@ public final class SightlineServer implements AutoCloseable {
         // An HTTP port of 0 (tests) means free ports for OTLP too, so servers side by side do not collide.
         boolean free = settings.httpPort() == 0;
         otlp.listen(vertx, settings.listenAddress(), free && sc.otlpGrpcPort() > 0 ? 0 : sc.otlpGrpcPort(),
-                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort());
+                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security);
+        security.watch(WebSecurity.DEFAULT_CHECK_MS);
+    }
+
+    /** The web config in force (TLS, credentials); reloads itself when its files change. */
+    public WebSecurity security() {
+        return security;
+    }
+
+    /** Every endpoint of the main HTTP listener as {@code "GET /api/v1/query"}: what the scope table classifies. */
+    public List<String> routes() {
+        return routes;
     }
 
     private void openStorage() {
@@ -506,6 +542,7 @@ public final class SightlineServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "HTTP server did not stop cleanly: " + e, e);
             }
             otlp.close();
+            security.close();
             dashboards.close();
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();

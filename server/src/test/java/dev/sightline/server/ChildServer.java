@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,12 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 public record ChildServer(Process process, Path log) {
     private static final Pattern LISTENING = Pattern.compile("HTTP listening on 127\\.0\\.0\\.1:(\\d+)");
 
-    public static ChildServer start(Path dataDir, Path log) throws IOException {
+    /** {@code sightline server} on a free port of 127.0.0.1 with {@code options} added to its command line. */
+    public static ChildServer start(Path dataDir, Path log, String... options) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--listen-address", "127.0.0.1", "--http-port", "0", "--data-dir", dataDir.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "server", "--listen-address", "127.0.0.1", "--http-port", "0", "--data-dir",
+                dataDir.toString()));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ChildServer(p, log);
     }
 

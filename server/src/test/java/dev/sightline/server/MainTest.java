@@ -26,8 +26,8 @@ class MainTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("demo").contains("drill").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("journey").contains("maturity").contains("help");
-        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "demo", "drill", "promql-test", "check-rules", "detect", "detect-eval", "journey", "maturity", "help");
+        assertThat(out.toString()).contains("Usage: sightline").contains("server").contains("demo").contains("drill").contains("promql-test").contains("check-rules").contains("detect").contains("detect-eval").contains("journey").contains("maturity").contains("hash-password").contains("new-token").contains("help");
+        assertThat(cl.getSubcommands().keySet()).containsExactlyInAnyOrder("server", "demo", "drill", "promql-test", "check-rules", "detect", "detect-eval", "journey", "maturity", "hash-password", "new-token", "help");
     }
 
     @Test
@@ -36,7 +36,7 @@ class MainTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("server", "--help")).isZero();
-        assertThat(out.toString()).contains("--config").contains("--data-dir").contains("--http-port");
+        assertThat(out.toString()).contains("--config").contains("--data-dir").contains("--http-port").contains("--web.config.file");
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class DrillRunner {
             Path configFile = ServerFiles.write(dir, replay.haltUrl(), replay.cacheUrl());
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
-                    dir.resolve("data"), "127.0.0.1", 0, cfg, configFile, clock))) {
+                    dir.resolve("data"), "127.0.0.1", 0, cfg, configFile, null, clock))) {
                 server.storage().get();
                 RuleManager rules = awaitRules(server);
                 rules.stopSchedule();

@@ -15,6 +15,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -48,6 +50,8 @@ public final class HttpApi {
 
     private final Router router;
     private final SelfMetrics metrics;
+    /** Every endpoint as "METHOD pattern", in registration order: what the security route table must classify. */
+    private final List<String> routes = new ArrayList<>();
 
     public HttpApi(Vertx vertx, SelfMetrics metrics, BuildInfo buildInfo, BooleanSupplier ready) {
         this.metrics = metrics;
@@ -83,6 +87,11 @@ public final class HttpApi {
         return router;
     }
 
+    /** Every registered endpoint as {@code "GET /api/v1/query"} (GET stands for HEAD too). */
+    public List<String> routes() {
+        return List.copyOf(routes);
+    }
+
     /** Server options with Prometheus's request size limits; the caller sets host and port. */
     public static HttpServerOptions serverOptions() {
         HttpServerOptions options = new HttpServerOptions()
@@ -98,6 +107,7 @@ public final class HttpApi {
 
     /** Registers a GET (and HEAD) endpoint; {@code pattern} becomes the handler label of its request metrics. */
     public void get(String pattern, Handler<RoutingContext> handler) {
+        routes.add("GET " + pattern);
         router.route(pattern).method(HttpMethod.GET).method(HttpMethod.HEAD)
                 .handler(ctx -> {
                     ctx.put(HANDLER_KEY, pattern);
@@ -108,6 +118,7 @@ public final class HttpApi {
 
     /** Registers a DELETE endpoint; {@code pattern} is the handler label as for {@link #get}. */
     public void delete(String pattern, Handler<RoutingContext> handler) {
+        routes.add("DELETE " + pattern);
         router.route(pattern).method(HttpMethod.DELETE)
                 .handler(ctx -> {
                     ctx.put(HANDLER_KEY, pattern);
@@ -122,6 +133,7 @@ public final class HttpApi {
      * Returns the route of the endpoint's handler, for a failure handler of its own (the 413 among others).
      */
     public Route post(String pattern, long maxBodyBytes, Handler<RoutingContext> handler) {
+        routes.add("POST " + pattern);
         // Vert.x refuses a body handler after a user handler on one route, so the label is set by a route of its
         // own, registered first so that it also labels a 413 from the body handler.
         router.route(pattern).method(HttpMethod.POST)

@@ -8,6 +8,8 @@ import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logs.LogIngester;
+import dev.sightline.server.security.WebConfigException;
+import dev.sightline.server.security.WebSecurity;
 import dev.sightline.server.traces.SpanIngester;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
@@ -83,23 +85,38 @@ public final class OtlpReceiver implements AutoCloseable {
         http.forEach(h -> h.register(api));
     }
 
-    /**
-     * Starts the OTLP/gRPC and OTLP/HTTP listeners (0 picks a free port, {@link #DISABLED} skips one); returns once
-     * both are bound.
-     */
+    /** As below, open to everyone over plain HTTP. */
     public void listen(Vertx vertx, String host, int grpcPort, int httpPort) throws IOException {
-        if (grpcPort != DISABLED) {
-            // gRPC needs HTTP/2; clients without TLS speak it with prior knowledge (h2c), which Vert.x accepts.
-            HttpServer s = bind(vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(grpcPort)
-                    .setHttp2ClearTextEnabled(true)).requestHandler(grpc.server(vertx)), "OTLP/gRPC", host, grpcPort);
-            this.grpcPort = s.actualPort();
-        }
-        if (httpPort != DISABLED) {
-            Router router = Router.router(vertx);
-            http.forEach(h -> h.route(router));
-            HttpServer s = bind(vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(httpPort))
-                    .requestHandler(router), "OTLP/HTTP", host, httpPort);
-            this.httpPort = s.actualPort();
+        listen(vertx, host, grpcPort, httpPort, WebSecurity.open(vertx));
+    }
+
+    /**
+     * Starts the OTLP/gRPC and OTLP/HTTP listeners (0 picks a free port, {@link #DISABLED} skips one) with the TLS
+     * and credential checks of {@code security}; returns once both are bound.
+     */
+    public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security) throws IOException {
+        try {
+            if (grpcPort != DISABLED) {
+                // gRPC needs HTTP/2; clients without TLS speak it with prior knowledge (h2c), which Vert.x accepts.
+                HttpServerOptions options = security.configure(new HttpServerOptions().setHost(host).setPort(grpcPort)
+                        .setHttp2ClearTextEnabled(true), WebSecurity.Listener.OTLP_GRPC);
+                HttpServer s = bind(vertx.createHttpServer(options).requestHandler(
+                        security.guard(WebSecurity.Listener.OTLP_GRPC, grpc.server(vertx))), "OTLP/gRPC", host, grpcPort);
+                security.attach(s, WebSecurity.Listener.OTLP_GRPC);
+                this.grpcPort = s.actualPort();
+            }
+            if (httpPort != DISABLED) {
+                Router router = Router.router(vertx);
+                http.forEach(h -> h.route(router));
+                HttpServerOptions options = security.configure(new HttpServerOptions().setHost(host).setPort(httpPort),
+                        WebSecurity.Listener.OTLP_HTTP);
+                HttpServer s = bind(vertx.createHttpServer(options).requestHandler(
+                        security.guard(WebSecurity.Listener.OTLP_HTTP, router)), "OTLP/HTTP", host, httpPort);
+                security.attach(s, WebSecurity.Listener.OTLP_HTTP);
+                this.httpPort = s.actualPort();
+            }
+        } catch (WebConfigException e) {
+            throw new IOException("invalid web config: " + e.getMessage(), e);
         }
     }
 

@@ -7,9 +7,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
@@ -34,12 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OtlpStartTimestampEndToEndTest {
     /** Hands every export to the SDK's OTLP/HTTP exporter, noting the start times of the points it sends. */
-    private static final class StartRecordingExporter implements MetricExporter {
-        final MetricExporter delegate;
+    private static final class StartRecordingExporter extends ForwardingMetricExporter {
         final Set<Long> startNanos = new TreeSet<>();
 
         StartRecordingExporter(MetricExporter delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -50,21 +47,6 @@ class OtlpStartTimestampEndToEndTest {
                 }
             }
             return delegate.export(metrics);
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return delegate.flush();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return delegate.shutdown();
-        }
-
-        @Override
-        public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
-            return delegate.getAggregationTemporality(instrumentType);
         }
     }
 
