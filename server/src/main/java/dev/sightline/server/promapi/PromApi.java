@@ -3,7 +3,6 @@ package dev.sightline.server.promapi;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.core.text.GoFloats;
 import dev.sightline.metricstore.Exemplar;
 import dev.sightline.metricstore.ExemplarSeries;
 import dev.sightline.metricstore.ExemplarStorage;
@@ -549,7 +548,8 @@ public final class PromApi {
                     g.writeStartObject();
                     g.writeFieldName("labels");
                     PromApiJsonWriter.labels(g, e.labels());
-                    g.writeStringField("value", GoFloats.formatF(e.value()));
+                    g.writeFieldName("value");
+                    PromApiJsonWriter.value(g, e.value());
                     g.writeFieldName("timestamp");
                     PromApiJsonWriter.timestamp(g, e.timestampMs());
                     g.writeEndObject();
