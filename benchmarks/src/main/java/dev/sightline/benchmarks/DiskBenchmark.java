@@ -66,13 +66,7 @@ public final class DiskBenchmark {
                 default -> throw new IllegalArgumentException("unknown flag " + a + " (see the class comment for flags)");
             }
         }
-        for (String p : peers) {
-            switch (p) {
-                case "prometheus" -> PeerProcess.requireInstalled(prometheus, "prometheus");
-                case "victoria-metrics" -> PeerProcess.requireInstalled(victoria, "victoria-metrics");
-                default -> throw new IllegalArgumentException("--peers takes prometheus and victoria-metrics, got " + p);
-            }
-        }
+        PeerProcess.requirePeers(peers, prometheus, victoria);
         boolean tempDir = dir == null;
         dir = tempDir ? Files.createTempDirectory("sightline-disk-bench") : Files.createDirectories(dir);
         try {

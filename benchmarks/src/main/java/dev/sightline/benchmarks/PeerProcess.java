@@ -126,6 +126,17 @@ public final class PeerProcess implements AutoCloseable {
         return cmd;
     }
 
+    /** Checks the named peers (prometheus, victoria-metrics) are installed at the paths given; fails on any other name. */
+    public static void requirePeers(List<String> peers, Path prometheus, Path victoria) {
+        for (String p : peers) {
+            switch (p) {
+                case "prometheus" -> requireInstalled(prometheus, "prometheus");
+                case "victoria-metrics" -> requireInstalled(victoria, "victoria-metrics");
+                default -> throw new IllegalArgumentException("peers are prometheus and victoria-metrics, got " + p);
+            }
+        }
+    }
+
     /** Fails naming how to install a peer whose binary is not at {@code binary}. */
     public static void requireInstalled(Path binary, String aptPackage) {
         if (!Files.isExecutable(binary)) {

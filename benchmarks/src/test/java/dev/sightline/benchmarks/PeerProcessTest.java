@@ -21,5 +21,7 @@ class PeerProcessTest {
         assertThatThrownBy(() -> PeerProcess.requireInstalled(Path.of("/nonexistent/victoria-metrics"), "victoria-metrics"))
                 .hasMessage("victoria-metrics not found at /nonexistent/victoria-metrics (Debian/Ubuntu: apt-get install"
                         + " victoria-metrics; or pass its path)");
+        assertThatThrownBy(() -> PeerProcess.requirePeers(java.util.List.of("influxdb"), Path.of("/bin/true"), Path.of("/bin/true")))
+                .hasMessage("peers are prometheus and victoria-metrics, got influxdb");
     }
 }

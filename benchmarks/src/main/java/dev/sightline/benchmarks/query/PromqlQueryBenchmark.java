@@ -123,13 +123,7 @@ public final class PromqlQueryBenchmark {
         if (sightlineCp == null) {
             throw new IllegalArgumentException("--sightline-cp is required (promql-query.sh passes it)");
         }
-        for (String p : peers) {
-            switch (p) {
-                case PROMETHEUS -> PeerProcess.requireInstalled(prometheus, "prometheus");
-                case VICTORIA -> PeerProcess.requireInstalled(victoria, "victoria-metrics");
-                default -> throw new IllegalArgumentException("--peers takes prometheus and victoria-metrics, got " + p);
-            }
-        }
+        PeerProcess.requirePeers(peers, prometheus, victoria);
         boolean tempDir = dir == null;
         dir = tempDir ? Files.createTempDirectory("sightline-query-bench") : Files.createDirectories(dir);
         try {

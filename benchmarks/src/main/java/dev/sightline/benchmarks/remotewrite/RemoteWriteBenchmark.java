@@ -98,12 +98,7 @@ public final class RemoteWriteBenchmark {
             }
         }
         List<String> servers = new ArrayList<>(List.of("sightline"));
-        for (String p : peers) {
-            if (!p.equals("prometheus") && !p.equals("victoria-metrics")) {
-                throw new IllegalArgumentException("--peers takes prometheus and victoria-metrics, got " + p);
-            }
-            servers.add(p);
-        }
+        servers.addAll(peers);
         if (only != null) {
             if (!List.of("sightline", "prometheus", "victoria-metrics").contains(only)) {
                 throw new IllegalArgumentException("--only must be sightline, prometheus or victoria-metrics, got " + only);
@@ -113,12 +108,7 @@ public final class RemoteWriteBenchmark {
         if (servers.contains("sightline") && sightlineCp == null) {
             throw new IllegalArgumentException("--sightline-cp is required (remote-write.sh passes it)");
         }
-        if (servers.contains("prometheus")) {
-            PeerProcess.requireInstalled(prometheus, "prometheus");
-        }
-        if (servers.contains("victoria-metrics")) {
-            PeerProcess.requireInstalled(victoria, "victoria-metrics");
-        }
+        PeerProcess.requirePeers(servers.stream().filter(s -> !s.equals("sightline")).toList(), prometheus, victoria);
         boolean tempDir = dir == null;
         dir = tempDir ? Files.createTempDirectory("sightline-rw-bench") : Files.createDirectories(dir);
 
