@@ -71,4 +71,44 @@ public final class Bench {
         }
         return args[i];
     }
+
+    /** Persisted blocks (directories with a meta.json) directly under a Sightline or Prometheus data directory. */
+    public static int countBlocks(Path dataDir) throws IOException {
+        try (Stream<Path> s = Files.list(dataDir)) {
+            return (int) s.filter(p -> Files.exists(p.resolve("meta.json"))).count();
+        }
+    }
+
+    /**
+     * Waits until Sightline's background compaction (a round every 30 s) leaves the block count under
+     * {@code dataDir} alone for 40 s; returns that count.
+     */
+    public static int settledBlocks(Path dataDir) throws IOException, InterruptedException {
+        int last = countBlocks(dataDir);
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < 40_000_000_000L) {
+            Thread.sleep(500);
+            int now = countBlocks(dataDir);
+            if (now != last) {
+                last = now;
+                since = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
+    /** Bytes of a Sightline data directory's blocks: everything but the WAL, head chunks and unfinished work. */
+    public static long blockBytes(Path dataDir) throws IOException {
+        long total = 0;
+        try (Stream<Path> children = Files.list(dataDir)) {
+            for (Path p : children.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && !name.equals("wal") && !name.equals("chunks_head") && !name.equals("corrupted")
+                        && !name.endsWith(".tmp")) {
+                    total += sizeOnDisk(p);
+                }
+            }
+        }
+        return total;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.sightline.benchmarks;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -123,6 +124,91 @@ public final class PeerProcess implements AutoCloseable {
         cmd.addAll(List.of("-cp", cp, "dev.sightline.server.Main", "server"));
         cmd.addAll(List.of(serverArgs));
         return cmd;
+    }
+
+    /** Checks the named peers (prometheus, victoria-metrics) are installed at the paths given; fails on any other name. */
+    public static void requirePeers(List<String> peers, Path prometheus, Path victoria) {
+        for (String p : peers) {
+            switch (p) {
+                case "prometheus" -> requireInstalled(prometheus, "prometheus");
+                case "victoria-metrics" -> requireInstalled(victoria, "victoria-metrics");
+                default -> throw new IllegalArgumentException("peers are prometheus and victoria-metrics, got " + p);
+            }
+        }
+    }
+
+    /** Fails naming how to install a peer whose binary is not at {@code binary}. */
+    public static void requireInstalled(Path binary, String aptPackage) {
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalArgumentException(binary.getFileName() + " not found at " + binary
+                    + " (Debian/Ubuntu: apt-get install " + aptPackage + "; or pass its path)");
+        }
+    }
+
+    /**
+     * A sightline.yml for servers under benchmark: the OTLP listeners off (their fixed ports would collide with
+     * anything else running on the machine), everything else default.
+     */
+    public static Path sightlineConfig(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("sightline-bench.yml"), "server:\n  otlp_grpc_port: -1\n  otlp_http_port: -1\n");
+    }
+
+    /**
+     * VictoriaMetrics on {@code port} with Prometheus's benchmark flags translated: its data in {@code data}, a
+     * retention that keeps any test data (-retentionPeriod=100y, as Prometheus's retention.time=100y), and no
+     * rollup result cache, so repeated queries are computed each time as Prometheus's and Sightline's are.
+     */
+    public static List<String> victoriaMetricsCommand(Path binary, Path data, int port) {
+        return List.of(binary.toString(), "-storageDataPath=" + data, "-httpListenAddr=127.0.0.1:" + port,
+                "-retentionPeriod=100y", "-search.disableCache", "-loggerLevel=WARN");
+    }
+
+    /**
+     * Makes everything VictoriaMetrics accepted searchable and merged, as a compacted Prometheus block is:
+     * /internal/force_flush, then /internal/force_merge, then waits until /metrics shows no active merges and the
+     * data directory's size has held still for 5 s (the merge runs in the background).
+     */
+    public static void victoriaMetricsFlushAndMerge(URI base, Path data) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/internal/force_flush", "/internal/force_merge")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IOException("victoria-metrics " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+        }
+        long lastSize = -1;
+        long stableSince = System.nanoTime();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            long size;
+            try {
+                size = Bench.sizeOnDisk(data);
+            } catch (IOException | UncheckedIOException mergedAway) {
+                size = -2; // a part vanished while walking: still merging
+            }
+            if (size != lastSize || activeMerges(metrics) > 0) {
+                lastSize = size;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(5)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException("victoria-metrics still merging after 30 minutes");
+    }
+
+    /** Sum of the vm_active_merges gauges in a /metrics page. */
+    static double activeMerges(String metrics) {
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("vm_active_merges")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     public static int freePort() throws IOException {

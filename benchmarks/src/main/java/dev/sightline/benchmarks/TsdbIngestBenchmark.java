@@ -152,7 +152,7 @@ public final class TsdbIngestBenchmark {
         long tf = System.nanoTime();
         db.flushHead();
         double flushSec = (System.nanoTime() - tf) / 1e9;
-        long blockBytes = blockBytes(dataDir);
+        long blockBytes = Bench.blockBytes(dataDir);
         double perSample = blockBytes / (double) samples;
         report("bytes per sample on disk (blocks, no WAL)", perSample, "bytes", "<=", TARGET_BYTES_PER_SAMPLE,
                 perSample <= TARGET_BYTES_PER_SAMPLE);
@@ -256,19 +256,6 @@ public final class TsdbIngestBenchmark {
             used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
         }
         return used;
-    }
-
-    private static long blockBytes(Path dataDir) throws IOException {
-        long total = 0;
-        try (Stream<Path> children = Files.list(dataDir)) {
-            for (Path p : children.toList()) {
-                String name = p.getFileName().toString();
-                if (Files.isDirectory(p) && !name.equals("wal") && !name.equals("chunks_head") && !name.equals("corrupted") && !name.endsWith(".tmp")) {
-                    total += Bench.sizeOnDisk(p);
-                }
-            }
-        }
-        return total;
     }
 
     /** Durations as Prometheus writes them: 15s, 30m, 2h, 1d, 500ms. */

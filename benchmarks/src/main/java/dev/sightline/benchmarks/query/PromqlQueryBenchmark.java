@@ -1,61 +1,57 @@
 package dev.sightline.benchmarks.query;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.benchmarks.Bench;
-import dev.sightline.benchmarks.remotewrite.WriteRequestEncoder;
+import dev.sightline.benchmarks.PeerProcess;
+import dev.sightline.benchmarks.HttpPeer;
+import dev.sightline.benchmarks.remotewrite.TimeOrderedWriter;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
-import dev.sightline.promql.ast.Expr;
-import dev.sightline.promql.engine.Engine;
-import dev.sightline.promql.engine.EngineOptions;
-import dev.sightline.promql.engine.Matrix;
-import dev.sightline.promql.engine.QueryResult;
-import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Range-query latency of Sightline's engine against the real Prometheus on the same data: N series x H hours at
- * 15 s (half counters, a tenth classic-histogram buckets, the rest gauges), loaded into Sightline's Tsdb and
- * persisted to blocks with flushHead, and into Prometheus through its remote-write receiver in time order (it cuts
- * and compacts blocks as it does live; promtool's backfill re-parses its input per 2h block: 65 s at 1k series,
- * at 10k 3 of 12 blocks after 4.5 minutes), then snapshotted with its head and served from that snapshot, so both
- * sides read blocks only. Each query runs over the whole span at a 60 s step; after warm-up, the median of the
- * repetitions is printed per query with the ratio Sightline / Prometheus (target at most 0.5).
+ * Range-query latency of Sightline against the real Prometheus and VictoriaMetrics on the same data, each a server
+ * process answering {@code /api/v1/query_range} over HTTP with its JSON, timed the same way client-side (request,
+ * evaluation, encoding, transfer, reading the whole body). The data: N series x H hours at 15 s (half counters, a
+ * tenth classic-histogram buckets, the rest gauges). Sightline's is appended through the Tsdb API and persisted to
+ * blocks; Prometheus and VictoriaMetrics get it through their remote-write receivers in time order (Prometheus cuts
+ * and compacts blocks as it does live, and then serves a snapshot taken with its head; VictoriaMetrics is flushed
+ * and force-merged), so every side reads persisted data only. Each query runs over the whole span at a 60 s step;
+ * after warm-ups each repetition asks every server in turn (the order rotating), and the median, minimum and
+ * maximum per server are printed with the ratios Sightline / Prometheus (target at most 0.5) and Sightline /
+ * VictoriaMetrics.
  *
- * <p>What is timed: Sightline is the in-process engine (parse + evaluate into a Matrix, no JSON). Prometheus is its
- * HTTP API measured client-side (request, evaluation, JSON encoding, transfer, reading the body), minus nothing.
- * Prometheus's own execTotalTime (from {@code stats=all}, a separate request) is printed alongside for reference.
+ * <p>Answers are compared numerically with Prometheus's (same series, same timestamps, values within a relative
+ * 1e-9): VictoriaMetrics' MetricsQL changes some semantics (rate and increase do not extrapolate, its
+ * histogram_quantile interpolates differently), so a query where its answer differs from Prometheus's is reported
+ * and left out of the Sightline / VictoriaMetrics ratio.
  *
  * <pre>
  * --series N       series (default 10000)
  * --hours H        data span in hours (default 24)
- * --reps R         measured repetitions per query after 3 warm-ups (default 5)
+ * --reps R         measured repetitions per query after 2 warm-ups (default 9)
+ * --peers P,...    servers to measure besides Sightline: prometheus, victoria-metrics (default both)
  * --prometheus P   Prometheus binary (default /usr/bin/prometheus)
- * --data-dir D     work directory (default: a temporary one, deleted afterwards)
+ * --victoria-metrics V   VictoriaMetrics binary (default /usr/bin/victoria-metrics)
+ * --sightline-cp CP      the Sightline server's class path (promql-query.sh passes it)
+ * --data-dir D     work directory (default: a temporary one, deleted afterwards); a server whose data for the same
+ *                  shape is already there (from a --keep run) is not loaded again
  * --keep           keep the work directory
  * --start-timestamps  give Sightline's counters and histogram buckets a start timestamp, as OTLP counters have (one
  *                  hour before the data, so results stay those of Prometheus, which stores none): the cost of
@@ -75,10 +71,12 @@ public final class PromqlQueryBenchmark {
     private static final String[] LE = {"0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf"};
     private static final double[] LE_VALUES = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, Double.POSITIVE_INFINITY};
     private static final double TARGET_RATIO = 0.5;
-    private static final int WARMUPS = 3;
-    /** Remote-write requests: samples per series (a minute) and series per request. */
-    private static final int WRITE_WINDOW = 4;
-    private static final int WRITE_BATCH = 2500;
+    private static final int WARMUPS = 2;
+    private static final double TOLERANCE = 1e-9;
+    private static final String SIGHTLINE = "sightline";
+    private static final String PROMETHEUS = "prometheus";
+    private static final String VICTORIA = "victoria-metrics";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static final List<String> QUERIES = List.of(
             "sum by (job) (rate(bench_requests_total[5m]))",
@@ -86,6 +84,8 @@ public final class PromqlQueryBenchmark {
             "topk(5, rate(bench_requests_total[5m]))",
             "bench_memory_bytes{job=\"job-1\"}",
             "max by (job) (avg_over_time(bench_memory_bytes[10m]))");
+    /** The query whose answer is large (400 series x 1,440 points at 10k series): timed again with gzip asked for. */
+    private static final String LARGE_ANSWER = "bench_memory_bytes{job=\"job-1\"}";
 
     private PromqlQueryBenchmark() {
     }
@@ -93,38 +93,47 @@ public final class PromqlQueryBenchmark {
     public static void main(String[] args) throws Exception {
         int numSeries = 10_000;
         int hours = 24;
-        int reps = 5;
+        int reps = 9;
         Path prometheus = Path.of("/usr/bin/prometheus");
+        Path victoria = Path.of("/usr/bin/victoria-metrics");
+        List<String> peers = List.of(PROMETHEUS, VICTORIA);
+        String sightlineCp = null;
         Path dir = null;
         boolean keep = false;
         boolean startTimestamps = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--series" -> numSeries = Integer.parseInt(value(args, ++i, a));
-                case "--hours" -> hours = Integer.parseInt(value(args, ++i, a));
-                case "--reps" -> reps = Integer.parseInt(value(args, ++i, a));
-                case "--prometheus" -> prometheus = Path.of(value(args, ++i, a));
-                case "--data-dir" -> dir = Path.of(value(args, ++i, a));
+                case "--series" -> numSeries = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--hours" -> hours = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--reps" -> reps = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--peers" -> peers = List.of(Bench.value(args, ++i, a).split(","));
+                case "--prometheus" -> prometheus = Path.of(Bench.value(args, ++i, a));
+                case "--victoria-metrics" -> victoria = Path.of(Bench.value(args, ++i, a));
+                case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
+                case "--data-dir" -> dir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 case "--start-timestamps" -> startTimestamps = true;
                 default -> throw new IllegalArgumentException("unknown flag " + a + " (see the class comment for flags)");
             }
         }
-        if (numSeries < 100 || hours <= 0 || reps <= 0) {
-            throw new IllegalArgumentException("need --series >= 100, --hours > 0, --reps > 0");
+        if (numSeries < 100) {
+            throw new IllegalArgumentException("need --series >= 100");
         }
-        if (!Files.isExecutable(prometheus)) {
-            throw new IllegalArgumentException("Prometheus not found at " + prometheus
-                    + " (Debian/Ubuntu: apt-get install prometheus)");
+        if (sightlineCp == null) {
+            throw new IllegalArgumentException("--sightline-cp is required (promql-query.sh passes it)");
         }
+        PeerProcess.requirePeers(peers, prometheus, victoria);
         boolean tempDir = dir == null;
         dir = tempDir ? Files.createTempDirectory("sightline-query-bench") : Files.createDirectories(dir);
         try {
-            run(new DataShape(numSeries, hours), reps, prometheus, dir, startTimestamps);
+            new PromqlQueryBenchmark.Run(new DataShape(numSeries, hours), reps, sightlineCp, peers.contains(PROMETHEUS) ? prometheus : null,
+                    peers.contains(VICTORIA) ? victoria : null, dir, startTimestamps).run();
         } finally {
             if (tempDir && !keep) {
                 FileTrees.deleteRecursively(dir);
+            } else {
+                System.out.println("data and server logs kept in " + dir);
             }
         }
     }
@@ -228,125 +237,321 @@ public final class PromqlQueryBenchmark {
         }
     }
 
-    private static void run(DataShape shape, int reps, Path prometheus, Path dir, boolean startTimestamps) throws Exception {
-        int samples = shape.samplesPerSeries();
-        long total = (long) shape.series() * samples;
-        System.out.printf(Locale.ROOT, "data: %d series (%d counters, %d gauges, %d histograms x %d buckets) x %d h at 15 s = %,d samples%n",
-                shape.series(), shape.counters(), shape.gauges(), shape.histograms(), LE.length, shape.hours(), total);
-        Labels[] labels = shape.labels();
+    /** One benchmark run: loads what is not loaded yet, starts the servers, measures. */
+    private record Run(DataShape shape, int reps, String sightlineCp, Path prometheus, Path victoria, Path dir,
+                       boolean startTimestamps) {
+        void run() throws Exception {
+            long total = (long) shape.series() * shape.samplesPerSeries();
+            System.out.printf(Locale.ROOT, "data: %d series (%d counters, %d gauges, %d histograms x %d buckets) x %d h at 15 s = %,d samples%n",
+                    shape.series(), shape.counters(), shape.gauges(), shape.histograms(), LE.length, shape.hours(), total);
+            System.out.printf(Locale.ROOT, "load average at start: %s%n", Bench.loadAverage());
+            Labels[] labels = shape.labels();
+            loadRemoteWritePeers(labels, total);
+            loadSightline(labels);
 
-        long t = System.nanoTime();
-        Path promLive = Files.createDirectories(dir.resolve("prometheus"));
-        Path snapshot;
-        try (Peer live = Peer.start(prometheus, promLive, dir, "--web.enable-remote-write-receiver", "--web.enable-admin-api")) {
-            remoteWrite(shape, labels, live);
-            double loadSeconds = (System.nanoTime() - t) / 1e9;
-            snapshot = promLive.resolve("snapshots").resolve(live.snapshot());
-            System.out.printf(Locale.ROOT, "prometheus: remote-written in time order in %.1f s (%,.0f samples/s), %d blocks cut and"
-                    + " compacted while loading; snapshot with head -> %d blocks%n", loadSeconds, total / loadSeconds,
-                    countBlocks(promLive), countBlocks(snapshot));
+            List<HttpPeer> servers = new ArrayList<>();
+            try {
+                Path ourData = dir.resolve(SIGHTLINE);
+                int port = PeerProcess.freePort();
+                servers.add(HttpPeer.start(SIGHTLINE, PeerProcess.sightlineCommand(sightlineCp, List.of(), "--config",
+                        PeerProcess.sightlineConfig(dir).toString(), "--data-dir", ourData.toString(), "--http-port",
+                        Integer.toString(port), "--listen-address", "127.0.0.1"), port, "/-/ready", dir));
+                int settled = Bench.settledBlocks(ourData);
+                String blocks = "blocks read at measurement (no head on any side): sightline " + settled;
+                if (prometheus != null) {
+                    Path snapshot = snapshotDir();
+                    port = PeerProcess.freePort();
+                    // Blocks only, no head. A 2h max block duration stops background compaction from competing with
+                    // the measurement (blocks compacted while loading stay as they are).
+                    servers.add(HttpPeer.start(PROMETHEUS, prometheusCommand(snapshot, port, "--storage.tsdb.max-block-duration=2h"),
+                            port, "/-/ready", dir));
+                    blocks += ", prometheus " + Bench.countBlocks(snapshot);
+                }
+                if (victoria != null) {
+                    port = PeerProcess.freePort();
+                    servers.add(HttpPeer.start(VICTORIA, PeerProcess.victoriaMetricsCommand(victoria, dir.resolve(VICTORIA), port),
+                            port, "/health", dir));
+                    blocks += ", victoria-metrics: force-merged parts";
+                }
+                System.out.println(blocks);
+                measure(servers);
+            } finally {
+                servers.forEach(HttpPeer::close);
+            }
         }
 
-        t = System.nanoTime();
-        Path ourData = Files.createDirectories(dir.resolve("sightline"));
-        try (Tsdb tsdb = Tsdb.open(ourData, TsdbOptions.defaults().withWalEnabled(false))) {
-            load(shape, labels, tsdb, startTimestamps);
-            tsdb.flushHead(); // queries then read blocks only, as the restarted Prometheus's do
+        private String loadedMark() {
+            return shape + (startTimestamps ? " start-timestamps" : "");
+        }
+
+        private boolean loaded(String peer) throws IOException {
+            Path mark = dir.resolve(peer + ".loaded");
+            return Files.exists(mark) && Files.readAllLines(mark).getFirst().equals(loadedMark());
+        }
+
+        private void markLoaded(String peer, String... more) throws IOException {
+            List<String> lines = new ArrayList<>(List.of(loadedMark()));
+            lines.addAll(List.of(more));
+            Files.write(dir.resolve(peer + ".loaded"), lines);
+        }
+
+        private Path snapshotDir() throws IOException {
+            return dir.resolve(PROMETHEUS).resolve("snapshots").resolve(Files.readAllLines(dir.resolve(PROMETHEUS + ".loaded")).get(1));
+        }
+
+        private List<String> prometheusCommand(Path data, int port, String... flags) throws IOException {
+            Path config = Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 15s\n");
+            List<String> cmd = new ArrayList<>(List.of(prometheus.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
+                    "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=100y"));
+            cmd.addAll(List.of(flags));
+            return cmd;
+        }
+
+        /** Remote-writes the data, in one pass, into every remote-write peer that does not hold it yet. */
+        private void loadRemoteWritePeers(Labels[] labels, long total) throws Exception {
+            boolean prom = prometheus != null && !loaded(PROMETHEUS);
+            boolean vm = victoria != null && !loaded(VICTORIA);
+            if (!prom && !vm) {
+                return;
+            }
+            List<HttpPeer> live = new ArrayList<>();
+            try {
+                if (prom) {
+                    int port = PeerProcess.freePort();
+                    live.add(HttpPeer.start(PROMETHEUS, prometheusCommand(Files.createDirectories(dir.resolve(PROMETHEUS)), port,
+                            "--web.enable-remote-write-receiver", "--web.enable-admin-api"), port, "/-/ready", dir));
+                }
+                if (vm) {
+                    int port = PeerProcess.freePort();
+                    live.add(HttpPeer.start(VICTORIA, PeerProcess.victoriaMetricsCommand(victoria,
+                            Files.createDirectories(dir.resolve(VICTORIA)), port), port, "/health", dir));
+                }
+                long t = System.nanoTime();
+                remoteWrite(shape, labels, live);
+                double seconds = (System.nanoTime() - t) / 1e9;
+                System.out.printf(Locale.ROOT, "%s: remote-written in time order in %.1f s (%,.0f samples/s to each; load average %s)%n",
+                        String.join(" and ", live.stream().map(HttpPeer::name).toList()), seconds, total / seconds, Bench.loadAverage());
+                for (HttpPeer s : live) {
+                    if (s.name().equals(PROMETHEUS)) {
+                        String snapshot = s.snapshot();
+                        markLoaded(PROMETHEUS, snapshot);
+                        System.out.printf(Locale.ROOT, "prometheus: %d blocks cut and compacted while loading; snapshot with head -> %d blocks%n",
+                                Bench.countBlocks(dir.resolve(PROMETHEUS)), Bench.countBlocks(snapshotDir()));
+                    } else {
+                        t = System.nanoTime();
+                        PeerProcess.victoriaMetricsFlushAndMerge(s.base(), dir.resolve(VICTORIA));
+                        markLoaded(VICTORIA);
+                        System.out.printf(Locale.ROOT, "victoria-metrics: flushed and force-merged in %.1f s%n", (System.nanoTime() - t) / 1e9);
+                    }
+                }
+            } finally {
+                live.forEach(HttpPeer::close);
+            }
+        }
+
+        private void loadSightline(Labels[] labels) throws IOException {
+            if (loaded(SIGHTLINE)) {
+                return;
+            }
+            long t = System.nanoTime();
+            Path ourData = dir.resolve(SIGHTLINE);
+            FileTrees.deleteRecursively(ourData);
+            try (Tsdb tsdb = Tsdb.open(Files.createDirectories(ourData), TsdbOptions.defaults().withWalEnabled(false))) {
+                load(shape, labels, tsdb, startTimestamps);
+                tsdb.flushHead(); // the server then reads blocks only, as the restarted Prometheus does
+            }
+            markLoaded(SIGHTLINE);
             System.out.printf(Locale.ROOT, "sightline: appended and persisted to blocks in %.1f s%s%n", (System.nanoTime() - t) / 1e9,
                     startTimestamps ? " (counters and buckets with a start timestamp)" : "");
-            // Prometheus serves the snapshot: blocks only, no head. A 2h max block duration stops background
-            // compaction from competing with the measurement (blocks compacted while loading stay as they are).
-            try (Peer peer = Peer.start(prometheus, snapshot, dir, "--storage.tsdb.max-block-duration=2h")) {
-                System.out.printf(Locale.ROOT, "blocks read at measurement (no head on either side): sightline %d, prometheus %d%n",
-                        countBlocks(ourData), countBlocks(snapshot));
-                measure(shape, reps, tsdb, peer);
+        }
+
+        private void measure(List<HttpPeer> servers) throws Exception {
+            long start = T0_MS;
+            long end = shape.endMs();
+            long step = 60_000;
+            System.out.printf(Locale.ROOT, "range queries over %d h at 60 s step over HTTP (JSON, no compression); per server the median"
+                    + " [min-max] ms of %d rounds after %d warm-ups, the servers asked in turn%n", shape.hours(), reps, WARMUPS);
+            StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-80s", "query"));
+            for (HttpPeer s : servers) {
+                head.append(String.format(Locale.ROOT, " %24s", s.name() + " ms"));
             }
+            head.append(String.format(Locale.ROOT, " %8s %8s  %s", "S/P", "S/VM", "answers"));
+            System.out.println(head);
+            double worstProm = 0;
+            double worstVm = 0;
+            int vmCompared = 0;
+            for (String q : QUERIES) {
+                double[][] ms = new double[servers.size()][reps];
+                byte[][] bodies = time(servers, q, start, end, step, null, ms);
+                Map<String, double[]> byName = new LinkedHashMap<>();
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-80s", q));
+                for (int i = 0; i < servers.size(); i++) {
+                    byName.put(servers.get(i).name(), ms[i]);
+                    row.append(String.format(Locale.ROOT, " %24s", spread(ms[i])));
+                }
+                double ours = Bench.median(byName.get(SIGHTLINE));
+                double[] prom = byName.get(PROMETHEUS);
+                double[] vm = byName.get(VICTORIA);
+                String answers = answers(servers, bodies);
+                boolean vmAgrees = vm != null && prom != null && !answers.contains(VICTORIA + " differs");
+                row.append(String.format(Locale.ROOT, " %8s %8s  %s", prom == null ? "-" : ratio(ours / Bench.median(prom)),
+                        vm == null ? "-" : vmAgrees ? ratio(ours / Bench.median(vm)) : "(differs)", answers));
+                System.out.println(row);
+                if (prom != null) {
+                    worstProm = Math.max(worstProm, ours / Bench.median(prom));
+                }
+                if (vmAgrees) {
+                    worstVm = Math.max(worstVm, ours / Bench.median(vm));
+                    vmCompared++;
+                }
+            }
+            if (servers.stream().anyMatch(s -> s.name().equals(PROMETHEUS))) {
+                System.out.printf(Locale.ROOT, "worst median ratio sightline/prometheus %.2fx (target <= %.1fx): %s%n", worstProm,
+                        TARGET_RATIO, worstProm <= TARGET_RATIO ? "met" : "NOT met");
+            }
+            if (vmCompared > 0) {
+                System.out.printf(Locale.ROOT, "worst median ratio sightline/victoria-metrics %.2fx over the %d queries where its answer"
+                        + " agrees with Prometheus's (target <= %.1fx): %s%n", worstVm, vmCompared, TARGET_RATIO,
+                        worstVm <= TARGET_RATIO ? "met" : "NOT met");
+            }
+            encoded(servers, start, end, step);
+            System.out.printf(Locale.ROOT, "load average at the end: %s%n", Bench.loadAverage());
+        }
+
+        /** The large answer again with Accept-Encoding: gzip: bytes on the wire and time, per server. */
+        private void encoded(List<HttpPeer> servers, long start, long end, long step) throws Exception {
+            double[][] ms = new double[servers.size()][reps];
+            byte[][] gz = time(servers, LARGE_ANSWER, start, end, step, "gzip", ms);
+            byte[][] plain = time(servers, LARGE_ANSWER, start, end, step, null, new double[servers.size()][1]);
+            System.out.printf(Locale.ROOT, "%s with Accept-Encoding: gzip (median [min-max] ms of %d):%n", LARGE_ANSWER, reps);
+            for (int i = 0; i < servers.size(); i++) {
+                System.out.printf(Locale.ROOT, "  %-17s %,12d bytes gzip (%,d plain) %24s ms%n", servers.get(i).name(), gz[i].length,
+                        plain[i].length, spread(ms[i]));
+            }
+        }
+
+        /**
+         * Runs {@code q} on every server, warm-ups first, then {@code ms[server].length} rounds, each asking the
+         * servers in turn starting one further along; fills {@code ms}, returns each server's last body.
+         */
+        private static byte[][] time(List<HttpPeer> servers, String q, long start, long end, long step, String encoding,
+                                     double[][] ms) throws Exception {
+            byte[][] bodies = new byte[servers.size()][];
+            int rounds = ms[0].length;
+            for (int r = -WARMUPS; r < rounds; r++) {
+                for (int k = 0; k < servers.size(); k++) {
+                    int i = Math.floorMod(r + k, servers.size());
+                    long t0 = System.nanoTime();
+                    bodies[i] = servers.get(i).queryRange(q, start, end, step, encoding);
+                    if (r >= 0) {
+                        ms[i][r] = (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+            }
+            return bodies;
+        }
+
+        private static String spread(double[] ms) {
+            return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", Bench.median(ms), Arrays.stream(ms).min().orElseThrow(),
+                    Arrays.stream(ms).max().orElseThrow());
+        }
+
+        private static String ratio(double r) {
+            return String.format(Locale.ROOT, "%.2fx", r);
         }
     }
 
     /**
-     * Sends the whole span in time order through Prometheus's remote-write receiver, one sample per TimeSeries as
-     * its queue manager sends them, {@value #WRITE_WINDOW} samples per series and {@value #WRITE_BATCH} series per
-     * request. Every append is in order, so Prometheus cuts and compacts head blocks as it does live. The next
-     * window's requests are built while the current ones are sent.
+     * How each server's answer compares with Prometheus's (or, without Prometheus, with Sightline's): "N series" when
+     * all agree, else which differs and how.
      */
-    private static void remoteWrite(DataShape shape, Labels[] labels, Peer peer) {
-        byte[][] encoded = new byte[labels.length][];
-        for (int s = 0; s < labels.length; s++) {
-            String[] pairs = new String[labels[s].size() * 2];
-            for (int i = 0; i < labels[s].size(); i++) {
-                pairs[2 * i] = labels[s].name(i);
-                pairs[2 * i + 1] = labels[s].value(i);
+    static String answers(List<HttpPeer> servers, byte[][] bodies) throws IOException {
+        int ref = 0;
+        for (int i = 0; i < servers.size(); i++) {
+            if (servers.get(i).name().equals(PROMETHEUS)) {
+                ref = i;
             }
-            encoded[s] = WriteRequestEncoder.encodeLabels(pairs);
         }
-        Generator gen = new Generator(shape);
-        WriteRequestEncoder enc = new WriteRequestEncoder();
-        double[][] values = new double[WRITE_WINDOW][labels.length];
-        CompletableFuture<Void> sending = CompletableFuture.completedFuture(null);
-        for (int k0 = 0; k0 < shape.samplesPerSeries(); k0 += WRITE_WINDOW) {
-            int window = Math.min(WRITE_WINDOW, shape.samplesPerSeries() - k0);
-            // Time-major generation: a histogram's buckets advance together per timestamp.
-            for (int k = 0; k < window; k++) {
-                for (int s = 0; s < labels.length; s++) {
-                    values[k][s] = gen.next(s);
-                }
+        Map<String, TreeMap<Long, Double>> expected = matrix(bodies[ref]);
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            if (i == ref) {
+                continue;
             }
-            List<byte[]> requests = new ArrayList<>();
-            for (int from = 0; from < labels.length; from += WRITE_BATCH) {
-                enc.reset();
-                for (int s = from; s < Math.min(labels.length, from + WRITE_BATCH); s++) {
-                    for (int k = 0; k < window; k++) {
-                        enc.series(encoded[s], values[k][s], T0_MS + PHASE_MS + (k0 + k) * INTERVAL_MS);
-                    }
-                }
-                requests.add(enc.compressed());
+            String diff = compare(expected, matrix(bodies[i]));
+            if (diff != null) {
+                notes.add(servers.get(i).name() + " differs: " + diff);
+            } else if (Arrays.equals(bodies[i], bodies[ref])) {
+                notes.add(servers.get(i).name() + " byte-identical");
             }
-            sending.join();
-            sending = CompletableFuture.runAsync(() -> requests.forEach(peer::write));
         }
-        sending.join();
+        return expected.size() + " series" + (notes.isEmpty() ? ", all agree" : "; " + String.join("; ", notes));
     }
 
-    private static void measure(DataShape shape, int reps, Tsdb tsdb, Peer peer) throws Exception {
-        Engine engine = new Engine(EngineOptions.defaults());
-        long start = T0_MS;
-        long end = shape.endMs();
-        long step = 60_000;
-        System.out.printf(Locale.ROOT, "range queries over %d h at 60 s step; median of %d runs after %d warm-ups%n", shape.hours(), reps, WARMUPS);
-        System.out.printf(Locale.ROOT, "%-80s %12s %14s %12s %8s %8s%n", "query", "sightline ms", "prometheus ms",
-                "(prom exec)", "ratio", "series");
-        double worst = 0;
-        for (String q : QUERIES) {
-            double[] ours = new double[reps];
-            double[] theirs = new double[reps];
-            double[] exec = new double[reps];
-            int ourSeries = 0;
-            int theirSeries = 0;
-            for (int r = -WARMUPS; r < reps; r++) {
-                long t0 = System.nanoTime();
-                Expr e = PromQLParser.parseExpr(q);
-                QueryResult res = engine.range(tsdb::querier, e, start, end, step, q);
-                long t1 = System.nanoTime();
-                ourSeries = ((Matrix) res.value()).series().size();
-                String body = peer.queryRange(q, start, end, step, false);
-                long t2 = System.nanoTime();
-                theirSeries = count(body, "\"metric\"");
-                double execSeconds = Peer.execTotalTime(peer.queryRange(q, start, end, step, true));
-                if (r >= 0) {
-                    ours[r] = (t1 - t0) / 1e6;
-                    theirs[r] = (t2 - t1) / 1e6;
-                    exec[r] = execSeconds * 1000;
+    /** Null when {@code actual} has the same series and timestamps with values within {@value #TOLERANCE} (relative). */
+    static String compare(Map<String, TreeMap<Long, Double>> expected, Map<String, TreeMap<Long, Double>> actual) {
+        if (!expected.keySet().equals(actual.keySet())) {
+            List<String> missing = expected.keySet().stream().filter(k -> !actual.containsKey(k)).limit(2).toList();
+            List<String> extra = actual.keySet().stream().filter(k -> !expected.containsKey(k)).limit(2).toList();
+            return String.format(Locale.ROOT, "%d series against %d (missing e.g. %s, extra e.g. %s)", actual.size(), expected.size(),
+                    missing, extra);
+        }
+        long points = 0;
+        long differ = 0;
+        String first = null;
+        for (var e : expected.entrySet()) {
+            TreeMap<Long, Double> a = actual.get(e.getKey());
+            for (var p : e.getValue().entrySet()) {
+                points++;
+                Double v = a.get(p.getKey());
+                if (v == null || !close(p.getValue(), v)) {
+                    differ++;
+                    if (first == null) {
+                        first = e.getKey() + " at " + p.getKey() + ": " + v + " against " + p.getValue();
+                    }
                 }
             }
-            double o = Bench.median(ours);
-            double p = Bench.median(theirs);
-            worst = Math.max(worst, o / p);
-            System.out.printf(Locale.ROOT, "%-80s %12.1f %14.1f %12.1f %7.2fx %s%n", q, o, p, Bench.median(exec), o / p,
-                    ourSeries == theirSeries ? Integer.toString(ourSeries) : ourSeries + "/" + theirSeries + " DIFFER");
+            for (Long t : a.keySet()) {
+                if (!e.getValue().containsKey(t)) {
+                    points++;
+                    differ++;
+                    if (first == null) {
+                        first = e.getKey() + " has an extra point at " + t;
+                    }
+                }
+            }
         }
-        System.out.printf(Locale.ROOT, "worst ratio sightline/prometheus %.2fx (target <= %.1fx): %s%n", worst, TARGET_RATIO,
-                worst <= TARGET_RATIO ? "met" : "NOT met");
+        return differ == 0 ? null : String.format(Locale.ROOT, "%,d of %,d points, first %s", differ, points, first);
+    }
+
+    private static boolean close(double x, double y) {
+        if (Double.isNaN(x) || Double.isNaN(y) || Double.isInfinite(x) || Double.isInfinite(y)) {
+            return Double.compare(x, y) == 0;
+        }
+        return Math.abs(x - y) <= TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
+    }
+
+    /** A query_range answer as series (labels sorted, as text) to points (ms to value). */
+    static Map<String, TreeMap<Long, Double>> matrix(byte[] body) throws IOException {
+        JsonNode result = JSON.readTree(body).path("data").path("result");
+        Map<String, TreeMap<Long, Double>> out = new TreeMap<>();
+        for (JsonNode s : result) {
+            TreeMap<String, String> labels = new TreeMap<>();
+            s.path("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            TreeMap<Long, Double> points = new TreeMap<>();
+            for (JsonNode p : s.path("values")) {
+                String v = p.get(1).asText().replace("Inf", "Infinity");
+                points.put(Math.round(p.get(0).asDouble() * 1000), Double.parseDouble(v));
+            }
+            out.put(labels.toString(), points);
+        }
+        return out;
+    }
+
+    /** Remote-writes the whole span in time order into {@code servers}, the values from the benchmark's generator. */
+    private static void remoteWrite(DataShape shape, Labels[] labels, List<HttpPeer> servers) {
+        Generator gen = new Generator(shape);
+        TimeOrderedWriter.write(servers, labels, shape.samplesPerSeries(), T0_MS + PHASE_MS, INTERVAL_MS, gen::next);
     }
 
     /** Time-major, one appender and commit per timestamp, refs reused: the way a scraper appends. */
@@ -365,132 +570,5 @@ public final class PromqlQueryBenchmark {
             }
             app.commit();
         }
-    }
-
-    /** A Prometheus server on a free loopback port. */
-    private static final class Peer implements AutoCloseable {
-        private static final Pattern EXEC_TOTAL = Pattern.compile("\"execTotalTime\":([0-9.eE+-]+)");
-        private static final Pattern SNAPSHOT_NAME = Pattern.compile("\"name\":\"([^\"]+)\"");
-        private final Process process;
-        private final String base;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-        private Peer(Process process, int port) {
-            this.process = process;
-            this.base = "http://127.0.0.1:" + port;
-        }
-
-        static Peer start(Path binary, Path data, Path dir, String... flags) throws Exception {
-            Path config = dir.resolve("prometheus.yml");
-            Files.writeString(config, "global:\n  scrape_interval: 15s\n");
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            Path log = dir.resolve("prometheus.log");
-            List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--config.file=" + config, "--storage.tsdb.path=" + data,
-                    "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=100y"));
-            cmd.addAll(List.of(flags));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Peer peer = new Peer(p, port);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (System.nanoTime() < deadline) {
-                if (!p.isAlive()) {
-                    throw new IOException("prometheus exited:\n" + Files.readString(log));
-                }
-                try {
-                    if (peer.http.send(HttpRequest.newBuilder(URI.create(peer.base + "/-/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return peer;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(100);
-            }
-            peer.close();
-            throw new IOException("prometheus not ready after 120 s:\n" + Files.readString(log));
-        }
-
-        String queryRange(String q, long start, long end, long step, boolean stats) throws Exception {
-            String form = "query=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&start=" + start / 1000
-                    + "&end=" + end / 1000 + "&step=" + step / 1000 + (stats ? "&stats=all" : "");
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query_range"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200 || !r.body().startsWith("{\"status\":\"success\"")) {
-                throw new IOException("prometheus failed on " + q + ": " + r.body());
-            }
-            return r.body();
-        }
-
-        /** One snappy-compressed remote-write 1.0 request; anything but 204 fails the load. */
-        void write(byte[] request) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/write"))
-                        .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
-                        .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 204) {
-                    throw new IOException("prometheus refused a remote-write request: " + r.statusCode() + " " + r.body());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        /** Snapshots the TSDB including its head (admin API); returns the snapshot's folder name under snapshots/. */
-        String snapshot() throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/tsdb/snapshot"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            Matcher m = SNAPSHOT_NAME.matcher(r.body());
-            if (r.statusCode() != 200 || !m.find()) {
-                throw new IOException("prometheus snapshot failed: " + r.statusCode() + " " + r.body());
-            }
-            return m.group(1);
-        }
-
-        static double execTotalTime(String body) {
-            Matcher m = EXEC_TOTAL.matcher(body);
-            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static int count(String s, String what) {
-        int n = 0;
-        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length())) {
-            n++;
-        }
-        return n;
-    }
-
-    private static int countBlocks(Path dataDir) throws IOException {
-        try (Stream<Path> s = Files.list(dataDir)) {
-            return (int) s.filter(p -> Files.exists(p.resolve("meta.json"))).count();
-        }
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
     }
 }

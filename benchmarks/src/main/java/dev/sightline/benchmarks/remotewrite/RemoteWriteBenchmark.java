@@ -29,12 +29,14 @@ import java.util.stream.IntStream;
 /**
  * Remote-write ingestion benchmark: pre-builds snappy-compressed WriteRequests (one sample per series, batches of
  * --batch samples, --rounds scrapes 15 s apart of --series series) and replays the same requests with --senders
- * concurrent HTTP/1.1 senders against Sightline and then the real Prometheus, each started as its own process on
- * 127.0.0.1 with an empty data directory. Like Prometheus's queue manager, each sender owns a fixed share of the
+ * concurrent HTTP/1.1 senders against Sightline, then the real Prometheus, then VictoriaMetrics, each started as its
+ * own process on 127.0.0.1 with an empty data directory (VictoriaMetrics with Prometheus's flags translated: see
+ * PeerProcess.victoriaMetricsCommand). Like Prometheus's queue manager, each sender owns a fixed share of the
  * series (request block b goes to sender b % senders) and sends its blocks round by round, so every series' samples
  * arrive in time order. Prints accepted samples/s (2xx-answered requests only), the server's CPU time while sending
  * (samples per CPU-second hardly depend on other load on the machine, wall-clock rates do), errors by status, and the
- * server's VmRSS (and VmHWM) at the end, then the ratios Sightline/Prometheus next to the targets.
+ * server's VmRSS (and VmHWM) at the end, then the ratios Sightline/Prometheus next to the targets and
+ * Sightline/VictoriaMetrics.
  *
  * <pre>
  * --series N          active series (default 1000000)
@@ -44,7 +46,9 @@ import java.util.stream.IntStream;
  * --max-seconds T     stop sending to a peer after T s (default 300)
  * --sightline-cp CP   class path of the Sightline server (jar:lib/*); its JVM flags come from SIGHTLINE_JAVA_OPTS
  * --prometheus P      Prometheus binary (default /usr/bin/prometheus)
- * --only sightline|prometheus   measure one peer only
+ * --victoria-metrics V  VictoriaMetrics binary (default /usr/bin/victoria-metrics)
+ * --peers P,...       peers besides Sightline: prometheus, victoria-metrics (default both)
+ * --only sightline|prometheus|victoria-metrics   measure one server only
  * --data-dir D        where both servers keep their data (default: a temporary directory, deleted unless --keep)
  * </pre>
  */
@@ -72,7 +76,8 @@ public final class RemoteWriteBenchmark {
     public static void main(String[] args) throws Exception {
         int series = 1_000_000, rounds = 10, batch = 2000, senders = 4, maxSeconds = 300;
         String sightlineCp = null, only = null;
-        Path prometheus = Path.of("/usr/bin/prometheus"), dir = null;
+        List<String> peers = List.of("prometheus", "victoria-metrics");
+        Path prometheus = Path.of("/usr/bin/prometheus"), victoria = Path.of("/usr/bin/victoria-metrics"), dir = null;
         boolean keep = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -84,22 +89,26 @@ public final class RemoteWriteBenchmark {
                 case "--max-seconds" -> maxSeconds = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
                 case "--prometheus" -> prometheus = Path.of(Bench.value(args, ++i, a));
+                case "--victoria-metrics" -> victoria = Path.of(Bench.value(args, ++i, a));
+                case "--peers" -> peers = List.of(Bench.value(args, ++i, a).split(","));
                 case "--only" -> only = Bench.value(args, ++i, a);
                 case "--data-dir" -> dir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
-        boolean runOurs = !"prometheus".equals(only), runTheirs = !"sightline".equals(only);
-        if (only != null && runOurs == runTheirs) {
-            throw new IllegalArgumentException("--only must be sightline or prometheus, got " + only);
+        List<String> servers = new ArrayList<>(List.of("sightline"));
+        servers.addAll(peers);
+        if (only != null) {
+            if (!List.of("sightline", "prometheus", "victoria-metrics").contains(only)) {
+                throw new IllegalArgumentException("--only must be sightline, prometheus or victoria-metrics, got " + only);
+            }
+            servers = List.of(only);
         }
-        if (runOurs && sightlineCp == null) {
+        if (servers.contains("sightline") && sightlineCp == null) {
             throw new IllegalArgumentException("--sightline-cp is required (remote-write.sh passes it)");
         }
-        if (runTheirs && !Files.isExecutable(prometheus)) {
-            throw new IllegalArgumentException("Prometheus not found at " + prometheus + " (apt-get install prometheus)");
-        }
+        PeerProcess.requirePeers(servers.stream().filter(s -> !s.equals("sightline")).toList(), prometheus, victoria);
         boolean tempDir = dir == null;
         dir = tempDir ? Files.createTempDirectory("sightline-rw-bench") : Files.createDirectories(dir);
 
@@ -118,23 +127,21 @@ public final class RemoteWriteBenchmark {
 
         List<Result> results = new ArrayList<>();
         try {
-            if (runOurs) {
-                Path data = Files.createDirectories(dir.resolve("sightline"));
+            for (String server : servers) {
+                Path data = Files.createDirectories(dir.resolve(server));
                 int port = PeerProcess.freePort();
-                List<String> cmd = PeerProcess.sightlineCommand(sightlineCp, List.of(), "--data-dir", data.toString(),
-                        "--http-port", Integer.toString(port), "--listen-address", "127.0.0.1");
-                results.add(measure("sightline", cmd, port, dir.resolve("sightline.log"), requests, series, batch, senders,
-                        maxSeconds));
-            }
-            if (runTheirs) {
-                Path data = Files.createDirectories(dir.resolve("prometheus"));
-                Path config = dir.resolve("prometheus.yml");
-                Files.writeString(config, "global:\n  scrape_interval: 15s\n");
-                int port = PeerProcess.freePort();
-                List<String> cmd = List.of(prometheus.toString(), "--web.enable-remote-write-receiver",
-                        "--config.file=" + config, "--storage.tsdb.path=" + data,
-                        "--web.listen-address=127.0.0.1:" + port);
-                results.add(measure("prometheus", cmd, port, dir.resolve("prometheus.log"), requests, series, batch, senders,
+                List<String> cmd = switch (server) {
+                    case "sightline" -> PeerProcess.sightlineCommand(sightlineCp, List.of(), "--config",
+                            PeerProcess.sightlineConfig(dir).toString(), "--data-dir", data.toString(),
+                            "--http-port", Integer.toString(port), "--listen-address", "127.0.0.1");
+                    case "prometheus" -> {
+                        Path config = Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 15s\n");
+                        yield List.of(prometheus.toString(), "--web.enable-remote-write-receiver", "--config.file=" + config,
+                                "--storage.tsdb.path=" + data, "--web.listen-address=127.0.0.1:" + port);
+                    }
+                    default -> PeerProcess.victoriaMetricsCommand(victoria, data, port);
+                };
+                results.add(measure(server, cmd, port, dir.resolve(server + ".log"), requests, series, batch, senders,
                         maxSeconds));
             }
         } finally {
@@ -180,7 +187,7 @@ public final class RemoteWriteBenchmark {
         int lastBlock = series - (requests[0].length - 1) * batch;
         try (PeerProcess p = PeerProcess.start(peer, cmd, log)) {
             URI base = URI.create("http://127.0.0.1:" + port);
-            p.awaitReady(base.resolve("/-/ready"));
+            p.awaitReady(base.resolve(peer.equals("victoria-metrics") ? "/health" : "/-/ready"));
             double cpuAtStart = p.cpuSeconds();
             URI write = base.resolve("/api/v1/write");
             LongAdder acceptedSamples = new LongAdder(), acceptedRequests = new LongAdder(), sent = new LongAdder();
@@ -237,6 +244,11 @@ public final class RemoteWriteBenchmark {
             double seconds = (Math.max(lastResponse.get(), start + 1) - start) / 1e9;
             long[] mem = p.memoryKb();
             double cpu = p.cpuSeconds() - cpuAtStart;
+            if (peer.equals("victoria-metrics")) {
+                // It buffers for up to a second before samples are searchable.
+                HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/internal/force_flush")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
             // Proof that the samples are queryable, not just acknowledged: one series per node is named node_load1.
             HttpResponse<String> check = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     base.resolve("/api/v1/query?query=count(node_load1)")).timeout(Duration.ofSeconds(60)).build(),
@@ -269,17 +281,20 @@ public final class RemoteWriteBenchmark {
     }
 
     private static void report(List<Result> results) {
-        if (results.size() != 2) {
+        if (results.size() < 2 || !results.getFirst().peer.equals("sightline")) {
             return;
         }
-        Result ours = results.get(0), theirs = results.get(1);
-        double rate = ours.rate() / theirs.rate(), rss = (double) ours.rssKb / theirs.rssKb;
-        System.out.printf(Locale.ROOT, "samples/s sightline/prometheus %.2fx (target >= %.1fx): %s%n", rate,
-                TARGET_RATE_RATIO, rate >= TARGET_RATE_RATIO ? "met" : "NOT met");
-        System.out.printf(Locale.ROOT, "VmRSS     sightline/prometheus %.2fx (target <= %.1fx): %s%n", rss,
-                TARGET_RSS_RATIO, rss <= TARGET_RSS_RATIO ? "met" : "NOT met");
-        // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
-        System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/prometheus %.2fx (load average %s)%n",
-                ours.ratePerCpu() / theirs.ratePerCpu(), Bench.loadAverage());
+        Result ours = results.getFirst();
+        for (Result theirs : results.subList(1, results.size())) {
+            double rate = ours.rate() / theirs.rate(), rss = (double) ours.rssKb / theirs.rssKb;
+            boolean prom = theirs.peer.equals("prometheus");
+            System.out.printf(Locale.ROOT, "samples/s sightline/%s %.2fx%s%n", theirs.peer, rate,
+                    prom ? String.format(Locale.ROOT, " (target >= %.1fx): %s", TARGET_RATE_RATIO, rate >= TARGET_RATE_RATIO ? "met" : "NOT met") : "");
+            System.out.printf(Locale.ROOT, "VmRSS     sightline/%s %.2fx%s%n", theirs.peer, rss,
+                    prom ? String.format(Locale.ROOT, " (target <= %.1fx): %s", TARGET_RSS_RATIO, rss <= TARGET_RSS_RATIO ? "met" : "NOT met") : "");
+            // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
+            System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/%s %.2fx (load average %s)%n", theirs.peer,
+                    ours.ratePerCpu() / theirs.ratePerCpu(), Bench.loadAverage());
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.sightline.core.text;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Go's strconv.FormatFloat(v, fmt, -1, 64) for the 'f', 'g' and 'e' formats, as Prometheus's JSON API, PromQL
@@ -18,18 +19,13 @@ public final class GoFloats {
 
     /** FormatFloat(v, 'f', -1, 64): never an exponent (1e21 is "1000000000000000000000"). */
     public static String formatF(double v) {
-        String special = special(v);
-        if (special != null) {
-            return special;
-        }
-        if (v == 0) {
-            return 1 / v < 0 ? "-0" : "0";
-        }
-        // Integers are the common case for counters and bucket bounds; below 1e15 they print exactly as they are.
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
-        }
-        return (v < 0 ? "-" : "") + shortest(Math.abs(v)).toPlainString();
+        byte[] out = new byte[GoFloatBytes.MAX_F_BYTES];
+        return new String(out, 0, new GoFloatBytes().formatF(v, out, 0), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The 'f' form of a &gt; 0 computed exactly with BigDecimal: the reference, and the path for subnormals. */
+    static String exactF(double a) {
+        return shortest(a).toPlainString();
     }
 
     /**

@@ -4,6 +4,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.function.DoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,6 +96,51 @@ class GoFloatsTest {
             String s = format(fmt).apply(v).replace("Inf", "Infinity");
             assertThat(Double.parseDouble(s)).as(s).isEqualTo(v);
         }
+    }
+
+    /** The allocation-free writer agrees with the exact BigDecimal reference digit for digit. */
+    @Property(tries = 20000)
+    void bytesMatchTheExactReference(@ForAll double v) {
+        assertBytesMatch(v);
+    }
+
+    @Property(tries = 20000)
+    void bytesMatchTheExactReferenceForShortDecimals(@ForAll long m, @ForAll byte k) {
+        // Values such as gauges and rates print with few digits: m / 10^k over every magnitude.
+        assertBytesMatch(m / Math.pow(10, Math.floorMod(k, 40) - 12));
+    }
+
+    @Test
+    void bytesMatchTheExactReferenceAtEdges() {
+        double[] edges = {1e15, 1e15 + 0.5, 999999999999999.9, 1e-3, 9.999999999999999e-4, 1e7, 9999999.999999998,
+                Double.MIN_NORMAL, Math.nextDown(Double.MIN_NORMAL), Math.nextUp(1.0), Math.nextDown(1.0), 0.1, 0.5,
+                2.5, 1e-5, 1.0E-300, 123456789.123, Double.MAX_VALUE, MIN_SUBNORMAL, BELOW_1E23, ABOVE_1E23};
+        for (double v : edges) {
+            assertBytesMatch(v);
+            assertBytesMatch(-v);
+        }
+    }
+
+    @Test
+    void writesLongs() {
+        byte[] out = new byte[GoFloatBytes.MAX_LONG_BYTES + 2];
+        for (long v : new long[] {0, 7, -7, 10, 999, 1000, Long.MAX_VALUE, Long.MIN_VALUE, -1_000_000_000_000L}) {
+            int end = GoFloatBytes.writeLong(v, out, 1);
+            assertThat(new String(out, 1, end - 1, StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+        }
+    }
+
+    private static void assertBytesMatch(double v) {
+        byte[] out = new byte[GoFloatBytes.MAX_F_BYTES + 3];
+        out[0] = 'x';
+        int end = new GoFloatBytes().formatF(v, out, 1);
+        String expected = Double.isNaN(v) || Double.isInfinite(v) || v == 0 ? GoFloats.formatF(v)
+                : (v < 0 ? "-" : "") + GoFloats.exactF(Math.abs(v));
+        if (v == 0) {
+            expected = 1 / v < 0 ? "-0" : "0";
+        }
+        assertThat(new String(out, 1, end - 1, StandardCharsets.US_ASCII)).as("%s", v).isEqualTo(expected);
+        assertThat(out[0]).isEqualTo((byte) 'x');
     }
 
     private static DoubleFunction<String> format(char fmt) {

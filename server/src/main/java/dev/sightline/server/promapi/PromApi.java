@@ -3,7 +3,6 @@ package dev.sightline.server.promapi;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.core.text.GoFloats;
 import dev.sightline.metricstore.Exemplar;
 import dev.sightline.metricstore.ExemplarSeries;
 import dev.sightline.metricstore.ExemplarStorage;
@@ -32,11 +31,13 @@ import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
+import dev.sightline.server.http.ContentCoding;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.metadata.MetadataStore;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
@@ -193,6 +194,7 @@ public final class PromApi {
             }
             Params params = Params.of(ctx.request().formAttributes(), ctx.queryParams());
             Context vctx = ctx.vertx().getOrCreateContext();
+            ContentCoding coding = ContentCoding.negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
             Future<?> task = pool.submit(() -> {
                 int status;
                 Buffer body;
@@ -210,9 +212,12 @@ public final class PromApi {
                     body = PromApiJsonWriter.error(internal);
                 }
                 int s = status;
-                Buffer b = body;
+                int rawLength = body.length();
+                // Encoded here on the query pool: a large answer would hold the event loop for tens of milliseconds.
+                Buffer b = coding.encode(body);
                 vctx.runOnContext(v -> {
                     if (!ctx.response().closed() && !ctx.response().ended()) {
+                        coding.headers(ctx.response(), rawLength);
                         HttpApi.respond(ctx, s, JSON, b);
                     }
                 });
@@ -549,7 +554,8 @@ public final class PromApi {
                     g.writeStartObject();
                     g.writeFieldName("labels");
                     PromApiJsonWriter.labels(g, e.labels());
-                    g.writeStringField("value", GoFloats.formatF(e.value()));
+                    g.writeFieldName("value");
+                    PromApiJsonWriter.value(g, e.value());
                     g.writeFieldName("timestamp");
                     PromApiJsonWriter.timestamp(g, e.timestampMs());
                     g.writeEndObject();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
-import dev.sightline.core.text.GoFloats;
+import dev.sightline.core.text.GoFloatBytes;
 import dev.sightline.promql.engine.Matrix;
 import dev.sightline.promql.engine.Sample;
 import dev.sightline.promql.engine.Scalar;
@@ -21,7 +21,9 @@ import java.util.List;
 /**
  * Writes Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings in Go's
  * strconv.FormatFloat(v, 'f', -1, 64) form, timestamps as seconds with the milliseconds as written by Prometheus's
- * jsonutil.MarshalTimestamp, native histograms with their non-empty buckets.
+ * jsonutil.MarshalTimestamp, native histograms with their non-empty buckets. Points, which are most of a large
+ * answer, bypass the generator: their digits go into a reused byte array and from there into the buffer, with
+ * nothing allocated per point.
  */
 public final class PromApiJsonWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -35,25 +37,114 @@ public final class PromApiJsonWriter {
     }
 
     public static Buffer render(Body body) {
-        Buffer buf = Buffer.buffer(256);
-        OutputStream out = new OutputStream() {
-            @Override
-            public void write(int b) {
-                buf.appendByte((byte) b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                buf.appendBytes(b, off, len);
-            }
-        };
+        BufferOutput out = new BufferOutput();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             body.write(g);
         } catch (IOException e) {
             // The output stream cannot fail; only a generator misuse could get here.
             throw new IllegalStateException("rendering JSON failed", e);
         }
-        return buf;
+        return out.buf;
+    }
+
+    /**
+     * The generator's output: the buffer, plus the byte scratch points are written into. Raw writes first let the
+     * generator write the separator the next value needs (an empty raw value) and flush, so bytes appended here land
+     * after everything the generator wrote, and the generator counts them as that value.
+     */
+    private static final class BufferOutput extends OutputStream {
+        /** One point's worst case: brackets, comma, quotes, a timestamp and the widest float. */
+        private static final int POINT_BYTES = 8 + GoFloatBytes.MAX_LONG_BYTES + 4 + GoFloatBytes.MAX_F_BYTES;
+        private final Buffer buf = Buffer.buffer(256);
+        private final GoFloatBytes floats = new GoFloatBytes();
+        private byte[] scratch = new byte[16 * 1024];
+
+        @Override
+        public void write(int b) {
+            buf.appendByte((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            buf.appendBytes(b, off, len);
+        }
+
+        static BufferOutput of(JsonGenerator g) {
+            if (!(g.getOutputTarget() instanceof BufferOutput out)) {
+                throw new IllegalStateException("values are written only by generators from PromApiJsonWriter.render");
+            }
+            return out;
+        }
+
+        static BufferOutput raw(JsonGenerator g) throws IOException {
+            BufferOutput out = of(g);
+            g.writeRawValue("");
+            g.flush();
+            return out;
+        }
+
+        /** {@code [[t,"v"],...]}; the scratch goes to the buffer whenever it could not take one more point. */
+        void points(long[] t, double[] v, int n) {
+            byte[] b = scratch;
+            int pos = 0;
+            b[pos++] = '[';
+            for (int i = 0; i < n; i++) {
+                if (pos + POINT_BYTES > b.length) {
+                    buf.appendBytes(b, 0, pos);
+                    pos = 0;
+                }
+                if (i > 0) {
+                    b[pos++] = ',';
+                }
+                pos = point(t[i], v[i], b, pos);
+            }
+            b[pos++] = ']';
+            buf.appendBytes(b, 0, pos);
+        }
+
+        void point(long t, double v) {
+            buf.appendBytes(scratch, 0, point(t, v, scratch, 0));
+        }
+
+        void timestamp(long ms) {
+            buf.appendBytes(scratch, 0, timestamp(ms, scratch, 0));
+        }
+
+        private int point(long t, double v, byte[] b, int pos) {
+            b[pos++] = '[';
+            pos = timestamp(t, b, pos);
+            b[pos++] = ',';
+            b[pos++] = '"';
+            pos = floats.formatF(v, b, pos);
+            b[pos++] = '"';
+            b[pos++] = ']';
+            return pos;
+        }
+
+        /** Seconds with the millisecond digits only when non-zero, e.g. 1435781451.781, 1435781451.010, 1435781451. */
+        private static int timestamp(long ms, byte[] b, int pos) {
+            // Negated as unsigned so that Long.MIN_VALUE prints too, as Go's int64 arithmetic would.
+            long abs = ms;
+            if (ms < 0) {
+                b[pos++] = '-';
+                abs = -ms;
+            }
+            pos = GoFloatBytes.writeLong(Long.divideUnsigned(abs, 1000), b, pos);
+            int frac = (int) Long.remainderUnsigned(abs, 1000);
+            if (frac != 0) {
+                b[pos++] = '.';
+                b[pos++] = (byte) ('0' + frac / 100);
+                b[pos++] = (byte) ('0' + frac / 10 % 10);
+                b[pos++] = (byte) ('0' + frac % 10);
+            }
+            return pos;
+        }
+
+        /** A float as a JSON string through the generator, for values inside objects it writes. */
+        static void floatString(JsonGenerator g, double v) throws IOException {
+            BufferOutput out = of(g);
+            g.writeRawUTF8String(out.scratch, 0, out.floats.formatF(v, out.scratch, 0));
+        }
     }
 
     /** {@code {"status":"success","data":...,"warnings":[...],"infos":[...]}}, the annotation lists only when not empty. */
@@ -136,11 +227,8 @@ public final class PromApiJsonWriter {
         g.writeFieldName("metric");
         labels(g, s.labels);
         if (s.fn > 0) {
-            g.writeArrayFieldStart("values");
-            for (int i = 0; i < s.fn; i++) {
-                point(g, s.ft[i], s.fv[i]);
-            }
-            g.writeEndArray();
+            g.writeFieldName("values");
+            BufferOutput.raw(g).points(s.ft, s.fv, s.fn);
         }
         if (s.hn > 0) {
             g.writeArrayFieldStart("histograms");
@@ -162,10 +250,12 @@ public final class PromApiJsonWriter {
 
     /** {@code [seconds, "value"]}: a sample as Prometheus writes it. */
     public static void point(JsonGenerator g, long t, double v) throws IOException {
-        g.writeStartArray();
-        timestamp(g, t);
-        g.writeString(GoFloats.formatF(v));
-        g.writeEndArray();
+        BufferOutput.raw(g).point(t, v);
+    }
+
+    /** A sample value as Prometheus writes it: a JSON string in Go's 'f' form. */
+    public static void value(JsonGenerator g, double v) throws IOException {
+        BufferOutput.floatString(g, v);
     }
 
     private static void histogramPoint(JsonGenerator g, long t, Histogram h) throws IOException {
@@ -181,8 +271,10 @@ public final class PromApiJsonWriter {
      */
     static void histogram(JsonGenerator g, Histogram h) throws IOException {
         g.writeStartObject();
-        g.writeStringField("count", GoFloats.formatF(h.count));
-        g.writeStringField("sum", GoFloats.formatF(h.sum));
+        g.writeFieldName("count");
+        value(g, h.count);
+        g.writeFieldName("sum");
+        value(g, h.sum);
         boolean[] started = {false};
         HistogramBuckets.forEach(h, (rule, lower, upper, count) -> {
             if (count == 0) {
@@ -194,9 +286,9 @@ public final class PromApiJsonWriter {
             }
             g.writeStartArray();
             g.writeNumber(rule);
-            g.writeString(GoFloats.formatF(lower));
-            g.writeString(GoFloats.formatF(upper));
-            g.writeString(GoFloats.formatF(count));
+            value(g, lower);
+            value(g, upper);
+            value(g, count);
             g.writeEndArray();
         });
         if (started[0]) {
@@ -207,29 +299,6 @@ public final class PromApiJsonWriter {
 
     /** Seconds with the millisecond digits only when non-zero, e.g. 1435781451.781, 1435781451.010, 1435781451. */
     public static void timestamp(JsonGenerator g, long ms) throws IOException {
-        g.writeNumber(formatTimestamp(ms));
-    }
-
-    static String formatTimestamp(long ms) {
-        StringBuilder sb = new StringBuilder(20);
-        // Negated as unsigned so that Long.MIN_VALUE prints too, as Go's int64 arithmetic would.
-        long abs = ms;
-        if (ms < 0) {
-            sb.append('-');
-            abs = -ms;
-        }
-        sb.append(Long.toUnsignedString(Long.divideUnsigned(abs, 1000)));
-        long frac = Long.remainderUnsigned(abs, 1000);
-        if (frac != 0) {
-            sb.append('.');
-            if (frac < 100) {
-                sb.append('0');
-            }
-            if (frac < 10) {
-                sb.append('0');
-            }
-            sb.append(frac);
-        }
-        return sb.toString();
+        BufferOutput.raw(g).timestamp(ms);
     }
 }

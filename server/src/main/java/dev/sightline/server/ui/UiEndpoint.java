@@ -1,11 +1,11 @@
 package dev.sightline.server.ui;
 
+import dev.sightline.server.http.ContentCoding;
 import dev.sightline.server.http.HttpApi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The web UI: {@code /} and every page's paths ({@link #PAGES}: {@code /explore}, {@code /alerts?...},
@@ -112,13 +111,14 @@ public final class UiEndpoint {
             if (contentType.startsWith("image/png")) {
                 return new Asset(contentType, Buffer.buffer(bytes), etag, null, null);
             }
-            return new Asset(contentType, Buffer.buffer(bytes), etag, Buffer.buffer(gzip(bytes)),
+            return new Asset(contentType, Buffer.buffer(bytes), etag,
+                    Buffer.buffer(ContentCoding.gzip(bytes, Deflater.BEST_COMPRESSION)),
                     etag.substring(0, etag.length() - 1) + "-gzip\"");
         }
     }
 
     private static void send(RoutingContext ctx, Asset asset) {
-        boolean gzip = asset.gzipBody() != null && acceptsGzip(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
+        boolean gzip = asset.gzipBody() != null && ContentCoding.accepts(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING), ContentCoding.GZIP);
         String etag = gzip ? asset.gzipEtag() : asset.etag();
         ctx.response()
                 .putHeader(HttpHeaders.ETAG, etag)
@@ -134,42 +134,6 @@ public final class UiEndpoint {
             ctx.response().putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
         }
         HttpApi.respond(ctx, 200, asset.contentType(), gzip ? asset.gzipBody() : asset.body());
-    }
-
-    /** Whether an Accept-Encoding header accepts gzip: named (or else "*") without q=0. */
-    static boolean acceptsGzip(String acceptEncoding) {
-        if (acceptEncoding == null) {
-            return false;
-        }
-        Boolean star = null;
-        for (String part : acceptEncoding.split(",")) {
-            String[] params = part.split(";");
-            String coding = params[0].trim().toLowerCase(Locale.ROOT);
-            boolean refused = false;
-            for (int i = 1; i < params.length; i++) {
-                String p = params[i].trim().toLowerCase(Locale.ROOT);
-                refused |= p.startsWith("q=") && p.substring(2).trim().matches("0(\\.0*)?");
-            }
-            if (coding.equals("gzip")) {
-                return !refused;
-            }
-            if (coding.equals("*")) {
-                star = !refused;
-            }
-        }
-        return star != null && star;
-    }
-
-    private static byte[] gzip(byte[] bytes) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 3 + 64);
-        try (GZIPOutputStream z = new GZIPOutputStream(out) {
-            {
-                def.setLevel(Deflater.BEST_COMPRESSION);
-            }
-        }) {
-            z.write(bytes);
-        }
-        return out.toByteArray();
     }
 
     private static String etag(byte[] bytes) {

@@ -1,17 +1,84 @@
 package dev.sightline.server.promapi;
 
+import dev.sightline.core.Labels;
+import dev.sightline.core.text.GoFloats;
+import dev.sightline.promql.engine.Matrix;
+import dev.sightline.promql.engine.MatrixSeries;
+import dev.sightline.promql.engine.Sample;
+import dev.sightline.promql.engine.Scalar;
+import dev.sightline.promql.engine.Vector;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.SplittableRandom;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PromApiJsonWriterTest {
+    private static String timestamp(long ms) {
+        return PromApiJsonWriter.render(g -> PromApiJsonWriter.timestamp(g, ms)).toString();
+    }
+
     @Test
     void timestampsAsSecondsWithMilliseconds() {
-        assertThat(PromApiJsonWriter.formatTimestamp(1435781451781L)).isEqualTo("1435781451.781");
-        assertThat(PromApiJsonWriter.formatTimestamp(1435781451010L)).isEqualTo("1435781451.010");
-        assertThat(PromApiJsonWriter.formatTimestamp(1435781451001L)).isEqualTo("1435781451.001");
-        assertThat(PromApiJsonWriter.formatTimestamp(1435781451000L)).isEqualTo("1435781451");
-        assertThat(PromApiJsonWriter.formatTimestamp(0)).isEqualTo("0");
-        assertThat(PromApiJsonWriter.formatTimestamp(-1500)).isEqualTo("-1.500");
+        assertThat(timestamp(1435781451781L)).isEqualTo("1435781451.781");
+        assertThat(timestamp(1435781451010L)).isEqualTo("1435781451.010");
+        assertThat(timestamp(1435781451001L)).isEqualTo("1435781451.001");
+        assertThat(timestamp(1435781451000L)).isEqualTo("1435781451");
+        assertThat(timestamp(0)).isEqualTo("0");
+        assertThat(timestamp(-1500)).isEqualTo("-1.500");
+        assertThat(timestamp(-999)).isEqualTo("-0.999");
+        assertThat(timestamp(Long.MIN_VALUE)).isEqualTo("-9223372036854775.808");
+        assertThat(timestamp(Long.MAX_VALUE)).isEqualTo("9223372036854775.807");
+    }
+
+    @Test
+    void matrixPointsAsPrometheusWritesThem() {
+        MatrixSeries a = new MatrixSeries(Labels.of("__name__", "up", "job", "a\"b"));
+        a.addFloat(1000, 1);
+        a.addFloat(61_500, 0.1 + 0.2);
+        a.addFloat(122_001, Double.NaN);
+        a.addFloat(183_000, Double.NEGATIVE_INFINITY);
+        MatrixSeries empty = new MatrixSeries(Labels.of("job", "x"));
+        String json = PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Matrix(List.of(a, empty)))).toString();
+        assertThat(json).isEqualTo("{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"up\",\"job\":\"a\\\"b\"},"
+                + "\"values\":[[1,\"1\"],[61.500,\"0.30000000000000004\"],[122.001,\"NaN\"],[183,\"-Inf\"]]},"
+                + "{\"metric\":{\"job\":\"x\"}}]}");
+    }
+
+    /** A series longer than the byte scratch goes out in pieces; every point is still there, in order, once. */
+    @Test
+    void longSeriesCrossTheScratchIntact() {
+        SplittableRandom r = new SplittableRandom(7);
+        MatrixSeries s = new MatrixSeries(Labels.of("job", "long"));
+        StringBuilder expected = new StringBuilder("{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"job\":\"long\"},\"values\":[");
+        for (int i = 0; i < 5000; i++) {
+            double v = r.nextBoolean() ? 1e8 + r.nextDouble() * 1e9 : Double.longBitsToDouble(r.nextLong());
+            s.addFloat(1_700_000_000_000L + i * 15_250L, v);
+            expected.append(i > 0 ? "," : "").append('[').append(timestamp(1_700_000_000_000L + i * 15_250L))
+                    .append(",\"").append(GoFloats.formatF(v)).append("\"]");
+        }
+        expected.append("]}]}");
+        String json = PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Matrix(List.of(s)))).toString();
+        assertThat(json).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void vectorsAndScalars() {
+        Vector v = new Vector(List.of(new Sample(Labels.of("a", "1"), 2000, 1.5), new Sample(Labels.of("a", "2"), 2000, -0.0)));
+        assertThat(PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, v)).toString()).isEqualTo(
+                "{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":\"1\"},\"value\":[2,\"1.5\"]},"
+                        + "{\"metric\":{\"a\":\"2\"},\"value\":[2,\"-0\"]}]}");
+        assertThat(PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Scalar(1, 1e21))).toString())
+                .isEqualTo("{\"resultType\":\"scalar\",\"result\":[0.001,\"1000000000000000000000\"]}");
+    }
+
+    @Test
+    void pointsNeedTheBufferGenerator() throws Exception {
+        try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(new java.io.StringWriter())) {
+            assertThatThrownBy(() -> PromApiJsonWriter.point(g, 0, 1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("PromApiJsonWriter.render");
+        }
     }
 }

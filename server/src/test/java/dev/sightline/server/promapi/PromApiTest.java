@@ -1,6 +1,7 @@
 package dev.sightline.server.promapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.luben.zstd.Zstd;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
@@ -12,13 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -121,6 +125,44 @@ class PromApiTest {
         assertOk(server.get("/api/v1/query_range?" + q), expected);
         assertOk(post("/api/v1/query_range", q), expected);
         assertOk(server.get("/api/v1/query_range?" + q.replace("30s", "30")), expected);
+    }
+
+    /** The heavy series' day at 10 s: over a megabyte of JSON, sent as each client's Accept-Encoding asks. */
+    @Test
+    void largeAnswersFollowAcceptEncoding() throws Exception {
+        String path = "/api/v1/query_range?query=heavy&start=" + (T / 1000 - 86_000) + "&end=" + T / 1000 + "&step=10";
+        HttpResponse<byte[]> plain = getBytes(path, null);
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(plain.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(plain.headers().firstValue("vary")).hasValue("Accept-Encoding");
+        assertThat(plain.body().length).isGreaterThan(1_000_000);
+        assertThat(new String(plain.body(), StandardCharsets.UTF_8)).startsWith("{\"status\":\"success\"");
+
+        HttpResponse<byte[]> gzip = getBytes(path, "gzip");
+        assertThat(gzip.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(gzip.body().length).isLessThan(plain.body().length / 4);
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(plain.body());
+        }
+
+        HttpResponse<byte[]> zstd = getBytes(path, "gzip;q=0.8, zstd");
+        assertThat(zstd.headers().firstValue("content-encoding")).hasValue("zstd");
+        assertThat(Zstd.decompress(zstd.body(), plain.body().length)).isEqualTo(plain.body());
+
+        assertThat(getBytes(path, "gzip;q=0, br").headers().firstValue("content-encoding")).isEmpty();
+        // Small answers (the error envelope here) are not worth a coding.
+        HttpResponse<byte[]> small = getBytes("/api/v1/query?query=up(", "gzip");
+        assertThat(small.statusCode()).isEqualTo(400);
+        assertThat(small.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(new String(small.body(), StandardCharsets.UTF_8)).contains("\"errorType\":\"bad_data\"");
+    }
+
+    private static HttpResponse<byte[]> getBytes(String path, String acceptEncoding) throws Exception {
+        HttpRequest.Builder b = server.request(path);
+        if (acceptEncoding != null) {
+            b.header("Accept-Encoding", acceptEncoding);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     @Test
