@@ -235,6 +235,8 @@ public final class DetectorCache {
             s = one.at();
         }
         readTail(ev, st, s.iterator(null), lo, ref);
+        // The read grew the state's arrays in steps; they now hold the whole range, which later reads only slide.
+        st.detector.trim();
     }
 
     /** Evicts what left the range and adds the function's value to {@code out}; drops the state of an empty window. */
