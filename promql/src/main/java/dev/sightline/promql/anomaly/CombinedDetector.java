@@ -53,6 +53,17 @@ public final class CombinedDetector extends WindowedStream implements Detector {
     }
 
     @Override
+    public void trim() {
+        robust.trim();
+        if (seasonal != null) {
+            seasonal.trim();
+        }
+        for (StreamingDetector m : members) {
+            m.trim();
+        }
+    }
+
+    @Override
     public void clear() {
         super.clear();
         for (StreamingDetector m : members) {

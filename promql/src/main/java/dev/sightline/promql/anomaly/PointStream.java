@@ -62,6 +62,17 @@ abstract class PointStream implements StreamingDetector {
         return window.size();
     }
 
+    /** Trims the window's timestamps and, through {@link #trimState}, the detector's own arrays. */
+    @Override
+    public final void trim() {
+        window.trim();
+        trimState();
+    }
+
+    /** Shrinks the detector's own arrays to what they hold (none by default). */
+    void trimState() {
+    }
+
     @Override
     public final void clear() {
         window.clear();

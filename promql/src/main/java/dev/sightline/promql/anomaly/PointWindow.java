@@ -67,8 +67,9 @@ final class PointWindow {
 
     private void makeRoom() {
         int n = to - from;
-        // Grown by half (a week of points is the bulk of a rule's memory), or compacted when a quarter is free.
-        if (n * 4 > ts.length * 3) {
+        // Grown by half while a read fills it; compacted while a 32nd is free, so a trimmed window slides in place
+        // (one move of the window per 16th of it added).
+        if ((ts.length - n) * 32 < ts.length) {
             ts = Arrays.copyOf(ts, ts.length + ts.length / 2);
             vs = Arrays.copyOf(vs, vs.length + vs.length / 2);
         }
@@ -77,6 +78,24 @@ final class PointWindow {
         base += from;
         from = 0;
         to = n;
+    }
+
+    /** Shrinks the arrays to the window and a 16th more (a week of points is the bulk of a rule's memory). */
+    void trim() {
+        int n = to - from;
+        int cap = roomFor(n);
+        if (ts.length > cap) {
+            ts = Arrays.copyOfRange(ts, from, from + cap);
+            vs = Arrays.copyOfRange(vs, from, from + cap);
+            base += from;
+            from = 0;
+            to = n;
+        }
+    }
+
+    /** The capacity a trimmed array of n values keeps. */
+    static int roomFor(int n) {
+        return n + n / 16 + 16;
     }
 
     void evictThrough(long t) {

@@ -60,4 +60,10 @@ public final class RobustZScore extends LatestPointStream implements Detector {
         spread.compute(sorted, baseline.resolution());
         return spread.judge(window.vs[to - 1]);
     }
+
+    @Override
+    public void trim() {
+        super.trim();
+        sorted.trim();
+    }
 }

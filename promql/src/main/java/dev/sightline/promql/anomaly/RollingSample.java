@@ -28,7 +28,8 @@ final class RollingSample {
     private int n;
     /** Values in the sample, the oldest of the ring: the first n sorted, the rest waiting to be merged in. */
     private int matured;
-    private double[] scratch = new double[256];
+    /** The values waiting to be merged, sorted: grown to the largest merge, emptied by {@link #trim}. */
+    private double[] scratch = new double[16];
     private final long delayMs;
     private final int delayPoints;
     private final Tail tail = new Tail();
@@ -68,6 +69,9 @@ final class RollingSample {
         int p = matured - n;
         if (p == 0) {
             return;
+        }
+        if (scratch.length < p) {
+            scratch = new double[Math.max(p, scratch.length * 2)];
         }
         for (int i = 0; i < p; i++) {
             scratch[i] = value(n + i);
@@ -248,7 +252,19 @@ final class RollingSample {
     }
 
     private void grow() {
-        int cap = ringT.length * 2;
+        relayout(ringT.length + ringT.length / 2);
+    }
+
+    /** Shrinks the ring and the sorted copy to the values held and a 16th more; drops the merge's scratch. */
+    void trim() {
+        int cap = PointWindow.roomFor(count);
+        if (ringT.length > cap) {
+            relayout(cap);
+        }
+        scratch = new double[16];
+    }
+
+    private void relayout(int cap) {
         long[] t = new long[cap];
         double[] v = new double[cap];
         for (int i = 0; i < count; i++) {
@@ -259,6 +275,5 @@ final class RollingSample {
         ringV = v;
         head = 0;
         sorted = Arrays.copyOf(sorted, cap);
-        scratch = new double[cap];
     }
 }

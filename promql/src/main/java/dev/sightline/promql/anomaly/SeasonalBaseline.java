@@ -181,4 +181,10 @@ public final class SeasonalBaseline extends LatestPointStream implements Detecto
         }
         return runs[k];
     }
+
+    @Override
+    public void trim() {
+        super.trim();
+        sorted.trim();
+    }
 }

@@ -116,6 +116,13 @@ public final class SeasonalDecomposition extends PointStream {
     }
 
     @Override
+    void trimState() {
+        for (RollingSample r : residuals) {
+            r.trim();
+        }
+    }
+
+    @Override
     void evict(long t) {
         for (RollingSample r : residuals) {
             r.evictThrough(t);

@@ -27,6 +27,14 @@ final class SortedValues {
         n = 0;
     }
 
+    /** Shrinks the array to the values held and a 16th more. */
+    void trim() {
+        int cap = PointWindow.roomFor(n);
+        if (a.length > cap) {
+            a = Arrays.copyOf(a, cap);
+        }
+    }
+
     void insert(double v) {
         v += 0.0;
         if (n == a.length) {

@@ -29,6 +29,13 @@ public interface StreamingDetector {
     /** Forgets every point, as a new series (used after a gap or reset the caller cannot replay). */
     void clear();
 
+    /**
+     * Shrinks the state's arrays to the window (and a sixteenth more, room to slide): a full read grows them in
+     * steps of half their size, and a rule keeps its state for as long as it runs.
+     */
+    default void trim() {
+    }
+
     /** The score in [0,1] of {@link #logP()}, as {@link Detector#score} returns it. */
     default double score() {
         return Scores.ofLogP(logP());

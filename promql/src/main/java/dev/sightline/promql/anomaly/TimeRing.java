@@ -8,15 +8,27 @@ final class TimeRing {
 
     void add(long t) {
         if (count == ts.length) {
-            long[] g = new long[ts.length * 2];
-            for (int i = 0; i < count; i++) {
-                g[i] = ts[(head + i) % ts.length];
-            }
-            ts = g;
-            head = 0;
+            relayout(ts.length + ts.length / 2);
         }
         ts[(head + count) % ts.length] = t;
         count++;
+    }
+
+    /** Shrinks the ring to the timestamps held and a 16th more. */
+    void trim() {
+        int cap = PointWindow.roomFor(count);
+        if (ts.length > cap) {
+            relayout(cap);
+        }
+    }
+
+    private void relayout(int cap) {
+        long[] g = new long[cap];
+        for (int i = 0; i < count; i++) {
+            g[i] = ts[(head + i) % ts.length];
+        }
+        ts = g;
+        head = 0;
     }
 
     void evictThrough(long t) {

@@ -30,4 +30,9 @@ abstract class WindowedStream implements StreamingDetector {
     public void clear() {
         window.clear();
     }
+
+    @Override
+    public void trim() {
+        window.trim();
+    }
 }

@@ -41,8 +41,8 @@ import java.util.Map;
  *   out-of-order window, or the samples of a series silent for {@link #DORMANT_MS} that arrive older than the
  *   recent part, are taken in by then.</li>
  * </ul>
- * Memory follows the series with points in the range: one window of points per series and call (about 26 bytes per
- * point; docs/anomaly.md, "Cost").
+ * Memory follows the series with points in the range: one window of points per series and call, trimmed to the
+ * window after each full read (17-130 bytes per point by function; docs/anomaly.md, "Cost").
  */
 public final class DetectorCache {
     /** Full reads are forced after this many evaluations by default: an hour of 15-second evaluations. */
@@ -235,6 +235,8 @@ public final class DetectorCache {
             s = one.at();
         }
         readTail(ev, st, s.iterator(null), lo, ref);
+        // The read grew the state's arrays in steps; they now hold the whole range, which later reads only slide.
+        st.detector.trim();
     }
 
     /** Evicts what left the range and adds the function's value to {@code out}; drops the state of an empty window. */
