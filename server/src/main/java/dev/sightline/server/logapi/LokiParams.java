@@ -210,8 +210,9 @@ final class LokiParams {
             throw new BadRequest("zero or negative query resolution step widths are not accepted. Try a positive integer");
         }
         if (ranges.tooManyPoints(start, end, step)) {
+            // Loki's text, with the limit of limits.query_max_points_per_series.
             throw new BadRequest("exceeded maximum resolution of " + ranges.maxPointsText()
-                    + " points per time series. Try increasing the value of the step parameter (limits.query_max_points_per_series)");
+                    + " points per time series. Try increasing the value of the step parameter");
         }
         return step;
     }

@@ -244,8 +244,9 @@ public final class PromApi {
             throw ApiError.badData(tooLong);
         }
         if (ranges.tooManyPoints(nanos(start), nanos(end), stepNs)) {
+            // Prometheus's text, with the limit of limits.query_max_points_per_series.
             throw ApiError.badData("exceeded maximum resolution of " + ranges.maxPointsText()
-                    + " points per timeseries. Try decreasing the query resolution (?step=XX) (limits.query_max_points_per_series)");
+                    + " points per timeseries. Try decreasing the query resolution (?step=XX)");
         }
         Engine engine = engine(p, timeLeftMs);
         String query = p.get("query");

@@ -479,8 +479,8 @@ final class TempoApi {
             throw BadRequest.param("step", "must be positive, got " + TraceParams.value(ctx, "step"));
         }
         if (ranges.tooManyPoints(range[0], range[1], step)) {
-            throw BadRequest.param("step", "more than " + ranges.maxPointsText() + " points per series; use a larger step"
-                    + " (limits.query_max_points_per_series)");
+            throw BadRequest.param("step", "too many steps: " + (range[1] - range[0]) / step + " (at most "
+                    + ranges.maxPointsText() + ", limits.query_max_points_per_series); raise the step");
         }
         JsonArray series = new JsonArray();
         for (Series s : traceQl.metricsQueryRange(q, query, range[0], range[1], step)) {
