@@ -2,6 +2,8 @@ package dev.sightline.server.query;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +30,17 @@ class QueryGateTest {
         });
     }
 
+    /** {@code n} queries holding every slot until {@code release}, started. */
+    private static List<QueryGate.Admission<String>> holdSlots(QueryGate gate, int n, CountDownLatch release) throws Exception {
+        CountDownLatch started = new CountDownLatch(n);
+        List<QueryGate.Admission<String>> held = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            held.add(blocker(gate, started, release));
+        }
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        return held;
+    }
+
     private static Throwable failure(QueryGate.Admission<?> a) {
         Throwable t = catchThrowable(() -> a.result().get(5, TimeUnit.SECONDS));
         return t instanceof ExecutionException e ? e.getCause() : t;
@@ -36,11 +49,8 @@ class QueryGateTest {
     @Test
     void beyondConcurrencyQueriesWaitAndBeyondTheQueueTheyAreRefusedAt429() throws Exception {
         try (QueryGate gate = new QueryGate(2, 1, 10_000)) {
-            CountDownLatch started = new CountDownLatch(2);
             CountDownLatch release = new CountDownLatch(1);
-            var a = blocker(gate, started, release);
-            var b = blocker(gate, started, release);
-            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            List<QueryGate.Admission<String>> held = holdSlots(gate, 2, release);
             AtomicBoolean ranThird = new AtomicBoolean();
             var waiting = gate.submit(0, left -> {
                 ranThird.set(true);
@@ -56,8 +66,9 @@ class QueryGateTest {
             assertThat(gate.waiting()).isEqualTo(1);
             assertThat(ranThird).isFalse();
             release.countDown();
-            assertThat(a.result().get(5, TimeUnit.SECONDS)).isEqualTo("done");
-            assertThat(b.result().get(5, TimeUnit.SECONDS)).isEqualTo("done");
+            for (QueryGate.Admission<String> h : held) {
+                assertThat(h.result().get(5, TimeUnit.SECONDS)).isEqualTo("done");
+            }
             assertThat(waiting.result().get(5, TimeUnit.SECONDS)).isEqualTo("third");
         }
     }
@@ -65,10 +76,8 @@ class QueryGateTest {
     @Test
     void aQueryStillWaitingAtItsTimeoutIsRefusedWith503Timeout() throws Exception {
         try (QueryGate gate = new QueryGate(1, 5, 300)) {
-            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            blocker(gate, started, release);
-            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            holdSlots(gate, 1, release);
             long t0 = System.nanoTime();
             var waiting = gate.submit(0, left -> "never");
             Throwable t = failure(waiting);
@@ -87,10 +96,8 @@ class QueryGateTest {
     @Test
     void theWaitCountsAgainstTheTimeoutAndARequestMayAskForLess() throws Exception {
         try (QueryGate gate = new QueryGate(1, 5, 2_000)) {
-            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            blocker(gate, started, release);
-            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            holdSlots(gate, 1, release);
             AtomicLong left = new AtomicLong();
             var waiting = gate.submit(0, ms -> {
                 left.set(ms);
@@ -118,9 +125,7 @@ class QueryGateTest {
     @Test
     void aCanceledWaitingQueryLeavesTheLineAndARunningOneIsInterrupted() throws Exception {
         try (QueryGate gate = new QueryGate(1, 1, 10_000)) {
-            CountDownLatch started = new CountDownLatch(1);
-            var running = blocker(gate, started, new CountDownLatch(1));
-            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            var running = holdSlots(gate, 1, new CountDownLatch(1)).get(0);
             AtomicBoolean ran = new AtomicBoolean();
             var waiting = gate.submit(0, ms -> {
                 ran.set(true);

@@ -68,6 +68,14 @@ class QueryLimitsHttpTest {
         });
     }
 
+    /** The Prometheus API behind {@code gate}, with one query holding a slot until {@link #release}. */
+    private CompletableFuture<HttpResponse<String>> holdSlot(QueryGate gate) throws Exception {
+        promApi(gate, RangeLimits.DEFAULT);
+        var held = async("/api/v1/query?query=up");
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        return held;
+    }
+
     private static JsonNode error(HttpResponse<String> r, int status, String type) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         JsonNode body = JSON.readTree(r.body());
@@ -79,9 +87,7 @@ class QueryLimitsHttpTest {
     @Test
     void aQueryFindingTheLineFullIs429AndTheWaitingOneRunsLater() throws Exception {
         try (QueryGate gate = new QueryGate(1, 1, 20_000)) {
-            promApi(gate, RangeLimits.DEFAULT);
-            var first = async("/api/v1/query?query=up");
-            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            var first = holdSlot(gate);
             var second = async("/api/v1/query?query=up");
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (gate.waiting() == 0 && System.nanoTime() < until) {
@@ -100,9 +106,7 @@ class QueryLimitsHttpTest {
     @Test
     void aQueryWaitingPastTheTimeoutIs503Timeout() throws Exception {
         try (QueryGate gate = new QueryGate(1, 4, 400)) {
-            promApi(gate, RangeLimits.DEFAULT);
-            var first = async("/api/v1/query?query=up");
-            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            var first = holdSlot(gate);
             JsonNode waited = error(server.get("/api/v1/query?query=up"), 503, "timeout");
             assertThat(waited.get("error").asText()).startsWith("query timed out in query queue after 400ms")
                     .contains("limits.query_timeout");
