@@ -189,8 +189,9 @@ public final class PromApi {
                 return;
             }
             Params params = Params.of(ctx.request().formAttributes(), ctx.queryParams());
-            // A client that goes away interrupts its query, which the engine reports as canceled.
-            QueryGate.answer(ctx, gate, true, leftMs -> {
+            // A client that goes away interrupts its query, which the engine reports as canceled. The request's
+            // timeout parameter bounds its wait in line too, as in Prometheus; a bad one is reported by the endpoint.
+            QueryGate.answer(ctx, gate, requestTimeoutMs(params), true, leftMs -> {
                 try {
                     Result r = e.serve(q, params, ctx, leftMs);
                     return new Reply(200, PromApiJsonWriter.success(r.data(), r.warnings(), r.infos()));
@@ -202,6 +203,16 @@ public final class PromApi {
                 }
             }, r -> Reply.of(ApiError.refused(r)), r -> HttpApi.respond(ctx, r.status(), JSON, r.body()));
         };
+    }
+
+    /** The {@code timeout} parameter in milliseconds (at least 1), or 0 when absent or not a duration. */
+    private static long requestTimeoutMs(Params p) {
+        String to = p.get("timeout");
+        try {
+            return to.isEmpty() ? 0 : Math.max(1, Params.parseDurationNanos(to) / 1_000_000);
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     /** A status and JSON body, made on a query thread and written on the event loop. */

@@ -59,6 +59,8 @@ public final class QueryGate implements AutoCloseable {
         void cancel(boolean interrupt);
     }
 
+    /** How long past its timeout a running query has to answer before it is answered for. */
+    private static final long RUNNING_GRACE_MS = 250;
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
@@ -147,12 +149,8 @@ public final class QueryGate implements AutoCloseable {
             if (!state.compareAndSet(QUEUED, RUNNING)) {
                 return;
             }
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-            if (leftMs <= 0) {
-                state.set(DONE);
-                result.completeExceptionally(queueTimeout());
-                return;
-            }
+            // No time left (a tiny timeout): the work still starts, and PromQL reports its own timeout at once.
+            long leftMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
             synchronized (this) {
                 runner = Thread.currentThread();
             }
@@ -175,24 +173,22 @@ public final class QueryGate implements AutoCloseable {
         }
 
         /**
-         * At the timeout: a query still waiting leaves the line; one still running is answered with a timeout now
-         * (PromQL stops itself at the same deadline; LogQL and TraceQL run on to their end holding their slot).
+         * At the timeout: a query still waiting leaves the line; one still running is answered with a timeout soon
+         * after (PromQL stops itself at the deadline; LogQL and TraceQL run on to their end holding their slot).
          */
         void expire() {
             if (state.compareAndSet(QUEUED, DONE)) {
                 pool.remove(this);
-                result.completeExceptionally(queueTimeout());
+                result.completeExceptionally(new Rejected(503, "timeout", "query timed out in query queue after "
+                        + timeoutMs + "ms waiting for one of " + maxConcurrency
+                        + " query slots (limits.query_timeout, limits.query_max_concurrency)"));
             } else if (state.get() == RUNNING) {
-                result.completeExceptionally(new Rejected(503, "timeout", "query timed out after " + timeoutMs
-                        + "ms (limits.query_timeout)"));
+                // A moment for work that watches the clock (PromQL) to answer its own timeout first.
+                expiry = timer.schedule(() -> result.completeExceptionally(new Rejected(503, "timeout",
+                        "query timed out after " + timeoutMs + "ms (limits.query_timeout)")), RUNNING_GRACE_MS, TimeUnit.MILLISECONDS);
             }
         }
 
-        private Rejected queueTimeout() {
-            return new Rejected(503, "timeout", "query timed out in query queue after " + timeoutMs
-                    + "ms waiting for one of " + maxConcurrency
-                    + " query slots (limits.query_timeout, limits.query_max_concurrency)");
-        }
 
         @Override
         public CompletableFuture<T> result() {
@@ -228,8 +224,14 @@ public final class QueryGate implements AutoCloseable {
      */
     public static <R> void answer(RoutingContext ctx, QueryGate gate, boolean interrupt, LongFunction<R> work,
                                   Function<Rejected, R> refused, Consumer<R> respond) {
+        answer(ctx, gate, 0, interrupt, work, refused, respond);
+    }
+
+    /** As {@link #answer}, for a request asking for a timeout of its own ({@code requestTimeoutMs}; 0: none). */
+    public static <R> void answer(RoutingContext ctx, QueryGate gate, long requestTimeoutMs, boolean interrupt,
+                                  LongFunction<R> work, Function<Rejected, R> refused, Consumer<R> respond) {
         Context vctx = ctx.vertx().getOrCreateContext();
-        Admission<R> task = gate.submit(0, work);
+        Admission<R> task = gate.submit(requestTimeoutMs, work);
         task.result().whenComplete((reply, failure) -> vctx.runOnContext(v -> {
             if (ctx.response().closed() || ctx.response().ended() || failure instanceof CancellationException) {
                 return;

@@ -40,9 +40,12 @@ class QueryLimitsHttpTest {
 
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
+    /** The thread the storage was read on: a query thread, never the event loop nor the worker pool ingestion uses. */
+    private volatile String queryThread;
 
     /** Storage whose every querier waits for {@link #release}: a query holding its slot as long as the test likes. */
     private final Queryable slow = (mint, maxt) -> {
+        queryThread = Thread.currentThread().getName();
         entered.countDown();
         try {
             release.await(30, TimeUnit.SECONDS);
@@ -88,6 +91,7 @@ class QueryLimitsHttpTest {
     void aQueryFindingTheLineFullIs429AndTheWaitingOneRunsLater() throws Exception {
         try (QueryGate gate = new QueryGate(1, 1, 20_000)) {
             var first = holdSlot(gate);
+            assertThat(queryThread).startsWith("sightline-query-");
             var second = async("/api/v1/query?query=up");
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (gate.waiting() == 0 && System.nanoTime() < until) {
@@ -107,8 +111,10 @@ class QueryLimitsHttpTest {
     void aQueryWaitingPastTheTimeoutIs503Timeout() throws Exception {
         try (QueryGate gate = new QueryGate(1, 4, 400)) {
             var first = holdSlot(gate);
-            JsonNode waited = error(server.get("/api/v1/query?query=up"), 503, "timeout");
-            assertThat(waited.get("error").asText()).startsWith("query timed out in query queue after 400ms")
+            // Its own timeout parameter ends its wait first (the holder's answer may close its connection, which
+            // cancels the holder and frees the slot).
+            JsonNode waited = error(server.get("/api/v1/query?query=up&timeout=150ms"), 503, "timeout");
+            assertThat(waited.get("error").asText()).startsWith("query timed out in query queue after 150ms")
                     .contains("limits.query_timeout");
             // The one that holds the slot is answered at its timeout too, while its storage read goes on.
             error(first.get(10, TimeUnit.SECONDS), 503, "timeout");
@@ -135,12 +141,18 @@ class QueryLimitsHttpTest {
         RangeLimits ranges = new RangeLimits(HOUR_NS, 100);
         try (QueryGate gate = new QueryGate(2, 2, 10_000)) {
             InMemoryLogStore logs = new InMemoryLogStore();
-            new LokiApi(() -> logs, LogQlEvaluator::new, new LiveLineHub(), () -> 10 * HOUR_NS, BuildInfo.current(),
-                    gate, ranges).register(server.api);
+            new LokiApi(() -> logs, q -> {
+                queryThread = Thread.currentThread().getName();
+                return new LogQlEvaluator(q);
+            }, new LiveLineHub(), () -> 10 * HOUR_NS, BuildInfo.current(), gate, ranges).register(server.api);
             InMemorySpanStore spans = new InMemorySpanStore();
             new TraceApi(() -> spans, () -> null, new TraceQlEngineBackend(), () -> 10 * HOUR_NS, BuildInfo.current(),
                     gate, ranges).register(server.api);
             server.listen();
+            HttpResponse<String> ok = server.get("/loki/api/v1/query_range?query=" + enc("count_over_time({a=\"b\"}[1m])")
+                    + "&start=0&end=" + HOUR_NS + "&step=60");
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+            assertThat(queryThread).startsWith("sightline-query-");
             HttpResponse<String> loki = server.get("/loki/api/v1/query_range?query=" + enc("count_over_time({a=\"b\"}[1m])")
                     + "&start=0&end=" + 2 * HOUR_NS);
             assertThat(loki.statusCode()).isEqualTo(400);
