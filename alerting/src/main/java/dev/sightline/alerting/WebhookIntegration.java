@@ -86,7 +86,7 @@ public final class WebhookIntegration implements Integration {
                 if (code / 100 == 2) {
                     return;
                 }
-                String msg = "webhook " + config.url() + " answered " + code + ": " + abbreviate(r.body());
+                String msg = "webhook " + config.redactedUrl() + " answered " + code + ": " + abbreviate(r.body());
                 if (code / 100 != 5) {
                     throw new DeliveryException("client_error", msg, null);
                 }
@@ -94,7 +94,7 @@ public final class WebhookIntegration implements Integration {
             } catch (DeliveryException e) {
                 throw e;
             } catch (IOException e) {
-                last = new DeliveryException("connection", "webhook " + config.url() + ": " + e, e);
+                last = new DeliveryException("connection", "webhook " + config.redactedUrl() + ": " + e, e);
             }
         }
         throw last;

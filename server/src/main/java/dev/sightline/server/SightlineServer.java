@@ -2,6 +2,7 @@ package dev.sightline.server;
 
 import dev.sightline.server.alerting.AlertingService;
 import dev.sightline.server.config.ConfigException;
+import dev.sightline.server.config.LimitsConfig;
 import dev.sightline.server.config.ServerConfig;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.config.TsdbConfig;
@@ -20,6 +21,8 @@ import dev.sightline.server.security.WebConfigException;
 import dev.sightline.server.security.WebSecurity;
 import dev.sightline.server.promapi.PromApi;
 import dev.sightline.server.promapi.StatusApi;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import dev.sightline.server.remotewrite.RemoteWriteEndpoint;
 import dev.sightline.server.remotewrite.RemoteWriteMetrics;
 import dev.sightline.metricstore.Queryable;
@@ -127,6 +130,11 @@ public final class SightlineServer implements AutoCloseable {
     /** The exemplar store the storage replays its WAL's exemplars into; the endpoints see it as the guards' ExemplarStorage. */
     private final ExemplarStore exemplars;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
+    /**
+     * Where every API query runs (PromQL, LogQL, TraceQL, services), bounded by limits.query_max_concurrency and
+     * query_max_queue; its own threads, so queries take neither the event loop nor the worker pool ingestion needs.
+     */
+    private final QueryGate queries;
     /** Span metrics and the service graph (metrics_generator), written into storage once it is open. */
     private final MetricsGenerator spanMetrics;
     /** Where every span endpoint appends (OTLP, Zipkin). */
@@ -171,6 +179,7 @@ public final class SightlineServer implements AutoCloseable {
         this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
                 externalUrl != null ? () -> externalUrl : () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
         this.vertx = Vertx.vertx();
+        this.queries = settings.config().limits().newQueryGate();
         this.exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
         exemplars.registerMetrics(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
@@ -269,6 +278,7 @@ public final class SightlineServer implements AutoCloseable {
             server.rules.validate();
         } catch (RuleLoadException e) {
             server.vertx.close();
+            server.queries.close();
             server.alerting.close();
             server.dashboards.close();
             throw new IOException("invalid rule files:\n" + e.getMessage(), e);
@@ -277,6 +287,7 @@ public final class SightlineServer implements AutoCloseable {
             server.listen();
         } catch (IOException | RuntimeException e) {
             server.vertx.close();
+            server.queries.close();
             server.alerting.close();
             server.dashboards.close();
             throw e;
@@ -300,8 +311,10 @@ public final class SightlineServer implements AutoCloseable {
             LOG.info("web config " + settings.webConfigFile() + ": " + WebSecurity.describe(security.config()));
         }
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
-        new PromApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(), System::currentTimeMillis,
-                guards.metadata(), guards.exemplars()).register(api);
+        LimitsConfig limits = settings.config().limits();
+        RangeLimits ranges = limits.toRangeLimits();
+        new PromApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(), System::currentTimeMillis,
+                guards.metadata(), guards.exemplars(), queries, ranges).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),
                 settings.config().limits().toDecoderLimits(), guards).register(api);
         scrape.register(api);
@@ -320,14 +333,14 @@ public final class SightlineServer implements AutoCloseable {
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
                 settings.config().limits().maxRequestBodyBytes()).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
-                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), queries, ranges).register(api);
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
-                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
-        new ServicesApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(),
-                System::currentTimeMillis).register(api);
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), queries, ranges).register(api);
+        new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
+                System::currentTimeMillis, queries).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
-                settings.config().limits().toEngineOptions(), System::currentTimeMillis).register(api);
+                limits.toEngineOptions(), System::currentTimeMillis, queries).register(api);
         new DrillsApi(settings.dataDir()).register(api);
         journeys.register(api);
         new DashboardsApi(() -> dashboards).register(api);
@@ -543,6 +556,7 @@ public final class SightlineServer implements AutoCloseable {
             }
             otlp.close();
             security.close();
+            queries.close();
             dashboards.close();
             // Before storage closes, so the stale markers of every target are written.
             scrape.close();

@@ -11,7 +11,11 @@ const ROW_GAP = 26;
 
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  // A style through the CSSOM, as dom.js's h(): the Content-Security-Policy blocks style attributes.
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'style') el.style.cssText = v;
+    else el.setAttribute(k, v);
+  }
   el.append(...children);
   return el;
 }

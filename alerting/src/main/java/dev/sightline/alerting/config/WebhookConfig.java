@@ -22,10 +22,11 @@ public record WebhookConfig(
         try {
             URI u = new URI(url);
             if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException("url: \"" + url + "\" is not an http or https URL");
+                throw new IllegalArgumentException("url: not an http or https URL (a secret: its value is not shown)");
             }
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("url: invalid URL \"" + url + "\": " + e.getReason());
+            throw new IllegalArgumentException("url: invalid URL (a secret: its value is not shown): " + e.getReason()
+                    + " at index " + e.getIndex());
         }
         sendResolved = sendResolved == null || sendResolved;
         maxAlerts = maxAlerts == null ? 0 : maxAlerts;
@@ -33,6 +34,15 @@ public record WebhookConfig(
             throw new IllegalArgumentException("max_alerts: must not be negative");
         }
         httpConfig = httpConfig == null ? HttpConfig.NONE : httpConfig;
+    }
+
+    /**
+     * The URL as logs and error messages show it: scheme, host and port only. The rest is secret, as Alertmanager
+     * holds webhook URLs (a Slack or PagerDuty URL carries its token in the path).
+     */
+    public String redactedUrl() {
+        URI u = URI.create(url);
+        return u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "") + "/<secret>";
     }
 
     public WebhookConfig(String url) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads {@code sightline.yml}. Unknown keys, duplicate keys and bad values are errors located at FILE:LINE:COL,
@@ -27,8 +29,16 @@ import java.util.StringJoiner;
  */
 public final class ConfigLoader {
     private final ObjectMapper mapper;
+    /** Environment variables for ${NAME} in secret fields. */
+    private final UnaryOperator<String> env;
 
     public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    /** A loader reading ${NAME} in secret fields from {@code env} (tests give their own). */
+    public ConfigLoader(UnaryOperator<String> env) {
+        this.env = env;
         YAMLFactory yaml = YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
         mapper = new ObjectMapper(yaml)
                 .registerModule(ConfigDeserializers.module())
@@ -48,18 +58,36 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(name, "cannot read configuration file: " + e.getMessage(), e);
         }
-        return parse(name, content);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(name, content, dir != null ? dir : Path.of("").toAbsolutePath());
     }
 
-    /** Parses YAML text; {@code name} is used in error messages. */
+    /** Parses YAML text; {@code name} is used in error messages, secret files are read from the working directory. */
     public SightlineConfig parse(String name, byte[] content) throws ConfigException {
+        return parse(name, content, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * Parses YAML text; {@code name} is used in error messages, secret files ({@code password_file} and the like,
+     * see {@link Secrets}) are read relative to {@code baseDir}.
+     */
+    public SightlineConfig parse(String name, byte[] content, Path baseDir) throws ConfigException {
         try {
             Map<String, JsonLocation> keys = scanKeys(name, content);
             if (keys == null) {
                 return SightlineConfig.defaults();
             }
+            JsonNode tree = mapper.readTree(content);
+            boolean secretsRead;
             try {
-                SightlineConfig config = mapper.readValue(content, SightlineConfig.class);
+                secretsRead = Secrets.resolve(tree, baseDir, env);
+            } catch (Secrets.Unresolved e) {
+                throw located(name, keys.get(e.key), e.getMessage());
+            }
+            try {
+                // Bound from the text when no secret was read in, so value errors keep their exact positions.
+                SightlineConfig config = secretsRead ? mapper.treeToValue(tree, SightlineConfig.class)
+                        : mapper.readValue(content, SightlineConfig.class);
                 return config == null ? SightlineConfig.defaults() : config;
             } catch (JsonMappingException e) {
                 String nested = nestedKey(e, keys);

@@ -8,19 +8,18 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.sightline.core.text.PromDurations;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Set;
+import java.util.ArrayList;
 
 /**
  * A loaded configuration (or one section of it) written back as YAML, as Prometheus's /api/v1/status/config and
  * Alertmanager's status show theirs: durations in Prometheus's syntax, unset and empty keys left out, secrets
- * (passwords, bearer tokens, credentials) replaced by {@code <secret>}.
+ * (every field {@link Secrets} names) replaced by {@code <secret>}.
  */
 public final class ConfigYaml {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -32,7 +31,6 @@ public final class ConfigYaml {
                     g.writeString(PromDurations.format(d.toMillis()));
                 }
             }));
-    private static final Set<String> SECRETS = Set.of("password", "bearer_token", "credentials");
 
     private ConfigYaml() {
     }
@@ -43,25 +41,11 @@ public final class ConfigYaml {
             return "";
         }
         JsonNode tree = YAML.valueToTree(config);
-        maskSecrets(tree);
+        Secrets.mask(tree, new ArrayList<>());
         try {
             return YAML.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void maskSecrets(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            o.properties().forEach(e -> {
-                if (SECRETS.contains(e.getKey()) && e.getValue().isTextual()) {
-                    o.put(e.getKey(), "<secret>");
-                } else {
-                    maskSecrets(e.getValue());
-                }
-            });
-        } else if (node.isArray()) {
-            node.forEach(ConfigYaml::maskSecrets);
         }
     }
 }

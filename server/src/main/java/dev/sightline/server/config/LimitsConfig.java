@@ -7,6 +7,8 @@ import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.promql.engine.EngineOptions;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 
 import java.time.Duration;
 
@@ -21,6 +23,12 @@ import java.time.Duration;
  * dropped and counted in the span's dropped_*_count, never the whole span. Log entries are checked with Loki's
  * limits ({@link LogLimits}): {@code max_line_size} (256KB), {@code reject_old_samples_max_age} (1w; 0 = off),
  * {@code creation_grace_period} (10m) and the label limits above; an entry over one is refused alone.
+ *
+ * <p>Query protection, for the Prometheus, Loki and Tempo query APIs: at most {@code query_max_concurrency} (20)
+ * queries run at once, {@code query_max_queue} (100; 0 = none) more wait; a query finding the line full is refused
+ * at once with 429, one waiting past {@code query_timeout} with 503 (errorType timeout). A range query may span at
+ * most {@code query_max_range} (0 = no limit, the default) and {@code query_max_points_per_series} (11,000) steps.
+ * Rule evaluation runs on its own threads outside this gate, bound by query_timeout and query_max_samples only.
  */
 public record LimitsConfig(
         @JsonProperty("max_label_names_per_series") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxLabelNamesPerSeries,
@@ -37,8 +45,16 @@ public record LimitsConfig(
         @JsonProperty("max_span_links") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer maxSpanLinks,
         @JsonProperty("max_line_size") @JsonDeserialize(using = ConfigDeserializers.ByteSizeDeserializer.class) Long maxLineSize,
         @JsonProperty("reject_old_samples_max_age") Duration rejectOldSamplesMaxAge,
-        @JsonProperty("creation_grace_period") Duration creationGracePeriod) {
+        @JsonProperty("creation_grace_period") Duration creationGracePeriod,
+        @JsonProperty("query_max_concurrency") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer queryMaxConcurrency,
+        @JsonProperty("query_max_queue") Integer queryMaxQueue,
+        @JsonProperty("query_max_range") Duration queryMaxRange,
+        @JsonProperty("query_max_points_per_series") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer queryMaxPointsPerSeries) {
 
+    /** Prometheus's --query.max-concurrency. */
+    static final int DEFAULT_QUERY_MAX_CONCURRENCY = 20;
+    /** Mimir's max_outstanding_requests_per_tenant: beyond it a query is refused at once (429). */
+    static final int DEFAULT_QUERY_MAX_QUEUE = 100;
     /** Decoders hold a whole body in one byte array. */
     private static final long MAX_BODY_LIMIT = Integer.MAX_VALUE - 16;
 
@@ -72,12 +88,22 @@ public record LimitsConfig(
         if (maxLineSize < 0 || rejectOldSamplesMaxAge.isNegative() || creationGracePeriod.isNegative()) {
             throw new IllegalArgumentException("max_line_size, reject_old_samples_max_age and creation_grace_period must not be negative");
         }
+        queryMaxConcurrency = queryMaxConcurrency == null ? DEFAULT_QUERY_MAX_CONCURRENCY : queryMaxConcurrency;
+        queryMaxQueue = queryMaxQueue == null ? DEFAULT_QUERY_MAX_QUEUE : queryMaxQueue;
+        queryMaxRange = queryMaxRange == null ? Duration.ZERO : queryMaxRange;
+        queryMaxPointsPerSeries = queryMaxPointsPerSeries == null ? (int) RangeLimits.DEFAULT_MAX_POINTS : queryMaxPointsPerSeries;
+        if (queryMaxQueue < 0) {
+            throw new IllegalArgumentException("query_max_queue must not be negative, got " + queryMaxQueue);
+        }
+        if (queryMaxRange.isNegative()) {
+            throw new IllegalArgumentException("query_max_range must not be negative (0 = no limit), got " + queryMaxRange.toMillis() + "ms");
+        }
     }
 
     public LimitsConfig(Integer maxLabelNamesPerSeries, Integer maxLabelNameLength, Integer maxLabelValueLength,
                         LabelLimits.NameScheme metricNameValidation) {
         this(maxLabelNamesPerSeries, maxLabelNameLength, maxLabelValueLength, metricNameValidation, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public static LimitsConfig defaults() {
@@ -101,6 +127,16 @@ public record LimitsConfig(
     /** The query engine's defaults with this section's timeout and sample limit. */
     public EngineOptions toEngineOptions() {
         return EngineOptions.defaults().withTimeoutMs(queryTimeout.toMillis()).withMaxSamples(queryMaxSamples);
+    }
+
+    /** The gate every API query passes: query_max_concurrency running, query_max_queue waiting, query_timeout. */
+    public QueryGate newQueryGate() {
+        return new QueryGate(queryMaxConcurrency, queryMaxQueue, queryTimeout.toMillis());
+    }
+
+    /** What one range query may span (query_max_range) and how many steps (query_max_points_per_series). */
+    public RangeLimits toRangeLimits() {
+        return new RangeLimits(queryMaxRange.toNanos(), queryMaxPointsPerSeries);
     }
 
     public LabelLimits toLabelLimits() {

@@ -57,6 +57,7 @@ public final class HttpApi {
         this.metrics = metrics;
         this.router = Router.router(vertx);
         router.route().handler(this::timeRequest);
+        router.route().handler(CrossSiteGuard::handle);
 
         get("/-/healthy", ctx -> text(ctx, 200, "Sightline is Healthy.\n"));
         // 503 until storage has replayed its WAL, as Prometheus does while it starts.

@@ -7,6 +7,7 @@ import dev.sightline.logs.LogSelection;
 import dev.sightline.logs.LogStore;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.logapi.LokiParams.BadRequest;
+import dev.sightline.server.query.RangeLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -50,7 +51,7 @@ final class LiveTail {
 
     void handle(RoutingContext ctx) {
         long now = nowNanos.getAsLong();
-        LokiParams p = new LokiParams(ctx, now);
+        LokiParams p = new LokiParams(ctx, now, RangeLimits.DEFAULT);
         LogSelection history;
         LogSelection filter;
         long delayMs;

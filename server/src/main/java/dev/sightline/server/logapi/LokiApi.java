@@ -12,7 +12,10 @@ import dev.sightline.logs.logql.LogQlEngine;
 import dev.sightline.logs.logql.LogQlException;
 import dev.sightline.logs.logql.LogQlResult;
 import dev.sightline.server.BuildInfo;
+import dev.sightline.server.config.LimitsConfig;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import dev.sightline.server.logapi.LokiParams.BadRequest;
 import dev.sightline.server.promapi.PromApiJsonWriter;
 import io.vertx.core.buffer.Buffer;
@@ -35,8 +38,8 @@ import java.util.function.Supplier;
  * queries ({@code query}, {@code query_range}) through a {@link LogQlEngine}; labels, label values, series, index
  * stats, volume, detected labels and fields from the store's {@link LogQuerier} directly; live tail
  * ({@link LiveTail}) from {@link LiveLines}. GET and form-encoded POST as Loki takes them. Errors are 400 with
- * Loki's plain-text message (bad parameters, LogQL that does not parse or is not implemented). Requests run on
- * worker threads: a disk store blocks.
+ * Loki's plain-text message (bad parameters, LogQL that does not parse or is not implemented). Requests run through
+ * the {@link QueryGate}: off the event loop and off the worker pool ingestion uses.
  */
 public final class LokiApi {
     /** The Loki release whose API this answers like (buildinfo's version, with Sightline's as build metadata). */
@@ -52,6 +55,8 @@ public final class LokiApi {
     private final LongSupplier nowNanos;
     private final LiveTail tail;
     private final JsonObject buildInfo;
+    private final QueryGate gate;
+    private final RangeLimits ranges;
 
     /**
      * @param store    the log store, or null while it is not open (requests then answer 503)
@@ -61,6 +66,14 @@ public final class LokiApi {
      */
     public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
                    LiveLines live, LongSupplier nowNanos, BuildInfo info) {
+        this(store, engines, live, nowNanos, info, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+    }
+
+    /** Every request runs through {@code gate}; range queries are bound by {@code ranges}. */
+    public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
+                   LiveLines live, LongSupplier nowNanos, BuildInfo info, QueryGate gate, RangeLimits ranges) {
+        this.gate = gate;
+        this.ranges = ranges;
         this.store = store;
         this.engines = engines;
         this.nowNanos = nowNanos;
@@ -116,26 +129,23 @@ public final class LokiApi {
         });
     }
 
-    /** Runs an endpoint on a worker thread; bad requests and LogQL errors answer 400 with the message. */
+    /**
+     * Runs an endpoint through the query gate; bad requests and LogQL errors answer 400 with the message, a query
+     * the gate refuses its status (429, 503) with the message naming the limit.
+     */
     private void answer(RoutingContext ctx, Endpoint e) {
-        ctx.vertx().executeBlocking(() -> {
+        QueryGate.answer(ctx, gate, false, leftMs -> {
             LogStore s = store.get();
             if (s == null) {
                 return new Reply(503, TEXT, Buffer.buffer("the log store is not open yet\n"));
             }
             try {
-                return e.serve(s.querier(), new LokiParams(ctx, nowNanos.getAsLong()), ctx);
+                return e.serve(s.querier(), new LokiParams(ctx, nowNanos.getAsLong(), ranges), ctx);
             } catch (BadRequest | LogQlException err) {
                 return new Reply(400, TEXT, Buffer.buffer(err.getMessage() + "\n"));
             }
-        }, false).onComplete(ar -> {
-            if (ar.failed()) {
-                ctx.fail(ar.cause());
-                return;
-            }
-            Reply r = ar.result();
-            HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
-        });
+        }, r -> new Reply(r.httpStatus(), TEXT, Buffer.buffer(r.getMessage() + "\n")),
+                r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
     }
 
     // ------------------------------------------------------------------ LogQL

@@ -4,6 +4,7 @@ import dev.sightline.core.text.GoQuote;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.logs.LogSelection.Direction;
 import dev.sightline.server.promapi.Params;
+import dev.sightline.server.query.RangeLimits;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.DateTimeException;
@@ -25,15 +26,15 @@ final class LokiParams {
     static final int MAX_ENTRIES = 5000;
     /** Loki's max_query_length default (30d1h). */
     static final long MAX_QUERY_LENGTH = 721 * HOUR;
-    /** Points per series at most, as Loki (and Prometheus) refuse finer steps. */
-    static final long MAX_POINTS = 11_000;
-
     private final Params form;
     private final long nowNanos;
+    /** limits.query_max_range and query_max_points_per_series. */
+    private final RangeLimits ranges;
 
-    LokiParams(RoutingContext ctx, long nowNanos) {
+    LokiParams(RoutingContext ctx, long nowNanos, RangeLimits ranges) {
         this.form = Params.of(ctx.request().formAttributes(), ctx.queryParams());
         this.nowNanos = nowNanos;
+        this.ranges = ranges;
     }
 
     /** A 400 answer with Loki's plain-text message. */
@@ -131,12 +132,16 @@ final class LokiParams {
         return new long[]{start, end};
     }
 
-    /** {@link #bounds} of at most {@link #MAX_QUERY_LENGTH}. */
+    /** {@link #bounds} of at most {@link #MAX_QUERY_LENGTH} and limits.query_max_range. */
     long[] queryBounds(long defaultSince) {
         long[] b = bounds(defaultSince);
         if (b[1] - b[0] > MAX_QUERY_LENGTH) {
             throw new BadRequest("the query time range exceeds the limit (query length: " + hours(b[1] - b[0])
                     + ", limit: " + hours(MAX_QUERY_LENGTH) + ")");
+        }
+        String tooLong = ranges.rangeError(b[0], b[1]);
+        if (tooLong != null) {
+            throw new BadRequest(tooLong);
         }
         return b;
     }
@@ -196,7 +201,7 @@ final class LokiParams {
 
     /**
      * {@code step} in nanoseconds: float seconds or a Prometheus duration; by default Loki's dynamic step, the range
-     * over 250 in whole seconds and at least 1 s. Positive, and at most {@link #MAX_POINTS} points.
+     * over 250 in whole seconds and at least 1 s. Positive, and at most limits.query_max_points_per_series points.
      */
     long step(long start, long end) {
         String v = get("step");
@@ -204,8 +209,10 @@ final class LokiParams {
         if (step <= 0) {
             throw new BadRequest("zero or negative query resolution step widths are not accepted. Try a positive integer");
         }
-        if ((end - start) / step > MAX_POINTS) {
-            throw new BadRequest("exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter");
+        if (ranges.tooManyPoints(start, end, step)) {
+            // Loki's text, with the limit of limits.query_max_points_per_series.
+            throw new BadRequest("exceeded maximum resolution of " + ranges.maxPointsText()
+                    + " points per time series. Try increasing the value of the step parameter");
         }
         return step;
     }

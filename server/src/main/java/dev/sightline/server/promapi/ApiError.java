@@ -1,5 +1,6 @@
 package dev.sightline.server.promapi;
 import dev.sightline.core.text.GoQuote;
+import dev.sightline.server.query.QueryGate;
 
 
 /**
@@ -14,6 +15,7 @@ final class ApiError extends Exception {
         CANCELED("canceled", 499),
         TIMEOUT("timeout", 503),
         INTERNAL("internal", 500),
+        UNAVAILABLE("unavailable", 503),
         NOT_FOUND("not_found", 404);
 
         final String apiName;
@@ -26,10 +28,23 @@ final class ApiError extends Exception {
     }
 
     final Type type;
+    /** The type's status, or another one the type does not say alone (429 for a full query queue). */
+    final int httpStatus;
 
     ApiError(Type type, String message) {
+        this(type, type.httpStatus, message);
+    }
+
+    ApiError(Type type, int httpStatus, String message) {
         super(message, null, false, false);
         this.type = type;
+        this.httpStatus = httpStatus;
+    }
+
+    /** A query the query gate refused: its status and errorType. */
+    static ApiError refused(QueryGate.Rejected r) {
+        Type t = r.errorType().equals(Type.TIMEOUT.apiName) ? Type.TIMEOUT : Type.UNAVAILABLE;
+        return new ApiError(t, r.httpStatus(), r.getMessage());
     }
 
     static ApiError badData(String message) {

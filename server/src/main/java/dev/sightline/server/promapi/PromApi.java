@@ -33,8 +33,10 @@ import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.server.http.ContentCoding;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.config.LimitsConfig;
 import dev.sightline.server.metadata.MetadataStore;
-import io.vertx.core.Context;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -44,11 +46,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -57,14 +54,12 @@ import java.util.logging.Logger;
 /**
  * Prometheus's HTTP query API (web/api/v1): query, query_range, series, labels, label values, metadata,
  * format_query and query_exemplars, with Prometheus's parameters, JSON shapes, error types and status codes.
- * Requests run on a pool of query threads, never on the event loop; a client that disconnects cancels its query.
+ * Requests run through the {@link QueryGate} (query threads, never the event loop, at most so many at once); a
+ * client that disconnects cancels its query.
  */
 public final class PromApi {
     private static final Logger LOG = Logger.getLogger(PromApi.class.getName());
     private static final String JSON = "application/json";
-    /** Prometheus's query.max-concurrency default: queries beyond it wait in line. */
-    private static final int MAX_CONCURRENCY = 20;
-    private static final long MAX_POINTS_PER_SERIES = 11_000;
     private static final String TRUNCATED = "results truncated due to limit";
     /** /api/v1/status/functions: the parser's function table never changes while the server runs. */
     private static final Buffer FUNCTIONS = PromApiJsonWriter.success(PromApi::functions, List.of(), List.of());
@@ -72,7 +67,8 @@ public final class PromApi {
     private final Supplier<? extends Queryable> storage;
     private final EngineOptions engineOptions;
     private final LongSupplier clockMs;
-    private final ThreadPoolExecutor pool;
+    private final QueryGate gate;
+    private final RangeLimits ranges;
     private final MetadataStore metadataStore;
     private final ExemplarStorage exemplarStore;
 
@@ -85,7 +81,8 @@ public final class PromApi {
 
     @FunctionalInterface
     private interface Endpoint {
-        Result serve(Queryable storage, Params params, RoutingContext ctx) throws ApiError;
+        /** {@code timeLeftMs}: what the query gate left of the timeout after the wait in line. */
+        Result serve(Queryable storage, Params params, RoutingContext ctx, long timeLeftMs) throws ApiError;
     }
 
     /**
@@ -105,20 +102,20 @@ public final class PromApi {
     /** {@code metadataStore} answers /api/v1/metadata, {@code exemplarStore} /api/v1/query_exemplars. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
                    MetadataStore metadataStore, ExemplarStorage exemplarStore) {
+        this(storage, engineOptions, clockMs, metadataStore, exemplarStore,
+                LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+    }
+
+    /** Every request runs through {@code gate}; range queries are bound by {@code ranges}. */
+    public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
+                   MetadataStore metadataStore, ExemplarStorage exemplarStore, QueryGate gate, RangeLimits ranges) {
+        this.gate = gate;
+        this.ranges = ranges;
         this.metadataStore = metadataStore;
         this.exemplarStore = exemplarStore;
         this.storage = storage;
         this.engineOptions = engineOptions;
         this.clockMs = clockMs;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(MAX_CONCURRENCY, MAX_CONCURRENCY, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "sightline-query-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        // Idle threads end, so a stopped server leaves none behind.
-        pool.allowCoreThreadTimeOut(true);
     }
 
     public PromApi(Supplier<? extends Queryable> storage) {
@@ -193,53 +190,61 @@ public final class PromApi {
                 return;
             }
             Params params = Params.of(ctx.request().formAttributes(), ctx.queryParams());
-            Context vctx = ctx.vertx().getOrCreateContext();
             ContentCoding coding = ContentCoding.negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
-            Future<?> task = pool.submit(() -> {
-                int status;
-                Buffer body;
+            // A client that goes away interrupts its query, which the engine reports as canceled. The request's
+            // timeout parameter bounds its wait in line too, as in Prometheus; a bad one is reported by the endpoint.
+            QueryGate.answer(ctx, gate, requestTimeoutMs(params), true, leftMs -> {
                 try {
-                    Result r = e.serve(q, params, ctx);
-                    status = 200;
-                    body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
+                    Result r = e.serve(q, params, ctx, leftMs);
+                    Buffer body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
+                    // Encoded here on the query thread: a large answer would hold the event loop for tens of ms.
+                    return new Reply(200, coding.encode(body), body.length());
                 } catch (ApiError err) {
-                    status = err.type.httpStatus;
-                    body = PromApiJsonWriter.error(err);
+                    return Reply.of(err);
                 } catch (RuntimeException err) {
                     LOG.log(Level.WARNING, "query API request " + ctx.request().path() + " failed", err);
-                    ApiError internal = new ApiError(ApiError.Type.INTERNAL, String.valueOf(err.getMessage()));
-                    status = internal.type.httpStatus;
-                    body = PromApiJsonWriter.error(internal);
+                    return Reply.of(new ApiError(ApiError.Type.INTERNAL, String.valueOf(err.getMessage())));
                 }
-                int s = status;
-                int rawLength = body.length();
-                // Encoded here on the query pool: a large answer would hold the event loop for tens of milliseconds.
-                Buffer b = coding.encode(body);
-                vctx.runOnContext(v -> {
-                    if (!ctx.response().closed() && !ctx.response().ended()) {
-                        coding.headers(ctx.response(), rawLength);
-                        HttpApi.respond(ctx, s, JSON, b);
-                    }
-                });
+            }, r -> Reply.of(ApiError.refused(r)), r -> {
+                coding.headers(ctx.response(), r.rawLength());
+                HttpApi.respond(ctx, r.status(), JSON, r.body());
             });
-            // The client went away: interrupt the query, which the engine reports as canceled.
-            ctx.response().closeHandler(v -> task.cancel(true));
         };
+    }
+
+    /** The {@code timeout} parameter in milliseconds (at least 1), or 0 when absent or not a duration. */
+    private static long requestTimeoutMs(Params p) {
+        String to = p.get("timeout");
+        try {
+            return to.isEmpty() ? 0 : Math.max(1, Params.parseDurationNanos(to) / 1_000_000);
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * A status and JSON body, made (and encoded) on a query thread and written on the event loop; {@code rawLength}
+     * is the body's length before encoding, 0 for a body sent as it is.
+     */
+    private record Reply(int status, Buffer body, int rawLength) {
+        static Reply of(ApiError err) {
+            return new Reply(err.httpStatus, PromApiJsonWriter.error(err), 0);
+        }
     }
 
     // ------------------------------------------------------------------ queries
 
-    private Result query(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result query(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long time = p.time("time", clockMs.getAsLong());
-        Engine engine = engine(p);
+        Engine engine = engine(p, timeLeftMs);
         String query = p.get("query");
         Expr expr = parseQuery(query);
         QueryResult r = run(() -> engine.instant(q, expr, time, query));
         return queryResult(r, limit);
     }
 
-    private Result queryRange(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result queryRange(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long start = p.requiredTime("start");
         long end = p.requiredTime("end");
@@ -255,11 +260,16 @@ public final class PromApi {
         if (stepNs <= 0) {
             throw ApiError.badData("zero or negative query resolution step widths are not accepted. Try a positive integer");
         }
-        // Go's time.Sub saturates, so compare in nanoseconds the same way.
-        if (saturatingNanos(start, end) / stepNs > MAX_POINTS_PER_SERIES) {
-            throw ApiError.badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+        String tooLong = ranges.rangeError(nanos(start), nanos(end));
+        if (tooLong != null) {
+            throw ApiError.badData(tooLong);
         }
-        Engine engine = engine(p);
+        if (ranges.tooManyPoints(nanos(start), nanos(end), stepNs)) {
+            // Prometheus's text, with the limit of limits.query_max_points_per_series.
+            throw ApiError.badData("exceeded maximum resolution of " + ranges.maxPointsText()
+                    + " points per timeseries. Try decreasing the query resolution (?step=XX)");
+        }
+        Engine engine = engine(p, timeLeftMs);
         String query = p.get("query");
         Expr expr = parseQuery(query);
         long stepMs = stepNs / 1_000_000;
@@ -267,17 +277,21 @@ public final class PromApi {
         return queryResult(r, limit);
     }
 
-    private static long saturatingNanos(long startMs, long endMs) {
+    /** Milliseconds as nanoseconds, saturating as Go's time arithmetic. */
+    private static long nanos(long ms) {
         try {
-            return Math.multiplyExact(Math.subtractExact(endMs, startMs), 1_000_000L);
+            return Math.multiplyExact(ms, 1_000_000L);
         } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
+            return ms < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 
-    /** An engine with this request's timeout (the smaller of the parameter and the configured one) and lookback. */
-    private Engine engine(Params p) throws ApiError {
-        EngineOptions opts = engineOptions;
+    /**
+     * An engine with this request's timeout (the smallest of the parameter, the configured one and what the wait in
+     * the query gate left) and lookback.
+     */
+    private Engine engine(Params p, long timeLeftMs) throws ApiError {
+        EngineOptions opts = engineOptions.withTimeoutMs(Math.min(engineOptions.timeoutMs(), timeLeftMs));
         String to = p.get("timeout");
         if (!to.isEmpty()) {
             long ns;
@@ -347,7 +361,7 @@ public final class PromApi {
 
     // ------------------------------------------------------------------ metadata queries
 
-    private Result series(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result series(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         if (p.all("match[]").isEmpty()) {
             throw ApiError.badData("no match[] parameter provided");
         }
@@ -389,7 +403,7 @@ public final class PromApi {
         }, warnings, List.of());
     }
 
-    private Result labels(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result labels(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
@@ -406,7 +420,7 @@ public final class PromApi {
         return stringList(new ArrayList<>(names), limit);
     }
 
-    private Result labelValues(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result labelValues(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         String name = ctx.pathParam("name");
         if (name.startsWith("U__")) {
             name = unescapeName(name);
@@ -484,7 +498,7 @@ public final class PromApi {
      * As Prometheus: {@code metric} selects one family, {@code limit} (>= 0) caps the families, {@code limit_per_metric}
      * (> 0) the descriptions of each; absent means all.
      */
-    private Result metadata(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result metadata(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         int limit = intParam(p, "limit");
         int limitPerMetric = intParam(p, "limit_per_metric");
         var families = metadataStore.query(p.get("metric"), limit, limitPerMetric);
@@ -520,7 +534,7 @@ public final class PromApi {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 
-    private Result formatQuery(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result formatQuery(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         String pretty = Prettier.pretty(parseQuery(p.get("query")));
         return new Result(g -> g.writeString(pretty));
     }
@@ -530,7 +544,7 @@ public final class PromApi {
      * {@code [{"seriesLabels":{...},"exemplars":[{"labels":{...},"value":"1.5","timestamp":1600096945.479}]}]},
      * series sorted by labels; {@code null} data for a query without selectors.
      */
-    private Result queryExemplars(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result queryExemplars(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         if (end < start) {

@@ -1,6 +1,7 @@
 package dev.sightline.server.services;
 
 import dev.sightline.metricstore.Queryable;
+import dev.sightline.server.query.QueryGate;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.http.HttpApi;
 import io.vertx.core.json.JsonArray;
@@ -20,13 +21,16 @@ public final class MaturityApi {
     private final Function<Queryable, Maturity.Holdings> holdings;
     private final Maturity maturity;
     private final LongSupplier clockMs;
+    private final QueryGate gate;
 
     /**
      * @param storage  the metric storage, or null while it is not ready (then 503)
      * @param holdings everything else the server holds, read afresh for each request
+     * @param gate     where the assessment's queries run, as the query API's
      */
     public MaturityApi(Supplier<? extends Queryable> storage, Function<Queryable, Maturity.Holdings> holdings,
-                       EngineOptions options, LongSupplier clockMs) {
+                       EngineOptions options, LongSupplier clockMs, QueryGate gate) {
+        this.gate = gate;
         this.storage = storage;
         this.holdings = holdings;
         this.maturity = new Maturity(options);
@@ -34,7 +38,7 @@ public final class MaturityApi {
     }
 
     public void register(HttpApi api) {
-        api.get("/api/v1/maturity", ctx -> ServicesApi.answer(ctx, storage,
+        api.get("/api/v1/maturity", ctx -> ServicesApi.answer(ctx, gate, storage,
                 q -> ServicesApi.success(json(maturity.assess(holdings.apply(q), clockMs.getAsLong())))));
     }
 

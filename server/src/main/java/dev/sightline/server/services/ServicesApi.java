@@ -3,6 +3,7 @@ package dev.sightline.server.services;
 import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.query.QueryGate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,17 +24,22 @@ public final class ServicesApi {
     private final Supplier<? extends Queryable> storage;
     private final GoldenSignals signals;
     private final LongSupplier clockMs;
+    private final QueryGate gate;
 
-    /** @param storage the metric storage, or null while it is not ready (then 503) */
-    public ServicesApi(Supplier<? extends Queryable> storage, EngineOptions options, LongSupplier clockMs) {
+    /**
+     * @param storage the metric storage, or null while it is not ready (then 503)
+     * @param gate    where the queries run, as the query API's
+     */
+    public ServicesApi(Supplier<? extends Queryable> storage, EngineOptions options, LongSupplier clockMs, QueryGate gate) {
         this.storage = storage;
+        this.gate = gate;
         this.signals = new GoldenSignals(options);
         this.clockMs = clockMs;
     }
 
     public void register(HttpApi api) {
-        api.get("/api/v1/services", ctx -> answer(ctx, storage, q -> list(q, clockMs.getAsLong())));
-        api.get("/api/v1/services/:name/dashboard", ctx -> answer(ctx, storage, q -> dashboard(q, clockMs.getAsLong(), ctx.pathParam("name"))));
+        api.get("/api/v1/services", ctx -> answer(ctx, gate, storage, q -> list(q, clockMs.getAsLong())));
+        api.get("/api/v1/services/:name/dashboard", ctx -> answer(ctx, gate, storage, q -> dashboard(q, clockMs.getAsLong(), ctx.pathParam("name"))));
     }
 
     private JsonObject list(Queryable q, long nowMs) {
@@ -62,24 +68,31 @@ public final class ServicesApi {
     }
 
     /**
-     * Runs the queries off the event loop; 503 while the storage is not ready, a not-found error is a 404, a
-     * failure a 500 naming it.
+     * Runs the queries through the query gate; 503 while the storage is not ready, a not-found error is a 404, a
+     * failure a 500 naming it, a query the gate refuses its status (429, 503) naming the limit.
      */
-    static void answer(RoutingContext ctx, Supplier<? extends Queryable> storage, Function<Queryable, JsonObject> serve) {
+    static void answer(RoutingContext ctx, QueryGate gate, Supplier<? extends Queryable> storage,
+                       Function<Queryable, JsonObject> serve) {
         Queryable q = storage.get();
         if (q == null) {
             HttpApi.respond(ctx, 503, "text/plain; charset=utf-8", Buffer.buffer("Service Unavailable"));
             return;
         }
-        ctx.vertx().executeBlocking(() -> serve.apply(q), false).onComplete(ar -> {
-            if (ar.failed()) {
-                JsonObject err = new JsonObject().put("status", "error").put("errorType", "internal")
-                        .put("error", String.valueOf(ar.cause().getMessage()));
-                HttpApi.respond(ctx, 500, JSON, err.toBuffer());
-            } else {
-                JsonObject body = ar.result();
-                HttpApi.respond(ctx, "error".equals(body.getString("status")) ? 404 : 200, JSON, body.toBuffer());
+        QueryGate.answer(ctx, gate, true, leftMs -> {
+            try {
+                JsonObject body = serve.apply(q);
+                return new Reply("error".equals(body.getString("status")) ? 404 : 200, body);
+            } catch (RuntimeException e) {
+                return new Reply(500, error("internal", String.valueOf(e.getMessage())));
             }
-        });
+        }, r -> new Reply(r.httpStatus(), error(r.errorType(), r.getMessage())),
+                r -> HttpApi.respond(ctx, r.status(), JSON, r.body().toBuffer()));
+    }
+
+    private record Reply(int status, JsonObject body) {
+    }
+
+    private static JsonObject error(String type, String message) {
+        return new JsonObject().put("status", "error").put("errorType", type).put("error", message);
     }
 }

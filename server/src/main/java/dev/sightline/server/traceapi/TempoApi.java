@@ -27,6 +27,7 @@ import dev.sightline.traces.traceql.TraceQLEngine.SpanSetMatch;
 import dev.sightline.traces.traceql.TraceQLEngine.TagValue;
 import dev.sightline.traces.traceql.TraceQLEngine.TraceMatch;
 import io.opentelemetry.proto.trace.v1.TracesData;
+import dev.sightline.server.query.RangeLimits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -76,8 +77,11 @@ final class TempoApi {
     private final TraceQlBackend traceQl;
     private final LongSupplier nowNanos;
     private final JsonObject buildInfo;
+    /** limits.query_max_range and query_max_points_per_series, for metrics query_range. */
+    private final RangeLimits ranges;
 
-    TempoApi(TraceQlBackend traceQl, LongSupplier nowNanos, BuildInfo info) {
+    TempoApi(TraceQlBackend traceQl, LongSupplier nowNanos, BuildInfo info, RangeLimits ranges) {
+        this.ranges = ranges;
         this.traceQl = traceQl;
         this.nowNanos = nowNanos;
         // GET /api/status/buildinfo: Tempo's fields, no envelope.
@@ -466,9 +470,17 @@ final class TempoApi {
     Reply metricsQueryRange(SpanQuerier q, RoutingContext ctx) {
         String query = requiredQuery(ctx);
         long[] range = metricsRange(ctx);
+        String tooLong = ranges.rangeError(range[0], range[1]);
+        if (tooLong != null) {
+            throw new BadRequest(tooLong);
+        }
         long step = TraceParams.durationParam(ctx, "step", defaultStep(range));
         if (step <= 0) {
             throw BadRequest.param("step", "must be positive, got " + TraceParams.value(ctx, "step"));
+        }
+        if (ranges.tooManyPoints(range[0], range[1], step)) {
+            throw BadRequest.param("step", "too many steps: " + (range[1] - range[0]) / step + " (at most "
+                    + ranges.maxPointsText() + ", limits.query_max_points_per_series); raise the step");
         }
         JsonArray series = new JsonArray();
         for (Series s : traceQl.metricsQueryRange(q, query, range[0], range[1], step)) {

@@ -2,7 +2,10 @@ package dev.sightline.server.traceapi;
 
 import dev.sightline.logs.LogStore;
 import dev.sightline.server.BuildInfo;
+import dev.sightline.server.config.LimitsConfig;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import dev.sightline.server.traceapi.TraceParams.BadRequest;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
@@ -21,13 +24,14 @@ import java.util.function.Supplier;
  * root, where each client calls them, and again under {@code /jaeger} and {@code /tempo} (a data source URL may carry
  * a path). The one path both peers have, {@code /api/traces/{id}}, is Tempo's when the client accepts protobuf (as
  * Grafana's Tempo data source asks, pkg/tsdb/tempo/trace.go) and Jaeger's otherwise; {@code /tempo/api/traces/{id}}
- * is Tempo's JSON. Requests run on worker threads: a disk store blocks.
+ * is Tempo's JSON. Requests run through the {@link QueryGate}: off the event loop and off the worker pool ingestion uses.
  */
 public final class TraceApi {
     private final Supplier<? extends SpanStore> store;
     private final Supplier<? extends LogStore> logs;
     private final JaegerApi jaeger;
     private final TempoApi tempo;
+    private final QueryGate gate;
 
     /**
      * @param store   the span store, or null while it is not open (requests then answer 503)
@@ -38,10 +42,17 @@ public final class TraceApi {
      */
     public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
                     LongSupplier nowNanos, BuildInfo info) {
+        this(store, logs, traceQl, nowNanos, info, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+    }
+
+    /** Every request runs through {@code gate}; metrics range queries are bound by {@code ranges}. */
+    public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
+                    LongSupplier nowNanos, BuildInfo info, QueryGate gate, RangeLimits ranges) {
         this.store = store;
         this.logs = logs;
+        this.gate = gate;
         this.jaeger = new JaegerApi(nowNanos);
-        this.tempo = new TempoApi(traceQl, nowNanos, info);
+        this.tempo = new TempoApi(traceQl, nowNanos, info, ranges);
     }
 
     /** A status, content type and body, made on a worker thread and written on the event loop. */
@@ -120,9 +131,12 @@ public final class TraceApi {
         Reply reply(int status, String msg);
     }
 
-    /** Runs an endpoint on a worker thread with a querier; bad requests answer 400 in the peer's error shape. */
+    /**
+     * Runs an endpoint through the query gate with a querier; bad requests answer 400 in the peer's error shape, as
+     * does a query the gate refuses, with its status (429, 503).
+     */
     private void answer(RoutingContext ctx, ErrorShape errors, Function<SpanQuerier, Reply> endpoint) {
-        run(ctx, () -> {
+        QueryGate.answer(ctx, gate, false, leftMs -> {
             SpanStore s = store.get();
             if (s == null) {
                 return errors.reply(503, "the span store is not open yet");
@@ -132,17 +146,6 @@ public final class TraceApi {
             } catch (BadRequest | TraceQLException e) {
                 return errors.reply(400, e.getMessage());
             }
-        });
-    }
-
-    private static void run(RoutingContext ctx, Supplier<Reply> work) {
-        ctx.vertx().executeBlocking(work::get, false).onComplete(ar -> {
-            if (ar.failed()) {
-                ctx.fail(ar.cause());
-                return;
-            }
-            Reply r = ar.result();
-            HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
-        });
+        }, r -> errors.reply(r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
     }
 }

@@ -4,6 +4,8 @@ import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.promql.engine.EngineOptions;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -82,5 +84,27 @@ class LimitsConfigTest {
                 .isZero();
         ConfigException bad = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  max_line_size: lots\n"));
         assertThat(bad.getMessage()).contains(":2:").contains("limits.max_line_size");
+    }
+
+    @Test
+    void queryProtectionIsParsedDefaultedAndChecked() throws Exception {
+        LimitsConfig d = LimitsConfig.defaults();
+        assertThat(d.queryMaxConcurrency()).isEqualTo(20);
+        assertThat(d.queryMaxQueue()).isEqualTo(100);
+        assertThat(d.toRangeLimits()).isEqualTo(RangeLimits.DEFAULT);
+        LimitsConfig l = parse("limits:\n  query_max_concurrency: 4\n  query_max_queue: 0\n  query_max_range: 31d\n"
+                + "  query_max_points_per_series: 500\n  query_timeout: 5s\n").limits();
+        assertThat(l.toRangeLimits()).isEqualTo(new RangeLimits(31L * 86_400_000_000_000L, 500));
+        try (QueryGate gate = l.newQueryGate()) {
+            assertThat(gate.timeoutMs()).isEqualTo(5_000);
+        }
+        ConfigException zero = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_max_concurrency: 0\n"));
+        assertThat(zero.getMessage()).contains(":2:").contains("limits.query_max_concurrency: expected a positive integer, got 0");
+        ConfigException queue = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_max_queue: -1\n"));
+        assertThat(queue.getMessage()).contains("query_max_queue must not be negative, got -1");
+        ConfigException points = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_max_points_per_series: x\n"));
+        assertThat(points.getMessage()).contains(":2:").contains("limits.query_max_points_per_series");
+        ConfigException range = catchThrowableOfType(ConfigException.class, () -> parse("limits:\n  query_max_range: -1h\n"));
+        assertThat(range.getMessage()).contains("query_max_range");
     }
 }

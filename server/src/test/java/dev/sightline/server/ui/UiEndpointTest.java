@@ -10,9 +10,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
-import java.util.zip.GZIPInputStream;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +42,51 @@ class UiEndpointTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
         assertThat(r.body()).contains("<script type=\"module\" src=\"/ui/app.js\">");
+    }
+
+    @Test
+    void everyAnswerCarriesAContentSecurityPolicyWithoutInlineScriptOrStyle() throws Exception {
+        for (String path : new String[]{"/", "/explore", "/ui/app.js", "/ui/style.css"}) {
+            String csp = server.get(path).headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertThat(csp).contains("script-src 'self';").contains("style-src 'self';").contains("frame-ancestors 'none'")
+                    .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        }
+    }
+
+    /**
+     * What the policy would block, looked for in every file of the UI: inline scripts, event handler attributes,
+     * style elements and attributes, javascript: URLs, eval. Element styles set through the CSSOM (style.left,
+     * style.cssText, as dom.js's h() sets a style string) are allowed.
+     */
+    @Test
+    void noUiFileHasWhatThePolicyBlocks() throws Exception {
+        URI index = UiEndpoint.class.getClassLoader().getResource("dev/sightline/ui/index.html").toURI();
+        List<String> offences = new ArrayList<>();
+        Pattern blocked = Pattern.compile(
+                "<script(?![^>]*\\bsrc=)[^>]*>|\\son[a-z]+\\s*=\\s*[\"']|<style|\\sstyle\\s*=|setAttribute\\(\\s*['\"](style|on[a-z]+)['\"]"
+                        + "|javascript:|\\beval\\(|new Function\\(|insertRule");
+        FileSystem jar = index.getScheme().equals("jar")
+                ? FileSystems.newFileSystem(index, Map.of()) : null;
+        try {
+            Path root = Path.of(index).getParent();
+            int files = 0;
+            try (var walk = Files.walk(root)) {
+                for (Path f : walk.filter(p -> p.toString().endsWith(".js") || p.toString().endsWith(".html")).toList()) {
+                    files++;
+                    String text = Files.readString(f);
+                    var m = blocked.matcher(text);
+                    while (m.find()) {
+                        offences.add(root.relativize(f) + ": " + m.group());
+                    }
+                }
+            }
+            assertThat(files).isGreaterThan(10);
+            assertThat(offences).isEmpty();
+        } finally {
+            if (jar != null) {
+                jar.close();
+            }
+        }
     }
 
     @ParameterizedTest
