@@ -7,6 +7,7 @@ import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpLogsDecoder;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.logs.LogIngester;
 
 /**
@@ -29,7 +30,7 @@ final class OtlpLogsExport implements OtlpExport<LogResult> {
     }
 
     @Override
-    public LogResult ingest(byte[] body, boolean json, String protocol)
+    public LogResult ingest(Tenant tenant, byte[] body, boolean json, String protocol)
             throws MalformedOtlpException, StorageUnavailableException {
         if (json) {
             var request = OtlpCodec.parseLogsJson(body);

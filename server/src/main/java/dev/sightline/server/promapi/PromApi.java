@@ -33,7 +33,11 @@ import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.metadata.MetadataStore;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -72,8 +76,7 @@ public final class PromApi {
     private final EngineOptions engineOptions;
     private final LongSupplier clockMs;
     private final ThreadPoolExecutor pool;
-    private final MetadataStore metadataStore;
-    private final ExemplarStorage exemplarStore;
+    private final Tenants tenants;
 
     /** A request's answer: the data and the annotations to list with it. */
     private record Result(PromApiJsonWriter.Body data, List<String> warnings, List<String> infos) {
@@ -84,7 +87,7 @@ public final class PromApi {
 
     @FunctionalInterface
     private interface Endpoint {
-        Result serve(Queryable storage, Params params, RoutingContext ctx) throws ApiError;
+        Result serve(Tenant tenant, Queryable storage, Params params, RoutingContext ctx) throws ApiError;
     }
 
     /**
@@ -104,8 +107,16 @@ public final class PromApi {
     /** {@code metadataStore} answers /api/v1/metadata, {@code exemplarStore} /api/v1/query_exemplars. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
                    MetadataStore metadataStore, ExemplarStorage exemplarStore) {
-        this.metadataStore = metadataStore;
-        this.exemplarStore = exemplarStore;
+        this(storage, engineOptions, clockMs, Tenants.disabled(IngestGuards.over(metadataStore, exemplarStore)));
+    }
+
+    /**
+     * Each request reads what its tenant ({@code tenants}) may see: its view of the storage, its metadata and
+     * exemplars, within its query limits.
+     */
+    public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
+                   Tenants tenants) {
+        this.tenants = tenants;
         this.storage = storage;
         this.engineOptions = engineOptions;
         this.clockMs = clockMs;
@@ -186,23 +197,36 @@ public final class PromApi {
 
     private Handler<RoutingContext> handler(Endpoint e) {
         return ctx -> {
-            Queryable q = storage.get();
-            if (q == null) {
+            Queryable shared = storage.get();
+            if (shared == null) {
                 HttpApi.respond(ctx, 503, "text/plain; charset=utf-8", Buffer.buffer("Service Unavailable"));
                 return;
             }
+            Tenant tenant;
+            try {
+                tenant = tenants.of(ctx.request());
+            } catch (TenantException err) {
+                ApiError api = ApiError.of(err);
+                HttpApi.respond(ctx, api.type.httpStatus, JSON, PromApiJsonWriter.error(api));
+                return;
+            }
+            Queryable q = tenant.queryable(shared);
             Params params = Params.of(ctx.request().formAttributes(), ctx.queryParams());
             Context vctx = ctx.vertx().getOrCreateContext();
             Future<?> task = pool.submit(() -> {
                 int status;
                 Buffer body;
                 try {
-                    Result r = e.serve(q, params, ctx);
+                    Result r = e.serve(tenant, q, params, ctx);
                     status = 200;
                     body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
                 } catch (ApiError err) {
                     status = err.type.httpStatus;
                     body = PromApiJsonWriter.error(err);
+                } catch (TenantException err) {
+                    ApiError api = ApiError.of(err);
+                    status = api.type.httpStatus;
+                    body = PromApiJsonWriter.error(api);
                 } catch (RuntimeException err) {
                     LOG.log(Level.WARNING, "query API request " + ctx.request().path() + " failed", err);
                     ApiError internal = new ApiError(ApiError.Type.INTERNAL, String.valueOf(err.getMessage()));
@@ -224,17 +248,18 @@ public final class PromApi {
 
     // ------------------------------------------------------------------ queries
 
-    private Result query(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result query(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         long limit = p.limit();
         long time = p.time("time", clockMs.getAsLong());
-        Engine engine = engine(p);
+        Engine engine = engine(t, p);
         String query = p.get("query");
         Expr expr = parseQuery(query);
-        QueryResult r = run(() -> engine.instant(q, expr, time, query));
+        t.queried();
+        QueryResult r = run(t, engine, () -> engine.instant(q, expr, time, query));
         return queryResult(r, limit);
     }
 
-    private Result queryRange(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result queryRange(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         long limit = p.limit();
         long start = p.requiredTime("start");
         long end = p.requiredTime("end");
@@ -254,11 +279,13 @@ public final class PromApi {
         if (saturatingNanos(start, end) / stepNs > MAX_POINTS_PER_SERIES) {
             throw ApiError.badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
         }
-        Engine engine = engine(p);
+        Engine engine = engine(t, p);
         String query = p.get("query");
         Expr expr = parseQuery(query);
+        t.checkQueryLength(start, end);
+        t.queried();
         long stepMs = stepNs / 1_000_000;
-        QueryResult r = run(() -> engine.range(q, expr, start, end, stepMs, query));
+        QueryResult r = run(t, engine, () -> engine.range(q, expr, start, end, stepMs, query));
         return queryResult(r, limit);
     }
 
@@ -270,9 +297,12 @@ public final class PromApi {
         }
     }
 
-    /** An engine with this request's timeout (the smaller of the parameter and the configured one) and lookback. */
-    private Engine engine(Params p) throws ApiError {
-        EngineOptions opts = engineOptions;
+    /**
+     * An engine with this request's timeout (the smaller of the parameter and the configured one) and lookback, and
+     * the tenant's sample limit.
+     */
+    private Engine engine(Tenant t, Params p) throws ApiError {
+        EngineOptions opts = t.engineOptions(engineOptions);
         String to = p.get("timeout");
         if (!to.isEmpty()) {
             long ns;
@@ -307,10 +337,14 @@ public final class PromApi {
         }
     }
 
-    private static QueryResult run(Supplier<QueryResult> exec) throws ApiError {
+    /** Runs a query; the tenant's own sample limit, when it is the one reached, answers 429 naming it. */
+    private static QueryResult run(Tenant t, Engine engine, Supplier<QueryResult> exec) throws ApiError {
         try {
             return exec.get();
         } catch (PromQLException e) {
+            if (PromQLException.TOO_MANY_SAMPLES.equals(e.getMessage()) && t.boundsQuerySamples(engine.options())) {
+                throw ApiError.of(t.querySamplesReached());
+            }
             throw switch (e.kind()) {
                 // The engine checks the expression type before evaluating, where Prometheus's NewRangeQuery does.
                 case BAD_DATA -> ApiError.invalidParam("query", e.getMessage());
@@ -342,7 +376,7 @@ public final class PromApi {
 
     // ------------------------------------------------------------------ metadata queries
 
-    private Result series(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result series(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         if (p.all("match[]").isEmpty()) {
             throw ApiError.badData("no match[] parameter provided");
         }
@@ -350,6 +384,7 @@ public final class PromApi {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         List<List<LabelMatcher>> sets = p.matchers();
+        t.queried();
         List<Labels> series = new ArrayList<>();
         try (Querier querier = q.querier(start, end)) {
             if (sets.size() == 1) {
@@ -384,11 +419,12 @@ public final class PromApi {
         }, warnings, List.of());
     }
 
-    private Result labels(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result labels(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         long limit = p.limit();
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         List<List<LabelMatcher>> sets = p.matchers();
+        t.queried();
         TreeSet<String> names = new TreeSet<>();
         try (Querier querier = q.querier(start, end)) {
             if (sets.isEmpty()) {
@@ -401,7 +437,7 @@ public final class PromApi {
         return stringList(new ArrayList<>(names), limit);
     }
 
-    private Result labelValues(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result labelValues(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         String name = ctx.pathParam("name");
         if (name.startsWith("U__")) {
             name = unescapeName(name);
@@ -410,6 +446,7 @@ public final class PromApi {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         List<List<LabelMatcher>> sets = p.matchers();
+        t.queried();
         TreeSet<String> values = new TreeSet<>();
         try (Querier querier = q.querier(start, end)) {
             if (sets.isEmpty()) {
@@ -479,10 +516,10 @@ public final class PromApi {
      * As Prometheus: {@code metric} selects one family, {@code limit} (>= 0) caps the families, {@code limit_per_metric}
      * (> 0) the descriptions of each; absent means all.
      */
-    private Result metadata(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result metadata(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         int limit = intParam(p, "limit");
         int limitPerMetric = intParam(p, "limit_per_metric");
-        var families = metadataStore.query(p.get("metric"), limit, limitPerMetric);
+        var families = t.metadata().query(p.get("metric"), limit, limitPerMetric);
         return new Result(g -> {
             g.writeStartObject();
             for (var f : families.entrySet()) {
@@ -515,7 +552,7 @@ public final class PromApi {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 
-    private Result formatQuery(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result formatQuery(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         String pretty = Prettier.pretty(parseQuery(p.get("query")));
         return new Result(g -> g.writeString(pretty));
     }
@@ -525,7 +562,7 @@ public final class PromApi {
      * {@code [{"seriesLabels":{...},"exemplars":[{"labels":{...},"value":"1.5","timestamp":1600096945.479}]}]},
      * series sorted by labels; {@code null} data for a query without selectors.
      */
-    private Result queryExemplars(Queryable q, Params p, RoutingContext ctx) throws ApiError {
+    private Result queryExemplars(Tenant t, Queryable q, Params p, RoutingContext ctx) throws ApiError {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         if (end < start) {
@@ -537,7 +574,8 @@ public final class PromApi {
             // Prometheus returns no data at all for a query without selectors.
             return new Result(g -> g.writeNull());
         }
-        List<ExemplarSeries> found = exemplarStore.select(start, end, selectors);
+        t.queried();
+        List<ExemplarSeries> found = t.exemplars().select(start, end, selectors);
         return new Result(g -> {
             g.writeStartArray();
             for (ExemplarSeries s : found) {
