@@ -270,6 +270,7 @@ public final class SightlineServer implements AutoCloseable {
 
     private void listen() throws IOException {
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
+        tenants.refuseUnscoped(api.router(), Tenants.UNSCOPED);
         new PromApi(() -> isReady() ? storage.getNow(null) : null, settings.config().limits().toEngineOptions(), System::currentTimeMillis,
                 tenants).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),

@@ -92,7 +92,7 @@ final class OtlpGrpcService {
         try {
             tenant = tenants.of(call.headers().get(Tenants.HEADER));
         } catch (TenantException e) {
-            GrpcStatus status = e.status() == 401 ? GrpcStatus.UNAUTHENTICATED : GrpcStatus.INVALID_ARGUMENT;
+            GrpcStatus status = status(e);
             export.count(OtlpIngestMetrics.GRPC, status.name(), null);
             call.response().status(status).statusMessage(e.getMessage()).end();
             return;
@@ -108,7 +108,7 @@ final class OtlpGrpcService {
                     Throwable e = ar.cause();
                     GrpcStatus status = e instanceof StorageUnavailableException ? GrpcStatus.UNAVAILABLE
                             : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT
-                            : e instanceof TenantException ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INTERNAL;
+                            : e instanceof TenantException t ? status(t) : GrpcStatus.INTERNAL;
                     if (status == GrpcStatus.INTERNAL) {
                         LOG.log(Level.WARNING, "OTLP/gRPC " + export.signal().grpcService() + " export failed", e);
                     }
@@ -116,6 +116,16 @@ final class OtlpGrpcService {
                     String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(export, e) : String.valueOf(e.getMessage());
                     call.response().status(status).statusMessage(message).end();
                 }));
+    }
+
+    /** The gRPC status of a refusal for the tenant. */
+    private static GrpcStatus status(TenantException e) {
+        return switch (e.status()) {
+            case 401 -> GrpcStatus.UNAUTHENTICATED;
+            case 429 -> GrpcStatus.RESOURCE_EXHAUSTED;
+            case 501 -> GrpcStatus.UNIMPLEMENTED;
+            default -> GrpcStatus.INVALID_ARGUMENT;
+        };
     }
 
     private static String invalid(OtlpExport<?> export, Throwable e) {

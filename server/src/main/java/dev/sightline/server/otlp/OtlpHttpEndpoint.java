@@ -36,6 +36,7 @@ public final class OtlpHttpEndpoint<R> {
     private static final int CODE_INTERNAL = 13;
     private static final int CODE_RESOURCE_EXHAUSTED = 8;
     private static final int CODE_UNAUTHENTICATED = 16;
+    private static final int CODE_UNIMPLEMENTED = 12;
 
     private final OtlpExport<R> export;
     private final long maxBodyBytes;
@@ -128,6 +129,7 @@ public final class OtlpHttpEndpoint<R> {
             case 503 -> CODE_UNAVAILABLE;
             case 429 -> CODE_RESOURCE_EXHAUSTED;
             case 401 -> CODE_UNAUTHENTICATED;
+            case 501 -> CODE_UNIMPLEMENTED;
             default -> OtlpCodec.CODE_INVALID_ARGUMENT;
         };
     }

@@ -4,9 +4,12 @@ import dev.sightline.metricstore.TenantView;
 import dev.sightline.server.config.TenantsConfig;
 import dev.sightline.server.ingest.IngestGuards;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -72,6 +75,43 @@ public final class Tenants {
             throw new TenantException(400, "invalid " + HEADER + " header: " + e.getMessage());
         }
         return byId.computeIfAbsent(header, id -> new Tenant(id, config.limitsOf(id), guards, metrics, nanoClock));
+    }
+
+    /**
+     * The path prefixes of the APIs that do not yet read through a tenant's share (each would show one tenant what
+     * another wrote, or what no tenant wrote): with multitenancy on they answer 501 rather than leak.
+     */
+    public static final List<String> UNSCOPED = List.of(
+            // traces: Jaeger, Tempo, Zipkin
+            "/api/traces", "/api/search", "/api/v2/search", "/api/v2/traces", "/api/services", "/api/operations",
+            "/api/dependencies", "/api/metrics/", "/jaeger/", "/tempo/", "/api/v2/spans",
+            // logs: Loki, NDJSON
+            "/loki/", "/api/v1/logs/",
+            // rules, alerts, silences, notifications
+            "/api/v1/rules", "/api/v1/alerts", "/api/v2/alerts", "/api/v2/silence", "/api/v1/notifications",
+            // views over all the metrics
+            "/api/v1/services", "/api/v1/maturity", "/api/v1/status/tsdb");
+
+    /**
+     * With multitenancy on, answers 501 naming the reason on every path under {@code prefixes}; registered before
+     * the routes it fronts. Off, it adds nothing.
+     */
+    public void refuseUnscoped(Router router, List<String> prefixes) {
+        if (!enabled()) {
+            return;
+        }
+        router.route().handler(ctx -> {
+            String path = ctx.normalizedPath();
+            for (String p : prefixes) {
+                if (path.startsWith(p)) {
+                    ctx.response().setStatusCode(501).putHeader("Content-Type", "text/plain; charset=utf-8")
+                            .end(Buffer.buffer(path + " is not served per tenant yet, so it is off while"
+                                    + " tenants.multitenancy_enabled is true\n"));
+                    return;
+                }
+            }
+            ctx.next();
+        });
     }
 
     /** The tenants seen so far (none with multitenancy off). */

@@ -162,6 +162,22 @@ class TenantIsolationTest {
     }
 
     @Test
+    void apisNotYetServedPerTenantAreOffRatherThanLeaking() throws Exception {
+        for (String path : List.of("/api/v1/rules", "/api/v2/silences", "/api/v1/services", "/api/v1/status/tsdb",
+                "/api/search?tags=", "/api/v2/search/tags")) {
+            HttpResponse<String> r = server.send(server.request(path).header(Tenants.HEADER, "a"));
+            assertThat(r.statusCode()).as(path).isEqualTo(501);
+            assertThat(r.body()).as(path).contains("not served per tenant yet");
+        }
+        HttpResponse<String> traces = send(server.request("/v1/traces").header(Tenants.HEADER, "a")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(traces.statusCode()).isEqualTo(501);
+        assertThat(traces.body()).contains("OTLP traces are not stored per tenant yet");
+        // Health and the server's own metrics stay open.
+        assertThat(server.get("/-/healthy").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void usageIsExposedPerTenant() throws Exception {
         String metrics = server.get("/metrics").body();
         assertThat(metrics).contains("sightline_tenant_samples_received_total{tenant=\"a\"} 1.0");
