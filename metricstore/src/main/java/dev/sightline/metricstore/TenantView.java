@@ -3,58 +3,26 @@ package dev.sightline.metricstore;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.TenantScope;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * One tenant's share of a storage shared by several: the single choke point through which every read and write of a
- * tenant goes when multitenancy is on. Writes get the reserved label {@value #LABEL} set to the tenant (replacing any
- * the writer sent); every select, label name and label value lookup gets the matcher {@code __tenant__="<id>"} added,
- * and the label is stripped from what comes back. To the tenant the label does not exist: a matcher of its own on
- * {@value #LABEL} is judged against the empty string (dropped when it accepts it, an empty answer when not), so no
- * selector, regex or subquery can reach another tenant's series. A view owns nothing: closing it closes nothing.
+ * tenant goes when multitenancy is on. Every appended series is tagged, and every select, label name and label value
+ * lookup scoped, as {@link TenantScope} says, so no selector, regex or subquery can reach another tenant's series.
+ * A view owns nothing: closing it closes nothing.
  */
 public final class TenantView {
-    /** The reserved label that carries a series' tenant in the shared storage. */
-    public static final String LABEL = "__tenant__";
-    /** Mimir's limit on a tenant id's length. */
-    public static final int MAX_ID_LENGTH = 150;
-    /** Mimir's allowed characters (alphanumerics and !-_.*'()), minus the ids "." and ".." it refuses too. */
-    private static final Pattern ID = Pattern.compile("[a-zA-Z0-9!\\-_.*'()]+");
-
     private TenantView() {
-    }
-
-    /**
-     * Checks a tenant id as Mimir does: 1 to 150 characters among letters, digits and {@code !-_.*'()}, and not
-     * {@code .} or {@code ..}; returns the id. Throws IllegalArgumentException saying what is wrong.
-     */
-    public static String validate(String id) {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("no org id");
-        }
-        if (id.length() > MAX_ID_LENGTH) {
-            throw new IllegalArgumentException("tenant ID is too long: max " + MAX_ID_LENGTH + " characters, got "
-                    + id.length());
-        }
-        if (id.equals(".") || id.equals("..")) {
-            throw new IllegalArgumentException("tenant ID is '.' or '..'");
-        }
-        if (!ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("tenant ID '" + id + "' contains unsupported characters: allowed are"
-                    + " letters, digits and !-_.*'()");
-        }
-        return id;
     }
 
     /** The tenant's view of {@code storage}: its appender tags, its queriers filter. */
     public static Storage storage(Storage storage, String tenant) {
-        Scope scope = new Scope(validate(tenant));
+        TenantScope scope = new TenantScope(tenant);
         return new Storage() {
             @Override
             public Appender appender() {
@@ -75,13 +43,13 @@ public final class TenantView {
 
     /** The tenant's read-only view of {@code queryable}, for the query engine and rules. */
     public static Queryable queryable(Queryable queryable, String tenant) {
-        Scope scope = new Scope(validate(tenant));
+        TenantScope scope = new TenantScope(tenant);
         return (mint, maxt) -> new TenantQuerier(queryable.querier(mint, maxt), scope);
     }
 
     /** The tenant's view of an exemplar store: exemplars are kept under the tagged series labels. */
     public static ExemplarStorage exemplars(ExemplarStorage exemplars, String tenant) {
-        Scope scope = new Scope(validate(tenant));
+        TenantScope scope = new TenantScope(tenant);
         return new ExemplarStorage() {
             @Override
             public boolean enabled() {
@@ -123,7 +91,7 @@ public final class TenantView {
                 }
                 List<ExemplarSeries> out = new ArrayList<>();
                 for (ExemplarSeries s : exemplars.select(startMs, endMs, scoped)) {
-                    out.add(new ExemplarSeries(s.seriesLabels().without(LABEL), s.exemplars()));
+                    out.add(new ExemplarSeries(TenantScope.strip(s.seriesLabels()), s.exemplars()));
                 }
                 out.sort(Comparator.comparing(ExemplarSeries::seriesLabels));
                 return out;
@@ -131,41 +99,11 @@ public final class TenantView {
         };
     }
 
-    /** The tenant's matcher and label, shared by the view's appenders and queriers. */
-    private record Scope(String tenant, LabelMatcher own) {
-        Scope(String tenant) {
-            this(tenant, LabelMatcher.eq(LABEL, tenant));
-        }
-
-        Labels tag(Labels labels) {
-            return labels.toBuilder().set(LABEL, tenant).build();
-        }
-
-        /**
-         * The caller's matchers with the tenant's own added, and any of the caller's on {@value #LABEL} judged
-         * against the empty string (the label is absent to the tenant): null when one of those rejects it, so
-         * nothing can match.
-         */
-        LabelMatcher[] matchers(LabelMatcher[] given) {
-            LabelMatcher[] out = new LabelMatcher[given.length + 1];
-            int n = 0;
-            for (LabelMatcher m : given) {
-                if (!m.name().equals(LABEL)) {
-                    out[n++] = m;
-                } else if (!m.matchesEmpty()) {
-                    return null;
-                }
-            }
-            out[n++] = own;
-            return n == out.length ? out : Arrays.copyOf(out, n);
-        }
-    }
-
     private static final class TenantAppender implements Appender {
         private final Appender inner;
-        private final Scope scope;
+        private final TenantScope scope;
 
-        TenantAppender(Appender inner, Scope scope) {
+        TenantAppender(Appender inner, TenantScope scope) {
             this.inner = inner;
             this.scope = scope;
         }
@@ -219,9 +157,9 @@ public final class TenantView {
 
     private static final class TenantQuerier implements Querier {
         private final Querier inner;
-        private final Scope scope;
+        private final TenantScope scope;
 
-        TenantQuerier(Querier inner, Scope scope) {
+        TenantQuerier(Querier inner, TenantScope scope) {
             this.inner = inner;
             this.scope = scope;
         }
@@ -271,15 +209,13 @@ public final class TenantView {
             if (scoped == null) {
                 return List.of();
             }
-            List<String> names = new ArrayList<>(inner.labelNames(scoped));
-            names.remove(LABEL);
-            return names;
+            return TenantScope.stripNames(inner.labelNames(scoped));
         }
 
         @Override
         public List<String> labelValues(String name, LabelMatcher... matchers) {
             LabelMatcher[] scoped = scope.matchers(matchers);
-            if (scoped == null || name.equals(LABEL)) {
+            if (scoped == null || name.equals(TenantScope.LABEL)) {
                 return List.of();
             }
             return inner.labelValues(name, scoped);
@@ -301,7 +237,7 @@ public final class TenantView {
         @Override
         public Series at() {
             Series s = inner.at();
-            Labels labels = s.labels().without(LABEL);
+            Labels labels = TenantScope.strip(s.labels());
             return new Series() {
                 @Override
                 public Labels labels() {

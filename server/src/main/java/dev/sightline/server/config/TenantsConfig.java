@@ -1,7 +1,7 @@
 package dev.sightline.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.sightline.metricstore.TenantView;
+import dev.sightline.core.TenantScope;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,7 +34,7 @@ public record TenantsConfig(
         if (overrides != null) {
             for (Map.Entry<String, TenantLimitsConfig> e : overrides.entrySet()) {
                 try {
-                    TenantView.validate(e.getKey());
+                    TenantScope.validate(e.getKey());
                 } catch (IllegalArgumentException bad) {
                     throw new IllegalArgumentException("overrides: " + bad.getMessage());
                 }

@@ -1,5 +1,8 @@
 package dev.sightline.server.logapi;
 
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LineFilter;
@@ -51,6 +54,7 @@ public final class LokiApi {
     private final Function<? super LogQuerier, ? extends LogQlEngine> engines;
     private final LongSupplier nowNanos;
     private final LiveTail tail;
+    private final Tenants tenants;
     private final JsonObject buildInfo;
 
     /**
@@ -61,6 +65,13 @@ public final class LokiApi {
      */
     public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
                    LiveLines live, LongSupplier nowNanos, BuildInfo info) {
+        this(store, engines, live, nowNanos, info, null);
+    }
+
+    /** As above, each request reading the share of the tenant its X-Scope-OrgID names ({@code tenants}, null: none). */
+    public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
+                   LiveLines live, LongSupplier nowNanos, BuildInfo info, Tenants tenants) {
+        this.tenants = tenants;
         this.store = store;
         this.engines = engines;
         this.nowNanos = nowNanos;
@@ -118,11 +129,19 @@ public final class LokiApi {
 
     /** Runs an endpoint on a worker thread; bad requests and LogQL errors answer 400 with the message. */
     private void answer(RoutingContext ctx, Endpoint e) {
+        Tenant tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request());
+        } catch (TenantException err) {
+            HttpApi.respond(ctx, err.status(), TEXT, Buffer.buffer(err.getMessage() + "\n"));
+            return;
+        }
         ctx.vertx().executeBlocking(() -> {
-            LogStore s = store.get();
-            if (s == null) {
+            LogStore shared = store.get();
+            if (shared == null) {
                 return new Reply(503, TEXT, Buffer.buffer("the log store is not open yet\n"));
             }
+            LogStore s = tenant == null ? shared : tenant.logs(shared);
             try {
                 return e.serve(s.querier(), new LokiParams(ctx, nowNanos.getAsLong()), ctx);
             } catch (BadRequest | LogQlException err) {

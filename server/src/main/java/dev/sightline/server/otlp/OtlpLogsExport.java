@@ -8,7 +8,6 @@ import dev.sightline.ingest.otlp.OtlpLogsDecoder;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.ingest.StorageUnavailableException;
 import dev.sightline.server.tenants.Tenant;
-import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.logs.LogIngester;
 
 /**
@@ -33,15 +32,11 @@ final class OtlpLogsExport implements OtlpExport<LogResult> {
     @Override
     public LogResult ingest(Tenant tenant, byte[] body, boolean json, String protocol)
             throws MalformedOtlpException, StorageUnavailableException {
-        if (tenant.id() != null) {
-            throw new TenantException(501, "OTLP logs are not stored per tenant yet, so they are refused while"
-                    + " tenants.multitenancy_enabled is true");
-        }
         if (json) {
             var request = OtlpCodec.parseLogsJson(body);
-            return ingester.ingest((sink, now) -> decoder.decode(request, now, sink));
+            return ingester.ingest(tenant::logs, (sink, now) -> decoder.decode(request, now, sink));
         }
-        return ingester.ingest((sink, now) -> decoder.decode(body, 0, body.length, now, sink));
+        return ingester.ingest(tenant::logs, (sink, now) -> decoder.decode(body, 0, body.length, now, sink));
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.sightline.server.tenants;
 
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
+import dev.sightline.logs.LogStore;
+import dev.sightline.logs.TenantLogView;
 import dev.sightline.metricstore.ExemplarStorage;
 import dev.sightline.metricstore.Queryable;
 import dev.sightline.metricstore.Storage;
@@ -66,6 +68,11 @@ public final class Tenant {
     /** Writes and reads of this tenant's series: tagged and filtered by the tenant label. */
     public Storage storage(Storage shared) {
         return id == null ? shared : TenantView.storage(shared, id);
+    }
+
+    /** Writes and reads of this tenant's log lines: streams tagged and filtered by the tenant label. */
+    public LogStore logs(LogStore shared) {
+        return id == null ? shared : TenantLogView.store(shared, id);
     }
 
     /** What the query engine reads for this tenant. */

@@ -1,6 +1,6 @@
 package dev.sightline.server.tenants;
 
-import dev.sightline.metricstore.TenantView;
+import dev.sightline.core.TenantScope;
 import dev.sightline.server.config.TenantsConfig;
 import dev.sightline.server.ingest.IngestGuards;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -70,7 +70,7 @@ public final class Tenants {
             return t;
         }
         try {
-            TenantView.validate(header);
+            TenantScope.validate(header);
         } catch (IllegalArgumentException e) {
             throw new TenantException(400, "invalid " + HEADER + " header: " + e.getMessage());
         }
@@ -85,8 +85,8 @@ public final class Tenants {
             // traces: Jaeger, Tempo, Zipkin
             "/api/traces", "/api/search", "/api/v2/search", "/api/v2/traces", "/api/services", "/api/operations",
             "/api/dependencies", "/api/metrics/", "/jaeger/", "/tempo/", "/api/v2/spans",
-            // logs: Loki, NDJSON
-            "/loki/", "/api/v1/logs/",
+            // logs: live tail and patterns (fed by every tenant's lines)
+            "/loki/api/v1/tail", "/loki/api/v1/patterns",
             // rules, alerts, silences, notifications
             "/api/v1/rules", "/api/v1/alerts", "/api/v2/alerts", "/api/v2/silence", "/api/v1/notifications",
             // views over all the metrics

@@ -68,6 +68,51 @@ class TenantIsolationTest {
                             {"timeUnixNano": "%d000000", "asDouble": 7}]}}]}]}]}
                         """.formatted(T))));
         assertThat(otlp.statusCode()).as(otlp.body()).isEqualTo(200);
+        // Log lines: Loki push for both, OTLP logs for b.
+        for (String t : List.of("a", "b")) {
+            HttpResponse<String> push = send(server.request("/loki/api/v1/push").header(Tenants.HEADER, t)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                            {"streams": [{"stream": {"job": "%s-job", "%s_only": "x"}, "values": [["%d000000", "line of %s"]]}]}
+                            """.formatted(t, t, T, t))));
+            assertThat(push.statusCode()).as(push.body()).isEqualTo(204);
+        }
+        HttpResponse<String> otlpLogs = send(server.request("/v1/logs").header(Tenants.HEADER, "b")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                        {"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "svc-b"}}]},
+                          "scopeLogs": [{"logRecords": [{"timeUnixNano": "%d000000", "body": {"stringValue": "otlp line of b"}}]}]}]}
+                        """.formatted(T))));
+        assertThat(otlpLogs.statusCode()).as(otlpLogs.body()).isEqualTo(200);
+    }
+
+    @Test
+    void logQueriesAndListingsSeeOnlyTheirTenant() throws Exception {
+        String range = "&start=" + (T - 60_000) * 1_000_000 + "&end=" + (T + 60_000) * 1_000_000;
+        assertThat(lines("a", "{job=~\".+\"}", range)).containsExactly("line of a");
+        assertThat(lines("b", "{job=~\".+\"}", range)).containsExactly("line of b");
+        assertThat(lines("b", "{service_name=\"svc-b\"}", range)).containsExactly("otlp line of b");
+        assertThat(lines("a", "{__tenant__=\"b\", job=~\".+\"}", range)).isEmpty();
+        assertThat(lines("a", "{job=~\".+\", __tenant__=~\".*\"}", range)).containsExactly("line of a");
+        JsonNode count = query("a", "/loki/api/v1/query_range?query=" + enc("sum(count_over_time({job=~\".+\"}[10m]))")
+                + range + "&step=60");
+        for (JsonNode v : count.path("data").path("result").get(0).path("values")) {
+            assertThat(v.get(1).asText()).isEqualTo("1");
+        }
+        assertThat(query("a", "/loki/api/v1/labels?" + range.substring(1)).path("data").toString())
+                .isEqualTo("[\"a_only\",\"job\",\"service_name\"]");
+        // Loki's discover_service_name took it from job: b's OTLP service is not among a's.
+        assertThat(query("a", "/loki/api/v1/label/service_name/values?" + range.substring(1)).path("data").toString())
+                .isEqualTo("[\"a-job\"]");
+        assertThat(query("a", "/loki/api/v1/label/job/values?" + range.substring(1)).path("data").toString())
+                .isEqualTo("[\"a-job\"]");
+        assertThat(query("a", "/loki/api/v1/label/__tenant__/values?" + range.substring(1)).path("data").toString())
+                .isEqualTo("[]");
+        assertThat(query("a", "/loki/api/v1/series?match[]=" + enc("{job=~\".+\"}") + range).path("data").toString())
+                .isEqualTo("[{\"a_only\":\"x\",\"job\":\"a-job\",\"service_name\":\"a-job\"}]");
+        assertThat(query("a", "/loki/api/v1/index/stats?query=" + enc("{job=~\".+\"}") + range).path("entries").asInt())
+                .isEqualTo(1);
+        HttpResponse<String> none = server.get("/loki/api/v1/labels");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.body()).isEqualTo("no org id\n");
     }
 
     @Test
@@ -164,7 +209,8 @@ class TenantIsolationTest {
     @Test
     void apisNotYetServedPerTenantAreOffRatherThanLeaking() throws Exception {
         for (String path : List.of("/api/v1/rules", "/api/v2/silences", "/api/v1/services", "/api/v1/status/tsdb",
-                "/api/search?tags=", "/api/v2/search/tags")) {
+                "/api/search?tags=", "/api/v2/search/tags", "/loki/api/v1/tail?query=%7Bjob%3D%22x%22%7D",
+                "/loki/api/v1/patterns?query=%7Bjob%3D%22x%22%7D")) {
             HttpResponse<String> r = server.send(server.request(path).header(Tenants.HEADER, "a"));
             assertThat(r.statusCode()).as(path).isEqualTo(501);
             assertThat(r.body()).as(path).contains("not served per tenant yet");
@@ -250,6 +296,17 @@ class TenantIsolationTest {
         HttpResponse<String> r = server.send(server.request(path).header(Tenants.HEADER, tenant));
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
         return RunningServer.JSON.readTree(r.body());
+    }
+
+    /** The lines a Loki range query of {@code selector} returns, as tenant. */
+    private static List<String> lines(String tenant, String selector, String range) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : query(tenant, "/loki/api/v1/query_range?query=" + enc(selector) + range).path("data").path("result")) {
+            for (JsonNode v : s.path("values")) {
+                out.add(v.get(1).asText());
+            }
+        }
+        return out;
     }
 
     /** The values of an instant query at T, as tenant. */
