@@ -289,9 +289,9 @@ public final class SightlineServer implements AutoCloseable {
         otlp.register(api);
         new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
-                settings.config().limits().maxRequestBodyBytes()).register(api);
+                settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
-                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current()).register(api);
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants).register(api);
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants).register(api);

@@ -8,7 +8,6 @@ import dev.sightline.ingest.spans.SpanResult;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.ingest.StorageUnavailableException;
 import dev.sightline.server.tenants.Tenant;
-import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.traces.SpanIngester;
 
 /**
@@ -35,15 +34,11 @@ final class OtlpTracesExport implements OtlpExport<SpanResult> {
     @Override
     public SpanResult ingest(Tenant tenant, byte[] body, boolean json, String protocol)
             throws MalformedOtlpException, StorageUnavailableException {
-        if (tenant.id() != null) {
-            throw new TenantException(501, "OTLP traces are not stored per tenant yet, so they are refused while"
-                    + " tenants.multitenancy_enabled is true");
-        }
         if (json) {
             var request = OtlpCodec.parseTracesJson(body);
-            return ingester.ingest(sink -> decoder.decode(request, sink));
+            return ingester.ingest(tenant::spans, sink -> decoder.decode(request, sink));
         }
-        return ingester.ingest(sink -> decoder.decode(body, 0, body.length, sink));
+        return ingester.ingest(tenant::spans, sink -> decoder.decode(body, 0, body.length, sink));
     }
 
     @Override

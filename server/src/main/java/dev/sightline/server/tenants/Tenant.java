@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import dev.sightline.traces.SpanStore;
+import dev.sightline.traces.TenantSpanView;
 
 /**
  * One tenant as the endpoints see it: its share of the metric storage and exemplars ({@link TenantView}), its ingest
@@ -73,6 +75,11 @@ public final class Tenant {
     /** Writes and reads of this tenant's log lines: streams tagged and filtered by the tenant label. */
     public LogStore logs(LogStore shared) {
         return id == null ? shared : TenantLogView.store(shared, id);
+    }
+
+    /** Writes and reads of this tenant's spans: resources tagged, searches and listings scoped. */
+    public SpanStore spans(SpanStore shared) {
+        return id == null ? shared : TenantSpanView.store(shared, id);
     }
 
     /** What the query engine reads for this tenant. */

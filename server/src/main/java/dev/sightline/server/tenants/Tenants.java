@@ -82,9 +82,6 @@ public final class Tenants {
      * another wrote, or what no tenant wrote): with multitenancy on they answer 501 rather than leak.
      */
     public static final List<String> UNSCOPED = List.of(
-            // traces: Jaeger, Tempo, Zipkin
-            "/api/traces", "/api/search", "/api/v2/search", "/api/v2/traces", "/api/services", "/api/operations",
-            "/api/dependencies", "/api/metrics/", "/jaeger/", "/tempo/", "/api/v2/spans",
             // logs: live tail and patterns (fed by every tenant's lines)
             "/loki/api/v1/tail", "/loki/api/v1/patterns",
             // rules, alerts, silences, notifications

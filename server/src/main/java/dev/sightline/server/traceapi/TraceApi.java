@@ -15,6 +15,9 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 
 /**
  * The trace query APIs on the main HTTP port: Jaeger's ({@link JaegerApi}) and Tempo's ({@link TempoApi}) at the
@@ -26,6 +29,7 @@ import java.util.function.Supplier;
 public final class TraceApi {
     private final Supplier<? extends SpanStore> store;
     private final Supplier<? extends LogStore> logs;
+    private final Tenants tenants;
     private final JaegerApi jaeger;
     private final TempoApi tempo;
 
@@ -38,6 +42,13 @@ public final class TraceApi {
      */
     public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
                     LongSupplier nowNanos, BuildInfo info) {
+        this(store, logs, traceQl, nowNanos, info, null);
+    }
+
+    /** As above, each request reading the share of the tenant its X-Scope-OrgID names ({@code tenants}, null: none). */
+    public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
+                    LongSupplier nowNanos, BuildInfo info, Tenants tenants) {
+        this.tenants = tenants;
         this.store = store;
         this.logs = logs;
         this.jaeger = new JaegerApi(nowNanos);
@@ -77,7 +88,8 @@ public final class TraceApi {
         jaegerRoute(api, "/api/traces/:traceID/logs", (q, ctx) -> {
             LogStore l = logs.get();
             return l == null ? jaegerError(503, "the log store is not open yet")
-                    : TraceLogs.logs(q, l.querier(), ctx, ctx.pathParam("traceID"));
+                    : TraceLogs.logs(q, (tenants == null ? l : tenants.of(ctx.request()).logs(l)).querier(), ctx,
+                    ctx.pathParam("traceID"));
         });
         tempoRoute(api, "/tempo/api/traces/:traceID", (q, ctx) -> tempo.trace(q, ctx, ctx.pathParam("traceID"), false));
         for (String prefix : new String[]{"", "/tempo"}) {
@@ -122,11 +134,20 @@ public final class TraceApi {
 
     /** Runs an endpoint on a worker thread with a querier; bad requests answer 400 in the peer's error shape. */
     private void answer(RoutingContext ctx, ErrorShape errors, Function<SpanQuerier, Reply> endpoint) {
+        Tenant tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request());
+        } catch (TenantException e) {
+            Reply r = errors.reply(e.status(), e.getMessage());
+            HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
+            return;
+        }
         run(ctx, () -> {
-            SpanStore s = store.get();
-            if (s == null) {
+            SpanStore shared = store.get();
+            if (shared == null) {
                 return errors.reply(503, "the span store is not open yet");
             }
+            SpanStore s = tenant == null ? shared : tenant.spans(shared);
             try {
                 return endpoint.apply(s.querier());
             } catch (BadRequest | TraceQLException e) {
