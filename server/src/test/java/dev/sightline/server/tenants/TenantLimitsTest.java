@@ -52,10 +52,19 @@ class TenantLimitsTest {
                 + " (ingestion_burst_size) of 3 reached: the request's 2 samples were refused for tenant slow");
         // Nothing of the refused request was stored; the one within the burst was.
         assertThat(count("slow", "{__name__=~\"m|n\"}")).isEqualTo("2");
+        // OTLP is held to the same bucket, and answers 429 with the OTLP status shape and Retry-After.
+        HttpResponse<String> otlp = server.send(server.request("/v1/metrics").header(Tenants.HEADER, "slow")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                        {"resourceMetrics": [{"scopeMetrics": [{"metrics": [{"name": "g", "gauge": {"dataPoints": [
+                          {"timeUnixNano": "%d000000", "asDouble": 1}, {"timeUnixNano": "%d000000", "asDouble": 2}]}}]}]}]}
+                        """.formatted(T, T + 1000))));
+        assertThat(otlp.statusCode()).isEqualTo(429);
+        assertThat(otlp.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(otlp.body()).contains("ingestion rate limit (ingestion_rate)");
         // Another tenant has no such limit.
         assertThat(write("other", "m", 5).statusCode()).isEqualTo(204);
         assertThat(server.get("/metrics").body())
-                .contains("sightline_tenant_limit_breaches_total{limit=\"ingestion_rate\",tenant=\"slow\"} 1.0");
+                .contains("sightline_tenant_limit_breaches_total{limit=\"ingestion_rate\",tenant=\"slow\"} 2.0");
     }
 
     @Test
