@@ -1,7 +1,6 @@
 package dev.sightline.server.tenants;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.CodedOutputStream;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import java.util.TreeSet;
 
 import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.message;
 import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.tenants.RemoteWrites.label;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -314,17 +314,8 @@ class TenantIsolationTest {
         });
     }
 
-    private static void label(CodedOutputStream o, String name, String value) throws IOException {
-        o.writeByteArray(1, message(l -> {
-            l.writeString(1, name);
-            l.writeString(2, value);
-        }));
-    }
-
-    static HttpResponse<String> write(String tenant, byte[] raw, String proto) throws Exception {
-        return send(server.request("/api/v1/write").header(Tenants.HEADER, tenant)
-                .header("Content-Type", "application/x-protobuf;proto=" + proto).header("Content-Encoding", "snappy")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(snappy(raw))));
+    private static HttpResponse<String> write(String tenant, byte[] raw, String proto) throws Exception {
+        return RemoteWrites.write(server, tenant, raw, proto);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {

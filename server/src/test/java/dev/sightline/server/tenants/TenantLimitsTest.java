@@ -1,13 +1,11 @@
 package dev.sightline.server.tenants;
 
-import com.google.protobuf.CodedOutputStream;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.message;
-import static dev.sightline.server.remotewrite.RemoteWriteEndpointTest.snappy;
+import static dev.sightline.server.tenants.RemoteWrites.label;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each per-tenant limit refuses what is over it, naming the limit and the tenant, and leaves other tenants alone. */
@@ -121,16 +119,7 @@ class TenantLimitsTest {
                 }));
             }
         });
-        return server.send(server.request("/api/v1/write").header(Tenants.HEADER, tenant)
-                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(snappy(raw))));
-    }
-
-    private static void label(CodedOutputStream o, String name, String value) throws IOException {
-        o.writeByteArray(1, message(l -> {
-            l.writeString(1, name);
-            l.writeString(2, value);
-        }));
+        return RemoteWrites.write(server, tenant, raw, "prometheus.WriteRequest");
     }
 
     private static HttpResponse<String> get(String tenant, String path) throws Exception {
