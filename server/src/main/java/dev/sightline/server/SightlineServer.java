@@ -39,6 +39,7 @@ import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.synthetics.SyntheticClock;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
@@ -127,6 +128,8 @@ public final class SightlineServer implements AutoCloseable {
     private final AlertingService alerting;
     /** Series limit, metadata store and limit-breach counters shared by remote-write, OTLP and scraping. */
     private final IngestGuards guards;
+    /** Who a request writes and reads as (X-Scope-OrgID), with multitenancy on; the single tenant otherwise. */
+    private final Tenants tenants;
     /** The exemplar store the storage replays its WAL's exemplars into; the endpoints see it as the guards' ExemplarStorage. */
     private final ExemplarStore exemplars;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
@@ -184,6 +187,7 @@ public final class SightlineServer implements AutoCloseable {
         exemplars.registerMetrics(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
+        this.tenants = Tenants.of(settings.config().tenants(), guards, metrics.registry(), System::nanoTime);
         this.spans = openSpanStore(settings.config(), settings.dataDir());
         this.logs = openLogStore(settings.config(), settings.dataDir());
         this.logIngester = new LogIngester(() -> closing.get() ? null : logs, settings.config().limits().toLogLimits(),
@@ -311,12 +315,13 @@ public final class SightlineServer implements AutoCloseable {
             LOG.info("web config " + settings.webConfigFile() + ": " + WebSecurity.describe(security.config()));
         }
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
+        tenants.refuseUnscoped(api.router(), Tenants.UNSCOPED);
         LimitsConfig limits = settings.config().limits();
         RangeLimits ranges = limits.toRangeLimits();
         new PromApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(), System::currentTimeMillis,
-                guards.metadata(), guards.exemplars(), queries, ranges).register(api);
+                tenants, queries, ranges).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),
-                settings.config().limits().toDecoderLimits(), guards).register(api);
+                settings.config().limits().toDecoderLimits(), guards, tenants).register(api);
         scrape.register(api);
         new StatusApi(scrape::config, flags(settings), () -> isReady() ? storage.getNow(null) : null, scrape::reloadStatus,
                 startedMs).register(api);
@@ -327,16 +332,16 @@ public final class SightlineServer implements AutoCloseable {
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits(),
-                logIngester);
+                logIngester, tenants);
         otlp.register(api);
-        new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes()).register(api);
+        new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
-                settings.config().limits().maxRequestBodyBytes()).register(api);
+                settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
-                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), queries, ranges).register(api);
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
-                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), queries, ranges).register(api);
+                () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
                 System::currentTimeMillis, queries).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,

@@ -43,6 +43,47 @@ public final class Attributes {
         return TYPES[types[i]];
     }
 
+    /** These attributes without any named {@code key} (the same object when there is none). */
+    public Attributes without(String key) {
+        int n = 0;
+        for (String k : keys) {
+            if (!k.equals(key)) {
+                n++;
+            }
+        }
+        if (n == keys.length) {
+            return this;
+        }
+        String[] k2 = new String[n];
+        byte[] t2 = new byte[n];
+        long[] b2 = new long[n];
+        Object[] r2 = new Object[n];
+        int j = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (!keys[i].equals(key)) {
+                k2[j] = keys[i];
+                t2[j] = types[i];
+                b2[j] = bits[i];
+                r2[j++] = refs[i];
+            }
+        }
+        return n == 0 ? EMPTY : new Attributes(k2, t2, b2, r2);
+    }
+
+    /** These attributes with {@code key} set to the string {@code value}: any earlier ones of that key removed, it last. */
+    public Attributes withString(String key, String value) {
+        Attributes rest = without(key);
+        int n = rest.keys.length;
+        String[] k2 = Arrays.copyOf(rest.keys, n + 1);
+        byte[] t2 = Arrays.copyOf(rest.types, n + 1);
+        long[] b2 = Arrays.copyOf(rest.bits, n + 1);
+        Object[] r2 = Arrays.copyOf(rest.refs, n + 1);
+        k2[n] = key;
+        t2[n] = (byte) AttributeType.STRING.ordinal();
+        r2[n] = Objects.requireNonNull(value);
+        return new Attributes(k2, t2, b2, r2);
+    }
+
     /** The index of the first attribute named {@code key}, or -1. */
     public int indexOf(String key) {
         for (int i = 0; i < keys.length; i++) {

@@ -31,7 +31,9 @@ public record SightlineConfig(
         // Dashboards as code: a directory of YAML files and Grafana exports, relative to this file's folder.
         @JsonProperty("dashboards") DashboardsConfig dashboards,
         // Freshness canaries (issue 16): each entry checked whole when the file is read.
-        @JsonProperty("canaries") List<CanaryConfig> canaries) {
+        @JsonProperty("canaries") List<CanaryConfig> canaries,
+        // Multitenancy (issue 18): X-Scope-OrgID selects the tenant; per-tenant limits.
+        @JsonProperty("tenants") TenantsConfig tenants) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -45,12 +47,13 @@ public record SightlineConfig(
         journeys = journeys == null ? JourneysConfig.defaults() : journeys;
         dashboards = dashboards == null ? DashboardsConfig.NONE : dashboards;
         canaries = CanaryConfig.checkList(canaries);
+        tenants = tenants == null ? TenantsConfig.DISABLED : tenants;
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
                            AlertmanagerConfig alertmanager) {
-        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null);
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null, null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -63,7 +66,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */

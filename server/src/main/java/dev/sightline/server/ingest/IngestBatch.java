@@ -19,6 +19,8 @@ public final class IngestBatch implements Appender {
     private final ExemplarAppender exemplars;
     private final String protocol;
     private int exemplarsWritten;
+    /** Samples appended since the last commit or rollback, for the tenant's ingestion rate. */
+    private long samples;
 
     IngestBatch(IngestGuards guards, Appender appender, ExemplarAppender exemplars, String protocol) {
         this.guards = guards;
@@ -32,7 +34,9 @@ public final class IngestBatch implements Appender {
         if (ref == 0) {
             guards.admit(labels, protocol);
         }
-        return appender.append(ref, labels, startTimestampMs, timestampMs, value);
+        long r = appender.append(ref, labels, startTimestampMs, timestampMs, value);
+        samples++;
+        return r;
     }
 
     @Override
@@ -40,7 +44,9 @@ public final class IngestBatch implements Appender {
         if (ref == 0) {
             guards.admit(labels, protocol);
         }
-        return appender.appendHistogram(ref, labels, startTimestampMs, timestampMs, histogram);
+        long r = appender.appendHistogram(ref, labels, startTimestampMs, timestampMs, histogram);
+        samples++;
+        return r;
     }
 
     /**
@@ -60,10 +66,19 @@ public final class IngestBatch implements Appender {
     /**
      * Commits the samples, then stores the exemplars. The appender may refuse the whole batch at commit with a
      * {@link dev.sightline.core.ValidationException} (TOO_OLD_SAMPLE when head persistence raced it): then nothing,
-     * exemplars included, is stored and the exception passes on.
+     * exemplars included, is stored and the exception passes on. A tenant over its ingestion rate gets the quota's
+     * exception before anything is committed, and the batch is rolled back.
      */
     @Override
     public void commit() throws IOException {
+        long n = samples;
+        samples = 0;
+        try {
+            guards.admitSamples(n, protocol);
+        } catch (RuntimeException e) {
+            rollback();
+            throw e;
+        }
         try {
             appender.commit();
         } catch (IOException | RuntimeException e) {
@@ -75,6 +90,7 @@ public final class IngestBatch implements Appender {
 
     @Override
     public void rollback() {
+        samples = 0;
         exemplars.rollback();
         appender.rollback();
     }

@@ -34,26 +34,68 @@ public final class IngestGuards {
     private final SeriesRefCache seriesRefs = new SeriesRefCache(1 << 22);
     private final IngestContext context;
     private final Counter breaches;
+    private final Quota quota;
+
+    /**
+     * What a tenant may write beyond the {@code limits:} every write meets (see {@link #forTenant}): each new series
+     * of a batch is admitted (a {@link ValidationException} refuses it alone), and a batch's samples are admitted
+     * whole before its commit (a runtime exception refuses the request; nothing of it is stored).
+     */
+    public interface Quota {
+        Quota NONE = new Quota() {
+            @Override
+            public void admitSeries(Labels labels, String protocol) {
+            }
+
+            @Override
+            public void admitSamples(long samples, String protocol) {
+            }
+        };
+
+        void admitSeries(Labels labels, String protocol);
+
+        void admitSamples(long samples, String protocol);
+    }
 
     /** {@code maxSeriesPerMetric} 0 = no limit. */
     public IngestGuards(PrometheusRegistry registry, int maxSeriesPerMetric, MetadataStore metadata,
                         ExemplarStorage exemplars) {
+        this(Counter.builder()
+                .name("sightline_ingest_limit_breaches_total")
+                .help("Requests or samples refused for breaking a configured limit, by the limits: key of sightline.yml and protocol.")
+                .labelNames("limit", "protocol")
+                .register(registry), maxSeriesPerMetric, metadata, exemplars, Quota.NONE);
+    }
+
+    private IngestGuards(Counter breaches, int maxSeriesPerMetric, MetadataStore metadata, ExemplarStorage exemplars,
+                         Quota quota) {
         this.maxSeriesPerMetric = maxSeriesPerMetric;
         this.seriesLimiter = new SeriesLimiter(maxSeriesPerMetric);
         this.metadata = metadata;
         this.context = new IngestContext(seriesRefs, metadata::put);
         this.exemplars = exemplars;
-        this.breaches = Counter.builder()
-                .name("sightline_ingest_limit_breaches_total")
-                .help("Requests or samples refused for breaking a configured limit, by the limits: key of sightline.yml and protocol.")
-                .labelNames("limit", "protocol")
-                .register(registry);
+        this.breaches = breaches;
+        this.quota = quota;
+    }
+
+    /**
+     * One tenant's guards, for writes through its storage view: a series limiter, metadata store and ref cache of its
+     * own (a cached ref names a tagged series, so a cache must never serve two tenants), {@code exemplars} (its view
+     * of the exemplar store), its {@code quota}; the breach counters are these guards'.
+     */
+    public IngestGuards forTenant(ExemplarStorage exemplars, Quota quota) {
+        return new IngestGuards(breaches, maxSeriesPerMetric, new MetadataStore(), exemplars, quota);
     }
 
     /** No series limit, metadata and exemplar stores of its own, counters in a registry of their own (tests, tools). */
     public static IngestGuards none() {
         return new IngestGuards(new PrometheusRegistry(), 0, new MetadataStore(),
                 new ExemplarStore(ExemplarStore.DEFAULT_MAX_EXEMPLARS));
+    }
+
+    /** No series limit, the given stores, counters in a registry of their own (tests, tools). */
+    public static IngestGuards over(MetadataStore metadata, ExemplarStorage exemplars) {
+        return new IngestGuards(new PrometheusRegistry(), 0, metadata, exemplars);
     }
 
     public MetadataStore metadata() {
@@ -114,6 +156,7 @@ public final class IngestGuards {
     }
 
     void admit(Labels labels, String protocol) {
+        quota.admitSeries(labels, protocol);
         if (maxSeriesPerMetric == 0) {
             return;
         }
@@ -123,5 +166,10 @@ public final class IngestGuards {
             breach(MAX_SERIES_PER_METRIC, protocol);
             throw e;
         }
+    }
+
+    /** Before a batch's commit: its tenant's quota for {@code samples} samples. */
+    void admitSamples(long samples, String protocol) {
+        quota.admitSamples(samples, protocol);
     }
 }

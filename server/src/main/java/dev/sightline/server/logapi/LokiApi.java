@@ -1,5 +1,8 @@
 package dev.sightline.server.logapi;
 
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LineFilter;
@@ -54,6 +57,7 @@ public final class LokiApi {
     private final Function<? super LogQuerier, ? extends LogQlEngine> engines;
     private final LongSupplier nowNanos;
     private final LiveTail tail;
+    private final Tenants tenants;
     private final JsonObject buildInfo;
     private final QueryGate gate;
     private final RangeLimits ranges;
@@ -66,12 +70,26 @@ public final class LokiApi {
      */
     public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
                    LiveLines live, LongSupplier nowNanos, BuildInfo info) {
-        this(store, engines, live, nowNanos, info, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+        this(store, engines, live, nowNanos, info, null);
+    }
+
+    /** As above, each request reading the share of the tenant its X-Scope-OrgID names ({@code tenants}, null: none). */
+    public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
+                   LiveLines live, LongSupplier nowNanos, BuildInfo info, Tenants tenants) {
+        this(store, engines, live, nowNanos, info, tenants, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
     }
 
     /** Every request runs through {@code gate}; range queries are bound by {@code ranges}. */
     public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
                    LiveLines live, LongSupplier nowNanos, BuildInfo info, QueryGate gate, RangeLimits ranges) {
+        this(store, engines, live, nowNanos, info, null, gate, ranges);
+    }
+
+    /** The tenant's share per request ({@code tenants}, null: none), through {@code gate}, within {@code ranges}. */
+    public LokiApi(Supplier<? extends LogStore> store, Function<? super LogQuerier, ? extends LogQlEngine> engines,
+                   LiveLines live, LongSupplier nowNanos, BuildInfo info, Tenants tenants, QueryGate gate,
+                   RangeLimits ranges) {
+        this.tenants = tenants;
         this.gate = gate;
         this.ranges = ranges;
         this.store = store;
@@ -134,11 +152,19 @@ public final class LokiApi {
      * the gate refuses its status (429, 503) with the message naming the limit.
      */
     private void answer(RoutingContext ctx, Endpoint e) {
+        Tenant tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request());
+        } catch (TenantException err) {
+            HttpApi.respond(ctx, err.status(), TEXT, Buffer.buffer(err.getMessage() + "\n"));
+            return;
+        }
         QueryGate.answer(ctx, gate, false, leftMs -> {
-            LogStore s = store.get();
-            if (s == null) {
+            LogStore shared = store.get();
+            if (shared == null) {
                 return new Reply(503, TEXT, Buffer.buffer("the log store is not open yet\n"));
             }
+            LogStore s = tenant == null ? shared : tenant.logs(shared);
             try {
                 return e.serve(s.querier(), new LokiParams(ctx, nowNanos.getAsLong(), ranges), ctx);
             } catch (BadRequest | LogQlException err) {

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -76,11 +77,20 @@ public final class LogIngester {
     }
 
     public <E extends Exception> LogResult ingest(Decoding<E> decoding) throws E, StorageUnavailableException {
+        return ingest(UnaryOperator.identity(), decoding);
+    }
+
+    /**
+     * As above, into {@code share} of the store (a tenant's view). The listeners get the entries as the writer sent
+     * them, without the tenant's label.
+     */
+    public <E extends Exception> LogResult ingest(UnaryOperator<LogStore> share, Decoding<E> decoding)
+            throws E, StorageUnavailableException {
         LogStore s = store.get();
         if (s == null) {
             throw new StorageUnavailableException("the log store is not open", null);
         }
-        LogAppender appender = s.appender();
+        LogAppender appender = share.apply(s).appender();
         // Entries are kept for the listeners only when there are any.
         List<LogEntry> committed = listeners.isEmpty() ? null : new ArrayList<>();
         LogSink target = committed == null ? appender::append : (stream, time, line, metadata) -> {

@@ -1,5 +1,8 @@
 package dev.sightline.server.logs;
 
+import dev.sightline.logs.LogStore;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.ingest.logs.LokiPushDecoder;
@@ -19,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,9 +53,17 @@ public final class LogPushEndpoint {
     private static final String JSON = "application/json";
 
     private final LogIngester ingester;
+    /** Null: no tenants, every request writes to the store as it is. */
+    private final Tenants tenants;
     private final long maxBodyBytes;
 
     public LogPushEndpoint(LogIngester ingester, long maxBodyBytes) {
+        this(ingester, maxBodyBytes, null);
+    }
+
+    /** As above, each request stored into the share of the tenant its X-Scope-OrgID names ({@code tenants}). */
+    public LogPushEndpoint(LogIngester ingester, long maxBodyBytes, Tenants tenants) {
+        this.tenants = tenants;
         this.ingester = ingester;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -86,11 +98,27 @@ public final class LogPushEndpoint {
             answer.send(ctx, 415, "unsupported Content-Type \"" + type + "\": use application/json or application/x-protobuf", null);
             return;
         }
-        run(ctx, answer, raw -> json ? ingester.ingest((sink, now) -> LokiPushDecoder.json(raw, sink))
-                : ingestProtobuf(raw));
+        UnaryOperator<LogStore> share = share(ctx, answer);
+        if (share != null) {
+            run(ctx, answer, raw -> json ? ingester.ingest(share, (sink, now) -> LokiPushDecoder.json(raw, sink))
+                    : ingestProtobuf(share, raw));
+        }
     }
 
-    private LogResult ingestProtobuf(byte[] compressed) throws MalformedRequestException, OtlpCodec.TooLargeException,
+    /** The request's tenant's share of the store; null when the tenant was refused (answered already). */
+    private UnaryOperator<LogStore> share(RoutingContext ctx, Answer answer) {
+        if (tenants == null) {
+            return UnaryOperator.identity();
+        }
+        try {
+            return tenants.of(ctx.request())::logs;
+        } catch (TenantException e) {
+            answer.send(ctx, e.status(), e.getMessage(), null);
+            return null;
+        }
+    }
+
+    private LogResult ingestProtobuf(UnaryOperator<LogStore> share, byte[] compressed) throws MalformedRequestException, OtlpCodec.TooLargeException,
             MalformedLogsException, StorageUnavailableException {
         long declared = Snappy.declaredLength(compressed, 0, compressed.length);
         if (declared > maxBodyBytes) {
@@ -98,7 +126,7 @@ public final class LogPushEndpoint {
                     + maxBodyBytes + " bytes");
         }
         byte[] raw = Snappy.decompress(compressed, 0, compressed.length);
-        return ingester.ingest((sink, now) -> LokiPushDecoder.protobuf(raw, 0, raw.length, sink));
+        return ingester.ingest(share, (sink, now) -> LokiPushDecoder.protobuf(raw, 0, raw.length, sink));
     }
 
     private void lokiAnswer(RoutingContext ctx, String protocol, int status, String message, LogResult result) {
@@ -136,7 +164,10 @@ public final class LogPushEndpoint {
             }
         }
         NdjsonDecoder decoder = new NdjsonDecoder(fields, fixed);
-        run(ctx, answer, raw -> ingester.ingest((sink, now) -> decoder.decode(raw, now, sink)));
+        UnaryOperator<LogStore> share = share(ctx, answer);
+        if (share != null) {
+            run(ctx, answer, raw -> ingester.ingest(share, (sink, now) -> decoder.decode(raw, now, sink)));
+        }
     }
 
     private void ndjsonAnswer(RoutingContext ctx, int status, String message, LogResult result) {

@@ -3,6 +3,7 @@ package dev.sightline.server.otlp;
 import com.google.protobuf.Message;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 
 /**
  * One OTLP signal's Export as both transports serve it (OTLP/HTTP at its {@link Signal#path}, gRPC
@@ -22,8 +23,12 @@ interface OtlpExport<R> {
 
     Signal signal();
 
-    /** Decodes the body (binary protobuf, or OTLP JSON), stores it and commits; runs on a worker thread. */
-    R ingest(byte[] body, boolean json, String protocol) throws MalformedOtlpException, StorageUnavailableException;
+    /**
+     * Decodes the body (binary protobuf, or OTLP JSON), stores it into {@code tenant}'s share and commits; runs on a
+     * worker thread. A tenant over one of its limits gets a {@link dev.sightline.server.tenants.TenantException}.
+     */
+    R ingest(Tenant tenant, byte[] body, boolean json, String protocol)
+            throws MalformedOtlpException, StorageUnavailableException;
 
     /** The response to a stored request: empty, or partial_success naming what was refused. */
     Message response(R result);

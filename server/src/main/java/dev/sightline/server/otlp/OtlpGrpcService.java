@@ -3,6 +3,9 @@ package dev.sightline.server.otlp;
 import com.google.protobuf.Message;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessage;
@@ -25,7 +28,8 @@ import java.util.logging.Logger;
  * OTLP/gRPC {@code <signal service>/Export} of each signal ({@code opentelemetry.proto.collector.metrics.v1.MetricsService},
  * {@code ...trace.v1.TraceService}, {@code ...logs.v1.LogsService}) on Vert.x's gRPC server (no generated stubs: a method is described by its name and
  * protobuf codecs). OK with {@code partial_success} when points or spans were refused, INVALID_ARGUMENT for a message
- * that cannot be decoded, UNAVAILABLE (retryable) while storage is not ready or a commit failed.
+ * that cannot be decoded, UNAVAILABLE (retryable) while storage is not ready or a commit failed; with multitenancy,
+ * UNAUTHENTICATED without the {@code x-scope-orgid} header and RESOURCE_EXHAUSTED over a tenant's limit.
  */
 final class OtlpGrpcService {
     private static final Logger LOG = Logger.getLogger(OtlpGrpcService.class.getName());
@@ -44,10 +48,12 @@ final class OtlpGrpcService {
 
     private final List<OtlpExport<?>> exports;
     private final long maxMessageBytes;
+    private final Tenants tenants;
 
-    OtlpGrpcService(List<OtlpExport<?>> exports, long maxMessageBytes) {
+    OtlpGrpcService(List<OtlpExport<?>> exports, long maxMessageBytes, Tenants tenants) {
         this.exports = exports;
         this.maxMessageBytes = maxMessageBytes;
+        this.tenants = tenants;
     }
 
     GrpcServer server(Vertx vertx) {
@@ -82,7 +88,16 @@ final class OtlpGrpcService {
             export.count(OtlpIngestMetrics.GRPC, status.name(), null);
             call.response().status(status).statusMessage(message).end();
         });
-        call.handler(request -> vertx.executeBlocking(() -> export.ingest(request.getBytes(), false, OtlpIngestMetrics.GRPC), false)
+        Tenant tenant;
+        try {
+            tenant = tenants.of(call.headers().get(Tenants.HEADER));
+        } catch (TenantException e) {
+            GrpcStatus status = status(e);
+            export.count(OtlpIngestMetrics.GRPC, status.name(), null);
+            call.response().status(status).statusMessage(e.getMessage()).end();
+            return;
+        }
+        call.handler(request -> vertx.executeBlocking(() -> export.ingest(tenant, request.getBytes(), false, OtlpIngestMetrics.GRPC), false)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         R r = ar.result();
@@ -92,7 +107,8 @@ final class OtlpGrpcService {
                     }
                     Throwable e = ar.cause();
                     GrpcStatus status = e instanceof StorageUnavailableException ? GrpcStatus.UNAVAILABLE
-                            : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.INTERNAL;
+                            : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT
+                            : e instanceof TenantException t ? status(t) : GrpcStatus.INTERNAL;
                     if (status == GrpcStatus.INTERNAL) {
                         LOG.log(Level.WARNING, "OTLP/gRPC " + export.signal().grpcService() + " export failed", e);
                     }
@@ -100,6 +116,16 @@ final class OtlpGrpcService {
                     String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(export, e) : String.valueOf(e.getMessage());
                     call.response().status(status).statusMessage(message).end();
                 }));
+    }
+
+    /** The gRPC status of a refusal for the tenant. */
+    private static GrpcStatus status(TenantException e) {
+        return switch (e.status()) {
+            case 401 -> GrpcStatus.UNAUTHENTICATED;
+            case 429 -> GrpcStatus.RESOURCE_EXHAUSTED;
+            case 501 -> GrpcStatus.UNIMPLEMENTED;
+            default -> GrpcStatus.INVALID_ARGUMENT;
+        };
     }
 
     private static String invalid(OtlpExport<?> export, Throwable e) {

@@ -4,6 +4,9 @@ import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -31,13 +34,18 @@ public final class OtlpHttpEndpoint<R> {
     /** google.rpc.Code UNAVAILABLE. */
     private static final int CODE_UNAVAILABLE = 14;
     private static final int CODE_INTERNAL = 13;
+    private static final int CODE_RESOURCE_EXHAUSTED = 8;
+    private static final int CODE_UNAUTHENTICATED = 16;
+    private static final int CODE_UNIMPLEMENTED = 12;
 
     private final OtlpExport<R> export;
     private final long maxBodyBytes;
+    private final Tenants tenants;
 
-    OtlpHttpEndpoint(OtlpExport<R> export, long maxBodyBytes) {
+    OtlpHttpEndpoint(OtlpExport<R> export, long maxBodyBytes, Tenants tenants) {
         this.export = export;
         this.maxBodyBytes = maxBodyBytes;
+        this.tenants = tenants;
     }
 
     /** On the main HTTP port, with its request metrics. */
@@ -89,9 +97,16 @@ public final class OtlpHttpEndpoint<R> {
             error(ctx, 415, json, OtlpCodec.CODE_INVALID_ARGUMENT, unsupported);
             return;
         }
+        Tenant tenant;
+        try {
+            tenant = tenants.of(ctx.request());
+        } catch (TenantException e) {
+            error(ctx, e.status(), json, rpcCode(e.status()), e.getMessage());
+            return;
+        }
         boolean gzip = HttpApi.isGzip(encoding);
         byte[] bytes = HttpApi.bodyBytes(ctx);
-        ctx.vertx().executeBlocking(() -> process(bytes, gzip, json), false).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> process(tenant, bytes, gzip, json), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "OTLP/HTTP " + export.signal().path() + " request failed", ar.cause());
                 error(ctx, 500, json, CODE_INTERNAL, "OTLP export to " + export.signal().path() + " failed: " + ar.cause().getMessage());
@@ -99,7 +114,7 @@ public final class OtlpHttpEndpoint<R> {
             }
             Outcome<R> o = ar.result();
             if (o.result == null) {
-                error(ctx, o.status, json, o.status == 503 ? CODE_UNAVAILABLE : OtlpCodec.CODE_INVALID_ARGUMENT, o.message);
+                error(ctx, o.status, json, rpcCode(o.status), o.message);
                 return;
             }
             export.count(OtlpIngestMetrics.HTTP, "200", o.result);
@@ -108,14 +123,27 @@ public final class OtlpHttpEndpoint<R> {
         });
     }
 
+    /** The google.rpc.Code of an error answer's status. */
+    private static int rpcCode(int status) {
+        return switch (status) {
+            case 503 -> CODE_UNAVAILABLE;
+            case 429 -> CODE_RESOURCE_EXHAUSTED;
+            case 401 -> CODE_UNAUTHENTICATED;
+            case 501 -> CODE_UNIMPLEMENTED;
+            default -> OtlpCodec.CODE_INVALID_ARGUMENT;
+        };
+    }
+
     private record Outcome<R>(int status, String message, R result) {
     }
 
     /** On a worker: inflate, decode, append and commit. Binary bodies are decoded as they are appended. */
-    private Outcome<R> process(byte[] body, boolean gzip, boolean json) {
+    private Outcome<R> process(Tenant tenant, byte[] body, boolean gzip, boolean json) {
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            return new Outcome<>(200, "", export.ingest(raw, json, OtlpIngestMetrics.HTTP));
+            return new Outcome<>(200, "", export.ingest(tenant, raw, json, OtlpIngestMetrics.HTTP));
+        } catch (TenantException e) {
+            return new Outcome<>(e.status(), e.getMessage(), null);
         } catch (MalformedOtlpException e) {
             return new Outcome<>(400, e.getMessage(), null);
         } catch (OtlpCodec.TooLargeException e) {
@@ -132,7 +160,7 @@ public final class OtlpHttpEndpoint<R> {
             return;
         }
         byte[] body = json ? OtlpCodec.statusJson(rpcCode, message) : OtlpCodec.statusProtobuf(rpcCode, message);
-        if (status == 503) {
+        if (status == 503 || status == 429) {
             // OTLP clients honour Retry-After on retryable answers.
             ctx.response().putHeader("Retry-After", "1");
         }

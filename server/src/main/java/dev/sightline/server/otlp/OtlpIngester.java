@@ -12,6 +12,7 @@ import dev.sightline.metricstore.Storage;
 import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 import java.io.IOException;
@@ -42,9 +43,9 @@ final class OtlpIngester implements OtlpExport<OtlpResult> {
     }
 
     @Override
-    public OtlpResult ingest(byte[] body, boolean json, String protocol)
+    public OtlpResult ingest(Tenant tenant, byte[] body, boolean json, String protocol)
             throws MalformedOtlpException, StorageUnavailableException {
-        return json ? ingest(OtlpCodec.parseJson(body), protocol) : ingest(body, protocol);
+        return json ? ingest(tenant, OtlpCodec.parseJson(body), protocol) : ingest(tenant, body, protocol);
     }
 
     @Override
@@ -63,9 +64,10 @@ final class OtlpIngester implements OtlpExport<OtlpResult> {
     }
 
     /** {@code protocol} names the transport in the limit-breach counters. */
-    private OtlpResult ingest(ExportMetricsServiceRequest request, String protocol) throws StorageUnavailableException {
+    private OtlpResult ingest(Tenant tenant, ExportMetricsServiceRequest request, String protocol)
+            throws StorageUnavailableException {
         try {
-            return ingest((batch, context) -> translator.translate(request, batch, context), protocol);
+            return ingest(tenant, (batch, context) -> translator.translate(request, batch, context), protocol);
         } catch (MalformedOtlpException e) {
             throw new IllegalStateException("a parsed message failed to decode", e);
         }
@@ -75,26 +77,29 @@ final class OtlpIngester implements OtlpExport<OtlpResult> {
      * A binary ExportMetricsServiceRequest, decoded straight into the storage appender. A malformed body appends
      * nothing and is refused even while storage is not ready, as it was when bodies were parsed first.
      */
-    private OtlpResult ingest(byte[] body, String protocol) throws StorageUnavailableException, MalformedOtlpException {
+    private OtlpResult ingest(Tenant tenant, byte[] body, String protocol)
+            throws StorageUnavailableException, MalformedOtlpException {
         if (storage.get() == null) {
             OtlpCodec.checkProtobuf(body);
         }
-        return ingest((batch, context) -> translator.translate(body, 0, body.length, batch, context), protocol);
+        return ingest(tenant, (batch, context) -> translator.translate(body, 0, body.length, batch, context), protocol);
     }
 
     private interface Translation {
         OtlpResult into(Appender batch, IngestContext context) throws MalformedOtlpException;
     }
 
-    private OtlpResult ingest(Translation translation, String protocol) throws StorageUnavailableException, MalformedOtlpException {
+    private OtlpResult ingest(Tenant tenant, Translation translation, String protocol)
+            throws StorageUnavailableException, MalformedOtlpException {
         Storage db = storage.get();
         if (db == null) {
             throw new StorageUnavailableException("storage is not ready yet (WAL replay in progress)", null);
         }
-        IngestBatch batch = guards.begin(db.appender(), protocol);
+        IngestGuards g = tenant.guards();
+        IngestBatch batch = g.begin(tenant.storage(db).appender(), protocol);
         OtlpResult result;
         try {
-            result = translation.into(batch, guards.context());
+            result = translation.into(batch, g.context());
         } catch (RuntimeException | MalformedOtlpException e) {
             batch.rollback();
             throw e;

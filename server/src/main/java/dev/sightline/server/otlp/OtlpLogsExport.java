@@ -7,6 +7,7 @@ import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.otlp.OtlpLogsDecoder;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.logs.LogIngester;
 
 /**
@@ -29,13 +30,13 @@ final class OtlpLogsExport implements OtlpExport<LogResult> {
     }
 
     @Override
-    public LogResult ingest(byte[] body, boolean json, String protocol)
+    public LogResult ingest(Tenant tenant, byte[] body, boolean json, String protocol)
             throws MalformedOtlpException, StorageUnavailableException {
         if (json) {
             var request = OtlpCodec.parseLogsJson(body);
-            return ingester.ingest((sink, now) -> decoder.decode(request, now, sink));
+            return ingester.ingest(tenant::logs, (sink, now) -> decoder.decode(request, now, sink));
         }
-        return ingester.ingest((sink, now) -> decoder.decode(body, 0, body.length, now, sink));
+        return ingester.ingest(tenant::logs, (sink, now) -> decoder.decode(body, 0, body.length, now, sink));
     }
 
     @Override

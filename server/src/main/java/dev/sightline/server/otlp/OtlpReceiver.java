@@ -10,6 +10,7 @@ import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logs.LogIngester;
 import dev.sightline.server.security.WebConfigException;
 import dev.sightline.server.security.WebSecurity;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.server.traces.SpanIngester;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
@@ -66,6 +67,13 @@ public final class OtlpReceiver implements AutoCloseable {
     /** As above, with {@code logs} (null: no logs) receiving {@code /v1/logs} and {@code LogsService/Export}. */
     public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
                         IngestGuards guards, SpanIngester spans, SpanLimits spanLimits, LogIngester logs) {
+        this(storage, registry, limits, guards, spans, spanLimits, logs, Tenants.disabled(guards));
+    }
+
+    /** As above, each request stored into the share of the tenant its {@code X-Scope-OrgID} names ({@code tenants}). */
+    public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
+                        IngestGuards guards, SpanIngester spans, SpanLimits spanLimits, LogIngester logs,
+                        Tenants tenants) {
         List<OtlpExport<?>> exports = new ArrayList<>();
         exports.add(new OtlpIngester(storage, new OtlpMetricsTranslator(limits), guards, new OtlpIngestMetrics(registry)));
         if (spans != null) {
@@ -75,9 +83,9 @@ public final class OtlpReceiver implements AutoCloseable {
             exports.add(new OtlpLogsExport(logs, guards));
         }
         for (OtlpExport<?> e : exports) {
-            http.add(new OtlpHttpEndpoint<>(e, limits.maxDecompressedBytes()));
+            http.add(new OtlpHttpEndpoint<>(e, limits.maxDecompressedBytes(), tenants));
         }
-        this.grpc = new OtlpGrpcService(List.copyOf(exports), limits.maxDecompressedBytes());
+        this.grpc = new OtlpGrpcService(List.copyOf(exports), limits.maxDecompressedBytes(), tenants);
     }
 
     /** Serves {@code POST /v1/metrics} (and {@code /v1/traces}, {@code /v1/logs}) on the main HTTP API. */

@@ -7,6 +7,7 @@ import dev.sightline.ingest.otlp.OtlpTracesDecoder;
 import dev.sightline.ingest.spans.SpanResult;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.traces.SpanIngester;
 
 /**
@@ -31,13 +32,13 @@ final class OtlpTracesExport implements OtlpExport<SpanResult> {
     }
 
     @Override
-    public SpanResult ingest(byte[] body, boolean json, String protocol)
+    public SpanResult ingest(Tenant tenant, byte[] body, boolean json, String protocol)
             throws MalformedOtlpException, StorageUnavailableException {
         if (json) {
             var request = OtlpCodec.parseTracesJson(body);
-            return ingester.ingest(sink -> decoder.decode(request, sink));
+            return ingester.ingest(tenant::spans, sink -> decoder.decode(request, sink));
         }
-        return ingester.ingest(sink -> decoder.decode(body, 0, body.length, sink));
+        return ingester.ingest(tenant::spans, sink -> decoder.decode(body, 0, body.length, sink));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.sightline.server.promapi;
 import dev.sightline.core.text.GoQuote;
 import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.tenants.TenantException;
 
 
 /**
@@ -16,7 +17,10 @@ final class ApiError extends Exception {
         TIMEOUT("timeout", 503),
         INTERNAL("internal", 500),
         UNAVAILABLE("unavailable", 503),
-        NOT_FOUND("not_found", 404);
+        NOT_FOUND("not_found", 404),
+        // A multitenant server's request without X-Scope-OrgID, and a tenant over one of its limits (issue 18).
+        UNAUTHORIZED("unauthorized", 401),
+        TOO_MANY_REQUESTS("too_many_requests", 429);
 
         final String apiName;
         final int httpStatus;
@@ -49,6 +53,16 @@ final class ApiError extends Exception {
 
     static ApiError badData(String message) {
         return new ApiError(Type.BAD_DATA, message);
+    }
+
+    /** A request refused for its tenant, with the status the refusal carries. */
+    static ApiError of(TenantException e) {
+        Type type = switch (e.status()) {
+            case 401 -> Type.UNAUTHORIZED;
+            case 429 -> Type.TOO_MANY_REQUESTS;
+            default -> Type.BAD_DATA;
+        };
+        return new ApiError(type, e.getMessage());
     }
 
     /** Prometheus's invalidParamError: {@code invalid parameter "NAME": CAUSE}. */

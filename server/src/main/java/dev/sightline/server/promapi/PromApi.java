@@ -34,9 +34,13 @@ import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.server.http.ContentCoding;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.config.LimitsConfig;
+import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.query.QueryGate;
 import dev.sightline.server.query.RangeLimits;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -69,8 +73,7 @@ public final class PromApi {
     private final LongSupplier clockMs;
     private final QueryGate gate;
     private final RangeLimits ranges;
-    private final MetadataStore metadataStore;
-    private final ExemplarStorage exemplarStore;
+    private final Tenants tenants;
 
     /** A request's answer: the data and the annotations to list with it. */
     private record Result(PromApiJsonWriter.Body data, List<String> warnings, List<String> infos) {
@@ -82,7 +85,7 @@ public final class PromApi {
     @FunctionalInterface
     private interface Endpoint {
         /** {@code timeLeftMs}: what the query gate left of the timeout after the wait in line. */
-        Result serve(Queryable storage, Params params, RoutingContext ctx, long timeLeftMs) throws ApiError;
+        Result serve(Tenant tenant, Queryable storage, Params params, RoutingContext ctx, long timeLeftMs) throws ApiError;
     }
 
     /**
@@ -102,17 +105,24 @@ public final class PromApi {
     /** {@code metadataStore} answers /api/v1/metadata, {@code exemplarStore} /api/v1/query_exemplars. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
                    MetadataStore metadataStore, ExemplarStorage exemplarStore) {
-        this(storage, engineOptions, clockMs, metadataStore, exemplarStore,
-                LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+        this(storage, engineOptions, clockMs, Tenants.disabled(IngestGuards.over(metadataStore, exemplarStore)));
+    }
+
+    /**
+     * Each request reads what its tenant ({@code tenants}) may see: its view of the storage, its metadata and
+     * exemplars, within its query limits.
+     */
+    public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
+                   Tenants tenants) {
+        this(storage, engineOptions, clockMs, tenants, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
     }
 
     /** Every request runs through {@code gate}; range queries are bound by {@code ranges}. */
     public PromApi(Supplier<? extends Queryable> storage, EngineOptions engineOptions, LongSupplier clockMs,
-                   MetadataStore metadataStore, ExemplarStorage exemplarStore, QueryGate gate, RangeLimits ranges) {
+                   Tenants tenants, QueryGate gate, RangeLimits ranges) {
         this.gate = gate;
         this.ranges = ranges;
-        this.metadataStore = metadataStore;
-        this.exemplarStore = exemplarStore;
+        this.tenants = tenants;
         this.storage = storage;
         this.engineOptions = engineOptions;
         this.clockMs = clockMs;
@@ -184,23 +194,34 @@ public final class PromApi {
 
     private Handler<RoutingContext> handler(Endpoint e) {
         return ctx -> {
-            Queryable q = storage.get();
-            if (q == null) {
+            Queryable shared = storage.get();
+            if (shared == null) {
                 HttpApi.respond(ctx, 503, "text/plain; charset=utf-8", Buffer.buffer("Service Unavailable"));
                 return;
             }
+            Tenant tenant;
+            try {
+                tenant = tenants.of(ctx.request());
+            } catch (TenantException err) {
+                ApiError api = ApiError.of(err);
+                HttpApi.respond(ctx, api.type.httpStatus, JSON, PromApiJsonWriter.error(api));
+                return;
+            }
+            Queryable q = tenant.queryable(shared);
             Params params = Params.of(ctx.request().formAttributes(), ctx.queryParams());
             ContentCoding coding = ContentCoding.negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
             // A client that goes away interrupts its query, which the engine reports as canceled. The request's
             // timeout parameter bounds its wait in line too, as in Prometheus; a bad one is reported by the endpoint.
             QueryGate.answer(ctx, gate, requestTimeoutMs(params), true, leftMs -> {
                 try {
-                    Result r = e.serve(q, params, ctx, leftMs);
+                    Result r = e.serve(tenant, q, params, ctx, leftMs);
                     Buffer body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
                     // Encoded here on the query thread: a large answer would hold the event loop for tens of ms.
                     return new Reply(200, coding.encode(body), body.length());
                 } catch (ApiError err) {
                     return Reply.of(err);
+                } catch (TenantException err) {
+                    return Reply.of(ApiError.of(err));
                 } catch (RuntimeException err) {
                     LOG.log(Level.WARNING, "query API request " + ctx.request().path() + " failed", err);
                     return Reply.of(new ApiError(ApiError.Type.INTERNAL, String.valueOf(err.getMessage())));
@@ -234,17 +255,18 @@ public final class PromApi {
 
     // ------------------------------------------------------------------ queries
 
-    private Result query(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result query(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long time = p.time("time", clockMs.getAsLong());
-        Engine engine = engine(p, timeLeftMs);
+        Engine engine = engine(t, p, timeLeftMs);
         String query = p.get("query");
         Expr expr = parseQuery(query);
-        QueryResult r = run(() -> engine.instant(q, expr, time, query));
+        t.queried();
+        QueryResult r = run(t, engine, () -> engine.instant(q, expr, time, query));
         return queryResult(r, limit);
     }
 
-    private Result queryRange(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result queryRange(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long start = p.requiredTime("start");
         long end = p.requiredTime("end");
@@ -269,11 +291,13 @@ public final class PromApi {
             throw ApiError.badData("exceeded maximum resolution of " + ranges.maxPointsText()
                     + " points per timeseries. Try decreasing the query resolution (?step=XX)");
         }
-        Engine engine = engine(p, timeLeftMs);
+        Engine engine = engine(t, p, timeLeftMs);
         String query = p.get("query");
         Expr expr = parseQuery(query);
+        t.checkQueryLength(start, end);
+        t.queried();
         long stepMs = stepNs / 1_000_000;
-        QueryResult r = run(() -> engine.range(q, expr, start, end, stepMs, query));
+        QueryResult r = run(t, engine, () -> engine.range(q, expr, start, end, stepMs, query));
         return queryResult(r, limit);
     }
 
@@ -288,10 +312,11 @@ public final class PromApi {
 
     /**
      * An engine with this request's timeout (the smallest of the parameter, the configured one and what the wait in
-     * the query gate left) and lookback.
+     * the query gate left), lookback, and the tenant's sample limit.
      */
-    private Engine engine(Params p, long timeLeftMs) throws ApiError {
-        EngineOptions opts = engineOptions.withTimeoutMs(Math.min(engineOptions.timeoutMs(), timeLeftMs));
+    private Engine engine(Tenant t, Params p, long timeLeftMs) throws ApiError {
+        EngineOptions tenantOpts = t.engineOptions(engineOptions);
+        EngineOptions opts = tenantOpts.withTimeoutMs(Math.min(tenantOpts.timeoutMs(), timeLeftMs));
         String to = p.get("timeout");
         if (!to.isEmpty()) {
             long ns;
@@ -326,10 +351,14 @@ public final class PromApi {
         }
     }
 
-    private static QueryResult run(Supplier<QueryResult> exec) throws ApiError {
+    /** Runs a query; the tenant's own sample limit, when it is the one reached, answers 429 naming it. */
+    private static QueryResult run(Tenant t, Engine engine, Supplier<QueryResult> exec) throws ApiError {
         try {
             return exec.get();
         } catch (PromQLException e) {
+            if (PromQLException.TOO_MANY_SAMPLES.equals(e.getMessage()) && t.boundsQuerySamples(engine.options())) {
+                throw ApiError.of(t.querySamplesReached());
+            }
             throw switch (e.kind()) {
                 // The engine checks the expression type before evaluating, where Prometheus's NewRangeQuery does.
                 case BAD_DATA -> ApiError.invalidParam("query", e.getMessage());
@@ -361,7 +390,7 @@ public final class PromApi {
 
     // ------------------------------------------------------------------ metadata queries
 
-    private Result series(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result series(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         if (p.all("match[]").isEmpty()) {
             throw ApiError.badData("no match[] parameter provided");
         }
@@ -369,6 +398,7 @@ public final class PromApi {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         List<List<LabelMatcher>> sets = p.matchers();
+        t.queried();
         List<Labels> series = new ArrayList<>();
         try (Querier querier = q.querier(start, end)) {
             if (sets.size() == 1) {
@@ -403,11 +433,12 @@ public final class PromApi {
         }, warnings, List.of());
     }
 
-    private Result labels(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result labels(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         List<List<LabelMatcher>> sets = p.matchers();
+        t.queried();
         TreeSet<String> names = new TreeSet<>();
         try (Querier querier = q.querier(start, end)) {
             if (sets.isEmpty()) {
@@ -420,7 +451,7 @@ public final class PromApi {
         return stringList(new ArrayList<>(names), limit);
     }
 
-    private Result labelValues(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result labelValues(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         String name = ctx.pathParam("name");
         if (name.startsWith("U__")) {
             name = unescapeName(name);
@@ -429,6 +460,7 @@ public final class PromApi {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         List<List<LabelMatcher>> sets = p.matchers();
+        t.queried();
         TreeSet<String> values = new TreeSet<>();
         try (Querier querier = q.querier(start, end)) {
             if (sets.isEmpty()) {
@@ -498,10 +530,10 @@ public final class PromApi {
      * As Prometheus: {@code metric} selects one family, {@code limit} (>= 0) caps the families, {@code limit_per_metric}
      * (> 0) the descriptions of each; absent means all.
      */
-    private Result metadata(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result metadata(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         int limit = intParam(p, "limit");
         int limitPerMetric = intParam(p, "limit_per_metric");
-        var families = metadataStore.query(p.get("metric"), limit, limitPerMetric);
+        var families = t.metadata().query(p.get("metric"), limit, limitPerMetric);
         return new Result(g -> {
             g.writeStartObject();
             for (var f : families.entrySet()) {
@@ -534,7 +566,7 @@ public final class PromApi {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 
-    private Result formatQuery(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result formatQuery(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         String pretty = Prettier.pretty(parseQuery(p.get("query")));
         return new Result(g -> g.writeString(pretty));
     }
@@ -544,7 +576,7 @@ public final class PromApi {
      * {@code [{"seriesLabels":{...},"exemplars":[{"labels":{...},"value":"1.5","timestamp":1600096945.479}]}]},
      * series sorted by labels; {@code null} data for a query without selectors.
      */
-    private Result queryExemplars(Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
+    private Result queryExemplars(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long start = p.time("start", Params.MIN_TIME_MS);
         long end = p.time("end", Params.MAX_TIME_MS);
         if (end < start) {
@@ -556,7 +588,8 @@ public final class PromApi {
             // Prometheus returns no data at all for a query without selectors.
             return new Result(g -> g.writeNull());
         }
-        List<ExemplarSeries> found = exemplarStore.select(start, end, selectors);
+        t.queried();
+        List<ExemplarSeries> found = t.exemplars().select(start, end, selectors);
         return new Result(g -> {
             g.writeStartArray();
             for (ExemplarSeries s : found) {

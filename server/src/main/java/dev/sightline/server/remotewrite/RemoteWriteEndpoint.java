@@ -8,6 +8,9 @@ import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -42,6 +45,7 @@ public final class RemoteWriteEndpoint {
     private final RemoteWriteMetrics metrics;
     private final long maxBodyBytes;
     private final IngestGuards guards;
+    private final Tenants tenants;
 
     /** {@code storage} yields null while storage is not open (answered 503). */
     public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits) {
@@ -51,6 +55,16 @@ public final class RemoteWriteEndpoint {
     /** As above, with the series limit, metadata store and limit-breach counters shared with the other ingest paths. */
     public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits,
                                IngestGuards guards) {
+        this(storage, metrics, limits, guards, Tenants.disabled(guards));
+    }
+
+    /**
+     * As above, each request written into its tenant's share of the storage (tagged series, its series limits and
+     * ingestion rate: a request over the rate is refused whole with 429, which Prometheus retries later).
+     */
+    public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits,
+                               IngestGuards guards, Tenants tenants) {
+        this.tenants = tenants;
         this.storage = storage;
         this.receiver = new RemoteWriteReceiver(limits);
         this.metrics = metrics;
@@ -91,6 +105,13 @@ public final class RemoteWriteEndpoint {
 
     private void process(RoutingContext ctx, Buffer body) {
         HttpServerRequest req = ctx.request();
+        Tenant tenant;
+        try {
+            tenant = tenants.of(req);
+        } catch (TenantException e) {
+            respond(ctx, e.status(), e.getMessage(), Map.of(), 0);
+            return;
+        }
         String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
         String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
         String version = req.getHeader("X-Prometheus-Remote-Write-Version");
@@ -99,7 +120,7 @@ public final class RemoteWriteEndpoint {
         byte[] bytes = bb.hasArray() ? bb.array() : ByteBufUtil.getBytes(bb);
         int off = bb.hasArray() ? bb.arrayOffset() + bb.readerIndex() : 0;
         int len = bb.readableBytes();
-        ctx.vertx().executeBlocking(() -> ingest(bytes, off, len, encoding, type, version), false).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> ingest(tenant, bytes, off, len, encoding, type, version), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "remote-write request failed", ar.cause());
                 respond(ctx, 500, "remote-write failed: " + ar.cause().getMessage(), Map.of(), 0);
@@ -129,15 +150,17 @@ public final class RemoteWriteEndpoint {
     }
 
     /** Runs on a worker: decode into one appender, then commit (or roll back) before answering. */
-    Written ingest(byte[] body, int off, int len, String encoding, String type, String version) throws IOException {
+    Written ingest(Tenant tenant, byte[] body, int off, int len, String encoding, String type, String version)
+            throws IOException {
         Storage db = storage.get();
         if (db == null) {
             return Written.nothing(RemoteWriteResult.refused(503, "storage is not ready yet (WAL replay in progress)", 1));
         }
-        IngestBatch batch = guards.begin(db.appender(), RemoteWriteReceiver.PROTOCOL);
+        IngestGuards g = tenant.guards();
+        IngestBatch batch = g.begin(tenant.storage(db).appender(), RemoteWriteReceiver.PROTOCOL);
         RemoteWriteResult r;
         try {
-            r = receiver.receive(body, off, len, encoding, type, version, batch, guards.context());
+            r = receiver.receive(body, off, len, encoding, type, version, batch, g.context());
         } catch (RuntimeException e) {
             batch.rollback();
             throw e;
@@ -153,6 +176,9 @@ public final class RemoteWriteEndpoint {
             // is stored, and a retry stores what is still recent enough and names the rest in a 400.
             return Written.nothing(RemoteWriteResult.refused(503, "storage refused the whole request at commit,"
                     + " nothing was stored; retry: " + e.getMessage(), r.version()));
+        } catch (TenantException e) {
+            // Over the tenant's ingestion rate: nothing stored, and 429 tells Prometheus to retry later.
+            return Written.nothing(RemoteWriteResult.refused(e.status(), e.getMessage(), r.version()));
         }
         return new Written(r, r.samplesAccepted(), r.histogramsAccepted(), batch.exemplarsWritten());
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sightline.core.TenantScope;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -117,8 +118,6 @@ public record WebConfig(Tls tls, boolean http2, Map<String, String> headers, Map
     private static final List<String> VERSION_ORDER = List.of("TLS10", "TLS11", "TLS12", "TLS13");
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
-    /** Mimir's tenant ID characters; at most 150 of them, never "." or "..". */
-    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9!._*'()-]{1,150}");
     private static final String HASH_HINT = " (make one with `sightline hash-password` or `htpasswd -nBC 10 \"\" | tr -d ':\\n'`)";
 
     private static final ObjectMapper YAML = new ObjectMapper(
@@ -401,9 +400,12 @@ public record WebConfig(Tls tls, boolean http2, Map<String, String> headers, Map
 
     private static String tenant(JsonNode parent, String field) throws WebConfigException {
         String tenant = string(parent, field + ".tenant", "tenant");
-        if (tenant != null && (!TENANT.matcher(tenant).matches() || tenant.equals(".") || tenant.equals(".."))) {
-            throw new WebConfigException(field + ".tenant", "\"" + tenant
-                    + "\" is not a tenant ID (1 to 150 of A-Z a-z 0-9 ! - _ . * ' ( ), not \".\" or \"..\")");
+        if (tenant != null) {
+            try {
+                TenantScope.validate(tenant);
+            } catch (IllegalArgumentException e) {
+                throw new WebConfigException(field + ".tenant", e.getMessage());
+            }
         }
         return tenant;
     }

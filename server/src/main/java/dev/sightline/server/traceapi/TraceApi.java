@@ -18,6 +18,9 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 
 /**
  * The trace query APIs on the main HTTP port: Jaeger's ({@link JaegerApi}) and Tempo's ({@link TempoApi}) at the
@@ -29,6 +32,7 @@ import java.util.function.Supplier;
 public final class TraceApi {
     private final Supplier<? extends SpanStore> store;
     private final Supplier<? extends LogStore> logs;
+    private final Tenants tenants;
     private final JaegerApi jaeger;
     private final TempoApi tempo;
     private final QueryGate gate;
@@ -42,12 +46,25 @@ public final class TraceApi {
      */
     public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
                     LongSupplier nowNanos, BuildInfo info) {
-        this(store, logs, traceQl, nowNanos, info, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+        this(store, logs, traceQl, nowNanos, info, null);
+    }
+
+    /** As above, each request reading the share of the tenant its X-Scope-OrgID names ({@code tenants}, null: none). */
+    public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
+                    LongSupplier nowNanos, BuildInfo info, Tenants tenants) {
+        this(store, logs, traceQl, nowNanos, info, tenants, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
     }
 
     /** Every request runs through {@code gate}; metrics range queries are bound by {@code ranges}. */
     public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
                     LongSupplier nowNanos, BuildInfo info, QueryGate gate, RangeLimits ranges) {
+        this(store, logs, traceQl, nowNanos, info, null, gate, ranges);
+    }
+
+    /** The tenant's share per request ({@code tenants}, null: none), through {@code gate}, within {@code ranges}. */
+    public TraceApi(Supplier<? extends SpanStore> store, Supplier<? extends LogStore> logs, TraceQlBackend traceQl,
+                    LongSupplier nowNanos, BuildInfo info, Tenants tenants, QueryGate gate, RangeLimits ranges) {
+        this.tenants = tenants;
         this.store = store;
         this.logs = logs;
         this.gate = gate;
@@ -88,7 +105,8 @@ public final class TraceApi {
         jaegerRoute(api, "/api/traces/:traceID/logs", (q, ctx) -> {
             LogStore l = logs.get();
             return l == null ? jaegerError(503, "the log store is not open yet")
-                    : TraceLogs.logs(q, l.querier(), ctx, ctx.pathParam("traceID"));
+                    : TraceLogs.logs(q, (tenants == null ? l : tenants.of(ctx.request()).logs(l)).querier(), ctx,
+                    ctx.pathParam("traceID"));
         });
         tempoRoute(api, "/tempo/api/traces/:traceID", (q, ctx) -> tempo.trace(q, ctx, ctx.pathParam("traceID"), false));
         for (String prefix : new String[]{"", "/tempo"}) {
@@ -136,11 +154,20 @@ public final class TraceApi {
      * does a query the gate refuses, with its status (429, 503).
      */
     private void answer(RoutingContext ctx, ErrorShape errors, Function<SpanQuerier, Reply> endpoint) {
+        Tenant tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request());
+        } catch (TenantException e) {
+            Reply r = errors.reply(e.status(), e.getMessage());
+            HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
+            return;
+        }
         QueryGate.answer(ctx, gate, false, leftMs -> {
-            SpanStore s = store.get();
-            if (s == null) {
+            SpanStore shared = store.get();
+            if (shared == null) {
                 return errors.reply(503, "the span store is not open yet");
             }
+            SpanStore s = tenant == null ? shared : tenant.spans(shared);
             try {
                 return endpoint.apply(s.querier());
             } catch (BadRequest | TraceQLException e) {

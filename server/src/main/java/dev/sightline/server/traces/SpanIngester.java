@@ -42,12 +42,18 @@ public final class SpanIngester {
     }
 
     public <E extends Exception> SpanResult ingest(Decoding<E> decoding) throws E, StorageUnavailableException {
+        return ingest(UnaryOperator.identity(), decoding);
+    }
+
+    /** As above, into {@code share} of the store (a tenant's view); the consumers get the spans as sent. */
+    public <E extends Exception> SpanResult ingest(UnaryOperator<SpanStore> share, Decoding<E> decoding)
+            throws E, StorageUnavailableException {
         SpanStore s = store.get();
         if (s == null) {
             throw new StorageUnavailableException("the span store is not open", null);
         }
         // The one place accepted spans leave the ingest path, for every protocol.
-        SpanAppender appender = consumers.apply(s.appender());
+        SpanAppender appender = consumers.apply(share.apply(s).appender());
         SpanResult result;
         try {
             result = decoding.decode(appender::append);

@@ -15,6 +15,10 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
+import dev.sightline.traces.SpanStore;
+import java.util.function.UnaryOperator;
 
 /**
  * Zipkin v2 {@code POST /api/v2/spans}: a JSON array of spans ({@code application/json}, also the default without a
@@ -37,8 +41,15 @@ public final class ZipkinEndpoint {
     private final ZipkinJsonDecoder json;
     private final ZipkinProtoDecoder proto;
     private final long maxBodyBytes;
+    private final Tenants tenants;
 
     public ZipkinEndpoint(SpanIngester ingester, SpanLimits limits, long maxBodyBytes) {
+        this(ingester, limits, maxBodyBytes, null);
+    }
+
+    /** As above, each request stored into the share of the tenant its X-Scope-OrgID names ({@code tenants}, null: none). */
+    public ZipkinEndpoint(SpanIngester ingester, SpanLimits limits, long maxBodyBytes, Tenants tenants) {
+        this.tenants = tenants;
         this.ingester = ingester;
         this.json = new ZipkinJsonDecoder(limits, MAX_REPORTED_ERRORS);
         this.proto = new ZipkinProtoDecoder(limits, MAX_REPORTED_ERRORS);
@@ -63,9 +74,16 @@ public final class ZipkinEndpoint {
             answer(ctx, protocol, 415, unsupported, null);
             return;
         }
+        UnaryOperator<SpanStore> share;
+        try {
+            share = tenants == null ? UnaryOperator.identity() : tenants.of(ctx.request())::spans;
+        } catch (TenantException e) {
+            answer(ctx, protocol, e.status(), e.getMessage(), null);
+            return;
+        }
         boolean gzip = HttpApi.isGzip(encoding);
         byte[] bytes = HttpApi.bodyBytes(ctx);
-        ctx.vertx().executeBlocking(() -> process(bytes, gzip, isProto), false).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> process(share, bytes, gzip, isProto), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "Zipkin span request failed", ar.cause());
                 answer(ctx, protocol, 500, "storing the spans failed: " + ar.cause().getMessage(), null);
@@ -85,11 +103,11 @@ public final class ZipkinEndpoint {
     private record Outcome(int status, String message, SpanResult result) {
     }
 
-    private Outcome process(byte[] body, boolean gzip, boolean isProto) {
+    private Outcome process(UnaryOperator<SpanStore> share, byte[] body, boolean gzip, boolean isProto) {
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            SpanResult r = isProto ? ingester.ingest(sink -> proto.decode(raw, sink))
-                    : ingester.ingest(sink -> json.decode(raw, sink));
+            SpanResult r = isProto ? ingester.ingest(share, sink -> proto.decode(raw, sink))
+                    : ingester.ingest(share, sink -> json.decode(raw, sink));
             return new Outcome(202, "", r);
         } catch (MalformedZipkinException e) {
             return new Outcome(400, e.getMessage(), null);

@@ -9,10 +9,12 @@ import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.ApiTestServer;
+import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logapi.LiveLineHub;
 import dev.sightline.server.logapi.LokiApi;
 import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.promapi.PromApi;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.server.traceapi.TraceApi;
 import dev.sightline.server.traceapi.TraceQlEngineBackend;
 import dev.sightline.traces.InMemorySpanStore;
@@ -56,7 +58,8 @@ class QueryLimitsHttpTest {
     };
 
     private void promApi(QueryGate gate, RangeLimits ranges) throws Exception {
-        new PromApi(() -> slow, EngineOptions.defaults(), () -> 0L, new MetadataStore(), ExemplarStorage.NONE, gate, ranges)
+        new PromApi(() -> slow, EngineOptions.defaults(), () -> 0L,
+                Tenants.disabled(IngestGuards.over(new MetadataStore(), ExemplarStorage.NONE)), gate, ranges)
                 .register(server.api);
         server.listen();
     }

@@ -116,7 +116,7 @@ class WebConfigTest {
         refused("bearer_tokens: [{name: a, sha256: " + "a".repeat(64) + ", scopes: [read]}, {name: a, sha256: "
                 + "b".repeat(64) + ", scopes: [read]}]", "bearer_tokens[1].name: \"a\" is used by another token");
         refused("bearer_tokens: [{name: a, sha256: " + "a".repeat(64) + ", scopes: [read], tenant: \"a/b\"}]",
-                "bearer_tokens[0].tenant: \"a/b\" is not a tenant ID");
+                "bearer_tokens[0].tenant: tenant ID 'a/b' contains unsupported characters");
         refused("bearer_tokens: {a: b}", "bearer_tokens: must be a list");
         refused("rate_limit: {interval: 1s, burst: 2}", "rate_limit: not supported");
         refused("basic_auth_user: {}", "basic_auth_user: unknown field");

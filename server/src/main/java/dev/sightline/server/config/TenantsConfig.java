@@ -1,0 +1,51 @@
+package dev.sightline.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sightline.core.TenantScope;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code tenants:} — Mimir's multitenancy. With {@code multitenancy_enabled: true} every write and read names its
+ * tenant in the {@code X-Scope-OrgID} header (a request without one is refused with 401, as Mimir does) and sees only
+ * that tenant's series, spans and lines; off (the default), nothing is tagged and the header is ignored. Read at
+ * start; {@code defaults} and {@code overrides} (per tenant id, keys left out take the defaults) set the
+ * {@link TenantLimitsConfig limits}.
+ * <pre>
+ * tenants:
+ *   multitenancy_enabled: true
+ *   defaults: {ingestion_rate: 10000, ingestion_burst_size: 200000, max_global_series_per_user: 150000}
+ *   overrides:
+ *     team-a: {ingestion_rate: 50000, max_total_query_length: 32d}
+ * </pre>
+ */
+public record TenantsConfig(
+        @JsonProperty("multitenancy_enabled") Boolean multitenancyEnabled,
+        @JsonProperty("defaults") TenantLimitsConfig defaults,
+        @JsonProperty("overrides") Map<String, TenantLimitsConfig> overrides) {
+
+    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null);
+
+    public TenantsConfig {
+        multitenancyEnabled = multitenancyEnabled != null && multitenancyEnabled;
+        defaults = defaults == null ? TenantLimitsConfig.NONE : defaults.over(TenantLimitsConfig.NONE);
+        Map<String, TenantLimitsConfig> resolved = new LinkedHashMap<>();
+        if (overrides != null) {
+            for (Map.Entry<String, TenantLimitsConfig> e : overrides.entrySet()) {
+                try {
+                    TenantScope.validate(e.getKey());
+                } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException("overrides: " + bad.getMessage());
+                }
+                resolved.put(e.getKey(), e.getValue() == null ? defaults : e.getValue().over(defaults));
+            }
+        }
+        overrides = Map.copyOf(resolved);
+    }
+
+    /** The limits of one tenant: its override, else the defaults. */
+    public TenantLimitsConfig limitsOf(String tenant) {
+        return overrides.getOrDefault(tenant, defaults);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.sightline.server.tenants;
+
+import dev.sightline.core.TenantScope;
+import dev.sightline.server.config.TenantsConfig;
+import dev.sightline.server.ingest.IngestGuards;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The one place a request's tenant is read: the {@code X-Scope-OrgID} header of Mimir, Loki and Tempo (the
+ * authentication layer sets it for a token bound to a tenant). With multitenancy off the header is ignored and every
+ * request gets the single tenant, which sees the stores as they are. On, a request without the header is refused with
+ * 401 "no org id", one with an id Mimir would refuse with 400 naming what is wrong. Tenants are made on first use and
+ * kept for the life of the server.
+ */
+public final class Tenants {
+    public static final String HEADER = "X-Scope-OrgID";
+
+    private final TenantsConfig config;
+    private final IngestGuards guards;
+    private final Tenant single;
+    private final TenantMetrics metrics;
+    private final LongSupplier nanoClock;
+    private final ConcurrentHashMap<String, Tenant> byId = new ConcurrentHashMap<>();
+
+    private Tenants(TenantsConfig config, IngestGuards guards, PrometheusRegistry registry, LongSupplier nanoClock) {
+        this.config = config;
+        this.guards = guards;
+        this.nanoClock = nanoClock;
+        this.single = config.multitenancyEnabled() ? null : Tenant.single(guards);
+        this.metrics = config.multitenancyEnabled() ? new TenantMetrics(registry, this::all) : null;
+    }
+
+    /** Tenants as configured; their usage metrics go to {@code registry}. */
+    public static Tenants of(TenantsConfig config, IngestGuards guards, PrometheusRegistry registry, LongSupplier nanoClock) {
+        return new Tenants(config, guards, registry, nanoClock);
+    }
+
+    /** Multitenancy off: every request is the single tenant over {@code guards}' stores. */
+    public static Tenants disabled(IngestGuards guards) {
+        return new Tenants(TenantsConfig.DISABLED, guards, null, System::nanoTime);
+    }
+
+    public boolean enabled() {
+        return single == null;
+    }
+
+    /** The request's tenant (see the class comment); throws {@link TenantException} with 401 or 400. */
+    public Tenant of(HttpServerRequest request) {
+        return of(request.getHeader(HEADER));
+    }
+
+    /** The tenant a header value names (null: no header); throws {@link TenantException} with 401 or 400. */
+    public Tenant of(String header) {
+        if (single != null) {
+            return single;
+        }
+        if (header == null || header.isEmpty()) {
+            throw new TenantException(401, "no org id");
+        }
+        Tenant t = byId.get(header);
+        if (t != null) {
+            return t;
+        }
+        try {
+            TenantScope.validate(header);
+        } catch (IllegalArgumentException e) {
+            throw new TenantException(400, "invalid " + HEADER + " header: " + e.getMessage());
+        }
+        return byId.computeIfAbsent(header, id -> new Tenant(id, config.limitsOf(id), guards, metrics, nanoClock));
+    }
+
+    /**
+     * The path prefixes of the APIs that do not yet read through a tenant's share (each would show one tenant what
+     * another wrote, or what no tenant wrote): with multitenancy on they answer 501 rather than leak.
+     */
+    public static final List<String> UNSCOPED = List.of(
+            // logs: live tail and patterns (fed by every tenant's lines)
+            "/loki/api/v1/tail", "/loki/api/v1/patterns",
+            // rules, alerts, silences, notifications
+            "/api/v1/rules", "/api/v1/alerts", "/api/v2/alerts", "/api/v2/silence", "/api/v1/notifications",
+            // views over all the metrics
+            "/api/v1/services", "/api/v1/maturity", "/api/v1/drills", "/api/v1/status/tsdb");
+
+    /**
+     * With multitenancy on, answers 501 naming the reason on every path under {@code prefixes}; registered before
+     * the routes it fronts. Off, it adds nothing.
+     */
+    public void refuseUnscoped(Router router, List<String> prefixes) {
+        if (!enabled()) {
+            return;
+        }
+        router.route().handler(ctx -> {
+            String path = ctx.normalizedPath();
+            for (String p : prefixes) {
+                if (path.startsWith(p)) {
+                    ctx.response().setStatusCode(501).putHeader("Content-Type", "text/plain; charset=utf-8")
+                            .end(Buffer.buffer(path + " is not served per tenant yet, so it is off while"
+                                    + " tenants.multitenancy_enabled is true\n"));
+                    return;
+                }
+            }
+            ctx.next();
+        });
+    }
+
+    /** The tenants seen so far (none with multitenancy off). */
+    public Collection<Tenant> all() {
+        return byId.values();
+    }
+}
