@@ -44,7 +44,7 @@ class CacheReplicasTest {
                 now.accumulateAndGet(deadline, Math::max);
             }
         };
-        cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil);
+        cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil, new CompanyApi(clock, () -> company));
     }
 
     @AfterEach
