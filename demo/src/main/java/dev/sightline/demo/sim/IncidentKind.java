@@ -20,7 +20,7 @@ public enum IncidentKind {
             List.of("HiddenSurgeOutliers")),
     SATURATED_POOL("saturated connection pool", "payments-db", Company.PAYMENTS,
             "a slow query holds every connection of the payments-db pool; checkouts wait and time out",
-            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh"), Company.ORDERS),
+            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh", "PaymentSuccessDropped"), Company.ORDERS),
     RIDER_DRIVER_MISMATCH("rider/driver mismatch", "airport", Company.PRICER,
             "riders at the airport are quoted 1.5x the surge the driver app offers drivers; neither multiplier alone leaves the pricer's 1-2.5x range (seed case 3)",
             List.of("RiderDriverSurgeMismatch"), Company.RIDER_APP, Company.DRIVER_APP);
