@@ -32,17 +32,7 @@ class CompanyApiTest {
     private final CacheReplicas server;
 
     CompanyApiTest() throws Exception {
-        SimClock clock = new SimClock() {
-            @Override
-            public long millis() {
-                return now.get();
-            }
-
-            @Override
-            public void sleepUntil(long deadline) {
-                now.accumulateAndGet(deadline, Math::max);
-            }
-        };
+        SimClock clock = new MovedClock(now);
         server = new CacheReplicas("127.0.0.1", 0, clock, (r, k, t) -> t, new CompanyApi(clock, company::get));
     }
 
