@@ -2,6 +2,7 @@ package dev.sightline.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.demo.sim.Incident;
 import dev.sightline.demo.sim.IncidentKind;
@@ -48,12 +49,14 @@ final class AlertWatcher {
         return "demo-" + kind.id();
     }
 
-    /** Records {@code incident}, caught at {@code caughtMillis}, as a passed drill of its service. */
+    /** Records {@code incident}, caught at {@code caughtMillis}, as a passed drill of every service it hits. */
     void recordCaught(Incident incident, long caughtMillis) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
-        body.putArray("results").addObject().put("drill", drillName(incident.kind()))
-                .put("service", incident.kind().service()).put("passed", true)
-                .put("finished", Instant.ofEpochMilli(caughtMillis).toString());
+        ArrayNode results = body.putArray("results");
+        for (String service : incident.kind().services()) {
+            results.addObject().put("drill", drillName(incident.kind())).put("service", service).put("passed", true)
+                    .put("finished", Instant.ofEpochMilli(caughtMillis).toString());
+        }
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(drillsUri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -17,6 +17,8 @@ import java.util.Iterator;
  * the body in the "database", {@code GET /cache/<replica>} (e.g. /cache/eu-west-2) answers the newest value that
  * replica holds. A replica holds the writes up to the time {@link Applied} gives it, so the stale-cache incident
  * (a replica that stops applying) shows as a value that stops changing while the replica keeps answering 200 OK.
+ * The same server answers the company's own routes ({@link CompanyApi}, under {@value CompanyApi#PATH}), so the demo
+ * opens one port for everything Sightline checks from the outside.
  */
 final class CacheReplicas implements AutoCloseable {
     static final String PATH = "/cache/";
@@ -39,11 +41,12 @@ final class CacheReplicas implements AutoCloseable {
     private final Applied applied;
     private final ArrayDeque<Write> writes = new ArrayDeque<>(); // oldest first; guarded by itself
 
-    CacheReplicas(String host, int port, SimClock clock, Applied applied) throws IOException {
+    CacheReplicas(String host, int port, SimClock clock, Applied applied, CompanyApi api) throws IOException {
         this.clock = clock;
         this.applied = applied;
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext(PATH, this::handle);
+        server.createContext(CompanyApi.PATH, api::handle);
         server.start();
     }
 

@@ -90,7 +90,8 @@ public final class Demo implements AutoCloseable {
         this.clock = clock;
         this.webhook = new HaltWebhook(options.webhookHost(), options.webhookPort(), this::halt);
         try {
-            this.cache = new CacheReplicas(options.webhookHost(), options.cachePort(), clock, this::replicaAppliedUntil);
+            this.cache = new CacheReplicas(options.webhookHost(), options.cachePort(), clock, this::replicaAppliedUntil,
+                    new CompanyApi(clock, () -> company));
         } catch (IOException | RuntimeException e) {
             webhook.close();
             throw e;
@@ -231,7 +232,7 @@ public final class Demo implements AutoCloseable {
                     try {
                         alerts.recordCaught(i, now);
                     } catch (IOException e) {
-                        say("WARN", "cannot record the caught incident as a drill of " + i.kind().service() + ": " + e);
+                        say("WARN", "cannot record the caught incident as a drill of " + i.kind().services() + ": " + e);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;

@@ -34,7 +34,8 @@ public final class Replay implements AutoCloseable {
         this.clock = clock;
         this.webhook = new HaltWebhook("127.0.0.1", 0, this::halt);
         try {
-            this.cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil);
+            this.cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil,
+                    new CompanyApi(clock, () -> company));
         } catch (IOException | RuntimeException e) {
             webhook.close();
             throw e;

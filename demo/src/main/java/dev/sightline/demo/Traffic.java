@@ -170,8 +170,12 @@ final class Traffic {
         OpenTelemetry driver = telemetry.sdk(Company.DRIVER_APP);
         Span offer = driver.getTracer("driver-app").spanBuilder("poll offers").setSpanKind(SpanKind.INTERNAL)
                 .setNoParent().setStartTimestamp(t0 + 3, TimeUnit.MILLISECONDS).setAttribute("ride.region", name).startSpan();
-        long offerEnd = call(driver, Context.root().with(offer), Company.PRICER, "GET /offers", t0 + 4, 8, false,
+        Context offerCtx = Context.root().with(offer);
+        long offerEnd = call(driver, offerCtx, Company.PRICER, "GET /offers", t0 + 4, 8, false,
                 Map.of("ride.region", name));
+        double offered = company.driverSurge(region, t0);
+        offer.setAttribute("ride.surge_multiplier", offered);
+        log(driver, offerCtx, offerEnd, Severity.INFO, "offers_polled", "region", name, "surge_multiplier", offered);
         offer.end(offerEnd + 1, TimeUnit.MILLISECONDS);
     }
 

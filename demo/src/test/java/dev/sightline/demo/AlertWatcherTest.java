@@ -155,6 +155,12 @@ class AlertWatcherTest {
             w.recordCaught(new Incident(2, IncidentKind.STALE_CACHE, START, START + 480_000), START + 75_000);
             assertThat(bodies).containsExactly("POST {\"results\":[{\"drill\":\"demo-stale-cache\",\"service\":\"product-cache\","
                     + "\"passed\":true,\"finished\":\"2026-12-06T14:01:15Z\"}]}");
+            // An incident reaching other services' users is a drill of each of them, its owner first.
+            bodies.clear();
+            w.recordCaught(new Incident(3, IncidentKind.SATURATED_POOL, START, START + 480_000), START + 75_000);
+            assertThat(bodies).containsExactly("POST {\"results\":["
+                    + "{\"drill\":\"demo-saturated-pool\",\"service\":\"payment-service\",\"passed\":true,\"finished\":\"2026-12-06T14:01:15Z\"},"
+                    + "{\"drill\":\"demo-saturated-pool\",\"service\":\"order-service\",\"passed\":true,\"finished\":\"2026-12-06T14:01:15Z\"}]}");
             status[0] = 400;
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.recordCaught(
                     new Incident(1, IncidentKind.RUNAWAY_STRATEGY, START, START + 480_000), START))

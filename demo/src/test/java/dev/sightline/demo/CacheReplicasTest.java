@@ -33,18 +33,8 @@ class CacheReplicasTest {
     void open() throws Exception {
         assertThat(SCHEDULE.occurrence(1).kind()).isEqualTo(IncidentKind.STALE_CACHE);
         Company company = new Company(5, SCHEDULE);
-        SimClock clock = new SimClock() {
-            @Override
-            public long millis() {
-                return now.get();
-            }
-
-            @Override
-            public void sleepUntil(long deadline) {
-                now.accumulateAndGet(deadline, Math::max);
-            }
-        };
-        cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil);
+        SimClock clock = new MovedClock(now);
+        cache = new CacheReplicas("127.0.0.1", 0, clock, company::replicaAppliedUntil, new CompanyApi(clock, () -> company));
     }
 
     @AfterEach

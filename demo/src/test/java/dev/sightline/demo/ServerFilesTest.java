@@ -24,6 +24,11 @@ class ServerFilesTest {
             List<String> onDisk = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yml")).toList();
             assertThat(ServerFiles.DASHBOARD_FILES).containsExactlyInAnyOrderElementsOf(onDisk);
         }
+        try (Stream<Path> files = Files.list(Path.of("..", "examples", "journeys"))) {
+            List<String> onDisk = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("demo-") && n.endsWith(".yml")).toList();
+            assertThat(ServerFiles.JOURNEY_FILES).containsExactlyInAnyOrderElementsOf(onDisk);
+        }
         assertThat(ServerFiles.read(ServerFiles.CONFIG)).isEqualTo(Files.readString(Path.of("..", "examples", "demo", "sightline.yml")));
     }
 
@@ -41,6 +46,12 @@ class ServerFilesTest {
         }
         for (String f : ServerFiles.DASHBOARD_FILES) {
             assertThat(dir.resolve("dashboards").resolve(f)).hasSameTextualContentAs(Path.of("..", "examples", "dashboards", f));
+        }
+        assertThat(text).contains("files: [\"../journeys/demo-*.yml\"]");
+        for (String f : ServerFiles.JOURNEY_FILES) {
+            // The journeys walk the company's routes, served with the cache: they follow it to its port.
+            assertThat(Files.readString(dir.resolve("journeys").resolve(f))).contains("http://127.0.0.1:4322/api/")
+                    .doesNotContain(ServerFiles.DEFAULT_API_URL);
         }
     }
 }

@@ -95,8 +95,8 @@ class SeedCaseRulesTest {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
             // logs.yml is LogQL, which this module cannot check: ExternalLanguageRulesTest runs it.
             List<Path> all = files.filter(p -> p.toString().endsWith(".yml") && !p.endsWith("logs.yml")).sorted().toList();
-            // The seed cases, golden signals, log patterns, canaries, journeys and the demo's four (demo-*.yml).
-            assertThat(all).hasSize(12);
+            // The seed cases, golden signals, log patterns, canaries, journeys and the demo's five (demo-*.yml).
+            assertThat(all).hasSize(13);
             for (Path p : all) {
                 assertThat(RuleFileParser.parseFile(p).errors()).as(p.toString()).isEmpty();
             }

@@ -31,7 +31,6 @@ import dev.sightline.rules.Rule;
 import dev.sightline.rules.RuleConfig;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.server.rules.LogQlRules;
-import dev.sightline.synthetics.journey.Journey;
 import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
 import dev.sightline.server.scrape.ScrapeService;
@@ -469,7 +468,7 @@ public final class SightlineServer implements AutoCloseable {
             }
         }
         return new Maturity.Holdings(metrics, alerting, closing.get() ? null : spans, closing.get() ? null : logs,
-                canaries.status(), journeys.journeys().stream().map(Journey::name).toList(),
+                canaries.status(), journeys.journeys(),
                 Drills.read(settings.dataDir()));
     }
 

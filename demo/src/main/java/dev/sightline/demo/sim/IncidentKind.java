@@ -1,5 +1,6 @@
 package dev.sightline.demo.sim;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,23 +20,28 @@ public enum IncidentKind {
             List.of("HiddenSurgeOutliers")),
     SATURATED_POOL("saturated connection pool", "payments-db", Company.PAYMENTS,
             "a slow query holds every connection of the payments-db pool; checkouts wait and time out",
-            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh")),
+            List.of("ConnectionPoolSaturated", "PaymentLatencyHigh", "PaymentSuccessDropped"), Company.ORDERS),
     RIDER_DRIVER_MISMATCH("rider/driver mismatch", "airport", Company.PRICER,
             "riders at the airport are quoted 1.5x the surge the driver app offers drivers; neither multiplier alone leaves the pricer's 1-2.5x range (seed case 3)",
-            List.of("RiderDriverSurgeMismatch"));
+            List.of("RiderDriverSurgeMismatch"), Company.RIDER_APP, Company.DRIVER_APP);
 
     private final String title;
     private final String target;
     private final String service;
     private final String description;
     private final List<String> alerts;
+    private final List<String> services;
 
-    IncidentKind(String title, String target, String service, String description, List<String> alerts) {
+    IncidentKind(String title, String target, String service, String description, List<String> alerts,
+                 String... alsoHit) {
         this.title = title;
         this.target = target;
         this.service = service;
         this.description = description;
         this.alerts = alerts;
+        List<String> all = new ArrayList<>(List.of(service));
+        all.addAll(List.of(alsoHit));
+        this.services = List.copyOf(all);
     }
 
     /** The name drills and the demo's options use: runaway-strategy, stale-cache, ... */
@@ -66,6 +72,14 @@ public enum IncidentKind {
     /** The service it hits, as its metrics' job names it. */
     public String service() {
         return service;
+    }
+
+    /**
+     * Every service whose users it hits: the owner first, then those it reaches (a full payments pool fails the
+     * order service's checkouts; a rider/driver mismatch is in both apps). A caught incident is a drill of each.
+     */
+    public List<String> services() {
+        return services;
     }
 
     public String description() {

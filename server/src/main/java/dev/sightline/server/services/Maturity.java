@@ -25,6 +25,7 @@ import dev.sightline.rules.RuleConfig;
 import dev.sightline.rules.RuleExpr;
 import dev.sightline.server.synthetics.SyntheticsTelemetry;
 import dev.sightline.synthetics.canary.CanaryStatus;
+import dev.sightline.synthetics.journey.Journey;
 import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanQuery;
@@ -73,7 +74,7 @@ public final class Maturity {
 
     /** What the server holds; every store may be null (not open), then its criteria are unmet. */
     public record Holdings(Queryable metrics, List<RuleConfig> alertingRules, SpanStore spans, LogStore logs,
-                           List<CanaryStatus> canaries, List<String> journeys, Drills drills) {
+                           List<CanaryStatus> canaries, List<Journey> journeys, Drills drills) {
     }
 
     private final GoldenSignals signals;
@@ -339,7 +340,10 @@ public final class Maturity {
         return "";
     }
 
-    /** Level 5: a freshness canary reading this service's metrics (a reader's labels name it), or any journey. */
+    /**
+     * Level 5: a freshness canary reading this service's metrics (a reader's labels name it), or a journey naming
+     * it in its {@code services} or naming none (a journey of the whole product counts for every service).
+     */
     private static Criterion synthetics(Holdings h, String name) {
         List<String> found = new ArrayList<>();
         for (CanaryStatus c : h.canaries()) {
@@ -350,9 +354,16 @@ public final class Maturity {
                 }
             }
         }
-        h.journeys().forEach(j -> found.add("journey " + j));
-        String evidence = found.isEmpty() ? "no canary reads its metrics and no journey is configured"
-                : found.size() - h.journeys().size() + " canary(ies) on it, " + h.journeys().size() + " journey(s) (server-wide)";
+        int canaries = found.size();
+        for (Journey j : h.journeys()) {
+            if (j.services().isEmpty()) {
+                found.add("journey " + j.name() + " (the whole product)");
+            } else if (j.services().contains(name)) {
+                found.add("journey " + j.name());
+            }
+        }
+        String evidence = found.isEmpty() ? "no canary reads its metrics and no journey names it or the whole product"
+                : canaries + " canary(ies), " + (found.size() - canaries) + " journey(s) on it";
         return new Criterion(5, "synthetics", "freshness canaries or journeys", !found.isEmpty(), evidence, found);
     }
 }

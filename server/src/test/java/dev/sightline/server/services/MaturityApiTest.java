@@ -88,6 +88,8 @@ class MaturityApiTest {
         assertThat(node.path("level_name").asText()).isEqualTo("reactive");
         assertThat(criterion(node, "metrics").path("found").toString()).isEqualTo("[\"node_cpu_seconds_total\",\"up\"]");
         assertThat(missing(node)).containsExactly("golden_signals", "golden_alerts");
+        // The one journey names node: it counts for node and for no other service.
+        assertThat(criterion(node, "synthetics").path("found").toString()).isEqualTo("[\"journey node-status\"]");
 
         // HTTP golden signals, but only a recording rule and another job's alert select them.
         JsonNode web = s.get("web");
@@ -108,6 +110,8 @@ class MaturityApiTest {
         assertThat(criterion(payments, "cross_service_traces").path("found").toString()).isEqualTo("[\"span context with checkout\"]");
         assertThat(criterion(payments, "trace_linked_logs").path("evidence").asText()).isEqualTo("1 of 2 log line(s) read carry trace_id");
         assertThat(missing(payments)).containsExactly("anomaly_rules", "synthetics", "drills");
+        assertThat(criterion(payments, "synthetics").path("evidence").asText())
+                .isEqualTo("no canary reads its metrics and no journey names it or the whole product");
 
         // Checkout has everything of 5 but a drill: none recorded.
         JsonNode checkout = s.get("checkout");

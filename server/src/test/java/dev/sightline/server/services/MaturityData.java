@@ -63,6 +63,12 @@ final class MaturityData {
                     write: {http: {url: "http://127.0.0.1:1/canary"}}
                     readers:
                       - {name: replica, labels: {service: checkout}, http: {url: "http://127.0.0.1:1/canary"}}
+                journeys:
+                  inline:
+                    - name: node-status
+                      services: [node]
+                      interval: 1h
+                      steps: [{name: status, request: {url: "http://127.0.0.1:1/status"}, assert: [{status: 200}]}]
                 """;
     }
 

@@ -10,10 +10,11 @@ import java.util.regex.Pattern;
 /**
  * A loaded, checked journey: steps run in order, a failed step skips the rest, cleanup steps run after in any case.
  * {@code source} is where it was read (FILE:LINE:COL of its start), {@code alertAfter} the consecutive failed runs
- * after which the example rule pages.
+ * after which the example rule pages, {@code services} the services a passing run proves work (empty: the product
+ * as a whole, not one service).
  */
 public record Journey(String name, String source, Duration interval, int alertAfter, Map<String, Template> variables,
-                      List<Step> steps, List<Step> cleanup) {
+                      List<Step> steps, List<Step> cleanup, List<String> services) {
 
     /**
      * One HTTP step. {@code retries} more attempts after a failed one, waiting {@code backoff} doubled each time;

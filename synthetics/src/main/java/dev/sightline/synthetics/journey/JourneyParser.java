@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,8 @@ public final class JourneyParser {
     public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(1);
     public static final int DEFAULT_ALERT_AFTER = 3;
 
-    private static final Set<String> JOURNEY_KEYS = Set.of("name", "interval", "alert_after", "variables", "steps", "cleanup");
+    private static final Set<String> JOURNEY_KEYS = Set.of("name", "interval", "alert_after", "variables", "steps", "cleanup",
+            "services");
     private static final Set<String> STEP_KEYS = Set.of("name", "request", "assert", "extract", "retries", "backoff", "degraded_after");
     private static final Set<String> REQUEST_KEYS = Set.of("method", "url", "headers", "body", "timeout", "tls", "follow_redirects");
     private static final Set<String> TLS_KEYS = Set.of("insecure", "ca_file", "server_name");
@@ -93,7 +95,26 @@ public final class JourneyParser {
             }
         }
         return new Journey(name, node.where(), interval, alertAfter, Map.copyOf(variables), List.copyOf(steps),
-                List.copyOf(cleanup));
+                List.copyOf(cleanup), services(node.get("services")));
+    }
+
+    /** {@code services: [a, b]}: non-empty names, each once; absent is none. */
+    private static List<String> services(YamlNode node) throws JourneyException {
+        if (node == null) {
+            return List.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        List<YamlNode> items = node.list("services");
+        for (int i = 0; i < items.size(); i++) {
+            String s = items.get(i).string("services[" + i + "]");
+            if (s.isBlank()) {
+                throw items.get(i).error("services[" + i + "]: a service name must not be empty");
+            }
+            if (!out.add(s)) {
+                throw items.get(i).error("services[" + i + "]: \"" + s + "\" is named twice");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Reads a list of journeys (sightline.yml's inline ones); names must be unique across {@code names}. */

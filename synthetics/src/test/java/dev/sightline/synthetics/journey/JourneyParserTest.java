@@ -36,6 +36,17 @@ class JourneyParserTest {
         assertThat(j.steps().get(0).assertions()).extracting(Assertion::describe)
                 .containsExactly("status 200", "jsonpath $.token equals \"t-42\"");
         assertThat(j.source()).isEqualTo("j.yml:1:1");
+        assertThat(j.services()).isEmpty();
+    }
+
+    @Test
+    void servicesNameWhatARunProves() throws Exception {
+        Journey j = parse("""
+                name: rides
+                services: [rider-app, driver-app]
+                steps: [{name: a, request: {url: "http://h/"}}]
+                """);
+        assertThat(j.services()).containsExactly("rider-app", "driver-app");
     }
 
     @Test
@@ -63,6 +74,9 @@ class JourneyParserTest {
         "name: x\\nsteps:\\n  - name: a\\n    request: {url: 'http://h/'}\\n    retries: -1|j.yml:5:14: retries: must be at least 0",
         "name: x\\nsteps: [{name: a, request: {url: 'http://h/'}}]\\ncleanup: [{name: c, request: {url: 'http://h/{{v}}'}}]|j.yml:3:36: url: unknown reference {{v}}",
         "name: x\\nname: y|j.yml:2:5: invalid YAML: Duplicate field 'name'",
+        "name: x\\nservices: a\\nsteps: [{name: a, request: {url: 'http://h/'}}]|j.yml:2:11: services: expected a list",
+        "name: x\\nservices: [a, '']\\nsteps: [{name: a, request: {url: 'http://h/'}}]|j.yml:2:15: services[1]: a service name must not be empty",
+        "name: x\\nservices: [a, a]\\nsteps: [{name: a, request: {url: 'http://h/'}}]|j.yml:2:15: services[1]: \"a\" is named twice",
     })
     void badJourneysAreRefusedAtFileLineColumn(String yaml, String error) {
         assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
