@@ -77,7 +77,7 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         long[] chunks = loadedChunks.remove(ref);
         if (chunks != null) {
             // Through the series' shard, so its worker has the chunks before the series' first sample.
-            shardOf(s).add(ATTACH, s, 0, 0, 0, chunks);
+            shardOf(s.ref).add(ATTACH, s.ref, 0, 0, 0, chunks);
         }
     }
 
@@ -95,10 +95,16 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         if (t < minValidTime) {
             return;
         }
-        MemSeries s = resolve(ref);
-        if (s != null) {
-            shardOf(s).add(SAMPLE, s, st, t, bits, h);
+        // Only the ref travels: reading the series object here would cost the reader a cache miss per sample, and
+        // storing references into the batch a GC write barrier. byRef holds a series under its own ref.
+        long own = head.series(ref) != null ? ref : ownRef(aliases.get(ref));
+        if (own != 0) {
+            shardOf(own).add(SAMPLE, own, st, t, bits, h);
         }
+    }
+
+    private static long ownRef(MemSeries alias) {
+        return alias == null ? 0 : alias.ref;
     }
 
     @Override
@@ -118,8 +124,8 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
      * By the series' own ref, so an alias ref's samples go where the series' other samples go. A multiplicative hash
      * scaled to the shard count: spreads consecutive refs and costs no division per sample.
      */
-    private Shard shardOf(MemSeries s) {
-        long h = (s.ref * 0x9E3779B97F4A7C15L) >>> 32;
+    private Shard shardOf(long ownRef) {
+        long h = (ownRef * 0x9E3779B97F4A7C15L) >>> 32;
         return shards[(int) ((h * shards.length) >>> 32)];
     }
 
@@ -203,20 +209,25 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         }
     }
 
-    /** The samples of a handful of series for one worker; entries are kept in struct-of-arrays form, reused. */
+    /** Entries for one worker, in struct-of-arrays form, reused. */
     private static final class Batch {
         final byte[] kind = new byte[BATCH];
-        final MemSeries[] series = new MemSeries[BATCH];
+        /** The series' own ref (never an alias). */
+        final long[] ref = new long[BATCH];
         final long[] st = new long[BATCH];
         final long[] t = new long[BATCH];
         final long[] bits = new long[BATCH];
         /** The histogram of a SAMPLE (null for a float), the chunk metadata of an ATTACH. */
         final Object[] obj = new Object[BATCH];
         int size;
+        /** Whether obj holds anything to clear: float-only batches skip that. */
+        boolean hasObj;
 
         void clear() {
-            Arrays.fill(series, 0, size, null);
-            Arrays.fill(obj, 0, size, null);
+            if (hasObj) {
+                Arrays.fill(obj, 0, size, null);
+                hasObj = false;
+            }
             size = 0;
         }
     }
@@ -246,15 +257,18 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
             }
         }
 
-        void add(byte kind, MemSeries s, long st, long t, long bits, Object obj) {
+        void add(byte kind, long ref, long st, long t, long bits, Object obj) {
             Batch b = filling;
             int i = b.size;
             b.kind[i] = kind;
-            b.series[i] = s;
+            b.ref[i] = ref;
             b.st[i] = st;
             b.t[i] = t;
             b.bits[i] = bits;
-            b.obj[i] = obj;
+            if (obj != null) {
+                b.obj[i] = obj;
+                b.hasObj = true;
+            }
             if (++b.size == BATCH) {
                 if (full == null) {
                     applyPending();
@@ -285,15 +299,16 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         /** Stores a batch's entries in order; on the worker's thread (or the reader's without workers). */
         void apply(Batch b) {
             for (int i = 0, n = b.size; i < n; i++) {
-                MemSeries s = b.series[i];
+                long ref = b.ref[i];
                 if (b.kind[i] == ATTACH) {
-                    attach(s, (long[]) b.obj[i]);
+                    attach(head.series(ref), (long[]) b.obj[i]);
                     continue;
                 }
                 long t = b.t[i];
-                if (covered != null && t <= covered.get(s.ref)) {
+                if (covered != null && t <= covered.get(ref)) {
                     continue;
                 }
+                MemSeries s = head.series(ref); // series are not dropped during replay
                 // Stored without counting: these samples were counted when first appended.
                 int c = s.replay(b.st[i], t, b.bits[i], (Histogram) b.obj[i], head);
                 if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
