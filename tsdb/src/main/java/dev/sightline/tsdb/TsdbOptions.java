@@ -50,12 +50,13 @@ public record TsdbOptions(FsyncPolicy fsyncPolicy, long blockDurationMs, long re
     }
 
     /**
-     * ALWAYS, 2h, 15d, no size limit, out-of-order refused, default label limits, WAL on, a new registry, one WAL
-     * replay worker per core.
+     * ALWAYS, 2h, 15d, no size limit, out-of-order refused, default label limits, WAL on, a new registry, and a WAL
+     * replay worker per core but one: the opening thread keeps a core to read the WAL (on 2 shared cores one worker
+     * replayed faster than two in benchmarks/wal-replay.sh).
      */
     public static TsdbOptions defaults() {
         return new TsdbOptions(FsyncPolicy.ALWAYS, DEFAULT_BLOCK_DURATION_MS, DEFAULT_RETENTION_MS, 0, 0,
-                LabelLimits.DEFAULT, true, new PrometheusRegistry(), Runtime.getRuntime().availableProcessors());
+                LabelLimits.DEFAULT, true, new PrometheusRegistry(), Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
     }
 
     public TsdbOptions withFsyncPolicy(FsyncPolicy v) {

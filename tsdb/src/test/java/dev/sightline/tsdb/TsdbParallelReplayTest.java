@@ -15,6 +15,7 @@ import dev.sightline.tsdb.wal.FsyncPolicy;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,6 +31,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Property test: a database reopened with WAL replay workers holds exactly what the single-threaded replay
@@ -66,6 +68,13 @@ class TsdbParallelReplayTest {
                     .as("%d workers, tail %s", workers, tail).isEqualTo(single);
         }
         assertThat(single).contains("series=").contains("h{");
+    }
+
+    @Test
+    void workerCountIsCheckedAndDefaultsToAtLeastOne() {
+        assertThat(TsdbOptions.defaults().walReplayWorkers()).isPositive();
+        assertThatThrownBy(() -> TsdbOptions.defaults().withWalReplayWorkers(-2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("walReplayWorkers must not be negative, got -2");
     }
 
     /** Random batches over 40 series for 3 hours of data, with a head flush (blocks, WAL checkpoint) midway. */
