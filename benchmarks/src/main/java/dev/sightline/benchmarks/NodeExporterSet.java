@@ -5,6 +5,7 @@ import dev.sightline.core.Labels;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -89,6 +90,15 @@ final class NodeExporterSet {
             case LOAD -> Math.round(rnd.nextDouble() * 400) / 100.0;
             default -> t.start;
         };
+    }
+
+    /** Prints what {@code scrapes} scrapes of this set amount to, and the machine's cores and load. */
+    void printHeader(int scrapes, long intervalMs) {
+        int numSeries = labels.length;
+        System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
+                numSeries, instances(), seriesPerInstance(), scrapes, intervalMs, (long) scrapes * numSeries);
+        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
+                Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
     }
 
     /** Receives one scrape of one instance: the values of its series are in {@link #value} at their indexes. */

@@ -97,10 +97,7 @@ public final class TsdbIngestBenchmark {
         long samples = (long) scrapes * numSeries;
         // An aligned start, so a 2h run fills exactly one 2h block window as a real server's head would.
         long start = Math.floorDiv(System.currentTimeMillis() - 4 * durationMs, 7_200_000L) * 7_200_000L;
-        System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
-                numSeries, set.instances(), NodeExporterSet.seriesPerInstance(), scrapes, intervalMs, samples);
-        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
-                Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
+        set.printHeader(scrapes, intervalMs);
         System.out.printf(Locale.ROOT, "options: fsync=%s, one commit per instance scrape (%d commits), start timestamps: %s, data dir %s%n",
                 options.fsyncPolicy(), (long) scrapes * set.instances(), cumulativeStart ? "cumulative (constant per series)" : "none",
                 dataDir);

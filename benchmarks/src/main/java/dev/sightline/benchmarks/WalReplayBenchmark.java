@@ -11,7 +11,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -136,10 +135,7 @@ public final class WalReplayBenchmark {
         long samples = (long) scrapes * numSeries;
         // Aligned and recent enough for VictoriaMetrics' default retention; old enough to be wholly in the past.
         long start = Math.floorDiv(System.currentTimeMillis() - 2 * durationMs, 7_200_000L) * 7_200_000L;
-        System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
-                numSeries, set.instances(), NodeExporterSet.seriesPerInstance(), scrapes, intervalMs, samples);
-        System.out.printf(Locale.ROOT, "machine: %d cores; load average %s at start (other work on the machine inflates wall times)%n",
-                Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
+        set.printHeader(scrapes, intervalMs);
 
         Path sightlineDir = dataDir.resolve("sightline");
         long t0 = System.nanoTime();
@@ -247,7 +243,7 @@ public final class WalReplayBenchmark {
             }
             labels[s] = WriteRequestEncoder.encodeLabels(pairs);
         }
-        int port = freePort();
+        int port = PeerProcess.freePort();
         URI base = URI.create("http://127.0.0.1:" + port);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -281,7 +277,7 @@ public final class WalReplayBenchmark {
     /** Seconds from starting VictoriaMetrics on its data until /health answers; checks the series are all there. */
     @SuppressWarnings("try") // the process is only started, polled over HTTP and stopped
     private static double victoriaRestart(Path vm, Path dir, int numSeries, long lastT) throws Exception {
-        int port = freePort();
+        int port = PeerProcess.freePort();
         URI base = URI.create("http://127.0.0.1:" + port);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long t0 = System.nanoTime();
@@ -322,12 +318,6 @@ public final class WalReplayBenchmark {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
         check(r.statusCode() == 200, "GET " + uri + " answered " + r.statusCode() + ": " + r.body());
         return r.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void check(boolean ok, String message) {
