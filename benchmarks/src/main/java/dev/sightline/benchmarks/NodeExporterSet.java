@@ -2,8 +2,10 @@ package dev.sightline.benchmarks;
 
 import dev.sightline.core.Labels;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -88,6 +90,46 @@ final class NodeExporterSet {
             case LOAD -> Math.round(rnd.nextDouble() * 400) / 100.0;
             default -> t.start;
         };
+    }
+
+    /** Prints what {@code scrapes} scrapes of this set amount to, and the machine's cores and load. */
+    void printHeader(int scrapes, long intervalMs) {
+        int numSeries = labels.length;
+        System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
+                numSeries, instances(), seriesPerInstance(), scrapes, intervalMs, (long) scrapes * numSeries);
+        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
+                Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
+    }
+
+    /** Receives one scrape of one instance: the values of its series are in {@link #value} at their indexes. */
+    @FunctionalInterface
+    interface ScrapeSink {
+        void scrape(int instance, long timestampMs) throws IOException;
+    }
+
+    /**
+     * Runs {@code scrapes} scrape rounds {@code intervalMs} apart from {@code start}, instance by instance, the way
+     * a scrape loop sees them: each target at its own offset in the interval (one scrape in 200 a few ms late).
+     * Deterministic: the same set and arguments give the same timestamps and values, so two stores can be fed alike.
+     */
+    void scrapes(int scrapes, long start, long intervalMs, ScrapeSink sink) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int instances = instances();
+        long[] offset = new long[instances];
+        for (int i = 0; i < instances; i++) {
+            offset[i] = rnd.nextLong(intervalMs); // targets are spread over the interval
+        }
+        for (int k = 0; k < scrapes; k++) {
+            long base = start + k * intervalMs;
+            for (int i = 0; i < instances; i++) {
+                // Prometheus aligns scrape timestamps to the interval; one scrape in 200 still lands a few ms late.
+                long t = base + offset[i] + (rnd.nextInt(200) == 0 ? rnd.nextInt(2, 30) : 0);
+                for (int s = instanceStart[i], end = instanceStart[i + 1]; s < end; s++) {
+                    next(s, rnd);
+                }
+                sink.scrape(i, t);
+            }
+        }
     }
 
     /** Advances series s by one 15 s scrape and returns its new value. */

@@ -97,10 +97,7 @@ public final class TsdbIngestBenchmark {
         long samples = (long) scrapes * numSeries;
         // An aligned start, so a 2h run fills exactly one 2h block window as a real server's head would.
         long start = Math.floorDiv(System.currentTimeMillis() - 4 * durationMs, 7_200_000L) * 7_200_000L;
-        System.out.printf(Locale.ROOT, "data set: %d series (%d instances x %d node_exporter series), %d scrapes at %d ms = %d samples%n",
-                numSeries, set.instances(), NodeExporterSet.seriesPerInstance(), scrapes, intervalMs, samples);
-        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s at start (shared machines inflate wall times)%n",
-                Runtime.getRuntime().availableProcessors(), Bench.loadAverage());
+        set.printHeader(scrapes, intervalMs);
         System.out.printf(Locale.ROOT, "options: fsync=%s, one commit per instance scrape (%d commits), start timestamps: %s, data dir %s%n",
                 options.fsyncPolicy(), (long) scrapes * set.instances(), cumulativeStart ? "cumulative (constant per series)" : "none",
                 dataDir);
@@ -207,28 +204,18 @@ public final class TsdbIngestBenchmark {
     }
 
     /** One appender and one commit per instance per scrape, as a scrape loop does; refs reused after the first. */
-    private static long load(Tsdb db, NodeExporterSet set, long[] refs, int scrapes, long start, long intervalMs,
-                             long startBase) throws IOException {
-        SplittableRandom rnd = new SplittableRandom(7);
-        int instances = set.instances();
-        long[] offset = new long[instances];
-        for (int i = 0; i < instances; i++) {
-            offset[i] = rnd.nextLong(intervalMs); // targets are spread over the interval
-        }
+    static long load(Tsdb db, NodeExporterSet set, long[] refs, int scrapes, long start, long intervalMs,
+                     long startBase) throws IOException {
         Labels[] labels = set.labels;
+        double[] value = set.value;
         long t0 = System.nanoTime();
-        for (int k = 0; k < scrapes; k++) {
-            long base = start + k * intervalMs;
-            for (int i = 0; i < instances; i++) {
-                // Prometheus aligns scrape timestamps to the interval; one scrape in 200 still lands a few ms late.
-                long t = base + offset[i] + (rnd.nextInt(200) == 0 ? rnd.nextInt(2, 30) : 0);
-                Appender app = db.appender();
-                for (int s = set.instanceStart[i], end = set.instanceStart[i + 1]; s < end; s++) {
-                    refs[s] = app.append(refs[s], labels[s], seriesStart(startBase, s), t, set.next(s, rnd));
-                }
-                app.commit();
+        set.scrapes(scrapes, start, intervalMs, (i, t) -> {
+            Appender app = db.appender();
+            for (int s = set.instanceStart[i], end = set.instanceStart[i + 1]; s < end; s++) {
+                refs[s] = app.append(refs[s], labels[s], seriesStart(startBase, s), t, value[s]);
             }
-        }
+            app.commit();
+        });
         return System.nanoTime() - t0;
     }
 

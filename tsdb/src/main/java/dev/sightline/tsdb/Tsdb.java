@@ -16,6 +16,7 @@ import dev.sightline.tsdb.block.Retention;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import dev.sightline.tsdb.head.Head;
 import dev.sightline.tsdb.head.HeadCardinality;
+import dev.sightline.tsdb.head.HeadReplay;
 import dev.sightline.tsdb.merge.MergeQuerier;
 import dev.sightline.tsdb.wal.SegmentedWal;
 import dev.sightline.tsdb.wal.WalOptions;
@@ -127,8 +128,10 @@ public final class Tsdb implements Storage {
                 for (BlockRef b : blocks) {
                     newestBlockEnd = Math.max(newestBlockEnd, b.block.meta().maxTime());
                 }
-                wal.replay(head.replayHandler(newestBlockEnd, exemplars));
-                head.finishReplay();
+                try (HeadReplay replay = head.replay(newestBlockEnd, exemplars, options.walReplayWorkers())) {
+                    wal.replay(replay);
+                    replay.finish();
+                }
                 // Series whose samples were all in blocks already come back empty; drop them.
                 head.truncateBefore(newestBlockEnd);
             }

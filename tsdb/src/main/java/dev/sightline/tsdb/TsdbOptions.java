@@ -19,10 +19,12 @@ import java.util.Objects;
  *                           persisted unless {@link Tsdb#flushHead()} is called. For the PromQL test runner and
  *                           benchmarks, never for a server.
  * @param registry           where the database's self-metrics are registered
+ * @param walReplayWorkers   threads that store the WAL's samples on start-up, sharded by series, while the opening
+ *                           thread reads and decodes the WAL (0: the opening thread stores them too)
  */
 public record TsdbOptions(FsyncPolicy fsyncPolicy, long blockDurationMs, long retentionMs, long retentionBytes,
                           long outOfOrderWindowMs, LabelLimits labelLimits, boolean walEnabled,
-                          PrometheusRegistry registry) {
+                          PrometheusRegistry registry, int walReplayWorkers) {
     public static final long DEFAULT_BLOCK_DURATION_MS = 2 * 3600_000L;
     public static final long DEFAULT_RETENTION_MS = 15 * 24 * 3600_000L;
 
@@ -42,43 +44,54 @@ public record TsdbOptions(FsyncPolicy fsyncPolicy, long blockDurationMs, long re
         if (outOfOrderWindowMs < 0) {
             throw new IllegalArgumentException("outOfOrderWindowMs must not be negative, got " + outOfOrderWindowMs);
         }
+        if (walReplayWorkers < 0) {
+            throw new IllegalArgumentException("walReplayWorkers must not be negative, got " + walReplayWorkers);
+        }
     }
 
-    /** ALWAYS, 2h, 15d, no size limit, out-of-order refused, default label limits, WAL on, a new registry. */
+    /**
+     * ALWAYS, 2h, 15d, no size limit, out-of-order refused, default label limits, WAL on, a new registry, and a WAL
+     * replay worker per core but one: the opening thread keeps a core to read the WAL (on 2 shared cores one worker
+     * replayed faster than two in benchmarks/wal-replay.sh).
+     */
     public static TsdbOptions defaults() {
         return new TsdbOptions(FsyncPolicy.ALWAYS, DEFAULT_BLOCK_DURATION_MS, DEFAULT_RETENTION_MS, 0, 0,
-                LabelLimits.DEFAULT, true, new PrometheusRegistry());
+                LabelLimits.DEFAULT, true, new PrometheusRegistry(), Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
     }
 
     public TsdbOptions withFsyncPolicy(FsyncPolicy v) {
-        return new TsdbOptions(v, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry);
+        return new TsdbOptions(v, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry, walReplayWorkers);
     }
 
     public TsdbOptions withBlockDurationMs(long v) {
-        return new TsdbOptions(fsyncPolicy, v, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry);
+        return new TsdbOptions(fsyncPolicy, v, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry, walReplayWorkers);
     }
 
     public TsdbOptions withRetentionMs(long v) {
-        return new TsdbOptions(fsyncPolicy, blockDurationMs, v, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry);
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, v, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry, walReplayWorkers);
     }
 
     public TsdbOptions withRetentionBytes(long v) {
-        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, v, outOfOrderWindowMs, labelLimits, walEnabled, registry);
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, v, outOfOrderWindowMs, labelLimits, walEnabled, registry, walReplayWorkers);
     }
 
     public TsdbOptions withOutOfOrderWindowMs(long v) {
-        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, v, labelLimits, walEnabled, registry);
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, v, labelLimits, walEnabled, registry, walReplayWorkers);
     }
 
     public TsdbOptions withLabelLimits(LabelLimits v) {
-        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, v, walEnabled, registry);
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, v, walEnabled, registry, walReplayWorkers);
     }
 
     public TsdbOptions withWalEnabled(boolean v) {
-        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, v, registry);
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, v, registry, walReplayWorkers);
     }
 
     public TsdbOptions withRegistry(PrometheusRegistry v) {
-        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, v);
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, v, walReplayWorkers);
+    }
+
+    public TsdbOptions withWalReplayWorkers(int v) {
+        return new TsdbOptions(fsyncPolicy, blockDurationMs, retentionMs, retentionBytes, outOfOrderWindowMs, labelLimits, walEnabled, registry, v);
     }
 }

@@ -7,16 +7,13 @@ import dev.sightline.core.ValidationException;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
-import dev.sightline.tsdb.wal.WalReplayHandler;
 import dev.sightline.tsdb.wal.WriteAheadLog;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -297,93 +294,35 @@ public final class Head {
     }
 
     /**
-     * Rebuilds the head from the WAL: series keep their original refs (a label set seen again under a new ref is
-     * mapped to the first), samples before {@code minValidTime} (already in blocks) are skipped, and samples the
-     * head would refuse now (duplicates, out of order) are dropped as they were when first written. Nothing is
+     * Starts rebuilding the head from the WAL: series keep their original refs (a label set seen again under a new
+     * ref is mapped to the first), samples before {@code minValidTime} (already in blocks) are skipped, and samples
+     * the head would refuse now (duplicates, out of order) are dropped as they were when first written. Nothing is
      * re-written to the WAL. Full chunks found in the chunk files are attached to their series as the series come
      * back, and the samples they hold are not decoded again. Exemplars of known series go to {@code exemplars}
-     * (null: dropped) in write order, so the store refuses again what it refused when they were written. Call
-     * before any append, and {@link #finishReplay} after the last record.
+     * (null: dropped) in write order, so the store refuses again what it refused when they were written. Samples
+     * are stored by {@code workers} threads sharded by series (0: on the thread feeding the records). Call before any
+     * append; see {@link HeadReplay} for the rest.
      */
-    public WalReplayHandler replayHandler(long minValidTime, ExemplarStore exemplars) {
+    public HeadReplay replay(long minValidTime, ExemplarStore exemplars, int workers) {
         this.minValidTime = minValidTime;
-        Map<Long, MemSeries> aliases = new HashMap<>();
-        Map<Long, long[]> loadedChunks = chunkFiles.takeLoaded();
-        // The newest time each series' loaded chunks hold. Without an out-of-order window a sample at or before it
-        // is in those chunks or was refused when written, so replay drops it without touching the series.
-        LongLongMap covered = outOfOrderWindowMs == 0 ? new LongLongMap(loadedChunks.size(), Long.MIN_VALUE) : null;
-        return new WalReplayHandler() {
-            @Override
-            public void series(long ref, Labels labels) {
-                MemSeries existing = byLabels.get(labels);
-                if (existing != null) {
-                    if (existing.ref != ref) {
-                        aliases.put(ref, existing);
-                        // Never hand the alias ref out again: the WAL still names the first series with it, and a
-                        // checkpoint keeping both records would give that series' samples to the new one.
-                        nextRef.accumulateAndGet(ref + 1, Math::max);
-                    }
-                    return;
-                }
-                MemSeries s = create(ref, labels);
-                s.walLogged = true;
-                nextRef.accumulateAndGet(ref + 1, Math::max);
-                long[] chunks = loadedChunks.remove(ref);
-                if (chunks != null) {
-                    int kept = s.attachLoaded(chunks, Head.this.minValidTime);
-                    if (kept > 0) {
-                        stats.chunks.add(kept);
-                        noteTime(s.minTime());
-                        noteTime(s.maxTime());
-                        if (covered != null) {
-                            covered.put(ref, s.maxTime());
-                        }
-                    }
-                }
-            }
+        return new HeadReplay(this, minValidTime, exemplars, workers);
+    }
 
-            @Override
-            public void sample(long ref, long st, long t, double v) {
-                replay(ref, st, t, Double.doubleToRawLongBits(v), null);
-            }
+    /** A series from the WAL under its logged ref, which is never handed out again. */
+    MemSeries createReplayed(long ref, Labels labels) {
+        MemSeries s = create(ref, labels);
+        s.walLogged = true;
+        reserveRef(ref);
+        return s;
+    }
 
-            @Override
-            public void histogram(long ref, long st, long t, Histogram h) {
-                replay(ref, st, t, 0, h);
-            }
-
-            /** Stores without counting: these samples were counted when first appended. */
-            private void replay(long ref, long st, long t, long bits, Histogram h) {
-                if (covered != null && t <= covered.get(ref)) {
-                    return;
-                }
-                MemSeries s = resolve(ref);
-                if (s == null || t < Head.this.minValidTime) {
-                    return;
-                }
-                int c = s.replay(st, t, bits, h, Head.this);
-                if (c == MemSeries.IN_ORDER || c == MemSeries.OUT_OF_ORDER_ACCEPTED) {
-                    noteTime(t);
-                }
-            }
-
-            @Override
-            public void exemplar(long ref, long t, double v, Labels labels) {
-                MemSeries s = exemplars == null ? null : resolve(ref);
-                if (s != null) {
-                    exemplars.add(s.labels, labels, v, t);
-                }
-            }
-
-            private MemSeries resolve(long ref) {
-                MemSeries s = byRef.get(ref);
-                return s != null ? s : aliases.get(ref);
-            }
-        };
+    /** Makes sure new series get refs above {@code ref}. */
+    void reserveRef(long ref) {
+        nextRef.accumulateAndGet(ref + 1, Math::max);
     }
 
     /** Ends a replay: series whose newest sample is only in a chunk file learn it from there. */
-    public void finishReplay() {
+    void finishReplay() {
         HeadChunkFiles.Table table = chunkFiles.table();
         byRef.forEach(s -> s.settleAfterReplay(table));
     }

@@ -3,7 +3,6 @@ package dev.sightline.tsdb.head;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
-import dev.sightline.tsdb.wal.WalReplayHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +71,7 @@ class HeadChunkFilesTest {
      */
     private Head replay(long distortUpTo, double walValue) throws IOException {
         Head head = newHead();
-        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE, null);
+        HeadReplay r = head.replay(Long.MIN_VALUE, null, 2);
         for (int i = 0; i < SERIES; i++) {
             r.series(i + 1, series(i));
         }
@@ -82,7 +81,7 @@ class HeadChunkFilesTest {
                 r.sample(i + 1, 0, t, t <= distortUpTo ? walValue : value(i, k));
             }
         }
-        head.finishReplay();
+        r.finish();
         return head;
     }
 
@@ -134,12 +133,12 @@ class HeadChunkFilesTest {
         assertThat(want).hasSize(SAMPLES + SAMPLES / 50);
         head.close();
         head = new Head(LabelLimits.DEFAULT, 2 * HOUR, window, null, dir);
-        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE, null);
+        HeadReplay r = head.replay(Long.MIN_VALUE, null, 2);
         r.series(1, series(0));
         for (long[] w : wal) {
             r.sample(1, 0, w[0], Double.longBitsToDouble(w[1]));
         }
-        head.finishReplay();
+        r.finish();
         assertThat(head.stats().chunks()).isEqualTo(5);
         assertThat(samples(head, series(0), 0, Long.MAX_VALUE)).isEqualTo(want);
         head.close();

@@ -10,7 +10,6 @@ import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.metricstore.conformance.StartPatterns;
-import dev.sightline.tsdb.wal.WalReplayHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,7 +132,7 @@ class HeadStartTimestampTest {
 
     private Head replay(int n, Labels floats, Labels hists, long[] ts, long[] fst, long[] hst) throws IOException {
         Head head = new Head(LabelLimits.DEFAULT, 2 * HOUR, 0, null, dir);
-        WalReplayHandler r = head.replayHandler(Long.MIN_VALUE, null);
+        HeadReplay r = head.replay(Long.MIN_VALUE, null, 2);
         r.series(1, floats);
         r.series(2, hists);
         for (int k = 0; k < n; k++) {
@@ -141,7 +140,7 @@ class HeadStartTimestampTest {
             r.sample(1, inFiles ? 0 : fst[k], ts[k], k * 1.5);
             r.histogram(2, inFiles ? 0 : hst[k], ts[k], hist(k));
         }
-        head.finishReplay();
+        r.finish();
         return head;
     }
 }
