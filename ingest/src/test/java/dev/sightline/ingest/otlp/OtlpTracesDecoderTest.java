@@ -222,7 +222,7 @@ class OtlpTracesDecoderTest {
                 .hasMessageContaining("at /resourceLogs/0/scopeLogs/0/logRecords/0/traceId (byte offset 57): want base64 bytes");
         assertThatThrownBy(() -> OtlpCodec.parseJson(("{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"gauge\":{\"dataPoints\":"
                 + "[{\"asDouble\":1,\"exemplars\":[{\"traceId\":\"IM9FfEpG7cXwsuBraBjAMA==\"}]}]}}]}]}]}").getBytes(StandardCharsets.UTF_8)))
-                .hasMessageContaining("/dataPoints/0/exemplars/0/traceId (byte offset 110): want a hex id");
+                .hasMessageContaining("/dataPoints/0/exemplars/0/traceId (byte offset 111): want a hex id");
     }
 
     @Test
