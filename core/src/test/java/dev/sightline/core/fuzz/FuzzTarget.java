@@ -110,6 +110,14 @@ public final class FuzzTarget {
             this.name = name;
         }
 
+        /** The seeds, tokens and size bound of {@code other}: the same inputs sent another way (over HTTP, say). */
+        public Builder like(FuzzTarget other) {
+            seeds.addAll(other.seeds);
+            tokens.addAll(other.tokens);
+            maxSize = other.maxSize;
+            return this;
+        }
+
         public Builder seeds(byte[]... seeds) {
             this.seeds.addAll(List.of(seeds));
             return this;

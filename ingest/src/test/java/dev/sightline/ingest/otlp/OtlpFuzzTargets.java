@@ -16,10 +16,9 @@ import io.opentelemetry.proto.trace.v1.Status;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -35,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 public final class OtlpFuzzTargets {
     /** Where an OTLP error says the problem is: a byte offset, or a JSON path. */
     static final Pattern LOCATED = Pattern.compile("at (byte offset \\d+|/\\S*)");
-    private static final Path CORPUS = Path.of("src/test/resources/otlp-corpus");
 
     private OtlpFuzzTargets() {
     }
@@ -46,12 +44,13 @@ public final class OtlpFuzzTargets {
      */
     private static List<String> corpus(String... files) {
         List<String> requests = new ArrayList<>();
-        try {
-            for (String file : files) {
-                requests.addAll(Files.readAllLines(CORPUS.resolve(file + ".requests.jsonl")).stream().filter(l -> !l.isBlank()).toList());
+        for (String file : files) {
+            // From the class path: the server's tests read it from this module's test-jar.
+            try (InputStream in = OtlpFuzzTargets.class.getResourceAsStream("/otlp-corpus/" + file + ".requests.jsonl")) {
+                new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).forEach(requests::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return requests;
     }

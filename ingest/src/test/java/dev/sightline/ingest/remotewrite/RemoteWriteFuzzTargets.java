@@ -48,6 +48,11 @@ public final class RemoteWriteFuzzTargets {
                     .series("__name__", "up", "instance", "h:9100").sampleStartingAt(1, 100, 1000).end()
                     .toProto());
 
+    /** A snappy block of {@code raw}, as remote-write and Loki's protobuf push send it. */
+    public static byte[] snappy(byte[] raw) {
+        return WriteRequestBuilder.snappy(raw);
+    }
+
     public static List<FuzzTarget> all() {
         return List.of(
                 protobuf("remote-write-1.0", V1, CT_V1, "malformed protobuf WriteRequest at byte offset ", false),
@@ -94,6 +99,9 @@ public final class RemoteWriteFuzzTargets {
                 // What the answer counts as stored is what the appender was given.
                 assertThat(sink.floats).hasSize((int) r.samplesAccepted());
                 assertThat(sink.histograms).hasSize((int) r.histogramsAccepted());
+                // An append by cached ref alone went to a series the sink knows (it throws otherwise, and the decoder
+                // appends again with the labels).
+                assertThat(sink.floats).allSatisfy(f -> assertThat(f.labels() != null || f.ref() != 0).isTrue());
             }
         }).build();
     }
