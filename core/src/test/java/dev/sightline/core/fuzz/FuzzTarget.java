@@ -22,6 +22,12 @@ public final class FuzzTarget {
         void run(byte[] input) throws Exception;
     }
 
+    /** What a target of text (a query, a parameter) does with one input, decoded as UTF-8. */
+    @FunctionalInterface
+    public interface TextBody {
+        void run(String input) throws Exception;
+    }
+
     private record Rejection(Class<? extends Throwable> type, Predicate<Throwable> located) {
     }
 
@@ -170,6 +176,11 @@ public final class FuzzTarget {
         public Builder run(Body body) {
             this.body = body;
             return this;
+        }
+
+        /** Runs the input as UTF-8 text (malformed bytes become U+FFFD, as a server decodes a query parameter). */
+        public Builder runText(TextBody body) {
+            return run(in -> body.run(new String(in, StandardCharsets.UTF_8)));
         }
 
         public FuzzTarget build() {

@@ -8,7 +8,6 @@ import dev.sightline.ingest.otlp.OtlpLogsDecoder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -86,6 +85,6 @@ public final class LogsFuzzTargets {
                                 .decode(in, NOW, new CollectingSink())).build(),
                 logs("stream-labels").seeds("{app=\"web\", env=\"x\"}", "{a=\"\\\"quoted\\\" \\u00e9\"}")
                         .tokens("{", "}", "=", "\"", ",", "\\")
-                        .run(in -> StreamLabels.parse(new String(in, StandardCharsets.UTF_8))).build());
+                        .runText(StreamLabels::parse).build());
     }
 }

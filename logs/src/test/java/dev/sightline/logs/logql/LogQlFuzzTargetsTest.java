@@ -5,7 +5,6 @@ import dev.sightline.core.fuzz.FuzzTests;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -22,7 +21,7 @@ class LogQlFuzzTargetsTest {
                         " by ", " without ", " offset ", "json", "logfmt", "unwrap ", "line_format ", "{{", "}}", " and ", " or ",
                         "sum(", "rate(", "count_over_time(", "1e309", "-", "10s", "5GB", "#", "\n", " bool ", "ip(\"", "__error__")
                 .rejects(LogQlException.class, e -> e.getMessage().matches("(?s)parse error at line \\d+, col \\d+: .*"))
-                .run(in -> LogQlParser.parse(new String(in, StandardCharsets.UTF_8)))
+                .runText(LogQlParser::parse)
                 .build());
     }
 

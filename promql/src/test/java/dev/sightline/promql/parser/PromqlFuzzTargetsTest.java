@@ -5,7 +5,6 @@ import dev.sightline.core.fuzz.FuzzTests;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -32,14 +31,14 @@ class PromqlFuzzTargetsTest {
                                 "quantile_over_time(0.5, z[1h] @ end()) # comment\n + scalar(sum(a))")
                         .tokens(TOKENS)
                         .rejects(ParseException.class, e -> e.position() != null && e.getMessage().contains(": parse error: "))
-                        .run(in -> PromQLParser.parseExpr(new String(in, StandardCharsets.UTF_8)))
+                        .runText(PromQLParser::parseExpr)
                         .build(),
                 FuzzTarget.named("promql-series-selector")
                         .seeds("up", "{job=\"a\",instance=~\"h.*\"}", "http_requests_total{code!=\"200\",method!~\"GET|HEAD\"}",
                                 "{\"my.metric\", env=\"prod\"}")
                         .tokens(TOKENS)
                         .rejects(ParseException.class, e -> e.position() != null && e.getMessage().contains(": parse error: "))
-                        .run(in -> PromQLParser.parseMetricSelector(new String(in, StandardCharsets.UTF_8)))
+                        .runText(PromQLParser::parseMetricSelector)
                         .build());
     }
 

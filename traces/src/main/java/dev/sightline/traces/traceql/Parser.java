@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Recursive descent over Tempo's grammar (pkg/traceql/expr.y) with its precedences, lowest first: {@code |};
@@ -110,6 +111,16 @@ final class Parser {
     }
 
     // ---------------------------------------------------------------- nesting
+
+    /** Runs a production of the grammar; the nesting its operators and operands added ends with it. */
+    private <T> T nested(Supplier<T> production) {
+        int saved = depth;
+        try {
+            return production.get();
+        } finally {
+            depth = saved;
+        }
+    }
 
     /**
      * One level deeper at token {@code at}: parentheses, negations, right operands and each operator of a chain (a
@@ -246,8 +257,7 @@ final class Parser {
     }
 
     private SpansetExpr spansetExpr() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             SpansetExpr left = structural();
             while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
                 deeper(peek());
@@ -255,14 +265,11 @@ final class Parser {
                 left = new Ast.SpansetOp(op, left, structural());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private SpansetExpr structural() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             SpansetExpr left = spansetPrimary();
             SpansetOpKind op;
             while ((op = STRUCTURAL.get(peek().kind())) != null) {
@@ -270,14 +277,11 @@ final class Parser {
                 left = new Ast.SpansetOp(op, left, spansetPrimary());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private SpansetExpr spansetPrimary() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             Token t = peek();
             if (t.kind() == Kind.LBRACE) {
                 next();
@@ -298,16 +302,13 @@ final class Parser {
                 return p.stages().isEmpty() ? p.source() : p;
             }
             throw error(t, "unexpected " + describe(t) + ", expected a spanset filter \"{ ... }\"");
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     // ---------------------------------------------------------------- scalar expressions (pipeline filters)
 
     private ScalarExpr scalarExpr() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             ScalarExpr left = scalarTerm();
             while (peek().kind() == Kind.ADD || peek().kind() == Kind.SUB) {
                 deeper(peek());
@@ -315,14 +316,11 @@ final class Parser {
                 left = new Ast.ScalarBinary(op, left, scalarTerm());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private ScalarExpr scalarTerm() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             ScalarExpr left = scalarPower();
             while (peek().kind() == Kind.MUL || peek().kind() == Kind.DIV || peek().kind() == Kind.MOD) {
                 deeper(peek());
@@ -331,28 +329,22 @@ final class Parser {
                 left = new Ast.ScalarBinary(op, left, scalarPower());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private ScalarExpr scalarPower() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             ScalarExpr base = scalarPrimary();
             if (peek().kind() == Kind.POW) {
                 deeper(next());
                 return new Ast.ScalarBinary(BinOp.POW, base, scalarPower());
             }
             return base;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private ScalarExpr scalarPrimary() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             Token t = peek();
             switch (t.kind()) {
                 case INT, FLOAT -> {
@@ -399,9 +391,7 @@ final class Parser {
             }
             throw error(t, "unexpected " + describe(t) + ", expected a pipeline stage (a spanset filter, count(), "
                     + "avg|min|max|sum(...), by(...), select(...) or coalesce())");
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     // ---------------------------------------------------------------- field expressions (one span)
@@ -417,8 +407,7 @@ final class Parser {
     }
 
     FieldExpr fieldExpr() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             int leftAt = peek().pos();
             FieldExpr left = comparison();
             while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
@@ -431,9 +420,7 @@ final class Parser {
                 left = new Ast.Binary(op.kind() == Kind.AND ? BinOp.AND : BinOp.OR, left, right, op.pos());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     /**
@@ -455,8 +442,7 @@ final class Parser {
     }
 
     private FieldExpr comparison() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             FieldExpr left = additive();
             BinOp op;
             while ((op = COMPARISONS.get(peek().kind())) != null) {
@@ -465,14 +451,11 @@ final class Parser {
                 left = new Ast.Binary(op, left, additive(), t.pos());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private FieldExpr additive() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             FieldExpr left = unary();
             while (peek().kind() == Kind.ADD || peek().kind() == Kind.SUB) {
                 Token t = next();
@@ -480,14 +463,11 @@ final class Parser {
                 left = new Ast.Binary(t.kind() == Kind.ADD ? BinOp.ADD : BinOp.SUB, left, unary(), t.pos());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private FieldExpr unary() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             if (peek().kind() == Kind.NOT) {
                 deeper(next());
                 int at = peek().pos();
@@ -496,14 +476,11 @@ final class Parser {
                 return new Ast.Unary(Ast.UnOp.NOT, operand);
             }
             return multiplicative();
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private FieldExpr multiplicative() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             FieldExpr left = power();
             while (peek().kind() == Kind.MUL || peek().kind() == Kind.DIV || peek().kind() == Kind.MOD) {
                 Token t = next();
@@ -512,14 +489,11 @@ final class Parser {
                 left = new Ast.Binary(op, left, power(), t.pos());
             }
             return left;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private FieldExpr power() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             FieldExpr base = fieldPrimary();
             if (peek().kind() == Kind.POW) {
                 Token t = next();
@@ -527,14 +501,11 @@ final class Parser {
                 return new Ast.Binary(BinOp.POW, base, power(), t.pos());
             }
             return base;
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     private FieldExpr fieldPrimary() {
-        int saved = depth;
-        try {
+        return nested(() -> {
             Token t = peek();
             switch (t.kind()) {
                 case STRING, INT, FLOAT -> {
@@ -588,9 +559,7 @@ final class Parser {
                 }
                 default -> throw error(t, "unexpected " + describe(t) + ", expected a field or a value");
             }
-        } finally {
-            depth = saved;
-        }
+        });
     }
 
     // ---------------------------------------------------------------- metrics and hints

@@ -5,7 +5,6 @@ import dev.sightline.core.fuzz.FuzzTests;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -22,7 +21,7 @@ class TraceQlFuzzTargetsTest {
                         "&>>", "|", "\"", "`", "\\", ".", "span.", "resource.", "event:", "link:", "trace:", "duration", "1ms",
                         "-", "1e309", "9223372036854775808", "nil", "true", "count()", "by (", "select(", "with (", "#", "\n")
                 .rejects(TraceQLException.class, e -> e.line() > 0 && e.column() > 0)
-                .run(in -> TraceQL.parse(new String(in, StandardCharsets.UTF_8)))
+                .runText(TraceQL::parse)
                 .build());
     }
 
