@@ -78,8 +78,10 @@ public final class LokiPushDecoder {
             }
         } catch (JsonProcessingException e) {
             JsonLocation at = JsonErrors.location(e, p);
-            throw new MalformedLogsException("invalid Loki push JSON at byte offset " + at.getByteOffset()
-                    + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + "): " + e.getOriginalMessage());
+            // A body Jackson reads as UTF-16 or UTF-32 has characters, not bytes, to count: then line and column only.
+            throw new MalformedLogsException("invalid Loki push JSON at " + (at.getByteOffset() >= 0 ? "byte offset "
+                    + at.getByteOffset() + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"
+                    : "line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new MalformedLogsException("invalid Loki push JSON: " + e.getMessage());
         } finally {

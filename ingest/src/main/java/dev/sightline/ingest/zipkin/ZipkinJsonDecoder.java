@@ -65,12 +65,13 @@ public final class ZipkinJsonDecoder {
     }
 
     private static MalformedZipkinException malformed(JsonParser p, long offset, String reason, Throwable cause) {
-        if (p == null || offset < 0) {
+        if (p == null) {
             return new MalformedZipkinException("invalid Zipkin v2 JSON: " + reason, cause);
         }
+        // No offset at the end of the body (an empty one among them): the path alone.
         String path = p.getParsingContext().pathAsPointer().toString();
         return new MalformedZipkinException("invalid Zipkin v2 JSON at " + (path.isEmpty() ? "/" : path)
-                + " (byte offset " + offset + "): " + reason, cause);
+                + (offset < 0 ? "" : " (byte offset " + offset + ")") + ": " + reason, cause);
     }
 
     /** One span object, the parser on its START_OBJECT. */

@@ -193,6 +193,8 @@ class ZipkinJsonDecoderTest {
     void aNameBeyondJacksonsLimitIsRefusedWithItsPlace() {
         assertBad(new ZipkinJsonDecoder(SpanLimits.DEFAULT, 10), new ArrayList<>(), "[{\"" + "a".repeat(50_001) + "\":1}]",
                 "invalid Zipkin v2 JSON at /0 (byte offset ");
+        // and an empty body had no place at all
+        assertBad(new ZipkinJsonDecoder(SpanLimits.DEFAULT, 10), new ArrayList<>(), "", "invalid Zipkin v2 JSON at /: want a JSON array of spans");
     }
 
     @Test
