@@ -1,6 +1,7 @@
 package dev.sightline.ingest.logs;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import dev.sightline.core.Labels;
+import dev.sightline.ingest.JsonErrors;
 import dev.sightline.ingest.Utf8;
 import dev.sightline.logs.LogFields;
 
@@ -56,7 +58,9 @@ public final class LokiPushDecoder {
 
     /** Decodes a JSON push body. */
     public static void json(byte[] body, LogSink sink) throws MalformedLogsException {
-        try (JsonParser p = JSON.createParser(body)) {
+        JsonParser p = null;
+        try {
+            p = JSON.createParser(body);
             expect(p, p.nextToken(), JsonToken.START_OBJECT, "a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 if (p.currentName().equals("streams")) {
@@ -73,11 +77,15 @@ public final class LokiPushDecoder {
                 throw malformed(p, "text after the request object");
             }
         } catch (JsonProcessingException e) {
-            throw new MalformedLogsException("invalid Loki push JSON at byte offset " + e.getLocation().getByteOffset()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + "): "
-                    + e.getOriginalMessage());
+            JsonLocation at = JsonErrors.location(e, p);
+            // A body Jackson reads as UTF-16 or UTF-32 has characters, not bytes, to count: then line and column only.
+            throw new MalformedLogsException("invalid Loki push JSON at " + (at.getByteOffset() >= 0 ? "byte offset "
+                    + at.getByteOffset() + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"
+                    : "line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new MalformedLogsException("invalid Loki push JSON: " + e.getMessage());
+        } finally {
+            JsonErrors.close(p);
         }
     }
 

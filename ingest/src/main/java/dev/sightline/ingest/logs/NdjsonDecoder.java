@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.sightline.core.Labels;
+import dev.sightline.ingest.JsonErrors;
 import dev.sightline.ingest.Utf8;
 import dev.sightline.logs.LogEntry;
 import dev.sightline.logs.LogFields;
@@ -92,7 +93,9 @@ public final class NdjsonDecoder {
         String time = null;
         boolean timeIsNumber = false;
         int timeRank = Integer.MAX_VALUE;
-        try (JsonParser p = JSON.createParser(line)) {
+        JsonParser p = null;
+        try {
+            p = JSON.createParser(line);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed(lineNumber, p, "a line must be one JSON object");
             }
@@ -127,9 +130,11 @@ public final class NdjsonDecoder {
             }
         } catch (JsonProcessingException e) {
             throw new MalformedLogsException("invalid NDJSON at line " + lineNumber + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+                    + JsonErrors.location(e, p).getColumnNr() + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new MalformedLogsException("invalid NDJSON at line " + lineNumber + ": " + e.getMessage());
+        } finally {
+            JsonErrors.close(p);
         }
         long nanos = time == null ? nowNanos : parseTime(time, timeIsNumber, lineNumber, TIME_FIELDS.get(timeRank));
         Labels s = streams.computeIfAbsent(stream.build(), k -> k);

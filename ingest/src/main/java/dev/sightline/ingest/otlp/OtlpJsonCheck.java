@@ -7,9 +7,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
+import dev.sightline.ingest.JsonErrors;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Walks an OTLP JSON body against its request's protobuf descriptor before protobuf's JsonFormat parses it, so a
@@ -37,7 +44,7 @@ final class OtlpJsonCheck {
                 throw malformed(p, what, p.currentTokenLocation().getByteOffset(), "content after the request object");
             }
         } catch (JsonProcessingException e) {
-            throw malformed(p, what, e.getLocation() == null ? -1 : e.getLocation().getByteOffset(), e.getOriginalMessage());
+            throw malformed(p, what, JsonErrors.location(e, p).getByteOffset(), e.getOriginalMessage());
         } catch (IOException e) {
             throw new MalformedOtlpException("invalid OTLP JSON " + what + ": " + e.getMessage(), e);
         }
@@ -45,12 +52,21 @@ final class OtlpJsonCheck {
 
     /** A message's fields, the parser on its START_OBJECT. */
     private static void message(JsonParser p, Descriptor d, String what) throws IOException, MalformedOtlpException {
+        Map<OneofDescriptor, FieldDescriptor> oneofs = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             FieldDescriptor f = field(d, p.currentName());
             JsonToken t = p.nextToken();
             if (f == null) {
                 p.skipChildren(); // unknown fields are ignored
             } else if (t != JsonToken.VALUE_NULL) {
+                OneofDescriptor oneof = f.getRealContainingOneof();
+                if (oneof != null) {
+                    // JsonFormat refuses a second member of a oneof (an AnyValue's value, a point's asDouble/asInt).
+                    oneofs = oneofs == null ? new HashMap<>() : oneofs;
+                    FieldDescriptor first = oneofs.putIfAbsent(oneof, f);
+                    expect(p, first == null || first == f, what, "want one member of oneof " + oneof.getName()
+                            + " only (" + (first == null ? "" : first.getJsonName()) + " is already set)");
+                }
                 if (f.isRepeated()) {
                     expect(p, t == JsonToken.START_ARRAY, what, "want an array");
                     while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -87,33 +103,90 @@ final class OtlpJsonCheck {
                 expect(p, t == JsonToken.START_OBJECT, what, "want an object");
                 message(p, f.getMessageType(), what);
             }
-            case INT, LONG -> expect(p, integral(p), what, "want an integer (a number or a string of digits)");
+            case INT, LONG -> {
+                BigInteger v = integer(p);
+                expect(p, v != null, what, "want an integer (a number or a string of digits)");
+                expect(p, fits(v, f.getType()), what, "want an integer within " + f.getType().name().toLowerCase(Locale.ROOT));
+            }
             case FLOAT, DOUBLE -> expect(p, t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
                     || t == JsonToken.VALUE_STRING && number(p.getText()), what, "want a number");
             case BOOLEAN -> expect(p, t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE
                     || t == JsonToken.VALUE_STRING && (p.getText().equals("true") || p.getText().equals("false")),
                     what, "want true or false");
-            case STRING, BYTE_STRING -> expect(p, t == JsonToken.VALUE_STRING, what, "want a string");
+            case STRING -> expect(p, t == JsonToken.VALUE_STRING, what, "want a string");
+            case BYTE_STRING -> {
+                expect(p, t == JsonToken.VALUE_STRING, what, "want a string");
+                if (f.getContainingType().getName().equals("Exemplar")) {
+                    // An exemplar's traceId/spanId must be hex (OtlpCodec reads it so); elsewhere a bad id drops that span alone.
+                    expect(p, hexId(p.getText()), what, "want a hex id (whole bytes, a multiple of 4 digits)");
+                } else {
+                    expect(p, base64(p.getText()), what, "want base64 bytes");
+                }
+            }
             case ENUM -> expect(p, t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT, what,
                     "want an enum name or number");
         }
     }
 
-    private static boolean integral(JsonParser p) throws IOException {
+    /** The integer a number or a string of digits stands for (as JsonFormat reads it), or null. */
+    private static BigInteger integer(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NUMBER_INT) {
-            return true;
+            return p.getBigIntegerValue();
         }
         String s = t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_STRING ? p.getText() : null;
         if (s == null) {
-            return false;
+            return null;
         }
         try {
-            new BigDecimal(s.trim()).toBigIntegerExact();
-            return true;
+            return new BigDecimal(s).toBigIntegerExact();
         } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    private static boolean fits(BigInteger v, FieldDescriptor.Type type) {
+        return switch (type) {
+            case UINT32, FIXED32 -> v.signum() >= 0 && v.bitLength() <= 32;
+            case UINT64, FIXED64 -> v.signum() >= 0 && v.bitLength() <= 64;
+            case INT64, SINT64, SFIXED64 -> v.bitLength() <= 63;
+            default -> v.bitLength() <= 31;
+        };
+    }
+
+    /**
+     * Bytes as JsonFormat reads them (Guava's base64, else base64url): any trailing '=' dropped, then only characters
+     * of one of the two alphabets, and not one character more than a multiple of 4.
+     */
+    private static boolean base64(String s) {
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '=') {
+            end--;
+        }
+        if (end % 4 == 1) {
             return false;
         }
+        boolean standard = true, url = true;
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            boolean common = c < 128 && Character.isLetterOrDigit(c);
+            standard &= common || c == '+' || c == '/';
+            url &= common || c == '-' || c == '_';
+        }
+        return standard || url;
+    }
+
+    /** Hex that JsonFormat's base64 reading keeps intact: hex digits only, a multiple of 4 of them. */
+    private static boolean hexId(String s) {
+        if (s.length() % 4 != 0) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!HexFormat.isHexDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean number(String s) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.sightline.ingest.JsonErrors;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.ingest.spans.SpanResult;
 import dev.sightline.ingest.spans.SpanSink;
@@ -52,7 +53,7 @@ public final class ZipkinJsonDecoder {
             }
         } catch (JsonProcessingException e) {
             // A syntax error: its own location is the offending byte, past the last token read.
-            throw malformed(p, e.getLocation() == null ? -1 : e.getLocation().getByteOffset(), e.getOriginalMessage(), e);
+            throw malformed(p, JsonErrors.location(e, p).getByteOffset(), e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw malformed(p, e.getMessage(), e);
         }
@@ -64,12 +65,13 @@ public final class ZipkinJsonDecoder {
     }
 
     private static MalformedZipkinException malformed(JsonParser p, long offset, String reason, Throwable cause) {
-        if (p == null || offset < 0) {
+        if (p == null) {
             return new MalformedZipkinException("invalid Zipkin v2 JSON: " + reason, cause);
         }
+        // No offset at the end of the body (an empty one among them): the path alone.
         String path = p.getParsingContext().pathAsPointer().toString();
         return new MalformedZipkinException("invalid Zipkin v2 JSON at " + (path.isEmpty() ? "/" : path)
-                + " (byte offset " + offset + "): " + reason, cause);
+                + (offset < 0 ? "" : " (byte offset " + offset + ")") + ": " + reason, cause);
     }
 
     /** One span object, the parser on its START_OBJECT. */

@@ -54,6 +54,13 @@ class LokiPushDecoderTest {
         assertThatThrownBy(() -> json("{\"streams\":[{\"stream\":{\"a\":\"b\"}, \"values\": [[\"1\" \"x\"]]}]}"))
                 .hasMessageContaining("byte offset 49 (line 1, column 50)");
         assertThatThrownBy(() -> json("[]")).hasMessageContaining("at /: expected a JSON object");
+        // Fuzzing found it: a read-limit error has no location of its own (this was a NullPointerException, a 500).
+        assertThatThrownBy(() -> json("{\"streams\":[{\"" + "a".repeat(50_001) + "\":1}]}"))
+                .isInstanceOf(MalformedLogsException.class).hasMessageStartingWith("invalid Loki push JSON at byte offset ")
+                .hasMessageContaining("Name length (50001) exceeds the maximum allowed");
+        // Fuzzing found it: a body Jackson takes for UTF-16 (the shrunk input: '{', 0) has no byte offsets.
+        assertThatThrownBy(() -> json("{\u0000"))
+                .hasMessageStartingWith("invalid Loki push JSON at line 1, column ");
     }
 
     interface Writer {

@@ -68,5 +68,9 @@ class NdjsonDecoderTest {
                 .hasMessageContaining("line 1: field \"time\" value \"yesterday\" is neither RFC 3339 time nor unix time");
         byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}'};
         assertThatThrownBy(() -> DEFAULT.decode(bad, NOW, new CollectingSink())).hasMessage("invalid NDJSON at line 1: not valid UTF-8");
+        // Fuzzing found it: a read-limit error has no location of its own (this was a NullPointerException, a 500).
+        assertThatThrownBy(() -> decode(DEFAULT, "{\"a\":1}\n{\"" + "a".repeat(50_001) + "\":1}"))
+                .isInstanceOf(MalformedLogsException.class).hasMessageStartingWith("invalid NDJSON at line 2, column ")
+                .hasMessageContaining("Name length (50001) exceeds the maximum allowed");
     }
 }

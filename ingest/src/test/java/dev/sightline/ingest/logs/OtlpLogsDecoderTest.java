@@ -36,7 +36,7 @@ class OtlpLogsDecoderTest {
         return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)).build();
     }
 
-    private static ExportLogsServiceRequest request() {
+    static ExportLogsServiceRequest request() {
         Resource resource = Resource.newBuilder().addAttributes(kv("service.name", "checkout"))
                 .addAttributes(kv("deployment.environment", "prod")).addAttributes(kv("k8s.namespace.name", "shop"))
                 .addAttributes(kv("host.name", "node-1")).build();

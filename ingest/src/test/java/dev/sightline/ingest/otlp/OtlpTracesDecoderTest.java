@@ -203,6 +203,28 @@ class OtlpTracesDecoderTest {
         assertBadJson("{} {}", "content after the request object");
     }
 
+    /**
+     * Fuzzing found these: JsonFormat refused them with no place named (bytes that are not base64, an integer out of
+     * its field's range, two members of a oneof); the check before it now names the path and offset.
+     */
+    @Test
+    void whatJsonFormatWouldRefuseIsNamedByPathFirst() {
+        assertBadJson("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0\"}]}]}]}",
+                "at /resourceSpans/0/scopeSpans/0/spans/0/traceId (byte offset 54): want base64 bytes, got string \"0\"");
+        assertBadJson("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"startTimeUnixNano\":\"70000000000000020049\"}]}]}]}",
+                "at /resourceSpans/0/scopeSpans/0/spans/0/startTimeUnixNano (byte offset 64): want an integer within fixed64");
+        assertBadJson("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"droppedEventsCount\":-1}]}]}]}",
+                "droppedEventsCount (byte offset 65): want an integer within uint32, got number -1");
+        assertBadJson("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":1,\"stringValue\":\"x\"}}]}}]}",
+                "value/stringValue (byte offset 92): want one member of oneof value only (intValue is already set), got string \"x\"");
+        assertThatThrownBy(() -> OtlpCodec.parseLogsJson(
+                "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"0a19c\"}]}]}]}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("at /resourceLogs/0/scopeLogs/0/logRecords/0/traceId (byte offset 57): want base64 bytes");
+        assertThatThrownBy(() -> OtlpCodec.parseJson(("{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"gauge\":{\"dataPoints\":"
+                + "[{\"asDouble\":1,\"exemplars\":[{\"traceId\":\"IM9FfEpG7cXwsuBraBjAMA==\"}]}]}}]}]}]}").getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("/dataPoints/0/exemplars/0/traceId (byte offset 111): want a hex id");
+    }
+
     @Test
     void otlpJsonTakesWhatTheEncodingAllows() throws Exception {
         // snake_case names, int64 as a number, an enum by name, null for a default, unknown fields skipped.
@@ -227,7 +249,7 @@ class OtlpTracesDecoderTest {
     }
 
     /** A request of realistic spans: 12 attributes (8 strings, 4 integers), 400-600 bytes each. */
-    private static ExportTraceServiceRequest realistic(int spans) {
+    static ExportTraceServiceRequest realistic(int spans) {
         var list = new io.opentelemetry.proto.trace.v1.Span.Builder[spans];
         for (int i = 0; i < spans; i++) {
             var s = span("GET /api/items/{id}", TRACE, ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putLong(i + 1L).array()))

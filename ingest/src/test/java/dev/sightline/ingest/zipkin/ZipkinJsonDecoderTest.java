@@ -188,6 +188,15 @@ class ZipkinJsonDecoderTest {
         assertThat(out).as("a body that fails hands no span on, not even the valid ones before the error").isEmpty();
     }
 
+    /** Fuzzing found it: Jackson's read limits (a name over 50000 chars) throw without a location; the parser's is used. */
+    @Test
+    void aNameBeyondJacksonsLimitIsRefusedWithItsPlace() {
+        assertBad(new ZipkinJsonDecoder(SpanLimits.DEFAULT, 10), new ArrayList<>(), "[{\"" + "a".repeat(50_001) + "\":1}]",
+                "invalid Zipkin v2 JSON at /0 (byte offset ");
+        // and an empty body had no place at all
+        assertBad(new ZipkinJsonDecoder(SpanLimits.DEFAULT, 10), new ArrayList<>(), "", "invalid Zipkin v2 JSON at /: want a JSON array of spans");
+    }
+
     @Test
     void collectorConventionsMapToResourceLinksEventsAndTraceState() throws Exception {
         String json = """

@@ -24,7 +24,7 @@ class ZipkinProtoDecoderTest {
     private static final HexFormat HEX = HexFormat.of();
 
     /** A Span message: trace id, id, parent, kind, name, timestamp, duration, a local endpoint, an annotation, a tag. */
-    private static byte[] span(String traceId, String id, String parentId) throws IOException {
+    static byte[] span(String traceId, String id, String parentId) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         if (traceId != null) {
@@ -70,7 +70,7 @@ class ZipkinProtoDecoderTest {
         return bytes.toByteArray();
     }
 
-    private static byte[] list(byte[]... spans) throws IOException {
+    static byte[] list(byte[]... spans) throws IOException {
         return message(o -> {
             for (byte[] s : spans) {
                 o.writeByteArray(1, s);

@@ -538,16 +538,25 @@ final class ExprParser {
     // ---- postfix modifiers ----
 
     private Expr parsePostfix(Expr e) throws ParseException {
-        while (true) {
-            switch (tok.type()) {
-                case LEFT_BRACKET -> e = parseRangeOrSubquery(e);
-                case OFFSET -> e = parseOffset(e);
-                case AT -> e = parseAt(e);
-                case ANCHORED, SMOOTHED -> e = setExtended(e, advance());
-                default -> {
-                    return e;
+        int savedDepth = depth;
+        try {
+            while (true) {
+                switch (tok.type()) {
+                    case LEFT_BRACKET -> {
+                        // A subquery wraps what it follows: x[1h:1m][1h:1m]... is a tree as deep as it is long.
+                        enter();
+                        e = parseRangeOrSubquery(e);
+                    }
+                    case OFFSET -> e = parseOffset(e);
+                    case AT -> e = parseAt(e);
+                    case ANCHORED, SMOOTHED -> e = setExtended(e, advance());
+                    default -> {
+                        return e;
+                    }
                 }
             }
+        } finally {
+            depth = savedDepth;
         }
     }
 

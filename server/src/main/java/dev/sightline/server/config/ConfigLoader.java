@@ -111,21 +111,29 @@ public final class ConfigLoader {
      */
     private Map<String, JsonLocation> scanKeys(String name, byte[] content) throws IOException, ConfigException {
         try (JsonParser p = mapper.getFactory().createParser(content)) {
-            JsonToken t = p.nextToken();
-            if (t == null || t == JsonToken.VALUE_NULL) {
-                return null;
+            try {
+                JsonToken t = p.nextToken();
+                if (t == null || t == JsonToken.VALUE_NULL) {
+                    return null;
+                }
+                if (t != JsonToken.START_OBJECT) {
+                    throw located(name, p.currentTokenLocation(), "the configuration must be a mapping of sections");
+                }
+                Map<String, JsonLocation> keys = new HashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    keys.put(key, p.currentTokenLocation());
+                    p.nextToken();
+                    scanValue(p, key, keys);
+                }
+                return keys;
+            } catch (JsonProcessingException e) {
+                if (e.getLocation() != null) {
+                    throw e;
+                }
+                // A read limit (nesting deeper than 1000, a name too long) carries no location: where the parser stopped.
+                throw located(name, p.currentLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
             }
-            if (t != JsonToken.START_OBJECT) {
-                throw located(name, p.currentTokenLocation(), "the configuration must be a mapping of sections");
-            }
-            Map<String, JsonLocation> keys = new HashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                keys.put(key, p.currentTokenLocation());
-                p.nextToken();
-                scanValue(p, key, keys);
-            }
-            return keys;
         }
     }
 

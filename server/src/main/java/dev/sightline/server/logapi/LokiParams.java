@@ -98,7 +98,13 @@ final class LokiParams {
             }
         }
         if (value.length() <= 10) {
-            return n * SECOND;
+            // Seconds past 2262 do not fit in nanoseconds: refused rather than wrapped to a negative time.
+            try {
+                return Math.multiplyExact(n, SECOND);
+            } catch (ArithmeticException e) {
+                throw new BadRequest("could not parse '" + name + "' parameter: " + value
+                        + " seconds is out of the range of unix nanoseconds");
+            }
         }
         return n;
     }

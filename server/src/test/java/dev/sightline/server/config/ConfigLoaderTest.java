@@ -31,6 +31,15 @@ class ConfigLoaderTest {
         return catchThrowableOfType(ConfigException.class, () -> loader.load(write(yaml)));
     }
 
+    /** Fuzzing found it: YAML nested past Jackson's limit of 1000 was refused with no line (the limit has no location). */
+    @Test
+    void nestingPastTheYamlLimitIsRefusedAtALine() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.parse("s.yml",
+                ("global:\n  external_labels: " + "[".repeat(1001)).getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.getMessage()).startsWith("s.yml:2:").contains("invalid YAML: Document nesting depth (1001) exceeds the maximum allowed");
+    }
+
     @Test
     void validFileAppliesEveryValue() throws Exception {
         SightlineConfig c = loader.load(write("""

@@ -394,6 +394,9 @@ class LokiApiTest {
                 .isEqualTo("could not parse 'start' parameter: strconv.ParseInt: parsing \"abc\": invalid syntax\n");
         assertThat(bad("/loki/api/v1/query_range?" + q + "start=" + (T + S) + "&end=" + T))
                 .isEqualTo("end timestamp must not be before or equal to start time\n");
+        // Fuzzing found it: seconds past 2262 wrapped to a negative nanosecond time and the range query failed with a 500.
+        assertThat(bad("/loki/api/v1/query_range?" + q + "start=9796576574&step=60"))
+                .isEqualTo("could not parse 'start' parameter: 9796576574 seconds is out of the range of unix nanoseconds\n");
         assertThat(bad("/loki/api/v1/query_range?" + q + RANGE + "&step=-5"))
                 .startsWith("zero or negative query resolution step widths are not accepted");
         assertThat(bad("/loki/api/v1/query_range?" + q + RANGE + "&step=1ms"))

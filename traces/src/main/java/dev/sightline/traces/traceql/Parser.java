@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Recursive descent over Tempo's grammar (pkg/traceql/expr.y) with its precedences, lowest first: {@code |};
@@ -69,8 +70,12 @@ final class Parser {
             Kind.GTE, BinOp.GTE, Kind.LT, BinOp.LT, Kind.LTE, BinOp.LTE);
 
     private final String src;
+    /** The deepest nesting a query may have (see {@link #deeper}); Tempo's queries nest a few levels. */
+    static final int MAX_DEPTH = 256;
+
     private final List<Token> tokens;
     private int i;
+    private int depth;
 
     private Parser(String src) {
         this.src = src;
@@ -103,6 +108,29 @@ final class Parser {
             throw p.error(p.peek(), "unexpected " + describe(p.peek()));
         }
         return new TraceQLQuery(src, pipeline, metrics);
+    }
+
+    // ---------------------------------------------------------------- nesting
+
+    /** Runs a production of the grammar; the nesting its operators and operands added ends with it. */
+    private <T> T nested(Supplier<T> production) {
+        int saved = depth;
+        try {
+            return production.get();
+        } finally {
+            depth = saved;
+        }
+    }
+
+    /**
+     * One level deeper at token {@code at}: parentheses, negations, right operands and each operator of a chain (a
+     * chain of n operators is a tree n levels deep). The compiler and evaluator walk the tree recursively, so the
+     * depth is bounded here, where the error can name a place, rather than found as a StackOverflowError.
+     */
+    private void deeper(Token at) {
+        if (++depth > MAX_DEPTH) {
+            throw error(at, "query nests too deeply (more than " + MAX_DEPTH + " levels of parentheses, negations or operators)");
+        }
     }
 
     // ---------------------------------------------------------------- tokens
@@ -229,124 +257,141 @@ final class Parser {
     }
 
     private SpansetExpr spansetExpr() {
-        SpansetExpr left = structural();
-        while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
-            SpansetOpKind op = next().kind() == Kind.AND ? SpansetOpKind.AND : SpansetOpKind.OR;
-            left = new Ast.SpansetOp(op, left, structural());
-        }
-        return left;
+        return nested(() -> {
+            SpansetExpr left = structural();
+            while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
+                deeper(peek());
+                SpansetOpKind op = next().kind() == Kind.AND ? SpansetOpKind.AND : SpansetOpKind.OR;
+                left = new Ast.SpansetOp(op, left, structural());
+            }
+            return left;
+        });
     }
 
     private SpansetExpr structural() {
-        SpansetExpr left = spansetPrimary();
-        SpansetOpKind op;
-        while ((op = STRUCTURAL.get(peek().kind())) != null) {
-            next();
-            left = new Ast.SpansetOp(op, left, spansetPrimary());
-        }
-        return left;
+        return nested(() -> {
+            SpansetExpr left = spansetPrimary();
+            SpansetOpKind op;
+            while ((op = STRUCTURAL.get(peek().kind())) != null) {
+                deeper(next());
+                left = new Ast.SpansetOp(op, left, spansetPrimary());
+            }
+            return left;
+        });
     }
 
     private SpansetExpr spansetPrimary() {
-        Token t = peek();
-        if (t.kind() == Kind.LBRACE) {
-            next();
-            if (peek().kind() == Kind.RBRACE) {
+        return nested(() -> {
+            Token t = peek();
+            if (t.kind() == Kind.LBRACE) {
                 next();
-                return new Ast.Filter(null);
+                if (peek().kind() == Kind.RBRACE) {
+                    next();
+                    return new Ast.Filter(null);
+                }
+                int at = peek().pos();
+                FieldExpr e = fieldExpr();
+                requireCondition(e, at);
+                expect(Kind.RBRACE, "\"}\" closing the spanset filter");
+                return new Ast.Filter(e);
             }
-            int at = peek().pos();
-            FieldExpr e = fieldExpr();
-            requireCondition(e, at);
-            expect(Kind.RBRACE, "\"}\" closing the spanset filter");
-            return new Ast.Filter(e);
-        }
-        if (t.kind() == Kind.LPAREN) {
-            next();
-            Ast.Pipeline p = pipeline(false);
-            expect(Kind.RPAREN, "\")\"");
-            return p.stages().isEmpty() ? p.source() : p;
-        }
-        throw error(t, "unexpected " + describe(t) + ", expected a spanset filter \"{ ... }\"");
+            if (t.kind() == Kind.LPAREN) {
+                deeper(next());
+                Ast.Pipeline p = pipeline(false);
+                expect(Kind.RPAREN, "\")\"");
+                return p.stages().isEmpty() ? p.source() : p;
+            }
+            throw error(t, "unexpected " + describe(t) + ", expected a spanset filter \"{ ... }\"");
+        });
     }
 
     // ---------------------------------------------------------------- scalar expressions (pipeline filters)
 
     private ScalarExpr scalarExpr() {
-        ScalarExpr left = scalarTerm();
-        while (peek().kind() == Kind.ADD || peek().kind() == Kind.SUB) {
-            BinOp op = next().kind() == Kind.ADD ? BinOp.ADD : BinOp.SUB;
-            left = new Ast.ScalarBinary(op, left, scalarTerm());
-        }
-        return left;
+        return nested(() -> {
+            ScalarExpr left = scalarTerm();
+            while (peek().kind() == Kind.ADD || peek().kind() == Kind.SUB) {
+                deeper(peek());
+                BinOp op = next().kind() == Kind.ADD ? BinOp.ADD : BinOp.SUB;
+                left = new Ast.ScalarBinary(op, left, scalarTerm());
+            }
+            return left;
+        });
     }
 
     private ScalarExpr scalarTerm() {
-        ScalarExpr left = scalarPower();
-        while (peek().kind() == Kind.MUL || peek().kind() == Kind.DIV || peek().kind() == Kind.MOD) {
-            Kind k = next().kind();
-            BinOp op = k == Kind.MUL ? BinOp.MUL : k == Kind.DIV ? BinOp.DIV : BinOp.MOD;
-            left = new Ast.ScalarBinary(op, left, scalarPower());
-        }
-        return left;
+        return nested(() -> {
+            ScalarExpr left = scalarPower();
+            while (peek().kind() == Kind.MUL || peek().kind() == Kind.DIV || peek().kind() == Kind.MOD) {
+                deeper(peek());
+                Kind k = next().kind();
+                BinOp op = k == Kind.MUL ? BinOp.MUL : k == Kind.DIV ? BinOp.DIV : BinOp.MOD;
+                left = new Ast.ScalarBinary(op, left, scalarPower());
+            }
+            return left;
+        });
     }
 
     private ScalarExpr scalarPower() {
-        ScalarExpr base = scalarPrimary();
-        if (peek().kind() == Kind.POW) {
-            next();
-            return new Ast.ScalarBinary(BinOp.POW, base, scalarPower());
-        }
-        return base;
+        return nested(() -> {
+            ScalarExpr base = scalarPrimary();
+            if (peek().kind() == Kind.POW) {
+                deeper(next());
+                return new Ast.ScalarBinary(BinOp.POW, base, scalarPower());
+            }
+            return base;
+        });
     }
 
     private ScalarExpr scalarPrimary() {
-        Token t = peek();
-        switch (t.kind()) {
-            case INT, FLOAT -> {
-                next();
-                return new Ast.ScalarLit(t.value());
-            }
-            case DURATION -> {
-                next();
-                return new Ast.ScalarLit(new Ast.Dur((Long) t.value()));
-            }
-            case SUB -> {
-                next();
-                ScalarExpr e = scalarPrimary();
-                if (e instanceof Ast.ScalarLit(Object v)) {
-                    return new Ast.ScalarLit(Values.negate(v));
+        return nested(() -> {
+            Token t = peek();
+            switch (t.kind()) {
+                case INT, FLOAT -> {
+                    next();
+                    return new Ast.ScalarLit(t.value());
                 }
-                return new Ast.ScalarBinary(BinOp.SUB, new Ast.ScalarLit(0L), e);
-            }
-            case LPAREN -> {
-                next();
-                ScalarExpr e = scalarExpr();
-                expect(Kind.RPAREN, "\")\"");
-                return e;
-            }
-            case IDENT -> {
-                AggOp op = AGGREGATES.get(t.text());
-                if (op == null) {
-                    break;
+                case DURATION -> {
+                    next();
+                    return new Ast.ScalarLit(new Ast.Dur((Long) t.value()));
                 }
-                next();
-                expect(Kind.LPAREN, "\"(\" after " + t.text());
-                FieldExpr field = null;
-                if (op != AggOp.COUNT) {
-                    field = fieldExpr();
+                case SUB -> {
+                    deeper(next());
+                    ScalarExpr e = scalarPrimary();
+                    if (e instanceof Ast.ScalarLit(Object v)) {
+                        return new Ast.ScalarLit(Values.negate(v));
+                    }
+                    return new Ast.ScalarBinary(BinOp.SUB, new Ast.ScalarLit(0L), e);
                 }
-                expect(Kind.RPAREN, op == AggOp.COUNT ? "\")\": count takes no arguments" : "\")\"");
-                return new Ast.Aggregate(op, field);
+                case LPAREN -> {
+                    deeper(next());
+                    ScalarExpr e = scalarExpr();
+                    expect(Kind.RPAREN, "\")\"");
+                    return e;
+                }
+                case IDENT -> {
+                    AggOp op = AGGREGATES.get(t.text());
+                    if (op == null) {
+                        break;
+                    }
+                    next();
+                    expect(Kind.LPAREN, "\"(\" after " + t.text());
+                    FieldExpr field = null;
+                    if (op != AggOp.COUNT) {
+                        field = fieldExpr();
+                    }
+                    expect(Kind.RPAREN, op == AggOp.COUNT ? "\")\": count takes no arguments" : "\")\"");
+                    return new Ast.Aggregate(op, field);
+                }
+                default -> {
+                }
             }
-            default -> {
+            if (t.kind() == Kind.IDENT && UNSUPPORTED_WORDS.contains(t.text())) {
+                throw error(t, "unsupported construct \"" + t.text() + "()\"");
             }
-        }
-        if (t.kind() == Kind.IDENT && UNSUPPORTED_WORDS.contains(t.text())) {
-            throw error(t, "unsupported construct \"" + t.text() + "()\"");
-        }
-        throw error(t, "unexpected " + describe(t) + ", expected a pipeline stage (a spanset filter, count(), "
-                + "avg|min|max|sum(...), by(...), select(...) or coalesce())");
+            throw error(t, "unexpected " + describe(t) + ", expected a pipeline stage (a spanset filter, count(), "
+                    + "avg|min|max|sum(...), by(...), select(...) or coalesce())");
+        });
     }
 
     // ---------------------------------------------------------------- field expressions (one span)
@@ -362,17 +407,20 @@ final class Parser {
     }
 
     FieldExpr fieldExpr() {
-        int leftAt = peek().pos();
-        FieldExpr left = comparison();
-        while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
-            Token op = next();
-            requireCondition(left, leftAt);
-            int rightAt = peek().pos();
-            FieldExpr right = comparison();
-            requireCondition(right, rightAt);
-            left = new Ast.Binary(op.kind() == Kind.AND ? BinOp.AND : BinOp.OR, left, right, op.pos());
-        }
-        return left;
+        return nested(() -> {
+            int leftAt = peek().pos();
+            FieldExpr left = comparison();
+            while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
+                Token op = next();
+                deeper(op);
+                requireCondition(left, leftAt);
+                int rightAt = peek().pos();
+                FieldExpr right = comparison();
+                requireCondition(right, rightAt);
+                left = new Ast.Binary(op.kind() == Kind.AND ? BinOp.AND : BinOp.OR, left, right, op.pos());
+            }
+            return left;
+        });
     }
 
     /**
@@ -394,108 +442,124 @@ final class Parser {
     }
 
     private FieldExpr comparison() {
-        FieldExpr left = additive();
-        BinOp op;
-        while ((op = COMPARISONS.get(peek().kind())) != null) {
-            Token t = next();
-            left = new Ast.Binary(op, left, additive(), t.pos());
-        }
-        return left;
+        return nested(() -> {
+            FieldExpr left = additive();
+            BinOp op;
+            while ((op = COMPARISONS.get(peek().kind())) != null) {
+                Token t = next();
+                deeper(t);
+                left = new Ast.Binary(op, left, additive(), t.pos());
+            }
+            return left;
+        });
     }
 
     private FieldExpr additive() {
-        FieldExpr left = unary();
-        while (peek().kind() == Kind.ADD || peek().kind() == Kind.SUB) {
-            Token t = next();
-            left = new Ast.Binary(t.kind() == Kind.ADD ? BinOp.ADD : BinOp.SUB, left, unary(), t.pos());
-        }
-        return left;
+        return nested(() -> {
+            FieldExpr left = unary();
+            while (peek().kind() == Kind.ADD || peek().kind() == Kind.SUB) {
+                Token t = next();
+                deeper(t);
+                left = new Ast.Binary(t.kind() == Kind.ADD ? BinOp.ADD : BinOp.SUB, left, unary(), t.pos());
+            }
+            return left;
+        });
     }
 
     private FieldExpr unary() {
-        if (peek().kind() == Kind.NOT) {
-            next();
-            int at = peek().pos();
-            FieldExpr operand = unary();
-            requireCondition(operand, at);
-            return new Ast.Unary(Ast.UnOp.NOT, operand);
-        }
-        return multiplicative();
+        return nested(() -> {
+            if (peek().kind() == Kind.NOT) {
+                deeper(next());
+                int at = peek().pos();
+                FieldExpr operand = unary();
+                requireCondition(operand, at);
+                return new Ast.Unary(Ast.UnOp.NOT, operand);
+            }
+            return multiplicative();
+        });
     }
 
     private FieldExpr multiplicative() {
-        FieldExpr left = power();
-        while (peek().kind() == Kind.MUL || peek().kind() == Kind.DIV || peek().kind() == Kind.MOD) {
-            Token t = next();
-            BinOp op = t.kind() == Kind.MUL ? BinOp.MUL : t.kind() == Kind.DIV ? BinOp.DIV : BinOp.MOD;
-            left = new Ast.Binary(op, left, power(), t.pos());
-        }
-        return left;
+        return nested(() -> {
+            FieldExpr left = power();
+            while (peek().kind() == Kind.MUL || peek().kind() == Kind.DIV || peek().kind() == Kind.MOD) {
+                Token t = next();
+                deeper(t);
+                BinOp op = t.kind() == Kind.MUL ? BinOp.MUL : t.kind() == Kind.DIV ? BinOp.DIV : BinOp.MOD;
+                left = new Ast.Binary(op, left, power(), t.pos());
+            }
+            return left;
+        });
     }
 
     private FieldExpr power() {
-        FieldExpr base = fieldPrimary();
-        if (peek().kind() == Kind.POW) {
-            Token t = next();
-            return new Ast.Binary(BinOp.POW, base, power(), t.pos());
-        }
-        return base;
+        return nested(() -> {
+            FieldExpr base = fieldPrimary();
+            if (peek().kind() == Kind.POW) {
+                Token t = next();
+                deeper(t);
+                return new Ast.Binary(BinOp.POW, base, power(), t.pos());
+            }
+            return base;
+        });
     }
 
     private FieldExpr fieldPrimary() {
-        Token t = peek();
-        switch (t.kind()) {
-            case STRING, INT, FLOAT -> {
-                next();
-                return new Ast.Lit(t.value());
-            }
-            case DURATION -> {
-                next();
-                return new Ast.Lit(new Ast.Dur((Long) t.value()));
-            }
-            case SUB -> {
-                next();
-                FieldExpr e = fieldPrimary();
-                return e instanceof Ast.Lit(Object v) && !(v instanceof String) ? new Ast.Lit(Values.negate(v))
-                        : new Ast.Unary(Ast.UnOp.NEG, e);
-            }
-            case LPAREN -> {
-                next();
-                FieldExpr e = fieldExpr();
-                expect(Kind.RPAREN, "\")\"");
-                return e;
-            }
-            case ATTRIBUTE -> {
-                next();
-                return (Ast.AttrRef) t.value();
-            }
-            case SCOPED_INTRINSIC -> {
-                next();
-                Intrinsic in = SCOPED_INTRINSICS.get(t.text());
-                if (in == null) {
-                    throw error(t, "unsupported construct \"" + t.text() + "\": this intrinsic is not implemented");
-                }
-                return new Ast.IntrinsicRef(in, t.text());
-            }
-            case IDENT -> {
-                Object lit = KEYWORD_LITERALS.get(t.text());
-                if (lit != null) {
+        return nested(() -> {
+            Token t = peek();
+            switch (t.kind()) {
+                case STRING, INT, FLOAT -> {
                     next();
-                    return new Ast.Lit(lit);
+                    return new Ast.Lit(t.value());
                 }
-                Intrinsic in = UNSCOPED_INTRINSICS.get(t.text());
-                if (in != null) {
+                case DURATION -> {
                     next();
+                    return new Ast.Lit(new Ast.Dur((Long) t.value()));
+                }
+                case SUB -> {
+                    deeper(next());
+                    FieldExpr e = fieldPrimary();
+                    return e instanceof Ast.Lit(Object v) && !(v instanceof String) ? new Ast.Lit(Values.negate(v))
+                            : new Ast.Unary(Ast.UnOp.NEG, e);
+                }
+                case LPAREN -> {
+                    deeper(next());
+                    FieldExpr e = fieldExpr();
+                    expect(Kind.RPAREN, "\")\"");
+                    return e;
+                }
+                case ATTRIBUTE -> {
+                    next();
+                    return (Ast.AttrRef) t.value();
+                }
+                case SCOPED_INTRINSIC -> {
+                    next();
+                    Intrinsic in = SCOPED_INTRINSICS.get(t.text());
+                    if (in == null) {
+                        throw error(t, "unsupported construct \"" + t.text() + "\": this intrinsic is not implemented");
+                    }
                     return new Ast.IntrinsicRef(in, t.text());
                 }
-                if (UNSUPPORTED_WORDS.contains(t.text())) {
-                    throw error(t, "unsupported construct \"" + t.text() + "\"");
+                case IDENT -> {
+                    Object lit = KEYWORD_LITERALS.get(t.text());
+                    if (lit != null) {
+                        next();
+                        return new Ast.Lit(lit);
+                    }
+                    Intrinsic in = UNSCOPED_INTRINSICS.get(t.text());
+                    if (in != null) {
+                        next();
+                        return new Ast.IntrinsicRef(in, t.text());
+                    }
+                    if (UNSUPPORTED_WORDS.contains(t.text())) {
+                        throw error(t, "unsupported construct \"" + t.text() + "\"");
+                    }
+                    throw error(t, "unexpected " + describe(t) + ": not an intrinsic or a literal (attributes are "
+                            + "written span.x, resource.x or .x)");
                 }
-                throw error(t, "unexpected " + describe(t) + ": not an intrinsic or a literal (attributes are "
-                        + "written span.x, resource.x or .x)");
+                default -> throw error(t, "unexpected " + describe(t) + ", expected a field or a value");
             }
-            default -> throw error(t, "unexpected " + describe(t) + ", expected a field or a value");
-        }
+        });
     }
 
     // ---------------------------------------------------------------- metrics and hints

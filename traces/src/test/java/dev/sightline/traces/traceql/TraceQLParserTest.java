@@ -189,6 +189,27 @@ class TraceQLParserTest {
                         + "literal (attributes are written span.x, resource.x or .x)");
     }
 
+    /**
+     * Fuzzing found it: 1000 minus signs (or parentheses, or a long chain of operators) overflowed the parser's stack;
+     * nesting is bounded with an error at the token past the bound, and what fits still parses and compiles. The
+     * comparison is the first level, so the 256th minus sign is one too many.
+     */
+    @org.junit.jupiter.api.Test
+    void nestingBeyondTheBoundIsAParseErrorNotAStackOverflow() {
+        assertThatThrownBy(() -> TraceQL.parse("{ .a = " + "-".repeat(1000) + "1 }"))
+                .isInstanceOf(TraceQLException.class)
+                .hasMessage("parse error at line 1, col " + (7 + Parser.MAX_DEPTH) + ": query nests too deeply (more than "
+                        + Parser.MAX_DEPTH + " levels of parentheses, negations or operators)");
+        assertThatThrownBy(() -> TraceQL.parse("{ " + "(".repeat(5000) + ".a = 1" + ")".repeat(5000) + " }"))
+                .hasMessageContaining("query nests too deeply");
+        assertThatThrownBy(() -> TraceQL.parse("{ .a = 1" + " + 1".repeat(20_000) + " }"))
+                .hasMessageContaining("query nests too deeply");
+        assertThatThrownBy(() -> TraceQL.parse("{ .a = 1 }" + " >> { .a = 1 }".repeat(20_000)))
+                .hasMessageContaining("query nests too deeply");
+        assertThat(TraceQL.parse("{ " + "(".repeat(30) + ".a = " + "-".repeat(30) + "1" + " + 1".repeat(30) + ")".repeat(30) + " }"))
+                .isNotNull();
+    }
+
     /** Go's time.Duration.String(), as Tempo prints durations. */
     @ParameterizedTest
     @CsvSource({
