@@ -37,7 +37,12 @@ public final class TimePartitions<P extends Closeable> implements Closeable {
     /** One partition: its bounds (end exclusive), folder and what the opener made of it. */
     public record Slot<P>(long start, long end, Path dir, P partition) {
         public boolean overlaps(long from, long to) {
-            return start <= to && end > from;
+            return start <= to && (end > from || end == Long.MAX_VALUE);
+        }
+
+        /** True when time {@code t} is in this partition: [start, end), and the last one holds Long.MAX_VALUE too. */
+        public boolean holds(long t) {
+            return start <= t && (t < end || end == Long.MAX_VALUE);
         }
     }
 
@@ -98,10 +103,12 @@ public final class TimePartitions<P extends Closeable> implements Closeable {
     /** The partition holding time {@code t}, created (aligned, clipped to its neighbours) when there is none. */
     public synchronized Slot<P> forTime(long t) throws IOException {
         Map.Entry<Long, Slot<P>> below = byStart.floorEntry(t);
-        if (below != null && below.getValue().end() > t) {
+        if (below != null && below.getValue().holds(t)) {
             return below.getValue();
         }
-        long start = Math.floorDiv(t, duration) * duration;
+        long q = Math.floorDiv(t, duration);
+        // The first partition starts at Long.MIN_VALUE: q * duration would wrap to a start after its end.
+        long start = q < Long.MIN_VALUE / duration ? Long.MIN_VALUE : q * duration;
         long end = start > Long.MAX_VALUE - duration ? Long.MAX_VALUE : start + duration;
         if (below != null) {
             start = Math.max(start, below.getValue().end());

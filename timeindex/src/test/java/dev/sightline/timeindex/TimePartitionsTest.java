@@ -38,6 +38,38 @@ class TimePartitionsTest {
         return TimePartitions.open(root, duration, FilePartition::open);
     }
 
+    /** Found by fuzzing OTLP spans: the last partition ends at Long.MAX_VALUE, which it holds too. */
+    @Test
+    void theLastInstantBelongsToTheLastPartitionEveryTime() throws IOException {
+        try (var t = open(100)) {
+            var last = t.forTime(Long.MAX_VALUE);
+            assertThat(last.end()).isEqualTo(Long.MAX_VALUE);
+            assertThat(last.start()).isLessThan(Long.MAX_VALUE);
+            assertThat(t.forTime(Long.MAX_VALUE)).isSameAs(last);
+            assertThat(t.forTime(Long.MAX_VALUE - 1)).isSameAs(last);
+            assertThat(t.all()).hasSize(1);
+            assertThat(t.overlapping(Long.MAX_VALUE, Long.MAX_VALUE)).containsExactly(last);
+        }
+    }
+
+    /**
+     * Found by fuzzing OTLP spans over HTTP: a time near Long.MIN_VALUE aligned down wrapped to a huge positive start,
+     * clipped to an end of 0 by the partition above, and every later span reopened that directory (a 503: "Lock held
+     * by this virtual machine").
+     */
+    @Test
+    void theFirstInstantsGetOnePartitionThatStartsAtTheBeginningOfTime() throws IOException {
+        try (var t = open(7_200_000_000_000L)) {
+            var now = t.forTime(0);
+            var first = t.forTime(Long.MIN_VALUE + 763_145_224_191L);
+            assertThat(first.start()).isEqualTo(Long.MIN_VALUE);
+            assertThat(first.end()).isEqualTo(Long.MIN_VALUE + 7_200_000_000_000L).isLessThan(now.start());
+            assertThat(t.forTime(Long.MIN_VALUE + 763_145_224_191L)).isSameAs(first);
+            assertThat(t.forTime(Long.MIN_VALUE)).isSameAs(first);
+            assertThat(t.all()).hasSize(2);
+        }
+    }
+
     @Test
     void aTimeGetsAnAlignedPartitionClippedToItsNeighbours() throws IOException {
         try (var t = open(100)) {
