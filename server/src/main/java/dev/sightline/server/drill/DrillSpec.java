@@ -118,12 +118,7 @@ public record DrillSpec(String name, String description, List<String> services, 
         if (root == null || !root.isObject()) {
             throw new InvalidDrill(where + ": a mapping with name, history, duration, incident, expect, forbid expected");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                throw new InvalidDrill(where + ": unknown field \"" + f + "\"; known: " + FIELDS.stream().sorted().toList());
-            }
-        }
+        knownFields(where, root, FIELDS);
         String name = text(where, root, "name", true);
         if (!name.matches("[a-z0-9][a-z0-9-]*")) {
             throw new InvalidDrill(where + ": name: lower-case letters, digits and dashes expected, got \"" + name + "\"");
@@ -212,12 +207,7 @@ public record DrillSpec(String name, String description, List<String> services, 
             if (!s.isObject()) {
                 throw new InvalidDrill(at + ": a mapping expected");
             }
-            for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!SIGNAL_FIELDS.contains(f)) {
-                    throw new InvalidDrill(at + ": unknown field \"" + f + "\"; known: " + SIGNAL_FIELDS.stream().sorted().toList());
-                }
-            }
+            knownFields(at, s, SIGNAL_FIELDS);
             String metric = text(at, s, "metric", true);
             if (!metric.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
                 throw new InvalidDrill(at + ".metric: a metric name expected, got \"" + metric + "\"");
@@ -292,6 +282,16 @@ public record DrillSpec(String name, String description, List<String> services, 
                     ? "is not one of the drill's signals" : "names " + named.size() + " signals; use an index"));
         }
         return named.get(0);
+    }
+
+    /** A misspelt field would otherwise be ignored silently. */
+    private static void knownFields(String where, JsonNode n, Set<String> known) throws InvalidDrill {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw new InvalidDrill(where + ": unknown field \"" + f + "\"; known: " + known.stream().sorted().toList());
+            }
+        }
     }
 
     /** {@code service: NAME} or {@code services: [NAME, ...]}: one of the two, naming at least one service. */

@@ -113,23 +113,19 @@ class DrillSpecTest {
                 .hasMessageContaining("d.yml: incident.effect: scale, offset, freeze or stop expected, got \"melt\"");
         assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: gauge, baseline: 1}\n  - {metric: a, type: gauge, baseline: 2}\n"
                 + fault + "signal: a, effect: stop" + tail)).hasMessageContaining("d.yml: incident.signal: \"a\" names 2 signals; use an index");
-        String q = "incident: none\nforbid: [any]\n";
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: histogram, baseline: 1}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].type: gauge or counter expected, got \"histogram\"");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: gauge}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].baseline: missing");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: gauge, baseline: x}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].baseline: a number expected");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: 9a, type: gauge, baseline: 1}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].metric: a metric name expected");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: gauge, baseline: 1, noise: 2}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].noise: a fraction from 0 to 1 expected");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: gauge, baseline: 1, colour: red}\n" + q))
-                .hasMessageContaining("d.yml: signals[0]: unknown field \"colour\"");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, labels: [x], type: gauge, baseline: 1}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].labels: a map");
-        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: counter, baseline: -1}\n" + q))
-                .hasMessageContaining("d.yml: signals[0].baseline: a counter's rate cannot be negative");
+        // Each bad signal, and the message naming its field.
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("{metric: a, type: histogram, baseline: 1}", "signals[0].type: gauge or counter expected, got \"histogram\"");
+        bad.put("{metric: a, type: gauge}", "signals[0].baseline: missing");
+        bad.put("{metric: a, type: gauge, baseline: x}", "signals[0].baseline: a number expected");
+        bad.put("{metric: 9a, type: gauge, baseline: 1}", "signals[0].metric: a metric name expected");
+        bad.put("{metric: a, type: gauge, baseline: 1, noise: 2}", "signals[0].noise: a fraction from 0 to 1 expected");
+        bad.put("{metric: a, type: gauge, baseline: 1, colour: red}", "signals[0]: unknown field \"colour\"");
+        bad.put("{metric: a, labels: [x], type: gauge, baseline: 1}", "signals[0].labels: a map");
+        bad.put("{metric: a, type: counter, baseline: -1}", "signals[0].baseline: a counter's rate cannot be negative");
+        bad.forEach((signal, message) -> assertThatThrownBy(
+                () -> parse(HEAD + "signals:\n  - " + signal + "\nincident: none\nforbid: [any]\n"))
+                .hasMessageContaining("d.yml: " + message));
         assertThatThrownBy(() -> parse(HEAD + "incident: {kind: meteor, start: 1m, length: 1m}\nforbid: [any]\n"))
                 .hasMessageContaining("(or signal)");
     }
