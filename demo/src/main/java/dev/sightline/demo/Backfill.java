@@ -3,6 +3,7 @@ package dev.sightline.demo;
 import dev.sightline.demo.sim.Company;
 import dev.sightline.demo.sim.MetricSink;
 import dev.sightline.demo.sim.Series;
+import dev.sightline.demo.sim.SignalSource;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -78,7 +79,7 @@ final class Backfill implements MetricSink {
      */
     static Result run(HttpClient http, URI target, Company company, long from, long to) throws IOException, InterruptedException {
         Backfill b = new Backfill(http, target, from);
-        b.sendUntil(company, to, STEP.toMillis(), false);
+        b.sendUntil(company, SignalSource.NONE, to, STEP.toMillis(), false);
         return new Result(b.points, b.rejected, from, to);
     }
 
@@ -88,14 +89,17 @@ final class Backfill implements MetricSink {
     }
 
     /**
-     * Steps {@code company} from where this backfill stopped to {@code to} (exclusive), {@code step} apart, with
-     * its histograms when {@code histograms} (cumulative exponential histograms, one point per step observed).
+     * Steps {@code company} and {@code signals} from where this backfill stopped to {@code to} (exclusive), {@code step}
+     * apart, with the company's histograms when {@code histograms} (cumulative exponential histograms, one point per
+     * step observed).
      */
-    void sendUntil(Company company, long to, long step, boolean histograms) throws IOException, InterruptedException {
+    void sendUntil(Company company, SignalSource signals, long to, long step, boolean histograms)
+            throws IOException, InterruptedException {
         int inBatch = 0;
         for (long t = last + step; t < to; t += step) {
             stepNanos = t * 1_000_000;
             company.step(t, step, this, histograms);
+            signals.step(t, step, this);
             for (Series h : observed) {
                 ExponentialHistogramDataPoint.Builder p = histogramState.get(h).point()
                         .setStartTimeUnixNano(startNanos).setTimeUnixNano(stepNanos);

@@ -3,6 +3,7 @@ package dev.sightline.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.demo.sim.Company;
 import dev.sightline.demo.sim.IncidentSchedule;
+import dev.sightline.demo.sim.SignalSource;
 import dev.sightline.demo.sim.SimClock;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ public final class Replay implements AutoCloseable {
     private final Map<String, Long> haltedAt = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Backfill sender;
+    private SignalSource signals = SignalSource.NONE;
 
     /** Opens the halt webhook and the product cache on free ports of 127.0.0.1; {@link #connect} names the server. */
     public Replay(long seed, IncidentSchedule schedule, SimClock clock) throws IOException {
@@ -52,6 +54,11 @@ public final class Replay implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + webhook.port() + HaltWebhook.PATH);
     }
 
+    /** Sends {@code signals} along with the company, history and replay alike (call before {@link #connect}). */
+    public void alsoSend(SignalSource signals) {
+        this.signals = signals;
+    }
+
     /** Sends to the server at {@code target} from here on; the first step sent is one step after {@code fromMillis}. */
     public void connect(URI target, long fromMillis) {
         sender = Backfill.open(http, target, fromMillis);
@@ -65,7 +72,7 @@ public final class Replay implements AutoCloseable {
         if (sender == null) {
             throw new IllegalStateException("connect first");
         }
-        sender.sendUntil(company, toMillis + 1, step.toMillis(), histograms);
+        sender.sendUntil(company, signals, toMillis + 1, step.toMillis(), histograms);
         return sender.points();
     }
 

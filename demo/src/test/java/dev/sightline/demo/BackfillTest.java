@@ -2,6 +2,7 @@ package dev.sightline.demo;
 
 import dev.sightline.demo.sim.Company;
 import dev.sightline.demo.sim.IncidentSchedule;
+import dev.sightline.demo.sim.SignalSource;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -92,7 +93,7 @@ class BackfillTest {
         byte[] ok = ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
         try (OtlpCapture s = new OtlpCapture(200, ok)) {
             Backfill b = Backfill.open(HttpClient.newHttpClient(), URI.create(s.uri() + "/"), FROM);
-            b.sendUntil(new Company(1, IncidentSchedule.NONE), FROM + 10 * 60_000 + 1, 15_000, true);
+            b.sendUntil(new Company(1, IncidentSchedule.NONE), SignalSource.NONE, FROM + 10 * 60_000 + 1, 15_000, true);
             List<io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint> points = new ArrayList<>();
             for (byte[] body : s.metrics) {
                 for (ResourceMetrics rm : ExportMetricsServiceRequest.parseFrom(body).getResourceMetricsList()) {

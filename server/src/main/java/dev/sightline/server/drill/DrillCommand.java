@@ -194,7 +194,7 @@ public final class DrillCommand implements Callable<Integer> {
             d.put("name", o.spec().name());
             d.put("passed", o.passed());
             if (o.incidentStartMillis() >= 0) {
-                d.put("incident", DrillSpec.kindName(o.spec().incident().kind()));
+                d.put("incident", o.spec().incident().kindName());
                 d.put("incidentStart", Instant.ofEpochMilli(o.incidentStartMillis()).toString());
             }
             ArrayNode exp = d.putArray("expect");

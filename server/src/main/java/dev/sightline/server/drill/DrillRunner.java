@@ -41,6 +41,8 @@ public final class DrillRunner {
     static final long SEED = 17;
     /** How long (wall time) to wait for the halt webhook after an alert labelled action="halt" fires. */
     private static final long HALT_WAIT_MILLIS = 5_000;
+    /** Where the drill's own rule files go, relative to the demo configuration's folder. */
+    private static final String DRILL_RULES = "../rules/drill";
 
     /** The first time each alert fired, and each halt, in simulated Unix milliseconds. */
     public record Outcome(DrillSpec spec, boolean passed, long incidentStartMillis, Map<String, Long> firstFired,
@@ -65,12 +67,15 @@ public final class DrillRunner {
         // server's dispatcher, and the history lies before it as in the demo.
         long start = wall0 - Math.floorMod(wall0, 60_000) + 60_000;
         long incidentStart = spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
-        IncidentSchedule schedule = spec.incident() == null ? IncidentSchedule.NONE
+        IncidentSchedule schedule = spec.incident() == null || spec.incident().kind() == null ? IncidentSchedule.NONE
                 : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
+        DrillSpec.SignalFault fault = spec.incident() == null ? null : spec.incident().fault();
         // The synthetics start (their first round) at the clock's start: the warm-up before the replay.
         DrillClock clock = new DrillClock(start - spec.syntheticsWarmup().toMillis());
         try (Replay replay = new Replay(SEED, schedule, clock)) {
-            Path configFile = ServerFiles.write(dir, replay.haltUrl(), replay.cacheUrl());
+            Path configFile = withRuleFiles(ServerFiles.write(dir, replay.haltUrl(), replay.cacheUrl()), spec.ruleFiles());
+            replay.alsoSend(new DrillSignals(SEED, spec.signals(), fault, incidentStart,
+                    fault == null ? -1 : incidentStart + spec.incident().length().toMillis()));
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
                     dir.resolve("data"), "127.0.0.1", 0, cfg, configFile, null, clock))) {
@@ -116,6 +121,26 @@ public final class DrillRunner {
                 throw new IOException("storage did not open: " + e.getCause(), e);
             }
         }
+    }
+
+    /** The drill's own rule files, copied next to the demo's and added to the configuration's rule_files. */
+    private static Path withRuleFiles(Path configFile, List<Path> ruleFiles) throws IOException {
+        if (ruleFiles.isEmpty()) {
+            return configFile;
+        }
+        Path to = configFile.getParent().resolve(DRILL_RULES);
+        Files.createDirectories(to);
+        for (int i = 0; i < ruleFiles.size(); i++) {
+            // Numbered: two globs may match files of the same name in different folders.
+            Files.copy(ruleFiles.get(i), to.resolve(i + "-" + ruleFiles.get(i).getFileName()));
+        }
+        String config = Files.readString(configFile);
+        String amended = config.replaceFirst("(?m)^rule_files:\\n", "rule_files:\n  - " + DRILL_RULES + "/*.yml\n");
+        if (amended.equals(config)) {
+            throw new IOException(configFile + " has no rule_files list to add the drill's rule files to");
+        }
+        Files.writeString(configFile, amended);
+        return configFile;
     }
 
     /** The server starts its rules just after its storage opens, on the storage's thread. */

@@ -54,10 +54,10 @@ class DrillCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         Map<String, JsonNode> byName = new TreeMap<>();
         j.path("drills").forEach(d -> byName.put(d.path("name").asText(), d));
-        assertThat(byName).containsOnlyKeys("hidden-surge", "quiet-hour", "rider-driver-mismatch", "runaway-strategy", "saturated-pool",
+        assertThat(byName).containsOnlyKeys("custom-signal", "hidden-surge", "quiet-hour", "rider-driver-mismatch", "runaway-strategy", "saturated-pool",
                 "stale-cache");
         assertThat(j.path("failed").asInt()).as(r.out()).isZero();
-        assertThat(j.path("passed").asInt()).isEqualTo(6);
+        assertThat(j.path("passed").asInt()).isEqualTo(7);
         Map<String, String> findings = new TreeMap<>();
         byName.forEach((name, d) -> findings.put(name, d.path("findings").toString()));
         assertThat(findings.get("runaway-strategy")).contains("alert RunawayStrategy after").contains("halt of momentum after");
@@ -66,6 +66,8 @@ class DrillCommandTest {
         assertThat(findings.get("saturated-pool")).contains("alert ConnectionPoolSaturated after");
         assertThat(findings.get("hidden-surge")).contains("alert HiddenSurgeOutliers after");
         assertThat(findings.get("rider-driver-mismatch")).contains("alert RiderDriverSurgeMismatch after");
+        // A team's own signal, fault and rule file: its alert fires, the one it forbids does not.
+        assertThat(findings.get("custom-signal")).contains("alert CheckoutSlow after").contains("no false page");
         assertThat(byName.get("quiet-hour").path("fired").size()).as(r.out()).isZero();
         assertThat(findings.get("quiet-hour")).contains("no false page");
         for (JsonNode d : j.path("drills")) {
@@ -80,8 +82,9 @@ class DrillCommandTest {
             assertThat(d.passed()).as(d.toString()).isTrue();
             passed.computeIfAbsent(d.service(), k -> new java.util.ArrayList<>()).add(d.drill());
         }
-        assertThat(passed).containsOnlyKeys("driver-app", "order-service", "payment-service", "product-cache", "rider-app",
+        assertThat(passed).containsOnlyKeys("checkout", "driver-app", "order-service", "payment-service", "product-cache", "rider-app",
                 "surge-pricer", "trading-engine");
+        assertThat(passed.get("checkout")).containsExactly("custom-signal");
         assertThat(passed.get("product-cache")).containsExactly("quiet-hour", "stale-cache");
         assertThat(passed.get("trading-engine")).containsExactly("quiet-hour", "runaway-strategy");
         assertThat(passed.get("payment-service")).containsExactly("quiet-hour", "saturated-pool");

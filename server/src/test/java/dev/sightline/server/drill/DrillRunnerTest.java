@@ -2,7 +2,10 @@ package dev.sightline.server.drill;
 
 import dev.sightline.demo.sim.IncidentKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,5 +56,96 @@ class DrillRunnerTest {
         DrillRunner.Outcome o = DrillRunner.judge(quiet, -1, Map.of("B", 2L, "A", 1L), Map.of(), Map.of(), 0, 0);
         assertThat(o.passed()).isFalse();
         assertThat(o.findings()).containsExactly("false pages: A, B");
+    }
+
+    /** What a signal source sent, per step: a gauge's value or a counter's increment, NaN when nothing was sent. */
+    private static List<Double> sent(DrillSignals signals, int steps) {
+        List<Double> out = new java.util.ArrayList<>();
+        for (int i = 1; i <= steps; i++) {
+            double[] v = {Double.NaN};
+            signals.step(START + i * 60_000L, 60_000, new dev.sightline.demo.sim.MetricSink() {
+                @Override
+                public void add(dev.sightline.demo.sim.Series s, long increment) {
+                    v[0] = increment;
+                }
+
+                @Override
+                public void set(dev.sightline.demo.sim.Series s, double value) {
+                    v[0] = value;
+                }
+
+                @Override
+                public void observe(dev.sightline.demo.sim.Series s, double value) {
+                    throw new AssertionError("a drill signal has no histogram");
+                }
+            });
+            out.add(v[0]);
+        }
+        return out;
+    }
+
+    @Test
+    void signalFaultsChangeTheirSignalOnlyInsideTheirWindowAndNoiseIsSeeded() {
+        DrillSpec.Signal gauge = new DrillSpec.Signal("lat", Map.of(), false, 0.2, 0, 0.1, "shop");
+        DrillSpec.Signal rate = new DrillSpec.Signal("reqs", Map.of(), true, 2.5, 0, 0, "shop");
+        long from = START + 3 * 60_000L;
+        long to = START + 5 * 60_000L;
+        List<Double> quiet = sent(new DrillSignals(1, List.of(gauge), null, -1, -1), 6);
+        assertThat(quiet).allSatisfy(v -> assertThat(v).isBetween(0.18, 0.22));
+        assertThat(sent(new DrillSignals(1, List.of(gauge), null, -1, -1), 6)).isEqualTo(quiet);
+        assertThat(sent(new DrillSignals(2, List.of(gauge), null, -1, -1), 6)).isNotEqualTo(quiet);
+        List<Double> scaled = sent(new DrillSignals(1, List.of(gauge), new DrillSpec.SignalFault(0, DrillSpec.Effect.SCALE, 5), from, to), 6);
+        assertThat(scaled.get(1)).isEqualTo(quiet.get(1));
+        assertThat(scaled.get(2)).isEqualTo(quiet.get(2) * 5);
+        assertThat(scaled.get(3)).isEqualTo(quiet.get(3) * 5);
+        assertThat(scaled.get(4)).isEqualTo(quiet.get(4));
+        List<Double> offset = sent(new DrillSignals(1, List.of(gauge), new DrillSpec.SignalFault(0, DrillSpec.Effect.OFFSET, 1), from, to), 6);
+        assertThat(offset.get(2)).isEqualTo(quiet.get(2) + 1);
+        List<Double> frozen = sent(new DrillSignals(1, List.of(gauge), new DrillSpec.SignalFault(0, DrillSpec.Effect.FREEZE, 0), from, to), 6);
+        assertThat(frozen.subList(1, 4)).containsOnly(quiet.get(1));
+        assertThat(frozen.get(4)).isEqualTo(quiet.get(4));
+        List<Double> stopped = sent(new DrillSignals(1, List.of(gauge), new DrillSpec.SignalFault(0, DrillSpec.Effect.STOP, 0), from, to), 6);
+        assertThat(stopped.get(2)).isNaN();
+        assertThat(stopped.get(3)).isNaN();
+        assertThat(stopped.get(4)).isEqualTo(quiet.get(4));
+        // A counter's rate per second becomes whole increments per step; frozen, it stops increasing.
+        assertThat(sent(new DrillSignals(1, List.of(rate), null, -1, -1), 3)).containsExactly(150.0, 150.0, 150.0);
+        assertThat(sent(new DrillSignals(1, List.of(rate), new DrillSpec.SignalFault(0, DrillSpec.Effect.FREEZE, 0), from, to), 6))
+                .containsExactly(150.0, 150.0, 0.0, 0.0, 150.0, 150.0);
+    }
+
+    /** A real replay (a server of its own) of a team's signal and rule: the fault is caught; without it, silence. */
+    @Test
+    void aSignalFaultIsDetectedAndWithoutItTheAlertStaysQuiet(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("rules"));
+        Files.writeString(dir.resolve("rules/slow.yml"), """
+                groups:
+                  - name: slow
+                    rules:
+                      - alert: Slow
+                        expr: drill_latency_seconds > 0.5
+                        for: 30s
+                """);
+        String common = """
+                name: %s
+                service: checkout
+                history: 10m
+                duration: 4m
+                rule_files: [rules/*.yml]
+                signals:
+                  - {metric: drill_latency_seconds, type: gauge, baseline: 0.2, noise: 0.1}
+                """;
+        Files.writeString(dir.resolve("faulted.yml"), common.formatted("faulted") + """
+                incident: {kind: signal, signal: drill_latency_seconds, effect: scale, value: 5, start: 1m, length: 3m}
+                expect: [{alert: Slow, within: 1m}]
+                """);
+        Files.writeString(dir.resolve("quiet.yml"), common.formatted("quiet") + "incident: none\nforbid: [Slow]\n");
+        DrillRunner.Outcome faulted = DrillRunner.run(DrillSpec.load(dir.resolve("faulted.yml")));
+        assertThat(faulted.passed()).as(faulted.findings().toString()).isTrue();
+        assertThat(faulted.firstFired().get("Slow")).isGreaterThanOrEqualTo(faulted.incidentStartMillis());
+        DrillRunner.Outcome quiet = DrillRunner.run(DrillSpec.load(dir.resolve("quiet.yml")));
+        assertThat(quiet.passed()).as(quiet.findings().toString()).isTrue();
+        assertThat(quiet.firstFired()).doesNotContainKey("Slow");
+        assertThat(quiet.findings()).containsExactly("no false page");
     }
 }

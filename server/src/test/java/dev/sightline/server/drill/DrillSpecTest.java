@@ -4,17 +4,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sightline.demo.sim.IncidentKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DrillSpecTest {
     private static DrillSpec parse(String yaml) throws Exception {
-        return DrillSpec.parse("d.yml", new ObjectMapper(new YAMLFactory()).readTree(yaml));
+        return DrillSpec.parse("d.yml", new ObjectMapper(new YAMLFactory()).readTree(yaml), Path.of("."));
     }
 
     @Test
@@ -71,5 +74,76 @@ class DrillSpecTest {
                 .hasMessageContaining("d.yml: synthetics_warmup: invalid duration \"long\"");
         assertThatThrownBy(() -> parse("name: Bad Name\nservice: shop\nhistory: 1h\nduration: 1m\nforbid: [any]\n"))
                 .hasMessageContaining("name: lower-case");
+    }
+
+    private static final String HEAD = "name: x\nservice: shop\nhistory: 1h\nduration: 10m\n";
+    private static final String SIGNAL = "signals:\n  - {metric: lat, labels: {route: /pay}, type: gauge, baseline: 0.2, noise: 0.1}\n"
+            + "  - {metric: reqs, type: counter, baseline: 5, daily_amplitude: 0.3, service: api}\n";
+
+    @Test
+    void signalsAndASignalFault() throws Exception {
+        DrillSpec d = parse(HEAD + SIGNAL + "incident: {kind: signal, signal: lat, effect: scale, value: 5, start: 1m, length: 2m}\n"
+                + "expect: [{alert: Slow, within: 2m}]\n");
+        assertThat(d.signals()).containsExactly(
+                new DrillSpec.Signal("lat", Map.of("route", "/pay"), false, 0.2, 0, 0.1, "shop"),
+                new DrillSpec.Signal("reqs", Map.of(), true, 5, 0.3, 0, "api"));
+        assertThat(d.incident().kind()).isNull();
+        assertThat(d.incident().kindName()).isEqualTo("signal");
+        assertThat(d.incident().fault()).isEqualTo(new DrillSpec.SignalFault(0, DrillSpec.Effect.SCALE, 5));
+        assertThat(parse(HEAD + SIGNAL + "incident: {kind: signal, signal: 1, effect: stop, start: 1m, length: 2m}\n"
+                + "forbid: [any]\n").incident().fault()).isEqualTo(new DrillSpec.SignalFault(1, DrillSpec.Effect.STOP, 0));
+        assertThat(d.ruleFiles()).isEmpty();
+    }
+
+    @Test
+    void badSignalsAndFaultsNameTheField() {
+        String fault = "incident: {kind: signal, start: 1m, length: 2m, ";
+        String tail = "}\nforbid: [any]\n";
+        assertThatThrownBy(() -> parse(HEAD + SIGNAL + fault + "signal: nope, effect: stop" + tail))
+                .hasMessageContaining("d.yml: incident.signal: \"nope\" is not one of the drill's signals");
+        assertThatThrownBy(() -> parse(HEAD + SIGNAL + fault + "signal: 2, effect: stop" + tail))
+                .hasMessageContaining("d.yml: incident.signal: index 2 out of range (2 signals)");
+        assertThatThrownBy(() -> parse(HEAD + SIGNAL + fault + "effect: stop" + tail))
+                .hasMessageContaining("d.yml: incident.signal: missing");
+        assertThatThrownBy(() -> parse(HEAD + SIGNAL + fault + "signal: lat, effect: scale" + tail))
+                .hasMessageContaining("d.yml: incident.value: missing");
+        assertThatThrownBy(() -> parse(HEAD + SIGNAL + fault + "signal: lat, effect: freeze, value: 2" + tail))
+                .hasMessageContaining("d.yml: incident.value: freeze takes no value");
+        assertThatThrownBy(() -> parse(HEAD + SIGNAL + fault + "signal: lat, effect: melt" + tail))
+                .hasMessageContaining("d.yml: incident.effect: scale, offset, freeze or stop expected, got \"melt\"");
+        assertThatThrownBy(() -> parse(HEAD + "signals:\n  - {metric: a, type: gauge, baseline: 1}\n  - {metric: a, type: gauge, baseline: 2}\n"
+                + fault + "signal: a, effect: stop" + tail)).hasMessageContaining("d.yml: incident.signal: \"a\" names 2 signals; use an index");
+        // Each bad signal, and the message naming its field.
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("{metric: a, type: histogram, baseline: 1}", "signals[0].type: gauge or counter expected, got \"histogram\"");
+        bad.put("{metric: a, type: gauge}", "signals[0].baseline: missing");
+        bad.put("{metric: a, type: gauge, baseline: x}", "signals[0].baseline: a number expected");
+        bad.put("{metric: 9a, type: gauge, baseline: 1}", "signals[0].metric: a metric name expected");
+        bad.put("{metric: a, type: gauge, baseline: 1, noise: 2}", "signals[0].noise: a fraction from 0 to 1 expected");
+        bad.put("{metric: a, type: gauge, baseline: 1, colour: red}", "signals[0]: unknown field \"colour\"");
+        bad.put("{metric: a, labels: [x], type: gauge, baseline: 1}", "signals[0].labels: a map");
+        bad.put("{metric: a, type: counter, baseline: -1}", "signals[0].baseline: a counter's rate cannot be negative");
+        bad.forEach((signal, message) -> assertThatThrownBy(
+                () -> parse(HEAD + "signals:\n  - " + signal + "\nincident: none\nforbid: [any]\n"))
+                .hasMessageContaining("d.yml: " + message));
+        assertThatThrownBy(() -> parse(HEAD + "incident: {kind: meteor, start: 1m, length: 1m}\nforbid: [any]\n"))
+                .hasMessageContaining("(or signal)");
+    }
+
+    @Test
+    void ruleFilesAreGlobsRelativeToTheDrillFile(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("rules"));
+        Files.writeString(dir.resolve("rules/b.yml"), "groups: []\n");
+        Files.writeString(dir.resolve("rules/a.yml"), "groups: []\n");
+        Files.writeString(dir.resolve("d.yml"), HEAD + "rule_files: [rules/*.yml]\nincident: none\nforbid: [any]\n");
+        assertThat(DrillSpec.load(dir.resolve("d.yml")).ruleFiles()).containsExactly(
+                dir.resolve("rules/a.yml").toAbsolutePath(), dir.resolve("rules/b.yml").toAbsolutePath());
+        Files.writeString(dir.resolve("d.yml"), HEAD + "rule_files: [rules/*.yaml]\nincident: none\nforbid: [any]\n");
+        assertThatThrownBy(() -> DrillSpec.load(dir.resolve("d.yml")))
+                .hasMessageContaining("rule_files[0]: \"rules/*.yaml\" matches no file under");
+        Files.writeString(dir.resolve("d.yml"), HEAD + "rule_files: rules/a.yml\nincident: none\nforbid: [any]\n");
+        assertThatThrownBy(() -> DrillSpec.load(dir.resolve("d.yml"))).hasMessageContaining("rule_files: a list of globs");
+        Files.writeString(dir.resolve("d.yml"), HEAD + "rule_files: [/etc/*.yml]\nincident: none\nforbid: [any]\n");
+        assertThatThrownBy(() -> DrillSpec.load(dir.resolve("d.yml"))).hasMessageContaining("rule_files[0]: a glob relative to the drill file");
     }
 }
