@@ -11,9 +11,9 @@ import java.util.Map;
  * tenant in the {@code X-Scope-OrgID} header (a request without one is refused with 401, as Mimir does) and sees only
  * that tenant's series, spans and lines; off (the default), nothing is tagged and the header is ignored. Read at
  * start; {@code defaults} and {@code overrides} (per tenant id, keys left out take the defaults) set the
- * {@link TenantLimitsConfig limits}. {@code max_tenants} bounds the tenants the server keeps (0: no bound): a request
- * naming a new tenant beyond it is refused with 429 naming the key, so a client cannot grow the server's memory by
- * inventing ids; tenants named in {@code overrides} are always let in.
+ * {@link TenantLimitsConfig limits}. {@code max_tenants} bounds the tenants without an override the server keeps (0: no
+ * bound): a request naming a new one beyond it is refused with 429 naming the key, so a client cannot grow the
+ * server's memory by inventing ids; tenants named in {@code overrides} are always let in and not counted.
  * <pre>
  * tenants:
  *   multitenancy_enabled: true

@@ -193,8 +193,9 @@ public final class Tenant {
         }
         if (logBytes != null && result.acceptedBytes() > 0 && !logBytes.tryTake(result.acceptedBytes())) {
             throw limitReached(LOG_INGESTION_RATE, "ingestion rate limit exceeded (" + LOG_INGESTION_RATE + ": "
-                    + limits.ingestionRateMb() + " MiB/s, ingestion_burst_size_mb: " + logBurst / MIB + " MiB) while"
-                    + " attempting to ingest " + result.accepted() + " lines totaling " + result.acceptedBytes() + " bytes");
+                    + limits.ingestionRateMb() + ", ingestion_burst_size_mb: " + limits.ingestionBurstSizeMb()
+                    + ", a bucket of " + logBurst + " bytes) while attempting to ingest " + result.accepted()
+                    + " lines totaling " + result.acceptedBytes() + " bytes");
         }
         result.rejectedBy().forEach((why, n) -> {
             String key = logLimitKey(why);
