@@ -22,8 +22,8 @@ import java.time.Duration;
  * is refused whole with 429. {@code max_bytes_per_trace} (Tempo): the bytes one trace may reach; the spans that would
  * take it over are refused with 429. Retention: {@code compactor_blocks_retention_period} (Mimir, series samples),
  * {@code retention_period} (Loki, log lines), {@code block_retention} (Tempo, spans); 0 keeps them as the stores do.
- * {@code max_global_exemplars_per_user} (Mimir): the exemplars the tenant may hold in the shared buffer (0: an equal
- * share of it among the tenants seen). A key left out of an override takes the default's value.
+ * {@code max_global_exemplars_per_user} (Mimir): the slots of the tenant's own exemplar buffer, the oldest of its
+ * exemplars forgotten first (0: {@code storage.exemplars.max_exemplars} slots). A key left out of an override takes the default's value.
  */
 public record TenantLimitsConfig(
         @JsonProperty("ingestion_rate") Double ingestionRate,

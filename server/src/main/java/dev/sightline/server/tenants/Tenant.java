@@ -16,6 +16,7 @@ import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.config.TenantLimitsConfig;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.metadata.MetadataStore;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +73,7 @@ public final class Tenant {
         this.id = id;
         this.limits = limits;
         this.metrics = metrics;
-        this.guards = id == null ? shared : shared.forTenant(TenantView.exemplars(shared.exemplars(), id), new Quota());
+        this.guards = id == null ? shared : shared.forTenant(exemplars(shared.exemplars(), id, limits), new Quota());
         double r = limits.ingestionRate();
         // Without a burst size, one second's worth.
         this.burst = limits.ingestionBurstSize() > 0 ? limits.ingestionBurstSize() : (long) Math.ceil(r);
@@ -84,6 +85,19 @@ public final class Tenant {
         this.spanBurst = limits.ingestionBurstSizeBytes() > 0 ? limits.ingestionBurstSizeBytes() : spanRate;
         this.spanBytes = spanRate > 0 ? new TokenBucket(spanRate, spanBurst, nanoClock) : null;
         this.traceBytes = limits.maxBytesPerTrace() > 0 ? new TraceBytes(limits.maxBytesPerTrace(), nanoClock) : null;
+    }
+
+    /**
+     * The tenant's exemplars: a buffer of its own of {@code max_global_exemplars_per_user} slots (0: as many as the
+     * shared store's {@code max_exemplars}); nothing when the shared store keeps none.
+     */
+    private static ExemplarStorage exemplars(ExemplarStorage shared, String id, TenantLimitsConfig limits) {
+        if (!shared.enabled()) {
+            return TenantView.exemplars(shared, id);
+        }
+        int capacity = limits.maxGlobalExemplarsPerUser() > 0 ? limits.maxGlobalExemplarsPerUser()
+                : shared instanceof ExemplarStore s ? s.maxExemplars() : ExemplarStore.DEFAULT_MAX_EXEMPLARS;
+        return new TenantExemplars(shared, id, capacity);
     }
 
     /** The tenant's id; null when multitenancy is off. */
