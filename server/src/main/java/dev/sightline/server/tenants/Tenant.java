@@ -57,6 +57,8 @@ public final class Tenant {
     private final long logBurst;
     private final long spanBurst;
     private final TraceBytes traceBytes;
+    /** The wall clock retention counts back from. */
+    private final LongSupplier wallMs = System::currentTimeMillis;
     /** The log limits last derived and the {@code limits:} ones they were derived from. */
     private volatile LogLimits logBase;
     private volatile LogLimits logLimits;
@@ -114,19 +116,40 @@ public final class Tenant {
         return id == null ? shared : TenantView.storage(shared, id);
     }
 
-    /** Writes and reads of this tenant's log lines: streams tagged and filtered by the tenant label. */
+    /**
+     * Writes and reads of this tenant's log lines: streams tagged and filtered by the tenant label, reads from now
+     * minus its {@code retention_period} on.
+     */
     public LogStore logs(LogStore shared) {
-        return id == null ? shared : TenantLogView.store(shared, id);
+        if (id == null) {
+            return shared;
+        }
+        LogStore own = TenantLogView.store(shared, id);
+        long ms = limits.retentionPeriod().toMillis();
+        return ms > 0 ? Retention.logs(own, ms, wallMs) : own;
     }
 
-    /** Writes and reads of this tenant's spans: resources tagged, searches and listings scoped. */
+    /**
+     * Writes and reads of this tenant's spans: resources tagged, searches and listings scoped, reads from now minus
+     * its {@code block_retention} on.
+     */
     public SpanStore spans(SpanStore shared) {
-        return id == null ? shared : TenantSpanView.store(shared, id);
+        if (id == null) {
+            return shared;
+        }
+        SpanStore own = TenantSpanView.store(shared, id);
+        long ms = limits.blockRetention().toMillis();
+        return ms > 0 ? Retention.spans(own, ms, wallMs) : own;
     }
 
-    /** What the query engine reads for this tenant. */
+    /** What the query engine reads for this tenant: from now minus its {@code compactor_blocks_retention_period} on. */
     public Queryable queryable(Queryable shared) {
-        return id == null ? shared : TenantView.queryable(shared, id);
+        if (id == null) {
+            return shared;
+        }
+        Queryable own = TenantView.queryable(shared, id);
+        long ms = limits.compactorBlocksRetentionPeriod().toMillis();
+        return ms > 0 ? Retention.metrics(own, ms, wallMs) : own;
     }
 
     /** Every metrics write of this tenant goes through these (its series limits, rate, metadata, exemplars). */

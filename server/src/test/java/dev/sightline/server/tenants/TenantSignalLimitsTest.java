@@ -70,6 +70,7 @@ class TenantSignalLimitsTest {
                     spanslow: {ingestion_rate_limit_bytes: 1, ingestion_burst_size_bytes: 600}
                     bigtrace: {max_bytes_per_trace: 300}
                     labels: {max_label_names_per_series: 3, max_label_name_length: 8, max_label_value_length: 5}
+                    keepshort: {compactor_blocks_retention_period: 1h, retention_period: 1h, block_retention: 1h}
                 """);
         vertx = Vertx.vertx();
     }
@@ -221,6 +222,53 @@ class TenantSignalLimitsTest {
         assertThat(loki("bigtrace", "{\"job\": \"j\"}", "hello").statusCode()).isEqualTo(204);
         assertThat(server.get("/metrics").body()).contains("sightline_tenants_refused_total 2.0")
                 .doesNotContain("tenant=\"stranger\"");
+    }
+
+    @Test
+    void whatIsOlderThanTheTenantsRetentionIsNotReturned() throws Exception {
+        long now = System.currentTimeMillis() / 1000 * 1000;
+        long old = now - 2 * 3_600_000;
+        long recent = now - 600_000;
+        for (String t : List.of("keepshort", "other")) {
+            byte[] raw = message(o -> o.writeByteArray(1, message(s -> {
+                label(s, "__name__", "ret_m");
+                for (long at : new long[] {old, recent}) {
+                    s.writeByteArray(2, message(x -> {
+                        x.writeDouble(1, 1);
+                        x.writeInt64(2, at);
+                    }));
+                }
+            })));
+            assertThat(RemoteWrites.write(server, t, raw, "prometheus.WriteRequest").statusCode()).isEqualTo(204);
+            assertThat(post(t, "/loki/api/v1/push", """
+                    {"streams": [{"stream": {"job": "ret"}, "values": [["%d000000", "old"], ["%d000000", "recent"]]}]}
+                    """.formatted(old, recent)).statusCode()).isEqualTo(204);
+            for (long at : new long[] {old, recent}) {
+                String trace = (at == old ? "a" : "b") + "bf7651916cd43dd8448eb211c80319c";
+                assertThat(post(t, "/v1/traces", """
+                        {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "ret"}}]},
+                          "scopeSpans": [{"spans": [{"traceId": "%s", "spanId": "00000000000000a1", "name": "op", "kind": 2,
+                            "startTimeUnixNano": "%d000000", "endTimeUnixNano": "%d000000"}]}]}]}
+                        """.formatted(trace, at, at + 5)).statusCode()).isEqualTo(200);
+            }
+        }
+        String range = "&start=" + (now - 3 * 3_600_000) / 1000 + "&end=" + now / 1000;
+        String logRange = "&start=" + (now - 3 * 3_600_000) * 1_000_000 + "&end=" + now * 1_000_000;
+        for (String t : List.of("keepshort", "other")) {
+            int expected = t.equals("other") ? 2 : 1;
+            JsonNode m = query(t, "/api/v1/query?query=" + enc("count_over_time(ret_m[3h])") + "&time=" + now / 1000);
+            assertThat(m.path("data").path("result").get(0).path("value").get(1).asText()).as(t).isEqualTo("" + expected);
+            JsonNode l = query(t, "/loki/api/v1/query_range?query=" + enc("{job=\"ret\"}") + logRange);
+            assertThat(l.path("data").path("result").get(0).path("values").size()).as(t).isEqualTo(expected);
+            JsonNode traces = query(t, "/api/search?tags=" + enc("service.name=ret") + range);
+            assertThat(traces.path("traces").size()).as(t).isEqualTo(expected);
+            assertThat(spanNames(t, "abf7651916cd43dd8448eb211c80319c")).as(t).hasSize(expected - 1);
+        }
+        // A range wholly before the retention reads nothing.
+        assertThat(query("keepshort", "/api/v1/query?query=ret_m&time=" + old / 1000).path("data").path("result").size())
+                .isZero();
+        assertThat(query("other", "/api/v1/query?query=ret_m&time=" + old / 1000).path("data").path("result").size())
+                .isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- helpers
