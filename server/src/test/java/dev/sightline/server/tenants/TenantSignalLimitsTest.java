@@ -199,7 +199,8 @@ class TenantSignalLimitsTest {
         assertThat(r.body()).contains("has 4 labels, more than the limit (max_label_names_per_series) of 3 for tenant labels")
                 .contains("label name \"long_name\" of series")
                 .contains("is longer than the limit (max_label_name_length) of 8 characters for tenant labels")
-                .contains("has 7 characters, more than the limit (max_label_value_length) of 5 for tenant labels");
+                .contains("has 7 characters, more than the limit (max_label_value_length) of 5 for tenant labels")
+                .contains("label limits broken (limits: or tenants: in sightline.yml): ");
         assertThat(count("labels")).isEqualTo("1");
         assertThat(RemoteWrites.write(server, "other", raw, "prometheus.WriteRequest").statusCode()).isEqualTo(204);
         assertThat(count("other")).isEqualTo("4");
