@@ -75,7 +75,7 @@ public final class Tenant {
         this.id = id;
         this.limits = limits;
         this.metrics = metrics;
-        this.guards = id == null ? shared : shared.forTenant(exemplars(shared.exemplars(), id, limits), new Quota());
+        this.guards = id == null ? shared : shared.forTenant(exemplars(shared.exemplars(), id), new Quota());
         double r = limits.ingestionRate();
         // Without a burst size, one second's worth.
         this.burst = limits.ingestionBurstSize() > 0 ? limits.ingestionBurstSize() : (long) Math.ceil(r);
@@ -91,15 +91,16 @@ public final class Tenant {
 
     /**
      * The tenant's exemplars: a buffer of its own of {@code max_global_exemplars_per_user} slots (0: as many as the
-     * shared store's {@code max_exemplars}); nothing when the shared store keeps none.
+     * shared store's {@code max_exemplars}), read within its metrics retention; nothing when the shared store keeps
+     * none.
      */
-    private static ExemplarStorage exemplars(ExemplarStorage shared, String id, TenantLimitsConfig limits) {
+    private ExemplarStorage exemplars(ExemplarStorage shared, String id) {
         if (!shared.enabled()) {
             return TenantView.exemplars(shared, id);
         }
         int capacity = limits.maxGlobalExemplarsPerUser() > 0 ? limits.maxGlobalExemplarsPerUser()
                 : shared instanceof ExemplarStore s ? s.maxExemplars() : ExemplarStore.DEFAULT_MAX_EXEMPLARS;
-        return new TenantExemplars(shared, id, capacity);
+        return new TenantExemplars(shared, id, capacity, limits.compactorBlocksRetentionPeriod().toMillis(), wallMs);
     }
 
     /** The tenant's id; null when multitenancy is off. */

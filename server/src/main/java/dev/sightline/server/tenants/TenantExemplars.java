@@ -12,24 +12,31 @@ import dev.sightline.tsdb.exemplar.ExemplarStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * One tenant's exemplars: a circular buffer of its own ({@code max_global_exemplars_per_user} slots, as Mimir keeps
  * one per tenant), so another tenant's exemplars can never evict its. The buffer is made on the tenant's first
  * exemplar. Reads also see the tenant's share of the shared store, which holds what the WAL replayed at start (the
- * tsdb replays every exemplar there, tagged with its tenant). Thread-safe.
+ * tsdb replays every exemplar there, tagged with its tenant). With a retention (the tenant's
+ * {@code compactor_blocks_retention_period}), reads start no earlier than now minus it. Thread-safe.
  */
 final class TenantExemplars implements ExemplarStorage {
     private final String tenant;
     private final int capacity;
     /** The tenant's view of the shared store: the replayed exemplars. */
     private final ExemplarStorage replayed;
+    /** 0: none. */
+    private final long retentionMs;
+    private final LongSupplier wallMs;
     private volatile ExemplarStorage own;
 
-    TenantExemplars(ExemplarStorage shared, String tenant, int capacity) {
+    TenantExemplars(ExemplarStorage shared, String tenant, int capacity, long retentionMs, LongSupplier wallMs) {
         this.tenant = tenant;
         this.capacity = capacity;
         this.replayed = TenantView.exemplars(shared, tenant);
+        this.retentionMs = retentionMs;
+        this.wallMs = wallMs;
     }
 
     @Override
@@ -80,7 +87,11 @@ final class TenantExemplars implements ExemplarStorage {
     }
 
     @Override
-    public List<ExemplarSeries> select(long startMs, long endMs, List<List<LabelMatcher>> matcherSets) {
+    public List<ExemplarSeries> select(long from, long endMs, List<List<LabelMatcher>> matcherSets) {
+        long startMs = retentionMs > 0 ? Math.max(from, wallMs.getAsLong() - retentionMs) : from;
+        if (startMs > endMs) {
+            return List.of();
+        }
         List<ExemplarSeries> old = replayed.select(startMs, endMs, matcherSets);
         ExemplarStorage o = own;
         List<ExemplarSeries> recent = o == null ? List.of() : o.select(startMs, endMs, matcherSets);

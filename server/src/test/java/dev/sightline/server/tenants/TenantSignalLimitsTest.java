@@ -61,6 +61,9 @@ class TenantSignalLimitsTest {
     static void start() throws Exception {
         // Rates of about a byte a second: a bucket is refilled by nothing the test would notice.
         server.start(dir, """
+                storage:
+                  exemplars:
+                    max_exemplars: 100
                 tenants:
                   multitenancy_enabled: true
                   max_tenants: 1
@@ -238,6 +241,11 @@ class TenantSignalLimitsTest {
                         x.writeDouble(1, 1);
                         x.writeInt64(2, at);
                     }));
+                    s.writeByteArray(3, message(e -> {
+                        label(e, "trace_id", "t" + at);
+                        e.writeDouble(2, 1);
+                        e.writeInt64(3, at);
+                    }));
                 }
             })));
             assertThat(RemoteWrites.write(server, t, raw, "prometheus.WriteRequest").statusCode()).isEqualTo(204);
@@ -264,6 +272,8 @@ class TenantSignalLimitsTest {
             JsonNode traces = query(t, "/api/search?tags=" + enc("service.name=ret") + range);
             assertThat(traces.path("traces").size()).as(t).isEqualTo(expected);
             assertThat(spanNames(t, "abf7651916cd43dd8448eb211c80319c")).as(t).hasSize(expected - 1);
+            JsonNode ex = query(t, "/api/v1/query_exemplars?query=ret_m" + range);
+            assertThat(ex.path("data").get(0).path("exemplars").size()).as(t).isEqualTo(expected);
         }
         // A range wholly before the retention reads nothing.
         assertThat(query("keepshort", "/api/v1/query?query=ret_m&time=" + old / 1000).path("data").path("result").size())
