@@ -116,8 +116,46 @@ public final class TenantSpanView {
         @Override
         public List<TraceSummary> search(SpanQuery query) {
             List<SpanCondition> c = scoped(query.conditions());
-            return c == null ? List.of() : inner.search(new SpanQuery(query.fromNanos(), query.toNanos(), c,
+            if (c == null) {
+                return List.of();
+            }
+            List<TraceSummary> found = inner.search(new SpanQuery(query.fromNanos(), query.toNanos(), c,
                     query.traceLimit(), query.spansPerTrace()));
+            List<TraceSummary> out = new ArrayList<>(found.size());
+            for (TraceSummary t : found) {
+                out.add(own(t));
+            }
+            return out;
+        }
+
+        /**
+         * The summary as the tenant's spans alone make it: the store's root, start and end are over every span stored
+         * under the trace id, and another tenant may have written some under the same id. Reads the trace (one
+         * lookup by id per trace found).
+         */
+        private TraceSummary own(TraceSummary t) {
+            List<StoredSpan> matched = new ArrayList<>(t.matchedSpans().size());
+            for (StoredSpan s : t.matchedSpans()) {
+                matched.add(strip(s));
+            }
+            StoredSpan root = null;
+            long start = Long.MAX_VALUE;
+            long end = Long.MIN_VALUE;
+            for (StoredSpan s : inner.trace(t.traceId(), Long.MIN_VALUE, Long.MAX_VALUE)) {
+                if (owns(s)) {
+                    start = Math.min(start, s.span().startUnixNano());
+                    end = Math.max(end, s.span().endUnixNano());
+                    if (s.span().isRoot() && (root == null || s.span().startUnixNano() < root.span().startUnixNano())) {
+                        root = s;
+                    }
+                }
+            }
+            if (start == Long.MAX_VALUE) { // removed since the search: keep what the search saw
+                start = t.startNanos();
+                end = t.endNanos();
+            }
+            return new TraceSummary(t.traceId(), root == null ? "" : root.serviceName(),
+                    root == null ? "" : root.span().name(), start, end, matched, t.matchedCount());
         }
 
         @Override

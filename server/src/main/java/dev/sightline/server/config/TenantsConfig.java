@@ -11,7 +11,9 @@ import java.util.Map;
  * tenant in the {@code X-Scope-OrgID} header (a request without one is refused with 401, as Mimir does) and sees only
  * that tenant's series, spans and lines; off (the default), nothing is tagged and the header is ignored. Read at
  * start; {@code defaults} and {@code overrides} (per tenant id, keys left out take the defaults) set the
- * {@link TenantLimitsConfig limits}.
+ * {@link TenantLimitsConfig limits}. {@code max_tenants} bounds the tenants without an override the server keeps (0: no
+ * bound): a request naming a new one beyond it is refused with 429 naming the key, so a client cannot grow the
+ * server's memory by inventing ids; tenants named in {@code overrides} are always let in and not counted.
  * <pre>
  * tenants:
  *   multitenancy_enabled: true
@@ -23,9 +25,10 @@ import java.util.Map;
 public record TenantsConfig(
         @JsonProperty("multitenancy_enabled") Boolean multitenancyEnabled,
         @JsonProperty("defaults") TenantLimitsConfig defaults,
-        @JsonProperty("overrides") Map<String, TenantLimitsConfig> overrides) {
+        @JsonProperty("overrides") Map<String, TenantLimitsConfig> overrides,
+        @JsonProperty("max_tenants") Integer maxTenants) {
 
-    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null);
+    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null, null);
 
     public TenantsConfig {
         multitenancyEnabled = multitenancyEnabled != null && multitenancyEnabled;
@@ -42,6 +45,10 @@ public record TenantsConfig(
             }
         }
         overrides = Map.copyOf(resolved);
+        if (maxTenants != null && maxTenants < 0) {
+            throw new IllegalArgumentException("max_tenants: must be 0 (no limit) or more, got " + maxTenants);
+        }
+        maxTenants = maxTenants == null ? 0 : maxTenants;
     }
 
     /** The limits of one tenant: its override, else the defaults. */

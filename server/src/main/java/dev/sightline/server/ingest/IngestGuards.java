@@ -132,7 +132,8 @@ public final class IngestGuards {
                 keys.append(keys.isEmpty() ? "" : ", ").append(key);
             }
         });
-        return keys.isEmpty() ? "" : "label limits broken (limits: in sightline.yml): " + keys;
+        // The key is limits:' or, with multitenancy, the tenant's own of the same name (its refusal names the tenant).
+        return keys.isEmpty() ? "" : "label limits broken (limits: or tenants: in sightline.yml): " + keys;
     }
 
     private static String labelLimitKey(String reason) {

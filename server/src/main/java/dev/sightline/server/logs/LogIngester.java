@@ -8,6 +8,7 @@ import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogEntry;
 import dev.sightline.logs.LogStore;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -18,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -77,20 +77,21 @@ public final class LogIngester {
     }
 
     public <E extends Exception> LogResult ingest(Decoding<E> decoding) throws E, StorageUnavailableException {
-        return ingest(UnaryOperator.identity(), decoding);
+        return ingest(null, decoding);
     }
 
     /**
-     * As above, into {@code share} of the store (a tenant's view). The listeners get the entries as the writer sent
-     * them, without the tenant's label.
+     * As above, into {@code tenant}'s share of the store (null: the store as it is), each line held to the tenant's
+     * line and label limits, the request to its ingestion rate (a {@link dev.sightline.server.tenants.TenantException}
+     * with nothing stored when over). The listeners get the entries as the writer sent them, without the tenant's label.
      */
-    public <E extends Exception> LogResult ingest(UnaryOperator<LogStore> share, Decoding<E> decoding)
+    public <E extends Exception> LogResult ingest(Tenant tenant, Decoding<E> decoding)
             throws E, StorageUnavailableException {
         LogStore s = store.get();
         if (s == null) {
             throw new StorageUnavailableException("the log store is not open", null);
         }
-        LogAppender appender = share.apply(s).appender();
+        LogAppender appender = (tenant == null ? s : tenant.logs(s)).appender();
         // Entries are kept for the listeners only when there are any.
         List<LogEntry> committed = listeners.isEmpty() ? null : new ArrayList<>();
         LogSink target = committed == null ? appender::append : (stream, time, line, metadata) -> {
@@ -98,9 +99,14 @@ public final class LogIngester {
             committed.add(new LogEntry(time, stream, metadata, line));
         };
         long now = nowNanos.getAsLong();
-        LogBatch batch = new LogBatch(limits, now, MAX_REPORTED_ERRORS, target);
+        LogBatch batch = new LogBatch(tenant == null ? limits : tenant.logLimits(limits), now, MAX_REPORTED_ERRORS, target);
+        LogResult result;
         try {
             decoding.decode(batch, now);
+            result = batch.result();
+            if (tenant != null) {
+                tenant.admitLogs(result);
+            }
         } catch (Exception e) {
             appender.rollback();
             throw e;
@@ -113,7 +119,7 @@ public final class LogIngester {
         if (committed != null && !committed.isEmpty()) {
             notify(Collections.unmodifiableList(committed));
         }
-        return batch.result();
+        return result;
     }
 
     private void notify(List<LogEntry> entries) {

@@ -1,6 +1,6 @@
 package dev.sightline.server.logs;
 
-import dev.sightline.logs.LogStore;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
 import dev.sightline.core.Labels;
@@ -22,7 +22,6 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -73,10 +72,10 @@ public final class LogPushEndpoint {
         api.post(NDJSON_PATH, maxBodyBytes, this::ndjson);
     }
 
-    /** Decodes an inflated body into the ingester. */
+    /** Decodes an inflated body into the ingester, as {@code tenant} (null without tenants). */
     @FunctionalInterface
     private interface Push {
-        LogResult ingest(byte[] raw) throws MalformedLogsException, MalformedRequestException, OtlpCodec.TooLargeException,
+        LogResult ingest(Tenant tenant, byte[] raw) throws MalformedLogsException, MalformedRequestException, OtlpCodec.TooLargeException,
                 StorageUnavailableException;
     }
 
@@ -98,27 +97,11 @@ public final class LogPushEndpoint {
             answer.send(ctx, 415, "unsupported Content-Type \"" + type + "\": use application/json or application/x-protobuf", null);
             return;
         }
-        UnaryOperator<LogStore> share = share(ctx, answer);
-        if (share != null) {
-            run(ctx, answer, raw -> json ? ingester.ingest(share, (sink, now) -> LokiPushDecoder.json(raw, sink))
-                    : ingestProtobuf(share, raw));
-        }
+        run(ctx, answer, (tenant, raw) -> json ? ingester.ingest(tenant, (sink, now) -> LokiPushDecoder.json(raw, sink))
+                : ingestProtobuf(tenant, raw));
     }
 
-    /** The request's tenant's share of the store; null when the tenant was refused (answered already). */
-    private UnaryOperator<LogStore> share(RoutingContext ctx, Answer answer) {
-        if (tenants == null) {
-            return UnaryOperator.identity();
-        }
-        try {
-            return tenants.of(ctx.request())::logs;
-        } catch (TenantException e) {
-            answer.send(ctx, e.status(), e.getMessage(), null);
-            return null;
-        }
-    }
-
-    private LogResult ingestProtobuf(UnaryOperator<LogStore> share, byte[] compressed) throws MalformedRequestException, OtlpCodec.TooLargeException,
+    private LogResult ingestProtobuf(Tenant tenant, byte[] compressed) throws MalformedRequestException, OtlpCodec.TooLargeException,
             MalformedLogsException, StorageUnavailableException {
         long declared = Snappy.declaredLength(compressed, 0, compressed.length);
         if (declared > maxBodyBytes) {
@@ -126,7 +109,7 @@ public final class LogPushEndpoint {
                     + maxBodyBytes + " bytes");
         }
         byte[] raw = Snappy.decompress(compressed, 0, compressed.length);
-        return ingester.ingest(share, (sink, now) -> LokiPushDecoder.protobuf(raw, 0, raw.length, sink));
+        return ingester.ingest(tenant, (sink, now) -> LokiPushDecoder.protobuf(raw, 0, raw.length, sink));
     }
 
     private void lokiAnswer(RoutingContext ctx, String protocol, int status, String message, LogResult result) {
@@ -164,10 +147,7 @@ public final class LogPushEndpoint {
             }
         }
         NdjsonDecoder decoder = new NdjsonDecoder(fields, fixed);
-        UnaryOperator<LogStore> share = share(ctx, answer);
-        if (share != null) {
-            run(ctx, answer, raw -> ingester.ingest(share, (sink, now) -> decoder.decode(raw, now, sink)));
-        }
+        run(ctx, answer, (tenant, raw) -> ingester.ingest(tenant, (sink, now) -> decoder.decode(raw, now, sink)));
     }
 
     private void ndjsonAnswer(RoutingContext ctx, int status, String message, LogResult result) {
@@ -193,12 +173,12 @@ public final class LogPushEndpoint {
     }
 
     private static void retryAfter(RoutingContext ctx, int status) {
-        if (status == 503) {
+        if (status == 503 || status == 429) {
             ctx.response().putHeader("Retry-After", "1");
         }
     }
 
-    /** Checks the encoding, then inflates, decodes and stores on a worker, and answers. */
+    /** Checks the encoding and the tenant, then inflates, decodes and stores on a worker, and answers. */
     private void run(RoutingContext ctx, Answer answer, Push push) {
         String encoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
         String unsupported = HttpApi.unsupportedEncoding(encoding);
@@ -206,9 +186,16 @@ public final class LogPushEndpoint {
             answer.send(ctx, 415, unsupported, null);
             return;
         }
+        Tenant tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request());
+        } catch (TenantException e) {
+            answer.send(ctx, e.status(), e.getMessage(), null);
+            return;
+        }
         boolean gzip = HttpApi.isGzip(encoding);
         byte[] bytes = HttpApi.bodyBytes(ctx);
-        ctx.vertx().executeBlocking(() -> process(bytes, gzip, push), false).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> process(tenant, bytes, gzip, push), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "log push to " + ctx.request().path() + " failed", ar.cause());
                 answer.send(ctx, 500, "storing the log lines failed: " + ar.cause().getMessage(), null);
@@ -219,10 +206,10 @@ public final class LogPushEndpoint {
         });
     }
 
-    private Outcome process(byte[] body, boolean gzip, Push push) {
+    private Outcome process(Tenant tenant, byte[] body, boolean gzip, Push push) {
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            return new Outcome(204, "", push.ingest(raw));
+            return new Outcome(204, "", push.ingest(tenant, raw));
         } catch (MalformedLogsException | MalformedRequestException e) {
             return new Outcome(400, e.getMessage(), null);
         } catch (MalformedOtlpException e) {
@@ -231,6 +218,8 @@ public final class LogPushEndpoint {
             return new Outcome(413, e.getMessage() + " (max_request_body_bytes)", null);
         } catch (StorageUnavailableException e) {
             return new Outcome(503, e.getMessage(), null);
+        } catch (TenantException e) {
+            return new Outcome(e.status(), e.getMessage(), null);
         }
     }
 }

@@ -34,9 +34,9 @@ final class OtlpLogsExport implements OtlpExport<LogResult> {
             throws MalformedOtlpException, StorageUnavailableException {
         if (json) {
             var request = OtlpCodec.parseLogsJson(body);
-            return ingester.ingest(tenant::logs, (sink, now) -> decoder.decode(request, now, sink));
+            return ingester.ingest(tenant, (sink, now) -> decoder.decode(request, now, sink));
         }
-        return ingester.ingest(tenant::logs, (sink, now) -> decoder.decode(body, 0, body.length, now, sink));
+        return ingester.ingest(tenant, (sink, now) -> decoder.decode(body, 0, body.length, now, sink));
     }
 
     @Override

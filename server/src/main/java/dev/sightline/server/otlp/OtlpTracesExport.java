@@ -36,9 +36,9 @@ final class OtlpTracesExport implements OtlpExport<SpanResult> {
             throws MalformedOtlpException, StorageUnavailableException {
         if (json) {
             var request = OtlpCodec.parseTracesJson(body);
-            return ingester.ingest(tenant::spans, sink -> decoder.decode(request, sink));
+            return ingester.ingest(tenant, body.length, sink -> decoder.decode(request, sink));
         }
-        return ingester.ingest(tenant::spans, sink -> decoder.decode(body, 0, body.length, sink));
+        return ingester.ingest(tenant, body.length, sink -> decoder.decode(body, 0, body.length, sink));
     }
 
     @Override

@@ -18,10 +18,12 @@ import java.util.function.LongSupplier;
  * authentication layer sets it for a token bound to a tenant). With multitenancy off the header is ignored and every
  * request gets the single tenant, which sees the stores as they are. On, a request without the header is refused with
  * 401 "no org id", one with an id Mimir would refuse with 400 naming what is wrong. Tenants are made on first use and
- * kept for the life of the server.
+ * kept for the life of the server, at most {@code max_tenants} of them besides those named in overrides: a new id beyond
+ * that is refused with 429.
  */
 public final class Tenants {
     public static final String HEADER = "X-Scope-OrgID";
+    public static final String MAX_TENANTS = "max_tenants";
 
     private final TenantsConfig config;
     private final IngestGuards guards;
@@ -29,6 +31,8 @@ public final class Tenants {
     private final TenantMetrics metrics;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, Tenant> byId = new ConcurrentHashMap<>();
+    /** Tenants held that have no override of their own: what max_tenants bounds. Guarded by this. */
+    private int unnamed;
 
     private Tenants(TenantsConfig config, IngestGuards guards, PrometheusRegistry registry, LongSupplier nanoClock) {
         this.config = config;
@@ -74,7 +78,28 @@ public final class Tenants {
         } catch (IllegalArgumentException e) {
             throw new TenantException(400, "invalid " + HEADER + " header: " + e.getMessage());
         }
-        return byId.computeIfAbsent(header, id -> new Tenant(id, config.limitsOf(id), guards, metrics, nanoClock));
+        return create(header);
+    }
+
+    /** A new tenant, unless {@code max_tenants} are held already and the id has no override of its own. */
+    private synchronized Tenant create(String id) {
+        Tenant t = byId.get(id);
+        if (t != null) {
+            return t;
+        }
+        int max = config.maxTenants();
+        boolean named = config.overrides().containsKey(id);
+        if (max > 0 && !named && unnamed >= max) {
+            metrics.refusedTenants.inc();
+            throw new TenantException(429, "new tenant " + id + " refused: the server holds " + unnamed
+                    + " tenants without an override, the limit (" + MAX_TENANTS + ") is " + max);
+        }
+        if (!named) {
+            unnamed++;
+        }
+        t = new Tenant(id, config.limitsOf(id), guards, metrics, nanoClock);
+        byId.put(id, t);
+        return t;
     }
 
     /**

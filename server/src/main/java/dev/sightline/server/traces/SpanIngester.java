@@ -3,6 +3,7 @@ package dev.sightline.server.traces;
 import dev.sightline.ingest.spans.SpanResult;
 import dev.sightline.ingest.spans.SpanSink;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.traces.SpanAppender;
 import dev.sightline.traces.SpanStore;
 
@@ -42,21 +43,34 @@ public final class SpanIngester {
     }
 
     public <E extends Exception> SpanResult ingest(Decoding<E> decoding) throws E, StorageUnavailableException {
-        return ingest(UnaryOperator.identity(), decoding);
+        return ingest(null, 0, decoding);
     }
 
-    /** As above, into {@code share} of the store (a tenant's view); the consumers get the spans as sent. */
-    public <E extends Exception> SpanResult ingest(UnaryOperator<SpanStore> share, Decoding<E> decoding)
+    /**
+     * As above, into {@code tenant}'s share of the store (null: the store as it is), the request of
+     * {@code requestBytes} (its decompressed body) held to the tenant's span limits: over one, a
+     * {@link dev.sightline.server.tenants.TenantException} and nothing stored. The consumers get the spans as sent.
+     */
+    public <E extends Exception> SpanResult ingest(Tenant tenant, long requestBytes, Decoding<E> decoding)
             throws E, StorageUnavailableException {
         SpanStore s = store.get();
         if (s == null) {
             throw new StorageUnavailableException("the span store is not open", null);
         }
         // The one place accepted spans leave the ingest path, for every protocol.
-        SpanAppender appender = consumers.apply(share.apply(s).appender());
+        SpanAppender appender = consumers.apply((tenant == null ? s : tenant.spans(s)).appender());
+        Tenant.SpanQuota quota = tenant == null ? null : tenant.spanQuota();
         SpanResult result;
         try {
-            result = decoding.decode(appender::append);
+            if (quota == null) {
+                result = decoding.decode(appender::append);
+            } else {
+                result = decoding.decode((resource, scope, span) -> {
+                    quota.add(span);
+                    appender.append(resource, scope, span);
+                });
+                quota.admit(requestBytes);
+            }
         } catch (Exception e) {
             appender.rollback();
             throw e;

@@ -15,10 +15,9 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
-import dev.sightline.traces.SpanStore;
-import java.util.function.UnaryOperator;
 
 /**
  * Zipkin v2 {@code POST /api/v2/spans}: a JSON array of spans ({@code application/json}, also the default without a
@@ -74,16 +73,16 @@ public final class ZipkinEndpoint {
             answer(ctx, protocol, 415, unsupported, null);
             return;
         }
-        UnaryOperator<SpanStore> share;
+        Tenant tenant;
         try {
-            share = tenants == null ? UnaryOperator.identity() : tenants.of(ctx.request())::spans;
+            tenant = tenants == null ? null : tenants.of(ctx.request());
         } catch (TenantException e) {
             answer(ctx, protocol, e.status(), e.getMessage(), null);
             return;
         }
         boolean gzip = HttpApi.isGzip(encoding);
         byte[] bytes = HttpApi.bodyBytes(ctx);
-        ctx.vertx().executeBlocking(() -> process(share, bytes, gzip, isProto), false).onComplete(ar -> {
+        ctx.vertx().executeBlocking(() -> process(tenant, bytes, gzip, isProto), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.log(Level.WARNING, "Zipkin span request failed", ar.cause());
                 answer(ctx, protocol, 500, "storing the spans failed: " + ar.cause().getMessage(), null);
@@ -103,11 +102,11 @@ public final class ZipkinEndpoint {
     private record Outcome(int status, String message, SpanResult result) {
     }
 
-    private Outcome process(UnaryOperator<SpanStore> share, byte[] body, boolean gzip, boolean isProto) {
+    private Outcome process(Tenant tenant, byte[] body, boolean gzip, boolean isProto) {
         try {
             byte[] raw = gzip ? OtlpCodec.gunzip(body, maxBodyBytes) : body;
-            SpanResult r = isProto ? ingester.ingest(share, sink -> proto.decode(raw, sink))
-                    : ingester.ingest(share, sink -> json.decode(raw, sink));
+            SpanResult r = isProto ? ingester.ingest(tenant, raw.length, sink -> proto.decode(raw, sink))
+                    : ingester.ingest(tenant, raw.length, sink -> json.decode(raw, sink));
             return new Outcome(202, "", r);
         } catch (MalformedZipkinException e) {
             return new Outcome(400, e.getMessage(), null);
@@ -117,6 +116,8 @@ public final class ZipkinEndpoint {
             return new Outcome(413, e.getMessage() + " (max_request_body_bytes)", null);
         } catch (StorageUnavailableException e) {
             return new Outcome(503, e.getMessage(), null);
+        } catch (TenantException e) {
+            return new Outcome(e.status(), e.getMessage(), null);
         }
     }
 
@@ -129,7 +130,7 @@ public final class ZipkinEndpoint {
             ctx.response().setStatusCode(202).end();
             return;
         }
-        if (status == 503) {
+        if (status == 503 || status == 429) {
             ctx.response().putHeader("Retry-After", "1");
         }
         HttpApi.respond(ctx, status, TEXT, Buffer.buffer(message + "\n"));

@@ -38,13 +38,66 @@ class TenantsConfigTest {
                     team-b: {max_total_query_length: 0s}
                 """);
         assertThat(t.multitenancyEnabled()).isTrue();
-        assertThat(t.limitsOf("team-a")).isEqualTo(new TenantLimitsConfig(50000.0, 200000, 0, 0, Duration.ofDays(32), 0));
+        assertThat(t.limitsOf("team-a")).isEqualTo(metricLimits(50000.0, 200000, Duration.ofDays(32)));
         assertThat(t.limitsOf("team-b").maxTotalQueryLength()).isZero();
-        assertThat(t.limitsOf("team-c")).isEqualTo(new TenantLimitsConfig(10000.0, 200000, 0, 0, Duration.ofDays(32), 0));
+        assertThat(t.limitsOf("team-c")).isEqualTo(metricLimits(10000.0, 200000, Duration.ofDays(32)));
+    }
+
+    /** NONE with the ingestion rate, burst and query length set. */
+    private static TenantLimitsConfig metricLimits(double rate, int burst, Duration length) {
+        TenantLimitsConfig n = TenantLimitsConfig.NONE;
+        return new TenantLimitsConfig(rate, burst, 0, 0, length, 0, n.maxLabelNamesPerSeries(), n.maxLabelNameLength(),
+                n.maxLabelValueLength(), n.maxLineSize(), n.ingestionRateMb(), n.ingestionBurstSizeMb(),
+                n.ingestionRateLimitBytes(), n.ingestionBurstSizeBytes(), n.maxBytesPerTrace(),
+                n.compactorBlocksRetentionPeriod(), n.retentionPeriod(), n.blockRetention(), n.maxGlobalExemplarsPerUser());
+    }
+
+    @Test
+    void logSpanRetentionAndExemplarLimitsWithLokiTempoAndMimirNames() throws Exception {
+        TenantsConfig t = parse("""
+                tenants:
+                  multitenancy_enabled: true
+                  max_tenants: 3
+                  defaults: {max_line_size: 1KB, ingestion_rate_mb: 4, ingestion_burst_size_mb: 6,
+                             ingestion_rate_limit_bytes: 15000000, max_bytes_per_trace: 5000000,
+                             max_label_names_per_series: 15, retention_period: 744h}
+                  overrides:
+                    team-a: {max_label_name_length: 10, max_label_value_length: 20, ingestion_burst_size_bytes: 20000000,
+                             compactor_blocks_retention_period: 30d, block_retention: 48h,
+                             max_global_exemplars_per_user: 1000, max_line_size: 0}
+                """);
+        assertThat(t.maxTenants()).isEqualTo(3);
+        TenantLimitsConfig a = t.limitsOf("team-a");
+        assertThat(a.maxLineSize()).isZero();
+        assertThat(a.ingestionRateMb()).isEqualTo(4.0);
+        assertThat(a.ingestionBurstSizeMb()).isEqualTo(6.0);
+        assertThat(a.ingestionRateLimitBytes()).isEqualTo(15_000_000L);
+        assertThat(a.ingestionBurstSizeBytes()).isEqualTo(20_000_000L);
+        assertThat(a.maxBytesPerTrace()).isEqualTo(5_000_000L);
+        assertThat(a.maxLabelNamesPerSeries()).isEqualTo(15);
+        assertThat(a.maxLabelNameLength()).isEqualTo(10);
+        assertThat(a.maxLabelValueLength()).isEqualTo(20);
+        assertThat(a.retentionPeriod()).isEqualTo(Duration.ofDays(31));
+        assertThat(a.compactorBlocksRetentionPeriod()).isEqualTo(Duration.ofDays(30));
+        assertThat(a.blockRetention()).isEqualTo(Duration.ofHours(48));
+        assertThat(a.maxGlobalExemplarsPerUser()).isEqualTo(1000);
+        TenantLimitsConfig b = t.limitsOf("team-b");
+        assertThat(b.maxLineSize()).isEqualTo(1024);
+        assertThat(b.maxLabelNameLength()).isZero();
+        assertThat(b.blockRetention()).isZero();
+        assertThat(parse("tenants: {multitenancy_enabled: true}\n").maxTenants()).isZero();
     }
 
     @Test
     void badValuesNameTheirKey() {
+        assertThat(error("tenants:\n  defaults: {ingestion_rate_mb: -1}\n"))
+                .contains("ingestion_rate_mb: must be 0 (no limit) or a positive number of MiB per second, got -1.0");
+        assertThat(error("tenants:\n  defaults: {max_bytes_per_trace: -1}\n"))
+                .contains("max_bytes_per_trace: must be 0 (no limit) or more, got -1");
+        assertThat(error("tenants:\n  defaults: {retention_period: -1h}\n"))
+                .contains("retention_period");
+        assertThat(error("tenants:\n  max_tenants: -2\n"))
+                .contains("max_tenants: must be 0 (no limit) or more, got -2");
         assertThat(error("tenants:\n  overrides:\n    a/b: {ingestion_rate: 1}\n"))
                 .startsWith("sightline.yml:").contains("tenants.overrides: tenant ID 'a/b' contains unsupported characters");
         assertThat(error("tenants:\n  defaults: {ingestion_rate: -1}\n"))

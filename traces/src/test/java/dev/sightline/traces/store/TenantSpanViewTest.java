@@ -2,21 +2,30 @@ package dev.sightline.traces.store;
 
 import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.StatusCode;
+import dev.sightline.core.span.InstrumentationScope;
+import dev.sightline.traces.InMemorySpanStore;
 import dev.sightline.traces.SpanAppender;
 import dev.sightline.traces.SpanQuerier;
+import dev.sightline.traces.SpanQuery;
 import dev.sightline.traces.SpanStore;
+import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TenantSpanView;
+import dev.sightline.traces.TraceSummary;
 import dev.sightline.traces.conformance.SpanStoreConformanceTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.sightline.traces.conformance.SpanData.HOUR;
 import static dev.sightline.traces.conformance.SpanData.T0;
 import static dev.sightline.traces.conformance.SpanData.attrs;
 import static dev.sightline.traces.conformance.SpanData.resource;
 import static dev.sightline.traces.conformance.SpanData.span;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The conformance suite through one tenant's view of a disk store that also holds another tenant's spans and
@@ -61,6 +70,43 @@ class TenantSpanViewTest extends SpanStoreConformanceTest {
                             T0 - HOUR + i * HOUR / 4, 1_000_000, StatusCode.ERROR, attrs("http.status_code", 500L,
                                     "noise.span", "y")));
         }
+        app.commit();
+    }
+
+    /**
+     * Tenant b writes a root span (earlier, longer) under the trace id of a's child span: a's search shows no root
+     * service of b's and a's own start and end, b's shows its root; in both stores.
+     */
+    @Test
+    void aSearchSummarisesATraceFromItsTenantsSpansOnly(@TempDir Path disk) throws IOException {
+        try (SpanStore lucene = LuceneSpanStore.open(disk, LuceneSpanStore.defaultOptions())) {
+            for (SpanStore shared : List.of(new InMemorySpanStore(), lucene)) {
+                write(TenantSpanView.store(shared, "b"), "svc-b", 0, "root of b", T0, 10 * HOUR / 3600);
+                write(TenantSpanView.store(shared, "a"), "svc-a", 1, "child of a", T0 + 1_000_000, 1_000_000);
+                SpanQuery all = new SpanQuery(T0 - HOUR, T0 + HOUR, List.of(), 20, 5);
+
+                TraceSummary a = TenantSpanView.store(shared, "a").querier().search(all).get(0);
+                assertThat(a.rootServiceName()).isEmpty();
+                assertThat(a.rootSpanName()).isEmpty();
+                assertThat(a.startNanos()).isEqualTo(T0 + 1_000_000);
+                assertThat(a.endNanos()).isEqualTo(T0 + 2_000_000);
+                assertThat(a.matchedSpans()).extracting(StoredSpan::serviceName).containsExactly("svc-a");
+                assertThat(a.matchedSpans().get(0).resource().attributes().indexOf("__tenant__")).isEqualTo(-1);
+
+                TraceSummary b = TenantSpanView.store(shared, "b").querier().search(all).get(0);
+                assertThat(b.rootServiceName()).isEqualTo("svc-b");
+                assertThat(b.rootSpanName()).isEqualTo("root of b");
+                assertThat(b.startNanos()).isEqualTo(T0);
+                assertThat(b.endNanos()).isEqualTo(T0 + 10 * HOUR / 3600);
+            }
+        }
+    }
+
+    private static void write(SpanStore store, String service, long parent, String name, long start, long duration)
+            throws IOException {
+        SpanAppender app = store.appender();
+        app.append(resource(service), InstrumentationScope.EMPTY,
+                span(0x5150, parent == 0 ? 1 : 2, parent, name, SpanKind.SERVER, start, duration, StatusCode.OK, attrs()));
         app.commit();
     }
 }
