@@ -3,6 +3,7 @@ package dev.sightline.server.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sightline.core.TenantScope;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,21 +12,26 @@ import java.util.Map;
  * tenant in the {@code X-Scope-OrgID} header (a request without one is refused with 401, as Mimir does) and sees only
  * that tenant's series, spans and lines; off (the default), nothing is tagged and the header is ignored. Read at
  * start; {@code defaults} and {@code overrides} (per tenant id, keys left out take the defaults) set the
- * {@link TenantLimitsConfig limits}.
+ * {@link TenantLimitsConfig limits}. {@code rules_dir} holds each tenant's rules and Alertmanager configuration, laid out
+ * as Mimir's local ruler storage: {@code <rules_dir>/<tenant id>/*.yml} are Prometheus rule files evaluated over that
+ * tenant's data only, and {@code <rules_dir>/<tenant id>/alertmanager.yml} (optional; the {@code alertmanager:}
+ * section otherwise) routes its alerts; relative to the configuration file's folder, re-read at each reload.
  * <pre>
  * tenants:
  *   multitenancy_enabled: true
  *   defaults: {ingestion_rate: 10000, ingestion_burst_size: 200000, max_global_series_per_user: 150000}
  *   overrides:
  *     team-a: {ingestion_rate: 50000, max_total_query_length: 32d}
+ *   rules_dir: tenant-rules
  * </pre>
  */
 public record TenantsConfig(
         @JsonProperty("multitenancy_enabled") Boolean multitenancyEnabled,
         @JsonProperty("defaults") TenantLimitsConfig defaults,
-        @JsonProperty("overrides") Map<String, TenantLimitsConfig> overrides) {
+        @JsonProperty("overrides") Map<String, TenantLimitsConfig> overrides,
+        @JsonProperty("rules_dir") String rulesDir) {
 
-    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null);
+    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null, null);
 
     public TenantsConfig {
         multitenancyEnabled = multitenancyEnabled != null && multitenancyEnabled;
@@ -42,6 +48,22 @@ public record TenantsConfig(
             }
         }
         overrides = Map.copyOf(resolved);
+        if (rulesDir != null && rulesDir.isBlank()) {
+            throw new IllegalArgumentException("rules_dir: empty directory name");
+        }
+        if (rulesDir != null && !multitenancyEnabled) {
+            throw new IllegalArgumentException("rules_dir: per-tenant rules need multitenancy_enabled: true");
+        }
+    }
+
+    /** The per-tenant rules directory resolved against the configuration file's folder; null when not set. */
+    public Path rulesDir(Path configFile) {
+        if (rulesDir == null) {
+            return null;
+        }
+        Path base = configFile == null || configFile.toAbsolutePath().getParent() == null
+                ? Path.of("").toAbsolutePath() : configFile.toAbsolutePath().getParent();
+        return base.resolve(rulesDir).normalize();
     }
 
     /** The limits of one tenant: its override, else the defaults. */
