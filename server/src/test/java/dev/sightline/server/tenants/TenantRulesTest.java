@@ -2,6 +2,8 @@ package dev.sightline.server.tenants;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.core.Labels;
+import dev.sightline.logs.LogAppender;
+import dev.sightline.logs.TenantLogView;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.TenantView;
 import dev.sightline.server.RunningServer;
@@ -58,6 +60,12 @@ class TenantRulesTest {
                     expr: max by (job) ({__name__=~".+_metric", __tenant__!="nobody"})
                     annotations:
                       series: '{{ query "count({__name__=~\\".+_metric\\"})" | first | value }}'
+              - name: logs
+                interval: 1s
+                query_language: logql
+                rules:
+                  - record: log_lines
+                    expr: sum(count_over_time({job=~".+"}[10m]))
             """;
 
     @BeforeAll
@@ -88,6 +96,11 @@ class TenantRulesTest {
         write("a", now, "shared_metric", "a-job");
         write("b", now, "shared_metric", "b-job");
         write("b", now, "b_only_metric", "b-job");
+        for (String t : List.of("a", "b", "b")) {
+            LogAppender logs = TenantLogView.store(server.server().logs(), t).appender();
+            logs.append(Labels.of("job", t + "-job"), (now - 60_000) * 1_000_000L, "line of " + t, Labels.EMPTY);
+            logs.commit();
+        }
     }
 
     @AfterAll
@@ -156,6 +169,9 @@ class TenantRulesTest {
         assertThat(values(await(() -> query("a", "seen_any_tenant"), r -> r.size() > 0), "job")).containsExactly("=1");
         assertThat(values(await(() -> query("b", "seen_any_tenant"), r -> r.size() > 0), "job")).containsExactly("=2");
         assertThat(query("a", "{__name__=~\"seen_.*\", job=\"b-job\"}").size()).isZero();
+        // A LogQL rule counts the tenant's own lines.
+        assertThat(values(await(() -> query("a", "log_lines"), r -> r.size() > 0), "job")).containsExactly("=1");
+        assertThat(values(await(() -> query("b", "log_lines"), r -> r.size() > 0), "job")).containsExactly("=2");
     }
 
     @Test
@@ -173,8 +189,8 @@ class TenantRulesTest {
         assertThat(b.get(0).path("annotations").path("series").asText()).isEqualTo("2");
 
         JsonNode groups = json("a", "/api/v1/rules").path("data").path("groups");
-        assertThat(groups.size()).isEqualTo(1);
-        assertThat(groups.get(0).path("file").asText()).endsWith("tenant-rules/a/rules.yml");
+        assertThat(groups.size()).isEqualTo(2);
+        groups.forEach(g -> assertThat(g.path("file").asText()).endsWith("tenant-rules/a/rules.yml"));
         assertThat(json("b", "/api/v1/rules").path("data").path("groups").get(0).path("file").asText())
                 .endsWith("tenant-rules/b/rules.yml");
         // A tenant without rule files has none, and sees none of the others'.
