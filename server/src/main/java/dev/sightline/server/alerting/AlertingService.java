@@ -285,8 +285,8 @@ public final class AlertingService implements AutoCloseable {
     }
 
     /**
-     * The notifier of a tenant's rules: as {@link #notifier()}, into the tenant's Alertmanager. Its alerts are not
-     * sent to the external Alertmanagers of the alerting: section, which would mix the tenants.
+     * The notifier of a tenant's rules: as {@link #notifier()}, into the tenant's Alertmanager, and to the external
+     * Alertmanagers with the tenant's {@code X-Scope-OrgID} (as Mimir's ruler sends to its Alertmanager).
      */
     public Notifier notifier(String tenant) {
         return alerts -> {
@@ -305,9 +305,7 @@ public final class AlertingService implements AutoCloseable {
                 out.add(new Alert(b.build(), a.annotations(), a.activeAtMs(), end, generatorUrl(externalUrl.get(), a.labels()), now));
             }
             receive(instance(tenant), out);
-            if (tenant == null) {
-                external.send(out);
-            }
+            external.send(tenant, out);
         };
     }
 
