@@ -210,6 +210,11 @@ public final class SightlineServer implements AutoCloseable {
                 LogQlRules.languages(logs::querier), alerting.notifier(), new TenantRules(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
         scrape.onReload(next -> {
+            // Rules and Alertmanagers are laid out per tenant or not at start (rule_files run only without tenants).
+            if (next.tenants().multitenancyEnabled() != tenants.enabled()) {
+                throw new ConfigException(String.valueOf(settings.configFile()),
+                        "tenants.multitenancy_enabled: turning it on or off takes a restart", null);
+            }
             // Every file read and checked before anything is applied: a bad one leaves rules and alerting as they were.
             Map<String, AlertmanagerConfig> tenantAlertmanagers = alerting.tenantConfigs(next);
             try {

@@ -90,6 +90,14 @@ class TenantRulesReloadTest {
         assertThat(groupNames("b")).isEmpty();
         assertThat(groupNames("c")).isEqualTo("c1");
         assertThat(server.server().rules().manager("b")).isNull();
+
+        // Multitenancy is on or off for the server's life: rule_files cannot come in through a reload.
+        Files.writeString(dir.resolve("r.yml"), "groups: []\n");
+        Files.writeString(server.configFile(), "rule_files: [r.yml]\n");
+        reload = server.reload();
+        assertThat(reload.statusCode()).isEqualTo(500);
+        assertThat(reload.body()).contains("tenants.multitenancy_enabled: turning it on or off takes a restart");
+        assertThat(groupNames("a")).isEqualTo("a2");
     }
 
     @Test
