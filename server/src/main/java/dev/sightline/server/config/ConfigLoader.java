@@ -47,6 +47,12 @@ public final class ConfigLoader {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     }
 
+    /** The folder paths in the configuration are relative to: the file's, or the working directory without one. */
+    public static Path baseDir(Path configFile) {
+        Path dir = configFile == null ? null : configFile.toAbsolutePath().getParent();
+        return dir != null ? dir : Path.of("").toAbsolutePath();
+    }
+
     /** Loads the file; a missing file is an error, an empty one means all defaults. */
     public SightlineConfig load(Path file) throws ConfigException {
         String name = file.toString();
@@ -58,8 +64,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(name, "cannot read configuration file: " + e.getMessage(), e);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        return parse(name, content, dir != null ? dir : Path.of("").toAbsolutePath());
+        return parse(name, content, baseDir(file));
     }
 
     /** Parses YAML text; {@code name} is used in error messages, secret files are read from the working directory. */

@@ -61,9 +61,7 @@ public record TenantsConfig(
         if (rulesDir == null) {
             return null;
         }
-        Path base = configFile == null || configFile.toAbsolutePath().getParent() == null
-                ? Path.of("").toAbsolutePath() : configFile.toAbsolutePath().getParent();
-        return base.resolve(rulesDir).normalize();
+        return ConfigLoader.baseDir(configFile).resolve(rulesDir).normalize();
     }
 
     /** The limits of one tenant: its override, else the defaults. */

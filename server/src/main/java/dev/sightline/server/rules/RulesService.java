@@ -13,6 +13,7 @@ import dev.sightline.rules.RuleGroup;
 import dev.sightline.rules.RuleGroupConfig;
 import dev.sightline.rules.RuleLanguage;
 import dev.sightline.rules.RuleManager;
+import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.tenants.TenantRuleDir;
@@ -266,8 +267,7 @@ public final class RulesService implements AutoCloseable {
             throws RuleLoadException {
         List<RuleError> errors = new ArrayList<>();
         List<RuleGroupConfig> groups = new ArrayList<>();
-        Path base = configFile == null || configFile.toAbsolutePath().getParent() == null
-                ? Path.of("").toAbsolutePath() : configFile.toAbsolutePath().getParent();
+        Path base = ConfigLoader.baseDir(configFile);
         for (String glob : globs) {
             List<Path> files;
             try {
