@@ -1,5 +1,10 @@
 package dev.sightline.server;
 
+import dev.sightline.alerting.config.AlertmanagerConfig;
+import dev.sightline.metricstore.Storage;
+import dev.sightline.promql.engine.EngineOptions;
+import dev.sightline.rules.Notifier;
+import dev.sightline.rules.RuleLanguage;
 import dev.sightline.server.alerting.AlertingService;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.config.LimitsConfig;
@@ -178,8 +183,13 @@ public final class SightlineServer implements AutoCloseable {
         this.metrics = new SelfMetrics(BuildInfo.current());
         String host = externalHost(settings.listenAddress());
         String externalUrl = settings.config().server().externalUrl();
-        this.alerting = new AlertingService(settings.config(), settings.dataDir(), metrics.registry(),
-                externalUrl != null ? () -> externalUrl : () -> "http://" + host + ":" + httpPort(), System::currentTimeMillis);
+        try {
+            this.alerting = new AlertingService(settings.config(), settings.configFile(), settings.dataDir(),
+                    metrics.registry(), externalUrl != null ? () -> externalUrl : () -> "http://" + host + ":" + httpPort(),
+                    System::currentTimeMillis);
+        } catch (ConfigException e) {
+            throw new IOException("invalid tenant Alertmanager configuration:\n" + e.getMessage(), e);
+        }
         this.vertx = Vertx.vertx();
         this.queries = settings.config().limits().newQueryGate();
         this.exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
@@ -197,22 +207,52 @@ public final class SightlineServer implements AutoCloseable {
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
-                LogQlRules.languages(logs::querier), alerting.notifier(), System::currentTimeMillis);
+                LogQlRules.languages(logs::querier), alerting.notifier(), new TenantRules(), System::currentTimeMillis);
         rules.registerMetrics(metrics.registry());
         scrape.onReload(next -> {
+            // Rules and Alertmanagers are laid out per tenant or not at start (rule_files run only without tenants).
+            if (next.tenants().multitenancyEnabled() != tenants.enabled()) {
+                throw new ConfigException(String.valueOf(settings.configFile()),
+                        "tenants.multitenancy_enabled: turning it on or off takes a restart", null);
+            }
+            // Every file read and checked before anything is applied: a bad one leaves rules and alerting as they were.
+            Map<String, AlertmanagerConfig> tenantAlertmanagers = alerting.tenantConfigs(next);
             try {
                 rules.reload(next);
             } catch (RuleLoadException e) {
                 throw new ConfigException("rule_files", e.getMessage(), e);
             }
+            alerting.reload(next, tenantAlertmanagers);
         });
-        scrape.onReload(alerting::reload);
         scrape.onReload(journeys::reload);
         scrape.onReload(next -> switchDashboards(next.dashboards().resolve(settings.configFile())));
         this.canaries = new CanaryService(settings.config(), settings.synthetics(),
                 () -> isReady() ? guards.begin(storage.getNow(null).appender(), "canaries") : null,
                 () -> closing.get() ? null : spans, () -> closing.get() ? null : logs);
         scrape.onReload(canaries::reload);
+    }
+
+    /** What a tenant's rules run with: its views of the stores, its query limits and its Alertmanager. */
+    private final class TenantRules implements RulesService.PerTenant {
+        @Override
+        public Storage storage(String tenant, Storage shared) {
+            return tenants.of(tenant).storage(shared);
+        }
+
+        @Override
+        public EngineOptions engineOptions(String tenant, EngineOptions base) {
+            return tenants.of(tenant).engineOptions(base);
+        }
+
+        @Override
+        public Map<String, RuleLanguage> languages(String tenant) {
+            return LogQlRules.languages(() -> tenants.of(tenant).logs(logs).querier());
+        }
+
+        @Override
+        public Notifier notifier(String tenant) {
+            return alerting.notifier(tenant);
+        }
     }
 
     /** Watches {@code directory} instead of the current one (nothing when it is the same). */
@@ -324,8 +364,8 @@ public final class SightlineServer implements AutoCloseable {
         scrape.register(api);
         new StatusApi(scrape::config, flags(settings), () -> isReady() ? storage.getNow(null) : null, scrape::reloadStatus,
                 startedMs).register(api);
-        rules.register(api);
-        alerting.register(api);
+        rules.register(api, tenants);
+        alerting.register(api, tenants);
         canaries.register(api);
         SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));

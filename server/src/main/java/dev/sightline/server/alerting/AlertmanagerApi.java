@@ -17,10 +17,13 @@ import dev.sightline.core.Labels;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.config.ConfigYaml;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,17 +38,20 @@ import java.util.regex.PatternSyntaxException;
  * {@code /api/v2/alerts/groups} (same parameters), {@code /api/v2/receivers},
  * {@code /api/v2/silences} (GET with filter; POST creates or updates and answers {silenceID}),
  * {@code /api/v2/silence/{id}} (GET, DELETE) and {@code /api/v2/status}. Errors are JSON strings, as Alertmanager's.
- * Besides, Sightline's {@code /api/v1/notifications}: the recent notifications and their outcome.
+ * Besides, Sightline's {@code /api/v1/notifications}: the recent notifications and their outcome. With multitenancy
+ * on, every request reads and changes the Alertmanager of its {@code X-Scope-OrgID} tenant only.
  */
 final class AlertmanagerApi {
     private static final String JSON = "application/json";
 
     private final AlertingService service;
+    private final Tenants tenants;
     private final LongSupplier clockMs;
     private final long maxBodyBytes;
 
-    AlertmanagerApi(AlertingService service, LongSupplier clockMs, long maxBodyBytes) {
+    AlertmanagerApi(AlertingService service, Tenants tenants, LongSupplier clockMs, long maxBodyBytes) {
         this.service = service;
+        this.tenants = tenants;
         this.clockMs = clockMs;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -62,6 +68,18 @@ final class AlertmanagerApi {
         api.delete("/api/v2/silence/:silenceID", this::deleteSilence);
         api.get("/api/v2/status", this::status);
         api.get("/api/v1/notifications", this::notifications);
+    }
+
+    /** The request's tenant's Alertmanager; null after answering why there is none (401 without X-Scope-OrgID). */
+    private AlertingService.Instance instance(RoutingContext ctx) {
+        try {
+            return service.instance(tenants.of(ctx.request()).id());
+        } catch (TenantException e) {
+            error(ctx, e.status(), e.getMessage());
+        } catch (UncheckedIOException e) {
+            error(ctx, 500, e.getMessage());
+        }
+        return null;
     }
 
     private static void json(RoutingContext ctx, int status, JsonNode body) {
@@ -130,12 +148,13 @@ final class AlertmanagerApi {
     }
 
     private void getAlerts(RoutingContext ctx) {
-        AlertQuery q = AlertQuery.of(ctx);
+        AlertingService.Instance am = instance(ctx);
+        AlertQuery q = am == null ? null : AlertQuery.of(ctx);
         if (q == null) {
             return;
         }
         ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
-        for (Dispatcher.AlertStatus s : service.dispatcher().alerts()) {
+        for (Dispatcher.AlertStatus s : am.dispatcher().alerts()) {
             if (q.accepts(s) && (q.receiver() == null || s.receivers().stream().anyMatch(q::receiverMatches))) {
                 out.add(gettableAlert(s));
             }
@@ -145,12 +164,13 @@ final class AlertmanagerApi {
 
     /** Alertmanager's alerts/groups: each aggregation group with its receiver and the alerts the query accepts. */
     private void getAlertGroups(RoutingContext ctx) {
-        AlertQuery q = AlertQuery.of(ctx);
+        AlertingService.Instance am = instance(ctx);
+        AlertQuery q = am == null ? null : AlertQuery.of(ctx);
         if (q == null) {
             return;
         }
         ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
-        for (Dispatcher.GroupStatus g : service.dispatcher().groups()) {
+        for (Dispatcher.GroupStatus g : am.dispatcher().groups()) {
             if (!q.receiverMatches(g.receiver())) {
                 continue;
             }
@@ -188,8 +208,12 @@ final class AlertmanagerApi {
     }
 
     private void getReceivers(RoutingContext ctx) {
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
         ArrayNode out = AlertmanagerJson.MAPPER.createArrayNode();
-        var config = service.dispatcher().config();
+        var config = am.dispatcher().config();
         if (config != null) {
             config.receivers().forEach(r -> out.addObject().put("name", r.name()));
         }
@@ -197,6 +221,10 @@ final class AlertmanagerApi {
     }
 
     private void postAlerts(RoutingContext ctx) {
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
         List<Alert> alerts = new ArrayList<>();
         try {
             JsonNode body = AlertmanagerJson.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
@@ -214,7 +242,7 @@ final class AlertmanagerApi {
             error(ctx, 400, e.getMessage());
             return;
         }
-        service.receive(alerts);
+        service.receive(am, alerts);
         HttpApi.respond(ctx, 200, JSON, Buffer.buffer());
     }
 
@@ -247,12 +275,13 @@ final class AlertmanagerApi {
     }
 
     private void getSilences(RoutingContext ctx) {
-        List<LabelMatcher> filter = filter(ctx);
+        AlertingService.Instance am = instance(ctx);
+        List<LabelMatcher> filter = am == null ? null : filter(ctx);
         if (filter == null) {
             return;
         }
         long now = clockMs.getAsLong();
-        List<Silence> all = new ArrayList<>(service.silences().list());
+        List<Silence> all = new ArrayList<>(am.silences().list());
         // Alertmanager's order: active (soonest end first), pending (soonest start first), expired (latest end first).
         all.sort(Comparator.<Silence>comparingInt(s -> switch (s.state(now)) {
             case ACTIVE -> 0;
@@ -285,6 +314,10 @@ final class AlertmanagerApi {
     }
 
     private void postSilence(RoutingContext ctx) {
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
         Silence s;
         try {
             JsonNode body = AlertmanagerJson.MAPPER.readTree(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
@@ -293,22 +326,30 @@ final class AlertmanagerApi {
             error(ctx, 400, e.getMessage());
             return;
         }
-        blocking(ctx, () -> service.silences().upsert(s),
+        blocking(ctx, () -> am.silences().upsert(s),
                 id -> json(ctx, 200, AlertmanagerJson.MAPPER.createObjectNode().put("silenceID", id)));
     }
 
     private void getSilence(RoutingContext ctx) {
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
         try {
-            json(ctx, 200, gettableSilence(service.silences().get(ctx.pathParam("silenceID")), clockMs.getAsLong()));
+            json(ctx, 200, gettableSilence(am.silences().get(ctx.pathParam("silenceID")), clockMs.getAsLong()));
         } catch (Silences.NotFoundException e) {
             error(ctx, 404, e.getMessage());
         }
     }
 
     private void deleteSilence(RoutingContext ctx) {
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
         String id = ctx.pathParam("silenceID");
         blocking(ctx, () -> {
-            service.silences().expire(id);
+            am.silences().expire(id);
             return id;
         }, x -> HttpApi.respond(ctx, 200, JSON, Buffer.buffer()));
     }
@@ -333,13 +374,17 @@ final class AlertmanagerApi {
      * envelope. {@code limit} (default 100) caps the list at most at the history's capacity.
      */
     private void notifications(RoutingContext ctx) {
-        int limit = HttpApi.boundedParam(ctx, "limit", 100, service.dispatcher().history().capacity());
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
+        int limit = HttpApi.boundedParam(ctx, "limit", 100, am.dispatcher().history().capacity());
         if (limit < 0) {
             return;
         }
         ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode().put("status", "success");
         ArrayNode data = o.putArray("data");
-        for (NotificationHistory.Attempt a : service.dispatcher().history().recent(limit)) {
+        for (NotificationHistory.Attempt a : am.dispatcher().history().recent(limit)) {
             Notification n = a.notification();
             ObjectNode j = data.addObject();
             j.put("time", AlertmanagerJson.apiTime(a.finishedAtMs()));
@@ -363,13 +408,17 @@ final class AlertmanagerApi {
     }
 
     private void status(RoutingContext ctx) {
+        AlertingService.Instance am = instance(ctx);
+        if (am == null) {
+            return;
+        }
         BuildInfo b = BuildInfo.current();
         ObjectNode o = AlertmanagerJson.MAPPER.createObjectNode();
         o.putObject("cluster").put("name", "").put("status", "disabled").putArray("peers");
         o.putObject("versionInfo").put("version", b.version()).put("revision", b.revision()).put("branch", b.branch())
                 .put("buildUser", b.buildUser()).put("buildDate", b.buildDate()).put("goVersion", b.javaVersion());
         // The alertmanager section as Alertmanager shows its configuration file (amtool config routes reads it).
-        o.putObject("config").put("original", ConfigYaml.write(service.dispatcher().config()));
+        o.putObject("config").put("original", ConfigYaml.write(am.dispatcher().config()));
         o.put("uptime", AlertmanagerJson.apiTime(service.startedMs()));
         json(ctx, 200, o);
     }

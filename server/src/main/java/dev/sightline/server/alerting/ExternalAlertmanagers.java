@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.alerting.Alert;
 import dev.sightline.alerting.AlertmanagerJson;
+import dev.sightline.server.tenants.Tenants;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,12 +14,15 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
  * Sends alerts to external Alertmanagers as Prometheus's notifier does: a bounded queue (the oldest alerts are
  * dropped when it is full), batches of at most {@link #MAX_BATCH} POSTed as JSON to every Alertmanager's
- * {@code /api/v2/alerts}. There is no retry: the rules re-send firing alerts every minute anyway.
+ * {@code /api/v2/alerts}. There is no retry: the rules re-send firing alerts every minute anyway. A tenant's alerts
+ * are sent in batches of their own with its {@code X-Scope-OrgID}, as Mimir's ruler sends to a multi-tenant
+ * Alertmanager.
  */
 final class ExternalAlertmanagers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExternalAlertmanagers.class.getName());
@@ -35,8 +39,12 @@ final class ExternalAlertmanagers implements AutoCloseable {
     private record Target(URI url, Duration timeout) {
     }
 
+    /** An alert waiting, with its tenant (null: none). */
+    private record Queued(String tenant, Alert alert) {
+    }
+
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ArrayDeque<Alert> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final Listener listener;
     private final String userAgent;
     private volatile List<Target> targets;
@@ -62,11 +70,16 @@ final class ExternalAlertmanagers implements AutoCloseable {
     }
 
     /** Queues alerts for every configured Alertmanager; a no-op when none is configured. */
-    synchronized void send(List<Alert> alerts) {
+    void send(List<Alert> alerts) {
+        send(null, alerts);
+    }
+
+    /** Queues a tenant's alerts (tenant null: of none) for every configured Alertmanager. */
+    synchronized void send(String tenant, List<Alert> alerts) {
         if (targets.isEmpty() || closed) {
             return;
         }
-        queue.addAll(alerts);
+        alerts.forEach(a -> queue.add(new Queued(tenant, a)));
         int over = queue.size() - QUEUE_CAPACITY;
         for (int i = 0; i < over; i++) {
             queue.pollFirst();
@@ -80,6 +93,7 @@ final class ExternalAlertmanagers implements AutoCloseable {
     private void loop() {
         while (true) {
             List<Alert> batch = new ArrayList<>();
+            String tenant;
             synchronized (this) {
                 while (queue.isEmpty() && !closed) {
                     try {
@@ -91,15 +105,17 @@ final class ExternalAlertmanagers implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
-                    batch.add(queue.pollFirst());
+                // One tenant's alerts per batch: the header names a single tenant.
+                tenant = queue.peekFirst().tenant();
+                while (!queue.isEmpty() && batch.size() < MAX_BATCH && Objects.equals(queue.peekFirst().tenant(), tenant)) {
+                    batch.add(queue.pollFirst().alert());
                 }
             }
-            post(batch);
+            post(tenant, batch);
         }
     }
 
-    private void post(List<Alert> batch) {
+    private void post(String tenant, List<Alert> batch) {
         ArrayNode body = AlertmanagerJson.MAPPER.createArrayNode();
         for (Alert a : batch) {
             ObjectNode o = body.addObject();
@@ -113,9 +129,13 @@ final class ExternalAlertmanagers implements AutoCloseable {
         for (Target t : targets) {
             boolean ok = false;
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(t.url()).timeout(t.timeout())
-                        .header("Content-Type", "application/json").header("User-Agent", userAgent)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder request = HttpRequest.newBuilder(t.url()).timeout(t.timeout())
+                        .header("Content-Type", "application/json").header("User-Agent", userAgent);
+                if (tenant != null) {
+                    request.header(Tenants.HEADER, tenant);
+                }
+                HttpResponse<String> r = client.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 ok = r.statusCode() / 100 == 2;
                 if (!ok) {
                     LOG.warning("sending " + batch.size() + " alerts to " + t.url() + " failed: " + r.statusCode() + " " + r.body());

@@ -47,6 +47,12 @@ public final class ConfigLoader {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     }
 
+    /** The folder paths in the configuration are relative to: the file's, or the working directory without one. */
+    public static Path baseDir(Path configFile) {
+        Path dir = configFile == null ? null : configFile.toAbsolutePath().getParent();
+        return dir != null ? dir : Path.of("").toAbsolutePath();
+    }
+
     /** Loads the file; a missing file is an error, an empty one means all defaults. */
     public SightlineConfig load(Path file) throws ConfigException {
         String name = file.toString();
@@ -58,8 +64,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(name, "cannot read configuration file: " + e.getMessage(), e);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        return parse(name, content, dir != null ? dir : Path.of("").toAbsolutePath());
+        return parse(name, content, baseDir(file));
     }
 
     /** Parses YAML text; {@code name} is used in error messages, secret files are read from the working directory. */
@@ -72,23 +77,40 @@ public final class ConfigLoader {
      * see {@link Secrets}) are read relative to {@code baseDir}.
      */
     public SightlineConfig parse(String name, byte[] content, Path baseDir) throws ConfigException {
+        SightlineConfig config = bind(name, content, baseDir, null, SightlineConfig.class);
+        return config == null ? SightlineConfig.defaults() : config;
+    }
+
+    /**
+     * Parses a file that holds one section of sightline.yml on its own (a tenant's {@code alertmanager.yml} is the
+     * {@code alertmanager:} section): bound, checked, located and with its secrets read as that section is in
+     * sightline.yml. Null for an empty document.
+     */
+    public <T> T parseSection(String name, byte[] content, Path baseDir, String section, Class<T> type)
+            throws ConfigException {
+        return bind(name, content, baseDir, section, type);
+    }
+
+    /** Binds the document to {@code type}; {@code section} (or null: the document is the root) is where it sits. */
+    private <T> T bind(String name, byte[] content, Path baseDir, String section, Class<T> type) throws ConfigException {
         try {
             Map<String, JsonLocation> keys = scanKeys(name, content);
             if (keys == null) {
-                return SightlineConfig.defaults();
+                return null;
             }
             JsonNode tree = mapper.readTree(content);
             boolean secretsRead;
             try {
-                secretsRead = Secrets.resolve(tree, baseDir, env);
+                // Secret fields are known by their path from sightline.yml's root, so a section is judged where it sits.
+                secretsRead = Secrets.resolve(section == null ? tree : mapper.createObjectNode().set(section, tree),
+                        baseDir, env);
             } catch (Secrets.Unresolved e) {
-                throw located(name, keys.get(e.key), e.getMessage());
+                String prefix = section == null ? "" : section + ".";
+                throw located(name, keys.get(e.key.substring(prefix.length())), e.getMessage().substring(prefix.length()));
             }
             try {
                 // Bound from the text when no secret was read in, so value errors keep their exact positions.
-                SightlineConfig config = secretsRead ? mapper.treeToValue(tree, SightlineConfig.class)
-                        : mapper.readValue(content, SightlineConfig.class);
-                return config == null ? SightlineConfig.defaults() : config;
+                return secretsRead ? mapper.treeToValue(tree, type) : mapper.readValue(content, type);
             } catch (JsonMappingException e) {
                 String nested = nestedKey(e, keys);
                 if (nested != null) {

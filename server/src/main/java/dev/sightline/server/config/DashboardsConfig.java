@@ -26,8 +26,6 @@ public record DashboardsConfig(@JsonProperty("directory") String directory) {
         if (directory == null) {
             return null;
         }
-        Path base = configFile == null || configFile.toAbsolutePath().getParent() == null
-                ? Path.of("").toAbsolutePath() : configFile.toAbsolutePath().getParent();
-        return base.resolve(directory).normalize();
+        return ConfigLoader.baseDir(configFile).resolve(directory).normalize();
     }
 }

@@ -48,6 +48,11 @@ public record SightlineConfig(
         dashboards = dashboards == null ? DashboardsConfig.NONE : dashboards;
         canaries = CanaryConfig.checkList(canaries);
         tenants = tenants == null ? TenantsConfig.DISABLED : tenants;
+        // Rules of no tenant would read every tenant's series and write series no tenant sees (Mimir has none).
+        if (tenants.multitenancyEnabled() && !ruleFiles.isEmpty()) {
+            throw new IllegalArgumentException("rule_files: not allowed with tenants.multitenancy_enabled: true (a rule"
+                    + " must belong to a tenant): put each tenant's rule files under tenants.rules_dir/<tenant id>/");
+        }
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,

@@ -3,6 +3,7 @@ package dev.sightline.server.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sightline.core.TenantScope;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,21 +15,27 @@ import java.util.Map;
  * {@link TenantLimitsConfig limits}. {@code max_tenants} bounds the tenants without an override the server keeps (0: no
  * bound): a request naming a new one beyond it is refused with 429 naming the key, so a client cannot grow the
  * server's memory by inventing ids; tenants named in {@code overrides} are always let in and not counted.
+ * {@code rules_dir} holds each tenant's rules and Alertmanager configuration, laid out
+ * as Mimir's local ruler storage: {@code <rules_dir>/<tenant id>/*.yml} are Prometheus rule files evaluated over that
+ * tenant's data only, and {@code <rules_dir>/<tenant id>/alertmanager.yml} (optional; the {@code alertmanager:}
+ * section otherwise) routes its alerts; relative to the configuration file's folder, re-read at each reload.
  * <pre>
  * tenants:
  *   multitenancy_enabled: true
  *   defaults: {ingestion_rate: 10000, ingestion_burst_size: 200000, max_global_series_per_user: 150000}
  *   overrides:
  *     team-a: {ingestion_rate: 50000, max_total_query_length: 32d}
+ *   rules_dir: tenant-rules
  * </pre>
  */
 public record TenantsConfig(
         @JsonProperty("multitenancy_enabled") Boolean multitenancyEnabled,
         @JsonProperty("defaults") TenantLimitsConfig defaults,
         @JsonProperty("overrides") Map<String, TenantLimitsConfig> overrides,
-        @JsonProperty("max_tenants") Integer maxTenants) {
+        @JsonProperty("max_tenants") Integer maxTenants,
+        @JsonProperty("rules_dir") String rulesDir) {
 
-    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null, null);
+    public static final TenantsConfig DISABLED = new TenantsConfig(null, null, null, null, null);
 
     public TenantsConfig {
         multitenancyEnabled = multitenancyEnabled != null && multitenancyEnabled;
@@ -49,6 +56,20 @@ public record TenantsConfig(
             throw new IllegalArgumentException("max_tenants: must be 0 (no limit) or more, got " + maxTenants);
         }
         maxTenants = maxTenants == null ? 0 : maxTenants;
+        if (rulesDir != null && rulesDir.isBlank()) {
+            throw new IllegalArgumentException("rules_dir: empty directory name");
+        }
+        if (rulesDir != null && !multitenancyEnabled) {
+            throw new IllegalArgumentException("rules_dir: per-tenant rules need multitenancy_enabled: true");
+        }
+    }
+
+    /** The per-tenant rules directory resolved against the configuration file's folder; null when not set. */
+    public Path rulesDir(Path configFile) {
+        if (rulesDir == null) {
+            return null;
+        }
+        return ConfigLoader.baseDir(configFile).resolve(rulesDir).normalize();
     }
 
     /** The limits of one tenant: its override, else the defaults. */

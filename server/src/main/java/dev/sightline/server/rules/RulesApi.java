@@ -14,6 +14,8 @@ import dev.sightline.rules.RuleExpr;
 import dev.sightline.rules.RuleGroup;
 import dev.sightline.rules.Template;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,15 +26,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
-/** {@code /api/v1/rules} and {@code /api/v1/alerts}, in the JSON shapes Prometheus's API returns. */
+/**
+ * {@code /api/v1/rules} and {@code /api/v1/alerts}, in the JSON shapes Prometheus's API returns; with multitenancy
+ * on, of the request's tenant only (as Mimir's ruler answers them).
+ */
 public final class RulesApi {
     private static final String JSON = "application/json";
-    private final Supplier<List<RuleGroup>> groups;
+    private final Tenants tenants;
+    private final Function<String, List<RuleGroup>> groupsOf;
 
-    public RulesApi(Supplier<List<RuleGroup>> groups) {
-        this.groups = groups;
+    /** {@code groupsOf} gives a tenant's running groups (tenant null: multitenancy off). */
+    public RulesApi(Tenants tenants, Function<String, List<RuleGroup>> groupsOf) {
+        this.tenants = tenants;
+        this.groupsOf = groupsOf;
+    }
+
+    /** The request's tenant's groups; null after answering the tenant's refusal (401 without X-Scope-OrgID). */
+    private List<RuleGroup> groups(RoutingContext ctx) {
+        try {
+            return groupsOf.apply(tenants.of(ctx.request()).id());
+        } catch (TenantException e) {
+            error(ctx, e.status(), e.status() == 401 ? "unauthorized" : "bad_data", e.getMessage());
+            return null;
+        }
+    }
+
+    private static void error(RoutingContext ctx, int status, String type, String message) {
+        JsonObject err = new JsonObject().put("status", "error").put("errorType", type).put("error", message);
+        HttpApi.respond(ctx, status, JSON, err.toBuffer());
     }
 
     void rules(RoutingContext ctx) {
@@ -40,12 +63,13 @@ public final class RulesApi {
         try {
             filter = Filter.of(ctx);
         } catch (IllegalArgumentException e) {
-            JsonObject err = new JsonObject().put("status", "error").put("errorType", "bad_data")
-                    .put("error", e.getMessage());
-            HttpApi.respond(ctx, 400, JSON, err.toBuffer());
+            error(ctx, 400, "bad_data", e.getMessage());
             return;
         }
-        HttpApi.respond(ctx, 200, JSON, success(new JsonObject().put("groups", rulesJson(groups.get(), filter))));
+        List<RuleGroup> groups = groups(ctx);
+        if (groups != null) {
+            HttpApi.respond(ctx, 200, JSON, success(new JsonObject().put("groups", rulesJson(groups, filter))));
+        }
     }
 
     /**
@@ -104,7 +128,10 @@ public final class RulesApi {
     }
 
     void alerts(RoutingContext ctx) {
-        HttpApi.respond(ctx, 200, JSON, success(new JsonObject().put("alerts", alertsJson(groups.get()))));
+        List<RuleGroup> groups = groups(ctx);
+        if (groups != null) {
+            HttpApi.respond(ctx, 200, JSON, success(new JsonObject().put("alerts", alertsJson(groups))));
+        }
     }
 
     private static Buffer success(JsonObject data) {

@@ -109,8 +109,6 @@ public final class Tenants {
     public static final List<String> UNSCOPED = List.of(
             // logs: live tail and patterns (fed by every tenant's lines)
             "/loki/api/v1/tail", "/loki/api/v1/patterns",
-            // rules, alerts, silences, notifications
-            "/api/v1/rules", "/api/v1/alerts", "/api/v2/alerts", "/api/v2/silence", "/api/v1/notifications",
             // views over all the metrics
             "/api/v1/services", "/api/v1/maturity", "/api/v1/drills", "/api/v1/status/tsdb");
 

@@ -24,6 +24,8 @@ class ExternalAlertmanagersTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer am;
     private final List<JsonNode> batches = new CopyOnWriteArrayList<>();
+    /** Each batch's X-Scope-OrgID, "-" without one. */
+    private final List<String> tenants = new CopyOnWriteArrayList<>();
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
 
@@ -31,6 +33,8 @@ class ExternalAlertmanagersTest {
     void listen() throws IOException {
         am = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         am.createContext("/prefix/api/v2/alerts", ex -> {
+            String tenant = ex.getRequestHeaders().getFirst("X-Scope-OrgID");
+            tenants.add(tenant == null ? "-" : tenant);
             batches.add(JSON.readTree(ex.getRequestBody()));
             ex.sendResponseHeaders(200, -1);
             ex.close();
@@ -96,5 +100,23 @@ class ExternalAlertmanagersTest {
             s.send(alerts(ExternalAlertmanagers.QUEUE_CAPACITY + 5));
         }
         assertThat(dropped.get()).isEqualTo(5);
+    }
+
+    @Test
+    void aTenantsAlertsGoInBatchesOfTheirOwnWithItsOrgId() throws Exception {
+        try (ExternalAlertmanagers s = sender()) {
+            s.send("a", alerts(2));
+            s.send("b", alerts(1));
+            s.send(alerts(3));
+            s.send("a", alerts(1));
+            // Queued before the sender starts, so the batches are cut from the whole queue.
+            s.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (sent.get() < 7 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+        assertThat(tenants).containsExactly("a", "b", "-", "a");
+        assertThat(batches).extracting(JsonNode::size).containsExactly(2, 1, 3, 1);
     }
 }

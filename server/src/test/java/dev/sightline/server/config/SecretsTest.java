@@ -171,4 +171,32 @@ class SecretsTest {
             assertThat(am).doesNotContain("XYZ").doesNotContain("am-token-2");
         }
     }
+
+    /** A tenant's alertmanager.yml is the alertmanager: section on its own: its secrets read, its errors located in it. */
+    @Test
+    void aSectionFileReadsItsSecretsAndLocatesItsErrors() throws Exception {
+        Files.writeString(dir.resolve("hook.url"), "http://tenant-hook.example.com/x\n");
+        ConfigLoader loader = new ConfigLoader(Map.of("HOOK_TOKEN", "t0k")::get);
+        dev.sightline.alerting.config.AlertmanagerConfig am = loader.parseSection("alertmanager.yml", """
+                route: {receiver: r}
+                receivers:
+                  - name: r
+                    webhook_configs:
+                      - url_file: hook.url
+                      - url: "http://other.example.com/${HOOK_TOKEN}"
+                """.getBytes(StandardCharsets.UTF_8), dir, "alertmanager", dev.sightline.alerting.config.AlertmanagerConfig.class);
+        assertThat(am.receivers().get(0).webhookConfigs()).extracting(w -> w.url().toString())
+                .containsExactly("http://tenant-hook.example.com/x", "http://other.example.com/t0k");
+        String missing = catchThrowableOfType(ConfigException.class, () -> loader.parseSection("alertmanager.yml", """
+                route: {receiver: r}
+                receivers: [{name: r, webhook_configs: [{url_file: missing.url}]}]
+                """.getBytes(StandardCharsets.UTF_8), dir, "alertmanager", dev.sightline.alerting.config.AlertmanagerConfig.class))
+                .getMessage();
+        assertThat(missing).isEqualTo("alertmanager.yml:2:42: receivers[0].webhook_configs[0].url_file: cannot read secret"
+                + " file " + dir.resolve("missing.url") + ": no such file");
+        String unknown = catchThrowableOfType(ConfigException.class, () -> loader.parseSection("alertmanager.yml",
+                "route: {receiver: r}\nreceivers: [{name: r}]\nroutes: []\n".getBytes(StandardCharsets.UTF_8), dir,
+                "alertmanager", dev.sightline.alerting.config.AlertmanagerConfig.class)).getMessage();
+        assertThat(unknown).startsWith("alertmanager.yml:3:1: unknown key \"routes\" at top level");
+    }
 }

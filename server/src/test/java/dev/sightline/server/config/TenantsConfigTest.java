@@ -107,4 +107,21 @@ class TenantsConfigTest {
         assertThat(error("tenants:\n  defaults: {max_series: 5}\n"))
                 .startsWith("sightline.yml:2:").contains("unknown key \"max_series\"");
     }
+
+    @Test
+    void rulesDirNeedsMultitenancyAndRuleFilesAreRefusedWithIt() throws Exception {
+        assertThat(parse("tenants: {multitenancy_enabled: true, rules_dir: tr}\n").rulesDir(java.nio.file.Path.of("/etc/s/s.yml")))
+                .isEqualTo(java.nio.file.Path.of("/etc/s/tr"));
+        assertThat(parse("tenants: {multitenancy_enabled: true}\n").rulesDir(null)).isNull();
+        assertThat(error("tenants:\n  rules_dir: tr\n"))
+                .isEqualTo("sightline.yml:2:3: tenants.rules_dir: per-tenant rules need multitenancy_enabled: true");
+        assertThat(error("tenants:\n  multitenancy_enabled: true\n  rules_dir: ''\n"))
+                .isEqualTo("sightline.yml:3:3: tenants.rules_dir: empty directory name");
+        assertThat(error("rule_files: [a.yml]\ntenants: {multitenancy_enabled: true}\n"))
+                .startsWith("sightline.yml:1:1: rule_files: not allowed with tenants.multitenancy_enabled: true")
+                .contains("tenants.rules_dir/<tenant id>/");
+        // Without multitenancy rule_files are as they were.
+        assertThat(loader.parse("sightline.yml", "rule_files: [a.yml]\n".getBytes(StandardCharsets.UTF_8)).ruleFiles())
+                .containsExactly("a.yml");
+    }
 }
