@@ -10,6 +10,7 @@ import dev.sightline.server.dashboards.DashboardStore;
 import dev.sightline.server.dashboards.DashboardsApi;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.logapi.PatternMiners;
 import dev.sightline.server.logapi.PatternsEndpoint;
 import dev.sightline.server.logapi.LiveLineHub;
 import dev.sightline.server.logapi.LokiApi;
@@ -148,6 +149,8 @@ public final class SightlineServer implements AutoCloseable {
     private final LiveLineHub liveLines = new LiveLineHub();
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
     private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
+    /** The untenanted miner above and one per tenant, fed by every commit. */
+    private final PatternMiners logPatternMiners = new PatternMiners(logPatterns);
     private final PatternMetrics logPatternMetrics;
     /** Synthetic journeys on their schedules and blackbox_exporter's /probe. */
     private final JourneyService journeys;
@@ -192,7 +195,7 @@ public final class SightlineServer implements AutoCloseable {
         this.logIngester = new LogIngester(() -> closing.get() ? null : logs, settings.config().limits().toLogLimits(),
                 new LogIngestMetrics(metrics.registry()));
         logIngester.addListener(liveLines);
-        logIngester.addListener(logPatterns::observe);
+        logIngester.addListener(logPatternMiners);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
         this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
         this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
@@ -323,7 +326,7 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().toDecoderLimits(), guards, tenants).register(api);
         scrape.register(api);
         new StatusApi(scrape::config, flags(settings), () -> isReady() ? storage.getNow(null) : null, scrape::reloadStatus,
-                startedMs).register(api);
+                startedMs, tenants).register(api);
         rules.register(api);
         alerting.register(api);
         canaries.register(api);
@@ -338,7 +341,7 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
-        new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
+        new PatternsEndpoint(logPatternMiners, () -> System.currentTimeMillis() * 1_000_000L, tenants).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),

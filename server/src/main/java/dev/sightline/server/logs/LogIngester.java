@@ -1,11 +1,13 @@
 package dev.sightline.server.logs;
 
+import dev.sightline.core.Labels;
 import dev.sightline.ingest.logs.LogBatch;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.ingest.logs.LogSink;
 import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogEntry;
+import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
 import dev.sightline.server.ingest.StorageUnavailableException;
 
@@ -81,8 +83,8 @@ public final class LogIngester {
     }
 
     /**
-     * As above, into {@code share} of the store (a tenant's view). The listeners get the entries as the writer sent
-     * them, without the tenant's label.
+     * As above, into {@code share} of the store (a tenant's view). The listeners get the entries as stored: a
+     * tenant's with the tenant label ({@code TenantScope.LABEL}), so each listener can keep tenants apart.
      */
     public <E extends Exception> LogResult ingest(UnaryOperator<LogStore> share, Decoding<E> decoding)
             throws E, StorageUnavailableException {
@@ -90,15 +92,11 @@ public final class LogIngester {
         if (s == null) {
             throw new StorageUnavailableException("the log store is not open", null);
         }
-        LogAppender appender = share.apply(s).appender();
-        // Entries are kept for the listeners only when there are any.
+        // Entries are kept for the listeners only when there are any, as the share hands them to the store.
         List<LogEntry> committed = listeners.isEmpty() ? null : new ArrayList<>();
-        LogSink target = committed == null ? appender::append : (stream, time, line, metadata) -> {
-            appender.append(stream, time, line, metadata);
-            committed.add(new LogEntry(time, stream, metadata, line));
-        };
+        LogAppender appender = share.apply(committed == null ? s : recording(s, committed)).appender();
         long now = nowNanos.getAsLong();
-        LogBatch batch = new LogBatch(limits, now, MAX_REPORTED_ERRORS, target);
+        LogBatch batch = new LogBatch(limits, now, MAX_REPORTED_ERRORS, appender::append);
         try {
             decoding.decode(batch, now);
         } catch (Exception e) {
@@ -114,6 +112,43 @@ public final class LogIngester {
             notify(Collections.unmodifiableList(committed));
         }
         return batch.result();
+    }
+
+    /** {@code store} whose appenders also add each line, as stored, to {@code committed}. */
+    private static LogStore recording(LogStore store, List<LogEntry> committed) {
+        return new LogStore() {
+            @Override
+            public LogAppender appender() {
+                LogAppender inner = store.appender();
+                return new LogAppender() {
+                    @Override
+                    public void append(Labels stream, long timeNanos, String line, Labels metadata) {
+                        inner.append(stream, timeNanos, line, metadata);
+                        committed.add(new LogEntry(timeNanos, stream, metadata, line));
+                    }
+
+                    @Override
+                    public void commit() throws IOException {
+                        inner.commit();
+                    }
+
+                    @Override
+                    public void rollback() {
+                        inner.rollback();
+                    }
+                };
+            }
+
+            @Override
+            public LogQuerier querier() {
+                return store.querier();
+            }
+
+            @Override
+            public void close() {
+                // Lives for one request; the store outlives it.
+            }
+        };
     }
 
     private void notify(List<LogEntry> entries) {

@@ -82,12 +82,10 @@ public final class Tenants {
      * another wrote, or what no tenant wrote): with multitenancy on they answer 501 rather than leak.
      */
     public static final List<String> UNSCOPED = List.of(
-            // logs: live tail and patterns (fed by every tenant's lines)
-            "/loki/api/v1/tail", "/loki/api/v1/patterns",
             // rules, alerts, silences, notifications
             "/api/v1/rules", "/api/v1/alerts", "/api/v2/alerts", "/api/v2/silence", "/api/v1/notifications",
             // views over all the metrics
-            "/api/v1/services", "/api/v1/maturity", "/api/v1/drills", "/api/v1/status/tsdb");
+            "/api/v1/services", "/api/v1/maturity", "/api/v1/drills");
 
     /**
      * With multitenancy on, answers 501 naming the reason on every path under {@code prefixes}; registered before
