@@ -39,10 +39,13 @@ import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.synthetics.SyntheticClock;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.Tenants;
+import dev.sightline.traces.metrics.GeneratorConfig;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
+import dev.sightline.server.traces.TenantSpanMetrics;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.logs.store.LuceneLogStore;
@@ -140,6 +143,8 @@ public final class SightlineServer implements AutoCloseable {
     private final QueryGate queries;
     /** Span metrics and the service graph (metrics_generator), written into storage once it is open. */
     private final MetricsGenerator spanMetrics;
+    /** With multitenancy on, the generators per tenant (spanMetrics the one of spans of no tenant). */
+    private final TenantSpanMetrics tenantSpanMetrics;
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
@@ -197,7 +202,10 @@ public final class SightlineServer implements AutoCloseable {
         logIngester.addListener(liveLines);
         logIngester.addListener(logPatternMiners);
         this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
-        this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
+        GeneratorConfig generatorConfig = settings.config().metricsGenerator().toGeneratorConfig();
+        this.spanMetrics = new MetricsGenerator(generatorConfig, System::currentTimeMillis);
+        this.tenantSpanMetrics = new TenantSpanMetrics(spanMetrics,
+                () -> new MetricsGenerator(generatorConfig, System::currentTimeMillis));
         this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
                 LogQlRules.languages(logs::querier), alerting.notifier(), System::currentTimeMillis);
@@ -330,7 +338,8 @@ public final class SightlineServer implements AutoCloseable {
         rules.register(api);
         alerting.register(api);
         canaries.register(api);
-        SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
+        SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans,
+                tenants.enabled() ? tenantSpanMetrics : spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits(),
@@ -345,7 +354,7 @@ public final class SightlineServer implements AutoCloseable {
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
-                System::currentTimeMillis, queries).register(api);
+                System::currentTimeMillis, queries, tenants).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
                 limits.toEngineOptions(), System::currentTimeMillis, queries).register(api);
         new DrillsApi(settings.dataDir()).register(api);
@@ -400,7 +409,14 @@ public final class SightlineServer implements AutoCloseable {
                         (System.nanoTime() - start) / 1e9));
                 storage.complete(db);
                 // Through the ingest guards, as any write: the series limit applies, exemplars reach the exemplar store.
-                spanMetrics.start(() -> guards.begin(db.appender(), "spanmetrics"));
+                // A tenant's generator writes into its share, through its guards (its series limits apply).
+                tenantSpanMetrics.start(tenant -> {
+                    if (tenant == null) {
+                        return () -> guards.begin(db.appender(), "spanmetrics");
+                    }
+                    Tenant t = tenants.of(tenant);
+                    return () -> t.guards().begin(t.storage(db).appender(), "spanmetrics");
+                });
                 logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
                 startScraping(db);
                 startRules(db);
@@ -572,7 +588,7 @@ public final class SightlineServer implements AutoCloseable {
             alerting.close();
             canaries.close();
             // Its last collection goes into storage, so before storage closes.
-            spanMetrics.close();
+            tenantSpanMetrics.close();
             logPatternMetrics.close();
             Tsdb db = null;
             try {

@@ -84,8 +84,8 @@ public final class Tenants {
     public static final List<String> UNSCOPED = List.of(
             // rules, alerts, silences, notifications
             "/api/v1/rules", "/api/v1/alerts", "/api/v2/alerts", "/api/v2/silence", "/api/v1/notifications",
-            // views over all the metrics
-            "/api/v1/services", "/api/v1/maturity", "/api/v1/drills");
+            // views over all the metrics (and the rules of no tenant)
+            "/api/v1/maturity", "/api/v1/drills");
 
     /**
      * With multitenancy on, answers 501 naming the reason on every path under {@code prefixes}; registered before

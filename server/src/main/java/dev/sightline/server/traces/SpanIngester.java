@@ -4,6 +4,7 @@ import dev.sightline.ingest.spans.SpanResult;
 import dev.sightline.ingest.spans.SpanSink;
 import dev.sightline.server.ingest.StorageUnavailableException;
 import dev.sightline.traces.SpanAppender;
+import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 
 import java.io.IOException;
@@ -45,15 +46,18 @@ public final class SpanIngester {
         return ingest(UnaryOperator.identity(), decoding);
     }
 
-    /** As above, into {@code share} of the store (a tenant's view); the consumers get the spans as sent. */
+    /**
+     * As above, into {@code share} of the store (a tenant's view). The consumers get the spans as stored: a tenant's
+     * with the tenant attribute on their resource, so each consumer can keep tenants apart.
+     */
     public <E extends Exception> SpanResult ingest(UnaryOperator<SpanStore> share, Decoding<E> decoding)
             throws E, StorageUnavailableException {
         SpanStore s = store.get();
         if (s == null) {
             throw new StorageUnavailableException("the span store is not open", null);
         }
-        // The one place accepted spans leave the ingest path, for every protocol.
-        SpanAppender appender = consumers.apply(share.apply(s).appender());
+        // The one place accepted spans leave the ingest path, for every protocol: under the share, as stored.
+        SpanAppender appender = share.apply(consumed(s)).appender();
         SpanResult result;
         try {
             result = decoding.decode(appender::append);
@@ -67,5 +71,25 @@ public final class SpanIngester {
             throw new StorageUnavailableException("span store commit failed, nothing was stored: " + e.getMessage(), e);
         }
         return result;
+    }
+
+    /** {@code store} whose appenders hand what they store to the consumers too. */
+    private SpanStore consumed(SpanStore store) {
+        return new SpanStore() {
+            @Override
+            public SpanAppender appender() {
+                return consumers.apply(store.appender());
+            }
+
+            @Override
+            public SpanQuerier querier() {
+                return store.querier();
+            }
+
+            @Override
+            public void close() {
+                // Lives for one request; the store outlives it.
+            }
+        };
     }
 }

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,8 +31,8 @@ import static dev.sightline.server.tenants.RemoteWrites.label;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The views over every tenant's data that used to answer 501 with multitenancy on: Loki live tail and patterns, and
- * /api/v1/status/tsdb. Two tenants write into one server; each sees only what it wrote, never the reserved label.
+ * The views over every tenant's data that used to answer 501 with multitenancy on: Loki live tail and patterns,
+ * /api/v1/status/tsdb and the service catalogue (span metrics now per tenant). Two tenants write into one server; each sees only what it wrote, never the reserved label.
  */
 class TenantViewsTest {
     private static final long NOW_MS = System.currentTimeMillis();
@@ -46,6 +48,8 @@ class TenantViewsTest {
         server.start(dir, """
                 tenants:
                   multitenancy_enabled: true
+                metrics_generator:
+                  collection_interval: 100ms
                 """);
         // Series of the same metric name in both tenants, and one only b has.
         assertThat(RemoteWrites.write(server, "a", series("shared_metric", "pod", "a-0"), "prometheus.WriteRequest")
@@ -56,6 +60,46 @@ class TenantViewsTest {
         }
         assertThat(RemoteWrites.write(server, "b", series("b_only_metric", "b_label", "x"), "prometheus.WriteRequest")
                 .statusCode()).isEqualTo(204);
+        // Spans of a service per tenant (their span metrics make the service), and HTTP server metrics of b's.
+        for (String t : List.of("a", "b")) {
+            long end = NOW_MS * 1_000_000;
+            HttpResponse<String> spans = server.send(server.request("/v1/traces").header(Tenants.HEADER, t)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                            {"resourceSpans": [{"resource": {"attributes": [
+                                {"key": "service.name", "value": {"stringValue": "svc-%s"}}]},
+                              "scopeSpans": [{"spans": [{"traceId": "0af7651916cd43dd8448eb211c80319c",
+                                "spanId": "00000000000000a1", "name": "GET /%s", "kind": 2,
+                                "startTimeUnixNano": "%d", "endTimeUnixNano": "%d"}]}]}]}
+                            """.formatted(t, t, end - 2_000_000, end))));
+            assertThat(spans.statusCode()).as(spans.body()).isEqualTo(200);
+        }
+        assertThat(RemoteWrites.write(server, "b", series("http_server_request_duration_seconds_count", "job", "http-b"),
+                "prometheus.WriteRequest").statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void servicesComeFromTheTenantsOwnSpansAndMetrics() throws Exception {
+        // Span metrics are collected every 100 ms, each tenant's into its own share.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        List<String> a = services("a");
+        List<String> b = services("b");
+        while ((!a.contains("svc-a") || !b.contains("svc-b")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            a = services("a");
+            b = services("b");
+        }
+        assertThat(a).containsExactly("svc-a");
+        assertThat(b).containsExactly("http-b", "svc-b");
+        // The span metrics are the tenant's series like any other: a's PromQL sees its own only.
+        JsonNode calls = query("a", "/api/v1/query?query=" + enc("sum by (service) (traces_spanmetrics_calls_total)"));
+        assertThat(calls.path("data").path("result").toString()).contains("svc-a").doesNotContain("svc-b");
+        HttpResponse<String> other = server.send(server.request("/api/v1/services/svc-b/dashboard")
+                .header(Tenants.HEADER, "a"));
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(query("b", "/api/v1/services/svc-b/dashboard").path("status").asText()).isEqualTo("success");
+        HttpResponse<String> none = server.get("/api/v1/services");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.body()).contains("\"errorType\":\"unauthorized\"").contains("no org id");
     }
 
     @Test
@@ -103,23 +147,31 @@ class TenantViewsTest {
 
     @Test
     void tsdbStatusCountsOnlyTheTenantsSeries() throws Exception {
-        JsonNode a = query("a", "/api/v1/status/tsdb");
-        assertThat(a.toString()).doesNotContain("__tenant__").doesNotContain("b_only").doesNotContain("b-0");
-        assertThat(a.path("data").path("headStats").path("numSeries").asLong()).isEqualTo(1);
-        assertThat(a.path("data").path("seriesCountByMetricName").toString())
-                .isEqualTo("[{\"name\":\"shared_metric\",\"value\":1}]");
-        JsonNode b = query("b", "/api/v1/status/tsdb");
-        assertThat(b.toString()).doesNotContain("__tenant__").doesNotContain("a-0");
-        assertThat(b.path("data").path("headStats").path("numSeries").asLong()).isEqualTo(4);
-        assertThat(b.path("data").path("seriesCountByMetricName").toString())
-                .isEqualTo("[{\"name\":\"shared_metric\",\"value\":3},{\"name\":\"b_only_metric\",\"value\":1}]");
-        assertThat(b.path("data").path("labelValueCountByLabelName").toString())
-                .isEqualTo("[{\"name\":\"pod\",\"value\":3},{\"name\":\"__name__\",\"value\":2},"
-                        + "{\"name\":\"b_label\",\"value\":1}]");
+        // Span metrics may be in the head too (the services test): the tenant's series are whatever its /series lists.
+        for (String t : List.of("a", "b")) {
+            JsonNode status = query(t, "/api/v1/status/tsdb?limit=1000").path("data");
+            assertThat(status.toString()).doesNotContain("__tenant__");
+            assertThat(status.path("headStats").path("numSeries").asLong()).as(t)
+                    .isEqualTo(query(t, "/api/v1/series?match[]=" + enc("{__name__=~\".+\"}")).path("data").size());
+        }
+        JsonNode a = query("a", "/api/v1/status/tsdb?limit=1000").path("data");
+        assertThat(a.toString()).doesNotContain("b_only").doesNotContain("b-0").doesNotContain("b_label");
+        assertThat(counts(a, "seriesCountByMetricName")).containsEntry("shared_metric", 1L);
+        assertThat(counts(a, "seriesCountByLabelValuePair")).containsEntry("pod=a-0", 1L);
+        JsonNode b = query("b", "/api/v1/status/tsdb?limit=1000").path("data");
+        assertThat(b.toString()).doesNotContain("a-0");
+        assertThat(counts(b, "seriesCountByMetricName")).containsEntry("shared_metric", 3L).containsEntry("b_only_metric", 1L);
+        assertThat(counts(b, "labelValueCountByLabelName")).containsEntry("pod", 3L).containsEntry("b_label", 1L);
         assertThat(query("c", "/api/v1/status/tsdb").path("data").path("headStats").path("numSeries").asLong()).isZero();
         HttpResponse<String> none = server.get("/api/v1/status/tsdb");
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.body()).contains("\"errorType\":\"unauthorized\"").contains("no org id");
+    }
+
+    private static Map<String, Long> counts(JsonNode status, String list) {
+        Map<String, Long> out = new TreeMap<>();
+        status.path(list).forEach(c -> out.put(c.path("name").asText(), c.path("value").asLong()));
+        return out;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -143,6 +195,12 @@ class TenantViewsTest {
                         {"streams": [{"stream": {"job": "%s"}, "values": [["%d", "%s"]]}]}
                         """.formatted(job, System.currentTimeMillis() * 1_000_000, line))));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    }
+
+    private static List<String> services(String tenant) throws Exception {
+        List<String> out = new ArrayList<>();
+        query(tenant, "/api/v1/services").path("data").forEach(s -> out.add(s.path("name").asText()));
+        return out;
     }
 
     private static List<String> patterns(String tenant, String selector) throws Exception {
