@@ -201,7 +201,7 @@ public final class SightlineServer implements AutoCloseable {
                 new LogIngestMetrics(metrics.registry()));
         logIngester.addListener(liveLines);
         logIngester.addListener(logPatternMiners);
-        this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
+        this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards, tenants);
         GeneratorConfig generatorConfig = settings.config().metricsGenerator().toGeneratorConfig();
         this.spanMetrics = new MetricsGenerator(generatorConfig, System::currentTimeMillis);
         this.tenantSpanMetrics = new TenantSpanMetrics(spanMetrics,

@@ -2,12 +2,15 @@ package dev.sightline.server.tenants;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sightline.server.RunningServer;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -32,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The views over every tenant's data that used to answer 501 with multitenancy on: Loki live tail and patterns,
- * /api/v1/status/tsdb and the service catalogue (span metrics now per tenant). Two tenants write into one server; each sees only what it wrote, never the reserved label.
+ * /api/v1/status/tsdb and the service catalogue (span metrics now per tenant); and scrape jobs writing into the
+ * tenant they name. Two tenants write into one server; each sees only what it wrote, never the reserved label.
  */
 class TenantViewsTest {
     private static final long NOW_MS = System.currentTimeMillis();
@@ -43,14 +47,35 @@ class TenantViewsTest {
     @RegisterExtension
     static final RunningServer server = new RunningServer();
 
+    /** What both scrape jobs scrape: one exposition, written into the tenant each job names. */
+    private static HttpServer target;
+
     @BeforeAll
     static void start() throws Exception {
+        target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/metrics", ex -> {
+            byte[] body = "scraped_metric 42\n".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        target.start();
         server.start(dir, """
                 tenants:
                   multitenancy_enabled: true
                 metrics_generator:
                   collection_interval: 100ms
-                """);
+                scrape_configs:
+                  - job_name: a-job
+                    tenant: a
+                    scrape_interval: 1s
+                    static_configs: [{targets: ["127.0.0.1:%1$d"]}]
+                  - job_name: b-job
+                    tenant: b
+                    scrape_interval: 1s
+                    static_configs: [{targets: ["127.0.0.1:%1$d"]}]
+                """.formatted(target.getAddress().getPort()));
         // Series of the same metric name in both tenants, and one only b has.
         assertThat(RemoteWrites.write(server, "a", series("shared_metric", "pod", "a-0"), "prometheus.WriteRequest")
                 .statusCode()).isEqualTo(204);
@@ -75,6 +100,27 @@ class TenantViewsTest {
         }
         assertThat(RemoteWrites.write(server, "b", series("http_server_request_duration_seconds_count", "job", "http-b"),
                 "prometheus.WriteRequest").statusCode()).isEqualTo(204);
+    }
+
+    @AfterAll
+    static void stopTarget() {
+        target.stop(0);
+    }
+
+    @Test
+    void aScrapeJobWritesIntoTheTenantItNames() throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        List<String> a = jobs("a", "scraped_metric");
+        while ((a.isEmpty() || jobs("b", "scraped_metric").isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            a = jobs("a", "scraped_metric");
+        }
+        assertThat(a).containsExactly("a-job");
+        assertThat(jobs("b", "scraped_metric")).containsExactly("b-job");
+        // The scrape's own series (up, scrape_duration_seconds, ...) go with it.
+        assertThat(jobs("a", "{__name__=~\"up|scrape_.+\"}")).containsOnly("a-job");
+        assertThat(jobs("b", "up")).containsExactly("b-job");
+        assertThat(jobs("c", "up")).isEmpty();
     }
 
     @Test
@@ -195,6 +241,14 @@ class TenantViewsTest {
                         {"streams": [{"stream": {"job": "%s"}, "values": [["%d", "%s"]]}]}
                         """.formatted(job, System.currentTimeMillis() * 1_000_000, line))));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+    }
+
+    /** The job labels of what {@code promql} returns now, as tenant. */
+    private static List<String> jobs(String tenant, String promql) throws Exception {
+        List<String> out = new ArrayList<>();
+        query(tenant, "/api/v1/query?query=" + enc(promql)).path("data").path("result")
+                .forEach(r -> out.add(r.path("metric").path("job").asText()));
+        return out;
     }
 
     private static List<String> services(String tenant) throws Exception {
