@@ -1,11 +1,11 @@
 package dev.sightline.server.logs;
 
-import dev.sightline.core.Labels;
 import dev.sightline.ingest.logs.LogBatch;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.ingest.logs.LogSink;
 import dev.sightline.logs.LogAppender;
+import dev.sightline.logs.LogAppenders;
 import dev.sightline.logs.LogEntry;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
@@ -120,23 +120,10 @@ public final class LogIngester {
             @Override
             public LogAppender appender() {
                 LogAppender inner = store.appender();
-                return new LogAppender() {
-                    @Override
-                    public void append(Labels stream, long timeNanos, String line, Labels metadata) {
-                        inner.append(stream, timeNanos, line, metadata);
-                        committed.add(new LogEntry(timeNanos, stream, metadata, line));
-                    }
-
-                    @Override
-                    public void commit() throws IOException {
-                        inner.commit();
-                    }
-
-                    @Override
-                    public void rollback() {
-                        inner.rollback();
-                    }
-                };
+                return LogAppenders.around(inner, (stream, t, line, metadata) -> {
+                    inner.append(stream, t, line, metadata);
+                    committed.add(new LogEntry(t, stream, metadata, line));
+                });
             }
 
             @Override
