@@ -4,7 +4,6 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.TenantScope;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,22 +23,7 @@ public final class TenantLogView {
             @Override
             public LogAppender appender() {
                 LogAppender inner = store.appender();
-                return new LogAppender() {
-                    @Override
-                    public void append(Labels stream, long timeNanos, String line, Labels metadata) {
-                        inner.append(scope.tag(stream), timeNanos, line, metadata);
-                    }
-
-                    @Override
-                    public void commit() throws IOException {
-                        inner.commit();
-                    }
-
-                    @Override
-                    public void rollback() {
-                        inner.rollback();
-                    }
-                };
+                return LogAppenders.around(inner, (stream, t, line, metadata) -> inner.append(scope.tag(stream), t, line, metadata));
             }
 
             @Override

@@ -15,6 +15,7 @@ import dev.sightline.server.dashboards.DashboardStore;
 import dev.sightline.server.dashboards.DashboardsApi;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.logapi.PatternMiners;
 import dev.sightline.server.logapi.PatternsEndpoint;
 import dev.sightline.server.logapi.LiveLineHub;
 import dev.sightline.server.logapi.LokiApi;
@@ -43,10 +44,13 @@ import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.synthetics.SyntheticClock;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.Tenants;
+import dev.sightline.traces.metrics.GeneratorConfig;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import dev.sightline.server.traces.SpanIngestMetrics;
 import dev.sightline.server.traces.SpanIngester;
+import dev.sightline.server.traces.TenantSpanMetrics;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.logs.store.LuceneLogStore;
@@ -144,6 +148,8 @@ public final class SightlineServer implements AutoCloseable {
     private final QueryGate queries;
     /** Span metrics and the service graph (metrics_generator), written into storage once it is open. */
     private final MetricsGenerator spanMetrics;
+    /** With multitenancy on, the generators per tenant (spanMetrics the one of spans of no tenant). */
+    private final TenantSpanMetrics tenantSpanMetrics;
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
@@ -153,6 +159,8 @@ public final class SightlineServer implements AutoCloseable {
     private final LiveLineHub liveLines = new LiveLineHub();
     /** Log patterns mined from committed lines, and their counters written into storage once it is open. */
     private final PatternMiner logPatterns = new PatternMiner(PatternMiner.Options.DEFAULTS);
+    /** The untenanted miner above and one per tenant, fed by every commit. */
+    private final PatternMiners logPatternMiners = new PatternMiners(logPatterns);
     private final PatternMetrics logPatternMetrics;
     /** Synthetic journeys on their schedules and blackbox_exporter's /probe. */
     private final JourneyService journeys;
@@ -202,9 +210,12 @@ public final class SightlineServer implements AutoCloseable {
         this.logIngester = new LogIngester(() -> closing.get() ? null : logs, settings.config().limits().toLogLimits(),
                 new LogIngestMetrics(metrics.registry()));
         logIngester.addListener(liveLines);
-        logIngester.addListener(logPatterns::observe);
-        this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards);
-        this.spanMetrics = new MetricsGenerator(settings.config().metricsGenerator().toGeneratorConfig(), System::currentTimeMillis);
+        logIngester.addListener(logPatternMiners);
+        this.scrape = new ScrapeService(settings.configFile(), settings.config(), guards, tenants);
+        GeneratorConfig generatorConfig = settings.config().metricsGenerator().toGeneratorConfig();
+        this.spanMetrics = new MetricsGenerator(generatorConfig, System::currentTimeMillis);
+        this.tenantSpanMetrics = new TenantSpanMetrics(spanMetrics,
+                () -> new MetricsGenerator(generatorConfig, System::currentTimeMillis));
         this.logPatternMetrics = new PatternMetrics(logPatterns, PATTERN_METRICS_INTERVAL, System::currentTimeMillis);
         this.rules = new RulesService(settings.configFile(), settings.config(), settings.config().limits().toEngineOptions(),
                 LogQlRules.languages(logs::querier), alerting.notifier(), new TenantRules(), System::currentTimeMillis);
@@ -363,11 +374,12 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().toDecoderLimits(), guards, tenants).register(api);
         scrape.register(api);
         new StatusApi(scrape::config, flags(settings), () -> isReady() ? storage.getNow(null) : null, scrape::reloadStatus,
-                startedMs).register(api);
+                startedMs, tenants).register(api);
         rules.register(api, tenants);
         alerting.register(api, tenants);
         canaries.register(api);
-        SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans, spanMetrics::wrap,
+        SpanIngester spanIngester = new SpanIngester(() -> closing.get() ? null : spans,
+                tenants.enabled() ? tenantSpanMetrics : spanMetrics::wrap,
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits(),
@@ -378,11 +390,11 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
-        new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
+        new PatternsEndpoint(logPatternMiners, () -> System.currentTimeMillis() * 1_000_000L, tenants).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
-                System::currentTimeMillis, queries).register(api);
+                System::currentTimeMillis, queries, tenants).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
                 limits.toEngineOptions(), System::currentTimeMillis, queries).register(api);
         new DrillsApi(settings.dataDir()).register(api);
@@ -437,7 +449,14 @@ public final class SightlineServer implements AutoCloseable {
                         (System.nanoTime() - start) / 1e9));
                 storage.complete(db);
                 // Through the ingest guards, as any write: the series limit applies, exemplars reach the exemplar store.
-                spanMetrics.start(() -> guards.begin(db.appender(), "spanmetrics"));
+                // A tenant's generator writes into its share, through its guards (its series limits apply).
+                tenantSpanMetrics.start(tenant -> {
+                    if (tenant == null) {
+                        return () -> guards.begin(db.appender(), "spanmetrics");
+                    }
+                    Tenant t = tenants.of(tenant);
+                    return () -> t.guards().begin(t.storage(db).appender(), "spanmetrics");
+                });
                 logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
                 startScraping(db);
                 startRules(db);
@@ -609,7 +628,7 @@ public final class SightlineServer implements AutoCloseable {
             alerting.close();
             canaries.close();
             // Its last collection goes into storage, so before storage closes.
-            spanMetrics.close();
+            tenantSpanMetrics.close();
             logPatternMetrics.close();
             Tsdb db = null;
             try {

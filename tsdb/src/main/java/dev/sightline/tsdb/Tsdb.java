@@ -299,6 +299,14 @@ public final class Tsdb implements Storage {
         return head.cardinality(limit);
     }
 
+    /**
+     * As {@link #headCardinality(int)} over the head's series holding the label pair {@code name=value} (a tenant's
+     * series, by its reserved label), that label left out of the lists.
+     */
+    public HeadCardinality headCardinality(int limit, String name, String value) {
+        return head.cardinality(limit, name, value);
+    }
+
     /** The head, for diagnostics and tests in this module. */
     Head head() {
         return head;

@@ -3,7 +3,7 @@
 
 async function get(path, params) {
   const url = params ? `${path}?${new URLSearchParams(params)}` : path;
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const response = await apiFetch(url, { headers: { Accept: 'application/json' } });
   let body;
   try {
     body = await response.json();
@@ -32,7 +32,7 @@ export function metricNames() {
  */
 export async function fetchJson(path, params) {
   const url = params ? `${path}?${new URLSearchParams(params)}` : path;
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const response = await apiFetch(url, { headers: { Accept: 'application/json' } });
   const text = await response.text();
   if (!response.ok) {
     let message = text.trim();
@@ -82,7 +82,7 @@ export async function alertmanager(path, { method = 'GET', body } = {}) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  const response = await apiFetch(path, init);
   const text = await response.text();
   let parsed = null;
   try {
@@ -146,7 +146,7 @@ export function importGrafana(exportJson) {
 }
 
 async function postJson(path, body) {
-  const response = await fetch(path, {
+  const response = await apiFetch(path, {
     method: 'POST',
     headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -215,4 +215,28 @@ export function journeys() {
 /** Every service's maturity level: {levels: [names], services: [{name, level, level_name, criteria, next}]}. */
 export function maturity() {
   return get('/api/v1/maturity');
+}
+
+// ---- tenants: with multitenancy on, every request names its tenant in X-Scope-OrgID (docs/tenants.md).
+
+const TENANT_KEY = 'sightline.tenant';
+
+/** The tenant this browser's requests name ('' for none), as set in the header's Tenant field. */
+export function tenant() {
+  return localStorage.getItem(TENANT_KEY) ?? '';
+}
+
+/** Sets (or, empty, clears) the tenant every later request names. */
+export function setTenant(id) {
+  if (id) localStorage.setItem(TENANT_KEY, id);
+  else localStorage.removeItem(TENANT_KEY);
+}
+
+/** fetch() with the tenant's X-Scope-OrgID header: the one way the UI calls the server. */
+export function apiFetch(input, init = {}) {
+  const id = tenant();
+  if (!id) return fetch(input, init);
+  const headers = new Headers(init.headers);
+  headers.set('X-Scope-OrgID', id);
+  return fetch(input, { ...init, headers });
 }

@@ -1,6 +1,8 @@
 // Entry point of the UI: one HTML shell for every page. The first path segment names the page (the server answers
 // index.html for each page's paths); the page module renders into <main> from the rest of the path and the query
 // string, so every view is a shareable URL. Pages load on demand: a page's code is fetched only when opened.
+import { setTenant, tenant } from './api.js';
+
 const PAGES = [
   { path: 'explore', title: 'Explore', load: () => import('./pages/explore.js') },
   { path: 'dashboards', title: 'Dashboards', load: () => import('./pages/dashboards.js') },
@@ -31,6 +33,7 @@ async function start() {
     if (p === page) a.setAttribute('aria-current', 'page');
     return a;
   }));
+  showTenant();
   const main = document.getElementById('page');
   if (!page) {
     main.textContent = `No page at ${location.pathname}.`;
@@ -44,3 +47,17 @@ async function start() {
 }
 
 start();
+
+// The tenant field: what it holds goes with every request; changing it reloads the page as that tenant.
+function showTenant() {
+  const form = document.getElementById('tenant-form');
+  const input = document.getElementById('tenant');
+  input.value = tenant();
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const id = input.value.trim();
+    if (id === tenant()) return;
+    setTenant(id);
+    location.reload();
+  });
+}

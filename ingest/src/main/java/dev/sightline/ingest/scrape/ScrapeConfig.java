@@ -1,6 +1,7 @@
 package dev.sightline.ingest.scrape;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sightline.core.TenantScope;
 
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +33,9 @@ public record ScrapeConfig(
         @JsonProperty("sample_limit") Long sampleLimit,
         @JsonProperty("label_limit") Long labelLimit,
         @JsonProperty("label_name_length_limit") Long labelNameLengthLimit,
-        @JsonProperty("label_value_length_limit") Long labelValueLengthLimit) {
+        @JsonProperty("label_value_length_limit") Long labelValueLengthLimit,
+        // The tenant the job's samples are written into (multitenancy), as an agent's X-Scope-OrgID; null: none.
+        @JsonProperty("tenant") String tenant) {
 
     public ScrapeConfig {
         if (jobName == null || jobName.isEmpty()) {
@@ -70,6 +73,13 @@ public record ScrapeConfig(
         if (scrapeInterval != null && (scrapeInterval.isZero() || scrapeInterval.isNegative())) {
             throw new IllegalArgumentException("scrape_interval must be greater than 0");
         }
+        if (tenant != null) {
+            try {
+                TenantScope.validate(tenant);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tenant: " + e.getMessage());
+            }
+        }
         if (scrapeInterval != null && scrapeTimeout != null && scrapeTimeout.compareTo(scrapeInterval) > 0) {
             throw new IllegalArgumentException("scrape timeout greater than scrape interval for scrape config with job name \"" + jobName + "\"");
         }
@@ -87,12 +97,13 @@ public record ScrapeConfig(
         }
         return new ScrapeConfig(jobName, interval, timeout, metricsPath, scheme, params, honorLabels, honorTimestamps,
                 staticConfigs, fileSdConfigs, relabelConfigs, metricRelabelConfigs, basicAuth, authorization, bearerToken,
-                bearerTokenFile, tlsConfig, sampleLimit, labelLimit, labelNameLengthLimit, labelValueLengthLimit);
+                bearerTokenFile, tlsConfig, sampleLimit, labelLimit, labelNameLengthLimit, labelValueLengthLimit, tenant);
     }
 
     /** A job scraping fixed targets, with Prometheus's defaults otherwise (tests and programmatic use). */
     public static ScrapeConfig ofStatic(String jobName, Duration interval, Duration timeout, List<String> targets) {
         return new ScrapeConfig(jobName, interval, timeout, null, null, null, false, null,
-                List.of(new StaticConfig(targets, null)), null, null, null, null, null, null, null, null, null, null, null, null);
+                List.of(new StaticConfig(targets, null)), null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 }

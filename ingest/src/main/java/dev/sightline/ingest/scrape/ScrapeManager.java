@@ -9,7 +9,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Runs one scrape pool per job. {@link #apply} swaps in a new configuration: unchanged jobs keep running untouched,
@@ -17,13 +19,18 @@ import java.util.Set;
  * their series marked stale.
  */
 public final class ScrapeManager implements AutoCloseable {
-    private final ScrapeStorage storage;
+    private final Function<ScrapeConfig, ScrapeStorage> storages;
     private final long jitterSeed;
     private Map<String, ScrapePool> pools = new LinkedHashMap<>();
 
     /** {@code jitterSeed} spreads start offsets differently per instance (Prometheus hashes external labels and host). */
     public ScrapeManager(ScrapeStorage storage, long jitterSeed) {
-        this.storage = storage;
+        this(c -> storage, jitterSeed);
+    }
+
+    /** Each job writes where {@code storages} says for its configuration (its {@link ScrapeConfig#tenant()}). */
+    public ScrapeManager(Function<ScrapeConfig, ScrapeStorage> storages, long jitterSeed) {
+        this.storages = storages;
         this.jitterSeed = jitterSeed;
     }
 
@@ -57,7 +64,12 @@ public final class ScrapeManager implements AutoCloseable {
                 next.put(c.jobName(), old);
                 continue;
             }
-            ScrapePool pool = new ScrapePool(c, clients.get(c.jobName()), storage, jitterSeed);
+            if (old != null && !Objects.equals(old.config().tenant(), c.tenant())) {
+                // Moved to another tenant: its series are marked stale in the old one, and nothing is handed over.
+                old.close();
+                old = null;
+            }
+            ScrapePool pool = new ScrapePool(c, clients.get(c.jobName()), storages.apply(c), jitterSeed);
             if (old != null) {
                 old.stopDiscovery();
             }

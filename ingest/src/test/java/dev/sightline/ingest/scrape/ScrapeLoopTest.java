@@ -40,7 +40,7 @@ class ScrapeLoopTest {
                              long sampleLimit, List<RelabelConfig> metricRelabel) {
         return new ScrapeConfig(c.jobName(), c.scrapeInterval(), c.scrapeTimeout(), c.metricsPath(), c.scheme(), c.params(),
                 honorLabels, honorTimestamps, c.staticConfigs(), c.fileSdConfigs(), c.relabelConfigs(), metricRelabel,
-                basic, null, bearer, null, null, sampleLimit, 0L, 0L, 0L);
+                basic, null, bearer, null, null, sampleLimit, 0L, 0L, 0L, null);
     }
 
     private ScrapeLoop loop(ScrapeConfig cfg, String address) throws Exception {

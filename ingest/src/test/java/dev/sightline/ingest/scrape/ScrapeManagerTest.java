@@ -40,7 +40,7 @@ class ScrapeManagerTest {
             files.add(p.toString());
         }
         return new ScrapeConfig(job, Duration.ofHours(1), Duration.ofSeconds(1), null, null, null, false, null, null,
-                List.of(new FileSdConfig(files, refresh)), null, null, null, null, null, null, null, 0L, 0L, 0L, 0L);
+                List.of(new FileSdConfig(files, refresh)), null, null, null, null, null, null, null, 0L, 0L, 0L, 0L, null);
     }
 
     /** Writes a file whole (through a temporary name), so discovery never reads it half written. */
@@ -88,7 +88,7 @@ class ScrapeManagerTest {
         RelabelConfig keepA = new RelabelConfig(List.of("__address__"), null, "a:.*", null, null, null, "keep");
         ScrapeConfig c = fileSd("j", f, Duration.ofHours(1));
         c = new ScrapeConfig(c.jobName(), c.scrapeInterval(), c.scrapeTimeout(), null, null, null, false, null, null,
-                c.fileSdConfigs(), List.of(keepA), null, null, null, null, null, null, 0L, 0L, 0L, 0L);
+                c.fileSdConfigs(), List.of(keepA), null, null, null, null, null, null, 0L, 0L, 0L, 0L, null);
         manager.apply(List.of(c));
         assertThat(addresses()).containsExactly("a:1");
         assertThat(manager.droppedTargets().get("j")).extracting(l -> l.get("__address__")).containsExactly("b:2");

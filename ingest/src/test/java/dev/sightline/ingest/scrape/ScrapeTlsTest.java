@@ -75,7 +75,7 @@ class ScrapeTlsTest {
 
     private ScrapeLoop.Result scrape(TlsConfig tls) throws Exception {
         ScrapeConfig c = new ScrapeConfig("tls", Duration.ofSeconds(15), Duration.ofSeconds(5), null, "https", null, null, null,
-                null, null, null, null, null, null, null, null, tls, null, null, null, null);
+                null, null, null, null, null, null, null, null, tls, null, null, null, null, null);
         TargetBuilder.Result r = TargetBuilder.build(c, Map.of("__address__", "127.0.0.1:" + server.getAddress().getPort()), Map.of());
         return new ScrapeLoop(r.target(), c, HttpClients.forConfig(c), storage, null).scrapeOnce();
     }

@@ -53,6 +53,7 @@ public record SightlineConfig(
             throw new IllegalArgumentException("rule_files: not allowed with tenants.multitenancy_enabled: true (a rule"
                     + " must belong to a tenant): put each tenant's rule files under tenants.rules_dir/<tenant id>/");
         }
+        checkScrapeTenants(scrapeConfigs, tenants);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -72,6 +73,25 @@ public record SightlineConfig(
 
     public static SightlineConfig defaults() {
         return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * With multitenancy on every job names its tenant: a job without one would store series no tenant can read. Off,
+     * none may: its samples could not be kept apart, and the file would claim an isolation it does not have.
+     */
+    private static void checkScrapeTenants(List<ScrapeConfig> jobs, TenantsConfig tenants) {
+        for (int i = 0; i < jobs.size(); i++) {
+            ScrapeConfig c = jobs.get(i);
+            if (tenants.multitenancyEnabled() && c.tenant() == null) {
+                throw new IllegalArgumentException("scrape_configs[" + i + "].tenant: job \"" + c.jobName() + "\" names"
+                        + " no tenant, but tenants.multitenancy_enabled is true: its series would belong to no tenant and"
+                        + " no one could read them; set tenant: <id>");
+            }
+            if (!tenants.multitenancyEnabled() && c.tenant() != null) {
+                throw new IllegalArgumentException("scrape_configs[" + i + "].tenant: job \"" + c.jobName() + "\" names"
+                        + " tenant \"" + c.tenant() + "\", but tenants.multitenancy_enabled is false");
+            }
+        }
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */

@@ -1,6 +1,8 @@
 package dev.sightline.server.logapi;
 
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.TenantScope;
 import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogEntry;
 import dev.sightline.logs.LogSelection;
@@ -8,6 +10,9 @@ import dev.sightline.logs.LogStore;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.logapi.LokiParams.BadRequest;
 import dev.sightline.server.query.RangeLimits;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -42,14 +47,26 @@ final class LiveTail {
     private final Supplier<? extends LogStore> store;
     private final LiveLines live;
     private final LongSupplier nowNanos;
+    private final Tenants tenants;
 
-    LiveTail(Supplier<? extends LogStore> store, LiveLines live, LongSupplier nowNanos) {
+    /** {@code tenants} null: every tail sees every line, as with multitenancy off. */
+    LiveTail(Supplier<? extends LogStore> store, LiveLines live, LongSupplier nowNanos, Tenants tenants) {
         this.store = store;
         this.live = live;
         this.nowNanos = nowNanos;
+        this.tenants = tenants;
     }
 
     void handle(RoutingContext ctx) {
+        Tenant tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request());
+        } catch (TenantException e) {
+            text(ctx, e.status(), e.getMessage());
+            return;
+        }
+        // Live lines come as stored, a tenant's tagged with its label: its tail keeps only those, shown untagged.
+        TenantScope scope = tenant == null || tenant.id() == null ? null : new TenantScope(tenant.id());
         long now = nowNanos.getAsLong();
         LokiParams p = new LokiParams(ctx, now, RangeLimits.DEFAULT);
         LogSelection history;
@@ -74,7 +91,9 @@ final class LiveTail {
             }
             history = new LogSelection(start, now, selector.matchers(), filters, List.of(),
                     LogSelection.Direction.BACKWARD, limit);
-            filter = new LogSelection(Long.MIN_VALUE, Long.MAX_VALUE, selector.matchers(), filters, List.of(),
+            List<LabelMatcher> matchers = scope == null ? selector.matchers() : scope.matchers(selector.matchers());
+            // A selector on the reserved label alone that rejects the empty string: no live line can match.
+            filter = matchers == null ? null : new LogSelection(Long.MIN_VALUE, Long.MAX_VALUE, matchers, filters, List.of(),
                     LogSelection.Direction.FORWARD, Integer.MAX_VALUE);
         } catch (BadRequest e) {
             text(ctx, 400, e.getMessage());
@@ -87,12 +106,13 @@ final class LiveTail {
             text(ctx, 400, "tail is a websocket endpoint: connect with Upgrade: websocket");
             return;
         }
-        LogStore s = store.get();
-        if (s == null) {
+        LogStore shared = store.get();
+        if (shared == null) {
             text(ctx, 503, "the log store is not open yet");
             return;
         }
-        ctx.request().toWebSocket().onSuccess(ws -> new Session(ctx.vertx(), ws, filter, delayMs).start(s, history))
+        LogStore s = tenant == null ? shared : tenant.logs(shared);
+        ctx.request().toWebSocket().onSuccess(ws -> new Session(ctx.vertx(), ws, filter, scope != null, delayMs).start(s, history))
                 .onFailure(ctx::fail);
     }
 
@@ -105,7 +125,10 @@ final class LiveTail {
         private final Vertx vertx;
         private final Context context;
         private final ServerWebSocket ws;
+        /** Null: no live line can match. */
         private final LogSelection filter;
+        /** Whether live lines carry a tenant label to take off before they are sent. */
+        private final boolean strip;
         private final long delayMs;
         private final Object lock = new Object();
         /** Live lines that arrived while the history was read; sent after it, less what it already held. */
@@ -113,11 +136,12 @@ final class LiveTail {
         private final List<LogEntry> dropped = new ArrayList<>();
         private LiveLines.Subscription subscription;
 
-        Session(Vertx vertx, ServerWebSocket ws, LogSelection filter, long delayMs) {
+        Session(Vertx vertx, ServerWebSocket ws, LogSelection filter, boolean strip, long delayMs) {
             this.vertx = vertx;
             this.context = vertx.getOrCreateContext();
             this.ws = ws;
             this.filter = filter;
+            this.strip = strip;
             this.delayMs = delayMs;
         }
 
@@ -154,10 +178,14 @@ final class LiveTail {
         /** A committed batch, on the committing thread: keeps the matching lines and sends them on. */
         @Override
         public void accept(List<LogEntry> batch) {
+            if (filter == null) {
+                return;
+            }
             List<LogEntry> matching = new ArrayList<>();
             for (LogEntry e : batch) {
                 if (filter.matches(e)) {
-                    matching.add(e);
+                    // Untagged as the history's lines are, so a line in both is recognised and sent once.
+                    matching.add(strip ? new LogEntry(e.timeNanos(), TenantScope.strip(e.stream()), e.metadata(), e.line()) : e);
                 }
             }
             if (matching.isEmpty()) {

@@ -95,7 +95,7 @@ public final class LokiApi {
         this.store = store;
         this.engines = engines;
         this.nowNanos = nowNanos;
-        this.tail = new LiveTail(store, live, nowNanos);
+        this.tail = new LiveTail(store, live, nowNanos, tenants);
         this.buildInfo = new JsonObject()
                 .put("version", info.compatibleVersion(LOKI_API_VERSION))
                 .put("revision", info.revision()).put("branch", info.branch()).put("buildUser", info.buildUser())

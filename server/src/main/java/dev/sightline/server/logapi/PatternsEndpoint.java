@@ -1,6 +1,7 @@
 package dev.sightline.server.logapi;
 
 import dev.sightline.core.LabelMatcher;
+import dev.sightline.core.TenantScope;
 import dev.sightline.core.text.GoQuote;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.logs.patterns.Pattern;
@@ -8,6 +9,8 @@ import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
 import dev.sightline.server.http.HttpApi;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,12 +40,20 @@ public final class PatternsEndpoint {
     /** Loki's limit on points per series of a range query. */
     private static final long MAX_POINTS = 11_000;
 
-    private final PatternMiner miner;
+    private final PatternMiners miners;
     private final LongSupplier nowNanos;
+    private final Tenants tenants;
 
+    /** Patterns of every line, as with multitenancy off. */
     public PatternsEndpoint(PatternMiner miner, LongSupplier nowNanos) {
-        this.miner = miner;
+        this(new PatternMiners(miner), nowNanos, null);
+    }
+
+    /** Each request gets the patterns of its tenant's lines ({@code tenants} null: of every line). */
+    public PatternsEndpoint(PatternMiners miners, LongSupplier nowNanos, Tenants tenants) {
+        this.miners = miners;
         this.nowNanos = nowNanos;
+        this.tenants = tenants;
     }
 
     public void register(HttpApi api) {
@@ -51,7 +62,14 @@ public final class PatternsEndpoint {
     }
 
     private void handle(RoutingContext ctx) {
-        ctx.vertx().executeBlocking(() -> answer(ctx), false).onComplete(ar -> {
+        String tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request()).id();
+        } catch (TenantException e) {
+            HttpApi.respond(ctx, e.status(), "text/plain; charset=utf-8", Buffer.buffer(e.getMessage() + "\n"));
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> answer(ctx, tenant), false).onComplete(ar -> {
             if (ar.failed()) {
                 if (ar.cause() instanceof BadRequest b) {
                     HttpApi.respond(ctx, 400, "text/plain; charset=utf-8", Buffer.buffer(b.getMessage() + "\n"));
@@ -64,7 +82,7 @@ public final class PatternsEndpoint {
         });
     }
 
-    private Buffer answer(RoutingContext ctx) {
+    private Buffer answer(RoutingContext ctx, String tenant) {
         String query = param(ctx, "query");
         if (query.isEmpty()) {
             throw new BadRequest("query: a stream selector is required, for example query={service_name=\"api\"}");
@@ -76,7 +94,10 @@ public final class PatternsEndpoint {
             throw new BadRequest("end: the end timestamp must not be before the start time");
         }
         long step = step(ctx, start, end);
-        List<Pattern> patterns = miner.query(selector, start, end, step);
+        // A tenant's miner holds its streams as stored, tagged: its selector is scoped as every read of its lines is.
+        PatternMiner miner = miners.of(tenant);
+        List<LabelMatcher> scoped = tenant == null ? selector : new TenantScope(tenant).matchers(selector);
+        List<Pattern> patterns = miner == null || scoped == null ? List.of() : miner.query(scoped, start, end, step);
         // Loki answers one entry per pattern text and level; the same text mined in several services is summed.
         Map<String, TreeMap<Long, Long>> merged = new LinkedHashMap<>();
         Map<String, Pattern> first = new LinkedHashMap<>();

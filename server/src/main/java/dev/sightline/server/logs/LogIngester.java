@@ -5,7 +5,9 @@ import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.ingest.logs.LogSink;
 import dev.sightline.logs.LogAppender;
+import dev.sightline.logs.LogAppenders;
 import dev.sightline.logs.LogEntry;
+import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
 import dev.sightline.server.ingest.StorageUnavailableException;
 import dev.sightline.server.tenants.Tenant;
@@ -83,7 +85,8 @@ public final class LogIngester {
     /**
      * As above, into {@code tenant}'s share of the store (null: the store as it is), each line held to the tenant's
      * line and label limits, the request to its ingestion rate (a {@link dev.sightline.server.tenants.TenantException}
-     * with nothing stored when over). The listeners get the entries as the writer sent them, without the tenant's label.
+     * with nothing stored when over). The listeners get the entries as stored: a tenant's with the tenant label
+     * ({@code TenantScope.LABEL}), so each listener can keep tenants apart.
      */
     public <E extends Exception> LogResult ingest(Tenant tenant, Decoding<E> decoding)
             throws E, StorageUnavailableException {
@@ -91,15 +94,13 @@ public final class LogIngester {
         if (s == null) {
             throw new StorageUnavailableException("the log store is not open", null);
         }
-        LogAppender appender = (tenant == null ? s : tenant.logs(s)).appender();
-        // Entries are kept for the listeners only when there are any.
+        // Entries are kept for the listeners only when there are any, as the tenant's share hands them to the store.
         List<LogEntry> committed = listeners.isEmpty() ? null : new ArrayList<>();
-        LogSink target = committed == null ? appender::append : (stream, time, line, metadata) -> {
-            appender.append(stream, time, line, metadata);
-            committed.add(new LogEntry(time, stream, metadata, line));
-        };
+        LogStore under = committed == null ? s : recording(s, committed);
+        LogAppender appender = (tenant == null ? under : tenant.logs(under)).appender();
         long now = nowNanos.getAsLong();
-        LogBatch batch = new LogBatch(tenant == null ? limits : tenant.logLimits(limits), now, MAX_REPORTED_ERRORS, target);
+        LogBatch batch = new LogBatch(tenant == null ? limits : tenant.logLimits(limits), now, MAX_REPORTED_ERRORS,
+                appender::append);
         LogResult result;
         try {
             decoding.decode(batch, now);
@@ -120,6 +121,30 @@ public final class LogIngester {
             notify(Collections.unmodifiableList(committed));
         }
         return result;
+    }
+
+    /** {@code store} whose appenders also add each line, as stored, to {@code committed}. */
+    private static LogStore recording(LogStore store, List<LogEntry> committed) {
+        return new LogStore() {
+            @Override
+            public LogAppender appender() {
+                LogAppender inner = store.appender();
+                return LogAppenders.around(inner, (stream, t, line, metadata) -> {
+                    inner.append(stream, t, line, metadata);
+                    committed.add(new LogEntry(t, stream, metadata, line));
+                });
+            }
+
+            @Override
+            public LogQuerier querier() {
+                return store.querier();
+            }
+
+            @Override
+            public void close() {
+                // Lives for one request; the store outlives it.
+            }
+        };
     }
 
     private void notify(List<LogEntry> entries) {

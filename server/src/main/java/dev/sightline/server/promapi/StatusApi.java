@@ -1,10 +1,13 @@
 package dev.sightline.server.promapi;
 
+import dev.sightline.core.TenantScope;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.server.config.ConfigYaml;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.scrape.ScrapeService;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.head.HeadCardinality;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +27,8 @@ import java.util.function.Supplier;
  * Prometheus's /api/v1/status endpoints besides buildinfo (served by HttpApi): {@code config} (the running
  * configuration as YAML, secrets masked), {@code flags} (the command line's effective values), {@code runtimeinfo}
  * (start and reload times, working directory, retention, and the JVM's threads, processors and heap in place of
- * Go's runtime) and {@code tsdb} (head statistics and top cardinalities, {@code limit} entries, default 10).
+ * Go's runtime) and {@code tsdb} (head statistics and top cardinalities, {@code limit} entries, default 10; with
+ * multitenancy on, of the request's tenant's series only, as Mimir's cardinality API).
  */
 public final class StatusApi {
     private static final String JSON = "application/json";
@@ -37,15 +41,23 @@ public final class StatusApi {
     private final Supplier<Tsdb> storage;
     private final Supplier<ScrapeService.ReloadStatus> reloads;
     private final long startedMs;
+    private final Tenants tenants;
 
     /** {@code storage} gives null while the storage is not open (tsdb then answers 503, as Prometheus does). */
     public StatusApi(Supplier<SightlineConfig> config, Map<String, String> flags, Supplier<Tsdb> storage,
                      Supplier<ScrapeService.ReloadStatus> reloads, long startedMs) {
+        this(config, flags, storage, reloads, startedMs, null);
+    }
+
+    /** As above; tsdb's statistics are of the series of the request's tenant ({@code tenants} null: of all). */
+    public StatusApi(Supplier<SightlineConfig> config, Map<String, String> flags, Supplier<Tsdb> storage,
+                     Supplier<ScrapeService.ReloadStatus> reloads, long startedMs, Tenants tenants) {
         this.config = config;
         this.flags = new TreeMap<>(flags);
         this.storage = storage;
         this.reloads = reloads;
         this.startedMs = startedMs;
+        this.tenants = tenants;
     }
 
     public void register(HttpApi api) {
@@ -79,6 +91,14 @@ public final class StatusApi {
     }
 
     private void tsdb(RoutingContext ctx) {
+        String tenant;
+        try {
+            tenant = tenants == null ? null : tenants.of(ctx.request()).id();
+        } catch (TenantException e) {
+            ApiError err = ApiError.of(e);
+            HttpApi.respond(ctx, err.httpStatus, JSON, PromApiJsonWriter.error(err));
+            return;
+        }
         int limit = HttpApi.boundedParam(ctx, "limit", DEFAULT_LIMIT, MAX_LIMIT);
         if (limit < 0) {
             return;
@@ -89,7 +109,8 @@ public final class StatusApi {
                     .put("error", "TSDB not ready").toBuffer());
             return;
         }
-        HeadCardinality c = db.headCardinality(limit);
+        // A tenant's series carry its reserved label: the statistics are of those, the label itself not listed.
+        HeadCardinality c = tenant == null ? db.headCardinality(limit) : db.headCardinality(limit, TenantScope.LABEL, tenant);
         success(ctx, new JsonObject()
                 .put("headStats", new JsonObject().put("numSeries", c.numSeries()).put("numLabelPairs", c.numLabelPairs())
                         .put("chunkCount", c.chunkCount()).put("minTime", c.minTimeMs()).put("maxTime", c.maxTimeMs()))

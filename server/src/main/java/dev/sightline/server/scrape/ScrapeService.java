@@ -1,7 +1,9 @@
 package dev.sightline.server.scrape;
 
 import dev.sightline.core.Labels;
+import dev.sightline.ingest.scrape.ScrapeConfig;
 import dev.sightline.ingest.scrape.ScrapeManager;
+import dev.sightline.ingest.scrape.ScrapeStorage;
 import dev.sightline.ingest.scrape.Target;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.server.Signals;
@@ -10,6 +12,8 @@ import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +51,8 @@ public final class ScrapeService implements AutoCloseable {
     private ScrapeManager manager;
     private boolean closed;
     private final IngestGuards guards;
+    /** Null: no job writes to a tenant. */
+    private final Tenants tenants;
     private final List<ReloadListener> reloadListeners = new CopyOnWriteArrayList<>();
     private volatile ReloadStatus reloadStatus = new ReloadStatus(true, System.currentTimeMillis());
 
@@ -68,9 +74,15 @@ public final class ScrapeService implements AutoCloseable {
 
     /** As above, with the series limit and metadata store shared with the other ingest paths. */
     public ScrapeService(Path configFile, SightlineConfig initial, IngestGuards guards) {
+        this(configFile, initial, guards, null);
+    }
+
+    /** As above; a job with a {@code tenant} writes into that tenant's share through its guards ({@code tenants}). */
+    public ScrapeService(Path configFile, SightlineConfig initial, IngestGuards guards, Tenants tenants) {
         this.configFile = configFile;
         this.config = initial;
         this.guards = guards;
+        this.tenants = tenants;
     }
 
     /** Starts scraping into the opened storage with the current configuration. */
@@ -78,9 +90,18 @@ public final class ScrapeService implements AutoCloseable {
         if (closed || manager != null) {
             return;
         }
-        manager = new ScrapeManager(new TsdbScrapeStorage(storage, guards), jitterSeed(config));
+        manager = new ScrapeManager(c -> storageOf(c, storage), jitterSeed(config));
         manager.apply(config.scrapeConfigs());
         LOG.info("scraping " + config.scrapeConfigs().size() + " jobs");
+    }
+
+    /** Where a job writes: its tenant's share (the config refuses a tenant with multitenancy off), else the storage. */
+    private ScrapeStorage storageOf(ScrapeConfig job, Storage storage) {
+        if (job.tenant() == null || tenants == null) {
+            return new TsdbScrapeStorage(storage, guards);
+        }
+        Tenant t = tenants.of(job.tenant());
+        return new TsdbScrapeStorage(t.storage(storage), t.guards());
     }
 
     /** Prometheus seeds target offsets with the host name and external labels, so replicas do not scrape in step. */

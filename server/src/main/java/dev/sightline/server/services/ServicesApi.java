@@ -4,6 +4,8 @@ import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.tenants.TenantException;
+import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,21 +27,30 @@ public final class ServicesApi {
     private final GoldenSignals signals;
     private final LongSupplier clockMs;
     private final QueryGate gate;
+    private final Tenants tenants;
 
     /**
      * @param storage the metric storage, or null while it is not ready (then 503)
      * @param gate    where the queries run, as the query API's
      */
     public ServicesApi(Supplier<? extends Queryable> storage, EngineOptions options, LongSupplier clockMs, QueryGate gate) {
+        this(storage, options, clockMs, gate, null);
+    }
+
+    /** As above, each request reading the series of the tenant its X-Scope-OrgID names ({@code tenants} null: all). */
+    public ServicesApi(Supplier<? extends Queryable> storage, EngineOptions options, LongSupplier clockMs, QueryGate gate,
+                       Tenants tenants) {
         this.storage = storage;
         this.gate = gate;
         this.signals = new GoldenSignals(options);
         this.clockMs = clockMs;
+        this.tenants = tenants;
     }
 
     public void register(HttpApi api) {
-        api.get("/api/v1/services", ctx -> answer(ctx, gate, storage, q -> list(q, clockMs.getAsLong())));
-        api.get("/api/v1/services/:name/dashboard", ctx -> answer(ctx, gate, storage, q -> dashboard(q, clockMs.getAsLong(), ctx.pathParam("name"))));
+        api.get("/api/v1/services", ctx -> answer(ctx, gate, storage, tenants, q -> list(q, clockMs.getAsLong())));
+        api.get("/api/v1/services/:name/dashboard", ctx -> answer(ctx, gate, storage, tenants,
+                q -> dashboard(q, clockMs.getAsLong(), ctx.pathParam("name"))));
     }
 
     private JsonObject list(Queryable q, long nowMs) {
@@ -73,9 +84,26 @@ public final class ServicesApi {
      */
     static void answer(RoutingContext ctx, QueryGate gate, Supplier<? extends Queryable> storage,
                        Function<Queryable, JsonObject> serve) {
-        Queryable q = storage.get();
-        if (q == null) {
+        answer(ctx, gate, storage, null, serve);
+    }
+
+    /**
+     * As above over the share of the request's tenant ({@code tenants} null: all the storage); a refused tenant gets
+     * 401 or 400 in the same envelope.
+     */
+    static void answer(RoutingContext ctx, QueryGate gate, Supplier<? extends Queryable> storage, Tenants tenants,
+                       Function<Queryable, JsonObject> serve) {
+        Queryable shared = storage.get();
+        if (shared == null) {
             HttpApi.respond(ctx, 503, "text/plain; charset=utf-8", Buffer.buffer("Service Unavailable"));
+            return;
+        }
+        Queryable q;
+        try {
+            q = tenants == null ? shared : tenants.of(ctx.request()).queryable(shared);
+        } catch (TenantException e) {
+            String type = e.status() == 401 ? "unauthorized" : e.status() == 429 ? "too_many_requests" : "bad_data";
+            HttpApi.respond(ctx, e.status(), JSON, error(type, e.getMessage()).toBuffer());
             return;
         }
         QueryGate.answer(ctx, gate, true, leftMs -> {

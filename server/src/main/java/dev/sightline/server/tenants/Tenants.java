@@ -107,10 +107,8 @@ public final class Tenants {
      * another wrote, or what no tenant wrote): with multitenancy on they answer 501 rather than leak.
      */
     public static final List<String> UNSCOPED = List.of(
-            // logs: live tail and patterns (fed by every tenant's lines)
-            "/loki/api/v1/tail", "/loki/api/v1/patterns",
-            // views over all the metrics
-            "/api/v1/services", "/api/v1/maturity", "/api/v1/drills", "/api/v1/status/tsdb");
+            // views over all the metrics (and the rules of no tenant)
+            "/api/v1/maturity", "/api/v1/drills");
 
     /**
      * With multitenancy on, answers 501 naming the reason on every path under {@code prefixes}; registered before

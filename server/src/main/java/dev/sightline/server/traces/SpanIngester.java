@@ -5,6 +5,7 @@ import dev.sightline.ingest.spans.SpanSink;
 import dev.sightline.server.ingest.StorageUnavailableException;
 import dev.sightline.server.tenants.Tenant;
 import dev.sightline.traces.SpanAppender;
+import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 
 import java.io.IOException;
@@ -49,7 +50,8 @@ public final class SpanIngester {
     /**
      * As above, into {@code tenant}'s share of the store (null: the store as it is), the request of
      * {@code requestBytes} (its decompressed body) held to the tenant's span limits: over one, a
-     * {@link dev.sightline.server.tenants.TenantException} and nothing stored. The consumers get the spans as sent.
+     * {@link dev.sightline.server.tenants.TenantException} and nothing stored. The consumers get the spans as stored:
+     * a tenant's with the tenant attribute on their resource, so each consumer can keep tenants apart.
      */
     public <E extends Exception> SpanResult ingest(Tenant tenant, long requestBytes, Decoding<E> decoding)
             throws E, StorageUnavailableException {
@@ -57,8 +59,8 @@ public final class SpanIngester {
         if (s == null) {
             throw new StorageUnavailableException("the span store is not open", null);
         }
-        // The one place accepted spans leave the ingest path, for every protocol.
-        SpanAppender appender = consumers.apply((tenant == null ? s : tenant.spans(s)).appender());
+        // The one place accepted spans leave the ingest path, for every protocol: under the share, as stored.
+        SpanAppender appender = (tenant == null ? consumed(s) : tenant.spans(consumed(s))).appender();
         Tenant.SpanQuota quota = tenant == null ? null : tenant.spanQuota();
         SpanResult result;
         try {
@@ -81,5 +83,25 @@ public final class SpanIngester {
             throw new StorageUnavailableException("span store commit failed, nothing was stored: " + e.getMessage(), e);
         }
         return result;
+    }
+
+    /** {@code store} whose appenders hand what they store to the consumers too. */
+    private SpanStore consumed(SpanStore store) {
+        return new SpanStore() {
+            @Override
+            public SpanAppender appender() {
+                return consumers.apply(store.appender());
+            }
+
+            @Override
+            public SpanQuerier querier() {
+                return store.querier();
+            }
+
+            @Override
+            public void close() {
+                // Lives for one request; the store outlives it.
+            }
+        };
     }
 }

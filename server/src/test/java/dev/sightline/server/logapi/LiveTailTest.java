@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Live tail over a websocket as logcli and Grafana's live mode use it: history first, then committed lines. */
-class LiveTailTest {
+public class LiveTailTest {
     static final Labels PAYMENT = Labels.of("service", "payment");
     static final Labels CHECKOUT = Labels.of("service", "checkout");
 
@@ -64,8 +64,8 @@ class LiveTailTest {
         hub.accept(List.of(lines));
     }
 
-    /** Frames as they arrive, whole messages only. */
-    static final class Frames implements WebSocket.Listener {
+    /** Frames as they arrive, whole messages only (the tenant tests read tails with it too). */
+    public static final class Frames implements WebSocket.Listener {
         final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
 
@@ -80,7 +80,7 @@ class LiveTailTest {
             return null;
         }
 
-        JsonObject next() throws InterruptedException {
+        public JsonObject next() throws InterruptedException {
             JsonObject f = frames.poll(5, TimeUnit.SECONDS);
             assertThat(f).as("a frame within 5 s").isNotNull();
             return f;

@@ -134,6 +134,11 @@ public final class Head {
         return HeadCardinality.of(this, limit);
     }
 
+    /** As {@link #cardinality(int)} over the series holding {@code name=value}, that label left out. */
+    public HeadCardinality cardinality(int limit, String name, String value) {
+        return HeadCardinality.of(this, limit, name, value);
+    }
+
     public HeadStats stats() {
         return stats;
     }

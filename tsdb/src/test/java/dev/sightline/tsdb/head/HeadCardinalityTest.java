@@ -52,4 +52,38 @@ class HeadCardinalityTest {
         assertThat(c.maxTimeMs()).isZero();
         assertThat(c.seriesCountByMetricName()).isEmpty();
     }
+
+    @Test
+    void scopedToALabelPairCountsOnlyItsSeriesAndHidesThePair() throws Exception {
+        Head head = HeadTest.head(0);
+        Appender app = head.appender();
+        app.append(0, Labels.of("__name__", "up", "__tenant__", "a", "pod", "p0"), 1_000, 1);
+        app.append(0, Labels.of("__name__", "up", "__tenant__", "a", "pod", "p1"), 2_000, 1);
+        app.append(0, Labels.of("__name__", "up", "__tenant__", "b", "pod", "p9"), 500, 1);
+        app.append(0, Labels.of("__name__", "b_only", "__tenant__", "b"), 9_000, 1);
+        app.append(0, Labels.of("__name__", "untenanted"), 9_500, 1);
+        app.commit();
+
+        HeadCardinality a = head.cardinality(10, "__tenant__", "a");
+        assertThat(a.numSeries()).isEqualTo(2);
+        // __name__=up, pod=p0, pod=p1: the scoping pair is not one of them.
+        assertThat(a.numLabelPairs()).isEqualTo(3);
+        assertThat(a.chunkCount()).isEqualTo(2);
+        assertThat(a.minTimeMs()).isEqualTo(1_000);
+        assertThat(a.maxTimeMs()).isEqualTo(2_000);
+        assertThat(a.seriesCountByMetricName()).containsExactly(new HeadCardinality.Count("up", 2));
+        assertThat(a.labelValueCountByLabelName()).containsExactly(new HeadCardinality.Count("pod", 2),
+                new HeadCardinality.Count("__name__", 1));
+        assertThat(a.memoryInBytesByLabelName()).containsExactly(new HeadCardinality.Count("__name__", 4),
+                new HeadCardinality.Count("pod", 4));
+        assertThat(a.seriesCountByLabelValuePair()).containsExactly(new HeadCardinality.Count("__name__=up", 2),
+                new HeadCardinality.Count("pod=p0", 1), new HeadCardinality.Count("pod=p1", 1));
+
+        HeadCardinality none = head.cardinality(10, "__tenant__", "c");
+        assertThat(none.numSeries()).isZero();
+        assertThat(none.minTimeMs()).isZero();
+        assertThat(none.seriesCountByLabelValuePair()).isEmpty();
+        assertThatThrownBy(() -> head.cardinality(0, "__tenant__", "a")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limit: must be at least 1, got 0");
+    }
 }

@@ -2,7 +2,7 @@
 // newest first (each opens to its fields), and live tail over Loki's websocket with pause and resume. A metric
 // query draws its series instead of lines. State lives in the query string (query, range).
 import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
-import { fetchJson } from '../api.js';
+import { apiFetch, fetchJson, tenant } from '../api.js';
 import { RANGES, caretAt, fillRanges } from '../format.js';
 import { entries, lineItem } from '../loglines.js';
 
@@ -94,6 +94,12 @@ export async function mount(main, { query: params }) {
       showError('query: live tail needs a stream selector, e.g. {service_name="checkout"}');
       return;
     }
+    if (tenant()) {
+      // A browser's WebSocket cannot carry X-Scope-OrgID, and the tenant is read from that header only.
+      showError(`live tail cannot name tenant "${tenant()}" from the browser (a WebSocket carries no custom header): `
+        + 'open the UI through a proxy that sets X-Scope-OrgID, with the Tenant field empty');
+      return;
+    }
     const params = new URLSearchParams({ query: text, limit: '100',
       start: String(Math.floor(Date.now() / 1000) - RANGES[range.value]) });
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/loki/api/v1/tail?${params}`;
@@ -150,7 +156,7 @@ export async function mount(main, { query: params }) {
       }
       // The browser does not say why a handshake failed; the same URL over plain HTTP answers the server's reason.
       try {
-        const response = await fetch(`/loki/api/v1/tail?${params}`);
+        const response = await apiFetch(`/loki/api/v1/tail?${params}`);
         const reason = (await response.text()).trim();
         showError(response.status === 400 && !reason.includes('websocket endpoint') ? reason : `live tail could not connect (${response.status})`);
       } catch (e) {
