@@ -7,16 +7,16 @@ import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.SpanResource;
 import dev.sightline.core.span.StatusCode;
 import dev.sightline.ingest.spans.SpanResult;
+import dev.sightline.server.config.TenantsConfig;
+import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.traces.InMemorySpanStore;
-import dev.sightline.traces.SpanStore;
-import dev.sightline.traces.TenantSpanView;
 import dev.sightline.traces.metrics.GeneratorConfig;
 import dev.sightline.traces.metrics.MetricsGenerator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +33,8 @@ class TenantSpanMetricsTest {
     private final TenantSpanMetrics metrics = new TenantSpanMetrics(untenanted,
             () -> new MetricsGenerator(GeneratorConfig.defaults(), () -> 1_000L));
     private final InMemorySpanStore store = new InMemorySpanStore();
+    private final Tenants tenants = Tenants.of(new TenantsConfig(true, null, null, null, null), IngestGuards.none(),
+            new PrometheusRegistry(), System::nanoTime);
     private final SpanIngester ingester = new SpanIngester(() -> store, metrics,
             new SpanIngestMetrics(new PrometheusRegistry()));
 
@@ -42,8 +44,7 @@ class TenantSpanMetricsTest {
     }
 
     private void ingest(String tenant, int spans) throws Exception {
-        UnaryOperator<SpanStore> share = tenant == null ? UnaryOperator.identity() : s -> TenantSpanView.store(s, tenant);
-        ingester.ingest(share, sink -> {
+        ingester.ingest(tenant == null ? null : tenants.of(tenant), 0, sink -> {
             for (int i = 1; i <= spans; i++) {
                 sink.accept(CHECKOUT, InstrumentationScope.EMPTY, span(i));
             }
@@ -64,7 +65,7 @@ class TenantSpanMetricsTest {
 
     @Test
     void aFailedRequestCountsNothing() {
-        assertThatThrownBy(() -> ingester.ingest(s -> TenantSpanView.store(s, "a"), sink -> {
+        assertThatThrownBy(() -> ingester.ingest(tenants.of("a"), 0, sink -> {
             sink.accept(CHECKOUT, InstrumentationScope.EMPTY, span(1));
             throw new IllegalStateException("malformed");
         })).hasMessage("malformed");
