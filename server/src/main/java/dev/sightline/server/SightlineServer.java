@@ -338,7 +338,7 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
-        new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L).register(api);
+        new PatternsEndpoint(logPatterns, () -> System.currentTimeMillis() * 1_000_000L, queries, ranges).register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
