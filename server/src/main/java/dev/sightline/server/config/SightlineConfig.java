@@ -33,7 +33,9 @@ public record SightlineConfig(
         // Freshness canaries (issue 16): each entry checked whole when the file is read.
         @JsonProperty("canaries") List<CanaryConfig> canaries,
         // Multitenancy (issue 18): X-Scope-OrgID selects the tenant; per-tenant limits.
-        @JsonProperty("tenants") TenantsConfig tenants) {
+        @JsonProperty("tenants") TenantsConfig tenants,
+        // Origins trusted to call from other sites (Prometheus's --web.cors.origin); none unless set.
+        @JsonProperty("cors") CorsConfig cors) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -48,12 +50,14 @@ public record SightlineConfig(
         dashboards = dashboards == null ? DashboardsConfig.NONE : dashboards;
         canaries = CanaryConfig.checkList(canaries);
         tenants = tenants == null ? TenantsConfig.DISABLED : tenants;
+        cors = cors == null ? CorsConfig.NONE : cors;
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
                            AlertmanagerConfig alertmanager) {
-        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null, null);
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null, null,
+                null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -66,7 +70,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Jobs get global's interval and timeout where they set none; job names must be unique. */
