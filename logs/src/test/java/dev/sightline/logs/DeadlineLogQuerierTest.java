@@ -83,7 +83,8 @@ class DeadlineLogQuerierTest {
                 .isInstanceOfSatisfying(Deadline.Exceeded.class, e -> assertThat(e.canceled()).isFalse())
                 .hasMessageContaining("timed out after 1000ms");
         assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to stop").isLessThan(10_000);
-        assertThat(store.given.get()).isGreaterThan(Deadline.CHECK_EVERY);
+        // Stopped by a tick of the scan, not by the check before it (on a loaded machine the first tick can be late).
+        assertThat(store.given.get()).isGreaterThanOrEqualTo(Deadline.CHECK_EVERY);
     }
 
     @Test

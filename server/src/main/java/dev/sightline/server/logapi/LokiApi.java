@@ -155,8 +155,8 @@ public final class LokiApi {
 
     /**
      * Runs an endpoint through the query gate over a querier that stops at the query's deadline; bad requests and
-     * LogQL errors answer 400 with the message, a query the gate refuses its status (429, 503) with the message
-     * naming the limit, one that ran out of time Loki's 504 (499 when its client went away, though none is left to
+     * LogQL errors answer 400 with the message, a query the gate refuses 429 with the message naming the limit, one
+     * that ran out of time, waiting or running, Loki's 504 (499 when its client went away, though none is left to
      * read it).
      */
     private void answer(RoutingContext ctx, Endpoint e) {
@@ -179,11 +179,15 @@ public final class LokiApi {
             } catch (BadRequest | LogQlException err) {
                 return new Reply(400, TEXT, Buffer.buffer(err.getMessage() + "\n"));
             } catch (Deadline.Exceeded err) {
-                return err.canceled() ? new Reply(499, TEXT, Buffer.buffer(CANCELED))
-                        : new Reply(504, TEXT, Buffer.buffer(TIMED_OUT + " (" + err.getMessage() + ")\n"));
+                return err.canceled() ? new Reply(499, TEXT, Buffer.buffer(CANCELED)) : timedOut(err.getMessage());
             }
-        }, r -> new Reply(r.httpStatus(), TEXT, Buffer.buffer(r.getMessage() + "\n")),
+        }, r -> r.timedOut() ? timedOut(r.getMessage()) : new Reply(r.httpStatus(), TEXT, Buffer.buffer(r.getMessage() + "\n")),
                 r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
+    }
+
+    /** Loki's 504 for a query out of time, in line or running, with what ran out ({@code why}). */
+    private static Reply timedOut(String why) {
+        return new Reply(504, TEXT, Buffer.buffer(TIMED_OUT + " (" + why + ")\n"));
     }
 
     // ------------------------------------------------------------------ LogQL

@@ -74,7 +74,8 @@ public final class PatternsEndpoint {
             } catch (BadRequest b) {
                 return Reply.text(400, b.getMessage());
             }
-        }, r -> Reply.text(r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
+        }, r -> r.timedOut() ? Reply.text(504, LokiApi.TIMED_OUT + " (" + r.getMessage() + ")")
+                : Reply.text(r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
     }
 
     private Buffer answer(RoutingContext ctx) {

@@ -51,6 +51,11 @@ public final class QueryGate implements AutoCloseable {
         public String errorType() {
             return errorType;
         }
+
+        /** Whether the query ran out of time (waiting or running): Loki and Tempo answer that 504. */
+        public boolean timedOut() {
+            return errorType.equals("timeout");
+        }
     }
 
     /** A submitted query: its result, or {@link #cancel} when the client has gone. */

@@ -153,8 +153,8 @@ public final class TraceApi {
 
     /**
      * Runs an endpoint through the query gate with a querier that stops at the query's deadline; bad requests answer
-     * 400 in the peer's error shape, as does a query the gate refuses, with its status (429, 503), and one that ran
-     * out of time, with 504 (499 when its client went away).
+     * 400 in the peer's error shape, as does a query the gate refuses (429), and one that ran out of time, waiting
+     * or running, with 504 (499 when its client went away).
      */
     private void answer(RoutingContext ctx, ErrorShape errors, Function<SpanQuerier, Reply> endpoint) {
         Tenant tenant;
@@ -178,6 +178,6 @@ public final class TraceApi {
             } catch (Deadline.Exceeded e) {
                 return errors.reply(e.canceled() ? 499 : 504, e.getMessage());
             }
-        }, r -> errors.reply(r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
+        }, r -> errors.reply(r.timedOut() ? 504 : r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
     }
 }
