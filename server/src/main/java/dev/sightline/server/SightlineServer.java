@@ -13,6 +13,7 @@ import dev.sightline.server.config.SightlineConfig;
 import dev.sightline.server.config.TsdbConfig;
 import dev.sightline.server.dashboards.DashboardStore;
 import dev.sightline.server.dashboards.DashboardsApi;
+import dev.sightline.server.http.CrossOrigin;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logapi.PatternMiners;
@@ -365,6 +366,8 @@ public final class SightlineServer implements AutoCloseable {
             LOG.info("web config " + settings.webConfigFile() + ": " + WebSecurity.describe(security.config()));
         }
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
+        CrossOrigin origins = settings.config().cors().toCrossOrigin();
+        api.trustOrigins(origins);
         tenants.refuseUnscoped(api.router(), Tenants.UNSCOPED);
         LimitsConfig limits = settings.config().limits();
         RangeLimits ranges = limits.toRangeLimits();
@@ -390,7 +393,8 @@ public final class SightlineServer implements AutoCloseable {
                 settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
-        new PatternsEndpoint(logPatternMiners, () -> System.currentTimeMillis() * 1_000_000L, tenants).register(api);
+        new PatternsEndpoint(logPatternMiners, () -> System.currentTimeMillis() * 1_000_000L, tenants, queries, ranges)
+                .register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
@@ -405,7 +409,7 @@ public final class SightlineServer implements AutoCloseable {
         try {
             HttpServerOptions options = security.configure(HttpApi.serverOptions().setHost(settings.listenAddress())
                     .setPort(settings.httpPort()), WebSecurity.Listener.HTTP);
-            http = vertx.createHttpServer(options).requestHandler(security.guard(WebSecurity.Listener.HTTP, api.router()))
+            http = vertx.createHttpServer(options).requestHandler(origins.wrap(security.guard(WebSecurity.Listener.HTTP, api.router())))
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             security.attach(http, WebSecurity.Listener.HTTP);
         } catch (WebConfigException e) {
@@ -421,7 +425,7 @@ public final class SightlineServer implements AutoCloseable {
         // An HTTP port of 0 (tests) means free ports for OTLP too, so servers side by side do not collide.
         boolean free = settings.httpPort() == 0;
         otlp.listen(vertx, settings.listenAddress(), free && sc.otlpGrpcPort() > 0 ? 0 : sc.otlpGrpcPort(),
-                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security);
+                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security, origins);
         security.watch(WebSecurity.DEFAULT_CHECK_MS);
     }
 

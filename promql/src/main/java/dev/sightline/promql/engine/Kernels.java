@@ -292,10 +292,11 @@ public final class Kernels {
         return values[lower] * (1 - weight) + values[upper] * weight;
     }
 
-    /** Median absolute deviation; uses {@code scratch} (length &ge; n) and sorts a copy. */
-    public static double mad(double[] v, int from, int to) {
+    /** Median absolute deviation of {@code v[from, to)}; sorts a copy in {@code scratch} (length at least to - from). */
+    public static double mad(double[] v, int from, int to, double[] scratch) {
         int n = to - from;
-        double[] a = Arrays.copyOfRange(v, from, to);
+        double[] a = scratch;
+        System.arraycopy(v, from, a, 0, n);
         double median = quantile(0.5, a, n);
         for (int i = 0; i < n; i++) {
             a[i] = Math.abs(v[from + i] - median);

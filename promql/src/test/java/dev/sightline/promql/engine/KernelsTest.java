@@ -76,7 +76,10 @@ class KernelsTest {
 
     @Test
     void madIsMedianOfAbsoluteDeviations() {
-        assertThat(Kernels.mad(new double[]{1, 1, 2, 2, 4, 6, 9}, 0, 7)).isEqualTo(1);
+        assertThat(Kernels.mad(new double[]{1, 1, 2, 2, 4, 6, 9}, 0, 7, new double[7])).isEqualTo(1);
+        // A longer scratch with stale values beyond the window changes nothing.
+        assertThat(Kernels.mad(new double[]{0, 1, 1, 2, 2, 4, 6, 9}, 1, 8, new double[]{9, 9, 9, 9, 9, 9, 9, 9, 9, 9}))
+                .isEqualTo(1);
     }
 
     @Test

@@ -24,8 +24,8 @@ import java.time.Duration;
  * limits ({@link LogLimits}): {@code max_line_size} (256KB), {@code reject_old_samples_max_age} (1w; 0 = off),
  * {@code creation_grace_period} (10m) and the label limits above; an entry over one is refused alone.
  *
- * <p>Query protection, for the Prometheus, Loki and Tempo query APIs: at most {@code query_max_concurrency} (20)
- * queries run at once, {@code query_max_queue} (100; 0 = none) more wait; a query finding the line full is refused
+ * <p>Query protection, for the Prometheus, Loki and Tempo query APIs: at most {@code query_max_concurrency} (half
+ * the cores, at least 1) queries run at once, {@code query_max_queue} (100; 0 = none) more wait; a query finding the line full is refused
  * at once with 429, one waiting past {@code query_timeout} with 503 (errorType timeout). A range query may span at
  * most {@code query_max_range} (0 = no limit, the default) and {@code query_max_points_per_series} (11,000) steps.
  * Rule evaluation runs on its own threads outside this gate, bound by query_timeout and query_max_samples only.
@@ -51,8 +51,13 @@ public record LimitsConfig(
         @JsonProperty("query_max_range") Duration queryMaxRange,
         @JsonProperty("query_max_points_per_series") @JsonDeserialize(using = ConfigDeserializers.PositiveIntDeserializer.class) Integer queryMaxPointsPerSeries) {
 
-    /** Prometheus's --query.max-concurrency. */
-    static final int DEFAULT_QUERY_MAX_CONCURRENCY = 20;
+    /**
+     * Half the cores, at least one (Prometheus's --query.max-concurrency is 20): each running query keeps a core
+     * busy, so more of them than that leave ingestion, which shares the cores and the collector, too little.
+     */
+    static int defaultQueryMaxConcurrency() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
     /** Mimir's max_outstanding_requests_per_tenant: beyond it a query is refused at once (429). */
     static final int DEFAULT_QUERY_MAX_QUEUE = 100;
     /** Decoders hold a whole body in one byte array. */
@@ -88,7 +93,7 @@ public record LimitsConfig(
         if (maxLineSize < 0 || rejectOldSamplesMaxAge.isNegative() || creationGracePeriod.isNegative()) {
             throw new IllegalArgumentException("max_line_size, reject_old_samples_max_age and creation_grace_period must not be negative");
         }
-        queryMaxConcurrency = queryMaxConcurrency == null ? DEFAULT_QUERY_MAX_CONCURRENCY : queryMaxConcurrency;
+        queryMaxConcurrency = queryMaxConcurrency == null ? defaultQueryMaxConcurrency() : queryMaxConcurrency;
         queryMaxQueue = queryMaxQueue == null ? DEFAULT_QUERY_MAX_QUEUE : queryMaxQueue;
         queryMaxRange = queryMaxRange == null ? Duration.ZERO : queryMaxRange;
         queryMaxPointsPerSeries = queryMaxPointsPerSeries == null ? (int) RangeLimits.DEFAULT_MAX_POINTS : queryMaxPointsPerSeries;

@@ -33,7 +33,9 @@ public record SightlineConfig(
         // Freshness canaries (issue 16): each entry checked whole when the file is read.
         @JsonProperty("canaries") List<CanaryConfig> canaries,
         // Multitenancy (issue 18): X-Scope-OrgID selects the tenant; per-tenant limits.
-        @JsonProperty("tenants") TenantsConfig tenants) {
+        @JsonProperty("tenants") TenantsConfig tenants,
+        // Origins trusted to call from other sites (Prometheus's --web.cors.origin); none unless set.
+        @JsonProperty("cors") CorsConfig cors) {
 
     public SightlineConfig {
         global = global == null ? GlobalConfig.defaults() : global;
@@ -54,12 +56,14 @@ public record SightlineConfig(
                     + " must belong to a tenant): put each tenant's rule files under tenants.rules_dir/<tenant id>/");
         }
         checkScrapeTenants(scrapeConfigs, tenants);
+        cors = cors == null ? CorsConfig.NONE : cors;
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
                            List<ScrapeConfig> scrapeConfigs, List<String> ruleFiles, AlertingConfig alerting,
                            AlertmanagerConfig alertmanager) {
-        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null, null);
+        this(global, server, storage, limits, scrapeConfigs, ruleFiles, alerting, alertmanager, null, null, null, null, null,
+                null);
     }
 
     public SightlineConfig(GlobalConfig global, ServerConfig server, StorageConfig storage, LimitsConfig limits,
@@ -72,7 +76,7 @@ public record SightlineConfig(
     }
 
     public static SightlineConfig defaults() {
-        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SightlineConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**

@@ -14,21 +14,25 @@ import java.util.Locale;
  * (the browser re-sends basic-auth credentials to any page's requests). A browser's {@code Sec-Fetch-Site} is
  * believed first: only {@code same-origin} and {@code none} (typed by the user) pass. Older browsers send only
  * {@code Origin}: it must name this request's host. Requests with neither header are not from a browser page
- * (remote-write, OTLP, Alertmanager, curl) and pass. Refused requests get 403 naming the header.
+ * (remote-write, OTLP, Alertmanager, curl) and pass, as do requests from an origin the configuration trusts
+ * ({@link CrossOrigin}). Refused requests get 403 naming the header.
  */
 public final class CrossSiteGuard {
     private CrossSiteGuard() {
     }
 
-    /** The route handler: passes the request on or answers 403. */
-    public static void handle(RoutingContext ctx) {
-        String why = refusal(ctx.request().method(), ctx.request().getHeader("Sec-Fetch-Site"),
-                ctx.request().getHeader("Origin"), ctx.request().authority() == null ? null : ctx.request().authority().toString());
+    /** The route handler: passes the request on or answers 403; requests from {@code trusted} origins pass. */
+    public static void handle(RoutingContext ctx, CrossOrigin trusted) {
+        String origin = ctx.request().getHeader("Origin");
+        String why = trusted.trusts(origin) ? null : refusal(ctx.request().method(),
+                ctx.request().getHeader("Sec-Fetch-Site"), origin,
+                ctx.request().authority() == null ? null : ctx.request().authority().toString());
         if (why == null) {
             ctx.next();
         } else {
             HttpApi.respond(ctx, 403, "text/plain; charset=utf-8", Buffer.buffer("cross-site request refused: " + why
-                    + "; state-changing calls are taken only from this server's own pages or from clients that are not browsers\n"));
+                    + "; state-changing calls are taken only from this server's own pages, from origins cors.origin "
+                    + "trusts, or from clients that are not browsers\n"));
         }
     }
 

@@ -52,12 +52,14 @@ public final class HttpApi {
     private final SelfMetrics metrics;
     /** Every endpoint as "METHOD pattern", in registration order: what the security route table must classify. */
     private final List<String> routes = new ArrayList<>();
+    /** Origins whose state-changing calls pass the cross-site check. */
+    private volatile CrossOrigin trusted = CrossOrigin.NONE;
 
     public HttpApi(Vertx vertx, SelfMetrics metrics, BuildInfo buildInfo, BooleanSupplier ready) {
         this.metrics = metrics;
         this.router = Router.router(vertx);
         router.route().handler(this::timeRequest);
-        router.route().handler(CrossSiteGuard::handle);
+        router.route().handler(ctx -> CrossSiteGuard.handle(ctx, trusted));
 
         get("/-/healthy", ctx -> text(ctx, 200, "Sightline is Healthy.\n"));
         // 503 until storage has replayed its WAL, as Prometheus does while it starts.
@@ -86,6 +88,11 @@ public final class HttpApi {
 
     public Router router() {
         return router;
+    }
+
+    /** Lets state-changing calls from {@code origins} pass the cross-site check (cors.origin). */
+    public void trustOrigins(CrossOrigin origins) {
+        this.trusted = origins;
     }
 
     /** Every registered endpoint as {@code "GET /api/v1/query"} (GET stands for HEAD too). */

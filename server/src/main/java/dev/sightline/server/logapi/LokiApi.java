@@ -3,8 +3,10 @@ package dev.sightline.server.logapi;
 import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.logs.DeadlineLogQuerier;
 import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogFields;
 import dev.sightline.logs.LogQuerier;
@@ -52,6 +54,10 @@ public final class LokiApi {
     private static final long SIX_HOURS = 6 * LokiParams.HOUR;
     /** Label names detected_labels keeps even when their values look like ids (Loki's static labels). */
     private static final Set<String> STATIC_LABELS = Set.of("cluster", "namespace", "instance", "pod");
+    /** Loki's answers to a query past its timeout (504) and one whose client went away (499). */
+    static final String TIMED_OUT = "request timed out, decrease the duration of the request or add more label "
+            + "matchers (prefer exact match over regex match) to reduce the amount of data processed";
+    static final String CANCELED = "the request was cancelled by the client\n";
 
     private final Supplier<? extends LogStore> store;
     private final Function<? super LogQuerier, ? extends LogQlEngine> engines;
@@ -148,8 +154,10 @@ public final class LokiApi {
     }
 
     /**
-     * Runs an endpoint through the query gate; bad requests and LogQL errors answer 400 with the message, a query
-     * the gate refuses its status (429, 503) with the message naming the limit.
+     * Runs an endpoint through the query gate over a querier that stops at the query's deadline; bad requests and
+     * LogQL errors answer 400 with the message, a query the gate refuses 429 with the message naming the limit, one
+     * that ran out of time, waiting or running, Loki's 504 (499 when its client went away, though none is left to
+     * read it).
      */
     private void answer(RoutingContext ctx, Endpoint e) {
         Tenant tenant;
@@ -159,19 +167,27 @@ public final class LokiApi {
             HttpApi.respond(ctx, err.status(), TEXT, Buffer.buffer(err.getMessage() + "\n"));
             return;
         }
-        QueryGate.answer(ctx, gate, false, leftMs -> {
+        QueryGate.answerWithin(ctx, gate, deadline -> {
             LogStore shared = store.get();
             if (shared == null) {
                 return new Reply(503, TEXT, Buffer.buffer("the log store is not open yet\n"));
             }
             LogStore s = tenant == null ? shared : tenant.logs(shared);
             try {
-                return e.serve(s.querier(), new LokiParams(ctx, nowNanos.getAsLong(), ranges), ctx);
+                return e.serve(new DeadlineLogQuerier(s.querier(), deadline),
+                        new LokiParams(ctx, nowNanos.getAsLong(), ranges), ctx);
             } catch (BadRequest | LogQlException err) {
                 return new Reply(400, TEXT, Buffer.buffer(err.getMessage() + "\n"));
+            } catch (Deadline.Exceeded err) {
+                return err.canceled() ? new Reply(499, TEXT, Buffer.buffer(CANCELED)) : timedOut(err.getMessage());
             }
-        }, r -> new Reply(r.httpStatus(), TEXT, Buffer.buffer(r.getMessage() + "\n")),
+        }, r -> r.timedOut() ? timedOut(r.getMessage()) : new Reply(r.httpStatus(), TEXT, Buffer.buffer(r.getMessage() + "\n")),
                 r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
+    }
+
+    /** Loki's 504 for a query out of time, in line or running, with what ran out ({@code why}). */
+    private static Reply timedOut(String why) {
+        return new Reply(504, TEXT, Buffer.buffer(TIMED_OUT + " (" + why + ")\n"));
     }
 
     // ------------------------------------------------------------------ LogQL

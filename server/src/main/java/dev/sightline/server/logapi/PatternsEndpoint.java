@@ -8,9 +8,12 @@ import dev.sightline.logs.patterns.Pattern;
 import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
+import dev.sightline.server.config.LimitsConfig;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,33 +35,49 @@ import java.util.function.LongSupplier;
  * up to the miner's bucket). Answers {@code {"status":"success","data":[{"pattern":"<_> level=info msg=<_>",
  * "level":"info","samples":[[unix s, count],...]}]}}, one entry per pattern text and level (services with the same
  * text summed), steps without lines left out, most lines first. Bad parameters get a 400 in plain text naming the
- * parameter, as Loki answers.
+ * parameter, as Loki answers. Requests run through the {@link QueryGate}, off the worker pool ingestion uses, and the
+ * range is bound by the query APIs' {@link RangeLimits} (limits.query_max_range, query_max_points_per_series).
  */
 public final class PatternsEndpoint {
     private static final String PATH = "/loki/api/v1/patterns";
     private static final long SECOND = 1_000_000_000L;
-    /** Loki's limit on points per series of a range query. */
-    private static final long MAX_POINTS = 11_000;
 
     private final PatternMiners miners;
     private final LongSupplier nowNanos;
     private final Tenants tenants;
+    private final QueryGate gate;
+    private final RangeLimits ranges;
 
     /** Patterns of every line, as with multitenancy off. */
     public PatternsEndpoint(PatternMiner miner, LongSupplier nowNanos) {
-        this(new PatternMiners(miner), nowNanos, null);
+        this(new PatternMiners(miner), nowNanos, null, LimitsConfig.defaults().newQueryGate(), RangeLimits.DEFAULT);
+    }
+
+    /** As above with the gate and limits every query runs under. */
+    public PatternsEndpoint(PatternMiner miner, LongSupplier nowNanos, QueryGate gate, RangeLimits ranges) {
+        this(new PatternMiners(miner), nowNanos, null, gate, ranges);
     }
 
     /** Each request gets the patterns of its tenant's lines ({@code tenants} null: of every line). */
-    public PatternsEndpoint(PatternMiners miners, LongSupplier nowNanos, Tenants tenants) {
+    public PatternsEndpoint(PatternMiners miners, LongSupplier nowNanos, Tenants tenants, QueryGate gate,
+                            RangeLimits ranges) {
         this.miners = miners;
         this.nowNanos = nowNanos;
         this.tenants = tenants;
+        this.gate = gate;
+        this.ranges = ranges;
     }
 
     public void register(HttpApi api) {
         api.get(PATH, this::handle);
         api.post(PATH, HttpApi.MAX_FORM_BYTES, this::handle);
+    }
+
+    /** A status, content type and body, made on a query thread and written on the event loop. */
+    private record Reply(int status, String contentType, Buffer body) {
+        static Reply text(int status, String message) {
+            return new Reply(status, "text/plain; charset=utf-8", Buffer.buffer(message + "\n"));
+        }
     }
 
     private void handle(RoutingContext ctx) {
@@ -69,17 +88,14 @@ public final class PatternsEndpoint {
             HttpApi.respond(ctx, e.status(), "text/plain; charset=utf-8", Buffer.buffer(e.getMessage() + "\n"));
             return;
         }
-        ctx.vertx().executeBlocking(() -> answer(ctx, tenant), false).onComplete(ar -> {
-            if (ar.failed()) {
-                if (ar.cause() instanceof BadRequest b) {
-                    HttpApi.respond(ctx, 400, "text/plain; charset=utf-8", Buffer.buffer(b.getMessage() + "\n"));
-                } else {
-                    ctx.fail(ar.cause());
-                }
-                return;
+        QueryGate.answerWithin(ctx, gate, deadline -> {
+            try {
+                return new Reply(200, "application/json; charset=utf-8", answer(ctx, tenant));
+            } catch (BadRequest b) {
+                return Reply.text(400, b.getMessage());
             }
-            HttpApi.respond(ctx, 200, "application/json; charset=utf-8", ar.result());
-        });
+        }, r -> r.timedOut() ? Reply.text(504, LokiApi.TIMED_OUT + " (" + r.getMessage() + ")")
+                : Reply.text(r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
     }
 
     private Buffer answer(RoutingContext ctx, String tenant) {
@@ -92,6 +108,10 @@ public final class PatternsEndpoint {
         long start = time(ctx, "start", end - 3600 * SECOND);
         if (end < start) {
             throw new BadRequest("end: the end timestamp must not be before the start time");
+        }
+        String tooLong = ranges.rangeError(start, end);
+        if (tooLong != null) {
+            throw new BadRequest(tooLong);
         }
         long step = step(ctx, start, end);
         // A tenant's miner holds its streams as stored, tagged: its selector is scoped as every read of its lines is.
@@ -208,9 +228,9 @@ public final class PatternsEndpoint {
         if (step <= 0) {
             throw new BadRequest("step: zero or negative query resolution step widths are not accepted. Try a positive integer");
         }
-        if ((end - start) / step > MAX_POINTS) {
-            throw new BadRequest("step: exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
-                    + "query resolution (?step=XX)");
+        if (ranges.tooManyPoints(start, end, step)) {
+            throw new BadRequest("step: exceeded maximum resolution of " + ranges.maxPointsText() + " points per "
+                    + "timeseries. Try decreasing the query resolution (?step=XX)");
         }
         return step;
     }

@@ -5,6 +5,8 @@ import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
 import dev.sightline.ingest.otlp.OtlpTracesDecoder;
 import dev.sightline.ingest.spans.SpanLimits;
 import dev.sightline.metricstore.Storage;
+import dev.sightline.server.http.CrossOrigin;
+import dev.sightline.server.http.CrossSiteGuard;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.logs.LogIngester;
@@ -98,11 +100,19 @@ public final class OtlpReceiver implements AutoCloseable {
         listen(vertx, host, grpcPort, httpPort, WebSecurity.open(vertx));
     }
 
+    /** As below, trusting no other site's pages. */
+    public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security) throws IOException {
+        listen(vertx, host, grpcPort, httpPort, security, CrossOrigin.NONE);
+    }
+
     /**
      * Starts the OTLP/gRPC and OTLP/HTTP listeners (0 picks a free port, {@link #DISABLED} skips one) with the TLS
-     * and credential checks of {@code security}; returns once both are bound.
+     * and credential checks of {@code security}; returns once both are bound. OTLP/HTTP refuses exports a browser
+     * sends from another site's page, as the main port does, unless {@code origins} trusts it (a page exporting
+     * spans with OpenTelemetry JS), whose preflights it answers.
      */
-    public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security) throws IOException {
+    public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security, CrossOrigin origins)
+            throws IOException {
         try {
             if (grpcPort != DISABLED) {
                 // gRPC needs HTTP/2; clients without TLS speak it with prior knowledge (h2c), which Vert.x accepts.
@@ -115,11 +125,12 @@ public final class OtlpReceiver implements AutoCloseable {
             }
             if (httpPort != DISABLED) {
                 Router router = Router.router(vertx);
+                router.route().handler(ctx -> CrossSiteGuard.handle(ctx, origins));
                 http.forEach(h -> h.route(router));
                 HttpServerOptions options = security.configure(new HttpServerOptions().setHost(host).setPort(httpPort),
                         WebSecurity.Listener.OTLP_HTTP);
                 HttpServer s = bind(vertx.createHttpServer(options).requestHandler(
-                        security.guard(WebSecurity.Listener.OTLP_HTTP, router)), "OTLP/HTTP", host, httpPort);
+                        origins.wrap(security.guard(WebSecurity.Listener.OTLP_HTTP, router))), "OTLP/HTTP", host, httpPort);
                 security.attach(s, WebSecurity.Listener.OTLP_HTTP);
                 this.httpPort = s.actualPort();
             }

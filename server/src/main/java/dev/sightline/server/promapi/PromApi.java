@@ -212,7 +212,9 @@ public final class PromApi {
             ContentCoding coding = ContentCoding.negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING));
             // A client that goes away interrupts its query, which the engine reports as canceled. The request's
             // timeout parameter bounds its wait in line too, as in Prometheus; a bad one is reported by the endpoint.
-            QueryGate.answer(ctx, gate, requestTimeoutMs(params), true, leftMs -> {
+            RequestTimeout timeout = RequestTimeout.of(params);
+            ctx.put(RequestTimeout.KEY, timeout);
+            QueryGate.answer(ctx, gate, timeout.gateMs(), true, leftMs -> {
                 try {
                     Result r = e.serve(tenant, q, params, ctx, leftMs);
                     Buffer body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
@@ -233,13 +235,28 @@ public final class PromApi {
         };
     }
 
-    /** The {@code timeout} parameter in milliseconds (at least 1), or 0 when absent or not a duration. */
-    private static long requestTimeoutMs(Params p) {
-        String to = p.get("timeout");
-        try {
-            return to.isEmpty() ? 0 : Math.max(1, Params.parseDurationNanos(to) / 1_000_000);
-        } catch (IllegalArgumentException e) {
-            return 0;
+    /**
+     * The {@code timeout} parameter, read once per request: {@code ms} (-1 when absent) bounds the wait in line and
+     * the run; a bad value ({@code error}) is reported by the endpoints that run the engine, as bad_data.
+     */
+    private record RequestTimeout(long ms, String error) {
+        static final String KEY = "sightline.promapi.timeout";
+
+        static RequestTimeout of(Params p) {
+            String to = p.get("timeout");
+            if (to.isEmpty()) {
+                return new RequestTimeout(-1, null);
+            }
+            try {
+                return new RequestTimeout(Math.max(0, Params.parseDurationNanos(to) / 1_000_000), null);
+            } catch (IllegalArgumentException e) {
+                return new RequestTimeout(-1, e.getMessage());
+            }
+        }
+
+        /** The gate's bound on the wait: at least 1 ms, 0 (the gate's own) when absent or bad. */
+        long gateMs() {
+            return ms < 0 ? 0 : Math.max(1, ms);
         }
     }
 
@@ -258,7 +275,7 @@ public final class PromApi {
     private Result query(Tenant t, Queryable q, Params p, RoutingContext ctx, long timeLeftMs) throws ApiError {
         long limit = p.limit();
         long time = p.time("time", clockMs.getAsLong());
-        Engine engine = engine(t, p, timeLeftMs);
+        Engine engine = engine(t, ctx, p, timeLeftMs);
         String query = p.get("query");
         Expr expr = parseQuery(query);
         t.queried();
@@ -291,7 +308,7 @@ public final class PromApi {
             throw ApiError.badData("exceeded maximum resolution of " + ranges.maxPointsText()
                     + " points per timeseries. Try decreasing the query resolution (?step=XX)");
         }
-        Engine engine = engine(t, p, timeLeftMs);
+        Engine engine = engine(t, ctx, p, timeLeftMs);
         String query = p.get("query");
         Expr expr = parseQuery(query);
         t.checkQueryLength(start, end);
@@ -314,18 +331,16 @@ public final class PromApi {
      * An engine with this request's timeout (the smallest of the parameter, the configured one and what the wait in
      * the query gate left), lookback, and the tenant's sample limit.
      */
-    private Engine engine(Tenant t, Params p, long timeLeftMs) throws ApiError {
+    private Engine engine(Tenant t, RoutingContext ctx, Params p, long timeLeftMs) throws ApiError {
         EngineOptions tenantOpts = t.engineOptions(engineOptions);
         EngineOptions opts = tenantOpts.withTimeoutMs(Math.min(tenantOpts.timeoutMs(), timeLeftMs));
-        String to = p.get("timeout");
-        if (!to.isEmpty()) {
-            long ns;
-            try {
-                ns = Params.parseDurationNanos(to);
-            } catch (IllegalArgumentException e) {
-                throw ApiError.invalidParam("timeout", e.getMessage());
-            }
-            opts = opts.withTimeoutMs(Math.max(0, Math.min(opts.timeoutMs(), ns / 1_000_000)));
+        RequestTimeout timeout = ctx.get(RequestTimeout.KEY);
+        if (timeout.error() != null) {
+            throw ApiError.invalidParam("timeout", timeout.error());
+        }
+        if (timeout.ms() >= 0) {
+            // timeout=0 gives the engine no time at all (the gate's wait had at least 1 ms).
+            opts = opts.withTimeoutMs(Math.min(opts.timeoutMs(), timeout.ms()));
         }
         String lookback = p.get("lookback_delta");
         if (!lookback.isEmpty()) {

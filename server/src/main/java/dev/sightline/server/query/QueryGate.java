@@ -1,5 +1,6 @@
 package dev.sightline.server.query;
 
+import dev.sightline.core.Deadline;
 import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 
@@ -25,8 +26,9 @@ import java.util.function.LongFunction;
  * and log push need. Beyond that, up to {@code maxQueue} wait in line (Prometheus's --query.max-concurrency gate);
  * a query that finds the line full is refused at once ({@link Rejected} with 429), one still waiting when its
  * timeout is up is refused then (503, errorType timeout, as Prometheus's "query timed out in query queue"). The
- * wait counts against the query's timeout: the work is handed the milliseconds left. Rule evaluation does not pass
- * here, so API queries cannot starve rules.
+ * wait counts against the query's timeout: the work is handed the milliseconds left, or the query's {@link Deadline}
+ * (which a client going away cancels) for work that checks it as it scans. Rule evaluation does not pass here, so API
+ * queries cannot starve rules.
  */
 public final class QueryGate implements AutoCloseable {
     /** Why a query did not run. */
@@ -48,6 +50,11 @@ public final class QueryGate implements AutoCloseable {
         /** Prometheus's errorType: "unavailable" or "timeout". */
         public String errorType() {
             return errorType;
+        }
+
+        /** Whether the query ran out of time (waiting or running): Loki and Tempo answer that 504. */
+        public boolean timedOut() {
+            return errorType.equals("timeout");
         }
     }
 
@@ -115,6 +122,14 @@ public final class QueryGate implements AutoCloseable {
      * (at once) or the wait used up the timeout; otherwise with what the work threw.
      */
     public <T> Admission<T> submit(long requestTimeoutMs, LongFunction<T> work) {
+        return submitWithin(requestTimeoutMs, d -> work.apply(d.leftMillis()));
+    }
+
+    /**
+     * As {@link #submit}, handing the work its {@link Deadline}: the timeout's end, canceled when the query is
+     * ({@link Admission#cancel}), for work that checks it while it runs instead of being interrupted.
+     */
+    public <T> Admission<T> submitWithin(long requestTimeoutMs, Function<Deadline, T> work) {
         long timeout = requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, timeoutMs) : timeoutMs;
         Task<T> task = new Task<>(timeout, work);
         try {
@@ -132,15 +147,15 @@ public final class QueryGate implements AutoCloseable {
         final AtomicInteger state = new AtomicInteger(QUEUED);
         final CompletableFuture<T> result = new CompletableFuture<>();
         final long timeoutMs;
-        final long deadlineNanos;
-        final LongFunction<T> work;
+        final Deadline deadline;
+        final Function<Deadline, T> work;
         volatile ScheduledFuture<?> expiry;
         /** The thread running the work; guarded by this task, so a cancel's interrupt cannot hit the next query. */
         private Thread runner;
 
-        Task(long timeoutMs, LongFunction<T> work) {
+        Task(long timeoutMs, Function<Deadline, T> work) {
             this.timeoutMs = timeoutMs;
-            this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            this.deadline = Deadline.in(timeoutMs);
             this.work = work;
         }
 
@@ -149,13 +164,12 @@ public final class QueryGate implements AutoCloseable {
             if (!state.compareAndSet(QUEUED, RUNNING)) {
                 return;
             }
-            // No time left (a tiny timeout): the work still starts, and PromQL reports its own timeout at once.
-            long leftMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+            // No time left (a tiny timeout): the work still starts, and reports its own timeout at once.
             synchronized (this) {
                 runner = Thread.currentThread();
             }
             try {
-                result.complete(work.apply(leftMs));
+                result.complete(work.apply(deadline));
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             } finally {
@@ -174,7 +188,7 @@ public final class QueryGate implements AutoCloseable {
 
         /**
          * At the timeout: a query still waiting leaves the line; one still running is answered with a timeout soon
-         * after (PromQL stops itself at the deadline; LogQL and TraceQL run on to their end holding their slot).
+         * after, unless it answers its own first (PromQL, LogQL and TraceQL stop themselves at the deadline).
          */
         void expire() {
             if (state.compareAndSet(QUEUED, DONE)) {
@@ -197,6 +211,7 @@ public final class QueryGate implements AutoCloseable {
 
         @Override
         public void cancel(boolean interrupt) {
+            deadline.cancel();
             if (state.compareAndSet(QUEUED, DONE)) {
                 pool.remove(this);
                 ScheduledFuture<?> e = expiry;
@@ -230,8 +245,21 @@ public final class QueryGate implements AutoCloseable {
     /** As {@link #answer}, for a request asking for a timeout of its own ({@code requestTimeoutMs}; 0: none). */
     public static <R> void answer(RoutingContext ctx, QueryGate gate, long requestTimeoutMs, boolean interrupt,
                                   LongFunction<R> work, Function<Rejected, R> refused, Consumer<R> respond) {
+        reply(ctx, gate.submit(requestTimeoutMs, work), interrupt, refused, respond);
+    }
+
+    /**
+     * As {@link #answer}, for work that checks its {@link Deadline} while it scans (LogQL, TraceQL, the stores'
+     * lookups): never interrupted, a client going away cancels the deadline instead.
+     */
+    public static <R> void answerWithin(RoutingContext ctx, QueryGate gate, Function<Deadline, R> work,
+                                        Function<Rejected, R> refused, Consumer<R> respond) {
+        reply(ctx, gate.submitWithin(0, work), false, refused, respond);
+    }
+
+    private static <R> void reply(RoutingContext ctx, Admission<R> task, boolean interrupt,
+                                  Function<Rejected, R> refused, Consumer<R> respond) {
         Context vctx = ctx.vertx().getOrCreateContext();
-        Admission<R> task = gate.submit(requestTimeoutMs, work);
         task.result().whenComplete((reply, failure) -> vctx.runOnContext(v -> {
             if (ctx.response().closed() || ctx.response().ended() || failure instanceof CancellationException) {
                 return;

@@ -1,5 +1,6 @@
 package dev.sightline.server.traceapi;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.logs.LogStore;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.config.LimitsConfig;
@@ -7,6 +8,7 @@ import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.query.QueryGate;
 import dev.sightline.server.query.RangeLimits;
 import dev.sightline.server.traceapi.TraceParams.BadRequest;
+import dev.sightline.traces.DeadlineSpanQuerier;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 import dev.sightline.traces.traceql.TraceQLException;
@@ -150,8 +152,9 @@ public final class TraceApi {
     }
 
     /**
-     * Runs an endpoint through the query gate with a querier; bad requests answer 400 in the peer's error shape, as
-     * does a query the gate refuses, with its status (429, 503).
+     * Runs an endpoint through the query gate with a querier that stops at the query's deadline; bad requests answer
+     * 400 in the peer's error shape, as does a query the gate refuses (429), and one that ran out of time, waiting
+     * or running, with 504 (499 when its client went away).
      */
     private void answer(RoutingContext ctx, ErrorShape errors, Function<SpanQuerier, Reply> endpoint) {
         Tenant tenant;
@@ -162,17 +165,19 @@ public final class TraceApi {
             HttpApi.respond(ctx, r.status(), r.contentType(), r.body());
             return;
         }
-        QueryGate.answer(ctx, gate, false, leftMs -> {
+        QueryGate.answerWithin(ctx, gate, deadline -> {
             SpanStore shared = store.get();
             if (shared == null) {
                 return errors.reply(503, "the span store is not open yet");
             }
             SpanStore s = tenant == null ? shared : tenant.spans(shared);
             try {
-                return endpoint.apply(s.querier());
+                return endpoint.apply(new DeadlineSpanQuerier(s.querier(), deadline));
             } catch (BadRequest | TraceQLException e) {
                 return errors.reply(400, e.getMessage());
+            } catch (Deadline.Exceeded e) {
+                return errors.reply(e.canceled() ? 499 : 504, e.getMessage());
             }
-        }, r -> errors.reply(r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
+        }, r -> errors.reply(r.timedOut() ? 504 : r.httpStatus(), r.getMessage()), r -> HttpApi.respond(ctx, r.status(), r.contentType(), r.body()));
     }
 }

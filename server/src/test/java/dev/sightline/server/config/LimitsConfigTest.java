@@ -89,7 +89,7 @@ class LimitsConfigTest {
     @Test
     void queryProtectionIsParsedDefaultedAndChecked() throws Exception {
         LimitsConfig d = LimitsConfig.defaults();
-        assertThat(d.queryMaxConcurrency()).isEqualTo(20);
+        assertThat(d.queryMaxConcurrency()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         assertThat(d.queryMaxQueue()).isEqualTo(100);
         assertThat(d.toRangeLimits()).isEqualTo(RangeLimits.DEFAULT);
         LimitsConfig l = parse("limits:\n  query_max_concurrency: 4\n  query_max_queue: 0\n  query_max_range: 31d\n"

@@ -39,7 +39,13 @@ public final class ApiTestServer implements AutoCloseable, AfterEachCallback {
     }
 
     public ApiTestServer listen() throws Exception {
-        http = vertx.createHttpServer(HttpApi.serverOptions()).requestHandler(api.router()).listen(0, "127.0.0.1")
+        return listen(h -> h);
+    }
+
+    /** Serves the routes through what {@code around} wraps them in (as the server wraps them in its checks). */
+    public ApiTestServer listen(java.util.function.UnaryOperator<io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest>> around)
+            throws Exception {
+        http = vertx.createHttpServer(HttpApi.serverOptions()).requestHandler(around.apply(api.router())).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return this;
     }

@@ -4,6 +4,8 @@ import dev.sightline.core.Labels;
 import dev.sightline.logs.LogEntry;
 import dev.sightline.logs.patterns.PatternMiner;
 import dev.sightline.server.http.ApiTestServer;
+import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.query.RangeLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,6 +106,35 @@ class PatternsEndpointTest {
         assertBad("/loki/api/v1/patterns?query=" + q("{a=\"b\"}") + "&step=fast", "step: cannot parse \"fast\"");
         assertBad("/loki/api/v1/patterns?query=" + q("{a=\"b\"}") + "&step=0", "step: zero or negative");
         assertBad("/loki/api/v1/patterns?query=" + q("{a=\"b\"}") + "&start=0&end=86400&step=1", "step: exceeded maximum resolution");
+    }
+
+    @Test
+    void runsThroughTheQueryGateWithinItsRangeLimits() throws Exception {
+        line(T, "api", "started");
+        CountDownLatch release = new CountDownLatch(1);
+        try (QueryGate gate = new QueryGate(1, 0, 10_000)) {
+            new PatternsEndpoint(miner, () -> (T + 3600) * SECOND, gate, new RangeLimits(3600 * SECOND, 100))
+                    .register(server.api);
+            server.listen();
+            ok(server.get("/loki/api/v1/patterns?query=" + q("{service_name=\"api\"}") + "&start=" + T + "&end=" + (T + 60)));
+            assertBad("/loki/api/v1/patterns?query=" + q("{a=\"b\"}") + "&start=0&end=7200",
+                    "the query time range exceeds the limit (query length: 2h, limit: 1h; limits.query_max_range)");
+            assertBad("/loki/api/v1/patterns?query=" + q("{a=\"b\"}") + "&start=0&end=101&step=1",
+                    "step: exceeded maximum resolution of 100 points per timeseries");
+            // With the one slot taken, a patterns request is refused by the gate.
+            var held = gate.submit(0, ms -> {
+                try {
+                    return release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            HttpResponse<String> full = server.get("/loki/api/v1/patterns?query=" + q("{service_name=\"api\"}"));
+            assertThat(full.statusCode()).isEqualTo(429);
+            assertThat(full.body()).contains("limits.query_max_concurrency");
+            release.countDown();
+            assertThat(held.result().get(10, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     private void assertBad(String path, String message) throws Exception {

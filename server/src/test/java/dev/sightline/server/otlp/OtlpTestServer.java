@@ -8,6 +8,8 @@ import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.server.http.ApiTestServer;
+import dev.sightline.server.http.CrossOrigin;
+import dev.sightline.server.security.WebSecurity;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 
@@ -31,22 +33,43 @@ final class OtlpTestServer implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     OtlpTestServer(Path dir, IngestLimits limits) throws Exception {
+        this(dir, limits, CrossOrigin.NONE);
+    }
+
+    /** With OTLP/HTTP trusting {@code origins}' pages. */
+    OtlpTestServer(Path dir, IngestLimits limits, CrossOrigin origins) throws Exception {
         tsdb = Tsdb.open(dir, TsdbOptions.defaults().withWalEnabled(false));
         storage.set(tsdb);
         receiver = new OtlpReceiver(storage::get, main.metrics.registry(), limits);
         receiver.register(main.api);
         main.listen();
-        receiver.listen(main.vertx, "127.0.0.1", 0, 0);
+        receiver.listen(main.vertx, "127.0.0.1", 0, 0, WebSecurity.open(main.vertx), origins);
     }
 
     /** POST /v1/metrics on that port (the OTLP/HTTP one or the main one); no Content-Type header when type is null. */
     HttpResponse<byte[]> postMetrics(int port, String type, byte[] body) throws Exception {
+        return postMetrics(port, type, body, new String[0]);
+    }
+
+    /** As above, with more headers (name, value, ...). */
+    HttpResponse<byte[]> postMetrics(int port, String type, byte[] body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
                 .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (type != null) {
             b.header("Content-Type", type);
         }
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** A CORS preflight of a POST to /v1/metrics on that port from {@code origin}. */
+    HttpResponse<String> preflightMetrics(int port, String origin) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+                .timeout(Duration.ofSeconds(10)).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin).header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type").build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Every float sample (timestamp -> value) of each series matching the matchers. */

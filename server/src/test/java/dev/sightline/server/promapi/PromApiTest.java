@@ -266,6 +266,16 @@ class PromApiTest {
         assertThat(json.get("errorType").asText()).isEqualTo("timeout");
         // The 1 ms runs out in execution, or already in line for a query slot when the machine is busy.
         assertThat(json.get("error").asText()).matches("query timed out in query (execution|queue after 1ms .*)");
+        // timeout=0: no time to run at all, and at most a millisecond in line.
+        HttpResponse<String> zero = server.get("/api/v1/query?query=up&timeout=0");
+        assertThat(zero.statusCode()).as(zero.body()).isEqualTo(503);
+        assertThat(RunningServer.JSON.readTree(zero.body()).get("error").asText())
+                .matches("query timed out in query (execution|queue after 1ms .*)");
+        // The parameter is read for the gate once: a bad one is bad_data where the engine runs, ignored elsewhere.
+        assertError(server.get("/api/v1/query_range?query=up&start=0&end=60&step=15&timeout=-1s"), 400, "bad_data",
+                "invalid parameter \"timeout\": cannot parse \"-1s\" to a valid duration");
+        assertThat(server.get("/api/v1/labels?timeout=soon").statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/v1/query?query=up&timeout=1m").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * clients hammer the server, against the rate without them (printed, and bound below), and the queries are stopped
  * at the timeout with Prometheus's error shape (503 timeout, or 422 execution when the sample limit comes first),
  * those beyond the line refused with 429. The rate alone is measured before and after the loaded phase and averaged.
- * The server runs with query_max_concurrency 1: on two cores, that is what leaves ingestion a share (the setting is
- * how an operator keeps queries from taking every core). The rates are printed (grep "ingest rate").
+ * The server runs with the default query_max_concurrency, half the cores (one on two cores): what leaves ingestion a
+ * share. The rates are printed (grep "ingest rate").
  */
 class QueryUnderIngestIT {
     /** Prometheus's remote-write shards send large batches side by side; so do these senders. */
@@ -122,7 +122,6 @@ class QueryUnderIngestIT {
         server.start(tmp, """
                 limits:
                   query_timeout: 3s
-                  query_max_concurrency: 1
                   query_max_queue: 2
                 """);
         long now = System.currentTimeMillis();
@@ -168,12 +167,16 @@ class QueryUnderIngestIT {
         }
         double loaded;
         long gcLoaded;
+        double queryAllocMBs;
         try {
             // Let the query slots fill before measuring.
             Thread.sleep(500);
             gc0 = gcMillis();
+            long alloc0 = queryThreadsAllocated();
+            long t0 = System.nanoTime();
             loaded = ingestRate(clocks);
             gcLoaded = gcMillis() - gc0;
+            queryAllocMBs = (queryThreadsAllocated() - alloc0) / 1e6 / ((System.nanoTime() - t0) / 1e9);
         } finally {
             stop.set(true);
             for (Future<?> f : load) {
@@ -183,10 +186,11 @@ class QueryUnderIngestIT {
         }
         // Alone again after, so a machine busy with other work for a while weighs on both sides alike.
         double alone = (before + ingestRate(clocks)) / 2;
-        System.out.printf("ingest rate: %.0f samples/s without queries, %.0f samples/s with %d clients of %s (%.0f%%); "
-                        + "GC %d ms in the first phase alone, %d ms in the loaded one; answers %s%n",
+        System.out.printf("ingest rate: %.0f samples/s without queries, %.0f samples/s with %d clients of %s (%.0f%%) on "
+                        + "%d cores; GC %d ms in the first phase alone, %d ms in the loaded one; query threads allocated "
+                        + "%.0f MB/s; answers %s%n",
                 alone, loaded, QUERY_CLIENTS, "quantile_over_time(0.9, heavy_total[1h]) over 1h at step 1s",
-                100 * loaded / alone, gcAlone, gcLoaded, answers);
+                100 * loaded / alone, Runtime.getRuntime().availableProcessors(), gcAlone, gcLoaded, queryAllocMBs, answers);
         assertThat(answers.keySet()).as("the expensive query is stopped, never answered in full: %s", bodies)
                 .isNotEmpty().allMatch(k -> k.equals("503 timeout") || k.equals("422 execution") || k.equals("429 unavailable"));
         assertThat(answers.getOrDefault("503 timeout", new AtomicLong()).get()
@@ -198,10 +202,23 @@ class QueryUnderIngestIT {
                 assertThat(j.get("error").asText()).isNotBlank();
             }
         }
-        // Measured on two shared cores (load ~20): one running query leaves ingestion 21-36% of its rate alone (a
-        // plain spinning thread instead leaves 59%; the rest is the query's allocation and collection). The bound
-        // says ingestion is slowed, never starved: writes keep being acknowledged while every query slot is busy.
-        assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.15 * alone);
+        // Measured on two shared cores (load 21-31), one query slot: 30% and 31% kept while quantile_over_time copied
+        // each step's window (its threads allocating 217 MB/s), 34%, 39% and 44% with the copy reused (5-10 MB/s). A plain
+        // spinning thread instead leaves ~59%: what is left is the query's CPU and memory traffic on a shared core.
+        // The bound says ingestion is slowed, never starved, with a margin for the machine's load.
+        assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.20 * alone);
+    }
+
+    /** Bytes the server's query threads have allocated so far (those alive now). */
+    private static long queryThreadsAllocated() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long bytes = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("sightline-query-")) {
+                bytes += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+            }
+        }
+        return bytes;
     }
 
     /** Collection time of this JVM so far (the server runs in it). */
