@@ -42,7 +42,7 @@ import java.util.Map;
  *   recent part, are taken in by then.</li>
  * </ul>
  * Memory follows the series with points in the range: one window of points per series and call, trimmed to the
- * window after each full read (17-130 bytes per point by function; docs/anomaly.md, "Cost").
+ * window after each full read and its first score (13-75 bytes per point by function; docs/anomaly.md, "Cost").
  */
 public final class DetectorCache {
     /** Full reads are forced after this many evaluations by default: an hour of 15-second evaluations. */
@@ -130,6 +130,8 @@ public final class DetectorCache {
         int overlapCount;
         long overlapHash;
         long seen;
+        /** Read in full since the last trim. */
+        boolean untrimmed;
 
         SeriesState(StreamingDetector detector) {
             this.detector = detector;
@@ -235,8 +237,7 @@ public final class DetectorCache {
             s = one.at();
         }
         readTail(ev, st, s.iterator(null), lo, ref);
-        // The read grew the state's arrays in steps; they now hold the whole range, which later reads only slide.
-        st.detector.trim();
+        st.untrimmed = true;
     }
 
     /** Evicts what left the range and adds the function's value to {@code out}; drops the state of an empty window. */
@@ -253,6 +254,12 @@ public final class DetectorCache {
         }
         @SuppressWarnings("unchecked")
         double v = form.value().of((D) st.detector, param);
+        if (st.untrimmed) {
+            // The full read grew the state's arrays in steps, and the first score built the sorted copies the
+            // detectors derive lazily; they now hold the whole range, which later reads only slide.
+            st.detector.trim();
+            st.untrimmed = false;
+        }
         if (!Double.isNaN(v)) {
             MatrixSeries o = new MatrixSeries(labels, 1);
             o.dropName = true;
