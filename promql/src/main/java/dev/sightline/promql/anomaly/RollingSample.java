@@ -176,9 +176,7 @@ final class RollingSample {
     private void relayout(int cap) {
         for (Column c : columns) {
             double[] v = new double[cap];
-            for (int i = 0; i < count; i++) {
-                v[i] = c.ring[slot(i)];
-            }
+            Times.copyRing(c.ring, head, count, v);
             c.ring = v;
             c.sorted = Arrays.copyOf(c.sorted, cap);
         }

@@ -70,6 +70,13 @@ final class Times {
     /** The {@code count} live slots from {@code head} (cyclically) at slots [0, count) of a new storage of {@code cap}. */
     Times relayout(int head, int count, int cap) {
         Times r = new Times(0);
+        if (wide == null) {
+            // The offsets stay valid from the same origin: two array copies (a full read grows the ring often).
+            r.origin = origin;
+            r.off = new int[cap];
+            copyRing(off, head, count, r.off);
+            return r;
+        }
         int n = capacity();
         long o = count == 0 ? origin : get(head);
         long span = count == 0 ? 0 : get((head + count - 1) % n) - o;
@@ -87,6 +94,14 @@ final class Times {
             }
         }
         return r;
+    }
+
+    /** Copies the {@code count} slots of ring {@code a} from {@code head} (cyclically) to {@code out[0, count)}. */
+    static void copyRing(Object a, int head, int count, Object out) {
+        int n = java.lang.reflect.Array.getLength(a);
+        int first = Math.min(count, n - head);
+        System.arraycopy(a, head, out, 0, first);
+        System.arraycopy(a, 0, out, first, count - first);
     }
 
     /** Copies slots [from, from + n) to [0, n) (no wrap), as a window compacted to the front. */
