@@ -34,6 +34,7 @@ final class RollingSample {
     private final long delayMs;
     private final int delayPoints;
     private final Column[] columns;
+    private static final double[] EMPTY = {};
 
     RollingSample() {
         this(0, 0);
@@ -178,7 +179,8 @@ final class RollingSample {
             double[] v = new double[cap];
             Times.copyRing(c.ring, head, count, v);
             c.ring = v;
-            c.sorted = Arrays.copyOf(c.sorted, cap);
+            // A column not read yet (a full read under way) has no sorted copy to keep: it is made when merged.
+            c.sorted = c.n == 0 ? EMPTY : Arrays.copyOf(c.sorted, cap);
         }
         times = times.relayout(head, count, cap);
         head = 0;
@@ -190,7 +192,7 @@ final class RollingSample {
      */
     final class Column {
         private double[] ring = new double[256];
-        private double[] sorted = new double[256];
+        private double[] sorted = EMPTY;
         /** Values in the sorted copy. */
         private int n;
         /** Rows, from the oldest, whose values (bar NaN) are in the sorted copy: at most {@link #matured}. */
@@ -256,6 +258,9 @@ final class RollingSample {
                 return;
             }
             int rows = matured - merged;
+            if (sorted.length < times.capacity()) {
+                sorted = Arrays.copyOf(sorted, times.capacity());
+            }
             double[] in = n == 0 ? sorted : rows <= SCRATCH ? scratch : new double[rows];
             int p = 0;
             for (int i = merged; i < matured; i++) {
