@@ -5,14 +5,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The points of a streaming detector's window, oldest first, in two primitive arrays {@code ts[from, to)} and
- * {@code vs[from, to)} that the window forms of the detectors read directly. Points are numbered by a sequence that
+ * The points of a streaming detector's window, oldest first: values in a primitive array {@code vs[from, to)} that
+ * the window forms of the detectors read directly, times ({@link #time}) as 4-byte offsets while the window spans
+ * less than 24.8 days ({@link Times}). Points are numbered by a sequence that
  * survives compaction ({@link #seq}), so the {@link Run}s derived from the window can keep their place while the
  * arrays shift. Eviction tells the runs first, while the evicted values can still be read.
  */
 final class PointWindow {
-    long[] ts = new long[64];
+    private Times ts = new Times(64);
     double[] vs = new double[64];
+    /** The times as longs for a window form (NaN in the window), made on demand and dropped by {@link #trim}. */
+    private long[] longTimes;
     int from;
     int to;
     /** Sequence number of index 0. */
@@ -51,14 +54,14 @@ final class PointWindow {
     }
 
     void add(long t, double v) {
-        if (to > from && t <= ts[to - 1]) {
+        if (to > from && t <= ts.get(to - 1)) {
             throw new IllegalArgumentException("point at " + t + " ms is not after the window's latest point at "
-                    + ts[to - 1] + " ms");
+                    + ts.get(to - 1) + " ms");
         }
-        if (to == ts.length) {
+        if (to == vs.length) {
             makeRoom();
         }
-        ts[to] = t;
+        ts.set(to, t, from, to - from);
         vs[to++] = v;
         if (!Double.isFinite(v)) {
             nonFinite++;
@@ -69,12 +72,14 @@ final class PointWindow {
         int n = to - from;
         // Grown by half while a read fills it; compacted while a 32nd is free, so a trimmed window slides in place
         // (one move of the window per 16th of it added).
-        if ((ts.length - n) * 32 < ts.length) {
-            ts = Arrays.copyOf(ts, ts.length + ts.length / 2);
-            vs = Arrays.copyOf(vs, vs.length + vs.length / 2);
+        if ((vs.length - n) * 32 < vs.length) {
+            int cap = vs.length + vs.length / 2;
+            ts = ts.relayout(from, n, cap);
+            vs = Arrays.copyOfRange(vs, from, from + cap);
+        } else {
+            ts.moveToFront(from, n);
+            System.arraycopy(vs, from, vs, 0, n);
         }
-        System.arraycopy(ts, from, ts, 0, n);
-        System.arraycopy(vs, from, vs, 0, n);
         base += from;
         from = 0;
         to = n;
@@ -84,8 +89,9 @@ final class PointWindow {
     void trim() {
         int n = to - from;
         int cap = roomFor(n);
-        if (ts.length > cap) {
-            ts = Arrays.copyOfRange(ts, from, from + cap);
+        longTimes = null;
+        if (vs.length > cap) {
+            ts = ts.relayout(from, n, cap);
             vs = Arrays.copyOfRange(vs, from, from + cap);
             base += from;
             from = 0;
@@ -100,7 +106,7 @@ final class PointWindow {
 
     void evictThrough(long t) {
         int f = from;
-        while (f < to && ts[f] <= t) {
+        while (f < to && ts.get(f) <= t) {
             if (!Double.isFinite(vs[f])) {
                 nonFinite--;
             }
@@ -125,9 +131,32 @@ final class PointWindow {
         nonFinite = 0;
     }
 
+    /** Time of the point at index i (from <= i < to). */
+    long time(int i) {
+        return ts.get(i);
+    }
+
+    /** The times as longs at the same indexes as {@link #vs}, for the window forms. */
+    long[] longTimes() {
+        if (longTimes == null || longTimes.length < to) {
+            longTimes = new long[vs.length];
+        }
+        ts.copyTo(longTimes, from, to);
+        return longTimes;
+    }
+
     /** Sequence number of the first point at or after time t (the end when none is). */
     long firstAtOrAfter(long t) {
-        return seq(firstAtOrAfter(ts, from, to, t));
+        int lo = from, hi = to;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ts.get(mid) < t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return seq(lo);
     }
 
     /** The first index in ts[lo, hi) (ascending) whose time is at or after t; hi when none is. */

@@ -96,12 +96,7 @@ final class Run {
         if (moments != null) {
             moments.add(w.vs, from, to);
         }
-        double[] vs = w.vs;
-        for (int i = Math.max(from, w.index(start) + 1); i < to; i++) {
-            double d = Math.abs(vs[i] - vs[i - 1]);
-            if (d > 0 && d < Double.POSITIVE_INFINITY) {
-                steps.push(w.seq(i), d);
-            }
-        }
+        int first = Math.max(from, w.index(start) + 1);
+        steps.pushSteps(w.vs, first, to, w.seq(first));
     }
 }

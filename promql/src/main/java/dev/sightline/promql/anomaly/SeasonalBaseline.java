@@ -141,16 +141,16 @@ public final class SeasonalBaseline extends LatestPointStream implements Detecto
     public boolean fitLatest() {
         int from = window.from, to = window.to;
         if (!window.allFinite() || to - 1 <= from) {
-            return fit(window.ts, window.vs, from, to);
+            return fit(window.longTimes(), window.vs, from, to);
         }
         expected = Double.NaN;
         sigma = Double.NaN;
-        long t = window.ts[to - 1];
+        long t = window.time(to - 1);
         int seasons = 0;
         long points = 0;
         double resolution = Double.POSITIVE_INFINITY;
         int k = 0;
-        for (long c = t - seasonMs; c + toleranceMs >= window.ts[from]; c -= seasonMs, k++) {
+        for (long c = t - seasonMs; c + toleranceMs >= window.time(from); c -= seasonMs, k++) {
             Run r = run(k);
             r.moveTo(window.firstAtOrAfter(c - toleranceMs), window.firstAtOrAfter(c + toleranceMs + 1));
             if (r.size() > 0) {

@@ -35,9 +35,12 @@ public final class SeasonalDecomposition extends PointStream {
 
     /** Residuals join the history this long after their point: an incident of a few hours is judged against calm ones. */
     static final long HOLD_BACK = 2 * 3_600_000L;
-    /** Each model's residuals: a point is judged against the residuals of the model that judges it. */
-    private final RollingSample[] residuals = {new RollingSample(HOLD_BACK, 0), new RollingSample(HOLD_BACK, 0),
-            new RollingSample(HOLD_BACK, 0)};
+    /**
+     * Each model's residuals, a column each (their times held once): a point is judged against the residuals of the
+     * model that judges it.
+     */
+    private final RollingSample residuals = new RollingSample(3, HOLD_BACK, 0);
+    private final double[] row = new double[3];
     private int model;
     private final Resolution resolution = new Resolution();
     private final double[] day = new double[DAY_BINS];
@@ -86,9 +89,10 @@ public final class SeasonalDecomposition extends PointStream {
         // judged until the history spans a day: before, it holds part of a daily cycle that no model follows yet.
         residual = t - first >= DAY + HOLD_BACK ? r : Double.NaN;
         judgeLater();
-        residuals[0].add(t, r0);
-        residuals[1].add(t, r1);
-        residuals[2].add(t, r2);
+        row[0] = r0;
+        row[1] = r1;
+        row[2] = r2;
+        residuals.add(t, row);
 
         double weight = -Math.expm1(-dt / (ERROR_DAYS * DAY));
         error[0] += weight * (Math.abs(r0) - error[0]);
@@ -97,7 +101,7 @@ public final class SeasonalDecomposition extends PointStream {
 
         // Winsorize the update at CLIP sigmas of the chosen model's error around the full model's prediction; until
         // that error has seen a few points, not at all.
-        double scale = residuals[model].size() >= Detector.MIN_HISTORY ? CLIP * MEAN_AD_SCALE * error[model]
+        double scale = residuals.column(model).size() >= Detector.MIN_HISTORY ? CLIP * MEAN_AD_SCALE * error[model]
                 : Double.POSITIVE_INFINITY;
         double predicted = level + daily + weekly;
         double x = scale > 0 ? predicted + Math.max(-scale, Math.min(scale, v - predicted)) : predicted;
@@ -117,28 +121,22 @@ public final class SeasonalDecomposition extends PointStream {
 
     @Override
     void trimState() {
-        for (RollingSample r : residuals) {
-            r.trim();
-        }
+        residuals.trim();
     }
 
     @Override
     void evict(long t) {
-        for (RollingSample r : residuals) {
-            r.evictThrough(t);
-        }
+        residuals.evictThrough(t);
     }
 
     @Override
     double judge() {
-        return residuals[model].logP(residual, resolution.get(), false);
+        return residuals.column(model).logP(residual, resolution.get(), false);
     }
 
     @Override
     void reset() {
-        for (RollingSample r : residuals) {
-            r.clear();
-        }
+        residuals.clear();
         resolution.clear();
         Arrays.fill(day, 0);
         Arrays.fill(week, 0);

@@ -16,17 +16,42 @@ final class SlidingMin {
         size = 0;
     }
 
-    /** Adds {@code value} under {@code key}, greater than every key pushed before. */
-    void push(long key, double value) {
-        while (size > 0 && values[slot(size - 1)] >= value) {
+    /**
+     * Pushes the non-zero finite steps {@code |vs[i] - vs[i - 1]|} for i in [from, to), under keys {@code firstKey}
+     * + (i - from): as pushing them one by one, but in two passes from the back, since of a run only the steps below
+     * every later one stay (a full read pushes a week of steps at once).
+     */
+    void pushSteps(double[] vs, int from, int to, long firstKey) {
+        int kept = 0;
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = to - 1; i >= from; i--) {
+            double d = Math.abs(vs[i] - vs[i - 1]);
+            if (d > 0 && d < min) {
+                min = d;
+                kept++;
+            }
+        }
+        if (kept == 0) {
+            return;
+        }
+        while (size > 0 && values[slot(size - 1)] >= min) {
             size--;
         }
-        if (size == keys.length) {
+        while (size + kept > keys.length) {
             grow();
         }
-        int s = slot(size++);
-        keys[s] = key;
-        values[s] = value;
+        size += kept;
+        int k = size;
+        min = Double.POSITIVE_INFINITY;
+        for (int i = to - 1; i >= from; i--) {
+            double d = Math.abs(vs[i] - vs[i - 1]);
+            if (d > 0 && d < min) {
+                min = d;
+                int s = slot(--k);
+                keys[s] = firstKey + (i - from);
+                values[s] = d;
+            }
+        }
     }
 
     /** Drops the values pushed under keys below {@code key}. */

@@ -2,38 +2,34 @@ package dev.sightline.promql.anomaly;
 
 /** The timestamps of a window's points, oldest first, for detectors whose state is not itself a window. */
 final class TimeRing {
-    private long[] ts = new long[256];
+    private Times ts = new Times(256);
     private int head;
     private int count;
 
     void add(long t) {
-        if (count == ts.length) {
-            relayout(ts.length + ts.length / 2);
+        if (count == ts.capacity()) {
+            relayout(count + count / 2);
         }
-        ts[(head + count) % ts.length] = t;
+        ts.set((head + count) % ts.capacity(), t, head, count);
         count++;
     }
 
     /** Shrinks the ring to the timestamps held and a 16th more. */
     void trim() {
         int cap = PointWindow.roomFor(count);
-        if (ts.length > cap) {
+        if (ts.capacity() > cap) {
             relayout(cap);
         }
     }
 
     private void relayout(int cap) {
-        long[] g = new long[cap];
-        for (int i = 0; i < count; i++) {
-            g[i] = ts[(head + i) % ts.length];
-        }
-        ts = g;
+        ts = ts.relayout(head, count, cap);
         head = 0;
     }
 
     void evictThrough(long t) {
-        while (count > 0 && ts[head] <= t) {
-            head = (head + 1) % ts.length;
+        while (count > 0 && ts.get(head) <= t) {
+            head = (head + 1) % ts.capacity();
             count--;
         }
     }
@@ -49,6 +45,6 @@ final class TimeRing {
 
     /** The oldest timestamp; only when not empty. */
     long first() {
-        return ts[head];
+        return ts.get(head);
     }
 }

@@ -42,7 +42,7 @@ import java.util.Map;
  *   recent part, are taken in by then.</li>
  * </ul>
  * Memory follows the series with points in the range: one window of points per series and call, trimmed to the
- * window after each full read (17-130 bytes per point by function; docs/anomaly.md, "Cost").
+ * window after each full read and its first score (13-75 bytes per point by function; docs/anomaly.md, "Cost").
  */
 public final class DetectorCache {
     /** Full reads are forced after this many evaluations by default: an hour of 15-second evaluations. */
@@ -56,10 +56,10 @@ public final class DetectorCache {
     private final Map<Call, Node> nodes = new IdentityHashMap<>();
     private long fullReads;
     private long tailReads;
-    // The samples of the current read within the overlap of its latest one (timestamps and hashes, a ring): what
-    // the next read must find again.
+    // The samples of the current read within the overlap of its latest one (timestamps and value bits, a ring):
+    // what the next read must find again.
     private long[] tailT = new long[16];
-    private long[] tailH = new long[16];
+    private long[] tailBits = new long[16];
     private int tailHead;
     private int tailSize;
 
@@ -130,6 +130,8 @@ public final class DetectorCache {
         int overlapCount;
         long overlapHash;
         long seen;
+        /** Read in full since the last trim. */
+        boolean untrimmed;
 
         SeriesState(StreamingDetector detector) {
             this.detector = detector;
@@ -235,8 +237,7 @@ public final class DetectorCache {
             s = one.at();
         }
         readTail(ev, st, s.iterator(null), lo, ref);
-        // The read grew the state's arrays in steps; they now hold the whole range, which later reads only slide.
-        st.detector.trim();
+        st.untrimmed = true;
     }
 
     /** Evicts what left the range and adds the function's value to {@code out}; drops the state of an empty window. */
@@ -253,6 +254,12 @@ public final class DetectorCache {
         }
         @SuppressWarnings("unchecked")
         double v = form.value().of((D) st.detector, param);
+        if (st.untrimmed) {
+            // The full read grew the state's arrays in steps, and the first score built the sorted copies the
+            // detectors derive lazily; they now hold the whole range, which later reads only slide.
+            st.detector.trim();
+            st.untrimmed = false;
+        }
         if (!Double.isNaN(v)) {
             MatrixSeries o = new MatrixSeries(labels, 1);
             o.dropName = true;
@@ -276,11 +283,12 @@ public final class DetectorCache {
         tailSize = 0;
         for (ValueType vt = it.seek(from); vt != ValueType.NONE && it.timestamp() <= ref; vt = it.next()) {
             long t = it.timestamp();
-            long h = hash(t, vt == ValueType.FLOAT ? Double.doubleToRawLongBits(it.value()) : vt.ordinal());
-            keepTail(t, h);
+            double v = vt == ValueType.FLOAT ? it.value() : 0;
+            long bits = vt == ValueType.FLOAT ? Double.doubleToRawLongBits(v) : vt.ordinal();
+            keepTail(t, bits);
             if (!first && t <= st.lastRead) {
                 overlapCount++;
-                overlapHash += h;
+                overlapHash += hash(t, bits);
                 continue;
             }
             if (!checked) {
@@ -291,8 +299,8 @@ public final class DetectorCache {
             }
             added++;
             if (vt == ValueType.FLOAT) {
-                if (!Staleness.isStaleMarker(it.value())) {
-                    st.detector.add(t, it.value());
+                if (!Staleness.isStaleMarker(v)) {
+                    st.detector.add(t, v);
                 }
             } else {
                 st.lastHistogram = t;
@@ -310,14 +318,17 @@ public final class DetectorCache {
             int k = (tailHead + i) & (tailT.length - 1);
             if (tailT[k] >= st.lastRead - overlapMs) {
                 st.overlapCount++;
-                st.overlapHash += tailH[k];
+                st.overlapHash += hash(tailT[k], tailBits[k]);
             }
         }
         return true;
     }
 
-    /** Keeps a read sample's time and hash while it may still lie within the overlap of the last one read. */
-    private void keepTail(long t, long h) {
+    /**
+     * Keeps a read sample's time and value bits while it may still lie within the overlap of the last one read (a
+     * full read hashes only those, at its end).
+     */
+    private void keepTail(long t, long bits) {
         int mask = tailT.length - 1;
         while (tailSize > 0 && tailT[tailHead] < t - overlapMs) {
             tailHead = (tailHead + 1) & mask;
@@ -325,19 +336,19 @@ public final class DetectorCache {
         }
         if (tailSize == tailT.length) {
             long[] nt = new long[tailSize * 2];
-            long[] nh = new long[tailSize * 2];
+            long[] nb = new long[tailSize * 2];
             for (int i = 0; i < tailSize; i++) {
                 nt[i] = tailT[(tailHead + i) & mask];
-                nh[i] = tailH[(tailHead + i) & mask];
+                nb[i] = tailBits[(tailHead + i) & mask];
             }
             tailT = nt;
-            tailH = nh;
+            tailBits = nb;
             tailHead = 0;
             mask = tailT.length - 1;
         }
         int k = (tailHead + tailSize++) & mask;
         tailT[k] = t;
-        tailH[k] = h;
+        tailBits[k] = bits;
     }
 
     /** A 64-bit mix of a sample's timestamp and value bits (the sum over samples is order-independent). */

@@ -23,8 +23,12 @@ class StreamingDetectorTest {
 
     enum Shape { FLAT, QUANTIZED, ZERO_COUNTER, SEASONAL, HEAVY_TAILED, LARGE_OFFSET, LEVEL_SHIFT, WITH_NAN }
 
+    /**
+     * {@code longSpans}: hourly points with gaps of up to 12 days and ranges of 10 to 60 days, so the windows' 4-byte
+     * time offsets move their origin and, past 24.8 days, give way to longs (see {@link Times}).
+     */
     @Property(tries = 80)
-    void streamingEqualsWindow(@ForAll Shape shape, @ForAll long seed) {
+    void streamingEqualsWindow(@ForAll Shape shape, @ForAll boolean longSpans, @ForAll long seed) {
         Random r = new Random(seed);
         int n = 900;
         long[] ts = new long[n];
@@ -32,8 +36,9 @@ class StreamingDetectorTest {
         long t = 1_700_000_000_000L;
         double level = r.nextBoolean() ? 0 : r.nextGaussian() * 1000;
         for (int i = 0; i < n; i++) {
-            // Mostly minutely with jitter, sometimes a gap of up to three hours.
-            t += r.nextDouble() < 0.02 ? (1 + r.nextInt(180)) * MINUTE : MINUTE + r.nextInt(20_000) - 10_000;
+            // Mostly minutely with jitter, sometimes a gap of up to three hours (long spans: hours, and up to 12 days).
+            long gap = longSpans ? 12 * 1440 * MINUTE : 180 * MINUTE, step = longSpans ? 60 * MINUTE : MINUTE;
+            t += r.nextDouble() < 0.02 ? MINUTE + r.nextLong(gap) : step + r.nextInt(20_000) - 10_000;
             ts[i] = t;
             vs[i] = value(shape, r, level, i, t, i > 0 ? vs[i - 1] : level);
         }
@@ -48,7 +53,7 @@ class StreamingDetectorTest {
         RobustZScore robustWindow = new RobustZScore();
         SeasonalBaseline seasonalWindow = new SeasonalBaseline(SEASON, SEASON_TOLERANCE);
         CombinedDetector combinedWindow = new CombinedDetector(0);
-        long range = (60 + r.nextInt(600)) * MINUTE;
+        long range = longSpans ? (10 + r.nextInt(50)) * 1440 * MINUTE : (60 + r.nextInt(600)) * MINUTE;
         int lo = 0;
         for (int hi = 1; hi <= n; hi++) {
             for (StreamingDetector d : all) {
@@ -74,7 +79,7 @@ class StreamingDetectorTest {
             while (lo < hi && ts[lo] <= through) {
                 lo++;
             }
-            String at = shape + " seed " + seed + " point " + (hi - 1) + " window [" + lo + ", " + hi + ")";
+            String at = shape + (longSpans ? " long spans" : "") + " seed " + seed + " point " + (hi - 1) + " window [" + lo + ", " + hi + ")";
             for (StreamingDetector d : all) {
                 assertThat(d.size()).as(at).isEqualTo(hi - lo);
             }
