@@ -371,6 +371,83 @@ final class HeadChunkFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * How far the files reach: the number of the first and of the last segment and the last one's length (last is
+     * first - 1 when there is none). Null when a segment is on the heap only, which a restart cannot read back.
+     */
+    record Position(int first, int last, int length) {
+    }
+
+    /** The current end, for a head snapshot; call after {@link #close} so that the last file is trimmed and final. */
+    synchronized Position end() {
+        Table t = table;
+        for (Segment s : t.segments) {
+            if (s.file == null) {
+                return null;
+            }
+        }
+        int n = t.segments.length;
+        return new Position(t.first, t.first + n - 1, n == 0 ? 0 : t.segments[n - 1].written);
+    }
+
+    /** Forces every segment file to disk, so that a head snapshot naming their chunks never outlives them. */
+    synchronized void sync() throws IOException {
+        for (Segment s : table.segments) {
+            try (FileChannel ch = FileChannel.open(s.file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        if (dir != null) {
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+    }
+
+    /**
+     * Whether the files found on open still hold everything up to {@code p}: null when they do, else why not. Files
+     * before {@code p.first()} may be gone (their chunks all ended before a truncation).
+     */
+    synchronized String checkReaches(Position p) {
+        Table t = table;
+        if (p.last() < p.first()) {
+            return null;
+        }
+        int i = p.last() - t.first;
+        if (t.first > p.first() || i < 0 || i >= t.segments.length) {
+            return "head chunk file " + String.format("%06d", p.last()) + " is missing (or an earlier one was damaged)";
+        }
+        Segment s = t.segments[i];
+        if (s.written < p.length()) {
+            return "head chunk file " + s.file + " holds " + s.written + " good bytes, fewer than the " + p.length() + " it had";
+        }
+        return null;
+    }
+
+    /**
+     * Drops what was written after {@code p} (checked by {@link #checkReaches}): later files are deleted and the
+     * last one cut to its length; the chunks found on open are forgotten (the snapshot names the ones it keeps).
+     */
+    synchronized void cutBackTo(Position p) throws IOException {
+        loaded = new HashMap<>();
+        Table t = table;
+        int keep = Math.max(0, p.last() - t.first + 1);
+        for (int i = keep; i < t.segments.length; i++) {
+            Files.deleteIfExists(t.segments[i].file);
+        }
+        Segment[] kept = Arrays.copyOf(t.segments, keep);
+        if (keep > 0 && kept[keep - 1].written > p.length()) {
+            Segment s = kept[keep - 1];
+            try (FileChannel ch = FileChannel.open(s.file, StandardOpenOption.WRITE)) {
+                ch.truncate(p.length());
+            }
+            Segment cut = new Segment(s.seq, s.file, s.buf.slice(0, p.length()), p.length());
+            cut.maxT = s.maxT;
+            kept[keep - 1] = cut;
+        }
+        table = new Table(t.first, kept);
+    }
+
     /** Trims the file being written; the mappings stay readable until collected. */
     @Override
     public synchronized void close() {
