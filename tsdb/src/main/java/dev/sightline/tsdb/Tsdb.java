@@ -56,7 +56,8 @@ import java.util.logging.Logger;
  * and applies retention.
  *
  * <p>Layout: {@code dataDir/wal/} (WAL segments), {@code dataDir/chunks_head/} (the head's full chunks, memory-mapped;
- * rebuilt from the WAL when damaged), {@code dataDir/<ULID>/} (blocks), {@code dataDir/corrupted/}
+ * rebuilt from the WAL when damaged), {@code dataDir/head_snapshot} (the head as a clean close left it, see
+ * {@link HeadSnapshot}), {@code dataDir/<ULID>/} (blocks), {@code dataDir/corrupted/}
  * (blocks that failed verification), {@code dataDir/lock} (held while open, so two processes never share a
  * directory).
  *
@@ -537,7 +538,10 @@ public final class Tsdb implements Storage {
         }
     }
 
-    /** Stops background work, closes the WAL (fsyncing it) and releases the directory lock. Idempotent. */
+    /**
+     * Stops background work, closes the WAL (fsyncing it), writes the head snapshot (unless switched off) and releases
+     * the directory lock. Idempotent.
+     */
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
