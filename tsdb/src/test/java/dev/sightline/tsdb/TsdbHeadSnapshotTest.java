@@ -19,10 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -37,35 +33,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the reason logged; writes after a snapshot was loaded survive a crash through the WAL written after it.
  */
 class TsdbHeadSnapshotTest {
-    private static final Logger TSDB_LOG = Logger.getLogger(Tsdb.class.getName());
-
     @TempDir
     Path tmp;
 
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogMessages log;
+    private List<String> logged;
 
     @BeforeEach
     void captureLog() {
-        TSDB_LOG.addHandler(capture);
+        log = new LogMessages(Tsdb.class);
+        logged = log.messages();
     }
 
     @AfterEach
     void releaseLog() {
-        TSDB_LOG.removeHandler(capture);
+        log.close();
     }
 
     private static TsdbOptions options(long oooWindow, boolean snapshot) {
@@ -80,7 +62,7 @@ class TsdbHeadSnapshotTest {
     private Reopened reopen(Path src, String name, long oooWindow, boolean snapshot, long t) throws IOException {
         Path copy = tmp.resolve(name);
         ReplayTestData.copyTree(src, copy);
-        logged.clear();
+        log.clear();
         TsdbOptions o = options(oooWindow, snapshot);
         ExemplarStore store = new ExemplarStore(1000);
         try (Tsdb db = Tsdb.open(copy, o, store)) {
@@ -153,7 +135,7 @@ class TsdbHeadSnapshotTest {
         String before;
         String beforeSamples;
         Path crashed = tmp.resolve("crashed");
-        logged.clear();
+        log.clear();
         try (Tsdb db = Tsdb.open(src, o2, live)) {
             assertThat(loggedSnapshotLoad()).isTrue();
             end = ReplayTestData.fill(db, rnd, end, 500, flushAfterLoad ? 100 : -1, live);

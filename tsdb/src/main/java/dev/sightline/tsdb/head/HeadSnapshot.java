@@ -160,6 +160,7 @@ public final class HeadSnapshot {
      */
     public static Loaded load(Head head, Path dir, SegmentedWal wal, ExemplarStore exemplars) throws Unusable, IOException {
         Path file = dir.resolve(FILE);
+        Files.deleteIfExists(dir.resolve(TMP)); // a close that died while writing it
         if (!Files.exists(file)) {
             return null;
         }

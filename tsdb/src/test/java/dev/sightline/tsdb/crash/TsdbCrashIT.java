@@ -8,6 +8,7 @@ import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
+import dev.sightline.tsdb.LogMessages;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static dev.sightline.tsdb.crash.TsdbCrashChild.METRIC;
@@ -81,27 +78,10 @@ class TsdbCrashIT {
         assertThat(dataDir.resolve("head_snapshot")).as("snapshot written on clean close").exists();
         // The second run starts from it, ingests on and is killed mid-ingest: no new snapshot, the WAL has the rest.
         long acked = runChildAndKill(step, 0, 0, 300);
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                logged.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(Tsdb.class.getName());
-        log.addHandler(capture);
-        try {
+        List<String> logged;
+        try (LogMessages log = new LogMessages(Tsdb.class)) {
             assertRecovered(step, 0, acked);
-        } finally {
-            log.removeHandler(capture);
+            logged = log.messages();
         }
         assertThat(logged).as("the restart after the kill loaded the first run's snapshot, then the WAL after it")
                 .anyMatch(m -> m.startsWith("loaded head snapshot"));
