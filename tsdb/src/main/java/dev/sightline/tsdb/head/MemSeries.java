@@ -67,7 +67,7 @@ public final class MemSeries {
     private Chunk headChunk;
     /**
      * Whether headChunk is the read-only bytes a head snapshot gave back: the next append re-encodes its samples into
-     * an appendable chunk first (the same bytes, as encoding is deterministic), so loading a snapshot decodes nothing.
+     * an appendable chunk first, so loading a snapshot decodes nothing and a series never written again never pays.
      */
     private boolean headChunkFromSnapshot;
     private int headSamples;
