@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Restart benchmark: writes a node_exporter-shaped data set into a Sightline data directory (WAL + chunks_head) and,
-# through remote-write, into VictoriaMetrics; then times Sightline's WAL replay (single-threaded and with sharded
-# workers, in-process and from JVM start) and VictoriaMetrics' start until /health answers, each figure with the
+# through remote-write, into VictoriaMetrics; then times Sightline's crash restart (the whole WAL replayed,
+# single-threaded and with sharded workers), its clean shutdown (head snapshot written) and clean restart (snapshot
+# loaded), in-process and from JVM start, and VictoriaMetrics' start until /health answers, each figure with the
 # load average, and prints medians and ratios.
 #
 #   benchmarks/wal-replay.sh [--series N] [--duration 2h] [--interval 15s] [--workers 0,2] [--rounds 3]

@@ -5,6 +5,7 @@ import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
+import dev.sightline.tsdb.head.HeadSnapshot;
 import dev.sightline.tsdb.wal.FsyncPolicy;
 
 import java.io.BufferedReader;
@@ -29,9 +30,12 @@ import java.util.concurrent.TimeUnit;
  * block yet, as a server that restarts within its first two hours has) and into VictoriaMetrics through
  * remote-write, the same series, timestamps and values; then, for {@code --rounds} rounds, times:
  * <ul>
- *   <li>Sightline {@code Tsdb.open} in this JVM (WAL replay) for each {@code --workers} setting, 0 being the
- *   single-threaded replay;</li>
- *   <li>a fresh Sightline JVM from process start until {@code Tsdb.open} has returned (JVM start included);</li>
+ *   <li>a crash restart: Sightline {@code Tsdb.open} in this JVM without a head snapshot (the whole WAL replayed),
+ *   for each {@code --workers} setting, 0 being the single-threaded replay;</li>
+ *   <li>a clean shutdown (the head snapshot written by {@code close}) and the clean restart after it
+ *   ({@code Tsdb.open} loading the snapshot), with the first {@code --workers} setting;</li>
+ *   <li>a fresh Sightline JVM from process start until {@code Tsdb.open} has returned (JVM start included), after a
+ *   clean shutdown and after a crash;</li>
  *   <li>a fresh VictoriaMetrics process from start until {@code /health} answers 200.</li>
  * </ul>
  * Each figure is printed with the load average at that moment: the machine is shared.
@@ -55,8 +59,8 @@ public final class WalReplayBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("--open-only")) {
-            openOnly(Path.of(args[1]), Integer.parseInt(args[2]));
+        if (args.length == 4 && args[0].equals("--open-only")) {
+            openOnly(Path.of(args[1]), Integer.parseInt(args[2]), Boolean.parseBoolean(args[3]));
             return;
         }
         int numSeries = 100_000;
@@ -116,13 +120,15 @@ public final class WalReplayBenchmark {
         return w;
     }
 
-    private static TsdbOptions options(int workers) {
-        return TsdbOptions.defaults().withFsyncPolicy(FsyncPolicy.NEVER).withWalReplayWorkers(workers);
+    /** With {@code snapshot} false, open deletes a head snapshot and replays the whole WAL, as after a crash. */
+    private static TsdbOptions options(int workers, boolean snapshot) {
+        return TsdbOptions.defaults().withFsyncPolicy(FsyncPolicy.NEVER).withWalReplayWorkers(workers)
+                .withHeadSnapshotOnShutdown(snapshot);
     }
 
     /** The child JVM's part: open the database, say so on stdout, close it. */
-    private static void openOnly(Path dir, int workers) throws IOException {
-        try (Tsdb db = Tsdb.open(dir, options(workers))) {
+    private static void openOnly(Path dir, int workers, boolean snapshot) throws IOException {
+        try (Tsdb db = Tsdb.open(dir, options(workers, snapshot))) {
             System.out.println(READY + " " + db.headSeries());
         }
     }
@@ -138,7 +144,7 @@ public final class WalReplayBenchmark {
 
         Path sightlineDir = dataDir.resolve("sightline");
         long t0 = System.nanoTime();
-        try (Tsdb db = Tsdb.open(sightlineDir, options(0))) {
+        try (Tsdb db = Tsdb.open(sightlineDir, options(0, false))) {
             TsdbIngestBenchmark.load(db, set, new long[numSeries], scrapes, start, intervalMs, 0);
         }
         System.out.printf(Locale.ROOT, "sightline: wrote %d samples in %.1f s; WAL %,d bytes, chunks_head %,d bytes%n", samples,
@@ -151,28 +157,32 @@ public final class WalReplayBenchmark {
         }
 
         double[][] inProcess = new double[workers.length][rounds];
-        double[][] process = new double[workers.length][rounds];
+        double[] snapshotWrite = new double[rounds];
+        double[] cleanOpen = new double[rounds];
+        double[] cleanProcess = new double[rounds];
+        double[] crashProcess = new double[rounds];
         double[] vmStart = new double[rounds];
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        int w0 = workers[0];
         for (int r = 0; r < rounds; r++) {
             for (int w = 0; w < workers.length; w++) {
-                System.gc(); // the previous round's head is garbage; do not make this round collect it
-                long cpu0 = os.getProcessCpuTime();
-                long o0 = System.nanoTime();
-                long headSeries;
-                try (Tsdb db = Tsdb.open(sightlineDir, options(workers[w]))) {
-                    inProcess[w][r] = (System.nanoTime() - o0) / 1e9;
-                    headSeries = db.headSeries();
-                }
-                System.out.printf(Locale.ROOT, "round %d  sightline Tsdb.open, %d workers: %6.2f s wall, %6.2f s CPU, %d series   (load %s)%n",
-                        r + 1, workers[w], inProcess[w][r], (os.getProcessCpuTime() - cpu0) / 1e9, headSeries, Bench.loadAverage());
-                check(headSeries == numSeries, "sightline replayed " + headSeries + " series, wrote " + numSeries);
+                inProcess[w][r] = timedOpen(sightlineDir, numSeries, workers[w], false,
+                        String.format(Locale.ROOT, "round %d  crash restart (whole WAL), Tsdb.open, %d workers:", r + 1, workers[w]));
             }
-            for (int w = 0; w < workers.length; w++) {
-                process[w][r] = sightlineProcess(sightlineDir, workers[w]);
-                System.out.printf(Locale.ROOT, "round %d  sightline JVM start to open, %d workers: %6.2f s   (load %s)%n",
-                        r + 1, workers[w], process[w][r], Bench.loadAverage());
-            }
+            // A clean shutdown: the head snapshot written by close, after a (full) open.
+            Tsdb db = Tsdb.open(sightlineDir, options(w0, true));
+            long c0 = System.nanoTime();
+            db.close();
+            snapshotWrite[r] = (System.nanoTime() - c0) / 1e9;
+            System.out.printf(Locale.ROOT, "round %d  clean shutdown (Tsdb.close writing the head snapshot, %,d bytes): %6.2f s   (load %s)%n",
+                    r + 1, Files.size(sightlineDir.resolve(HeadSnapshot.FILE)), snapshotWrite[r], Bench.loadAverage());
+            cleanOpen[r] = timedOpen(sightlineDir, numSeries, w0, true,
+                    String.format(Locale.ROOT, "round %d  clean restart (head snapshot), Tsdb.open, %d workers:", r + 1, w0));
+            cleanProcess[r] = sightlineProcess(sightlineDir, w0, true);
+            System.out.printf(Locale.ROOT, "round %d  sightline JVM start to open, clean restart (snapshot): %6.2f s   (load %s)%n",
+                    r + 1, cleanProcess[r], Bench.loadAverage());
+            crashProcess[r] = sightlineProcess(sightlineDir, w0, false);
+            System.out.printf(Locale.ROOT, "round %d  sightline JVM start to open, crash restart (whole WAL): %6.2f s   (load %s)%n",
+                    r + 1, crashProcess[r], Bench.loadAverage());
             if (vm != null) {
                 vmStart[r] = victoriaRestart(vm, vmDir, numSeries);
                 System.out.printf(Locale.ROOT, "round %d  victoria-metrics start to /health:    %6.2f s   (load %s)%n",
@@ -184,28 +194,50 @@ public final class WalReplayBenchmark {
         double single = Bench.median(inProcess[0]);
         for (int w = 0; w < workers.length; w++) {
             double m = Bench.median(inProcess[w]);
-            System.out.printf(Locale.ROOT, "  sightline WAL replay (Tsdb.open), %d workers:  %6.2f s  (%.2fx the first setting's time)%n",
+            System.out.printf(Locale.ROOT, "  sightline crash restart, Tsdb.open (whole WAL), %d workers:  %6.2f s  (%.2fx the first setting's time)%n",
                     workers[w], m, m / single);
         }
-        for (int w = 0; w < workers.length; w++) {
-            double m = Bench.median(process[w]);
-            System.out.printf(Locale.ROOT, "  sightline process start to open, %d workers:   %6.2f s%s%n", workers[w], m,
-                    vm == null ? "" : String.format(Locale.ROOT, "  (%.2fx victoria-metrics)", m / Bench.median(vmStart)));
-        }
+        double clean = Bench.median(cleanOpen);
+        System.out.printf(Locale.ROOT, "  sightline clean shutdown, Tsdb.close writing the snapshot:  %6.2f s%n", Bench.median(snapshotWrite));
+        System.out.printf(Locale.ROOT, "  sightline clean restart, Tsdb.open (snapshot), %d workers:    %6.2f s  (%.2fx the crash restart)%n",
+                w0, clean, clean / single);
+        double vmMedian = vm == null ? Double.NaN : Bench.median(vmStart);
+        System.out.printf(Locale.ROOT, "  sightline process start to open, clean restart:  %6.2f s%s%n", Bench.median(cleanProcess),
+                vm == null ? "" : String.format(Locale.ROOT, "  (%.2fx victoria-metrics)", Bench.median(cleanProcess) / vmMedian));
+        System.out.printf(Locale.ROOT, "  sightline process start to open, crash restart:  %6.2f s%s%n", Bench.median(crashProcess),
+                vm == null ? "" : String.format(Locale.ROOT, "  (%.2fx victoria-metrics)", Bench.median(crashProcess) / vmMedian));
         if (vm != null) {
-            System.out.printf(Locale.ROOT, "  victoria-metrics process start to /health:     %6.2f s%n", Bench.median(vmStart));
+            System.out.printf(Locale.ROOT, "  victoria-metrics process start to /health:        %6.2f s%n", vmMedian);
         }
         System.out.printf(Locale.ROOT, "load average at the end: %s%n", Bench.loadAverage());
     }
 
+    /** Times one Tsdb.open in this JVM (with or without the head snapshot), prints it, checks the series count. */
+    private static double timedOpen(Path dir, int numSeries, int workers, boolean snapshot, String what) throws IOException {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.gc(); // the previous round's head is garbage; do not make this round collect it
+        long cpu0 = os.getProcessCpuTime();
+        long o0 = System.nanoTime();
+        double seconds;
+        long headSeries;
+        try (Tsdb db = Tsdb.open(dir, options(workers, snapshot))) {
+            seconds = (System.nanoTime() - o0) / 1e9;
+            headSeries = db.headSeries();
+        }
+        System.out.printf(Locale.ROOT, "%s %6.2f s wall, %6.2f s CPU, %d series   (load %s)%n", what, seconds,
+                (os.getProcessCpuTime() - cpu0) / 1e9, headSeries, Bench.loadAverage());
+        check(headSeries == numSeries, "sightline restored " + headSeries + " series, wrote " + numSeries);
+        return seconds;
+    }
+
     /** Seconds from starting a JVM that opens the database until it says it has. */
-    private static double sightlineProcess(Path dir, int workers) throws IOException, InterruptedException {
+    private static double sightlineProcess(Path dir, int workers, boolean snapshot) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-X") || a.startsWith("--sun-misc")).toList());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WalReplayBenchmark.class.getName(),
-                "--open-only", dir.toString(), Integer.toString(workers)));
+                "--open-only", dir.toString(), Integer.toString(workers), Boolean.toString(snapshot)));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         double seconds = -1;

@@ -558,6 +558,7 @@ public final class SightlineServer implements AutoCloseable {
                 .withRetentionMs(t.retentionTime().toMillis())
                 .withRetentionBytes(t.retentionSize())
                 .withOutOfOrderWindowMs(t.outOfOrderTimeWindow().toMillis())
+                .withHeadSnapshotOnShutdown(t.headSnapshotOnShutdown())
                 .withLabelLimits(config.limits().toLabelLimits())
                 .withRegistry(metrics.registry());
     }

@@ -17,6 +17,7 @@ import dev.sightline.tsdb.exemplar.ExemplarStore;
 import dev.sightline.tsdb.head.Head;
 import dev.sightline.tsdb.head.HeadCardinality;
 import dev.sightline.tsdb.head.HeadReplay;
+import dev.sightline.tsdb.head.HeadSnapshot;
 import dev.sightline.tsdb.merge.MergeQuerier;
 import dev.sightline.tsdb.wal.SegmentedWal;
 import dev.sightline.tsdb.wal.WalOptions;
@@ -55,7 +56,8 @@ import java.util.logging.Logger;
  * and applies retention.
  *
  * <p>Layout: {@code dataDir/wal/} (WAL segments), {@code dataDir/chunks_head/} (the head's full chunks, memory-mapped;
- * rebuilt from the WAL when damaged), {@code dataDir/<ULID>/} (blocks), {@code dataDir/corrupted/}
+ * rebuilt from the WAL when damaged), {@code dataDir/head_snapshot} (the head as a clean close left it, see
+ * {@link HeadSnapshot}), {@code dataDir/<ULID>/} (blocks), {@code dataDir/corrupted/}
  * (blocks that failed verification), {@code dataDir/lock} (held while open, so two processes never share a
  * directory).
  *
@@ -90,6 +92,10 @@ public final class Tsdb implements Storage {
 
     private final List<Collector> metrics = new ArrayList<>();
     private final Counter compactions;
+    /** Where a head snapshot's exemplars come from and go to (may be null). */
+    private final ExemplarStore exemplars;
+    /** Set once head persistence has deleted the head snapshot (under the maintenance lock). */
+    private boolean snapshotDropped;
 
     private Tsdb(Path dataDir, TsdbOptions options, ExemplarStore exemplars, FileChannel lockChannel, FileLock lock)
             throws IOException {
@@ -97,6 +103,7 @@ public final class Tsdb implements Storage {
         this.options = options;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.exemplars = exemplars;
         Histogram fsync = Histogram.builder().name("sightline_tsdb_wal_fsync_duration_seconds")
                 .help("Duration of WAL fsyncs.").classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -121,20 +128,7 @@ public final class Tsdb implements Storage {
             this.wal = openedWal;
             this.head = wal == null
                     ? new Head(options.labelLimits(), options.blockDurationMs(), options.outOfOrderWindowMs(), null)
-                    : new Head(options.labelLimits(), options.blockDurationMs(), options.outOfOrderWindowMs(), wal,
-                    dataDir.resolve(CHUNKS_HEAD_DIR));
-            if (wal != null) {
-                long newestBlockEnd = Long.MIN_VALUE;
-                for (BlockRef b : blocks) {
-                    newestBlockEnd = Math.max(newestBlockEnd, b.block.meta().maxTime());
-                }
-                try (HeadReplay replay = head.replay(newestBlockEnd, exemplars, options.walReplayWorkers())) {
-                    wal.replay(replay);
-                    replay.finish();
-                }
-                // Series whose samples were all in blocks already come back empty; drop them.
-                head.truncateBefore(newestBlockEnd);
-            }
+                    : restoreHead(exemplars);
             registerMetrics();
             this.compactions = Counter.builder().name("sightline_tsdb_compactions_total")
                     .help("Block compactions completed.").register(options.registry());
@@ -155,6 +149,59 @@ public final class Tsdb implements Storage {
                 }
             }
         }
+    }
+
+    private Head newHead() throws IOException {
+        return new Head(options.labelLimits(), options.blockDurationMs(), options.outOfOrderWindowMs(), wal,
+                dataDir.resolve(CHUNKS_HEAD_DIR));
+    }
+
+    /**
+     * Rebuilds the head: from the head snapshot plus the WAL written after it when there is a usable one, else from
+     * the whole WAL (the snapshot's reason logged).
+     */
+    private Head restoreHead(ExemplarStore exemplars) throws IOException {
+        long newestBlockEnd = Long.MIN_VALUE;
+        for (BlockRef b : blocks) {
+            newestBlockEnd = Math.max(newestBlockEnd, b.block.meta().maxTime());
+        }
+        Head h = newHead();
+        HeadSnapshot.Loaded snap = null;
+        Path file = dataDir.resolve(HeadSnapshot.FILE);
+        if (options.headSnapshotOnShutdown()) {
+            long t0 = System.nanoTime();
+            try {
+                snap = HeadSnapshot.load(h, dataDir, wal, exemplars);
+                if (snap != null) {
+                    HeadSnapshot.Loaded s = snap;
+                    LOG.info(() -> String.format(Locale.ROOT, "loaded head snapshot %s (%d series) in %.0f ms; replaying the WAL"
+                                    + " from segment %d offset %d", file, s.series(), (System.nanoTime() - t0) / 1e6,
+                            s.wal().segment(), s.wal().offset()));
+                }
+            } catch (HeadSnapshot.Unusable e) {
+                LOG.warning("head snapshot " + file + " not used: " + e.getMessage() + "; replaying the whole WAL");
+                HeadSnapshot.delete(dataDir);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "head snapshot " + file + " failed to load; starting over from the whole WAL", e);
+                h.close();
+                HeadSnapshot.delete(dataDir);
+                h = newHead();
+            }
+        } else if (HeadSnapshot.delete(dataDir)) {
+            LOG.info("deleted head snapshot " + file + ": snapshots are off, and a later start must not load a stale one");
+        }
+        long minValid = snap == null ? newestBlockEnd : Math.max(newestBlockEnd, snap.minValidTime());
+        try (HeadReplay replay = h.replay(minValid, exemplars, options.walReplayWorkers())) {
+            if (snap == null) {
+                wal.replay(replay);
+            } else {
+                wal.replayFrom(snap.wal(), replay);
+            }
+            replay.finish();
+        }
+        // Series whose samples were all in blocks already come back empty; drop them.
+        h.truncateBefore(newestBlockEnd);
+        return h;
     }
 
     /**
@@ -388,6 +435,11 @@ public final class Tsdb implements Storage {
     }
 
     private void persistWindow(long start, long end) throws IOException {
+        if (!snapshotDropped) {
+            // The head and the WAL are about to lose this window: a snapshot taken before would bring it back.
+            HeadSnapshot.delete(dataDir);
+            snapshotDropped = true;
+        }
         // Refuse new samples for the window first, so the block is written from a view nothing can add to.
         head.raiseMinValidTime(end);
         BlockMeta meta = BlockWriter.write(dataDir, start, end, head.seriesSet(start, end - 1));
@@ -494,7 +546,10 @@ public final class Tsdb implements Storage {
         }
     }
 
-    /** Stops background work, closes the WAL (fsyncing it) and releases the directory lock. Idempotent. */
+    /**
+     * Stops background work, closes the WAL (fsyncing it), writes the head snapshot (unless switched off) and releases
+     * the directory lock. Idempotent.
+     */
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
@@ -510,6 +565,9 @@ public final class Tsdb implements Storage {
             try {
                 if (wal != null) {
                     wal.close();
+                    if (options.headSnapshotOnShutdown()) {
+                        writeSnapshot();
+                    }
                 }
             } finally {
                 head.close();
@@ -522,6 +580,23 @@ public final class Tsdb implements Storage {
                     lockChannel.close();
                 }
                 maintenance.unlock();
+            }
+        }
+    }
+
+    /** Writes the head snapshot after the closed WAL; a failure only costs the next start a full WAL replay. */
+    private void writeSnapshot() {
+        long t0 = System.nanoTime();
+        try {
+            long bytes = HeadSnapshot.write(head, dataDir, wal.end(), exemplars);
+            LOG.info(() -> String.format(Locale.ROOT, "wrote head snapshot (%d series, %d bytes) in %.0f ms", head.numSeries(),
+                    bytes, (System.nanoTime() - t0) / 1e6));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not write the head snapshot; the next start replays the whole WAL", e);
+            try {
+                HeadSnapshot.delete(dataDir);
+            } catch (IOException e2) {
+                e.addSuppressed(e2);
             }
         }
     }

@@ -357,7 +357,7 @@ class TsdbTest {
             assertThat(data.resolve(db.blocks().get(0).ulid()).resolve("meta.json")).exists();
         }
         try (var files = Files.list(data)) {
-            assertThat(files.map(p -> p.getFileName().toString())).contains("lock", "wal", "chunks_head").hasSize(5);
+            assertThat(files.map(p -> p.getFileName().toString())).contains("lock", "wal", "chunks_head", "head_snapshot").hasSize(6);
         }
     }
 

@@ -59,6 +59,7 @@ class ConfigLoaderTest {
                     out_of_order_time_window: 10m
                     wal_fsync: batch
                     block_duration: 1h
+                    head_snapshot_on_shutdown: false
                 limits:
                   max_label_names_per_series: 30
                   max_label_name_length: 100
@@ -77,6 +78,7 @@ class ConfigLoaderTest {
         assertThat(t.outOfOrderTimeWindow()).isEqualTo(Duration.ofMinutes(10));
         assertThat(t.walFsync()).isEqualTo(FsyncPolicy.BATCH);
         assertThat(t.blockDuration()).isEqualTo(Duration.ofHours(1));
+        assertThat(t.headSnapshotOnShutdown()).isFalse();
         assertThat(c.limits().toLabelLimits()).isEqualTo(new LabelLimits(LabelLimits.NameScheme.UTF8, 30, 100, 2048));
     }
 
@@ -86,6 +88,7 @@ class ConfigLoaderTest {
         SightlineConfig c = loader.load(write("storage:\n  tsdb:\n    wal_fsync: never\n"));
         assertThat(c.storage().tsdb().walFsync()).isEqualTo(FsyncPolicy.NEVER);
         assertThat(c.storage().tsdb().retentionTime()).isEqualTo(Duration.ofDays(15));
+        assertThat(c.storage().tsdb().headSnapshotOnShutdown()).isTrue();
         assertThat(c.server().httpPort()).isEqualTo(9797);
         assertThat(c.limits().toLabelLimits()).isEqualTo(LabelLimits.DEFAULT);
         assertThat(c.global().scrapeInterval()).isEqualTo(Duration.ofMinutes(1));
@@ -126,6 +129,8 @@ class ConfigLoaderTest {
     void badValuesOfEachKindAreLocated() throws Exception {
         assertThat(failure("storage:\n  tsdb:\n    wal_fsync: sometimes\n").getMessage())
                 .contains(":3:").contains("storage.tsdb.wal_fsync: \"sometimes\" is not one of always|batch|never");
+        assertThat(failure("storage:\n  tsdb:\n    head_snapshot_on_shutdown: maybe\n").getMessage())
+                .contains(":3:").contains("storage.tsdb.head_snapshot_on_shutdown");
         assertThat(failure("storage:\n  tsdb:\n    retention_size: 10XB\n").getMessage())
                 .contains(":3:").contains("storage.tsdb.retention_size: invalid size \"10XB\"");
         assertThat(failure("limits:\n  max_label_name_length: -3\n").getMessage())

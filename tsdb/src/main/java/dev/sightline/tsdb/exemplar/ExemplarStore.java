@@ -188,6 +188,30 @@ public final class ExemplarStore implements ExemplarStorage {
         slots[slot] = null;
     }
 
+    /** Receives one stored exemplar and its series' labels. */
+    @FunctionalInterface
+    public interface Visitor<E extends Exception> {
+        void visit(Labels series, Exemplar exemplar) throws E;
+    }
+
+    /**
+     * Hands every stored exemplar to {@code visitor}, oldest first across all series: adding them again in this
+     * order to an empty store of the same size rebuilds this one. Holds the read lock meanwhile.
+     */
+    public <E extends Exception> void forEachOldestFirst(Visitor<E> visitor) throws E {
+        lock.readLock().lock();
+        try {
+            for (int i = 0; i < slots.length; i++) {
+                int slot = (nextSlot + i) % slots.length;
+                if (slots[slot] != null) {
+                    visitor.visit(owners[slot].labels, slots[slot]);
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Code points of all label names and values, as Prometheus counts runes. */
     static int labelChars(Labels labels) {
         int n = 0;

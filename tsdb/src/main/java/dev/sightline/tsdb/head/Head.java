@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The in-memory head: every series written recently, its index, and its samples in open and closed chunks until
@@ -210,13 +211,17 @@ public final class Head {
         for (int i = 0; i < labels.size(); i++) {
             b.set(interner.intern(labels.name(i)), interner.intern(labels.value(i)));
         }
-        MemSeries s = new MemSeries(ref, b.build());
+        return publish(new MemSeries(ref, b.build()));
+    }
+
+    /** Indexes a new series, unless one with its labels exists: then returns that one. */
+    private MemSeries publish(MemSeries s) {
         MemSeries prev = byLabels.putIfAbsent(s.labels, s);
         if (prev != null) {
             return prev;
         }
         byRef.put(s);
-        postings.add(ref, s.labels);
+        postings.add(s.ref, s.labels);
         return s;
     }
 
@@ -319,6 +324,44 @@ public final class Head {
         s.walLogged = true;
         reserveRef(ref);
         return s;
+    }
+
+    /** The label string shared by every series using it (see StringInterner). */
+    String intern(String s) {
+        return interner.intern(s);
+    }
+
+    /**
+     * A series from a head snapshot, its labels' strings already interned, its state read from {@code in}. Call
+     * before any replay or append.
+     */
+    void restoreSeries(long ref, Labels labels, HeadSnapshot.In in) throws IOException {
+        MemSeries s = new MemSeries(ref, labels);
+        int chunks = s.readSnapshot(in);
+        s.walLogged = true;
+        if (publish(s) != s) {
+            throw in.corrupt("series " + labels + " appears twice");
+        }
+        reserveRef(ref);
+        stats.chunks.add(chunks);
+        long min = s.minTime();
+        if (min != Long.MAX_VALUE) {
+            noteTime(min);
+            noteTime(s.maxTime());
+        }
+    }
+
+    /** After a snapshot: new series get refs from {@code next} on at least (refs the WAL used stay unused). */
+    void restoreRefs(long next) {
+        nextRef.accumulateAndGet(next, Math::max);
+    }
+
+    long nextRef() {
+        return nextRef.get();
+    }
+
+    void forEachSeries(Consumer<MemSeries> action) {
+        byRef.forEach(action);
     }
 
     /** Makes sure new series get refs above {@code ref}. */

@@ -96,8 +96,11 @@ final class HeadChunkFiles implements AutoCloseable {
         }
     }
 
-    /** Chunks found on open, by series ref: (min time, max time, ref) per chunk, oldest first. */
-    private Map<Long, long[]> loaded = new HashMap<>();
+    /**
+     * How many segments (from the first) were found on open: {@link #takeLoaded} lists their chunks when asked, so a
+     * start from a head snapshot, which names its chunks itself, never builds that list. 0 once handed over.
+     */
+    private int loadedSegments;
     private long maxLoadedSeriesRef;
 
     private final Path dir;
@@ -124,8 +127,7 @@ final class HeadChunkFiles implements AutoCloseable {
     }
 
     /**
-     * Opens {@code dir} (creating it), checks every record and keeps the chunks with data at or after
-     * {@code minValidTime} for {@link #takeLoaded}. A damaged record ends the data: its file is cut there and later
+     * Opens {@code dir} (creating it) and checks every record, for {@link #takeLoaded}. A damaged record ends the data: its file is cut there and later
      * files are deleted, each with a warning.
      */
     static HeadChunkFiles open(Path dir, int fileSize) throws IOException {
@@ -156,6 +158,7 @@ final class HeadChunkFiles implements AutoCloseable {
         if (!kept.isEmpty()) {
             f.table = new Table(kept.getFirst().seq, kept.toArray(Segment[]::new));
         }
+        f.loadedSegments = kept.size();
         return f;
     }
 
@@ -203,15 +206,7 @@ final class HeadChunkFiles implements AutoCloseable {
                     damage = "checksum mismatch";
                     break;
                 }
-                long mint = m.getLong(pos + 8);
                 long maxt = m.getLong(pos + 16);
-                long[] meta = loaded.get(seriesRef);
-                int n = meta == null ? 0 : meta.length;
-                meta = meta == null ? new long[3] : Arrays.copyOf(meta, n + 3);
-                meta[n] = mint;
-                meta[n + 1] = maxt;
-                meta[n + 2] = (long) seq << 32 | pos;
-                loaded.put(seriesRef, meta);
                 maxLoadedSeriesRef = Math.max(maxLoadedSeriesRef, seriesRef);
                 segMaxT = Math.max(segMaxT, maxt);
                 pos = (int) end;
@@ -234,11 +229,39 @@ final class HeadChunkFiles implements AutoCloseable {
         }
     }
 
-    /** The chunks found on open, by series ref, handed over once (later calls get an empty map). */
-    Map<Long, long[]> takeLoaded() {
-        Map<Long, long[]> m = loaded;
-        loaded = new HashMap<>();
-        return m;
+    /**
+     * The chunks found on open, by series ref: (min time, max time, ref) per chunk, oldest first. Handed over once
+     * (later calls get an empty map); read from the segments checked on open, before anything new is written.
+     */
+    synchronized Map<Long, long[]> takeLoaded() {
+        Map<Long, long[]> loaded = new HashMap<>();
+        Table t = table;
+        for (int i = 0; i < loadedSegments; i++) {
+            Segment seg = t.segments[i];
+            ByteBuffer b = seg.buf;
+            for (int pos = HEADER_SIZE; pos < seg.written; ) {
+                long seriesRef = b.getLong(pos);
+                long[] meta = loaded.get(seriesRef);
+                int n = meta == null ? 0 : meta.length;
+                meta = meta == null ? new long[3] : Arrays.copyOf(meta, n + 3);
+                meta[n] = b.getLong(pos + 8);
+                meta[n + 1] = b.getLong(pos + 16);
+                meta[n + 2] = (long) seg.seq << 32 | pos;
+                loaded.put(seriesRef, meta);
+                int len = 0;
+                int q = pos + FIXED_SIZE;
+                for (int shift = 0; ; shift += 7) {
+                    int x = b.get(q++);
+                    len |= (x & 0x7F) << shift;
+                    if (x >= 0) {
+                        break;
+                    }
+                }
+                pos = q + len + CRC_SIZE;
+            }
+        }
+        loadedSegments = 0;
+        return loaded;
     }
 
     /** The largest series ref in a chunk found on open, so that no new series reuses it. */
@@ -369,6 +392,83 @@ final class HeadChunkFiles implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * How far the files reach: the number of the first and of the last segment and the last one's length (last is
+     * first - 1 when there is none). Null when a segment is on the heap only, which a restart cannot read back.
+     */
+    record Position(int first, int last, int length) {
+    }
+
+    /** The current end, for a head snapshot; call after {@link #close} so that the last file is trimmed and final. */
+    synchronized Position end() {
+        Table t = table;
+        for (Segment s : t.segments) {
+            if (s.file == null) {
+                return null;
+            }
+        }
+        int n = t.segments.length;
+        return new Position(t.first, t.first + n - 1, n == 0 ? 0 : t.segments[n - 1].written);
+    }
+
+    /** Forces every segment file to disk, so that a head snapshot naming their chunks never outlives them. */
+    synchronized void sync() throws IOException {
+        for (Segment s : table.segments) {
+            try (FileChannel ch = FileChannel.open(s.file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        if (dir != null) {
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+    }
+
+    /**
+     * Whether the files found on open still hold everything up to {@code p}: null when they do, else why not. Files
+     * before {@code p.first()} may be gone (their chunks all ended before a truncation).
+     */
+    synchronized String checkReaches(Position p) {
+        Table t = table;
+        if (p.last() < p.first()) {
+            return null;
+        }
+        int i = p.last() - t.first;
+        if (t.first > p.first() || i < 0 || i >= t.segments.length) {
+            return "head chunk file " + String.format("%06d", p.last()) + " is missing (or an earlier one was damaged)";
+        }
+        Segment s = t.segments[i];
+        if (s.written < p.length()) {
+            return "head chunk file " + s.file + " holds " + s.written + " good bytes, fewer than the " + p.length() + " it had";
+        }
+        return null;
+    }
+
+    /**
+     * Drops what was written after {@code p} (checked by {@link #checkReaches}): later files are deleted and the
+     * last one cut to its length; the chunks found on open are forgotten (the snapshot names the ones it keeps).
+     */
+    synchronized void cutBackTo(Position p) throws IOException {
+        loadedSegments = 0;
+        Table t = table;
+        int keep = Math.max(0, p.last() - t.first + 1);
+        for (int i = keep; i < t.segments.length; i++) {
+            Files.deleteIfExists(t.segments[i].file);
+        }
+        Segment[] kept = Arrays.copyOf(t.segments, keep);
+        if (keep > 0 && kept[keep - 1].written > p.length()) {
+            Segment s = kept[keep - 1];
+            try (FileChannel ch = FileChannel.open(s.file, StandardOpenOption.WRITE)) {
+                ch.truncate(p.length());
+            }
+            Segment cut = new Segment(s.seq, s.file, s.buf.slice(0, p.length()), p.length());
+            cut.maxT = s.maxT;
+            kept[keep - 1] = cut;
+        }
+        table = new Table(t.first, kept);
     }
 
     /** Trims the file being written; the mappings stay readable until collected. */

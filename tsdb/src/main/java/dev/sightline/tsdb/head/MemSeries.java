@@ -8,6 +8,7 @@ import dev.sightline.tsdb.chunk.Chunk;
 import dev.sightline.tsdb.chunk.ChunkEncoding;
 import dev.sightline.tsdb.chunk.Chunks;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -64,6 +65,11 @@ public final class MemSeries {
 
     /** The open chunk, null when there is none. Its newest sample is the series' newest in-order one (lastT). */
     private Chunk headChunk;
+    /**
+     * Whether headChunk is the read-only bytes a head snapshot gave back: the next append re-encodes its samples into
+     * an appendable chunk first, so loading a snapshot decodes nothing and a series never written again never pays.
+     */
+    private boolean headChunkFromSnapshot;
     private int headSamples;
     private long headMinT;
     /** The end of the block-aligned window the open chunk lies in; a chunk never spans two block windows. */
@@ -230,6 +236,10 @@ public final class MemSeries {
                 || t - headMinT > MAX_CHUNK_SPAN) {
             cut(enc, t, head);
         }
+        if (headChunkFromSnapshot) {
+            headChunk = appendable(headChunk);
+            headChunkFromSnapshot = false;
+        }
         if (h == null) {
             headChunk.appender().append(st, t, Double.longBitsToDouble(bits));
         } else if (!headChunk.appender().appendHistogram(st, t, h)) {
@@ -241,7 +251,24 @@ public final class MemSeries {
         headSamples++;
     }
 
+    /** A chunk to append to holding {@code loaded}'s samples, appended again in order. */
+    private static Chunk appendable(Chunk loaded) {
+        Chunk c = Chunks.newChunk(loaded.encoding());
+        SampleIterator it = loaded.iterator(null);
+        for (ValueType vt = it.next(); vt != ValueType.NONE; vt = it.next()) {
+            if (vt == ValueType.HISTOGRAM) {
+                if (!c.appender().appendHistogram(it.startTimestamp(), it.timestamp(), it.histogram())) {
+                    throw new IllegalStateException("a histogram chunk refused the samples it held before");
+                }
+            } else {
+                c.appender().append(it.startTimestamp(), it.timestamp(), it.value());
+            }
+        }
+        return c;
+    }
+
     private void cut(ChunkEncoding enc, long t, Head head) {
+        headChunkFromSnapshot = false;
         if (headChunk != null) {
             close(head.chunkFiles());
         }
@@ -323,6 +350,97 @@ public final class MemSeries {
         oooT[pos] = t;
         oooV[pos] = v;
         oooCount++;
+    }
+
+    /**
+     * Writes the series' state for a head snapshot: full chunks' metadata, the open chunk's bytes, the newest sample
+     * and the out-of-order samples. {@link #readSnapshot} reads it back.
+     */
+    synchronized void writeSnapshot(HeadSnapshot.Out o) throws IOException {
+        o.uvarint(closedMeta.length / 3);
+        for (long m : closedMeta) {
+            o.varint(m);
+        }
+        if (headChunk == null) {
+            o.uvarint(0);
+        } else {
+            o.uvarint(headChunk.encoding().code());
+            o.varint(headMinT);
+            o.varint(headChunkEnd);
+            o.uvarint(headSamples);
+            o.bytes(headChunk.bytes());
+        }
+        o.uvarint(hasLast ? (lastHistogram != null ? 2 : 1) : 0);
+        if (hasLast) {
+            o.varint(lastT);
+            if (lastHistogram != null) {
+                o.histogram(lastHistogram);
+            } else {
+                o.fixed64(lastBits);
+            }
+        }
+        o.uvarint(oooCount);
+        if (oooCount > 0) {
+            o.uvarint((oooH != null ? 1 : 0) | (oooSt != null ? 2 : 0));
+            for (int i = 0; i < oooCount; i++) {
+                o.varint(oooT[i]);
+                o.fixed64(Double.doubleToRawLongBits(oooV[i]));
+                if (oooSt != null) {
+                    o.varint(oooSt[i]);
+                }
+                if (oooH != null) {
+                    o.nullableHistogram(oooH[i]);
+                }
+            }
+        }
+    }
+
+    /** Restores what {@link #writeSnapshot} wrote, into a new series; returns the number of chunks it holds. */
+    synchronized int readSnapshot(HeadSnapshot.In in) throws IOException {
+        int closed = in.count(3);
+        closedMeta = closed == 0 ? NO_META : new long[3 * closed];
+        for (int i = 0; i < closedMeta.length; i++) {
+            closedMeta[i] = in.varint();
+        }
+        int code = (int) in.uvarint();
+        if (code != 0) {
+            ChunkEncoding enc = in.encoding(code);
+            headMinT = in.varint();
+            headChunkEnd = in.varint();
+            headSamples = in.count(0);
+            byte[] bytes = in.bytes();
+            headChunk = Chunks.fromBytes(enc, bytes, 0, bytes.length);
+            headChunkFromSnapshot = true;
+        }
+        int last = (int) in.uvarint();
+        if (last != 0) {
+            long t = in.varint();
+            if (last == 2) {
+                setLast(t, 0, in.histogram());
+            } else {
+                setLast(t, in.fixed64(), null);
+            }
+        }
+        int n = in.count(9);
+        if (n > 0) {
+            int flags = (int) in.uvarint();
+            oooT = new long[n];
+            oooV = new double[n];
+            oooH = (flags & 1) != 0 ? new Histogram[n] : null;
+            oooSt = (flags & 2) != 0 ? new long[n] : null;
+            for (int i = 0; i < n; i++) {
+                oooT[i] = in.varint();
+                oooV[i] = Double.longBitsToDouble(in.fixed64());
+                if (oooSt != null) {
+                    oooSt[i] = in.varint();
+                }
+                if (oooH != null) {
+                    oooH[i] = in.nullableHistogram();
+                }
+            }
+            oooCount = n;
+        }
+        return numChunks();
     }
 
     /** A consistent view of the data overlapping [mint, maxt], or null when there is none. */

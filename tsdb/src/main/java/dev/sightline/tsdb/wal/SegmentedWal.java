@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongPredicate;
+import java.util.zip.CRC32C;
 
 /**
  * A write-ahead log kept as numbered segment files ({@code 00000001}, {@code 00000002}, ...) in one directory, plus
@@ -371,22 +373,34 @@ public final class SegmentedWal implements WriteAheadLog {
 
     @Override
     public void replay(WalReplayHandler handler) throws IOException {
+        replay(null, handler);
+    }
+
+    /**
+     * Replays only the records written from {@code from} on, as {@link #replay} does otherwise (torn tails are cut the
+     * same way). Check the position with {@link #checkContinuesFrom} first.
+     */
+    public void replayFrom(WalPosition from, WalReplayHandler handler) throws IOException {
+        replay(Objects.requireNonNull(from, "from"), handler);
+    }
+
+    private void replay(WalPosition from, WalReplayHandler handler) throws IOException {
         lock.lock();
         try {
             WalFileReader reader = new WalFileReader();
             long found = 0;
-            if (checkpointSeq >= 0) {
+            if (from == null && checkpointSeq >= 0) {
                 WalFileReader.Result r = WalCheckpoint.read(reader, dir, checkpointSeq, handler);
                 if (!r.clean()) {
                     found++;
                     warnSkipped(WalCheckpoint.path(dir, checkpointSeq), r);
                 }
             }
-            List<Long> seqs = new ArrayList<>(segments);
+            List<Long> seqs = new ArrayList<>(from == null ? segments : segments.tailSet(from.segment(), true));
             for (int i = 0; i < seqs.size(); i++) {
                 long seq = seqs.get(i);
                 Path p = segmentPath(seq);
-                WalFileReader.Result r = reader.read(p, handler);
+                WalFileReader.Result r = reader.read(p, from != null && seq == from.segment() ? from.offset() : 0, handler);
                 boolean last = i == seqs.size() - 1;
                 boolean writing = current != null && currentSeq == seq;
                 if (!r.clean()) {
@@ -409,6 +423,78 @@ public final class SegmentedWal implements WriteAheadLog {
                 }
             }
             corruptions = found;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes before a {@link WalPosition} whose checksum it keeps. */
+    public static final int TAIL_CHECK_BYTES = 4096;
+
+    /**
+     * Where the log ends now: the last segment and its length, or the segment the next write will start (offset 0)
+     * when there is none. Meant for a log with writes stopped (after {@link #close}), so nothing follows it yet.
+     */
+    public WalPosition end() throws IOException {
+        lock.lock();
+        try {
+            if (current != null) {
+                return position(currentSeq, currentSize);
+            }
+            if (segments.isEmpty()) {
+                return new WalPosition(nextSegmentSeq(), 0, 0);
+            }
+            long last = segments.last();
+            return position(last, Files.size(segmentPath(last)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private WalPosition position(long seq, long offset) throws IOException {
+        return new WalPosition(seq, offset, tailCrc(seq, offset));
+    }
+
+    private int tailCrc(long seq, long offset) throws IOException {
+        if (offset == 0) {
+            return 0;
+        }
+        int n = (int) Math.min(offset, TAIL_CHECK_BYTES);
+        ByteBuffer b = ByteBuffer.allocate(n);
+        try (FileChannel ch = FileChannel.open(segmentPath(seq), StandardOpenOption.READ)) {
+            while (b.hasRemaining() && ch.read(b, offset - n + b.position()) > 0) {
+                // read until full or the file ends
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(b.flip());
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Whether the log still holds, unchanged, everything up to {@code from} (as {@link #end} gave it) and may hold
+     * records after it: then {@link #replayFrom} replays exactly what was written since. Returns null when so, else
+     * why not (the checkpoint has swallowed the segment, the segment is missing, shorter or has other bytes).
+     * Call after {@link #open}, before any write.
+     */
+    public String checkContinuesFrom(WalPosition from) throws IOException {
+        lock.lock();
+        try {
+            long seq = from.segment();
+            if (seq <= checkpointSeq) {
+                return "WAL checkpoint " + checkpointSeq + " covers segment " + segmentName(seq) + " (the WAL was truncated since)";
+            }
+            if (!segments.contains(seq)) {
+                return from.offset() == 0 ? null : "WAL segment " + segmentName(seq) + " is missing";
+            }
+            long size = Files.size(segmentPath(seq));
+            if (size < from.offset()) {
+                return "WAL segment " + segmentName(seq) + " has " + size + " bytes, fewer than the " + from.offset() + " it had";
+            }
+            if (tailCrc(seq, from.offset()) != from.tailCrc()) {
+                return "WAL segment " + segmentName(seq) + " holds other bytes before offset " + from.offset() + " than it did";
+            }
+            return null;
         } finally {
             lock.unlock();
         }

@@ -60,11 +60,16 @@ final class WalFileReader {
     }
 
     Result read(Path file, WalReplayHandler handler) throws IOException {
+        return read(file, 0, handler);
+    }
+
+    /** Reads the records from {@code start}, which must be a record boundary (the end of an earlier read). */
+    Result read(Path file, long start, WalReplayHandler handler) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             window.clear().limit(0);
             windowStart = 0;
-            long off = 0;
+            long off = start;
             while (off < size) {
                 int have = fill(ch, off, WalRecordEncoder.HEADER_BYTES, size);
                 if (have < WalRecordEncoder.HEADER_BYTES) {

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * each commit returns. With a positive flush interval a second thread calls {@link Tsdb#flushHead()} in a loop, so
  * the kill often lands while the head is being persisted into blocks and the WAL truncated.
  *
- * <p>Arguments: dataDir stepMs blockDurationMs (0 = default) flushEveryMs (0 = none) firstBatch.
+ * <p>Arguments: dataDir stepMs blockDurationMs (0 = default) flushEveryMs (0 = none) firstBatch [lastBatch]. With a
+ * last batch the child closes the database cleanly after committing it (writing its head snapshot) and exits 0.
  */
 public final class TsdbCrashChild {
     static final int SERIES = 100;
@@ -40,6 +41,7 @@ public final class TsdbCrashChild {
         long blockDurationMs = Long.parseLong(args[2]);
         long flushEveryMs = Long.parseLong(args[3]);
         long firstBatch = Long.parseLong(args[4]);
+        long lastBatch = args.length > 5 ? Long.parseLong(args[5]) : Long.MAX_VALUE;
         TsdbOptions opts = TsdbOptions.defaults();
         if (blockDurationMs > 0) {
             opts = opts.withBlockDurationMs(blockDurationMs);
@@ -66,7 +68,7 @@ public final class TsdbCrashChild {
         for (int s = 0; s < SERIES; s++) {
             labels[s] = labels(s);
         }
-        for (long batch = firstBatch; ; batch++) {
+        for (long batch = firstBatch; batch <= lastBatch; batch++) {
             Appender app = db.appender();
             long t = T0 + batch * stepMs;
             for (int s = 0; s < SERIES; s++) {
@@ -76,5 +78,6 @@ public final class TsdbCrashChild {
             out.println("ACK " + batch);
             out.flush();
         }
+        db.close();
     }
 }

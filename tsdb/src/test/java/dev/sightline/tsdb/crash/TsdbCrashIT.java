@@ -8,6 +8,7 @@ import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
+import dev.sightline.tsdb.LogMessages;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,6 +68,36 @@ class TsdbCrashIT {
         // A second crash on top of the recovered (and repaired) data directory.
         acked = runChildAndKill(step, blockMs, 50, recovered + 1);
         assertRecovered(step, blockMs, acked);
+    }
+
+    @Test
+    void everyAcknowledgedSampleSurvivesKillMinus9AfterACleanRestart() throws Exception {
+        long step = 1000;
+        // A first run ends with a clean close, which writes the head snapshot (full chunks were cut at 120 samples).
+        runChildToCleanClose(step, 299);
+        assertThat(dataDir.resolve("head_snapshot")).as("snapshot written on clean close").exists();
+        // The second run starts from it, ingests on and is killed mid-ingest: no new snapshot, the WAL has the rest.
+        long acked = runChildAndKill(step, 0, 0, 300);
+        List<String> logged;
+        try (LogMessages log = new LogMessages(Tsdb.class)) {
+            assertRecovered(step, 0, acked);
+            logged = log.messages();
+        }
+        assertThat(logged).as("the restart after the kill loaded the first run's snapshot, then the WAL after it")
+                .anyMatch(m -> m.startsWith("loaded head snapshot"));
+    }
+
+    /** Runs the child for batches 0..lastBatch and lets it close the database and exit by itself. */
+    private void runChildToCleanClose(long stepMs, long lastBatch) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                TsdbCrashChild.class.getName(), dataDir.toString(), Long.toString(stepMs), "0", "0", "0",
+                Long.toString(lastBatch))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
+        assertThat(child.exitValue()).isZero();
     }
 
     /** Starts the child, lets it commit for about 2 s, kills it with SIGKILL and returns the last acknowledged batch. */

@@ -3,6 +3,7 @@ package dev.sightline.tsdb.head;
 import dev.sightline.core.LabelLimits;
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.tsdb.LogMessages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,9 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static dev.sightline.tsdb.head.HeadTest.HOUR;
@@ -155,28 +153,11 @@ class HeadChunkFilesTest {
             b.put(0, (byte) (b.get(0) ^ 0x5A)).rewind();
             ch.write(b, size / 2);
         }
-        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Logger log = Logger.getLogger(HeadChunkFiles.class.getName());
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                warnings.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
+        List<String> warnings;
         Head head;
-        try {
+        try (LogMessages log = new LogMessages(HeadChunkFiles.class)) {
             head = replay(Long.MIN_VALUE, 0);
-        } finally {
-            log.removeHandler(h);
+            warnings = log.messages();
         }
         assertThat(warnings).anySatisfy(w -> assertThat(w).contains(file.getFileName().toString()).contains("damaged"));
         assertThat(Files.size(file)).isLessThan(size);
