@@ -646,6 +646,8 @@ public final class SightlineServer implements AutoCloseable {
             }
             if (db != null) {
                 try {
+                    // The tenants' exemplar buffers into the store the head snapshot keeps.
+                    tenants.keepExemplarsIn(exemplars);
                     db.close();
                     LOG.info("storage closed");
                 } catch (IOException | RuntimeException e) {

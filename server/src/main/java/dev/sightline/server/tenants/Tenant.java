@@ -153,6 +153,13 @@ public final class Tenant {
         return ms > 0 ? Retention.metrics(own, ms, wallMs) : own;
     }
 
+    /** Hands the exemplars of the tenant's own buffer, tagged with its label, to {@code visitor}, oldest first. */
+    void forEachOwnExemplar(ExemplarStore.Visitor<RuntimeException> visitor) {
+        if (guards.exemplars() instanceof TenantExemplars own) {
+            own.forEachOldestFirst(visitor);
+        }
+    }
+
     /** Every metrics write of this tenant goes through these (its series limits, rate, metadata, exemplars). */
     public IngestGuards guards() {
         return guards;

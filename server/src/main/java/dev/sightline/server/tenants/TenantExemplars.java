@@ -30,6 +30,8 @@ final class TenantExemplars implements ExemplarStorage {
     private final long retentionMs;
     private final LongSupplier wallMs;
     private volatile ExemplarStorage own;
+    /** The buffer under {@link #own}: the tenant's exemplars tagged with its label. */
+    private volatile ExemplarStore ownStore;
 
     TenantExemplars(ExemplarStorage shared, String tenant, int capacity, long retentionMs, LongSupplier wallMs) {
         this.tenant = tenant;
@@ -50,7 +52,8 @@ final class TenantExemplars implements ExemplarStorage {
             synchronized (this) {
                 o = own;
                 if (o == null) {
-                    o = TenantView.exemplars(new ExemplarStore(capacity), tenant);
+                    ownStore = new ExemplarStore(capacity);
+                    o = TenantView.exemplars(ownStore, tenant);
                     own = o;
                 }
             }
@@ -84,6 +87,14 @@ final class TenantExemplars implements ExemplarStorage {
                 }
             }
         };
+    }
+
+    /** Hands the tenant's own exemplars, tagged with its label, to {@code visitor}, oldest first. */
+    void forEachOldestFirst(ExemplarStore.Visitor<RuntimeException> visitor) {
+        ExemplarStore s = ownStore;
+        if (s != null) {
+            s.forEachOldestFirst(visitor);
+        }
     }
 
     @Override

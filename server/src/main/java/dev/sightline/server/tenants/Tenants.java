@@ -1,14 +1,19 @@
 package dev.sightline.server.tenants;
 
+import dev.sightline.core.Labels;
 import dev.sightline.core.TenantScope;
+import dev.sightline.metricstore.Exemplar;
 import dev.sightline.server.config.TenantsConfig;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -130,6 +135,26 @@ public final class Tenants {
             }
             ctx.next();
         });
+    }
+
+    /**
+     * Adds every tenant's own exemplars, tagged and oldest first, to {@code shared}, the store a head snapshot keeps
+     * and a WAL replay fills: on a clean shutdown, so a restart from the snapshot finds them where a restart replaying
+     * the WAL would (the tenants' buffers live outside the storage).
+     */
+    public void keepExemplarsIn(ExemplarStore shared) {
+        record Kept(Labels series, Exemplar exemplar) {
+        }
+        List<Kept> all = new ArrayList<>();
+        for (Tenant t : byId.values()) {
+            t.forEachOwnExemplar((series, e) -> all.add(new Kept(series, e)));
+        }
+        all.sort(Comparator.comparingLong(k -> k.exemplar().timestampMs()));
+        ExemplarStore.Batch batch = shared.appender();
+        for (Kept k : all) {
+            batch.add(k.series(), k.exemplar().labels(), k.exemplar().value(), k.exemplar().timestampMs());
+        }
+        batch.commit();
     }
 
     /** The tenants seen so far (none with multitenancy off). */
