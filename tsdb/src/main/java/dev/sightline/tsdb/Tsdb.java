@@ -323,6 +323,23 @@ public final class Tsdb implements Storage {
         }
     }
 
+    /**
+     * Compacts the persisted blocks now, as far as background maintenance would, for bulk loaders (benchmarks) that
+     * want settled blocks before they query, as Prometheus compacts while loading; a no-op when nothing is due.
+     */
+    public void compactBlocks() throws IOException {
+        ensureOpen();
+        if (dataDir == null) {
+            throw new IllegalStateException("an in-memory database (no data directory) has no blocks to compact");
+        }
+        maintenance.lock();
+        try {
+            compact();
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
     private void maintainQuietly() {
         try {
             maintain();
