@@ -366,13 +366,30 @@ public final class Tsdb implements Storage {
 
     /** Persists everything in the head into blocks now (a partial last window too) and truncates the WAL. */
     public void flushHead() throws IOException {
+        maintainNow("cannot persist its head", () -> persistHead(true));
+    }
+
+    /**
+     * Compacts the persisted blocks now, as far as background maintenance would, for bulk loaders (benchmarks) that
+     * want settled blocks before they query, as Prometheus compacts while loading; a no-op when nothing is due.
+     */
+    public void compactBlocks() throws IOException {
+        maintainNow("has no blocks to compact", this::compact);
+    }
+
+    private interface MaintenanceWork {
+        void run() throws IOException;
+    }
+
+    /** Runs one piece of maintenance now under the maintenance lock; refused for an in-memory database. */
+    private void maintainNow(String refusal, MaintenanceWork work) throws IOException {
         ensureOpen();
         if (dataDir == null) {
-            throw new IllegalStateException("an in-memory database (no data directory) cannot persist its head");
+            throw new IllegalStateException("an in-memory database (no data directory) " + refusal);
         }
         maintenance.lock();
         try {
-            persistHead(true);
+            work.run();
         } finally {
             maintenance.unlock();
         }

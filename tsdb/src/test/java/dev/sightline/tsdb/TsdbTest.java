@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TsdbTest {
@@ -192,6 +193,28 @@ class TsdbTest {
         }
         try (Tsdb db = Tsdb.open(data, opts)) {
             assertThat(dump(db, 0, 100_000)).isEqualTo(expected(5, 0, 52_000, 1000));
+        }
+    }
+
+    @Test
+    void compactBlocksCompactsAFlushedLoadNow() throws Exception {
+        // 2-minute blocks, so the background round (every 30 s) does not run first.
+        TsdbOptions opts = fast().withWalEnabled(false).withBlockDurationMs(120_000);
+        try (Tsdb db = Tsdb.open(dir.resolve("load"), opts)) {
+            fill(db, 3, 0, 720_000, 10_000);
+            db.flushHead();
+            assertThat(db.blocks()).hasSize(6);
+            db.compactBlocks();
+            // The first 6-minute window is merged; the newest, whose last block the flush cut short at the last
+            // sample, is left alone until a newer block exists past it, as Prometheus leaves it.
+            assertThat(db.blocks()).extracting(BlockMeta::minTime, BlockMeta::maxTime).containsExactly(tuple(0L, 360_000L),
+                    tuple(360_000L, 480_000L), tuple(480_000L, 600_000L), tuple(600_000L, 710_001L));
+            db.compactBlocks();
+            assertThat(db.blocks()).hasSize(4);
+            assertThat(dump(db, 0, 1_000_000)).isEqualTo(expected(3, 0, 720_000, 10_000));
+        }
+        try (Tsdb db = Tsdb.open(null, fast().withWalEnabled(false))) {
+            assertThatThrownBy(db::compactBlocks).isInstanceOf(IllegalStateException.class).hasMessageContaining("no blocks");
         }
     }
 

@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * process answering {@code /api/v1/query_range} over HTTP with its JSON, timed the same way client-side (request,
  * evaluation, encoding, transfer, reading the whole body). The data: N series x H hours at 15 s (half counters, a
  * tenth classic-histogram buckets, the rest gauges). Sightline's is appended through the Tsdb API and persisted to
- * blocks; Prometheus and VictoriaMetrics get it through their remote-write receivers in time order (Prometheus cuts
- * and compacts blocks as it does live, and then serves a snapshot taken with its head; VictoriaMetrics is flushed
- * and force-merged), so every side reads persisted data only. Each query runs over the whole span at a 60 s step;
+ * blocks, which are then compacted; Prometheus and VictoriaMetrics get it through their remote-write receivers in time
+ * order (Prometheus cuts and compacts blocks as it does live, and then serves a snapshot taken with its head;
+ * VictoriaMetrics is flushed and force-merged), so every side reads persisted, compacted data only. Each query runs over the whole span at a 60 s step;
  * after warm-ups each repetition asks every server in turn (the order rotating), and the median, minimum and
  * maximum per server are printed with the ratios Sightline / Prometheus (target at most 0.5) and Sightline /
  * VictoriaMetrics.
@@ -248,6 +248,7 @@ public final class PromqlQueryBenchmark {
             Labels[] labels = shape.labels();
             loadRemoteWritePeers(labels, total);
             loadSightline(labels);
+            compactSightline();
 
             List<HttpPeer> servers = new ArrayList<>();
             try {
@@ -363,6 +364,21 @@ public final class PromqlQueryBenchmark {
             markLoaded(SIGHTLINE);
             System.out.printf(Locale.ROOT, "sightline: appended and persisted to blocks in %.1f s%s%n", (System.nanoTime() - t) / 1e9,
                     startTimestamps ? " (counters and buckets with a start timestamp)" : "");
+        }
+
+        /**
+         * Compacts Sightline's blocks before its server starts, as Prometheus's were compacted while loading and
+         * VictoriaMetrics' parts force-merged: otherwise the server compacts them in the background during the
+         * measurement (a day of 2 h blocks took minutes under load), competing with the queries it answers.
+         */
+        private void compactSightline() throws IOException {
+            long t = System.nanoTime();
+            try (Tsdb tsdb = Tsdb.open(dir.resolve(SIGHTLINE), TsdbOptions.defaults().withWalEnabled(false))) {
+                int before = tsdb.blocks().size();
+                tsdb.compactBlocks();
+                System.out.printf(Locale.ROOT, "sightline: %d blocks compacted to %d in %.1f s (load average %s)%n", before,
+                        tsdb.blocks().size(), (System.nanoTime() - t) / 1e9, Bench.loadAverage());
+            }
         }
 
         private void measure(List<HttpPeer> servers) throws Exception {

@@ -1,7 +1,10 @@
 package dev.sightline.core.text;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -110,9 +113,59 @@ class GoFloatsTest {
         assertBytesMatch(m / Math.pow(10, Math.floorMod(k, 40) - 12));
     }
 
+    /**
+     * The fast paths (integers below 2^53, few decimals) against the exact reference, over doubles drawn where they
+     * start and stop: any bit pattern (subnormals, NaN, the infinities, both zeros), short decimals m / 10^k and their
+     * neighbours one ulp away, integers and half-integers around 2^50 and 2^53, and values around 1e21, where 'g'
+     * and JavaScript switch to the exponent form and 'f' must not.
+     */
+    @Property(tries = 50000)
+    void fastPathsMatchTheExactReference(@ForAll("fastPathEdges") double v) {
+        assertBytesMatch(v);
+        assertBytesMatch(-v);
+    }
+
+    @Provide
+    Arbitrary<Double> fastPathEdges() {
+        Arbitrary<Integer> k = Arbitraries.integers().between(0, 24);
+        Arbitrary<Double> shortDecimals = Arbitraries.longs().between(1, (1L << 52)).flatMap(m -> k.map(e -> m / Math.pow(10, e)));
+        Arbitrary<Integer> ulps = Arbitraries.integers().between(-3, 3);
+        return Arbitraries.oneOf(
+                Arbitraries.longs().map(Double::longBitsToDouble),
+                shortDecimals,
+                shortDecimals.flatMap(d -> ulps.map(u -> nextUlps(d, u))),
+                Arbitraries.integers().between(1, 10).map(i -> Math.pow(10, -i) * 0x1p50).flatMap(d -> ulps.map(u -> nextUlps(d, u))),
+                Arbitraries.of(0x1p50, 0x1p52, 0x1p53, 1e21, 1e15).flatMap(d -> Arbitraries.integers().between(-64, 64)
+                        .map(u -> nextUlps(d, u))),
+                Arbitraries.of(0x1p50, 0x1p53).flatMap(d -> Arbitraries.integers().between(-1000, 1000).map(i -> d + i * 0.5)),
+                Arbitraries.longs().between(1, 100).map(i -> i * Double.MIN_VALUE));
+    }
+
+    private static double nextUlps(double d, int n) {
+        for (int i = 0; i < Math.abs(n); i++) {
+            d = n > 0 ? Math.nextUp(d) : Math.nextDown(d);
+        }
+        return d;
+    }
+
+    @Test
+    void fewDigitsTakesShortDecimalsAndLeavesTheRest() {
+        byte[] out = new byte[GoFloatBytes.MAX_F_BYTES];
+        for (double v : new double[] {0.5, 2.5, 123456.789, 1e-7, 0.001, 1e-22, 0.1, 3.25, 0x1p40 + 0.5}) {
+            int end = GoFloatBytes.fewDigits(v, out, 0);
+            assertThat(end).as("%s", v).isPositive();
+            assertThat(new String(out, 0, end, StandardCharsets.US_ASCII)).isEqualTo(GoFloats.exactF(v));
+        }
+        // Seventeen digits, one digit far below 1e-22, and the 2^50 bound where a decimal is no longer the only one.
+        for (double v : new double[] {0.1 + 0.2, 1.0 / 3, 1e-30, 0x1p50 - 0.125, 0x1p50 + 0.25, 5e-324}) {
+            assertThat(GoFloatBytes.fewDigits(v, out, 0)).as("%s", v).isEqualTo(-1);
+        }
+    }
+
     @Test
     void bytesMatchTheExactReferenceAtEdges() {
-        double[] edges = {1e15, 1e15 + 0.5, 999999999999999.9, 1e-3, 9.999999999999999e-4, 1e7, 9999999.999999998,
+        double[] edges = {1e15, 1e15 + 0.5, 0x1p53 - 1, 0x1p53, 0x1p53 + 2, 0x1p50 + 0.5, 0x1p50 - 0.25, 0x1p52 - 0.5,
+                1e21, Math.nextDown(1e21), Math.nextUp(1e21), 1e22, 1e-22, 1.5e-22, 999999999999999.9, 1e-3, 9.999999999999999e-4, 1e7, 9999999.999999998,
                 Double.MIN_NORMAL, Math.nextDown(Double.MIN_NORMAL), Math.nextUp(1.0), Math.nextDown(1.0), 0.1, 0.5,
                 2.5, 1e-5, 1.0E-300, 123456789.123, Double.MAX_VALUE, MIN_SUBNORMAL, BELOW_1E23, ABOVE_1E23};
         for (double v : edges) {

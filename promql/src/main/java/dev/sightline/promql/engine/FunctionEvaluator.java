@@ -15,6 +15,10 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -628,12 +632,64 @@ final class FunctionEvaluator {
             return absentOverTime(c, rd);
         }
         boolean dropName = !name.equals("last_over_time") && !name.equals("first_over_time");
+        List<MatrixSeries> series = rd.series;
+        if (!splits(name, rd)) {
+            return new Matrix(applyRange(c, name, rd, series, scalars, dropName));
+        }
+        // The second half on another core while this thread does the first, each with its own kernel (kernels keep
+        // per-series state); the halves' outputs keep the series order.
+        int half = series.size() / 2;
+        CompletableFuture<List<MatrixSeries>> second = CompletableFuture.supplyAsync(
+                () -> applyRange(c, name, rd, series.subList(half, series.size()), scalars, dropName), ForkJoinPool.commonPool());
+        List<MatrixSeries> out;
+        try {
+            out = applyRange(c, name, rd, series.subList(0, half), scalars, dropName);
+        } catch (RuntimeException | Error e) {
+            second.cancel(false);
+            throw e;
+        }
+        try {
+            out.addAll(second.join());
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+        return new Matrix(out);
+    }
+
+    /** Range functions whose float windows touch nothing shared (no annotations): split over two threads. */
+    private static final Set<String> SPLITTABLE = Set.of("avg_over_time", "sum_over_time", "min_over_time", "max_over_time",
+            "count_over_time", "last_over_time", "present_over_time");
+    /** Below this many series x steps, handing half to another thread costs more than it saves. */
+    private static final long SPLIT_MIN_POINTS = 100_000;
+
+    /**
+     * Whether to evaluate the two halves of the series at once: only for functions in {@link #SPLITTABLE} over float
+     * series (a histogram can raise annotations, which are not shared between threads), with more than one core.
+     */
+    private boolean splits(String name, Evaluator.RangeData rd) {
+        if (!SPLITTABLE.contains(name) || rd.series.size() < 2 || (long) rd.series.size() * ev.numSteps < SPLIT_MIN_POINTS
+                || Runtime.getRuntime().availableProcessors() < 2) {
+            return false;
+        }
+        for (MatrixSeries s : rd.series) {
+            if (s.hn > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<MatrixSeries> applyRange(Call c, String name, Evaluator.RangeData rd, List<MatrixSeries> series,
+                                          double[][] scalars, boolean dropName) {
         List<MatrixSeries> out = new ArrayList<>();
         WindowKernel k = AnomalyKernels.RANGE_FUNCTIONS.contains(name) ? new AnomalyKernels(ev, c, name)
                 : new RangeKernels(ev, c, rd, name);
         boolean slides = rd.slides();
         int[] sliding = new int[4];
-        for (MatrixSeries s : rd.series) {
+        for (MatrixSeries s : series) {
             MatrixSeries o = new MatrixSeries(s.labels, ev.outputCapacity());
             o.dropName = dropName;
             boolean fixedRef = rd.at.isSet();
@@ -659,7 +715,7 @@ final class FunctionEvaluator {
             }
             ev.checkDeadline();
         }
-        return new Matrix(out);
+        return out;
     }
 
     private void checkModifiers(Evaluator.RangeData rd, String name) {

@@ -69,6 +69,40 @@ class EngineTest {
         assertThat(v.samples()).extracting(smp -> smp.labels().get("job")).containsExactly("a");
     }
 
+    /**
+     * Over enough series x steps, range functions over floats run their two halves of the series on two threads:
+     * every series' answer is the one it gets alone (one series: one thread), in the same order.
+     */
+    @Test
+    void rangeFunctionsSplitOverThreadsAnswerAsOneThreadDoes() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        Appender app = storage.appender();
+        for (int k = 0; k < 200; k++) {
+            Labels l = Labels.of("__name__", "g", "i", String.format("%03d", k));
+            double v = r.nextDouble() * 1e9;
+            for (long t = 0; t <= 4 * 3_600_000L; t += 15_000) {
+                v += (r.nextDouble() - 0.5) * 1e6;
+                app.append(0, l, t, r.nextInt(50) == 0 ? Double.NaN : v);
+            }
+        }
+        app.commit();
+        Engine e = new Engine(EngineOptions.defaults());
+        for (String fn : new String[] {"avg_over_time", "sum_over_time", "max_over_time", "count_over_time", "last_over_time"}) {
+            // 200 series x 1,441 steps: over the split threshold.
+            Matrix all = (Matrix) e.range(storage, PromQLParser.parseExpr(fn + "(g[10m])"), 0, 4 * 3_600_000L, 10_000).value();
+            assertThat(all.series()).as(fn).hasSize(200);
+            for (int k = 0; k < 200; k += 13) {
+                String one = fn + "(g{i=\"" + String.format("%03d", k) + "\"}[10m])";
+                MatrixSeries alone = ((Matrix) e.range(storage, PromQLParser.parseExpr(one), 0, 4 * 3_600_000L, 10_000).value())
+                        .series().getFirst();
+                MatrixSeries split = all.series().get(k);
+                assertThat(split.labels).isEqualTo(alone.labels);
+                assertThat(java.util.Arrays.copyOf(split.ft, split.fn)).as(one).isEqualTo(java.util.Arrays.copyOf(alone.ft, alone.fn));
+                assertThat(java.util.Arrays.copyOf(split.fv, split.fn)).as(one).isEqualTo(java.util.Arrays.copyOf(alone.fv, alone.fn));
+            }
+        }
+    }
+
     @Test
     void rateAndSumOverARangeQueryEvaluateEveryStep() throws Exception {
         Engine e = new Engine(EngineOptions.defaults());
