@@ -8,17 +8,13 @@ import dev.sightline.server.RunningServer;
 import dev.sightline.server.alerting.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -38,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * notification history shows what the webhook got. /status shows an up and a down target, the TSDB's head stats and
  * cardinality, the configuration, build, runtime and flags. No console errors; screenshots of each view.
  */
-class AlertsBrowserIT {
+class AlertsBrowserIT extends BrowserTest {
     private static final String ALERT = "QueueTooLong";
 
     @TempDir
@@ -46,16 +42,11 @@ class AlertsBrowserIT {
 
     @RegisterExtension
     static final RunningServer server = new RunningServer();
-    @RegisterExtension
-    final Browser ui = new Browser();
 
     /** Not registered: a registered receiver would close after the first test. */
     private static final WebhookReceiver hooks = new WebhookReceiver();
     /** A scrape target that is up. */
     private static HttpServer exporter;
-
-    private ChromeDriver browser;
-    private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
@@ -120,14 +111,6 @@ class AlertsBrowserIT {
     static void stop() {
         hooks.close();
         exporter.stop(0);
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = ui.driver();
-        // The page re-renders its lists after each change: an element read while that happens is looked up again.
-        wait = ui.waiting();
-        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @Test

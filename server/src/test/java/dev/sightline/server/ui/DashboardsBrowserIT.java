@@ -4,16 +4,12 @@ import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -31,7 +27,7 @@ import static org.assertj.core.api.Assertions.within;
  * rows layout and the Grafana 10 grid) open on seeded node_exporter data. Screenshots go to
  * {@code <build dir>/ui-screenshots}.
  */
-class DashboardsBrowserIT {
+class DashboardsBrowserIT extends BrowserTest {
     private static final String ROOMS = """
             uid: rooms
             title: Rooms
@@ -86,11 +82,6 @@ class DashboardsBrowserIT {
 
     @RegisterExtension
     static final RunningServer server = new RunningServer();
-    @RegisterExtension
-    final Browser ui = new Browser();
-
-    private ChromeDriver browser;
-    private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
@@ -154,14 +145,6 @@ class DashboardsBrowserIT {
         System.arraycopy(host, 0, all, 2, host.length);
         System.arraycopy(more, 0, all, 2 + host.length, more.length);
         return Labels.of(all);
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = ui.driver();
-        // Auto-refresh and variable changes redraw panels while a wait looks at them.
-        wait = ui.waiting();
-        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @Test

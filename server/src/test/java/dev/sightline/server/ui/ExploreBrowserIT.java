@@ -4,17 +4,14 @@ import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * LogQL and TraceQL queries handed to their pages; several queries at once. Screenshots in
  * {@code <build dir>/ui-screenshots}.
  */
-class ExploreBrowserIT {
+class ExploreBrowserIT extends BrowserTest {
     private static final String METRIC = "explore_test_requests";
     private static final String LATENCY = "explore_test_latency";
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -42,11 +39,6 @@ class ExploreBrowserIT {
 
     @RegisterExtension
     static final RunningServer server = new RunningServer();
-    @RegisterExtension
-    final Browser ui = new Browser();
-
-    private ChromeDriver browser;
-    private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
@@ -78,12 +70,6 @@ class ExploreBrowserIT {
                  "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"00f067aa0ba902b7","name":"GET /cart","kind":2,
                   "startTimeUnixNano":"%d","endTimeUnixNano":"%d"}]}]}]}""".formatted(TRACE_ID, ns, ns + 250_000_000L);
         assertThat(server.post("/v1/traces", "application/json", span).statusCode()).isEqualTo(200);
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = ui.driver();
-        wait = ui.waiting();
     }
 
     private URI explore(String query, String more) {

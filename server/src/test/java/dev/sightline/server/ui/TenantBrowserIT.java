@@ -5,16 +5,13 @@ import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.TenantView;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * field (401 "no org id" shown), then every request names it, so Explore shows that tenant's series and not the
  * other's; the choice survives a reload (localStorage).
  */
-class TenantBrowserIT {
+class TenantBrowserIT extends BrowserTest {
     private static final String METRIC = "tenant_ui_temperature";
 
     @TempDir
@@ -34,11 +31,6 @@ class TenantBrowserIT {
 
     @RegisterExtension
     static final RunningServer server = new RunningServer();
-    @RegisterExtension
-    final Browser ui = new Browser();
-
-    private ChromeDriver browser;
-    private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,12 +46,6 @@ class TenantBrowserIT {
             }
             app.commit();
         }
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = ui.driver();
-        wait = ui.waiting();
     }
 
     @Test

@@ -9,18 +9,15 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -44,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * > payment "charge" (70 ms, SERVER, an event) > payment "db query" (30 ms, error "deadlock"). Trace T2: frontend
  * "GET /health" (5 ms). Log lines: payment's error line and frontend's info line carry T1's id as metadata.
  */
-class TracesLogsBrowserIT {
+class TracesLogsBrowserIT extends BrowserTest {
     private static final String T1 = "5b8efff798038103d269b633813fc60c";
     private static final String T2 = "0000000000000000eee19b7ec3c1b174";
     private static final long MS = 1_000_000L;
@@ -55,11 +52,6 @@ class TracesLogsBrowserIT {
 
     @RegisterExtension
     static final RunningServer server = new RunningServer();
-    @RegisterExtension
-    final Browser ui = new Browser();
-
-    private ChromeDriver browser;
-    private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
@@ -96,22 +88,13 @@ class TracesLogsBrowserIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
     }
 
-
-
     private static Span.Builder span(String trace, long id, long parent, String name, Span.SpanKind kind, long startMs,
                                      long durationMs) {
         return OtlpSpans.span(trace, id, parent, name, kind, BASE, startMs, durationMs);
     }
 
-
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = ui.driver();
-        wait = ui.waiting();
     }
 
     @Test

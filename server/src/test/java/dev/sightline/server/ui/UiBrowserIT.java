@@ -5,7 +5,6 @@ import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,9 +12,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * chart and a table, the URL carries the query, a bad query shows the API's error. Screenshots go to
  * {@code <build dir>/ui-screenshots}.
  */
-class UiBrowserIT {
+class UiBrowserIT extends BrowserTest {
     private static final String METRIC = "ui_test_temperature";
 
     @TempDir
@@ -38,11 +35,6 @@ class UiBrowserIT {
 
     @RegisterExtension
     static final RunningServer server = new RunningServer();
-    @RegisterExtension
-    final Browser ui = new Browser();
-
-    private ChromeDriver browser;
-    private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,12 +46,6 @@ class UiBrowserIT {
             app.append(0, Labels.of("__name__", METRIC, "room", "kitchen"), now - i * 15_000L, i == 0 ? 21.5 : 18 + i % 5);
         }
         app.commit();
-    }
-
-    @BeforeEach
-    void openBrowser() {
-        browser = ui.driver();
-        wait = ui.waiting();
     }
 
     @Test
