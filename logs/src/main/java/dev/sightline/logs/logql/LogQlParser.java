@@ -7,7 +7,9 @@ import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogFields;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +61,11 @@ final class LogQlParser {
     private final String query;
     private final List<Token> tokens;
     private int next;
+    /**
+     * The binary operations built here whose both sides are scalars: remembered so that telling a scalar costs O(1)
+     * (walking a chain such as {@code x > 0 > 0 > ...} on every operator was quadratic: 23 KB took over 5 s).
+     */
+    private final Set<Ast.MetricExpr> scalarOps = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private LogQlParser(String query) {
         this.query = query;
@@ -339,11 +346,19 @@ final class LogQlParser {
         if (comparison && scalars && !bool) {
             throw error(op.offset(), "comparisons between scalars must use BOOL modifier");
         }
-        return new Ast.BinOp(op.text(), l, r, bool, matching);
+        return binOp(op.text(), l, r, bool, matching);
     }
 
-    private static boolean isScalar(Ast.MetricExpr e) {
-        return e instanceof Ast.NumberLit || e instanceof Ast.BinOp b && isScalar(b.lhs()) && isScalar(b.rhs());
+    private Ast.BinOp binOp(String op, Ast.MetricExpr l, Ast.MetricExpr r, boolean bool, Ast.Matching matching) {
+        Ast.BinOp b = new Ast.BinOp(op, l, r, bool, matching);
+        if (isScalar(l) && isScalar(r)) {
+            scalarOps.add(b);
+        }
+        return b;
+    }
+
+    private boolean isScalar(Ast.MetricExpr e) {
+        return e instanceof Ast.NumberLit || scalarOps.contains(e);
     }
 
     private Ast.MetricExpr metric(Ast.Expr e, Token at) {
@@ -362,7 +377,7 @@ final class LogQlParser {
                 return e;
             }
             return e instanceof Ast.NumberLit n ? new Ast.NumberLit(-n.value())
-                    : new Ast.BinOp("*", e, new Ast.NumberLit(-1), false, null);
+                    : binOp("*", e, new Ast.NumberLit(-1), false, null);
         }
         Ast.Expr base = primary();
         if (peek().is("^")) {

@@ -1,6 +1,7 @@
 package dev.sightline.logs.logql;
 
 import dev.sightline.logs.FieldCondition;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -8,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class LogQlParserTest {
     @ParameterizedTest
@@ -83,12 +85,28 @@ class LogQlParserTest {
             "count_over_time({a=\"x\"} | json | unwrap n [5m])=>parse error at line 1, col 1: invalid aggregation count_over_time with unwrap",
             "{a=\"x\"} | json | unwrap n=>parse error at line 1, col 18: unwrap is only allowed inside a range aggregation",
             "1 > 2=>parse error at line 1, col 3: comparisons between scalars must use BOOL modifier",
+            "-(1 + 2) * 3 > 2 - 1=>parse error at line 1, col 14: comparisons between scalars must use BOOL modifier",
+            "1 + 2 or 3=>parse error at line 1, col 7: set operator or not allowed in binary scalar expression",
             "{a=\"x\"} + 1=>parse error at line 1, col 9: a log query cannot be an operand",
             "sum(count_over_time({a=\"x\"}[5m])) ) =>parse error at line 1, col 35: syntax error: unexpected \")\", expecting end of query",
     })
     void errorsNameThePosition(String query, String message) {
         assertThatThrownBy(() -> LogQlParser.parse(query)).isInstanceOf(LogQlException.class)
                 .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void aLongOperatorChainParsesInLinearTime() {
+        // Fuzzing found it (run seed 20261206, input 6093 of benchmarks/fuzz.sh): each operator of the chain walked
+        // the whole chain to tell whether its left side was a scalar; 23 KB took over 5 s on a loaded machine.
+        String found = "topk(3, sum(rate({app=\"db\"} | regexp `(?P<ms>\\d+)ms` | unwrap ms [1m])) by (app)"
+                + "> 0.".repeat(5794) + "> ";
+        String longer = "sum(count_over_time({a=\"x\"}[5m]))" + " > 0".repeat(100_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThatThrownBy(() -> LogQlParser.parse(found)).isInstanceOf(LogQlException.class)
+                    .hasMessageStartingWith("parse error at line 1, col 23259: syntax error: unexpected end of input");
+            assertThat(LogQlParser.parse(longer)).isInstanceOf(Ast.BinOp.class);
+        });
     }
 
     @Test
