@@ -2,6 +2,7 @@ package dev.sightline.logs.logql;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.text.PromDurations;
+import dev.sightline.core.text.Regex;
 import dev.sightline.logs.FieldCondition;
 import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogFields;
@@ -682,7 +683,7 @@ final class LogQlParser {
 
     private Pattern compile(Token at, String regex) {
         try {
-            return Pattern.compile(regex);
+            return Regex.compile(regex, 0);
         } catch (PatternSyntaxException e) {
             throw error(at.offset(), "invalid regular expression " + at.text() + ": " + e.getDescription());
         }
