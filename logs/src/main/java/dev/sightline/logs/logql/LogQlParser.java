@@ -62,6 +62,7 @@ final class LogQlParser {
     private final String query;
     private final List<Token> tokens;
     private int next;
+    private int depth;
     /**
      * The binary operations built here whose both sides are scalars: remembered so that telling a scalar costs O(1)
      * (walking a chain such as {@code x > 0 > 0 > ...} on every operator was quadratic: 23 KB took over 5 s).
@@ -370,7 +371,22 @@ final class LogQlParser {
                 + "as count_over_time({...}[5m])");
     }
 
+    /** Nesting (parentheses, signs, aggregations) deeper than this is refused: about 550 levels overflowed a 1 MiB stack. */
+    static final int MAX_DEPTH = 128;
+
     private Ast.Expr unary() {
+        // Every level of nesting passes here.
+        if (++depth > MAX_DEPTH) {
+            throw error(peek().offset(), "expression nesting too deep (more than " + MAX_DEPTH + " levels)");
+        }
+        try {
+            return signedOrPower();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Ast.Expr signedOrPower() {
         if (peek().is("-") || peek().is("+")) {
             Token sign = take();
             Ast.MetricExpr e = metric(unary(), sign);

@@ -2,6 +2,8 @@ package dev.sightline.logs.logql;
 
 import dev.sightline.logs.FieldCondition;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -108,6 +110,35 @@ class LogQlParserTest {
                     .hasMessageStartingWith("parse error at line 1, col 23259: syntax error: unexpected end of input");
             assertThat(LogQlParser.parse(longer)).isInstanceOf(Ast.BinOp.class);
         });
+    }
+
+    @Test
+    void deepNestingIsAParseErrorNotAStackOverflow() throws InterruptedException {
+        // Fuzzing found these (run seed 20261206, inputs 11363, 42539, 100167 and 95956 of benchmarks/fuzz.sh, shrunk).
+        List<String> deep = List.of("sum by()" + "(".repeat(550) + "1", "(sum".repeat(5000), "- ".repeat(100_000) + "1",
+                "sum(".repeat(10_000), "1 ^ ".repeat(10_000) + "1",
+                "{job=\"x\"} | label_format dst=\"{{ .ip" + "(".repeat(10_000) + " }}\"");
+        List<Throwable> failures = new ArrayList<>();
+        // A small stack, as on server worker threads.
+        Thread t = new Thread(null, () -> {
+            for (String q : deep) {
+                try {
+                    LogQlParser.parse(q);
+                    failures.add(new AssertionError("parsed " + q.length() + " chars"));
+                } catch (LogQlException e) {
+                    if (!e.getMessage().matches("(?s)parse error at line 1, col \\d+: .*nest.*too deep.*")) {
+                        failures.add(e);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join();
+        assertThat(failures).isEmpty();
+        String within = "(".repeat(LogQlParser.MAX_DEPTH - 2) + "1" + ")".repeat(LogQlParser.MAX_DEPTH - 2);
+        assertThat(LogQlParser.parse(within)).isEqualTo(new Ast.NumberLit(1));
     }
 
     @Test
