@@ -375,14 +375,19 @@ final class LogQlParser {
     static final int MAX_DEPTH = 128;
 
     private Ast.Expr unary() {
-        // Every level of nesting passes here.
-        if (++depth > MAX_DEPTH) {
-            throw error(peek().offset(), "expression nesting too deep (more than " + MAX_DEPTH + " levels)");
-        }
+        // Every level of an expression's nesting passes here.
+        enter();
         try {
             return signedOrPower();
         } finally {
             depth--;
+        }
+    }
+
+    /** One level deeper (the caller goes back up with depth--), refused past {@link #MAX_DEPTH}. */
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error(peek().offset(), "expression nesting too deep (more than " + MAX_DEPTH + " levels)");
         }
     }
 
@@ -970,9 +975,14 @@ final class LogQlParser {
 
     private Pipeline.LabelFilter labelFilterPrimary() {
         if (accept("(")) {
-            Pipeline.LabelFilter f = labelFilterOr();
-            expect(")");
-            return f;
+            enter();
+            try {
+                Pipeline.LabelFilter f = labelFilterOr();
+                expect(")");
+                return f;
+            } finally {
+                depth--;
+            }
         }
         Token name = expect(Kind.IDENT);
         Token op = take();

@@ -117,7 +117,9 @@ class LogQlParserTest {
         // Fuzzing found these (run seed 20261206, inputs 11363, 42539, 100167 and 95956 of benchmarks/fuzz.sh, shrunk).
         List<String> deep = List.of("sum by()" + "(".repeat(550) + "1", "(sum".repeat(5000), "- ".repeat(100_000) + "1",
                 "sum(".repeat(10_000), "1 ^ ".repeat(10_000) + "1",
-                "{job=\"x\"} | label_format dst=\"{{ .ip" + "(".repeat(10_000) + " }}\"");
+                "{job=\"x\"} | label_format dst=\"{{ .ip" + "(".repeat(10_000) + " }}\"",
+                // Label filters' parentheses (inputs 140953 and 190565 of the same run, after the fix above).
+                "{a=\"b\"} |" + "(".repeat(10_000) + "x=\"1\"");
         List<Throwable> failures = new ArrayList<>();
         // A small stack, as on server worker threads.
         Thread t = new Thread(null, () -> {
