@@ -96,10 +96,12 @@ class ParserPropertiesTest {
         String unary = "-".repeat(100_000) + "1";
         // Fuzzing found it: each subquery wraps what it follows; 3000 of them overflowed the type checker's stack.
         String subqueries = "x" + "[1h:1m]".repeat(3_000);
+        // And this (run seed 20261206, inputs 130655 and 455365 of the promql target): signs after offset.
+        String offsetSigns = "x offset " + "-".repeat(100_000) + "1m";
         Throwable[] failure = new Throwable[1];
         // A small stack, as on server worker threads.
         Thread t = new Thread(null, () -> {
-            for (String q : List.of(deep, chain, unary, subqueries)) {
+            for (String q : List.of(deep, chain, unary, subqueries, offsetSigns)) {
                 try {
                     PromQLParser.parseExpr(q);
                     failure[0] = new AssertionError("parsed " + q.length() + " chars");
