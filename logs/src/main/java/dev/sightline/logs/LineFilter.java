@@ -1,5 +1,6 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.text.Regex;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -44,7 +45,7 @@ public final class LineFilter {
             patterns = new Pattern[values.size()];
             for (int i = 0; i < patterns.length; i++) {
                 try {
-                    patterns[i] = Pattern.compile(values.get(i));
+                    patterns[i] = Regex.compile(values.get(i), 0);
                 } catch (PatternSyntaxException e) {
                     throw new IllegalArgumentException("line filter " + op.symbol + " \"" + values.get(i)
                             + "\": invalid regular expression: " + e.getDescription() + " at index " + e.getIndex(), e);

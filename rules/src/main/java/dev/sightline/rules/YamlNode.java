@@ -49,16 +49,19 @@ sealed interface YamlNode {
     /** Parses the document; null when it is empty. */
     static YamlNode parse(byte[] content) throws YamlException {
         try (JsonParser p = FACTORY.createParser(content)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                return null;
+            try {
+                JsonToken t = p.nextToken();
+                if (t == null) {
+                    return null;
+                }
+                return read(p);
+            } catch (JsonProcessingException e) {
+                // A read limit (nesting deeper than 1000, a name too long) carries no location: where the parser stopped.
+                int line = (e.getLocation() != null ? e.getLocation() : p.currentLocation()).getLineNr();
+                String msg = e.getOriginalMessage();
+                int nl = msg.indexOf('\n');
+                throw new YamlException(line, "yaml: " + (nl < 0 ? msg : msg.substring(0, nl)));
             }
-            return read(p);
-        } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            String msg = e.getOriginalMessage();
-            int nl = msg.indexOf('\n');
-            throw new YamlException(line, "yaml: " + (nl < 0 ? msg : msg.substring(0, nl)));
         } catch (IOException e) {
             throw new YamlException(0, "yaml: " + e.getMessage());
         }

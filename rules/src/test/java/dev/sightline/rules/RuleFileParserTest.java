@@ -132,6 +132,17 @@ class RuleFileParserTest {
     }
 
     @Test
+    void yamlNestedPastTheReadLimitHasALine() {
+        // Fuzzing found it (run seed 20261206, input 6591 of benchmarks/fuzz.sh): Jackson's nesting limit carries no
+        // location, and the error said line 0.
+        RuleFileParser.Result r = parse("groups:\n  - name: api\n    interval: 30s\n    limit: " + "[".repeat(2000));
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(4);
+            assertThat(e.message()).startsWith("yaml: Document nesting depth (1001) exceeds the maximum allowed");
+        });
+    }
+
+    @Test
     void yamlSyntaxErrorHasALine() {
         RuleFileParser.Result r = parse("groups:\n  - name: a\n    rules: [\n");
         assertThat(r.errors()).hasSize(1);

@@ -4,6 +4,7 @@ import dev.sightline.core.span.AttributeType;
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.StatusCode;
+import dev.sightline.core.text.Regex;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -61,7 +62,7 @@ public final class SpanCondition {
                 throw new IllegalArgumentException(describe() + ": a regular expression is a string");
             }
             try {
-                p = Pattern.compile(s, Pattern.DOTALL);
+                p = Regex.compile(s, Pattern.DOTALL);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException(describe() + ": invalid regular expression: " + e.getDescription()
                         + " at index " + e.getIndex());

@@ -28,6 +28,11 @@ public final class FuzzRunner {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** Distinct failures kept per run; the rest are only counted. */
     private static final int MAX_KEPT = 20;
+    /**
+     * The time a seed may take: the first input loads and initializes the target's classes, which on a loaded machine
+     * took over 5 s (sightline.yml's seed, reported as a hang). Mutated inputs keep the target's own limit.
+     */
+    private static final Duration SEED_TIME_LIMIT = Duration.ofSeconds(60);
 
     /** What one group of failures looked like: its first input, that input shrunk, and where both were saved. */
     public record Failure(String signature, long index, String verdict, long count, byte[] input, byte[] minimized, Path saved) {
@@ -90,18 +95,18 @@ public final class FuzzRunner {
     private Report run(long inputs, Duration maxTime) throws InterruptedException {
         long t0 = System.nanoTime();
         long deadline = t0 + maxTime.toNanos();
-        long limit = target.timeLimit().toNanos();
         Thread worker = Thread.ofPlatform().daemon().name("fuzz-" + target.name()).start(() -> loop(inputs, deadline));
         while (worker.isAlive()) {
             worker.join(20);
             long started = startedNanos;
             long index = current;
-            if (worker.isAlive() && started != 0 && System.nanoTime() - started > limit && index == current) {
+            Duration limit = timeLimit(index);
+            if (worker.isAlive() && started != 0 && System.nanoTime() - started > limit.toNanos() && index == current) {
                 byte[] input = currentInput;
                 synchronized (this) {
                     abandoned = true;
                     worker.interrupt();
-                    record(index, input, new Outcome(false, "hang: still running after " + target.timeLimit().toMillis()
+                    record(index, input, new Outcome(false, "hang: still running after " + limit.toMillis()
                             + " ms", "hang", null), false);
                     tried++;
                 }
@@ -121,7 +126,7 @@ public final class FuzzRunner {
             currentInput = input;
             current = i;
             startedNanos = System.nanoTime();
-            Outcome o = attempt(input);
+            Outcome o = attempt(input, timeLimit(i));
             startedNanos = 0;
             synchronized (this) {
                 if (abandoned) {
@@ -144,8 +149,12 @@ public final class FuzzRunner {
         }
     }
 
-    /** Runs one input on this thread and judges it. */
-    private Outcome attempt(byte[] input) {
+    private Duration timeLimit(long index) {
+        return index < 0 && SEED_TIME_LIMIT.compareTo(target.timeLimit()) > 0 ? SEED_TIME_LIMIT : target.timeLimit();
+    }
+
+    /** Runs one input on this thread and judges it against {@code limit}. */
+    private Outcome attempt(byte[] input, Duration limit) {
         long allocated = THREADS.getCurrentThreadAllocatedBytes();
         long start = System.nanoTime();
         Throwable error = null;
@@ -159,8 +168,8 @@ public final class FuzzRunner {
         if (error instanceof VirtualMachineError || error instanceof LinkageError) {
             return new Outcome(false, describe(error), signature(error), error);
         }
-        if (took > target.timeLimit().toNanos()) {
-            return new Outcome(false, "slow: took " + took / 1_000_000 + " ms (limit " + target.timeLimit().toMillis() + " ms)", "slow", error);
+        if (took > limit.toNanos()) {
+            return new Outcome(false, "slow: took " + took / 1_000_000 + " ms (limit " + limit.toMillis() + " ms)", "slow", error);
         }
         if (allocated > target.maxAllocatedBytes()) {
             return new Outcome(false, "allocated " + (allocated >> 20) + " MiB for one input of " + input.length
@@ -197,7 +206,7 @@ public final class FuzzRunner {
                 byte[] candidate = new byte[best.length - chunk];
                 System.arraycopy(best, 0, candidate, 0, at);
                 System.arraycopy(best, at + chunk, candidate, at, best.length - at - chunk);
-                Outcome o = attempt(candidate);
+                Outcome o = attempt(candidate, target.timeLimit());
                 if (signature.equals(o.signature)) {
                     best = candidate;
                 } else {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +89,20 @@ class FuzzRunnerTest {
 
     private static int recurse(int n) {
         return recurse(n + 1) + 1;
+    }
+
+    @Test
+    void aSeedMayTakeLongerThanTheLimitWhileTheTargetLoadsItsClasses() throws Exception {
+        AtomicBoolean loaded = new AtomicBoolean();
+        FuzzTarget t = digitsTarget().timeLimit(Duration.ofMillis(200)).run(in -> {
+            if (!loaded.getAndSet(true)) {
+                Thread.sleep(600);
+            }
+            digits(in);
+        }).build();
+        FuzzRunner.Report r = FuzzRunner.run(t, 1, 100, Duration.ofSeconds(30), null);
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.tried()).isEqualTo(102);
     }
 
     @Test

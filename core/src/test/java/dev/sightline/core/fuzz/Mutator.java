@@ -110,8 +110,10 @@ public final class Mutator {
                 }
                 int times = Math.min(REPEATS[r.nextInt(REPEATS.length)], Math.max(1, (maxSize - b.length) / unit.length));
                 byte[] run = new byte[unit.length * times];
-                for (int i = 0; i < times; i++) {
-                    System.arraycopy(unit, 0, run, i * unit.length, unit.length);
+                System.arraycopy(unit, 0, run, 0, unit.length);
+                // Doubling what is filled: a few copies instead of one per unit (65,536 copies of one byte were slow).
+                for (int filled = unit.length; filled < run.length; filled *= 2) {
+                    System.arraycopy(run, 0, run, filled, Math.min(filled, run.length - filled));
                 }
                 yield replace(b, r.nextInt(b.length + 1), 0, run);
             }
@@ -171,17 +173,24 @@ public final class Mutator {
         }
         int from = r.nextInt(b.length);
         int pieceLength = 1 + r.nextInt(b.length - from);
-        byte[] inner = Arrays.copyOfRange(b, from, from + pieceLength);
-        int layers = WRAPS[r.nextInt(WRAPS.length)];
-        for (int i = 0; i < layers && inner.length + 6 <= maxSize; i++) {
-            byte[] len = varint(inner.length);
-            byte[] w = new byte[1 + len.length + inner.length];
-            w[0] = tag;
-            System.arraycopy(len, 0, w, 1, len.length);
-            System.arraycopy(inner, 0, w, 1 + len.length, inner.length);
-            inner = w;
+        int wanted = WRAPS[r.nextInt(WRAPS.length)];
+        // The length inside each layer, innermost first; layers are added while the result stays under the bound.
+        int[] inside = new int[wanted];
+        int layers = 0, length = pieceLength;
+        while (layers < wanted && length + 6 <= maxSize) {
+            inside[layers++] = length;
+            length += 1 + varintLength(length);
         }
-        return replace(b, from, pieceLength, inner);
+        // Written outside in, in one array: building it layer by layer copied the piece once per layer (10,000 layers
+        // of a 60 KiB result cost ~300 MB of copying for one input).
+        byte[] wrapped = new byte[length];
+        int at = 0;
+        for (int i = layers - 1; i >= 0; i--) {
+            wrapped[at++] = tag;
+            at = putVarint(wrapped, at, inside[i]);
+        }
+        System.arraycopy(b, from, wrapped, at, pieceLength);
+        return replace(b, from, pieceLength, wrapped);
     }
 
     private static boolean isDigit(byte c) {
@@ -190,13 +199,21 @@ public final class Mutator {
 
     static byte[] varint(long v) {
         byte[] out = new byte[10];
-        int n = 0;
+        return Arrays.copyOf(out, putVarint(out, 0, v));
+    }
+
+    /** Writes {@code v} as a varint at {@code at}; returns the position after it. */
+    private static int putVarint(byte[] out, int at, long v) {
         while ((v & ~0x7fL) != 0) {
-            out[n++] = (byte) ((v & 0x7f) | 0x80);
+            out[at++] = (byte) ((v & 0x7f) | 0x80);
             v >>>= 7;
         }
-        out[n++] = (byte) v;
-        return Arrays.copyOf(out, n);
+        out[at++] = (byte) v;
+        return at;
+    }
+
+    private static int varintLength(int v) {
+        return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
     }
 
     /** {@code b} with {@code len} bytes at {@code at} replaced by {@code with}. */

@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,6 +61,43 @@ class MutatorTest {
             longest = Math.max(longest, m.apply(Mutator.Op.WRAP, proto, r).length);
         }
         assertThat(longest).isGreaterThan(2000);
+    }
+
+    @Test
+    void repeatedUnitsAreWholeAndWrapLayersEachDeclareTheLengthTheyHold() {
+        SplittableRandom r = new SplittableRandom(11);
+        Mutator m = new Mutator(List.of(new byte[]{'x'}), List.of("ab".getBytes(StandardCharsets.UTF_8)), 1 << 20);
+        Set<Integer> counts = new TreeSet<>();
+        for (int i = 0; i < 300; i++) {
+            String s = new String(m.apply(Mutator.Op.REPEAT, new byte[]{'x'}, r), StandardCharsets.UTF_8);
+            String units = s.replace("x", "");
+            if (!units.isEmpty()) {
+                assertThat(units).isEqualTo("ab".repeat(units.length() / 2));
+                counts.add(units.length() / 2);
+            }
+        }
+        assertThat(counts).containsExactly(2, 16, 256, 4096, 65536);
+        Set<Integer> depths = new TreeSet<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] b = m.apply(Mutator.Op.WRAP, new byte[]{'x'}, r);
+            int at = 0, depth = 0;
+            while (b.length - at > 1) {
+                assertThat(b[at++]).isEqualTo((byte) 0x0a);
+                long len = 0;
+                for (int shift = 0; ; shift += 7) {
+                    byte c = b[at++];
+                    len |= (long) (c & 0x7f) << shift;
+                    if (c >= 0) {
+                        break;
+                    }
+                }
+                assertThat(len).isEqualTo(b.length - at);
+                depth++;
+            }
+            assertThat(b[at]).isEqualTo((byte) 'x');
+            depths.add(depth);
+        }
+        assertThat(depths).containsExactly(1, 2, 64, 1000, 10000);
     }
 
     @Test

@@ -108,8 +108,12 @@ final class OtlpJsonCheck {
                 expect(p, v != null, what, "want an integer (a number or a string of digits)");
                 expect(p, fits(v, f.getType()), what, "want an integer within " + f.getType().name().toLowerCase(Locale.ROOT));
             }
-            case FLOAT, DOUBLE -> expect(p, t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
-                    || t == JsonToken.VALUE_STRING && number(p.getText()), what, "want a number");
+            case FLOAT, DOUBLE -> {
+                expect(p, t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
+                        || t == JsonToken.VALUE_STRING && number(p.getText()), what, "want a number");
+                expect(p, f.getJavaType() != FieldDescriptor.JavaType.DOUBLE || inDoubleRange(p.getText()), what,
+                        "want a number within the range of a double");
+            }
             case BOOLEAN -> expect(p, t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE
                     || t == JsonToken.VALUE_STRING && (p.getText().equals("true") || p.getText().equals("false")),
                     what, "want true or false");
@@ -187,6 +191,16 @@ final class OtlpJsonCheck {
             }
         }
         return true;
+    }
+
+    /** The largest magnitude JsonFormat takes for a double: Double.MAX_VALUE with its tolerance of 1 in a million. */
+    private static final BigDecimal MAX_DOUBLE = new BigDecimal(String.valueOf(Double.MAX_VALUE))
+            .multiply(new BigDecimal(String.valueOf(1.000001)));
+
+    /** A number JsonFormat does not refuse as "Out of range double value" (1e309 was refused with no position). */
+    private static boolean inDoubleRange(String s) {
+        return s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity")
+                || new BigDecimal(s.trim()).abs().compareTo(MAX_DOUBLE) <= 0;
     }
 
     private static boolean number(String s) {

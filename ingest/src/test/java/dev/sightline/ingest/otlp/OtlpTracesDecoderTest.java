@@ -217,12 +217,27 @@ class OtlpTracesDecoderTest {
                 "droppedEventsCount (byte offset 65): want an integer within uint32, got number -1");
         assertBadJson("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":1,\"stringValue\":\"x\"}}]}}]}",
                 "value/stringValue (byte offset 92): want one member of oneof value only (intValue is already set), got string \"x\"");
+        // benchmarks/fuzz.sh, run seed 20261206, input 103920: JsonFormat refuses a double past its range.
+        assertBadJson("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":{\"doubleValue\":1e309}}]}}]}",
+                "at /resourceSpans/0/resource/attributes/0/value/doubleValue (byte offset 79): want a number within the range"
+                        + " of a double, got number 1e309");
+        assertBadJson("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":{\"doubleValue\":\"-1.8e308\"}}]}}]}",
+                "doubleValue (byte offset 79): want a number within the range of a double, got string \"-1.8e308\"");
         assertThatThrownBy(() -> OtlpCodec.parseLogsJson(
                 "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"traceId\":\"0a19c\"}]}]}]}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("at /resourceLogs/0/scopeLogs/0/logRecords/0/traceId (byte offset 57): want base64 bytes");
         assertThatThrownBy(() -> OtlpCodec.parseJson(("{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"gauge\":{\"dataPoints\":"
                 + "[{\"asDouble\":1,\"exemplars\":[{\"traceId\":\"IM9FfEpG7cXwsuBraBjAMA==\"}]}]}}]}]}]}").getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("/dataPoints/0/exemplars/0/traceId (byte offset 111): want a hex id");
+    }
+
+    @Test
+    void aDoubleJustPastTheLargestIsTakenAsJsonFormatTakesIt() throws Exception {
+        // JsonFormat allows one part in a million past Double.MAX_VALUE (a printed double may round up); it reads +Inf.
+        byte[] json = ("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":{\"doubleValue\":"
+                + "1.7976931348623159e308}}]}}]}").getBytes(StandardCharsets.UTF_8);
+        assertThat(OtlpCodec.parseTracesJson(json).getResourceSpans(0).getResource().getAttributes(0).getValue().getDoubleValue())
+                .isEqualTo(Double.POSITIVE_INFINITY);
     }
 
     @Test

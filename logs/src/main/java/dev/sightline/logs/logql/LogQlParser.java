@@ -2,12 +2,15 @@ package dev.sightline.logs.logql;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.text.PromDurations;
+import dev.sightline.core.text.Regex;
 import dev.sightline.logs.FieldCondition;
 import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogFields;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +62,12 @@ final class LogQlParser {
     private final String query;
     private final List<Token> tokens;
     private int next;
+    private int depth;
+    /**
+     * The binary operations built here whose both sides are scalars: remembered so that telling a scalar costs O(1)
+     * (walking a chain such as {@code x > 0 > 0 > ...} on every operator was quadratic: 23 KB took over 5 s).
+     */
+    private final Set<Ast.MetricExpr> scalarOps = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private LogQlParser(String query) {
         this.query = query;
@@ -339,11 +348,19 @@ final class LogQlParser {
         if (comparison && scalars && !bool) {
             throw error(op.offset(), "comparisons between scalars must use BOOL modifier");
         }
-        return new Ast.BinOp(op.text(), l, r, bool, matching);
+        return binOp(op.text(), l, r, bool, matching);
     }
 
-    private static boolean isScalar(Ast.MetricExpr e) {
-        return e instanceof Ast.NumberLit || e instanceof Ast.BinOp b && isScalar(b.lhs()) && isScalar(b.rhs());
+    private Ast.BinOp binOp(String op, Ast.MetricExpr l, Ast.MetricExpr r, boolean bool, Ast.Matching matching) {
+        Ast.BinOp b = new Ast.BinOp(op, l, r, bool, matching);
+        if (isScalar(l) && isScalar(r)) {
+            scalarOps.add(b);
+        }
+        return b;
+    }
+
+    private boolean isScalar(Ast.MetricExpr e) {
+        return e instanceof Ast.NumberLit || scalarOps.contains(e);
     }
 
     private Ast.MetricExpr metric(Ast.Expr e, Token at) {
@@ -354,7 +371,27 @@ final class LogQlParser {
                 + "as count_over_time({...}[5m])");
     }
 
+    /** Nesting (parentheses, signs, aggregations) deeper than this is refused: about 550 levels overflowed a 1 MiB stack. */
+    static final int MAX_DEPTH = 128;
+
     private Ast.Expr unary() {
+        // Every level of an expression's nesting passes here.
+        enter();
+        try {
+            return signedOrPower();
+        } finally {
+            depth--;
+        }
+    }
+
+    /** One level deeper (the caller goes back up with depth--), refused past {@link #MAX_DEPTH}. */
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error(peek().offset(), "expression nesting too deep (more than " + MAX_DEPTH + " levels)");
+        }
+    }
+
+    private Ast.Expr signedOrPower() {
         if (peek().is("-") || peek().is("+")) {
             Token sign = take();
             Ast.MetricExpr e = metric(unary(), sign);
@@ -362,7 +399,7 @@ final class LogQlParser {
                 return e;
             }
             return e instanceof Ast.NumberLit n ? new Ast.NumberLit(-n.value())
-                    : new Ast.BinOp("*", e, new Ast.NumberLit(-1), false, null);
+                    : binOp("*", e, new Ast.NumberLit(-1), false, null);
         }
         Ast.Expr base = primary();
         if (peek().is("^")) {
@@ -667,7 +704,7 @@ final class LogQlParser {
 
     private Pattern compile(Token at, String regex) {
         try {
-            return Pattern.compile(regex);
+            return Regex.compile(regex, 0);
         } catch (PatternSyntaxException e) {
             throw error(at.offset(), "invalid regular expression " + at.text() + ": " + e.getDescription());
         }
@@ -938,9 +975,14 @@ final class LogQlParser {
 
     private Pipeline.LabelFilter labelFilterPrimary() {
         if (accept("(")) {
-            Pipeline.LabelFilter f = labelFilterOr();
-            expect(")");
-            return f;
+            enter();
+            try {
+                Pipeline.LabelFilter f = labelFilterOr();
+                expect(")");
+                return f;
+            } finally {
+                depth--;
+            }
         }
         Token name = expect(Kind.IDENT);
         Token op = take();

@@ -138,6 +138,7 @@ final class Template {
         private final String text;
         private final int base;
         private int pos;
+        private int depth;
 
         Lexer(String text, int base) {
             this.text = text;
@@ -205,8 +206,12 @@ final class Template {
                 }
             }
             if (c == '(') {
+                if (++depth > LogQlParser.MAX_DEPTH) {
+                    throw error("parentheses nested too deep (more than " + LogQlParser.MAX_DEPTH + " levels)");
+                }
                 pos++;
                 List<List<Arg>> inner = pipeline();
+                depth--;
                 skipSpace();
                 if (pos >= text.length() || text.charAt(pos) != ')') {
                     throw error("unclosed parenthesis");

@@ -1,6 +1,9 @@
 package dev.sightline.logs.logql;
 
 import dev.sightline.logs.FieldCondition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -8,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class LogQlParserTest {
     @ParameterizedTest
@@ -51,7 +55,8 @@ class LogQlParserTest {
         Ast.LogExpr e = (Ast.LogExpr) LogQlParser.parse("{a=\"x\"} | regexp `(?P<trace_id>\\w+) (?P<n2>\\d+)`");
         Pipeline.RegexpParser p = (Pipeline.RegexpParser) e.stages().getFirst();
         assertThat(p.groupLabels()).containsExactly("trace_id", "n2");
-        assertThat(p.pattern().pattern()).isEqualTo("(?<g0>\\w+) (?<g1>\\d+)");
+        // Compiled through Regex, which puts an empty group in front (see there).
+        assertThat(p.pattern().pattern()).isEqualTo("(?:)(?<g0>\\w+) (?<g1>\\d+)");
     }
 
     @Test
@@ -83,12 +88,69 @@ class LogQlParserTest {
             "count_over_time({a=\"x\"} | json | unwrap n [5m])=>parse error at line 1, col 1: invalid aggregation count_over_time with unwrap",
             "{a=\"x\"} | json | unwrap n=>parse error at line 1, col 18: unwrap is only allowed inside a range aggregation",
             "1 > 2=>parse error at line 1, col 3: comparisons between scalars must use BOOL modifier",
+            "-(1 + 2) * 3 > 2 - 1=>parse error at line 1, col 14: comparisons between scalars must use BOOL modifier",
+            "1 + 2 or 3=>parse error at line 1, col 7: set operator or not allowed in binary scalar expression",
             "{a=\"x\"} + 1=>parse error at line 1, col 9: a log query cannot be an operand",
             "sum(count_over_time({a=\"x\"}[5m])) ) =>parse error at line 1, col 35: syntax error: unexpected \")\", expecting end of query",
     })
     void errorsNameThePosition(String query, String message) {
         assertThatThrownBy(() -> LogQlParser.parse(query)).isInstanceOf(LogQlException.class)
                 .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void aLongOperatorChainParsesInLinearTime() {
+        // Fuzzing found it (run seed 20261206, input 6093 of benchmarks/fuzz.sh): each operator of the chain walked
+        // the whole chain to tell whether its left side was a scalar; 23 KB took over 5 s on a loaded machine.
+        String found = "topk(3, sum(rate({app=\"db\"} | regexp `(?P<ms>\\d+)ms` | unwrap ms [1m])) by (app)"
+                + "> 0.".repeat(5794) + "> ";
+        String longer = "sum(count_over_time({a=\"x\"}[5m]))" + " > 0".repeat(100_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThatThrownBy(() -> LogQlParser.parse(found)).isInstanceOf(LogQlException.class)
+                    .hasMessageStartingWith("parse error at line 1, col 23259: syntax error: unexpected end of input");
+            assertThat(LogQlParser.parse(longer)).isInstanceOf(Ast.BinOp.class);
+        });
+    }
+
+    @Test
+    void deepNestingIsAParseErrorNotAStackOverflow() throws InterruptedException {
+        // Fuzzing found these (run seed 20261206, inputs 11363, 42539, 100167 and 95956 of benchmarks/fuzz.sh, shrunk).
+        List<String> deep = List.of("sum by()" + "(".repeat(550) + "1", "(sum".repeat(5000), "- ".repeat(100_000) + "1",
+                "sum(".repeat(10_000), "1 ^ ".repeat(10_000) + "1",
+                "{job=\"x\"} | label_format dst=\"{{ .ip" + "(".repeat(10_000) + " }}\"",
+                // Label filters' parentheses (inputs 140953 and 190565 of the same run, after the fix above).
+                "{a=\"b\"} |" + "(".repeat(10_000) + "x=\"1\"");
+        List<Throwable> failures = new ArrayList<>();
+        // A small stack, as on server worker threads.
+        Thread t = new Thread(null, () -> {
+            for (String q : deep) {
+                try {
+                    LogQlParser.parse(q);
+                    failures.add(new AssertionError("parsed " + q.length() + " chars"));
+                } catch (LogQlException e) {
+                    if (!e.getMessage().matches("(?s)parse error at line 1, col \\d+: .*nest.*too deep.*")) {
+                        failures.add(e);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join();
+        assertThat(failures).isEmpty();
+        String within = "(".repeat(LogQlParser.MAX_DEPTH - 2) + "1" + ")".repeat(LogQlParser.MAX_DEPTH - 2);
+        assertThat(LogQlParser.parse(within)).isEqualTo(new Ast.NumberLit(1));
+    }
+
+    @Test
+    void regexesWithALongLiteralCompileInLinearTime() {
+        // The JDK's Boyer-Moore table for a leading literal is quadratic in its length (TraceQL's fuzzing found it).
+        String literal = "GET " + "=".repeat(200_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThat(LogQlParser.parse("{a=\"x\"} |~ \"" + literal + "\"")).isNotNull();
+            assertThat(LogQlParser.parse("{a=\"x\"} | regexp \"" + literal + "(?P<n>.)\"")).isNotNull();
+        });
     }
 
     @Test

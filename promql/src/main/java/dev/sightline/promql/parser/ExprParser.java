@@ -727,7 +727,9 @@ final class ExprParser {
         Expr e;
         if (tok.type() == TokenType.ADD || tok.type() == TokenType.SUB) {
             Token op = advance();
+            enter(); // each sign nests: 'offset' and 30,000 '-' overflowed the stack
             e = applyUnary(op, parseOffsetDuration());
+            depth--;
         } else if (tok.type() == TokenType.NUMBER || tok.type() == TokenType.DURATION
                 || tok.type() == TokenType.LEFT_PAREN || isDurationFunction()) {
             e = parseDurAtom();

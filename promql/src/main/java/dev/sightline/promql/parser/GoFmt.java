@@ -196,7 +196,8 @@ final class GoFmt {
             return null;
         }
         t = t.replace("_", "");
-        if (t.isEmpty()) {
+        if (t.isEmpty() || significantLength(t) > MAX_INT_DIGITS[base]) {
+            // Too long for 63 bits: not converted, as BigInteger's parse is quadratic in the digits (a second for 64 KiB).
             return null;
         }
         try {
@@ -211,6 +212,75 @@ final class GoFmt {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** The most digits (leading zeros aside) a value of 63 bits has, by base. */
+    private static final int[] MAX_INT_DIGITS = {0, 0, 63, 0, 0, 0, 0, 0, 21, 0, 19, 0, 0, 0, 0, 0, 16};
+
+    private static int significantLength(String digits) {
+        int i = 0;
+        while (i < digits.length() - 1 && digits.charAt(i) == '0') {
+            i++;
+        }
+        return digits.length() - i;
+    }
+
+    /**
+     * Significant digits kept of a longer decimal: 767 are enough to round any double correctly, so the rest only
+     * matter as one sticky non-zero digit.
+     */
+    private static final int MAX_FLOAT_DIGITS = 800;
+
+    /**
+     * {@code s} (a sign, digits with at most one '.', an exponent) with the digits past the 800th significant one
+     * folded into one sticky digit: BigDecimal's conversion is quadratic in the digits (a 64 KiB literal took 2.5 s) and
+     * the double it rounds to is the same. {@code s} itself when it is short or of another shape (BigDecimal judges it).
+     */
+    static String foldDigits(String s) {
+        if (s.length() <= MAX_FLOAT_DIGITS) {
+            return s;
+        }
+        int e = 0;
+        while (e < s.length() && s.charAt(e) != 'e' && s.charAt(e) != 'E') {
+            e++;
+        }
+        long exponent = 0;
+        if (e < s.length()) {
+            String x = s.substring(e + 1);
+            String digits = x.startsWith("+") || x.startsWith("-") ? x.substring(1) : x;
+            if (digits.isEmpty() || significantLength(digits) > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return s;
+            }
+            exponent = Long.parseLong(x);
+        }
+        int sign = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+        StringBuilder kept = new StringBuilder(MAX_FLOAT_DIGITS + 1);
+        long point = 0; // where the decimal point is, counted in significant digits from the first one
+        boolean dot = false, sticky = false;
+        for (int i = sign; i < e; i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                if (dot) {
+                    return s;
+                }
+                dot = true;
+            } else if (c < '0' || c > '9') {
+                return s;
+            } else if (kept.isEmpty() && c == '0') {
+                point -= dot ? 1 : 0;
+            } else {
+                if (kept.length() < MAX_FLOAT_DIGITS) {
+                    kept.append(c);
+                } else {
+                    sticky |= c != '0';
+                }
+                point += dot ? 0 : 1;
+            }
+        }
+        if (kept.isEmpty()) {
+            return s;
+        }
+        return s.substring(0, sign) + "0." + kept + (sticky ? "1" : "") + "E" + (point + exponent);
     }
 
     /** Go allows '_' only between digits (or right after a base prefix). */
@@ -257,8 +327,8 @@ final class GoFmt {
                     throw new NumberFormatException();
                 }
             }
-            BigDecimal bd = new BigDecimal(clean.endsWith(".") ? clean + "0" : clean.startsWith(".") ? "0" + clean
-                    : clean.startsWith("-.") ? "-0" + clean.substring(1) : clean);
+            BigDecimal bd = new BigDecimal(foldDigits(clean.endsWith(".") ? clean + "0" : clean.startsWith(".") ? "0" + clean
+                    : clean.startsWith("-.") ? "-0" + clean.substring(1) : clean));
             double d = bd.doubleValue();
             if (Double.isInfinite(d)) {
                 throw new NumberFormatException("strconv.ParseFloat: parsing " + GoQuote.quote(s) + ": value out of range");

@@ -2,6 +2,7 @@ package dev.sightline.traces.traceql;
 
 import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.StatusCode;
+import dev.sightline.core.text.Regex;
 import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.traceql.Ast.BinOp;
 import dev.sightline.traces.traceql.Ast.FieldExpr;
@@ -369,7 +370,7 @@ final class Compiler {
                                 + " must be a string literal (a regular expression), not " + b.right());
                     }
                     try {
-                        Pattern.compile(s, Pattern.DOTALL);
+                        Regex.compile(s, Pattern.DOTALL);
                     } catch (PatternSyntaxException ex) {
                         throw Lexer.error(q.text(), b.pos(), "invalid regular expression " + Ast.literal(s) + ": "
                                 + ex.getDescription());

@@ -2,6 +2,7 @@ package dev.sightline.traces.traceql;
 
 import dev.sightline.core.span.Attributes;
 import dev.sightline.core.span.SpanIds;
+import dev.sightline.core.text.Regex;
 import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.traceql.Ast.AggOp;
 import dev.sightline.traces.traceql.Ast.BinOp;
@@ -288,7 +289,7 @@ final class Evaluator {
         if (PATTERNS.size() > 1000) {
             PATTERNS.clear();
         }
-        return PATTERNS.computeIfAbsent(regex, r -> Pattern.compile(r, Pattern.DOTALL));
+        return PATTERNS.computeIfAbsent(regex, r -> Regex.compile(r, Pattern.DOTALL));
     }
 
     /** The value of a field expression on span {@code i} of the trace. */

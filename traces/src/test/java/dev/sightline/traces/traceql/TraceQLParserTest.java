@@ -1,13 +1,25 @@
 package dev.sightline.traces.traceql;
 
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class TraceQLParserTest {
+    @Test
+    void aRegexWithALongLiteralIsCheckedInLinearTime() {
+        // Fuzzing found it (run seed 20261206, input 79112 of benchmarks/fuzz.sh): compiling the regex to check it took
+        // 19 s, the JDK's Boyer-Moore table for a leading literal being quadratic in its length.
+        String found = "{ name =~ \"GET " + "=".repeat(65_444) + ".*\" || kind = server } && { rootServiceName != `api` }"
+                + " | avg(duration) > 20ms";
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThat(TraceQL.parse(found)).isNotNull());
+    }
+
     /** Queries from Tempo's TraceQL documentation (construct-traceql-queries.md, metrics functions.md). */
     @ParameterizedTest
     @ValueSource(strings = {
