@@ -108,8 +108,21 @@ public final class OtlpNames {
         if (unit == null || unit.isEmpty()) {
             return "";
         }
-        // "{requests}" and "By{compressed}": annotations in braces carry no unit.
-        return unit.replaceAll("\\{[^}]*}", "").trim();
+        // "{requests}" and "By{compressed}": annotations in braces carry no unit. Each '{' up to the next '}' goes; a
+        // '{' with no '}' after it stays with the rest. One pass: the regex form is quadratic on a run of '{'.
+        StringBuilder out = new StringBuilder(unit.length());
+        int i = 0;
+        while (i < unit.length()) {
+            int open = unit.indexOf('{', i);
+            int close = open < 0 ? -1 : unit.indexOf('}', open);
+            if (close < 0) {
+                out.append(unit, i, unit.length());
+                break;
+            }
+            out.append(unit, i, open);
+            i = close + 1;
+        }
+        return out.toString().trim();
     }
 
     /** Splits on every character that is not a letter, digit (or, for metric names, a colon). */

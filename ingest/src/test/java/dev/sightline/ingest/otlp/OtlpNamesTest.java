@@ -3,6 +3,7 @@ package dev.sightline.ingest.otlp;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class OtlpNamesTest {
     @Test
@@ -24,6 +25,31 @@ class OtlpNamesTest {
     void annotationsAreDropped() {
         assertThat(OtlpNames.metricName("http.requests", "{request}", true, false)).isEqualTo("http_requests_total");
         assertThat(OtlpNames.metricName("queue.size", "{item}", false, true)).isEqualTo("queue_size");
+    }
+
+    @Test
+    void annotationsAreDroppedAsTheRegexDropsThem() {
+        // Every '{' up to the next '}' goes, a '{' with no '}' after it stays: random units of braces and letters,
+        // against the regex the one-pass scan replaced.
+        java.util.Random random = new java.util.Random(18);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder unit = new StringBuilder();
+            for (int len = random.nextInt(12); len > 0; len--) {
+                unit.append("{}Bs/ ".charAt(random.nextInt(6)));
+            }
+            String regex = unit.toString().replaceAll("\\{[^}]*}", "").trim();
+            assertThat(OtlpNames.metricName("m", unit.toString(), false, true)).as(unit.toString())
+                    .isEqualTo(OtlpNames.metricName("m", regex, false, true));
+        }
+    }
+
+    @Test
+    void aLongRunOfOpeningBracesIsOnePass() {
+        // Found by the fuzzer: 64 KiB of "B{{{..." took minutes with the regex (quadratic); a hang bound as the fuzzer's.
+        String unit = "B" + "{".repeat(65_536);
+        String name = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> OtlpNames.metricName("m", unit, false, true));
+        assertThat(name).startsWith("m");
     }
 
     @Test
