@@ -2,6 +2,7 @@ package dev.sightline.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sightline.server.tenants.Tenants;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,6 +34,10 @@ final class MaturityCommand implements Callable<Integer> {
             description = "The running server. Default: ${DEFAULT-VALUE}")
     URI target;
 
+    @Option(names = "--org-id", paramLabel = "ID",
+            description = "The tenant to assess (sent as X-Scope-OrgID), on a server with tenants.multitenancy_enabled.")
+    String orgId;
+
     @Option(names = {"-v", "--verbose"}, description = "Also print every criterion with what was found.")
     boolean verbose;
 
@@ -43,9 +48,12 @@ final class MaturityCommand implements Callable<Integer> {
         URI uri = target.resolve("/api/v1/maturity");
         JsonNode body;
         try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
+            if (orgId != null) {
+                request.header(Tenants.HEADER, orgId);
+            }
             HttpResponse<String> resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    request.build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
                 err.println("maturity: " + uri + " answered " + resp.statusCode() + ": " + resp.body().strip());
                 return 1;

@@ -368,7 +368,6 @@ public final class SightlineServer implements AutoCloseable {
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
         CrossOrigin origins = settings.config().cors().toCrossOrigin();
         api.trustOrigins(origins);
-        tenants.refuseUnscoped(api.router(), Tenants.UNSCOPED);
         LimitsConfig limits = settings.config().limits();
         RangeLimits ranges = limits.toRangeLimits();
         new PromApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(), System::currentTimeMillis,
@@ -400,8 +399,8 @@ public final class SightlineServer implements AutoCloseable {
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
                 System::currentTimeMillis, queries, tenants).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
-                limits.toEngineOptions(), System::currentTimeMillis, queries).register(api);
-        new DrillsApi(settings.dataDir()).register(api);
+                limits.toEngineOptions(), System::currentTimeMillis, queries, tenants).register(api);
+        new DrillsApi(settings.dataDir(), tenants).register(api);
         journeys.register(api);
         new DashboardsApi(() -> dashboards).register(api);
         new UiEndpoint().register(api);
@@ -520,19 +519,25 @@ public final class SightlineServer implements AutoCloseable {
         return logPatterns;
     }
 
-    /** What the maturity assessment reads besides the metrics: the running alerting rules, stores and synthetics. */
-    private Maturity.Holdings holdings(Queryable metrics) {
+    /**
+     * What the maturity assessment reads besides the metrics: the tenant's running alerting rules, stores and drill
+     * results, and the synthetics. Canaries and journeys write outside every tenant's share and are configured by the
+     * operator, not a tenant, so with multitenancy on they count for no tenant's services (a service name alone could
+     * credit one tenant with a check on another's service of the same name).
+     */
+    private Maturity.Holdings holdings(Tenant tenant, Queryable metrics) {
         List<RuleConfig> alerting = new ArrayList<>();
-        for (RuleGroup g : rules.groups()) {
+        for (RuleGroup g : rules.groups(tenant.id())) {
             for (Rule r : g.rules()) {
                 if (r instanceof AlertingRule a) {
                     alerting.add(a.config());
                 }
             }
         }
-        return new Maturity.Holdings(metrics, alerting, closing.get() ? null : spans, closing.get() ? null : logs,
-                canaries.status(), journeys.journeys(),
-                Drills.read(settings.dataDir()));
+        boolean shared = tenant.id() == null;
+        return new Maturity.Holdings(metrics, alerting, closing.get() ? null : tenant.spans(spans),
+                closing.get() ? null : tenant.logs(logs), shared ? canaries.status() : List.of(),
+                shared ? journeys.journeys() : List.of(), Drills.read(settings.dataDir(), tenant.id()));
     }
 
     /** Freshness canaries: their state; a drill waits on them for the results of its step's rounds. */

@@ -2,11 +2,13 @@ package dev.sightline.server;
 
 import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.TenantView;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +38,24 @@ class MaturityCommandTest {
             CliRun verbose = CliRun.run("maturity", "--target", server.uri("/").toString(), "--verbose");
             assertThat(verbose.out()).contains("node:\n  2 [x] metrics: 2 metric name(s)\n        node_load1\n        up\n")
                     .contains("  5 [ ] drills passed in the last 30 days: none recorded\n");
+        }
+    }
+
+    @Test
+    void anOrgIdAssessesThatTenant(@TempDir Path dir) throws Exception {
+        try (RunningServer server = new RunningServer().start(dir, "tenants:\n  multitenancy_enabled: true\n")) {
+            long now = System.currentTimeMillis();
+            for (String t : List.of("a", "b")) {
+                Appender app = TenantView.storage(server.storage(), t).appender();
+                app.append(0, Labels.of("__name__", "up", "job", t + "-node"), now, 1);
+                app.commit();
+            }
+            CliRun a = CliRun.run("maturity", "--target", server.uri("/").toString(), "--org-id", "a");
+            assertThat(a.exit()).as(a.err()).isZero();
+            assertThat(a.out()).contains("a-node").doesNotContain("b-node");
+            CliRun none = CliRun.run("maturity", "--target", server.uri("/").toString());
+            assertThat(none.exit()).isEqualTo(1);
+            assertThat(none.err()).contains("answered 401").contains("no org id");
         }
     }
 

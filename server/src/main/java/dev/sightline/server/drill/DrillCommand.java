@@ -3,8 +3,10 @@ package dev.sightline.server.drill;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.core.TenantScope;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.services.Drills;
+import dev.sightline.server.tenants.Tenants;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,6 +59,11 @@ public final class DrillCommand implements Callable<Integer> {
             description = "Record the results on this running server (POST URL/api/v1/drills/results) instead of in --data-dir.")
     URI target;
 
+    @Option(names = "--org-id", paramLabel = "ID",
+            description = "The tenant whose drill record gets the results, on a server with tenants.multitenancy_enabled:"
+                    + " sent as X-Scope-OrgID with --target, or DIR/drills/tenants/ID/results.json with --data-dir.")
+    String orgId;
+
     @Option(names = "--no-record", description = "Record nothing: only print the results.")
     boolean noRecord;
 
@@ -85,6 +92,14 @@ public final class DrillCommand implements Callable<Integer> {
     }
 
     private int runDrills() throws InterruptedException {
+        if (orgId != null) {
+            try {
+                TenantScope.validate(orgId);
+            } catch (IllegalArgumentException e) {
+                err.println("sightline drill: --org-id: " + e.getMessage());
+                return 2;
+            }
+        }
         List<DrillSpec> specs;
         try {
             specs = select(load(dir), names);
@@ -135,14 +150,18 @@ public final class DrillCommand implements Callable<Integer> {
 
     private void record(List<Drills.Result> results) throws IOException, Drills.InvalidResults, InterruptedException {
         if (target == null) {
-            Drills.record(dataDir, results);
+            Drills.record(dataDir, orgId, results);
             return;
         }
         URI uri = URI.create(target.toString().replaceAll("/+$", "") + "/api/v1/drills/results");
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Drills.json(results))).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json");
+            if (orgId != null) {
+                request.header(Tenants.HEADER, orgId);
+            }
+            HttpResponse<String> r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(Drills.json(results))).build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IOException(uri + " answered " + r.statusCode() + ": " + r.body());
             }

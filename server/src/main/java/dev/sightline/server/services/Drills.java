@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The drill results in {@code <data dir>/drills/results.json}, written by {@code ./sightline drill} (directly or
+ * The drill results in {@code <data dir>/drills/results.json} (with multitenancy on, each tenant's in
+ * {@code <data dir>/drills/tenants/<id>/results.json}), written by {@code ./sightline drill} (directly or
  * through {@code POST /api/v1/drills/results}) and by the demo for each incident it sees caught (docs/maturity.md):
  * {@code {"results": [{"drill": "checkout-latency", "service": "checkout", "passed": true,
  * "finished": "2026-12-01T10:00:00Z"}]}}. A missing file means none recorded; a file that does not read is an error
@@ -48,26 +49,39 @@ public record Drills(List<Result> results, String error) {
         return new Drills(List.of(), null);
     }
 
+    /**
+     * The record of {@code tenant} under the data dir ({@link #FILE} for null, multitenancy off). A tenant id is a
+     * safe folder name: {@code TenantScope.validate} admits only letters, digits and {@code !-_.*'()}, never . or ..
+     */
+    public static String file(String tenant) {
+        return tenant == null ? FILE : "drills/tenants/" + tenant + "/results.json";
+    }
+
     /** Reads the record under {@code dataDir}; never throws: a bad file is an error in the result. */
     public static Drills read(Path dataDir) {
+        return read(dataDir, null);
+    }
+
+    /** Reads the record of {@code tenant} (null: the only one) under {@code dataDir}; never throws, as above. */
+    public static Drills read(Path dataDir, String tenant) {
         try {
-            return new Drills(load(dataDir), null);
+            return new Drills(load(dataDir, file(tenant)), null);
         } catch (InvalidResults e) {
             return new Drills(List.of(), e.getMessage());
         }
     }
 
-    /** The results recorded under {@code dataDir} (none without the file); a file that does not read is refused. */
-    private static List<Result> load(Path dataDir) throws InvalidResults {
+    /** The results recorded in {@code file} under {@code dataDir} (none without it); one that does not read is refused. */
+    private static List<Result> load(Path dataDir, String file) throws InvalidResults {
         String text;
         try {
-            text = Files.readString(dataDir.resolve(FILE));
+            text = Files.readString(dataDir.resolve(file));
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new InvalidResults(FILE + ": " + e.getMessage());
+            throw new InvalidResults(file + ": " + e.getMessage());
         }
-        return parse(FILE, text);
+        return parse(file, text);
     }
 
     /** {@code {"results": [...]}} as the file holds it; {@code where} starts every error message. */
@@ -124,11 +138,17 @@ public record Drills(List<Result> results, String error) {
      * read is refused rather than overwritten: its results would be lost.
      */
     public static List<Result> record(Path dataDir, List<Result> added) throws IOException, InvalidResults {
-        Path file = dataDir.resolve(FILE);
+        return record(dataDir, null, added);
+    }
+
+    /** As above into the record of {@code tenant} (null: the only one). */
+    public static List<Result> record(Path dataDir, String tenant, List<Result> added) throws IOException, InvalidResults {
+        String name = file(tenant);
+        Path file = dataDir.resolve(name);
         // One writer at a time in this process (the server's endpoint, a drill run): each reads what the last wrote.
         synchronized (Drills.class) {
             Map<String, Result> merged = new LinkedHashMap<>();
-            for (Result r : load(dataDir)) {
+            for (Result r : load(dataDir, name)) {
                 merged.merge(r.drill() + "\n" + r.service(), r, Drills::newer);
             }
             for (Result r : added) {

@@ -4,6 +4,7 @@ import dev.sightline.metricstore.Queryable;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.query.QueryGate;
+import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -79,42 +81,46 @@ public final class ServicesApi {
     }
 
     /**
-     * Runs the queries through the query gate; 503 while the storage is not ready, a not-found error is a 404, a
-     * failure a 500 naming it, a query the gate refuses its status (429, 503) naming the limit.
-     */
-    static void answer(RoutingContext ctx, QueryGate gate, Supplier<? extends Queryable> storage,
-                       Function<Queryable, JsonObject> serve) {
-        answer(ctx, gate, storage, null, serve);
-    }
-
-    /**
-     * As above over the share of the request's tenant ({@code tenants} null: all the storage); a refused tenant gets
-     * 401 or 400 in the same envelope.
+     * Runs the queries through the query gate over the share of the request's tenant ({@code tenants} null: all the
+     * storage); 503 while the storage is not ready, a not-found error is a 404, a failure a 500 naming it, a query the
+     * gate refuses its status (429, 503) naming the limit, a refused tenant 401, 400 or 429 in the same envelope.
      */
     static void answer(RoutingContext ctx, QueryGate gate, Supplier<? extends Queryable> storage, Tenants tenants,
                        Function<Queryable, JsonObject> serve) {
+        answer(ctx, gate, storage, tenants, (tenant, q) -> serve.apply(q));
+    }
+
+    /** As above, {@code serve} also given the request's tenant (null when {@code tenants} is null). */
+    static void answer(RoutingContext ctx, QueryGate gate, Supplier<? extends Queryable> storage, Tenants tenants,
+                       BiFunction<Tenant, Queryable, JsonObject> serve) {
         Queryable shared = storage.get();
         if (shared == null) {
             HttpApi.respond(ctx, 503, "text/plain; charset=utf-8", Buffer.buffer("Service Unavailable"));
             return;
         }
-        Queryable q;
+        Tenant tenant;
         try {
-            q = tenants == null ? shared : tenants.of(ctx.request()).queryable(shared);
+            tenant = tenants == null ? null : tenants.of(ctx.request());
         } catch (TenantException e) {
-            String type = e.status() == 401 ? "unauthorized" : e.status() == 429 ? "too_many_requests" : "bad_data";
-            HttpApi.respond(ctx, e.status(), JSON, error(type, e.getMessage()).toBuffer());
+            refuse(ctx, e);
             return;
         }
+        Queryable q = tenant == null ? shared : tenant.queryable(shared);
         QueryGate.answer(ctx, gate, true, leftMs -> {
             try {
-                JsonObject body = serve.apply(q);
+                JsonObject body = serve.apply(tenant, q);
                 return new Reply("error".equals(body.getString("status")) ? 404 : 200, body);
             } catch (RuntimeException e) {
                 return new Reply(500, error("internal", String.valueOf(e.getMessage())));
             }
         }, r -> new Reply(r.httpStatus(), error(r.errorType(), r.getMessage())),
                 r -> HttpApi.respond(ctx, r.status(), JSON, r.body().toBuffer()));
+    }
+
+    /** A refused tenant: its status (401, 400, 429) in Prometheus's envelope. */
+    static void refuse(RoutingContext ctx, TenantException e) {
+        String type = e.status() == 401 ? "unauthorized" : e.status() == 429 ? "too_many_requests" : "bad_data";
+        HttpApi.respond(ctx, e.status(), JSON, error(type, e.getMessage()).toBuffer());
     }
 
     private record Reply(int status, JsonObject body) {

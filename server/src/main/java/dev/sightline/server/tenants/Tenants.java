@@ -7,9 +7,7 @@ import dev.sightline.server.config.TenantsConfig;
 import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -105,36 +103,6 @@ public final class Tenants {
         t = new Tenant(id, config.limitsOf(id), guards, metrics, nanoClock);
         byId.put(id, t);
         return t;
-    }
-
-    /**
-     * The path prefixes of the APIs that do not yet read through a tenant's share (each would show one tenant what
-     * another wrote, or what no tenant wrote): with multitenancy on they answer 501 rather than leak.
-     */
-    public static final List<String> UNSCOPED = List.of(
-            // views over all the metrics (and the rules of no tenant)
-            "/api/v1/maturity", "/api/v1/drills");
-
-    /**
-     * With multitenancy on, answers 501 naming the reason on every path under {@code prefixes}; registered before
-     * the routes it fronts. Off, it adds nothing.
-     */
-    public void refuseUnscoped(Router router, List<String> prefixes) {
-        if (!enabled()) {
-            return;
-        }
-        router.route().handler(ctx -> {
-            String path = ctx.normalizedPath();
-            for (String p : prefixes) {
-                if (path.startsWith(p)) {
-                    ctx.response().setStatusCode(501).putHeader("Content-Type", "text/plain; charset=utf-8")
-                            .end(Buffer.buffer(path + " is not served per tenant yet, so it is off while"
-                                    + " tenants.multitenancy_enabled is true\n"));
-                    return;
-                }
-            }
-            ctx.next();
-        });
     }
 
     /**

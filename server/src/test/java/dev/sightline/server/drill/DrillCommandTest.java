@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sightline.server.RunningServer;
 import dev.sightline.server.services.Drills;
+import dev.sightline.server.tenants.Tenants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,19 +92,42 @@ class DrillCommandTest {
         assertThat(passed.get("surge-pricer")).containsExactly("hidden-surge", "quiet-hour", "rider-driver-mismatch");
     }
 
+    /** A runaway strategy does not make the product cache stale: the expectation cannot be met. */
+    private static final String WRONG_ALERT = """
+            name: wrong-alert
+            service: trading-engine
+            history: 1h
+            duration: 3m
+            incident: {kind: runaway-strategy, start: 1m, length: 2m}
+            expect:
+              - alert: ProductCacheStale
+                within: 1m
+            """;
+
+    @Test
+    void withAnOrgIdTheResultsGoToThatTenantsRecord(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("wrong-alert.yml"), WRONG_ALERT);
+        try (RunningServer target = new RunningServer()) {
+            target.start(Files.createDirectories(dir.resolve("server")), "tenants:\n  multitenancy_enabled: true\n");
+            Run r = drill(dir, "--target", target.uri("/").toString(), "--org-id", "a");
+            assertThat(r.err()).isEmpty();
+            assertThat(r.code()).isEqualTo(1);
+            for (String t : List.of("a", "b")) {
+                JsonNode recorded = RunningServer.JSON.readTree(target.send(target.request("/api/v1/drills/results")
+                        .header(Tenants.HEADER, t)).body()).path("data").path("results");
+                assertThat(recorded).as(t).hasSize(t.equals("a") ? 1 : 0);
+            }
+        }
+        // An id the server would refuse is refused before any drill runs (it also names a folder under --data-dir).
+        Run bad = drill(dir, "--data-dir", dir.resolve("data").toString(), "--org-id", "..");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("sightline drill: --org-id: tenant ID is '.' or '..'\n");
+        assertThat(bad.out()).isEmpty();
+    }
+
     @Test
     void aDetectionThatCannotHappenFailsTheDrillAndIsRecordedOnTheTarget(@TempDir Path dir) throws Exception {
-        // A runaway strategy does not make the product cache stale: the expectation cannot be met.
-        Files.writeString(dir.resolve("wrong-alert.yml"), """
-                name: wrong-alert
-                service: trading-engine
-                history: 1h
-                duration: 3m
-                incident: {kind: runaway-strategy, start: 1m, length: 2m}
-                expect:
-                  - alert: ProductCacheStale
-                    within: 1m
-                """);
+        Files.writeString(dir.resolve("wrong-alert.yml"), WRONG_ALERT);
         try (RunningServer target = new RunningServer()) {
             target.start(dir.resolve("server"), null);
             Run r = drill(dir, "--target", target.uri("/").toString());

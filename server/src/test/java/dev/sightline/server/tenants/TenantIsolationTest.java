@@ -255,17 +255,6 @@ class TenantIsolationTest {
     }
 
     @Test
-    void apisNotYetServedPerTenantAreOffRatherThanLeaking() throws Exception {
-        for (String path : List.of("/api/v1/maturity", "/api/v1/drills")) {
-            HttpResponse<String> r = server.send(server.request(path).header(Tenants.HEADER, "a"));
-            assertThat(r.statusCode()).as(path).isEqualTo(501);
-            assertThat(r.body()).as(path).contains("not served per tenant yet");
-        }
-        // Health and the server's own metrics stay open.
-        assertThat(server.get("/-/healthy").statusCode()).isEqualTo(200);
-    }
-
-    @Test
     void usageIsExposedPerTenant() throws Exception {
         String metrics = server.get("/metrics").body();
         assertThat(metrics).contains("sightline_tenant_samples_received_total{tenant=\"a\"} 1.0");
