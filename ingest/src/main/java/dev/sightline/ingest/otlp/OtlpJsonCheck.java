@@ -104,11 +104,13 @@ final class OtlpJsonCheck {
                 message(p, f.getMessageType(), what);
             }
             case INT, LONG -> {
+                expectShortNumber(p, what);
                 BigInteger v = integer(p);
                 expect(p, v != null, what, "want an integer (a number or a string of digits)");
                 expect(p, fits(v, f.getType()), what, "want an integer within " + f.getType().name().toLowerCase(Locale.ROOT));
             }
             case FLOAT, DOUBLE -> {
+                expectShortNumber(p, what);
                 expect(p, t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT
                         || t == JsonToken.VALUE_STRING && number(p.getText()), what, "want a number");
                 expect(p, f.getJavaType() != FieldDescriptor.JavaType.DOUBLE || inDoubleRange(p.getText()), what,
@@ -132,6 +134,22 @@ final class OtlpJsonCheck {
         }
     }
 
+    /** Any integer that fits no field: what {@link #integer} answers for one with more than 20 digits. */
+    private static final BigInteger OUT_OF_RANGE = BigInteger.ONE.shiftLeft(65);
+
+    /**
+     * Jackson's limit on a number token's length, for a number in a string too: BigDecimal (here and in JsonFormat)
+     * reads digits in time quadratic in their count (a string of 1 MiB digits took 50 s).
+     */
+    private static final int MAX_NUMBER_CHARS = StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
+
+    private static void expectShortNumber(JsonParser p, String what) throws IOException, MalformedOtlpException {
+        if (p.currentToken() == JsonToken.VALUE_STRING && p.getTextLength() > MAX_NUMBER_CHARS) {
+            throw malformed(p, what, p.currentTokenLocation().getByteOffset(), "want a number of at most "
+                    + MAX_NUMBER_CHARS + " characters, got a string of " + p.getTextLength());
+        }
+    }
+
     /** The integer a number or a string of digits stands for (as JsonFormat reads it), or null. */
     private static BigInteger integer(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
@@ -143,7 +161,10 @@ final class OtlpJsonCheck {
             return null;
         }
         try {
-            return new BigDecimal(s).toBigIntegerExact();
+            BigDecimal d = new BigDecimal(s);
+            // Digits before the point beyond any 64-bit integer's 20: out of range, without building 10^exponent.
+            return d.precision() - d.scale() > 20 ? OUT_OF_RANGE.multiply(BigInteger.valueOf(d.signum()))
+                    : d.toBigIntegerExact();
         } catch (NumberFormatException | ArithmeticException e) {
             return null;
         }

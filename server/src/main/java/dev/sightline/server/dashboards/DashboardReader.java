@@ -3,6 +3,7 @@ package dev.sightline.server.dashboards;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sightline.core.text.Regex;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.dashboards.Dashboard.Panel;
 import dev.sightline.server.dashboards.Dashboard.Row;
@@ -99,7 +100,7 @@ public final class DashboardReader {
         String regex = string(tree, path + ".regex", v.get("regex"));
         if (regex != null) {
             try {
-                Pattern.compile(regex);
+                Regex.compile(regex, 0);
             } catch (PatternSyntaxException e) {
                 throw tree.error(path + ".regex", "invalid regular expression: " + e.getDescription());
             }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sightline.core.text.PromDurations;
+import dev.sightline.core.text.Regex;
 import dev.sightline.server.config.ConfigException;
 import dev.sightline.server.dashboards.Dashboard.Panel;
 import dev.sightline.server.dashboards.Dashboard.Row;
@@ -180,7 +181,7 @@ public final class GrafanaImport {
             Matcher m = SLASHED_REGEX.matcher(regex);
             regex = m.matches() ? m.group(1) : regex;
             try {
-                Pattern.compile(regex);
+                Regex.compile(regex, 0);
             } catch (PatternSyntaxException e) {
                 notes.add(new Note(what, "regex " + quoted(regex) + " is not valid here (" + e.getDescription() + "); dropped"));
                 regex = null;

@@ -4,9 +4,11 @@ import dev.sightline.server.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class DashboardReaderTest {
     static final String ORDERS = """
@@ -125,6 +127,17 @@ class DashboardReaderTest {
         assertError("uid: a\nuid: b\n", "orders.yml:2:1: uid: duplicate key (first at line 1)");
         assertError("variables:\n  - {name: x, query: 'label_values(a, b)'}\n  - {name: x, values: [a]}\n",
                 "orders.yml:3:6: variables[1].name: variable \"x\" is defined twice");
+    }
+
+    @Test
+    void aLongLiteralVariableRegexIsCheckedInLinearTime() {
+        // The JDK compiles a pattern led by a long literal in quadratic time ("GET " and 65,000 '=' took 19 s).
+        String regex = "GET " + "=".repeat(65_000);
+        Dashboard d = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> read("uid: a\nvariables:\n  - {name: x, values: [a], regex: '" + regex + "'}\n"));
+        assertThat(d.variables().getFirst().regex()).isEqualTo(regex);
+        assertError("uid: a\nvariables:\n  - {name: x, values: [a], regex: 'GET (('}\n",
+                "orders.yml:3:28: variables[0].regex: invalid regular expression: Unclosed group");
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
 import dev.sightline.core.text.PromDurations;
+import dev.sightline.core.text.Regex;
 
 import java.net.URI;
 import java.time.Duration;
@@ -182,7 +183,7 @@ public record CanaryConfig(
             }
             if (regex != null) {
                 try {
-                    Pattern.compile(regex);
+                    Regex.compile(regex, 0);
                 } catch (PatternSyntaxException e) {
                     throw new IllegalArgumentException("regex: invalid regular expression: " + e.getDescription());
                 }

@@ -6,6 +6,7 @@ import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import com.jayway.jsonpath.spi.json.JacksonJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
+import dev.sightline.core.text.Regex;
 
 import java.io.InputStream;
 import java.net.URI;
@@ -35,7 +36,7 @@ final class HttpTarget implements Target {
         this.url = URI.create(spec.url());
         this.client = client;
         this.jsonPath = spec.jsonpath() == null ? null : JsonPath.compile(spec.jsonpath());
-        this.regex = spec.regex() == null ? null : Pattern.compile(spec.regex());
+        this.regex = spec.regex() == null ? null : Regex.compile(spec.regex(), 0);
     }
 
     @Override

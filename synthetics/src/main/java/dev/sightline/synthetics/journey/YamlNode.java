@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sightline.core.text.Regex;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -235,7 +236,7 @@ public final class YamlNode {
     public Pattern regex(String what) throws JourneyException {
         String s = string(what);
         try {
-            return Pattern.compile(s);
+            return Regex.compile(s, 0);
         } catch (PatternSyntaxException e) {
             throw error(what + ": invalid regular expression: " + e.getDescription());
         }

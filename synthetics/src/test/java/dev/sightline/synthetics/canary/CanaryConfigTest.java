@@ -8,6 +8,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Every check of a canary entry, each error naming its key relative to the entry (the loader locates it). */
 class CanaryConfigTest {
@@ -20,6 +21,17 @@ class CanaryConfigTest {
 
     static CanaryConfig.Reader reader(String name, CanaryConfig.Http http) {
         return new CanaryConfig.Reader(name, null, http, null, null);
+    }
+
+    @Test
+    void aLongLiteralRegexIsCompiledInLinearTime() {
+        // The JDK compiles a pattern led by a long literal in quadratic time ("GET " and 65,000 '=' took 19 s).
+        String regex = "GET " + "=".repeat(65_000);
+        HttpTarget target = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> new HttpTarget(reader("eu", http(null, "http://a/", null, regex)).http(), null));
+        assertThat(target).isNotNull();
+        assertThatThrownBy(() -> reader("eu", http(null, "http://a/", null, "GET ((")))
+                .hasMessage("regex: invalid regular expression: Unclosed group");
     }
 
     @Test

@@ -9,8 +9,18 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class JourneyParserTest {
+    @Test
+    void aLongLiteralBodyRegexIsCompiledInLinearTime() throws Exception {
+        // The JDK compiles a pattern led by a long literal in quadratic time ("GET " and 65,000 '=' took 19 s).
+        String regex = "GET " + "=".repeat(65_000);
+        Journey j = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> parse(
+                "name: x\nsteps: [{name: a, request: {url: 'http://h/'}, assert: [{body_matches: '" + regex + "'}]}]\n"));
+        assertThat(j.steps().getFirst().assertions().getFirst()).isInstanceOfSatisfying(Assertion.BodyText.class,
+                b -> assertThat(b.regex().matcher("<" + regex + ">").find()).isTrue());
+    }
     private static Journey parse(String yaml) throws JourneyException {
         return JourneyParser.parse(YamlNode.parse("j.yml", yaml.getBytes()), Path.of("/etc/sightline"));
     }
