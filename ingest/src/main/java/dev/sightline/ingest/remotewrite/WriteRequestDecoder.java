@@ -187,8 +187,15 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
         return (int) l;
     }
 
+    /** Groups nested deeper are refused, as protobuf-java's default recursion limit refuses them. */
+    static final int MAX_GROUP_DEPTH = 100;
+
     /** Skips the value of a field with tag t (a group up to its end tag). */
     private void scanSkip(int t, int end) throws MalformedRequestException {
+        scanSkip(t, end, 0);
+    }
+
+    private void scanSkip(int t, int end, int depth) throws MalformedRequestException {
         switch (WireFormat.getTagWireType(t)) {
             case WireFormat.WIRETYPE_VARINT -> scanVarint(end);
             case WireFormat.WIRETYPE_FIXED64 -> scanFixed(8, end);
@@ -198,9 +205,12 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
                 pos += l;
             }
             case WireFormat.WIRETYPE_START_GROUP -> {
+                if (depth == MAX_GROUP_DEPTH) {
+                    throw malformed(pos, "groups nested more than " + MAX_GROUP_DEPTH + " deep");
+                }
                 int endTag = (t & ~7) | WireFormat.WIRETYPE_END_GROUP;
                 for (int g = scanTag(end); g != endTag; g = scanTag(end)) {
-                    scanSkip(g, end);
+                    scanSkip(g, end, depth + 1);
                 }
             }
             default -> throw malformed(pos, "invalid wire type in tag " + t);
