@@ -66,16 +66,11 @@ public final class DrillRunner {
         // The replay starts now and runs ahead of the wall clock: alerts it sends are then current for the
         // server's dispatcher, and the history lies before it as in the demo.
         long start = wall0 - Math.floorMod(wall0, 60_000) + 60_000;
-        long incidentStart = spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
-        IncidentSchedule schedule = spec.incident() == null || spec.incident().kind() == null ? IncidentSchedule.NONE
-                : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
-        DrillSpec.SignalFault fault = spec.incident() == null ? null : spec.incident().fault();
+        long incidentStart = incidentStart(spec, start);
         // The synthetics start (their first round) at the clock's start: the warm-up before the replay.
         DrillClock clock = new DrillClock(start - spec.syntheticsWarmup().toMillis());
-        try (Replay replay = new Replay(SEED, schedule, clock)) {
+        try (Replay replay = replay(spec, start, clock)) {
             Path configFile = withRuleFiles(ServerFiles.write(dir, replay.haltUrl(), replay.cacheUrl()), spec.ruleFiles());
-            replay.alsoSend(new DrillSignals(SEED, spec.signals(), fault, incidentStart,
-                    fault == null ? -1 : incidentStart + spec.incident().length().toMillis()));
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
                     dir.resolve("data"), "127.0.0.1", 0, cfg, configFile, null, clock))) {
@@ -121,6 +116,28 @@ public final class DrillRunner {
                 throw new IOException("storage did not open: " + e.getCause(), e);
             }
         }
+    }
+
+    private static long incidentStart(DrillSpec spec, long start) {
+        return spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
+    }
+
+    /**
+     * The company and the drill's signals for a replay starting at {@code start}, incident included, on {@code clock}.
+     * Their rhythms and noise are shifted so that {@code start} is the spec's {@code at} in the company's week: what
+     * they send depends on the spec and the seed, not on the wall clock; timestamps, incident and halts stay on
+     * {@code clock}, so alerts are current for the server.
+     */
+    static Replay replay(DrillSpec spec, long start, DrillClock clock) throws IOException {
+        long incidentStart = incidentStart(spec, start);
+        IncidentSchedule schedule = spec.incident() == null || spec.incident().kind() == null ? IncidentSchedule.NONE
+                : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
+        DrillSpec.SignalFault fault = spec.incident() == null ? null : spec.incident().fault();
+        long shift = spec.at().shiftFrom(start);
+        Replay replay = new Replay(SEED, schedule, clock, shift);
+        replay.alsoSend(new DrillSignals(SEED, spec.signals(), fault, incidentStart,
+                fault == null ? -1 : incidentStart + spec.incident().length().toMillis(), shift));
+        return replay;
     }
 
     /** The drill's own rule files, copied next to the demo's and added to the configuration's rule_files. */
