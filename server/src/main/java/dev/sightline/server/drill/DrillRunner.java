@@ -16,6 +16,7 @@ import dev.sightline.server.config.SightlineConfig;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,15 +28,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 /**
  * Runs one drill: a fresh server of its own (temporary data directory, the demo configuration, rules and product
  * cache canary) whose rule schedule is stopped and whose canaries and journeys run on the drill's {@link DrillClock},
  * history backfilled over OTLP, the synthetics run through their warm-up, then the company with the drill's incident
  * replayed one evaluation interval at a time: step the clock (the canary rounds due run, at their simulated times),
- * send the step's metrics, evaluate every group at its aligned time, note which alerts fire. Alert state (pending for
- * {@code for:}, firing) follows the simulated time; notifications go through the server's real alerting, so the halt
- * webhook is called as in the demo.
+ * send the step's metrics, evaluate every group at its time of the step ({@link #evaluationTime}), note which alerts
+ * fire. Alert state (pending for {@code for:}, firing) follows the simulated time; notifications go through the
+ * server's real alerting, so the halt webhook is called as in the demo.
  */
 public final class DrillRunner {
     static final long SEED = 17;
@@ -90,7 +92,7 @@ public final class DrillRunner {
                     server.canaries().flush();
                     boolean haltAsked = false;
                     for (RuleGroup g : rules.groups()) {
-                        long ts = g.alignedTimestamp(t);
+                        long ts = evaluationTime(g, dir, t);
                         if (ts > evaluated.getOrDefault(g, Long.MIN_VALUE)) {
                             rules.evaluate(g, ts);
                             evaluated.put(g, ts);
@@ -116,6 +118,21 @@ public final class DrillRunner {
                 throw new IOException("storage did not open: " + e.getCause(), e);
             }
         }
+    }
+
+    /**
+     * When group {@code g} evaluates at step {@code t}: the latest time of its schedule at or before {@code t}, the
+     * groups spread over the interval as on a server, but with each group's phase hashed from its rule file's path
+     * inside the drill's folder {@code dir} instead of the absolute path. That path holds a random temporary folder:
+     * the phases, and with them detection times, would change from run to run.
+     */
+    static long evaluationTime(RuleGroup g, Path dir, long t) {
+        Path file = Path.of(g.file()).toAbsolutePath().normalize();
+        String key = dir.toAbsolutePath().normalize().relativize(file) + ";" + g.name();
+        CRC32 crc = new CRC32();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        long phase = crc.getValue() % g.intervalMs();
+        return t - Math.floorMod(t - phase, g.intervalMs());
     }
 
     private static long incidentStart(DrillSpec spec, long start) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
 import dev.sightline.demo.Replay;
 import dev.sightline.demo.sim.IncidentKind;
+import dev.sightline.rules.RuleGroup;
+import dev.sightline.rules.RuleGroupConfig;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -187,6 +189,27 @@ class DrillRunnerTest {
         // The phase is what sets the numbers: the same clock at another phase sends others.
         DrillSpec sunday = DrillSpec.parse("phase.yml", YAML.readTree(drill + "at: Sun 03:00\n"), Path.of("."));
         assertThat(replayed(sunday, sundayNight)).isNotEqualTo(a);
+    }
+
+    @Test
+    void aGroupEvaluatesAtTheSameMomentsWhicheverFolderTheDrillRunsIn(@TempDir Path tmp) {
+        // Each drill's server has a random temporary folder; its rule files' absolute paths hold it.
+        java.util.function.BiFunction<String, String, RuleGroup> group = (run, name) -> new RuleGroup(new RuleGroupConfig(
+                tmp.resolve(run).resolve("demo/../rules/demo-" + name + ".yml").toString(), "demo-" + name, 0, 0, 0, List.of(), 1), 15_000);
+        long t0 = 60_000L * 29_000_000;
+        java.util.Set<Long> phases = new java.util.HashSet<>();
+        for (String name : List.of("cache", "surge", "trading", "payments", "golden")) {
+            RuleGroup first = group.apply("sightline-drill-a-123", name);
+            RuleGroup second = group.apply("sightline-drill-a-987", name);
+            for (long t = t0; t < t0 + 60_000; t += 15_000) {
+                long at = DrillRunner.evaluationTime(first, tmp.resolve("sightline-drill-a-123"), t);
+                assertThat(DrillRunner.evaluationTime(second, tmp.resolve("sightline-drill-a-987"), t)).as(name).isEqualTo(at);
+                assertThat(at).isGreaterThan(t - 15_000).isLessThanOrEqualTo(t);
+                phases.add(Math.floorMod(at, 15_000L));
+            }
+        }
+        // The groups still spread over the interval, each on a phase of its own.
+        assertThat(phases).hasSizeGreaterThan(1);
     }
 
     /** A real replay (a server of its own) of a team's signal and rule: the fault is caught; without it, silence. */
