@@ -35,8 +35,8 @@ public record WeekTime(DayOfWeek day, LocalTime time) {
                 }
             }
         }
-        throw new IllegalArgumentException("a day and a UTC time such as \"Fri 18:00\" expected (Mon..Sun, 00:00..23:59), got \""
-                + text + "\"");
+        throw new IllegalArgumentException(
+                "a day and a UTC time such as \"Fri 18:00\" expected (Mon..Sun, 00:00..23:59), got \"" + text + "\"");
     }
 
     private static String name(DayOfWeek d) {
@@ -45,7 +45,8 @@ public record WeekTime(DayOfWeek day, LocalTime time) {
 
     /** The instant of the reference week this time stands for. */
     public long millis() {
-        return REFERENCE_MONDAY + ((day.getValue() - DayOfWeek.MONDAY.getValue()) * 1440L + time.getHour() * 60L + time.getMinute()) * 60_000;
+        long minutes = (day.getValue() - DayOfWeek.MONDAY.getValue()) * 1440L + time.getHour() * 60L + time.getMinute();
+        return REFERENCE_MONDAY + minutes * 60_000;
     }
 
     /** How far the company's time must run ahead of a clock reading {@code clockMillis} to be at this time then. */
