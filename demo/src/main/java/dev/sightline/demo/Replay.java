@@ -30,9 +30,13 @@ public final class Replay implements AutoCloseable {
     private Backfill sender;
     private SignalSource signals = SignalSource.NONE;
 
-    /** Opens the halt webhook and the product cache on free ports of 127.0.0.1; {@link #connect} names the server. */
-    public Replay(long seed, IncidentSchedule schedule, SimClock clock) throws IOException {
-        this.company = new Company(seed, schedule);
+    /**
+     * Opens the halt webhook and the product cache on free ports of 127.0.0.1; {@link #connect} names the server. The
+     * company's rhythms and noise run {@code shiftMillis} ahead of {@code clock} ({@link Company}); the schedule, the
+     * timestamps sent and the halts stay on the clock.
+     */
+    public Replay(long seed, IncidentSchedule schedule, SimClock clock, long shiftMillis) throws IOException {
+        this.company = new Company(seed, schedule, shiftMillis);
         this.clock = clock;
         this.webhook = new HaltWebhook("127.0.0.1", 0, this::halt);
         try {

@@ -11,6 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * happened during the tick, gauges their value at its end. Draws are keyed by (series, tick index), so a step's
  * numbers depend only on the seed and the tick, not on earlier calls; the one carried state is the runaway
  * strategy's loss and its halt.
+ * <p>
+ * Two times: the clock's {@code t}, which every method takes and on which incidents, halts and lags run, and the
+ * company's time, {@code t} plus a fixed shift, which the daily and weekly rhythms and the noise's keys read. The demo
+ * runs with no shift (the company follows the real time of day); a drill shifts it to the phase its file names, so
+ * its replay draws the same numbers whenever it runs ({@link WeekTime}).
  */
 public final class Company {
     public static final String TRADING = "trading-engine";
@@ -53,6 +58,8 @@ public final class Company {
 
     private final Noise noise;
     private final IncidentSchedule schedule;
+    /** Company time minus clock time. */
+    private final long shift;
     private final Map<String, Long> haltedAt = new ConcurrentHashMap<>();
     private double runawayLoss;
 
@@ -75,9 +82,16 @@ public final class Company {
     private final Series[] riderSurge;
     private final Series[] driverSurge;
 
+    /** A company on the clock's own time of day (the demo). */
     public Company(long seed, IncidentSchedule schedule) {
+        this(seed, schedule, 0);
+    }
+
+    /** A company whose rhythms and noise run {@code shiftMillis} ahead of the clock (behind when negative). */
+    public Company(long seed, IncidentSchedule schedule, long shiftMillis) {
         this.noise = new Noise(seed);
         this.schedule = schedule;
+        this.shift = shiftMillis;
         int n = STRATEGIES.size();
         ordersPlaced = new Series[n][SYMBOLS.size()][2];
         ordersFilled = new Series[n];
@@ -155,12 +169,17 @@ public final class Company {
         return schedule;
     }
 
+    /** The company's time at clock time {@code t}: what rhythms and noise read. */
+    private long phase(long t) {
+        return t + shift;
+    }
+
     /**
      * One tick ending at {@code t}, {@code dtMillis} long. {@code histograms} false skips per-ride observations
      * (the backfill sends counters and gauges only).
      */
     public void step(long t, long dtMillis, MetricSink sink, boolean histograms) {
-        long tick = Math.floorDiv(t, dtMillis);
+        long tick = Math.floorDiv(phase(t), dtMillis);
         double dt = dtMillis / 1000.0;
         releaseHalts(t);
         stepTrading(t, tick, dt, sink);
@@ -177,8 +196,8 @@ public final class Company {
         if (haltedAt.containsKey(name)) {
             return 0;
         }
-        double r = STRATEGY_RATE[strategy] * Rhythm.TRADING.level(t)
-                * (1 + 0.1 * noise.smooth(Noise.stream("rate/" + name), t, 10 * 60_000));
+        double r = STRATEGY_RATE[strategy] * Rhythm.TRADING.level(phase(t))
+                * (1 + 0.1 * noise.smooth(Noise.stream("rate/" + name), phase(t), 10 * 60_000));
         if (runaway(name, t)) {
             r *= RUNAWAY_FACTOR;
         }
@@ -215,7 +234,7 @@ public final class Company {
                 runawayLoss = 0;
             }
             // Quiet swings stay far inside the -1M risk limit (a week of seed 17: no page).
-            double normal = 60_000 * noise.smooth(pnl[i].stream(), t, 30 * 60_000) * STRATEGY_RATE[i] / 4;
+            double normal = 60_000 * noise.smooth(pnl[i].stream(), phase(t), 30 * 60_000) * STRATEGY_RATE[i] / 4;
             double loss = name.equals(IncidentKind.RUNAWAY_STRATEGY.target()) ? runawayLoss : 0;
             sink.set(pnl[i], Math.round(normal - loss));
             sink.set(halted[i], haltedAt.containsKey(name) ? 1 : 0);
@@ -250,8 +269,8 @@ public final class Company {
 
     /** Seconds behind the primary: well under a few seconds, unless the replica restarted from an old snapshot. */
     public double replicaLagSeconds(int region, int replica, long t) {
-        double lag = 0.8 + 0.5 * Math.abs(noise.smooth(replicaLag[region][replica].stream(), t, 60_000))
-                + 0.2 * noise.uniform(replicaLag[region][replica].stream(), Math.floorDiv(t, 1000));
+        double lag = 0.8 + 0.5 * Math.abs(noise.smooth(replicaLag[region][replica].stream(), phase(t), 60_000))
+                + 0.2 * noise.uniform(replicaLag[region][replica].stream(), Math.floorDiv(phase(t), 1000));
         long start = staleSince(region, replica, t);
         if (start >= 0) {
             lag = STALE_SNAPSHOT_SECONDS + (t - start) / 1000.0;
@@ -277,7 +296,7 @@ public final class Company {
     }
 
     private void stepCache(long t, long tick, double dt, MetricSink sink) {
-        double lookups = 300 * Rhythm.SHOPPING.level(t);
+        double lookups = 300 * Rhythm.SHOPPING.level(phase(t));
         for (int r = 0; r < CACHE_REGIONS.size(); r++) {
             for (int k = 0; k < CACHE_REPLICAS; k++) {
                 sink.set(replicaLag[r][k], Math.round(replicaLagSeconds(r, k, t) * 1000) / 1000.0);
@@ -294,7 +313,8 @@ public final class Company {
 
     /** Checkouts per second. */
     public double checkoutRate(long t) {
-        return CHECKOUT_RATE * Rhythm.SHOPPING.level(t) * (1 + 0.08 * noise.smooth(Noise.stream("checkouts"), t, 15 * 60_000));
+        return CHECKOUT_RATE * Rhythm.SHOPPING.level(phase(t))
+                * (1 + 0.08 * noise.smooth(Noise.stream("checkouts"), phase(t), 15 * 60_000));
     }
 
     public boolean poolSaturated(long t) {
@@ -328,7 +348,7 @@ public final class Company {
         sink.add(payments[0], total - Math.min(total, failed));
         sink.add(payments[1], Math.min(total, failed));
         // Little's law: connections in use = payments per second x seconds each holds one.
-        double inUse = rate * 0.035 * 4 * (1 + 0.2 * noise.smooth(poolUsed.stream(), t, 60_000));
+        double inUse = rate * 0.035 * 4 * (1 + 0.2 * noise.smooth(poolUsed.stream(), phase(t), 60_000));
         sink.set(poolMax, POOL_MAX);
         if (saturated) {
             sink.set(poolUsed, POOL_MAX);
@@ -344,17 +364,19 @@ public final class Company {
     // ---- rides ----
 
     public double rideRate(int region, long t) {
-        return RIDE_RATE[region] * Rhythm.RIDES.level(t) * (1 + 0.1 * noise.smooth(rides[region].stream(), t, 20 * 60_000));
+        return RIDE_RATE[region] * Rhythm.RIDES.level(phase(t))
+                * (1 + 0.1 * noise.smooth(rides[region].stream(), phase(t), 20 * 60_000));
     }
 
     /** Riders looking for a ride and drivers free in a region; demand runs ahead of supply at the peaks. */
     public double riderDemand(int region, long t) {
-        return Math.round(rideRate(region, t) * 12 * (1 + 0.05 * noise.gaussian(riderDemand[region].stream(), t / 15_000)));
+        return Math.round(rideRate(region, t) * 12
+                * (1 + 0.05 * noise.gaussian(riderDemand[region].stream(), Math.floorDiv(phase(t), 15_000))));
     }
 
     public double driverSupply(int region, long t) {
-        double base = RIDE_RATE[region] * 10 * (0.6 + 0.4 * Rhythm.RIDES.level(t - 3_600_000));
-        return Math.round(base * (1 + 0.05 * noise.gaussian(driverSupply[region].stream(), t / 15_000)));
+        double base = RIDE_RATE[region] * 10 * (0.6 + 0.4 * Rhythm.RIDES.level(phase(t) - 3_600_000));
+        return Math.round(base * (1 + 0.05 * noise.gaussian(driverSupply[region].stream(), Math.floorDiv(phase(t), 15_000))));
     }
 
     /** The region's surge from demand over supply, before the ceiling: 1 off-peak, up to about 1.8 at the peaks. */

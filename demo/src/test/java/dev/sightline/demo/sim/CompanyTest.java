@@ -55,6 +55,33 @@ class CompanyTest {
     }
 
     @Test
+    void aShiftedCompanyIsTheUnshiftedOneLaterWhileIncidentsAndHaltsStayOnTheClock() {
+        // A drill at 18:02 on a Wednesday whose company lives at 03:00 on the Sunday before (shift: about -3.6 days).
+        long clock = WED + 18 * HOUR + 2 * MIN;
+        long phase = WED - 3 * 24 * HOUR + 3 * HOUR;
+        long shift = phase - clock;
+        Company shifted = new Company(5, IncidentSchedule.NONE, shift);
+        Recorder a = run(shifted, clock - 10 * MIN, clock, 15_000, true);
+        Recorder b = run(new Company(5, IncidentSchedule.NONE), phase - 10 * MIN, phase, 15_000, true);
+        assertThat(a.log).isEqualTo(b.log).hasSizeGreaterThan(1000);
+        assertThat(shifted.rideRate(0, clock)).isEqualTo(new Company(5, IncidentSchedule.NONE).rideRate(0, phase));
+
+        // The incident is scheduled on the clock: active at the clock's time, not at the company's.
+        IncidentSchedule pool = IncidentSchedule.single(IncidentKind.SATURATED_POOL, clock, Duration.ofMinutes(5));
+        Recorder full = run(new Company(5, pool, shift), clock, clock + MIN, 15_000, false);
+        assertThat(full.gauge("db_pool_connections_used", "pool", "payments-db")).isEqualTo(Company.POOL_MAX);
+        Recorder before = run(new Company(5, pool, shift), clock - 2 * MIN, clock - MIN, 15_000, false);
+        assertThat(before.gauge("db_pool_connections_used", "pool", "payments-db")).isLessThan(Company.POOL_MAX - 5);
+        // A halt at the clock's time holds its five minutes of clock time.
+        Company halting = new Company(5, IncidentSchedule.NONE, shift);
+        assertThat(halting.halt("momentum", clock)).isTrue();
+        run(halting, clock, clock + 4 * MIN, MIN, false);
+        assertThat(halting.halted("momentum")).isTrue();
+        run(halting, clock + 4 * MIN, clock + 5 * MIN, MIN, false);
+        assertThat(halting.halted("momentum")).isFalse();
+    }
+
+    @Test
     void dailyRhythmShowsInOrdersCheckoutsAndRides() {
         Company c = new Company(1, IncidentSchedule.NONE);
         // Orders: the US session (14:00 UTC) is about twice the quiet gap before Asia opens (21:00).

@@ -199,9 +199,9 @@ public final class DrillCommand implements Callable<Integer> {
     }
 
     static String line(DrillRunner.Outcome o) {
-        return String.format("%s  %-22s %s  [%s history, %d points; %.1f s]", o.passed() ? "PASS" : "FAIL",
-                o.spec().name(), String.join("; ", o.findings()), DrillRunner.human(o.spec().history()), o.historyPoints(),
-                o.wallMillis() / 1000.0);
+        return String.format("%s  %-22s %s  [at %s, %s history, %d points; %.1f s]", o.passed() ? "PASS" : "FAIL",
+                o.spec().name(), String.join("; ", o.findings()), o.spec().at(), DrillRunner.human(o.spec().history()),
+                o.historyPoints(), o.wallMillis() / 1000.0);
     }
 
     private static String json(List<DrillRunner.Outcome> outcomes, long passed, long failed) {
@@ -212,6 +212,7 @@ public final class DrillCommand implements Callable<Integer> {
             ObjectNode d = drills.addObject();
             d.put("name", o.spec().name());
             d.put("passed", o.passed());
+            d.put("at", o.spec().at().toString());
             if (o.incidentStartMillis() >= 0) {
                 d.put("incident", o.spec().incident().kindName());
                 d.put("incidentStart", Instant.ofEpochMilli(o.incidentStartMillis()).toString());

@@ -16,6 +16,7 @@ import dev.sightline.server.config.SightlineConfig;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,15 +28,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 /**
  * Runs one drill: a fresh server of its own (temporary data directory, the demo configuration, rules and product
  * cache canary) whose rule schedule is stopped and whose canaries and journeys run on the drill's {@link DrillClock},
  * history backfilled over OTLP, the synthetics run through their warm-up, then the company with the drill's incident
  * replayed one evaluation interval at a time: step the clock (the canary rounds due run, at their simulated times),
- * send the step's metrics, evaluate every group at its aligned time, note which alerts fire. Alert state (pending for
- * {@code for:}, firing) follows the simulated time; notifications go through the server's real alerting, so the halt
- * webhook is called as in the demo.
+ * send the step's metrics, evaluate every group at its time of the step ({@link #evaluationTime}), note which alerts
+ * fire. Alert state (pending for {@code for:}, firing) follows the simulated time; notifications go through the
+ * server's real alerting, so the halt webhook is called as in the demo.
  */
 public final class DrillRunner {
     static final long SEED = 17;
@@ -66,16 +68,11 @@ public final class DrillRunner {
         // The replay starts now and runs ahead of the wall clock: alerts it sends are then current for the
         // server's dispatcher, and the history lies before it as in the demo.
         long start = wall0 - Math.floorMod(wall0, 60_000) + 60_000;
-        long incidentStart = spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
-        IncidentSchedule schedule = spec.incident() == null || spec.incident().kind() == null ? IncidentSchedule.NONE
-                : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
-        DrillSpec.SignalFault fault = spec.incident() == null ? null : spec.incident().fault();
+        long incidentStart = incidentStart(spec, start);
         // The synthetics start (their first round) at the clock's start: the warm-up before the replay.
         DrillClock clock = new DrillClock(start - spec.syntheticsWarmup().toMillis());
-        try (Replay replay = new Replay(SEED, schedule, clock)) {
+        try (Replay replay = replay(spec, start, clock)) {
             Path configFile = withRuleFiles(ServerFiles.write(dir, replay.haltUrl(), replay.cacheUrl()), spec.ruleFiles());
-            replay.alsoSend(new DrillSignals(SEED, spec.signals(), fault, incidentStart,
-                    fault == null ? -1 : incidentStart + spec.incident().length().toMillis()));
             SightlineConfig cfg = new ConfigLoader().load(configFile);
             try (SightlineServer server = SightlineServer.start(new SightlineServer.Settings(
                     dir.resolve("data"), "127.0.0.1", 0, cfg, configFile, null, clock))) {
@@ -95,7 +92,7 @@ public final class DrillRunner {
                     server.canaries().flush();
                     boolean haltAsked = false;
                     for (RuleGroup g : rules.groups()) {
-                        long ts = g.alignedTimestamp(t);
+                        long ts = evaluationTime(g, dir, t);
                         if (ts > evaluated.getOrDefault(g, Long.MIN_VALUE)) {
                             rules.evaluate(g, ts);
                             evaluated.put(g, ts);
@@ -121,6 +118,43 @@ public final class DrillRunner {
                 throw new IOException("storage did not open: " + e.getCause(), e);
             }
         }
+    }
+
+    /**
+     * When group {@code g} evaluates at step {@code t}: the latest time of its schedule at or before {@code t}, the
+     * groups spread over the interval as on a server, but with each group's phase hashed from its rule file's path
+     * inside the drill's folder {@code dir} instead of the absolute path. That path holds a random temporary folder:
+     * the phases, and with them detection times, would change from run to run.
+     */
+    static long evaluationTime(RuleGroup g, Path dir, long t) {
+        Path file = Path.of(g.file()).toAbsolutePath().normalize();
+        String key = dir.toAbsolutePath().normalize().relativize(file) + ";" + g.name();
+        CRC32 crc = new CRC32();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        long phase = crc.getValue() % g.intervalMs();
+        return t - Math.floorMod(t - phase, g.intervalMs());
+    }
+
+    private static long incidentStart(DrillSpec spec, long start) {
+        return spec.incident() == null ? -1 : start + spec.incident().start().toMillis();
+    }
+
+    /**
+     * The company and the drill's signals for a replay starting at {@code start}, incident included, on {@code clock}.
+     * Their rhythms and noise are shifted so that {@code start} is the spec's {@code at} in the company's week: what
+     * they send depends on the spec and the seed, not on the wall clock; timestamps, incident and halts stay on
+     * {@code clock}, so alerts are current for the server.
+     */
+    static Replay replay(DrillSpec spec, long start, DrillClock clock) throws IOException {
+        long incidentStart = incidentStart(spec, start);
+        IncidentSchedule schedule = spec.incident() == null || spec.incident().kind() == null ? IncidentSchedule.NONE
+                : IncidentSchedule.single(spec.incident().kind(), incidentStart, spec.incident().length());
+        DrillSpec.SignalFault fault = spec.incident() == null ? null : spec.incident().fault();
+        long shift = spec.at().shiftFrom(start);
+        Replay replay = new Replay(SEED, schedule, clock, shift);
+        replay.alsoSend(new DrillSignals(SEED, spec.signals(), fault, incidentStart,
+                fault == null ? -1 : incidentStart + spec.incident().length().toMillis(), shift));
+        return replay;
     }
 
     /** The drill's own rule files, copied next to the demo's and added to the configuration's rule_files. */

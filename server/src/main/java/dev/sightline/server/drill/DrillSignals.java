@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 /**
  * A drill's synthetic series (docs/drills.md, signals), stepped with the company over the same OTLP path, history and
  * replay alike, with the drill's fault applied to its signal inside the fault's window. Deterministic: each signal
- * draws its noise from its own stream seeded from the drill's seed and the signal's identity, one draw per step.
+ * draws its noise from its own stream seeded from the drill's seed and the signal's identity, one draw per step, and
+ * its time of day is the company's (the clock's plus the drill's shift), as the company's rhythms are.
  */
 final class DrillSignals implements SignalSource {
     private static final double DAY_MILLIS = 86_400_000d;
@@ -25,9 +26,14 @@ final class DrillSignals implements SignalSource {
     private final DrillSpec.SignalFault fault;
     private final long faultFrom;
     private final long faultTo;
+    private final long shift;
 
-    /** {@code fault} (may be null) applies to steps ending in [faultFrom, faultTo). */
-    DrillSignals(long seed, List<DrillSpec.Signal> specs, DrillSpec.SignalFault fault, long faultFrom, long faultTo) {
+    /**
+     * {@code fault} (may be null) applies to steps ending in [faultFrom, faultTo) on the clock; the daily swing reads
+     * the clock plus {@code shiftMillis}.
+     */
+    DrillSignals(long seed, List<DrillSpec.Signal> specs, DrillSpec.SignalFault fault, long faultFrom, long faultTo,
+                 long shiftMillis) {
         this.specs = specs;
         this.series = new Series[specs.size()];
         this.noise = new SplittableRandom[specs.size()];
@@ -42,6 +48,7 @@ final class DrillSignals implements SignalSource {
         this.fault = fault;
         this.faultFrom = faultFrom;
         this.faultTo = faultTo;
+        this.shift = shiftMillis;
     }
 
     @Override
@@ -50,7 +57,8 @@ final class DrillSignals implements SignalSource {
         for (int i = 0; i < series.length; i++) {
             DrillSpec.Signal s = specs.get(i);
             double u = noise[i].nextDouble(-1, 1);
-            double v = s.baseline() * (1 + s.dailyAmplitude() * Math.sin(2 * Math.PI * (t % (long) DAY_MILLIS) / DAY_MILLIS))
+            double day = Math.floorMod(t + shift, (long) DAY_MILLIS) / DAY_MILLIS;
+            double v = s.baseline() * (1 + s.dailyAmplitude() * Math.sin(2 * Math.PI * day))
                     * (1 + s.noise() * u);
             if (inFault && fault.signal() == i) {
                 switch (fault.effect()) {

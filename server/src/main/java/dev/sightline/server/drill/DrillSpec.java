@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sightline.core.text.PromDurations;
 import dev.sightline.demo.sim.IncidentKind;
+import dev.sightline.demo.sim.WeekTime;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -32,22 +33,27 @@ import java.util.stream.Stream;
  * @param signals  synthetic series sent along with the company
  * @param syntheticsWarmup how long the server's canaries and journeys have run (on the drill's clock) when the
  *                         replay starts; zero: they start with it
+ * @param at       where in the company's week the replay starts: the phase of its rhythms and noise, whatever the
+ *                 wall clock reads
  */
 public record DrillSpec(String name, String description, List<String> services, Duration history,
                         Duration syntheticsWarmup, Duration duration, IncidentSpec incident, List<Expect> expect,
-                        List<String> forbid, List<Path> ruleFiles, List<Signal> signals) {
+                        List<String> forbid, List<Path> ruleFiles, List<Signal> signals, WeekTime at) {
     /** Forbids every alert. */
     public static final String ANY = "any";
+    /** A drill without {@code at}: a weekday's evening peak (rides at their peak, shopping near it). */
+    public static final WeekTime DEFAULT_AT = WeekTime.parse("Wed 18:00");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> FIELDS = Set.of("name", "description", "service", "services", "history",
-            "synthetics_warmup", "duration", "incident", "expect", "forbid", "rule_files", "signals");
+            "synthetics_warmup", "duration", "incident", "expect", "forbid", "rule_files", "signals", "at");
     private static final Set<String> SIGNAL_FIELDS = Set.of("metric", "labels", "type", "baseline", "daily_amplitude",
             "noise", "service");
 
-    /** A drill with neither rule files of its own nor signals. */
+    /** A drill with neither rule files of its own nor signals, at {@link #DEFAULT_AT}. */
     public DrillSpec(String name, String description, List<String> services, Duration history, Duration syntheticsWarmup,
                      Duration duration, IncidentSpec incident, List<Expect> expect, List<String> forbid) {
-        this(name, description, services, history, syntheticsWarmup, duration, incident, expect, forbid, List.of(), List.of());
+        this(name, description, services, history, syntheticsWarmup, duration, incident, expect, forbid, List.of(), List.of(),
+                DEFAULT_AT);
     }
 
     /**
@@ -127,6 +133,7 @@ public record DrillSpec(String name, String description, List<String> services, 
         List<String> services = services(where, root);
         Duration history = duration(where, root, "history");
         Duration warmup = root.hasNonNull("synthetics_warmup") ? duration(where, root, "synthetics_warmup") : Duration.ZERO;
+        WeekTime phase = root.hasNonNull("at") ? weekTime(where, root.get("at")) : DEFAULT_AT;
         Duration duration = duration(where, root, "duration");
         if (duration.isZero()) {
             throw new InvalidDrill(where + ": duration: must be positive");
@@ -161,7 +168,16 @@ public record DrillSpec(String name, String description, List<String> services, 
             throw new InvalidDrill(where + ": neither expect nor forbid: the drill could not fail");
         }
         return new DrillSpec(name, description, services, history, warmup, duration, incident, List.copyOf(expect),
-                List.copyOf(forbid), ruleFiles(where, root.get("rule_files"), base), signals);
+                List.copyOf(forbid), ruleFiles(where, root.get("rule_files"), base), signals, phase);
+    }
+
+    /** {@code at: Fri 18:00}: a day is needed, since the weekly rhythms differ by day. */
+    private static WeekTime weekTime(String where, JsonNode n) throws InvalidDrill {
+        try {
+            return WeekTime.parse(n.isTextual() ? n.asText() : n.toString());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDrill(where + ": at: " + e.getMessage());
+        }
     }
 
     /** Each glob must match at least one file: a typo would otherwise drill without the team's rules. */

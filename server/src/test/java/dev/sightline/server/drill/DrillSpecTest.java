@@ -3,12 +3,15 @@ package dev.sightline.server.drill;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sightline.demo.sim.IncidentKind;
+import dev.sightline.demo.sim.WeekTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 
@@ -74,6 +77,33 @@ class DrillSpecTest {
                 .hasMessageContaining("d.yml: synthetics_warmup: invalid duration \"long\"");
         assertThatThrownBy(() -> parse("name: Bad Name\nservice: shop\nhistory: 1h\nduration: 1m\nforbid: [any]\n"))
                 .hasMessageContaining("name: lower-case");
+    }
+
+    @Test
+    void atNamesTheCompanysPhaseAndDefaultsToAWeekdayEvening() throws Exception {
+        String rest = "name: x\nservice: shop\nhistory: 1h\nduration: 10m\nincident: none\nforbid: [any]\n";
+        assertThat(parse(rest + "at: Fri 18:00\n").at()).isEqualTo(new WeekTime(DayOfWeek.FRIDAY, LocalTime.of(18, 0)));
+        assertThat(parse(rest + "at: \"sun 03:05\"\n").at()).hasToString("Sun 03:05");
+        assertThat(parse(rest).at()).isEqualTo(DrillSpec.DEFAULT_AT).hasToString("Wed 18:00");
+        assertThatThrownBy(() -> parse(rest + "at: Friday evening\n")).isInstanceOf(DrillSpec.InvalidDrill.class)
+                .hasMessage("d.yml: at: a day and a UTC time such as \"Fri 18:00\" expected (Mon..Sun, 00:00..23:59), got \"Friday evening\"");
+        // A time without its day: the weekly rhythms differ by day.
+        assertThatThrownBy(() -> parse(rest + "at: 18:00\n")).hasMessageContaining("d.yml: at: ").hasMessageContaining("got \"18:00\"");
+        assertThatThrownBy(() -> parse(rest + "at: Fri 25:00\n")).hasMessageContaining("d.yml: at: ");
+        assertThatThrownBy(() -> parse(rest + "at: [Fri, \"18:00\"]\n")).hasMessageContaining("d.yml: at: ");
+    }
+
+    @Test
+    void everyShippedDrillNamesItsPhase() throws Exception {
+        Map<String, String> at = new java.util.TreeMap<>();
+        for (DrillSpec s : DrillCommand.load(Path.of("../examples/drills"))) {
+            at.put(s.name(), s.at().toString());
+        }
+        assertThat(at).containsEntry("hidden-surge", "Fri 18:00").containsEntry("runaway-strategy", "Tue 14:30")
+                .containsEntry("saturated-pool", "Sat 20:00");
+        for (Path f : Files.list(Path.of("../examples/drills")).filter(p -> p.toString().endsWith(".yml")).toList()) {
+            assertThat(Files.readString(f)).as(f.toString()).containsPattern("(?m)^at: ");
+        }
     }
 
     private static final String HEAD = "name: x\nservice: shop\nhistory: 1h\nduration: 10m\n";
