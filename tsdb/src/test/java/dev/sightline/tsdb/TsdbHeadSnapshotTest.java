@@ -163,7 +163,7 @@ class TsdbHeadSnapshotTest {
     enum Doubt {
         TORN("checksum mismatch"),
         FLIPPED_BYTE("checksum mismatch"),
-        OTHER_VERSION("version 9, this build reads version 1"),
+        OTHER_VERSION("version 9, this build reads version 2"),
         WAL_TRUNCATED("fewer than"),
         WAL_REWRITTEN("other bytes before offset"),
         WAL_SEGMENT_GONE("is missing"),
