@@ -58,11 +58,7 @@ public abstract class DeleteConformanceTest extends ConformanceSuite {
     }
 
     private Storage continued(Storage s) throws Exception {
-        Storage next = afterDelete(s);
-        if (next != s) {
-            closeAfterTest(next);
-        }
-        return next;
+        return continuedAs(s, afterDelete(s));
     }
 
     private static Deletable deletable(Storage s) {

@@ -8,7 +8,6 @@ import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.tombstone.DeletedSamplesIterator;
-import dev.sightline.tsdb.tombstone.Intervals;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +47,9 @@ public final class HeadQuerier implements Querier {
             if (s == null) {
                 continue;
             }
-            Intervals deleted = s.deleted();
             MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt, head.chunkFiles());
-            if (snap != null && (deleted == null || anyLeft(snap, mint, maxt, deleted))) {
-                out.add(new HeadSeries(s.labels, snap, mint, maxt, deleted));
+            if (snap != null && (snap.deleted() == null || anyLeft(snap, mint, maxt))) {
+                out.add(new HeadSeries(s.labels, snap, mint, maxt));
             }
         }
         if (sorted) {
@@ -60,11 +58,11 @@ public final class HeadQuerier implements Querier {
         return SeriesSet.of(out);
     }
 
-    /** Whether a sample of the snapshot in [mint, maxt] survives the deleted intervals. */
-    private static boolean anyLeft(MemSeries.SeriesSnapshot snap, long mint, long maxt, Intervals deleted) {
+    /** Whether a sample of the snapshot in [mint, maxt] survives its deleted intervals. */
+    private static boolean anyLeft(MemSeries.SeriesSnapshot snap, long mint, long maxt) {
         HeadSeriesIterator it = new HeadSeriesIterator();
         it.reset(snap, mint, maxt);
-        return new DeletedSamplesIterator().reset(it, deleted).next() != ValueType.NONE;
+        return new DeletedSamplesIterator().reset(it, snap.deleted()).next() != ValueType.NONE;
     }
 
     // Without tombstones the postings answer a lookup without matchers alone; with them, series wholly deleted are
@@ -114,12 +112,11 @@ public final class HeadQuerier implements Querier {
     }
 
     private boolean alive(MemSeries s) {
-        Intervals deleted = s.deleted();
-        if (deleted == null) {
+        if (s.deleted() == null) {
             return true;
         }
         MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt, head.chunkFiles());
-        return snap != null && anyLeft(snap, mint, maxt, deleted);
+        return snap != null && anyLeft(snap, mint, maxt);
     }
 
     @Override
@@ -127,12 +124,10 @@ public final class HeadQuerier implements Querier {
         // Snapshots hold only immutable or append-only data; nothing to release.
     }
 
-    /** {@code deleted} is null when nothing of the series is deleted. */
-    private record HeadSeries(Labels labels, MemSeries.SeriesSnapshot snapshot, long mint, long maxt,
-                              Intervals deleted) implements Series {
+    private record HeadSeries(Labels labels, MemSeries.SeriesSnapshot snapshot, long mint, long maxt) implements Series {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            if (deleted == null) {
+            if (snapshot.deleted() == null) {
                 HeadSeriesIterator it = reuse instanceof HeadSeriesIterator h ? h : new HeadSeriesIterator();
                 it.reset(snapshot, mint, maxt);
                 return it;
@@ -140,7 +135,7 @@ public final class HeadQuerier implements Querier {
             DeletedSamplesIterator d = DeletedSamplesIterator.reuse(reuse);
             HeadSeriesIterator it = d.inner() instanceof HeadSeriesIterator h ? h : new HeadSeriesIterator();
             it.reset(snapshot, mint, maxt);
-            return d.reset(it, deleted);
+            return d.reset(it, snapshot.deleted());
         }
     }
 }

@@ -497,7 +497,7 @@ public final class MemSeries {
         }
         // Read under the monitor: every ref here was written before, and segments are dropped only after every
         // series let go of their chunks, so this table holds all the segments the refs name.
-        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost);
+        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deleted);
     }
 
     private static int lowerBound(long[] a, int n, long t) {
@@ -602,10 +602,10 @@ public final class MemSeries {
 
     /**
      * What a query needs of a series: the full chunks overlapping its range (refs into {@code table}), the open chunk
-     * when it overlaps (else null), and the out-of-order samples in the range (oooSt null when none has a start
-     * timestamp).
+     * when it overlaps (else null), the out-of-order samples in the range (oooSt null when none has a start
+     * timestamp), and the series' deleted intervals (null when none).
      */
     record SeriesSnapshot(long[] closedRefs, HeadChunkFiles.Table table, Chunk openChunk, long[] oooT, double[] oooV,
-                          Histogram[] oooH, long[] oooSt) {
+                          Histogram[] oooH, long[] oooSt, Intervals deleted) {
     }
 }
