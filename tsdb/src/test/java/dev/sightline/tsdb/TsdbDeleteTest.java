@@ -261,6 +261,29 @@ class TsdbDeleteTest {
     }
 
     @Test
+    void compactionRewritesABlockWhoseTombstonesTouchMoreThanFivePercentOfItsSeries() throws Exception {
+        try (Tsdb db = Tsdb.open(dir, options())) {
+            append(db, 40, 0, HOUR + 600_000);
+            db.flushHead();
+            assertThat(db.blocks()).hasSize(2);
+            BlockMeta first = db.blocks().get(0);
+            // One series of 40 is 2.5%: not worth a rewrite yet.
+            db.deleteSeries(0, HOUR / 2, LabelMatcher.eq("i", "0"));
+            db.compactBlocks();
+            assertThat(db.blocks().get(0).ulid()).isEqualTo(first.ulid());
+            db.deleteSeries(0, HOUR / 2, LabelMatcher.eq("i", "1"), LabelMatcher.eq("job", "b"));
+            db.deleteSeries(0, HOUR / 2, LabelMatcher.eq("i", "2"));
+            db.compactBlocks();
+            BlockMeta rewritten = db.blocks().get(0);
+            assertThat(rewritten.ulid()).isNotEqualTo(first.ulid());
+            assertThat(rewritten.numSamples()).isEqualTo(first.numSamples() - 3 * (HOUR / 2 / STEP + 1));
+            assertThat(dir.resolve(first.ulid())).doesNotExist();
+            assertThat(dir.resolve(rewritten.ulid()).resolve("tombstones")).doesNotExist();
+            assertThat(read(db, ANY).get("1")).isEqualTo(range(HOUR / 2 + STEP, HOUR + 600_000));
+        }
+    }
+
+    @Test
     void cuttingTheHeadIntoABlockDropsItsDeletedSamples() throws Exception {
         try (Tsdb db = Tsdb.open(dir, options())) {
             append(db, 4, 0, HOUR);
