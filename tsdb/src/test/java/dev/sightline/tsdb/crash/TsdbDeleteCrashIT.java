@@ -35,17 +35,12 @@ class TsdbDeleteCrashIT {
 
     @Test
     void anAcknowledgedDeleteSurvivesKillMinus9() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process fill = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                TsdbDeleteCrashChild.class.getName(), dataDir.toString(), "fill")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process fill = child("fill").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(fill.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(fill.exitValue()).isZero();
         assertThat(dataDir.resolve("head_snapshot")).exists();
 
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                TsdbDeleteCrashChild.class.getName(), dataDir.toString(), "delete")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process child = child("delete").start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(r.readLine()).isEqualTo("DELETED");
         } finally {
@@ -59,6 +54,14 @@ class TsdbDeleteCrashIT {
         try (Tsdb db = Tsdb.open(dataDir, TsdbDeleteCrashChild.options())) {
             assertDeleted(db);
         }
+    }
+
+    /** The child JVM in {@code mode}, on this JVM's class path, its stderr shown. */
+    private ProcessBuilder child(String mode) {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                TsdbDeleteCrashChild.class.getName(), dataDir.toString(), mode)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
     }
 
     private static void assertDeleted(Tsdb db) {
