@@ -47,6 +47,33 @@ public final class TenantView {
         return (mint, maxt) -> new TenantQuerier(queryable.querier(mint, maxt), scope);
     }
 
+    /**
+     * The tenant's deletes: its matchers scoped as a select's are, so a delete only ever reaches the tenant's own
+     * series (a matcher of its own on the tenant label is judged against the empty string: one that rejects it
+     * deletes nothing). Cleaning tombstones rewrites the shared storage, which changes no tenant's answers.
+     */
+    public static Deletable deletable(Deletable deletable, String tenant) {
+        TenantScope scope = new TenantScope(tenant);
+        return new Deletable() {
+            @Override
+            public void deleteSeries(long mint, long maxt, LabelMatcher... matchers) throws IOException {
+                Querier.requireRestrictingMatcher(matchers);
+                if (mint > maxt) {
+                    throw new IllegalArgumentException("delete start " + mint + " is after its end " + maxt);
+                }
+                LabelMatcher[] scoped = scope.matchers(matchers);
+                if (scoped != null) {
+                    deletable.deleteSeries(mint, maxt, scoped);
+                }
+            }
+
+            @Override
+            public void cleanTombstones() throws IOException {
+                deletable.cleanTombstones();
+            }
+        };
+    }
+
     /** The tenant's view of an exemplar store: exemplars are kept under the tagged series labels. */
     public static ExemplarStorage exemplars(ExemplarStorage exemplars, String tenant) {
         TenantScope scope = new TenantScope(tenant);

@@ -26,6 +26,7 @@ import dev.sightline.server.metadata.MetadataStore;
 import dev.sightline.server.otlp.OtlpReceiver;
 import dev.sightline.server.security.WebConfigException;
 import dev.sightline.server.security.WebSecurity;
+import dev.sightline.server.promapi.AdminApi;
 import dev.sightline.server.promapi.PromApi;
 import dev.sightline.server.promapi.StatusApi;
 import dev.sightline.server.query.QueryGate;
@@ -45,6 +46,7 @@ import dev.sightline.server.selfmetrics.SelfMetrics;
 import dev.sightline.server.synthetics.JourneyService;
 import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.synthetics.SyntheticClock;
+import dev.sightline.server.tenants.MetricRetentionSweeper;
 import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.Tenants;
 import dev.sightline.traces.metrics.GeneratorConfig;
@@ -142,6 +144,8 @@ public final class SightlineServer implements AutoCloseable {
     /** The exemplar store the storage replays its WAL's exemplars into; the endpoints see it as the guards' ExemplarStorage. */
     private final ExemplarStore exemplars;
     private final CompletableFuture<Tsdb> storage = new CompletableFuture<>();
+    /** Deletes tenants' samples past their metric retention; null until storage is open, or when none has one. */
+    private volatile MetricRetentionSweeper retentionSweeper;
     /**
      * Where every API query runs (PromQL, LogQL, TraceQL, services), bounded by limits.query_max_concurrency and
      * query_max_queue; its own threads, so queries take neither the event loop nor the worker pool ingestion needs.
@@ -372,6 +376,7 @@ public final class SightlineServer implements AutoCloseable {
         RangeLimits ranges = limits.toRangeLimits();
         new PromApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(), System::currentTimeMillis,
                 tenants, queries, ranges).register(api);
+        new AdminApi(() -> isReady() ? storage.getNow(null) : null, tenants).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),
                 settings.config().limits().toDecoderLimits(), guards, tenants).register(api);
         scrape.register(api);
@@ -461,6 +466,11 @@ public final class SightlineServer implements AutoCloseable {
                     return () -> t.guards().begin(t.storage(db).appender(), "spanmetrics");
                 });
                 logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
+                if (MetricRetentionSweeper.needed(settings.config().tenants())) {
+                    retentionSweeper = new MetricRetentionSweeper(db, db, settings.config().tenants(),
+                            System::currentTimeMillis);
+                    retentionSweeper.start(MetricRetentionSweeper.DEFAULT_PERIOD_MS);
+                }
                 startScraping(db);
                 startRules(db);
                 journeys.start(() -> guards.begin(db.appender(), "journeys"));
@@ -648,6 +658,10 @@ public final class SightlineServer implements AutoCloseable {
                 // Opening failed and was logged; nothing to close.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            MetricRetentionSweeper sweeper = retentionSweeper;
+            if (sweeper != null) {
+                sweeper.close();
             }
             if (db != null) {
                 try {

@@ -4,6 +4,7 @@ import dev.sightline.core.FileTrees;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.ValidationException;
 import dev.sightline.metricstore.Appender;
+import dev.sightline.metricstore.Deletable;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.Storage;
@@ -36,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -64,8 +66,13 @@ import java.util.logging.Logger;
  * <p>Without a WAL ({@link TsdbOptions#walEnabled()} false) the database is purely in memory: nothing is replayed
  * or survives close, the head is persisted only on {@link #flushHead()}, and {@code dataDir} may be null (then
  * flushHead is refused). This mode is for the PromQL test runner and benchmarks.
+ *
+ * <p>Deletes work as in Prometheus: each block overlapping the range gets tombstones (its {@code tombstones} file),
+ * the head marks the series' intervals after logging tombstone records to the WAL; reads leave the deleted samples
+ * out, and they are dropped for good when the head is cut into a block, when compaction rewrites the block, or by
+ * {@link #cleanTombstones}.
  */
-public final class Tsdb implements Storage {
+public final class Tsdb implements Storage, Deletable {
     private static final Logger LOG = Logger.getLogger(Tsdb.class.getName());
     private static final long MAX_BLOCK_RANGE_MS = 31L * 24 * 3600_000L;
     /** Full head chunks, memory-mapped (see Head). */
@@ -555,6 +562,86 @@ public final class Tsdb implements Storage {
             LOG.info(() -> "retention: deleting " + r.block);
             r.release();
         }
+    }
+
+    /**
+     * Deletes the samples in [mint, maxt] of the series matching all {@code matchers} (see {@link Deletable}): the
+     * tombstones of every block overlapping the range are written durably, then the head's are logged. Under the
+     * maintenance lock, so no compaction reads a block while its tombstones change and no persistence cuts the head
+     * in between.
+     */
+    @Override
+    public void deleteSeries(long mint, long maxt, LabelMatcher... matchers) throws IOException {
+        Querier.requireRestrictingMatcher(matchers);
+        if (mint > maxt) {
+            throw new IllegalArgumentException("delete start " + mint + " is after its end " + maxt);
+        }
+        ensureOpen();
+        maintenance.lock();
+        try {
+            ensureOpen();
+            int blockSeries = 0;
+            for (BlockRef b : blocks) {
+                BlockMeta m = b.block.meta();
+                if (m.minTime() <= maxt && m.maxTime() > mint) {
+                    blockSeries += b.block.delete(mint, maxt, matchers);
+                }
+            }
+            int headSeries = head.delete(mint, maxt, matchers);
+            if (blockSeries + headSeries > 0) {
+                int bs = blockSeries;
+                LOG.info(() -> "deleted [" + mint + ", " + maxt + "] of " + Arrays.toString(matchers) + ": tombstones for "
+                        + bs + " block series and " + headSeries + " head series");
+            }
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
+    /**
+     * Rewrites every block with tombstones without the deleted samples (Prometheus's clean_tombstones), one at a
+     * time, and drops a block left empty. A rewritten block is of the next compaction level with the same sources, so
+     * a crash before the old one is deleted leaves it to be deleted on the next open. The head's deleted samples go
+     * when it is cut into a block.
+     */
+    @Override
+    public void cleanTombstones() throws IOException {
+        ensureOpen();
+        if (dataDir == null) {
+            return; // in memory: no blocks
+        }
+        maintenance.lock();
+        try {
+            ensureOpen();
+            for (BlockRef r : blocks) {
+                if (!r.block.tombstones().isEmpty()) {
+                    rewrite(r);
+                }
+            }
+        } finally {
+            maintenance.unlock();
+        }
+    }
+
+    /** Replaces a block by its rewrite without deleted samples (none when nothing is left). */
+    private void rewrite(BlockRef old) throws IOException {
+        long before = old.block.sizeBytes();
+        BlockMeta meta = compactor.compact(List.of(old.block));
+        List<BlockRef> next = new ArrayList<>();
+        for (BlockRef r : blocks) {
+            if (r != old) {
+                next.add(r);
+            }
+        }
+        Block rewritten = meta == null ? null : Block.open(dataDir.resolve(meta.ulid()));
+        if (rewritten != null) {
+            next.add(new BlockRef(rewritten));
+            next.sort(Comparator.comparingLong(r -> r.block.meta().minTime()));
+        }
+        blocks = List.copyOf(next);
+        old.release();
+        LOG.info(() -> "clean tombstones: " + old.block + " (" + before + " bytes) rewritten as "
+                + (rewritten == null ? "nothing (every sample was deleted)" : rewritten + " (" + rewritten.sizeBytes() + " bytes)"));
     }
 
     private void ensureOpen() {

@@ -163,7 +163,7 @@ class TsdbHeadSnapshotTest {
     enum Doubt {
         TORN("checksum mismatch"),
         FLIPPED_BYTE("checksum mismatch"),
-        OTHER_VERSION("version 9, this build reads version 1"),
+        OTHER_VERSION("version 9, this build reads version 2"),
         WAL_TRUNCATED("fewer than"),
         WAL_REWRITTEN("other bytes before offset"),
         WAL_SEGMENT_GONE("is missing"),
@@ -260,5 +260,33 @@ class TsdbHeadSnapshotTest {
             ReplayTestData.fill(db, new Random(1), 0, 50, -1, null);
         }
         assertThat(dir.resolve("head_snapshot")).doesNotExist();
+    }
+
+    /**
+     * A head flushed into blocks (its chunk files emptied) and then given less than a full chunk: the snapshot names
+     * no chunk file, and loading it must keep working (it failed with a NullPointerException and fell back to a full
+     * replay).
+     */
+    @Test
+    void aSnapshotNamingNoChunkFileLoads() throws IOException {
+        Path dir = tmp.resolve("nochunks");
+        TsdbOptions o = TsdbOptions.defaults().withBlockDurationMs(3600_000L);
+        try (Tsdb db = Tsdb.open(dir, o)) {
+            Appender app = db.appender();
+            for (long t = 0; t < 7200_000L; t += 15_000) {
+                app.append(0, Labels.of("__name__", "m"), t, t);
+            }
+            app.commit();
+            db.flushHead();
+            app = db.appender();
+            app.append(0, Labels.of("__name__", "m"), 7200_000L, 1);
+            app.commit();
+        }
+        log.clear();
+        try (Tsdb db = Tsdb.open(dir, o)) {
+            assertThat(db.headSeries()).isEqualTo(1);
+        }
+        assertThat(logged).anyMatch(m -> m.startsWith("loaded head snapshot"));
+        assertThat(logged).noneMatch(m -> m.contains("failed to load"));
     }
 }

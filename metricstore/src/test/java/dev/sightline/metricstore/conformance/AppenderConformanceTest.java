@@ -57,11 +57,7 @@ public abstract class AppenderConformanceTest extends ConformanceSuite {
     }
 
     private Storage continued(Storage s) throws Exception {
-        Storage next = afterCommit(s);
-        if (next != s) {
-            closeAfterTest(next);
-        }
-        return next;
+        return continuedAs(s, afterCommit(s));
     }
 
     private static void commit(Storage s, Labels l, long t, double v) throws Exception {

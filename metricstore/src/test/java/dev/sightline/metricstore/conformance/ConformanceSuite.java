@@ -14,6 +14,14 @@ public abstract class ConformanceSuite {
         toClose.add(c);
     }
 
+    /** What a restart hook returned for {@code before}: registered for closing when it is another one. */
+    protected <T extends AutoCloseable> T continuedAs(T before, T next) {
+        if (next != before) {
+            closeAfterTest(next);
+        }
+        return next;
+    }
+
     @AfterEach
     void closeAll() throws Exception {
         for (int i = toClose.size() - 1; i >= 0; i--) {

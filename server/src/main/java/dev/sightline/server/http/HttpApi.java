@@ -141,15 +141,24 @@ public final class HttpApi {
      * Returns the route of the endpoint's handler, for a failure handler of its own (the 413 among others).
      */
     public Route post(String pattern, long maxBodyBytes, Handler<RoutingContext> handler) {
-        routes.add("POST " + pattern);
+        return withBody(HttpMethod.POST, pattern, maxBodyBytes, handler);
+    }
+
+    /** Registers a PUT endpoint whose body is read first, as {@link #post} does. */
+    public Route put(String pattern, long maxBodyBytes, Handler<RoutingContext> handler) {
+        return withBody(HttpMethod.PUT, pattern, maxBodyBytes, handler);
+    }
+
+    private Route withBody(HttpMethod method, String pattern, long maxBodyBytes, Handler<RoutingContext> handler) {
+        routes.add(method.name() + " " + pattern);
         // Vert.x refuses a body handler after a user handler on one route, so the label is set by a route of its
         // own, registered first so that it also labels a 413 from the body handler.
-        router.route(pattern).method(HttpMethod.POST)
+        router.route(pattern).method(method)
                 .handler(ctx -> {
                     ctx.put(HANDLER_KEY, pattern);
                     ctx.next();
                 });
-        return router.route(pattern).method(HttpMethod.POST)
+        return router.route(pattern).method(method)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
                 .handler(handler);
     }

@@ -17,8 +17,9 @@ import java.util.Set;
  * <p>
  * Classification: {@code write} is ingest of telemetry (samples, spans, logs) and of alerts sent by Prometheus to the
  * Alertmanager API, what a sender's key does; {@code admin} changes how the server behaves (reload, silences that mute
- * alerts, dashboards written to disk); the rest reads. {@code /probe} reads too although it makes the server send
- * requests to the target it names, as blackbox_exporter does: Prometheus scrapes it with its read credential.
+ * alerts, dashboards written to disk) or deletes data (Prometheus's TSDB admin API); the rest reads. {@code /probe}
+ * reads too although it makes the server send requests to the target it names, as blackbox_exporter does: Prometheus
+ * scrapes it with its read credential.
  */
 final class RouteScopes {
     /** Health and readiness: answered without credentials, for load balancers and orchestrators. */
@@ -164,6 +165,10 @@ final class RouteScopes {
             DELETE /api/v2/silence/:silenceID                   admin
             POST   /api/v1/dashboards/import                    admin
             POST   /api/v1/dashboards/yaml                      admin
+            POST   /api/v1/admin/tsdb/delete_series             admin
+            PUT    /api/v1/admin/tsdb/delete_series             admin
+            POST   /api/v1/admin/tsdb/clean_tombstones          admin
+            PUT    /api/v1/admin/tsdb/clean_tombstones          admin
             """;
 
     /** One entry: its method, the pattern's segments, and the scope (null for open). */

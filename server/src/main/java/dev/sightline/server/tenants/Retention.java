@@ -24,9 +24,10 @@ import java.util.function.LongSupplier;
 /**
  * A tenant's retention (Mimir's {@code compactor_blocks_retention_period}, Loki's {@code retention_period}, Tempo's
  * {@code block_retention}) over the shared stores: every read of the tenant starts no earlier than now minus its
- * retention, so older series samples, log lines and spans are not returned. The stores cannot delete one tenant's
- * data (the tsdb has no delete or tombstone path; the log and span stores drop whole time partitions under their own
- * retention), so what is past a tenant's retention stays on disk until the store's retention removes it.
+ * retention, so older series samples, log lines and spans are not returned. Series samples past it are also deleted
+ * by {@link MetricRetentionSweeper} (this cutoff answers exactly between its sweeps); the log and span stores drop
+ * whole time partitions under their own retention, so a tenant's lines and spans past its retention stay on disk until
+ * the store's retention removes them.
  */
 final class Retention {
     private static final long NANOS_PER_MS = 1_000_000L;

@@ -8,6 +8,7 @@ import dev.sightline.ingest.logs.LogRejection;
 import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.TenantLogView;
+import dev.sightline.metricstore.Deletable;
 import dev.sightline.metricstore.ExemplarStorage;
 import dev.sightline.metricstore.Queryable;
 import dev.sightline.metricstore.Storage;
@@ -115,6 +116,11 @@ public final class Tenant {
     /** Writes and reads of this tenant's series: tagged and filtered by the tenant label. */
     public Storage storage(Storage shared) {
         return id == null ? shared : TenantView.storage(shared, id);
+    }
+
+    /** Deletes of this tenant's series: its matchers scoped by the tenant label, so no other tenant's are reached. */
+    public Deletable deletable(Deletable shared) {
+        return id == null ? shared : TenantView.deletable(shared, id);
     }
 
     /**

@@ -6,21 +6,29 @@ import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
+import dev.sightline.tsdb.tombstone.DeletedSamplesIterator;
+import dev.sightline.tsdb.tombstone.Intervals;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
-/** Querier over one block: postings from the index, samples from the mapped chunks. */
+/**
+ * Querier over one block: postings from the index, samples from the mapped chunks, minus the deleted intervals of
+ * its tombstones. A series whose every sample in range is deleted is not listed, by select nor by the label lookups.
+ */
 final class BlockQuerier implements Querier {
     private final IndexReader index;
     private final ChunkSegments chunks;
+    private final Tombstones tombstones;
     private final long mint;
     private final long maxt;
 
-    BlockQuerier(IndexReader index, ChunkSegments chunks, long mint, long maxt) {
+    BlockQuerier(IndexReader index, ChunkSegments chunks, Tombstones tombstones, long mint, long maxt) {
         this.index = index;
         this.chunks = chunks;
+        this.tombstones = tombstones;
         this.mint = mint;
         this.maxt = maxt;
     }
@@ -58,8 +66,9 @@ final class BlockQuerier implements Querier {
                 while (++i < ids.length) {
                     IndexReader.ChunkMetas metas = new IndexReader.ChunkMetas(lo, hi);
                     Labels labels = index.readSeries(ids[i], metas);
-                    if (metas.n > 0) {
-                        current = new BlockSeries(labels, metas);
+                    Intervals deleted = tombstones.get(ids[i]);
+                    if (metas.n > 0 && (deleted == null || anyLeft(metas, deleted))) {
+                        current = new BlockSeries(labels, metas, deleted);
                         return true;
                     }
                 }
@@ -102,27 +111,49 @@ final class BlockQuerier implements Querier {
         return ids;
     }
 
+    /** Whether a sample of the series' chunks in range survives its deleted intervals. */
+    private boolean anyLeft(IndexReader.ChunkMetas metas, Intervals deleted) {
+        BlockSeriesIterator it = new BlockSeriesIterator();
+        it.reset(chunks, metas);
+        return new DeletedSamplesIterator().reset(it, deleted).next() != ValueType.NONE;
+    }
+
+    /** Whether series {@code id} has a sample left in the querier's range (it has unless tombstones say otherwise). */
+    private boolean alive(int id) {
+        Intervals deleted = tombstones.get(id);
+        if (deleted == null) {
+            return true;
+        }
+        IndexReader.ChunkMetas metas = new IndexReader.ChunkMetas(mint, maxt);
+        index.readSeries(id, metas);
+        return metas.n > 0 && anyLeft(metas, deleted);
+    }
+
+    // Without tombstones the index answers a lookup without matchers alone; with them, series wholly deleted are
+    // left out, so every series is visited.
     @Override
     public List<String> labelNames(LabelMatcher... matchers) {
-        if (matchers.length == 0) {
+        if (matchers.length == 0 && tombstones.isEmpty()) {
             return index.labelNames();
         }
         TreeSet<String> names = new TreeSet<>();
-        for (int id : postings(matchers)) {
-            index.labels(id).forEach((n, v) -> names.add(n));
+        for (int id : matchers.length == 0 ? index.allPostings() : postings(matchers)) {
+            if (alive(id)) {
+                index.labels(id).forEach((n, v) -> names.add(n));
+            }
         }
         return new ArrayList<>(names);
     }
 
     @Override
     public List<String> labelValues(String name, LabelMatcher... matchers) {
-        if (matchers.length == 0) {
+        if (matchers.length == 0 && tombstones.isEmpty()) {
             return index.labelValues(name);
         }
         TreeSet<String> values = new TreeSet<>();
-        for (int id : postings(matchers)) {
+        for (int id : matchers.length == 0 ? index.allPostings() : postings(matchers)) {
             String v = index.labels(id).get(name);
-            if (v != null) {
+            if (v != null && alive(id)) {
                 values.add(v);
             }
         }
@@ -136,10 +167,13 @@ final class BlockQuerier implements Querier {
     private final class BlockSeries implements Series {
         private final Labels labels;
         private final IndexReader.ChunkMetas metas;
+        /** Null when nothing of the series is deleted. */
+        private final Intervals deleted;
 
-        BlockSeries(Labels labels, IndexReader.ChunkMetas metas) {
+        BlockSeries(Labels labels, IndexReader.ChunkMetas metas, Intervals deleted) {
             this.labels = labels;
             this.metas = metas;
+            this.deleted = deleted;
         }
 
         @Override
@@ -149,9 +183,15 @@ final class BlockQuerier implements Querier {
 
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            BlockSeriesIterator it = reuse instanceof BlockSeriesIterator b ? b : new BlockSeriesIterator();
+            if (deleted == null) {
+                BlockSeriesIterator it = reuse instanceof BlockSeriesIterator b ? b : new BlockSeriesIterator();
+                it.reset(chunks, metas);
+                return it;
+            }
+            DeletedSamplesIterator d = DeletedSamplesIterator.reuse(reuse);
+            BlockSeriesIterator it = d.inner() instanceof BlockSeriesIterator b ? b : new BlockSeriesIterator();
             it.reset(chunks, metas);
-            return it;
+            return d.reset(it, deleted);
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Leveled compaction, as Prometheus does it: overlapping blocks are merged first (vertical compaction); otherwise
  * adjacent blocks that share an aligned range of a larger level are merged once they fill it, or once a newer block
- * exists past it, so the newest, still-filling range is left alone.
+ * exists past it, so the newest, still-filling range is left alone; otherwise a block with many tombstones is
+ * rewritten alone. Every block written leaves deleted samples out.
  */
 public final class Compactor {
     private final Path dataDir;
@@ -51,21 +52,29 @@ public final class Compactor {
         if (!overlapping.isEmpty()) {
             return overlapping;
         }
-        if (sorted.size() < 2) {
-            return List.of();
+        if (sorted.size() >= 2) {
+            long highTime = sorted.get(sorted.size() - 1).meta().minTime();
+            for (int level = 1; level < ranges.length; level++) {
+                long range = ranges[level];
+                for (List<Block> group : splitByRange(sorted, range)) {
+                    if (group.size() < 2) {
+                        continue;
+                    }
+                    long mint = group.get(0).meta().minTime();
+                    long maxt = group.get(group.size() - 1).meta().maxTime();
+                    if (maxt - mint == range || maxt <= highTime) {
+                        return group;
+                    }
+                }
+            }
         }
-        long highTime = sorted.get(sorted.size() - 1).meta().minTime();
-        for (int level = 1; level < ranges.length; level++) {
-            long range = ranges[level];
-            for (List<Block> group : splitByRange(sorted, range)) {
-                if (group.size() < 2) {
-                    continue;
-                }
-                long mint = group.get(0).meta().minTime();
-                long maxt = group.get(group.size() - 1).meta().maxTime();
-                if (maxt - mint == range || maxt <= highTime) {
-                    return group;
-                }
+        // As Prometheus's planner: a block (longer than half the smallest range) whose tombstones touch more than 5% of
+        // its series is rewritten alone, so deleted samples leave the disk without a clean_tombstones.
+        for (int i = sorted.size() - 1; i >= 0; i--) {
+            Block b = sorted.get(i);
+            if (b.meta().maxTime() - b.meta().minTime() > ranges[0] / 2
+                    && b.tombstones().numSeries() > 0.05 * (b.meta().numSeries() + 1)) {
+                return List.of(b);
             }
         }
         return List.of();

@@ -2,11 +2,13 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelLimits;
+import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.ValidationException;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
+import dev.sightline.tsdb.wal.WalBatch;
 import dev.sightline.tsdb.wal.WriteAheadLog;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -50,6 +53,8 @@ public final class Head {
      */
     final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
     final HeadStats stats = new HeadStats();
+    /** Series with deleted intervals: while there are any, label lookups visit series to leave out wholly deleted ones. */
+    private final AtomicInteger tombstonedSeries = new AtomicInteger();
 
     /**
      * A head that keeps its full chunks in heap buffers.
@@ -272,6 +277,9 @@ public final class Head {
             byRef.forEach(s -> {
                 if (s.truncateBefore(cut, stats)) {
                     empty.add(s);
+                    if (s.deleted() != null) {
+                        tombstonedSeries.decrementAndGet();
+                    }
                 } else {
                     range[0] = Math.min(range[0], s.minTime());
                     range[1] = Math.max(range[1], s.maxTime());
@@ -318,6 +326,58 @@ public final class Head {
         return new HeadReplay(this, minValidTime, exemplars, workers);
     }
 
+    /**
+     * Deletes the samples in [mint, maxt] of the series matching all {@code matchers}, as Prometheus's head does: a
+     * tombstone record per series with a sample there not deleted yet goes to the WAL (durable as a commit is), then
+     * the interval is marked on the series; reads leave its samples out from then on, and cutting the head into a
+     * block drops them. Returns the number of series marked.
+     */
+    public int delete(long mint, long maxt, LabelMatcher... matchers) throws IOException {
+        if (mint > maxt) {
+            throw new IllegalArgumentException("delete start " + mint + " is after its end " + maxt);
+        }
+        // Shared, as a commit holds it: truncation cannot drop a series between the WAL record and the mark.
+        commitLock.readLock().lock();
+        try {
+            List<MemSeries> hit = new ArrayList<>();
+            for (long ref : postings.postingsFor(matchers)) {
+                MemSeries s = byRef.get(ref);
+                // A series with a sample has been committed, so its series record precedes this tombstone in the WAL.
+                if (s != null && s.needsDelete(mint, maxt)) {
+                    hit.add(s);
+                }
+            }
+            if (hit.isEmpty()) {
+                return 0;
+            }
+            if (wal != null) {
+                WalBatch batch = new WalBatch();
+                for (MemSeries s : hit) {
+                    batch.addTombstone(s.ref, mint, maxt);
+                }
+                wal.write(batch);
+            }
+            for (MemSeries s : hit) {
+                markDeleted(s, mint, maxt);
+            }
+            return hit.size();
+        } finally {
+            commitLock.readLock().unlock();
+        }
+    }
+
+    /** Marks [mint, maxt] of {@code s} deleted (a delete, or its tombstone record replayed). */
+    void markDeleted(MemSeries s, long mint, long maxt) {
+        if (s.delete(mint, maxt)) {
+            tombstonedSeries.incrementAndGet();
+        }
+    }
+
+    /** Whether some series has deleted intervals. */
+    boolean hasTombstones() {
+        return tombstonedSeries.get() > 0;
+    }
+
     /** A series from the WAL under its logged ref, which is never handed out again. */
     MemSeries createReplayed(long ref, Labels labels) {
         MemSeries s = create(ref, labels);
@@ -341,6 +401,9 @@ public final class Head {
         s.walLogged = true;
         if (publish(s) != s) {
             throw in.corrupt("series " + labels + " appears twice");
+        }
+        if (s.deleted() != null) {
+            tombstonedSeries.incrementAndGet();
         }
         reserveRef(ref);
         stats.chunks.add(chunks);

@@ -454,12 +454,13 @@ final class HeadChunkFiles implements AutoCloseable {
     synchronized void cutBackTo(Position p) throws IOException {
         loadedSegments = 0;
         Table t = table;
-        int keep = Math.max(0, p.last() - t.first + 1);
+        // A snapshot naming no file (p.last() < p.first()) keeps only the files before it, which it does not name.
+        int keep = Math.clamp(p.last() - t.first + 1L, 0, t.segments.length);
         for (int i = keep; i < t.segments.length; i++) {
             Files.deleteIfExists(t.segments[i].file);
         }
         Segment[] kept = Arrays.copyOf(t.segments, keep);
-        if (keep > 0 && kept[keep - 1].written > p.length()) {
+        if (keep > 0 && p.last() >= p.first() && kept[keep - 1].written > p.length()) {
             Segment s = kept[keep - 1];
             try (FileChannel ch = FileChannel.open(s.file, StandardOpenOption.WRITE)) {
                 ch.truncate(p.length());

@@ -6,6 +6,8 @@ import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
+import dev.sightline.metricstore.ValueType;
+import dev.sightline.tsdb.tombstone.DeletedSamplesIterator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.TreeSet;
 
 /**
  * Reads the head over [mint, maxt]: matchers -> postings -> series that have data in range, each with a snapshot of
- * its chunks and out-of-order samples taken at select time.
+ * its chunks and out-of-order samples taken at select time, minus its deleted intervals. A series whose every sample
+ * in range is deleted is not listed, by select nor by the label lookups.
  */
 public final class HeadQuerier implements Querier {
     private final Head head;
@@ -45,7 +48,7 @@ public final class HeadQuerier implements Querier {
                 continue;
             }
             MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt, head.chunkFiles());
-            if (snap != null) {
+            if (snap != null && (snap.deleted() == null || anyLeft(snap, mint, maxt))) {
                 out.add(new HeadSeries(s.labels, snap, mint, maxt));
             }
         }
@@ -55,9 +58,18 @@ public final class HeadQuerier implements Querier {
         return SeriesSet.of(out);
     }
 
+    /** Whether a sample of the snapshot in [mint, maxt] survives its deleted intervals. */
+    private static boolean anyLeft(MemSeries.SeriesSnapshot snap, long mint, long maxt) {
+        HeadSeriesIterator it = new HeadSeriesIterator();
+        it.reset(snap, mint, maxt);
+        return new DeletedSamplesIterator().reset(it, snap.deleted()).next() != ValueType.NONE;
+    }
+
+    // Without tombstones the postings answer a lookup without matchers alone; with them, series wholly deleted are
+    // left out, so every series is visited.
     @Override
     public List<String> labelNames(LabelMatcher... matchers) {
-        if (matchers.length == 0) {
+        if (matchers.length == 0 && !head.hasTombstones()) {
             return overlapsHead() ? head.postings().labelNames() : List.of();
         }
         TreeSet<String> names = new TreeSet<>();
@@ -69,7 +81,7 @@ public final class HeadQuerier implements Querier {
 
     @Override
     public List<String> labelValues(String name, LabelMatcher... matchers) {
-        if (matchers.length == 0) {
+        if (matchers.length == 0 && !head.hasTombstones()) {
             return overlapsHead() ? head.postings().labelValues(name) : List.of();
         }
         TreeSet<String> values = new TreeSet<>();
@@ -87,16 +99,24 @@ public final class HeadQuerier implements Querier {
         return head.minTime() <= maxt && head.maxTime() >= mint;
     }
 
-    /** Series selected by the matchers that have data in this querier's range. */
+    /** Series selected by the matchers (all without any) that have data in this querier's range not deleted. */
     private List<MemSeries> matching(LabelMatcher... matchers) {
         List<MemSeries> out = new ArrayList<>();
-        for (long ref : head.postings().postingsFor(matchers)) {
+        for (long ref : matchers.length == 0 ? head.postings().all() : head.postings().postingsFor(matchers)) {
             MemSeries s = head.series(ref);
-            if (s != null && s.hasDataIn(mint, maxt)) {
+            if (s != null && s.hasDataIn(mint, maxt) && alive(s)) {
                 out.add(s);
             }
         }
         return out;
+    }
+
+    private boolean alive(MemSeries s) {
+        if (s.deleted() == null) {
+            return true;
+        }
+        MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt, head.chunkFiles());
+        return snap != null && anyLeft(snap, mint, maxt);
     }
 
     @Override
@@ -107,9 +127,15 @@ public final class HeadQuerier implements Querier {
     private record HeadSeries(Labels labels, MemSeries.SeriesSnapshot snapshot, long mint, long maxt) implements Series {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            HeadSeriesIterator it = reuse instanceof HeadSeriesIterator h ? h : new HeadSeriesIterator();
+            if (snapshot.deleted() == null) {
+                HeadSeriesIterator it = reuse instanceof HeadSeriesIterator h ? h : new HeadSeriesIterator();
+                it.reset(snapshot, mint, maxt);
+                return it;
+            }
+            DeletedSamplesIterator d = DeletedSamplesIterator.reuse(reuse);
+            HeadSeriesIterator it = d.inner() instanceof HeadSeriesIterator h ? h : new HeadSeriesIterator();
             it.reset(snapshot, mint, maxt);
-            return it;
+            return d.reset(it, snapshot.deleted());
         }
     }
 }

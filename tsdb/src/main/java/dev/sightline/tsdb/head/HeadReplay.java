@@ -115,6 +115,15 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         }
     }
 
+    /** Marks the interval on the series at once: it hides samples whenever they were written, so order does not matter. */
+    @Override
+    public void tombstone(long ref, long mint, long maxt) {
+        MemSeries s = resolve(ref);
+        if (s != null) {
+            head.markDeleted(s, mint, maxt);
+        }
+    }
+
     private MemSeries resolve(long ref) {
         MemSeries s = head.series(ref);
         return s != null ? s : aliases.get(ref);

@@ -34,16 +34,17 @@ import java.util.zip.CRC32C;
  * offset, fixed32 CRC of the bytes before it); the head chunk files' first and last segment and the last one's length
  * (the snapshot names full chunks by their ref in those files, which are fsynced first); the head's minimum valid time
  * and next series ref; the exemplar store's size (-1: none); the symbol table (every label name and value once); the series (ref, label symbol ids, then
- * the series' own state, see {@link MemSeries#writeSnapshot}); the exemplar store's exemplars oldest first (series
+ * the series' own state with its deleted intervals, see {@link MemSeries#writeSnapshot}); the exemplar store's exemplars oldest first (series
  * labels, exemplar labels, value, time); and a fixed32 CRC32C of everything before it.
  *
- * <p>There are no tombstones to keep: this database has no series deletion API.
+ * <p>Version 2 added the deleted intervals (the head's tombstones, which the WAL before the snapshot's position holds
+ * and a start from the snapshot does not replay); a version 1 file is not used, and the whole WAL is replayed.
  */
 public final class HeadSnapshot {
     public static final String FILE = "head_snapshot";
     private static final String TMP = FILE + ".tmp";
     static final int MAGIC = 0x534C_4853; // "SLHS"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int BUFFER = 1 << 20;
 
     private HeadSnapshot() {

@@ -7,6 +7,7 @@ import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.chunk.Chunk;
 import dev.sightline.tsdb.chunk.ChunkEncoding;
 import dev.sightline.tsdb.chunk.Chunks;
+import dev.sightline.tsdb.tombstone.Intervals;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -86,6 +87,8 @@ public final class MemSeries {
     /** Start timestamps of the out-of-order samples; null while all are 0. */
     private long[] oooSt;
     private int oooCount;
+    /** Deleted time ranges, honoured by reads and left out when the head is cut into a block; null when none. */
+    private Intervals deleted;
 
     MemSeries(long ref, Labels labels) {
         this.ref = ref;
@@ -393,6 +396,11 @@ public final class MemSeries {
                 }
             }
         }
+        o.uvarint(deleted == null ? 0 : deleted.size());
+        for (int i = 0; deleted != null && i < deleted.size(); i++) {
+            o.varint(deleted.min(i));
+            o.varint(deleted.max(i));
+        }
     }
 
     /** Restores what {@link #writeSnapshot} wrote, into a new series; returns the number of chunks it holds. */
@@ -440,6 +448,15 @@ public final class MemSeries {
             }
             oooCount = n;
         }
+        int intervals = in.count(2);
+        for (int i = 0; i < intervals; i++) {
+            long min = in.varint();
+            long max = in.varint();
+            if (min > max) {
+                throw in.corrupt("deleted interval [" + min + ", " + max + "] of series " + ref + " is reversed");
+            }
+            delete(min, max);
+        }
         return numChunks();
     }
 
@@ -480,12 +497,30 @@ public final class MemSeries {
         }
         // Read under the monitor: every ref here was written before, and segments are dropped only after every
         // series let go of their chunks, so this table holds all the segments the refs name.
-        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost);
+        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deleted);
     }
 
     private static int lowerBound(long[] a, int n, long t) {
         int i = Arrays.binarySearch(a, 0, n, t);
         return i >= 0 ? i : -i - 1;
+    }
+
+    /** The deleted time ranges, null when none. */
+    synchronized Intervals deleted() {
+        return deleted;
+    }
+
+    /** Marks [mint, maxt] deleted; returns whether it is the series' first deleted interval. */
+    synchronized boolean delete(long mint, long maxt) {
+        boolean first = deleted == null;
+        deleted = first ? Intervals.of(mint, maxt) : deleted.add(mint, maxt);
+        return first;
+    }
+
+    /** Whether a delete of [mint, maxt] would hide something: a sample there, in a stretch not deleted already. */
+    synchronized boolean needsDelete(long mint, long maxt) {
+        return hasDataIn(mint, maxt)
+                && (deleted == null || !deleted.covers(Math.max(mint, minTime()), Math.min(maxt, maxTime())));
     }
 
     /** Whether any sample lies in [mint, maxt]. */
@@ -567,10 +602,10 @@ public final class MemSeries {
 
     /**
      * What a query needs of a series: the full chunks overlapping its range (refs into {@code table}), the open chunk
-     * when it overlaps (else null), and the out-of-order samples in the range (oooSt null when none has a start
-     * timestamp).
+     * when it overlaps (else null), the out-of-order samples in the range (oooSt null when none has a start
+     * timestamp), and the series' deleted intervals (null when none).
      */
     record SeriesSnapshot(long[] closedRefs, HeadChunkFiles.Table table, Chunk openChunk, long[] oooT, double[] oooV,
-                          Histogram[] oooH, long[] oooSt) {
+                          Histogram[] oooH, long[] oooSt, Intervals deleted) {
     }
 }

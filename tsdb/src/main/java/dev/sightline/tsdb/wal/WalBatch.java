@@ -34,6 +34,10 @@ public final class WalBatch {
     private final List<Labels> exemplarLabels = new ArrayList<>();
     private int exemplarCount;
 
+    /** Deleted intervals: series ref, min and max time, three longs each. */
+    private long[] tombstones = new long[0];
+    private int tombstoneCount;
+
     public void addSeries(long ref, Labels labels) {
         if (seriesCount == seriesRefs.length) {
             seriesRefs = Arrays.copyOf(seriesRefs, seriesCount * 2);
@@ -86,6 +90,33 @@ public final class WalBatch {
         exemplarCount++;
     }
 
+    /** Adds a deleted interval [mint, maxt] of series {@code ref} (a delete, logged as Prometheus logs tombstones). */
+    public void addTombstone(long ref, long mint, long maxt) {
+        if (3 * tombstoneCount == tombstones.length) {
+            tombstones = Arrays.copyOf(tombstones, Math.max(48, tombstones.length * 2));
+        }
+        tombstones[3 * tombstoneCount] = ref;
+        tombstones[3 * tombstoneCount + 1] = mint;
+        tombstones[3 * tombstoneCount + 2] = maxt;
+        tombstoneCount++;
+    }
+
+    public int tombstoneCount() {
+        return tombstoneCount;
+    }
+
+    public long tombstoneRef(int i) {
+        return tombstones[3 * i];
+    }
+
+    public long tombstoneMin(int i) {
+        return tombstones[3 * i + 1];
+    }
+
+    public long tombstoneMax(int i) {
+        return tombstones[3 * i + 2];
+    }
+
     public void clear() {
         seriesCount = 0;
         seriesLabels.clear();
@@ -96,10 +127,11 @@ public final class WalBatch {
         histograms.clear();
         exemplarCount = 0;
         exemplarLabels.clear();
+        tombstoneCount = 0;
     }
 
     public boolean isEmpty() {
-        return seriesCount == 0 && sampleCount == 0 && histogramCount == 0 && exemplarCount == 0;
+        return seriesCount == 0 && sampleCount == 0 && histogramCount == 0 && exemplarCount == 0 && tombstoneCount == 0;
     }
 
     public int seriesCount() {

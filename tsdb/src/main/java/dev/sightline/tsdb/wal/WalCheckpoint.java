@@ -148,6 +148,20 @@ final class WalCheckpoint {
             }
         }
 
+        /**
+         * Kept for kept series while the interval reaches mint, as Prometheus's checkpoint keeps tombstones: a deleted
+         * interval hides samples whatever their order, so it may follow them.
+         */
+        @Override
+        public void tombstone(long ref, long min, long max) {
+            if (max >= mint && keep.test(ref)) {
+                batch.addTombstone(ref, min, max);
+                if (batch.tombstoneCount() >= BATCH) {
+                    flushUnchecked();
+                }
+            }
+        }
+
         private void flushUnchecked() {
             try {
                 flush();

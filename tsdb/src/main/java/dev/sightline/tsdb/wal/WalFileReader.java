@@ -78,7 +78,7 @@ final class WalFileReader {
                 int at = (int) (off - windowStart);
                 byte type = window.get(at);
                 int length = window.getInt(at + 1);
-                if (type < WalRecordEncoder.SERIES || type > WalRecordEncoder.HISTOGRAMS_ST) {
+                if (type < WalRecordEncoder.SERIES || type > WalRecordEncoder.TOMBSTONES) {
                     return new Result(off, size, "unknown record type " + type);
                 }
                 if (length < 0 || length > WalRecordEncoder.MAX_PAYLOAD_BYTES) {
@@ -106,6 +106,7 @@ final class WalFileReader {
                         case WalRecordEncoder.SAMPLES_ST -> samples(handler, true);
                         case WalRecordEncoder.HISTOGRAMS -> histograms(handler, false);
                         case WalRecordEncoder.HISTOGRAMS_ST -> histograms(handler, true);
+                        case WalRecordEncoder.TOMBSTONES -> tombstones(handler);
                         default -> exemplars(handler);
                     }
                 } catch (CorruptRecordException e) {
@@ -156,6 +157,25 @@ final class WalFileReader {
             handler.series(r[i], labels.get(i));
         }
         labels.clear();
+    }
+
+    private void tombstones(WalReplayHandler handler) throws CorruptRecordException {
+        int n = count(3); // a ref and two times take a byte each at least
+        long[] r = ensureRefs(n);
+        long[] bounds = new long[2 * n];
+        for (int i = 0; i < n; i++) {
+            r[i] = varint();
+            bounds[2 * i] = varint();
+            bounds[2 * i + 1] = varint();
+            if (bounds[2 * i] > bounds[2 * i + 1]) {
+                throw new CorruptRecordException("tombstone " + i + ": interval [" + bounds[2 * i] + ", "
+                        + bounds[2 * i + 1] + "] is reversed");
+            }
+        }
+        requireEnd();
+        for (int i = 0; i < n; i++) {
+            handler.tombstone(r[i], bounds[2 * i], bounds[2 * i + 1]);
+        }
     }
 
     private void exemplars(WalReplayHandler handler) throws CorruptRecordException {

@@ -24,6 +24,7 @@ import java.util.zip.CRC32C;
  *   labels     nlabels:uvarint { name:str value:str }
  *   SAMPLES_ST    as SAMPLES, with st:uvarint after each dT
  *   HISTOGRAMS_ST as HISTOGRAMS, with st:uvarint after each dT
+ *   TOMBSTONES count:uvarint { ref:varint mint:varint maxt:varint }   (a delete's intervals, after the rest)
  * </pre>
  * st is 0 for a sample without a start timestamp, else 1 + the zigzag of ST minus the record's previous non-zero ST
  * (the record's baseT before the first): the series of one scrape or OTLP export usually share their start (the
@@ -42,6 +43,8 @@ final class WalRecordEncoder {
     /** SAMPLES and HISTOGRAMS with start timestamps; segments from before start timestamps were kept have none. */
     static final byte SAMPLES_ST = 5;
     static final byte HISTOGRAMS_ST = 6;
+    /** Deleted intervals of series; segments from before deletes existed have none. */
+    static final byte TOMBSTONES = 7;
     static final int HEADER_BYTES = 5;
     static final int TRAILER_BYTES = 4;
     /** Upper bound on one record's payload; the reader treats larger lengths as corruption. */
@@ -54,7 +57,10 @@ final class WalRecordEncoder {
     /** The previous non-zero start timestamp of the record being encoded. */
     private long lastStart;
 
-    /** Encodes the batch's records (series, samples, histograms, then exemplars); the result is valid until the next call. */
+    /**
+     * Encodes the batch's records (series, samples, histograms, exemplars, then tombstones); the result is valid until
+     * the next call.
+     */
     ByteBuffer encode(WalBatch batch) throws IOException {
         buf.clear();
         if (batch.seriesCount() > 0) {
@@ -68,6 +74,9 @@ final class WalRecordEncoder {
         }
         if (batch.exemplarCount() > 0) {
             encodeExemplars(batch);
+        }
+        if (batch.tombstoneCount() > 0) {
+            encodeTombstones(batch);
         }
         buf.flip();
         return buf;
@@ -83,6 +92,18 @@ final class WalRecordEncoder {
         for (int i = 0; i < b.seriesCount(); i++) {
             putVarint(buf, b.seriesRef(i));
             putLabels(b.seriesLabels(i));
+        }
+        end(start);
+    }
+
+    private void encodeTombstones(WalBatch b) throws IOException {
+        int n = b.tombstoneCount();
+        int start = begin(TOMBSTONES, MAX_VARINT + 3L * MAX_VARINT * n, n + " tombstones");
+        putUvarint(buf, n);
+        for (int i = 0; i < n; i++) {
+            putVarint(buf, b.tombstoneRef(i));
+            putVarint(buf, b.tombstoneMin(i));
+            putVarint(buf, b.tombstoneMax(i));
         }
         end(start);
     }

@@ -15,4 +15,7 @@ public interface WalReplayHandler {
 
     /** An exemplar of series {@code ref}, with its own labels (typically {@code trace_id}). */
     void exemplar(long ref, long timestampMs, double value, Labels labels);
+
+    /** Samples of series {@code ref} in [mint, maxt] were deleted (whenever they were or are written). */
+    void tombstone(long ref, long mint, long maxt);
 }

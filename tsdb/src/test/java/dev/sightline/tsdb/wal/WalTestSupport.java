@@ -44,6 +44,11 @@ final class WalTestSupport {
         static Event exemplar(long ref, long t, double v, Labels l) {
             return new Event('E', ref, 0, t, Double.doubleToRawLongBits(v), l, null);
         }
+
+        /** A deleted interval: its min in the start field, its max in the time field. */
+        static Event tombstone(long ref, long mint, long maxt) {
+            return new Event('T', ref, mint, maxt, 0, null, null);
+        }
     }
 
     static final class Recorder implements WalReplayHandler {
@@ -68,6 +73,11 @@ final class WalTestSupport {
         public void exemplar(long ref, long t, double v, Labels labels) {
             events.add(Event.exemplar(ref, t, v, labels));
         }
+
+        @Override
+        public void tombstone(long ref, long mint, long maxt) {
+            events.add(Event.tombstone(ref, mint, maxt));
+        }
     }
 
     static List<Event> replay(WriteAheadLog wal) throws IOException {
@@ -76,7 +86,7 @@ final class WalTestSupport {
         return r.events;
     }
 
-    /** The events a batch replays as: its series, then its float samples, its histograms, then its exemplars. */
+    /** The events a batch replays as: its series, then its float samples, its histograms, exemplars, then tombstones. */
     static List<Event> eventsOf(WalBatch b) {
         List<Event> out = new ArrayList<>();
         for (int i = 0; i < b.seriesCount(); i++) {
@@ -90,6 +100,9 @@ final class WalTestSupport {
         }
         for (int i = 0; i < b.exemplarCount(); i++) {
             out.add(Event.exemplar(b.exemplarRef(i), b.exemplarTime(i), b.exemplarValue(i), b.exemplarLabels(i)));
+        }
+        for (int i = 0; i < b.tombstoneCount(); i++) {
+            out.add(Event.tombstone(b.tombstoneRef(i), b.tombstoneMin(i), b.tombstoneMax(i)));
         }
         return out;
     }
