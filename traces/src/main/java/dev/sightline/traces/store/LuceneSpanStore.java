@@ -8,6 +8,7 @@ import dev.sightline.timeindex.StoreUpkeep;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 import dev.sightline.traces.SpanAppender;
+import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 import org.apache.lucene.document.Document;
@@ -163,13 +164,48 @@ public final class LuceneSpanStore implements SpanStore {
         }
         lock.readLock().lock();
         try {
-            for (var slot : partitions.all()) {
-                slot.partition().commit();
-            }
+            commitAll();
         } finally {
             lock.readLock().unlock();
         }
         wal.deleteThrough(mark);
+    }
+
+    private void commitAll() throws IOException {
+        for (var slot : partitions.all()) {
+            slot.partition().commit();
+        }
+    }
+
+    /**
+     * Under the write lock: a checkpoint that also deletes the WAL it covers (replay skips a record only while one of
+     * its spans is in the index, so a record whose spans were all deleted would come back), then the matching spans
+     * deleted from the partitions the range touches and those committed: a delete that returned survives kill -9.
+     * Then merges away deleted spans where Lucene finds it worth it; the next checkpoint commits that.
+     */
+    @Override
+    public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) throws IOException {
+        long deleted = 0;
+        List<TimePartitions.Slot<SpanPartition>> touched = new ArrayList<>();
+        lock.writeLock().lock();
+        try {
+            long mark = wal.lastSeq();
+            wal.rotate();
+            commitAll();
+            wal.deleteThrough(mark);
+            for (var slot : partitions.overlapping(fromNanos, toNanos)) {
+                long n = slot.partition().delete(conditions, fromNanos, toNanos);
+                if (n > 0) {
+                    slot.partition().commit();
+                    touched.add(slot);
+                    deleted += n;
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        upkeep.reclaim(touched, SpanPartition::reclaim);
+        return deleted;
     }
 
     /**
