@@ -58,6 +58,42 @@ class LogStoreKillIT {
         }
     }
 
+    /**
+     * A child deletes lines from stored blocks and open heads (their WAL records not yet checkpointed), acknowledges,
+     * commits one more line and is killed: after the reopen the deleted lines stay deleted (replay did not bring them
+     * back) and everything else, the later line included, is there.
+     */
+    @Test
+    void anAcknowledgedDeleteSurvivesKillMinus9() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                LogDeleteKillChild.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        long deleted = -1;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null && !line.equals("ACK"); line = r.readLine()) {
+                if (line.startsWith("DELETED ")) {
+                    deleted = Long.parseLong(line.substring(8));
+                }
+            }
+            child.destroyForcibly();
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        // Lines i with i % 2 == 0 are a's; those with i % 4 < 2 say "secret": i % 4 == 0, a quarter of them.
+        assertThat(deleted).isEqualTo(LogDeleteKillChild.LINES / 4);
+        try (LuceneLogStore store = LuceneLogStore.open(dir, LuceneLogStore.defaultOptions()
+                .withRetention(Duration.ZERO, 0))) {
+            List<String> lines = new java.util.ArrayList<>();
+            store.querier().select(LogSelection.streams(Long.MIN_VALUE, Long.MAX_VALUE, List.of()),
+                    e -> lines.add(e.stream().get("service") + " " + e.line()));
+            assertThat(lines).hasSize(LogDeleteKillChild.LINES * 3 / 4 + 1).contains("a later secret=kept")
+                    .noneMatch(l -> l.startsWith("a i=") && l.contains("secret"));
+            System.out.println("LogStoreKillIT: " + deleted + " lines deleted and acknowledged, killed: " + lines.size()
+                    + " lines after replay, none of the deleted");
+        }
+    }
+
     /** Appends a record header promising more bytes than follow, to the newest WAL segment. */
     private void tearWalTail() throws Exception {
         Path last;

@@ -1,6 +1,7 @@
 package dev.sightline.traces.store;
 
 import dev.sightline.traces.SpanQuerier;
+import dev.sightline.traces.SpanQuery;
 import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TraceId;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +42,43 @@ class SpanStoreKillIT {
                 System.out.println("SpanStoreKillIT: round " + round + ": " + acked.size()
                         + " acknowledged batches of " + SpanStoreKillChild.SPANS + " spans all present once");
             }
+        }
+    }
+
+    /**
+     * A child deletes spans committed and spans only in the WAL, acknowledges, commits one more span and is killed:
+     * after the reopen the deleted spans stay deleted (replay did not bring back a record none of whose spans is left
+     * in the index) and everything else, the later span included, is there.
+     */
+    @Test
+    void anAcknowledgedDeleteSurvivesKillMinus9() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                SpanDeleteKillChild.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        long deleted = -1;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null && !line.equals("ACK"); line = r.readLine()) {
+                if (line.startsWith("DELETED ")) {
+                    deleted = Long.parseLong(line.substring(8));
+                }
+            }
+            child.destroyForcibly();
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(deleted).isEqualTo(SpanDeleteKillChild.SPANS / 2);
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions()
+                .withRetention(Duration.ZERO, 0))) {
+            SpanQuery all = new SpanQuery(Long.MIN_VALUE, Long.MAX_VALUE, List.of(),
+                    Integer.MAX_VALUE, Integer.MAX_VALUE);
+            List<String> services = new ArrayList<>();
+            store.querier().search(all).forEach(t -> t.matchedSpans().forEach(s -> services.add(s.serviceName()
+                    + " " + s.span().name())));
+            assertThat(services).hasSize(SpanDeleteKillChild.SPANS / 2 + 1).contains("a later")
+                    .filteredOn(x -> x.startsWith("a ")).containsExactly("a later");
+            System.out.println("SpanStoreKillIT: " + deleted + " spans deleted and acknowledged, killed: "
+                    + services.size() + " spans after replay, none of the deleted");
         }
     }
 
