@@ -18,15 +18,15 @@ import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TraceId;
 import dev.sightline.traces.TraceSummary;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
  * A tenant's retention (Mimir's {@code compactor_blocks_retention_period}, Loki's {@code retention_period}, Tempo's
  * {@code block_retention}) over the shared stores: every read of the tenant starts no earlier than now minus its
- * retention, so older series samples, log lines and spans are not returned. The stores cannot delete one tenant's
- * data (the tsdb has no delete or tombstone path; the log and span stores drop whole time partitions under their own
- * retention), so what is past a tenant's retention stays on disk until the store's retention removes it.
+ * retention, so older series samples, log lines and spans are not returned. Log lines and spans past it are also
+ * deleted by {@link LogSpanRetentionSweeper} every few minutes; until a sweep has run, this cutoff hides them.
  */
 final class Retention {
     private static final long NANOS_PER_MS = 1_000_000L;
@@ -132,6 +132,11 @@ final class Retention {
             }
 
             @Override
+            public long delete(LogSelection selection) throws IOException {
+                return store.delete(selection);
+            }
+
+            @Override
             public void close() {
                 // The shared store outlives every tenant's view of it.
             }
@@ -193,6 +198,11 @@ final class Retention {
                                 : inner.attributeValues(scope, key, conditions, from, toNanos, limit);
                     }
                 };
+            }
+
+            @Override
+            public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) throws IOException {
+                return store.delete(conditions, fromNanos, toNanos);
             }
 
             @Override
