@@ -18,8 +18,8 @@ import java.util.List;
  */
 public final class LogDeleteKillChild {
     static final int LINES = 2000;
-    static final long T0 = 1_700_000_000_000_000_000L;
-    static final long HOUR = 3_600_000_000_000L;
+    private static final long T0 = LogStoreKillChild.T0;
+    private static final long HOUR = LogStoreKillChild.HOUR;
 
     public static void main(String[] args) throws Exception {
         LuceneLogStore store = LuceneLogStore.open(Path.of(args[0]), LuceneLogStore.defaultOptions()

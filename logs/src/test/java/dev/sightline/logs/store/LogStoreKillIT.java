@@ -1,6 +1,7 @@
 package dev.sightline.logs.store;
 
 import dev.sightline.logs.LogSelection;
+import dev.sightline.core.KilledChild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,20 +66,11 @@ class LogStoreKillIT {
      */
     @Test
     void anAcknowledgedDeleteSurvivesKillMinus9() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LogDeleteKillChild.class.getName(), dir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
         long deleted = -1;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null && !line.equals("ACK"); line = r.readLine()) {
-                if (line.startsWith("DELETED ")) {
-                    deleted = Long.parseLong(line.substring(8));
-                }
+        for (String line : KilledChild.runUntil("ACK", LogDeleteKillChild.class, dir.toString())) {
+            if (line.startsWith("DELETED ")) {
+                deleted = Long.parseLong(line.substring(8));
             }
-            child.destroyForcibly();
-            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
         // Lines i with i % 2 == 0 are a's; those with i % 4 < 2 say "secret": i % 4 == 0, a quarter of them.
         assertThat(deleted).isEqualTo(LogDeleteKillChild.LINES / 4);

@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * The child JVM of {@link SpanStoreKillIT}'s delete case: with no periodic checkpoint, commits {@link #SPANS} spans of
  * services "a" and "b" over two hourly partitions (the first half committed by a checkpoint, the second half only in
- * the WAL), deletes a's spans, prints "DELETED n", commits one more span of a's (which must stay) and prints "ACK",
+ * the WAL, a's and b's in records of their own), deletes a's spans, prints "DELETED n", commits one more span of a's (which must stay) and prints "ACK",
  * then waits to be killed.
  */
 public final class SpanDeleteKillChild {
@@ -23,15 +23,20 @@ public final class SpanDeleteKillChild {
     public static void main(String[] args) throws Exception {
         LuceneSpanStore store = LuceneSpanStore.open(Path.of(args[0]), LuceneSpanStore.defaultOptions()
                 .withCheckpoints(Duration.ofHours(1), 1L << 30));
-        for (int half = 0; half < 2; half++) {
+        // Record 1: the first half, a's and b's, checkpointed; records 2 and 3: the second half's a's, then its b's,
+        // in the WAL only (after the delete none of record 2's spans is left in the index to tell replay to skip it).
+        for (int record = 1; record <= 3; record++) {
             SpanAppender a = store.appender();
-            for (int i = half * SPANS / 2; i < (half + 1) * SPANS / 2; i++) {
-                a.append(SpanData.resource(i % 2 == 0 ? "a" : "b"), InstrumentationScope.EMPTY, SpanData.span(i / 10 + 1,
-                        i + 1, 0, "op", SpanKind.SERVER, SpanData.T0 + (i % 3) * SpanData.HOUR / 2 + i, 1000,
-                        StatusCode.OK, SpanData.attrs()));
+            for (int i = record == 1 ? 0 : SPANS / 2; i < (record == 1 ? SPANS / 2 : SPANS); i++) {
+                boolean ofA = i % 2 == 0;
+                if (record == 1 || ofA == (record == 2)) {
+                    a.append(SpanData.resource(ofA ? "a" : "b"), InstrumentationScope.EMPTY, SpanData.span(i / 10 + 1,
+                            i + 1, 0, "op", SpanKind.SERVER, SpanData.T0 + (i % 3) * SpanData.HOUR / 2 + i, 1000,
+                            StatusCode.OK, SpanData.attrs()));
+                }
             }
             a.commit();
-            if (half == 0) {
+            if (record == 1) {
                 store.checkpoint();
             }
         }

@@ -4,6 +4,7 @@ import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanQuery;
 import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TraceId;
+import dev.sightline.core.KilledChild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,20 +53,11 @@ class SpanStoreKillIT {
      */
     @Test
     void anAcknowledgedDeleteSurvivesKillMinus9() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                SpanDeleteKillChild.class.getName(), dir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
         long deleted = -1;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null && !line.equals("ACK"); line = r.readLine()) {
-                if (line.startsWith("DELETED ")) {
-                    deleted = Long.parseLong(line.substring(8));
-                }
+        for (String line : KilledChild.runUntil("ACK", SpanDeleteKillChild.class, dir.toString())) {
+            if (line.startsWith("DELETED ")) {
+                deleted = Long.parseLong(line.substring(8));
             }
-            child.destroyForcibly();
-            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(deleted).isEqualTo(SpanDeleteKillChild.SPANS / 2);
         try (LuceneSpanStore store = LuceneSpanStore.open(dir, LuceneSpanStore.defaultOptions()
