@@ -28,8 +28,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * WAL outgrows {@link StoreOptions#walCheckpointBytes}) stores every head, commits the indexes with the WAL position they
  * hold, and deletes the WAL segments before it; at open the WAL is replayed into the heads, skipping records a
  * partition already committed. A record that cannot be read is skipped with a warning; a torn tail is cut by the WAL.
- * Retention removes whole partitions, oldest first, by age and total size; a partition that cannot be opened or read
- * is quarantined and the others keep serving.
+ * Retention removes whole partitions, oldest first, by age and total size; {@link #delete} removes lines within them
+ * (one tenant's retention, Loki's deletion API). A partition that cannot be opened or read is quarantined and the
+ * others keep serving.
  */
 public final class LuceneLogStore implements LogStore {
     private static final System.Logger LOG = System.getLogger(LuceneLogStore.class.getName());

@@ -13,6 +13,7 @@ import dev.sightline.logs.LogSelection;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.TenantLogView;
 import dev.sightline.logs.store.LuceneLogStore;
+import dev.sightline.server.RunningServer;
 import dev.sightline.server.config.ConfigLoader;
 import dev.sightline.server.config.TenantsConfig;
 import dev.sightline.traces.SpanAppender;
@@ -99,6 +100,50 @@ class LogSpanRetentionSweeperTest {
             assertThat(lineAges(logs)).hasSize(1 + 3 + 3); // long's, keep's and the untenanted
             assertThat(logs.querier().stats(Long.MIN_VALUE, Long.MAX_VALUE,
                     List.of(LabelMatcher.eq("__tenant__", ""))).entries()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * The server's wiring: lines and spans past a tenant's retention, written straight into the stores (as if kept from
+     * before a restart), are gone soon after the server starts again, another tenant's stay.
+     */
+    @Test
+    void theServerSweepsAtStart() throws Exception {
+        RunningServer server = new RunningServer();
+        try {
+            server.start(dir, """
+                    tenants:
+                      multitenancy_enabled: true
+                      overrides:
+                        short: {retention_period: 1h, block_retention: 1h}
+                    """);
+            long now = System.currentTimeMillis();
+            for (String tenant : List.of("short", "long")) {
+                LogAppender la = TenantLogView.store(server.server().logs(), tenant).appender();
+                SpanAppender sa = TenantSpanView.store(server.server().spans(), tenant).appender();
+                for (long age : AGES) {
+                    long t = (now - age * MINUTE_MS) * 1_000_000L;
+                    la.append(Labels.of("job", "app"), t, "age " + age, Labels.EMPTY);
+                    sa.append(SVC, InstrumentationScope.EMPTY, new Span(2, age, age, 0, "", 0, "age " + age,
+                            SpanKind.SERVER, t, t + 1000, Attributes.EMPTY, 0, List.of(), 0, List.of(), 0,
+                            StatusCode.OK, ""));
+                }
+                la.commit();
+                sa.commit();
+            }
+            server.restart();
+            LogStore shortLogs = TenantLogView.store(server.server().logs(), "short");
+            SpanStore shortSpans = TenantSpanView.store(server.server().spans(), "short");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while ((lineAges(shortLogs).size() > 1 || spanAges(shortSpans).size() > 1) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(lineAges(shortLogs)).containsExactly(30L);
+            assertThat(spanAges(shortSpans)).containsExactly(30L);
+            assertThat(lineAges(TenantLogView.store(server.server().logs(), "long"))).containsExactly(180L, 90L, 30L);
+            assertThat(spanAges(TenantSpanView.store(server.server().spans(), "long"))).containsExactly(180L, 90L, 30L);
+        } finally {
+            server.close();
         }
     }
 

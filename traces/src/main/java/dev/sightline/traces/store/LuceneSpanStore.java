@@ -33,7 +33,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link StoreOptions#walCheckpointBytes}) commits the Lucene indexes and deletes the WAL segments they now hold; at open
  * the WAL is replayed, skipping records a partition already committed (each document carries its record's number),
  * so a crash between the two neither loses nor doubles a span. Retention removes whole partitions by age and total
- * size; a partition that cannot be opened or read is quarantined and the others keep serving.
+ * size; {@link #delete} removes spans within them (one tenant's retention). A partition that cannot be opened or read
+ * is quarantined and the others keep serving.
  */
 public final class LuceneSpanStore implements SpanStore {
     private static final System.Logger LOG = System.getLogger(LuceneSpanStore.class.getName());
