@@ -51,6 +51,15 @@ public final class InMemoryLogStore implements LogStore {
     }
 
     @Override
+    public long delete(LogSelection selection) {
+        synchronized (entries) {
+            int before = entries.size();
+            entries.removeIf(selection::matches);
+            return before - entries.size();
+        }
+    }
+
+    @Override
     public void close() {
     }
 

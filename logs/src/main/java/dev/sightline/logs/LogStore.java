@@ -1,6 +1,7 @@
 package dev.sightline.logs;
 
 import java.io.Closeable;
+import java.io.IOException;
 
 /**
  * The log storage contract: append through {@link #appender()}, read through {@link #querier()}. Every
@@ -13,4 +14,14 @@ public interface LogStore extends Closeable {
 
     /** Reads what was committed; a querier sees every commit that returned before the call it serves began. */
     LogQuerier querier();
+
+    /**
+     * Deletes every line meeting {@code selection} as {@link LogSelection#matches} reads it (range, stream matchers,
+     * line filters, field conditions; its order and limit do not matter) and returns how many went. Durable when it
+     * returns, as a commit is: the lines do not come back after close, open or kill -9. A query running meanwhile sees
+     * them or not. A store that cannot delete throws {@link UnsupportedOperationException}.
+     */
+    default long delete(LogSelection selection) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot delete lines");
+    }
 }

@@ -4,6 +4,7 @@ import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.TenantScope;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,12 @@ public final class TenantLogView {
             }
 
             @Override
+            public long delete(LogSelection selection) throws IOException {
+                LogSelection s = Querier.scoped(scope, selection);
+                return s == null ? 0 : store.delete(s);
+            }
+
+            @Override
             public void close() {
                 // The shared store outlives every tenant's view of it.
             }
@@ -40,7 +47,7 @@ public final class TenantLogView {
 
     private record Querier(LogQuerier inner, TenantScope scope) implements LogQuerier {
         /** The selection scoped to the tenant; null when nothing can match. */
-        private LogSelection scoped(LogSelection s) {
+        static LogSelection scoped(TenantScope scope, LogSelection s) {
             List<LabelMatcher> m = scope.matchers(s.streamMatchers());
             return m == null ? null : new LogSelection(s.fromNanos(), s.toNanos(), m, s.lineFilters(),
                     s.fieldConditions(), s.direction(), s.limit());
@@ -48,7 +55,7 @@ public final class TenantLogView {
 
         @Override
         public void select(LogSelection selection, EntrySink sink) {
-            LogSelection s = scoped(selection);
+            LogSelection s = scoped(scope, selection);
             if (s != null) {
                 inner.select(s, e -> sink.accept(new LogEntry(e.timeNanos(), TenantScope.strip(e.stream()),
                         e.metadata(), e.line())));
@@ -57,7 +64,7 @@ public final class TenantLogView {
 
         @Override
         public void samples(LogSelection selection, SampleSink sink) {
-            LogSelection s = scoped(selection);
+            LogSelection s = scoped(scope, selection);
             if (s == null) {
                 return;
             }

@@ -177,6 +177,61 @@ public abstract class LogStoreConformanceTest {
         }
     }
 
+    // --- delete ---------------------------------------------------------------------------------------------------
+
+    /** Deletes from {@code kept} (the reference) and the store what {@code s} selects; checks the count. */
+    private void assertDeletes(List<LogEntry> kept, LogSelection s) throws IOException {
+        long expected = kept.stream().filter(s::matches).count();
+        assertThat(store.delete(s)).as("deleted by %s", s).isEqualTo(expected);
+        kept.removeIf(s::matches);
+        assertSelects(kept, all());
+    }
+
+    @Test
+    void deleteRemovesExactlyTheSelectedLinesInStoredBlocksAndHeadsDurably() throws IOException {
+        SplittableRandom r = new SplittableRandom(11);
+        List<LogEntry> kept = new ArrayList<>();
+        for (int i = 0; i < 12_000; i++) {
+            Labels s = stream("svc" + (i % 4), i % 3 == 0 ? "prod" : "dev");
+            long t = T0 + (long) i * 900_000_000L + r.nextInt(3); // 3 hours: several partitions
+            kept.add(entry(s, t, "i=" + i + (i % 10 == 0 ? " secret=hunter2" : "") + " took=" + r.nextInt(900) + "ms",
+                    Labels.EMPTY));
+        }
+        // The first half is stored (reopened), the second half in open heads.
+        commit(store, kept.subList(0, 6000));
+        reopen();
+        commit(store, kept.subList(6000, kept.size()));
+        assertSelects(kept, all());
+        // A whole stream over a partial range crossing a partition boundary, in stored blocks and heads.
+        assertDeletes(kept, LogSelection.streams(T0 + HOUR / 2, T0 + 2 * HOUR + 17, List.of(
+                LabelMatcher.eq("service", "svc1"), LabelMatcher.eq("env", "dev"))));
+        // A line filter everywhere (Loki's delete of leaked secrets).
+        assertDeletes(kept, LogSelection.streams(ALL_FROM, ALL_TO, List.of(LabelMatcher.re("service", "svc.*")))
+                .withLineFilters(List.of(LineFilter.of(LineFilter.Op.CONTAINS, "secret="))));
+        // Inclusive ends: exactly one line's time.
+        LogEntry one = kept.get(kept.size() / 2);
+        assertDeletes(kept, LogSelection.streams(one.timeNanos(), one.timeNanos(), List.of(
+                LabelMatcher.eq("service", one.stream().get("service")))));
+        // Nothing matching: nothing goes.
+        assertDeletes(kept, LogSelection.streams(ALL_FROM, ALL_TO, List.of(LabelMatcher.eq("service", "none"))));
+        assertThat(store.querier().series(ALL_FROM, ALL_TO, List.of(LabelMatcher.eq("service", "svc1"))))
+                .containsExactly(stream("svc1", "dev"), stream("svc1", "prod"));
+        for (int round = 0; round < 2; round++) {
+            reopen();
+            assertSelects(kept, all());
+        }
+        // Lines committed after a delete are kept, and a whole stream's every line can go.
+        List<LogEntry> later = List.of(entry(stream("svc0", "prod"), T0 + 5, "later", Labels.EMPTY));
+        commit(store, later);
+        kept.addAll(later);
+        assertDeletes(kept, LogSelection.streams(ALL_FROM, ALL_TO, List.of(LabelMatcher.eq("service", "svc2"))));
+        assertThat(store.querier().series(ALL_FROM, ALL_TO, List.of(LabelMatcher.eq("service", "svc2")))).isEmpty();
+        assertThat(store.querier().stats(ALL_FROM, ALL_TO, List.of()).entries()).isEqualTo(kept.size());
+        reopen();
+        assertSelects(kept, all());
+        assertThat(store.querier().stats(ALL_FROM, ALL_TO, List.of()).entries()).isEqualTo(kept.size());
+    }
+
     // --- order, limit, range --------------------------------------------------------------------------------------
 
     @Test

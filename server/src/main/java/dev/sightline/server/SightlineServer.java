@@ -20,6 +20,7 @@ import dev.sightline.server.logapi.PatternMiners;
 import dev.sightline.server.logapi.PatternsEndpoint;
 import dev.sightline.server.logapi.LiveLineHub;
 import dev.sightline.server.logapi.LokiApi;
+import dev.sightline.server.logapi.LokiDeletes;
 import dev.sightline.logs.logql.LogQlEvaluator;
 import dev.sightline.server.logs.patterns.PatternMetrics;
 import dev.sightline.server.metadata.MetadataStore;
@@ -48,6 +49,7 @@ import dev.sightline.server.synthetics.CanaryService;
 import dev.sightline.synthetics.SyntheticClock;
 import dev.sightline.server.tenants.MetricRetentionSweeper;
 import dev.sightline.server.tenants.Tenant;
+import dev.sightline.server.tenants.LogSpanRetentionSweeper;
 import dev.sightline.server.tenants.Tenants;
 import dev.sightline.traces.metrics.GeneratorConfig;
 import dev.sightline.traces.metrics.MetricsGenerator;
@@ -158,6 +160,8 @@ public final class SightlineServer implements AutoCloseable {
     /** Where every span endpoint appends (OTLP, Zipkin). */
     private final SpanStore spans;
     private final LogStore logs;
+    /** Deletes log lines and spans past each tenant's retention_period / block_retention; null without tenants. */
+    private final LogSpanRetentionSweeper logSpanRetention;
     /** Where every log endpoint goes through (OTLP, Loki push, NDJSON); live tail and patterns listen to it. */
     private final LogIngester logIngester;
     /** Committed lines as they arrive, for Loki's live tail. */
@@ -212,6 +216,8 @@ public final class SightlineServer implements AutoCloseable {
         this.tenants = Tenants.of(settings.config().tenants(), guards, metrics.registry(), System::nanoTime);
         this.spans = openSpanStore(settings.config(), settings.dataDir());
         this.logs = openLogStore(settings.config(), settings.dataDir());
+        this.logSpanRetention = tenants.enabled() ? new LogSpanRetentionSweeper(settings.config().tenants(), logs, spans,
+                System::currentTimeMillis).start() : null;
         this.logIngester = new LogIngester(() -> closing.get() ? null : logs, settings.config().limits().toLogLimits(),
                 new LogIngestMetrics(metrics.registry()));
         logIngester.addListener(liveLines);
@@ -401,6 +407,8 @@ public final class SightlineServer implements AutoCloseable {
                 .register(api);
         new LokiApi(() -> closing.get() ? null : logs, LogQlEvaluator::new, liveLines,
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
+        new LokiDeletes(() -> closing.get() ? null : logs, tenants, () -> System.currentTimeMillis() * 1_000_000L)
+                .register(api);
         new ServicesApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(),
                 System::currentTimeMillis, queries, tenants).register(api);
         new MaturityApi(() -> isReady() ? storage.getNow(null) : null, this::holdings,
@@ -672,6 +680,9 @@ public final class SightlineServer implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.SEVERE, "closing storage failed: " + e.getMessage(), e);
                 }
+            }
+            if (logSpanRetention != null) {
+                logSpanRetention.close();
             }
             try {
                 spans.close();

@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -139,6 +140,30 @@ public final class StoreUpkeep<P extends Closeable> {
             return partitions.retain(options.retainFrom(nowNanos), options.retentionBytes()).size();
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /** What a store does to a partition a delete touched: merge the deleted entries away, if worth it. */
+    @FunctionalInterface
+    public interface Reclaim<P> {
+        void run(P partition) throws IOException;
+    }
+
+    /**
+     * Runs {@code reclaim} on the partitions a delete touched, under the read lock, so retention cannot remove one
+     * meanwhile while commits and queries go on; one removed since the delete is skipped. The next checkpoint commits
+     * what the merges wrote.
+     */
+    public void reclaim(List<TimePartitions.Slot<P>> touched, Reclaim<P> reclaim) throws IOException {
+        lock.readLock().lock();
+        try {
+            for (TimePartitions.Slot<P> slot : touched) {
+                if (partitions.contains(slot)) {
+                    reclaim.run(slot.partition());
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -177,10 +177,15 @@ public final class TimePartitions<P extends Closeable> implements Closeable {
         return doomed;
     }
 
+    /** Whether {@code slot} is still one of the partitions (not removed or quarantined since it was handed out). */
+    public synchronized boolean contains(Slot<P> slot) {
+        return byStart.get(slot.start()) == slot;
+    }
+
     /** Closes a partition found broken and moves its folder aside, so the others keep serving. */
     public void quarantine(Slot<P> slot, Throwable cause) {
         synchronized (this) {
-            if (byStart.get(slot.start()) != slot) {
+            if (!contains(slot)) {
                 return; // already removed
             }
             byStart.remove(slot.start());

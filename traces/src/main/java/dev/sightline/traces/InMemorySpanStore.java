@@ -54,6 +54,23 @@ public final class InMemorySpanStore implements SpanStore {
     }
 
     @Override
+    public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) {
+        long deleted = 0;
+        synchronized (traces) {
+            for (var it = traces.values().iterator(); it.hasNext(); ) {
+                List<StoredSpan> spans = it.next();
+                int before = spans.size();
+                spans.removeIf(s -> Querier.inRange(s, fromNanos, toNanos) && conditions.stream().allMatch(c -> c.matches(s)));
+                deleted += before - spans.size();
+                if (spans.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
     public void close() {
     }
 

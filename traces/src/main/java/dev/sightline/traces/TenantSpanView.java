@@ -64,6 +64,12 @@ public final class TenantSpanView {
             }
 
             @Override
+            public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) throws IOException {
+                List<SpanCondition> c = Querier.scoped(conditions, own);
+                return c == null ? 0 : store.delete(c, fromNanos, toNanos);
+            }
+
+            @Override
             public void close() {
                 // The shared store outlives every tenant's view of it.
             }
@@ -82,6 +88,10 @@ public final class TenantSpanView {
 
         /** The caller's conditions and the tenant's; null when one of the caller's is on the reserved attribute. */
         private List<SpanCondition> scoped(List<SpanCondition> conditions) {
+            return scoped(conditions, own);
+        }
+
+        static List<SpanCondition> scoped(List<SpanCondition> conditions, SpanCondition own) {
             if (namesTenant(conditions)) {
                 return null;
             }

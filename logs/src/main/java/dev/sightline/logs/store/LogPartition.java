@@ -1,6 +1,8 @@
 package dev.sightline.logs.store;
 
 import dev.sightline.core.Labels;
+import dev.sightline.logs.LogEntry;
+import dev.sightline.logs.LogSelection;
 import dev.sightline.timeindex.ByteReader;
 import dev.sightline.timeindex.ByteWriter;
 import dev.sightline.timeindex.PartitionIndex;
@@ -8,13 +10,18 @@ import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 import java.io.Closeable;
@@ -22,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,7 +112,11 @@ final class LogPartition implements Closeable {
         NumericDocValues tmins = DocValues.getNumeric(leaf.reader(), TMIN);
         NumericDocValues tmaxs = DocValues.getNumeric(leaf.reader(), TMAX);
         StoredFields stored = leaf.reader().storedFields();
+        Bits live = leaf.reader().getLiveDocs();
         for (int d = sids.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = sids.nextDoc()) {
+            if (live != null && !live.get(d)) {
+                continue;
+            }
             int sid = (int) sids.longValue();
             Stream st = bySid.get(sid);
             if (st == null) {
@@ -163,20 +175,7 @@ final class LogPartition implements Closeable {
     /** Stores the stream's head as a document and starts a new one (the stream's lock held). */
     private void store(Stream s) throws IOException {
         LogBlock b = s.head;
-        Document doc = new Document();
-        doc.add(new NumericDocValuesField(SID, s.sid));
-        doc.add(new NumericDocValuesField(BSEQ, s.headBseq));
-        doc.add(new NumericDocValuesField(TMIN, b.minTime));
-        doc.add(new NumericDocValuesField(TMAX, b.maxTime));
-        doc.add(new NumericDocValuesField(COUNT, b.count));
-        doc.add(new NumericDocValuesField(BYTES, b.used));
-        synchronized (scratch) {
-            doc.add(new BinaryDocValuesField(COLUMNS, new BytesRef(b.encodeColumns(scratch))));
-        }
-        doc.add(new BinaryDocValuesField(SUMMARY, new BytesRef(s.summary.encode())));
-        doc.add(new StoredField(LINES, b.encodeLines()));
-        doc.add(new StoredField(LABELS, encodeLabels(s.labels)));
-        index.writer().addDocument(doc);
+        index.writer().addDocument(document(s, s.headBseq, b, s.summary.encode()));
         index.added();
         s.headBseq++;
         s.head = new LogBlock(Math.max(64, b.count), Math.max(8 << 10, b.used));
@@ -189,6 +188,125 @@ final class LogPartition implements Closeable {
             s.fieldBits = Math.max(MIN_FIELD_BITS, s.fieldBits / 2);
         }
         s.summary = new BlockSummary(s.trigramBits, s.fieldBits);
+    }
+
+    /** A block's document: block {@code bseq} of stream {@code s} holding {@code b}, with its encoded summary. */
+    private Document document(Stream s, int bseq, LogBlock b, byte[] summary) {
+        Document doc = new Document();
+        doc.add(new NumericDocValuesField(SID, s.sid));
+        doc.add(new NumericDocValuesField(BSEQ, bseq));
+        doc.add(new NumericDocValuesField(TMIN, b.minTime));
+        doc.add(new NumericDocValuesField(TMAX, b.maxTime));
+        doc.add(new NumericDocValuesField(COUNT, b.count));
+        doc.add(new NumericDocValuesField(BYTES, b.used));
+        synchronized (scratch) {
+            doc.add(new BinaryDocValuesField(COLUMNS, new BytesRef(b.encodeColumns(scratch))));
+        }
+        doc.add(new BinaryDocValuesField(SUMMARY, new BytesRef(summary)));
+        doc.add(new StoredField(LINES, b.encodeLines()));
+        doc.add(new StoredField(LABELS, encodeLabels(s.labels)));
+        return doc;
+    }
+
+    /**
+     * Deletes the stored lines meeting {@code sel}; the caller stored every head first and holds the store's write
+     * lock, so nothing is added meanwhile. A block losing every line is deleted; one losing some is replaced by a block
+     * of the rest under the same number (keeping its summary: a filter of more lines than the block holds costs at
+     * most a needless read). Without line filters or field conditions a block inside the range goes without being
+     * read. Returns how many lines went.
+     */
+    long delete(LogSelection sel) throws IOException {
+        Map<Integer, Stream> selected = new HashMap<>();
+        for (Stream s : streams.values()) {
+            if (s.minTime <= sel.toNanos() && s.maxTime >= sel.fromNanos() && sel.matchesStream(s.labels)) {
+                selected.put(s.sid, s);
+            }
+        }
+        if (selected.isEmpty()) {
+            return 0;
+        }
+        boolean wholeBlocks = sel.lineFilters().isEmpty() && sel.fieldConditions().isEmpty();
+        long deleted = 0;
+        Map<Integer, List<Long>> doomed = new HashMap<>();
+        List<Document> replacements = new ArrayList<>();
+        IndexSearcher searcher = index.acquire();
+        try {
+            for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+                LeafReader leaf = ctx.reader();
+                Bits live = leaf.getLiveDocs();
+                NumericDocValues sids = DocValues.getNumeric(leaf, SID);
+                NumericDocValues bseqs = DocValues.getNumeric(leaf, BSEQ);
+                NumericDocValues tmins = DocValues.getNumeric(leaf, TMIN);
+                NumericDocValues tmaxs = DocValues.getNumeric(leaf, TMAX);
+                NumericDocValues counts = DocValues.getNumeric(leaf, COUNT);
+                BinaryDocValues columns = DocValues.getBinary(leaf, COLUMNS);
+                BinaryDocValues summaries = DocValues.getBinary(leaf, SUMMARY);
+                for (int d = sids.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = sids.nextDoc()) {
+                    Stream s = selected.get((int) sids.longValue());
+                    if (s == null || live != null && !live.get(d) || !tmins.advanceExact(d) || !tmaxs.advanceExact(d)
+                            || tmins.longValue() > sel.toNanos() || tmaxs.longValue() < sel.fromNanos()) {
+                        continue;
+                    }
+                    bseqs.advanceExact(d);
+                    long bseq = bseqs.longValue();
+                    if (wholeBlocks && tmins.longValue() >= sel.fromNanos() && tmaxs.longValue() <= sel.toNanos()) {
+                        counts.advanceExact(d);
+                        deleted += counts.longValue();
+                        doomed.computeIfAbsent(s.sid, k -> new ArrayList<>()).add(bseq);
+                        continue;
+                    }
+                    LogBlock b = readBlock(leaf, d, columns);
+                    LogBlock kept = new LogBlock(b.count, b.used);
+                    for (int i = 0; i < b.count; i++) {
+                        if (!sel.matches(new LogEntry(b.times[i], s.labels, b.metadata[i], b.line(i)))) {
+                            kept.add(b.times[i], b.metadata[i], b.bytes, b.offsets[i], b.lengths[i]);
+                        }
+                    }
+                    if (kept.count == b.count) {
+                        continue;
+                    }
+                    deleted += b.count - kept.count;
+                    doomed.computeIfAbsent(s.sid, k -> new ArrayList<>()).add(bseq);
+                    if (kept.count > 0) {
+                        summaries.advanceExact(d);
+                        replacements.add(document(s, (int) bseq, kept, BytesRef.deepCopyOf(summaries.binaryValue()).bytes));
+                    }
+                }
+            }
+        } finally {
+            index.release(searcher);
+        }
+        for (Map.Entry<Integer, List<Long>> e : doomed.entrySet()) {
+            index.writer().deleteDocuments(new BooleanQuery.Builder()
+                    .add(NumericDocValuesField.newSlowExactQuery(SID, e.getKey()), BooleanClause.Occur.FILTER)
+                    .add(NumericDocValuesField.newSlowSetQuery(BSEQ,
+                            e.getValue().stream().mapToLong(Long::longValue).toArray()), BooleanClause.Occur.FILTER)
+                    .build());
+        }
+        index.writer().addDocuments(replacements);
+        index.added();
+        return deleted;
+    }
+
+    /** A stored block with its lines. */
+    private static LogBlock readBlock(LeafReader leaf, int doc, BinaryDocValues columns) throws IOException {
+        if (!columns.advanceExact(doc)) {
+            throw new IOException("block document " + doc + " has no columns");
+        }
+        BytesRef c = columns.binaryValue();
+        LogBlock b = LogBlock.decodeColumns(c.bytes, c.offset, c.length);
+        BytesRef lines = leaf.storedFields().document(doc, java.util.Set.of(LINES)).getBinaryValue(LINES);
+        if (lines == null) {
+            throw new IOException("block document " + doc + " has no lines");
+        }
+        b.inflateLines(lines.bytes, lines.offset, lines.length);
+        return b;
+    }
+
+    /** Merges away deleted blocks where Lucene finds it worth it (segments with enough of them); waits for it. */
+    void reclaim() throws IOException {
+        index.writer().forceMergeDeletes(true);
+        index.added();
     }
 
     /** Stores every head that holds a line (a checkpoint: afterwards the index holds every line added). */

@@ -15,6 +15,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 import java.io.IOException;
@@ -163,9 +164,10 @@ final class LuceneLogQuerier implements LogQuerier {
                     NumericDocValues bytes = DocValues.getNumeric(leaf, LogPartition.BYTES);
                     BinaryDocValues summaries = narrowing != null ? DocValues.getBinary(leaf, LogPartition.SUMMARY)
                             : null;
+                    Bits live = leaf.getLiveDocs(); // deleted blocks (a delete) stay in a segment until merged
                     for (int d = sids.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = sids.nextDoc()) {
                         LogPartition.Head head = h.get((int) sids.longValue());
-                        if (head == null || !bseqs.advanceExact(d) || bseqs.longValue() >= head.bseq()
+                        if (head == null || live != null && !live.get(d) || !bseqs.advanceExact(d) || bseqs.longValue() >= head.bseq()
                                 || !tmins.advanceExact(d) || !tmaxs.advanceExact(d)
                                 || tmins.longValue() > to || tmaxs.longValue() < from) {
                             continue;

@@ -3,6 +3,7 @@ package dev.sightline.logs.store;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
+import dev.sightline.logs.LogSelection;
 import dev.sightline.logs.LogStore;
 import dev.sightline.timeindex.StoreOptions;
 import dev.sightline.timeindex.StoreUpkeep;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -25,8 +28,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * WAL outgrows {@link StoreOptions#walCheckpointBytes}) stores every head, commits the indexes with the WAL position they
  * hold, and deletes the WAL segments before it; at open the WAL is replayed into the heads, skipping records a
  * partition already committed. A record that cannot be read is skipped with a warning; a torn tail is cut by the WAL.
- * Retention removes whole partitions, oldest first, by age and total size; a partition that cannot be opened or read
- * is quarantined and the others keep serving.
+ * Retention removes whole partitions, oldest first, by age and total size; {@link #delete} removes lines within them
+ * (one tenant's retention, Loki's deletion API). A partition that cannot be opened or read is quarantined and the
+ * others keep serving.
  */
 public final class LuceneLogStore implements LogStore {
     private static final System.Logger LOG = System.getLogger(LuceneLogStore.class.getName());
@@ -139,16 +143,52 @@ public final class LuceneLogStore implements LogStore {
         long mark;
         lock.writeLock().lock();
         try {
-            mark = wal.lastSeq();
-            for (var slot : partitions.all()) {
-                slot.partition().storeHeads();
-                slot.partition().commit(mark);
-            }
-            wal.rotate();
+            mark = checkpointLocked();
         } finally {
             lock.writeLock().unlock();
         }
         wal.deleteThrough(mark);
+    }
+
+    /** The checkpoint's work under the write lock; returns the WAL mark every partition now holds. */
+    private long checkpointLocked() throws IOException {
+        long mark = wal.lastSeq();
+        for (var slot : partitions.all()) {
+            slot.partition().storeHeads();
+            slot.partition().commit(mark);
+        }
+        wal.rotate();
+        return mark;
+    }
+
+    /**
+     * Takes a checkpoint (so every line is in a stored block and no WAL record the replay would read holds one),
+     * deletes the matching lines from the blocks of the partitions the range touches and commits those with the
+     * checkpoint's mark, all under the write lock: a delete that returned survives kill -9, and replay cannot bring a
+     * line back. Then merges away deleted blocks where Lucene finds it worth it; the next checkpoint commits that.
+     */
+    @Override
+    public long delete(LogSelection selection) throws IOException {
+        long deleted = 0;
+        long mark;
+        List<TimePartitions.Slot<LogPartition>> touched = new ArrayList<>();
+        lock.writeLock().lock();
+        try {
+            mark = checkpointLocked();
+            for (var slot : partitions.overlapping(selection.fromNanos(), selection.toNanos())) {
+                long n = slot.partition().delete(selection);
+                if (n > 0) {
+                    slot.partition().commit(mark);
+                    touched.add(slot);
+                    deleted += n;
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        wal.deleteThrough(mark);
+        upkeep.reclaim(touched, LogPartition::reclaim);
+        return deleted;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sightline.logs.store;
 
 import dev.sightline.logs.LogSelection;
+import dev.sightline.core.KilledChild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,33 @@ class LogStoreKillIT {
                 System.out.println("LogStoreKillIT: round " + round + ": " + acked.size() + " acknowledged batches of "
                         + LogStoreKillChild.LINES + " lines all present once (" + counts.size() + " batches stored)");
             }
+        }
+    }
+
+    /**
+     * A child deletes lines from stored blocks and open heads (their WAL records not yet checkpointed), acknowledges,
+     * commits one more line and is killed: after the reopen the deleted lines stay deleted (replay did not bring them
+     * back) and everything else, the later line included, is there.
+     */
+    @Test
+    void anAcknowledgedDeleteSurvivesKillMinus9() throws Exception {
+        long deleted = -1;
+        for (String line : KilledChild.runUntil("ACK", LogDeleteKillChild.class, dir.toString())) {
+            if (line.startsWith("DELETED ")) {
+                deleted = Long.parseLong(line.substring(8));
+            }
+        }
+        // Lines i with i % 2 == 0 are a's; those with i % 4 < 2 say "secret": i % 4 == 0, a quarter of them.
+        assertThat(deleted).isEqualTo(LogDeleteKillChild.LINES / 4);
+        try (LuceneLogStore store = LuceneLogStore.open(dir, LuceneLogStore.defaultOptions()
+                .withRetention(Duration.ZERO, 0))) {
+            List<String> lines = new java.util.ArrayList<>();
+            store.querier().select(LogSelection.streams(Long.MIN_VALUE, Long.MAX_VALUE, List.of()),
+                    e -> lines.add(e.stream().get("service") + " " + e.line()));
+            assertThat(lines).hasSize(LogDeleteKillChild.LINES * 3 / 4 + 1).contains("a later secret=kept")
+                    .noneMatch(l -> l.startsWith("a i=") && l.contains("secret"));
+            System.out.println("LogStoreKillIT: " + deleted + " lines deleted and acknowledged, killed: " + lines.size()
+                    + " lines after replay, none of the deleted");
         }
     }
 

@@ -126,4 +126,43 @@ class LuceneLogStoreTest {
         assertThat(ratio).isGreaterThan(3.0);
         assertThat(Files.exists(dir.resolve("wal"))).isTrue();
     }
+
+    /**
+     * Half the lines of a partition (one of two tenants' streams) deleted: the index shrinks once merged, and what is
+     * left reads back whole after a reopen.
+     */
+    @Test
+    void deletingHalfAPartitionShrinksItsIndexOnceMerged() throws IOException {
+        StoreOptions options = LuceneLogStore.defaultOptions().withRetention(Duration.ZERO, 0);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        long before;
+        long deleted;
+        try (LuceneLogStore store = LuceneLogStore.open(dir, options)) {
+            for (int batch = 0; batch < 20; batch++) {
+                LogAppender a = store.appender();
+                for (int i = 0; i < 10_000; i++) {
+                    String tenant = i % 2 == 0 ? "a" : "b";
+                    a.append(Labels.of("__tenant__", tenant, "service", "svc" + i % 5), T0 + batch * 10_000L + i,
+                            "tenant=" + tenant + " id=" + Long.toHexString(r.nextLong()) + " took=" + r.nextInt(1000)
+                                    + "ms user=" + Long.toString(r.nextLong(), 36), Labels.EMPTY);
+                }
+                a.commit();
+                store.checkpoint(); // segments of their own, as an hour of checkpoints makes
+            }
+            before = store.sizeBytes();
+            deleted = store.delete(LogSelection.streams(Long.MIN_VALUE, Long.MAX_VALUE,
+                    List.of(dev.sightline.core.LabelMatcher.eq("__tenant__", "a"))));
+        }
+        long after;
+        try (LuceneLogStore store = LuceneLogStore.open(dir, options)) {
+            after = store.sizeBytes();
+            assertThat(store.querier().stats(Long.MIN_VALUE, Long.MAX_VALUE, List.of()).entries()).isEqualTo(100_000);
+            assertThat(store.querier().series(Long.MIN_VALUE, Long.MAX_VALUE, List.of()))
+                    .allMatch(l -> l.get("__tenant__").equals("b"));
+        }
+        System.out.printf("LuceneLogStoreTest: 200000 lines, %d deleted (tenant a): %d bytes before, %d after merge"
+                + " and reopen (%.0f%%)%n", deleted, before, after, 100.0 * after / before);
+        assertThat(deleted).isEqualTo(100_000);
+        assertThat(after).isLessThan(before * 7 / 10);
+    }
 }

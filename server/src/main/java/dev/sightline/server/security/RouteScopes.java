@@ -17,9 +17,9 @@ import java.util.Set;
  * <p>
  * Classification: {@code write} is ingest of telemetry (samples, spans, logs) and of alerts sent by Prometheus to the
  * Alertmanager API, what a sender's key does; {@code admin} changes how the server behaves (reload, silences that mute
- * alerts, dashboards written to disk) or deletes data (Prometheus's TSDB admin API); the rest reads. {@code /probe}
- * reads too although it makes the server send requests to the target it names, as blackbox_exporter does: Prometheus
- * scrapes it with its read credential.
+ * alerts, dashboards written to disk) or deletes data (Prometheus's TSDB admin API, Loki's log deletion, whose
+ * listing shows what was deleted); the rest reads. {@code /probe} reads too although it makes the server send
+ * requests to the target it names, as blackbox_exporter does: Prometheus scrapes it with its read credential.
  */
 final class RouteScopes {
     /** Health and readiness: answered without credentials, for load balancers and orchestrators. */
@@ -132,6 +132,8 @@ final class RouteScopes {
             POST   /loki/api/v1/patterns                        read
             GET    /loki/api/v1/tail                            read
             GET    /loki/api/v1/status/buildinfo                read
+            POST   /loki/api/v1/delete                          admin
+            GET    /loki/api/v1/delete                          admin
             GET    /                                            read
             GET    /ui/*                                        read
             GET    /explore                                     read

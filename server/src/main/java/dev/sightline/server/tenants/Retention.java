@@ -18,16 +18,16 @@ import dev.sightline.traces.StoredSpan;
 import dev.sightline.traces.TraceId;
 import dev.sightline.traces.TraceSummary;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
  * A tenant's retention (Mimir's {@code compactor_blocks_retention_period}, Loki's {@code retention_period}, Tempo's
  * {@code block_retention}) over the shared stores: every read of the tenant starts no earlier than now minus its
- * retention, so older series samples, log lines and spans are not returned. Series samples past it are also deleted
- * by {@link MetricRetentionSweeper} (this cutoff answers exactly between its sweeps); the log and span stores drop
- * whole time partitions under their own retention, so a tenant's lines and spans past its retention stay on disk until
- * the store's retention removes them.
+ * retention, so older series samples, log lines and spans are not returned. What is past it is also deleted, series
+ * samples by {@link MetricRetentionSweeper} (hourly), log lines and spans by {@link LogSpanRetentionSweeper} (every
+ * ten minutes); until a sweep has run, this cutoff hides them.
  */
 final class Retention {
     private static final long NANOS_PER_MS = 1_000_000L;
@@ -133,6 +133,11 @@ final class Retention {
             }
 
             @Override
+            public long delete(LogSelection selection) throws IOException {
+                return store.delete(selection);
+            }
+
+            @Override
             public void close() {
                 // The shared store outlives every tenant's view of it.
             }
@@ -194,6 +199,11 @@ final class Retention {
                                 : inner.attributeValues(scope, key, conditions, from, toNanos, limit);
                     }
                 };
+            }
+
+            @Override
+            public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) throws IOException {
+                return store.delete(conditions, fromNanos, toNanos);
             }
 
             @Override

@@ -339,7 +339,7 @@ final class LuceneSpanQuerier implements SpanQuerier {
                 extent[0], extent[1], matched.subList(0, Math.min(spansPerTrace, matched.size())), m.count);
     }
 
-    private static boolean matchesAll(StoredSpan s, List<SpanCondition> conditions) {
+    static boolean matchesAll(StoredSpan s, List<SpanCondition> conditions) {
         for (SpanCondition c : conditions) {
             if (!c.matches(s)) {
                 return false;
@@ -671,6 +671,14 @@ final class LuceneSpanQuerier implements SpanQuerier {
         Scorer scorer = w.scorer(leaf);
         if (scorer != null) {
             set.or(scorer.iterator());
+            // A scorer also finds deleted spans (a delete): they stay in the segment until merged away.
+            Bits live = leaf.reader().getLiveDocs();
+            for (int d = set.nextSetBit(0); d != DocIdSetIterator.NO_MORE_DOCS && live != null;
+                 d = d + 1 < set.length() ? set.nextSetBit(d + 1) : DocIdSetIterator.NO_MORE_DOCS) {
+                if (!live.get(d)) {
+                    set.clear(d);
+                }
+            }
         }
         return set;
     }
@@ -694,7 +702,7 @@ final class LuceneSpanQuerier implements SpanQuerier {
         }
     }
 
-    private static StoredSpan decode(StoredFields stored, int doc) throws IOException {
+    static StoredSpan decode(StoredFields stored, int doc) throws IOException {
         byte[][] record = new byte[1][];
         stored.document(doc, new StoredFieldVisitor() {
             @Override

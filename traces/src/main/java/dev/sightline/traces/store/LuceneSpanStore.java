@@ -8,6 +8,7 @@ import dev.sightline.timeindex.StoreUpkeep;
 import dev.sightline.timeindex.TimePartitions;
 import dev.sightline.timeindex.Wal;
 import dev.sightline.traces.SpanAppender;
+import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 import org.apache.lucene.document.Document;
@@ -32,7 +33,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link StoreOptions#walCheckpointBytes}) commits the Lucene indexes and deletes the WAL segments they now hold; at open
  * the WAL is replayed, skipping records a partition already committed (each document carries its record's number),
  * so a crash between the two neither loses nor doubles a span. Retention removes whole partitions by age and total
- * size; a partition that cannot be opened or read is quarantined and the others keep serving.
+ * size; {@link #delete} removes spans within them (one tenant's retention). A partition that cannot be opened or read
+ * is quarantined and the others keep serving.
  */
 public final class LuceneSpanStore implements SpanStore {
     private static final System.Logger LOG = System.getLogger(LuceneSpanStore.class.getName());
@@ -163,13 +165,48 @@ public final class LuceneSpanStore implements SpanStore {
         }
         lock.readLock().lock();
         try {
-            for (var slot : partitions.all()) {
-                slot.partition().commit();
-            }
+            commitAll();
         } finally {
             lock.readLock().unlock();
         }
         wal.deleteThrough(mark);
+    }
+
+    private void commitAll() throws IOException {
+        for (var slot : partitions.all()) {
+            slot.partition().commit();
+        }
+    }
+
+    /**
+     * Under the write lock: a checkpoint that also deletes the WAL it covers (replay skips a record only while one of
+     * its spans is in the index, so a record whose spans were all deleted would come back), then the matching spans
+     * deleted from the partitions the range touches and those committed: a delete that returned survives kill -9.
+     * Then merges away deleted spans where Lucene finds it worth it; the next checkpoint commits that.
+     */
+    @Override
+    public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) throws IOException {
+        long deleted = 0;
+        List<TimePartitions.Slot<SpanPartition>> touched = new ArrayList<>();
+        lock.writeLock().lock();
+        try {
+            long mark = wal.lastSeq();
+            wal.rotate();
+            commitAll();
+            wal.deleteThrough(mark);
+            for (var slot : partitions.overlapping(fromNanos, toNanos)) {
+                long n = slot.partition().delete(conditions, fromNanos, toNanos);
+                if (n > 0) {
+                    slot.partition().commit();
+                    touched.add(slot);
+                    deleted += n;
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        upkeep.reclaim(touched, SpanPartition::reclaim);
+        return deleted;
     }
 
     /**

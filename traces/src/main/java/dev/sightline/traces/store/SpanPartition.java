@@ -10,7 +10,14 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PointValues;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
+import dev.sightline.traces.SpanCondition;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 import java.io.Closeable;
@@ -99,6 +106,62 @@ final class SpanPartition implements Closeable {
 
     void release(IndexSearcher s) throws IOException {
         index.release(s);
+    }
+
+    /**
+     * Deletes the spans starting in {@code [from, to]} that meet every condition; the caller holds the store's write
+     * lock, so nothing is added meanwhile. Conditions the index answers exactly go as one delete-by-query; others are
+     * checked span by span on the stored span, as a search does. Returns how many went.
+     */
+    long delete(List<SpanCondition> conditions, long from, long to) throws IOException {
+        long deleted = 0;
+        // A span-by-span delete fails for a segment a merge finished with since the reader opened: read again.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            index.added(); // so the searcher is refreshed: it sees finished merges and earlier deletes
+            IndexSearcher s = index.acquire();
+            try {
+                SpanQueries.Translated t = SpanQueries.translate(s.getIndexReader(), conditions, from, to);
+                if (t.exact()) {
+                    long n = s.count(t.query());
+                    if (n > 0) {
+                        index.writer().deleteDocuments(t.query());
+                    }
+                    return deleted + n;
+                }
+                boolean raced = false;
+                Weight w = s.createWeight(s.rewrite(t.query()), ScoreMode.COMPLETE_NO_SCORES, 1f);
+                for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+                    Scorer scorer = w.scorer(leaf);
+                    if (scorer == null) {
+                        continue;
+                    }
+                    Bits live = leaf.reader().getLiveDocs();
+                    StoredFields stored = leaf.reader().storedFields();
+                    DocIdSetIterator it = scorer.iterator();
+                    for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS && !raced; d = it.nextDoc()) {
+                        if ((live == null || live.get(d))
+                                && LuceneSpanQuerier.matchesAll(LuceneSpanQuerier.decode(stored, d), conditions)) {
+                            raced = index.writer().tryDeleteDocument(leaf.reader(), d) == -1;
+                            deleted += raced ? 0 : 1;
+                        }
+                    }
+                }
+                if (!raced) {
+                    return deleted;
+                }
+            } finally {
+                index.release(s);
+                index.added();
+            }
+        }
+        throw new IOException("span delete: merges kept replacing the segments it read; " + deleted
+                + " spans deleted, try again");
+    }
+
+    /** Merges away deleted spans where Lucene finds it worth it (segments with enough of them); waits for it. */
+    void reclaim() throws IOException {
+        index.writer().forceMergeDeletes(true);
+        index.added();
     }
 
     /** Makes everything added so far durable in the index (a checkpoint). */

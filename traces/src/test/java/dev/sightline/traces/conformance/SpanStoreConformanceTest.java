@@ -438,6 +438,73 @@ public abstract class SpanStoreConformanceTest {
         }
     }
 
+    /**
+     * Deletes with random conditions and ranges, half the spans stored before a reopen and half after: what is left
+     * is what {@link SpanCondition#matches} says, counts included, and stays so after another reopen.
+     */
+    @Property(tries = 10)
+    void deleteAgreesWithTheReferenceSemantics(@ForAll long seed) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        Path d = Files.createTempDirectory("span-store-delete");
+        SpanStore s = open(d);
+        try {
+            List<StoredSpan> spans = new ArrayList<>(SpanData.randomSpans(r, 80, 4));
+            commit(s.appender(), spans.subList(0, 40));
+            if (durable()) {
+                s.close();
+                s = open(d);
+            }
+            commit(s.appender(), spans.subList(40, 80));
+            for (int i = 0; i < 4; i++) {
+                List<SpanCondition> conditions = i == 0 ? List.of() : List.of(SpanData.randomCondition(r));
+                long from = T0 + r.nextLong(4 * HOUR);
+                long to = i == 0 ? from + HOUR / 2 : r.nextBoolean() ? ALL_TO : Math.max(from, T0 + r.nextLong(4 * HOUR));
+                long expected = spans.stream().filter(x -> inRange(x, from, to) && matchesAll(x, conditions)).count();
+                assertThat(s.delete(conditions, from, to)).as("deleted where %s", conditions).isEqualTo(expected);
+                spans.removeIf(x -> inRange(x, from, to) && matchesAll(x, conditions));
+                assertSearchAgrees(s.querier(), spans, query(List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE));
+            }
+            if (durable()) {
+                s.close();
+                s = open(d);
+            }
+            assertSearchAgrees(s.querier(), spans, query(List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE));
+            assertThat(s.querier().attributeKeys(Scope.ANY, ALL_FROM, ALL_TO)).isEqualTo(expectedKeys(spans));
+        } finally {
+            s.close();
+            FileTrees.deleteRecursively(d);
+        }
+    }
+
+    @Test
+    void deleteByResourceAttributeAndRangeAndByAnOverlongValue() throws IOException {
+        fixture();
+        String huge = "v".repeat(5000);
+        commit(store.appender(), List.of(stored(resource("api", "env", "prod"), span(4, 6, 0, "big",
+                SpanKind.SERVER, T0 + 3, 1, StatusCode.OK, attrs("payload", huge)))));
+        // env=prod in the first hour: spans 1 and 6 (3 is an hour later, 5 two hours later).
+        assertThat(store.delete(List.of(SpanCondition.attribute(Scope.RESOURCE, "env", Op.EQ, "prod")), T0,
+                T0 + HOUR - 1)).isEqualTo(2);
+        assertThat(searchIds()).containsExactly(2L, 3L, 4L, 5L);
+        commit(store.appender(), List.of(stored(resource("api"), span(4, 7, 0, "big", SpanKind.SERVER, T0 + 4, 1,
+                StatusCode.OK, attrs("payload", huge)))));
+        // A value the index keeps cut: checked on the stored span.
+        assertThat(store.delete(List.of(SpanCondition.attribute(Scope.SPAN, "payload", Op.EQ, huge)), ALL_FROM,
+                ALL_TO)).isEqualTo(1);
+        assertThat(store.delete(List.of(SpanCondition.service("nobody")), ALL_FROM, ALL_TO)).isZero();
+        for (int round = 0; round < 2; round++) {
+            assertThat(searchIds()).containsExactly(2L, 3L, 4L, 5L);
+            assertThat(q().trace(new TraceId(0x1234, 1), ALL_FROM, ALL_TO)).extracting(x -> x.span().spanId())
+                    .containsExactly(2L);
+            assertThat(q().attributeValues(Scope.SPAN, "payload", List.of(), ALL_FROM, ALL_TO, 10)).isEmpty();
+            reopen();
+        }
+        assertThat(store.delete(List.of(), ALL_FROM, ALL_TO)).isEqualTo(4);
+        reopen();
+        assertThat(searchIds()).isEmpty();
+        assertThat(q().serviceNames(ALL_FROM, ALL_TO)).isEmpty();
+    }
+
     private static boolean inRange(StoredSpan s, long from, long to) {
         return s.span().startUnixNano() >= from && s.span().startUnixNano() <= to;
     }

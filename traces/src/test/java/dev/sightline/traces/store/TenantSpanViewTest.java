@@ -4,7 +4,9 @@ import dev.sightline.core.span.SpanKind;
 import dev.sightline.core.span.StatusCode;
 import dev.sightline.core.span.InstrumentationScope;
 import dev.sightline.traces.InMemorySpanStore;
+import dev.sightline.core.TenantScope;
 import dev.sightline.traces.SpanAppender;
+import dev.sightline.traces.SpanCondition;
 import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanQuery;
 import dev.sightline.traces.SpanStore;
@@ -57,6 +59,11 @@ class TenantSpanViewTest extends SpanStoreConformanceTest {
             }
 
             @Override
+            public long delete(List<SpanCondition> conditions, long fromNanos, long toNanos) throws IOException {
+                return view.delete(conditions, fromNanos, toNanos);
+            }
+
+            @Override
             public void close() throws IOException {
                 shared.close();
             }
@@ -98,6 +105,32 @@ class TenantSpanViewTest extends SpanStoreConformanceTest {
                 assertThat(b.rootSpanName()).isEqualTo("root of b");
                 assertThat(b.startNanos()).isEqualTo(T0);
                 assertThat(b.endNanos()).isEqualTo(T0 + 10 * HOUR / 3600);
+            }
+        }
+    }
+
+    /** A delete through a's view, even one naming the tenant attribute, never reaches b's or untenanted spans. */
+    @Test
+    void aDeleteThroughOneTenantsViewNeverReachesAnotherTenantsSpans(@TempDir Path disk) throws IOException {
+        try (SpanStore lucene = LuceneSpanStore.open(disk, LuceneSpanStore.defaultOptions())) {
+            for (SpanStore shared : List.of(new InMemorySpanStore(), lucene)) {
+                seed(TenantSpanView.store(shared, "a").appender(), "svc");
+                seed(TenantSpanView.store(shared, "b").appender(), "svc");
+                seed(shared.appender(), "svc");
+                SpanStore a = TenantSpanView.store(shared, "a");
+                long from = Long.MIN_VALUE;
+                long to = Long.MAX_VALUE;
+                assertThat(a.delete(List.of(SpanCondition.attribute(SpanCondition.Scope.RESOURCE, TenantScope.LABEL,
+                        SpanCondition.Op.EQ, "b")), from, to)).isZero();
+                assertThat(a.delete(List.of(SpanCondition.attribute(SpanCondition.Scope.ANY, TenantScope.LABEL,
+                        SpanCondition.Op.REGEX, ".*")), from, to)).isZero();
+                assertThat(a.delete(List.of(SpanCondition.service("svc")), from, to)).isEqualTo(40);
+                SpanQuery all = new SpanQuery(from, to, List.of(), 1000, 1000);
+                assertThat(a.querier().search(all)).isEmpty();
+                assertThat(TenantSpanView.store(shared, "b").querier().search(all)).hasSize(40);
+                assertThat(shared.querier().search(all)).hasSize(40); // b's and the untenanted share trace ids
+                assertThat(shared.querier().search(all).stream().mapToInt(TraceSummary::matchedCount).sum())
+                        .isEqualTo(80);
             }
         }
     }
