@@ -88,7 +88,7 @@ public final class BlockWriter {
 
     /**
      * Re-chunks every series into the segment writer; returns the number of samples written. Float runs are
-     * collected and written whole, each as the smaller of XOR and DECIMAL; histograms are appended to chunks.
+     * collected and written whole as PACKED chunks; histograms are appended to chunks.
      */
     private static long writeChunks(SeriesSet set, long minTime, long maxTime, ChunkSegmentWriter segments,
                                     List<IndexWriter.SeriesEntry> entries) throws IOException {

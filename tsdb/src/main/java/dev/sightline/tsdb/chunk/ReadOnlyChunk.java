@@ -86,6 +86,10 @@ final class ReadOnlyChunk implements Chunk {
             DecimalIterator d = reuse instanceof DecimalIterator r ? r : new DecimalIterator();
             d.reset(data, off, mainBit, limit, count);
             it = d;
+        } else if (encoding == ChunkEncoding.PACKED) {
+            PackedIterator p = reuse instanceof PackedIterator r ? r : new PackedIterator();
+            p.reset(data, off, mainBit, limit, count);
+            it = p;
         } else {
             HistogramIterator h = reuse instanceof HistogramIterator r ? r : new HistogramIterator();
             h.reset(data, off, mainBit, limit, count);
