@@ -64,10 +64,13 @@ public final class Chunks {
     }
 
     /**
-     * The bits a chunk's timestamps take in its stream (first as a varint, the second's delta as a varint, then
-     * delta-of-deltas), for size analysis: the rest of the stream, less header and start-timestamp column, is values.
+     * The bits a chunk's timestamps take in its stream, for size analysis: PACKED's timestamp column, else first as a
+     * varint, the second's delta as a varint, then delta-of-deltas; the rest of the stream is headers and values.
      */
     public static long timestampBits(Chunk chunk) {
+        if (chunk.encoding() == ChunkEncoding.PACKED && chunk instanceof ReadOnlyChunk packed) {
+            return packed.packedTimestampBits();
+        }
         SampleIterator it = chunk.iterator(null);
         long bits = 0;
         long prevT = 0;

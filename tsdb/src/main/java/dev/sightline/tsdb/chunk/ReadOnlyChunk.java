@@ -74,6 +74,13 @@ final class ReadOnlyChunk implements Chunk {
         throw new UnsupportedOperationException("a chunk read from bytes is read-only");
     }
 
+    /** A PACKED chunk's timestamp column length in bits, as its stream states it. */
+    long packedTimestampBits() {
+        BitReader r = new BitReader();
+        r.reset(data, off, mainBit, (long) len * 8);
+        return r.readUvarint();
+    }
+
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
         long limit = (long) len * 8;
