@@ -9,6 +9,8 @@ import dev.sightline.metricstore.ValueType;
 import dev.sightline.tsdb.block.Block;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class BlockReadBenchmark {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private BlockReadBenchmark() {
     }
 
@@ -108,21 +112,30 @@ public final class BlockReadBenchmark {
         long run() throws Exception;
     }
 
+    /**
+     * Prints the median wall time and the median CPU time of the reading thread: on a loaded machine the wall time
+     * mostly measures the wait for a core, the CPU time what the read costs.
+     */
     private static void time(String what, int reps, long expected, Run run) throws Exception {
-        long[] ns = new long[reps];
+        long[] wall = new long[reps];
+        long[] cpu = new long[reps];
         long got = 0;
         for (int r = -2; r < reps; r++) {
             long t0 = System.nanoTime();
+            long c0 = THREADS.getCurrentThreadCpuTime();
             got = run.run();
             if (r >= 0) {
-                ns[r] = System.nanoTime() - t0;
+                cpu[r] = THREADS.getCurrentThreadCpuTime() - c0;
+                wall[r] = System.nanoTime() - t0;
             }
         }
         if (expected > 0 && got != expected) {
             throw new IOException(what + ": read " + got + " samples, the blocks hold " + expected);
         }
-        Arrays.sort(ns);
-        System.out.printf(Locale.ROOT, "  %-32s %,12d samples  median %8.2f ms [%.2f-%.2f]  %6.2f ns/sample%n", what, got,
-                ns[reps / 2] / 1e6, ns[0] / 1e6, ns[reps - 1] / 1e6, ns[reps / 2] / (double) Math.max(1, got));
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        System.out.printf(Locale.ROOT, "  %-32s %,12d samples  wall median %8.2f ms [%.2f-%.2f]  cpu median %8.2f ms [%.2f-%.2f]"
+                        + "  %6.2f cpu ns/sample%n", what, got, wall[reps / 2] / 1e6, wall[0] / 1e6, wall[reps - 1] / 1e6,
+                cpu[reps / 2] / 1e6, cpu[0] / 1e6, cpu[reps - 1] / 1e6, cpu[reps / 2] / (double) Math.max(1, got));
     }
 }

@@ -4,6 +4,8 @@ import dev.sightline.core.Histogram;
 import dev.sightline.metricstore.FloatSamples;
 import dev.sightline.metricstore.ValueType;
 
+import java.util.Arrays;
+
 /**
  * Decodes a PACKED chunk (see {@link PackedChunks}): timestamps through the shared reader over the timestamp
  * column, values through a second reader over the value column. Allocation-free, reusable across chunks.
@@ -106,28 +108,73 @@ final class PackedIterator extends DodIterator {
         return at = ValueType.FLOAT;
     }
 
+    /**
+     * Two passes over the two columns: the timestamps up to the first one past maxt, then the values of those samples
+     * in one loop per form (the form's switch hoisted out of the loop: a switch per sample decoded 2x slower).
+     */
     @Override
     ValueType decodeFloats(long maxt, FloatSamples out) {
         out.ensureCapacity(out.n + total - read + 1);
         long[] ts = out.t;
         double[] vs = out.v;
-        int o = out.n;
-        ts[o] = t;
-        vs[o++] = value();
+        int first = out.n;
+        ts[first] = t;
+        vs[first] = value();
+        int o = first + 1;
+        int n = read; // >= 1: the current sample has been read
         ValueType result = ValueType.NONE;
-        for (int n = read; n < total; n++) {
+        while (n < total) {
             readTimestamp(n);
-            readValue(n);
-            read = n + 1;
+            n++;
             if (t > maxt) {
                 result = ValueType.FLOAT;
                 break;
             }
-            ts[o] = t;
-            vs[o++] = value();
+            ts[o++] = t;
         }
+        // Values of samples read..n-1; the last one stays current when it is past maxt (its slot is spare capacity).
+        readValues(vs, first + 1, n - read);
+        read = n;
         out.n = o;
         return at = result;
+    }
+
+    /** Decodes the values of the next {@code count} samples (none of them the first) into vs from {@code at}. */
+    private void readValues(double[] vs, int at, int count) {
+        int end = at + count;
+        switch (form) {
+            case PackedChunks.CONSTANT -> Arrays.fill(vs, at, end, Double.longBitsToDouble(bits[0]));
+            case PackedChunks.XOR -> {
+                for (int i = at; i < end; i++) {
+                    Gorilla.readXor(vr, bits, windows, 0);
+                    vs[i] = Double.longBitsToDouble(bits[0]);
+                }
+            }
+            case PackedChunks.DELTAS -> {
+                long mm = m;
+                for (int i = at; i < end; i++) {
+                    mm += DecimalChunks.readDelta(vr, width) << shift;
+                    vs[i] = DecimalChunks.value(mm, exponent, multiply);
+                }
+                m = mm;
+            }
+            case PackedChunks.PACKED_DELTAS -> {
+                long mm = m;
+                for (int i = at; i < end; i++) {
+                    mm += (base + field()) << shift;
+                    vs[i] = DecimalChunks.value(mm, exponent, multiply);
+                }
+                m = mm;
+            }
+            default -> {
+                long mm = m;
+                for (int i = at; i < end; i++) {
+                    mm = base + (field() << shift);
+                    vs[i] = DecimalChunks.value(mm, exponent, multiply);
+                }
+                m = mm;
+            }
+        }
     }
 
     @Override
