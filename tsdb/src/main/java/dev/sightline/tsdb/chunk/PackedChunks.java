@@ -140,13 +140,13 @@ final class PackedChunks {
             best = smaller(best, w);
         }
         long[] ms = new long[n];
+        // Both modes: a value like 4096.400000000001 is 40964 * 0.1, and also 4096400000000001 / 10^12.
         for (boolean multiply : new boolean[]{false, true}) {
             int e = DecimalChunks.scale(vs, n, multiply, ms);
             if (e >= 0) {
                 best = smaller(best, deltas(ms, n, e, multiply));
                 best = smaller(best, packedDeltas(ms, n, e, multiply));
                 best = smaller(best, packedValues(ms, n, e, multiply));
-                break; // the first mode that holds every value: divide, as the decimal literals read, else multiply
             }
         }
         return best;
