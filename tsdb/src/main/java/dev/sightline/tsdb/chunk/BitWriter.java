@@ -97,6 +97,12 @@ abstract class BitWriter {
         writeUvarint((v << 1) ^ (v >> 63));
     }
 
+    /** The bits {@link #writeVarint} spends on {@code v}. */
+    static int varintBits(long v) {
+        long zz = (v << 1) ^ (v >> 63);
+        return 8 * Math.max(1, (64 - Long.numberOfLeadingZeros(zz) + 6) / 7);
+    }
+
     /** Appends every bit {@code src} has written (from its bit 0). */
     void append(BitWriter src) {
         byte[] b = src.buf;

@@ -78,9 +78,9 @@ public final class Chunks {
         for (int n = 0; it.next() != ValueType.NONE; n++) {
             long t = it.timestamp();
             if (n == 0) {
-                bits += varintBits(t);
+                bits += BitWriter.varintBits(t);
             } else if (n == 1) {
-                bits += varintBits(t - prevT);
+                bits += BitWriter.varintBits(t - prevT);
             } else {
                 bits += Gorilla.dodBits(t - prevT - prevDelta);
             }
@@ -90,10 +90,5 @@ public final class Chunks {
             prevT = t;
         }
         return bits;
-    }
-
-    private static int varintBits(long v) {
-        long zz = (v << 1) ^ (v >> 63);
-        return 8 * Math.max(1, (64 - Long.numberOfLeadingZeros(zz) + 6) / 7);
     }
 }

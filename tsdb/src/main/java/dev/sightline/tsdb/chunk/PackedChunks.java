@@ -145,8 +145,8 @@ final class PackedChunks {
             int e = DecimalChunks.scale(vs, n, multiply, ms);
             if (e >= 0) {
                 best = smaller(best, deltas(ms, n, e, multiply));
-                best = smaller(best, packedDeltas(ms, n, e, multiply));
-                best = smaller(best, packedValues(ms, n, e, multiply));
+                best = smaller(best, packedDeltas(ms, n, e, multiply, best.bitLength()));
+                best = smaller(best, packedValues(ms, n, e, multiply, best.bitLength()));
             }
         }
         return best;
@@ -194,7 +194,8 @@ final class PackedChunks {
         return w;
     }
 
-    private static ColumnWriter packedDeltas(long[] ms, int n, int e, boolean multiply) {
+    /** The packed-deltas column, or null when it would not be shorter than {@code toBeat} bits (or too wide). */
+    private static ColumnWriter packedDeltas(long[] ms, int n, int e, boolean multiply, long toBeat) {
         int shift = deltaShift(ms, n);
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
@@ -203,22 +204,28 @@ final class PackedChunks {
             min = Math.min(min, d);
             max = Math.max(max, d);
         }
+        if (n == 1) {
+            min = 0;
+        }
         int width = n == 1 ? 0 : width(max - min);
-        if (width > MAX_WIDTH) {
+        long bits = 8 + BitWriter.varintBits(ms[0]) + 6 + BitWriter.varintBits(min) + 6 + (long) (n - 1) * width;
+        if (width > MAX_WIDTH || bits >= toBeat) {
             return null;
         }
         ColumnWriter w = decimalHeader(PACKED_DELTAS, e, multiply, n);
         w.writeVarint(ms[0]);
         w.writeBits(shift, 6);
-        w.writeVarint(n == 1 ? 0 : min);
+        w.writeVarint(min);
         w.writeBits(width, 6);
         for (int i = 1; i < n && width > 0; i++) {
             w.writeBits(((ms[i] - ms[i - 1]) >> shift) - min, width);
         }
+        assert w.bitLength() == bits : "packed deltas took " + w.bitLength() + " bits, sized as " + bits;
         return w;
     }
 
-    private static ColumnWriter packedValues(long[] ms, int n, int e, boolean multiply) {
+    /** The packed-values column, or null when it would not be shorter than {@code toBeat} bits (or too wide). */
+    private static ColumnWriter packedValues(long[] ms, int n, int e, boolean multiply, long toBeat) {
         long min = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             min = Math.min(min, ms[i]);
@@ -231,7 +238,8 @@ final class PackedChunks {
         }
         int shift = or == 0 ? 0 : Long.numberOfTrailingZeros(or);
         int width = width(max >>> shift);
-        if (width > MAX_WIDTH) {
+        long bits = 8 + BitWriter.varintBits(min) + 6 + 6 + (long) n * width;
+        if (width > MAX_WIDTH || bits >= toBeat) {
             return null;
         }
         ColumnWriter w = decimalHeader(PACKED_VALUES, e, multiply, n);
@@ -241,6 +249,7 @@ final class PackedChunks {
         for (int i = 0; i < n && width > 0; i++) {
             w.writeBits((ms[i] - min) >>> shift, width);
         }
+        assert w.bitLength() == bits : "packed values took " + w.bitLength() + " bits, sized as " + bits;
         return w;
     }
 
