@@ -9,8 +9,11 @@ import dev.sightline.tsdb.chunk.ChunkEncoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,6 +99,44 @@ class BlockFormatCompatTest {
                 assertThat(c.sizeBytes()).isLessThan(oldSize);
             }
         }
+    }
+
+    /** BlockStats accounts for every byte: meta + index + segments = total, the sections and records add up. */
+    @Test
+    void blockStatsSplitsEveryByteOfOldAndNewBlocks() throws Exception {
+        Path old = fixture();
+        BlockMeta m;
+        try (Block b = Block.open(old)) {
+            m = new Compactor(dir, Compactor.exponentialRanges(2 * 3_600_000L, 3)).compact(List.of(b));
+        }
+        for (Path block : List.of(old, dir.resolve(m.ulid()))) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            BlockStats.print(block, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            long meta = Files.size(block.resolve(MetaFile.NAME));
+            long index = Files.size(block.resolve(IndexFormat.NAME));
+            long segments = Files.size(block.resolve(BlockWriter.CHUNKS_DIR).resolve(ChunkSegmentWriter.segmentName(1)));
+            assertThat(figure(out, "total")).isEqualTo(meta + index + segments);
+            assertThat(figure(out, "index")).isEqualTo(index);
+            long sections = 0;
+            for (String s : IndexFormat.SECTION_NAMES) {
+                sections += figure(out, s);
+            }
+            // Each section is framed by a length and a CRC; the header and table of contents come on top.
+            assertThat(sections + 8L * IndexFormat.SECTIONS + IndexFormat.HEADER_SIZE + IndexFormat.TOC_SIZE).isEqualTo(index);
+            long chunks = 0;
+            for (String line : out.lines().filter(l -> l.matches("\\s+(XOR|DECIMAL|PACKED): .*")).toList()) {
+                chunks += Long.parseLong(line.replaceAll(".*samples\\s+([0-9,]+) bytes.*", "$1").replace(",", ""));
+            }
+            assertThat(chunks + figure(out, "record framing") + ChunkSegmentWriter.HEADER_SIZE).isEqualTo(segments);
+            assertThat(out).contains(block.equals(old) ? "DECIMAL: 4 chunks, 1200 samples" : "PACKED: 3 chunks, 1800 samples");
+        }
+    }
+
+    /** The bytes figure of the report line that starts (after indentation) with {@code what}. */
+    private static long figure(String report, String what) {
+        String line = report.lines().filter(l -> l.trim().startsWith(what + " ")).findFirst().orElseThrow();
+        return Long.parseLong(line.replaceAll(".*?\\s([0-9,]+) bytes.*", "$1").replace(",", ""));
     }
 
     @Test
