@@ -159,13 +159,13 @@ public final class TsdbIngestBenchmark {
         db.close();
         double[] bare = chunkBytesPerSample(numSeries, scrapes, intervalMs, startBase);
         System.out.printf(Locale.ROOT, "  (the same values in bare chunks: %.2f bytes/sample in the head's 120-sample XOR chunks, %.2f as"
-                + " blocks encode them (480 samples, XOR or DECIMAL, the smaller); the rest is index and block overhead)%n", bare[0], bare[1]);
+                + " blocks encode them (480 samples, PACKED); the rest is index and block overhead)%n", bare[0], bare[1]);
         System.out.printf(Locale.ROOT, "machine load average at the end: %s%n", Bench.loadAverage());
     }
 
     /**
      * Encodes a fresh copy of the data set straight into chunks, to separate the encoding's share of the disk figure:
-     * {XOR in the head's 120-sample chunks, the smaller of XOR and DECIMAL in the blocks' 480-sample chunks}, in
+     * {XOR in the head's 120-sample chunks, PACKED in the blocks' 480-sample chunks}, in
      * bytes per sample.
      */
     private static double[] chunkBytesPerSample(int numSeries, int scrapes, long intervalMs, long startBase) {

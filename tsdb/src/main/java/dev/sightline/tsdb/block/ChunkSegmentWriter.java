@@ -9,12 +9,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Appends chunk records to chunks/000001, 000002, ...; each record is {@code uvarint len, encoding byte, data,
- * CRC32C(encoding, data)}. A record's reference is {@code segment << 32 | offset}.
+ * Appends chunk records to chunks/000001, 000002, ...; each segment starts with {@code u32 magic, version byte, 3
+ * zero bytes}, then records {@code uvarint len, encoding byte, data, CRC32C(encoding, data)}. A record's reference
+ * is {@code segment << 32 | offset}. Version 2 segments hold PACKED float chunks (and histogram chunks); version 1
+ * segments, written before, hold XOR and DECIMAL float chunks; both read.
  */
 final class ChunkSegmentWriter implements AutoCloseable {
     static final int MAGIC = 0x5C1C4B5E;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest segment version that still reads. */
+    static final int MIN_VERSION = 1;
     static final int HEADER_SIZE = 8;
     static final long DEFAULT_SEGMENT_SIZE = 512L << 20;
 

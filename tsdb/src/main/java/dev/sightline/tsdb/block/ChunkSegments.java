@@ -17,12 +17,19 @@ import java.util.zip.CRC32C;
 
 /** The memory-mapped chunk segments of one block, every record's checksum verified when opened. */
 final class ChunkSegments {
+    private final Path dir;
     private final MappedByteBuffer[] segments; // index 0 is segment 1
     private final long numChunks;
 
-    private ChunkSegments(MappedByteBuffer[] segments, long numChunks) {
+    private ChunkSegments(Path dir, MappedByteBuffer[] segments, long numChunks) {
+        this.dir = dir;
         this.segments = segments;
         this.numChunks = numChunks;
+    }
+
+    /** Receives every chunk of the segments in order, with the bytes of its record (chunk plus framing). */
+    interface ChunkVisitor {
+        void visit(Chunk chunk, int recordBytes);
     }
 
     long numChunks() {
@@ -50,19 +57,30 @@ final class ChunkSegments {
                 }
                 maps[i] = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
             }
-            chunks += verify(f, maps[i]);
+            chunks += verify(f, maps[i], null);
         }
-        return new ChunkSegments(maps, chunks);
+        return new ChunkSegments(dir, maps, chunks);
     }
 
-    /** Walks every record of a segment, checking framing and CRC; returns the number of chunks. */
-    private static long verify(Path file, MappedByteBuffer buf) throws CorruptBlockException {
+    /** Walks every chunk of every segment in order (size analysis: copies each chunk's bytes). */
+    void forEach(ChunkVisitor visitor) throws CorruptBlockException {
+        for (int i = 0; i < segments.length; i++) {
+            verify(dir.resolve(ChunkSegmentWriter.segmentName(i + 1)), segments[i], visitor);
+        }
+    }
+
+    /**
+     * Walks every record of a segment, checking framing and CRC, and hands each chunk to {@code visitor} (null:
+     * none); returns the number of chunks.
+     */
+    private static long verify(Path file, MappedByteBuffer buf, ChunkVisitor visitor) throws CorruptBlockException {
         int size = buf.limit();
         if (size < ChunkSegmentWriter.HEADER_SIZE || buf.getInt(0) != ChunkSegmentWriter.MAGIC) {
             throw new CorruptBlockException(file, 0, "bad segment magic");
         }
-        if ((buf.get(4) & 0xFF) != ChunkSegmentWriter.VERSION) {
-            throw new CorruptBlockException(file, 4, "unsupported segment version " + (buf.get(4) & 0xFF));
+        int version = buf.get(4) & 0xFF;
+        if (version < ChunkSegmentWriter.MIN_VERSION || version > ChunkSegmentWriter.VERSION) {
+            throw new CorruptBlockException(file, 4, "unsupported segment version " + version);
         }
         CRC32C crc = new CRC32C();
         long count = 0;
@@ -88,10 +106,16 @@ final class ChunkSegments {
             if ((int) crc.getValue() != want) {
                 throw new CorruptBlockException(file, start, "chunk checksum mismatch");
             }
+            ChunkEncoding enc;
             try {
-                ChunkEncoding.ofCode(code);
+                enc = ChunkEncoding.ofCode(code);
             } catch (IllegalArgumentException e) {
                 throw new CorruptBlockException(file, start, "unknown chunk encoding " + code);
+            }
+            if (visitor != null) {
+                byte[] b = new byte[len];
+                buf.get(dataStart, b);
+                visitor.visit(Chunks.fromBytes(enc, b, 0, len), dataStart + len + 4 - start);
             }
             pos = dataStart + len + 4;
             count++;

@@ -33,12 +33,14 @@ final class IndexReader {
     private final int numSeries;
     private final int postingsStart;
     private final int postingsEnd;
+    private final int[] sectionLengths;
 
     private record LabelValues(String[] values, int[] postingsOffsets) {
     }
 
     private IndexReader(MappedByteBuffer buf, String[] symbols, String[] names, Map<String, LabelValues> labels,
-                        int seriesStart, int seriesEnd, int offsetsStart, int numSeries, int postingsStart, int postingsEnd) {
+                        int seriesStart, int seriesEnd, int offsetsStart, int numSeries, int postingsStart, int postingsEnd,
+                        int[] sectionLengths) {
         this.buf = buf;
         this.symbols = symbols;
         this.names = names;
@@ -49,6 +51,7 @@ final class IndexReader {
         this.numSeries = numSeries;
         this.postingsStart = postingsStart;
         this.postingsEnd = postingsEnd;
+        this.sectionLengths = sectionLengths;
     }
 
     static IndexReader open(Path file) throws IOException {
@@ -120,10 +123,23 @@ final class IndexReader {
                         "series offset table holds " + d.remaining() + " bytes for " + numSeries + " series");
             }
             return new IndexReader(buf, symbols, names, labels, start[IndexFormat.SERIES], end[IndexFormat.SERIES],
-                    d.position(), numSeries, start[IndexFormat.POSTINGS], end[IndexFormat.POSTINGS]);
+                    d.position(), numSeries, start[IndexFormat.POSTINGS], end[IndexFormat.POSTINGS], lengths(start, end));
         } catch (IndexOutOfBoundsException e) {
             throw new CorruptBlockException(file, "malformed index content: " + e.getMessage(), e);
         }
+    }
+
+    private static int[] lengths(int[] start, int[] end) {
+        int[] len = new int[start.length];
+        for (int s = 0; s < len.length; s++) {
+            len[s] = end[s] - start[s];
+        }
+        return len;
+    }
+
+    /** Content bytes of each section, in {@link IndexFormat#SECTION_NAMES} order (size analysis). */
+    int[] sectionLengths() {
+        return sectionLengths.clone();
     }
 
     int numSeries() {

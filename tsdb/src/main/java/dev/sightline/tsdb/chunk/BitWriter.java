@@ -97,6 +97,38 @@ abstract class BitWriter {
         writeUvarint((v << 1) ^ (v >> 63));
     }
 
+    /** The bits {@link #writeVarint} spends on {@code v}. */
+    static int varintBits(long v) {
+        long zz = (v << 1) ^ (v >> 63);
+        return 8 * Math.max(1, (64 - Long.numberOfLeadingZeros(zz) + 6) / 7);
+    }
+
+    /** Appends every bit {@code src} has written (from its bit 0). */
+    void append(BitWriter src) {
+        byte[] b = src.buf;
+        long bits = src.bitPos;
+        long p = 0;
+        for (; p + 56 <= bits; p += 56) {
+            writeBits(readBits(b, p, 56), 56);
+        }
+        if (p < bits) {
+            writeBits(readBits(b, p, (int) (bits - p)), (int) (bits - p));
+        }
+    }
+
+    /** {@code n} (1 to 56) bits of {@code b} from bit {@code from}: at most 63 bits with the skipped ones, 8 bytes. */
+    private static long readBits(byte[] b, long from, int n) {
+        int i = (int) (from >>> 3);
+        int skip = (int) (from & 7);
+        long acc = 0;
+        int have = 0;
+        while (have < skip + n) {
+            acc = (acc << 8) | (b[i++] & 0xFF);
+            have += 8;
+        }
+        return (acc >>> (have - skip - n)) & ((1L << n) - 1);
+    }
+
     /** Drops unused array space once no more appends are expected; a later append simply grows it again. */
     void trimToSize() {
         byte[] b = buf;

@@ -10,7 +10,14 @@ public enum ChunkEncoding {
      * Floats that are all short decimals, as integers scaled by a power of ten with delta-coded steps. Written only
      * into blocks, when smaller than XOR; never appended to (see DecimalChunks).
      */
-    DECIMAL(4);
+    DECIMAL(4),
+    /**
+     * Floats in a timestamp column (a regular interval with exceptions, or delta-of-deltas) and a value column
+     * (constant, XOR, or decimal integers delta-coded or bit-packed). Written only into blocks, whole; never
+     * appended to (see PackedChunks). What blocks hold since chunk segment version 2; XOR and DECIMAL chunks of
+     * older blocks still read.
+     */
+    PACKED(5);
 
     private final int code;
 

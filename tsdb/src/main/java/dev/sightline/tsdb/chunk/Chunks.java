@@ -1,5 +1,8 @@
 package dev.sightline.tsdb.chunk;
 
+import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.ValueType;
+
 import java.util.Objects;
 
 /** Creates chunks: empty appendable ones for the head, and read-only views over encoded bytes. */
@@ -12,26 +15,34 @@ public final class Chunks {
         return switch (Objects.requireNonNull(encoding, "encoding")) {
             case XOR -> new XorChunk();
             case FLOAT_HISTOGRAM -> new HistogramChunk();
-            case DECIMAL -> throw new IllegalArgumentException("DECIMAL chunks are encoded whole (see encodeFloats), not appended to");
+            case DECIMAL, PACKED -> throw new IllegalArgumentException(encoding + " chunks are encoded whole (see encodeFloats), not appended to");
         };
     }
 
     /**
-     * The smaller of the XOR chunk holding these float samples and their DECIMAL encoding (when every value is a
-     * short decimal), for chunks written whole. Timestamps must increase. {@code startTimestamps} (null: none) go
-     * to a start-timestamp column that either encoding carries alike.
+     * The PACKED chunk holding these n (at least 1) float samples, for chunks written whole into blocks. Timestamps
+     * must increase. {@code startTimestamps} (null or all 0: none) go to the start-timestamp column every float
+     * chunk can carry.
      */
     public static Chunk encodeFloats(long[] timestamps, double[] values, long[] startTimestamps, int n) {
-        XorChunk xor = new XorChunk();
+        byte[] bytes = PackedChunks.encode(timestamps, values, n);
+        if (startTimestamps != null && !allZero(startTimestamps, n)) {
+            StartColumn column = new StartColumn(0);
+            for (int i = 0; i < n; i++) {
+                column.append(startTimestamps[i], timestamps[i], i == 0 ? 0 : timestamps[i - 1], i);
+            }
+            bytes = StartColumn.attach(bytes, column.buffer(), n);
+        }
+        return new ReadOnlyChunk(ChunkEncoding.PACKED, bytes, 0, bytes.length);
+    }
+
+    private static boolean allZero(long[] a, int n) {
         for (int i = 0; i < n; i++) {
-            xor.append(startTimestamps == null ? 0 : startTimestamps[i], timestamps[i], values[i]);
+            if (a[i] != 0) {
+                return false;
+            }
         }
-        byte[] decimal = DecimalChunks.encode(timestamps, values, n, xor.mainByteLength());
-        if (decimal == null) {
-            return xor;
-        }
-        byte[] bytes = xor.withStartColumn(decimal, n);
-        return new ReadOnlyChunk(ChunkEncoding.DECIMAL, bytes, 0, bytes.length);
+        return true;
     }
 
     /**
@@ -50,5 +61,34 @@ public final class Chunks {
                     + " is shorter than its 2-byte header");
         }
         return new ReadOnlyChunk(encoding, data, off, len);
+    }
+
+    /**
+     * The bits a chunk's timestamps take in its stream, for size analysis: PACKED's timestamp column, else first as a
+     * varint, the second's delta as a varint, then delta-of-deltas; the rest of the stream is headers and values.
+     */
+    public static long timestampBits(Chunk chunk) {
+        if (chunk.encoding() == ChunkEncoding.PACKED && chunk instanceof ReadOnlyChunk packed) {
+            return packed.packedTimestampBits();
+        }
+        SampleIterator it = chunk.iterator(null);
+        long bits = 0;
+        long prevT = 0;
+        long prevDelta = 0;
+        for (int n = 0; it.next() != ValueType.NONE; n++) {
+            long t = it.timestamp();
+            if (n == 0) {
+                bits += BitWriter.varintBits(t);
+            } else if (n == 1) {
+                bits += BitWriter.varintBits(t - prevT);
+            } else {
+                bits += Gorilla.dodBits(t - prevT - prevDelta);
+            }
+            if (n > 0) {
+                prevDelta = t - prevT;
+            }
+            prevT = t;
+        }
+        return bits;
     }
 }

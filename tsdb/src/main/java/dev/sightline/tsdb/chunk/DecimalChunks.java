@@ -10,6 +10,9 @@ package dev.sightline.tsdb.chunk;
  * node_exporter's CPU seconds as ticks / 100 and its disk seconds as ms * 0.001, which gives 27.900000000000002
  * for 27900 ms, no short decimal but m = 27900 all the same.
  *
+ * <p>Blocks wrote DECIMAL chunks before PACKED replaced them (chunk segment version 1); they still read, and PACKED
+ * codes its values with this class's scaling and delta codes.
+ *
  * <p>Layout after the 2-byte sample count: e (4 bits); the mode (1 bit, 1 = multiply); timestamps exactly as in XOR
  * chunks; the first m as a zigzag varint; then per sample the delta of m: '0' for none, '10' + as many zigzag bits
  * as the current width, or '11' + 6 bits (width - 1) + that many bits, which sets the width.
@@ -35,65 +38,29 @@ final class DecimalChunks {
     }
 
     /**
-     * Encodes the samples when every value is such a decimal (never NaN, infinite or -0.0) in one of the two modes
-     * and the result is smaller than {@code xorLength} bytes; returns null otherwise. Timestamps must increase.
+     * Scales the first n values to integers ({@code ms}) at the smallest exponent that makes every one exact in the
+     * given mode, and returns that exponent; -1 when some value is no such decimal (NaN, infinite, -0.0, too many
+     * digits).
      */
-    static byte[] encode(long[] ts, double[] vs, int n, int xorLength) {
-        if (n == 0 || n > AppendableChunk.MAX_SAMPLES) {
-            return null;
-        }
-        byte[] divided = encode(ts, vs, n, xorLength, false);
-        return divided != null ? divided : encode(ts, vs, n, xorLength, true);
-    }
-
-    private static byte[] encode(long[] ts, double[] vs, int n, int xorLength, boolean multiply) {
+    static int scale(double[] vs, int n, boolean multiply, long[] ms) {
         int e = 0;
         for (int i = 0; i < n; i++) {
-            int ei = exponent(vs[i], e, multiply);
-            if (ei < 0) {
-                return null;
+            e = exponent(vs[i], e, multiply);
+            if (e < 0) {
+                return -1;
             }
-            e = ei;
         }
-        Writer w = new Writer(xorLength);
-        w.writeBits(e << 1 | (multiply ? 1 : 0), 5);
-        long prevM = 0;
-        long prevT = 0;
-        long prevDelta = 0;
-        int width = 0;
         for (int i = 0; i < n; i++) {
-            long m = scaled(vs[i], e, multiply);
-            if (m == Long.MIN_VALUE) {
-                return null; // exact at a smaller e, not at the chunk's one (rounding of v * 10^e)
-            }
-            long t = ts[i];
-            if (i == 0) {
-                w.writeVarint(t);
-                w.writeVarint(m);
-            } else {
-                long delta = t - prevT;
-                if (i == 1) {
-                    w.writeVarint(delta);
-                } else {
-                    Gorilla.writeDod(w, delta - prevDelta);
-                }
-                prevDelta = delta;
-                width = writeDelta(w, m - prevM, width);
-            }
-            prevT = t;
-            prevM = m;
-            if (w.bitLength() >= (long) xorLength * 8) {
-                return null;
+            ms[i] = scaled(vs[i], e, multiply);
+            if (ms[i] == Long.MIN_VALUE) {
+                return -1; // exact at a smaller e, not at the chunk's one (rounding of v * 10^e)
             }
         }
-        byte[] out = java.util.Arrays.copyOf(w.buffer(), (int) ((w.bitLength() + 7) >>> 3));
-        out[0] = (byte) (n >>> 8);
-        out[1] = (byte) n;
-        return out;
+        return e;
     }
 
     /** The smallest exponent, at least {@code from}, that scales v to an exact integer; -1 when there is none. */
-    private static int exponent(double v, int from, boolean multiply) {
+    static int exponent(double v, int from, boolean multiply) {
         if (Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(-0.0)) {
             return -1;
         }
@@ -111,7 +78,7 @@ final class DecimalChunks {
     }
 
     /** m with value(m, e) == v bit for bit, or Long.MIN_VALUE when there is none (also for NaN and infinities). */
-    private static long scaled(double v, int e, boolean multiply) {
+    static long scaled(double v, int e, boolean multiply) {
         double x = v * POW10[e];
         if (!(Math.abs(x) < MAX_EXACT)) {
             return Long.MIN_VALUE;
@@ -120,7 +87,7 @@ final class DecimalChunks {
         return Double.doubleToRawLongBits(value(m, e, multiply)) == Double.doubleToRawLongBits(v) ? m : Long.MIN_VALUE;
     }
 
-    private static int writeDelta(Writer w, long delta, int width) {
+    static int writeDelta(BitWriter w, long delta, int width) {
         if (delta == 0) {
             w.writeBit(false);
             return width;
@@ -157,9 +124,4 @@ final class DecimalChunks {
         return (zz >>> 1) ^ -(zz & 1);
     }
 
-    private static final class Writer extends BitWriter {
-        Writer(int initialBytes) {
-            super(Math.max(initialBytes, 16), AppendableChunk.HEADER_BITS);
-        }
-    }
 }

@@ -10,7 +10,7 @@ import dev.sightline.metricstore.ValueType;
  * {@link StartColumn} when it has one, and seeking. Each sample's timestamp comes first in its bits, followed by its
  * value in the chunk's own encoding.
  */
-abstract sealed class DodIterator implements SampleIterator permits XorIterator, DecimalIterator, HistogramIterator {
+abstract sealed class DodIterator implements SampleIterator permits XorIterator, DecimalIterator, HistogramIterator, PackedIterator {
     final BitReader r = new BitReader();
     int total;
     int read;
@@ -23,6 +23,11 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
     /** Whether the chunk being read has a start-timestamp column. */
     boolean hasStart;
     private long st;
+    /** Whether timestamps are in PACKED's interval form: t(i-1) + interval, but for the exceptions. */
+    private boolean regular;
+    private long interval;
+    /** Index of the next sample whose delta is an exception in the interval form; MAX_VALUE when none is left. */
+    private int nextException;
 
     final void resetReader(byte[] buf, int baseByte, long startBit, long limitBit, int total) {
         r.reset(buf, baseByte, startBit, limitBit);
@@ -31,6 +36,16 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
         this.at = null;
         this.hasStart = false;
         this.st = 0;
+        this.regular = false;
+    }
+
+    /**
+     * Switches to the interval form of timestamps (see {@link PackedChunks}): call after the reset, with the reader
+     * just past the form bit. The first sample's read takes t0, the interval and the first exception's gap.
+     */
+    final void resetInterval() {
+        regular = true;
+        nextException = Integer.MAX_VALUE;
     }
 
     /** Reads start timestamps from the column at these bits; call after the reset for the chunk. */
@@ -46,6 +61,17 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
     final void readTimestamp(int n) {
         if (n == 0) {
             t = r.readVarint();
+            if (regular && total > 1) {
+                interval = r.readVarint();
+                nextGap(0);
+            }
+        } else if (regular) {
+            delta = interval;
+            if (n == nextException) {
+                delta += r.readVarint();
+                nextGap(n);
+            }
+            t += delta;
         } else {
             if (n == 1) {
                 delta = r.readVarint();
@@ -57,6 +83,15 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
         if (hasStart) {
             readStart(n);
         }
+    }
+
+    private void nextGap(int n) {
+        long gap = r.readUvarint();
+        if (gap < 0 || gap > total) {
+            throw new CorruptChunkException("timestamp exception gap " + gap + " after sample " + n + " of " + total
+                    + ", at bit " + r.position());
+        }
+        nextException = gap == 0 ? Integer.MAX_VALUE : n + (int) gap;
     }
 
     /** Kept out of {@link #readTimestamp} so the common path stays small enough to inline. */

@@ -28,6 +28,11 @@ final class Gorilla {
         }
     }
 
+    /** The bits {@link #writeDod} spends on {@code dod}. */
+    static int dodBits(long dod) {
+        return dod == 0 ? 1 : fits(dod, 14) ? 16 : fits(dod, 17) ? 20 : fits(dod, 20) ? 24 : 68;
+    }
+
     static long readDod(BitReader r) {
         if (!r.readBit()) {
             return 0;

@@ -74,6 +74,13 @@ final class ReadOnlyChunk implements Chunk {
         throw new UnsupportedOperationException("a chunk read from bytes is read-only");
     }
 
+    /** A PACKED chunk's timestamp column length in bits, as its stream states it. */
+    long packedTimestampBits() {
+        BitReader r = new BitReader();
+        r.reset(data, off, mainBit, (long) len * 8);
+        return r.readUvarint();
+    }
+
     @Override
     public SampleIterator iterator(SampleIterator reuse) {
         long limit = (long) len * 8;
@@ -86,6 +93,10 @@ final class ReadOnlyChunk implements Chunk {
             DecimalIterator d = reuse instanceof DecimalIterator r ? r : new DecimalIterator();
             d.reset(data, off, mainBit, limit, count);
             it = d;
+        } else if (encoding == ChunkEncoding.PACKED) {
+            PackedIterator p = reuse instanceof PackedIterator r ? r : new PackedIterator();
+            p.reset(data, off, mainBit, limit, count);
+            it = p;
         } else {
             HistogramIterator h = reuse instanceof HistogramIterator r ? r : new HistogramIterator();
             h.reset(data, off, mainBit, limit, count);

@@ -63,11 +63,10 @@ class StartColumnTest {
         assertThat(hx.formatHex(x.bytes())).isEqualTo(xor);
         assertThat(x.byteLength()).isEqualTo(xor.length() / 2);
         Chunk zeros = Chunks.encodeFloats(ts, vs, new long[n], n);
-        assertThat(hx.formatHex(zeros.bytes())).as("all-zero starts are no starts").isEqualTo(xor);
+        assertThat(zeros.bytes()).as("all-zero starts are no starts").isEqualTo(Chunks.encodeFloats(ts, vs, null, n).bytes());
 
         String decimal = "00182475055ff7cb17a4407d17500e2e5000f64b2594003d95ff9594003d92c965000f657fe565000f64b2594003d95ff9594003d92c965000f657fe565000f64b20";
-        Chunk d = Chunks.encodeFloats(ts, dec, null, n);
-        assertThat(d.encoding()).isEqualTo(ChunkEncoding.DECIMAL);
+        Chunk d = LegacyDecimalChunks.chunk(ts, dec, null, n);
         assertThat(hx.formatHex(d.bytes())).isEqualTo(decimal);
 
         Chunk h = Chunks.newChunk(ChunkEncoding.FLOAT_HISTOGRAM);
@@ -95,17 +94,23 @@ class StartColumnTest {
         assertThat(b).hasSize(x.byteLength());
         checkFloats(Chunks.fromBytes(ChunkEncoding.XOR, b, 0, b.length), ts, vs, sts);
 
-        Chunk whole = Chunks.encodeFloats(ts, vs, sts, N);
-        assertThat(whole.encoding()).isEqualTo(ChunkEncoding.XOR);
-        assertThat(whole.bytes()).isEqualTo(b);
-        Chunk d = Chunks.encodeFloats(ts, dec, sts, N);
-        assertThat(d.encoding()).isEqualTo(ChunkEncoding.DECIMAL);
+        for (double[] values : new double[][]{vs, dec}) {
+            Chunk whole = Chunks.encodeFloats(ts, values, sts, N);
+            assertThat(whole.encoding()).isEqualTo(ChunkEncoding.PACKED);
+            checkFloats(whole, ts, values, sts);
+            checkAtOffset(whole, ts, values, sts);
+        }
+        Chunk d = LegacyDecimalChunks.chunk(ts, dec, sts, N);
         checkFloats(d, ts, dec, sts);
-        // Also at an offset inside a larger array, as block segments hold chunks.
-        byte[] db = d.bytes();
+        checkAtOffset(d, ts, dec, sts);
+    }
+
+    /** Reads the chunk's bytes at an offset inside a larger array, as block segments hold chunks. */
+    private static void checkAtOffset(Chunk c, long[] ts, double[] vs, long[] sts) {
+        byte[] db = c.bytes();
         byte[] padded = new byte[db.length + 10];
         System.arraycopy(db, 0, padded, 3, db.length);
-        checkFloats(Chunks.fromBytes(ChunkEncoding.DECIMAL, padded, 3, db.length), ts, dec, sts);
+        checkFloats(Chunks.fromBytes(c.encoding(), padded, 3, db.length), ts, vs, sts);
     }
 
     @ParameterizedTest
