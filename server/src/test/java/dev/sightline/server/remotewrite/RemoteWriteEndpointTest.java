@@ -1,6 +1,7 @@
 package dev.sightline.server.remotewrite;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.ingest.IngestLimits;
@@ -162,24 +163,48 @@ public class RemoteWriteEndpointTest {
 
     // ---- a minimal WriteRequest encoder (prompb field numbers) and a literal-only snappy block ----
 
+    /**
+     * One TimeSeries message, written straight into an array of its exact size: load tests build thousands of samples
+     * per request, and a stream with its own 4 KB buffer per sample made the senders, not the server, the bottleneck.
+     */
     public static byte[] series(List<String> labelPairs, double[] values, long[] timestamps) throws IOException {
-        return message(o -> {
-            for (int i = 0; i < labelPairs.size(); i += 2) {
-                String n = labelPairs.get(i), v = labelPairs.get(i + 1);
-                o.writeByteArray(1, message(l -> {
-                    l.writeString(1, n);
-                    l.writeString(2, v);
-                }));
-            }
-            for (int i = 0; i < values.length; i++) {
-                double v = values[i];
-                long t = timestamps[i];
-                o.writeByteArray(2, message(s -> {
-                    s.writeDouble(1, v);
-                    s.writeInt64(2, t);
-                }));
-            }
-        });
+        int size = 0;
+        for (int i = 0; i < labelPairs.size(); i += 2) {
+            size += nested(1, labelSize(labelPairs.get(i), labelPairs.get(i + 1)));
+        }
+        for (int i = 0; i < values.length; i++) {
+            size += nested(2, sampleSize(values[i], timestamps[i]));
+        }
+        byte[] buf = new byte[size];
+        CodedOutputStream o = CodedOutputStream.newInstance(buf);
+        for (int i = 0; i < labelPairs.size(); i += 2) {
+            String n = labelPairs.get(i), v = labelPairs.get(i + 1);
+            o.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(labelSize(n, v));
+            o.writeString(1, n);
+            o.writeString(2, v);
+        }
+        for (int i = 0; i < values.length; i++) {
+            o.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(sampleSize(values[i], timestamps[i]));
+            o.writeDouble(1, values[i]);
+            o.writeInt64(2, timestamps[i]);
+        }
+        o.checkNoSpaceLeft();
+        return buf;
+    }
+
+    private static int labelSize(String name, String value) {
+        return CodedOutputStream.computeStringSize(1, name) + CodedOutputStream.computeStringSize(2, value);
+    }
+
+    private static int sampleSize(double value, long timestamp) {
+        return CodedOutputStream.computeDoubleSize(1, value) + CodedOutputStream.computeInt64Size(2, timestamp);
+    }
+
+    /** A length-delimited field of {@code size} bytes, with its tag and length. */
+    private static int nested(int field, int size) {
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
     }
 
     public static byte[] request(byte[]... series) throws IOException {
