@@ -172,14 +172,20 @@ class QueryUnderIngestIT {
         double loaded;
         long gcLoaded;
         double queryAllocMBs;
+        double paused;
+        double queryCpu;
         try {
             // Let the query slots fill before measuring.
             Thread.sleep(500);
             gc0 = gcMillis();
             long alloc0 = queryThreadsAllocated();
+            double paused0 = pausedSeconds();
+            long cpu0 = queryThreadsCpuNanos();
             long t0 = System.nanoTime();
             loaded = ingestRate(clocks);
             gcLoaded = gcMillis() - gc0;
+            paused = pausedSeconds() - paused0;
+            queryCpu = (queryThreadsCpuNanos() - cpu0) / 1e9;
             queryAllocMBs = (queryThreadsAllocated() - alloc0) / 1e6 / ((System.nanoTime() - t0) / 1e9);
         } finally {
             stop.set(true);
@@ -189,12 +195,14 @@ class QueryUnderIngestIT {
             queriers.shutdown();
         }
         // Alone again after, so a machine busy with other work for a while weighs on both sides alike.
-        double alone = (before + ingestRate(clocks)) / 2;
-        System.out.printf("ingest rate: %.0f samples/s without queries, %.0f samples/s with %d clients of %s (%.0f%%) on "
+        double after = ingestRate(clocks);
+        double alone = (before + after) / 2;
+        System.out.printf("ingest rate: %.0f samples/s without queries (%.0f before, %.0f after), %.0f samples/s with %d clients of %s (%.0f%%) on "
                         + "%d cores; GC %d ms in the first phase alone, %d ms in the loaded one; query threads allocated "
-                        + "%.0f MB/s; answers %s%n",
-                alone, loaded, QUERY_CLIENTS, "quantile_over_time(0.9, heavy_total[1h]) over 1h at step 1s",
-                100 * loaded / alone, Runtime.getRuntime().availableProcessors(), gcAlone, gcLoaded, queryAllocMBs, answers);
+                        + "%.0f MB/s and ran %.1f s on a CPU, paused for writes %.1f s, in the %d s; answers %s%n",
+                alone, before, after, loaded, QUERY_CLIENTS, "quantile_over_time(0.9, heavy_total[1h]) over 1h at step 1s",
+                100 * loaded / alone, Runtime.getRuntime().availableProcessors(), gcAlone, gcLoaded, queryAllocMBs,
+                queryCpu, paused, PHASE.toSeconds(), answers);
         assertThat(answers.keySet()).as("the expensive query is stopped, never answered in full: %s", bodies)
                 .isNotEmpty().allMatch(k -> k.equals("503 timeout") || k.equals("422 execution") || k.equals("429 unavailable"));
         assertThat(answers.getOrDefault("503 timeout", new AtomicLong()).get()
@@ -213,16 +221,33 @@ class QueryUnderIngestIT {
         assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.20 * alone);
     }
 
+    /** The server's sightline_query_write_priority_pause_seconds_total: how long queries gave way to writes. */
+    private double pausedSeconds() throws Exception {
+        String metrics = server.get("/metrics").body();
+        return metrics.lines().filter(l -> l.startsWith("sightline_query_write_priority_pause_seconds_total "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no sightline_query_write_priority_pause_seconds_total in /metrics"));
+    }
+
     /** Bytes the server's query threads have allocated so far (those alive now). */
     private static long queryThreadsAllocated() {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long bytes = 0;
+        return queryThreads(mx::getThreadAllocatedBytes);
+    }
+
+    /** CPU time the server's query threads have used so far (those alive now). */
+    private static long queryThreadsCpuNanos() {
+        return queryThreads(java.lang.management.ManagementFactory.getThreadMXBean()::getThreadCpuTime);
+    }
+
+    private static long queryThreads(java.util.function.LongUnaryOperator perThread) {
+        long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("sightline-query-")) {
-                bytes += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+            if (t.getName().startsWith("sightline-query-") && !t.getName().equals("sightline-query-timer")) {
+                sum += Math.max(0, perThread.applyAsLong(t.threadId()));
             }
         }
-        return bytes;
+        return sum;
     }
 
     /** Collection time of this JVM so far (the server runs in it). */

@@ -4,12 +4,15 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.server.http.ApiTestServer;
+import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +82,36 @@ public class RemoteWriteEndpointTest {
         String scraped = new String(server.metrics.scrape(), StandardCharsets.UTF_8);
         assertThat(scraped).contains("sightline_ingest_samples_total{protocol=\"prometheus_remote_write\",result=\"accepted\"} 2.0")
                 .contains("sightline_ingest_requests_total{code=\"204\",protocol=\"prometheus_remote_write\"} 1.0");
+    }
+
+    @Test
+    void eachRequestIsAWriteInProgressUntilAnsweredForQueriesToGiveWayTo() throws Exception {
+        WritePriority writes = new WritePriority();
+        List<Integer> during = new CopyOnWriteArrayList<>();
+        try (ApiTestServer s = new ApiTestServer()) {
+            new RemoteWriteEndpoint(() -> {
+                during.add(writes.writing());
+                return tsdb;
+            }, new RemoteWriteMetrics(s.metrics.registry()), IngestLimits.DEFAULT, IngestGuards.none(),
+                    Tenants.disabled(IngestGuards.none()), writes).register(s.api);
+            s.listen();
+            HttpRequest.Builder ok = s.request("/api/v1/write").header("Content-Encoding", "snappy")
+                    .header("Content-Type", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(snappy(request(series(List.of("__name__", "w"),
+                            new double[]{1}, new long[]{1000})))));
+            assertThat(s.send(ok).statusCode()).isEqualTo(204);
+            HttpRequest.Builder malformed = s.request("/api/v1/write").header("Content-Encoding", "snappy")
+                    .header("Content-Type", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{1, 2, 3}));
+            assertThat(s.send(malformed).statusCode()).isEqualTo(400);
+            // Released once the answer is sent, refused or not (the end handler may run just after the client has it).
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (writes.writing() != 0 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(during).containsExactly(1, 1);
+        assertThat(writes.writing()).isZero();
     }
 
     @Test
