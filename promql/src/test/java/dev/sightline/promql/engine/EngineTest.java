@@ -182,20 +182,7 @@ class EngineTest {
 
     /** Runs {@code body} on a reader thread of {@code p} (a query thread's kind) and rethrows. */
     private static void onReader(WritePriority p, org.junit.jupiter.api.function.Executable body) throws Throwable {
-        Throwable[] failure = new Throwable[1];
-        Thread t = p.newReader(() -> {
-            try {
-                body.execute();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        }, "reader");
-        t.start();
-        t.join(60_000);
-        assertThat(t.isAlive()).isFalse();
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+        onThread(task -> p.newReader(task, "reader"), body);
     }
 
     @Test
@@ -227,14 +214,20 @@ class EngineTest {
 
     /** Runs {@code body} on a thread with a 512 KiB stack, as small as server worker threads', and rethrows. */
     private static void onSmallStack(org.junit.jupiter.api.function.Executable body) throws Throwable {
+        onThread(task -> new Thread(null, task, "small-stack", 512 * 1024), body);
+    }
+
+    /** Runs {@code body} on the thread {@code thread} makes of a task, waits for it and rethrows what it threw. */
+    private static void onThread(java.util.function.Function<Runnable, Thread> thread,
+                                 org.junit.jupiter.api.function.Executable body) throws Throwable {
         Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(null, () -> {
+        Thread t = thread.apply(() -> {
             try {
                 body.execute();
             } catch (Throwable e) {
                 failure[0] = e;
             }
-        }, "small-stack", 512 * 1024);
+        });
         t.start();
         t.join();
         if (failure[0] != null) {

@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * clients hammer the server, against the rate without them (printed, and bound below), and the queries are stopped
  * at the timeout with Prometheus's error shape (503 timeout, or 422 execution when the sample limit comes first),
  * those beyond the line refused with 429. The rate alone is measured before and after the loaded phase and averaged.
- * The server runs with the default query_max_concurrency, half the cores (one on two cores): what leaves ingestion a
- * share. The rates are printed (grep "ingest rate").
+ * The server runs with the default query_max_concurrency, half the cores (one on two cores), and its query threads
+ * give way to remote-write in progress (WritePriority): what leaves ingestion its share. The rates are printed (grep
+ * "ingest rate") with the query threads' CPU time and pauses.
  */
 class QueryUnderIngestIT {
     /** Prometheus's remote-write shards send large batches side by side; so do these senders. */
@@ -214,11 +215,15 @@ class QueryUnderIngestIT {
                 assertThat(j.get("error").asText()).isNotBlank();
             }
         }
-        // Measured on two shared cores (load 21-31), one query slot: 30% and 31% kept while quantile_over_time copied
-        // each step's window (its threads allocating 217 MB/s), 34%, 39% and 44% with the copy reused (5-10 MB/s). A plain
-        // spinning thread instead leaves ~59%: what is left is the query's CPU and memory traffic on a shared core.
-        // The bound says ingestion is slowed, never starved, with a margin for the machine's load.
-        assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.20 * alone);
+        // The query threads gave way to the writes (WritePriority): without that they took the CPU ingestion needed.
+        assertThat(paused).as("seconds the queries paused for writes").isPositive();
+        // Measured on two shared cores, one query slot (the machine's load beside each): before the queries gave way,
+        // 30%-44% kept (load 21-31) while the senders' own encoding was most of the CPU (JFR); with lean senders, 19%
+        // and 23% (load 15-31), the query threads running 1.6 s of the 10. Giving way: 33%, 52%, 59%, 62%, 63% and
+        // 69% kept (load 16-28), the query threads running 0.6-1.0 s. The alone rate itself moved up to 2.4x between
+        // the phases before and after on this shared machine, which is most of what is left. The bound says ingestion
+        // is slowed, never starved, with a margin for the machine's load.
+        assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.25 * alone);
     }
 
     /** The server's sightline_query_write_priority_pause_seconds_total: how long queries gave way to writes. */
