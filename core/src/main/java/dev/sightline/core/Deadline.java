@@ -80,8 +80,15 @@ public final class Deadline {
         }
     }
 
-    /** {@link #expired()} every {@value #CHECK_EVERY}th call, false in between: the per-entry check of a scan. */
+    /**
+     * {@link #expired()} every {@value #CHECK_EVERY}th call, false in between: the per-entry check of a scan. On a
+     * query thread, that check first gives way to ingestion ({@link WritePriority#yieldToWrites}).
+     */
     public boolean tick() {
-        return ++ticks % CHECK_EVERY == 0 && expired();
+        if (++ticks % CHECK_EVERY != 0) {
+            return false;
+        }
+        WritePriority.yieldToWrites(deadlineNanoTime);
+        return expired();
     }
 }

@@ -1,6 +1,7 @@
 package dev.sightline.server;
 
 import dev.sightline.alerting.config.AlertmanagerConfig;
+import dev.sightline.core.WritePriority;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.engine.EngineOptions;
 import dev.sightline.rules.Notifier;
@@ -76,6 +77,7 @@ import dev.sightline.traces.store.LuceneSpanStore;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import dev.sightline.tsdb.exemplar.ExemplarStore;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -153,6 +155,8 @@ public final class SightlineServer implements AutoCloseable {
      * query_max_queue; its own threads, so queries take neither the event loop nor the worker pool ingestion needs.
      */
     private final QueryGate queries;
+    /** Ingestion in progress, which API queries give way to (the ingest endpoints mark it, the query threads read it). */
+    private final WritePriority writes;
     /** Span metrics and the service graph (metrics_generator), written into storage once it is open. */
     private final MetricsGenerator spanMetrics;
     /** With multitenancy on, the generators per tenant (spanMetrics the one of spans of no tenant). */
@@ -208,9 +212,13 @@ public final class SightlineServer implements AutoCloseable {
             throw new IOException("invalid tenant Alertmanager configuration:\n" + e.getMessage(), e);
         }
         this.vertx = Vertx.vertx();
-        this.queries = settings.config().limits().newQueryGate();
+        this.writes = settings.config().limits().newWritePriority();
+        this.queries = settings.config().limits().newQueryGate(writes);
         this.exemplars = new ExemplarStore(settings.config().storage().exemplars().maxExemplars());
         exemplars.registerMetrics(metrics.registry());
+        CounterWithCallback.builder().name("sightline_query_write_priority_pause_seconds")
+                .help("Time API queries paused to give way to ingestion in progress (remote-write).")
+                .callback(cb -> cb.call(writes.pausedNanos() / 1e9)).register(metrics.registry());
         this.guards = new IngestGuards(metrics.registry(), settings.config().limits().maxSeriesPerMetric(),
                 new MetadataStore(), exemplars);
         this.tenants = Tenants.of(settings.config().tenants(), guards, metrics.registry(), System::nanoTime);
@@ -384,7 +392,7 @@ public final class SightlineServer implements AutoCloseable {
                 tenants, queries, ranges).register(api);
         new AdminApi(() -> isReady() ? storage.getNow(null) : null, tenants).register(api);
         new RemoteWriteEndpoint(() -> isReady() ? storage.getNow(null) : null, new RemoteWriteMetrics(metrics.registry()),
-                settings.config().limits().toDecoderLimits(), guards, tenants).register(api);
+                settings.config().limits().toDecoderLimits(), guards, tenants, writes).register(api);
         scrape.register(api);
         new StatusApi(scrape::config, flags(settings), () -> isReady() ? storage.getNow(null) : null, scrape::reloadStatus,
                 startedMs, tenants).register(api);

@@ -4,6 +4,7 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.core.WritePriority;
 import dev.sightline.metricstore.FloatSamples;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.Queryable;
@@ -132,14 +133,21 @@ final class Evaluator {
         };
     }
 
-    /** {@link #checkDeadline} every 256th step of a loop over steps, whose single steps are cheap. */
+    /**
+     * {@link #checkDeadline} every 256th step of a loop over steps, whose single steps are cheap; every 16th, only the
+     * pause for ingestion (a field read when none is in progress), whose steps can be costly (a sort per window).
+     */
     void checkDeadline(int step) {
         if ((step & 0xFF) == 0) {
             checkDeadline();
+        } else if ((step & 0xF) == 0) {
+            WritePriority.yieldToWrites(deadlineNanos);
         }
     }
 
+    /** Also where a query on a query thread gives way to ingestion in progress (WritePriority), up to its deadline. */
     void checkDeadline() {
+        WritePriority.yieldToWrites(deadlineNanos);
         if (System.nanoTime() > deadlineNanos) {
             throw new PromQLException(PromQLException.Kind.TIMEOUT, PromQLException.TIMED_OUT);
         }

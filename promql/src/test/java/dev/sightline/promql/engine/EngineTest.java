@@ -2,6 +2,7 @@ package dev.sightline.promql.engine;
 
 import dev.sightline.core.Labels;
 import dev.sightline.core.Staleness;
+import dev.sightline.core.WritePriority;
 import dev.sightline.metricstore.Appender;
 import dev.sightline.metricstore.Storage;
 import dev.sightline.promql.ast.Expr;
@@ -179,16 +180,54 @@ class EngineTest {
         assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
     }
 
+    /** Runs {@code body} on a reader thread of {@code p} (a query thread's kind) and rethrows. */
+    private static void onReader(WritePriority p, org.junit.jupiter.api.function.Executable body) throws Throwable {
+        onThread(task -> p.newReader(task, "reader"), body);
+    }
+
+    @Test
+    void aQueryOnAQueryThreadGivesWayToWritesInProgressAndAnswersTheSame() throws Throwable {
+        Engine e = new Engine(EngineOptions.defaults());
+        Expr q = PromQLParser.parseExpr("rate(req_total[5m])");
+        String alone = e.range(storage, q, 0, 600_000, 1_000).value().toString();
+        WritePriority p = new WritePriority();
+        p.beginWrite();
+        String[] paused = new String[1];
+        onReader(p, () -> paused[0] = e.range(storage, q, 0, 600_000, 1_000).value().toString());
+        assertThat(paused[0]).isEqualTo(alone);
+        assertThat(p.pausedNanos()).isGreaterThanOrEqualTo(WritePriority.MAX_PAUSE_NANOS);
+    }
+
+    @Test
+    void aQueryGivingWayToWritesThatNeverEndStillStopsAtItsTimeout() throws Throwable {
+        Engine e = new Engine(EngineOptions.defaults().withTimeoutMs(200));
+        WritePriority p = new WritePriority();
+        p.beginWrite();
+        long start = System.nanoTime();
+        onReader(p, () -> assertThatThrownBy(() -> e.range(storage, PromQLParser.parseExpr("max_over_time(vector(1)[7d:1s])"),
+                0, 7 * 86_400_000L, 60_000))
+                .isInstanceOf(PromQLException.class)
+                .satisfies(ex -> assertThat(((PromQLException) ex).kind()).isEqualTo(PromQLException.Kind.TIMEOUT)));
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+        assertThat(p.pausedNanos()).isPositive();
+    }
+
     /** Runs {@code body} on a thread with a 512 KiB stack, as small as server worker threads', and rethrows. */
     private static void onSmallStack(org.junit.jupiter.api.function.Executable body) throws Throwable {
+        onThread(task -> new Thread(null, task, "small-stack", 512 * 1024), body);
+    }
+
+    /** Runs {@code body} on the thread {@code thread} makes of a task, waits for it and rethrows what it threw. */
+    private static void onThread(java.util.function.Function<Runnable, Thread> thread,
+                                 org.junit.jupiter.api.function.Executable body) throws Throwable {
         Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(null, () -> {
+        Thread t = thread.apply(() -> {
             try {
                 body.execute();
             } catch (Throwable e) {
                 failure[0] = e;
             }
-        }, "small-stack", 512 * 1024);
+        });
         t.start();
         t.join();
         if (failure[0] != null) {

@@ -3,6 +3,7 @@ package dev.sightline.server.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.sightline.core.LabelLimits;
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.spans.SpanLimits;
@@ -136,7 +137,20 @@ public record LimitsConfig(
 
     /** The gate every API query passes: query_max_concurrency running, query_max_queue waiting, query_timeout. */
     public QueryGate newQueryGate() {
-        return new QueryGate(queryMaxConcurrency, queryMaxQueue, queryTimeout.toMillis());
+        return newQueryGate(newWritePriority());
+    }
+
+    /**
+     * How API queries give way to ingestion: once the writes in progress fill the cores the query slots leave free
+     * (one on two cores with the default half), so with cores to spare queries run on.
+     */
+    public WritePriority newWritePriority() {
+        return new WritePriority(Math.max(1, Runtime.getRuntime().availableProcessors() - queryMaxConcurrency));
+    }
+
+    /** As {@link #newQueryGate()}, its queries giving way to the writes {@code writes} marks. */
+    public QueryGate newQueryGate(WritePriority writes) {
+        return new QueryGate(queryMaxConcurrency, queryMaxQueue, queryTimeout.toMillis(), writes);
     }
 
     /** What one range query may span (query_max_range) and how many steps (query_max_points_per_series). */

@@ -1,6 +1,7 @@
 package dev.sightline.server.query;
 
 import dev.sightline.core.Deadline;
+import dev.sightline.core.WritePriority;
 import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 
@@ -78,7 +79,16 @@ public final class QueryGate implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService timer;
 
+    /** A gate whose queries never give way to writes (nothing marks writes on its priority). */
     public QueryGate(int maxConcurrency, int maxQueue, long timeoutMs) {
+        this(maxConcurrency, maxQueue, timeoutMs, new WritePriority());
+    }
+
+    /**
+     * A gate whose query threads give way to the writes {@code writes} marks (the ingestion endpoints), pausing at their
+     * deadline checks while any is in progress: an expensive query cannot take a core remote-write needs.
+     */
+    public QueryGate(int maxConcurrency, int maxQueue, long timeoutMs, WritePriority writes) {
         if (maxConcurrency <= 0 || maxQueue < 0 || timeoutMs <= 0) {
             throw new IllegalArgumentException("query gate: concurrency and timeout must be positive, the queue not negative");
         }
@@ -88,7 +98,7 @@ public final class QueryGate implements AutoCloseable {
         BlockingQueue<Runnable> line = maxQueue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(maxQueue);
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(maxConcurrency, maxConcurrency, 30, TimeUnit.SECONDS, line, r -> {
-            Thread t = new Thread(r, "sightline-query-" + n.incrementAndGet());
+            Thread t = writes.newReader(r, "sightline-query-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

@@ -1,6 +1,7 @@
 package dev.sightline.server.remotewrite;
 
 import dev.sightline.core.ValidationException;
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.remotewrite.RemoteWriteReceiver;
 import dev.sightline.ingest.remotewrite.RemoteWriteResult;
@@ -46,6 +47,7 @@ public final class RemoteWriteEndpoint {
     private final long maxBodyBytes;
     private final IngestGuards guards;
     private final Tenants tenants;
+    private final WritePriority writes;
 
     /** {@code storage} yields null while storage is not open (answered 503). */
     public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits) {
@@ -64,6 +66,13 @@ public final class RemoteWriteEndpoint {
      */
     public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits,
                                IngestGuards guards, Tenants tenants) {
+        this(storage, metrics, limits, guards, tenants, new WritePriority());
+    }
+
+    /** As above, marking each request's decoding and storing on {@code writes}, which API queries give way to. */
+    public RemoteWriteEndpoint(Supplier<? extends Storage> storage, RemoteWriteMetrics metrics, IngestLimits limits,
+                               IngestGuards guards, Tenants tenants, WritePriority writes) {
+        this.writes = writes;
         this.tenants = tenants;
         this.storage = storage;
         this.receiver = new RemoteWriteReceiver(limits);
@@ -104,6 +113,9 @@ public final class RemoteWriteEndpoint {
     }
 
     private void process(RoutingContext ctx, Buffer body) {
+        // From the whole body to the answer sent (or the connection gone), API queries give way to this request.
+        writes.beginWrite();
+        ctx.addEndHandler(ar -> writes.endWrite());
         HttpServerRequest req = ctx.request();
         Tenant tenant;
         try {

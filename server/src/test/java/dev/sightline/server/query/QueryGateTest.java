@@ -1,5 +1,7 @@
 package dev.sightline.server.query;
 
+import dev.sightline.core.Deadline;
+import dev.sightline.core.WritePriority;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -109,6 +111,27 @@ class QueryGateTest {
             assertThat(left.get()).isBetween(1L, 1_450L);
             assertThat(gate.submit(500, ms -> ms).result().get(5, TimeUnit.SECONDS)).isBetween(1L, 500L);
         }
+    }
+
+    @Test
+    void queriesGiveWayToWritesInProgressAndStillEndAtTheirTimeout() throws Exception {
+        WritePriority writes = new WritePriority();
+        writes.beginWrite();
+        long start = System.nanoTime();
+        try (QueryGate gate = new QueryGate(1, 0, 300, writes)) {
+            // A scan checking its deadline per entry, with a write in progress that never ends.
+            var scan = gate.submitWithin(0, d -> {
+                while (!d.tick()) {
+                    Thread.onSpinWait();
+                }
+                d.check();
+                return "answered";
+            });
+            assertThat(failure(scan)).isInstanceOfAny(Deadline.Exceeded.class, QueryGate.Rejected.class)
+                    .hasMessageContaining("timed out after 300ms");
+        }
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+        assertThat(writes.pausedNanos()).isGreaterThanOrEqualTo(WritePriority.MAX_PAUSE_NANOS);
     }
 
     @Test

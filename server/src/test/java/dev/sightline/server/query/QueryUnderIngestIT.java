@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * clients hammer the server, against the rate without them (printed, and bound below), and the queries are stopped
  * at the timeout with Prometheus's error shape (503 timeout, or 422 execution when the sample limit comes first),
  * those beyond the line refused with 429. The rate alone is measured before and after the loaded phase and averaged.
- * The server runs with the default query_max_concurrency, half the cores (one on two cores): what leaves ingestion a
- * share. The rates are printed (grep "ingest rate").
+ * The server runs with the default query_max_concurrency, half the cores (one on two cores), and its query threads
+ * give way to remote-write in progress (WritePriority): what leaves ingestion its share. The rates are printed (grep
+ * "ingest rate") with the query threads' CPU time and pauses.
  */
 class QueryUnderIngestIT {
     /** Prometheus's remote-write shards send large batches side by side; so do these senders. */
@@ -172,14 +173,20 @@ class QueryUnderIngestIT {
         double loaded;
         long gcLoaded;
         double queryAllocMBs;
+        double paused;
+        double queryCpu;
         try {
             // Let the query slots fill before measuring.
             Thread.sleep(500);
             gc0 = gcMillis();
             long alloc0 = queryThreadsAllocated();
+            double paused0 = pausedSeconds();
+            long cpu0 = queryThreadsCpuNanos();
             long t0 = System.nanoTime();
             loaded = ingestRate(clocks);
             gcLoaded = gcMillis() - gc0;
+            paused = pausedSeconds() - paused0;
+            queryCpu = (queryThreadsCpuNanos() - cpu0) / 1e9;
             queryAllocMBs = (queryThreadsAllocated() - alloc0) / 1e6 / ((System.nanoTime() - t0) / 1e9);
         } finally {
             stop.set(true);
@@ -189,12 +196,14 @@ class QueryUnderIngestIT {
             queriers.shutdown();
         }
         // Alone again after, so a machine busy with other work for a while weighs on both sides alike.
-        double alone = (before + ingestRate(clocks)) / 2;
-        System.out.printf("ingest rate: %.0f samples/s without queries, %.0f samples/s with %d clients of %s (%.0f%%) on "
+        double after = ingestRate(clocks);
+        double alone = (before + after) / 2;
+        System.out.printf("ingest rate: %.0f samples/s without queries (%.0f before, %.0f after), %.0f samples/s with %d clients of %s (%.0f%%) on "
                         + "%d cores; GC %d ms in the first phase alone, %d ms in the loaded one; query threads allocated "
-                        + "%.0f MB/s; answers %s%n",
-                alone, loaded, QUERY_CLIENTS, "quantile_over_time(0.9, heavy_total[1h]) over 1h at step 1s",
-                100 * loaded / alone, Runtime.getRuntime().availableProcessors(), gcAlone, gcLoaded, queryAllocMBs, answers);
+                        + "%.0f MB/s and ran %.1f s on a CPU, paused for writes %.1f s, in the %d s; answers %s%n",
+                alone, before, after, loaded, QUERY_CLIENTS, "quantile_over_time(0.9, heavy_total[1h]) over 1h at step 1s",
+                100 * loaded / alone, Runtime.getRuntime().availableProcessors(), gcAlone, gcLoaded, queryAllocMBs,
+                queryCpu, paused, PHASE.toSeconds(), answers);
         assertThat(answers.keySet()).as("the expensive query is stopped, never answered in full: %s", bodies)
                 .isNotEmpty().allMatch(k -> k.equals("503 timeout") || k.equals("422 execution") || k.equals("429 unavailable"));
         assertThat(answers.getOrDefault("503 timeout", new AtomicLong()).get()
@@ -206,23 +215,44 @@ class QueryUnderIngestIT {
                 assertThat(j.get("error").asText()).isNotBlank();
             }
         }
-        // Measured on two shared cores (load 21-31), one query slot: 30% and 31% kept while quantile_over_time copied
-        // each step's window (its threads allocating 217 MB/s), 34%, 39% and 44% with the copy reused (5-10 MB/s). A plain
-        // spinning thread instead leaves ~59%: what is left is the query's CPU and memory traffic on a shared core.
-        // The bound says ingestion is slowed, never starved, with a margin for the machine's load.
-        assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.20 * alone);
+        // The query threads gave way to the writes (WritePriority): without that they took the CPU ingestion needed.
+        assertThat(paused).as("seconds the queries paused for writes").isPositive();
+        // Measured on two shared cores, one query slot (the machine's load beside each): before the queries gave way,
+        // 30%-44% kept (load 21-31) while the senders' own encoding was most of the CPU (JFR); with lean senders, 19%
+        // and 23% (load 15-31), the query threads running 1.6 s of the 10. Giving way: 33%, 52%, 59%, 62%, 63% and
+        // 69% kept (load 16-28), the query threads running 0.6-1.0 s. The alone rate itself moved up to 2.4x between
+        // the phases before and after on this shared machine, which is most of what is left. The bound says ingestion
+        // is slowed, never starved, with a margin for the machine's load.
+        assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.25 * alone);
+    }
+
+    /** The server's sightline_query_write_priority_pause_seconds_total: how long queries gave way to writes. */
+    private double pausedSeconds() throws Exception {
+        String metrics = server.get("/metrics").body();
+        return metrics.lines().filter(l -> l.startsWith("sightline_query_write_priority_pause_seconds_total "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no sightline_query_write_priority_pause_seconds_total in /metrics"));
     }
 
     /** Bytes the server's query threads have allocated so far (those alive now). */
     private static long queryThreadsAllocated() {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long bytes = 0;
+        return queryThreads(mx::getThreadAllocatedBytes);
+    }
+
+    /** CPU time the server's query threads have used so far (those alive now). */
+    private static long queryThreadsCpuNanos() {
+        return queryThreads(java.lang.management.ManagementFactory.getThreadMXBean()::getThreadCpuTime);
+    }
+
+    private static long queryThreads(java.util.function.LongUnaryOperator perThread) {
+        long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("sightline-query-")) {
-                bytes += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+            if (t.getName().startsWith("sightline-query-") && !t.getName().equals("sightline-query-timer")) {
+                sum += Math.max(0, perThread.applyAsLong(t.threadId()));
             }
         }
-        return bytes;
+        return sum;
     }
 
     /** Collection time of this JVM so far (the server runs in it). */

@@ -1,14 +1,18 @@
 package dev.sightline.server.remotewrite;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.SampleIterator;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.server.http.ApiTestServer;
+import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.tenants.Tenants;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,6 +82,36 @@ public class RemoteWriteEndpointTest {
         String scraped = new String(server.metrics.scrape(), StandardCharsets.UTF_8);
         assertThat(scraped).contains("sightline_ingest_samples_total{protocol=\"prometheus_remote_write\",result=\"accepted\"} 2.0")
                 .contains("sightline_ingest_requests_total{code=\"204\",protocol=\"prometheus_remote_write\"} 1.0");
+    }
+
+    @Test
+    void eachRequestIsAWriteInProgressUntilAnsweredForQueriesToGiveWayTo() throws Exception {
+        WritePriority writes = new WritePriority();
+        List<Integer> during = new CopyOnWriteArrayList<>();
+        try (ApiTestServer s = new ApiTestServer()) {
+            new RemoteWriteEndpoint(() -> {
+                during.add(writes.writing());
+                return tsdb;
+            }, new RemoteWriteMetrics(s.metrics.registry()), IngestLimits.DEFAULT, IngestGuards.none(),
+                    Tenants.disabled(IngestGuards.none()), writes).register(s.api);
+            s.listen();
+            HttpRequest.Builder ok = s.request("/api/v1/write").header("Content-Encoding", "snappy")
+                    .header("Content-Type", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(snappy(request(series(List.of("__name__", "w"),
+                            new double[]{1}, new long[]{1000})))));
+            assertThat(s.send(ok).statusCode()).isEqualTo(204);
+            HttpRequest.Builder malformed = s.request("/api/v1/write").header("Content-Encoding", "snappy")
+                    .header("Content-Type", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{1, 2, 3}));
+            assertThat(s.send(malformed).statusCode()).isEqualTo(400);
+            // Released once the answer is sent, refused or not (the end handler may run just after the client has it).
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (writes.writing() != 0 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(during).containsExactly(1, 1);
+        assertThat(writes.writing()).isZero();
     }
 
     @Test
@@ -162,24 +197,48 @@ public class RemoteWriteEndpointTest {
 
     // ---- a minimal WriteRequest encoder (prompb field numbers) and a literal-only snappy block ----
 
+    /**
+     * One TimeSeries message, written straight into an array of its exact size: load tests build thousands of samples
+     * per request, and a stream with its own 4 KB buffer per sample made the senders, not the server, the bottleneck.
+     */
     public static byte[] series(List<String> labelPairs, double[] values, long[] timestamps) throws IOException {
-        return message(o -> {
-            for (int i = 0; i < labelPairs.size(); i += 2) {
-                String n = labelPairs.get(i), v = labelPairs.get(i + 1);
-                o.writeByteArray(1, message(l -> {
-                    l.writeString(1, n);
-                    l.writeString(2, v);
-                }));
-            }
-            for (int i = 0; i < values.length; i++) {
-                double v = values[i];
-                long t = timestamps[i];
-                o.writeByteArray(2, message(s -> {
-                    s.writeDouble(1, v);
-                    s.writeInt64(2, t);
-                }));
-            }
-        });
+        int size = 0;
+        for (int i = 0; i < labelPairs.size(); i += 2) {
+            size += nested(1, labelSize(labelPairs.get(i), labelPairs.get(i + 1)));
+        }
+        for (int i = 0; i < values.length; i++) {
+            size += nested(2, sampleSize(values[i], timestamps[i]));
+        }
+        byte[] buf = new byte[size];
+        CodedOutputStream o = CodedOutputStream.newInstance(buf);
+        for (int i = 0; i < labelPairs.size(); i += 2) {
+            String n = labelPairs.get(i), v = labelPairs.get(i + 1);
+            o.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(labelSize(n, v));
+            o.writeString(1, n);
+            o.writeString(2, v);
+        }
+        for (int i = 0; i < values.length; i++) {
+            o.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(sampleSize(values[i], timestamps[i]));
+            o.writeDouble(1, values[i]);
+            o.writeInt64(2, timestamps[i]);
+        }
+        o.checkNoSpaceLeft();
+        return buf;
+    }
+
+    private static int labelSize(String name, String value) {
+        return CodedOutputStream.computeStringSize(1, name) + CodedOutputStream.computeStringSize(2, value);
+    }
+
+    private static int sampleSize(double value, long timestamp) {
+        return CodedOutputStream.computeDoubleSize(1, value) + CodedOutputStream.computeInt64Size(2, timestamp);
+    }
+
+    /** A length-delimited field of {@code size} bytes, with its tag and length. */
+    private static int nested(int field, int size) {
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
     }
 
     public static byte[] request(byte[]... series) throws IOException {
