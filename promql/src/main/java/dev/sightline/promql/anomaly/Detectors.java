@@ -83,7 +83,8 @@ public final class Detectors {
                 }
                 case "level_shift" -> {
                     double threshold = number(p, "threshold");
-                    yield () -> new LevelShift(threshold);
+                    long season = duration(p, "season");
+                    yield () -> new LevelShift(threshold, season);
                 }
                 case "drift" -> {
                     long fast = duration(p, "short"), slow = duration(p, "long");
@@ -141,8 +142,9 @@ public final class Detectors {
                             new Param("tolerance", "", "half-width of the same-phase window; empty = season/48"))),
             new Spec("bimodality", "two-Gaussian mixture of the lookback's values; z = 1.5 x separation / mean deviation, 0 if a weight <= 0.1",
                     List.of(new Param("lookback", "1h", "window whose values are fitted"))),
-            new Spec("level_shift", "CUSUM of robust z against the level since the last shift; adopts a new level once it passes the threshold",
-                    List.of(LOOKBACK_7D, new Param("threshold", "12", "CUSUM value (sigmas) at which a shift is adopted"))),
+            new Spec("level_shift", "CUSUM of robust z against the level since the last shift, less the season's rhythm; adopts a new level once it passes the threshold",
+                    List.of(LOOKBACK_7D, new Param("threshold", "12", "CUSUM value (sigmas) at which a shift is adopted"),
+                            new Param("season", "1d", "season whose rhythm is not a shift; 0 = none"))),
             new Spec("drift", "gap between a short and a long time-weighted mean, against the gaps earlier in the lookback",
                     List.of(LOOKBACK_7D, new Param("short", "1h", "time constant of the short mean"),
                             new Param("long", "1d", "time constant of the long mean"))),

@@ -52,13 +52,24 @@ public final class RobustZScore extends LatestPointStream implements Detector {
 
     @Override
     Tail judgeLatest() {
-        int from = window.from, to = window.to;
-        if (to - 1 - from < MIN_HISTORY || !window.allFinite()) {
-            return judge(window.vs, from, to);
+        SortedValues base = sortedBaseline();
+        if (base == null) {
+            return judge(window.vs, window.from, window.to);
+        }
+        spread.compute(base, baseline.resolution());
+        return spread.judge(window.vs[window.to - 1]);
+    }
+
+    /**
+     * The baseline (the window's points before the latest) sorted, brought up to the window; null when the window
+     * form judges instead (too short a baseline, or a value not finite).
+     */
+    SortedValues sortedBaseline() {
+        if (window.to - 1 - window.from < MIN_HISTORY || !window.allFinite()) {
+            return null;
         }
         baseline.moveTo(window.firstSeq(), window.lastSeq());
-        spread.compute(sorted, baseline.resolution());
-        return spread.judge(window.vs[to - 1]);
+        return sorted;
     }
 
     @Override

@@ -43,10 +43,8 @@ public final class SeasonalDecomposition extends PointStream {
     private final double[] row = new double[3];
     private int model;
     private final Resolution resolution = new Resolution();
-    private final double[] day = new double[DAY_BINS];
-    private final double[] week = new double[WEEK_BINS];
-    private final long[] dayCount = new long[DAY_BINS];
-    private final long[] weekCount = new long[WEEK_BINS];
+    private final PhaseProfile day = new PhaseProfile(DAY, DAY_BINS, PROFILE_SEASONS);
+    private final PhaseProfile week = new PhaseProfile(WEEK, WEEK_BINS, PROFILE_SEASONS);
     /** Running mean absolute error of the models: level only, + daily, + daily and weekly. */
     private final double[] error = new double[3];
     private double level = Double.NaN;
@@ -72,9 +70,9 @@ public final class SeasonalDecomposition extends PointStream {
         step = step == 0 ? dt : step + 0.01 * (dt - step);
         last = t;
 
-        int d = (int) Math.floorMod(t, DAY) / (int) (DAY / DAY_BINS);
-        int w = (int) (Math.floorMod(t, WEEK) / (WEEK / WEEK_BINS));
-        double daily = day[d], weekly = week[w];
+        int d = day.bin(t);
+        int w = week.bin(t);
+        double daily = day.get(d), weekly = week.get(w);
         double previous = level;
         level += slope * dt;
         double r0 = v - level, r1 = r0 - daily, r2 = r1 - weekly;
@@ -109,14 +107,8 @@ public final class SeasonalDecomposition extends PointStream {
         if (dt > 0) {
             slope += -Math.expm1(-dt / (SLOPE_DAYS * DAY)) * ((level - previous) / dt - slope);
         }
-        day[d] += profileWeight(dayCount[d]++, DAY / DAY_BINS) * (x - level - weekly - day[d]);
-        week[w] += profileWeight(weekCount[w]++, WEEK / WEEK_BINS) * (x - level - day[d] - week[w]);
-    }
-
-    /** 1/(n+1) for a bin's first points, then the weight of an average over about PROFILE_SEASONS visits of it. */
-    private double profileWeight(long n, long binMs) {
-        double perVisit = Math.max(1, binMs / Math.max(step, 1));
-        return 1 / Math.min(n + 1, PROFILE_SEASONS * perVisit);
+        day.update(d, x - level - weekly, step);
+        week.update(w, x - level - day.get(d), step);
     }
 
     @Override
@@ -138,10 +130,8 @@ public final class SeasonalDecomposition extends PointStream {
     void reset() {
         residuals.clear();
         resolution.clear();
-        Arrays.fill(day, 0);
-        Arrays.fill(week, 0);
-        Arrays.fill(dayCount, 0);
-        Arrays.fill(weekCount, 0);
+        day.clear();
+        week.clear();
         Arrays.fill(error, 0);
         level = Double.NaN;
         slope = 0;

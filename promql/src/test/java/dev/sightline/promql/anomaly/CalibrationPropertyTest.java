@@ -1,9 +1,10 @@
 package dev.sightline.promql.anomaly;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -11,14 +12,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Scores mean the same on every series: on quiet data of any shape (flat, quantized, a zero counter with blips,
- * seasonal, trending, heavy-tailed) at most 1% of points score >= 0.99, for each detector as the detect command
- * configures and streams it (7-day lookback, daily season). The rank p-value behind that bound is exact, so one series may pass
- * 1% by sampling chance alone: the bound allows three binomial standard deviations of it.
+ * seasonal, trending, heavy-tailed, seasonal and quantized) at most 1% of points score >= 0.99, for each detector as
+ * the detect command configures and streams it (7-day lookback, daily season), over many series of each shape.
+ *
+ * <p>Each detector and shape is a test over {@link #SEEDS} series (ten days of 10-minute points; property
+ * {@code calibration.seeds} sets another count), each with its own seed and a scale drawn log-uniformly from
+ * 0.05 to 20, so the quantized shapes range from two integers to hundreds. The rank p-values behind the bound are
+ * exact, so a series may pass 1% by sampling chance alone; the test allows for it and no more: the share pooled over
+ * the series is at most 1% plus three binomial standard deviations of the pooled count, and at most
+ * {@link #MAX_OVER_PERCENT}% of the series pass 1% by more than three standard deviations of their own count. A
+ * detector that misreads a shape fails: before level_shift learned the season's profile, 34 of 300 two-integer
+ * seasonal series (scale 0.1) were past their bound, the worst with 68 of 1,196 points (5.7%), and of this test's
+ * own seasonal quantized series 4 of 100 (the worst 53 of 1,196 points), which failed it.
  */
 class CalibrationPropertyTest {
     private static final long STEP = 10 * 60_000L;
     private static final long DAY = 86_400_000L;
     private static final int POINTS = 10 * 144; // ten days of 10-minute points
+    static final int SEEDS = Integer.getInteger("calibration.seeds", 100);
+    static final double MAX_OVER_PERCENT = 2;
 
     /** Every point detector, as {@code detect} runs them (bimodality judges windows, not points). */
     private static final String[] DETECTORS = {"combined", "zscore", "robust_zscore", "seasonal", "level_shift", "drift",
@@ -26,35 +38,66 @@ class CalibrationPropertyTest {
 
     enum Shape { FLAT, QUANTIZED, ZERO_COUNTER, SEASONAL, TRENDING, HEAVY_TAILED, SEASONAL_QUANTIZED }
 
-    // A fixed seed keeps CI deterministic: 1,000 random tries still find one case past the bound (level_shift on a
-    // seasonal series quantized to two integers, 23 of 1196 points against 22.3 allowed); run with another seed or
-    // more tries to explore.
-    @Property(tries = 40, seed = "20261206")
-    void quietSeriesRarelyScore99(@ForAll Shape shape, @ForAll long seed,
-                                  @ForAll @DoubleRange(min = 0.05, max = 20) double scale) {
-        double[] vs = quiet(shape, new Random(seed), scale);
-        long[] ts = new long[POINTS];
-        for (int i = 0; i < POINTS; i++) {
-            ts[i] = 1_700_000_000_000L + i * STEP;
-        }
+    @TestFactory
+    List<DynamicTest> quietSeriesRarelyScore99() {
+        List<DynamicTest> tests = new ArrayList<>();
         for (String name : DETECTORS) {
-            Detectors.Configured c = Detectors.get(name).configure(Map.of());
-            StreamingDetector d = c.newDetector();
-            int scored = 0, high = 0;
-            for (int i = 0; i < POINTS; i++) {
-                d.evictThrough(ts[i] - c.lookbackMs());
-                d.add(ts[i], vs[i]);
-                double s = d.score();
-                if (!Double.isNaN(s)) {
-                    assertThat(s).isBetween(0.0, 1.0);
-                    scored++;
-                    high += s >= 0.99 ? 1 : 0;
-                }
+            for (Shape shape : Shape.values()) {
+                tests.add(DynamicTest.dynamicTest(name + " on " + shape, () -> check(name, shape)));
             }
-            double allowed = 0.01 + 3 * Math.sqrt(0.01 * 0.99 / scored);
-            assertThat((double) high / scored).as("%s on %s (scale %s): %d of %d points >= 0.99", name, shape, scale, high, scored)
-                    .isLessThanOrEqualTo(allowed);
         }
+        return tests;
+    }
+
+    private static void check(String name, Shape shape) {
+        Detectors.Configured c = Detectors.get(name).configure(Map.of());
+        long scored = 0, high = 0;
+        int over = 0;
+        List<String> worst = new ArrayList<>();
+        for (int seed = 0; seed < SEEDS; seed++) {
+            Random r = new Random(7919L * seed + shape.ordinal());
+            double scale = Math.exp(Math.log(0.05) + r.nextDouble() * Math.log(20 / 0.05));
+            int[] counts = run(c, quiet(shape, r, scale));
+            if (counts[0] == 0) {
+                continue;
+            }
+            scored += counts[0];
+            high += counts[1];
+            if (counts[1] > bound(counts[0])) {
+                over++;
+                worst.add("seed " + seed + " (scale " + scale + "): " + counts[1] + " of " + counts[0]);
+            }
+        }
+        if (scored == 0) {
+            return; // nothing judged (a flat series for a detector that needs movement): nothing can be miscalibrated
+        }
+        assertThat((double) high).as("%s on %s: %d of %d points >= 0.99 over %d series", name, shape, high, scored, SEEDS)
+                .isLessThanOrEqualTo(bound(scored));
+        assertThat(100.0 * over / SEEDS).as("%s on %s: series past their bound: %s", name, shape, worst)
+                .isLessThanOrEqualTo(MAX_OVER_PERCENT);
+    }
+
+    /** 1% of n plus three binomial standard deviations: what a calibrated detector passes by chance only rarely. */
+    private static double bound(long n) {
+        return 0.01 * n + 3 * Math.sqrt(0.01 * 0.99 * n);
+    }
+
+    /** Streams the series through a fresh detector: points judged, and those scoring >= 0.99. */
+    private static int[] run(Detectors.Configured c, double[] vs) {
+        StreamingDetector d = c.newDetector();
+        int scored = 0, high = 0;
+        for (int i = 0; i < POINTS; i++) {
+            long t = 1_700_000_000_000L + i * STEP;
+            d.evictThrough(t - c.lookbackMs());
+            d.add(t, vs[i]);
+            double s = d.score();
+            if (!Double.isNaN(s)) {
+                assertThat(s).isBetween(0.0, 1.0);
+                scored++;
+                high += s >= 0.99 ? 1 : 0;
+            }
+        }
+        return new int[]{scored, high};
     }
 
     private static double[] quiet(Shape shape, Random r, double scale) {

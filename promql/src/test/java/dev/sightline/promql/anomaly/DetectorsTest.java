@@ -231,6 +231,8 @@ class DetectorsTest {
                 .hasMessageContaining("parameters season/tolerance: tolerance must be >= 0 and less than half the season");
         assertThatThrownBy(() -> Detectors.get("level_shift").configure(Map.of("threshold", "x")))
                 .hasMessage("parameter threshold: not a number: \"x\"");
+        assertThatThrownBy(() -> Detectors.get("level_shift").configure(Map.of("season", "10ms")))
+                .hasMessage("season must be 0 (none) or at least 48 ms, got 10");
         assertThatThrownBy(() -> Detectors.get("drift").configure(Map.of("short", "2d")))
                 .hasMessageContaining("need 0 < short < long time constant");
         assertThatThrownBy(() -> Detectors.get("contextual").configure(Map.of("context", "6")))

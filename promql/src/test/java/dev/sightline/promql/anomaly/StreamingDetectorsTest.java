@@ -63,7 +63,7 @@ class StreamingDetectorsTest {
         for (int i = 2000; i < vs.length; i++) {
             vs[i] += 4;
         }
-        double[] s = run(new LevelShift(12), vs, 5 * MIN);
+        double[] s = run(new LevelShift(12, DAY), vs, 5 * MIN);
         assertThat(firstAbove(s, 1900, 0.999)).isBetween(2000, 2004);
         // Adopted: after the shift the new level is as quiet as the old one was.
         assertThat(above(s, 2050, 3000, 0.999)).isLessThanOrEqualTo(above(s, 1000, 1950, 0.999) + 2);
@@ -76,7 +76,7 @@ class StreamingDetectorsTest {
     void levelShiftIsNotFooledByOneSpike() {
         double[] vs = noise(2000, 100, 1, 2);
         vs[1500] = 200;
-        double[] s = run(new LevelShift(12), vs, 5 * MIN);
+        double[] s = run(new LevelShift(12, DAY), vs, 5 * MIN);
         assertThat(s[1500]).isLessThan(0.999);
         assertThat(above(s, 1501, 2000, 0.999)).isZero();
     }
@@ -90,9 +90,31 @@ class StreamingDetectorsTest {
         for (int i = 0; i < vs.length; i++) {
             vs[i] = (r.nextDouble() < 0.45 ? 157 : 158) + (i >= 2000 ? 3 : 0);
         }
-        double[] s = run(new LevelShift(12), vs, 10 * MIN);
+        double[] s = run(new LevelShift(12, DAY), vs, 10 * MIN);
         assertThat(above(s, 0, 2000, 0.99)).isLessThanOrEqualTo(5);
         assertThat(firstAbove(s, 1990, 0.99)).isBetween(2000, 2004);
+    }
+
+    @Test
+    void levelShiftReadsADailyRhythmBetweenTwoIntegersAsSeasonNotShifts() {
+        // Ten days of 10-minute points: an integer gauge whose share of the upper value follows the time of day
+        // (the calibration property's two-integer seasonal shape, seed 36 of the sweep in CalibrationPropertyTest's
+        // javadoc), then one step up. Without the season's profile the CUSUM takes each day's swing for shifts.
+        Random r = new Random(36);
+        double level = r.nextDouble() * 1000;
+        r.nextDouble();
+        int n = 10 * 144, shift = 8 * 144 + 30;
+        double[] vs = new double[n];
+        for (int i = 0; i < n; i++) {
+            double phase = 2 * Math.PI * (i % 144) / 144;
+            vs[i] = Math.rint(level + 0.5 * (1 + Math.sin(phase)) + 0.1 * r.nextGaussian()) + (i >= shift ? 3 : 0);
+        }
+        double[] s = run(new LevelShift(12, DAY), vs, 10 * MIN);
+        assertThat(above(s, 0, shift, 0.99)).isLessThanOrEqualTo(shift / 100);
+        assertThat(firstAbove(s, shift - 10, 0.99)).isBetween(shift, shift + 4);
+        // Without a season the same series is not calibrated: the detector is what fixed it.
+        double[] plain = run(new LevelShift(12, 0), vs, 10 * MIN);
+        assertThat(above(plain, 0, shift, 0.99)).isGreaterThan(shift / 50);
     }
 
     @Test
@@ -174,11 +196,11 @@ class StreamingDetectorsTest {
     void flatQuantizedAndNaNInputGiveFiniteScores(@ForAll @IntRange(min = 0, max = 4) int which,
                                                   @ForAll @IntRange(min = 0, max = 2) int shape) {
         Supplier<StreamingDetector> make = switch (which) {
-            case 0 -> () -> new LevelShift(12);
+            case 0 -> () -> new LevelShift(12, DAY);
             case 1 -> () -> new Drift(HOUR, DAY);
             case 2 -> SeasonalDecomposition::new;
             case 3 -> () -> new Contextual(8);
-            default -> () -> new Likelihood(new LevelShift(12), 10, HOUR);
+            default -> () -> new Likelihood(new LevelShift(12, DAY), 10, HOUR);
         };
         int n = 3 * 24 * 12;
         double[] vs = new double[n];
@@ -211,7 +233,7 @@ class StreamingDetectorsTest {
 
     @Test
     void evictionKeepsTheWindow() {
-        StreamingDetector d = new LevelShift(12);
+        StreamingDetector d = new LevelShift(12, DAY);
         for (int i = 0; i < 100; i++) {
             d.add(T0 + i * MIN, i);
         }
@@ -223,11 +245,12 @@ class StreamingDetectorsTest {
 
     @Test
     void badParametersAreRefusedWithTheirNames() {
-        assertThatThrownBy(() -> new LevelShift(0)).hasMessageContaining("threshold must be positive");
+        assertThatThrownBy(() -> new LevelShift(0, DAY)).hasMessageContaining("threshold must be positive");
+        assertThatThrownBy(() -> new LevelShift(12, 47)).hasMessage("season must be 0 (none) or at least 48 ms, got 47");
         assertThatThrownBy(() -> new Drift(DAY, HOUR)).hasMessageContaining("short < long");
         assertThatThrownBy(() -> new Contextual(6)).hasMessageContaining("multiple of 4");
-        assertThatThrownBy(() -> new Likelihood(new LevelShift(1), 0, 0)).hasMessageContaining("recent points");
-        assertThatThrownBy(() -> new Likelihood(new LevelShift(1), 1, -1)).hasMessageContaining("probation");
+        assertThatThrownBy(() -> new Likelihood(new LevelShift(1, 0), 0, 0)).hasMessageContaining("recent points");
+        assertThatThrownBy(() -> new Likelihood(new LevelShift(1, 0), 1, -1)).hasMessageContaining("probation");
     }
 
     /** The upper rank p-value: (k + 1) / (n + 1) with ties within the tolerance, records ordered by an exponential tail. */
