@@ -21,6 +21,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
+
 /**
  * Appends a node_exporter-shaped data set through the {@link Tsdb} API the way a scraper does (one appender and
  * one commit per scrape of one instance, series refs reused after the first scrape) and prints, one per line:
@@ -34,6 +37,7 @@ import java.util.stream.Stream;
  * --data-dir PATH   where to write (default: a fresh temporary directory, deleted afterwards)
  * --keep            keep the data directory
  * --cumulative-start every sample gets its series' start timestamp, constant as a cumulative counter's (default: none)
+ * --class-histogram N  after the heap figure, print the N classes holding the most heap (as jcmd GC.class_histogram)
  * </pre>
  */
 public final class TsdbIngestBenchmark {
@@ -52,6 +56,7 @@ public final class TsdbIngestBenchmark {
         Path dataDir = null;
         boolean keep = false;
         boolean cumulativeStart = false;
+        int histogramRows = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -62,6 +67,7 @@ public final class TsdbIngestBenchmark {
                 case "--data-dir" -> dataDir = Path.of(Bench.value(args, ++i, a));
                 case "--keep" -> keep = true;
                 case "--cumulative-start" -> cumulativeStart = true;
+                case "--class-histogram" -> histogramRows = Integer.parseInt(Bench.value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown flag " + a + " (see the class comment for flags)");
             }
         }
@@ -75,7 +81,7 @@ public final class TsdbIngestBenchmark {
             Files.createDirectories(dataDir);
         }
         try {
-            run(numSeries, durationMs, intervalMs, fsync, dataDir, cumulativeStart);
+            run(numSeries, durationMs, intervalMs, fsync, dataDir, cumulativeStart, histogramRows);
         } finally {
             if (tempDir && !keep) {
                 FileTrees.deleteRecursively(dataDir);
@@ -84,7 +90,7 @@ public final class TsdbIngestBenchmark {
     }
 
     private static void run(int numSeries, long durationMs, long intervalMs, FsyncPolicy fsync, Path dataDir,
-                            boolean cumulativeStart) throws IOException {
+                            boolean cumulativeStart, int histogramRows) throws IOException {
         TsdbOptions options = TsdbOptions.defaults();
         if (fsync != null) {
             options = options.withFsyncPolicy(fsync);
@@ -131,6 +137,9 @@ public final class TsdbIngestBenchmark {
                 heapPerSeries <= TARGET_HEAP_PER_SERIES);
         System.out.printf(Locale.ROOT, "  (MemoryMXBean heap used after System.gc(), loaded minus before opening: %d - %d bytes,"
                 + " over %d series; head series reported: %d)%n", heapAfter, heapBefore, numSeries, headSeries);
+        if (histogramRows > 0) {
+            printClassHistogram(histogramRows, numSeries);
+        }
 
         db.close();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -243,6 +252,36 @@ public final class TsdbIngestBenchmark {
             used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
         }
         return used;
+    }
+
+    /**
+     * Prints the first {@code rows} classes of the live heap's histogram (the JVM's own GC.class_histogram, as jcmd
+     * prints it) with bytes per series beside each, to show which objects the heap per series is made of.
+     */
+    private static void printClassHistogram(int rows, int numSeries) {
+        String histogram;
+        try {
+            histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[]{new String[0]}, new String[]{String[].class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("GC.class_histogram failed: " + e.getMessage(), e);
+        }
+        System.out.printf(Locale.ROOT, "  heap by class (GC.class_histogram, top %d; bytes/series = bytes / %d):%n", rows,
+                numSeries);
+        String[] lines = histogram.split("\n");
+        int shown = 0;
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+");
+            // Rows read "num: instances bytes class (module)"; the header and the Total line do not start with "N:".
+            if (f.length < 4 || !f[0].endsWith(":") || shown++ >= rows) {
+                continue;
+            }
+            long bytes = Long.parseLong(f[2]);
+            System.out.printf(Locale.ROOT, "    %,12d instances %,14d bytes %8.1f B/series  %s%n", Long.parseLong(f[1]),
+                    bytes, bytes / (double) numSeries, f[3]);
+        }
+        System.out.printf(Locale.ROOT, "    %s%n", lines[lines.length - 1].trim());
     }
 
     /** Durations as Prometheus writes them: 15s, 30m, 2h, 1d, 500ms. */

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -38,7 +37,7 @@ public final class Head {
     private final WriteAheadLog wal;
     private final HeadChunkFiles chunkFiles;
 
-    private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
+    private final SeriesLabelsMap byLabels = new SeriesLabelsMap();
     private final SeriesRefMap byRef = new SeriesRefMap();
     private final MemPostings postings = new MemPostings();
     private final StringInterner interner = new StringInterner();
@@ -221,7 +220,7 @@ public final class Head {
 
     /** Indexes a new series, unless one with its labels exists: then returns that one. */
     private MemSeries publish(MemSeries s) {
-        MemSeries prev = byLabels.putIfAbsent(s.labels, s);
+        MemSeries prev = byLabels.putIfAbsent(s);
         if (prev != null) {
             return prev;
         }
@@ -287,7 +286,7 @@ public final class Head {
             });
             for (MemSeries s : empty) {
                 s.removed = true;
-                byLabels.remove(s.labels, s);
+                byLabels.remove(s);
                 byRef.remove(s.ref);
                 postings.remove(s.ref, s.labels);
             }

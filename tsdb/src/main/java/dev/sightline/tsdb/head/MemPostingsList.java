@@ -21,7 +21,9 @@ final class MemPostingsList {
             pos = -i - 1;
         }
         if (size == refs.length) {
-            refs = Arrays.copyOf(refs, size < 64 ? size * 2 : size + (size >> 1));
+            // Long lists grow by an eighth: they hold most of the index's refs, and 1.5x growth left a quarter of
+            // their space unused on average. Adds happen once per new series, so the extra copying stays cheap.
+            refs = Arrays.copyOf(refs, size < 64 ? size * 2 : size + (size >> 3));
         }
         System.arraycopy(refs, pos, refs, pos + 1, size - pos);
         refs[pos] = ref;

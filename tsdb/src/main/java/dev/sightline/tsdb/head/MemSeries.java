@@ -81,12 +81,8 @@ public final class MemSeries {
     private long lastBits;
     private Histogram lastHistogram;
 
-    private long[] oooT;
-    private double[] oooV;
-    private Histogram[] oooH;
-    /** Start timestamps of the out-of-order samples; null while all are 0. */
-    private long[] oooSt;
-    private int oooCount;
+    /** Null until the series accepts its first out-of-order sample, and again once they are all truncated. */
+    private OutOfOrderSamples ooo;
     /** Deleted time ranges, honoured by reads and left out when the head is cut into a block; null when none. */
     private Intervals deleted;
 
@@ -315,44 +311,10 @@ public final class MemSeries {
     }
 
     private void insertOutOfOrder(long st, long t, double v, Histogram h) {
-        if (oooT == null) {
-            oooT = new long[8];
-            oooV = new double[8];
+        if (ooo == null) {
+            ooo = new OutOfOrderSamples();
         }
-        int i = Arrays.binarySearch(oooT, 0, oooCount, t);
-        if (i >= 0) {
-            return; // first one wins, as a repeated out-of-order write is usually a retry
-        }
-        int pos = -i - 1;
-        if (oooCount == oooT.length) {
-            oooT = Arrays.copyOf(oooT, oooCount * 2);
-            oooV = Arrays.copyOf(oooV, oooCount * 2);
-            if (oooH != null) {
-                oooH = Arrays.copyOf(oooH, oooCount * 2);
-            }
-            if (oooSt != null) {
-                oooSt = Arrays.copyOf(oooSt, oooCount * 2);
-            }
-        }
-        if (h != null && oooH == null) {
-            oooH = new Histogram[oooT.length];
-        }
-        if (st != 0 && oooSt == null) {
-            oooSt = new long[oooT.length];
-        }
-        if (oooSt != null) {
-            System.arraycopy(oooSt, pos, oooSt, pos + 1, oooCount - pos);
-            oooSt[pos] = st;
-        }
-        System.arraycopy(oooT, pos, oooT, pos + 1, oooCount - pos);
-        System.arraycopy(oooV, pos, oooV, pos + 1, oooCount - pos);
-        if (oooH != null) {
-            System.arraycopy(oooH, pos, oooH, pos + 1, oooCount - pos);
-            oooH[pos] = h;
-        }
-        oooT[pos] = t;
-        oooV[pos] = v;
-        oooCount++;
+        ooo.insert(st, t, v, h);
     }
 
     /**
@@ -382,20 +344,7 @@ public final class MemSeries {
                 o.fixed64(lastBits);
             }
         }
-        o.uvarint(oooCount);
-        if (oooCount > 0) {
-            o.uvarint((oooH != null ? 1 : 0) | (oooSt != null ? 2 : 0));
-            for (int i = 0; i < oooCount; i++) {
-                o.varint(oooT[i]);
-                o.fixed64(Double.doubleToRawLongBits(oooV[i]));
-                if (oooSt != null) {
-                    o.varint(oooSt[i]);
-                }
-                if (oooH != null) {
-                    o.nullableHistogram(oooH[i]);
-                }
-            }
-        }
+        OutOfOrderSamples.write(ooo, o);
         o.uvarint(deleted == null ? 0 : deleted.size());
         for (int i = 0; deleted != null && i < deleted.size(); i++) {
             o.varint(deleted.min(i));
@@ -429,25 +378,7 @@ public final class MemSeries {
                 setLast(t, in.fixed64(), null);
             }
         }
-        int n = in.count(9);
-        if (n > 0) {
-            int flags = (int) in.uvarint();
-            oooT = new long[n];
-            oooV = new double[n];
-            oooH = (flags & 1) != 0 ? new Histogram[n] : null;
-            oooSt = (flags & 2) != 0 ? new long[n] : null;
-            for (int i = 0; i < n; i++) {
-                oooT[i] = in.varint();
-                oooV[i] = Double.longBitsToDouble(in.fixed64());
-                if (oooSt != null) {
-                    oooSt[i] = in.varint();
-                }
-                if (oooH != null) {
-                    oooH[i] = in.nullableHistogram();
-                }
-            }
-            oooCount = n;
-        }
+        ooo = OutOfOrderSamples.read(in);
         int intervals = in.count(2);
         for (int i = 0; i < intervals; i++) {
             long min = in.varint();
@@ -474,9 +405,9 @@ public final class MemSeries {
         boolean withHead = headChunk != null && lastT >= mint && headMinT <= maxt;
         int oFrom = 0;
         int oTo = 0;
-        if (oooCount > 0) {
-            oFrom = lowerBound(oooT, oooCount, mint);
-            oTo = maxt == Long.MAX_VALUE ? oooCount : lowerBound(oooT, oooCount, maxt + 1);
+        if (ooo != null) {
+            oFrom = ooo.lowerBound(mint);
+            oTo = maxt == Long.MAX_VALUE ? ooo.count() : ooo.lowerBound(maxt + 1);
         }
         if (last == first && !withHead && oTo == oFrom) {
             return null;
@@ -490,19 +421,14 @@ public final class MemSeries {
         Histogram[] oh = null;
         long[] ost = null;
         if (oTo > oFrom) {
-            ot = Arrays.copyOfRange(oooT, oFrom, oTo);
-            ov = Arrays.copyOfRange(oooV, oFrom, oTo);
-            oh = oooH == null ? null : Arrays.copyOfRange(oooH, oFrom, oTo);
-            ost = oooSt == null ? null : Arrays.copyOfRange(oooSt, oFrom, oTo);
+            ot = ooo.timestamps(oFrom, oTo);
+            ov = ooo.values(oFrom, oTo);
+            oh = ooo.histograms(oFrom, oTo);
+            ost = ooo.startTimestamps(oFrom, oTo);
         }
         // Read under the monitor: every ref here was written before, and segments are dropped only after every
         // series let go of their chunks, so this table holds all the segments the refs name.
         return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deleted);
-    }
-
-    private static int lowerBound(long[] a, int n, long t) {
-        int i = Arrays.binarySearch(a, 0, n, t);
-        return i >= 0 ? i : -i - 1;
     }
 
     /** The deleted time ranges, null when none. */
@@ -533,11 +459,7 @@ public final class MemSeries {
         if (headChunk != null && lastT >= mint && headMinT <= maxt) {
             return true;
         }
-        if (oooCount > 0) {
-            int i = lowerBound(oooT, oooCount, mint);
-            return i < oooCount && oooT[i] <= maxt;
-        }
-        return false;
+        return ooo != null && ooo.hasDataIn(mint, maxt);
     }
 
     /**
@@ -560,40 +482,22 @@ public final class MemSeries {
             closedMeta = Arrays.copyOfRange(closedMeta, 3 * drop, 3 * n); // fresh: queries may still read the old one
         }
         headStats.chunks.add(-drop);
-        if (oooCount > 0) {
-            int keepFrom = lowerBound(oooT, oooCount, cut);
-            if (keepFrom > 0) {
-                System.arraycopy(oooT, keepFrom, oooT, 0, oooCount - keepFrom);
-                System.arraycopy(oooV, keepFrom, oooV, 0, oooCount - keepFrom);
-                if (oooH != null) {
-                    System.arraycopy(oooH, keepFrom, oooH, 0, oooCount - keepFrom);
-                    Arrays.fill(oooH, oooCount - keepFrom, oooCount, null);
-                }
-                if (oooSt != null) {
-                    System.arraycopy(oooSt, keepFrom, oooSt, 0, oooCount - keepFrom);
-                }
-                oooCount -= keepFrom;
-            }
-            if (oooCount == 0) {
-                oooT = null;
-                oooV = null;
-                oooH = null;
-                oooSt = null;
-            }
+        if (ooo != null && ooo.truncateBefore(cut) == 0) {
+            ooo = null;
         }
-        return numChunks() == 0 && oooCount == 0;
+        return numChunks() == 0 && ooo == null;
     }
 
     /** The smallest timestamp held, or Long.MAX_VALUE when empty. */
     synchronized long minTime() {
         long m = numClosed() > 0 ? closedMin(0) : headChunk != null ? headMinT : Long.MAX_VALUE;
-        return oooCount > 0 ? Math.min(m, oooT[0]) : m;
+        return ooo != null ? Math.min(m, ooo.minTime()) : m;
     }
 
     /** The largest timestamp held, or Long.MIN_VALUE when empty. */
     synchronized long maxTime() {
         long m = headChunk != null ? lastT : numClosed() > 0 ? closedMax(numClosed() - 1) : Long.MIN_VALUE;
-        return oooCount > 0 ? Math.max(m, oooT[oooCount - 1]) : m;
+        return ooo != null ? Math.max(m, ooo.maxTime()) : m;
     }
 
     synchronized int numChunks() {

@@ -48,7 +48,7 @@ class MemPostingsTest {
     }
 
     @Property
-    void addAndRemoveKeepListsSorted(@ForAll @Size(max = 100) List<@IntRange(min = 1, max = 300) Integer> adds,
+    void addAndRemoveKeepListsSorted(@ForAll @Size(max = 600) List<@IntRange(min = 1, max = 1000) Integer> adds,
                                      @ForAll @Size(max = 50) List<@IntRange(min = 1, max = 300) Integer> removes) {
         MemPostingsList pl = new MemPostingsList();
         TreeSet<Long> want = new TreeSet<>();

@@ -1,0 +1,111 @@
+package dev.sightline.tsdb.head;
+
+import dev.sightline.core.Labels;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Label set -> series: an open-addressing table of the series themselves (their labels are the keys), so an entry
+ * costs one array slot instead of a ConcurrentHashMap node (32 bytes per series at a million series).
+ *
+ * <p>Lookups take no lock. Writers are serialised by the monitor; a removal leaves a tombstone, so the slots between
+ * a key's home and its slot never become empty while the key is there and a concurrent lookup cannot miss it. Growth
+ * (or a rehash that clears the tombstones) fills a fresh table and then publishes it; a lookup still on the old one
+ * sees the map as it was before the writes that followed.
+ */
+final class SeriesLabelsMap {
+    private static final MemSeries TOMBSTONE = new MemSeries(-1, Labels.EMPTY);
+    private static final int MIN_CAPACITY = 16;
+
+    private volatile AtomicReferenceArray<MemSeries> table = new AtomicReferenceArray<>(MIN_CAPACITY);
+    /** Live entries and tombstones in the current table; guarded by the monitor. */
+    private int size;
+    private int tombstones;
+
+    private static int home(Labels labels, int mask) {
+        // Labels' hash is Arrays.hashCode, weak in its low bits for similar label sets: spread it first.
+        int h = labels.hashCode() * 0x9E3779B9;
+        return (h ^ (h >>> 16)) & mask;
+    }
+
+    MemSeries get(Labels labels) {
+        AtomicReferenceArray<MemSeries> t = table;
+        int mask = t.length() - 1;
+        for (int i = home(labels, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+            MemSeries s = t.get(i);
+            if (s == null) {
+                return null;
+            }
+            if (s != TOMBSTONE && s.labels.equals(labels)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Adds {@code s} unless a series with its labels is there; returns that one, else null. */
+    synchronized MemSeries putIfAbsent(MemSeries s) {
+        MemSeries prev = get(s.labels);
+        if (prev != null) {
+            return prev;
+        }
+        AtomicReferenceArray<MemSeries> t = table;
+        // At most 3/4 full counting tombstones, so probe runs stay short and an empty slot always ends a lookup.
+        if ((size + tombstones + 1) * 4L > t.length() * 3L) {
+            t = rehash(t, (size + 1) * 2L > t.length() ? t.length() * 2 : t.length());
+        }
+        int mask = t.length() - 1;
+        int i = home(s.labels, mask);
+        MemSeries slot;
+        while ((slot = t.get(i)) != null && slot != TOMBSTONE) {
+            i = (i + 1) & mask;
+        }
+        if (slot == TOMBSTONE) {
+            tombstones--;
+        }
+        t.set(i, s);
+        size++;
+        return null;
+    }
+
+    /** Removes {@code s} if it is the series stored for its labels. */
+    synchronized void remove(MemSeries s) {
+        AtomicReferenceArray<MemSeries> t = table;
+        int mask = t.length() - 1;
+        for (int i = home(s.labels, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+            MemSeries e = t.get(i);
+            if (e == null) {
+                return;
+            }
+            if (e == s) {
+                t.set(i, TOMBSTONE);
+                size--;
+                tombstones++;
+                return;
+            }
+        }
+    }
+
+    synchronized int size() {
+        return size;
+    }
+
+    /** Copies the live entries into a fresh table of {@code capacity} slots and publishes it. */
+    private AtomicReferenceArray<MemSeries> rehash(AtomicReferenceArray<MemSeries> old, int capacity) {
+        AtomicReferenceArray<MemSeries> t = new AtomicReferenceArray<>(Math.max(MIN_CAPACITY, capacity));
+        int mask = t.length() - 1;
+        for (int j = 0; j < old.length(); j++) {
+            MemSeries s = old.get(j);
+            if (s != null && s != TOMBSTONE) {
+                int i = home(s.labels, mask);
+                while (t.getPlain(i) != null) {
+                    i = (i + 1) & mask;
+                }
+                t.setPlain(i, s); // published with the table below
+            }
+        }
+        tombstones = 0;
+        table = t;
+        return t;
+    }
+}
