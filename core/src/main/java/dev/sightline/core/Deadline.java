@@ -84,4 +84,11 @@ public final class Deadline {
     public boolean tick() {
         return ++ticks % CHECK_EVERY == 0 && expired();
     }
+
+    /** {@link #check()} every {@value #CHECK_EVERY}th call: the per-entry check of a scan that may stop by throwing. */
+    public void tickCheck() {
+        if (tick()) {
+            check();
+        }
+    }
 }

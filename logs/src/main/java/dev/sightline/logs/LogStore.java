@@ -1,5 +1,7 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.Deadline;
+
 import java.io.Closeable;
 
 /**
@@ -13,4 +15,14 @@ public interface LogStore extends Closeable {
 
     /** Reads what was committed; a querier sees every commit that returned before the call it serves began. */
     LogQuerier querier();
+
+    /**
+     * As {@link #querier()}, stopping at {@code deadline}: select and samples end with {@link Deadline.Exceeded} once
+     * it has expired, checked as the store reads lines whether they pass the selection or not (a filter that rejects
+     * every line must stop too), and the listings check it before they start. This default checks only the lines
+     * handed out ({@link DeadlineLogQuerier}); a store whose scan can check it overrides this.
+     */
+    default LogQuerier querier(Deadline deadline) {
+        return new DeadlineLogQuerier(querier(), deadline);
+    }
 }

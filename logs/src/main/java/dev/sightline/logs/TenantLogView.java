@@ -1,5 +1,6 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.TenantScope;
@@ -29,6 +30,11 @@ public final class TenantLogView {
             @Override
             public LogQuerier querier() {
                 return new Querier(store.querier(), scope);
+            }
+
+            @Override
+            public LogQuerier querier(Deadline deadline) {
+                return new Querier(store.querier(deadline), scope);
             }
 
             @Override

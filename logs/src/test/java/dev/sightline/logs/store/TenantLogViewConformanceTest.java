@@ -1,5 +1,6 @@
 package dev.sightline.logs.store;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
@@ -39,6 +40,11 @@ class TenantLogViewConformanceTest extends LogStoreConformanceTest {
             @Override
             public LogQuerier querier() {
                 return view.querier();
+            }
+
+            @Override
+            public LogQuerier querier(Deadline deadline) {
+                return view.querier(deadline);
             }
 
             @Override

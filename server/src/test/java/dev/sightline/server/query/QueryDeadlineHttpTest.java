@@ -12,6 +12,7 @@ import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.logql.LogQlEvaluator;
+import dev.sightline.logs.store.LuceneLogStore;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.server.logapi.LiveLineHub;
@@ -24,12 +25,14 @@ import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * LogQL and TraceQL queries that run past their timeout stop themselves: the client gets Loki's or Tempo's 504, the
  * store's scan ends early, and the query's slot in the gate is free again soon after, where before they held it to
- * their end (here seconds later: the slowed store takes at least 5 s for every line, 3 s for every trace).
+ * their end (here seconds later: the slowed store takes at least 5 s for every line, 3 s for every trace). A LogQL
+ * filter that the log store finds no line for stops too: the store's own scan watches the deadline.
  */
 class QueryDeadlineHttpTest {
     private static final long SECOND = 1_000_000_000L;
@@ -143,6 +147,41 @@ class QueryDeadlineHttpTest {
             assertThat(ms).as("ms to the answer").isLessThan(2_500);
             assertSlotFreed(gate);
             assertThat(given.get()).as("lines read").isLessThan(LINES);
+        }
+    }
+
+    @Test
+    void aLogQlFilterMatchingNoLineOfALargeStoreIsAnswered504AndFreesItsSlot(@TempDir Path dir) throws Exception {
+        try (LuceneLogStore logs = LuceneLogStore.open(dir, LuceneLogStore.defaultOptions())) {
+            LogAppender a = logs.appender();
+            StringBuilder digits = new StringBuilder();
+            for (int i = 0; i < 40_000; i++) {
+                digits.setLength(0);
+                for (int k = 0; k < 12; k++) {
+                    digits.append(i * 7919L + k * 104729L);
+                }
+                a.append(Labels.of("app", "a"), T0 + i * 1_000_000L, digits.toString(), Labels.EMPTY);
+            }
+            a.commit();
+            try (QueryGate gate = new QueryGate(2, 2, TIMEOUT_MS)) {
+                new LokiApi(() -> logs, LogQlEvaluator::new, new LiveLineHub(), () -> T0 + 3600 * SECOND,
+                        BuildInfo.current(), gate, RangeLimits.DEFAULT).register(server.api);
+                server.listen();
+                server.get("/loki/api/v1/query_range?query=" + enc("{app=\"none\"} |~ `[0-9]+x`"));
+                assertSlotFreed(gate);
+                long t0 = System.nanoTime();
+                // Digits then an "x" no line has: the store reads every line (no literal for its index to skip a
+                // block by), each costing a regex search over its ~100 digits, and hands none on. Only the store's
+                // own scan can see the deadline; before, it read all 40,000 lines (seconds) holding the slot.
+                HttpResponse<String> r = server.get("/loki/api/v1/query_range?query=" + enc("{app=\"a\"} |~ `[0-9]+x`")
+                        + "&start=" + T0 + "&end=" + (T0 + 60 * SECOND) + "&limit=10");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+                assertThat(r.body()).startsWith("request timed out, decrease the duration of the request")
+                        .contains("query timed out after " + TIMEOUT_MS + "ms (limits.query_timeout)");
+                assertThat(ms).as("ms to the answer").isLessThan(2_500);
+                assertSlotFreed(gate);
+            }
         }
     }
 
