@@ -366,8 +366,9 @@ public final class SightlineServer implements AutoCloseable {
             LOG.info("web config " + settings.webConfigFile() + ": " + WebSecurity.describe(security.config()));
         }
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
-        CrossOrigin origins = settings.config().cors().toCrossOrigin();
-        api.trustOrigins(origins);
+        api.trustOrigins(settings.config().cors().toCrossOrigin());
+        // Read per request by both listeners, so a reload's cors.origin applies at once.
+        scrape.onReload(next -> api.trustOrigins(next.cors().toCrossOrigin()));
         LimitsConfig limits = settings.config().limits();
         RangeLimits ranges = limits.toRangeLimits();
         new PromApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(), System::currentTimeMillis,
@@ -408,7 +409,8 @@ public final class SightlineServer implements AutoCloseable {
         try {
             HttpServerOptions options = security.configure(HttpApi.serverOptions().setHost(settings.listenAddress())
                     .setPort(settings.httpPort()), WebSecurity.Listener.HTTP);
-            http = vertx.createHttpServer(options).requestHandler(origins.wrap(security.guard(WebSecurity.Listener.HTTP, api.router())))
+            http = vertx.createHttpServer(options).requestHandler(CrossOrigin.wrap(api::trustedOrigins,
+                    security.guard(WebSecurity.Listener.HTTP, api.router())))
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             security.attach(http, WebSecurity.Listener.HTTP);
         } catch (WebConfigException e) {
@@ -424,7 +426,7 @@ public final class SightlineServer implements AutoCloseable {
         // An HTTP port of 0 (tests) means free ports for OTLP too, so servers side by side do not collide.
         boolean free = settings.httpPort() == 0;
         otlp.listen(vertx, settings.listenAddress(), free && sc.otlpGrpcPort() > 0 ? 0 : sc.otlpGrpcPort(),
-                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security, origins);
+                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security, api::trustedOrigins);
         security.watch(WebSecurity.DEFAULT_CHECK_MS);
     }
 
