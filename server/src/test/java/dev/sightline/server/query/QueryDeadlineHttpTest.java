@@ -104,6 +104,31 @@ class QueryDeadlineHttpTest {
         assertThat(gate.running()).as("queries still running").isZero();
     }
 
+    /**
+     * Serves Loki's API over {@code logs} through {@code gate}, after a first query ({@code warmUp}, over no stream)
+     * has loaded the engine's classes: on a loaded machine that can take longer than the timeout.
+     */
+    private void serveLoki(QueryGate gate, LogStore logs, String warmUp) throws Exception {
+        new LokiApi(() -> logs, LogQlEvaluator::new, new LiveLineHub(), () -> T0 + 3600 * SECOND,
+                BuildInfo.current(), gate, RangeLimits.DEFAULT).register(server.api);
+        server.listen();
+        server.get("/loki/api/v1/query_range?query=" + enc(warmUp));
+        assertSlotFreed(gate);
+    }
+
+    /** The query over the first minute: Loki's 504 naming the timeout soon, and its slot free again soon after. */
+    private void assertAnswered504AndSlotFreed(QueryGate gate, String query) throws Exception {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = server.get("/loki/api/v1/query_range?query=" + enc(query)
+                + "&start=" + T0 + "&end=" + (T0 + 60 * SECOND) + "&limit=10");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+        assertThat(r.body()).startsWith("request timed out, decrease the duration of the request")
+                .contains("query timed out after " + TIMEOUT_MS + "ms (limits.query_timeout)");
+        assertThat(ms).as("ms to the answer").isLessThan(2_500);
+        assertSlotFreed(gate);
+    }
+
     @Test
     void aSlowLogQlQueryIsAnswered504AndFreesItsSlot() throws Exception {
         InMemoryLogStore logs = new InMemoryLogStore();
@@ -128,24 +153,10 @@ class QueryDeadlineHttpTest {
             }
         };
         try (QueryGate gate = new QueryGate(2, 2, TIMEOUT_MS)) {
-            new LokiApi(() -> slow, LogQlEvaluator::new, new LiveLineHub(), () -> T0 + 3600 * SECOND,
-                    BuildInfo.current(), gate, RangeLimits.DEFAULT).register(server.api);
-            server.listen();
-            // A first query loads the engine's classes (on a loaded machine that can take longer than the timeout).
-            server.get("/loki/api/v1/query_range?query=" + enc("{app=\"none\"} | json | line_format \"{{.n}}\" |= \"none\""));
-            assertSlotFreed(gate);
-            long t0 = System.nanoTime();
+            serveLoki(gate, slow, "{app=\"none\"} | json | line_format \"{{.n}}\" |= \"none\"");
             // Every line is read and dropped by the pipeline (a filter after line_format, which the store cannot
             // answer): only the deadline ends the scan early.
-            HttpResponse<String> r = server.get("/loki/api/v1/query_range?query="
-                    + enc("{app=\"a\"} | json | line_format \"{{.n}}\" |= \"none\"")
-                    + "&start=" + T0 + "&end=" + (T0 + 60 * SECOND) + "&limit=10");
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
-            assertThat(r.body()).startsWith("request timed out, decrease the duration of the request")
-                    .contains("limits.query_timeout");
-            assertThat(ms).as("ms to the answer").isLessThan(2_500);
-            assertSlotFreed(gate);
+            assertAnswered504AndSlotFreed(gate, "{app=\"a\"} | json | line_format \"{{.n}}\" |= \"none\"");
             assertThat(given.get()).as("lines read").isLessThan(LINES);
         }
     }
@@ -164,23 +175,11 @@ class QueryDeadlineHttpTest {
             }
             a.commit();
             try (QueryGate gate = new QueryGate(2, 2, TIMEOUT_MS)) {
-                new LokiApi(() -> logs, LogQlEvaluator::new, new LiveLineHub(), () -> T0 + 3600 * SECOND,
-                        BuildInfo.current(), gate, RangeLimits.DEFAULT).register(server.api);
-                server.listen();
-                server.get("/loki/api/v1/query_range?query=" + enc("{app=\"none\"} |~ `[0-9]+x`"));
-                assertSlotFreed(gate);
-                long t0 = System.nanoTime();
+                serveLoki(gate, logs, "{app=\"none\"} |~ `[0-9]+x`");
                 // Digits then an "x" no line has: the store reads every line (no literal for its index to skip a
                 // block by), each costing a regex search over its ~100 digits, and hands none on. Only the store's
                 // own scan can see the deadline; before, it read all 40,000 lines (seconds) holding the slot.
-                HttpResponse<String> r = server.get("/loki/api/v1/query_range?query=" + enc("{app=\"a\"} |~ `[0-9]+x`")
-                        + "&start=" + T0 + "&end=" + (T0 + 60 * SECOND) + "&limit=10");
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
-                assertThat(r.body()).startsWith("request timed out, decrease the duration of the request")
-                        .contains("query timed out after " + TIMEOUT_MS + "ms (limits.query_timeout)");
-                assertThat(ms).as("ms to the answer").isLessThan(2_500);
-                assertSlotFreed(gate);
+                assertAnswered504AndSlotFreed(gate, "{app=\"a\"} |~ `[0-9]+x`");
             }
         }
     }
