@@ -91,4 +91,11 @@ public final class Deadline {
         WritePriority.yieldToWrites(deadlineNanoTime);
         return expired();
     }
+
+    /** {@link #check()} every {@value #CHECK_EVERY}th call: the per-entry check of a scan that may stop by throwing. */
+    public void tickCheck() {
+        if (tick()) {
+            check();
+        }
+    }
 }

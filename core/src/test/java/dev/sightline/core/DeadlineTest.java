@@ -48,6 +48,21 @@ class DeadlineTest {
     }
 
     @Test
+    void tickCheckThrowsOnlyAtTheTickThatReadsTheClock() {
+        Deadline d = Deadline.in(60_000);
+        d.cancel();
+        for (int i = 1; i < Deadline.CHECK_EVERY; i++) {
+            d.tickCheck();
+        }
+        assertThatThrownBy(d::tickCheck).isInstanceOfSatisfying(Deadline.Exceeded.class,
+                e -> assertThat(e.canceled()).isTrue());
+        Deadline live = Deadline.in(60_000);
+        for (int i = 0; i < 3 * Deadline.CHECK_EVERY; i++) {
+            live.tickCheck();
+        }
+    }
+
+    @Test
     void aTimeoutMustBePositive() {
         assertThatThrownBy(() -> Deadline.in(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("positive timeout, got 0ms");

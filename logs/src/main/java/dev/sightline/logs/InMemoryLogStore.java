@@ -1,5 +1,6 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 
@@ -47,7 +48,12 @@ public final class InMemoryLogStore implements LogStore {
 
     @Override
     public LogQuerier querier() {
-        return new Querier();
+        return new Querier(null);
+    }
+
+    @Override
+    public LogQuerier querier(Deadline deadline) {
+        return new DeadlineLogQuerier(new Querier(deadline), deadline);
     }
 
     @Override
@@ -74,9 +80,19 @@ public final class InMemoryLogStore implements LogStore {
             Comparator.comparingLong(LogEntry::timeNanos).thenComparing(LogEntry::stream);
 
     private final class Querier implements LogQuerier {
+        /** Checked for every line the scan reads (null: none). */
+        private final Deadline deadline;
+
+        Querier(Deadline deadline) {
+            this.deadline = deadline;
+        }
+
         private List<LogEntry> matching(LogSelection s) {
             List<LogEntry> out = new ArrayList<>();
             for (LogEntry e : snapshot()) {
+                if (deadline != null) {
+                    deadline.tickCheck();
+                }
                 if (s.matches(e)) {
                     out.add(e);
                 }

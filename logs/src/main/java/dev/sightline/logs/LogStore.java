@@ -1,5 +1,7 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.Deadline;
+
 import java.io.Closeable;
 import java.io.IOException;
 
@@ -23,5 +25,15 @@ public interface LogStore extends Closeable {
      */
     default long delete(LogSelection selection) throws IOException {
         throw new UnsupportedOperationException(getClass().getName() + " cannot delete lines");
+    }
+
+    /**
+     * As {@link #querier()}, stopping at {@code deadline}: select and samples end with {@link Deadline.Exceeded} once
+     * it has expired, checked as the store reads lines whether they pass the selection or not (a filter that rejects
+     * every line must stop too), and the listings check it before they start. This default checks only the lines
+     * handed out ({@link DeadlineLogQuerier}); a store whose scan can check it overrides this.
+     */
+    default LogQuerier querier(Deadline deadline) {
+        return new DeadlineLogQuerier(querier(), deadline);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.TenantScope;
@@ -36,6 +37,11 @@ public final class TenantLogView {
             public long delete(LogSelection selection) throws IOException {
                 LogSelection s = Querier.scoped(scope, selection);
                 return s == null ? 0 : store.delete(s);
+            }
+
+            @Override
+            public LogQuerier querier(Deadline deadline) {
+                return new Querier(store.querier(deadline), scope);
             }
 
             @Override

@@ -1,5 +1,6 @@
 package dev.sightline.logs;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.FileTrees;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
@@ -24,14 +25,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every {@link LogStore} must do the same way: exact round trips (stream labels, metadata, unicode, empty and
  * huge lines, equal times kept in append order), {@link LogSelection}'s order, limit and inclusive range, every line
  * filter and field condition with {@link LogSelection#matches}'s semantics (a property test compares a store with
  * that reference on random lines and selections), samples as the same lines as select, the listings, commit
- * visibility and rollback, and (durable stores) everything again after close and open. A subclass opens its store in
- * a folder.
+ * visibility and rollback, (durable stores) everything again after close and open, and a querier with a deadline
+ * stopping its scan though no line passes. A subclass opens its store in a folder.
  */
 public abstract class LogStoreConformanceTest {
     protected static final long T0 = 1_700_000_000_000_000_000L;
@@ -539,6 +541,46 @@ public abstract class LogStoreConformanceTest {
         } finally {
             s.close();
             FileTrees.deleteRecursively(d);
+        }
+    }
+
+    // --- deadlines ------------------------------------------------------------------------------------------------
+
+    /**
+     * A query whose line filter rejects every line hands the sink nothing, so only the store's own scan can see its
+     * deadline expire: select and samples must stop there with {@link Deadline.Exceeded}, not read on to the end.
+     */
+    @Test
+    void aScanWhoseFilterRejectsEveryLineStopsAtItsDeadline() throws IOException {
+        List<LogEntry> lines = new ArrayList<>();
+        StringBuilder digits = new StringBuilder();
+        for (int i = 0; i < 6_000; i++) {
+            digits.setLength(0);
+            for (int k = 0; k < 12; k++) {
+                digits.append(i * 7919L + k * 104729L);
+            }
+            lines.add(entry(stream("api", "prod"), T0 + i * 1_000_000L, digits.toString(), Labels.EMPTY));
+        }
+        commit(store, lines);
+        // Digits then an "x" no line has: no literal an index could rule a block out with, and a regex search that
+        // tries every digit of every line (quadratic in a line's length), so a whole scan takes a while.
+        LogSelection none = all().withLineFilters(List.of(LineFilter.of(LineFilter.Op.REGEX, "[0-9]+x")));
+        long t0 = System.nanoTime();
+        assertThat(select(store, none)).isEmpty();
+        long wholeMs = (System.nanoTime() - t0) / 1_000_000;
+        // A tenth of the whole scan's time (the unbounded scan above warmed the code up).
+        long timeoutMs = Math.max(1, wholeMs / 10);
+        for (String call : List.of("select", "samples")) {
+            Deadline d = Deadline.in(timeoutMs);
+            LogQuerier q = store.querier(d);
+            assertThatThrownBy(() -> {
+                if (call.equals("select")) {
+                    q.select(none, e -> true);
+                } else {
+                    q.samples(none, (st, m, t, b) -> true);
+                }
+            }).as("%s over a whole scan of %d ms", call, wholeMs)
+                    .isInstanceOfSatisfying(Deadline.Exceeded.class, e -> assertThat(e.canceled()).isFalse());
         }
     }
 }

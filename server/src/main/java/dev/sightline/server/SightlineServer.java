@@ -101,7 +101,7 @@ import java.util.logging.Logger;
 
 /**
  * One running Sightline: HTTP serves at once (health, readiness, self-metrics) while storage opens on its own
- * thread; /-/ready turns 200 when the WAL has been replayed. {@link #close()} stops accepting HTTP, waits for
+ * thread; /-/ready turns 200 when the WAL has been replayed and scraping and the rule groups have started. {@link #close()} stops accepting HTTP, waits for
  * requests in flight, then closes storage so nothing acknowledged is lost.
  */
 public final class SightlineServer implements AutoCloseable {
@@ -384,8 +384,9 @@ public final class SightlineServer implements AutoCloseable {
             LOG.info("web config " + settings.webConfigFile() + ": " + WebSecurity.describe(security.config()));
         }
         HttpApi api = new HttpApi(vertx, metrics, BuildInfo.current(), this::isReady);
-        CrossOrigin origins = settings.config().cors().toCrossOrigin();
-        api.trustOrigins(origins);
+        api.trustOrigins(settings.config().cors().toCrossOrigin());
+        // Read per request by both listeners, so a reload's cors.origin applies at once.
+        scrape.onReload(next -> api.trustOrigins(next.cors().toCrossOrigin()));
         LimitsConfig limits = settings.config().limits();
         RangeLimits ranges = limits.toRangeLimits();
         new PromApi(() -> isReady() ? storage.getNow(null) : null, limits.toEngineOptions(), System::currentTimeMillis,
@@ -429,7 +430,8 @@ public final class SightlineServer implements AutoCloseable {
         try {
             HttpServerOptions options = security.configure(HttpApi.serverOptions().setHost(settings.listenAddress())
                     .setPort(settings.httpPort()), WebSecurity.Listener.HTTP);
-            http = vertx.createHttpServer(options).requestHandler(origins.wrap(security.guard(WebSecurity.Listener.HTTP, api.router())))
+            http = vertx.createHttpServer(options).requestHandler(CrossOrigin.wrap(api::trustedOrigins,
+                    security.guard(WebSecurity.Listener.HTTP, api.router())))
                     .listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             security.attach(http, WebSecurity.Listener.HTTP);
         } catch (WebConfigException e) {
@@ -445,7 +447,7 @@ public final class SightlineServer implements AutoCloseable {
         // An HTTP port of 0 (tests) means free ports for OTLP too, so servers side by side do not collide.
         boolean free = settings.httpPort() == 0;
         otlp.listen(vertx, settings.listenAddress(), free && sc.otlpGrpcPort() > 0 ? 0 : sc.otlpGrpcPort(),
-                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security, origins);
+                free && sc.otlpHttpPort() > 0 ? 0 : sc.otlpHttpPort(), security, api::trustedOrigins);
         security.watch(WebSecurity.DEFAULT_CHECK_MS);
     }
 
@@ -465,31 +467,10 @@ public final class SightlineServer implements AutoCloseable {
         // A platform thread of its own: WAL replay may take long, and Vert.x would flag a worker blocked that long.
         Thread.ofPlatform().name("sightline-storage-open").daemon(false).start(() -> {
             long start = System.nanoTime();
+            Tsdb db;
             try {
                 Files.createDirectories(dir);
-                Tsdb db = Tsdb.open(dir, options, exemplars);
-                // Logged before completing, so it cannot follow the log lines of a close waiting on it.
-                LOG.info(String.format("storage opened in %s in %.1f s; Sightline is ready", dir.toAbsolutePath(),
-                        (System.nanoTime() - start) / 1e9));
-                storage.complete(db);
-                // Through the ingest guards, as any write: the series limit applies, exemplars reach the exemplar store.
-                // A tenant's generator writes into its share, through its guards (its series limits apply).
-                tenantSpanMetrics.start(tenant -> {
-                    if (tenant == null) {
-                        return () -> guards.begin(db.appender(), "spanmetrics");
-                    }
-                    Tenant t = tenants.of(tenant);
-                    return () -> t.guards().begin(t.storage(db).appender(), "spanmetrics");
-                });
-                logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
-                if (MetricRetentionSweeper.needed(settings.config().tenants())) {
-                    retentionSweeper = new MetricRetentionSweeper(db, db, settings.config().tenants(),
-                            System::currentTimeMillis);
-                    retentionSweeper.start(MetricRetentionSweeper.DEFAULT_PERIOD_MS);
-                }
-                startScraping(db);
-                startRules(db);
-                journeys.start(() -> guards.begin(db.appender(), "journeys"));
+                db = Tsdb.open(dir, options, exemplars);
             } catch (Throwable e) {
                 String msg = "cannot open storage in " + dir.toAbsolutePath() + ": " + e.getMessage();
                 // An I/O error (directory locked, unreadable) says all in its message; anything else is a bug.
@@ -499,8 +480,42 @@ public final class SightlineServer implements AutoCloseable {
                     LOG.log(Level.SEVERE, msg, e);
                 }
                 storage.completeExceptionally(e);
+                return;
             }
+            // Started before storage is announced, so that ready (and storage()) means the rule groups are loaded
+            // and listed, as Prometheus turns ready only once its first configuration load has handed the rule
+            // manager its files. One that fails to start is logged; the server still opens (and closes) storage.
+            try {
+                startOver(db);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "cannot start what runs over storage: " + e.getMessage(), e);
+            }
+            // Logged before completing, so it cannot follow the log lines of a close waiting on it.
+            LOG.info(String.format("storage opened in %s in %.1f s; Sightline is ready", dir.toAbsolutePath(),
+                    (System.nanoTime() - start) / 1e9));
+            storage.complete(db);
         });
+    }
+
+    /** What writes into or evaluates over storage: span and pattern metrics, scraping, rules, journeys. */
+    private void startOver(Tsdb db) {
+        // Through the ingest guards, as any write: the series limit applies, exemplars reach the exemplar store.
+        // A tenant's generator writes into its share, through its guards (its series limits apply).
+        tenantSpanMetrics.start(tenant -> {
+            if (tenant == null) {
+                return () -> guards.begin(db.appender(), "spanmetrics");
+            }
+            Tenant t = tenants.of(tenant);
+            return () -> t.guards().begin(t.storage(db).appender(), "spanmetrics");
+        });
+        logPatternMetrics.start(() -> guards.begin(db.appender(), "logpatterns"));
+        if (MetricRetentionSweeper.needed(settings.config().tenants())) {
+            retentionSweeper = new MetricRetentionSweeper(db, db, settings.config().tenants(), System::currentTimeMillis);
+            retentionSweeper.start(MetricRetentionSweeper.DEFAULT_PERIOD_MS);
+        }
+        startScraping(db);
+        startRules(db);
+        journeys.start(() -> guards.begin(db.appender(), "journeys"));
     }
 
     private void startScraping(Tsdb db) {
@@ -599,12 +614,15 @@ public final class SightlineServer implements AutoCloseable {
         return http.actualPort();
     }
 
-    /** True once storage has opened (WAL replayed) and until shutdown begins. */
+    /** True once storage has opened (WAL replayed) and what runs over it started, until shutdown begins. */
     public boolean isReady() {
         return storage.isDone() && !storage.isCompletedExceptionally() && !closing.get();
     }
 
-    /** Completes when storage has opened, or exceptionally with the reason it could not. */
+    /**
+     * Completes when storage has opened and what runs over it (scraping, rule groups) has started, or exceptionally
+     * with the reason storage could not open.
+     */
     public CompletableFuture<Tsdb> storage() {
         return storage;
     }

@@ -1,5 +1,6 @@
 package dev.sightline.logs.store;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.FieldCondition;
@@ -36,13 +37,24 @@ import java.util.TreeSet;
  * {@link BlockSummary}; only the blocks left are inflated and every line is checked with the contract's own
  * {@link LineFilter#matches} and {@link FieldCondition#matches}, so answers are exact. Samples read only the columns
  * section (times, lengths, metadata) when nothing needs the line. With a limit, blocks are read in time order and
- * reading stops once no further block can hold a line that sorts before the last one kept.
+ * reading stops once no further block can hold a line that sorts before the last one kept. With a {@link Deadline},
+ * every block listed and every line read ticks it, so a scan whose lines all fail the selection stops in time too.
  */
 final class LuceneLogQuerier implements LogQuerier {
     private final LuceneLogStore store;
+    /** Ticked per block and per line a scan reads; null: none. */
+    private final Deadline deadline;
 
-    LuceneLogQuerier(LuceneLogStore store) {
+    LuceneLogQuerier(LuceneLogStore store, Deadline deadline) {
         this.store = store;
+        this.deadline = deadline;
+    }
+
+    /** Throws {@link Deadline.Exceeded} once the deadline has passed (the clock read every few thousand calls). */
+    private void tick() {
+        if (deadline != null) {
+            deadline.tickCheck();
+        }
     }
 
     /** One block of one stream: stored (leaf and doc) or a head copy. */
@@ -166,6 +178,7 @@ final class LuceneLogQuerier implements LogQuerier {
                             : null;
                     Bits live = leaf.getLiveDocs(); // deleted blocks (a delete) stay in a segment until merged
                     for (int d = sids.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = sids.nextDoc()) {
+                        tick();
                         LogPartition.Head head = h.get((int) sids.longValue());
                         if (head == null || live != null && !live.get(d) || !bseqs.advanceExact(d) || bseqs.longValue() >= head.bseq()
                                 || !tmins.advanceExact(d) || !tmaxs.advanceExact(d)
@@ -185,6 +198,8 @@ final class LuceneLogQuerier implements LogQuerier {
                                 tmaxs.longValue(), counts.longValue(), bytes.longValue(), leaf, d, null));
                     }
                 }
+            } catch (Deadline.Exceeded e) {
+                throw e; // the query's time, not the partition, is at fault
             } catch (IOException | RuntimeException e) {
                 store.reportBroken(slots.get(i), e);
                 return List.of();
@@ -329,6 +344,7 @@ final class LuceneLogQuerier implements LogQuerier {
         }
         Map<FieldCondition.Parser, Map<String, String>> parsed = new java.util.EnumMap<>(FieldCondition.Parser.class);
         for (int i = 0; i < b.count; i++) {
+            tick();
             long t = b.times[i];
             if (t < s.fromNanos() || t > s.toNanos()) {
                 continue;

@@ -1,6 +1,8 @@
 package dev.sightline.logs.store;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.Labels;
+import dev.sightline.logs.DeadlineLogQuerier;
 import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogSelection;
@@ -105,7 +107,12 @@ public final class LuceneLogStore implements LogStore {
 
     @Override
     public LogQuerier querier() {
-        return new LuceneLogQuerier(this);
+        return new LuceneLogQuerier(this, null);
+    }
+
+    @Override
+    public LogQuerier querier(Deadline deadline) {
+        return new DeadlineLogQuerier(new LuceneLogQuerier(this, deadline), deadline);
     }
 
     private final class Appender implements LogAppender {

@@ -1,5 +1,6 @@
 package dev.sightline.logs.store;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.core.TenantScope;
@@ -52,6 +53,11 @@ class TenantLogViewConformanceTest extends LogStoreConformanceTest {
             @Override
             public long delete(LogSelection selection) throws IOException {
                 return view.delete(selection);
+            }
+
+            @Override
+            public LogQuerier querier(Deadline deadline) {
+                return view.querier(deadline);
             }
 
             @Override

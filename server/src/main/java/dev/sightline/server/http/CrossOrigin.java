@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -48,34 +49,34 @@ public final class CrossOrigin {
     }
 
     /**
-     * Wraps a listener's handler: a CORS preflight from a trusted origin is answered 204 at once; any other request
-     * from one gets the CORS headers and goes on; the rest go on untouched.
+     * Wraps a listener's handler: a CORS preflight from an origin {@code origins} trusts (read per request, so a
+     * reload's cors.origin applies at once) is answered 204 at once; any other request from one gets the CORS
+     * headers and goes on; the rest go on untouched.
      */
-    public Handler<HttpServerRequest> wrap(Handler<HttpServerRequest> next) {
-        if (origins == null) {
-            return next;
+    public static Handler<HttpServerRequest> wrap(Supplier<CrossOrigin> origins, Handler<HttpServerRequest> next) {
+        return req -> origins.get().handle(req, next);
+    }
+
+    private void handle(HttpServerRequest req, Handler<HttpServerRequest> next) {
+        String origin = req.getHeader("Origin");
+        if (!trusts(origin)) {
+            next.handle(req);
+            return;
         }
-        return req -> {
-            String origin = req.getHeader("Origin");
-            if (!trusts(origin)) {
-                next.handle(req);
-                return;
-            }
-            HttpServerResponse r = req.response();
-            r.putHeader("Access-Control-Allow-Origin", origin.trim())
-                    .putHeader("Access-Control-Allow-Credentials", "true")
-                    .putHeader("Vary", "Origin");
-            String method = req.getHeader("Access-Control-Request-Method");
-            if (req.method() != HttpMethod.OPTIONS || method == null) {
-                next.handle(req);
-                return;
-            }
-            String headers = req.getHeader("Access-Control-Request-Headers");
-            r.putHeader("Access-Control-Allow-Methods", METHODS).putHeader("Access-Control-Max-Age", MAX_AGE);
-            if (headers != null) {
-                r.putHeader("Access-Control-Allow-Headers", headers);
-            }
-            r.setStatusCode(204).end();
-        };
+        HttpServerResponse r = req.response();
+        r.putHeader("Access-Control-Allow-Origin", origin.trim())
+                .putHeader("Access-Control-Allow-Credentials", "true")
+                .putHeader("Vary", "Origin");
+        String method = req.getHeader("Access-Control-Request-Method");
+        if (req.method() != HttpMethod.OPTIONS || method == null) {
+            next.handle(req);
+            return;
+        }
+        String headers = req.getHeader("Access-Control-Request-Headers");
+        r.putHeader("Access-Control-Allow-Methods", METHODS).putHeader("Access-Control-Max-Age", MAX_AGE);
+        if (headers != null) {
+            r.putHeader("Access-Control-Allow-Headers", headers);
+        }
+        r.setStatusCode(204).end();
     }
 }

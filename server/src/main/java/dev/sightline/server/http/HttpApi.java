@@ -90,9 +90,14 @@ public final class HttpApi {
         return router;
     }
 
-    /** Lets state-changing calls from {@code origins} pass the cross-site check (cors.origin). */
+    /** Lets state-changing calls from {@code origins} pass the cross-site check (cors.origin; again on reload). */
     public void trustOrigins(CrossOrigin origins) {
         this.trusted = origins;
+    }
+
+    /** The origins trusted now: what the listeners' CORS handling reads per request. */
+    public CrossOrigin trustedOrigins() {
+        return trusted;
     }
 
     /** Every registered endpoint as {@code "GET /api/v1/query"} (GET stands for HEAD too). */

@@ -6,7 +6,6 @@ import dev.sightline.server.tenants.Tenants;
 import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
-import dev.sightline.logs.DeadlineLogQuerier;
 import dev.sightline.logs.LineFilter;
 import dev.sightline.logs.LogFields;
 import dev.sightline.logs.LogQuerier;
@@ -174,7 +173,7 @@ public final class LokiApi {
             }
             LogStore s = tenant == null ? shared : tenant.logs(shared);
             try {
-                return e.serve(new DeadlineLogQuerier(s.querier(), deadline),
+                return e.serve(s.querier(deadline),
                         new LokiParams(ctx, nowNanos.getAsLong(), ranges), ctx);
             } catch (BadRequest | LogQlException err) {
                 return new Reply(400, TEXT, Buffer.buffer(err.getMessage() + "\n"));

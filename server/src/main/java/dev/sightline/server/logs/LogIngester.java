@@ -1,5 +1,6 @@
 package dev.sightline.server.logs;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.ingest.logs.LogBatch;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.ingest.logs.LogResult;
@@ -138,6 +139,11 @@ public final class LogIngester {
             @Override
             public LogQuerier querier() {
                 return store.querier();
+            }
+
+            @Override
+            public LogQuerier querier(Deadline deadline) {
+                return store.querier(deadline);
             }
 
             @Override

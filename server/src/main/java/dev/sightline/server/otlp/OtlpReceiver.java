@@ -102,16 +102,17 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** As below, trusting no other site's pages. */
     public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security) throws IOException {
-        listen(vertx, host, grpcPort, httpPort, security, CrossOrigin.NONE);
+        listen(vertx, host, grpcPort, httpPort, security, () -> CrossOrigin.NONE);
     }
 
     /**
      * Starts the OTLP/gRPC and OTLP/HTTP listeners (0 picks a free port, {@link #DISABLED} skips one) with the TLS
      * and credential checks of {@code security}; returns once both are bound. OTLP/HTTP refuses exports a browser
      * sends from another site's page, as the main port does, unless {@code origins} trusts it (a page exporting
-     * spans with OpenTelemetry JS), whose preflights it answers.
+     * spans with OpenTelemetry JS), whose preflights it answers; {@code origins} is read per request (reloads).
      */
-    public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security, CrossOrigin origins)
+    public void listen(Vertx vertx, String host, int grpcPort, int httpPort, WebSecurity security,
+                       Supplier<CrossOrigin> origins)
             throws IOException {
         try {
             if (grpcPort != DISABLED) {
@@ -125,12 +126,13 @@ public final class OtlpReceiver implements AutoCloseable {
             }
             if (httpPort != DISABLED) {
                 Router router = Router.router(vertx);
-                router.route().handler(ctx -> CrossSiteGuard.handle(ctx, origins));
+                router.route().handler(ctx -> CrossSiteGuard.handle(ctx, origins.get()));
                 http.forEach(h -> h.route(router));
                 HttpServerOptions options = security.configure(new HttpServerOptions().setHost(host).setPort(httpPort),
                         WebSecurity.Listener.OTLP_HTTP);
                 HttpServer s = bind(vertx.createHttpServer(options).requestHandler(
-                        origins.wrap(security.guard(WebSecurity.Listener.OTLP_HTTP, router))), "OTLP/HTTP", host, httpPort);
+                        CrossOrigin.wrap(origins, security.guard(WebSecurity.Listener.OTLP_HTTP, router))), "OTLP/HTTP",
+                        host, httpPort);
                 security.attach(s, WebSecurity.Listener.OTLP_HTTP);
                 this.httpPort = s.actualPort();
             }

@@ -1,5 +1,6 @@
 package dev.sightline.server.tenants;
 
+import dev.sightline.core.Deadline;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
 import dev.sightline.logs.LogAppender;
@@ -80,56 +81,12 @@ final class Retention {
 
             @Override
             public LogQuerier querier() {
-                LogQuerier inner = store.querier();
-                return new LogQuerier() {
-                    @Override
-                    public void select(LogSelection s, EntrySink sink) {
-                        LogSelection c = clamp(s);
-                        if (c != null) {
-                            inner.select(c, sink);
-                        }
-                    }
+                return clamped(store.querier(), retentionMs, wallMs);
+            }
 
-                    @Override
-                    public void samples(LogSelection s, SampleSink sink) {
-                        LogSelection c = clamp(s);
-                        if (c != null) {
-                            inner.samples(c, sink);
-                        }
-                    }
-
-                    /** The selection from the cutoff on; null when it ends before. */
-                    private LogSelection clamp(LogSelection s) {
-                        long from = Math.max(s.fromNanos(), cutoffNanos(retentionMs, wallMs));
-                        return from > s.toNanos() ? null : from == s.fromNanos() ? s
-                                : new LogSelection(from, s.toNanos(), s.streamMatchers(), s.lineFilters(),
-                                s.fieldConditions(), s.direction(), s.limit());
-                    }
-
-                    @Override
-                    public List<String> labelNames(long fromNanos, long toNanos, List<LabelMatcher> matchers) {
-                        long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
-                        return from > toNanos ? List.of() : inner.labelNames(from, toNanos, matchers);
-                    }
-
-                    @Override
-                    public List<String> labelValues(String name, long fromNanos, long toNanos, List<LabelMatcher> matchers) {
-                        long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
-                        return from > toNanos ? List.of() : inner.labelValues(name, from, toNanos, matchers);
-                    }
-
-                    @Override
-                    public List<Labels> series(long fromNanos, long toNanos, List<LabelMatcher> matchers) {
-                        long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
-                        return from > toNanos ? List.of() : inner.series(from, toNanos, matchers);
-                    }
-
-                    @Override
-                    public Stats stats(long fromNanos, long toNanos, List<LabelMatcher> matchers) {
-                        long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
-                        return from > toNanos ? new Stats(0, 0, 0, 0) : inner.stats(from, toNanos, matchers);
-                    }
-                };
+            @Override
+            public LogQuerier querier(Deadline deadline) {
+                return clamped(store.querier(deadline), retentionMs, wallMs);
             }
 
             @Override
@@ -140,6 +97,59 @@ final class Retention {
             @Override
             public void close() {
                 // The shared store outlives every tenant's view of it.
+            }
+        };
+    }
+
+    /** {@code inner} with every read starting no earlier than now - retention. */
+    private static LogQuerier clamped(LogQuerier inner, long retentionMs, LongSupplier wallMs) {
+        return new LogQuerier() {
+            @Override
+            public void select(LogSelection s, EntrySink sink) {
+                LogSelection c = clamp(s);
+                if (c != null) {
+                    inner.select(c, sink);
+                }
+            }
+
+            @Override
+            public void samples(LogSelection s, SampleSink sink) {
+                LogSelection c = clamp(s);
+                if (c != null) {
+                    inner.samples(c, sink);
+                }
+            }
+
+            /** The selection from the cutoff on; null when it ends before. */
+            private LogSelection clamp(LogSelection s) {
+                long from = Math.max(s.fromNanos(), cutoffNanos(retentionMs, wallMs));
+                return from > s.toNanos() ? null : from == s.fromNanos() ? s
+                        : new LogSelection(from, s.toNanos(), s.streamMatchers(), s.lineFilters(),
+                        s.fieldConditions(), s.direction(), s.limit());
+            }
+
+            @Override
+            public List<String> labelNames(long fromNanos, long toNanos, List<LabelMatcher> matchers) {
+                long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
+                return from > toNanos ? List.of() : inner.labelNames(from, toNanos, matchers);
+            }
+
+            @Override
+            public List<String> labelValues(String name, long fromNanos, long toNanos, List<LabelMatcher> matchers) {
+                long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
+                return from > toNanos ? List.of() : inner.labelValues(name, from, toNanos, matchers);
+            }
+
+            @Override
+            public List<Labels> series(long fromNanos, long toNanos, List<LabelMatcher> matchers) {
+                long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
+                return from > toNanos ? List.of() : inner.series(from, toNanos, matchers);
+            }
+
+            @Override
+            public Stats stats(long fromNanos, long toNanos, List<LabelMatcher> matchers) {
+                long from = Math.max(fromNanos, cutoffNanos(retentionMs, wallMs));
+                return from > toNanos ? new Stats(0, 0, 0, 0) : inner.stats(from, toNanos, matchers);
             }
         };
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The HTTP-level run: a real server on free ports (a temporary data folder) takes the ingest targets' mutated bodies
  * on every ingest endpoint and mutated queries on the query endpoints. Whatever the input, the answer is never a 5xx
  * (a seed must reach its decoder: not 404, 405 or 415), the server keeps answering /-/ready, and a series and a log
- * line stored before the run are still found after each target.
+ * line stored before the run are still found after each target. The one 5xx of the contract: the Prometheus API's
+ * 503 {@code timeout} for a query past the time its own {@code timeout} parameter gave it (see {@link #givenTime}).
  */
 class HttpFuzzTargetsTest {
     @RegisterExtension
@@ -71,8 +73,7 @@ class HttpFuzzTargetsTest {
                 "&limit=", "&time=", "&match[]=", "&q="};
         long start = NOW_S - 3600;
         return List.of(
-                query("http-promql", "/api/v1/query", tokens, "query=sum by (job) (rate(fuzz_marker[5m]))&time=" + NOW_S,
-                        "query=histogram_quantile(0.9, rate(x_bucket[1m])) > bool 1&time=" + NOW_S + ".5&timeout=5s"),
+                query("http-promql", "/api/v1/query", tokens, PROMQL_SEEDS),
                 query("http-promql-range", "/api/v1/query_range", tokens,
                         "query=max_over_time(fuzz_marker[10m:1m]) offset 1m&start=" + start + "&end=" + NOW_S + "&step=60",
                         "query=topk(2, fuzz_marker @ end())&start=" + start + "&end=" + NOW_S + "&step=15s"),
@@ -87,7 +88,48 @@ class HttpFuzzTargetsTest {
     }
 
     private static FuzzTarget query(String name, String path, String[] tokens, String... seeds) {
-        return http(FuzzTarget.named(name).seeds(seeds).tokens(tokens).maxSize(8192), in -> get(path + "?" + urlQuery(in)));
+        return query(SERVER, name, path, tokens, seeds);
+    }
+
+    /** A query target of {@code server}: the input is the URL's query. */
+    static FuzzTarget query(RunningServer server, String name, String path, String[] tokens, String... seeds) {
+        return http(server, FuzzTarget.named(name).seeds(seeds).tokens(tokens).maxSize(8192), in -> {
+            HttpResponse<String> r = get(server, path + "?" + urlQuery(in));
+            return path.startsWith("/api/v1/") && isTimeout(r) ? givenTime(server, path, in) : r;
+        });
+    }
+
+    /** http-promql's seeds (input 4350 of seed 20261206 is the second, its {@code timeout=5s} turned to {@code 0s}). */
+    static final String[] PROMQL_SEEDS = {"query=sum by (job) (rate(fuzz_marker[5m]))&time=" + NOW_S,
+            "query=histogram_quantile(0.9, rate(x_bucket[1m])) > bool 1&time=" + NOW_S + ".5&timeout=5s"};
+
+    /** Seconds a query timed out on its own timeout parameter is given when re-sent. */
+    static final int GIVEN_TIME_S = 20;
+
+    /** Prometheus's answer for a query out of time: 503, errorType timeout. */
+    private static boolean isTimeout(HttpResponse<String> r) {
+        if (r.statusCode() != 503) {
+            return false;
+        }
+        try {
+            return RunningServer.JSON.readTree(r.body()).path("errorType").asText().equals("timeout");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The same query given {@value #GIVEN_TIME_S} s: {@code timeout} in a form body, which the API reads before the
+     * URL's (as Go's ParseForm). A query past the time its own {@code timeout} gave it (0s, 1ms: known only once it
+     * runs) gets Prometheus's 503 timeout, as Debian's Prometheus 2.42 answers {@code timeout=0s}; that is the
+     * documented answer, not a failure, when the query itself is sound. So the property is asked of this answer: a
+     * query that is slow because of a bug, or a limit not applied before evaluation, still fails here (a 503 again,
+     * or no answer within the HTTP client's 30 s).
+     */
+    private static HttpResponse<String> givenTime(RunningServer server, String path, byte[] in) throws Exception {
+        return server.send(HttpRequest.newBuilder(URI.create(base(server) + path + "?" + urlQuery(in)))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("timeout=" + GIVEN_TIME_S + "s")));
     }
 
     /** The Alertmanager API's bodies (POST /api/v2/alerts and /api/v2/silences). */
@@ -112,8 +154,12 @@ class HttpFuzzTargetsTest {
 
     private static final AtomicLong SENT = new AtomicLong();
 
-    /** The HTTP property for one target: below 500, a seed reaches its handler, and the server stays ready. */
     private static FuzzTarget http(FuzzTarget.Builder target, Call call) {
+        return http(SERVER, target, call);
+    }
+
+    /** The HTTP property for one target: below 500, a seed reaches its handler, and the server stays ready. */
+    private static FuzzTarget http(RunningServer server, FuzzTarget.Builder target, Call call) {
         List<byte[]> seeds = new ArrayList<>();
         FuzzTarget built = target.timeLimit(Duration.ofSeconds(40)).maxAllocatedBytes(Long.MAX_VALUE).run(in -> {
             HttpResponse<String> r = call.send(in);
@@ -122,7 +168,7 @@ class HttpFuzzTargetsTest {
                 assertThat(r.statusCode()).as("a seed reaches its handler: %s", r.body()).isNotIn(404, 405, 415);
             }
             if (SENT.incrementAndGet() % 100 == 0) {
-                assertThat(SERVER.get("/-/ready").statusCode()).as("ready").isEqualTo(200);
+                assertThat(server.get("/-/ready").statusCode()).as("ready").isEqualTo(200);
             }
         }).build();
         seeds.addAll(built.seeds());
@@ -138,9 +184,13 @@ class HttpFuzzTargetsTest {
         return SERVER.send(b);
     }
 
-    private static HttpResponse<String> get(String pathAndQuery) throws Exception {
-        return SERVER.send(HttpRequest.newBuilder(URI.create(SERVER.uri("/").toString().replaceAll("/$", "") + pathAndQuery))
-                .timeout(Duration.ofSeconds(30)));
+    static HttpResponse<String> get(RunningServer server, String pathAndQuery) throws Exception {
+        return server.send(HttpRequest.newBuilder(URI.create(base(server) + pathAndQuery)).timeout(Duration.ofSeconds(30)));
+    }
+
+    /** The server's address without a path, so that a path and raw query are appended as they are. */
+    private static String base(RunningServer server) {
+        return server.uri("/").toString().replaceAll("/$", "");
     }
 
     /**
@@ -188,7 +238,7 @@ class HttpFuzzTargetsTest {
     private static void markersFound() throws Exception {
         assertThat(SERVER.get("/-/ready").statusCode()).isEqualTo(200);
         assertThat(SERVER.query("fuzz_marker").path(0).path("value").path(1).asText()).isEqualTo("42");
-        HttpResponse<String> logs = get("/loki/api/v1/query_range?query=" + urlQuery("{fuzz=\"marker\"}".getBytes(StandardCharsets.UTF_8))
+        HttpResponse<String> logs = get(SERVER, "/loki/api/v1/query_range?query=" + urlQuery("{fuzz=\"marker\"}".getBytes(StandardCharsets.UTF_8))
                 + "&start=" + (NOW_S - 60) + "&end=" + (NOW_S + 60));
         assertThat(logs.statusCode()).isEqualTo(200);
         assertThat(logs.body()).contains("marker line here");

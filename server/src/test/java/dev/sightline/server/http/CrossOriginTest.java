@@ -37,7 +37,7 @@ class CrossOriginTest {
         WebSecurity security = WebSecurity.load(server.vertx, web);
         server.api.trustOrigins(origins);
         server.api.post("/api/v1/admin/tsdb/clean_tombstones", 1024, ctx -> HttpApi.respond(ctx, 204, "text/plain", Buffer.buffer()));
-        server.listen(h -> origins.wrap(security.guard(WebSecurity.Listener.HTTP, h)));
+        server.listen(h -> CrossOrigin.wrap(() -> origins, security.guard(WebSecurity.Listener.HTTP, h)));
     }
 
     private HttpResponse<String> preflight(String origin) throws Exception {

@@ -43,7 +43,7 @@ final class OtlpTestServer implements AutoCloseable {
         receiver = new OtlpReceiver(storage::get, main.metrics.registry(), limits);
         receiver.register(main.api);
         main.listen();
-        receiver.listen(main.vertx, "127.0.0.1", 0, 0, WebSecurity.open(main.vertx), origins);
+        receiver.listen(main.vertx, "127.0.0.1", 0, 0, WebSecurity.open(main.vertx), () -> origins);
     }
 
     /** POST /v1/metrics on that port (the OTLP/HTTP one or the main one); no Content-Type header when type is null. */

@@ -12,6 +12,7 @@ import dev.sightline.logs.LogAppender;
 import dev.sightline.logs.LogQuerier;
 import dev.sightline.logs.LogStore;
 import dev.sightline.logs.logql.LogQlEvaluator;
+import dev.sightline.logs.store.LuceneLogStore;
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.http.ApiTestServer;
 import dev.sightline.server.logapi.LiveLineHub;
@@ -24,12 +25,14 @@ import dev.sightline.traces.SpanQuerier;
 import dev.sightline.traces.SpanStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * LogQL and TraceQL queries that run past their timeout stop themselves: the client gets Loki's or Tempo's 504, the
  * store's scan ends early, and the query's slot in the gate is free again soon after, where before they held it to
- * their end (here seconds later: the slowed store takes at least 5 s for every line, 3 s for every trace).
+ * their end (here seconds later: the slowed store takes at least 5 s for every line, 3 s for every trace). A LogQL
+ * filter that the log store finds no line for stops too: the store's own scan watches the deadline.
  */
 class QueryDeadlineHttpTest {
     private static final long SECOND = 1_000_000_000L;
@@ -100,6 +104,31 @@ class QueryDeadlineHttpTest {
         assertThat(gate.running()).as("queries still running").isZero();
     }
 
+    /**
+     * Serves Loki's API over {@code logs} through {@code gate}, after a first query ({@code warmUp}, over no stream)
+     * has loaded the engine's classes: on a loaded machine that can take longer than the timeout.
+     */
+    private void serveLoki(QueryGate gate, LogStore logs, String warmUp) throws Exception {
+        new LokiApi(() -> logs, LogQlEvaluator::new, new LiveLineHub(), () -> T0 + 3600 * SECOND,
+                BuildInfo.current(), gate, RangeLimits.DEFAULT).register(server.api);
+        server.listen();
+        server.get("/loki/api/v1/query_range?query=" + enc(warmUp));
+        assertSlotFreed(gate);
+    }
+
+    /** The query over the first minute: Loki's 504 naming the timeout soon, and its slot free again soon after. */
+    private void assertAnswered504AndSlotFreed(QueryGate gate, String query) throws Exception {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = server.get("/loki/api/v1/query_range?query=" + enc(query)
+                + "&start=" + T0 + "&end=" + (T0 + 60 * SECOND) + "&limit=10");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+        assertThat(r.body()).startsWith("request timed out, decrease the duration of the request")
+                .contains("query timed out after " + TIMEOUT_MS + "ms (limits.query_timeout)");
+        assertThat(ms).as("ms to the answer").isLessThan(2_500);
+        assertSlotFreed(gate);
+    }
+
     @Test
     void aSlowLogQlQueryIsAnswered504AndFreesItsSlot() throws Exception {
         InMemoryLogStore logs = new InMemoryLogStore();
@@ -124,25 +153,34 @@ class QueryDeadlineHttpTest {
             }
         };
         try (QueryGate gate = new QueryGate(2, 2, TIMEOUT_MS)) {
-            new LokiApi(() -> slow, LogQlEvaluator::new, new LiveLineHub(), () -> T0 + 3600 * SECOND,
-                    BuildInfo.current(), gate, RangeLimits.DEFAULT).register(server.api);
-            server.listen();
-            // A first query loads the engine's classes (on a loaded machine that can take longer than the timeout).
-            server.get("/loki/api/v1/query_range?query=" + enc("{app=\"none\"} | json | line_format \"{{.n}}\" |= \"none\""));
-            assertSlotFreed(gate);
-            long t0 = System.nanoTime();
+            serveLoki(gate, slow, "{app=\"none\"} | json | line_format \"{{.n}}\" |= \"none\"");
             // Every line is read and dropped by the pipeline (a filter after line_format, which the store cannot
             // answer): only the deadline ends the scan early.
-            HttpResponse<String> r = server.get("/loki/api/v1/query_range?query="
-                    + enc("{app=\"a\"} | json | line_format \"{{.n}}\" |= \"none\"")
-                    + "&start=" + T0 + "&end=" + (T0 + 60 * SECOND) + "&limit=10");
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
-            assertThat(r.body()).startsWith("request timed out, decrease the duration of the request")
-                    .contains("limits.query_timeout");
-            assertThat(ms).as("ms to the answer").isLessThan(2_500);
-            assertSlotFreed(gate);
+            assertAnswered504AndSlotFreed(gate, "{app=\"a\"} | json | line_format \"{{.n}}\" |= \"none\"");
             assertThat(given.get()).as("lines read").isLessThan(LINES);
+        }
+    }
+
+    @Test
+    void aLogQlFilterMatchingNoLineOfALargeStoreIsAnswered504AndFreesItsSlot(@TempDir Path dir) throws Exception {
+        try (LuceneLogStore logs = LuceneLogStore.open(dir, LuceneLogStore.defaultOptions())) {
+            LogAppender a = logs.appender();
+            StringBuilder digits = new StringBuilder();
+            for (int i = 0; i < 40_000; i++) {
+                digits.setLength(0);
+                for (int k = 0; k < 12; k++) {
+                    digits.append(i * 7919L + k * 104729L);
+                }
+                a.append(Labels.of("app", "a"), T0 + i * 1_000_000L, digits.toString(), Labels.EMPTY);
+            }
+            a.commit();
+            try (QueryGate gate = new QueryGate(2, 2, TIMEOUT_MS)) {
+                serveLoki(gate, logs, "{app=\"none\"} |~ `[0-9]+x`");
+                // Digits then an "x" no line has: the store reads every line (no literal for its index to skip a
+                // block by), each costing a regex search over its ~100 digits, and hands none on. Only the store's
+                // own scan can see the deadline; before, it read all 40,000 lines (seconds) holding the slot.
+                assertAnswered504AndSlotFreed(gate, "{app=\"a\"} |~ `[0-9]+x`");
+            }
         }
     }
 

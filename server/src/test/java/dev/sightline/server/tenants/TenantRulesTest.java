@@ -92,13 +92,16 @@ class TenantRulesTest {
                     - name: fallback
                       webhook_configs: [{url: '%s'}]
                 """.formatted(hooks.url("/fallback")));
+        // Each tenant's data in one commit: the rules run from the moment the server is ready, and the tests take
+        // their first non-empty result, which must not come from half of a tenant's data.
         long now = System.currentTimeMillis();
-        write("a", now, "shared_metric", "a-job");
-        write("b", now, "shared_metric", "b-job");
-        write("b", now, "b_only_metric", "b-job");
-        for (String t : List.of("a", "b", "b")) {
+        write("a", now, "a-job", "shared_metric");
+        write("b", now, "b-job", "shared_metric", "b_only_metric");
+        for (String t : List.of("a", "b")) {
             LogAppender logs = TenantLogView.store(server.server().logs(), t).appender();
-            logs.append(Labels.of("job", t + "-job"), (now - 60_000) * 1_000_000L, "line of " + t, Labels.EMPTY);
+            for (int i = t.equals("a") ? 1 : 0; i < 2; i++) {
+                logs.append(Labels.of("job", t + "-job"), (now - 60_000) * 1_000_000L, "line of " + t, Labels.EMPTY);
+            }
             logs.commit();
         }
     }
@@ -108,11 +111,13 @@ class TenantRulesTest {
         hooks.close();
     }
 
-    private static void write(String tenant, long now, String metric, String job) throws Exception {
+    private static void write(String tenant, long now, String job, String... metrics) throws Exception {
         Appender app = TenantView.storage(server.storage(), tenant).appender();
-        Labels labels = Labels.of("__name__", metric, "job", job);
-        for (long t = now - 60_000; t <= now + 600_000; t += 15_000) {
-            app.append(0, labels, 0, t, 1);
+        for (String metric : metrics) {
+            Labels labels = Labels.of("__name__", metric, "job", job);
+            for (long t = now - 60_000; t <= now + 600_000; t += 15_000) {
+                app.append(0, labels, 0, t, 1);
+            }
         }
         app.commit();
     }
