@@ -384,15 +384,47 @@ final class Evaluator {
 
     /** Loads the raw points of all series a selector matches in [mint, maxt]. */
     List<MatrixSeries> select(VectorSelector vs, long mint, long maxt, boolean dropStale) {
-        LabelMatcher[] matchers = vs.matchers().toArray(new LabelMatcher[0]);
-        SeriesSet set = querier.select(true, mint, maxt, matchers);
+        SelectorReader r = new SelectorReader(vs, mint, maxt, dropStale);
         List<MatrixSeries> out = new ArrayList<>();
-        SampleIterator it = null;
-        FloatSamples floats = floatBuffer;
-        while (set.next()) {
+        for (MatrixSeries s; (s = r.next(null)) != null; ) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** The raw points of the series a selector matches in [mint, maxt], one series at a time. */
+    final class SelectorReader {
+        private final VectorSelector vs;
+        private final long mint;
+        private final long maxt;
+        private final boolean dropStale;
+        private final SeriesSet set;
+        private SampleIterator it;
+
+        SelectorReader(VectorSelector vs, long mint, long maxt, boolean dropStale) {
+            this.vs = vs;
+            this.mint = mint;
+            this.maxt = maxt;
+            this.dropStale = dropStale;
+            this.set = querier.select(true, mint, maxt, vs.matchers().toArray(new LabelMatcher[0]));
+        }
+
+        /**
+         * The next series, or null after the last (when the storage's warnings become annotations). Its float arrays
+         * are the read buffer's; the buffer gets those of {@code spent} (a series nobody reads any more) in exchange,
+         * or new ones when it is null.
+         */
+        MatrixSeries next(MatrixSeries spent) {
+            if (!set.next()) {
+                for (String w : set.warnings()) {
+                    annos.warn(w, vs.position());
+                }
+                return null;
+            }
             var s = set.at();
             MatrixSeries ser = new MatrixSeries(s.labels());
             it = s.iterator(it);
+            FloatSamples floats = floatBuffer;
             floats.clear();
             ValueType vt = it.seek(mint);
             while (vt != ValueType.NONE && it.timestamp() <= maxt) {
@@ -406,19 +438,19 @@ final class Evaluator {
                     vt = it.next();
                 }
             }
-            ser.takeFloats(floats, dropStale);
+            if (spent == null) {
+                ser.takeFloats(floats, dropStale);
+            } else {
+                ser.swapFloats(floats, dropStale, spent);
+            }
             if (statsMode) {
                 detectResetHints(ser);
             }
             // Per series, so that loading stops at the first one past the limit, and not after all of them.
             countSamples(ser.size());
             checkDeadline();
-            out.add(ser);
+            return ser;
         }
-        for (String w : set.warnings()) {
-            annos.warn(w, vs.position());
-        }
-        return out;
     }
 
     /** Replaces unknown hints of histograms that directly follow another histogram by the detected one. */
@@ -582,6 +614,17 @@ final class Evaluator {
             return Evaluator.this.refTime(at, stepT) - offsetMs;
         }
 
+        /** For a selector: the first time a window of any step reaches (anchored and smoothed ranges look back further). */
+        long minTime() {
+            long extra = anchored || smoothed ? opts.lookbackDeltaMs() : 0;
+            return Math.min(refTime(start), refTime(end)) - rangeMs - extra + 1;
+        }
+
+        /** For a selector: the last time a window of any step reaches (smoothed ranges look ahead). */
+        long maxTime() {
+            return Math.max(refTime(start), refTime(end)) + (smoothed ? opts.lookbackDeltaMs() : 0);
+        }
+
         /**
          * Index windows {floatFrom, floatTo, histFrom, histTo} of points in (ref - range, ref]. Anchored and smoothed
          * ranges also take the last point at or before the start (within the lookback delta), smoothed ones also the
@@ -677,15 +720,8 @@ final class Evaluator {
     RangeData loadRange(Expr e) {
         e = unparen(e);
         if (e instanceof MatrixSelector ms) {
-            VectorSelector vs = ms.vectorSelector();
-            long offset = durationMs(vs.offsetMs(), vs.offsetExpr());
-            long range = durationMs(ms.rangeMs(), ms.rangeExpr());
-            long firstRef = refTime(vs.at(), start) - offset;
-            long lastRef = refTime(vs.at(), end) - offset;
-            long extra = (vs.anchored() || vs.smoothed()) ? opts.lookbackDeltaMs() : 0;
-            List<MatrixSeries> raw = select(vs, Math.min(firstRef, lastRef) - range - extra + 1,
-                    Math.max(firstRef, lastRef) + (vs.smoothed() ? opts.lookbackDeltaMs() : 0), true);
-            return new RangeData(raw, range, offset, vs.at(), vs);
+            RangeData rd = rangeOf(ms, List.of());
+            return rangeOf(ms, select(ms.vectorSelector(), rd.minTime(), rd.maxTime(), true));
         }
         if (e instanceof SubqueryExpr sq) {
             long offset = durationMs(sq.offsetMs(), sq.offsetExpr());
@@ -727,6 +763,13 @@ final class Evaluator {
             return new RangeData(out, range, offset, sq.at(), null);
         }
         throw PromQLException.execution("expected range vector, got " + e.type().documentedName());
+    }
+
+    /** A matrix selector's windows over {@code series} (the points between its {@link RangeData#minTime} and maxTime). */
+    RangeData rangeOf(MatrixSelector ms, List<MatrixSeries> series) {
+        VectorSelector vs = ms.vectorSelector();
+        return new RangeData(series, durationMs(ms.rangeMs(), ms.rangeExpr()), durationMs(vs.offsetMs(), vs.offsetExpr()),
+                vs.at(), vs);
     }
 
     /** A subquery's result is a range vector: names marked for removal are removed now, as at the top level. */

@@ -187,6 +187,26 @@ public final class Kernels {
 
     /** avg_over_time: compensated sum, switching to an incremental mean if the sum overflows. */
     public static double avg(double[] v, int from, int to) {
+        // The compensated sum without the overflow checks: a finite total means no partial sum overflowed (an
+        // infinite one stays infinite or turns NaN), so the checks would have changed nothing. Most of the range
+        // function's time (JFR: 44% of max by (job) (avg_over_time(...)) went to the checked loop, about twice as slow.
+        double sum = v[from];
+        double c = 0;
+        for (int i = from + 1; i < to; i++) {
+            double x = v[i];
+            double t = sum + x;
+            c += Math.abs(sum) >= Math.abs(x) ? (sum - t) + x : (x - t) + sum;
+            sum = t;
+        }
+        if (Double.isFinite(sum)) {
+            double count = to - from;
+            return sum / count + c / count;
+        }
+        return avgChecked(v, from, to);
+    }
+
+    /** avg for windows whose plain sum overflows or holds NaN or an infinity: Prometheus's loop step by step. */
+    static double avgChecked(double[] v, int from, int to) {
         double sum = v[from];
         double count = 1;
         double mean = 0;

@@ -82,22 +82,50 @@ public final class MatrixSeries {
         }
         fn = n;
         if (dropStale) {
-            // Read-only up to the first marker (usually none): moving every point would double the work.
-            int k = 0;
-            while (k < n && !Staleness.isStaleMarker(fv[k])) {
-                k++;
-            }
-            for (int i = k; i < n; i++) {
-                if (!Staleness.isStaleMarker(fv[i])) {
-                    if (fst != null) {
-                        fst[k] = fst[i];
-                    }
-                    ft[k] = ft[i];
-                    fv[k++] = fv[i];
-                }
-            }
-            fn = k;
+            dropStaleFloats();
         }
+    }
+
+    /**
+     * Takes the float points read in bulk as they are, and gives the reader the arrays of {@code spent} (a series
+     * nobody reads any more) in exchange: series read one after another into a few rotating buffers allocate
+     * nothing once those have grown to a series' size.
+     */
+    public void swapFloats(FloatSamples in, boolean dropStale, MatrixSeries spent) {
+        ft = in.t;
+        fv = in.v;
+        fst = in.st;
+        fn = in.n;
+        boolean reusable = spent.ft.length >= 8 && spent.ft.length == spent.fv.length;
+        in.t = reusable ? spent.ft : new long[Math.max(8, fn)];
+        in.v = reusable ? spent.fv : new double[in.t.length];
+        in.st = null;
+        spent.ft = NO_LONGS;
+        spent.fv = NO_DOUBLES;
+        spent.fst = null;
+        spent.fn = 0;
+        if (dropStale) {
+            dropStaleFloats();
+        }
+    }
+
+    private void dropStaleFloats() {
+        int n = fn;
+        // Read-only up to the first marker (usually none): moving every point would double the work.
+        int k = 0;
+        while (k < n && !Staleness.isStaleMarker(fv[k])) {
+            k++;
+        }
+        for (int i = k; i < n; i++) {
+            if (!Staleness.isStaleMarker(fv[i])) {
+                if (fst != null) {
+                    fst[k] = fst[i];
+                }
+                ft[k] = ft[i];
+                fv[k++] = fv[i];
+            }
+        }
+        fn = k;
     }
 
     public void addHistogram(long t, Histogram h) {

@@ -71,7 +71,7 @@ class EngineTest {
     }
 
     /**
-     * Over enough series x steps, range functions over floats run their two halves of the series on two threads:
+     * Over enough series x steps, range functions over floats share each batch of series between two threads:
      * every series' answer is the one it gets alone (one series: one thread), in the same order.
      */
     @Test

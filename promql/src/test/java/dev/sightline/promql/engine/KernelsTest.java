@@ -61,6 +61,30 @@ class KernelsTest {
         assertThat(Kernels.avg(new double[]{1, 2, 3, 4}, 0, 4)).isEqualTo(2.5);
     }
 
+    /** The unchecked loop answers exactly as Prometheus's checked one, overflow, NaN and infinities included. */
+    @Test
+    void avgAnswersAsTheCheckedLoopBitForBit() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE, -Double.MAX_VALUE,
+                Double.MIN_VALUE, -0.0, 0.0, 1e308, -1e308};
+        double[] v = new double[64];
+        for (int round = 0; round < 200_000; round++) {
+            int n = 1 + r.nextInt(v.length);
+            int kind = r.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                v[i] = switch (kind) {
+                    case 0 -> 1e8 + r.nextDouble() * 1e9; // gauges
+                    case 1 -> Double.longBitsToDouble(r.nextLong()); // any double
+                    case 2 -> (r.nextBoolean() ? 1 : -1) * r.nextDouble() * Double.MAX_VALUE; // sums overflow
+                    default -> r.nextInt(8) == 0 ? special[r.nextInt(special.length)] : r.nextDouble() * 100 - 50;
+                };
+            }
+            // As bits: NaN equals NaN, and -0 differs from 0.
+            assertThat(Double.doubleToLongBits(Kernels.avg(v, 0, n))).as("round %d", round)
+                    .isEqualTo(Double.doubleToLongBits(Kernels.avgChecked(v, 0, n)));
+        }
+    }
+
     @Test
     void varianceIsThePopulationVariance() {
         assertThat(Kernels.variance(new double[]{2, 4, 4, 4, 5, 5, 7, 9}, 0, 8)).isCloseTo(4, within(1e-12));

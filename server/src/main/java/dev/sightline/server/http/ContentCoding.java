@@ -8,9 +8,15 @@ import io.vertx.core.http.HttpServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -107,7 +113,77 @@ public enum ContentCoding {
             return body;
         }
         byte[] raw = body.getBytes();
-        return Buffer.buffer(this == ZSTD ? Zstd.compress(raw, ZSTD_LEVEL) : gzip(raw, GZIP_LEVEL));
+        if (this == ZSTD) {
+            return Buffer.buffer(Zstd.compress(raw, ZSTD_LEVEL));
+        }
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), raw.length / PART_BYTES);
+        return Buffer.buffer(parts >= 2 ? gzipInParts(raw, GZIP_LEVEL, parts) : gzip(raw, GZIP_LEVEL));
+    }
+
+    /** Bodies of at least two parts this size are gzipped on several cores. */
+    static final int PART_BYTES = 1 << 20;
+
+    /**
+     * One gzip member of {@code raw} whose deflate stream is made of {@code parts} pieces compressed at once, the
+     * pieces after the first on the common pool (as pigz does): every piece but the last ends with a sync flush, so
+     * the pieces join into one valid stream, each starting without the previous piece's history (a slightly larger
+     * output). A 19 MB query answer took several times VictoriaMetrics' time on one thread of a loaded machine.
+     */
+    static byte[] gzipInParts(byte[] raw, int level, int parts) {
+        int size = raw.length / parts;
+        List<CompletableFuture<byte[]>> rest = new ArrayList<>();
+        for (int p = 1; p < parts; p++) {
+            int from = p * size;
+            int to = p == parts - 1 ? raw.length : from + size;
+            boolean last = p == parts - 1;
+            rest.add(CompletableFuture.supplyAsync(() -> deflate(raw, from, to, level, last), ForkJoinPool.commonPool()));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 64);
+        out.write(GZIP_HEADER, 0, GZIP_HEADER.length);
+        byte[] first = deflate(raw, 0, size, level, false);
+        out.write(first, 0, first.length);
+        CRC32 crc = new CRC32();
+        crc.update(raw);
+        for (CompletableFuture<byte[]> f : rest) {
+            byte[] piece = f.join();
+            out.write(piece, 0, piece.length);
+        }
+        long c = crc.getValue();
+        int n = raw.length; // ISIZE is the length modulo 2^32
+        byte[] trailer = {(byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
+                (byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)};
+        out.write(trailer, 0, trailer.length);
+        return out.toByteArray();
+    }
+
+    /** RFC 1952's header: deflate, no flags, no time, no extra flags, unknown OS. */
+    private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+
+    /** Raw deflate of raw[from, to): the final block when {@code last}, else ending with a sync flush. */
+    private static byte[] deflate(byte[] raw, int from, int to, int level, boolean last) {
+        Deflater d = new Deflater(level, true);
+        try {
+            d.setInput(raw, from, to - from);
+            if (last) {
+                d.finish();
+            }
+            byte[] buf = new byte[(to - from) / 3 + 1024];
+            int len = 0;
+            while (true) {
+                if (len == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                int room = buf.length - len;
+                int n = last ? d.deflate(buf, len, room) : d.deflate(buf, len, room, Deflater.SYNC_FLUSH);
+                len += n;
+                // Done when the input is used up and a call left room to spare (the flush is complete).
+                if (last ? d.finished() : d.needsInput() && n < room) {
+                    return Arrays.copyOf(buf, len);
+                }
+            }
+        } finally {
+            d.end();
+        }
     }
 
     /** Marks the response as encoded with what {@link #encode} produced from a body of {@code rawLength} bytes. */

@@ -39,4 +39,34 @@ class ContentCodingTest {
         assertThat(ContentCoding.GZIP.encode(small)).isSameAs(small);
         assertThat(ContentCoding.IDENTITY.encode(Buffer.buffer(big)).getBytes()).isEqualTo(big);
     }
+
+    /** Gzipped in parts on several threads: one gzip member, one deflate stream, the body back byte for byte. */
+    @Test
+    void largeBodiesGzippedInPartsAreOneMember() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < 3 * ContentCoding.PART_BYTES) {
+            sb.append("[").append(1_700_000_000 + sb.length()).append(",\"").append(r.nextDouble() * 1e9).append("\"],");
+        }
+        byte[] raw = sb.toString().getBytes(StandardCharsets.UTF_8);
+        for (int parts : new int[] {2, 3, 7}) {
+            byte[] gz = ContentCoding.gzipInParts(raw, java.util.zip.Deflater.BEST_SPEED, parts);
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+                assertThat(in.readAllBytes()).as("%d parts", parts).isEqualTo(raw);
+            }
+            // The deflate stream between the 10-byte header and the 8-byte trailer ends exactly there.
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            inflater.setInput(gz, 10, gz.length - 18);
+            byte[] back = new byte[raw.length];
+            assertThat(inflater.inflate(back)).isEqualTo(raw.length);
+            assertThat(inflater.finished()).isTrue();
+            assertThat(inflater.getRemaining()).isZero();
+            inflater.end();
+            assertThat(gz.length).isLessThan(raw.length / 2);
+        }
+        Buffer gz = ContentCoding.GZIP.encode(Buffer.buffer(raw));
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz.getBytes()))) {
+            assertThat(in.readAllBytes()).isEqualTo(raw);
+        }
+    }
 }

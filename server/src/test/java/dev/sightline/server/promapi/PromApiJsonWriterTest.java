@@ -64,6 +64,56 @@ class PromApiJsonWriterTest {
         assertThat(json).isEqualTo(expected.toString());
     }
 
+    /** A matrix past the split size is encoded in parts on several threads; the bytes are those of one pass. */
+    @Test
+    void aLargeMatrixEncodedInPartsKeepsItsBytes() {
+        SplittableRandom r = new SplittableRandom(11);
+        List<MatrixSeries> series = new java.util.ArrayList<>();
+        StringBuilder expected = new StringBuilder("{\"resultType\":\"matrix\",\"result\":[");
+        long points = 0;
+        for (int k = 0; k < 37; k++) {
+            MatrixSeries s = new MatrixSeries(Labels.of("__name__", "m", "k", Integer.toString(k)));
+            expected.append(k > 0 ? "," : "").append("{\"metric\":{\"__name__\":\"m\",\"k\":\"").append(k).append("\"}");
+            int n = k % 5 == 0 ? 0 : 1 + r.nextInt(4000); // empty series and uneven lengths
+            for (int i = 0; i < n; i++) {
+                double v = 1e8 + r.nextDouble() * 1e9;
+                s.addFloat(1_700_000_000_000L + i * 60_000L, v);
+                expected.append(i == 0 ? ",\"values\":[" : ",").append('[').append(timestamp(1_700_000_000_000L + i * 60_000L))
+                        .append(",\"").append(GoFloats.formatF(v)).append("\"]");
+            }
+            expected.append(n > 0 ? "]}" : "}");
+            points += n;
+            series.add(s);
+        }
+        expected.append("]}");
+        assertThat(points).isGreaterThan(PromApiJsonWriter.SPLIT_POINTS);
+        assertThat(PromApiJsonWriter.cuts(series, 4)).hasSizeGreaterThan(2);
+        String json = PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Matrix(series))).toString();
+        assertThat(json).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void matrixPartsHoldAboutEqualPointsAndNoneIsEmpty() {
+        List<MatrixSeries> even = new java.util.ArrayList<>();
+        for (int k = 0; k < 100; k++) {
+            MatrixSeries s = new MatrixSeries(Labels.of("k", Integer.toString(k)));
+            for (int i = 0; i < 1000; i++) {
+                s.addFloat(i, i);
+            }
+            even.add(s);
+        }
+        assertThat(PromApiJsonWriter.cuts(even, 4)).containsExactly(0, 25, 50, 75, 100);
+        assertThat(PromApiJsonWriter.cuts(even, 1)).containsExactly(0, 100);
+        // All the points in the first series: it is a part of its own, the rest share the other.
+        MatrixSeries big = even.getFirst();
+        for (int i = 1000; i < 200_000; i++) {
+            big.addFloat(i, i);
+        }
+        assertThat(PromApiJsonWriter.cuts(even, 2)).containsExactly(0, 1, 100);
+        assertThat(PromApiJsonWriter.cuts(even.subList(0, 3), 8)).containsExactly(0, 1, 2, 3);
+        assertThat(PromApiJsonWriter.cuts(even.subList(50, 60), 4)).containsExactly(0, 10);
+    }
+
     @Test
     void vectorsAndScalars() {
         Vector v = new Vector(List.of(new Sample(Labels.of("a", "1"), 2000, 1.5), new Sample(Labels.of("a", "2"), 2000, -0.0)));
