@@ -39,7 +39,12 @@ class SightlineServerTest {
                     + java.net.URLEncoder.encode("max_over_time(vector(1)[7d:1s])", java.nio.charset.StandardCharsets.UTF_8)
                     + "&start=0&end=604800&step=60");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-            assertThat(r.body()).isEqualTo("{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in query execution\"}");
+            // PromQL answers its own timeout at its next deadline check; on a loaded machine the query gate's answer,
+            // 250 ms after the timeout, can come first. Both are Prometheus's timeout shape.
+            JsonNode body = RunningServer.JSON.readTree(r.body());
+            assertThat(body.path("status").asText()).isEqualTo("error");
+            assertThat(body.path("errorType").asText()).isEqualTo("timeout");
+            assertThat(body.path("error").asText()).as(r.body()).startsWith("query timed out");
         }
     }
 
