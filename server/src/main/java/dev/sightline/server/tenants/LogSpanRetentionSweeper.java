@@ -14,9 +14,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -39,7 +36,7 @@ public final class LogSpanRetentionSweeper implements Closeable {
     private final LogStore logs;
     private final SpanStore spans;
     private final LongSupplier wallMs;
-    private ScheduledExecutorService timer;
+    private PeriodicSweep timer;
 
     /** What one sweep deleted. */
     public record Swept(long lines, long spans) {
@@ -54,22 +51,13 @@ public final class LogSpanRetentionSweeper implements Closeable {
 
     /** Sweeps now (on its own thread, so the server does not wait) and every {@link #INTERVAL}; returns this. */
     public LogSpanRetentionSweeper start() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "log-span-retention");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                Swept s = sweep();
-                if (s.lines() > 0 || s.spans() > 0) {
-                    LOG.log(System.Logger.Level.INFO, "tenant retention deleted " + s.lines() + " log lines and "
-                            + s.spans() + " spans");
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "tenant retention sweep failed; the next one retries: " + e, e);
+        timer = new PeriodicSweep("log-span-retention", INTERVAL.toMillis(), () -> {
+            Swept s = sweep();
+            if (s.lines() > 0 || s.spans() > 0) {
+                LOG.log(System.Logger.Level.INFO, "tenant retention deleted " + s.lines() + " log lines and "
+                        + s.spans() + " spans");
             }
-        }, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        });
         return this;
     }
 
@@ -123,13 +111,7 @@ public final class LogSpanRetentionSweeper implements Closeable {
     @Override
     public void close() {
         if (timer != null) {
-            // No interrupt: one would close the Lucene files a running delete reads.
-            timer.shutdown();
-            try {
-                timer.awaitTermination(1, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            timer.close();
         }
     }
 }

@@ -9,12 +9,7 @@ import dev.sightline.server.config.TenantsConfig;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Per-tenant metric retention that deletes, as Mimir's compactor applies {@code compactor_blocks_retention_period}:
@@ -27,7 +22,6 @@ import java.util.logging.Logger;
  * a tenant that sent nothing since a restart is swept too.
  */
 public final class MetricRetentionSweeper implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(MetricRetentionSweeper.class.getName());
     /** As Mimir's compactor interval: retention is applied within an hour of falling due. */
     public static final long DEFAULT_PERIOD_MS = 3600_000L;
 
@@ -35,7 +29,7 @@ public final class MetricRetentionSweeper implements AutoCloseable {
     private final Deletable deletable;
     private final TenantsConfig config;
     private final LongSupplier wallMs;
-    private ScheduledExecutorService timer;
+    private PeriodicSweep timer;
 
     public MetricRetentionSweeper(Queryable queryable, Deletable deletable, TenantsConfig config, LongSupplier wallMs) {
         this.queryable = queryable;
@@ -60,21 +54,7 @@ public final class MetricRetentionSweeper implements AutoCloseable {
         if (timer != null) {
             throw new IllegalStateException("already started");
         }
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sightline-tenant-retention");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::sweepQuietly, 0, periodMs, TimeUnit.MILLISECONDS);
-    }
-
-    private void sweepQuietly() {
-        try {
-            sweep();
-        } catch (IOException | RuntimeException e) {
-            // The next sweep retries; reads keep hiding what is past retention meanwhile.
-            LOG.log(Level.WARNING, "tenant metric retention sweep failed; will retry", e);
-        }
+        timer = new PeriodicSweep("sightline-tenant-retention", periodMs, this::sweep);
     }
 
     /**
@@ -106,12 +86,7 @@ public final class MetricRetentionSweeper implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
-            try {
-                timer.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            timer.close();
         }
     }
 }
