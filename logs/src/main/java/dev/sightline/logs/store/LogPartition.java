@@ -305,8 +305,7 @@ final class LogPartition implements Closeable {
 
     /** Merges away deleted blocks where Lucene finds it worth it (segments with enough of them); waits for it. */
     void reclaim() throws IOException {
-        index.writer().forceMergeDeletes(true);
-        index.added();
+        index.mergeDeletes();
     }
 
     /** Stores every head that holds a line (a checkpoint: afterwards the index holds every line added). */

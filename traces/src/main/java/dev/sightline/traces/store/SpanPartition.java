@@ -158,10 +158,9 @@ final class SpanPartition implements Closeable {
                 + " spans deleted, try again");
     }
 
-    /** Merges away deleted spans where Lucene finds it worth it (segments with enough of them); waits for it. */
+    /** Merges away deleted spans where Lucene finds it worth it; waits for it. */
     void reclaim() throws IOException {
-        index.writer().forceMergeDeletes(true);
-        index.added();
+        index.mergeDeletes();
     }
 
     /** Makes everything added so far durable in the index (a checkpoint). */

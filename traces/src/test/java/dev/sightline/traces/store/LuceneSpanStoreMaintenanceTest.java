@@ -196,6 +196,10 @@ class LuceneSpanStoreMaintenanceTest {
                 app.commit();
                 store.checkpoint();
             }
+        }
+        // Sizes are read right after an open, when the directory holds the last commit alone: while the store is open
+        // it also holds what background merges are writing, which made one run's "before" 3.0 MB and another's 5.7.
+        try (LuceneSpanStore store = LuceneSpanStore.open(dir, options)) {
             before = store.sizeBytes();
             deleted = store.delete(List.of(SpanCondition.service("a")), Long.MIN_VALUE, Long.MAX_VALUE);
         }
@@ -210,7 +214,7 @@ class LuceneSpanStoreMaintenanceTest {
         System.out.printf("LuceneSpanStoreMaintenanceTest: 50000 spans, %d deleted (service a): %d bytes before, %d"
                 + " after merge and reopen (%.0f%%)%n", deleted, before, after, 100.0 * after / before);
         assertThat(deleted).isEqualTo(25_000);
-        // Not half: the terms and points the two services share stay (69% measured).
+        // 25-51% measured: the "before" index is either 10 segments or already merged into one.
         assertThat(after).isLessThan(before * 8 / 10);
     }
 }
