@@ -3,6 +3,7 @@ package dev.sightline.server.ingest;
 import dev.sightline.core.WritePriority;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.grpc.server.GrpcServerRequest;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -40,5 +41,16 @@ public final class WriteMarks {
                 writes.endWrite();
             }
         };
+    }
+
+    /**
+     * Marks a gRPC call whose message has arrived; the returned action releases it (run it once the answer is written,
+     * or failed to be), as does a reset or failure of the call's stream (client gone).
+     */
+    public static Runnable begin(WritePriority writes, GrpcServerRequest<?, ?> call) {
+        Runnable end = begin(writes);
+        call.errorHandler(e -> end.run());
+        call.exceptionHandler(e -> end.run());
+        return end;
     }
 }
