@@ -20,15 +20,6 @@ class WriteMarksTest {
     private final WritePriority writes = new WritePriority();
     private final List<Integer> during = new CopyOnWriteArrayList<>();
 
-    /** Waits for the end handlers, which may run just after the client has the answer. */
-    private void awaitReleased() throws InterruptedException {
-        long until = System.nanoTime() + 5_000_000_000L;
-        while (writes.writing() != 0 && System.nanoTime() < until) {
-            Thread.sleep(5);
-        }
-        assertThat(writes.writing()).isZero();
-    }
-
     @Test
     void answeredFailedAndThrowingRequestsReleaseTheirMark() throws Exception {
         try (ApiTestServer s = new ApiTestServer()) {
@@ -47,11 +38,11 @@ class WriteMarksTest {
             s.listen();
             HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofString("x");
             assertThat(s.send(s.request("/ok").POST(body)).statusCode()).isEqualTo(204);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             assertThat(s.send(s.request("/bad").POST(body)).statusCode()).isEqualTo(400);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             assertThat(s.send(s.request("/throws").POST(body)).statusCode()).isEqualTo(500);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             // Over the body limit: refused before the body is read, never marked.
             assertThat(s.send(s.request("/ok").POST(HttpRequest.BodyPublishers.ofString("y".repeat(2048))))
                     .statusCode()).isEqualTo(413);
@@ -75,7 +66,7 @@ class WriteMarksTest {
                 assertThat(received.await(5, TimeUnit.SECONDS)).isTrue();
                 assertThat(writes.writing()).isEqualTo(1);
             }
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.logs.LogLimits;
 import dev.sightline.logs.InMemoryLogStore;
 import dev.sightline.server.http.ApiTestServer;
+import dev.sightline.server.ingest.WritesInProgress;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -31,16 +32,16 @@ class LogPushWriteMarksTest {
             long now = System.currentTimeMillis() * 1_000_000L;
             String json = "{\"streams\":[{\"stream\":{\"job\":\"a\"},\"values\":[[\"" + now + "\",\"hello\"]]}]}";
             assertThat(post(s, LogPushEndpoint.LOKI_PATH, "application/json", json)).isEqualTo(204);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             assertThat(post(s, LogPushEndpoint.LOKI_PATH, "application/json", "{\"streams\":[")).isEqualTo(400);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             // Protobuf that is not snappy: refused before the store is reached, still released.
             assertThat(post(s, LogPushEndpoint.LOKI_PATH, "application/x-protobuf", "not snappy")).isEqualTo(400);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             assertThat(post(s, LogPushEndpoint.NDJSON_PATH, "application/x-ndjson", "{\"msg\":\"hi\"}\n")).isEqualTo(200);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             assertThat(post(s, LogPushEndpoint.LOKI_PATH, "text/plain", "x")).isEqualTo(415);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
         }
         assertThat(during).hasSize(3).containsOnly(1);
     }
@@ -50,12 +51,4 @@ class LogPushWriteMarksTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))).statusCode();
     }
 
-    /** Waits for the end handlers, which may run just after the client has the answer. */
-    private void awaitReleased() throws InterruptedException {
-        long until = System.nanoTime() + 5_000_000_000L;
-        while (writes.writing() != 0 && System.nanoTime() < until) {
-            Thread.sleep(5);
-        }
-        assertThat(writes.writing()).isZero();
-    }
 }

@@ -8,6 +8,7 @@ import dev.sightline.server.ingest.IngestGuards;
 import dev.sightline.server.tenants.Tenants;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
+import dev.sightline.server.ingest.WritesInProgress;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -132,23 +133,14 @@ class OtlpWriteMarksTest {
         return status.get("grpc-status");
     }
 
-    /** Waits for the end handlers, which may run just after the client has the answer. */
-    private void awaitReleased() throws InterruptedException {
-        long until = System.nanoTime() + 5_000_000_000L;
-        while (writes.writing() != 0 && System.nanoTime() < until) {
-            Thread.sleep(5);
-        }
-        assertThat(writes.writing()).isZero();
-    }
-
     @Test
     void httpRequestsOnBothPortsAreMarkedUntilAnsweredOkOrRefused() throws Exception {
         byte[] truncated = Arrays.copyOf(gauge(), 10);
         for (int port : new int[]{receiver.httpPort(), main.port()}) {
             assertThat(post(port, gauge())).isEqualTo(200);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
             assertThat(post(port, truncated)).isEqualTo(400);
-            awaitReleased();
+            WritesInProgress.awaitNone(writes);
         }
         assertThat(during).isNotEmpty().containsOnly(1);
     }
@@ -156,10 +148,10 @@ class OtlpWriteMarksTest {
     @Test
     void grpcCallsAreMarkedUntilAnsweredOkOrRefused() throws Exception {
         assertThat(grpc(gauge())).isEqualTo("0");
-        awaitReleased();
+        WritesInProgress.awaitNone(writes);
         int seen = during.size();
         assertThat(grpc(Arrays.copyOf(gauge(), 10))).isEqualTo("3");
-        awaitReleased();
+        WritesInProgress.awaitNone(writes);
         assertThat(seen).isPositive();
         assertThat(during).hasSizeGreaterThan(seen).containsOnly(1);
     }
@@ -175,6 +167,6 @@ class OtlpWriteMarksTest {
         assertThat(writes.writing()).isEqualTo(1);
         req.reset().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         resume.countDown();
-        awaitReleased();
+        WritesInProgress.awaitNone(writes);
     }
 }
