@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,6 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OtlpWriteMarksTest {
     private static final String EXPORT = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+    private static final int MAX_BODY = 64 << 10;
     @TempDir
     Path dir;
 
@@ -76,7 +80,7 @@ class OtlpWriteMarksTest {
                 }
             }
             return tsdb;
-        }, main.metrics.registry(), IngestLimits.DEFAULT, IngestGuards.none(), null,
+        }, main.metrics.registry(), IngestLimits.DEFAULT.withMaxDecompressedBytes(MAX_BODY), IngestGuards.none(), null,
                 SpanLimits.DEFAULT, null,
                 Tenants.disabled(IngestGuards.none()), writes);
         receiver.register(main.api);
@@ -102,11 +106,22 @@ class OtlpWriteMarksTest {
                 .build().toByteArray();
     }
 
-    private int post(int port, byte[] body) throws Exception {
-        HttpResponse<byte[]> r = main.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
-                        .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body)),
-                HttpResponse.BodyHandlers.ofByteArray());
-        return r.statusCode();
+    private int post(int port, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+                .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return main.send(b, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+    }
+
+    /** A gzip body that inflates past the limit: refused with 413 once read, after its mark is taken. */
+    private static byte[] gzipBomb() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(new byte[2 * MAX_BODY]);
+        }
+        return out.toByteArray();
     }
 
     /** Held by the test: Vert.x closes a client no one refers to any more, with its calls in flight. */
@@ -140,6 +155,11 @@ class OtlpWriteMarksTest {
             assertThat(post(port, gauge())).isEqualTo(200);
             WritesInProgress.awaitNone(writes);
             assertThat(post(port, truncated)).isEqualTo(400);
+            WritesInProgress.awaitNone(writes);
+            assertThat(post(port, gzipBomb(), "Content-Encoding", "gzip")).isEqualTo(413);
+            WritesInProgress.awaitNone(writes);
+            // Over the limit as sent: refused by the body handler, never marked.
+            assertThat(post(port, new byte[MAX_BODY + 1])).isEqualTo(413);
             WritesInProgress.awaitNone(writes);
         }
         assertThat(during).isNotEmpty().containsOnly(1);
