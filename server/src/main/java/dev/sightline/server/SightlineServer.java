@@ -642,6 +642,11 @@ public final class SightlineServer implements AutoCloseable {
         return logIngester;
     }
 
+    /** What every telemetry write path marks its requests on, and API queries give way to. */
+    public WritePriority writePriority() {
+        return writes;
+    }
+
     /** OTLP metrics, traces and logs ingestion (its bound gRPC and HTTP ports). */
     public OtlpReceiver otlp() {
         return otlp;
