@@ -405,11 +405,11 @@ public final class SightlineServer implements AutoCloseable {
                 new SpanIngestMetrics(metrics.registry()));
         otlp = new OtlpReceiver(() -> isReady() ? storage.getNow(null) : null, metrics.registry(),
                 settings.config().limits().toDecoderLimits(), guards, spanIngester, settings.config().limits().toSpanLimits(),
-                logIngester, tenants);
+                logIngester, tenants, writes);
         otlp.register(api);
-        new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
+        new LogPushEndpoint(logIngester, settings.config().limits().maxRequestBodyBytes(), tenants, writes).register(api);
         new ZipkinEndpoint(spanIngester, settings.config().limits().toSpanLimits(),
-                settings.config().limits().maxRequestBodyBytes(), tenants).register(api);
+                settings.config().limits().maxRequestBodyBytes(), tenants, writes).register(api);
         new TraceApi(() -> closing.get() ? null : spans, () -> closing.get() ? null : logs, new TraceQlEngineBackend(),
                 () -> System.currentTimeMillis() * 1_000_000L, BuildInfo.current(), tenants, queries, ranges).register(api);
         new PatternsEndpoint(logPatternMiners, () -> System.currentTimeMillis() * 1_000_000L, tenants, queries, ranges)
@@ -640,6 +640,11 @@ public final class SightlineServer implements AutoCloseable {
     /** What every log endpoint goes through: add a listener here to see each commit's lines. */
     public LogIngester logIngester() {
         return logIngester;
+    }
+
+    /** What every telemetry write path marks its requests on, and API queries give way to. */
+    public WritePriority writePriority() {
+        return writes;
     }
 
     /** OTLP metrics, traces and logs ingestion (its bound gRPC and HTTP ports). */

@@ -4,6 +4,7 @@ import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
 import dev.sightline.core.Labels;
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.logs.LogResult;
 import dev.sightline.ingest.logs.LokiPushDecoder;
 import dev.sightline.ingest.logs.MalformedLogsException;
@@ -15,6 +16,7 @@ import dev.sightline.ingest.remotewrite.MalformedRequestException;
 import dev.sightline.ingest.remotewrite.Snappy;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.ingest.WriteMarks;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -55,6 +57,7 @@ public final class LogPushEndpoint {
     /** Null: no tenants, every request writes to the store as it is. */
     private final Tenants tenants;
     private final long maxBodyBytes;
+    private final WritePriority writes;
 
     public LogPushEndpoint(LogIngester ingester, long maxBodyBytes) {
         this(ingester, maxBodyBytes, null);
@@ -62,14 +65,20 @@ public final class LogPushEndpoint {
 
     /** As above, each request stored into the share of the tenant its X-Scope-OrgID names ({@code tenants}). */
     public LogPushEndpoint(LogIngester ingester, long maxBodyBytes, Tenants tenants) {
+        this(ingester, maxBodyBytes, tenants, new WritePriority());
+    }
+
+    /** As above, marking each request on {@code writes}, which API queries give way to. */
+    public LogPushEndpoint(LogIngester ingester, long maxBodyBytes, Tenants tenants, WritePriority writes) {
+        this.writes = writes;
         this.tenants = tenants;
         this.ingester = ingester;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     public void register(HttpApi api) {
-        api.post(LOKI_PATH, maxBodyBytes, this::loki);
-        api.post(NDJSON_PATH, maxBodyBytes, this::ndjson);
+        api.post(LOKI_PATH, maxBodyBytes, WriteMarks.marked(writes, this::loki));
+        api.post(NDJSON_PATH, maxBodyBytes, WriteMarks.marked(writes, this::ndjson));
     }
 
     /** Decodes an inflated body into the ingester, as {@code tenant} (null without tenants). */

@@ -1,11 +1,14 @@
 package dev.sightline.server.otlp;
 
 import com.google.protobuf.Message;
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.ingest.WriteMarks;
 import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessage;
@@ -49,8 +52,10 @@ final class OtlpGrpcService {
     private final List<OtlpExport<?>> exports;
     private final long maxMessageBytes;
     private final Tenants tenants;
+    private final WritePriority writes;
 
-    OtlpGrpcService(List<OtlpExport<?>> exports, long maxMessageBytes, Tenants tenants) {
+    OtlpGrpcService(List<OtlpExport<?>> exports, long maxMessageBytes, Tenants tenants, WritePriority writes) {
+        this.writes = writes;
         this.exports = exports;
         this.maxMessageBytes = maxMessageBytes;
         this.tenants = tenants;
@@ -97,25 +102,36 @@ final class OtlpGrpcService {
             call.response().status(status).statusMessage(e.getMessage()).end();
             return;
         }
-        call.handler(request -> vertx.executeBlocking(() -> export.ingest(tenant, request.getBytes(), false, OtlpIngestMetrics.GRPC), false)
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        R r = ar.result();
-                        export.count(OtlpIngestMetrics.GRPC, GrpcStatus.OK.name(), r);
-                        call.response().send(export.response(r));
-                        return;
-                    }
-                    Throwable e = ar.cause();
-                    GrpcStatus status = e instanceof StorageUnavailableException ? GrpcStatus.UNAVAILABLE
-                            : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT
-                            : e instanceof TenantException t ? status(t) : GrpcStatus.INTERNAL;
-                    if (status == GrpcStatus.INTERNAL) {
-                        LOG.log(Level.WARNING, "OTLP/gRPC " + export.signal().grpcService() + " export failed", e);
-                    }
-                    export.count(OtlpIngestMetrics.GRPC, status.name(), null);
-                    String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(export, e) : String.valueOf(e.getMessage());
-                    call.response().status(status).statusMessage(message).end();
-                }));
+        call.handler(request -> {
+            // From the message to the answer written (or the stream gone), API queries give way to this call.
+            Runnable end = WriteMarks.begin(writes, call);
+            vertx.executeBlocking(() -> export.ingest(tenant, request.getBytes(), false, OtlpIngestMetrics.GRPC), false)
+                    .onComplete(ar -> {
+                        try {
+                            answer(export, call, ar.succeeded() ? ar.result() : null, ar.cause()).onComplete(sent -> end.run());
+                        } catch (RuntimeException e) {
+                            end.run();
+                            throw e;
+                        }
+                    });
+        });
+    }
+
+    /** Answers an export: its response, or the status of its failure {@code e}. */
+    private static <R> Future<Void> answer(OtlpExport<R> export, GrpcServerRequest<Buffer, Message> call, R r, Throwable e) {
+        if (e == null) {
+            export.count(OtlpIngestMetrics.GRPC, GrpcStatus.OK.name(), r);
+            return call.response().send(export.response(r));
+        }
+        GrpcStatus status = e instanceof StorageUnavailableException ? GrpcStatus.UNAVAILABLE
+                : e instanceof MalformedOtlpException ? GrpcStatus.INVALID_ARGUMENT
+                : e instanceof TenantException t ? status(t) : GrpcStatus.INTERNAL;
+        if (status == GrpcStatus.INTERNAL) {
+            LOG.log(Level.WARNING, "OTLP/gRPC " + export.signal().grpcService() + " export failed", e);
+        }
+        export.count(OtlpIngestMetrics.GRPC, status.name(), null);
+        String message = status == GrpcStatus.INVALID_ARGUMENT ? invalid(export, e) : String.valueOf(e.getMessage());
+        return call.response().status(status).statusMessage(message).end();
     }
 
     /** The gRPC status of a refusal for the tenant. */

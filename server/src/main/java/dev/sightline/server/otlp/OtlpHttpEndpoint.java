@@ -1,9 +1,11 @@
 package dev.sightline.server.otlp;
 
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.ingest.WriteMarks;
 import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
@@ -41,8 +43,10 @@ public final class OtlpHttpEndpoint<R> {
     private final OtlpExport<R> export;
     private final long maxBodyBytes;
     private final Tenants tenants;
+    private final WritePriority writes;
 
-    OtlpHttpEndpoint(OtlpExport<R> export, long maxBodyBytes, Tenants tenants) {
+    OtlpHttpEndpoint(OtlpExport<R> export, long maxBodyBytes, Tenants tenants, WritePriority writes) {
+        this.writes = writes;
         this.export = export;
         this.maxBodyBytes = maxBodyBytes;
         this.tenants = tenants;
@@ -51,7 +55,7 @@ public final class OtlpHttpEndpoint<R> {
     /** On the main HTTP port, with its request metrics. */
     void register(HttpApi api) {
         api.router().post(export.signal().path()).handler(this::checkLength);
-        api.post(export.signal().path(), maxBodyBytes, this::handle);
+        api.post(export.signal().path(), maxBodyBytes, WriteMarks.marked(writes, this::handle));
     }
 
     /**
@@ -80,7 +84,7 @@ public final class OtlpHttpEndpoint<R> {
     void route(Router router) {
         router.route(export.signal().path()).method(HttpMethod.POST).handler(this::checkLength);
         router.route(export.signal().path()).method(HttpMethod.POST).handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-                .handler(this::handle);
+                .handler(WriteMarks.marked(writes, this::handle));
     }
 
     private void handle(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.sightline.server.otlp;
 
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.IngestLimits;
 import dev.sightline.ingest.otlp.OtlpMetricsTranslator;
 import dev.sightline.ingest.otlp.OtlpTracesDecoder;
@@ -76,6 +77,13 @@ public final class OtlpReceiver implements AutoCloseable {
     public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
                         IngestGuards guards, SpanIngester spans, SpanLimits spanLimits, LogIngester logs,
                         Tenants tenants) {
+        this(storage, registry, limits, guards, spans, spanLimits, logs, tenants, new WritePriority());
+    }
+
+    /** As above, marking each request on every listener on {@code writes}, which API queries give way to. */
+    public OtlpReceiver(Supplier<? extends Storage> storage, PrometheusRegistry registry, IngestLimits limits,
+                        IngestGuards guards, SpanIngester spans, SpanLimits spanLimits, LogIngester logs,
+                        Tenants tenants, WritePriority writes) {
         List<OtlpExport<?>> exports = new ArrayList<>();
         exports.add(new OtlpIngester(storage, new OtlpMetricsTranslator(limits), guards, new OtlpIngestMetrics(registry)));
         if (spans != null) {
@@ -85,9 +93,9 @@ public final class OtlpReceiver implements AutoCloseable {
             exports.add(new OtlpLogsExport(logs, guards));
         }
         for (OtlpExport<?> e : exports) {
-            http.add(new OtlpHttpEndpoint<>(e, limits.maxDecompressedBytes(), tenants));
+            http.add(new OtlpHttpEndpoint<>(e, limits.maxDecompressedBytes(), tenants, writes));
         }
-        this.grpc = new OtlpGrpcService(List.copyOf(exports), limits.maxDecompressedBytes(), tenants);
+        this.grpc = new OtlpGrpcService(List.copyOf(exports), limits.maxDecompressedBytes(), tenants, writes);
     }
 
     /** Serves {@code POST /v1/metrics} (and {@code /v1/traces}, {@code /v1/logs}) on the main HTTP API. */

@@ -9,6 +9,7 @@ import dev.sightline.metricstore.Storage;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.IngestBatch;
 import dev.sightline.server.ingest.IngestGuards;
+import dev.sightline.server.ingest.WriteMarks;
 import dev.sightline.server.tenants.Tenant;
 import dev.sightline.server.tenants.TenantException;
 import dev.sightline.server.tenants.Tenants;
@@ -97,7 +98,8 @@ public final class RemoteWriteEndpoint {
             }
             ctx.next();
         });
-        api.post(PATH, maxBodyBytes, ctx -> process(ctx, ctx.body().buffer()));
+        // From the whole body to the answer sent (or the connection gone), API queries give way to this request.
+        api.post(PATH, maxBodyBytes, WriteMarks.marked(writes, ctx -> process(ctx, ctx.body().buffer())));
     }
 
     static long contentLength(HttpServerRequest req) {
@@ -113,9 +115,6 @@ public final class RemoteWriteEndpoint {
     }
 
     private void process(RoutingContext ctx, Buffer body) {
-        // From the whole body to the answer sent (or the connection gone), API queries give way to this request.
-        writes.beginWrite();
-        ctx.addEndHandler(ar -> writes.endWrite());
         HttpServerRequest req = ctx.request();
         Tenant tenant;
         try {

@@ -1,5 +1,6 @@
 package dev.sightline.server.traces;
 
+import dev.sightline.core.WritePriority;
 import dev.sightline.ingest.otlp.MalformedOtlpException;
 import dev.sightline.ingest.otlp.OtlpCodec;
 import dev.sightline.ingest.spans.SpanLimits;
@@ -9,6 +10,7 @@ import dev.sightline.ingest.zipkin.ZipkinJsonDecoder;
 import dev.sightline.ingest.zipkin.ZipkinProtoDecoder;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.ingest.StorageUnavailableException;
+import dev.sightline.server.ingest.WriteMarks;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -41,6 +43,7 @@ public final class ZipkinEndpoint {
     private final ZipkinProtoDecoder proto;
     private final long maxBodyBytes;
     private final Tenants tenants;
+    private final WritePriority writes;
 
     public ZipkinEndpoint(SpanIngester ingester, SpanLimits limits, long maxBodyBytes) {
         this(ingester, limits, maxBodyBytes, null);
@@ -48,6 +51,13 @@ public final class ZipkinEndpoint {
 
     /** As above, each request stored into the share of the tenant its X-Scope-OrgID names ({@code tenants}, null: none). */
     public ZipkinEndpoint(SpanIngester ingester, SpanLimits limits, long maxBodyBytes, Tenants tenants) {
+        this(ingester, limits, maxBodyBytes, tenants, new WritePriority());
+    }
+
+    /** As above, marking each request on {@code writes}, which API queries give way to. */
+    public ZipkinEndpoint(SpanIngester ingester, SpanLimits limits, long maxBodyBytes, Tenants tenants,
+                          WritePriority writes) {
+        this.writes = writes;
         this.tenants = tenants;
         this.ingester = ingester;
         this.json = new ZipkinJsonDecoder(limits, MAX_REPORTED_ERRORS);
@@ -56,7 +66,7 @@ public final class ZipkinEndpoint {
     }
 
     public void register(HttpApi api) {
-        api.post(PATH, maxBodyBytes, this::handle);
+        api.post(PATH, maxBodyBytes, WriteMarks.marked(writes, this::handle));
     }
 
     private void handle(RoutingContext ctx) {
