@@ -208,7 +208,9 @@ class QueryUnderIngestIT {
         // and 23% (load 15-31), the query threads running 1.6 s of the 10. Giving way: 33%, 52%, 59%, 62%, 63% and
         // 69% kept (load 16-28), the query threads running 0.6-1.0 s. The alone rate itself moved up to 2.4x between
         // the phases before and after on this shared machine, which is most of what is left. The bound says ingestion
-        // is slowed, never starved, with a margin for the machine's load.
+        // is slowed, never starved, with a margin for the machine's load. Warmed up under the query load as well (the
+        // JIT's CPU then alike in both phases): 85%, 87%, 88% kept (load 3.5-6.3), against 68%, 75%, 76% warmed up
+        // alone; what the loaded phase still loses is the query threads' 0.9-1.0 s and their GC.
         assertThat(loaded).as("samples/s with the query load against %.0f without", alone).isGreaterThan(0.25 * alone);
     }
 
