@@ -349,8 +349,8 @@ class QueryUnderIngestIT {
             groups.put("(ended threads)", Math.round(procS * 100) - sum);
             long[] m = b.machine;
             double machBusy = ((m[0] - machine[0]) - (m[1] - machine[1])) / 100.0;
-            StringBuilder sb = new StringBuilder(String.format("wall %.1f s, process %.2f s, machine busy %.2f s (others %.2f s), threads:",
-                    (b.wall - wall) / 1e9, procS, machBusy, machBusy - procS));
+            StringBuilder sb = new StringBuilder(String.format("until %s, wall %.1f s, process %.2f s, machine busy %.2f s (others %.2f s), threads:",
+                    java.time.Instant.now(), (b.wall - wall) / 1e9, procS, machBusy, machBusy - procS));
             groups.entrySet().stream().filter(e -> e.getValue() >= 2)
                     .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
                     .forEach(e -> sb.append(String.format(" [%s %.2f]", e.getKey(), e.getValue() / 100.0)));
