@@ -138,9 +138,10 @@ class QueryUnderIngestIT {
         }
         String expensive = "/api/v1/query_range?query=" + URLEncoder.encode("quantile_over_time(0.9, heavy_total[1h])",
                 StandardCharsets.UTF_8) + "&start=" + seedStart / 1000 + "&end=" + (seedStart / 1000 + 3600) + "&step=1";
-        // Warm up (JIT, head chunks) alone and under the query load: the code only the loaded phase runs (the query
-        // engine, the 429 and GET paths, the query clients' own HTTP) was otherwise compiled inside that phase, C2
-        // taking 3.3 s more of the 20 CPU seconds than alone (thread CPU from /proc), charged to ingestion.
+        // Warm up (JIT, head chunks) alone and under the query load: the paths only the loaded phase runs were
+        // otherwise compiled inside it, C2 taking 3.3 s more of the 20 CPU seconds than alone (thread CPU from /proc),
+        // charged to ingestion. JFR: nearly all of it HTTP/2 code, Vert.x's for the GETs and 429s and the JDK
+        // HttpClient's of the query clients in this JVM, not the query engine. C2 still takes 0.1-1.3 s more there.
         ingestRate(clocks);
         QueryLoad warmUp = new QueryLoad(expensive);
         try {
