@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.sightline.core.TenantScope;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code tenants:} — Mimir's multitenancy. With {@code multitenancy_enabled: true} every write and read names its
@@ -75,5 +77,16 @@ public record TenantsConfig(
     /** The limits of one tenant: its override, else the defaults. */
     public TenantLimitsConfig limitsOf(String tenant) {
         return overrides.getOrDefault(tenant, defaults);
+    }
+
+    /** The shortest positive value of {@code limit} over the defaults and the overrides, in ms; 0 when none sets one. */
+    public long shortestMs(Function<TenantLimitsConfig, Duration> limit) {
+        long min = 0;
+        for (TenantLimitsConfig l : overrides.values()) {
+            long m = limit.apply(l).toMillis();
+            min = m > 0 && (min == 0 || m < min) ? m : min;
+        }
+        long d = limit.apply(defaults).toMillis();
+        return d > 0 && (min == 0 || d < min) ? d : min;
     }
 }

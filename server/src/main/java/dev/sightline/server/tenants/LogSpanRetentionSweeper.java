@@ -14,7 +14,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -64,7 +63,7 @@ public final class LogSpanRetentionSweeper implements Closeable {
     /** One sweep over every tenant with data older than the shortest retention configured. */
     public Swept sweep() throws IOException {
         long now = wallMs.getAsLong();
-        long shortest = shortest(TenantLimitsConfig::retentionPeriod);
+        long shortest = config.shortestMs(TenantLimitsConfig::retentionPeriod);
         long lines = 0;
         if (shortest > 0) {
             for (String tenant : logs.querier().labelValues(TenantScope.LABEL, Long.MIN_VALUE,
@@ -76,7 +75,7 @@ public final class LogSpanRetentionSweeper implements Closeable {
                 }
             }
         }
-        shortest = shortest(TenantLimitsConfig::blockRetention);
+        shortest = config.shortestMs(TenantLimitsConfig::blockRetention);
         long spanCount = 0;
         if (shortest > 0) {
             for (String tenant : spans.querier().attributeValues(SpanCondition.Scope.RESOURCE, TenantScope.LABEL,
@@ -94,18 +93,6 @@ public final class LogSpanRetentionSweeper implements Closeable {
     /** The last time past retention: reads start one nanosecond later, as {@link Retention} cuts them. */
     private static long cutoffNanos(long nowMs, long retentionMs) {
         return (nowMs - retentionMs) * NANOS_PER_MS - 1;
-    }
-
-    /** The shortest positive retention of the defaults and overrides, in ms; 0 when none sets one. */
-    private long shortest(Function<TenantLimitsConfig, Duration> retention) {
-        long min = retention.apply(config.defaults()).toMillis();
-        for (TenantLimitsConfig l : config.overrides().values()) {
-            long m = retention.apply(l).toMillis();
-            if (m > 0 && (min <= 0 || m < min)) {
-                min = m;
-            }
-        }
-        return Math.max(min, 0);
     }
 
     @Override

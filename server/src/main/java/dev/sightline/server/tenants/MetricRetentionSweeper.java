@@ -5,6 +5,7 @@ import dev.sightline.core.TenantScope;
 import dev.sightline.metricstore.Deletable;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.Queryable;
+import dev.sightline.server.config.TenantLimitsConfig;
 import dev.sightline.server.config.TenantsConfig;
 
 import java.io.IOException;
@@ -40,13 +41,8 @@ public final class MetricRetentionSweeper implements AutoCloseable {
 
     /** Whether any tenant can have a metric retention: multitenancy on and the limit set in the defaults or an override. */
     public static boolean needed(TenantsConfig config) {
-        if (!config.multitenancyEnabled()) {
-            return false;
-        }
-        if (config.defaults().compactorBlocksRetentionPeriod().toMillis() > 0) {
-            return true;
-        }
-        return config.overrides().values().stream().anyMatch(l -> l.compactorBlocksRetentionPeriod().toMillis() > 0);
+        return config.multitenancyEnabled()
+                && config.shortestMs(TenantLimitsConfig::compactorBlocksRetentionPeriod) > 0;
     }
 
     /** Sweeps now on a thread of its own, then every {@code periodMs}. */
