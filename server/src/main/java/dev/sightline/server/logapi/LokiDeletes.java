@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -137,8 +138,10 @@ public final class LokiDeletes {
         return LogSelection.streams(start, end, matchers).withLineFilters(filters);
     }
 
-    private static double seconds(long nanos) {
-        return Math.floorDiv(nanos, 1_000_000L) / 1000.0;
+    /** Seconds with at most millisecond decimals, written plain ("1796602748.5") as Loki's model.Time is, not 1.7E9. */
+    private static BigDecimal seconds(long nanos) {
+        BigDecimal s = BigDecimal.valueOf(Math.floorDiv(nanos, 1_000_000L), 3).stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
     }
 
     private void list(RoutingContext ctx) {

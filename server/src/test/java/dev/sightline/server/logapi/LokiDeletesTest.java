@@ -145,8 +145,9 @@ class LokiDeletesTest {
         assertThat(listed).hasSize(2);
         assertThat(listed.get(0).get("query").asText()).isEqualTo("{job=\"app\"} |= \"secret\"");
         assertThat(listed.get(0).get("status").asText()).isEqualTo("processed");
-        assertThat(listed.get(0).get("start_time").asDouble()).isEqualTo((double) T);
-        assertThat(listed.get(0).get("end_time").asDouble()).isEqualTo((double) T + 5);
+        // Plain seconds, as Loki writes them (not 1.7E9).
+        assertThat(listed.get(0).get("start_time").toString()).isEqualTo(Long.toString(T));
+        assertThat(listed.get(0).get("end_time").toString()).isEqualTo(Long.toString(T + 5));
         assertThat(listed.get(0).get("deleted_lines").asLong()).isEqualTo(3);
         assertThat(listed.get(1).get("deleted_lines").asLong()).isZero();
         assertThat(JSON.readTree(send("GET", "/loki/api/v1/delete", ADMIN, "b", null).body())).isEmpty();
