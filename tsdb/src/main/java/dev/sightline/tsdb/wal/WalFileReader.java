@@ -204,7 +204,7 @@ final class WalFileReader {
                 throw new CorruptRecordException(what + " " + i + " has labels that are unsorted, repeated or empty");
             }
         }
-        return Labels.of(kv);
+        return Labels.ofSorted(kv);
     }
 
     private void samples(WalReplayHandler handler, boolean withStarts) throws CorruptRecordException {
