@@ -421,6 +421,11 @@ public final class Head {
         return true;
     }
 
+    /** Before restoring {@code n} series: sizes the label map once (see {@link SeriesLabelsMap#ensureCapacity}). */
+    void expectSeries(long n) {
+        byLabels.ensureCapacity((int) Math.min(n, 1 << 29));
+    }
+
     /** After a snapshot: new series get refs from {@code next} on at least (refs the WAL used stay unused). */
     void restoreRefs(long next) {
         nextRef.accumulateAndGet(next, Math::max);

@@ -207,7 +207,8 @@ public final class HeadSnapshot {
             for (int i = 0; i < numSymbols; i++) {
                 symbols[i] = head.intern(in.string());
             }
-            long numSeries = in.uvarint();
+            long numSeries = in.count(3); // a ref, a label count and a chunk count take a byte each at least
+            head.expectSeries(numSeries);
             try (Indexer indexer = new Indexer(head, symbols, workers > 0)) {
                 int[] ids = new int[32];
                 long prevRef = 0;
