@@ -40,6 +40,16 @@ class LabelsTest {
     }
 
     @Test
+    void ofSortedTakesSortedPairsAndRefusesOthers() {
+        assertThat(Labels.ofSorted("__name__", "up", "job", "api")).isEqualTo(Labels.of("job", "api", "__name__", "up"));
+        assertThat(Labels.ofSorted()).isSameAs(Labels.EMPTY);
+        assertThatThrownBy(() -> Labels.ofSorted("job", "api", "__name__", "up")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Labels.ofSorted("a", "1", "a", "2")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Labels.ofSorted("a", "")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Labels.ofSorted("a")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void keepAndWithout() {
         Labels l = Labels.of("__name__", "m", "a", "1", "b", "2");
         assertThat(l.without("__name__", "a")).isEqualTo(Labels.of("b", "2"));

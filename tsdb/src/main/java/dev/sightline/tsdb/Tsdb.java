@@ -178,7 +178,7 @@ public final class Tsdb implements Storage, Deletable {
         if (options.headSnapshotOnShutdown()) {
             long t0 = System.nanoTime();
             try {
-                snap = HeadSnapshot.load(h, dataDir, wal, exemplars);
+                snap = HeadSnapshot.load(h, dataDir, wal, exemplars, options.walReplayWorkers());
                 if (snap != null) {
                     HeadSnapshot.Loaded s = snap;
                     LOG.info(() -> String.format(Locale.ROOT, "loaded head snapshot %s (%d series) in %.0f ms; replaying the WAL"

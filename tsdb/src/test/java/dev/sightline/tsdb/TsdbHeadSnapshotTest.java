@@ -51,7 +51,11 @@ class TsdbHeadSnapshotTest {
     }
 
     private static TsdbOptions options(long oooWindow, boolean snapshot) {
-        return ReplayTestData.options(oooWindow, 1).withHeadSnapshotOnShutdown(snapshot);
+        return options(oooWindow, snapshot, 1);
+    }
+
+    private static TsdbOptions options(long oooWindow, boolean snapshot, int workers) {
+        return ReplayTestData.options(oooWindow, workers).withHeadSnapshotOnShutdown(snapshot);
     }
 
     /** What a reopened copy held at open (with and without its exemplars) and after one more sample per series. */
@@ -60,10 +64,15 @@ class TsdbHeadSnapshotTest {
 
     /** Opens a copy of {@code src}, describes it, appends a sample and an exemplar to every series and a new one. */
     private Reopened reopen(Path src, String name, long oooWindow, boolean snapshot, long t) throws IOException {
+        return reopen(src, name, oooWindow, snapshot, 1, t);
+    }
+
+    /** As above with {@code workers} replay workers (0: the snapshot's series indexed on the opening thread). */
+    private Reopened reopen(Path src, String name, long oooWindow, boolean snapshot, int workers, long t) throws IOException {
         Path copy = tmp.resolve(name);
         ReplayTestData.copyTree(src, copy);
         log.clear();
-        TsdbOptions o = options(oooWindow, snapshot);
+        TsdbOptions o = options(oooWindow, snapshot, workers);
         ExemplarStore store = new ExemplarStore(1000);
         try (Tsdb db = Tsdb.open(copy, o, store)) {
             String atOpen = ReplayTestData.describe(db, o.registry(), store);
@@ -108,6 +117,9 @@ class TsdbHeadSnapshotTest {
 
         Reopened snap = reopen(src, "snap", oooWindow, true, end);
         assertThat(loggedSnapshotLoad()).as("the snapshot was loaded").isTrue();
+        Reopened inline = reopen(src, "snap-inline", oooWindow, true, 0, end);
+        assertThat(loggedSnapshotLoad()).as("the snapshot was loaded without workers").isTrue();
+        assertThat(inline).isEqualTo(snap);
         Reopened full = reopen(src, "full", oooWindow, false, end);
         assertThat(loggedSnapshotLoad()).as("snapshots off: a full replay").isFalse();
         assertThat(tmp.resolve("full").resolve("head_snapshot")).as("deleted when snapshots are off").doesNotExist();

@@ -211,22 +211,31 @@ public final class Head {
     }
 
     private MemSeries create(long ref, Labels labels) {
-        Labels.Builder b = Labels.builder();
+        String[] kv = new String[2 * labels.size()];
         for (int i = 0; i < labels.size(); i++) {
-            b.set(interner.intern(labels.name(i)), interner.intern(labels.value(i)));
+            kv[2 * i] = interner.intern(labels.name(i));
+            kv[2 * i + 1] = interner.intern(labels.value(i));
         }
-        return publish(new MemSeries(ref, b.build()));
+        return publish(new MemSeries(ref, Labels.ofSorted(kv)));
     }
 
     /** Indexes a new series, unless one with its labels exists: then returns that one. */
     private MemSeries publish(MemSeries s) {
-        MemSeries prev = byLabels.putIfAbsent(s);
+        MemSeries prev = register(s);
         if (prev != null) {
             return prev;
         }
-        byRef.put(s);
         postings.add(s.ref, s.labels);
         return s;
+    }
+
+    /** Maps the series by labels and ref, unless one with its labels exists: then returns that one (else null). */
+    private MemSeries register(MemSeries s) {
+        MemSeries prev = byLabels.putIfAbsent(s);
+        if (prev == null) {
+            byRef.put(s);
+        }
+        return prev;
     }
 
     /** Counts {@code n} stored samples spanning [minT, maxT]. */
@@ -391,26 +400,30 @@ public final class Head {
     }
 
     /**
-     * A series from a head snapshot, its labels' strings already interned, its state read from {@code in}. Call
-     * before any replay or append.
+     * Adds a series read back from a head snapshot (its labels' strings already interned), unless one with its labels
+     * is there: then returns false. Call before any replay or append. The caller adds it to the postings (see
+     * {@link MemPostings#addSorted}).
      */
-    void restoreSeries(long ref, Labels labels, HeadSnapshot.In in) throws IOException {
-        MemSeries s = new MemSeries(ref, labels);
-        int chunks = s.readSnapshot(in);
-        s.walLogged = true;
-        if (publish(s) != s) {
-            throw in.corrupt("series " + labels + " appears twice");
+    boolean restoreSeries(MemSeries s) {
+        if (register(s) != null) {
+            return false;
         }
         if (s.deleted() != null) {
             tombstonedSeries.incrementAndGet();
         }
-        reserveRef(ref);
-        stats.chunks.add(chunks);
+        reserveRef(s.ref);
+        stats.chunks.add(s.numChunks());
         long min = s.minTime();
         if (min != Long.MAX_VALUE) {
             noteTime(min);
             noteTime(s.maxTime());
         }
+        return true;
+    }
+
+    /** Before restoring {@code n} series: sizes the label map once (see {@link SeriesLabelsMap#ensureCapacity}). */
+    void expectSeries(long n) {
+        byLabels.ensureCapacity((int) Math.min(n, 1 << 29));
     }
 
     /** After a snapshot: new series get refs from {@code next} on at least (refs the WAL used stay unused). */

@@ -340,7 +340,7 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         }
     }
 
-    private static <T> T takeUninterruptibly(BlockingQueue<T> q) {
+    static <T> T takeUninterruptibly(BlockingQueue<T> q) {
         boolean interrupted = false;
         try {
             while (true) {
@@ -357,7 +357,7 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         }
     }
 
-    private static <T> void putUninterruptibly(BlockingQueue<T> q, T v) {
+    static <T> void putUninterruptibly(BlockingQueue<T> q, T v) {
         boolean interrupted = false;
         try {
             while (true) {

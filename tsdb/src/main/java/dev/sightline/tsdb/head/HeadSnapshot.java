@@ -17,9 +17,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.zip.CRC32C;
 
 /**
@@ -151,7 +154,8 @@ public final class HeadSnapshot {
 
     /**
      * Loads the snapshot in {@code dir} into {@code head}, which must be new (nothing replayed or appended), and its
-     * exemplars into {@code exemplars} (empty; null drops them). Returns null when there is none.
+     * exemplars into {@code exemplars} (empty; null drops them). With {@code workers} > 0 the series are indexed on
+     * another thread while this one decodes. Returns null when there is none.
      *
      * @throws Unusable when the file is torn or damaged (checksum), of another version, or the WAL or the head chunk
      *                  files no longer hold what it was taken on (the WAL was truncated since, a segment is missing,
@@ -159,7 +163,8 @@ public final class HeadSnapshot {
      * @throws IOException when the file cannot be read, or does not decode although its checksum matched: the head
      *                  and the chunk files' table may have been changed, so the caller must start over from new ones
      */
-    public static Loaded load(Head head, Path dir, SegmentedWal wal, ExemplarStore exemplars) throws Unusable, IOException {
+    public static Loaded load(Head head, Path dir, SegmentedWal wal, ExemplarStore exemplars, int workers)
+            throws Unusable, IOException {
         Path file = dir.resolve(FILE);
         Files.deleteIfExists(dir.resolve(TMP)); // a close that died while writing it
         if (!Files.exists(file)) {
@@ -202,18 +207,42 @@ public final class HeadSnapshot {
             for (int i = 0; i < numSymbols; i++) {
                 symbols[i] = head.intern(in.string());
             }
-            long numSeries = in.uvarint();
-            for (long k = 0; k < numSeries; k++) {
-                long ref = in.uvarint();
-                String[] kv = new String[2 * in.count(2)];
-                for (int i = 0; i < kv.length; i++) {
-                    int id = in.count(0);
-                    if (id >= numSymbols) {
-                        throw in.corrupt("label symbol " + id + " of series " + ref + " is not in the table of " + numSymbols);
+            long numSeries = in.count(3); // a ref, a label count and a chunk count take a byte each at least
+            head.expectSeries(numSeries);
+            try (Indexer indexer = new Indexer(head, symbols, workers > 0)) {
+                int[] ids = new int[32];
+                long prevRef = 0;
+                for (long k = 0; k < numSeries; k++) {
+                    long ref = in.uvarint();
+                    // Written in ref order, which lets every postings list be built by appending.
+                    if (ref <= prevRef) {
+                        throw in.corrupt("series ref " + ref + " does not follow " + prevRef);
                     }
-                    kv[i] = symbols[id];
+                    prevRef = ref;
+                    String[] kv = new String[2 * in.count(2)];
+                    if (ids.length < kv.length) {
+                        ids = new int[kv.length];
+                    }
+                    for (int i = 0; i < kv.length; i++) {
+                        int id = in.count(0);
+                        if (id >= numSymbols) {
+                            throw in.corrupt("label symbol " + id + " of series " + ref + " is not in the table of " + numSymbols);
+                        }
+                        ids[i] = id;
+                        kv[i] = symbols[id];
+                    }
+                    Labels labels;
+                    try {
+                        labels = Labels.ofSorted(kv);
+                    } catch (IllegalArgumentException e) {
+                        throw in.corrupt("series " + ref + ": " + e.getMessage());
+                    }
+                    MemSeries s = new MemSeries(ref, labels);
+                    s.readSnapshot(in);
+                    s.walLogged = true;
+                    indexer.add(s, ids, kv.length);
                 }
-                head.restoreSeries(ref, Labels.of(kv), in);
+                indexer.finish();
             }
             int numExemplars = in.count(11);
             List<Labels> exSeries = new ArrayList<>(numExemplars);
@@ -234,6 +263,216 @@ public final class HeadSnapshot {
             }
             head.restoreRefs(nextRef);
             return new Loaded(pos, minValidTime, numSeries);
+        }
+    }
+
+    /**
+     * Puts decoded series into the head (by labels, by ref, postings) in batches, on its own thread when
+     * {@code threaded} so that indexing one batch overlaps decoding the next. Use: {@link #ids} and {@link #add} per
+     * series in ref order, then {@link #finish}; {@link #close} always.
+     */
+    private static final class Indexer implements AutoCloseable {
+        private static final int BATCH = 4096;
+        private static final int IN_FLIGHT = 3;
+        private static final Batch END = new Batch();
+
+        private final Head head;
+        private final PostingsBuilder postings;
+        private final BlockingQueue<Batch> full;
+        private final BlockingQueue<Batch> free;
+        private final Thread thread;
+        private volatile Throwable failure;
+        private Batch filling = new Batch();
+        private boolean finished;
+
+        Indexer(Head head, String[] symbols, boolean threaded) {
+            this.head = head;
+            this.postings = new PostingsBuilder(symbols);
+            full = threaded ? new ArrayBlockingQueue<>(IN_FLIGHT + 1) : null;
+            free = threaded ? new ArrayBlockingQueue<>(IN_FLIGHT) : null;
+            for (int i = 0; threaded && i < IN_FLIGHT - 1; i++) {
+                free.add(new Batch());
+            }
+            thread = threaded ? Thread.ofPlatform().daemon().name("sightline-snapshot-index").start(this::work) : null;
+        }
+
+        /** Takes a series with its {@code n} label symbol ids (name, value, ...) in {@code ids}. */
+        void add(MemSeries s, int[] ids, int n) throws IOException {
+            Batch b = filling;
+            if (b.ids.length < b.numIds + n) {
+                b.ids = Arrays.copyOf(b.ids, Math.max(2 * b.ids.length, b.numIds + n));
+            }
+            System.arraycopy(ids, 0, b.ids, b.numIds, n);
+            b.numIds += n;
+            b.idEnd[b.size] = b.numIds;
+            b.series[b.size++] = s;
+            if (b.size == BATCH) {
+                handOver();
+            }
+        }
+
+        private void handOver() throws IOException {
+            if (thread == null) {
+                index(filling);
+                filling.clear();
+                return;
+            }
+            rethrow();
+            HeadReplay.putUninterruptibly(full, filling);
+            filling = HeadReplay.takeUninterruptibly(free);
+        }
+
+        /** Indexes what is left, waits for the indexing thread, and adds the postings to the head. */
+        void finish() throws IOException {
+            if (filling.size > 0) {
+                handOver();
+            }
+            stop();
+            rethrow();
+            postings.install(head.postings());
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+
+        private void stop() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (thread != null) {
+                HeadReplay.putUninterruptibly(full, END);
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        thread.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void rethrow() throws IOException {
+            Throwable f = failure;
+            if (f instanceof IOException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            if (f != null) {
+                throw new IllegalStateException("head snapshot indexing failed: " + f, f);
+            }
+        }
+
+        private void work() {
+            while (true) {
+                Batch b = HeadReplay.takeUninterruptibly(full);
+                if (b == END) {
+                    return;
+                }
+                if (failure == null) {
+                    try {
+                        index(b);
+                    } catch (Throwable e) {
+                        // Keep draining, so the reader never blocks on a full queue; it rethrows at the next hand-over.
+                        failure = e;
+                    }
+                }
+                b.clear();
+                HeadReplay.putUninterruptibly(free, b);
+            }
+        }
+
+        private void index(Batch b) throws IOException {
+            int from = 0;
+            for (int i = 0; i < b.size; i++) {
+                MemSeries s = b.series[i];
+                if (!head.restoreSeries(s)) {
+                    throw new IOException("head snapshot does not decode: series " + s.labels + " appears twice");
+                }
+                postings.add(s.ref, b.ids, from, b.idEnd[i]);
+                from = b.idEnd[i];
+            }
+        }
+
+        /** Decoded series and their label symbol ids, all in one array. */
+        private static final class Batch {
+            final MemSeries[] series = new MemSeries[BATCH];
+            final int[] idEnd = new int[BATCH];
+            int[] ids = new int[BATCH * 24];
+            int numIds;
+            int size;
+
+            void clear() {
+                Arrays.fill(series, 0, size, null);
+                size = 0;
+                numIds = 0;
+            }
+        }
+    }
+
+    /**
+     * The postings of loaded series, gathered per label pair (keyed by its symbol ids) as series arrive in ref order
+     * and added to the head's index list by list at the end.
+     */
+    private static final class PostingsBuilder {
+        private final String[] symbols;
+        /** (name id << 32 | value id) -> index into pairs/refs/sizes. */
+        private final LongLongMap index = new LongLongMap(1024, -1);
+        private long[] pairs = new long[1024];
+        private long[][] refs = new long[1024][];
+        private int[] sizes = new int[1024];
+        private int numPairs;
+        private long[] all = new long[1024];
+        private int numAll;
+
+        PostingsBuilder(String[] symbols) {
+            this.symbols = symbols;
+        }
+
+        /** A series' ref under its label pairs, given as symbol ids (name, value, ...) in {@code ids[from, to)}. */
+        void add(long ref, int[] ids, int from, int to) {
+            for (int i = from; i < to; i += 2) {
+                long key = (long) ids[i] << 32 | ids[i + 1];
+                int p = (int) index.get(key);
+                if (p < 0) {
+                    p = newPair(key);
+                }
+                long[] r = refs[p];
+                if (sizes[p] == r.length) {
+                    refs[p] = r = Arrays.copyOf(r, r.length * 2);
+                }
+                r[sizes[p]++] = ref;
+            }
+            if (numAll == all.length) {
+                all = Arrays.copyOf(all, numAll * 2);
+            }
+            all[numAll++] = ref;
+        }
+
+        private int newPair(long key) {
+            if (numPairs == pairs.length) {
+                pairs = Arrays.copyOf(pairs, numPairs * 2);
+                refs = Arrays.copyOf(refs, numPairs * 2);
+                sizes = Arrays.copyOf(sizes, numPairs * 2);
+            }
+            index.put(key, numPairs);
+            pairs[numPairs] = key;
+            refs[numPairs] = new long[4];
+            return numPairs++;
+        }
+
+        void install(MemPostings postings) {
+            for (int p = 0; p < numPairs; p++) {
+                postings.addSorted(symbols[(int) (pairs[p] >>> 32)], symbols[(int) pairs[p]], refs[p], sizes[p]);
+                refs[p] = null; // garbage as soon as copied, so the head's lists and these are not both live
+            }
+            postings.addSorted(null, null, all, numAll);
         }
     }
 

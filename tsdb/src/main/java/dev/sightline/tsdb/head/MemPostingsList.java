@@ -30,6 +30,21 @@ final class MemPostingsList {
         size++;
     }
 
+    /** Adds {@code n} ascending refs: one copy when they all follow the list's last, as when an index is rebuilt. */
+    synchronized void addSorted(long[] sorted, int n) {
+        if (size > 0 && n > 0 && refs[size - 1] >= sorted[0]) {
+            for (int i = 0; i < n; i++) {
+                add(sorted[i]);
+            }
+            return;
+        }
+        if (size + n > refs.length) {
+            refs = Arrays.copyOf(refs, size + n);
+        }
+        System.arraycopy(sorted, 0, refs, size, n);
+        size += n;
+    }
+
     /** Removes the ref; returns the remaining size. */
     synchronized int remove(long ref) {
         int i = Arrays.binarySearch(refs, 0, size, ref);

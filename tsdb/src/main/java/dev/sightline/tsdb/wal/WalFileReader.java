@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -50,6 +51,15 @@ final class WalFileReader {
     private long[] starts = new long[256];
     private double[] values = new double[256];
     private final List<Labels> labels = new ArrayList<>();
+    /**
+     * Label strings decoded recently, by a hash of their bytes (direct-mapped): series records repeat a few names and
+     * values over and over, so most come from here, already hashed for the head's interner, instead of being
+     * decoded and allocated again.
+     */
+    private static final int STRING_CACHE = 4096;
+    private static final int MAX_CACHED_STRING = 64;
+    private final byte[][] cachedBytes = new byte[STRING_CACHE][];
+    private final String[] cachedStrings = new String[STRING_CACHE];
     private final List<Histogram> histograms = new ArrayList<>();
 
     /** Thrown (without a stack trace: it is an expected outcome) when a checksummed payload does not decode. */
@@ -204,7 +214,7 @@ final class WalFileReader {
                 throw new CorruptRecordException(what + " " + i + " has labels that are unsorted, repeated or empty");
             }
         }
-        return Labels.of(kv);
+        return Labels.ofSorted(kv);
     }
 
     private void samples(WalReplayHandler handler, boolean withStarts) throws CorruptRecordException {
@@ -327,7 +337,25 @@ final class WalFileReader {
 
     private String string() throws CorruptRecordException {
         int n = count(1);
-        String s = new String(a, pos, n, StandardCharsets.UTF_8);
+        if (n > MAX_CACHED_STRING) {
+            String s = new String(a, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
+        }
+        int h = n;
+        for (int i = pos, e = pos + n; i < e; i++) {
+            h = 31 * h + a[i];
+        }
+        h = (h ^ (h >>> 15)) & (STRING_CACHE - 1);
+        byte[] c = cachedBytes[h];
+        String s;
+        if (c != null && Arrays.equals(c, 0, c.length, a, pos, pos + n)) {
+            s = cachedStrings[h];
+        } else {
+            s = new String(a, pos, n, StandardCharsets.UTF_8);
+            cachedBytes[h] = Arrays.copyOfRange(a, pos, pos + n);
+            cachedStrings[h] = s;
+        }
         pos += n;
         return s;
     }

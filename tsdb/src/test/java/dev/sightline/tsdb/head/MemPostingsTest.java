@@ -63,6 +63,27 @@ class MemPostingsTest {
         assertThat(pl.snapshot()).containsExactly(toArray(want));
     }
 
+    @Property
+    void addSortedAppendsOrMergesAsSingleAddsWould(@ForAll @Size(max = 300) List<@IntRange(min = 1, max = 1000) Integer> adds,
+                                                  @ForAll @Size(max = 300) List<@IntRange(min = 1, max = 1000) Integer> bulk,
+                                                  @ForAll boolean afterTheLast) {
+        MemPostingsList pl = new MemPostingsList();
+        TreeSet<Long> want = new TreeSet<>();
+        adds.forEach(x -> {
+            pl.add(x);
+            want.add((long) x);
+        });
+        // Either all past the list's last ref (the append of a rebuild) or anywhere (merged one by one).
+        long shift = afterTheLast ? 1000 : 0;
+        long[] sorted = LongStream.of(sortedDistinct(bulk)).map(x -> x + shift).toArray();
+        pl.addSorted(sorted, sorted.length);
+        LongStream.of(sorted).forEach(want::add);
+        assertThat(pl.snapshot()).containsExactly(toArray(want));
+        pl.add(5000);
+        want.add(5000L);
+        assertThat(pl.snapshot()).containsExactly(toArray(want));
+    }
+
     @Test
     void literalAlternationIsRecognisedOnlyWithoutMetacharacters() {
         assertThat(MemPostings.literalAlternation("GET|POST|PUT")).containsExactly("GET", "POST", "PUT");

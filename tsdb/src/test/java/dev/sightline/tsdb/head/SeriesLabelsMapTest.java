@@ -47,6 +47,21 @@ class SeriesLabelsMapTest {
     }
 
     @Test
+    void ensureCapacityKeepsEntriesAndLaterInserts() {
+        SeriesLabelsMap map = new SeriesLabelsMap();
+        MemSeries first = series(1);
+        map.putIfAbsent(first);
+        map.ensureCapacity(5_000);
+        map.ensureCapacity(10); // never shrinks
+        for (int i = 2; i <= 6_000; i++) {
+            assertThat(map.putIfAbsent(series(i))).isNull();
+        }
+        assertThat(map.size()).isEqualTo(6_000);
+        assertThat(map.get(first.labels)).isSameAs(first);
+        assertThat(map.putIfAbsent(series(3000))).isNotNull();
+    }
+
+    @Test
     void churnReusesTombstonesWithoutLosingEntries() {
         SeriesLabelsMap map = new SeriesLabelsMap();
         MemSeries keep = series(0);
