@@ -7,7 +7,8 @@ import dev.sightline.promql.ast.PositionRange;
 
 /** Applies one range-vector function to the window of one series at one step, appending to the output series. */
 final class RangeKernels implements WindowKernel {
-    private final Evaluator ev;
+    /** Where this kernel's warnings go: the query's, or a helper thread's own until it is merged. */
+    private final Annotations annos;
     private final String name;
     private final PositionRange argPos;
     private final Evaluator.RangeData rd;
@@ -36,8 +37,8 @@ final class RangeKernels implements WindowKernel {
     /** Likewise, for series with start timestamps: overlaps[i] counts the starts up to i that overlap a predecessor. */
     private int[] overlaps = new int[0];
 
-    RangeKernels(Evaluator ev, Call c, Evaluator.RangeData rd, String name) {
-        this.ev = ev;
+    RangeKernels(Annotations annos, Call c, Evaluator.RangeData rd, String name) {
+        this.annos = annos;
         this.name = name;
         this.rd = rd;
         Expr arg = c.args().stream().filter(a -> a.type() == dev.sightline.promql.ast.ExprType.MATRIX).findFirst().orElseThrow();
@@ -90,7 +91,7 @@ final class RangeKernels implements WindowKernel {
             case "ts_of_first_over_time" -> out.addFloat(t, Math.min(nf > 0 ? s.ft[f0] : Long.MAX_VALUE, nh > 0 ? s.ht[h0] : Long.MAX_VALUE) / 1000.0);
             case "sum_over_time", "avg_over_time" -> {
                 if (nf > 0 && nh > 0) {
-                    ev.annos.mixedFloatsHistograms(metric, argPos);
+                    annos.mixedFloatsHistograms(metric, argPos);
                     return;
                 }
                 if (nh > 0) {
@@ -100,14 +101,14 @@ final class RangeKernels implements WindowKernel {
                             acc.add(s.hv[i]);
                         }
                     } catch (FloatHistograms.IncompatibleException e) {
-                        ev.annos.mixedExponentialCustom(metric, argPos);
+                        annos.mixedExponentialCustom(metric, argPos);
                         return;
                     }
                     if (acc.flags.reconciled) {
-                        ev.annos.mismatchedCustomBuckets("aggregation", argPos);
+                        annos.mismatchedCustomBuckets("aggregation", argPos);
                     }
                     if (acc.flags.collision) {
-                        ev.annos.counterResetCollision("aggregation", argPos);
+                        annos.counterResetCollision("aggregation", argPos);
                     }
                     out.addHistogram(t, name.equals("avg_over_time") ? acc.avg() : acc.sum());
                     return;
@@ -123,7 +124,7 @@ final class RangeKernels implements WindowKernel {
     private void floatOnly(MatrixSeries s, int f0, int f1, int nh, long ref, long t, int step, double[][] scalars, MatrixSeries out, String metric) {
         int nf = f1 - f0;
         if (nh > 0 && nf > 0) {
-            ev.annos.histogramIgnoredInMixedRange(metric, argPos);
+            annos.histogramIgnoredInMixedRange(metric, argPos);
         }
         if (nf == 0) {
             return;
@@ -154,7 +155,7 @@ final class RangeKernels implements WindowKernel {
             case "quantile_over_time" -> {
                 double q = scalars[0][step];
                 if (Double.isNaN(q) || q < 0 || q > 1) {
-                    ev.annos.invalidQuantile(q, null);
+                    annos.invalidQuantile(q, null);
                 }
                 double[] buf = scratch(nf);
                 System.arraycopy(s.fv, f0, buf, 0, nf);
@@ -253,7 +254,7 @@ final class RangeKernels implements WindowKernel {
     private void extrapolated(MatrixSeries s, int f0, int f1, int h0, int h1, long ref, long t, MatrixSeries out, String metric) {
         int nf = f1 - f0, nh = h1 - h0;
         if (nf > 0 && nh > 0) {
-            ev.annos.mixedFloatsHistograms(metric, argPos);
+            annos.mixedFloatsHistograms(metric, argPos);
             return;
         }
         long rangeStart = ref - rd.rangeMs;
@@ -265,7 +266,7 @@ final class RangeKernels implements WindowKernel {
             try {
                 extendedHistogramRate(s, h0, h1, rangeStart, ref, isCounter, isRate, t, out, metric);
             } catch (FloatHistograms.IncompatibleException e) {
-                ev.annos.mixedExponentialCustom(metric, argPos);
+                annos.mixedExponentialCustom(metric, argPos);
             }
             return;
         }
@@ -282,11 +283,11 @@ final class RangeKernels implements WindowKernel {
                 try {
                     h = FloatHistograms.add(h, s.hv[h0], flags);
                 } catch (FloatHistograms.IncompatibleException e) {
-                    ev.annos.mixedExponentialCustom(metric, argPos);
+                    annos.mixedExponentialCustom(metric, argPos);
                     return;
                 }
                 if (flags.reconciled) {
-                    ev.annos.mismatchedCustomBuckets("addition", argPos);
+                    annos.mismatchedCustomBuckets("addition", argPos);
                 }
             }
             // As for float counters, extrapolation towards the start stops where the count would reach zero.
@@ -303,7 +304,7 @@ final class RangeKernels implements WindowKernel {
         }
         long[] st = isCounter ? s.fst : null;
         if (st != null && nf > 1 && overlaps[f1 - 1] != overlaps[f0]) {
-            ev.annos.startTimeOverlap(metric, argPos);
+            annos.startTimeOverlap(metric, argPos);
         }
         boolean mayReset = isCounter && drops[f1 - 1] != drops[f0];
         double v = Kernels.extrapolatedDelta(s.ft, s.fv, st, f0, f1, rangeStart, ref, isCounter, mayReset, isRate, ok);
@@ -311,7 +312,7 @@ final class RangeKernels implements WindowKernel {
             return;
         }
         if (possibleNonCounter) {
-            ev.annos.possibleNonCounter(metric, argPos);
+            annos.possibleNonCounter(metric, argPos);
         }
         out.addFloat(t, v);
     }
@@ -320,7 +321,7 @@ final class RangeKernels implements WindowKernel {
     private void warnStartTimeOverlap(long[] t, long[] st, int from, int to, String metric) {
         for (int i = from + 1; i < to; i++) {
             if (Kernels.startTimeOverlap(st[i - 1], t[i - 1], st[i])) {
-                ev.annos.startTimeOverlap(metric, argPos);
+                annos.startTimeOverlap(metric, argPos);
                 return;
             }
         }
@@ -428,11 +429,11 @@ final class RangeKernels implements WindowKernel {
         for (int i = h0; i < h1; i++) {
             boolean gauge = hv[i].counterResetHint == Histogram.CounterResetHint.GAUGE;
             if (isCounter && gauge) {
-                ev.annos.nativeHistogramNotCounter(metric, argPos);
+                annos.nativeHistogramNotCounter(metric, argPos);
                 break;
             }
             if (!isCounter && !gauge) {
-                ev.annos.nativeHistogramNotGauge(metric, argPos);
+                annos.nativeHistogramNotGauge(metric, argPos);
                 break;
             }
         }
@@ -480,7 +481,7 @@ final class RangeKernels implements WindowKernel {
             }
         }
         if (flags.reconciled) {
-            ev.annos.mismatchedCustomBuckets("subtraction", argPos);
+            annos.mismatchedCustomBuckets("subtraction", argPos);
         }
         if (isRate) {
             result = FloatHistograms.scale(result, 1000.0 / rd.rangeMs);
@@ -514,11 +515,11 @@ final class RangeKernels implements WindowKernel {
         for (int i = h0; i < h1; i++) {
             boolean gauge = s.hv[i].counterResetHint == Histogram.CounterResetHint.GAUGE;
             if (isCounter && gauge) {
-                ev.annos.nativeHistogramNotCounter(metric, argPos);
+                annos.nativeHistogramNotCounter(metric, argPos);
                 break;
             }
             if (!isCounter && !gauge) {
-                ev.annos.nativeHistogramNotGauge(metric, argPos);
+                annos.nativeHistogramNotGauge(metric, argPos);
                 break;
             }
         }
@@ -533,7 +534,7 @@ final class RangeKernels implements WindowKernel {
             }
         }
         if (switches > 1 || (switches == 1 && !isCounter)) {
-            ev.annos.mixedExponentialCustom(metric, argPos);
+            annos.mixedExponentialCustom(metric, argPos);
             return null;
         }
         if (switches == 1) {
@@ -561,11 +562,11 @@ final class RangeKernels implements WindowKernel {
                 }
             }
             if (flags.reconciled) {
-                ev.annos.mismatchedCustomBuckets("subtraction", argPos);
+                annos.mismatchedCustomBuckets("subtraction", argPos);
             }
             return result;
         } catch (FloatHistograms.IncompatibleException e) {
-            ev.annos.mixedExponentialCustom(metric, argPos);
+            annos.mixedExponentialCustom(metric, argPos);
             return null;
         }
     }
@@ -613,20 +614,20 @@ final class RangeKernels implements WindowKernel {
             boolean gauge0 = hs[0].counterResetHint == Histogram.CounterResetHint.GAUGE;
             boolean gauge1 = hs[1].counterResetHint == Histogram.CounterResetHint.GAUGE;
             if (isRate && (gauge0 || gauge1)) {
-                ev.annos.nativeHistogramNotCounter(metric, argPos);
+                annos.nativeHistogramNotCounter(metric, argPos);
             } else if (!isRate && !(gauge0 && gauge1)) {
-                ev.annos.nativeHistogramNotGauge(metric, argPos);
+                annos.nativeHistogramNotGauge(metric, argPos);
             }
             Histogram r;
             FloatHistograms.Flags flags = new FloatHistograms.Flags();
             try {
                 r = isRate && (stReset || FloatHistograms.detectReset(hs[1], hs[0])) ? hs[1] : FloatHistograms.sub(hs[1], hs[0], flags);
             } catch (FloatHistograms.IncompatibleException e) {
-                ev.annos.mixedExponentialCustom(metric, argPos);
+                annos.mixedExponentialCustom(metric, argPos);
                 return;
             }
             if (flags.reconciled) {
-                ev.annos.mismatchedCustomBuckets("subtraction", argPos);
+                annos.mismatchedCustomBuckets("subtraction", argPos);
             }
             if (isRate) {
                 if (interval == 0) {
@@ -637,6 +638,6 @@ final class RangeKernels implements WindowKernel {
             out.addHistogram(t, FloatHistograms.withHint(FloatHistograms.compact(r), Histogram.CounterResetHint.GAUGE));
             return;
         }
-        ev.annos.mixedFloatsHistograms(metric, argPos);
+        annos.mixedFloatsHistograms(metric, argPos);
     }
 }
