@@ -750,6 +750,10 @@ final class FunctionEvaluator {
                                   int[] sliding) {
         MatrixSeries o = new MatrixSeries(s.labels, ev.outputCapacity());
         o.dropName = dropName;
+        if (k.applySteps(ev, rd, s, o)) {
+            ev.checkDeadline();
+            return o.size() > 0 ? o : null;
+        }
         boolean slides = rd.slides();
         java.util.Arrays.fill(sliding, 0);
         for (int step = 0; step < ev.numSteps; step++) {

@@ -24,6 +24,11 @@ final class RangeKernels implements WindowKernel {
     private final boolean extrapolating;
     private final boolean isCounter;
     private final boolean isRate;
+    /** avg_over_time, with the steps' window bounds and averages for {@link #applySteps}, reused across series. */
+    private final boolean averaging;
+    private int[] from = new int[0];
+    private int[] to = new int[0];
+    private double[] averages = new double[0];
     private MatrixSeries metricOf;
     private String metric;
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
@@ -46,6 +51,35 @@ final class RangeKernels implements WindowKernel {
         this.extrapolating = name.equals("rate") || name.equals("increase") || name.equals("delta");
         this.isCounter = !name.equals("delta");
         this.isRate = name.equals("rate");
+        this.averaging = name.equals("avg_over_time");
+    }
+
+    /** avg_over_time of a float series over a plain range: the windows of all steps first, then their averages. */
+    @Override
+    public boolean applySteps(Evaluator ev, Evaluator.RangeData rd, MatrixSeries s, MatrixSeries out) {
+        if (!averaging || s.hn > 0 || !rd.slides()) {
+            return false;
+        }
+        int n = ev.numSteps;
+        if (from.length < n) {
+            from = new int[n];
+            to = new int[n];
+            averages = new double[n];
+        }
+        int[] w = new int[4];
+        for (int step = 0; step < n; step++) {
+            ev.checkDeadline(step);
+            rd.slide(s, rd.refTime(ev.stepTime(step)), w);
+            from[step] = w[0];
+            to[step] = w[1];
+        }
+        Kernels.avgs(s.fv, from, to, n, averages);
+        for (int step = 0; step < n; step++) {
+            if (to[step] > from[step]) {
+                out.addFloat(ev.stepTime(step), averages[step]);
+            }
+        }
+        return true;
     }
 
     @Override
