@@ -108,7 +108,7 @@ final class Gorilla {
                     bits ^= (w << 2 >>> (64 - significant)) << trailing;
                 } else {
                     r.skip(2);
-                    bits ^= r.readBits(significant) << trailing;
+                    bits ^= wide(r, significant) << trailing;
                 }
             } else {
                 int leading = (int) (w >>> 57) & 0x1F;
@@ -126,7 +126,7 @@ final class Gorilla {
                     bits ^= (w << 13 >>> (64 - significant)) << trailing;
                 } else {
                     r.skip(13);
-                    bits ^= r.readBits(significant) << trailing;
+                    bits ^= wide(r, significant) << trailing;
                 }
                 window = (leading << 8) | trailing;
             }
@@ -134,6 +134,22 @@ final class Gorilla {
         }
         windows[i] = window;
         return bits;
+    }
+
+    /**
+     * The next {@code n} bits (45 to 64); past 56, which one read takes, two peeks instead of the byte-wise loop
+     * (counters' XORs often need 57 to 64 bits).
+     */
+    private static long wide(BitReader r, int n) {
+        if (n <= 56) {
+            return r.readBits(n);
+        }
+        long high = r.peek() >>> 8;
+        r.skip(56);
+        int rest = n - 56;
+        long low = r.peek() >>> (64 - rest);
+        r.skip(rest);
+        return high << rest | low;
     }
 
     /** Reads one XOR-coded value into {@code bits[i]}, updating {@code windows[i]}. */
