@@ -6,6 +6,7 @@ import dev.sightline.core.text.GoFloats;
 import dev.sightline.core.text.GoQuote;
 import dev.sightline.promql.ast.AggregateExpr;
 import dev.sightline.promql.ast.AggregateOp;
+import dev.sightline.promql.ast.Call;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +37,17 @@ final class Aggregations {
         if (a.op() == AggregateOp.COUNT_VALUES && !labelNameValid(label)) {
             // Go's %q, so bytes that are not UTF-8 print as \xNN as Prometheus's message has them.
             throw PromQLException.execution("invalid label name " + GoQuote.quote(label));
+        }
+        if (FloatAggregation.folds(a.op()) && Evaluator.unparen(a.expr()) instanceof Call c) {
+            // A range function's output series folded in as they come, without a matrix of them all; if its input
+            // holds histograms, it is evaluated again the usual way, as if this had not been tried.
+            long held = ev.samplesHeld();
+            FloatAggregation.Folding f = new FloatAggregation.Folding(ev, a, this::groupLabels);
+            ev.checkDeadline();
+            if (new FunctionEvaluator(ev).streamInto(c, f::add)) {
+                return f.build();
+            }
+            ev.releaseSamples(held);
         }
         Matrix m = ev.evalVector(a.expr());
         if (FloatAggregation.applies(a.op(), m)) {

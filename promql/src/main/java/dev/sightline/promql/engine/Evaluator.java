@@ -167,6 +167,16 @@ final class Evaluator {
         }
     }
 
+    /** The points accounted for so far, for {@link #releaseSamples}. */
+    long samplesHeld() {
+        return sampleCount[0];
+    }
+
+    /** Forgets the points accounted for since {@link #samplesHeld} said {@code held}: work dropped to be redone. */
+    void releaseSamples(long held) {
+        sampleCount[0] = held;
+    }
+
     // ---------------------------------------------------------------- top level
 
     Value evalTop(Expr e, boolean instant) {

@@ -29,9 +29,11 @@ final class FloatAggregation {
     private final int[] groupOf;
     private final Labels[] groupLabels;
     private final int[] members;
+    private final BiFunction<AggregateExpr, Labels, Labels> grouping;
 
     FloatAggregation(Evaluator ev, AggregateExpr a, Matrix m, BiFunction<AggregateExpr, Labels, Labels> grouping) {
         this.ev = ev;
+        this.grouping = grouping;
         this.a = a;
         this.op = a.op();
         this.in = m.series();
@@ -90,40 +92,103 @@ final class FloatAggregation {
         };
     }
 
+    private Matrix runFolding() {
+        Folding f = new Folding(ev, a, grouping);
+        for (int k = 0; k < in.size(); k++) {
+            f.add(in.get(k));
+            if ((k & 255) == 0) {
+                ev.checkDeadline();
+            }
+        }
+        return f.build();
+    }
+
+    /** Whether {@link Folding} computes the aggregation (float input given). */
+    static boolean folds(AggregateOp op) {
+        return switch (op) {
+            case SUM, MIN, MAX, COUNT, GROUP -> true;
+            default -> false;
+        };
+    }
+
     /**
      * SUM, MIN, MAX, COUNT and GROUP fold each input value into its group's cell for its step as it comes: one
      * sequential pass over each series instead of visiting every series at every step (a cache miss per series and
      * step). Values reach a cell in input order, so the results are those of the kernels over the gathered values.
+     * Series are added one at a time, so a range function can stream its output series in without a matrix of them
+     * ({@link FunctionEvaluator#streamInto}); each must be float-only.
      */
-    private Matrix runFolding() {
-        int n = in.size();
-        int ng = groupLabels.length;
-        int ns = ev.numSteps;
-        double[] acc = new double[ng * ns];
-        double[] comp = op == AggregateOp.SUM ? new double[ng * ns] : null;
-        int[] cnt = new int[ng * ns];
+    static final class Folding {
+        private final Evaluator ev;
+        private final AggregateExpr a;
+        private final AggregateOp op;
+        private final BiFunction<AggregateExpr, Labels, Labels> grouping;
+        private final Map<Labels, Integer> index = new HashMap<>();
+        private final List<Labels> groupLabels = new ArrayList<>();
+        private final int ns;
+        private double[][] acc = new double[8][];
+        private double[][] comp = new double[8][];
+        private int[][] cnt = new int[8][];
         // Output order as the per-step path: by first step with output, then by first input series at that step.
-        int[] firstStep = new int[ng];
-        int[] firstInput = new int[ng];
+        private int[] firstStep = new int[8];
+        private int[] firstInput = new int[8];
         // dropName as the per-step path leaves it: whether a member present at the group's last step drops it.
-        int[] lastStep = new int[ng];
-        boolean[] drop = new boolean[ng];
-        java.util.Arrays.fill(firstStep, Integer.MAX_VALUE);
-        java.util.Arrays.fill(lastStep, -1);
-        long start = ev.start;
-        long interval = ev.interval;
-        for (int k = 0; k < n; k++) {
-            MatrixSeries s = in.get(k);
+        private int[] lastStep = new int[8];
+        private boolean[] drop = new boolean[8];
+        private int inputs;
+
+        Folding(Evaluator ev, AggregateExpr a, BiFunction<AggregateExpr, Labels, Labels> grouping) {
+            this.ev = ev;
+            this.a = a;
+            this.op = a.op();
+            this.grouping = grouping;
+            this.ns = ev.numSteps;
+        }
+
+        private int group(Labels l) {
+            Labels gl = grouping.apply(a, l);
+            Integer g = index.get(gl);
+            if (g != null) {
+                return g;
+            }
+            int n = groupLabels.size();
+            if (n == cnt.length) {
+                int cap = n * 2;
+                acc = java.util.Arrays.copyOf(acc, cap);
+                comp = java.util.Arrays.copyOf(comp, cap);
+                cnt = java.util.Arrays.copyOf(cnt, cap);
+                firstStep = java.util.Arrays.copyOf(firstStep, cap);
+                firstInput = java.util.Arrays.copyOf(firstInput, cap);
+                lastStep = java.util.Arrays.copyOf(lastStep, cap);
+                drop = java.util.Arrays.copyOf(drop, cap);
+            }
+            acc[n] = new double[ns];
+            comp[n] = op == AggregateOp.SUM ? new double[ns] : null;
+            cnt[n] = new int[ns];
+            firstStep[n] = Integer.MAX_VALUE;
+            lastStep[n] = -1;
+            index.put(gl, n);
+            groupLabels.add(gl);
+            return n;
+        }
+
+        /** Folds the next input series (float points only) in. */
+        void add(MatrixSeries s) {
+            int k = inputs++;
             int fn = s.fn;
             if (fn == 0) {
-                continue;
+                return;
             }
-            int g = groupOf[k];
-            int base = g * ns;
+            int g = group(s.labels);
+            double[] acc = this.acc[g];
+            double[] comp = this.comp[g];
+            int[] cnt = this.cnt[g];
+            long start = ev.start;
+            long interval = ev.interval;
             long[] ft = s.ft;
             double[] fv = s.fv;
             for (int i = 0; i < fn; i++) {
-                int cell = base + (int) ((ft[i] - start) / interval);
+                int cell = (int) ((ft[i] - start) / interval);
                 double v = fv[i];
                 int c = cnt[cell]++;
                 switch (op) {
@@ -159,45 +224,47 @@ final class FloatAggregation {
             } else if (last == lastStep[g]) {
                 drop[g] |= s.dropName;
             }
-            if ((k & 255) == 0) {
-                ev.checkDeadline();
-            }
         }
-        Integer[] order = new Integer[ng];
-        for (int g = 0; g < ng; g++) {
-            order[g] = g;
-        }
-        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(g -> firstStep[g]).thenComparingInt(g -> firstInput[g]));
-        List<MatrixSeries> outList = new ArrayList<>(ng);
-        long count = 0;
-        for (int g : order) {
-            if (lastStep[g] < 0) {
-                continue;
+
+        Matrix build() {
+            int ng = groupLabels.size();
+            Integer[] order = new Integer[ng];
+            for (int g = 0; g < ng; g++) {
+                order[g] = g;
             }
-            MatrixSeries out = new MatrixSeries(groupLabels[g], ev.outputCapacity());
-            out.dropName = drop[g] && groupLabels[g].metricName() != null;
-            int base = g * ns;
-            for (int step = firstStep[g]; step <= lastStep[g]; step++) {
-                int c = cnt[base + step];
-                if (c == 0) {
+            java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingInt(g -> firstStep[g]).thenComparingInt(g -> firstInput[g]));
+            List<MatrixSeries> outList = new ArrayList<>(ng);
+            long count = 0;
+            for (int g : order) {
+                if (lastStep[g] < 0) {
                     continue;
                 }
-                double v = switch (op) {
-                    case SUM -> {
-                        double sum = acc[base + step];
-                        yield Double.isInfinite(sum) ? sum : sum + comp[base + step];
+                Labels gl = groupLabels.get(g);
+                MatrixSeries out = new MatrixSeries(gl, ev.outputCapacity());
+                out.dropName = drop[g] && gl.metricName() != null;
+                int[] cnt = this.cnt[g];
+                for (int step = firstStep[g]; step <= lastStep[g]; step++) {
+                    int c = cnt[step];
+                    if (c == 0) {
+                        continue;
                     }
-                    case COUNT -> c;
-                    case GROUP -> 1;
-                    default -> acc[base + step];
-                };
-                out.addFloat(ev.stepTime(step), v);
+                    double v = switch (op) {
+                        case SUM -> {
+                            double sum = acc[g][step];
+                            yield Double.isInfinite(sum) ? sum : sum + comp[g][step];
+                        }
+                        case COUNT -> c;
+                        case GROUP -> 1;
+                        default -> acc[g][step];
+                    };
+                    out.addFloat(ev.stepTime(step), v);
+                }
+                count += out.fn;
+                outList.add(out);
             }
-            count += out.fn;
-            outList.add(out);
+            ev.countSamples(count);
+            return new Matrix(outList);
         }
-        ev.countSamples(count);
-        return new Matrix(outList);
     }
 
     /**

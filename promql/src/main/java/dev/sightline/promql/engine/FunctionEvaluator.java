@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,12 +40,7 @@ final class FunctionEvaluator {
     Object call(Call c) {
         String name = c.function().name();
         List<Expr> args = c.args();
-        int matrixArg = -1;
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).type() == ExprType.MATRIX) {
-                matrixArg = i;
-            }
-        }
+        int matrixArg = matrixArg(args);
         if (matrixArg >= 0) {
             return rangeFunction(c, name, matrixArg);
         }
@@ -615,23 +611,20 @@ final class FunctionEvaluator {
 
     private Object rangeFunction(Call c, String name, int matrixArg) {
         List<Expr> args = c.args();
-        double[][] scalars = new double[args.size()][];
-        for (int i = 0; i < args.size(); i++) {
-            if (i != matrixArg && args.get(i).type() == ExprType.SCALAR) {
-                scalars[i] = ev.evalScalar(args.get(i));
-            }
-        }
+        double[][] scalars = scalarArgs(c, matrixArg);
         if (ev.cache != null && ev.numSteps == 1) {
             Matrix m = AnomalyKernels.streaming(ev, c, name, args.get(matrixArg), scalars);
             if (m != null) {
                 return m;
             }
         }
-        boolean dropName = !name.equals("last_over_time") && !name.equals("first_over_time");
-        if (SPLITTABLE.contains(name) && Evaluator.unparen(args.get(matrixArg)) instanceof MatrixSelector ms) {
+        boolean dropName = dropsName(name);
+        if (streams(name) && Evaluator.unparen(args.get(matrixArg)) instanceof MatrixSelector ms) {
             Evaluator.RangeData rd = ev.rangeOf(ms, List.of());
             checkModifiers(rd, name);
-            return streamed(c, name, rd, scalars, dropName);
+            List<MatrixSeries> out = new ArrayList<>();
+            streamed(c, name, rd, scalars, dropName, out::add, false);
+            return new Matrix(out);
         }
         Evaluator.RangeData rd = ev.loadRange(args.get(matrixArg));
         checkModifiers(rd, name);
@@ -656,6 +649,51 @@ final class FunctionEvaluator {
         }
         out.addAll(join(second));
         return new Matrix(out);
+    }
+
+    /**
+     * For an aggregation folding its input series one by one: passes the output series of a call that {@link #streamed}
+     * evaluates to {@code sink} as they come, in order, without collecting them. Returns false when the call is not
+     * such, having evaluated nothing, or when its input holds histograms (the sink takes floats only), having passed
+     * the sink some series: the caller then evaluates the call as usual.
+     */
+    boolean streamInto(Call c, Consumer<MatrixSeries> sink) {
+        String name = c.function().name();
+        int matrixArg = matrixArg(c.args());
+        if (matrixArg < 0 || !streams(name) || !(Evaluator.unparen(c.args().get(matrixArg)) instanceof MatrixSelector ms)) {
+            return false;
+        }
+        double[][] scalars = scalarArgs(c, matrixArg);
+        Evaluator.RangeData rd = ev.rangeOf(ms, List.of());
+        checkModifiers(rd, name);
+        return streamed(c, name, rd, scalars, dropsName(name), sink, true);
+    }
+
+    /** The index of the last range-vector argument, -1 when none. */
+    private static int matrixArg(List<Expr> args) {
+        int matrixArg = -1;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).type() == ExprType.MATRIX) {
+                matrixArg = i;
+            }
+        }
+        return matrixArg;
+    }
+
+    /** The scalar arguments evaluated per step; null for the others. */
+    private double[][] scalarArgs(Call c, int matrixArg) {
+        List<Expr> args = c.args();
+        double[][] scalars = new double[args.size()][];
+        for (int i = 0; i < args.size(); i++) {
+            if (i != matrixArg && args.get(i).type() == ExprType.SCALAR) {
+                scalars[i] = ev.evalScalar(args.get(i));
+            }
+        }
+        return scalars;
+    }
+
+    private static boolean dropsName(String name) {
+        return !name.equals("last_over_time") && !name.equals("first_over_time");
     }
 
     /** Range functions whose float windows touch nothing shared (no annotations): split over two threads. */
@@ -696,7 +734,15 @@ final class FunctionEvaluator {
     }
 
     private WindowKernel kernel(Call c, String name, Evaluator.RangeData rd) {
-        return AnomalyKernels.RANGE_FUNCTIONS.contains(name) ? new AnomalyKernels(ev, c, name) : new RangeKernels(ev, c, rd, name);
+        return AnomalyKernels.RANGE_FUNCTIONS.contains(name) ? new AnomalyKernels(ev, c, name) : new RangeKernels(ev.annos, c, rd, name);
+    }
+
+    /**
+     * Whether a range function over a matrix selector is applied by {@link #streamed}: those of {@link RangeKernels}
+     * (per-series state only) but absent_over_time, which looks at all series at once.
+     */
+    private static boolean streams(String name) {
+        return !AnomalyKernels.RANGE_FUNCTIONS.contains(name) && !name.equals("absent_over_time");
     }
 
     /** The function over every step's window of {@code s}; null when no step has output. */
@@ -704,6 +750,10 @@ final class FunctionEvaluator {
                                   int[] sliding) {
         MatrixSeries o = new MatrixSeries(s.labels, ev.outputCapacity());
         o.dropName = dropName;
+        if (k.applySteps(ev, rd, s, o)) {
+            ev.checkDeadline();
+            return o.size() > 0 ? o : null;
+        }
         boolean slides = rd.slides();
         java.util.Arrays.fill(sliding, 0);
         for (int step = 0; step < ev.numSteps; step++) {
@@ -728,31 +778,38 @@ final class FunctionEvaluator {
     private static final int BATCH = 64;
 
     /**
-     * A function of {@link #SPLITTABLE} over a matrix selector, reading its series a batch at a time into rotating
-     * buffers instead of holding all their raw points (a day of 4,000 series at 15 s: 370 MB allocated per query).
-     * While another core applies the function to one batch, this thread reads the next one and then helps with what
-     * is left of the first: reading and the windows' arithmetic both run on two cores. A batch holding histograms
-     * is done on this thread alone (their kernels may annotate, and annotations are not shared between threads).
-     * The output is that of {@link #applyRange} over all the series.
+     * A {@link RangeKernels} function ({@link #streams}) over a matrix selector, reading its series a batch at a time
+     * into rotating buffers instead of holding all their raw points (a day of 4,000 series at 15 s: 370 MB allocated
+     * per query; 460 MB for rate over 5,000 counters). While another core applies the function to one batch, this
+     * thread reads the next one and then helps with what is left of the first: reading and the windows' arithmetic
+     * both run on two cores. The other core's kernel keeps its warnings apart (annotations are not shared between
+     * threads) until its batch is done; a batch holding histograms is done on this thread alone. The output series
+     * go to {@code sink} in the order {@link #applyRange} over all the series gives them. With {@code floatsOnly} a
+     * batch holding histograms stops the reading instead: the result is then false.
      */
-    private Matrix streamed(Call c, String name, Evaluator.RangeData rd, double[][] scalars, boolean dropName) {
+    private boolean streamed(Call c, String name, Evaluator.RangeData rd, double[][] scalars, boolean dropName,
+                             Consumer<MatrixSeries> sink, boolean floatsOnly) {
         Evaluator.SelectorReader reader = ev.new SelectorReader(rd.selector, rd.minTime(), rd.maxTime(), true);
         boolean twoCores = Runtime.getRuntime().availableProcessors() >= 2;
         WindowKernel mine = kernel(c, name, rd);
-        WindowKernel theirs = kernel(c, name, rd);
+        Annotations theirAnnos = new Annotations();
+        WindowKernel theirs = new RangeKernels(theirAnnos, c, rd, name);
         int[] mySliding = new int[4];
         int[] theirSliding = new int[4];
         MatrixSeries[] batch = new MatrixSeries[BATCH];
         MatrixSeries[] next = new MatrixSeries[BATCH];
         MatrixSeries[] results = new MatrixSeries[BATCH];
-        List<MatrixSeries> out = new ArrayList<>();
         int n = read(reader, batch);
         while (n > 0) {
             MatrixSeries[] cur = batch;
             int size = n;
+            boolean floats = floatsOnly(cur, size);
+            if (floatsOnly && !floats) {
+                return false;
+            }
             AtomicInteger claims = new AtomicInteger();
             CompletableFuture<Void> helper = null;
-            if (twoCores && floatsOnly(cur, size) && (long) size * ev.numSteps >= SPLIT_MIN_POINTS / 8) {
+            if (twoCores && floats && (long) size * ev.numSteps >= SPLIT_MIN_POINTS / 8) {
                 helper = CompletableFuture.runAsync(() -> work(theirs, rd, cur, size, claims, scalars, dropName, theirSliding,
                         results), ForkJoinPool.commonPool());
             }
@@ -762,18 +819,19 @@ final class FunctionEvaluator {
             } finally {
                 if (helper != null) {
                     join(helper);
+                    ev.annos.merge(theirAnnos);
                 }
             }
             for (int i = 0; i < size; i++) {
                 if (results[i] != null) {
-                    out.add(results[i]);
+                    sink.accept(results[i]);
                     results[i] = null;
                 }
             }
             batch = next;
             next = cur;
         }
-        return new Matrix(out);
+        return true;
     }
 
     /** Fills {@code into} with the next series, recycling the arrays of those it held; returns how many. */

@@ -190,9 +190,58 @@ public final class Kernels {
         // The compensated sum without the overflow checks: a finite total means no partial sum overflowed (an
         // infinite one stays infinite or turns NaN), so the checks would have changed nothing. Most of the range
         // function's time (JFR: 44% of max by (job) (avg_over_time(...)) went to the checked loop, about twice as slow.
-        double sum = v[from];
-        double c = 0;
-        for (int i = from + 1; i < to; i++) {
+        return avgFrom(v, from, from + 1, to, v[from], 0);
+    }
+
+    /**
+     * {@link #avg} of the windows {@code v[from[j], to[j])} into {@code out[j]}, j < n; an empty window's slot is left
+     * alone. Four windows are summed in one loop as far as the shortest of them goes and the rest of each alone: one
+     * window's compensated sum is a chain of dependent additions, and four chains at once keep the core busy where
+     * one waits for each addition (the overlapping windows of a range query's steps are read from cache anyway). Each
+     * window sees the same operations in the same order as {@link #avg}, so the results are the same bit for bit.
+     */
+    static void avgs(double[] v, int[] from, int[] to, int n, double[] out) {
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int a0 = from[j], a1 = from[j + 1], a2 = from[j + 2], a3 = from[j + 3];
+            int common = Math.min(Math.min(to[j] - a0, to[j + 1] - a1), Math.min(to[j + 2] - a2, to[j + 3] - a3));
+            if (common < 1) {
+                for (int q = j; q < j + 4; q++) {
+                    if (to[q] > from[q]) {
+                        out[q] = avg(v, from[q], to[q]);
+                    }
+                }
+                continue;
+            }
+            double s0 = v[a0], s1 = v[a1], s2 = v[a2], s3 = v[a3];
+            double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+            for (int i = 1; i < common; i++) {
+                double x0 = v[a0 + i], x1 = v[a1 + i], x2 = v[a2 + i], x3 = v[a3 + i];
+                double t0 = s0 + x0, t1 = s1 + x1, t2 = s2 + x2, t3 = s3 + x3;
+                c0 += Math.abs(s0) >= Math.abs(x0) ? (s0 - t0) + x0 : (x0 - t0) + s0;
+                c1 += Math.abs(s1) >= Math.abs(x1) ? (s1 - t1) + x1 : (x1 - t1) + s1;
+                c2 += Math.abs(s2) >= Math.abs(x2) ? (s2 - t2) + x2 : (x2 - t2) + s2;
+                c3 += Math.abs(s3) >= Math.abs(x3) ? (s3 - t3) + x3 : (x3 - t3) + s3;
+                s0 = t0;
+                s1 = t1;
+                s2 = t2;
+                s3 = t3;
+            }
+            out[j] = avgFrom(v, a0, a0 + common, to[j], s0, c0);
+            out[j + 1] = avgFrom(v, a1, a1 + common, to[j + 1], s1, c1);
+            out[j + 2] = avgFrom(v, a2, a2 + common, to[j + 2], s2, c2);
+            out[j + 3] = avgFrom(v, a3, a3 + common, to[j + 3], s3, c3);
+        }
+        for (; j < n; j++) {
+            if (to[j] > from[j]) {
+                out[j] = avg(v, from[j], to[j]);
+            }
+        }
+    }
+
+    /** {@link #avg} of {@code v[from, to)} carried on from the sum and compensation of {@code v[from, next)}. */
+    private static double avgFrom(double[] v, int from, int next, int to, double sum, double c) {
+        for (int i = next; i < to; i++) {
             double x = v[i];
             double t = sum + x;
             c += Math.abs(sum) >= Math.abs(x) ? (sum - t) + x : (x - t) + sum;

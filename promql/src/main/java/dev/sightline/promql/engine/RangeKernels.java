@@ -7,7 +7,8 @@ import dev.sightline.promql.ast.PositionRange;
 
 /** Applies one range-vector function to the window of one series at one step, appending to the output series. */
 final class RangeKernels implements WindowKernel {
-    private final Evaluator ev;
+    /** Where this kernel's warnings go: the query's, or a helper thread's own until it is merged. */
+    private final Annotations annos;
     private final String name;
     private final PositionRange argPos;
     private final Evaluator.RangeData rd;
@@ -23,6 +24,11 @@ final class RangeKernels implements WindowKernel {
     private final boolean extrapolating;
     private final boolean isCounter;
     private final boolean isRate;
+    /** avg_over_time, with the steps' window bounds and averages for {@link #applySteps}, reused across series. */
+    private final boolean averaging;
+    private int[] from = new int[0];
+    private int[] to = new int[0];
+    private double[] averages = new double[0];
     private MatrixSeries metricOf;
     private String metric;
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
@@ -36,8 +42,8 @@ final class RangeKernels implements WindowKernel {
     /** Likewise, for series with start timestamps: overlaps[i] counts the starts up to i that overlap a predecessor. */
     private int[] overlaps = new int[0];
 
-    RangeKernels(Evaluator ev, Call c, Evaluator.RangeData rd, String name) {
-        this.ev = ev;
+    RangeKernels(Annotations annos, Call c, Evaluator.RangeData rd, String name) {
+        this.annos = annos;
         this.name = name;
         this.rd = rd;
         Expr arg = c.args().stream().filter(a -> a.type() == dev.sightline.promql.ast.ExprType.MATRIX).findFirst().orElseThrow();
@@ -45,6 +51,35 @@ final class RangeKernels implements WindowKernel {
         this.extrapolating = name.equals("rate") || name.equals("increase") || name.equals("delta");
         this.isCounter = !name.equals("delta");
         this.isRate = name.equals("rate");
+        this.averaging = name.equals("avg_over_time");
+    }
+
+    /** avg_over_time of a float series over a plain range: the windows of all steps first, then their averages. */
+    @Override
+    public boolean applySteps(Evaluator ev, Evaluator.RangeData rd, MatrixSeries s, MatrixSeries out) {
+        if (!averaging || s.hn > 0 || !rd.slides()) {
+            return false;
+        }
+        int n = ev.numSteps;
+        if (from.length < n) {
+            from = new int[n];
+            to = new int[n];
+            averages = new double[n];
+        }
+        int[] w = new int[4];
+        for (int step = 0; step < n; step++) {
+            ev.checkDeadline(step);
+            rd.slide(s, rd.refTime(ev.stepTime(step)), w);
+            from[step] = w[0];
+            to[step] = w[1];
+        }
+        Kernels.avgs(s.fv, from, to, n, averages);
+        for (int step = 0; step < n; step++) {
+            if (to[step] > from[step]) {
+                out.addFloat(ev.stepTime(step), averages[step]);
+            }
+        }
+        return true;
     }
 
     @Override
@@ -90,7 +125,7 @@ final class RangeKernels implements WindowKernel {
             case "ts_of_first_over_time" -> out.addFloat(t, Math.min(nf > 0 ? s.ft[f0] : Long.MAX_VALUE, nh > 0 ? s.ht[h0] : Long.MAX_VALUE) / 1000.0);
             case "sum_over_time", "avg_over_time" -> {
                 if (nf > 0 && nh > 0) {
-                    ev.annos.mixedFloatsHistograms(metric, argPos);
+                    annos.mixedFloatsHistograms(metric, argPos);
                     return;
                 }
                 if (nh > 0) {
@@ -100,14 +135,14 @@ final class RangeKernels implements WindowKernel {
                             acc.add(s.hv[i]);
                         }
                     } catch (FloatHistograms.IncompatibleException e) {
-                        ev.annos.mixedExponentialCustom(metric, argPos);
+                        annos.mixedExponentialCustom(metric, argPos);
                         return;
                     }
                     if (acc.flags.reconciled) {
-                        ev.annos.mismatchedCustomBuckets("aggregation", argPos);
+                        annos.mismatchedCustomBuckets("aggregation", argPos);
                     }
                     if (acc.flags.collision) {
-                        ev.annos.counterResetCollision("aggregation", argPos);
+                        annos.counterResetCollision("aggregation", argPos);
                     }
                     out.addHistogram(t, name.equals("avg_over_time") ? acc.avg() : acc.sum());
                     return;
@@ -123,7 +158,7 @@ final class RangeKernels implements WindowKernel {
     private void floatOnly(MatrixSeries s, int f0, int f1, int nh, long ref, long t, int step, double[][] scalars, MatrixSeries out, String metric) {
         int nf = f1 - f0;
         if (nh > 0 && nf > 0) {
-            ev.annos.histogramIgnoredInMixedRange(metric, argPos);
+            annos.histogramIgnoredInMixedRange(metric, argPos);
         }
         if (nf == 0) {
             return;
@@ -154,7 +189,7 @@ final class RangeKernels implements WindowKernel {
             case "quantile_over_time" -> {
                 double q = scalars[0][step];
                 if (Double.isNaN(q) || q < 0 || q > 1) {
-                    ev.annos.invalidQuantile(q, null);
+                    annos.invalidQuantile(q, null);
                 }
                 double[] buf = scratch(nf);
                 System.arraycopy(s.fv, f0, buf, 0, nf);
@@ -253,7 +288,7 @@ final class RangeKernels implements WindowKernel {
     private void extrapolated(MatrixSeries s, int f0, int f1, int h0, int h1, long ref, long t, MatrixSeries out, String metric) {
         int nf = f1 - f0, nh = h1 - h0;
         if (nf > 0 && nh > 0) {
-            ev.annos.mixedFloatsHistograms(metric, argPos);
+            annos.mixedFloatsHistograms(metric, argPos);
             return;
         }
         long rangeStart = ref - rd.rangeMs;
@@ -265,7 +300,7 @@ final class RangeKernels implements WindowKernel {
             try {
                 extendedHistogramRate(s, h0, h1, rangeStart, ref, isCounter, isRate, t, out, metric);
             } catch (FloatHistograms.IncompatibleException e) {
-                ev.annos.mixedExponentialCustom(metric, argPos);
+                annos.mixedExponentialCustom(metric, argPos);
             }
             return;
         }
@@ -282,11 +317,11 @@ final class RangeKernels implements WindowKernel {
                 try {
                     h = FloatHistograms.add(h, s.hv[h0], flags);
                 } catch (FloatHistograms.IncompatibleException e) {
-                    ev.annos.mixedExponentialCustom(metric, argPos);
+                    annos.mixedExponentialCustom(metric, argPos);
                     return;
                 }
                 if (flags.reconciled) {
-                    ev.annos.mismatchedCustomBuckets("addition", argPos);
+                    annos.mismatchedCustomBuckets("addition", argPos);
                 }
             }
             // As for float counters, extrapolation towards the start stops where the count would reach zero.
@@ -303,7 +338,7 @@ final class RangeKernels implements WindowKernel {
         }
         long[] st = isCounter ? s.fst : null;
         if (st != null && nf > 1 && overlaps[f1 - 1] != overlaps[f0]) {
-            ev.annos.startTimeOverlap(metric, argPos);
+            annos.startTimeOverlap(metric, argPos);
         }
         boolean mayReset = isCounter && drops[f1 - 1] != drops[f0];
         double v = Kernels.extrapolatedDelta(s.ft, s.fv, st, f0, f1, rangeStart, ref, isCounter, mayReset, isRate, ok);
@@ -311,7 +346,7 @@ final class RangeKernels implements WindowKernel {
             return;
         }
         if (possibleNonCounter) {
-            ev.annos.possibleNonCounter(metric, argPos);
+            annos.possibleNonCounter(metric, argPos);
         }
         out.addFloat(t, v);
     }
@@ -320,7 +355,7 @@ final class RangeKernels implements WindowKernel {
     private void warnStartTimeOverlap(long[] t, long[] st, int from, int to, String metric) {
         for (int i = from + 1; i < to; i++) {
             if (Kernels.startTimeOverlap(st[i - 1], t[i - 1], st[i])) {
-                ev.annos.startTimeOverlap(metric, argPos);
+                annos.startTimeOverlap(metric, argPos);
                 return;
             }
         }
@@ -428,11 +463,11 @@ final class RangeKernels implements WindowKernel {
         for (int i = h0; i < h1; i++) {
             boolean gauge = hv[i].counterResetHint == Histogram.CounterResetHint.GAUGE;
             if (isCounter && gauge) {
-                ev.annos.nativeHistogramNotCounter(metric, argPos);
+                annos.nativeHistogramNotCounter(metric, argPos);
                 break;
             }
             if (!isCounter && !gauge) {
-                ev.annos.nativeHistogramNotGauge(metric, argPos);
+                annos.nativeHistogramNotGauge(metric, argPos);
                 break;
             }
         }
@@ -480,7 +515,7 @@ final class RangeKernels implements WindowKernel {
             }
         }
         if (flags.reconciled) {
-            ev.annos.mismatchedCustomBuckets("subtraction", argPos);
+            annos.mismatchedCustomBuckets("subtraction", argPos);
         }
         if (isRate) {
             result = FloatHistograms.scale(result, 1000.0 / rd.rangeMs);
@@ -514,11 +549,11 @@ final class RangeKernels implements WindowKernel {
         for (int i = h0; i < h1; i++) {
             boolean gauge = s.hv[i].counterResetHint == Histogram.CounterResetHint.GAUGE;
             if (isCounter && gauge) {
-                ev.annos.nativeHistogramNotCounter(metric, argPos);
+                annos.nativeHistogramNotCounter(metric, argPos);
                 break;
             }
             if (!isCounter && !gauge) {
-                ev.annos.nativeHistogramNotGauge(metric, argPos);
+                annos.nativeHistogramNotGauge(metric, argPos);
                 break;
             }
         }
@@ -533,7 +568,7 @@ final class RangeKernels implements WindowKernel {
             }
         }
         if (switches > 1 || (switches == 1 && !isCounter)) {
-            ev.annos.mixedExponentialCustom(metric, argPos);
+            annos.mixedExponentialCustom(metric, argPos);
             return null;
         }
         if (switches == 1) {
@@ -561,11 +596,11 @@ final class RangeKernels implements WindowKernel {
                 }
             }
             if (flags.reconciled) {
-                ev.annos.mismatchedCustomBuckets("subtraction", argPos);
+                annos.mismatchedCustomBuckets("subtraction", argPos);
             }
             return result;
         } catch (FloatHistograms.IncompatibleException e) {
-            ev.annos.mixedExponentialCustom(metric, argPos);
+            annos.mixedExponentialCustom(metric, argPos);
             return null;
         }
     }
@@ -613,20 +648,20 @@ final class RangeKernels implements WindowKernel {
             boolean gauge0 = hs[0].counterResetHint == Histogram.CounterResetHint.GAUGE;
             boolean gauge1 = hs[1].counterResetHint == Histogram.CounterResetHint.GAUGE;
             if (isRate && (gauge0 || gauge1)) {
-                ev.annos.nativeHistogramNotCounter(metric, argPos);
+                annos.nativeHistogramNotCounter(metric, argPos);
             } else if (!isRate && !(gauge0 && gauge1)) {
-                ev.annos.nativeHistogramNotGauge(metric, argPos);
+                annos.nativeHistogramNotGauge(metric, argPos);
             }
             Histogram r;
             FloatHistograms.Flags flags = new FloatHistograms.Flags();
             try {
                 r = isRate && (stReset || FloatHistograms.detectReset(hs[1], hs[0])) ? hs[1] : FloatHistograms.sub(hs[1], hs[0], flags);
             } catch (FloatHistograms.IncompatibleException e) {
-                ev.annos.mixedExponentialCustom(metric, argPos);
+                annos.mixedExponentialCustom(metric, argPos);
                 return;
             }
             if (flags.reconciled) {
-                ev.annos.mismatchedCustomBuckets("subtraction", argPos);
+                annos.mismatchedCustomBuckets("subtraction", argPos);
             }
             if (isRate) {
                 if (interval == 0) {
@@ -637,6 +672,6 @@ final class RangeKernels implements WindowKernel {
             out.addHistogram(t, FloatHistograms.withHint(FloatHistograms.compact(r), Histogram.CounterResetHint.GAUGE));
             return;
         }
-        ev.annos.mixedFloatsHistograms(metric, argPos);
+        annos.mixedFloatsHistograms(metric, argPos);
     }
 }

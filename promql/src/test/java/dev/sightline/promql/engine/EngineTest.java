@@ -88,18 +88,52 @@ class EngineTest {
         }
         app.commit();
         Engine e = new Engine(EngineOptions.defaults());
-        for (String fn : new String[] {"avg_over_time", "sum_over_time", "max_over_time", "count_over_time", "last_over_time"}) {
+        for (String fn : new String[] {"avg_over_time", "sum_over_time", "max_over_time", "count_over_time", "last_over_time",
+                "rate", "stddev_over_time", "quantile_over_time(0.3,"}) {
             // 200 series x 1,441 steps: over the split threshold.
-            Matrix all = (Matrix) e.range(storage, PromQLParser.parseExpr(fn + "(g[10m])"), 0, 4 * 3_600_000L, 10_000).value();
+            String call = fn.endsWith(",") ? fn : fn + "(";
+            Matrix all = (Matrix) e.range(storage, PromQLParser.parseExpr(call + "g[10m])"), 0, 4 * 3_600_000L, 10_000).value();
             assertThat(all.series()).as(fn).hasSize(200);
             for (int k = 0; k < 200; k += 13) {
-                String one = fn + "(g{i=\"" + String.format("%03d", k) + "\"}[10m])";
+                String one = call + "g{i=\"" + String.format("%03d", k) + "\"}[10m])";
                 MatrixSeries alone = ((Matrix) e.range(storage, PromQLParser.parseExpr(one), 0, 4 * 3_600_000L, 10_000).value())
                         .series().getFirst();
                 MatrixSeries split = all.series().get(k);
                 assertThat(split.labels).isEqualTo(alone.labels);
                 assertThat(java.util.Arrays.copyOf(split.ft, split.fn)).as(one).isEqualTo(java.util.Arrays.copyOf(alone.ft, alone.fn));
                 assertThat(java.util.Arrays.copyOf(split.fv, split.fn)).as(one).isEqualTo(java.util.Arrays.copyOf(alone.fv, alone.fn));
+            }
+        }
+    }
+
+    /**
+     * An aggregation that folds a range function's output series as the function streams them (no matrix of them)
+     * answers bit for bit as over the matrix: -(-x) is x, but makes the aggregation's input a matrix. With series
+     * enough for the helper thread, ragged series, NaN and a group that starts late.
+     */
+    @Test
+    void aggregationsFoldingARangeFunctionAsItStreamsAnswerAsOverItsMatrix() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        Appender app = storage.appender();
+        for (int k = 0; k < 300; k++) {
+            Labels l = Labels.of("__name__", "c_total", "j", "j" + k % 7, "i", Integer.toString(k));
+            double v = r.nextInt(1000);
+            long from = k % 7 == 6 ? 3_600_000L : (k % 5) * 60_000L;
+            for (long t = from; t <= 3 * 3_600_000L - (k % 3) * 600_000L; t += 15_000) {
+                v = r.nextInt(500) == 0 ? 0 : v + r.nextDouble() * 40;
+                app.append(0, l, t, r.nextInt(400) == 0 ? Double.NaN : v);
+            }
+        }
+        app.commit();
+        Engine e = new Engine(EngineOptions.defaults());
+        for (String agg : new String[] {"sum by (j)", "max by (j)", "min without (i)", "count", "group by (j)"}) {
+            for (String fn : new String[] {"rate(c_total[5m])", "avg_over_time(c_total[10m])", "last_over_time(c_total[1m])"}) {
+                String q = agg + " (" + fn + ")";
+                Matrix streamed = (Matrix) e.range(storage, PromQLParser.parseExpr(q), 0, 3 * 3_600_000L, 10_000).value();
+                Matrix over = (Matrix) e.range(storage, PromQLParser.parseExpr(agg + " (-(-" + fn + "))"), 0, 3 * 3_600_000L, 10_000).value();
+                assertThat(streamed.series()).as(q).isNotEmpty();
+                assertThat(streamed.series()).as(q).map(MatrixSeries::toString)
+                        .containsExactlyElementsOf(over.series().stream().map(MatrixSeries::toString).toList());
             }
         }
     }

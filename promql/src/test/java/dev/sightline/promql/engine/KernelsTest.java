@@ -85,6 +85,36 @@ class KernelsTest {
         }
     }
 
+    /** Four windows summed at once answer as each alone, bit for bit: windows of any length, empty ones, specials. */
+    @Test
+    void avgsOfManyWindowsAnswerAsAvgOfEach() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(43);
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE, -0.0};
+        double[] v = new double[400];
+        int[] from = new int[40];
+        int[] to = new int[40];
+        double[] out = new double[40];
+        for (int round = 0; round < 20_000; round++) {
+            boolean specials = r.nextInt(4) == 0;
+            for (int i = 0; i < v.length; i++) {
+                v[i] = specials && r.nextInt(50) == 0 ? special[r.nextInt(special.length)]
+                        : r.nextInt(3) == 0 ? (r.nextBoolean() ? 1 : -1) * r.nextDouble() * Double.MAX_VALUE : 1e8 + r.nextDouble() * 1e9;
+            }
+            int n = r.nextInt(from.length + 1);
+            for (int j = 0; j < n; j++) {
+                from[j] = r.nextInt(v.length);
+                to[j] = r.nextInt(8) == 0 ? from[j] : Math.min(v.length, from[j] + 1 + r.nextInt(60));
+                out[j] = -1;
+            }
+            Kernels.avgs(v, from, to, n, out);
+            for (int j = 0; j < n; j++) {
+                double expected = to[j] > from[j] ? Kernels.avg(v, from[j], to[j]) : -1;
+                assertThat(Double.doubleToRawLongBits(out[j])).as("round %d window %d", round, j)
+                        .isEqualTo(Double.doubleToRawLongBits(expected));
+            }
+        }
+    }
+
     @Test
     void varianceIsThePopulationVariance() {
         assertThat(Kernels.variance(new double[]{2, 4, 4, 4, 5, 5, 7, 9}, 0, 8)).isCloseTo(4, within(1e-12));

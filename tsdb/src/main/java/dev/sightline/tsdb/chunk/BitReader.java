@@ -53,6 +53,31 @@ final class BitReader {
         return readBitsSlow(n);
     }
 
+    /**
+     * The bits from the position on, the first as the sign bit, without moving: at least 57 of them are the
+     * buffer's (the rest zeros); bits past the limit are returned too, and {@link #skip} refuses to take them.
+     */
+    long peek() {
+        long p = pos;
+        int i = base + (int) (p >>> 3);
+        if (i + 8 <= buf.length) {
+            return (long) BE_LONG.get(buf, i) << (p & 7);
+        }
+        long w = 0;
+        for (int k = 0; k < 8; k++) {
+            w = (w << 8) | (i + k < buf.length ? buf[i + k] & 0xFF : 0);
+        }
+        return w << (p & 7);
+    }
+
+    /** Moves past {@code n} bits, as reading them would. */
+    void skip(int n) {
+        if (pos + n > limit) {
+            throw pastEnd(n);
+        }
+        pos += n;
+    }
+
     private long readBitsSlow(int n) {
         long p = pos;
         if (p + n > limit) {

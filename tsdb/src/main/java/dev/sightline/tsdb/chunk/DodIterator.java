@@ -85,6 +85,50 @@ abstract sealed class DodIterator implements SampleIterator permits XorIterator,
         }
     }
 
+    /**
+     * {@link #readTimestamp} for samples {@code n} (at least 1) on into {@code ts} from {@code o} on, up to the last
+     * sample or the first one past {@code maxt} (read, not stored); returns the index after the last sample read. In
+     * the interval form without a start column the runs between exceptions are counted out without reading.
+     */
+    final int readTimestamps(int n, long maxt, long[] ts, int o) {
+        if (!regular || hasStart) {
+            while (n < total) {
+                readTimestamp(n++);
+                if (t > maxt) {
+                    break;
+                }
+                ts[o++] = t;
+            }
+            return n;
+        }
+        long tt = t;
+        long iv = interval;
+        while (n < total) {
+            for (int runEnd = Math.min(total, nextException); n < runEnd; ) {
+                tt += iv;
+                n++;
+                if (tt > maxt) {
+                    t = tt;
+                    delta = iv;
+                    return n;
+                }
+                ts[o++] = tt;
+            }
+            t = tt;
+            delta = iv;
+            if (n == total) {
+                break;
+            }
+            readTimestamp(n++);
+            tt = t;
+            if (tt > maxt) {
+                break;
+            }
+            ts[o++] = tt;
+        }
+        return n;
+    }
+
     private void nextGap(int n) {
         long gap = r.readUvarint();
         if (gap < 0 || gap > total) {

@@ -85,6 +85,73 @@ final class Gorilla {
         return (leading << 8) | trailing;
     }
 
+    /**
+     * Reads XOR-coded values into {@code vs[at, end)}, the first XOR'd with {@code prev}, updating {@code windows[i]};
+     * returns the last value's bits. {@link #readXor} in a loop, but with one look at the reader per value: its
+     * control bits, window header and (up to 44 or 55 bits) value bits all come from one peek.
+     */
+    static long readXors(BitReader r, long prev, int[] windows, int i, double[] vs, int at, int end) {
+        long bits = prev;
+        int window = windows[i];
+        for (int k = at; k < end; k++) {
+            long w = r.peek();
+            if (w >= 0) {
+                r.skip(1);
+            } else if (w << 1 >= 0) {
+                if (window == NO_WINDOW) {
+                    throw new CorruptChunkException("value reuses a leading/trailing window before one was set, at bit " + r.position());
+                }
+                int trailing = window & 0xFF;
+                int significant = 64 - (window >>> 8) - trailing;
+                if (significant <= 55) {
+                    r.skip(2 + significant);
+                    bits ^= (w << 2 >>> (64 - significant)) << trailing;
+                } else {
+                    r.skip(2);
+                    bits ^= wide(r, significant) << trailing;
+                }
+            } else {
+                int leading = (int) (w >>> 57) & 0x1F;
+                int significant = (int) (w >>> 51) & 0x3F;
+                if (significant == 0) {
+                    significant = 64;
+                }
+                int trailing = 64 - leading - significant;
+                if (trailing < 0) {
+                    throw new CorruptChunkException("value window of " + leading + " leading and " + significant
+                            + " significant bits exceeds 64, at bit " + (r.position() + 13));
+                }
+                if (significant <= 44) {
+                    r.skip(13 + significant);
+                    bits ^= (w << 13 >>> (64 - significant)) << trailing;
+                } else {
+                    r.skip(13);
+                    bits ^= wide(r, significant) << trailing;
+                }
+                window = (leading << 8) | trailing;
+            }
+            vs[k] = Double.longBitsToDouble(bits);
+        }
+        windows[i] = window;
+        return bits;
+    }
+
+    /**
+     * The next {@code n} bits (45 to 64); past 56, which one read takes, two peeks instead of the byte-wise loop
+     * (counters' XORs often need 57 to 64 bits).
+     */
+    private static long wide(BitReader r, int n) {
+        if (n <= 56) {
+            return r.readBits(n);
+        }
+        long high = r.peek() >>> 8;
+        r.skip(56);
+        int rest = n - 56;
+        long low = r.peek() >>> (64 - rest);
+        r.skip(rest);
+        return high << rest | low;
+    }
+
     /** Reads one XOR-coded value into {@code bits[i]}, updating {@code windows[i]}. */
     static void readXor(BitReader r, long[] bits, int[] windows, int i) {
         if (!r.readBit()) {

@@ -120,22 +120,12 @@ final class PackedIterator extends DodIterator {
         int first = out.n;
         ts[first] = t;
         vs[first] = value();
-        int o = first + 1;
-        int n = read; // >= 1: the current sample has been read
-        ValueType result = ValueType.NONE;
-        while (n < total) {
-            readTimestamp(n);
-            n++;
-            if (t > maxt) {
-                result = ValueType.FLOAT;
-                break;
-            }
-            ts[o++] = t;
-        }
+        int n = readTimestamps(read, maxt, ts, first + 1); // read >= 1: the current sample has been read
+        ValueType result = n > read && t > maxt ? ValueType.FLOAT : ValueType.NONE;
         // Values of samples read..n-1; the last one stays current when it is past maxt (its slot is spare capacity).
         readValues(vs, first + 1, n - read);
+        out.n = first + 1 + n - read - (result == ValueType.FLOAT ? 1 : 0);
         read = n;
-        out.n = o;
         return at = result;
     }
 
@@ -144,12 +134,7 @@ final class PackedIterator extends DodIterator {
         int end = at + count;
         switch (form) {
             case PackedChunks.CONSTANT -> Arrays.fill(vs, at, end, Double.longBitsToDouble(bits[0]));
-            case PackedChunks.XOR -> {
-                for (int i = at; i < end; i++) {
-                    Gorilla.readXor(vr, bits, windows, 0);
-                    vs[i] = Double.longBitsToDouble(bits[0]);
-                }
-            }
+            case PackedChunks.XOR -> bits[0] = Gorilla.readXors(vr, bits[0], windows, 0, vs, at, end);
             case PackedChunks.DELTAS -> {
                 long mm = m;
                 for (int i = at; i < end; i++) {
