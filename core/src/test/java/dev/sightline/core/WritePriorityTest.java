@@ -39,8 +39,8 @@ class WritePriorityTest {
         WritePriority p = new WritePriority();
         p.beginWrite();
         // A deadline already passed: no pause at all, so the caller's check reports the timeout at once.
-        long took = onReader(p, () -> WritePriority.yieldToWrites(System.nanoTime() - 1));
-        assertThat(took).isLessThan(WritePriority.MAX_PAUSE_NANOS);
+        // Pause time, not wall time: a loaded machine may keep the reader off its core for longer than a pause.
+        onReader(p, () -> WritePriority.yieldToWrites(System.nanoTime() - 1));
         assertThat(p.pausedNanos()).isLessThan(WritePriority.MAX_PAUSE_NANOS);
     }
 
@@ -70,9 +70,7 @@ class WritePriorityTest {
     void otherThreadsAndIdleWritersNeverPause() throws Exception {
         WritePriority p = new WritePriority();
         p.beginWrite();
-        long t0 = System.nanoTime();
         WritePriority.yieldToWrites(System.nanoTime() + FAR);
-        assertThat(System.nanoTime() - t0).isLessThan(WritePriority.MAX_PAUSE_NANOS);
         assertThat(p.pausedNanos()).isZero();
 
         WritePriority idle = new WritePriority();
