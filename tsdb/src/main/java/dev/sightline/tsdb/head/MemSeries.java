@@ -71,7 +71,6 @@ public final class MemSeries {
      * an appendable chunk first, so loading a snapshot decodes nothing and a series never written again never pays.
      */
     private boolean headChunkFromSnapshot;
-    private int headSamples;
     private long headMinT;
     /** The end of the block-aligned window the open chunk lies in; a chunk never spans two block windows. */
     private long headChunkEnd;
@@ -231,8 +230,8 @@ public final class MemSeries {
 
     private void appendInOrder(long st, long t, long bits, Histogram h, Head head) {
         ChunkEncoding enc = h == null ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM;
-        if (headChunk == null || headChunk.encoding() != enc || headSamples >= SAMPLES_PER_CHUNK || t >= headChunkEnd
-                || t - headMinT > MAX_CHUNK_SPAN) {
+        if (headChunk == null || headChunk.encoding() != enc || headChunk.numSamples() >= SAMPLES_PER_CHUNK
+                || t >= headChunkEnd || t - headMinT > MAX_CHUNK_SPAN) {
             cut(enc, t, head);
         }
         if (headChunkFromSnapshot) {
@@ -247,7 +246,6 @@ public final class MemSeries {
                 throw new IllegalStateException("an empty histogram chunk refused a histogram: " + h);
             }
         }
-        headSamples++;
     }
 
     /** A chunk to append to holding {@code loaded}'s samples, appended again in order. */
@@ -273,7 +271,6 @@ public final class MemSeries {
         }
         long chunkRange = head.chunkRangeMs();
         headChunk = Chunks.newChunk(enc);
-        headSamples = 0;
         headMinT = t;
         headChunkEnd = (Math.floorDiv(t, chunkRange) + 1) * chunkRange;
         if (headChunkEnd < t) {
@@ -332,7 +329,7 @@ public final class MemSeries {
             o.uvarint(headChunk.encoding().code());
             o.varint(headMinT);
             o.varint(headChunkEnd);
-            o.uvarint(headSamples);
+            o.uvarint(headChunk.numSamples()); // read back and skipped: the chunk's header counts them too
             o.bytes(headChunk.bytes());
         }
         o.uvarint(hasLast ? (lastHistogram != null ? 2 : 1) : 0);
@@ -364,7 +361,7 @@ public final class MemSeries {
             ChunkEncoding enc = in.encoding(code);
             headMinT = in.varint();
             headChunkEnd = in.varint();
-            headSamples = in.count(0);
+            in.count(0); // the chunk's own header holds the count
             byte[] bytes = in.bytes();
             headChunk = Chunks.fromBytes(enc, bytes, 0, bytes.length);
             headChunkFromSnapshot = true;
