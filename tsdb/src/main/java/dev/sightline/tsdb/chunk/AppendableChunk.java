@@ -109,10 +109,6 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
      * Sizes the array for a full head chunk, extrapolated from the bits per sample after the first one (which carries
      * the full timestamp and value), instead of growing by half: a head holds four 120-sample chunks per series, and
      * 1.5x growth would leave up to a third of each array unused.
-     *
-     * <p>Before that estimate is sound (fewer than 8 samples) the array grows by a quarter, at least 16 bytes, to a
-     * multiple of 8 (the heap's own alignment): every series of a fresh head sits there at once, and 1.5x growth left
-     * a third of those arrays unused, for one more small copy per chunk.
      */
     @Override
     final long grownLength(long needed, int current) {
@@ -122,9 +118,6 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
             long perSample = (bits - firstSampleEndBit) / (n - 1);
             long predicted = ((bits + perSample * (EXPECTED_SAMPLES - n) + 7) >>> 3) + 8;
             return Math.max(needed + 8, predicted);
-        }
-        if (n < 8) {
-            return (Math.max(needed, current + Math.max(16, current >> 2)) + 7) & ~7L;
         }
         return super.grownLength(needed, current);
     }

@@ -314,26 +314,6 @@ class XorChunkTest {
         }
     }
 
-    /** A fresh head holds every series' first few samples at once, so a young chunk should carry little slack too. */
-    @Example
-    void youngChunkCarriesLittleSlack() {
-        Random rnd = new Random(5);
-        for (int shape = 0; shape < 3; shape++) {
-            XorChunk c = (XorChunk) Chunks.newChunk(ChunkEncoding.XOR);
-            double v = 1000;
-            for (int i = 0; i < 7; i++) {
-                v = switch (shape) {
-                    case 0 -> v + rnd.nextInt(5);
-                    case 1 -> Math.round(v * 100 + rnd.nextInt(1500)) / 100.0;
-                    default -> rnd.nextDouble();
-                };
-                c.append(1_700_000_000_000L + i * 15_000L, v);
-                assertThat(c.buffer().length).as("shape %d: %d bytes used at %d samples", shape, c.byteLength(), i + 1)
-                        .isLessThanOrEqualTo(c.byteLength() + 24);
-            }
-        }
-    }
-
     @Example
     void constantValuesCostWellUnderOneBytePerSample() {
         Chunk c = Chunks.newChunk(ChunkEncoding.XOR);
