@@ -78,12 +78,21 @@ public final class MemSeries {
     private boolean hasLast;
     private long lastT;
     private long lastBits;
-    private Histogram lastHistogram;
 
-    /** Null until the series accepts its first out-of-order sample, and again once they are all truncated. */
-    private OutOfOrderSamples ooo;
-    /** Deleted time ranges, honoured by reads and left out when the head is cut into a block; null when none. */
-    private Intervals deleted;
+    /**
+     * What few series have, apart so that the rest pay one field for all three (the head keeps a million series):
+     * null while all three are null.
+     */
+    private Rare rare;
+
+    private static final class Rare {
+        /** The newest sample when it is a histogram. */
+        Histogram lastHistogram;
+        /** Null until the series accepts its first out-of-order sample, and again once they are all truncated. */
+        OutOfOrderSamples ooo;
+        /** Deleted time ranges, honoured by reads and left out when the head is cut into a block; null when none. */
+        Intervals deleted;
+    }
 
     MemSeries(long ref, Labels labels) {
         this.ref = ref;
@@ -128,7 +137,7 @@ public final class MemSeries {
      * with {@link #CLAIMED} set when the mark is now {@code claim}.
      */
     synchronized int claimAndClassify(long claim, long t, long bits, Histogram h, long oooWindowMs) {
-        int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, oooWindowMs);
+        int c = classify(hasLast, lastT, lastBits, lastH(), t, bits, h, oooWindowMs);
         if ((long) BATCH_MARK.get(this) == 0) {
             BATCH_MARK.setOpaque(this, claim);
             c |= CLAIMED;
@@ -137,7 +146,7 @@ public final class MemSeries {
     }
 
     synchronized int classify(long t, long bits, Histogram h, long oooWindowMs) {
-        return classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, oooWindowMs);
+        return classify(hasLast, lastT, lastBits, lastH(), t, bits, h, oooWindowMs);
     }
 
     synchronized boolean hasLast() {
@@ -153,7 +162,37 @@ public final class MemSeries {
     }
 
     synchronized Histogram lastHistogram() {
-        return lastHistogram;
+        return lastH();
+    }
+
+    private Histogram lastH() {
+        Rare r = rare;
+        return r == null ? null : r.lastHistogram;
+    }
+
+    private OutOfOrderSamples oooSamples() {
+        Rare r = rare;
+        return r == null ? null : r.ooo;
+    }
+
+    private Intervals deletedIntervals() {
+        Rare r = rare;
+        return r == null ? null : r.deleted;
+    }
+
+    private Rare rare() {
+        if (rare == null) {
+            rare = new Rare();
+        }
+        return rare;
+    }
+
+    /** Drops the holder once it holds nothing. */
+    private void trimRare() {
+        Rare r = rare;
+        if (r != null && r.lastHistogram == null && r.ooo == null && r.deleted == null) {
+            rare = null;
+        }
     }
 
     /**
@@ -161,7 +200,7 @@ public final class MemSeries {
      * sample is stored for IN_ORDER and OUT_OF_ORDER_ACCEPTED only.
      */
     synchronized int add(long st, long t, long bits, Histogram h, Head head) {
-        int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
+        int c = classify(hasLast, lastT, lastBits, lastH(), t, bits, h, head.outOfOrderWindowMs());
         if (c == IN_ORDER) {
             appendInOrder(st, t, bits, h, head);
             setLast(t, bits, h);
@@ -178,7 +217,7 @@ public final class MemSeries {
     synchronized int replay(long st, long t, long bits, Histogram h, Head head) {
         int n = numClosed();
         if (headChunk == null && n > 0 && t <= closedMax(n - 1)) {
-            int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
+            int c = classify(hasLast, lastT, lastBits, lastH(), t, bits, h, head.outOfOrderWindowMs());
             if (c == IN_ORDER) {
                 setLast(t, bits, h);
             } else if (c == OUT_OF_ORDER_ACCEPTED) {
@@ -225,7 +264,12 @@ public final class MemSeries {
         hasLast = true;
         lastT = t;
         lastBits = bits;
-        lastHistogram = h;
+        if (h != null) {
+            rare().lastHistogram = h;
+        } else if (rare != null) {
+            rare.lastHistogram = null;
+            trimRare();
+        }
     }
 
     private void appendInOrder(long st, long t, long bits, Histogram h, Head head) {
@@ -308,10 +352,11 @@ public final class MemSeries {
     }
 
     private void insertOutOfOrder(long st, long t, double v, Histogram h) {
-        if (ooo == null) {
-            ooo = new OutOfOrderSamples();
+        Rare r = rare();
+        if (r.ooo == null) {
+            r.ooo = new OutOfOrderSamples();
         }
-        ooo.insert(st, t, v, h);
+        r.ooo.insert(st, t, v, h);
     }
 
     /**
@@ -319,6 +364,8 @@ public final class MemSeries {
      * and the out-of-order samples. {@link #readSnapshot} reads it back.
      */
     synchronized void writeSnapshot(HeadSnapshot.Out o) throws IOException {
+        Histogram lastHistogram = lastH();
+        Intervals deleted = deletedIntervals();
         o.uvarint(closedMeta.length / 3);
         for (long m : closedMeta) {
             o.varint(m);
@@ -341,7 +388,7 @@ public final class MemSeries {
                 o.fixed64(lastBits);
             }
         }
-        OutOfOrderSamples.write(ooo, o);
+        OutOfOrderSamples.write(oooSamples(), o);
         o.uvarint(deleted == null ? 0 : deleted.size());
         for (int i = 0; deleted != null && i < deleted.size(); i++) {
             o.varint(deleted.min(i));
@@ -375,7 +422,10 @@ public final class MemSeries {
                 setLast(t, in.fixed64(), null);
             }
         }
-        ooo = OutOfOrderSamples.read(in);
+        OutOfOrderSamples ooo = OutOfOrderSamples.read(in);
+        if (ooo != null) {
+            rare().ooo = ooo;
+        }
         int intervals = in.count(2);
         for (int i = 0; i < intervals; i++) {
             long min = in.varint();
@@ -400,6 +450,7 @@ public final class MemSeries {
             last++;
         }
         boolean withHead = headChunk != null && lastT >= mint && headMinT <= maxt;
+        OutOfOrderSamples ooo = oooSamples();
         int oFrom = 0;
         int oTo = 0;
         if (ooo != null) {
@@ -425,23 +476,25 @@ public final class MemSeries {
         }
         // Read under the monitor: every ref here was written before, and segments are dropped only after every
         // series let go of their chunks, so this table holds all the segments the refs name.
-        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deleted);
+        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deletedIntervals());
     }
 
     /** The deleted time ranges, null when none. */
     synchronized Intervals deleted() {
-        return deleted;
+        return deletedIntervals();
     }
 
     /** Marks [mint, maxt] deleted; returns whether it is the series' first deleted interval. */
     synchronized boolean delete(long mint, long maxt) {
-        boolean first = deleted == null;
-        deleted = first ? Intervals.of(mint, maxt) : deleted.add(mint, maxt);
+        Rare r = rare();
+        boolean first = r.deleted == null;
+        r.deleted = first ? Intervals.of(mint, maxt) : r.deleted.add(mint, maxt);
         return first;
     }
 
     /** Whether a delete of [mint, maxt] would hide something: a sample there, in a stretch not deleted already. */
     synchronized boolean needsDelete(long mint, long maxt) {
+        Intervals deleted = deletedIntervals();
         return hasDataIn(mint, maxt)
                 && (deleted == null || !deleted.covers(Math.max(mint, minTime()), Math.min(maxt, maxTime())));
     }
@@ -456,6 +509,7 @@ public final class MemSeries {
         if (headChunk != null && lastT >= mint && headMinT <= maxt) {
             return true;
         }
+        OutOfOrderSamples ooo = oooSamples();
         return ooo != null && ooo.hasDataIn(mint, maxt);
     }
 
@@ -479,7 +533,10 @@ public final class MemSeries {
             closedMeta = Arrays.copyOfRange(closedMeta, 3 * drop, 3 * n); // fresh: queries may still read the old one
         }
         headStats.chunks.add(-drop);
+        OutOfOrderSamples ooo = oooSamples();
         if (ooo != null && ooo.truncateBefore(cut) == 0) {
+            rare.ooo = null;
+            trimRare();
             ooo = null;
         }
         return numChunks() == 0 && ooo == null;
@@ -488,12 +545,14 @@ public final class MemSeries {
     /** The smallest timestamp held, or Long.MAX_VALUE when empty. */
     synchronized long minTime() {
         long m = numClosed() > 0 ? closedMin(0) : headChunk != null ? headMinT : Long.MAX_VALUE;
+        OutOfOrderSamples ooo = oooSamples();
         return ooo != null ? Math.min(m, ooo.minTime()) : m;
     }
 
     /** The largest timestamp held, or Long.MIN_VALUE when empty. */
     synchronized long maxTime() {
         long m = headChunk != null ? lastT : numClosed() > 0 ? closedMax(numClosed() - 1) : Long.MIN_VALUE;
+        OutOfOrderSamples ooo = oooSamples();
         return ooo != null ? Math.max(m, ooo.maxTime()) : m;
     }
 
