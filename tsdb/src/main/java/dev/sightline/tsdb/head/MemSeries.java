@@ -57,12 +57,14 @@ public final class MemSeries {
     }
 
     /**
-     * Closed (full) chunks, oldest first, 3 longs each: min time, max time, and the ref of its bytes in the head's
-     * {@link HeadChunkFiles}. Never changed once published (closing a chunk or truncating copies), so query views
-     * over it need no lock.
+     * Closed (full) chunks, oldest first, {@value #META_INTS} ints each: min time (high, low word), max minus min time
+     * (unsigned, see MAX_CHUNK_SPAN), and the ref of its bytes in the head's {@link HeadChunkFiles} (high, low word):
+     * 20 bytes a chunk where 3 longs took 24, and the head keeps several per series. Never changed once published
+     * (closing a chunk or truncating copies), so query views over it need no lock.
      */
-    private long[] closedMeta = NO_META;
-    private static final long[] NO_META = new long[0];
+    private int[] closedMeta = NO_META;
+    private static final int[] NO_META = new int[0];
+    private static final int META_INTS = 5;
 
     /** The open chunk, null when there is none. Its newest sample is the series' newest in-order one (lastT). */
     private Chunk headChunk;
@@ -229,15 +231,22 @@ public final class MemSeries {
     }
 
     /**
-     * Takes the full chunks found on disk for this series (3 longs each, see closedMeta), dropping those wholly
-     * before {@code minValidTime}. Returns the number kept. Call before the series' first replayed sample.
+     * Takes the full chunks found on disk for this series (3 longs each: min time, max time, ref), dropping those
+     * wholly before {@code minValidTime}. Returns the number kept. Call before the series' first replayed sample.
      */
     synchronized int attachLoaded(long[] meta, long minValidTime) {
         int drop = 0;
         while (drop < meta.length && meta[drop + 1] < minValidTime) {
             drop += 3;
         }
-        closedMeta = drop == 0 ? meta : Arrays.copyOfRange(meta, drop, meta.length);
+        int[] packed = new int[(meta.length - drop) / 3 * META_INTS];
+        for (int j = drop, i = 0; j < meta.length; j += 3, i++) {
+            if (!pack(packed, i, meta[j], meta[j + 1], meta[j + 2])) {
+                throw new IllegalStateException("chunk of series " + ref + " found on disk spans [" + meta[j] + ", "
+                        + meta[j + 1] + "], wider than a head chunk can be");
+            }
+        }
+        closedMeta = packed;
         return numClosed();
     }
 
@@ -275,7 +284,7 @@ public final class MemSeries {
     private void appendInOrder(long st, long t, long bits, Histogram h, Head head) {
         ChunkEncoding enc = h == null ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM;
         if (headChunk == null || headChunk.encoding() != enc || headChunk.numSamples() >= SAMPLES_PER_CHUNK
-                || t >= headChunkEnd || t - headMinT > MAX_CHUNK_SPAN) {
+                || t >= headChunkEnd || Long.compareUnsigned(t - headMinT, MAX_CHUNK_SPAN) > 0) {
             cut(enc, t, head);
         }
         if (headChunkFromSnapshot) {
@@ -326,29 +335,49 @@ public final class MemSeries {
     /** Writes the open chunk to the chunk files and keeps its ref; readers holding the open chunk keep it. */
     private void close(HeadChunkFiles files) {
         long ref = files.write(this.ref, headMinT, lastT, headChunk.encoding(), headChunk.bytes());
-        int n = closedMeta.length;
-        long[] meta = Arrays.copyOf(closedMeta, n + 3);
-        meta[n] = headMinT;
-        meta[n + 1] = lastT;
-        meta[n + 2] = ref;
+        int n = numClosed();
+        int[] meta = Arrays.copyOf(closedMeta, (n + 1) * META_INTS);
+        if (!pack(meta, n, headMinT, lastT, ref)) {
+            throw new IllegalStateException("open chunk of series " + this.ref + " spans [" + headMinT + ", " + lastT
+                    + "], wider than the cut allows");
+        }
         closedMeta = meta;
         headChunk = null;
     }
 
+    /** Writes chunk i's metadata into {@code meta}; false (nothing written) when its span does not fit 32 bits. */
+    private static boolean pack(int[] meta, int i, long min, long max, long ref) {
+        long span = max - min; // for max >= min a span of 2^63 or more wraps negative, so this rejects it
+        if (span < 0 || span > MAX_CHUNK_SPAN) {
+            return false;
+        }
+        int at = META_INTS * i;
+        meta[at] = (int) (min >>> 32);
+        meta[at + 1] = (int) min;
+        meta[at + 2] = (int) span;
+        meta[at + 3] = (int) (ref >>> 32);
+        meta[at + 4] = (int) ref;
+        return true;
+    }
+
+    private static long word(int[] meta, int at) {
+        return (long) meta[at] << 32 | Integer.toUnsignedLong(meta[at + 1]);
+    }
+
     private int numClosed() {
-        return closedMeta.length / 3;
+        return closedMeta.length / META_INTS;
     }
 
     private long closedMin(int i) {
-        return closedMeta[3 * i];
+        return word(closedMeta, META_INTS * i);
     }
 
     private long closedMax(int i) {
-        return closedMeta[3 * i + 1];
+        return closedMin(i) + Integer.toUnsignedLong(closedMeta[META_INTS * i + 2]);
     }
 
     private long closedRef(int i) {
-        return closedMeta[3 * i + 2];
+        return word(closedMeta, META_INTS * i + 3);
     }
 
     private void insertOutOfOrder(long st, long t, double v, Histogram h) {
@@ -366,9 +395,11 @@ public final class MemSeries {
     synchronized void writeSnapshot(HeadSnapshot.Out o) throws IOException {
         Histogram lastHistogram = lastH();
         Intervals deleted = deletedIntervals();
-        o.uvarint(closedMeta.length / 3);
-        for (long m : closedMeta) {
-            o.varint(m);
+        o.uvarint(numClosed());
+        for (int i = 0, n = numClosed(); i < n; i++) {
+            o.varint(closedMin(i));
+            o.varint(closedMax(i));
+            o.varint(closedRef(i));
         }
         if (headChunk == null) {
             o.uvarint(0);
@@ -399,9 +430,13 @@ public final class MemSeries {
     /** Restores what {@link #writeSnapshot} wrote, into a new series; returns the number of chunks it holds. */
     synchronized int readSnapshot(HeadSnapshot.In in) throws IOException {
         int closed = in.count(3);
-        closedMeta = closed == 0 ? NO_META : new long[3 * closed];
-        for (int i = 0; i < closedMeta.length; i++) {
-            closedMeta[i] = in.varint();
+        closedMeta = closed == 0 ? NO_META : new int[META_INTS * closed];
+        for (int i = 0; i < closed; i++) {
+            long min = in.varint();
+            long max = in.varint();
+            if (!pack(closedMeta, i, min, max, in.varint())) {
+                throw in.corrupt("chunk " + i + " of series " + ref + " spans [" + min + ", " + max + "]");
+            }
         }
         int code = (int) in.uvarint();
         if (code != 0) {
@@ -530,7 +565,7 @@ public final class MemSeries {
         if (drop == n) {
             closedMeta = NO_META;
         } else if (drop > 0) {
-            closedMeta = Arrays.copyOfRange(closedMeta, 3 * drop, 3 * n); // fresh: queries may still read the old one
+            closedMeta = Arrays.copyOfRange(closedMeta, META_INTS * drop, META_INTS * n); // fresh: queries may still read the old one
         }
         headStats.chunks.add(-drop);
         OutOfOrderSamples ooo = oooSamples();
