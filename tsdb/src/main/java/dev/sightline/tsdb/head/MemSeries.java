@@ -57,12 +57,14 @@ public final class MemSeries {
     }
 
     /**
-     * Closed (full) chunks, oldest first, 3 longs each: min time, max time, and the ref of its bytes in the head's
-     * {@link HeadChunkFiles}. Never changed once published (closing a chunk or truncating copies), so query views
-     * over it need no lock.
+     * Closed (full) chunks, oldest first, {@value #META_INTS} ints each: min time (high, low word), max minus min time
+     * (unsigned, see MAX_CHUNK_SPAN), and the ref of its bytes in the head's {@link HeadChunkFiles} (high, low word):
+     * 20 bytes a chunk where 3 longs took 24, and the head keeps several per series. Never changed once published
+     * (closing a chunk or truncating copies), so query views over it need no lock.
      */
-    private long[] closedMeta = NO_META;
-    private static final long[] NO_META = new long[0];
+    private int[] closedMeta = NO_META;
+    private static final int[] NO_META = new int[0];
+    private static final int META_INTS = 5;
 
     /** The open chunk, null when there is none. Its newest sample is the series' newest in-order one (lastT). */
     private Chunk headChunk;
@@ -71,7 +73,6 @@ public final class MemSeries {
      * an appendable chunk first, so loading a snapshot decodes nothing and a series never written again never pays.
      */
     private boolean headChunkFromSnapshot;
-    private int headSamples;
     private long headMinT;
     /** The end of the block-aligned window the open chunk lies in; a chunk never spans two block windows. */
     private long headChunkEnd;
@@ -79,12 +80,21 @@ public final class MemSeries {
     private boolean hasLast;
     private long lastT;
     private long lastBits;
-    private Histogram lastHistogram;
 
-    /** Null until the series accepts its first out-of-order sample, and again once they are all truncated. */
-    private OutOfOrderSamples ooo;
-    /** Deleted time ranges, honoured by reads and left out when the head is cut into a block; null when none. */
-    private Intervals deleted;
+    /**
+     * What few series have, apart so that the rest pay one field for all three (the head keeps a million series):
+     * null while all three are null.
+     */
+    private Rare rare;
+
+    private static final class Rare {
+        /** The newest sample when it is a histogram. */
+        Histogram lastHistogram;
+        /** Null until the series accepts its first out-of-order sample, and again once they are all truncated. */
+        OutOfOrderSamples ooo;
+        /** Deleted time ranges, honoured by reads and left out when the head is cut into a block; null when none. */
+        Intervals deleted;
+    }
 
     MemSeries(long ref, Labels labels) {
         this.ref = ref;
@@ -129,7 +139,7 @@ public final class MemSeries {
      * with {@link #CLAIMED} set when the mark is now {@code claim}.
      */
     synchronized int claimAndClassify(long claim, long t, long bits, Histogram h, long oooWindowMs) {
-        int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, oooWindowMs);
+        int c = classify(hasLast, lastT, lastBits, lastH(), t, bits, h, oooWindowMs);
         if ((long) BATCH_MARK.get(this) == 0) {
             BATCH_MARK.setOpaque(this, claim);
             c |= CLAIMED;
@@ -138,7 +148,7 @@ public final class MemSeries {
     }
 
     synchronized int classify(long t, long bits, Histogram h, long oooWindowMs) {
-        return classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, oooWindowMs);
+        return classify(hasLast, lastT, lastBits, lastH(), t, bits, h, oooWindowMs);
     }
 
     synchronized boolean hasLast() {
@@ -154,7 +164,37 @@ public final class MemSeries {
     }
 
     synchronized Histogram lastHistogram() {
-        return lastHistogram;
+        return lastH();
+    }
+
+    private Histogram lastH() {
+        Rare r = rare;
+        return r == null ? null : r.lastHistogram;
+    }
+
+    private OutOfOrderSamples oooSamples() {
+        Rare r = rare;
+        return r == null ? null : r.ooo;
+    }
+
+    private Intervals deletedIntervals() {
+        Rare r = rare;
+        return r == null ? null : r.deleted;
+    }
+
+    private Rare rare() {
+        if (rare == null) {
+            rare = new Rare();
+        }
+        return rare;
+    }
+
+    /** Drops the holder once it holds nothing. */
+    private void trimRare() {
+        Rare r = rare;
+        if (r != null && r.lastHistogram == null && r.ooo == null && r.deleted == null) {
+            rare = null;
+        }
     }
 
     /**
@@ -162,7 +202,7 @@ public final class MemSeries {
      * sample is stored for IN_ORDER and OUT_OF_ORDER_ACCEPTED only.
      */
     synchronized int add(long st, long t, long bits, Histogram h, Head head) {
-        int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
+        int c = classify(hasLast, lastT, lastBits, lastH(), t, bits, h, head.outOfOrderWindowMs());
         if (c == IN_ORDER) {
             appendInOrder(st, t, bits, h, head);
             setLast(t, bits, h);
@@ -179,7 +219,7 @@ public final class MemSeries {
     synchronized int replay(long st, long t, long bits, Histogram h, Head head) {
         int n = numClosed();
         if (headChunk == null && n > 0 && t <= closedMax(n - 1)) {
-            int c = classify(hasLast, lastT, lastBits, lastHistogram, t, bits, h, head.outOfOrderWindowMs());
+            int c = classify(hasLast, lastT, lastBits, lastH(), t, bits, h, head.outOfOrderWindowMs());
             if (c == IN_ORDER) {
                 setLast(t, bits, h);
             } else if (c == OUT_OF_ORDER_ACCEPTED) {
@@ -191,15 +231,22 @@ public final class MemSeries {
     }
 
     /**
-     * Takes the full chunks found on disk for this series (3 longs each, see closedMeta), dropping those wholly
-     * before {@code minValidTime}. Returns the number kept. Call before the series' first replayed sample.
+     * Takes the full chunks found on disk for this series (3 longs each: min time, max time, ref), dropping those
+     * wholly before {@code minValidTime}. Returns the number kept. Call before the series' first replayed sample.
      */
     synchronized int attachLoaded(long[] meta, long minValidTime) {
         int drop = 0;
         while (drop < meta.length && meta[drop + 1] < minValidTime) {
             drop += 3;
         }
-        closedMeta = drop == 0 ? meta : Arrays.copyOfRange(meta, drop, meta.length);
+        int[] packed = new int[(meta.length - drop) / 3 * META_INTS];
+        for (int j = drop, i = 0; j < meta.length; j += 3, i++) {
+            if (!pack(packed, i, meta[j], meta[j + 1], meta[j + 2])) {
+                throw new IllegalStateException("chunk of series " + ref + " found on disk spans [" + meta[j] + ", "
+                        + meta[j + 1] + "], wider than a head chunk can be");
+            }
+        }
+        closedMeta = packed;
         return numClosed();
     }
 
@@ -226,13 +273,18 @@ public final class MemSeries {
         hasLast = true;
         lastT = t;
         lastBits = bits;
-        lastHistogram = h;
+        if (h != null) {
+            rare().lastHistogram = h;
+        } else if (rare != null) {
+            rare.lastHistogram = null;
+            trimRare();
+        }
     }
 
     private void appendInOrder(long st, long t, long bits, Histogram h, Head head) {
         ChunkEncoding enc = h == null ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM;
-        if (headChunk == null || headChunk.encoding() != enc || headSamples >= SAMPLES_PER_CHUNK || t >= headChunkEnd
-                || t - headMinT > MAX_CHUNK_SPAN) {
+        if (headChunk == null || headChunk.encoding() != enc || headChunk.numSamples() >= SAMPLES_PER_CHUNK
+                || t >= headChunkEnd || Long.compareUnsigned(t - headMinT, MAX_CHUNK_SPAN) > 0) {
             cut(enc, t, head);
         }
         if (headChunkFromSnapshot) {
@@ -247,7 +299,6 @@ public final class MemSeries {
                 throw new IllegalStateException("an empty histogram chunk refused a histogram: " + h);
             }
         }
-        headSamples++;
     }
 
     /** A chunk to append to holding {@code loaded}'s samples, appended again in order. */
@@ -273,7 +324,6 @@ public final class MemSeries {
         }
         long chunkRange = head.chunkRangeMs();
         headChunk = Chunks.newChunk(enc);
-        headSamples = 0;
         headMinT = t;
         headChunkEnd = (Math.floorDiv(t, chunkRange) + 1) * chunkRange;
         if (headChunkEnd < t) {
@@ -285,36 +335,57 @@ public final class MemSeries {
     /** Writes the open chunk to the chunk files and keeps its ref; readers holding the open chunk keep it. */
     private void close(HeadChunkFiles files) {
         long ref = files.write(this.ref, headMinT, lastT, headChunk.encoding(), headChunk.bytes());
-        int n = closedMeta.length;
-        long[] meta = Arrays.copyOf(closedMeta, n + 3);
-        meta[n] = headMinT;
-        meta[n + 1] = lastT;
-        meta[n + 2] = ref;
+        int n = numClosed();
+        int[] meta = Arrays.copyOf(closedMeta, (n + 1) * META_INTS);
+        if (!pack(meta, n, headMinT, lastT, ref)) {
+            throw new IllegalStateException("open chunk of series " + this.ref + " spans [" + headMinT + ", " + lastT
+                    + "], wider than the cut allows");
+        }
         closedMeta = meta;
         headChunk = null;
     }
 
+    /** Writes chunk i's metadata into {@code meta}; false (nothing written) when its span does not fit 32 bits. */
+    private static boolean pack(int[] meta, int i, long min, long max, long ref) {
+        long span = max - min; // for max >= min a span of 2^63 or more wraps negative, so this rejects it
+        if (span < 0 || span > MAX_CHUNK_SPAN) {
+            return false;
+        }
+        int at = META_INTS * i;
+        meta[at] = (int) (min >>> 32);
+        meta[at + 1] = (int) min;
+        meta[at + 2] = (int) span;
+        meta[at + 3] = (int) (ref >>> 32);
+        meta[at + 4] = (int) ref;
+        return true;
+    }
+
+    private static long word(int[] meta, int at) {
+        return (long) meta[at] << 32 | Integer.toUnsignedLong(meta[at + 1]);
+    }
+
     private int numClosed() {
-        return closedMeta.length / 3;
+        return closedMeta.length / META_INTS;
     }
 
     private long closedMin(int i) {
-        return closedMeta[3 * i];
+        return word(closedMeta, META_INTS * i);
     }
 
     private long closedMax(int i) {
-        return closedMeta[3 * i + 1];
+        return closedMin(i) + Integer.toUnsignedLong(closedMeta[META_INTS * i + 2]);
     }
 
     private long closedRef(int i) {
-        return closedMeta[3 * i + 2];
+        return word(closedMeta, META_INTS * i + 3);
     }
 
     private void insertOutOfOrder(long st, long t, double v, Histogram h) {
-        if (ooo == null) {
-            ooo = new OutOfOrderSamples();
+        Rare r = rare();
+        if (r.ooo == null) {
+            r.ooo = new OutOfOrderSamples();
         }
-        ooo.insert(st, t, v, h);
+        r.ooo.insert(st, t, v, h);
     }
 
     /**
@@ -322,9 +393,13 @@ public final class MemSeries {
      * and the out-of-order samples. {@link #readSnapshot} reads it back.
      */
     synchronized void writeSnapshot(HeadSnapshot.Out o) throws IOException {
-        o.uvarint(closedMeta.length / 3);
-        for (long m : closedMeta) {
-            o.varint(m);
+        Histogram lastHistogram = lastH();
+        Intervals deleted = deletedIntervals();
+        o.uvarint(numClosed());
+        for (int i = 0, n = numClosed(); i < n; i++) {
+            o.varint(closedMin(i));
+            o.varint(closedMax(i));
+            o.varint(closedRef(i));
         }
         if (headChunk == null) {
             o.uvarint(0);
@@ -332,7 +407,7 @@ public final class MemSeries {
             o.uvarint(headChunk.encoding().code());
             o.varint(headMinT);
             o.varint(headChunkEnd);
-            o.uvarint(headSamples);
+            o.uvarint(headChunk.numSamples()); // read back and skipped: the chunk's header counts them too
             o.bytes(headChunk.bytes());
         }
         o.uvarint(hasLast ? (lastHistogram != null ? 2 : 1) : 0);
@@ -344,7 +419,7 @@ public final class MemSeries {
                 o.fixed64(lastBits);
             }
         }
-        OutOfOrderSamples.write(ooo, o);
+        OutOfOrderSamples.write(oooSamples(), o);
         o.uvarint(deleted == null ? 0 : deleted.size());
         for (int i = 0; deleted != null && i < deleted.size(); i++) {
             o.varint(deleted.min(i));
@@ -355,16 +430,20 @@ public final class MemSeries {
     /** Restores what {@link #writeSnapshot} wrote, into a new series; returns the number of chunks it holds. */
     synchronized int readSnapshot(HeadSnapshot.In in) throws IOException {
         int closed = in.count(3);
-        closedMeta = closed == 0 ? NO_META : new long[3 * closed];
-        for (int i = 0; i < closedMeta.length; i++) {
-            closedMeta[i] = in.varint();
+        closedMeta = closed == 0 ? NO_META : new int[META_INTS * closed];
+        for (int i = 0; i < closed; i++) {
+            long min = in.varint();
+            long max = in.varint();
+            if (!pack(closedMeta, i, min, max, in.varint())) {
+                throw in.corrupt("chunk " + i + " of series " + ref + " spans [" + min + ", " + max + "]");
+            }
         }
         int code = (int) in.uvarint();
         if (code != 0) {
             ChunkEncoding enc = in.encoding(code);
             headMinT = in.varint();
             headChunkEnd = in.varint();
-            headSamples = in.count(0);
+            in.count(0); // the chunk's own header holds the count
             byte[] bytes = in.bytes();
             headChunk = Chunks.fromBytes(enc, bytes, 0, bytes.length);
             headChunkFromSnapshot = true;
@@ -378,7 +457,10 @@ public final class MemSeries {
                 setLast(t, in.fixed64(), null);
             }
         }
-        ooo = OutOfOrderSamples.read(in);
+        OutOfOrderSamples ooo = OutOfOrderSamples.read(in);
+        if (ooo != null) {
+            rare().ooo = ooo;
+        }
         int intervals = in.count(2);
         for (int i = 0; i < intervals; i++) {
             long min = in.varint();
@@ -403,6 +485,7 @@ public final class MemSeries {
             last++;
         }
         boolean withHead = headChunk != null && lastT >= mint && headMinT <= maxt;
+        OutOfOrderSamples ooo = oooSamples();
         int oFrom = 0;
         int oTo = 0;
         if (ooo != null) {
@@ -428,23 +511,25 @@ public final class MemSeries {
         }
         // Read under the monitor: every ref here was written before, and segments are dropped only after every
         // series let go of their chunks, so this table holds all the segments the refs name.
-        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deleted);
+        return new SeriesSnapshot(refs, files.table(), withHead ? headChunk : null, ot, ov, oh, ost, deletedIntervals());
     }
 
     /** The deleted time ranges, null when none. */
     synchronized Intervals deleted() {
-        return deleted;
+        return deletedIntervals();
     }
 
     /** Marks [mint, maxt] deleted; returns whether it is the series' first deleted interval. */
     synchronized boolean delete(long mint, long maxt) {
-        boolean first = deleted == null;
-        deleted = first ? Intervals.of(mint, maxt) : deleted.add(mint, maxt);
+        Rare r = rare();
+        boolean first = r.deleted == null;
+        r.deleted = first ? Intervals.of(mint, maxt) : r.deleted.add(mint, maxt);
         return first;
     }
 
     /** Whether a delete of [mint, maxt] would hide something: a sample there, in a stretch not deleted already. */
     synchronized boolean needsDelete(long mint, long maxt) {
+        Intervals deleted = deletedIntervals();
         return hasDataIn(mint, maxt)
                 && (deleted == null || !deleted.covers(Math.max(mint, minTime()), Math.min(maxt, maxTime())));
     }
@@ -459,6 +544,7 @@ public final class MemSeries {
         if (headChunk != null && lastT >= mint && headMinT <= maxt) {
             return true;
         }
+        OutOfOrderSamples ooo = oooSamples();
         return ooo != null && ooo.hasDataIn(mint, maxt);
     }
 
@@ -479,10 +565,13 @@ public final class MemSeries {
         if (drop == n) {
             closedMeta = NO_META;
         } else if (drop > 0) {
-            closedMeta = Arrays.copyOfRange(closedMeta, 3 * drop, 3 * n); // fresh: queries may still read the old one
+            closedMeta = Arrays.copyOfRange(closedMeta, META_INTS * drop, META_INTS * n); // fresh: queries may still read the old one
         }
         headStats.chunks.add(-drop);
+        OutOfOrderSamples ooo = oooSamples();
         if (ooo != null && ooo.truncateBefore(cut) == 0) {
+            rare.ooo = null;
+            trimRare();
             ooo = null;
         }
         return numChunks() == 0 && ooo == null;
@@ -491,12 +580,14 @@ public final class MemSeries {
     /** The smallest timestamp held, or Long.MAX_VALUE when empty. */
     synchronized long minTime() {
         long m = numClosed() > 0 ? closedMin(0) : headChunk != null ? headMinT : Long.MAX_VALUE;
+        OutOfOrderSamples ooo = oooSamples();
         return ooo != null ? Math.min(m, ooo.minTime()) : m;
     }
 
     /** The largest timestamp held, or Long.MIN_VALUE when empty. */
     synchronized long maxTime() {
         long m = headChunk != null ? lastT : numClosed() > 0 ? closedMax(numClosed() - 1) : Long.MIN_VALUE;
+        OutOfOrderSamples ooo = oooSamples();
         return ooo != null ? Math.max(m, ooo.maxTime()) : m;
     }
 

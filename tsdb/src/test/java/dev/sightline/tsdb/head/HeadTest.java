@@ -281,6 +281,23 @@ class HeadTest {
         assertThat(samples(head, A, 0, Long.MAX_VALUE)).containsExactly("0=1.0", far + "=2.0", (far + 1) + "=3.0", (far + 2) + "=4.0");
     }
 
+    /** Closed chunks' metadata is packed in 32-bit words: times with bits in both words and a sign come back whole. */
+    @Test
+    void closedChunksKeepNegativeTimestampsWithHighBits() throws Exception {
+        Head head = head(0);
+        long base = Math.floorDiv(-(1L << 40), 2 * HOUR) * 2 * HOUR + 12_345;
+        Appender app = head.appender();
+        for (int i = 0; i < 130; i++) {
+            app.append(0, A, base + i * 1000L, i);
+        }
+        app.commit();
+        assertThat(head.stats().chunks()).isEqualTo(2);
+        assertThat(samples(head, A, base + 119_000, base + 120_000))
+                .containsExactly((base + 119_000) + "=119.0", (base + 120_000) + "=120.0");
+        assertThat(samples(head, A, Long.MIN_VALUE, base)).containsExactly(base + "=0.0");
+        assertThat(samples(head, A, base + 1, base + 118_000)).hasSize(118);
+    }
+
     @Test
     void valueTypeChangeCutsAChunkAndBothTypesAreRead() throws Exception {
         Head head = head(0);

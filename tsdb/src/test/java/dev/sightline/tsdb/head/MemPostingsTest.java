@@ -66,15 +66,15 @@ class MemPostingsTest {
     @Property
     void addSortedAppendsOrMergesAsSingleAddsWould(@ForAll @Size(max = 300) List<@IntRange(min = 1, max = 1000) Integer> adds,
                                                   @ForAll @Size(max = 300) List<@IntRange(min = 1, max = 1000) Integer> bulk,
-                                                  @ForAll boolean afterTheLast) {
+                                                  @ForAll @IntRange(min = 0, max = 2) int where) {
         MemPostingsList pl = new MemPostingsList();
         TreeSet<Long> want = new TreeSet<>();
         adds.forEach(x -> {
             pl.add(x);
             want.add((long) x);
         });
-        // Either all past the list's last ref (the append of a rebuild) or anywhere (merged one by one).
-        long shift = afterTheLast ? 1000 : 0;
+        // Anywhere (merged one by one), all past the list's last ref (the append of a rebuild), or past an int.
+        long shift = new long[] {0, 1000, Integer.MAX_VALUE}[where];
         long[] sorted = LongStream.of(sortedDistinct(bulk)).map(x -> x + shift).toArray();
         pl.addSorted(sorted, sorted.length);
         LongStream.of(sorted).forEach(want::add);
@@ -82,6 +82,37 @@ class MemPostingsTest {
         pl.add(5000);
         want.add(5000L);
         assertThat(pl.snapshot()).containsExactly(toArray(want));
+    }
+
+    /** Refs past an int (a head that handed out 2^31 series) move a list from ints to longs, sorted as before. */
+    @Property
+    void refsBeyondAnIntKeepListsSorted(@ForAll @Size(max = 200) List<@IntRange(min = 1, max = 1000) Integer> adds,
+                                        @ForAll @Size(max = 30) List<@IntRange(min = 1, max = 1000) Integer> removes) {
+        MemPostingsList pl = new MemPostingsList();
+        TreeSet<Long> want = new TreeSet<>();
+        for (int i = 0; i < adds.size(); i++) {
+            // Every third ref lies around and beyond Integer.MAX_VALUE, in no particular order.
+            long ref = i % 3 == 2 ? Integer.MAX_VALUE - 500L + adds.get(i) : adds.get(i);
+            pl.add(ref);
+            want.add(ref);
+        }
+        removes.forEach(x -> {
+            pl.remove(Integer.MAX_VALUE - 500L + x);
+            want.remove(Integer.MAX_VALUE - 500L + x);
+            pl.remove(x);
+            want.remove((long) x);
+        });
+        assertThat(pl.snapshot()).containsExactly(toArray(want));
+        assertThat(pl.size()).isEqualTo(want.size());
+    }
+
+    @Test
+    void aLongRefIsNotMistakenForItsLowBits() {
+        MemPostingsList pl = new MemPostingsList();
+        pl.add(5);
+        assertThat(pl.remove((1L << 32) + 5)).isEqualTo(1);
+        assertThat(pl.remove(-(1L << 32) + 5)).isEqualTo(1);
+        assertThat(pl.snapshot()).containsExactly(5);
     }
 
     @Test
