@@ -72,12 +72,10 @@ public final class GoFloatBytes {
      * never an exponent (1e21 is "1000000000000000000000").
      */
     public int formatF(double v, byte[] out, int pos) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
+        if (!Double.isFinite(v)) {
             return special(v, out, pos);
         }
-        if (v < 0 || v == 0 && 1 / v < 0) {
-            out[pos++] = '-';
-        }
+        pos = sign(v, out, pos);
         double a = Math.abs(v);
         if (a < TWO_53 && a == Math.rint(a)) {
             // Every integer up to 2^53 is a double, so no shorter decimal (a multiple of 10) reads back as this one.
@@ -118,12 +116,10 @@ public final class GoFloatBytes {
 
     /** Writes FormatFloat(v, 'e', -1, 64) at {@code pos} ({@link #MAX_E_BYTES} of room needed), e.g. 1.5e-07, 1e+21. */
     public int formatE(double v, byte[] out, int pos) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
+        if (!Double.isFinite(v)) {
             return special(v, out, pos);
         }
-        if (v < 0 || v == 0 && 1 / v < 0) {
-            out[pos++] = '-';
-        }
+        pos = sign(v, out, pos);
         double a = Math.abs(v);
         if (a == 0) {
             return put("0e+00", out, pos);
@@ -315,6 +311,14 @@ public final class GoFloatBytes {
     private static int digitCount(long v) {
         int n = (64 - Long.numberOfLeadingZeros(v)) * 1233 >>> 12;
         return n < 19 && v >= POW10[n] ? n + 1 : Math.max(n, 1);
+    }
+
+    /** A '-' for a negative v, -0 included. */
+    private static int sign(double v, byte[] out, int pos) {
+        if (v < 0 || v == 0 && 1 / v < 0) {
+            out[pos++] = '-';
+        }
+        return pos;
     }
 
     private static int special(double v, byte[] out, int pos) {
