@@ -114,8 +114,8 @@ class GoFloatsTest {
     }
 
     /**
-     * The fast paths (integers below 2^53, few decimals) against the exact reference, over doubles drawn where they
-     * start and stop: any bit pattern (subnormals, NaN, the infinities, both zeros), short decimals m / 10^k and their
+     * The integer path (below 2^53) and the digit search against the exact reference, over doubles drawn where they
+     * change: any bit pattern (subnormals, NaN, the infinities, both zeros), short decimals m / 10^k and their
      * neighbours one ulp away, integers and half-integers around 2^50 and 2^53, and values around 1e21, where 'g'
      * and JavaScript switch to the exponent form and 'f' must not.
      */
@@ -148,17 +148,53 @@ class GoFloatsTest {
         return d;
     }
 
+    /**
+     * The shortest-digit search against the JDK's Double.toString-derived reference, 'f' and 'e', at every binary
+     * exponent of a normal double (its power of two, where the gap below is half the gap above, the largest
+     * significand and random ones) and at every power of ten and its neighbours: each exponent has its own scale.
+     */
     @Test
-    void fewDigitsTakesShortDecimalsAndLeavesTheRest() {
-        byte[] out = new byte[GoFloatBytes.MAX_F_BYTES];
-        for (double v : new double[] {0.5, 2.5, 123456.789, 1e-7, 0.001, 1e-22, 0.1, 3.25, 0x1p40 + 0.5}) {
-            int end = GoFloatBytes.fewDigits(v, out, 0);
-            assertThat(end).as("%s", v).isPositive();
-            assertThat(new String(out, 0, end, StandardCharsets.US_ASCII)).isEqualTo(GoFloats.exactF(v));
+    void bytesMatchTheReferenceAtEveryExponent() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(19);
+        for (long be = 1; be <= 2046; be++) {
+            assertBytesMatch(Double.longBitsToDouble(be << 52));
+            assertBytesMatch(Double.longBitsToDouble(be << 52 | (1L << 52) - 1));
+            for (int i = 0; i < 20; i++) {
+                assertBytesMatch(Double.longBitsToDouble(be << 52 | random.nextLong(1L << 52)));
+            }
         }
-        // Seventeen digits, one digit far below 1e-22, and the 2^50 bound where a decimal is no longer the only one.
-        for (double v : new double[] {0.1 + 0.2, 1.0 / 3, 1e-30, 0x1p50 - 0.125, 0x1p50 + 0.25, 5e-324}) {
-            assertThat(GoFloatBytes.fewDigits(v, out, 0)).as("%s", v).isEqualTo(-1);
+        for (int e = -307; e <= 308; e++) {
+            double p = Double.parseDouble("1e" + e);
+            for (double v : new double[] {p, Math.nextUp(p), Math.nextDown(p), 5 * p, 9.999999999999999 * p}) {
+                assertBytesMatch(v);
+            }
+        }
+    }
+
+    /** A million random bit patterns, beyond what the properties try. */
+    @Test
+    void bytesMatchTheReferenceForRandomBits() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1919);
+        for (int i = 0; i < 1_000_000; i++) {
+            assertBytesMatch(Double.longBitsToDouble(random.nextLong()));
+        }
+    }
+
+    /**
+     * Prometheus's JSON values: the 'e' form below 1e-6 and from 1e21 on, as Prometheus 2.42 answered vector(1.5e-7)
+     * with "1.5e-07" and vector(1e21) with "1e+21"; zero and the specials as in 'f'.
+     */
+    @Test
+    void jsonValuesSwitchToTheExponentFormWherePrometheusDoes() {
+        double[] values = {1.5e-7, 1e21, -1e21, Math.nextDown(1e21), 1e-6, Math.nextDown(1e-6), -1e-7, 0, -0.0, 0.1,
+                123456.789, Double.MIN_VALUE, Double.MAX_VALUE, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        String[] expected = {"1.5e-07", "1e+21", "-1e+21", "999999999999999900000", "0.000001", "9.999999999999997e-07",
+                "-1e-07", "0", "-0", "0.1", "123456.789", "5e-324", "1.7976931348623157e+308", "NaN", "+Inf", "-Inf"};
+        byte[] out = new byte[GoFloatBytes.MAX_F_BYTES];
+        GoFloatBytes f = new GoFloatBytes();
+        for (int i = 0; i < values.length; i++) {
+            int end = f.formatJsonValue(values[i], out, 0);
+            assertThat(new String(out, 0, end, StandardCharsets.US_ASCII)).as("%s", values[i]).isEqualTo(expected[i]);
         }
     }
 
@@ -183,10 +219,12 @@ class GoFloatsTest {
         }
     }
 
+    /** formatF and formatE against GoFloats' BigDecimal reference, written after a guard byte that must stay. */
     private static void assertBytesMatch(double v) {
         byte[] out = new byte[GoFloatBytes.MAX_F_BYTES + 3];
         out[0] = 'x';
-        int end = new GoFloatBytes().formatF(v, out, 1);
+        GoFloatBytes f = new GoFloatBytes();
+        int end = f.formatF(v, out, 1);
         String expected = Double.isNaN(v) || Double.isInfinite(v) || v == 0 ? GoFloats.formatF(v)
                 : (v < 0 ? "-" : "") + GoFloats.exactF(Math.abs(v));
         if (v == 0) {
@@ -194,6 +232,9 @@ class GoFloatsTest {
         }
         assertThat(new String(out, 1, end - 1, StandardCharsets.US_ASCII)).as("%s", v).isEqualTo(expected);
         assertThat(out[0]).isEqualTo((byte) 'x');
+        end = f.formatE(v, out, 1);
+        assertThat(end - 1).isLessThanOrEqualTo(GoFloatBytes.MAX_E_BYTES);
+        assertThat(new String(out, 1, end - 1, StandardCharsets.US_ASCII)).as("%s", v).isEqualTo(GoFloats.formatE(v));
     }
 
     private static DoubleFunction<String> format(char fmt) {

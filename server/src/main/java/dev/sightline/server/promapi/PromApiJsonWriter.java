@@ -26,8 +26,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * Writes Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings in Go's
- * strconv.FormatFloat(v, 'f', -1, 64) form, timestamps as seconds with the milliseconds as written by Prometheus's
+ * Writes Prometheus's API JSON, streamed with Jackson straight into a Vert.x buffer: sample values as strings as
+ * Prometheus's jsonutil.MarshalValue writes them (Go's shortest 'f' form, 'e' below 1e-6 and from 1e21 on), scalars
+ * always in the 'f' form (promql.Scalar's own MarshalJSON), timestamps as seconds with the milliseconds as written by Prometheus's
  * jsonutil.MarshalTimestamp, native histograms with their non-empty buckets. Points, which are most of a large
  * answer, bypass the generator: their digits go into a reused byte array and from there into the buffer, with
  * nothing allocated per point.
@@ -61,7 +62,7 @@ public final class PromApiJsonWriter {
      */
     private static final class BufferOutput extends OutputStream {
         /** One point's worst case: brackets, comma, quotes, a timestamp and the widest float. */
-        private static final int POINT_BYTES = 8 + GoFloatBytes.MAX_LONG_BYTES + 4 + GoFloatBytes.MAX_F_BYTES;
+        private static final int POINT_BYTES = 8 + GoFloatBytes.MAX_LONG_BYTES + 4 + GoFloatBytes.MAX_E_BYTES;
         /** Bytes per point to reserve for a matrix: a 10-digit timestamp and a 17-digit value take 33 with punctuation. */
         private static final int POINT_ESTIMATE = 40;
         private final ByteBuf buf = Unpooled.buffer(256);
@@ -105,39 +106,48 @@ public final class PromApiJsonWriter {
             return out;
         }
 
-        /** {@code [[t,"v"],...]}; the scratch goes to the buffer whenever it could not take one more point. */
+        /**
+         * {@code [[t,"v"],...]}, written straight into the buffer's array (made room for by {@link #reserve}, grown
+         * when that fell short): through a scratch array, the copy took 14% of a large matrix's encoding.
+         */
         void points(long[] t, double[] v, int n) {
-            byte[] b = scratch;
-            int pos = 0;
+            buf.ensureWritable(POINT_BYTES);
+            byte[] b = buf.array();
+            int pos = buf.arrayOffset() + buf.writerIndex();
+            int limit = buf.arrayOffset() + buf.capacity();
             b[pos++] = '[';
             for (int i = 0; i < n; i++) {
-                if (pos + POINT_BYTES > b.length) {
-                    buf.writeBytes(b, 0, pos);
-                    pos = 0;
+                if (limit - pos < POINT_BYTES) {
+                    buf.writerIndex(pos - buf.arrayOffset());
+                    buf.ensureWritable((int) Math.min((long) (n - i) * POINT_ESTIMATE + POINT_BYTES, Integer.MAX_VALUE - 16L));
+                    b = buf.array();
+                    pos = buf.arrayOffset() + buf.writerIndex();
+                    limit = buf.arrayOffset() + buf.capacity();
                 }
                 if (i > 0) {
                     b[pos++] = ',';
                 }
-                pos = point(t[i], v[i], b, pos);
+                pos = point(t[i], v[i], true, b, pos);
             }
             b[pos++] = ']';
-            buf.writeBytes(b, 0, pos);
+            buf.writerIndex(pos - buf.arrayOffset());
         }
 
-        void point(long t, double v) {
-            buf.writeBytes(scratch, 0, point(t, v, scratch, 0));
+        void point(long t, double v, boolean json) {
+            buf.writeBytes(scratch, 0, point(t, v, json, scratch, 0));
         }
 
         void timestamp(long ms) {
             buf.writeBytes(scratch, 0, timestamp(ms, scratch, 0));
         }
 
-        private int point(long t, double v, byte[] b, int pos) {
+        /** {@code [t,"v"]}, v as jsonutil.MarshalValue writes it when {@code json}, else in the 'f' form. */
+        private int point(long t, double v, boolean json, byte[] b, int pos) {
             b[pos++] = '[';
             pos = timestamp(t, b, pos);
             b[pos++] = ',';
             b[pos++] = '"';
-            pos = floats.formatF(v, b, pos);
+            pos = json ? floats.formatJsonValue(v, b, pos) : floats.formatF(v, b, pos);
             b[pos++] = '"';
             b[pos++] = ']';
             return pos;
@@ -162,10 +172,10 @@ public final class PromApiJsonWriter {
             return pos;
         }
 
-        /** A float as a JSON string through the generator, for values inside objects it writes. */
+        /** A value as a JSON string through the generator, for values inside objects it writes. */
         static void floatString(JsonGenerator g, double v) throws IOException {
             BufferOutput out = of(g);
-            g.writeRawUTF8String(out.scratch, 0, out.floats.formatF(v, out.scratch, 0));
+            g.writeRawUTF8String(out.scratch, 0, out.floats.formatJsonValue(v, out.scratch, 0));
         }
     }
 
@@ -227,7 +237,7 @@ public final class PromApiJsonWriter {
                         histogramPoint(g, s.t(), s.h());
                     } else {
                         g.writeFieldName("value");
-                        point(g, s.t(), s.f());
+                        BufferOutput.raw(g).point(s.t(), s.f(), true);
                     }
                     g.writeEndObject();
                 }
@@ -342,12 +352,15 @@ public final class PromApiJsonWriter {
         g.writeEndObject();
     }
 
-    /** {@code [seconds, "value"]}: a sample as Prometheus writes it. */
+    /**
+     * {@code [seconds, "value"]} with the value in Go's 'f' form, never an exponent: a Prometheus scalar, and a Loki
+     * sample (prometheus/common's model.SampleValue writes 'f' too).
+     */
     public static void point(JsonGenerator g, long t, double v) throws IOException {
-        BufferOutput.raw(g).point(t, v);
+        BufferOutput.raw(g).point(t, v, false);
     }
 
-    /** A sample value as Prometheus writes it: a JSON string in Go's 'f' form. */
+    /** A sample value as Prometheus writes it: a JSON string in jsonutil.MarshalValue's form. */
     public static void value(JsonGenerator g, double v) throws IOException {
         BufferOutput.floatString(g, v);
     }

@@ -57,7 +57,7 @@ class PromApiJsonWriterTest {
             double v = r.nextBoolean() ? 1e8 + r.nextDouble() * 1e9 : Double.longBitsToDouble(r.nextLong());
             s.addFloat(1_700_000_000_000L + i * 15_250L, v);
             expected.append(i > 0 ? "," : "").append('[').append(timestamp(1_700_000_000_000L + i * 15_250L))
-                    .append(",\"").append(GoFloats.formatF(v)).append("\"]");
+                    .append(",\"").append(jsonValue(v)).append("\"]");
         }
         expected.append("]}]}");
         String json = PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Matrix(List.of(s)))).toString();
@@ -79,7 +79,7 @@ class PromApiJsonWriterTest {
                 double v = 1e8 + r.nextDouble() * 1e9;
                 s.addFloat(1_700_000_000_000L + i * 60_000L, v);
                 expected.append(i == 0 ? ",\"values\":[" : ",").append('[').append(timestamp(1_700_000_000_000L + i * 60_000L))
-                        .append(",\"").append(GoFloats.formatF(v)).append("\"]");
+                        .append(",\"").append(jsonValue(v)).append("\"]");
             }
             expected.append(n > 0 ? "]}" : "}");
             points += n;
@@ -122,6 +122,11 @@ class PromApiJsonWriterTest {
                         + "{\"metric\":{\"a\":\"2\"},\"value\":[2,\"-0\"]}]}");
         assertThat(PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Scalar(1, 1e21))).toString())
                 .isEqualTo("{\"resultType\":\"scalar\",\"result\":[0.001,\"1000000000000000000000\"]}");
+        // Prometheus 2.42 writes a scalar's 1e21 in full but a vector's as 1e+21 (jsonutil.MarshalValue).
+        Vector big = new Vector(List.of(new Sample(Labels.of(), 1000, 1e21), new Sample(Labels.of(), 1000, 1.5e-7)));
+        assertThat(PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, big)).toString()).isEqualTo(
+                "{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"1e+21\"]},"
+                        + "{\"metric\":{},\"value\":[1,\"1.5e-07\"]}]}");
     }
 
     @Test
@@ -130,5 +135,11 @@ class PromApiJsonWriterTest {
             assertThatThrownBy(() -> PromApiJsonWriter.point(g, 0, 1)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("PromApiJsonWriter.render");
         }
+    }
+
+    /** Prometheus's jsonutil.MarshalValue through GoFloats' own formats: 'e' below 1e-6 and from 1e21 on, else 'f'. */
+    private static String jsonValue(double v) {
+        double a = Math.abs(v);
+        return a != 0 && (a < 1e-6 || a >= 1e21) ? GoFloats.formatE(v) : GoFloats.formatF(v);
     }
 }
