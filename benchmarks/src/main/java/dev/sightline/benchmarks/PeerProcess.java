@@ -133,7 +133,7 @@ public final class PeerProcess implements AutoCloseable {
      * class path {@code cp} as bench.sh's server_cp gives it: the server jar in server/BUILD/ first.
      */
     static Path jvmOptions(String cp) {
-        Path jar = Path.of(cp.split(java.io.File.pathSeparator, 2)[0]).toAbsolutePath();
+        Path jar = Path.of(cp.split(java.io.File.pathSeparator, 2)[0]).toAbsolutePath().normalize();
         Path options = jar.getParent().getParent().resolve("jvm.options");
         if (!Files.isRegularFile(options)) {
             throw new IllegalArgumentException("no JVM options file at " + options + " (expected beside the server's "
