@@ -110,12 +110,14 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * The command that runs the Sightline server from class path {@code cp} under this JVM's java: {@code jvmFlags},
-     * then the flags of SIGHTLINE_JAVA_OPTS (as the ./sightline launcher takes them), then {@code server serverArgs}.
+     * The command that runs the Sightline server from class path {@code cp} under this JVM's java: the launcher's
+     * memory and GC flags ({@link #jvmOptions}), {@code jvmFlags}, then the flags of SIGHTLINE_JAVA_OPTS (as the
+     * ./sightline launcher takes them), then {@code server serverArgs}.
      */
     public static List<String> sightlineCommand(String cp, List<String> jvmFlags, String... serverArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("@" + jvmOptions(cp));
         cmd.addAll(jvmFlags);
         String opts = System.getenv("SIGHTLINE_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
@@ -124,6 +126,20 @@ public final class PeerProcess implements AutoCloseable {
         cmd.addAll(List.of("-cp", cp, "dev.sightline.server.Main", "server"));
         cmd.addAll(List.of(serverArgs));
         return cmd;
+    }
+
+    /**
+     * server/jvm.options, the argument file of JVM flags the ./sightline launcher starts the server with, found from
+     * class path {@code cp} as bench.sh's server_cp gives it: the server jar in server/BUILD/ first.
+     */
+    static Path jvmOptions(String cp) {
+        Path jar = Path.of(cp.split(java.io.File.pathSeparator, 2)[0]).toAbsolutePath().normalize();
+        Path options = jar.getParent().getParent().resolve("jvm.options");
+        if (!Files.isRegularFile(options)) {
+            throw new IllegalArgumentException("no JVM options file at " + options + " (expected beside the server's "
+                    + "build folder of class path " + cp + ")");
+        }
+        return options;
     }
 
     /** Checks the named peers (prometheus, victoria-metrics) are installed at the paths given; fails on any other name. */
