@@ -174,23 +174,12 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
         if (threads.length == 0) {
             shards[0].applyPending();
         } else {
-            boolean interrupted = false;
             for (Shard shard : shards) {
                 shard.handOver(); // pending samples, then the end mark
                 putUninterruptibly(shard.full, END);
             }
             for (Thread t : threads) {
-                while (true) {
-                    try {
-                        t.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+                joinUninterruptibly(t);
             }
         }
         Throwable f = failure;
@@ -354,6 +343,22 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Waits for {@code t} to end; an interrupt meanwhile is kept for the caller. */
+    static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

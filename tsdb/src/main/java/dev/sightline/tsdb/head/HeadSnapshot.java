@@ -344,18 +344,7 @@ public final class HeadSnapshot {
             finished = true;
             if (thread != null) {
                 HeadReplay.putUninterruptibly(full, END);
-                boolean interrupted = false;
-                while (true) {
-                    try {
-                        thread.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                HeadReplay.joinUninterruptibly(thread);
             }
         }
 
