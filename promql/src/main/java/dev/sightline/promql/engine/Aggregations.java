@@ -51,7 +51,7 @@ final class Aggregations {
         }
         Matrix m = ev.evalVector(a.expr());
         if (FloatAggregation.applies(a.op(), m)) {
-            return new FloatAggregation(ev, a, m, this::groupLabels).run(param);
+            return FloatAggregation.run(ev, a, m, this::groupLabels, param);
         }
         Evaluator.StepCursor c = new Evaluator.StepCursor(m);
         Evaluator.Assembler asm = ev.assembler();

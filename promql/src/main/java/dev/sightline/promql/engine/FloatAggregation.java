@@ -29,11 +29,9 @@ final class FloatAggregation {
     private final int[] groupOf;
     private final Labels[] groupLabels;
     private final int[] members;
-    private final BiFunction<AggregateExpr, Labels, Labels> grouping;
 
-    FloatAggregation(Evaluator ev, AggregateExpr a, Matrix m, BiFunction<AggregateExpr, Labels, Labels> grouping) {
+    private FloatAggregation(Evaluator ev, AggregateExpr a, Matrix m, BiFunction<AggregateExpr, Labels, Labels> grouping) {
         this.ev = ev;
-        this.grouping = grouping;
         this.a = a;
         this.op = a.op();
         this.in = m.series();
@@ -85,22 +83,21 @@ final class FloatAggregation {
         return true;
     }
 
-    Matrix run(double[] param) {
-        return switch (op) {
-            case SUM, MIN, MAX, COUNT, GROUP -> runFolding();
-            default -> runGathering(param);
-        };
-    }
-
-    private Matrix runFolding() {
-        Folding f = new Folding(ev, a, grouping);
-        for (int k = 0; k < in.size(); k++) {
-            f.add(in.get(k));
-            if ((k & 255) == 0) {
-                ev.checkDeadline();
+    /** The aggregation of float-only input ({@link #applies}); the folding ops never index the groups up front. */
+    static Matrix run(Evaluator ev, AggregateExpr a, Matrix m, BiFunction<AggregateExpr, Labels, Labels> grouping,
+                      double[] param) {
+        if (folds(a.op())) {
+            Folding f = new Folding(ev, a, grouping);
+            List<MatrixSeries> in = m.series();
+            for (int k = 0; k < in.size(); k++) {
+                f.add(in.get(k));
+                if ((k & 255) == 0) {
+                    ev.checkDeadline();
+                }
             }
+            return f.build();
         }
-        return f.build();
+        return new FloatAggregation(ev, a, m, grouping).runGathering(param);
     }
 
     /** Whether {@link Folding} computes the aggregation (float input given). */
