@@ -268,7 +268,7 @@ public final class HeadSnapshot {
 
     /**
      * Puts decoded series into the head (by labels, by ref, postings) in batches, on its own thread when
-     * {@code threaded} so that indexing one batch overlaps decoding the next. Use: {@link #ids} and {@link #add} per
+     * {@code threaded} so that indexing one batch overlaps decoding the next. Use: {@link #add} per
      * series in ref order, then {@link #finish}; {@link #close} always.
      */
     private static final class Indexer implements AutoCloseable {

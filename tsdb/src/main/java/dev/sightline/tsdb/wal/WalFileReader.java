@@ -210,11 +210,12 @@ final class WalFileReader {
         for (int j = 0; j < nl; j++) {
             kv[2 * j] = string();
             kv[2 * j + 1] = string();
-            if (kv[2 * j + 1].isEmpty() || (j > 0 && kv[2 * j].compareTo(kv[2 * j - 2]) <= 0)) {
-                throw new CorruptRecordException(what + " " + i + " has labels that are unsorted, repeated or empty");
-            }
         }
-        return Labels.ofSorted(kv);
+        try {
+            return Labels.ofSorted(kv);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptRecordException(what + " " + i + ": " + e.getMessage());
+        }
     }
 
     private void samples(WalReplayHandler handler, boolean withStarts) throws CorruptRecordException {
