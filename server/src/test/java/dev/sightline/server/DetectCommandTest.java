@@ -44,8 +44,14 @@ class DetectCommandTest {
     Path dir;
 
     private Path csv(String name, String content) throws Exception {
-        Path p = (dir != null ? dir : Files.createTempDirectory("detect")).resolve(name);
-        Files.writeString(p, content);
+        if (dir != null) {
+            return Files.writeString(dir.resolve(name), content);
+        }
+        // jqwik properties get no @TempDir: their files go when the JVM exits (file first: deleteOnExit runs in reverse).
+        Path own = Files.createTempDirectory("detect");
+        own.toFile().deleteOnExit();
+        Path p = Files.writeString(own.resolve(name), content);
+        p.toFile().deleteOnExit();
         return p;
     }
 

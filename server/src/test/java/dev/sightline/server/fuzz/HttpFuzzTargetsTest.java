@@ -8,13 +8,14 @@ import dev.sightline.server.RunningServer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -34,6 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 503 {@code timeout} for a query past the time its own {@code timeout} parameter gave it (see {@link #givenTime}).
  */
 class HttpFuzzTargetsTest {
+    /** Removed when the class is done, after the server's close (an extension's after-all). */
+    @TempDir
+    static Path dir;
+
     @RegisterExtension
     static final RunningServer SERVER = new RunningServer();
 
@@ -214,7 +219,7 @@ class HttpFuzzTargetsTest {
 
     @TestFactory
     Stream<DynamicTest> fuzz() throws Exception {
-        SERVER.start(Files.createTempDirectory("http-fuzz"), null);
+        SERVER.start(dir, null);
         // Stored before the run, looked for after each target: a body or query must not damage what was accepted.
         assertThat(SERVER.post("/loki/api/v1/push", JSON, "{\"streams\":[{\"stream\":{\"fuzz\":\"marker\"},\"values\":[[\""
                 + NOW_S + "000000000\",\"marker line here\"]]}]}").statusCode()).isEqualTo(204);
