@@ -5,6 +5,7 @@ import dev.sightline.core.FileTrees;
 import dev.sightline.core.Labels;
 import dev.sightline.tsdb.Tsdb;
 import dev.sightline.tsdb.TsdbOptions;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 import dev.sightline.tsdb.head.HeadSnapshot;
 import dev.sightline.tsdb.wal.FsyncPolicy;
 
@@ -120,15 +121,19 @@ public final class WalReplayBenchmark {
         return w;
     }
 
-    /** With {@code snapshot} false, open deletes a head snapshot and replays the whole WAL, as after a crash. */
-    private static TsdbOptions options(int workers, boolean snapshot) {
-        return TsdbOptions.defaults().withFsyncPolicy(FsyncPolicy.NEVER).withWalReplayWorkers(workers)
-                .withHeadSnapshotOnShutdown(snapshot);
+    /**
+     * With {@code snapshot} false, open deletes a head snapshot and replays the whole WAL, as after a crash. With an
+     * exemplar store as the server's (its default size), so that the snapshot written here is one a server started on
+     * this data loads: it replays the whole WAL for a snapshot taken without one, to get the exemplars back.
+     */
+    private static Tsdb open(Path dir, int workers, boolean snapshot) throws IOException {
+        return Tsdb.open(dir, TsdbOptions.defaults().withFsyncPolicy(FsyncPolicy.NEVER).withWalReplayWorkers(workers)
+                .withHeadSnapshotOnShutdown(snapshot), new ExemplarStore(ExemplarStore.DEFAULT_MAX_EXEMPLARS));
     }
 
     /** The child JVM's part: open the database, say so on stdout, close it. */
     private static void openOnly(Path dir, int workers, boolean snapshot) throws IOException {
-        try (Tsdb db = Tsdb.open(dir, options(workers, snapshot))) {
+        try (Tsdb db = open(dir, workers, snapshot)) {
             System.out.println(READY + " " + db.headSeries());
         }
     }
@@ -144,7 +149,7 @@ public final class WalReplayBenchmark {
 
         Path sightlineDir = dataDir.resolve("sightline");
         long t0 = System.nanoTime();
-        try (Tsdb db = Tsdb.open(sightlineDir, options(0, false))) {
+        try (Tsdb db = open(sightlineDir, 0, false)) {
             TsdbIngestBenchmark.load(db, set, new long[numSeries], scrapes, start, intervalMs, 0);
         }
         System.out.printf(Locale.ROOT, "sightline: wrote %d samples in %.1f s; WAL %,d bytes, chunks_head %,d bytes%n", samples,
@@ -169,7 +174,7 @@ public final class WalReplayBenchmark {
                         String.format(Locale.ROOT, "round %d  crash restart (whole WAL), Tsdb.open, %d workers:", r + 1, workers[w]));
             }
             // A clean shutdown: the head snapshot written by close, after a (full) open.
-            Tsdb db = Tsdb.open(sightlineDir, options(w0, true));
+            Tsdb db = open(sightlineDir, w0, true);
             long c0 = System.nanoTime();
             db.close();
             snapshotWrite[r] = (System.nanoTime() - c0) / 1e9;
@@ -220,7 +225,7 @@ public final class WalReplayBenchmark {
         long o0 = System.nanoTime();
         double seconds;
         long headSeries;
-        try (Tsdb db = Tsdb.open(dir, options(workers, snapshot))) {
+        try (Tsdb db = open(dir, workers, snapshot)) {
             seconds = (System.nanoTime() - o0) / 1e9;
             headSeries = db.headSeries();
         }

@@ -1,6 +1,7 @@
 package dev.sightline.server.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sightline.tsdb.exemplar.ExemplarStore;
 
 /**
  * Sightline's {@code storage:} section: {@code tsdb:}, as in Prometheus's configuration {@code exemplars:}, and
@@ -22,7 +23,7 @@ public record StorageConfig(@JsonProperty("tsdb") TsdbConfig tsdb, @JsonProperty
     /** {@code storage: exemplars: max_exemplars:} — the exemplar buffer's size (Prometheus's default 100000; 0 = off). */
     public record Exemplars(@JsonProperty("max_exemplars") Integer maxExemplars) {
         public Exemplars {
-            maxExemplars = maxExemplars == null ? 100_000 : maxExemplars;
+            maxExemplars = maxExemplars == null ? ExemplarStore.DEFAULT_MAX_EXEMPLARS : maxExemplars;
             if (maxExemplars < 0) {
                 throw new IllegalArgumentException("max_exemplars must not be negative, got " + maxExemplars);
             }
