@@ -33,15 +33,16 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
         }
     }
 
-    /** bitLength << 16 | sampleCount; written once per appended sample, last. Access only through PUBLISHED. */
+    /**
+     * tag << 48 | bitLength << 16 | sampleCount; written once per appended sample, last. Access only through
+     * PUBLISHED. The tag is the writer's own 16 bits (see {@link #tag()}), kept here rather than in a field of its own:
+     * the head keeps a million open chunks.
+     */
     @SuppressWarnings("unused")
     private long published;
 
     /** Null until a sample has a start timestamp; the writer reads it plainly, readers through START_COLUMN. */
     private StartColumn startColumn;
-
-    /** Where the first sample's bits end: growth estimates the later samples' size from the bits after it. */
-    private int firstSampleEndBit;
 
     AppendableChunk(int initialBytes) {
         super(initialBytes, HEADER_BITS);
@@ -65,17 +66,28 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
     }
 
     final void publish(int count) {
-        if (count == 1) {
-            firstSampleEndBit = (int) bitLength();
-        } else if (count == EXPECTED_SAMPLES) {
+        publish(count, tag());
+    }
+
+    /** Publishes {@code count} samples and sets the tag to the low 16 bits of {@code tag}. */
+    final void publish(int count, int tag) {
+        if (count == EXPECTED_SAMPLES) {
             // The head cuts here and keeps this chunk for hours: give back the growth slack.
             trimToSize();
             if (startColumn != null) {
                 startColumn.trimToSize();
             }
         }
-        PUBLISHED.setRelease(this, (bitLength() << 16) | count);
+        PUBLISHED.setRelease(this, (long) (tag & 0xFFFF) << 48 | (bitLength() << 16) | count);
     }
+
+    /** The tag last published, for the writer only. */
+    final int tag() {
+        return (int) ((long) PUBLISHED.get(this) >>> 48);
+    }
+
+    /** Where the first sample's bits end: growth estimates the later samples' size from the bits after it. */
+    abstract int firstSampleEndBit();
 
     /** The published state; read it before {@link #buffer()} so the buffer holds every published bit. */
     final long snapshot() {
@@ -115,7 +127,7 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
         int n = count(snapshot());
         if (n >= 8 && n < EXPECTED_SAMPLES) {
             long bits = bitLength();
-            long perSample = (bits - firstSampleEndBit) / (n - 1);
+            long perSample = (bits - firstSampleEndBit()) / (n - 1);
             long predicted = ((bits + perSample * (EXPECTED_SAMPLES - n) + 7) >>> 3) + 8;
             return Math.max(needed + 8, predicted);
         }
@@ -127,7 +139,7 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
     }
 
     static long bits(long snapshot) {
-        return snapshot >>> 16;
+        return (snapshot >>> 16) & 0xFFFF_FFFFL;
     }
 
     @Override

@@ -23,6 +23,7 @@ final class HistogramChunk extends AppendableChunk {
 
     private long lastT;
     private long lastDelta;
+    private int firstSampleEndBit;
     private int schema;
     private long zeroThresholdBits;
     private int[] posOffsets;
@@ -82,8 +83,16 @@ final class HistogramChunk extends AppendableChunk {
         for (double b : h.negativeBuckets) {
             writeValue(i++, b);
         }
+        if (n == 0) {
+            firstSampleEndBit = (int) bitLength();
+        }
         publish(n + 1);
         return true;
+    }
+
+    @Override
+    int firstSampleEndBit() {
+        return firstSampleEndBit;
     }
 
     private void writeValue(int i, double v) {

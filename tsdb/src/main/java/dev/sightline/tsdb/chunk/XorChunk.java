@@ -11,7 +11,8 @@ final class XorChunk extends AppendableChunk {
     private long lastT;
     private long lastDelta;
     private long lastBits;
-    private int window = Gorilla.NO_WINDOW;
+    // The leading/trailing window is kept plus one in the published tag (0: Gorilla.NO_WINDOW), and the first
+    // sample's end is read from the bytes: 56 bytes a chunk instead of 64.
 
     XorChunk() {
         // The first sample takes ~19 bytes; 32 hold it and a few more, after which growth can extrapolate.
@@ -30,6 +31,7 @@ final class XorChunk extends AppendableChunk {
             throw new IllegalStateException("XOR chunk is full at " + MAX_SAMPLES + " samples");
         }
         long bits = Double.doubleToRawLongBits(v);
+        int window = tag() - 1;
         if (n == 0) {
             writeVarint(t);
             writeBits(bits, 64);
@@ -47,7 +49,18 @@ final class XorChunk extends AppendableChunk {
         appendStart(st, t, lastT, n);
         lastT = t;
         lastBits = bits;
-        publish(n + 1);
+        publish(n + 1, window + 1);
+    }
+
+    /** The header, the first timestamp's varint (its last byte has the top bit clear) and 64 value bits. */
+    @Override
+    int firstSampleEndBit() {
+        byte[] b = buffer();
+        int p = HEADER_BITS / 8;
+        while (b[p] < 0) {
+            p++;
+        }
+        return (p + 1) * 8 + 64;
     }
 
     /** An XOR chunk holds floats only; false tells the caller to cut a FLOAT_HISTOGRAM chunk. */

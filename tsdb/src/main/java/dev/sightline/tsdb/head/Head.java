@@ -14,9 +14,7 @@ import dev.sightline.tsdb.wal.WriteAheadLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -37,10 +35,10 @@ public final class Head {
     private final WriteAheadLog wal;
     private final HeadChunkFiles chunkFiles;
 
-    private final SeriesLabelsMap byLabels = new SeriesLabelsMap();
+    private final LabelSymbols symbols = new LabelSymbols();
+    private final SeriesLabelsMap byLabels = new SeriesLabelsMap(symbols);
     private final SeriesRefMap byRef = new SeriesRefMap();
     private final MemPostings postings = new MemPostings();
-    private final StringInterner interner = new StringInterner();
     private final AtomicLong nextRef = new AtomicLong(1);
     private final AtomicLong minTime = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
@@ -211,22 +209,21 @@ public final class Head {
     }
 
     private MemSeries create(long ref, Labels labels) {
-        String[] kv = new String[2 * labels.size()];
-        for (int i = 0; i < labels.size(); i++) {
-            kv[2 * i] = interner.intern(labels.name(i));
-            kv[2 * i + 1] = interner.intern(labels.value(i));
+        symbols.creation.readLock().lock();
+        try {
+            String[] kv = new String[2 * labels.size()];
+            MemSeries s = new MemSeries(ref, symbols.pack(labels, kv));
+            // The postings keep the head's own strings, not the caller's copies.
+            Labels shared = Labels.ofSorted(kv);
+            MemSeries prev = register(s);
+            if (prev != null) {
+                return prev;
+            }
+            postings.add(s.ref, shared);
+            return s;
+        } finally {
+            symbols.creation.readLock().unlock();
         }
-        return publish(new MemSeries(ref, Labels.ofSorted(kv)));
-    }
-
-    /** Indexes a new series, unless one with its labels exists: then returns that one. */
-    private MemSeries publish(MemSeries s) {
-        MemSeries prev = register(s);
-        if (prev != null) {
-            return prev;
-        }
-        postings.add(s.ref, s.labels);
-        return s;
     }
 
     /** Maps the series by labels and ref, unless one with its labels exists: then returns that one (else null). */
@@ -294,10 +291,10 @@ public final class Head {
                 }
             });
             for (MemSeries s : empty) {
-                s.removed = true;
                 byLabels.remove(s);
                 byRef.remove(s.ref);
-                postings.remove(s.ref, s.labels);
+                s.markRemoved(symbols);
+                postings.remove(s.ref, s.labels(symbols));
             }
             // After every series dropped its chunks before the cut, so no snapshot taken from now on names them.
             chunkFiles.truncateBefore(cut);
@@ -308,13 +305,7 @@ public final class Head {
             commitLock.writeLock().unlock();
         }
         if (removed > 0) {
-            // Outside the lock: a string interned meanwhile and dropped here only costs a duplicate copy later.
-            Set<String> live = new HashSet<>();
-            byRef.forEach(s -> s.labels.forEach((n, v) -> {
-                live.add(n);
-                live.add(v);
-            }));
-            interner.retainOnly(live);
+            symbols.collect(byRef);
         }
         return removed;
     }
@@ -394,13 +385,18 @@ public final class Head {
         return s;
     }
 
-    /** The label string shared by every series using it (see StringInterner). */
-    String intern(String s) {
-        return interner.intern(s);
+    /** The head's label strings (series keep their labels as ids of these). */
+    LabelSymbols symbols() {
+        return symbols;
+    }
+
+    /** The series' labels. */
+    Labels labels(MemSeries s) {
+        return s.labels(symbols);
     }
 
     /**
-     * Adds a series read back from a head snapshot (its labels' strings already interned), unless one with its labels
+     * Adds a series read back from a head snapshot (its labels packed with {@link #symbols()}), unless one with its labels
      * is there: then returns false. Call before any replay or append. The caller adds it to the postings (see
      * {@link MemPostings#addSorted}).
      */
@@ -473,8 +469,8 @@ public final class Head {
         return c;
     }
 
-    /** Approximate count of interned strings, for memory diagnostics. */
+    /** Approximate count of label strings, for memory diagnostics. */
     int internedStrings() {
-        return interner.size();
+        return symbols.size();
     }
 }

@@ -112,16 +112,16 @@ final class HeadAppender implements Appender {
         // Time checks come before series creation so a refused sample leaves no empty series behind.
         if (t < Head.MIN_TIMESTAMP || t > Head.MAX_TIMESTAMP) {
             throw reject(ValidationException.Reason.INVALID_TIMESTAMP,
-                    "timestamp " + t + " ms is outside the years 1 to 9999 for series " + (s != null ? s.labels : labels));
+                    "timestamp " + t + " ms is outside the years 1 to 9999 for series " + (s != null ? head.labels(s) : labels));
         }
         if (st != 0 && (st < Head.MIN_TIMESTAMP || st > Head.MAX_TIMESTAMP)) {
             head.stats.reject(ValidationException.Reason.INVALID_TIMESTAMP);
             throw new ValidationException(ValidationException.Reason.INVALID_TIMESTAMP, "start_timestamp",
-                    "start timestamp " + st + " ms is outside the years 1 to 9999 for series " + (s != null ? s.labels : labels));
+                    "start timestamp " + st + " ms is outside the years 1 to 9999 for series " + (s != null ? head.labels(s) : labels));
         }
         if (t < head.minValidTime()) {
             throw reject(ValidationException.Reason.TOO_OLD_SAMPLE, "sample at " + t + " is older than the head's start "
-                    + head.minValidTime() + " (already persisted) for series " + (s != null ? s.labels : labels));
+                    + head.minValidTime() + " (already persisted) for series " + (s != null ? head.labels(s) : labels));
         }
         if (s == null) {
             if (labels == null) {
@@ -166,11 +166,11 @@ final class HeadAppender implements Appender {
             case MemSeries.OUT_OF_ORDER_ACCEPTED -> {
             }
             case MemSeries.REJECT_DUPLICATE -> throw reject(ValidationException.Reason.DUPLICATE_SAMPLE_FOR_TIMESTAMP,
-                    "duplicate sample for timestamp " + t + " with a different value for series " + s.labels);
+                    "duplicate sample for timestamp " + t + " with a different value for series " + head.labels(s));
             case MemSeries.REJECT_TOO_OLD -> throw reject(ValidationException.Reason.TOO_OLD_SAMPLE,
-                    "sample at " + t + " is older than the out-of-order window of " + head.outOfOrderWindowMs() + " ms for series " + s.labels);
+                    "sample at " + t + " is older than the out-of-order window of " + head.outOfOrderWindowMs() + " ms for series " + head.labels(s));
             default -> throw reject(ValidationException.Reason.OUT_OF_ORDER_SAMPLE,
-                    "out-of-order sample at " + t + " for series " + s.labels);
+                    "out-of-order sample at " + t + " for series " + head.labels(s));
         }
         if (numSamples == sampleT.length) {
             int n = numSamples * 2;
@@ -271,26 +271,26 @@ final class HeadAppender implements Appender {
             for (int i = 0; i < numSeries; i++) {
                 if (series[i].removed) {
                     // Dropped by a head truncation since append; its labels were validated then.
-                    series[i] = head.getOrCreate(series[i].labels);
+                    series[i] = head.getOrCreate(head.labels(series[i]));
                 }
             }
             for (int i = 0; i < numExemplars; i++) {
                 if (exemplarSeries[i].removed) {
-                    exemplarSeries[i] = head.getOrCreate(exemplarSeries[i].labels);
+                    exemplarSeries[i] = head.getOrCreate(head.labels(exemplarSeries[i]));
                 }
             }
             if (head.wal() != null) {
                 walBatch.clear();
                 for (int i = 0; i < numSeries; i++) {
                     if (!series[i].walLogged) {
-                        walBatch.addSeries(series[i].ref, series[i].labels);
+                        walBatch.addSeries(series[i].ref, head.labels(series[i]));
                     }
                 }
                 for (int i = 0; i < numExemplars; i++) {
                     MemSeries s = exemplarSeries[i];
                     // A series new to the WAL is usually in this batch already, whose loop above logged it.
                     if (!s.walLogged && slotOf(s) < 0) {
-                        walBatch.addSeries(s.ref, s.labels);
+                        walBatch.addSeries(s.ref, head.labels(s));
                     }
                 }
                 for (int i = 0; i < numSamples; i++) {
@@ -371,7 +371,7 @@ final class HeadAppender implements Appender {
         return new ValidationException(ValidationException.Reason.TOO_OLD_SAMPLE, "timestamp",
                 "commit refused the whole batch of " + numSamples + " samples: " + tooOld + " became older than the"
                         + " head's start " + minValid + " (persisted meanwhile), the first at " + sampleT[first]
-                        + " for series " + series[sampleSlot[first]].labels);
+                        + " for series " + head.labels(series[sampleSlot[first]]));
     }
 
     /**
@@ -387,7 +387,7 @@ final class HeadAppender implements Appender {
         return new ValidationException(reason, "timestamp", "commit stored " + stored + " of " + numSamples
                 + " samples: " + refused + " accepted by append were refused because a concurrent batch committed a"
                 + " sample of the same series first (" + reason + "), the first at " + sampleT[first] + " for series "
-                + series[sampleSlot[first]].labels);
+                + head.labels(series[sampleSlot[first]]));
     }
 
     @Override

@@ -54,7 +54,7 @@ public record HeadCardinality(long numSeries, long numLabelPairs, long chunkCoun
             chunks += s.numChunks();
             min = Math.min(min, s.minTime());
             max = Math.max(max, s.maxTime());
-            Labels labels = s.labels();
+            Labels labels = head.labels(s);
             for (int i = 0; i < labels.size(); i++) {
                 if (!labels.name(i).equals(name)) {
                     pairs.computeIfAbsent(labels.name(i), k -> new HashMap<>())

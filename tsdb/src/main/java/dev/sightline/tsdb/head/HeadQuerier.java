@@ -49,7 +49,7 @@ public final class HeadQuerier implements Querier {
             }
             MemSeries.SeriesSnapshot snap = s.snapshot(mint, maxt, head.chunkFiles());
             if (snap != null && (snap.deleted() == null || anyLeft(snap, mint, maxt))) {
-                out.add(new HeadSeries(s.labels, snap, mint, maxt));
+                out.add(new HeadSeries(head.labels(s), snap, mint, maxt));
             }
         }
         if (sorted) {
@@ -74,7 +74,7 @@ public final class HeadQuerier implements Querier {
         }
         TreeSet<String> names = new TreeSet<>();
         for (MemSeries s : matching(matchers)) {
-            s.labels.forEach((n, v) -> names.add(n));
+            head.labels(s).forEach((n, v) -> names.add(n));
         }
         return new ArrayList<>(names);
     }
@@ -86,7 +86,7 @@ public final class HeadQuerier implements Querier {
         }
         TreeSet<String> values = new TreeSet<>();
         for (MemSeries s : matching(matchers)) {
-            String v = s.labels.get(name);
+            String v = s.label(name, head.symbols());
             if (v != null) {
                 values.add(v);
             }

@@ -111,7 +111,7 @@ public final class HeadReplay implements WalReplayHandler, AutoCloseable {
     public void exemplar(long ref, long t, double v, Labels labels) {
         MemSeries s = exemplars == null ? null : resolve(ref);
         if (s != null) {
-            exemplars.add(s.labels, labels, v, t);
+            exemplars.add(head.labels(s), labels, v, t);
         }
     }
 

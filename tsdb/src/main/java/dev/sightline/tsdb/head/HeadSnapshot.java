@@ -84,9 +84,10 @@ public final class HeadSnapshot {
             List<String> symbols = new ArrayList<>();
             head.forEachSeries(s -> {
                 series.add(s);
-                for (int i = 0; i < s.labels.size(); i++) {
-                    symbolId(ids, symbols, s.labels.name(i));
-                    symbolId(ids, symbols, s.labels.value(i));
+                Labels labels = head.labels(s);
+                for (int i = 0; i < labels.size(); i++) {
+                    symbolId(ids, symbols, labels.name(i));
+                    symbolId(ids, symbols, labels.value(i));
                 }
             });
             Path tmp = dir.resolve(TMP);
@@ -113,12 +114,13 @@ public final class HeadSnapshot {
                 o.uvarint(series.size());
                 for (MemSeries s : series) {
                     o.uvarint(s.ref);
-                    o.uvarint(s.labels.size());
-                    for (int i = 0; i < s.labels.size(); i++) {
-                        o.uvarint(ids.get(s.labels.name(i)));
-                        o.uvarint(ids.get(s.labels.value(i)));
+                    Labels labels = head.labels(s);
+                    o.uvarint(labels.size());
+                    for (int i = 0; i < labels.size(); i++) {
+                        o.uvarint(ids.get(labels.name(i)));
+                        o.uvarint(ids.get(labels.value(i)));
                     }
-                    s.writeSnapshot(o);
+                    s.writeSnapshot(o, head.chunkRangeMs());
                 }
                 List<Labels> exSeries = new ArrayList<>();
                 List<Exemplar> ex = new ArrayList<>();
@@ -204,13 +206,17 @@ public final class HeadSnapshot {
             head.chunkFiles().cutBackTo(chunks);
             int numSymbols = in.count(1);
             String[] symbols = new String[numSymbols];
+            // The snapshot's symbol ids mapped to the head's, which its series keep their labels as.
+            int[] headIds = new int[numSymbols];
             for (int i = 0; i < numSymbols; i++) {
-                symbols[i] = head.intern(in.string());
+                headIds[i] = head.symbols().id(in.string());
+                symbols[i] = head.symbols().symbol(headIds[i]);
             }
             long numSeries = in.count(3); // a ref, a label count and a chunk count take a byte each at least
             head.expectSeries(numSeries);
             try (Indexer indexer = new Indexer(head, symbols, workers > 0)) {
                 int[] ids = new int[32];
+                int[] packIds = new int[32];
                 long prevRef = 0;
                 for (long k = 0; k < numSeries; k++) {
                     long ref = in.uvarint();
@@ -222,6 +228,7 @@ public final class HeadSnapshot {
                     String[] kv = new String[2 * in.count(2)];
                     if (ids.length < kv.length) {
                         ids = new int[kv.length];
+                        packIds = new int[kv.length];
                     }
                     for (int i = 0; i < kv.length; i++) {
                         int id = in.count(0);
@@ -229,6 +236,7 @@ public final class HeadSnapshot {
                             throw in.corrupt("label symbol " + id + " of series " + ref + " is not in the table of " + numSymbols);
                         }
                         ids[i] = id;
+                        packIds[i] = headIds[id];
                         kv[i] = symbols[id];
                     }
                     Labels labels;
@@ -237,7 +245,7 @@ public final class HeadSnapshot {
                     } catch (IllegalArgumentException e) {
                         throw in.corrupt("series " + ref + ": " + e.getMessage());
                     }
-                    MemSeries s = new MemSeries(ref, labels);
+                    MemSeries s = new MemSeries(ref, LabelSymbols.pack(labels.hashCode(), packIds, kv.length));
                     s.readSnapshot(in);
                     s.walLogged = true;
                     indexer.add(s, ids, kv.length);
@@ -382,7 +390,7 @@ public final class HeadSnapshot {
             for (int i = 0; i < b.size; i++) {
                 MemSeries s = b.series[i];
                 if (!head.restoreSeries(s)) {
-                    throw new IOException("head snapshot does not decode: series " + s.labels + " appears twice");
+                    throw new IOException("head snapshot does not decode: series " + head.labels(s) + " appears twice");
                 }
                 postings.add(s.ref, b.ids, from, b.idEnd[i]);
                 from = b.idEnd[i];

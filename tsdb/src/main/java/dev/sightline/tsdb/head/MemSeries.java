@@ -34,7 +34,12 @@ public final class MemSeries {
     static final int REJECT_TOO_OLD = 5;
 
     final long ref;
-    final Labels labels;
+    /**
+     * The label set: packed symbol ids ({@link LabelSymbols}) while the series is in the head, the Labels themselves
+     * once it is dropped (an appender may still hold it, and the ids of a dropped series may be freed). Written only
+     * under the head's exclusive commit lock.
+     */
+    private Object labels;
     /** Set (under the head's exclusive lock) when the series has been dropped from the head. */
     volatile boolean removed;
     /** Whether the series record is already in the WAL, so later batches need not repeat it. */
@@ -74,8 +79,6 @@ public final class MemSeries {
      */
     private boolean headChunkFromSnapshot;
     private long headMinT;
-    /** The end of the block-aligned window the open chunk lies in; a chunk never spans two block windows. */
-    private long headChunkEnd;
 
     private boolean hasLast;
     private long lastT;
@@ -96,17 +99,45 @@ public final class MemSeries {
         Intervals deleted;
     }
 
-    MemSeries(long ref, Labels labels) {
+    MemSeries(long ref, byte[] packedLabels) {
         this.ref = ref;
-        this.labels = labels;
+        this.labels = packedLabels;
     }
 
     public long ref() {
         return ref;
     }
 
-    public Labels labels() {
-        return labels;
+    Labels labels(LabelSymbols symbols) {
+        Object l = labels;
+        return l instanceof byte[] b ? symbols.labels(b) : (Labels) l;
+    }
+
+    /** The packed label ids, null once the series is dropped. */
+    byte[] packedLabels() {
+        return labels instanceof byte[] b ? b : null;
+    }
+
+    int labelsHash() {
+        Object l = labels;
+        return l instanceof byte[] b ? LabelSymbols.hash(b) : l.hashCode();
+    }
+
+    boolean hasLabels(Labels other, LabelSymbols symbols) {
+        Object l = labels;
+        return l instanceof byte[] b ? symbols.matches(b, other) : l.equals(other);
+    }
+
+    /** The value of label {@code name}, or null. */
+    String label(String name, LabelSymbols symbols) {
+        Object l = labels;
+        return l instanceof byte[] b ? symbols.get(b, name) : ((Labels) l).get(name);
+    }
+
+    /** Marks the series dropped, keeping its labels as Labels: its symbol ids may be freed from now on. */
+    void markRemoved(LabelSymbols symbols) {
+        labels = labels(symbols);
+        removed = true;
     }
 
     /**
@@ -284,7 +315,7 @@ public final class MemSeries {
     private void appendInOrder(long st, long t, long bits, Histogram h, Head head) {
         ChunkEncoding enc = h == null ? ChunkEncoding.XOR : ChunkEncoding.FLOAT_HISTOGRAM;
         if (headChunk == null || headChunk.encoding() != enc || headChunk.numSamples() >= SAMPLES_PER_CHUNK
-                || t >= headChunkEnd || Long.compareUnsigned(t - headMinT, MAX_CHUNK_SPAN) > 0) {
+                || t >= windowEnd(headMinT, head.chunkRangeMs()) || Long.compareUnsigned(t - headMinT, MAX_CHUNK_SPAN) > 0) {
             cut(enc, t, head);
         }
         if (headChunkFromSnapshot) {
@@ -322,14 +353,18 @@ public final class MemSeries {
         if (headChunk != null) {
             close(head.chunkFiles());
         }
-        long chunkRange = head.chunkRangeMs();
         headChunk = Chunks.newChunk(enc);
         headMinT = t;
-        headChunkEnd = (Math.floorDiv(t, chunkRange) + 1) * chunkRange;
-        if (headChunkEnd < t) {
-            headChunkEnd = Long.MAX_VALUE; // overflow near the end of the long range
-        }
         head.stats.chunks.increment();
+    }
+
+    /**
+     * The end of the block-aligned window a chunk starting at {@code minT} lies in: a chunk never spans two block
+     * windows. Computed when needed rather than kept, 8 bytes less per series.
+     */
+    private static long windowEnd(long minT, long chunkRange) {
+        long end = (Math.floorDiv(minT, chunkRange) + 1) * chunkRange;
+        return end < minT ? Long.MAX_VALUE : end; // overflow near the end of the long range
     }
 
     /** Writes the open chunk to the chunk files and keeps its ref; readers holding the open chunk keep it. */
@@ -392,7 +427,7 @@ public final class MemSeries {
      * Writes the series' state for a head snapshot: full chunks' metadata, the open chunk's bytes, the newest sample
      * and the out-of-order samples. {@link #readSnapshot} reads it back.
      */
-    synchronized void writeSnapshot(HeadSnapshot.Out o) throws IOException {
+    synchronized void writeSnapshot(HeadSnapshot.Out o, long chunkRangeMs) throws IOException {
         Histogram lastHistogram = lastH();
         Intervals deleted = deletedIntervals();
         o.uvarint(numClosed());
@@ -406,7 +441,7 @@ public final class MemSeries {
         } else {
             o.uvarint(headChunk.encoding().code());
             o.varint(headMinT);
-            o.varint(headChunkEnd);
+            o.varint(windowEnd(headMinT, chunkRangeMs));
             o.uvarint(headChunk.numSamples()); // read back and skipped: the chunk's header counts them too
             o.bytes(headChunk.bytes());
         }
@@ -442,7 +477,7 @@ public final class MemSeries {
         if (code != 0) {
             ChunkEncoding enc = in.encoding(code);
             headMinT = in.varint();
-            headChunkEnd = in.varint();
+            in.varint(); // the window end, computed from headMinT again
             in.count(0); // the chunk's own header holds the count
             byte[] bytes = in.bytes();
             headChunk = Chunks.fromBytes(enc, bytes, 0, bytes.length);

@@ -2,6 +2,7 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.Labels;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -14,29 +15,35 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * sees the map as it was before the writes that followed.
  */
 final class SeriesLabelsMap {
-    private static final MemSeries TOMBSTONE = new MemSeries(-1, Labels.EMPTY);
+    private static final MemSeries TOMBSTONE = new MemSeries(-1, new byte[4]);
     private static final int MIN_CAPACITY = 16;
+
+    private final LabelSymbols symbols;
 
     private volatile AtomicReferenceArray<MemSeries> table = new AtomicReferenceArray<>(MIN_CAPACITY);
     /** Live entries and tombstones in the current table; guarded by the monitor. */
     private int size;
     private int tombstones;
 
-    private static int home(Labels labels, int mask) {
+    SeriesLabelsMap(LabelSymbols symbols) {
+        this.symbols = symbols;
+    }
+
+    private static int home(int hash, int mask) {
         // Labels' hash is Arrays.hashCode, weak in its low bits for similar label sets: spread it first.
-        int h = labels.hashCode() * 0x9E3779B9;
+        int h = hash * 0x9E3779B9;
         return (h ^ (h >>> 16)) & mask;
     }
 
     MemSeries get(Labels labels) {
         AtomicReferenceArray<MemSeries> t = table;
         int mask = t.length() - 1;
-        for (int i = home(labels, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+        for (int i = home(labels.hashCode(), mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
             MemSeries s = t.get(i);
             if (s == null) {
                 return null;
             }
-            if (s != TOMBSTONE && s.labels.equals(labels)) {
+            if (s != TOMBSTONE && s.hasLabels(labels, symbols)) {
                 return s;
             }
         }
@@ -45,17 +52,26 @@ final class SeriesLabelsMap {
 
     /** Adds {@code s} unless a series with its labels is there; returns that one, else null. */
     synchronized MemSeries putIfAbsent(MemSeries s) {
-        MemSeries prev = get(s.labels);
-        if (prev != null) {
-            return prev;
-        }
+        // Under the monitor every entry is a live series, whose packed labels are canonical: one id per string.
+        byte[] packed = s.packedLabels();
+        int hash = s.labelsHash();
         AtomicReferenceArray<MemSeries> t = table;
+        int mask = t.length() - 1;
+        for (int i = home(hash, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+            MemSeries e = t.get(i);
+            if (e == null) {
+                break;
+            }
+            if (e != TOMBSTONE && Arrays.equals(e.packedLabels(), packed)) {
+                return e;
+            }
+        }
         // At most 3/4 full counting tombstones, so probe runs stay short and an empty slot always ends a lookup.
         if ((size + tombstones + 1) * 4L > t.length() * 3L) {
             t = rehash(t, (size + 1) * 2L > t.length() ? t.length() * 2 : t.length());
+            mask = t.length() - 1;
         }
-        int mask = t.length() - 1;
-        int i = home(s.labels, mask);
+        int i = home(hash, mask);
         MemSeries slot;
         while ((slot = t.get(i)) != null && slot != TOMBSTONE) {
             i = (i + 1) & mask;
@@ -86,7 +102,7 @@ final class SeriesLabelsMap {
     synchronized void remove(MemSeries s) {
         AtomicReferenceArray<MemSeries> t = table;
         int mask = t.length() - 1;
-        for (int i = home(s.labels, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+        for (int i = home(s.labelsHash(), mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
             MemSeries e = t.get(i);
             if (e == null) {
                 return;
@@ -111,7 +127,7 @@ final class SeriesLabelsMap {
         for (int j = 0; j < old.length(); j++) {
             MemSeries s = old.get(j);
             if (s != null && s != TOMBSTONE) {
-                int i = home(s.labels, mask);
+                int i = home(s.labelsHash(), mask);
                 while (t.getPlain(i) != null) {
                     i = (i + 1) & mask;
                 }

@@ -372,6 +372,26 @@ class HeadTest {
     }
 
     @Test
+    void appenderHoldingASeriesDroppedByTruncationsCommitsItUnderItsOwnLabels() throws Exception {
+        Head head = head(0);
+        Labels gone = Labels.of("__name__", "gone", "s", "p-1");
+        commit(head, gone, 0, 1);
+        commit(head, A, 5 * HOUR, 1);
+        Appender late = head.appender();
+        late.append(0, gone, 3 * HOUR, 2);
+        assertThat(head.truncateBefore(2 * HOUR)).isEqualTo(1);
+        // A second truncation that drops a series frees the label strings unused at both: "gone" and "p-1".
+        commit(head, Labels.of("__name__", "x", "s", "p-2"), 2 * HOUR + 1, 1);
+        assertThat(head.truncateBefore(3 * HOUR)).isEqualTo(1);
+        Labels fresh = Labels.of("__name__", "fresh", "s", "p-9");
+        commit(head, fresh, 4 * HOUR, 3); // may take the freed ids
+        late.commit();
+        assertThat(samples(head, gone, 0, Long.MAX_VALUE)).containsExactly("10800000=2.0");
+        assertThat(samples(head, fresh, 0, Long.MAX_VALUE)).containsExactly("14400000=3.0");
+        assertThat(head.querier(0, Long.MAX_VALUE).labelValues("s")).containsExactly("a", "p-1", "p-9");
+    }
+
+    @Test
     void concurrentAppendersCreateEachSeriesOnce() throws Exception {
         Head head = head(0);
         ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -8,13 +8,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SeriesLabelsMapTest {
+    private static final LabelSymbols SYMBOLS = new LabelSymbols();
+
     private static MemSeries series(long ref) {
-        return new MemSeries(ref, Labels.of("__name__", "x", "r", Long.toString(ref)));
+        return new MemSeries(ref, SYMBOLS.pack(Labels.of("__name__", "x", "r", Long.toString(ref)), new String[4]));
+    }
+
+    private static Labels labels(MemSeries s) {
+        return s.labels(SYMBOLS);
     }
 
     @Test
     void putGetRemoveAndGrowth() {
-        SeriesLabelsMap map = new SeriesLabelsMap();
+        SeriesLabelsMap map = new SeriesLabelsMap(SYMBOLS);
         MemSeries[] all = new MemSeries[10_000];
         for (int i = 0; i < all.length; i++) {
             all[i] = series(i + 1);
@@ -29,11 +35,11 @@ class SeriesLabelsMapTest {
         assertThat(map.get(Labels.EMPTY)).isNull();
 
         // A second series with labels already present is refused in favour of the first.
-        MemSeries twin = new MemSeries(99_999, all[5].labels);
+        MemSeries twin = new MemSeries(99_999, all[5].packedLabels());
         assertThat(map.putIfAbsent(twin)).isSameAs(all[5]);
         // Removing a series that is not the one stored for its labels changes nothing.
         map.remove(twin);
-        assertThat(map.get(all[5].labels)).isSameAs(all[5]);
+        assertThat(map.get(labels(all[5]))).isSameAs(all[5]);
         map.remove(series(123_456));
 
         for (int i = 0; i < all.length; i += 2) {
@@ -42,13 +48,13 @@ class SeriesLabelsMapTest {
         map.remove(all[0]);
         assertThat(map.size()).isEqualTo(all.length / 2);
         for (int i = 0; i < all.length; i++) {
-            assertThat(map.get(all[i].labels)).isEqualTo(i % 2 == 0 ? null : all[i]);
+            assertThat(map.get(labels(all[i]))).isEqualTo(i % 2 == 0 ? null : all[i]);
         }
     }
 
     @Test
     void ensureCapacityKeepsEntriesAndLaterInserts() {
-        SeriesLabelsMap map = new SeriesLabelsMap();
+        SeriesLabelsMap map = new SeriesLabelsMap(SYMBOLS);
         MemSeries first = series(1);
         map.putIfAbsent(first);
         map.ensureCapacity(5_000);
@@ -57,13 +63,13 @@ class SeriesLabelsMapTest {
             assertThat(map.putIfAbsent(series(i))).isNull();
         }
         assertThat(map.size()).isEqualTo(6_000);
-        assertThat(map.get(first.labels)).isSameAs(first);
+        assertThat(map.get(labels(first))).isSameAs(first);
         assertThat(map.putIfAbsent(series(3000))).isNotNull();
     }
 
     @Test
     void churnReusesTombstonesWithoutLosingEntries() {
-        SeriesLabelsMap map = new SeriesLabelsMap();
+        SeriesLabelsMap map = new SeriesLabelsMap(SYMBOLS);
         MemSeries keep = series(0);
         map.putIfAbsent(keep);
         // Far more inserts and removals than any table size: tombstones are reused or cleared by a rehash.
@@ -71,19 +77,19 @@ class SeriesLabelsMapTest {
             MemSeries s = series(i);
             assertThat(map.putIfAbsent(s)).isNull();
             if (i > 8) {
-                map.remove(map.get(series(i - 8).labels));
+                map.remove(map.get(labels(series(i - 8))));
             }
         }
         assertThat(map.size()).isEqualTo(9);
-        assertThat(map.get(keep.labels)).isSameAs(keep);
+        assertThat(map.get(labels(keep))).isSameAs(keep);
         for (int i = 100_000 - 7; i <= 100_000; i++) {
-            assertThat(map.get(series(i).labels).ref()).isEqualTo(i);
+            assertThat(map.get(labels(series(i))).ref()).isEqualTo(i);
         }
     }
 
     @Test
     void lockFreeReadersAlwaysFindAPresentSeriesWhileWritersGrowAndRemove() throws Exception {
-        SeriesLabelsMap map = new SeriesLabelsMap();
+        SeriesLabelsMap map = new SeriesLabelsMap(SYMBOLS);
         MemSeries[] stable = new MemSeries[64];
         for (int i = 0; i < stable.length; i++) {
             stable[i] = series(1_000_000 + i);
@@ -93,8 +99,8 @@ class SeriesLabelsMapTest {
         Thread reader = new Thread(() -> {
             for (int round = 0; round < 2_000 && failure.get() == null; round++) {
                 for (MemSeries s : stable) {
-                    if (map.get(s.labels) != s) {
-                        failure.set("lost " + s.labels + " in round " + round);
+                    if (map.get(labels(s)) != s) {
+                        failure.set("lost " + labels(s) + " in round " + round);
                     }
                 }
             }
@@ -103,7 +109,7 @@ class SeriesLabelsMapTest {
         for (int i = 1; i <= 50_000; i++) {
             map.putIfAbsent(series(i));
             if (i % 3 == 0) {
-                map.remove(map.get(series(i - 1).labels));
+                map.remove(map.get(labels(series(i - 1))));
             }
         }
         reader.join();

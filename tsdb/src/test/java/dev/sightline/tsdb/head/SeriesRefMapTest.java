@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SeriesRefMapTest {
     static MemSeries series(long ref) {
-        return new MemSeries(ref, Labels.of("__name__", "x", "r", Long.toString(ref)));
+        return new MemSeries(ref, new LabelSymbols().pack(Labels.of("__name__", "x", "r", Long.toString(ref)), new String[4]));
     }
 
     @Test
