@@ -216,6 +216,12 @@ public final class GoFloatBytes {
 
     /** Keeps d * 10^e with d's trailing zeros (at most 16 of 17 digits) stripped 16, 8, 4, 2, then 1 at a time. */
     private void set(long d, int e) {
+        if (d % 10 != 0) {
+            // Most 16-17 digit results: no zero to strip, so none of the wider tests below.
+            digits = d;
+            exp10 = e;
+            return;
+        }
         if (d % 10_000_000_000_000_000L == 0) {
             d /= 10_000_000_000_000_000L;
             e += 16;

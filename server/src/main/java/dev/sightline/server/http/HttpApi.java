@@ -2,6 +2,7 @@ package dev.sightline.server.http;
 
 import dev.sightline.server.BuildInfo;
 import dev.sightline.server.selfmetrics.SelfMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -239,15 +240,14 @@ public final class HttpApi {
 
     /**
      * Ends the response with a body, or for HEAD with the same headers (Content-Length included) and no body:
-     * Vert.x would otherwise write the body on HEAD too.
+     * Vert.x would otherwise write the body on HEAD too. The future completes once the body is written (or failed to).
      */
-    public static void respond(RoutingContext ctx, int status, String contentType, Buffer body) {
+    public static Future<Void> respond(RoutingContext ctx, int status, String contentType, Buffer body) {
         HttpServerResponse r = ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         if (ctx.request().method() == HttpMethod.HEAD) {
-            r.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length())).end();
-        } else {
-            r.end(body);
+            return r.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length())).end();
         }
+        return r.end(body);
     }
 
     /**

@@ -31,6 +31,7 @@ import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
 import dev.sightline.promql.parser.ParseException;
 import dev.sightline.promql.parser.PromQLParser;
+import dev.sightline.server.http.BodyBuffers;
 import dev.sightline.server.http.ContentCoding;
 import dev.sightline.server.http.HttpApi;
 import dev.sightline.server.config.LimitsConfig;
@@ -219,7 +220,12 @@ public final class PromApi {
                     Result r = e.serve(tenant, q, params, ctx, leftMs);
                     Buffer body = PromApiJsonWriter.success(r.data(), r.warnings(), r.infos());
                     // Encoded here on the query thread: a large answer would hold the event loop for tens of ms.
-                    return new Reply(200, coding.encode(body), body.length());
+                    int rawLength = body.length();
+                    Buffer sent = coding.encode(body);
+                    if (sent != body) {
+                        BodyBuffers.recycle(body);
+                    }
+                    return new Reply(200, sent, rawLength, sent == body);
                 } catch (ApiError err) {
                     return Reply.of(err);
                 } catch (TenantException err) {
@@ -230,7 +236,11 @@ public final class PromApi {
                 }
             }, r -> Reply.of(ApiError.refused(r)), r -> {
                 coding.headers(ctx.response(), r.rawLength());
-                HttpApi.respond(ctx, r.status(), JSON, r.body());
+                HttpApi.respond(ctx, r.status(), JSON, r.body()).onComplete(done -> {
+                    if (r.rendered()) {
+                        BodyBuffers.recycle(r.body());
+                    }
+                });
             });
         };
     }
@@ -262,11 +272,12 @@ public final class PromApi {
 
     /**
      * A status and JSON body, made (and encoded) on a query thread and written on the event loop; {@code rawLength}
-     * is the body's length before encoding, 0 for a body sent as it is.
+     * is the body's length before encoding, 0 for a body sent as it is; a {@code rendered} body is the writer's own,
+     * whose array goes back to {@link BodyBuffers} once sent.
      */
-    private record Reply(int status, Buffer body, int rawLength) {
+    private record Reply(int status, Buffer body, int rawLength, boolean rendered) {
         static Reply of(ApiError err) {
-            return new Reply(err.httpStatus, PromApiJsonWriter.error(err), 0);
+            return new Reply(err.httpStatus, PromApiJsonWriter.error(err), 0, false);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.sightline.promql.engine.MatrixSeries;
 import dev.sightline.promql.engine.StringValue;
 import dev.sightline.promql.engine.Value;
 import dev.sightline.promql.engine.Vector;
+import dev.sightline.server.http.BodyBuffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +20,9 @@ import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,9 +69,24 @@ public final class PromApiJsonWriter {
         private static final int POINT_BYTES = 8 + GoFloatBytes.MAX_LONG_BYTES + 4 + GoFloatBytes.MAX_E_BYTES;
         /** Bytes per point to reserve for a matrix: a 10-digit timestamp and a 17-digit value take 33 with punctuation. */
         private static final int POINT_ESTIMATE = 40;
-        private final ByteBuf buf = Unpooled.buffer(256);
+        /** Matrices from this many points on cache their point openings (2^PREFIX_BITS slots of PREFIX_SLOT bytes). */
+        private static final long PREFIX_CACHE_POINTS = 8192;
+        private static final int PREFIX_BITS = 12;
+        private static final int PREFIX_SLOTS = 1 << PREFIX_BITS;
+        /** A length byte, then '[', a sign, 16 digits, '.', 3 digits, ',' and '"' fit; whole longs are copied from it. */
+        private static final int PREFIX_SLOT = 32;
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private ByteBuf buf = Unpooled.buffer(256);
         private final GoFloatBytes floats = new GoFloatBytes();
         private byte[] scratch = new byte[16 * 1024];
+        /**
+         * Point openings {@code [<timestamp>,"} by timestamp, for large matrices (see {@link #reserve}): the series of a
+         * range query share their steps, so each timestamp's digits are written once per part, then copied.
+         * {@link #PREFIX_SLOT} bytes a slot, the first its length (0: empty); {@code prefixTimes} the slots' keys.
+         */
+        private byte[] prefixes;
+        private long[] prefixTimes;
+        private int prefixCount;
 
         @Override
         public void write(int b) {
@@ -80,8 +99,8 @@ public final class PromApiJsonWriter {
         }
 
         /**
-         * Makes room for a matrix's points at once: grown step by step (4 MB at a time past 4 MB), a 19 MB answer was
-         * copied five times over and left 65 MB of garbage per request.
+         * Makes room for a matrix's points at once, in a buffer from {@link BodyBuffers} when large: grown step by step
+         * (4 MB at a time past 4 MB), a 19 MB answer was copied five times over and left 65 MB of garbage per request.
          */
         void reserve(List<MatrixSeries> series) {
             long points = 0;
@@ -89,7 +108,16 @@ public final class PromApiJsonWriter {
                 points += s.fn;
             }
             long want = points * POINT_ESTIMATE + series.size() * 128L;
-            buf.ensureWritable((int) Math.min(want, Integer.MAX_VALUE - 16L - buf.writerIndex()));
+            if (points >= PREFIX_CACHE_POINTS) {
+                prefixes = new byte[PREFIX_SLOTS * PREFIX_SLOT];
+                prefixTimes = new long[PREFIX_SLOTS];
+            }
+            int capacity = (int) Math.min(buf.writerIndex() + want, Integer.MAX_VALUE - 16L);
+            if (capacity > buf.capacity()) {
+                ByteBuf big = BodyBuffers.take(capacity);
+                big.writeBytes(buf);
+                buf = big;
+            }
         }
 
         static BufferOutput of(JsonGenerator g) {
@@ -127,10 +155,40 @@ public final class PromApiJsonWriter {
                 if (i > 0) {
                     b[pos++] = ',';
                 }
-                pos = point(t[i], v[i], true, b, pos);
+                pos = prefixes == null ? opening(t[i], b, pos) : prefix(t[i], b, pos);
+                pos = floats.formatJsonValue(v[i], b, pos);
+                b[pos++] = '"';
+                b[pos++] = ']';
             }
             b[pos++] = ']';
             buf.writerIndex(pos - buf.arrayOffset());
+        }
+
+        /** {@code [t,"} at {@code pos} (room for {@link #PREFIX_SLOT} bytes needed), from the cache when there. */
+        private int prefix(long t, byte[] b, int pos) {
+            // Open addressing: one slot per timestamp would let the ~30% of 1,440 steps that share one of 4,096 slots
+            // evict each other in every series.
+            int slot = (int) (t * 0x9E37_79B9_7F4A_7C15L >>> 64 - PREFIX_BITS);
+            while (prefixes[slot * PREFIX_SLOT] != 0 && prefixTimes[slot] != t) {
+                slot = slot + 1 & PREFIX_SLOTS - 1;
+            }
+            int at = slot * PREFIX_SLOT;
+            int len = prefixes[at];
+            if (len == 0) {
+                if (prefixCount == PREFIX_SLOTS / 2) {
+                    // Kept half empty so that probes stay short; later timestamps are written each time.
+                    return opening(t, b, pos);
+                }
+                len = opening(t, prefixes, at + 1) - at - 1;
+                prefixes[at] = (byte) len;
+                prefixTimes[slot] = t;
+                prefixCount++;
+            }
+            // Whole longs, the slot's spare bytes too: cheaper than a copy of the exact length, which is all kept.
+            for (int k = 0; k < PREFIX_SLOT - 8; k += 8) {
+                LONGS.set(b, pos + k, (long) LONGS.get(prefixes, at + 1 + k));
+            }
+            return pos + len;
         }
 
         void point(long t, double v, boolean json) {
@@ -143,13 +201,19 @@ public final class PromApiJsonWriter {
 
         /** {@code [t,"v"]}, v as jsonutil.MarshalValue writes it when {@code json}, else in the 'f' form. */
         private int point(long t, double v, boolean json, byte[] b, int pos) {
+            pos = opening(t, b, pos);
+            pos = json ? floats.formatJsonValue(v, b, pos) : floats.formatF(v, b, pos);
+            b[pos++] = '"';
+            b[pos++] = ']';
+            return pos;
+        }
+
+        /** A point's opening {@code [t,"}. */
+        private static int opening(long t, byte[] b, int pos) {
             b[pos++] = '[';
             pos = timestamp(t, b, pos);
             b[pos++] = ',';
             b[pos++] = '"';
-            pos = json ? floats.formatJsonValue(v, b, pos) : floats.formatF(v, b, pos);
-            b[pos++] = '"';
-            b[pos++] = ']';
             return pos;
         }
 
@@ -272,6 +336,7 @@ public final class PromApiJsonWriter {
                 ByteBuf part = f.join();
                 // The separator the generator would write before a next series, then the part's series as they are.
                 BufferOutput.raw(g).buf.writeBytes(part);
+                BodyBuffers.recycle(part);
             }
         } finally {
             rest.forEach(f -> f.cancel(false));

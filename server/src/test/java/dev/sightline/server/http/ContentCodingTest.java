@@ -49,8 +49,14 @@ class ContentCodingTest {
             sb.append("[").append(1_700_000_000 + sb.length()).append(",\"").append(r.nextDouble() * 1e9).append("\"],");
         }
         byte[] raw = sb.toString().getBytes(StandardCharsets.UTF_8);
-        for (int parts : new int[] {2, 3, 7}) {
-            byte[] gz = ContentCoding.gzipInParts(raw, java.util.zip.Deflater.BEST_SPEED, parts);
+        for (int parts : new int[] {1, 2, 3, 7}) {
+            // The body's bytes as a window of a larger array: the pieces are cut from where it starts.
+            byte[] padded = new byte[raw.length + 10];
+            System.arraycopy(raw, 0, padded, 7, raw.length);
+            java.nio.ByteBuffer window = java.nio.ByteBuffer.wrap(padded, 7, raw.length);
+            byte[] gz = io.netty.buffer.ByteBufUtil.getBytes(
+                    ContentCoding.gzipInParts(window, java.util.zip.Deflater.BEST_SPEED, parts));
+            assertThat(window.position()).isEqualTo(7);
             try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
                 assertThat(in.readAllBytes()).as("%d parts", parts).isEqualTo(raw);
             }
@@ -67,6 +73,21 @@ class ContentCodingTest {
         Buffer gz = ContentCoding.GZIP.encode(Buffer.buffer(raw));
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz.getBytes()))) {
             assertThat(in.readAllBytes()).isEqualTo(raw);
+        }
+    }
+
+    /** Bytes that do not pack outgrow the room made for the output (half the input): it grows, nothing is lost. */
+    @Test
+    void incompressibleBodiesOutgrowTheOutputGuess() throws Exception {
+        byte[] raw = new byte[3 * ContentCoding.PART_BYTES + 5];
+        new java.util.SplittableRandom(5).nextBytes(raw);
+        for (int parts : new int[] {1, 3}) {
+            byte[] gz = io.netty.buffer.ByteBufUtil.getBytes(
+                    ContentCoding.gzipInParts(java.nio.ByteBuffer.wrap(raw), java.util.zip.Deflater.BEST_SPEED, parts));
+            assertThat(gz.length).isGreaterThan(raw.length);
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+                assertThat(in.readAllBytes()).as("%d parts", parts).isEqualTo(raw);
+            }
         }
     }
 }

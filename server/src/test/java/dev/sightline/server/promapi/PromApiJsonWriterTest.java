@@ -92,6 +92,33 @@ class PromApiJsonWriterTest {
         assertThat(json).isEqualTo(expected.toString());
     }
 
+    /**
+     * A large matrix writes each point's opening from a cache by timestamp: the widest timestamps, fractions and
+     * negative ones come out as without it, in every series sharing them, past the cache's fill limit too.
+     */
+    @Test
+    void cachedPointOpeningsKeepEveryTimestampsForm() {
+        long[] odd = {Long.MIN_VALUE, Long.MAX_VALUE, -1500, -999, 0, 1435781451010L, 1435781451001L, 1435781451781L};
+        List<MatrixSeries> series = new java.util.ArrayList<>();
+        StringBuilder expected = new StringBuilder("{\"resultType\":\"matrix\",\"result\":[");
+        for (int k = 0; k < 2; k++) {
+            MatrixSeries s = new MatrixSeries(Labels.of("k", Integer.toString(k)));
+            expected.append(k > 0 ? "," : "").append("{\"metric\":{\"k\":\"").append(k).append("\"},\"values\":[");
+            for (int i = 0; i < 5000; i++) {
+                long t = i < odd.length ? odd[i] : 1_700_000_000_000L + i * 15_001L;
+                s.addFloat(t, i);
+                expected.append(i > 0 ? "," : "").append('[').append(timestamp(t)).append(",\"").append(i).append("\"]");
+            }
+            expected.append("]}");
+            series.add(s);
+        }
+        expected.append("]}");
+        // 10,000 points: the cache is on, and one part writes both series through it.
+        assertThat(PromApiJsonWriter.cuts(series, 2)).containsExactly(0, 2);
+        String json = PromApiJsonWriter.render(g -> PromApiJsonWriter.queryData(g, new Matrix(series))).toString();
+        assertThat(json).isEqualTo(expected.toString());
+    }
+
     @Test
     void matrixPartsHoldAboutEqualPointsAndNoneIsEmpty() {
         List<MatrixSeries> even = new java.util.ArrayList<>();
