@@ -29,6 +29,7 @@ final class RangeKernels implements WindowKernel {
     private int[] from = new int[0];
     private int[] to = new int[0];
     private double[] averages = new double[0];
+    private final WindowAverages windowAverages = new WindowAverages();
     private MatrixSeries metricOf;
     private String metric;
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
@@ -73,7 +74,7 @@ final class RangeKernels implements WindowKernel {
             from[step] = w[0];
             to[step] = w[1];
         }
-        Kernels.avgs(s.fv, from, to, n, averages);
+        windowAverages.avgs(s.fv, from, to, n, averages);
         for (int step = 0; step < n; step++) {
             if (to[step] > from[step]) {
                 out.addFloat(ev.stepTime(step), averages[step]);
