@@ -67,13 +67,7 @@ final class RangeKernels implements WindowKernel {
             to = new int[n];
             averages = new double[n];
         }
-        int[] w = new int[4];
-        for (int step = 0; step < n; step++) {
-            ev.checkDeadline(step);
-            rd.slide(s, rd.refTime(ev.stepTime(step)), w);
-            from[step] = w[0];
-            to[step] = w[1];
-        }
+        rd.floatWindows(s, from, to);
         windowAverages.avgs(s.fv, from, to, n, averages);
         for (int step = 0; step < n; step++) {
             if (to[step] > from[step]) {
