@@ -715,6 +715,31 @@ final class Evaluator {
             w[2] = h0;
             w[3] = h1;
         }
+
+        /**
+         * {@link #slide} over all steps of a series of float points only, the bounds of step i's window into
+         * {@code from[i]} and {@code to[i]}: one loop, without a call and the histogram bounds per step (a tenth of
+         * avg_over_time's time went to the steps' slides).
+         */
+        void floatWindows(MatrixSeries s, int[] from, int[] to) {
+            long[] ft = s.ft;
+            int fn = s.fn;
+            int f0 = 0;
+            int f1 = 0;
+            for (int step = 0; step < numSteps; step++) {
+                long ref = refTime(stepTime(step));
+                long lo = ref - rangeMs;
+                while (f0 < fn && ft[f0] <= lo) {
+                    f0++;
+                }
+                f1 = Math.max(f1, f0);
+                while (f1 < fn && ft[f1] <= ref) {
+                    f1++;
+                }
+                from[step] = f0;
+                to[step] = f1;
+            }
+        }
     }
 
     /** The first index in {@code ts[0, n)} whose time is greater than {@code exclusiveLow}. */

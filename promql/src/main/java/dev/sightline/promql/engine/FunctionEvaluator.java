@@ -655,7 +655,8 @@ final class FunctionEvaluator {
      * For an aggregation folding its input series one by one: passes the output series of a call that {@link #streamed}
      * evaluates to {@code sink} as they come, in order, without collecting them. Returns false when the call is not
      * such, having evaluated nothing, or when its input holds histograms (the sink takes floats only), having passed
-     * the sink some series: the caller then evaluates the call as usual.
+     * the sink some series: the caller then evaluates the call as usual. The sink must keep none of the series it
+     * is given: their arrays are reused for later ones.
      */
     boolean streamInto(Call c, Consumer<MatrixSeries> sink) {
         String name = c.function().name();
@@ -725,7 +726,7 @@ final class FunctionEvaluator {
         WindowKernel k = kernel(c, name, rd);
         int[] sliding = new int[4];
         for (MatrixSeries s : series) {
-            MatrixSeries o = applyOne(k, rd, s, scalars, dropName, sliding);
+            MatrixSeries o = applyOne(k, rd, s, scalars, dropName, sliding, new MatrixSeries(s.labels, ev.outputCapacity()));
             if (o != null) {
                 out.add(o);
             }
@@ -745,10 +746,9 @@ final class FunctionEvaluator {
         return !AnomalyKernels.RANGE_FUNCTIONS.contains(name) && !name.equals("absent_over_time");
     }
 
-    /** The function over every step's window of {@code s}; null when no step has output. */
+    /** The function over every step's window of {@code s} into {@code o} (empty); null when no step has output. */
     private MatrixSeries applyOne(WindowKernel k, Evaluator.RangeData rd, MatrixSeries s, double[][] scalars, boolean dropName,
-                                  int[] sliding) {
-        MatrixSeries o = new MatrixSeries(s.labels, ev.outputCapacity());
+                                  int[] sliding, MatrixSeries o) {
         o.dropName = dropName;
         if (k.applySteps(ev, rd, s, o)) {
             ev.checkDeadline();
@@ -785,7 +785,9 @@ final class FunctionEvaluator {
      * both run on two cores. The other core's kernel keeps its warnings apart (annotations are not shared between
      * threads) until its batch is done; a batch holding histograms is done on this thread alone. The output series
      * go to {@code sink} in the order {@link #applyRange} over all the series gives them. With {@code floatsOnly} a
-     * batch holding histograms stops the reading instead: the result is then false.
+     * batch holding histograms stops the reading instead: the result is then false; the sink then folds each series
+     * as it comes ({@link #streamInto}), so the output series of a batch are recycled for the next (a new one per
+     * input series was most of a query's allocation: 4,000 series at 1,440 steps, 92 MB, a young collection each).
      */
     private boolean streamed(Call c, String name, Evaluator.RangeData rd, double[][] scalars, boolean dropName,
                              Consumer<MatrixSeries> sink, boolean floatsOnly) {
@@ -799,6 +801,7 @@ final class FunctionEvaluator {
         MatrixSeries[] batch = new MatrixSeries[BATCH];
         MatrixSeries[] next = new MatrixSeries[BATCH];
         MatrixSeries[] results = new MatrixSeries[BATCH];
+        MatrixSeries[] outputs = floatsOnly ? new MatrixSeries[BATCH] : null;
         int n = read(reader, batch);
         while (n > 0) {
             MatrixSeries[] cur = batch;
@@ -811,11 +814,11 @@ final class FunctionEvaluator {
             CompletableFuture<Void> helper = null;
             if (twoCores && floats && (long) size * ev.numSteps >= SPLIT_MIN_POINTS / 8) {
                 helper = CompletableFuture.runAsync(() -> work(theirs, rd, cur, size, claims, scalars, dropName, theirSliding,
-                        results), ForkJoinPool.commonPool());
+                        results, outputs), ForkJoinPool.commonPool());
             }
             try {
                 n = read(reader, next); // next holds series of the batch before, all done
-                work(mine, rd, cur, size, claims, scalars, dropName, mySliding, results);
+                work(mine, rd, cur, size, claims, scalars, dropName, mySliding, results, outputs);
             } finally {
                 if (helper != null) {
                     join(helper);
@@ -855,11 +858,24 @@ final class FunctionEvaluator {
         return true;
     }
 
-    /** Applies the function to the series of {@code batch} not claimed yet, claiming one at a time. */
+    /**
+     * Applies the function to the series of {@code batch} not claimed yet, claiming one at a time; the output of
+     * series i goes into {@code outputs[i]} (made when missing) when outputs is not null, else into a new series.
+     */
     private void work(WindowKernel k, Evaluator.RangeData rd, MatrixSeries[] batch, int size, AtomicInteger claims,
-                      double[][] scalars, boolean dropName, int[] sliding, MatrixSeries[] results) {
+                      double[][] scalars, boolean dropName, int[] sliding, MatrixSeries[] results, MatrixSeries[] outputs) {
         for (int i; (i = claims.getAndIncrement()) < size; ) {
-            results[i] = applyOne(k, rd, batch[i], scalars, dropName, sliding);
+            MatrixSeries s = batch[i];
+            MatrixSeries o = outputs == null ? null : outputs[i];
+            if (o == null) {
+                o = new MatrixSeries(s.labels, ev.outputCapacity());
+                if (outputs != null) {
+                    outputs[i] = o;
+                }
+            } else {
+                o.clear(s.labels);
+            }
+            results[i] = applyOne(k, rd, s, scalars, dropName, sliding, o);
         }
     }
 

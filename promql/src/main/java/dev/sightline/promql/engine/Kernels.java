@@ -194,15 +194,15 @@ public final class Kernels {
     }
 
     /**
-     * {@link #avg} of the windows {@code v[from[j], to[j])} into {@code out[j]}, j < n; an empty window's slot is left
-     * alone. Four windows are summed in one loop as far as the shortest of them goes and the rest of each alone: one
+     * {@link #avg} of the windows {@code v[from[j], to[j])} into {@code out[j]}, lo <= j < hi; an empty window's slot
+     * is left alone. Four windows are summed in one loop as far as the shortest of them goes and the rest of each alone: one
      * window's compensated sum is a chain of dependent additions, and four chains at once keep the core busy where
      * one waits for each addition (the overlapping windows of a range query's steps are read from cache anyway). Each
      * window sees the same operations in the same order as {@link #avg}, so the results are the same bit for bit.
      */
-    static void avgs(double[] v, int[] from, int[] to, int n, double[] out) {
-        int j = 0;
-        for (; j + 4 <= n; j += 4) {
+    static void avgs(double[] v, int[] from, int[] to, int lo, int hi, double[] out) {
+        int j = lo;
+        for (; j + 4 <= hi; j += 4) {
             int a0 = from[j], a1 = from[j + 1], a2 = from[j + 2], a3 = from[j + 3];
             int common = Math.min(Math.min(to[j] - a0, to[j + 1] - a1), Math.min(to[j + 2] - a2, to[j + 3] - a3));
             if (common < 1) {
@@ -232,7 +232,7 @@ public final class Kernels {
             out[j + 2] = avgFrom(v, a2, a2 + common, to[j + 2], s2, c2);
             out[j + 3] = avgFrom(v, a3, a3 + common, to[j + 3], s3, c3);
         }
-        for (; j < n; j++) {
+        for (; j < hi; j++) {
             if (to[j] > from[j]) {
                 out[j] = avg(v, from[j], to[j]);
             }

@@ -152,6 +152,17 @@ public final class MatrixSeries {
         hv[hn++] = h;
     }
 
+    /** Empties this series for reuse as one with these labels, keeping its arrays. */
+    void clear(Labels labels) {
+        this.labels = labels;
+        dropName = false;
+        fn = 0;
+        fst = null;
+        Arrays.fill(hv, 0, hn, null);
+        hn = 0;
+        hst = null;
+    }
+
     public int size() {
         return fn + hn;
     }

@@ -29,6 +29,7 @@ final class RangeKernels implements WindowKernel {
     private int[] from = new int[0];
     private int[] to = new int[0];
     private double[] averages = new double[0];
+    private final WindowAverages windowAverages = new WindowAverages();
     private MatrixSeries metricOf;
     private String metric;
     /** Whether metricOf's name does not look like a counter's, for rate and increase (an annotation). */
@@ -66,14 +67,8 @@ final class RangeKernels implements WindowKernel {
             to = new int[n];
             averages = new double[n];
         }
-        int[] w = new int[4];
-        for (int step = 0; step < n; step++) {
-            ev.checkDeadline(step);
-            rd.slide(s, rd.refTime(ev.stepTime(step)), w);
-            from[step] = w[0];
-            to[step] = w[1];
-        }
-        Kernels.avgs(s.fv, from, to, n, averages);
+        rd.floatWindows(s, from, to);
+        windowAverages.avgs(s.fv, from, to, n, averages);
         for (int step = 0; step < n; step++) {
             if (to[step] > from[step]) {
                 out.addFloat(ev.stepTime(step), averages[step]);

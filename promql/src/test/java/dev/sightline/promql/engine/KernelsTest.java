@@ -106,7 +106,7 @@ class KernelsTest {
                 to[j] = r.nextInt(8) == 0 ? from[j] : Math.min(v.length, from[j] + 1 + r.nextInt(60));
                 out[j] = -1;
             }
-            Kernels.avgs(v, from, to, n, out);
+            Kernels.avgs(v, from, to, 0, n, out);
             for (int j = 0; j < n; j++) {
                 double expected = to[j] > from[j] ? Kernels.avg(v, from[j], to[j]) : -1;
                 assertThat(Double.doubleToRawLongBits(out[j])).as("round %d window %d", round, j)
