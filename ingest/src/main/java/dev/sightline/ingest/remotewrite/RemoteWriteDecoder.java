@@ -59,6 +59,8 @@ abstract class RemoteWriteDecoder {
     private String[] names = new String[16];
     private String[] values = new String[16];
     private int labelCount;
+    /** Label indexes in name order, for {@link #buildLabels()}. */
+    private int[] order = new int[16];
     /** Why the series being read is refused, found while reading its labels; null if nothing so far. */
     ValidationException labelError;
 
@@ -210,16 +212,44 @@ abstract class RemoteWriteDecoder {
                     + " labels, more than the limit of " + labelLimits.maxLabelNames() + " (max_label_names_per_series)");
             return partialLabels();
         }
-        Labels.Builder b = Labels.builder();
-        for (int i = 0; i < labelCount; i++) {
-            if (b.get(names[i]) != null) {
-                labelError = new ValidationException(Reason.DUPLICATE_LABEL_NAME, names[i],
-                        "duplicate label name \"" + names[i] + "\"");
-                return partialLabels();
-            }
-            b.set(names[i], values[i]);
+        // Senders sort labels by name (Prometheus does), so this stable insertion sort is one pass; it spares the
+        // TreeMap a Labels.Builder would fill for every new series.
+        if (order.length < labelCount) {
+            order = new int[names.length];
         }
-        return b.build();
+        for (int i = 0; i < labelCount; i++) {
+            int j = i;
+            for (; j > 0 && names[order[j - 1]].compareTo(names[i]) > 0; j--) {
+                order[j] = order[j - 1];
+            }
+            order[j] = i;
+        }
+        // As the builder did: a name repeated after a non-empty value is a duplicate (the first such in sending
+        // order is named); an empty value is no label, so it does not clash.
+        int dup = -1, kept = labelCount;
+        for (int k = 0; k < labelCount; k++) {
+            int i = order[k];
+            if (values[i].isEmpty()) {
+                kept--;
+            }
+            if (k > 0 && names[order[k - 1]].equals(names[i]) && !values[order[k - 1]].isEmpty() && (dup < 0 || i < dup)) {
+                dup = i;
+            }
+        }
+        if (dup >= 0) {
+            labelError = new ValidationException(Reason.DUPLICATE_LABEL_NAME, names[dup],
+                    "duplicate label name \"" + names[dup] + "\"");
+            return partialLabels();
+        }
+        String[] kv = new String[2 * kept];
+        for (int k = 0, o = 0; k < labelCount; k++) {
+            int i = order[k];
+            if (!values[i].isEmpty()) {
+                kv[o++] = names[i];
+                kv[o++] = values[i];
+            }
+        }
+        return Labels.ofSorted(kv);
     }
 
     /** A few labels of a refused series, enough to name it in the error. */
