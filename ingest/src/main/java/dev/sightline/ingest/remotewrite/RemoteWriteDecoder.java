@@ -119,9 +119,15 @@ abstract class RemoteWriteDecoder {
     /** Starts the series whose label bytes were hashed since the last start; finds its ref or decodes its labels. */
     final void startSeries() {
         long h1 = fmix(hash1), h2 = fmix(hash2);
-        hash1 = SEED1;
-        hash2 = SEED2;
-        long cached = refCache == null ? 0 : refCache.get(h1, h2);
+        resetHash();
+        startSeries(h1, h2, refCache == null ? 0 : refCache.get(h1, h2));
+    }
+
+    /**
+     * Starts a series whose label-bytes hash and cached ref (0 for none) were found ahead, by {@link #finishHash};
+     * the subclass has scanned its labels only when {@code cached} is 0.
+     */
+    final void startSeries(long h1, long h2, long cached) {
         keyHash1 = h1;
         keyHash2 = h2;
         if (cached != 0) {
@@ -172,6 +178,18 @@ abstract class RemoteWriteDecoder {
             tail |= (b[i] & 0xffL) << shift;
         }
         mix(tail);
+    }
+
+    /** Stores the hash of the bytes hashed since the last start at {@code hashes[2i]} and {@code [2i+1]}, and resets it. */
+    final void finishHash(long[] hashes, int i) {
+        hashes[2 * i] = fmix(hash1);
+        hashes[2 * i + 1] = fmix(hash2);
+        resetHash();
+    }
+
+    final void resetHash() {
+        hash1 = SEED1;
+        hash2 = SEED2;
     }
 
     private void mix(long v) {
