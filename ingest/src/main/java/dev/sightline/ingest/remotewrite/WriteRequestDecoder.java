@@ -137,6 +137,7 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
         }
         rangesOf = -1;
         ahead.lookUp(context.seriesRefs());
+        appender.prefetch(ahead.refs, ahead.size);
         return ahead.size;
     }
 
