@@ -48,6 +48,14 @@ public interface Appender {
     }
 
     /**
+     * A hint that the batch is about to append to the series {@code refs[0..n)} (refs from earlier appends; 0s are
+     * skipped): a storage may look them all up now, back to back, so that their memory misses overlap rather than
+     * stall each append in turn. Changes nothing a later call sees; the default ignores it.
+     */
+    default void prefetch(long[] refs, int n) {
+    }
+
+    /**
      * Adds an exemplar of a series (by {@code ref} from an earlier append, or by labels) to be logged with the batch,
      * so that the commit's acknowledgement covers it. Returns false when the storage does not know the series (none
      * of its samples was ever appended): such an exemplar is dropped, as Prometheus does. A storage without a

@@ -167,6 +167,11 @@ public final class TenantView {
         }
 
         @Override
+        public void prefetch(long[] refs, int n) {
+            inner.prefetch(refs, n);
+        }
+
+        @Override
         public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
             return inner.appendExemplar(ref, series == null ? null : scope.tag(series), exemplarLabels, timestampMs, value);
         }

@@ -59,6 +59,8 @@ abstract class RemoteWriteDecoder {
     private String[] names = new String[16];
     private String[] values = new String[16];
     private int labelCount;
+    /** Label indexes in name order, for {@link #buildLabels()}. */
+    private int[] order = new int[16];
     /** Why the series being read is refused, found while reading its labels; null if nothing so far. */
     ValidationException labelError;
 
@@ -117,9 +119,15 @@ abstract class RemoteWriteDecoder {
     /** Starts the series whose label bytes were hashed since the last start; finds its ref or decodes its labels. */
     final void startSeries() {
         long h1 = fmix(hash1), h2 = fmix(hash2);
-        hash1 = SEED1;
-        hash2 = SEED2;
-        long cached = refCache == null ? 0 : refCache.get(h1, h2);
+        resetHash();
+        startSeries(h1, h2, refCache == null ? 0 : refCache.get(h1, h2));
+    }
+
+    /**
+     * Starts a series whose label-bytes hash and cached ref (0 for none) were found ahead, by {@link #finishHash};
+     * the subclass has scanned its labels only when {@code cached} is 0.
+     */
+    final void startSeries(long h1, long h2, long cached) {
         keyHash1 = h1;
         keyHash2 = h2;
         if (cached != 0) {
@@ -172,6 +180,18 @@ abstract class RemoteWriteDecoder {
         mix(tail);
     }
 
+    /** Stores the hash of the bytes hashed since the last start at {@code hashes[2i]} and {@code [2i+1]}, and resets it. */
+    final void finishHash(long[] hashes, int i) {
+        hashes[2 * i] = fmix(hash1);
+        hashes[2 * i + 1] = fmix(hash2);
+        resetHash();
+    }
+
+    final void resetHash() {
+        hash1 = SEED1;
+        hash2 = SEED2;
+    }
+
     private void mix(long v) {
         long k1 = Long.rotateLeft(v * 0x87C37B91114253D5L, 31) * 0x4CF5AD432745937FL;
         hash1 = Long.rotateLeft(hash1 ^ k1, 27) * 5 + 0x52DCE729;
@@ -210,16 +230,44 @@ abstract class RemoteWriteDecoder {
                     + " labels, more than the limit of " + labelLimits.maxLabelNames() + " (max_label_names_per_series)");
             return partialLabels();
         }
-        Labels.Builder b = Labels.builder();
-        for (int i = 0; i < labelCount; i++) {
-            if (b.get(names[i]) != null) {
-                labelError = new ValidationException(Reason.DUPLICATE_LABEL_NAME, names[i],
-                        "duplicate label name \"" + names[i] + "\"");
-                return partialLabels();
-            }
-            b.set(names[i], values[i]);
+        // Senders sort labels by name (Prometheus does), so this stable insertion sort is one pass; it spares the
+        // TreeMap a Labels.Builder would fill for every new series.
+        if (order.length < labelCount) {
+            order = new int[names.length];
         }
-        return b.build();
+        for (int i = 0; i < labelCount; i++) {
+            int j = i;
+            for (; j > 0 && names[order[j - 1]].compareTo(names[i]) > 0; j--) {
+                order[j] = order[j - 1];
+            }
+            order[j] = i;
+        }
+        // As the builder did: a name repeated after a non-empty value is a duplicate (the first such in sending
+        // order is named); an empty value is no label, so it does not clash.
+        int dup = -1, kept = labelCount;
+        for (int k = 0; k < labelCount; k++) {
+            int i = order[k];
+            if (values[i].isEmpty()) {
+                kept--;
+            }
+            if (k > 0 && names[order[k - 1]].equals(names[i]) && !values[order[k - 1]].isEmpty() && (dup < 0 || i < dup)) {
+                dup = i;
+            }
+        }
+        if (dup >= 0) {
+            labelError = new ValidationException(Reason.DUPLICATE_LABEL_NAME, names[dup],
+                    "duplicate label name \"" + names[dup] + "\"");
+            return partialLabels();
+        }
+        String[] kv = new String[2 * kept];
+        for (int k = 0, o = 0; k < labelCount; k++) {
+            int i = order[k];
+            if (!values[i].isEmpty()) {
+                kv[o++] = names[i];
+                kv[o++] = values[i];
+            }
+        }
+        return Labels.ofSorted(kv);
     }
 
     /** A few labels of a refused series, enough to name it in the error. */

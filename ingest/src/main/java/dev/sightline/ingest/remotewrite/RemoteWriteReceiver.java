@@ -24,7 +24,7 @@ public final class RemoteWriteReceiver {
     static final String V1_PROTO = "prometheus.WriteRequest";
     static final String V2_PROTO = "io.prometheus.write.v2.Request";
 
-    private static final int MIN_BUFFER = 64 << 10, MAX_POOLED_BUFFER = 16 << 20;
+    private static final int MIN_BUFFER = 64 << 10, MAX_POOLED_BUFFER = 16 << 20, MAX_POOLED_SERIES = 1 << 18;
 
     private final IngestLimits limits;
     /**
@@ -32,6 +32,8 @@ public final class RemoteWriteReceiver {
      * request was half of the receive path's garbage. At most a few, each at most 16 MB.
      */
     private final ArrayBlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(2 * Runtime.getRuntime().availableProcessors() + 2);
+    /** The 1.0 decoder's look-ahead arrays (about 28 bytes per series of a request), reused the same way. */
+    private final ArrayBlockingQueue<RefLookAhead> lookAheads = new ArrayBlockingQueue<>(2 * Runtime.getRuntime().availableProcessors() + 2);
 
     public RemoteWriteReceiver(IngestLimits limits) {
         this.limits = limits;
@@ -65,17 +67,21 @@ public final class RemoteWriteReceiver {
                     + " bytes (max_request_body_bytes)", version);
         }
         byte[] message = takeBuffer((int) declared);
+        RefLookAhead ahead = version == 2 ? null : takeLookAhead();
         RemoteWriteDecoder d;
         try {
             int n = Snappy.decompress(body, off, len, message);
             d = version == 2
                     ? new WriteRequestV2Decoder(message, appender, context, limits.labelLimits(), limits.maxReportedErrors())
-                    : new WriteRequestDecoder(message, appender, context, limits.labelLimits(), limits.maxReportedErrors());
+                    : new WriteRequestDecoder(message, appender, context, limits.labelLimits(), limits.maxReportedErrors(), ahead);
             d.decode(0, n);
         } catch (MalformedRequestException e) {
             return RemoteWriteResult.refused(400, e.getMessage(), version);
         } finally {
             giveBuffer(message);
+            if (ahead != null && ahead.at.length <= MAX_POOLED_SERIES) {
+                lookAheads.offer(ahead);
+            }
         }
         long rejected = 0;
         for (long v : d.rejected.values()) {
@@ -111,6 +117,11 @@ public final class RemoteWriteReceiver {
         }
         int size = Math.max(MIN_BUFFER, n);
         return new byte[size <= MAX_POOLED_BUFFER ? Integer.highestOneBit(size - 1) << 1 : size];
+    }
+
+    private RefLookAhead takeLookAhead() {
+        RefLookAhead a = lookAheads.poll();
+        return a != null ? a : new RefLookAhead();
     }
 
     private void giveBuffer(byte[] b) {

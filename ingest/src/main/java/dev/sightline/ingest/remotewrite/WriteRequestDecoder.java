@@ -49,25 +49,45 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
     private final HistogramReader.Ints labelRanges = new HistogramReader.Ints();
     private final RequestStrings strings;
 
-    WriteRequestDecoder(byte[] buf, Appender appender, IngestContext context, LabelLimits labelLimits, int maxReportedErrors) {
+    /** The request's series looked up ahead (the caller's, reused); null without a ref cache. */
+    private final RefLookAhead ahead;
+    /** The current series' message, and the one whose labels {@link #labelRanges} holds (-1 for none). */
+    private int seriesFrom, seriesTo, rangesOf = -1;
+
+    WriteRequestDecoder(byte[] buf, Appender appender, IngestContext context, LabelLimits labelLimits, int maxReportedErrors,
+                        RefLookAhead ahead) {
         super(buf, appender, context, labelLimits, maxReportedErrors, "WriteRequest", false);
         this.strings = new RequestStrings(buf);
+        this.ahead = context.seriesRefs() == null ? null : ahead;
     }
 
     @Override
     void decode(int off, int len) throws MalformedRequestException {
         // One stream for the whole request; a series' labels are scanned on the raw bytes first (no objects).
+        int looked = lookAhead(off, len);
         CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
         try {
-            for (int t = in.readTag(); t != 0; t = in.readTag()) {
+            for (int t = in.readTag(), k = 0; t != 0; t = in.readTag()) {
                 if (t == WR_TIMESERIES) {
                     int l = readLength(in, off);
                     int start = off + in.getTotalBytesRead();
                     if (l > off + len - start) {
                         throw malformed(start, "timeseries of " + l + " bytes runs past the end of the message");
                     }
-                    scanLabels(start, start + l);
-                    startSeries();
+                    seriesFrom = start;
+                    seriesTo = start + l;
+                    if (k < looked && ahead.at[k] == start) {
+                        long cached = ahead.refs[k];
+                        if (cached == 0) {
+                            scanLabels(start, start + l);
+                            resetHash();
+                        }
+                        startSeries(ahead.hashes[2 * k], ahead.hashes[2 * k + 1], cached);
+                        k++;
+                    } else {
+                        scanLabels(start, start + l);
+                        startSeries();
+                    }
                     int lim = in.pushLimit(l);
                     seriesBody(in, off);
                     in.popLimit(lim);
@@ -83,6 +103,42 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
         } catch (IOException e) {
             throw malformed(off + in.getTotalBytesRead(), e.getMessage());
         }
+    }
+
+    /**
+     * First pass over the request on the raw bytes: each series' label-bytes hash, then all their cached refs at once
+     * (see {@link RefLookAhead}); returns how many series it found. A structural error ends it early and is left to
+     * the decoding pass, which reports it where it meets it.
+     */
+    private int lookAhead(int off, int len) {
+        if (ahead == null) {
+            return 0;
+        }
+        ahead.size = 0;
+        int end = off + len;
+        pos = off;
+        try {
+            while (pos < end) {
+                int t = scanTag(end);
+                if (t != WR_TIMESERIES) {
+                    scanSkip(t, end);
+                    continue;
+                }
+                int l = scanLength(end);
+                int start = pos;
+                scanLabels(start, start + l);
+                ahead.ensureRoom();
+                ahead.at[ahead.size] = start;
+                finishHash(ahead.hashes, ahead.size++);
+                pos = start + l;
+            }
+        } catch (MalformedRequestException e) {
+            resetHash();
+        }
+        rangesOf = -1;
+        ahead.lookUp(context.seriesRefs());
+        appender.prefetch(ahead.refs, ahead.size);
+        return ahead.size;
     }
 
     // ---- TimeSeries ----
@@ -111,6 +167,7 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
      */
     private void scanLabels(int from, int to) throws MalformedRequestException {
         labelRanges.size = 0;
+        rangesOf = from;
         int hashFrom = from, hashTo = from;
         pos = from;
         while (pos < to) {
@@ -226,6 +283,15 @@ final class WriteRequestDecoder extends RemoteWriteDecoder {
 
     @Override
     void decodeLabels() {
+        if (rangesOf != seriesFrom) {
+            // A series known by its looked-ahead ref was not scanned; the look-ahead scanned it without an error.
+            try {
+                scanLabels(seriesFrom, seriesTo);
+            } catch (MalformedRequestException e) {
+                throw new IllegalStateException("series at byte " + seriesFrom + " scanned before without an error", e);
+            }
+            resetHash();
+        }
         int[] r = labelRanges.a;
         for (int i = 0; i < labelRanges.size; i += 4) {
             String name = string(r[i], r[i + 1], true, null);

@@ -64,6 +64,24 @@ class SeriesRefCacheDecodingTest {
     }
 
     @Test
+    void forgottenRefsLookedUpAheadAreAppendedWithTheirOwnLabels() {
+        Labels down = Labels.of("__name__", "down", "job", "node");
+        WriteRequestBuilder first = new WriteRequestBuilder();
+        first.series("__name__", "up", "job", "node").sample(1, 1000).end();
+        first.series("__name__", "down", "job", "node").sample(1, 1000).end();
+        assertThat(receiver.receive(first.toSnappy(), "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
+        sink.forgetRefs();
+        // Both refs are found in the cache before either series is appended; the labels are decoded only when the
+        // storage refuses each ref, and must be that series' own, not the last series scanned.
+        WriteRequestBuilder second = new WriteRequestBuilder();
+        second.series("__name__", "up", "job", "node").sample(2, 2000).end();
+        second.series("__name__", "down", "job", "node").sample(2, 2000).exemplar(2, 2000, "trace_id", "t").end();
+        assertThat(receiver.receive(second.toSnappy(), "snappy", CT, null, sink, sink.context()).status()).isEqualTo(204);
+        assertThat(sink.floats.subList(2, 4)).extracting(RecordingSink.Float::labels).containsExactly(UP, down);
+        assertThat(sink.exemplars).extracting(RecordingSink.Exemplar::series).containsExactly(down);
+    }
+
+    @Test
     void aRefusedSampleOnTheFastPathIsReportedWithItsLabels() {
         v1(1000, 1);
         RemoteWriteResult r = v1(1000, 2);

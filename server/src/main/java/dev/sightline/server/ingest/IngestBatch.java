@@ -30,6 +30,11 @@ public final class IngestBatch implements Appender {
     }
 
     @Override
+    public void prefetch(long[] refs, int n) {
+        appender.prefetch(refs, n);
+    }
+
+    @Override
     public long append(long ref, Labels labels, long startTimestampMs, long timestampMs, double value) {
         if (ref == 0) {
             guards.admit(labels, protocol);

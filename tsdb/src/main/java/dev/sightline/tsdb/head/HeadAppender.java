@@ -37,6 +37,8 @@ final class HeadAppender implements Appender {
     private Histogram[] pendingLastH = new Histogram[16];
     private int numSeries;
     private final LongLongMap slotByRef = new LongLongMap(16, -1);
+    /** What {@link #prefetch} read, kept so that the compiler cannot drop its reads. */
+    private long prefetched;
     /** Names this appender in series' batch marks; never 0, which means unclaimed. */
     private final int id = nextId();
 
@@ -192,6 +194,22 @@ final class HeadAppender implements Appender {
         }
         numSamples++;
         return s.ref;
+    }
+
+    /**
+     * Reads each series' batch mark and WAL flag, which the append reads first: the series' map page and its
+     * object are then in the CPU cache, fetched side by side instead of one miss per append.
+     */
+    @Override
+    public void prefetch(long[] refs, int n) {
+        long seen = 0;
+        for (int i = 0; i < n; i++) {
+            MemSeries s = refs[i] == 0 ? null : head.series(refs[i]);
+            if (s != null && s.walLogged) {
+                seen += (long) MemSeries.BATCH_MARK.getOpaque(s);
+            }
+        }
+        prefetched = seen;
     }
 
     @Override

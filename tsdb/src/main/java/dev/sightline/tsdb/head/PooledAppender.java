@@ -50,6 +50,11 @@ final class PooledAppender implements Appender {
     }
 
     @Override
+    public void prefetch(long[] refs, int n) {
+        batch().prefetch(refs, n);
+    }
+
+    @Override
     public boolean appendExemplar(long ref, Labels series, Labels exemplarLabels, long timestampMs, double value) {
         return batch().appendExemplar(ref, series, exemplarLabels, timestampMs, value);
     }

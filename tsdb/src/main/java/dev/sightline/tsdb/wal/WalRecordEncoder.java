@@ -4,6 +4,9 @@ import dev.sightline.core.Histogram;
 import dev.sightline.core.Labels;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -54,6 +57,11 @@ final class WalRecordEncoder {
 
     private ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
     private final CRC32C crc = new CRC32C();
+    /** Where a samples record's items are encoded before one copy into {@link #buf}. */
+    private byte[] scratch = new byte[16 * 1024];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    /** {@link #putString}'s copy of an ASCII string. */
+    private byte[] ascii = new byte[256];
     /** The previous non-zero start timestamp of the record being encoded. */
     private long lastStart;
 
@@ -151,15 +159,23 @@ final class WalRecordEncoder {
         lastStart = baseT;
         long bound = 3L * MAX_VARINT + (long) n * (3 * MAX_VARINT + 8);
         int start = beginTimed(starts ? SAMPLES_ST : SAMPLES, bound, n + " samples", n, baseRef, baseT);
-        for (int i = 0; i < n; i++) {
-            putVarint(buf, b.sampleRef(i) - baseRef);
-            long t = b.sampleTime(i);
-            putVarint(buf, t - baseT);
-            if (starts) {
-                putStart(b.sampleStart(i));
-            }
-            buf.putLong(Double.doubleToRawLongBits(b.sampleValue(i)));
+        // Written to a heap array and copied once: a direct buffer's put checks bounds and its memory session per
+        // byte, which was most of the cost of logging a sample.
+        if (scratch.length < bound) {
+            scratch = new byte[(int) Math.max(bound, 2L * scratch.length)];
         }
+        byte[] a = scratch;
+        int p = 0;
+        for (int i = 0; i < n; i++) {
+            p = putUvarint(a, p, zigzag(b.sampleRef(i) - baseRef));
+            p = putUvarint(a, p, zigzag(b.sampleTime(i) - baseT));
+            if (starts) {
+                p = putUvarint(a, p, startCode(b.sampleStart(i)));
+            }
+            LONGS.set(a, p, Double.doubleToRawLongBits(b.sampleValue(i)));
+            p += 8;
+        }
+        buf.put(a, 0, p);
         end(start);
     }
 
@@ -182,7 +198,7 @@ final class WalRecordEncoder {
             long t = b.histogramTime(i);
             putVarint(buf, t - baseT);
             if (starts) {
-                putStart(b.histogramStart(i));
+                putUvarint(buf, startCode(b.histogramStart(i)));
             }
             Histogram h = b.histogram(i);
             buf.put((byte) h.counterResetHint.ordinal());
@@ -246,10 +262,24 @@ final class WalRecordEncoder {
     }
 
     private void putString(String s) {
-        // Only series (one record per new series) and exemplar labels are strings; neither is per sample.
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        putUvarint(buf, bytes.length);
-        buf.put(bytes);
+        // Label strings are nearly always ASCII, whose UTF-8 is their chars: copied through a reused array, a new
+        // series costs no garbage (getBytes was a third of the bytes allocated while ingesting new series).
+        int n = s.length();
+        if (ascii.length < n) {
+            ascii = new byte[Math.max(n, 2 * ascii.length)];
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+                putUvarint(buf, bytes.length);
+                buf.put(bytes);
+                return;
+            }
+            ascii[i] = (byte) c;
+        }
+        putUvarint(buf, n);
+        buf.put(ascii, 0, n);
     }
 
     private void putSpans(int[] offsets, int[] lengths) {
@@ -267,14 +297,14 @@ final class WalRecordEncoder {
         }
     }
 
-    private void putStart(long st) {
+    /** The uvarint that stands for a start timestamp (see the class comment); remembers it as the record's last. */
+    private long startCode(long st) {
         if (st == 0) {
-            buf.put((byte) 0);
-            return;
+            return 0;
         }
         long d = st - lastStart;
-        putUvarint(buf, ((d << 1) ^ (d >> 63)) + 1);
         lastStart = st;
+        return zigzag(d) + 1;
     }
 
     private void putDouble(double v) {
@@ -290,6 +320,20 @@ final class WalRecordEncoder {
     }
 
     static void putVarint(ByteBuffer b, long v) {
-        putUvarint(b, (v << 1) ^ (v >> 63));
+        putUvarint(b, zigzag(v));
+    }
+
+    private static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    /** Writes v at a[p] as a uvarint; returns the position after it. */
+    private static int putUvarint(byte[] a, int p, long v) {
+        while ((v & ~0x7FL) != 0) {
+            a[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        a[p++] = (byte) v;
+        return p;
     }
 }

@@ -62,6 +62,22 @@ class HeadTest {
     }
 
     @Test
+    void prefetchTakesUnknownRefsAndChangesNothingTheBatchStores() throws Exception {
+        Head head = head(0);
+        Appender first = head.appender();
+        long a = first.append(0, A, 1000, 1);
+        first.commit();
+        Appender app = head.appender();
+        // 0 (no ref), a known ref, and refs the head never gave or cannot hold: a hint, never an error.
+        app.prefetch(new long[] {0, a, a + 1000, -1, Long.MAX_VALUE, 7}, 5);
+        app.append(a, null, 2000, 2);
+        app.append(0, B, 2000, 3);
+        app.commit();
+        assertThat(samples(head, A, 0, 5000)).containsExactly("1000=1.0", "2000=2.0");
+        assertThat(samples(head, B, 0, 5000)).containsExactly("2000=3.0");
+    }
+
+    @Test
     void outOfOrderSampleIsRejectedByDefault() throws Exception {
         Head head = head(0);
         commit(head, A, 2000, 1);
