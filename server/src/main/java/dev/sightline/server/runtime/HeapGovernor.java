@@ -86,8 +86,14 @@ public final class HeapGovernor implements AutoCloseable {
         if (beans.stream().map(GarbageCollectorMXBean::getName).noneMatch(FULL::equals)) {
             return null;
         }
-        Target target = new Target(Integer.parseInt(setting), 64 * MB);
-        LOG.info("heap governor: full collection when the old generation exceeds live x " + (100 + target.percent())
+        Target target;
+        try {
+            target = new Target(Integer.parseInt(setting), 64 * MB);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("heap governor off: -D" + PROPERTY + " must be a percent above 0 or off, not " + setting);
+            return null;
+        }
+        LOG.info("heap governor: full collection when the old generation exceeds live + " + target.percent()
                 + "% (at least live + " + target.floor() / MB + " MB); -D" + PROPERTY + "=off disables it");
         return new HeapGovernor(target, beans);
     }
