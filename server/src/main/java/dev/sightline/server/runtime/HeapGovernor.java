@@ -110,8 +110,9 @@ public final class HeapGovernor implements AutoCloseable {
             live = oldAfter;
             if (pending.compareAndSet(true, false)) {
                 LOG.info(String.format("heap governor: full collection (old generation at %d MB after a young "
-                                + "collection, target %d MB): %d MB -> %d MB live, pause %d ms", triggeredAt / MB, triggeredTarget / MB,
-                        before / MB, oldAfter / MB, info.getGcInfo().getDuration()));
+                                + "collection, target %d MB): %d MB -> %d MB live, pause %d ms",
+                        triggeredAt / MB, triggeredTarget / MB, before / MB, oldAfter / MB,
+                        info.getGcInfo().getDuration()));
             }
         } else if (YOUNG.equals(info.getGcName()) && target.shouldCollect(live, oldAfter)
                 && pending.compareAndSet(false, true)) {
