@@ -40,6 +40,7 @@ import dev.sightline.rules.AlertingRule;
 import dev.sightline.rules.Rule;
 import dev.sightline.rules.RuleConfig;
 import dev.sightline.rules.RuleGroup;
+import dev.sightline.server.runtime.HeapGovernor;
 import dev.sightline.server.rules.LogQlRules;
 import dev.sightline.server.rules.RuleLoadException;
 import dev.sightline.server.rules.RulesService;
@@ -190,6 +191,8 @@ public final class SightlineServer implements AutoCloseable {
     private final long startedMs = System.currentTimeMillis();
     /** The dashboards directory's files; replaced when a reload names another directory. */
     private volatile DashboardStore dashboards;
+    /** Null when off or the collector is not Serial. */
+    private volatile HeapGovernor heapGovernor;
 
     private SightlineServer(Settings settings) throws IOException {
         this.settings = settings;
@@ -371,6 +374,7 @@ public final class SightlineServer implements AutoCloseable {
         server.alerting.start();
         server.canaries.start();
         server.openStorage();
+        server.heapGovernor = HeapGovernor.start();
         return server;
     }
 
@@ -729,6 +733,10 @@ public final class SightlineServer implements AutoCloseable {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "Vert.x did not stop cleanly: " + e, e);
+            }
+            HeapGovernor governor = heapGovernor;
+            if (governor != null) {
+                governor.close();
             }
             LOG.info("Sightline stopped");
         } finally {

@@ -1,0 +1,163 @@
+package dev.sightline.server.runtime;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * A Go-like heap target for the Serial collector, which grows its old generation on promotion instead of collecting
+ * it: garbage that ingest and queries promote would stay until the heap nears -Xmx. After each young collection this
+ * compares the old generation's use with {@link Target}; above it, a daemon thread runs a full collection. Off when
+ * the collector is not Serial, or with {@code -Dsightline.gcPercent=off}; the percent works as Go's GOGC.
+ */
+public final class HeapGovernor implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HeapGovernor.class.getName());
+    private static final String PROPERTY = "sightline.gcPercent";
+    private static final String YOUNG = "Copy";
+    private static final String FULL = "MarkSweepCompact";
+    private static final String OLD_POOL = "Tenured Gen";
+    private static final long MB = 1L << 20;
+
+    /**
+     * When to collect: the old generation may grow to live x (1 + percent/100), and at least by {@code floor} above
+     * live, so a small heap is not collected over and over. Live is the old generation's use after the last full
+     * collection (0 before the first: the floor alone is the target).
+     */
+    public record Target(int percent, long floor) {
+        public Target {
+            if (percent <= 0 || floor < 0) {
+                throw new IllegalArgumentException("percent must be > 0 and floor >= 0: " + percent + ", " + floor);
+            }
+        }
+
+        public long bytes(long live) {
+            return Math.max(live + live * percent / 100, live + floor);
+        }
+
+        public boolean shouldCollect(long live, long oldUsed) {
+            return oldUsed > bytes(live);
+        }
+    }
+
+    private final Target target;
+    private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private final NotificationListener listener = this::onCollection;
+    /** Set from a young collection over the target until the full collection's notification: one at a time. */
+    private final AtomicBoolean pending = new AtomicBoolean();
+    /** Taken by the collector thread: whether to run a full collection. */
+    private boolean requested;
+    private final Object signal = new Object();
+    private final Thread collector;
+    private volatile long live;
+    private volatile long triggeredAt;
+    private volatile long triggeredTarget;
+    private volatile boolean closed;
+
+    private HeapGovernor(Target target, List<GarbageCollectorMXBean> beans) {
+        this.target = target;
+        this.collector = Thread.ofPlatform().daemon().name("heap-governor").unstarted(this::run);
+        for (GarbageCollectorMXBean bean : beans) {
+            if (bean instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener(listener, null, null);
+                emitters.add(emitter);
+            }
+        }
+        collector.start();
+    }
+
+    /** Starts watching the heap, or returns null when the collector is not Serial or the property turns it off. */
+    public static HeapGovernor start() {
+        String setting = System.getProperty(PROPERTY, "100").trim();
+        if (setting.equalsIgnoreCase("off")) {
+            return null;
+        }
+        List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
+        if (beans.stream().map(GarbageCollectorMXBean::getName).noneMatch(FULL::equals)) {
+            return null;
+        }
+        Target target;
+        try {
+            target = new Target(Integer.parseInt(setting), 64 * MB);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("heap governor off: -D" + PROPERTY + " must be a percent above 0 or off, not " + setting);
+            return null;
+        }
+        LOG.info("heap governor: full collection when the old generation exceeds live + " + target.percent()
+                + "% (at least live + " + target.floor() / MB + " MB); -D" + PROPERTY + "=off disables it");
+        return new HeapGovernor(target, beans);
+    }
+
+    private void onCollection(Notification notification, Object handback) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+            return;
+        }
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+        long oldAfter = used(info.getGcInfo().getMemoryUsageAfterGc());
+        if (FULL.equals(info.getGcName())) {
+            long before = used(info.getGcInfo().getMemoryUsageBeforeGc());
+            live = oldAfter;
+            if (pending.compareAndSet(true, false)) {
+                LOG.info(String.format("heap governor: full collection (old generation at %d MB after a young "
+                                + "collection, target %d MB): %d MB -> %d MB live, pause %d ms",
+                        triggeredAt / MB, triggeredTarget / MB, before / MB, oldAfter / MB,
+                        info.getGcInfo().getDuration()));
+            }
+        } else if (YOUNG.equals(info.getGcName()) && target.shouldCollect(live, oldAfter)
+                && pending.compareAndSet(false, true)) {
+            triggeredAt = oldAfter;
+            triggeredTarget = target.bytes(live);
+            synchronized (signal) {
+                requested = true;
+                signal.notifyAll();
+            }
+        }
+    }
+
+    private static long used(Map<String, MemoryUsage> pools) {
+        MemoryUsage old = pools.get(OLD_POOL);
+        return old == null ? 0 : old.getUsed();
+    }
+
+    private void run() {
+        while (!closed) {
+            synchronized (signal) {
+                while (!requested && !closed) {
+                    try {
+                        signal.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                requested = false;
+            }
+            if (!closed) {
+                System.gc();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (NotificationEmitter emitter : emitters) {
+            try {
+                emitter.removeNotificationListener(listener);
+            } catch (ListenerNotFoundException e) {
+                // Not registered: nothing to remove.
+            }
+        }
+        collector.interrupt();
+    }
+}
