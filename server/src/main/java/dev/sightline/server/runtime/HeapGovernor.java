@@ -1,6 +1,7 @@
 package dev.sightline.server.runtime;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -84,6 +85,12 @@ public final class HeapGovernor implements AutoCloseable {
         }
         List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
         if (beans.stream().map(GarbageCollectorMXBean::getName).noneMatch(FULL::equals)) {
+            return null;
+        }
+        // System.gc() would do nothing, and the governor wait for a full collection that never comes.
+        if ("true".equals(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("DisableExplicitGC").getValue())) {
+            LOG.info("heap governor off: -XX:+DisableExplicitGC is set");
             return null;
         }
         Target target;
