@@ -503,12 +503,8 @@ final class Evaluator {
                 checkDeadline(step);
                 long t = stepTime(step);
                 long ref = refTime(vs.at(), t) - offset;
-                while (fi < s.fn && s.ft[fi] <= ref) {
-                    fi++;
-                }
-                while (hi < s.hn && s.ht[hi] <= ref) {
-                    hi++;
-                }
+                fi = skipThrough(s.ft, s.fn, fi, ref);
+                hi = skipThrough(s.ht, s.hn, hi, ref);
                 long ftLast = fi > 0 ? s.ft[fi - 1] : Long.MIN_VALUE;
                 long htLast = hi > 0 ? s.ht[hi - 1] : Long.MIN_VALUE;
                 if (ftLast == Long.MIN_VALUE && htLast == Long.MIN_VALUE) {
@@ -694,31 +690,15 @@ final class Evaluator {
          */
         void slide(MatrixSeries s, long ref, int[] w) {
             long lo = ref - rangeMs;
-            int f0 = w[0];
-            while (f0 < s.fn && s.ft[f0] <= lo) {
-                f0++;
-            }
-            int f1 = Math.max(w[1], f0);
-            while (f1 < s.fn && s.ft[f1] <= ref) {
-                f1++;
-            }
-            int h0 = w[2];
-            while (h0 < s.hn && s.ht[h0] <= lo) {
-                h0++;
-            }
-            int h1 = Math.max(w[3], h0);
-            while (h1 < s.hn && s.ht[h1] <= ref) {
-                h1++;
-            }
-            w[0] = f0;
-            w[1] = f1;
-            w[2] = h0;
-            w[3] = h1;
+            w[0] = skipThrough(s.ft, s.fn, w[0], lo);
+            w[1] = skipThrough(s.ft, s.fn, Math.max(w[1], w[0]), ref);
+            w[2] = skipThrough(s.ht, s.hn, w[2], lo);
+            w[3] = skipThrough(s.ht, s.hn, Math.max(w[3], w[2]), ref);
         }
 
         /**
          * {@link #slide} over all steps of a series of float points only, the bounds of step i's window into
-         * {@code from[i]} and {@code to[i]}: one loop, without a call and the histogram bounds per step (a tenth of
+         * {@code from[i]} and {@code to[i]}: one loop, without slide's histogram bounds and window array per step (a tenth of
          * avg_over_time's time went to the steps' slides).
          */
         void floatWindows(MatrixSeries s, int[] from, int[] to) {
@@ -728,18 +708,20 @@ final class Evaluator {
             int f1 = 0;
             for (int step = 0; step < numSteps; step++) {
                 long ref = refTime(stepTime(step));
-                long lo = ref - rangeMs;
-                while (f0 < fn && ft[f0] <= lo) {
-                    f0++;
-                }
-                f1 = Math.max(f1, f0);
-                while (f1 < fn && ft[f1] <= ref) {
-                    f1++;
-                }
+                f0 = skipThrough(ft, fn, f0, ref - rangeMs);
+                f1 = skipThrough(ft, fn, Math.max(f1, f0), ref);
                 from[step] = f0;
                 to[step] = f1;
             }
         }
+    }
+
+    /** The first index from {@code i} on in {@code ts[0, n)} (ascending) whose time is greater than {@code t}. */
+    static int skipThrough(long[] ts, int n, int i, long t) {
+        while (i < n && ts[i] <= t) {
+            i++;
+        }
+        return i;
     }
 
     /** The first index in {@code ts[0, n)} whose time is greater than {@code exclusiveLow}. */
