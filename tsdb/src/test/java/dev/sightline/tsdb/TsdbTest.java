@@ -316,11 +316,15 @@ class TsdbTest {
                 });
                 // A positive signal before the absence: the flush seen sleeping in its wait for queriers (a flush that
                 // did not wait would never sleep there), not merely not started yet.
+                // The sighting is kept, not sampled again: the flush wakes every 5 ms to look, and a second sample can
+                // catch it awake (CI saw that under load).
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!sleepsIn(flusher.get(), "waitForQueriersReading") && !flush.isDone() && System.nanoTime() < deadline) {
+                boolean seenWaiting;
+                while (!(seenWaiting = sleepsIn(flusher.get(), "waitForQueriersReading")) && !flush.isDone()
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                assertThat(sleepsIn(flusher.get(), "waitForQueriersReading")).as("flush thread waiting for the querier").isTrue();
+                assertThat(seenWaiting).as("flush thread waiting for the querier").isTrue();
                 assertThat(flush).as("flush waits for the open querier").isNotDone();
                 int n = 0;
                 SeriesSet set = q.select(true, 0, 100_000, LabelMatcher.eq("__name__", "m"));
