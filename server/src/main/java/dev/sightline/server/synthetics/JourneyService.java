@@ -227,9 +227,11 @@ public final class JourneyService implements AutoCloseable {
             JourneyScheduler.LastRun last = scheduler.lastRun(j.name());
             if (last != null) {
                 RunTrace traced = lastTraces.get(j.name());
-                // The trace is written after the scheduler has the run: name it only once it is this run's.
+                // The trace is written after the scheduler has the run: name it only once it is this run's. Until
+                // then lastTraceId names the run before's, so a page loaded in between still links to a trace.
                 o.put("consecutiveFailures", last.consecutiveFailures()).put("lastRun", runJson(last.run())
                         .put("traceId", traced != null && traced.run() == last.run() ? traced.traceId() : null));
+                o.put("lastTraceId", traced == null ? null : traced.traceId());
             }
             out.add(o);
         }

@@ -144,6 +144,12 @@ class JourneyServiceTest {
                 r -> r.path("data").path(0).path("spans").size() == 2, "the run's trace");
         assertThat(spans.path("data").path(0).path("spans").findValuesAsText("operationName"))
                 .containsExactlyInAnyOrder("journey catalog", "list");
+        // Between a run and its trace, lastRun has no trace id yet; lastTraceId always names the newest written one.
+        JsonNode latest = journey(server.getJson("/api/v1/journeys"), "catalog");
+        assertThat(latest.path("lastTraceId").asText()).matches("[0-9a-f]{32}");
+        if (latest.path("lastRun").path("traceId").isTextual()) {
+            assertThat(latest.path("lastRun").path("traceId").asText()).isEqualTo(latest.path("lastTraceId").asText());
+        }
     }
 
     @Test

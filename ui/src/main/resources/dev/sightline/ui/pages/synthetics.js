@@ -99,7 +99,7 @@ function journeyViews(list) {
     return h('article.synthetic', { 'data-journey': j.name }, head,
       h('p', {}, `${run.passed} passed, ${run.failed} failed, ${when(run.start)}, ${seconds(run.durationSeconds)}; `
         + `every ${seconds(j.interval)}, ${j.consecutiveFailures ?? 0} failed in a row (alert after ${j.alertAfter}) · `,
-      traceLink(run.traceId), ' · ', link),
+      run.traceId ? traceLink(run.traceId) : traceLink(j.lastTraceId, 'Trace of the run before'), ' · ', link),
       table(['Step', 'Status', 'Request', 'HTTP', 'Time', 'Phases', 'Failure'], rows, { class: 'steps' }));
   });
 }
