@@ -35,8 +35,10 @@ import java.util.stream.IntStream;
  * series (request block b goes to sender b % senders) and sends its blocks round by round, so every series' samples
  * arrive in time order. Prints accepted samples/s (2xx-answered requests only), the server's CPU time while sending
  * (samples per CPU-second hardly depend on other load on the machine, wall-clock rates do), errors by status, and the
- * server's VmRSS (and VmHWM) at the end, then the ratios Sightline/Prometheus next to the targets and
- * Sightline/VictoriaMetrics.
+ * server's VmRSS (and VmHWM) at the end, where the CPU went while sending (the server's by thread, this load
+ * generator's own, the machine's idle time: {@link CpuAccounts}) and, for Sightline, how long its WAL fsyncs took,
+ * then the ratios Sightline/Prometheus next to the targets and Sightline/VictoriaMetrics. Senders are
+ * {@link HttpSender}s, one keep-alive connection each, one request in flight.
  *
  * <pre>
  * --series N          active series (default 1000000)
@@ -56,6 +58,7 @@ public final class RemoteWriteBenchmark {
     private static final double TARGET_RATE_RATIO = 2.0;
     private static final double TARGET_RSS_RATIO = 0.5;
     private static final long INTERVAL_MS = 15_000;
+    private static final Pattern FSYNC = Pattern.compile("(?m)^sightline_tsdb_wal_fsync_duration_seconds_(count|sum)(?:\\{[^}]*\\})? ([0-9.eE+-]+)$");
     private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.eE+-]+,\"([^\"]*)\"\\]");
 
     private record Result(String peer, long acceptedSamples, long acceptedRequests, long sentRequests, double seconds,
@@ -189,6 +192,9 @@ public final class RemoteWriteBenchmark {
             URI base = URI.create("http://127.0.0.1:" + port);
             p.awaitReady(base.resolve(peer.equals("victoria-metrics") ? "/health" : "/-/ready"));
             double cpuAtStart = p.cpuSeconds();
+            CpuAccounts accountsAtStart = CpuAccounts.take(p.pid());
+            boolean ours = peer.equals("sightline");
+            double[] fsyncsAtStart = ours ? walFsyncs(base) : null;
             URI write = base.resolve("/api/v1/write");
             LongAdder acceptedSamples = new LongAdder(), acceptedRequests = new LongAdder(), sent = new LongAdder();
             Map<String, Long> errors = new ConcurrentHashMap<>();
@@ -199,40 +205,32 @@ public final class RemoteWriteBenchmark {
             for (int k = 0; k < senders; k++) {
                 int me = k;
                 threads.add(Thread.ofPlatform().name("sender-" + k).start(() -> {
-                    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                            .connectTimeout(Duration.ofSeconds(5)).build();
-                    for (byte[][] round : requests) {
-                        for (int b = me; b < round.length; b += senders) {
-                            if (System.nanoTime() > deadline) {
-                                return;
-                            }
-                            String status;
-                            String body = "";
-                            try {
-                                HttpResponse<String> r = http.send(HttpRequest.newBuilder(write)
-                                        .timeout(Duration.ofSeconds(60))
-                                        .header("Content-Type", "application/x-protobuf")
-                                        .header("Content-Encoding", "snappy")
-                                        .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-                                        .POST(HttpRequest.BodyPublishers.ofByteArray(round[b])).build(),
-                                        HttpResponse.BodyHandlers.ofString());
-                                status = Integer.toString(r.statusCode());
-                                body = r.body();
-                            } catch (IOException e) {
-                                status = "io:" + e.getClass().getSimpleName();
-                                body = String.valueOf(e.getMessage());
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                return;
-                            }
-                            sent.increment();
-                            lastResponse.accumulateAndGet(System.nanoTime(), Math::max);
-                            if (status.length() == 3 && status.charAt(0) == '2') {
-                                acceptedRequests.increment();
-                                acceptedSamples.add(b < round.length - 1 ? batch : lastBlock);
-                            } else {
-                                errors.merge(status, 1L, Long::sum);
-                                firstError.putIfAbsent(status, body.length() > 200 ? body.substring(0, 200) : body);
+                    try (HttpSender http = new HttpSender(write, "Content-Type", "application/x-protobuf",
+                            "Content-Encoding", "snappy", "X-Prometheus-Remote-Write-Version", "0.1.0")) {
+                        for (byte[][] round : requests) {
+                            for (int b = me; b < round.length; b += senders) {
+                                if (System.nanoTime() > deadline) {
+                                    return;
+                                }
+                                String status;
+                                String body = "";
+                                try {
+                                    HttpSender.Answer r = http.post(round[b]);
+                                    status = Integer.toString(r.status());
+                                    body = r.body();
+                                } catch (IOException e) {
+                                    status = "io:" + e.getClass().getSimpleName();
+                                    body = String.valueOf(e.getMessage());
+                                }
+                                sent.increment();
+                                lastResponse.accumulateAndGet(System.nanoTime(), Math::max);
+                                if (status.length() == 3 && status.charAt(0) == '2') {
+                                    acceptedRequests.increment();
+                                    acceptedSamples.add(b < round.length - 1 ? batch : lastBlock);
+                                } else {
+                                    errors.merge(status, 1L, Long::sum);
+                                    firstError.putIfAbsent(status, body.length() > 200 ? body.substring(0, 200) : body);
+                                }
                             }
                         }
                     }
@@ -244,6 +242,13 @@ public final class RemoteWriteBenchmark {
             double seconds = (Math.max(lastResponse.get(), start + 1) - start) / 1e9;
             long[] mem = p.memoryKb();
             double cpu = p.cpuSeconds() - cpuAtStart;
+            String accounts = CpuAccounts.take(p.pid()).since(accountsAtStart, seconds);
+            if (ours) {
+                // A commit answers only after an fsync covering it: time in fsyncs is time its request waits.
+                double[] f = walFsyncs(base);
+                accounts += String.format(Locale.ROOT, "; %.0f WAL fsyncs took %.1f s (%.0f%% of the wall time)",
+                        f[0] - fsyncsAtStart[0], f[1] - fsyncsAtStart[1], (f[1] - fsyncsAtStart[1]) / seconds * 100);
+            }
             if (peer.equals("victoria-metrics")) {
                 // It buffers for up to a second before samples are searchable.
                 HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/internal/force_flush")).build(),
@@ -258,8 +263,21 @@ public final class RemoteWriteBenchmark {
             Result r = new Result(peer, acceptedSamples.sum(), acceptedRequests.sum(), sent.sum(), seconds, cpu,
                     new TreeMap<>(errors), new TreeMap<>(firstError), mem[0], mem[1]);
             print(r);
+            System.out.printf("%-10s %s%n", peer, accounts);
             return r;
         }
+    }
+
+    /** Sightline's WAL fsync count and seconds so far, from its /metrics. */
+    private static double[] walFsyncs(URI base) throws IOException, InterruptedException {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double[] f = new double[2];
+        Matcher m = FSYNC.matcher(metrics);
+        while (m.find()) {
+            f[m.group(1).equals("count") ? 0 : 1] = Double.parseDouble(m.group(2));
+        }
+        return f;
     }
 
     /** The value of a one-sample instant-query vector answer, or the answer itself when it is not one. */

@@ -35,6 +35,8 @@ final class HeadAppender implements Appender {
     private long[] pendingLastT = new long[16];
     private long[] pendingLastBits = new long[16];
     private Histogram[] pendingLastH = new Histogram[16];
+    /** The caller's labels of a series not yet in the WAL, which commit logs instead of unpacking the head's copy. */
+    private Labels[] newLabels = new Labels[16];
     private int numSeries;
     private final LongLongMap slotByRef = new LongLongMap(16, -1);
     /** What {@link #prefetch} read, kept so that the compiler cannot drop its reads. */
@@ -131,12 +133,14 @@ final class HeadAppender implements Appender {
                         + " from the head) and no labels were given");
             }
             s = head.getOrCreate(labels);
+        } else {
+            labels = null; // found by ref: the caller's labels are not what the WAL is told
         }
         int slot = slotOf(s);
         int c;
         if (slot < 0) {
             // First sample of the series in this batch: one lock both classifies it and claims the series' mark.
-            slot = addSlot(s);
+            slot = addSlot(s, labels);
             long claim = ((long) id << 32) | slot;
             c = s.claimAndClassify(claim, t, bits, h, head.outOfOrderWindowMs());
             if ((c & MemSeries.CLAIMED) == 0) {
@@ -259,16 +263,18 @@ final class HeadAppender implements Appender {
         return slotByRef.size > 0 ? (int) slotByRef.get(s.ref) : -1;
     }
 
-    private int addSlot(MemSeries s) {
+    private int addSlot(MemSeries s, Labels labels) {
         if (numSeries == series.length) {
             int n = numSeries * 2;
             series = Arrays.copyOf(series, n);
+            newLabels = Arrays.copyOf(newLabels, n);
             pendingHas = Arrays.copyOf(pendingHas, n);
             pendingLastT = Arrays.copyOf(pendingLastT, n);
             pendingLastBits = Arrays.copyOf(pendingLastBits, n);
             pendingLastH = Arrays.copyOf(pendingLastH, n);
         }
         series[numSeries] = s;
+        newLabels[numSeries] = s.walLogged ? null : labels;
         pendingHas[numSeries] = false;
         return numSeries++;
     }
@@ -301,7 +307,7 @@ final class HeadAppender implements Appender {
                 walBatch.clear();
                 for (int i = 0; i < numSeries; i++) {
                     if (!series[i].walLogged) {
-                        walBatch.addSeries(series[i].ref, head.labels(series[i]));
+                        walBatch.addSeries(series[i].ref, newLabels[i] != null ? newLabels[i] : head.labels(series[i]));
                     }
                 }
                 for (int i = 0; i < numExemplars; i++) {
@@ -423,6 +429,7 @@ final class HeadAppender implements Appender {
         }
         Arrays.fill(series, 0, numSeries, null);
         Arrays.fill(pendingLastH, 0, numSeries, null);
+        Arrays.fill(newLabels, 0, numSeries, null);
         numSeries = 0;
         slotByRef.clear();
         numSamples = 0;

@@ -9,6 +9,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Label set -> series: an open-addressing table of the series themselves (their labels are the keys), so an entry
  * costs one array slot instead of a ConcurrentHashMap node (32 bytes per series at a million series).
  *
+ * <p>Each slot's label-set hash is kept beside it in an int array, so a probe passes a slot whose hash differs without
+ * touching the series and its packed labels (two memory misses each at a million series): looking up a new series
+ * walks a whole probe run, and with the hashes beside it that is one or two cache lines. Growth rehashes from them too.
+ * They cost 4 bytes a slot (8 MB for 2M slots, a million series).
+ *
  * <p>Lookups take no lock. Writers are serialised by the monitor; a removal leaves a tombstone, so the slots between
  * a key's home and its slot never become empty while the key is there and a concurrent lookup cannot miss it. Growth
  * (or a rehash that clears the tombstones) fills a fresh table and then publishes it; a lookup still on the old one
@@ -20,7 +25,18 @@ final class SeriesLabelsMap {
 
     private final LabelSymbols symbols;
 
-    private volatile AtomicReferenceArray<MemSeries> table = new AtomicReferenceArray<>(MIN_CAPACITY);
+    /** The slots and their hashes, published together. */
+    private record Table(AtomicReferenceArray<MemSeries> series, int[] hashes) {
+        Table(int capacity) {
+            this(new AtomicReferenceArray<>(capacity), new int[capacity]);
+        }
+
+        int length() {
+            return hashes.length;
+        }
+    }
+
+    private volatile Table table = new Table(MIN_CAPACITY);
     /** Live entries and tombstones in the current table; guarded by the monitor. */
     private int size;
     private int tombstones;
@@ -36,14 +52,15 @@ final class SeriesLabelsMap {
     }
 
     MemSeries get(Labels labels) {
-        AtomicReferenceArray<MemSeries> t = table;
-        int mask = t.length() - 1;
-        for (int i = home(labels.hashCode(), mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
-            MemSeries s = t.get(i);
+        Table t = table;
+        int hash = labels.hashCode(), mask = t.length() - 1;
+        for (int i = home(hash, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+            // The volatile read orders the hash read after it: a writer sets the hash before it publishes the slot.
+            MemSeries s = t.series.get(i);
             if (s == null) {
                 return null;
             }
-            if (s != TOMBSTONE && s.hasLabels(labels, symbols)) {
+            if (t.hashes[i] == hash && s != TOMBSTONE && s.hasLabels(labels, symbols)) {
                 return s;
             }
         }
@@ -55,14 +72,14 @@ final class SeriesLabelsMap {
         // Under the monitor every entry is a live series, whose packed labels are canonical: one id per string.
         byte[] packed = s.packedLabels();
         int hash = s.labelsHash();
-        AtomicReferenceArray<MemSeries> t = table;
+        Table t = table;
         int mask = t.length() - 1;
         for (int i = home(hash, mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
-            MemSeries e = t.get(i);
+            MemSeries e = t.series.get(i);
             if (e == null) {
                 break;
             }
-            if (e != TOMBSTONE && Arrays.equals(e.packedLabels(), packed)) {
+            if (t.hashes[i] == hash && e != TOMBSTONE && Arrays.equals(e.packedLabels(), packed)) {
                 return e;
             }
         }
@@ -73,13 +90,15 @@ final class SeriesLabelsMap {
         }
         int i = home(hash, mask);
         MemSeries slot;
-        while ((slot = t.get(i)) != null && slot != TOMBSTONE) {
+        while ((slot = t.series.get(i)) != null && slot != TOMBSTONE) {
             i = (i + 1) & mask;
         }
         if (slot == TOMBSTONE) {
             tombstones--;
         }
-        t.set(i, s);
+        // A lookup probing a tombstone's slot may read the new hash with the tombstone, which it skips anyway.
+        t.hashes[i] = hash;
+        t.series.set(i, s);
         size++;
         return null;
     }
@@ -100,15 +119,15 @@ final class SeriesLabelsMap {
 
     /** Removes {@code s} if it is the series stored for its labels. */
     synchronized void remove(MemSeries s) {
-        AtomicReferenceArray<MemSeries> t = table;
+        Table t = table;
         int mask = t.length() - 1;
         for (int i = home(s.labelsHash(), mask), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
-            MemSeries e = t.get(i);
+            MemSeries e = t.series.get(i);
             if (e == null) {
                 return;
             }
             if (e == s) {
-                t.set(i, TOMBSTONE);
+                t.series.set(i, TOMBSTONE);
                 size--;
                 tombstones++;
                 return;
@@ -121,17 +140,19 @@ final class SeriesLabelsMap {
     }
 
     /** Copies the live entries into a fresh table of {@code capacity} slots and publishes it. */
-    private AtomicReferenceArray<MemSeries> rehash(AtomicReferenceArray<MemSeries> old, int capacity) {
-        AtomicReferenceArray<MemSeries> t = new AtomicReferenceArray<>(Math.max(MIN_CAPACITY, capacity));
+    private Table rehash(Table old, int capacity) {
+        Table t = new Table(Math.max(MIN_CAPACITY, capacity));
         int mask = t.length() - 1;
         for (int j = 0; j < old.length(); j++) {
-            MemSeries s = old.get(j);
+            MemSeries s = old.series.get(j);
             if (s != null && s != TOMBSTONE) {
-                int i = home(s.labelsHash(), mask);
-                while (t.getPlain(i) != null) {
+                int hash = old.hashes[j];
+                int i = home(hash, mask);
+                while (t.series.getPlain(i) != null) {
                     i = (i + 1) & mask;
                 }
-                t.setPlain(i, s); // published with the table below
+                t.hashes[i] = hash;
+                t.series.setPlain(i, s); // published with the table below
             }
         }
         tombstones = 0;
