@@ -9,6 +9,7 @@ import dev.sightline.metricstore.FloatSamples;
 import dev.sightline.metricstore.Querier;
 import dev.sightline.metricstore.Queryable;
 import dev.sightline.metricstore.SampleIterator;
+import dev.sightline.metricstore.Series;
 import dev.sightline.metricstore.SeriesSet;
 import dev.sightline.metricstore.ValueType;
 import dev.sightline.promql.ast.AggregateExpr;
@@ -162,7 +163,12 @@ final class Evaluator {
      */
     void countSamples(long n) {
         sampleCount[0] += n;
-        if (sampleCount[0] > opts.maxSamples()) {
+        checkSampleLimit(sampleCount[0]);
+    }
+
+    /** Fails the query when {@code held} points, all accounted for or not yet, are past the limit. */
+    void checkSampleLimit(long held) {
+        if (held > opts.maxSamples()) {
             throw PromQLException.execution(PromQLException.TOO_MANY_SAMPLES);
         }
     }
@@ -409,7 +415,7 @@ final class Evaluator {
         private final long maxt;
         private final boolean dropStale;
         private final SeriesSet set;
-        private SampleIterator it;
+        private final SeriesDecoder decoder;
 
         SelectorReader(VectorSelector vs, long mint, long maxt, boolean dropStale) {
             this.vs = vs;
@@ -417,24 +423,69 @@ final class Evaluator {
             this.maxt = maxt;
             this.dropStale = dropStale;
             this.set = querier.select(true, mint, maxt, vs.matchers().toArray(new LabelMatcher[0]));
+            this.decoder = new SeriesDecoder(mint, maxt, dropStale, statsMode, floatBuffer);
         }
 
         /**
-         * The next series, or null after the last (when the storage's warnings become annotations). Its float arrays
-         * are the read buffer's; the buffer gets those of {@code spent} (a series nobody reads any more) in exchange,
-         * or new ones when it is null.
+         * The next series as the storage hands it, not read yet, or null after the last (when the storage's warnings
+         * become annotations). It stays readable after later calls, from any thread ({@link #decoder}).
          */
-        MatrixSeries next(MatrixSeries spent) {
+        Series nextSeries() {
             if (!set.next()) {
                 for (String w : set.warnings()) {
                     annos.warn(w, vs.position());
                 }
                 return null;
             }
-            var s = set.at();
+            return set.at();
+        }
+
+        /**
+         * The next series, or null after the last. Its float arrays are the read buffer's; the buffer gets those of
+         * {@code spent} (a series nobody reads any more) in exchange, or new ones when it is null.
+         */
+        MatrixSeries next(MatrixSeries spent) {
+            Series s = nextSeries();
+            if (s == null) {
+                return null;
+            }
+            MatrixSeries ser = decoder.decode(s, spent);
+            // Per series, so that loading stops at the first one past the limit, and not after all of them.
+            countSamples(ser.size());
+            checkDeadline();
+            return ser;
+        }
+
+        /** A decoder of this reader's series with a buffer of its own: one per thread reading them. */
+        SeriesDecoder decoder() {
+            return new SeriesDecoder(mint, maxt, dropStale, statsMode, new FloatSamples(1024));
+        }
+    }
+
+    /**
+     * Reads series' points in [mint, maxt] into {@link MatrixSeries}, reusing its iterator and float buffer: one per
+     * thread. Neither counts the points ({@link #countSamples}) nor looks at the deadline; its caller does.
+     */
+    static final class SeriesDecoder {
+        private final long mint;
+        private final long maxt;
+        private final boolean dropStale;
+        private final boolean statsMode;
+        private final FloatSamples floats;
+        private SampleIterator it;
+
+        private SeriesDecoder(long mint, long maxt, boolean dropStale, boolean statsMode, FloatSamples floats) {
+            this.mint = mint;
+            this.maxt = maxt;
+            this.dropStale = dropStale;
+            this.statsMode = statsMode;
+            this.floats = floats;
+        }
+
+        /** As {@link SelectorReader#next}, for the series {@code s}. */
+        MatrixSeries decode(Series s, MatrixSeries spent) {
             MatrixSeries ser = new MatrixSeries(s.labels());
             it = s.iterator(it);
-            FloatSamples floats = floatBuffer;
             floats.clear();
             ValueType vt = it.seek(mint);
             while (vt != ValueType.NONE && it.timestamp() <= maxt) {
@@ -456,9 +507,6 @@ final class Evaluator {
             if (statsMode) {
                 detectResetHints(ser);
             }
-            // Per series, so that loading stops at the first one past the limit, and not after all of them.
-            countSamples(ser.size());
-            checkDeadline();
             return ser;
         }
     }

@@ -3,6 +3,7 @@ package dev.sightline.promql.engine;
 import dev.sightline.core.Histogram;
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import dev.sightline.metricstore.Series;
 import dev.sightline.promql.ast.Call;
 import dev.sightline.promql.ast.Expr;
 import dev.sightline.promql.ast.ExprType;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
@@ -774,61 +777,79 @@ final class FunctionEvaluator {
         return o.size() > 0 ? o : null;
     }
 
-    /** Series read per batch of {@link #streamed}: two batches of raw points are held at a time. */
+    /** Series per batch of {@link #streamed}: the unit the two threads share and the output order is kept by. */
     private static final int BATCH = 64;
 
     /**
-     * A {@link RangeKernels} function ({@link #streams}) over a matrix selector, reading its series a batch at a time
-     * into rotating buffers instead of holding all their raw points (a day of 4,000 series at 15 s: 370 MB allocated
-     * per query; 460 MB for rate over 5,000 counters). While another core applies the function to one batch, this
-     * thread reads the next one and then helps with what is left of the first: reading and the windows' arithmetic
-     * both run on two cores. The other core's kernel keeps its warnings apart (annotations are not shared between
-     * threads) until its batch is done; a batch holding histograms is done on this thread alone. The output series
-     * go to {@code sink} in the order {@link #applyRange} over all the series gives them. With {@code floatsOnly} a
-     * batch holding histograms stops the reading instead: the result is then false; the sink then folds each series
-     * as it comes ({@link #streamInto}), so the output series of a batch are recycled for the next (a new one per
-     * input series was most of a query's allocation: 4,000 series at 1,440 steps, 92 MB, a young collection each).
+     * A {@link RangeKernels} function ({@link #streams}) over a matrix selector, reading one series at a time instead
+     * of holding all their raw points (a day of 4,000 series at 15 s: 370 MB allocated per query; 460 MB for rate
+     * over 5,000 counters). The series come a batch at a time; two threads (this one and a helper on another core)
+     * claim the series of a batch one by one, each reading its points with its own decoder and applying the function
+     * with its own kernel: reading (most of the time: 5.5 ns a point against the windows' arithmetic) runs on two
+     * cores, while this thread also fetches the next batch's series from the storage. The helper's kernel keeps its
+     * warnings apart (annotations are not shared between threads) until its batch is done; a series holding
+     * histograms is applied on this thread alone, after the helper's batch when the helper read it. The output
+     * series go to {@code sink} in the order {@link #applyRange} over all the series gives them. With
+     * {@code floatsOnly} a series holding histograms stops the reading instead: the result is then false; the sink
+     * then folds each series as it comes ({@link #streamInto}), so the output series of a batch are recycled for the
+     * next (a new one per input series was most of a query's allocation: 4,000 series at 1,440 steps, 92 MB, a young
+     * collection each).
      */
     private boolean streamed(Call c, String name, Evaluator.RangeData rd, double[][] scalars, boolean dropName,
                              Consumer<MatrixSeries> sink, boolean floatsOnly) {
         Evaluator.SelectorReader reader = ev.new SelectorReader(rd.selector, rd.minTime(), rd.maxTime(), true);
         boolean twoCores = Runtime.getRuntime().availableProcessors() >= 2;
-        WindowKernel mine = kernel(c, name, rd);
         Annotations theirAnnos = new Annotations();
-        WindowKernel theirs = new RangeKernels(theirAnnos, c, rd, name);
-        int[] mySliding = new int[4];
-        int[] theirSliding = new int[4];
-        MatrixSeries[] batch = new MatrixSeries[BATCH];
-        MatrixSeries[] next = new MatrixSeries[BATCH];
-        MatrixSeries[] results = new MatrixSeries[BATCH];
-        MatrixSeries[] outputs = floatsOnly ? new MatrixSeries[BATCH] : null;
-        int n = read(reader, batch);
-        while (n > 0) {
-            MatrixSeries[] cur = batch;
-            int size = n;
-            boolean floats = floatsOnly(cur, size);
-            if (floatsOnly && !floats) {
-                return false;
-            }
-            AtomicInteger claims = new AtomicInteger();
+        Lane mine = new Lane(kernel(c, name, rd), reader, rd, scalars, dropName, true);
+        Lane theirs = new Lane(new RangeKernels(theirAnnos, c, rd, name), reader, rd, scalars, dropName, false);
+        Batch batch = new Batch(floatsOnly);
+        Batch next = new Batch(floatsOnly);
+        batch.fetch(reader);
+        while (batch.size > 0) {
+            Batch cur = batch;
+            cur.start(ev.samplesHeld());
             CompletableFuture<Void> helper = null;
-            if (twoCores && floats && (long) size * ev.numSteps >= SPLIT_MIN_POINTS / 8) {
-                helper = CompletableFuture.runAsync(() -> work(theirs, rd, cur, size, claims, scalars, dropName, theirSliding,
-                        results, outputs), ForkJoinPool.commonPool());
+            if (twoCores && (long) cur.size * ev.numSteps >= SPLIT_MIN_POINTS / 8) {
+                helper = CompletableFuture.runAsync(() -> {
+                    try {
+                        theirs.work(cur);
+                    } catch (RuntimeException | Error e) {
+                        cur.stop();
+                        throw e;
+                    }
+                }, ForkJoinPool.commonPool());
             }
             try {
-                n = read(reader, next); // next holds series of the batch before, all done
-                work(mine, rd, cur, size, claims, scalars, dropName, mySliding, results, outputs);
-            } finally {
+                next.fetch(reader);
+                mine.work(cur);
+            } catch (RuntimeException | Error e) {
+                // The helper stops after its series in progress; its own failure, if any, goes along with this one.
+                cur.stop();
                 if (helper != null) {
-                    join(helper);
-                    ev.annos.merge(theirAnnos);
+                    try {
+                        helper.join();
+                    } catch (CompletionException other) {
+                        e.addSuppressed(other.getCause());
+                    }
                 }
+                throw e;
             }
-            for (int i = 0; i < size; i++) {
-                if (results[i] != null) {
-                    sink.accept(results[i]);
-                    results[i] = null;
+            if (helper != null) {
+                join(helper);
+                ev.annos.merge(theirAnnos);
+            }
+            ev.countSamples(cur.loaded.get());
+            if (cur.histograms) {
+                return false;
+            }
+            for (int i = 0; i < cur.size; i++) {
+                if (cur.deferred[i] != null) {
+                    cur.results[i] = mine.apply(cur, i, cur.deferred[i]);
+                    cur.deferred[i] = null;
+                }
+                if (cur.results[i] != null) {
+                    sink.accept(cur.results[i]);
+                    cur.results[i] = null;
                 }
             }
             batch = next;
@@ -837,45 +858,105 @@ final class FunctionEvaluator {
         return true;
     }
 
-    /** Fills {@code into} with the next series, recycling the arrays of those it held; returns how many. */
-    private static int read(Evaluator.SelectorReader reader, MatrixSeries[] into) {
-        for (int i = 0; i < into.length; i++) {
-            MatrixSeries s = reader.next(into[i]);
-            into[i] = s;
-            if (s == null) {
-                return i;
-            }
+    /** The series of one batch of {@link #streamed}, what the threads claim of them and what they made of them. */
+    private static final class Batch {
+        final Series[] series = new Series[BATCH];
+        int size;
+        final AtomicInteger claims = new AtomicInteger();
+        /** Points read from the batch's series so far, by both threads. */
+        final AtomicLong loaded = new AtomicLong();
+        /** Points accounted for before the batch. */
+        long held;
+        /** With floatsOnly: a series holds histograms (the batch is stopped). */
+        volatile boolean histograms;
+        final boolean floatsOnly;
+        final MatrixSeries[] results = new MatrixSeries[BATCH];
+        /** Series holding histograms that the helper read, left for the query thread's kernel. */
+        final MatrixSeries[] deferred = new MatrixSeries[BATCH];
+        /** With floatsOnly, output series recycled from batch to batch (the sink keeps none). */
+        final MatrixSeries[] outputs;
+
+        Batch(boolean floatsOnly) {
+            this.floatsOnly = floatsOnly;
+            this.outputs = floatsOnly ? new MatrixSeries[BATCH] : null;
         }
-        return into.length;
+
+        /** The next series of the reader (their handles only: they are read when claimed). */
+        void fetch(Evaluator.SelectorReader reader) {
+            size = 0;
+            for (Series s; size < BATCH && (s = reader.nextSeries()) != null; ) {
+                series[size++] = s;
+            }
+            Arrays.fill(series, size, BATCH, null);
+        }
+
+        void start(long held) {
+            this.held = held;
+            claims.set(0);
+            loaded.set(0);
+        }
+
+        /** Leaves no series to claim: the threads stop after the one they are on. */
+        void stop() {
+            claims.set(size);
+        }
     }
 
-    private static boolean floatsOnly(MatrixSeries[] series, int n) {
-        for (int i = 0; i < n; i++) {
-            if (series[i].hn > 0) {
-                return false;
+    /** What one thread of {@link #streamed} applies the function with: its decoder, its kernel and their buffers. */
+    private final class Lane {
+        private final WindowKernel kernel;
+        private final Evaluator.SeriesDecoder decoder;
+        private final Evaluator.RangeData rd;
+        private final double[][] scalars;
+        private final boolean dropName;
+        /** Whether this is the query thread's lane: the one that applies series holding histograms. */
+        private final boolean queryThread;
+        private final int[] sliding = new int[4];
+        /** The raw series read last, whose arrays the next one read takes over. */
+        private MatrixSeries spent;
+
+        Lane(WindowKernel kernel, Evaluator.SelectorReader reader, Evaluator.RangeData rd, double[][] scalars,
+             boolean dropName, boolean queryThread) {
+            this.kernel = kernel;
+            this.decoder = reader.decoder();
+            this.rd = rd;
+            this.scalars = scalars;
+            this.dropName = dropName;
+            this.queryThread = queryThread;
+        }
+
+        /** Reads and applies the function to the series of {@code b} not claimed yet, claiming one at a time. */
+        void work(Batch b) {
+            for (int i; (i = b.claims.getAndIncrement()) < b.size; ) {
+                MatrixSeries s = decoder.decode(b.series[i], spent);
+                ev.checkSampleLimit(b.held + b.loaded.addAndGet(s.size()));
+                if (s.hn > 0 && b.floatsOnly) {
+                    b.histograms = true;
+                    b.stop();
+                    return;
+                }
+                if (s.hn > 0 && !queryThread) {
+                    b.deferred[i] = s; // its arrays are the query thread's now: the next read gets new ones
+                    spent = null;
+                    continue;
+                }
+                b.results[i] = apply(b, i, s);
+                spent = s;
             }
         }
-        return true;
-    }
 
-    /**
-     * Applies the function to the series of {@code batch} not claimed yet, claiming one at a time; the output of
-     * series i goes into {@code outputs[i]} (made when missing) when outputs is not null, else into a new series.
-     */
-    private void work(WindowKernel k, Evaluator.RangeData rd, MatrixSeries[] batch, int size, AtomicInteger claims,
-                      double[][] scalars, boolean dropName, int[] sliding, MatrixSeries[] results, MatrixSeries[] outputs) {
-        for (int i; (i = claims.getAndIncrement()) < size; ) {
-            MatrixSeries s = batch[i];
-            MatrixSeries o = outputs == null ? null : outputs[i];
+        /** The function over series {@code i} of {@code b}, read as {@code s}: its output, null when it has none. */
+        MatrixSeries apply(Batch b, int i, MatrixSeries s) {
+            MatrixSeries o = b.outputs == null ? null : b.outputs[i];
             if (o == null) {
                 o = new MatrixSeries(s.labels, ev.outputCapacity());
-                if (outputs != null) {
-                    outputs[i] = o;
+                if (b.outputs != null) {
+                    b.outputs[i] = o;
                 }
             } else {
                 o.clear(s.labels);
             }
-            results[i] = applyOne(k, rd, s, scalars, dropName, sliding, o);
+            return applyOne(kernel, rd, s, scalars, dropName, sliding, o);
         }
     }
 
