@@ -3,17 +3,6 @@ package dev.sightline.benchmarks.remotewrite;
 import dev.sightline.benchmarks.Bench;
 import dev.sightline.benchmarks.PeerProcess;
 import dev.sightline.core.FileTrees;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
 import java.net.URI;
@@ -48,9 +37,8 @@ import java.util.stream.IntStream;
  * (samples per CPU-second hardly depend on other load on the machine, wall-clock rates do), errors by status, and the
  * server's VmRSS (and VmHWM) at the end, where the CPU went while sending (the server's by thread, this load
  * generator's own, the machine's idle time: {@link CpuAccounts}) and, for Sightline, how long its WAL fsyncs took,
- * then the ratios Sightline/Prometheus next to the targets and Sightline/VictoriaMetrics. Senders are request chains
- * on one Vert.x event loop sharing a Vert.x HttpClient with one HTTP/1.1 keep-alive connection per sender, one
- * request in flight each.
+ * then the ratios Sightline/Prometheus next to the targets and Sightline/VictoriaMetrics. Senders are
+ * {@link HttpSender}s, one keep-alive connection each, one request in flight.
  *
  * <pre>
  * --series N          active series (default 1000000)
@@ -141,8 +129,6 @@ public final class RemoteWriteBenchmark {
                 SeriesShape.perNode(), (System.nanoTime() - t) / 1e9, bytes / 1e6, senders, maxSeconds);
 
         List<Result> results = new ArrayList<>();
-        // One event loop: the senders' work is small, and on two shared cores every extra thread's wakeups cost.
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         try {
             for (String server : servers) {
                 Path data = Files.createDirectories(dir.resolve(server));
@@ -158,11 +144,10 @@ public final class RemoteWriteBenchmark {
                     }
                     default -> PeerProcess.victoriaMetricsCommand(victoria, data, port);
                 };
-                results.add(measure(vertx, server, cmd, port, dir.resolve(server + ".log"), requests, series, batch,
-                        senders, maxSeconds));
+                results.add(measure(server, cmd, port, dir.resolve(server + ".log"), requests, series, batch, senders,
+                        maxSeconds));
             }
         } finally {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (tempDir && !keep) {
                 FileTrees.deleteRecursively(dir);
             } else {
@@ -200,8 +185,8 @@ public final class RemoteWriteBenchmark {
         return requests;
     }
 
-    private static Result measure(Vertx vertx, String peer, List<String> cmd, int port, Path log, byte[][][] requests,
-                                  int series, int batch, int senders, int maxSeconds) throws Exception {
+    private static Result measure(String peer, List<String> cmd, int port, Path log, byte[][][] requests, int series,
+                                  int batch, int senders, int maxSeconds) throws Exception {
         int lastBlock = series - (requests[0].length - 1) * batch;
         try (PeerProcess p = PeerProcess.start(peer, cmd, log)) {
             URI base = URI.create("http://127.0.0.1:" + port);
@@ -210,27 +195,51 @@ public final class RemoteWriteBenchmark {
             CpuAccounts accountsAtStart = CpuAccounts.take(p.pid());
             boolean ours = peer.equals("sightline");
             double[] fsyncsAtStart = ours ? walFsyncs(base) : null;
-            RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost(base.getHost())
-                    .setPort(port).setURI("/api/v1/write").setIdleTimeout(60_000)
-                    .putHeader("Content-Type", "application/x-protobuf").putHeader("Content-Encoding", "snappy")
-                    .putHeader("X-Prometheus-Remote-Write-Version", "0.1.0");
-            Tally tally = new Tally();
+            URI write = base.resolve("/api/v1/write");
+            LongAdder acceptedSamples = new LongAdder(), acceptedRequests = new LongAdder(), sent = new LongAdder();
+            Map<String, Long> errors = new ConcurrentHashMap<>();
+            Map<String, String> firstError = new ConcurrentHashMap<>();
+            AtomicLong lastResponse = new AtomicLong();
             long start = System.nanoTime(), deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
-            HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1)
-                    .setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(5_000),
-                    new PoolOptions().setHttp1MaxSize(senders));
-            try {
-                List<Future<Void>> chains = new ArrayList<>();
-                for (int k = 0; k < senders; k++) {
-                    Chain chain = new Chain(http, post, requests, senders, k, batch, lastBlock, deadline, tally);
-                    vertx.runOnContext(v -> chain.next());
-                    chains.add(chain.done.future());
-                }
-                Future.all(chains).toCompletionStage().toCompletableFuture().join();
-            } finally {
-                http.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            List<Thread> threads = new ArrayList<>();
+            for (int k = 0; k < senders; k++) {
+                int me = k;
+                threads.add(Thread.ofPlatform().name("sender-" + k).start(() -> {
+                    try (HttpSender http = new HttpSender(write, "Content-Type", "application/x-protobuf",
+                            "Content-Encoding", "snappy", "X-Prometheus-Remote-Write-Version", "0.1.0")) {
+                        for (byte[][] round : requests) {
+                            for (int b = me; b < round.length; b += senders) {
+                                if (System.nanoTime() > deadline) {
+                                    return;
+                                }
+                                String status;
+                                String body = "";
+                                try {
+                                    HttpSender.Answer r = http.post(round[b]);
+                                    status = Integer.toString(r.status());
+                                    body = r.body();
+                                } catch (IOException e) {
+                                    status = "io:" + e.getClass().getSimpleName();
+                                    body = String.valueOf(e.getMessage());
+                                }
+                                sent.increment();
+                                lastResponse.accumulateAndGet(System.nanoTime(), Math::max);
+                                if (status.length() == 3 && status.charAt(0) == '2') {
+                                    acceptedRequests.increment();
+                                    acceptedSamples.add(b < round.length - 1 ? batch : lastBlock);
+                                } else {
+                                    errors.merge(status, 1L, Long::sum);
+                                    firstError.putIfAbsent(status, body.length() > 200 ? body.substring(0, 200) : body);
+                                }
+                            }
+                        }
+                    }
+                }));
             }
-            double seconds = (Math.max(tally.lastResponse.get(), start + 1) - start) / 1e9;
+            for (Thread th : threads) {
+                th.join();
+            }
+            double seconds = (Math.max(lastResponse.get(), start + 1) - start) / 1e9;
             long[] mem = p.memoryKb();
             double cpu = p.cpuSeconds() - cpuAtStart;
             String accounts = CpuAccounts.take(p.pid()).since(accountsAtStart, seconds);
@@ -251,91 +260,11 @@ public final class RemoteWriteBenchmark {
                     HttpResponse.BodyHandlers.ofString());
             System.out.printf(Locale.ROOT, "%-10s count(node_load1) = %s (expected %d if every request was accepted)%n",
                     peer, queryValue(check), SeriesShape.count("node_load1", series));
-            Result r = new Result(peer, tally.acceptedSamples.sum(), tally.acceptedRequests.sum(), tally.sent.sum(),
-                    seconds, cpu, new TreeMap<>(tally.errors), new TreeMap<>(tally.firstError), mem[0], mem[1]);
+            Result r = new Result(peer, acceptedSamples.sum(), acceptedRequests.sum(), sent.sum(), seconds, cpu,
+                    new TreeMap<>(errors), new TreeMap<>(firstError), mem[0], mem[1]);
             print(r);
             System.out.printf("%-10s %s%n", peer, accounts);
             return r;
-        }
-    }
-
-    /** Answers counted as they come: accepted samples and requests, and errors by status with each status's first body. */
-    private static final class Tally {
-        final LongAdder acceptedSamples = new LongAdder(), acceptedRequests = new LongAdder(), sent = new LongAdder();
-        final Map<String, Long> errors = new ConcurrentHashMap<>();
-        final Map<String, String> firstError = new ConcurrentHashMap<>();
-        final AtomicLong lastResponse = new AtomicLong();
-
-        void answer(String status, String body, int samples) {
-            sent.increment();
-            lastResponse.accumulateAndGet(System.nanoTime(), Math::max);
-            if (status.length() == 3 && status.charAt(0) == '2') {
-                acceptedRequests.increment();
-                acceptedSamples.add(samples);
-            } else {
-                errors.merge(status, 1L, Long::sum);
-                firstError.putIfAbsent(status, body.length() > 200 ? body.substring(0, 200) : body);
-            }
-        }
-    }
-
-    private record Answer(int status, String body) {
-    }
-
-    /**
-     * One sender: request blocks me, me + senders, ... of each round in turn, the next one sent when the last one's
-     * answer is in, so its series' samples arrive in time order. {@link #done} completes after the last answer, or
-     * at the deadline.
-     */
-    private static final class Chain {
-        final Promise<Void> done = Promise.promise();
-        private final HttpClientAgent http;
-        private final RequestOptions post;
-        private final byte[][][] requests;
-        private final int senders, me, batch, lastBlock;
-        private final long deadline;
-        private final Tally tally;
-        private int round, block;
-
-        Chain(HttpClientAgent http, RequestOptions post, byte[][][] requests, int senders, int me, int batch, int lastBlock,
-              long deadline, Tally tally) {
-            this.http = http;
-            this.post = post;
-            this.requests = requests;
-            this.senders = senders;
-            this.me = me;
-            this.batch = batch;
-            this.lastBlock = lastBlock;
-            this.deadline = deadline;
-            this.tally = tally;
-            this.block = me;
-        }
-
-        void next() {
-            while (round < requests.length && block >= requests[round].length) {
-                round++;
-                block = me;
-            }
-            if (round == requests.length || System.nanoTime() > deadline) {
-                done.complete();
-                return;
-            }
-            byte[][] r = requests[round];
-            int samples = block < r.length - 1 ? batch : lastBlock;
-            Buffer payload = Buffer.buffer(r[block]);
-            block += senders;
-            http.request(post)
-                    .compose(req -> req.send(payload))
-                    .compose(resp -> resp.body().map(body -> new Answer(resp.statusCode(), body.toString())))
-                    .onComplete(answer -> {
-                        if (answer.succeeded()) {
-                            tally.answer(Integer.toString(answer.result().status()), answer.result().body(), samples);
-                        } else {
-                            Throwable e = answer.cause();
-                            tally.answer("io:" + e.getClass().getSimpleName(), String.valueOf(e.getMessage()), samples);
-                        }
-                        next();
-                    });
         }
     }
 
