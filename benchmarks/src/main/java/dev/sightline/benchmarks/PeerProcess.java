@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * after 30 s), so its own shutdown flushes what it keeps on disk.
  */
 public final class PeerProcess implements AutoCloseable {
+    /** Clock ticks per second of /proc's CPU times (USER_HZ). */
+    public static final double TICKS_PER_SECOND = 100.0;
+
     private final String name;
     private final Process process;
     private final Path log;
@@ -73,10 +76,14 @@ public final class PeerProcess implements AutoCloseable {
      * ticks of 1/100 s, which Linux fixes for this interface on every common architecture).
      */
     public double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+        return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid()), "stat"))) / TICKS_PER_SECOND;
+    }
+
+    /** User plus system CPU ticks in a /proc stat line, of a process or of one of its threads (/proc/pid/task/tid/stat). */
+    public static long cpuTicks(String stat) {
         // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** VmRSS and VmHWM of the process, in kB, from /proc/pid/status. */

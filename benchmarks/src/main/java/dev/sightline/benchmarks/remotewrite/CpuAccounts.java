@@ -1,5 +1,7 @@
 package dev.sightline.benchmarks.remotewrite;
 
+import dev.sightline.benchmarks.PeerProcess;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
@@ -18,8 +20,6 @@ import java.util.stream.Collectors;
  * generator's share, or one thread doing what the others wait for (Serial GC's VM Thread, say).
  */
 final class CpuAccounts {
-    private static final double TICKS = 100.0; // USER_HZ
-
     private final Map<String, Long> serverThreads;
     private final long clientNanos;
     private final long[] machine;
@@ -40,7 +40,7 @@ final class CpuAccounts {
         serverThreads.forEach((name, t) -> d.merge(name, t - before.serverThreads.getOrDefault(name, 0L), Long::sum));
         String threads = d.entrySet().stream().filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
-                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / TICKS / seconds))
+                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / PeerProcess.TICKS_PER_SECOND / seconds))
                 .collect(Collectors.joining(", "));
         long total = 0;
         for (int i = 0; i < machine.length; i++) {
@@ -80,8 +80,7 @@ final class CpuAccounts {
                     continue; // the thread ended meanwhile
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#]?[0-9]+$", "");
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                ticks.merge(name, PeerProcess.cpuTicks(stat), Long::sum);
             }
         }
         return ticks;
