@@ -411,17 +411,11 @@ final class Evaluator {
     /** The raw points of the series a selector matches in [mint, maxt], one series at a time. */
     final class SelectorReader {
         private final VectorSelector vs;
-        private final long mint;
-        private final long maxt;
-        private final boolean dropStale;
         private final SeriesSet set;
         private final SeriesDecoder decoder;
 
         SelectorReader(VectorSelector vs, long mint, long maxt, boolean dropStale) {
             this.vs = vs;
-            this.mint = mint;
-            this.maxt = maxt;
-            this.dropStale = dropStale;
             this.set = querier.select(true, mint, maxt, vs.matchers().toArray(new LabelMatcher[0]));
             this.decoder = new SeriesDecoder(mint, maxt, dropStale, statsMode, floatBuffer);
         }
@@ -458,7 +452,7 @@ final class Evaluator {
 
         /** A decoder of this reader's series with a buffer of its own: one per thread reading them. */
         SeriesDecoder decoder() {
-            return new SeriesDecoder(mint, maxt, dropStale, statsMode, new FloatSamples(1024));
+            return decoder.withOwnBuffer();
         }
     }
 
@@ -480,6 +474,11 @@ final class Evaluator {
             this.dropStale = dropStale;
             this.statsMode = statsMode;
             this.floats = floats;
+        }
+
+        /** A decoder of the same range with a float buffer of its own. */
+        SeriesDecoder withOwnBuffer() {
+            return new SeriesDecoder(mint, maxt, dropStale, statsMode, new FloatSamples(1024));
         }
 
         /** As {@link SelectorReader#next}, for the series {@code s}. */
