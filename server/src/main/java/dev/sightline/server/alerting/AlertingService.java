@@ -25,11 +25,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -60,7 +58,6 @@ public final class AlertingService implements AutoCloseable {
     /** The tenants' Alertmanagers, made on first use (an alert, a silence, a read) and kept for the server's life. */
     private final ConcurrentHashMap<String, Instance> tenants = new ConcurrentHashMap<>();
     private final ExternalAlertmanagers external;
-    private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String userAgent = "Sightline/" + BuildInfo.current().version();
     private final long startedMs;
     private final Supplier<String> externalUrl;
@@ -242,7 +239,7 @@ public final class AlertingService implements AutoCloseable {
 
     private List<Integration> integrations(ReceiverConfig r) {
         return r.webhookConfigs().stream()
-                .<Integration>map(w -> new WebhookIntegration(w, webhookClient, WebhookIntegration.Backoff.DEFAULT, userAgent))
+                .<Integration>map(w -> new WebhookIntegration(w, AlertHttpClient.get(), WebhookIntegration.Backoff.DEFAULT, userAgent))
                 .toList();
     }
 

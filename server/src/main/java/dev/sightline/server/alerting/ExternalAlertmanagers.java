@@ -7,7 +7,6 @@ import dev.sightline.alerting.AlertmanagerJson;
 import dev.sightline.server.tenants.Tenants;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -43,7 +42,6 @@ final class ExternalAlertmanagers implements AutoCloseable {
     private record Queued(String tenant, Alert alert) {
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final Listener listener;
     private final String userAgent;
@@ -134,7 +132,7 @@ final class ExternalAlertmanagers implements AutoCloseable {
                 if (tenant != null) {
                     request.header(Tenants.HEADER, tenant);
                 }
-                HttpResponse<String> r = client.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                HttpResponse<String> r = AlertHttpClient.get().send(request.POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 ok = r.statusCode() / 100 == 2;
                 if (!ok) {

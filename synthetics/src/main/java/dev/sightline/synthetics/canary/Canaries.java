@@ -32,8 +32,11 @@ public final class Canaries implements AutoCloseable {
     private final SyntheticClock clock;
     private final Consumer<CanaryRound> rounds;
     private final CanaryMetrics metrics = new CanaryMetrics();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * Built with the first canary: a JDK HttpClient loads its TLS stack and starts a selector thread, which a server
+     * without canaries should not pay for. Guarded by this.
+     */
+    private HttpClient http;
     /** Every client call of every canary runs on a virtual thread of this executor (see Canary.bounded). */
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     /**
@@ -79,6 +82,10 @@ public final class Canaries implements AutoCloseable {
     }
 
     private Running start(CanaryConfig c) {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
         Canary canary = new Canary(c, http, clock, calls);
         SyntheticClock.Timer schedule = clock.timer("sightline-canary-" + c.name());
         // A round's timeout may equal the interval: the next round then starts at once, late (see every()).
@@ -178,6 +185,8 @@ public final class Canaries implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         // Not close(): that would wait for the requests of a hanging reader.
-        http.shutdownNow();
+        if (http != null) {
+            http.shutdownNow();
+        }
     }
 }
