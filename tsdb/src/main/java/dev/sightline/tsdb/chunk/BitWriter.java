@@ -85,6 +85,16 @@ abstract class BitWriter {
 
     /** Unsigned LEB128-style varint, 8 bits per group (written at any bit position). */
     void writeUvarint(long v) {
+        if (v >>> 49 == 0) {
+            // Up to 7 groups in one writeBits: a chunk's first timestamp (milliseconds, 6 groups) was 6 calls.
+            long groups = v & 0x7F;
+            int n = 8;
+            for (v >>>= 7; v != 0; v >>>= 7, n += 8) {
+                groups = (groups | 0x80) << 8 | (v & 0x7F);
+            }
+            writeBits(groups, n);
+            return;
+        }
         while ((v & ~0x7FL) != 0) {
             writeBits((v & 0x7F) | 0x80, 8);
             v >>>= 7;
