@@ -749,6 +749,9 @@ final class Evaluator {
          * avg_over_time's time went to the steps' slides).
          */
         void floatWindows(MatrixSeries s, int[] from, int[] to) {
+            if (evenWindows(s, from, to)) {
+                return;
+            }
             long[] ft = s.ft;
             int fn = s.fn;
             int f0 = 0;
@@ -760,6 +763,42 @@ final class Evaluator {
                 from[step] = f0;
                 to[step] = f1;
             }
+        }
+
+        /**
+         * {@link #floatWindows} by arithmetic when the points are evenly spaced at a spacing that divides the step (a
+         * range query's steps over regularly scraped points) and the steps' refs are evenly spaced too (no @): the
+         * index of the first point past a time is then a division, and it moves by step / spacing points a step.
+         * A day's 1,440 steps over 15 s points: 4.5 us a series against 4 to 7 for the searches (as the JIT had it),
+         * half of it checking the spacing.
+         */
+        private boolean evenWindows(MatrixSeries s, int[] from, int[] to) {
+            long[] ft = s.ft;
+            int fn = s.fn;
+            if (fn < 2 || at.kind() != AtModifier.Kind.NONE) {
+                return false;
+            }
+            long spacing = ft[1] - ft[0];
+            if (spacing <= 0 || interval % spacing != 0) {
+                return false;
+            }
+            long uneven = 0;
+            for (int i = 2; i < fn; i++) {
+                uneven |= (ft[i] - ft[i - 1]) ^ spacing;
+            }
+            if (uneven != 0) {
+                return false;
+            }
+            long ref = refTime(start);
+            long perStep = interval / spacing;
+            // Points up to and including time x: floor((x - ft[0]) / spacing) + 1, within [0, fn].
+            long lo = Math.floorDiv(ref - rangeMs - ft[0], spacing) + 1;
+            long hi = Math.floorDiv(ref - ft[0], spacing) + 1;
+            for (int step = 0; step < numSteps; step++, lo += perStep, hi += perStep) {
+                from[step] = (int) Math.max(0, Math.min(fn, lo));
+                to[step] = (int) Math.max(0, Math.min(fn, hi));
+            }
+            return true;
         }
     }
 

@@ -184,8 +184,11 @@ final class FloatAggregation {
             long interval = ev.interval;
             long[] ft = s.ft;
             double[] fv = s.fv;
+            // The points lie on steps, in order: a point at every step is at its own index's, without a 64-bit
+            // division per point (walking the cells forward instead took longer than the divisions).
+            boolean everyStep = fn == ns && ft[0] == start && ft[fn - 1] == ev.stepTime(ns - 1);
             for (int i = 0; i < fn; i++) {
-                int cell = (int) ((ft[i] - start) / interval);
+                int cell = everyStep ? i : (int) ((ft[i] - start) / interval);
                 double v = fv[i];
                 int c = cnt[cell]++;
                 switch (op) {

@@ -805,33 +805,15 @@ final class FunctionEvaluator {
         Batch batch = new Batch(floatsOnly);
         Batch next = new Batch(floatsOnly);
         batch.fetch(reader);
+        batch.start(ev.samplesHeld());
+        CompletableFuture<Void> helper = help(theirs, batch, twoCores);
         while (batch.size > 0) {
             Batch cur = batch;
-            cur.start(ev.samplesHeld());
-            CompletableFuture<Void> helper = null;
-            if (twoCores && (long) cur.size * ev.numSteps >= SPLIT_MIN_POINTS / 8) {
-                helper = CompletableFuture.runAsync(() -> {
-                    try {
-                        theirs.work(cur);
-                    } catch (RuntimeException | Error e) {
-                        cur.stop();
-                        throw e;
-                    }
-                }, ForkJoinPool.commonPool());
-            }
             try {
                 next.fetch(reader);
                 mine.work(cur);
             } catch (RuntimeException | Error e) {
-                // The helper stops after its series in progress; its own failure, if any, goes along with this one.
-                cur.stop();
-                if (helper != null) {
-                    try {
-                        helper.join();
-                    } catch (CompletionException other) {
-                        e.addSuppressed(other.getCause());
-                    }
-                }
+                stop(cur, helper, e);
                 throw e;
             }
             if (helper != null) {
@@ -842,20 +824,58 @@ final class FunctionEvaluator {
             if (cur.histograms) {
                 return false;
             }
-            for (int i = 0; i < cur.size; i++) {
-                if (cur.deferred[i] != null) {
-                    cur.results[i] = mine.apply(cur, i, cur.deferred[i]);
-                    cur.deferred[i] = null;
+            // The helper starts on the next batch while this thread hands this one's output to the sink.
+            next.start(ev.samplesHeld());
+            helper = help(theirs, next, twoCores);
+            try {
+                for (int i = 0; i < cur.size; i++) {
+                    if (cur.deferred[i] != null) {
+                        cur.results[i] = mine.apply(cur, i, cur.deferred[i]);
+                        cur.deferred[i] = null;
+                    }
+                    if (cur.results[i] != null) {
+                        sink.accept(cur.results[i]);
+                        cur.results[i] = null;
+                    }
                 }
-                if (cur.results[i] != null) {
-                    sink.accept(cur.results[i]);
-                    cur.results[i] = null;
-                }
+            } catch (RuntimeException | Error e) {
+                stop(next, helper, e);
+                throw e;
             }
             batch = next;
             next = cur;
         }
         return true;
+    }
+
+    /** The helper's work on {@code b}, on another core; null when there is none or the batch is too small to share. */
+    private CompletableFuture<Void> help(Lane theirs, Batch b, boolean twoCores) {
+        if (!twoCores || (long) b.size * ev.numSteps < SPLIT_MIN_POINTS / 8) {
+            return null;
+        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                theirs.work(b);
+            } catch (RuntimeException | Error e) {
+                b.stop();
+                throw e;
+            }
+        }, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * On {@code e}, thrown on the query thread while the helper works on {@code b}: waits for the helper to stop after
+     * its series in progress; its own failure, if any, goes along with {@code e}.
+     */
+    private static void stop(Batch b, CompletableFuture<Void> helper, Throwable e) {
+        b.stop();
+        if (helper != null) {
+            try {
+                helper.join();
+            } catch (CompletionException other) {
+                e.addSuppressed(other.getCause());
+            }
+        }
     }
 
     /** The series of one batch of {@link #streamed}, what the threads claim of them and what they made of them. */

@@ -60,6 +60,17 @@ public final class MatrixSeries {
         fv[fn++] = v;
     }
 
+    /** Makes room for {@code n} float points in an empty series without start timestamps, to be written directly. */
+    void reserveFloats(int n) {
+        if (fn != 0 || fst != null) {
+            throw new IllegalStateException("not an empty series without start timestamps");
+        }
+        if (ft.length < n) {
+            ft = new long[n];
+            fv = new double[n];
+        }
+    }
+
     /**
      * Takes the float points read in bulk, leaving out staleness markers if asked. Buffers at least half full are
      * taken over as they are (the reader gets new ones sized for a series like this one): copying every long

@@ -20,6 +20,7 @@ final class WindowAverages {
     private static final int MIN_RUN = 16;
     private double[] planes = new double[0];
     private final double[] row = new double[BLOCK];
+    private final double[] row2 = new double[BLOCK];
     private final double[] sums = new double[BLOCK];
     private final double[] comps = new double[BLOCK];
 
@@ -67,6 +68,7 @@ final class WindowAverages {
             }
         }
         double[] row = this.row;
+        double[] row2 = this.row2;
         double[] s = sums;
         double[] c = comps;
         for (int b = lo; b < hi; b += BLOCK) {
@@ -78,10 +80,29 @@ final class WindowAverages {
             java.util.Arrays.fill(s, 0, bw, 0);
             java.util.Arrays.fill(c, 0, bw, 0);
             int q0 = from[b] - base;
-            for (int i = 0; i < common; i++) {
-                int q = q0 + i;
-                // The i-th points of windows b.. b + bw - 1: consecutive in plane q % d. Copied to a row of their
-                // own, as the loop below vectorises only over arrays read and written at the same index.
+            int k = 0;
+            for (; k + 1 < common; k += 2) {
+                // The k-th points of windows b.. b + bw - 1: consecutive in plane q % d. Copied to a row of their
+                // own, as the loop below vectorises only over arrays read and written at the same index. Two
+                // points a pass: a window's sum and compensation are loaded and stored once for both.
+                int q = q0 + k;
+                System.arraycopy(p, (q % d) * m + q / d, row, 0, bw);
+                System.arraycopy(p, ((q + 1) % d) * m + (q + 1) / d, row2, 0, bw);
+                for (int w = 0; w < bw; w++) {
+                    double x = row[w];
+                    double sw = s[w];
+                    double t = sw + x;
+                    double bp = t - sw;
+                    double cw = c[w] + ((sw - (t - bp)) + (x - bp));
+                    double y = row2[w];
+                    double u = t + y;
+                    double bq = u - t;
+                    c[w] = cw + ((t - (u - bq)) + (y - bq));
+                    s[w] = u;
+                }
+            }
+            if (k < common) {
+                int q = q0 + k;
                 System.arraycopy(p, (q % d) * m + q / d, row, 0, bw);
                 for (int w = 0; w < bw; w++) {
                     double x = row[w];

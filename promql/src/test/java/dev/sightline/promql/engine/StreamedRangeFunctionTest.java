@@ -181,8 +181,8 @@ class StreamedRangeFunctionTest {
 
     /**
      * A series that fails to read on the query thread, or on the helper: the query fails with it, and no read goes
-     * on. So that the helper surely meets one, the query thread waits at its first failing series for a read of the
-     * helper.
+     * on. So that the failing thread surely meets one (the helper may run a batch ahead), the other waits at a
+     * failing series until it has.
      */
     @Test
     void aFailureOnEitherThreadEndsTheQuery() throws Exception {
@@ -204,11 +204,11 @@ class StreamedRangeFunctionTest {
     }
 
     /**
-     * Every series from the 130th on (the third batch) fails to read, on the query thread or on any other; with
-     * {@code onHelper} the query thread waits at its first for another thread to read one (10 s at most).
+     * Every series from the 130th on (the third batch) fails to read on the query thread ({@code onHelper} false) or
+     * on any other; the other threads wait at such a series until one failed (10 s at most).
      */
     private static Querier failing(Querier q, AtomicInteger reads, Thread query, boolean onHelper) {
-        CountDownLatch helperRead = new CountDownLatch(1);
+        CountDownLatch failed = new CountDownLatch(1);
         return new Querier() {
             @Override
             public SeriesSet select(boolean sorted, long mint, long maxt, LabelMatcher... matchers) {
@@ -233,19 +233,17 @@ class StreamedRangeFunctionTest {
                             @Override
                             public SampleIterator iterator(SampleIterator reuse) {
                                 reads.incrementAndGet();
-                                boolean onQuery = Thread.currentThread() == query;
-                                if (!onQuery) {
-                                    helperRead.countDown();
+                                boolean fails = (Thread.currentThread() == query) != onHelper;
+                                if (bad && fails) {
+                                    failed.countDown();
+                                    throw new IllegalStateException("unreadable");
                                 }
-                                if (bad && onQuery && onHelper) {
+                                if (bad) {
                                     try {
-                                        helperRead.await(10, TimeUnit.SECONDS);
+                                        failed.await(10, TimeUnit.SECONDS);
                                     } catch (InterruptedException e) {
                                         Thread.currentThread().interrupt();
                                     }
-                                }
-                                if (bad && onQuery != onHelper) {
-                                    throw new IllegalStateException("unreadable");
                                 }
                                 return s.iterator(reuse);
                             }

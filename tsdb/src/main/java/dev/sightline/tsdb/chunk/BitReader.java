@@ -27,6 +27,27 @@ final class BitReader {
         return pos;
     }
 
+    /**
+     * For decode loops that keep the position in a local ({@link #peek(byte[], int, long)}, then {@link #moveTo}):
+     * kept in this reader's field, each value's read waited for the store of the previous one's position.
+     */
+    byte[] buffer() {
+        return buf;
+    }
+
+    int baseByte() {
+        return base;
+    }
+
+    long limit() {
+        return limit;
+    }
+
+    /** Sets the position a decode loop has read up to ({@link #buffer}), at most the limit. */
+    void moveTo(long p) {
+        pos = p;
+    }
+
     long remaining() {
         return limit - pos;
     }
@@ -58,7 +79,11 @@ final class BitReader {
      * buffer's (the rest zeros); bits past the limit are returned too, and {@link #skip} refuses to take them.
      */
     long peek() {
-        long p = pos;
+        return peek(buf, base, pos);
+    }
+
+    /** {@link #peek()} at bit {@code p} of a reader's {@link #buffer} from byte {@code base}. */
+    static long peek(byte[] buf, int base, long p) {
         int i = base + (int) (p >>> 3);
         if (i + 8 <= buf.length) {
             return (long) BE_LONG.get(buf, i) << (p & 7);
@@ -139,7 +164,7 @@ final class BitReader {
         return (u >>> 1) ^ -(u & 1);
     }
 
-    private CorruptChunkException pastEnd(int n) {
+    CorruptChunkException pastEnd(int n) {
         return new CorruptChunkException("reading " + n + " bits at bit " + pos + " passes the end of the chunk at bit " + limit);
     }
 }

@@ -88,27 +88,37 @@ final class Gorilla {
     /**
      * Reads XOR-coded values into {@code vs[at, end)}, the first XOR'd with {@code prev}, updating {@code windows[i]};
      * returns the last value's bits. {@link #readXor} in a loop, but with one look at the reader per value: its
-     * control bits, window header and (up to 44 or 55 bits) value bits all come from one peek.
+     * control bits, window header and (up to 44 or 55 bits) value bits all come from one peek. The position stays in
+     * a local until the end ({@link BitReader#buffer}): 4.5 ns a sample of a day of gauges became 3.5 with it.
      */
     static long readXors(BitReader r, long prev, int[] windows, int i, double[] vs, int at, int end) {
         long bits = prev;
         int window = windows[i];
+        byte[] buf = r.buffer();
+        int base = r.baseByte();
+        long limit = r.limit();
+        long pos = r.position();
         for (int k = at; k < end; k++) {
-            long w = r.peek();
+            long w = BitReader.peek(buf, base, pos);
+            int n;
             if (w >= 0) {
-                r.skip(1);
+                n = 1;
             } else if (w << 1 >= 0) {
                 if (window == NO_WINDOW) {
-                    throw new CorruptChunkException("value reuses a leading/trailing window before one was set, at bit " + r.position());
+                    r.moveTo(pos);
+                    throw new CorruptChunkException("value reuses a leading/trailing window before one was set, at bit " + pos);
                 }
                 int trailing = window & 0xFF;
                 int significant = 64 - (window >>> 8) - trailing;
                 if (significant <= 55) {
-                    r.skip(2 + significant);
+                    n = 2 + significant;
                     bits ^= (w << 2 >>> (64 - significant)) << trailing;
                 } else {
+                    r.moveTo(pos);
                     r.skip(2);
                     bits ^= wide(r, significant) << trailing;
+                    pos = r.position();
+                    n = 0;
                 }
             } else {
                 int leading = (int) (w >>> 57) & 0x1F;
@@ -118,20 +128,30 @@ final class Gorilla {
                 }
                 int trailing = 64 - leading - significant;
                 if (trailing < 0) {
+                    r.moveTo(pos);
                     throw new CorruptChunkException("value window of " + leading + " leading and " + significant
-                            + " significant bits exceeds 64, at bit " + (r.position() + 13));
+                            + " significant bits exceeds 64, at bit " + (pos + 13));
                 }
                 if (significant <= 44) {
-                    r.skip(13 + significant);
+                    n = 13 + significant;
                     bits ^= (w << 13 >>> (64 - significant)) << trailing;
                 } else {
+                    r.moveTo(pos);
                     r.skip(13);
                     bits ^= wide(r, significant) << trailing;
+                    pos = r.position();
+                    n = 0;
                 }
                 window = (leading << 8) | trailing;
             }
+            if (pos + n > limit) {
+                r.moveTo(pos);
+                throw r.pastEnd(n);
+            }
+            pos += n;
             vs[k] = Double.longBitsToDouble(bits);
         }
+        r.moveTo(pos);
         windows[i] = window;
         return bits;
     }

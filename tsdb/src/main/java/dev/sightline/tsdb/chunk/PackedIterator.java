@@ -143,23 +143,35 @@ final class PackedIterator extends DodIterator {
                 }
                 m = mm;
             }
-            case PackedChunks.PACKED_DELTAS -> {
-                long mm = m;
-                for (int i = at; i < end; i++) {
-                    mm += (base + field()) << shift;
-                    vs[i] = DecimalChunks.value(mm, exponent, multiply);
-                }
-                m = mm;
-            }
-            default -> {
-                long mm = m;
-                for (int i = at; i < end; i++) {
-                    mm = base + (field() << shift);
-                    vs[i] = DecimalChunks.value(mm, exponent, multiply);
-                }
-                m = mm;
-            }
+            case PackedChunks.PACKED_DELTAS -> readFields(vs, at, end, true);
+            default -> readFields(vs, at, end, false);
         }
+    }
+
+    /**
+     * The bit-packed forms' values for {@code vs[at, end)}: each field a delta or an offset from the base. The
+     * position stays in a local ({@link BitReader#buffer}), checked against the limit once for all the fields.
+     */
+    private void readFields(double[] vs, int at, int end, boolean deltas) {
+        int w = fieldWidth;
+        long pos = vr.position();
+        long fits = w == 0 ? Long.MAX_VALUE : vr.remaining() / w;
+        if (end - at > fits) {
+            vr.moveTo(pos + fits * w);
+            throw vr.pastEnd(w);
+        }
+        byte[] buf = vr.buffer();
+        int b = vr.baseByte();
+        long mm = m;
+        for (int i = at; i < end; i++) {
+            // Two shifts: a width of 0 reads 0 (a single shift by 64 would shift nothing).
+            long f = BitReader.peek(buf, b, pos) >>> 1 >>> (63 - w);
+            pos += w;
+            mm = deltas ? mm + ((base + f) << shift) : base + (f << shift);
+            vs[i] = DecimalChunks.value(mm, exponent, multiply);
+        }
+        vr.moveTo(pos);
+        m = mm;
     }
 
     @Override
