@@ -66,7 +66,9 @@ public interface Appender {
     }
 
     /**
-     * Makes the batch durable (a storage with a write-ahead log writes it there first) and then visible to queries.
+     * Makes the batch durable and visible to queries, returning once it is durable. A storage with a write-ahead log
+     * may show it to queries while the log's fsync is still running; if commit then throws an IOException, the samples
+     * may stay visible without being durable, and sending the batch again makes them durable.
      * The samples are checked again against what other batches committed since they were appended.
      *
      * @throws ValidationException when another batch committed a sample of the same series in between,

@@ -16,8 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Buffers one batch. Each sample is checked at append time (label set, timestamp range, order and duplicates
  * against the stored series and the batch's own earlier samples) so a refusal reaches the caller at once; commit
- * writes the batch to the WAL and only then makes it visible. Float appends allocate nothing once the arrays have
- * grown.
+ * appends the batch to the WAL, stores it into the head while the WAL's fsync runs, and returns (or throws) only once
+ * the fsync has succeeded. Float appends allocate nothing once the arrays have grown.
+ *
+ * <p>So a query may see samples a few hundred microseconds before they are durable (Prometheus, which never fsyncs
+ * per request, shows them for far longer). If the fsync fails, commit throws and the samples stay in the head though
+ * perhaps not on disk: a retry of the batch finds them there as duplicates, and logs those duplicates again so that
+ * its own acknowledgement means they are durable (they are still not stored twice).
  *
  * <p>A head persistence may raise the head's minimum valid time between append and commit. A batch holding a sample
  * that is now too old fails as a whole at commit (nothing is written or stored, the appender is cleared): each
@@ -167,7 +172,10 @@ final class HeadAppender implements Appender {
                 pendingLastH[slot] = h;
             }
             case MemSeries.DUP_IGNORED -> {
-                return s.ref;
+                if (pendingHas[slot] || head.wal() == null) {
+                    return s.ref;
+                }
+                // Already stored, maybe by a commit whose fsync is still running or failed: logged again (see above).
             }
             case MemSeries.OUT_OF_ORDER_ACCEPTED -> {
             }
@@ -287,6 +295,7 @@ final class HeadAppender implements Appender {
         }
         head.commitLock.readLock().lock();
         try {
+            long walSeq = 0;
             long minValid = head.minValidTime();
             if (minPendingT < minValid) {
                 // Stable while the lock is held: truncation needs it exclusively.
@@ -329,18 +338,7 @@ final class HeadAppender implements Appender {
                 for (int i = 0; i < numExemplars; i++) {
                     walBatch.addExemplar(exemplarSeries[i].ref, exemplarT[i], exemplarV[i], exemplarLabels.get(i));
                 }
-                head.wal().write(walBatch);
-                for (int i = 0; i < numSeries; i++) {
-                    // A volatile write costs a fence; nearly every series is logged already.
-                    if (!series[i].walLogged) {
-                        series[i].walLogged = true;
-                    }
-                }
-                for (int i = 0; i < numExemplars; i++) {
-                    if (!exemplarSeries[i].walLogged) {
-                        exemplarSeries[i].walLogged = true;
-                    }
-                }
+                walSeq = head.wal().append(walBatch);
             }
             long stored = 0;
             long minT = Long.MAX_VALUE;
@@ -365,6 +363,21 @@ final class HeadAppender implements Appender {
                 }
             }
             head.noteAppended(stored, minT, maxT);
+            if (head.wal() != null) {
+                head.wal().awaitDurable(walSeq);
+                // Only now: a later batch that skips the series record must find it durable before its own samples.
+                for (int i = 0; i < numSeries; i++) {
+                    // A volatile write costs a fence; nearly every series is logged already.
+                    if (!series[i].walLogged) {
+                        series[i].walLogged = true;
+                    }
+                }
+                for (int i = 0; i < numExemplars; i++) {
+                    if (!exemplarSeries[i].walLogged) {
+                        exemplarSeries[i].walLogged = true;
+                    }
+                }
+            }
             if (refused > 0) {
                 throw refusedAtCommit(stored, refused, firstRefused, firstReason);
             }

@@ -170,15 +170,14 @@ public final class SegmentedWal implements WriteAheadLog {
     }
 
     /**
-     * Appends the batch's records. Under ALWAYS the fsync happens after the write lock is released ("group commit"):
-     * writers that arrive during an fsync append their records meanwhile, and the next fsync covers all of them, so
-     * concurrent commits share fsyncs instead of queueing one fsync each. The call returns only once an fsync that
-     * started after this batch was written has succeeded.
+     * Writes the batch's records to the current segment. Under ALWAYS the fsync is left to {@link #awaitDurable},
+     * outside the write lock ("group commit"): writers that arrive during an fsync append their records meanwhile,
+     * and the next fsync covers all of them, so concurrent commits share fsyncs instead of queueing one fsync each.
      */
     @Override
-    public void write(WalBatch batch) throws IOException {
+    public long append(WalBatch batch) throws IOException {
         if (batch.isEmpty()) {
-            return;
+            return 0;
         }
         long seq;
         lock.lock();
@@ -210,13 +209,18 @@ public final class SegmentedWal implements WriteAheadLog {
         } finally {
             lock.unlock();
         }
-        if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
-            syncThrough(seq);
-        }
+        return seq;
     }
 
-    /** Returns once batch {@code seq} is durable, fsyncing the current segment unless another fsync already covered it. */
-    private void syncThrough(long seq) throws IOException {
+    /**
+     * Under ALWAYS, returns only once an fsync that started after batch {@code seq} was written has succeeded,
+     * fsyncing the current segment unless another fsync already covered it. Under BATCH and NEVER, at once.
+     */
+    @Override
+    public void awaitDurable(long seq) throws IOException {
+        if (seq == 0 || options.fsyncPolicy() != FsyncPolicy.ALWAYS) {
+            return;
+        }
         syncLock.lock();
         try {
             if (syncedSeq.get() >= seq) {

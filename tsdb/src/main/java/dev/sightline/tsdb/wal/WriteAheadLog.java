@@ -10,7 +10,22 @@ import java.util.function.LongPredicate;
  */
 public interface WriteAheadLog extends Closeable {
     /** Appends one commit's records (new series first, then samples, then exemplars) and returns when durable per the fsync policy. */
-    void write(WalBatch batch) throws IOException;
+    default void write(WalBatch batch) throws IOException {
+        awaitDurable(append(batch));
+    }
+
+    /**
+     * Appends one commit's records, in the order of the calls, without waiting for them to be durable; returns the
+     * batch's sequence number for {@link #awaitDurable} (0 for an empty batch). A caller may do other work meanwhile,
+     * but must not acknowledge the batch before awaitDurable returns.
+     */
+    long append(WalBatch batch) throws IOException;
+
+    /**
+     * Returns once the batch {@link #append} numbered {@code seq} is durable per the fsync policy; throws when it
+     * cannot be (its fsync failed, or its segment was abandoned after a failed write before it was synced).
+     */
+    void awaitDurable(long seq) throws IOException;
 
     /**
      * Replays every record in write order. A torn or corrupt record at the tail of the last segment (a crash
