@@ -38,8 +38,8 @@ final class PackedChunks {
     static final int PACKED_DELTAS = 3;
     static final int PACKED_VALUES = 4;
     static final int FORMS = 5;
-    /** Widest bit-packed field: the bit reader's fast path reads up to 56 bits at once. */
-    private static final int MAX_WIDTH = 56;
+    /** Widest bit-packed field: the bit reader's fast path, and PackedIterator's decode loop, read up to 56 bits at once. */
+    static final int MAX_WIDTH = 56;
 
     private PackedChunks() {
     }

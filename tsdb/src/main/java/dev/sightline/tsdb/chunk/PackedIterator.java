@@ -57,15 +57,26 @@ final class PackedIterator extends DodIterator {
         if (form == PackedChunks.PACKED_VALUES) {
             base = vr.readVarint();
             shift = (int) vr.readBits(6);
-            fieldWidth = (int) vr.readBits(6);
+            fieldWidth = readFieldWidth();
             return;
         }
         m = vr.readVarint();
         shift = (int) vr.readBits(6);
         if (form == PackedChunks.PACKED_DELTAS) {
             base = vr.readVarint();
-            fieldWidth = (int) vr.readBits(6);
+            fieldWidth = readFieldWidth();
         }
+    }
+
+    /** The fields' width, which the decode loop's single 8-byte read relies on being at most what writers write. */
+    private int readFieldWidth() {
+        long at = vr.position();
+        int w = (int) vr.readBits(6);
+        if (w > PackedChunks.MAX_WIDTH) {
+            throw new CorruptChunkException("bit-packed field width " + w + " exceeds " + PackedChunks.MAX_WIDTH
+                    + ", at bit " + at);
+        }
+        return w;
     }
 
     /** Reads sample n's value (the one after the n read so far). */

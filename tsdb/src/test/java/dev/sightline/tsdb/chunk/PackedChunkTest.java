@@ -218,6 +218,41 @@ class PackedChunkTest {
                 .isInstanceOf(CorruptChunkException.class).hasMessageContaining("unknown PACKED value form 7");
     }
 
+    @Example
+    void aFieldWidthNoWriterWritesIsDamage() {
+        int seen = 0;
+        for (Shape shape : new Shape[]{Shape.COUNTER, Shape.NOISY}) {
+            long[] ts = Times.REGULAR.make(200, new Random(7));
+            byte[] b = Chunks.encodeFloats(ts, shape.make(200, new Random(8)), null, 200).bytes();
+            // The value column's header (see PackedChunks): form, mode, then per form up to the 6-bit width.
+            BitReader r = new BitReader();
+            r.reset(b, 0, 16, 8L * b.length);
+            long tsBits = r.readUvarint(); // after the 2-byte count: the timestamp column's bit length
+            r.moveTo(r.position() + tsBits);
+            int form = (int) r.readBits(3);
+            if (form != PackedChunks.PACKED_DELTAS && form != PackedChunks.PACKED_VALUES) {
+                continue;
+            }
+            seen++;
+            r.readBits(5);
+            r.readVarint();
+            r.readBits(6);
+            if (form == PackedChunks.PACKED_DELTAS) {
+                r.readVarint();
+            }
+            long widthBit = r.position();
+            byte[] wide = b.clone();
+            for (int k = 0; k < 6; k++) {
+                long bit = widthBit + k;
+                wide[(int) (bit >>> 3)] |= (byte) (0x80 >>> (bit & 7)); // 63: the loop's one 8-byte read cannot hold it
+            }
+            assertThatThrownBy(() -> drain(Chunks.fromBytes(ChunkEncoding.PACKED, wide, 0, wide.length)))
+                    .as("%s", shape).isInstanceOf(CorruptChunkException.class)
+                    .hasMessageContaining("field width 63 exceeds 56");
+        }
+        assertThat(seen).isPositive();
+    }
+
     private static void drain(Chunk c) {
         SampleIterator it = c.iterator(null);
         while (it.next() != ValueType.NONE) {
