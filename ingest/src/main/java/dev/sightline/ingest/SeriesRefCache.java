@@ -8,12 +8,14 @@ import java.util.concurrent.locks.StampedLock;
  * by ref without decoding, validating and looking up its labels again. 128 bits make a collision between two label
  * sets practically impossible (about 10^-27 for a million series), which is what lets a hit skip the label bytes.
  *
- * <p>Only the hash and the ref are kept (24 to 48 bytes per series, no strings). Bounded: a segment that reaches its share
+ * <p>Only the hash and the ref are kept (32 to 48 bytes per series, no strings: three longs a slot, a table at most three
+ * quarters full that grows by half; half full and doubling took 48 to 96, 51 MB at 1M series). Bounded: a segment that reaches its share
  * of {@code maxEntries} is cleared and refills from the slow path. Thread-safe, striped over {@value #SEGMENTS} locks; lookups take none unless a write is under way.
  */
 public final class SeriesRefCache {
     private static final int SEGMENTS = 64;
     private static final long EMPTY = 0, REMOVED = -1;
+    private static final int MIN_SLOTS = 16;
 
     private final Segment[] segments = new Segment[SEGMENTS];
     private final int maxPerSegment;
@@ -56,14 +58,22 @@ public final class SeriesRefCache {
     }
 
     /**
-     * Open addressing, linear probing over triples (h1, h2, ref), at most half full; a removed entry keeps its key,
-     * ref REMOVED. Writers lock; readers probe optimistically and retry under the read lock only if a write
+     * Open addressing, linear probing over triples (h1, h2, ref), at most three quarters full, any number of slots
+     * (the home slot scales h2's low 32 bits to the table); a removed entry keeps its key, ref REMOVED. Writers lock; readers probe optimistically and retry under the read lock only if a write
      * intervened. A table array is never written after it is replaced, so a reader holding an old one still ends.
      */
     private static final class Segment {
         private final StampedLock lock = new StampedLock();
-        private long[] table = new long[3 * 16];
+        private long[] table = new long[3 * MIN_SLOTS];
         private int used;
+
+        private static int home(long h2, int slots) {
+            return (int) (((h2 & 0xFFFFFFFFL) * slots) >>> 32);
+        }
+
+        private static int next(int i, int slots) {
+            return i + 1 == slots ? 0 : i + 1;
+        }
 
         long get(long h1, long h2) {
             long stamp = lock.tryOptimisticRead();
@@ -80,8 +90,8 @@ public final class SeriesRefCache {
         }
 
         private static long probe(long[] t, long h1, long h2) {
-            int slots = t.length / 3, mask = slots - 1;
-            for (int n = 0, i = (int) h2 & mask; n < slots; n++, i = (i + 1) & mask) {
+            int slots = t.length / 3;
+            for (int n = 0, i = home(h2, slots); n < slots; n++, i = next(i, slots)) {
                 long ref = t[3 * i + 2];
                 if (ref == EMPTY) {
                     return 0;
@@ -96,11 +106,12 @@ public final class SeriesRefCache {
         void put(long h1, long h2, long ref, int max) {
             long stamp = lock.writeLock();
             try {
+                int slots = table.length / 3;
                 if (used >= max) {
-                    table = new long[3 * 16];
+                    table = new long[3 * MIN_SLOTS];
                     used = 0;
-                } else if ((used + 1) * 2 > table.length / 3) {
-                    rehash(table.length / 3 * 2);
+                } else if (4L * (used + 1) > 3L * slots) {
+                    rehash(slots + slots / 2);
                 }
                 if (insert(table, h1, h2, ref)) {
                     used++;
@@ -113,8 +124,8 @@ public final class SeriesRefCache {
         void remove(long h1, long h2) {
             long stamp = lock.writeLock();
             try {
-                int mask = table.length / 3 - 1;
-                for (int i = (int) h2 & mask; table[3 * i + 2] != EMPTY; i = (i + 1) & mask) {
+                int slots = table.length / 3;
+                for (int i = home(h2, slots); table[3 * i + 2] != EMPTY; i = next(i, slots)) {
                     if (table[3 * i] == h1 && table[3 * i + 1] == h2) {
                         table[3 * i + 2] = REMOVED;
                         return;
@@ -142,8 +153,8 @@ public final class SeriesRefCache {
 
         /** Whether a new slot was taken (false when the key was there and its ref replaced). */
         private static boolean insert(long[] t, long h1, long h2, long ref) {
-            int mask = t.length / 3 - 1;
-            for (int i = (int) h2 & mask; ; i = (i + 1) & mask) {
+            int slots = t.length / 3;
+            for (int i = home(h2, slots); ; i = next(i, slots)) {
                 if (t[3 * i + 2] == EMPTY) {
                     t[3 * i] = h1;
                     t[3 * i + 1] = h2;
@@ -157,7 +168,7 @@ public final class SeriesRefCache {
             }
         }
 
-        /** Grows to {@code slots} (a power of two), dropping removed entries. */
+        /** Grows to {@code slots}, dropping removed entries. */
         private void rehash(int slots) {
             long[] next = new long[3 * slots];
             int n = 0;
