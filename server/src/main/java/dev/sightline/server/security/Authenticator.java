@@ -24,8 +24,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Authenticator {
     /** Outcomes kept at most; a full cache is emptied (an attacker cycling passwords pays bcrypt either way). */
     private static final int MAX_CACHED = 4096;
-    /** Checked for unknown users, so the time of an answer does not tell which user names exist. */
-    private static final String DUMMY_HASH = OpenBSDBCrypt.generate("2y", new char[] {'x'}, new byte[16], 10);
+    /**
+     * Checked for unknown users, so the time of an answer does not tell which user names exist. Made on first use:
+     * as a field of this class it ran bcrypt at every start, and loading Bouncy Castle (a signed jar) made the JDK
+     * verify its signature and keep its 5,933-entry manifest, config with users or not.
+     */
+    private static final class Dummy {
+        static final String HASH = OpenBSDBCrypt.generate("2y", new char[] {'x'}, new byte[16], 10);
+    }
 
     private final Map<String, WebConfig.User> users;
     private final Map<String, WebConfig.Token> tokens = new HashMap<>();
@@ -74,7 +80,7 @@ final class Authenticator {
             if (user != null) {
                 ok = OpenBSDBCrypt.checkPassword(user.bcryptHash(), password);
             } else {
-                OpenBSDBCrypt.checkPassword(DUMMY_HASH, password);
+                OpenBSDBCrypt.checkPassword(Dummy.HASH, password);
                 ok = false;
             }
             if (verified.size() >= MAX_CACHED) {

@@ -4,12 +4,23 @@ import dev.sightline.server.BuildInfo;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmNativeMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.util.List;
 
 /**
  * Sightline's own metrics: one registry shared by every component (storage registers into it through
@@ -25,7 +36,21 @@ public final class SelfMetrics {
     /** A fresh registry with JVM/process metrics, build info and the HTTP request histogram. */
     public SelfMetrics(BuildInfo buildInfo) {
         this.registry = new PrometheusRegistry();
-        JvmMetrics.builder().register(registry);
+        // JvmMetrics.builder() less JvmNativeMemoryMetrics unless NMT is on: without it that collector has nothing to
+        // report, yet asks the DiagnosticCommand MBean at start, which loads the platform MBean server and JFR's
+        // command classes (~250 classes for no metric).
+        JvmThreadsMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmMemoryPoolAllocationMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        if (nativeMemoryTracking(ManagementFactory.getRuntimeMXBean().getInputArguments())) {
+            JvmNativeMemoryMetrics.builder().register(registry);
+        }
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
         Info build = Info.builder()
                 .name("sightline_build_info")
                 .help("A metric with a constant '1' value labeled by version, revision and branch from which Sightline was built.")
@@ -38,6 +63,17 @@ public final class SelfMetrics {
                 .labelNames("handler", "code", "method")
                 .classicOnly()
                 .register(registry);
+    }
+
+    /** Whether the JVM's flags turn native memory tracking on (-XX:NativeMemoryTracking=summary or =detail). */
+    static boolean nativeMemoryTracking(List<String> jvmArguments) {
+        boolean on = false;
+        for (String a : jvmArguments) {
+            if (a.startsWith("-XX:NativeMemoryTracking=")) {
+                on = !a.endsWith("=off"); // the last one wins, as for the JVM
+            }
+        }
+        return on;
     }
 
     public PrometheusRegistry registry() {
