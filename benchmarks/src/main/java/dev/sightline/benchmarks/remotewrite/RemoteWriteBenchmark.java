@@ -46,6 +46,9 @@ import java.util.stream.IntStream;
  * --batch B           samples per request (default 2000)
  * --senders S         concurrent senders (default 4)
  * --max-seconds T     stop sending to a peer after T s (default 300)
+ * --settle S          after the load, leave each server idle S s and read its VmRSS again (default 0: not read):
+ *                     what a server keeps once ingest stops (a JVM's just-in-time compiler frees its working memory
+ *                     seconds later, Go's scavenger returns heap); the target is judged on the figure at the end
  * --sightline-cp CP   class path of the Sightline server (jar:lib/*); its JVM flags come from SIGHTLINE_JAVA_OPTS
  * --prometheus P      Prometheus binary (default /usr/bin/prometheus)
  * --victoria-metrics V  VictoriaMetrics binary (default /usr/bin/victoria-metrics)
@@ -62,7 +65,8 @@ public final class RemoteWriteBenchmark {
     private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.eE+-]+,\"([^\"]*)\"\\]");
 
     private record Result(String peer, long acceptedSamples, long acceptedRequests, long sentRequests, double seconds,
-                          double cpuSeconds, Map<String, Long> errors, Map<String, String> firstError, long rssKb, long hwmKb) {
+                          double cpuSeconds, Map<String, Long> errors, Map<String, String> firstError, long rssKb, long hwmKb,
+                          long settledRssKb) {
         double rate() {
             return acceptedSamples / seconds;
         }
@@ -77,7 +81,7 @@ public final class RemoteWriteBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int series = 1_000_000, rounds = 10, batch = 2000, senders = 4, maxSeconds = 300;
+        int series = 1_000_000, rounds = 10, batch = 2000, senders = 4, maxSeconds = 300, settle = 0;
         String sightlineCp = null, only = null;
         List<String> peers = List.of("prometheus", "victoria-metrics");
         Path prometheus = Path.of("/usr/bin/prometheus"), victoria = Path.of("/usr/bin/victoria-metrics"), dir = null;
@@ -90,6 +94,7 @@ public final class RemoteWriteBenchmark {
                 case "--batch" -> batch = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--senders" -> senders = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--max-seconds" -> maxSeconds = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--settle" -> settle = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
                 case "--prometheus" -> prometheus = Path.of(Bench.value(args, ++i, a));
                 case "--victoria-metrics" -> victoria = Path.of(Bench.value(args, ++i, a));
@@ -145,7 +150,7 @@ public final class RemoteWriteBenchmark {
                     default -> PeerProcess.victoriaMetricsCommand(victoria, data, port);
                 };
                 results.add(measure(server, cmd, port, dir.resolve(server + ".log"), requests, series, batch, senders,
-                        maxSeconds));
+                        maxSeconds, settle));
             }
         } finally {
             if (tempDir && !keep) {
@@ -186,7 +191,7 @@ public final class RemoteWriteBenchmark {
     }
 
     private static Result measure(String peer, List<String> cmd, int port, Path log, byte[][][] requests, int series,
-                                  int batch, int senders, int maxSeconds) throws Exception {
+                                  int batch, int senders, int maxSeconds, int settle) throws Exception {
         int lastBlock = series - (requests[0].length - 1) * batch;
         try (PeerProcess p = PeerProcess.start(peer, cmd, log)) {
             URI base = URI.create("http://127.0.0.1:" + port);
@@ -260,10 +265,18 @@ public final class RemoteWriteBenchmark {
                     HttpResponse.BodyHandlers.ofString());
             System.out.printf(Locale.ROOT, "%-10s count(node_load1) = %s (expected %d if every request was accepted)%n",
                     peer, queryValue(check), SeriesShape.count("node_load1", series));
+            long settled = 0;
+            if (settle > 0) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(settle));
+                settled = p.memoryKb()[0];
+            }
             Result r = new Result(peer, acceptedSamples.sum(), acceptedRequests.sum(), sent.sum(), seconds, cpu,
-                    new TreeMap<>(errors), new TreeMap<>(firstError), mem[0], mem[1]);
+                    new TreeMap<>(errors), new TreeMap<>(firstError), mem[0], mem[1], settled);
             print(r);
             System.out.printf("%-10s %s%n", peer, accounts);
+            if (settle > 0) {
+                System.out.printf(Locale.ROOT, "%-10s VmRSS %,d MB after %d s idle%n", peer, settled / 1024, settle);
+            }
             return r;
         }
     }
@@ -313,6 +326,10 @@ public final class RemoteWriteBenchmark {
             // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
             System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/%s %.2fx (load average %s)%n", theirs.peer,
                     ours.ratePerCpu() / theirs.ratePerCpu(), Bench.loadAverage());
+            if (ours.settledRssKb > 0) {
+                System.out.printf(Locale.ROOT, "VmRSS after idle sightline/%s %.2fx (the target is judged at the end)%n",
+                        theirs.peer, (double) ours.settledRssKb / theirs.settledRssKb);
+            }
         }
     }
 }
