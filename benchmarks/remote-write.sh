@@ -7,7 +7,8 @@
 # (targets: >= 2x samples/s, <= 0.5x RSS) and Sightline/VictoriaMetrics ratios.
 #
 #   benchmarks/remote-write.sh [--series N (default 1000000)] [--rounds R (10)] [--batch B (2000)] [--senders S (4)]
-#                              [--max-seconds T (300, per peer)] [--settle S (0)] [--prometheus /usr/bin/prometheus]
+#                              [--max-seconds T (300, per peer)] [--repeat K (1)] [--settle S (0)]
+#                              [--prometheus /usr/bin/prometheus]
 #                              [--victoria-metrics /usr/bin/victoria-metrics] [--peers prometheus,victoria-metrics]
 #                              [--only sightline|prometheus|victoria-metrics] [--data-dir D] [--keep]
 #

@@ -46,6 +46,8 @@ import java.util.stream.IntStream;
  * --batch B           samples per request (default 2000)
  * --senders S         concurrent senders (default 4)
  * --max-seconds T     stop sending to a peer after T s (default 300)
+ * --repeat K          measure each server K times, in turn (sightline, its peers, sightline again, ...), and
+ *                     compare medians: on a shared machine one run of each moves by 10-20% with the time it ran
  * --settle S          after the load, leave each server idle S s and read its VmRSS again (default 0: not read):
  *                     what a server keeps once ingest stops (a JVM's just-in-time compiler frees its working memory
  *                     seconds later, Go's scavenger returns heap); the target is judged on the figure at the end
@@ -81,7 +83,7 @@ public final class RemoteWriteBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int series = 1_000_000, rounds = 10, batch = 2000, senders = 4, maxSeconds = 300, settle = 0;
+        int series = 1_000_000, rounds = 10, batch = 2000, senders = 4, maxSeconds = 300, settle = 0, repeat = 1;
         String sightlineCp = null, only = null;
         List<String> peers = List.of("prometheus", "victoria-metrics");
         Path prometheus = Path.of("/usr/bin/prometheus"), victoria = Path.of("/usr/bin/victoria-metrics"), dir = null;
@@ -95,6 +97,7 @@ public final class RemoteWriteBenchmark {
                 case "--senders" -> senders = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--max-seconds" -> maxSeconds = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--settle" -> settle = Bench.positive(a, Bench.value(args, ++i, a));
+                case "--repeat" -> repeat = Bench.positive(a, Bench.value(args, ++i, a));
                 case "--sightline-cp" -> sightlineCp = Bench.value(args, ++i, a);
                 case "--prometheus" -> prometheus = Path.of(Bench.value(args, ++i, a));
                 case "--victoria-metrics" -> victoria = Path.of(Bench.value(args, ++i, a));
@@ -135,8 +138,11 @@ public final class RemoteWriteBenchmark {
 
         List<Result> results = new ArrayList<>();
         try {
-            for (String server : servers) {
-                Path data = Files.createDirectories(dir.resolve(server));
+            // Servers in turn, repeat after repeat: a machine whose speed drifts over minutes weighs on each alike.
+            for (int k = 0; k < repeat * servers.size(); k++) {
+                String server = servers.get(k % servers.size());
+                String name = repeat == 1 ? server : server + "-" + (k / servers.size() + 1);
+                Path data = Files.createDirectories(dir.resolve(name));
                 int port = PeerProcess.freePort();
                 List<String> cmd = switch (server) {
                     case "sightline" -> PeerProcess.sightlineCommand(sightlineCp, List.of(), "--config",
@@ -149,7 +155,7 @@ public final class RemoteWriteBenchmark {
                     }
                     default -> PeerProcess.victoriaMetricsCommand(victoria, data, port);
                 };
-                results.add(measure(server, cmd, port, dir.resolve(server + ".log"), requests, series, batch, senders,
+                results.add(measure(server, cmd, port, dir.resolve(name + ".log"), requests, series, batch, senders,
                         maxSeconds, settle));
             }
         } finally {
@@ -312,24 +318,64 @@ public final class RemoteWriteBenchmark {
     }
 
     private static void report(List<Result> results) {
-        if (results.size() < 2 || !results.getFirst().peer.equals("sightline")) {
+        Map<String, List<Result>> byPeer = new java.util.LinkedHashMap<>();
+        for (Result r : results) {
+            byPeer.computeIfAbsent(r.peer, p -> new ArrayList<>()).add(r);
+        }
+        if (byPeer.size() < 2 || !results.getFirst().peer.equals("sightline")) {
             return;
         }
-        Result ours = results.getFirst();
-        for (Result theirs : results.subList(1, results.size())) {
+        boolean repeated = byPeer.get("sightline").size() > 1;
+        Map<String, Result> medians = new java.util.LinkedHashMap<>();
+        byPeer.forEach((peer, runs) -> {
+            Result m = median(runs);
+            medians.put(peer, m);
+            if (repeated) {
+                System.out.printf(Locale.ROOT, "%-10s median of %d runs: %,.0f samples/s [%,.0f-%,.0f], %,.0f per CPU-second,"
+                                + " VmRSS %,d MB [%,d-%,d]%n", peer, runs.size(), m.rate(),
+                        runs.stream().mapToDouble(Result::rate).min().orElseThrow(),
+                        runs.stream().mapToDouble(Result::rate).max().orElseThrow(), m.ratePerCpu(), m.rssKb / 1024,
+                        runs.stream().mapToLong(Result::rssKb).min().orElseThrow() / 1024,
+                        runs.stream().mapToLong(Result::rssKb).max().orElseThrow() / 1024);
+            }
+        });
+        Result ours = medians.get("sightline");
+        String of = repeated ? " (medians)" : "";
+        for (Result theirs : medians.values()) {
+            if (theirs == ours) {
+                continue;
+            }
             double rate = ours.rate() / theirs.rate(), rss = (double) ours.rssKb / theirs.rssKb;
             boolean prom = theirs.peer.equals("prometheus");
-            System.out.printf(Locale.ROOT, "samples/s sightline/%s %.2fx%s%n", theirs.peer, rate,
+            System.out.printf(Locale.ROOT, "samples/s sightline/%s %.2fx%s%s%n", theirs.peer, rate, of,
                     prom ? String.format(Locale.ROOT, " (target >= %.1fx): %s", TARGET_RATE_RATIO, rate >= TARGET_RATE_RATIO ? "met" : "NOT met") : "");
-            System.out.printf(Locale.ROOT, "VmRSS     sightline/%s %.2fx%s%n", theirs.peer, rss,
+            System.out.printf(Locale.ROOT, "VmRSS     sightline/%s %.2fx%s%s%n", theirs.peer, rss, of,
                     prom ? String.format(Locale.ROOT, " (target <= %.1fx): %s", TARGET_RSS_RATIO, rss <= TARGET_RSS_RATIO ? "met" : "NOT met") : "");
             // Wall-clock rates move with whatever else the machine runs; CPU time spent per sample barely does.
-            System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/%s %.2fx (load average %s)%n", theirs.peer,
-                    ours.ratePerCpu() / theirs.ratePerCpu(), Bench.loadAverage());
+            System.out.printf(Locale.ROOT, "samples per server CPU-second sightline/%s %.2fx%s (load average %s)%n", theirs.peer,
+                    ours.ratePerCpu() / theirs.ratePerCpu(), of, Bench.loadAverage());
             if (ours.settledRssKb > 0) {
-                System.out.printf(Locale.ROOT, "VmRSS after idle sightline/%s %.2fx (the target is judged at the end)%n",
-                        theirs.peer, (double) ours.settledRssKb / theirs.settledRssKb);
+                System.out.printf(Locale.ROOT, "VmRSS after idle sightline/%s %.2fx%s (the target is judged at the end)%n",
+                        theirs.peer, (double) ours.settledRssKb / theirs.settledRssKb, of);
             }
         }
+    }
+
+    /**
+     * One server's runs as one result: each figure (samples/s, samples per CPU-second, VmRSS at the end and after
+     * idle) is the median over the runs on its own, so the ratios compare medians.
+     */
+    private static Result median(List<Result> runs) {
+        if (runs.size() == 1) {
+            return runs.getFirst();
+        }
+        double rate = Bench.median(runs.stream().mapToDouble(Result::rate).toArray());
+        double perCpu = Bench.median(runs.stream().mapToDouble(Result::ratePerCpu).toArray());
+        long samples = runs.getFirst().acceptedSamples;
+        return new Result(runs.getFirst().peer, samples, runs.getFirst().acceptedRequests, runs.getFirst().sentRequests,
+                samples / rate, samples / perCpu, Map.of(), Map.of(),
+                (long) Bench.median(runs.stream().mapToDouble(Result::rssKb).toArray()),
+                (long) Bench.median(runs.stream().mapToDouble(Result::hwmKb).toArray()),
+                (long) Bench.median(runs.stream().mapToDouble(Result::settledRssKb).toArray()));
     }
 }
