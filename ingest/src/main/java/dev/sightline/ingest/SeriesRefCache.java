@@ -8,9 +8,10 @@ import java.util.concurrent.locks.StampedLock;
  * by ref without decoding, validating and looking up its labels again. 128 bits make a collision between two label
  * sets practically impossible (about 10^-27 for a million series), which is what lets a hit skip the label bytes.
  *
- * <p>Only the hash and the ref are kept (32 to 48 bytes per series, no strings: three longs a slot, a table at most three
- * quarters full that grows by half; half full and doubling took 48 to 96, 51 MB at 1M series). Bounded: a segment that reaches its share
- * of {@code maxEntries} is cleared and refills from the slow path. Thread-safe, striped over {@value #SEGMENTS} locks; lookups take none unless a write is under way.
+ * <p>Only the hash and the ref are kept (32 to 48 bytes per series, no strings: three longs a slot, a table at most
+ * three quarters full that grows by half; half full and doubling took 48 to 96, about 50 MB at 1M series). Bounded: a
+ * segment that reaches its share of {@code maxEntries} is cleared and refills from the slow path. Thread-safe, striped
+ * over {@value #SEGMENTS} locks; lookups take none unless a write is under way.
  */
 public final class SeriesRefCache {
     private static final int SEGMENTS = 64;
@@ -59,8 +60,9 @@ public final class SeriesRefCache {
 
     /**
      * Open addressing, linear probing over triples (h1, h2, ref), at most three quarters full, any number of slots
-     * (the home slot scales h2's low 32 bits to the table); a removed entry keeps its key, ref REMOVED. Writers lock; readers probe optimistically and retry under the read lock only if a write
-     * intervened. A table array is never written after it is replaced, so a reader holding an old one still ends.
+     * (the home slot scales h2's low 32 bits to the table); a removed entry keeps its key, ref REMOVED. Writers lock;
+     * readers probe optimistically and retry under the read lock only if a write intervened. A table array is never
+     * written after it is replaced, so a reader holding an old one still ends.
      */
     private static final class Segment {
         private final StampedLock lock = new StampedLock();
