@@ -290,12 +290,17 @@ public final class Head {
                     range[1] = Math.max(range[1], s.maxTime());
                 }
             });
-            for (MemSeries s : empty) {
+            long[] refs = new long[empty.size()];
+            Labels[] labels = new Labels[empty.size()];
+            for (int i = 0; i < refs.length; i++) {
+                MemSeries s = empty.get(i);
                 byLabels.remove(s);
                 byRef.remove(s.ref);
                 s.markRemoved(symbols);
-                postings.remove(s.ref, s.labels(symbols));
+                refs[i] = s.ref;
+                labels[i] = s.labels(symbols);
             }
+            postings.removeAll(refs, labels);
             // After every series dropped its chunks before the cut, so no snapshot taken from now on names them.
             chunkFiles.truncateBefore(cut);
             minTime.set(range[0]);

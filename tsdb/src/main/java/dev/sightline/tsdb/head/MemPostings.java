@@ -5,6 +5,8 @@ import dev.sightline.core.Labels;
 import dev.sightline.metricstore.Querier;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,18 +39,49 @@ public final class MemPostings {
         list.addSorted(refs, n);
     }
 
-    public void remove(long ref, Labels labels) {
-        for (int i = 0; i < labels.size(); i++) {
-            String name = labels.name(i);
+    /**
+     * Removes the series {@code refs[i]} with labels {@code labels[i]}: each list once, however many of its series
+     * go (one by one, removing most of a million series from the list of all rewrote it for every series).
+     */
+    public void removeAll(long[] refs, Labels[] labels) {
+        Map<String, Map<String, LongList>> byPair = new HashMap<>();
+        for (int s = 0; s < refs.length; s++) {
+            for (int i = 0; i < labels[s].size(); i++) {
+                byPair.computeIfAbsent(labels[s].name(i), n -> new HashMap<>())
+                        .computeIfAbsent(labels[s].value(i), v -> new LongList()).add(refs[s]);
+            }
+        }
+        byPair.forEach((name, pairs) -> {
             ConcurrentHashMap<String, MemPostingsList> values = byName.get(name);
             if (values == null) {
-                continue;
+                return;
             }
             // compute() makes "remove the list once empty" atomic against a concurrent add to the same list.
-            values.computeIfPresent(labels.value(i), (v, list) -> list.remove(ref) == 0 ? null : list);
+            pairs.forEach((value, removed) -> values.computeIfPresent(value,
+                    (v, list) -> list.removeAll(removed.sorted(), removed.size) == 0 ? null : list));
             byName.computeIfPresent(name, (n, vals) -> vals.isEmpty() ? null : vals);
+        });
+        long[] all = refs.clone();
+        Arrays.sort(all);
+        this.all.removeAll(all, all.length);
+    }
+
+    /** A growable list of refs, for grouping removals by pair. */
+    private static final class LongList {
+        long[] refs = new long[4];
+        int size;
+
+        void add(long ref) {
+            if (size == refs.length) {
+                refs = Arrays.copyOf(refs, size * 2);
+            }
+            refs[size++] = ref;
         }
-        all.remove(ref);
+
+        long[] sorted() {
+            Arrays.sort(refs, 0, size);
+            return refs;
+        }
     }
 
     public long[] all() {

@@ -2,8 +2,11 @@ package dev.sightline.tsdb.head;
 
 import dev.sightline.core.LabelMatcher;
 import dev.sightline.core.Labels;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
@@ -47,10 +50,17 @@ class MemPostingsTest {
         assertThat(MemPostingsOps.union(List.of(a, b))).containsExactly(toArray(union));
     }
 
+    /** Block sizes the properties run with: tiny ones cross block boundaries often, and the real one. */
+    @Provide
+    Arbitrary<Integer> blockBits() {
+        return Arbitraries.of(1, 2, MemPostingsList.BLOCK_BITS);
+    }
+
     @Property
     void addAndRemoveKeepListsSorted(@ForAll @Size(max = 600) List<@IntRange(min = 1, max = 1000) Integer> adds,
-                                     @ForAll @Size(max = 50) List<@IntRange(min = 1, max = 300) Integer> removes) {
-        MemPostingsList pl = new MemPostingsList();
+                                     @ForAll @Size(max = 50) List<@IntRange(min = 1, max = 300) Integer> removes,
+                                     @ForAll("blockBits") int blockBits) {
+        MemPostingsList pl = new MemPostingsList(blockBits);
         TreeSet<Long> want = new TreeSet<>();
         adds.forEach(x -> {
             pl.add(x);
@@ -66,8 +76,9 @@ class MemPostingsTest {
     @Property
     void addSortedAppendsOrMergesAsSingleAddsWould(@ForAll @Size(max = 300) List<@IntRange(min = 1, max = 1000) Integer> adds,
                                                   @ForAll @Size(max = 300) List<@IntRange(min = 1, max = 1000) Integer> bulk,
-                                                  @ForAll @IntRange(min = 0, max = 2) int where) {
-        MemPostingsList pl = new MemPostingsList();
+                                                  @ForAll @IntRange(min = 0, max = 2) int where,
+                                                  @ForAll("blockBits") int blockBits) {
+        MemPostingsList pl = new MemPostingsList(blockBits);
         TreeSet<Long> want = new TreeSet<>();
         adds.forEach(x -> {
             pl.add(x);
@@ -87,8 +98,9 @@ class MemPostingsTest {
     /** Refs past an int (a head that handed out 2^31 series) move a list from ints to longs, sorted as before. */
     @Property
     void refsBeyondAnIntKeepListsSorted(@ForAll @Size(max = 200) List<@IntRange(min = 1, max = 1000) Integer> adds,
-                                        @ForAll @Size(max = 30) List<@IntRange(min = 1, max = 1000) Integer> removes) {
-        MemPostingsList pl = new MemPostingsList();
+                                        @ForAll @Size(max = 30) List<@IntRange(min = 1, max = 1000) Integer> removes,
+                                        @ForAll("blockBits") int blockBits) {
+        MemPostingsList pl = new MemPostingsList(blockBits);
         TreeSet<Long> want = new TreeSet<>();
         for (int i = 0; i < adds.size(); i++) {
             // Every third ref lies around and beyond Integer.MAX_VALUE, in no particular order.
@@ -104,6 +116,34 @@ class MemPostingsTest {
         });
         assertThat(pl.snapshot()).containsExactly(toArray(want));
         assertThat(pl.size()).isEqualTo(want.size());
+    }
+
+    /** Removing many refs at once (head truncation) leaves what removing them one by one would, and shrinks the list. */
+    @Property
+    void removeAllAgreesWithSingleRemoves(@ForAll @Size(max = 3000) List<@IntRange(min = 1, max = 5000) Integer> adds,
+                                          @ForAll @Size(max = 3000) List<@IntRange(min = 1, max = 5000) Integer> removes,
+                                          @ForAll("blockBits") int blockBits) {
+        MemPostingsList batch = new MemPostingsList(blockBits);
+        MemPostingsList single = new MemPostingsList(blockBits);
+        TreeSet<Long> want = new TreeSet<>();
+        adds.forEach(x -> {
+            batch.add(x);
+            single.add(x);
+            want.add((long) x);
+        });
+        long[] sorted = sortedDistinct(removes);
+        LongStream.of(sorted).forEach(x -> {
+            single.remove(x);
+            want.remove(x);
+        });
+        assertThat(batch.removeAll(sorted, sorted.length)).isEqualTo(want.size());
+        assertThat(batch.snapshot()).containsExactly(toArray(want)).containsExactly(single.snapshot());
+        // Still a working list after shrinking: an append and an out-of-order add land in place.
+        batch.add(6000);
+        batch.add(2);
+        want.add(6000L);
+        want.add(2L);
+        assertThat(batch.snapshot()).containsExactly(toArray(want));
     }
 
     @Test
@@ -134,9 +174,28 @@ class MemPostingsTest {
         assertThat(p.select(LabelMatcher.eq("__name__", "up"), LabelMatcher.re("job", "a|b"))).containsExactly(1, 2);
         assertThat(p.select(LabelMatcher.re("job", "a|c"), LabelMatcher.neq("__name__", "down"))).containsExactly(1);
         assertThatThrownBy(() -> p.select(LabelMatcher.neq("job", "a"))).isInstanceOf(IllegalArgumentException.class);
-        p.remove(2, Labels.of("__name__", "up", "job", "b"));
+        p.removeAll(new long[] {2}, new Labels[] {Labels.of("__name__", "up", "job", "b")});
         assertThat(p.labelValues("job")).containsExactly("a");
         assertThat(p.all()).containsExactly(1, 3);
         assertThat(p.postingsFor()).containsExactly(1, 3);
+    }
+
+    @Test
+    void removeAllDropsEmptiedPairsAndKeepsTheRest() {
+        MemPostings p = new MemPostings();
+        int n = 5000;
+        for (int ref = 1; ref <= n; ref++) {
+            p.add(ref, Labels.of("__name__", "m", "job", ref % 2 == 0 ? "even" : "odd", "id", Integer.toString(ref)));
+        }
+        // Every odd series, listed in no particular order.
+        long[] refs = LongStream.rangeClosed(1, n).filter(r -> r % 2 == 1).map(r -> n - r).toArray();
+        Labels[] labels = LongStream.of(refs)
+                .mapToObj(r -> Labels.of("__name__", "m", "job", "odd", "id", Long.toString(r))).toArray(Labels[]::new);
+        p.removeAll(refs, labels);
+        long[] even = LongStream.rangeClosed(1, n).filter(r -> r % 2 == 0).toArray();
+        assertThat(p.all()).containsExactly(even);
+        assertThat(p.get("__name__", "m")).containsExactly(even);
+        assertThat(p.labelValues("job")).containsExactly("even");
+        assertThat(p.labelValues("id")).hasSize(n / 2).contains("2").doesNotContain("1");
     }
 }
