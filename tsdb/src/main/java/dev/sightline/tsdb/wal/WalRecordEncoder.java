@@ -60,8 +60,6 @@ final class WalRecordEncoder {
     /** Where a samples record's items are encoded before one copy into {@link #buf}. */
     private byte[] scratch = new byte[16 * 1024];
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    /** {@link #putString}'s copy of an ASCII string. */
-    private byte[] ascii = new byte[256];
     /** The previous non-zero start timestamp of the record being encoded. */
     private long lastStart;
 
@@ -95,7 +93,7 @@ final class WalRecordEncoder {
         for (int i = 0; i < b.seriesCount(); i++) {
             bound += MAX_VARINT + labelsBound(b.seriesLabels(i));
         }
-        int start = begin(SERIES, bound, b.seriesCount() + " series");
+        int start = begin(SERIES, bound, b.seriesCount(), "series");
         putUvarint(buf, b.seriesCount());
         for (int i = 0; i < b.seriesCount(); i++) {
             putVarint(buf, b.seriesRef(i));
@@ -106,7 +104,7 @@ final class WalRecordEncoder {
 
     private void encodeTombstones(WalBatch b) throws IOException {
         int n = b.tombstoneCount();
-        int start = begin(TOMBSTONES, MAX_VARINT + 3L * MAX_VARINT * n, n + " tombstones");
+        int start = begin(TOMBSTONES, MAX_VARINT + 3L * MAX_VARINT * n, n, "tombstones");
         putUvarint(buf, n);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.tombstoneRef(i));
@@ -124,7 +122,7 @@ final class WalRecordEncoder {
         }
         long baseRef = b.exemplarRef(0);
         long baseT = b.exemplarTime(0);
-        int start = beginTimed(EXEMPLARS, bound, n + " exemplars", n, baseRef, baseT);
+        int start = beginTimed(EXEMPLARS, bound, "exemplars", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.exemplarRef(i) - baseRef);
             putVarint(buf, b.exemplarTime(i) - baseT);
@@ -158,7 +156,7 @@ final class WalRecordEncoder {
         boolean starts = b.samplesHaveStarts();
         lastStart = baseT;
         long bound = 3L * MAX_VARINT + (long) n * (3 * MAX_VARINT + 8);
-        int start = beginTimed(starts ? SAMPLES_ST : SAMPLES, bound, n + " samples", n, baseRef, baseT);
+        int start = beginTimed(starts ? SAMPLES_ST : SAMPLES, bound, "samples", n, baseRef, baseT);
         // Written to a heap array and copied once: a direct buffer's put checks bounds and its memory session per
         // byte, which was most of the cost of logging a sample.
         if (scratch.length < bound) {
@@ -192,7 +190,7 @@ final class WalRecordEncoder {
         long baseT = b.histogramTime(0);
         boolean starts = b.histogramsHaveStarts();
         lastStart = baseT;
-        int start = beginTimed(starts ? HISTOGRAMS_ST : HISTOGRAMS, bound, n + " histograms", n, baseRef, baseT);
+        int start = beginTimed(starts ? HISTOGRAMS_ST : HISTOGRAMS, bound, "histograms", n, baseRef, baseT);
         for (int i = 0; i < n; i++) {
             putVarint(buf, b.histogramRef(i) - baseRef);
             long t = b.histogramTime(i);
@@ -216,10 +214,13 @@ final class WalRecordEncoder {
         end(start);
     }
 
-    /** Reserves room for a record whose payload is at most {@code payloadBound} bytes and writes its type. */
-    private int begin(byte type, long payloadBound, String what) throws IOException {
+    /**
+     * Reserves room for a record whose payload is at most {@code payloadBound} bytes and writes its type. The
+     * {@code items} and {@code kind} are only for the error message: no string is built per record.
+     */
+    private int begin(byte type, long payloadBound, int items, String kind) throws IOException {
         if (payloadBound > MAX_PAYLOAD_BYTES) {
-            throw new IOException("WAL batch too large: " + what + " may need " + payloadBound
+            throw new IOException("WAL batch too large: " + items + " " + kind + " may need " + payloadBound
                     + " bytes, more than the " + MAX_PAYLOAD_BYTES + "-byte record limit");
         }
         ensure(HEADER_BYTES + (int) payloadBound + TRAILER_BYTES);
@@ -230,8 +231,8 @@ final class WalRecordEncoder {
     }
 
     /** Begins a samples, histograms or exemplars record: item count, then the base ref and time items are deltas from. */
-    private int beginTimed(byte type, long payloadBound, String what, int n, long baseRef, long baseT) throws IOException {
-        int start = begin(type, payloadBound, what);
+    private int beginTimed(byte type, long payloadBound, String kind, int n, long baseRef, long baseT) throws IOException {
+        int start = begin(type, payloadBound, n, kind);
         putUvarint(buf, n);
         putVarint(buf, baseRef);
         putVarint(buf, baseT);
@@ -262,24 +263,24 @@ final class WalRecordEncoder {
     }
 
     private void putString(String s) {
-        // Label strings are nearly always ASCII, whose UTF-8 is their chars: copied through a reused array, a new
-        // series costs no garbage (getBytes was a third of the bytes allocated while ingesting new series).
+        // Label strings are nearly always ASCII, whose UTF-8 is their chars: written char by char, a new series
+        // costs no garbage (getBytes was a third of the bytes allocated while ingesting new series), and no bulk
+        // copy, whose set-up cost more than the few bytes of a label.
         int n = s.length();
-        if (ascii.length < n) {
-            ascii = new byte[Math.max(n, 2 * ascii.length)];
-        }
+        int start = buf.position();
+        putUvarint(buf, n);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x80) {
+                // Its UTF-8 is longer than its chars, so the length just written is wrong: start over.
+                buf.position(start);
                 byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
                 putUvarint(buf, bytes.length);
                 buf.put(bytes);
                 return;
             }
-            ascii[i] = (byte) c;
+            buf.put((byte) c);
         }
-        putUvarint(buf, n);
-        buf.put(ascii, 0, n);
     }
 
     private void putSpans(int[] offsets, int[] lengths) {
