@@ -82,11 +82,6 @@ final class MemPostingsList {
         }
     }
 
-    /** Removes the ref; returns the remaining size. */
-    synchronized int remove(long ref) {
-        return removeAll(new long[] {ref}, 1);
-    }
-
     /** Removes the ascending refs {@code sorted[0..n)} in one pass over the list; returns the remaining size. */
     synchronized int removeAll(long[] sorted, int n) {
         int w = 0;
