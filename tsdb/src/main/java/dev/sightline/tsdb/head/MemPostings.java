@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.LongStream;
 
 /**
  * The head's inverted index: label name -> label value -> sorted series refs, plus the list of all refs. Resolves
@@ -44,11 +45,11 @@ public final class MemPostings {
      * go (one by one, removing most of a million series from the list of all rewrote it for every series).
      */
     public void removeAll(long[] refs, Labels[] labels) {
-        Map<String, Map<String, LongList>> byPair = new HashMap<>();
+        Map<String, Map<String, LongStream.Builder>> byPair = new HashMap<>();
         for (int s = 0; s < refs.length; s++) {
             for (int i = 0; i < labels[s].size(); i++) {
                 byPair.computeIfAbsent(labels[s].name(i), n -> new HashMap<>())
-                        .computeIfAbsent(labels[s].value(i), v -> new LongList()).add(refs[s]);
+                        .computeIfAbsent(labels[s].value(i), v -> LongStream.builder()).add(refs[s]);
             }
         }
         byPair.forEach((name, pairs) -> {
@@ -57,31 +58,15 @@ public final class MemPostings {
                 return;
             }
             // compute() makes "remove the list once empty" atomic against a concurrent add to the same list.
-            pairs.forEach((value, removed) -> values.computeIfPresent(value,
-                    (v, list) -> list.removeAll(removed.sorted(), removed.size) == 0 ? null : list));
+            pairs.forEach((value, builder) -> {
+                long[] removed = builder.build().sorted().toArray();
+                values.computeIfPresent(value, (v, list) -> list.removeAll(removed, removed.length) == 0 ? null : list);
+            });
             byName.computeIfPresent(name, (n, vals) -> vals.isEmpty() ? null : vals);
         });
         long[] all = refs.clone();
         Arrays.sort(all);
         this.all.removeAll(all, all.length);
-    }
-
-    /** A growable list of refs, for grouping removals by pair. */
-    private static final class LongList {
-        long[] refs = new long[4];
-        int size;
-
-        void add(long ref) {
-            if (size == refs.length) {
-                refs = Arrays.copyOf(refs, size * 2);
-            }
-            refs[size++] = ref;
-        }
-
-        long[] sorted() {
-            Arrays.sort(refs, 0, size);
-            return refs;
-        }
     }
 
     public long[] all() {

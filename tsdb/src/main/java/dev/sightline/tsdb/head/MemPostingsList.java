@@ -22,7 +22,7 @@ final class MemPostingsList {
     static final int BLOCK_BITS = 10;
 
     private final int blockBits;
-    /** int[] or long[] while the list fits one block; then int[][] or long[][] of full-size blocks, as many as needed. */
+    /** int[] or long[] while the list fits one block; then int[][] or long[][] of full-size blocks. */
     private Object data;
     private int size;
 
@@ -57,7 +57,7 @@ final class MemPostingsList {
         size++;
     }
 
-    /** Adds {@code n} ascending refs: appended in one pass when they all follow the list's last, as when an index is rebuilt. */
+    /** Adds {@code n} ascending refs: in one pass when they all follow the list's last, as when an index is rebuilt. */
     synchronized void addSorted(long[] sorted, int n) {
         if (n == 0) {
             return;
@@ -201,7 +201,7 @@ final class MemPostingsList {
         data = data instanceof int[] a ? Arrays.copyOf(a, capacity) : Arrays.copyOf((long[]) data, capacity);
     }
 
-    /** Gives back what removals emptied: trailing blocks, a list of blocks that fits one array again, a mostly empty array. */
+    /** Gives back what removals emptied: trailing blocks, blocks that fit one array again, a mostly empty array. */
     private void shrink() {
         int block = 1 << blockBits;
         if (data instanceof Object[] blocks) {
