@@ -117,9 +117,12 @@ final class MemPostingsList {
             }
             case long[] a -> System.arraycopy(a, 0, out, 0, size);
             case int[][] blocks -> {
-                int mask = (1 << blockBits) - 1;
-                for (int i = 0; i < size; i++) {
-                    out[i] = blocks[i >>> blockBits][i & mask];
+                int block = 1 << blockBits;
+                for (int from = 0, b = 0; from < size; from += block, b++) {
+                    int[] a = blocks[b];
+                    for (int i = 0, n = Math.min(block, size - from); i < n; i++) {
+                        out[from + i] = a[i];
+                    }
                 }
             }
             case long[][] blocks -> {
