@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -318,7 +319,7 @@ public final class RemoteWriteBenchmark {
     }
 
     private static void report(List<Result> results) {
-        Map<String, List<Result>> byPeer = new java.util.LinkedHashMap<>();
+        Map<String, List<Result>> byPeer = new LinkedHashMap<>();
         for (Result r : results) {
             byPeer.computeIfAbsent(r.peer, p -> new ArrayList<>()).add(r);
         }
@@ -326,7 +327,7 @@ public final class RemoteWriteBenchmark {
             return;
         }
         boolean repeated = byPeer.get("sightline").size() > 1;
-        Map<String, Result> medians = new java.util.LinkedHashMap<>();
+        Map<String, Result> medians = new LinkedHashMap<>();
         byPeer.forEach((peer, runs) -> {
             Result m = median(runs);
             medians.put(peer, m);

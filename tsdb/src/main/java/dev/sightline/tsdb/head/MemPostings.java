@@ -64,9 +64,9 @@ public final class MemPostings {
             });
             byName.computeIfPresent(name, (n, vals) -> vals.isEmpty() ? null : vals);
         });
-        long[] all = refs.clone();
-        Arrays.sort(all);
-        this.all.removeAll(all, all.length);
+        long[] sorted = refs.clone();
+        Arrays.sort(sorted);
+        all.removeAll(sorted, sorted.length);
     }
 
     public long[] all() {
