@@ -66,6 +66,38 @@ class SegmentedWalTest {
         }
     }
 
+    /**
+     * Series and exemplar labels are encoded through a 16 KB array copied into the record in parts: a batch of
+     * thousands of series, and single labels far larger than the array (ASCII, accented, astral), round-trip exactly.
+     */
+    @Test
+    void roundTripsLabelsLargerThanTheEncodersArrayAndBatchesOfManySeries() throws IOException {
+        Random rnd = new Random(7);
+        WalBatch b = new WalBatch();
+        for (int i = 0; i < 3000; i++) {
+            b.addSeries(1 + i, WalTestSupport.randomLabels(rnd));
+        }
+        String ascii = "a".repeat(40_000);
+        String accented = "é".repeat(20_000);
+        String astral = "😀x".repeat(9_000);
+        b.addSeries(5000, Labels.of(Labels.METRIC_NAME, "big", "a", ascii, "b", accented, "c", astral));
+        b.addSeries(5001, Labels.of(Labels.METRIC_NAME, "small"));
+        for (int i = 0; i < 3000; i++) {
+            b.addSample(1 + i, 0, 1000 + i, i);
+        }
+        b.addExemplar(5000, 1000, 1.5, Labels.of("trace_id", astral));
+        for (int i = 0; i < 500; i++) {
+            b.addExemplar(1 + i, 1000 + i, i, WalTestSupport.randomLabels(rnd));
+        }
+        try (SegmentedWal wal = SegmentedWal.open(dir, fastOptions())) {
+            wal.awaitDurable(wal.append(b));
+        }
+        try (SegmentedWal wal = SegmentedWal.open(dir, fastOptions())) {
+            assertThat(replay(wal)).containsExactlyElementsOf(eventsOf(b));
+            assertThat(wal.corruptionsDetected()).isZero();
+        }
+    }
+
     @Test
     void rollsOverToNewSegmentsAndContinuesTheLastAfterReplay() throws IOException {
         WalOptions opts = fastOptions().withSegmentSizeBytes(1024);
