@@ -17,6 +17,10 @@ public record LabelLimits(NameScheme scheme, int maxLabelNames, int maxNameLengt
     public static final LabelLimits DEFAULT = new LabelLimits(NameScheme.LEGACY, 64, 256, 4096);
 
     public void validate(Labels labels) {
+        LabelLimits passed = labels.passed;
+        if (passed == this || equals(passed)) {
+            return;
+        }
         String metric = labels.metricName();
         if (metric == null) {
             throw new ValidationException(ValidationException.Reason.MISSING_METRIC_NAME, Labels.METRIC_NAME,
@@ -51,6 +55,7 @@ public record LabelLimits(NameScheme scheme, int maxLabelNames, int maxNameLengt
                         "invalid label name \"" + name + "\"");
             }
         }
+        labels.passed = this;
     }
 
     public boolean isValidMetricName(String name) {

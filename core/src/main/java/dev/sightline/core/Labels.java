@@ -18,6 +18,13 @@ public final class Labels implements Comparable<Labels> {
 
     private final String[] kv;
     private final int hash;
+    /**
+     * The last {@link LabelLimits} this set passed: a new series' labels are checked where they are decoded (to refuse
+     * the series alone) and again by the storage they reach, and the second check of a million new series cost as much
+     * as the first. Written after a successful check and read without a lock, like String's hash: a thread that does
+     * not see it checks again. Free in the object's size (24 bytes either way).
+     */
+    LabelLimits passed;
 
     private Labels(String[] sortedKv) {
         this.kv = sortedKv;

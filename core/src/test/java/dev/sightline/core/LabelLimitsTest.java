@@ -35,6 +35,20 @@ class LabelLimitsTest {
         assertThat(reasonOf(Labels.of("__name__", "m", "a", "bad\uD800"))).isEqualTo(ValidationException.Reason.INVALID_LABEL_VALUE);
     }
 
+    /** A set remembers the limits it passed, so only a check under equal limits is skipped. */
+    @Test
+    void aSetThatPassedSomeLimitsIsStillCheckedUnderOthers() {
+        Labels l = Labels.of("__name__", "m", "a", "1", "b", "2", "c:d", "3");
+        LabelLimits utf8 = new LabelLimits(LabelLimits.NameScheme.UTF8, 4, 10, 20);
+        assertThatCode(() -> utf8.validate(l)).doesNotThrowAnyException();
+        assertThat(reasonOf(l)).isEqualTo(ValidationException.Reason.INVALID_LABEL_NAME);
+        assertThatCode(() -> new LabelLimits(LabelLimits.NameScheme.UTF8, 4, 10, 20).validate(l)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> new LabelLimits(LabelLimits.NameScheme.UTF8, 3, 10, 20).validate(l))
+                .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> new LabelLimits(LabelLimits.NameScheme.UTF8, 4, 10, 20).validate(Labels.of("job", "x")))
+                .isInstanceOf(ValidationException.class);
+    }
+
     @Test
     void errorNamesTheOffendingLabel() {
         assertThatThrownBy(() -> limits.validate(Labels.of("__name__", "m", "a-b", "x")))
