@@ -275,6 +275,43 @@ class TsdbHeadSnapshotTest {
     }
 
     /**
+     * The snapshot writes the head's symbol ids as its series use them: after two flushes dropped series and freed
+     * their label strings' ids, new series (accented and astral-plane strings) take those ids, and a restart from the
+     * snapshot must give every series its own labels back.
+     */
+    @Test
+    void aSnapshotAfterFreedAndReusedLabelIdsRestoresEveryLabel() throws IOException {
+        Path dir = tmp.resolve("reused");
+        TsdbOptions o = options(0, true);
+        String before;
+        try (Tsdb db = Tsdb.open(dir, o)) {
+            long t = 0;
+            for (String round : List.of("gone", "x")) {
+                Appender app = db.appender();
+                for (int i = 0; i < 20; i++) {
+                    app.append(0, Labels.of("__name__", round, "id", round + "-" + i, "only_" + round, "v" + i), t, i);
+                }
+                app.commit();
+                t += MIN;
+                db.flushHead(); // drops the series; the second flush frees the ids the first left unused
+            }
+            Appender app = db.appender();
+            for (int i = 0; i < 30; i++) {
+                app.append(0, Labels.of("__name__", "fresh", "id", "é-" + i + "-😀", "zone", i % 2 == 0 ? "north" : "süd"), t, i);
+            }
+            app.append(0, Labels.of("__name__", "keep", "id", "k"), t, 7);
+            app.commit();
+            before = ReplayTestData.describe(db, o.registry(), null);
+        }
+        assertThat(before).contains("series=31").contains("é-29-😀").contains("süd");
+        log.clear();
+        try (Tsdb db = Tsdb.open(dir, o)) {
+            assertThat(loggedSnapshotLoad()).as("the snapshot was loaded").isTrue();
+            assertThat(ReplayTestData.describe(db, o.registry(), null)).isEqualTo(before);
+        }
+    }
+
+    /**
      * A head flushed into blocks (its chunk files emptied) and then given less than a full chunk: the snapshot names
      * no chunk file, and loading it must keep working (it failed with a NullPointerException and fell back to a full
      * replay).

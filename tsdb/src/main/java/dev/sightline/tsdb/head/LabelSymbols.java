@@ -18,6 +18,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class LabelSymbols {
     private static final int HASH_BYTES = 4;
+    /** Where the ids of a packed label set start: {@link #idAt} reads them from there, a name's then its value's. */
+    static final int FIRST_ID = HASH_BYTES;
 
     private final ConcurrentHashMap<String, Integer> ids = new ConcurrentHashMap<>();
     /**
@@ -107,7 +109,7 @@ final class LabelSymbols {
     }
 
     /** The number of ids (names and values) packed in {@code b}: one per byte without the continuation bit. */
-    private static int numIds(byte[] b) {
+    static int numIds(byte[] b) {
         int n = 0;
         for (int p = HASH_BYTES; p < b.length; p++) {
             n += ~b[p] >>> 31;
@@ -116,7 +118,7 @@ final class LabelSymbols {
     }
 
     /** The varint at {@code p}, and where it ends, as (end << 32 | id). */
-    private static long idAt(byte[] b, int p) {
+    static long idAt(byte[] b, int p) {
         int id = 0;
         for (int shift = 0; ; shift += 7) {
             byte x = b[p++];
