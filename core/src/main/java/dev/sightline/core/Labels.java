@@ -22,7 +22,7 @@ public final class Labels implements Comparable<Labels> {
      * The last {@link LabelLimits} this set passed: a new series' labels are checked where they are decoded (to refuse
      * the series alone) and again by the storage they reach, and the second check of a million new series cost as much
      * as the first. Written after a successful check and read without a lock, like String's hash: a thread that does
-     * not see it checks again. Free in the object's size (24 bytes either way).
+     * not see it checks again. With compressed references (heaps under 32 GB) the object stays 24 bytes.
      */
     LabelLimits passed;
 
