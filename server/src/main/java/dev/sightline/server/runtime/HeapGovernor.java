@@ -17,10 +17,11 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * A Go-like heap target for the Serial collector, which grows its old generation on promotion instead of collecting
- * it: garbage that ingest and queries promote would stay until the heap nears -Xmx. After each young collection this
- * compares the old generation's use with {@link Target}; above it, a daemon thread runs a full collection. Off when
- * the collector is not Serial, or with {@code -Dsightline.gcPercent=off}; the percent works as Go's GOGC (default 50).
+ * A Go-like heap target for the Serial and Parallel collectors, which grow their old generation on promotion instead
+ * of collecting it: garbage that ingest and queries promote would stay until the heap nears -Xmx. After each young
+ * collection this compares the old generation's use with {@link Target}; above it, a daemon thread runs a full
+ * collection. Off under other collectors, or with {@code -Dsightline.gcPercent=off}; the percent works as Go's GOGC
+ * (default 50).
  */
 public final class HeapGovernor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HeapGovernor.class.getName());
@@ -30,10 +31,19 @@ public final class HeapGovernor implements AutoCloseable {
      * grew it to ~405 MB for 341 MB live (docs/memory.md); at 50 it took five full collections instead of three.
      */
     private static final String DEFAULT_PERCENT = "50";
-    private static final String YOUNG = "Copy";
-    private static final String FULL = "MarkSweepCompact";
-    private static final String OLD_POOL = "Tenured Gen";
     private static final long MB = 1L << 20;
+
+    /** A generational collector's names, as its beans and memory pools report them. */
+    record Collector(String young, String full, String oldPool) {
+        static final List<Collector> KNOWN = List.of(
+                new Collector("Copy", "MarkSweepCompact", "Tenured Gen"),
+                new Collector("PS Scavenge", "PS MarkSweep", "PS Old Gen"));
+
+        /** The known collector whose full collector is among these beans' names, or null. */
+        static Collector of(List<String> beanNames) {
+            return KNOWN.stream().filter(c -> beanNames.contains(c.full())).findFirst().orElse(null);
+        }
+    }
 
     /**
      * When to collect: the old generation may grow to live x (1 + percent/100), and at least by {@code floor} above
@@ -57,6 +67,7 @@ public final class HeapGovernor implements AutoCloseable {
     }
 
     private final Target target;
+    private final Collector names;
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::onCollection;
     /** Set from a young collection over the target until the full collection's notification: one at a time. */
@@ -70,8 +81,9 @@ public final class HeapGovernor implements AutoCloseable {
     private volatile long triggeredTarget;
     private volatile boolean closed;
 
-    private HeapGovernor(Target target, List<GarbageCollectorMXBean> beans) {
+    private HeapGovernor(Target target, Collector names, List<GarbageCollectorMXBean> beans) {
         this.target = target;
+        this.names = names;
         this.collector = Thread.ofPlatform().daemon().name("heap-governor").unstarted(this::run);
         for (GarbageCollectorMXBean bean : beans) {
             if (bean instanceof NotificationEmitter emitter) {
@@ -82,14 +94,18 @@ public final class HeapGovernor implements AutoCloseable {
         collector.start();
     }
 
-    /** Starts watching the heap, or returns null when the collector is not Serial or the property turns it off. */
+    /**
+     * Starts watching the heap, or returns null when the collector is neither Serial nor Parallel or the property
+     * turns it off.
+     */
     public static HeapGovernor start() {
         String setting = System.getProperty(PROPERTY, DEFAULT_PERCENT).trim();
         if (setting.equalsIgnoreCase("off")) {
             return null;
         }
         List<GarbageCollectorMXBean> beans = ManagementFactory.getGarbageCollectorMXBeans();
-        if (beans.stream().map(GarbageCollectorMXBean::getName).noneMatch(FULL::equals)) {
+        Collector names = Collector.of(beans.stream().map(GarbageCollectorMXBean::getName).toList());
+        if (names == null) {
             return null;
         }
         // System.gc() would do nothing, and the governor wait for a full collection that never comes.
@@ -107,7 +123,7 @@ public final class HeapGovernor implements AutoCloseable {
         }
         LOG.info("heap governor: full collection when the old generation exceeds live + " + target.percent()
                 + "% (at least live + " + target.floor() / MB + " MB); -D" + PROPERTY + "=off disables it");
-        return new HeapGovernor(target, beans);
+        return new HeapGovernor(target, names, beans);
     }
 
     private void onCollection(Notification notification, Object handback) {
@@ -116,9 +132,9 @@ public final class HeapGovernor implements AutoCloseable {
         }
         GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-        long oldAfter = used(info.getGcInfo().getMemoryUsageAfterGc());
-        if (FULL.equals(info.getGcName())) {
-            long before = used(info.getGcInfo().getMemoryUsageBeforeGc());
+        long oldAfter = oldUsed(info.getGcInfo().getMemoryUsageAfterGc());
+        if (names.full().equals(info.getGcName())) {
+            long before = oldUsed(info.getGcInfo().getMemoryUsageBeforeGc());
             live = oldAfter;
             if (pending.compareAndSet(true, false)) {
                 LOG.info(String.format("heap governor: full collection (old generation at %d MB after a young "
@@ -126,7 +142,7 @@ public final class HeapGovernor implements AutoCloseable {
                         triggeredAt / MB, triggeredTarget / MB, before / MB, oldAfter / MB,
                         info.getGcInfo().getDuration()));
             }
-        } else if (YOUNG.equals(info.getGcName()) && target.shouldCollect(live, oldAfter)
+        } else if (names.young().equals(info.getGcName()) && target.shouldCollect(live, oldAfter)
                 && pending.compareAndSet(false, true)) {
             triggeredAt = oldAfter;
             triggeredTarget = target.bytes(live);
@@ -137,8 +153,8 @@ public final class HeapGovernor implements AutoCloseable {
         }
     }
 
-    private static long used(Map<String, MemoryUsage> pools) {
-        MemoryUsage old = pools.get(OLD_POOL);
+    private long oldUsed(Map<String, MemoryUsage> pools) {
+        MemoryUsage old = pools.get(names.oldPool());
         return old == null ? 0 : old.getUsed();
     }
 
