@@ -143,6 +143,12 @@ abstract sealed class AppendableChunk extends BitWriter implements Chunk, ChunkA
     }
 
     @Override
+    public final int touch() {
+        byte[] b = buffer();
+        return (int) snapshot() + (b == null ? 0 : b[0]);
+    }
+
+    @Override
     public final int numSamples() {
         return count(snapshot());
     }

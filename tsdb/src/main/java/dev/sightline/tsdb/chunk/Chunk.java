@@ -16,6 +16,14 @@ public interface Chunk {
 
     int numSamples();
 
+    /**
+     * Reads this chunk's state and the start of its bytes, so that an append soon after finds them in the CPU cache
+     * (the head prefetches a batch's open chunks); the result means nothing. Safe on any thread.
+     */
+    default int touch() {
+        return numSamples();
+    }
+
     /** An appender that continues this chunk. Only the head appends, from one writer at a time per series. */
     ChunkAppender appender();
 

@@ -218,7 +218,7 @@ final class HeadAppender implements Appender {
         for (int i = 0; i < n; i++) {
             MemSeries s = refs[i] == 0 ? null : head.series(refs[i]);
             if (s != null && s.walLogged) {
-                seen += (long) MemSeries.BATCH_MARK.getOpaque(s);
+                seen += (long) MemSeries.BATCH_MARK.getOpaque(s) + s.touchHeadChunk();
             }
         }
         prefetched = seen;

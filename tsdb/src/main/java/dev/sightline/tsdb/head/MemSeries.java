@@ -178,6 +178,12 @@ public final class MemSeries {
         return c;
     }
 
+    /** Touches the open chunk for {@link HeadAppender#prefetch}; a racy read, whose result means nothing. */
+    int touchHeadChunk() {
+        Chunk c = headChunk;
+        return c == null ? 0 : c.touch();
+    }
+
     synchronized int classify(long t, long bits, Histogram h, long oooWindowMs) {
         return classify(hasLast, lastT, lastBits, lastH(), t, bits, h, oooWindowMs);
     }
