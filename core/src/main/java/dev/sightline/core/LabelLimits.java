@@ -17,6 +17,18 @@ public record LabelLimits(NameScheme scheme, int maxLabelNames, int maxNameLengt
     public static final LabelLimits DEFAULT = new LabelLimits(NameScheme.LEGACY, 64, 256, 4096);
 
     public void validate(Labels labels) {
+        validate(labels, true);
+    }
+
+    /**
+     * {@link #validate(Labels)} for a set whose strings were decoded from bytes already checked as strict UTF-8 (no
+     * surrogates: they cannot decode into a lone one), so their characters are not walked again.
+     */
+    public void validateDecodedFromUtf8(Labels labels) {
+        validate(labels, false);
+    }
+
+    private void validate(Labels labels, boolean checkUtf8) {
         LabelLimits passed = labels.passed;
         if (passed == this || equals(passed)) {
             return;
@@ -41,16 +53,16 @@ public record LabelLimits(NameScheme scheme, int maxLabelNames, int maxNameLengt
                 throw new ValidationException(ValidationException.Reason.LABEL_VALUE_TOO_LONG, name,
                         "value of label \"" + name + "\" has " + value.length() + " characters, more than the limit of " + maxValueLength);
             }
-            if (!isValidUtf8(value)) {
+            if (checkUtf8 && !isValidUtf8(value)) {
                 throw new ValidationException(ValidationException.Reason.INVALID_LABEL_VALUE, name,
                         "value of label \"" + name + "\" is not valid UTF-8");
             }
             if (name.equals(Labels.METRIC_NAME)) {
-                if (!isValidMetricName(value)) {
+                if (!isValidMetricName(value, checkUtf8)) {
                     throw new ValidationException(ValidationException.Reason.INVALID_METRIC_NAME, Labels.METRIC_NAME,
                             "invalid metric name \"" + value + "\"");
                 }
-            } else if (!isValidLabelName(name)) {
+            } else if (!isValidLabelName(name, checkUtf8)) {
                 throw new ValidationException(ValidationException.Reason.INVALID_LABEL_NAME, name,
                         "invalid label name \"" + name + "\"");
             }
@@ -59,15 +71,23 @@ public record LabelLimits(NameScheme scheme, int maxLabelNames, int maxNameLengt
     }
 
     public boolean isValidMetricName(String name) {
+        return isValidMetricName(name, true);
+    }
+
+    public boolean isValidLabelName(String name) {
+        return isValidLabelName(name, true);
+    }
+
+    private boolean isValidMetricName(String name, boolean checkUtf8) {
         if (scheme == NameScheme.UTF8) {
-            return !name.isEmpty() && isValidUtf8(name);
+            return !name.isEmpty() && (!checkUtf8 || isValidUtf8(name));
         }
         return isLegacyName(name, true);
     }
 
-    public boolean isValidLabelName(String name) {
+    private boolean isValidLabelName(String name, boolean checkUtf8) {
         if (scheme == NameScheme.UTF8) {
-            return !name.isEmpty() && isValidUtf8(name);
+            return !name.isEmpty() && (!checkUtf8 || isValidUtf8(name));
         }
         return isLegacyName(name, false);
     }

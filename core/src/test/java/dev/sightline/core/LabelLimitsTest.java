@@ -69,4 +69,26 @@ class LabelLimitsTest {
         assertThatThrownBy(() -> LabelLimits.decodeUtf8Strict(new byte[]{(byte) 0xC3, (byte) 0x28}, 0, 2))
                 .isInstanceOf(java.nio.charset.CharacterCodingException.class);
     }
+
+    /** Decoded from checked UTF-8, a set skips only the character walk: every other rule still holds. */
+    @Test
+    void aSetDecodedFromCheckedUtf8IsCheckedForEverythingElse() {
+        Labels ok = Labels.of("__name__", "m", "zone", "süd-😀");
+        assertThatCode(() -> limits.validateDecodedFromUtf8(ok)).doesNotThrowAnyException();
+        for (Labels bad : new Labels[] {
+                Labels.of("job", "x"), Labels.of("__name__", "1abc"), Labels.of("__name__", "m", "a:b", "x"),
+                Labels.of("__name__", "m", "a", "1", "b", "2", "c", "3", "d", "4"),
+                Labels.of("__name__", "m", "abcdefghijk", "x"), Labels.of("__name__", "m", "a", "x".repeat(21))}) {
+            ValidationException.Reason expected = reasonOf(bad);
+            assertThat(expected).isNotNull();
+            assertThatThrownBy(() -> new LabelLimits(LabelLimits.NameScheme.LEGACY, 4, 10, 20).validateDecodedFromUtf8(bad))
+                    .isInstanceOf(ValidationException.class)
+                    .satisfies(e -> assertThat(((ValidationException) e).reason()).isEqualTo(expected));
+        }
+        LabelLimits utf8 = new LabelLimits(LabelLimits.NameScheme.UTF8, 4, 10, 20);
+        assertThatThrownBy(() -> utf8.validateDecodedFromUtf8(Labels.of("__name__", "m", "", "x")))
+                .isInstanceOf(ValidationException.class);
+        // A lone surrogate cannot come out of checked UTF-8; the full check still refuses it.
+        assertThat(reasonOf(Labels.of("__name__", "m", "a", "bad\uD800"))).isEqualTo(ValidationException.Reason.INVALID_LABEL_VALUE);
+    }
 }

@@ -284,7 +284,8 @@ abstract class RemoteWriteDecoder {
         ValidationException refusal = labelError;
         if (refusal == null) {
             try {
-                labelLimits.validate(labels);
+                // The decoders refuse a series with invalid UTF-8 (labelError) before it gets here.
+                labelLimits.validateDecodedFromUtf8(labels);
             } catch (ValidationException e) {
                 refusal = e;
             }
